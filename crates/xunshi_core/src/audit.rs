@@ -1,0 +1,369 @@
+//! The audit trail: one typed action for every state change, written in the same transaction as
+//! the change, and chained by hash so that an edit, deletion or reordering shows.
+//!
+//! Record `n` stores `hash(n) = SHA-256(prev_hash ‖ canonical fields of n)`, with `prev_hash`
+//! the hash of record `n − 1` (64 zeros for the first). The store also keeps a head row holding
+//! the count and the last hash, so that deleting the newest records shows too.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::id::Id;
+
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Every kind of change the system records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    AdminBootstrapped,
+    LoginSucceeded,
+    LoginFailed,
+    AccountLocked,
+    LoggedOut,
+    PasswordChanged,
+    PasswordReset,
+    TokenCreated,
+    TokenRevoked,
+    UnitCreated,
+    UnitUpdated,
+    UnitWithdrawn,
+    UserCreated,
+    UserUpdated,
+    UserDisabled,
+    UserEnabled,
+    GrantAdded,
+    GrantRevoked,
+}
+
+impl Action {
+    pub const ALL: &'static [Action] = &[
+        Action::AdminBootstrapped,
+        Action::LoginSucceeded,
+        Action::LoginFailed,
+        Action::AccountLocked,
+        Action::LoggedOut,
+        Action::PasswordChanged,
+        Action::PasswordReset,
+        Action::TokenCreated,
+        Action::TokenRevoked,
+        Action::UnitCreated,
+        Action::UnitUpdated,
+        Action::UnitWithdrawn,
+        Action::UserCreated,
+        Action::UserUpdated,
+        Action::UserDisabled,
+        Action::UserEnabled,
+        Action::GrantAdded,
+        Action::GrantRevoked,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::AdminBootstrapped => "admin_bootstrapped",
+            Action::LoginSucceeded => "login_succeeded",
+            Action::LoginFailed => "login_failed",
+            Action::AccountLocked => "account_locked",
+            Action::LoggedOut => "logged_out",
+            Action::PasswordChanged => "password_changed",
+            Action::PasswordReset => "password_reset",
+            Action::TokenCreated => "token_created",
+            Action::TokenRevoked => "token_revoked",
+            Action::UnitCreated => "unit_created",
+            Action::UnitUpdated => "unit_updated",
+            Action::UnitWithdrawn => "unit_withdrawn",
+            Action::UserCreated => "user_created",
+            Action::UserUpdated => "user_updated",
+            Action::UserDisabled => "user_disabled",
+            Action::UserEnabled => "user_enabled",
+            Action::GrantAdded => "grant_added",
+            Action::GrantRevoked => "grant_revoked",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Action::AdminBootstrapped => "初始化管理员",
+            Action::LoginSucceeded => "登录成功",
+            Action::LoginFailed => "登录失败",
+            Action::AccountLocked => "账号锁定",
+            Action::LoggedOut => "退出登录",
+            Action::PasswordChanged => "修改密码",
+            Action::PasswordReset => "重置密码",
+            Action::TokenCreated => "签发令牌",
+            Action::TokenRevoked => "吊销令牌",
+            Action::UnitCreated => "新建单位",
+            Action::UnitUpdated => "修改单位",
+            Action::UnitWithdrawn => "撤销单位",
+            Action::UserCreated => "新建用户",
+            Action::UserUpdated => "修改用户",
+            Action::UserDisabled => "停用用户",
+            Action::UserEnabled => "启用用户",
+            Action::GrantAdded => "授予角色",
+            Action::GrantRevoked => "收回角色",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Action> {
+        Action::ALL.iter().copied().find(|a| a.as_str() == s)
+    }
+}
+
+/// A change to record, as the service describes it.
+#[derive(Debug, Clone)]
+pub struct AuditEntry {
+    pub action: Action,
+    pub object_type: &'static str,
+    pub object_id: Option<Id>,
+    /// What changed, in a form a person can read: usually the fields before and after.
+    pub summary: serde_json::Value,
+}
+
+impl AuditEntry {
+    pub fn new(
+        action: Action,
+        object_type: &'static str,
+        object_id: Option<Id>,
+        summary: serde_json::Value,
+    ) -> Self {
+        AuditEntry {
+            action,
+            object_type,
+            object_id,
+            summary,
+        }
+    }
+}
+
+/// One stored record of the trail.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AuditRecord {
+    pub id: Id,
+    pub seq: i64,
+    /// RFC 3339 UTC to the microsecond, exactly as hashed.
+    pub at: String,
+    pub actor_id: Option<Id>,
+    pub actor_name: String,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: Option<String>,
+    pub ip: Option<String>,
+    /// JSON text, exactly as hashed.
+    pub summary: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl AuditRecord {
+    /// The hash this record must carry, given its fields and its `prev_hash`.
+    pub fn compute_hash(&self) -> String {
+        // A JSON array of the fields is an unambiguous encoding: no field can bleed into the next.
+        let canonical = serde_json::to_string(&(
+            self.seq,
+            &self.id,
+            &self.at,
+            &self.actor_id,
+            &self.actor_name,
+            &self.action,
+            &self.object_type,
+            &self.object_id,
+            &self.ip,
+            &self.summary,
+        ))
+        .expect("tuples of strings and numbers always serialise");
+        let mut h = Sha256::new();
+        h.update(self.prev_hash.as_bytes());
+        h.update(canonical.as_bytes());
+        hex::encode(h.finalize())
+    }
+}
+
+/// Formats a timestamp the way the trail stores and hashes it.
+pub fn format_at(t: jiff::Timestamp) -> String {
+    t.strftime("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+/// The outcome of checking the whole chain.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ChainFault {
+    /// The record's stored hash is not the hash of its fields: it was edited.
+    Edited { seq: i64, id: Id },
+    /// The record does not point at the one before it: something before it was removed,
+    /// inserted or moved.
+    Broken { seq: i64, id: Id },
+    /// Sequence numbers skip or repeat.
+    Gap { expected: i64, found: i64, id: Id },
+    /// The head says more (or other) records exist than the trail holds: the newest were removed.
+    HeadMismatch { head_seq: i64, last_seq: i64 },
+}
+
+impl std::fmt::Display for ChainFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ChainFault::Edited { seq, id } => {
+                write!(
+                    f,
+                    "record #{seq} ({id}) was altered: its hash does not match its content"
+                )
+            }
+            ChainFault::Broken { seq, id } => write!(
+                f,
+                "record #{seq} ({id}) does not follow the record before it: records were removed, inserted or reordered"
+            ),
+            ChainFault::Gap {
+                expected,
+                found,
+                id,
+            } => write!(
+                f,
+                "record #{found} ({id}) stands where #{expected} was expected: records were removed or reordered"
+            ),
+            ChainFault::HeadMismatch { head_seq, last_seq } => write!(
+                f,
+                "the trail ends at record #{last_seq} but {head_seq} records were written: the newest were removed or altered"
+            ),
+        }
+    }
+}
+
+/// Walks the chain in sequence order. Feed every record, then call [`ChainCheck::finish`].
+#[derive(Debug)]
+pub struct ChainCheck {
+    prev_hash: String,
+    next_seq: i64,
+}
+
+impl Default for ChainCheck {
+    fn default() -> Self {
+        ChainCheck {
+            prev_hash: GENESIS_HASH.to_owned(),
+            next_seq: 1,
+        }
+    }
+}
+
+impl ChainCheck {
+    pub fn push(&mut self, r: &AuditRecord) -> Result<(), ChainFault> {
+        if r.seq != self.next_seq {
+            return Err(ChainFault::Gap {
+                expected: self.next_seq,
+                found: r.seq,
+                id: r.id,
+            });
+        }
+        if r.compute_hash() != r.hash {
+            return Err(ChainFault::Edited {
+                seq: r.seq,
+                id: r.id,
+            });
+        }
+        if r.prev_hash != self.prev_hash {
+            return Err(ChainFault::Broken {
+                seq: r.seq,
+                id: r.id,
+            });
+        }
+        self.prev_hash = r.hash.clone();
+        self.next_seq += 1;
+        Ok(())
+    }
+
+    /// Compares the end of the walk with the head row; returns the number of records.
+    pub fn finish(self, head_seq: i64, head_hash: &str) -> Result<i64, ChainFault> {
+        let last_seq = self.next_seq - 1;
+        if head_seq != last_seq || head_hash != self.prev_hash {
+            return Err(ChainFault::HeadMismatch { head_seq, last_seq });
+        }
+        Ok(last_seq)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(n: i64) -> Vec<AuditRecord> {
+        let mut prev = GENESIS_HASH.to_owned();
+        (1..=n)
+            .map(|seq| {
+                let mut r = AuditRecord {
+                    id: Id::new(),
+                    seq,
+                    at: format!("2026-01-01T00:00:0{seq}.000000Z"),
+                    actor_id: None,
+                    actor_name: "admin".into(),
+                    action: "unit_created".into(),
+                    object_type: "unit".into(),
+                    object_id: None,
+                    ip: None,
+                    summary: format!("{{\"n\":{seq}}}"),
+                    prev_hash: prev.clone(),
+                    hash: String::new(),
+                };
+                r.hash = r.compute_hash();
+                prev = r.hash.clone();
+                r
+            })
+            .collect()
+    }
+
+    fn check(records: &[AuditRecord]) -> Result<i64, ChainFault> {
+        let mut c = ChainCheck::default();
+        for r in records {
+            c.push(r)?;
+        }
+        let (seq, hash) = (3, chain_head(records));
+        c.finish(seq, &hash)
+    }
+
+    fn chain_head(records: &[AuditRecord]) -> String {
+        records.last().map(|r| r.hash.clone()).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_whole_chain_verifies() {
+        assert_eq!(check(&chain(3)), Ok(3));
+    }
+
+    #[test]
+    fn an_edit_names_the_record() {
+        let mut c = chain(3);
+        c[1].summary = "{\"n\":99}".into();
+        assert!(matches!(check(&c), Err(ChainFault::Edited { seq: 2, .. })));
+    }
+
+    #[test]
+    fn a_deletion_and_a_reordering_show() {
+        let mut c = chain(3);
+        c.remove(1);
+        assert!(matches!(
+            check(&c),
+            Err(ChainFault::Gap {
+                expected: 2,
+                found: 3,
+                ..
+            })
+        ));
+
+        let mut c = chain(3);
+        c.swap(0, 1);
+        (c[0].seq, c[1].seq) = (1, 2);
+        assert!(check(&c).is_err());
+    }
+
+    #[test]
+    fn removing_the_newest_record_shows_against_the_head() {
+        let full = chain(3);
+        let mut c = ChainCheck::default();
+        for r in &full[..2] {
+            c.push(r).unwrap();
+        }
+        assert_eq!(
+            c.finish(3, &full[2].hash),
+            Err(ChainFault::HeadMismatch {
+                head_seq: 3,
+                last_seq: 2
+            })
+        );
+    }
+}

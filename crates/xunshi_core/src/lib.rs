@@ -1,0 +1,20 @@
+//! The domain of Xunshi: types, rules, permissions, audit actions, the storage traits and the
+//! use-case services.
+//!
+//! This crate performs no I/O and knows no web framework or database. Every state change is a
+//! method of [`service::Services`], which takes the acting user first, checks permission itself,
+//! and writes the change together with its audit record through one [`store::Tx`].
+
+pub mod audit;
+pub mod error;
+pub mod id;
+pub mod org;
+pub mod page;
+pub mod permission;
+pub mod role;
+pub mod service;
+pub mod store;
+pub mod user;
+
+pub use error::{CoreError, Result};
+pub use id::Id;

@@ -1,0 +1,228 @@
+//! Who may do what. Every service asks [`Actor::require`] before it reads or changes anything,
+//! so no interface can skip the check.
+
+use crate::error::{CoreError, Result};
+use crate::id::Id;
+use crate::role::{Grant, Role, Scope};
+use crate::user::User;
+
+/// The person (or the operator at the command line) on whose behalf a service runs.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    kind: ActorKind,
+    /// The client address, for the audit trail.
+    pub ip: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+enum ActorKind {
+    /// Someone logged in, with their grants as of this request.
+    User { user: Box<User>, grants: Vec<Grant> },
+    /// The operator running a command on the server itself; whoever can run it can read the
+    /// database file anyway, so it may do everything, and is recorded as such.
+    System,
+    /// Nobody yet: a log-in attempt or a public page.
+    Anonymous,
+}
+
+/// The things a service checks before it acts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    ViewUnits,
+    ManageUnits,
+    ViewUsers,
+    ManageUsers,
+    ViewAudit,
+}
+
+impl Permission {
+    fn label(self) -> &'static str {
+        match self {
+            Permission::ViewUnits => "查看组织机构",
+            Permission::ManageUnits => "维护组织机构",
+            Permission::ViewUsers => "查看用户",
+            Permission::ManageUsers => "管理用户和角色",
+            Permission::ViewAudit => "查看审计日志",
+        }
+    }
+}
+
+/// The global roles that hold a permission. Unit- and inspection-scoped roles hold none of these.
+fn roles_for(p: Permission) -> &'static [Role] {
+    use Role::*;
+    match p {
+        Permission::ViewUnits => &[
+            Admin,
+            Office,
+            Leadership,
+            Discipline,
+            Organization,
+            TeamLeader,
+            TeamDeputy,
+            TeamMember,
+            UnitPrincipal,
+            UnitLiaison,
+            UnitStaff,
+        ],
+        Permission::ManageUnits => &[Admin, Office],
+        Permission::ViewUsers => &[Admin, Office, Leadership],
+        Permission::ManageUsers => &[Admin],
+        Permission::ViewAudit => &[Admin],
+    }
+}
+
+impl Actor {
+    pub fn user(user: User, grants: Vec<Grant>, ip: Option<String>) -> Self {
+        Actor {
+            kind: ActorKind::User {
+                user: Box::new(user),
+                grants,
+            },
+            ip,
+        }
+    }
+
+    pub fn system() -> Self {
+        Actor {
+            kind: ActorKind::System,
+            ip: None,
+        }
+    }
+
+    pub fn anonymous(ip: Option<String>) -> Self {
+        Actor {
+            kind: ActorKind::Anonymous,
+            ip,
+        }
+    }
+
+    pub fn user_id(&self) -> Option<Id> {
+        match &self.kind {
+            ActorKind::User { user, .. } => Some(user.id),
+            _ => None,
+        }
+    }
+
+    pub fn as_user(&self) -> Option<&User> {
+        match &self.kind {
+            ActorKind::User { user, .. } => Some(user),
+            _ => None,
+        }
+    }
+
+    pub fn grants(&self) -> &[Grant] {
+        match &self.kind {
+            ActorKind::User { grants, .. } => grants,
+            _ => &[],
+        }
+    }
+
+    /// The name the audit trail records.
+    pub fn name(&self) -> String {
+        match &self.kind {
+            ActorKind::User { user, .. } => user.username.clone(),
+            ActorKind::System => "system".to_owned(),
+            ActorKind::Anonymous => "anonymous".to_owned(),
+        }
+    }
+
+    pub fn is_system(&self) -> bool {
+        matches!(self.kind, ActorKind::System)
+    }
+
+    /// Whether the actor holds `role` in any scope.
+    pub fn has_role(&self, role: Role) -> bool {
+        self.grants().iter().any(|g| g.role == role)
+    }
+
+    /// The units in which the actor holds a unit-scoped role.
+    pub fn unit_scopes(&self) -> impl Iterator<Item = Id> + '_ {
+        self.grants().iter().filter_map(|g| match g.scope {
+            Scope::Unit(id) => Some(id),
+            _ => None,
+        })
+    }
+
+    pub fn can(&self, p: Permission) -> bool {
+        match &self.kind {
+            ActorKind::System => true,
+            ActorKind::Anonymous => false,
+            ActorKind::User { user, grants } => {
+                !user.disabled && grants.iter().any(|g| roles_for(p).contains(&g.role))
+            }
+        }
+    }
+
+    /// Refuses with 401 for nobody and 403 for somebody without the permission.
+    pub fn require(&self, p: Permission) -> Result<()> {
+        if self.can(p) {
+            return Ok(());
+        }
+        match self.kind {
+            ActorKind::Anonymous => Err(CoreError::Unauthenticated("请先登录".to_owned())),
+            _ => Err(CoreError::Forbidden(format!("您没有“{}”的权限", p.label()))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor_with(role: Role) -> Actor {
+        let now = jiff::Timestamp::now();
+        let user = User {
+            id: Id::new(),
+            username: "x".into(),
+            display_name: "x".into(),
+            unit_id: None,
+            disabled: false,
+            must_change_password: false,
+            failed_logins: 0,
+            locked_until: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        let scope = match role.scope_kind() {
+            crate::role::ScopeKind::Global => Scope::Global,
+            crate::role::ScopeKind::Unit => Scope::Unit(Id::new()),
+            crate::role::ScopeKind::Inspection => Scope::Inspection(Id::new()),
+        };
+        let grant = Grant {
+            id: Id::new(),
+            user_id: user.id,
+            role,
+            scope,
+            granted_by: None,
+            created_at: now,
+        };
+        Actor::user(user, vec![grant], None)
+    }
+
+    #[test]
+    fn only_the_administrator_manages_users() {
+        for r in Role::ALL {
+            assert_eq!(
+                actor_with(r).can(Permission::ManageUsers),
+                r == Role::Admin,
+                "{r}"
+            );
+        }
+    }
+
+    #[test]
+    fn leadership_reads_but_changes_nothing() {
+        let a = actor_with(Role::Leadership);
+        assert!(a.can(Permission::ViewUnits) && a.can(Permission::ViewUsers));
+        assert!(!a.can(Permission::ManageUnits) && !a.can(Permission::ManageUsers));
+    }
+
+    #[test]
+    fn anonymous_is_asked_to_log_in_and_others_are_forbidden() {
+        let anon = Actor::anonymous(None).require(Permission::ViewUnits);
+        assert!(matches!(anon, Err(CoreError::Unauthenticated(_))));
+        let liaison = actor_with(Role::UnitLiaison).require(Permission::ManageUnits);
+        assert!(matches!(liaison, Err(CoreError::Forbidden(_))));
+    }
+}

@@ -1,0 +1,558 @@
+//! Logging in, sessions of the pages, bearer tokens of the API, passwords.
+
+use jiff::{SignedDuration, Timestamp};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use super::{Services, record};
+use crate::audit::{Action, AuditEntry};
+use crate::error::{CoreError, Result};
+use crate::id::Id;
+use crate::permission::Actor;
+use crate::role::{Grant, Role, Scope};
+use crate::store::{ApiToken, Session, Store, Tx};
+use crate::user::{User, Username, check_password_policy};
+
+/// How log-ins are limited. Defaults follow common practice for government systems.
+#[derive(Debug, Clone)]
+pub struct AuthPolicy {
+    /// Failures allowed before any waiting is imposed.
+    pub free_failures: i64,
+    /// Wait after the first failure beyond the free ones; it doubles with each further failure.
+    pub backoff: SignedDuration,
+    /// Failures after which the account is locked for `lock_for`.
+    pub lock_after: i64,
+    pub lock_for: SignedDuration,
+    pub session_lifetime: SignedDuration,
+    pub token_lifetime: SignedDuration,
+}
+
+impl Default for AuthPolicy {
+    fn default() -> Self {
+        AuthPolicy {
+            free_failures: 3,
+            backoff: SignedDuration::from_secs(2),
+            lock_after: 5,
+            lock_for: SignedDuration::from_mins(15),
+            session_lifetime: SignedDuration::from_hours(12),
+            token_lifetime: SignedDuration::from_hours(24 * 90),
+        }
+    }
+}
+
+impl AuthPolicy {
+    /// When the account may be tried again after `failures` consecutive failures, and whether
+    /// that is the full lock.
+    fn wait_after(&self, failures: i64, now: Timestamp) -> Option<(Timestamp, bool)> {
+        if failures >= self.lock_after {
+            return Some((now + self.lock_for, true));
+        }
+        let beyond = failures - self.free_failures - 1;
+        if beyond < 0 || self.backoff.is_zero() {
+            return None;
+        }
+        let wait = self.backoff * 2i32.pow(beyond.min(10) as u32);
+        Some((now + wait, false))
+    }
+}
+
+/// A successful log-in: the user, their grants, and whether they must first change password.
+#[derive(Debug, Clone)]
+pub struct LoginOk {
+    pub user: User,
+    pub grants: Vec<Grant>,
+}
+
+/// A session opened by a log-in through the pages. `token` goes into the cookie only.
+#[derive(Debug, Clone)]
+pub struct SessionOk {
+    pub token: String,
+    pub session: Session,
+    pub user: User,
+}
+
+/// A bearer token, shown once.
+#[derive(Debug, Clone)]
+pub struct IssuedToken {
+    pub token: String,
+    pub record: ApiToken,
+}
+
+/// Secrets are stored only as hashes; a fast hash suffices because the secrets are long and random.
+pub fn hash_secret(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+const WRONG_CREDENTIALS: &str = "用户名或密码错误";
+const TOKEN_PREFIX: &str = "xs_";
+
+impl<S: Store> Services<S> {
+    /// Creates the first administrator on an empty database and returns its one-time password.
+    /// Returns `None` when any account exists already.
+    pub async fn bootstrap_admin(&self) -> Result<Option<(String, String)>> {
+        let now = self.now();
+        {
+            let mut tx = self.store.read().await?;
+            if tx.count_users().await? > 0 {
+                return Ok(None);
+            }
+        }
+        let password = self.secrets.random_token()[..20].to_owned();
+        let hash = self.secrets.hash_password(password.clone()).await?;
+        let mut tx = self.store.write().await?;
+        // Another instance may have won the race since the read above.
+        if tx.count_users().await? > 0 {
+            return Ok(None);
+        }
+        let user = User {
+            id: Id::new(),
+            username: "admin".to_owned(),
+            display_name: "系统管理员".to_owned(),
+            unit_id: None,
+            disabled: false,
+            must_change_password: true,
+            failed_logins: 0,
+            locked_until: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        tx.insert_user(&user, &hash).await?;
+        let grant = Grant {
+            id: Id::new(),
+            user_id: user.id,
+            role: Role::Admin,
+            scope: Scope::Global,
+            granted_by: None,
+            created_at: now,
+        };
+        tx.insert_grant(&grant).await?;
+        record(
+            &mut tx,
+            &Actor::system(),
+            now,
+            AuditEntry::new(
+                Action::AdminBootstrapped,
+                "user",
+                Some(user.id),
+                json!({ "username": user.username }),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Some((user.username, password)))
+    }
+
+    /// Checks a username and password, applying back-off and lock-out. Every outcome is audited.
+    /// Unknown users take as long to refuse as known ones: the password is checked against a
+    /// dummy hash.
+    async fn authenticate(
+        &self,
+        username: &str,
+        password: &str,
+        ip: Option<String>,
+    ) -> Result<(LoginOk, S::Tx)> {
+        let now = self.now();
+        let anon = Actor::anonymous(ip.clone());
+        let name = Username::parse(username)
+            .map(|u| u.as_str().to_owned())
+            .ok();
+        let found = match &name {
+            Some(n) => self.store.read().await?.get_user_for_login(n).await?,
+            None => None,
+        };
+        let (hash, locked) = match &found {
+            Some((u, h)) => (Some(h.clone()), u.locked_until.filter(|t| *t > now)),
+            None => (None, None),
+        };
+        // Always pay for one verification, so timing tells nothing about which names exist.
+        let ok = self
+            .secrets
+            .verify_password(password.to_owned(), hash)
+            .await?;
+
+        let mut tx = self.store.write().await?;
+        let Some((user, _)) = found else {
+            record(
+                &mut tx,
+                &anon,
+                now,
+                AuditEntry::new(
+                    Action::LoginFailed,
+                    "user",
+                    None,
+                    json!({ "username": username.chars().take(64).collect::<String>(), "reason": "unknown user" }),
+                ),
+            )
+            .await?;
+            tx.commit().await?;
+            return Err(CoreError::Unauthenticated(WRONG_CREDENTIALS.into()));
+        };
+        // Re-read inside the write transaction so concurrent failures all count.
+        let user = tx
+            .get_user(user.id)
+            .await?
+            .ok_or_else(|| CoreError::Unauthenticated(WRONG_CREDENTIALS.into()))?;
+        let as_user = Actor::user(user.clone(), vec![], ip.clone());
+        if let Some(until) = locked.or(user.locked_until.filter(|t| *t > now)) {
+            record(
+                &mut tx,
+                &as_user,
+                now,
+                AuditEntry::new(
+                    Action::LoginFailed,
+                    "user",
+                    Some(user.id),
+                    json!({ "reason": "locked", "locked_until": until.to_string() }),
+                ),
+            )
+            .await?;
+            tx.commit().await?;
+            let local = until.in_tz("Asia/Shanghai").map_err(CoreError::internal)?;
+            return Err(CoreError::Unauthenticated(format!(
+                "登录失败次数过多，账号暂时锁定，请于 {} 后再试",
+                local.strftime("%H:%M:%S")
+            )));
+        }
+        if !ok {
+            let failures = user.failed_logins + 1;
+            let wait = self.policy.wait_after(failures, now);
+            tx.set_login_state(user.id, failures, wait.map(|w| w.0))
+                .await?;
+            record(
+                &mut tx,
+                &as_user,
+                now,
+                AuditEntry::new(
+                    Action::LoginFailed,
+                    "user",
+                    Some(user.id),
+                    json!({ "reason": "wrong password", "failures": failures }),
+                ),
+            )
+            .await?;
+            if let Some((until, true)) = wait {
+                record(
+                    &mut tx,
+                    &as_user,
+                    now,
+                    AuditEntry::new(
+                        Action::AccountLocked,
+                        "user",
+                        Some(user.id),
+                        json!({ "failures": failures, "locked_until": until.to_string() }),
+                    ),
+                )
+                .await?;
+            }
+            tx.commit().await?;
+            return Err(CoreError::Unauthenticated(WRONG_CREDENTIALS.into()));
+        }
+        if user.disabled {
+            tx.commit().await?;
+            return Err(CoreError::Unauthenticated(
+                "账号已停用，请联系系统管理员".into(),
+            ));
+        }
+        tx.set_login_state(user.id, 0, None).await?;
+        let grants = tx.active_grants(user.id).await?;
+        let user = User {
+            failed_logins: 0,
+            locked_until: None,
+            ..user
+        };
+        Ok((LoginOk { user, grants }, tx))
+    }
+
+    /// Logs in through the pages: checks the password and opens a session.
+    pub async fn login_session(
+        &self,
+        username: &str,
+        password: &str,
+        ip: Option<String>,
+    ) -> Result<SessionOk> {
+        let (ok, mut tx) = self.authenticate(username, password, ip.clone()).await?;
+        let now = self.now();
+        let token = self.secrets.random_token();
+        let session = Session {
+            token_hash: hash_secret(&token),
+            user_id: ok.user.id,
+            csrf_token: self.secrets.random_token(),
+            created_at: now,
+            expires_at: now + self.policy.session_lifetime,
+        };
+        tx.insert_session(&session).await?;
+        let actor = Actor::user(ok.user.clone(), ok.grants, ip);
+        record(
+            &mut tx,
+            &actor,
+            now,
+            AuditEntry::new(
+                Action::LoginSucceeded,
+                "user",
+                Some(ok.user.id),
+                json!({ "via": "session" }),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(SessionOk {
+            token,
+            session,
+            user: ok.user,
+        })
+    }
+
+    /// Logs in through the API: checks the password and issues a bearer token.
+    pub async fn login_token(
+        &self,
+        username: &str,
+        password: &str,
+        name: Option<&str>,
+        ip: Option<String>,
+    ) -> Result<IssuedToken> {
+        let (ok, mut tx) = self.authenticate(username, password, ip.clone()).await?;
+        if ok.user.must_change_password {
+            // Commit the reset of the failure count; the password itself was right.
+            tx.commit().await?;
+            return Err(CoreError::RuleRefused(
+                "初始密码须先修改：请登录网页修改密码，或调用 POST /api/v1/auth/password".into(),
+            ));
+        }
+        let now = self.now();
+        let actor = Actor::user(ok.user.clone(), ok.grants, ip);
+        let issued = self.issue_token(&mut tx, &actor, ok.user.id, name, now)?;
+        tx.insert_token(&issued.record).await?;
+        record(
+            &mut tx,
+            &actor,
+            now,
+            AuditEntry::new(
+                Action::LoginSucceeded,
+                "user",
+                Some(ok.user.id),
+                json!({ "via": "token", "token_id": issued.record.id }),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(issued)
+    }
+
+    fn issue_token<T: Tx>(
+        &self,
+        _tx: &mut T,
+        _actor: &Actor,
+        user_id: Id,
+        name: Option<&str>,
+        now: Timestamp,
+    ) -> Result<IssuedToken> {
+        let token = format!("{TOKEN_PREFIX}{}", self.secrets.random_token());
+        let name = name
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .unwrap_or("api");
+        if name.chars().count() > 64 {
+            return Err(CoreError::bad_input("name", "令牌名称不能超过 64 个字"));
+        }
+        Ok(IssuedToken {
+            record: ApiToken {
+                id: Id::new(),
+                user_id,
+                name: name.to_owned(),
+                token_hash: hash_secret(&token),
+                created_at: now,
+                expires_at: now + self.policy.token_lifetime,
+                last_used_at: None,
+                revoked_at: None,
+            },
+            token,
+        })
+    }
+
+    /// Finds who a session cookie belongs to. Expired sessions, and sessions of disabled
+    /// accounts, count as none.
+    pub async fn resolve_session(
+        &self,
+        token: &str,
+        ip: Option<String>,
+    ) -> Result<Option<(Actor, Session)>> {
+        let now = self.now();
+        let mut tx = self.store.read().await?;
+        let Some(session) = tx.get_session(&hash_secret(token)).await? else {
+            return Ok(None);
+        };
+        if session.expires_at <= now {
+            return Ok(None);
+        }
+        let Some(user) = tx.get_user(session.user_id).await? else {
+            return Ok(None);
+        };
+        if user.disabled {
+            return Ok(None);
+        }
+        let grants = tx.active_grants(user.id).await?;
+        Ok(Some((Actor::user(user, grants, ip), session)))
+    }
+
+    /// Finds who a bearer token belongs to.
+    pub async fn resolve_token(&self, token: &str, ip: Option<String>) -> Result<Option<Actor>> {
+        let now = self.now();
+        let record = {
+            let mut tx = self.store.read().await?;
+            let Some(t) = tx.get_token_by_hash(&hash_secret(token)).await? else {
+                return Ok(None);
+            };
+            if t.revoked_at.is_some() || t.expires_at <= now {
+                return Ok(None);
+            }
+            let Some(user) = tx.get_user(t.user_id).await? else {
+                return Ok(None);
+            };
+            if user.disabled || user.must_change_password {
+                return Ok(None);
+            }
+            let grants = tx.active_grants(user.id).await?;
+            (t, Actor::user(user, grants, ip))
+        };
+        // Note use at most once a minute: a write per request would queue every API call.
+        let (t, actor) = record;
+        if t.last_used_at
+            .is_none_or(|u| now - u > SignedDuration::from_mins(1))
+        {
+            let mut tx = self.store.write().await?;
+            tx.touch_token(t.id, now).await?;
+            tx.commit().await?;
+        }
+        Ok(Some(actor))
+    }
+
+    pub async fn logout(&self, actor: &Actor, token: &str) -> Result<()> {
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        tx.delete_session(&hash_secret(token)).await?;
+        record(
+            &mut tx,
+            actor,
+            now,
+            AuditEntry::new(Action::LoggedOut, "user", actor.user_id(), json!({})),
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// Issues another token to the logged-in user.
+    pub async fn create_token(&self, actor: &Actor, name: Option<&str>) -> Result<IssuedToken> {
+        let user_id = actor
+            .user_id()
+            .ok_or_else(|| CoreError::Unauthenticated("请先登录".into()))?;
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let issued = self.issue_token(&mut tx, actor, user_id, name, now)?;
+        tx.insert_token(&issued.record).await?;
+        record(
+            &mut tx,
+            actor,
+            now,
+            AuditEntry::new(
+                Action::TokenCreated,
+                "api_token",
+                Some(issued.record.id),
+                json!({ "name": issued.record.name }),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(issued)
+    }
+
+    /// The caller's own tokens, newest first.
+    pub async fn list_tokens(&self, actor: &Actor) -> Result<Vec<ApiToken>> {
+        let user_id = actor
+            .user_id()
+            .ok_or_else(|| CoreError::Unauthenticated("请先登录".into()))?;
+        let mut tx = self.store.read().await?;
+        tx.list_tokens(user_id).await
+    }
+
+    /// Revokes one of the caller's tokens; an administrator may revoke anyone's.
+    pub async fn revoke_token(&self, actor: &Actor, id: Id) -> Result<()> {
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let t = tx
+            .get_token(id)
+            .await?
+            .ok_or_else(|| CoreError::NotFound("令牌".into()))?;
+        let own = actor.user_id() == Some(t.user_id);
+        if !own && !actor.can(crate::permission::Permission::ManageUsers) {
+            return Err(CoreError::NotFound("令牌".into()));
+        }
+        if !tx.revoke_token(id, now).await? {
+            return Err(CoreError::RuleRefused("该令牌已吊销".into()));
+        }
+        record(
+            &mut tx,
+            actor,
+            now,
+            AuditEntry::new(
+                Action::TokenRevoked,
+                "api_token",
+                Some(id),
+                json!({ "name": t.name, "owner": t.user_id }),
+            ),
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// Changes the caller's own password, which needs the current one. Ends every other session
+    /// of the account.
+    pub async fn change_own_password(
+        &self,
+        username: &str,
+        current: &str,
+        new: &str,
+        ip: Option<String>,
+    ) -> Result<()> {
+        let (ok, tx) = self.authenticate(username, current, ip.clone()).await?;
+        tx.commit().await?;
+        check_password_policy(new, &ok.user.username)?;
+        if new == current {
+            return Err(CoreError::bad_input(
+                "new_password",
+                "新密码不能与原密码相同",
+            ));
+        }
+        let hash = self.secrets.hash_password(new.to_owned()).await?;
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        tx.set_password(ok.user.id, &hash, false, now).await?;
+        tx.delete_sessions_of(ok.user.id).await?;
+        let actor = Actor::user(ok.user.clone(), ok.grants, ip);
+        record(
+            &mut tx,
+            &actor,
+            now,
+            AuditEntry::new(Action::PasswordChanged, "user", Some(ok.user.id), json!({})),
+        )
+        .await?;
+        tx.commit().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn back_off_doubles_then_locks() {
+        let p = AuthPolicy::default();
+        let now = Timestamp::UNIX_EPOCH;
+        assert_eq!(p.wait_after(3, now), None);
+        assert_eq!(
+            p.wait_after(4, now),
+            Some((now + SignedDuration::from_secs(2), false))
+        );
+        assert_eq!(p.wait_after(5, now), Some((now + p.lock_for, true)));
+    }
+}

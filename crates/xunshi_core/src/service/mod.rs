@@ -1,0 +1,88 @@
+//! The use cases. Each public method takes the acting user first, checks permission, and writes
+//! its change together with the audit record in one transaction.
+
+mod audit_trail;
+mod auth;
+mod units;
+mod users;
+
+use std::sync::Arc;
+
+use crate::audit::{AuditEntry, AuditRecord, format_at};
+use crate::error::Result;
+use crate::id::Id;
+use crate::permission::Actor;
+use crate::store::{Secrets, Store, Tx};
+
+pub use audit_trail::VerifyOutcome;
+pub use auth::{AuthPolicy, IssuedToken, LoginOk, SessionOk};
+pub use users::NewGrant;
+
+/// Reads the time; tests put the clock where they need it.
+pub type Clock = Arc<dyn Fn() -> jiff::Timestamp + Send + Sync>;
+
+pub fn system_clock() -> Clock {
+    Arc::new(jiff::Timestamp::now)
+}
+
+pub struct Services<S: Store> {
+    pub store: S,
+    pub secrets: Arc<dyn Secrets>,
+    pub clock: Clock,
+    pub policy: AuthPolicy,
+}
+
+impl<S: Store> Clone for Services<S> {
+    fn clone(&self) -> Self {
+        Services {
+            store: self.store.clone(),
+            secrets: self.secrets.clone(),
+            clock: self.clock.clone(),
+            policy: self.policy.clone(),
+        }
+    }
+}
+
+impl<S: Store> Services<S> {
+    pub fn new(store: S, secrets: Arc<dyn Secrets>) -> Self {
+        Services {
+            store,
+            secrets,
+            clock: system_clock(),
+            policy: AuthPolicy::default(),
+        }
+    }
+
+    pub fn now(&self) -> jiff::Timestamp {
+        (self.clock)()
+    }
+}
+
+/// Appends one record to the trail inside `tx`. The head lock makes concurrent writers queue,
+/// so each record's `prev_hash` is the hash of the record committed just before it.
+pub(crate) async fn record<T: Tx>(
+    tx: &mut T,
+    actor: &Actor,
+    at: jiff::Timestamp,
+    entry: AuditEntry,
+) -> Result<AuditRecord> {
+    let (seq, prev_hash) = tx.lock_audit_head().await?;
+    let mut r = AuditRecord {
+        id: Id::new(),
+        seq: seq + 1,
+        at: format_at(at),
+        actor_id: actor.user_id(),
+        actor_name: actor.name(),
+        action: entry.action.as_str().to_owned(),
+        object_type: entry.object_type.to_owned(),
+        object_id: entry.object_id.map(|i| i.to_string()),
+        ip: actor.ip.clone(),
+        summary: entry.summary.to_string(),
+        prev_hash,
+        hash: String::new(),
+    };
+    r.hash = r.compute_hash();
+    tx.insert_audit(&r).await?;
+    tx.set_audit_head(r.seq, &r.hash).await?;
+    Ok(r)
+}

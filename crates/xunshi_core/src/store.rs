@@ -1,0 +1,217 @@
+//! What the services need from storage. `xunshi_store` implements these traits for SQLite and
+//! PostgreSQL; the storage contract tests hold both to the same behaviour.
+//!
+//! Everything happens inside a [`Tx`]: a service opens one, reads and writes through it, appends
+//! the audit record through it, and commits. Dropping a `Tx` without committing rolls it back.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use crate::audit::AuditRecord;
+use crate::error::Result;
+use crate::id::Id;
+use crate::org::Unit;
+use crate::page::PageRequest;
+use crate::role::Grant;
+use crate::user::User;
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+pub trait Store: Clone + Send + Sync + 'static {
+    type Tx: Tx;
+
+    /// A transaction for reading; it may run beside others.
+    fn read(&self) -> impl Future<Output = Result<Self::Tx>> + Send;
+
+    /// A transaction that will write; writers are serialised where the backend needs it.
+    fn write(&self) -> impl Future<Output = Result<Self::Tx>> + Send;
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct UnitFilter {
+    pub parent_id: Option<Id>,
+    /// Part of the name.
+    pub q: Option<String>,
+    pub include_withdrawn: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    pub unit_id: Option<Id>,
+    /// Part of the username or the display name.
+    pub q: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub actor_name: Option<String>,
+    pub action: Option<String>,
+    pub object_type: Option<String>,
+    pub object_id: Option<String>,
+    /// RFC 3339 bounds, inclusive from, exclusive to.
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// A log-in session of the web pages. The cookie carries the secret; the store keeps its hash.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub token_hash: String,
+    pub user_id: Id,
+    /// Every form of the session must carry this token.
+    pub csrf_token: String,
+    pub created_at: jiff::Timestamp,
+    pub expires_at: jiff::Timestamp,
+}
+
+/// A bearer token of the JSON API, stored only as its hash.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ApiToken {
+    pub id: Id,
+    pub user_id: Id,
+    pub name: String,
+    #[serde(skip)]
+    pub token_hash: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: jiff::Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub expires_at: jiff::Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last_used_at: Option<jiff::Timestamp>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub revoked_at: Option<jiff::Timestamp>,
+}
+
+pub trait Tx: Send + Sized {
+    fn commit(self) -> impl Future<Output = Result<()>> + Send;
+
+    // Units
+    fn insert_unit(&mut self, u: &Unit) -> impl Future<Output = Result<()>> + Send;
+    /// Stores `u` if the stored version is still `u.version - 1`; otherwise `StaleVersion`.
+    fn update_unit(&mut self, u: &Unit) -> impl Future<Output = Result<()>> + Send;
+    fn get_unit(&mut self, id: Id) -> impl Future<Output = Result<Option<Unit>>> + Send;
+    fn find_unit_by_name(
+        &mut self,
+        name: &str,
+    ) -> impl Future<Output = Result<Option<Unit>>> + Send;
+    fn list_units(
+        &mut self,
+        f: &UnitFilter,
+        page: PageRequest,
+    ) -> impl Future<Output = Result<Vec<Unit>>> + Send;
+    /// Every unit, for drawing the tree and for pickers.
+    fn all_units(&mut self) -> impl Future<Output = Result<Vec<Unit>>> + Send;
+
+    // Users
+    fn insert_user(
+        &mut self,
+        u: &User,
+        password_hash: &str,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// Stores `u` if the stored version is still `u.version - 1`; otherwise `StaleVersion`.
+    fn update_user(&mut self, u: &User) -> impl Future<Output = Result<()>> + Send;
+    fn set_password(
+        &mut self,
+        id: Id,
+        password_hash: &str,
+        must_change: bool,
+        at: jiff::Timestamp,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// Records the outcome of a log-in attempt without touching the version: attempts are not
+    /// edits, and must not make a concurrent edit of the account stale.
+    fn set_login_state(
+        &mut self,
+        id: Id,
+        failed_logins: i64,
+        locked_until: Option<jiff::Timestamp>,
+    ) -> impl Future<Output = Result<()>> + Send;
+    fn get_user(&mut self, id: Id) -> impl Future<Output = Result<Option<User>>> + Send;
+    /// The user and their password hash.
+    fn get_user_for_login(
+        &mut self,
+        username: &str,
+    ) -> impl Future<Output = Result<Option<(User, String)>>> + Send;
+    fn list_users(
+        &mut self,
+        f: &UserFilter,
+        page: PageRequest,
+    ) -> impl Future<Output = Result<Vec<User>>> + Send;
+    fn count_users(&mut self) -> impl Future<Output = Result<i64>> + Send;
+
+    // Grants
+    fn insert_grant(&mut self, g: &Grant) -> impl Future<Output = Result<()>> + Send;
+    /// Marks the grant revoked; returns false if it was not active.
+    fn revoke_grant(
+        &mut self,
+        id: Id,
+        at: jiff::Timestamp,
+    ) -> impl Future<Output = Result<bool>> + Send;
+    fn active_grants(&mut self, user_id: Id) -> impl Future<Output = Result<Vec<Grant>>> + Send;
+
+    // Sessions
+    fn insert_session(&mut self, s: &Session) -> impl Future<Output = Result<()>> + Send;
+    fn get_session(
+        &mut self,
+        token_hash: &str,
+    ) -> impl Future<Output = Result<Option<Session>>> + Send;
+    fn delete_session(&mut self, token_hash: &str) -> impl Future<Output = Result<()>> + Send;
+    fn delete_sessions_of(&mut self, user_id: Id) -> impl Future<Output = Result<()>> + Send;
+    fn delete_expired_sessions(
+        &mut self,
+        now: jiff::Timestamp,
+    ) -> impl Future<Output = Result<u64>> + Send;
+
+    // API tokens
+    fn insert_token(&mut self, t: &ApiToken) -> impl Future<Output = Result<()>> + Send;
+    fn get_token_by_hash(
+        &mut self,
+        token_hash: &str,
+    ) -> impl Future<Output = Result<Option<ApiToken>>> + Send;
+    fn get_token(&mut self, id: Id) -> impl Future<Output = Result<Option<ApiToken>>> + Send;
+    fn list_tokens(&mut self, user_id: Id) -> impl Future<Output = Result<Vec<ApiToken>>> + Send;
+    fn revoke_token(
+        &mut self,
+        id: Id,
+        at: jiff::Timestamp,
+    ) -> impl Future<Output = Result<bool>> + Send;
+    fn touch_token(
+        &mut self,
+        id: Id,
+        at: jiff::Timestamp,
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    // Audit trail
+    /// Locks the head of the trail for this transaction and returns its sequence and hash;
+    /// concurrent writers wait here, so the chain never forks.
+    fn lock_audit_head(&mut self) -> impl Future<Output = Result<(i64, String)>> + Send;
+    fn insert_audit(&mut self, r: &AuditRecord) -> impl Future<Output = Result<()>> + Send;
+    fn set_audit_head(&mut self, seq: i64, hash: &str) -> impl Future<Output = Result<()>> + Send;
+    fn audit_head(&mut self) -> impl Future<Output = Result<(i64, String)>> + Send;
+    /// Records in sequence order after `after_seq`, for walking the chain.
+    fn audit_in_order(
+        &mut self,
+        after_seq: i64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<AuditRecord>>> + Send;
+    /// Records newest first, filtered; the cursor is the id of the last record seen.
+    fn list_audit(
+        &mut self,
+        f: &AuditFilter,
+        page: PageRequest,
+    ) -> impl Future<Output = Result<Vec<AuditRecord>>> + Send;
+}
+
+/// Password hashing and secret generation: CPU-heavy or OS-backed, so kept behind a trait whose
+/// implementation runs off the async runtime.
+pub trait Secrets: Send + Sync + 'static {
+    fn hash_password(&self, password: String) -> BoxFuture<'static, Result<String>>;
+    /// Verifies against `hash`; with `None` verifies against a fixed dummy hash, so that an
+    /// unknown user costs as much time as a known one.
+    fn verify_password(
+        &self,
+        password: String,
+        hash: Option<String>,
+    ) -> BoxFuture<'static, Result<bool>>;
+    /// A fresh random secret, URL-safe, of at least 256 bits.
+    fn random_token(&self) -> String;
+}

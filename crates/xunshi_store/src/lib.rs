@@ -1,0 +1,161 @@
+//! Storage for Xunshi: one implementation of the core's storage traits that runs on SQLite (the
+//! embedded default) and on PostgreSQL, through sqlx's `Any` driver with SQL written once.
+//! Where the backends differ, [`Dialect`] decides, in as few places as possible.
+
+mod migrate;
+mod rows;
+mod secrets;
+mod tx;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyPool, ConnectOptions, Connection, Executor, Transaction};
+use xunshi_core::{CoreError, Result};
+
+pub use secrets::Argon2Secrets;
+pub use tx::DbTx;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    pub fn of_url(url: &str) -> Result<Self> {
+        if url.starts_with("sqlite:") {
+            Ok(Dialect::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Dialect::Postgres)
+        } else {
+            Err(CoreError::bad_input(
+                "database_url",
+                "数据库地址须以 sqlite: 或 postgres:// 开头",
+            ))
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "sqlite",
+            Dialect::Postgres => "postgres",
+        }
+    }
+}
+
+/// The database: a pool and the dialect it speaks.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub dialect: Dialect,
+}
+
+/// The SQLite URL of the database file in a data folder.
+pub fn sqlite_url(data_dir: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", data_dir.join("xunshi.db").display())
+}
+
+pub(crate) fn db_err(e: sqlx::Error) -> CoreError {
+    if let sqlx::Error::Database(d) = &e
+        && d.is_unique_violation()
+    {
+        return CoreError::Conflict("该记录与已有记录重复".into());
+    }
+    CoreError::internal(e)
+}
+
+impl Db {
+    /// Connects and applies pending migrations.
+    pub async fn open(url: &str, max_connections: u32) -> Result<Db> {
+        sqlx::any::install_default_drivers();
+        let dialect = Dialect::of_url(url)?;
+        let opts = AnyConnectOptions::from_str(url)
+            .map_err(|e| CoreError::bad_input("database_url", format!("数据库地址无效：{e}")))?;
+        if dialect == Dialect::Sqlite {
+            // WAL lets readers run beside the one writer. It is a property of the file, set once
+            // here on a single connection because changing it needs an exclusive lock.
+            let mut c = opts.connect().await.map_err(connect_err)?;
+            c.execute("PRAGMA journal_mode = WAL")
+                .await
+                .map_err(db_err)?;
+            c.close().await.map_err(db_err)?;
+        }
+        let pool = AnyPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if dialect == Dialect::Sqlite {
+                        // NORMAL is safe with WAL: a power cut can lose the last commits, never
+                        // corrupt the file. busy_timeout makes writers queue instead of failing.
+                        conn.execute(
+                            "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(opts)
+            .await
+            .map_err(connect_err)?;
+        let db = Db { pool, dialect };
+        migrate::run(&db).await?;
+        Ok(db)
+    }
+
+    pub async fn migrate(&self) -> Result<usize> {
+        migrate::run(self).await
+    }
+
+    /// Whether the database answers, for the readiness probe.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+            .map_err(db_err)
+    }
+
+    pub fn pool_size(&self) -> u32 {
+        self.pool.size()
+    }
+
+    pub fn pool_idle(&self) -> usize {
+        self.pool.num_idle()
+    }
+
+    pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Any>> {
+        match self.dialect {
+            // Take the write lock up front: a deferred transaction that reads and then writes
+            // fails at once if another writer committed in between, instead of waiting.
+            Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Dialect::Postgres => self.pool.begin().await,
+        }
+        .map_err(db_err)
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn connect_err(e: sqlx::Error) -> CoreError {
+    CoreError::internal(format!("无法连接数据库：{e}"))
+}
+
+impl xunshi_core::store::Store for Db {
+    type Tx = DbTx;
+
+    async fn read(&self) -> Result<DbTx> {
+        let tx = self.pool.begin().await.map_err(db_err)?;
+        Ok(DbTx::new(tx, self.dialect))
+    }
+
+    async fn write(&self) -> Result<DbTx> {
+        Ok(DbTx::new(self.begin_write().await?, self.dialect))
+    }
+}

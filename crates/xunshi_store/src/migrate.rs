@@ -1,0 +1,96 @@
+//! Embedded migrations, one folder per backend with the same version numbers.
+//!
+//! A small runner rather than `sqlx::migrate!`: the macro needs sqlx's macro crates, a heavy
+//! build for two lists of files, and the runner is the same few lines on both backends.
+
+use sqlx::{AssertSqlSafe, Row};
+
+use crate::{Db, Dialect, db_err};
+use xunshi_core::Result;
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+macro_rules! migration {
+    ($version:literal, $name:literal) => {
+        Migration {
+            version: $version,
+            name: $name,
+            sqlite: include_str!(concat!("../migrations/sqlite/", $name, ".sql")),
+            postgres: include_str!(concat!("../migrations/postgres/", $name, ".sql")),
+        }
+    };
+}
+
+const MIGRATIONS: &[Migration] = &[migration!(1, "0001_foundation")];
+
+/// Applies every migration not applied yet, each in its own transaction. Returns how many ran.
+pub async fn run(db: &Db) -> Result<usize> {
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+    )
+    .execute(&db.pool)
+    .await
+    .map_err(db_err)?;
+    let mut ran = 0;
+    for m in MIGRATIONS {
+        // Serialise concurrent starts: the write transaction of the backend queues them, and the
+        // check inside it sees what an earlier instance applied.
+        let mut tx = db.begin_write().await?;
+        let applied = sqlx::query("SELECT count(*) AS n FROM schema_migrations WHERE version = $1")
+            .bind(m.version)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_err)?
+            .try_get::<i64, _>("n")
+            .map_err(db_err)?;
+        if applied > 0 {
+            continue;
+        }
+        if db.dialect == Dialect::Postgres {
+            // Two instances starting at once on an empty database both find nothing applied;
+            // this lock makes the second wait, then it re-checks below.
+            sqlx::query("SELECT pg_advisory_xact_lock(7276300)")
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            let again =
+                sqlx::query("SELECT count(*) AS n FROM schema_migrations WHERE version = $1")
+                    .bind(m.version)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(db_err)?
+                    .try_get::<i64, _>("n")
+                    .map_err(db_err)?;
+            if again > 0 {
+                continue;
+            }
+        }
+        let sql = match db.dialect {
+            Dialect::Sqlite => m.sqlite,
+            Dialect::Postgres => m.postgres,
+        };
+        sqlx::raw_sql(AssertSqlSafe(sql))
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| xunshi_core::CoreError::internal(format!("migration {}: {e}", m.name)))?;
+        sqlx::query(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+        )
+        .bind(m.version)
+        .bind(m.name)
+        .bind(xunshi_core::audit::format_at(jiff::Timestamp::now()))
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        tracing::info!(version = m.version, name = m.name, "applied migration");
+        ran += 1;
+    }
+    Ok(ran)
+}

@@ -1,0 +1,134 @@
+//! Turning rows into domain values. Stored text is parsed strictly: a malformed value is a
+//! fault of the database, reported as an internal error, never silently replaced.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use xunshi_core::audit::AuditRecord;
+use xunshi_core::org::{Unit, UnitKind, UnitLevel};
+use xunshi_core::role::{Grant, Role, Scope};
+use xunshi_core::store::{ApiToken, Session};
+use xunshi_core::user::User;
+use xunshi_core::{CoreError, Id, Result};
+
+use crate::db_err;
+
+pub fn s(row: &AnyRow, col: &str) -> Result<String> {
+    row.try_get::<String, _>(col).map_err(db_err)
+}
+
+pub fn opt_s(row: &AnyRow, col: &str) -> Result<Option<String>> {
+    row.try_get::<Option<String>, _>(col).map_err(db_err)
+}
+
+pub fn i(row: &AnyRow, col: &str) -> Result<i64> {
+    row.try_get::<i64, _>(col).map_err(db_err)
+}
+
+pub fn flag(row: &AnyRow, col: &str) -> Result<bool> {
+    Ok(i(row, col)? != 0)
+}
+
+pub fn id(row: &AnyRow, col: &str) -> Result<Id> {
+    s(row, col)?.parse()
+}
+
+pub fn opt_id(row: &AnyRow, col: &str) -> Result<Option<Id>> {
+    opt_s(row, col)?.map(|v| v.parse()).transpose()
+}
+
+pub fn ts(row: &AnyRow, col: &str) -> Result<jiff::Timestamp> {
+    let v = s(row, col)?;
+    v.parse()
+        .map_err(|e| CoreError::internal(format!("{col} holds “{v}”: {e}")))
+}
+
+pub fn opt_ts(row: &AnyRow, col: &str) -> Result<Option<jiff::Timestamp>> {
+    match opt_s(row, col)? {
+        Some(v) => v
+            .parse()
+            .map(Some)
+            .map_err(|e| CoreError::internal(format!("{col} holds “{v}”: {e}"))),
+        None => Ok(None),
+    }
+}
+
+pub fn unit(row: &AnyRow) -> Result<Unit> {
+    Ok(Unit {
+        id: id(row, "id")?,
+        name: s(row, "name")?,
+        kind: UnitKind::parse(&s(row, "kind")?)?,
+        level: UnitLevel::parse(&s(row, "level")?)?,
+        parent_id: opt_id(row, "parent_id")?,
+        withdrawn: flag(row, "withdrawn")?,
+        version: i(row, "version")?,
+        created_at: ts(row, "created_at")?,
+        updated_at: ts(row, "updated_at")?,
+    })
+}
+
+pub fn user(row: &AnyRow) -> Result<User> {
+    Ok(User {
+        id: id(row, "id")?,
+        username: s(row, "username")?,
+        display_name: s(row, "display_name")?,
+        unit_id: opt_id(row, "unit_id")?,
+        disabled: flag(row, "disabled")?,
+        must_change_password: flag(row, "must_change_password")?,
+        failed_logins: i(row, "failed_logins")?,
+        locked_until: opt_ts(row, "locked_until")?,
+        version: i(row, "version")?,
+        created_at: ts(row, "created_at")?,
+        updated_at: ts(row, "updated_at")?,
+    })
+}
+
+pub fn grant(row: &AnyRow) -> Result<Grant> {
+    Ok(Grant {
+        id: id(row, "id")?,
+        user_id: id(row, "user_id")?,
+        role: s(row, "role")?.parse::<Role>()?,
+        scope: Scope::from_parts(&s(row, "scope_kind")?, opt_id(row, "scope_id")?)?,
+        granted_by: opt_id(row, "granted_by")?,
+        created_at: ts(row, "created_at")?,
+    })
+}
+
+pub fn session(row: &AnyRow) -> Result<Session> {
+    Ok(Session {
+        token_hash: s(row, "token_hash")?,
+        user_id: id(row, "user_id")?,
+        csrf_token: s(row, "csrf_token")?,
+        created_at: ts(row, "created_at")?,
+        expires_at: ts(row, "expires_at")?,
+    })
+}
+
+pub fn token(row: &AnyRow) -> Result<ApiToken> {
+    Ok(ApiToken {
+        id: id(row, "id")?,
+        user_id: id(row, "user_id")?,
+        name: s(row, "name")?,
+        token_hash: s(row, "token_hash")?,
+        created_at: ts(row, "created_at")?,
+        expires_at: ts(row, "expires_at")?,
+        last_used_at: opt_ts(row, "last_used_at")?,
+        revoked_at: opt_ts(row, "revoked_at")?,
+    })
+}
+
+pub fn audit(row: &AnyRow) -> Result<AuditRecord> {
+    Ok(AuditRecord {
+        id: id(row, "id")?,
+        seq: i(row, "seq")?,
+        at: s(row, "at")?,
+        actor_id: opt_id(row, "actor_id")?,
+        actor_name: s(row, "actor_name")?,
+        action: s(row, "action")?,
+        object_type: s(row, "object_type")?,
+        object_id: opt_s(row, "object_id")?,
+        ip: opt_s(row, "ip")?,
+        summary: s(row, "summary")?,
+        prev_hash: s(row, "prev_hash")?,
+        hash: s(row, "hash")?,
+    })
+}

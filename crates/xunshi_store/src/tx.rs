@@ -1,0 +1,643 @@
+//! The storage operations, each run inside the caller's transaction.
+
+use sqlx::any::AnyRow;
+use sqlx::{Any, AssertSqlSafe, Transaction};
+use xunshi_core::audit::{AuditRecord, format_at};
+use xunshi_core::org::Unit;
+use xunshi_core::page::PageRequest;
+use xunshi_core::role::Grant;
+use xunshi_core::store::{ApiToken, AuditFilter, Session, Tx, UnitFilter, UserFilter};
+use xunshi_core::user::User;
+use xunshi_core::{CoreError, Id, Result};
+
+use crate::{Dialect, db_err, rows};
+
+pub struct DbTx {
+    tx: Transaction<'static, Any>,
+    dialect: Dialect,
+}
+
+impl DbTx {
+    pub(crate) fn new(tx: Transaction<'static, Any>, dialect: Dialect) -> Self {
+        DbTx { tx, dialect }
+    }
+
+    async fn fetch_all(
+        &mut self,
+        q: sqlx::query::Query<'_, Any, sqlx::any::AnyArguments>,
+    ) -> Result<Vec<AnyRow>> {
+        q.fetch_all(&mut *self.tx).await.map_err(db_err)
+    }
+
+    async fn fetch_optional(
+        &mut self,
+        q: sqlx::query::Query<'_, Any, sqlx::any::AnyArguments>,
+    ) -> Result<Option<AnyRow>> {
+        q.fetch_optional(&mut *self.tx).await.map_err(db_err)
+    }
+
+    async fn execute(
+        &mut self,
+        q: sqlx::query::Query<'_, Any, sqlx::any::AnyArguments>,
+    ) -> Result<u64> {
+        q.execute(&mut *self.tx)
+            .await
+            .map(|r| r.rows_affected())
+            .map_err(db_err)
+    }
+
+    /// `LIKE` is case-sensitive on PostgreSQL and not on SQLite for ASCII; lower-casing both
+    /// sides gives one behaviour.
+    fn contains_clause(&self, cols: &[&str], n: usize) -> String {
+        let parts: Vec<_> = cols
+            .iter()
+            .map(|c| format!("lower({c}) LIKE ${n} ESCAPE '\\'"))
+            .collect();
+        format!("({})", parts.join(" OR "))
+    }
+
+    fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+}
+
+fn ts(t: jiff::Timestamp) -> String {
+    format_at(t)
+}
+
+fn opt_ts(t: Option<jiff::Timestamp>) -> Option<String> {
+    t.map(format_at)
+}
+
+fn flag(b: bool) -> i16 {
+    i16::from(b)
+}
+
+fn like_pattern(q: &str) -> String {
+    let escaped = q
+        .trim()
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// Builds `WHERE` clauses with numbered placeholders and keeps the values to bind, in order.
+#[derive(Default)]
+struct Where {
+    clauses: Vec<String>,
+    binds: Vec<Option<String>>,
+}
+
+impl Where {
+    fn next(&self) -> usize {
+        self.binds.len() + 1
+    }
+
+    fn eq(&mut self, col: &str, v: impl Into<String>) {
+        let n = self.next();
+        self.clauses.push(format!("{col} = ${n}"));
+        self.binds.push(Some(v.into()));
+    }
+
+    fn raw(&mut self, clause: String, v: impl Into<String>) {
+        self.clauses.push(clause);
+        self.binds.push(Some(v.into()));
+    }
+
+    fn fixed(&mut self, clause: &str) {
+        self.clauses.push(clause.to_owned());
+    }
+
+    fn sql(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", self.clauses.join(" AND "))
+        }
+    }
+}
+
+const UNIT_COLS: &str =
+    "id, name, kind, level, parent_id, withdrawn, version, created_at, updated_at";
+const USER_COLS: &str = "id, username, display_name, unit_id, disabled, must_change_password, \
+     failed_logins, locked_until, version, created_at, updated_at";
+const GRANT_COLS: &str = "id, user_id, role, scope_kind, scope_id, granted_by, created_at";
+const TOKEN_COLS: &str =
+    "id, user_id, name, token_hash, created_at, expires_at, last_used_at, revoked_at";
+const AUDIT_COLS: &str = "id, seq, at, actor_id, actor_name, action, object_type, object_id, ip, \
+     summary, prev_hash, hash";
+
+impl Tx for DbTx {
+    async fn commit(self) -> Result<()> {
+        self.tx.commit().await.map_err(db_err)
+    }
+
+    async fn insert_unit(&mut self, u: &Unit) -> Result<()> {
+        self.execute(
+            sqlx::query(
+                "INSERT INTO units (id, name, kind, level, parent_id, withdrawn, version, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(u.id.to_string())
+            .bind(u.name.clone())
+            .bind(u.kind.as_str())
+            .bind(u.level.as_str())
+            .bind(u.parent_id.map(|p| p.to_string()))
+            .bind(flag(u.withdrawn))
+            .bind(u.version)
+            .bind(ts(u.created_at))
+            .bind(ts(u.updated_at)),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn update_unit(&mut self, u: &Unit) -> Result<()> {
+        let n = self
+            .execute(
+                sqlx::query(
+                    "UPDATE units SET name = $1, kind = $2, level = $3, parent_id = $4, withdrawn = $5,
+                        version = $6, updated_at = $7
+                     WHERE id = $8 AND version = $9",
+                )
+                .bind(u.name.clone())
+                .bind(u.kind.as_str())
+                .bind(u.level.as_str())
+                .bind(u.parent_id.map(|p| p.to_string()))
+                .bind(flag(u.withdrawn))
+                .bind(u.version)
+                .bind(ts(u.updated_at))
+                .bind(u.id.to_string())
+                .bind(u.version - 1),
+            )
+            .await?;
+        if n == 0 {
+            return Err(CoreError::StaleVersion(format!("单位“{}”", u.name)));
+        }
+        Ok(())
+    }
+
+    async fn get_unit(&mut self, id: Id) -> Result<Option<Unit>> {
+        let sql = format!("SELECT {UNIT_COLS} FROM units WHERE id = $1");
+        self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(id.to_string()))
+            .await?
+            .map(|r| rows::unit(&r))
+            .transpose()
+    }
+
+    async fn find_unit_by_name(&mut self, name: &str) -> Result<Option<Unit>> {
+        let sql = format!("SELECT {UNIT_COLS} FROM units WHERE name = $1");
+        self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(name.trim().to_owned()))
+            .await?
+            .map(|r| rows::unit(&r))
+            .transpose()
+    }
+
+    async fn list_units(&mut self, f: &UnitFilter, page: PageRequest) -> Result<Vec<Unit>> {
+        let mut w = Where::default();
+        if let Some(p) = f.parent_id {
+            w.eq("parent_id", p.to_string());
+        }
+        if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
+            let c = self.contains_clause(&["name"], w.next());
+            w.raw(c, like_pattern(q));
+        }
+        if !f.include_withdrawn {
+            w.fixed("withdrawn = 0");
+        }
+        if let Some(after) = page.after {
+            let n = w.next();
+            w.raw(format!("id > ${n}"), after.to_string());
+        }
+        let sql = format!(
+            "SELECT {UNIT_COLS} FROM units {} ORDER BY id LIMIT {}",
+            w.sql(),
+            page.limit + 1
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for b in w.binds {
+            q = q.bind(b);
+        }
+        self.fetch_all(q).await?.iter().map(rows::unit).collect()
+    }
+
+    async fn all_units(&mut self) -> Result<Vec<Unit>> {
+        let sql = format!("SELECT {UNIT_COLS} FROM units ORDER BY id");
+        self.fetch_all(sqlx::query(AssertSqlSafe(sql)))
+            .await?
+            .iter()
+            .map(rows::unit)
+            .collect()
+    }
+
+    async fn insert_user(&mut self, u: &User, password_hash: &str) -> Result<()> {
+        self.execute(
+            sqlx::query(
+                "INSERT INTO users (id, username, display_name, unit_id, password_hash, password_changed_at,
+                    disabled, must_change_password, failed_logins, locked_until, version, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            )
+            .bind(u.id.to_string())
+            .bind(u.username.clone())
+            .bind(u.display_name.clone())
+            .bind(u.unit_id.map(|i| i.to_string()))
+            .bind(password_hash.to_owned())
+            .bind(ts(u.created_at))
+            .bind(flag(u.disabled))
+            .bind(flag(u.must_change_password))
+            .bind(u.failed_logins)
+            .bind(opt_ts(u.locked_until))
+            .bind(u.version)
+            .bind(ts(u.created_at))
+            .bind(ts(u.updated_at)),
+        )
+        .await
+        .map_err(|e| match e {
+            CoreError::Conflict(_) => CoreError::Conflict(format!("用户名“{}”已被使用", u.username)),
+            e => e,
+        })?;
+        Ok(())
+    }
+
+    async fn update_user(&mut self, u: &User) -> Result<()> {
+        let n = self
+            .execute(
+                sqlx::query(
+                    "UPDATE users SET display_name = $1, unit_id = $2, disabled = $3,
+                        must_change_password = $4, failed_logins = $5, locked_until = $6,
+                        version = $7, updated_at = $8
+                     WHERE id = $9 AND version = $10",
+                )
+                .bind(u.display_name.clone())
+                .bind(u.unit_id.map(|i| i.to_string()))
+                .bind(flag(u.disabled))
+                .bind(flag(u.must_change_password))
+                .bind(u.failed_logins)
+                .bind(opt_ts(u.locked_until))
+                .bind(u.version)
+                .bind(ts(u.updated_at))
+                .bind(u.id.to_string())
+                .bind(u.version - 1),
+            )
+            .await?;
+        if n == 0 {
+            return Err(CoreError::StaleVersion(format!("用户“{}”", u.username)));
+        }
+        Ok(())
+    }
+
+    async fn set_password(
+        &mut self,
+        id: Id,
+        password_hash: &str,
+        must_change: bool,
+        at: jiff::Timestamp,
+    ) -> Result<()> {
+        self.execute(
+            sqlx::query(
+                "UPDATE users SET password_hash = $1, must_change_password = $2,
+                    password_changed_at = $3, version = version + 1, updated_at = $3
+                 WHERE id = $4",
+            )
+            .bind(password_hash.to_owned())
+            .bind(flag(must_change))
+            .bind(ts(at))
+            .bind(id.to_string()),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn set_login_state(
+        &mut self,
+        id: Id,
+        failed_logins: i64,
+        locked_until: Option<jiff::Timestamp>,
+    ) -> Result<()> {
+        self.execute(
+            sqlx::query("UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3")
+                .bind(failed_logins)
+                .bind(opt_ts(locked_until))
+                .bind(id.to_string()),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn get_user(&mut self, id: Id) -> Result<Option<User>> {
+        let sql = format!("SELECT {USER_COLS} FROM users WHERE id = $1");
+        self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(id.to_string()))
+            .await?
+            .map(|r| rows::user(&r))
+            .transpose()
+    }
+
+    async fn get_user_for_login(&mut self, username: &str) -> Result<Option<(User, String)>> {
+        let sql = format!("SELECT {USER_COLS}, password_hash FROM users WHERE username = $1");
+        match self
+            .fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(username.to_owned()))
+            .await?
+        {
+            Some(r) => Ok(Some((rows::user(&r)?, rows::s(&r, "password_hash")?))),
+            None => Ok(None),
+        }
+    }
+
+    async fn list_users(&mut self, f: &UserFilter, page: PageRequest) -> Result<Vec<User>> {
+        let mut w = Where::default();
+        if let Some(u) = f.unit_id {
+            w.eq("unit_id", u.to_string());
+        }
+        if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
+            let c = self.contains_clause(&["username", "display_name"], w.next());
+            w.raw(c, like_pattern(q));
+        }
+        if let Some(after) = page.after {
+            let n = w.next();
+            w.raw(format!("id > ${n}"), after.to_string());
+        }
+        let sql = format!(
+            "SELECT {USER_COLS} FROM users {} ORDER BY id LIMIT {}",
+            w.sql(),
+            page.limit + 1
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for b in w.binds {
+            q = q.bind(b);
+        }
+        self.fetch_all(q).await?.iter().map(rows::user).collect()
+    }
+
+    async fn count_users(&mut self) -> Result<i64> {
+        let r = self
+            .fetch_optional(sqlx::query(
+                "SELECT CAST(count(*) AS BIGINT) AS n FROM users",
+            ))
+            .await?
+            .ok_or_else(|| CoreError::internal("count returned no row"))?;
+        rows::i(&r, "n")
+    }
+
+    async fn insert_grant(&mut self, g: &Grant) -> Result<()> {
+        self.execute(
+            sqlx::query(
+                "INSERT INTO grants (id, user_id, role, scope_kind, scope_id, granted_by, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(g.id.to_string())
+            .bind(g.user_id.to_string())
+            .bind(g.role.as_str())
+            .bind(g.scope.kind_str())
+            .bind(g.scope.id().map(|i| i.to_string()))
+            .bind(g.granted_by.map(|i| i.to_string()))
+            .bind(ts(g.created_at)),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn revoke_grant(&mut self, id: Id, at: jiff::Timestamp) -> Result<bool> {
+        let n = self
+            .execute(
+                sqlx::query(
+                    "UPDATE grants SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+                )
+                .bind(ts(at))
+                .bind(id.to_string()),
+            )
+            .await?;
+        Ok(n > 0)
+    }
+
+    async fn active_grants(&mut self, user_id: Id) -> Result<Vec<Grant>> {
+        let sql = format!(
+            "SELECT {GRANT_COLS} FROM grants WHERE user_id = $1 AND revoked_at IS NULL ORDER BY id"
+        );
+        self.fetch_all(sqlx::query(AssertSqlSafe(sql)).bind(user_id.to_string()))
+            .await?
+            .iter()
+            .map(rows::grant)
+            .collect()
+    }
+
+    async fn insert_session(&mut self, s: &Session) -> Result<()> {
+        self.execute(
+            sqlx::query(
+                "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at)
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(s.token_hash.clone())
+            .bind(s.user_id.to_string())
+            .bind(s.csrf_token.clone())
+            .bind(ts(s.created_at))
+            .bind(ts(s.expires_at)),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn get_session(&mut self, token_hash: &str) -> Result<Option<Session>> {
+        self.fetch_optional(
+            sqlx::query(
+                "SELECT token_hash, user_id, csrf_token, created_at, expires_at
+                 FROM sessions WHERE token_hash = $1",
+            )
+            .bind(token_hash.to_owned()),
+        )
+        .await?
+        .map(|r| rows::session(&r))
+        .transpose()
+    }
+
+    async fn delete_session(&mut self, token_hash: &str) -> Result<()> {
+        self.execute(
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash.to_owned()),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn delete_sessions_of(&mut self, user_id: Id) -> Result<()> {
+        self.execute(
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id.to_string()),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn delete_expired_sessions(&mut self, now: jiff::Timestamp) -> Result<u64> {
+        self.execute(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(ts(now)))
+            .await
+    }
+
+    async fn insert_token(&mut self, t: &ApiToken) -> Result<()> {
+        self.execute(
+            sqlx::query(
+                "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at, expires_at)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(t.id.to_string())
+            .bind(t.user_id.to_string())
+            .bind(t.name.clone())
+            .bind(t.token_hash.clone())
+            .bind(ts(t.created_at))
+            .bind(ts(t.expires_at)),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn get_token_by_hash(&mut self, token_hash: &str) -> Result<Option<ApiToken>> {
+        let sql = format!("SELECT {TOKEN_COLS} FROM api_tokens WHERE token_hash = $1");
+        self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(token_hash.to_owned()))
+            .await?
+            .map(|r| rows::token(&r))
+            .transpose()
+    }
+
+    async fn get_token(&mut self, id: Id) -> Result<Option<ApiToken>> {
+        let sql = format!("SELECT {TOKEN_COLS} FROM api_tokens WHERE id = $1");
+        self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(id.to_string()))
+            .await?
+            .map(|r| rows::token(&r))
+            .transpose()
+    }
+
+    async fn list_tokens(&mut self, user_id: Id) -> Result<Vec<ApiToken>> {
+        let sql =
+            format!("SELECT {TOKEN_COLS} FROM api_tokens WHERE user_id = $1 ORDER BY id DESC");
+        self.fetch_all(sqlx::query(AssertSqlSafe(sql)).bind(user_id.to_string()))
+            .await?
+            .iter()
+            .map(rows::token)
+            .collect()
+    }
+
+    async fn revoke_token(&mut self, id: Id, at: jiff::Timestamp) -> Result<bool> {
+        let n = self
+            .execute(
+                sqlx::query(
+                    "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+                )
+                .bind(ts(at))
+                .bind(id.to_string()),
+            )
+            .await?;
+        Ok(n > 0)
+    }
+
+    async fn touch_token(&mut self, id: Id, at: jiff::Timestamp) -> Result<()> {
+        self.execute(
+            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+                .bind(ts(at))
+                .bind(id.to_string()),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn lock_audit_head(&mut self) -> Result<(i64, String)> {
+        // A no-op update takes the row lock on PostgreSQL; on SQLite the transaction already
+        // holds the write lock (BEGIN IMMEDIATE).
+        if self.dialect() == Dialect::Postgres {
+            self.execute(sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1"))
+                .await?;
+        }
+        self.audit_head().await
+    }
+
+    async fn insert_audit(&mut self, r: &AuditRecord) -> Result<()> {
+        self.execute(
+            sqlx::query(
+                "INSERT INTO audit_log (id, seq, at, actor_id, actor_name, action, object_type,
+                    object_id, ip, summary, prev_hash, hash)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            )
+            .bind(r.id.to_string())
+            .bind(r.seq)
+            .bind(r.at.clone())
+            .bind(r.actor_id.map(|i| i.to_string()))
+            .bind(r.actor_name.clone())
+            .bind(r.action.clone())
+            .bind(r.object_type.clone())
+            .bind(r.object_id.clone())
+            .bind(r.ip.clone())
+            .bind(r.summary.clone())
+            .bind(r.prev_hash.clone())
+            .bind(r.hash.clone()),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn set_audit_head(&mut self, seq: i64, hash: &str) -> Result<()> {
+        self.execute(
+            sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+                .bind(seq)
+                .bind(hash.to_owned()),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn audit_head(&mut self) -> Result<(i64, String)> {
+        let r = self
+            .fetch_optional(sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1"))
+            .await?
+            .ok_or_else(|| CoreError::internal("the audit head row is missing"))?;
+        Ok((rows::i(&r, "seq")?, rows::s(&r, "hash")?))
+    }
+
+    async fn audit_in_order(&mut self, after_seq: i64, limit: u32) -> Result<Vec<AuditRecord>> {
+        let sql =
+            format!("SELECT {AUDIT_COLS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT {limit}");
+        self.fetch_all(sqlx::query(AssertSqlSafe(sql)).bind(after_seq))
+            .await?
+            .iter()
+            .map(rows::audit)
+            .collect()
+    }
+
+    async fn list_audit(&mut self, f: &AuditFilter, page: PageRequest) -> Result<Vec<AuditRecord>> {
+        let mut w = Where::default();
+        if let Some(v) = f.actor_name.as_deref().filter(|v| !v.is_empty()) {
+            w.eq("actor_name", v.trim().to_ascii_lowercase());
+        }
+        if let Some(v) = f.action.as_deref().filter(|v| !v.is_empty()) {
+            w.eq("action", v);
+        }
+        if let Some(v) = f.object_type.as_deref().filter(|v| !v.is_empty()) {
+            w.eq("object_type", v);
+        }
+        if let Some(v) = f.object_id.as_deref().filter(|v| !v.is_empty()) {
+            w.eq("object_id", v.trim());
+        }
+        if let Some(v) = f.from.as_deref().filter(|v| !v.is_empty()) {
+            let n = w.next();
+            w.raw(format!("at >= ${n}"), v);
+        }
+        if let Some(v) = f.to.as_deref().filter(|v| !v.is_empty()) {
+            let n = w.next();
+            w.raw(format!("at < ${n}"), v);
+        }
+        if let Some(after) = page.after {
+            let n = w.next();
+            w.raw(
+                format!("seq < (SELECT a2.seq FROM audit_log a2 WHERE a2.id = ${n})"),
+                after.to_string(),
+            );
+        }
+        let sql = format!(
+            "SELECT {AUDIT_COLS} FROM audit_log {} ORDER BY seq DESC LIMIT {}",
+            w.sql(),
+            page.limit + 1
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for b in w.binds {
+            q = q.bind(b);
+        }
+        self.fetch_all(q).await?.iter().map(rows::audit).collect()
+    }
+}
