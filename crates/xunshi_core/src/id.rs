@@ -57,3 +57,11 @@ impl utoipa::PartialSchema for Id {
 }
 
 impl utoipa::ToSchema for Id {}
+
+impl Id {
+    /// Reads an id from a URL path. An id that cannot exist names nothing, hence `NotFound`.
+    pub fn from_path(raw: &str, what: &str) -> Result<Id, CoreError> {
+        raw.parse()
+            .map_err(|_| CoreError::NotFound(what.to_owned()))
+    }
+}

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::CoreError;
 use crate::id::Id;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Admin,
@@ -117,7 +117,7 @@ impl FromStr for Role {
 }
 
 /// The bound of one grant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum Scope {
     Global,
@@ -162,13 +162,14 @@ impl Scope {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Grant {
     pub id: Id,
     pub user_id: Id,
     pub role: Role,
     pub scope: Scope,
     pub granted_by: Option<Id>,
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: jiff::Timestamp,
 }
 

@@ -1,1 +1,127 @@
+//! The web face of Xunshi: server-rendered pages in Chinese and the JSON API under `/api/v1`,
+//! two views over the same core services.
 
+pub mod api;
+pub mod auth;
+pub mod error;
+mod metrics;
+mod ops;
+pub mod pages;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, header};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use xunshi_core::service::Services;
+use xunshi_store::Db;
+
+pub use metrics::Metrics;
+
+/// What the web layer needs to know about how it is deployed.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// The server itself terminates TLS: cookies are always Secure.
+    pub tls: bool,
+    /// A reverse proxy stands in front: believe its X-Forwarded-For and X-Forwarded-Proto.
+    pub trust_proxy: bool,
+    /// Largest JSON or form body accepted, in bytes.
+    pub form_limit: usize,
+    pub request_timeout: Duration,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            tls: false,
+            trust_proxy: false,
+            form_limit: 256 * 1024,
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+pub struct Inner {
+    pub services: Services<Db>,
+    pub db: Db,
+    pub config: WebConfig,
+    pub metrics: Metrics,
+}
+
+/// Shared by every handler. Holds no state of its own beyond the process's metrics: sessions,
+/// locks and data all live in the database, so any number of instances can serve.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(services: Services<Db>, db: Db, config: WebConfig) -> Self {
+        AppState(Arc::new(Inner {
+            services,
+            db,
+            config,
+            metrics: Metrics::new(),
+        }))
+    }
+}
+
+/// The whole application: pages, API, operations endpoints, with the shared layers.
+pub fn router(state: AppState) -> Router {
+    let x_request_id = HeaderName::from_static("x-request-id");
+    let pages = pages::router(state.clone());
+    let api = api::router(state.clone());
+    Router::new()
+        .merge(pages)
+        .nest("/api/v1", api)
+        .merge(ops::router())
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .with_state(state.clone())
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+            ),
+        ))
+        .layer(tower_http::compression::CompressionLayer::new())
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            state.config.request_timeout,
+        ))
+        .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+                let id = req
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            }),
+        )
+        .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+}

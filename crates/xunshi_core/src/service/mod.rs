@@ -3,6 +3,7 @@
 
 mod audit_trail;
 mod auth;
+mod overview;
 mod units;
 mod users;
 
@@ -16,6 +17,7 @@ use crate::store::{Secrets, Store, Tx};
 
 pub use audit_trail::VerifyOutcome;
 pub use auth::{AuthPolicy, IssuedToken, LoginOk, SessionOk};
+pub use overview::Overview;
 pub use users::NewGrant;
 
 /// Reads the time; tests put the clock where they need it.

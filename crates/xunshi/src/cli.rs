@@ -1,0 +1,118 @@
+//! The command line. Every option that configures the server can also come from an `XUNSHI_*`
+//! environment variable or from `xunshi.toml` in the data folder; a flag wins over the
+//! environment, which wins over the file, which wins over the defaults.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "xunshi", version, about = "巡视巡察与整改信息系统 Xunshi")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Folder holding the SQLite database, evidence files and xunshi.toml [default: ./xunshi-data]
+    #[arg(long, env = "XUNSHI_DATA_DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// Database URL; a postgres:// URL selects PostgreSQL [default: SQLite in the data folder]
+    #[arg(
+        long,
+        env = "XUNSHI_DATABASE_URL",
+        global = true,
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+    /// Log format: text or json
+    #[arg(long, env = "XUNSHI_LOG_FORMAT", global = true)]
+    pub log_format: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start the web server (pages and API)
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit
+    Migrate,
+    /// Manage accounts
+    #[command(subcommand)]
+    User(UserCommand),
+    /// The audit trail
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080]
+    #[arg(long, env = "XUNSHI_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// A reverse proxy stands in front: trust its X-Forwarded-For and X-Forwarded-Proto
+    #[arg(long, env = "XUNSHI_TRUST_PROXY")]
+    pub trust_proxy: Option<bool>,
+    /// Largest number of database connections
+    #[arg(long, env = "XUNSHI_MAX_CONNECTIONS")]
+    pub max_connections: Option<u32>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account; the password is read from standard input
+    Add {
+        /// Log-in name
+        name: String,
+        /// Role to grant: admin, office, leadership, unit_principal, unit_liaison, unit_staff,
+        /// discipline, organization
+        #[arg(long)]
+        role: String,
+        /// The unit the person belongs to (id or exact name); unit roles apply to it
+        #[arg(long)]
+        unit: Option<String>,
+        /// Name shown in the pages
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Read the password from standard input (required: passwords never go on the command line)
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        /// Ask the person to choose their own password at first log-in
+        #[arg(long)]
+        must_change_password: bool,
+    },
+    /// Set an account's password, read from standard input
+    Passwd {
+        name: String,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        /// Ask the person to choose their own password at next log-in
+        #[arg(long)]
+        must_change_password: bool,
+    },
+    /// Disable an account and end its sessions
+    Disable { name: String },
+    /// Enable an account again
+    Enable { name: String },
+    /// List accounts
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the hash chain of the whole trail; exits non-zero naming the first bad record
+    Verify,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        super::Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,80 @@
+//! The subcommands. Each opens the database through the same path as the server, so the CLI
+//! and the web see one set of rules.
+
+mod audit;
+mod serve;
+mod user;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use tracing_subscriber::EnvFilter;
+use xunshi_core::service::Services;
+use xunshi_store::{Argon2Secrets, Db};
+
+use crate::cli::{AuditCommand, Cli, Command};
+use crate::config::{Config, redact_url};
+
+pub async fn run(cli: Cli) -> Result<ExitCode, String> {
+    let serve_args = match &cli.command {
+        Command::Serve(a) => Some(a),
+        _ => None,
+    };
+    let config = Config::load(&cli.global, serve_args)?;
+    init_logging(config.log_json, serve_args.is_some());
+    tracing::debug!(?config, "configuration");
+    match cli.command {
+        Command::Serve(_) => serve::run(config).await,
+        Command::Migrate => {
+            let db = open(&config).await?;
+            println!(
+                "database {} is up to date",
+                redact_url(&config.database_url)
+            );
+            db.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User(cmd) => {
+            let db = open(&config).await?;
+            let code = user::run(&services(db.clone()), cmd).await;
+            db.close().await;
+            code
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let db = open(&config).await?;
+            let code = audit::verify(&services(db.clone())).await;
+            db.close().await;
+            code
+        }
+    }
+}
+
+/// Opens the database and applies pending migrations.
+pub async fn open(config: &Config) -> Result<Db, String> {
+    Db::open(&config.database_url, config.max_connections)
+        .await
+        .map_err(|e| format!("{} ({})", e, redact_url(&config.database_url)))
+}
+
+pub fn services(db: Db) -> Services<Db> {
+    Services::new(db, Arc::new(Argon2Secrets::new()))
+}
+
+/// Logs go to standard error, so that command output on standard output stays clean. The
+/// server logs at info by default; the other commands only warnings.
+fn init_logging(json: bool, server: bool) {
+    let default = if server {
+        "info,sqlx=warn,tower_http=info"
+    } else {
+        "warn"
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}

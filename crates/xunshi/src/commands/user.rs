@@ -1,0 +1,121 @@
+//! `xunshi user …`: account management from the server's own shell, recorded in the audit
+//! trail as the system actor.
+
+use std::io::BufRead;
+use std::process::ExitCode;
+
+use xunshi_core::page::PageRequest;
+use xunshi_core::permission::Actor;
+use xunshi_core::service::{NewGrant, Services};
+use xunshi_core::store::UserFilter;
+use xunshi_core::user::NewUserInput;
+use xunshi_store::Db;
+
+use crate::cli::UserCommand;
+
+/// Reads the password from the first line of standard input, so it never appears in the
+/// process list or the shell history.
+fn read_password() -> Result<String, String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+    let pw = line.trim_end_matches(['\r', '\n']).to_owned();
+    if pw.is_empty() {
+        return Err("no password on standard input".into());
+    }
+    Ok(pw)
+}
+
+pub async fn run(services: &Services<Db>, cmd: UserCommand) -> Result<ExitCode, String> {
+    let system = Actor::system();
+    let err = |e: xunshi_core::CoreError| e.to_string();
+    match cmd {
+        UserCommand::Add {
+            name,
+            role,
+            unit,
+            display_name,
+            password_stdin: _,
+            must_change_password,
+        } => {
+            let password = read_password()?;
+            let input = NewUserInput {
+                username: name,
+                display_name: display_name.unwrap_or_default(),
+                unit,
+                password,
+                must_change_password,
+            };
+            let grant = NewGrant { role, scope: None };
+            let (user, grants) = services
+                .create_user(&system, &input, Some(&grant))
+                .await
+                .map_err(err)?;
+            let roles: Vec<_> = grants.iter().map(|g| g.role.as_str()).collect();
+            println!(
+                "created user {} ({}) with role {}",
+                user.username,
+                user.id,
+                roles.join(", ")
+            );
+        }
+        UserCommand::Passwd {
+            name,
+            password_stdin: _,
+            must_change_password,
+        } => {
+            let password = read_password()?;
+            let user = services.find_user(&system, &name).await.map_err(err)?;
+            services
+                .reset_password(&system, user.id, &password, must_change_password)
+                .await
+                .map_err(err)?;
+            println!("password of {} changed", user.username);
+        }
+        UserCommand::Disable { name } => {
+            let user = services.find_user(&system, &name).await.map_err(err)?;
+            services
+                .set_user_disabled(&system, user.id, true)
+                .await
+                .map_err(err)?;
+            println!("user {} disabled", user.username);
+        }
+        UserCommand::Enable { name } => {
+            let user = services.find_user(&system, &name).await.map_err(err)?;
+            services
+                .set_user_disabled(&system, user.id, false)
+                .await
+                .map_err(err)?;
+            println!("user {} enabled", user.username);
+        }
+        UserCommand::List => {
+            let mut page = PageRequest::first(500);
+            println!("{:<24} {:<16} {:<8} roles", "username", "name", "state");
+            loop {
+                let p = services
+                    .list_users(&system, &UserFilter::default(), page)
+                    .await
+                    .map_err(err)?;
+                for u in &p.items {
+                    let (_, grants) = services.get_user(&system, u.id).await.map_err(err)?;
+                    let roles: Vec<_> = grants.iter().map(|g| g.role.as_str()).collect();
+                    let state = if u.disabled { "disabled" } else { "active" };
+                    println!(
+                        "{:<24} {:<16} {:<8} {}",
+                        u.username,
+                        u.display_name,
+                        state,
+                        roles.join(",")
+                    );
+                }
+                match p.next_cursor {
+                    Some(c) => page = PageRequest::parse(Some(&c), Some(500)).map_err(err)?,
+                    None => break,
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

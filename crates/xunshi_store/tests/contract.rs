@@ -1,0 +1,70 @@
+//! The storage contract: the behaviour the services must show on every backend.
+//!
+//! Each case is one async function taking fresh `Services` over an empty, migrated database.
+//! `contract_cases!` turns every case into two tests, `sqlite::<case>` (always run) and
+//! `postgres::<case>` (run when `XUNSHI_TEST_DATABASE_URL` names a PostgreSQL server, e.g.
+//! `postgres://postgres@127.0.0.1:5432/postgres`; otherwise it passes with a note on stderr).
+
+#[path = "contract/audit.rs"]
+mod audit;
+#[path = "contract/auth.rs"]
+mod auth;
+#[path = "contract/harness.rs"]
+mod harness;
+#[path = "contract/units.rs"]
+mod units;
+#[path = "contract/users.rs"]
+mod users;
+
+macro_rules! contract_cases {
+    ($($module:ident :: $case:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    crate::harness::on_sqlite(crate::$module::$case).await;
+                }
+            )*
+        }
+
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    crate::harness::on_postgres(crate::$module::$case).await;
+                }
+            )*
+        }
+    };
+}
+
+contract_cases! {
+    units::units_are_created_read_and_filtered,
+    units::unit_search_matches_any_script,
+    units::unit_lists_page_by_cursor_without_gaps_or_repeats,
+    units::unit_update_needs_the_current_version,
+    units::unit_names_are_unique,
+    units::a_unit_cannot_move_below_itself,
+    units::a_unit_with_active_children_cannot_be_withdrawn,
+    units::only_unit_managers_change_units,
+    units::concurrent_edits_of_one_unit_let_one_win,
+    units::a_change_returns_what_is_stored,
+    users::users_are_created_with_unique_names_in_existing_units,
+    users::users_are_listed_by_unit_and_by_name,
+    users::disabling_a_user_ends_their_sessions,
+    users::grants_are_scoped_unique_and_revocable,
+    users::concurrent_identical_grants_give_one_grant,
+    users::permissions_follow_granted_roles,
+    auth::a_session_login_resolves_until_logout_or_expiry,
+    auth::repeated_failures_lock_the_account_until_the_lock_expires,
+    auth::concurrent_failed_logins_all_count,
+    auth::api_tokens_resolve_until_revoked_or_expired,
+    auth::bootstrap_creates_the_first_admin_once,
+    auth::concurrent_bootstraps_create_one_admin,
+    auth::users_change_their_own_password,
+    audit::audit_trail_lists_newest_first_with_filters,
+    audit::a_whole_trail_verifies_with_its_exact_count,
+    audit::an_edited_record_is_named_by_verify,
+    audit::deleted_records_are_detected,
+    audit::concurrent_writes_keep_one_unbroken_chain,
+}

@@ -1,0 +1,567 @@
+//! Logging in: sessions of the pages, bearer tokens of the API, lock-out, passwords.
+
+use jiff::SignedDuration;
+use xunshi_core::CoreError;
+use xunshi_core::permission::Actor;
+use xunshi_core::role::{Role, Scope};
+use xunshi_core::store::{AuditFilter, UserFilter};
+
+use crate::harness::{
+    PASSWORD, Svc, TestClock, all_at_once, audit_of_action, audit_of_object, audit_where,
+    bad_fields, expect_err, new_user, user_input, user_with_role,
+};
+
+const WRONG: &str = "Wrong-Horse-0";
+const IP: &str = "198.51.100.7";
+
+fn ip() -> Option<String> {
+    Some(IP.to_owned())
+}
+
+async fn failed_logins(s: &Svc, id: xunshi_core::Id) -> (i64, Option<jiff::Timestamp>) {
+    let (u, _) = s.get_user(&Actor::system(), id).await.expect("read user");
+    (u.failed_logins, u.locked_until)
+}
+
+pub async fn a_session_login_resolves_until_logout_or_expiry(mut s: Svc) {
+    let clock = TestClock::install(&mut s);
+    let user = new_user(&s, "qian.hui", None, Some("leadership")).await;
+
+    let ok = s
+        .login_session("Qian.Hui", PASSWORD, ip())
+        .await
+        .expect("log in, the username in any case");
+    assert_eq!(ok.user.id, user.id);
+    assert_eq!(
+        ok.session.expires_at,
+        clock.now() + s.policy.session_lifetime
+    );
+    assert_ne!(ok.session.token_hash, ok.token, "only a hash is stored");
+    assert!(!ok.session.csrf_token.is_empty());
+
+    let (actor, session) = s
+        .resolve_session(&ok.token, ip())
+        .await
+        .expect("resolve")
+        .expect("the new session resolves");
+    assert_eq!(actor.user_id(), Some(user.id));
+    assert!(actor.has_role(Role::Leadership), "with the user's grants");
+    assert_eq!(session.csrf_token, ok.session.csrf_token);
+    assert_eq!(session.expires_at, ok.session.expires_at);
+    assert!(
+        s.resolve_session("not-a-session", None)
+            .await
+            .expect("resolve")
+            .is_none()
+    );
+
+    let wrong = expect_err!(
+        s.login_session("qian.hui", WRONG, ip()).await,
+        CoreError::Unauthenticated(_)
+    );
+    let unknown = expect_err!(
+        s.login_session("nobody.here", PASSWORD, ip()).await,
+        CoreError::Unauthenticated(_)
+    );
+    let malformed = expect_err!(
+        s.login_session("钱慧", PASSWORD, ip()).await,
+        CoreError::Unauthenticated(_)
+    );
+    assert_eq!(
+        wrong.to_string(),
+        unknown.to_string(),
+        "an unknown name is refused like a wrong password"
+    );
+    assert_eq!(wrong.to_string(), malformed.to_string());
+
+    clock.advance(s.policy.session_lifetime - SignedDuration::from_secs(1));
+    assert!(
+        s.resolve_session(&ok.token, None)
+            .await
+            .expect("resolve")
+            .is_some(),
+        "a session lives its whole lifetime"
+    );
+    clock.advance(SignedDuration::from_secs(1));
+    assert!(
+        s.resolve_session(&ok.token, None)
+            .await
+            .expect("resolve")
+            .is_none(),
+        "and not a moment longer"
+    );
+
+    let again = s
+        .login_session("qian.hui", PASSWORD, ip())
+        .await
+        .expect("log in again");
+    let (actor, _) = s
+        .resolve_session(&again.token, ip())
+        .await
+        .expect("resolve")
+        .expect("resolves");
+    s.logout(&actor, &again.token).await.expect("log out");
+    assert!(
+        s.resolve_session(&again.token, None)
+            .await
+            .expect("resolve")
+            .is_none(),
+        "a session ends at log-out"
+    );
+
+    let trail: Vec<_> = audit_of_object(&s, "user", user.id)
+        .await
+        .into_iter()
+        .map(|r| r.action)
+        .collect();
+    assert_eq!(
+        trail,
+        [
+            "logged_out",
+            "login_succeeded",
+            "login_failed",
+            "login_succeeded",
+            "user_created"
+        ]
+    );
+    let succeeded = audit_of_action(&s, "login_succeeded").await;
+    assert!(
+        succeeded
+            .iter()
+            .all(|r| r.ip.as_deref() == Some(IP) && r.actor_name == "qian.hui"),
+        "log-ins are recorded with the client address: {succeeded:?}"
+    );
+    let unknown_records = audit_where(
+        &s,
+        &AuditFilter {
+            action: Some("login_failed".into()),
+            actor_name: Some("anonymous".into()),
+            ..Default::default()
+        },
+    )
+    .await;
+    assert_eq!(unknown_records.len(), 2, "unknown and malformed names");
+    assert!(unknown_records.iter().all(|r| r.object_id.is_none()));
+    assert!(
+        unknown_records
+            .iter()
+            .any(|r| r.summary.contains("nobody.here")),
+        "the record says which name was tried"
+    );
+}
+
+pub async fn repeated_failures_lock_the_account_until_the_lock_expires(mut s: Svc) {
+    let clock = TestClock::install(&mut s);
+    s.policy.backoff = SignedDuration::ZERO;
+    let lock_after = s.policy.lock_after;
+    let lock_for = s.policy.lock_for;
+    let user = new_user(&s, "zhou.xun", None, Some("leadership")).await;
+
+    for _ in 1..lock_after {
+        expect_err!(
+            s.login_session("zhou.xun", WRONG, None).await,
+            CoreError::Unauthenticated(_)
+        );
+    }
+    assert_eq!(
+        failed_logins(&s, user.id).await,
+        (lock_after - 1, None),
+        "failures are counted, and below the limit nothing is locked"
+    );
+    s.login_session("zhou.xun", PASSWORD, None)
+        .await
+        .expect("the right password still works below the limit");
+    assert_eq!(
+        failed_logins(&s, user.id).await,
+        (0, None),
+        "a success resets the count"
+    );
+
+    for _ in 1..lock_after {
+        expect_err!(
+            s.login_session("zhou.xun", WRONG, None).await,
+            CoreError::Unauthenticated(_)
+        );
+    }
+    assert_eq!(
+        failed_logins(&s, user.id).await.1,
+        None,
+        "only consecutive failures count towards the lock"
+    );
+    expect_err!(
+        s.login_session("zhou.xun", WRONG, None).await,
+        CoreError::Unauthenticated(_)
+    );
+    let locked_at = clock.now();
+    assert_eq!(
+        failed_logins(&s, user.id).await,
+        (lock_after, Some(locked_at + lock_for)),
+        "the failure that reaches the limit locks the account"
+    );
+
+    let e = expect_err!(
+        s.login_session("zhou.xun", PASSWORD, None).await,
+        CoreError::Unauthenticated(_)
+    );
+    assert!(
+        e.to_string().contains("锁定"),
+        "even the right password is refused while locked, saying why: {e}"
+    );
+    clock.advance(lock_for - SignedDuration::from_secs(1));
+    expect_err!(
+        s.login_token("zhou.xun", PASSWORD, None, None).await,
+        CoreError::Unauthenticated(_)
+    );
+    clock.advance(SignedDuration::from_secs(2));
+    let ok = s
+        .login_session("zhou.xun", PASSWORD, None)
+        .await
+        .expect("the lock expires after lock_for");
+    assert_eq!((ok.user.failed_logins, ok.user.locked_until), (0, None));
+    assert_eq!(failed_logins(&s, user.id).await, (0, None));
+
+    let locks = audit_of_action(&s, "account_locked").await;
+    assert_eq!(locks.len(), 1, "one lock, one record");
+    assert_eq!(locks[0].object_id, Some(user.id.to_string()));
+    let failures = audit_of_action(&s, "login_failed").await;
+    assert_eq!(
+        failures.len() as i64,
+        2 * lock_after - 1 + 2,
+        "every refused attempt is recorded, the locked ones too"
+    );
+    assert_eq!(
+        failures
+            .iter()
+            .filter(|r| r.summary.contains("locked"))
+            .count(),
+        2
+    );
+}
+
+/// Guesses sent in parallel must each count, or the lock-out can be outrun.
+pub async fn concurrent_failed_logins_all_count(mut s: Svc) {
+    s.policy.backoff = SignedDuration::ZERO;
+    s.policy.lock_after = 1000;
+    let user = new_user(&s, "lin.feng", None, None).await;
+    let outcomes = all_at_once(10, |_| {
+        let s = s.clone();
+        async move { s.login_session("lin.feng", WRONG, None).await }
+    })
+    .await;
+    assert!(
+        outcomes
+            .iter()
+            .all(|o| matches!(o, Err(CoreError::Unauthenticated(_)))),
+        "{outcomes:?}"
+    );
+    let mut counted: Vec<_> = audit_of_action(&s, "login_failed")
+        .await
+        .into_iter()
+        .map(|r| r.summary)
+        .collect();
+    counted.sort();
+    assert_eq!(
+        failed_logins(&s, user.id).await.0,
+        10,
+        "ten failed attempts at once count as ten; each attempt saw the count as: {counted:?}"
+    );
+}
+
+pub async fn api_tokens_resolve_until_revoked_or_expired(mut s: Svc) {
+    let clock = TestClock::install(&mut s);
+    let user = new_user(&s, "token.user", None, Some("leadership")).await;
+    let other = user_with_role(&s, "other.user", None, "office").await;
+    let admin = user_with_role(&s, "token.admin", None, "admin").await;
+
+    expect_err!(
+        s.login_token("token.user", WRONG, None, None).await,
+        CoreError::Unauthenticated(_)
+    );
+    let first = s
+        .login_token("token.user", PASSWORD, Some("报表脚本"), ip())
+        .await
+        .expect("log in for a token");
+    assert!(first.token.starts_with("xs_"), "{}", first.token);
+    assert_eq!(first.record.name, "报表脚本");
+    assert_eq!(first.record.user_id, user.id);
+    assert_eq!(
+        first.record.expires_at,
+        clock.now() + s.policy.token_lifetime
+    );
+
+    let actor = s
+        .resolve_token(&first.token, ip())
+        .await
+        .expect("resolve")
+        .expect("a fresh token resolves");
+    assert_eq!(actor.user_id(), Some(user.id));
+    assert!(actor.has_role(Role::Leadership));
+    assert!(
+        s.resolve_token("xs_0000", None)
+            .await
+            .expect("resolve")
+            .is_none()
+    );
+
+    let second = s
+        .create_token(&actor, Some("第二个"))
+        .await
+        .expect("issue another token");
+    let listed = s.list_tokens(&actor).await.expect("list own tokens");
+    assert_eq!(
+        listed.iter().map(|t| t.id).collect::<Vec<_>>(),
+        [second.record.id, first.record.id],
+        "newest first"
+    );
+    assert_eq!(
+        listed[1].last_used_at,
+        Some(clock.now()),
+        "use of a token is noted"
+    );
+    assert!(
+        s.list_tokens(&other).await.expect("list").is_empty(),
+        "tokens are listed to their owner only"
+    );
+
+    expect_err!(
+        s.revoke_token(&other, first.record.id).await,
+        CoreError::NotFound(_)
+    );
+    assert!(
+        s.resolve_token(&first.token, None)
+            .await
+            .expect("resolve")
+            .is_some(),
+        "a refused revocation changes nothing"
+    );
+    s.revoke_token(&actor, first.record.id)
+        .await
+        .expect("revoke one's own token");
+    assert!(
+        s.resolve_token(&first.token, None)
+            .await
+            .expect("resolve")
+            .is_none(),
+        "a revoked token no longer resolves"
+    );
+    expect_err!(
+        s.revoke_token(&actor, first.record.id).await,
+        CoreError::RuleRefused(_)
+    );
+    s.revoke_token(&admin, second.record.id)
+        .await
+        .expect("an administrator revokes anyone's token");
+    assert!(
+        s.resolve_token(&second.token, None)
+            .await
+            .expect("resolve")
+            .is_none()
+    );
+    let listed = s.list_tokens(&actor).await.expect("list");
+    assert!(listed.iter().all(|t| t.revoked_at == Some(clock.now())));
+
+    let third = s.create_token(&actor, None).await.expect("issue");
+    assert_eq!(third.record.name, "api", "a default name");
+    clock.advance(s.policy.token_lifetime - SignedDuration::from_secs(1));
+    assert!(
+        s.resolve_token(&third.token, None)
+            .await
+            .expect("resolve")
+            .is_some()
+    );
+    clock.advance(SignedDuration::from_secs(1));
+    assert!(
+        s.resolve_token(&third.token, None)
+            .await
+            .expect("resolve")
+            .is_none(),
+        "an expired token no longer resolves"
+    );
+
+    let last = s.create_token(&actor, Some("停用前")).await.expect("issue");
+    s.set_user_disabled(&admin, user.id, true)
+        .await
+        .expect("disable");
+    assert!(
+        s.resolve_token(&last.token, None)
+            .await
+            .expect("resolve")
+            .is_none(),
+        "a disabled user's tokens stop working"
+    );
+
+    let revoked: Vec<_> = audit_of_action(&s, "token_revoked")
+        .await
+        .into_iter()
+        .map(|r| (r.object_id, r.actor_name))
+        .collect();
+    assert_eq!(
+        revoked,
+        [
+            (Some(second.record.id.to_string()), "token.admin".to_owned()),
+            (Some(first.record.id.to_string()), "token.user".to_owned()),
+        ]
+    );
+    let logins = audit_of_action(&s, "login_succeeded").await;
+    assert!(
+        logins[0].summary.contains(&first.record.id.to_string()),
+        "the log-in record names the token it issued: {}",
+        logins[0].summary
+    );
+}
+
+pub async fn bootstrap_creates_the_first_admin_once(s: Svc) {
+    let sys = Actor::system();
+    let (username, password) = s
+        .bootstrap_admin()
+        .await
+        .expect("bootstrap")
+        .expect("an empty database gets an administrator");
+    assert_eq!(username, "admin");
+    assert!(password.len() >= 16, "a one-time password of some strength");
+
+    let admin = s.find_user(&sys, "admin").await.expect("the admin exists");
+    assert!(admin.must_change_password);
+    let (_, grants) = s.get_user(&sys, admin.id).await.expect("read");
+    assert_eq!(
+        grants.iter().map(|g| (g.role, g.scope)).collect::<Vec<_>>(),
+        [(Role::Admin, Scope::Global)]
+    );
+    assert!(
+        s.bootstrap_admin().await.expect("bootstrap").is_none(),
+        "a second bootstrap does nothing"
+    );
+    let users = s
+        .list_users(&sys, &UserFilter::default(), Default::default())
+        .await
+        .expect("list");
+    assert_eq!(users.items.len(), 1);
+
+    let bootstrapped = audit_of_action(&s, "admin_bootstrapped").await;
+    assert_eq!(bootstrapped.len(), 1);
+    assert_eq!(bootstrapped[0].actor_name, "system");
+    assert_eq!(bootstrapped[0].object_id, Some(admin.id.to_string()));
+
+    s.login_session("admin", &password, None)
+        .await
+        .expect("the pages accept the one-time password, to change it");
+    expect_err!(
+        s.login_token("admin", &password, None, None).await,
+        CoreError::RuleRefused(_)
+    );
+    s.change_own_password("admin", &password, "Fresh-Chief-Pass-1", None)
+        .await
+        .expect("choose an own password");
+    let admin = s.find_user(&sys, "admin").await.expect("read");
+    assert!(!admin.must_change_password);
+    let issued = s
+        .login_token("admin", "Fresh-Chief-Pass-1", None, None)
+        .await
+        .expect("then the API accepts it");
+    let actor = s
+        .resolve_token(&issued.token, None)
+        .await
+        .expect("resolve")
+        .expect("resolves");
+    s.create_user(&actor, &user_input("first.user", "第一个用户", None), None)
+        .await
+        .expect("the bootstrapped administrator manages users");
+}
+
+/// Several instances starting at once on an empty database: one administrator, and no instance
+/// fails to start.
+pub async fn concurrent_bootstraps_create_one_admin(s: Svc) {
+    let outcomes = all_at_once(4, |_| {
+        let s = s.clone();
+        async move { s.bootstrap_admin().await }
+    })
+    .await;
+    let created = outcomes.iter().filter(|o| matches!(o, Ok(Some(_)))).count();
+    let skipped = outcomes.iter().filter(|o| matches!(o, Ok(None))).count();
+    assert_eq!(
+        (created, skipped),
+        (1, 3),
+        "one bootstrap creates, the others find it done: {outcomes:?}"
+    );
+}
+
+pub async fn users_change_their_own_password(s: Svc) {
+    let admin = user_with_role(&s, "pw.admin", None, "admin").await;
+    let user = new_user(&s, "wu.fang", None, Some("leadership")).await;
+    let first = s
+        .login_session("wu.fang", PASSWORD, None)
+        .await
+        .expect("log in");
+
+    expect_err!(
+        s.change_own_password("wu.fang", WRONG, "Another-Secret-42", None)
+            .await,
+        CoreError::Unauthenticated(_)
+    );
+    for (new, why) in [
+        ("short", "too short"),
+        ("alllowercaseletters", "one kind of character"),
+        ("x-wu.fang-2026", "contains the username"),
+        (PASSWORD, "the same as before"),
+    ] {
+        let e = expect_err!(
+            s.change_own_password("wu.fang", PASSWORD, new, None).await,
+            CoreError::BadInput(_)
+        );
+        assert_eq!(bad_fields(&e).len(), 1, "{why}: {e}");
+    }
+    let second = s
+        .login_session("wu.fang", PASSWORD, None)
+        .await
+        .expect("refused changes keep the old password");
+
+    s.change_own_password("wu.fang", PASSWORD, "Another-Secret-42", None)
+        .await
+        .expect("change the password");
+    expect_err!(
+        s.login_session("wu.fang", PASSWORD, None).await,
+        CoreError::Unauthenticated(_)
+    );
+    for old in [&first, &second] {
+        assert!(
+            s.resolve_session(&old.token, None)
+                .await
+                .expect("resolve")
+                .is_none(),
+            "a password change ends the sessions opened with the old one"
+        );
+    }
+    s.login_session("wu.fang", "Another-Secret-42", None)
+        .await
+        .expect("the new password works");
+    let changed = audit_of_action(&s, "password_changed").await;
+    assert_eq!(changed.len(), 1);
+    assert_eq!(changed[0].actor_name, "wu.fang");
+
+    // An administrator's reset, to be changed at next log-in.
+    s.reset_password(&admin, user.id, "Reset-By-Admin-7", true)
+        .await
+        .expect("reset");
+    expect_err!(
+        s.login_session("wu.fang", "Another-Secret-42", None).await,
+        CoreError::Unauthenticated(_)
+    );
+    expect_err!(
+        s.login_token("wu.fang", "Reset-By-Admin-7", None, None)
+            .await,
+        CoreError::RuleRefused(_)
+    );
+    s.change_own_password("wu.fang", "Reset-By-Admin-7", "Mine-Again-2026", None)
+        .await
+        .expect("choose an own password after a reset");
+    s.login_token("wu.fang", "Mine-Again-2026", None, None)
+        .await
+        .expect("then tokens are issued");
+    let reset = audit_of_action(&s, "password_reset").await;
+    assert_eq!(reset.len(), 1);
+    assert_eq!(reset[0].actor_name, "pw.admin");
+    assert!(
+        !reset[0].summary.contains("Reset-By-Admin-7"),
+        "the trail never holds a password"
+    );
+}

@@ -1,0 +1,139 @@
+//! The organisation tree.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use xunshi_core::org::{Unit, UnitInput};
+use xunshi_core::store::UnitFilter;
+
+use super::{ApiJson, ApiQuery, Page, paging, path_id};
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::{ApiResult, ErrorBody};
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_units, create_unit))
+        .routes(routes!(get_unit, update_unit))
+        .routes(routes!(withdraw_unit))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UnitQuery {
+    /// Only the units directly below this one.
+    pub parent_id: Option<String>,
+    /// Part of the name.
+    pub q: Option<String>,
+    /// Include withdrawn units (default false).
+    #[serde(default)]
+    pub include_withdrawn: bool,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+/// Lists units, in creation order.
+#[utoipa::path(get, path = "/units", tag = "units", security(("bearer" = [])),
+    params(UnitQuery),
+    responses((status = 200, body = Page<Unit>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+async fn list_units(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiQuery(q): ApiQuery<UnitQuery>,
+) -> ApiResult<Json<Page<Unit>>> {
+    let page = paging(q.cursor.as_deref(), q.limit)?;
+    let parent_id = match q.parent_id.as_deref().filter(|p| !p.is_empty()) {
+        Some(p) => Some(p.parse()?),
+        None => None,
+    };
+    let f = UnitFilter {
+        parent_id,
+        q: q.q,
+        include_withdrawn: q.include_withdrawn,
+    };
+    Ok(Json(
+        app.services.list_units(&actor, &f, page).await?.into(),
+    ))
+}
+
+/// Creates a unit.
+#[utoipa::path(post, path = "/units", tag = "units", security(("bearer" = [])),
+    request_body = UnitInput,
+    responses((status = 201, body = Unit), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn create_unit(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(input): ApiJson<UnitInput>,
+) -> ApiResult<(StatusCode, Json<Unit>)> {
+    let unit = app.services.create_unit(&actor, &input).await?;
+    Ok((StatusCode::CREATED, Json(unit)))
+}
+
+#[utoipa::path(get, path = "/units/{id}", tag = "units", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Unit), (status = 404, body = ErrorBody)))]
+async fn get_unit(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Unit>> {
+    let id = path_id(&id, "单位")?;
+    Ok(Json(app.services.get_unit(&actor, id).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct UnitUpdate {
+    /// The version the change is based on; if the unit changed since, the update is refused with 409.
+    pub version: i64,
+    #[serde(flatten)]
+    pub fields: UnitInput,
+}
+
+/// Changes a unit's name, kind, level or parent.
+#[utoipa::path(put, path = "/units/{id}", tag = "units", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body = UnitUpdate,
+    responses((status = 200, body = Unit), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, description = "stale version or duplicate name", body = ErrorBody)))]
+async fn update_unit(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<UnitUpdate>,
+) -> ApiResult<Json<Unit>> {
+    let id = path_id(&id, "单位")?;
+    Ok(Json(
+        app.services
+            .update_unit(&actor, id, req.version, &req.fields)
+            .await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct Withdrawal {
+    pub version: i64,
+    pub reason: String,
+}
+
+/// Withdraws a unit (撤销). It stays on record; refused while units remain below it.
+#[utoipa::path(post, path = "/units/{id}/withdraw", tag = "units", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body = Withdrawal,
+    responses((status = 200, body = Unit), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn withdraw_unit(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<Withdrawal>,
+) -> ApiResult<Json<Unit>> {
+    let id = path_id(&id, "单位")?;
+    Ok(Json(
+        app.services
+            .withdraw_unit(&actor, id, req.version, &req.reason)
+            .await?,
+    ))
+}

@@ -1,0 +1,236 @@
+//! Accounts and their roles.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use xunshi_core::role::Grant;
+use xunshi_core::service::NewGrant;
+use xunshi_core::store::UserFilter;
+use xunshi_core::user::{NewUserInput, User};
+
+use super::{ApiJson, ApiQuery, Page, paging, path_id};
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::{ApiResult, ErrorBody};
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_users, create_user))
+        .routes(routes!(get_user, update_user))
+        .routes(routes!(disable_user))
+        .routes(routes!(enable_user))
+        .routes(routes!(reset_password))
+        .routes(routes!(add_grant))
+        .routes(routes!(revoke_grant))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UserQuery {
+    pub unit_id: Option<String>,
+    /// Part of the username or the name.
+    pub q: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+#[utoipa::path(get, path = "/users", tag = "users", security(("bearer" = [])),
+    params(UserQuery),
+    responses((status = 200, body = Page<User>), (status = 403, body = ErrorBody)))]
+async fn list_users(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiQuery(q): ApiQuery<UserQuery>,
+) -> ApiResult<Json<Page<User>>> {
+    let page = paging(q.cursor.as_deref(), q.limit)?;
+    let unit_id = match q.unit_id.as_deref().filter(|p| !p.is_empty()) {
+        Some(p) => Some(p.parse()?),
+        None => None,
+    };
+    let f = UserFilter { unit_id, q: q.q };
+    Ok(Json(
+        app.services.list_users(&actor, &f, page).await?.into(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CreateUser {
+    #[serde(flatten)]
+    pub user: NewUserInput,
+    /// A role to grant at once.
+    #[serde(default)]
+    pub role: Option<String>,
+    /// The role's scope, for unit roles a unit other than the user's own.
+    #[serde(default)]
+    pub scope: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserWithGrants {
+    #[serde(flatten)]
+    pub user: User,
+    pub grants: Vec<Grant>,
+}
+
+/// Creates an account, optionally with a role.
+#[utoipa::path(post, path = "/users", tag = "users", security(("bearer" = [])),
+    request_body = CreateUser,
+    responses((status = 201, body = UserWithGrants), (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn create_user(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(req): ApiJson<CreateUser>,
+) -> ApiResult<(StatusCode, Json<UserWithGrants>)> {
+    let grant = req.role.map(|role| NewGrant {
+        role,
+        scope: req.scope,
+    });
+    let (user, grants) = app
+        .services
+        .create_user(&actor, &req.user, grant.as_ref())
+        .await?;
+    Ok((StatusCode::CREATED, Json(UserWithGrants { user, grants })))
+}
+
+#[utoipa::path(get, path = "/users/{id}", tag = "users", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = UserWithGrants), (status = 404, body = ErrorBody)))]
+async fn get_user(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<UserWithGrants>> {
+    let id = path_id(&id, "用户")?;
+    let (user, grants) = app.services.get_user(&actor, id).await?;
+    Ok(Json(UserWithGrants { user, grants }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct UserUpdate {
+    /// The version the change is based on; a stale one is refused with 409.
+    pub version: i64,
+    pub display_name: String,
+    /// The unit's id or exact name; empty for none.
+    #[serde(default)]
+    pub unit: Option<String>,
+}
+
+#[utoipa::path(put, path = "/users/{id}", tag = "users", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body = UserUpdate,
+    responses((status = 200, body = User), (status = 409, body = ErrorBody)))]
+async fn update_user(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<UserUpdate>,
+) -> ApiResult<Json<User>> {
+    let id = path_id(&id, "用户")?;
+    Ok(Json(
+        app.services
+            .update_user(
+                &actor,
+                id,
+                req.version,
+                &req.display_name,
+                req.unit.as_deref(),
+            )
+            .await?,
+    ))
+}
+
+/// Disables an account and ends its sessions.
+#[utoipa::path(post, path = "/users/{id}/disable", tag = "users", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = User), (status = 403, body = ErrorBody)))]
+async fn disable_user(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<User>> {
+    let id = path_id(&id, "用户")?;
+    Ok(Json(
+        app.services.set_user_disabled(&actor, id, true).await?,
+    ))
+}
+
+/// Enables an account again, lifting any lock-out.
+#[utoipa::path(post, path = "/users/{id}/enable", tag = "users", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = User), (status = 403, body = ErrorBody)))]
+async fn enable_user(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<User>> {
+    let id = path_id(&id, "用户")?;
+    Ok(Json(
+        app.services.set_user_disabled(&actor, id, false).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PasswordReset {
+    pub password: String,
+    /// Make the person choose their own password at next log-in (default true).
+    #[serde(default = "yes")]
+    pub must_change: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Sets another person's password.
+#[utoipa::path(post, path = "/users/{id}/password", tag = "users", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body = PasswordReset,
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn reset_password(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<PasswordReset>,
+) -> ApiResult<StatusCode> {
+    let id = path_id(&id, "用户")?;
+    app.services
+        .reset_password(&actor, id, &req.password, req.must_change)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Grants a role, scoped as the role requires.
+#[utoipa::path(post, path = "/users/{id}/grants", tag = "users", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body = NewGrant,
+    responses((status = 201, body = Grant), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+async fn add_grant(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<NewGrant>,
+) -> ApiResult<(StatusCode, Json<Grant>)> {
+    let id = path_id(&id, "用户")?;
+    let g = app.services.grant_role(&actor, id, &req).await?;
+    Ok((StatusCode::CREATED, Json(g)))
+}
+
+#[utoipa::path(delete, path = "/users/{id}/grants/{grant_id}", tag = "users", security(("bearer" = [])),
+    params(("id" = String, Path), ("grant_id" = String, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+async fn revoke_grant(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path((id, grant_id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let id = path_id(&id, "用户")?;
+    let grant_id = path_id(&grant_id, "该角色授权")?;
+    app.services.revoke_grant(&actor, id, grant_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

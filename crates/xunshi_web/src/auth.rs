@@ -1,0 +1,304 @@
+//! Who is asking: sessions and CSRF for the pages, bearer tokens for the API.
+//!
+//! Authentication happens here, at the edge; authorisation happens in the core services, which
+//! receive the [`Actor`] built here.
+
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use xunshi_core::permission::Actor;
+use xunshi_core::user::User;
+
+use crate::AppState;
+use crate::error::ApiError;
+
+pub const SESSION_COOKIE: &str = "xunshi_session";
+/// Carries the CSRF token of the log-in form, before any session exists.
+pub const LOGIN_CSRF_COOKIE: &str = "xunshi_login_csrf";
+pub const CSRF_FIELD: &str = "_csrf";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The client's address: the peer, or the first `X-Forwarded-For` hop when a trusted proxy
+/// stands in front.
+pub fn client_ip(
+    headers: &HeaderMap,
+    ext: &axum::http::Extensions,
+    trust_proxy: bool,
+) -> Option<String> {
+    if trust_proxy
+        && let Some(v) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
+        && let Some(first) = v.split(',').next().map(str::trim).filter(|s| !s.is_empty())
+    {
+        return Some(first.to_owned());
+    }
+    ext.get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(a)| a.ip().to_string())
+}
+
+/// Whether cookies must be marked Secure: served over TLS, or behind a trusted proxy that says
+/// the client used HTTPS.
+pub fn is_secure(app: &AppState, headers: &HeaderMap) -> bool {
+    app.config.tls
+        || (app.config.trust_proxy
+            && headers
+                .get("x-forwarded-proto")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|p| p.eq_ignore_ascii_case("https")))
+}
+
+pub fn cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static> {
+    Cookie::build((name, value))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(secure)
+        .build()
+}
+
+/// Compares secrets in time that does not depend on where they differ.
+fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// The session of the page request, resolved once by [`page_session`].
+#[derive(Clone)]
+pub struct PageSession {
+    pub actor: Actor,
+    pub csrf: String,
+    pub token: String,
+}
+
+#[derive(serde::Deserialize)]
+struct CsrfOnly {
+    #[serde(rename = "_csrf")]
+    csrf: Option<String>,
+}
+
+/// Middleware of every page route: resolves the session cookie, and refuses any request that
+/// changes something (anything but GET and HEAD) unless it carries the CSRF token of the
+/// session — or, before log-in, of the log-in cookie. Being a layer, no handler can forget it.
+pub async fn page_session(
+    State(app): State<AppState>,
+    jar: CookieJar,
+    req: Request,
+    next: Next,
+) -> Response {
+    let ip = client_ip(req.headers(), req.extensions(), app.config.trust_proxy);
+    let mut session = None;
+    if let Some(c) = jar.get(SESSION_COOKIE) {
+        match app.services.resolve_session(c.value(), ip).await {
+            Ok(Some((actor, s))) => {
+                session = Some(PageSession {
+                    actor,
+                    csrf: s.csrf_token,
+                    token: c.value().to_owned(),
+                })
+            }
+            Ok(None) => {}
+            Err(e) => return crate::pages::error_page(&e, None),
+        }
+    }
+
+    let (mut parts, body) = req.into_parts();
+    let body = if matches!(parts.method, Method::GET | Method::HEAD) {
+        body
+    } else {
+        let expected = session
+            .as_ref()
+            .map(|s| s.csrf.clone())
+            .or_else(|| jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_owned()))
+            .filter(|t| !t.is_empty());
+        let (presented, body) = match presented_csrf(&parts, body, app.config.form_limit).await {
+            Ok(v) => v,
+            Err(resp) => return resp,
+        };
+        let ok = matches!((&expected, &presented), (Some(e), Some(p)) if same_secret(e, p));
+        if !ok {
+            tracing::warn!(path = %parts.uri.path(), "refused a form without a valid CSRF token");
+            return crate::pages::message_page(
+                StatusCode::FORBIDDEN,
+                "请求已被拒绝",
+                "表单已失效或来源不明（缺少有效的防伪令牌）。请返回上一页，刷新后重新提交。",
+                session.as_ref().map(|s| &s.actor),
+            );
+        }
+        body
+    };
+    if let Some(s) = session {
+        parts.extensions.insert(s);
+    }
+    next.run(Request::from_parts(parts, body)).await
+}
+
+/// Finds the CSRF token in the header, the query string, or a URL-encoded form body. The body is
+/// read (up to the form limit) and handed back for the handler.
+async fn presented_csrf(
+    parts: &Parts,
+    body: Body,
+    limit: usize,
+) -> Result<(Option<String>, Body), Response> {
+    if let Some(v) = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
+        return Ok((Some(v.to_owned()), body));
+    }
+    if let Some(q) = parts.uri.query()
+        && let Ok(CsrfOnly { csrf: Some(t) }) = serde_urlencoded::from_str::<CsrfOnly>(q)
+    {
+        return Ok((Some(t), body));
+    }
+    let is_form = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Ok((None, body));
+    }
+    let bytes = match axum::body::to_bytes(body, limit).await {
+        Ok(b) => b,
+        Err(_) => {
+            return Err(crate::pages::message_page(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "提交内容过大",
+                "表单内容超过了允许的大小。",
+                None,
+            ));
+        }
+    };
+    let token = serde_urlencoded::from_bytes::<CsrfOnly>(&bytes)
+        .ok()
+        .and_then(|c| c.csrf);
+    Ok((token, Body::from(bytes)))
+}
+
+/// A logged-in person on a page. Without a session the request is sent to the log-in page;
+/// with a password still to change, to the password page.
+pub struct PageUser {
+    pub actor: Actor,
+    pub csrf: String,
+    pub token: String,
+}
+
+impl PageUser {
+    pub fn user(&self) -> &User {
+        self.actor
+            .as_user()
+            .expect("a page session always belongs to a user")
+    }
+}
+
+impl FromRequestParts<AppState> for PageUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
+        let Some(s) = parts.extensions.get::<PageSession>().cloned() else {
+            let next = parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
+            let target = format!("/login?next={}", urlencode(next));
+            return Err(Redirect::to(&target).into_response());
+        };
+        let must_change = s.actor.as_user().is_some_and(|u| u.must_change_password);
+        if must_change && parts.uri.path() != "/account/password" && parts.uri.path() != "/logout" {
+            return Err(Redirect::to("/account/password").into_response());
+        }
+        Ok(PageUser {
+            actor: s.actor,
+            csrf: s.csrf,
+            token: s.token,
+        })
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)])
+        .map(|e| e.trim_start_matches('=').to_owned())
+        .unwrap_or_default()
+}
+
+/// A caller of the API, identified by `Authorization: Bearer <token>`.
+pub struct ApiUser(pub Actor);
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let ip = client_ip(&parts.headers, &parts.extensions, app.config.trust_proxy);
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .filter(|t| !t.is_empty());
+        let Some(token) = token else {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "缺少访问令牌：请在 Authorization 头中提供 Bearer 令牌（POST /api/v1/auth/token 获取）",
+            ));
+        };
+        match app.services.resolve_token(token, ip).await? {
+            Some(actor) => Ok(ApiUser(actor)),
+            None => Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "访问令牌无效、已过期或已吊销",
+            )),
+        }
+    }
+}
+
+/// The client address for services that record it but need no user (log-in).
+pub struct ClientIp(pub Option<String>);
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(client_ip(
+            &parts.headers,
+            &parts.extensions,
+            app.config.trust_proxy,
+        )))
+    }
+}
+
+impl axum::extract::OptionalFromRequestParts<AppState> for PageUser {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _: &AppState,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        Ok(parts
+            .extensions
+            .get::<PageSession>()
+            .cloned()
+            .map(|s| PageUser {
+                actor: s.actor,
+                csrf: s.csrf,
+                token: s.token,
+            }))
+    }
+}

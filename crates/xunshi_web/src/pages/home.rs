@@ -1,0 +1,107 @@
+//! The first page after log-in: what the person can reach, with counts.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use serde::Deserialize;
+use xunshi_core::page::PageRequest;
+use xunshi_core::permission::Permission;
+use xunshi_core::store::AuditFilter;
+
+use super::{Frame, error_page, local_time, ok};
+use crate::AppState;
+use crate::auth::PageUser;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/", get(home))
+}
+
+struct Tile {
+    number: String,
+    label: &'static str,
+    href: &'static str,
+}
+
+struct RecentRow {
+    at: String,
+    actor: String,
+    action: String,
+    object: String,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    frame: Frame,
+    tiles: Vec<Tile>,
+    recent: Vec<RecentRow>,
+}
+
+#[derive(Deserialize)]
+struct HomeQuery {
+    notice: Option<String>,
+}
+
+async fn home(State(app): State<AppState>, user: PageUser, Query(q): Query<HomeQuery>) -> Response {
+    let actor = &user.actor;
+    let overview = match app.services.overview(actor).await {
+        Ok(o) => o,
+        Err(e) => return error_page(&e, Some(actor)),
+    };
+    let mut tiles = Vec::new();
+    if let Some(n) = overview.units {
+        tiles.push(Tile {
+            number: n.to_string(),
+            label: "在册单位",
+            href: "/units",
+        });
+    }
+    if let Some(n) = overview.users {
+        tiles.push(Tile {
+            number: n.to_string(),
+            label: "系统用户",
+            href: "/users",
+        });
+    }
+    if let Some(n) = overview.audit_records {
+        tiles.push(Tile {
+            number: n.to_string(),
+            label: "审计记录",
+            href: "/system/audit",
+        });
+    }
+    let mut recent = Vec::new();
+    if actor.can(Permission::ViewAudit)
+        && let Ok(page) = app
+            .services
+            .list_audit(actor, &AuditFilter::default(), PageRequest::first(8))
+            .await
+    {
+        recent = page
+            .items
+            .into_iter()
+            .map(|r| RecentRow {
+                at: r
+                    .at
+                    .parse::<jiff::Timestamp>()
+                    .map(local_time)
+                    .unwrap_or(r.at),
+                actor: r.actor_name,
+                action: xunshi_core::audit::Action::parse(&r.action)
+                    .map(|a| a.label().to_owned())
+                    .unwrap_or(r.action),
+                object: r.object_type,
+            })
+            .collect();
+    }
+    let page = HomePage {
+        frame: Frame::new(&app, &user, "工作台", "/")
+            .await
+            .with_notice(q.notice.as_deref()),
+        tiles,
+        recent,
+    };
+    ok(&page)
+}

@@ -1,0 +1,318 @@
+//! The pages officials use: server-rendered, in Chinese, through auto-escaping templates.
+//! Every page handler takes a [`PageUser`] and calls the same services as the API.
+
+mod account;
+mod audit;
+mod home;
+mod units;
+mod users;
+
+use askama::Template;
+use axum::Router;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use xunshi_core::CoreError;
+use xunshi_core::error::FieldError;
+use xunshi_core::permission::{Actor, Permission};
+
+use crate::AppState;
+use crate::auth::PageUser;
+use crate::error::{public_message, status_of};
+
+pub fn router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .merge(home::routes())
+        .merge(account::routes())
+        .merge(units::routes())
+        .merge(users::routes())
+        .merge(audit::routes())
+        .route("/static/app.css", get(stylesheet))
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            crate::auth::page_session,
+        ))
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/app.css"),
+    )
+}
+
+async fn not_found(user: Option<PageUser>) -> Response {
+    message_page(
+        StatusCode::NOT_FOUND,
+        "页面不存在",
+        "您访问的页面不存在或已被移除。",
+        user.as_ref().map(|u| &u.actor),
+    )
+}
+
+/// One entry of the navigation.
+pub struct NavItem {
+    pub label: &'static str,
+    pub href: &'static str,
+    pub active: bool,
+}
+
+/// A stage of the work, as the navigation groups pages.
+pub struct NavSection {
+    pub label: &'static str,
+    pub items: Vec<NavItem>,
+}
+
+/// The frame around every page: who is logged in, the navigation, the CSRF token for forms,
+/// and a notice left by the previous action.
+pub struct Frame {
+    pub title: String,
+    pub user_name: String,
+    pub unit_name: String,
+    pub roles: String,
+    pub nav: Vec<NavSection>,
+    pub csrf: String,
+    pub notice: Option<&'static str>,
+    pub logged_in: bool,
+}
+
+impl Frame {
+    /// Builds the frame for `path`, showing only what the actor may open.
+    pub async fn new(app: &AppState, user: &PageUser, title: &str, path: &str) -> Frame {
+        let actor = &user.actor;
+        let u = user.user();
+        let unit_name = match u.unit_id {
+            Some(id) => app
+                .services
+                .get_unit(&xunshi_core::permission::Actor::system(), id)
+                .await
+                .map(|u| u.name)
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        let mut roles: Vec<&str> = actor.grants().iter().map(|g| g.role.label()).collect();
+        roles.dedup();
+        Frame {
+            title: title.to_owned(),
+            user_name: u.display_name.clone(),
+            unit_name,
+            roles: roles.join("、"),
+            nav: nav_for(actor, path),
+            csrf: user.csrf.clone(),
+            notice: None,
+            logged_in: true,
+        }
+    }
+
+    /// The frame of pages seen before log-in.
+    pub fn public(title: &str, csrf: String) -> Frame {
+        Frame {
+            title: title.to_owned(),
+            user_name: String::new(),
+            unit_name: String::new(),
+            roles: String::new(),
+            nav: Vec::new(),
+            csrf,
+            notice: None,
+            logged_in: false,
+        }
+    }
+
+    pub fn with_notice(mut self, code: Option<&str>) -> Self {
+        self.notice = code.and_then(notice_text);
+        self
+    }
+}
+
+/// Notices are passed between pages as codes, so no text from a URL reaches the page.
+fn notice_text(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "created" => "已创建。",
+        "saved" => "已保存。",
+        "withdrawn" => "已撤销。",
+        "granted" => "已授予角色。",
+        "revoked" => "已收回。",
+        "disabled" => "账号已停用。",
+        "enabled" => "账号已启用。",
+        "password" => "密码已重置。",
+        "token" => "令牌已吊销。",
+        "password_changed" => "密码已修改，请用新密码重新登录。",
+        "logged_out" => "您已安全退出。",
+        _ => return None,
+    })
+}
+
+fn nav_for(actor: &Actor, path: &str) -> Vec<NavSection> {
+    let item = |label, href: &'static str| NavItem {
+        label,
+        href,
+        active: path == href || (href != "/" && path.starts_with(href)),
+    };
+    let mut sections = vec![NavSection {
+        label: "工作台",
+        items: vec![item("首页", "/")],
+    }];
+    let mut admin = Vec::new();
+    if actor.can(Permission::ViewUnits) {
+        admin.push(item("组织机构", "/units"));
+    }
+    if actor.can(Permission::ViewUsers) {
+        admin.push(item("用户与角色", "/users"));
+    }
+    if actor.can(Permission::ViewAudit) {
+        admin.push(item("审计日志", "/system/audit"));
+    }
+    admin.push(item("我的账号", "/account"));
+    sections.push(NavSection {
+        label: "系统管理",
+        items: admin,
+    });
+    sections
+}
+
+/// Field messages of a form, shown next to each field.
+#[derive(Default)]
+pub struct FormErrors {
+    fields: Vec<FieldError>,
+    /// A message about the form as a whole.
+    pub general: Option<String>,
+}
+
+impl FormErrors {
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    /// Splits an error into messages by field; errors that concern no field go on top.
+    pub fn from_error(e: &CoreError) -> Self {
+        match e {
+            CoreError::BadInput(fields) => FormErrors {
+                fields: fields.clone(),
+                general: Some("请修改标红的项目后重新提交。".to_owned()),
+            },
+            other => FormErrors {
+                fields: Vec::new(),
+                general: Some(public_message(other)),
+            },
+        }
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|f| f.field == field)
+            .map(|f| f.message.as_str())
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.get(field).is_some()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage<'a> {
+    frame: Frame,
+    heading: &'a str,
+    text: &'a str,
+}
+
+/// A page that only says something, such as an error, with the status to match.
+pub fn message_page(
+    status: StatusCode,
+    heading: &str,
+    text: &str,
+    actor: Option<&Actor>,
+) -> Response {
+    let mut frame = Frame::public(heading, String::new());
+    if let Some(a) = actor {
+        frame.logged_in = true;
+        frame.user_name = a
+            .as_user()
+            .map(|u| u.display_name.clone())
+            .unwrap_or_default();
+        frame.nav = nav_for(a, "");
+    }
+    render(
+        status,
+        &MessagePage {
+            frame,
+            heading,
+            text,
+        },
+    )
+}
+
+/// The page for an error of a service.
+pub fn error_page(e: &CoreError, actor: Option<&Actor>) -> Response {
+    let heading = match e {
+        CoreError::Forbidden(_) => "无权操作",
+        CoreError::NotFound(_) => "未找到",
+        CoreError::StaleVersion(_) | CoreError::Conflict(_) => "操作冲突",
+        CoreError::RuleRefused(_) => "不能执行此操作",
+        CoreError::Unauthenticated(_) => "请先登录",
+        CoreError::BadInput(_) => "输入有误",
+        CoreError::Internal(_) => "系统错误",
+    };
+    message_page(status_of(e), heading, &public_message(e), actor)
+}
+
+/// An error of a page handler, shown as a page; `?` works on service results through
+/// [`OrPage`].
+pub struct PageError {
+    error: CoreError,
+    actor: Option<Box<Actor>>,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        error_page(&self.error, self.actor.as_deref())
+    }
+}
+
+pub type PageResult = Result<Response, PageError>;
+
+pub trait OrPage<T> {
+    /// Turns a service error into the error page, with the actor's navigation around it.
+    fn or_page(self, actor: &Actor) -> Result<T, PageError>;
+}
+
+impl<T> OrPage<T> for Result<T, CoreError> {
+    fn or_page(self, actor: &Actor) -> Result<T, PageError> {
+        self.map_err(|error| PageError {
+            error,
+            actor: Some(Box::new(actor.clone())),
+        })
+    }
+}
+
+pub fn render<T: Template>(status: StatusCode, t: &T) -> Response {
+    match t.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed to render");
+            (StatusCode::INTERNAL_SERVER_ERROR, "页面生成失败").into_response()
+        }
+    }
+}
+
+pub fn ok<T: Template>(t: &T) -> Response {
+    render(StatusCode::OK, t)
+}
+
+/// After a successful form: back to a page, with a notice.
+pub fn see_other(path: &str, notice: &str) -> Response {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    Redirect::to(&format!("{path}{sep}notice={notice}")).into_response()
+}
+
+/// Formats a timestamp for people: China time, to the minute.
+pub fn local_time(t: jiff::Timestamp) -> String {
+    t.in_tz("Asia/Shanghai")
+        .map(|z| z.strftime("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|_| t.to_string())
+}

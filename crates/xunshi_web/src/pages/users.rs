@@ -1,0 +1,485 @@
+//! Pages of accounts and their roles.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use xunshi_core::org::Unit;
+use xunshi_core::page::PageRequest;
+use xunshi_core::permission::{Actor, Permission};
+use xunshi_core::role::{Grant, Role, Scope, ScopeKind};
+use xunshi_core::service::NewGrant;
+use xunshi_core::store::UserFilter;
+use xunshi_core::user::{NewUserInput, User};
+use xunshi_core::{CoreError, Id};
+
+use super::{FormErrors, Frame, OrPage, PageResult, error_page, local_time, ok, render, see_other};
+use crate::AppState;
+use crate::auth::PageUser;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/users", get(list).post(create))
+        .route("/users/new", get(new_form))
+        .route("/users/{id}", get(detail).post(update))
+        .route("/users/{id}/grants", post(add_grant))
+        .route("/users/{id}/grants/{grant}/revoke", post(revoke_grant))
+        .route("/users/{id}/password", post(reset_password))
+        .route("/users/{id}/disable", post(disable))
+        .route("/users/{id}/enable", post(enable))
+}
+
+struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+/// Active units as indented choices, the tree's order.
+async fn unit_choices(
+    app: &AppState,
+    actor: &Actor,
+    selected: &str,
+) -> Result<(Vec<Choice>, Vec<Unit>), CoreError> {
+    let tree = app.services.unit_tree(actor).await?;
+    let choices = tree
+        .iter()
+        .filter(|(_, u)| !u.withdrawn)
+        .map(|(d, u)| Choice {
+            value: u.id.to_string(),
+            label: format!("{}{}", "　".repeat(*d), u.name),
+            selected: selected == u.id.to_string(),
+        })
+        .collect();
+    Ok((choices, tree.into_iter().map(|(_, u)| u).collect()))
+}
+
+/// Roles that can be granted here: team roles come with an inspection's team.
+fn role_choices(selected: &str) -> Vec<Choice> {
+    Role::ALL
+        .iter()
+        .filter(|r| r.scope_kind() != ScopeKind::Inspection)
+        .map(|r| Choice {
+            value: r.as_str().into(),
+            label: r.label().into(),
+            selected: selected == r.as_str(),
+        })
+        .collect()
+}
+
+struct Row {
+    id: String,
+    username: String,
+    display_name: String,
+    unit: String,
+    disabled: bool,
+    locked: bool,
+    created: String,
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct ListPage {
+    frame: Frame,
+    rows: Vec<Row>,
+    units: Vec<Choice>,
+    q: String,
+    unit_id: String,
+    next_cursor: Option<String>,
+    can_manage: bool,
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    unit_id: String,
+    cursor: Option<String>,
+    notice: Option<String>,
+}
+
+async fn list(State(app): State<AppState>, user: PageUser, Query(q): Query<ListQuery>) -> Response {
+    let actor = &user.actor;
+    let result = async {
+        let page = PageRequest::parse(q.cursor.as_deref(), None)?;
+        let unit_id = match q.unit_id.trim() {
+            "" => None,
+            s => Some(s.parse::<Id>()?),
+        };
+        let users = app
+            .services
+            .list_users(
+                actor,
+                &UserFilter {
+                    unit_id,
+                    q: Some(q.q.clone()),
+                },
+                page,
+            )
+            .await?;
+        let (units, all) = unit_choices(&app, actor, &q.unit_id).await?;
+        Ok::<_, CoreError>((users, units, all))
+    }
+    .await;
+    let (users, units, all) = match result {
+        Ok(v) => v,
+        Err(e) => return error_page(&e, Some(actor)),
+    };
+    let now = app.services.now();
+    let unit_name = |id: Option<Id>| {
+        id.and_then(|id| all.iter().find(|u| u.id == id))
+            .map(|u| u.name.clone())
+            .unwrap_or_else(|| "—".into())
+    };
+    let rows = users
+        .items
+        .iter()
+        .map(|u| Row {
+            id: u.id.to_string(),
+            username: u.username.clone(),
+            display_name: u.display_name.clone(),
+            unit: unit_name(u.unit_id),
+            disabled: u.disabled,
+            locked: u.locked_until.is_some_and(|t| t > now),
+            created: local_time(u.created_at),
+        })
+        .collect();
+    let page = ListPage {
+        frame: Frame::new(&app, &user, "用户与角色", "/users")
+            .await
+            .with_notice(q.notice.as_deref()),
+        rows,
+        units,
+        q: q.q,
+        unit_id: q.unit_id,
+        next_cursor: users.next_cursor,
+        can_manage: actor.can(Permission::ManageUsers),
+    };
+    ok(&page)
+}
+
+#[derive(Deserialize, Default)]
+struct NewUserForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    must_change_password: bool,
+}
+
+#[derive(Template)]
+#[template(path = "user_form.html")]
+struct FormPage {
+    frame: Frame,
+    form: NewUserForm,
+    units: Vec<Choice>,
+    roles: Vec<Choice>,
+    errors: FormErrors,
+}
+
+async fn render_new(
+    app: &AppState,
+    user: &PageUser,
+    form: NewUserForm,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Response {
+    let units = match unit_choices(app, &user.actor, &form.unit).await {
+        Ok((c, _)) => c,
+        Err(e) => return error_page(&e, Some(&user.actor)),
+    };
+    let page = FormPage {
+        frame: Frame::new(app, user, "新建用户", "/users").await,
+        roles: role_choices(&form.role),
+        form,
+        units,
+        errors,
+    };
+    render(status, &page)
+}
+
+async fn new_form(State(app): State<AppState>, user: PageUser) -> Response {
+    if let Err(e) = user.actor.require(Permission::ManageUsers) {
+        return error_page(&e, Some(&user.actor));
+    }
+    let form = NewUserForm {
+        must_change_password: true,
+        ..Default::default()
+    };
+    render_new(&app, &user, form, FormErrors::none(), StatusCode::OK).await
+}
+
+async fn create(
+    State(app): State<AppState>,
+    user: PageUser,
+    Form(f): Form<NewUserForm>,
+) -> Response {
+    let input = NewUserInput {
+        username: f.username.clone(),
+        display_name: f.display_name.clone(),
+        unit: Some(f.unit.clone()),
+        password: f.password.clone(),
+        must_change_password: f.must_change_password,
+    };
+    let grant = (!f.role.is_empty()).then(|| NewGrant {
+        role: f.role.clone(),
+        scope: None,
+    });
+    match app
+        .services
+        .create_user(&user.actor, &input, grant.as_ref())
+        .await
+    {
+        Ok((u, _)) => see_other(&format!("/users/{}", u.id), "created"),
+        Err(e @ CoreError::Forbidden(_)) => error_page(&e, Some(&user.actor)),
+        Err(e) => {
+            let status = crate::error::status_of(&e);
+            let f = NewUserForm {
+                password: String::new(),
+                ..f
+            };
+            render_new(&app, &user, f, FormErrors::from_error(&e), status).await
+        }
+    }
+}
+
+struct GrantRow {
+    id: String,
+    role: &'static str,
+    scope: String,
+    created: String,
+}
+
+#[derive(Template)]
+#[template(path = "user_detail.html")]
+struct DetailPage {
+    frame: Frame,
+    user: User,
+    unit_name: String,
+    locked: bool,
+    locked_until: String,
+    created: String,
+    grants: Vec<GrantRow>,
+    units: Vec<Choice>,
+    roles: Vec<Choice>,
+    can_manage: bool,
+    errors: FormErrors,
+}
+
+fn scope_label(scope: Scope, units: &[Unit]) -> String {
+    match scope {
+        Scope::Global => "全系统".into(),
+        Scope::Unit(id) => units
+            .iter()
+            .find(|u| u.id == id)
+            .map(|u| u.name.clone())
+            .unwrap_or_else(|| id.to_string()),
+        Scope::Inspection(id) => format!("巡视任务 {id}"),
+    }
+}
+
+async fn render_detail(
+    app: &AppState,
+    page_user: &PageUser,
+    id: Id,
+    notice: Option<&str>,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Response {
+    let actor = &page_user.actor;
+    let (user, grants): (User, Vec<Grant>) = match app.services.get_user(actor, id).await {
+        Ok(v) => v,
+        Err(e) => return error_page(&e, Some(actor)),
+    };
+    let selected = user.unit_id.map(|u| u.to_string()).unwrap_or_default();
+    let (units, all) = match unit_choices(app, actor, &selected).await {
+        Ok(v) => v,
+        Err(e) => return error_page(&e, Some(actor)),
+    };
+    let now = app.services.now();
+    let locked_until = user.locked_until.filter(|t| *t > now);
+    let page = DetailPage {
+        frame: Frame::new(app, page_user, &user.display_name, "/users")
+            .await
+            .with_notice(notice),
+        unit_name: scope_label(user.unit_id.map(Scope::Unit).unwrap_or(Scope::Global), &all)
+            .replace("全系统", "—"),
+        locked: locked_until.is_some(),
+        locked_until: locked_until.map(local_time).unwrap_or_default(),
+        created: local_time(user.created_at),
+        grants: grants
+            .iter()
+            .map(|g| GrantRow {
+                id: g.id.to_string(),
+                role: g.role.label(),
+                scope: scope_label(g.scope, &all),
+                created: local_time(g.created_at),
+            })
+            .collect(),
+        units,
+        roles: role_choices(""),
+        can_manage: actor.can(Permission::ManageUsers),
+        errors,
+        user,
+    };
+    render(status, &page)
+}
+
+#[derive(Deserialize)]
+struct NoticeQuery {
+    notice: Option<String>,
+}
+
+fn parse_id(raw: &str, actor: &Actor) -> Result<Id, super::PageError> {
+    Id::from_path(raw, "用户").or_page(actor)
+}
+
+async fn detail(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> PageResult {
+    let id = parse_id(&id, &user.actor)?;
+    let notice = q.notice.as_deref();
+    Ok(render_detail(&app, &user, id, notice, FormErrors::none(), StatusCode::OK).await)
+}
+
+/// Shows the outcome of an action on the detail page: back to it with a notice, or the page
+/// again with the error where the person acted.
+async fn outcome(
+    app: &AppState,
+    user: &PageUser,
+    id: Id,
+    result: Result<(), CoreError>,
+    notice: &str,
+) -> Response {
+    match result {
+        Ok(()) => see_other(&format!("/users/{id}"), notice),
+        Err(e @ (CoreError::Forbidden(_) | CoreError::NotFound(_))) => {
+            error_page(&e, Some(&user.actor))
+        }
+        Err(e) => {
+            let status = crate::error::status_of(&e);
+            render_detail(app, user, id, None, FormErrors::from_error(&e), status).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct UpdateForm {
+    version: i64,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    unit: String,
+}
+
+async fn update(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<UpdateForm>,
+) -> PageResult {
+    let id = parse_id(&id, &user.actor)?;
+    let r = app
+        .services
+        .update_user(&user.actor, id, f.version, &f.display_name, Some(&f.unit))
+        .await
+        .map(|_| ());
+    Ok(outcome(&app, &user, id, r, "saved").await)
+}
+
+#[derive(Deserialize)]
+struct GrantForm {
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    scope: String,
+}
+
+async fn add_grant(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<GrantForm>,
+) -> PageResult {
+    let id = parse_id(&id, &user.actor)?;
+    let g = NewGrant {
+        role: f.role,
+        scope: Some(f.scope),
+    };
+    let r = app
+        .services
+        .grant_role(&user.actor, id, &g)
+        .await
+        .map(|_| ());
+    Ok(outcome(&app, &user, id, r, "granted").await)
+}
+
+async fn revoke_grant(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path((id, grant)): Path<(String, String)>,
+) -> PageResult {
+    let id = parse_id(&id, &user.actor)?;
+    let grant = Id::from_path(&grant, "该角色授权").or_page(&user.actor)?;
+    let r = app.services.revoke_grant(&user.actor, id, grant).await;
+    Ok(outcome(&app, &user, id, r, "revoked").await)
+}
+
+#[derive(Deserialize)]
+struct ResetForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    must_change: bool,
+}
+
+async fn reset_password(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<ResetForm>,
+) -> PageResult {
+    let id = parse_id(&id, &user.actor)?;
+    let r = app
+        .services
+        .reset_password(&user.actor, id, &f.password, f.must_change)
+        .await;
+    Ok(outcome(&app, &user, id, r, "password").await)
+}
+
+async fn disable(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+) -> PageResult {
+    set_disabled(app, user, id, true).await
+}
+
+async fn enable(State(app): State<AppState>, user: PageUser, Path(id): Path<String>) -> PageResult {
+    set_disabled(app, user, id, false).await
+}
+
+async fn set_disabled(app: AppState, user: PageUser, id: String, disabled: bool) -> PageResult {
+    let id = parse_id(&id, &user.actor)?;
+    let r = app
+        .services
+        .set_user_disabled(&user.actor, id, disabled)
+        .await
+        .map(|_| ());
+    let notice = if disabled { "disabled" } else { "enabled" };
+    Ok(outcome(&app, &user, id, r, notice).await)
+}
