@@ -128,14 +128,29 @@ impl Db {
         self.pool.num_idle()
     }
 
+    /// Begins a transaction that will write. Writers are serialised on both backends: a
+    /// service reads, checks its rules, then writes, and those checks (the failed log-in count,
+    /// "no such grant yet", "no account yet") hold only if no other writer slips in between.
+    /// Every write appends to the audit trail and so takes the head lock anyway; taking it at
+    /// the start costs little for the write rate of this work and removes a class of races.
     pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Any>> {
         match self.dialect {
-            // Take the write lock up front: a deferred transaction that reads and then writes
-            // fails at once if another writer committed in between, instead of waiting.
-            Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Dialect::Postgres => self.pool.begin().await,
+            // A deferred SQLite transaction that reads and then writes fails at once if another
+            // writer committed in between, instead of waiting; IMMEDIATE takes the lock first.
+            Dialect::Sqlite => self
+                .pool
+                .begin_with("BEGIN IMMEDIATE")
+                .await
+                .map_err(db_err),
+            Dialect::Postgres => {
+                let mut tx = self.pool.begin().await.map_err(db_err)?;
+                sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1")
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                Ok(tx)
+            }
         }
-        .map_err(db_err)
     }
 
     pub async fn close(&self) {
@@ -152,10 +167,10 @@ impl xunshi_core::store::Store for Db {
 
     async fn read(&self) -> Result<DbTx> {
         let tx = self.pool.begin().await.map_err(db_err)?;
-        Ok(DbTx::new(tx, self.dialect))
+        Ok(DbTx::new(tx))
     }
 
     async fn write(&self) -> Result<DbTx> {
-        Ok(DbTx::new(self.begin_write().await?, self.dialect))
+        Ok(DbTx::new(self.begin_write().await?))
     }
 }

@@ -39,9 +39,20 @@ pub async fn run(db: &Db) -> Result<usize> {
     .map_err(db_err)?;
     let mut ran = 0;
     for m in MIGRATIONS {
-        // Serialise concurrent starts: the write transaction of the backend queues them, and the
-        // check inside it sees what an earlier instance applied.
-        let mut tx = db.begin_write().await?;
+        // Serialise concurrent starts of several instances: SQLite's write lock, or an advisory
+        // lock on PostgreSQL (the tables the writers' lock uses may not exist yet). The check
+        // inside the lock then sees what an earlier instance applied.
+        let mut tx = match db.dialect {
+            Dialect::Sqlite => db.pool.begin_with("BEGIN IMMEDIATE").await,
+            Dialect::Postgres => db.pool.begin().await,
+        }
+        .map_err(db_err)?;
+        if db.dialect == Dialect::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock(7276300)")
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        }
         let applied = sqlx::query("SELECT count(*) AS n FROM schema_migrations WHERE version = $1")
             .bind(m.version)
             .fetch_one(&mut *tx)
@@ -51,25 +62,6 @@ pub async fn run(db: &Db) -> Result<usize> {
             .map_err(db_err)?;
         if applied > 0 {
             continue;
-        }
-        if db.dialect == Dialect::Postgres {
-            // Two instances starting at once on an empty database both find nothing applied;
-            // this lock makes the second wait, then it re-checks below.
-            sqlx::query("SELECT pg_advisory_xact_lock(7276300)")
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
-            let again =
-                sqlx::query("SELECT count(*) AS n FROM schema_migrations WHERE version = $1")
-                    .bind(m.version)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(db_err)?
-                    .try_get::<i64, _>("n")
-                    .map_err(db_err)?;
-            if again > 0 {
-                continue;
-            }
         }
         let sql = match db.dialect {
             Dialect::Sqlite => m.sqlite,

@@ -10,16 +10,15 @@ use xunshi_core::store::{ApiToken, AuditFilter, Session, Tx, UnitFilter, UserFil
 use xunshi_core::user::User;
 use xunshi_core::{CoreError, Id, Result};
 
-use crate::{Dialect, db_err, rows};
+use crate::{db_err, rows};
 
 pub struct DbTx {
     tx: Transaction<'static, Any>,
-    dialect: Dialect,
 }
 
 impl DbTx {
-    pub(crate) fn new(tx: Transaction<'static, Any>, dialect: Dialect) -> Self {
-        DbTx { tx, dialect }
+    pub(crate) fn new(tx: Transaction<'static, Any>) -> Self {
+        DbTx { tx }
     }
 
     async fn fetch_all(
@@ -47,17 +46,14 @@ impl DbTx {
     }
 
     /// `LIKE` is case-sensitive on PostgreSQL and not on SQLite for ASCII; lower-casing both
-    /// sides gives one behaviour.
+    /// sides in the database gives one behaviour (SQLite's `lower` folds only ASCII, so the
+    /// pattern must be folded by the same function, not by Rust).
     fn contains_clause(&self, cols: &[&str], n: usize) -> String {
         let parts: Vec<_> = cols
             .iter()
-            .map(|c| format!("lower({c}) LIKE ${n} ESCAPE '\\'"))
+            .map(|c| format!("lower({c}) LIKE lower(${n}) ESCAPE '\\'"))
             .collect();
         format!("({})", parts.join(" OR "))
-    }
-
-    fn dialect(&self) -> Dialect {
-        self.dialect
     }
 }
 
@@ -76,7 +72,6 @@ fn flag(b: bool) -> i16 {
 fn like_pattern(q: &str) -> String {
     let escaped = q
         .trim()
-        .to_lowercase()
         .replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_");
@@ -539,12 +534,7 @@ impl Tx for DbTx {
     }
 
     async fn lock_audit_head(&mut self) -> Result<(i64, String)> {
-        // A no-op update takes the row lock on PostgreSQL; on SQLite the transaction already
-        // holds the write lock (BEGIN IMMEDIATE).
-        if self.dialect() == Dialect::Postgres {
-            self.execute(sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1"))
-                .await?;
-        }
+        // Write transactions take the head lock when they begin (see `Db::begin_write`).
         self.audit_head().await
     }
 

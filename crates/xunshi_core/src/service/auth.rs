@@ -117,7 +117,12 @@ impl<S: Store> Services<S> {
             created_at: now,
             updated_at: now,
         };
-        tx.insert_user(&user, &hash).await?;
+        match tx.insert_user(&user, &hash).await {
+            Ok(()) => {}
+            // Another instance created the first account at the same moment.
+            Err(CoreError::Conflict(_)) => return Ok(None),
+            Err(e) => return Err(e),
+        }
         let grant = Grant {
             id: Id::new(),
             user_id: user.id,

@@ -55,8 +55,16 @@ impl<S: Store> Services<S> {
         }
     }
 
+    /// The current time, to the microsecond: the precision the store keeps, so a value
+    /// returned by a service equals the value read back later.
     pub fn now(&self) -> jiff::Timestamp {
-        (self.clock)()
+        let t = (self.clock)();
+        t.round(
+            jiff::TimestampRound::new()
+                .smallest(jiff::Unit::Microsecond)
+                .mode(jiff::RoundMode::Trunc),
+        )
+        .unwrap_or(t)
     }
 }
 

@@ -45,6 +45,10 @@ CREATE TABLE grants (
 );
 CREATE INDEX grants_user ON grants (user_id);
 CREATE INDEX grants_scope ON grants (scope_kind, scope_id);
+-- A role is held at most once per scope. (A global grant has no scope id; NULLs are distinct in
+-- a unique index, so the service's check covers those, under the writers' lock.)
+CREATE UNIQUE INDEX grants_active ON grants (user_id, role, scope_kind, scope_id)
+    WHERE revoked_at IS NULL;
 
 CREATE TABLE sessions (
     token_hash  TEXT PRIMARY KEY,
