@@ -34,6 +34,12 @@ pub enum Action {
     UserEnabled,
     GrantAdded,
     GrantRevoked,
+    TermCreated,
+    PlanCreated,
+    RoundCreated,
+    InspectionCreated,
+    InspectionUpdated,
+    InspectionStageChanged,
 }
 
 impl Action {
@@ -56,6 +62,12 @@ impl Action {
         Action::UserEnabled,
         Action::GrantAdded,
         Action::GrantRevoked,
+        Action::TermCreated,
+        Action::PlanCreated,
+        Action::RoundCreated,
+        Action::InspectionCreated,
+        Action::InspectionUpdated,
+        Action::InspectionStageChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -78,6 +90,12 @@ impl Action {
             Action::UserEnabled => "user_enabled",
             Action::GrantAdded => "grant_added",
             Action::GrantRevoked => "grant_revoked",
+            Action::TermCreated => "term_created",
+            Action::PlanCreated => "plan_created",
+            Action::RoundCreated => "round_created",
+            Action::InspectionCreated => "inspection_created",
+            Action::InspectionUpdated => "inspection_updated",
+            Action::InspectionStageChanged => "inspection_stage_changed",
         }
     }
 
@@ -101,6 +119,12 @@ impl Action {
             Action::UserEnabled => "启用用户",
             Action::GrantAdded => "授予角色",
             Action::GrantRevoked => "收回角色",
+            Action::TermCreated => "新建届次",
+            Action::PlanCreated => "新建年度计划",
+            Action::RoundCreated => "新建轮次",
+            Action::InspectionCreated => "新建巡视任务",
+            Action::InspectionUpdated => "修改巡视任务",
+            Action::InspectionStageChanged => "巡视阶段变更",
         }
     }
 

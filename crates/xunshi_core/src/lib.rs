@@ -5,9 +5,11 @@
 //! method of [`service::Services`], which takes the acting user first, checks permission itself,
 //! and writes the change together with its audit record through one [`store::Tx`].
 
+pub mod access;
 pub mod audit;
 pub mod error;
 pub mod id;
+pub mod inspection;
 pub mod org;
 pub mod page;
 pub mod permission;

@@ -6,10 +6,12 @@ use serde::{Deserialize, Serialize};
 use crate::error::{CoreError, Result, Validation};
 use crate::id::Id;
 
+/// Declares an enum whose values have a stable code (stored, and used in the API) and a
+/// Chinese label (shown), with parsing that accepts either and names the choices when it fails.
 macro_rules! labelled_enum {
     ($(#[$m:meta])* $name:ident, $field:literal { $($variant:ident = $code:literal / $label:literal),+ $(,)? }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
 
@@ -24,7 +26,7 @@ macro_rules! labelled_enum {
                 match self { $($name::$variant => $label),+ }
             }
 
-            pub fn parse(s: &str) -> Result<Self> {
+            pub fn parse(s: &str) -> $crate::error::Result<Self> {
                 let s = s.trim();
                 Self::ALL
                     .iter()
@@ -32,12 +34,13 @@ macro_rules! labelled_enum {
                     .find(|v| v.as_str() == s || v.label() == s)
                     .ok_or_else(|| {
                         let known: Vec<_> = Self::ALL.iter().map(|v| v.as_str()).collect();
-                        CoreError::bad_input($field, format!("无效取值“{s}”，可选：{}", known.join(", ")))
+                        $crate::error::CoreError::bad_input($field, format!("无效取值“{s}”，可选：{}", known.join(", ")))
                     })
             }
         }
     };
 }
+pub(crate) use labelled_enum;
 
 labelled_enum!(
     /// What kind of body a unit is.

@@ -33,6 +33,10 @@ pub enum Permission {
     ViewUsers,
     ManageUsers,
     ViewAudit,
+    /// Terms, plans, rounds and the creation of inspections.
+    ManagePlanning,
+    /// See the plan: terms, rounds and which units they cover (not the inspections' content).
+    ViewPlanning,
 }
 
 impl Permission {
@@ -43,6 +47,8 @@ impl Permission {
             Permission::ViewUsers => "查看用户",
             Permission::ManageUsers => "管理用户和角色",
             Permission::ViewAudit => "查看审计日志",
+            Permission::ManagePlanning => "制定巡视计划",
+            Permission::ViewPlanning => "查看巡视计划",
         }
     }
 }
@@ -68,6 +74,8 @@ fn roles_for(p: Permission) -> &'static [Role] {
         Permission::ViewUsers => &[Admin, Office, Leadership],
         Permission::ManageUsers => &[Admin],
         Permission::ViewAudit => &[Admin],
+        Permission::ManagePlanning => &[Office],
+        Permission::ViewPlanning => &[Office, Leadership],
     }
 }
 

@@ -4,6 +4,8 @@
 //! Everything happens inside a [`Tx`]: a service opens one, reads and writes through it, appends
 //! the audit record through it, and commits. Dropping a `Tx` without committing rolls it back.
 
+pub mod planning;
+
 use std::future::Future;
 use std::pin::Pin;
 
@@ -82,7 +84,10 @@ pub struct ApiToken {
     pub revoked_at: Option<jiff::Timestamp>,
 }
 
-pub trait Tx: Send + Sized {
+pub use planning::{Covered, InspectionFilter, PlanningTx};
+
+/// One transaction of the store, with every area's operations.
+pub trait Tx: Send + Sized + PlanningTx {
     fn commit(self) -> impl Future<Output = Result<()>> + Send;
 
     // Units

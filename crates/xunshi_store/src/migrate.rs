@@ -26,7 +26,10 @@ macro_rules! migration {
     };
 }
 
-const MIGRATIONS: &[Migration] = &[migration!(1, "0001_foundation")];
+const MIGRATIONS: &[Migration] = &[
+    migration!(1, "0001_foundation"),
+    migration!(2, "0002_planning"),
+];
 
 /// Applies every migration not applied yet, each in its own transaction. Returns how many ran.
 pub async fn run(db: &Db) -> Result<usize> {

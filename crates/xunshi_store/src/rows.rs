@@ -132,3 +132,18 @@ pub fn audit(row: &AnyRow) -> Result<AuditRecord> {
         hash: s(row, "hash")?,
     })
 }
+
+pub fn date(row: &AnyRow, col: &str) -> Result<jiff::civil::Date> {
+    let v = s(row, col)?;
+    v.parse()
+        .map_err(|e| CoreError::internal(format!("{col} holds “{v}”: {e}")))
+}
+
+pub fn opt_date(row: &AnyRow, col: &str) -> Result<Option<jiff::civil::Date>> {
+    opt_s(row, col)?
+        .map(|v| {
+            v.parse()
+                .map_err(|e| CoreError::internal(format!("{col} holds “{v}”: {e}")))
+        })
+        .transpose()
+}

@@ -1,4 +1,7 @@
-//! The storage operations, each run inside the caller's transaction.
+//! The storage operations, each run inside the caller's transaction. The operations of the
+//! organisation, accounts and audit trail are here; each later area has its own file below.
+
+mod planning;
 
 use sqlx::any::AnyRow;
 use sqlx::{Any, AssertSqlSafe, Transaction};
@@ -21,21 +24,21 @@ impl DbTx {
         DbTx { tx }
     }
 
-    async fn fetch_all(
+    pub(crate) async fn fetch_all(
         &mut self,
         q: sqlx::query::Query<'_, Any, sqlx::any::AnyArguments>,
     ) -> Result<Vec<AnyRow>> {
         q.fetch_all(&mut *self.tx).await.map_err(db_err)
     }
 
-    async fn fetch_optional(
+    pub(crate) async fn fetch_optional(
         &mut self,
         q: sqlx::query::Query<'_, Any, sqlx::any::AnyArguments>,
     ) -> Result<Option<AnyRow>> {
         q.fetch_optional(&mut *self.tx).await.map_err(db_err)
     }
 
-    async fn execute(
+    pub(crate) async fn execute(
         &mut self,
         q: sqlx::query::Query<'_, Any, sqlx::any::AnyArguments>,
     ) -> Result<u64> {
@@ -57,7 +60,7 @@ impl DbTx {
     }
 }
 
-fn ts(t: jiff::Timestamp) -> String {
+pub(crate) fn ts(t: jiff::Timestamp) -> String {
     format_at(t)
 }
 
@@ -65,7 +68,7 @@ fn opt_ts(t: Option<jiff::Timestamp>) -> Option<String> {
     t.map(format_at)
 }
 
-fn flag(b: bool) -> i16 {
+pub(crate) fn flag(b: bool) -> i16 {
     i16::from(b)
 }
 
@@ -80,32 +83,53 @@ fn like_pattern(q: &str) -> String {
 
 /// Builds `WHERE` clauses with numbered placeholders and keeps the values to bind, in order.
 #[derive(Default)]
-struct Where {
+pub(crate) struct Where {
     clauses: Vec<String>,
     binds: Vec<Option<String>>,
 }
 
 impl Where {
-    fn next(&self) -> usize {
+    pub(crate) fn next(&self) -> usize {
         self.binds.len() + 1
     }
 
-    fn eq(&mut self, col: &str, v: impl Into<String>) {
+    pub(crate) fn eq(&mut self, col: &str, v: impl Into<String>) {
         let n = self.next();
         self.clauses.push(format!("{col} = ${n}"));
         self.binds.push(Some(v.into()));
     }
 
-    fn raw(&mut self, clause: String, v: impl Into<String>) {
+    pub(crate) fn raw(&mut self, clause: String, v: impl Into<String>) {
         self.clauses.push(clause);
         self.binds.push(Some(v.into()));
     }
 
-    fn fixed(&mut self, clause: &str) {
+    pub(crate) fn fixed(&mut self, clause: &str) {
         self.clauses.push(clause.to_owned());
     }
 
-    fn sql(&self) -> String {
+    /// A comma-separated list of new placeholders for `values`, for `IN (…)`.
+    pub(crate) fn list(&mut self, values: impl Iterator<Item = String>) -> String {
+        let mut out = Vec::new();
+        for v in values {
+            out.push(format!("${}", self.next()));
+            self.binds.push(Some(v));
+        }
+        out.join(", ")
+    }
+
+    /// Binds the collected values to `q`, in order.
+    pub(crate) fn bind_all<'q>(
+        self,
+        mut q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments>,
+    ) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments> {
+        for b in self.binds {
+            q = q.bind(b);
+        }
+        q
+    }
+
+    pub(crate) fn sql(&self) -> String {
         if self.clauses.is_empty() {
             String::new()
         } else {
@@ -211,11 +235,11 @@ impl Tx for DbTx {
             w.sql(),
             page.limit + 1
         );
-        let mut q = sqlx::query(AssertSqlSafe(sql));
-        for b in w.binds {
-            q = q.bind(b);
-        }
-        self.fetch_all(q).await?.iter().map(rows::unit).collect()
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(rows::unit)
+            .collect()
     }
 
     async fn all_units(&mut self) -> Result<Vec<Unit>> {
@@ -358,11 +382,11 @@ impl Tx for DbTx {
             w.sql(),
             page.limit + 1
         );
-        let mut q = sqlx::query(AssertSqlSafe(sql));
-        for b in w.binds {
-            q = q.bind(b);
-        }
-        self.fetch_all(q).await?.iter().map(rows::user).collect()
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(rows::user)
+            .collect()
     }
 
     async fn count_users(&mut self) -> Result<i64> {
@@ -624,10 +648,10 @@ impl Tx for DbTx {
             w.sql(),
             page.limit + 1
         );
-        let mut q = sqlx::query(AssertSqlSafe(sql));
-        for b in w.binds {
-            q = q.bind(b);
-        }
-        self.fetch_all(q).await?.iter().map(rows::audit).collect()
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(rows::audit)
+            .collect()
     }
 }

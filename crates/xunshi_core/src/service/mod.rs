@@ -4,6 +4,7 @@
 mod audit_trail;
 mod auth;
 mod overview;
+mod planning;
 mod units;
 mod users;
 
@@ -18,6 +19,9 @@ use crate::store::{Secrets, Store, Tx};
 pub use audit_trail::VerifyOutcome;
 pub use auth::{AuthPolicy, IssuedToken, LoginOk, SessionOk};
 pub use overview::Overview;
+pub use planning::{
+    Coverage, CoverageRow, CoveredBy, PlanInput, RoundInput, StageChange, TermInput, today,
+};
 pub use users::NewGrant;
 
 /// Reads the time; tests put the clock where they need it.

@@ -1,0 +1,104 @@
+//! Who sees what of an inspection (domain.md §8: need to know). Every service that reads or
+//! writes anything of an inspection asks [`inspection_access`] first.
+
+use crate::error::{CoreError, Result};
+use crate::id::Id;
+use crate::inspection::Inspection;
+use crate::permission::Actor;
+use crate::role::{Role, Scope};
+
+/// What an actor may do with one inspection, from least to most.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Access {
+    /// Nothing; the inspection is not even shown to exist.
+    None,
+    /// An inspected unit after feedback: its feedback document, and nothing else.
+    FeedbackOnly,
+    /// Read everything, change nothing (the leadership viewer).
+    Read,
+    /// A member of the inspection's own team.
+    TeamMember,
+    /// The team's leader or deputy leader: approves and signs for the team.
+    TeamLead,
+    /// The inspection office: plans, supervises, records the approvals of the leading group and
+    /// the committee.
+    Office,
+}
+
+pub fn inspection_access(actor: &Actor, insp: &Inspection) -> Access {
+    if actor.is_system() {
+        return Access::Office;
+    }
+    let mut best = Access::None;
+    for g in actor.grants() {
+        let a = match (g.role, g.scope) {
+            (Role::Office, _) => Access::Office,
+            (Role::Leadership, _) => Access::Read,
+            (Role::TeamLeader | Role::TeamDeputy, Scope::Inspection(id)) if id == insp.id => {
+                Access::TeamLead
+            }
+            (Role::TeamMember, Scope::Inspection(id)) if id == insp.id => Access::TeamMember,
+            (Role::UnitPrincipal | Role::UnitLiaison | Role::UnitStaff, Scope::Unit(unit))
+                if insp.target_ids.contains(&unit) && insp.stage.feedback_given() =>
+            {
+                Access::FeedbackOnly
+            }
+            _ => Access::None,
+        };
+        best = best.max(a);
+    }
+    best
+}
+
+/// Requires at least `needed`. An actor who may not know the inspection exists is told it does
+/// not; one who may see it but not do this is told so.
+pub fn require_access(actor: &Actor, insp: &Inspection, needed: Access) -> Result<Access> {
+    let has = inspection_access(actor, insp);
+    if has >= needed {
+        return Ok(has);
+    }
+    if has == Access::None {
+        return Err(CoreError::NotFound("巡视任务".into()));
+    }
+    Err(CoreError::Forbidden(match needed {
+        Access::Office => "只有巡视办可以进行此操作".into(),
+        Access::TeamLead => "只有本巡视组组长、副组长可以进行此操作".into(),
+        Access::TeamMember => "只有本巡视组成员可以进行此操作".into(),
+        _ => "您无权查看此内容".into(),
+    }))
+}
+
+/// Which inspections a list may show the actor, as the store filters them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Visible {
+    All,
+    /// Inspections the actor is on the team of, and those targeting the actor's units that have
+    /// reached feedback.
+    Some {
+        inspections: Vec<Id>,
+        feedback_units: Vec<Id>,
+    },
+}
+
+pub fn visible_inspections(actor: &Actor) -> Visible {
+    if actor.is_system() || actor.has_role(Role::Office) || actor.has_role(Role::Leadership) {
+        return Visible::All;
+    }
+    let mut inspections = Vec::new();
+    let mut feedback_units = Vec::new();
+    for g in actor.grants() {
+        match (g.role, g.scope) {
+            (Role::TeamLeader | Role::TeamDeputy | Role::TeamMember, Scope::Inspection(id)) => {
+                inspections.push(id)
+            }
+            (Role::UnitPrincipal | Role::UnitLiaison | Role::UnitStaff, Scope::Unit(id)) => {
+                feedback_units.push(id)
+            }
+            _ => {}
+        }
+    }
+    Visible::Some {
+        inspections,
+        feedback_units,
+    }
+}

@@ -1,0 +1,586 @@
+//! Planning: terms, annual plans, rounds, inspections and their stages, and coverage.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::units::resolve_unit_in;
+use super::{Services, record};
+use crate::access::{Access, inspection_access, require_access, visible_inspections};
+use crate::audit::{Action, AuditEntry};
+use crate::error::{CoreError, Result, Validation};
+use crate::id::Id;
+use crate::inspection::{
+    AnnualPlan, Inspection, InspectionDates, InspectionInput, Round, Stage, Term, parse_date,
+};
+use crate::org::Unit;
+use crate::page::{Page, PageRequest};
+use crate::permission::{Actor, Permission};
+use crate::store::{InspectionFilter, PlanningTx, Store, Tx};
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct TermInput {
+    pub name: String,
+    /// The dispatching committee: a unit's id or exact name.
+    pub dispatcher: String,
+    pub starts_on: String,
+    #[serde(default)]
+    pub ends_on: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct PlanInput {
+    pub term_id: String,
+    pub year: i16,
+    pub title: String,
+    #[serde(default)]
+    pub notes: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct RoundInput {
+    pub plan_id: String,
+    pub number: i16,
+    #[serde(default)]
+    pub name: String,
+}
+
+/// A stage change, with the date it happened where the stage records one.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct StageChange {
+    pub version: i64,
+    pub to: Stage,
+    /// The date of the event (entry, end of on-site work); today when absent.
+    #[serde(default)]
+    pub date: Option<String>,
+}
+
+/// One unit of the tree under the dispatcher, and the inspections of the term that covered it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CoverageRow {
+    pub unit: Unit,
+    pub depth: usize,
+    pub inspections: Vec<CoveredBy>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CoveredBy {
+    pub inspection_id: Id,
+    pub stage: Stage,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Coverage {
+    pub term: Term,
+    pub rows: Vec<CoverageRow>,
+    pub covered: usize,
+    pub total: usize,
+}
+
+/// Today's date where the work happens.
+pub fn today(now: jiff::Timestamp) -> jiff::civil::Date {
+    let tz = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC);
+    now.to_zoned_datetime(tz).date()
+}
+
+impl<S: Store> Services<S> {
+    pub async fn create_term(&self, actor: &Actor, input: &TermInput) -> Result<Term> {
+        actor.require(Permission::ManagePlanning)?;
+        let mut v = Validation::new();
+        let name = input.name.trim();
+        if name.is_empty() || name.chars().count() > 50 {
+            v.add("name", "请填写届次名称（不超过 50 个字），如“十一届”");
+        }
+        let starts_on = v
+            .take(parse_date("starts_on", Some(&input.starts_on)))
+            .flatten();
+        if input.starts_on.trim().is_empty() {
+            v.add("starts_on", "请填写本届起始日期");
+        }
+        let ends_on = v
+            .take(parse_date("ends_on", input.ends_on.as_deref()))
+            .flatten();
+        v.finish()?;
+        let starts_on =
+            starts_on.ok_or_else(|| CoreError::bad_input("starts_on", "请填写本届起始日期"))?;
+        if ends_on.is_some_and(|e| e < starts_on) {
+            return Err(CoreError::bad_input("ends_on", "结束日期不能早于起始日期"));
+        }
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let dispatcher = resolve_unit_in(&mut tx, &input.dispatcher)
+            .await
+            .map_err(|_| CoreError::bad_input("dispatcher", "派出巡视组的党组织不存在"))?;
+        let term = Term {
+            id: Id::new(),
+            name: name.to_owned(),
+            dispatcher_id: dispatcher.id,
+            starts_on,
+            ends_on,
+            version: 1,
+        };
+        tx.insert_term(&term).await?;
+        record(
+            &mut tx,
+            actor,
+            now,
+            AuditEntry::new(
+                Action::TermCreated,
+                "term",
+                Some(term.id),
+                json!({ "after": term }),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(term)
+    }
+
+    pub async fn list_terms(&self, actor: &Actor) -> Result<Vec<Term>> {
+        actor.require(Permission::ViewPlanning)?;
+        self.store.read().await?.list_terms().await
+    }
+
+    pub async fn create_plan(&self, actor: &Actor, input: &PlanInput) -> Result<AnnualPlan> {
+        actor.require(Permission::ManagePlanning)?;
+        let term_id = Id::from_path(&input.term_id, "届次")
+            .map_err(|_| CoreError::bad_input("term_id", "请选择届次"))?;
+        let mut v = Validation::new();
+        if !(2000..=2100).contains(&input.year) {
+            v.add("year", "年度应为四位年份");
+        }
+        let title = input.title.trim();
+        if title.is_empty() || title.chars().count() > 100 {
+            v.add("title", "请填写计划名称（不超过 100 个字）");
+        }
+        v.finish()?;
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let term = tx
+            .get_term(term_id)
+            .await?
+            .ok_or_else(|| CoreError::bad_input("term_id", "届次不存在"))?;
+        let plan = AnnualPlan {
+            id: Id::new(),
+            term_id: term.id,
+            year: input.year,
+            title: title.to_owned(),
+            notes: input.notes.trim().to_owned(),
+            version: 1,
+        };
+        tx.insert_plan(&plan).await?;
+        record(
+            &mut tx,
+            actor,
+            now,
+            AuditEntry::new(
+                Action::PlanCreated,
+                "plan",
+                Some(plan.id),
+                json!({ "after": plan }),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(plan)
+    }
+
+    pub async fn list_plans(&self, actor: &Actor, term_id: Option<Id>) -> Result<Vec<AnnualPlan>> {
+        actor.require(Permission::ViewPlanning)?;
+        self.store.read().await?.list_plans(term_id).await
+    }
+
+    pub async fn create_round(&self, actor: &Actor, input: &RoundInput) -> Result<Round> {
+        actor.require(Permission::ManagePlanning)?;
+        let plan_id = Id::from_path(&input.plan_id, "年度计划")
+            .map_err(|_| CoreError::bad_input("plan_id", "请选择年度计划"))?;
+        if !(1..=99).contains(&input.number) {
+            return Err(CoreError::bad_input("number", "轮次应为 1 到 99"));
+        }
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let plan = tx
+            .get_plan(plan_id)
+            .await?
+            .ok_or_else(|| CoreError::bad_input("plan_id", "年度计划不存在"))?;
+        let existing = tx.list_rounds(Some(plan.term_id)).await?;
+        if existing.iter().any(|r| r.number == input.number) {
+            return Err(CoreError::Conflict(format!("本届已有第{}轮", input.number)));
+        }
+        let name = match input.name.trim() {
+            "" => format!("{}年第{}轮巡视", plan.year, input.number),
+            n => n.to_owned(),
+        };
+        let round = Round {
+            id: Id::new(),
+            plan_id: plan.id,
+            term_id: plan.term_id,
+            year: plan.year,
+            number: input.number,
+            name,
+            version: 1,
+        };
+        tx.insert_round(&round).await?;
+        record(
+            &mut tx,
+            actor,
+            now,
+            AuditEntry::new(
+                Action::RoundCreated,
+                "round",
+                Some(round.id),
+                json!({ "after": round }),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(round)
+    }
+
+    pub async fn list_rounds(&self, actor: &Actor, term_id: Option<Id>) -> Result<Vec<Round>> {
+        actor.require(Permission::ViewPlanning)?;
+        self.store.read().await?.list_rounds(term_id).await
+    }
+
+    /// A round, for anyone who may see one of its inspections (the page headings need it).
+    pub async fn get_round(&self, actor: &Actor, id: Id) -> Result<Round> {
+        let _ = actor;
+        self.store
+            .read()
+            .await?
+            .get_round(id)
+            .await?
+            .ok_or_else(|| CoreError::NotFound("轮次".into()))
+    }
+
+    pub async fn create_inspection(
+        &self,
+        actor: &Actor,
+        input: &InspectionInput,
+    ) -> Result<Inspection> {
+        actor.require(Permission::ManagePlanning)?;
+        let f = input.validate()?;
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let round = tx
+            .get_round(f.round_id)
+            .await?
+            .ok_or_else(|| CoreError::bad_input("round_id", "轮次不存在"))?;
+        let term = tx
+            .get_term(round.term_id)
+            .await?
+            .ok_or_else(|| CoreError::internal("round without term"))?;
+        let targets = resolve_targets(&mut tx, &f.targets, term.dispatcher_id).await?;
+        check_look_back(&mut tx, f.look_back_of, &targets).await?;
+        let insp = Inspection {
+            id: Id::new(),
+            round_id: round.id,
+            dispatcher_id: term.dispatcher_id,
+            team_name: f.team_name,
+            target_ids: targets,
+            kind: f.kind,
+            elevated: f.elevated,
+            cross: f.cross,
+            linked: f.linked,
+            look_back_of: f.look_back_of,
+            stage: Stage::Planning,
+            dates: InspectionDates {
+                planned_entry: f.planned_entry,
+                planned_exit: f.planned_exit,
+                ..Default::default()
+            },
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        tx.insert_inspection(&insp).await?;
+        record(
+            &mut tx,
+            actor,
+            now,
+            AuditEntry::new(
+                Action::InspectionCreated,
+                "inspection",
+                Some(insp.id),
+                json!({ "after": insp }),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(insp)
+    }
+
+    /// Changes the plan of an inspection: only before the team enters.
+    pub async fn update_inspection(
+        &self,
+        actor: &Actor,
+        id: Id,
+        version: i64,
+        input: &InspectionInput,
+    ) -> Result<Inspection> {
+        let f = input.validate()?;
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let before = load_inspection(&mut tx, id).await?;
+        require_access(actor, &before, Access::Office)?;
+        if before.version != version {
+            return Err(CoreError::StaleVersion(format!(
+                "巡视任务“{}”",
+                before.team_name
+            )));
+        }
+        if before.stage.index() > Stage::Preparation.index() {
+            return Err(CoreError::RuleRefused(
+                "巡视组进驻后不能再修改巡视对象和计划".into(),
+            ));
+        }
+        if f.round_id != before.round_id {
+            tx.get_round(f.round_id)
+                .await?
+                .ok_or_else(|| CoreError::bad_input("round_id", "轮次不存在"))?;
+        }
+        let targets = resolve_targets(&mut tx, &f.targets, before.dispatcher_id).await?;
+        check_look_back(&mut tx, f.look_back_of, &targets).await?;
+        let after = Inspection {
+            round_id: f.round_id,
+            team_name: f.team_name,
+            target_ids: targets,
+            kind: f.kind,
+            elevated: f.elevated,
+            cross: f.cross,
+            linked: f.linked,
+            look_back_of: f.look_back_of,
+            dates: InspectionDates {
+                planned_entry: f.planned_entry,
+                planned_exit: f.planned_exit,
+                ..before.dates.clone()
+            },
+            version: before.version + 1,
+            updated_at: now,
+            ..before.clone()
+        };
+        tx.update_inspection(&after).await?;
+        record(
+            &mut tx,
+            actor,
+            now,
+            AuditEntry::new(
+                Action::InspectionUpdated,
+                "inspection",
+                Some(id),
+                json!({ "before": before, "after": after }),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Moves an inspection to its next stage, if the actor may make that move.
+    pub async fn change_stage(
+        &self,
+        actor: &Actor,
+        id: Id,
+        change: &StageChange,
+    ) -> Result<Inspection> {
+        let date = parse_date("date", change.date.as_deref())?;
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let before = load_inspection(&mut tx, id).await?;
+        let access = require_access(actor, &before, Access::Read)?;
+        if before.version != change.version {
+            return Err(CoreError::StaleVersion(format!(
+                "巡视任务“{}”",
+                before.team_name
+            )));
+        }
+        let Some(roles) = before.stage.transition(change.to) else {
+            return Err(CoreError::RuleRefused(format!(
+                "巡视任务不能从“{}”阶段直接转到“{}”阶段",
+                before.stage.label(),
+                change.to.label()
+            )));
+        };
+        let allowed = actor.is_system()
+            || roles.iter().any(|r| match r {
+                crate::role::Role::Office => access == Access::Office,
+                crate::role::Role::TeamLeader => access == Access::TeamLead,
+                _ => false,
+            });
+        if !allowed {
+            return Err(CoreError::Forbidden(format!(
+                "您无权把巡视任务从“{}”转到“{}”阶段",
+                before.stage.label(),
+                change.to.label()
+            )));
+        }
+        let on = date.unwrap_or_else(|| today(now));
+        let mut dates = before.dates.clone();
+        match change.to {
+            Stage::OnSite => dates.entry = Some(on),
+            Stage::Reporting => {
+                if dates.entry.is_some_and(|e| on < e) {
+                    return Err(CoreError::bad_input("date", "结束进驻日期不能早于进驻日期"));
+                }
+                dates.exit = Some(on)
+            }
+            _ => {}
+        }
+        let after = Inspection {
+            stage: change.to,
+            dates,
+            version: before.version + 1,
+            updated_at: now,
+            ..before.clone()
+        };
+        tx.update_inspection(&after).await?;
+        record(
+            &mut tx,
+            actor,
+            now,
+            AuditEntry::new(
+                Action::InspectionStageChanged,
+                "inspection",
+                Some(id),
+                json!({ "from": before.stage, "to": after.stage, "date": on.to_string() }),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// One inspection and what the actor may do with it.
+    pub async fn get_inspection(&self, actor: &Actor, id: Id) -> Result<(Inspection, Access)> {
+        let mut tx = self.store.read().await?;
+        let insp = load_inspection(&mut tx, id).await?;
+        let access = require_access(actor, &insp, Access::FeedbackOnly)?;
+        Ok((insp, access))
+    }
+
+    pub async fn list_inspections(
+        &self,
+        actor: &Actor,
+        f: &InspectionFilter,
+        page: PageRequest,
+    ) -> Result<Page<Inspection>> {
+        if actor.as_user().is_none() && !actor.is_system() {
+            return Err(CoreError::Unauthenticated("请先登录".into()));
+        }
+        let visible = visible_inspections(actor);
+        let mut tx = self.store.read().await?;
+        let rows = tx.list_inspections(f, &visible, page).await?;
+        // The store narrows by scope; this keeps the one rule (no unit sees anything before
+        // feedback) in one place.
+        let rows: Vec<_> = rows
+            .into_iter()
+            .filter(|i| inspection_access(actor, i) > Access::None)
+            .collect();
+        Ok(Page::from_rows(rows, page.limit, |i| i.id))
+    }
+
+    /// Which units under the term's dispatcher have been inspected in the term, and which not.
+    pub async fn coverage(&self, actor: &Actor, term_id: Id) -> Result<Coverage> {
+        actor.require(Permission::ViewPlanning)?;
+        let mut tx = self.store.read().await?;
+        let term = tx
+            .get_term(term_id)
+            .await?
+            .ok_or_else(|| CoreError::NotFound("届次".into()))?;
+        let covered = tx.covered_in_term(term_id).await?;
+        let tree = crate::org::tree_order(tx.all_units().await?);
+        // The dispatcher's subtree, without the dispatcher itself.
+        let mut rows = Vec::new();
+        let mut inside: Option<usize> = None;
+        for (depth, unit) in tree {
+            match inside {
+                None if unit.id == term.dispatcher_id => {
+                    inside = Some(depth);
+                    continue;
+                }
+                Some(d) if depth <= d => inside = None,
+                _ => {}
+            }
+            let Some(root_depth) = inside else { continue };
+            if unit.withdrawn {
+                continue;
+            }
+            let inspections = covered
+                .iter()
+                .filter(|c| c.unit_id == unit.id)
+                .map(|c| CoveredBy {
+                    inspection_id: c.inspection_id,
+                    stage: c.stage,
+                })
+                .collect();
+            rows.push(CoverageRow {
+                unit,
+                depth: depth - root_depth - 1,
+                inspections,
+            });
+        }
+        let total = rows.len();
+        let covered = rows.iter().filter(|r| !r.inspections.is_empty()).count();
+        Ok(Coverage {
+            term,
+            rows,
+            covered,
+            total,
+        })
+    }
+}
+
+pub(crate) async fn load_inspection<T: Tx>(tx: &mut T, id: Id) -> Result<Inspection> {
+    tx.get_inspection(id)
+        .await?
+        .ok_or_else(|| CoreError::NotFound("巡视任务".into()))
+}
+
+async fn resolve_targets<T: Tx>(tx: &mut T, refs: &[String], dispatcher: Id) -> Result<Vec<Id>> {
+    let mut ids = Vec::new();
+    for r in refs {
+        let unit = resolve_unit_in(tx, r)
+            .await
+            .map_err(|_| CoreError::bad_input("targets", format!("被巡视单位“{r}”不存在")))?;
+        if unit.withdrawn {
+            return Err(CoreError::bad_input(
+                "targets",
+                format!("单位“{}”已撤销", unit.name),
+            ));
+        }
+        if unit.id == dispatcher {
+            return Err(CoreError::bad_input(
+                "targets",
+                "派出巡视组的党组织不能巡视自身",
+            ));
+        }
+        if ids.contains(&unit.id) {
+            return Err(CoreError::bad_input(
+                "targets",
+                format!("单位“{}”重复", unit.name),
+            ));
+        }
+        ids.push(unit.id);
+    }
+    Ok(ids)
+}
+
+async fn check_look_back<T: Tx>(tx: &mut T, of: Option<Id>, targets: &[Id]) -> Result<()> {
+    let Some(of) = of else { return Ok(()) };
+    let earlier = tx
+        .get_inspection(of)
+        .await?
+        .ok_or_else(|| CoreError::bad_input("look_back_of", "所回看的原巡视不存在"))?;
+    if !earlier.target_ids.iter().any(|t| targets.contains(t)) {
+        return Err(CoreError::bad_input(
+            "look_back_of",
+            "“回头看”的对象应与原巡视的被巡视单位相同",
+        ));
+    }
+    if earlier.stage.index() < Stage::FeedbackGiven.index() {
+        return Err(CoreError::bad_input(
+            "look_back_of",
+            "原巡视尚未反馈，不能“回头看”",
+        ));
+    }
+    Ok(())
+}

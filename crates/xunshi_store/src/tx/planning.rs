@@ -1,0 +1,438 @@
+//! Terms, plans, rounds and inspections.
+
+use sqlx::AssertSqlSafe;
+use sqlx::any::AnyRow;
+use xunshi_core::access::Visible;
+use xunshi_core::inspection::{
+    AnnualPlan, Inspection, InspectionDates, InspectionKind, Round, Stage, Term,
+};
+use xunshi_core::page::PageRequest;
+use xunshi_core::store::{Covered, InspectionFilter, PlanningTx};
+use xunshi_core::{CoreError, Id, Result};
+
+use super::{DbTx, Where, flag, ts};
+use crate::rows::{self, date, flag as get_flag, i, id, opt_date, opt_id, s};
+
+fn opt_day(d: Option<jiff::civil::Date>) -> Option<String> {
+    d.map(|d| d.to_string())
+}
+
+fn term(r: &AnyRow) -> Result<Term> {
+    Ok(Term {
+        id: id(r, "id")?,
+        name: s(r, "name")?,
+        dispatcher_id: id(r, "dispatcher_id")?,
+        starts_on: date(r, "starts_on")?,
+        ends_on: opt_date(r, "ends_on")?,
+        version: i(r, "version")?,
+    })
+}
+
+fn plan(r: &AnyRow) -> Result<AnnualPlan> {
+    Ok(AnnualPlan {
+        id: id(r, "id")?,
+        term_id: id(r, "term_id")?,
+        year: i(r, "year")? as i16,
+        title: s(r, "title")?,
+        notes: s(r, "notes")?,
+        version: i(r, "version")?,
+    })
+}
+
+fn round(r: &AnyRow) -> Result<Round> {
+    Ok(Round {
+        id: id(r, "id")?,
+        plan_id: id(r, "plan_id")?,
+        term_id: id(r, "term_id")?,
+        year: i(r, "year")? as i16,
+        number: i(r, "number")? as i16,
+        name: s(r, "name")?,
+        version: i(r, "version")?,
+    })
+}
+
+/// An inspection row; its targets are filled in separately.
+fn inspection(r: &AnyRow) -> Result<Inspection> {
+    Ok(Inspection {
+        id: id(r, "id")?,
+        round_id: id(r, "round_id")?,
+        dispatcher_id: id(r, "dispatcher_id")?,
+        team_name: s(r, "team_name")?,
+        target_ids: Vec::new(),
+        kind: InspectionKind::parse(&s(r, "kind")?)?,
+        elevated: get_flag(r, "elevated")?,
+        cross: get_flag(r, "cross_locality")?,
+        linked: get_flag(r, "linked")?,
+        look_back_of: opt_id(r, "look_back_of")?,
+        stage: Stage::parse(&s(r, "stage")?)?,
+        dates: InspectionDates {
+            planned_entry: opt_date(r, "planned_entry")?,
+            planned_exit: opt_date(r, "planned_exit")?,
+            entry: opt_date(r, "entry_on")?,
+            exit: opt_date(r, "exit_on")?,
+            reported_to_group: opt_date(r, "reported_to_group")?,
+            reported_to_committee: opt_date(r, "reported_to_committee")?,
+            feedback: opt_date(r, "feedback_on")?,
+        },
+        version: i(r, "version")?,
+        created_at: rows::ts(r, "created_at")?,
+        updated_at: rows::ts(r, "updated_at")?,
+    })
+}
+
+const INSPECTION_COLS: &str = "id, round_id, dispatcher_id, team_name, kind, elevated, cross_locality, \
+     linked, look_back_of, stage, planned_entry, planned_exit, entry_on, exit_on, reported_to_group, \
+     reported_to_committee, feedback_on, version, created_at, updated_at";
+
+impl DbTx {
+    async fn write_targets(&mut self, insp: &Inspection) -> Result<()> {
+        self.execute(
+            sqlx::query("DELETE FROM inspection_targets WHERE inspection_id = $1")
+                .bind(insp.id.to_string()),
+        )
+        .await?;
+        for (pos, unit) in insp.target_ids.iter().enumerate() {
+            self.execute(
+                sqlx::query(
+                    "INSERT INTO inspection_targets (inspection_id, unit_id, position) VALUES ($1, $2, $3)",
+                )
+                .bind(insp.id.to_string())
+                .bind(unit.to_string())
+                .bind(pos as i16),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Fills in the targets of inspections read without them, in one query.
+    async fn with_targets(&mut self, mut list: Vec<Inspection>) -> Result<Vec<Inspection>> {
+        if list.is_empty() {
+            return Ok(list);
+        }
+        let placeholders: Vec<_> = (1..=list.len()).map(|n| format!("${n}")).collect();
+        let sql = format!(
+            "SELECT inspection_id, unit_id FROM inspection_targets WHERE inspection_id IN ({})
+             ORDER BY inspection_id, position",
+            placeholders.join(", ")
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for insp in &list {
+            q = q.bind(insp.id.to_string());
+        }
+        let rows = self.fetch_all(q).await?;
+        for r in &rows {
+            let insp_id = id(r, "inspection_id")?;
+            let unit = id(r, "unit_id")?;
+            if let Some(insp) = list.iter_mut().find(|x| x.id == insp_id) {
+                insp.target_ids.push(unit);
+            }
+        }
+        Ok(list)
+    }
+}
+
+impl PlanningTx for DbTx {
+    async fn insert_term(&mut self, t: &Term) -> Result<()> {
+        self.execute(
+            sqlx::query(
+                "INSERT INTO terms (id, name, dispatcher_id, starts_on, ends_on, version)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(t.id.to_string())
+            .bind(t.name.clone())
+            .bind(t.dispatcher_id.to_string())
+            .bind(t.starts_on.to_string())
+            .bind(opt_day(t.ends_on))
+            .bind(t.version),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn get_term(&mut self, tid: Id) -> Result<Option<Term>> {
+        self.fetch_optional(
+            sqlx::query("SELECT id, name, dispatcher_id, starts_on, ends_on, version FROM terms WHERE id = $1")
+                .bind(tid.to_string()),
+        )
+        .await?
+        .map(|r| term(&r))
+        .transpose()
+    }
+
+    async fn list_terms(&mut self) -> Result<Vec<Term>> {
+        self.fetch_all(sqlx::query(
+            "SELECT id, name, dispatcher_id, starts_on, ends_on, version FROM terms ORDER BY starts_on DESC",
+        ))
+        .await?
+        .iter()
+        .map(term)
+        .collect()
+    }
+
+    async fn insert_plan(&mut self, p: &AnnualPlan) -> Result<()> {
+        self.execute(
+            sqlx::query(
+                "INSERT INTO annual_plans (id, term_id, year, title, notes, version)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(p.id.to_string())
+            .bind(p.term_id.to_string())
+            .bind(p.year)
+            .bind(p.title.clone())
+            .bind(p.notes.clone())
+            .bind(p.version),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn get_plan(&mut self, pid: Id) -> Result<Option<AnnualPlan>> {
+        self.fetch_optional(
+            sqlx::query(
+                "SELECT id, term_id, year, title, notes, version FROM annual_plans WHERE id = $1",
+            )
+            .bind(pid.to_string()),
+        )
+        .await?
+        .map(|r| plan(&r))
+        .transpose()
+    }
+
+    async fn list_plans(&mut self, term_id: Option<Id>) -> Result<Vec<AnnualPlan>> {
+        let mut w = Where::default();
+        if let Some(t) = term_id {
+            w.eq("term_id", t.to_string());
+        }
+        let sql = format!(
+            "SELECT id, term_id, year, title, notes, version FROM annual_plans {} ORDER BY year DESC, id",
+            w.sql()
+        );
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(plan)
+            .collect()
+    }
+
+    async fn insert_round(&mut self, r: &Round) -> Result<()> {
+        self.execute(
+            sqlx::query(
+                "INSERT INTO rounds (id, plan_id, term_id, year, number, name, version)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(r.id.to_string())
+            .bind(r.plan_id.to_string())
+            .bind(r.term_id.to_string())
+            .bind(r.year)
+            .bind(r.number)
+            .bind(r.name.clone())
+            .bind(r.version),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn get_round(&mut self, rid: Id) -> Result<Option<Round>> {
+        self.fetch_optional(
+            sqlx::query("SELECT id, plan_id, term_id, year, number, name, version FROM rounds WHERE id = $1")
+                .bind(rid.to_string()),
+        )
+        .await?
+        .map(|r| round(&r))
+        .transpose()
+    }
+
+    async fn list_rounds(&mut self, term_id: Option<Id>) -> Result<Vec<Round>> {
+        let mut w = Where::default();
+        if let Some(t) = term_id {
+            w.eq("term_id", t.to_string());
+        }
+        let sql = format!(
+            "SELECT id, plan_id, term_id, year, number, name, version FROM rounds {} ORDER BY year DESC, number DESC",
+            w.sql()
+        );
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(round)
+            .collect()
+    }
+
+    async fn insert_inspection(&mut self, x: &Inspection) -> Result<()> {
+        self.execute(
+            sqlx::query(
+                "INSERT INTO inspections (id, round_id, dispatcher_id, team_name, kind, elevated,
+                    cross_locality, linked, look_back_of, stage, planned_entry, planned_exit, entry_on,
+                    exit_on, reported_to_group, reported_to_committee, feedback_on, version, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+            )
+            .bind(x.id.to_string())
+            .bind(x.round_id.to_string())
+            .bind(x.dispatcher_id.to_string())
+            .bind(x.team_name.clone())
+            .bind(x.kind.as_str())
+            .bind(flag(x.elevated))
+            .bind(flag(x.cross))
+            .bind(flag(x.linked))
+            .bind(x.look_back_of.map(|i| i.to_string()))
+            .bind(x.stage.as_str())
+            .bind(opt_day(x.dates.planned_entry))
+            .bind(opt_day(x.dates.planned_exit))
+            .bind(opt_day(x.dates.entry))
+            .bind(opt_day(x.dates.exit))
+            .bind(opt_day(x.dates.reported_to_group))
+            .bind(opt_day(x.dates.reported_to_committee))
+            .bind(opt_day(x.dates.feedback))
+            .bind(x.version)
+            .bind(ts(x.created_at))
+            .bind(ts(x.updated_at)),
+        )
+        .await?;
+        self.write_targets(x).await
+    }
+
+    async fn update_inspection(&mut self, x: &Inspection) -> Result<()> {
+        let n = self
+            .execute(
+                sqlx::query(
+                    "UPDATE inspections SET round_id = $1, team_name = $2, kind = $3, elevated = $4,
+                        cross_locality = $5, linked = $6, look_back_of = $7, stage = $8, planned_entry = $9,
+                        planned_exit = $10, entry_on = $11, exit_on = $12, reported_to_group = $13,
+                        reported_to_committee = $14, feedback_on = $15, version = $16, updated_at = $17
+                     WHERE id = $18 AND version = $19",
+                )
+                .bind(x.round_id.to_string())
+                .bind(x.team_name.clone())
+                .bind(x.kind.as_str())
+                .bind(flag(x.elevated))
+                .bind(flag(x.cross))
+                .bind(flag(x.linked))
+                .bind(x.look_back_of.map(|i| i.to_string()))
+                .bind(x.stage.as_str())
+                .bind(opt_day(x.dates.planned_entry))
+                .bind(opt_day(x.dates.planned_exit))
+                .bind(opt_day(x.dates.entry))
+                .bind(opt_day(x.dates.exit))
+                .bind(opt_day(x.dates.reported_to_group))
+                .bind(opt_day(x.dates.reported_to_committee))
+                .bind(opt_day(x.dates.feedback))
+                .bind(x.version)
+                .bind(ts(x.updated_at))
+                .bind(x.id.to_string())
+                .bind(x.version - 1),
+            )
+            .await?;
+        if n == 0 {
+            return Err(CoreError::StaleVersion(format!(
+                "巡视任务“{}”",
+                x.team_name
+            )));
+        }
+        self.write_targets(x).await
+    }
+
+    async fn get_inspection(&mut self, iid: Id) -> Result<Option<Inspection>> {
+        let sql = format!("SELECT {INSPECTION_COLS} FROM inspections WHERE id = $1");
+        let found = self
+            .fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(iid.to_string()))
+            .await?
+            .map(|r| inspection(&r))
+            .transpose()?;
+        match found {
+            Some(x) => Ok(self.with_targets(vec![x]).await?.pop()),
+            None => Ok(None),
+        }
+    }
+
+    async fn list_inspections(
+        &mut self,
+        f: &InspectionFilter,
+        visible: &Visible,
+        page: PageRequest,
+    ) -> Result<Vec<Inspection>> {
+        let mut w = Where::default();
+        if let Some(r) = f.round_id {
+            w.eq("round_id", r.to_string());
+        }
+        if let Some(t) = f.term_id {
+            let n = w.next();
+            w.raw(
+                format!("round_id IN (SELECT id FROM rounds WHERE term_id = ${n})"),
+                t.to_string(),
+            );
+        }
+        if let Some(u) = f.unit_id {
+            let n = w.next();
+            w.raw(
+                format!(
+                    "id IN (SELECT inspection_id FROM inspection_targets WHERE unit_id = ${n})"
+                ),
+                u.to_string(),
+            );
+        }
+        if let Some(s) = f.stage {
+            w.eq("stage", s.as_str());
+        }
+        if let Visible::Some {
+            inspections,
+            feedback_units,
+        } = visible
+        {
+            let mut any = Vec::new();
+            if !inspections.is_empty() {
+                let list = w.list(inspections.iter().map(|i| i.to_string()));
+                any.push(format!("id IN ({list})"));
+            }
+            if !feedback_units.is_empty() {
+                let list = w.list(feedback_units.iter().map(|i| i.to_string()));
+                any.push(format!(
+                    "id IN (SELECT inspection_id FROM inspection_targets WHERE unit_id IN ({list}))"
+                ));
+            }
+            if any.is_empty() {
+                return Ok(Vec::new());
+            }
+            w.fixed(&format!("({})", any.join(" OR ")));
+        }
+        if let Some(after) = page.after {
+            let n = w.next();
+            w.raw(format!("id > ${n}"), after.to_string());
+        }
+        let sql = format!(
+            "SELECT {INSPECTION_COLS} FROM inspections {} ORDER BY id LIMIT {}",
+            w.sql(),
+            page.limit + 1
+        );
+        let rows = self
+            .fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?;
+        let list = rows.iter().map(inspection).collect::<Result<Vec<_>>>()?;
+        self.with_targets(list).await
+    }
+
+    async fn covered_in_term(&mut self, term_id: Id) -> Result<Vec<Covered>> {
+        let rows = self
+            .fetch_all(
+                sqlx::query(
+                    "SELECT t.unit_id, i.id AS inspection_id, i.stage
+                     FROM inspection_targets t
+                     JOIN inspections i ON i.id = t.inspection_id
+                     JOIN rounds r ON r.id = i.round_id
+                     WHERE r.term_id = $1
+                     ORDER BY i.id",
+                )
+                .bind(term_id.to_string()),
+            )
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Covered {
+                    unit_id: id(r, "unit_id")?,
+                    inspection_id: id(r, "inspection_id")?,
+                    stage: Stage::parse(&s(r, "stage")?)?,
+                })
+            })
+            .collect()
+    }
+}
