@@ -4,7 +4,11 @@
 //! Everything happens inside a [`Tx`]: a service opens one, reads and writes through it, appends
 //! the audit record through it, and commits. Dropping a `Tx` without committing rolls it back.
 
+pub mod clues;
+pub mod papers;
 pub mod planning;
+pub mod reports;
+pub mod teams;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -84,10 +88,14 @@ pub struct ApiToken {
     pub revoked_at: Option<jiff::Timestamp>,
 }
 
+pub use clues::ClueTx;
+pub use papers::PaperTx;
 pub use planning::{Covered, InspectionFilter, PlanningTx};
+pub use reports::ReportTx;
+pub use teams::TeamTx;
 
 /// One transaction of the store, with every area's operations.
-pub trait Tx: Send + Sized + PlanningTx {
+pub trait Tx: Send + Sized + PlanningTx + TeamTx + PaperTx + ReportTx + ClueTx {
     fn commit(self) -> impl Future<Output = Result<()>> + Send;
 
     // Units

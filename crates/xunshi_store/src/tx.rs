@@ -1,7 +1,11 @@
 //! The storage operations, each run inside the caller's transaction. The operations of the
 //! organisation, accounts and audit trail are here; each later area has its own file below.
 
+mod clues;
+mod papers;
 mod planning;
+mod reports;
+mod teams;
 
 use sqlx::any::AnyRow;
 use sqlx::{Any, AssertSqlSafe, Transaction};

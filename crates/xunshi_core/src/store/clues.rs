@@ -1,0 +1,3 @@
+//! Storage of clues, their transfers and their disposal.
+
+pub trait ClueTx: Send {}

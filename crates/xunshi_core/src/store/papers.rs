@@ -1,0 +1,3 @@
+//! Storage of the problem taxonomy, working papers, evidence files and immediate-fix notices.
+
+pub trait PaperTx: Send {}

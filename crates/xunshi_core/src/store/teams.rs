@@ -1,0 +1,3 @@
+//! Storage of the personnel pool of inspectors and the teams formed from it.
+
+pub trait TeamTx: Send {}
