@@ -20,7 +20,8 @@ pub use audit_trail::VerifyOutcome;
 pub use auth::{AuthPolicy, IssuedToken, LoginOk, SessionOk};
 pub use overview::Overview;
 pub use planning::{
-    Coverage, CoverageRow, CoveredBy, PlanInput, RoundInput, StageChange, TermInput, today,
+    Coverage, CoverageRow, CoveredBy, InspectionView, PlanInput, RoundInput, StageChange,
+    TermInput, UnitRef, today,
 };
 pub use users::NewGrant;
 

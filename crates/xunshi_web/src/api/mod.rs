@@ -4,6 +4,8 @@
 mod audit;
 pub use audit::AuditQuery;
 mod auth;
+mod inspections;
+mod planning;
 mod units;
 mod users;
 
@@ -34,6 +36,8 @@ use crate::error::ApiError;
         (name = "units", description = "组织机构"),
         (name = "users", description = "用户与角色"),
         (name = "audit", description = "审计日志"),
+        (name = "planning", description = "届次、年度计划、轮次与巡视全覆盖"),
+        (name = "inspections", description = "巡视任务"),
     )
 )]
 struct ApiDoc;
@@ -57,6 +61,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(units::routes())
         .merge(users::routes())
         .merge(audit::routes())
+        .merge(planning::routes())
+        .merge(inspections::routes())
         .split_for_parts()
 }
 

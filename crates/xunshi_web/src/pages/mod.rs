@@ -4,6 +4,8 @@
 mod account;
 mod audit;
 mod home;
+mod inspections;
+mod planning;
 mod units;
 mod users;
 
@@ -27,6 +29,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(units::routes())
         .merge(users::routes())
         .merge(audit::routes())
+        .merge(planning::routes())
+        .merge(inspections::routes())
         .route("/static/app.css", get(stylesheet))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
@@ -156,6 +160,22 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavSection> {
         label: "工作台",
         items: vec![item("首页", "/")],
     }];
+    let mut plan = Vec::new();
+    if actor.can(Permission::ViewPlanning) {
+        plan.push(item("届次与轮次", "/planning"));
+        plan.push(item("全覆盖情况", "/planning/coverage"));
+    }
+    if !plan.is_empty() {
+        sections.push(NavSection {
+            label: "计划",
+            items: plan,
+        });
+    }
+    let inspect = vec![item("巡视任务", "/inspections")];
+    sections.push(NavSection {
+        label: "巡视",
+        items: inspect,
+    });
     let mut admin = Vec::new();
     if actor.can(Permission::ViewUnits) {
         admin.push(item("组织机构", "/units"));
