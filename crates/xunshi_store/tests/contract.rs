@@ -11,6 +11,8 @@ mod audit;
 mod auth;
 #[path = "contract/harness.rs"]
 mod harness;
+#[path = "contract/planning.rs"]
+mod planning;
 #[path = "contract/units.rs"]
 mod units;
 #[path = "contract/users.rs"]
@@ -67,4 +69,8 @@ contract_cases! {
     audit::an_edited_record_is_named_by_verify,
     audit::deleted_records_are_detected,
     audit::concurrent_writes_keep_one_unbroken_chain,
+    planning::rounds_and_inspections_are_planned_with_their_rules,
+    planning::stages_move_only_along_the_allowed_edges_by_allowed_roles,
+    planning::inspections_are_shown_only_to_those_who_may_see_them,
+    planning::coverage_shows_which_units_the_term_has_reached,
 }
