@@ -40,6 +40,7 @@ pub enum Action {
     InspectionCreated,
     InspectionUpdated,
     InspectionStageChanged,
+    CalendarYearImported,
 }
 
 impl Action {
@@ -68,6 +69,7 @@ impl Action {
         Action::InspectionCreated,
         Action::InspectionUpdated,
         Action::InspectionStageChanged,
+        Action::CalendarYearImported,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -96,6 +98,7 @@ impl Action {
             Action::InspectionCreated => "inspection_created",
             Action::InspectionUpdated => "inspection_updated",
             Action::InspectionStageChanged => "inspection_stage_changed",
+            Action::CalendarYearImported => "calendar_year_imported",
         }
     }
 
@@ -125,6 +128,7 @@ impl Action {
             Action::InspectionCreated => "新建巡视任务",
             Action::InspectionUpdated => "修改巡视任务",
             Action::InspectionStageChanged => "巡视阶段变更",
+            Action::CalendarYearImported => "录入节假日安排",
         }
     }
 

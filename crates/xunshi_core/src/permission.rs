@@ -37,6 +37,9 @@ pub enum Permission {
     ManagePlanning,
     /// See the plan: terms, rounds and which units they cover (not the inspections' content).
     ViewPlanning,
+    /// Reference data the product ships and the office keeps current: holiday arrangements,
+    /// taxonomies, deadline rules.
+    ManageReferenceData,
 }
 
 impl Permission {
@@ -49,6 +52,7 @@ impl Permission {
             Permission::ViewAudit => "查看审计日志",
             Permission::ManagePlanning => "制定巡视计划",
             Permission::ViewPlanning => "查看巡视计划",
+            Permission::ManageReferenceData => "维护基础数据",
         }
     }
 }
@@ -76,6 +80,7 @@ fn roles_for(p: Permission) -> &'static [Role] {
         Permission::ViewAudit => &[Admin],
         Permission::ManagePlanning => &[Office],
         Permission::ViewPlanning => &[Office, Leadership],
+        Permission::ManageReferenceData => &[Office],
     }
 }
 

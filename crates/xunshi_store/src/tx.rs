@@ -1,6 +1,7 @@
 //! The storage operations, each run inside the caller's transaction. The operations of the
 //! organisation, accounts and audit trail are here; each later area has its own file below.
 
+mod calendar;
 mod clues;
 mod papers;
 mod planning;
@@ -18,6 +19,7 @@ use xunshi_core::user::User;
 use xunshi_core::{CoreError, Id, Result};
 
 use crate::{db_err, rows};
+pub(crate) use calendar::day_kind_code;
 
 pub struct DbTx {
     tx: Transaction<'static, Any>,

@@ -9,6 +9,8 @@
 mod audit;
 #[path = "contract/auth.rs"]
 mod auth;
+#[path = "contract/calendar.rs"]
+mod calendar;
 #[path = "contract/harness.rs"]
 mod harness;
 #[path = "contract/planning.rs"]
@@ -73,4 +75,6 @@ contract_cases! {
     planning::stages_move_only_along_the_allowed_edges_by_allowed_roles,
     planning::inspections_are_shown_only_to_those_who_may_see_them,
     planning::coverage_shows_which_units_the_term_has_reached,
+    calendar::the_shipped_arrangement_is_in_every_new_database,
+    calendar::the_office_enters_a_new_year_and_bad_rows_change_nothing,
 }

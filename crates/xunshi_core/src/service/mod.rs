@@ -3,6 +3,7 @@
 
 mod audit_trail;
 mod auth;
+mod calendar;
 mod overview;
 mod planning;
 mod units;

@@ -4,6 +4,7 @@
 mod audit;
 pub use audit::AuditQuery;
 mod auth;
+mod calendar;
 mod inspections;
 mod planning;
 mod units;
@@ -38,6 +39,7 @@ use crate::error::ApiError;
         (name = "audit", description = "审计日志"),
         (name = "planning", description = "届次、年度计划、轮次与巡视全覆盖"),
         (name = "inspections", description = "巡视任务"),
+        (name = "calendar", description = "节假日安排与工作日计算"),
     )
 )]
 struct ApiDoc;
@@ -63,6 +65,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(audit::routes())
         .merge(planning::routes())
         .merge(inspections::routes())
+        .merge(calendar::routes())
         .split_for_parts()
 }
 

@@ -3,6 +3,7 @@
 
 mod account;
 mod audit;
+mod calendar;
 mod home;
 mod inspections;
 mod planning;
@@ -29,6 +30,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(units::routes())
         .merge(users::routes())
         .merge(audit::routes())
+        .merge(calendar::routes())
         .merge(planning::routes())
         .merge(inspections::routes())
         .route("/static/app.css", get(stylesheet))
@@ -186,11 +188,22 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavSection> {
     if actor.can(Permission::ViewAudit) {
         admin.push(item("审计日志", "/system/audit"));
     }
+    admin.push(item("节假日安排", "/system/calendar"));
     admin.push(item("我的账号", "/account"));
     sections.push(NavSection {
         label: "系统管理",
         items: admin,
     });
+    // Only the most specific entry is current: /planning/coverage is not also /planning.
+    let best = sections
+        .iter()
+        .flat_map(|s| s.items.iter())
+        .filter(|i| i.active)
+        .map(|i| i.href.len())
+        .max();
+    for item in sections.iter_mut().flat_map(|s| s.items.iter_mut()) {
+        item.active = item.active && Some(item.href.len()) == best;
+    }
     sections
 }
 
@@ -226,6 +239,15 @@ impl FormErrors {
             .iter()
             .find(|f| f.field == field)
             .map(|f| f.message.as_str())
+    }
+
+    /// Messages about rows of an imported text ("第 N 行"), which no single field holds.
+    pub fn rows(&self) -> Vec<String> {
+        self.fields
+            .iter()
+            .filter(|f| f.field.starts_with('第'))
+            .map(|f| format!("{}：{}", f.field, f.message))
+            .collect()
     }
 
     pub fn has(&self, field: &str) -> bool {
