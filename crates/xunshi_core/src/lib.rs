@@ -8,6 +8,7 @@
 pub mod access;
 pub mod audit;
 pub mod calendar;
+pub mod deadline;
 pub mod error;
 pub mod id;
 pub mod inspection;

@@ -191,6 +191,12 @@ pub trait Tx:
         id: Id,
         at: jiff::Timestamp,
     ) -> impl Future<Output = Result<bool>> + Send;
+    /// Revokes every active token of the user; returns how many.
+    fn revoke_tokens_of(
+        &mut self,
+        user_id: Id,
+        at: jiff::Timestamp,
+    ) -> impl Future<Output = Result<u64>> + Send;
     fn touch_token(
         &mut self,
         id: Id,

@@ -553,6 +553,17 @@ impl Tx for DbTx {
         Ok(n > 0)
     }
 
+    async fn revoke_tokens_of(&mut self, user_id: Id, at: jiff::Timestamp) -> Result<u64> {
+        self.execute(
+            sqlx::query(
+                "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+            )
+            .bind(ts(at))
+            .bind(user_id.to_string()),
+        )
+        .await
+    }
+
     async fn touch_token(&mut self, id: Id, at: jiff::Timestamp) -> Result<()> {
         self.execute(
             sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")

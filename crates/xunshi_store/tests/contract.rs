@@ -66,6 +66,7 @@ contract_cases! {
     auth::bootstrap_creates_the_first_admin_once,
     auth::concurrent_bootstraps_create_one_admin,
     auth::users_change_their_own_password,
+    auth::a_new_password_ends_old_tokens_and_a_spent_lock_restarts_the_count,
     audit::audit_trail_lists_newest_first_with_filters,
     audit::a_whole_trail_verifies_with_its_exact_count,
     audit::an_edited_record_is_named_by_verify,

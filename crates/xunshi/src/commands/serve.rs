@@ -18,7 +18,8 @@ pub async fn run(config: Config, demo: bool) -> Result<ExitCode, String> {
         .await
         .map_err(|e| e.to_string())?
     {
-        // Printed once, to the terminal only: it is never logged and never stored in clear.
+        // Printed once on standard output, never through the log, and never stored in clear.
+        // (Where standard output is collected, as under systemd, change it at once.)
         println!();
         println!("  首次启动：已创建系统管理员账号 / first start: administrator account created");
         println!("    用户名 username: {username}");

@@ -270,7 +270,7 @@ pub fn message_page(
     text: &str,
     actor: Option<&Actor>,
 ) -> Response {
-    let mut frame = Frame::public(heading, String::new());
+    let mut frame = Frame::public(heading, crate::auth::current_csrf());
     if let Some(a) = actor {
         frame.logged_in = true;
         frame.user_name = a
