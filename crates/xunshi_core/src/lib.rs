@@ -15,6 +15,7 @@ pub mod inspection;
 pub mod org;
 pub mod page;
 pub mod permission;
+pub mod rectify;
 pub mod role;
 pub mod service;
 pub mod store;
