@@ -18,6 +18,9 @@ use sqlx::{AssertSqlSafe, Connection, PgConnection};
 use xunshi_core::store::Secrets;
 use xunshi_store::{Argon2Secrets, Db};
 
+#[path = "cli/browser.rs"]
+mod browser;
+
 const PG_URL_VAR: &str = "XUNSHI_TEST_DATABASE_URL";
 /// The password the README's example gives to a new account.
 const PASSWORD: &str = "Xunshi-Office-2024";
@@ -440,10 +443,16 @@ impl Instance {
 
     /// Starts `serve` on a free port and waits until `/healthz` answers.
     fn serve(&self) -> Server {
+        self.serve_with(&[])
+    }
+
+    /// Starts `serve` with more arguments, such as `--demo`.
+    fn serve_with(&self, extra: &[&str]) -> Server {
         let port = free_port();
         let mut child = self
             .command()
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -66,19 +66,37 @@ labelled_enum!(
 
 /// The measures of accountability, by list (domain.md §5).
 pub const MEASURES: &[(&str, &[&str])] = &[
-    ("党纪处分", &["警告", "严重警告", "撤销党内职务", "留党察看", "开除党籍"]),
-    ("政务处分", &["警告", "记过", "记大过", "降级", "撤职", "开除"]),
-    ("组织处理", &["停职检查", "调整职务", "责令辞职", "免职", "降职"]),
+    (
+        "党纪处分",
+        &["警告", "严重警告", "撤销党内职务", "留党察看", "开除党籍"],
+    ),
+    (
+        "政务处分",
+        &["警告", "记过", "记大过", "降级", "撤职", "开除"],
+    ),
+    (
+        "组织处理",
+        &["停职检查", "调整职务", "责令辞职", "免职", "降职"],
+    ),
     ("对党组织问责", &["检查", "通报", "改组"]),
-    ("对干部问责", &["通报", "诫勉", "组织调整", "组织处理", "纪律处分"]),
-    ("批评教育", &["谈话提醒", "批评教育", "责令检查", "诫勉谈话"]),
+    (
+        "对干部问责",
+        &["通报", "诫勉", "组织调整", "组织处理", "纪律处分"],
+    ),
+    (
+        "批评教育",
+        &["谈话提醒", "批评教育", "责令检查", "诫勉谈话"],
+    ),
 ];
 
 /// Checks a measure against the lists, and returns it as "list：measure".
 pub fn check_measure(list: &str, measure: &str) -> Result<String> {
     let Some((_, items)) = MEASURES.iter().find(|(l, _)| *l == list.trim()) else {
         let lists: Vec<_> = MEASURES.iter().map(|(l, _)| *l).collect();
-        return Err(CoreError::bad_input("measure_list", format!("处理类别应为：{}", lists.join("、"))));
+        return Err(CoreError::bad_input(
+            "measure_list",
+            format!("处理类别应为：{}", lists.join("、")),
+        ));
     };
     if !items.contains(&measure.trim()) {
         return Err(CoreError::bad_input(
@@ -124,11 +142,16 @@ impl Due {
     /// Reads a deadline as a person types it: `长期坚持`, `立行立改` (with a date), or a date.
     pub fn parse(kind: &str, date: Option<&str>) -> Result<Due> {
         let day = || -> Result<Date> {
-            let d = date.map(str::trim).filter(|d| !d.is_empty()).ok_or_else(|| {
-                CoreError::bad_input("due_date", "请填写整改时限日期")
-            })?;
-            d.parse()
-                .map_err(|_| CoreError::bad_input("due_date", format!("“{d}”不是有效日期，格式应为 2020-06-30")))
+            let d = date
+                .map(str::trim)
+                .filter(|d| !d.is_empty())
+                .ok_or_else(|| CoreError::bad_input("due_date", "请填写整改时限日期"))?;
+            d.parse().map_err(|_| {
+                CoreError::bad_input(
+                    "due_date",
+                    format!("“{d}”不是有效日期，格式应为 2020-06-30"),
+                )
+            })
         };
         match kind.trim() {
             "long_term" | "长期坚持" => Ok(Due::LongTerm),
@@ -136,7 +159,9 @@ impl Due {
             "by" | "date" | "" => Ok(Due::By { date: day()? }),
             other => Err(CoreError::bad_input(
                 "due_kind",
-                format!("整改时限类型“{other}”无效，可选：immediate（立行立改）、by（限期）、long_term（长期坚持）"),
+                format!(
+                    "整改时限类型“{other}”无效，可选：immediate（立行立改）、by（限期）、long_term（长期坚持）"
+                ),
             )),
         }
     }
@@ -185,7 +210,11 @@ pub fn next_status(from: TaskStatus, event: TaskEvent) -> Result<TaskStatus> {
 
 /// Every fed-back problem must have at least one task before the plan is submitted.
 pub fn uncovered_problems(problems: &[Id], tasks_for: impl Fn(Id) -> usize) -> Vec<Id> {
-    problems.iter().copied().filter(|p| tasks_for(*p) == 0).collect()
+    problems
+        .iter()
+        .copied()
+        .filter(|p| tasks_for(*p) == 0)
+        .collect()
 }
 
 #[cfg(test)]
@@ -195,10 +224,22 @@ mod tests {
 
     #[test]
     fn a_claim_is_closed_or_rejected_back_to_work() {
-        assert_eq!(next_status(TaskStatus::NotStarted, TaskEvent::Progress).unwrap(), TaskStatus::InProgress);
-        assert_eq!(next_status(TaskStatus::InProgress, TaskEvent::Claim).unwrap(), TaskStatus::Claimed);
-        assert_eq!(next_status(TaskStatus::Claimed, TaskEvent::Reject).unwrap(), TaskStatus::InProgress);
-        assert_eq!(next_status(TaskStatus::Claimed, TaskEvent::Close).unwrap(), TaskStatus::Closed);
+        assert_eq!(
+            next_status(TaskStatus::NotStarted, TaskEvent::Progress).unwrap(),
+            TaskStatus::InProgress
+        );
+        assert_eq!(
+            next_status(TaskStatus::InProgress, TaskEvent::Claim).unwrap(),
+            TaskStatus::Claimed
+        );
+        assert_eq!(
+            next_status(TaskStatus::Claimed, TaskEvent::Reject).unwrap(),
+            TaskStatus::InProgress
+        );
+        assert_eq!(
+            next_status(TaskStatus::Claimed, TaskEvent::Close).unwrap(),
+            TaskStatus::Closed
+        );
         assert!(next_status(TaskStatus::InProgress, TaskEvent::Close).is_err());
         assert!(next_status(TaskStatus::Closed, TaskEvent::Progress).is_err());
     }
@@ -206,16 +247,54 @@ mod tests {
     #[test]
     fn long_term_tasks_are_never_overdue_for_that_alone() {
         let today = date(2021, 1, 1);
-        assert_eq!(task_colour(Due::LongTerm, TaskStatus::InProgress, today, 7), Colour::Green);
-        assert_eq!(task_colour(Due::By { date: date(2020, 6, 30) }, TaskStatus::InProgress, today, 7), Colour::Red);
-        assert_eq!(task_colour(Due::By { date: date(2020, 6, 30) }, TaskStatus::Closed, today, 7), Colour::Green);
-        assert_eq!(task_colour(Due::Immediate { date: date(2020, 12, 28) }, TaskStatus::NotStarted, today, 7), Colour::Red);
+        assert_eq!(
+            task_colour(Due::LongTerm, TaskStatus::InProgress, today, 7),
+            Colour::Green
+        );
+        assert_eq!(
+            task_colour(
+                Due::By {
+                    date: date(2020, 6, 30)
+                },
+                TaskStatus::InProgress,
+                today,
+                7
+            ),
+            Colour::Red
+        );
+        assert_eq!(
+            task_colour(
+                Due::By {
+                    date: date(2020, 6, 30)
+                },
+                TaskStatus::Closed,
+                today,
+                7
+            ),
+            Colour::Green
+        );
+        assert_eq!(
+            task_colour(
+                Due::Immediate {
+                    date: date(2020, 12, 28)
+                },
+                TaskStatus::NotStarted,
+                today,
+                7
+            ),
+            Colour::Red
+        );
     }
 
     #[test]
     fn deadlines_are_read_as_people_write_them() {
         assert_eq!(Due::parse("长期坚持", None).unwrap(), Due::LongTerm);
-        assert_eq!(Due::parse("by", Some("2020-06-30")).unwrap(), Due::By { date: date(2020, 6, 30) });
+        assert_eq!(
+            Due::parse("by", Some("2020-06-30")).unwrap(),
+            Due::By {
+                date: date(2020, 6, 30)
+            }
+        );
         assert!(Due::parse("by", None).is_err());
         assert!(Due::parse("someday", Some("2020-06-30")).is_err());
     }
@@ -230,7 +309,10 @@ mod tests {
     #[test]
     fn every_fed_back_problem_needs_a_task() {
         let (a, b) = (Id::new(), Id::new());
-        assert_eq!(uncovered_problems(&[a, b], |p| usize::from(p == a)), vec![b]);
+        assert_eq!(
+            uncovered_problems(&[a, b], |p| usize::from(p == a)),
+            vec![b]
+        );
     }
 }
 
