@@ -40,6 +40,12 @@ pub enum Action {
     InspectionCreated,
     InspectionUpdated,
     InspectionStageChanged,
+    ClueRegistered,
+    ClueUpdated,
+    ClueRead,
+    ClueTransferred,
+    ClueDisposed,
+    ClueSettingsUpdated,
 }
 
 impl Action {
@@ -68,6 +74,12 @@ impl Action {
         Action::InspectionCreated,
         Action::InspectionUpdated,
         Action::InspectionStageChanged,
+        Action::ClueRegistered,
+        Action::ClueUpdated,
+        Action::ClueRead,
+        Action::ClueTransferred,
+        Action::ClueDisposed,
+        Action::ClueSettingsUpdated,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -96,6 +108,12 @@ impl Action {
             Action::InspectionCreated => "inspection_created",
             Action::InspectionUpdated => "inspection_updated",
             Action::InspectionStageChanged => "inspection_stage_changed",
+            Action::ClueRegistered => "clue_registered",
+            Action::ClueUpdated => "clue_updated",
+            Action::ClueRead => "clue_read",
+            Action::ClueTransferred => "clue_transferred",
+            Action::ClueDisposed => "clue_disposed",
+            Action::ClueSettingsUpdated => "clue_settings_updated",
         }
     }
 
@@ -125,6 +143,12 @@ impl Action {
             Action::InspectionCreated => "新建巡视任务",
             Action::InspectionUpdated => "修改巡视任务",
             Action::InspectionStageChanged => "巡视阶段变更",
+            Action::ClueRegistered => "登记问题线索",
+            Action::ClueUpdated => "修改问题线索",
+            Action::ClueRead => "查阅问题线索",
+            Action::ClueTransferred => "移交问题线索",
+            Action::ClueDisposed => "填报线索处置情况",
+            Action::ClueSettingsUpdated => "修改线索办理时限",
         }
     }
 

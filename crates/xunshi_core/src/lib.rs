@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod clue;
 pub mod error;
 pub mod id;
 pub mod inspection;

@@ -88,7 +88,7 @@ pub struct ApiToken {
     pub revoked_at: Option<jiff::Timestamp>,
 }
 
-pub use clues::ClueTx;
+pub use clues::{ClueFilter, ClueTx, TransferFilter};
 pub use papers::PaperTx;
 pub use planning::{Covered, InspectionFilter, PlanningTx};
 pub use reports::ReportTx;

@@ -29,6 +29,7 @@ macro_rules! migration {
 const MIGRATIONS: &[Migration] = &[
     migration!(1, "0001_foundation"),
     migration!(2, "0002_planning"),
+    migration!(6, "0006_clues"),
 ];
 
 /// Applies every migration not applied yet, each in its own transaction. Returns how many ran.

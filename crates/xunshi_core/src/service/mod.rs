@@ -3,6 +3,7 @@
 
 mod audit_trail;
 mod auth;
+mod clues;
 mod overview;
 mod planning;
 mod units;
@@ -18,6 +19,7 @@ use crate::store::{Secrets, Store, Tx};
 
 pub use audit_trail::VerifyOutcome;
 pub use auth::{AuthPolicy, IssuedToken, LoginOk, SessionOk};
+pub use clues::{ClueEntry, ClueListFilter, InspectionBrief, TransferLetter};
 pub use overview::Overview;
 pub use planning::{
     Coverage, CoverageRow, CoveredBy, PlanInput, RoundInput, StageChange, TermInput, today,

@@ -4,6 +4,7 @@
 mod audit;
 pub use audit::AuditQuery;
 mod auth;
+mod clues;
 mod units;
 mod users;
 
@@ -34,6 +35,7 @@ use crate::error::ApiError;
         (name = "units", description = "组织机构"),
         (name = "users", description = "用户与角色"),
         (name = "audit", description = "审计日志"),
+        (name = "clues", description = "问题线索、移交与处置"),
     )
 )]
 struct ApiDoc;
@@ -57,6 +59,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(units::routes())
         .merge(users::routes())
         .merge(audit::routes())
+        .merge(clues::routes())
         .split_for_parts()
 }
 
