@@ -421,10 +421,10 @@ pub fn clue_scope(actor: &Actor) -> ClueScope {
             (Role::TeamLeader | Role::TeamDeputy | Role::TeamMember, Scope::Inspection(id)) => {
                 team_inspections.push(id)
             }
-            (Role::UnitPrincipal | Role::UnitLiaison | Role::UnitStaff, Scope::Unit(id)) => {
-                if !units.contains(&id) {
-                    units.push(id)
-                }
+            (Role::UnitPrincipal | Role::UnitLiaison | Role::UnitStaff, Scope::Unit(id))
+                if !units.contains(&id) =>
+            {
+                units.push(id)
             }
             _ => {}
         }
