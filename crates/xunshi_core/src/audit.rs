@@ -41,6 +41,12 @@ pub enum Action {
     InspectionUpdated,
     InspectionStageChanged,
     CalendarYearImported,
+    ClueRegistered,
+    ClueUpdated,
+    ClueRead,
+    ClueTransferred,
+    ClueDisposed,
+    ClueSettingsUpdated,
 }
 
 impl Action {
@@ -70,6 +76,12 @@ impl Action {
         Action::InspectionUpdated,
         Action::InspectionStageChanged,
         Action::CalendarYearImported,
+        Action::ClueRegistered,
+        Action::ClueUpdated,
+        Action::ClueRead,
+        Action::ClueTransferred,
+        Action::ClueDisposed,
+        Action::ClueSettingsUpdated,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -99,6 +111,12 @@ impl Action {
             Action::InspectionUpdated => "inspection_updated",
             Action::InspectionStageChanged => "inspection_stage_changed",
             Action::CalendarYearImported => "calendar_year_imported",
+            Action::ClueRegistered => "clue_registered",
+            Action::ClueUpdated => "clue_updated",
+            Action::ClueRead => "clue_read",
+            Action::ClueTransferred => "clue_transferred",
+            Action::ClueDisposed => "clue_disposed",
+            Action::ClueSettingsUpdated => "clue_settings_updated",
         }
     }
 
@@ -129,6 +147,12 @@ impl Action {
             Action::InspectionUpdated => "修改巡视任务",
             Action::InspectionStageChanged => "巡视阶段变更",
             Action::CalendarYearImported => "录入节假日安排",
+            Action::ClueRegistered => "登记问题线索",
+            Action::ClueUpdated => "修改问题线索",
+            Action::ClueRead => "查阅问题线索",
+            Action::ClueTransferred => "移交问题线索",
+            Action::ClueDisposed => "填报线索处置情况",
+            Action::ClueSettingsUpdated => "修改线索办理时限",
         }
     }
 

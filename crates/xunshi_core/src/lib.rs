@@ -8,6 +8,7 @@
 pub mod access;
 pub mod audit;
 pub mod calendar;
+pub mod clue;
 pub mod deadline;
 pub mod error;
 pub mod id;

@@ -90,7 +90,7 @@ pub struct ApiToken {
 }
 
 pub use calendar::CalendarTx;
-pub use clues::ClueTx;
+pub use clues::{ClueFilter, ClueTx, TransferFilter};
 pub use papers::PaperTx;
 pub use planning::{Covered, InspectionFilter, PlanningTx};
 pub use reports::ReportTx;

@@ -43,6 +43,7 @@ macro_rules! migration {
 const MIGRATIONS: &[Migration] = &[
     migration!(1, "0001_foundation"),
     migration!(2, "0002_planning"),
+    migration!(6, "0006_clues"),
     migration!(7, "0007_calendar", ShippedData::Calendar),
 ];
 
@@ -144,4 +145,23 @@ async fn load_shipped(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrations_are_listed_in_version_order_once() {
+        let versions: Vec<i64> = super::MIGRATIONS.iter().map(|m| m.version).collect();
+        let mut sorted = versions.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(versions, sorted);
+        for m in super::MIGRATIONS {
+            assert!(
+                m.name.starts_with(&format!("{:04}_", m.version)),
+                "{}",
+                m.name
+            );
+        }
+    }
 }

@@ -11,6 +11,8 @@ mod audit;
 mod auth;
 #[path = "contract/calendar.rs"]
 mod calendar;
+#[path = "contract/clues.rs"]
+mod clues;
 #[path = "contract/harness.rs"]
 mod harness;
 #[path = "contract/planning.rs"]
@@ -78,4 +80,15 @@ contract_cases! {
     planning::coverage_shows_which_units_the_term_has_reached,
     calendar::the_shipped_arrangement_is_in_every_new_database,
     calendar::the_office_enters_a_new_year_and_bad_rows_change_nothing,
+    clues::clues_are_registered_and_transferred_in_a_batch,
+    clues::a_refused_transfer_writes_nothing,
+    clues::each_recipient_sees_only_what_was_transferred_to_it,
+    clues::the_inspected_unit_sees_no_clue_before_or_after_feedback,
+    clues::leadership_reads_everything_and_changes_nothing,
+    clues::only_the_recipient_records_the_disposal,
+    clues::every_read_of_a_clue_is_audited_without_its_content,
+    clues::the_handling_clock_follows_the_calendar_and_the_settings,
+    clues::a_team_sees_only_its_own_inspections_clues,
+    clues::registered_clues_are_edited_until_transferred,
+    clues::clue_lists_page_by_cursor_without_gaps_or_repeats,
 }

@@ -9,6 +9,8 @@
 mod api;
 #[path = "http/audit.rs"]
 mod audit;
+#[path = "http/clues.rs"]
+mod clues;
 #[path = "http/csrf.rs"]
 mod csrf;
 #[path = "http/helpers.rs"]

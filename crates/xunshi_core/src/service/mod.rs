@@ -4,6 +4,7 @@
 mod audit_trail;
 mod auth;
 mod calendar;
+mod clues;
 mod overview;
 mod planning;
 mod units;
@@ -19,6 +20,7 @@ use crate::store::{Secrets, Store, Tx};
 
 pub use audit_trail::VerifyOutcome;
 pub use auth::{AuthPolicy, IssuedToken, LoginOk, SessionOk};
+pub use clues::{ClueEntry, ClueListFilter, InspectionBrief, TransferLetter};
 pub use overview::Overview;
 pub use planning::{
     Coverage, CoverageRow, CoveredBy, InspectionView, PlanInput, RoundInput, StageChange,

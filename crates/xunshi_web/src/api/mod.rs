@@ -5,6 +5,7 @@ mod audit;
 pub use audit::AuditQuery;
 mod auth;
 mod calendar;
+mod clues;
 mod inspections;
 mod planning;
 mod units;
@@ -40,6 +41,7 @@ use crate::error::ApiError;
         (name = "planning", description = "届次、年度计划、轮次与巡视全覆盖"),
         (name = "inspections", description = "巡视任务"),
         (name = "calendar", description = "节假日安排与工作日计算"),
+        (name = "clues", description = "问题线索、移交与处置"),
     )
 )]
 struct ApiDoc;
@@ -66,6 +68,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(planning::routes())
         .merge(inspections::routes())
         .merge(calendar::routes())
+        .merge(clues::routes())
         .split_for_parts()
 }
 

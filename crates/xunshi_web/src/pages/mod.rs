@@ -4,6 +4,7 @@
 mod account;
 mod audit;
 mod calendar;
+mod clues;
 mod home;
 mod inspections;
 mod planning;
@@ -33,6 +34,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(calendar::routes())
         .merge(planning::routes())
         .merge(inspections::routes())
+        .merge(clues::routes())
         .route("/static/app.css", get(stylesheet))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
@@ -178,6 +180,16 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavSection> {
         label: "巡视",
         items: inspect,
     });
+    if clues::shows_clues(actor) {
+        let mut transfer = vec![item("问题线索", "/clues")];
+        if actor.has_role(xunshi_core::role::Role::Office) {
+            transfer.push(item("线索办理时限", "/clue-settings"));
+        }
+        sections.push(NavSection {
+            label: "线索移交",
+            items: transfer,
+        });
+    }
     let mut admin = Vec::new();
     if actor.can(Permission::ViewUnits) {
         admin.push(item("组织机构", "/units"));
