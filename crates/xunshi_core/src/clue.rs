@@ -247,22 +247,20 @@ impl Default for ClueSettings {
 /// The date a handling report is due: calendar months counted from the date, not working days
 /// (domain.md §9). A day the target month lacks falls back to its last day (11-30 + 3 = 02-28).
 pub fn due_on(transferred_on: jiff::civil::Date, months: i64) -> Result<jiff::civil::Date> {
-    transferred_on
-        .checked_add(jiff::Span::new().months(months))
+    let months = i32::try_from(months)
+        .map_err(|_| CoreError::bad_input("handling_months", "办理期限月数过大"))?;
+    crate::calendar::add_months(transferred_on, months)
         .map_err(|_| CoreError::bad_input("transferred_on", "移交日期超出可计算的范围"))
 }
 
-/// The colour of a handling clock: red once the due date has passed, yellow from `warn_days`
-/// before it up to the due date itself, green before that.
+/// The colour of a handling clock, by the one rule every deadline follows
+/// ([`crate::deadline::colour`]).
 pub fn clock(due_on: jiff::civil::Date, today: jiff::civil::Date, warn_days: i64) -> ClockColour {
-    if today > due_on {
-        return ClockColour::Red;
-    }
-    let days_left = (due_on - today).get_days() as i64;
-    if days_left <= warn_days {
-        ClockColour::Yellow
-    } else {
-        ClockColour::Green
+    let warn = i32::try_from(warn_days).unwrap_or(i32::MAX);
+    match crate::deadline::colour(due_on, today, warn, false) {
+        crate::deadline::Colour::Green => ClockColour::Green,
+        crate::deadline::Colour::Yellow => ClockColour::Yellow,
+        crate::deadline::Colour::Red => ClockColour::Red,
     }
 }
 
