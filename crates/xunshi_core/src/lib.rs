@@ -8,14 +8,18 @@
 pub mod access;
 pub mod audit;
 pub mod error;
+pub mod feedback;
 pub mod id;
 pub mod inspection;
 pub mod org;
 pub mod page;
+pub mod paper;
 pub mod permission;
+pub mod report;
 pub mod role;
 pub mod service;
 pub mod store;
+pub mod taxonomy;
 pub mod user;
 
 pub use error::{CoreError, Result};

@@ -37,6 +37,8 @@ pub enum Permission {
     ManagePlanning,
     /// See the plan: terms, rounds and which units they cover (not the inspections' content).
     ViewPlanning,
+    /// Add versions and categories to the problem taxonomy.
+    ManageTaxonomy,
 }
 
 impl Permission {
@@ -49,6 +51,7 @@ impl Permission {
             Permission::ViewAudit => "查看审计日志",
             Permission::ManagePlanning => "制定巡视计划",
             Permission::ViewPlanning => "查看巡视计划",
+            Permission::ManageTaxonomy => "维护问题分类",
         }
     }
 }
@@ -76,6 +79,7 @@ fn roles_for(p: Permission) -> &'static [Role] {
         Permission::ViewAudit => &[Admin],
         Permission::ManagePlanning => &[Office],
         Permission::ViewPlanning => &[Office, Leadership],
+        Permission::ManageTaxonomy => &[Office],
     }
 }
 

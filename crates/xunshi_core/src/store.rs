@@ -4,6 +4,7 @@
 //! Everything happens inside a [`Tx`]: a service opens one, reads and writes through it, appends
 //! the audit record through it, and commits. Dropping a `Tx` without committing rolls it back.
 
+pub mod blobs;
 pub mod clues;
 pub mod papers;
 pub mod planning;
@@ -89,7 +90,8 @@ pub struct ApiToken {
 }
 
 pub use clues::ClueTx;
-pub use papers::PaperTx;
+pub use blobs::Blobs;
+pub use papers::{PaperTx, ProblemFilter};
 pub use planning::{Covered, InspectionFilter, PlanningTx};
 pub use reports::ReportTx;
 pub use teams::TeamTx;

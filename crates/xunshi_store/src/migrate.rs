@@ -29,6 +29,8 @@ macro_rules! migration {
 const MIGRATIONS: &[Migration] = &[
     migration!(1, "0001_foundation"),
     migration!(2, "0002_planning"),
+    migration!(4, "0004_papers"),
+    migration!(5, "0005_reports"),
 ];
 
 /// Applies every migration not applied yet, each in its own transaction. Returns how many ran.

@@ -9,7 +9,10 @@ use crate::config::{Config, redact_url};
 
 pub async fn run(config: Config) -> Result<ExitCode, String> {
     let db = open(&config).await?;
-    let services = services(db.clone());
+    // Evidence files live beside the database, content-addressed (see xunshi_store::LocalBlobs).
+    let services = services(db.clone()).with_blobs(std::sync::Arc::new(
+        xunshi_store::LocalBlobs::new(config.data_dir.join("blobs")),
+    ));
     if let Some((username, password)) = services
         .bootstrap_admin()
         .await
