@@ -328,7 +328,10 @@ mod tests {
                 ),
             ]
         );
-        assert_eq!(groups[0].items[0].problem_id, ps[3].id, "linked to its paper");
+        assert_eq!(
+            groups[0].items[0].problem_id, ps[3].id,
+            "linked to its paper"
+        );
     }
 
     #[test]

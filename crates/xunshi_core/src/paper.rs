@@ -191,10 +191,7 @@ impl ProblemInput {
         if title.is_empty() {
             v.add("title", "请填写问题表述（反馈时使用的简要表述）");
         } else if title.chars().count() > MAX_TITLE_CHARS {
-            v.add(
-                "title",
-                format!("问题表述不能超过 {MAX_TITLE_CHARS} 个字"),
-            );
+            v.add("title", format!("问题表述不能超过 {MAX_TITLE_CHARS} 个字"));
         }
         let facts = self.facts.trim();
         if facts.is_empty() {
@@ -210,7 +207,11 @@ impl ProblemInput {
             }
         }
         let mut types = Vec::new();
-        for t in self.responsibility_types.iter().filter(|t| !t.trim().is_empty()) {
+        for t in self
+            .responsibility_types
+            .iter()
+            .filter(|t| !t.trim().is_empty())
+        {
             if let Some(t) = v.take(ResponsibilityType::parse(t))
                 && !types.contains(&t)
             {
@@ -243,7 +244,10 @@ impl Problem {
     pub fn check_complete(&self) -> Result<()> {
         let mut v = Validation::new();
         if self.rule_broken.trim().is_empty() {
-            v.add("rule_broken", "提交组务会审议前须写明定性依据（违反的规定）");
+            v.add(
+                "rule_broken",
+                "提交组务会审议前须写明定性依据（违反的规定）",
+            );
         }
         if self.responsibility.trim().is_empty() {
             v.add("responsibility", "提交组务会审议前须写明责任");

@@ -342,7 +342,10 @@ pub fn diff_lines(old: &[String], new: &[String]) -> Vec<DiffLine> {
         op,
         text: t.clone(),
     };
-    let mut out: Vec<DiffLine> = old[..prefix].iter().map(|t| line(DiffOp::Same, t)).collect();
+    let mut out: Vec<DiffLine> = old[..prefix]
+        .iter()
+        .map(|t| line(DiffOp::Same, t))
+        .collect();
     if a.len().saturating_mul(b.len()) > MAX_DIFF_CELLS {
         out.extend(a.iter().map(|t| line(DiffOp::Removed, t)));
         out.extend(b.iter().map(|t| line(DiffOp::Added, t)));
@@ -457,7 +460,11 @@ mod tests {
     fn the_chain_runs_in_order_and_returns_from_any_step() {
         use ReportStatus::*;
         let mut s = Draft;
-        assert_eq!(s.after(Decision::Approve), None, "a draft must be submitted");
+        assert_eq!(
+            s.after(Decision::Approve),
+            None,
+            "a draft must be submitted"
+        );
         for (expect_wait, next) in [
             (StepKind::TeamMeeting, AtOffice),
             (StepKind::Office, AtLeadingGroup),

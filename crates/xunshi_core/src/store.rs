@@ -89,8 +89,8 @@ pub struct ApiToken {
     pub revoked_at: Option<jiff::Timestamp>,
 }
 
-pub use clues::ClueTx;
 pub use blobs::Blobs;
+pub use clues::ClueTx;
 pub use papers::{PaperTx, ProblemFilter};
 pub use planning::{Covered, InspectionFilter, PlanningTx};
 pub use reports::ReportTx;

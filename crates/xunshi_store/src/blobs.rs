@@ -46,7 +46,8 @@ fn put_blocking(root: &Path, bytes: &[u8]) -> Result<String> {
     }
     let dir = dest.parent().expect("a blob path has a folder");
     std::fs::create_dir_all(dir).map_err(|e| io_err("cannot create", dir, e))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| io_err("cannot write in", dir, e))?;
+    let mut tmp =
+        tempfile::NamedTempFile::new_in(dir).map_err(|e| io_err("cannot write in", dir, e))?;
     tmp.write_all(bytes)
         .and_then(|_| tmp.as_file().sync_all())
         .map_err(|e| io_err("cannot write", tmp.path(), e))?;
@@ -147,7 +148,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let b = LocalBlobs::new(dir.path());
         let h = b.put(b"evidence".to_vec(), "text/plain").await.unwrap();
-        assert!(matches!(b.get("../../etc/passwd").await, Err(CoreError::NotFound(_))));
+        assert!(matches!(
+            b.get("../../etc/passwd").await,
+            Err(CoreError::NotFound(_))
+        ));
         let missing = "0".repeat(64);
         assert!(matches!(b.get(&missing).await, Err(CoreError::Internal(_))));
         std::fs::write(LocalBlobs::path_of(dir.path(), &h), b"forged").unwrap();

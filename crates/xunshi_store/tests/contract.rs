@@ -11,6 +11,8 @@ mod audit;
 mod auth;
 #[path = "contract/harness.rs"]
 mod harness;
+#[path = "contract/papers.rs"]
+mod papers;
 #[path = "contract/units.rs"]
 mod units;
 #[path = "contract/users.rs"]
@@ -67,4 +69,13 @@ contract_cases! {
     audit::an_edited_record_is_named_by_verify,
     audit::deleted_records_are_detected,
     audit::concurrent_writes_keep_one_unbroken_chain,
+    papers::the_taxonomy_ships_two_versions_and_the_office_adds_more,
+    papers::a_paper_is_drafted_approved_and_signed,
+    papers::concurrent_decisions_on_one_paper_let_one_win,
+    papers::papers_are_read_by_team_office_and_leadership_never_the_unit,
+    papers::evidence_is_stored_once_by_hash_and_checked,
+    papers::notices_are_issued_answered_and_reviewed,
+    papers::a_report_goes_through_versions_and_the_approval_chain,
+    papers::feedback_needs_an_approved_report_and_opens_only_itself_to_the_unit,
+    papers::the_seed_inspection_runs_from_papers_to_feedback,
 }

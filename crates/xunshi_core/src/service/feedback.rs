@@ -48,10 +48,7 @@ async fn feedback_problems<T: Tx>(
     ids.iter()
         .map(|id| {
             signed.iter().find(|p| p.id == *id).cloned().ok_or_else(|| {
-                CoreError::bad_input(
-                    "problem_ids",
-                    "反馈意见只能列入本组经组长签批的问题底稿",
-                )
+                CoreError::bad_input("problem_ids", "反馈意见只能列入本组经组长签批的问题底稿")
             })
         })
         .collect()
@@ -109,7 +106,12 @@ impl<S: Store> Services<S> {
         {
             input.assessment = v.assessment;
             input.recommendations = v.recommendations;
-            input.problem_ids = Some(v.problems.iter().map(|p| p.problem_id.to_string()).collect());
+            input.problem_ids = Some(
+                v.problems
+                    .iter()
+                    .map(|p| p.problem_id.to_string())
+                    .collect(),
+            );
         }
         Ok(input)
     }

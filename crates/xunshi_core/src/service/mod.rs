@@ -78,7 +78,9 @@ impl<S: Store> Services<S> {
 
     pub(crate) fn blobs(&self) -> Result<&Arc<dyn Blobs>> {
         self.blobs.as_ref().ok_or_else(|| {
-            crate::error::CoreError::Internal("no blob store is configured for evidence files".into())
+            crate::error::CoreError::Internal(
+                "no blob store is configured for evidence files".into(),
+            )
         })
     }
 

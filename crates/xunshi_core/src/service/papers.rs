@@ -141,7 +141,11 @@ pub(crate) async fn load_problem<T: Tx>(tx: &mut T, id: Id) -> Result<Problem> {
 
 /// Loads a paper and its inspection, refusing — as if it did not exist — anyone who may not
 /// read the inspection's papers.
-async fn readable_problem<T: Tx>(tx: &mut T, actor: &Actor, id: Id) -> Result<(Problem, Inspection)> {
+async fn readable_problem<T: Tx>(
+    tx: &mut T,
+    actor: &Actor,
+    id: Id,
+) -> Result<(Problem, Inspection)> {
     let p = load_problem(tx, id).await?;
     let insp = load_inspection(tx, p.inspection_id).await?;
     require_paper_reader(actor, &insp)?;
@@ -185,11 +189,17 @@ fn changed_fields(before: &Problem, after: &Problem) -> Vec<&'static str> {
     let mut out = Vec::new();
     let pairs: [(&'static str, bool); 8] = [
         ("category_id", before.category_id != after.category_id),
-        ("target_unit_id", before.target_unit_id != after.target_unit_id),
+        (
+            "target_unit_id",
+            before.target_unit_id != after.target_unit_id,
+        ),
         ("title", before.title != after.title),
         ("facts", before.facts != after.facts),
         ("rule_broken", before.rule_broken != after.rule_broken),
-        ("responsibility", before.responsibility != after.responsibility),
+        (
+            "responsibility",
+            before.responsibility != after.responsibility,
+        ),
         (
             "responsibility_types",
             before.responsibility_types != after.responsibility_types,
@@ -286,10 +296,16 @@ impl<S: Store> Services<S> {
         let mut tx = self.store.write().await?;
         let existing = tx.list_taxonomy_versions().await?;
         if existing.iter().any(|v| v.code == code) {
-            return Err(CoreError::bad_input("code", format!("已有代码为“{code}”的版本")));
+            return Err(CoreError::bad_input(
+                "code",
+                format!("已有代码为“{code}”的版本"),
+            ));
         }
         if existing.iter().any(|v| v.name == name) {
-            return Err(CoreError::bad_input("name", format!("已有名为“{name}”的版本")));
+            return Err(CoreError::bad_input(
+                "name",
+                format!("已有名为“{name}”的版本"),
+            ));
         }
         let v = TaxonomyVersion {
             id: Id::new(),
@@ -330,10 +346,16 @@ impl<S: Store> Services<S> {
             .ok_or_else(|| CoreError::NotFound("问题分类版本".into()))?;
         let existing = tx.list_categories(Some(version_id)).await?;
         if existing.iter().any(|c| c.code == code) {
-            return Err(CoreError::bad_input("code", format!("本版本已有代码“{code}”")));
+            return Err(CoreError::bad_input(
+                "code",
+                format!("本版本已有代码“{code}”"),
+            ));
         }
         if existing.iter().any(|c| c.name == name) {
-            return Err(CoreError::bad_input("name", format!("本版本已有类别“{name}”")));
+            return Err(CoreError::bad_input(
+                "name",
+                format!("本版本已有类别“{name}”"),
+            ));
         }
         let c = Category {
             id: Id::new(),
@@ -556,7 +578,8 @@ impl<S: Store> Services<S> {
         id: Id,
         d: &PaperDecision,
     ) -> Result<Problem> {
-        self.move_problem(actor, id, d, ProblemStatus::Approved).await
+        self.move_problem(actor, id, d, ProblemStatus::Approved)
+            .await
     }
 
     /// The leader's signature on an approved paper. Final.
@@ -787,7 +810,10 @@ impl<S: Store> Services<S> {
     ) -> Result<Evidence> {
         let reason = w.reason.trim();
         if reason.is_empty() || reason.chars().count() > 500 {
-            return Err(CoreError::bad_input("reason", "请说明撤回理由（不超过 500 个字）"));
+            return Err(CoreError::bad_input(
+                "reason",
+                "请说明撤回理由（不超过 500 个字）",
+            ));
         }
         let now = self.now();
         let mut tx = self.store.write().await?;

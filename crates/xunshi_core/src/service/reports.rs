@@ -112,10 +112,7 @@ async fn snapshot<T: Tx>(
             let mut out = Vec::new();
             for id in ids {
                 let p = signed.iter().find(|p| p.id == *id).ok_or_else(|| {
-                    CoreError::bad_input(
-                        "problem_ids",
-                        "报告只能收入本组经组长签批的问题底稿",
-                    )
+                    CoreError::bad_input("problem_ids", "报告只能收入本组经组长签批的问题底稿")
                 })?;
                 out.push(p);
             }
@@ -353,7 +350,9 @@ impl<S: Store> Services<S> {
             )));
         };
         if decision == Decision::Submit && before.current_version == 0 {
-            return Err(CoreError::RuleRefused("报告还没有稿件，不能提交审议".into()));
+            return Err(CoreError::RuleRefused(
+                "报告还没有稿件，不能提交审议".into(),
+            ));
         }
         let heard = matches!(step, StepKind::LeadingGroup | StepKind::Committee);
         if heard && decision == Decision::Approve && meeting_date.is_none() {

@@ -19,5 +19,7 @@ pub trait Blobs: Send + Sync + 'static {
 
 /// Whether `s` can be the name of a blob: 64 lower-case hex digits (and so never a path).
 pub fn is_blob_name(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }

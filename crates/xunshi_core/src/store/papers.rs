@@ -44,8 +44,7 @@ pub trait PaperTx: Send {
         f: &ProblemFilter,
     ) -> impl Future<Output = Result<Vec<Problem>>> + Send;
     /// The highest paper number of the inspection, 0 when it has none.
-    fn max_problem_seq(&mut self, inspection_id: Id)
-    -> impl Future<Output = Result<i32>> + Send;
+    fn max_problem_seq(&mut self, inspection_id: Id) -> impl Future<Output = Result<i32>> + Send;
 
     fn insert_evidence(&mut self, e: &Evidence) -> impl Future<Output = Result<()>> + Send;
     /// Records the withdrawal of a file not yet withdrawn; false if it already was.

@@ -48,7 +48,8 @@ pub(crate) fn json_text<T: serde::Serialize>(v: &T) -> Result<String> {
 
 pub(crate) fn from_json<T: serde::de::DeserializeOwned>(r: &AnyRow, col: &str) -> Result<T> {
     let raw = s(r, col)?;
-    serde_json::from_str(&raw).map_err(|e| CoreError::internal(format!("{col} holds bad JSON: {e}")))
+    serde_json::from_str(&raw)
+        .map_err(|e| CoreError::internal(format!("{col} holds bad JSON: {e}")))
 }
 
 fn day(d: Option<jiff::civil::Date>) -> Option<String> {
@@ -328,7 +329,11 @@ impl PaperTx for DbTx {
             .transpose()
     }
 
-    async fn list_problems(&mut self, inspection_id: Id, f: &ProblemFilter) -> Result<Vec<Problem>> {
+    async fn list_problems(
+        &mut self,
+        inspection_id: Id,
+        f: &ProblemFilter,
+    ) -> Result<Vec<Problem>> {
         let mut w = Where::default();
         w.eq("inspection_id", inspection_id.to_string());
         if let Some(c) = f.category_id {
@@ -337,7 +342,10 @@ impl PaperTx for DbTx {
         if let Some(st) = f.status {
             w.eq("status", st.as_str());
         }
-        let sql = format!("SELECT {PROBLEM_COLS} FROM problems {} ORDER BY seq", w.sql());
+        let sql = format!(
+            "SELECT {PROBLEM_COLS} FROM problems {} ORDER BY seq",
+            w.sql()
+        );
         self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
             .await?
             .iter()
@@ -500,7 +508,10 @@ impl PaperTx for DbTx {
             )
             .await?;
         if count == 0 {
-            return Err(CoreError::StaleVersion(format!("立行立改通知第{}号", n.seq)));
+            return Err(CoreError::StaleVersion(format!(
+                "立行立改通知第{}号",
+                n.seq
+            )));
         }
         Ok(())
     }

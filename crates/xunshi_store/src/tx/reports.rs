@@ -175,9 +175,14 @@ impl ReportTx for DbTx {
         Ok(())
     }
 
-    async fn get_report_version(&mut self, report_id: Id, number: i32) -> Result<Option<ReportVersion>> {
-        let sql =
-            format!("SELECT {VERSION_COLS} FROM report_versions WHERE report_id = $1 AND number = $2");
+    async fn get_report_version(
+        &mut self,
+        report_id: Id,
+        number: i32,
+    ) -> Result<Option<ReportVersion>> {
+        let sql = format!(
+            "SELECT {VERSION_COLS} FROM report_versions WHERE report_id = $1 AND number = $2"
+        );
         self.fetch_optional(
             sqlx::query(AssertSqlSafe(sql))
                 .bind(report_id.to_string())
