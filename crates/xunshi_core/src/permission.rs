@@ -40,6 +40,8 @@ pub enum Permission {
     /// Reference data the product ships and the office keeps current: holiday arrangements,
     /// taxonomies, deadline rules.
     ManageReferenceData,
+    /// Add versions and categories to the problem taxonomy.
+    ManageTaxonomy,
 }
 
 impl Permission {
@@ -53,6 +55,7 @@ impl Permission {
             Permission::ManagePlanning => "制定巡视计划",
             Permission::ViewPlanning => "查看巡视计划",
             Permission::ManageReferenceData => "维护基础数据",
+            Permission::ManageTaxonomy => "维护问题分类",
         }
     }
 }
@@ -81,6 +84,7 @@ fn roles_for(p: Permission) -> &'static [Role] {
         Permission::ManagePlanning => &[Office],
         Permission::ViewPlanning => &[Office, Leadership],
         Permission::ManageReferenceData => &[Office],
+        Permission::ManageTaxonomy => &[Office],
     }
 }
 

@@ -4,6 +4,7 @@
 //! Everything happens inside a [`Tx`]: a service opens one, reads and writes through it, appends
 //! the audit record through it, and commits. Dropping a `Tx` without committing rolls it back.
 
+pub mod blobs;
 pub mod calendar;
 pub mod clues;
 pub mod papers;
@@ -89,9 +90,10 @@ pub struct ApiToken {
     pub revoked_at: Option<jiff::Timestamp>,
 }
 
+pub use blobs::Blobs;
 pub use calendar::CalendarTx;
 pub use clues::{ClueFilter, ClueTx, TransferFilter};
-pub use papers::PaperTx;
+pub use papers::{PaperTx, ProblemFilter};
 pub use planning::{Covered, InspectionFilter, PlanningTx};
 pub use reports::ReportTx;
 pub use teams::TeamTx;

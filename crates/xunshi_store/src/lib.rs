@@ -2,6 +2,7 @@
 //! embedded default) and on PostgreSQL, through sqlx's `Any` driver with SQL written once.
 //! Where the backends differ, [`Dialect`] decides, in as few places as possible.
 
+mod blobs;
 mod migrate;
 mod rows;
 mod secrets;
@@ -15,6 +16,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, ConnectOptions, Connection, Executor, Transaction};
 use xunshi_core::{CoreError, Result};
 
+pub use blobs::LocalBlobs;
 pub use secrets::Argon2Secrets;
 pub use tx::DbTx;
 

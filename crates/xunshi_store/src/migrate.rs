@@ -43,6 +43,8 @@ macro_rules! migration {
 const MIGRATIONS: &[Migration] = &[
     migration!(1, "0001_foundation"),
     migration!(2, "0002_planning"),
+    migration!(4, "0004_papers"),
+    migration!(5, "0005_reports"),
     migration!(6, "0006_clues"),
     migration!(7, "0007_calendar", ShippedData::Calendar),
 ];

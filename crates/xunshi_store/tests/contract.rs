@@ -15,6 +15,8 @@ mod calendar;
 mod clues;
 #[path = "contract/harness.rs"]
 mod harness;
+#[path = "contract/papers.rs"]
+mod papers;
 #[path = "contract/planning.rs"]
 mod planning;
 #[path = "contract/units.rs"]
@@ -91,4 +93,13 @@ contract_cases! {
     clues::a_team_sees_only_its_own_inspections_clues,
     clues::registered_clues_are_edited_until_transferred,
     clues::clue_lists_page_by_cursor_without_gaps_or_repeats,
+    papers::the_taxonomy_ships_two_versions_and_the_office_adds_more,
+    papers::a_paper_is_drafted_approved_and_signed,
+    papers::concurrent_decisions_on_one_paper_let_one_win,
+    papers::papers_are_read_by_team_office_and_leadership_never_the_unit,
+    papers::evidence_is_stored_once_by_hash_and_checked,
+    papers::notices_are_issued_answered_and_reviewed,
+    papers::a_report_goes_through_versions_and_the_approval_chain,
+    papers::feedback_needs_an_approved_report_and_opens_only_itself_to_the_unit,
+    papers::the_seed_inspection_runs_from_papers_to_feedback,
 }

@@ -9,7 +9,7 @@ use crate::config::{Config, redact_url};
 
 pub async fn run(config: Config, demo: bool) -> Result<ExitCode, String> {
     let db = open(&config).await?;
-    let services = services(db.clone());
+    let services = services(db.clone(), &config);
     if demo {
         load_demo(&services).await?;
     }

@@ -5,8 +5,12 @@ mod audit_trail;
 mod auth;
 mod calendar;
 mod clues;
+mod feedback;
+mod notices;
 mod overview;
+mod papers;
 mod planning;
+mod reports;
 mod units;
 mod users;
 
@@ -16,16 +20,19 @@ use crate::audit::{AuditEntry, AuditRecord, format_at};
 use crate::error::Result;
 use crate::id::Id;
 use crate::permission::Actor;
-use crate::store::{Secrets, Store, Tx};
+use crate::store::{Blobs, Secrets, Store, Tx};
 
 pub use audit_trail::VerifyOutcome;
 pub use auth::{AuthPolicy, IssuedToken, LoginOk, SessionOk};
 pub use clues::{ClueEntry, ClueListFilter, InspectionBrief, TransferLetter};
+pub use notices::NoticeBoard;
 pub use overview::Overview;
+pub use papers::{PaperDecision, PaperRights, ProblemDetail, Withdrawal};
 pub use planning::{
     Coverage, CoverageRow, CoveredBy, InspectionView, PlanInput, RoundInput, StageChange,
     TermInput, UnitRef, today,
 };
+pub use reports::{ReportDetail, ReportRights};
 pub use users::NewGrant;
 
 /// Reads the time; tests put the clock where they need it.
@@ -40,6 +47,8 @@ pub struct Services<S: Store> {
     pub secrets: Arc<dyn Secrets>,
     pub clock: Clock,
     pub policy: AuthPolicy,
+    /// Where evidence files are kept; services that store or read files refuse without it.
+    pub blobs: Option<Arc<dyn Blobs>>,
 }
 
 impl<S: Store> Clone for Services<S> {
@@ -49,6 +58,7 @@ impl<S: Store> Clone for Services<S> {
             secrets: self.secrets.clone(),
             clock: self.clock.clone(),
             policy: self.policy.clone(),
+            blobs: self.blobs.clone(),
         }
     }
 }
@@ -60,7 +70,22 @@ impl<S: Store> Services<S> {
             secrets,
             clock: system_clock(),
             policy: AuthPolicy::default(),
+            blobs: None,
         }
+    }
+
+    /// The same services, keeping evidence files in `blobs`.
+    pub fn with_blobs(mut self, blobs: Arc<dyn Blobs>) -> Self {
+        self.blobs = Some(blobs);
+        self
+    }
+
+    pub(crate) fn blobs(&self) -> Result<&Arc<dyn Blobs>> {
+        self.blobs.as_ref().ok_or_else(|| {
+            crate::error::CoreError::Internal(
+                "no blob store is configured for evidence files".into(),
+            )
+        })
     }
 
     /// The current time, to the microsecond: the precision the store keeps, so a value

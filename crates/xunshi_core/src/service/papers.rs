@@ -1,0 +1,869 @@
+//! The problem taxonomy, working papers (问题底稿) and their evidence files.
+//!
+//! Papers are the team's: its members draft them, its leader (or deputy) records the team
+//! meeting's approval, signs, or returns them. The office and the leadership read them; the
+//! inspected unit never does, before or after feedback. Audit records of papers name what
+//! changed but never copy the text, because the trail is read by administrators who may not
+//! read working papers.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::planning::{load_inspection, today};
+use super::{Services, record};
+use crate::access::{Access, inspection_access};
+use crate::audit::{Action, AuditEntry};
+use crate::error::{CoreError, Result};
+use crate::id::Id;
+use crate::inspection::{Inspection, Stage};
+use crate::paper::{
+    Evidence, Problem, ProblemFields, ProblemInput, ProblemStatus, ProblemSummary, Signature,
+    check_evidence_file, clean_filename, sha256_hex,
+};
+use crate::permission::{Actor, Permission};
+use crate::role::{Role, Scope};
+use crate::store::{PaperTx, ProblemFilter, Store, Tx};
+use crate::taxonomy::{
+    Category, CategoryInput, Taxonomy, TaxonomyVersion, TaxonomyVersionInput, sort_categories,
+    version_in_force,
+};
+
+/// A decision on a paper, based on the version the decider saw.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct PaperDecision {
+    pub version: i64,
+    /// The meeting's remarks on approval; the reason, required, on return or withdrawal.
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// The reason a file is withdrawn.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct Withdrawal {
+    pub reason: String,
+}
+
+/// What the actor may do with a paper now, for the buttons of the page.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct PaperRights {
+    pub edit: bool,
+    pub approve: bool,
+    pub sign: bool,
+    #[serde(rename = "return")]
+    pub send_back: bool,
+    pub withdraw: bool,
+    pub upload: bool,
+}
+
+/// A paper with what goes with it on its page.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ProblemDetail {
+    pub problem: Problem,
+    pub category: Category,
+    pub taxonomy: TaxonomyVersion,
+    pub evidence: Vec<Evidence>,
+    pub rights: PaperRights,
+}
+
+/// The actor's place on the inspection's team.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Seat {
+    Member,
+    /// The leader or a deputy: speaks for the team meeting and signs.
+    Lead,
+}
+
+/// The actor's seat on the team of `insp`, from the grants scoped to it. Read from the grants
+/// rather than from [`inspection_access`], which would rank an office grant above a team one.
+/// The operator at the command line acts as the team (demo data, imports).
+pub(crate) fn team_seat(actor: &Actor, insp: &Inspection) -> Option<Seat> {
+    if actor.is_system() {
+        return Some(Seat::Lead);
+    }
+    if actor.as_user().is_none_or(|u| u.disabled) {
+        return None;
+    }
+    actor
+        .grants()
+        .iter()
+        .filter_map(|g| match (g.role, g.scope) {
+            (Role::TeamLeader | Role::TeamDeputy, Scope::Inspection(id)) if id == insp.id => {
+                Some(Seat::Lead)
+            }
+            (Role::TeamMember, Scope::Inspection(id)) if id == insp.id => Some(Seat::Member),
+            _ => None,
+        })
+        .max()
+}
+
+/// Requires a seat on the team at least `needed`; someone who may not know of the inspection
+/// is told it does not exist.
+pub(crate) fn require_team(actor: &Actor, insp: &Inspection, needed: Seat) -> Result<Seat> {
+    match team_seat(actor, insp) {
+        Some(s) if s >= needed => Ok(s),
+        _ if inspection_access(actor, insp) == Access::None => {
+            Err(CoreError::NotFound("巡视任务".into()))
+        }
+        _ => Err(CoreError::Forbidden(match needed {
+            Seat::Lead => "只有本巡视组组长、副组长可以进行此操作".into(),
+            Seat::Member => "只有本巡视组成员可以进行此操作".into(),
+        })),
+    }
+}
+
+/// Papers and notices are written while the team is on site and while it reports.
+pub(crate) fn require_fieldwork(insp: &Inspection, what: &str) -> Result<()> {
+    match insp.stage {
+        Stage::OnSite | Stage::Reporting => Ok(()),
+        s => Err(CoreError::RuleRefused(format!(
+            "巡视任务处于“{}”阶段，不能{what}",
+            s.label()
+        ))),
+    }
+}
+
+pub(crate) fn signature(actor: &Actor, at: jiff::Timestamp) -> Signature {
+    Signature {
+        by: actor.user_id(),
+        name: actor
+            .as_user()
+            .map(|u| u.display_name.clone())
+            .unwrap_or_else(|| actor.name()),
+        at,
+    }
+}
+
+pub(crate) async fn load_problem<T: Tx>(tx: &mut T, id: Id) -> Result<Problem> {
+    tx.get_problem(id)
+        .await?
+        .ok_or_else(|| CoreError::NotFound("问题底稿".into()))
+}
+
+/// Loads a paper and its inspection, refusing — as if it did not exist — anyone who may not
+/// read the inspection's papers.
+async fn readable_problem<T: Tx>(
+    tx: &mut T,
+    actor: &Actor,
+    id: Id,
+) -> Result<(Problem, Inspection)> {
+    let p = load_problem(tx, id).await?;
+    let insp = load_inspection(tx, p.inspection_id).await?;
+    require_paper_reader(actor, &insp)?;
+    Ok((p, insp))
+}
+
+/// Working papers are read by the team, the office and the leadership. The inspected unit is
+/// refused even after feedback, when it may know the inspection exists.
+pub(crate) fn require_paper_reader(actor: &Actor, insp: &Inspection) -> Result<()> {
+    match inspection_access(actor, insp) {
+        Access::None => Err(CoreError::NotFound("问题底稿".into())),
+        Access::FeedbackOnly => Err(CoreError::Forbidden(
+            "问题底稿属巡视工作秘密，被巡视单位不能查阅".into(),
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn stale(p: &Problem) -> CoreError {
+    CoreError::StaleVersion(format!("问题底稿第{}号", p.seq))
+}
+
+fn rights(actor: &Actor, insp: &Inspection, p: &Problem) -> PaperRights {
+    let seat = team_seat(actor, insp);
+    let working = matches!(insp.stage, Stage::OnSite | Stage::Reporting);
+    let member = working && seat.is_some();
+    let lead = working && seat == Some(Seat::Lead);
+    let draft = p.status == ProblemStatus::Draft;
+    PaperRights {
+        edit: member && draft,
+        approve: lead && draft,
+        sign: lead && p.status == ProblemStatus::Approved,
+        send_back: lead && p.status == ProblemStatus::Approved,
+        withdraw: member && draft,
+        upload: member && draft,
+    }
+}
+
+/// The fields of a paper that changed, by name, for the audit record.
+fn changed_fields(before: &Problem, after: &Problem) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    let pairs: [(&'static str, bool); 8] = [
+        ("category_id", before.category_id != after.category_id),
+        (
+            "target_unit_id",
+            before.target_unit_id != after.target_unit_id,
+        ),
+        ("title", before.title != after.title),
+        ("facts", before.facts != after.facts),
+        ("rule_broken", before.rule_broken != after.rule_broken),
+        (
+            "responsibility",
+            before.responsibility != after.responsibility,
+        ),
+        (
+            "responsibility_types",
+            before.responsibility_types != after.responsibility_types,
+        ),
+        ("severity", before.severity != after.severity),
+    ];
+    for (name, differs) in pairs {
+        if differs {
+            out.push(name);
+        }
+    }
+    out
+}
+
+/// The category and the inspected unit of a paper, checked against the inspection.
+async fn resolve_paper_fields<T: Tx>(
+    tx: &mut T,
+    insp: &Inspection,
+    f: &ProblemFields,
+) -> Result<(Category, Id)> {
+    let category = tx
+        .get_category(f.category_id)
+        .await?
+        .ok_or_else(|| CoreError::bad_input("category_id", "问题类别不存在"))?;
+    let unit = match f.target_unit_id {
+        Some(u) if insp.target_ids.contains(&u) => u,
+        Some(_) => {
+            return Err(CoreError::bad_input(
+                "target_unit_id",
+                "该单位不是本次巡视的被巡视单位",
+            ));
+        }
+        None if insp.target_ids.len() == 1 => insp.target_ids[0],
+        None => {
+            return Err(CoreError::bad_input(
+                "target_unit_id",
+                "本组巡视多个单位，请选择问题所涉单位",
+            ));
+        }
+    };
+    Ok((category, unit))
+}
+
+impl<S: Store> Services<S> {
+    // -----------------------------------------------------------------------------------------
+    // Taxonomy
+
+    /// Every version of the taxonomy with its categories, oldest version first.
+    pub async fn taxonomies(&self, actor: &Actor) -> Result<Vec<Taxonomy>> {
+        if actor.as_user().is_none() && !actor.is_system() {
+            return Err(CoreError::Unauthenticated("请先登录".into()));
+        }
+        let mut tx = self.store.read().await?;
+        let mut versions = tx.list_taxonomy_versions().await?;
+        versions.sort_by_key(|v| v.valid_from);
+        let mut cats = tx.list_categories(None).await?;
+        sort_categories(&mut cats, &versions);
+        Ok(versions
+            .into_iter()
+            .map(|v| Taxonomy {
+                categories: cats
+                    .iter()
+                    .filter(|c| c.version_id == v.id)
+                    .cloned()
+                    .collect(),
+                version: v,
+            })
+            .collect())
+    }
+
+    /// The version in force for an inspection: the one valid on its entry date (or its planned
+    /// entry, or today), which new papers of the inspection default to.
+    pub async fn taxonomy_for(&self, actor: &Actor, inspection_id: Id) -> Result<Option<Id>> {
+        let mut tx = self.store.read().await?;
+        let insp = load_inspection(&mut tx, inspection_id).await?;
+        require_paper_reader(actor, &insp)?;
+        let on = insp
+            .dates
+            .entry
+            .or(insp.dates.planned_entry)
+            .unwrap_or_else(|| today(self.now()));
+        let versions = tx.list_taxonomy_versions().await?;
+        Ok(version_in_force(&versions, on).map(|v| v.id))
+    }
+
+    pub async fn create_taxonomy_version(
+        &self,
+        actor: &Actor,
+        input: &TaxonomyVersionInput,
+    ) -> Result<TaxonomyVersion> {
+        actor.require(Permission::ManageTaxonomy)?;
+        let (code, name, valid_from) = input.validate()?;
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let existing = tx.list_taxonomy_versions().await?;
+        if existing.iter().any(|v| v.code == code) {
+            return Err(CoreError::bad_input(
+                "code",
+                format!("已有代码为“{code}”的版本"),
+            ));
+        }
+        if existing.iter().any(|v| v.name == name) {
+            return Err(CoreError::bad_input(
+                "name",
+                format!("已有名为“{name}”的版本"),
+            ));
+        }
+        let v = TaxonomyVersion {
+            id: Id::new(),
+            code,
+            name,
+            valid_from,
+        };
+        tx.insert_taxonomy_version(&v).await?;
+        record(
+            &mut tx,
+            actor,
+            now,
+            AuditEntry::new(
+                Action::TaxonomyVersionCreated,
+                "taxonomy_version",
+                Some(v.id),
+                json!({ "after": v }),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(v)
+    }
+
+    /// Adds a heading at the end of a version.
+    pub async fn add_category(
+        &self,
+        actor: &Actor,
+        version_id: Id,
+        input: &CategoryInput,
+    ) -> Result<Category> {
+        actor.require(Permission::ManageTaxonomy)?;
+        let (code, name) = input.validate()?;
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        tx.get_taxonomy_version(version_id)
+            .await?
+            .ok_or_else(|| CoreError::NotFound("问题分类版本".into()))?;
+        let existing = tx.list_categories(Some(version_id)).await?;
+        if existing.iter().any(|c| c.code == code) {
+            return Err(CoreError::bad_input(
+                "code",
+                format!("本版本已有代码“{code}”"),
+            ));
+        }
+        if existing.iter().any(|c| c.name == name) {
+            return Err(CoreError::bad_input(
+                "name",
+                format!("本版本已有类别“{name}”"),
+            ));
+        }
+        let c = Category {
+            id: Id::new(),
+            version_id,
+            code,
+            name,
+            position: existing.iter().map(|c| c.position).max().unwrap_or(0) + 1,
+        };
+        tx.insert_category(&c).await?;
+        record(
+            &mut tx,
+            actor,
+            now,
+            AuditEntry::new(
+                Action::CategoryCreated,
+                "category",
+                Some(c.id),
+                json!({ "after": c }),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(c)
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Working papers
+
+    /// The papers of an inspection, without their three parts (lists are not audited reads).
+    pub async fn list_problems(
+        &self,
+        actor: &Actor,
+        inspection_id: Id,
+        f: &ProblemFilter,
+    ) -> Result<Vec<ProblemSummary>> {
+        let mut tx = self.store.read().await?;
+        let insp = load_inspection(&mut tx, inspection_id).await?;
+        require_paper_reader(actor, &insp)?;
+        let problems = tx.list_problems(inspection_id, f).await?;
+        let cats = tx.list_categories(None).await?;
+        let counts = tx.count_evidence(inspection_id).await?;
+        Ok(problems
+            .into_iter()
+            .map(|p| ProblemSummary {
+                category_name: cats
+                    .iter()
+                    .find(|c| c.id == p.category_id)
+                    .map(|c| c.name.clone())
+                    .unwrap_or_default(),
+                evidence_count: counts
+                    .iter()
+                    .find(|(id, _)| *id == p.id)
+                    .map(|(_, n)| *n)
+                    .unwrap_or(0),
+                id: p.id,
+                inspection_id: p.inspection_id,
+                seq: p.seq,
+                target_unit_id: p.target_unit_id,
+                taxonomy_version_id: p.taxonomy_version_id,
+                category_id: p.category_id,
+                title: p.title,
+                severity: p.severity,
+                status: p.status,
+                version: p.version,
+                updated_at: p.updated_at,
+            })
+            .collect())
+    }
+
+    /// One paper in full, with its evidence. Reading it is recorded in the audit trail.
+    pub async fn get_problem(&self, actor: &Actor, id: Id) -> Result<ProblemDetail> {
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let (problem, insp) = readable_problem(&mut tx, actor, id).await?;
+        let category = tx
+            .get_category(problem.category_id)
+            .await?
+            .ok_or_else(|| CoreError::internal("paper without its category"))?;
+        let taxonomy = tx
+            .get_taxonomy_version(problem.taxonomy_version_id)
+            .await?
+            .ok_or_else(|| CoreError::internal("paper without its taxonomy version"))?;
+        let evidence = tx.list_evidence(id).await?;
+        record(
+            &mut tx,
+            actor,
+            now,
+            AuditEntry::new(
+                Action::ProblemViewed,
+                "problem",
+                Some(id),
+                json!({ "inspection_id": insp.id, "seq": problem.seq }),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(ProblemDetail {
+            rights: rights(actor, &insp, &problem),
+            problem,
+            category,
+            taxonomy,
+            evidence,
+        })
+    }
+
+    /// A new draft paper, written by a member of the inspection's team.
+    pub async fn create_problem(
+        &self,
+        actor: &Actor,
+        inspection_id: Id,
+        input: &ProblemInput,
+    ) -> Result<Problem> {
+        let f = input.validate()?;
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let insp = load_inspection(&mut tx, inspection_id).await?;
+        require_team(actor, &insp, Seat::Member)?;
+        require_fieldwork(&insp, "编写问题底稿")?;
+        let (category, unit) = resolve_paper_fields(&mut tx, &insp, &f).await?;
+        let seq = tx.max_problem_seq(insp.id).await? + 1;
+        let p = Problem {
+            id: Id::new(),
+            inspection_id: insp.id,
+            seq,
+            target_unit_id: unit,
+            taxonomy_version_id: category.version_id,
+            category_id: category.id,
+            title: f.title,
+            facts: f.facts,
+            rule_broken: f.rule_broken,
+            responsibility: f.responsibility,
+            responsibility_types: f.responsibility_types,
+            severity: f.severity,
+            status: ProblemStatus::Draft,
+            created: signature(actor, now),
+            approved: None,
+            signed: None,
+            status_note: None,
+            version: 1,
+            updated_at: now,
+        };
+        tx.insert_problem(&p).await?;
+        record(
+            &mut tx,
+            actor,
+            now,
+            AuditEntry::new(
+                Action::ProblemCreated,
+                "problem",
+                Some(p.id),
+                json!({ "inspection_id": insp.id, "seq": seq, "category_id": category.id }),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(p)
+    }
+
+    /// Changes a draft paper. Approved and signed papers cannot be edited: the leader returns
+    /// an approved one to draft first.
+    pub async fn update_problem(
+        &self,
+        actor: &Actor,
+        id: Id,
+        version: i64,
+        input: &ProblemInput,
+    ) -> Result<Problem> {
+        let f = input.validate()?;
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let (before, insp) = readable_problem(&mut tx, actor, id).await?;
+        require_team(actor, &insp, Seat::Member)?;
+        require_fieldwork(&insp, "修改问题底稿")?;
+        if before.version != version {
+            return Err(stale(&before));
+        }
+        if !before.status.editable() {
+            return Err(CoreError::RuleRefused(format!(
+                "问题底稿“{}”，不能修改",
+                before.status.label()
+            )));
+        }
+        let (category, unit) = resolve_paper_fields(&mut tx, &insp, &f).await?;
+        let after = Problem {
+            target_unit_id: unit,
+            taxonomy_version_id: category.version_id,
+            category_id: category.id,
+            title: f.title,
+            facts: f.facts,
+            rule_broken: f.rule_broken,
+            responsibility: f.responsibility,
+            responsibility_types: f.responsibility_types,
+            severity: f.severity,
+            version: before.version + 1,
+            updated_at: now,
+            ..before.clone()
+        };
+        tx.update_problem(&after).await?;
+        record(
+            &mut tx,
+            actor,
+            now,
+            AuditEntry::new(
+                Action::ProblemUpdated,
+                "problem",
+                Some(id),
+                json!({ "seq": after.seq, "changed": changed_fields(&before, &after), "version": after.version }),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Records that the team meeting (组务会) approved a draft; done by the leader or deputy.
+    /// The three parts must be complete.
+    pub async fn approve_problem(
+        &self,
+        actor: &Actor,
+        id: Id,
+        d: &PaperDecision,
+    ) -> Result<Problem> {
+        self.move_problem(actor, id, d, ProblemStatus::Approved)
+            .await
+    }
+
+    /// The leader's signature on an approved paper. Final.
+    pub async fn sign_problem(&self, actor: &Actor, id: Id, d: &PaperDecision) -> Result<Problem> {
+        self.move_problem(actor, id, d, ProblemStatus::Signed).await
+    }
+
+    /// Returns an approved, unsigned paper to draft, with the reason.
+    pub async fn return_problem(
+        &self,
+        actor: &Actor,
+        id: Id,
+        d: &PaperDecision,
+    ) -> Result<Problem> {
+        self.move_problem(actor, id, d, ProblemStatus::Draft).await
+    }
+
+    /// Withdraws a draft paper that turned out unfounded, with the reason. It stays on record.
+    pub async fn withdraw_problem(
+        &self,
+        actor: &Actor,
+        id: Id,
+        d: &PaperDecision,
+    ) -> Result<Problem> {
+        self.move_problem(actor, id, d, ProblemStatus::Withdrawn)
+            .await
+    }
+
+    async fn move_problem(
+        &self,
+        actor: &Actor,
+        id: Id,
+        d: &PaperDecision,
+        to: ProblemStatus,
+    ) -> Result<Problem> {
+        let comment = d.comment.trim().to_owned();
+        let needs_reason = matches!(to, ProblemStatus::Draft | ProblemStatus::Withdrawn);
+        if needs_reason && comment.is_empty() {
+            return Err(CoreError::bad_input("comment", "请说明理由"));
+        }
+        if comment.chars().count() > 1000 {
+            return Err(CoreError::bad_input("comment", "不能超过 1000 个字"));
+        }
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let (before, insp) = readable_problem(&mut tx, actor, id).await?;
+        let needed = match to {
+            ProblemStatus::Withdrawn => Seat::Member,
+            _ => Seat::Lead,
+        };
+        require_team(actor, &insp, needed)?;
+        require_fieldwork(&insp, "审议或签批问题底稿")?;
+        if before.version != d.version {
+            return Err(stale(&before));
+        }
+        if !before.status.can_move(to) {
+            return Err(CoreError::RuleRefused(format!(
+                "问题底稿“{}”，不能改为“{}”",
+                before.status.label(),
+                to.label()
+            )));
+        }
+        if to == ProblemStatus::Approved {
+            before.check_complete()?;
+        }
+        let sig = signature(actor, now);
+        let mut after = Problem {
+            status: to,
+            version: before.version + 1,
+            updated_at: now,
+            ..before.clone()
+        };
+        let action = match to {
+            ProblemStatus::Approved => {
+                after.approved = Some(sig);
+                after.status_note = (!comment.is_empty()).then(|| comment.clone());
+                Action::ProblemApproved
+            }
+            ProblemStatus::Signed => {
+                after.signed = Some(sig);
+                Action::ProblemSigned
+            }
+            ProblemStatus::Draft => {
+                after.approved = None;
+                after.status_note = Some(comment.clone());
+                Action::ProblemReturned
+            }
+            ProblemStatus::Withdrawn => {
+                after.status_note = Some(comment.clone());
+                Action::ProblemWithdrawn
+            }
+        };
+        tx.update_problem(&after).await?;
+        record(
+            &mut tx,
+            actor,
+            now,
+            AuditEntry::new(
+                action,
+                "problem",
+                Some(id),
+                json!({ "seq": after.seq, "from": before.status, "to": to, "version": after.version }),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Evidence
+
+    /// Attaches a file to a draft paper. The file is checked (type by name and content, size),
+    /// stored under its SHA-256 — once, however often it is attached — and listed with its
+    /// name, size, type, hash, uploader and time. The same file twice on one paper is refused.
+    pub async fn upload_evidence(
+        &self,
+        actor: &Actor,
+        problem_id: Id,
+        filename: &str,
+        bytes: Vec<u8>,
+    ) -> Result<Evidence> {
+        let blobs = self.blobs()?.clone();
+        let filename = clean_filename(filename)?;
+        // Who may attach is checked before anything is stored.
+        {
+            let mut tx = self.store.read().await?;
+            let (p, insp) = readable_problem(&mut tx, actor, problem_id).await?;
+            check_can_attach(actor, &insp, &p)?;
+        }
+        let kind = check_evidence_file(&filename, &bytes)?;
+        let size = bytes.len() as i64;
+        let hash = sha256_hex(&bytes);
+        let stored = blobs.put(bytes, kind.content_type()).await?;
+        if stored != hash {
+            return Err(CoreError::internal(format!(
+                "the blob store named the file {stored}, its content hashes to {hash}"
+            )));
+        }
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let (p, insp) = readable_problem(&mut tx, actor, problem_id).await?;
+        check_can_attach(actor, &insp, &p)?;
+        let existing = tx.list_evidence(problem_id).await?;
+        if let Some(same) = existing
+            .iter()
+            .find(|e| e.sha256 == hash && e.withdrawn.is_none())
+        {
+            return Err(CoreError::Conflict(format!(
+                "相同内容的文件已作为“{}”上传，无须重复上传",
+                same.filename
+            )));
+        }
+        let e = Evidence {
+            id: Id::new(),
+            problem_id,
+            inspection_id: insp.id,
+            filename,
+            size,
+            content_type: kind.content_type().to_owned(),
+            kind,
+            sha256: hash,
+            uploaded: signature(actor, now),
+            withdrawn: None,
+            withdrawn_reason: None,
+        };
+        tx.insert_evidence(&e).await?;
+        record(
+            &mut tx,
+            actor,
+            now,
+            AuditEntry::new(
+                Action::EvidenceUploaded,
+                "evidence",
+                Some(e.id),
+                json!({ "problem_id": problem_id, "filename": e.filename, "size": size, "sha256": e.sha256 }),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(e)
+    }
+
+    /// The files of a paper, withdrawn ones included.
+    pub async fn list_evidence(&self, actor: &Actor, problem_id: Id) -> Result<Vec<Evidence>> {
+        let mut tx = self.store.read().await?;
+        readable_problem(&mut tx, actor, problem_id).await?;
+        tx.list_evidence(problem_id).await
+    }
+
+    /// A file's record and content. Every download is recorded in the audit trail.
+    pub async fn download_evidence(&self, actor: &Actor, id: Id) -> Result<(Evidence, Vec<u8>)> {
+        let blobs = self.blobs()?.clone();
+        let e = {
+            let mut tx = self.store.read().await?;
+            let e = load_evidence(&mut tx, id).await?;
+            readable_problem(&mut tx, actor, e.problem_id).await?;
+            e
+        };
+        let bytes = blobs.get(&e.sha256).await?;
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        // Checked again where the read is recorded: a grant revoked meanwhile counts.
+        readable_problem(&mut tx, actor, e.problem_id).await?;
+        record(
+            &mut tx,
+            actor,
+            now,
+            AuditEntry::new(
+                Action::EvidenceDownloaded,
+                "evidence",
+                Some(id),
+                json!({ "problem_id": e.problem_id, "filename": e.filename, "sha256": e.sha256 }),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((e, bytes))
+    }
+
+    /// Withdraws a file attached by mistake. It is never replaced or deleted: it stays listed,
+    /// marked withdrawn with the reason.
+    pub async fn withdraw_evidence(
+        &self,
+        actor: &Actor,
+        id: Id,
+        w: &Withdrawal,
+    ) -> Result<Evidence> {
+        let reason = w.reason.trim();
+        if reason.is_empty() || reason.chars().count() > 500 {
+            return Err(CoreError::bad_input(
+                "reason",
+                "请说明撤回理由（不超过 500 个字）",
+            ));
+        }
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let before = load_evidence(&mut tx, id).await?;
+        let (p, insp) = readable_problem(&mut tx, actor, before.problem_id).await?;
+        check_can_attach(actor, &insp, &p)?;
+        if before.withdrawn.is_some() {
+            return Err(CoreError::Conflict("该文件已撤回".into()));
+        }
+        let after = Evidence {
+            withdrawn: Some(signature(actor, now)),
+            withdrawn_reason: Some(reason.to_owned()),
+            ..before
+        };
+        if !tx.withdraw_evidence(&after).await? {
+            return Err(CoreError::Conflict("该文件已撤回".into()));
+        }
+        record(
+            &mut tx,
+            actor,
+            now,
+            AuditEntry::new(
+                Action::EvidenceWithdrawn,
+                "evidence",
+                Some(id),
+                json!({ "problem_id": after.problem_id, "filename": after.filename, "reason": reason }),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+}
+
+async fn load_evidence<T: Tx>(tx: &mut T, id: Id) -> Result<Evidence> {
+    tx.get_evidence(id)
+        .await?
+        .ok_or_else(|| CoreError::NotFound("佐证材料".into()))
+}
+
+/// Files are attached to and withdrawn from drafts only: what the meeting approved and the
+/// leader signed does not change under them.
+fn check_can_attach(actor: &Actor, insp: &Inspection, p: &Problem) -> Result<()> {
+    require_team(actor, insp, Seat::Member)?;
+    require_fieldwork(insp, "上传或撤回佐证材料")?;
+    if !p.status.editable() {
+        return Err(CoreError::RuleRefused(format!(
+            "问题底稿“{}”，佐证材料不能再变动；如需补充，请组长先退回修改",
+            p.status.label()
+        )));
+    }
+    Ok(())
+}
