@@ -40,6 +40,14 @@ pub enum Action {
     InspectionCreated,
     InspectionUpdated,
     InspectionStageChanged,
+    InspectorCreated,
+    InspectorUpdated,
+    InspectorWithdrawn,
+    TeamMemberAppointed,
+    RecusalOverridden,
+    TeamMemberWithdrawn,
+    RecusalRuleChanged,
+    UnitLocalitySet,
 }
 
 impl Action {
@@ -68,6 +76,14 @@ impl Action {
         Action::InspectionCreated,
         Action::InspectionUpdated,
         Action::InspectionStageChanged,
+        Action::InspectorCreated,
+        Action::InspectorUpdated,
+        Action::InspectorWithdrawn,
+        Action::TeamMemberAppointed,
+        Action::RecusalOverridden,
+        Action::TeamMemberWithdrawn,
+        Action::RecusalRuleChanged,
+        Action::UnitLocalitySet,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -96,6 +112,14 @@ impl Action {
             Action::InspectionCreated => "inspection_created",
             Action::InspectionUpdated => "inspection_updated",
             Action::InspectionStageChanged => "inspection_stage_changed",
+            Action::InspectorCreated => "inspector_created",
+            Action::InspectorUpdated => "inspector_updated",
+            Action::InspectorWithdrawn => "inspector_withdrawn",
+            Action::TeamMemberAppointed => "team_member_appointed",
+            Action::RecusalOverridden => "recusal_overridden",
+            Action::TeamMemberWithdrawn => "team_member_withdrawn",
+            Action::RecusalRuleChanged => "recusal_rule_changed",
+            Action::UnitLocalitySet => "unit_locality_set",
         }
     }
 
@@ -125,6 +149,14 @@ impl Action {
             Action::InspectionCreated => "新建巡视任务",
             Action::InspectionUpdated => "修改巡视任务",
             Action::InspectionStageChanged => "巡视阶段变更",
+            Action::InspectorCreated => "新增巡视干部",
+            Action::InspectorUpdated => "修改巡视干部信息",
+            Action::InspectorWithdrawn => "移出干部人才库",
+            Action::TeamMemberAppointed => "任命巡视组成员",
+            Action::RecusalOverridden => "存在回避情形仍予任命",
+            Action::TeamMemberWithdrawn => "调出巡视组成员",
+            Action::RecusalRuleChanged => "修改回避规则",
+            Action::UnitLocalitySet => "设置单位所在地",
         }
     }
 

@@ -13,6 +13,7 @@ pub mod inspection;
 pub mod org;
 pub mod page;
 pub mod permission;
+pub mod personnel;
 pub mod role;
 pub mod service;
 pub mod store;

@@ -92,7 +92,7 @@ pub use clues::ClueTx;
 pub use papers::PaperTx;
 pub use planning::{Covered, InspectionFilter, PlanningTx};
 pub use reports::ReportTx;
-pub use teams::TeamTx;
+pub use teams::{InspectorFilter, TeamTx};
 
 /// One transaction of the store, with every area's operations.
 pub trait Tx: Send + Sized + PlanningTx + TeamTx + PaperTx + ReportTx + ClueTx {

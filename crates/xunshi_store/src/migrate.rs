@@ -29,6 +29,7 @@ macro_rules! migration {
 const MIGRATIONS: &[Migration] = &[
     migration!(1, "0001_foundation"),
     migration!(2, "0002_planning"),
+    migration!(3, "0003_teams"),
 ];
 
 /// Applies every migration not applied yet, each in its own transaction. Returns how many ran.

@@ -5,6 +5,7 @@ mod audit_trail;
 mod auth;
 mod overview;
 mod planning;
+mod teams;
 mod units;
 mod users;
 
@@ -22,6 +23,7 @@ pub use overview::Overview;
 pub use planning::{
     Coverage, CoverageRow, CoveredBy, PlanInput, RoundInput, StageChange, TermInput, today,
 };
+pub use teams::{Candidate, TeamEntry};
 pub use users::NewGrant;
 
 /// Reads the time; tests put the clock where they need it.
