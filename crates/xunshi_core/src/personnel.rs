@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{CoreError, Result, Validation};
 use crate::id::Id;
-use crate::inspection::{Inspection, InspectionKind, parse_date};
+use crate::inspection::{Inspection, InspectionKind, Stage, parse_date};
 use crate::org::{Unit, labelled_enum};
 use crate::role::Role;
 
@@ -393,6 +393,12 @@ impl TeamMember {
     }
 }
 
+/// Whether members may still be appointed: while planning, preparing and on site. Once the
+/// report is being written the team that did the work is the team on record.
+pub fn team_can_change(stage: Stage) -> bool {
+    matches!(stage, Stage::Planning | Stage::Preparation | Stage::OnSite)
+}
+
 fn trimmed_len_ok(v: &mut Validation, field: &str, value: &str, max: usize, what: &str) {
     if value.trim().chars().count() > max {
         v.add(field, format!("{what}不能超过 {max} 个字"));
@@ -579,7 +585,7 @@ pub struct NewInspector {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inspection::{InspectionDates, Stage};
+    use crate::inspection::InspectionDates;
     use crate::org::{UnitKind, UnitLevel};
 
     fn unit(name: &str, parent: Option<&Unit>) -> Unit {

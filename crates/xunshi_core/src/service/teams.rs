@@ -21,7 +21,7 @@ use crate::permission::{Actor, Permission};
 use crate::personnel::{
     Conflict, Inspector, InspectorFields, InspectorInput, NewInspector, PastPost, PastPostFields,
     PastPostInput, RecusalContext, RecusalRule, Relative, RelativeFields, RelativeInput,
-    RuleTarget, TeamMember, TeamRole, UnitLocality, conflicts, describe_all,
+    RuleTarget, TeamMember, TeamRole, UnitLocality, conflicts, describe_all, team_can_change,
 };
 use crate::role::{Grant, Scope};
 use crate::store::{InspectorFilter, Store, TeamTx, Tx};
@@ -49,11 +49,6 @@ pub struct TeamEntry {
     /// conflicts found at appointment and the override reason are given only to the office and
     /// the leadership, and are empty for the team's own members.
     pub conflicts_now: Vec<Conflict>,
-}
-
-/// The stages in which the team may still be changed.
-fn team_open(stage: Stage) -> bool {
-    matches!(stage, Stage::Planning | Stage::Preparation | Stage::OnSite)
 }
 
 /// Units, localities and rules: what the recusal check reads beside the inspector.
@@ -736,7 +731,7 @@ impl<S: Store> Services<S> {
 }
 
 fn check_team_open(insp: &Inspection) -> Result<()> {
-    if team_open(insp.stage) {
+    if team_can_change(insp.stage) {
         return Ok(());
     }
     Err(CoreError::RuleRefused(format!(

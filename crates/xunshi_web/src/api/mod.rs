@@ -4,6 +4,7 @@
 mod audit;
 pub use audit::AuditQuery;
 mod auth;
+mod teams;
 mod units;
 mod users;
 
@@ -34,6 +35,7 @@ use crate::error::ApiError;
         (name = "units", description = "组织机构"),
         (name = "users", description = "用户与角色"),
         (name = "audit", description = "审计日志"),
+        (name = "teams", description = "干部人才库、回避规则与巡视组"),
     )
 )]
 struct ApiDoc;
@@ -57,6 +59,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(units::routes())
         .merge(users::routes())
         .merge(audit::routes())
+        .merge(teams::routes())
         .split_for_parts()
 }
 

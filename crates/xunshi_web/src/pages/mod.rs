@@ -4,6 +4,8 @@
 mod account;
 mod audit;
 mod home;
+mod personnel;
+mod teams;
 mod units;
 mod users;
 
@@ -27,6 +29,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(units::routes())
         .merge(users::routes())
         .merge(audit::routes())
+        .merge(personnel::routes())
+        .merge(teams::routes())
         .route("/static/app.css", get(stylesheet))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
@@ -156,6 +160,17 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavSection> {
         label: "工作台",
         items: vec![item("首页", "/")],
     }];
+    if actor.can(Permission::ViewPersonnel) {
+        let personnel = item("干部人才库", "/personnel");
+        // The 巡视 section may already hold the planning pages.
+        match sections.iter_mut().find(|s| s.label == "巡视") {
+            Some(s) => s.items.push(personnel),
+            None => sections.push(NavSection {
+                label: "巡视",
+                items: vec![personnel],
+            }),
+        }
+    }
     let mut admin = Vec::new();
     if actor.can(Permission::ViewUnits) {
         admin.push(item("组织机构", "/units"));
