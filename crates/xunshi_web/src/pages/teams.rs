@@ -193,7 +193,7 @@ async fn render_page(
             name: e.inspector_name.clone(),
             role: m.role.label(),
             leader: m.role == TeamRole::Leader,
-            unit_post: format!("{}{}", name_of(&units, e.unit_id), e.post),
+            unit_post: format!("{} {}", name_of(&units, e.unit_id), e.post),
             conflicts: flags(&m.conflicts),
             new_conflicts: flags(&new_conflicts),
             override_reason: m.override_reason.clone(),
@@ -242,7 +242,7 @@ async fn render_page(
                 CandidateRow {
                     id: x.id.to_string(),
                     name: x.name.clone(),
-                    unit_post: format!("{}{}", name_of(&units, x.unit_id), x.post),
+                    unit_post: format!("{} {}", name_of(&units, x.unit_id), x.post),
                     specialty: x.specialty.clone(),
                     locality: x.locality.clone(),
                     conflicts: flags(&c.conflicts),
