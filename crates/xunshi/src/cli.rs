@@ -59,6 +59,10 @@ pub struct ServeArgs {
     /// Largest number of database connections
     #[arg(long, env = "XUNSHI_MAX_CONNECTIONS")]
     pub max_connections: Option<u32>,
+    /// Load the example scenario (the seed inspection and an invented round) into an empty
+    /// database, with one account per role
+    #[arg(long)]
+    pub demo: bool,
 }
 
 #[derive(Debug, Subcommand)]

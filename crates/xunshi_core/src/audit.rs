@@ -48,6 +48,7 @@ pub enum Action {
     TeamMemberWithdrawn,
     RecusalRuleChanged,
     UnitLocalitySet,
+    CalendarYearImported,
 }
 
 impl Action {
@@ -84,6 +85,7 @@ impl Action {
         Action::TeamMemberWithdrawn,
         Action::RecusalRuleChanged,
         Action::UnitLocalitySet,
+        Action::CalendarYearImported,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -120,6 +122,7 @@ impl Action {
             Action::TeamMemberWithdrawn => "team_member_withdrawn",
             Action::RecusalRuleChanged => "recusal_rule_changed",
             Action::UnitLocalitySet => "unit_locality_set",
+            Action::CalendarYearImported => "calendar_year_imported",
         }
     }
 
@@ -157,6 +160,7 @@ impl Action {
             Action::TeamMemberWithdrawn => "调出巡视组成员",
             Action::RecusalRuleChanged => "修改回避规则",
             Action::UnitLocalitySet => "设置单位所在地",
+            Action::CalendarYearImported => "录入节假日安排",
         }
     }
 

@@ -7,6 +7,8 @@
 
 pub mod access;
 pub mod audit;
+pub mod calendar;
+pub mod deadline;
 pub mod error;
 pub mod id;
 pub mod inspection;
@@ -14,6 +16,7 @@ pub mod org;
 pub mod page;
 pub mod permission;
 pub mod personnel;
+pub mod rectify;
 pub mod role;
 pub mod service;
 pub mod store;

@@ -41,6 +41,9 @@ pub enum Permission {
     ViewPersonnel,
     /// Keep the personnel pool, the recusal rules and the units' localities.
     ManagePersonnel,
+    /// Reference data the product ships and the office keeps current: holiday arrangements,
+    /// taxonomies, deadline rules.
+    ManageReferenceData,
 }
 
 impl Permission {
@@ -55,6 +58,7 @@ impl Permission {
             Permission::ViewPlanning => "查看巡视计划",
             Permission::ViewPersonnel => "查看干部人才库",
             Permission::ManagePersonnel => "管理干部人才库",
+            Permission::ManageReferenceData => "维护基础数据",
         }
     }
 }
@@ -84,6 +88,7 @@ fn roles_for(p: Permission) -> &'static [Role] {
         Permission::ViewPlanning => &[Office, Leadership],
         Permission::ViewPersonnel => &[Office, Leadership],
         Permission::ManagePersonnel => &[Office],
+        Permission::ManageReferenceData => &[Office],
     }
 }
 

@@ -4,6 +4,7 @@
 //! Everything happens inside a [`Tx`]: a service opens one, reads and writes through it, appends
 //! the audit record through it, and commits. Dropping a `Tx` without committing rolls it back.
 
+pub mod calendar;
 pub mod clues;
 pub mod papers;
 pub mod planning;
@@ -88,6 +89,7 @@ pub struct ApiToken {
     pub revoked_at: Option<jiff::Timestamp>,
 }
 
+pub use calendar::CalendarTx;
 pub use clues::ClueTx;
 pub use papers::PaperTx;
 pub use planning::{Covered, InspectionFilter, PlanningTx};
@@ -95,7 +97,9 @@ pub use reports::ReportTx;
 pub use teams::{InspectorFilter, TeamTx};
 
 /// One transaction of the store, with every area's operations.
-pub trait Tx: Send + Sized + PlanningTx + TeamTx + PaperTx + ReportTx + ClueTx {
+pub trait Tx:
+    Send + Sized + PlanningTx + TeamTx + PaperTx + ReportTx + ClueTx + CalendarTx
+{
     fn commit(self) -> impl Future<Output = Result<()>> + Send;
 
     // Units
@@ -187,6 +191,12 @@ pub trait Tx: Send + Sized + PlanningTx + TeamTx + PaperTx + ReportTx + ClueTx {
         id: Id,
         at: jiff::Timestamp,
     ) -> impl Future<Output = Result<bool>> + Send;
+    /// Revokes every active token of the user; returns how many.
+    fn revoke_tokens_of(
+        &mut self,
+        user_id: Id,
+        at: jiff::Timestamp,
+    ) -> impl Future<Output = Result<u64>> + Send;
     fn touch_token(
         &mut self,
         id: Id,

@@ -9,8 +9,12 @@
 mod audit;
 #[path = "contract/auth.rs"]
 mod auth;
+#[path = "contract/calendar.rs"]
+mod calendar;
 #[path = "contract/harness.rs"]
 mod harness;
+#[path = "contract/planning.rs"]
+mod planning;
 #[path = "contract/teams.rs"]
 mod teams;
 #[path = "contract/units.rs"]
@@ -64,6 +68,7 @@ contract_cases! {
     auth::bootstrap_creates_the_first_admin_once,
     auth::concurrent_bootstraps_create_one_admin,
     auth::users_change_their_own_password,
+    auth::a_new_password_ends_old_tokens_and_a_spent_lock_restarts_the_count,
     audit::audit_trail_lists_newest_first_with_filters,
     audit::a_whole_trail_verifies_with_its_exact_count,
     audit::an_edited_record_is_named_by_verify,
@@ -79,4 +84,10 @@ contract_cases! {
     teams::team_members_do_not_see_recusal_findings,
     teams::the_pool_keeps_declarations_versions_and_history,
     teams::an_account_belongs_to_one_inspector_and_the_grant_follows_it,
+    planning::rounds_and_inspections_are_planned_with_their_rules,
+    planning::stages_move_only_along_the_allowed_edges_by_allowed_roles,
+    planning::inspections_are_shown_only_to_those_who_may_see_them,
+    planning::coverage_shows_which_units_the_term_has_reached,
+    calendar::the_shipped_arrangement_is_in_every_new_database,
+    calendar::the_office_enters_a_new_year_and_bad_rows_change_nothing,
 }

@@ -24,7 +24,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
     init_logging(config.log_json, serve_args.is_some());
     tracing::debug!(?config, "configuration");
     match cli.command {
-        Command::Serve(_) => serve::run(config).await,
+        Command::Serve(args) => serve::run(config, args.demo).await,
         Command::Migrate => {
             let db = open(&config).await?;
             println!(

@@ -3,6 +3,7 @@
 
 mod audit_trail;
 mod auth;
+mod calendar;
 mod overview;
 mod planning;
 mod teams;
@@ -21,7 +22,8 @@ pub use audit_trail::VerifyOutcome;
 pub use auth::{AuthPolicy, IssuedToken, LoginOk, SessionOk};
 pub use overview::Overview;
 pub use planning::{
-    Coverage, CoverageRow, CoveredBy, PlanInput, RoundInput, StageChange, TermInput, today,
+    Coverage, CoverageRow, CoveredBy, InspectionView, PlanInput, RoundInput, StageChange,
+    TermInput, UnitRef, today,
 };
 pub use teams::{Candidate, TeamEntry};
 pub use users::NewGrant;

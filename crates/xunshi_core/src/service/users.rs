@@ -250,6 +250,7 @@ impl<S: Store> Services<S> {
         tx.set_password(id, &hash, must_change, now).await?;
         tx.set_login_state(id, 0, None).await?;
         tx.delete_sessions_of(id).await?;
+        tx.revoke_tokens_of(id, now).await?;
         record(
             &mut tx,
             actor,

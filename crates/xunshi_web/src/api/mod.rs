@@ -4,6 +4,9 @@
 mod audit;
 pub use audit::AuditQuery;
 mod auth;
+mod calendar;
+mod inspections;
+mod planning;
 mod teams;
 mod units;
 mod users;
@@ -35,6 +38,9 @@ use crate::error::ApiError;
         (name = "units", description = "组织机构"),
         (name = "users", description = "用户与角色"),
         (name = "audit", description = "审计日志"),
+        (name = "planning", description = "届次、年度计划、轮次与巡视全覆盖"),
+        (name = "inspections", description = "巡视任务"),
+        (name = "calendar", description = "节假日安排与工作日计算"),
         (name = "teams", description = "干部人才库、回避规则与巡视组"),
     )
 )]
@@ -59,6 +65,9 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(units::routes())
         .merge(users::routes())
         .merge(audit::routes())
+        .merge(planning::routes())
+        .merge(inspections::routes())
+        .merge(calendar::routes())
         .merge(teams::routes())
         .split_for_parts()
 }

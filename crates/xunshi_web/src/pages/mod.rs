@@ -3,8 +3,11 @@
 
 mod account;
 mod audit;
+mod calendar;
 mod home;
+mod inspections;
 mod personnel;
+mod planning;
 mod teams;
 mod units;
 mod users;
@@ -29,6 +32,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(units::routes())
         .merge(users::routes())
         .merge(audit::routes())
+        .merge(calendar::routes())
+        .merge(planning::routes())
+        .merge(inspections::routes())
         .merge(personnel::routes())
         .merge(teams::routes())
         .route("/static/app.css", get(stylesheet))
@@ -160,6 +166,22 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavSection> {
         label: "工作台",
         items: vec![item("首页", "/")],
     }];
+    let mut plan = Vec::new();
+    if actor.can(Permission::ViewPlanning) {
+        plan.push(item("届次与轮次", "/planning"));
+        plan.push(item("全覆盖情况", "/planning/coverage"));
+    }
+    if !plan.is_empty() {
+        sections.push(NavSection {
+            label: "计划",
+            items: plan,
+        });
+    }
+    let inspect = vec![item("巡视任务", "/inspections")];
+    sections.push(NavSection {
+        label: "巡视",
+        items: inspect,
+    });
     if actor.can(Permission::ViewPersonnel) {
         let personnel = item("干部人才库", "/personnel");
         // The 巡视 section may already hold the planning pages.
@@ -181,11 +203,22 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavSection> {
     if actor.can(Permission::ViewAudit) {
         admin.push(item("审计日志", "/system/audit"));
     }
+    admin.push(item("节假日安排", "/system/calendar"));
     admin.push(item("我的账号", "/account"));
     sections.push(NavSection {
         label: "系统管理",
         items: admin,
     });
+    // Only the most specific entry is current: /planning/coverage is not also /planning.
+    let best = sections
+        .iter()
+        .flat_map(|s| s.items.iter())
+        .filter(|i| i.active)
+        .map(|i| i.href.len())
+        .max();
+    for item in sections.iter_mut().flat_map(|s| s.items.iter_mut()) {
+        item.active = item.active && Some(item.href.len()) == best;
+    }
     sections
 }
 
@@ -223,6 +256,15 @@ impl FormErrors {
             .map(|f| f.message.as_str())
     }
 
+    /// Messages about rows of an imported text ("第 N 行"), which no single field holds.
+    pub fn rows(&self) -> Vec<String> {
+        self.fields
+            .iter()
+            .filter(|f| f.field.starts_with('第'))
+            .map(|f| format!("{}：{}", f.field, f.message))
+            .collect()
+    }
+
     pub fn has(&self, field: &str) -> bool {
         self.get(field).is_some()
     }
@@ -243,7 +285,7 @@ pub fn message_page(
     text: &str,
     actor: Option<&Actor>,
 ) -> Response {
-    let mut frame = Frame::public(heading, String::new());
+    let mut frame = Frame::public(heading, crate::auth::current_csrf());
     if let Some(a) = actor {
         frame.logged_in = true;
         frame.user_name = a
