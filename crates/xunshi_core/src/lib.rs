@@ -18,6 +18,7 @@ pub mod org;
 pub mod page;
 pub mod paper;
 pub mod permission;
+pub mod personnel;
 pub mod rectify;
 pub mod report;
 pub mod role;

@@ -96,7 +96,7 @@ pub use clues::{ClueFilter, ClueTx, TransferFilter};
 pub use papers::{PaperTx, ProblemFilter};
 pub use planning::{Covered, InspectionFilter, PlanningTx};
 pub use reports::ReportTx;
-pub use teams::TeamTx;
+pub use teams::{InspectorFilter, TeamTx};
 
 /// One transaction of the store, with every area's operations.
 pub trait Tx:

@@ -43,6 +43,7 @@ macro_rules! migration {
 const MIGRATIONS: &[Migration] = &[
     migration!(1, "0001_foundation"),
     migration!(2, "0002_planning"),
+    migration!(3, "0003_teams"),
     migration!(4, "0004_papers"),
     migration!(5, "0005_reports"),
     migration!(6, "0006_clues"),

@@ -19,6 +19,8 @@ mod harness;
 mod papers;
 #[path = "contract/planning.rs"]
 mod planning;
+#[path = "contract/teams.rs"]
+mod teams;
 #[path = "contract/units.rs"]
 mod units;
 #[path = "contract/users.rs"]
@@ -76,6 +78,16 @@ contract_cases! {
     audit::an_edited_record_is_named_by_verify,
     audit::deleted_records_are_detected,
     audit::concurrent_writes_keep_one_unbroken_chain,
+    teams::appointing_a_conflicted_inspector_needs_a_reason_on_record,
+    teams::a_clean_inspector_needs_no_reason_and_none_is_kept,
+    teams::a_team_role_opens_that_inspection_and_nothing_else,
+    teams::the_general_grant_path_still_refuses_team_roles,
+    teams::a_team_has_one_leader_and_a_person_is_on_it_once,
+    teams::only_the_office_appoints_and_only_while_the_team_can_change,
+    teams::candidates_are_flagged_by_post_relative_and_locality,
+    teams::team_members_do_not_see_recusal_findings,
+    teams::the_pool_keeps_declarations_versions_and_history,
+    teams::an_account_belongs_to_one_inspector_and_the_grant_follows_it,
     planning::rounds_and_inspections_are_planned_with_their_rules,
     planning::stages_move_only_along_the_allowed_edges_by_allowed_roles,
     planning::inspections_are_shown_only_to_those_who_may_see_them,

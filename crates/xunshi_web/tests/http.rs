@@ -21,5 +21,7 @@ mod login;
 mod ops;
 #[path = "http/permissions.rs"]
 mod permissions;
+#[path = "http/teams.rs"]
+mod teams;
 #[path = "http/units.rs"]
 mod units;

@@ -11,6 +11,7 @@ mod overview;
 mod papers;
 mod planning;
 mod reports;
+mod teams;
 mod units;
 mod users;
 
@@ -33,6 +34,7 @@ pub use planning::{
     TermInput, UnitRef, today,
 };
 pub use reports::{ReportDetail, ReportRights};
+pub use teams::{Candidate, TeamEntry};
 pub use users::NewGrant;
 
 /// Reads the time; tests put the clock where they need it.

@@ -8,6 +8,7 @@ mod calendar;
 mod clues;
 mod inspections;
 mod planning;
+mod teams;
 mod units;
 mod users;
 
@@ -42,6 +43,7 @@ use crate::error::ApiError;
         (name = "inspections", description = "巡视任务"),
         (name = "calendar", description = "节假日安排与工作日计算"),
         (name = "clues", description = "问题线索、移交与处置"),
+        (name = "teams", description = "干部人才库、回避规则与巡视组"),
     )
 )]
 struct ApiDoc;
@@ -69,6 +71,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(inspections::routes())
         .merge(calendar::routes())
         .merge(clues::routes())
+        .merge(teams::routes())
         .split_for_parts()
 }
 

@@ -7,7 +7,9 @@ mod calendar;
 mod clues;
 mod home;
 mod inspections;
+mod personnel;
 mod planning;
+mod teams;
 mod units;
 mod users;
 
@@ -35,6 +37,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(planning::routes())
         .merge(inspections::routes())
         .merge(clues::routes())
+        .merge(personnel::routes())
+        .merge(teams::routes())
         .route("/static/app.css", get(stylesheet))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
@@ -175,7 +179,10 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavSection> {
             items: plan,
         });
     }
-    let inspect = vec![item("巡视任务", "/inspections")];
+    let mut inspect = vec![item("巡视任务", "/inspections")];
+    if actor.can(Permission::ViewPersonnel) {
+        inspect.push(item("干部人才库", "/personnel"));
+    }
     sections.push(NavSection {
         label: "巡视",
         items: inspect,
