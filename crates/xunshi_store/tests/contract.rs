@@ -19,6 +19,8 @@ mod harness;
 mod papers;
 #[path = "contract/planning.rs"]
 mod planning;
+#[path = "contract/rectify.rs"]
+mod rectify;
 #[path = "contract/teams.rs"]
 mod teams;
 #[path = "contract/units.rs"]
@@ -114,4 +116,5 @@ contract_cases! {
     papers::a_report_goes_through_versions_and_the_approval_chain,
     papers::feedback_needs_an_approved_report_and_opens_only_itself_to_the_unit,
     papers::the_seed_inspection_runs_from_papers_to_feedback,
+    rectify::the_store_keeps_plans_tasks_and_their_records,
 }
