@@ -117,4 +117,12 @@ contract_cases! {
     papers::feedback_needs_an_approved_report_and_opens_only_itself_to_the_unit,
     papers::the_seed_inspection_runs_from_papers_to_feedback,
     rectify::the_store_keeps_plans_tasks_and_their_records,
+    rectify::the_plan_runs_from_draft_to_every_task_closed,
+    rectify::nobody_approves_or_closes_their_own_units_work,
+    rectify::a_rejected_task_keeps_its_defect_and_reason_and_reopens,
+    rectify::stale_versions_are_refused,
+    rectify::a_change_request_keeps_the_before_and_after,
+    rectify::long_term_tasks_are_never_red_and_the_ledger_filters_by_colour,
+    rectify::evidence_is_stored_once_and_never_replaced,
+    rectify::each_sees_only_the_rectification_that_is_theirs,
 }
