@@ -7,8 +7,10 @@ mod calendar;
 mod clues;
 mod home;
 mod inspections;
+mod ledger;
 mod personnel;
 mod planning;
+mod rectify;
 mod teams;
 mod units;
 mod users;
@@ -39,6 +41,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(clues::routes())
         .merge(personnel::routes())
         .merge(teams::routes())
+        .merge(rectify::routes())
+        .merge(ledger::routes())
         .route("/static/app.css", get(stylesheet))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
@@ -195,6 +199,15 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavSection> {
         sections.push(NavSection {
             label: "线索移交",
             items: transfer,
+        });
+    }
+    if rectify::shows_rectification(actor) {
+        sections.push(NavSection {
+            label: "整改",
+            items: vec![
+                item("整改方案", "/rectification"),
+                item("整改台账", "/rectification/tasks"),
+            ],
         });
     }
     let mut admin = Vec::new();
