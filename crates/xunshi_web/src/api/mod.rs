@@ -4,6 +4,8 @@
 mod audit;
 pub use audit::AuditQuery;
 mod auth;
+pub(crate) mod papers;
+mod reports;
 mod units;
 mod users;
 
@@ -34,6 +36,8 @@ use crate::error::ApiError;
         (name = "units", description = "组织机构"),
         (name = "users", description = "用户与角色"),
         (name = "audit", description = "审计日志"),
+        (name = "papers", description = "问题底稿、佐证材料、立行立改通知与问题分类"),
+        (name = "reports", description = "巡视报告、审批流程与反馈意见"),
     )
 )]
 struct ApiDoc;
@@ -57,6 +61,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(units::routes())
         .merge(users::routes())
         .merge(audit::routes())
+        .merge(papers::routes())
+        .merge(reports::routes())
         .split_for_parts()
 }
 

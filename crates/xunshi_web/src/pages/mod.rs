@@ -3,9 +3,15 @@
 
 mod account;
 mod audit;
+mod feedback;
 mod home;
+mod notices;
+mod papers;
+mod reports;
+mod taxonomy;
 mod units;
 mod users;
+mod work_tabs;
 
 use askama::Template;
 use axum::Router;
@@ -27,6 +33,12 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(units::routes())
         .merge(users::routes())
         .merge(audit::routes())
+        .merge(papers::routes())
+        .merge(notices::routes())
+        .merge(reports::routes())
+        .merge(feedback::routes())
+        .merge(taxonomy::routes())
+        .route("/static/papers.css", get(work_tabs::stylesheet))
         .route("/static/app.css", get(stylesheet))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
@@ -142,6 +154,17 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "token" => "令牌已吊销。",
         "password_changed" => "密码已修改，请用新密码重新登录。",
         "logged_out" => "您已安全退出。",
+        "approved" => "已记录组务会审议通过。",
+        "signed" => "组长已签批。",
+        "returned" => "已退回修改。",
+        "uploaded" => "文件已上传。",
+        "file_withdrawn" => "文件已撤回。",
+        "issued" => "立行立改通知已下发。",
+        "answered" => "答复已提交。",
+        "reviewed" => "已审核答复。",
+        "version_added" => "新稿已保存。",
+        "decided" => "审批意见已记录。",
+        "feedback_given" => "已反馈。被巡视单位现可查阅反馈意见，整改时限自反馈日期起算。",
         _ => return None,
     })
 }
@@ -156,6 +179,18 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavSection> {
         label: "工作台",
         items: vec![item("首页", "/")],
     }];
+    // The unit answers the immediate-fix notices addressed to it during an inspection.
+    if actor.grants().iter().any(|g| {
+        matches!(
+            g.role,
+            xunshi_core::role::Role::UnitPrincipal | xunshi_core::role::Role::UnitLiaison
+        )
+    }) {
+        sections.push(NavSection {
+            label: "巡视整改",
+            items: vec![item("立行立改通知", "/notices")],
+        });
+    }
     let mut admin = Vec::new();
     if actor.can(Permission::ViewUnits) {
         admin.push(item("组织机构", "/units"));
@@ -165,6 +200,9 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavSection> {
     }
     if actor.can(Permission::ViewAudit) {
         admin.push(item("审计日志", "/system/audit"));
+    }
+    if actor.can(Permission::ManageTaxonomy) {
+        admin.push(item("问题分类", "/system/taxonomy"));
     }
     admin.push(item("我的账号", "/account"));
     sections.push(NavSection {
