@@ -154,6 +154,7 @@ mod tests {
             listen: Some("127.0.0.1:9100".parse().unwrap()),
             trust_proxy: None,
             max_connections: None,
+            demo: false,
         };
         assert_eq!(
             Config::load(&global, Some(&serve)).unwrap().listen.port(),

@@ -7,6 +7,9 @@
 
 pub mod access;
 pub mod audit;
+pub mod calendar;
+pub mod clue;
+pub mod deadline;
 pub mod error;
 pub mod feedback;
 pub mod id;
@@ -15,6 +18,8 @@ pub mod org;
 pub mod page;
 pub mod paper;
 pub mod permission;
+pub mod personnel;
+pub mod rectify;
 pub mod report;
 pub mod role;
 pub mod service;

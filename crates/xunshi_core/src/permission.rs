@@ -37,6 +37,13 @@ pub enum Permission {
     ManagePlanning,
     /// See the plan: terms, rounds and which units they cover (not the inspections' content).
     ViewPlanning,
+    /// See the personnel pool of inspectors, with their past posts and declared relatives.
+    ViewPersonnel,
+    /// Keep the personnel pool, the recusal rules and the units' localities.
+    ManagePersonnel,
+    /// Reference data the product ships and the office keeps current: holiday arrangements,
+    /// taxonomies, deadline rules.
+    ManageReferenceData,
     /// Add versions and categories to the problem taxonomy.
     ManageTaxonomy,
 }
@@ -51,6 +58,9 @@ impl Permission {
             Permission::ViewAudit => "查看审计日志",
             Permission::ManagePlanning => "制定巡视计划",
             Permission::ViewPlanning => "查看巡视计划",
+            Permission::ViewPersonnel => "查看干部人才库",
+            Permission::ManagePersonnel => "管理干部人才库",
+            Permission::ManageReferenceData => "维护基础数据",
             Permission::ManageTaxonomy => "维护问题分类",
         }
     }
@@ -79,6 +89,9 @@ fn roles_for(p: Permission) -> &'static [Role] {
         Permission::ViewAudit => &[Admin],
         Permission::ManagePlanning => &[Office],
         Permission::ViewPlanning => &[Office, Leadership],
+        Permission::ViewPersonnel => &[Office, Leadership],
+        Permission::ManagePersonnel => &[Office],
+        Permission::ManageReferenceData => &[Office],
         Permission::ManageTaxonomy => &[Office],
     }
 }

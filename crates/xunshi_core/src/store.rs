@@ -5,6 +5,7 @@
 //! the audit record through it, and commits. Dropping a `Tx` without committing rolls it back.
 
 pub mod blobs;
+pub mod calendar;
 pub mod clues;
 pub mod papers;
 pub mod planning;
@@ -90,14 +91,17 @@ pub struct ApiToken {
 }
 
 pub use blobs::Blobs;
-pub use clues::ClueTx;
+pub use calendar::CalendarTx;
+pub use clues::{ClueFilter, ClueTx, TransferFilter};
 pub use papers::{PaperTx, ProblemFilter};
 pub use planning::{Covered, InspectionFilter, PlanningTx};
 pub use reports::ReportTx;
-pub use teams::TeamTx;
+pub use teams::{InspectorFilter, TeamTx};
 
 /// One transaction of the store, with every area's operations.
-pub trait Tx: Send + Sized + PlanningTx + TeamTx + PaperTx + ReportTx + ClueTx {
+pub trait Tx:
+    Send + Sized + PlanningTx + TeamTx + PaperTx + ReportTx + ClueTx + CalendarTx
+{
     fn commit(self) -> impl Future<Output = Result<()>> + Send;
 
     // Units
@@ -189,6 +193,12 @@ pub trait Tx: Send + Sized + PlanningTx + TeamTx + PaperTx + ReportTx + ClueTx {
         id: Id,
         at: jiff::Timestamp,
     ) -> impl Future<Output = Result<bool>> + Send;
+    /// Revokes every active token of the user; returns how many.
+    fn revoke_tokens_of(
+        &mut self,
+        user_id: Id,
+        at: jiff::Timestamp,
+    ) -> impl Future<Output = Result<u64>> + Send;
     fn touch_token(
         &mut self,
         id: Id,

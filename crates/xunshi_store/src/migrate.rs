@@ -13,6 +13,13 @@ struct Migration {
     name: &'static str,
     sqlite: &'static str,
     postgres: &'static str,
+    /// Data the product ships, loaded in the migration's transaction.
+    data: Option<ShippedData>,
+}
+
+#[derive(Clone, Copy)]
+enum ShippedData {
+    Calendar,
 }
 
 macro_rules! migration {
@@ -22,6 +29,13 @@ macro_rules! migration {
             name: $name,
             sqlite: include_str!(concat!("../migrations/sqlite/", $name, ".sql")),
             postgres: include_str!(concat!("../migrations/postgres/", $name, ".sql")),
+            data: None,
+        }
+    };
+    ($version:literal, $name:literal, $data:expr) => {
+        Migration {
+            data: Some($data),
+            ..migration!($version, $name)
         }
     };
 }
@@ -29,8 +43,11 @@ macro_rules! migration {
 const MIGRATIONS: &[Migration] = &[
     migration!(1, "0001_foundation"),
     migration!(2, "0002_planning"),
+    migration!(3, "0003_teams"),
     migration!(4, "0004_papers"),
     migration!(5, "0005_reports"),
+    migration!(6, "0006_clues"),
+    migration!(7, "0007_calendar", ShippedData::Calendar),
 ];
 
 /// Applies every migration not applied yet, each in its own transaction. Returns how many ran.
@@ -76,6 +93,9 @@ pub async fn run(db: &Db) -> Result<usize> {
             .execute(&mut *tx)
             .await
             .map_err(|e| xunshi_core::CoreError::internal(format!("migration {}: {e}", m.name)))?;
+        if let Some(data) = m.data {
+            load_shipped(&mut tx, data).await?;
+        }
         sqlx::query(
             "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
         )
@@ -90,4 +110,61 @@ pub async fn run(db: &Db) -> Result<usize> {
         ran += 1;
     }
     Ok(ran)
+}
+
+async fn load_shipped(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    data: ShippedData,
+) -> Result<()> {
+    match data {
+        ShippedData::Calendar => {
+            let days = xunshi_core::calendar::parse_csv(xunshi_core::calendar::SHIPPED_CSV)?;
+            let now = xunshi_core::audit::format_at(jiff::Timestamp::now());
+            let years: std::collections::BTreeSet<i16> =
+                days.iter().map(|d| d.date.year()).collect();
+            for y in years {
+                sqlx::query(
+                    "INSERT INTO calendar_years (year, source, added_at) VALUES ($1, $2, $3)",
+                )
+                .bind(y)
+                .bind("随系统发布（国务院办公厅节假日安排）")
+                .bind(now.clone())
+                .execute(&mut **tx)
+                .await
+                .map_err(db_err)?;
+            }
+            for d in days {
+                sqlx::query(
+                    "INSERT INTO calendar_days (day, year, kind, festival) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(d.date.to_string())
+                .bind(d.date.year())
+                .bind(crate::tx::day_kind_code(d.kind))
+                .bind(d.festival)
+                .execute(&mut **tx)
+                .await
+                .map_err(db_err)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrations_are_listed_in_version_order_once() {
+        let versions: Vec<i64> = super::MIGRATIONS.iter().map(|m| m.version).collect();
+        let mut sorted = versions.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(versions, sorted);
+        for m in super::MIGRATIONS {
+            assert!(
+                m.name.starts_with(&format!("{:04}_", m.version)),
+                "{}",
+                m.name
+            );
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! The storage operations, each run inside the caller's transaction. The operations of the
 //! organisation, accounts and audit trail are here; each later area has its own file below.
 
+mod calendar;
 mod clues;
 mod papers;
 mod planning;
@@ -18,6 +19,7 @@ use xunshi_core::user::User;
 use xunshi_core::{CoreError, Id, Result};
 
 use crate::{db_err, rows};
+pub(crate) use calendar::day_kind_code;
 
 pub struct DbTx {
     tx: Transaction<'static, Any>,
@@ -549,6 +551,17 @@ impl Tx for DbTx {
             )
             .await?;
         Ok(n > 0)
+    }
+
+    async fn revoke_tokens_of(&mut self, user_id: Id, at: jiff::Timestamp) -> Result<u64> {
+        self.execute(
+            sqlx::query(
+                "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+            )
+            .bind(ts(at))
+            .bind(user_id.to_string()),
+        )
+        .await
     }
 
     async fn touch_token(&mut self, id: Id, at: jiff::Timestamp) -> Result<()> {

@@ -9,10 +9,18 @@
 mod audit;
 #[path = "contract/auth.rs"]
 mod auth;
+#[path = "contract/calendar.rs"]
+mod calendar;
+#[path = "contract/clues.rs"]
+mod clues;
 #[path = "contract/harness.rs"]
 mod harness;
 #[path = "contract/papers.rs"]
 mod papers;
+#[path = "contract/planning.rs"]
+mod planning;
+#[path = "contract/teams.rs"]
+mod teams;
 #[path = "contract/units.rs"]
 mod units;
 #[path = "contract/users.rs"]
@@ -64,11 +72,39 @@ contract_cases! {
     auth::bootstrap_creates_the_first_admin_once,
     auth::concurrent_bootstraps_create_one_admin,
     auth::users_change_their_own_password,
+    auth::a_new_password_ends_old_tokens_and_a_spent_lock_restarts_the_count,
     audit::audit_trail_lists_newest_first_with_filters,
     audit::a_whole_trail_verifies_with_its_exact_count,
     audit::an_edited_record_is_named_by_verify,
     audit::deleted_records_are_detected,
     audit::concurrent_writes_keep_one_unbroken_chain,
+    teams::appointing_a_conflicted_inspector_needs_a_reason_on_record,
+    teams::a_clean_inspector_needs_no_reason_and_none_is_kept,
+    teams::a_team_role_opens_that_inspection_and_nothing_else,
+    teams::the_general_grant_path_still_refuses_team_roles,
+    teams::a_team_has_one_leader_and_a_person_is_on_it_once,
+    teams::only_the_office_appoints_and_only_while_the_team_can_change,
+    teams::candidates_are_flagged_by_post_relative_and_locality,
+    teams::team_members_do_not_see_recusal_findings,
+    teams::the_pool_keeps_declarations_versions_and_history,
+    teams::an_account_belongs_to_one_inspector_and_the_grant_follows_it,
+    planning::rounds_and_inspections_are_planned_with_their_rules,
+    planning::stages_move_only_along_the_allowed_edges_by_allowed_roles,
+    planning::inspections_are_shown_only_to_those_who_may_see_them,
+    planning::coverage_shows_which_units_the_term_has_reached,
+    calendar::the_shipped_arrangement_is_in_every_new_database,
+    calendar::the_office_enters_a_new_year_and_bad_rows_change_nothing,
+    clues::clues_are_registered_and_transferred_in_a_batch,
+    clues::a_refused_transfer_writes_nothing,
+    clues::each_recipient_sees_only_what_was_transferred_to_it,
+    clues::the_inspected_unit_sees_no_clue_before_or_after_feedback,
+    clues::leadership_reads_everything_and_changes_nothing,
+    clues::only_the_recipient_records_the_disposal,
+    clues::every_read_of_a_clue_is_audited_without_its_content,
+    clues::the_handling_clock_follows_the_calendar_and_the_settings,
+    clues::a_team_sees_only_its_own_inspections_clues,
+    clues::registered_clues_are_edited_until_transferred,
+    clues::clue_lists_page_by_cursor_without_gaps_or_repeats,
     papers::the_taxonomy_ships_two_versions_and_the_office_adds_more,
     papers::a_paper_is_drafted_approved_and_signed,
     papers::concurrent_decisions_on_one_paper_let_one_win,

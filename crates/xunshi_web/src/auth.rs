@@ -134,10 +134,29 @@ pub async fn page_session(
         }
         body
     };
+    let csrf = session.as_ref().map(|s| s.csrf.clone());
     if let Some(s) = session {
         parts.extensions.insert(s);
     }
-    next.run(Request::from_parts(parts, body)).await
+    // Pages built far from the handler (error pages) still need the session's token for the
+    // log-out form in their frame.
+    SESSION_CSRF
+        .scope(csrf, next.run(Request::from_parts(parts, body)))
+        .await
+}
+
+tokio::task_local! {
+    /// The CSRF token of the session serving the current page request, if any.
+    static SESSION_CSRF: Option<String>;
+}
+
+/// The current request's session CSRF token, for frames built without a `PageUser` at hand.
+pub fn current_csrf() -> String {
+    SESSION_CSRF
+        .try_with(|t| t.clone())
+        .ok()
+        .flatten()
+        .unwrap_or_default()
 }
 
 /// Finds the CSRF token in the header, the query string, or a URL-encoded form body. The body is

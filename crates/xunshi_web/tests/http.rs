@@ -1,5 +1,29 @@
-//! In-process HTTP tests of the pages and the API, role by role. One test binary; each area
-//! has its module under `tests/http/`.
+//! In-process HTTP tests of the pages and the JSON API: each test builds the whole router over a
+//! fresh SQLite database in a temporary folder and talks to it as a browser or an API client
+//! would, then checks what a person would notice — the status, the page, the stored data.
+//!
+//! One test binary for the crate (see matklad, "Delete Cargo Integration Tests"); the cases are
+//! grouped by concern in the modules below, the shared helpers in `http/helpers.rs`.
 
+#[path = "http/api.rs"]
+mod api;
+#[path = "http/audit.rs"]
+mod audit;
+#[path = "http/clues.rs"]
+mod clues;
+#[path = "http/csrf.rs"]
+mod csrf;
+#[path = "http/helpers.rs"]
+mod helpers;
+#[path = "http/login.rs"]
+mod login;
+#[path = "http/ops.rs"]
+mod ops;
 #[path = "http/papers.rs"]
 mod papers;
+#[path = "http/permissions.rs"]
+mod permissions;
+#[path = "http/teams.rs"]
+mod teams;
+#[path = "http/units.rs"]
+mod units;

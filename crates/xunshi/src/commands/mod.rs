@@ -2,6 +2,7 @@
 //! and the web see one set of rules.
 
 mod audit;
+mod generate;
 mod serve;
 mod user;
 
@@ -24,7 +25,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
     init_logging(config.log_json, serve_args.is_some());
     tracing::debug!(?config, "configuration");
     match cli.command {
-        Command::Serve(_) => serve::run(config).await,
+        Command::Serve(args) => serve::run(config, args.demo).await,
         Command::Migrate => {
             let db = open(&config).await?;
             println!(
@@ -36,13 +37,19 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::User(cmd) => {
             let db = open(&config).await?;
-            let code = user::run(&services(db.clone()), cmd).await;
+            let code = user::run(&services(db.clone(), &config), cmd).await;
+            db.close().await;
+            code
+        }
+        Command::Generate(args) => {
+            let db = open(&config).await?;
+            let code = generate::run(&services(db.clone(), &config), &args).await;
             db.close().await;
             code
         }
         Command::Audit(AuditCommand::Verify) => {
             let db = open(&config).await?;
-            let code = audit::verify(&services(db.clone())).await;
+            let code = audit::verify(&services(db.clone(), &config)).await;
             db.close().await;
             code
         }
@@ -56,8 +63,12 @@ pub async fn open(config: &Config) -> Result<Db, String> {
         .map_err(|e| format!("{} ({})", e, redact_url(&config.database_url)))
 }
 
-pub fn services(db: Db) -> Services<Db> {
-    Services::new(db, Arc::new(Argon2Secrets::new()))
+/// The services over `db`, with evidence files kept content-addressed in the data folder's
+/// `blobs` (see `xunshi_store::LocalBlobs`).
+pub fn services(db: Db, config: &Config) -> Services<Db> {
+    Services::new(db, Arc::new(Argon2Secrets::new())).with_blobs(Arc::new(
+        xunshi_store::LocalBlobs::new(config.data_dir.join("blobs")),
+    ))
 }
 
 /// Logs go to standard error, so that command output on standard output stays clean. The

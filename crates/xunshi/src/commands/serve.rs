@@ -7,18 +7,19 @@ use xunshi_web::{AppState, WebConfig};
 use super::{open, services};
 use crate::config::{Config, redact_url};
 
-pub async fn run(config: Config) -> Result<ExitCode, String> {
+pub async fn run(config: Config, demo: bool) -> Result<ExitCode, String> {
     let db = open(&config).await?;
-    // Evidence files live beside the database, content-addressed (see xunshi_store::LocalBlobs).
-    let services = services(db.clone()).with_blobs(std::sync::Arc::new(
-        xunshi_store::LocalBlobs::new(config.data_dir.join("blobs")),
-    ));
+    let services = services(db.clone(), &config);
+    if demo {
+        load_demo(&services).await?;
+    }
     if let Some((username, password)) = services
         .bootstrap_admin()
         .await
         .map_err(|e| e.to_string())?
     {
-        // Printed once, to the terminal only: it is never logged and never stored in clear.
+        // Printed once on standard output, never through the log, and never stored in clear.
+        // (Where standard output is collected, as under systemd, change it at once.)
         println!();
         println!("  首次启动：已创建系统管理员账号 / first start: administrator account created");
         println!("    用户名 username: {username}");
@@ -52,6 +53,36 @@ pub async fn run(config: Config) -> Result<ExitCode, String> {
     tracing::info!("requests in flight finished; closing the database");
     db.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Loads the example scenario into an empty database; an existing organisation is left alone.
+async fn load_demo(
+    services: &xunshi_core::service::Services<xunshi_store::Db>,
+) -> Result<(), String> {
+    if !crate::demo::is_empty(services)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        println!(
+            "演示数据：数据库中已有组织机构，不再重复载入 / demo: the database is not empty, nothing loaded"
+        );
+        return Ok(());
+    }
+    println!("正在载入演示数据 / loading the demo scenario …");
+    crate::demo::load(services)
+        .await
+        .map_err(|e| format!("loading the demo scenario failed: {e}"))?;
+    println!();
+    println!(
+        "  演示账号（密码均为 {}）/ demo accounts (password {}):",
+        crate::demo::DEMO_PASSWORD,
+        crate::demo::DEMO_PASSWORD
+    );
+    for (username, name, role, _) in crate::demo::ACCOUNTS {
+        println!("    {username:<14} {role:<16} {name}");
+    }
+    println!();
+    Ok(())
 }
 
 /// Resolves on SIGINT or SIGTERM. Axum then stops accepting and lets requests in flight finish.

@@ -220,7 +220,12 @@ impl<S: Store> Services<S> {
             )));
         }
         if !ok {
-            let failures = user.failed_logins + 1;
+            // Once a full lock has run out the count starts again; a back-off wait that ran out
+            // keeps it, so the waits still lead to the lock.
+            let lock_ran_out = user.failed_logins >= self.policy.lock_after
+                && user.locked_until.is_some_and(|t| t <= now);
+            let earlier = if lock_ran_out { 0 } else { user.failed_logins };
+            let failures = earlier + 1;
             let wait = self.policy.wait_after(failures, now);
             tx.set_login_state(user.id, failures, wait.map(|w| w.0))
                 .await?;
@@ -532,7 +537,9 @@ impl<S: Store> Services<S> {
         let now = self.now();
         let mut tx = self.store.write().await?;
         tx.set_password(ok.user.id, &hash, false, now).await?;
+        // A changed password ends every way in that the old one opened.
         tx.delete_sessions_of(ok.user.id).await?;
+        tx.revoke_tokens_of(ok.user.id, now).await?;
         let actor = Actor::user(ok.user.clone(), ok.grants, ip);
         record(
             &mut tx,

@@ -3,12 +3,15 @@
 
 mod audit_trail;
 mod auth;
+mod calendar;
+mod clues;
 mod feedback;
 mod notices;
 mod overview;
 mod papers;
 mod planning;
 mod reports;
+mod teams;
 mod units;
 mod users;
 
@@ -22,13 +25,16 @@ use crate::store::{Blobs, Secrets, Store, Tx};
 
 pub use audit_trail::VerifyOutcome;
 pub use auth::{AuthPolicy, IssuedToken, LoginOk, SessionOk};
+pub use clues::{ClueEntry, ClueListFilter, InspectionBrief, TransferLetter};
 pub use notices::NoticeBoard;
 pub use overview::Overview;
 pub use papers::{PaperDecision, PaperRights, ProblemDetail, Withdrawal};
 pub use planning::{
-    Coverage, CoverageRow, CoveredBy, PlanInput, RoundInput, StageChange, TermInput, today,
+    Coverage, CoverageRow, CoveredBy, InspectionView, PlanInput, RoundInput, StageChange,
+    TermInput, UnitRef, today,
 };
 pub use reports::{ReportDetail, ReportRights};
+pub use teams::{Candidate, TeamEntry};
 pub use users::NewGrant;
 
 /// Reads the time; tests put the clock where they need it.

@@ -76,6 +76,23 @@ pub struct Coverage {
     pub total: usize,
 }
 
+/// A unit named, for views that show names rather than ids.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct UnitRef {
+    pub id: Id,
+    pub name: String,
+}
+
+/// An inspection with the names a reader needs: its round, dispatcher and targets.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct InspectionView {
+    #[serde(flatten)]
+    pub inspection: Inspection,
+    pub round_name: String,
+    pub dispatcher: UnitRef,
+    pub targets: Vec<UnitRef>,
+}
+
 /// Today's date where the work happens.
 pub fn today(now: jiff::Timestamp) -> jiff::civil::Date {
     let tz = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC);
@@ -457,6 +474,34 @@ impl<S: Store> Services<S> {
         Ok((insp, access))
     }
 
+    /// One inspection with its names, and what the actor may do with it.
+    pub async fn inspection_view(&self, actor: &Actor, id: Id) -> Result<(InspectionView, Access)> {
+        let mut tx = self.store.read().await?;
+        let insp = load_inspection(&mut tx, id).await?;
+        let access = require_access(actor, &insp, Access::FeedbackOnly)?;
+        let view = view_of(&mut tx, insp).await?;
+        Ok((view, access))
+    }
+
+    /// A page of inspections with their names.
+    pub async fn list_inspection_views(
+        &self,
+        actor: &Actor,
+        f: &InspectionFilter,
+        page: PageRequest,
+    ) -> Result<Page<InspectionView>> {
+        let page = self.list_inspections(actor, f, page).await?;
+        let mut tx = self.store.read().await?;
+        let mut items = Vec::with_capacity(page.items.len());
+        for insp in page.items {
+            items.push(view_of(&mut tx, insp).await?);
+        }
+        Ok(Page {
+            items,
+            next_cursor: page.next_cursor,
+        })
+    }
+
     pub async fn list_inspections(
         &self,
         actor: &Actor,
@@ -527,6 +572,34 @@ impl<S: Store> Services<S> {
             total,
         })
     }
+}
+
+async fn unit_ref<T: Tx>(tx: &mut T, id: Id) -> Result<UnitRef> {
+    let name = tx
+        .get_unit(id)
+        .await?
+        .map(|u| u.name)
+        .unwrap_or_else(|| id.to_string());
+    Ok(UnitRef { id, name })
+}
+
+async fn view_of<T: Tx>(tx: &mut T, insp: Inspection) -> Result<InspectionView> {
+    let round_name = tx
+        .get_round(insp.round_id)
+        .await?
+        .map(|r| r.name)
+        .unwrap_or_default();
+    let dispatcher = unit_ref(tx, insp.dispatcher_id).await?;
+    let mut targets = Vec::new();
+    for t in &insp.target_ids {
+        targets.push(unit_ref(tx, *t).await?);
+    }
+    Ok(InspectionView {
+        inspection: insp,
+        round_name,
+        dispatcher,
+        targets,
+    })
 }
 
 pub(crate) async fn load_inspection<T: Tx>(tx: &mut T, id: Id) -> Result<Inspection> {

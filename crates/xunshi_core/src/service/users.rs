@@ -250,6 +250,7 @@ impl<S: Store> Services<S> {
         tx.set_password(id, &hash, must_change, now).await?;
         tx.set_login_state(id, 0, None).await?;
         tx.delete_sessions_of(id).await?;
+        tx.revoke_tokens_of(id, now).await?;
         record(
             &mut tx,
             actor,
@@ -288,24 +289,13 @@ impl<S: Store> Services<S> {
                 "不能收回自己的系统管理员角色，以免系统无人管理".into(),
             ));
         }
-        tx.revoke_grant(grant_id, now).await?;
-        record(
-            &mut tx,
-            actor,
-            now,
-            AuditEntry::new(
-                Action::GrantRevoked,
-                "grant",
-                Some(grant_id),
-                json!({ "user_id": user_id, "role": g.role, "scope": g.scope }),
-            ),
-        )
-        .await?;
+        let g = g.clone();
+        revoke_grant_in(&mut tx, actor, &g, now).await?;
         tx.commit().await
     }
 }
 
-async fn get_user_in<T: Tx>(tx: &mut T, id: Id) -> Result<User> {
+pub(crate) async fn get_user_in<T: Tx>(tx: &mut T, id: Id) -> Result<User> {
     tx.get_user(id)
         .await?
         .ok_or_else(|| CoreError::NotFound("用户".into()))
@@ -374,6 +364,19 @@ async fn grant_in<T: Tx>(
             )));
         }
     };
+    add_grant_in(tx, actor, user, role, scope, now).await
+}
+
+/// Grants `role` within `scope` to `user` and records it, refusing a grant the user already
+/// holds. The scope must already be checked; forming a team grants its roles through this.
+pub(crate) async fn add_grant_in<T: Tx>(
+    tx: &mut T,
+    actor: &Actor,
+    user: &User,
+    role: Role,
+    scope: Scope,
+    now: jiff::Timestamp,
+) -> Result<Grant> {
     let existing = tx.active_grants(user.id).await?;
     if existing.iter().any(|e| e.role == role && e.scope == scope) {
         return Err(CoreError::Conflict(format!(
@@ -403,4 +406,29 @@ async fn grant_in<T: Tx>(
     )
     .await?;
     Ok(grant)
+}
+
+/// Revokes an active grant and records it.
+pub(crate) async fn revoke_grant_in<T: Tx>(
+    tx: &mut T,
+    actor: &Actor,
+    g: &Grant,
+    now: jiff::Timestamp,
+) -> Result<()> {
+    if !tx.revoke_grant(g.id, now).await? {
+        return Err(CoreError::NotFound("该角色授权".into()));
+    }
+    record(
+        tx,
+        actor,
+        now,
+        AuditEntry::new(
+            Action::GrantRevoked,
+            "grant",
+            Some(g.id),
+            json!({ "user_id": g.user_id, "role": g.role, "scope": g.scope }),
+        ),
+    )
+    .await?;
+    Ok(())
 }

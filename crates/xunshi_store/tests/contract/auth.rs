@@ -565,3 +565,39 @@ pub async fn users_change_their_own_password(s: Svc) {
         "the trail never holds a password"
     );
 }
+
+pub async fn a_new_password_ends_old_tokens_and_a_spent_lock_restarts_the_count(mut s: Svc) {
+    s.policy.backoff = SignedDuration::ZERO;
+    let clock = TestClock::install(&mut s);
+    let u = new_user(&s, "token.owner", None, Some("office")).await;
+    let issued = s
+        .login_token("token.owner", PASSWORD, None, None)
+        .await
+        .expect("a token");
+    assert!(
+        s.resolve_token(&issued.token, None)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    s.reset_password(&Actor::system(), u.id, "Another-Horse-7", false)
+        .await
+        .expect("the administrator resets the password");
+    assert!(
+        s.resolve_token(&issued.token, None)
+            .await
+            .unwrap()
+            .is_none(),
+        "a reset password ends the tokens the old one issued"
+    );
+
+    for _ in 0..s.policy.lock_after {
+        let _ = s.login_token("token.owner", WRONG, None, None).await;
+    }
+    clock.advance(s.policy.lock_for + SignedDuration::from_secs(1));
+    // The lock has run out: one more mistake is one mistake, not a new lock.
+    let _ = s.login_token("token.owner", WRONG, None, None).await;
+    s.login_token("token.owner", "Another-Horse-7", None, None)
+        .await
+        .expect("the right password works after a single new mistake");
+}

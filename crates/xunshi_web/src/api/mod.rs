@@ -4,8 +4,13 @@
 mod audit;
 pub use audit::AuditQuery;
 mod auth;
+mod calendar;
+mod clues;
+mod inspections;
 pub(crate) mod papers;
+mod planning;
 mod reports;
+mod teams;
 mod units;
 mod users;
 
@@ -36,6 +41,11 @@ use crate::error::ApiError;
         (name = "units", description = "组织机构"),
         (name = "users", description = "用户与角色"),
         (name = "audit", description = "审计日志"),
+        (name = "planning", description = "届次、年度计划、轮次与巡视全覆盖"),
+        (name = "inspections", description = "巡视任务"),
+        (name = "calendar", description = "节假日安排与工作日计算"),
+        (name = "clues", description = "问题线索、移交与处置"),
+        (name = "teams", description = "干部人才库、回避规则与巡视组"),
         (name = "papers", description = "问题底稿、佐证材料、立行立改通知与问题分类"),
         (name = "reports", description = "巡视报告、审批流程与反馈意见"),
     )
@@ -61,6 +71,11 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(units::routes())
         .merge(users::routes())
         .merge(audit::routes())
+        .merge(planning::routes())
+        .merge(inspections::routes())
+        .merge(calendar::routes())
+        .merge(clues::routes())
+        .merge(teams::routes())
         .merge(papers::routes())
         .merge(reports::routes())
         .split_for_parts()

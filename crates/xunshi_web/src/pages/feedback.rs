@@ -17,7 +17,7 @@ use xunshi_core::report::chinese_number;
 use xunshi_core::store::ProblemFilter;
 use xunshi_core::{CoreError, Id};
 
-use super::work_tabs::{FormPairs, TabKind, WorkHead, opt_cn_date, unit_name};
+use super::work_tabs::{FormPairs, TabKind, WorkHead, opt_cn_date, sentence, unit_name};
 use super::{FormErrors, Frame, OrPage, PageResult, local_time, render, see_other};
 use crate::AppState;
 use crate::auth::PageUser;
@@ -43,13 +43,27 @@ async fn inspection(
         .0)
 }
 
+/// The team as documents name it, with its dispatcher: 自治区党委第三巡视组.
+async fn team_full_name(app: &AppState, user: &PageUser, insp: &Inspection) -> String {
+    let dispatcher = unit_name(app, &user.actor, insp.dispatcher_id).await;
+    if insp.team_name.starts_with(&dispatcher) {
+        insp.team_name.clone()
+    } else {
+        format!("{dispatcher}{}", insp.team_name)
+    }
+}
+
 /// The document's title: 自治区党委第三巡视组关于巡视自治区党委宣传部的反馈意见.
 async fn doc_title(app: &AppState, user: &PageUser, insp: &Inspection) -> String {
     let mut units = Vec::new();
     for u in &insp.target_ids {
         units.push(unit_name(app, &user.actor, *u).await);
     }
-    format!("{}关于巡视{}的反馈意见", insp.team_name, units.join("、"))
+    format!(
+        "{}关于巡视{}的反馈意见",
+        team_full_name(app, user, insp).await,
+        units.join("、")
+    )
 }
 
 fn banner(e: &CoreError) -> String {
@@ -74,6 +88,8 @@ struct ShowPage {
     frame: Frame,
     head: WorkHead,
     title: String,
+    /// The signature under the document.
+    team: String,
     fb: Option<Feedback>,
     assessment: Vec<String>,
     groups: Vec<DocGroup>,
@@ -122,13 +138,13 @@ async fn render_show(
                     .enumerate()
                     .map(|(i, g)| DocGroup {
                         heading: format!("（{}）{}方面", chinese_number(i + 1), g.category_name),
-                        items: g.items.iter().map(|x| x.title.clone()).collect(),
+                        items: g.items.iter().map(|x| sentence(&x.title)).collect(),
                     })
                     .collect(),
                 f.recommendations
                     .iter()
                     .enumerate()
-                    .map(|(i, r)| (format!("{}是", chinese_number(i + 1)), r.clone()))
+                    .map(|(i, r)| (format!("{}是", chinese_number(i + 1)), sentence(r)))
                     .collect(),
                 paragraphs(&f.demands),
                 opt_cn_date(f.deadline),
@@ -146,6 +162,7 @@ async fn render_show(
             .with_notice(notice),
         head: WorkHead::of(actor, &insp, TabKind::Feedback),
         title: doc_title(app, user, &insp).await,
+        team: team_full_name(app, user, &insp).await,
         can_edit: may_prepare(user, &insp, fb.as_ref()),
         fb,
         assessment,

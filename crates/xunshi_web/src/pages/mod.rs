@@ -3,12 +3,18 @@
 
 mod account;
 mod audit;
+mod calendar;
+mod clues;
 mod feedback;
 mod home;
+mod inspections;
 mod notices;
 mod papers;
+mod personnel;
+mod planning;
 mod reports;
 mod taxonomy;
+mod teams;
 mod units;
 mod users;
 mod work_tabs;
@@ -33,6 +39,12 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(units::routes())
         .merge(users::routes())
         .merge(audit::routes())
+        .merge(calendar::routes())
+        .merge(planning::routes())
+        .merge(inspections::routes())
+        .merge(clues::routes())
+        .merge(personnel::routes())
+        .merge(teams::routes())
         .merge(papers::routes())
         .merge(notices::routes())
         .merge(reports::routes())
@@ -179,6 +191,35 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavSection> {
         label: "工作台",
         items: vec![item("首页", "/")],
     }];
+    let mut plan = Vec::new();
+    if actor.can(Permission::ViewPlanning) {
+        plan.push(item("届次与轮次", "/planning"));
+        plan.push(item("全覆盖情况", "/planning/coverage"));
+    }
+    if !plan.is_empty() {
+        sections.push(NavSection {
+            label: "计划",
+            items: plan,
+        });
+    }
+    let mut inspect = vec![item("巡视任务", "/inspections")];
+    if actor.can(Permission::ViewPersonnel) {
+        inspect.push(item("干部人才库", "/personnel"));
+    }
+    sections.push(NavSection {
+        label: "巡视",
+        items: inspect,
+    });
+    if clues::shows_clues(actor) {
+        let mut transfer = vec![item("问题线索", "/clues")];
+        if actor.has_role(xunshi_core::role::Role::Office) {
+            transfer.push(item("线索办理时限", "/clue-settings"));
+        }
+        sections.push(NavSection {
+            label: "线索移交",
+            items: transfer,
+        });
+    }
     // The unit answers the immediate-fix notices addressed to it during an inspection.
     if actor.grants().iter().any(|g| {
         matches!(
@@ -201,6 +242,7 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavSection> {
     if actor.can(Permission::ViewAudit) {
         admin.push(item("审计日志", "/system/audit"));
     }
+    admin.push(item("节假日安排", "/system/calendar"));
     if actor.can(Permission::ManageTaxonomy) {
         admin.push(item("问题分类", "/system/taxonomy"));
     }
@@ -209,6 +251,16 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavSection> {
         label: "系统管理",
         items: admin,
     });
+    // Only the most specific entry is current: /planning/coverage is not also /planning.
+    let best = sections
+        .iter()
+        .flat_map(|s| s.items.iter())
+        .filter(|i| i.active)
+        .map(|i| i.href.len())
+        .max();
+    for item in sections.iter_mut().flat_map(|s| s.items.iter_mut()) {
+        item.active = item.active && Some(item.href.len()) == best;
+    }
     sections
 }
 
@@ -246,6 +298,15 @@ impl FormErrors {
             .map(|f| f.message.as_str())
     }
 
+    /// Messages about rows of an imported text ("第 N 行"), which no single field holds.
+    pub fn rows(&self) -> Vec<String> {
+        self.fields
+            .iter()
+            .filter(|f| f.field.starts_with('第'))
+            .map(|f| format!("{}：{}", f.field, f.message))
+            .collect()
+    }
+
     pub fn has(&self, field: &str) -> bool {
         self.get(field).is_some()
     }
@@ -266,7 +327,7 @@ pub fn message_page(
     text: &str,
     actor: Option<&Actor>,
 ) -> Response {
-    let mut frame = Frame::public(heading, String::new());
+    let mut frame = Frame::public(heading, crate::auth::current_csrf());
     if let Some(a) = actor {
         frame.logged_in = true;
         frame.user_name = a

@@ -19,7 +19,7 @@ use xunshi_core::service::ReportDetail;
 use xunshi_core::store::ProblemFilter;
 use xunshi_core::{CoreError, Id};
 
-use super::work_tabs::{FormPairs, TabKind, WorkHead, opt_cn_date};
+use super::work_tabs::{FormPairs, TabKind, WorkHead, opt_cn_date, sentence};
 use super::{FormErrors, Frame, OrPage, PageResult, local_time, render, see_other};
 use crate::AppState;
 use crate::auth::PageUser;
@@ -242,7 +242,7 @@ fn doc_of(v: &ReportVersion) -> Doc {
                 problems: ps
                     .into_iter()
                     .map(|p| DocProblem {
-                        title: p.title.clone(),
+                        title: sentence(&p.title),
                         facts: paragraphs(&p.facts),
                         rule_broken: paragraphs(&p.rule_broken),
                         responsibility: paragraphs(&p.responsibility),
@@ -254,7 +254,7 @@ fn doc_of(v: &ReportVersion) -> Doc {
             .recommendations
             .iter()
             .enumerate()
-            .map(|(i, r)| (format!("{}是", chinese_number(i + 1)), r.clone()))
+            .map(|(i, r)| (format!("{}是", chinese_number(i + 1)), sentence(r)))
             .collect(),
     }
 }

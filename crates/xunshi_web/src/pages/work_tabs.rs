@@ -28,10 +28,14 @@ pub struct WorkHead {
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum TabKind {
+    /// The team page (teams area), listed so the tabs match the inspection page's sections.
+    Team,
     Papers,
     Notices,
     Reports,
     Feedback,
+    /// The clue register (clues area).
+    Clues,
 }
 
 fn tabs(id: Id, staff: bool, notices: bool, feedback: bool, active: TabKind) -> Vec<Tab> {
@@ -45,10 +49,13 @@ fn tabs(id: Id, staff: bool, notices: bool, feedback: bool, active: TabKind) -> 
             });
         }
     };
+    // The order of the inspection page's sections.
+    add(TabKind::Team, "巡视组", "team", staff);
     add(TabKind::Papers, "问题底稿", "papers", staff);
     add(TabKind::Notices, "立行立改", "notices", staff || notices);
     add(TabKind::Reports, "巡视报告", "reports", staff);
     add(TabKind::Feedback, "反馈意见", "feedback", staff || feedback);
+    add(TabKind::Clues, "问题线索", "clues", staff);
     out
 }
 
@@ -139,6 +146,16 @@ pub fn cn_date(d: jiff::civil::Date) -> String {
     format!("{}年{}月{}日", d.year(), d.month(), d.day())
 }
 
+/// A sentence closed with a full stop, unless it already ends with punctuation.
+pub fn sentence(text: &str) -> String {
+    let t = text.trim_end();
+    if t.ends_with(['。', '！', '？', '；', '.', '!', '?']) {
+        t.to_owned()
+    } else {
+        format!("{t}。")
+    }
+}
+
 pub fn opt_cn_date(d: Option<jiff::civil::Date>) -> String {
     d.map(cn_date).unwrap_or_else(|| "—".to_owned())
 }
@@ -175,5 +192,7 @@ mod tests {
         assert_eq!(f.get("missing"), "");
         assert_eq!(f.version().unwrap(), 3);
         assert_eq!(cn_date(jiff::civil::date(2020, 3, 25)), "2020年3月25日");
+        assert_eq!(sentence("加强党建"), "加强党建。");
+        assert_eq!(sentence("加强党建。"), "加强党建。");
     }
 }

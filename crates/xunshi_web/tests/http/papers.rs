@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
@@ -21,34 +20,31 @@ use xunshi_core::service::{
 };
 use xunshi_core::store::{Store, Tx};
 use xunshi_core::user::NewUserInput;
-use xunshi_store::{Argon2Secrets, Db, LocalBlobs};
-use xunshi_web::{AppState, WebConfig};
+use xunshi_store::{Db, LocalBlobs};
 
-const PASSWORD: &str = "Correct-Horse-9";
+use crate::helpers::{PASSWORD, TestApp};
+
 const POLITICAL: &str = "00000000-0000-7000-8001-000000201701";
 const ORGANIZATIONAL: &str = "00000000-0000-7000-8001-000000201703";
 const INTEGRITY: &str = "00000000-0000-7000-8001-000000201706";
 
+/// The shared test application, with evidence files kept in a folder of the case's own.
 struct App {
-    router: Router,
+    t: TestApp,
     s: Services<Db>,
     db: Db,
-    _dir: tempfile::TempDir,
+    _blobs: tempfile::TempDir,
 }
 
 async fn app() -> App {
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let db = Db::open(&xunshi_store::sqlite_url(dir.path()), 5)
-        .await
-        .expect("open the database");
-    let s = Services::new(db.clone(), Arc::new(Argon2Secrets::for_tests()))
-        .with_blobs(Arc::new(LocalBlobs::new(dir.path().join("blobs"))));
-    let router = xunshi_web::router(AppState::new(s.clone(), db.clone(), WebConfig::default()));
+    let blobs = tempfile::tempdir().expect("a folder for evidence files");
+    let root = blobs.path().to_owned();
+    let t = TestApp::spawn_with(move |s| s.blobs = Some(Arc::new(LocalBlobs::new(root)))).await;
     App {
-        router,
-        s,
-        db,
-        _dir: dir,
+        s: t.services.clone(),
+        db: t.db.clone(),
+        t,
+        _blobs: blobs,
     }
 }
 
@@ -74,8 +70,10 @@ impl Reply {
 }
 
 impl App {
+    /// Sends one request; the body is kept as bytes, so downloads compare byte for byte.
     async fn send(&self, req: Request<Body>) -> Reply {
         let resp = self
+            .t
             .router
             .clone()
             .oneshot(req)

@@ -1,0 +1,308 @@
+//! End to end in a real browser: headless Chromium, driven through chromedriver's W3C WebDriver
+//! protocol (plain JSON over HTTP, spoken here with the same small client as the other tests),
+//! against `xunshi serve --demo`. Officials log in with the demo accounts and walk the seed's
+//! inspection. Runs when `XUNSHI_TEST_BROWSER=1` (`.ci/run` installs Chromium and sets it).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::{Instance, PATIENCE, Server, free_port};
+
+const BROWSER_VAR: &str = "XUNSHI_TEST_BROWSER";
+const DEMO_PASSWORD: &str = "Xunshi-Demo-2020";
+
+/// chromedriver with one browser session, ended (and the driver killed) when dropped.
+struct Browser {
+    driver: Child,
+    port: u16,
+    session: String,
+    base: String,
+}
+
+impl Browser {
+    fn start(base: String) -> Browser {
+        let port = free_port();
+        let driver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver (apt-get install chromium chromium-driver fonts-noto-cjk)");
+        let deadline = Instant::now() + PATIENCE;
+        while wire(port, "GET", "/status", None).is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            thread::sleep(Duration::from_millis(100));
+        }
+        let profile = tempfile::tempdir().expect("a browser profile folder");
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                         "--disable-dev-shm-usage", "--no-first-run", "--window-size=1366,900",
+                         format!("--user-data-dir={}", profile.keep().display())]
+            }
+        }}});
+        let mut b = Browser {
+            driver,
+            port,
+            session: String::new(),
+            base,
+        };
+        let v = b.call("POST", "/session", Some(caps));
+        b.session = v["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session in {v}"))
+            .to_owned();
+        b
+    }
+
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let (status, v) = wire(self.port, method, path, body)
+            .unwrap_or_else(|e| panic!("WebDriver {method} {path}: {e}"));
+        assert!(status < 400, "WebDriver {method} {path} failed: {v}");
+        v["value"].clone()
+    }
+
+    fn cmd(&self, method: &str, what: &str, body: Option<Value>) -> Value {
+        self.call(method, &format!("/session/{}/{what}", self.session), body)
+    }
+
+    fn goto(&self, path: &str) {
+        self.cmd(
+            "POST",
+            "url",
+            Some(json!({"url": format!("{}{path}", self.base)})),
+        );
+    }
+
+    fn find(&self, css: &str) -> String {
+        let v = self.cmd(
+            "POST",
+            "element",
+            Some(json!({"using": "css selector", "value": css})),
+        );
+        v.as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("no element {css}"))
+            .to_owned()
+    }
+
+    fn type_into(&self, css: &str, text: &str) {
+        let el = self.find(css);
+        self.cmd("POST", &format!("element/{el}/clear"), Some(json!({})));
+        self.cmd(
+            "POST",
+            &format!("element/{el}/value"),
+            Some(json!({"text": text})),
+        );
+    }
+
+    fn click(&self, css: &str) {
+        let el = self.find(css);
+        self.cmd("POST", &format!("element/{el}/click"), Some(json!({})));
+    }
+
+    /// Clicks the link whose text is exactly `text`.
+    fn click_link(&self, text: &str) {
+        let v = self.cmd(
+            "POST",
+            "element",
+            Some(json!({"using": "link text", "value": text})),
+        );
+        let el = v
+            .as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("no link {text}"))
+            .to_owned();
+        self.cmd("POST", &format!("element/{el}/click"), Some(json!({})));
+    }
+
+    /// The visible text of the page.
+    fn text(&self) -> String {
+        let body = self.find("body");
+        self.cmd("GET", &format!("element/{body}/text"), None)
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    fn path(&self) -> String {
+        let url = self
+            .cmd("GET", "url", None)
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        url.strip_prefix(&self.base).unwrap_or(&url).to_owned()
+    }
+
+    fn log_in(&self, username: &str) {
+        self.goto("/login");
+        self.type_into("#username", username);
+        self.type_into("#password", DEMO_PASSWORD);
+        self.click("button[type=submit]");
+        let text = self.text();
+        assert!(
+            text.contains("工作台"),
+            "{username} is not on the home page after log-in:\n{text}"
+        );
+    }
+
+    fn log_out(&self) {
+        self.click("form[action='/logout'] button");
+        assert!(
+            self.path().starts_with("/login"),
+            "log-out did not return to the log-in page"
+        );
+    }
+
+    /// Saves a screenshot next to the build output, for a person to look at when a case fails.
+    fn screenshot(&self, name: &str) {
+        let png = self.cmd("GET", "screenshot", None);
+        if let Some(b64) = png.as_str() {
+            let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+            let _ = std::fs::create_dir_all(&dir);
+            let _ = std::fs::write(dir.join(format!("{name}.png.b64")), b64);
+        }
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if !self.session.is_empty() {
+            let _ = wire(
+                self.port,
+                "DELETE",
+                &format!("/session/{}", self.session),
+                None,
+            );
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// One WebDriver exchange. chromedriver says `Connection: close` but keeps the connection open,
+/// so the answer is read by its Content-Length, not to the end of the stream.
+fn wire(port: u16, method: &str, path: &str, body: Option<Value>) -> std::io::Result<(u16, Value)> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(PATIENCE))?;
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    reader.read_line(&mut line)?;
+    let status = line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| std::io::Error::other(format!("bad status line {line:?}")))?;
+    let mut length = 0usize;
+    loop {
+        line.clear();
+        reader.read_line(&mut line)?;
+        let l = line.trim_end();
+        if l.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = l.split_once(':')
+            && k.eq_ignore_ascii_case("content-length")
+        {
+            length = v.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut buf = vec![0u8; length];
+    reader.read_exact(&mut buf)?;
+    let v = serde_json::from_slice(&buf).unwrap_or(Value::Null);
+    Ok((status, v))
+}
+
+fn demo() -> Option<(Instance, Server)> {
+    if std::env::var(BROWSER_VAR).is_err() {
+        eprintln!("browser test skipped: {BROWSER_VAR} is not set");
+        return None;
+    }
+    let x = Instance::sqlite();
+    let server = x.serve_with(&["--demo"]);
+    Some((x, server))
+}
+
+#[test]
+fn officials_walk_the_seed_inspection_in_a_browser() {
+    let Some((_x, server)) = demo() else { return };
+    let b = Browser::start(format!("http://127.0.0.1:{}", server.port));
+
+    // The office finds the seed inspection and its dates.
+    b.log_in("office");
+    b.goto("/inspections");
+    b.click_link("第三巡视组");
+    let text = b.text();
+    b.screenshot("office-seed-inspection");
+    for expected in ["自治区党委宣传部", "2019-09-18", "2019-12-18", "第三巡视组"] {
+        assert!(
+            text.contains(expected),
+            "the seed inspection page lacks {expected}:\n{text}"
+        );
+    }
+    // The office plans through a real form, CSRF token and all.
+    b.goto("/planning/coverage");
+    assert!(
+        b.text().contains("尚未巡视"),
+        "coverage shows the units not yet inspected"
+    );
+    b.log_out();
+
+    // The leadership viewer reads the plan but has no buttons to change it.
+    b.log_in("leader");
+    b.goto("/inspections");
+    let text = b.text();
+    assert!(
+        text.contains("第三巡视组") && !text.contains("新建巡视任务"),
+        "{text}"
+    );
+    b.log_out();
+
+    // The inspected unit's liaison sees nothing of an inspection before feedback.
+    b.log_in("liaison");
+    b.goto("/inspections");
+    let text = b.text();
+    assert!(
+        !text.contains("2020年第九轮巡视"),
+        "the unit sees other units' inspections:\n{text}"
+    );
+    b.log_out();
+
+    // The administrator checks the audit trail, which the demo's own work filled.
+    b.log_in("admin");
+    b.goto("/system/audit?verify=1");
+    let text = b.text();
+    assert!(
+        text.contains("校验通过"),
+        "the audit chain of the demo verifies:\n{text}"
+    );
+}
+
+#[test]
+fn a_wrong_password_in_the_browser_shows_a_message_and_no_session() {
+    let Some((_x, server)) = demo() else { return };
+    let b = Browser::start(format!("http://127.0.0.1:{}", server.port));
+    b.goto("/login");
+    b.type_into("#username", "office");
+    b.type_into("#password", "not-the-password");
+    b.click("button[type=submit]");
+    let text = b.text();
+    assert!(text.contains("用户名或密码错误"), "{text}");
+    b.goto("/inspections");
+    assert!(b.path().starts_with("/login"), "no session was opened");
+}

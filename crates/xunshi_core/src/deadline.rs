@@ -1,0 +1,229 @@
+//! Deadlines and their colours. The clocks of rectification start at the feedback date; how long
+//! each runs depends on the level and the kind of inspection and on the rules in force, so the
+//! rules are data the office keeps (`DeadlineRule`), shipped with the common defaults.
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::{Calendar, add_months};
+use crate::error::{CoreError, Result};
+use crate::org::{UnitLevel, labelled_enum};
+
+/// The colour of a deadline, as the ledger and the dashboards show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Colour {
+    /// Done, or not yet close.
+    Green,
+    /// Due within the warning period.
+    Yellow,
+    /// Overdue and not done.
+    Red,
+}
+
+impl Colour {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Colour::Green => "green",
+            Colour::Yellow => "yellow",
+            Colour::Red => "red",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Colour::Green => "正常",
+            Colour::Yellow => "临期",
+            Colour::Red => "逾期",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Colour> {
+        match s.trim() {
+            "green" | "正常" => Ok(Colour::Green),
+            "yellow" | "临期" => Ok(Colour::Yellow),
+            "red" | "逾期" => Ok(Colour::Red),
+            other => Err(CoreError::bad_input(
+                "colour",
+                format!("无效的期限状态“{other}”，可选：green, yellow, red"),
+            )),
+        }
+    }
+}
+
+/// Green when done or more than `warn_days` calendar days away; yellow when due within
+/// `warn_days` (the due day included); red once the due day has passed.
+pub fn colour(due: Date, today: Date, warn_days: i32, done: bool) -> Colour {
+    if done {
+        return Colour::Green;
+    }
+    if today > due {
+        return Colour::Red;
+    }
+    let left = (due - today).get_days();
+    if left <= warn_days {
+        Colour::Yellow
+    } else {
+        Colour::Green
+    }
+}
+
+/// The default warning period, in days (practice: yellow 3–7 days before).
+pub const DEFAULT_WARN_DAYS: i32 = 7;
+
+labelled_enum!(
+    /// Which clock a rule sets.
+    Clock, "clock" {
+        PlanDue = "plan_due" / "整改方案报送",
+        MeetingDue = "meeting_due" / "专题民主生活会",
+        ReportDue = "report_due" / "整改情况报告报送",
+    }
+);
+
+labelled_enum!(
+    /// How a rule counts.
+    Counting, "counting" {
+        WorkingDays = "working_days" / "工作日",
+        Months = "months" / "个月",
+    }
+);
+
+labelled_enum!(
+    /// 巡视 (central and provincial committees) or 巡察 (city and county committees, and
+    /// enterprises and universities).
+    InspectionLevel, "inspection_level" {
+        Xunshi = "xunshi" / "巡视",
+        Xuncha = "xuncha" / "巡察",
+    }
+);
+
+impl InspectionLevel {
+    /// The dispatching committee's level decides whether its inspections are 巡视 or 巡察.
+    pub fn of_dispatcher(level: UnitLevel) -> Self {
+        match level {
+            UnitLevel::Central | UnitLevel::Provincial => InspectionLevel::Xunshi,
+            _ => InspectionLevel::Xuncha,
+        }
+    }
+}
+
+/// One rule: for this kind of inspection, this clock runs this long from the feedback date.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct DeadlineRule {
+    pub level: InspectionLevel,
+    pub clock: Clock,
+    pub amount: i32,
+    pub counting: Counting,
+    /// Where the rule comes from: the regulation, or local practice.
+    pub basis: String,
+}
+
+impl DeadlineRule {
+    pub fn due(&self, feedback: Date, calendar: &Calendar) -> Result<Date> {
+        match self.counting {
+            Counting::Months => add_months(feedback, self.amount),
+            Counting::WorkingDays => calendar.add_working_days(feedback, self.amount.max(0) as u32),
+        }
+    }
+}
+
+/// The rules shipped with the product: the regulation for 巡视, common practice for 巡察.
+pub fn default_rules() -> Vec<DeadlineRule> {
+    use Clock::*;
+    use Counting::*;
+    use InspectionLevel::*;
+    let rule = |level, clock, amount, counting, basis: &str| DeadlineRule {
+        level,
+        clock,
+        amount,
+        counting,
+        basis: basis.to_owned(),
+    };
+    vec![
+        rule(
+            Xunshi,
+            ReportDue,
+            2,
+            Months,
+            "《中国共产党巡视工作条例》：收到反馈意见后2个月内报送整改情况报告和主要负责人组织落实情况报告",
+        ),
+        rule(
+            Xunshi,
+            PlanDue,
+            15,
+            WorkingDays,
+            "通行做法：反馈后15个工作日内报送整改方案",
+        ),
+        rule(
+            Xuncha,
+            PlanDue,
+            15,
+            WorkingDays,
+            "巡察通行做法：15个工作日内报送整改方案",
+        ),
+        rule(
+            Xuncha,
+            MeetingDue,
+            1,
+            Months,
+            "巡察通行做法：1个月内召开专题民主生活会",
+        ),
+        rule(
+            Xuncha,
+            ReportDue,
+            3,
+            Months,
+            "巡察通行做法：3个月内报送整改情况报告",
+        ),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::shipped;
+    use jiff::civil::date;
+
+    #[test]
+    fn colours_around_the_boundaries() {
+        let due = date(2020, 5, 25);
+        assert_eq!(colour(due, date(2020, 5, 17), 7, false), Colour::Green);
+        assert_eq!(colour(due, date(2020, 5, 18), 7, false), Colour::Yellow);
+        assert_eq!(colour(due, due, 7, false), Colour::Yellow);
+        assert_eq!(colour(due, date(2020, 5, 26), 7, false), Colour::Red);
+        assert_eq!(colour(due, date(2020, 6, 30), 7, true), Colour::Green);
+    }
+
+    #[test]
+    fn the_seed_report_is_due_two_months_after_feedback() {
+        let rules = default_rules();
+        let report = rules
+            .iter()
+            .find(|r| r.level == InspectionLevel::Xunshi && r.clock == Clock::ReportDue)
+            .unwrap();
+        assert_eq!(
+            report.due(date(2020, 3, 25), &shipped()).unwrap(),
+            date(2020, 5, 25)
+        );
+        let plan = rules
+            .iter()
+            .find(|r| r.level == InspectionLevel::Xunshi && r.clock == Clock::PlanDue)
+            .unwrap();
+        assert_eq!(
+            plan.due(date(2020, 3, 25), &shipped()).unwrap(),
+            date(2020, 4, 16)
+        );
+    }
+
+    #[test]
+    fn provincial_committees_send_xunshi_cities_xuncha() {
+        assert_eq!(
+            InspectionLevel::of_dispatcher(UnitLevel::Provincial),
+            InspectionLevel::Xunshi
+        );
+        assert_eq!(
+            InspectionLevel::of_dispatcher(UnitLevel::County),
+            InspectionLevel::Xuncha
+        );
+    }
+}

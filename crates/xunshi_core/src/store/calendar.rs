@@ -1,0 +1,28 @@
+//! Storage of the holiday arrangements.
+
+use std::future::Future;
+
+use crate::calendar::CalendarDay;
+use crate::error::Result;
+
+/// A year whose arrangement is known, and where it came from.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct CalendarYear {
+    pub year: i16,
+    pub source: String,
+    pub added_at: String,
+}
+
+pub trait CalendarTx: Send {
+    fn calendar_years(&mut self) -> impl Future<Output = Result<Vec<CalendarYear>>> + Send;
+    /// Every listed day of every known year.
+    fn calendar_days(&mut self) -> impl Future<Output = Result<Vec<CalendarDay>>> + Send;
+    /// Replaces the arrangement of `year` with `days`, and records where it came from.
+    fn replace_calendar_year(
+        &mut self,
+        year: i16,
+        source: &str,
+        at: jiff::Timestamp,
+        days: &[CalendarDay],
+    ) -> impl Future<Output = Result<()>> + Send;
+}

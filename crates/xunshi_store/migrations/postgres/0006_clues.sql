@@ -1,0 +1,55 @@
+-- Problem clues (问题线索): the register of each inspection, the transfers that send them in
+-- batches with a letter, the recipients' disposal, and the office's handling deadline rules.
+
+CREATE TABLE clue_transfers (
+    id                 TEXT COLLATE "C" PRIMARY KEY,
+    inspection_id      TEXT COLLATE "C" NOT NULL REFERENCES inspections (id),
+    -- discipline, organization or department; a department names its unit.
+    recipient_kind     TEXT NOT NULL,
+    recipient_unit_id  TEXT COLLATE "C" REFERENCES units (id),
+    letter_no          TEXT NOT NULL UNIQUE,
+    letter_text        TEXT NOT NULL,
+    transferred_on     TEXT NOT NULL,
+    due_on             TEXT NOT NULL,
+    created_by         TEXT COLLATE "C" REFERENCES users (id),
+    created_at         TEXT COLLATE "C" NOT NULL
+);
+CREATE INDEX clue_transfers_inspection ON clue_transfers (inspection_id);
+CREATE INDEX clue_transfers_recipient ON clue_transfers (recipient_kind, recipient_unit_id);
+
+CREATE TABLE clues (
+    id                    TEXT COLLATE "C" PRIMARY KEY,
+    inspection_id         TEXT COLLATE "C" NOT NULL REFERENCES inspections (id),
+    about_name            TEXT NOT NULL,
+    about_post            TEXT NOT NULL,
+    about_unit_id         TEXT COLLATE "C" REFERENCES units (id),
+    summary               TEXT NOT NULL,
+    source                TEXT NOT NULL,
+    confidentiality       TEXT NOT NULL,
+    kind                  TEXT NOT NULL,
+    status                TEXT NOT NULL,
+    -- Set once, when the clue goes out with a transfer.
+    transfer_id           TEXT COLLATE "C" REFERENCES clue_transfers (id),
+    disposal_method       TEXT,
+    disposal_result       TEXT,
+    disposal_decided_on   TEXT,
+    disposal_recorded_by  TEXT COLLATE "C" REFERENCES users (id),
+    disposal_recorded_at  TEXT COLLATE "C",
+    created_by            TEXT COLLATE "C" REFERENCES users (id),
+    created_at            TEXT COLLATE "C" NOT NULL,
+    updated_at            TEXT COLLATE "C" NOT NULL,
+    version               BIGINT NOT NULL
+);
+CREATE INDEX clues_inspection ON clues (inspection_id);
+CREATE INDEX clues_transfer ON clues (transfer_id);
+
+-- One row: the handling deadline rules in force.
+CREATE TABLE clue_settings (
+    id               SMALLINT PRIMARY KEY,
+    handling_months  BIGINT NOT NULL,
+    warn_days        BIGINT NOT NULL,
+    version          BIGINT NOT NULL,
+    updated_at       TEXT COLLATE "C",
+    updated_by       TEXT COLLATE "C" REFERENCES users (id)
+);
+INSERT INTO clue_settings (id, handling_months, warn_days, version) VALUES (1, 3, 7, 1);

@@ -1,0 +1,86 @@
+//! The holiday arrangements.
+
+use xunshi_core::Result;
+use xunshi_core::calendar::{CalendarDay, DayKind};
+use xunshi_core::store::CalendarTx;
+use xunshi_core::store::calendar::CalendarYear;
+
+use super::{DbTx, ts};
+use crate::rows::{date, i, s};
+
+pub(crate) fn day_kind_code(k: DayKind) -> &'static str {
+    match k {
+        DayKind::Holiday => "holiday",
+        DayKind::Workday => "workday",
+    }
+}
+
+impl CalendarTx for DbTx {
+    async fn calendar_years(&mut self) -> Result<Vec<CalendarYear>> {
+        self.fetch_all(sqlx::query(
+            "SELECT year, source, added_at FROM calendar_years ORDER BY year",
+        ))
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(CalendarYear {
+                year: i(r, "year")? as i16,
+                source: s(r, "source")?,
+                added_at: s(r, "added_at")?,
+            })
+        })
+        .collect()
+    }
+
+    async fn calendar_days(&mut self) -> Result<Vec<CalendarDay>> {
+        self.fetch_all(sqlx::query(
+            "SELECT day, kind, festival FROM calendar_days ORDER BY day",
+        ))
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(CalendarDay {
+                date: date(r, "day")?,
+                kind: match s(r, "kind")?.as_str() {
+                    "workday" => DayKind::Workday,
+                    _ => DayKind::Holiday,
+                },
+                festival: s(r, "festival")?,
+            })
+        })
+        .collect()
+    }
+
+    async fn replace_calendar_year(
+        &mut self,
+        year: i16,
+        source: &str,
+        at: jiff::Timestamp,
+        days: &[CalendarDay],
+    ) -> Result<()> {
+        self.execute(sqlx::query("DELETE FROM calendar_days WHERE year = $1").bind(year))
+            .await?;
+        self.execute(sqlx::query("DELETE FROM calendar_years WHERE year = $1").bind(year))
+            .await?;
+        self.execute(
+            sqlx::query("INSERT INTO calendar_years (year, source, added_at) VALUES ($1, $2, $3)")
+                .bind(year)
+                .bind(source.to_owned())
+                .bind(ts(at)),
+        )
+        .await?;
+        for d in days {
+            self.execute(
+                sqlx::query(
+                    "INSERT INTO calendar_days (day, year, kind, festival) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(d.date.to_string())
+                .bind(year)
+                .bind(day_kind_code(d.kind))
+                .bind(d.festival.clone()),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}

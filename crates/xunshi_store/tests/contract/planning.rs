@@ -1,0 +1,370 @@
+//! Planning: terms, plans, rounds, inspections, their stages, who sees them, and coverage.
+
+use xunshi_core::CoreError;
+use xunshi_core::access::Access;
+use xunshi_core::inspection::{Inspection, InspectionInput, Stage};
+use xunshi_core::page::PageRequest;
+use xunshi_core::permission::Actor;
+use xunshi_core::service::{PlanInput, RoundInput, StageChange, TermInput};
+use xunshi_core::store::{InspectionFilter, PlanningTx, Store, Tx};
+
+use crate::harness::{Svc, audit_of_object, bad_fields, expect_err, new_unit, user_with_role};
+
+/// A committee with departments, a term, a plan and a round; returns the round's id.
+async fn planned_round(s: &Svc) -> xunshi_core::Id {
+    let committee = new_unit(s, "自治区党委", None).await;
+    for name in ["宣传部", "组织部", "教育厅", "文化和旅游厅"] {
+        new_unit(s, name, Some(committee.id)).await;
+    }
+    let office = Actor::system();
+    let term = s
+        .create_term(
+            &office,
+            &TermInput {
+                name: "十一届".into(),
+                dispatcher: "自治区党委".into(),
+                starts_on: "2016-11-18".into(),
+                ends_on: None,
+            },
+        )
+        .await
+        .expect("create the term");
+    let plan = s
+        .create_plan(
+            &office,
+            &PlanInput {
+                term_id: term.id.to_string(),
+                year: 2019,
+                title: "2019年巡视工作计划".into(),
+                notes: String::new(),
+            },
+        )
+        .await
+        .expect("create the plan");
+    s.create_round(
+        &office,
+        &RoundInput {
+            plan_id: plan.id.to_string(),
+            number: 7,
+            name: String::new(),
+        },
+    )
+    .await
+    .expect("create the round")
+    .id
+}
+
+fn input(round: xunshi_core::Id, team: &str, targets: &[&str]) -> InspectionInput {
+    InspectionInput {
+        round_id: round.to_string(),
+        team_name: team.into(),
+        targets: targets.iter().map(|t| (*t).to_owned()).collect(),
+        kind: "routine".into(),
+        planned_entry: Some("2019-09-18".into()),
+        planned_exit: Some("2019-12-18".into()),
+        ..Default::default()
+    }
+}
+
+async fn move_to(
+    s: &Svc,
+    actor: &Actor,
+    insp: &Inspection,
+    to: Stage,
+    date: Option<&str>,
+) -> Result<Inspection, CoreError> {
+    let (current, _) = s.get_inspection(&Actor::system(), insp.id).await?;
+    s.change_stage(
+        actor,
+        insp.id,
+        &StageChange {
+            version: current.version,
+            to,
+            date: date.map(str::to_owned),
+        },
+    )
+    .await
+}
+
+/// Puts an inspection at `stage` directly in the store, as the feedback service will.
+async fn force_stage(s: &Svc, id: xunshi_core::Id, stage: Stage) {
+    let mut tx = s.store.write().await.expect("a write transaction");
+    let mut insp = tx.get_inspection(id).await.expect("read").expect("exists");
+    insp.stage = stage;
+    insp.version += 1;
+    tx.update_inspection(&insp).await.expect("update");
+    tx.commit().await.expect("commit");
+}
+
+pub async fn rounds_and_inspections_are_planned_with_their_rules(s: Svc) {
+    let round = planned_round(&s).await;
+    let office = Actor::system();
+    let insp = s
+        .create_inspection(&office, &input(round, "第三巡视组", &["宣传部"]))
+        .await
+        .expect("plan the seed inspection");
+    assert_eq!(insp.stage, Stage::Planning);
+    assert_eq!(insp.target_ids.len(), 1);
+
+    let (view, _) = s
+        .inspection_view(&office, insp.id)
+        .await
+        .expect("read the view");
+    assert_eq!(view.targets[0].name, "宣传部");
+    assert_eq!(view.dispatcher.name, "自治区党委");
+    assert_eq!(view.round_name, "2019年第7轮巡视");
+
+    let two = s
+        .create_inspection(
+            &office,
+            &input(round, "第一巡视组", &["教育厅", "文化和旅游厅"]),
+        )
+        .await
+        .expect("one team, two units");
+    assert_eq!(two.target_ids.len(), 2);
+
+    let e = expect_err!(
+        s.create_inspection(
+            &office,
+            &input(
+                round,
+                "第二巡视组",
+                &["宣传部", "组织部", "教育厅", "文化和旅游厅"]
+            )
+        )
+        .await,
+        CoreError::BadInput(_)
+    );
+    assert_eq!(bad_fields(&e), ["targets"]);
+    let e = expect_err!(
+        s.create_inspection(&office, &input(round, "第二巡视组", &["自治区党委"]))
+            .await,
+        CoreError::BadInput(_)
+    );
+    assert_eq!(bad_fields(&e), ["targets"]);
+
+    let (_, plan_round) = (round, s.get_round(&office, round).await.expect("the round"));
+    let again = s
+        .create_round(
+            &office,
+            &RoundInput {
+                plan_id: plan_round.plan_id.to_string(),
+                number: 7,
+                name: String::new(),
+            },
+        )
+        .await;
+    expect_err!(again, CoreError::Conflict(_));
+
+    // A look-back needs an earlier inspection of the same unit that has given feedback.
+    let mut lb = input(round, "第二巡视组", &["宣传部"]);
+    lb.kind = "look_back".into();
+    lb.look_back_of = Some(insp.id.to_string());
+    let e = expect_err!(
+        s.create_inspection(&office, &lb).await,
+        CoreError::BadInput(_)
+    );
+    assert_eq!(bad_fields(&e), ["look_back_of"]);
+    force_stage(&s, insp.id, Stage::FeedbackGiven).await;
+    let looked = s
+        .create_inspection(&office, &lb)
+        .await
+        .expect("look back after feedback");
+    assert_eq!(looked.look_back_of, Some(insp.id));
+}
+
+pub async fn stages_move_only_along_the_allowed_edges_by_allowed_roles(s: Svc) {
+    let round = planned_round(&s).await;
+    let office = user_with_role(&s, "office1", None, "office").await;
+    let leadership = user_with_role(&s, "leader1", None, "leadership").await;
+    let insp = s
+        .create_inspection(&office, &input(round, "第三巡视组", &["宣传部"]))
+        .await
+        .expect("the office plans");
+
+    let e = expect_err!(
+        move_to(&s, &office, &insp, Stage::OnSite, None).await,
+        CoreError::RuleRefused(_)
+    );
+    assert!(e.to_string().contains("计划"), "{e}");
+    expect_err!(
+        move_to(&s, &leadership, &insp, Stage::Preparation, None).await,
+        CoreError::Forbidden(_)
+    );
+
+    move_to(&s, &office, &insp, Stage::Preparation, None)
+        .await
+        .expect("to preparation");
+    let on_site = move_to(&s, &office, &insp, Stage::OnSite, Some("2019-09-18"))
+        .await
+        .expect("enter");
+    assert_eq!(on_site.dates.entry, Some("2019-09-18".parse().unwrap()));
+    let e = expect_err!(
+        move_to(&s, &office, &insp, Stage::Reporting, Some("2019-09-01")).await,
+        CoreError::BadInput(_)
+    );
+    assert_eq!(bad_fields(&e), ["date"]);
+    let reporting = move_to(&s, &office, &insp, Stage::Reporting, Some("2019-12-18"))
+        .await
+        .expect("leave");
+    assert_eq!(reporting.dates.exit, Some("2019-12-18".parse().unwrap()));
+    // Feedback is given through the feedback service, never as a bare stage change.
+    expect_err!(
+        move_to(&s, &office, &insp, Stage::FeedbackGiven, None).await,
+        CoreError::RuleRefused(_)
+    );
+
+    // A stale version is refused and changes nothing.
+    let stale = s
+        .change_stage(
+            &office,
+            insp.id,
+            &StageChange {
+                version: 1,
+                to: Stage::Planning,
+                date: None,
+            },
+        )
+        .await;
+    expect_err!(stale, CoreError::StaleVersion(_));
+    let (now, _) = s.get_inspection(&office, insp.id).await.unwrap();
+    assert_eq!(now.stage, Stage::Reporting);
+
+    // After entry the plan is fixed.
+    let edit = s
+        .update_inspection(
+            &office,
+            insp.id,
+            now.version,
+            &input(round, "第三巡视组", &["组织部"]),
+        )
+        .await;
+    expect_err!(edit, CoreError::RuleRefused(_));
+
+    let moves: Vec<_> = audit_of_object(&s, "inspection", insp.id)
+        .await
+        .into_iter()
+        .filter(|r| r.action == "inspection_stage_changed")
+        .collect();
+    assert_eq!(moves.len(), 3, "each stage change is audited once");
+}
+
+pub async fn inspections_are_shown_only_to_those_who_may_see_them(s: Svc) {
+    let round = planned_round(&s).await;
+    let office = user_with_role(&s, "office1", None, "office").await;
+    let leadership = user_with_role(&s, "leader1", None, "leadership").await;
+    let liaison = user_with_role(&s, "liaison1", Some("宣传部"), "unit_liaison").await;
+    let other_unit = user_with_role(&s, "liaison2", Some("组织部"), "unit_liaison").await;
+    let discipline = user_with_role(&s, "jiwei1", None, "discipline").await;
+    let seed = s
+        .create_inspection(&office, &input(round, "第三巡视组", &["宣传部"]))
+        .await
+        .unwrap();
+    s.create_inspection(&office, &input(round, "第一巡视组", &["教育厅"]))
+        .await
+        .unwrap();
+
+    let count = |a: Actor| {
+        let s = s.clone();
+        async move {
+            s.list_inspections(&a, &InspectionFilter::default(), PageRequest::first(50))
+                .await
+                .expect("list")
+                .items
+                .len()
+        }
+    };
+    assert_eq!(count(office.clone()).await, 2);
+    assert_eq!(count(leadership.clone()).await, 2);
+    assert_eq!(
+        count(liaison.clone()).await,
+        0,
+        "the unit sees nothing before feedback"
+    );
+    assert_eq!(count(discipline.clone()).await, 0);
+    expect_err!(
+        s.get_inspection(&liaison, seed.id).await,
+        CoreError::NotFound(_)
+    );
+    // Leadership reads but changes nothing.
+    let (_, access) = s.get_inspection(&leadership, seed.id).await.unwrap();
+    assert_eq!(access, Access::Read);
+    expect_err!(
+        s.update_inspection(
+            &leadership,
+            seed.id,
+            1,
+            &input(round, "第三巡视组", &["组织部"])
+        )
+        .await,
+        CoreError::Forbidden(_)
+    );
+
+    force_stage(&s, seed.id, Stage::FeedbackGiven).await;
+    assert_eq!(
+        count(liaison.clone()).await,
+        1,
+        "after feedback the unit sees its own inspection"
+    );
+    let (_, access) = s.get_inspection(&liaison, seed.id).await.unwrap();
+    assert_eq!(access, Access::FeedbackOnly);
+    assert_eq!(count(other_unit.clone()).await, 0);
+    let by_unit = s
+        .list_inspections(
+            &office,
+            &InspectionFilter {
+                round_id: Some(round),
+                unit_id: Some(seed.target_ids[0]),
+                ..Default::default()
+            },
+            PageRequest::first(50),
+        )
+        .await
+        .unwrap();
+    assert_eq!(by_unit.items.len(), 1);
+    let by_stage = s
+        .list_inspections(
+            &office,
+            &InspectionFilter {
+                stage: Some(Stage::Planning),
+                ..Default::default()
+            },
+            PageRequest::first(50),
+        )
+        .await
+        .unwrap();
+    assert_eq!(by_stage.items.len(), 1);
+}
+
+pub async fn coverage_shows_which_units_the_term_has_reached(s: Svc) {
+    let round = planned_round(&s).await;
+    let office = Actor::system();
+    s.create_inspection(&office, &input(round, "第三巡视组", &["宣传部"]))
+        .await
+        .unwrap();
+    s.create_inspection(
+        &office,
+        &input(round, "第一巡视组", &["教育厅", "文化和旅游厅"]),
+    )
+    .await
+    .unwrap();
+    let terms = s.list_terms(&office).await.unwrap();
+    let cov = s.coverage(&office, terms[0].id).await.expect("coverage");
+    assert_eq!(
+        cov.total, 4,
+        "the four departments under the committee, not the committee itself"
+    );
+    assert_eq!(cov.covered, 3);
+    let missing: Vec<_> = cov
+        .rows
+        .iter()
+        .filter(|r| r.inspections.is_empty())
+        .map(|r| r.unit.name.as_str())
+        .collect();
+    assert_eq!(missing, ["组织部"]);
+    let liaison = user_with_role(&s, "liaison1", Some("宣传部"), "unit_liaison").await;
+    expect_err!(
+        s.coverage(&liaison, terms[0].id).await,
+        CoreError::Forbidden(_)
+    );
+}

@@ -1,0 +1,113 @@
+//! The holiday arrangements and working-day arithmetic.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use xunshi_core::CoreError;
+use xunshi_core::calendar::CalendarDay;
+use xunshi_core::store::calendar::CalendarYear;
+
+use super::{ApiJson, ApiQuery};
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::{ApiResult, ErrorBody};
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_calendar))
+        .routes(routes!(put_year))
+        .routes(routes!(working_days))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CalendarListing {
+    pub years: Vec<CalendarYear>,
+    pub days: Vec<CalendarDay>,
+}
+
+/// The years whose arrangement is known, and their holidays and adjusted workdays.
+#[utoipa::path(get, path = "/calendar", tag = "calendar", security(("bearer" = [])),
+    responses((status = 200, body = CalendarListing)))]
+async fn get_calendar(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+) -> ApiResult<Json<CalendarListing>> {
+    let (years, days) = app.services.calendar_listing(&actor).await?;
+    Ok(Json(CalendarListing { years, days }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct YearImport {
+    /// Where the arrangement comes from (the State Council's notice).
+    pub source: String,
+    /// Lines `date,kind,festival`, kind `holiday` or `workday`; a header line is optional.
+    pub csv: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Imported {
+    pub year: i16,
+    pub days: usize,
+}
+
+/// Enters or corrects the arrangement of one year, replacing what was there.
+#[utoipa::path(put, path = "/calendar/{year}", tag = "calendar", security(("bearer" = [])),
+    params(("year" = i16, Path)),
+    request_body = YearImport,
+    responses((status = 200, body = Imported), (status = 400, description = "rows that cannot be read, each named", body = ErrorBody),
+        (status = 403, body = ErrorBody)))]
+async fn put_year(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(year): Path<String>,
+    ApiJson(req): ApiJson<YearImport>,
+) -> ApiResult<Json<Imported>> {
+    let year: i16 = year
+        .parse()
+        .map_err(|_| CoreError::bad_input("year", "年度应为四位年份"))?;
+    let days = app
+        .services
+        .import_calendar_year(&actor, year, &req.csv, &req.source)
+        .await?;
+    Ok(Json(Imported { year, days }))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct WorkingDaysQuery {
+    /// The day of the event (`2020-03-25`); it does not count.
+    pub from: String,
+    /// How many working days.
+    pub days: u32,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Deadline {
+    #[schema(value_type = String, format = Date)]
+    pub due: jiff::civil::Date,
+}
+
+/// The date `days` working days after `from`; refused (422) when it reaches a year without an
+/// arrangement.
+#[utoipa::path(get, path = "/calendar/working-days", tag = "calendar", security(("bearer" = [])),
+    params(WorkingDaysQuery),
+    responses((status = 200, body = Deadline), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn working_days(
+    State(app): State<AppState>,
+    ApiUser(_actor): ApiUser,
+    ApiQuery(q): ApiQuery<WorkingDaysQuery>,
+) -> ApiResult<Json<Deadline>> {
+    let from: jiff::civil::Date = q
+        .from
+        .parse()
+        .map_err(|_| CoreError::bad_input("from", "日期格式应为 2020-03-25"))?;
+    let due = app
+        .services
+        .calendar()
+        .await?
+        .add_working_days(from, q.days)?;
+    Ok(Json(Deadline { due }))
+}

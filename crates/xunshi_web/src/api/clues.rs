@@ -1,0 +1,269 @@
+//! Problem clues, their transfers and disposal, and the handling deadline rules.
+//!
+//! `GET /clues` answers every logged-in caller with the clues that caller may see; for a user
+//! of an inspected unit that is an empty list, never an error, because the same person may
+//! also receive clues of other inspections as a functional department. Reading one clue the
+//! caller may not see answers 404 (403 for the inspected unit after feedback, which knows the
+//! inspection exists).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use xunshi_core::clue::{
+    ClockColour, Clue, ClueInput, ClueSettings, ClueSettingsInput, ClueStatus, DisposalInput,
+    RecipientKind, Transfer, TransferInput,
+};
+use xunshi_core::service::{ClueEntry, ClueListFilter, TransferLetter};
+use xunshi_core::store::TransferFilter;
+
+use super::{ApiJson, ApiQuery, Page, paging, path_id};
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_clues))
+        .routes(routes!(register_clue))
+        .routes(routes!(get_clue, update_clue))
+        .routes(routes!(record_disposal))
+        .routes(routes!(create_transfer))
+        .routes(routes!(list_transfers))
+        .routes(routes!(get_transfer))
+        .routes(routes!(get_settings, update_settings))
+}
+
+fn opt_id(raw: Option<&str>, field: &str) -> ApiResult<Option<xunshi_core::Id>> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => Ok(Some(s.parse().map_err(|_| {
+            ApiError::from(xunshi_core::CoreError::bad_input(
+                field,
+                format!("“{s}”不是有效的编号"),
+            ))
+        })?)),
+    }
+}
+
+fn opt_parse<T>(
+    raw: Option<&str>,
+    parse: impl Fn(&str) -> xunshi_core::Result<T>,
+) -> ApiResult<Option<T>> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => Ok(Some(parse(s)?)),
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ClueQuery {
+    /// Only the clues of this inspection.
+    pub inspection_id: Option<String>,
+    /// registered, transferred or disposed.
+    pub status: Option<String>,
+    /// Clues transferred to discipline, organization or department.
+    pub recipient: Option<String>,
+    /// The handling clock: green, yellow, red or done.
+    pub colour: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+/// Lists the clues the caller may see: the office and the leadership all, a team its
+/// inspection's, a recipient those transferred to it, the inspected unit none (an empty list).
+/// Every clue returned is recorded in the audit trail as read.
+#[utoipa::path(get, path = "/clues", tag = "clues", security(("bearer" = [])),
+    params(ClueQuery),
+    responses((status = 200, body = Page<ClueEntry>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+async fn list_clues(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiQuery(q): ApiQuery<ClueQuery>,
+) -> ApiResult<Json<Page<ClueEntry>>> {
+    let page = paging(q.cursor.as_deref(), q.limit)?;
+    let f = ClueListFilter {
+        inspection_id: opt_id(q.inspection_id.as_deref(), "inspection_id")?,
+        status: opt_parse(q.status.as_deref(), ClueStatus::parse)?,
+        recipient: opt_parse(q.recipient.as_deref(), RecipientKind::parse)?,
+        colour: opt_parse(q.colour.as_deref(), ClockColour::parse)?,
+    };
+    Ok(Json(
+        app.services.list_clues(&actor, &f, page).await?.into(),
+    ))
+}
+
+/// Registers a clue of an inspection (its team or the office).
+#[utoipa::path(post, path = "/inspections/{id}/clues", tag = "clues", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the inspection")),
+    request_body = ClueInput,
+    responses((status = 201, body = Clue), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn register_clue(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<ClueInput>,
+) -> ApiResult<(StatusCode, Json<Clue>)> {
+    let id = path_id(&id, "巡视任务")?;
+    let clue = app.services.register_clue(&actor, id, &input).await?;
+    Ok((StatusCode::CREATED, Json(clue)))
+}
+
+/// One clue with its transfer, disposal and handling clock. The read is recorded.
+#[utoipa::path(get, path = "/clues/{id}", tag = "clues", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = ClueEntry), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn get_clue(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ClueEntry>> {
+    let id = path_id(&id, "问题线索")?;
+    Ok(Json(app.services.get_clue(&actor, id).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ClueUpdate {
+    /// The version the change is based on; if the clue changed since, 409.
+    pub version: i64,
+    #[serde(flatten)]
+    pub fields: ClueInput,
+}
+
+/// Changes a clue still in the register; a transferred clue stays as it was sent (422).
+#[utoipa::path(put, path = "/clues/{id}", tag = "clues", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body = ClueUpdate,
+    responses((status = 200, body = Clue), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_clue(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<ClueUpdate>,
+) -> ApiResult<Json<Clue>> {
+    let id = path_id(&id, "问题线索")?;
+    Ok(Json(
+        app.services
+            .update_clue(&actor, id, req.version, &req.fields)
+            .await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct DisposalRequest {
+    pub version: i64,
+    #[serde(flatten)]
+    pub disposal: DisposalInput,
+}
+
+/// The recipient records how it disposed of a clue (谈话函询 / 初步核实 / 暂存待查 / 予以了结).
+#[utoipa::path(post, path = "/clues/{id}/disposal", tag = "clues", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body = DisposalRequest,
+    responses((status = 200, body = Clue), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn record_disposal(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<DisposalRequest>,
+) -> ApiResult<Json<Clue>> {
+    let id = path_id(&id, "问题线索")?;
+    Ok(Json(
+        app.services
+            .record_disposal(&actor, id, req.version, &req.disposal)
+            .await?,
+    ))
+}
+
+/// Transfers registered clues of an inspection in one batch with a letter (the team leader
+/// or the office). Refused as a whole if any clue is not of the inspection or already sent.
+#[utoipa::path(post, path = "/inspections/{id}/transfers", tag = "clues", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the inspection")),
+    request_body = TransferInput,
+    responses((status = 201, body = Transfer), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_transfer(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<TransferInput>,
+) -> ApiResult<(StatusCode, Json<Transfer>)> {
+    let id = path_id(&id, "巡视任务")?;
+    let t = app.services.create_transfer(&actor, id, &input).await?;
+    Ok((StatusCode::CREATED, Json(t)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TransferQuery {
+    pub inspection_id: Option<String>,
+    /// discipline, organization or department.
+    pub recipient: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+/// Lists the transfers the caller may see, oldest first.
+#[utoipa::path(get, path = "/transfers", tag = "clues", security(("bearer" = [])),
+    params(TransferQuery),
+    responses((status = 200, body = Page<Transfer>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+async fn list_transfers(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiQuery(q): ApiQuery<TransferQuery>,
+) -> ApiResult<Json<Page<Transfer>>> {
+    let page = paging(q.cursor.as_deref(), q.limit)?;
+    let f = TransferFilter {
+        inspection_id: opt_id(q.inspection_id.as_deref(), "inspection_id")?,
+        recipient: opt_parse(q.recipient.as_deref(), RecipientKind::parse)?,
+    };
+    Ok(Json(
+        app.services.list_transfers(&actor, &f, page).await?.into(),
+    ))
+}
+
+/// A transfer letter with its list of clues; each clue listed is recorded as read.
+#[utoipa::path(get, path = "/transfers/{id}", tag = "clues", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = TransferLetter), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn get_transfer(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<TransferLetter>> {
+    let id = path_id(&id, "移交函")?;
+    Ok(Json(app.services.get_transfer(&actor, id).await?))
+}
+
+/// The handling deadline rules: months from transfer to the handling report, and the days
+/// before the due date at which the clock turns yellow.
+#[utoipa::path(get, path = "/clue-settings", tag = "clues", security(("bearer" = [])),
+    responses((status = 200, body = ClueSettings), (status = 401, body = ErrorBody)))]
+async fn get_settings(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+) -> ApiResult<Json<ClueSettings>> {
+    Ok(Json(app.services.clue_settings(&actor).await?))
+}
+
+/// Changes the handling deadline rules (the office). Existing letters keep their due dates.
+#[utoipa::path(put, path = "/clue-settings", tag = "clues", security(("bearer" = [])),
+    request_body = ClueSettingsInput,
+    responses((status = 200, body = ClueSettings), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
+async fn update_settings(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(input): ApiJson<ClueSettingsInput>,
+) -> ApiResult<Json<ClueSettings>> {
+    Ok(Json(
+        app.services.update_clue_settings(&actor, &input).await?,
+    ))
+}

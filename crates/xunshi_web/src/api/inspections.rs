@@ -1,0 +1,146 @@
+//! Inspections: the list with filters, one inspection, planning it, moving its stage.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use xunshi_core::inspection::{InspectionInput, Stage};
+use xunshi_core::service::{InspectionView, StageChange};
+use xunshi_core::store::InspectionFilter;
+
+use super::{ApiJson, ApiQuery, Page, paging, path_id};
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::{ApiResult, ErrorBody};
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_inspections, create_inspection))
+        .routes(routes!(get_inspection, update_inspection))
+        .routes(routes!(change_stage))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InspectionQuery {
+    pub term_id: Option<String>,
+    pub round_id: Option<String>,
+    /// Inspections with this unit among their targets.
+    pub unit_id: Option<String>,
+    /// planning, preparation, on_site, reporting, feedback_given, rectification, archived
+    pub stage: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+fn opt_id(v: &Option<String>) -> Result<Option<xunshi_core::Id>, xunshi_core::CoreError> {
+    match v.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) => Ok(Some(s.parse()?)),
+        None => Ok(None),
+    }
+}
+
+impl InspectionQuery {
+    pub fn filter(&self) -> Result<InspectionFilter, xunshi_core::CoreError> {
+        Ok(InspectionFilter {
+            term_id: opt_id(&self.term_id)?,
+            round_id: opt_id(&self.round_id)?,
+            unit_id: opt_id(&self.unit_id)?,
+            stage: match self.stage.as_deref().filter(|s| !s.is_empty()) {
+                Some(s) => Some(Stage::parse(s)?),
+                None => None,
+            },
+        })
+    }
+}
+
+/// The inspections the caller may see: all for the office and leadership, their own team's
+/// for team members, and for an inspected unit only those that have reached feedback.
+#[utoipa::path(get, path = "/inspections", tag = "inspections", security(("bearer" = [])),
+    params(InspectionQuery),
+    responses((status = 200, body = Page<InspectionView>), (status = 400, body = ErrorBody)))]
+async fn list_inspections(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiQuery(q): ApiQuery<InspectionQuery>,
+) -> ApiResult<Json<Page<InspectionView>>> {
+    let page = paging(q.cursor.as_deref(), q.limit)?;
+    let f = q.filter()?;
+    Ok(Json(
+        app.services
+            .list_inspection_views(&actor, &f, page)
+            .await?
+            .into(),
+    ))
+}
+
+/// Plans an inspection: the round, the team's name, one to three target units, the type.
+#[utoipa::path(post, path = "/inspections", tag = "inspections", security(("bearer" = [])),
+    request_body = InspectionInput,
+    responses((status = 201, body = InspectionView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn create_inspection(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(input): ApiJson<InspectionInput>,
+) -> ApiResult<(StatusCode, Json<InspectionView>)> {
+    let insp = app.services.create_inspection(&actor, &input).await?;
+    let (view, _) = app.services.inspection_view(&actor, insp.id).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+#[utoipa::path(get, path = "/inspections/{id}", tag = "inspections", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = InspectionView), (status = 404, body = ErrorBody)))]
+async fn get_inspection(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<InspectionView>> {
+    let id = path_id(&id, "巡视任务")?;
+    Ok(Json(app.services.inspection_view(&actor, id).await?.0))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct InspectionUpdate {
+    pub version: i64,
+    #[serde(flatten)]
+    pub fields: InspectionInput,
+}
+
+/// Changes the plan of an inspection, before the team enters.
+#[utoipa::path(put, path = "/inspections/{id}", tag = "inspections", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body = InspectionUpdate,
+    responses((status = 200, body = InspectionView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_inspection(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<InspectionUpdate>,
+) -> ApiResult<Json<InspectionView>> {
+    let id = path_id(&id, "巡视任务")?;
+    app.services
+        .update_inspection(&actor, id, req.version, &req.fields)
+        .await?;
+    Ok(Json(app.services.inspection_view(&actor, id).await?.0))
+}
+
+/// Moves the inspection to another stage, where that move exists and the caller may make it.
+#[utoipa::path(post, path = "/inspections/{id}/stage", tag = "inspections", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body = StageChange,
+    responses((status = 200, body = InspectionView), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, description = "no such move", body = ErrorBody)))]
+async fn change_stage(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<StageChange>,
+) -> ApiResult<Json<InspectionView>> {
+    let id = path_id(&id, "巡视任务")?;
+    app.services.change_stage(&actor, id, &req).await?;
+    Ok(Json(app.services.inspection_view(&actor, id).await?.0))
+}

@@ -1,0 +1,619 @@
+//! Pages of inspections: the list, planning one, its detail with the stage it is in.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use xunshi_core::access::Access;
+use xunshi_core::inspection::{InspectionInput, InspectionKind, Stage};
+use xunshi_core::page::PageRequest;
+use xunshi_core::permission::{Actor, Permission};
+use xunshi_core::role::Role;
+use xunshi_core::service::{InspectionView, StageChange, today};
+use xunshi_core::store::InspectionFilter;
+use xunshi_core::{CoreError, Id};
+
+use super::{FormErrors, Frame, OrPage, PageResult, render, see_other};
+use crate::AppState;
+use crate::auth::PageUser;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/inspections", get(list).post(create))
+        .route("/inspections/new", get(new_form))
+        .route("/inspections/{id}", get(detail).post(update))
+        .route("/inspections/{id}/edit", get(edit_form))
+        .route("/inspections/{id}/stage", post(change_stage))
+}
+
+fn day(d: Option<jiff::civil::Date>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_else(|| "—".into())
+}
+
+fn stage_class(s: Stage) -> &'static str {
+    match s {
+        Stage::Planning | Stage::Preparation => "grey",
+        Stage::OnSite | Stage::Reporting => "yellow",
+        Stage::FeedbackGiven | Stage::Rectification => "red",
+        Stage::Archived => "green",
+    }
+}
+
+fn target_names(v: &InspectionView) -> String {
+    v.targets
+        .iter()
+        .map(|t| t.name.as_str())
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+struct Row {
+    id: String,
+    round: String,
+    team: String,
+    targets: String,
+    kind: &'static str,
+    entry: String,
+    feedback: String,
+    stage: &'static str,
+    stage_class: &'static str,
+}
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    #[serde(default)]
+    round_id: String,
+    #[serde(default)]
+    stage: String,
+    #[serde(default)]
+    unit_id: String,
+    cursor: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "inspections.html")]
+struct ListPage {
+    frame: Frame,
+    rows: Vec<Row>,
+    rounds: Vec<(String, String)>,
+    stages: Vec<(&'static str, &'static str)>,
+    q: ListQuery,
+    next_cursor: Option<String>,
+    can_manage: bool,
+}
+
+async fn list(
+    State(app): State<AppState>,
+    user: PageUser,
+    Query(q): Query<ListQuery>,
+) -> PageResult {
+    let actor = &user.actor;
+    let parse = |s: &str| -> Result<Option<Id>, CoreError> {
+        match s.trim() {
+            "" => Ok(None),
+            v => Ok(Some(v.parse()?)),
+        }
+    };
+    let f = InspectionFilter {
+        term_id: None,
+        round_id: parse(&q.round_id).or_page(actor)?,
+        unit_id: parse(&q.unit_id).or_page(actor)?,
+        stage: match q.stage.trim() {
+            "" => None,
+            s => Some(Stage::parse(s).or_page(actor)?),
+        },
+    };
+    let page = PageRequest::parse(q.cursor.as_deref(), None).or_page(actor)?;
+    let found = app
+        .services
+        .list_inspection_views(actor, &f, page)
+        .await
+        .or_page(actor)?;
+    let rows = found
+        .items
+        .iter()
+        .map(|v| Row {
+            id: v.inspection.id.to_string(),
+            round: v.round_name.clone(),
+            team: v.inspection.team_name.clone(),
+            targets: target_names(v),
+            kind: v.inspection.kind.label(),
+            entry: day(v
+                .inspection
+                .dates
+                .entry
+                .or(v.inspection.dates.planned_entry)),
+            feedback: day(v.inspection.dates.feedback),
+            stage: v.inspection.stage.label(),
+            stage_class: stage_class(v.inspection.stage),
+        })
+        .collect();
+    // Only those who see the plan choose among rounds; others just see their inspections.
+    let rounds = if actor.can(Permission::ViewPlanning) {
+        app.services
+            .list_rounds(actor, None)
+            .await
+            .or_page(actor)?
+            .into_iter()
+            .map(|r| (r.id.to_string(), r.name))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let page = ListPage {
+        frame: Frame::new(&app, &user, "巡视任务", "/inspections").await,
+        rows,
+        rounds,
+        stages: Stage::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
+        next_cursor: found.next_cursor,
+        can_manage: actor.can(Permission::ManagePlanning),
+        q,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Deserialize, Default)]
+struct InspectionForm {
+    #[serde(default)]
+    round_id: String,
+    #[serde(default)]
+    team_name: String,
+    #[serde(default)]
+    target1: String,
+    #[serde(default)]
+    target2: String,
+    #[serde(default)]
+    target3: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    elevated: bool,
+    #[serde(default)]
+    cross: bool,
+    #[serde(default)]
+    linked: bool,
+    #[serde(default)]
+    look_back_of: String,
+    #[serde(default)]
+    planned_entry: String,
+    #[serde(default)]
+    planned_exit: String,
+    version: Option<i64>,
+}
+
+impl InspectionForm {
+    fn of(v: &InspectionView) -> Self {
+        let i = &v.inspection;
+        let t = |n: usize| {
+            i.target_ids
+                .get(n)
+                .map(|t| t.to_string())
+                .unwrap_or_default()
+        };
+        InspectionForm {
+            round_id: i.round_id.to_string(),
+            team_name: i.team_name.clone(),
+            target1: t(0),
+            target2: t(1),
+            target3: t(2),
+            kind: i.kind.as_str().into(),
+            elevated: i.elevated,
+            cross: i.cross,
+            linked: i.linked,
+            look_back_of: i.look_back_of.map(|l| l.to_string()).unwrap_or_default(),
+            planned_entry: i
+                .dates
+                .planned_entry
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            planned_exit: i
+                .dates
+                .planned_exit
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            version: Some(i.version),
+        }
+    }
+
+    fn input(&self) -> InspectionInput {
+        InspectionInput {
+            round_id: self.round_id.clone(),
+            team_name: self.team_name.clone(),
+            targets: vec![
+                self.target1.clone(),
+                self.target2.clone(),
+                self.target3.clone(),
+            ],
+            kind: self.kind.clone(),
+            elevated: self.elevated,
+            cross: self.cross,
+            linked: self.linked,
+            look_back_of: Some(self.look_back_of.clone()),
+            planned_entry: Some(self.planned_entry.clone()),
+            planned_exit: Some(self.planned_exit.clone()),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "inspection_form.html")]
+struct FormPage {
+    frame: Frame,
+    heading: &'static str,
+    action: String,
+    cancel: String,
+    version: Option<i64>,
+    form: InspectionForm,
+    target_slots: Vec<String>,
+    rounds: Vec<(String, String)>,
+    units: Vec<(String, String)>,
+    kinds: Vec<(&'static str, &'static str)>,
+    earlier: Vec<(String, String)>,
+    errors: FormErrors,
+}
+
+async fn render_form(
+    app: &AppState,
+    user: &PageUser,
+    editing: Option<Id>,
+    form: InspectionForm,
+    errors: FormErrors,
+    status: StatusCode,
+) -> PageResult {
+    let actor = &user.actor;
+    let rounds = app
+        .services
+        .list_rounds(actor, None)
+        .await
+        .or_page(actor)?
+        .into_iter()
+        .map(|r| (r.id.to_string(), r.name))
+        .collect();
+    let units = app
+        .services
+        .unit_tree(actor)
+        .await
+        .or_page(actor)?
+        .into_iter()
+        .filter(|(_, u)| !u.withdrawn)
+        .map(|(d, u)| (u.id.to_string(), format!("{}{}", "　".repeat(d), u.name)))
+        .collect();
+    // Earlier inspections that have given feedback can be looked back on.
+    let earlier = app
+        .services
+        .list_inspection_views(actor, &InspectionFilter::default(), PageRequest::first(500))
+        .await
+        .or_page(actor)?
+        .items
+        .into_iter()
+        .filter(|v| v.inspection.stage.feedback_given() && Some(v.inspection.id) != editing)
+        .map(|v| {
+            (
+                v.inspection.id.to_string(),
+                format!(
+                    "{} {}（{}）",
+                    v.round_name,
+                    v.inspection.team_name,
+                    target_names(&v)
+                ),
+            )
+        })
+        .collect();
+    let (heading, action, cancel) = match editing {
+        Some(id) => (
+            "修改巡视计划",
+            format!("/inspections/{id}"),
+            format!("/inspections/{id}"),
+        ),
+        None => ("新建巡视任务", "/inspections".into(), "/inspections".into()),
+    };
+    let page = FormPage {
+        frame: Frame::new(app, user, heading, "/inspections").await,
+        heading,
+        action,
+        cancel,
+        version: form.version,
+        target_slots: vec![
+            form.target1.clone(),
+            form.target2.clone(),
+            form.target3.clone(),
+        ],
+        form,
+        rounds,
+        units,
+        kinds: InspectionKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), k.label()))
+            .collect(),
+        earlier,
+        errors,
+    };
+    Ok(render(status, &page))
+}
+
+#[derive(Deserialize)]
+struct NewQuery {
+    round_id: Option<String>,
+}
+
+async fn new_form(
+    State(app): State<AppState>,
+    user: PageUser,
+    Query(q): Query<NewQuery>,
+) -> PageResult {
+    user.actor
+        .require(Permission::ManagePlanning)
+        .or_page(&user.actor)?;
+    let form = InspectionForm {
+        round_id: q.round_id.unwrap_or_default(),
+        kind: InspectionKind::Routine.as_str().into(),
+        ..Default::default()
+    };
+    render_form(&app, &user, None, form, FormErrors::none(), StatusCode::OK).await
+}
+
+async fn create(
+    State(app): State<AppState>,
+    user: PageUser,
+    Form(f): Form<InspectionForm>,
+) -> PageResult {
+    match app
+        .services
+        .create_inspection(&user.actor, &f.input())
+        .await
+    {
+        Ok(i) => Ok(see_other(&format!("/inspections/{}", i.id), "created")),
+        Err(e @ CoreError::Forbidden(_)) => Err(e).or_page(&user.actor),
+        Err(e) => {
+            let status = crate::error::status_of(&e);
+            render_form(&app, &user, None, f, FormErrors::from_error(&e), status).await
+        }
+    }
+}
+
+async fn edit_form(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+) -> PageResult {
+    let actor = &user.actor;
+    let id = Id::from_path(&id, "巡视任务").or_page(actor)?;
+    let (view, access) = app
+        .services
+        .inspection_view(actor, id)
+        .await
+        .or_page(actor)?;
+    if access != Access::Office {
+        return Err(CoreError::Forbidden("只有巡视办可以修改巡视计划".into())).or_page(actor);
+    }
+    render_form(
+        &app,
+        &user,
+        Some(id),
+        InspectionForm::of(&view),
+        FormErrors::none(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn update(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<InspectionForm>,
+) -> PageResult {
+    let actor = &user.actor;
+    let id = Id::from_path(&id, "巡视任务").or_page(actor)?;
+    let version = f
+        .version
+        .ok_or_else(|| CoreError::bad_input("version", "缺少版本号，请从修改页面提交"))
+        .or_page(actor)?;
+    match app
+        .services
+        .update_inspection(actor, id, version, &f.input())
+        .await
+    {
+        Ok(_) => Ok(see_other(&format!("/inspections/{id}"), "saved")),
+        Err(e @ (CoreError::Forbidden(_) | CoreError::NotFound(_))) => Err(e).or_page(actor),
+        Err(e) => {
+            let status = crate::error::status_of(&e);
+            render_form(&app, &user, Some(id), f, FormErrors::from_error(&e), status).await
+        }
+    }
+}
+
+/// The parts of an inspection's work, each on its own page, for those who may open them.
+fn sections(access: Access) -> Vec<(&'static str, &'static str, &'static str)> {
+    let all = [
+        ("team", "巡视组", "组成人员、回避审查"),
+        (
+            "papers",
+            "问题底稿",
+            "发现的问题、佐证材料、组务会审议与组长签字",
+        ),
+        (
+            "notices",
+            "立行立改",
+            "巡视期间交办被巡视单位立即整改的事项",
+        ),
+        ("reports", "巡视报告", "报告稿、版本对比、审批流程"),
+        ("feedback", "反馈意见", "反馈意见、反馈会"),
+        ("clues", "问题线索", "线索登记与移交"),
+    ];
+    match access {
+        Access::None => Vec::new(),
+        Access::FeedbackOnly => all.into_iter().filter(|s| s.0 == "feedback").collect(),
+        _ => all.to_vec(),
+    }
+}
+
+/// The moves the actor can make from the current stage: (to, button label, needs a date,
+/// is a step back).
+fn moves(
+    actor: &Actor,
+    stage: Stage,
+    access: Access,
+) -> Vec<(&'static str, &'static str, bool, bool)> {
+    Stage::ALL
+        .iter()
+        .filter_map(|to| {
+            let roles = stage.transition(*to)?;
+            let allowed = actor.is_system()
+                || (access == Access::Office && roles.contains(&Role::Office))
+                || (access == Access::TeamLead && roles.contains(&Role::TeamLeader));
+            if !allowed {
+                return None;
+            }
+            let label = match to {
+                Stage::Planning => "退回计划阶段",
+                Stage::Preparation => "转入准备阶段",
+                Stage::OnSite => "巡视组进驻",
+                Stage::Reporting => "结束进驻，转入报告阶段",
+                Stage::Rectification => "转入整改阶段",
+                Stage::Archived => "归档",
+                Stage::FeedbackGiven => return None,
+            };
+            let needs_date = matches!(to, Stage::OnSite | Stage::Reporting);
+            Some((to.as_str(), label, needs_date, to.index() < stage.index()))
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "inspection_detail.html")]
+struct DetailPage {
+    frame: Frame,
+    targets: String,
+    kind: &'static str,
+    flags: Vec<&'static str>,
+    stage: &'static str,
+    stages: Vec<(&'static str, &'static str)>,
+    dates: Vec<String>,
+    sections: Vec<(&'static str, &'static str, &'static str)>,
+    moves: Vec<(&'static str, &'static str, bool, bool)>,
+    today: String,
+    can_edit: bool,
+    error: Option<String>,
+    v: InspectionView,
+}
+
+#[derive(Deserialize)]
+struct NoticeQuery {
+    notice: Option<String>,
+}
+
+async fn detail(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> PageResult {
+    let id = Id::from_path(&id, "巡视任务").or_page(&user.actor)?;
+    render_detail(&app, &user, id, q.notice.as_deref(), None, StatusCode::OK).await
+}
+
+async fn render_detail(
+    app: &AppState,
+    user: &PageUser,
+    id: Id,
+    notice: Option<&str>,
+    error: Option<String>,
+    status: StatusCode,
+) -> PageResult {
+    let actor = &user.actor;
+    let (v, access) = app
+        .services
+        .inspection_view(actor, id)
+        .await
+        .or_page(actor)?;
+    let i = &v.inspection;
+    let mut flags = Vec::new();
+    if i.elevated {
+        flags.push("提级");
+    }
+    if i.cross {
+        flags.push("交叉");
+    }
+    if i.linked {
+        flags.push("联动");
+    }
+    let stages = Stage::ALL
+        .iter()
+        .map(|s| {
+            let class = match s.index().cmp(&i.stage.index()) {
+                std::cmp::Ordering::Less => "done",
+                std::cmp::Ordering::Equal => "current",
+                std::cmp::Ordering::Greater => "todo",
+            };
+            (s.label(), class)
+        })
+        .collect();
+    let d = &i.dates;
+    let dates = [
+        d.planned_entry,
+        d.planned_exit,
+        d.entry,
+        d.exit,
+        d.reported_to_group,
+        d.reported_to_committee,
+        d.feedback,
+    ]
+    .into_iter()
+    .map(day)
+    .collect();
+    let title = format!("{} {}", v.inspection.team_name, target_names(&v));
+    let page = DetailPage {
+        frame: Frame::new(app, user, &title, "/inspections")
+            .await
+            .with_notice(notice),
+        targets: target_names(&v),
+        kind: i.kind.label(),
+        flags,
+        stage: i.stage.label(),
+        stages,
+        dates,
+        sections: sections(access),
+        moves: moves(actor, i.stage, access),
+        today: today(app.services.now()).to_string(),
+        can_edit: access == Access::Office && i.stage.index() <= Stage::Preparation.index(),
+        error,
+        v,
+    };
+    Ok(render(status, &page))
+}
+
+#[derive(Deserialize)]
+struct StageForm {
+    version: i64,
+    to: String,
+    #[serde(default)]
+    date: String,
+}
+
+async fn change_stage(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<StageForm>,
+) -> PageResult {
+    let actor = &user.actor;
+    let id = Id::from_path(&id, "巡视任务").or_page(actor)?;
+    let to = Stage::parse(&f.to).or_page(actor)?;
+    let change = StageChange {
+        version: f.version,
+        to,
+        date: Some(f.date),
+    };
+    match app.services.change_stage(actor, id, &change).await {
+        Ok(_) => Ok(see_other(&format!("/inspections/{id}"), "saved")),
+        Err(e @ (CoreError::Forbidden(_) | CoreError::NotFound(_))) => Err(e).or_page(actor),
+        Err(e) => {
+            let status = crate::error::status_of(&e);
+            render_detail(&app, &user, id, None, Some(e.to_string()), status).await
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! The audit trail: who may read it, filtering, and the chain check noticing a record changed
+//! behind the program's back.
+
+use axum::http::StatusCode;
+
+use crate::helpers::{PASSWORD, TestApp};
+
+/// An administrator and an inspection-office user, each logged in once through the API.
+async fn app_with_admin_and_office() -> TestApp {
+    let app = TestApp::spawn().await;
+    app.add_user("sysadmin", "系统管理员甲", "admin", None)
+        .await;
+    app.add_user("wangli", "王丽", "office", None).await;
+    app
+}
+
+#[tokio::test]
+async fn only_an_administrator_may_open_the_audit_page() {
+    let app = app_with_admin_and_office().await;
+
+    let mut office = app.login_form("wangli", PASSWORD).await;
+    let resp = office.get("/system/audit").await;
+    assert_eq!(resp.status, StatusCode::FORBIDDEN, "{}", resp.body);
+    assert!(resp.body.contains("无权操作"), "{}", resp.body);
+    let token = app.api_token("wangli", PASSWORD).await;
+    let (status, _) = app.api_get("/api/v1/audit", &token).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let mut admin = app.login_form("sysadmin", PASSWORD).await;
+    let resp = admin.get("/system/audit").await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.body);
+    assert!(resp.body.contains("<td>新建用户</td>"), "{}", resp.body);
+    assert!(resp.body.contains("<td>登录成功</td>"), "{}", resp.body);
+}
+
+#[tokio::test]
+async fn the_audit_page_filters_by_action() {
+    let app = app_with_admin_and_office().await;
+    app.add_unit("自治区财政厅").await;
+    let mut admin = app.login_form("sysadmin", PASSWORD).await;
+
+    let resp = admin.get("/system/audit?action=unit_created").await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.body);
+    assert_eq!(
+        resp.body.matches("<td>新建单位</td>").count(),
+        1,
+        "{}",
+        resp.body
+    );
+    assert!(
+        !resp.body.contains("<td>登录成功</td>") && !resp.body.contains("<td>新建用户</td>"),
+        "other actions are listed too: {}",
+        resp.body
+    );
+    assert!(
+        resp.body
+            .contains("<option value=\"unit_created\" selected>"),
+        "the filter does not stay selected"
+    );
+
+    // The same filter through the API.
+    let token = app.api_token("sysadmin", PASSWORD).await;
+    let (status, page) = app
+        .api_get("/api/v1/audit?action=login_succeeded", &token)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let items = page["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "one page log-in and one token: {page}");
+    assert!(items.iter().all(|r| r["action"] == "login_succeeded"));
+
+    // A date that is not one is named, not ignored.
+    let resp = admin.get("/system/audit?from=yesterday").await;
+    assert_eq!(resp.status, StatusCode::BAD_REQUEST, "{}", resp.body);
+    assert!(resp.body.contains("时间格式"), "{}", resp.body);
+}
+
+#[tokio::test]
+async fn verification_fails_once_a_record_is_altered_in_the_database() {
+    let app = app_with_admin_and_office().await;
+    app.add_unit("自治区财政厅").await;
+    let token = app.api_token("sysadmin", PASSWORD).await;
+
+    let (status, v) = app.api_get("/api/v1/audit/verify", &token).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["whole"], true, "{v}");
+    let records = v["records"].as_i64().expect("a record count");
+    assert!(records >= 5, "{v}");
+
+    // Someone with access to the database file rewrites what record #3 says.
+    let changed = sqlx::query("UPDATE audit_log SET summary = $1 WHERE seq = $2")
+        .bind(r#"{"after":{"name":"无中生有"}}"#)
+        .bind(3_i64)
+        .execute(&app.db.pool)
+        .await
+        .expect("alter the record behind the program's back")
+        .rows_affected();
+    assert_eq!(changed, 1);
+
+    let (status, v) = app.api_get("/api/v1/audit/verify", &token).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["whole"], false, "the altered record went unnoticed: {v}");
+    let fault = v["fault"].as_str().expect("the fault is described");
+    assert!(
+        fault.contains("#3"),
+        "the fault does not name record #3: {fault}"
+    );
+
+    let mut admin = app.login_form("sysadmin", PASSWORD).await;
+    let resp = admin.get("/system/audit?verify=1").await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.body);
+    assert!(resp.body.contains("校验未通过"), "{}", resp.body);
+    assert!(resp.body.contains("#3"), "{}", resp.body);
+}
+
+#[tokio::test]
+async fn verification_passes_on_an_untouched_trail_through_the_page() {
+    let app = app_with_admin_and_office().await;
+    let mut admin = app.login_form("sysadmin", PASSWORD).await;
+    let resp = admin.get("/system/audit?verify=1").await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.body);
+    assert!(resp.body.contains("校验通过"), "{}", resp.body);
+}

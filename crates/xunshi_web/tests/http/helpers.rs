@@ -1,0 +1,481 @@
+//! The application under test and typed helpers to drive it the way a browser or an API client
+//! would: in process, through the whole router with its layers, on a fresh SQLite database.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+use xunshi_core::audit::AuditRecord;
+use xunshi_core::org::{Unit, UnitInput};
+use xunshi_core::page::PageRequest;
+use xunshi_core::permission::Actor;
+use xunshi_core::service::{Clock, NewGrant, Services};
+use xunshi_core::store::AuditFilter;
+use xunshi_core::user::{NewUserInput, User};
+use xunshi_store::{Argon2Secrets, Db};
+use xunshi_web::{AppState, WebConfig};
+
+/// A password that satisfies the policy for every username the tests use.
+pub const PASSWORD: &str = "Correct-Horse-9";
+
+pub const SESSION_COOKIE: &str = "xunshi_session";
+
+/// A clock the test moves by hand, starting at the real time.
+#[derive(Clone)]
+pub struct ManualClock(Arc<Mutex<jiff::Timestamp>>);
+
+impl ManualClock {
+    pub fn new() -> Self {
+        ManualClock(Arc::new(Mutex::new(jiff::Timestamp::now())))
+    }
+
+    pub fn advance(&self, by: jiff::SignedDuration) {
+        let mut now = self.0.lock().unwrap();
+        *now += by;
+    }
+
+    /// The clock for [`Services::clock`].
+    pub fn clock(&self) -> Clock {
+        let now = self.0.clone();
+        Arc::new(move || *now.lock().unwrap())
+    }
+}
+
+/// One answer of the application, with the body read as text.
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl TestResponse {
+    /// Where a redirect points.
+    pub fn location(&self) -> Option<&str> {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+    }
+
+    /// The raw `Set-Cookie` header that sets `name`, if any.
+    pub fn set_cookie(&self, name: &str) -> Option<&str> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with(&format!("{name}=")))
+    }
+
+    /// Asserts a 303 to `target` and returns self for further checks.
+    pub fn assert_redirect_to(&self, target: &str) -> &Self {
+        assert_eq!(
+            self.status,
+            StatusCode::SEE_OTHER,
+            "expected a redirect to {target}, got {}: {}",
+            self.status,
+            self.body
+        );
+        assert_eq!(self.location(), Some(target), "redirect target");
+        self
+    }
+}
+
+/// The value of the first `<input name="{name}" value="…">` of a page.
+pub fn input_value(html: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker)? + marker.len();
+    let len = html[start..].find('"')?;
+    Some(html[start..start + len].to_owned())
+}
+
+/// The application on a fresh SQLite database of its own, removed when this value is dropped.
+pub struct TestApp {
+    pub router: Router,
+    pub services: Services<Db>,
+    pub db: Db,
+    pub config: WebConfig,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    /// The application with the default policy (back-off after the third failure).
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// The application, after `adjust` has changed the services (the log-in policy, the clock).
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Services<Db>)) -> TestApp {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let db = Db::open(&xunshi_store::sqlite_url(dir.path()), 5)
+            .await
+            .expect("open a fresh SQLite database");
+        let mut services = Services::new(db.clone(), Arc::new(Argon2Secrets::for_tests()));
+        adjust(&mut services);
+        let config = WebConfig::default();
+        let router =
+            xunshi_web::router(AppState::new(services.clone(), db.clone(), config.clone()));
+        TestApp {
+            router,
+            services,
+            db,
+            config,
+            _dir: dir,
+        }
+    }
+
+    /// Sends one request through the whole router.
+    pub async fn send(&self, req: Request<Body>) -> TestResponse {
+        let resp = self
+            .router
+            .clone()
+            .oneshot(req)
+            .await
+            .expect("the router never fails");
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = resp
+            .into_body()
+            .collect()
+            .await
+            .expect("read the response body")
+            .to_bytes();
+        TestResponse {
+            status,
+            headers,
+            body: String::from_utf8(bytes.to_vec()).expect("the body is UTF-8"),
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> TestResponse {
+        self.send(Request::get(path).body(Body::empty()).unwrap())
+            .await
+    }
+
+    // ----- people and data, created as the operator would at the command line -----
+
+    /// Creates an account with `role` (for unit roles, in `unit`) and password [`PASSWORD`].
+    pub async fn add_user(
+        &self,
+        username: &str,
+        display_name: &str,
+        role: &str,
+        unit: Option<&str>,
+    ) -> User {
+        let input = NewUserInput {
+            username: username.to_owned(),
+            display_name: display_name.to_owned(),
+            unit: unit.map(str::to_owned),
+            password: PASSWORD.to_owned(),
+            must_change_password: false,
+        };
+        let grant = NewGrant {
+            role: role.to_owned(),
+            scope: None,
+        };
+        self.services
+            .create_user(&Actor::system(), &input, Some(&grant))
+            .await
+            .unwrap_or_else(|e| panic!("create user {username} as {role}: {e}"))
+            .0
+    }
+
+    pub async fn add_unit(&self, name: &str) -> Unit {
+        let input = UnitInput {
+            name: name.to_owned(),
+            kind: "department".to_owned(),
+            level: "provincial".to_owned(),
+            parent_id: None,
+        };
+        self.services
+            .create_unit(&Actor::system(), &input)
+            .await
+            .unwrap_or_else(|e| panic!("create unit {name}: {e}"))
+    }
+
+    /// Every unit on record, withdrawn or not.
+    pub async fn unit_names(&self) -> Vec<String> {
+        self.services
+            .unit_tree(&Actor::system())
+            .await
+            .expect("list units")
+            .into_iter()
+            .map(|(_, u)| u.name)
+            .collect()
+    }
+
+    /// The audit records with `action`, newest first.
+    pub async fn audit_with_action(&self, action: &str) -> Vec<AuditRecord> {
+        let f = AuditFilter {
+            action: Some(action.to_owned()),
+            ..Default::default()
+        };
+        self.services
+            .list_audit(&Actor::system(), &f, PageRequest::first(500))
+            .await
+            .expect("read the audit trail")
+            .items
+    }
+
+    // ----- the pages -----
+
+    /// A browser with no cookies yet.
+    pub fn browser(&self) -> Browser {
+        Browser {
+            router: self.router.clone(),
+            cookies: BTreeMap::new(),
+        }
+    }
+
+    /// Logs in through the form and returns the browser holding the session; panics unless the
+    /// log-in succeeded.
+    pub async fn login_form(&self, username: &str, password: &str) -> Browser {
+        let mut b = self.browser();
+        let resp = b.log_in(username, password).await;
+        assert_eq!(
+            resp.status,
+            StatusCode::SEE_OTHER,
+            "log-in of {username} through the form failed: {}",
+            resp.body
+        );
+        assert!(
+            b.has_cookie(SESSION_COOKIE),
+            "no session cookie after logging in"
+        );
+        b
+    }
+
+    // ----- the API -----
+
+    /// Calls the API; the answer must be JSON (or empty, as for 204).
+    pub async fn api(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = Request::builder().method(method.clone()).uri(path);
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let req = match body {
+            Some(b) => req
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(b.to_string())),
+            None => req.body(Body::empty()),
+        }
+        .unwrap();
+        let resp = self.send(req).await;
+        (resp.status, parse_json(&method, path, &resp))
+    }
+
+    pub async fn api_get(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        self.api(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn api_post(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        self.api(Method::POST, path, token, Some(&body)).await
+    }
+
+    pub async fn api_put(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        self.api(Method::PUT, path, Some(token), Some(&body)).await
+    }
+
+    pub async fn api_delete(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        self.api(Method::DELETE, path, Some(token), None).await
+    }
+
+    /// Sends a body as it is, for malformed and oversized requests.
+    pub async fn api_post_raw(&self, path: &str, body: impl Into<Body>) -> (StatusCode, Value) {
+        let req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(body.into())
+            .unwrap();
+        let resp = self.send(req).await;
+        (resp.status, parse_json(&Method::POST, path, &resp))
+    }
+
+    /// Exchanges a username and password for a bearer token; panics unless one is issued.
+    pub async fn api_token(&self, username: &str, password: &str) -> String {
+        let (status, body) = self
+            .api_post(
+                "/api/v1/auth/token",
+                None,
+                serde_json::json!({ "username": username, "password": password }),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::CREATED,
+            "no token for {username}: {body}"
+        );
+        body["token"]
+            .as_str()
+            .expect("the token is a string")
+            .to_owned()
+    }
+}
+
+fn parse_json(method: &Method, path: &str, resp: &TestResponse) -> Value {
+    if resp.body.is_empty() {
+        return Value::Null;
+    }
+    serde_json::from_str(&resp.body).unwrap_or_else(|e| {
+        panic!(
+            "{method} {path} answered {} with a body that is not JSON ({e}): {}",
+            resp.status, resp.body
+        )
+    })
+}
+
+/// Asserts the one error body of the API, `{"error": {"code", "message", "details"}}`, and
+/// returns its `details`.
+pub fn assert_api_error<'a>(body: &'a Value, code: &str) -> &'a Vec<Value> {
+    let error = body
+        .get("error")
+        .and_then(Value::as_object)
+        .unwrap_or_else(|| panic!("not the API error body: {body}"));
+    assert_eq!(
+        error.get("code").and_then(Value::as_str),
+        Some(code),
+        "error code of {body}"
+    );
+    let message = error.get("message").and_then(Value::as_str).unwrap_or("");
+    assert!(!message.is_empty(), "the error has no message: {body}");
+    error
+        .get("details")
+        .and_then(Value::as_array)
+        .unwrap_or_else(|| panic!("the error has no details list: {body}"))
+}
+
+/// The `field` names of an error body's details.
+pub fn detail_fields(body: &Value) -> Vec<String> {
+    body["error"]["details"]
+        .as_array()
+        .map(|ds| {
+            ds.iter()
+                .filter_map(|d| d["field"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A browser: keeps the cookies the application sets and sends them back.
+pub struct Browser {
+    router: Router,
+    cookies: BTreeMap<String, String>,
+}
+
+impl Browser {
+    pub fn has_cookie(&self, name: &str) -> bool {
+        self.cookies.contains_key(name)
+    }
+
+    async fn send(&mut self, req: axum::http::request::Builder, body: Body) -> TestResponse {
+        let mut req = req;
+        if !self.cookies.is_empty() {
+            let header = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            req = req.header(header::COOKIE, header);
+        }
+        let resp = self
+            .router
+            .clone()
+            .oneshot(req.body(body).unwrap())
+            .await
+            .expect("the router never fails");
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        for c in headers.get_all(header::SET_COOKIE) {
+            self.remember(c.to_str().expect("cookies are ASCII"));
+        }
+        let bytes = resp
+            .into_body()
+            .collect()
+            .await
+            .expect("read the response body")
+            .to_bytes();
+        TestResponse {
+            status,
+            headers,
+            body: String::from_utf8(bytes.to_vec()).expect("the body is UTF-8"),
+        }
+    }
+
+    fn remember(&mut self, set_cookie: &str) {
+        let pair = set_cookie.split(';').next().unwrap_or("");
+        let Some((name, value)) = pair.split_once('=') else {
+            return;
+        };
+        let removed = set_cookie
+            .split(';')
+            .any(|a| a.trim().eq_ignore_ascii_case("max-age=0"));
+        if removed || value.is_empty() {
+            self.cookies.remove(name.trim());
+        } else {
+            self.cookies
+                .insert(name.trim().to_owned(), value.trim().to_owned());
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> TestResponse {
+        self.send(Request::get(path), Body::empty()).await
+    }
+
+    /// The CSRF token in the hidden `_csrf` input of the page at `page`.
+    pub async fn csrf_token(&mut self, page: &str) -> String {
+        let resp = self.get(page).await;
+        input_value(&resp.body, "_csrf")
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| panic!("no CSRF token on {page} ({}): {}", resp.status, resp.body))
+    }
+
+    /// Submits a form as a browser would: the CSRF token is taken from the page at `path`, as
+    /// the form on that page carries it.
+    pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> TestResponse {
+        let token = self.csrf_token(path).await;
+        self.post_form_with_token(path, Some(&token), fields).await
+    }
+
+    /// Submits a form with the given CSRF token, or none.
+    pub async fn post_form_with_token(
+        &mut self,
+        path: &str,
+        csrf: Option<&str>,
+        fields: &[(&str, &str)],
+    ) -> TestResponse {
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        if let Some(t) = csrf {
+            all.push(("_csrf", t));
+        }
+        let body = serde_urlencoded::to_string(&all).expect("encode the form");
+        self.post_encoded(path, body).await
+    }
+
+    /// Posts an already encoded form body.
+    pub async fn post_encoded(&mut self, path: &str, body: String) -> TestResponse {
+        let req =
+            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        self.send(req, Body::from(body)).await
+    }
+
+    /// Opens the log-in page and submits it.
+    pub async fn log_in(&mut self, username: &str, password: &str) -> TestResponse {
+        self.post_form("/login", &[("username", username), ("password", password)])
+            .await
+    }
+}

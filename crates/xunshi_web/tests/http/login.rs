@@ -1,0 +1,435 @@
+//! Logging in through the form and the API, wrong passwords, lock-out, the initial password that
+//! must be changed, and API tokens.
+
+use axum::http::StatusCode;
+use jiff::SignedDuration;
+use serde_json::json;
+
+use crate::helpers::{
+    ManualClock, PASSWORD, SESSION_COOKIE, TestApp, assert_api_error, input_value,
+};
+
+#[tokio::test]
+async fn logging_in_through_the_form_opens_a_session_and_greets_the_person() {
+    let app = TestApp::spawn().await;
+    app.add_user("wangli", "王丽", "office", None).await;
+    let mut browser = app.browser();
+
+    let login_page = browser.get("/login").await;
+    assert_eq!(login_page.status, StatusCode::OK);
+    assert!(login_page.body.contains("用户登录"), "{}", login_page.body);
+    // The page may not be framed by another site, nor load scripts from elsewhere.
+    assert_eq!(login_page.headers["x-frame-options"], "DENY");
+    let csp = login_page.headers["content-security-policy"]
+        .to_str()
+        .unwrap();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+
+    let resp = browser.log_in("wangli", PASSWORD).await;
+    resp.assert_redirect_to("/");
+    let cookie = resp
+        .set_cookie(SESSION_COOKIE)
+        .expect("the log-in sets the session cookie");
+    assert!(cookie.contains("HttpOnly"), "session cookie: {cookie}");
+    assert!(
+        cookie.contains("SameSite=Strict"),
+        "session cookie: {cookie}"
+    );
+    assert!(cookie.contains("Path=/"), "session cookie: {cookie}");
+
+    let home = browser.get("/").await;
+    assert_eq!(home.status, StatusCode::OK, "{}", home.body);
+    assert!(
+        home.body.contains("王丽，您好"),
+        "the home page does not greet the person: {}",
+        home.body
+    );
+}
+
+#[tokio::test]
+async fn pages_without_a_session_send_the_person_to_log_in() {
+    let app = TestApp::spawn().await;
+    let resp = app.get("/units").await;
+    resp.assert_redirect_to("/login?next=%2Funits");
+}
+
+#[tokio::test]
+async fn after_logging_in_the_person_returns_to_the_page_asked_for_but_never_off_site() {
+    let app = TestApp::spawn().await;
+    app.add_user("wangli", "王丽", "office", None).await;
+
+    let mut browser = app.browser();
+    let page = browser.get("/login?next=%2Funits").await;
+    assert_eq!(input_value(&page.body, "next").as_deref(), Some("/units"));
+    browser
+        .post_form(
+            "/login?next=%2Funits",
+            &[
+                ("username", "wangli"),
+                ("password", PASSWORD),
+                ("next", "/units"),
+            ],
+        )
+        .await
+        .assert_redirect_to("/units");
+
+    let mut browser = app.browser();
+    browser
+        .post_form(
+            "/login",
+            &[
+                ("username", "wangli"),
+                ("password", PASSWORD),
+                ("next", "//evil.example/phish"),
+            ],
+        )
+        .await
+        .assert_redirect_to("/");
+}
+
+#[tokio::test]
+async fn logging_in_through_the_api_issues_a_token_that_works() {
+    let app = TestApp::spawn().await;
+    let user = app.add_user("wangli", "王丽", "office", None).await;
+
+    let (status, body) = app
+        .api_post(
+            "/api/v1/auth/token",
+            None,
+            json!({ "username": "wangli", "password": PASSWORD, "name": "laptop" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let token = body["token"].as_str().expect("a token in the answer");
+    assert!(token.starts_with("xs_"), "token {token}");
+    assert_eq!(body["name"], "laptop");
+
+    let (status, me) = app.api_get("/api/v1/me", token).await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(me["username"], "wangli");
+    assert_eq!(me["id"], user.id.to_string());
+    assert_eq!(me["grants"][0]["role"], "office");
+
+    let (status, body) = app
+        .api(axum::http::Method::GET, "/api/v1/me", None, None)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "without a token: {body}");
+    assert_api_error(&body, "unauthenticated");
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_refused_on_the_form_and_on_the_api() {
+    let app = TestApp::spawn().await;
+    app.add_user("wangli", "王丽", "office", None).await;
+
+    let mut browser = app.browser();
+    let resp = browser.log_in("wangli", "Wrong-Horse-9").await;
+    assert_eq!(resp.status, StatusCode::UNAUTHORIZED, "{}", resp.body);
+    assert!(resp.body.contains("用户名或密码错误"), "{}", resp.body);
+    assert!(
+        resp.set_cookie(SESSION_COOKIE).is_none() && !browser.has_cookie(SESSION_COOKIE),
+        "a wrong password opened a session"
+    );
+    // The form comes back with the name filled in, ready for another try.
+    assert!(resp.body.contains("value=\"wangli\""), "{}", resp.body);
+
+    let (status, body) = app
+        .api_post(
+            "/api/v1/auth/token",
+            None,
+            json!({ "username": "wangli", "password": "Wrong-Horse-9" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    let details = assert_api_error(&body, "unauthenticated");
+    assert!(details.is_empty(), "{body}");
+
+    // An unknown user is refused in the same words, so names cannot be probed.
+    let (status, unknown) = app
+        .api_post(
+            "/api/v1/auth/token",
+            None,
+            json!({ "username": "nobody", "password": "Wrong-Horse-9" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{unknown}");
+    assert_eq!(unknown["error"]["message"], body["error"]["message"]);
+
+    assert_eq!(
+        app.audit_with_action("login_failed").await.len(),
+        3,
+        "every failed log-in is audited"
+    );
+}
+
+#[tokio::test]
+async fn five_wrong_passwords_in_a_row_lock_the_account() {
+    let app = TestApp::spawn_with(|s| s.policy.backoff = SignedDuration::ZERO).await;
+    let user = app.add_user("wangli", "王丽", "office", None).await;
+    let wrong = json!({ "username": "wangli", "password": "Wrong-Horse-9" });
+    let right = json!({ "username": "wangli", "password": PASSWORD });
+
+    // Four failures are forgiven by a right password, which starts the count again.
+    for _ in 0..4 {
+        let (status, _) = app
+            .api_post("/api/v1/auth/token", None, wrong.clone())
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (status, body) = app
+        .api_post("/api/v1/auth/token", None, right.clone())
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "locked too early: {body}");
+    assert!(app.audit_with_action("account_locked").await.is_empty());
+
+    for attempt in 1..=5 {
+        let (status, body) = app
+            .api_post("/api/v1/auth/token", None, wrong.clone())
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "attempt {attempt}: {body}"
+        );
+    }
+
+    // Now even the right password is refused, on the API and on the form, saying why.
+    let (status, body) = app
+        .api_post("/api/v1/auth/token", None, right.clone())
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    assert_api_error(&body, "unauthenticated");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("锁定"),
+        "the refusal does not say locked: {message}"
+    );
+
+    let mut browser = app.browser();
+    let resp = browser.log_in("wangli", PASSWORD).await;
+    assert_eq!(resp.status, StatusCode::UNAUTHORIZED, "{}", resp.body);
+    assert!(resp.body.contains("锁定"), "{}", resp.body);
+    assert!(!browser.has_cookie(SESSION_COOKIE));
+
+    let locked = app.audit_with_action("account_locked").await;
+    assert_eq!(locked.len(), 1, "one lock, one record: {locked:?}");
+    assert_eq!(locked[0].object_id, Some(user.id.to_string()));
+}
+
+#[tokio::test]
+async fn the_first_administrator_must_change_the_one_time_password() {
+    let app = TestApp::spawn().await;
+    let (username, one_time) = app
+        .services
+        .bootstrap_admin()
+        .await
+        .expect("bootstrap")
+        .expect("an empty database gets an administrator");
+
+    // The API will not issue a token for the one-time password …
+    let (status, body) = app
+        .api_post(
+            "/api/v1/auth/token",
+            None,
+            json!({ "username": username, "password": one_time }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_api_error(&body, "rule_refused");
+
+    // … and the pages lead to the password form, whatever is asked for.
+    let mut browser = app.browser();
+    browser
+        .log_in(&username, &one_time)
+        .await
+        .assert_redirect_to("/account/password");
+    browser
+        .get("/units")
+        .await
+        .assert_redirect_to("/account/password");
+    let form = browser.get("/account/password").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("初始密码"), "{}", form.body);
+
+    // A new password that breaks the policy is refused with the reason next to the field.
+    let resp = browser
+        .post_form(
+            "/account/password",
+            &[
+                ("current_password", one_time.as_str()),
+                ("new_password", "short"),
+                ("confirm", "short"),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::BAD_REQUEST);
+    assert!(resp.body.contains("密码至少 10 位"), "{}", resp.body);
+
+    let new_password = "Brand-New-Secret-7";
+    browser
+        .post_form(
+            "/account/password",
+            &[
+                ("current_password", one_time.as_str()),
+                ("new_password", new_password),
+                ("confirm", new_password),
+            ],
+        )
+        .await
+        .assert_redirect_to("/login?notice=password_changed");
+    assert!(
+        !browser.has_cookie(SESSION_COOKIE),
+        "the session survived the password change"
+    );
+
+    let mut admin = app.login_form(&username, new_password).await;
+    let home = admin.get("/").await;
+    assert_eq!(home.status, StatusCode::OK, "{}", home.body);
+    assert!(home.body.contains("系统管理员，您好"), "{}", home.body);
+    app.api_token(&username, new_password).await;
+
+    let (status, _) = app
+        .api_post(
+            "/api/v1/auth/token",
+            None,
+            json!({ "username": username, "password": one_time }),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "the one-time password still works"
+    );
+}
+
+#[tokio::test]
+async fn tokens_are_listed_and_a_revoked_token_is_refused() {
+    let app = TestApp::spawn().await;
+    app.add_user("wangli", "王丽", "office", None).await;
+    let kept = app.api_token("wangli", PASSWORD).await;
+    let (_, issued) = app
+        .api_post(
+            "/api/v1/auth/token",
+            None,
+            json!({ "username": "wangli", "password": PASSWORD, "name": "script" }),
+        )
+        .await;
+    let doomed = issued["token"].as_str().unwrap().to_owned();
+    let doomed_id = issued["id"].as_str().unwrap().to_owned();
+
+    let (status, list) = app.api_get("/api/v1/auth/tokens", &kept).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let list = list.as_array().expect("a list of tokens");
+    assert_eq!(list.len(), 2, "{list:?}");
+    assert!(list.iter().any(|t| t["id"] == doomed_id.as_str()));
+    assert!(
+        list.iter()
+            .all(|t| t.get("token").is_none() && t.get("token_hash").is_none()),
+        "the list shows secrets: {list:?}"
+    );
+
+    let (status, body) = app
+        .api_delete(&format!("/api/v1/auth/tokens/{doomed_id}"), &kept)
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+
+    let (status, body) = app.api_get("/api/v1/me", &doomed).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "a revoked token still works"
+    );
+    assert_api_error(&body, "unauthenticated");
+    let (status, _) = app.api_get("/api/v1/me", &kept).await;
+    assert_eq!(status, StatusCode::OK, "revoking one token ended the other");
+
+    let (_, list) = app.api_get("/api/v1/auth/tokens", &kept).await;
+    let revoked = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == doomed_id.as_str())
+        .expect("the revoked token stays listed");
+    assert!(revoked["revoked_at"].is_string(), "{revoked}");
+    assert_eq!(app.audit_with_action("token_revoked").await.len(), 1);
+}
+
+#[tokio::test]
+async fn someone_else_cannot_revoke_my_token() {
+    let app = TestApp::spawn().await;
+    app.add_user("wangli", "王丽", "office", None).await;
+    app.add_user("zhaoqiang", "赵强", "office", None).await;
+    let mine = app.api_token("wangli", PASSWORD).await;
+    let theirs = app.api_token("zhaoqiang", PASSWORD).await;
+    let (_, list) = app.api_get("/api/v1/auth/tokens", &mine).await;
+    let my_id = list[0]["id"].as_str().unwrap().to_owned();
+
+    let (status, body) = app
+        .api_delete(&format!("/api/v1/auth/tokens/{my_id}"), &theirs)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert_api_error(&body, "not_found");
+    let (status, _) = app.api_get("/api/v1/me", &mine).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "my token was revoked by someone else"
+    );
+}
+
+#[tokio::test]
+async fn a_lock_out_ends_when_its_time_is_up() {
+    let clock = ManualClock::new();
+    let app = TestApp::spawn_with(|s| {
+        s.policy.backoff = SignedDuration::ZERO;
+        s.clock = clock.clock();
+    })
+    .await;
+    app.add_user("wangli", "王丽", "office", None).await;
+    let wrong = json!({ "username": "wangli", "password": "Wrong-Horse-9" });
+    let right = json!({ "username": "wangli", "password": PASSWORD });
+    for _ in 0..5 {
+        app.api_post("/api/v1/auth/token", None, wrong.clone())
+            .await;
+    }
+    let lock_for = app.services.policy.lock_for;
+
+    clock.advance(lock_for - SignedDuration::from_mins(1));
+    let (status, body) = app
+        .api_post("/api/v1/auth/token", None, right.clone())
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "unlocked early: {body}");
+
+    clock.advance(SignedDuration::from_mins(2));
+    let (status, body) = app
+        .api_post("/api/v1/auth/token", None, right.clone())
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "still locked: {body}");
+}
+
+#[tokio::test]
+async fn sessions_and_tokens_end_with_their_lifetime() {
+    let clock = ManualClock::new();
+    let app = TestApp::spawn_with(|s| s.clock = clock.clock()).await;
+    app.add_user("wangli", "王丽", "office", None).await;
+    let mut browser = app.login_form("wangli", PASSWORD).await;
+    let token = app.api_token("wangli", PASSWORD).await;
+    let policy = app.services.policy.clone();
+
+    clock.advance(policy.session_lifetime + SignedDuration::from_mins(1));
+    browser.get("/").await.assert_redirect_to("/login?next=%2F");
+    let (status, _) = app.api_get("/api/v1/me", &token).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the token should outlive the session"
+    );
+
+    clock.advance(policy.token_lifetime);
+    let (status, body) = app.api_get("/api/v1/me", &token).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "an expired token works: {body}"
+    );
+}
