@@ -15,6 +15,8 @@ mod clues;
 mod csrf;
 #[path = "http/helpers.rs"]
 mod helpers;
+#[path = "http/inspections.rs"]
+mod inspections;
 #[path = "http/login.rs"]
 mod login;
 #[path = "http/ops.rs"]
