@@ -46,6 +46,21 @@ pub enum Command {
     /// The audit trail
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Fill an empty database with generated data of a given size, for benchmarks
+    Generate(GenerateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Departments and affiliated units under the committee
+    #[arg(long, default_value_t = 300)]
+    pub units: usize,
+    /// Accounts, spread over the units
+    #[arg(long, default_value_t = 600)]
+    pub users: usize,
+    /// Inspections, spread over rounds of the term
+    #[arg(long, default_value_t = 200)]
+    pub inspections: usize,
 }
 
 #[derive(Debug, Args)]

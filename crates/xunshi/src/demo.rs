@@ -4,6 +4,9 @@
 //! several units at different stages. People have invented names. Everything is created through
 //! the services, so the demo obeys the same rules and leaves the same audit trail as real use.
 
+#[path = "demo/seed.rs"]
+mod seed;
+
 use xunshi_core::inspection::{InspectionInput, Stage};
 use xunshi_core::org::UnitInput;
 use xunshi_core::permission::Actor;
@@ -61,7 +64,27 @@ pub const ACCOUNTS: &[(&str, &str, &str, Option<&str>)] = &[
         "organization",
         Some("自治区党委组织部"),
     ),
+    (
+        "teamlead",
+        "周晓岚（第三巡视组组长）",
+        "team_leader",
+        Some(OFFICE_UNIT),
+    ),
+    (
+        "teamdeputy",
+        "蒋立新（第三巡视组副组长）",
+        "team_deputy",
+        Some(OFFICE_UNIT),
+    ),
+    (
+        "teammember",
+        "黄雅琴（第三巡视组成员）",
+        "team_member",
+        Some(OFFICE_UNIT),
+    ),
 ];
+
+const OFFICE_UNIT: &str = "自治区党委巡视工作领导小组办公室";
 
 struct UnitSpec {
     name: &'static str,
@@ -218,11 +241,14 @@ pub async fn load(services: &Services<Db>) -> Result<(), CoreError> {
             password: DEMO_PASSWORD.into(),
             must_change_password: false,
         };
-        let grant = NewGrant {
+        // Team roles are granted when the team is formed, for one inspection only.
+        let grant = (!role.starts_with("team_")).then(|| NewGrant {
             role: (*role).into(),
             scope: None,
-        };
-        services.create_user(&system, &input, Some(&grant)).await?;
+        });
+        services
+            .create_user(&system, &input, grant.as_ref())
+            .await?;
     }
     let office = as_user(services, "office").await?;
 
@@ -283,17 +309,20 @@ pub async fn load(services: &Services<Db>) -> Result<(), CoreError> {
         "2019-12-18",
     )
     .await?;
+    advance(services, &office, seed, &[(Stage::Preparation, None)]).await?;
+    seed::form_team(services, &office, seed).await?;
     advance(
         services,
         &office,
         seed,
         &[
-            (Stage::Preparation, None),
             (Stage::OnSite, Some("2019-09-18")),
             (Stage::Reporting, Some("2019-12-18")),
         ],
     )
     .await?;
+    seed::papers_report_feedback(services, &office, seed).await?;
+    seed::clues(services, seed).await?;
 
     // The invented round: several units at different stages.
     let culture = plan_inspection(
@@ -361,7 +390,7 @@ pub async fn load(services: &Services<Db>) -> Result<(), CoreError> {
     Ok(())
 }
 
-async fn as_user(services: &Services<Db>, username: &str) -> Result<Actor, CoreError> {
+pub(crate) async fn as_user(services: &Services<Db>, username: &str) -> Result<Actor, CoreError> {
     let system = Actor::system();
     let user = services.find_user(&system, username).await?;
     let (user, grants) = services.get_user(&system, user.id).await?;

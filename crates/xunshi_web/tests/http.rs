@@ -15,10 +15,14 @@ mod clues;
 mod csrf;
 #[path = "http/helpers.rs"]
 mod helpers;
+#[path = "http/inspections.rs"]
+mod inspections;
 #[path = "http/login.rs"]
 mod login;
 #[path = "http/ops.rs"]
 mod ops;
+#[path = "http/papers.rs"]
+mod papers;
 #[path = "http/permissions.rs"]
 mod permissions;
 #[path = "http/rectify.rs"]

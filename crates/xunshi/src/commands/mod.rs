@@ -2,6 +2,7 @@
 //! and the web see one set of rules.
 
 mod audit;
+mod generate;
 mod serve;
 mod user;
 
@@ -37,6 +38,12 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::User(cmd) => {
             let db = open(&config).await?;
             let code = user::run(&services(db.clone(), &config), cmd).await;
+            db.close().await;
+            code
+        }
+        Command::Generate(args) => {
+            let db = open(&config).await?;
+            let code = generate::run(&services(db.clone(), &config), &args).await;
             db.close().await;
             code
         }

@@ -125,13 +125,54 @@ impl Browser {
         self.cmd("POST", &format!("element/{el}/click"), Some(json!({})));
     }
 
-    /// The visible text of the page.
+    /// The visible text of the page. A page still loading after a click can replace the body
+    /// between finding it and reading it; then it is read again.
     fn text(&self) -> String {
-        let body = self.find("body");
-        self.cmd("GET", &format!("element/{body}/text"), None)
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
+        let deadline = Instant::now() + PATIENCE;
+        let session = format!("/session/{}", self.session);
+        loop {
+            let found = wire(
+                self.port,
+                "POST",
+                &format!("{session}/element"),
+                Some(json!({"using": "css selector", "value": "body"})),
+            )
+            .expect("find the page body");
+            let body = found.1["value"]
+                .as_object()
+                .and_then(|o| o.values().next())
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            if found.0 < 400
+                && let Some(body) = body
+            {
+                let (status, v) = wire(
+                    self.port,
+                    "GET",
+                    &format!("{session}/element/{body}/text"),
+                    None,
+                )
+                .expect("read the page text");
+                if status < 400 {
+                    return v["value"].as_str().unwrap_or_default().to_owned();
+                }
+            }
+            assert!(Instant::now() < deadline, "the page never settled");
+            thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits until the page shows `needle` (after a click that loads another page), and returns
+    /// its text. Gives up only after the general patience, so slow machines do not fail.
+    fn wait_for(&self, needle: &str) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let text = self.text();
+            if text.contains(needle) || Instant::now() > deadline {
+                return text;
+            }
+            thread::sleep(Duration::from_millis(50));
+        }
     }
 
     fn path(&self) -> String {
@@ -148,7 +189,7 @@ impl Browser {
         self.type_into("#username", username);
         self.type_into("#password", DEMO_PASSWORD);
         self.click("button[type=submit]");
-        let text = self.text();
+        let text = self.wait_for("工作台");
         assert!(
             text.contains("工作台"),
             "{username} is not on the home page after log-in:\n{text}"
@@ -157,6 +198,7 @@ impl Browser {
 
     fn log_out(&self) {
         self.click("form[action='/logout'] button");
+        self.wait_for("用户登录");
         assert!(
             self.path().starts_with("/login"),
             "log-out did not return to the log-in page"
@@ -247,7 +289,7 @@ fn officials_walk_the_seed_inspection_in_a_browser() {
     b.log_in("office");
     b.goto("/inspections");
     b.click_link("第三巡视组");
-    let text = b.text();
+    let text = b.wait_for("基本情况");
     b.screenshot("office-seed-inspection");
     for expected in ["自治区党委宣传部", "2019-09-18", "2019-12-18", "第三巡视组"] {
         assert!(
@@ -255,38 +297,117 @@ fn officials_walk_the_seed_inspection_in_a_browser() {
             "the seed inspection page lacks {expected}:\n{text}"
         );
     }
-    // The office plans through a real form, CSRF token and all.
+    let seed_path = b.path();
+    // From plan to feedback: the team, the signed papers, the approved report, the feedback.
+    b.goto(&format!("{seed_path}/team"));
+    let text = b.wait_for("周晓岚");
+    assert!(
+        text.contains("周晓岚") && text.contains("蒋立新"),
+        "the team page:\n{text}"
+    );
+    assert!(
+        text.contains("覃志明"),
+        "the flagged candidate is listed:\n{text}"
+    );
+    b.goto(&format!("{seed_path}/papers"));
+    let text = b.wait_for("挖掘培养文艺领军人才措施不够有力");
+    assert!(
+        text.contains("对个别直属单位资金项目监管不够严格"),
+        "the papers:\n{text}"
+    );
+    b.goto(&format!("{seed_path}/reports"));
+    let text = b.wait_for("已审定");
+    assert!(text.contains("已审定"), "the report is approved:\n{text}");
+    b.goto(&format!("{seed_path}/feedback"));
+    let text = b.wait_for("牢固树立大局意识");
+    for expected in [
+        "2020年3月25日",
+        "全面落实党建工作主体责任",
+        "切实履行从严治党政治职责",
+        "落实党管宣传思想文化职责存在薄弱点",
+    ] {
+        assert!(
+            text.contains(expected),
+            "the feedback lacks {expected}:\n{text}"
+        );
+    }
+    b.screenshot("office-seed-feedback");
     b.goto("/planning/coverage");
     assert!(
-        b.text().contains("尚未巡视"),
+        b.wait_for("尚未巡视").contains("尚未巡视"),
         "coverage shows the units not yet inspected"
+    );
+    b.log_out();
+
+    // The team leader sees the own team's inspection, not the others of the office.
+    b.log_in("teamlead");
+    b.goto("/inspections");
+    let text = b.wait_for("第三巡视组");
+    assert!(
+        text.contains("第三巡视组") && !text.contains("第五巡视组"),
+        "{text}"
     );
     b.log_out();
 
     // The leadership viewer reads the plan but has no buttons to change it.
     b.log_in("leader");
     b.goto("/inspections");
-    let text = b.text();
+    let text = b.wait_for("第三巡视组");
     assert!(
         text.contains("第三巡视组") && !text.contains("新建巡视任务"),
         "{text}"
     );
     b.log_out();
 
-    // The inspected unit's liaison sees nothing of an inspection before feedback.
-    b.log_in("liaison");
+    // The inspected unit: after feedback, its feedback and nothing else of the inspection.
+    b.log_in("principal");
     b.goto("/inspections");
-    let text = b.text();
+    let text = b.wait_for("第三巡视组");
     assert!(
         !text.contains("2020年第九轮巡视"),
         "the unit sees other units' inspections:\n{text}"
+    );
+    b.goto(&format!("{seed_path}/feedback"));
+    let text = b.wait_for("牢固树立大局意识");
+    assert!(
+        text.contains("牢固树立大局意识"),
+        "the unit reads its feedback:\n{text}"
+    );
+    b.goto(&format!("{seed_path}/papers"));
+    let text = b.wait_for("无权操作");
+    assert!(
+        text.contains("无权操作") && !text.contains("挖掘培养文艺领军人才措施不够有力"),
+        "working papers are refused to the unit:\n{text}"
+    );
+    b.goto(&format!("{seed_path}/clues"));
+    assert!(
+        !b.text().contains("莫某某"),
+        "clues are refused to the unit"
+    );
+    b.log_out();
+
+    // Each receiving body sees only what was transferred to it.
+    b.log_in("discipline");
+    b.goto("/clues");
+    let text = b.wait_for("莫某某");
+    assert!(
+        text.contains("邓某某") && !text.contains("档案材料"),
+        "discipline's clues only:\n{text}"
+    );
+    b.log_out();
+    b.log_in("organization");
+    b.goto("/clues");
+    let text = b.wait_for("选人");
+    assert!(
+        !text.contains("莫某某"),
+        "organization's clues only:\n{text}"
     );
     b.log_out();
 
     // The administrator checks the audit trail, which the demo's own work filled.
     b.log_in("admin");
     b.goto("/system/audit?verify=1");
-    let text = b.text();
+    let text = b.wait_for("校验");
     assert!(
         text.contains("校验通过"),
         "the audit chain of the demo verifies:\n{text}"
@@ -301,7 +422,7 @@ fn a_wrong_password_in_the_browser_shows_a_message_and_no_session() {
     b.type_into("#username", "office");
     b.type_into("#password", "not-the-password");
     b.click("button[type=submit]");
-    let text = b.text();
+    let text = b.wait_for("用户名或密码错误");
     assert!(text.contains("用户名或密码错误"), "{text}");
     b.goto("/inspections");
     assert!(b.path().starts_with("/login"), "no session was opened");

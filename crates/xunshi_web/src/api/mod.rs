@@ -7,8 +7,10 @@ mod auth;
 mod calendar;
 mod clues;
 mod inspections;
+pub(crate) mod papers;
 mod planning;
 pub(crate) mod rectify;
+mod reports;
 mod teams;
 mod units;
 mod users;
@@ -45,6 +47,8 @@ use crate::error::ApiError;
         (name = "calendar", description = "节假日安排与工作日计算"),
         (name = "clues", description = "问题线索、移交与处置"),
         (name = "teams", description = "干部人才库、回避规则与巡视组"),
+        (name = "papers", description = "问题底稿、佐证材料、立行立改通知与问题分类"),
+        (name = "reports", description = "巡视报告、审批流程与反馈意见"),
         (name = "rectification", description = "整改方案、整改台账、进展与佐证材料、核查销号与变更申请"),
     )
 )]
@@ -74,6 +78,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(calendar::routes())
         .merge(clues::routes())
         .merge(teams::routes())
+        .merge(papers::routes())
+        .merge(reports::routes())
         .merge(rectify::routes())
         .split_for_parts()
 }

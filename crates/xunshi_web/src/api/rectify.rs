@@ -5,15 +5,15 @@
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::extract::multipart::{Multipart, MultipartRejection};
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xunshi_core::deadline::Colour;
-use xunshi_core::paper::MAX_EVIDENCE_BYTES;
 use xunshi_core::rectify::{
     ChangeRequest, Defect, Plan, PlanStatus, Task, TaskEvidence, TaskInput, TaskStatus,
 };
@@ -23,13 +23,11 @@ use xunshi_core::service::{
 use xunshi_core::store::PlanFilter;
 use xunshi_core::{CoreError, Id};
 
+use super::papers::{UPLOAD_LIMIT, attachment_header, read_upload};
 use super::{ApiJson, ApiQuery, Page, paging, path_id};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ApiResult, ErrorBody};
-
-/// Room for the largest evidence file and the multipart framing around it.
-pub(crate) const UPLOAD_LIMIT: usize = MAX_EVIDENCE_BYTES + 64 * 1024;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     let uploads = OpenApiRouter::new()
@@ -73,73 +71,24 @@ fn opt_parse<T>(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Files in and out, shared with the pages
+// Files in and out: the papers' upload reader and download header, shared with the pages
 
-/// The one file of a multipart upload, from its `file` field: its name and content. A body
-/// over the limit answers 413; anything malformed, 400.
-pub(crate) async fn read_upload(mut m: Multipart) -> Result<(String, Vec<u8>), ApiError> {
-    let bad = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
-                format!("文件超过 {} MB", MAX_EVIDENCE_BYTES / 1024 / 1024),
-            )
-        } else {
-            ApiError::from(CoreError::bad_input(
-                "file",
-                format!("上传内容无法读取：{}", e.body_text()),
-            ))
-        }
-    };
-    while let Some(field) = m.next_field().await.map_err(bad)? {
-        if field.name() != Some("file") {
-            continue;
-        }
-        let name = field.file_name().unwrap_or_default().to_owned();
-        let bytes = field.bytes().await.map_err(bad)?;
-        return Ok((name, bytes.to_vec()));
-    }
-    Err(CoreError::bad_input("file", "请选择要上传的文件").into())
-}
-
-/// `filename*` of RFC 6266: UTF-8, percent-encoded.
-fn encode_rfc5987(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// A stored file as a download: its type, and its name both as plain ASCII (for old clients)
-/// and in UTF-8.
-pub(crate) fn attachment(filename: &str, content_type: &str, bytes: Vec<u8>) -> Response {
-    let ascii: String = filename
-        .chars()
-        .map(|c| {
-            if c.is_ascii_graphic() && c != '"' && c != '\\' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let disposition = format!(
-        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
-        encode_rfc5987(filename)
-    );
+/// A task's file as a download, named as uploaded, with its SHA-256 in `X-Content-SHA256`.
+pub(crate) fn task_file_response(e: &TaskEvidence, bytes: Vec<u8>) -> Response {
     let mut resp = Response::new(Body::from(bytes));
-    let headers = resp.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(content_type) {
-        headers.insert(header::CONTENT_TYPE, v);
-    }
-    if let Ok(v) = HeaderValue::from_str(&disposition) {
-        headers.insert(header::CONTENT_DISPOSITION, v);
+    let h = resp.headers_mut();
+    for (k, v) in [
+        (header::CONTENT_TYPE, e.content_type.clone()),
+        (header::CONTENT_DISPOSITION, attachment_header(&e.filename)),
+        (header::CACHE_CONTROL, "no-store".to_owned()),
+        (
+            HeaderName::from_static("x-content-sha256"),
+            e.sha256.clone(),
+        ),
+    ] {
+        if let Ok(v) = HeaderValue::from_str(&v) {
+            h.insert(k, v);
+        }
     }
     resp
 }
@@ -495,10 +444,17 @@ async fn upload_evidence(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
     Path(id): Path<String>,
-    multipart: Multipart,
+    mp: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<(StatusCode, Json<TaskEvidence>)> {
     let id = path_id(&id, "整改任务")?;
-    let (name, bytes) = read_upload(multipart).await?;
+    let mut mp = mp.map_err(|r| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_input",
+            format!("请以 multipart/form-data 上传：{}", r.body_text()),
+        )
+    })?;
+    let (name, bytes) = read_upload(&mut mp).await?;
     let e = app
         .services
         .upload_task_evidence(&actor, id, &name, bytes)
@@ -518,7 +474,7 @@ async fn download_evidence(
 ) -> ApiResult<Response> {
     let id = path_id(&id, "佐证材料")?;
     let (e, bytes) = app.services.download_task_evidence(&actor, id).await?;
-    Ok(attachment(&e.filename, &e.content_type, bytes).into_response())
+    Ok(task_file_response(&e, bytes).into_response())
 }
 
 #[derive(Deserialize, ToSchema)]

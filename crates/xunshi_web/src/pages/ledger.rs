@@ -3,7 +3,8 @@
 //! requests, and the forms of whoever may act on it now.
 
 use askama::Template;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::extract::multipart::{Multipart, MultipartRejection};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -20,7 +21,8 @@ use xunshi_core::{CoreError, Id};
 use super::rectify::{ChangeRow, Choice, TaskRow, choice, due_kinds};
 use super::{FormErrors, Frame, OrPage, PageResult, error_page, local_time, render, see_other};
 use crate::AppState;
-use crate::api::rectify::{UPLOAD_LIMIT, attachment, read_upload};
+use crate::api::papers::{UPLOAD_LIMIT, UploadError, read_upload};
+use crate::api::rectify::task_file_response;
 use crate::auth::PageUser;
 use crate::error::status_of;
 
@@ -511,18 +513,25 @@ async fn upload(
     State(app): State<AppState>,
     user: PageUser,
     Path(id): Path<String>,
-    multipart: Multipart,
+    mp: Result<Multipart, MultipartRejection>,
 ) -> PageResult {
     let actor = &user.actor;
     let id = parse_id(&id, "整改任务", actor)?;
-    let result = match read_upload(multipart).await {
+    let read = match mp {
+        Ok(mut mp) => read_upload(&mut mp).await,
+        Err(_) => Err(UploadError::Bad("请通过页面上的表单上传文件".into())),
+    };
+    let result = match read {
         Ok((name, bytes)) => {
             app.services
                 .upload_task_evidence(actor, id, &name, bytes)
                 .await
         }
-        Err(api) if api.status == StatusCode::PAYLOAD_TOO_LARGE => {
-            let e = CoreError::bad_input("file", api.message);
+        Err(UploadError::TooLarge) => {
+            let e = CoreError::bad_input(
+                "file",
+                format!("文件超过 {} MB，未上传", MAX_EVIDENCE_BYTES / 1024 / 1024),
+            );
             return render_task(
                 &app,
                 &user,
@@ -533,9 +542,9 @@ async fn upload(
             )
             .await;
         }
-        Err(api) => Err(CoreError::bad_input("file", api.message)),
+        Err(UploadError::Bad(m)) => Err(CoreError::bad_input("file", m)),
     };
-    after(&app, &user, id, result, "created", Open::Evidence).await
+    after(&app, &user, id, result, "uploaded", Open::Evidence).await
 }
 
 async fn verify(
@@ -570,7 +579,7 @@ async fn verify(
             }
         }
     };
-    after(&app, &user, id, result, "saved", |e| Open::Verify(f, e)).await
+    after(&app, &user, id, result, "decided", |e| Open::Verify(f, e)).await
 }
 
 async fn request_change(
@@ -643,7 +652,7 @@ async fn download(
         .download_task_evidence(actor, id)
         .await
         .or_page(actor)?;
-    Ok(attachment(&e.filename, &e.content_type, bytes).into_response())
+    Ok(task_file_response(&e, bytes).into_response())
 }
 
 #[derive(Deserialize)]
@@ -667,5 +676,5 @@ async fn withdraw_evidence(
         .services
         .withdraw_task_evidence(actor, id, &f.reason)
         .await;
-    after(&app, &user, task, result, "withdrawn", Open::Evidence).await
+    after(&app, &user, task, result, "file_withdrawn", Open::Evidence).await
 }

@@ -5,15 +5,21 @@ mod account;
 mod audit;
 mod calendar;
 mod clues;
+mod feedback;
 mod home;
 mod inspections;
 mod ledger;
+mod notices;
+mod papers;
 mod personnel;
 mod planning;
 mod rectify;
+mod reports;
+mod taxonomy;
 mod teams;
 mod units;
 mod users;
+mod work_tabs;
 
 use askama::Template;
 use axum::Router;
@@ -41,6 +47,12 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(clues::routes())
         .merge(personnel::routes())
         .merge(teams::routes())
+        .merge(papers::routes())
+        .merge(notices::routes())
+        .merge(reports::routes())
+        .merge(feedback::routes())
+        .merge(taxonomy::routes())
+        .route("/static/papers.css", get(work_tabs::stylesheet))
         .merge(rectify::routes())
         .merge(ledger::routes())
         .route("/static/app.css", get(stylesheet))
@@ -158,6 +170,17 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "token" => "令牌已吊销。",
         "password_changed" => "密码已修改，请用新密码重新登录。",
         "logged_out" => "您已安全退出。",
+        "approved" => "已记录组务会审议通过。",
+        "signed" => "组长已签批。",
+        "returned" => "已退回修改。",
+        "uploaded" => "文件已上传。",
+        "file_withdrawn" => "文件已撤回。",
+        "issued" => "立行立改通知已下发。",
+        "answered" => "答复已提交。",
+        "reviewed" => "已审核答复。",
+        "version_added" => "新稿已保存。",
+        "decided" => "审批意见已记录。",
+        "feedback_given" => "已反馈。被巡视单位现可查阅反馈意见，整改时限自反馈日期起算。",
         _ => return None,
     })
 }
@@ -201,6 +224,18 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavSection> {
             items: transfer,
         });
     }
+    // The unit answers the immediate-fix notices addressed to it during an inspection.
+    if actor.grants().iter().any(|g| {
+        matches!(
+            g.role,
+            xunshi_core::role::Role::UnitPrincipal | xunshi_core::role::Role::UnitLiaison
+        )
+    }) {
+        sections.push(NavSection {
+            label: "巡视整改",
+            items: vec![item("立行立改通知", "/notices")],
+        });
+    }
     if rectify::shows_rectification(actor) {
         sections.push(NavSection {
             label: "整改",
@@ -221,6 +256,9 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavSection> {
         admin.push(item("审计日志", "/system/audit"));
     }
     admin.push(item("节假日安排", "/system/calendar"));
+    if actor.can(Permission::ManageTaxonomy) {
+        admin.push(item("问题分类", "/system/taxonomy"));
+    }
     admin.push(item("我的账号", "/account"));
     sections.push(NavSection {
         label: "系统管理",

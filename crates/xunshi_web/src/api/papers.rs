@@ -1,0 +1,562 @@
+//! Working papers, their evidence files, immediate-fix notices, and the problem taxonomy.
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::multipart::{Multipart, MultipartError};
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::Response;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use xunshi_core::paper::{
+    Evidence, ImmediateFixNotice, NoticeAnswer, NoticeInput, NoticeReview, Problem, ProblemInput,
+    ProblemStatus, ProblemSummary,
+};
+use xunshi_core::service::{NoticeBoard, PaperDecision, ProblemDetail, Withdrawal};
+use xunshi_core::store::ProblemFilter;
+use xunshi_core::taxonomy::{
+    Category, CategoryInput, Taxonomy, TaxonomyVersion, TaxonomyVersionInput,
+};
+use xunshi_core::{CoreError, Id};
+
+use super::{ApiJson, ApiQuery, Page, path_id};
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+
+/// The largest request an upload route accepts: the largest file plus room for the multipart
+/// framing. Anything larger is refused with 413 before it is read to the end.
+pub const UPLOAD_LIMIT: usize = xunshi_core::paper::MAX_EVIDENCE_BYTES + 64 * 1024;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    let uploads = OpenApiRouter::new()
+        .routes(routes!(upload_evidence, list_evidence))
+        .layer(DefaultBodyLimit::max(UPLOAD_LIMIT));
+    OpenApiRouter::new()
+        .routes(routes!(list_taxonomies, create_taxonomy_version))
+        .routes(routes!(add_category))
+        .routes(routes!(list_problems, create_problem))
+        .routes(routes!(get_problem, update_problem))
+        .routes(routes!(approve_problem))
+        .routes(routes!(sign_problem))
+        .routes(routes!(return_problem))
+        .routes(routes!(withdraw_problem))
+        .merge(uploads)
+        .routes(routes!(download_evidence))
+        .routes(routes!(withdraw_evidence))
+        .routes(routes!(notice_board, issue_notice))
+        .routes(routes!(my_notices))
+        .routes(routes!(answer_notice))
+        .routes(routes!(review_notice))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Taxonomy
+
+/// Every version of the problem taxonomy with its categories in order.
+#[utoipa::path(get, path = "/taxonomies", tag = "papers", security(("bearer" = [])),
+    responses((status = 200, body = Vec<Taxonomy>), (status = 401, body = ErrorBody)))]
+async fn list_taxonomies(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+) -> ApiResult<Json<Vec<Taxonomy>>> {
+    Ok(Json(app.services.taxonomies(&actor).await?))
+}
+
+/// Adds a version of the taxonomy (the inspection office).
+#[utoipa::path(post, path = "/taxonomies", tag = "papers", security(("bearer" = [])),
+    request_body = TaxonomyVersionInput,
+    responses((status = 201, body = TaxonomyVersion), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn create_taxonomy_version(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(input): ApiJson<TaxonomyVersionInput>,
+) -> ApiResult<(StatusCode, Json<TaxonomyVersion>)> {
+    let v = app.services.create_taxonomy_version(&actor, &input).await?;
+    Ok((StatusCode::CREATED, Json(v)))
+}
+
+/// Adds a category at the end of a taxonomy version (the inspection office).
+#[utoipa::path(post, path = "/taxonomies/{id}/categories", tag = "papers", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body = CategoryInput,
+    responses((status = 201, body = Category), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn add_category(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<CategoryInput>,
+) -> ApiResult<(StatusCode, Json<Category>)> {
+    let id = path_id(&id, "问题分类版本")?;
+    let c = app.services.add_category(&actor, id, &input).await?;
+    Ok((StatusCode::CREATED, Json(c)))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Working papers
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProblemQuery {
+    /// Only this category (its id).
+    pub category_id: Option<String>,
+    /// Only this status: draft, approved, signed, withdrawn.
+    pub status: Option<String>,
+}
+
+impl ProblemQuery {
+    pub fn filter(&self) -> Result<ProblemFilter, CoreError> {
+        Ok(ProblemFilter {
+            category_id: match self.category_id.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(c) => Some(
+                    c.parse::<Id>()
+                        .map_err(|_| CoreError::bad_input("category_id", "问题类别无效"))?,
+                ),
+            },
+            status: match self.status.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(s) => Some(ProblemStatus::parse(s)?),
+            },
+        })
+    }
+}
+
+/// The working papers of an inspection, by number, without their three parts. For the team,
+/// the office and the leadership; the inspected unit is refused, before and after feedback.
+#[utoipa::path(get, path = "/inspections/{id}/problems", tag = "papers", security(("bearer" = [])),
+    params(("id" = String, Path), ProblemQuery),
+    responses((status = 200, body = Page<ProblemSummary>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn list_problems(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<ProblemQuery>,
+) -> ApiResult<Json<Page<ProblemSummary>>> {
+    let id = path_id(&id, "巡视任务")?;
+    let items = app.services.list_problems(&actor, id, &q.filter()?).await?;
+    Ok(Json(Page {
+        items,
+        next_cursor: None,
+    }))
+}
+
+/// Drafts a working paper (a member of the inspection's team).
+#[utoipa::path(post, path = "/inspections/{id}/problems", tag = "papers", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body = ProblemInput,
+    responses((status = 201, body = Problem), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_problem(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<ProblemInput>,
+) -> ApiResult<(StatusCode, Json<Problem>)> {
+    let id = path_id(&id, "巡视任务")?;
+    let p = app.services.create_problem(&actor, id, &input).await?;
+    Ok((StatusCode::CREATED, Json(p)))
+}
+
+/// One working paper in full, with its evidence list and what the caller may do. Each read is
+/// recorded in the audit trail.
+#[utoipa::path(get, path = "/problems/{id}", tag = "papers", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = ProblemDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn get_problem(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ProblemDetail>> {
+    let id = path_id(&id, "问题底稿")?;
+    Ok(Json(app.services.get_problem(&actor, id).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ProblemUpdate {
+    /// The version the edit is based on; 409 if the paper changed since.
+    pub version: i64,
+    #[serde(flatten)]
+    pub fields: ProblemInput,
+}
+
+/// Changes a draft working paper.
+#[utoipa::path(put, path = "/problems/{id}", tag = "papers", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body = ProblemUpdate,
+    responses((status = 200, body = Problem), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_problem(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<ProblemUpdate>,
+) -> ApiResult<Json<Problem>> {
+    let id = path_id(&id, "问题底稿")?;
+    Ok(Json(
+        app.services
+            .update_problem(&actor, id, req.version, &req.fields)
+            .await?,
+    ))
+}
+
+/// Records the team meeting's approval of a draft (the team's leader or deputy).
+#[utoipa::path(post, path = "/problems/{id}/approve", tag = "papers", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body = PaperDecision,
+    responses((status = 200, body = Problem), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn approve_problem(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(d): ApiJson<PaperDecision>,
+) -> ApiResult<Json<Problem>> {
+    let id = path_id(&id, "问题底稿")?;
+    Ok(Json(app.services.approve_problem(&actor, id, &d).await?))
+}
+
+/// The leader's signature on an approved paper; final.
+#[utoipa::path(post, path = "/problems/{id}/sign", tag = "papers", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body = PaperDecision,
+    responses((status = 200, body = Problem), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn sign_problem(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(d): ApiJson<PaperDecision>,
+) -> ApiResult<Json<Problem>> {
+    let id = path_id(&id, "问题底稿")?;
+    Ok(Json(app.services.sign_problem(&actor, id, &d).await?))
+}
+
+/// Returns an approved, unsigned paper to draft; `comment` gives the reason.
+#[utoipa::path(post, path = "/problems/{id}/return", tag = "papers", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body = PaperDecision,
+    responses((status = 200, body = Problem), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn return_problem(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(d): ApiJson<PaperDecision>,
+) -> ApiResult<Json<Problem>> {
+    let id = path_id(&id, "问题底稿")?;
+    Ok(Json(app.services.return_problem(&actor, id, &d).await?))
+}
+
+/// Withdraws a draft paper; `comment` gives the reason. It stays on record.
+#[utoipa::path(post, path = "/problems/{id}/withdraw", tag = "papers", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body = PaperDecision,
+    responses((status = 200, body = Problem), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn withdraw_problem(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(d): ApiJson<PaperDecision>,
+) -> ApiResult<Json<Problem>> {
+    let id = path_id(&id, "问题底稿")?;
+    Ok(Json(app.services.withdraw_problem(&actor, id, &d).await?))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Evidence
+
+/// The multipart form of an upload: one part named `file`.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct UploadForm {
+    /// pdf, docx, xlsx, doc, xls, jpg, png, txt or zip; at most 20 MB.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// How reading an upload can fail.
+pub enum UploadError {
+    /// Larger than the route accepts (413).
+    TooLarge,
+    /// Not a multipart form with a `file` part, or cut short.
+    Bad(String),
+}
+
+impl From<UploadError> for ApiError {
+    fn from(e: UploadError) -> Self {
+        match e {
+            UploadError::TooLarge => ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                format!(
+                    "文件超过 {} MB",
+                    xunshi_core::paper::MAX_EVIDENCE_BYTES / 1024 / 1024
+                ),
+            ),
+            UploadError::Bad(m) => ApiError::new(StatusCode::BAD_REQUEST, "bad_input", m),
+        }
+    }
+}
+
+fn multipart_error(e: MultipartError) -> UploadError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        UploadError::TooLarge
+    } else {
+        UploadError::Bad(format!("上传内容无法读取：{}", e.body_text()))
+    }
+}
+
+/// Reads the part named `file` of a multipart form: its file name and content. Other parts
+/// (the pages' CSRF token travels in the URL) are skipped.
+pub async fn read_upload(mp: &mut Multipart) -> Result<(String, Vec<u8>), UploadError> {
+    while let Some(field) = mp.next_field().await.map_err(multipart_error)? {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = field.file_name().unwrap_or_default().to_owned();
+        let bytes = field.bytes().await.map_err(multipart_error)?;
+        return Ok((name, bytes.to_vec()));
+    }
+    Err(UploadError::Bad(
+        "请选择要上传的文件（表单字段 file）".into(),
+    ))
+}
+
+/// Attaches an evidence file to a draft paper (multipart form, part `file`). The file is stored
+/// under its SHA-256, once however often attached; the same file twice on one paper is refused.
+#[utoipa::path(post, path = "/problems/{id}/evidence", tag = "papers", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses((status = 201, body = Evidence), (status = 400, description = "type not allowed, content not matching, empty", body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "already attached", body = ErrorBody),
+        (status = 413, description = "larger than 20 MB", body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn upload_evidence(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> ApiResult<(StatusCode, Json<Evidence>)> {
+    let id = path_id(&id, "问题底稿")?;
+    let mut mp = mp.map_err(|r| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_input",
+            format!("请以 multipart/form-data 上传：{}", r.body_text()),
+        )
+    })?;
+    let (name, bytes) = read_upload(&mut mp).await?;
+    let e = app
+        .services
+        .upload_evidence(&actor, id, &name, bytes)
+        .await?;
+    Ok((StatusCode::CREATED, Json(e)))
+}
+
+/// The evidence files of a paper, withdrawn ones included, with name, size, type, SHA-256,
+/// uploader and time.
+#[utoipa::path(get, path = "/problems/{id}/evidence", tag = "papers", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Page<Evidence>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn list_evidence(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Page<Evidence>>> {
+    let id = path_id(&id, "问题底稿")?;
+    Ok(Json(Page {
+        items: app.services.list_evidence(&actor, id).await?,
+        next_cursor: None,
+    }))
+}
+
+/// `Content-Disposition` for a download: an ASCII fallback name and the real one in UTF-8.
+pub fn attachment_header(filename: &str) -> String {
+    let ascii: String = filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let mut encoded = String::new();
+    for b in filename.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'~') {
+            encoded.push(b as char);
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+/// The file's content as it was uploaded, with its SHA-256 in `X-Content-SHA256`.
+pub fn file_response(e: &Evidence, bytes: Vec<u8>) -> Response {
+    let mut resp = Response::new(Body::from(bytes));
+    let h = resp.headers_mut();
+    let set = |h: &mut axum::http::HeaderMap, k, v: &str| {
+        if let Ok(v) = header::HeaderValue::from_str(v) {
+            h.insert(k, v);
+        }
+    };
+    set(h, header::CONTENT_TYPE, &e.content_type);
+    set(
+        h,
+        header::CONTENT_DISPOSITION,
+        &attachment_header(&e.filename),
+    );
+    set(h, header::CACHE_CONTROL, "no-store");
+    set(
+        h,
+        header::HeaderName::from_static("x-content-sha256"),
+        &e.sha256,
+    );
+    resp
+}
+
+/// Downloads an evidence file. Every download is recorded in the audit trail.
+#[utoipa::path(get, path = "/evidence/{id}/download", tag = "papers", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, description = "the file", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn download_evidence(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let id = path_id(&id, "佐证材料")?;
+    let (e, bytes) = app.services.download_evidence(&actor, id).await?;
+    Ok(file_response(&e, bytes))
+}
+
+/// Withdraws an evidence file attached by mistake; it stays listed with the reason.
+#[utoipa::path(post, path = "/evidence/{id}/withdraw", tag = "papers", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body = Withdrawal,
+    responses((status = 200, body = Evidence), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn withdraw_evidence(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(w): ApiJson<Withdrawal>,
+) -> ApiResult<Json<Evidence>> {
+    let id = path_id(&id, "佐证材料")?;
+    Ok(Json(app.services.withdraw_evidence(&actor, id, &w).await?))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Immediate-fix notices
+
+/// The immediate-fix notices of an inspection: all of them for the team, the office and the
+/// leadership; those addressed to their unit for its principal and liaison.
+#[utoipa::path(get, path = "/inspections/{id}/notices", tag = "papers", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = NoticeBoard), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn notice_board(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<NoticeBoard>> {
+    let id = path_id(&id, "巡视任务")?;
+    Ok(Json(app.services.notice_board(&actor, id).await?))
+}
+
+/// Issues an immediate-fix notice to an inspected unit (the team's leader or deputy).
+#[utoipa::path(post, path = "/inspections/{id}/notices", tag = "papers", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body = NoticeInput,
+    responses((status = 201, body = ImmediateFixNotice), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn issue_notice(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<NoticeInput>,
+) -> ApiResult<(StatusCode, Json<ImmediateFixNotice>)> {
+    let id = path_id(&id, "巡视任务")?;
+    let n = app.services.issue_notice(&actor, id, &input).await?;
+    Ok((StatusCode::CREATED, Json(n)))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MyNotice {
+    #[serde(flatten)]
+    pub notice: ImmediateFixNotice,
+    /// The team that sent it.
+    pub team_name: String,
+}
+
+/// The notices addressed to the units the caller answers for (principal or liaison).
+#[utoipa::path(get, path = "/notices", tag = "papers", security(("bearer" = [])),
+    responses((status = 200, body = Page<MyNotice>), (status = 401, body = ErrorBody)))]
+async fn my_notices(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+) -> ApiResult<Json<Page<MyNotice>>> {
+    let items = app
+        .services
+        .my_notices(&actor)
+        .await?
+        .into_iter()
+        .map(|(notice, team_name)| MyNotice { notice, team_name })
+        .collect();
+    Ok(Json(Page {
+        items,
+        next_cursor: None,
+    }))
+}
+
+/// The unit's answer to a notice (its principal or liaison).
+#[utoipa::path(post, path = "/notices/{id}/answer", tag = "papers", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body = NoticeAnswer,
+    responses((status = 200, body = ImmediateFixNotice), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn answer_notice(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(a): ApiJson<NoticeAnswer>,
+) -> ApiResult<Json<ImmediateFixNotice>> {
+    let id = path_id(&id, "立行立改通知")?;
+    Ok(Json(app.services.answer_notice(&actor, id, &a).await?))
+}
+
+/// The team's decision on the unit's answer: close the notice, or send it back with a comment.
+#[utoipa::path(post, path = "/notices/{id}/review", tag = "papers", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body = NoticeReview,
+    responses((status = 200, body = ImmediateFixNotice), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn review_notice(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(r): ApiJson<NoticeReview>,
+) -> ApiResult<Json<ImmediateFixNotice>> {
+    let id = path_id(&id, "立行立改通知")?;
+    Ok(Json(app.services.review_notice(&actor, id, &r).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn download_names_survive_in_both_forms() {
+        let h = attachment_header("谈话 记录.pdf");
+        assert!(h.starts_with("attachment; filename=\"_____.pdf\""), "{h}");
+        assert!(
+            h.ends_with("filename*=UTF-8''%E8%B0%88%E8%AF%9D%20%E8%AE%B0%E5%BD%95.pdf"),
+            "{h}"
+        );
+        let h = attachment_header("a\"b.txt");
+        assert!(!h.contains("a\"b"), "quotes cannot break the header: {h}");
+    }
+}

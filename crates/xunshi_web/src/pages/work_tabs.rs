@@ -1,0 +1,198 @@
+//! What the work pages of one inspection share: the heading with its tabs (each shown only to
+//! those who may open it), forms with repeated fields, dates written the official way, and the
+//! stylesheet of documents, diffs and timelines.
+
+use axum::http::header;
+use axum::response::IntoResponse;
+use xunshi_core::access::{Access, inspection_access};
+use xunshi_core::inspection::Inspection;
+use xunshi_core::permission::Actor;
+use xunshi_core::role::{Role, Scope};
+use xunshi_core::{CoreError, Id};
+
+use crate::AppState;
+
+pub struct Tab {
+    pub label: &'static str,
+    pub href: String,
+    pub active: bool,
+}
+
+/// The heading of an inspection's work pages.
+pub struct WorkHead {
+    pub id: Id,
+    pub team_name: String,
+    pub stage: &'static str,
+    pub tabs: Vec<Tab>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum TabKind {
+    /// The team page (teams area), listed so the tabs match the inspection page's sections.
+    Team,
+    Papers,
+    Notices,
+    Reports,
+    Feedback,
+    /// The clue register (clues area).
+    Clues,
+}
+
+fn tabs(id: Id, staff: bool, notices: bool, feedback: bool, active: TabKind) -> Vec<Tab> {
+    let mut out = Vec::new();
+    let mut add = |kind, label, path: &str, show: bool| {
+        if show {
+            out.push(Tab {
+                label,
+                href: format!("/inspections/{id}/{path}"),
+                active: kind == active,
+            });
+        }
+    };
+    // The order of the inspection page's sections.
+    add(TabKind::Team, "巡视组", "team", staff);
+    add(TabKind::Papers, "问题底稿", "papers", staff);
+    add(TabKind::Notices, "立行立改", "notices", staff || notices);
+    add(TabKind::Reports, "巡视报告", "reports", staff);
+    add(TabKind::Feedback, "反馈意见", "feedback", staff || feedback);
+    add(TabKind::Clues, "问题线索", "clues", staff);
+    out
+}
+
+/// Whether the actor answers the inspection's notices for one of its units.
+pub fn answers_notices(actor: &Actor, insp_targets: &[Id]) -> bool {
+    actor.grants().iter().any(|g| {
+        matches!(
+            (g.role, g.scope),
+            (Role::UnitPrincipal | Role::UnitLiaison, Scope::Unit(u)) if insp_targets.contains(&u)
+        )
+    })
+}
+
+impl WorkHead {
+    /// The heading for someone who may see the inspection itself.
+    pub fn of(actor: &Actor, insp: &Inspection, active: TabKind) -> WorkHead {
+        let access = inspection_access(actor, insp);
+        let staff = access >= Access::Read;
+        WorkHead {
+            id: insp.id,
+            team_name: insp.team_name.clone(),
+            stage: insp.stage.label(),
+            tabs: tabs(
+                insp.id,
+                staff,
+                answers_notices(actor, &insp.target_ids),
+                access == Access::FeedbackOnly,
+                active,
+            ),
+        }
+    }
+
+    /// The heading of the notices page for the unit before feedback, when the inspection itself
+    /// is not shown to it: only the team's name, and only the notices tab.
+    pub fn for_unit_notices(id: Id, team_name: &str) -> WorkHead {
+        WorkHead {
+            id,
+            team_name: team_name.to_owned(),
+            stage: "",
+            tabs: tabs(id, false, true, false, TabKind::Notices),
+        }
+    }
+}
+
+/// The fields of a URL-encoded form, repeated names kept (checkboxes, several text boxes).
+pub struct FormPairs(pub Vec<(String, String)>);
+
+impl FormPairs {
+    pub fn parse(body: &[u8]) -> Result<FormPairs, CoreError> {
+        serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+            .map(FormPairs)
+            .map_err(|_| CoreError::bad_input("", "表单内容无法读取"))
+    }
+
+    pub fn get(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+
+    pub fn opt(&self, name: &str) -> Option<String> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    }
+
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    pub fn version(&self) -> Result<i64, CoreError> {
+        self.get("version")
+            .trim()
+            .parse()
+            .map_err(|_| CoreError::bad_input("version", "缺少版本号，请从页面提交"))
+    }
+}
+
+/// A date as official documents write it: 2020年3月25日.
+pub fn cn_date(d: jiff::civil::Date) -> String {
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+/// A sentence closed with a full stop, unless it already ends with punctuation.
+pub fn sentence(text: &str) -> String {
+    let t = text.trim_end();
+    if t.ends_with(['。', '！', '？', '；', '.', '!', '?']) {
+        t.to_owned()
+    } else {
+        format!("{t}。")
+    }
+}
+
+pub fn opt_cn_date(d: Option<jiff::civil::Date>) -> String {
+    d.map(cn_date).unwrap_or_else(|| "—".to_owned())
+}
+
+/// The name of a unit for display, or its id if the actor may not read units.
+pub async fn unit_name(app: &AppState, actor: &Actor, id: Id) -> String {
+    app.services
+        .get_unit(actor, id)
+        .await
+        .map(|u| u.name)
+        .unwrap_or_else(|_| id.to_string())
+}
+
+/// Styles of the work pages: the official document, diffs, the approval timeline.
+pub async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/papers.css"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_fields_are_kept_in_order() {
+        let f = FormPairs::parse("a=1&t=x&t=y&version=3".as_bytes()).unwrap();
+        assert_eq!(f.all("t"), ["x", "y"]);
+        assert_eq!(f.get("a"), "1");
+        assert_eq!(f.get("missing"), "");
+        assert_eq!(f.version().unwrap(), 3);
+        assert_eq!(cn_date(jiff::civil::date(2020, 3, 25)), "2020年3月25日");
+        assert_eq!(sentence("加强党建"), "加强党建。");
+        assert_eq!(sentence("加强党建。"), "加强党建。");
+    }
+}

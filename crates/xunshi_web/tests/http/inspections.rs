@@ -1,0 +1,193 @@
+//! Planning and inspections through the API and the pages: the office plans a round and an
+//! inspection, only allowed roles move its stage, and the inspected unit sees nothing of it
+//! before feedback.
+
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::{PASSWORD, TestApp, assert_api_error};
+
+/// A committee and a department, and the office's token; returns (token, inspection id).
+async fn planned(app: &TestApp) -> (String, String) {
+    app.add_user("office1", "巡视办", "office", None).await;
+    let office = app.api_token("office1", PASSWORD).await;
+    let (s, committee) = app
+        .api_post(
+            "/api/v1/units",
+            Some(&office),
+            json!({"name": "自治区党委", "kind": "committee", "level": "provincial"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{committee}");
+    let (s, _) = app
+        .api_post(
+            "/api/v1/units",
+            Some(&office),
+            json!({"name": "自治区党委宣传部", "kind": "department", "level": "provincial", "parent_id": committee["id"]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (s, term) = app
+        .api_post(
+            "/api/v1/terms",
+            Some(&office),
+            json!({"name": "十一届", "dispatcher": "自治区党委", "starts_on": "2016-11-18"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{term}");
+    let (s, plan) = app
+        .api_post(
+            "/api/v1/plans",
+            Some(&office),
+            json!({"term_id": term["id"], "year": 2019, "title": "2019年巡视工作计划"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{plan}");
+    let (s, round) = app
+        .api_post(
+            "/api/v1/rounds",
+            Some(&office),
+            json!({"plan_id": plan["id"], "number": 7}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{round}");
+    let (s, insp) = app
+        .api_post(
+            "/api/v1/inspections",
+            Some(&office),
+            json!({"round_id": round["id"], "team_name": "第三巡视组", "targets": ["自治区党委宣传部"], "kind": "routine",
+                   "planned_entry": "2019-09-18", "planned_exit": "2019-12-18"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{insp}");
+    assert_eq!(insp["targets"][0]["name"], "自治区党委宣传部");
+    assert_eq!(insp["stage"], "planning");
+    (office, insp["id"].as_str().unwrap().to_owned())
+}
+
+async fn stage(
+    app: &TestApp,
+    token: &str,
+    id: &str,
+    to: &str,
+    date: Option<&str>,
+) -> (StatusCode, Value) {
+    let (_, now) = app
+        .api_get(&format!("/api/v1/inspections/{id}"), token)
+        .await;
+    let version = now["version"].as_i64().unwrap_or(0);
+    app.api(
+        Method::POST,
+        &format!("/api/v1/inspections/{id}/stage"),
+        Some(token),
+        Some(&json!({"version": version, "to": to, "date": date})),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn only_allowed_roles_move_an_inspection_along_allowed_edges() {
+    let app = TestApp::spawn().await;
+    let (office, id) = planned(&app).await;
+    app.add_user("leader1", "领导", "leadership", None).await;
+    let leader = app.api_token("leader1", PASSWORD).await;
+
+    let (s, body) = stage(&app, &leader, &id, "preparation", None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
+    assert_api_error(&body, "forbidden");
+    let (s, body) = stage(&app, &office, &id, "on_site", None).await;
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "planning cannot jump to on site: {body}"
+    );
+    let (s, _) = stage(&app, &office, &id, "preparation", None).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, body) = stage(&app, &office, &id, "on_site", Some("2019-09-18")).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(body["dates"]["entry"], "2019-09-18");
+    let (s, body) = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/inspections/{id}/stage"),
+            Some(&office),
+            Some(&json!({"version": 1, "to": "reporting"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "a stale version: {body}");
+
+    // The same refusal through the page, with a valid CSRF token.
+    let mut page = app.login_form("leader1", PASSWORD).await;
+    let token = page.csrf_token(&format!("/inspections/{id}")).await;
+    let resp = page
+        .post_form_with_token(
+            &format!("/inspections/{id}/stage"),
+            Some(&token),
+            &[
+                ("version", "3"),
+                ("to", "reporting"),
+                ("date", "2019-12-18"),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::FORBIDDEN, "{}", resp.body);
+    let (_, now) = app
+        .api_get(&format!("/api/v1/inspections/{id}"), &office)
+        .await;
+    assert_eq!(now["stage"], "on_site", "nothing moved");
+}
+
+#[tokio::test]
+async fn the_inspected_unit_sees_nothing_before_feedback() {
+    let app = TestApp::spawn().await;
+    let (_, id) = planned(&app).await;
+    app.add_user(
+        "liaison1",
+        "联络员",
+        "unit_liaison",
+        Some("自治区党委宣传部"),
+    )
+    .await;
+    let liaison = app.api_token("liaison1", PASSWORD).await;
+    let (s, list) = app.api_get("/api/v1/inspections", &liaison).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(0), "{list}");
+    let (s, body) = app
+        .api_get(&format!("/api/v1/inspections/{id}"), &liaison)
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{body}");
+    let mut page = app.login_form("liaison1", PASSWORD).await;
+    assert_eq!(
+        page.get(&format!("/inspections/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn the_calendar_computes_working_day_deadlines_and_refuses_unknown_years() {
+    let app = TestApp::spawn().await;
+    app.add_user("office1", "巡视办", "office", None).await;
+    let office = app.api_token("office1", PASSWORD).await;
+    let (s, body) = app
+        .api_get(
+            "/api/v1/calendar/working-days?from=2020-03-25&days=15",
+            &office,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(body["due"], "2020-04-16");
+    let (s, body) = app
+        .api_get(
+            "/api/v1/calendar/working-days?from=2026-12-28&days=15",
+            &office,
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("2027"),
+        "{body}"
+    );
+}
