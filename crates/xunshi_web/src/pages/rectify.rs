@@ -858,7 +858,8 @@ async fn review(
         .review_plan(actor, id, version, approve, &f.comment)
         .await
         .map(|_| ());
-    after(&app, &user, id, result, "saved", |e| {
+    let notice = if approve { "saved" } else { "returned" };
+    after(&app, &user, id, result, notice, |e| {
         Open::Review(f.comment, e)
     })
     .await
