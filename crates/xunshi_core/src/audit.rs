@@ -76,6 +76,11 @@ pub enum Action {
     ReportViewed,
     FeedbackSaved,
     FeedbackGiven,
+    RectDocumentDrafted,
+    RectDocumentRevised,
+    RectDocumentSubmitted,
+    PublicNoticeApproved,
+    PublicNoticeReturned,
 }
 
 impl Action {
@@ -140,6 +145,11 @@ impl Action {
         Action::ReportViewed,
         Action::FeedbackSaved,
         Action::FeedbackGiven,
+        Action::RectDocumentDrafted,
+        Action::RectDocumentRevised,
+        Action::RectDocumentSubmitted,
+        Action::PublicNoticeApproved,
+        Action::PublicNoticeReturned,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -204,6 +214,11 @@ impl Action {
             Action::ReportViewed => "report_viewed",
             Action::FeedbackSaved => "feedback_saved",
             Action::FeedbackGiven => "feedback_given",
+            Action::RectDocumentDrafted => "rect_document_drafted",
+            Action::RectDocumentRevised => "rect_document_revised",
+            Action::RectDocumentSubmitted => "rect_document_submitted",
+            Action::PublicNoticeApproved => "public_notice_approved",
+            Action::PublicNoticeReturned => "public_notice_returned",
         }
     }
 
@@ -269,6 +284,11 @@ impl Action {
             Action::ReportViewed => "查阅巡视报告",
             Action::FeedbackSaved => "保存反馈意见稿",
             Action::FeedbackGiven => "反馈巡视意见",
+            Action::RectDocumentDrafted => "起草整改报告或通报",
+            Action::RectDocumentRevised => "修改整改报告或通报",
+            Action::RectDocumentSubmitted => "报送整改报告或通报",
+            Action::PublicNoticeApproved => "审核同意公开整改进展通报",
+            Action::PublicNoticeReturned => "退回整改进展通报",
         }
     }
 

@@ -7,6 +7,7 @@
 pub mod blobs;
 pub mod calendar;
 pub mod clues;
+pub mod disclose;
 pub mod papers;
 pub mod planning;
 pub mod reports;
@@ -93,6 +94,7 @@ pub struct ApiToken {
 pub use blobs::Blobs;
 pub use calendar::CalendarTx;
 pub use clues::{ClueFilter, ClueTx, TransferFilter};
+pub use disclose::{DiscloseTx, DocFilter, DocScope};
 pub use papers::{PaperTx, ProblemFilter};
 pub use planning::{Covered, InspectionFilter, PlanningTx};
 pub use reports::ReportTx;
@@ -100,7 +102,7 @@ pub use teams::{InspectorFilter, TeamTx};
 
 /// One transaction of the store, with every area's operations.
 pub trait Tx:
-    Send + Sized + PlanningTx + TeamTx + PaperTx + ReportTx + ClueTx + CalendarTx
+    Send + Sized + PlanningTx + TeamTx + PaperTx + ReportTx + ClueTx + CalendarTx + DiscloseTx
 {
     fn commit(self) -> impl Future<Output = Result<()>> + Send;
 

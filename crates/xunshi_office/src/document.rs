@@ -10,8 +10,8 @@
 use std::io::Cursor;
 
 use docx_rs::{
-    AlignmentType, Docx, FieldCharType, Footer, InstrPAGE, InstrText, LineSpacing,
-    LineSpacingType, PageMargin, Paragraph, Run, RunFonts, SpecialIndentType,
+    AlignmentType, Docx, FieldCharType, Footer, InstrPAGE, InstrText, LineSpacing, LineSpacingType,
+    PageMargin, Paragraph, Run, RunFonts, SpecialIndentType,
 };
 use jiff::civil::Date;
 
@@ -133,7 +133,12 @@ fn body_paragraph(text: &str, font: &str) -> Paragraph {
     Paragraph::new()
         .add_run(run(text, font, BODY_SIZE))
         .align(AlignmentType::Both)
-        .indent(None, Some(SpecialIndentType::FirstLine(TWO_CHARS)), None, None)
+        .indent(
+            None,
+            Some(SpecialIndentType::FirstLine(TWO_CHARS)),
+            None,
+            None,
+        )
         .line_spacing(exact_lines())
 }
 
@@ -188,7 +193,11 @@ fn build(doc: &OfficialDoc) -> Docx {
             Paragraph::new()
                 .add_run(run(line, TITLE_FONT, TITLE_SIZE))
                 .align(AlignmentType::Center)
-                .line_spacing(LineSpacing::new().line(700).line_rule(LineSpacingType::Exact)),
+                .line_spacing(
+                    LineSpacing::new()
+                        .line(700)
+                        .line_rule(LineSpacingType::Exact),
+                ),
         );
     }
     d = d.add_paragraph(blank_line());

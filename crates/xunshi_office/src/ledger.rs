@@ -378,10 +378,7 @@ mod tests {
             })
             .expect("written"),
         );
-        assert_eq!(
-            r.get_value((2, 13)),
-            Some(&Data::String("整改状态".into()))
-        );
+        assert_eq!(r.get_value((2, 13)), Some(&Data::String("整改状态".into())));
         assert_eq!(r.end().map(|(row, _)| row), Some(2));
     }
 }

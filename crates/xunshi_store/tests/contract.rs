@@ -13,6 +13,8 @@ mod auth;
 mod calendar;
 #[path = "contract/clues.rs"]
 mod clues;
+#[path = "contract/disclosure.rs"]
+mod disclosure;
 #[path = "contract/harness.rs"]
 mod harness;
 #[path = "contract/papers.rs"]
@@ -114,4 +116,6 @@ contract_cases! {
     papers::a_report_goes_through_versions_and_the_approval_chain,
     papers::feedback_needs_an_approved_report_and_opens_only_itself_to_the_unit,
     papers::the_seed_inspection_runs_from_papers_to_feedback,
+    disclosure::reports_are_assembled_edited_submitted_and_dated,
+    disclosure::only_approved_notices_are_public_and_the_unit_cannot_approve_its_own,
 }
