@@ -10,6 +10,7 @@ pub mod clues;
 pub mod disclose;
 pub mod papers;
 pub mod planning;
+pub mod rectify;
 pub mod reports;
 pub mod teams;
 
@@ -94,15 +95,25 @@ pub struct ApiToken {
 pub use blobs::Blobs;
 pub use calendar::CalendarTx;
 pub use clues::{ClueFilter, ClueTx, TransferFilter};
-pub use disclose::{DiscloseTx, DocFilter, DocScope};
+pub use disclose::{DiscloseTx, DocFilter};
 pub use papers::{PaperTx, ProblemFilter};
 pub use planning::{Covered, InspectionFilter, PlanningTx};
+pub use rectify::{ChangeFilter, ColourAt, PlanFilter, RectifyScope, RectifyTx, TaskFilter};
 pub use reports::ReportTx;
 pub use teams::{InspectorFilter, TeamTx};
 
 /// One transaction of the store, with every area's operations.
 pub trait Tx:
-    Send + Sized + PlanningTx + TeamTx + PaperTx + ReportTx + ClueTx + CalendarTx + DiscloseTx
+    Send
+    + Sized
+    + PlanningTx
+    + TeamTx
+    + PaperTx
+    + ReportTx
+    + ClueTx
+    + CalendarTx
+    + RectifyTx
+    + DiscloseTx
 {
     fn commit(self) -> impl Future<Output = Result<()>> + Send;
 

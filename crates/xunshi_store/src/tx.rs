@@ -6,6 +6,7 @@ mod clues;
 mod disclose;
 mod papers;
 mod planning;
+mod rectify;
 mod reports;
 mod teams;
 

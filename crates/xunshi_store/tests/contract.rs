@@ -21,6 +21,8 @@ mod harness;
 mod papers;
 #[path = "contract/planning.rs"]
 mod planning;
+#[path = "contract/rectify.rs"]
+mod rectify;
 #[path = "contract/teams.rs"]
 mod teams;
 #[path = "contract/units.rs"]
@@ -116,6 +118,7 @@ contract_cases! {
     papers::a_report_goes_through_versions_and_the_approval_chain,
     papers::feedback_needs_an_approved_report_and_opens_only_itself_to_the_unit,
     papers::the_seed_inspection_runs_from_papers_to_feedback,
+    rectify::the_store_keeps_plans_tasks_and_their_records,
     disclosure::reports_are_assembled_edited_submitted_and_dated,
     disclosure::only_approved_notices_are_public_and_the_unit_cannot_approve_its_own,
 }

@@ -18,9 +18,10 @@ use super::planning::{load_inspection, today};
 use super::{Services, record};
 use crate::access::{Visible, visible_inspections};
 use crate::audit::{Action, AuditEntry};
+use crate::deadline::{Colour, DEFAULT_WARN_DAYS};
 use crate::disclosure::{
     DocAccess, DocKind, DocStatus, DocumentInput, Facts, ProblemFacts, RectDocument, Revision,
-    assemble, check_ready, doc_access, leaks, speaks_for_unit, withheld,
+    TaskFacts, assemble, check_ready, doc_access, leaks, speaks_for_unit, withheld,
 };
 use crate::error::{CoreError, Result};
 use crate::feedback::FeedbackStatus;
@@ -28,8 +29,11 @@ use crate::id::Id;
 use crate::inspection::{Inspection, Stage};
 use crate::page::{Page, PageRequest};
 use crate::permission::Actor;
+use crate::rectify::{seq_key, task_colour};
 use crate::role::{Role, Scope};
-use crate::store::{DiscloseTx, DocFilter, DocScope, InspectionFilter, PlanningTx, Store, Tx};
+use crate::store::{
+    DiscloseTx, DocFilter, InspectionFilter, PlanningTx, RectifyScope, Store, TaskFilter, Tx,
+};
 
 /// What the actor may do with a document now.
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
@@ -127,7 +131,8 @@ async fn team_name<T: Tx>(tx: &mut T, insp: &Inspection) -> Result<String> {
 }
 
 /// What the documents of one unit are assembled from: the inspection, the feedback given to
-/// the unit, and its ledger.
+/// the unit, and its ledger — the plan's leading group and organisation, each problem's tasks
+/// (withdrawn ones left out) in ledger order with their latest progress.
 async fn gather_facts<T: Tx>(
     tx: &mut T,
     insp: &Inspection,
@@ -139,6 +144,17 @@ async fn gather_facts<T: Tx>(
         .await?
         .filter(|f| f.status == FeedbackStatus::Given)
         .ok_or_else(|| CoreError::RuleRefused("巡视意见尚未反馈，不能起草整改报告或通报".into()))?;
+    let plan = tx.find_rect_plan(insp.id, unit_id).await?;
+    let mut tasks = tx
+        .all_tasks(&TaskFilter {
+            inspection_id: Some(insp.id),
+            unit_id: Some(unit_id),
+            ..Default::default()
+        })
+        .await?;
+    tasks.sort_by_key(|t| seq_key(&t.seq));
+    let ids: Vec<Id> = tasks.iter().map(|t| t.id).collect();
+    let latest = tx.latest_progress(&ids).await?;
     let mut problems = Vec::new();
     for g in &fb.groups {
         for item in &g.items {
@@ -149,14 +165,34 @@ async fn gather_facts<T: Tx>(
                     continue;
                 }
             }
+            let tasks = tasks
+                .iter()
+                .filter(|t| t.problem_id == item.problem_id)
+                .map(|t| TaskFacts {
+                    seq: t.seq.clone(),
+                    measure: t.measure.clone(),
+                    status: t.status,
+                    due: t.due,
+                    progress: t.progress,
+                    latest: latest
+                        .iter()
+                        .find(|r| r.task_id == t.id)
+                        .map(|r| r.text.clone()),
+                    not_for_disclosure: t.not_for_disclosure,
+                    overdue: task_colour(t.due, t.status, today, DEFAULT_WARN_DAYS) == Colour::Red,
+                })
+                .collect();
             problems.push(ProblemFacts {
                 problem_id: item.problem_id,
                 category: g.category_name.clone(),
                 title: item.title.clone(),
-                tasks: Vec::new(),
+                tasks,
             });
         }
     }
+    let (leading_group, organisation) = plan
+        .map(|p| (p.leading_group, p.organisation))
+        .unwrap_or_default();
     Ok(Facts {
         dispatcher: unit_name(tx, insp.dispatcher_id).await?,
         team_name: insp.team_name.clone(),
@@ -165,8 +201,8 @@ async fn gather_facts<T: Tx>(
         exit: insp.dates.exit,
         feedback: insp.dates.feedback,
         today,
-        leading_group: Vec::new(),
-        organisation: String::new(),
+        leading_group,
+        organisation,
         problems,
     })
 }
@@ -239,7 +275,7 @@ fn refuse_leaks(text: &str, withheld: &[String]) -> Result<()> {
 }
 
 /// Whose documents a list may show the actor; `None` for everything.
-fn scope_of(actor: &Actor) -> Option<DocScope> {
+fn scope_of(actor: &Actor) -> Option<RectifyScope> {
     let all = [
         Role::Office,
         Role::Leadership,
@@ -249,7 +285,7 @@ fn scope_of(actor: &Actor) -> Option<DocScope> {
     if actor.is_system() || all.iter().any(|r| actor.has_role(*r)) {
         return None;
     }
-    let mut scope = DocScope::default();
+    let mut scope = RectifyScope::default();
     for g in actor.grants() {
         match (g.role, g.scope) {
             (Role::UnitPrincipal | Role::UnitLiaison | Role::UnitStaff, Scope::Unit(u)) => {

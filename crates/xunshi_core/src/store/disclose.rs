@@ -9,14 +9,7 @@ use crate::disclosure::{DocKind, DocStatus, RectDocument, Revision};
 use crate::error::Result;
 use crate::id::Id;
 use crate::page::PageRequest;
-
-/// Whose documents a list may show: those of these units, or of these inspections. A list
-/// without a scope shows everything (the office, the leadership, the supervisors).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DocScope {
-    pub units: Vec<Id>,
-    pub inspections: Vec<Id>,
-}
+use crate::store::RectifyScope;
 
 #[derive(Debug, Clone, Default)]
 pub struct DocFilter {
@@ -25,7 +18,8 @@ pub struct DocFilter {
     /// Any of these kinds; empty means every kind.
     pub kinds: Vec<DocKind>,
     pub status: Option<DocStatus>,
-    pub scope: Option<DocScope>,
+    /// Whose documents: the ledger's scope, the same for the same people.
+    pub scope: Option<RectifyScope>,
 }
 
 pub trait DiscloseTx: Send {
