@@ -121,4 +121,5 @@ contract_cases! {
     rectify::the_store_keeps_plans_tasks_and_their_records,
     disclosure::reports_are_assembled_edited_submitted_and_dated,
     disclosure::only_approved_notices_are_public_and_the_unit_cannot_approve_its_own,
+    disclosure::documents_are_assembled_from_the_ledger_and_withheld_items_never_go_public,
 }

@@ -9,9 +9,10 @@ use xunshi_core::inspection::Stage;
 use xunshi_core::page::PageRequest;
 use xunshi_core::paper::Problem;
 use xunshi_core::permission::Actor;
+use xunshi_core::rectify::{Due, GroupMember, Plan, PlanStatus, ProgressReport, Task, TaskStatus};
 use xunshi_core::report::{ReportInput, ReportVersionInput, StepInput};
 use xunshi_core::service::report_submitted_on;
-use xunshi_core::store::{DocFilter, Store};
+use xunshi_core::store::{DocFilter, RectifyTx, Store, Tx};
 use xunshi_core::{CoreError, Id};
 
 use crate::harness::{Svc, TestClock, audit_of_object, bad_fields, expect_err, user_with_role};
@@ -488,4 +489,241 @@ pub async fn only_approved_notices_are_public_and_the_unit_cannot_approve_its_ow
             .any(|a| a.action == "public_notice_returned" && a.summary.contains("请补充整改成效"))
     );
     assert!(trail.iter().any(|a| a.action == "public_notice_approved"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// A small ledger, written straight into the store: plans and tasks are the ledger's to make;
+// here they are only read.
+
+pub const SECRET: &str = "对涉密事项开展专项核查";
+pub const SECRET_PROGRESS: &str = "已约谈有关责任人三名";
+pub const CASE: &str = "对直属单位资金项目问题线索开展初步核实";
+
+#[allow(clippy::too_many_arguments)]
+fn task(
+    plan: &Plan,
+    problem: &Problem,
+    seq: &str,
+    measure: &str,
+    due: Due,
+    status: TaskStatus,
+    progress: i16,
+    secret: bool,
+) -> Task {
+    Task {
+        id: Id::new(),
+        plan_id: plan.id,
+        inspection_id: plan.inspection_id,
+        unit_id: plan.unit_id,
+        problem_id: problem.id,
+        seq: seq.into(),
+        measure: measure.into(),
+        target: "问题整改到位".into(),
+        standard: "制度印发、工作见效".into(),
+        responsible_leader: "范晓莉".into(),
+        lead_department: "办公室".into(),
+        co_departments: "机关党委".into(),
+        responsible_person: "张三".into(),
+        due,
+        status,
+        progress,
+        not_for_disclosure: secret,
+        withdrawn_reason: None,
+        version: 1,
+        updated_at: jiff::Timestamp::now(),
+    }
+}
+
+pub struct Ledger {
+    pub closed: Task,
+    pub secret: Task,
+    pub case: Task,
+}
+
+pub async fn small_ledger(s: &Svc, w: &World, problems: &[Problem]) -> Ledger {
+    let plan = Plan {
+        id: Id::new(),
+        inspection_id: w.insp.id,
+        unit_id: w.unit,
+        title: "自治区党委宣传部巡视整改方案".into(),
+        organisation: "召开部务会专题研究部署整改工作，召开巡视整改专题民主生活会。".into(),
+        leading_group: vec![
+            GroupMember {
+                name: "范晓莉".into(),
+                post: "部长".into(),
+                role: "组长".into(),
+            },
+            GroupMember {
+                name: "王五".into(),
+                post: "常务副部长".into(),
+                role: "副组长".into(),
+            },
+        ],
+        status: PlanStatus::Approved,
+        submitted_at: None,
+        approved_at: None,
+        version: 1,
+    };
+    let by = |m, d| Due::By {
+        date: jiff::civil::date(2020, m, d),
+    };
+    let closed = task(
+        &plan,
+        &problems[0],
+        "1.1.1",
+        "修订部务会议事规则",
+        by(4, 30),
+        TaskStatus::Closed,
+        100,
+        false,
+    );
+    let secret = task(
+        &plan,
+        &problems[0],
+        "1.1.2",
+        SECRET,
+        by(6, 30),
+        TaskStatus::InProgress,
+        40,
+        true,
+    );
+    let mut withdrawn = task(
+        &plan,
+        &problems[0],
+        "1.1.3",
+        "已撤回的一项措施",
+        by(6, 30),
+        TaskStatus::NotStarted,
+        0,
+        false,
+    );
+    withdrawn.withdrawn_reason = Some("与 1.1.1 重复".into());
+    let case = task(
+        &plan,
+        &problems[1],
+        "3.1.1",
+        CASE,
+        Due::LongTerm,
+        TaskStatus::InProgress,
+        20,
+        true,
+    );
+    let mut tx = s.store.write().await.unwrap();
+    tx.insert_rect_plan(&plan).await.unwrap();
+    for t in [&closed, &secret, &withdrawn, &case] {
+        tx.insert_task(t).await.unwrap();
+    }
+    for (t, text) in [
+        (&closed, "已印发《部务会议事规则》"),
+        (&secret, SECRET_PROGRESS),
+    ] {
+        tx.insert_progress(&ProgressReport {
+            id: Id::new(),
+            task_id: t.id,
+            text: text.into(),
+            progress: t.progress,
+            claims_done: false,
+            by_name: "张三".into(),
+            at: jiff::Timestamp::now(),
+        })
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    Ledger {
+        closed,
+        secret,
+        case,
+    }
+}
+
+pub async fn documents_are_assembled_from_the_ledger_and_withheld_items_never_go_public(s: Svc) {
+    let (w, problems) = fed_back(&s).await;
+    let ledger = small_ledger(&s, &w, &problems).await;
+
+    // The report tells the office everything, item by item, but nothing withdrawn.
+    let r = s
+        .draft_rectification_report(&w.liaison, w.insp.id, w.unit, DocKind::Rectification)
+        .await
+        .unwrap();
+    for expected in [
+        "由部长范晓莉任组长，王五任副组长",
+        "召开部务会专题研究部署整改工作",
+        "（一）关于落实党管宣传思想文化职责存在薄弱点的问题",
+        "1.修订部务会议事规则。已印发《部务会议事规则》。（已完成整改，经核查销号）",
+        SECRET,
+        SECRET_PROGRESS,
+        CASE,
+        "巡视反馈的2个问题共3项整改措施，已完成1项（其中已核查销号1项），正在推进1项，需长期坚持1项。",
+        "三、下一步工作打算",
+    ] {
+        assert!(
+            r.body.contains(expected),
+            "the report lacks “{expected}”:\n{}",
+            r.body
+        );
+    }
+    assert!(!r.body.contains("已撤回的一项措施"));
+
+    // The notice leaves out every withheld task, and the problem with nothing else.
+    let n = s
+        .draft_public_notice(&w.liaison, w.insp.id, w.unit)
+        .await
+        .unwrap();
+    assert!(n.body.contains("修订部务会议事规则"));
+    for absent in [SECRET, SECRET_PROGRESS, CASE, SECOND, "已撤回的一项措施"] {
+        assert!(!n.body.contains(absent), "the notice names “{absent}”");
+    }
+    assert!(n.body.contains("巡视反馈的1个问题共1项整改措施"));
+
+    // The unit cannot put a withheld item back by editing.
+    let leaked = format!("{}\n此外，{SECRET}，{SECRET_PROGRESS}。", n.body);
+    let n = s
+        .revise_rect_document(&w.liaison, n.id, n.version, &edit(&n, &leaked, contact()))
+        .await
+        .unwrap();
+    let e = expect_err!(
+        s.submit_rect_document(&w.liaison, n.id, n.version).await,
+        CoreError::RuleRefused(_)
+    );
+    assert!(e.to_string().contains(SECRET), "{e}");
+    let clean = n
+        .body
+        .replace(&format!("\n此外，{SECRET}，{SECRET_PROGRESS}。"), "");
+    let n = s
+        .revise_rect_document(&w.liaison, n.id, n.version, &edit(&n, &clean, contact()))
+        .await
+        .unwrap();
+    let n = s
+        .submit_rect_document(&w.liaison, n.id, n.version)
+        .await
+        .unwrap();
+    let n = s
+        .approve_public_notice(&w.office, n.id, n.version)
+        .await
+        .unwrap();
+    let p = s.public_notice(n.id).await.unwrap();
+    for absent in [SECRET, SECRET_PROGRESS, CASE, SECOND] {
+        assert!(!p.text.contains(absent), "the public reads “{absent}”");
+    }
+
+    // A task marked not for disclosure after publication takes the notice off the public
+    // page; the office sees why.
+    let mut tx = s.store.write().await.unwrap();
+    let marked = Task {
+        not_for_disclosure: true,
+        version: ledger.closed.version + 1,
+        ..ledger.closed.clone()
+    };
+    tx.update_task(&marked).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(s.public_notices().await.unwrap().is_empty());
+    expect_err!(s.public_notice(n.id).await, CoreError::NotFound(_));
+    let d = s.rect_document(&w.office, n.id).await.unwrap();
+    // Every task of the first problem is withheld now, so its title is too.
+    assert_eq!(
+        d.withheld_now,
+        ["修订部务会议事规则", "已印发《部务会议事规则》", FIRST]
+    );
+    let _ = (ledger.secret, ledger.case);
 }
