@@ -6,6 +6,7 @@ pub use audit::AuditQuery;
 mod auth;
 mod calendar;
 mod clues;
+mod disclosure;
 mod inspections;
 mod planning;
 mod teams;
@@ -44,6 +45,7 @@ use crate::error::ApiError;
         (name = "calendar", description = "节假日安排与工作日计算"),
         (name = "clues", description = "问题线索、移交与处置"),
         (name = "teams", description = "干部人才库、回避规则与巡视组"),
+        (name = "disclosure", description = "整改情况报告、主要负责人组织落实整改情况的报告与巡视整改进展情况通报；公开通报无需令牌"),
     )
 )]
 struct ApiDoc;
@@ -72,6 +74,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(calendar::routes())
         .merge(clues::routes())
         .merge(teams::routes())
+        .merge(disclosure::routes())
         .split_for_parts()
 }
 

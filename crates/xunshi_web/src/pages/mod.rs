@@ -5,6 +5,7 @@ mod account;
 mod audit;
 mod calendar;
 mod clues;
+mod disclosure;
 mod home;
 mod inspections;
 mod personnel;
@@ -39,6 +40,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(clues::routes())
         .merge(personnel::routes())
         .merge(teams::routes())
+        .merge(disclosure::routes())
         .route("/static/app.css", get(stylesheet))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
@@ -195,6 +197,19 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavSection> {
         sections.push(NavSection {
             label: "线索移交",
             items: transfer,
+        });
+    }
+    if disclosure::shows_disclosure(actor) {
+        sections.push(NavSection {
+            label: "整改",
+            items: vec![item("整改报告", "/rectification/reports")],
+        });
+        sections.push(NavSection {
+            label: "公开",
+            items: vec![
+                item("整改进展通报", "/rectification/notices"),
+                item("公开页面", "/public/notices"),
+            ],
         });
     }
     let mut admin = Vec::new();
