@@ -11,6 +11,7 @@ mod notices;
 mod overview;
 mod papers;
 mod planning;
+mod rectify;
 mod reports;
 mod teams;
 mod units;
@@ -36,6 +37,10 @@ pub use papers::{PaperDecision, PaperRights, ProblemDetail, Withdrawal};
 pub use planning::{
     Coverage, CoverageRow, CoveredBy, InspectionView, PlanInput, RoundInput, StageChange,
     TermInput, UnitRef, today,
+};
+pub use rectify::{
+    ChangeInput, FedBackProblem, LedgerCategory, LedgerFilter, LedgerProblem, PlanDetail,
+    PlanRights, PlanSlot, RectPlanInput, TaskDetail, TaskEntry, TaskRights,
 };
 pub use reports::{ReportDetail, ReportRights};
 pub use teams::{Candidate, TeamEntry};
