@@ -6,6 +6,7 @@ mod auth;
 mod calendar;
 mod clues;
 mod disclosure;
+mod export;
 mod feedback;
 mod notices;
 mod overview;
@@ -31,6 +32,7 @@ pub use clues::{ClueEntry, ClueListFilter, InspectionBrief, TransferLetter};
 pub use disclosure::{
     DisclosureTarget, DocRights, DocumentDetail, DocumentEntry, PublicNotice, report_submitted_on,
 };
+pub use export::{LedgerExport, LedgerExportRow};
 pub use notices::NoticeBoard;
 pub use overview::Overview;
 pub use papers::{PaperDecision, PaperRights, ProblemDetail, Withdrawal};

@@ -8,6 +8,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -22,6 +23,7 @@ use super::{ApiJson, ApiQuery, Page, paging, path_id};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiResult, ErrorBody};
+use crate::pages::disclosure::{LedgerQuery, ledger_filter, xlsx_response};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -37,6 +39,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(return_notice))
         .routes(routes!(public_notices))
         .routes(routes!(public_notice))
+        .routes(routes!(ledger_xlsx))
 }
 
 const REPORT: &str = "整改报告";
@@ -92,7 +95,10 @@ async fn list(
         scope: None,
     };
     Ok(Json(
-        app.services.list_rect_documents(actor, &f, page).await?.into(),
+        app.services
+            .list_rect_documents(actor, &f, page)
+            .await?
+            .into(),
     ))
 }
 
@@ -416,4 +422,23 @@ async fn public_notice(
 ) -> ApiResult<Json<PublicNotice>> {
     let id = path_id(&id, NOTICE)?;
     Ok(Json(app.services.public_notice(id).await?))
+}
+
+// ----- the ledger as a file -----
+
+/// The ledger (整改台账) as an `.xlsx` workbook: the tasks `GET /tasks` would list under the
+/// same filters, every page of them, in the columns units keep in Excel.
+#[utoipa::path(get, path = "/tasks.xlsx", tag = "disclosure", security(("bearer" = [])),
+    params(LedgerQuery),
+    responses(
+        (status = 200, description = "整改台账", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+async fn ledger_xlsx(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiQuery(q): ApiQuery<LedgerQuery>,
+) -> ApiResult<Response> {
+    let f = ledger_filter(&q)?;
+    let x = app.services.ledger_export(&actor, &f).await?;
+    Ok(xlsx_response(&x)?)
 }

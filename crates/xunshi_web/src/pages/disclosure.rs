@@ -14,14 +14,21 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
+use xunshi_core::deadline::Colour;
 use xunshi_core::disclosure::{Contact, DocKind, DocStatus, DocumentInput, RectDocument};
 use xunshi_core::page::PageRequest;
 use xunshi_core::permission::Actor;
+use xunshi_core::rectify::{Due, TaskStatus};
 use xunshi_core::role::Role;
-use xunshi_core::service::{DisclosureTarget, DocRights, DocumentDetail, DocumentEntry};
+use xunshi_core::service::{
+    DisclosureTarget, DocRights, DocumentDetail, DocumentEntry, LedgerExport, LedgerFilter,
+};
 use xunshi_core::store::DocFilter;
 use xunshi_core::{CoreError, Id};
-use xunshi_office::{Block, OfficialDoc, chinese_date, parse_blocks};
+use xunshi_office::{
+    Block, Deadline, LedgerRow, LedgerSheet, OfficeError, OfficialDoc, chinese_date, ledger_xlsx,
+    parse_blocks,
+};
 
 use super::{FormErrors, Frame, OrPage, PageResult, local_time, message_page, render, see_other};
 use crate::AppState;
@@ -30,7 +37,10 @@ use crate::error::status_of;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/rectification/reports", get(report_list).post(draft_report))
+        .route(
+            "/rectification/reports",
+            get(report_list).post(draft_report),
+        )
         .route(
             "/rectification/reports/{id}",
             get(report_detail).post(revise_report),
@@ -40,7 +50,10 @@ pub fn routes() -> Router<AppState> {
             "/rectification/reports/{id}/reassemble",
             post(reassemble_report),
         )
-        .route("/rectification/notices", get(notice_list).post(draft_notice))
+        .route(
+            "/rectification/notices",
+            get(notice_list).post(draft_notice),
+        )
         .route(
             "/rectification/notices/{id}",
             get(notice_detail).post(revise_notice),
@@ -52,6 +65,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/rectification/notices/{id}/approve", post(approve_notice))
         .route("/rectification/notices/{id}/return", post(return_notice))
+        .route("/rectification/tasks.xlsx", get(ledger_download))
         .route("/public/notices", get(public_list))
         .route("/public/notices/{id}", get(public_detail))
 }
@@ -262,7 +276,11 @@ async fn list_page(
     status: StatusCode,
 ) -> PageResult {
     let actor = &user.actor;
-    let targets = app.services.disclosure_targets(actor).await.or_page(actor)?;
+    let targets = app
+        .services
+        .disclosure_targets(actor)
+        .await
+        .or_page(actor)?;
     let page = PageRequest::parse(q.cursor.as_deref(), None).or_page(actor)?;
     let target = parse_target(&q.target);
     let f = DocFilter {
@@ -358,11 +376,9 @@ async fn list_page(
             selected: q.status == s.as_str(),
         })
         .collect();
-    let query = serde_urlencoded::to_string([
-        ("target", q.target.as_str()),
-        ("status", q.status.as_str()),
-    ])
-    .unwrap_or_default();
+    let query =
+        serde_urlencoded::to_string([("target", q.target.as_str()), ("status", q.status.as_str())])
+            .unwrap_or_default();
     let mut frame = Frame::new(app, user, section.title(), section.base()).await;
     frame.notice = notice_of(q.notice.as_deref());
     let page = ListPage {
@@ -417,7 +433,10 @@ async fn draft(app: &AppState, user: &PageUser, section: Section, f: DraftForm) 
         },
     };
     match result {
-        Ok(d) => Ok(see_other(&format!("{}/{}", section.base(), d.id), "created")),
+        Ok(d) => Ok(see_other(
+            &format!("{}/{}", section.base(), d.id),
+            "created",
+        )),
         Err(e @ (CoreError::Forbidden(_) | CoreError::NotFound(_))) => Err(e).or_page(actor),
         Err(e) => {
             let status = status_of(&e);
@@ -835,12 +854,18 @@ async fn step(
     let id = parse_id(raw, actor)?;
     let s = &app.services;
     let (result, code) = match step {
-        Step::Submit => (s.submit_rect_document(actor, id, f.version).await, "submitted"),
+        Step::Submit => (
+            s.submit_rect_document(actor, id, f.version).await,
+            "submitted",
+        ),
         Step::Reassemble => (
             s.reassemble_rect_document(actor, id, f.version).await,
             "reassembled",
         ),
-        Step::Approve => (s.approve_public_notice(actor, id, f.version).await, "approved"),
+        Step::Approve => (
+            s.approve_public_notice(actor, id, f.version).await,
+            "approved",
+        ),
         Step::Return => (
             s.return_public_notice(actor, id, f.version, &f.comment)
                 .await,
@@ -1019,4 +1044,123 @@ async fn public_detail(State(app): State<AppState>, Path(raw): Path<String>) -> 
             title: n.title,
         },
     )
+}
+
+// ---------------------------------------------------------------------------------------------
+// The ledger as a workbook: the ledger's own filters, the rows the ledger shows the same person.
+
+/// The ledger's filters, as its page and `GET /api/v1/tasks` take them.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LedgerQuery {
+    pub unit_id: Option<String>,
+    pub inspection_id: Option<String>,
+    pub plan_id: Option<String>,
+    /// not_started, in_progress, claimed or closed.
+    pub status: Option<String>,
+    /// The deadline colour: green, yellow or red.
+    pub colour: Option<String>,
+    /// The heading of the taxonomy the task's problem is under.
+    pub category_id: Option<String>,
+}
+
+fn given(raw: &Option<String>) -> Option<&str> {
+    raw.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn given_id(raw: &Option<String>, field: &str) -> Result<Option<Id>, CoreError> {
+    given(raw)
+        .map(|s| {
+            s.parse()
+                .map_err(|_| CoreError::bad_input(field, format!("“{s}”不是有效的编号")))
+        })
+        .transpose()
+}
+
+pub(crate) fn ledger_filter(q: &LedgerQuery) -> Result<LedgerFilter, CoreError> {
+    Ok(LedgerFilter {
+        inspection_id: given_id(&q.inspection_id, "inspection_id")?,
+        unit_id: given_id(&q.unit_id, "unit_id")?,
+        plan_id: given_id(&q.plan_id, "plan_id")?,
+        status: given(&q.status).map(TaskStatus::parse).transpose()?,
+        colour: given(&q.colour).map(Colour::parse).transpose()?,
+        category_id: given_id(&q.category_id, "category_id")?,
+    })
+}
+
+fn deadline(d: Due) -> Deadline {
+    match d {
+        Due::Immediate { date } => Deadline::Immediate(date),
+        Due::By { date } => Deadline::By(date),
+        Due::LongTerm => Deadline::LongTerm,
+    }
+}
+
+/// The workbook of an export, in the columns of domain.md §6.
+pub(crate) fn ledger_workbook(x: &LedgerExport) -> Result<Vec<u8>, OfficeError> {
+    let rows = x
+        .rows
+        .iter()
+        .map(|r| {
+            let e = &r.entry;
+            let t = &e.task;
+            let progress = match &e.latest {
+                Some(p) => format!("{}（已完成{}%）", p.text, t.progress),
+                None if t.progress > 0 => format!("已完成{}%", t.progress),
+                None => String::new(),
+            };
+            let status = if e.colour == Colour::Red {
+                format!("{}（逾期）", e.status_label)
+            } else {
+                e.status_label.clone()
+            };
+            LedgerRow {
+                seq: t.seq.clone(),
+                problem_key: format!("{}/{}", t.unit_id, t.problem_id),
+                source: r.source.clone(),
+                category: e.category_name.clone(),
+                problem: e.problem_title.clone(),
+                target: t.target.clone(),
+                measure: t.measure.clone(),
+                responsible_leader: t.responsible_leader.clone(),
+                lead_department: t.lead_department.clone(),
+                co_departments: t.co_departments.clone(),
+                responsible_person: t.responsible_person.clone(),
+                deadline: Some(deadline(t.due)),
+                standard: t.standard.clone(),
+                progress,
+                status,
+                evidence: r.evidence as u32,
+                mechanisms: String::new(),
+                accountability: String::new(),
+            }
+        })
+        .collect();
+    ledger_xlsx(&LedgerSheet {
+        title: x.title.clone(),
+        subtitle: format!("截至{}", chinese_date(x.as_of)),
+        rows,
+    })
+}
+
+/// The ledger file's response, or the error page of a file that could not be made.
+pub(crate) fn xlsx_response(x: &LedgerExport) -> Result<Response, CoreError> {
+    let bytes = ledger_workbook(x).map_err(CoreError::internal)?;
+    Ok(attachment(
+        bytes,
+        xunshi_office::XLSX_CONTENT_TYPE,
+        &format!("{}（截至{}）", x.title, x.as_of),
+        "xlsx",
+    ))
+}
+
+async fn ledger_download(
+    State(app): State<AppState>,
+    user: PageUser,
+    Query(q): Query<LedgerQuery>,
+) -> PageResult {
+    let actor = &user.actor;
+    let f = ledger_filter(&q).or_page(actor)?;
+    let x = app.services.ledger_export(actor, &f).await.or_page(actor)?;
+    xlsx_response(&x).or_page(actor)
 }

@@ -5,7 +5,7 @@ mod account;
 mod audit;
 mod calendar;
 mod clues;
-mod disclosure;
+pub(crate) mod disclosure;
 mod home;
 mod inspections;
 mod personnel;
