@@ -395,6 +395,15 @@ pub fn opening_sentence(f: &Facts) -> String {
     s
 }
 
+/// A deadline as a document writes it: 立行立改, 2020年6月30日前, 长期坚持.
+fn due_phrase(d: Due) -> String {
+    match d {
+        Due::Immediate { date } => format!("立行立改，{}前", chinese_date(date)),
+        Due::By { date } => format!("{}前", chinese_date(date)),
+        Due::LongTerm => "长期坚持".into(),
+    }
+}
+
 /// A sentence ending in one full stop, whatever it ended with.
 fn sentence(s: &str) -> String {
     let t = s.trim().trim_end_matches(['。', '；', ';', '.', '，', ',']);
@@ -573,7 +582,7 @@ fn next_step_paragraphs(
                     "{}{}（{}）",
                     t.seq,
                     t.measure.trim().trim_end_matches('。'),
-                    t.due.label()
+                    due_phrase(t.due)
                 )
             })
             .collect();
@@ -865,7 +874,7 @@ mod tests {
         );
         assert!(r.body.contains("需长期坚持，正在持续推进"));
         assert!(r.body.contains(
-            "尚未完成和需长期坚持的整改措施共2项：1.1.2对涉密事项开展专项核查（2020-06-30前）"
+            "尚未完成和需长期坚持的整改措施共2项：1.1.2对涉密事项开展专项核查（2020年6月30日前）"
         ));
         let p = assemble(DocKind::PrincipalReport, &f);
         assert_eq!(p.issuer, "部长范晓莉");

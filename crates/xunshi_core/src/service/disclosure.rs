@@ -494,7 +494,11 @@ impl<S: Store> Services<S> {
         let mut tx = self.store.read().await?;
         let rows = tx.list_rect_documents(&f, page).await?;
         let more = rows.len() > page.limit as usize;
-        let last_id = rows.iter().take(page.limit as usize).next_back().map(|d| d.id);
+        let last_id = rows
+            .iter()
+            .take(page.limit as usize)
+            .next_back()
+            .map(|d| d.id);
         let mut items = Vec::new();
         for d in rows.into_iter().take(page.limit as usize) {
             let insp = load_inspection(&mut tx, d.inspection_id).await?;

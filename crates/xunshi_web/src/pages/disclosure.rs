@@ -178,6 +178,8 @@ impl DocRow {
 
 /// Where the two reports of one unit stand: the rule wants both within two months of feedback.
 pub struct ReportState {
+    /// The ledger of the unit for the inspection, as a workbook.
+    pub ledger_href: String,
     pub unit: String,
     pub team: String,
     pub feedback_on: String,
@@ -330,6 +332,10 @@ async fn list_page(
                         .unwrap_or_else(|| "未报送".into())
                 };
                 ReportState {
+                    ledger_href: format!(
+                        "/rectification/tasks.xlsx?inspection_id={}&unit_id={}",
+                        t.inspection_id, t.unit_id
+                    ),
                     unit: t.unit_name.clone(),
                     team: t.team.clone(),
                     feedback_on: date_text(t.feedback_on),
@@ -369,7 +375,10 @@ async fn list_page(
         .collect();
     let statuses = DocStatus::ALL
         .iter()
-        .filter(|s| section == Section::Notices || s.editable() || **s == DocStatus::Submitted)
+        // A report is never returned or published: it goes to the office and stays there.
+        .filter(|s| {
+            section == Section::Notices || matches!(s, DocStatus::Draft | DocStatus::Submitted)
+        })
         .map(|s| Choice {
             value: s.as_str().into(),
             label: s.label().into(),
