@@ -63,7 +63,8 @@ pub struct LedgerSheet {
     pub rows: Vec<LedgerRow>,
 }
 
-/// The columns: heading and width in characters.
+/// The columns: heading and width in characters. The last two, 建立制度 and 追责问责情况, are
+/// written only when some row has something in them (see [`columns`]).
 const COLUMNS: &[(&str, f64)] = &[
     ("序号", 7.0),
     ("问题来源", 10.0),
@@ -83,6 +84,21 @@ const COLUMNS: &[(&str, f64)] = &[
     ("建立制度", 20.0),
     ("追责问责情况", 20.0),
 ];
+
+/// The columns of the first fifteen, always written.
+const CORE_COLUMNS: usize = 15;
+
+/// How many columns the sheet has: the core ones, then 建立制度 and 追责问责情况 as far as
+/// any row fills them, so a ledger never carries a column that nothing could fill.
+fn columns(rows: &[LedgerRow]) -> usize {
+    if rows.iter().any(|r| !r.accountability.is_empty()) {
+        CORE_COLUMNS + 2
+    } else if rows.iter().any(|r| !r.mechanisms.is_empty()) {
+        CORE_COLUMNS + 1
+    } else {
+        CORE_COLUMNS
+    }
+}
 
 const TITLE_ROW: u32 = 0;
 const SUBTITLE_ROW: u32 = 1;
@@ -170,7 +186,13 @@ fn write_deadline(
     Ok(())
 }
 
-fn write_row(ws: &mut Worksheet, row: u32, r: &LedgerRow, f: &Formats) -> Result<(), XlsxError> {
+fn write_row(
+    ws: &mut Worksheet,
+    row: u32,
+    r: &LedgerRow,
+    f: &Formats,
+    columns: usize,
+) -> Result<(), XlsxError> {
     ws.write_string_with_format(row, 0, &r.seq, &f.centred)?;
     ws.write_string_with_format(row, 1, &r.source, &f.centred)?;
     ws.write_string_with_format(row, 2, &r.category, &f.centred)?;
@@ -186,8 +208,12 @@ fn write_row(ws: &mut Worksheet, row: u32, r: &LedgerRow, f: &Formats) -> Result
     ws.write_string_with_format(row, 12, &r.progress, &f.text)?;
     ws.write_string_with_format(row, 13, &r.status, &f.centred)?;
     ws.write_number_with_format(row, 14, r.evidence, &f.centred)?;
-    ws.write_string_with_format(row, 15, &r.mechanisms, &f.text)?;
-    ws.write_string_with_format(row, 16, &r.accountability, &f.text)?;
+    if columns > CORE_COLUMNS {
+        ws.write_string_with_format(row, 15, &r.mechanisms, &f.text)?;
+    }
+    if columns > CORE_COLUMNS + 1 {
+        ws.write_string_with_format(row, 16, &r.accountability, &f.text)?;
+    }
     Ok(())
 }
 
@@ -218,7 +244,8 @@ fn build(sheet: &LedgerSheet) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name("整改台账")?;
-    let last_col = (COLUMNS.len() - 1) as u16;
+    let columns = columns(&sheet.rows);
+    let last_col = (columns - 1) as u16;
 
     ws.merge_range(TITLE_ROW, 0, TITLE_ROW, last_col, &sheet.title, &f.title)?;
     ws.set_row_height(TITLE_ROW, 30)?;
@@ -230,7 +257,7 @@ fn build(sheet: &LedgerSheet) -> Result<Vec<u8>, XlsxError> {
         &sheet.subtitle,
         &f.subtitle,
     )?;
-    for (col, (heading, width)) in COLUMNS.iter().enumerate() {
+    for (col, (heading, width)) in COLUMNS.iter().take(columns).enumerate() {
         let col = col as u16;
         ws.write_string_with_format(HEADER_ROW, col, *heading, &f.header)?;
         ws.set_column_width(col, *width)?;
@@ -247,7 +274,7 @@ fn build(sheet: &LedgerSheet) -> Result<Vec<u8>, XlsxError> {
     let mut group_start = FIRST_DATA_ROW;
     for (i, r) in sheet.rows.iter().enumerate() {
         let row = FIRST_DATA_ROW + i as u32;
-        write_row(ws, row, r, &f)?;
+        write_row(ws, row, r, &f, columns)?;
         let next_same = sheet
             .rows
             .get(i + 1)
@@ -330,13 +357,16 @@ mod tests {
                     "建立意识形态工作责任制考评体系",
                     Some(Deadline::LongTerm),
                 ),
-                row(
-                    "1.2.1",
-                    "p2",
-                    "协调督察全区意识形态工作力度不够",
-                    "开展专项督察",
-                    Some(Deadline::Immediate(date(2020, 4, 10))),
-                ),
+                LedgerRow {
+                    accountability: "对2人诫勉谈话".into(),
+                    ..row(
+                        "1.2.1",
+                        "p2",
+                        "协调督察全区意识形态工作力度不够",
+                        "开展专项督察",
+                        Some(Deadline::Immediate(date(2020, 4, 10))),
+                    )
+                },
             ],
         };
         let r = read(ledger_xlsx(&sheet).expect("written"));
@@ -367,6 +397,7 @@ mod tests {
         assert_eq!(serial_to_date(d.as_f64()), date(2020, 4, 10));
         assert_eq!(text(4, 10), "长期坚持");
         assert!(matches!(r.get_value((3, 14)), Some(Data::Float(n)) if *n == 2.0));
+        assert_eq!(text(5, 16), "对2人诫勉谈话");
     }
 
     #[test]
@@ -379,6 +410,11 @@ mod tests {
             .expect("written"),
         );
         assert_eq!(r.get_value((2, 13)), Some(&Data::String("整改状态".into())));
-        assert_eq!(r.end().map(|(row, _)| row), Some(2));
+        // Nothing fills 建立制度 or 追责问责情况, so neither is there.
+        assert_eq!(r.end(), Some((2, CORE_COLUMNS as u32 - 1)));
+        assert_eq!(
+            r.get_value((2, CORE_COLUMNS as u32 - 1)),
+            Some(&Data::String("佐证材料".into()))
+        );
     }
 }
