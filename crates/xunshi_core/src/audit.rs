@@ -93,6 +93,11 @@ pub enum Action {
     TaskChangeRequested,
     TaskChangeApproved,
     TaskChangeRefused,
+    RectDocumentDrafted,
+    RectDocumentRevised,
+    RectDocumentSubmitted,
+    PublicNoticeApproved,
+    PublicNoticeReturned,
 }
 
 impl Action {
@@ -174,6 +179,11 @@ impl Action {
         Action::TaskChangeRequested,
         Action::TaskChangeApproved,
         Action::TaskChangeRefused,
+        Action::RectDocumentDrafted,
+        Action::RectDocumentRevised,
+        Action::RectDocumentSubmitted,
+        Action::PublicNoticeApproved,
+        Action::PublicNoticeReturned,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -255,6 +265,11 @@ impl Action {
             Action::TaskChangeRequested => "task_change_requested",
             Action::TaskChangeApproved => "task_change_approved",
             Action::TaskChangeRefused => "task_change_refused",
+            Action::RectDocumentDrafted => "rect_document_drafted",
+            Action::RectDocumentRevised => "rect_document_revised",
+            Action::RectDocumentSubmitted => "rect_document_submitted",
+            Action::PublicNoticeApproved => "public_notice_approved",
+            Action::PublicNoticeReturned => "public_notice_returned",
         }
     }
 
@@ -337,6 +352,11 @@ impl Action {
             Action::TaskChangeRequested => "申请变更整改任务",
             Action::TaskChangeApproved => "批准变更整改任务",
             Action::TaskChangeRefused => "不同意变更整改任务",
+            Action::RectDocumentDrafted => "起草整改报告或通报",
+            Action::RectDocumentRevised => "修改整改报告或通报",
+            Action::RectDocumentSubmitted => "报送整改报告或通报",
+            Action::PublicNoticeApproved => "审核同意公开整改进展通报",
+            Action::PublicNoticeReturned => "退回整改进展通报",
         }
     }
 

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod calendar;
 pub mod clue;
 pub mod deadline;
+pub mod disclosure;
 pub mod error;
 pub mod feedback;
 pub mod id;

@@ -7,6 +7,7 @@
 pub mod blobs;
 pub mod calendar;
 pub mod clues;
+pub mod disclose;
 pub mod papers;
 pub mod planning;
 pub mod rectify;
@@ -94,6 +95,7 @@ pub struct ApiToken {
 pub use blobs::Blobs;
 pub use calendar::CalendarTx;
 pub use clues::{ClueFilter, ClueTx, TransferFilter};
+pub use disclose::{DiscloseTx, DocFilter};
 pub use papers::{PaperTx, ProblemFilter};
 pub use planning::{Covered, InspectionFilter, PlanningTx};
 pub use rectify::{ChangeFilter, ColourAt, PlanFilter, RectifyScope, RectifyTx, TaskFilter};
@@ -102,7 +104,16 @@ pub use teams::{InspectorFilter, TeamTx};
 
 /// One transaction of the store, with every area's operations.
 pub trait Tx:
-    Send + Sized + PlanningTx + TeamTx + PaperTx + ReportTx + ClueTx + CalendarTx + RectifyTx
+    Send
+    + Sized
+    + PlanningTx
+    + TeamTx
+    + PaperTx
+    + ReportTx
+    + ClueTx
+    + CalendarTx
+    + RectifyTx
+    + DiscloseTx
 {
     fn commit(self) -> impl Future<Output = Result<()>> + Send;
 

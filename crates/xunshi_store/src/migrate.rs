@@ -49,6 +49,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(6, "0006_clues"),
     migration!(7, "0007_calendar", ShippedData::Calendar),
     migration!(8, "0008_rectification"),
+    migration!(10, "0010_disclosure"),
 ];
 
 /// Applies every migration not applied yet, each in its own transaction. Returns how many ran.

@@ -3,6 +3,7 @@
 
 mod calendar;
 mod clues;
+mod disclose;
 mod papers;
 mod planning;
 mod rectify;

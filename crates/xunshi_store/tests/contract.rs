@@ -13,6 +13,8 @@ mod auth;
 mod calendar;
 #[path = "contract/clues.rs"]
 mod clues;
+#[path = "contract/disclosure.rs"]
+mod disclosure;
 #[path = "contract/harness.rs"]
 mod harness;
 #[path = "contract/papers.rs"]
@@ -125,4 +127,7 @@ contract_cases! {
     rectify::long_term_tasks_are_never_red_and_the_ledger_filters_by_colour,
     rectify::evidence_is_stored_once_and_never_replaced,
     rectify::each_sees_only_the_rectification_that_is_theirs,
+    disclosure::reports_are_assembled_edited_submitted_and_dated,
+    disclosure::only_approved_notices_are_public_and_the_unit_cannot_approve_its_own,
+    disclosure::documents_are_assembled_from_the_ledger_and_withheld_items_never_go_public,
 }

@@ -13,6 +13,8 @@ mod audit;
 mod clues;
 #[path = "http/csrf.rs"]
 mod csrf;
+#[path = "http/disclosure.rs"]
+mod disclosure;
 #[path = "http/helpers.rs"]
 mod helpers;
 #[path = "http/inspections.rs"]

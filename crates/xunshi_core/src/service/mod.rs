@@ -5,6 +5,8 @@ mod audit_trail;
 mod auth;
 mod calendar;
 mod clues;
+mod disclosure;
+mod export;
 mod feedback;
 mod notices;
 mod overview;
@@ -27,6 +29,10 @@ use crate::store::{Blobs, Secrets, Store, Tx};
 pub use audit_trail::VerifyOutcome;
 pub use auth::{AuthPolicy, IssuedToken, LoginOk, SessionOk};
 pub use clues::{ClueEntry, ClueListFilter, InspectionBrief, TransferLetter};
+pub use disclosure::{
+    DisclosureTarget, DocRights, DocumentDetail, DocumentEntry, PublicNotice, report_submitted_on,
+};
+pub use export::{LedgerExport, LedgerExportRow};
 pub use notices::NoticeBoard;
 pub use overview::Overview;
 pub use papers::{PaperDecision, PaperRights, ProblemDetail, Withdrawal};

@@ -6,6 +6,7 @@ pub use audit::AuditQuery;
 mod auth;
 mod calendar;
 mod clues;
+mod disclosure;
 mod inspections;
 pub(crate) mod papers;
 mod planning;
@@ -50,6 +51,7 @@ use crate::error::ApiError;
         (name = "papers", description = "问题底稿、佐证材料、立行立改通知与问题分类"),
         (name = "reports", description = "巡视报告、审批流程与反馈意见"),
         (name = "rectification", description = "整改方案、整改台账、进展与佐证材料、核查销号与变更申请"),
+        (name = "disclosure", description = "整改情况报告、主要负责人组织落实整改情况的报告与巡视整改进展情况通报；公开通报无需令牌"),
     )
 )]
 struct ApiDoc;
@@ -81,6 +83,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(papers::routes())
         .merge(reports::routes())
         .merge(rectify::routes())
+        .merge(disclosure::routes())
         .split_for_parts()
 }
 

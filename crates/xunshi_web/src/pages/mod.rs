@@ -5,6 +5,7 @@ mod account;
 mod audit;
 mod calendar;
 mod clues;
+pub(crate) mod disclosure;
 mod feedback;
 mod home;
 mod inspections;
@@ -55,6 +56,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/static/papers.css", get(work_tabs::stylesheet))
         .merge(rectify::routes())
         .merge(ledger::routes())
+        .merge(disclosure::routes())
         .route("/static/app.css", get(stylesheet))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
@@ -236,12 +238,27 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavSection> {
             items: vec![item("立行立改通知", "/notices")],
         });
     }
+    // One 整改 section: the plan and ledger, and the reports where the actor may see them.
+    let mut rectification = Vec::new();
     if rectify::shows_rectification(actor) {
+        rectification.push(item("整改方案", "/rectification"));
+        rectification.push(item("整改台账", "/rectification/tasks"));
+    }
+    if disclosure::shows_disclosure(actor) {
+        rectification.push(item("整改报告", "/rectification/reports"));
+    }
+    if !rectification.is_empty() {
         sections.push(NavSection {
             label: "整改",
+            items: rectification,
+        });
+    }
+    if disclosure::shows_disclosure(actor) {
+        sections.push(NavSection {
+            label: "公开",
             items: vec![
-                item("整改方案", "/rectification"),
-                item("整改台账", "/rectification/tasks"),
+                item("整改进展通报", "/rectification/notices"),
+                item("公开页面", "/public/notices"),
             ],
         });
     }

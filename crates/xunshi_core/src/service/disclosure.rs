@@ -1,0 +1,884 @@
+//! Reports and disclosure. The unit's principal leader or liaison assembles a document from the
+//! ledger, edits it in revisions and submits it to the inspection office: the rectification
+//! report and the principal leader's report stop there (the office reads them, and their date
+//! is what the report-due clock marks done); the public progress notice goes on to the office,
+//! which approves it for the public page or returns it with a reason.
+//!
+//! The public reads published notices without logging in. What it reads is checked against
+//! the ledger each time: a task marked not for disclosure never enters a draft, a notice
+//! naming one is refused at submission and at approval, and a published notice that has come
+//! to name one (a task marked later) is no longer shown.
+
+use jiff::civil::Date;
+use serde::Serialize;
+use serde_json::json;
+
+use super::papers::signature;
+use super::planning::{load_inspection, today};
+use super::{Services, record};
+use crate::access::{Visible, visible_inspections};
+use crate::audit::{Action, AuditEntry};
+use crate::deadline::{Colour, DEFAULT_WARN_DAYS};
+use crate::disclosure::{
+    DocAccess, DocKind, DocStatus, DocumentInput, Facts, ProblemFacts, RectDocument, Revision,
+    TaskFacts, assemble, check_ready, doc_access, leaks, speaks_for_unit, withheld,
+};
+use crate::error::{CoreError, Result};
+use crate::feedback::FeedbackStatus;
+use crate::id::Id;
+use crate::inspection::{Inspection, Stage};
+use crate::page::{Page, PageRequest};
+use crate::permission::Actor;
+use crate::rectify::{seq_key, task_colour};
+use crate::role::{Role, Scope};
+use crate::store::{
+    DiscloseTx, DocFilter, InspectionFilter, PlanningTx, RectifyScope, Store, TaskFilter, Tx,
+};
+
+/// What the actor may do with a document now.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct DocRights {
+    /// Edit the text, or assemble it again from the ledger.
+    pub edit: bool,
+    pub submit: bool,
+    /// Approve or return a submitted notice.
+    pub decide: bool,
+}
+
+/// A document with the names a reader needs.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DocumentEntry {
+    #[serde(flatten)]
+    pub document: RectDocument,
+    pub unit_name: String,
+    /// 自治区党委第三巡视组.
+    pub team: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DocumentDetail {
+    #[serde(flatten)]
+    pub entry: DocumentEntry,
+    /// Oldest first.
+    pub revisions: Vec<Revision>,
+    pub rights: DocRights,
+    /// For a published notice: the phrases it names that the ledger now withholds. Not empty
+    /// means the notice is no longer shown to the public.
+    pub withheld_now: Vec<String>,
+}
+
+/// A published notice as the public reads it: the text, who issued it, when.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PublicNotice {
+    pub id: Id,
+    pub title: String,
+    pub unit_name: String,
+    pub issuer: String,
+    /// One paragraph a line, the contact details last.
+    pub text: String,
+    #[schema(value_type = String, format = Date)]
+    pub published_on: Date,
+}
+
+/// An inspected unit after feedback whose documents the actor may open.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DisclosureTarget {
+    pub inspection_id: Id,
+    pub team: String,
+    pub unit_id: Id,
+    pub unit_name: String,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub feedback_on: Option<Date>,
+    /// May draft and submit (the unit's principal leader and liaison).
+    pub may_draft: bool,
+}
+
+/// The day the unit's two reports are both with the office — the rectification report and the
+/// principal leader's report, each counted from its first submission — or `None` while either
+/// is missing. This is what the report-due clock marks done (the rule asks for both within two
+/// months of feedback).
+pub async fn report_submitted_on<T: Tx>(
+    tx: &mut T,
+    inspection_id: Id,
+    unit_id: Id,
+) -> Result<Option<Date>> {
+    let mut last: Option<Date> = None;
+    for kind in DocKind::REPORTS {
+        match tx.first_submitted_on(inspection_id, unit_id, *kind).await? {
+            Some(d) => last = Some(last.map_or(d, |l| l.max(d))),
+            None => return Ok(None),
+        }
+    }
+    Ok(last)
+}
+
+async fn unit_name<T: Tx>(tx: &mut T, id: Id) -> Result<String> {
+    Ok(tx
+        .get_unit(id)
+        .await?
+        .map(|u| u.name)
+        .unwrap_or_else(|| id.to_string()))
+}
+
+/// 自治区党委第三巡视组.
+async fn team_name<T: Tx>(tx: &mut T, insp: &Inspection) -> Result<String> {
+    let dispatcher = unit_name(tx, insp.dispatcher_id).await?;
+    Ok(if insp.team_name.starts_with(&dispatcher) {
+        insp.team_name.clone()
+    } else {
+        format!("{dispatcher}{}", insp.team_name)
+    })
+}
+
+/// What the documents of one unit are assembled from: the inspection, the feedback given to
+/// the unit, and its ledger — the plan's leading group and organisation, each problem's tasks
+/// (withdrawn ones left out) in ledger order with their latest progress.
+async fn gather_facts<T: Tx>(
+    tx: &mut T,
+    insp: &Inspection,
+    unit_id: Id,
+    today: Date,
+) -> Result<Facts> {
+    let fb = tx
+        .get_feedback(insp.id)
+        .await?
+        .filter(|f| f.status == FeedbackStatus::Given)
+        .ok_or_else(|| CoreError::RuleRefused("巡视意见尚未反馈，不能起草整改报告或通报".into()))?;
+    let plan = tx.find_rect_plan(insp.id, unit_id).await?;
+    let mut tasks = tx
+        .all_tasks(&TaskFilter {
+            inspection_id: Some(insp.id),
+            unit_id: Some(unit_id),
+            ..Default::default()
+        })
+        .await?;
+    tasks.sort_by_key(|t| seq_key(&t.seq));
+    let ids: Vec<Id> = tasks.iter().map(|t| t.id).collect();
+    let latest = tx.latest_progress(&ids).await?;
+    let mut problems = Vec::new();
+    for g in &fb.groups {
+        for item in &g.items {
+            // An inspection of two or three units feeds back each its own problems.
+            if insp.target_ids.len() > 1 {
+                let p = tx.get_problem(item.problem_id).await?;
+                if p.is_none_or(|p| p.target_unit_id != unit_id) {
+                    continue;
+                }
+            }
+            let tasks = tasks
+                .iter()
+                .filter(|t| t.problem_id == item.problem_id)
+                .map(|t| TaskFacts {
+                    seq: t.seq.clone(),
+                    measure: t.measure.clone(),
+                    status: t.status,
+                    due: t.due,
+                    progress: t.progress,
+                    latest: latest
+                        .iter()
+                        .find(|r| r.task_id == t.id)
+                        .map(|r| r.text.clone()),
+                    not_for_disclosure: t.not_for_disclosure,
+                    overdue: task_colour(t.due, t.status, today, DEFAULT_WARN_DAYS) == Colour::Red,
+                })
+                .collect();
+            problems.push(ProblemFacts {
+                problem_id: item.problem_id,
+                category: g.category_name.clone(),
+                title: item.title.clone(),
+                tasks,
+            });
+        }
+    }
+    let (leading_group, organisation) = plan
+        .map(|p| (p.leading_group, p.organisation))
+        .unwrap_or_default();
+    Ok(Facts {
+        dispatcher: unit_name(tx, insp.dispatcher_id).await?,
+        team_name: insp.team_name.clone(),
+        unit_name: unit_name(tx, unit_id).await?,
+        entry: insp.dates.entry,
+        exit: insp.dates.exit,
+        feedback: insp.dates.feedback,
+        today,
+        leading_group,
+        organisation,
+        problems,
+    })
+}
+
+fn rights(access: DocAccess, insp: &Inspection, d: &RectDocument, actor: &Actor) -> DocRights {
+    let open = insp.stage != Stage::Archived;
+    let unit = access == DocAccess::Unit && open && d.status.editable();
+    DocRights {
+        edit: unit,
+        submit: unit,
+        decide: access == DocAccess::Office
+            && open
+            && d.kind == DocKind::PublicNotice
+            && d.status == DocStatus::Submitted
+            && !speaks_for_unit(actor, d.unit_id),
+    }
+}
+
+/// Loads a document for someone who may at least read it; others are told it does not exist.
+async fn readable<T: Tx>(
+    tx: &mut T,
+    actor: &Actor,
+    id: Id,
+) -> Result<(RectDocument, Inspection, DocAccess)> {
+    let d = tx
+        .get_rect_document(id)
+        .await?
+        .ok_or_else(|| CoreError::NotFound("整改报告或通报".into()))?;
+    let insp = load_inspection(tx, d.inspection_id).await?;
+    let access = doc_access(actor, &insp, d.unit_id);
+    if access == DocAccess::None {
+        return Err(CoreError::NotFound("整改报告或通报".into()));
+    }
+    Ok((d, insp, access))
+}
+
+/// Requires the unit's own principal leader or liaison, and an inspection not yet archived.
+fn require_unit(access: DocAccess, insp: &Inspection, what: &str) -> Result<()> {
+    if access != DocAccess::Unit {
+        return Err(CoreError::Forbidden(format!(
+            "只有被巡视单位的主要负责人或联络员可以{what}"
+        )));
+    }
+    if insp.stage == Stage::Archived {
+        return Err(CoreError::RuleRefused("该巡视已归档，资料只读".into()));
+    }
+    Ok(())
+}
+
+fn require_editable(d: &RectDocument) -> Result<()> {
+    if !d.status.editable() {
+        return Err(CoreError::RuleRefused(format!(
+            "“{}”{}，不能修改",
+            d.title,
+            d.status.label()
+        )));
+    }
+    Ok(())
+}
+
+fn refuse_leaks(text: &str, withheld: &[String]) -> Result<()> {
+    let found = leaks(text, withheld);
+    if found.is_empty() {
+        return Ok(());
+    }
+    Err(CoreError::RuleRefused(format!(
+        "通报中含有已标记为不予公开的内容，请删除后再报送：{}",
+        found.join("；")
+    )))
+}
+
+/// Whose documents a list may show the actor; `None` for everything.
+fn scope_of(actor: &Actor) -> Option<RectifyScope> {
+    let all = [
+        Role::Office,
+        Role::Leadership,
+        Role::Discipline,
+        Role::Organization,
+    ];
+    if actor.is_system() || all.iter().any(|r| actor.has_role(*r)) {
+        return None;
+    }
+    let mut scope = RectifyScope::default();
+    for g in actor.grants() {
+        match (g.role, g.scope) {
+            (Role::UnitPrincipal | Role::UnitLiaison | Role::UnitStaff, Scope::Unit(u)) => {
+                scope.units.push(u)
+            }
+            (Role::TeamLeader | Role::TeamDeputy | Role::TeamMember, Scope::Inspection(i)) => {
+                scope.inspections.push(i)
+            }
+            _ => {}
+        }
+    }
+    Some(scope)
+}
+
+async fn entry<T: Tx>(tx: &mut T, d: RectDocument, insp: &Inspection) -> Result<DocumentEntry> {
+    Ok(DocumentEntry {
+        unit_name: unit_name(tx, d.unit_id).await?,
+        team: team_name(tx, insp).await?,
+        document: d,
+    })
+}
+
+impl<S: Store> Services<S> {
+    /// The inspected units after feedback whose reports and notices the actor may open.
+    pub async fn disclosure_targets(&self, actor: &Actor) -> Result<Vec<DisclosureTarget>> {
+        if actor.as_user().is_none() && !actor.is_system() {
+            return Err(CoreError::Unauthenticated("请先登录".into()));
+        }
+        let visible = match scope_of(actor) {
+            None => Visible::All,
+            Some(_) => visible_inspections(actor),
+        };
+        let mut tx = self.store.read().await?;
+        let mut out = Vec::new();
+        let mut page = PageRequest::first(500);
+        loop {
+            let rows = tx
+                .list_inspections(&InspectionFilter::default(), &visible, page)
+                .await?;
+            let more = rows.len() > page.limit as usize;
+            for insp in rows.iter().take(page.limit as usize) {
+                if !insp.stage.feedback_given() {
+                    continue;
+                }
+                let team = team_name(&mut tx, insp).await?;
+                for unit in &insp.target_ids {
+                    let access = doc_access(actor, insp, *unit);
+                    if access == DocAccess::None {
+                        continue;
+                    }
+                    out.push(DisclosureTarget {
+                        inspection_id: insp.id,
+                        team: team.clone(),
+                        unit_id: *unit,
+                        unit_name: unit_name(&mut tx, *unit).await?,
+                        feedback_on: insp.dates.feedback,
+                        may_draft: access == DocAccess::Unit && insp.stage != Stage::Archived,
+                    });
+                }
+            }
+            match rows.get(page.limit as usize - 1) {
+                Some(last) if more => page.after = Some(last.id),
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+
+    /// Assembles a new document of `kind` for the unit from its ledger, as revision 1. A unit
+    /// edits one draft of each kind at a time; a notice awaiting the office counts as one.
+    pub async fn draft_rect_document(
+        &self,
+        actor: &Actor,
+        inspection_id: Id,
+        unit_id: Id,
+        kind: DocKind,
+    ) -> Result<RectDocument> {
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let insp = load_inspection(&mut tx, inspection_id).await?;
+        let access = doc_access(actor, &insp, unit_id);
+        if access == DocAccess::None {
+            return Err(CoreError::NotFound("巡视任务".into()));
+        }
+        require_unit(access, &insp, &format!("起草{}", kind.label()))?;
+        let open = tx
+            .list_rect_documents(
+                &DocFilter {
+                    inspection_id: Some(insp.id),
+                    unit_id: Some(unit_id),
+                    kinds: vec![kind],
+                    ..Default::default()
+                },
+                PageRequest::first(500),
+            )
+            .await?
+            .into_iter()
+            .find(|d| {
+                d.status.editable()
+                    || (d.kind == DocKind::PublicNotice && d.status == DocStatus::Submitted)
+            });
+        if let Some(d) = open {
+            return Err(CoreError::Conflict(format!(
+                "已有{}的“{}”，请在其基础上修改",
+                d.status.label(),
+                d.title
+            )));
+        }
+        let facts = gather_facts(&mut tx, &insp, unit_id, today(now)).await?;
+        let draft = assemble(kind, &facts);
+        let sig = signature(actor, now);
+        let d = RectDocument {
+            id: Id::new(),
+            kind,
+            inspection_id: insp.id,
+            unit_id,
+            title: draft.title,
+            body: draft.body,
+            addressee: draft.addressee,
+            issuer: draft.issuer,
+            contact: Default::default(),
+            status: DocStatus::Draft,
+            revision: 1,
+            created: sig.clone(),
+            submitted: None,
+            submitted_on: None,
+            decided: None,
+            decision_comment: String::new(),
+            published_on: None,
+            version: 1,
+            updated_at: now,
+        };
+        tx.insert_rect_document(&d).await?;
+        tx.insert_revision(&Revision {
+            document_id: d.id,
+            number: 1,
+            title: d.title.clone(),
+            body: d.body.clone(),
+            contact: d.contact.clone(),
+            note: "根据整改台账生成".into(),
+            created: sig,
+        })
+        .await?;
+        record(
+            &mut tx,
+            actor,
+            now,
+            AuditEntry::new(
+                Action::RectDocumentDrafted,
+                "rect_document",
+                Some(d.id),
+                json!({
+                    "kind": kind, "inspection_id": insp.id, "unit_id": unit_id,
+                    "problems": facts.problems.len(),
+                }),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(d)
+    }
+
+    /// Assembles the rectification report or the principal leader's report.
+    pub async fn draft_rectification_report(
+        &self,
+        actor: &Actor,
+        inspection_id: Id,
+        unit_id: Id,
+        kind: DocKind,
+    ) -> Result<RectDocument> {
+        if !kind.is_report() {
+            return Err(CoreError::bad_input(
+                "kind",
+                "报告类型应为 rectification（整改情况报告）或 principal_report（主要负责人组织落实整改情况的报告）",
+            ));
+        }
+        self.draft_rect_document(actor, inspection_id, unit_id, kind)
+            .await
+    }
+
+    /// Assembles the public progress notice.
+    pub async fn draft_public_notice(
+        &self,
+        actor: &Actor,
+        inspection_id: Id,
+        unit_id: Id,
+    ) -> Result<RectDocument> {
+        self.draft_rect_document(actor, inspection_id, unit_id, DocKind::PublicNotice)
+            .await
+    }
+
+    /// Documents the actor may read, filtered; `f.scope` is set from the actor.
+    pub async fn list_rect_documents(
+        &self,
+        actor: &Actor,
+        f: &DocFilter,
+        page: PageRequest,
+    ) -> Result<Page<DocumentEntry>> {
+        if actor.as_user().is_none() && !actor.is_system() {
+            return Err(CoreError::Unauthenticated("请先登录".into()));
+        }
+        let f = DocFilter {
+            scope: scope_of(actor),
+            ..f.clone()
+        };
+        let mut tx = self.store.read().await?;
+        let rows = tx.list_rect_documents(&f, page).await?;
+        let more = rows.len() > page.limit as usize;
+        let last_id = rows
+            .iter()
+            .take(page.limit as usize)
+            .next_back()
+            .map(|d| d.id);
+        let mut items = Vec::new();
+        for d in rows.into_iter().take(page.limit as usize) {
+            let insp = load_inspection(&mut tx, d.inspection_id).await?;
+            // The store narrows by scope; the one rule of who sees what stays in doc_access.
+            if doc_access(actor, &insp, d.unit_id) == DocAccess::None {
+                continue;
+            }
+            items.push(entry(&mut tx, d, &insp).await?);
+        }
+        Ok(Page {
+            items,
+            next_cursor: if more {
+                last_id.map(|i| i.to_string())
+            } else {
+                None
+            },
+        })
+    }
+
+    /// One document with its revisions and what the actor may do with it.
+    pub async fn rect_document(&self, actor: &Actor, id: Id) -> Result<DocumentDetail> {
+        let mut tx = self.store.read().await?;
+        let (d, insp, access) = readable(&mut tx, actor, id).await?;
+        let withheld_now = if d.status == DocStatus::Published {
+            let facts = gather_facts(&mut tx, &insp, d.unit_id, today(self.now())).await?;
+            leaks(&d.full_text(), &withheld(&facts))
+                .into_iter()
+                .map(str::to_owned)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let revisions = tx.list_revisions(d.id).await?;
+        let rights = rights(access, &insp, &d, actor);
+        Ok(DocumentDetail {
+            entry: entry(&mut tx, d, &insp).await?,
+            revisions,
+            rights,
+            withheld_now,
+        })
+    }
+
+    /// Saves the unit's edit of a draft as a new revision.
+    pub async fn revise_rect_document(
+        &self,
+        actor: &Actor,
+        id: Id,
+        version: i64,
+        input: &DocumentInput,
+    ) -> Result<RectDocument> {
+        let f = input.validate()?;
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let (before, insp, access) = readable(&mut tx, actor, id).await?;
+        require_unit(access, &insp, "修改整改报告和通报")?;
+        if before.version != version {
+            return Err(CoreError::StaleVersion(format!("“{}”", before.title)));
+        }
+        require_editable(&before)?;
+        let after = RectDocument {
+            title: f.title,
+            body: f.body,
+            addressee: f.addressee,
+            issuer: f.issuer,
+            contact: if before.kind == DocKind::PublicNotice {
+                f.contact
+            } else {
+                Default::default()
+            },
+            revision: before.revision + 1,
+            version: before.version + 1,
+            updated_at: now,
+            ..before.clone()
+        };
+        self.save_revision(&mut tx, actor, &before, &after, &f.note)
+            .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Assembles the text again from the ledger as it stands now, keeping the addressee, the
+    /// signature and the contact details; the earlier text stays among the revisions.
+    pub async fn reassemble_rect_document(
+        &self,
+        actor: &Actor,
+        id: Id,
+        version: i64,
+    ) -> Result<RectDocument> {
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let (before, insp, access) = readable(&mut tx, actor, id).await?;
+        require_unit(access, &insp, "重新生成整改报告和通报")?;
+        if before.version != version {
+            return Err(CoreError::StaleVersion(format!("“{}”", before.title)));
+        }
+        require_editable(&before)?;
+        let facts = gather_facts(&mut tx, &insp, before.unit_id, today(now)).await?;
+        let draft = assemble(before.kind, &facts);
+        let after = RectDocument {
+            title: draft.title,
+            body: draft.body,
+            revision: before.revision + 1,
+            version: before.version + 1,
+            updated_at: now,
+            ..before.clone()
+        };
+        self.save_revision(&mut tx, actor, &before, &after, "根据整改台账重新生成")
+            .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    async fn save_revision(
+        &self,
+        tx: &mut S::Tx,
+        actor: &Actor,
+        before: &RectDocument,
+        after: &RectDocument,
+        note: &str,
+    ) -> Result<()> {
+        tx.update_rect_document(after).await?;
+        tx.insert_revision(&Revision {
+            document_id: after.id,
+            number: after.revision,
+            title: after.title.clone(),
+            body: after.body.clone(),
+            contact: after.contact.clone(),
+            note: note.to_owned(),
+            created: signature(actor, after.updated_at),
+        })
+        .await?;
+        record(
+            tx,
+            actor,
+            after.updated_at,
+            AuditEntry::new(
+                Action::RectDocumentRevised,
+                "rect_document",
+                Some(after.id),
+                json!({
+                    "revision": after.revision,
+                    "title": { "before": before.title, "after": after.title },
+                    "body_chars": { "before": before.body.chars().count(), "after": after.body.chars().count() },
+                    "note": note,
+                }),
+            ),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Sends a complete draft to the inspection office. A notice that names anything the
+    /// ledger withholds from the public is refused.
+    pub async fn submit_rect_document(
+        &self,
+        actor: &Actor,
+        id: Id,
+        version: i64,
+    ) -> Result<RectDocument> {
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let (before, insp, access) = readable(&mut tx, actor, id).await?;
+        require_unit(access, &insp, "报送整改报告和通报")?;
+        if before.version != version {
+            return Err(CoreError::StaleVersion(format!("“{}”", before.title)));
+        }
+        if !before.status.editable() {
+            return Err(CoreError::RuleRefused(format!(
+                "“{}”{}，不能再次报送",
+                before.title,
+                before.status.label()
+            )));
+        }
+        check_ready(&before)?;
+        if before.kind == DocKind::PublicNotice {
+            let facts = gather_facts(&mut tx, &insp, before.unit_id, today(now)).await?;
+            refuse_leaks(&before.full_text(), &withheld(&facts))?;
+        }
+        let after = RectDocument {
+            status: DocStatus::Submitted,
+            submitted: Some(signature(actor, now)),
+            submitted_on: Some(today(now)),
+            version: before.version + 1,
+            updated_at: now,
+            ..before.clone()
+        };
+        tx.update_rect_document(&after).await?;
+        record(
+            &mut tx,
+            actor,
+            now,
+            AuditEntry::new(
+                Action::RectDocumentSubmitted,
+                "rect_document",
+                Some(after.id),
+                json!({
+                    "kind": after.kind, "revision": after.revision,
+                    "submitted_on": today(now).to_string(), "from": before.status,
+                }),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Loads a notice awaiting the office's decision, for the office and no one of the unit.
+    async fn notice_to_decide(
+        &self,
+        tx: &mut S::Tx,
+        actor: &Actor,
+        id: Id,
+        version: i64,
+    ) -> Result<(RectDocument, Inspection)> {
+        let (d, insp, access) = readable(tx, actor, id).await?;
+        if access != DocAccess::Office || speaks_for_unit(actor, d.unit_id) {
+            return Err(CoreError::Forbidden(
+                "整改进展通报由巡视办审核，被巡视单位不能审核本单位的通报".into(),
+            ));
+        }
+        if d.kind != DocKind::PublicNotice {
+            return Err(CoreError::RuleRefused(
+                "整改报告报送巡视办即可，无需审核公开".into(),
+            ));
+        }
+        if insp.stage == Stage::Archived {
+            return Err(CoreError::RuleRefused("该巡视已归档，资料只读".into()));
+        }
+        if d.version != version {
+            return Err(CoreError::StaleVersion(format!("“{}”", d.title)));
+        }
+        if d.status != DocStatus::Submitted {
+            return Err(CoreError::RuleRefused(format!(
+                "“{}”{}，没有待审核的报送",
+                d.title,
+                d.status.label()
+            )));
+        }
+        Ok((d, insp))
+    }
+
+    /// Approves a submitted notice: it is published with today's date.
+    pub async fn approve_public_notice(
+        &self,
+        actor: &Actor,
+        id: Id,
+        version: i64,
+    ) -> Result<RectDocument> {
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let (before, insp) = self.notice_to_decide(&mut tx, actor, id, version).await?;
+        // The ledger may have changed since the unit submitted it.
+        let facts = gather_facts(&mut tx, &insp, before.unit_id, today(now)).await?;
+        refuse_leaks(&before.full_text(), &withheld(&facts))?;
+        let after = RectDocument {
+            status: DocStatus::Published,
+            decided: Some(signature(actor, now)),
+            decision_comment: String::new(),
+            published_on: Some(today(now)),
+            version: before.version + 1,
+            updated_at: now,
+            ..before
+        };
+        tx.update_rect_document(&after).await?;
+        record(
+            &mut tx,
+            actor,
+            now,
+            AuditEntry::new(
+                Action::PublicNoticeApproved,
+                "rect_document",
+                Some(after.id),
+                json!({ "revision": after.revision, "published_on": today(now).to_string() }),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Returns a submitted notice to the unit, with the reason.
+    pub async fn return_public_notice(
+        &self,
+        actor: &Actor,
+        id: Id,
+        version: i64,
+        comment: &str,
+    ) -> Result<RectDocument> {
+        let comment = comment.trim();
+        if comment.is_empty() {
+            return Err(CoreError::bad_input("comment", "退回修改须写明意见"));
+        }
+        if comment.chars().count() > 2000 {
+            return Err(CoreError::bad_input("comment", "意见不能超过 2000 个字"));
+        }
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let (before, _) = self.notice_to_decide(&mut tx, actor, id, version).await?;
+        let after = RectDocument {
+            status: DocStatus::Returned,
+            decided: Some(signature(actor, now)),
+            decision_comment: comment.to_owned(),
+            version: before.version + 1,
+            updated_at: now,
+            ..before
+        };
+        tx.update_rect_document(&after).await?;
+        record(
+            &mut tx,
+            actor,
+            now,
+            AuditEntry::new(
+                Action::PublicNoticeReturned,
+                "rect_document",
+                Some(after.id),
+                json!({ "revision": after.revision, "comment": comment }),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// The published notices anyone may read, newest first. Needs no actor.
+    pub async fn public_notices(&self) -> Result<Vec<PublicNotice>> {
+        let mut tx = self.store.read().await?;
+        let mut out = Vec::new();
+        for d in tx.published_notices().await? {
+            if let Some(n) = self.public_view(&mut tx, d).await? {
+                out.push(n);
+            }
+        }
+        Ok(out)
+    }
+
+    /// One published notice. Anything else — a draft, a notice awaiting the office, a report —
+    /// does not exist for the public.
+    pub async fn public_notice(&self, id: Id) -> Result<PublicNotice> {
+        let mut tx = self.store.read().await?;
+        let d = tx
+            .get_rect_document(id)
+            .await?
+            .filter(|d| d.kind == DocKind::PublicNotice && d.status == DocStatus::Published)
+            .ok_or_else(|| CoreError::NotFound("整改进展通报".into()))?;
+        self.public_view(&mut tx, d)
+            .await?
+            .ok_or_else(|| CoreError::NotFound("整改进展通报".into()))
+    }
+
+    /// The public's view of a published notice, or `None` if the ledger now withholds
+    /// something it names.
+    async fn public_view(&self, tx: &mut S::Tx, d: RectDocument) -> Result<Option<PublicNotice>> {
+        let insp = load_inspection(tx, d.inspection_id).await?;
+        let facts = gather_facts(tx, &insp, d.unit_id, today(self.now())).await?;
+        let text = d.full_text();
+        if !leaks(&text, &withheld(&facts)).is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(PublicNotice {
+            id: d.id,
+            unit_name: facts.unit_name,
+            issuer: d.issuer,
+            published_on: d.published_on.unwrap_or_else(|| today(d.updated_at)),
+            title: d.title,
+            text,
+        }))
+    }
+
+    /// See [`report_submitted_on`].
+    pub async fn reports_submitted_on(
+        &self,
+        actor: &Actor,
+        inspection_id: Id,
+        unit_id: Id,
+    ) -> Result<Option<Date>> {
+        let mut tx = self.store.read().await?;
+        let insp = load_inspection(&mut tx, inspection_id).await?;
+        if doc_access(actor, &insp, unit_id) == DocAccess::None {
+            return Err(CoreError::NotFound("巡视任务".into()));
+        }
+        report_submitted_on(&mut tx, inspection_id, unit_id).await
+    }
+}

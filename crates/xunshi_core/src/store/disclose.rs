@@ -1,0 +1,58 @@
+//! Storage of the rectification reports and the public progress notices, with the revisions
+//! of their text.
+
+use std::future::Future;
+
+use jiff::civil::Date;
+
+use crate::disclosure::{DocKind, DocStatus, RectDocument, Revision};
+use crate::error::Result;
+use crate::id::Id;
+use crate::page::PageRequest;
+use crate::store::RectifyScope;
+
+#[derive(Debug, Clone, Default)]
+pub struct DocFilter {
+    pub inspection_id: Option<Id>,
+    pub unit_id: Option<Id>,
+    /// Any of these kinds; empty means every kind.
+    pub kinds: Vec<DocKind>,
+    pub status: Option<DocStatus>,
+    /// Whose documents: the ledger's scope, the same for the same people.
+    pub scope: Option<RectifyScope>,
+}
+
+pub trait DiscloseTx: Send {
+    fn insert_rect_document(&mut self, d: &RectDocument)
+    -> impl Future<Output = Result<()>> + Send;
+    /// Stores `d` if the stored version is still `d.version - 1`; otherwise `StaleVersion`.
+    fn update_rect_document(&mut self, d: &RectDocument)
+    -> impl Future<Output = Result<()>> + Send;
+    fn get_rect_document(
+        &mut self,
+        id: Id,
+    ) -> impl Future<Output = Result<Option<RectDocument>>> + Send;
+    /// Documents by id (creation order), `page.limit + 1` rows at most.
+    fn list_rect_documents(
+        &mut self,
+        f: &DocFilter,
+        page: PageRequest,
+    ) -> impl Future<Output = Result<Vec<RectDocument>>> + Send;
+    /// Published notices, the most recently published first.
+    fn published_notices(&mut self) -> impl Future<Output = Result<Vec<RectDocument>>> + Send;
+
+    fn insert_revision(&mut self, r: &Revision) -> impl Future<Output = Result<()>> + Send;
+    /// The revisions of a document, oldest first.
+    fn list_revisions(
+        &mut self,
+        document_id: Id,
+    ) -> impl Future<Output = Result<Vec<Revision>>> + Send;
+
+    /// The day the first document of `kind` of the unit for the inspection reached the office.
+    fn first_submitted_on(
+        &mut self,
+        inspection_id: Id,
+        unit_id: Id,
+        kind: DocKind,
+    ) -> impl Future<Output = Result<Option<Date>>> + Send;
+}

@@ -1,0 +1,420 @@
+//! The rectification ledger (整改台账) as a workbook, in the columns of the ledgers units keep
+//! in Excel today (domain.md §6): one row per measure, the problem's cells merged over its
+//! measures, a frozen header, deadlines as real dates that sort and filter.
+
+use jiff::civil::Date;
+use rust_xlsxwriter::{
+    Color, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
+};
+
+use crate::OfficeError;
+
+/// When a measure is due, as the ledger shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deadline {
+    /// 立行立改, by a near date.
+    Immediate(Date),
+    By(Date),
+    /// 长期坚持.
+    LongTerm,
+}
+
+/// One measure of the ledger with its problem. Consecutive rows with the same `problem_key`
+/// belong to one problem, whose cells are merged over them.
+#[derive(Debug, Clone, Default)]
+pub struct LedgerRow {
+    /// Hierarchical: category.problem.measure, such as `1.2.1`.
+    pub seq: String,
+    pub problem_key: String,
+    /// 问题来源.
+    pub source: String,
+    /// 问题归类.
+    pub category: String,
+    /// 反馈问题, verbatim.
+    pub problem: String,
+    pub target: String,
+    pub measure: String,
+    pub responsible_leader: String,
+    pub lead_department: String,
+    pub co_departments: String,
+    pub responsible_person: String,
+    pub deadline: Option<Deadline>,
+    /// 整改标准 / 销号标准.
+    pub standard: String,
+    /// The latest progress, as text.
+    pub progress: String,
+    /// 未启动 / 整改中 / 已完成 / 长期坚持 / 逾期 / 已销号.
+    pub status: String,
+    /// How many evidence files are on record.
+    pub evidence: u32,
+    /// 建立制度: rules established or revised by the measure.
+    pub mechanisms: String,
+    /// 追责问责情况.
+    pub accountability: String,
+}
+
+/// A whole ledger: a title line, a line saying what it covers, and the rows in order.
+#[derive(Debug, Clone, Default)]
+pub struct LedgerSheet {
+    /// 自治区党委宣传部巡视整改台账
+    pub title: String,
+    /// What the sheet covers and as of when: 截至2020年6月30日.
+    pub subtitle: String,
+    pub rows: Vec<LedgerRow>,
+}
+
+/// The columns: heading and width in characters. The last two, 建立制度 and 追责问责情况, are
+/// written only when some row has something in them (see [`columns`]).
+const COLUMNS: &[(&str, f64)] = &[
+    ("序号", 7.0),
+    ("问题来源", 10.0),
+    ("问题归类", 12.0),
+    ("反馈问题", 28.0),
+    ("整改目标", 22.0),
+    ("整改措施", 34.0),
+    ("责任领导", 10.0),
+    ("牵头部门", 12.0),
+    ("配合部门", 12.0),
+    ("责任人", 9.0),
+    ("整改时限", 16.0),
+    ("整改标准", 22.0),
+    ("整改进展", 34.0),
+    ("整改状态", 10.0),
+    ("佐证材料", 8.0),
+    ("建立制度", 20.0),
+    ("追责问责情况", 20.0),
+];
+
+/// The columns of the first fifteen, always written.
+const CORE_COLUMNS: usize = 15;
+
+/// How many columns the sheet has: the core ones, then 建立制度 and 追责问责情况 as far as
+/// any row fills them, so a ledger never carries a column that nothing could fill.
+fn columns(rows: &[LedgerRow]) -> usize {
+    if rows.iter().any(|r| !r.accountability.is_empty()) {
+        CORE_COLUMNS + 2
+    } else if rows.iter().any(|r| !r.mechanisms.is_empty()) {
+        CORE_COLUMNS + 1
+    } else {
+        CORE_COLUMNS
+    }
+}
+
+const TITLE_ROW: u32 = 0;
+const SUBTITLE_ROW: u32 = 1;
+const HEADER_ROW: u32 = 2;
+const FIRST_DATA_ROW: u32 = 3;
+/// The columns that describe the problem, merged over its measures: 问题来源, 问题归类, 反馈问题.
+const PROBLEM_COLUMNS: [u16; 3] = [1, 2, 3];
+const BODY_FONT: &str = "宋体";
+
+struct Formats {
+    title: Format,
+    subtitle: Format,
+    header: Format,
+    text: Format,
+    centred: Format,
+    immediate: Format,
+    by: Format,
+}
+
+impl Formats {
+    fn new() -> Formats {
+        let cell = Format::new()
+            .set_font_name(BODY_FONT)
+            .set_font_size(10.5)
+            .set_border(FormatBorder::Thin)
+            .set_text_wrap()
+            .set_align(FormatAlign::VerticalCenter);
+        Formats {
+            title: Format::new()
+                .set_font_name("黑体")
+                .set_font_size(16)
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter),
+            subtitle: Format::new()
+                .set_font_name(BODY_FONT)
+                .set_font_size(10.5)
+                .set_align(FormatAlign::Right),
+            header: cell
+                .clone()
+                .set_font_name("黑体")
+                .set_align(FormatAlign::Center)
+                .set_background_color(Color::RGB(0xD9D9D9)),
+            centred: cell.clone().set_align(FormatAlign::Center),
+            // The deadline stays a date (it sorts and filters as one) and reads as people
+            // write it.
+            immediate: cell
+                .clone()
+                .set_align(FormatAlign::Center)
+                .set_num_format("\"立行立改（\"yyyy\"年\"m\"月\"d\"日前）\""),
+            by: cell
+                .clone()
+                .set_align(FormatAlign::Center)
+                .set_num_format("yyyy\"年\"m\"月\"d\"日前\""),
+            text: cell,
+        }
+    }
+}
+
+fn excel_date(d: Date) -> Result<ExcelDateTime, XlsxError> {
+    let year = u16::try_from(d.year()).map_err(|_| XlsxError::DateTimeRangeError(d.to_string()))?;
+    ExcelDateTime::from_ymd(year, d.month() as u8, d.day() as u8)
+}
+
+fn write_deadline(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    d: Option<Deadline>,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    match d {
+        Some(Deadline::Immediate(date)) => {
+            ws.write_datetime_with_format(row, col, excel_date(date)?, &f.immediate)?;
+        }
+        Some(Deadline::By(date)) => {
+            ws.write_datetime_with_format(row, col, excel_date(date)?, &f.by)?;
+        }
+        Some(Deadline::LongTerm) => {
+            ws.write_string_with_format(row, col, "长期坚持", &f.centred)?;
+        }
+        None => {
+            ws.write_blank(row, col, &f.centred)?;
+        }
+    }
+    Ok(())
+}
+
+fn write_row(
+    ws: &mut Worksheet,
+    row: u32,
+    r: &LedgerRow,
+    f: &Formats,
+    columns: usize,
+) -> Result<(), XlsxError> {
+    ws.write_string_with_format(row, 0, &r.seq, &f.centred)?;
+    ws.write_string_with_format(row, 1, &r.source, &f.centred)?;
+    ws.write_string_with_format(row, 2, &r.category, &f.centred)?;
+    ws.write_string_with_format(row, 3, &r.problem, &f.text)?;
+    ws.write_string_with_format(row, 4, &r.target, &f.text)?;
+    ws.write_string_with_format(row, 5, &r.measure, &f.text)?;
+    ws.write_string_with_format(row, 6, &r.responsible_leader, &f.centred)?;
+    ws.write_string_with_format(row, 7, &r.lead_department, &f.centred)?;
+    ws.write_string_with_format(row, 8, &r.co_departments, &f.centred)?;
+    ws.write_string_with_format(row, 9, &r.responsible_person, &f.centred)?;
+    write_deadline(ws, row, 10, r.deadline, f)?;
+    ws.write_string_with_format(row, 11, &r.standard, &f.text)?;
+    ws.write_string_with_format(row, 12, &r.progress, &f.text)?;
+    ws.write_string_with_format(row, 13, &r.status, &f.centred)?;
+    ws.write_number_with_format(row, 14, r.evidence, &f.centred)?;
+    if columns > CORE_COLUMNS {
+        ws.write_string_with_format(row, 15, &r.mechanisms, &f.text)?;
+    }
+    if columns > CORE_COLUMNS + 1 {
+        ws.write_string_with_format(row, 16, &r.accountability, &f.text)?;
+    }
+    Ok(())
+}
+
+/// Merges the problem's cells over the rows `first..=last` of one problem.
+fn merge_problem(
+    ws: &mut Worksheet,
+    first: u32,
+    last: u32,
+    r: &LedgerRow,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    if first == last {
+        return Ok(());
+    }
+    for col in PROBLEM_COLUMNS {
+        let (text, format) = match col {
+            1 => (&r.source, &f.centred),
+            2 => (&r.category, &f.centred),
+            _ => (&r.problem, &f.text),
+        };
+        ws.merge_range(first, col, last, col, text, format)?;
+    }
+    Ok(())
+}
+
+fn build(sheet: &LedgerSheet) -> Result<Vec<u8>, XlsxError> {
+    let f = Formats::new();
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("整改台账")?;
+    let columns = columns(&sheet.rows);
+    let last_col = (columns - 1) as u16;
+
+    ws.merge_range(TITLE_ROW, 0, TITLE_ROW, last_col, &sheet.title, &f.title)?;
+    ws.set_row_height(TITLE_ROW, 30)?;
+    ws.merge_range(
+        SUBTITLE_ROW,
+        0,
+        SUBTITLE_ROW,
+        last_col,
+        &sheet.subtitle,
+        &f.subtitle,
+    )?;
+    for (col, (heading, width)) in COLUMNS.iter().take(columns).enumerate() {
+        let col = col as u16;
+        ws.write_string_with_format(HEADER_ROW, col, *heading, &f.header)?;
+        ws.set_column_width(col, *width)?;
+    }
+    ws.set_row_height(HEADER_ROW, 24)?;
+    // The header stays in view while scrolling, and on every printed page.
+    ws.set_freeze_panes(FIRST_DATA_ROW, 0)?;
+    ws.set_repeat_rows(HEADER_ROW, HEADER_ROW)?;
+    ws.set_landscape();
+    ws.set_paper_size(9); // A4
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_footer("&C第 &P 页，共 &N 页");
+
+    let mut group_start = FIRST_DATA_ROW;
+    for (i, r) in sheet.rows.iter().enumerate() {
+        let row = FIRST_DATA_ROW + i as u32;
+        write_row(ws, row, r, &f, columns)?;
+        let next_same = sheet
+            .rows
+            .get(i + 1)
+            .is_some_and(|n| n.problem_key == r.problem_key);
+        if !next_same {
+            merge_problem(ws, group_start, row, &sheet.rows[i], &f)?;
+            group_start = row + 1;
+        }
+    }
+    wb.save_to_buffer()
+}
+
+/// The ledger as an `.xlsx` workbook with one sheet, 整改台账.
+pub fn ledger_xlsx(sheet: &LedgerSheet) -> Result<Vec<u8>, OfficeError> {
+    Ok(build(sheet)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Cursor;
+
+    use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+    use jiff::civil::date;
+
+    use super::*;
+
+    fn row(seq: &str, key: &str, problem: &str, measure: &str, d: Option<Deadline>) -> LedgerRow {
+        LedgerRow {
+            seq: seq.into(),
+            problem_key: key.into(),
+            source: "本轮巡视".into(),
+            category: "政治建设".into(),
+            problem: problem.into(),
+            target: "职责落实到位".into(),
+            measure: measure.into(),
+            responsible_leader: "范晓莉".into(),
+            lead_department: "办公室".into(),
+            co_departments: "宣传处、理论处".into(),
+            responsible_person: "张三".into(),
+            deadline: d,
+            standard: "制度印发".into(),
+            progress: "（60%）已起草初稿".into(),
+            status: "整改中".into(),
+            evidence: 2,
+            mechanisms: String::new(),
+            accountability: String::new(),
+        }
+    }
+
+    fn read(bytes: Vec<u8>) -> calamine::Range<Data> {
+        let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).expect("opens as xlsx");
+        assert_eq!(wb.sheet_names(), vec!["整改台账".to_string()]);
+        wb.worksheet_range("整改台账").expect("the sheet")
+    }
+
+    /// Excel's serial day (1900 system) as a date.
+    fn serial_to_date(serial: f64) -> Date {
+        date(1899, 12, 30)
+            .checked_add(jiff::Span::new().days(serial as i64))
+            .unwrap()
+    }
+
+    #[test]
+    fn the_ledger_reads_back_with_its_header_text_and_dates() {
+        let sheet = LedgerSheet {
+            title: "自治区党委宣传部巡视整改台账".into(),
+            subtitle: "截至2020年6月30日".into(),
+            rows: vec![
+                row(
+                    "1.1.1",
+                    "p1",
+                    "落实党管宣传思想文化职责存在薄弱点",
+                    "修订部务会议事规则",
+                    Some(Deadline::By(date(2020, 6, 30))),
+                ),
+                row(
+                    "1.1.2",
+                    "p1",
+                    "落实党管宣传思想文化职责存在薄弱点",
+                    "建立意识形态工作责任制考评体系",
+                    Some(Deadline::LongTerm),
+                ),
+                LedgerRow {
+                    accountability: "对2人诫勉谈话".into(),
+                    ..row(
+                        "1.2.1",
+                        "p2",
+                        "协调督察全区意识形态工作力度不够",
+                        "开展专项督察",
+                        Some(Deadline::Immediate(date(2020, 4, 10))),
+                    )
+                },
+            ],
+        };
+        let r = read(ledger_xlsx(&sheet).expect("written"));
+        let text = |row: u32, col: u32| match r.get_value((row, col)) {
+            Some(Data::String(s)) => s.clone(),
+            other => panic!("({row}, {col}) holds {other:?}"),
+        };
+        assert_eq!(text(0, 0), "自治区党委宣传部巡视整改台账");
+        let header: Vec<String> = (0..COLUMNS.len() as u32).map(|c| text(2, c)).collect();
+        assert_eq!(header[0], "序号");
+        assert_eq!(header[3], "反馈问题");
+        assert_eq!(header[10], "整改时限");
+        assert_eq!(header[16], "追责问责情况");
+        assert_eq!(text(3, 0), "1.1.1");
+        assert_eq!(text(3, 3), "落实党管宣传思想文化职责存在薄弱点");
+        assert_eq!(text(4, 5), "建立意识形态工作责任制考评体系");
+        // The problem's cell is merged over its two measures: the second row holds nothing.
+        assert!(matches!(r.get_value((4, 3)), Some(Data::Empty) | None));
+        assert_eq!(text(5, 3), "协调督察全区意识形态工作力度不够");
+        // Deadlines are dates, not text.
+        let Some(Data::DateTime(d)) = r.get_value((3, 10)) else {
+            panic!("the deadline is not a date: {:?}", r.get_value((3, 10)));
+        };
+        assert_eq!(serial_to_date(d.as_f64()), date(2020, 6, 30));
+        let Some(Data::DateTime(d)) = r.get_value((5, 10)) else {
+            panic!("the immediate deadline is not a date");
+        };
+        assert_eq!(serial_to_date(d.as_f64()), date(2020, 4, 10));
+        assert_eq!(text(4, 10), "长期坚持");
+        assert!(matches!(r.get_value((3, 14)), Some(Data::Float(n)) if *n == 2.0));
+        assert_eq!(text(5, 16), "对2人诫勉谈话");
+    }
+
+    #[test]
+    fn an_empty_ledger_still_has_its_header() {
+        let r = read(
+            ledger_xlsx(&LedgerSheet {
+                title: "台账".into(),
+                ..Default::default()
+            })
+            .expect("written"),
+        );
+        assert_eq!(r.get_value((2, 13)), Some(&Data::String("整改状态".into())));
+        // Nothing fills 建立制度 or 追责问责情况, so neither is there.
+        assert_eq!(r.end(), Some((2, CORE_COLUMNS as u32 - 1)));
+        assert_eq!(
+            r.get_value((2, CORE_COLUMNS as u32 - 1)),
+            Some(&Data::String("佐证材料".into()))
+        );
+    }
+}

@@ -1,0 +1,1177 @@
+//! Pages of reports and disclosure: the unit's rectification report and principal leader's
+//! report (`/rectification/reports`), the public progress notice (`/rectification/notices`),
+//! each assembled from the ledger, edited, submitted and — for a notice — approved by the
+//! office; their `.docx` in the official layout; and the public pages (`/public/notices`),
+//! which need no log-in and show only published notices.
+//!
+//! Every page calls the disclosure services, which decide who may see and do what; nothing
+//! here checks on its own.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use xunshi_core::deadline::Colour;
+use xunshi_core::disclosure::{Contact, DocKind, DocStatus, DocumentInput, RectDocument};
+use xunshi_core::page::PageRequest;
+use xunshi_core::permission::Actor;
+use xunshi_core::rectify::{Due, TaskStatus};
+use xunshi_core::role::Role;
+use xunshi_core::service::{
+    DisclosureTarget, DocRights, DocumentDetail, DocumentEntry, LedgerExport, LedgerFilter,
+};
+use xunshi_core::store::DocFilter;
+use xunshi_core::{CoreError, Id};
+use xunshi_office::{
+    Block, Deadline, LedgerRow, LedgerSheet, OfficeError, OfficialDoc, chinese_date, ledger_xlsx,
+    parse_blocks,
+};
+
+use super::{FormErrors, Frame, OrPage, PageResult, local_time, message_page, render, see_other};
+use crate::AppState;
+use crate::auth::PageUser;
+use crate::error::status_of;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/rectification/reports",
+            get(report_list).post(draft_report),
+        )
+        .route(
+            "/rectification/reports/{id}",
+            get(report_detail).post(revise_report),
+        )
+        .route("/rectification/reports/{id}/submit", post(submit_report))
+        .route(
+            "/rectification/reports/{id}/reassemble",
+            post(reassemble_report),
+        )
+        .route(
+            "/rectification/notices",
+            get(notice_list).post(draft_notice),
+        )
+        .route(
+            "/rectification/notices/{id}",
+            get(notice_detail).post(revise_notice),
+        )
+        .route("/rectification/notices/{id}/submit", post(submit_notice))
+        .route(
+            "/rectification/notices/{id}/reassemble",
+            post(reassemble_notice),
+        )
+        .route("/rectification/notices/{id}/approve", post(approve_notice))
+        .route("/rectification/notices/{id}/return", post(return_notice))
+        .route("/rectification/tasks.xlsx", get(ledger_download))
+        .route("/public/notices", get(public_list))
+        .route("/public/notices/{id}", get(public_detail))
+}
+
+/// Whether the navigation offers these pages: to everyone with a part in rectification. The
+/// lists show each person only what is theirs.
+pub fn shows_disclosure(actor: &Actor) -> bool {
+    actor.grants().iter().any(|g| g.role != Role::Admin)
+}
+
+/// The two halves of the area: the reports to the office, and the notice to the public.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Section {
+    Reports,
+    Notices,
+}
+
+impl Section {
+    fn of(kind: DocKind) -> Section {
+        if kind.is_report() {
+            Section::Reports
+        } else {
+            Section::Notices
+        }
+    }
+
+    fn base(self) -> &'static str {
+        match self {
+            Section::Reports => "/rectification/reports",
+            Section::Notices => "/rectification/notices",
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Section::Reports => "整改报告",
+            Section::Notices => "整改进展通报",
+        }
+    }
+
+    fn kinds(self) -> Vec<DocKind> {
+        match self {
+            Section::Reports => DocKind::REPORTS.to_vec(),
+            Section::Notices => vec![DocKind::PublicNotice],
+        }
+    }
+}
+
+/// Notices passed between pages as codes; the texts are this area's own.
+fn notice_of(code: Option<&str>) -> Option<&'static str> {
+    Some(match code? {
+        "created" => "已根据整改台账生成初稿，请核对修改后报送。",
+        "saved" => "已保存为新的稿次。",
+        "reassembled" => "已根据整改台账重新生成，原稿保留在修改记录中。",
+        "submitted" => "已报送巡视办。",
+        "approved" => "已审核同意，通报已在公开页面发布。",
+        "returned" => "已退回被巡视单位修改。",
+        _ => return None,
+    })
+}
+
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+fn parse_id(raw: &str, actor: &Actor) -> Result<Id, super::PageError> {
+    Id::from_path(raw, "整改报告或通报").or_page(actor)
+}
+
+fn date_text(d: Option<jiff::civil::Date>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The lists
+
+/// One document as a row of a table.
+pub struct DocRow {
+    pub href: String,
+    pub title: String,
+    pub kind: &'static str,
+    pub unit: String,
+    pub team: String,
+    pub status: &'static str,
+    pub tag: &'static str,
+    pub revision: i32,
+    pub submitted_on: String,
+    pub published_on: String,
+}
+
+impl DocRow {
+    fn of(e: &DocumentEntry) -> DocRow {
+        let d = &e.document;
+        DocRow {
+            href: format!("{}/{}", Section::of(d.kind).base(), d.id),
+            title: d.title.clone(),
+            kind: d.kind.label(),
+            unit: e.unit_name.clone(),
+            team: e.team.clone(),
+            status: d.status.label(),
+            tag: d.status.tag(),
+            revision: d.revision,
+            submitted_on: date_text(d.submitted_on),
+            published_on: date_text(d.published_on),
+        }
+    }
+}
+
+/// Where the two reports of one unit stand: the rule wants both within two months of feedback.
+pub struct ReportState {
+    /// The ledger of the unit for the inspection, as a workbook.
+    pub ledger_href: String,
+    pub unit: String,
+    pub team: String,
+    pub feedback_on: String,
+    pub rectification: String,
+    pub principal: String,
+}
+
+#[derive(Template)]
+#[template(path = "rect_documents.html")]
+struct ListPage {
+    frame: Frame,
+    heading: &'static str,
+    base: &'static str,
+    is_reports: bool,
+    rows: Vec<DocRow>,
+    states: Vec<ReportState>,
+    draft_targets: Vec<Choice>,
+    kinds: Vec<Choice>,
+    filter_targets: Vec<Choice>,
+    statuses: Vec<Choice>,
+    filtered: bool,
+    query: String,
+    next_cursor: Option<String>,
+    errors: FormErrors,
+}
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    /// `inspection_id/unit_id`.
+    #[serde(default)]
+    target: String,
+    #[serde(default)]
+    status: String,
+    cursor: Option<String>,
+    notice: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct DraftForm {
+    #[serde(default)]
+    target: String,
+    #[serde(default)]
+    kind: String,
+}
+
+fn target_value(t: &DisclosureTarget) -> String {
+    format!("{}/{}", t.inspection_id, t.unit_id)
+}
+
+fn parse_target(raw: &str) -> Option<(Id, Id)> {
+    let (a, b) = raw.trim().split_once('/')?;
+    Some((a.parse().ok()?, b.parse().ok()?))
+}
+
+async fn report_list(
+    State(app): State<AppState>,
+    user: PageUser,
+    Query(q): Query<ListQuery>,
+) -> PageResult {
+    list_page(
+        &app,
+        &user,
+        Section::Reports,
+        q,
+        DraftForm::default(),
+        FormErrors::none(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn notice_list(
+    State(app): State<AppState>,
+    user: PageUser,
+    Query(q): Query<ListQuery>,
+) -> PageResult {
+    list_page(
+        &app,
+        &user,
+        Section::Notices,
+        q,
+        DraftForm::default(),
+        FormErrors::none(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn list_page(
+    app: &AppState,
+    user: &PageUser,
+    section: Section,
+    q: ListQuery,
+    form: DraftForm,
+    errors: FormErrors,
+    status: StatusCode,
+) -> PageResult {
+    let actor = &user.actor;
+    let targets = app
+        .services
+        .disclosure_targets(actor)
+        .await
+        .or_page(actor)?;
+    let page = PageRequest::parse(q.cursor.as_deref(), None).or_page(actor)?;
+    let target = parse_target(&q.target);
+    let f = DocFilter {
+        inspection_id: target.map(|t| t.0),
+        unit_id: target.map(|t| t.1),
+        kinds: section.kinds(),
+        status: Some(q.status.trim())
+            .filter(|s| !s.is_empty())
+            .and_then(|s| DocStatus::parse(s).ok()),
+        scope: None,
+    };
+    let list = app
+        .services
+        .list_rect_documents(actor, &f, page)
+        .await
+        .or_page(actor)?;
+    // The reports' dates, per unit: read from every report the actor may see, not one page.
+    let states = if section == Section::Reports {
+        let all = app
+            .services
+            .list_rect_documents(
+                actor,
+                &DocFilter {
+                    kinds: section.kinds(),
+                    status: Some(DocStatus::Submitted),
+                    ..Default::default()
+                },
+                PageRequest::first(500),
+            )
+            .await
+            .or_page(actor)?;
+        targets
+            .iter()
+            .map(|t| {
+                let first = |kind: DocKind| {
+                    all.items
+                        .iter()
+                        .map(|e| &e.document)
+                        .filter(|d| {
+                            d.kind == kind
+                                && d.inspection_id == t.inspection_id
+                                && d.unit_id == t.unit_id
+                        })
+                        .filter_map(|d| d.submitted_on)
+                        .min()
+                        .map(|d| format!("{d} 已报送"))
+                        .unwrap_or_else(|| "未报送".into())
+                };
+                ReportState {
+                    ledger_href: format!(
+                        "/rectification/tasks.xlsx?inspection_id={}&unit_id={}",
+                        t.inspection_id, t.unit_id
+                    ),
+                    unit: t.unit_name.clone(),
+                    team: t.team.clone(),
+                    feedback_on: date_text(t.feedback_on),
+                    rectification: first(DocKind::Rectification),
+                    principal: first(DocKind::PrincipalReport),
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let label = |t: &DisclosureTarget| format!("{}（{}）", t.unit_name, t.team);
+    let draft_targets = targets
+        .iter()
+        .filter(|t| t.may_draft)
+        .map(|t| Choice {
+            value: target_value(t),
+            label: label(t),
+            selected: form.target == target_value(t),
+        })
+        .collect();
+    let filter_targets = targets
+        .iter()
+        .map(|t| Choice {
+            value: target_value(t),
+            label: label(t),
+            selected: q.target == target_value(t),
+        })
+        .collect();
+    let kinds = DocKind::REPORTS
+        .iter()
+        .map(|k| Choice {
+            value: k.as_str().into(),
+            label: k.label().into(),
+            selected: form.kind == k.as_str(),
+        })
+        .collect();
+    let statuses = DocStatus::ALL
+        .iter()
+        // A report is never returned or published: it goes to the office and stays there.
+        .filter(|s| {
+            section == Section::Notices || matches!(s, DocStatus::Draft | DocStatus::Submitted)
+        })
+        .map(|s| Choice {
+            value: s.as_str().into(),
+            label: s.label().into(),
+            selected: q.status == s.as_str(),
+        })
+        .collect();
+    let query =
+        serde_urlencoded::to_string([("target", q.target.as_str()), ("status", q.status.as_str())])
+            .unwrap_or_default();
+    let mut frame = Frame::new(app, user, section.title(), section.base()).await;
+    frame.notice = notice_of(q.notice.as_deref());
+    let page = ListPage {
+        frame,
+        heading: section.title(),
+        base: section.base(),
+        is_reports: section == Section::Reports,
+        rows: list.items.iter().map(DocRow::of).collect(),
+        states,
+        draft_targets,
+        kinds,
+        filter_targets,
+        statuses,
+        filtered: !q.target.is_empty() || !q.status.is_empty(),
+        query,
+        next_cursor: list.next_cursor,
+        errors,
+    };
+    Ok(render(status, &page))
+}
+
+async fn draft_report(
+    State(app): State<AppState>,
+    user: PageUser,
+    Form(f): Form<DraftForm>,
+) -> PageResult {
+    draft(&app, &user, Section::Reports, f).await
+}
+
+async fn draft_notice(
+    State(app): State<AppState>,
+    user: PageUser,
+    Form(f): Form<DraftForm>,
+) -> PageResult {
+    draft(&app, &user, Section::Notices, f).await
+}
+
+async fn draft(app: &AppState, user: &PageUser, section: Section, f: DraftForm) -> PageResult {
+    let actor = &user.actor;
+    let result = match parse_target(&f.target) {
+        None => Err(CoreError::bad_input("target", "请选择被巡视单位")),
+        Some((insp, unit)) => match section {
+            Section::Notices => app.services.draft_public_notice(actor, insp, unit).await,
+            Section::Reports => match DocKind::parse(&f.kind) {
+                Ok(kind) => {
+                    app.services
+                        .draft_rectification_report(actor, insp, unit, kind)
+                        .await
+                }
+                Err(_) => Err(CoreError::bad_input("kind", "请选择报告类型")),
+            },
+        },
+    };
+    match result {
+        Ok(d) => Ok(see_other(
+            &format!("{}/{}", section.base(), d.id),
+            "created",
+        )),
+        Err(e @ (CoreError::Forbidden(_) | CoreError::NotFound(_))) => Err(e).or_page(actor),
+        Err(e) => {
+            let status = status_of(&e);
+            list_page(
+                app,
+                user,
+                section,
+                ListQuery::default(),
+                f,
+                FormErrors::from_error(&e),
+                status,
+            )
+            .await
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One document
+
+/// A paragraph of the preview, with the class of its level.
+pub struct Para {
+    pub class: &'static str,
+    pub text: String,
+}
+
+fn paragraphs(text: &str) -> Vec<Para> {
+    parse_blocks(text)
+        .into_iter()
+        .map(|b| match b {
+            Block::Heading1(t) => Para {
+                class: "doc-h1",
+                text: t,
+            },
+            Block::Heading2(t) => Para {
+                class: "doc-h2",
+                text: t,
+            },
+            Block::Para(t) => Para {
+                class: "letter-body",
+                text: t,
+            },
+        })
+        .collect()
+}
+
+/// The dated line under the signature: a report's date of submission, a notice's of
+/// publication; a draft has none yet.
+fn document_date(d: &RectDocument) -> Option<jiff::civil::Date> {
+    match d.kind {
+        DocKind::PublicNotice => d.published_on,
+        _ => d.submitted_on,
+    }
+}
+
+pub struct RevisionRow {
+    pub number: i32,
+    pub by: String,
+    pub at: String,
+    pub note: String,
+}
+
+/// The edit form's values.
+#[derive(Deserialize, Default, Clone)]
+struct EditForm {
+    #[serde(default)]
+    version: i64,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    addressee: String,
+    #[serde(default)]
+    issuer: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    mailbox: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    note: String,
+}
+
+impl EditForm {
+    fn of(d: &RectDocument) -> EditForm {
+        EditForm {
+            version: d.version,
+            title: d.title.clone(),
+            addressee: d.addressee.clone(),
+            issuer: d.issuer.clone(),
+            body: d.body.clone(),
+            phone: d.contact.phone.clone(),
+            mailbox: d.contact.mailbox.clone(),
+            address: d.contact.address.clone(),
+            note: String::new(),
+        }
+    }
+
+    fn input(&self) -> DocumentInput {
+        DocumentInput {
+            title: self.title.clone(),
+            body: self.body.clone(),
+            addressee: self.addressee.clone(),
+            issuer: self.issuer.clone(),
+            contact: Contact {
+                phone: self.phone.clone(),
+                mailbox: self.mailbox.clone(),
+                address: self.address.clone(),
+            },
+            note: self.note.clone(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "rect_document.html")]
+struct DetailPage {
+    frame: Frame,
+    base: &'static str,
+    id: String,
+    version: i64,
+    title: String,
+    kind: &'static str,
+    is_notice: bool,
+    status: &'static str,
+    tag: &'static str,
+    published: bool,
+    revision: i32,
+    unit: String,
+    team: String,
+    addressee: String,
+    issuer: String,
+    paras: Vec<Para>,
+    date_line: Option<String>,
+    submitted: Option<String>,
+    decided: Option<String>,
+    decision_comment: String,
+    returned: bool,
+    withheld_now: Vec<String>,
+    rights: DocRights,
+    revisions: Vec<RevisionRow>,
+    form: EditForm,
+    errors: FormErrors,
+    return_comment: String,
+    return_errors: FormErrors,
+}
+
+#[derive(Deserialize, Default)]
+struct NoticeQuery {
+    notice: Option<String>,
+}
+
+fn detail_page(
+    frame: Frame,
+    detail: DocumentDetail,
+    form: Option<EditForm>,
+    errors: FormErrors,
+    return_comment: String,
+    return_errors: FormErrors,
+) -> DetailPage {
+    let e = detail.entry;
+    let d = e.document;
+    let section = Section::of(d.kind);
+    DetailPage {
+        frame,
+        base: section.base(),
+        id: d.id.to_string(),
+        version: d.version,
+        kind: d.kind.label(),
+        is_notice: d.kind == DocKind::PublicNotice,
+        status: d.status.label(),
+        tag: d.status.tag(),
+        published: d.status == DocStatus::Published,
+        revision: d.revision,
+        unit: e.unit_name,
+        team: e.team,
+        addressee: d.addressee.clone(),
+        issuer: d.issuer.clone(),
+        paras: paragraphs(&d.full_text()),
+        date_line: document_date(&d).map(chinese_date),
+        submitted: d
+            .submitted
+            .as_ref()
+            .map(|s| format!("{}，{}", s.name, local_time(s.at))),
+        decided: d
+            .decided
+            .as_ref()
+            .map(|s| format!("{}，{}", s.name, local_time(s.at))),
+        decision_comment: d.decision_comment.clone(),
+        returned: d.status == DocStatus::Returned,
+        withheld_now: detail.withheld_now,
+        rights: detail.rights,
+        revisions: detail
+            .revisions
+            .iter()
+            .rev()
+            .map(|r| RevisionRow {
+                number: r.number,
+                by: r.created.name.clone(),
+                at: local_time(r.created.at),
+                note: r.note.clone(),
+            })
+            .collect(),
+        form: form.unwrap_or_else(|| EditForm::of(&d)),
+        errors,
+        title: d.title,
+        return_comment,
+        return_errors,
+    }
+}
+
+/// Renders a document's page with what the last form left.
+#[allow(clippy::too_many_arguments)]
+async fn show(
+    app: &AppState,
+    user: &PageUser,
+    id: Id,
+    notice: Option<&str>,
+    form: Option<EditForm>,
+    errors: FormErrors,
+    return_comment: String,
+    return_errors: FormErrors,
+    status: StatusCode,
+) -> PageResult {
+    let actor = &user.actor;
+    let detail = app.services.rect_document(actor, id).await.or_page(actor)?;
+    let section = Section::of(detail.entry.document.kind);
+    let mut frame = Frame::new(app, user, &detail.entry.document.title, section.base()).await;
+    frame.notice = notice_of(notice);
+    let page = detail_page(frame, detail, form, errors, return_comment, return_errors);
+    Ok(render(status, &page))
+}
+
+async fn report_detail(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(raw): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> PageResult {
+    detail(&app, &user, Section::Reports, &raw, q).await
+}
+
+async fn notice_detail(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(raw): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> PageResult {
+    detail(&app, &user, Section::Notices, &raw, q).await
+}
+
+/// A document's page, or its `.docx` when the last segment ends so.
+async fn detail(
+    app: &AppState,
+    user: &PageUser,
+    section: Section,
+    raw: &str,
+    q: NoticeQuery,
+) -> PageResult {
+    let actor = &user.actor;
+    if let Some(stem) = raw.strip_suffix(".docx") {
+        let id = parse_id(stem, actor)?;
+        let d = app.services.rect_document(actor, id).await.or_page(actor)?;
+        let doc = d.entry.document;
+        if Section::of(doc.kind) != section {
+            return Err(CoreError::NotFound("整改报告或通报".into())).or_page(actor);
+        }
+        return Ok(docx_response(&official(&doc), &doc.title).into_response());
+    }
+    let id = parse_id(raw, actor)?;
+    show(
+        app,
+        user,
+        id,
+        q.notice.as_deref(),
+        None,
+        FormErrors::none(),
+        String::new(),
+        FormErrors::none(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// The document as the office file: addressee for the reports, contact details for a notice.
+fn official(d: &RectDocument) -> OfficialDoc {
+    OfficialDoc {
+        title: d.title.clone(),
+        addressee: Some(d.addressee.clone()).filter(|a| !a.is_empty()),
+        blocks: parse_blocks(&d.full_text()),
+        issuer: Some(d.issuer.clone()).filter(|i| !i.is_empty()),
+        date: document_date(d),
+    }
+}
+
+/// Percent-encodes a file name for `filename*` (RFC 5987): everything but the unreserved.
+fn rfc5987(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// An attachment with its name in Chinese and a plain fallback.
+pub fn attachment(bytes: Vec<u8>, content_type: &'static str, name: &str, ext: &str) -> Response {
+    let disposition = format!(
+        "attachment; filename=\"document.{ext}\"; filename*=UTF-8''{}.{ext}",
+        rfc5987(name)
+    );
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+fn docx_response(doc: &OfficialDoc, name: &str) -> Response {
+    match xunshi_office::official_docx(doc) {
+        Ok(bytes) => attachment(bytes, xunshi_office::DOCX_CONTENT_TYPE, name, "docx"),
+        Err(e) => {
+            tracing::error!(error = %e, "the document could not be written");
+            message_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "系统错误",
+                "文档生成失败，请稍后再试",
+                None,
+            )
+        }
+    }
+}
+
+async fn revise_report(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<EditForm>,
+) -> PageResult {
+    revise(&app, &user, &id, f).await
+}
+
+async fn revise_notice(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<EditForm>,
+) -> PageResult {
+    revise(&app, &user, &id, f).await
+}
+
+async fn revise(app: &AppState, user: &PageUser, raw: &str, f: EditForm) -> PageResult {
+    let actor = &user.actor;
+    let id = parse_id(raw, actor)?;
+    match app
+        .services
+        .revise_rect_document(actor, id, f.version, &f.input())
+        .await
+    {
+        Ok(d) => Ok(see_other(
+            &format!("{}/{}", Section::of(d.kind).base(), d.id),
+            "saved",
+        )),
+        Err(e @ (CoreError::Forbidden(_) | CoreError::NotFound(_))) => Err(e).or_page(actor),
+        Err(e) => {
+            let status = status_of(&e);
+            show(
+                app,
+                user,
+                id,
+                None,
+                Some(f),
+                FormErrors::from_error(&e),
+                String::new(),
+                FormErrors::none(),
+                status,
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct VersionForm {
+    #[serde(default)]
+    version: i64,
+    #[serde(default)]
+    comment: String,
+}
+
+#[derive(Clone, Copy)]
+enum Step {
+    Submit,
+    Reassemble,
+    Approve,
+    Return,
+}
+
+async fn step(
+    app: &AppState,
+    user: &PageUser,
+    raw: &str,
+    step: Step,
+    f: VersionForm,
+) -> PageResult {
+    let actor = &user.actor;
+    let id = parse_id(raw, actor)?;
+    let s = &app.services;
+    let (result, code) = match step {
+        Step::Submit => (
+            s.submit_rect_document(actor, id, f.version).await,
+            "submitted",
+        ),
+        Step::Reassemble => (
+            s.reassemble_rect_document(actor, id, f.version).await,
+            "reassembled",
+        ),
+        Step::Approve => (
+            s.approve_public_notice(actor, id, f.version).await,
+            "approved",
+        ),
+        Step::Return => (
+            s.return_public_notice(actor, id, f.version, &f.comment)
+                .await,
+            "returned",
+        ),
+    };
+    match result {
+        Ok(d) => Ok(see_other(
+            &format!("{}/{}", Section::of(d.kind).base(), d.id),
+            code,
+        )),
+        Err(e @ (CoreError::Forbidden(_) | CoreError::NotFound(_))) => Err(e).or_page(actor),
+        Err(e) => {
+            let status = status_of(&e);
+            let (errors, return_errors) = match step {
+                Step::Return => (FormErrors::none(), FormErrors::from_error(&e)),
+                _ => (FormErrors::from_error(&e), FormErrors::none()),
+            };
+            show(
+                app,
+                user,
+                id,
+                None,
+                None,
+                errors,
+                f.comment,
+                return_errors,
+                status,
+            )
+            .await
+        }
+    }
+}
+
+async fn submit_report(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<VersionForm>,
+) -> PageResult {
+    step(&app, &user, &id, Step::Submit, f).await
+}
+
+async fn reassemble_report(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<VersionForm>,
+) -> PageResult {
+    step(&app, &user, &id, Step::Reassemble, f).await
+}
+
+async fn submit_notice(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<VersionForm>,
+) -> PageResult {
+    step(&app, &user, &id, Step::Submit, f).await
+}
+
+async fn reassemble_notice(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<VersionForm>,
+) -> PageResult {
+    step(&app, &user, &id, Step::Reassemble, f).await
+}
+
+async fn approve_notice(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<VersionForm>,
+) -> PageResult {
+    step(&app, &user, &id, Step::Approve, f).await
+}
+
+async fn return_notice(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<VersionForm>,
+) -> PageResult {
+    step(&app, &user, &id, Step::Return, f).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// The public pages: no log-in, no navigation, only published notices.
+
+pub struct PublicRow {
+    pub id: String,
+    pub title: String,
+    pub unit: String,
+    pub published_on: String,
+}
+
+#[derive(Template)]
+#[template(path = "public_notices.html")]
+struct PublicListPage {
+    rows: Vec<PublicRow>,
+}
+
+#[derive(Template)]
+#[template(path = "public_notice.html")]
+struct PublicNoticePage {
+    id: String,
+    title: String,
+    paras: Vec<Para>,
+    issuer: String,
+    date: String,
+}
+
+fn public_error(e: &CoreError) -> Response {
+    let (heading, text) = match e {
+        CoreError::NotFound(_) => ("未找到", "该通报不存在或尚未公开。"),
+        _ => ("暂时无法访问", "请稍后再试。"),
+    };
+    if let CoreError::Internal(detail) = e {
+        tracing::error!(error = %detail, "internal error on a public page");
+    }
+    message_page(status_of(e), heading, text, None)
+}
+
+async fn public_list(State(app): State<AppState>) -> Response {
+    match app.services.public_notices().await {
+        Ok(list) => render(
+            StatusCode::OK,
+            &PublicListPage {
+                rows: list
+                    .into_iter()
+                    .map(|n| PublicRow {
+                        id: n.id.to_string(),
+                        title: n.title,
+                        unit: n.unit_name,
+                        published_on: chinese_date(n.published_on),
+                    })
+                    .collect(),
+            },
+        ),
+        Err(e) => public_error(&e),
+    }
+}
+
+async fn public_detail(State(app): State<AppState>, Path(raw): Path<String>) -> Response {
+    let (stem, docx) = match raw.strip_suffix(".docx") {
+        Some(stem) => (stem, true),
+        None => (raw.as_str(), false),
+    };
+    let notice = match Id::from_path(stem, "整改进展通报") {
+        Ok(id) => app.services.public_notice(id).await,
+        Err(e) => Err(e),
+    };
+    let n = match notice {
+        Ok(n) => n,
+        Err(e) => return public_error(&e),
+    };
+    if docx {
+        let doc = OfficialDoc {
+            title: n.title.clone(),
+            addressee: None,
+            blocks: parse_blocks(&n.text),
+            issuer: Some(n.issuer.clone()),
+            date: Some(n.published_on),
+        };
+        return docx_response(&doc, &n.title);
+    }
+    render(
+        StatusCode::OK,
+        &PublicNoticePage {
+            id: n.id.to_string(),
+            paras: paragraphs(&n.text),
+            issuer: n.issuer,
+            date: chinese_date(n.published_on),
+            title: n.title,
+        },
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// The ledger as a workbook: the ledger's own filters, the rows the ledger shows the same person.
+
+/// The ledger's filters, as its page and `GET /api/v1/tasks` take them.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LedgerQuery {
+    pub unit_id: Option<String>,
+    pub inspection_id: Option<String>,
+    pub plan_id: Option<String>,
+    /// not_started, in_progress, claimed or closed.
+    pub status: Option<String>,
+    /// The deadline colour: green, yellow or red.
+    pub colour: Option<String>,
+    /// The heading of the taxonomy the task's problem is under.
+    pub category_id: Option<String>,
+}
+
+fn given(raw: &Option<String>) -> Option<&str> {
+    raw.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn given_id(raw: &Option<String>, field: &str) -> Result<Option<Id>, CoreError> {
+    given(raw)
+        .map(|s| {
+            s.parse()
+                .map_err(|_| CoreError::bad_input(field, format!("“{s}”不是有效的编号")))
+        })
+        .transpose()
+}
+
+pub(crate) fn ledger_filter(q: &LedgerQuery) -> Result<LedgerFilter, CoreError> {
+    Ok(LedgerFilter {
+        inspection_id: given_id(&q.inspection_id, "inspection_id")?,
+        unit_id: given_id(&q.unit_id, "unit_id")?,
+        plan_id: given_id(&q.plan_id, "plan_id")?,
+        status: given(&q.status).map(TaskStatus::parse).transpose()?,
+        colour: given(&q.colour).map(Colour::parse).transpose()?,
+        category_id: given_id(&q.category_id, "category_id")?,
+    })
+}
+
+fn deadline(d: Due) -> Deadline {
+    match d {
+        Due::Immediate { date } => Deadline::Immediate(date),
+        Due::By { date } => Deadline::By(date),
+        Due::LongTerm => Deadline::LongTerm,
+    }
+}
+
+/// The workbook of an export, in the columns of domain.md §6.
+pub(crate) fn ledger_workbook(x: &LedgerExport) -> Result<Vec<u8>, OfficeError> {
+    let rows = x
+        .rows
+        .iter()
+        .map(|r| {
+            let e = &r.entry;
+            let t = &e.task;
+            let progress = match &e.latest {
+                Some(p) => format!("{}（已完成{}%）", p.text, t.progress),
+                None if t.progress > 0 => format!("已完成{}%", t.progress),
+                None => String::new(),
+            };
+            let status = if e.colour == Colour::Red {
+                format!("{}（逾期）", e.status_label)
+            } else {
+                e.status_label.clone()
+            };
+            LedgerRow {
+                seq: t.seq.clone(),
+                problem_key: format!("{}/{}", t.unit_id, t.problem_id),
+                source: r.source.clone(),
+                category: e.category_name.clone(),
+                problem: e.problem_title.clone(),
+                target: t.target.clone(),
+                measure: t.measure.clone(),
+                responsible_leader: t.responsible_leader.clone(),
+                lead_department: t.lead_department.clone(),
+                co_departments: t.co_departments.clone(),
+                responsible_person: t.responsible_person.clone(),
+                deadline: Some(deadline(t.due)),
+                standard: t.standard.clone(),
+                progress,
+                status,
+                evidence: r.evidence as u32,
+                // 建立制度 and 追责问责情况 are the supervision records, which this export does not
+                // read yet; left empty, the workbook leaves their columns out.
+                mechanisms: String::new(),
+                accountability: String::new(),
+            }
+        })
+        .collect();
+    ledger_xlsx(&LedgerSheet {
+        title: x.title.clone(),
+        subtitle: format!("截至{}", chinese_date(x.as_of)),
+        rows,
+    })
+}
+
+/// The ledger file's response, or the error page of a file that could not be made.
+pub(crate) fn xlsx_response(x: &LedgerExport) -> Result<Response, CoreError> {
+    let bytes = ledger_workbook(x).map_err(CoreError::internal)?;
+    Ok(attachment(
+        bytes,
+        xunshi_office::XLSX_CONTENT_TYPE,
+        &format!("{}（截至{}）", x.title, x.as_of),
+        "xlsx",
+    ))
+}
+
+async fn ledger_download(
+    State(app): State<AppState>,
+    user: PageUser,
+    Query(q): Query<LedgerQuery>,
+) -> PageResult {
+    let actor = &user.actor;
+    let f = ledger_filter(&q).or_page(actor)?;
+    let x = app.services.ledger_export(actor, &f).await.or_page(actor)?;
+    xlsx_response(&x).or_page(actor)
+}

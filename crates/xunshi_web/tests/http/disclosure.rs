@@ -1,0 +1,860 @@
+//! Reports and disclosure over HTTP: the public notice pages answer without a session or a
+//! token and show only what the office approved, never a task withheld from the public (page,
+//! API and .docx alike); the unit drafts, edits and submits on the pages; the office approves;
+//! the ledger downloads as a workbook under the ledger's filters.
+
+use std::io::{Cursor, Read};
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+use xunshi_core::Id;
+use xunshi_core::feedback::FeedbackInput;
+use xunshi_core::inspection::{InspectionInput, Stage};
+use xunshi_core::org::UnitInput;
+use xunshi_core::paper::ProblemInput;
+use xunshi_core::permission::Actor;
+use xunshi_core::rectify::{Due, GroupMember, Plan, PlanStatus, ProgressReport, Task, TaskStatus};
+use xunshi_core::report::{ReportInput, ReportVersionInput, StepInput};
+use xunshi_core::role::{Grant, Role, Scope};
+use xunshi_core::service::{
+    PaperDecision, PlanInput, RoundInput, Services, StageChange, TermInput,
+};
+use xunshi_core::store::{RectifyTx, Store, Tx};
+use xunshi_core::user::NewUserInput;
+use xunshi_store::Db;
+
+use crate::helpers::{PASSWORD, TestApp, assert_api_error};
+
+const POLITICAL: &str = "00000000-0000-7000-8001-000000201701";
+const INTEGRITY: &str = "00000000-0000-7000-8001-000000201706";
+const FIRST: &str = "落实党管宣传思想文化职责存在薄弱点";
+const SECOND: &str = "对个别直属单位资金项目监管不够严格";
+const SECRET: &str = "对涉密事项开展专项核查";
+const OPEN: &str = "修订部务会议事规则";
+const OPENING: &str = "根据自治区党委统一部署，2019年9月18日至12月18日，自治区党委第三巡视组对自治区党委宣传部进行了巡视，2020年3月25日反馈了巡视意见。按照党务公开原则和巡视工作有关要求，现将巡视整改进展情况予以公布。";
+
+/// The article's inspection, fed back, with a small ledger: one open task, one withheld.
+struct World {
+    app: TestApp,
+    insp: Id,
+    unit: Id,
+}
+
+async fn unit(s: &Services<Db>, name: &str, parent: Option<Id>) -> Id {
+    s.create_unit(
+        &Actor::system(),
+        &UnitInput {
+            name: name.into(),
+            kind: "department".into(),
+            level: "provincial".into(),
+            parent_id: parent.map(|p| p.to_string()),
+        },
+    )
+    .await
+    .expect("unit")
+    .id
+}
+
+/// A team role is granted when the team is formed (the teams area); the services only read it
+/// from the actor, so the actor is built with it.
+async fn team_actor(app: &TestApp, username: &str, role: Role, insp: Id) -> Actor {
+    let (user, _) = app
+        .services
+        .create_user(
+            &Actor::system(),
+            &NewUserInput {
+                username: username.into(),
+                display_name: "于洁".into(),
+                unit: None,
+                password: PASSWORD.into(),
+                must_change_password: false,
+            },
+            None,
+        )
+        .await
+        .expect("a user");
+    let g = Grant {
+        id: Id::new(),
+        user_id: user.id,
+        role,
+        scope: Scope::Inspection(insp),
+        granted_by: None,
+        created_at: jiff::Timestamp::now(),
+    };
+    Actor::user(user, vec![g], None)
+}
+
+async fn stage(s: &Services<Db>, insp: Id, to: Stage, date: Option<&str>) {
+    let current = s.get_inspection(&Actor::system(), insp).await.unwrap().0;
+    s.change_stage(
+        &Actor::system(),
+        insp,
+        &StageChange {
+            version: current.version,
+            to,
+            date: date.map(str::to_owned),
+        },
+    )
+    .await
+    .unwrap_or_else(|e| panic!("stage {to:?}: {e}"));
+}
+
+async fn world() -> World {
+    let app = TestApp::spawn().await;
+    let s = &app.services;
+    let sys = Actor::system();
+    let committee = unit(s, "自治区党委", None).await;
+    let unit_id = unit(s, "自治区党委宣传部", Some(committee)).await;
+    unit(s, "自治区党委组织部", Some(committee)).await;
+    let term = s
+        .create_term(
+            &sys,
+            &TermInput {
+                name: "十一届".into(),
+                dispatcher: "自治区党委".into(),
+                starts_on: "2016-11-01".into(),
+                ends_on: None,
+            },
+        )
+        .await
+        .unwrap();
+    let plan = s
+        .create_plan(
+            &sys,
+            &PlanInput {
+                term_id: term.id.to_string(),
+                year: 2019,
+                title: "2019年巡视工作计划".into(),
+                notes: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    let round = s
+        .create_round(
+            &sys,
+            &RoundInput {
+                plan_id: plan.id.to_string(),
+                number: 4,
+                name: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    let insp = s
+        .create_inspection(
+            &sys,
+            &InspectionInput {
+                round_id: round.id.to_string(),
+                team_name: "第三巡视组".into(),
+                targets: vec!["自治区党委宣传部".into()],
+                kind: "routine".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    stage(s, insp, Stage::Preparation, None).await;
+    stage(s, insp, Stage::OnSite, Some("2019-09-18")).await;
+    let lead = team_actor(&app, "yujie", Role::TeamLeader, insp).await;
+    let mut problems = Vec::new();
+    for (category, title) in [(POLITICAL, FIRST), (INTEGRITY, SECOND)] {
+        let p = s
+            .create_problem(
+                &lead,
+                insp,
+                &ProblemInput {
+                    category_id: category.into(),
+                    target_unit_id: None,
+                    title: title.into(),
+                    facts: "事实。".into(),
+                    rule_broken: "依据。".into(),
+                    responsibility: "责任。".into(),
+                    responsibility_types: vec!["principal".into()],
+                    severity: Some("一般".into()),
+                },
+            )
+            .await
+            .unwrap();
+        let decide = |version| PaperDecision {
+            version,
+            comment: String::new(),
+        };
+        let p = s
+            .approve_problem(&lead, p.id, &decide(p.version))
+            .await
+            .unwrap();
+        problems.push(
+            s.sign_problem(&lead, p.id, &decide(p.version))
+                .await
+                .unwrap(),
+        );
+    }
+    stage(s, insp, Stage::Reporting, Some("2019-12-18")).await;
+    let office = app.add_user("office1", "巡视办", "office", None).await;
+    let office = Actor::user(
+        office.clone(),
+        s.get_user(&sys, office.id).await.unwrap().1,
+        None,
+    );
+    let r = s
+        .create_report(
+            &lead,
+            insp,
+            &ReportInput {
+                kind: "main".into(),
+                title: "巡视报告".into(),
+            },
+        )
+        .await
+        .unwrap();
+    s.add_report_version(
+        &lead,
+        r.id,
+        &ReportVersionInput {
+            version: r.version,
+            assessment: "评价。".into(),
+            problem_ids: None,
+            recommendations: vec!["建议".into()],
+            note: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    let mut r = s.report_detail(&lead, r.id).await.unwrap().report;
+    for (who, decision, date) in [
+        (&lead, "submit", None),
+        (&lead, "approve", Some("2019-12-20")),
+        (&office, "approve", None),
+        (&office, "approve", Some("2020-01-06")),
+        (&office, "approve", Some("2020-01-16")),
+    ] {
+        r = s
+            .decide_report(
+                who,
+                r.id,
+                &StepInput {
+                    version: r.version,
+                    decision: decision.into(),
+                    comment: String::new(),
+                    meeting_date: date.map(str::to_owned),
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let fb = s
+        .save_feedback(
+            &lead,
+            insp,
+            &FeedbackInput {
+                version: 0,
+                assessment: "评价。".into(),
+                problem_ids: None,
+                recommendations: vec!["建议".into()],
+                demands: "扎实整改。".into(),
+                deadline: Some("2020-05-25".into()),
+                meeting_date: Some("2020-03-25".into()),
+                delivered_by: "于洁".into(),
+                delivered_to: "范晓莉".into(),
+                presided_by: "范晓莉".into(),
+            },
+        )
+        .await
+        .unwrap();
+    s.give_feedback(&lead, insp, fb.version).await.unwrap();
+
+    // The ledger is the ledger's to make; here it is only read, so it is stored directly.
+    let plan = Plan {
+        id: Id::new(),
+        inspection_id: insp,
+        unit_id,
+        title: "整改方案".into(),
+        organisation: "召开部务会专题研究部署整改工作。".into(),
+        leading_group: vec![GroupMember {
+            name: "范晓莉".into(),
+            post: "部长".into(),
+            role: "组长".into(),
+        }],
+        status: PlanStatus::Approved,
+        submitted_at: None,
+        approved_at: None,
+        version: 1,
+    };
+    let task = |problem: Id, seq: &str, measure: &str, secret: bool, due: Due| Task {
+        id: Id::new(),
+        plan_id: plan.id,
+        inspection_id: insp,
+        unit_id,
+        problem_id: problem,
+        seq: seq.into(),
+        measure: measure.into(),
+        target: "整改到位".into(),
+        standard: "制度印发".into(),
+        responsible_leader: "范晓莉".into(),
+        lead_department: "办公室".into(),
+        co_departments: "机关党委".into(),
+        responsible_person: "张三".into(),
+        due,
+        status: TaskStatus::InProgress,
+        progress: 60,
+        not_for_disclosure: secret,
+        withdrawn_reason: None,
+        version: 1,
+        updated_at: jiff::Timestamp::now(),
+    };
+    let open = task(
+        problems[0].id,
+        "1.1.1",
+        OPEN,
+        false,
+        Due::By {
+            date: jiff::civil::date(2020, 6, 30),
+        },
+    );
+    let secret = task(problems[0].id, "1.1.2", SECRET, true, Due::LongTerm);
+    let mut tx = s.store.write().await.unwrap();
+    tx.insert_rect_plan(&plan).await.unwrap();
+    tx.insert_task(&open).await.unwrap();
+    tx.insert_task(&secret).await.unwrap();
+    tx.insert_progress(&ProgressReport {
+        id: Id::new(),
+        task_id: open.id,
+        text: "已形成修订稿".into(),
+        progress: 60,
+        claims_done: false,
+        by_name: "张三".into(),
+        at: jiff::Timestamp::now(),
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    app.add_user(
+        "liaison",
+        "联络员",
+        "unit_liaison",
+        Some("自治区党委宣传部"),
+    )
+    .await;
+    app.add_user(
+        "principal",
+        "范晓莉",
+        "unit_principal",
+        Some("自治区党委宣传部"),
+    )
+    .await;
+    app.add_user("zzb", "组织部干部", "unit_staff", Some("自治区党委组织部"))
+        .await;
+    World {
+        app,
+        insp,
+        unit: unit_id,
+    }
+}
+
+/// Sends a request and keeps the body as bytes (files are not text).
+async fn raw(app: &TestApp, req: Request<Body>) -> (StatusCode, HeaderMap, Vec<u8>) {
+    let resp = app.router.clone().oneshot(req).await.expect("a response");
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (status, headers, bytes.to_vec())
+}
+
+/// A session cookie and its CSRF token, as a browser holds them after logging in.
+async fn session(app: &TestApp, username: &str) -> (String, String) {
+    let s = app
+        .services
+        .login_session(username, PASSWORD, None)
+        .await
+        .expect("log in");
+    (format!("xunshi_session={}", s.token), s.session.csrf_token)
+}
+
+async fn page(app: &TestApp, cookie: &str, path: &str) -> (StatusCode, String) {
+    let (status, _, body) = raw(
+        app,
+        Request::get(path)
+            .header(header::COOKIE, cookie)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    (status, String::from_utf8(body).unwrap())
+}
+
+async fn form(
+    app: &TestApp,
+    (cookie, csrf): &(String, String),
+    path: &str,
+    fields: &[(&str, &str)],
+) -> (StatusCode, HeaderMap, String) {
+    let mut all = vec![("_csrf", csrf.as_str())];
+    all.extend_from_slice(fields);
+    let (status, headers, body) = raw(
+        app,
+        Request::post(path)
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(serde_urlencoded::to_string(&all).unwrap()))
+            .unwrap(),
+    )
+    .await;
+    (status, headers, String::from_utf8(body).unwrap())
+}
+
+fn document_xml(docx: &[u8]) -> String {
+    let mut zip = zip::ZipArchive::new(Cursor::new(docx)).expect("a .docx is a zip archive");
+    let mut part = zip.by_name("word/document.xml").expect("the document part");
+    let mut xml = String::new();
+    part.read_to_string(&mut xml).unwrap();
+    xml
+}
+
+fn version(v: &Value) -> i64 {
+    v["version"].as_i64().expect("a version")
+}
+
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn the_public_notice_needs_no_log_in_and_shows_only_what_the_office_approved() {
+    let w = world().await;
+    let app = &w.app;
+    let liaison = app.api_token("liaison", PASSWORD).await;
+    let (status, n) = app
+        .api_post(
+            "/api/v1/public-notices",
+            Some(&liaison),
+            json!({ "inspection_id": w.insp, "unit_id": w.unit }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{n}");
+    let id = n["id"].as_str().unwrap().to_owned();
+    assert!(n["body"].as_str().unwrap().starts_with(OPENING));
+    assert!(!n["body"].as_str().unwrap().contains(SECRET));
+
+    // A draft is nobody's business outside: 404 on the page, the API and the file.
+    for path in [
+        format!("/public/notices/{id}"),
+        format!("/public/notices/{id}.docx"),
+    ] {
+        assert_eq!(app.get(&path).await.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    let (status, body) = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/public/notices/{id}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_api_error(&body, "not_found");
+    let listed = app.get("/public/notices").await;
+    assert_eq!(listed.status, StatusCode::OK);
+    assert!(!listed.body.contains("关于巡视整改进展情况的通报"));
+
+    // The unit fills in the contact details and submits; it cannot approve its own notice.
+    let mut edit = n.clone();
+    edit["contact"] =
+        json!({ "phone": "0771-5551234", "mailbox": "zg@example.gov.cn", "address": "" });
+    let (status, n) = app
+        .api_put(
+            &format!("/api/v1/public-notices/{id}"),
+            &liaison,
+            edit.clone(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{n}");
+    let (status, stale) = app
+        .api_put(&format!("/api/v1/public-notices/{id}"), &liaison, edit)
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_api_error(&stale, "stale_version");
+    let (status, n) = app
+        .api_post(
+            &format!("/api/v1/public-notices/{id}/submit"),
+            Some(&liaison),
+            json!({ "version": version(&n) }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{n}");
+    let (status, body) = app
+        .api_post(
+            &format!("/api/v1/public-notices/{id}/approve"),
+            Some(&liaison),
+            json!({ "version": version(&n) }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_api_error(&body, "forbidden");
+    // … nor on the page, where the form is not even offered.
+    let principal = session(app, "principal").await;
+    let (_, html) = page(app, &principal.0, &format!("/rectification/notices/{id}")).await;
+    assert!(!html.contains("同意公开"));
+    let (status, _, _) = form(
+        app,
+        &principal,
+        &format!("/rectification/notices/{id}/approve"),
+        &[("version", &version(&n).to_string())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // The office approves on its page.
+    let office = session(app, "office1").await;
+    let (_, html) = page(app, &office.0, &format!("/rectification/notices/{id}")).await;
+    assert!(html.contains("同意公开"));
+    let (status, headers, _) = form(
+        app,
+        &office,
+        &format!("/rectification/notices/{id}/approve"),
+        &[("version", &version(&n).to_string())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        headers.get(header::LOCATION).unwrap(),
+        &format!("/rectification/notices/{id}?notice=approved")
+    );
+
+    // Now anyone reads it: no cookie, no token; the printable page has no navigation.
+    let listed = app.get("/public/notices").await;
+    assert_eq!(listed.status, StatusCode::OK);
+    assert!(
+        listed
+            .body
+            .contains("自治区党委宣传部关于巡视整改进展情况的通报")
+    );
+    let shown = app.get(&format!("/public/notices/{id}")).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert!(shown.body.contains(OPENING));
+    assert!(shown.body.contains(OPEN));
+    assert!(shown.body.contains("联系电话：0771-5551234"));
+    assert!(!shown.body.contains(SECRET));
+    assert!(!shown.body.contains("sidenav") && !shown.body.contains("退出"));
+    let (status, body) = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/public/notices/{id}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let text = body["text"].as_str().unwrap();
+    assert!(text.starts_with(OPENING) && !text.contains(SECRET));
+    let (status, body) = app
+        .api(Method::GET, "/api/v1/public/notices", None, None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body.as_array().unwrap().len(), 1);
+    let (status, headers, docx) = raw(
+        app,
+        Request::get(format!("/public/notices/{id}.docx"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        headers.get(header::CONTENT_TYPE).unwrap(),
+        xunshi_office::DOCX_CONTENT_TYPE
+    );
+    let xml = document_xml(&docx);
+    assert!(xml.contains("自治区党委宣传部关于巡视整改进展情况的通报"));
+    assert!(xml.contains(OPEN));
+    assert!(!xml.contains(SECRET));
+}
+
+#[tokio::test]
+async fn the_unit_drafts_edits_and_submits_its_reports_on_the_pages() {
+    let w = world().await;
+    let app = &w.app;
+    let liaison = session(app, "liaison").await;
+    let (status, html) = page(app, &liaison.0, "/rectification/reports").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("根据整改台账生成初稿"));
+    assert!(html.contains("未报送"));
+    let target = format!("{}/{}", w.insp, w.unit);
+
+    // A form without the kind is shown again with the message beside the field.
+    let (status, _, html) = form(
+        app,
+        &liaison,
+        "/rectification/reports",
+        &[("target", &target)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(html.contains("请选择报告类型"));
+    let (status, headers, _) = form(
+        app,
+        &liaison,
+        "/rectification/reports",
+        &[("target", &target), ("kind", "rectification")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let location = headers.get(header::LOCATION).unwrap().to_str().unwrap();
+    let path = location.split('?').next().unwrap().to_owned();
+    let (status, html) = page(app, &liaison.0, location).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("自治区党委宣传部关于巡视整改情况的报告"));
+    assert!(html.contains("自治区党委巡视工作领导小组办公室："));
+    assert!(
+        html.contains(SECRET),
+        "the report to the office tells everything"
+    );
+    assert!(html.contains("class=\"doc-h1\">一、整改工作组织情况"));
+    let v = crate::helpers::input_value(&html, "version").unwrap();
+    let body = crate::helpers::input_value(&html, "title").unwrap();
+    assert_eq!(body, "自治区党委宣传部关于巡视整改情况的报告");
+
+    // An empty body is refused next to the field, and nothing is saved.
+    let fields = |body: &str| -> Vec<(&'static str, String)> {
+        vec![
+            ("version", v.clone()),
+            ("title", "自治区党委宣传部关于巡视整改情况的报告".to_owned()),
+            ("addressee", "自治区党委巡视工作领导小组办公室".to_owned()),
+            ("issuer", "中共自治区党委宣传部".to_owned()),
+            ("body", body.to_owned()),
+            ("note", "定稿".to_owned()),
+        ]
+    };
+    let refs = |f: &[(&'static str, String)]| -> Vec<(&'static str, String)> { f.to_vec() };
+    let empty = refs(&fields("  "));
+    let empty: Vec<(&str, &str)> = empty.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, html) = form(app, &liaison, &path, &empty).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(html.contains("请填写正文"));
+    let full = fields("一、整改工作组织情况\n成立整改工作领导小组。\n二、下一步打算\n持续整改。");
+    let full: Vec<(&str, &str)> = full.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, _) = form(app, &liaison, &path, &full).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    // The same form again is stale.
+    let (status, _, html) = form(app, &liaison, &path, &full).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(html.contains("已被他人修改"));
+    let (_, html) = page(app, &liaison.0, &path).await;
+    assert!(html.contains("第 2 稿"));
+    assert!(html.contains("中共自治区党委宣传部"));
+    let v = crate::helpers::input_value(&html, "version").unwrap();
+
+    // Another unit's people do not see it; the unit's own file downloads as Word.
+    let other = session(app, "zzb").await;
+    assert_eq!(page(app, &other.0, &path).await.0, StatusCode::NOT_FOUND);
+    let (status, headers, docx) = raw(
+        app,
+        Request::get(format!("{path}.docx"))
+            .header(header::COOKIE, &liaison.0)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers
+            .get(header::CONTENT_DISPOSITION)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains("filename*=UTF-8''")
+    );
+    assert!(document_xml(&docx).contains("成立整改工作领导小组。"));
+
+    // Submitted, the office reads it and the date shows on the list.
+    let (status, _, _) = form(app, &liaison, &format!("{path}/submit"), &[("version", &v)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let office = session(app, "office1").await;
+    let (status, html) = page(app, &office.0, "/rectification/reports").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("已报送"));
+    let today = xunshi_core::service::today(jiff::Timestamp::now()).to_string();
+    assert!(html.contains(&format!("{today} 已报送")));
+    let (_, html) = page(app, &office.0, &path).await;
+    assert!(
+        !html.contains("报送巡视办</button>"),
+        "the office does not submit"
+    );
+    // The notice page does not serve a report.
+    let id = path.rsplit('/').next().unwrap();
+    assert_eq!(
+        page(app, &office.0, &format!("/rectification/notices/{id}.docx"))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn the_ledger_downloads_as_a_workbook_under_the_ledgers_filters() {
+    let w = world().await;
+    let app = &w.app;
+    let token = app.api_token("office1", PASSWORD).await;
+    let get = |path: String, token: Option<String>| {
+        let mut req = Request::get(path);
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        req.body(Body::empty()).unwrap()
+    };
+    let (status, headers, bytes) = raw(
+        app,
+        get(
+            format!("/api/v1/tasks.xlsx?unit_id={}", w.unit),
+            Some(token.clone()),
+        ),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&bytes)
+    );
+    assert_eq!(
+        headers.get(header::CONTENT_TYPE).unwrap(),
+        xunshi_office::XLSX_CONTENT_TYPE
+    );
+    let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).expect("opens as xlsx");
+    let sheet = wb.worksheet_range("整改台账").expect("the ledger sheet");
+    let cell = |r: u32, c: u32| match sheet.get_value((r, c)) {
+        Some(Data::String(s)) => s.clone(),
+        other => format!("{other:?}"),
+    };
+    assert_eq!(cell(0, 0), "自治区党委宣传部巡视整改台账");
+    assert_eq!(cell(2, 0), "序号");
+    assert_eq!(cell(2, 12), "整改进展");
+    assert_eq!(cell(3, 0), "1.1.1");
+    assert_eq!(cell(3, 3), FIRST);
+    assert_eq!(cell(3, 5), OPEN);
+    assert_eq!(cell(3, 12), "已形成修订稿（已完成60%）");
+    assert!(matches!(sheet.get_value((3, 10)), Some(Data::DateTime(_))));
+    assert_eq!(
+        cell(4, 5),
+        SECRET,
+        "the ledger is internal: every task is in it"
+    );
+    assert_eq!(cell(4, 10), "长期坚持");
+    assert_eq!(sheet.end().map(|(r, _)| r), Some(4));
+
+    // The ledger's filters narrow the file as they narrow the list.
+    let (status, _, bytes) = raw(
+        app,
+        get(
+            format!("/api/v1/tasks.xlsx?unit_id={}&colour=red", w.unit),
+            Some(token.clone()),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).unwrap();
+    let sheet = wb.worksheet_range("整改台账").unwrap();
+    assert_eq!(
+        sheet.get_value((3, 0)),
+        Some(&Data::String("1.1.1".into())),
+        "the task past 2020-06-30 is red"
+    );
+    assert_eq!(sheet.end().map(|(r, _)| r), Some(3));
+    let (status, _, body) = raw(
+        app,
+        get("/api/v1/tasks.xlsx?colour=purple".into(), Some(token)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_api_error(&serde_json::from_slice(&body).unwrap(), "bad_input");
+    let (status, _, _) = raw(app, get("/api/v1/tasks.xlsx".into(), None)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // Another unit's people get a ledger with no rows of this unit; the page download works
+    // with a session.
+    let other = app.api_token("zzb", PASSWORD).await;
+    let (_, _, bytes) = raw(app, get("/api/v1/tasks.xlsx".into(), Some(other))).await;
+    let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).unwrap();
+    let sheet = wb.worksheet_range("整改台账").unwrap();
+    assert_eq!(sheet.end().map(|(r, _)| r), Some(2), "only the header");
+    let liaison = session(app, "liaison").await;
+    let (status, headers, _) = raw(
+        app,
+        Request::get("/rectification/tasks.xlsx")
+            .header(header::COOKIE, &liaison.0)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        headers.get(header::CONTENT_TYPE).unwrap(),
+        xunshi_office::XLSX_CONTENT_TYPE
+    );
+}
+
+#[tokio::test]
+async fn reports_and_notices_keep_to_their_own_collections_in_the_api() {
+    let w = world().await;
+    let app = &w.app;
+    let liaison = app.api_token("liaison", PASSWORD).await;
+    let (status, r) = app
+        .api_post(
+            "/api/v1/rectification-reports",
+            Some(&liaison),
+            json!({ "inspection_id": w.insp, "unit_id": w.unit, "kind": "principal_report" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{r}");
+    let id = r["id"].as_str().unwrap();
+    let (status, _) = app
+        .api_get(&format!("/api/v1/public-notices/{id}"), &liaison)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, d) = app
+        .api_get(&format!("/api/v1/rectification-reports/{id}"), &liaison)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(d["rights"]["submit"], true);
+    assert_eq!(d["revisions"].as_array().unwrap().len(), 1);
+    let (status, body) = app
+        .api_post(
+            "/api/v1/rectification-reports",
+            Some(&liaison),
+            json!({ "inspection_id": w.insp, "unit_id": w.unit, "kind": "public_notice" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_api_error(&body, "bad_input");
+    let (status, s) = app
+        .api_post(
+            &format!("/api/v1/rectification-reports/{id}/submit"),
+            Some(&liaison),
+            json!({ "version": version(&r) }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{s}");
+    assert_eq!(s["status"], "submitted");
+    let office = app.api_token("office1", PASSWORD).await;
+    let (status, list) = app
+        .api_get("/api/v1/rectification-reports?status=submitted", &office)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    assert_eq!(list["items"][0]["unit_name"], "自治区党委宣传部");
+    let other = app.api_token("zzb", PASSWORD).await;
+    let (_, list) = app.api_get("/api/v1/rectification-reports", &other).await;
+    assert!(list["items"].as_array().unwrap().is_empty());
+    let (status, _) = app
+        .api_get(&format!("/api/v1/rectification-reports/{id}"), &other)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = app
+        .api(Method::GET, "/api/v1/rectification-reports", None, None)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
