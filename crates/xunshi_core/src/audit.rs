@@ -76,6 +76,12 @@ pub enum Action {
     ReportViewed,
     FeedbackSaved,
     FeedbackGiven,
+    DeadlineRuleUpdated,
+    WarnDaysUpdated,
+    FollowUpIssued,
+    FollowUpAnswered,
+    AccountabilityRecorded,
+    MechanismRecorded,
 }
 
 impl Action {
@@ -140,6 +146,12 @@ impl Action {
         Action::ReportViewed,
         Action::FeedbackSaved,
         Action::FeedbackGiven,
+        Action::DeadlineRuleUpdated,
+        Action::WarnDaysUpdated,
+        Action::FollowUpIssued,
+        Action::FollowUpAnswered,
+        Action::AccountabilityRecorded,
+        Action::MechanismRecorded,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -204,6 +216,12 @@ impl Action {
             Action::ReportViewed => "report_viewed",
             Action::FeedbackSaved => "feedback_saved",
             Action::FeedbackGiven => "feedback_given",
+            Action::DeadlineRuleUpdated => "deadline_rule_updated",
+            Action::WarnDaysUpdated => "warn_days_updated",
+            Action::FollowUpIssued => "followup_issued",
+            Action::FollowUpAnswered => "followup_answered",
+            Action::AccountabilityRecorded => "accountability_recorded",
+            Action::MechanismRecorded => "mechanism_recorded",
         }
     }
 
@@ -269,6 +287,12 @@ impl Action {
             Action::ReportViewed => "查阅巡视报告",
             Action::FeedbackSaved => "保存反馈意见稿",
             Action::FeedbackGiven => "反馈巡视意见",
+            Action::DeadlineRuleUpdated => "修改整改时限规则",
+            Action::WarnDaysUpdated => "修改整改预警天数",
+            Action::FollowUpIssued => "下发督办通知",
+            Action::FollowUpAnswered => "答复督办通知",
+            Action::AccountabilityRecorded => "登记追责问责",
+            Action::MechanismRecorded => "登记长效机制",
         }
     }
 

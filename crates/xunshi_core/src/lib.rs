@@ -24,6 +24,7 @@ pub mod report;
 pub mod role;
 pub mod service;
 pub mod store;
+pub mod supervision;
 pub mod taxonomy;
 pub mod user;
 

@@ -10,6 +10,7 @@ pub mod clues;
 pub mod papers;
 pub mod planning;
 pub mod reports;
+pub mod supervise;
 pub mod teams;
 
 use std::future::Future;
@@ -96,11 +97,12 @@ pub use clues::{ClueFilter, ClueTx, TransferFilter};
 pub use papers::{PaperTx, ProblemFilter};
 pub use planning::{Covered, InspectionFilter, PlanningTx};
 pub use reports::ReportTx;
+pub use supervise::{AccountabilityFilter, FollowUpFilter, MechanismFilter, SuperviseTx};
 pub use teams::{InspectorFilter, TeamTx};
 
 /// One transaction of the store, with every area's operations.
 pub trait Tx:
-    Send + Sized + PlanningTx + TeamTx + PaperTx + ReportTx + ClueTx + CalendarTx
+    Send + Sized + PlanningTx + TeamTx + PaperTx + ReportTx + ClueTx + CalendarTx + SuperviseTx
 {
     fn commit(self) -> impl Future<Output = Result<()>> + Send;
 

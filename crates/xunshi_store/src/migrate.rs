@@ -20,6 +20,7 @@ struct Migration {
 #[derive(Clone, Copy)]
 enum ShippedData {
     Calendar,
+    DeadlineRules,
 }
 
 macro_rules! migration {
@@ -48,6 +49,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(5, "0005_reports"),
     migration!(6, "0006_clues"),
     migration!(7, "0007_calendar", ShippedData::Calendar),
+    migration!(9, "0009_supervision", ShippedData::DeadlineRules),
 ];
 
 /// Applies every migration not applied yet, each in its own transaction. Returns how many ran.
@@ -146,6 +148,7 @@ async fn load_shipped(
                 .map_err(db_err)?;
             }
         }
+        ShippedData::DeadlineRules => crate::tx::load_default_rules(tx).await?,
     }
     Ok(())
 }

@@ -6,6 +6,7 @@ mod clues;
 mod papers;
 mod planning;
 mod reports;
+mod supervise;
 mod teams;
 
 use sqlx::any::AnyRow;
@@ -20,6 +21,7 @@ use xunshi_core::{CoreError, Id, Result};
 
 use crate::{db_err, rows};
 pub(crate) use calendar::day_kind_code;
+pub(crate) use supervise::load_default_rules;
 
 pub struct DbTx {
     tx: Transaction<'static, Any>,

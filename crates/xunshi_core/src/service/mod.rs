@@ -1,16 +1,21 @@
 //! The use cases. Each public method takes the acting user first, checks permission, and writes
 //! its change together with the audit record in one transaction.
 
+mod accountability;
 mod audit_trail;
 mod auth;
 mod calendar;
 mod clues;
+mod deadlines;
 mod feedback;
+mod followups;
+mod mechanisms;
 mod notices;
 mod overview;
 mod papers;
 mod planning;
 mod reports;
+mod supervision;
 mod teams;
 mod units;
 mod users;
@@ -23,9 +28,13 @@ use crate::id::Id;
 use crate::permission::Actor;
 use crate::store::{Blobs, Secrets, Store, Tx};
 
+pub use accountability::{AccountabilityEntry, AccountabilityQuery};
 pub use audit_trail::VerifyOutcome;
 pub use auth::{AuthPolicy, IssuedToken, LoginOk, SessionOk};
 pub use clues::{ClueEntry, ClueListFilter, InspectionBrief, TransferLetter};
+pub use deadlines::rectification_warn_days;
+pub use followups::{FollowUpEntry, FollowUpQuery};
+pub use mechanisms::{MechanismEntry, MechanismQuery};
 pub use notices::NoticeBoard;
 pub use overview::Overview;
 pub use papers::{PaperDecision, PaperRights, ProblemDetail, Withdrawal};
