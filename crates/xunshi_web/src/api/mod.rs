@@ -8,6 +8,7 @@ mod calendar;
 mod clues;
 mod inspections;
 mod planning;
+mod supervision;
 mod teams;
 mod units;
 mod users;
@@ -44,6 +45,7 @@ use crate::error::ApiError;
         (name = "calendar", description = "节假日安排与工作日计算"),
         (name = "clues", description = "问题线索、移交与处置"),
         (name = "teams", description = "干部人才库、回避规则与巡视组"),
+        (name = "supervision", description = "整改督查：督办通知、追责问责、长效机制、整改时限规则与时钟"),
     )
 )]
 struct ApiDoc;
@@ -72,6 +74,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(calendar::routes())
         .merge(clues::routes())
         .merge(teams::routes())
+        .merge(supervision::routes())
         .split_for_parts()
 }
 
