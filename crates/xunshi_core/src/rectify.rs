@@ -382,7 +382,50 @@ pub struct Task {
     pub progress: i16,
     /// Left out of the public progress notice (secrets, cases under check, sensitive matters).
     pub not_for_disclosure: bool,
+    /// Why the task was withdrawn from the draft plan; withdrawn tasks stay on record, keep
+    /// their number, and count for nothing.
+    pub withdrawn_reason: Option<String>,
     pub version: i64,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: jiff::Timestamp,
+}
+
+impl Task {
+    pub fn is_withdrawn(&self) -> bool {
+        self.withdrawn_reason.is_some()
+    }
+
+    /// The status as the ledger shows it: a long-term task under way is 长期坚持.
+    pub fn status_label(&self) -> &'static str {
+        match (self.due, self.status) {
+            (Due::LongTerm, TaskStatus::InProgress) => "长期坚持",
+            (_, s) => s.label(),
+        }
+    }
+}
+
+/// Sorts ledger numbers such as `1.10.2` after `1.9.3`: component by component, as numbers.
+pub fn seq_key(seq: &str) -> Vec<u32> {
+    seq.split('.')
+        .map(|p| p.parse().unwrap_or(u32::MAX))
+        .collect()
+}
+
+/// An evidence file (佐证材料) of a task. Checked and stored as the working papers' files are:
+/// by content hash, never replaced; one uploaded by mistake is withdrawn with a reason.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TaskEvidence {
+    pub id: Id,
+    pub task_id: Id,
+    pub filename: String,
+    pub size: i64,
+    pub content_type: String,
+    pub kind: crate::paper::FileKind,
+    /// SHA-256 of the content: the file's identity in the blob store.
+    pub sha256: String,
+    pub uploaded: crate::paper::Signature,
+    pub withdrawn: Option<crate::paper::Signature>,
+    pub withdrawn_reason: Option<String>,
 }
 
 /// The editable fields of a task as they arrive.

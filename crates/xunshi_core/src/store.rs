@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod clues;
 pub mod papers;
 pub mod planning;
+pub mod rectify;
 pub mod reports;
 pub mod supervise;
 pub mod teams;
@@ -96,13 +97,23 @@ pub use calendar::CalendarTx;
 pub use clues::{ClueFilter, ClueTx, TransferFilter};
 pub use papers::{PaperTx, ProblemFilter};
 pub use planning::{Covered, InspectionFilter, PlanningTx};
+pub use rectify::{ChangeFilter, ColourAt, PlanFilter, RectifyScope, RectifyTx, TaskFilter};
 pub use reports::ReportTx;
 pub use supervise::{AccountabilityFilter, FollowUpFilter, MechanismFilter, SuperviseTx};
 pub use teams::{InspectorFilter, TeamTx};
 
 /// One transaction of the store, with every area's operations.
 pub trait Tx:
-    Send + Sized + PlanningTx + TeamTx + PaperTx + ReportTx + ClueTx + CalendarTx + SuperviseTx
+    Send
+    + Sized
+    + PlanningTx
+    + TeamTx
+    + PaperTx
+    + ReportTx
+    + ClueTx
+    + CalendarTx
+    + RectifyTx
+    + SuperviseTx
 {
     fn commit(self) -> impl Future<Output = Result<()>> + Send;
 

@@ -49,6 +49,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(5, "0005_reports"),
     migration!(6, "0006_clues"),
     migration!(7, "0007_calendar", ShippedData::Calendar),
+    migration!(8, "0008_rectification"),
     migration!(9, "0009_supervision", ShippedData::DeadlineRules),
 ];
 

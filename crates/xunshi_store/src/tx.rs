@@ -5,6 +5,7 @@ mod calendar;
 mod clues;
 mod papers;
 mod planning;
+mod rectify;
 mod reports;
 mod supervise;
 mod teams;

@@ -19,6 +19,8 @@ mod harness;
 mod papers;
 #[path = "contract/planning.rs"]
 mod planning;
+#[path = "contract/rectify.rs"]
+mod rectify;
 #[path = "contract/supervision.rs"]
 mod supervision;
 #[path = "contract/teams.rs"]
@@ -116,6 +118,7 @@ contract_cases! {
     papers::a_report_goes_through_versions_and_the_approval_chain,
     papers::feedback_needs_an_approved_report_and_opens_only_itself_to_the_unit,
     papers::the_seed_inspection_runs_from_papers_to_feedback,
+    rectify::the_store_keeps_plans_tasks_and_their_records,
     supervision::the_rules_are_shipped_and_an_edit_moves_the_clock,
     supervision::clocks_turn_with_the_warning_period_and_show_each_unit_its_own,
     supervision::followups_are_issued_answered_and_seen_only_by_their_unit,

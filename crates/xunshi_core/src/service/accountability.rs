@@ -60,10 +60,19 @@ impl<S: Store> Services<S> {
         let insp = load_inspection(&mut tx, f.inspection_id).await?;
         require_target(&insp, f.unit_id)?;
         require_rectifying(&insp)?;
+        // A task answers one problem: the record concerns that problem too.
+        let mut problem_id = f.problem_id;
         if let Some(t) = f.task_id {
-            check_task(&mut tx, insp.id, f.unit_id, t).await?;
+            let task = check_task(&mut tx, insp.id, f.unit_id, t).await?;
+            if problem_id.is_some_and(|p| p != task.problem_id) {
+                return Err(CoreError::bad_input(
+                    "problem_id",
+                    "所选问题与所选整改任务对应的问题不一致",
+                ));
+            }
+            problem_id = Some(task.problem_id);
         }
-        if let Some(p) = f.problem_id {
+        if let Some(p) = problem_id {
             require_fed_back(&mut tx, insp.id, f.unit_id, p).await?;
         }
         let a = Accountability {
@@ -71,7 +80,7 @@ impl<S: Store> Services<S> {
             inspection_id: insp.id,
             unit_id: f.unit_id,
             task_id: f.task_id,
-            problem_id: f.problem_id,
+            problem_id,
             person: f.person,
             post: f.post,
             form: f.form,

@@ -33,8 +33,11 @@ fn require_user(actor: &Actor) -> Result<()> {
 }
 
 /// Whether the unit's rectification plan has been submitted: stops the plan clock.
-async fn plan_submitted<T: Tx>(_tx: &mut T, _insp: &Inspection, _unit: Id) -> Result<bool> {
-    Ok(false)
+async fn plan_submitted<T: Tx>(tx: &mut T, insp: &Inspection, unit: Id) -> Result<bool> {
+    Ok(tx
+        .find_rect_plan(insp.id, unit)
+        .await?
+        .is_some_and(|p| p.submitted_at.is_some()))
 }
 
 /// Whether the unit's rectification report has been submitted to the office: stops the report

@@ -16,7 +16,7 @@ use crate::error::{CoreError, Result};
 use crate::id::Id;
 use crate::page::{Page, PageRequest};
 use crate::permission::Actor;
-use crate::rectify::{FollowUp, NoticeKind};
+use crate::rectify::{FollowUp, NoticeKind, Task};
 use crate::store::{FollowUpFilter, Store, SuperviseTx, Tx};
 use crate::supervision::{FollowUpAnswer, FollowUpInput};
 
@@ -48,18 +48,17 @@ async fn load_followup<T: Tx>(tx: &mut T, id: Id) -> Result<FollowUp> {
 }
 
 /// Checks that a task named by a supervision record belongs to that unit's rectification in
-/// that inspection.
+/// that inspection, and still counts (not withdrawn from the plan).
 pub(crate) async fn check_task<T: Tx>(
-    _tx: &mut T,
-    _inspection_id: Id,
-    _unit_id: Id,
+    tx: &mut T,
+    inspection_id: Id,
+    unit_id: Id,
     task_id: Id,
-) -> Result<()> {
-    let _ = task_id;
-    Err(CoreError::bad_input(
-        "task_id",
-        "整改台账尚未建立，暂不能关联整改任务",
-    ))
+) -> Result<Task> {
+    tx.get_task(task_id)
+        .await?
+        .filter(|t| t.inspection_id == inspection_id && t.unit_id == unit_id && !t.is_withdrawn())
+        .ok_or_else(|| CoreError::bad_input("task_id", "该任务不是本单位本次巡视整改台账中的任务"))
 }
 
 impl<S: Store> Services<S> {

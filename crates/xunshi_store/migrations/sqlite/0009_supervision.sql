@@ -30,7 +30,7 @@ CREATE TABLE followups (
     id              TEXT PRIMARY KEY,
     inspection_id   TEXT NOT NULL REFERENCES inspections (id),
     unit_id         TEXT NOT NULL REFERENCES units (id),
-    task_id         TEXT,
+    task_id         TEXT REFERENCES rectification_tasks (id),
     kind            TEXT NOT NULL,
     doc_no          TEXT NOT NULL,
     content         TEXT NOT NULL,
@@ -52,7 +52,7 @@ CREATE TABLE accountability (
     id              TEXT PRIMARY KEY,
     inspection_id   TEXT NOT NULL REFERENCES inspections (id),
     unit_id         TEXT NOT NULL REFERENCES units (id),
-    task_id         TEXT,
+    task_id         TEXT REFERENCES rectification_tasks (id),
     problem_id      TEXT REFERENCES problems (id),
     person          TEXT NOT NULL,
     post            TEXT NOT NULL,
@@ -84,7 +84,7 @@ CREATE INDEX mechanisms_inspection_unit ON mechanisms (inspection_id, unit_id);
 -- The tasks a mechanism came from, in the order given.
 CREATE TABLE mechanism_tasks (
     mechanism_id    TEXT NOT NULL REFERENCES mechanisms (id),
-    task_id         TEXT NOT NULL,
+    task_id         TEXT NOT NULL REFERENCES rectification_tasks (id),
     position        SMALLINT NOT NULL,
     PRIMARY KEY (mechanism_id, task_id)
 );

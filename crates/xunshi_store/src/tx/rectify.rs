@@ -1,0 +1,735 @@
+//! Rectification: plans and their reviews, the ledger's tasks, progress reports, evidence files,
+//! verifications and change requests.
+
+use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
+use xunshi_core::deadline::Colour;
+use xunshi_core::page::PageRequest;
+use xunshi_core::paper::FileKind;
+use xunshi_core::rectify::{
+    ChangeRequest, Defect, Due, GroupMember, Plan, PlanReview, PlanStatus, ProgressReport, Task,
+    TaskEvidence, TaskStatus, Verification,
+};
+use xunshi_core::store::{ChangeFilter, ColourAt, PlanFilter, RectifyScope, RectifyTx, TaskFilter};
+use xunshi_core::{CoreError, Id, Result};
+
+use super::papers::{from_json, json_text, opt_sig, sig, sig_cols};
+use super::{DbTx, Where, flag, ts};
+use crate::rows::{self, i, id, opt_date, opt_s, opt_ts, s};
+
+// ---------------------------------------------------------------------------------------------
+// Row mappers
+
+/// A deadline in two columns: its kind, and its date (null for long-term).
+fn due_cols(d: Due) -> (&'static str, Option<String>) {
+    match d {
+        Due::Immediate { date } => ("immediate", Some(date.to_string())),
+        Due::By { date } => ("by", Some(date.to_string())),
+        Due::LongTerm => ("long_term", None),
+    }
+}
+
+fn due_of(r: &AnyRow, kind_col: &str, date_col: &str) -> Result<Due> {
+    let kind = s(r, kind_col)?;
+    let date = opt_date(r, date_col)?;
+    match (kind.as_str(), date) {
+        ("immediate", Some(date)) => Ok(Due::Immediate { date }),
+        ("by", Some(date)) => Ok(Due::By { date }),
+        ("long_term", None) => Ok(Due::LongTerm),
+        (k, d) => Err(CoreError::internal(format!(
+            "{kind_col}/{date_col} hold {k}/{d:?}"
+        ))),
+    }
+}
+
+const PLAN_COLS: &str = "id, inspection_id, unit_id, title, organisation, leading_group, status, \
+     submitted_at, approved_at, version";
+
+fn plan(r: &AnyRow) -> Result<Plan> {
+    let group: Vec<GroupMember> = from_json(r, "leading_group")?;
+    Ok(Plan {
+        id: id(r, "id")?,
+        inspection_id: id(r, "inspection_id")?,
+        unit_id: id(r, "unit_id")?,
+        title: s(r, "title")?,
+        organisation: s(r, "organisation")?,
+        leading_group: group,
+        status: PlanStatus::parse(&s(r, "status")?)?,
+        submitted_at: opt_ts(r, "submitted_at")?,
+        approved_at: opt_ts(r, "approved_at")?,
+        version: i(r, "version")?,
+    })
+}
+
+fn review(r: &AnyRow) -> Result<PlanReview> {
+    Ok(PlanReview {
+        id: id(r, "id")?,
+        plan_id: id(r, "plan_id")?,
+        approved: rows::flag(r, "approved")?,
+        comment: s(r, "comment")?,
+        by_name: s(r, "by_name")?,
+        at: rows::ts(r, "at")?,
+    })
+}
+
+const TASK_COLS: &str = "id, plan_id, inspection_id, unit_id, problem_id, seq, measure, target, \
+     standard, responsible_leader, lead_department, co_departments, responsible_person, due_kind, \
+     due_date, status, progress, not_for_disclosure, withdrawn_reason, version, updated_at";
+
+fn task(r: &AnyRow) -> Result<Task> {
+    Ok(Task {
+        id: id(r, "id")?,
+        plan_id: id(r, "plan_id")?,
+        inspection_id: id(r, "inspection_id")?,
+        unit_id: id(r, "unit_id")?,
+        problem_id: id(r, "problem_id")?,
+        seq: s(r, "seq")?,
+        measure: s(r, "measure")?,
+        target: s(r, "target")?,
+        standard: s(r, "standard")?,
+        responsible_leader: s(r, "responsible_leader")?,
+        lead_department: s(r, "lead_department")?,
+        co_departments: s(r, "co_departments")?,
+        responsible_person: s(r, "responsible_person")?,
+        due: due_of(r, "due_kind", "due_date")?,
+        status: TaskStatus::parse(&s(r, "status")?)?,
+        progress: i16::try_from(i(r, "progress")?).map_err(CoreError::internal)?,
+        not_for_disclosure: rows::flag(r, "not_for_disclosure")?,
+        withdrawn_reason: opt_s(r, "withdrawn_reason")?,
+        version: i(r, "version")?,
+        updated_at: rows::ts(r, "updated_at")?,
+    })
+}
+
+const PROGRESS_COLS: &str = "id, task_id, body, progress, claims_done, by_name, at";
+
+fn progress(r: &AnyRow) -> Result<ProgressReport> {
+    Ok(ProgressReport {
+        id: id(r, "id")?,
+        task_id: id(r, "task_id")?,
+        text: s(r, "body")?,
+        progress: i16::try_from(i(r, "progress")?).map_err(CoreError::internal)?,
+        claims_done: rows::flag(r, "claims_done")?,
+        by_name: s(r, "by_name")?,
+        at: rows::ts(r, "at")?,
+    })
+}
+
+const EVIDENCE_COLS: &str = "id, task_id, filename, size, content_type, kind, sha256, \
+     uploaded_by, uploaded_by_name, uploaded_at, withdrawn_by, withdrawn_by_name, withdrawn_at, \
+     withdrawn_reason";
+
+fn evidence(r: &AnyRow) -> Result<TaskEvidence> {
+    Ok(TaskEvidence {
+        id: id(r, "id")?,
+        task_id: id(r, "task_id")?,
+        filename: s(r, "filename")?,
+        size: i(r, "size")?,
+        content_type: s(r, "content_type")?,
+        kind: FileKind::parse(&s(r, "kind")?)?,
+        sha256: s(r, "sha256")?,
+        uploaded: sig(r, "uploaded")?,
+        withdrawn: opt_sig(r, "withdrawn")?,
+        withdrawn_reason: opt_s(r, "withdrawn_reason")?,
+    })
+}
+
+const VERIFICATION_COLS: &str = "id, task_id, closed, defect, reason, by_name, at";
+
+fn verification(r: &AnyRow) -> Result<Verification> {
+    Ok(Verification {
+        id: id(r, "id")?,
+        task_id: id(r, "task_id")?,
+        closed: rows::flag(r, "closed")?,
+        defect: opt_s(r, "defect")?.map(|d| Defect::parse(&d)).transpose()?,
+        reason: s(r, "reason")?,
+        by_name: s(r, "by_name")?,
+        at: rows::ts(r, "at")?,
+    })
+}
+
+const CHANGE_COLS: &str = "c.id, c.task_id, c.before_measure, c.after_measure, c.before_due_kind, \
+     c.before_due_date, c.after_due_kind, c.after_due_date, c.reason, c.approved, \
+     c.decision_comment, c.requested_by, c.requested_at, c.decided_by, c.decided_at";
+
+fn change(r: &AnyRow) -> Result<ChangeRequest> {
+    let approved = r
+        .try_get::<Option<i64>, _>("approved")
+        .map_err(crate::db_err)?;
+    Ok(ChangeRequest {
+        id: id(r, "id")?,
+        task_id: id(r, "task_id")?,
+        before_measure: s(r, "before_measure")?,
+        after_measure: s(r, "after_measure")?,
+        before_due: due_of(r, "before_due_kind", "before_due_date")?,
+        after_due: due_of(r, "after_due_kind", "after_due_date")?,
+        reason: s(r, "reason")?,
+        approved: approved.map(|a| a != 0),
+        decision_comment: s(r, "decision_comment")?,
+        requested_by: s(r, "requested_by")?,
+        requested_at: rows::ts(r, "requested_at")?,
+        decided_by: opt_s(r, "decided_by")?,
+        decided_at: opt_ts(r, "decided_at")?,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Filters
+
+/// `(unit_id IN (…) OR inspection_id IN (…))`; false when the scope names nothing.
+fn scope_clause(w: &mut Where, scope: &RectifyScope, prefix: &str) -> bool {
+    let mut parts = Vec::new();
+    if !scope.units.is_empty() {
+        let list = w.list(scope.units.iter().map(Id::to_string));
+        parts.push(format!("{prefix}unit_id IN ({list})"));
+    }
+    if !scope.inspections.is_empty() {
+        let list = w.list(scope.inspections.iter().map(Id::to_string));
+        parts.push(format!("{prefix}inspection_id IN ({list})"));
+    }
+    if parts.is_empty() {
+        return false;
+    }
+    w.fixed(&format!("({})", parts.join(" OR ")));
+    true
+}
+
+/// The colour rule of `rectify::task_colour` in SQL. Dates are `YYYY-MM-DD` text (byte order
+/// on both backends), so they compare as dates. A negative warning period is taken as none.
+fn colour_clause(w: &mut Where, c: &ColourAt) -> Result<()> {
+    let today = c.today.to_string();
+    let warn_end = c
+        .today
+        .checked_add(jiff::Span::new().days(i64::from(c.warn_days.max(0))))
+        .map_err(CoreError::internal)?
+        .to_string();
+    match c.colour {
+        Colour::Red => {
+            let n = w.next();
+            w.raw(
+                format!("(status <> 'closed' AND due_date IS NOT NULL AND due_date < ${n})"),
+                today,
+            );
+        }
+        Colour::Yellow => {
+            let n = w.next();
+            let _ = w.list([today, warn_end].into_iter());
+            w.fixed(&format!(
+                "(status <> 'closed' AND due_date IS NOT NULL AND due_date >= ${n} AND due_date <= ${})",
+                n + 1
+            ));
+        }
+        Colour::Green => {
+            let n = w.next();
+            w.raw(
+                format!("(status = 'closed' OR due_date IS NULL OR due_date > ${n})"),
+                warn_end,
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The `WHERE` of a task list; `None` when the filter can match nothing.
+fn task_where(f: &TaskFilter) -> Result<Option<Where>> {
+    let mut w = Where::default();
+    if let Some(v) = f.inspection_id {
+        w.eq("inspection_id", v.to_string());
+    }
+    if let Some(v) = f.unit_id {
+        w.eq("unit_id", v.to_string());
+    }
+    if let Some(v) = f.plan_id {
+        w.eq("plan_id", v.to_string());
+    }
+    if let Some(v) = f.status {
+        w.eq("status", v.as_str());
+    }
+    if let Some(v) = f.problem_id {
+        w.eq("problem_id", v.to_string());
+    }
+    if let Some(v) = f.category_id {
+        let n = w.next();
+        w.raw(
+            format!("problem_id IN (SELECT p.id FROM problems p WHERE p.category_id = ${n})"),
+            v.to_string(),
+        );
+    }
+    if let Some(c) = &f.colour {
+        colour_clause(&mut w, c)?;
+    }
+    if let Some(scope) = &f.scope
+        && !scope_clause(&mut w, scope, "")
+    {
+        return Ok(None);
+    }
+    if !f.include_withdrawn {
+        w.fixed("withdrawn_reason IS NULL");
+    }
+    Ok(Some(w))
+}
+
+impl DbTx {
+    async fn tasks_where(&mut self, w: Where, tail: String) -> Result<Vec<Task>> {
+        let sql = format!(
+            "SELECT {TASK_COLS} FROM rectification_tasks {} {tail}",
+            w.sql()
+        );
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(task)
+            .collect()
+    }
+}
+
+impl RectifyTx for DbTx {
+    async fn insert_rect_plan(&mut self, p: &Plan) -> Result<()> {
+        let sql = format!(
+            "INSERT INTO rectification_plans ({PLAN_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        );
+        self.execute(
+            sqlx::query(AssertSqlSafe(sql))
+                .bind(p.id.to_string())
+                .bind(p.inspection_id.to_string())
+                .bind(p.unit_id.to_string())
+                .bind(p.title.clone())
+                .bind(p.organisation.clone())
+                .bind(json_text(&p.leading_group)?)
+                .bind(p.status.as_str())
+                .bind(p.submitted_at.map(ts))
+                .bind(p.approved_at.map(ts))
+                .bind(p.version),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn update_rect_plan(&mut self, p: &Plan) -> Result<()> {
+        let n = self
+            .execute(
+                sqlx::query(
+                    "UPDATE rectification_plans SET title = $1, organisation = $2, leading_group = $3,
+                        status = $4, submitted_at = $5, approved_at = $6, version = $7
+                     WHERE id = $8 AND version = $9",
+                )
+                .bind(p.title.clone())
+                .bind(p.organisation.clone())
+                .bind(json_text(&p.leading_group)?)
+                .bind(p.status.as_str())
+                .bind(p.submitted_at.map(ts))
+                .bind(p.approved_at.map(ts))
+                .bind(p.version)
+                .bind(p.id.to_string())
+                .bind(p.version - 1),
+            )
+            .await?;
+        if n == 0 {
+            return Err(CoreError::StaleVersion("整改方案".into()));
+        }
+        Ok(())
+    }
+
+    async fn get_rect_plan(&mut self, pid: Id) -> Result<Option<Plan>> {
+        let sql = format!("SELECT {PLAN_COLS} FROM rectification_plans WHERE id = $1");
+        self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(pid.to_string()))
+            .await?
+            .map(|r| plan(&r))
+            .transpose()
+    }
+
+    async fn find_rect_plan(&mut self, inspection_id: Id, unit_id: Id) -> Result<Option<Plan>> {
+        let sql = format!(
+            "SELECT {PLAN_COLS} FROM rectification_plans WHERE inspection_id = $1 AND unit_id = $2"
+        );
+        self.fetch_optional(
+            sqlx::query(AssertSqlSafe(sql))
+                .bind(inspection_id.to_string())
+                .bind(unit_id.to_string()),
+        )
+        .await?
+        .map(|r| plan(&r))
+        .transpose()
+    }
+
+    async fn list_rect_plans(&mut self, f: &PlanFilter, page: PageRequest) -> Result<Vec<Plan>> {
+        let mut w = Where::default();
+        if let Some(v) = f.inspection_id {
+            w.eq("inspection_id", v.to_string());
+        }
+        if let Some(v) = f.unit_id {
+            w.eq("unit_id", v.to_string());
+        }
+        if let Some(v) = f.status {
+            w.eq("status", v.as_str());
+        }
+        if let Some(scope) = &f.scope
+            && !scope_clause(&mut w, scope, "")
+        {
+            return Ok(Vec::new());
+        }
+        if let Some(after) = page.after {
+            let n = w.next();
+            w.raw(format!("id > ${n}"), after.to_string());
+        }
+        let sql = format!(
+            "SELECT {PLAN_COLS} FROM rectification_plans {} ORDER BY id LIMIT {}",
+            w.sql(),
+            page.limit + 1
+        );
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(plan)
+            .collect()
+    }
+
+    async fn insert_plan_review(&mut self, r: &PlanReview) -> Result<()> {
+        self.execute(
+            sqlx::query(
+                "INSERT INTO plan_reviews (id, plan_id, approved, comment, by_name, at)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(r.id.to_string())
+            .bind(r.plan_id.to_string())
+            .bind(flag(r.approved))
+            .bind(r.comment.clone())
+            .bind(r.by_name.clone())
+            .bind(ts(r.at)),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn list_plan_reviews(&mut self, plan_id: Id) -> Result<Vec<PlanReview>> {
+        self.fetch_all(
+            sqlx::query(
+                "SELECT id, plan_id, approved, comment, by_name, at FROM plan_reviews
+                 WHERE plan_id = $1 ORDER BY id",
+            )
+            .bind(plan_id.to_string()),
+        )
+        .await?
+        .iter()
+        .map(review)
+        .collect()
+    }
+
+    async fn insert_task(&mut self, t: &Task) -> Result<()> {
+        let (kind, date) = due_cols(t.due);
+        let sql = format!(
+            "INSERT INTO rectification_tasks ({TASK_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
+                $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)"
+        );
+        self.execute(
+            sqlx::query(AssertSqlSafe(sql))
+                .bind(t.id.to_string())
+                .bind(t.plan_id.to_string())
+                .bind(t.inspection_id.to_string())
+                .bind(t.unit_id.to_string())
+                .bind(t.problem_id.to_string())
+                .bind(t.seq.clone())
+                .bind(t.measure.clone())
+                .bind(t.target.clone())
+                .bind(t.standard.clone())
+                .bind(t.responsible_leader.clone())
+                .bind(t.lead_department.clone())
+                .bind(t.co_departments.clone())
+                .bind(t.responsible_person.clone())
+                .bind(kind)
+                .bind(date)
+                .bind(t.status.as_str())
+                .bind(i32::from(t.progress))
+                .bind(flag(t.not_for_disclosure))
+                .bind(t.withdrawn_reason.clone())
+                .bind(t.version)
+                .bind(ts(t.updated_at)),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn update_task(&mut self, t: &Task) -> Result<()> {
+        let (kind, date) = due_cols(t.due);
+        let n = self
+            .execute(
+                sqlx::query(
+                    "UPDATE rectification_tasks SET measure = $1, target = $2, standard = $3,
+                        responsible_leader = $4, lead_department = $5, co_departments = $6,
+                        responsible_person = $7, due_kind = $8, due_date = $9, status = $10,
+                        progress = $11, not_for_disclosure = $12, withdrawn_reason = $13,
+                        version = $14, updated_at = $15
+                     WHERE id = $16 AND version = $17",
+                )
+                .bind(t.measure.clone())
+                .bind(t.target.clone())
+                .bind(t.standard.clone())
+                .bind(t.responsible_leader.clone())
+                .bind(t.lead_department.clone())
+                .bind(t.co_departments.clone())
+                .bind(t.responsible_person.clone())
+                .bind(kind)
+                .bind(date)
+                .bind(t.status.as_str())
+                .bind(i32::from(t.progress))
+                .bind(flag(t.not_for_disclosure))
+                .bind(t.withdrawn_reason.clone())
+                .bind(t.version)
+                .bind(ts(t.updated_at))
+                .bind(t.id.to_string())
+                .bind(t.version - 1),
+            )
+            .await?;
+        if n == 0 {
+            return Err(CoreError::StaleVersion(format!("整改任务{}", t.seq)));
+        }
+        Ok(())
+    }
+
+    async fn get_task(&mut self, tid: Id) -> Result<Option<Task>> {
+        let sql = format!("SELECT {TASK_COLS} FROM rectification_tasks WHERE id = $1");
+        self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(tid.to_string()))
+            .await?
+            .map(|r| task(&r))
+            .transpose()
+    }
+
+    async fn list_tasks(&mut self, f: &TaskFilter, page: PageRequest) -> Result<Vec<Task>> {
+        let Some(mut w) = task_where(f)? else {
+            return Ok(Vec::new());
+        };
+        if let Some(after) = page.after {
+            let n = w.next();
+            w.raw(format!("id > ${n}"), after.to_string());
+        }
+        let tail = format!("ORDER BY id LIMIT {}", page.limit + 1);
+        self.tasks_where(w, tail).await
+    }
+
+    async fn all_tasks(&mut self, f: &TaskFilter) -> Result<Vec<Task>> {
+        let Some(w) = task_where(f)? else {
+            return Ok(Vec::new());
+        };
+        self.tasks_where(w, "ORDER BY id".to_owned()).await
+    }
+
+    async fn insert_progress(&mut self, r: &ProgressReport) -> Result<()> {
+        let sql = format!(
+            "INSERT INTO task_progress ({PROGRESS_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        );
+        self.execute(
+            sqlx::query(AssertSqlSafe(sql))
+                .bind(r.id.to_string())
+                .bind(r.task_id.to_string())
+                .bind(r.text.clone())
+                .bind(i32::from(r.progress))
+                .bind(flag(r.claims_done))
+                .bind(r.by_name.clone())
+                .bind(ts(r.at)),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn list_progress(&mut self, task_id: Id) -> Result<Vec<ProgressReport>> {
+        let sql =
+            format!("SELECT {PROGRESS_COLS} FROM task_progress WHERE task_id = $1 ORDER BY id");
+        self.fetch_all(sqlx::query(AssertSqlSafe(sql)).bind(task_id.to_string()))
+            .await?
+            .iter()
+            .map(progress)
+            .collect()
+    }
+
+    async fn latest_progress(&mut self, task_ids: &[Id]) -> Result<Vec<ProgressReport>> {
+        if task_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut w = Where::default();
+        let list = w.list(task_ids.iter().map(Id::to_string));
+        // Ids are UUIDv7: the greatest id of a task's reports is its newest.
+        let sql = format!(
+            "SELECT {PROGRESS_COLS} FROM task_progress WHERE id IN (
+                SELECT MAX(id) FROM task_progress WHERE task_id IN ({list}) GROUP BY task_id)
+             ORDER BY id"
+        );
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(progress)
+            .collect()
+    }
+
+    async fn insert_task_evidence(&mut self, e: &TaskEvidence) -> Result<()> {
+        let (ub, un, ua) = sig_cols(Some(&e.uploaded));
+        let (wb, wn, wa) = sig_cols(e.withdrawn.as_ref());
+        let sql = format!(
+            "INSERT INTO task_evidence ({EVIDENCE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
+                $9, $10, $11, $12, $13, $14)"
+        );
+        self.execute(
+            sqlx::query(AssertSqlSafe(sql))
+                .bind(e.id.to_string())
+                .bind(e.task_id.to_string())
+                .bind(e.filename.clone())
+                .bind(e.size)
+                .bind(e.content_type.clone())
+                .bind(e.kind.as_str())
+                .bind(e.sha256.clone())
+                .bind(ub)
+                .bind(un)
+                .bind(ua)
+                .bind(wb)
+                .bind(wn)
+                .bind(wa)
+                .bind(e.withdrawn_reason.clone()),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn withdraw_task_evidence(&mut self, e: &TaskEvidence) -> Result<bool> {
+        let (wb, wn, wa) = sig_cols(e.withdrawn.as_ref());
+        let n = self
+            .execute(
+                sqlx::query(
+                    "UPDATE task_evidence SET withdrawn_by = $1, withdrawn_by_name = $2,
+                        withdrawn_at = $3, withdrawn_reason = $4
+                     WHERE id = $5 AND withdrawn_at IS NULL",
+                )
+                .bind(wb)
+                .bind(wn)
+                .bind(wa)
+                .bind(e.withdrawn_reason.clone())
+                .bind(e.id.to_string()),
+            )
+            .await?;
+        Ok(n == 1)
+    }
+
+    async fn get_task_evidence(&mut self, eid: Id) -> Result<Option<TaskEvidence>> {
+        let sql = format!("SELECT {EVIDENCE_COLS} FROM task_evidence WHERE id = $1");
+        self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(eid.to_string()))
+            .await?
+            .map(|r| evidence(&r))
+            .transpose()
+    }
+
+    async fn list_task_evidence(&mut self, task_id: Id) -> Result<Vec<TaskEvidence>> {
+        let sql =
+            format!("SELECT {EVIDENCE_COLS} FROM task_evidence WHERE task_id = $1 ORDER BY id");
+        self.fetch_all(sqlx::query(AssertSqlSafe(sql)).bind(task_id.to_string()))
+            .await?
+            .iter()
+            .map(evidence)
+            .collect()
+    }
+
+    async fn insert_verification(&mut self, v: &Verification) -> Result<()> {
+        let sql = format!(
+            "INSERT INTO task_verifications ({VERIFICATION_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        );
+        self.execute(
+            sqlx::query(AssertSqlSafe(sql))
+                .bind(v.id.to_string())
+                .bind(v.task_id.to_string())
+                .bind(flag(v.closed))
+                .bind(v.defect.map(|d| d.as_str()))
+                .bind(v.reason.clone())
+                .bind(v.by_name.clone())
+                .bind(ts(v.at)),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn list_verifications(&mut self, task_id: Id) -> Result<Vec<Verification>> {
+        let sql = format!(
+            "SELECT {VERIFICATION_COLS} FROM task_verifications WHERE task_id = $1 ORDER BY id"
+        );
+        self.fetch_all(sqlx::query(AssertSqlSafe(sql)).bind(task_id.to_string()))
+            .await?
+            .iter()
+            .map(verification)
+            .collect()
+    }
+
+    async fn insert_change_request(&mut self, c: &ChangeRequest) -> Result<()> {
+        let (bk, bd) = due_cols(c.before_due);
+        let (ak, ad) = due_cols(c.after_due);
+        self.execute(
+            sqlx::query(
+                "INSERT INTO task_change_requests (id, task_id, before_measure, after_measure,
+                    before_due_kind, before_due_date, after_due_kind, after_due_date, reason,
+                    approved, decision_comment, requested_by, requested_at, decided_by, decided_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+            )
+            .bind(c.id.to_string())
+            .bind(c.task_id.to_string())
+            .bind(c.before_measure.clone())
+            .bind(c.after_measure.clone())
+            .bind(bk)
+            .bind(bd)
+            .bind(ak)
+            .bind(ad)
+            .bind(c.reason.clone())
+            .bind(c.approved.map(flag))
+            .bind(c.decision_comment.clone())
+            .bind(c.requested_by.clone())
+            .bind(ts(c.requested_at))
+            .bind(c.decided_by.clone())
+            .bind(c.decided_at.map(ts)),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn decide_change_request(&mut self, c: &ChangeRequest) -> Result<bool> {
+        let n = self
+            .execute(
+                sqlx::query(
+                    "UPDATE task_change_requests SET approved = $1, decision_comment = $2,
+                        decided_by = $3, decided_at = $4
+                     WHERE id = $5 AND approved IS NULL",
+                )
+                .bind(c.approved.map(flag))
+                .bind(c.decision_comment.clone())
+                .bind(c.decided_by.clone())
+                .bind(c.decided_at.map(ts))
+                .bind(c.id.to_string()),
+            )
+            .await?;
+        Ok(n == 1)
+    }
+
+    async fn get_change_request(&mut self, cid: Id) -> Result<Option<ChangeRequest>> {
+        let sql = format!("SELECT {CHANGE_COLS} FROM task_change_requests c WHERE c.id = $1");
+        self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(cid.to_string()))
+            .await?
+            .map(|r| change(&r))
+            .transpose()
+    }
+
+    async fn list_change_requests(&mut self, f: &ChangeFilter) -> Result<Vec<ChangeRequest>> {
+        let mut w = Where::default();
+        if let Some(t) = f.task_id {
+            w.eq("c.task_id", t.to_string());
+        }
+        if let Some(p) = f.plan_id {
+            w.eq("t.plan_id", p.to_string());
+        }
+        if f.pending {
+            w.fixed("c.approved IS NULL");
+        }
+        let sql = format!(
+            "SELECT {CHANGE_COLS} FROM task_change_requests c
+             JOIN rectification_tasks t ON t.id = c.task_id {} ORDER BY c.id",
+            w.sql()
+        );
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(change)
+            .collect()
+    }
+}
