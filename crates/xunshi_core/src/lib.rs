@@ -9,6 +9,7 @@ pub mod access;
 pub mod audit;
 pub mod calendar;
 pub mod clue;
+pub mod dashboard;
 pub mod deadline;
 pub mod error;
 pub mod feedback;

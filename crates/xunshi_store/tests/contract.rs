@@ -124,4 +124,6 @@ contract_cases! {
     supervision::followups_are_issued_answered_and_seen_only_by_their_unit,
     supervision::no_followup_before_feedback,
     supervision::accountability_is_recorded_by_supervisors_from_the_lists,
+    supervision::notices_accountability_and_mechanisms_name_the_units_own_tasks,
+    supervision::the_dashboard_counts_what_its_lists_show,
 }

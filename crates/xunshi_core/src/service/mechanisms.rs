@@ -60,7 +60,15 @@ impl<S: Store> Services<S> {
         require_target(&insp, f.unit_id)?;
         require_rectifying(&insp)?;
         for t in &f.task_ids {
-            check_task(&mut tx, insp.id, f.unit_id, *t).await?;
+            check_task(&mut tx, insp.id, f.unit_id, *t)
+                .await
+                .map_err(|e| match e {
+                    CoreError::BadInput(_) => CoreError::bad_input(
+                        "task_ids",
+                        "所选任务须为本单位本次巡视整改台账中的任务",
+                    ),
+                    e => e,
+                })?;
         }
         let m = Mechanism {
             id: Id::new(),

@@ -6,6 +6,7 @@ mod audit_trail;
 mod auth;
 mod calendar;
 mod clues;
+mod dashboard;
 mod deadlines;
 mod feedback;
 mod followups;
@@ -43,6 +44,7 @@ pub use planning::{
     TermInput, UnitRef, today,
 };
 pub use reports::{ReportDetail, ReportRights};
+pub use supervision::{ProblemRef, RectifyingInspection, SupervisionContext, TaskRef};
 pub use teams::{Candidate, TeamEntry};
 pub use users::NewGrant;
 

@@ -7,7 +7,7 @@ use crate::access::Visible;
 use crate::error::Result;
 use crate::id::Id;
 use crate::page::PageRequest;
-use crate::rectify::{Accountability, FollowUp, Form, Mechanism, NoticeKind};
+use crate::rectify::{Accountability, FollowUp, Form, Mechanism, NoticeKind, Verification};
 use crate::supervision::{RectifySettings, StoredDeadlineRule};
 
 /// Which follow-up notices a list shows. `scope` narrows to what the reader may see.
@@ -77,6 +77,8 @@ pub trait SuperviseTx: Send {
         f: &FollowUpFilter,
         page: PageRequest,
     ) -> impl Future<Output = Result<Vec<FollowUp>>> + Send;
+    /// How many [`SuperviseTx::list_followups`] would list over all its pages.
+    fn count_followups(&mut self, f: &FollowUpFilter) -> impl Future<Output = Result<i64>> + Send;
 
     fn insert_accountability(
         &mut self,
@@ -89,6 +91,10 @@ pub trait SuperviseTx: Send {
         f: &AccountabilityFilter,
         page: PageRequest,
     ) -> impl Future<Output = Result<Vec<Accountability>>> + Send;
+    fn count_accountability(
+        &mut self,
+        f: &AccountabilityFilter,
+    ) -> impl Future<Output = Result<i64>> + Send;
 
     fn insert_mechanism(
         &mut self,
@@ -101,4 +107,13 @@ pub trait SuperviseTx: Send {
         f: &MechanismFilter,
         page: PageRequest,
     ) -> impl Future<Output = Result<Vec<Mechanism>>> + Send;
+    fn count_mechanisms(&mut self, f: &MechanismFilter)
+    -> impl Future<Output = Result<i64>> + Send;
+
+    /// The latest rejection of each of the tasks that has one (the ledger's verifications that
+    /// did not close the task), for the dashboard's rejected items.
+    fn latest_rejections(
+        &mut self,
+        task_ids: &[Id],
+    ) -> impl Future<Output = Result<Vec<Verification>>> + Send;
 }

@@ -6,14 +6,16 @@ use sqlx::{Any, AssertSqlSafe, Transaction};
 use xunshi_core::access::Visible;
 use xunshi_core::deadline::{Clock, Counting, DeadlineRule, InspectionLevel, default_rules};
 use xunshi_core::page::PageRequest;
-use xunshi_core::rectify::{Accountability, FollowUp, Form, Mechanism, NoticeKind};
+use xunshi_core::rectify::{
+    Accountability, Defect, FollowUp, Form, Mechanism, NoticeKind, Verification,
+};
 use xunshi_core::store::{AccountabilityFilter, FollowUpFilter, MechanismFilter, SuperviseTx};
 use xunshi_core::supervision::{RectifySettings, StoredDeadlineRule};
 use xunshi_core::{CoreError, Id, Result};
 
 use super::{DbTx, Where, flag, ts};
 use crate::db_err;
-use crate::rows::{date, flag as get_flag, i, id, opt_date, opt_id, opt_s, opt_ts, s};
+use crate::rows::{self, date, flag as get_flag, i, id, opt_date, opt_id, opt_s, opt_ts, s};
 
 /// Loads the shipped deadline rules, in the migration's transaction.
 pub(crate) async fn load_default_rules(tx: &mut Transaction<'static, Any>) -> Result<()> {
@@ -157,7 +159,72 @@ fn after(w: &mut Where, page: PageRequest) {
     }
 }
 
+fn followup_where(f: &FollowUpFilter) -> Option<Where> {
+    let mut w = Where::default();
+    if !scope(&mut w, &f.scope) {
+        return None;
+    }
+    common(&mut w, f.inspection_id, f.unit_id);
+    if let Some(t) = f.task_id {
+        w.eq("task_id", t.to_string());
+    }
+    if let Some(k) = f.kind {
+        w.eq("kind", k.as_str());
+    }
+    match f.answered {
+        Some(true) => w.fixed("answer IS NOT NULL"),
+        Some(false) => w.fixed("answer IS NULL"),
+        None => {}
+    }
+    Some(w)
+}
+
+fn accountability_where(f: &AccountabilityFilter) -> Option<Where> {
+    let mut w = Where::default();
+    if !scope(&mut w, &f.scope) {
+        return None;
+    }
+    common(&mut w, f.inspection_id, f.unit_id);
+    if let Some(t) = f.task_id {
+        w.eq("task_id", t.to_string());
+    }
+    if let Some(form) = f.form {
+        w.eq("form", form.as_str());
+    }
+    Some(w)
+}
+
+fn mechanism_where(f: &MechanismFilter) -> Option<Where> {
+    let mut w = Where::default();
+    if !scope(&mut w, &f.scope) {
+        return None;
+    }
+    common(&mut w, f.inspection_id, f.unit_id);
+    if let Some(t) = f.task_id {
+        let n = w.next();
+        w.raw(
+            format!("id IN (SELECT mechanism_id FROM mechanism_tasks WHERE task_id = ${n})"),
+            t.to_string(),
+        );
+    }
+    Some(w)
+}
+
 impl DbTx {
+    async fn count(&mut self, table: &str, w: Where) -> Result<i64> {
+        let sql = format!(
+            "SELECT CAST(count(*) AS BIGINT) AS n FROM {table} {}",
+            w.sql()
+        );
+        let row = self
+            .fetch_optional(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?;
+        match row {
+            Some(r) => i(&r, "n"),
+            None => Ok(0),
+        }
+    }
+
     /// Fills in the tasks of mechanisms read without them, in one query.
     async fn with_tasks(&mut self, mut list: Vec<Mechanism>) -> Result<Vec<Mechanism>> {
         if list.is_empty() {
@@ -335,22 +402,9 @@ impl SuperviseTx for DbTx {
         f: &FollowUpFilter,
         page: PageRequest,
     ) -> Result<Vec<FollowUp>> {
-        let mut w = Where::default();
-        if !scope(&mut w, &f.scope) {
+        let Some(mut w) = followup_where(f) else {
             return Ok(Vec::new());
-        }
-        common(&mut w, f.inspection_id, f.unit_id);
-        if let Some(t) = f.task_id {
-            w.eq("task_id", t.to_string());
-        }
-        if let Some(k) = f.kind {
-            w.eq("kind", k.as_str());
-        }
-        match f.answered {
-            Some(true) => w.fixed("answer IS NOT NULL"),
-            Some(false) => w.fixed("answer IS NULL"),
-            None => {}
-        }
+        };
         after(&mut w, page);
         let sql = format!(
             "SELECT {FOLLOWUP_COLS} FROM followups {} ORDER BY id LIMIT {}",
@@ -362,6 +416,13 @@ impl SuperviseTx for DbTx {
             .iter()
             .map(followup)
             .collect()
+    }
+
+    async fn count_followups(&mut self, f: &FollowUpFilter) -> Result<i64> {
+        match followup_where(f) {
+            None => Ok(0),
+            Some(w) => self.count("followups", w).await,
+        }
     }
 
     async fn insert_accountability(
@@ -400,17 +461,9 @@ impl SuperviseTx for DbTx {
         f: &AccountabilityFilter,
         page: PageRequest,
     ) -> Result<Vec<Accountability>> {
-        let mut w = Where::default();
-        if !scope(&mut w, &f.scope) {
+        let Some(mut w) = accountability_where(f) else {
             return Ok(Vec::new());
-        }
-        common(&mut w, f.inspection_id, f.unit_id);
-        if let Some(t) = f.task_id {
-            w.eq("task_id", t.to_string());
-        }
-        if let Some(form) = f.form {
-            w.eq("form", form.as_str());
-        }
+        };
         after(&mut w, page);
         let sql = format!(
             "SELECT {ACCOUNTABILITY_COLS} FROM accountability {} ORDER BY id LIMIT {}",
@@ -422,6 +475,13 @@ impl SuperviseTx for DbTx {
             .iter()
             .map(accountability)
             .collect()
+    }
+
+    async fn count_accountability(&mut self, f: &AccountabilityFilter) -> Result<i64> {
+        match accountability_where(f) {
+            None => Ok(0),
+            Some(w) => self.count("accountability", w).await,
+        }
     }
 
     async fn insert_mechanism(
@@ -467,18 +527,9 @@ impl SuperviseTx for DbTx {
         f: &MechanismFilter,
         page: PageRequest,
     ) -> Result<Vec<Mechanism>> {
-        let mut w = Where::default();
-        if !scope(&mut w, &f.scope) {
+        let Some(mut w) = mechanism_where(f) else {
             return Ok(Vec::new());
-        }
-        common(&mut w, f.inspection_id, f.unit_id);
-        if let Some(t) = f.task_id {
-            let n = w.next();
-            w.raw(
-                format!("id IN (SELECT mechanism_id FROM mechanism_tasks WHERE task_id = ${n})"),
-                t.to_string(),
-            );
-        }
+        };
         after(&mut w, page);
         let sql = format!(
             "SELECT {MECHANISM_COLS} FROM mechanisms {} ORDER BY id LIMIT {}",
@@ -492,5 +543,45 @@ impl SuperviseTx for DbTx {
             .map(mechanism)
             .collect::<Result<Vec<_>>>()?;
         self.with_tasks(list).await
+    }
+
+    async fn count_mechanisms(&mut self, f: &MechanismFilter) -> Result<i64> {
+        match mechanism_where(f) {
+            None => Ok(0),
+            Some(w) => self.count("mechanisms", w).await,
+        }
+    }
+
+    async fn latest_rejections(&mut self, task_ids: &[Id]) -> Result<Vec<Verification>> {
+        let mut latest: Vec<Verification> = Vec::new();
+        // In chunks: every backend limits the number of placeholders of one statement.
+        for chunk in task_ids.chunks(500) {
+            let mut w = Where::default();
+            let list = w.list(chunk.iter().map(|t| t.to_string()));
+            let sql = format!(
+                "SELECT id, task_id, closed, defect, reason, by_name, at FROM task_verifications
+                 WHERE closed = 0 AND task_id IN ({list}) ORDER BY at, id"
+            );
+            for r in self
+                .fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+                .await?
+            {
+                let v = Verification {
+                    id: id(&r, "id")?,
+                    task_id: id(&r, "task_id")?,
+                    closed: get_flag(&r, "closed")?,
+                    defect: opt_s(&r, "defect")?
+                        .map(|d| Defect::parse(&d))
+                        .transpose()?,
+                    reason: s(&r, "reason")?,
+                    by_name: s(&r, "by_name")?,
+                    at: rows::ts(&r, "at")?,
+                };
+                // Oldest first, so the last one kept per task is its latest.
+                latest.retain(|x| x.task_id != v.task_id);
+                latest.push(v);
+            }
+        }
+        Ok(latest)
     }
 }

@@ -4,16 +4,21 @@
 use std::sync::{Arc, Mutex};
 
 use jiff::civil::date;
+use xunshi_core::dashboard::DashboardFilter;
 use xunshi_core::deadline::{Clock, Colour, InspectionLevel, default_rules};
 use xunshi_core::feedback::FeedbackInput;
 use xunshi_core::inspection::Stage;
 use xunshi_core::page::PageRequest;
 use xunshi_core::permission::Actor;
-use xunshi_core::rectify::{Form, NoticeKind};
+use xunshi_core::rectify::{
+    Defect, Due, Form, NoticeKind, Plan, PlanStatus, Task, TaskStatus, Verification,
+};
 use xunshi_core::report::{ReportInput, ReportVersionInput, StepInput};
-use xunshi_core::service::{AccountabilityQuery, FollowUpQuery};
+use xunshi_core::service::{AccountabilityQuery, FollowUpQuery, MechanismQuery};
+use xunshi_core::store::{ColourAt, RectifyTx, Store, TaskFilter, Tx};
 use xunshi_core::supervision::{
-    AccountabilityInput, DeadlineRuleInput, FollowUpAnswer, FollowUpInput, WarnDaysInput,
+    AccountabilityInput, DeadlineRuleInput, FollowUpAnswer, FollowUpInput, MechanismInput,
+    WarnDaysInput,
 };
 use xunshi_core::{CoreError, Id};
 
@@ -690,4 +695,475 @@ pub async fn accountability_is_recorded_by_supervisors_from_the_lists(mut s: Svc
         audit_of_action(&s, "accountability_recorded").await.len(),
         3
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// With the ledger: tasks named by notices, accountability and mechanisms, and the dashboard.
+
+/// A plan of the unit, submitted on 2020-04-14, with tasks stored as the ledger stores them
+/// (the ledger's services are its own area; the store is what supervision reads).
+pub struct Ledger {
+    pub tasks: Vec<Task>,
+}
+
+fn task_of(plan: &Plan, problem: Id, seq: &str, due: Due, status: TaskStatus) -> Task {
+    Task {
+        id: Id::new(),
+        plan_id: plan.id,
+        inspection_id: plan.inspection_id,
+        unit_id: plan.unit_id,
+        problem_id: problem,
+        seq: seq.into(),
+        measure: format!("整改措施{seq}"),
+        target: "目标".into(),
+        standard: "销号标准".into(),
+        responsible_leader: "分管副部长".into(),
+        lead_department: "办公室".into(),
+        co_departments: String::new(),
+        responsible_person: "张三".into(),
+        due,
+        status,
+        progress: 0,
+        not_for_disclosure: false,
+        withdrawn_reason: None,
+        version: 1,
+        updated_at: jiff::Timestamp::now(),
+    }
+}
+
+pub async fn ledger(s: &Svc, f: &Fed) -> Ledger {
+    let plan = Plan {
+        id: Id::new(),
+        inspection_id: f.w.insp.id,
+        unit_id: f.w.unit,
+        title: "关于落实巡视反馈意见的整改方案".into(),
+        organisation: "成立整改工作领导小组。".into(),
+        leading_group: Vec::new(),
+        status: PlanStatus::Submitted,
+        submitted_at: Some("2020-04-14T02:00:00Z".parse().unwrap()),
+        approved_at: None,
+        version: 1,
+    };
+    let by = |y, m, d| Due::By {
+        date: date(y, m, d),
+    };
+    let (p1, p2) = (f.problems[0], f.problems[1]);
+    let mut withdrawn = task_of(&plan, p1, "1.1.9", by(2020, 4, 1), TaskStatus::NotStarted);
+    withdrawn.withdrawn_reason = Some("与1.1.1重复".into());
+    let tasks = vec![
+        task_of(&plan, p1, "1.1.1", by(2020, 4, 8), TaskStatus::InProgress),
+        task_of(&plan, p1, "1.1.2", by(2020, 4, 15), TaskStatus::NotStarted),
+        task_of(&plan, p1, "1.1.3", Due::LongTerm, TaskStatus::InProgress),
+        task_of(&plan, p2, "2.1.1", by(2020, 4, 9), TaskStatus::Closed),
+        task_of(&plan, p2, "2.1.2", by(2020, 6, 30), TaskStatus::InProgress),
+        task_of(&plan, p2, "2.1.3", by(2020, 4, 12), TaskStatus::Claimed),
+        withdrawn,
+    ];
+    let mut tx = s.store.write().await.unwrap();
+    tx.insert_rect_plan(&plan).await.unwrap();
+    for t in &tasks {
+        tx.insert_task(t).await.unwrap();
+    }
+    // 2.1.2 was claimed once and rejected as superficial.
+    tx.insert_verification(&Verification {
+        id: Id::new(),
+        task_id: tasks[4].id,
+        closed: false,
+        defect: Some(Defect::Superficial),
+        reason: "仅印发文件，未见落实".into(),
+        by_name: "巡视办".into(),
+        at: "2020-04-09T02:00:00Z".parse().unwrap(),
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    Ledger { tasks }
+}
+
+pub async fn notices_accountability_and_mechanisms_name_the_units_own_tasks(mut s: Svc) {
+    clock_at(&mut s, "2020-04-20T02:00:00Z");
+    let f = fed_back(&s).await;
+    let l = ledger(&s, &f).await;
+    let w = &f.w;
+    let foreign = Id::new().to_string();
+
+    // A notice on one task; a task that is not the unit's, or withdrawn, is refused.
+    let on_task = FollowUpInput {
+        task_id: Some(l.tasks[0].id.to_string()),
+        answer_due: Some("2020-04-30".into()),
+        ..notice(&f, "warning", "1.1.1 已逾期，请说明原因。")
+    };
+    for bad in [foreign.clone(), l.tasks[6].id.to_string()] {
+        let e = expect_err!(
+            s.issue_followup(
+                &w.office,
+                &FollowUpInput {
+                    task_id: Some(bad),
+                    ..on_task.clone()
+                }
+            )
+            .await,
+            CoreError::BadInput(_)
+        );
+        assert_eq!(bad_fields(&e), ["task_id"]);
+    }
+    let n = s.issue_followup(&w.office, &on_task).await.unwrap();
+    assert_eq!(n.task_id, Some(l.tasks[0].id));
+    let per_task = s
+        .list_followups(
+            &w.staff,
+            &FollowUpQuery {
+                task_id: Some(l.tasks[0].id),
+                ..Default::default()
+            },
+            all(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(per_task.items.len(), 1);
+
+    // Accountability on a task concerns the task's problem.
+    let a = s
+        .record_accountability(
+            &w.discipline,
+            &AccountabilityInput {
+                task_id: Some(l.tasks[0].id.to_string()),
+                problem_id: None,
+                ..held_to_account(&f, "赵某", "first", "批评教育", "谈话提醒")
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.problem_id, Some(f.problems[0]));
+    let e = expect_err!(
+        s.record_accountability(
+            &w.discipline,
+            &AccountabilityInput {
+                task_id: Some(l.tasks[0].id.to_string()),
+                problem_id: Some(f.problems[1].to_string()),
+                ..held_to_account(&f, "赵某", "first", "批评教育", "谈话提醒")
+            },
+        )
+        .await,
+        CoreError::BadInput(_)
+    );
+    assert_eq!(bad_fields(&e), ["problem_id"]);
+
+    // Mechanisms: the unit's principal or liaison, or the office; linked to the unit's tasks.
+    let mech = MechanismInput {
+        inspection_id: w.insp.id.to_string(),
+        unit_id: w.unit.to_string(),
+        title: "《意识形态工作责任制实施细则》".into(),
+        is_new: true,
+        doc_no: "宣发〔2020〕8号".into(),
+        issued_on: "2020-04-18".into(),
+        task_ids: vec![l.tasks[0].id.to_string(), l.tasks[1].id.to_string()],
+    };
+    for who in [&w.staff, &w.discipline, &w.leadership, &w.lead] {
+        expect_err!(
+            s.record_mechanism(who, &mech).await,
+            CoreError::Forbidden(_)
+        );
+    }
+    expect_err!(
+        s.record_mechanism(&f.other_unit, &mech).await,
+        CoreError::NotFound(_)
+    );
+    let e = expect_err!(
+        s.record_mechanism(
+            &w.liaison,
+            &MechanismInput {
+                task_ids: vec![foreign],
+                ..mech.clone()
+            }
+        )
+        .await,
+        CoreError::BadInput(_)
+    );
+    assert_eq!(bad_fields(&e), ["task_ids"]);
+    let e = expect_err!(
+        s.record_mechanism(
+            &w.liaison,
+            &MechanismInput {
+                task_ids: vec![],
+                ..mech.clone()
+            }
+        )
+        .await,
+        CoreError::BadInput(_)
+    );
+    assert_eq!(bad_fields(&e), ["task_ids"]);
+    let m = s.record_mechanism(&w.liaison, &mech).await.unwrap();
+    assert_eq!(m.task_ids, [l.tasks[0].id, l.tasks[1].id]);
+    s.record_mechanism(
+        &w.office,
+        &MechanismInput {
+            title: "《直属单位资金项目监管办法》".into(),
+            is_new: false,
+            task_ids: vec![l.tasks[4].id.to_string()],
+            ..mech.clone()
+        },
+    )
+    .await
+    .unwrap();
+    let list = |who: &Actor, task: Option<Id>| {
+        let (s, who) = (&s, who.clone());
+        async move {
+            s.list_mechanisms(
+                &who,
+                &MechanismQuery {
+                    task_id: task,
+                    ..Default::default()
+                },
+                all(),
+            )
+            .await
+            .unwrap()
+            .items
+        }
+    };
+    assert_eq!(list(&w.staff, None).await.len(), 2);
+    assert_eq!(list(&w.discipline, None).await.len(), 2);
+    assert!(list(&f.other_unit, None).await.is_empty());
+    let from_first = list(&w.office, Some(l.tasks[1].id)).await;
+    assert_eq!(from_first.len(), 1);
+    assert_eq!(
+        from_first[0].mechanism.title,
+        "《意识形态工作责任制实施细则》"
+    );
+    assert_eq!(audit_of_action(&s, "mechanism_recorded").await.len(), 2);
+
+    // The plan clock stops once the plan is submitted; the report clock runs on.
+    let clocks = s.inspection_clocks(&w.principal, w.insp.id).await.unwrap();
+    let plan = clocks.iter().find(|c| c.clock == Clock::PlanDue).unwrap();
+    assert!(plan.done);
+    assert_eq!(plan.colour, Some(Colour::Green));
+    let report = clocks.iter().find(|c| c.clock == Clock::ReportDue).unwrap();
+    assert!(!report.done);
+}
+
+pub async fn the_dashboard_counts_what_its_lists_show(mut s: Svc) {
+    clock_at(&mut s, "2020-04-10T02:00:00Z");
+    let f = fed_back(&s).await;
+    let l = ledger(&s, &f).await;
+    let w = &f.w;
+    s.issue_followup(&w.office, &notice(&f, "reminder", "请抓紧报送整改方案。"))
+        .await
+        .unwrap();
+    let formal = s
+        .issue_followup(&w.discipline, &notice(&f, "formal", "督办1.1.1。"))
+        .await
+        .unwrap();
+    s.answer_followup(
+        &w.principal,
+        formal.id,
+        &FollowUpAnswer {
+            version: formal.version,
+            answer: "已落实。".into(),
+        },
+    )
+    .await
+    .unwrap();
+    for (who, form, list, measure) in [
+        ("甲", "first", "批评教育", "诫勉谈话"),
+        ("乙", "first", "对干部问责", "通报"),
+        ("丙", "second", "党纪处分", "警告"),
+    ] {
+        s.record_accountability(&w.office, &held_to_account(&f, who, form, list, measure))
+            .await
+            .unwrap();
+    }
+
+    let d = s
+        .dashboard(&w.office, &Default::default())
+        .await
+        .expect("the office's dashboard");
+    assert!(d.all_units);
+    assert_eq!(d.today, date(2020, 4, 10));
+    // Friday 10 April, warning 7 days: 1.1.1 (8 April) red; 1.1.2 (15 April) yellow; 2.1.3
+    // (12 April, claimed) yellow; 2.1.1 closed; 2.1.2 (30 June) and 1.1.3 (long-term) green.
+    let t = &d.tasks;
+    assert_eq!(t.total, 6, "the withdrawn task counts for nothing");
+    assert_eq!(t.closed, 1);
+    assert!((t.completion_rate - 1.0 / 6.0).abs() < 1e-9);
+    assert_eq!(
+        t.overdue.iter().map(|l| l.seq.as_str()).collect::<Vec<_>>(),
+        ["1.1.1"]
+    );
+    assert_eq!(
+        t.near_due
+            .iter()
+            .map(|l| l.seq.as_str())
+            .collect::<Vec<_>>(),
+        ["2.1.3", "1.1.2"]
+    );
+    assert_eq!(t.rejected.len(), 1);
+    assert_eq!(t.rejected[0].id, l.tasks[4].id);
+    assert_eq!(t.rejected[0].defect, Some(Defect::Superficial));
+
+    // Every task number is the length of the ledger's list with the same filter …
+    let count = |f: TaskFilter| {
+        let s = &s;
+        async move {
+            let mut tx = s.store.read().await.unwrap();
+            tx.all_tasks(&f).await.unwrap().len()
+        }
+    };
+    let base = TaskFilter {
+        inspection_id: Some(w.insp.id),
+        ..Default::default()
+    };
+    assert_eq!(count(base.clone()).await, t.total);
+    for bar in &t.by_status {
+        let status = TaskStatus::parse(&bar.key).unwrap();
+        let n = count(TaskFilter {
+            status: Some(status),
+            ..base.clone()
+        })
+        .await;
+        assert_eq!(bar.count, n, "status {}", bar.key);
+    }
+    for bar in &t.by_colour {
+        let n = count(TaskFilter {
+            colour: Some(ColourAt {
+                colour: Colour::parse(&bar.key).unwrap(),
+                today: d.today,
+                warn_days: d.warn_days,
+            }),
+            ..base.clone()
+        })
+        .await;
+        assert_eq!(bar.count, n, "colour {}", bar.key);
+    }
+    assert_eq!(t.by_category.len(), 2);
+    for g in &t.by_category {
+        let n = count(TaskFilter {
+            category_id: Some(g.id),
+            ..base.clone()
+        })
+        .await;
+        assert_eq!(g.total, n, "category {}", g.name);
+    }
+    for g in &t.by_unit {
+        let n = count(TaskFilter {
+            unit_id: Some(g.id),
+            ..base.clone()
+        })
+        .await;
+        assert_eq!(g.total, n, "unit {}", g.name);
+    }
+    // … and every notice and accountability number the length of its list.
+    let notices = |q: FollowUpQuery| {
+        let s = &s;
+        let who = w.office.clone();
+        async move { s.list_followups(&who, &q, all()).await.unwrap().items.len() }
+    };
+    assert_eq!(d.followups.total, notices(Default::default()).await);
+    assert_eq!(d.followups.total, 2);
+    assert_eq!(
+        d.followups.open,
+        notices(FollowUpQuery {
+            answered: Some(false),
+            ..Default::default()
+        })
+        .await
+    );
+    assert_eq!(d.followups.answered, 1);
+    for bar in &d.followups.by_kind {
+        let n = notices(FollowUpQuery {
+            kind: Some(NoticeKind::parse(&bar.key).unwrap()),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(bar.count, n, "kind {}", bar.key);
+    }
+    assert_eq!(d.accountability.total, 3);
+    for bar in &d.accountability.by_form {
+        let n = s
+            .list_accountability(
+                &w.office,
+                &AccountabilityQuery {
+                    form: Some(Form::parse(&bar.key).unwrap()),
+                    ..Default::default()
+                },
+                all(),
+            )
+            .await
+            .unwrap()
+            .items
+            .len();
+        assert_eq!(bar.count, n, "form {}", bar.key);
+    }
+    let first = d
+        .accountability
+        .by_form
+        .iter()
+        .find(|b| b.key == "first")
+        .unwrap();
+    assert_eq!(first.count, 2);
+    // The clocks of the inspection: the plan was submitted, the report is due 25 May.
+    assert_eq!(d.clocks.len(), 2);
+    assert!(
+        d.clocks
+            .iter()
+            .any(|c| c.clock.clock == Clock::PlanDue && c.clock.done)
+    );
+
+    // The unit sees its own numbers, the same as the office filtered to it; another unit
+    // sees none of them and may not ask for them.
+    let mine = s
+        .dashboard(&w.principal, &Default::default())
+        .await
+        .unwrap();
+    assert!(!mine.all_units);
+    assert_eq!(mine.tasks.total, 6);
+    assert_eq!(mine.followups.total, 2);
+    assert_eq!(mine.accountability.total, 3);
+    let theirs = s
+        .dashboard(&f.other_unit, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(theirs.tasks.total, 0);
+    assert_eq!(theirs.followups.total, 0);
+    assert_eq!(theirs.accountability.total, 0);
+    assert!(theirs.clocks.is_empty());
+    expect_err!(
+        s.dashboard(
+            &f.other_unit,
+            &DashboardFilter {
+                unit_id: Some(w.unit),
+                inspection_id: None
+            }
+        )
+        .await,
+        CoreError::Forbidden(_)
+    );
+    expect_err!(
+        s.dashboard(
+            &f.other_unit,
+            &DashboardFilter {
+                unit_id: None,
+                inspection_id: Some(w.insp.id)
+            }
+        )
+        .await,
+        CoreError::NotFound(_)
+    );
+    let admin = user_with_role(&s, "sysadmin", None, "admin").await;
+    expect_err!(
+        s.dashboard(&admin, &Default::default()).await,
+        CoreError::Forbidden(_)
+    );
+    // A filter to a unit the office names narrows it.
+    let other = s
+        .dashboard(
+            &w.office,
+            &DashboardFilter {
+                unit_id: Some(Id::new()),
+                inspection_id: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(other.tasks.total, 0);
 }
