@@ -28,7 +28,10 @@ pub struct StoredDeadlineRule {
 impl StoredDeadlineRule {
     /// "2个月" or "15个工作日", as people say it.
     pub fn period(&self) -> String {
-        format!("{}{}", self.rule.amount, self.rule.counting.label())
+        match self.rule.counting {
+            Counting::WorkingDays => format!("{}个工作日", self.rule.amount),
+            Counting::Months => format!("{}个月", self.rule.amount),
+        }
     }
 }
 
@@ -517,6 +520,7 @@ mod tests {
         assert_eq!(report.colour, Some(Colour::Green));
         let plan = clock(InspectionLevel::Xunshi, Clock::PlanDue, &input);
         assert_eq!(plan.due, Some(date(2020, 4, 16)));
+        assert_eq!(plan.period, "15个工作日");
         assert_eq!(plan.colour, Some(Colour::Yellow), "six days before");
         let late = at(date(2020, 3, 25), date(2020, 4, 17), Some(false));
         assert_eq!(

@@ -7,7 +7,9 @@ use serde_json::json;
 
 use super::followups::check_task;
 use super::planning::{load_inspection, today};
-use super::supervision::{is_supervisor, require_rectifying, require_target, supervision_scope};
+use super::supervision::{
+    TaskRef, is_supervisor, require_rectifying, require_target, supervision_scope, task_ref,
+};
 use super::{Services, record};
 use crate::audit::{Action, AuditEntry};
 use crate::error::{CoreError, Result};
@@ -36,6 +38,7 @@ pub struct AccountabilityEntry {
     pub team_name: String,
     /// The fed-back problem's title.
     pub problem_title: Option<String>,
+    pub task: Option<TaskRef>,
 }
 
 impl<S: Store> Services<S> {
@@ -180,7 +183,12 @@ async fn accountability_entry<T: Tx>(tx: &mut T, a: Accountability) -> Result<Ac
         Some(p) => tx.get_problem(p).await?.map(|p| p.title),
         None => None,
     };
+    let task = match a.task_id {
+        Some(t) => task_ref(tx, t).await?,
+        None => None,
+    };
     Ok(AccountabilityEntry {
+        task,
         record: a,
         unit_name,
         team_name,

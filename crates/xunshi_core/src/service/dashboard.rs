@@ -102,13 +102,13 @@ impl<S: Store> Services<S> {
             {
                 category_of.insert(p.id, (c.id, c.name.clone(), pos));
             }
-            if !unit_names.contains_key(&t.unit_id) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = unit_names.entry(t.unit_id) {
                 let name = tx
                     .get_unit(t.unit_id)
                     .await?
                     .map(|u| u.name)
                     .unwrap_or_default();
-                unit_names.insert(t.unit_id, name);
+                slot.insert(name);
             }
         }
         let ids: Vec<Id> = tasks.iter().map(|t| t.id).collect();

@@ -7,8 +7,8 @@ use serde_json::json;
 
 use super::planning::{load_inspection, today};
 use super::supervision::{
-    is_supervisor, reads_unit, require_rectifying, require_target, signer, speaks_for,
-    supervision_scope,
+    TaskRef, is_supervisor, reads_unit, require_rectifying, require_target, signer, speaks_for,
+    supervision_scope, task_ref,
 };
 use super::{Services, record};
 use crate::audit::{Action, AuditEntry};
@@ -37,6 +37,8 @@ pub struct FollowUpEntry {
     pub notice: FollowUp,
     pub unit_name: String,
     pub team_name: String,
+    /// The task the notice is about, if one.
+    pub task: Option<TaskRef>,
     /// The reader answers for the unit and it is not answered yet.
     pub may_answer: bool,
 }
@@ -236,7 +238,12 @@ async fn entry<T: Tx>(tx: &mut T, actor: &Actor, n: FollowUp) -> Result<FollowUp
         .await?
         .map(|i| i.team_name)
         .unwrap_or_default();
+    let task = match n.task_id {
+        Some(t) => task_ref(tx, t).await?,
+        None => None,
+    };
     Ok(FollowUpEntry {
+        task,
         may_answer: n.answer.is_none() && speaks_for(actor, n.unit_id),
         notice: n,
         unit_name,

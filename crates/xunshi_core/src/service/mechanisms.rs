@@ -8,7 +8,8 @@ use serde_json::json;
 use super::followups::check_task;
 use super::planning::{load_inspection, today};
 use super::supervision::{
-    is_office, reads_unit, require_rectifying, require_target, speaks_for, supervision_scope,
+    TaskRef, is_office, reads_unit, require_rectifying, require_target, speaks_for,
+    supervision_scope, task_ref,
 };
 use super::{Services, record};
 use crate::audit::{Action, AuditEntry};
@@ -33,6 +34,8 @@ pub struct MechanismEntry {
     pub mechanism: Mechanism,
     pub unit_name: String,
     pub team_name: String,
+    /// The tasks it came from, as the ledger numbers them.
+    pub tasks: Vec<TaskRef>,
 }
 
 impl<S: Store> Services<S> {
@@ -144,7 +147,14 @@ async fn mechanism_entry<T: Tx>(tx: &mut T, m: Mechanism) -> Result<MechanismEnt
         .await?
         .map(|i| i.team_name)
         .unwrap_or_default();
+    let mut tasks = Vec::with_capacity(m.task_ids.len());
+    for t in &m.task_ids {
+        if let Some(r) = task_ref(tx, *t).await? {
+            tasks.push(r);
+        }
+    }
     Ok(MechanismEntry {
+        tasks,
         mechanism: m,
         unit_name,
         team_name,

@@ -180,6 +180,17 @@ pub struct TaskRef {
     pub measure: String,
 }
 
+/// The task `id` as pickers and lists name it.
+pub(crate) async fn task_ref<T: Tx>(tx: &mut T, id: Id) -> Result<Option<TaskRef>> {
+    Ok(tx.get_task(id).await?.map(|t| TaskRef {
+        id: t.id,
+        unit_id: t.unit_id,
+        problem_id: t.problem_id,
+        seq: t.seq,
+        measure: t.measure,
+    }))
+}
+
 /// What a supervision form about one inspection offers to pick: its units, the problems fed
 /// back to them, the tasks of their ledgers.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

@@ -6,6 +6,7 @@ pub use audit::AuditQuery;
 mod auth;
 mod calendar;
 mod clues;
+mod dashboard;
 mod inspections;
 mod planning;
 mod supervision;
@@ -45,6 +46,7 @@ use crate::error::ApiError;
         (name = "calendar", description = "节假日安排与工作日计算"),
         (name = "clues", description = "问题线索、移交与处置"),
         (name = "teams", description = "干部人才库、回避规则与巡视组"),
+        (name = "dashboard", description = "整改统计"),
         (name = "supervision", description = "整改督查：督办通知、追责问责、长效机制、整改时限规则与时钟"),
     )
 )]
@@ -75,6 +77,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(clues::routes())
         .merge(teams::routes())
         .merge(supervision::routes())
+        .merge(dashboard::routes())
         .split_for_parts()
 }
 

@@ -5,10 +5,12 @@ mod account;
 mod audit;
 mod calendar;
 mod clues;
+mod dashboard;
 mod home;
 mod inspections;
 mod personnel;
 mod planning;
+mod supervision;
 mod teams;
 mod units;
 mod users;
@@ -39,6 +41,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(clues::routes())
         .merge(personnel::routes())
         .merge(teams::routes())
+        .merge(supervision::routes())
+        .merge(dashboard::routes())
         .route("/static/app.css", get(stylesheet))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
@@ -195,6 +199,21 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavSection> {
         sections.push(NavSection {
             label: "线索移交",
             items: transfer,
+        });
+    }
+    if supervision::shows_supervision(actor) {
+        sections.push(NavSection {
+            label: "督办",
+            items: vec![
+                item("督办通知", "/supervision/followups"),
+                item("追责问责", "/supervision/accountability"),
+                item("长效机制", "/supervision/mechanisms"),
+                item("整改时限规则", "/supervision/deadlines"),
+            ],
+        });
+        sections.push(NavSection {
+            label: "统计",
+            items: vec![item("整改统计", "/dashboard")],
         });
     }
     let mut admin = Vec::new();
