@@ -528,9 +528,10 @@ mod tests {
     #[test]
     fn long_labels_are_shortened() {
         assert_eq!(fit("政治建设"), "政治建设");
+        assert_eq!(fit("党风廉政建设和反腐败斗争"), "党风廉政建设和反腐败斗争");
         assert_eq!(
             fit("党风廉政建设和反腐败斗争工作情况"),
-            "党风廉政建设和反腐败斗…"
+            "党风廉政建设和反腐败斗争…"
         );
     }
 
