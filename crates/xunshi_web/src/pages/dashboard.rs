@@ -22,7 +22,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Room for a bar's label, in the SVG's units (about 13 CJK characters at 14px).
-const LABEL_WIDTH: u32 = 190;
+const LABEL_WIDTH: u32 = 200;
 /// The longest bar.
 const BAR_WIDTH: u32 = 300;
 const ROW_HEIGHT: u32 = 30;
