@@ -21,6 +21,8 @@ mod login;
 mod ops;
 #[path = "http/permissions.rs"]
 mod permissions;
+#[path = "http/rectify.rs"]
+mod rectify;
 #[path = "http/supervision.rs"]
 mod supervision;
 #[path = "http/teams.rs"]

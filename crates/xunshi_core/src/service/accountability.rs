@@ -8,7 +8,8 @@ use serde_json::json;
 use super::followups::check_task;
 use super::planning::{load_inspection, today};
 use super::supervision::{
-    TaskRef, is_supervisor, require_rectifying, require_target, supervision_scope, task_ref,
+    TaskRef, belongs_to, is_supervisor, require_rectifying, require_target, supervision_scope,
+    task_ref,
 };
 use super::{Services, record};
 use crate::audit::{Action, AuditEntry};
@@ -56,6 +57,11 @@ impl<S: Store> Services<S> {
         }
         let f = input.validate()?;
         let now = self.now();
+        if belongs_to(actor, f.unit_id) {
+            return Err(CoreError::Forbidden(
+                "不能登记本单位人员的追责问责情况".into(),
+            ));
+        }
         if f.decided_on > today(now) {
             return Err(CoreError::bad_input("decided_on", "决定日期不能晚于今天"));
         }

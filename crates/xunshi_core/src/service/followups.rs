@@ -7,8 +7,8 @@ use serde_json::json;
 
 use super::planning::{load_inspection, today};
 use super::supervision::{
-    TaskRef, is_supervisor, reads_unit, require_rectifying, require_target, signer, speaks_for,
-    supervision_scope, task_ref,
+    TaskRef, belongs_to, is_supervisor, reads_unit, require_rectifying, require_target, signer,
+    speaks_for, supervision_scope, task_ref,
 };
 use super::{Services, record};
 use crate::audit::{Action, AuditEntry};
@@ -80,6 +80,9 @@ impl<S: Store> Services<S> {
                 "answer_due",
                 "答复期限不能早于下发日期",
             ));
+        }
+        if belongs_to(actor, f.unit_id) {
+            return Err(CoreError::Forbidden("不能督办本单位的整改工作".into()));
         }
         let mut tx = self.store.write().await?;
         let insp = load_inspection(&mut tx, f.inspection_id).await?;

@@ -15,6 +15,7 @@ mod notices;
 mod overview;
 mod papers;
 mod planning;
+mod rectify;
 mod reports;
 mod supervision;
 mod teams;
@@ -42,6 +43,10 @@ pub use papers::{PaperDecision, PaperRights, ProblemDetail, Withdrawal};
 pub use planning::{
     Coverage, CoverageRow, CoveredBy, InspectionView, PlanInput, RoundInput, StageChange,
     TermInput, UnitRef, today,
+};
+pub use rectify::{
+    ChangeInput, FedBackProblem, LedgerCategory, LedgerFilter, LedgerProblem, PlanDetail,
+    PlanRights, PlanSlot, RectPlanInput, TaskDetail, TaskEntry, TaskRights,
 };
 pub use reports::{ReportDetail, ReportRights};
 pub use supervision::{ProblemRef, RectifyingInspection, SupervisionContext, TaskRef};

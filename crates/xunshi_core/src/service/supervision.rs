@@ -89,6 +89,13 @@ pub(crate) fn speaks_for(actor: &Actor, unit: Id) -> bool {
         })
 }
 
+/// Whether the actor belongs to `unit` (an account of it, or a role in it): such a person never
+/// supervises it, whatever else they hold.
+pub(crate) fn belongs_to(actor: &Actor, unit: Id) -> bool {
+    actor.as_user().and_then(|u| u.unit_id) == Some(unit)
+        || actor.grants().iter().any(|g| g.scope == Scope::Unit(unit))
+}
+
 /// The name a record is signed with.
 pub(crate) fn signer(actor: &Actor) -> String {
     actor

@@ -1,32 +1,39 @@
 //! Rectification: the unit's plan and its review, the ledger's tasks, progress with evidence,
 //! verification and closing, change requests — and who may do each, on both backends.
 
+use std::sync::Arc;
+
 use jiff::civil::{Date, date};
 use xunshi_core::deadline::Colour;
 use xunshi_core::inspection::Stage;
 use xunshi_core::page::PageRequest;
 use xunshi_core::paper::{Problem, Signature};
+use xunshi_core::permission::Actor;
 use xunshi_core::rectify::{
     ChangeRequest, Defect, Due, GroupMember, Plan, PlanReview, PlanStatus, ProgressReport, Task,
-    TaskEvidence, TaskStatus, Verification,
+    TaskEvidence, TaskInput, TaskStatus, Verification,
 };
 use xunshi_core::report::{ReportInput, ReportStatus, ReportVersionInput, StepInput};
+use xunshi_core::role::{Grant, Role, Scope};
+use xunshi_core::service::{ChangeInput, LedgerFilter, RectPlanInput};
 use xunshi_core::store::{
     ChangeFilter, ColourAt, PlanFilter, RectifyScope, RectifyTx, Store, TaskFilter, Tx,
 };
 use xunshi_core::{CoreError, Id};
+use xunshi_store::LocalBlobs;
 
-use crate::harness::{Svc, expect_err};
-use crate::papers::{World, move_to, signed_paper, world};
+use crate::harness::{
+    Svc, TestClock, audit_of_action, audit_of_object, bad_fields, expect_err, new_user,
+    user_with_role,
+};
+use crate::papers::{ORGANIZATIONAL, POLITICAL, World, move_to, signed_paper, world};
 
 /// The feedback date of the cases: the seed article's.
-#[allow(dead_code)] // used by the service cases that follow
 pub const FEEDBACK_DAY: &str = "2020-03-25";
 
 /// Takes the world's inspection from fieldwork to feedback through the papers services: the
 /// papers signed, the report approved along its chain, the feedback drafted and given on
 /// [`FEEDBACK_DAY`]. Returns the fed-back problems in the order given.
-#[allow(dead_code)] // used by the service cases that follow
 pub async fn fed_back(s: &Svc, w: &World, papers: &[(&str, &str)]) -> Vec<Problem> {
     let mut problems = Vec::new();
     for (category, title) in papers {
@@ -512,4 +519,1392 @@ pub async fn the_store_keeps_plans_tasks_and_their_records(s: Svc) {
     assert_eq!(back.before_due, t.due);
     assert_eq!(back.after_due, Due::LongTerm);
     tx.commit().await.unwrap();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The services: the plan, the work, the verification, and who may do each.
+
+/// The world of the papers cases taken to feedback with three problems (two under the first
+/// heading, one under the second), and an organization-department supervisor besides.
+pub struct Rect {
+    pub w: World,
+    pub problems: Vec<Problem>,
+    pub organization: Actor,
+}
+
+pub const FED_BACK: &[(&str, &str)] = &[
+    (POLITICAL, "落实党管宣传思想文化职责存在薄弱点"),
+    (POLITICAL, "协调督察全区意识形态工作力度不够"),
+    (ORGANIZATIONAL, "执行干部选拔任用有关规定不够到位"),
+];
+
+pub async fn rect_world(s: &Svc) -> Rect {
+    let w = world(s).await;
+    let problems = fed_back(s, &w, FED_BACK).await;
+    Rect {
+        organization: user_with_role(s, "zuzhi1", None, "organization").await,
+        w,
+        problems,
+    }
+}
+
+pub fn group() -> Vec<GroupMember> {
+    vec![
+        GroupMember {
+            name: "范晓莉".into(),
+            post: "自治区党委常委、宣传部部长".into(),
+            role: "组长".into(),
+        },
+        GroupMember {
+            name: "李明".into(),
+            post: "常务副部长".into(),
+            role: "副组长".into(),
+        },
+    ]
+}
+
+pub fn plan_input() -> RectPlanInput {
+    RectPlanInput {
+        title: String::new(),
+        organisation: "召开部务会专题研究，成立整改工作领导小组，制定整改方案和“三个清单”。".into(),
+        leading_group: group(),
+    }
+}
+
+pub fn task_input(
+    problem: &Problem,
+    measure: &str,
+    due_kind: &str,
+    due_date: Option<&str>,
+) -> TaskInput {
+    TaskInput {
+        problem_id: problem.id.to_string(),
+        measure: measure.into(),
+        target: "问题整改到位".into(),
+        standard: "制度出台并落实".into(),
+        responsible_leader: "李明".into(),
+        lead_department: "办公室".into(),
+        co_departments: "机关党委".into(),
+        responsible_person: "王五".into(),
+        due_kind: due_kind.into(),
+        due_date: due_date.map(str::to_owned),
+        not_for_disclosure: false,
+    }
+}
+
+/// A plan with one task per problem, submitted and approved by the office.
+pub async fn approved_plan(s: &Svc, r: &Rect, due: &str) -> (Plan, Vec<Task>) {
+    let plan = s
+        .create_rect_plan(&r.w.liaison, r.w.insp.id, r.w.unit, &plan_input())
+        .await
+        .expect("the liaison starts the plan");
+    let mut tasks = Vec::new();
+    for (n, p) in r.problems.iter().enumerate() {
+        let t = s
+            .add_task(
+                &r.w.liaison,
+                plan.id,
+                &task_input(p, &format!("整改措施{n}"), "by", Some(due)),
+            )
+            .await
+            .expect("add a task");
+        tasks.push(t);
+    }
+    let plan = s
+        .submit_plan(&r.w.principal, plan.id, plan.version)
+        .await
+        .expect("submit");
+    let plan = s
+        .review_plan(&r.w.office, plan.id, plan.version, true, "同意")
+        .await
+        .expect("approve");
+    (plan, tasks)
+}
+
+async fn task_now(s: &Svc, id: Id) -> Task {
+    s.get_task(&Actor::system(), id)
+        .await
+        .expect("read the task")
+        .entry
+        .task
+}
+
+pub async fn the_plan_runs_from_draft_to_every_task_closed(s: Svc) {
+    let dir = tempfile::tempdir().expect("a folder for blobs");
+    let s = s.with_blobs(Arc::new(LocalBlobs::new(dir.path().join("blobs"))));
+    let r = rect_world(&s).await;
+    let w = &r.w;
+    // Before feedback nobody may start a plan; after it, the unit's principal or liaison.
+    for who in [&w.staff, &w.office, &w.member] {
+        expect_err!(
+            s.create_rect_plan(who, w.insp.id, w.unit, &plan_input())
+                .await,
+            CoreError::Forbidden(_)
+        );
+    }
+    expect_err!(
+        s.create_rect_plan(&w.stranger, w.insp.id, w.unit, &plan_input())
+            .await,
+        CoreError::NotFound(_)
+    );
+    let plan = s
+        .create_rect_plan(&w.liaison, w.insp.id, w.unit, &RectPlanInput::default())
+        .await
+        .expect("the liaison starts the plan");
+    assert_eq!(plan.status, PlanStatus::Draft);
+    assert_eq!(
+        plan.title,
+        "自治区党委宣传部关于落实自治区党委第三巡视组巡视反馈意见的整改方案"
+    );
+    expect_err!(
+        s.create_rect_plan(&w.principal, w.insp.id, w.unit, &plan_input())
+            .await,
+        CoreError::Conflict(_)
+    );
+    assert_eq!(
+        s.rectification_plan(&w.staff, w.insp.id, w.unit)
+            .await
+            .unwrap()
+            .map(|p| p.id),
+        Some(plan.id)
+    );
+
+    // The leading group: one head, known duties.
+    let mut bad = plan_input();
+    bad.leading_group.push(GroupMember {
+        name: "张三".into(),
+        post: "副部长".into(),
+        role: "组长".into(),
+    });
+    bad.leading_group.push(GroupMember {
+        name: "赵六".into(),
+        post: "处长".into(),
+        role: "秘书长".into(),
+    });
+    let e = expect_err!(
+        s.update_rect_plan(&w.principal, plan.id, plan.version, &bad)
+            .await,
+        CoreError::BadInput(_)
+    );
+    assert_eq!(bad_fields(&e), ["leading_group", "leading_group"]);
+    let plan = s
+        .update_rect_plan(&w.principal, plan.id, plan.version, &plan_input())
+        .await
+        .expect("the principal edits");
+    assert_eq!(plan.leading_group, group());
+    assert_eq!(plan.version, 2);
+
+    // Tasks are numbered heading.problem.measure, in the feedback's order.
+    let [p1, p2, p3] = [&r.problems[0], &r.problems[1], &r.problems[2]];
+    let t1 = s
+        .add_task(
+            &w.liaison,
+            plan.id,
+            &task_input(
+                p1,
+                "修订党委（党组）意识形态工作责任制实施细则",
+                "by",
+                Some("2020-06-30"),
+            ),
+        )
+        .await
+        .unwrap();
+    let t2 = s
+        .add_task(
+            &w.liaison,
+            plan.id,
+            &task_input(p1, "每半年专题研究一次意识形态工作", "long_term", None),
+        )
+        .await
+        .unwrap();
+    let t3 = s
+        .add_task(
+            &w.principal,
+            plan.id,
+            &task_input(p3, "开展选人用人专项检查", "immediate", Some("2020-04-30")),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        [t1.seq.as_str(), t2.seq.as_str(), t3.seq.as_str()],
+        ["1.1.1", "1.1.2", "2.1.1"]
+    );
+    assert_eq!(t2.due, Due::LongTerm);
+    // Bad input is named field by field; only the unit's fed-back problems take tasks.
+    let e = expect_err!(
+        s.add_task(
+            &w.liaison,
+            plan.id,
+            &TaskInput {
+                due_kind: "someday".into(),
+                ..Default::default()
+            }
+        )
+        .await,
+        CoreError::BadInput(_)
+    );
+    let fields = bad_fields(&e);
+    for f in [
+        "problem_id",
+        "measure",
+        "standard",
+        "lead_department",
+        "due_kind",
+    ] {
+        assert!(fields.contains(&f.to_string()), "{f} in {fields:?}");
+    }
+    let e = expect_err!(
+        s.add_task(
+            &w.liaison,
+            plan.id,
+            &task_input(p1, "x", "by", Some("2020-01-01"))
+        )
+        .await,
+        CoreError::BadInput(_)
+    );
+    assert_eq!(bad_fields(&e), ["due_date"], "before the feedback date");
+    let mut stray = task_input(p1, "x", "by", Some("2020-06-30"));
+    stray.problem_id = Id::new().to_string();
+    expect_err!(
+        s.add_task(&w.liaison, plan.id, &stray).await,
+        CoreError::BadInput(_)
+    );
+    expect_err!(
+        s.add_task(
+            &w.staff,
+            plan.id,
+            &task_input(p2, "x", "by", Some("2020-06-30"))
+        )
+        .await,
+        CoreError::Forbidden(_)
+    );
+
+    // Submitting is refused while a fed-back problem has no task, naming it.
+    let e = expect_err!(
+        s.submit_plan(&w.liaison, plan.id, plan.version).await,
+        CoreError::RuleRefused(_)
+    );
+    assert!(
+        e.to_string()
+            .contains("1.2 协调督察全区意识形态工作力度不够"),
+        "{e}"
+    );
+    assert!(
+        !e.to_string().contains("落实党管宣传思想文化职责存在薄弱点"),
+        "{e}"
+    );
+    let detail = s.rect_plan_detail(&w.liaison, plan.id).await.unwrap();
+    assert_eq!(detail.uncovered.len(), 1);
+    assert_eq!(detail.uncovered[0].problem_id, p2.id);
+    assert!(detail.rights.edit && detail.rights.submit && !detail.rights.review);
+    let t4 = s
+        .add_task(
+            &w.liaison,
+            plan.id,
+            &task_input(p2, "建立意识形态工作督查机制", "by", Some("2020-09-30")),
+        )
+        .await
+        .unwrap();
+    assert_eq!(t4.seq, "1.2.1");
+    // A withdrawn task keeps its number, which is not reused.
+    let extra = s
+        .add_task(
+            &w.liaison,
+            plan.id,
+            &task_input(p2, "重复的措施", "by", Some("2020-09-30")),
+        )
+        .await
+        .unwrap();
+    let extra = s
+        .withdraw_task(&w.liaison, extra.id, extra.version, "与1.2.1重复")
+        .await
+        .unwrap();
+    assert_eq!(extra.withdrawn_reason.as_deref(), Some("与1.2.1重复"));
+    let again = s
+        .add_task(
+            &w.liaison,
+            plan.id,
+            &task_input(p2, "开展督查", "by", Some("2020-09-30")),
+        )
+        .await
+        .unwrap();
+    assert_eq!(again.seq, "1.2.3");
+    let again = s
+        .withdraw_task(&w.liaison, again.id, again.version, "合并")
+        .await
+        .unwrap();
+    let _ = again;
+
+    let plan = s
+        .submit_plan(&w.liaison, plan.id, plan.version)
+        .await
+        .expect("submit");
+    assert_eq!(plan.status, PlanStatus::Submitted);
+    assert!(plan.submitted_at.is_some());
+    // Under review nothing changes.
+    expect_err!(
+        s.add_task(
+            &w.liaison,
+            plan.id,
+            &task_input(p2, "x", "by", Some("2020-09-30"))
+        )
+        .await,
+        CoreError::RuleRefused(_)
+    );
+    // The office returns it with a comment (a comment is required to return).
+    let e = expect_err!(
+        s.review_plan(&w.office, plan.id, plan.version, false, " ")
+            .await,
+        CoreError::BadInput(_)
+    );
+    assert_eq!(bad_fields(&e), ["comment"]);
+    let plan = s
+        .review_plan(
+            &w.office,
+            plan.id,
+            plan.version,
+            false,
+            "1.1.1 措施不够具体，请细化",
+        )
+        .await
+        .expect("returned");
+    assert_eq!(plan.status, PlanStatus::Returned);
+    let t1 = s
+        .update_task(
+            &w.liaison,
+            t1.id,
+            t1.version,
+            &task_input(
+                p1,
+                "修订意识形态工作责任制实施细则，明确责任清单",
+                "by",
+                Some("2020-06-30"),
+            ),
+        )
+        .await
+        .expect("edit after return");
+    assert_eq!(t1.version, 2);
+    let plan = s
+        .submit_plan(&w.principal, plan.id, plan.version)
+        .await
+        .expect("resubmit");
+    let detail = s.rect_plan_detail(&r.organization, plan.id).await.unwrap();
+    assert!(detail.rights.review && !detail.rights.edit);
+    let plan = s
+        .review_plan(&r.organization, plan.id, plan.version, true, "")
+        .await
+        .expect("the organization department approves");
+    assert_eq!(plan.status, PlanStatus::Approved);
+    assert!(plan.approved_at.is_some());
+    let detail = s.rect_plan_detail(&w.leadership, plan.id).await.unwrap();
+    assert_eq!(
+        detail
+            .reviews
+            .iter()
+            .map(|r| (r.approved, r.comment.as_str()))
+            .collect::<Vec<_>>(),
+        [(false, "1.1.1 措施不够具体，请细化"), (true, "")]
+    );
+    // The ledger as lines: heading, problem, its measures.
+    let mut lines = Vec::new();
+    for c in &detail.ledger {
+        for p in &c.problems {
+            let seqs: Vec<&str> = p.tasks.iter().map(|t| t.task.seq.as_str()).collect();
+            lines.push(format!("{} {} {}", c.number, p.number, seqs.join(",")));
+        }
+    }
+    assert_eq!(lines, ["1 1.1 1.1.1,1.1.2", "1 1.2 1.2.1", "2 2.1 2.1.1"]);
+    assert_eq!(detail.ledger[0].name, "政治建设");
+    assert_eq!(detail.withdrawn.len(), 2);
+
+    // The department reports progress with evidence, claims completion; a supervisor closes.
+    expect_err!(
+        s.report_progress(&w.staff, t1.id, t1.version, "进展", 150, false)
+            .await,
+        CoreError::BadInput(_)
+    );
+    expect_err!(
+        s.report_progress(&w.office, t1.id, t1.version, "进展", 50, false)
+            .await,
+        CoreError::Forbidden(_)
+    );
+    let t1 = s
+        .report_progress(
+            &w.staff,
+            t1.id,
+            t1.version,
+            "已起草实施细则征求意见稿",
+            50,
+            false,
+        )
+        .await
+        .expect("progress");
+    assert_eq!((t1.status, t1.progress), (TaskStatus::InProgress, 50));
+    let pdf = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF".to_vec();
+    let e = s
+        .upload_task_evidence(&w.staff, t1.id, "实施细则.pdf", pdf.clone())
+        .await
+        .expect("evidence");
+    assert_eq!(e.sha256, xunshi_core::paper::sha256_hex(&pdf));
+    let e = expect_err!(
+        s.report_progress(&w.staff, t1.id, t1.version, "已完成", 90, true)
+            .await,
+        CoreError::BadInput(_)
+    );
+    assert_eq!(bad_fields(&e), ["progress"]);
+    let t1 = s
+        .report_progress(&w.liaison, t1.id, t1.version, "实施细则已印发", 100, true)
+        .await
+        .expect("claim");
+    assert_eq!(t1.status, TaskStatus::Claimed);
+    expect_err!(
+        s.report_progress(&w.staff, t1.id, t1.version, "再报", 100, false)
+            .await,
+        CoreError::RuleRefused(_)
+    );
+    let t1 = s
+        .verify_task(
+            &r.organization,
+            t1.id,
+            t1.version,
+            true,
+            None,
+            "经核查，实施细则已印发执行，同意销号",
+        )
+        .await
+        .expect("closed");
+    assert_eq!(t1.status, TaskStatus::Closed);
+    expect_err!(
+        s.upload_task_evidence(&w.staff, t1.id, "补充.txt", b"more".to_vec())
+            .await,
+        CoreError::RuleRefused(_)
+    );
+    let detail = s.get_task(&w.staff, t1.id).await.unwrap();
+    assert_eq!(detail.progress.len(), 2);
+    assert_eq!(
+        detail.entry.latest.as_ref().map(|p| p.text.as_str()),
+        Some("实施细则已印发")
+    );
+    assert_eq!(detail.entry.status_label, "已销号");
+    assert_eq!(detail.entry.colour, Colour::Green);
+    assert_eq!(detail.entry.problem_title, p1.title);
+    assert_eq!(detail.evidence.len(), 1);
+    assert!(detail.verifications[0].closed);
+    assert!(!detail.rights.report && !detail.rights.upload && !detail.rights.verify);
+
+    // The ledger lists every task's latest state.
+    let page = s
+        .list_tasks(
+            &w.office,
+            &LedgerFilter {
+                plan_id: Some(plan.id),
+                ..Default::default()
+            },
+            PageRequest::first(50),
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 4, "withdrawn tasks are not on the ledger");
+    let closed = LedgerFilter {
+        status: Some(TaskStatus::Closed),
+        ..Default::default()
+    };
+    let page = s
+        .list_tasks(&w.leadership, &closed, PageRequest::first(50))
+        .await
+        .unwrap();
+    assert_eq!(
+        page.items.iter().map(|e| e.task.id).collect::<Vec<_>>(),
+        [t1.id]
+    );
+    let by_category = LedgerFilter {
+        category_id: Some(p3.category_id),
+        ..Default::default()
+    };
+    let page = s
+        .list_tasks(&w.member, &by_category, PageRequest::first(50))
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 1);
+    assert_eq!(page.items[0].category_name, "组织建设");
+
+    // Every change is on the trail with what it changed.
+    let updated = audit_of_action(&s, "task_updated").await;
+    assert_eq!(updated.len(), 1);
+    assert!(
+        updated[0].summary.contains("\"before\"") && updated[0].summary.contains("明确责任清单")
+    );
+    for action in [
+        "rect_plan_created",
+        "rect_plan_updated",
+        "rect_plan_submitted",
+        "rect_plan_returned",
+        "rect_plan_approved",
+        "task_added",
+        "task_withdrawn",
+        "task_progress_reported",
+        "task_completion_claimed",
+        "task_evidence_uploaded",
+        "task_closed",
+    ] {
+        assert!(!audit_of_action(&s, action).await.is_empty(), "{action}");
+    }
+    assert_eq!(audit_of_object(&s, "task", t1.id).await.len(), 5);
+}
+
+/// A user whose account belongs to the unit and who also holds a supervising role.
+async fn insider(s: &Svc, username: &str, role: &str) -> Actor {
+    crate::harness::user_with_role(s, username, Some("自治区党委宣传部"), role).await
+}
+
+pub async fn nobody_approves_or_closes_their_own_units_work(s: Svc) {
+    let r = rect_world(&s).await;
+    let w = &r.w;
+    let plan = s
+        .create_rect_plan(&w.liaison, w.insp.id, w.unit, &plan_input())
+        .await
+        .unwrap();
+    for p in &r.problems {
+        s.add_task(
+            &w.liaison,
+            plan.id,
+            &task_input(p, "措施", "by", Some("2020-06-30")),
+        )
+        .await
+        .unwrap();
+    }
+    let plan = s
+        .submit_plan(&w.liaison, plan.id, plan.version)
+        .await
+        .unwrap();
+    let disc_inside = insider(&s, "jiwei_inside", "discipline").await;
+    // The office user who is also the unit's liaison.
+    let double = {
+        let u = new_user(&s, "double", None, Some("office")).await;
+        let (user, mut grants) = s.get_user(&Actor::system(), u.id).await.unwrap();
+        grants.push(Grant {
+            id: Id::new(),
+            user_id: u.id,
+            role: Role::UnitLiaison,
+            scope: Scope::Unit(w.unit),
+            granted_by: None,
+            created_at: jiff::Timestamp::now(),
+        });
+        Actor::user(user, grants, None)
+    };
+    for who in [&w.principal, &w.liaison, &w.staff, &disc_inside, &double] {
+        expect_err!(
+            s.review_plan(who, plan.id, plan.version, true, "同意")
+                .await,
+            CoreError::Forbidden(_)
+        );
+    }
+    for who in [&w.leadership, &w.member] {
+        expect_err!(
+            s.review_plan(who, plan.id, plan.version, true, "同意")
+                .await,
+            CoreError::Forbidden(_)
+        );
+    }
+    expect_err!(
+        s.review_plan(&w.stranger, plan.id, plan.version, true, "同意")
+            .await,
+        CoreError::NotFound(_)
+    );
+    let plan = s
+        .review_plan(&w.discipline, plan.id, plan.version, true, "同意")
+        .await
+        .unwrap();
+    assert_eq!(plan.status, PlanStatus::Approved);
+    // Approved is final: no second review.
+    expect_err!(
+        s.review_plan(&w.office, plan.id, plan.version, false, "再议")
+            .await,
+        CoreError::RuleRefused(_)
+    );
+
+    let tasks = s
+        .list_tasks(
+            &w.staff,
+            &LedgerFilter {
+                plan_id: Some(plan.id),
+                ..Default::default()
+            },
+            PageRequest::first(50),
+        )
+        .await
+        .unwrap()
+        .items;
+    let t = tasks[0].task.clone();
+    let t = s
+        .report_progress(&w.staff, t.id, t.version, "已完成", 100, true)
+        .await
+        .unwrap();
+    for who in [&w.principal, &w.liaison, &w.staff, &disc_inside, &double] {
+        expect_err!(
+            s.verify_task(who, t.id, t.version, true, None, "同意销号")
+                .await,
+            CoreError::Forbidden(_)
+        );
+    }
+    let e = expect_err!(
+        s.verify_task(&disc_inside, t.id, t.version, true, None, "同意销号")
+            .await,
+        CoreError::Forbidden(_)
+    );
+    assert!(e.to_string().contains("本单位"), "{e}");
+    expect_err!(
+        s.verify_task(&w.leadership, t.id, t.version, true, None, "同意销号")
+            .await,
+        CoreError::Forbidden(_)
+    );
+    let detail = s.get_task(&w.liaison, t.id).await.unwrap();
+    assert!(!detail.rights.verify);
+    let detail = s.get_task(&double, t.id).await.unwrap();
+    assert!(
+        !detail.rights.verify,
+        "a supervisor of the unit itself gets no verify button"
+    );
+    assert_eq!(
+        task_now(&s, t.id).await.status,
+        TaskStatus::Claimed,
+        "nothing changed"
+    );
+    let t = s
+        .verify_task(&w.office, t.id, t.version, true, None, "同意销号")
+        .await
+        .unwrap();
+    assert_eq!(t.status, TaskStatus::Closed);
+    assert!(
+        audit_of_action(&s, "task_closed")
+            .await
+            .iter()
+            .all(|a| a.actor_name == "office1")
+    );
+}
+
+pub async fn a_rejected_task_keeps_its_defect_and_reason_and_reopens(s: Svc) {
+    let r = rect_world(&s).await;
+    let w = &r.w;
+    let (_, tasks) = approved_plan(&s, &r, "2020-06-30").await;
+    let t = &tasks[0];
+    // Nothing to verify before a claim.
+    expect_err!(
+        s.verify_task(&w.office, t.id, t.version, true, None, "销号")
+            .await,
+        CoreError::RuleRefused(_)
+    );
+    let t = s
+        .report_progress(&w.staff, t.id, t.version, "已制定制度", 100, true)
+        .await
+        .unwrap();
+    let e = expect_err!(
+        s.verify_task(&w.discipline, t.id, t.version, false, None, "")
+            .await,
+        CoreError::BadInput(_)
+    );
+    assert_eq!(bad_fields(&e), ["reason", "defect"]);
+    let e = expect_err!(
+        s.verify_task(
+            &w.discipline,
+            t.id,
+            t.version,
+            true,
+            Some(Defect::False),
+            "销号"
+        )
+        .await,
+        CoreError::BadInput(_)
+    );
+    assert_eq!(bad_fields(&e), ["defect"]);
+    let t = s
+        .verify_task(
+            &w.discipline,
+            t.id,
+            t.version,
+            false,
+            Some(Defect::OnPaper),
+            "只印发了文件，未见落实",
+        )
+        .await
+        .expect("rejected");
+    assert_eq!(t.status, TaskStatus::InProgress);
+    let d = s.get_task(&w.liaison, t.id).await.unwrap();
+    assert_eq!(d.verifications.len(), 1);
+    let v = &d.verifications[0];
+    assert_eq!(
+        (v.closed, v.defect, v.reason.as_str()),
+        (false, Some(Defect::OnPaper), "只印发了文件，未见落实")
+    );
+    assert_eq!(v.by_name, "jiwei1");
+    assert!(d.rights.report && d.rights.claim);
+    let rejected = audit_of_action(&s, "task_rejected").await;
+    assert!(rejected[0].summary.contains("on_paper") && rejected[0].summary.contains("未见落实"));
+
+    // Back to work, claimed again, closed; the rejection stays on record.
+    let t = s
+        .report_progress(&w.staff, t.id, t.version, "已组织落实并检查", 100, true)
+        .await
+        .unwrap();
+    let t = s
+        .verify_task(&w.discipline, t.id, t.version, true, None, "整改到位")
+        .await
+        .unwrap();
+    assert_eq!(t.status, TaskStatus::Closed);
+    let d = s.get_task(&w.office, t.id).await.unwrap();
+    assert_eq!(
+        d.verifications
+            .iter()
+            .map(|v| (v.closed, v.defect))
+            .collect::<Vec<_>>(),
+        [(false, Some(Defect::OnPaper)), (true, None)]
+    );
+    expect_err!(
+        s.verify_task(
+            &w.office,
+            t.id,
+            t.version,
+            false,
+            Some(Defect::False),
+            "再退"
+        )
+        .await,
+        CoreError::RuleRefused(_)
+    );
+}
+
+pub async fn stale_versions_are_refused(s: Svc) {
+    let r = rect_world(&s).await;
+    let w = &r.w;
+    let plan = s
+        .create_rect_plan(&w.liaison, w.insp.id, w.unit, &plan_input())
+        .await
+        .unwrap();
+    let p1 = &r.problems[0];
+    let t = s
+        .add_task(
+            &w.liaison,
+            plan.id,
+            &task_input(p1, "措施", "by", Some("2020-06-30")),
+        )
+        .await
+        .unwrap();
+    let t2 = s
+        .update_task(
+            &w.liaison,
+            t.id,
+            t.version,
+            &task_input(p1, "措施甲", "by", Some("2020-06-30")),
+        )
+        .await
+        .unwrap();
+    expect_err!(
+        s.update_task(
+            &w.principal,
+            t.id,
+            t.version,
+            &task_input(p1, "措施乙", "by", Some("2020-06-30"))
+        )
+        .await,
+        CoreError::StaleVersion(_)
+    );
+    assert_eq!(task_now(&s, t.id).await.measure, "措施甲");
+    let plan2 = s
+        .update_rect_plan(&w.liaison, plan.id, plan.version, &plan_input())
+        .await
+        .unwrap();
+    expect_err!(
+        s.update_rect_plan(&w.principal, plan.id, plan.version, &plan_input())
+            .await,
+        CoreError::StaleVersion(_)
+    );
+    expect_err!(
+        s.submit_plan(&w.principal, plan.id, plan.version).await,
+        CoreError::StaleVersion(_)
+    );
+    expect_err!(
+        s.withdraw_task(&w.liaison, t.id, t.version, "重复").await,
+        CoreError::StaleVersion(_)
+    );
+    for p in &r.problems[1..] {
+        s.add_task(
+            &w.liaison,
+            plan.id,
+            &task_input(p, "措施", "by", Some("2020-06-30")),
+        )
+        .await
+        .unwrap();
+    }
+    let plan3 = s
+        .submit_plan(&w.principal, plan.id, plan2.version)
+        .await
+        .unwrap();
+    expect_err!(
+        s.review_plan(&w.office, plan.id, plan2.version, true, "")
+            .await,
+        CoreError::StaleVersion(_)
+    );
+    s.review_plan(&w.office, plan.id, plan3.version, true, "")
+        .await
+        .unwrap();
+    let t3 = s
+        .report_progress(&w.staff, t.id, t2.version, "进展", 30, false)
+        .await
+        .unwrap();
+    expect_err!(
+        s.report_progress(&w.liaison, t.id, t2.version, "另一进展", 40, false)
+            .await,
+        CoreError::StaleVersion(_)
+    );
+    let t4 = s
+        .report_progress(&w.staff, t.id, t3.version, "完成", 100, true)
+        .await
+        .unwrap();
+    expect_err!(
+        s.verify_task(&w.office, t.id, t3.version, true, None, "销号")
+            .await,
+        CoreError::StaleVersion(_)
+    );
+    s.verify_task(&w.office, t.id, t4.version, true, None, "销号")
+        .await
+        .unwrap();
+    assert_eq!(s.get_task(&w.office, t.id).await.unwrap().progress.len(), 2);
+}
+
+pub async fn a_change_request_keeps_the_before_and_after(s: Svc) {
+    let r = rect_world(&s).await;
+    let w = &r.w;
+    let plan = s
+        .create_rect_plan(&w.liaison, w.insp.id, w.unit, &plan_input())
+        .await
+        .unwrap();
+    let p1 = &r.problems[0];
+    let t = s
+        .add_task(
+            &w.liaison,
+            plan.id,
+            &task_input(p1, "原措施", "by", Some("2020-06-30")),
+        )
+        .await
+        .unwrap();
+    let change = ChangeInput {
+        measure: "调整后的措施".into(),
+        due_kind: "by".into(),
+        due_date: Some("2020-12-31".into()),
+        reason: "涉及机构改革，需延期".into(),
+    };
+    // Before approval the task is simply edited.
+    expect_err!(
+        s.request_change(&w.liaison, t.id, &change).await,
+        CoreError::RuleRefused(_)
+    );
+    for p in &r.problems[1..] {
+        s.add_task(
+            &w.liaison,
+            plan.id,
+            &task_input(p, "措施", "by", Some("2020-06-30")),
+        )
+        .await
+        .unwrap();
+    }
+    let plan = s
+        .submit_plan(&w.liaison, plan.id, plan.version)
+        .await
+        .unwrap();
+    s.review_plan(&w.office, plan.id, plan.version, true, "同意")
+        .await
+        .unwrap();
+    // After approval: no direct edits, only a request.
+    let e = expect_err!(
+        s.update_task(
+            &w.liaison,
+            t.id,
+            t.version,
+            &task_input(p1, "偷改", "by", Some("2020-12-31"))
+        )
+        .await,
+        CoreError::RuleRefused(_)
+    );
+    assert!(e.to_string().contains("变更申请"), "{e}");
+    expect_err!(
+        s.request_change(&w.staff, t.id, &change).await,
+        CoreError::Forbidden(_)
+    );
+    let same = ChangeInput {
+        measure: "原措施".into(),
+        due_kind: String::new(),
+        due_date: None,
+        reason: "无".into(),
+    };
+    expect_err!(
+        s.request_change(&w.liaison, t.id, &same).await,
+        CoreError::BadInput(_)
+    );
+    let cr = s
+        .request_change(&w.liaison, t.id, &change)
+        .await
+        .expect("requested");
+    assert_eq!(cr.before_measure, "原措施");
+    assert_eq!(
+        cr.before_due,
+        Due::By {
+            date: date(2020, 6, 30)
+        }
+    );
+    assert_eq!(
+        cr.after_due,
+        Due::By {
+            date: date(2020, 12, 31)
+        }
+    );
+    assert_eq!(cr.approved, None);
+    expect_err!(
+        s.request_change(&w.principal, t.id, &change).await,
+        CoreError::Conflict(_)
+    );
+    // Only the office decides, and not for its own unit.
+    for who in [&w.discipline, &r.organization, &w.leadership] {
+        expect_err!(
+            s.decide_change(who, cr.id, true, "").await,
+            CoreError::Forbidden(_)
+        );
+    }
+    expect_err!(
+        s.decide_change(&w.liaison, cr.id, true, "").await,
+        CoreError::Forbidden(_)
+    );
+    expect_err!(
+        s.decide_change(&w.office, cr.id, false, "").await,
+        CoreError::BadInput(_)
+    );
+    let before = task_now(&s, t.id).await;
+    let decided = s
+        .decide_change(&w.office, cr.id, true, "同意延期")
+        .await
+        .expect("approved");
+    assert_eq!(decided.approved, Some(true));
+    assert_eq!(decided.decided_by.as_deref(), Some("office1"));
+    let after = task_now(&s, t.id).await;
+    assert_eq!(after.measure, "调整后的措施");
+    assert_eq!(
+        after.due,
+        Due::By {
+            date: date(2020, 12, 31)
+        }
+    );
+    assert_eq!(after.version, before.version + 1);
+    expect_err!(
+        s.decide_change(&w.office, cr.id, true, "").await,
+        CoreError::Conflict(_)
+    );
+    let d = s.get_task(&w.staff, t.id).await.unwrap();
+    let kept = &d.change_requests[0];
+    assert_eq!(
+        (kept.before_measure.as_str(), kept.after_measure.as_str()),
+        ("原措施", "调整后的措施")
+    );
+    let approved = audit_of_action(&s, "task_change_approved").await;
+    assert!(approved[0].summary.contains("原措施") && approved[0].summary.contains("调整后的措施"));
+
+    // A refused request changes nothing and says why.
+    let cr2 = s
+        .request_change(
+            &w.principal,
+            t.id,
+            &ChangeInput {
+                measure: String::new(),
+                due_kind: "long_term".into(),
+                due_date: None,
+                reason: "改为长期坚持".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        cr2.after_measure, "调整后的措施",
+        "a blank measure keeps it"
+    );
+    let refused = s
+        .decide_change(&w.office, cr2.id, false, "应明确完成时限")
+        .await
+        .unwrap();
+    assert_eq!(refused.approved, Some(false));
+    assert_eq!(
+        task_now(&s, t.id).await.due,
+        Due::By {
+            date: date(2020, 12, 31)
+        }
+    );
+    assert_eq!(
+        s.get_task(&w.office, t.id)
+            .await
+            .unwrap()
+            .change_requests
+            .len(),
+        2
+    );
+}
+
+pub async fn long_term_tasks_are_never_red_and_the_ledger_filters_by_colour(mut s: Svc) {
+    // The clock of the cases stands at 2026-03-02.
+    let clock = TestClock::install(&mut s);
+    let r = rect_world(&s).await;
+    let w = &r.w;
+    let plan = s
+        .create_rect_plan(&w.liaison, w.insp.id, w.unit, &plan_input())
+        .await
+        .unwrap();
+    let [p1, p2, p3] = [&r.problems[0], &r.problems[1], &r.problems[2]];
+    let late = s
+        .add_task(
+            &w.liaison,
+            plan.id,
+            &task_input(p1, "逾期", "by", Some("2026-03-01")),
+        )
+        .await
+        .unwrap();
+    let near = s
+        .add_task(
+            &w.liaison,
+            plan.id,
+            &task_input(p2, "临期", "immediate", Some("2026-03-09")),
+        )
+        .await
+        .unwrap();
+    let far = s
+        .add_task(
+            &w.liaison,
+            plan.id,
+            &task_input(p3, "正常", "by", Some("2026-03-10")),
+        )
+        .await
+        .unwrap();
+    let long = s
+        .add_task(
+            &w.liaison,
+            plan.id,
+            &task_input(p3, "长期坚持", "long_term", None),
+        )
+        .await
+        .unwrap();
+    let plan = s
+        .submit_plan(&w.liaison, plan.id, plan.version)
+        .await
+        .unwrap();
+    s.review_plan(&w.office, plan.id, plan.version, true, "")
+        .await
+        .unwrap();
+    let colour_of = |c| LedgerFilter {
+        colour: Some(c),
+        ..Default::default()
+    };
+    let ids = |items: Vec<xunshi_core::service::TaskEntry>| {
+        let mut v: Vec<Id> = items.iter().map(|e| e.task.id).collect();
+        v.sort();
+        v
+    };
+    let sorted = |mut v: Vec<Id>| {
+        v.sort();
+        v
+    };
+    let red = s
+        .list_tasks(&w.office, &colour_of(Colour::Red), PageRequest::first(50))
+        .await
+        .unwrap();
+    assert_eq!(ids(red.items), [late.id]);
+    let yellow = s
+        .list_tasks(
+            &w.office,
+            &colour_of(Colour::Yellow),
+            PageRequest::first(50),
+        )
+        .await
+        .unwrap();
+    assert_eq!(ids(yellow.items), [near.id]);
+    let green = s
+        .list_tasks(&w.office, &colour_of(Colour::Green), PageRequest::first(50))
+        .await
+        .unwrap();
+    assert_eq!(ids(green.items), sorted(vec![far.id, long.id]));
+
+    // Years later the long-term task is still not red; it reports and is not claimed done.
+    clock.advance(jiff::SignedDuration::from_hours(24 * 400));
+    let red = s
+        .list_tasks(&w.office, &colour_of(Colour::Red), PageRequest::first(50))
+        .await
+        .unwrap();
+    assert_eq!(ids(red.items), sorted(vec![late.id, near.id, far.id]));
+    let d = s.get_task(&w.staff, long.id).await.unwrap();
+    assert_eq!(d.entry.colour, Colour::Green);
+    assert!(d.rights.report && !d.rights.claim);
+    let long = s
+        .report_progress(
+            &w.staff,
+            long.id,
+            long.version,
+            "本季度召开专题会议一次",
+            25,
+            false,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        s.get_task(&w.staff, long.id)
+            .await
+            .unwrap()
+            .entry
+            .status_label,
+        "长期坚持"
+    );
+    expect_err!(
+        s.report_progress(&w.staff, long.id, long.version, "完成", 100, true)
+            .await,
+        CoreError::RuleRefused(_)
+    );
+    // A closed task is green, however late it was.
+    let late = s
+        .report_progress(&w.staff, late.id, late.version, "完成", 100, true)
+        .await
+        .unwrap();
+    s.verify_task(&w.office, late.id, late.version, true, None, "整改到位")
+        .await
+        .unwrap();
+    assert_eq!(
+        s.get_task(&w.office, late.id).await.unwrap().entry.colour,
+        Colour::Green
+    );
+}
+
+pub async fn evidence_is_stored_once_and_never_replaced(s: Svc) {
+    let no_blobs = s.clone();
+    let dir = tempfile::tempdir().expect("a folder for blobs");
+    let s = s.with_blobs(Arc::new(LocalBlobs::new(dir.path().join("blobs"))));
+    let r = rect_world(&s).await;
+    let w = &r.w;
+    let plan = s
+        .create_rect_plan(&w.liaison, w.insp.id, w.unit, &plan_input())
+        .await
+        .unwrap();
+    let p1 = &r.problems[0];
+    let t = s
+        .add_task(
+            &w.liaison,
+            plan.id,
+            &task_input(p1, "措施", "by", Some("2020-06-30")),
+        )
+        .await
+        .unwrap();
+    let pdf = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF".to_vec();
+    // Not before the plan is approved.
+    expect_err!(
+        s.upload_task_evidence(&w.staff, t.id, "纪要.pdf", pdf.clone())
+            .await,
+        CoreError::RuleRefused(_)
+    );
+    for p in &r.problems[1..] {
+        s.add_task(
+            &w.liaison,
+            plan.id,
+            &task_input(p, "措施", "by", Some("2020-06-30")),
+        )
+        .await
+        .unwrap();
+    }
+    let plan = s
+        .submit_plan(&w.liaison, plan.id, plan.version)
+        .await
+        .unwrap();
+    s.review_plan(&w.office, plan.id, plan.version, true, "")
+        .await
+        .unwrap();
+    let other = s
+        .list_tasks(&w.staff, &LedgerFilter::default(), PageRequest::first(50))
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|e| e.task.id != t.id)
+        .expect("another task")
+        .task;
+
+    expect_err!(
+        no_blobs
+            .upload_task_evidence(&w.staff, t.id, "纪要.pdf", pdf.clone())
+            .await,
+        CoreError::Internal(_)
+    );
+    for who in [&w.office, &w.leadership, &w.member] {
+        expect_err!(
+            s.upload_task_evidence(who, t.id, "纪要.pdf", pdf.clone())
+                .await,
+            CoreError::Forbidden(_)
+        );
+    }
+    let e = s
+        .upload_task_evidence(&w.staff, t.id, "D:\\材料\\会议纪要.pdf", pdf.clone())
+        .await
+        .unwrap();
+    assert_eq!(
+        (e.filename.as_str(), e.size),
+        ("会议纪要.pdf", pdf.len() as i64)
+    );
+    assert_eq!(e.uploaded.name, "staff1");
+    // The same content again on the same task: refused, naming the earlier file.
+    let dup = expect_err!(
+        s.upload_task_evidence(&w.liaison, t.id, "副本.pdf", pdf.clone())
+            .await,
+        CoreError::Conflict(_)
+    );
+    assert!(dup.to_string().contains("会议纪要.pdf"), "{dup}");
+    // On another task it is attached without a second copy on disk.
+    let e2 = s
+        .upload_task_evidence(&w.staff, other.id, "会议纪要.pdf", pdf.clone())
+        .await
+        .unwrap();
+    assert_eq!(e2.sha256, e.sha256);
+    let stored = count_files(&dir.path().join("blobs"));
+    assert_eq!(stored, 1);
+    // The papers' checks: type by extension and content, emptiness.
+    for (name, bytes) in [
+        ("tool.exe", b"MZ\x90\x00".to_vec()),
+        ("报告.pdf", b"MZ\x90\x00".to_vec()),
+        ("空.txt", Vec::new()),
+    ] {
+        expect_err!(
+            s.upload_task_evidence(&w.staff, t.id, name, bytes).await,
+            CoreError::BadInput(_)
+        );
+    }
+    // No replacing: a wrong file is withdrawn with its reason and stays listed.
+    expect_err!(
+        s.withdraw_task_evidence(&w.staff, e.id, " ").await,
+        CoreError::BadInput(_)
+    );
+    expect_err!(
+        s.withdraw_task_evidence(&w.office, e.id, "错了").await,
+        CoreError::Forbidden(_)
+    );
+    let gone = s
+        .withdraw_task_evidence(&w.staff, e.id, "上传错了版本")
+        .await
+        .unwrap();
+    assert_eq!(gone.withdrawn_reason.as_deref(), Some("上传错了版本"));
+    expect_err!(
+        s.withdraw_task_evidence(&w.staff, e.id, "再撤").await,
+        CoreError::Conflict(_)
+    );
+    let listed = s.get_task(&w.office, t.id).await.unwrap().evidence;
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].sha256, e.sha256);
+    assert!(listed[0].withdrawn.is_some());
+    let (file, bytes) = s.download_task_evidence(&w.discipline, e.id).await.unwrap();
+    assert_eq!((file.id, bytes), (e.id, pdf.clone()));
+    expect_err!(
+        s.download_task_evidence(&w.stranger, e.id).await,
+        CoreError::NotFound(_)
+    );
+    assert!(
+        audit_of_action(&s, "task_evidence_withdrawn").await[0]
+            .summary
+            .contains("上传错了版本")
+    );
+}
+
+fn count_files(p: &std::path::Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(p) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| {
+            let path = e.path();
+            if path.is_dir() { count_files(&path) } else { 1 }
+        })
+        .sum()
+}
+
+pub async fn each_sees_only_the_rectification_that_is_theirs(s: Svc) {
+    let r = rect_world(&s).await;
+    let w = &r.w;
+    let (plan, tasks) = approved_plan(&s, &r, "2020-06-30").await;
+    // Another unit's people and another team see nothing of it.
+    let other_staff = user_with_role(&s, "zzb_staff", Some("自治区党委组织部"), "unit_staff").await;
+    for who in [&other_staff, &w.stranger] {
+        let page = s
+            .list_tasks(who, &LedgerFilter::default(), PageRequest::first(50))
+            .await
+            .unwrap();
+        assert!(page.items.is_empty());
+        expect_err!(s.get_task(who, tasks[0].id).await, CoreError::NotFound(_));
+        expect_err!(
+            s.rect_plan_detail(who, plan.id).await,
+            CoreError::NotFound(_)
+        );
+        assert!(s.plan_board(who).await.unwrap().is_empty());
+    }
+    // The unit, the team, the office, the leadership and the supervisors see it.
+    for who in [
+        &w.principal,
+        &w.liaison,
+        &w.staff,
+        &w.member,
+        &w.lead,
+        &w.office,
+        &w.leadership,
+        &w.discipline,
+        &r.organization,
+    ] {
+        let page = s
+            .list_tasks(who, &LedgerFilter::default(), PageRequest::first(50))
+            .await
+            .unwrap();
+        assert_eq!(page.items.len(), 3, "{:?}", who.name());
+        let board = s.plan_board(who).await.unwrap();
+        assert_eq!(board.len(), 1);
+        assert_eq!(board[0].plan.as_ref().map(|p| p.id), Some(plan.id));
+        assert_eq!(board[0].tasks, 3);
+    }
+    // Leadership and the team read but change nothing.
+    for who in [&w.leadership, &w.member, &w.lead] {
+        expect_err!(
+            s.report_progress(who, tasks[0].id, tasks[0].version, "x", 10, false)
+                .await,
+            CoreError::Forbidden(_)
+        );
+        expect_err!(
+            s.update_rect_plan(who, plan.id, plan.version, &plan_input())
+                .await,
+            CoreError::Forbidden(_)
+        );
+    }
+    // The unit's own view of the board offers no second plan; the office's lists both states.
+    let board = s.plan_board(&w.liaison).await.unwrap();
+    assert!(!board[0].can_create);
+    // Paging through the ledger one row at a time gives each task once.
+    let mut seen = Vec::new();
+    let mut page = PageRequest::first(1);
+    loop {
+        let p = s
+            .list_tasks(&w.staff, &LedgerFilter::default(), page)
+            .await
+            .unwrap();
+        seen.extend(p.items.iter().map(|e| e.task.id));
+        match p.next_cursor {
+            Some(c) => page.after = Some(c.parse().unwrap()),
+            None => break,
+        }
+    }
+    let mut want: Vec<Id> = tasks.iter().map(|t| t.id).collect();
+    want.sort();
+    assert_eq!(seen, want);
+    let plans = s
+        .list_rect_plans(&other_staff, &PlanFilter::default(), PageRequest::first(10))
+        .await
+        .unwrap();
+    assert!(plans.items.is_empty());
+    let plans = s
+        .list_rect_plans(&w.liaison, &PlanFilter::default(), PageRequest::first(10))
+        .await
+        .unwrap();
+    assert_eq!(plans.items.len(), 1);
 }

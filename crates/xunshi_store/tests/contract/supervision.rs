@@ -14,8 +14,8 @@ use xunshi_core::rectify::{
     Defect, Due, Form, NoticeKind, Plan, PlanStatus, Task, TaskStatus, Verification,
 };
 use xunshi_core::report::{ReportInput, ReportVersionInput, StepInput};
-use xunshi_core::service::{AccountabilityQuery, FollowUpQuery, MechanismQuery};
-use xunshi_core::store::{ColourAt, RectifyTx, Store, TaskFilter, Tx};
+use xunshi_core::service::{AccountabilityQuery, FollowUpQuery, LedgerFilter, MechanismQuery};
+use xunshi_core::store::{RectifyTx, Store, Tx};
 use xunshi_core::supervision::{
     AccountabilityInput, DeadlineRuleInput, FollowUpAnswer, FollowUpInput, MechanismInput,
     WarnDaysInput,
@@ -381,6 +381,21 @@ pub async fn followups_are_issued_answered_and_seen_only_by_their_unit(mut s: Sv
         CoreError::BadInput(_)
     );
     assert_eq!(bad_fields(&e), ["unit_id"]);
+
+    // A supervisor who belongs to the unit does not supervise it.
+    let resident = user_with_role(&s, "jw_resident", Some("自治区党委宣传部"), "discipline").await;
+    expect_err!(
+        s.issue_followup(&resident, &input).await,
+        CoreError::Forbidden(_)
+    );
+    expect_err!(
+        s.record_accountability(
+            &resident,
+            &held_to_account(&f, "张某", "first", "批评教育", "诫勉谈话")
+        )
+        .await,
+        CoreError::Forbidden(_)
+    );
 
     let first = s
         .issue_followup(&w.office, &input)
@@ -1001,57 +1016,114 @@ pub async fn the_dashboard_counts_what_its_lists_show(mut s: Svc) {
     assert_eq!(t.rejected[0].id, l.tasks[4].id);
     assert_eq!(t.rejected[0].defect, Some(Defect::Superficial));
 
-    // Every task number is the length of the ledger's list with the same filter …
-    let count = |f: TaskFilter| {
+    // Every task number is the length of the ledger's list with the same filter, as the
+    // dashboard's links open it …
+    let listed = |who: Actor, f: LedgerFilter| {
         let s = &s;
         async move {
-            let mut tx = s.store.read().await.unwrap();
-            tx.all_tasks(&f).await.unwrap().len()
+            s.list_tasks(&who, &f, PageRequest::first(500))
+                .await
+                .unwrap()
+                .items
+                .len()
         }
     };
-    let base = TaskFilter {
+    let base = LedgerFilter {
         inspection_id: Some(w.insp.id),
         ..Default::default()
     };
-    assert_eq!(count(base.clone()).await, t.total);
+    assert_eq!(listed(w.office.clone(), base.clone()).await, t.total);
     for bar in &t.by_status {
-        let status = TaskStatus::parse(&bar.key).unwrap();
-        let n = count(TaskFilter {
-            status: Some(status),
+        let f = LedgerFilter {
+            status: Some(TaskStatus::parse(&bar.key).unwrap()),
             ..base.clone()
-        })
-        .await;
-        assert_eq!(bar.count, n, "status {}", bar.key);
+        };
+        assert_eq!(
+            bar.count,
+            listed(w.office.clone(), f).await,
+            "status {}",
+            bar.key
+        );
     }
     for bar in &t.by_colour {
-        let n = count(TaskFilter {
-            colour: Some(ColourAt {
-                colour: Colour::parse(&bar.key).unwrap(),
-                today: d.today,
-                warn_days: d.warn_days,
-            }),
+        let f = LedgerFilter {
+            colour: Some(Colour::parse(&bar.key).unwrap()),
             ..base.clone()
-        })
-        .await;
-        assert_eq!(bar.count, n, "colour {}", bar.key);
+        };
+        assert_eq!(
+            bar.count,
+            listed(w.office.clone(), f).await,
+            "colour {}",
+            bar.key
+        );
     }
     assert_eq!(t.by_category.len(), 2);
     for g in &t.by_category {
-        let n = count(TaskFilter {
+        let f = LedgerFilter {
             category_id: Some(g.id),
             ..base.clone()
-        })
-        .await;
-        assert_eq!(g.total, n, "category {}", g.name);
+        };
+        assert_eq!(
+            g.total,
+            listed(w.office.clone(), f).await,
+            "category {}",
+            g.name
+        );
     }
     for g in &t.by_unit {
-        let n = count(TaskFilter {
+        let f = LedgerFilter {
             unit_id: Some(g.id),
             ..base.clone()
-        })
-        .await;
-        assert_eq!(g.total, n, "unit {}", g.name);
+        };
+        assert_eq!(
+            g.total,
+            listed(w.office.clone(), f).await,
+            "unit {}",
+            g.name
+        );
+        // The unit's own people count the same list.
+        let f = LedgerFilter {
+            unit_id: Some(g.id),
+            ..Default::default()
+        };
+        assert_eq!(
+            g.total,
+            listed(w.principal.clone(), f).await,
+            "unit {}",
+            g.name
+        );
     }
+    // A changed warning period moves the ledger's colours and the dashboard's alike.
+    let settings = s.rectify_settings(&w.office).await.unwrap();
+    s.set_warn_days(
+        &w.office,
+        &WarnDaysInput {
+            version: settings.version,
+            warn_days: 1,
+        },
+    )
+    .await
+    .unwrap();
+    let narrower = s.dashboard(&w.office, &Default::default()).await.unwrap();
+    let yellow = |d: &xunshi_core::dashboard::Dashboard| {
+        d.tasks
+            .by_colour
+            .iter()
+            .find(|b| b.key == "yellow")
+            .unwrap()
+            .count
+    };
+    assert_eq!(
+        yellow(&narrower),
+        0,
+        "12 and 15 April are more than a day away"
+    );
+    let yellow_list = LedgerFilter {
+        colour: Some(Colour::Yellow),
+        ..base.clone()
+    };
+    assert_eq!(listed(w.office.clone(), yellow_list).await, 0);
+    assert_eq!(yellow(&d), 2);
     // … and every notice and accountability number the length of its list.
     let notices = |q: FollowUpQuery| {
         let s = &s;

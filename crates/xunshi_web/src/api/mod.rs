@@ -9,6 +9,7 @@ mod clues;
 mod dashboard;
 mod inspections;
 mod planning;
+pub(crate) mod rectify;
 mod supervision;
 mod teams;
 mod units;
@@ -46,6 +47,7 @@ use crate::error::ApiError;
         (name = "calendar", description = "节假日安排与工作日计算"),
         (name = "clues", description = "问题线索、移交与处置"),
         (name = "teams", description = "干部人才库、回避规则与巡视组"),
+        (name = "rectification", description = "整改方案、整改台账、进展与佐证材料、核查销号与变更申请"),
         (name = "dashboard", description = "整改统计"),
         (name = "supervision", description = "整改督查：督办通知、追责问责、长效机制、整改时限规则与时钟"),
     )
@@ -76,6 +78,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(calendar::routes())
         .merge(clues::routes())
         .merge(teams::routes())
+        .merge(rectify::routes())
         .merge(supervision::routes())
         .merge(dashboard::routes())
         .split_for_parts()

@@ -8,8 +8,10 @@ mod clues;
 mod dashboard;
 mod home;
 mod inspections;
+mod ledger;
 mod personnel;
 mod planning;
+mod rectify;
 mod supervision;
 mod teams;
 mod units;
@@ -41,6 +43,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(clues::routes())
         .merge(personnel::routes())
         .merge(teams::routes())
+        .merge(rectify::routes())
+        .merge(ledger::routes())
         .merge(supervision::routes())
         .merge(dashboard::routes())
         .route("/static/app.css", get(stylesheet))
@@ -199,6 +203,15 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavSection> {
         sections.push(NavSection {
             label: "线索移交",
             items: transfer,
+        });
+    }
+    if rectify::shows_rectification(actor) {
+        sections.push(NavSection {
+            label: "整改",
+            items: vec![
+                item("整改方案", "/rectification"),
+                item("整改台账", "/rectification/tasks"),
+            ],
         });
     }
     if supervision::shows_supervision(actor) {

@@ -1,0 +1,297 @@
+//! Who may do what in the rectification of one inspected unit.
+//!
+//! Rectification opens more to the inspected unit than [`crate::access::inspection_access`]
+//! does (its own plan and tasks, not only the feedback), and opens it to the discipline and
+//! organization supervisors, who see no other part of an inspection. So it has its own rule,
+//! computed for one inspection and one of its target units. One thing holds whatever the role:
+//! nobody reviews, verifies or decides for their own unit.
+
+use crate::error::{CoreError, Result};
+use crate::id::Id;
+use crate::inspection::Inspection;
+use crate::permission::Actor;
+use crate::role::{Role, Scope};
+use crate::store::RectifyScope;
+
+/// What the actor may do with the rectification of one unit for one inspection.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct RectRole {
+    /// See the plan, the ledger and every record of it.
+    pub read: bool,
+    /// Draft and submit the plan, ask for changes: the unit's principal and liaison.
+    pub draft: bool,
+    /// Report progress and upload evidence: any of the unit's roles.
+    pub report: bool,
+    /// Review the plan, verify and close or reject tasks: the office and the discipline and
+    /// organization supervisors.
+    pub supervise: bool,
+    /// Decide change requests: the office.
+    pub office: bool,
+    /// The actor belongs to the unit (a grant in it, or an account of it): such a person never
+    /// supervises it, whatever else they hold.
+    pub own_unit: bool,
+}
+
+fn active(actor: &Actor) -> bool {
+    actor.is_system() || actor.as_user().is_some_and(|u| !u.disabled)
+}
+
+/// Whether the actor reads the rectification of every unit: the office, the leadership and
+/// the supervisors.
+pub(crate) fn reads_everything(actor: &Actor) -> bool {
+    actor.is_system()
+        || (active(actor)
+            && actor.grants().iter().any(|g| {
+                matches!(
+                    g.role,
+                    Role::Office | Role::Leadership | Role::Discipline | Role::Organization
+                )
+            }))
+}
+
+/// The rows of lists the actor may see: `None` for everything, otherwise the units the actor
+/// holds a unit role in and the inspections whose team the actor is on.
+pub(crate) fn visible_scope(actor: &Actor) -> Option<RectifyScope> {
+    if reads_everything(actor) {
+        return None;
+    }
+    let mut scope = RectifyScope::default();
+    if !active(actor) {
+        return Some(scope);
+    }
+    for g in actor.grants() {
+        match (g.role, g.scope) {
+            (Role::UnitPrincipal | Role::UnitLiaison | Role::UnitStaff, Scope::Unit(u)) => {
+                scope.units.push(u)
+            }
+            (Role::TeamLeader | Role::TeamDeputy | Role::TeamMember, Scope::Inspection(i)) => {
+                scope.inspections.push(i)
+            }
+            _ => {}
+        }
+    }
+    scope.units.sort();
+    scope.units.dedup();
+    scope.inspections.sort();
+    scope.inspections.dedup();
+    Some(scope)
+}
+
+pub(crate) fn rect_role(actor: &Actor, insp: &Inspection, unit: Id) -> RectRole {
+    if actor.is_system() {
+        // The operator at the command line loads demo data and imports: it acts for everyone.
+        return RectRole {
+            read: true,
+            draft: true,
+            report: true,
+            supervise: true,
+            office: true,
+            own_unit: false,
+        };
+    }
+    if !active(actor) || !insp.target_ids.contains(&unit) {
+        return RectRole::default();
+    }
+    let feedback = insp.stage.feedback_given();
+    let mut r = RectRole {
+        own_unit: actor.as_user().and_then(|u| u.unit_id) == Some(unit),
+        ..Default::default()
+    };
+    let (mut office, mut supervisor) = (false, false);
+    for g in actor.grants() {
+        match (g.role, g.scope) {
+            (Role::Office, _) => {
+                office = true;
+                supervisor = true;
+                r.read = true;
+            }
+            (Role::Discipline | Role::Organization, _) => {
+                supervisor = true;
+                r.read = true;
+            }
+            (Role::Leadership, _) => r.read = true,
+            (Role::TeamLeader | Role::TeamDeputy | Role::TeamMember, Scope::Inspection(i))
+                if i == insp.id =>
+            {
+                r.read = true
+            }
+            (Role::UnitPrincipal | Role::UnitLiaison, Scope::Unit(u)) if u == unit => {
+                r.own_unit = true;
+                if feedback {
+                    r.read = true;
+                    r.draft = true;
+                    r.report = true;
+                }
+            }
+            (Role::UnitStaff, Scope::Unit(u)) if u == unit => {
+                r.own_unit = true;
+                if feedback {
+                    r.read = true;
+                    r.report = true;
+                }
+            }
+            _ => {}
+        }
+    }
+    r.supervise = supervisor && !r.own_unit;
+    r.office = office && !r.own_unit;
+    r
+}
+
+/// Requires the right picked by `has`; someone who may not read the unit's rectification is
+/// told it does not exist, someone who may read it is told what they may not do.
+pub(crate) fn require(
+    role: RectRole,
+    has: impl Fn(&RectRole) -> bool,
+    what: &str,
+    message: &str,
+) -> Result<()> {
+    if has(&role) {
+        return Ok(());
+    }
+    if !role.read {
+        return Err(CoreError::NotFound(what.to_owned()));
+    }
+    Err(CoreError::Forbidden(message.to_owned()))
+}
+
+/// The refusal of a supervising act on one's own unit, or by someone who does not supervise.
+pub(crate) fn supervise_message(role: RectRole) -> &'static str {
+    if role.own_unit {
+        "不能审核、核查本单位的整改事项"
+    } else {
+        "只有巡视办、纪委监委和组织部可以进行此操作"
+    }
+}
+
+pub(crate) fn office_message(role: RectRole) -> &'static str {
+    if role.own_unit {
+        "不能审批本单位的整改事项"
+    } else {
+        "只有巡视办可以审批整改任务变更"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inspection::{InspectionDates, InspectionKind, Stage};
+    use crate::role::Grant;
+    use crate::user::User;
+
+    fn inspection(stage: Stage, target: Id) -> Inspection {
+        let now = jiff::Timestamp::UNIX_EPOCH;
+        Inspection {
+            id: Id::new(),
+            round_id: Id::new(),
+            dispatcher_id: Id::new(),
+            team_name: "第三巡视组".into(),
+            target_ids: vec![target],
+            kind: InspectionKind::Routine,
+            elevated: false,
+            cross: false,
+            linked: false,
+            look_back_of: None,
+            stage,
+            dates: InspectionDates::default(),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    fn actor(unit_of_account: Option<Id>, grants: &[(Role, Scope)]) -> Actor {
+        let now = jiff::Timestamp::UNIX_EPOCH;
+        let user = User {
+            id: Id::new(),
+            username: "u".into(),
+            display_name: "u".into(),
+            unit_id: unit_of_account,
+            disabled: false,
+            must_change_password: false,
+            failed_logins: 0,
+            locked_until: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        let grants = grants
+            .iter()
+            .map(|(role, scope)| Grant {
+                id: Id::new(),
+                user_id: user.id,
+                role: *role,
+                scope: *scope,
+                granted_by: None,
+                created_at: now,
+            })
+            .collect();
+        Actor::user(user, grants, None)
+    }
+
+    #[test]
+    fn the_unit_drafts_and_reports_only_after_feedback() {
+        let unit = Id::new();
+        let liaison = actor(Some(unit), &[(Role::UnitLiaison, Scope::Unit(unit))]);
+        let staff = actor(Some(unit), &[(Role::UnitStaff, Scope::Unit(unit))]);
+        let before = inspection(Stage::Reporting, unit);
+        let after = inspection(Stage::FeedbackGiven, unit);
+        assert!(!rect_role(&liaison, &before, unit).read);
+        let r = rect_role(&liaison, &after, unit);
+        assert!(r.read && r.draft && r.report && !r.supervise && r.own_unit);
+        let r = rect_role(&staff, &after, unit);
+        assert!(r.read && !r.draft && r.report);
+        // Another unit's people see nothing of this one.
+        let other = Id::new();
+        let stranger = actor(Some(other), &[(Role::UnitPrincipal, Scope::Unit(other))]);
+        assert_eq!(rect_role(&stranger, &after, unit), RectRole::default());
+    }
+
+    #[test]
+    fn nobody_supervises_their_own_unit() {
+        let unit = Id::new();
+        let insp = inspection(Stage::Rectification, unit);
+        let office = actor(None, &[(Role::Office, Scope::Global)]);
+        let r = rect_role(&office, &insp, unit);
+        assert!(r.read && r.supervise && r.office && !r.draft);
+        // A discipline officer whose account belongs to the unit.
+        let inside = actor(Some(unit), &[(Role::Discipline, Scope::Global)]);
+        let r = rect_role(&inside, &insp, unit);
+        assert!(r.read && !r.supervise && r.own_unit);
+        // An office user who is also the unit's liaison.
+        let both = actor(
+            None,
+            &[
+                (Role::Office, Scope::Global),
+                (Role::UnitLiaison, Scope::Unit(unit)),
+            ],
+        );
+        let r = rect_role(&both, &insp, unit);
+        assert!(r.draft && !r.supervise && !r.office);
+        assert_eq!(supervise_message(r), "不能审核、核查本单位的整改事项");
+    }
+
+    #[test]
+    fn readers_read_and_lists_are_scoped() {
+        let unit = Id::new();
+        let insp = inspection(Stage::FeedbackGiven, unit);
+        let leader = actor(None, &[(Role::Leadership, Scope::Global)]);
+        let r = rect_role(&leader, &insp, unit);
+        assert!(r.read && !r.draft && !r.report && !r.supervise);
+        let member = actor(None, &[(Role::TeamMember, Scope::Inspection(insp.id))]);
+        assert!(rect_role(&member, &insp, unit).read);
+        let other_team = actor(None, &[(Role::TeamMember, Scope::Inspection(Id::new()))]);
+        assert!(!rect_role(&other_team, &insp, unit).read);
+        assert_eq!(visible_scope(&leader), None);
+        assert_eq!(
+            visible_scope(&member),
+            Some(RectifyScope {
+                units: vec![],
+                inspections: vec![insp.id]
+            })
+        );
+        let admin = actor(None, &[(Role::Admin, Scope::Global)]);
+        assert_eq!(visible_scope(&admin), Some(RectifyScope::default()));
+        assert!(!rect_role(&admin, &insp, unit).read);
+    }
+}

@@ -1,0 +1,276 @@
+//! Rectification (整改): after feedback each inspected unit drafts its plan — the leading group,
+//! how the work is organised, and the three lists as tasks, one or more per fed-back problem —
+//! and submits it; the office or a supervisor approves or returns it. Afterwards the unit's
+//! departments report progress with evidence and claim completion; a supervisor closes the task
+//! (销号) or rejects the claim with a defect and a reason; the measure or deadline of an
+//! approved task changes only through a change request the office approves.
+//!
+//! - `access`: who may do what for one unit's rectification.
+//! - `plans`: the plan, its review, and the overview of plans.
+//! - `tasks`: the tasks of a draft plan, and change requests after approval.
+//! - `work`: progress reports, evidence files, verification.
+//! - `ledger`: the ledger across plans and one task with its records.
+
+mod access;
+mod ledger;
+mod plans;
+mod tasks;
+mod work;
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use super::planning::load_inspection;
+use crate::deadline::Colour;
+use crate::error::{CoreError, Result};
+use crate::feedback::FeedbackStatus;
+use crate::id::Id;
+use crate::inspection::Inspection;
+use crate::rectify::{
+    ChangeRequest, GroupMember, Plan, PlanReview, ProgressReport, Task, TaskEvidence, Verification,
+};
+use crate::store::Tx;
+
+pub use ledger::LedgerFilter;
+
+/// The days before a deadline at which a task turns yellow: the office's setting, kept with
+/// the deadline rules by the supervision services.
+pub(crate) async fn warn_days<T: Tx>(tx: &mut T) -> Result<i32> {
+    super::deadlines::rectification_warn_days(tx).await
+}
+
+/// The editable parts of a plan.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct RectPlanInput {
+    /// Left blank, the plan is named after the unit and the team.
+    #[serde(default)]
+    pub title: String,
+    /// How the unit organises the work: meetings, the democratic-life meeting, division of
+    /// labour.
+    #[serde(default)]
+    pub organisation: String,
+    /// The rectification leading group; its head (组长) is the unit's principal leader.
+    #[serde(default)]
+    pub leading_group: Vec<GroupMember>,
+}
+
+/// A change asked for an approved task: its measure, its deadline, or both.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct ChangeInput {
+    /// The new measure; blank keeps it.
+    #[serde(default)]
+    pub measure: String,
+    /// immediate, by or long_term; blank keeps the deadline.
+    #[serde(default)]
+    pub due_kind: String,
+    #[serde(default)]
+    pub due_date: Option<String>,
+    pub reason: String,
+}
+
+/// A fed-back problem of one unit, numbered as the ledger numbers it (`1.2`: the second
+/// problem under the first heading).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FedBackProblem {
+    pub problem_id: Id,
+    pub number: String,
+    pub category_id: Id,
+    pub category_name: String,
+    pub title: String,
+}
+
+/// A task as lists show it: with its colour, its problem and whose it is.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TaskEntry {
+    pub task: Task,
+    pub colour: Colour,
+    /// 未启动 / 整改中 / 已完成待销号 / 已销号 / 长期坚持.
+    pub status_label: String,
+    pub problem_title: String,
+    pub category_name: String,
+    pub unit_name: String,
+    pub team_name: String,
+    /// The newest progress report: the ledger's 整改进展.
+    pub latest: Option<ProgressReport>,
+}
+
+/// The problems under one heading of a plan's ledger.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct LedgerCategory {
+    pub number: u32,
+    pub category_id: Id,
+    pub name: String,
+    pub problems: Vec<LedgerProblem>,
+}
+
+/// One fed-back problem with its measures.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct LedgerProblem {
+    pub number: String,
+    pub problem_id: Id,
+    pub title: String,
+    pub tasks: Vec<TaskEntry>,
+}
+
+/// What the actor may do with a plan now.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct PlanRights {
+    /// Edit the plan and its tasks (a draft or a returned plan, by the unit).
+    pub edit: bool,
+    pub submit: bool,
+    /// Approve or return a submitted plan.
+    pub review: bool,
+    /// Decide pending change requests.
+    pub decide_changes: bool,
+}
+
+/// A plan with its ledger, reviews and change requests.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PlanDetail {
+    pub plan: Plan,
+    pub team_name: String,
+    pub unit_name: String,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub feedback_date: Option<Date>,
+    /// The unit's fed-back problems, in ledger order.
+    pub problems: Vec<FedBackProblem>,
+    /// Those without a task yet: the plan cannot be submitted while any is left.
+    pub uncovered: Vec<FedBackProblem>,
+    pub ledger: Vec<LedgerCategory>,
+    /// Tasks withdrawn from the draft, kept on record.
+    pub withdrawn: Vec<Task>,
+    pub reviews: Vec<PlanReview>,
+    pub change_requests: Vec<ChangeRequest>,
+    pub rights: PlanRights,
+}
+
+/// One inspected unit of an inspection after feedback, with its plan if there is one.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PlanSlot {
+    pub inspection_id: Id,
+    pub team_name: String,
+    pub unit_id: Id,
+    pub unit_name: String,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub feedback_date: Option<Date>,
+    pub plan: Option<Plan>,
+    pub tasks: usize,
+    pub closed: usize,
+    pub overdue: usize,
+    /// The actor may start the plan (the unit's principal or liaison, while there is none).
+    pub can_create: bool,
+}
+
+/// What the actor may do with a task now.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct TaskRights {
+    /// Change the task (while its plan is a draft or returned).
+    pub edit: bool,
+    /// Report progress.
+    pub report: bool,
+    /// Report it done.
+    pub claim: bool,
+    pub upload: bool,
+    /// Close it or reject the claim.
+    pub verify: bool,
+    pub request_change: bool,
+    pub decide_change: bool,
+}
+
+/// One task with everything recorded about it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TaskDetail {
+    pub entry: TaskEntry,
+    pub plan: Plan,
+    pub progress: Vec<ProgressReport>,
+    pub evidence: Vec<TaskEvidence>,
+    pub verifications: Vec<Verification>,
+    pub change_requests: Vec<ChangeRequest>,
+    pub rights: TaskRights,
+}
+
+pub(crate) async fn load_plan<T: Tx>(tx: &mut T, id: Id) -> Result<Plan> {
+    tx.get_rect_plan(id)
+        .await?
+        .ok_or_else(|| CoreError::NotFound("整改方案".into()))
+}
+
+pub(crate) async fn load_task<T: Tx>(tx: &mut T, id: Id) -> Result<Task> {
+    tx.get_task(id)
+        .await?
+        .ok_or_else(|| CoreError::NotFound("整改任务".into()))
+}
+
+/// A plan with its inspection.
+pub(crate) async fn plan_and_inspection<T: Tx>(tx: &mut T, id: Id) -> Result<(Plan, Inspection)> {
+    let plan = load_plan(tx, id).await?;
+    let insp = load_inspection(tx, plan.inspection_id).await?;
+    Ok((plan, insp))
+}
+
+/// A task with its plan and inspection.
+pub(crate) async fn task_context<T: Tx>(tx: &mut T, id: Id) -> Result<(Task, Plan, Inspection)> {
+    let task = load_task(tx, id).await?;
+    let (plan, insp) = plan_and_inspection(tx, task.plan_id).await?;
+    Ok((task, plan, insp))
+}
+
+/// The problems fed back to `unit`, grouped and numbered as the feedback document orders
+/// them; headings without a problem of this unit are skipped, so numbering has no gaps. The
+/// feedback cannot change once given, so neither can these numbers.
+pub(crate) async fn unit_problems<T: Tx>(
+    tx: &mut T,
+    insp: &Inspection,
+    unit: Id,
+) -> Result<Vec<FedBackProblem>> {
+    let Some(fb) = tx.get_feedback(insp.id).await? else {
+        return Ok(Vec::new());
+    };
+    if fb.status != FeedbackStatus::Given {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    let mut heading = 0;
+    for g in &fb.groups {
+        let mut n = 0;
+        for item in &g.items {
+            let Some(p) = tx.get_problem(item.problem_id).await? else {
+                continue;
+            };
+            if p.target_unit_id != unit {
+                continue;
+            }
+            if n == 0 {
+                heading += 1;
+            }
+            n += 1;
+            out.push(FedBackProblem {
+                problem_id: p.id,
+                number: format!("{heading}.{n}"),
+                category_id: g.category_id,
+                category_name: g.category_name.clone(),
+                title: item.title.clone(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Trims a text field and checks its length; `required` also refuses it blank.
+pub(crate) fn text(
+    v: &mut crate::error::Validation,
+    field: &str,
+    raw: &str,
+    max: usize,
+    required: Option<&str>,
+) -> String {
+    let t = raw.trim();
+    if t.is_empty() {
+        if let Some(msg) = required {
+            v.add(field, msg);
+        }
+    } else if t.chars().count() > max {
+        v.add(field, format!("不能超过 {max} 个字"));
+    }
+    t.to_owned()
+}

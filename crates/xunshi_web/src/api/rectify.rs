@@ -1,0 +1,626 @@
+//! Rectification: the units' plans (`/rectification-plans`, apart from the annual plans at
+//! `/plans`), the ledger's tasks with their progress, evidence, verification and change
+//! requests. Every handler calls the one service that decides; a unit's own people are refused
+//! (403) when they try to approve their plan or close their task.
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use xunshi_core::deadline::Colour;
+use xunshi_core::paper::MAX_EVIDENCE_BYTES;
+use xunshi_core::rectify::{
+    ChangeRequest, Defect, Plan, PlanStatus, Task, TaskEvidence, TaskInput, TaskStatus,
+};
+use xunshi_core::service::{
+    ChangeInput, LedgerFilter, PlanDetail, RectPlanInput, TaskDetail, TaskEntry,
+};
+use xunshi_core::store::PlanFilter;
+use xunshi_core::{CoreError, Id};
+
+use super::{ApiJson, ApiQuery, Page, paging, path_id};
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+
+/// Room for the largest evidence file and the multipart framing around it.
+pub(crate) const UPLOAD_LIMIT: usize = MAX_EVIDENCE_BYTES + 64 * 1024;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    let uploads = OpenApiRouter::new()
+        .routes(routes!(upload_evidence))
+        .layer(DefaultBodyLimit::max(UPLOAD_LIMIT));
+    OpenApiRouter::new()
+        .routes(routes!(list_plans, create_plan))
+        .routes(routes!(get_plan, update_plan))
+        .routes(routes!(add_task))
+        .routes(routes!(submit_plan))
+        .routes(routes!(review_plan))
+        .routes(routes!(list_tasks))
+        .routes(routes!(get_task, update_task))
+        .routes(routes!(withdraw_task))
+        .routes(routes!(report_progress))
+        .routes(routes!(verify_task))
+        .routes(routes!(request_change))
+        .routes(routes!(decide_change))
+        .routes(routes!(download_evidence))
+        .routes(routes!(withdraw_evidence))
+        .merge(uploads)
+}
+
+fn opt_id(raw: Option<&str>, field: &str) -> ApiResult<Option<Id>> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => Ok(Some(s.parse().map_err(|_| {
+            ApiError::from(CoreError::bad_input(field, format!("“{s}”不是有效的编号")))
+        })?)),
+    }
+}
+
+fn opt_parse<T>(
+    raw: Option<&str>,
+    parse: impl Fn(&str) -> xunshi_core::Result<T>,
+) -> ApiResult<Option<T>> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => Ok(Some(parse(s)?)),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files in and out, shared with the pages
+
+/// The one file of a multipart upload, from its `file` field: its name and content. A body
+/// over the limit answers 413; anything malformed, 400.
+pub(crate) async fn read_upload(mut m: Multipart) -> Result<(String, Vec<u8>), ApiError> {
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                format!("文件超过 {} MB", MAX_EVIDENCE_BYTES / 1024 / 1024),
+            )
+        } else {
+            ApiError::from(CoreError::bad_input(
+                "file",
+                format!("上传内容无法读取：{}", e.body_text()),
+            ))
+        }
+    };
+    while let Some(field) = m.next_field().await.map_err(bad)? {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = field.file_name().unwrap_or_default().to_owned();
+        let bytes = field.bytes().await.map_err(bad)?;
+        return Ok((name, bytes.to_vec()));
+    }
+    Err(CoreError::bad_input("file", "请选择要上传的文件").into())
+}
+
+/// `filename*` of RFC 6266: UTF-8, percent-encoded.
+fn encode_rfc5987(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A stored file as a download: its type, and its name both as plain ASCII (for old clients)
+/// and in UTF-8.
+pub(crate) fn attachment(filename: &str, content_type: &str, bytes: Vec<u8>) -> Response {
+    let ascii: String = filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let disposition = format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        encode_rfc5987(filename)
+    );
+    let mut resp = Response::new(Body::from(bytes));
+    let headers = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(content_type) {
+        headers.insert(header::CONTENT_TYPE, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    resp
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plans
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PlanQuery {
+    pub inspection_id: Option<String>,
+    pub unit_id: Option<String>,
+    /// draft, submitted, returned or approved.
+    pub status: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+/// Lists the rectification plans the caller may see: every unit's for the office, the
+/// leadership and the supervisors; the caller's own unit's; those of the caller's team.
+#[utoipa::path(get, path = "/rectification-plans", tag = "rectification", security(("bearer" = [])),
+    params(PlanQuery),
+    responses((status = 200, body = Page<Plan>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+async fn list_plans(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiQuery(q): ApiQuery<PlanQuery>,
+) -> ApiResult<Json<Page<Plan>>> {
+    let page = paging(q.cursor.as_deref(), q.limit)?;
+    let f = PlanFilter {
+        inspection_id: opt_id(q.inspection_id.as_deref(), "inspection_id")?,
+        unit_id: opt_id(q.unit_id.as_deref(), "unit_id")?,
+        status: opt_parse(q.status.as_deref(), PlanStatus::parse)?,
+        scope: None,
+    };
+    Ok(Json(
+        app.services.list_rect_plans(&actor, &f, page).await?.into(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewPlan {
+    pub inspection_id: String,
+    /// The inspected unit whose plan this is.
+    pub unit_id: String,
+    #[serde(flatten)]
+    pub fields: RectPlanInput,
+}
+
+/// Starts the plan of an inspected unit after feedback (its principal or liaison). One plan
+/// per inspection and unit (409 for a second).
+#[utoipa::path(post, path = "/rectification-plans", tag = "rectification", security(("bearer" = [])),
+    request_body = NewPlan,
+    responses((status = 201, body = Plan), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_plan(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(req): ApiJson<NewPlan>,
+) -> ApiResult<(StatusCode, Json<Plan>)> {
+    let insp = opt_id(Some(&req.inspection_id), "inspection_id")?
+        .ok_or_else(|| ApiError::from(CoreError::bad_input("inspection_id", "请指定巡视任务")))?;
+    let unit = opt_id(Some(&req.unit_id), "unit_id")?
+        .ok_or_else(|| ApiError::from(CoreError::bad_input("unit_id", "请指定被巡视单位")))?;
+    let plan = app
+        .services
+        .create_rect_plan(&actor, insp, unit, &req.fields)
+        .await?;
+    Ok((StatusCode::CREATED, Json(plan)))
+}
+
+/// One plan with its ledger (grouped by heading and problem, numbered `1.2.1`), the problems
+/// still without a task, its reviews and change requests, and what the caller may do.
+#[utoipa::path(get, path = "/rectification-plans/{id}", tag = "rectification", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = PlanDetail), (status = 404, body = ErrorBody)))]
+async fn get_plan(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<PlanDetail>> {
+    let id = path_id(&id, "整改方案")?;
+    Ok(Json(app.services.rect_plan_detail(&actor, id).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PlanUpdate {
+    /// The version the change is based on; if the plan changed since, 409.
+    pub version: i64,
+    #[serde(flatten)]
+    pub fields: RectPlanInput,
+}
+
+/// Changes a draft or returned plan: its title, organisation and leading group.
+#[utoipa::path(put, path = "/rectification-plans/{id}", tag = "rectification", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body = PlanUpdate,
+    responses((status = 200, body = Plan), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_plan(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<PlanUpdate>,
+) -> ApiResult<Json<Plan>> {
+    let id = path_id(&id, "整改方案")?;
+    Ok(Json(
+        app.services
+            .update_rect_plan(&actor, id, req.version, &req.fields)
+            .await?,
+    ))
+}
+
+/// Adds a task to a draft or returned plan, against one of the unit's fed-back problems.
+#[utoipa::path(post, path = "/rectification-plans/{id}/tasks", tag = "rectification", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body = TaskInput,
+    responses((status = 201, body = Task), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn add_task(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<TaskInput>,
+) -> ApiResult<(StatusCode, Json<Task>)> {
+    let id = path_id(&id, "整改方案")?;
+    let task = app.services.add_task(&actor, id, &input).await?;
+    Ok((StatusCode::CREATED, Json(task)))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct VersionOnly {
+    pub version: i64,
+}
+
+/// Submits the plan for review; refused (422), naming them, while a fed-back problem has no
+/// task.
+#[utoipa::path(post, path = "/rectification-plans/{id}/submit", tag = "rectification", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body = VersionOnly,
+    responses((status = 200, body = Plan), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn submit_plan(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<VersionOnly>,
+) -> ApiResult<Json<Plan>> {
+    let id = path_id(&id, "整改方案")?;
+    Ok(Json(
+        app.services.submit_plan(&actor, id, req.version).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PlanReviewRequest {
+    pub version: i64,
+    /// `true` approves; `false` returns the plan for revision (a comment is then required).
+    pub approve: bool,
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// Approves or returns a submitted plan: the office, the discipline commission or the
+/// organization department; never someone of the unit itself (403).
+#[utoipa::path(post, path = "/rectification-plans/{id}/review", tag = "rectification", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body = PlanReviewRequest,
+    responses((status = 200, body = Plan), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn review_plan(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<PlanReviewRequest>,
+) -> ApiResult<Json<Plan>> {
+    let id = path_id(&id, "整改方案")?;
+    Ok(Json(
+        app.services
+            .review_plan(&actor, id, req.version, req.approve, &req.comment)
+            .await?,
+    ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tasks
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TaskQuery {
+    pub unit_id: Option<String>,
+    pub inspection_id: Option<String>,
+    pub plan_id: Option<String>,
+    /// not_started, in_progress, claimed or closed.
+    pub status: Option<String>,
+    /// The deadline colour: green, yellow (due within the warning period) or red (overdue).
+    pub colour: Option<String>,
+    /// The heading of the taxonomy the task's problem is under.
+    pub category_id: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+/// The ledger: the tasks the caller may see, each with its colour, problem and latest
+/// progress, by creation, a page at a time.
+#[utoipa::path(get, path = "/tasks", tag = "rectification", security(("bearer" = [])),
+    params(TaskQuery),
+    responses((status = 200, body = Page<TaskEntry>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+async fn list_tasks(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiQuery(q): ApiQuery<TaskQuery>,
+) -> ApiResult<Json<Page<TaskEntry>>> {
+    let page = paging(q.cursor.as_deref(), q.limit)?;
+    let f = LedgerFilter {
+        inspection_id: opt_id(q.inspection_id.as_deref(), "inspection_id")?,
+        unit_id: opt_id(q.unit_id.as_deref(), "unit_id")?,
+        plan_id: opt_id(q.plan_id.as_deref(), "plan_id")?,
+        status: opt_parse(q.status.as_deref(), TaskStatus::parse)?,
+        colour: opt_parse(q.colour.as_deref(), Colour::parse)?,
+        category_id: opt_id(q.category_id.as_deref(), "category_id")?,
+    };
+    Ok(Json(
+        app.services.list_tasks(&actor, &f, page).await?.into(),
+    ))
+}
+
+/// One task with its progress reports, evidence files (with their hashes), verifications and
+/// change requests.
+#[utoipa::path(get, path = "/tasks/{id}", tag = "rectification", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = TaskDetail), (status = 404, body = ErrorBody)))]
+async fn get_task(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<TaskDetail>> {
+    let id = path_id(&id, "整改任务")?;
+    Ok(Json(app.services.get_task(&actor, id).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TaskUpdate {
+    pub version: i64,
+    #[serde(flatten)]
+    pub fields: TaskInput,
+}
+
+/// Changes a task while its plan is a draft or returned; after approval only a change request
+/// can (422).
+#[utoipa::path(put, path = "/tasks/{id}", tag = "rectification", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body = TaskUpdate,
+    responses((status = 200, body = Task), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_task(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<TaskUpdate>,
+) -> ApiResult<Json<Task>> {
+    let id = path_id(&id, "整改任务")?;
+    Ok(Json(
+        app.services
+            .update_task(&actor, id, req.version, &req.fields)
+            .await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TaskWithdrawal {
+    pub version: i64,
+    pub reason: String,
+}
+
+/// Withdraws a task from a draft or returned plan, with the reason; it stays on record.
+#[utoipa::path(post, path = "/tasks/{id}/withdraw", tag = "rectification", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body = TaskWithdrawal,
+    responses((status = 200, body = Task), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn withdraw_task(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<TaskWithdrawal>,
+) -> ApiResult<Json<Task>> {
+    let id = path_id(&id, "整改任务")?;
+    Ok(Json(
+        app.services
+            .withdraw_task(&actor, id, req.version, &req.reason)
+            .await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ProgressRequest {
+    pub version: i64,
+    pub text: String,
+    /// The share done, 0–100; 100 when claiming completion.
+    pub progress: i16,
+    /// Reports the task done, for verification and closing.
+    #[serde(default)]
+    pub claims_done: bool,
+}
+
+/// Reports progress on a task of an approved plan, or claims it done (the unit's people).
+#[utoipa::path(post, path = "/tasks/{id}/progress", tag = "rectification", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body = ProgressRequest,
+    responses((status = 200, body = Task), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn report_progress(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<ProgressRequest>,
+) -> ApiResult<Json<Task>> {
+    let id = path_id(&id, "整改任务")?;
+    Ok(Json(
+        app.services
+            .report_progress(
+                &actor,
+                id,
+                req.version,
+                &req.text,
+                req.progress,
+                req.claims_done,
+            )
+            .await?,
+    ))
+}
+
+/// The form of an evidence upload.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct EvidenceUpload {
+    /// The file: pdf, docx, xlsx, doc, xls, jpg, png, txt or zip, at most 20 MB.
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+}
+
+/// Uploads an evidence file (佐证材料) to a task, as `multipart/form-data` with a `file`
+/// field. Checked by type and size, stored by its SHA-256; the same content twice on one task
+/// is refused (409), and files are never replaced — withdraw one with a reason instead.
+#[utoipa::path(post, path = "/tasks/{id}/evidence", tag = "rectification", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body(content = EvidenceUpload, content_type = "multipart/form-data"),
+    responses((status = 201, body = TaskEvidence), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+async fn upload_evidence(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    multipart: Multipart,
+) -> ApiResult<(StatusCode, Json<TaskEvidence>)> {
+    let id = path_id(&id, "整改任务")?;
+    let (name, bytes) = read_upload(multipart).await?;
+    let e = app
+        .services
+        .upload_task_evidence(&actor, id, &name, bytes)
+        .await?;
+    Ok((StatusCode::CREATED, Json(e)))
+}
+
+/// The content of an evidence file.
+#[utoipa::path(get, path = "/task-evidence/{id}", tag = "rectification", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, description = "the file", content_type = "application/octet-stream"),
+        (status = 404, body = ErrorBody)))]
+async fn download_evidence(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let id = path_id(&id, "佐证材料")?;
+    let (e, bytes) = app.services.download_task_evidence(&actor, id).await?;
+    Ok(attachment(&e.filename, &e.content_type, bytes).into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct EvidenceWithdrawal {
+    pub reason: String,
+}
+
+/// Withdraws an evidence file uploaded by mistake; it stays listed with the reason.
+#[utoipa::path(post, path = "/task-evidence/{id}/withdraw", tag = "rectification", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body = EvidenceWithdrawal,
+    responses((status = 200, body = TaskEvidence), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn withdraw_evidence(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<EvidenceWithdrawal>,
+) -> ApiResult<Json<TaskEvidence>> {
+    let id = path_id(&id, "佐证材料")?;
+    Ok(Json(
+        app.services
+            .withdraw_task_evidence(&actor, id, &req.reason)
+            .await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct VerifyRequest {
+    pub version: i64,
+    /// `true` closes the task (销号); `false` rejects the claim and sends it back.
+    pub close: bool,
+    /// On rejection, what was wrong: false, superficial, perfunctory, selective, on_paper,
+    /// ineffective, recurring or old_debts (or the Chinese label).
+    #[serde(default)]
+    pub defect: Option<String>,
+    pub reason: String,
+}
+
+/// Verifies a task claimed done: closes it, or rejects it with a defect and a reason (back to
+/// in progress, the verification kept). The office or a supervisor; never the unit (403).
+#[utoipa::path(post, path = "/tasks/{id}/verify", tag = "rectification", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body = VerifyRequest,
+    responses((status = 200, body = Task), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn verify_task(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<VerifyRequest>,
+) -> ApiResult<Json<Task>> {
+    let id = path_id(&id, "整改任务")?;
+    let defect = opt_parse(req.defect.as_deref(), Defect::parse)?;
+    Ok(Json(
+        app.services
+            .verify_task(&actor, id, req.version, req.close, defect, &req.reason)
+            .await?,
+    ))
+}
+
+/// Asks the office to change the measure or deadline of a task of an approved plan.
+#[utoipa::path(post, path = "/tasks/{id}/change-requests", tag = "rectification", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body = ChangeInput,
+    responses((status = 201, body = ChangeRequest), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn request_change(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<ChangeInput>,
+) -> ApiResult<(StatusCode, Json<ChangeRequest>)> {
+    let id = path_id(&id, "整改任务")?;
+    let c = app.services.request_change(&actor, id, &input).await?;
+    Ok((StatusCode::CREATED, Json(c)))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ChangeDecision {
+    /// `true` applies the change to the task; `false` refuses it (a comment is then required).
+    pub approve: bool,
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// The office decides a change request; the request keeps the before and the after.
+#[utoipa::path(post, path = "/change-requests/{id}/decide", tag = "rectification", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body = ChangeDecision,
+    responses((status = 200, body = ChangeRequest), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn decide_change(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<ChangeDecision>,
+) -> ApiResult<Json<ChangeRequest>> {
+    let id = path_id(&id, "变更申请")?;
+    Ok(Json(
+        app.services
+            .decide_change(&actor, id, req.approve, &req.comment)
+            .await?,
+    ))
+}

@@ -1,0 +1,671 @@
+//! Pages of the ledger (整改台账): the tasks across plans with their deadline colours and
+//! filters, and one task with its progress timeline, evidence files, verification and change
+//! requests, and the forms of whoever may act on it now.
+
+use askama::Template;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use xunshi_core::deadline::Colour;
+use xunshi_core::page::PageRequest;
+use xunshi_core::paper::MAX_EVIDENCE_BYTES;
+use xunshi_core::permission::Actor;
+use xunshi_core::rectify::{Defect, TaskStatus};
+use xunshi_core::service::{ChangeInput, LedgerFilter, TaskDetail};
+use xunshi_core::{CoreError, Id};
+
+use super::rectify::{ChangeRow, Choice, TaskRow, choice, due_kinds};
+use super::{FormErrors, Frame, OrPage, PageResult, error_page, local_time, render, see_other};
+use crate::AppState;
+use crate::api::rectify::{UPLOAD_LIMIT, attachment, read_upload};
+use crate::auth::PageUser;
+use crate::error::status_of;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/rectification/tasks", get(ledger))
+        .route("/rectification/tasks/{id}", get(task_page))
+        .route("/rectification/tasks/{id}/progress", post(progress))
+        .route(
+            "/rectification/tasks/{id}/evidence",
+            post(upload).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route("/rectification/tasks/{id}/verify", post(verify))
+        .route(
+            "/rectification/tasks/{id}/change-requests",
+            post(request_change),
+        )
+        .route(
+            "/rectification/change-requests/{id}/decide",
+            post(decide_change),
+        )
+        .route("/rectification/evidence/{id}", get(download))
+        .route(
+            "/rectification/evidence/{id}/withdraw",
+            post(withdraw_evidence),
+        )
+}
+
+fn parse_id(raw: &str, what: &str, actor: &Actor) -> Result<Id, super::PageError> {
+    Id::from_path(raw, what).or_page(actor)
+}
+
+fn opt_id(raw: &str) -> Option<Id> {
+    raw.trim().parse().ok()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The ledger: /rectification/tasks
+
+#[derive(Template)]
+#[template(path = "rect_ledger.html")]
+struct LedgerPage {
+    frame: Frame,
+    rows: Vec<TaskRow>,
+    units: Vec<Choice>,
+    inspections: Vec<Choice>,
+    statuses: Vec<Choice>,
+    colours: Vec<Choice>,
+    categories: Vec<Choice>,
+    filtered: bool,
+    query: String,
+    next_cursor: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct LedgerQuery {
+    #[serde(default)]
+    unit_id: String,
+    #[serde(default)]
+    inspection_id: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    colour: String,
+    #[serde(default)]
+    category_id: String,
+    cursor: Option<String>,
+}
+
+async fn ledger(
+    State(app): State<AppState>,
+    user: PageUser,
+    Query(q): Query<LedgerQuery>,
+) -> PageResult {
+    let actor = &user.actor;
+    let page = PageRequest::parse(q.cursor.as_deref(), None).or_page(actor)?;
+    let f = LedgerFilter {
+        inspection_id: opt_id(&q.inspection_id),
+        unit_id: opt_id(&q.unit_id),
+        plan_id: None,
+        status: TaskStatus::parse(&q.status).ok(),
+        colour: Colour::parse(&q.colour).ok(),
+        category_id: opt_id(&q.category_id),
+    };
+    let list = app
+        .services
+        .list_tasks(actor, &f, page)
+        .await
+        .or_page(actor)?;
+    // The pickers offer what the actor can see: the units and inspections with plans.
+    let slots = app.services.plan_board(actor).await.or_page(actor)?;
+    let mut units: Vec<(String, String)> = Vec::new();
+    let mut inspections: Vec<(String, String)> = Vec::new();
+    for s in slots.iter().filter(|s| s.plan.is_some()) {
+        let u = (s.unit_id.to_string(), s.unit_name.clone());
+        if !units.contains(&u) {
+            units.push(u);
+        }
+        let i = (
+            s.inspection_id.to_string(),
+            format!("{}（{}）", s.team_name, s.unit_name),
+        );
+        if !inspections.iter().any(|(id, _)| *id == i.0) {
+            inspections.push(i);
+        }
+    }
+    let current_category = q.category_id.as_str();
+    let categories = match app.services.taxonomies(actor).await {
+        Ok(t) => t
+            .iter()
+            .flat_map(|v| {
+                v.categories.iter().map(move |c| {
+                    choice(
+                        &c.id.to_string(),
+                        &format!("{}（{}）", c.name, v.version.name),
+                        current_category,
+                    )
+                })
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    let query = serde_urlencoded::to_string([
+        ("unit_id", q.unit_id.as_str()),
+        ("inspection_id", q.inspection_id.as_str()),
+        ("status", q.status.as_str()),
+        ("colour", q.colour.as_str()),
+        ("category_id", q.category_id.as_str()),
+    ])
+    .unwrap_or_default();
+    let page = LedgerPage {
+        frame: Frame::new(&app, &user, "整改台账", "/rectification/tasks").await,
+        rows: list.items.iter().map(TaskRow::of).collect(),
+        units: units
+            .iter()
+            .map(|(id, name)| choice(id, name, &q.unit_id))
+            .collect(),
+        inspections: inspections
+            .iter()
+            .map(|(id, name)| choice(id, name, &q.inspection_id))
+            .collect(),
+        statuses: TaskStatus::ALL
+            .iter()
+            .map(|s| choice(s.as_str(), s.label(), &q.status))
+            .collect(),
+        colours: [Colour::Green, Colour::Yellow, Colour::Red]
+            .iter()
+            .map(|c| choice(c.as_str(), c.label(), &q.colour))
+            .collect(),
+        categories,
+        filtered: [
+            &q.unit_id,
+            &q.inspection_id,
+            &q.status,
+            &q.colour,
+            &q.category_id,
+        ]
+        .iter()
+        .any(|v| !v.is_empty()),
+        query,
+        next_cursor: list.next_cursor,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+// ---------------------------------------------------------------------------------------------
+// One task: /rectification/tasks/{id}
+
+struct ProgressRow {
+    text: String,
+    progress: i16,
+    claims_done: bool,
+    by: String,
+    at: String,
+}
+
+struct EvidenceRow {
+    id: String,
+    filename: String,
+    size: String,
+    kind: &'static str,
+    sha256: String,
+    uploaded: String,
+    withdrawn: String,
+    withdrawn_reason: String,
+}
+
+struct VerificationRow {
+    closed: bool,
+    defect: String,
+    reason: String,
+    by: String,
+    at: String,
+}
+
+fn size_label(n: i64) -> String {
+    if n >= 1024 * 1024 {
+        format!("{:.1} MB", n as f64 / 1024.0 / 1024.0)
+    } else if n >= 1024 {
+        format!("{:.1} KB", n as f64 / 1024.0)
+    } else {
+        format!("{n} 字节")
+    }
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct ProgressForm {
+    version: Option<i64>,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    progress: String,
+    #[serde(default)]
+    claims_done: Option<String>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct VerifyForm {
+    version: Option<i64>,
+    /// close or reject
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    defect: String,
+    #[serde(default)]
+    reason: String,
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct ChangeForm {
+    #[serde(default)]
+    measure: String,
+    #[serde(default)]
+    due_kind: String,
+    #[serde(default)]
+    due_date: String,
+    #[serde(default)]
+    reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "rect_task.html")]
+struct TaskPage {
+    frame: Frame,
+    row: TaskRow,
+    plan_id: String,
+    plan_title: String,
+    plan_status: &'static str,
+    progress: Vec<ProgressRow>,
+    evidence: Vec<EvidenceRow>,
+    verifications: Vec<VerificationRow>,
+    changes: Vec<ChangeRow>,
+    can_edit: bool,
+    can_report: bool,
+    can_claim: bool,
+    can_upload: bool,
+    can_verify: bool,
+    can_request_change: bool,
+    can_decide_change: bool,
+    progress_form: ProgressForm,
+    progress_errors: FormErrors,
+    evidence_errors: FormErrors,
+    verify_form: VerifyForm,
+    defects: Vec<Choice>,
+    verify_errors: FormErrors,
+    change_form: ChangeForm,
+    kinds: Vec<Choice>,
+    change_errors: FormErrors,
+    decide_comment: String,
+    decide_errors: FormErrors,
+    max_mb: usize,
+}
+
+/// Which form of the task page comes back with what was typed and its messages.
+enum Open {
+    None,
+    Progress(ProgressForm, FormErrors),
+    Evidence(FormErrors),
+    Verify(VerifyForm, FormErrors),
+    Change(ChangeForm, FormErrors),
+    Decide(String, FormErrors),
+}
+
+async fn render_task(
+    app: &AppState,
+    user: &PageUser,
+    id: Id,
+    notice: Option<&str>,
+    open: Open,
+    status: StatusCode,
+) -> PageResult {
+    let actor = &user.actor;
+    let d: TaskDetail = app.services.get_task(actor, id).await.or_page(actor)?;
+    let t = &d.entry.task;
+    let mut page = TaskPage {
+        frame: Frame::new(app, user, "整改任务", "/rectification/tasks")
+            .await
+            .with_notice(notice),
+        row: TaskRow::of(&d.entry),
+        plan_id: d.plan.id.to_string(),
+        plan_title: d.plan.title.clone(),
+        plan_status: d.plan.status.label(),
+        progress: d
+            .progress
+            .iter()
+            .rev()
+            .map(|p| ProgressRow {
+                text: p.text.clone(),
+                progress: p.progress,
+                claims_done: p.claims_done,
+                by: p.by_name.clone(),
+                at: local_time(p.at),
+            })
+            .collect(),
+        evidence: d
+            .evidence
+            .iter()
+            .map(|e| EvidenceRow {
+                id: e.id.to_string(),
+                filename: e.filename.clone(),
+                size: size_label(e.size),
+                kind: e.kind.label(),
+                sha256: e.sha256.clone(),
+                uploaded: format!("{} {}", e.uploaded.name, local_time(e.uploaded.at)),
+                withdrawn: e
+                    .withdrawn
+                    .as_ref()
+                    .map(|w| format!("{} {}", w.name, local_time(w.at)))
+                    .unwrap_or_default(),
+                withdrawn_reason: e.withdrawn_reason.clone().unwrap_or_default(),
+            })
+            .collect(),
+        verifications: d
+            .verifications
+            .iter()
+            .map(|v| VerificationRow {
+                closed: v.closed,
+                defect: v.defect.map(|x| x.label().to_owned()).unwrap_or_default(),
+                reason: v.reason.clone(),
+                by: v.by_name.clone(),
+                at: local_time(v.at),
+            })
+            .collect(),
+        changes: d
+            .change_requests
+            .iter()
+            .map(|c| ChangeRow::of(c, &t.seq))
+            .collect(),
+        can_edit: d.rights.edit,
+        can_report: d.rights.report,
+        can_claim: d.rights.claim,
+        can_upload: d.rights.upload,
+        can_verify: d.rights.verify,
+        can_request_change: d.rights.request_change,
+        can_decide_change: d.rights.decide_change,
+        progress_form: ProgressForm {
+            progress: t.progress.to_string(),
+            ..Default::default()
+        },
+        progress_errors: FormErrors::none(),
+        evidence_errors: FormErrors::none(),
+        verify_form: VerifyForm::default(),
+        defects: Vec::new(),
+        verify_errors: FormErrors::none(),
+        change_form: ChangeForm {
+            measure: t.measure.clone(),
+            due_kind: super::rectify::due_kind_code(t.due).to_owned(),
+            due_date: t.due.date().map(|d| d.to_string()).unwrap_or_default(),
+            reason: String::new(),
+        },
+        kinds: Vec::new(),
+        change_errors: FormErrors::none(),
+        decide_comment: String::new(),
+        decide_errors: FormErrors::none(),
+        max_mb: MAX_EVIDENCE_BYTES / 1024 / 1024,
+    };
+    match open {
+        Open::None => {}
+        Open::Progress(f, e) => {
+            page.progress_form = f;
+            page.progress_errors = e;
+        }
+        Open::Evidence(e) => page.evidence_errors = e,
+        Open::Verify(f, e) => {
+            page.verify_form = f;
+            page.verify_errors = e;
+        }
+        Open::Change(f, e) => {
+            page.change_form = f;
+            page.change_errors = e;
+        }
+        Open::Decide(c, e) => {
+            page.decide_comment = c;
+            page.decide_errors = e;
+        }
+    }
+    page.defects = Defect::ALL
+        .iter()
+        .map(|x| choice(x.as_str(), x.label(), &page.verify_form.defect))
+        .collect();
+    page.kinds = due_kinds(&page.change_form.due_kind);
+    Ok(render(status, &page))
+}
+
+#[derive(Deserialize)]
+struct NoticeQuery {
+    notice: Option<String>,
+}
+
+async fn task_page(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> PageResult {
+    let id = parse_id(&id, "整改任务", &user.actor)?;
+    render_task(
+        &app,
+        &user,
+        id,
+        q.notice.as_deref(),
+        Open::None,
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// After a form: back to the task, or the task again with the form's messages. Refusals of
+/// the actor (403, 404) are pages of their own.
+async fn after<T>(
+    app: &AppState,
+    user: &PageUser,
+    id: Id,
+    result: Result<T, CoreError>,
+    notice: &str,
+    reopen: impl FnOnce(FormErrors) -> Open,
+) -> PageResult {
+    match result {
+        Ok(_) => Ok(see_other(&format!("/rectification/tasks/{id}"), notice)),
+        Err(e @ (CoreError::Forbidden(_) | CoreError::NotFound(_))) => {
+            Ok(error_page(&e, Some(&user.actor)))
+        }
+        Err(e) => {
+            let status = status_of(&e);
+            render_task(
+                app,
+                user,
+                id,
+                None,
+                reopen(FormErrors::from_error(&e)),
+                status,
+            )
+            .await
+        }
+    }
+}
+
+fn need_version(v: Option<i64>, actor: &Actor) -> Result<i64, super::PageError> {
+    v.ok_or_else(|| CoreError::bad_input("version", "缺少版本号，请从任务页面提交"))
+        .or_page(actor)
+}
+
+async fn progress(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<ProgressForm>,
+) -> PageResult {
+    let actor = &user.actor;
+    let id = parse_id(&id, "整改任务", actor)?;
+    let version = need_version(f.version, actor)?;
+    let claims = f.claims_done.is_some();
+    let result = match f.progress.trim().parse::<i16>() {
+        Ok(n) => {
+            app.services
+                .report_progress(actor, id, version, &f.text, n, claims)
+                .await
+        }
+        Err(_) => Err(CoreError::bad_input(
+            "progress",
+            "完成进度应为 0 到 100 之间的整数",
+        )),
+    };
+    after(&app, &user, id, result, "saved", |e| Open::Progress(f, e)).await
+}
+
+async fn upload(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    multipart: Multipart,
+) -> PageResult {
+    let actor = &user.actor;
+    let id = parse_id(&id, "整改任务", actor)?;
+    let result = match read_upload(multipart).await {
+        Ok((name, bytes)) => {
+            app.services
+                .upload_task_evidence(actor, id, &name, bytes)
+                .await
+        }
+        Err(api) if api.status == StatusCode::PAYLOAD_TOO_LARGE => {
+            let e = CoreError::bad_input("file", api.message);
+            return render_task(
+                &app,
+                &user,
+                id,
+                None,
+                Open::Evidence(FormErrors::from_error(&e)),
+                StatusCode::PAYLOAD_TOO_LARGE,
+            )
+            .await;
+        }
+        Err(api) => Err(CoreError::bad_input("file", api.message)),
+    };
+    after(&app, &user, id, result, "created", Open::Evidence).await
+}
+
+async fn verify(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<VerifyForm>,
+) -> PageResult {
+    let actor = &user.actor;
+    let id = parse_id(&id, "整改任务", actor)?;
+    let version = need_version(f.version, actor)?;
+    let close = match f.decision.as_str() {
+        "close" => Some(true),
+        "reject" => Some(false),
+        _ => None,
+    };
+    let result = match close {
+        None => Err(CoreError::bad_input("decision", "请选择销号或退回整改")),
+        Some(close) => {
+            let defect = if close || f.defect.trim().is_empty() {
+                Ok(None)
+            } else {
+                Defect::parse(&f.defect).map(Some)
+            };
+            match defect {
+                Ok(defect) => {
+                    app.services
+                        .verify_task(actor, id, version, close, defect, &f.reason)
+                        .await
+                }
+                Err(e) => Err(e),
+            }
+        }
+    };
+    after(&app, &user, id, result, "saved", |e| Open::Verify(f, e)).await
+}
+
+async fn request_change(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<ChangeForm>,
+) -> PageResult {
+    let actor = &user.actor;
+    let id = parse_id(&id, "整改任务", actor)?;
+    let input = ChangeInput {
+        measure: f.measure.clone(),
+        due_kind: f.due_kind.clone(),
+        due_date: Some(f.due_date.clone()),
+        reason: f.reason.clone(),
+    };
+    let result = app.services.request_change(actor, id, &input).await;
+    after(&app, &user, id, result, "created", |e| Open::Change(f, e)).await
+}
+
+#[derive(Deserialize)]
+struct DecideForm {
+    /// approve or refuse
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    comment: String,
+    /// The task the request belongs to, to come back to.
+    #[serde(default)]
+    task_id: String,
+}
+
+async fn decide_change(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<DecideForm>,
+) -> PageResult {
+    let actor = &user.actor;
+    let id = parse_id(&id, "变更申请", actor)?;
+    let task = parse_id(&f.task_id, "整改任务", actor)?;
+    let result = match f.decision.as_str() {
+        "approve" => {
+            app.services
+                .decide_change(actor, id, true, &f.comment)
+                .await
+        }
+        "refuse" => {
+            app.services
+                .decide_change(actor, id, false, &f.comment)
+                .await
+        }
+        _ => Err(CoreError::bad_input("decision", "请选择同意或不同意")),
+    };
+    after(&app, &user, task, result, "saved", |e| {
+        Open::Decide(f.comment, e)
+    })
+    .await
+}
+
+async fn download(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, super::PageError> {
+    let actor = &user.actor;
+    let id = parse_id(&id, "佐证材料", actor)?;
+    let (e, bytes) = app
+        .services
+        .download_task_evidence(actor, id)
+        .await
+        .or_page(actor)?;
+    Ok(attachment(&e.filename, &e.content_type, bytes).into_response())
+}
+
+#[derive(Deserialize)]
+struct EvidenceWithdrawForm {
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    task_id: String,
+}
+
+async fn withdraw_evidence(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<EvidenceWithdrawForm>,
+) -> PageResult {
+    let actor = &user.actor;
+    let id = parse_id(&id, "佐证材料", actor)?;
+    let task = parse_id(&f.task_id, "整改任务", actor)?;
+    let result = app
+        .services
+        .withdraw_task_evidence(actor, id, &f.reason)
+        .await;
+    after(&app, &user, task, result, "withdrawn", Open::Evidence).await
+}
