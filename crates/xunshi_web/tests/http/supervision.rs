@@ -870,3 +870,96 @@ async fn the_unit_records_a_mechanism_with_the_tasks_behind_it() {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+/// The dashboard's tiles: (label, number, link), the link unescaped as a browser reads it.
+fn tiles(html: &str) -> Vec<(String, usize, String)> {
+    let mut out = Vec::new();
+    for part in html.split("<a class=\"tile").skip(1) {
+        let href = part
+            .split("href=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        let number = part
+            .split("<span class=\"tile-number\">")
+            .nth(1)
+            .unwrap()
+            .split('<')
+            .next()
+            .unwrap();
+        let label = part
+            .split("<span class=\"tile-label\">")
+            .nth(1)
+            .unwrap()
+            .split('<')
+            .next()
+            .unwrap();
+        out.push((
+            label.to_owned(),
+            number.parse().unwrap(),
+            href.replace("&#38;", "&"),
+        ));
+    }
+    out
+}
+
+/// How many rows a list page shows, counted by the links its rows carry to their records.
+fn rows_linking(html: &str, prefix: &str) -> usize {
+    html.match_indices(prefix)
+        .filter(|(i, _)| {
+            html[i + prefix.len()..]
+                .chars()
+                .take(36)
+                .filter(|c| *c == '-')
+                .count()
+                == 4
+        })
+        .count()
+}
+
+#[tokio::test]
+async fn every_number_on_the_dashboard_opens_a_list_of_that_length() {
+    let w = world().await;
+    let office = w.app.api_token("office1", PASSWORD).await;
+    for (kind, due) in [("reminder", "2020-04-20"), ("formal", "2020-04-30")] {
+        let (status, _) = w
+            .app
+            .api_post(
+                "/api/v1/followups",
+                Some(&office),
+                json!({
+                    "inspection_id": w.insp.to_string(), "unit_id": w.unit.to_string(),
+                    "kind": kind, "content": "请抓紧整改。", "answer_due": due,
+                }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    for who in ["office1", "fanxiaoli"] {
+        let mut b = w.app.login_form(who, PASSWORD).await;
+        let page = b.get("/dashboard").await;
+        let tiles = tiles(&page.body);
+        assert_eq!(tiles.len(), 9, "{who}");
+        let mut checked = 0;
+        for (label, number, href) in &tiles {
+            let prefix = if href.starts_with("/rectification/tasks") {
+                "/rectification/tasks/"
+            } else if href.starts_with("/supervision/followups") {
+                "/supervision/followups/"
+            } else {
+                continue;
+            };
+            let list = b.get(href).await;
+            assert_eq!(list.status, StatusCode::OK, "{href}");
+            assert_eq!(
+                rows_linking(&list.body, prefix),
+                *number,
+                "{who}: {label} links to {href}"
+            );
+            checked += 1;
+        }
+        assert_eq!(checked, 6, "four task numbers and two notice numbers");
+    }
+}
