@@ -98,6 +98,12 @@ pub enum Action {
     RectDocumentSubmitted,
     PublicNoticeApproved,
     PublicNoticeReturned,
+    DeadlineRuleUpdated,
+    WarnDaysUpdated,
+    FollowUpIssued,
+    FollowUpAnswered,
+    AccountabilityRecorded,
+    MechanismRecorded,
 }
 
 impl Action {
@@ -184,6 +190,12 @@ impl Action {
         Action::RectDocumentSubmitted,
         Action::PublicNoticeApproved,
         Action::PublicNoticeReturned,
+        Action::DeadlineRuleUpdated,
+        Action::WarnDaysUpdated,
+        Action::FollowUpIssued,
+        Action::FollowUpAnswered,
+        Action::AccountabilityRecorded,
+        Action::MechanismRecorded,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -270,6 +282,12 @@ impl Action {
             Action::RectDocumentSubmitted => "rect_document_submitted",
             Action::PublicNoticeApproved => "public_notice_approved",
             Action::PublicNoticeReturned => "public_notice_returned",
+            Action::DeadlineRuleUpdated => "deadline_rule_updated",
+            Action::WarnDaysUpdated => "warn_days_updated",
+            Action::FollowUpIssued => "followup_issued",
+            Action::FollowUpAnswered => "followup_answered",
+            Action::AccountabilityRecorded => "accountability_recorded",
+            Action::MechanismRecorded => "mechanism_recorded",
         }
     }
 
@@ -357,6 +375,12 @@ impl Action {
             Action::RectDocumentSubmitted => "报送整改报告或通报",
             Action::PublicNoticeApproved => "审核同意公开整改进展通报",
             Action::PublicNoticeReturned => "退回整改进展通报",
+            Action::DeadlineRuleUpdated => "修改整改时限规则",
+            Action::WarnDaysUpdated => "修改整改预警天数",
+            Action::FollowUpIssued => "下发督办通知",
+            Action::FollowUpAnswered => "答复督办通知",
+            Action::AccountabilityRecorded => "登记追责问责",
+            Action::MechanismRecorded => "登记长效机制",
         }
     }
 

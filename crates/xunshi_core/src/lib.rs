@@ -9,6 +9,7 @@ pub mod access;
 pub mod audit;
 pub mod calendar;
 pub mod clue;
+pub mod dashboard;
 pub mod deadline;
 pub mod disclosure;
 pub mod error;
@@ -25,6 +26,7 @@ pub mod report;
 pub mod role;
 pub mod service;
 pub mod store;
+pub mod supervision;
 pub mod taxonomy;
 pub mod user;
 

@@ -518,6 +518,8 @@ pub struct FollowUp {
     pub answer_due: Option<Date>,
     pub issued_by: String,
     pub answer: Option<String>,
+    /// Who answered for the unit.
+    pub answered_by: Option<String>,
     #[schema(value_type = Option<String>, format = Date)]
     pub answered_on: Option<Date>,
     pub version: i64,

@@ -12,6 +12,7 @@ pub mod papers;
 pub mod planning;
 pub mod rectify;
 pub mod reports;
+pub mod supervise;
 pub mod teams;
 
 use std::future::Future;
@@ -100,6 +101,7 @@ pub use papers::{PaperTx, ProblemFilter};
 pub use planning::{Covered, InspectionFilter, PlanningTx};
 pub use rectify::{ChangeFilter, ColourAt, PlanFilter, RectifyScope, RectifyTx, TaskFilter};
 pub use reports::ReportTx;
+pub use supervise::{AccountabilityFilter, FollowUpFilter, MechanismFilter, SuperviseTx};
 pub use teams::{InspectorFilter, TeamTx};
 
 /// One transaction of the store, with every area's operations.
@@ -114,6 +116,7 @@ pub trait Tx:
     + CalendarTx
     + RectifyTx
     + DiscloseTx
+    + SuperviseTx
 {
     fn commit(self) -> impl Future<Output = Result<()>> + Send;
 

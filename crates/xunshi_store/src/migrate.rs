@@ -20,6 +20,7 @@ struct Migration {
 #[derive(Clone, Copy)]
 enum ShippedData {
     Calendar,
+    DeadlineRules,
 }
 
 macro_rules! migration {
@@ -49,6 +50,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(6, "0006_clues"),
     migration!(7, "0007_calendar", ShippedData::Calendar),
     migration!(8, "0008_rectification"),
+    migration!(9, "0009_supervision", ShippedData::DeadlineRules),
     migration!(10, "0010_disclosure"),
 ];
 
@@ -148,6 +150,7 @@ async fn load_shipped(
                 .map_err(db_err)?;
             }
         }
+        ShippedData::DeadlineRules => crate::tx::load_default_rules(tx).await?,
     }
     Ok(())
 }

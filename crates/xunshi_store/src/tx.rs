@@ -8,6 +8,7 @@ mod papers;
 mod planning;
 mod rectify;
 mod reports;
+mod supervise;
 mod teams;
 
 use sqlx::any::AnyRow;
@@ -22,6 +23,7 @@ use xunshi_core::{CoreError, Id, Result};
 
 use crate::{db_err, rows};
 pub(crate) use calendar::day_kind_code;
+pub(crate) use supervise::load_default_rules;
 
 pub struct DbTx {
     tx: Transaction<'static, Any>,

@@ -23,6 +23,8 @@ mod papers;
 mod planning;
 #[path = "contract/rectify.rs"]
 mod rectify;
+#[path = "contract/supervision.rs"]
+mod supervision;
 #[path = "contract/teams.rs"]
 mod teams;
 #[path = "contract/units.rs"]
@@ -130,4 +132,11 @@ contract_cases! {
     disclosure::reports_are_assembled_edited_submitted_and_dated,
     disclosure::only_approved_notices_are_public_and_the_unit_cannot_approve_its_own,
     disclosure::documents_are_assembled_from_the_ledger_and_withheld_items_never_go_public,
+    supervision::the_rules_are_shipped_and_an_edit_moves_the_clock,
+    supervision::clocks_turn_with_the_warning_period_and_show_each_unit_its_own,
+    supervision::followups_are_issued_answered_and_seen_only_by_their_unit,
+    supervision::no_followup_before_feedback,
+    supervision::accountability_is_recorded_by_supervisors_from_the_lists,
+    supervision::notices_accountability_and_mechanisms_name_the_units_own_tasks,
+    supervision::the_dashboard_counts_what_its_lists_show,
 }

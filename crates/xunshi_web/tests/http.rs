@@ -29,6 +29,8 @@ mod papers;
 mod permissions;
 #[path = "http/rectify.rs"]
 mod rectify;
+#[path = "http/supervision.rs"]
+mod supervision;
 #[path = "http/teams.rs"]
 mod teams;
 #[path = "http/units.rs"]

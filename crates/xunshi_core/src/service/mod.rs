@@ -1,19 +1,25 @@
 //! The use cases. Each public method takes the acting user first, checks permission, and writes
 //! its change together with the audit record in one transaction.
 
+mod accountability;
 mod audit_trail;
 mod auth;
 mod calendar;
 mod clues;
+mod dashboard;
+mod deadlines;
 mod disclosure;
 mod export;
 mod feedback;
+mod followups;
+mod mechanisms;
 mod notices;
 mod overview;
 mod papers;
 mod planning;
 mod rectify;
 mod reports;
+mod supervision;
 mod teams;
 mod units;
 mod users;
@@ -26,13 +32,17 @@ use crate::id::Id;
 use crate::permission::Actor;
 use crate::store::{Blobs, Secrets, Store, Tx};
 
+pub use accountability::{AccountabilityEntry, AccountabilityQuery};
 pub use audit_trail::VerifyOutcome;
 pub use auth::{AuthPolicy, IssuedToken, LoginOk, SessionOk};
 pub use clues::{ClueEntry, ClueListFilter, InspectionBrief, TransferLetter};
+pub use deadlines::rectification_warn_days;
 pub use disclosure::{
     DisclosureTarget, DocRights, DocumentDetail, DocumentEntry, PublicNotice, report_submitted_on,
 };
 pub use export::{LedgerExport, LedgerExportRow};
+pub use followups::{FollowUpEntry, FollowUpQuery};
+pub use mechanisms::{MechanismEntry, MechanismQuery};
 pub use notices::NoticeBoard;
 pub use overview::Overview;
 pub use papers::{PaperDecision, PaperRights, ProblemDetail, Withdrawal};
@@ -45,6 +55,7 @@ pub use rectify::{
     PlanRights, PlanSlot, RectPlanInput, TaskDetail, TaskEntry, TaskRights,
 };
 pub use reports::{ReportDetail, ReportRights};
+pub use supervision::{ProblemRef, RectifyingInspection, SupervisionContext, TaskRef};
 pub use teams::{Candidate, TeamEntry};
 pub use users::NewGrant;
 

@@ -6,12 +6,14 @@ pub use audit::AuditQuery;
 mod auth;
 mod calendar;
 mod clues;
+mod dashboard;
 mod disclosure;
 mod inspections;
 pub(crate) mod papers;
 mod planning;
 pub(crate) mod rectify;
 mod reports;
+mod supervision;
 mod teams;
 mod units;
 mod users;
@@ -52,6 +54,8 @@ use crate::error::ApiError;
         (name = "reports", description = "巡视报告、审批流程与反馈意见"),
         (name = "rectification", description = "整改方案、整改台账、进展与佐证材料、核查销号与变更申请"),
         (name = "disclosure", description = "整改情况报告、主要负责人组织落实整改情况的报告与巡视整改进展情况通报；公开通报无需令牌"),
+        (name = "dashboard", description = "整改统计"),
+        (name = "supervision", description = "整改督查：督办通知、追责问责、长效机制、整改时限规则与时钟"),
     )
 )]
 struct ApiDoc;
@@ -84,6 +88,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(reports::routes())
         .merge(rectify::routes())
         .merge(disclosure::routes())
+        .merge(supervision::routes())
+        .merge(dashboard::routes())
         .split_for_parts()
 }
 

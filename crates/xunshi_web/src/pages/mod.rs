@@ -5,6 +5,7 @@ mod account;
 mod audit;
 mod calendar;
 mod clues;
+mod dashboard;
 pub(crate) mod disclosure;
 mod feedback;
 mod home;
@@ -16,6 +17,7 @@ mod personnel;
 mod planning;
 mod rectify;
 mod reports;
+mod supervision;
 mod taxonomy;
 mod teams;
 mod units;
@@ -57,6 +59,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(rectify::routes())
         .merge(ledger::routes())
         .merge(disclosure::routes())
+        .merge(supervision::routes())
+        .merge(dashboard::routes())
         .route("/static/app.css", get(stylesheet))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
@@ -197,34 +201,15 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavSection> {
         label: "工作台",
         items: vec![item("首页", "/")],
     }];
+    // By stage of the work, as officials look for it: 计划 / 巡视 / 整改 / 督办 / 统计 / 系统管理.
     let mut plan = Vec::new();
     if actor.can(Permission::ViewPlanning) {
         plan.push(item("届次与轮次", "/planning"));
         plan.push(item("全覆盖情况", "/planning/coverage"));
     }
-    if !plan.is_empty() {
-        sections.push(NavSection {
-            label: "计划",
-            items: plan,
-        });
-    }
     let mut inspect = vec![item("巡视任务", "/inspections")];
     if actor.can(Permission::ViewPersonnel) {
         inspect.push(item("干部人才库", "/personnel"));
-    }
-    sections.push(NavSection {
-        label: "巡视",
-        items: inspect,
-    });
-    if clues::shows_clues(actor) {
-        let mut transfer = vec![item("问题线索", "/clues")];
-        if actor.has_role(xunshi_core::role::Role::Office) {
-            transfer.push(item("线索办理时限", "/clue-settings"));
-        }
-        sections.push(NavSection {
-            label: "线索移交",
-            items: transfer,
-        });
     }
     // The unit answers the immediate-fix notices addressed to it during an inspection.
     if actor.grants().iter().any(|g| {
@@ -233,12 +218,14 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavSection> {
             xunshi_core::role::Role::UnitPrincipal | xunshi_core::role::Role::UnitLiaison
         )
     }) {
-        sections.push(NavSection {
-            label: "巡视整改",
-            items: vec![item("立行立改通知", "/notices")],
-        });
+        inspect.push(item("立行立改通知", "/notices"));
     }
-    // One 整改 section: the plan and ledger, and the reports where the actor may see them.
+    if clues::shows_clues(actor) {
+        inspect.push(item("问题线索", "/clues"));
+        if actor.has_role(xunshi_core::role::Role::Office) {
+            inspect.push(item("线索办理时限", "/clue-settings"));
+        }
+    }
     let mut rectification = Vec::new();
     if rectify::shows_rectification(actor) {
         rectification.push(item("整改方案", "/rectification"));
@@ -246,21 +233,28 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavSection> {
     }
     if disclosure::shows_disclosure(actor) {
         rectification.push(item("整改报告", "/rectification/reports"));
+        rectification.push(item("整改进展通报", "/rectification/notices"));
     }
-    if !rectification.is_empty() {
-        sections.push(NavSection {
-            label: "整改",
-            items: rectification,
-        });
+    rectification.push(item("公开的整改通报", "/public/notices"));
+    let mut supervise = Vec::new();
+    let mut stats = Vec::new();
+    if supervision::shows_supervision(actor) {
+        supervise.push(item("督办通知", "/supervision/followups"));
+        supervise.push(item("追责问责", "/supervision/accountability"));
+        supervise.push(item("长效机制", "/supervision/mechanisms"));
+        supervise.push(item("整改时限规则", "/supervision/deadlines"));
+        stats.push(item("整改统计", "/dashboard"));
     }
-    if disclosure::shows_disclosure(actor) {
-        sections.push(NavSection {
-            label: "公开",
-            items: vec![
-                item("整改进展通报", "/rectification/notices"),
-                item("公开页面", "/public/notices"),
-            ],
-        });
+    for (label, items) in [
+        ("计划", plan),
+        ("巡视", inspect),
+        ("整改", rectification),
+        ("督办", supervise),
+        ("统计", stats),
+    ] {
+        if !items.is_empty() {
+            sections.push(NavSection { label, items });
+        }
     }
     let mut admin = Vec::new();
     if actor.can(Permission::ViewUnits) {

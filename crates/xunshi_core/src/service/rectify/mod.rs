@@ -21,7 +21,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use super::planning::load_inspection;
-use crate::deadline::{Colour, DEFAULT_WARN_DAYS};
+use crate::deadline::Colour;
 use crate::error::{CoreError, Result};
 use crate::feedback::FeedbackStatus;
 use crate::id::Id;
@@ -33,10 +33,10 @@ use crate::store::Tx;
 
 pub use ledger::LedgerFilter;
 
-/// The days before a deadline at which a task turns yellow. The one place that decides it: the
-/// office's setting, once the supervision area stores one.
-pub(crate) async fn warn_days<T: Tx>(_tx: &mut T) -> Result<i32> {
-    Ok(DEFAULT_WARN_DAYS)
+/// The days before a deadline at which a task turns yellow: the office's setting, kept with
+/// the deadline rules by the supervision services.
+pub(crate) async fn warn_days<T: Tx>(tx: &mut T) -> Result<i32> {
+    super::deadlines::rectification_warn_days(tx).await
 }
 
 /// The editable parts of a plan.

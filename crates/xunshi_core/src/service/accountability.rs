@@ -1,0 +1,203 @@
+//! Accountability (追责问责): the people and organisations held to account over the
+//! rectification, recorded by the office or a daily supervisor with the form (四种形态), the
+//! measure from the sanction and handling lists, the deciding body and the date.
+
+use serde::Serialize;
+use serde_json::json;
+
+use super::followups::check_task;
+use super::planning::{load_inspection, today};
+use super::supervision::{
+    TaskRef, belongs_to, is_supervisor, require_rectifying, require_target, supervision_scope,
+    task_ref,
+};
+use super::{Services, record};
+use crate::audit::{Action, AuditEntry};
+use crate::error::{CoreError, Result};
+use crate::feedback::FeedbackStatus;
+use crate::id::Id;
+use crate::page::{Page, PageRequest};
+use crate::permission::Actor;
+use crate::rectify::{Accountability, Form};
+use crate::store::{AccountabilityFilter, Store, SuperviseTx, Tx};
+use crate::supervision::AccountabilityInput;
+
+#[derive(Debug, Clone, Default)]
+pub struct AccountabilityQuery {
+    pub inspection_id: Option<Id>,
+    pub unit_id: Option<Id>,
+    pub task_id: Option<Id>,
+    pub form: Option<Form>,
+}
+
+/// A record with the names its reader needs.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AccountabilityEntry {
+    #[serde(flatten)]
+    pub record: Accountability,
+    pub unit_name: String,
+    pub team_name: String,
+    /// The fed-back problem's title.
+    pub problem_title: Option<String>,
+    pub task: Option<TaskRef>,
+}
+
+impl<S: Store> Services<S> {
+    /// Records someone held to account over one unit's rectification: the office, the
+    /// discipline commission or the organization department.
+    pub async fn record_accountability(
+        &self,
+        actor: &Actor,
+        input: &AccountabilityInput,
+    ) -> Result<Accountability> {
+        if !is_supervisor(actor) {
+            return Err(CoreError::Forbidden(
+                "只有巡视办、纪委监委和组织部可以登记追责问责情况".into(),
+            ));
+        }
+        let f = input.validate()?;
+        let now = self.now();
+        if belongs_to(actor, f.unit_id) {
+            return Err(CoreError::Forbidden(
+                "不能登记本单位人员的追责问责情况".into(),
+            ));
+        }
+        if f.decided_on > today(now) {
+            return Err(CoreError::bad_input("decided_on", "决定日期不能晚于今天"));
+        }
+        let mut tx = self.store.write().await?;
+        let insp = load_inspection(&mut tx, f.inspection_id).await?;
+        require_target(&insp, f.unit_id)?;
+        require_rectifying(&insp)?;
+        // A task answers one problem: the record concerns that problem too.
+        let mut problem_id = f.problem_id;
+        if let Some(t) = f.task_id {
+            let task = check_task(&mut tx, insp.id, f.unit_id, t).await?;
+            if problem_id.is_some_and(|p| p != task.problem_id) {
+                return Err(CoreError::bad_input(
+                    "problem_id",
+                    "所选问题与所选整改任务对应的问题不一致",
+                ));
+            }
+            problem_id = Some(task.problem_id);
+        }
+        if let Some(p) = problem_id {
+            require_fed_back(&mut tx, insp.id, f.unit_id, p).await?;
+        }
+        let a = Accountability {
+            id: Id::new(),
+            inspection_id: insp.id,
+            unit_id: f.unit_id,
+            task_id: f.task_id,
+            problem_id,
+            person: f.person,
+            post: f.post,
+            form: f.form,
+            measure: f.measure,
+            deciding_body: f.deciding_body,
+            decided_on: f.decided_on,
+            version: 1,
+        };
+        tx.insert_accountability(&a, actor.user_id(), now).await?;
+        record(
+            &mut tx,
+            actor,
+            now,
+            AuditEntry::new(
+                Action::AccountabilityRecorded,
+                "accountability",
+                Some(a.id),
+                json!({ "after": a }),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(a)
+    }
+
+    /// The records the actor may read: supervisors and the leadership all, a team its
+    /// inspection's, a unit its own.
+    pub async fn list_accountability(
+        &self,
+        actor: &Actor,
+        q: &AccountabilityQuery,
+        page: PageRequest,
+    ) -> Result<Page<AccountabilityEntry>> {
+        if actor.as_user().is_none() && !actor.is_system() {
+            return Err(CoreError::Unauthenticated("请先登录".into()));
+        }
+        let f = AccountabilityFilter {
+            scope: supervision_scope(actor),
+            inspection_id: q.inspection_id,
+            unit_id: q.unit_id,
+            task_id: q.task_id,
+            form: q.form,
+        };
+        let mut tx = self.store.read().await?;
+        let rows = tx.list_accountability(&f, page).await?;
+        let page = Page::from_rows(rows, page.limit, |a| a.id);
+        let mut items = Vec::with_capacity(page.items.len());
+        for a in page.items {
+            items.push(accountability_entry(&mut tx, a).await?);
+        }
+        Ok(Page {
+            items,
+            next_cursor: page.next_cursor,
+        })
+    }
+}
+
+/// Checks that `problem` was fed back to `unit` by the inspection: only those are the unit's to
+/// rectify, and only their titles are the unit's to read.
+async fn require_fed_back<T: Tx>(tx: &mut T, inspection: Id, unit: Id, problem: Id) -> Result<()> {
+    let fed_back = tx
+        .get_feedback(inspection)
+        .await?
+        .filter(|f| f.status == FeedbackStatus::Given)
+        .is_some_and(|f| {
+            f.groups
+                .iter()
+                .flat_map(|g| g.items.iter())
+                .any(|i| i.problem_id == problem)
+        });
+    let of_unit = tx
+        .get_problem(problem)
+        .await?
+        .is_some_and(|p| p.inspection_id == inspection && p.target_unit_id == unit);
+    if fed_back && of_unit {
+        Ok(())
+    } else {
+        Err(CoreError::bad_input(
+            "problem_id",
+            "该问题不是本次巡视向该单位反馈的问题",
+        ))
+    }
+}
+
+async fn accountability_entry<T: Tx>(tx: &mut T, a: Accountability) -> Result<AccountabilityEntry> {
+    let unit_name = tx
+        .get_unit(a.unit_id)
+        .await?
+        .map(|u| u.name)
+        .unwrap_or_default();
+    let team_name = tx
+        .get_inspection(a.inspection_id)
+        .await?
+        .map(|i| i.team_name)
+        .unwrap_or_default();
+    let problem_title = match a.problem_id {
+        Some(p) => tx.get_problem(p).await?.map(|p| p.title),
+        None => None,
+    };
+    let task = match a.task_id {
+        Some(t) => task_ref(tx, t).await?,
+        None => None,
+    };
+    Ok(AccountabilityEntry {
+        task,
+        record: a,
+        unit_name,
+        team_name,
+        problem_title,
+    })
+}

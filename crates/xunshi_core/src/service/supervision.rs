@@ -1,0 +1,314 @@
+//! Who takes part in supervising rectification, and how, shared by the deadline, follow-up,
+//! accountability, mechanism and dashboard services.
+//!
+//! - The office and the daily supervisors (discipline commission, organization department)
+//!   issue follow-up notices and record accountability, on every unit.
+//! - The leadership reads everything and changes nothing.
+//! - A team reads what concerns its own inspection.
+//! - The inspected unit's principal, liaison and staff read their own unit's records; the
+//!   principal and liaison answer notices and record the unit's mechanisms.
+
+use serde::Serialize;
+
+use super::Services;
+use super::planning::{UnitRef, load_inspection};
+use crate::access::{Visible, visible_inspections};
+use crate::error::{CoreError, Result};
+use crate::feedback::FeedbackStatus;
+use crate::id::Id;
+use crate::inspection::{Inspection, Stage};
+use crate::page::{MAX_LIMIT, PageRequest};
+use crate::permission::Actor;
+use crate::rectify::seq_key;
+use crate::role::{Role, Scope};
+use crate::store::{InspectionFilter, PaperTx, RectifyTx, ReportTx, Store, TaskFilter, Tx};
+
+fn active(actor: &Actor) -> bool {
+    actor.is_system() || actor.as_user().is_some_and(|u| !u.disabled)
+}
+
+/// The office or a daily supervisor: issues notices, records accountability.
+pub(crate) fn is_supervisor(actor: &Actor) -> bool {
+    actor.is_system()
+        || (active(actor)
+            && actor
+                .grants()
+                .iter()
+                .any(|g| matches!(g.role, Role::Office | Role::Discipline | Role::Organization)))
+}
+
+pub(crate) fn is_office(actor: &Actor) -> bool {
+    actor.is_system() || (active(actor) && actor.has_role(Role::Office))
+}
+
+/// Which inspections and units the actor reads the supervision records of.
+pub(crate) fn supervision_scope(actor: &Actor) -> Visible {
+    if !active(actor) {
+        return Visible::Some {
+            inspections: Vec::new(),
+            feedback_units: Vec::new(),
+        };
+    }
+    if actor.has_role(Role::Discipline) || actor.has_role(Role::Organization) {
+        return Visible::All;
+    }
+    visible_inspections(actor)
+}
+
+/// Whether the actor reads the records of `unit` in `insp`.
+pub(crate) fn reads_unit(actor: &Actor, insp: &Inspection, unit: Id) -> bool {
+    match supervision_scope(actor) {
+        Visible::All => true,
+        Visible::Some {
+            inspections,
+            feedback_units,
+        } => {
+            inspections.contains(&insp.id)
+                || (insp.stage.feedback_given()
+                    && insp.target_ids.contains(&unit)
+                    && feedback_units.contains(&unit))
+        }
+    }
+}
+
+/// The units of `insp` whose records the actor reads: every target, or only its own.
+pub(crate) fn readable_units(actor: &Actor, insp: &Inspection) -> Vec<Id> {
+    insp.target_ids
+        .iter()
+        .copied()
+        .filter(|u| reads_unit(actor, insp, *u))
+        .collect()
+}
+
+/// Whether the actor speaks for `unit` (its principal or liaison). The operator at the command
+/// line, loading demo data, acts for everyone.
+pub(crate) fn speaks_for(actor: &Actor, unit: Id) -> bool {
+    actor.is_system()
+        || (active(actor)
+            && actor.grants().iter().any(|g| {
+                matches!(g.role, Role::UnitPrincipal | Role::UnitLiaison)
+                    && g.scope == Scope::Unit(unit)
+            }))
+}
+
+/// Whether the actor belongs to `unit` (an account of it, or a role in it): such a person never
+/// supervises it, whatever else they hold.
+pub(crate) fn belongs_to(actor: &Actor, unit: Id) -> bool {
+    actor.as_user().and_then(|u| u.unit_id) == Some(unit)
+        || actor.grants().iter().any(|g| g.scope == Scope::Unit(unit))
+}
+
+/// The name a record is signed with.
+pub(crate) fn signer(actor: &Actor) -> String {
+    actor
+        .as_user()
+        .map(|u| u.display_name.clone())
+        .unwrap_or_else(|| actor.name())
+}
+
+/// Changes belong to the rectification stage: after feedback, and never once archived.
+pub(crate) fn require_rectifying(insp: &Inspection) -> Result<()> {
+    match insp.stage {
+        Stage::FeedbackGiven | Stage::Rectification => Ok(()),
+        Stage::Archived => Err(CoreError::RuleRefused(
+            "该巡视任务已归档，整改督查记录只能查阅".into(),
+        )),
+        _ => Err(CoreError::RuleRefused(
+            "该巡视任务尚未反馈，整改尚未开始".into(),
+        )),
+    }
+}
+
+/// Checks that `unit` is one of the inspection's inspected units.
+pub(crate) fn require_target(insp: &Inspection, unit: Id) -> Result<()> {
+    if insp.target_ids.contains(&unit) {
+        Ok(())
+    } else {
+        Err(CoreError::bad_input(
+            "unit_id",
+            "该单位不是本次巡视的被巡视单位",
+        ))
+    }
+}
+
+/// The inspections in rectification (fed back, not archived) the actor reads the supervision
+/// records of, inside `tx`, in creation order.
+pub(crate) async fn rectifying_in<T: Tx>(tx: &mut T, actor: &Actor) -> Result<Vec<Inspection>> {
+    let visible = supervision_scope(actor);
+    let mut out = Vec::new();
+    for stage in [Stage::FeedbackGiven, Stage::Rectification] {
+        let f = InspectionFilter {
+            stage: Some(stage),
+            ..Default::default()
+        };
+        let mut page = PageRequest::first(MAX_LIMIT);
+        loop {
+            let rows = tx.list_inspections(&f, &visible, page).await?;
+            let more = rows.len() > page.limit as usize;
+            for insp in rows.into_iter().take(page.limit as usize) {
+                page.after = Some(insp.id);
+                if !readable_units(actor, &insp).is_empty() {
+                    out.push(insp);
+                }
+            }
+            if !more {
+                break;
+            }
+        }
+    }
+    out.sort_by_key(|i| i.id);
+    Ok(out)
+}
+
+/// An inspection under rectification, named for pickers.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RectifyingInspection {
+    pub id: Id,
+    pub team_name: String,
+    pub round_name: String,
+    /// The inspected units the reader sees the records of.
+    pub units: Vec<UnitRef>,
+}
+
+/// A fed-back problem of one unit, for pickers.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ProblemRef {
+    pub id: Id,
+    pub unit_id: Id,
+    pub category_name: String,
+    pub title: String,
+}
+
+/// A task of one unit's ledger, for pickers.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TaskRef {
+    pub id: Id,
+    pub unit_id: Id,
+    pub problem_id: Id,
+    pub seq: String,
+    pub measure: String,
+}
+
+/// The task `id` as pickers and lists name it.
+pub(crate) async fn task_ref<T: Tx>(tx: &mut T, id: Id) -> Result<Option<TaskRef>> {
+    Ok(tx.get_task(id).await?.map(|t| TaskRef {
+        id: t.id,
+        unit_id: t.unit_id,
+        problem_id: t.problem_id,
+        seq: t.seq,
+        measure: t.measure,
+    }))
+}
+
+/// What a supervision form about one inspection offers to pick: its units, the problems fed
+/// back to them, the tasks of their ledgers.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SupervisionContext {
+    pub inspection: RectifyingInspection,
+    pub problems: Vec<ProblemRef>,
+    pub tasks: Vec<TaskRef>,
+}
+
+async fn named<T: Tx>(
+    tx: &mut T,
+    actor: &Actor,
+    insp: &Inspection,
+) -> Result<RectifyingInspection> {
+    let round_name = tx
+        .get_round(insp.round_id)
+        .await?
+        .map(|r| r.name)
+        .unwrap_or_default();
+    let mut units = Vec::new();
+    for u in readable_units(actor, insp) {
+        let name = tx
+            .get_unit(u)
+            .await?
+            .map(|u| u.name)
+            .unwrap_or_else(|| u.to_string());
+        units.push(UnitRef { id: u, name });
+    }
+    Ok(RectifyingInspection {
+        id: insp.id,
+        team_name: insp.team_name.clone(),
+        round_name,
+        units,
+    })
+}
+
+impl<S: Store> Services<S> {
+    /// The inspections under rectification whose supervision records the actor reads.
+    pub async fn rectifying_inspections(&self, actor: &Actor) -> Result<Vec<RectifyingInspection>> {
+        if actor.as_user().is_none() && !actor.is_system() {
+            return Err(CoreError::Unauthenticated("请先登录".into()));
+        }
+        let mut tx = self.store.read().await?;
+        let list = rectifying_in(&mut tx, actor).await?;
+        let mut out = Vec::with_capacity(list.len());
+        for insp in &list {
+            out.push(named(&mut tx, actor, insp).await?);
+        }
+        Ok(out)
+    }
+
+    /// The units, fed-back problems and ledger tasks of one inspection the actor may refer to
+    /// in a follow-up notice, an accountability record or a mechanism.
+    pub async fn supervision_context(
+        &self,
+        actor: &Actor,
+        inspection_id: Id,
+    ) -> Result<SupervisionContext> {
+        let mut tx = self.store.read().await?;
+        let insp = load_inspection(&mut tx, inspection_id).await?;
+        if readable_units(actor, &insp).is_empty() {
+            return Err(CoreError::NotFound("巡视任务".into()));
+        }
+        let inspection = named(&mut tx, actor, &insp).await?;
+        let units: Vec<Id> = inspection.units.iter().map(|u| u.id).collect();
+        let mut problems = Vec::new();
+        if let Some(fb) = tx
+            .get_feedback(insp.id)
+            .await?
+            .filter(|f| f.status == FeedbackStatus::Given)
+        {
+            for g in &fb.groups {
+                for item in &g.items {
+                    let Some(p) = tx.get_problem(item.problem_id).await? else {
+                        continue;
+                    };
+                    if units.contains(&p.target_unit_id) {
+                        problems.push(ProblemRef {
+                            id: p.id,
+                            unit_id: p.target_unit_id,
+                            category_name: g.category_name.clone(),
+                            title: item.title.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        let mut tasks = Vec::new();
+        for u in &units {
+            let mut list = tx
+                .all_tasks(&TaskFilter {
+                    inspection_id: Some(insp.id),
+                    unit_id: Some(*u),
+                    ..Default::default()
+                })
+                .await?;
+            list.sort_by_key(|t| seq_key(&t.seq));
+            tasks.extend(list.into_iter().map(|t| TaskRef {
+                id: t.id,
+                unit_id: t.unit_id,
+                problem_id: t.problem_id,
+                seq: t.seq,
+                measure: t.measure,
+            }));
+        }
+        Ok(SupervisionContext {
+            inspection,
+            problems,
+            tasks,
+        })
+    }
+}

@@ -1,0 +1,322 @@
+//! Supervision of rectification: follow-up notices, accountability, long-term mechanisms, the
+//! deadline rules with the warning period, and the clocks of an inspection.
+//!
+//! Lists answer every logged-in caller with what that caller may read: the office, the
+//! supervisors and the leadership everything, a team its inspection's, an inspected unit its
+//! own, anyone else an empty list.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use xunshi_core::rectify::{Accountability, FollowUp, Form, Mechanism, NoticeKind};
+use xunshi_core::service::{
+    AccountabilityEntry, AccountabilityQuery, FollowUpEntry, FollowUpQuery, MechanismEntry,
+    MechanismQuery,
+};
+use xunshi_core::supervision::{
+    AccountabilityInput, ClockView, DeadlineRuleInput, FollowUpAnswer, FollowUpInput,
+    MechanismInput, RectifySettings, StoredDeadlineRule, WarnDaysInput,
+};
+use xunshi_core::{CoreError, Id};
+
+use super::{ApiJson, ApiQuery, Page, paging, path_id};
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_followups, issue_followup))
+        .routes(routes!(answer_followup))
+        .routes(routes!(list_accountability, record_accountability))
+        .routes(routes!(list_mechanisms, record_mechanism))
+        .routes(routes!(get_deadline_rules))
+        .routes(routes!(update_deadline_rule))
+        .routes(routes!(get_settings, update_settings))
+        .routes(routes!(inspection_clocks))
+}
+
+/// An optional id from the query; a malformed one is named.
+pub fn opt_id(raw: Option<&str>, field: &str) -> ApiResult<Option<Id>> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => Ok(Some(s.parse().map_err(|_| {
+            ApiError::from(CoreError::bad_input(field, format!("“{s}”不是有效的编号")))
+        })?)),
+    }
+}
+
+fn opt_parse<T>(
+    raw: Option<&str>,
+    parse: impl Fn(&str) -> xunshi_core::Result<T>,
+) -> ApiResult<Option<T>> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => Ok(Some(parse(s)?)),
+    }
+}
+
+fn parse_flag(s: &str) -> xunshi_core::Result<bool> {
+    match s {
+        "true" | "1" | "yes" => Ok(true),
+        "false" | "0" | "no" => Ok(false),
+        other => Err(CoreError::bad_input(
+            "answered",
+            format!("“{other}”无效，应为 true 或 false"),
+        )),
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FollowUpParams {
+    pub inspection_id: Option<String>,
+    pub unit_id: Option<String>,
+    pub task_id: Option<String>,
+    /// reminder, warning, formal or referral.
+    pub kind: Option<String>,
+    /// true: answered; false: awaiting the unit's answer.
+    pub answered: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+/// The follow-up notices the caller may read, in order of issue.
+#[utoipa::path(get, path = "/followups", tag = "supervision", security(("bearer" = [])),
+    params(FollowUpParams),
+    responses((status = 200, body = Page<FollowUpEntry>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+async fn list_followups(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiQuery(q): ApiQuery<FollowUpParams>,
+) -> ApiResult<Json<Page<FollowUpEntry>>> {
+    let page = paging(q.cursor.as_deref(), q.limit)?;
+    let query = FollowUpQuery {
+        inspection_id: opt_id(q.inspection_id.as_deref(), "inspection_id")?,
+        unit_id: opt_id(q.unit_id.as_deref(), "unit_id")?,
+        task_id: opt_id(q.task_id.as_deref(), "task_id")?,
+        kind: opt_parse(q.kind.as_deref(), NoticeKind::parse)?,
+        answered: opt_parse(q.answered.as_deref(), parse_flag)?,
+    };
+    Ok(Json(
+        app.services
+            .list_followups(&actor, &query, page)
+            .await?
+            .into(),
+    ))
+}
+
+/// Issues a follow-up notice to an inspected unit, on its rectification or on one task: the
+/// office, the discipline commission or the organization department, after feedback.
+#[utoipa::path(post, path = "/followups", tag = "supervision", security(("bearer" = [])),
+    request_body = FollowUpInput,
+    responses((status = 201, body = FollowUp), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn issue_followup(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(input): ApiJson<FollowUpInput>,
+) -> ApiResult<(StatusCode, Json<FollowUp>)> {
+    let n = app.services.issue_followup(&actor, &input).await?;
+    Ok((StatusCode::CREATED, Json(n)))
+}
+
+/// The unit's answer to a notice: its principal or liaison, once, on the version seen.
+#[utoipa::path(post, path = "/followups/{id}/answer", tag = "supervision", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body = FollowUpAnswer,
+    responses((status = 200, body = FollowUp), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn answer_followup(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<FollowUpAnswer>,
+) -> ApiResult<Json<FollowUp>> {
+    let id = path_id(&id, "督办通知")?;
+    Ok(Json(
+        app.services.answer_followup(&actor, id, &input).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AccountabilityParams {
+    pub inspection_id: Option<String>,
+    pub unit_id: Option<String>,
+    pub task_id: Option<String>,
+    /// first, second, third or fourth.
+    pub form: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+/// The accountability records the caller may read.
+#[utoipa::path(get, path = "/accountability", tag = "supervision", security(("bearer" = [])),
+    params(AccountabilityParams),
+    responses((status = 200, body = Page<AccountabilityEntry>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+async fn list_accountability(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiQuery(q): ApiQuery<AccountabilityParams>,
+) -> ApiResult<Json<Page<AccountabilityEntry>>> {
+    let page = paging(q.cursor.as_deref(), q.limit)?;
+    let query = AccountabilityQuery {
+        inspection_id: opt_id(q.inspection_id.as_deref(), "inspection_id")?,
+        unit_id: opt_id(q.unit_id.as_deref(), "unit_id")?,
+        task_id: opt_id(q.task_id.as_deref(), "task_id")?,
+        form: opt_parse(q.form.as_deref(), Form::parse)?,
+    };
+    Ok(Json(
+        app.services
+            .list_accountability(&actor, &query, page)
+            .await?
+            .into(),
+    ))
+}
+
+/// Records someone held to account: the office, the discipline commission or the organization
+/// department. The measure must come from the lists (`measure_list`, then `measure`).
+#[utoipa::path(post, path = "/accountability", tag = "supervision", security(("bearer" = [])),
+    request_body = AccountabilityInput,
+    responses((status = 201, body = Accountability), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn record_accountability(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(input): ApiJson<AccountabilityInput>,
+) -> ApiResult<(StatusCode, Json<Accountability>)> {
+    let a = app.services.record_accountability(&actor, &input).await?;
+    Ok((StatusCode::CREATED, Json(a)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MechanismParams {
+    pub inspection_id: Option<String>,
+    pub unit_id: Option<String>,
+    /// Mechanisms that came from this task.
+    pub task_id: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+/// The long-term mechanisms the caller may read.
+#[utoipa::path(get, path = "/mechanisms", tag = "supervision", security(("bearer" = [])),
+    params(MechanismParams),
+    responses((status = 200, body = Page<MechanismEntry>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+async fn list_mechanisms(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiQuery(q): ApiQuery<MechanismParams>,
+) -> ApiResult<Json<Page<MechanismEntry>>> {
+    let page = paging(q.cursor.as_deref(), q.limit)?;
+    let query = MechanismQuery {
+        inspection_id: opt_id(q.inspection_id.as_deref(), "inspection_id")?,
+        unit_id: opt_id(q.unit_id.as_deref(), "unit_id")?,
+        task_id: opt_id(q.task_id.as_deref(), "task_id")?,
+    };
+    Ok(Json(
+        app.services
+            .list_mechanisms(&actor, &query, page)
+            .await?
+            .into(),
+    ))
+}
+
+/// Records a rule established or revised through rectification, linked to the tasks of the
+/// unit's plan that produced it: the unit's principal or liaison, or the office.
+#[utoipa::path(post, path = "/mechanisms", tag = "supervision", security(("bearer" = [])),
+    request_body = MechanismInput,
+    responses((status = 201, body = Mechanism), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn record_mechanism(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(input): ApiJson<MechanismInput>,
+) -> ApiResult<(StatusCode, Json<Mechanism>)> {
+    let m = app.services.record_mechanism(&actor, &input).await?;
+    Ok((StatusCode::CREATED, Json(m)))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DeadlineRules {
+    pub rules: Vec<StoredDeadlineRule>,
+    /// The warning period with its version (change it with `PUT /rectify-settings`).
+    pub settings: RectifySettings,
+}
+
+/// The rectification deadline rules in force, by level and clock, and the warning period.
+#[utoipa::path(get, path = "/deadline-rules", tag = "supervision", security(("bearer" = [])),
+    responses((status = 200, body = DeadlineRules), (status = 401, body = ErrorBody)))]
+async fn get_deadline_rules(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+) -> ApiResult<Json<DeadlineRules>> {
+    Ok(Json(DeadlineRules {
+        rules: app.services.deadline_rules(&actor).await?,
+        settings: app.services.rectify_settings(&actor).await?,
+    }))
+}
+
+/// Changes how long one clock runs (the office); every clock follows at once.
+#[utoipa::path(put, path = "/deadline-rules/{id}", tag = "supervision", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body = DeadlineRuleInput,
+    responses((status = 200, body = StoredDeadlineRule), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn update_deadline_rule(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<DeadlineRuleInput>,
+) -> ApiResult<Json<StoredDeadlineRule>> {
+    let id = path_id(&id, "时限规则")?;
+    Ok(Json(
+        app.services
+            .update_deadline_rule(&actor, id, &input)
+            .await?,
+    ))
+}
+
+/// The warning period: how many days before a deadline tasks and clocks turn yellow.
+#[utoipa::path(get, path = "/rectify-settings", tag = "supervision", security(("bearer" = [])),
+    responses((status = 200, body = RectifySettings), (status = 401, body = ErrorBody)))]
+async fn get_settings(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+) -> ApiResult<Json<RectifySettings>> {
+    Ok(Json(app.services.rectify_settings(&actor).await?))
+}
+
+/// Sets the warning period (the office).
+#[utoipa::path(put, path = "/rectify-settings", tag = "supervision", security(("bearer" = [])),
+    request_body = WarnDaysInput,
+    responses((status = 200, body = RectifySettings), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
+async fn update_settings(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(input): ApiJson<WarnDaysInput>,
+) -> ApiResult<Json<RectifySettings>> {
+    Ok(Json(app.services.set_warn_days(&actor, &input).await?))
+}
+
+/// The clocks of an inspection from its feedback date, per inspected unit the caller may see:
+/// due date, colour, and whether the event that stops it has happened. A clock whose due date
+/// would reach a year without a holiday arrangement has `refused` instead of a date.
+#[utoipa::path(get, path = "/inspections/{id}/clocks", tag = "supervision", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Vec<ClockView>), (status = 404, body = ErrorBody)))]
+async fn inspection_clocks(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<ClockView>>> {
+    let id = path_id(&id, "巡视任务")?;
+    Ok(Json(app.services.inspection_clocks(&actor, id).await?))
+}

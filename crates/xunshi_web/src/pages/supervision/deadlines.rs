@@ -1,0 +1,264 @@
+//! The rectification deadline rules and the warning period: everyone reads them (with a trial
+//! computation from any feedback date); the office changes them.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use xunshi_core::deadline::Counting;
+use xunshi_core::service::today;
+use xunshi_core::supervision::{DeadlineRuleInput, WarnDaysInput};
+use xunshi_core::{CoreError, Id};
+
+use super::Choice;
+use crate::AppState;
+use crate::auth::PageUser;
+use crate::error::status_of;
+use crate::pages::{
+    FormErrors, Frame, OrPage, PageResult, error_page, local_time, render, see_other,
+};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/supervision/deadlines", get(show))
+        .route("/supervision/deadlines/warn-days", post(save_warn_days))
+        .route("/supervision/deadlines/{id}", post(save_rule))
+}
+
+struct RuleRow {
+    id: String,
+    level: &'static str,
+    clock: &'static str,
+    period: String,
+    basis: String,
+    version: i64,
+    updated: String,
+    /// The due date from the trial feedback date, or why there is none.
+    trial: String,
+    trial_refused: bool,
+    /// The form's values: as stored, or as typed when the form came back with errors.
+    amount: String,
+    countings: Vec<Choice>,
+    form_basis: String,
+    errors: FormErrors,
+}
+
+#[derive(Template)]
+#[template(path = "deadlines.html")]
+struct DeadlinesPage {
+    frame: Frame,
+    rules: Vec<RuleRow>,
+    may_edit: bool,
+    warn_days: String,
+    settings_version: i64,
+    warn_errors: FormErrors,
+    trial_from: String,
+    trial_error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct ShowQuery {
+    from: Option<String>,
+    notice: Option<String>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct RuleForm {
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    counting: String,
+    #[serde(default)]
+    basis: String,
+    version: Option<i64>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct WarnForm {
+    #[serde(default)]
+    warn_days: String,
+    version: Option<i64>,
+}
+
+/// What came back with errors: one rule's form, or the warning period's.
+enum Returned {
+    Nothing,
+    Rule(Id, RuleForm, FormErrors),
+    Warn(WarnForm, FormErrors),
+}
+
+async fn show(
+    State(app): State<AppState>,
+    user: PageUser,
+    Query(q): Query<ShowQuery>,
+) -> PageResult {
+    render_page(&app, &user, q, Returned::Nothing, StatusCode::OK).await
+}
+
+async fn render_page(
+    app: &AppState,
+    user: &PageUser,
+    q: ShowQuery,
+    returned: Returned,
+    status: StatusCode,
+) -> PageResult {
+    let actor = &user.actor;
+    let rules = app.services.deadline_rules(actor).await.or_page(actor)?;
+    let settings = app.services.rectify_settings(actor).await.or_page(actor)?;
+    let calendar = app.services.calendar().await.or_page(actor)?;
+    let trial_from = q
+        .from
+        .clone()
+        .filter(|f| !f.trim().is_empty())
+        .unwrap_or_else(|| today(app.services.now()).to_string());
+    let (trial_date, trial_error) = match trial_from.trim().parse::<jiff::civil::Date>() {
+        Ok(d) => (Some(d), None),
+        Err(_) => (
+            None,
+            Some(format!("“{trial_from}”不是有效日期，格式应为 2020-03-25")),
+        ),
+    };
+    let (mut rule_back, mut warn_back) = (None, None);
+    match returned {
+        Returned::Nothing => {}
+        Returned::Rule(id, f, e) => rule_back = Some((id, f, e)),
+        Returned::Warn(f, e) => warn_back = Some((f, e)),
+    }
+    let rows = rules
+        .iter()
+        .map(|r| {
+            let (trial, trial_refused) = match trial_date.map(|d| r.rule.due(d, &calendar)) {
+                Some(Ok(d)) => (d.to_string(), false),
+                Some(Err(e)) => (e.to_string(), true),
+                None => (String::new(), false),
+            };
+            let back = rule_back.take_if(|(id, _, _)| *id == r.id);
+            let (amount, counting, basis, errors) = match back {
+                Some((_, f, e)) => (f.amount, f.counting, f.basis, e),
+                None => (
+                    r.rule.amount.to_string(),
+                    r.rule.counting.as_str().to_owned(),
+                    r.rule.basis.clone(),
+                    FormErrors::none(),
+                ),
+            };
+            RuleRow {
+                id: r.id.to_string(),
+                level: r.rule.level.label(),
+                clock: r.rule.clock.label(),
+                period: r.period(),
+                basis: r.rule.basis.clone(),
+                version: r.version,
+                updated: r.updated_at.map(local_time).unwrap_or_default(),
+                trial,
+                trial_refused,
+                amount,
+                countings: Counting::ALL
+                    .iter()
+                    .map(|c| Choice::new(c.as_str(), c.label(), &counting))
+                    .collect(),
+                form_basis: basis,
+                errors,
+            }
+        })
+        .collect();
+    let (warn_days, warn_errors) = match warn_back {
+        Some((f, e)) => (f.warn_days, e),
+        None => (settings.warn_days.to_string(), FormErrors::none()),
+    };
+    let page = DeadlinesPage {
+        frame: Frame::new(app, user, "整改时限规则", "/supervision/deadlines")
+            .await
+            .with_notice(q.notice.as_deref()),
+        rules: rows,
+        may_edit: app.services.may_edit_deadline_rules(actor),
+        warn_days,
+        settings_version: settings.version,
+        warn_errors,
+        trial_from,
+        trial_error,
+    };
+    Ok(render(status, &page))
+}
+
+fn number(field: &str, raw: &str) -> Result<i32, CoreError> {
+    raw.trim()
+        .parse::<i32>()
+        .map_err(|_| CoreError::bad_input(field, "请填写整数"))
+}
+
+async fn save_rule(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<RuleForm>,
+) -> PageResult {
+    let actor = &user.actor;
+    let id = Id::from_path(&id, "时限规则").or_page(actor)?;
+    let result = async {
+        let version = f
+            .version
+            .ok_or_else(|| CoreError::bad_input("version", "缺少版本号，请从规则页面提交"))?;
+        let input = DeadlineRuleInput {
+            version,
+            amount: number("amount", &f.amount)?,
+            counting: f.counting.clone(),
+            basis: f.basis.clone(),
+        };
+        app.services.update_deadline_rule(actor, id, &input).await
+    }
+    .await;
+    match result {
+        Ok(_) => Ok(see_other("/supervision/deadlines", "saved")),
+        Err(e @ (CoreError::Forbidden(_) | CoreError::NotFound(_))) => {
+            Ok(error_page(&e, Some(actor)))
+        }
+        Err(e) => {
+            let status = status_of(&e);
+            render_page(
+                &app,
+                &user,
+                ShowQuery::default(),
+                Returned::Rule(id, f, FormErrors::from_error(&e)),
+                status,
+            )
+            .await
+        }
+    }
+}
+
+async fn save_warn_days(
+    State(app): State<AppState>,
+    user: PageUser,
+    Form(f): Form<WarnForm>,
+) -> PageResult {
+    let actor = &user.actor;
+    let result = async {
+        let version = f
+            .version
+            .ok_or_else(|| CoreError::bad_input("version", "缺少版本号，请从规则页面提交"))?;
+        let input = WarnDaysInput {
+            version,
+            warn_days: number("warn_days", &f.warn_days)?,
+        };
+        app.services.set_warn_days(actor, &input).await
+    }
+    .await;
+    match result {
+        Ok(_) => Ok(see_other("/supervision/deadlines", "saved")),
+        Err(e @ CoreError::Forbidden(_)) => Ok(error_page(&e, Some(actor))),
+        Err(e) => {
+            let status = status_of(&e);
+            render_page(
+                &app,
+                &user,
+                ShowQuery::default(),
+                Returned::Warn(f, FormErrors::from_error(&e)),
+                status,
+            )
+            .await
+        }
+    }
+}
