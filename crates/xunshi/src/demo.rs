@@ -4,6 +4,8 @@
 //! several units at different stages. People have invented names. Everything is created through
 //! the services, so the demo obeys the same rules and leaves the same audit trail as real use.
 
+#[path = "demo/rectify.rs"]
+mod rectify;
 #[path = "demo/seed.rs"]
 mod seed;
 
@@ -323,6 +325,7 @@ pub async fn load(services: &Services<Db>) -> Result<(), CoreError> {
     .await?;
     seed::papers_report_feedback(services, &office, seed).await?;
     seed::clues(services, seed).await?;
+    rectify::load(services, seed).await?;
 
     // The invented round: several units at different stages.
     let culture = plan_inspection(
