@@ -7,7 +7,9 @@
 use xunshi_core::disclosure::{Contact, DocKind, DocumentInput};
 use xunshi_core::rectify::{Defect, GroupMember, TaskInput};
 use xunshi_core::service::{ChangeInput, RectPlanInput, Services};
-use xunshi_core::supervision::{AccountabilityInput, FollowUpAnswer, FollowUpInput, MechanismInput};
+use xunshi_core::supervision::{
+    AccountabilityInput, FollowUpAnswer, FollowUpInput, MechanismInput,
+};
 use xunshi_core::{CoreError, Id};
 use xunshi_store::Db;
 
@@ -36,16 +38,66 @@ enum End {
 }
 
 const TASKS: [Plan; 10] = [
-    Plan { measure: "制定落实党管宣传思想文化职责清单，部务会每季度专题研究宣传思想文化工作", department: "办公室", due: ("by", Some("2020-06-30")), end: End::Closed },
-    Plan { measure: "出台推动全区文化产业高质量发展实施意见，建立新型智库成果转化机制", department: "文化产业处", due: ("by", Some("2020-06-30")), end: End::Rejected },
-    Plan { measure: "修订意识形态工作责任制考评办法，开展专项督察调研", department: "理论处", due: ("by", Some("2020-09-30")), end: End::Closed },
-    Plan { measure: "建立文艺领军人才库，实施文艺精品创作扶持计划", department: "文艺处", due: ("long_term", None), end: End::LongTerm },
-    Plan { measure: "梳理文明城市创建全区性重点难点问题清单，逐项协调解决", department: "文明办", due: ("by", Some("2020-12-31")), end: End::Overdue },
-    Plan { measure: "制定机关党建工作要点，落实经常性指导督促检查", department: "机关党委", due: ("by", Some("2020-06-30")), end: End::Closed },
-    Plan { measure: "严格执行“三会一课”制度，开展党支部标准化规范化建设", department: "机关党委", due: ("immediate", Some("2020-04-30")), end: End::Closed },
-    Plan { measure: "严格干部选拔任用程序，开展干部人事档案专项审核", department: "干部处", due: ("by", Some("2027-06-30")), end: End::Withheld },
-    Plan { measure: "制定落实全面从严治党主体责任清单，层层传导压力", department: "机关纪委", due: ("by", Some("2020-06-30")), end: End::Closed },
-    Plan { measure: "对直属单位项目资金开展专项检查，健全议事决策和资金管理制度", department: "财务处", due: ("by", Some("2020-09-30")), end: End::Closed },
+    Plan {
+        measure: "制定落实党管宣传思想文化职责清单，部务会每季度专题研究宣传思想文化工作",
+        department: "办公室",
+        due: ("by", Some("2020-06-30")),
+        end: End::Closed,
+    },
+    Plan {
+        measure: "出台推动全区文化产业高质量发展实施意见，建立新型智库成果转化机制",
+        department: "文化产业处",
+        due: ("by", Some("2020-06-30")),
+        end: End::Rejected,
+    },
+    Plan {
+        measure: "修订意识形态工作责任制考评办法，开展专项督察调研",
+        department: "理论处",
+        due: ("by", Some("2020-09-30")),
+        end: End::Closed,
+    },
+    Plan {
+        measure: "建立文艺领军人才库，实施文艺精品创作扶持计划",
+        department: "文艺处",
+        due: ("long_term", None),
+        end: End::LongTerm,
+    },
+    Plan {
+        measure: "梳理文明城市创建全区性重点难点问题清单，逐项协调解决",
+        department: "文明办",
+        due: ("by", Some("2020-12-31")),
+        end: End::Overdue,
+    },
+    Plan {
+        measure: "制定机关党建工作要点，落实经常性指导督促检查",
+        department: "机关党委",
+        due: ("by", Some("2020-06-30")),
+        end: End::Closed,
+    },
+    Plan {
+        measure: "严格执行“三会一课”制度，开展党支部标准化规范化建设",
+        department: "机关党委",
+        due: ("immediate", Some("2020-04-30")),
+        end: End::Closed,
+    },
+    Plan {
+        measure: "严格干部选拔任用程序，开展干部人事档案专项审核",
+        department: "干部处",
+        due: ("by", Some("2027-06-30")),
+        end: End::Withheld,
+    },
+    Plan {
+        measure: "制定落实全面从严治党主体责任清单，层层传导压力",
+        department: "机关纪委",
+        due: ("by", Some("2020-06-30")),
+        end: End::Closed,
+    },
+    Plan {
+        measure: "对直属单位项目资金开展专项检查，健全议事决策和资金管理制度",
+        department: "财务处",
+        due: ("by", Some("2020-09-30")),
+        end: End::Closed,
+    },
 ];
 
 pub async fn load(s: &Services<Db>, seed: Id) -> Result<(), CoreError> {
@@ -77,7 +129,12 @@ pub async fn load(s: &Services<Db>, seed: Id) -> Result<(), CoreError> {
     let problems = s
         .get_feedback(&principal, seed)
         .await?
-        .map(|f| f.groups.into_iter().flat_map(|g| g.items).collect::<Vec<_>>())
+        .map(|f| {
+            f.groups
+                .into_iter()
+                .flat_map(|g| g.items)
+                .collect::<Vec<_>>()
+        })
         .unwrap_or_default();
     let mut task_ids = Vec::new();
     for (problem, t) in problems.iter().zip(TASKS.iter()) {
@@ -104,21 +161,42 @@ pub async fn load(s: &Services<Db>, seed: Id) -> Result<(), CoreError> {
     }
     let plan = s.rect_plan_detail(&office, plan.id).await?.plan;
     let plan = s.submit_plan(&principal, plan.id, plan.version).await?;
-    s.review_plan(&office, plan.id, plan.version, true, "整改方案问题清单、任务清单、责任清单明确，同意。")
-        .await?;
+    s.review_plan(
+        &office,
+        plan.id,
+        plan.version,
+        true,
+        "整改方案问题清单、任务清单、责任清单明确，同意。",
+    )
+    .await?;
 
     for (id, end) in &task_ids {
         let version = |d: xunshi_core::service::TaskDetail| d.entry.task.version;
         match end {
             End::Closed | End::Rejected => {
                 let v = version(s.get_task(&staff, *id).await?);
-                s.report_progress(&staff, *id, v, "已完成整改措施，制度文件已印发，佐证材料已上传。", 100, true)
-                    .await?;
-                s.upload_task_evidence(&staff, *id, "整改落实情况说明.txt", "整改措施已落实，相关制度文件已印发执行。".as_bytes().to_vec())
-                    .await?;
+                s.report_progress(
+                    &staff,
+                    *id,
+                    v,
+                    "已完成整改措施，制度文件已印发，佐证材料已上传。",
+                    100,
+                    true,
+                )
+                .await?;
+                s.upload_task_evidence(
+                    &staff,
+                    *id,
+                    "整改落实情况说明.txt",
+                    "整改措施已落实，相关制度文件已印发执行。"
+                        .as_bytes()
+                        .to_vec(),
+                )
+                .await?;
                 let v = version(s.get_task(&office, *id).await?);
                 if *end == End::Closed {
-                    s.verify_task(&office, *id, v, true, None, "经核查，整改到位，予以销号。").await?;
+                    s.verify_task(&office, *id, v, true, None, "经核查，整改到位，予以销号。")
+                        .await?;
                 } else {
                     s.verify_task(
                         &discipline,
@@ -137,26 +215,39 @@ pub async fn load(s: &Services<Db>, seed: Id) -> Result<(), CoreError> {
                                 measure: String::new(),
                                 due_kind: "by".into(),
                                 due_date: Some("2026-12-31".into()),
-                                reason: "成果转化机制需经一个完整评价周期检验，申请延长整改时限。".into(),
+                                reason: "成果转化机制需经一个完整评价周期检验，申请延长整改时限。"
+                                    .into(),
                             },
                         )
                         .await?;
-                    s.decide_change(&office, change.id, true, "同意延期，按期报送进展。").await?;
+                    s.decide_change(&office, change.id, true, "同意延期，按期报送进展。")
+                        .await?;
                 }
             }
             End::Overdue | End::Withheld => {
                 let v = version(s.get_task(&staff, *id).await?);
-                s.report_progress(&staff, *id, v, "已梳理问题清单，正在逐项推进。", 60, false).await?;
+                s.report_progress(&staff, *id, v, "已梳理问题清单，正在逐项推进。", 60, false)
+                    .await?;
             }
             End::LongTerm => {
                 let v = version(s.get_task(&staff, *id).await?);
-                s.report_progress(&staff, *id, v, "文艺领军人才库已建立，按季度更新扶持项目。", 50, false)
-                    .await?;
+                s.report_progress(
+                    &staff,
+                    *id,
+                    v,
+                    "文艺领军人才库已建立，按季度更新扶持项目。",
+                    50,
+                    false,
+                )
+                .await?;
             }
         }
     }
 
-    let overdue = task_ids.iter().find(|(_, e)| *e == End::Overdue).map(|(id, _)| *id);
+    let overdue = task_ids
+        .iter()
+        .find(|(_, e)| *e == End::Overdue)
+        .map(|(id, _)| *id);
     let notice = s
         .issue_followup(
             &office,
@@ -174,7 +265,10 @@ pub async fn load(s: &Services<Db>, seed: Id) -> Result<(), CoreError> {
     s.answer_followup(
         &liaison,
         notice.id,
-        &FollowUpAnswer { version: notice.version, answer: "已召开专题会议研究，制定倒排工期计划，确保年内完成。".into() },
+        &FollowUpAnswer {
+            version: notice.version,
+            answer: "已召开专题会议研究，制定倒排工期计划，确保年内完成。".into(),
+        },
     )
     .await?;
     s.record_accountability(
@@ -194,7 +288,11 @@ pub async fn load(s: &Services<Db>, seed: Id) -> Result<(), CoreError> {
         },
     )
     .await?;
-    let closed: Vec<String> = task_ids.iter().filter(|(_, e)| *e == End::Closed).map(|(id, _)| id.to_string()).collect();
+    let closed: Vec<String> = task_ids
+        .iter()
+        .filter(|(_, e)| *e == End::Closed)
+        .map(|(id, _)| id.to_string())
+        .collect();
     s.record_mechanism(
         &liaison,
         &MechanismInput {
@@ -210,8 +308,11 @@ pub async fn load(s: &Services<Db>, seed: Id) -> Result<(), CoreError> {
     .await?;
 
     for kind in [DocKind::Rectification, DocKind::PrincipalReport] {
-        let doc = s.draft_rectification_report(&liaison, seed, unit, kind).await?;
-        s.submit_rect_document(&principal, doc.id, doc.version).await?;
+        let doc = s
+            .draft_rectification_report(&liaison, seed, unit, kind)
+            .await?;
+        s.submit_rect_document(&principal, doc.id, doc.version)
+            .await?;
     }
     let notice = s.draft_public_notice(&liaison, seed, unit).await?;
     let notice = s
@@ -233,11 +334,18 @@ pub async fn load(s: &Services<Db>, seed: Id) -> Result<(), CoreError> {
             },
         )
         .await?;
-    let notice = s.submit_rect_document(&principal, notice.id, notice.version).await?;
-    s.approve_public_notice(&office, notice.id, notice.version).await?;
+    let notice = s
+        .submit_rect_document(&principal, notice.id, notice.version)
+        .await?;
+    s.approve_public_notice(&office, notice.id, notice.version)
+        .await?;
     Ok(())
 }
 
 fn member(name: &str, post: &str, role: &str) -> GroupMember {
-    GroupMember { name: name.into(), post: post.into(), role: role.into() }
+    GroupMember {
+        name: name.into(),
+        post: post.into(),
+        role: role.into(),
+    }
 }

@@ -427,3 +427,76 @@ fn a_wrong_password_in_the_browser_shows_a_message_and_no_session() {
     b.goto("/inspections");
     assert!(b.path().starts_with("/login"), "no session was opened");
 }
+
+#[test]
+fn the_seed_rectification_is_walked_by_the_unit_a_department_the_office_and_a_supervisor() {
+    let Some((_x, server)) = demo() else { return };
+    let b = Browser::start(format!("http://127.0.0.1:{}", server.port));
+
+    // The unit's liaison finds its plan and its ledger, with the overdue task in red.
+    b.log_in("liaison");
+    b.goto("/rectification/tasks");
+    let text = b.wait_for("整改台账");
+    for expected in [
+        "已销号",
+        "长期坚持",
+        "逾期",
+        "破解文明城市创建工作瓶颈问题力度不够强",
+    ] {
+        assert!(
+            text.contains(expected),
+            "the unit's ledger lacks {expected}:\n{text}"
+        );
+    }
+    b.screenshot("liaison-ledger");
+    b.log_out();
+
+    // A responsible department sees the rejected task with the supervisor's reason kept.
+    b.log_in("staff");
+    b.goto("/rectification/tasks?status=in_progress");
+    b.click_link("1.2.1");
+    let text = b.wait_for("表面整改");
+    assert!(
+        text.contains("表面整改") && text.contains("未见成果转化机制实际运行"),
+        "the rejection and its reason are kept:\n{text}"
+    );
+    b.log_out();
+
+    // The office's dashboard: six of ten tasks closed, one overdue.
+    b.log_in("office");
+    b.goto("/dashboard");
+    let text = b.wait_for("整改统计");
+    assert!(
+        text.contains("60") && text.contains("逾期"),
+        "the dashboard:\n{text}"
+    );
+    b.screenshot("office-dashboard");
+    b.log_out();
+
+    // A supervisor follows up; the discipline commission sees the notice and its answer.
+    b.log_in("discipline");
+    b.goto("/supervision/followups");
+    let text = b.wait_for("桂巡督〔2021〕2号");
+    assert!(
+        text.contains("桂巡督〔2021〕2号"),
+        "the follow-up notice:\n{text}"
+    );
+    b.log_out();
+
+    // The public reads the published notice without logging in; the withheld item is absent.
+    b.goto("/public/notices");
+    b.click_link("自治区党委宣传部关于巡视整改进展情况的通报");
+    let text = b.wait_for("关于巡视整改进展情况的通报");
+    assert!(
+        text.contains("2020年3月25日"),
+        "the opening formula with the dates:\n{text}"
+    );
+    assert!(
+        !text.contains("执行干部选拔任用有关规定不够到位") && !text.contains("干部人事档案"),
+        "an item not for disclosure reached the public page:\n{text}"
+    );
+    assert!(
+        text.contains("0771-5551234"),
+        "contact details for public supervision:\n{text}"
+    );
+}
