@@ -492,10 +492,34 @@ impl<S: Store> Services<S> {
     ) -> Result<Page<InspectionView>> {
         let page = self.list_inspections(actor, f, page).await?;
         let mut tx = self.store.read().await?;
-        let mut items = Vec::with_capacity(page.items.len());
-        for insp in page.items {
-            items.push(view_of(&mut tx, insp).await?);
-        }
+        // Two reads for the whole page rather than several per row: the names come from the
+        // unit tree and the rounds, which are small.
+        let names: std::collections::HashMap<Id, String> = tx
+            .all_units()
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect();
+        let rounds: std::collections::HashMap<Id, String> = tx
+            .list_rounds(None)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r.name))
+            .collect();
+        let named = |id: Id| UnitRef {
+            id,
+            name: names.get(&id).cloned().unwrap_or_else(|| id.to_string()),
+        };
+        let items = page
+            .items
+            .into_iter()
+            .map(|insp| InspectionView {
+                round_name: rounds.get(&insp.round_id).cloned().unwrap_or_default(),
+                dispatcher: named(insp.dispatcher_id),
+                targets: insp.target_ids.iter().map(|t| named(*t)).collect(),
+                inspection: insp,
+            })
+            .collect();
         Ok(Page {
             items,
             next_cursor: page.next_cursor,
