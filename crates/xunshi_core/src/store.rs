@@ -136,6 +136,8 @@ pub trait Tx:
     ) -> impl Future<Output = Result<Vec<Unit>>> + Send;
     /// Every unit, for drawing the tree and for pickers.
     fn all_units(&mut self) -> impl Future<Output = Result<Vec<Unit>>> + Send;
+    /// The names of the given units, for lists that show names beside ids.
+    fn unit_names(&mut self, ids: &[Id]) -> impl Future<Output = Result<Vec<(Id, String)>>> + Send;
 
     // Users
     fn insert_user(

@@ -261,6 +261,20 @@ impl Tx for DbTx {
             .collect()
     }
 
+    async fn unit_names(&mut self, ids: &[Id]) -> Result<Vec<(Id, String)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut w = Where::default();
+        let list = w.list(ids.iter().map(|i| i.to_string()));
+        let sql = format!("SELECT id, name FROM units WHERE id IN ({list})");
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(|r| Ok((rows::id(r, "id")?, rows::s(r, "name")?)))
+            .collect()
+    }
+
     async fn insert_user(&mut self, u: &User, password_hash: &str) -> Result<()> {
         self.execute(
             sqlx::query(

@@ -492,14 +492,16 @@ impl<S: Store> Services<S> {
     ) -> Result<Page<InspectionView>> {
         let page = self.list_inspections(actor, f, page).await?;
         let mut tx = self.store.read().await?;
-        // Two reads for the whole page rather than several per row: the names come from the
-        // unit tree and the rounds, which are small.
-        let names: std::collections::HashMap<Id, String> = tx
-            .all_units()
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.name))
+        // Two reads for the whole page rather than several per row.
+        let mut ids: Vec<Id> = page
+            .items
+            .iter()
+            .flat_map(|i| i.target_ids.iter().copied().chain([i.dispatcher_id]))
             .collect();
+        ids.sort();
+        ids.dedup();
+        let names: std::collections::HashMap<Id, String> =
+            tx.unit_names(&ids).await?.into_iter().collect();
         let rounds: std::collections::HashMap<Id, String> = tx
             .list_rounds(None)
             .await?
