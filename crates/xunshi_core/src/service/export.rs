@@ -1,18 +1,24 @@
 //! The ledger as people take it away: every task the actor may see under the ledger's own
 //! filters, with what a spreadsheet ledger carries beside the task (where the problem came
-//! from, how many evidence files are on record), in ledger order. The file itself is made in
+//! from, how many evidence files are on record, the rules it produced and who was held to
+//! account), in ledger order. The file itself is made in
 //! `xunshi_office`; this gathers the rows through the ledger's service, so the export shows
 //! exactly what the ledger page shows the same person.
+
+use std::collections::HashMap;
 
 use jiff::civil::Date;
 
 use super::planning::today;
 use super::{LedgerFilter, Services, TaskEntry};
+use crate::access::Visible;
 use crate::error::Result;
+use crate::id::Id;
 use crate::page::PageRequest;
 use crate::permission::Actor;
-use crate::rectify::seq_key;
-use crate::store::{RectifyTx, Store};
+use crate::rectify::{Accountability, Mechanism, seq_key};
+use crate::store::supervise::{AccountabilityFilter, MechanismFilter};
+use crate::store::{RectifyTx, Store, SuperviseTx};
 
 /// One row of the exported ledger.
 #[derive(Debug, Clone)]
@@ -22,6 +28,10 @@ pub struct LedgerExportRow {
     pub source: String,
     /// Evidence files on record, withdrawn ones not counted.
     pub evidence: usize,
+    /// 建立制度: the rules established or revised through this task.
+    pub mechanisms: Vec<String>,
+    /// 追责问责情况: people held to account over this task or its problem.
+    pub accountability: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -60,6 +70,40 @@ impl<S: Store> Services<S> {
                 ))
         });
         let mut tx = self.store.read().await?;
+        // The supervision records of each inspected unit, read once: the reader saw these tasks,
+        // and these records belong to the same unit's rectification.
+        let mut records: HashMap<(Id, Id), (Vec<Mechanism>, Vec<Accountability>)> = HashMap::new();
+        for e in &entries {
+            let key = (e.task.inspection_id, e.task.unit_id);
+            if records.contains_key(&key) {
+                continue;
+            }
+            let all = PageRequest::first(crate::page::MAX_LIMIT);
+            let mechanisms = tx
+                .list_mechanisms(
+                    &MechanismFilter {
+                        scope: Visible::All,
+                        inspection_id: Some(key.0),
+                        unit_id: Some(key.1),
+                        task_id: None,
+                    },
+                    all,
+                )
+                .await?;
+            let accountability = tx
+                .list_accountability(
+                    &AccountabilityFilter {
+                        scope: Visible::All,
+                        inspection_id: Some(key.0),
+                        unit_id: Some(key.1),
+                        task_id: None,
+                        form: None,
+                    },
+                    all,
+                )
+                .await?;
+            records.insert(key, (mechanisms, accountability));
+        }
         let mut rows = Vec::with_capacity(entries.len());
         for entry in entries {
             let evidence = tx
@@ -68,9 +112,44 @@ impl<S: Store> Services<S> {
                 .iter()
                 .filter(|e| e.withdrawn.is_none())
                 .count();
+            let (mechanisms, accountability) = records
+                .get(&(entry.task.inspection_id, entry.task.unit_id))
+                .map(|(m, a)| {
+                    let t = &entry.task;
+                    let m = m
+                        .iter()
+                        .filter(|m| m.task_ids.contains(&t.id))
+                        .map(|m| {
+                            let how = if m.is_new { "制定" } else { "修订" };
+                            match m.doc_no.trim() {
+                                "" => format!("{how}{}", m.title),
+                                no => format!("{how}{}（{no}）", m.title),
+                            }
+                        })
+                        .collect();
+                    let a = a
+                        .iter()
+                        .filter(|a| a.task_id == Some(t.id) || a.problem_id == Some(t.problem_id))
+                        .map(|a| {
+                            format!(
+                                "{}（{}）：{}，{}（{}，{}）",
+                                a.person,
+                                a.post,
+                                a.measure,
+                                a.form.label(),
+                                a.deciding_body,
+                                a.decided_on
+                            )
+                        })
+                        .collect();
+                    (m, a)
+                })
+                .unwrap_or_default();
             rows.push(LedgerExportRow {
                 source: format!("{}反馈意见", entry.team_name),
                 evidence,
+                mechanisms,
+                accountability,
                 entry,
             });
         }

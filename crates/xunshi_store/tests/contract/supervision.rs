@@ -948,6 +948,32 @@ pub async fn notices_accountability_and_mechanisms_name_the_units_own_tasks(mut 
     );
     assert_eq!(audit_of_action(&s, "mechanism_recorded").await.len(), 2);
 
+    // The exported ledger carries them beside their tasks: 建立制度 and 追责问责情况.
+    let export = s
+        .ledger_export(&w.staff, &Default::default())
+        .await
+        .unwrap();
+    let row = |id: Id| {
+        export
+            .rows
+            .iter()
+            .find(|r| r.entry.task.id == id)
+            .expect("the task is in the export")
+    };
+    let first = row(l.tasks[0].id);
+    assert_eq!(
+        first.mechanisms,
+        ["制定《意识形态工作责任制实施细则》（宣发〔2020〕8号）"]
+    );
+    assert_eq!(first.accountability.len(), 1, "{:?}", first.accountability);
+    assert!(
+        first.accountability[0].starts_with("赵某"),
+        "{:?}",
+        first.accountability
+    );
+    assert!(row(l.tasks[4].id).mechanisms[0].starts_with("修订《直属单位资金项目监管办法》"));
+    assert!(row(l.tasks[2].id).mechanisms.is_empty());
+
     // The plan clock stops once the plan is submitted; the report clock runs on.
     let clocks = s.inspection_clocks(&w.principal, w.insp.id).await.unwrap();
     let plan = clocks.iter().find(|c| c.clock == Clock::PlanDue).unwrap();

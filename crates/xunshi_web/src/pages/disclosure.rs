@@ -1140,10 +1140,8 @@ pub(crate) fn ledger_workbook(x: &LedgerExport) -> Result<Vec<u8>, OfficeError> 
                 progress,
                 status,
                 evidence: r.evidence as u32,
-                // 建立制度 and 追责问责情况 are the supervision records, which this export does not
-                // read yet; left empty, the workbook leaves their columns out.
-                mechanisms: String::new(),
-                accountability: String::new(),
+                mechanisms: r.mechanisms.join("；"),
+                accountability: r.accountability.join("；"),
             }
         })
         .collect();
