@@ -45,11 +45,8 @@ pub fn routes() -> Router<AppState> {
             "/rectification/reports/{id}",
             get(report_detail).post(revise_report),
         )
-        .route("/rectification/reports/{id}/submit", post(submit_report))
-        .route(
-            "/rectification/reports/{id}/reassemble",
-            post(reassemble_report),
-        )
+        .route("/rectification/reports/{id}/submit", post(submit))
+        .route("/rectification/reports/{id}/reassemble", post(reassemble))
         .route(
             "/rectification/notices",
             get(notice_list).post(draft_notice),
@@ -58,11 +55,8 @@ pub fn routes() -> Router<AppState> {
             "/rectification/notices/{id}",
             get(notice_detail).post(revise_notice),
         )
-        .route("/rectification/notices/{id}/submit", post(submit_notice))
-        .route(
-            "/rectification/notices/{id}/reassemble",
-            post(reassemble_notice),
-        )
+        .route("/rectification/notices/{id}/submit", post(submit))
+        .route("/rectification/notices/{id}/reassemble", post(reassemble))
         .route("/rectification/notices/{id}/approve", post(approve_notice))
         .route("/rectification/notices/{id}/return", post(return_notice))
         .route("/rectification/tasks.xlsx", get(ledger_download))
@@ -909,7 +903,9 @@ async fn step(
     }
 }
 
-async fn submit_report(
+/// Reports and notices are submitted and reassembled alike; `step` tells them apart by the
+/// document it loads.
+async fn submit(
     State(app): State<AppState>,
     user: PageUser,
     Path(id): Path<String>,
@@ -918,25 +914,7 @@ async fn submit_report(
     step(&app, &user, &id, Step::Submit, f).await
 }
 
-async fn reassemble_report(
-    State(app): State<AppState>,
-    user: PageUser,
-    Path(id): Path<String>,
-    Form(f): Form<VersionForm>,
-) -> PageResult {
-    step(&app, &user, &id, Step::Reassemble, f).await
-}
-
-async fn submit_notice(
-    State(app): State<AppState>,
-    user: PageUser,
-    Path(id): Path<String>,
-    Form(f): Form<VersionForm>,
-) -> PageResult {
-    step(&app, &user, &id, Step::Submit, f).await
-}
-
-async fn reassemble_notice(
+async fn reassemble(
     State(app): State<AppState>,
     user: PageUser,
     Path(id): Path<String>,
