@@ -140,6 +140,7 @@ async fn list_problems(
     Ok(Json(Page {
         items,
         next_cursor: None,
+        total: None,
     }))
 }
 
@@ -369,6 +370,7 @@ async fn list_evidence(
     Ok(Json(Page {
         items: app.services.list_evidence(&actor, id).await?,
         next_cursor: None,
+        total: None,
     }))
 }
 
@@ -509,6 +511,7 @@ async fn my_notices(
     Ok(Json(Page {
         items,
         next_cursor: None,
+        total: None,
     }))
 }
 
