@@ -1,11 +1,13 @@
 //! Logging in and out, changing one's password, one's API tokens.
 
+use crate::http::Form;
+use crate::http::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use axum_extra::extract::cookie::{Cookie, CookieJar};
 use serde::Deserialize;
 use xunshi_core::CoreError;

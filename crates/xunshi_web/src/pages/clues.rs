@@ -5,12 +5,15 @@
 //! Every page calls the clue services, which decide what the actor sees and record each read
 //! of a clue's details; nothing here filters or checks on its own.
 
+use crate::http::Form;
+use crate::http::FormPairs;
+use crate::http::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, RawForm, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use xunshi_core::clue::{
     ClockColour, ClueAccess, ClueInput, ClueKind, ClueSettings, ClueSettingsInput, ClueSource,
@@ -29,6 +32,7 @@ use super::{FormErrors, Frame, OrPage, PageResult, error_page, local_time, ok, r
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::status_of;
+use crate::http::filters::{ClueQuery, paging};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -190,34 +194,32 @@ struct InboxQuery {
     colour: String,
     #[serde(default)]
     recipient: String,
-    cursor: Option<String>,
     notice: Option<String>,
-}
-
-fn opt_parse<T>(raw: &str, parse: impl Fn(&str) -> xunshi_core::Result<T>) -> Option<T> {
-    Some(raw.trim())
-        .filter(|s| !s.is_empty())
-        .and_then(|s| parse(s).ok())
 }
 
 async fn inbox(
     State(app): State<AppState>,
     user: PageUser,
     Query(q): Query<InboxQuery>,
+    Query(cq): Query<ClueQuery>,
 ) -> PageResult {
     let actor = &user.actor;
-    let page = PageRequest::parse(q.cursor.as_deref(), None).or_page(actor)?;
-    let f = ClueListFilter {
-        inspection_id: None,
-        status: opt_parse(&q.status, ClueStatus::parse),
-        recipient: opt_parse(&q.recipient, RecipientKind::parse),
-        colour: opt_parse(&q.colour, ClockColour::parse),
+    // The parser of `GET /api/v1/clues`: a filter that cannot be read is refused, not dropped.
+    let (filter, refused) = super::filter_or_refusal(
+        cq.filter().and_then(|f| Ok((f, paging(&cq.cursor, None)?))),
+        actor,
+    )?;
+    let list = match filter {
+        Some((f, page)) => app
+            .services
+            .list_clues(actor, &f, page)
+            .await
+            .or_page(actor)?,
+        None => xunshi_core::page::Page {
+            items: Vec::new(),
+            next_cursor: None,
+        },
     };
-    let list = app
-        .services
-        .list_clues(actor, &f, page)
-        .await
-        .or_page(actor)?;
     let settings = app.services.clue_settings(actor).await.or_page(actor)?;
     let query = serde_urlencoded::to_string([
         ("status", q.status.as_str()),
@@ -228,7 +230,8 @@ async fn inbox(
     let page = InboxPage {
         frame: Frame::new(&app, &user, "问题线索", "/clues")
             .await
-            .with_notice(q.notice.as_deref()),
+            .with_notice(q.notice.as_deref())
+            .with_error(refused.as_ref()),
         rows: list.items.iter().map(ClueRow::of).collect(),
         statuses: choices(
             ClueStatus::ALL,
@@ -254,7 +257,7 @@ async fn inbox(
         settings,
         is_office: actor.has_role(Role::Office),
     };
-    Ok(ok(&page))
+    Ok(render(super::list_status(&refused), &page))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -611,11 +614,9 @@ struct TransferForm {
 impl TransferForm {
     /// Reads the form by hand: the ticked clues arrive as repeated `clue_ids` fields, which
     /// the plain form extractor cannot collect.
-    fn parse(raw: &[u8]) -> Result<TransferForm, CoreError> {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(raw)
-            .map_err(|_| CoreError::bad_input("", "表单内容无法识别"))?;
+    fn parse(pairs: FormPairs) -> TransferForm {
         let mut f = TransferForm::default();
-        for (k, v) in pairs {
+        for (k, v) in pairs.0 {
             match k.as_str() {
                 "recipient" => f.recipient = v,
                 "department" => f.department = v,
@@ -626,7 +627,7 @@ impl TransferForm {
                 _ => {}
             }
         }
-        Ok(f)
+        f
     }
 
     fn input(&self) -> TransferInput {
@@ -844,11 +845,11 @@ async fn transfer(
     State(app): State<AppState>,
     user: PageUser,
     Path(id): Path<String>,
-    RawForm(raw): RawForm,
+    pairs: FormPairs,
 ) -> PageResult {
     let actor = &user.actor;
     let id = parse_id(&id, "巡视任务", actor)?;
-    let f = TransferForm::parse(&raw).or_page(actor)?;
+    let f = TransferForm::parse(pairs);
     match app.services.create_transfer(actor, id, &f.input()).await {
         Ok(t) => Ok(see_other(&format!("/transfers/{}", t.id), "created")),
         Err(e @ (CoreError::Forbidden(_) | CoreError::NotFound(_))) => {

@@ -4,18 +4,19 @@
 
 use std::f64::consts::PI;
 
+use crate::http::Query;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::routing::get;
-use serde::Deserialize;
-use xunshi_core::dashboard::{Bar, Dashboard, DashboardFilter, GroupCount, TaskLine};
+use xunshi_core::dashboard::{Bar, Dashboard, GroupCount, TaskLine};
 use xunshi_core::deadline::Colour;
 
-use super::supervision::{Choice, filter_choices, link, opt_id, tasks_link};
+use super::supervision::{Choice, filter_choices, link, tasks_link};
 use super::{Frame, OrPage, PageResult, ok};
 use crate::AppState;
 use crate::auth::PageUser;
+use crate::http::filters::DashboardQuery;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/dashboard", get(show))
@@ -213,14 +214,6 @@ struct DashboardPage {
     accountability_href: String,
 }
 
-#[derive(Deserialize, Default)]
-struct DashboardQuery {
-    #[serde(default)]
-    inspection_id: String,
-    #[serde(default)]
-    unit_id: String,
-}
-
 fn status_class(key: &str) -> String {
     format!("bar status-{key}")
 }
@@ -231,10 +224,9 @@ async fn show(
     Query(q): Query<DashboardQuery>,
 ) -> PageResult {
     let actor = &user.actor;
-    let filter = DashboardFilter {
-        inspection_id: opt_id(&q.inspection_id),
-        unit_id: opt_id(&q.unit_id),
-    };
+    // The parser of `GET /api/v1/dashboard`: an id that cannot be read is refused (400), not
+    // dropped — figures for "all units" under a filter that was meant would mislead.
+    let filter = q.filter().or_page(actor)?;
     let d = app
         .services
         .dashboard(actor, &filter)
@@ -245,7 +237,6 @@ async fn show(
         .rectifying_inspections(actor)
         .await
         .or_page(actor)?;
-    // The filter as applied: only ids that parsed.
     let insp = filter
         .inspection_id
         .map(|i| i.to_string())

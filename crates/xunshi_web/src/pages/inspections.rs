@@ -1,11 +1,13 @@
 //! Pages of inspections: the list, planning one, its detail with the stage it is in.
 
+use crate::http::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 
+use crate::http::Form;
+use axum::Router;
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use xunshi_core::access::Access;
 use xunshi_core::inspection::{InspectionInput, InspectionKind, Stage};
@@ -19,6 +21,7 @@ use xunshi_core::{CoreError, Id};
 use super::{FormErrors, Frame, OrPage, PageResult, render, see_other};
 use crate::AppState;
 use crate::auth::PageUser;
+use crate::http::filters::{InspectionQuery, paging};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -70,7 +73,6 @@ struct ListQuery {
     stage: String,
     #[serde(default)]
     unit_id: String,
-    cursor: Option<String>,
 }
 
 #[derive(Template)]
@@ -89,29 +91,25 @@ async fn list(
     State(app): State<AppState>,
     user: PageUser,
     Query(q): Query<ListQuery>,
+    Query(iq): Query<InspectionQuery>,
 ) -> PageResult {
     let actor = &user.actor;
-    let parse = |s: &str| -> Result<Option<Id>, CoreError> {
-        match s.trim() {
-            "" => Ok(None),
-            v => Ok(Some(v.parse()?)),
-        }
-    };
-    let f = InspectionFilter {
-        term_id: None,
-        round_id: parse(&q.round_id).or_page(actor)?,
-        unit_id: parse(&q.unit_id).or_page(actor)?,
-        stage: match q.stage.trim() {
-            "" => None,
-            s => Some(Stage::parse(s).or_page(actor)?),
+    // The parser of `GET /api/v1/inspections`.
+    let (filter, refused) = super::filter_or_refusal(
+        iq.filter().and_then(|f| Ok((f, paging(&iq.cursor, None)?))),
+        actor,
+    )?;
+    let found = match filter {
+        Some((f, page)) => app
+            .services
+            .list_inspection_views(actor, &f, page)
+            .await
+            .or_page(actor)?,
+        None => xunshi_core::page::Page {
+            items: Vec::new(),
+            next_cursor: None,
         },
     };
-    let page = PageRequest::parse(q.cursor.as_deref(), None).or_page(actor)?;
-    let found = app
-        .services
-        .list_inspection_views(actor, &f, page)
-        .await
-        .or_page(actor)?;
     let rows = found
         .items
         .iter()
@@ -144,7 +142,9 @@ async fn list(
         Vec::new()
     };
     let page = ListPage {
-        frame: Frame::new(&app, &user, "巡视任务", "/inspections").await,
+        frame: Frame::new(&app, &user, "巡视任务", "/inspections")
+            .await
+            .with_error(refused.as_ref()),
         rows,
         rounds,
         stages: Stage::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
@@ -152,7 +152,7 @@ async fn list(
         can_manage: actor.can(Permission::ManagePlanning),
         q,
     };
-    Ok(render(StatusCode::OK, &page))
+    Ok(render(super::list_status(&refused), &page))
 }
 
 #[derive(Deserialize, Default)]

@@ -2,29 +2,30 @@
 //! filters, and one task with its progress timeline, evidence files, verification and change
 //! requests, and the forms of whoever may act on it now.
 
+use crate::http::Form;
+use crate::http::{Path, Query};
 use askama::Template;
+use axum::Router;
 use axum::extract::multipart::{Multipart, MultipartRejection};
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use xunshi_core::deadline::Colour;
-use xunshi_core::page::PageRequest;
 use xunshi_core::paper::MAX_EVIDENCE_BYTES;
 use xunshi_core::permission::Actor;
 use xunshi_core::rectify::{Defect, TaskStatus};
-use xunshi_core::service::{ChangeInput, LedgerFilter, TaskDetail};
+use xunshi_core::service::{ChangeInput, TaskDetail};
 use xunshi_core::{CoreError, Id};
 
 use super::rectify::{ChangeRow, Choice, TaskRow, choice, due_kinds};
 use super::{FormErrors, Frame, OrPage, PageResult, error_page, local_time, render, see_other};
 use crate::AppState;
-use crate::api::papers::{UPLOAD_LIMIT, UploadError, read_upload};
-use crate::api::rectify::task_file_response;
 use crate::auth::PageUser;
 use crate::error::status_of;
+use crate::http::files::{UPLOAD_LIMIT, UploadError, read_upload, task_file_response};
+use crate::http::filters::{LedgerQuery, paging};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -55,10 +56,6 @@ fn parse_id(raw: &str, what: &str, actor: &Actor) -> Result<Id, super::PageError
     Id::from_path(raw, what).or_page(actor)
 }
 
-fn opt_id(raw: &str) -> Option<Id> {
-    raw.trim().parse().ok()
-}
-
 // ---------------------------------------------------------------------------------------------
 // The ledger: /rectification/tasks
 
@@ -77,41 +74,39 @@ struct LedgerPage {
     next_cursor: Option<String>,
 }
 
-#[derive(Deserialize, Default)]
-struct LedgerQuery {
-    #[serde(default)]
-    unit_id: String,
-    #[serde(default)]
-    inspection_id: String,
-    #[serde(default)]
-    status: String,
-    #[serde(default)]
-    colour: String,
-    #[serde(default)]
-    category_id: String,
-    cursor: Option<String>,
-}
-
+/// The ledger under the filters of [`LedgerQuery`], the same parser as `GET /api/v1/tasks`: a
+/// filter that cannot be read shows the page again with the message and no rows (400).
 async fn ledger(
     State(app): State<AppState>,
     user: PageUser,
     Query(q): Query<LedgerQuery>,
 ) -> PageResult {
     let actor = &user.actor;
-    let page = PageRequest::parse(q.cursor.as_deref(), None).or_page(actor)?;
-    let f = LedgerFilter {
-        inspection_id: opt_id(&q.inspection_id),
-        unit_id: opt_id(&q.unit_id),
-        plan_id: None,
-        status: TaskStatus::parse(&q.status).ok(),
-        colour: Colour::parse(&q.colour).ok(),
-        category_id: opt_id(&q.category_id),
+    let parsed = q.filter().and_then(|f| Ok((f, paging(&q.cursor, None)?)));
+    let (rows, next_cursor, refused) = match parsed {
+        Ok((f, page)) => {
+            let list = app
+                .services
+                .list_tasks(actor, &f, page)
+                .await
+                .or_page(actor)?;
+            (
+                list.items.iter().map(TaskRow::of).collect(),
+                list.next_cursor,
+                None,
+            )
+        }
+        Err(e @ CoreError::BadInput(_)) => (Vec::new(), None, Some(e)),
+        Err(e) => return Err(e).or_page(actor),
     };
-    let list = app
-        .services
-        .list_tasks(actor, &f, page)
-        .await
-        .or_page(actor)?;
+    let text = |v: &Option<String>| v.as_deref().unwrap_or_default().to_owned();
+    let (unit_id, inspection_id, status, colour, category_id) = (
+        text(&q.unit_id),
+        text(&q.inspection_id),
+        text(&q.status),
+        text(&q.colour),
+        text(&q.category_id),
+    );
     // The pickers offer what the actor can see: the units and inspections with plans.
     let slots = app.services.plan_board(actor).await.or_page(actor)?;
     let mut units: Vec<(String, String)> = Vec::new();
@@ -129,16 +124,15 @@ async fn ledger(
             inspections.push(i);
         }
     }
-    let current_category = q.category_id.as_str();
     let categories = match app.services.taxonomies(actor).await {
         Ok(t) => t
             .iter()
             .flat_map(|v| {
-                v.categories.iter().map(move |c| {
+                v.categories.iter().map(|c| {
                     choice(
                         &c.id.to_string(),
                         &format!("{}（{}）", c.name, v.version.name),
-                        current_category,
+                        &category_id,
                     )
                 })
             })
@@ -146,46 +140,46 @@ async fn ledger(
         Err(_) => Vec::new(),
     };
     let query = serde_urlencoded::to_string([
-        ("unit_id", q.unit_id.as_str()),
-        ("inspection_id", q.inspection_id.as_str()),
-        ("status", q.status.as_str()),
-        ("colour", q.colour.as_str()),
-        ("category_id", q.category_id.as_str()),
+        ("unit_id", unit_id.as_str()),
+        ("inspection_id", inspection_id.as_str()),
+        ("plan_id", q.plan_id.as_deref().unwrap_or_default()),
+        ("status", status.as_str()),
+        ("colour", colour.as_str()),
+        ("category_id", category_id.as_str()),
     ])
     .unwrap_or_default();
     let page = LedgerPage {
-        frame: Frame::new(&app, &user, "整改台账", "/rectification/tasks").await,
-        rows: list.items.iter().map(TaskRow::of).collect(),
+        frame: Frame::new(&app, &user, "整改台账", "/rectification/tasks")
+            .await
+            .with_error(refused.as_ref()),
+        rows,
         units: units
             .iter()
-            .map(|(id, name)| choice(id, name, &q.unit_id))
+            .map(|(id, name)| choice(id, name, &unit_id))
             .collect(),
         inspections: inspections
             .iter()
-            .map(|(id, name)| choice(id, name, &q.inspection_id))
+            .map(|(id, name)| choice(id, name, &inspection_id))
             .collect(),
         statuses: TaskStatus::ALL
             .iter()
-            .map(|s| choice(s.as_str(), s.label(), &q.status))
+            .map(|s| choice(s.as_str(), s.label(), &status))
             .collect(),
         colours: [Colour::Green, Colour::Yellow, Colour::Red]
             .iter()
-            .map(|c| choice(c.as_str(), c.label(), &q.colour))
+            .map(|c| choice(c.as_str(), c.label(), &colour))
             .collect(),
         categories,
-        filtered: [
-            &q.unit_id,
-            &q.inspection_id,
-            &q.status,
-            &q.colour,
-            &q.category_id,
-        ]
-        .iter()
-        .any(|v| !v.is_empty()),
+        filtered: q.is_filtered(),
         query,
-        next_cursor: list.next_cursor,
+        next_cursor,
     };
-    Ok(render(StatusCode::OK, &page))
+    let status = if refused.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    Ok(render(status, &page))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,12 +2,14 @@
 //! recusal conflicts, appointment (with the override reason when there are conflicts) and
 //! withdrawal.
 
+use crate::http::Form;
+use crate::http::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use xunshi_core::access::Access;
 use xunshi_core::inspection::{Inspection, Stage};

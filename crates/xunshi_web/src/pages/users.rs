@@ -1,24 +1,25 @@
 //! Pages of accounts and their roles.
 
+use crate::http::Form;
+use crate::http::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use xunshi_core::org::Unit;
-use xunshi_core::page::PageRequest;
 use xunshi_core::permission::{Actor, Permission};
 use xunshi_core::role::{Grant, Role, Scope, ScopeKind};
 use xunshi_core::service::NewGrant;
-use xunshi_core::store::UserFilter;
 use xunshi_core::user::{NewUserInput, User};
 use xunshi_core::{CoreError, Id};
 
-use super::{FormErrors, Frame, OrPage, PageResult, error_page, local_time, ok, render, see_other};
+use super::{FormErrors, Frame, OrPage, PageResult, error_page, local_time, render, see_other};
 use crate::AppState;
 use crate::auth::PageUser;
+use crate::http::filters::{UserQuery, paging};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -98,37 +99,33 @@ struct ListQuery {
     q: String,
     #[serde(default)]
     unit_id: String,
-    cursor: Option<String>,
     notice: Option<String>,
 }
 
-async fn list(State(app): State<AppState>, user: PageUser, Query(q): Query<ListQuery>) -> Response {
+/// The accounts, searched and filtered by the parser of `GET /api/v1/users`.
+async fn list(
+    State(app): State<AppState>,
+    user: PageUser,
+    Query(q): Query<ListQuery>,
+    Query(uq): Query<UserQuery>,
+) -> PageResult {
     let actor = &user.actor;
-    let result = async {
-        let page = PageRequest::parse(q.cursor.as_deref(), None)?;
-        let unit_id = match q.unit_id.trim() {
-            "" => None,
-            s => Some(s.parse::<Id>()?),
-        };
-        let users = app
+    let (filter, refused) = super::filter_or_refusal(
+        uq.filter().and_then(|f| Ok((f, paging(&uq.cursor, None)?))),
+        actor,
+    )?;
+    let users = match filter {
+        Some((f, page)) => app
             .services
-            .list_users(
-                actor,
-                &UserFilter {
-                    unit_id,
-                    q: Some(q.q.clone()),
-                },
-                page,
-            )
-            .await?;
-        let (units, all) = unit_choices(&app, actor, &q.unit_id).await?;
-        Ok::<_, CoreError>((users, units, all))
-    }
-    .await;
-    let (users, units, all) = match result {
-        Ok(v) => v,
-        Err(e) => return error_page(&e, Some(actor)),
+            .list_users(actor, &f, page)
+            .await
+            .or_page(actor)?,
+        None => xunshi_core::page::Page {
+            items: Vec::new(),
+            next_cursor: None,
+        },
     };
+    let (units, all) = unit_choices(&app, actor, &q.unit_id).await.or_page(actor)?;
     let now = app.services.now();
     let unit_name = |id: Option<Id>| {
         id.and_then(|id| all.iter().find(|u| u.id == id))
@@ -151,7 +148,8 @@ async fn list(State(app): State<AppState>, user: PageUser, Query(q): Query<ListQ
     let page = ListPage {
         frame: Frame::new(&app, &user, "用户与角色", "/users")
             .await
-            .with_notice(q.notice.as_deref()),
+            .with_notice(q.notice.as_deref())
+            .with_error(refused.as_ref()),
         rows,
         units,
         q: q.q,
@@ -159,7 +157,7 @@ async fn list(State(app): State<AppState>, user: PageUser, Query(q): Query<ListQ
         next_cursor: users.next_cursor,
         can_manage: actor.can(Permission::ManageUsers),
     };
-    ok(&page)
+    Ok(render(super::list_status(&refused), &page))
 }
 
 #[derive(Deserialize, Default)]

@@ -1,14 +1,14 @@
 //! What the work pages of one inspection share: the heading with its tabs (each shown only to
-//! those who may open it), forms with repeated fields, dates written the official way, and the
+//! those who may open it), dates written the official way, and the
 //! stylesheet of documents, diffs and timelines.
 
 use axum::http::header;
 use axum::response::IntoResponse;
+use xunshi_core::Id;
 use xunshi_core::access::{Access, inspection_access};
 use xunshi_core::inspection::Inspection;
 use xunshi_core::permission::Actor;
 use xunshi_core::role::{Role, Scope};
-use xunshi_core::{CoreError, Id};
 
 use crate::AppState;
 
@@ -100,47 +100,6 @@ impl WorkHead {
     }
 }
 
-/// The fields of a URL-encoded form, repeated names kept (checkboxes, several text boxes).
-pub struct FormPairs(pub Vec<(String, String)>);
-
-impl FormPairs {
-    pub fn parse(body: &[u8]) -> Result<FormPairs, CoreError> {
-        serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
-            .map(FormPairs)
-            .map_err(|_| CoreError::bad_input("", "表单内容无法读取"))
-    }
-
-    pub fn get(&self, name: &str) -> String {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    }
-
-    pub fn opt(&self, name: &str) -> Option<String> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-    }
-
-    pub fn all(&self, name: &str) -> Vec<String> {
-        self.0
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .collect()
-    }
-
-    pub fn version(&self) -> Result<i64, CoreError> {
-        self.get("version")
-            .trim()
-            .parse()
-            .map_err(|_| CoreError::bad_input("version", "缺少版本号，请从页面提交"))
-    }
-}
-
 /// A date as official documents write it: 2020年3月25日.
 pub fn cn_date(d: jiff::civil::Date) -> String {
     format!("{}年{}月{}日", d.year(), d.month(), d.day())
@@ -185,12 +144,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn repeated_fields_are_kept_in_order() {
-        let f = FormPairs::parse("a=1&t=x&t=y&version=3".as_bytes()).unwrap();
-        assert_eq!(f.all("t"), ["x", "y"]);
-        assert_eq!(f.get("a"), "1");
-        assert_eq!(f.get("missing"), "");
-        assert_eq!(f.version().unwrap(), 3);
+    fn dates_and_sentences_read_as_officials_write_them() {
         assert_eq!(cn_date(jiff::civil::date(2020, 3, 25)), "2020年3月25日");
         assert_eq!(sentence("加强党建"), "加强党建。");
         assert_eq!(sentence("加强党建。"), "加强党建。");

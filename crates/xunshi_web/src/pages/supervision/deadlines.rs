@@ -1,11 +1,13 @@
 //! The rectification deadline rules and the warning period: everyone reads them (with a trial
 //! computation from any feedback date); the office changes them.
 
+use crate::http::Form;
+use crate::http::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use xunshi_core::deadline::Counting;
 use xunshi_core::service::today;
