@@ -17,6 +17,7 @@ use xunshi_core::user::User;
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::http::Rejection;
 
 pub const SESSION_COOKIE: &str = "xunshi_session";
 /// Carries the CSRF token of the log-in form, before any session exists.
@@ -285,7 +286,22 @@ impl FromRequestParts<AppState> for ApiUser {
     }
 }
 
-/// The client address for services that record it but need no user (log-in).
+/// A log-in attempt (a password to check) that the throttle let through, with the client
+/// address the services record. Over the rate of its address or of the instance, the request is
+/// refused with 429 and `Retry-After` before any password is checked.
+pub struct LoginAttempt(pub Option<String>);
+
+impl FromRequestParts<AppState> for LoginAttempt {
+    type Rejection = Rejection;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Rejection> {
+        let ip = client_ip(&parts.headers, &parts.extensions, app.config.trust_proxy);
+        app.login_throttle.check(ip.as_deref())?;
+        Ok(LoginAttempt(ip))
+    }
+}
+
+/// The client address for services that record it but need no user.
 pub struct ClientIp(pub Option<String>);
 
 impl FromRequestParts<AppState> for ClientIp {

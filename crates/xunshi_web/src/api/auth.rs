@@ -14,7 +14,7 @@ use xunshi_core::user::User;
 
 use super::{ApiJson, path_id};
 use crate::AppState;
-use crate::auth::{ApiUser, ClientIp};
+use crate::auth::{ApiUser, LoginAttempt};
 use crate::error::{ApiResult, ErrorBody};
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -50,10 +50,11 @@ pub struct TokenIssued {
         (status = 201, body = TokenIssued),
         (status = 401, description = "wrong credentials or account locked", body = ErrorBody),
         (status = 422, description = "the initial password must be changed first", body = ErrorBody),
+        (status = 429, description = "too many log-in attempts; see Retry-After", body = ErrorBody),
     ))]
 async fn issue_token(
     State(app): State<AppState>,
-    ClientIp(ip): ClientIp,
+    LoginAttempt(ip): LoginAttempt,
     ApiJson(req): ApiJson<TokenRequest>,
 ) -> ApiResult<(StatusCode, Json<TokenIssued>)> {
     let issued = app
@@ -104,10 +105,11 @@ pub struct PasswordChange {
 /// initial password must be changed can do it. Ends the account's page sessions.
 #[utoipa::path(post, path = "/auth/password", tag = "auth",
     request_body = PasswordChange,
-    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 429, description = "too many log-in attempts; see Retry-After", body = ErrorBody)))]
 async fn change_password(
     State(app): State<AppState>,
-    ClientIp(ip): ClientIp,
+    LoginAttempt(ip): LoginAttempt,
     ApiJson(req): ApiJson<PasswordChange>,
 ) -> ApiResult<StatusCode> {
     app.services

@@ -25,6 +25,9 @@ impl Source {
     }
 }
 
+/// The field that names where to go after log-in (`/login?next=…` and its form).
+const REDIRECT_FIELD: &str = "next";
+
 /// Decodes one `application/x-www-form-urlencoded` component: `+` is a space, `%XX` a byte;
 /// the bytes must be UTF-8. `None` when the encoding or the UTF-8 is broken.
 fn component(raw: &[u8]) -> Option<String> {
@@ -74,13 +77,22 @@ pub fn pairs(raw: &[u8], source: Source) -> Result<Vec<(String, String)>, Reject
             )
         };
         let name = component(k).ok_or_else(bad_encoding)?;
-        let value = component(v).ok_or_else(bad_encoding)?;
         if let Some(m) = xunshi_core::text::problem(&name) {
             return Err(Rejection::field(
                 "",
                 format!("{}的字段名{m}", source.label()),
             ));
         }
+        if name == REDIRECT_FIELD {
+            // Where to go after log-in is never a reason to refuse the log-in: a value that
+            // cannot be read is dropped, and `http::next` sends the browser home.
+            let value = component(v)
+                .filter(|v| xunshi_core::text::problem(v).is_none())
+                .unwrap_or_default();
+            out.push((name, value));
+            continue;
+        }
+        let value = component(v).ok_or_else(bad_encoding)?;
         check_text(&name, &value)?;
         out.push((name, value));
     }
@@ -263,6 +275,16 @@ mod tests {
         let r = pairs(b"name=%E2%80%AEabc", Source::Form).unwrap_err();
         assert_eq!(field_of(&r), "name");
         assert!(pairs(b"text=line%0D%0Anext%09tab", Source::Form).is_ok());
+    }
+
+    #[test]
+    fn an_unreadable_next_is_dropped_not_refused() {
+        let p = pairs(b"next=%2Funits%00&username=a", Source::Form).unwrap();
+        assert_eq!(p[0], ("next".to_owned(), String::new()));
+        let p = pairs(b"next=%FF", Source::Query).unwrap();
+        assert_eq!(p[0].1, "");
+        let p = pairs(b"next=%2Funits", Source::Query).unwrap();
+        assert_eq!(p[0].1, "/units");
     }
 
     #[test]

@@ -77,7 +77,6 @@ struct Row {
     display_name: String,
     unit: String,
     disabled: bool,
-    locked: bool,
     created: String,
 }
 
@@ -126,7 +125,6 @@ async fn list(
         },
     };
     let (units, all) = unit_choices(&app, actor, &q.unit_id).await.or_page(actor)?;
-    let now = app.services.now();
     let unit_name = |id: Option<Id>| {
         id.and_then(|id| all.iter().find(|u| u.id == id))
             .map(|u| u.name.clone())
@@ -141,7 +139,6 @@ async fn list(
             display_name: u.display_name.clone(),
             unit: unit_name(u.unit_id),
             disabled: u.disabled,
-            locked: u.locked_until.is_some_and(|t| t > now),
             created: local_time(u.created_at),
         })
         .collect();
@@ -265,8 +262,8 @@ struct DetailPage {
     frame: Frame,
     user: User,
     unit_name: String,
-    locked: bool,
-    locked_until: String,
+    /// The addresses locked out of the account, with until when.
+    locks: Vec<String>,
     created: String,
     grants: Vec<GrantRow>,
     units: Vec<Choice>,
@@ -305,16 +302,28 @@ async fn render_detail(
         Ok(v) => v,
         Err(e) => return error_page(&e, Some(actor)),
     };
-    let now = app.services.now();
-    let locked_until = user.locked_until.filter(|t| *t > now);
+    let locks = match app.services.login_locks(actor, id).await {
+        Ok(l) => l
+            .iter()
+            .map(|l| {
+                let at = if l.address.is_empty() {
+                    "未知地址"
+                } else {
+                    l.address.as_str()
+                };
+                let until = l.locked_until.map(local_time).unwrap_or_default();
+                format!("{at}（至 {until}）")
+            })
+            .collect(),
+        Err(e) => return error_page(&e, Some(actor)),
+    };
     let page = DetailPage {
         frame: Frame::new(app, page_user, &user.display_name, "/users")
             .await
             .with_notice(notice),
         unit_name: scope_label(user.unit_id.map(Scope::Unit).unwrap_or(Scope::Global), &all)
             .replace("全系统", "—"),
-        locked: locked_until.is_some(),
-        locked_until: locked_until.map(local_time).unwrap_or_default(),
+        locks,
         created: local_time(user.created_at),
         grants: grants
             .iter()
