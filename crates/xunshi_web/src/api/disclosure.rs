@@ -23,6 +23,7 @@ use super::{ApiJson, ApiQuery, Page, paging, path_id};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiResult, ErrorBody};
+use crate::http::documents::{DocCollection, of_collection};
 use crate::http::filters::{DocQuery, LedgerQuery};
 use crate::http::ledger::xlsx_response;
 
@@ -43,7 +44,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(ledger_xlsx))
 }
 
-const REPORT: &str = "整改报告";
 const NOTICE: &str = "整改进展通报";
 
 fn opt_id(raw: Option<&str>, field: &str) -> ApiResult<Option<Id>> {
@@ -78,13 +78,13 @@ async fn of_kind(
     raw: &str,
     reports: bool,
 ) -> ApiResult<DocumentDetail> {
-    let what = if reports { REPORT } else { NOTICE };
-    let id = path_id(raw, what)?;
-    let d = app.services.rect_document(actor, id).await?;
-    if d.entry.document.kind.is_report() != reports {
-        return Err(CoreError::NotFound(what.into()).into());
-    }
-    Ok(d)
+    let collection = if reports {
+        DocCollection::Reports
+    } else {
+        DocCollection::Notices
+    };
+    let id = path_id(raw, collection.what())?;
+    Ok(of_collection(&app.services, actor, id, collection).await?)
 }
 
 #[derive(Deserialize, ToSchema)]

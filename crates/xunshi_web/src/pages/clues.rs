@@ -20,7 +20,6 @@ use xunshi_core::clue::{
     ClueStatus, Confidentiality, DisposalInput, DisposalMethod, RecipientKind, Transfer,
     TransferInput, chinese_date,
 };
-use xunshi_core::inspection::Inspection;
 use xunshi_core::page::PageRequest;
 use xunshi_core::permission::{Actor, Permission};
 use xunshi_core::role::Role;
@@ -255,7 +254,7 @@ async fn inbox(
         query,
         next_cursor: list.next_cursor,
         settings,
-        is_office: actor.has_role(Role::Office),
+        is_office: xunshi_core::clue::may_configure(actor),
     };
     Ok(render(super::list_status(&refused), &page))
 }
@@ -391,10 +390,7 @@ async fn dispose(
 ) -> PageResult {
     let actor = &user.actor;
     let id = parse_id(&id, "问题线索", actor)?;
-    let version = f
-        .version
-        .ok_or_else(|| CoreError::bad_input("version", "缺少版本号，请从线索页面提交"))
-        .or_page(actor)?;
+    let version = crate::http::require_version(f.version).or_page(actor)?;
     let input = DisposalInput {
         method: f.method.clone(),
         result: f.result.clone(),
@@ -554,10 +550,7 @@ async fn update(
 ) -> PageResult {
     let actor = &user.actor;
     let id = parse_id(&id, "问题线索", actor)?;
-    let version = f
-        .version
-        .ok_or_else(|| CoreError::bad_input("version", "缺少版本号，请从修改页面提交"))
-        .or_page(actor)?;
+    let version = crate::http::require_version(f.version).or_page(actor)?;
     Ok(
         match app
             .services
@@ -675,16 +668,6 @@ enum Open {
     Transfer(TransferForm, FormErrors),
 }
 
-async fn target_names(app: &AppState, insp: &Inspection) -> Vec<String> {
-    let mut out = Vec::new();
-    for t in &insp.target_ids {
-        if let Ok(u) = app.services.get_unit(&Actor::system(), *t).await {
-            out.push(u.name);
-        }
-    }
-    out
-}
-
 fn default_letter(dispatcher: &str, team: &str, targets: &str, months: i64) -> String {
     format!(
         "根据《中国共产党巡视工作条例》有关规定，现将{dispatcher}{team}在对{targets}开展巡视中发现的问题线索移交你单位（清单附后），请按照有关规定认真处理，并于移交之日起{months}个月内将办理情况书面反馈{dispatcher}巡视工作领导小组办公室。"
@@ -726,13 +709,18 @@ async fn render_register(
         .await
         .or_page(actor)?;
     let settings = app.services.clue_settings(actor).await.or_page(actor)?;
-    let targets = target_names(app, &insp).await.join("、");
-    let dispatcher = app
+    let names = app
         .services
-        .get_unit(&Actor::system(), insp.dispatcher_id)
+        .inspection_names(actor, id)
         .await
-        .map(|u| u.name)
-        .unwrap_or_default();
+        .or_page(actor)?;
+    let targets = names
+        .targets
+        .iter()
+        .map(|(_, n)| n.as_str())
+        .collect::<Vec<_>>()
+        .join("、");
+    let dispatcher = names.dispatcher;
     let (clue_form, clue_errors, transfer_form, transfer_errors) = match open {
         Open::None => (
             ClueForm::default(),
@@ -1018,9 +1006,7 @@ async fn save_settings(
             .map_err(|_| CoreError::bad_input(field, "请填写整数"))
     };
     let result = async {
-        let version = f
-            .version
-            .ok_or_else(|| CoreError::bad_input("version", "缺少版本号，请从设置页面提交"))?;
+        let version = crate::http::require_version(f.version)?;
         let mut v = xunshi_core::error::Validation::new();
         let handling_months = v.take(number("handling_months", &f.handling_months));
         let warn_days = v.take(number("warn_days", &f.warn_days));

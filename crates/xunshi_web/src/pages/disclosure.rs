@@ -29,6 +29,7 @@ use super::{FormErrors, Frame, OrPage, PageResult, local_time, message_page, ren
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::status_of;
+use crate::http::documents::{DocCollection, of_collection};
 use crate::http::files::attachment;
 use crate::http::filters::{DocQuery, LedgerQuery, paging};
 use crate::http::ledger::xlsx_response;
@@ -43,8 +44,11 @@ pub fn routes() -> Router<AppState> {
             "/rectification/reports/{id}",
             get(report_detail).post(revise_report),
         )
-        .route("/rectification/reports/{id}/submit", post(submit))
-        .route("/rectification/reports/{id}/reassemble", post(reassemble))
+        .route("/rectification/reports/{id}/submit", post(submit_report))
+        .route(
+            "/rectification/reports/{id}/reassemble",
+            post(reassemble_report),
+        )
         .route(
             "/rectification/notices",
             get(notice_list).post(draft_notice),
@@ -53,8 +57,11 @@ pub fn routes() -> Router<AppState> {
             "/rectification/notices/{id}",
             get(notice_detail).post(revise_notice),
         )
-        .route("/rectification/notices/{id}/submit", post(submit))
-        .route("/rectification/notices/{id}/reassemble", post(reassemble))
+        .route("/rectification/notices/{id}/submit", post(submit_notice))
+        .route(
+            "/rectification/notices/{id}/reassemble",
+            post(reassemble_notice),
+        )
         .route("/rectification/notices/{id}/approve", post(approve_notice))
         .route("/rectification/notices/{id}/return", post(return_notice))
         .route("/rectification/tasks.xlsx", get(ledger_download))
@@ -540,7 +547,6 @@ pub struct RevisionRow {
 /// The edit form's values.
 #[derive(Deserialize, Default, Clone)]
 struct EditForm {
-    #[serde(default)]
     version: i64,
     #[serde(default)]
     title: String,
@@ -793,7 +799,7 @@ async fn revise_report(
     Path(id): Path<String>,
     Form(f): Form<EditForm>,
 ) -> PageResult {
-    revise(&app, &user, &id, f).await
+    revise(&app, &user, &id, DocCollection::Reports, f).await
 }
 
 async fn revise_notice(
@@ -802,12 +808,22 @@ async fn revise_notice(
     Path(id): Path<String>,
     Form(f): Form<EditForm>,
 ) -> PageResult {
-    revise(&app, &user, &id, f).await
+    revise(&app, &user, &id, DocCollection::Notices, f).await
 }
 
-async fn revise(app: &AppState, user: &PageUser, raw: &str, f: EditForm) -> PageResult {
+async fn revise(
+    app: &AppState,
+    user: &PageUser,
+    raw: &str,
+    collection: DocCollection,
+    f: EditForm,
+) -> PageResult {
     let actor = &user.actor;
     let id = parse_id(raw, actor)?;
+    // The address names a report or a notice; the other kind is not there (as in the API).
+    of_collection(&app.services, actor, id, collection)
+        .await
+        .or_page(actor)?;
     match app
         .services
         .revise_rect_document(actor, id, f.version, &f.input())
@@ -838,7 +854,6 @@ async fn revise(app: &AppState, user: &PageUser, raw: &str, f: EditForm) -> Page
 
 #[derive(Deserialize, Default)]
 struct VersionForm {
-    #[serde(default)]
     version: i64,
     #[serde(default)]
     comment: String,
@@ -856,11 +871,16 @@ async fn step(
     app: &AppState,
     user: &PageUser,
     raw: &str,
+    collection: DocCollection,
     step: Step,
     f: VersionForm,
 ) -> PageResult {
     let actor = &user.actor;
     let id = parse_id(raw, actor)?;
+    // The address names a report or a notice; the other kind is not there (as in the API).
+    of_collection(&app.services, actor, id, collection)
+        .await
+        .or_page(actor)?;
     let s = &app.services;
     let (result, code) = match step {
         Step::Submit => (
@@ -909,24 +929,43 @@ async fn step(
     }
 }
 
-/// Reports and notices are submitted and reassembled alike; `step` tells them apart by the
-/// document it loads.
-async fn submit(
+/// Reports and notices are submitted and reassembled alike, each under its own address.
+async fn submit_report(
     State(app): State<AppState>,
     user: PageUser,
     Path(id): Path<String>,
     Form(f): Form<VersionForm>,
 ) -> PageResult {
-    step(&app, &user, &id, Step::Submit, f).await
+    step(&app, &user, &id, DocCollection::Reports, Step::Submit, f).await
 }
 
-async fn reassemble(
+async fn submit_notice(
     State(app): State<AppState>,
     user: PageUser,
     Path(id): Path<String>,
     Form(f): Form<VersionForm>,
 ) -> PageResult {
-    step(&app, &user, &id, Step::Reassemble, f).await
+    step(&app, &user, &id, DocCollection::Notices, Step::Submit, f).await
+}
+
+async fn reassemble_report(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<VersionForm>,
+) -> PageResult {
+    let collection = DocCollection::Reports;
+    step(&app, &user, &id, collection, Step::Reassemble, f).await
+}
+
+async fn reassemble_notice(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<VersionForm>,
+) -> PageResult {
+    let collection = DocCollection::Notices;
+    step(&app, &user, &id, collection, Step::Reassemble, f).await
 }
 
 async fn approve_notice(
@@ -935,7 +974,7 @@ async fn approve_notice(
     Path(id): Path<String>,
     Form(f): Form<VersionForm>,
 ) -> PageResult {
-    step(&app, &user, &id, Step::Approve, f).await
+    step(&app, &user, &id, DocCollection::Notices, Step::Approve, f).await
 }
 
 async fn return_notice(
@@ -944,7 +983,7 @@ async fn return_notice(
     Path(id): Path<String>,
     Form(f): Form<VersionForm>,
 ) -> PageResult {
-    step(&app, &user, &id, Step::Return, f).await
+    step(&app, &user, &id, DocCollection::Notices, Step::Return, f).await
 }
 
 // ---------------------------------------------------------------------------------------------

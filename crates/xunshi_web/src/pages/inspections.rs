@@ -10,10 +10,11 @@ use axum::Router;
 use axum::routing::{get, post};
 use serde::Deserialize;
 use xunshi_core::access::Access;
+use xunshi_core::access::may_change_stage;
+use xunshi_core::inspection::Inspection;
 use xunshi_core::inspection::{InspectionInput, InspectionKind, Stage};
 use xunshi_core::page::PageRequest;
 use xunshi_core::permission::{Actor, Permission};
-use xunshi_core::role::Role;
 use xunshi_core::service::{InspectionView, StageChange, today};
 use xunshi_core::store::InspectionFilter;
 use xunshi_core::{CoreError, Id};
@@ -408,10 +409,7 @@ async fn update(
 ) -> PageResult {
     let actor = &user.actor;
     let id = Id::from_path(&id, "巡视任务").or_page(actor)?;
-    let version = f
-        .version
-        .ok_or_else(|| CoreError::bad_input("version", "缺少版本号，请从修改页面提交"))
-        .or_page(actor)?;
+    let version = crate::http::require_version(f.version).or_page(actor)?;
     match app
         .services
         .update_inspection(actor, id, version, &f.input())
@@ -453,19 +451,13 @@ fn sections(access: Access) -> Vec<(&'static str, &'static str, &'static str)> {
 
 /// The moves the actor can make from the current stage: (to, button label, needs a date,
 /// is a step back).
-fn moves(
-    actor: &Actor,
-    stage: Stage,
-    access: Access,
-) -> Vec<(&'static str, &'static str, bool, bool)> {
+/// Offered as the core allows them (`access::may_change_stage`, the rule of the service).
+fn moves(actor: &Actor, insp: &Inspection) -> Vec<(&'static str, &'static str, bool, bool)> {
+    let stage = insp.stage;
     Stage::ALL
         .iter()
         .filter_map(|to| {
-            let roles = stage.transition(*to)?;
-            let allowed = actor.is_system()
-                || (access == Access::Office && roles.contains(&Role::Office))
-                || (access == Access::TeamLead && roles.contains(&Role::TeamLeader));
-            if !allowed {
+            if !may_change_stage(actor, insp, *to) {
                 return None;
             }
             let label = match to {
@@ -577,7 +569,7 @@ async fn render_detail(
         stages,
         dates,
         sections: sections(access),
-        moves: moves(actor, i.stage, access),
+        moves: moves(actor, i),
         today: today(app.services.now()).to_string(),
         can_edit: access == Access::Office && i.stage.index() <= Stage::Preparation.index(),
         error,

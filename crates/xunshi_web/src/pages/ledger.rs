@@ -475,8 +475,7 @@ async fn after<T>(
 }
 
 fn need_version(v: Option<i64>, actor: &Actor) -> Result<i64, super::PageError> {
-    v.ok_or_else(|| CoreError::bad_input("version", "缺少版本号，请从任务页面提交"))
-        .or_page(actor)
+    crate::http::require_version(v).or_page(actor)
 }
 
 async fn progress(

@@ -193,15 +193,14 @@ impl Frame {
     pub async fn new(app: &AppState, user: &PageUser, title: &str, path: &str) -> Frame {
         let actor = &user.actor;
         let u = user.user();
-        let unit_name = match u.unit_id {
-            Some(id) => app
-                .services
-                .get_unit(&xunshi_core::permission::Actor::system(), id)
-                .await
-                .map(|u| u.name)
-                .unwrap_or_default(),
-            None => String::new(),
-        };
+        // Everyone may know their own unit, whatever their grants: the core says so.
+        let unit_name = app
+            .services
+            .own_unit_name(actor)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default();
         let mut roles: Vec<&str> = actor.grants().iter().map(|g| g.role.label()).collect();
         roles.dedup();
         Frame {
@@ -311,7 +310,7 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavSection> {
     }
     if clues::shows_clues(actor) {
         inspect.push(item("问题线索", "/clues"));
-        if actor.has_role(xunshi_core::role::Role::Office) {
+        if xunshi_core::clue::may_configure(actor) {
             inspect.push(item("线索办理时限", "/clue-settings"));
         }
     }

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
-use xunshi_core::inspection::{Inspection, Stage};
+use xunshi_core::inspection::Inspection;
 use xunshi_core::paper::{
     Evidence, ProblemInput, ProblemStatus, ProblemSummary, ResponsibilityType, Severity,
 };
@@ -60,16 +60,9 @@ async fn inspection(
         .0)
 }
 
-/// Whether the actor is on the inspection's team, so may draft papers while the team works.
+/// Whether the actor may draft papers now: the rule of `create_problem`, asked of the core.
 fn may_draft(user: &PageUser, insp: &Inspection) -> bool {
-    use xunshi_core::role::{Role, Scope};
-    matches!(insp.stage, Stage::OnSite | Stage::Reporting)
-        && user.actor.grants().iter().any(|g| {
-            matches!(
-                (g.role, g.scope),
-                (Role::TeamLeader | Role::TeamDeputy | Role::TeamMember, Scope::Inspection(i)) if i == insp.id
-            )
-        })
+    xunshi_core::service::may_draft(&user.actor, insp)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -293,7 +293,6 @@ struct PastPostForm {
     from: String,
     #[serde(default)]
     to: String,
-    #[serde(default)]
     version: i64,
 }
 
@@ -305,19 +304,16 @@ struct RelativeForm {
     name: String,
     #[serde(default)]
     unit: String,
-    #[serde(default)]
     version: i64,
 }
 
 #[derive(Deserialize)]
 struct VersionForm {
-    #[serde(default)]
     version: i64,
 }
 
 #[derive(Deserialize)]
 struct WithdrawForm {
-    #[serde(default)]
     version: i64,
     #[serde(default)]
     reason: String,
@@ -548,10 +544,7 @@ async fn update(
     Form(f): Form<InspectorForm>,
 ) -> PageResult {
     let id = parse_id(&id, &user.actor)?;
-    let version = f
-        .version
-        .ok_or_else(|| CoreError::bad_input("version", "缺少版本号，请从修改页面提交"))
-        .or_page(&user.actor)?;
+    let version = crate::http::require_version(f.version).or_page(&user.actor)?;
     let result = app
         .services
         .update_inspector(&user.actor, id, version, &f.input())
@@ -773,7 +766,6 @@ async fn rules(
 
 #[derive(Deserialize)]
 struct RuleForm {
-    #[serde(default)]
     version: i64,
     #[serde(default)]
     same_locality: bool,
@@ -805,7 +797,6 @@ async fn set_rule(
 
 #[derive(Deserialize)]
 struct LocalityForm {
-    #[serde(default)]
     version: i64,
     #[serde(default)]
     locality: String,

@@ -195,8 +195,7 @@ fn parse_id(raw: &str, what: &str, actor: &Actor) -> Result<Id, super::PageError
 }
 
 fn need_version(v: Option<i64>, actor: &Actor) -> Result<i64, super::PageError> {
-    v.ok_or_else(|| CoreError::bad_input("version", "缺少版本号，请从页面提交"))
-        .or_page(actor)
+    crate::http::require_version(v).or_page(actor)
 }
 
 /// The fields of the task form, as typed.

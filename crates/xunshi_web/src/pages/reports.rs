@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use serde::Deserialize;
-use xunshi_core::inspection::{Inspection, Stage};
+use xunshi_core::inspection::Inspection;
 use xunshi_core::paper::ProblemStatus;
 use xunshi_core::report::{
     ApprovalStep, Decision, DiffLine, ReportInput, ReportKind, ReportStatus, ReportVersion,
@@ -47,16 +47,6 @@ async fn inspection(
         .await
         .or_page(&user.actor)?
         .0)
-}
-
-fn on_team(user: &PageUser, insp: &Inspection) -> bool {
-    use xunshi_core::role::{Role, Scope};
-    user.actor.grants().iter().any(|g| {
-        matches!(
-            (g.role, g.scope),
-            (Role::TeamLeader | Role::TeamDeputy | Role::TeamMember, Scope::Inspection(i)) if i == insp.id
-        )
-    })
 }
 
 fn banner(e: &CoreError) -> String {
@@ -124,7 +114,7 @@ async fn render_list(
                 updated: local_time(r.updated_at),
             })
             .collect(),
-        can_create: on_team(user, &insp) && matches!(insp.stage, Stage::OnSite | Stage::Reporting),
+        can_create: xunshi_core::service::may_draft(&user.actor, &insp),
         kind: form.0,
         title: form.1,
         errors,

@@ -392,10 +392,7 @@ async fn update(
     Form(f): Form<UnitForm>,
 ) -> PageResult {
     let id = parse_id(&id, &user.actor)?;
-    let version = f
-        .version
-        .ok_or_else(|| CoreError::bad_input("version", "缺少版本号，请从修改页面提交"))
-        .or_page(&user.actor)?;
+    let version = crate::http::require_version(f.version).or_page(&user.actor)?;
     Ok(
         match app
             .services

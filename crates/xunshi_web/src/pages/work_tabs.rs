@@ -8,7 +8,6 @@ use xunshi_core::Id;
 use xunshi_core::access::{Access, inspection_access};
 use xunshi_core::inspection::Inspection;
 use xunshi_core::permission::Actor;
-use xunshi_core::role::{Role, Scope};
 
 use crate::AppState;
 
@@ -59,14 +58,9 @@ fn tabs(id: Id, staff: bool, notices: bool, feedback: bool, active: TabKind) -> 
     out
 }
 
-/// Whether the actor answers the inspection's notices for one of its units.
-pub fn answers_notices(actor: &Actor, insp_targets: &[Id]) -> bool {
-    actor.grants().iter().any(|g| {
-        matches!(
-            (g.role, g.scope),
-            (Role::UnitPrincipal | Role::UnitLiaison, Scope::Unit(u)) if insp_targets.contains(&u)
-        )
-    })
+/// Whether the actor answers the inspection's notices for one of its units, as the core says.
+pub fn answers_notices(actor: &Actor, insp: &Inspection) -> bool {
+    !xunshi_core::service::answers_for(actor, insp).is_empty()
 }
 
 impl WorkHead {
@@ -81,7 +75,7 @@ impl WorkHead {
             tabs: tabs(
                 insp.id,
                 staff,
-                answers_notices(actor, &insp.target_ids),
+                answers_notices(actor, insp),
                 access == Access::FeedbackOnly,
                 active,
             ),

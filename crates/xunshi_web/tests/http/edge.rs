@@ -619,3 +619,57 @@ async fn next_is_followed_only_to_a_path_of_this_site_as_a_browser_reads_it() {
         .await;
     assert_eq!(input_value(&page.body, "next").as_deref(), Some("/"));
 }
+
+/// The sources of this crate, each with its path under `src/`.
+fn sources() -> Vec<(String, String)> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).expect("read the source folder") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).expect("read a source file");
+                out.push((path.display().to_string(), text));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut out,
+    );
+    assert!(out.len() > 20, "the sources were not found");
+    out
+}
+
+/// Pages and the API ask the services as the person asking, never as the system, and share the
+/// edge through `http/` rather than through each other.
+#[test]
+fn the_web_faces_never_act_as_the_system_nor_import_each_other() {
+    for (path, text) in sources() {
+        assert!(
+            !text.contains("Actor::system"),
+            "{path} acts as the system; ask a service as the actor instead"
+        );
+        let in_dir = |d: &str| path.contains(&format!("/src/{d}/"));
+        if in_dir("pages") {
+            assert!(!text.contains("crate::api"), "{path} imports the API");
+        }
+        if in_dir("api") {
+            assert!(!text.contains("crate::pages"), "{path} imports the pages");
+        }
+        if in_dir("pages") || in_dir("api") {
+            assert!(
+                !text.contains("axum::Form")
+                    && !text.contains("RawForm")
+                    && !text.contains("axum::Json<"),
+                "{path} reads a body without the edge's strict extractors"
+            );
+            assert!(
+                !text.contains("use axum::extract::Query")
+                    && !text.contains("use axum::extract::Path"),
+                "{path} uses axum's extractors, whose rejections are plain text"
+            );
+        }
+    }
+}

@@ -200,9 +200,7 @@ async fn save_rule(
     let actor = &user.actor;
     let id = Id::from_path(&id, "时限规则").or_page(actor)?;
     let result = async {
-        let version = f
-            .version
-            .ok_or_else(|| CoreError::bad_input("version", "缺少版本号，请从规则页面提交"))?;
+        let version = crate::http::require_version(f.version)?;
         let input = DeadlineRuleInput {
             version,
             amount: number("amount", &f.amount)?,
@@ -238,9 +236,7 @@ async fn save_warn_days(
 ) -> PageResult {
     let actor = &user.actor;
     let result = async {
-        let version = f
-            .version
-            .ok_or_else(|| CoreError::bad_input("version", "缺少版本号，请从规则页面提交"))?;
+        let version = crate::http::require_version(f.version)?;
         let input = WarnDaysInput {
             version,
             warn_days: number("warn_days", &f.warn_days)?,

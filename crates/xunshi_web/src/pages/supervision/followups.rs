@@ -464,9 +464,7 @@ async fn answer(
     let actor = &user.actor;
     let id = Id::from_path(&id, "督办通知").or_page(actor)?;
     let result = async {
-        let version = f
-            .version
-            .ok_or_else(|| CoreError::bad_input("version", "缺少版本号，请从通知页面提交"))?;
+        let version = crate::http::require_version(f.version)?;
         app.services
             .answer_followup(
                 actor,
