@@ -153,7 +153,12 @@ async fn edge_errors(
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    let api = req.uri().path().starts_with("/api/");
+    let path = req.uri().path();
+    // The operators' endpoints answer in plain text for the machines that read them.
+    if matches!(path, "/healthz" | "/readyz" | "/metrics") {
+        return next.run(req).await;
+    }
+    let api = path.starts_with("/api/");
     let resp = next.run(req).await;
     if api {
         api::finish_error(resp)

@@ -20,7 +20,7 @@ use crate::error::{ApiResult, ErrorBody};
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(issue_token))
-        .routes(routes!(list_tokens))
+        .routes(routes!(list_tokens, create_token))
         .routes(routes!(revoke_token))
         .routes(routes!(change_password))
         .routes(routes!(me))
@@ -78,6 +78,35 @@ async fn list_tokens(
     ApiUser(actor): ApiUser,
 ) -> ApiResult<Json<Vec<ApiToken>>> {
     Ok(Json(app.services.list_tokens(&actor).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TokenName {
+    /// A name to tell tokens apart, such as the machine that uses it.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// Issues another token to the caller, as 我的账号 does on the pages.
+#[utoipa::path(post, path = "/auth/tokens", tag = "auth", security(("bearer" = [])),
+    request_body = TokenName,
+    responses((status = 201, body = TokenIssued), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+async fn create_token(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(req): ApiJson<TokenName>,
+) -> ApiResult<(StatusCode, Json<TokenIssued>)> {
+    let issued = app
+        .services
+        .create_token(&actor, req.name.as_deref())
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(TokenIssued {
+            token: issued.token,
+            record: issued.record,
+        }),
+    ))
 }
 
 /// Revokes a token at once.

@@ -482,3 +482,35 @@ async fn sessions_and_tokens_end_with_their_lifetime() {
         "an expired token works: {body}"
     );
 }
+
+#[tokio::test]
+async fn a_logged_in_client_issues_itself_another_token_as_the_account_page_does() {
+    let app = TestApp::spawn().await;
+    app.add_user("wangli", "王丽", "office", None).await;
+    let first = app.api_token("wangli", PASSWORD).await;
+    let (status, issued) = app
+        .api_post(
+            "/api/v1/auth/tokens",
+            Some(&first),
+            json!({ "name": "备份脚本" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{issued}");
+    assert_eq!(issued["name"], "备份脚本");
+    let second = issued["token"].as_str().unwrap();
+    let (status, me) = app.api_get("/api/v1/me", second).await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(me["username"], "wangli");
+    let (status, body) = app
+        .api_post("/api/v1/auth/tokens", None, json!({ "name": "x" }))
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    let (status, body) = app
+        .api_post(
+            "/api/v1/auth/tokens",
+            Some(&first),
+            json!({ "name": "x".repeat(65) }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+}
