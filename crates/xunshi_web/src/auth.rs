@@ -25,18 +25,27 @@ pub const LOGIN_CSRF_COOKIE: &str = "xunshi_login_csrf";
 pub const CSRF_FIELD: &str = "_csrf";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
-/// The client's address: the peer, or the first `X-Forwarded-For` hop when a trusted proxy
-/// stands in front.
+/// The client's address: the peer, or — when a trusted proxy stands in front — the address that
+/// proxy saw, the *last* `X-Forwarded-For` hop. The hops before it are whatever the client
+/// wrote: taking the first would let anyone pick the address their attempts are counted (and
+/// locked out) against, the administrator's for instance.
 pub fn client_ip(
     headers: &HeaderMap,
     ext: &axum::http::Extensions,
     trust_proxy: bool,
 ) -> Option<String> {
-    if trust_proxy
-        && let Some(v) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
-        && let Some(first) = v.split(',').next().map(str::trim).filter(|s| !s.is_empty())
-    {
-        return Some(first.to_owned());
+    if trust_proxy {
+        let last = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .next_back();
+        if let Some(last) = last.and_then(|s| s.parse::<std::net::IpAddr>().ok()) {
+            return Some(last.to_string());
+        }
     }
     ext.get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(a)| a.ip().to_string())

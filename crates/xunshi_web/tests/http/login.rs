@@ -514,3 +514,40 @@ async fn a_logged_in_client_issues_itself_another_token_as_the_account_page_does
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
 }
+
+/// Behind the trusted proxy the address is the one the proxy saw (the last hop): what the
+/// client writes into X-Forwarded-For itself cannot pick whose address gets locked out.
+#[tokio::test]
+async fn behind_a_proxy_a_client_cannot_choose_the_address_it_is_counted_against() {
+    let config = xunshi_web::WebConfig {
+        trust_proxy: true,
+        ..crate::helpers::test_config()
+    };
+    let app = TestApp::spawn_configured(|s| s.policy.backoff = SignedDuration::ZERO, config).await;
+    app.add_user("admin2", "管理员", "admin", None).await;
+    let attempt = |xff: &str, password: &str| {
+        Request::post("/api/v1/auth/token")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("x-forwarded-for", xff)
+            .body(Body::from(
+                json!({ "username": "admin2", "password": password }).to_string(),
+            ))
+            .unwrap()
+    };
+    // The attacker, at 203.0.113.66, writes the administrator's address first.
+    for _ in 0..5 {
+        let r = app
+            .send(attempt("198.51.100.1, 203.0.113.66", "Wrong-Horse-9"))
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let locked = app.audit_with_action("account_locked").await;
+    assert_eq!(locked[0].ip.as_deref(), Some("203.0.113.66"));
+    let r = app.send(attempt("198.51.100.1", PASSWORD)).await;
+    assert_eq!(
+        r.status,
+        StatusCode::CREATED,
+        "the administrator was locked out: {}",
+        r.body
+    );
+}
