@@ -337,6 +337,21 @@ fn serve_scenario(x: &Instance) {
     assert_eq!(forbidden.status, 403, "{}", forbidden.body);
     assert_eq!(forbidden.json()["error"]["code"], "forbidden");
 
+    // Text with NUL is refused alike on both databases (PostgreSQL cannot store it): 400
+    // naming the field, never a server error.
+    let nul = http(
+        port,
+        "POST",
+        "/api/v1/units",
+        &[
+            ("Authorization", &bearer),
+            ("Content-Type", "application/json"),
+        ],
+        Some(r#"{"name":"自治区\u0000财政厅","kind":"department","level":"provincial"}"#),
+    );
+    assert_eq!(nul.status, 400, "{}", nul.body);
+    assert_eq!(nul.json()["error"]["details"][0]["field"], "name");
+
     // … and through the log-in form.
     let session = form_login(port, "zhangwei", PASSWORD);
     let home = http(port, "GET", "/", &[("Cookie", &session)], None);
