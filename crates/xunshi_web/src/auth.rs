@@ -41,8 +41,7 @@ pub fn client_ip(
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
             .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .next_back();
+            .rfind(|s| !s.is_empty());
         if let Some(last) = last.and_then(|s| s.parse::<std::net::IpAddr>().ok()) {
             return Some(last.to_string());
         }
