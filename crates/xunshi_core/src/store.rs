@@ -118,7 +118,7 @@ pub use papers::{PaperRead, PaperWrite, ProblemFilter};
 pub use planning::{Covered, InspectionFilter, PlanningRead, PlanningWrite};
 pub use rectify::{
     ChangeFilter, ColourAt, LedgerRow, PlanFilter, RectifyRead, RectifyScope, RectifyWrite,
-    TallyFilter, TaskCount, TaskFilter, TaskOrder, UnitCount,
+    SlotCount, TallyFilter, TaskCount, TaskFilter, TaskOrder, UnitCount,
 };
 pub use reports::{ReportRead, ReportWrite};
 pub use supervise::{

@@ -321,16 +321,26 @@ impl<S: Store> Services<S> {
         };
         let mut tx = self.store.read().await?;
         let mut out = Vec::new();
-        let mut page = PageRequest::first(500);
+        // Those who see every unit are offered the most recent inspections after feedback;
+        // the others all of theirs.
+        let cap = (visible == Visible::All).then_some(super::supervision::PICKER_MAX);
+        let f = InspectionFilter {
+            fed_back: true,
+            newest_first: true,
+            ..Default::default()
+        };
+        let mut page = PageRequest::first(cap.unwrap_or(500));
         loop {
-            let rows = tx
-                .list_inspections(&InspectionFilter::default(), &visible, page)
-                .await?;
+            let rows = tx.list_inspections(&f, &visible, page).await?;
             let more = rows.len() > page.limit as usize;
-            for insp in rows.iter().take(page.limit as usize) {
-                if !insp.stage.feedback_given() {
-                    continue;
-                }
+            let rows: Vec<Inspection> = rows.into_iter().take(page.limit as usize).collect();
+            let ids: Vec<Id> = rows
+                .iter()
+                .flat_map(|i| i.target_ids.iter().copied())
+                .collect();
+            let names: std::collections::HashMap<Id, String> =
+                tx.unit_names(&ids).await?.into_iter().collect();
+            for insp in &rows {
                 let team = team_name(&mut tx, insp).await?;
                 for unit in &insp.target_ids {
                     let access = doc_access(actor, insp, *unit);
@@ -341,14 +351,14 @@ impl<S: Store> Services<S> {
                         inspection_id: insp.id,
                         team: team.clone(),
                         unit_id: *unit,
-                        unit_name: unit_name(&mut tx, *unit).await?,
+                        unit_name: names.get(unit).cloned().unwrap_or_else(|| unit.to_string()),
                         feedback_on: insp.dates.feedback,
                         may_draft: access == DocAccess::Unit && insp.stage != Stage::Archived,
                     });
                 }
             }
-            match rows.get(page.limit as usize - 1) {
-                Some(last) if more => page.after = Some(last.id),
+            match rows.last() {
+                Some(last) if more && cap.is_none() => page.after = Some(last.id),
                 _ => break,
             }
         }

@@ -12,7 +12,7 @@ use jiff::civil::Date;
 use super::planning::today;
 use super::{LedgerFilter, Services, TaskEntry};
 use crate::access::Visible;
-use crate::error::Result;
+use crate::error::{CoreError, Result};
 use crate::id::Id;
 use crate::page::PageRequest;
 use crate::permission::Actor;
@@ -42,9 +42,22 @@ pub struct LedgerExport {
     pub rows: Vec<LedgerExportRow>,
 }
 
+/// The most rows one export takes: a workbook of a province's whole ledger would be a million
+/// rows, past what office suites open and more than anyone reads; a filter narrows it.
+pub const EXPORT_MAX_ROWS: i64 = 50_000;
+
 impl<S: Store> Services<S> {
     /// The whole ledger under `f` as the actor may see it, by unit, then by ledger number.
+    /// More than [`EXPORT_MAX_ROWS`] rows are refused with a request to narrow the filter.
     pub async fn ledger_export(&self, actor: &Actor, f: &LedgerFilter) -> Result<LedgerExport> {
+        let first = self.list_tasks(actor, f, PageRequest::first(1)).await?;
+        if let Some(n) = first.total
+            && n > EXPORT_MAX_ROWS
+        {
+            return Err(CoreError::RuleRefused(format!(
+                "台账共 {n} 项，超过一次导出的上限 {EXPORT_MAX_ROWS} 项；请按单位、巡视任务、状态或期限筛选后分批导出"
+            )));
+        }
         let mut entries = Vec::new();
         let mut page = PageRequest::first(crate::page::MAX_LIMIT);
         loop {

@@ -135,15 +135,21 @@ pub(crate) fn require_target(insp: &Inspection, unit: Id) -> Result<()> {
 
 /// The inspections in rectification (fed back, not archived) the actor reads the supervision
 /// records of, inside `tx`, in creation order.
+/// The most inspections a picker offers those who see every unit: the most recent ones under
+/// rectification. (Those who see only their own units or team are offered all of theirs.)
+pub(crate) const PICKER_MAX: u32 = 200;
+
 pub(crate) async fn rectifying_in<T: ReadTx>(tx: &mut T, actor: &Actor) -> Result<Vec<Inspection>> {
     let visible = supervision_scope(actor);
+    let cap = (visible == Visible::All).then_some(PICKER_MAX);
     let mut out = Vec::new();
-    for stage in [Stage::FeedbackGiven, Stage::Rectification] {
+    for stage in [Stage::Rectification, Stage::FeedbackGiven] {
         let f = InspectionFilter {
             stage: Some(stage),
+            newest_first: true,
             ..Default::default()
         };
-        let mut page = PageRequest::first(MAX_LIMIT);
+        let mut page = PageRequest::first(cap.unwrap_or(MAX_LIMIT).min(MAX_LIMIT));
         loop {
             let rows = tx.list_inspections(&f, &visible, page).await?;
             let more = rows.len() > page.limit as usize;
@@ -153,12 +159,16 @@ pub(crate) async fn rectifying_in<T: ReadTx>(tx: &mut T, actor: &Actor) -> Resul
                     out.push(insp);
                 }
             }
-            if !more {
+            if !more || cap.is_some() {
                 break;
             }
         }
     }
-    out.sort_by_key(|i| i.id);
+    // The newest first, as pickers show them.
+    out.sort_by_key(|i| std::cmp::Reverse(i.id));
+    if let Some(cap) = cap {
+        out.truncate(cap as usize);
+    }
     Ok(out)
 }
 
@@ -216,26 +226,50 @@ async fn named<T: ReadTx>(
     actor: &Actor,
     insp: &Inspection,
 ) -> Result<RectifyingInspection> {
-    let round_name = tx
-        .get_round(insp.round_id)
+    Ok(named_all(tx, actor, std::slice::from_ref(insp))
         .await?
-        .map(|r| r.name)
-        .unwrap_or_default();
-    let mut units = Vec::new();
-    for u in readable_units(actor, insp) {
-        let name = tx
-            .get_unit(u)
-            .await?
-            .map(|u| u.name)
-            .unwrap_or_else(|| u.to_string());
-        units.push(UnitRef { id: u, name });
+        .pop()
+        .expect("one inspection named"))
+}
+
+/// Names a list of inspections with their rounds and the units the actor reads, reading each
+/// round and unit name once.
+async fn named_all<T: ReadTx>(
+    tx: &mut T,
+    actor: &Actor,
+    list: &[Inspection],
+) -> Result<Vec<RectifyingInspection>> {
+    let mut unit_ids: Vec<Id> = list.iter().flat_map(|i| readable_units(actor, i)).collect();
+    unit_ids.sort();
+    unit_ids.dedup();
+    let names: std::collections::HashMap<Id, String> =
+        tx.unit_names(&unit_ids).await?.into_iter().collect();
+    let mut rounds: std::collections::HashMap<Id, String> = std::collections::HashMap::new();
+    let mut out = Vec::with_capacity(list.len());
+    for insp in list {
+        if !rounds.contains_key(&insp.round_id) {
+            let name = tx
+                .get_round(insp.round_id)
+                .await?
+                .map(|r| r.name)
+                .unwrap_or_default();
+            rounds.insert(insp.round_id, name);
+        }
+        let units = readable_units(actor, insp)
+            .into_iter()
+            .map(|u| UnitRef {
+                id: u,
+                name: names.get(&u).cloned().unwrap_or_else(|| u.to_string()),
+            })
+            .collect();
+        out.push(RectifyingInspection {
+            id: insp.id,
+            team_name: insp.team_name.clone(),
+            round_name: rounds[&insp.round_id].clone(),
+            units,
+        });
     }
-    Ok(RectifyingInspection {
-        id: insp.id,
-        team_name: insp.team_name.clone(),
-        round_name,
-        units,
-    })
+    Ok(out)
 }
 
 /// What the filters of rectification's lists and dashboards offer the actor to pick from: its
@@ -259,16 +293,12 @@ impl<S: Store> Services<S> {
         }
         let mut tx = self.store.read().await?;
         let list = rectifying_in(&mut tx, actor).await?;
-        let mut inspections = Vec::with_capacity(list.len());
+        let inspections = named_all(&mut tx, actor, &list).await?;
         let mut units: Vec<UnitRef> = Vec::new();
-        for insp in &list {
-            let named = named(&mut tx, actor, insp).await?;
-            for u in &named.units {
-                if !units.iter().any(|x| x.id == u.id) {
-                    units.push(u.clone());
-                }
+        for u in inspections.iter().flat_map(|i| i.units.iter()) {
+            if !units.iter().any(|x| x.id == u.id) {
+                units.push(u.clone());
             }
-            inspections.push(named);
         }
         Ok(RectPickers {
             units: Some(units),
@@ -283,11 +313,7 @@ impl<S: Store> Services<S> {
         }
         let mut tx = self.store.read().await?;
         let list = rectifying_in(&mut tx, actor).await?;
-        let mut out = Vec::with_capacity(list.len());
-        for insp in &list {
-            out.push(named(&mut tx, actor, insp).await?);
-        }
-        Ok(out)
+        named_all(&mut tx, actor, &list).await
     }
 
     /// The units, fed-back problems and ledger tasks of one inspection the actor may refer to

@@ -15,6 +15,10 @@ pub struct InspectionFilter {
     /// Inspections with this unit among their targets.
     pub unit_id: Option<Id>,
     pub stage: Option<Stage>,
+    /// Only inspections whose feedback has been given (feedback, rectification, archived).
+    pub fed_back: bool,
+    /// The newest first; the cursor then continues towards older ones.
+    pub newest_first: bool,
 }
 
 /// A unit inspected within a term, and by which inspection.

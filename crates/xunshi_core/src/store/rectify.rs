@@ -102,6 +102,16 @@ pub struct TaskCount {
     pub n: i64,
 }
 
+/// The live tasks of one inspected unit for one inspection, added up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlotCount {
+    pub inspection_id: Id,
+    pub unit_id: Id,
+    pub total: i64,
+    pub closed: i64,
+    pub overdue: i64,
+}
+
 /// One unit's live tasks added up.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnitCount {
@@ -198,6 +208,16 @@ pub trait RectifyRead: Send {
         &mut self,
         f: &TallyFilter,
     ) -> impl Future<Output = Result<Vec<TaskCount>>> + Send;
+    /// The plans of these inspections (each unit's, where there is one).
+    fn rect_plans_of(
+        &mut self,
+        inspection_ids: &[Id],
+    ) -> impl Future<Output = Result<Vec<Plan>>> + Send;
+    /// The tallies of these inspections, by inspection and unit.
+    fn slot_counts(
+        &mut self,
+        inspection_ids: &[Id],
+    ) -> impl Future<Output = Result<Vec<SlotCount>>> + Send;
     /// The units with tasks, most overdue first, `limit` at most, and how many units have tasks.
     fn unit_counts(
         &mut self,

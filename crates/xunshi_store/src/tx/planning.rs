@@ -156,6 +156,9 @@ fn inspection_where(f: &InspectionFilter, visible: &Visible) -> Option<Where> {
     if let Some(s) = f.stage {
         w.eq("stage", s.as_str());
     }
+    if f.fed_back {
+        w.fixed("stage IN ('feedback_given', 'rectification', 'archived')");
+    }
     if let Visible::Some {
         inspections,
         feedback_units,
@@ -292,12 +295,17 @@ impl<M: Mode> PlanningRead for DbTx<M> {
         let Some(mut w) = inspection_where(f, visible) else {
             return Ok(Vec::new());
         };
+        let (cmp, order) = if f.newest_first {
+            ("<", "DESC")
+        } else {
+            (">", "ASC")
+        };
         if let Some(after) = page.after {
             let n = w.next();
-            w.raw(format!("id > ${n}"), after.to_string());
+            w.raw(format!("id {cmp} ${n}"), after.to_string());
         }
         let sql = format!(
-            "SELECT {INSPECTION_COLS} FROM inspections {} ORDER BY id LIMIT {}",
+            "SELECT {INSPECTION_COLS} FROM inspections {} ORDER BY id {order} LIMIT {}",
             w.sql(),
             page.limit + 1
         );

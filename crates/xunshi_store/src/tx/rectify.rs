@@ -11,8 +11,8 @@ use xunshi_core::rectify::{
     TaskEvidence, TaskStatus, Verification,
 };
 use xunshi_core::store::{
-    ChangeFilter, LedgerRow, PlanFilter, RectifyRead, RectifyScope, RectifyWrite, TallyFilter,
-    TaskCount, TaskFilter, TaskOrder, UnitCount,
+    ChangeFilter, LedgerRow, PlanFilter, RectifyRead, RectifyScope, RectifyWrite, SlotCount,
+    TallyFilter, TaskCount, TaskFilter, TaskOrder, UnitCount,
 };
 use xunshi_core::{CoreError, Id, Result};
 
@@ -465,6 +465,26 @@ impl<M: Mode> RectifyRead for DbTx<M> {
             .fetch_optional(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
             .await?;
         Ok(r.map(|r| i(&r, "n")).transpose()?.unwrap_or(0))
+    }
+
+    async fn rect_plans_of(&mut self, inspection_ids: &[Id]) -> Result<Vec<Plan>> {
+        if inspection_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut w = Where::default();
+        let list = w.list(inspection_ids.iter().map(Id::to_string));
+        let sql = format!(
+            "SELECT {PLAN_COLS} FROM rectification_plans WHERE inspection_id IN ({list}) ORDER BY id"
+        );
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(plan)
+            .collect()
+    }
+
+    async fn slot_counts(&mut self, inspection_ids: &[Id]) -> Result<Vec<SlotCount>> {
+        self.tally_slots(inspection_ids).await
     }
 
     async fn tally_state(&mut self) -> Result<Option<(Date, i32)>> {

@@ -13,7 +13,7 @@ use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
 use xunshi_core::deadline::Colour;
 use xunshi_core::rectify::{Due, TaskStatus, task_colour};
-use xunshi_core::store::{ColourAt, TallyFilter, TaskCount, TaskFilter, UnitCount};
+use xunshi_core::store::{ColourAt, SlotCount, TallyFilter, TaskCount, TaskFilter, UnitCount};
 use xunshi_core::{CoreError, Id, Result};
 
 use super::{DbTx, Mode, Where, Writing};
@@ -272,6 +272,35 @@ impl<M: Mode> DbTx<M> {
             })
             .collect::<Result<Vec<_>>>()?;
         Ok((counts, units))
+    }
+
+    pub(crate) async fn tally_slots(&mut self, inspection_ids: &[Id]) -> Result<Vec<SlotCount>> {
+        if inspection_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut w = Where::default();
+        let list = w.list(inspection_ids.iter().map(Id::to_string));
+        let sql = format!(
+            "SELECT inspection_id, unit_id,
+                    CAST(SUM(n) AS BIGINT) AS total,
+                    CAST(SUM(CASE WHEN status = 'closed' THEN n ELSE 0 END) AS BIGINT) AS closed,
+                    CAST(SUM(CASE WHEN colour = 'red' THEN n ELSE 0 END) AS BIGINT) AS overdue
+               FROM task_tally WHERE inspection_id IN ({list})
+              GROUP BY inspection_id, unit_id"
+        );
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(SlotCount {
+                    inspection_id: id(r, "inspection_id")?,
+                    unit_id: id(r, "unit_id")?,
+                    total: i(r, "total")?,
+                    closed: i(r, "closed")?,
+                    overdue: i(r, "overdue")?,
+                })
+            })
+            .collect()
     }
 }
 

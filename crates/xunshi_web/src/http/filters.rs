@@ -206,6 +206,7 @@ impl InspectionQuery {
             round_id: opt_id(&self.round_id, "round_id")?,
             unit_id: opt_id(&self.unit_id, "unit_id")?,
             stage: opt_code(&self.stage, "stage", Stage::parse)?,
+            ..Default::default()
         })
     }
 }

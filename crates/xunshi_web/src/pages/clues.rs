@@ -360,6 +360,15 @@ struct NoticeQuery {
     notice: Option<String>,
 }
 
+#[derive(Deserialize)]
+struct RegisterQuery {
+    notice: Option<String>,
+    cursor: Option<String>,
+}
+
+/// How many clues a page of the register shows.
+const REGISTER_PAGE: u32 = 100;
+
 async fn detail(
     State(app): State<AppState>,
     user: PageUser,
@@ -656,6 +665,7 @@ struct RegisterPage {
     departments: Vec<Choice>,
     transfer_errors: FormErrors,
     settings: ClueSettings,
+    next_cursor: Option<String>,
 }
 
 /// The register page; `open` carries a form being re-shown with its messages.
@@ -671,16 +681,19 @@ fn default_letter(dispatcher: &str, team: &str, targets: &str, months: i64) -> S
     )
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn render_register(
     app: &AppState,
     user: &PageUser,
     id: Id,
     notice: Option<&str>,
+    cursor: &Option<String>,
     open: Open,
     status: StatusCode,
 ) -> PageResult {
     let actor = &user.actor;
     let (insp, access) = app.services.clue_register(actor, id).await.or_page(actor)?;
+    let page = crate::http::filters::paging(cursor, Some(REGISTER_PAGE)).or_page(actor)?;
     let clues = app
         .services
         .list_clues(
@@ -689,7 +702,7 @@ async fn render_register(
                 inspection_id: Some(id),
                 ..Default::default()
             },
-            PageRequest::first(xunshi_core::page::MAX_LIMIT),
+            page,
         )
         .await
         .or_page(actor)?;
@@ -783,6 +796,7 @@ async fn render_register(
         transfer_form,
         transfer_errors,
         settings,
+        next_cursor: clues.next_cursor.clone(),
     };
     Ok(render(status, &page))
 }
@@ -791,7 +805,7 @@ async fn register(
     State(app): State<AppState>,
     user: PageUser,
     Path(id): Path<String>,
-    Query(q): Query<NoticeQuery>,
+    Query(q): Query<RegisterQuery>,
 ) -> PageResult {
     let id = parse_id(&id, "巡视任务", &user.actor)?;
     render_register(
@@ -799,6 +813,7 @@ async fn register(
         &user,
         id,
         q.notice.as_deref(),
+        &q.cursor,
         Open::None,
         StatusCode::OK,
     )
@@ -821,7 +836,7 @@ async fn create(
         Err(e) => {
             let status = status_of(&e);
             let open = Open::Clue(f, FormErrors::from_error(&e));
-            render_register(&app, &user, id, None, open, status).await
+            render_register(&app, &user, id, None, &None, open, status).await
         }
     }
 }
@@ -843,7 +858,7 @@ async fn transfer(
         Err(e) => {
             let status = status_of(&e);
             let open = Open::Transfer(f, FormErrors::from_error(&e));
-            render_register(&app, &user, id, None, open, status).await
+            render_register(&app, &user, id, None, &None, open, status).await
         }
     }
 }

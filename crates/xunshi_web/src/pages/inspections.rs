@@ -279,10 +279,19 @@ async fn render_form(
         .filter(|(_, u)| !u.withdrawn)
         .map(|(d, u)| (u.id.to_string(), format!("{}{}", "　".repeat(d), u.name)))
         .collect();
-    // Earlier inspections that have given feedback can be looked back on.
+    // Earlier inspections that have given feedback can be looked back on: the most recent
+    // ones (a province has thousands; the look-back of an older one is set through the API).
     let earlier = app
         .services
-        .list_inspection_views(actor, &InspectionFilter::default(), PageRequest::first(500))
+        .list_inspection_views(
+            actor,
+            &InspectionFilter {
+                fed_back: true,
+                newest_first: true,
+                ..Default::default()
+            },
+            PageRequest::first(200),
+        )
         .await
         .or_page(actor)?
         .items

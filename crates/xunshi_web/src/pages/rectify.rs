@@ -321,6 +321,7 @@ struct BoardPage {
     frame: Frame,
     rows: Vec<SlotRow>,
     error: Option<String>,
+    next_cursor: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -328,21 +329,30 @@ struct NoticeQuery {
     notice: Option<String>,
 }
 
+#[derive(Deserialize)]
+struct BoardQuery {
+    notice: Option<String>,
+    cursor: Option<String>,
+}
+
 async fn render_board(
     app: &AppState,
     user: &PageUser,
     notice: Option<&str>,
+    cursor: &Option<String>,
     error: Option<String>,
     status: StatusCode,
 ) -> PageResult {
     let actor = &user.actor;
-    let slots = app.services.plan_board(actor).await.or_page(actor)?;
+    let page = crate::http::filters::paging(cursor, Some(20)).or_page(actor)?;
+    let slots = app.services.plan_board(actor, page).await.or_page(actor)?;
     let page = BoardPage {
         frame: Frame::new(app, user, "整改方案", "/rectification")
             .await
             .with_notice(notice),
-        rows: slots.iter().map(SlotRow::of).collect(),
+        rows: slots.items.iter().map(SlotRow::of).collect(),
         error,
+        next_cursor: slots.next_cursor,
     };
     Ok(render(status, &page))
 }
@@ -350,9 +360,17 @@ async fn render_board(
 async fn board(
     State(app): State<AppState>,
     user: PageUser,
-    Query(q): Query<NoticeQuery>,
+    Query(q): Query<BoardQuery>,
 ) -> PageResult {
-    render_board(&app, &user, q.notice.as_deref(), None, StatusCode::OK).await
+    render_board(
+        &app,
+        &user,
+        q.notice.as_deref(),
+        &q.cursor,
+        None,
+        StatusCode::OK,
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -385,7 +403,7 @@ async fn create(
         }
         Err(e) => {
             let message = super::FormErrors::from_error(&e).general;
-            render_board(&app, &user, None, message, status_of(&e)).await
+            render_board(&app, &user, None, &None, message, status_of(&e)).await
         }
     }
 }

@@ -272,11 +272,16 @@ struct DetailPage {
     unit: Unit,
     parent: Option<Unit>,
     children: Vec<Unit>,
+    more_children: bool,
     users: Option<Vec<User>>,
+    more_users: bool,
     updated: String,
     can_manage: bool,
     withdraw_error: Option<String>,
 }
+
+/// How many child units and accounts a unit's page lists before linking to the whole list.
+const DETAIL_ROWS: u32 = 50;
 
 async fn render_detail(
     app: &AppState,
@@ -293,6 +298,7 @@ async fn render_detail(
             Some(p) => Some(app.services.get_unit(actor, p).await?),
             None => None,
         };
+        // The first of each list; the rest on the list pages, linked below them.
         let children = app
             .services
             .list_units(
@@ -302,10 +308,9 @@ async fn render_detail(
                     q: None,
                     include_withdrawn: true,
                 },
-                PageRequest::first(500),
+                PageRequest::first(DETAIL_ROWS),
             )
-            .await?
-            .items;
+            .await?;
         let users = if actor.can(Permission::ViewUsers) {
             Some(
                 app.services
@@ -315,10 +320,9 @@ async fn render_detail(
                             unit_id: Some(id),
                             q: None,
                         },
-                        PageRequest::first(500),
+                        PageRequest::first(DETAIL_ROWS),
                     )
-                    .await?
-                    .items,
+                    .await?,
             )
         } else {
             None
@@ -337,8 +341,10 @@ async fn render_detail(
         updated: local_time(unit.updated_at),
         unit,
         parent,
-        children,
-        users,
+        more_children: children.next_cursor.is_some(),
+        children: children.items,
+        more_users: users.as_ref().is_some_and(|u| u.next_cursor.is_some()),
+        users: users.map(|u| u.items),
         can_manage: actor.can(Permission::ManageUnits),
         withdraw_error,
     };

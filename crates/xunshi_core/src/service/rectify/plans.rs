@@ -12,15 +12,12 @@ use super::{
 };
 use crate::access::Visible;
 use crate::audit::{Action, AuditEntry};
-use crate::deadline::Colour;
 use crate::error::{CoreError, Result, Validation};
 use crate::id::Id;
 use crate::inspection::Inspection;
 use crate::page::{Page, PageRequest};
 use crate::permission::Actor;
-use crate::rectify::{
-    GroupMember, Plan, PlanReview, PlanStatus, TaskStatus, seq_key, uncovered_problems,
-};
+use crate::rectify::{GroupMember, Plan, PlanReview, PlanStatus, seq_key, uncovered_problems};
 use crate::service::papers::signature;
 use crate::service::planning::{load_inspection, today};
 use crate::service::{Services, record};
@@ -148,54 +145,38 @@ impl<S: Store> Services<S> {
         tx.find_rect_plan(inspection_id, unit_id).await
     }
 
-    /// Every inspected unit whose feedback has been given and whose rectification the actor
-    /// may see, with its plan (or the lack of one) and how far its tasks are.
-    pub async fn plan_board(&self, actor: &Actor) -> Result<Vec<PlanSlot>> {
+    /// The inspected units whose feedback has been given and whose rectification the actor may
+    /// see, with their plan (or the lack of one) and how far their tasks are: a page of
+    /// inspections at a time, the newest first (the cursor is the last inspection's id).
+    pub async fn plan_board(&self, actor: &Actor, page: PageRequest) -> Result<Page<PlanSlot>> {
         if actor.as_user().is_none() && !actor.is_system() {
             return Err(CoreError::Unauthenticated("请先登录".into()));
         }
-        let mut tx = self.store.read().await?;
-        let mut inspections: Vec<Inspection> = Vec::new();
-        // Everyone else: the inspections of their teams, and those targeting their units.
-        let filters: Vec<InspectionFilter> = match visible_scope(actor) {
-            None => vec![InspectionFilter::default()],
-            Some(scope) => {
-                for i in &scope.inspections {
-                    if let Some(insp) = tx.get_inspection(*i).await? {
-                        inspections.push(insp);
-                    }
-                }
-                scope
-                    .units
-                    .iter()
-                    .map(|u| InspectionFilter {
-                        unit_id: Some(*u),
-                        ..Default::default()
-                    })
-                    .collect()
-            }
-        };
-        for f in filters {
-            let mut page = PageRequest::first(200);
-            loop {
-                let rows = tx.list_inspections(&f, &Visible::All, page).await?;
-                let more = rows.len() > page.limit as usize;
-                page.after = rows
-                    .iter()
-                    .take(page.limit as usize)
-                    .next_back()
-                    .map(|i| i.id);
-                inspections.extend(rows.into_iter().take(page.limit as usize));
-                if !more {
-                    break;
-                }
-            }
-        }
-        inspections.retain(|i| i.stage.feedback_given());
-        inspections.sort_by_key(|i| i.id);
-        inspections.dedup_by_key(|i| i.id);
         let now = today(self.now());
-        let warn = warn_days(&mut tx).await?;
+        let (mut tx, _) = self.fresh_tally(now).await?;
+        let visible = match visible_scope(actor) {
+            None => Visible::All,
+            Some(scope) => Visible::Some {
+                inspections: scope.inspections,
+                feedback_units: scope.units,
+            },
+        };
+        let f = InspectionFilter {
+            fed_back: true,
+            newest_first: true,
+            ..Default::default()
+        };
+        let rows = tx.list_inspections(&f, &visible, page).await?;
+        let more = rows.len() > page.limit as usize;
+        let inspections: Vec<Inspection> = rows.into_iter().take(page.limit as usize).collect();
+        let ids: Vec<Id> = inspections.iter().map(|i| i.id).collect();
+        let plans = tx.rect_plans_of(&ids).await?;
+        let counts = tx.slot_counts(&ids).await?;
+        let units: Vec<Id> = inspections
+            .iter()
+            .flat_map(|i| i.target_ids.iter().copied())
+            .collect();
+        let names = tx.unit_names(&units).await?;
         let mut slots = Vec::new();
         for insp in &inspections {
             for unit in &insp.target_ids {
@@ -203,45 +184,41 @@ impl<S: Store> Services<S> {
                 if !role.read {
                     continue;
                 }
-                let plan = tx.find_rect_plan(insp.id, *unit).await?;
-                let (mut tasks, mut closed, mut overdue) = (0, 0, 0);
-                if let Some(p) = &plan {
-                    for t in tx
-                        .all_tasks(&TaskFilter {
-                            plan_id: Some(p.id),
-                            ..Default::default()
-                        })
-                        .await?
-                    {
-                        tasks += 1;
-                        closed += usize::from(t.status == TaskStatus::Closed);
-                        overdue += usize::from(
-                            crate::rectify::task_colour(t.due, t.status, now, warn) == Colour::Red,
-                        );
-                    }
-                }
+                let plan = plans
+                    .iter()
+                    .find(|p| p.inspection_id == insp.id && p.unit_id == *unit)
+                    .cloned();
+                let count = counts
+                    .iter()
+                    .find(|c| c.inspection_id == insp.id && c.unit_id == *unit);
+                let n = |v: Option<i64>| usize::try_from(v.unwrap_or(0)).unwrap_or(0);
                 slots.push(PlanSlot {
                     inspection_id: insp.id,
                     team_name: insp.team_name.clone(),
                     unit_id: *unit,
-                    unit_name: unit_name(&mut tx, *unit).await?,
+                    unit_name: names
+                        .iter()
+                        .find(|(id, _)| id == unit)
+                        .map(|(_, n)| n.clone())
+                        .unwrap_or_else(|| unit.to_string()),
                     feedback_date: insp.dates.feedback,
                     can_create: plan.is_none() && role.draft,
                     plan,
-                    tasks,
-                    closed,
-                    overdue,
+                    tasks: n(count.map(|c| c.total)),
+                    closed: n(count.map(|c| c.closed)),
+                    overdue: n(count.map(|c| c.overdue)),
                 });
             }
         }
-        // Newest feedback first, then by team and unit.
-        slots.sort_by(|a, b| {
-            b.feedback_date
-                .cmp(&a.feedback_date)
-                .then_with(|| a.team_name.cmp(&b.team_name))
-                .then_with(|| a.unit_name.cmp(&b.unit_name))
-        });
-        Ok(slots)
+        Ok(Page {
+            items: slots,
+            next_cursor: if more {
+                inspections.last().map(|i| i.id.to_string())
+            } else {
+                None
+            },
+            total: None,
+        })
     }
 
     /// Plans the actor may see, by creation, a page at a time.
