@@ -247,13 +247,13 @@ async fn named_all<T: ReadTx>(
     let mut rounds: std::collections::HashMap<Id, String> = std::collections::HashMap::new();
     let mut out = Vec::with_capacity(list.len());
     for insp in list {
-        if !rounds.contains_key(&insp.round_id) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = rounds.entry(insp.round_id) {
             let name = tx
                 .get_round(insp.round_id)
                 .await?
                 .map(|r| r.name)
                 .unwrap_or_default();
-            rounds.insert(insp.round_id, name);
+            slot.insert(name);
         }
         let units = readable_units(actor, insp)
             .into_iter()
