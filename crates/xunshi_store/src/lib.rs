@@ -3,6 +3,7 @@
 //! Where the backends differ, [`Dialect`] decides, in as few places as possible.
 
 mod blobs;
+mod explain;
 mod lane;
 mod migrate;
 mod rows;
@@ -19,6 +20,7 @@ use xunshi_core::{CoreError, Result};
 
 pub use blobs::LocalBlobs;
 pub use secrets::Argon2Secrets;
+pub use explain::{ExplainLog, Explained};
 pub use tx::{DbTx, Mode, Reading, Writing};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +57,8 @@ pub struct Db {
     pub pool: AnyPool,
     pub dialect: Dialect,
     lane: lane::Lane,
+    /// Set on the copy [`Db::explaining`] makes for the query-plan test.
+    explain: Option<ExplainLog>,
 }
 
 impl std::fmt::Debug for Db {
@@ -122,9 +126,24 @@ impl Db {
             lane: lane::Lane::new(pool.clone(), dialect),
             pool,
             dialect,
+            explain: None,
         };
         migrate::run(&db).await?;
         Ok(db)
+    }
+
+    /// The same database, keeping the plan of every statement its transactions run, for the
+    /// test that holds the hot queries to their indexes. It runs each statement twice (the plan,
+    /// then the statement): never for serving.
+    pub fn explaining(&self) -> (Db, ExplainLog) {
+        let log = ExplainLog::default();
+        let mut db = self.clone();
+        db.explain = Some(log.clone());
+        (db, log)
+    }
+
+    fn explain_for_tx(&self) -> Option<(Dialect, ExplainLog)> {
+        self.explain.clone().map(|l| (self.dialect, l))
     }
 
     pub async fn migrate(&self) -> Result<usize> {
@@ -168,7 +187,7 @@ impl xunshi_core::store::Store for Db {
             Dialect::Postgres => self.pool.begin_with("BEGIN READ ONLY").await,
         }
         .map_err(db_err)?;
-        Ok(DbTx::reading(tx))
+        Ok(DbTx::reading(tx, self.explain_for_tx()))
     }
 
     /// Writers are serialised on both backends: a service reads, checks its rules, then
@@ -178,6 +197,9 @@ impl xunshi_core::store::Store for Db {
     /// lets those queued together share one commit; across processes the backend's lock
     /// (SQLite's write lock, the audit head's row on PostgreSQL) is taken when a batch opens.
     async fn write(&self) -> Result<DbTx<Writing>> {
-        Ok(DbTx::writing(self.lane.begin().await?))
+        Ok(DbTx::writing(
+            self.lane.begin().await?,
+            self.explain_for_tx(),
+        ))
     }
 }

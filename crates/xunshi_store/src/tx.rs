@@ -24,6 +24,7 @@ use xunshi_core::store::{
 use xunshi_core::user::User;
 use xunshi_core::{CoreError, Id, Result};
 
+use crate::explain::ExplainLog;
 use crate::lane::Writer;
 use crate::{db_err, rows};
 pub(crate) use calendar::day_kind_code;
@@ -36,6 +37,8 @@ pub struct DbTx<M: Mode> {
     conn: M::Conn,
     /// The tallies' state as read in this transaction (see tally.rs), read once.
     tally_state_cache: Option<Option<(jiff::civil::Date, i32)>>,
+    /// Set only on a `Db` opened for explaining (see explain.rs).
+    explain: Option<(crate::Dialect, ExplainLog)>,
 }
 
 /// Whether a [`DbTx`] reads or writes, and what it holds to do so.
@@ -75,28 +78,48 @@ impl Held for Writer {
 }
 
 impl DbTx<Reading> {
-    pub(crate) fn reading(tx: Transaction<'static, Any>) -> Self {
+    pub(crate) fn reading(
+        tx: Transaction<'static, Any>,
+        explain: Option<(crate::Dialect, ExplainLog)>,
+    ) -> Self {
         DbTx {
             conn: tx,
             tally_state_cache: None,
+            explain,
         }
     }
 }
 
 impl DbTx<Writing> {
-    pub(crate) fn writing(w: Writer) -> Self {
+    pub(crate) fn writing(w: Writer, explain: Option<(crate::Dialect, ExplainLog)>) -> Self {
         DbTx {
             conn: w,
             tally_state_cache: None,
+            explain,
         }
     }
 }
 
 impl<M: Mode> DbTx<M> {
+    /// The query as given, after its plan was kept when explaining.
+    async fn explained<'q>(
+        &mut self,
+        q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments>,
+    ) -> Result<sqlx::query::Query<'q, Any, sqlx::any::AnyArguments>> {
+        match &self.explain {
+            None => Ok(q),
+            Some((dialect, log)) => {
+                let (dialect, log) = (*dialect, log.clone());
+                crate::explain::explain(self.conn.conn(), dialect, &log, q).await
+            }
+        }
+    }
+
     pub(crate) async fn fetch_all(
         &mut self,
         q: sqlx::query::Query<'_, Any, sqlx::any::AnyArguments>,
     ) -> Result<Vec<AnyRow>> {
+        let q = self.explained(q).await?;
         q.fetch_all(self.conn.conn()).await.map_err(db_err)
     }
 
@@ -104,6 +127,7 @@ impl<M: Mode> DbTx<M> {
         &mut self,
         q: sqlx::query::Query<'_, Any, sqlx::any::AnyArguments>,
     ) -> Result<Option<AnyRow>> {
+        let q = self.explained(q).await?;
         q.fetch_optional(self.conn.conn()).await.map_err(db_err)
     }
 
@@ -111,6 +135,7 @@ impl<M: Mode> DbTx<M> {
         &mut self,
         q: sqlx::query::Query<'_, Any, sqlx::any::AnyArguments>,
     ) -> Result<u64> {
+        let q = self.explained(q).await?;
         q.execute(self.conn.conn())
             .await
             .map(|r| r.rows_affected())
