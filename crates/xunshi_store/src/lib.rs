@@ -3,6 +3,7 @@
 //! Where the backends differ, [`Dialect`] decides, in as few places as possible.
 
 mod blobs;
+pub mod generate;
 mod migrate;
 mod rows;
 mod secrets;
