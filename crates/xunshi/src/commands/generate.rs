@@ -29,9 +29,7 @@ pub async fn run(db: &Db, args: &GenerateArgs) -> Result<ExitCode, String> {
         Some(d) => d
             .parse()
             .map_err(|_| format!("--today “{d}” is not a date like 2026-12-03"))?,
-        None => jiff::Timestamp::now()
-            .to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").map_err(|e| e.to_string())?)
-            .date(),
+        None => xunshi_core::service::today(jiff::Timestamp::now()),
     };
     // One hash of the shared password serves every account (see GenerateOptions).
     let password_hash = Argon2Secrets::new()

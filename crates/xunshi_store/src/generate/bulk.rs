@@ -177,8 +177,11 @@ impl Bulk {
                         V::I64(v) => q.bind(v),
                     };
                 }
+                let name = self.tables[i].name;
                 let tx = self.tx().await?;
-                q.execute(&mut **tx).await.map_err(db_err)?;
+                q.execute(&mut **tx).await.map_err(|e| {
+                    xunshi_core::CoreError::internal(format!("writing {name}: {e}"))
+                })?;
                 self.written += nrows as u64;
                 self.since_commit += nrows as u64;
             }

@@ -464,6 +464,9 @@ struct Gen<'a> {
     progress_quota: Quota,
     warn_days: i64,
     letter_no: u64,
+    /// A task's progress reports and verifications wait until the task itself is written.
+    pending_progress: Vec<[V; 7]>,
+    pending_verifications: Vec<[V; 7]>,
     made: Generated,
 }
 
@@ -656,6 +659,8 @@ impl<'a> Gen<'a> {
             progress_quota: Quota::new(0, 1),
             warn_days: 7,
             letter_no: 0,
+            pending_progress: Vec::new(),
+            pending_verifications: Vec::new(),
             made: Generated::default(),
         })
     }
@@ -1248,8 +1253,8 @@ impl<'a> Gen<'a> {
         Ok(())
     }
 
-    /// Two terms of the committee, a plan a year from 2019, three rounds a year (four in
-    /// 2026: the last still being prepared).
+    /// Two terms of the committee, a plan a year from 2019, three rounds a year (five in
+    /// 2026: one reporting, one on site, the last still being prepared).
     async fn make_planning(&mut self) -> Result<()> {
         let office = self.users[self.office[0]].who();
         let root = self.units[0].id;
@@ -1329,7 +1334,7 @@ impl<'a> Gen<'a> {
                 json!({ "after": plan }),
             )?;
             let entries: &[(i64, i64)] = if year == 2026 {
-                &[(3, 5), (6, 10), (9, 20), (12, 21)]
+                &[(3, 5), (6, 10), (8, 20), (10, 10), (12, 21)]
             } else {
                 &[(3, 5), (6, 10), (9, 20)]
             };
@@ -1392,8 +1397,16 @@ impl<'a> Gen<'a> {
         let r = self.rounds.len();
         let mut cursor = 0usize;
         for i in 0..n {
-            let round = i * r / n;
-            let first_of_round = i == 0 || (i - 1) * r / n != round;
+            // The last round, still being planned and prepared, has at least two inspections.
+            let round_of = |i: usize| {
+                if i + 2 >= n {
+                    r - 1
+                } else {
+                    (i * r / n).min(r - 1)
+                }
+            };
+            let round = round_of(i);
+            let first_of_round = i == 0 || round_of(i - 1) != round;
             let k = match self.rng.below(10) {
                 0..=5 => 1,
                 6..=8 => 2,
@@ -1422,8 +1435,17 @@ impl<'a> Gen<'a> {
                 self.rng.range(25, 35)
             };
             let created = entry - self.rng.range(60, 90);
+            // A round not yet entered: its first inspection is still being planned, the others
+            // are being prepared.
+            let prepared = if entry <= self.today {
+                entry - self.rng.range(20, 35)
+            } else if first_of_round {
+                entry - self.rng.range(3, 12)
+            } else {
+                (entry - self.rng.range(18, 40)).min(self.today - 1 - self.rng.range(0, 10))
+            };
             let steps = [
-                entry - self.rng.range(20, 35),           // preparation
+                prepared,                                 // preparation
                 entry,                                    // on site
                 entry + on_site,                          // reporting (exit)
                 entry + on_site + self.rng.range(45, 75), // feedback given
@@ -1599,8 +1621,9 @@ impl<'a> Gen<'a> {
                     )?;
                 }
             }
-            if to == Stage::FeedbackGiven {
-                // Given through the feedback service, below, with its own records.
+            if k >= 3 {
+                // Feedback is given through the feedback service, below, with its own
+                // records; the moves after it follow it.
                 continue;
             }
             let before = insp.stage;
@@ -1782,8 +1805,23 @@ impl<'a> Gen<'a> {
                 V::from(Some(time_text(given))),
                 V::from(2i64),
             ]);
-            // Moves after feedback carry the later times; keep their audit in order with it.
             let _ = given;
+        }
+        // Into rectification, and for the oldest into the archive: the office's moves.
+        for k in 4..moves.len() {
+            let to = [Stage::Rectification, Stage::Archived][k - 4];
+            let before = insp.stage;
+            insp.stage = to;
+            insp.version += 1;
+            insp.updated_at = stamp(stage_at[k]);
+            self.audit(
+                stage_at[k],
+                &office,
+                Action::InspectionStageChanged,
+                "inspection",
+                Some(insp.id),
+                json!({ "from": before, "to": to, "date": date(moves[k]).to_string() }),
+            )?;
         }
         // The inspection and everything that refers to it.
         self.bulk
@@ -2341,6 +2379,12 @@ impl<'a> Gen<'a> {
                     .await?;
                 }
                 self.push_task(t).await?;
+                for row in std::mem::take(&mut self.pending_progress) {
+                    self.bulk.push(self.t.progress, row).await?;
+                }
+                for row in std::mem::take(&mut self.pending_verifications) {
+                    self.bulk.push(self.t.verifications, row).await?;
+                }
                 if xunshi_core::rectify::task_colour(
                     t.due,
                     t.status,
@@ -2509,20 +2553,15 @@ impl<'a> Gen<'a> {
             t.progress = to_progress;
             t.version += 1;
             t.updated_at = stamp(at);
-            self.bulk
-                .push(
-                    self.t.progress,
-                    [
-                        V::from(report.id.to_string()),
-                        V::from(t.id.to_string()),
-                        V::from(report.text.clone()),
-                        V::from(i32::from(report.progress)),
-                        V::from(i16::from(claim)),
-                        V::from(report.by_name.clone()),
-                        V::from(time_text(at)),
-                    ],
-                )
-                .await?;
+            self.pending_progress.push([
+                V::from(report.id.to_string()),
+                V::from(t.id.to_string()),
+                V::from(report.text.clone()),
+                V::from(i32::from(report.progress)),
+                V::from(i16::from(claim)),
+                V::from(report.by_name.clone()),
+                V::from(time_text(at)),
+            ]);
             self.made.progress += 1;
             self.audit(
                 at,
@@ -2581,20 +2620,15 @@ impl<'a> Gen<'a> {
                     };
                     t.version += 1;
                     t.updated_at = stamp(vat);
-                    self.bulk
-                        .push(
-                            self.t.verifications,
-                            [
-                                V::from(v.id.to_string()),
-                                V::from(t.id.to_string()),
-                                V::from(i16::from(close)),
-                                V::from(defect.map(|d| d.as_str().to_owned())),
-                                V::from(reason.clone()),
-                                V::from(v.by_name.clone()),
-                                V::from(time_text(vat)),
-                            ],
-                        )
-                        .await?;
+                    self.pending_verifications.push([
+                        V::from(v.id.to_string()),
+                        V::from(t.id.to_string()),
+                        V::from(i16::from(close)),
+                        V::from(defect.map(|d| d.as_str().to_owned())),
+                        V::from(reason.clone()),
+                        V::from(v.by_name.clone()),
+                        V::from(time_text(vat)),
+                    ]);
                     self.made.verifications += 1;
                     self.audit(
                         vat,
