@@ -59,42 +59,43 @@ struct Table {
     ncols: usize,
     per_batch: usize,
     rows: Vec<V>,
-    full_sql: String,
 }
 
-/// Both backends accept at least this many parameters in one statement (SQLite 32,766,
-/// PostgreSQL 65,535).
+/// Values per statement at most.
 const MAX_PARAMS: usize = 30_000;
 /// Rows per statement at most: past this, longer statements gain nothing.
 const MAX_ROWS: usize = 1_000;
+/// Rows buffered, all tables together, before everything is written. Writing all tables at
+/// once, parents first, keeps foreign keys whole; writing seldom keeps the statements full
+/// (prepared once and reused), with one shorter statement per table and flush.
+const FLUSH_ROWS: usize = 60_000;
 /// Rows per transaction, roughly: large enough that commits cost nothing, small enough that
 /// SQLite's write-ahead log stays modest.
 const ROWS_PER_COMMIT: u64 = 250_000;
 
-fn insert_sql(name: &str, cols: &str, ncols: usize, nrows: usize) -> String {
-    let mut sql = String::with_capacity(64 + nrows * ncols * 6);
-    sql.push_str("INSERT INTO ");
-    sql.push_str(name);
-    sql.push_str(" (");
-    sql.push_str(cols);
-    sql.push_str(") VALUES ");
-    let mut n = 1;
-    for r in 0..nrows {
-        if r > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        for c in 0..ncols {
-            if c > 0 {
-                sql.push_str(", ");
+fn literal(sql: &mut String, v: V) {
+    use std::fmt::Write;
+    match v {
+        V::S(Some(s)) => {
+            sql.push('\'');
+            if s.contains('\'') {
+                sql.push_str(&s.replace('\'', "''"));
+            } else {
+                sql.push_str(&s);
             }
-            sql.push('$');
-            sql.push_str(&n.to_string());
-            n += 1;
+            sql.push('\'');
         }
-        sql.push(')');
+        V::I16(Some(n)) => {
+            let _ = write!(sql, "{n}");
+        }
+        V::I32(Some(n)) => {
+            let _ = write!(sql, "{n}");
+        }
+        V::I64(Some(n)) => {
+            let _ = write!(sql, "{n}");
+        }
+        V::S(None) | V::I16(None) | V::I32(None) | V::I64(None) => sql.push_str("NULL"),
     }
-    sql
 }
 
 /// The tables the generator writes, by handle.
@@ -105,6 +106,7 @@ pub(crate) struct Bulk {
     db: Db,
     tx: Option<Transaction<'static, Any>>,
     tables: Vec<Table>,
+    buffered: usize,
     since_commit: u64,
     /// Rows written so far, all tables together.
     pub(crate) written: u64,
@@ -116,6 +118,7 @@ impl Bulk {
             db: db.clone(),
             tx: None,
             tables: Vec::new(),
+            buffered: 0,
             since_commit: 0,
             written: 0,
         }
@@ -130,18 +133,18 @@ impl Bulk {
             cols,
             ncols,
             per_batch,
-            rows: Vec::with_capacity(per_batch * ncols),
-            full_sql: insert_sql(name, cols, ncols, per_batch),
+            rows: Vec::new(),
         });
         T(self.tables.len() - 1)
     }
 
-    /// Buffers one row; when its table's buffer is full, every table is flushed in order.
+    /// Buffers one row; when enough rows wait, every table is written, parents first.
     pub(crate) async fn push<const N: usize>(&mut self, t: T, row: [V; N]) -> Result<()> {
         let table = &mut self.tables[t.0];
         assert_eq!(N, table.ncols, "row of {} has the wrong width", table.name);
         table.rows.extend(row);
-        if table.rows.len() >= table.per_batch * table.ncols {
+        self.buffered += 1;
+        if self.buffered >= FLUSH_ROWS {
             self.flush().await?;
         }
         Ok(())
@@ -156,36 +159,48 @@ impl Bulk {
 
     /// Writes every buffered row, parents first; commits when enough rows went into the
     /// current transaction.
+    ///
+    /// The values go into the statement as SQL literals rather than bound parameters: binding
+    /// tens of thousands of parameters through the `Any` driver costs far more than the
+    /// database takes to parse the text. The values are the generator's own; text is quoted
+    /// the standard way (a quote doubled), which both backends read alike.
     pub(crate) async fn flush(&mut self) -> Result<()> {
         for i in 0..self.tables.len() {
             while !self.tables[i].rows.is_empty() {
                 let table = &mut self.tables[i];
                 let take = table.rows.len().min(table.per_batch * table.ncols);
                 let nrows = take / table.ncols;
-                let rows: Vec<V> = table.rows.drain(..take).collect();
-                let sql = if nrows == table.per_batch {
-                    table.full_sql.clone()
-                } else {
-                    insert_sql(table.name, table.cols, table.ncols, nrows)
-                };
-                let mut q = sqlx::query(AssertSqlSafe(sql));
-                for v in rows {
-                    q = match v {
-                        V::S(s) => q.bind(s),
-                        V::I16(v) => q.bind(v),
-                        V::I32(v) => q.bind(v),
-                        V::I64(v) => q.bind(v),
-                    };
+                let mut sql = String::with_capacity(take * 24 + 64);
+                sql.push_str("INSERT INTO ");
+                sql.push_str(table.name);
+                sql.push_str(" (");
+                sql.push_str(table.cols);
+                sql.push_str(") VALUES ");
+                for (k, v) in table.rows.drain(..take).enumerate() {
+                    let col = k % table.ncols;
+                    if col == 0 {
+                        if k > 0 {
+                            sql.push_str("), (");
+                        } else {
+                            sql.push('(');
+                        }
+                    } else {
+                        sql.push_str(", ");
+                    }
+                    literal(&mut sql, v);
                 }
-                let name = self.tables[i].name;
+                sql.push(')');
+                let name = table.name;
                 let tx = self.tx().await?;
-                q.execute(&mut **tx).await.map_err(|e| {
-                    xunshi_core::CoreError::internal(format!("writing {name}: {e}"))
-                })?;
+                sqlx::raw_sql(AssertSqlSafe(sql))
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(|e| xunshi_core::CoreError::internal(format!("writing {name}: {e}")))?;
                 self.written += nrows as u64;
                 self.since_commit += nrows as u64;
             }
         }
+        self.buffered = 0;
         if self.since_commit >= ROWS_PER_COMMIT {
             self.commit().await?;
         }
