@@ -56,7 +56,7 @@ ms() { python3 -c "import sys; print(f'{(float(sys.argv[2])-float(sys.argv[1]))*
 # SQLite: generated once per size, seed and day into bench/.cache/KEY/, copied for each run
 # (the write path adds rows). PostgreSQL: generated once into the database xunshi_bench_KEY,
 # kept as a template; each run works on a copy made with CREATE DATABASE … TEMPLATE.
-GEN_NOTE=""
+note() { printf '%s' "$1" >>"$WORK/gen_note"; }
 gen_args=(generate --tasks "$TASKS" --seed "$SEED" --today "$TODAY" --quiet)
 timed_generate() { # label, then the xunshi arguments before `generate`
   local label=$1; shift
@@ -64,7 +64,7 @@ timed_generate() { # label, then the xunshi arguments before `generate`
   local wall rss
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/{print $2}' "$WORK/gen.time")
   rss=$(awk -F': ' '/Maximum resident set size/{printf "%.0f", $2/1024}' "$WORK/gen.time")
-  GEN_NOTE="$GEN_NOTE- $label: generated in $wall (m:ss), peak RSS $rss MB. $(tail -2 "$WORK/gen.out" | head -1)"$'\n'
+  note "- $label: generated in $wall (m:ss), peak RSS $rss MB. $(tail -2 "$WORK/gen.out" | head -1)"$'\n'
 }
 need time 2>/dev/null || [ -x /usr/bin/time ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null; }
 
@@ -74,12 +74,16 @@ sqlite_data() {
     rm -rf "$dir"; mkdir -p "$dir"
     echo "generating $TASKS tasks on SQLite into $dir …" >&2
     timed_generate "SQLite" --data-dir "$dir"
-    cp "$WORK/gen.out" "$dir/generate.out"; touch "$dir/done"
+    cp "$WORK/gen.out" "$dir/generate.out"; cp "$WORK/gen.time" "$dir/generate.time"; touch "$dir/done"
   else
-    GEN_NOTE="$GEN_NOTE- SQLite: data set reused from $dir ($(tail -2 "$dir/generate.out" | head -1 | cut -c1-60)…)"$'\n'
+    note "- SQLite: data set reused from bench/.cache/sqlite-$KEY"
+    if [ -f "$dir/generate.time" ]; then
+      note ", generated in $(awk -F': ' '/Elapsed \(wall clock\)/{print $2}' "$dir/generate.time") (m:ss), peak RSS $(awk -F': ' '/Maximum resident set size/{printf "%.0f", $2/1024}' "$dir/generate.time") MB"
+    fi
+    note ". $(tail -2 "$dir/generate.out" | head -1)"$'\n'
   fi
   local size; size=$(du -sh "$dir/xunshi.db" | cut -f1)
-  GEN_NOTE="$GEN_NOTE  SQLite file: $size."$'\n'
+  note "  SQLite file: $size."$'\n'
   mkdir -p "$WORK/sqlite"
   cp --reflink=auto "$dir/xunshi.db" "$WORK/sqlite/xunshi.db"
   echo "--data-dir $WORK/sqlite"
@@ -94,10 +98,10 @@ postgres_data() {
       psql -q "$PG_SERVER/postgres" -c "DROP DATABASE $template WITH (FORCE)" >/dev/null; return 1
     fi
   else
-    GEN_NOTE="$GEN_NOTE- PostgreSQL: data set reused from the database $template"$'\n'
+    note "- PostgreSQL: data set reused from the database $template"$'\n'
   fi
   local size; size=$(psql -qtA "$PG_SERVER/postgres" -c "SELECT pg_size_pretty(pg_database_size('$template'))")
-  GEN_NOTE="$GEN_NOTE  PostgreSQL database: $size."$'\n'
+  note "  PostgreSQL database: $size."$'\n'
   RUN_DB="xunshi_bench_run_$$"
   psql -q "$PG_SERVER/postgres" -c "CREATE DATABASE $RUN_DB TEMPLATE $template" >/dev/null
   echo "--database-url $PG_SERVER/$RUN_DB"
@@ -166,10 +170,9 @@ bench_backend() {
   S_OFFICE=$(session bench.office); S_LEADER=$(session bench.leader); S_LIAISON=$(session bench.liaison)
   # Filter values from the data: the liaison's unit, a category, a task with its history.
   local UNIT CATEGORY TASK
-  read -r UNIT CATEGORY TASK < <(curl -fs "$base/api/v1/tasks?limit=50&status=closed" -H "Authorization: Bearer $T_LIAISON" \
-    | python3 -c 'import json,sys; i=json.load(sys.stdin)["items"]; t=i[0]["task"]; print(t["unit_id"], "", t["id"])')
-  CATEGORY=$(curl -fs "$base/api/v1/tasks/$TASK" -H "Authorization: Bearer $T_OFFICE" >/dev/null; \
-    python3 - "$base" "$T_OFFICE" "$TASK" <<'PY'
+  read -r UNIT TASK < <(curl -fs "$base/api/v1/tasks?limit=50&status=closed" -H "Authorization: Bearer $T_LIAISON" \
+    | python3 -c 'import json,sys; i=json.load(sys.stdin)["items"]; t=i[0]["task"]; print(t["unit_id"], t["id"])')
+  CATEGORY=$(python3 - "$base" "$T_OFFICE" "$TASK" <<'PY'
 import json, sys, urllib.request
 base, tok, task = sys.argv[1:]
 req = urllib.request.Request(f"{base}/api/v1/tasks/{task}", headers={"Authorization": f"Bearer {tok}"})
@@ -323,7 +326,7 @@ MACHINE="$(nproc) cores ($(awk -F': ' '/model name/{print $2; exit}' /proc/cpuin
   echo
   echo "$MACHINE"
   echo
-  printf '%s' "$GEN_NOTE"
+  cat "$WORK/gen_note" 2>/dev/null || true
   echo
   cat "$WORK/report.md"
 } >"$WORK/section.md"

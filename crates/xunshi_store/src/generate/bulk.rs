@@ -195,7 +195,9 @@ impl Bulk {
                 sqlx::raw_sql(AssertSqlSafe(sql))
                     .execute(&mut **tx)
                     .await
-                    .map_err(|e| xunshi_core::CoreError::internal(format!("writing {name}: {e}")))?;
+                    .map_err(|e| {
+                        xunshi_core::CoreError::internal(format!("writing {name}: {e}"))
+                    })?;
                 self.written += nrows as u64;
                 self.since_commit += nrows as u64;
             }

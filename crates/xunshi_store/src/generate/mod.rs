@@ -396,9 +396,6 @@ impl InspPlan {
 
 struct RoundRec {
     id: Id,
-    term: usize,
-    year: i16,
-    number: i16,
     entry: i64,
 }
 
@@ -1374,18 +1371,10 @@ impl<'a> Gen<'a> {
                 )?;
                 self.rounds.push(RoundRec {
                     id: round.id,
-                    term,
-                    year: year as i16,
-                    number: round.number,
                     entry: day_of(year, m, d),
                 });
             }
         }
-        let _ = self
-            .rounds
-            .iter()
-            .map(|r| (r.term, r.year, r.number))
-            .count();
         Ok(())
     }
 
@@ -2715,7 +2704,7 @@ impl<'a> Gen<'a> {
                 continue;
             }
             let at = (self.cutoff - self.rng.range(2, 60) * DAY).max(start + 1);
-            let issued = date(at.div_euclid(DAY) + 0);
+            let issued = date(at.div_euclid(DAY));
             let kind = *self.rng.pick(&[
                 NoticeKind::Reminder,
                 NoticeKind::Warning,
@@ -2943,7 +2932,7 @@ fn cn_number(n: usize) -> String {
         _ => format!(
             "{}十{}",
             D[n / 10],
-            if n % 10 == 0 { "" } else { D[n % 10] }
+            if n.is_multiple_of(10) { "" } else { D[n % 10] }
         ),
     }
 }
