@@ -60,7 +60,7 @@ note() { printf '%s' "$1" >>"$WORK/gen_note"; }
 gen_args=(generate --tasks "$TASKS" --seed "$SEED" --today "$TODAY" --quiet)
 timed_generate() { # label, then the xunshi arguments before `generate`
   local label=$1; shift
-  /usr/bin/time -v "$BIN" "$@" "${gen_args[@]}" >"$WORK/gen.out" 2>"$WORK/gen.time"
+  RUST_LOG=error /usr/bin/time -v "$BIN" "$@" "${gen_args[@]}" >"$WORK/gen.out" 2>"$WORK/gen.time"
   local wall rss
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/{print $2}' "$WORK/gen.time")
   rss=$(awk -F': ' '/Maximum resident set size/{printf "%.0f", $2/1024}' "$WORK/gen.time")
@@ -150,7 +150,7 @@ bench_backend() {
   local t0 t1
   t0=$(date +%s.%N)
   # shellcheck disable=SC2086
-  "$BIN" $target serve --listen "127.0.0.1:$port" >"$WORK/server.log" 2>&1 &
+  RUST_LOG=warn,sqlx=error "$BIN" $target serve --listen "127.0.0.1:$port" >"$WORK/server.log" 2>&1 &
   SERVER=$!
   for _ in $(seq 1 600); do curl -fs "$base/healthz" >/dev/null 2>&1 && break; sleep 0.05; done
   t1=$(date +%s.%N)
