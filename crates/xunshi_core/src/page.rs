@@ -51,9 +51,20 @@ pub struct Page<T> {
     pub items: Vec<T>,
     /// Pass as `cursor` to get the next page; absent on the last page.
     pub next_cursor: Option<String>,
+    /// How many rows the whole list holds, where the list counts them.
+    pub total: Option<i64>,
 }
 
 impl<T> Page<T> {
+    /// A list with nothing in it (a filter that cannot match, a refused query).
+    pub fn empty() -> Self {
+        Page {
+            items: Vec::new(),
+            next_cursor: None,
+            total: Some(0),
+        }
+    }
+
     /// Builds a page from up to `limit + 1` rows: the extra row only tells that more follow.
     pub fn from_rows(mut rows: Vec<T>, limit: u32, id_of: impl Fn(&T) -> Id) -> Self {
         let more = rows.len() > limit as usize;
@@ -66,13 +77,20 @@ impl<T> Page<T> {
         Page {
             items: rows,
             next_cursor,
+            total: None,
         }
+    }
+
+    pub fn with_total(mut self, total: i64) -> Self {
+        self.total = Some(total);
+        self
     }
 
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
         Page {
             items: self.items.into_iter().map(f).collect(),
             next_cursor: self.next_cursor,
+            total: self.total,
         }
     }
 }

@@ -19,7 +19,7 @@ use crate::paper::{
 };
 use crate::permission::Actor;
 use crate::role::{Role, Scope};
-use crate::store::{PaperTx, Store, Tx};
+use crate::store::{PaperRead, PaperWrite, ReadTx, Store, WriteTx};
 
 /// The notices of one inspection as the actor may see them.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -35,8 +35,9 @@ pub struct NoticeBoard {
     pub answers_for: Vec<Id>,
 }
 
-/// The units of `insp` whose principal or liaison the actor is.
-fn answering_units(actor: &Actor, insp: &Inspection) -> Vec<Id> {
+/// The units of `insp` whose principal or liaison the actor is: whose immediate-fix notices
+/// the actor answers. Pages ask this rather than read the grants.
+pub fn answers_for(actor: &Actor, insp: &Inspection) -> Vec<Id> {
     if actor.as_user().is_none_or(|u| u.disabled) {
         return Vec::new();
     }
@@ -75,7 +76,7 @@ fn reads_all(actor: &Actor, insp: &Inspection) -> bool {
     inspection_access(actor, insp) >= Access::Read
 }
 
-async fn load_notice<T: Tx>(tx: &mut T, id: Id) -> Result<ImmediateFixNotice> {
+async fn load_notice<T: ReadTx>(tx: &mut T, id: Id) -> Result<ImmediateFixNotice> {
     tx.get_notice(id)
         .await?
         .ok_or_else(|| CoreError::NotFound("立行立改通知".into()))
@@ -88,7 +89,7 @@ impl<S: Store> Services<S> {
         let mut tx = self.store.read().await?;
         let insp = load_inspection(&mut tx, inspection_id).await?;
         let all = reads_all(actor, &insp);
-        let units = answering_units(actor, &insp);
+        let units = answers_for(actor, &insp);
         if !all && (units.is_empty() || !notices_open(&insp)) {
             return Err(match inspection_access(actor, &insp) {
                 Access::None => CoreError::NotFound("巡视任务".into()),
@@ -239,7 +240,7 @@ impl<S: Store> Services<S> {
         let mut tx = self.store.write().await?;
         let before = load_notice(&mut tx, id).await?;
         let insp = load_inspection(&mut tx, before.inspection_id).await?;
-        if !answering_units(actor, &insp).contains(&before.unit_id) {
+        if !answers_for(actor, &insp).contains(&before.unit_id) {
             return Err(if reads_all(actor, &insp) {
                 CoreError::Forbidden("立行立改通知由被通知单位的主要负责人或联络员答复".into())
             } else {

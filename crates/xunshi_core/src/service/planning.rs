@@ -15,7 +15,7 @@ use crate::inspection::{
 use crate::org::Unit;
 use crate::page::{Page, PageRequest};
 use crate::permission::{Actor, Permission};
-use crate::store::{InspectionFilter, PlanningTx, Store, Tx};
+use crate::store::{InspectionFilter, PlanningRead, PlanningWrite, ReadTx, Store, WriteTx};
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct TermInput {
@@ -403,27 +403,21 @@ impl<S: Store> Services<S> {
         let now = self.now();
         let mut tx = self.store.write().await?;
         let before = load_inspection(&mut tx, id).await?;
-        let access = require_access(actor, &before, Access::Read)?;
+        require_access(actor, &before, Access::Read)?;
         if before.version != change.version {
             return Err(CoreError::StaleVersion(format!(
                 "巡视任务“{}”",
                 before.team_name
             )));
         }
-        let Some(roles) = before.stage.transition(change.to) else {
+        if before.stage.transition(change.to).is_none() {
             return Err(CoreError::RuleRefused(format!(
                 "巡视任务不能从“{}”阶段直接转到“{}”阶段",
                 before.stage.label(),
                 change.to.label()
             )));
-        };
-        let allowed = actor.is_system()
-            || roles.iter().any(|r| match r {
-                crate::role::Role::Office => access == Access::Office,
-                crate::role::Role::TeamLeader => access == Access::TeamLead,
-                _ => false,
-            });
-        if !allowed {
+        }
+        if !crate::access::may_change_stage(actor, &before, change.to) {
             return Err(CoreError::Forbidden(format!(
                 "您无权把巡视任务从“{}”转到“{}”阶段",
                 before.stage.label(),
@@ -525,6 +519,7 @@ impl<S: Store> Services<S> {
         Ok(Page {
             items,
             next_cursor: page.next_cursor,
+            total: None,
         })
     }
 
@@ -600,7 +595,7 @@ impl<S: Store> Services<S> {
     }
 }
 
-async fn unit_ref<T: Tx>(tx: &mut T, id: Id) -> Result<UnitRef> {
+async fn unit_ref<T: ReadTx>(tx: &mut T, id: Id) -> Result<UnitRef> {
     let name = tx
         .get_unit(id)
         .await?
@@ -609,7 +604,7 @@ async fn unit_ref<T: Tx>(tx: &mut T, id: Id) -> Result<UnitRef> {
     Ok(UnitRef { id, name })
 }
 
-async fn view_of<T: Tx>(tx: &mut T, insp: Inspection) -> Result<InspectionView> {
+async fn view_of<T: ReadTx>(tx: &mut T, insp: Inspection) -> Result<InspectionView> {
     let round_name = tx
         .get_round(insp.round_id)
         .await?
@@ -628,13 +623,17 @@ async fn view_of<T: Tx>(tx: &mut T, insp: Inspection) -> Result<InspectionView> 
     })
 }
 
-pub(crate) async fn load_inspection<T: Tx>(tx: &mut T, id: Id) -> Result<Inspection> {
+pub(crate) async fn load_inspection<T: ReadTx>(tx: &mut T, id: Id) -> Result<Inspection> {
     tx.get_inspection(id)
         .await?
         .ok_or_else(|| CoreError::NotFound("巡视任务".into()))
 }
 
-async fn resolve_targets<T: Tx>(tx: &mut T, refs: &[String], dispatcher: Id) -> Result<Vec<Id>> {
+async fn resolve_targets<T: ReadTx>(
+    tx: &mut T,
+    refs: &[String],
+    dispatcher: Id,
+) -> Result<Vec<Id>> {
     let mut ids = Vec::new();
     for r in refs {
         let unit = resolve_unit_in(tx, r)
@@ -663,7 +662,7 @@ async fn resolve_targets<T: Tx>(tx: &mut T, refs: &[String], dispatcher: Id) -> 
     Ok(ids)
 }
 
-async fn check_look_back<T: Tx>(tx: &mut T, of: Option<Id>, targets: &[Id]) -> Result<()> {
+async fn check_look_back<T: ReadTx>(tx: &mut T, of: Option<Id>, targets: &[Id]) -> Result<()> {
     let Some(of) = of else { return Ok(()) };
     let earlier = tx
         .get_inspection(of)

@@ -152,7 +152,13 @@ impl Bulk {
 
     async fn tx(&mut self) -> Result<&mut Transaction<'static, Any>> {
         if self.tx.is_none() {
-            self.tx = Some(self.db.begin_write().await?);
+            // The generator is the only writer of the empty database it fills: its transactions
+            // go straight to the pool, not through the services' write lane.
+            let tx = match self.db.dialect {
+                crate::Dialect::Sqlite => self.db.pool.begin_with("BEGIN IMMEDIATE").await,
+                crate::Dialect::Postgres => self.db.pool.begin().await,
+            };
+            self.tx = Some(tx.map_err(db_err)?);
         }
         Ok(self.tx.as_mut().expect("just begun"))
     }

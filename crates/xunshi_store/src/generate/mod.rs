@@ -157,6 +157,12 @@ pub async fn generate(
     .await?;
     g.bulk.finish().await?;
     g.made.rows = g.bulk.written;
+    // The ledger's tallies (migration 0011), counted from the rows as of today under the
+    // warning period in force, as the store keeps them.
+    let mut tx = xunshi_core::store::Store::write(db).await?;
+    let warn = xunshi_core::service::rectification_warn_days(&mut tx).await?;
+    tx.rebuild_tally(opts.today, warn).await?;
+    xunshi_core::store::WriteTx::commit(tx).await?;
     Ok(g.made)
 }
 
@@ -594,7 +600,8 @@ impl<'a> Gen<'a> {
                 "rectification_tasks",
                 "id, plan_id, inspection_id, unit_id, problem_id, seq, measure, target, standard, \
                  responsible_leader, lead_department, co_departments, responsible_person, due_kind, \
-                 due_date, status, progress, not_for_disclosure, withdrawn_reason, version, updated_at",
+                 due_date, status, progress, not_for_disclosure, withdrawn_reason, version, updated_at, \
+                 category_id, rejections",
             ),
             progress: bulk.table(
                 "task_progress",
@@ -2367,7 +2374,17 @@ impl<'a> Gen<'a> {
                     )
                     .await?;
                 }
-                self.push_task(t).await?;
+                let rejections = self
+                    .pending_verifications
+                    .iter()
+                    .filter(|v| matches!(v[2], V::I16(Some(0))))
+                    .count() as i32;
+                let category = problems
+                    .iter()
+                    .find(|p| p.id == t.problem_id)
+                    .map(|p| p.category_id)
+                    .expect("a task's problem is the inspection's");
+                self.push_task(t, category, rejections).await?;
                 for row in std::mem::take(&mut self.pending_progress) {
                     self.bulk.push(self.t.progress, row).await?;
                 }
@@ -2644,7 +2661,7 @@ impl<'a> Gen<'a> {
         Ok(())
     }
 
-    async fn push_task(&mut self, t: &Task) -> Result<()> {
+    async fn push_task(&mut self, t: &Task, category: Id, rejections: i32) -> Result<()> {
         let (kind, date) = match t.due {
             Due::Immediate { date } => ("immediate", Some(date.to_string())),
             Due::By { date } => ("by", Some(date.to_string())),
@@ -2675,6 +2692,10 @@ impl<'a> Gen<'a> {
                     V::from(t.withdrawn_reason.clone()),
                     V::from(t.version),
                     V::from(time_text(t.updated_at.as_microsecond())),
+                    // Kept on the task by the store (migration 0011): its problem's heading,
+                    // and how often its claim was rejected.
+                    V::from(category.to_string()),
+                    V::from(rejections),
                 ],
             )
             .await

@@ -2,28 +2,24 @@
 //! actor, serialise. The OpenAPI document is generated from the handlers' annotations.
 
 mod audit;
-pub use audit::AuditQuery;
 mod auth;
 mod calendar;
 mod clues;
 mod dashboard;
 mod disclosure;
 mod inspections;
-pub(crate) mod papers;
+mod papers;
 mod planning;
-pub(crate) mod rectify;
+mod rectify;
 mod reports;
 mod supervision;
 mod teams;
 mod units;
 mod users;
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::StatusCode;
-use axum::http::request::Parts;
-use axum::{Json, Router};
-use serde::de::DeserializeOwned;
+use axum::Router;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
@@ -31,6 +27,7 @@ use xunshi_core::Id;
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::http::Rejection;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -121,54 +118,33 @@ pub fn router(state: AppState) -> Router<AppState> {
     })
 }
 
-/// `Json` whose rejections speak the API's error body.
-pub struct ApiJson<T>(pub T);
+/// The extractors of the edge, named apart from `axum::Json` (the answers) and from what
+/// utoipa reads as parameters: their rejections speak the API's error body.
+pub(crate) use crate::http::{Json as ApiJson, Query as ApiQuery};
 
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
-    type Rejection = ApiError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(ApiJson(v)),
-            Err(rej) => Err(json_rejection(rej)),
-        }
+/// Turns an error answer that lacks the API's error body (a rejection of a layer, an unknown
+/// route, a timeout) into that body, keeping the status and the headers that explain it.
+pub fn finish_error(resp: Response) -> Response {
+    let status = resp.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return resp;
     }
-}
-
-fn json_rejection(rej: JsonRejection) -> ApiError {
-    let status = rej.status();
-    if status == StatusCode::PAYLOAD_TOO_LARGE {
-        return ApiError::new(status, "too_large", "请求体过大");
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/json"));
+    if is_json {
+        return resp;
     }
-    let message = match &rej {
-        JsonRejection::MissingJsonContentType(_) => {
-            "请求须为 JSON（Content-Type: application/json）".to_owned()
-        }
-        other => format!("请求体不是有效的 JSON：{}", other.body_text()),
-    };
-    ApiError::new(StatusCode::BAD_REQUEST, "bad_input", message)
-}
-
-/// `Query` whose rejections speak the API's error body.
-pub struct ApiQuery<T>(pub T);
-
-impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
-            Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
-            Err(rej) => Err(query_rejection(rej)),
-        }
-    }
-}
-
-fn query_rejection(rej: QueryRejection) -> ApiError {
-    ApiError::new(
-        StatusCode::BAD_REQUEST,
-        "bad_input",
-        format!("查询参数有误：{}", rej.body_text()),
-    )
+    let rejection = resp
+        .extensions()
+        .get::<Rejection>()
+        .cloned()
+        .unwrap_or_else(|| Rejection::for_status(status));
+    let mut out = rejection.into_response();
+    crate::http::carry_headers(&resp, &mut out);
+    out
 }
 
 /// Parses an id from the path; an id that cannot exist names nothing.
@@ -182,6 +158,9 @@ pub struct Page<T> {
     pub items: Vec<T>,
     /// Pass as `cursor` for the next page; null on the last page.
     pub next_cursor: Option<String>,
+    /// How many items the whole list holds, for lists that count them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<i64>,
 }
 
 impl<T> From<xunshi_core::page::Page<T>> for Page<T> {
@@ -189,6 +168,7 @@ impl<T> From<xunshi_core::page::Page<T>> for Page<T> {
         Page {
             items: p.items,
             next_cursor: p.next_cursor,
+            total: p.total,
         }
     }
 }

@@ -46,7 +46,7 @@ impl Choice {
     }
 }
 
-/// A filter's id: empty or malformed means no filter.
+/// The id a picker narrows to; the filter itself is read strictly by `http::filters`.
 pub fn opt_id(raw: &str) -> Option<Id> {
     raw.trim().parse().ok()
 }
@@ -85,6 +85,18 @@ pub fn tasks_link(
             ("status", status),
             ("colour", colour),
             ("category_id", category_id),
+        ],
+    )
+}
+
+/// The ledger's list of the tasks rejected at least once.
+pub fn rejected_tasks_link(inspection_id: &str, unit_id: &str) -> String {
+    link(
+        "/rectification/tasks",
+        &[
+            ("inspection_id", inspection_id),
+            ("unit_id", unit_id),
+            ("rejected", "1"),
         ],
     )
 }
