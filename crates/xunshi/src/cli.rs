@@ -52,15 +52,38 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
-    /// Departments and affiliated units under the committee
-    #[arg(long, default_value_t = 300)]
-    pub units: usize,
-    /// Accounts, spread over the units
-    #[arg(long, default_value_t = 600)]
-    pub users: usize,
-    /// Inspections, spread over rounds of the term
-    #[arg(long, default_value_t = 200)]
-    pub inspections: usize,
+    /// Rectification tasks; the other counts default to this many in a province's proportions
+    /// (1,000,000 tasks: 3,000 units, 5,000 accounts, 20,000 inspections, 200,000 problems,
+    /// 2,000,000 progress reports, 300,000 clues)
+    #[arg(long, default_value_t = 1_000_000)]
+    pub tasks: usize,
+    /// Units in the organisation tree
+    #[arg(long)]
+    pub units: Option<usize>,
+    /// Accounts
+    #[arg(long)]
+    pub users: Option<usize>,
+    /// Inspections, over the rounds of 2019–2026
+    #[arg(long)]
+    pub inspections: Option<usize>,
+    /// Working papers (problems)
+    #[arg(long)]
+    pub problems: Option<usize>,
+    /// Progress reports on tasks
+    #[arg(long)]
+    pub progress: Option<usize>,
+    /// Problem clues
+    #[arg(long)]
+    pub clues: Option<usize>,
+    /// Seed: the same seed (and the same --today) gives the same rows, ids included
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The day the data set is "today" (YYYY-MM-DD) [default: today in Asia/Shanghai]
+    #[arg(long)]
+    pub today: Option<String>,
+    /// No progress bar (for scripts and logs)
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

@@ -19,6 +19,14 @@ impl Id {
     }
 }
 
+impl Id {
+    /// A UUIDv7 for a given time and given random bits, for data generated deterministically
+    /// (the benchmark data set): the same inputs give the same id, and ids still sort by time.
+    pub fn v7_at(unix_millis: u64, random: [u8; 10]) -> Self {
+        Id(uuid::Builder::from_unix_timestamp_millis(unix_millis, &random).into_uuid())
+    }
+}
+
 impl Default for Id {
     fn default() -> Self {
         Self::new()

@@ -4,6 +4,7 @@
 
 mod blobs;
 mod explain;
+pub mod generate;
 mod lane;
 mod migrate;
 mod rows;

@@ -15,6 +15,8 @@ mod calendar;
 mod clues;
 #[path = "contract/disclosure.rs"]
 mod disclosure;
+#[path = "contract/generate.rs"]
+mod generate;
 #[path = "contract/harness.rs"]
 mod harness;
 #[path = "contract/papers.rs"]
@@ -140,4 +142,5 @@ contract_cases! {
     supervision::accountability_is_recorded_by_supervisors_from_the_lists,
     supervision::notices_accountability_and_mechanisms_name_the_units_own_tasks,
     supervision::the_dashboard_counts_what_its_lists_show,
+    generate::a_generated_set_holds_to_the_invariants_of_service_made_data,
 }

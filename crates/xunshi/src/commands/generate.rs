@@ -1,174 +1,106 @@
-//! `xunshi generate`: a data set of a chosen size for benchmarks, made through the services so
-//! that it is shaped like real data (and leaves a real audit trail).
+//! `xunshi generate`: fills an empty database with a province's worth of inspection and
+//! rectification data for benchmarks, through the store's bulk path (see
+//! `xunshi_store::generate`), with a progress bar.
 
 use std::process::ExitCode;
+use std::time::Instant;
 
-use xunshi_core::inspection::InspectionInput;
-use xunshi_core::org::UnitInput;
-use xunshi_core::page::PageRequest;
-use xunshi_core::permission::Actor;
-use xunshi_core::service::{NewGrant, PlanInput, RoundInput, Services, TermInput};
-use xunshi_core::store::UnitFilter;
-use xunshi_core::user::NewUserInput;
-use xunshi_store::Db;
+use indicatif::{ProgressBar, ProgressStyle};
+use xunshi_core::store::Secrets;
+use xunshi_store::generate::{BENCH_PASSWORD, Counts, GenerateOptions, Step, generate};
+use xunshi_store::{Argon2Secrets, Db};
 
 use crate::cli::GenerateArgs;
 
-/// The password of every generated account.
-pub const PASSWORD: &str = "Bench-Password-1";
-
-pub async fn run(s: &Services<Db>, args: &GenerateArgs) -> Result<ExitCode, String> {
-    let system = Actor::system();
-    let err = |e: xunshi_core::CoreError| e.to_string();
-    let existing = s
-        .list_units(
-            &system,
-            &UnitFilter {
-                include_withdrawn: true,
-                ..Default::default()
-            },
-            PageRequest::first(1),
-        )
+pub async fn run(db: &Db, args: &GenerateArgs) -> Result<ExitCode, String> {
+    let mut counts = Counts::for_tasks(args.tasks);
+    let set = |v: &mut usize, o: Option<usize>| {
+        if let Some(o) = o {
+            *v = o;
+        }
+    };
+    set(&mut counts.units, args.units);
+    set(&mut counts.users, args.users);
+    set(&mut counts.inspections, args.inspections);
+    set(&mut counts.problems, args.problems);
+    set(&mut counts.progress, args.progress);
+    set(&mut counts.clues, args.clues);
+    let today = match &args.today {
+        Some(d) => d
+            .parse()
+            .map_err(|_| format!("--today “{d}” is not a date like 2026-12-03"))?,
+        None => xunshi_core::service::today(jiff::Timestamp::now()),
+    };
+    // One hash of the shared password serves every account (see GenerateOptions).
+    let password_hash = Argon2Secrets::new()
+        .hash_password(BENCH_PASSWORD.to_owned())
         .await
-        .map_err(err)?;
-    if !existing.items.is_empty() {
-        return Err("generate fills an empty database only; use a fresh --data-dir".into());
-    }
-    let root = s
-        .create_unit(
-            &system,
-            &UnitInput {
-                name: "某省委".into(),
-                kind: "committee".into(),
-                level: "provincial".into(),
-                parent_id: None,
-            },
-        )
-        .await
-        .map_err(err)?;
-    let mut units = Vec::with_capacity(args.units);
-    for i in 0..args.units {
-        // Every tenth unit is a department with the next ones affiliated to it.
-        let parent = if i % 10 == 0 {
-            root.id
-        } else {
-            units[i - i % 10]
-        };
-        let kind = if i % 10 == 0 {
-            "department"
-        } else {
-            "affiliated"
-        };
-        let u = s
-            .create_unit(
-                &system,
-                &UnitInput {
-                    name: format!("单位{i:05}"),
-                    kind: kind.into(),
-                    level: "provincial".into(),
-                    parent_id: Some(parent.to_string()),
-                },
-            )
-            .await
-            .map_err(err)?;
-        units.push(u.id);
-    }
-    println!("{} units", units.len() + 1);
-    let roles = ["unit_liaison", "unit_staff", "unit_principal"];
-    for i in 0..args.users {
-        let unit = units[i % units.len().max(1)];
-        let input = NewUserInput {
-            username: format!("user{i:05}"),
-            display_name: format!("用户{i:05}"),
-            unit: Some(unit.to_string()),
-            password: PASSWORD.into(),
-            must_change_password: false,
-        };
-        let grant = NewGrant {
-            role: roles[i % roles.len()].into(),
-            scope: None,
-        };
-        s.create_user(&system, &input, Some(&grant))
-            .await
-            .map_err(err)?;
-    }
-    for (name, role) in [("bench.office", "office"), ("bench.leader", "leadership")] {
-        let input = NewUserInput {
-            username: name.into(),
-            display_name: name.into(),
-            unit: None,
-            password: PASSWORD.into(),
-            must_change_password: false,
-        };
-        s.create_user(
-            &system,
-            &input,
-            Some(&NewGrant {
-                role: role.into(),
-                scope: None,
-            }),
-        )
-        .await
-        .map_err(err)?;
-    }
-    println!(
-        "{} users (password {PASSWORD}; bench.office and bench.leader see everything)",
-        args.users + 2
+        .map_err(|e| e.to_string())?;
+    let opts = GenerateOptions {
+        seed: args.seed,
+        counts: counts.clone(),
+        today,
+        password_hash,
+    };
+    let bar = if args.quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(counts.inspections as u64)
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{msg:12} [{elapsed_precise}] {wide_bar} {pos}/{len} ({eta})")
+            .expect("a valid template"),
     );
-    let term = s
-        .create_term(
-            &system,
-            &TermInput {
-                name: "第一届".into(),
-                dispatcher: root.id.to_string(),
-                starts_on: "2021-01-01".into(),
-                ends_on: None,
-            },
-        )
+    bar.set_message("setup");
+    let started = Instant::now();
+    let mut audit_started = None;
+    let mut report = |step: Step| match step {
+        Step::Setup => bar.set_message("inspections"),
+        Step::Inspections(done, total) => {
+            bar.set_length(total);
+            bar.set_position(done);
+        }
+        Step::Audit(done, total) => {
+            if bar.message() != "audit trail" {
+                audit_started = Some(started.elapsed());
+                bar.set_message("audit trail");
+                bar.set_position(0);
+            }
+            bar.set_length(total);
+            bar.set_position(done);
+        }
+    };
+    let made = generate(db, &opts, &mut report)
         .await
-        .map_err(err)?;
-    let plan = s
-        .create_plan(
-            &system,
-            &PlanInput {
-                term_id: term.id.to_string(),
-                year: 2022,
-                title: "年度巡视计划".into(),
-                notes: String::new(),
-            },
-        )
-        .await
-        .map_err(err)?;
-    let mut rounds = Vec::new();
-    for n in 1..=10 {
-        let r = s
-            .create_round(
-                &system,
-                &RoundInput {
-                    plan_id: plan.id.to_string(),
-                    number: n,
-                    name: String::new(),
-                },
-            )
-            .await
-            .map_err(err)?;
-        rounds.push(r.id);
-    }
-    for i in 0..args.inspections {
-        let targets = (0..=(i % 3))
-            .map(|k| units[(i * 3 + k) % units.len()].to_string())
-            .collect();
-        let input = InspectionInput {
-            round_id: rounds[i % rounds.len()].to_string(),
-            team_name: format!("第{}巡视组", i % 15 + 1),
-            targets,
-            kind: "routine".into(),
-            planned_entry: Some("2022-03-01".into()),
-            planned_exit: Some("2022-05-01".into()),
-            ..Default::default()
-        };
-        s.create_inspection(&system, &input).await.map_err(err)?;
-    }
-    println!("{} inspections", args.inspections);
+        .map_err(|e| e.to_string())?;
+    bar.finish_and_clear();
+    let audit_secs = audit_started.map_or(0.0, |a| (started.elapsed() - a).as_secs_f64());
+    println!(
+        "generated in {:.1} s, of which {audit_secs:.1} s chaining and writing the audit trail \
+         (seed {}, today {}): {} units, {} accounts, {} inspections, \
+         {} problems, {} clues, {} tasks, {} progress reports, {} verifications, {} follow-ups, \
+         {} accountability records, {} mechanisms, {} audit records ({} rows in all)",
+        started.elapsed().as_secs_f64(),
+        opts.seed,
+        opts.today,
+        made.units,
+        made.users,
+        made.inspections,
+        made.problems,
+        made.clues,
+        made.tasks,
+        made.progress,
+        made.verifications,
+        made.followups,
+        made.accountability,
+        made.mechanisms,
+        made.audit,
+        made.rows,
+    );
+    println!(
+        "every account's password is {BENCH_PASSWORD}: bench.office (office), bench.leader \
+         (leadership), bench.liaison (liaison of the unit with the most tasks), bench.discipline, \
+         bench.organization, bench.admin"
+    );
     Ok(ExitCode::SUCCESS)
 }

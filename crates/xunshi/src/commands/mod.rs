@@ -43,7 +43,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Generate(args) => {
             let db = open(&config).await?;
-            let code = generate::run(&services(db.clone(), &config), &args).await;
+            let code = generate::run(&db, &args).await;
             db.close().await;
             code
         }

@@ -1,0 +1,290 @@
+//! The generated data set (`xunshi generate`) held to the invariants of data the services make:
+//! the audit trail verifies, every task agrees with its plan, problem, unit and inspection,
+//! stages agree with what exists, and the services' lists and counts see it as they see their
+//! own data, with the colours of `rectify::task_colour`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use sqlx::Row;
+use xunshi_core::Id;
+use xunshi_core::dashboard::DashboardFilter;
+use xunshi_core::deadline::Colour;
+use xunshi_core::page::PageRequest;
+use xunshi_core::permission::Actor;
+use xunshi_core::rectify::{Due, TaskStatus, task_colour};
+use xunshi_core::service::{LedgerFilter, VerifyOutcome};
+use xunshi_core::store::Secrets;
+use xunshi_store::Argon2Secrets;
+use xunshi_store::generate::{BENCH_PASSWORD, Counts, GenerateOptions, generate};
+
+use crate::harness::{Svc, actor_of};
+
+async fn count(s: &Svc, sql: &str) -> i64 {
+    sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(format!(
+        "SELECT CAST(({sql}) AS BIGINT)"
+    )))
+    .fetch_one(&s.store.pool)
+    .await
+    .unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+async fn actor_named(s: &Svc, username: &str) -> Actor {
+    let row = sqlx::query("SELECT id FROM users WHERE username = $1")
+        .bind(username.to_owned())
+        .fetch_one(&s.store.pool)
+        .await
+        .unwrap_or_else(|e| panic!("{username}: {e}"));
+    let id: String = row.get("id");
+    actor_of(s, id.parse().expect("an id")).await
+}
+
+/// Every task of the ledger the actor may see, page by page.
+async fn whole_ledger(
+    s: &Svc,
+    actor: &Actor,
+    f: &LedgerFilter,
+) -> Vec<xunshi_core::service::TaskEntry> {
+    let mut out = Vec::new();
+    let mut page = PageRequest::first(200);
+    loop {
+        let p = s.list_tasks(actor, f, page).await.expect("the ledger");
+        out.extend(p.items);
+        match p.next_cursor {
+            Some(c) => {
+                page = PageRequest {
+                    after: Some(c.parse().expect("a cursor id")),
+                    ..page
+                }
+            }
+            None => break,
+        }
+    }
+    out
+}
+
+pub async fn a_generated_set_holds_to_the_invariants_of_service_made_data(mut s: Svc) {
+    let now: jiff::Timestamp = "2026-12-03T02:00:00Z".parse().expect("an instant");
+    s.clock = Arc::new(move || now);
+    let opts = GenerateOptions {
+        seed: 7,
+        counts: Counts::for_tasks(2_000),
+        today: jiff::civil::date(2026, 12, 3),
+        password_hash: Argon2Secrets::for_tests()
+            .hash_password(BENCH_PASSWORD.to_owned())
+            .await
+            .expect("a hash"),
+    };
+    let made = generate(&s.store, &opts, &mut |_| {})
+        .await
+        .expect("generate");
+
+    // What was counted is what is stored, and close to what was asked.
+    assert_eq!(
+        count(&s, "SELECT COUNT(*) FROM rectification_tasks").await as u64,
+        made.tasks
+    );
+    assert!(made.tasks >= 1_800 && made.tasks <= 2_000, "{made:?}");
+    assert_eq!(
+        count(&s, "SELECT COUNT(*) FROM task_progress").await as u64,
+        made.progress
+    );
+    assert_eq!(
+        count(&s, "SELECT COUNT(*) FROM problems").await as u64,
+        made.problems
+    );
+    assert_eq!(
+        count(&s, "SELECT COUNT(*) FROM clues").await as u64,
+        made.clues
+    );
+    assert_eq!(
+        count(&s, "SELECT COUNT(*) FROM inspections").await as u64,
+        made.inspections
+    );
+
+    // The trail verifies, record for record.
+    match s.verify_audit(&Actor::system()).await.expect("verify") {
+        VerifyOutcome::Whole { records } => assert_eq!(records as u64, made.audit),
+        VerifyOutcome::Broken(f) => panic!("the generated trail is broken: {f}"),
+    }
+    // …and names the actions the services name.
+    for action in [
+        "unit_created",
+        "user_created",
+        "grant_added",
+        "inspection_created",
+        "inspection_stage_changed",
+        "team_member_appointed",
+        "problem_created",
+        "problem_signed",
+        "feedback_given",
+        "clue_registered",
+        "clue_transferred",
+        "clue_disposed",
+        "rect_plan_approved",
+        "task_added",
+        "task_progress_reported",
+        "task_completion_claimed",
+        "task_closed",
+        "task_rejected",
+        "followup_issued",
+    ] {
+        assert!(
+            count(
+                &s,
+                &format!("SELECT COUNT(*) FROM audit_log WHERE action = '{action}'")
+            )
+            .await
+                > 0,
+            "no {action} in the trail"
+        );
+    }
+
+    // Every task agrees with its plan, problem, unit and inspection.
+    let disagree = [
+        "SELECT COUNT(*) FROM rectification_tasks t JOIN rectification_plans p ON p.id = t.plan_id
+         WHERE p.inspection_id <> t.inspection_id OR p.unit_id <> t.unit_id",
+        "SELECT COUNT(*) FROM rectification_tasks t JOIN problems p ON p.id = t.problem_id
+         WHERE p.inspection_id <> t.inspection_id OR p.target_unit_id <> t.unit_id OR p.status <> 'signed'",
+        "SELECT COUNT(*) FROM rectification_tasks t WHERE NOT EXISTS (SELECT 1 FROM inspection_targets x
+         WHERE x.inspection_id = t.inspection_id AND x.unit_id = t.unit_id)",
+        // Tasks only after feedback; problems only once the team is on site; feedback exactly
+        // for the inspections past it; clues out only after the team left.
+        "SELECT COUNT(*) FROM rectification_tasks t JOIN inspections i ON i.id = t.inspection_id
+         WHERE i.stage NOT IN ('feedback_given', 'rectification', 'archived') OR i.feedback_on IS NULL",
+        "SELECT COUNT(*) FROM problems p JOIN inspections i ON i.id = p.inspection_id
+         WHERE i.stage IN ('planning', 'preparation')",
+        "SELECT COUNT(*) FROM inspections i WHERE (i.stage IN ('feedback_given', 'rectification', 'archived'))
+         <> EXISTS (SELECT 1 FROM feedbacks f WHERE f.inspection_id = i.id AND f.status = 'given')",
+        "SELECT COUNT(*) FROM clues c JOIN inspections i ON i.id = c.inspection_id
+         WHERE c.transfer_id IS NOT NULL AND i.stage IN ('planning', 'preparation', 'on_site')",
+        // Work is reported only on approved plans, and progress is never after today.
+        "SELECT COUNT(*) FROM task_progress r JOIN rectification_tasks t ON t.id = r.task_id
+         JOIN rectification_plans p ON p.id = t.plan_id WHERE p.status <> 'approved' OR r.at < p.approved_at",
+        "SELECT COUNT(*) FROM task_progress WHERE at >= '2026-12-02T16:00:00'",
+        // A closed task has its closing; a claimed one its claim.
+        "SELECT COUNT(*) FROM rectification_tasks t WHERE t.status = 'closed' AND NOT EXISTS
+         (SELECT 1 FROM task_verifications v WHERE v.task_id = t.id AND v.closed = 1)",
+        "SELECT COUNT(*) FROM rectification_tasks t WHERE t.status = 'claimed' AND NOT EXISTS
+         (SELECT 1 FROM task_progress r WHERE r.task_id = t.id AND r.claims_done = 1)",
+        "SELECT COUNT(*) FROM rectification_tasks WHERE due_kind = 'long_term' AND status IN ('claimed', 'closed')",
+    ];
+    for sql in disagree {
+        assert_eq!(count(&s, sql).await, 0, "{sql}");
+    }
+    // Every stage occurs.
+    for stage in [
+        "planning",
+        "preparation",
+        "on_site",
+        "reporting",
+        "rectification",
+        "archived",
+    ] {
+        assert!(
+            count(
+                &s,
+                &format!("SELECT COUNT(*) FROM inspections WHERE stage = '{stage}'")
+            )
+            .await
+                > 0,
+            "no inspection at {stage}"
+        );
+    }
+
+    // The ledger as the office sees it: every task, and the colours of the rule.
+    let office = actor_named(&s, "bench.office").await;
+    let all = whole_ledger(&s, &office, &LedgerFilter::default()).await;
+    assert_eq!(all.len() as u64, made.tasks);
+    let today = jiff::civil::date(2026, 12, 3);
+    let mut by_colour: HashMap<Colour, usize> = HashMap::new();
+    let mut by_status: HashMap<TaskStatus, usize> = HashMap::new();
+    for e in &all {
+        let expected = task_colour(e.task.due, e.task.status, today, 7);
+        assert_eq!(e.colour, expected, "task {}", e.task.seq);
+        *by_colour.entry(expected).or_default() += 1;
+        *by_status.entry(e.task.status).or_default() += 1;
+        if e.task.due == Due::LongTerm {
+            assert_ne!(e.colour, Colour::Red);
+        }
+    }
+    for c in [Colour::Green, Colour::Yellow, Colour::Red] {
+        let listed = whole_ledger(
+            &s,
+            &office,
+            &LedgerFilter {
+                colour: Some(c),
+                ..Default::default()
+            },
+        )
+        .await;
+        assert_eq!(
+            listed.len(),
+            by_colour.get(&c).copied().unwrap_or(0),
+            "{c:?}"
+        );
+        assert!(!listed.is_empty(), "no {c:?} task");
+    }
+    for st in [
+        TaskStatus::NotStarted,
+        TaskStatus::InProgress,
+        TaskStatus::Claimed,
+        TaskStatus::Closed,
+    ] {
+        assert!(
+            by_status.get(&st).copied().unwrap_or(0) > 0,
+            "no task {st:?}"
+        );
+    }
+
+    // The dashboard counts the same tasks and colours, for the office and for leadership.
+    for who in ["bench.office", "bench.leader"] {
+        let actor = actor_named(&s, who).await;
+        let d = s
+            .dashboard(&actor, &DashboardFilter::default())
+            .await
+            .expect("the dashboard");
+        assert_eq!(d.tasks.total as u64, made.tasks, "{who}");
+        for bar in &d.tasks.by_colour {
+            let c = match bar.key.as_str() {
+                "green" => Colour::Green,
+                "yellow" => Colour::Yellow,
+                _ => Colour::Red,
+            };
+            assert_eq!(
+                bar.count,
+                by_colour.get(&c).copied().unwrap_or(0),
+                "{who} {}",
+                bar.key
+            );
+        }
+        assert!(!d.tasks.rejected.is_empty(), "{who} sees no rejected task");
+    }
+
+    // The liaison sees its own unit's tasks, and only those.
+    let liaison = actor_named(&s, "bench.liaison").await;
+    let unit: Id = liaison
+        .as_user()
+        .and_then(|u| u.unit_id)
+        .expect("the liaison's unit");
+    let mine = whole_ledger(&s, &liaison, &LedgerFilter::default()).await;
+    assert!(!mine.is_empty());
+    assert!(mine.iter().all(|e| e.task.unit_id == unit));
+    let d = s
+        .dashboard(&liaison, &DashboardFilter::default())
+        .await
+        .expect("the unit's dashboard");
+    assert_eq!(d.tasks.total, mine.len());
+
+    // A task with its history reads back whole.
+    let closed = all
+        .iter()
+        .find(|e| e.task.status == TaskStatus::Closed)
+        .expect("a closed task");
+    let detail = s.get_task(&office, closed.task.id).await.expect("the task");
+    assert!(detail.verifications.iter().any(|v| v.closed));
+    assert!(!detail.progress.is_empty());
+
+    // A database that holds anything is refused.
+    assert!(generate(&s.store, &opts, &mut |_| {}).await.is_err());
+}
