@@ -1,7 +1,9 @@
 //! Query plans of the statements the services actually run, for the test that holds the hot
 //! paths to their indexes. A [`crate::Db`] opened with [`crate::Db::explaining`] asks the
 //! backend for the plan of every statement before running it (SQLite `EXPLAIN QUERY PLAN`,
-//! PostgreSQL `EXPLAIN`), with the same arguments, and keeps the pair. Nothing else uses it.
+//! PostgreSQL `EXPLAIN` with sequential scans priced out, so that a plan reads a table whole
+//! only where no index can serve), with the same arguments, and keeps the pair. Nothing else
+//! uses it.
 
 use std::sync::{Arc, Mutex};
 
@@ -24,14 +26,21 @@ impl Explained {
     pub fn full_scans(&self, large: &[&str]) -> Vec<String> {
         let mut out = Vec::new();
         for line in &self.plan {
-            for t in large {
-                let sqlite = line.trim_start().starts_with(&format!("SCAN {t}"))
-                    && !line.contains("USING")
-                    || line.trim() == format!("SCAN {t}");
-                let postgres = line.contains(&format!("Seq Scan on {t} "))
-                    || line.trim_end().ends_with(&format!("Seq Scan on {t}"));
-                if sqlite || postgres {
-                    out.push((*t).to_owned());
+            let words: Vec<&str> = line.split_whitespace().collect();
+            // SQLite: `SCAN t`, or `SCAN t USING [COVERING] INDEX i` when an index serves.
+            let sqlite = match words.as_slice() {
+                ["SCAN", name] => Some(*name),
+                ["SCAN", name, next, ..] if *next != "USING" => Some(*name),
+                _ => None,
+            };
+            // PostgreSQL: `->  Seq Scan on t alias  (cost=…)`.
+            let postgres = words
+                .windows(4)
+                .find(|w| w[0] == "Seq" && w[1] == "Scan" && w[2] == "on")
+                .map(|w| w[3]);
+            for name in [sqlite, postgres].into_iter().flatten() {
+                if large.contains(&name) {
+                    out.push(name.to_owned());
                 }
             }
         }
@@ -69,6 +78,14 @@ pub(crate) async fn explain<'q>(
         .iter()
         .any(|k| plain.len() >= k.len() && plain[..k.len()].eq_ignore_ascii_case(k));
     if planned {
+        if dialect == Dialect::Postgres {
+            // At a test's size PostgreSQL rightly reads small tables whole; with sequential
+            // scans priced out, a plan still reads a table whole only where no index serves.
+            sqlx::raw_sql("SET LOCAL enable_seqscan = off")
+                .execute(&mut *conn)
+                .await
+                .map_err(db_err)?;
+        }
         let explain_sql = format!("{prefix}{sql}");
         let rows = match &args {
             Some(a) => {
@@ -98,5 +115,56 @@ pub(crate) async fn explain<'q>(
                 plan,
             });
     }
-    Ok(sqlx::query_with(AssertSqlSafe(sql), args.unwrap_or_default()))
+    Ok(sqlx::query_with(
+        AssertSqlSafe(sql),
+        args.unwrap_or_default(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(lines: &[&str]) -> Explained {
+        Explained {
+            sql: String::new(),
+            plan: lines.iter().map(|l| (*l).to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_scan_without_an_index_is_a_full_scan_on_either_backend() {
+        let large = ["rectification_tasks", "t"];
+        assert_eq!(
+            plan(&["SCAN rectification_tasks"]).full_scans(&large),
+            ["rectification_tasks"]
+        );
+        assert_eq!(plan(&["SCAN t"]).full_scans(&large), ["t"]);
+        assert!(
+            plan(&["SCAN t USING INDEX rectification_tasks_unit"])
+                .full_scans(&large)
+                .is_empty()
+        );
+        assert!(
+            plan(&["SEARCH t USING INDEX rectification_tasks_unit (unit_id=?)"])
+                .full_scans(&large)
+                .is_empty()
+        );
+        assert_eq!(
+            plan(&["  ->  Seq Scan on rectification_tasks t  (cost=0.00..1.00 rows=1 width=8)"])
+                .full_scans(&large),
+            ["rectification_tasks"]
+        );
+        assert!(
+            plan(&["  ->  Index Scan using rectification_tasks_pkey on rectification_tasks t"])
+                .full_scans(&large)
+                .is_empty()
+        );
+        assert!(
+            plan(&["SCAN task_tally_all"])
+                .full_scans(&["task_tally"])
+                .is_empty(),
+            "a name that only starts like a large one is another table"
+        );
+    }
 }

@@ -20,8 +20,8 @@ use sqlx::{AnyPool, ConnectOptions, Connection, Executor};
 use xunshi_core::{CoreError, Result};
 
 pub use blobs::LocalBlobs;
-pub use secrets::Argon2Secrets;
 pub use explain::{ExplainLog, Explained};
+pub use secrets::Argon2Secrets;
 pub use tx::{DbTx, Mode, Reading, Writing};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,245 @@
+//! The hot paths read the large tables through their indexes. A generated province (20,000
+//! tasks, analysed as a deployment's database is) is read by the services the home page, the
+//! ledger, a task, the dashboards and a progress report use, for the office, the leadership,
+//! a supervisor and a unit's liaison; the plan of every statement they ran is asked of the
+//! backend (SQLite `EXPLAIN QUERY PLAN`, PostgreSQL `EXPLAIN`), and none may read a large
+//! table whole. With `XUNSHI_PLANS_OUT=FILE` the statements and their plans are written to
+//! FILE, for reading them by hand.
+
+use std::sync::Arc;
+
+use sqlx::Row;
+use xunshi_core::dashboard::DashboardFilter;
+use xunshi_core::deadline::Colour;
+use xunshi_core::page::PageRequest;
+use xunshi_core::permission::Actor;
+use xunshi_core::rectify::TaskStatus;
+use xunshi_core::service::{LedgerFilter, Services};
+use xunshi_core::store::Secrets;
+use xunshi_store::generate::{BENCH_PASSWORD, Counts, GenerateOptions, generate};
+use xunshi_store::{Argon2Secrets, Dialect, Explained};
+
+use crate::harness::{Svc, actor_of};
+
+/// The tables that grow with the work: a scan of any of them is a full read of a province.
+const LARGE: &[&str] = &[
+    "rectification_tasks",
+    "task_progress",
+    "task_verifications",
+    "task_evidence",
+    "audit_log",
+    "audit_objects",
+    "clues",
+    "problems",
+    "inspections",
+    "inspection_targets",
+    "rectification_plans",
+];
+
+async fn actor_named(s: &Svc, username: &str) -> Actor {
+    let row = sqlx::query("SELECT id FROM users WHERE username = $1")
+        .bind(username.to_owned())
+        .fetch_one(&s.store.pool)
+        .await
+        .unwrap_or_else(|e| panic!("{username}: {e}"));
+    let id: String = row.get("id");
+    actor_of(s, id.parse().expect("an id")).await
+}
+
+/// The aliases a statement gives the large tables (`rectification_tasks t` → `t`), since
+/// SQLite names a scan by the alias.
+fn aliases(sql: &str) -> Vec<(String, String)> {
+    let words: Vec<&str> = sql
+        .split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == ',')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut out = Vec::new();
+    for pair in words.windows(2) {
+        if LARGE.contains(&pair[0]) {
+            let next = pair[1];
+            let keyword = [
+                "JOIN", "ON", "WHERE", "LEFT", "INNER", "ORDER", "GROUP", "LIMIT", "SET", "AS",
+                "VALUES", "USING", "SELECT", "AND", "OR",
+            ]
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(next));
+            if !keyword && next.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                out.push((pair[0].to_owned(), next.to_owned()));
+            }
+        }
+    }
+    out
+}
+
+/// The large tables a statement's plan reads whole.
+fn full_scans(e: &Explained) -> Vec<String> {
+    let mut names: Vec<&str> = LARGE.to_vec();
+    let aliased = aliases(&e.sql);
+    names.extend(aliased.iter().map(|(_, a)| a.as_str()));
+    e.full_scans(&names)
+        .into_iter()
+        .map(|n| {
+            aliased
+                .iter()
+                .find(|(_, a)| *a == n)
+                .map(|(t, _)| t.clone())
+                .unwrap_or(n)
+        })
+        .collect()
+}
+
+pub async fn hot_queries_read_large_tables_through_their_indexes(mut s: Svc) {
+    let now: jiff::Timestamp = "2026-12-03T02:00:00Z".parse().expect("an instant");
+    s.clock = Arc::new(move || now);
+    let opts = GenerateOptions {
+        seed: 11,
+        counts: Counts::for_tasks(20_000),
+        today: jiff::civil::date(2026, 12, 3),
+        password_hash: Argon2Secrets::for_tests()
+            .hash_password(BENCH_PASSWORD.to_owned())
+            .await
+            .expect("a hash"),
+    };
+    generate(&s.store, &opts, &mut |_| {})
+        .await
+        .expect("generate");
+    // A deployment's planner has statistics: PostgreSQL's autovacuum gathers them, SQLite's
+    // come with `ANALYZE`.
+    sqlx::raw_sql("ANALYZE")
+        .execute(&s.store.pool)
+        .await
+        .expect("analyse");
+
+    let office = actor_named(&s, "bench.office").await;
+    let leader = actor_named(&s, "bench.leader").await;
+    let discipline = actor_named(&s, "bench.discipline").await;
+    let liaison = actor_named(&s, "bench.liaison").await;
+    // Bring the tallies to today before explaining: that is the upkeep's work, once a day.
+    s.maintenance().await.expect("the upkeep");
+
+    let (db, log) = s.store.explaining();
+    let x = Services {
+        store: db,
+        ..s.clone()
+    };
+    let first = PageRequest::first(50);
+    let a_unit = x
+        .list_tasks(&liaison, &LedgerFilter::default(), first)
+        .await
+        .expect("the liaison's ledger");
+    let unit = a_unit
+        .items
+        .first()
+        .expect("the liaison has tasks")
+        .task
+        .unit_id;
+    let open = a_unit
+        .items
+        .iter()
+        .find(|e| e.task.status == TaskStatus::InProgress)
+        .map(|e| e.task.clone())
+        .expect("an open task of the liaison's unit");
+    let category: String = sqlx::query("SELECT category_id FROM rectification_tasks LIMIT 1")
+        .fetch_one(&s.store.pool)
+        .await
+        .expect("a heading")
+        .get("category_id");
+    let category = category.parse().expect("an id");
+    for who in [&office, &leader, &discipline] {
+        x.overview(who).await.expect("the home page's figures");
+        x.dashboard(who, &DashboardFilter::default())
+            .await
+            .expect("the dashboard");
+        for f in [
+            LedgerFilter::default(),
+            LedgerFilter {
+                unit_id: Some(unit),
+                ..Default::default()
+            },
+            LedgerFilter {
+                status: Some(TaskStatus::Claimed),
+                ..Default::default()
+            },
+            LedgerFilter {
+                colour: Some(Colour::Red),
+                ..Default::default()
+            },
+            LedgerFilter {
+                colour: Some(Colour::Yellow),
+                unit_id: Some(unit),
+                ..Default::default()
+            },
+            LedgerFilter {
+                rejected: true,
+                ..Default::default()
+            },
+            LedgerFilter {
+                category_id: Some(category),
+                ..Default::default()
+            },
+        ] {
+            x.list_tasks(who, &f, first).await.expect("a ledger page");
+        }
+    }
+    x.dashboard(
+        &office,
+        &DashboardFilter {
+            unit_id: Some(unit),
+            inspection_id: None,
+        },
+    )
+    .await
+    .expect("the dashboard of one unit");
+    x.overview(&liaison).await.expect("the liaison's home page");
+    x.dashboard(&liaison, &DashboardFilter::default())
+        .await
+        .expect("the liaison's dashboard");
+    x.get_task(&office, open.id).await.expect("one task");
+    x.plan_board(&office, PageRequest::first(20))
+        .await
+        .expect("the plan board");
+    x.report_progress(&liaison, open.id, open.version, "本周推进情况", 60, false)
+        .await
+        .expect("a progress report");
+
+    let explained = log.lock().expect("the log").clone();
+    if let Ok(path) = std::env::var("XUNSHI_PLANS_OUT") {
+        let text: Vec<String> = explained
+            .iter()
+            .map(|e| {
+                format!(
+                    "{}\n  {:?}",
+                    e.sql.split_whitespace().collect::<Vec<_>>().join(" "),
+                    e.plan
+                )
+            })
+            .collect();
+        std::fs::write(path, text.join("\n")).expect("write plans");
+    }
+    assert!(
+        explained.len() > 50,
+        "the services ran their statements: {}",
+        explained.len()
+    );
+    let mut offending = Vec::new();
+    for e in &explained {
+        let scans = full_scans(e);
+        if !scans.is_empty() {
+            offending.push(format!(
+                "{scans:?} read whole by\n  {}\n  plan: {:?}",
+                e.sql.split_whitespace().collect::<Vec<_>>().join(" "),
+                e.plan
+            ));
+        }
+    }
+    assert!(
+        offending.is_empty(),
+        "{} statement(s) read a large table whole ({}):\n{}",
+        offending.len(),
+        match s.store.dialect {
+            Dialect::Sqlite => "sqlite",
+            Dialect::Postgres => "postgres",
+        },
+        offending.join("\n")
+    );
+}
