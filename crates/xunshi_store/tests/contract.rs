@@ -2,8 +2,11 @@
 //!
 //! Each case is one async function taking fresh `Services` over an empty, migrated database.
 //! `contract_cases!` turns every case into two tests, `sqlite::<case>` (always run) and
-//! `postgres::<case>` (run when `XUNSHI_TEST_DATABASE_URL` names a PostgreSQL server, e.g.
-//! `postgres://postgres@127.0.0.1:5432/postgres`; otherwise it passes with a note on stderr).
+//! `postgres::<case>`, which runs when `XUNSHI_TEST_DATABASE_URL` names a PostgreSQL server
+//! (e.g. `postgres://postgres@127.0.0.1:5432/postgres`) as the tests are built, and is
+//! reported as ignored otherwise (`xunshi_test_env`). A set variable naming a server that
+//! cannot be reached fails every PostgreSQL case; `.ci/run` checks that as many ran on
+//! PostgreSQL as on SQLite.
 
 #[path = "contract/audit.rs"]
 mod audit;
@@ -44,12 +47,14 @@ macro_rules! contract_cases {
         }
 
         mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    crate::harness::on_postgres(crate::$module::$case).await;
-                }
-            )*
+            xunshi_test_env::postgres_tests! {
+                $(
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                    async fn $case() {
+                        crate::harness::on_postgres(crate::$module::$case).await;
+                    }
+                )*
+            }
         }
     };
 }

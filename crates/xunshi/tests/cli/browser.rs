@@ -1,7 +1,8 @@
 //! End to end in a real browser: headless Chromium, driven through chromedriver's W3C WebDriver
 //! protocol (plain JSON over HTTP, spoken here with the same small client as the other tests),
 //! against `xunshi serve --demo`. Officials log in with the demo accounts and walk the seed's
-//! inspection. Runs when `XUNSHI_TEST_BROWSER=1` (`.ci/run` installs Chromium and sets it).
+//! inspection. Runs when `XUNSHI_TEST_BROWSER=1` as the tests are built (`.ci/run` installs
+//! Chromium and sets it); otherwise the walks are reported as ignored (`xunshi_test_env`).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -13,7 +14,6 @@ use serde_json::{Value, json};
 
 use crate::{Instance, PATIENCE, Server, free_port};
 
-const BROWSER_VAR: &str = "XUNSHI_TEST_BROWSER";
 const DEMO_PASSWORD: &str = "Xunshi-Demo-2020";
 
 /// chromedriver with one browser session, ended (and the driver killed) when dropped.
@@ -270,19 +270,34 @@ fn wire(port: u16, method: &str, path: &str, body: Option<Value>) -> std::io::Re
     Ok((status, v))
 }
 
-fn demo() -> Option<(Instance, Server)> {
-    if std::env::var(BROWSER_VAR).is_err() {
-        eprintln!("browser test skipped: {BROWSER_VAR} is not set");
-        return None;
+// The walks are plain functions, so that rustfmt keeps formatting them; the macro only marks
+// the tests ignored when the browser was not asked for.
+xunshi_test_env::browser_tests! {
+    #[test]
+    fn officials_walk_the_seed_inspection_in_a_browser() {
+        officials_walk_the_seed_inspection()
     }
-    let x = Instance::sqlite();
-    let server = x.serve_with(&["--demo"]);
-    Some((x, server))
+
+    #[test]
+    fn a_wrong_password_in_the_browser_shows_a_message_and_no_session() {
+        a_wrong_password_opens_no_session()
+    }
+
+    #[test]
+    fn the_seed_rectification_is_walked_by_the_unit_a_department_the_office_and_a_supervisor() {
+        the_seed_rectification_walk()
+    }
 }
 
-#[test]
-fn officials_walk_the_seed_inspection_in_a_browser() {
-    let Some((_x, server)) = demo() else { return };
+fn demo() -> (Instance, Server) {
+    xunshi_test_env::require_browser();
+    let x = Instance::sqlite();
+    let server = x.serve_with(&["--demo"]);
+    (x, server)
+}
+
+fn officials_walk_the_seed_inspection() {
+    let (_x, server) = demo();
     let b = Browser::start(format!("http://127.0.0.1:{}", server.port));
 
     // The office finds the seed inspection and its dates.
@@ -414,9 +429,8 @@ fn officials_walk_the_seed_inspection_in_a_browser() {
     );
 }
 
-#[test]
-fn a_wrong_password_in_the_browser_shows_a_message_and_no_session() {
-    let Some((_x, server)) = demo() else { return };
+fn a_wrong_password_opens_no_session() {
+    let (_x, server) = demo();
     let b = Browser::start(format!("http://127.0.0.1:{}", server.port));
     b.goto("/login");
     b.type_into("#username", "office");
@@ -428,9 +442,8 @@ fn a_wrong_password_in_the_browser_shows_a_message_and_no_session() {
     assert!(b.path().starts_with("/login"), "no session was opened");
 }
 
-#[test]
-fn the_seed_rectification_is_walked_by_the_unit_a_department_the_office_and_a_supervisor() {
-    let Some((_x, server)) = demo() else { return };
+fn the_seed_rectification_walk() {
+    let (_x, server) = demo();
     let b = Browser::start(format!("http://127.0.0.1:{}", server.port));
 
     // The unit's liaison finds its plan and its ledger, with the overdue task in red.
