@@ -162,15 +162,22 @@ impl Browser {
         }
     }
 
-    /// Waits until the page shows `needle` (after a click that loads another page), and returns
-    /// its text. Gives up only after the general patience, so slow machines do not fail.
+    /// Waits until the page shows `needle` and returns its text. Every check that something is
+    /// absent comes after one of these: right after navigation a blank or half-loaded page
+    /// lacks everything. Fails the test when `needle` never shows (after the general patience,
+    /// so slow machines do not fail).
     fn wait_for(&self, needle: &str) -> String {
         let deadline = Instant::now() + PATIENCE;
         loop {
             let text = self.text();
-            if text.contains(needle) || Instant::now() > deadline {
+            if text.contains(needle) {
                 return text;
             }
+            assert!(
+                Instant::now() < deadline,
+                "the page {} never showed {needle}:\n{text}",
+                self.path()
+            );
             thread::sleep(Duration::from_millis(50));
         }
     }
@@ -189,11 +196,7 @@ impl Browser {
         self.type_into("#username", username);
         self.type_into("#password", DEMO_PASSWORD);
         self.click("button[type=submit]");
-        let text = self.wait_for("工作台");
-        assert!(
-            text.contains("工作台"),
-            "{username} is not on the home page after log-in:\n{text}"
-        );
+        self.wait_for("工作台");
     }
 
     fn log_out(&self) {
@@ -379,7 +382,7 @@ fn officials_walk_the_seed_inspection() {
     b.goto("/inspections");
     let text = b.wait_for("第三巡视组");
     assert!(
-        !text.contains("2020年第九轮巡视"),
+        text.contains("第三巡视组") && !text.contains("2020年第九轮巡视"),
         "the unit sees other units' inspections:\n{text}"
     );
     b.goto(&format!("{seed_path}/feedback"));
@@ -395,9 +398,10 @@ fn officials_walk_the_seed_inspection() {
         "working papers are refused to the unit:\n{text}"
     );
     b.goto(&format!("{seed_path}/clues"));
+    let text = b.wait_for("无权操作");
     assert!(
-        !b.text().contains("莫某某"),
-        "clues are refused to the unit"
+        b.path().ends_with("/clues") && !text.contains("莫某某"),
+        "clues are refused to the unit:\n{text}"
     );
     b.log_out();
 
@@ -414,7 +418,7 @@ fn officials_walk_the_seed_inspection() {
     b.goto("/clues");
     let text = b.wait_for("选人");
     assert!(
-        !text.contains("莫某某"),
+        text.contains("选人") && !text.contains("莫某某"),
         "organization's clues only:\n{text}"
     );
     b.log_out();
@@ -439,6 +443,7 @@ fn a_wrong_password_opens_no_session() {
     let text = b.wait_for("用户名或密码错误");
     assert!(text.contains("用户名或密码错误"), "{text}");
     b.goto("/inspections");
+    b.wait_for("用户登录");
     assert!(b.path().starts_with("/login"), "no session was opened");
 }
 
@@ -499,7 +504,8 @@ fn the_seed_rectification_walk() {
     // The public reads the published notice without logging in; the withheld item is absent.
     b.goto("/public/notices");
     b.click_link("自治区党委宣传部关于巡视整改进展情况的通报");
-    let text = b.wait_for("关于巡视整改进展情况的通报");
+    // The link's own text is on the list page too: wait for the notice's contact details.
+    let text = b.wait_for("0771-5551234");
     assert!(
         text.contains("2020年3月25日"),
         "the opening formula with the dates:\n{text}"
