@@ -109,6 +109,18 @@ async fn a_form_over_the_limit_is_413_and_one_at_the_limit_is_read() {
     assert!(resp.body.contains("提交内容过大"), "{}", resp.body);
 }
 
+/// The whole document, as reviewed: any change to a path, a parameter, a schema or a status
+/// shows in the snapshot file (`tests/http/snapshots/`) and must be accepted there, with
+/// `cargo insta review` or by moving the `.snap.new` file written beside it over the old one.
+#[tokio::test]
+async fn the_openapi_document_is_the_reviewed_snapshot() {
+    let app = TestApp::spawn().await;
+    let resp = app.get("/api/v1/openapi.json").await;
+    assert_eq!(resp.status, StatusCode::OK);
+    let doc: Value = serde_json::from_str(&resp.body).expect("the document is JSON");
+    insta::assert_json_snapshot!("openapi", doc);
+}
+
 #[tokio::test]
 async fn the_openapi_document_describes_the_api() {
     let app = TestApp::spawn().await;
