@@ -65,10 +65,13 @@ pub struct ClueQuery {
     /// Only the clues of this inspection.
     pub inspection_id: Option<String>,
     /// registered, transferred or disposed.
+    #[param(value_type = Option<xunshi_core::clue::ClueStatus>)]
     pub status: Option<String>,
     /// Clues transferred to discipline, organization or department.
+    #[param(value_type = Option<xunshi_core::clue::RecipientKind>)]
     pub recipient: Option<String>,
     /// The handling clock: green, yellow, red or done.
+    #[param(value_type = Option<xunshi_core::clue::ClockColour>)]
     pub colour: Option<String>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
@@ -205,6 +208,7 @@ async fn create_transfer(
 pub struct TransferQuery {
     pub inspection_id: Option<String>,
     /// discipline, organization or department.
+    #[param(value_type = Option<xunshi_core::clue::RecipientKind>)]
     pub recipient: Option<String>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,

@@ -60,8 +60,10 @@ pub struct DocQuery {
     pub inspection_id: Option<String>,
     pub unit_id: Option<String>,
     /// Reports only: rectification or principal_report.
+    #[param(value_type = Option<xunshi_core::disclosure::DocKind>)]
     pub kind: Option<String>,
     /// draft, submitted, returned, published.
+    #[param(value_type = Option<xunshi_core::disclosure::DocStatus>)]
     pub status: Option<String>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
@@ -152,6 +154,7 @@ pub struct VersionRequest {
 pub struct ReturnRequest {
     pub version: i64,
     /// Why the office returns the notice.
+    #[schema(min_length = 1, pattern = r"\S")]
     pub comment: String,
 }
 

@@ -31,6 +31,7 @@ pub struct InspectionQuery {
     /// Inspections with this unit among their targets.
     pub unit_id: Option<String>,
     /// planning, preparation, on_site, reporting, feedback_given, rectification, archived
+    #[param(value_type = Option<xunshi_core::inspection::Stage>)]
     pub stage: Option<String>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,

@@ -9,6 +9,7 @@ mod clues;
 mod dashboard;
 mod disclosure;
 mod inspections;
+mod openapi;
 pub(crate) mod papers;
 mod planning;
 pub(crate) mod rectify;
@@ -96,9 +97,9 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 pub fn router(state: AppState) -> Router<AppState> {
     let (api, mut doc) = routes();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
-    let doc_json = doc
-        .to_json()
-        .expect("the generated OpenAPI document serialises");
+    let mut doc = serde_json::to_value(&doc).expect("the generated OpenAPI document serialises");
+    openapi::complete(&mut doc);
+    let doc_json = doc.to_string();
     api.route(
         "/openapi.json",
         axum::routing::get(move || async move {
@@ -128,10 +129,41 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(ApiJson(v)),
-            Err(rej) => Err(json_rejection(rej)),
+        let mut value = match Json::<serde_json::Value>::from_request(req, state).await {
+            Ok(Json(v)) => v,
+            Err(rej) => return Err(json_rejection(rej)),
+        };
+        integral_numbers(&mut value);
+        serde_path_to_error::deserialize(value)
+            .map(ApiJson)
+            .map_err(|e| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "bad_input",
+                    format!(
+                        "请求体不是有效的 JSON：Failed to deserialize the JSON body into the target type: {e}"
+                    ),
+                )
+            })
+    }
+}
+
+/// JSON has one kind of number: `6.0` is the number `6`, and an integer field takes it (the
+/// OpenAPI document's `integer` allows it too). Integral floats that fit become integers.
+fn integral_numbers(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Number(n) if !n.is_i64() && !n.is_u64() => {
+            if let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+                && f.abs() <= 9_007_199_254_740_991.0
+            {
+                *v = Value::from(f as i64);
+            }
         }
+        Value::Array(a) => a.iter_mut().for_each(integral_numbers),
+        Value::Object(o) => o.values_mut().for_each(integral_numbers),
+        _ => {}
     }
 }
 

@@ -103,6 +103,7 @@ pub struct ProblemQuery {
     /// Only this category (its id).
     pub category_id: Option<String>,
     /// Only this status: draft, approved, signed, withdrawn.
+    #[param(value_type = Option<xunshi_core::paper::ProblemStatus>)]
     pub status: Option<String>,
 }
 

@@ -102,6 +102,7 @@ pub struct PlanQuery {
     pub inspection_id: Option<String>,
     pub unit_id: Option<String>,
     /// draft, submitted, returned or approved.
+    #[param(value_type = Option<xunshi_core::rectify::PlanStatus>)]
     pub status: Option<String>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
@@ -283,8 +284,10 @@ pub struct TaskQuery {
     pub inspection_id: Option<String>,
     pub plan_id: Option<String>,
     /// not_started, in_progress, claimed or closed.
+    #[param(value_type = Option<xunshi_core::rectify::TaskStatus>)]
     pub status: Option<String>,
     /// The deadline colour: green, yellow (due within the warning period) or red (overdue).
+    #[param(value_type = Option<xunshi_core::deadline::Colour>)]
     pub colour: Option<String>,
     /// The heading of the taxonomy the task's problem is under.
     pub category_id: Option<String>,
@@ -361,6 +364,7 @@ async fn update_task(
 #[derive(Deserialize, ToSchema)]
 pub struct TaskWithdrawal {
     pub version: i64,
+    #[schema(min_length = 1, max_length = 500, pattern = r"\S")]
     pub reason: String,
 }
 
@@ -387,8 +391,10 @@ async fn withdraw_task(
 #[derive(Deserialize, ToSchema)]
 pub struct ProgressRequest {
     pub version: i64,
+    #[schema(min_length = 1, pattern = r"\S")]
     pub text: String,
     /// The share done, 0–100; 100 when claiming completion.
+    #[schema(minimum = 0, maximum = 100)]
     pub progress: i16,
     /// Reports the task done, for verification and closing.
     #[serde(default)]
@@ -479,6 +485,7 @@ async fn download_evidence(
 
 #[derive(Deserialize, ToSchema)]
 pub struct EvidenceWithdrawal {
+    #[schema(min_length = 1, max_length = 500, pattern = r"\S")]
     pub reason: String,
 }
 

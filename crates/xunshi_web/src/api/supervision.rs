@@ -78,8 +78,10 @@ pub struct FollowUpParams {
     pub unit_id: Option<String>,
     pub task_id: Option<String>,
     /// reminder, warning, formal or referral.
+    #[param(value_type = Option<xunshi_core::rectify::NoticeKind>)]
     pub kind: Option<String>,
     /// true: answered; false: awaiting the unit's answer.
+    #[param(value_type = Option<bool>)]
     pub answered: Option<String>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
@@ -150,6 +152,7 @@ pub struct AccountabilityParams {
     pub unit_id: Option<String>,
     pub task_id: Option<String>,
     /// first, second, third or fourth.
+    #[param(value_type = Option<xunshi_core::rectify::Form>)]
     pub form: Option<String>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,

@@ -1044,8 +1044,10 @@ pub struct LedgerQuery {
     pub inspection_id: Option<String>,
     pub plan_id: Option<String>,
     /// not_started, in_progress, claimed or closed.
+    #[param(value_type = Option<xunshi_core::rectify::TaskStatus>)]
     pub status: Option<String>,
     /// The deadline colour: green, yellow or red.
+    #[param(value_type = Option<xunshi_core::deadline::Colour>)]
     pub colour: Option<String>,
     /// The heading of the taxonomy the task's problem is under.
     pub category_id: Option<String>,
