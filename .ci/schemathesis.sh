@@ -8,7 +8,8 @@
 # Settings: XUNSHI_CI_PG_URL (the PostgreSQL server; a database is created and dropped there),
 # XUNSHI_SCHEMATHESIS_EXAMPLES (examples per operation and phase, default 8),
 # XUNSHI_SCHEMATHESIS_SEED (default fixed, so that a run can be repeated),
-# XUNSHI_SCHEMATHESIS_UPDATE_BASELINE=1 (merge this run's failures into the baseline).
+# XUNSHI_SCHEMATHESIS_UPDATE_BASELINE=1 (merge this run's failures into the baseline),
+# XUNSHI_BIN (a built xunshi binary to serve; otherwise `cargo build -p xunshi` first).
 #
 # .ci/schemathesis-baseline.json lists the failures known and accepted for now, each with the
 # reason the document cannot yet say what the server does; any other failure fails the run.
@@ -21,7 +22,8 @@ EXAMPLES="${XUNSHI_SCHEMATHESIS_EXAMPLES:-10}"
 SEED="${XUNSHI_SCHEMATHESIS_SEED:-20200325}"
 TARGET="${CARGO_TARGET_DIR:-target}"
 VENV="$TARGET/ci/schemathesis-$SCHEMATHESIS_VERSION"
-BIN="$TARGET/debug/xunshi"
+# XUNSHI_BIN: a binary already built (.ci/run passes the one its test run built).
+BIN="${XUNSHI_BIN:-$TARGET/debug/xunshi}"
 BACKENDS=("$@")
 UPDATE=()
 [ "${XUNSHI_SCHEMATHESIS_UPDATE_BASELINE:-}" = 1 ] && UPDATE=(--baseline-update)
@@ -32,7 +34,7 @@ if [ ! -x "$VENV/bin/schemathesis" ]; then
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 fi
-cargo build --quiet -p xunshi
+[ -n "${XUNSHI_BIN:-}" ] || cargo build --quiet -p xunshi
 
 WORK=$(mktemp -d)
 SERVER_PID=""
