@@ -116,6 +116,7 @@ contract_cases! {
     clues::a_team_sees_only_its_own_inspections_clues,
     clues::registered_clues_are_edited_until_transferred,
     clues::clue_lists_page_by_cursor_without_gaps_or_repeats,
+    clues::clue_states_move_only_forward_and_refusals_change_nothing,
     papers::the_taxonomy_ships_two_versions_and_the_office_adds_more,
     papers::a_paper_is_drafted_approved_and_signed,
     papers::concurrent_decisions_on_one_paper_let_one_win,
