@@ -128,6 +128,7 @@ contract_cases! {
     papers::the_seed_inspection_runs_from_papers_to_feedback,
     rectify::the_store_keeps_plans_tasks_and_their_records,
     rectify::the_plan_runs_from_draft_to_every_task_closed,
+    rectify::plan_states_follow_the_review_and_refusals_change_nothing,
     rectify::nobody_approves_or_closes_their_own_units_work,
     rectify::a_rejected_task_keeps_its_defect_and_reason_and_reopens,
     rectify::stale_versions_are_refused,
