@@ -397,6 +397,9 @@ pub struct AuditEntry {
     pub object_id: Option<Id>,
     /// What changed, in a form a person can read: usually the fields before and after.
     pub summary: serde_json::Value,
+    /// Further objects of the same type the record concerns, such as every clue a list showed:
+    /// a read is recorded once per request, and can still be found from each object it showed.
+    pub also: Vec<Id>,
 }
 
 impl AuditEntry {
@@ -411,6 +414,36 @@ impl AuditEntry {
             object_type,
             object_id,
             summary,
+            also: Vec::new(),
+        }
+    }
+
+    /// The record of a read that showed `ids`: the one object as its object, several in
+    /// `also`, their ids in the summary too (which the chain's hash covers).
+    pub fn shown(
+        action: Action,
+        object_type: &'static str,
+        ids: &[Id],
+        mut summary: serde_json::Value,
+    ) -> Self {
+        let (object_id, also) = match ids {
+            [one] => (Some(*one), Vec::new()),
+            many => (None, many.to_vec()),
+        };
+        if !also.is_empty()
+            && let Some(map) = summary.as_object_mut()
+        {
+            map.insert(
+                "ids".into(),
+                serde_json::Value::from(also.iter().map(Id::to_string).collect::<Vec<_>>()),
+            );
+        }
+        AuditEntry {
+            action,
+            object_type,
+            object_id,
+            summary,
+            also,
         }
     }
 }

@@ -1,16 +1,16 @@
 //! The rectification dashboard (整改统计): tasks counted by unit, category, status and deadline
 //! colour, the completion rate, the overdue, near-due and rejected tasks, accountability and
-//! follow-up counts, and the clocks. The counting is a plain function over the ledger's tasks
-//! ([`tally`]), so a test can hold every number to the list it stands for.
-
-use std::collections::HashMap;
+//! follow-up counts, and the clocks. The numbers are added up from the store's tallies
+//! ([`tally`], a plain function over their rows), so a test can hold every number to the list
+//! it stands for; the lists under them are their first rows, with the total beside.
 
 use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::deadline::Colour;
 use crate::id::Id;
-use crate::rectify::{Defect, Due, Form, NoticeKind, Task, TaskStatus, seq_key, task_colour};
+use crate::rectify::{Defect, Due, Form, NoticeKind, TaskStatus};
+use crate::store::TaskCount;
 use crate::supervision::ClockView;
 
 /// What a dashboard is narrowed to. Empty: everything the reader may see.
@@ -63,12 +63,8 @@ pub struct TaskLine {
     pub reason: Option<String>,
 }
 
-/// The latest rejection of a task.
-#[derive(Debug, Clone)]
-pub struct Rejection {
-    pub defect: Option<Defect>,
-    pub reason: String,
-}
+/// How many rows the lists under the numbers show; each links to its whole list.
+pub const LIST_ROWS: u32 = 20;
 
 /// What the tasks add up to.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -83,56 +79,32 @@ pub struct TaskTally {
     pub by_colour: Vec<Bar>,
     /// In the order of the taxonomy's headings as given.
     pub by_category: Vec<GroupCount>,
-    /// By unit name.
+    /// The units with the most overdue tasks (then near-due, then most tasks), at most
+    /// [`LIST_ROWS`].
     pub by_unit: Vec<GroupCount>,
-    /// Red tasks, the most overdue first.
+    /// How many units have tasks.
+    pub units_total: usize,
+    /// The most overdue red tasks, at most [`LIST_ROWS`]; `by_colour` has how many there are.
     pub overdue: Vec<TaskLine>,
-    /// Yellow tasks, the nearest first.
+    /// The nearest yellow tasks, at most [`LIST_ROWS`].
     pub near_due: Vec<TaskLine>,
-    /// Tasks with at least one rejection, in ledger order.
+    /// Tasks rejected at least once, in ledger order, at most [`LIST_ROWS`].
+    pub rejected: Vec<TaskLine>,
+    /// How many tasks were rejected at least once.
+    pub rejected_total: usize,
+}
+
+/// The lists that go under the numbers, read by the caller.
+pub struct TallyLists {
+    pub by_unit: Vec<GroupCount>,
+    pub units_total: usize,
+    pub overdue: Vec<TaskLine>,
+    pub near_due: Vec<TaskLine>,
     pub rejected: Vec<TaskLine>,
 }
 
-/// Counts the tasks. `category_of` gives each problem's category (id, name) in the order the
-/// categories should be shown; `unit_names` the units' names; `rejections` the latest
-/// rejection of each task that has one. Withdrawn tasks count for nothing.
-pub fn tally(
-    tasks: &[Task],
-    category_of: &HashMap<Id, (Id, String, usize)>,
-    unit_names: &HashMap<Id, String>,
-    rejections: &HashMap<Id, Rejection>,
-    today: Date,
-    warn_days: i32,
-) -> TaskTally {
-    let mut tasks: Vec<&Task> = tasks.iter().filter(|t| !t.is_withdrawn()).collect();
-    tasks.sort_by(|a, b| {
-        (a.inspection_id, a.unit_id, seq_key(&a.seq)).cmp(&(
-            b.inspection_id,
-            b.unit_id,
-            seq_key(&b.seq),
-        ))
-    });
-    let unit_name = |id: Id| {
-        unit_names
-            .get(&id)
-            .cloned()
-            .unwrap_or_else(|| id.to_string())
-    };
-    let line = |t: &Task, colour: Colour| TaskLine {
-        id: t.id,
-        inspection_id: t.inspection_id,
-        unit_id: t.unit_id,
-        unit_name: unit_name(t.unit_id),
-        seq: t.seq.clone(),
-        measure: t.measure.clone(),
-        due: t.due,
-        status: t.status,
-        colour,
-        days_left: t.due.date().map(|d| (d - today).get_days()),
-        defect: rejections.get(&t.id).and_then(|r| r.defect),
-        reason: rejections.get(&t.id).map(|r| r.reason.clone()),
-    };
-
+/// Adds up the tallies' rows. `categories` are the headings in the order they are shown.
+pub fn tally(counts: &[TaskCount], categories: &[(Id, String)], lists: TallyLists) -> TaskTally {
     let mut by_status: Vec<Bar> = TaskStatus::ALL
         .iter()
         .map(|s| Bar {
@@ -150,68 +122,50 @@ pub fn tally(
             count: 0,
         })
         .collect();
-    let mut categories: Vec<(usize, GroupCount)> = Vec::new();
-    let mut units: Vec<GroupCount> = Vec::new();
-    let (mut overdue, mut near_due, mut rejected) = (Vec::new(), Vec::new(), Vec::new());
-    let mut closed = 0;
-
-    fn bump(g: &mut GroupCount, done: bool, colour: Colour) {
-        g.total += 1;
-        g.closed += usize::from(done);
-        g.overdue += usize::from(colour == Colour::Red);
-        g.near_due += usize::from(colour == Colour::Yellow);
-    }
-    let group = |id: Id, name: String| GroupCount {
-        id,
-        name,
-        total: 0,
-        closed: 0,
-        overdue: 0,
-        near_due: 0,
-    };
-
-    for t in &tasks {
-        let colour = task_colour(t.due, t.status, today, warn_days);
-        let done = t.status == TaskStatus::Closed;
-        closed += usize::from(done);
-        if let Some(b) = by_status.iter_mut().find(|b| b.key == t.status.as_str()) {
-            b.count += 1;
+    let mut by_category: Vec<GroupCount> = Vec::new();
+    let (mut total, mut closed, mut rejected_total) = (0, 0, 0);
+    for c in counts {
+        let n = usize::try_from(c.n).unwrap_or(0);
+        let done = c.status == TaskStatus::Closed;
+        total += n;
+        closed += if done { n } else { 0 };
+        rejected_total += if c.rejected { n } else { 0 };
+        if let Some(b) = by_status.iter_mut().find(|b| b.key == c.status.as_str()) {
+            b.count += n;
         }
-        if let Some(b) = by_colour.iter_mut().find(|b| b.key == colour.as_str()) {
-            b.count += 1;
+        if let Some(b) = by_colour.iter_mut().find(|b| b.key == c.colour.as_str()) {
+            b.count += n;
         }
-        if let Some((cid, cname, pos)) = category_of.get(&t.problem_id) {
-            match categories.iter_mut().find(|(_, g)| g.id == *cid) {
-                Some((_, g)) => bump(g, done, colour),
-                None => {
-                    let mut g = group(*cid, cname.clone());
-                    bump(&mut g, done, colour);
-                    categories.push((*pos, g));
-                }
-            }
-        }
-        match units.iter_mut().find(|g| g.id == t.unit_id) {
-            Some(g) => bump(g, done, colour),
+        let g = match by_category.iter_mut().position(|g| g.id == c.category_id) {
+            Some(i) => &mut by_category[i],
             None => {
-                let mut g = group(t.unit_id, unit_name(t.unit_id));
-                bump(&mut g, done, colour);
-                units.push(g);
+                let name = categories
+                    .iter()
+                    .find(|(id, _)| *id == c.category_id)
+                    .map(|(_, n)| n.clone())
+                    .unwrap_or_default();
+                by_category.push(GroupCount {
+                    id: c.category_id,
+                    name,
+                    total: 0,
+                    closed: 0,
+                    overdue: 0,
+                    near_due: 0,
+                });
+                by_category.last_mut().expect("just pushed")
             }
-        }
-        match colour {
-            Colour::Red => overdue.push(line(t, colour)),
-            Colour::Yellow => near_due.push(line(t, colour)),
-            Colour::Green => {}
-        }
-        if rejections.contains_key(&t.id) {
-            rejected.push(line(t, colour));
-        }
+        };
+        g.total += n;
+        g.closed += if done { n } else { 0 };
+        g.overdue += if c.colour == Colour::Red { n } else { 0 };
+        g.near_due += if c.colour == Colour::Yellow { n } else { 0 };
     }
-    categories.sort_by_key(|(pos, _)| *pos);
-    units.sort_by(|a, b| a.name.cmp(&b.name));
-    overdue.sort_by_key(|l: &TaskLine| l.days_left);
-    near_due.sort_by_key(|l: &TaskLine| l.days_left);
-    let total = tasks.len();
+    by_category.sort_by_key(|g| {
+        categories
+            .iter()
+            .position(|(id, _)| *id == g.id)
+            .unwrap_or(usize::MAX)
+    });
     TaskTally {
         total,
         closed,
@@ -222,11 +176,13 @@ pub fn tally(
         },
         by_status,
         by_colour,
-        by_category: categories.into_iter().map(|(_, g)| g).collect(),
-        by_unit: units,
-        overdue,
-        near_due,
-        rejected,
+        by_category,
+        by_unit: lists.by_unit,
+        units_total: lists.units_total,
+        overdue: lists.overdue,
+        near_due: lists.near_due,
+        rejected: lists.rejected,
+        rejected_total,
     }
 }
 
@@ -288,155 +244,87 @@ pub struct Dashboard {
     pub accountability: AccountabilityCounts,
     pub followups: FollowUpCounts,
     pub mechanisms: usize,
+    /// The clocks still running (their event not yet recorded), the earliest due first, at
+    /// most [`LIST_ROWS`]; an inspection's page shows all of its clocks.
     pub clocks: Vec<InspectionClock>,
+    /// How many clocks are running, and how many of them are past their due date.
+    pub clocks_running: usize,
+    pub clocks_overdue: usize,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use jiff::civil::date;
 
-    fn task(unit: Id, problem: Id, seq: &str, due: Due, status: TaskStatus) -> Task {
-        Task {
-            id: Id::new(),
-            plan_id: Id::new(),
-            inspection_id: unit,
-            unit_id: unit,
-            problem_id: problem,
-            seq: seq.into(),
-            measure: format!("措施{seq}"),
-            target: String::new(),
-            standard: String::new(),
-            responsible_leader: String::new(),
-            lead_department: String::new(),
-            co_departments: String::new(),
-            responsible_person: String::new(),
-            due,
+    fn count(
+        category: Id,
+        status: TaskStatus,
+        colour: Colour,
+        rejected: bool,
+        n: i64,
+    ) -> TaskCount {
+        TaskCount {
+            category_id: category,
             status,
-            progress: 0,
-            not_for_disclosure: false,
-            withdrawn_reason: None,
-            version: 1,
-            updated_at: jiff::Timestamp::UNIX_EPOCH,
+            colour,
+            rejected,
+            n,
+        }
+    }
+
+    fn no_lists() -> TallyLists {
+        TallyLists {
+            by_unit: Vec::new(),
+            units_total: 0,
+            overdue: Vec::new(),
+            near_due: Vec::new(),
+            rejected: Vec::new(),
         }
     }
 
     #[test]
-    fn every_number_is_the_length_of_its_list() {
-        let (unit_a, unit_b) = (Id::new(), Id::new());
-        let (p1, p2) = (Id::new(), Id::new());
+    fn every_number_adds_up_to_the_total() {
         let (c1, c2) = (Id::new(), Id::new());
-        let today = date(2020, 6, 1);
-        let by = |d| Due::By { date: d };
-        let mut withdrawn = task(
-            unit_a,
-            p1,
-            "1.1.9",
-            by(date(2020, 5, 1)),
-            TaskStatus::InProgress,
-        );
-        withdrawn.withdrawn_reason = Some("重复".into());
-        let rejected = task(
-            unit_a,
-            p2,
-            "2.1.1",
-            by(date(2020, 6, 5)),
-            TaskStatus::InProgress,
-        );
-        let tasks = vec![
-            task(
-                unit_a,
-                p1,
-                "1.1.2",
-                by(date(2020, 5, 30)),
-                TaskStatus::InProgress,
-            ),
-            task(
-                unit_a,
-                p1,
-                "1.1.10",
-                by(date(2020, 5, 1)),
-                TaskStatus::NotStarted,
-            ),
-            task(
-                unit_a,
-                p1,
-                "1.1.1",
-                by(date(2020, 5, 1)),
-                TaskStatus::Closed,
-            ),
-            rejected.clone(),
-            task(unit_b, p2, "1.1.1", Due::LongTerm, TaskStatus::InProgress),
-            task(
-                unit_b,
-                p2,
-                "1.1.2",
-                by(date(2020, 6, 20)),
-                TaskStatus::Claimed,
-            ),
-            withdrawn,
+        let counts = vec![
+            count(c1, TaskStatus::InProgress, Colour::Red, false, 2),
+            count(c1, TaskStatus::Closed, Colour::Green, false, 1),
+            count(c2, TaskStatus::InProgress, Colour::Yellow, true, 1),
+            count(c2, TaskStatus::InProgress, Colour::Green, false, 1),
+            count(c2, TaskStatus::Claimed, Colour::Green, false, 1),
         ];
-        let categories = HashMap::from([
-            (p1, (c1, "政治建设".to_owned(), 0)),
-            (p2, (c2, "党风廉政建设和反腐败斗争".to_owned(), 5)),
-        ]);
-        let names = HashMap::from([(unit_a, "宣传部".to_owned()), (unit_b, "组织部".to_owned())]);
-        let rejections = HashMap::from([(
-            rejected.id,
-            Rejection {
-                defect: Some(Defect::Superficial),
-                reason: "佐证材料不足".into(),
-            },
-        )]);
-        let t = tally(&tasks, &categories, &names, &rejections, today, 7);
-
-        assert_eq!(t.total, 6, "the withdrawn task counts for nothing");
+        let categories = vec![
+            (c2, "党风廉政建设和反腐败斗争".to_owned()),
+            (c1, "政治建设".to_owned()),
+        ];
+        let t = tally(&counts, &categories, no_lists());
+        assert_eq!(t.total, 6);
         assert_eq!(t.closed, 1);
+        assert_eq!(t.rejected_total, 1);
         assert!((t.completion_rate - 1.0 / 6.0).abs() < 1e-9);
-        let count = |bars: &[Bar], key: &str| bars.iter().find(|b| b.key == key).unwrap().count;
-        assert_eq!(count(&t.by_status, "in_progress"), 3);
-        assert_eq!(count(&t.by_status, "not_started"), 1);
-        assert_eq!(count(&t.by_status, "claimed"), 1);
-        assert_eq!(count(&t.by_status, "closed"), 1);
+        let of = |bars: &[Bar], key: &str| bars.iter().find(|b| b.key == key).unwrap().count;
+        assert_eq!(of(&t.by_status, "in_progress"), 4);
+        assert_eq!(of(&t.by_status, "claimed"), 1);
+        assert_eq!(of(&t.by_status, "closed"), 1);
+        assert_eq!(of(&t.by_status, "not_started"), 0);
         assert_eq!(t.by_status.iter().map(|b| b.count).sum::<usize>(), t.total);
-        assert_eq!(count(&t.by_colour, "red"), t.overdue.len());
-        assert_eq!(count(&t.by_colour, "yellow"), t.near_due.len());
+        assert_eq!(of(&t.by_colour, "red"), 2);
+        assert_eq!(of(&t.by_colour, "yellow"), 1);
         assert_eq!(t.by_colour.iter().map(|b| b.count).sum::<usize>(), t.total);
-        // Overdue: 1.1.10 (1 May, 31 days) before 1.1.2 (30 May, 2 days).
-        let seqs: Vec<_> = t.overdue.iter().map(|l| l.seq.as_str()).collect();
-        assert_eq!(seqs, ["1.1.10", "1.1.2"]);
-        assert_eq!(t.overdue[0].days_left, Some(-31));
-        // Near due within 7 days: 5 June; 20 June is green, long-term is never late.
-        assert_eq!(t.near_due.len(), 1);
-        assert_eq!(t.near_due[0].id, rejected.id);
-        assert_eq!(t.rejected.len(), 1);
-        assert_eq!(t.rejected[0].defect, Some(Defect::Superficial));
-
         let cats: Vec<_> = t
             .by_category
             .iter()
-            .map(|g| (g.name.as_str(), g.total))
+            .map(|g| (g.name.as_str(), g.total, g.overdue, g.near_due))
             .collect();
-        assert_eq!(cats, [("政治建设", 3), ("党风廉政建设和反腐败斗争", 3)]);
-        let a = t.by_unit.iter().find(|g| g.id == unit_a).unwrap();
-        assert_eq!((a.total, a.closed, a.overdue, a.near_due), (4, 1, 2, 1));
         assert_eq!(
-            t.by_unit.iter().map(|g| g.total).sum::<usize>(),
-            t.total,
-            "every task in one unit"
+            cats,
+            [("党风廉政建设和反腐败斗争", 3, 0, 1), ("政治建设", 3, 2, 0)],
+            "in the order of the headings given"
         );
     }
 
     #[test]
     fn no_tasks_no_rate() {
-        let t = tally(
-            &[],
-            &HashMap::new(),
-            &HashMap::new(),
-            &HashMap::new(),
-            date(2020, 6, 1),
-            7,
-        );
+        let t = tally(&[], &[], no_lists());
         assert_eq!(t.total, 0);
         assert_eq!(t.completion_rate, 0.0);
         assert!(t.by_status.iter().all(|b| b.count == 0));

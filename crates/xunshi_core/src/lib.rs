@@ -3,7 +3,7 @@
 //!
 //! This crate performs no I/O and knows no web framework or database. Every state change is a
 //! method of [`service::Services`], which takes the acting user first, checks permission itself,
-//! and writes the change together with its audit record through one [`store::Tx`].
+//! and writes the change together with its audit record through one write transaction ([`store::WriteTx`]).
 
 pub mod access;
 pub mod audit;

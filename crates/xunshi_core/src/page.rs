@@ -51,6 +51,8 @@ pub struct Page<T> {
     pub items: Vec<T>,
     /// Pass as `cursor` to get the next page; absent on the last page.
     pub next_cursor: Option<String>,
+    /// How many rows the whole list holds, where the list counts them.
+    pub total: Option<i64>,
 }
 
 impl<T> Page<T> {
@@ -66,13 +68,20 @@ impl<T> Page<T> {
         Page {
             items: rows,
             next_cursor,
+            total: None,
         }
+    }
+
+    pub fn with_total(mut self, total: i64) -> Self {
+        self.total = Some(total);
+        self
     }
 
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
         Page {
             items: self.items.into_iter().map(f).collect(),
             next_cursor: self.next_cursor,
+            total: self.total,
         }
     }
 }

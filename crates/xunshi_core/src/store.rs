@@ -29,13 +29,15 @@ use crate::user::User;
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 pub trait Store: Clone + Send + Sync + 'static {
-    type Tx: Tx;
+    type Read: ReadTx;
+    type Write: WriteTx;
 
-    /// A transaction for reading; it may run beside others.
-    fn read(&self) -> impl Future<Output = Result<Self::Tx>> + Send;
+    /// A transaction for reading; it runs beside other readers and the writer.
+    fn read(&self) -> impl Future<Output = Result<Self::Read>> + Send;
 
-    /// A transaction that will write; writers are serialised where the backend needs it.
-    fn write(&self) -> impl Future<Output = Result<Self::Tx>> + Send;
+    /// A transaction that will write; writers are serialised, so the checks a service makes
+    /// before it writes still hold when it commits.
+    fn write(&self) -> impl Future<Output = Result<Self::Write>> + Send;
 }
 
 #[derive(Debug, Clone, Default)]
@@ -94,36 +96,38 @@ pub struct ApiToken {
 }
 
 pub use blobs::Blobs;
-pub use calendar::CalendarTx;
-pub use clues::{ClueFilter, ClueTx, TransferFilter};
-pub use disclose::{DiscloseTx, DocFilter};
-pub use papers::{PaperTx, ProblemFilter};
-pub use planning::{Covered, InspectionFilter, PlanningTx};
-pub use rectify::{ChangeFilter, ColourAt, PlanFilter, RectifyScope, RectifyTx, TaskFilter};
-pub use reports::ReportTx;
-pub use supervise::{AccountabilityFilter, FollowUpFilter, MechanismFilter, SuperviseTx};
-pub use teams::{InspectorFilter, TeamTx};
+pub use calendar::{CalendarRead, CalendarWrite};
+pub use clues::{ClueFilter, ClueRead, ClueWrite, TransferFilter};
+pub use disclose::{DiscloseRead, DiscloseWrite, DocFilter};
+pub use papers::{PaperRead, PaperWrite, ProblemFilter};
+pub use planning::{Covered, InspectionFilter, PlanningRead, PlanningWrite};
+pub use rectify::{
+    ChangeFilter, ColourAt, LedgerRow, PlanFilter, RectifyRead, RectifyScope, RectifyWrite,
+    TallyFilter, TaskCount, TaskFilter, TaskOrder, UnitCount,
+};
+pub use reports::{ReportRead, ReportWrite};
+pub use supervise::{
+    AccountabilityFilter, ClockFilter, FollowUpFilter, MechanismFilter, RunningClock,
+    SuperviseRead, SuperviseWrite,
+};
+pub use teams::{InspectorFilter, TeamRead, TeamWrite};
 
-/// One transaction of the store, with every area's operations.
-pub trait Tx:
+/// A transaction that reads: it sees one consistent state and runs beside other readers and
+/// beside the writer. It has no way to change anything, and so none to append to the audit
+/// trail; dropping it ends it.
+pub trait ReadTx:
     Send
     + Sized
-    + PlanningTx
-    + TeamTx
-    + PaperTx
-    + ReportTx
-    + ClueTx
-    + CalendarTx
-    + RectifyTx
-    + DiscloseTx
-    + SuperviseTx
+    + PlanningRead
+    + TeamRead
+    + PaperRead
+    + ReportRead
+    + ClueRead
+    + CalendarRead
+    + RectifyRead
+    + DiscloseRead
+    + SuperviseRead
 {
-    fn commit(self) -> impl Future<Output = Result<()>> + Send;
-
-    // Units
-    fn insert_unit(&mut self, u: &Unit) -> impl Future<Output = Result<()>> + Send;
-    /// Stores `u` if the stored version is still `u.version - 1`; otherwise `StaleVersion`.
-    fn update_unit(&mut self, u: &Unit) -> impl Future<Output = Result<()>> + Send;
     fn get_unit(&mut self, id: Id) -> impl Future<Output = Result<Option<Unit>>> + Send;
     fn find_unit_by_name(
         &mut self,
@@ -134,12 +138,71 @@ pub trait Tx:
         f: &UnitFilter,
         page: PageRequest,
     ) -> impl Future<Output = Result<Vec<Unit>>> + Send;
+    /// How many units are in force (not withdrawn).
+    fn count_units(&mut self) -> impl Future<Output = Result<i64>> + Send;
     /// Every unit, for drawing the tree and for pickers.
     fn all_units(&mut self) -> impl Future<Output = Result<Vec<Unit>>> + Send;
     /// The names of the given units, for lists that show names beside ids.
     fn unit_names(&mut self, ids: &[Id]) -> impl Future<Output = Result<Vec<(Id, String)>>> + Send;
+    fn get_user(&mut self, id: Id) -> impl Future<Output = Result<Option<User>>> + Send;
+    /// The user and their password hash.
+    fn get_user_for_login(
+        &mut self,
+        username: &str,
+    ) -> impl Future<Output = Result<Option<(User, String)>>> + Send;
+    fn list_users(
+        &mut self,
+        f: &UserFilter,
+        page: PageRequest,
+    ) -> impl Future<Output = Result<Vec<User>>> + Send;
+    fn count_users(&mut self) -> impl Future<Output = Result<i64>> + Send;
+    fn active_grants(&mut self, user_id: Id) -> impl Future<Output = Result<Vec<Grant>>> + Send;
+    fn get_session(
+        &mut self,
+        token_hash: &str,
+    ) -> impl Future<Output = Result<Option<Session>>> + Send;
+    fn get_token_by_hash(
+        &mut self,
+        token_hash: &str,
+    ) -> impl Future<Output = Result<Option<ApiToken>>> + Send;
+    fn get_token(&mut self, id: Id) -> impl Future<Output = Result<Option<ApiToken>>> + Send;
+    fn list_tokens(&mut self, user_id: Id) -> impl Future<Output = Result<Vec<ApiToken>>> + Send;
+    fn audit_head(&mut self) -> impl Future<Output = Result<(i64, String)>> + Send;
+    /// Records in sequence order after `after_seq`, for walking the chain.
+    fn audit_in_order(
+        &mut self,
+        after_seq: i64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<AuditRecord>>> + Send;
+    /// Records newest first, filtered; the cursor is the id of the last record seen.
+    fn list_audit(
+        &mut self,
+        f: &AuditFilter,
+        page: PageRequest,
+    ) -> impl Future<Output = Result<Vec<AuditRecord>>> + Send;
+}
 
-    // Users
+/// A transaction that writes: everything a read can do, plus the changes and the audit
+/// records that go with them, kept or dropped together. Only this type reaches
+/// `service::record`.
+pub trait WriteTx:
+    ReadTx
+    + PlanningWrite
+    + TeamWrite
+    + PaperWrite
+    + ReportWrite
+    + ClueWrite
+    + CalendarWrite
+    + RectifyWrite
+    + DiscloseWrite
+    + SuperviseWrite
+{
+    fn commit(self) -> impl Future<Output = Result<()>> + Send;
+
+    fn insert_unit(&mut self, u: &Unit) -> impl Future<Output = Result<()>> + Send;
+    /// Stores `u` if the stored version is still `u.version - 1`; otherwise `StaleVersion`.
+    fn update_unit(&mut self, u: &Unit) -> impl Future<Output = Result<()>> + Send;
+
     fn insert_user(
         &mut self,
         u: &User,
@@ -162,20 +225,7 @@ pub trait Tx:
         failed_logins: i64,
         locked_until: Option<jiff::Timestamp>,
     ) -> impl Future<Output = Result<()>> + Send;
-    fn get_user(&mut self, id: Id) -> impl Future<Output = Result<Option<User>>> + Send;
-    /// The user and their password hash.
-    fn get_user_for_login(
-        &mut self,
-        username: &str,
-    ) -> impl Future<Output = Result<Option<(User, String)>>> + Send;
-    fn list_users(
-        &mut self,
-        f: &UserFilter,
-        page: PageRequest,
-    ) -> impl Future<Output = Result<Vec<User>>> + Send;
-    fn count_users(&mut self) -> impl Future<Output = Result<i64>> + Send;
 
-    // Grants
     fn insert_grant(&mut self, g: &Grant) -> impl Future<Output = Result<()>> + Send;
     /// Marks the grant revoked; returns false if it was not active.
     fn revoke_grant(
@@ -183,14 +233,8 @@ pub trait Tx:
         id: Id,
         at: jiff::Timestamp,
     ) -> impl Future<Output = Result<bool>> + Send;
-    fn active_grants(&mut self, user_id: Id) -> impl Future<Output = Result<Vec<Grant>>> + Send;
 
-    // Sessions
     fn insert_session(&mut self, s: &Session) -> impl Future<Output = Result<()>> + Send;
-    fn get_session(
-        &mut self,
-        token_hash: &str,
-    ) -> impl Future<Output = Result<Option<Session>>> + Send;
     fn delete_session(&mut self, token_hash: &str) -> impl Future<Output = Result<()>> + Send;
     fn delete_sessions_of(&mut self, user_id: Id) -> impl Future<Output = Result<()>> + Send;
     fn delete_expired_sessions(
@@ -198,14 +242,7 @@ pub trait Tx:
         now: jiff::Timestamp,
     ) -> impl Future<Output = Result<u64>> + Send;
 
-    // API tokens
     fn insert_token(&mut self, t: &ApiToken) -> impl Future<Output = Result<()>> + Send;
-    fn get_token_by_hash(
-        &mut self,
-        token_hash: &str,
-    ) -> impl Future<Output = Result<Option<ApiToken>>> + Send;
-    fn get_token(&mut self, id: Id) -> impl Future<Output = Result<Option<ApiToken>>> + Send;
-    fn list_tokens(&mut self, user_id: Id) -> impl Future<Output = Result<Vec<ApiToken>>> + Send;
     fn revoke_token(
         &mut self,
         id: Id,
@@ -223,25 +260,18 @@ pub trait Tx:
         at: jiff::Timestamp,
     ) -> impl Future<Output = Result<()>> + Send;
 
-    // Audit trail
     /// Locks the head of the trail for this transaction and returns its sequence and hash;
     /// concurrent writers wait here, so the chain never forks.
     fn lock_audit_head(&mut self) -> impl Future<Output = Result<(i64, String)>> + Send;
     fn insert_audit(&mut self, r: &AuditRecord) -> impl Future<Output = Result<()>> + Send;
     fn set_audit_head(&mut self, seq: i64, hash: &str) -> impl Future<Output = Result<()>> + Send;
-    fn audit_head(&mut self) -> impl Future<Output = Result<(i64, String)>> + Send;
-    /// Records in sequence order after `after_seq`, for walking the chain.
-    fn audit_in_order(
+    /// Names further objects of the record `seq` (its `also`), so that a search by object
+    /// finds it.
+    fn insert_audit_objects(
         &mut self,
-        after_seq: i64,
-        limit: u32,
-    ) -> impl Future<Output = Result<Vec<AuditRecord>>> + Send;
-    /// Records newest first, filtered; the cursor is the id of the last record seen.
-    fn list_audit(
-        &mut self,
-        f: &AuditFilter,
-        page: PageRequest,
-    ) -> impl Future<Output = Result<Vec<AuditRecord>>> + Send;
+        seq: i64,
+        ids: &[Id],
+    ) -> impl Future<Output = Result<()>> + Send;
 }
 
 /// Password hashing and secret generation: CPU-heavy or OS-backed, so kept behind a trait whose

@@ -3,6 +3,7 @@
 //! Where the backends differ, [`Dialect`] decides, in as few places as possible.
 
 mod blobs;
+mod lane;
 mod migrate;
 mod rows;
 mod secrets;
@@ -13,12 +14,12 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{Any, AnyPool, ConnectOptions, Connection, Executor, Transaction};
+use sqlx::{AnyPool, ConnectOptions, Connection, Executor};
 use xunshi_core::{CoreError, Result};
 
 pub use blobs::LocalBlobs;
 pub use secrets::Argon2Secrets;
-pub use tx::DbTx;
+pub use tx::{DbTx, Mode, Reading, Writing};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
@@ -48,11 +49,21 @@ impl Dialect {
     }
 }
 
-/// The database: a pool and the dialect it speaks.
-#[derive(Clone, Debug)]
+/// The database: a pool, the dialect it speaks, and the process's write lane.
+#[derive(Clone)]
 pub struct Db {
     pub pool: AnyPool,
     pub dialect: Dialect,
+    lane: lane::Lane,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db")
+            .field("dialect", &self.dialect)
+            .field("pool", &self.pool)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The SQLite URL of the database file in a data folder.
@@ -91,10 +102,13 @@ impl Db {
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if dialect == Dialect::Sqlite {
-                        // NORMAL is safe with WAL: a power cut can lose the last commits, never
-                        // corrupt the file. busy_timeout makes writers queue instead of failing.
+                        // FULL: a commit is on the disk before it is acknowledged, so an
+                        // acknowledged write survives a power cut, not only a crash (NORMAL
+                        // would lose the last commits). The write lane shares one flush among
+                        // the writers queued together, which is where the write rate comes
+                        // from. busy_timeout makes other processes' writers queue, not fail.
                         conn.execute(
-                            "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON",
+                            "PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON",
                         )
                         .await?;
                     }
@@ -104,7 +118,11 @@ impl Db {
             .connect_with(opts)
             .await
             .map_err(connect_err)?;
-        let db = Db { pool, dialect };
+        let db = Db {
+            lane: lane::Lane::new(pool.clone(), dialect),
+            pool,
+            dialect,
+        };
         migrate::run(&db).await?;
         Ok(db)
     }
@@ -130,31 +148,6 @@ impl Db {
         self.pool.num_idle()
     }
 
-    /// Begins a transaction that will write. Writers are serialised on both backends: a
-    /// service reads, checks its rules, then writes, and those checks (the failed log-in count,
-    /// "no such grant yet", "no account yet") hold only if no other writer slips in between.
-    /// Every write appends to the audit trail and so takes the head lock anyway; taking it at
-    /// the start costs little for the write rate of this work and removes a class of races.
-    pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Any>> {
-        match self.dialect {
-            // A deferred SQLite transaction that reads and then writes fails at once if another
-            // writer committed in between, instead of waiting; IMMEDIATE takes the lock first.
-            Dialect::Sqlite => self
-                .pool
-                .begin_with("BEGIN IMMEDIATE")
-                .await
-                .map_err(db_err),
-            Dialect::Postgres => {
-                let mut tx = self.pool.begin().await.map_err(db_err)?;
-                sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1")
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
-                Ok(tx)
-            }
-        }
-    }
-
     pub async fn close(&self) {
         self.pool.close().await;
     }
@@ -165,14 +158,26 @@ fn connect_err(e: sqlx::Error) -> CoreError {
 }
 
 impl xunshi_core::store::Store for Db {
-    type Tx = DbTx;
+    type Read = DbTx<Reading>;
+    type Write = DbTx<Writing>;
 
-    async fn read(&self) -> Result<DbTx> {
-        let tx = self.pool.begin().await.map_err(db_err)?;
-        Ok(DbTx::new(tx))
+    async fn read(&self) -> Result<DbTx<Reading>> {
+        let tx = match self.dialect {
+            Dialect::Sqlite => self.pool.begin().await,
+            // The server refuses any write in it, whatever the code above tries.
+            Dialect::Postgres => self.pool.begin_with("BEGIN READ ONLY").await,
+        }
+        .map_err(db_err)?;
+        Ok(DbTx::reading(tx))
     }
 
-    async fn write(&self) -> Result<DbTx> {
-        Ok(DbTx::new(self.begin_write().await?))
+    /// Writers are serialised on both backends: a service reads, checks its rules, then
+    /// writes, and those checks (the failed log-in count, "no such grant yet", "no account
+    /// yet") hold only if no other writer slips in between. Every write appends to the audit
+    /// trail and so needs the head anyway. Within the process the write lane queues them and
+    /// lets those queued together share one commit; across processes the backend's lock
+    /// (SQLite's write lock, the audit head's row on PostgreSQL) is taken when a batch opens.
+    async fn write(&self) -> Result<DbTx<Writing>> {
+        Ok(DbTx::writing(self.lane.begin().await?))
     }
 }

@@ -52,6 +52,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(8, "0008_rectification"),
     migration!(9, "0009_supervision", ShippedData::DeadlineRules),
     migration!(10, "0010_disclosure"),
+    migration!(11, "0011_scale"),
 ];
 
 /// Applies every migration not applied yet, each in its own transaction. Returns how many ran.

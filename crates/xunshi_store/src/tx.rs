@@ -9,50 +9,107 @@ mod planning;
 mod rectify;
 mod reports;
 mod supervise;
+mod tally;
 mod teams;
 
 use sqlx::any::AnyRow;
-use sqlx::{Any, AssertSqlSafe, Transaction};
+use sqlx::{Any, AnyConnection, AssertSqlSafe, Transaction};
 use xunshi_core::audit::{AuditRecord, format_at};
 use xunshi_core::org::Unit;
 use xunshi_core::page::PageRequest;
 use xunshi_core::role::Grant;
-use xunshi_core::store::{ApiToken, AuditFilter, Session, Tx, UnitFilter, UserFilter};
+use xunshi_core::store::{ApiToken, AuditFilter, ReadTx, Session, UnitFilter, UserFilter, WriteTx};
 use xunshi_core::user::User;
 use xunshi_core::{CoreError, Id, Result};
 
+use crate::lane::Writer;
 use crate::{db_err, rows};
 pub(crate) use calendar::day_kind_code;
 pub(crate) use supervise::load_default_rules;
 
-pub struct DbTx {
-    tx: Transaction<'static, Any>,
+/// A transaction of the store, reading or writing. The two are different types, so that
+/// only a writing one has the operations that change data (and append to the audit trail):
+/// the core's `ReadTx` is implemented for both, its `WriteTx` only for `DbTx<Writing>`.
+pub struct DbTx<M: Mode> {
+    conn: M::Conn,
+    /// The tallies' state as read in this transaction (see tally.rs), read once.
+    tally_state_cache: Option<Option<(jiff::civil::Date, i32)>>,
 }
 
-impl DbTx {
-    pub(crate) fn new(tx: Transaction<'static, Any>) -> Self {
-        DbTx { tx }
-    }
+/// Whether a [`DbTx`] reads or writes, and what it holds to do so.
+pub trait Mode: Send + 'static {
+    type Conn: Held;
+}
 
+/// A transaction of its own on a pooled connection; it sees one consistent state.
+pub struct Reading;
+
+/// A writer's place in the process's write lane (see `lane.rs`).
+pub struct Writing;
+
+impl Mode for Reading {
+    type Conn = Transaction<'static, Any>;
+}
+
+impl Mode for Writing {
+    type Conn = Writer;
+}
+
+/// The connection a transaction runs its statements on.
+pub trait Held: Send {
+    fn conn(&mut self) -> &mut AnyConnection;
+}
+
+impl Held for Transaction<'static, Any> {
+    fn conn(&mut self) -> &mut AnyConnection {
+        self
+    }
+}
+
+impl Held for Writer {
+    fn conn(&mut self) -> &mut AnyConnection {
+        Writer::conn(self)
+    }
+}
+
+impl DbTx<Reading> {
+    pub(crate) fn reading(tx: Transaction<'static, Any>) -> Self {
+        DbTx {
+            conn: tx,
+            tally_state_cache: None,
+        }
+    }
+}
+
+impl DbTx<Writing> {
+    pub(crate) fn writing(w: Writer) -> Self {
+        DbTx {
+            conn: w,
+            tally_state_cache: None,
+        }
+    }
+}
+
+impl<M: Mode> DbTx<M> {
     pub(crate) async fn fetch_all(
         &mut self,
         q: sqlx::query::Query<'_, Any, sqlx::any::AnyArguments>,
     ) -> Result<Vec<AnyRow>> {
-        q.fetch_all(&mut *self.tx).await.map_err(db_err)
+        q.fetch_all(self.conn.conn()).await.map_err(db_err)
     }
 
     pub(crate) async fn fetch_optional(
         &mut self,
         q: sqlx::query::Query<'_, Any, sqlx::any::AnyArguments>,
     ) -> Result<Option<AnyRow>> {
-        q.fetch_optional(&mut *self.tx).await.map_err(db_err)
+        q.fetch_optional(self.conn.conn()).await.map_err(db_err)
     }
 
     pub(crate) async fn execute(
         &mut self,
         q: sqlx::query::Query<'_, Any, sqlx::any::AnyArguments>,
     ) -> Result<u64> {
-        q.execute(&mut *self.tx)
+        q.execute(self.conn.conn())
             .await
             .map(|r| r.rows_affected())
             .map_err(db_err)
@@ -158,54 +215,14 @@ const TOKEN_COLS: &str =
 const AUDIT_COLS: &str = "id, seq, at, actor_id, actor_name, action, object_type, object_id, ip, \
      summary, prev_hash, hash";
 
-impl Tx for DbTx {
-    async fn commit(self) -> Result<()> {
-        self.tx.commit().await.map_err(db_err)
-    }
-
-    async fn insert_unit(&mut self, u: &Unit) -> Result<()> {
-        self.execute(
-            sqlx::query(
-                "INSERT INTO units (id, name, kind, level, parent_id, withdrawn, version, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            )
-            .bind(u.id.to_string())
-            .bind(u.name.clone())
-            .bind(u.kind.as_str())
-            .bind(u.level.as_str())
-            .bind(u.parent_id.map(|p| p.to_string()))
-            .bind(flag(u.withdrawn))
-            .bind(u.version)
-            .bind(ts(u.created_at))
-            .bind(ts(u.updated_at)),
-        )
-        .await?;
-        Ok(())
-    }
-
-    async fn update_unit(&mut self, u: &Unit) -> Result<()> {
-        let n = self
-            .execute(
-                sqlx::query(
-                    "UPDATE units SET name = $1, kind = $2, level = $3, parent_id = $4, withdrawn = $5,
-                        version = $6, updated_at = $7
-                     WHERE id = $8 AND version = $9",
-                )
-                .bind(u.name.clone())
-                .bind(u.kind.as_str())
-                .bind(u.level.as_str())
-                .bind(u.parent_id.map(|p| p.to_string()))
-                .bind(flag(u.withdrawn))
-                .bind(u.version)
-                .bind(ts(u.updated_at))
-                .bind(u.id.to_string())
-                .bind(u.version - 1),
-            )
+impl<M: Mode> ReadTx for DbTx<M> {
+    async fn count_units(&mut self) -> Result<i64> {
+        let r = self
+            .fetch_optional(sqlx::query(
+                "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM units WHERE withdrawn = 0",
+            ))
             .await?;
-        if n == 0 {
-            return Err(CoreError::StaleVersion(format!("单位“{}”", u.name)));
-        }
-        Ok(())
+        Ok(r.map(|r| rows::i(&r, "n")).transpose()?.unwrap_or(0))
     }
 
     async fn get_unit(&mut self, id: Id) -> Result<Option<Unit>> {
@@ -273,6 +290,227 @@ impl Tx for DbTx {
             .iter()
             .map(|r| Ok((rows::id(r, "id")?, rows::s(r, "name")?)))
             .collect()
+    }
+
+    async fn get_user(&mut self, id: Id) -> Result<Option<User>> {
+        let sql = format!("SELECT {USER_COLS} FROM users WHERE id = $1");
+        self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(id.to_string()))
+            .await?
+            .map(|r| rows::user(&r))
+            .transpose()
+    }
+
+    async fn get_user_for_login(&mut self, username: &str) -> Result<Option<(User, String)>> {
+        let sql = format!("SELECT {USER_COLS}, password_hash FROM users WHERE username = $1");
+        match self
+            .fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(username.to_owned()))
+            .await?
+        {
+            Some(r) => Ok(Some((rows::user(&r)?, rows::s(&r, "password_hash")?))),
+            None => Ok(None),
+        }
+    }
+
+    async fn list_users(&mut self, f: &UserFilter, page: PageRequest) -> Result<Vec<User>> {
+        let mut w = Where::default();
+        if let Some(u) = f.unit_id {
+            w.eq("unit_id", u.to_string());
+        }
+        if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
+            let c = self.contains_clause(&["username", "display_name"], w.next());
+            w.raw(c, like_pattern(q));
+        }
+        if let Some(after) = page.after {
+            let n = w.next();
+            w.raw(format!("id > ${n}"), after.to_string());
+        }
+        let sql = format!(
+            "SELECT {USER_COLS} FROM users {} ORDER BY id LIMIT {}",
+            w.sql(),
+            page.limit + 1
+        );
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(rows::user)
+            .collect()
+    }
+
+    async fn count_users(&mut self) -> Result<i64> {
+        let r = self
+            .fetch_optional(sqlx::query(
+                "SELECT CAST(count(*) AS BIGINT) AS n FROM users",
+            ))
+            .await?
+            .ok_or_else(|| CoreError::internal("count returned no row"))?;
+        rows::i(&r, "n")
+    }
+
+    async fn active_grants(&mut self, user_id: Id) -> Result<Vec<Grant>> {
+        let sql = format!(
+            "SELECT {GRANT_COLS} FROM grants WHERE user_id = $1 AND revoked_at IS NULL ORDER BY id"
+        );
+        self.fetch_all(sqlx::query(AssertSqlSafe(sql)).bind(user_id.to_string()))
+            .await?
+            .iter()
+            .map(rows::grant)
+            .collect()
+    }
+
+    async fn get_session(&mut self, token_hash: &str) -> Result<Option<Session>> {
+        self.fetch_optional(
+            sqlx::query(
+                "SELECT token_hash, user_id, csrf_token, created_at, expires_at
+                 FROM sessions WHERE token_hash = $1",
+            )
+            .bind(token_hash.to_owned()),
+        )
+        .await?
+        .map(|r| rows::session(&r))
+        .transpose()
+    }
+
+    async fn get_token_by_hash(&mut self, token_hash: &str) -> Result<Option<ApiToken>> {
+        let sql = format!("SELECT {TOKEN_COLS} FROM api_tokens WHERE token_hash = $1");
+        self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(token_hash.to_owned()))
+            .await?
+            .map(|r| rows::token(&r))
+            .transpose()
+    }
+
+    async fn get_token(&mut self, id: Id) -> Result<Option<ApiToken>> {
+        let sql = format!("SELECT {TOKEN_COLS} FROM api_tokens WHERE id = $1");
+        self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(id.to_string()))
+            .await?
+            .map(|r| rows::token(&r))
+            .transpose()
+    }
+
+    async fn list_tokens(&mut self, user_id: Id) -> Result<Vec<ApiToken>> {
+        let sql =
+            format!("SELECT {TOKEN_COLS} FROM api_tokens WHERE user_id = $1 ORDER BY id DESC");
+        self.fetch_all(sqlx::query(AssertSqlSafe(sql)).bind(user_id.to_string()))
+            .await?
+            .iter()
+            .map(rows::token)
+            .collect()
+    }
+
+    async fn audit_head(&mut self) -> Result<(i64, String)> {
+        let r = self
+            .fetch_optional(sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1"))
+            .await?
+            .ok_or_else(|| CoreError::internal("the audit head row is missing"))?;
+        Ok((rows::i(&r, "seq")?, rows::s(&r, "hash")?))
+    }
+
+    async fn audit_in_order(&mut self, after_seq: i64, limit: u32) -> Result<Vec<AuditRecord>> {
+        let sql =
+            format!("SELECT {AUDIT_COLS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT {limit}");
+        self.fetch_all(sqlx::query(AssertSqlSafe(sql)).bind(after_seq))
+            .await?
+            .iter()
+            .map(rows::audit)
+            .collect()
+    }
+
+    async fn list_audit(&mut self, f: &AuditFilter, page: PageRequest) -> Result<Vec<AuditRecord>> {
+        let mut w = Where::default();
+        if let Some(v) = f.actor_name.as_deref().filter(|v| !v.is_empty()) {
+            w.eq("actor_name", v.trim().to_ascii_lowercase());
+        }
+        if let Some(v) = f.action.as_deref().filter(|v| !v.is_empty()) {
+            w.eq("action", v);
+        }
+        if let Some(v) = f.object_type.as_deref().filter(|v| !v.is_empty()) {
+            w.eq("object_type", v);
+        }
+        if let Some(v) = f.object_id.as_deref().filter(|v| !v.is_empty()) {
+            // The object of the record, or one of the others it names (a list read).
+            let n = w.next();
+            w.raw(
+                format!(
+                    "(object_id = ${n} OR seq IN (SELECT o.seq FROM audit_objects o WHERE o.object_id = ${n}))"
+                ),
+                v.trim(),
+            );
+        }
+        if let Some(v) = f.from.as_deref().filter(|v| !v.is_empty()) {
+            let n = w.next();
+            w.raw(format!("at >= ${n}"), v);
+        }
+        if let Some(v) = f.to.as_deref().filter(|v| !v.is_empty()) {
+            let n = w.next();
+            w.raw(format!("at < ${n}"), v);
+        }
+        if let Some(after) = page.after {
+            let n = w.next();
+            w.raw(
+                format!("seq < (SELECT a2.seq FROM audit_log a2 WHERE a2.id = ${n})"),
+                after.to_string(),
+            );
+        }
+        let sql = format!(
+            "SELECT {AUDIT_COLS} FROM audit_log {} ORDER BY seq DESC LIMIT {}",
+            w.sql(),
+            page.limit + 1
+        );
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(rows::audit)
+            .collect()
+    }
+}
+
+impl WriteTx for DbTx<Writing> {
+    async fn commit(self) -> Result<()> {
+        self.conn.commit().await
+    }
+
+    async fn insert_unit(&mut self, u: &Unit) -> Result<()> {
+        self.execute(
+            sqlx::query(
+                "INSERT INTO units (id, name, kind, level, parent_id, withdrawn, version, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(u.id.to_string())
+            .bind(u.name.clone())
+            .bind(u.kind.as_str())
+            .bind(u.level.as_str())
+            .bind(u.parent_id.map(|p| p.to_string()))
+            .bind(flag(u.withdrawn))
+            .bind(u.version)
+            .bind(ts(u.created_at))
+            .bind(ts(u.updated_at)),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn update_unit(&mut self, u: &Unit) -> Result<()> {
+        let n = self
+            .execute(
+                sqlx::query(
+                    "UPDATE units SET name = $1, kind = $2, level = $3, parent_id = $4, withdrawn = $5,
+                        version = $6, updated_at = $7
+                     WHERE id = $8 AND version = $9",
+                )
+                .bind(u.name.clone())
+                .bind(u.kind.as_str())
+                .bind(u.level.as_str())
+                .bind(u.parent_id.map(|p| p.to_string()))
+                .bind(flag(u.withdrawn))
+                .bind(u.version)
+                .bind(ts(u.updated_at))
+                .bind(u.id.to_string())
+                .bind(u.version - 1),
+            )
+            .await?;
+        if n == 0 {
+            return Err(CoreError::StaleVersion(format!("单位“{}”", u.name)));
+        }
+        Ok(())
     }
 
     async fn insert_user(&mut self, u: &User, password_hash: &str) -> Result<()> {
@@ -369,60 +607,6 @@ impl Tx for DbTx {
         Ok(())
     }
 
-    async fn get_user(&mut self, id: Id) -> Result<Option<User>> {
-        let sql = format!("SELECT {USER_COLS} FROM users WHERE id = $1");
-        self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(id.to_string()))
-            .await?
-            .map(|r| rows::user(&r))
-            .transpose()
-    }
-
-    async fn get_user_for_login(&mut self, username: &str) -> Result<Option<(User, String)>> {
-        let sql = format!("SELECT {USER_COLS}, password_hash FROM users WHERE username = $1");
-        match self
-            .fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(username.to_owned()))
-            .await?
-        {
-            Some(r) => Ok(Some((rows::user(&r)?, rows::s(&r, "password_hash")?))),
-            None => Ok(None),
-        }
-    }
-
-    async fn list_users(&mut self, f: &UserFilter, page: PageRequest) -> Result<Vec<User>> {
-        let mut w = Where::default();
-        if let Some(u) = f.unit_id {
-            w.eq("unit_id", u.to_string());
-        }
-        if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
-            let c = self.contains_clause(&["username", "display_name"], w.next());
-            w.raw(c, like_pattern(q));
-        }
-        if let Some(after) = page.after {
-            let n = w.next();
-            w.raw(format!("id > ${n}"), after.to_string());
-        }
-        let sql = format!(
-            "SELECT {USER_COLS} FROM users {} ORDER BY id LIMIT {}",
-            w.sql(),
-            page.limit + 1
-        );
-        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
-            .await?
-            .iter()
-            .map(rows::user)
-            .collect()
-    }
-
-    async fn count_users(&mut self) -> Result<i64> {
-        let r = self
-            .fetch_optional(sqlx::query(
-                "SELECT CAST(count(*) AS BIGINT) AS n FROM users",
-            ))
-            .await?
-            .ok_or_else(|| CoreError::internal("count returned no row"))?;
-        rows::i(&r, "n")
-    }
-
     async fn insert_grant(&mut self, g: &Grant) -> Result<()> {
         self.execute(
             sqlx::query(
@@ -454,17 +638,6 @@ impl Tx for DbTx {
         Ok(n > 0)
     }
 
-    async fn active_grants(&mut self, user_id: Id) -> Result<Vec<Grant>> {
-        let sql = format!(
-            "SELECT {GRANT_COLS} FROM grants WHERE user_id = $1 AND revoked_at IS NULL ORDER BY id"
-        );
-        self.fetch_all(sqlx::query(AssertSqlSafe(sql)).bind(user_id.to_string()))
-            .await?
-            .iter()
-            .map(rows::grant)
-            .collect()
-    }
-
     async fn insert_session(&mut self, s: &Session) -> Result<()> {
         self.execute(
             sqlx::query(
@@ -479,19 +652,6 @@ impl Tx for DbTx {
         )
         .await?;
         Ok(())
-    }
-
-    async fn get_session(&mut self, token_hash: &str) -> Result<Option<Session>> {
-        self.fetch_optional(
-            sqlx::query(
-                "SELECT token_hash, user_id, csrf_token, created_at, expires_at
-                 FROM sessions WHERE token_hash = $1",
-            )
-            .bind(token_hash.to_owned()),
-        )
-        .await?
-        .map(|r| rows::session(&r))
-        .transpose()
     }
 
     async fn delete_session(&mut self, token_hash: &str) -> Result<()> {
@@ -530,32 +690,6 @@ impl Tx for DbTx {
         )
         .await?;
         Ok(())
-    }
-
-    async fn get_token_by_hash(&mut self, token_hash: &str) -> Result<Option<ApiToken>> {
-        let sql = format!("SELECT {TOKEN_COLS} FROM api_tokens WHERE token_hash = $1");
-        self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(token_hash.to_owned()))
-            .await?
-            .map(|r| rows::token(&r))
-            .transpose()
-    }
-
-    async fn get_token(&mut self, id: Id) -> Result<Option<ApiToken>> {
-        let sql = format!("SELECT {TOKEN_COLS} FROM api_tokens WHERE id = $1");
-        self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(id.to_string()))
-            .await?
-            .map(|r| rows::token(&r))
-            .transpose()
-    }
-
-    async fn list_tokens(&mut self, user_id: Id) -> Result<Vec<ApiToken>> {
-        let sql =
-            format!("SELECT {TOKEN_COLS} FROM api_tokens WHERE user_id = $1 ORDER BY id DESC");
-        self.fetch_all(sqlx::query(AssertSqlSafe(sql)).bind(user_id.to_string()))
-            .await?
-            .iter()
-            .map(rows::token)
-            .collect()
     }
 
     async fn revoke_token(&mut self, id: Id, at: jiff::Timestamp) -> Result<bool> {
@@ -621,6 +755,28 @@ impl Tx for DbTx {
         Ok(())
     }
 
+    async fn insert_audit_objects(&mut self, seq: i64, ids: &[Id]) -> Result<()> {
+        // In chunks: every backend limits the placeholders of one statement.
+        for chunk in ids.chunks(400) {
+            let mut w = Where::default();
+            let values: Vec<String> = chunk
+                .iter()
+                .map(|oid| {
+                    let n = w.next();
+                    let _ = w.list([oid.to_string()].into_iter());
+                    format!("(${n}, {seq})")
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO audit_objects (object_id, seq) VALUES {}",
+                values.join(", ")
+            );
+            self.execute(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+                .await?;
+        }
+        Ok(())
+    }
+
     async fn set_audit_head(&mut self, seq: i64, hash: &str) -> Result<()> {
         self.execute(
             sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
@@ -629,64 +785,5 @@ impl Tx for DbTx {
         )
         .await?;
         Ok(())
-    }
-
-    async fn audit_head(&mut self) -> Result<(i64, String)> {
-        let r = self
-            .fetch_optional(sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1"))
-            .await?
-            .ok_or_else(|| CoreError::internal("the audit head row is missing"))?;
-        Ok((rows::i(&r, "seq")?, rows::s(&r, "hash")?))
-    }
-
-    async fn audit_in_order(&mut self, after_seq: i64, limit: u32) -> Result<Vec<AuditRecord>> {
-        let sql =
-            format!("SELECT {AUDIT_COLS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT {limit}");
-        self.fetch_all(sqlx::query(AssertSqlSafe(sql)).bind(after_seq))
-            .await?
-            .iter()
-            .map(rows::audit)
-            .collect()
-    }
-
-    async fn list_audit(&mut self, f: &AuditFilter, page: PageRequest) -> Result<Vec<AuditRecord>> {
-        let mut w = Where::default();
-        if let Some(v) = f.actor_name.as_deref().filter(|v| !v.is_empty()) {
-            w.eq("actor_name", v.trim().to_ascii_lowercase());
-        }
-        if let Some(v) = f.action.as_deref().filter(|v| !v.is_empty()) {
-            w.eq("action", v);
-        }
-        if let Some(v) = f.object_type.as_deref().filter(|v| !v.is_empty()) {
-            w.eq("object_type", v);
-        }
-        if let Some(v) = f.object_id.as_deref().filter(|v| !v.is_empty()) {
-            w.eq("object_id", v.trim());
-        }
-        if let Some(v) = f.from.as_deref().filter(|v| !v.is_empty()) {
-            let n = w.next();
-            w.raw(format!("at >= ${n}"), v);
-        }
-        if let Some(v) = f.to.as_deref().filter(|v| !v.is_empty()) {
-            let n = w.next();
-            w.raw(format!("at < ${n}"), v);
-        }
-        if let Some(after) = page.after {
-            let n = w.next();
-            w.raw(
-                format!("seq < (SELECT a2.seq FROM audit_log a2 WHERE a2.id = ${n})"),
-                after.to_string(),
-            );
-        }
-        let sql = format!(
-            "SELECT {AUDIT_COLS} FROM audit_log {} ORDER BY seq DESC LIMIT {}",
-            w.sql(),
-            page.limit + 1
-        );
-        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
-            .await?
-            .iter()
-            .map(rows::audit)
-            .collect()
     }
 }

@@ -27,6 +27,7 @@ pub async fn run(config: Config, demo: bool) -> Result<ExitCode, String> {
         println!("  首次登录后须修改密码 / it must be changed at first log-in.");
         println!();
     }
+    spawn_maintenance(services.clone());
     let web = WebConfig {
         trust_proxy: config.trust_proxy,
         ..WebConfig::default()
@@ -53,6 +54,20 @@ pub async fn run(config: Config, demo: bool) -> Result<ExitCode, String> {
     tracing::info!("requests in flight finished; closing the database");
     db.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Runs the periodic upkeep now and then every minute, beside the requests. A failure is logged
+/// and tried again at the next turn.
+fn spawn_maintenance(services: xunshi_core::service::Services<xunshi_store::Db>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            if let Err(e) = services.maintenance().await {
+                tracing::warn!(error = %e, "periodic upkeep failed; it runs again in a minute");
+            }
+        }
+    });
 }
 
 /// Loads the example scenario into an empty database; an existing organisation is left alone.

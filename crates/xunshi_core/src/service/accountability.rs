@@ -19,7 +19,7 @@ use crate::id::Id;
 use crate::page::{Page, PageRequest};
 use crate::permission::Actor;
 use crate::rectify::{Accountability, Form};
-use crate::store::{AccountabilityFilter, Store, SuperviseTx, Tx};
+use crate::store::{AccountabilityFilter, ReadTx, Store, SuperviseRead, SuperviseWrite, WriteTx};
 use crate::supervision::AccountabilityInput;
 
 #[derive(Debug, Clone, Default)]
@@ -143,13 +143,19 @@ impl<S: Store> Services<S> {
         Ok(Page {
             items,
             next_cursor: page.next_cursor,
+            total: None,
         })
     }
 }
 
 /// Checks that `problem` was fed back to `unit` by the inspection: only those are the unit's to
 /// rectify, and only their titles are the unit's to read.
-async fn require_fed_back<T: Tx>(tx: &mut T, inspection: Id, unit: Id, problem: Id) -> Result<()> {
+async fn require_fed_back<T: ReadTx>(
+    tx: &mut T,
+    inspection: Id,
+    unit: Id,
+    problem: Id,
+) -> Result<()> {
     let fed_back = tx
         .get_feedback(inspection)
         .await?
@@ -174,7 +180,10 @@ async fn require_fed_back<T: Tx>(tx: &mut T, inspection: Id, unit: Id, problem: 
     }
 }
 
-async fn accountability_entry<T: Tx>(tx: &mut T, a: Accountability) -> Result<AccountabilityEntry> {
+async fn accountability_entry<T: ReadTx>(
+    tx: &mut T,
+    a: Accountability,
+) -> Result<AccountabilityEntry> {
     let unit_name = tx
         .get_unit(a.unit_id)
         .await?

@@ -5,7 +5,7 @@ use crate::audit::{AuditRecord, ChainCheck, ChainFault};
 use crate::error::Result;
 use crate::page::{Page, PageRequest};
 use crate::permission::{Actor, Permission};
-use crate::store::{AuditFilter, Store, Tx};
+use crate::store::{AuditFilter, ReadTx, Store};
 
 /// The result of walking the whole chain.
 #[derive(Debug)]

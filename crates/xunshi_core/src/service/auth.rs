@@ -10,7 +10,7 @@ use crate::error::{CoreError, Result};
 use crate::id::Id;
 use crate::permission::Actor;
 use crate::role::{Grant, Role, Scope};
-use crate::store::{ApiToken, Session, Store, Tx};
+use crate::store::{ApiToken, ReadTx, Session, Store, WriteTx};
 use crate::user::{User, Username, check_password_policy};
 
 /// How log-ins are limited. Defaults follow common practice for government systems.
@@ -156,7 +156,7 @@ impl<S: Store> Services<S> {
         username: &str,
         password: &str,
         ip: Option<String>,
-    ) -> Result<(LoginOk, S::Tx)> {
+    ) -> Result<(LoginOk, S::Write)> {
         let now = self.now();
         let anon = Actor::anonymous(ip.clone());
         let name = Username::parse(username)
@@ -349,7 +349,7 @@ impl<S: Store> Services<S> {
         Ok(issued)
     }
 
-    fn issue_token<T: Tx>(
+    fn issue_token<T: ReadTx>(
         &self,
         _tx: &mut T,
         _actor: &Actor,

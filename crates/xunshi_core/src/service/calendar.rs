@@ -8,10 +8,10 @@ use crate::calendar::{Calendar, CalendarDay, parse_csv};
 use crate::error::{CoreError, Result};
 use crate::permission::{Actor, Permission};
 use crate::store::calendar::CalendarYear;
-use crate::store::{CalendarTx, Store, Tx};
+use crate::store::{CalendarRead, CalendarWrite, ReadTx, Store, WriteTx};
 
 /// Reads the whole calendar inside `tx`.
-pub(crate) async fn load_calendar<T: Tx>(tx: &mut T) -> Result<Calendar> {
+pub(crate) async fn load_calendar<T: ReadTx>(tx: &mut T) -> Result<Calendar> {
     let years = tx.calendar_years().await?;
     let days = tx.calendar_days().await?;
     Ok(Calendar::new(years.iter().map(|y| y.year), days))

@@ -2,8 +2,10 @@
 //! and the handling deadline rules.
 //!
 //! Clue details (whom a clue is about and what it says) are confidential: every service that
-//! returns them writes a `clue_read` record for each clue it returns, in the same transaction
-//! as the read. Audit summaries of clue changes name fields and ids, never the details
+//! returns them writes one `clue_read` record for the request, naming each clue it returns, and
+//! returns nothing unless that record is written. The read itself runs in a read transaction;
+//! the record is appended afterwards, so reading never waits for or holds the writer. Audit
+//! summaries of clue changes name fields and ids, never the details
 //! themselves, so the audit trail does not become a way round the access rules.
 
 use std::collections::HashMap;
@@ -26,7 +28,7 @@ use crate::id::Id;
 use crate::inspection::{Inspection, Stage};
 use crate::page::{Page, PageRequest};
 use crate::permission::Actor;
-use crate::store::{ClueFilter, ClueTx, Store, TransferFilter, Tx};
+use crate::store::{ClueFilter, ClueRead, ClueWrite, ReadTx, Store, TransferFilter, WriteTx};
 
 /// The inspection a clue came from, as far as a reader of the clue needs it: a recipient may
 /// not open the inspection itself, but its letter names the team and the unit.
@@ -83,7 +85,7 @@ struct Briefs {
 }
 
 impl Briefs {
-    async fn unit_name<T: Tx>(&mut self, tx: &mut T, id: Id) -> Result<String> {
+    async fn unit_name<T: ReadTx>(&mut self, tx: &mut T, id: Id) -> Result<String> {
         if let Some(n) = self.unit_names.get(&id) {
             return Ok(n.clone());
         }
@@ -92,7 +94,11 @@ impl Briefs {
         Ok(name)
     }
 
-    async fn get<T: Tx>(&mut self, tx: &mut T, id: Id) -> Result<(Inspection, InspectionBrief)> {
+    async fn get<T: ReadTx>(
+        &mut self,
+        tx: &mut T,
+        id: Id,
+    ) -> Result<(Inspection, InspectionBrief)> {
         if let Some(v) = self.inspections.get(&id) {
             return Ok(v.clone());
         }
@@ -137,27 +143,13 @@ fn entry(
     }
 }
 
-/// Writes the `clue_read` record of one clue shown to the actor.
-async fn record_read<T: Tx>(
-    tx: &mut T,
-    actor: &Actor,
-    now: jiff::Timestamp,
-    clue: &Clue,
-    via: &str,
-) -> Result<()> {
-    record(
-        tx,
-        actor,
-        now,
-        AuditEntry::new(
-            Action::ClueRead,
-            "clue",
-            Some(clue.id),
-            json!({ "via": via, "inspection_id": clue.inspection_id }),
-        ),
-    )
-    .await?;
-    Ok(())
+/// The `clue_read` record of the clues a request showed the actor.
+fn shown(ids: &[Id], via: &str, inspection_id: Option<Id>) -> AuditEntry {
+    let mut summary = json!({ "via": via });
+    if let Some(i) = inspection_id {
+        summary["inspection_id"] = json!(i);
+    }
+    AuditEntry::shown(Action::ClueRead, "clue", ids, summary)
 }
 
 fn require_user(actor: &Actor) -> Result<()> {
@@ -203,7 +195,7 @@ fn changed_fields(before: &Clue, after: &Clue) -> Vec<&'static str> {
     out
 }
 
-async fn about_unit<T: Tx>(tx: &mut T, f: &ClueFields) -> Result<Option<Id>> {
+async fn about_unit<T: ReadTx>(tx: &mut T, f: &ClueFields) -> Result<Option<Id>> {
     match &f.about_unit {
         None => Ok(None),
         Some(u) => Ok(Some(
@@ -347,7 +339,7 @@ impl<S: Store> Services<S> {
     pub async fn get_clue(&self, actor: &Actor, id: Id) -> Result<ClueEntry> {
         require_user(actor)?;
         let now = self.now();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.store.read().await?;
         let clue = tx
             .get_clue(id)
             .await?
@@ -357,8 +349,13 @@ impl<S: Store> Services<S> {
         let recipient = clue.transfer.as_ref().map(|t| t.recipient);
         let access = require_clue_access(actor, &insp, recipient.as_ref(), ClueAccess::Recipient)?;
         let settings = tx.clue_settings().await?;
-        record_read(&mut tx, actor, now, &clue, "detail").await?;
-        tx.commit().await?;
+        drop(tx);
+        self.record_shown(
+            actor,
+            now,
+            shown(&[clue.id], "detail", Some(clue.inspection_id)),
+        )
+        .await?;
         Ok(entry(
             actor,
             clue,
@@ -382,12 +379,13 @@ impl<S: Store> Services<S> {
         require_user(actor)?;
         let now = self.now();
         let day = today(now);
-        let mut tx = self.store.write().await?;
+        let mut tx = self.store.read().await?;
         let settings = tx.clue_settings().await?;
         let Some(sf) = store_filter(f, day, settings.warn_days) else {
             return Ok(Page {
                 items: Vec::new(),
                 next_cursor: None,
+                total: None,
             });
         };
         let mut rows = tx.list_clues(&sf, &clue_scope(actor), page).await?;
@@ -407,7 +405,6 @@ impl<S: Store> Services<S> {
             if access == ClueAccess::None {
                 continue;
             }
-            record_read(&mut tx, actor, now, &clue, "list").await?;
             items.push(entry(
                 actor,
                 clue,
@@ -418,8 +415,15 @@ impl<S: Store> Services<S> {
                 settings.warn_days,
             ));
         }
-        tx.commit().await?;
-        Ok(Page { items, next_cursor })
+        drop(tx);
+        let ids: Vec<Id> = items.iter().map(|e| e.clue.id).collect();
+        self.record_shown(actor, now, shown(&ids, "list", None))
+            .await?;
+        Ok(Page {
+            items,
+            next_cursor,
+            total: None,
+        })
     }
 
     /// Transfers a batch of registered clues of one inspection with one letter. Every clue must
@@ -569,14 +573,18 @@ impl<S: Store> Services<S> {
                 items.push(t);
             }
         }
-        Ok(Page { items, next_cursor })
+        Ok(Page {
+            items,
+            next_cursor,
+            total: None,
+        })
     }
 
     /// A transfer letter with its list; each clue listed is recorded as read.
     pub async fn get_transfer(&self, actor: &Actor, id: Id) -> Result<TransferLetter> {
         require_user(actor)?;
         let now = self.now();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.store.read().await?;
         let transfer = tx
             .get_transfer(id)
             .await?
@@ -599,7 +607,6 @@ impl<S: Store> Services<S> {
             let clue = tx.get_clue(*cid).await?.ok_or_else(|| {
                 CoreError::internal(format!("transfer {id} lists missing clue {cid}"))
             })?;
-            record_read(&mut tx, actor, now, &clue, "transfer").await?;
             clues.push(entry(
                 actor,
                 clue,
@@ -610,7 +617,14 @@ impl<S: Store> Services<S> {
                 settings.warn_days,
             ));
         }
-        tx.commit().await?;
+        drop(tx);
+        let ids: Vec<Id> = clues.iter().map(|e| e.clue.id).collect();
+        self.record_shown(
+            actor,
+            now,
+            shown(&ids, "transfer", Some(transfer.inspection_id)),
+        )
+        .await?;
         Ok(TransferLetter {
             transfer,
             inspection: brief,

@@ -1,47 +1,78 @@
 //! The rectification dashboard: for the office, the supervisors and the leadership every unit,
-//! for a team its inspections, for an inspected unit its own. The task numbers are counted from
-//! the same task filter the ledger's list uses; the notice, accountability and mechanism numbers
-//! from the same filters their lists use, so each number is the length of the list it links to.
-
-use std::collections::HashMap;
+//! for a team its inspections, for an inspected unit its own.
+//!
+//! Every number is added up in the database: the task numbers from the ledger's tallies (kept
+//! by the store with every task written), the notice, accountability and mechanism numbers by
+//! the same filters their lists use, the clocks by feedback date. The lists under the numbers
+//! are their first rows, read by index; each number is the length of the list it links to.
 
 use super::Services;
-use super::deadlines::{clocks_in, rectification_warn_days};
 use super::planning::{load_inspection, today};
-use super::supervision::{readable_units, rectifying_in, supervision_scope};
+use super::supervision::{readable_units, supervision_scope};
 use crate::access::Visible;
 use crate::dashboard::{
-    AccountabilityCounts, Dashboard, DashboardFilter, FollowUpCounts, InspectionClock, Rejection,
-    form_bar, kind_bar, tally,
+    AccountabilityCounts, Dashboard, DashboardFilter, FollowUpCounts, InspectionClock, LIST_ROWS,
+    TallyLists, TaskLine, form_bar, kind_bar, tally,
 };
+use crate::deadline::{Clock, Colour, InspectionLevel};
 use crate::error::{CoreError, Result};
 use crate::id::Id;
+use crate::page::PageRequest;
 use crate::permission::Actor;
-use crate::rectify::{Form, NoticeKind};
+use crate::rectify::{Form, NoticeKind, task_colour};
+use crate::service::calendar::load_calendar;
 use crate::store::{
-    AccountabilityFilter, FollowUpFilter, MechanismFilter, PaperTx, RectifyScope, RectifyTx, Store,
-    SuperviseTx, TaskFilter, Tx,
+    AccountabilityFilter, ClockFilter, ColourAt, FollowUpFilter, LedgerRow, MechanismFilter,
+    PaperRead, ReadTx, RectifyRead, RectifyScope, Store, SuperviseRead, TallyFilter, TaskFilter,
+    TaskOrder,
 };
+use crate::supervision::{ClockInput, clock_view, rules_of};
 use crate::taxonomy::sort_categories;
 
-/// The ledger's task filter for a dashboard: the same scope rule as the ledger's list (the
-/// units the reader belongs to, or the inspections of its team; nothing narrower for those who
-/// see everything).
+/// The ledger's scope for a dashboard: the units the reader belongs to, or the inspections of
+/// its team; nothing narrower for those who see everything.
+fn rectify_scope(visible: &Visible) -> Option<RectifyScope> {
+    match visible {
+        Visible::All => None,
+        Visible::Some {
+            inspections,
+            feedback_units,
+        } => Some(RectifyScope {
+            units: feedback_units.clone(),
+            inspections: inspections.clone(),
+        }),
+    }
+}
+
+/// The ledger's task filter for a dashboard's number: the same filter its list uses.
 pub fn task_filter(visible: &Visible, f: &DashboardFilter) -> TaskFilter {
     TaskFilter {
         inspection_id: f.inspection_id,
         unit_id: f.unit_id,
-        scope: match visible {
-            Visible::All => None,
-            Visible::Some {
-                inspections,
-                feedback_units,
-            } => Some(RectifyScope {
-                units: feedback_units.clone(),
-                inspections: inspections.clone(),
-            }),
-        },
+        scope: rectify_scope(visible),
         ..Default::default()
+    }
+}
+
+fn line(r: LedgerRow, today: jiff::civil::Date, warn: i32) -> TaskLine {
+    let t = r.task;
+    let (defect, reason) = match r.rejection {
+        Some((d, reason)) => (d, Some(reason)),
+        None => (None, None),
+    };
+    TaskLine {
+        id: t.id,
+        inspection_id: t.inspection_id,
+        unit_id: t.unit_id,
+        unit_name: r.unit_name,
+        colour: task_colour(t.due, t.status, today, warn),
+        days_left: t.due.date().map(|d| (d - today).get_days()),
+        seq: t.seq,
+        measure: t.measure,
+        due: t.due,
+        status: t.status,
+        defect,
+        reason,
     }
 }
 
@@ -72,67 +103,86 @@ impl<S: Store> Services<S> {
         }
         let now = self.now();
         let day = today(now);
-        let mut tx = self.store.read().await?;
-        let inspections = match filter.inspection_id {
-            Some(id) => {
-                let insp = load_inspection(&mut tx, id).await?;
-                if readable_units(actor, &insp).is_empty() {
-                    return Err(CoreError::NotFound("巡视任务".into()));
-                }
-                vec![insp]
+        let (mut tx, warn_days) = self.fresh_tally(day).await?;
+        if let Some(id) = filter.inspection_id {
+            let insp = load_inspection(&mut tx, id).await?;
+            if readable_units(actor, &insp).is_empty() {
+                return Err(CoreError::NotFound("巡视任务".into()));
             }
-            None => rectifying_in(&mut tx, actor).await?,
-        };
-        let warn_days = rectification_warn_days(&mut tx).await?;
+        }
 
-        // Tasks, with their categories, units and rejections.
-        let tasks = tx.all_tasks(&task_filter(&visible, filter)).await?;
+        // Tasks: the tallies, and the first rows of the lists under them.
+        let tf = TallyFilter {
+            inspection_id: filter.inspection_id,
+            unit_id: filter.unit_id,
+            scope: rectify_scope(&visible),
+        };
+        let counts = tx.task_counts(&tf).await?;
         let versions = tx.list_taxonomy_versions().await?;
         let mut categories = tx.list_categories(None).await?;
         sort_categories(&mut categories, &versions);
-        let mut category_of = HashMap::new();
-        let mut unit_names = HashMap::new();
-        for t in &tasks {
-            if !category_of.contains_key(&t.problem_id)
-                && let Some(p) = tx.get_problem(t.problem_id).await?
-                && let Some((pos, c)) = categories
-                    .iter()
-                    .enumerate()
-                    .find(|(_, c)| c.id == p.category_id)
-            {
-                category_of.insert(p.id, (c.id, c.name.clone(), pos));
-            }
-            if let std::collections::hash_map::Entry::Vacant(slot) = unit_names.entry(t.unit_id) {
-                let name = tx
-                    .get_unit(t.unit_id)
-                    .await?
-                    .map(|u| u.name)
-                    .unwrap_or_default();
-                slot.insert(name);
-            }
-        }
-        let ids: Vec<Id> = tasks.iter().map(|t| t.id).collect();
-        let rejections: HashMap<Id, Rejection> = tx
-            .latest_rejections(&ids)
-            .await?
+        let categories: Vec<(Id, String)> =
+            categories.into_iter().map(|c| (c.id, c.name)).collect();
+        let (units, units_total) = tx.unit_counts(&tf, LIST_ROWS).await?;
+        let ids: Vec<Id> = units.iter().map(|u| u.unit_id).collect();
+        let names = tx.unit_names(&ids).await?;
+        let by_unit = units
             .into_iter()
-            .map(|v| {
-                (
-                    v.task_id,
-                    Rejection {
-                        defect: v.defect,
-                        reason: v.reason,
-                    },
-                )
+            .map(|u| crate::dashboard::GroupCount {
+                id: u.unit_id,
+                name: names
+                    .iter()
+                    .find(|(id, _)| *id == u.unit_id)
+                    .map(|(_, n)| n.clone())
+                    .unwrap_or_else(|| u.unit_id.to_string()),
+                total: usize::try_from(u.total).unwrap_or(0),
+                closed: usize::try_from(u.closed).unwrap_or(0),
+                overdue: usize::try_from(u.overdue).unwrap_or(0),
+                near_due: usize::try_from(u.near_due).unwrap_or(0),
             })
             .collect();
+        let base = task_filter(&visible, filter);
+        let coloured = |colour| TaskFilter {
+            colour: Some(ColourAt {
+                colour,
+                today: day,
+                warn_days,
+            }),
+            ..base.clone()
+        };
+        let first = PageRequest::first(LIST_ROWS);
+        let lines = |rows: Vec<LedgerRow>| -> Vec<TaskLine> {
+            rows.into_iter()
+                .take(LIST_ROWS as usize)
+                .map(|r| line(r, day, warn_days))
+                .collect()
+        };
+        let overdue = lines(
+            tx.ledger_rows(&coloured(Colour::Red), TaskOrder::Deadline, first)
+                .await?,
+        );
+        let near_due = lines(
+            tx.ledger_rows(&coloured(Colour::Yellow), TaskOrder::Deadline, first)
+                .await?,
+        );
+        let rejected_filter = TaskFilter {
+            rejected: true,
+            ..base.clone()
+        };
+        let rejected = lines(
+            tx.ledger_rows(&rejected_filter, TaskOrder::Created, first)
+                .await?,
+        );
         let tasks = tally(
-            &tasks,
-            &category_of,
-            &unit_names,
-            &rejections,
-            day,
-            warn_days,
+            &counts,
+            &categories,
+            TallyLists {
+                by_unit,
+                units_total: usize::try_from(units_total).unwrap_or(0),
+                overdue,
+                near_due,
+                rejected,
+            },
         );
 
         // Notices, accountability and mechanisms, counted by their lists' filters.
@@ -180,21 +230,8 @@ impl<S: Store> Services<S> {
             })
             .await? as usize;
 
-        // The clocks of the inspections in view, of the units in view.
-        let mut clocks = Vec::new();
-        for insp in &inspections {
-            let units: Vec<Id> = readable_units(actor, insp)
-                .into_iter()
-                .filter(|u| filter.unit_id.is_none_or(|f| f == *u))
-                .collect();
-            for clock in clocks_in(&mut tx, insp, &units, now).await? {
-                clocks.push(InspectionClock {
-                    inspection_id: insp.id,
-                    team_name: insp.team_name.clone(),
-                    clock,
-                });
-            }
-        }
+        let (clocks, clocks_running, clocks_overdue) =
+            running_clocks(&mut tx, &visible, filter, day, warn_days).await?;
         Ok(Dashboard {
             filter: *filter,
             all_units,
@@ -205,6 +242,76 @@ impl<S: Store> Services<S> {
             followups,
             mechanisms,
             clocks,
+            clocks_running,
+            clocks_overdue,
         })
     }
+}
+
+/// The running clocks in view: the first [`LIST_ROWS`] by due date, how many run, and how many
+/// of those are overdue. A clock's due date follows from its feedback date by the rule of the
+/// dispatcher's level, later for a later feedback date; so the earliest feedback dates hold the
+/// earliest due dates, and the colours are counted per feedback date, not per clock.
+async fn running_clocks<T: ReadTx>(
+    tx: &mut T,
+    visible: &Visible,
+    filter: &DashboardFilter,
+    day: jiff::civil::Date,
+    warn_days: i32,
+) -> Result<(Vec<InspectionClock>, usize, usize)> {
+    let rules = tx.deadline_rules().await?;
+    let calendar = load_calendar(tx).await?;
+    let (mut listed, mut running, mut overdue) = (Vec::new(), 0usize, 0usize);
+    for clock in [Clock::PlanDue, Clock::ReportDue] {
+        let f = ClockFilter {
+            clock,
+            scope: visible.clone(),
+            inspection_id: filter.inspection_id,
+            unit_id: filter.unit_id,
+        };
+        let rule_for = |level| {
+            rules_of(&rules, InspectionLevel::of_dispatcher(level))
+                .into_iter()
+                .find(|r| r.rule.clock == clock)
+        };
+        for (feedback, level, n) in tx.running_clock_days(&f).await? {
+            let Some(rule) = rule_for(level) else {
+                continue;
+            };
+            let n = usize::try_from(n).unwrap_or(0);
+            running += n;
+            if let Ok(due) = rule.rule.due(feedback, &calendar)
+                && due < day
+            {
+                overdue += n;
+            }
+        }
+        for c in tx.running_clocks(&f, LIST_ROWS).await? {
+            let Some(rule) = rule_for(c.level) else {
+                continue;
+            };
+            let view = clock_view(
+                rule,
+                &calendar,
+                &ClockInput {
+                    unit_id: c.unit_id,
+                    unit_name: &c.unit_name,
+                    feedback: c.feedback,
+                    today: day,
+                    warn_days,
+                    done: Some(false),
+                },
+            );
+            listed.push(InspectionClock {
+                inspection_id: c.inspection_id,
+                team_name: c.team_name,
+                clock: view,
+            });
+        }
+    }
+    // Those without a due date (a year without a holiday arrangement) first: they need the
+    // office's attention most.
+    listed.sort_by_key(|c| (c.clock.due, c.clock.feedback));
+    listed.truncate(LIST_ROWS as usize);
+    Ok((listed, running, overdue))
 }

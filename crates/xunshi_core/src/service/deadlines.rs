@@ -13,7 +13,7 @@ use crate::error::{CoreError, Result};
 use crate::id::Id;
 use crate::inspection::Inspection;
 use crate::permission::{Actor, Permission};
-use crate::store::{Store, SuperviseTx, Tx};
+use crate::store::{ReadTx, RectifyWrite, Store, SuperviseRead, SuperviseWrite, WriteTx};
 use crate::supervision::{
     ClockInput, ClockView, DeadlineRuleInput, RectifySettings, StoredDeadlineRule, WarnDaysInput,
     clock_view, rules_of,
@@ -21,7 +21,7 @@ use crate::supervision::{
 
 /// The warning period in force, in days: how long before a deadline tasks and clocks turn
 /// yellow. For the ledger's task colours, read inside the caller's transaction.
-pub async fn rectification_warn_days<T: SuperviseTx>(tx: &mut T) -> Result<i32> {
+pub async fn rectification_warn_days<T: SuperviseRead>(tx: &mut T) -> Result<i32> {
     Ok(tx.rectify_settings().await?.warn_days)
 }
 
@@ -33,7 +33,7 @@ fn require_user(actor: &Actor) -> Result<()> {
 }
 
 /// Whether the unit's rectification plan has been submitted: stops the plan clock.
-async fn plan_submitted<T: Tx>(tx: &mut T, insp: &Inspection, unit: Id) -> Result<bool> {
+async fn plan_submitted<T: ReadTx>(tx: &mut T, insp: &Inspection, unit: Id) -> Result<bool> {
     Ok(tx
         .find_rect_plan(insp.id, unit)
         .await?
@@ -42,7 +42,7 @@ async fn plan_submitted<T: Tx>(tx: &mut T, insp: &Inspection, unit: Id) -> Resul
 
 /// Whether the unit's rectification report (and the principal leader's report, which the rule
 /// asks for together) has reached the office: that stops the report clock.
-async fn rectification_report_submitted<T: Tx>(
+async fn rectification_report_submitted<T: ReadTx>(
     tx: &mut T,
     insp: &Inspection,
     unit: Id,
@@ -53,7 +53,7 @@ async fn rectification_report_submitted<T: Tx>(
 }
 
 /// The clocks of the units `units` of `insp`, inside `tx`. Empty before feedback.
-pub(crate) async fn clocks_in<T: Tx>(
+pub(crate) async fn clocks_in<T: ReadTx>(
     tx: &mut T,
     insp: &Inspection,
     units: &[Id],
@@ -195,6 +195,8 @@ impl<S: Store> Services<S> {
             updated_by: actor.user_id(),
         };
         tx.update_rectify_settings(&after).await?;
+        // The ledger's tallies colour by the period: count them again with the change.
+        tx.refresh_tally(today(now), after.warn_days).await?;
         record(
             &mut tx,
             actor,

@@ -32,7 +32,8 @@ use crate::permission::Actor;
 use crate::rectify::{seq_key, task_colour};
 use crate::role::{Role, Scope};
 use crate::store::{
-    DiscloseTx, DocFilter, InspectionFilter, PlanningTx, RectifyScope, Store, TaskFilter, Tx,
+    DiscloseRead, DiscloseWrite, DocFilter, InspectionFilter, PlanningRead, ReadTx, RectifyScope,
+    Store, TaskFilter, WriteTx,
 };
 
 /// What the actor may do with a document now.
@@ -97,7 +98,7 @@ pub struct DisclosureTarget {
 /// principal leader's report, each counted from its first submission — or `None` while either
 /// is missing. This is what the report-due clock marks done (the rule asks for both within two
 /// months of feedback).
-pub async fn report_submitted_on<T: Tx>(
+pub async fn report_submitted_on<T: ReadTx>(
     tx: &mut T,
     inspection_id: Id,
     unit_id: Id,
@@ -112,7 +113,7 @@ pub async fn report_submitted_on<T: Tx>(
     Ok(last)
 }
 
-async fn unit_name<T: Tx>(tx: &mut T, id: Id) -> Result<String> {
+async fn unit_name<T: ReadTx>(tx: &mut T, id: Id) -> Result<String> {
     Ok(tx
         .get_unit(id)
         .await?
@@ -121,7 +122,7 @@ async fn unit_name<T: Tx>(tx: &mut T, id: Id) -> Result<String> {
 }
 
 /// 自治区党委第三巡视组.
-async fn team_name<T: Tx>(tx: &mut T, insp: &Inspection) -> Result<String> {
+async fn team_name<T: ReadTx>(tx: &mut T, insp: &Inspection) -> Result<String> {
     let dispatcher = unit_name(tx, insp.dispatcher_id).await?;
     Ok(if insp.team_name.starts_with(&dispatcher) {
         insp.team_name.clone()
@@ -133,7 +134,7 @@ async fn team_name<T: Tx>(tx: &mut T, insp: &Inspection) -> Result<String> {
 /// What the documents of one unit are assembled from: the inspection, the feedback given to
 /// the unit, and its ledger — the plan's leading group and organisation, each problem's tasks
 /// (withdrawn ones left out) in ledger order with their latest progress.
-async fn gather_facts<T: Tx>(
+async fn gather_facts<T: ReadTx>(
     tx: &mut T,
     insp: &Inspection,
     unit_id: Id,
@@ -222,7 +223,7 @@ fn rights(access: DocAccess, insp: &Inspection, d: &RectDocument, actor: &Actor)
 }
 
 /// Loads a document for someone who may at least read it; others are told it does not exist.
-async fn readable<T: Tx>(
+async fn readable<T: ReadTx>(
     tx: &mut T,
     actor: &Actor,
     id: Id,
@@ -300,7 +301,7 @@ fn scope_of(actor: &Actor) -> Option<RectifyScope> {
     Some(scope)
 }
 
-async fn entry<T: Tx>(tx: &mut T, d: RectDocument, insp: &Inspection) -> Result<DocumentEntry> {
+async fn entry<T: ReadTx>(tx: &mut T, d: RectDocument, insp: &Inspection) -> Result<DocumentEntry> {
     Ok(DocumentEntry {
         unit_name: unit_name(tx, d.unit_id).await?,
         team: team_name(tx, insp).await?,
@@ -515,6 +516,7 @@ impl<S: Store> Services<S> {
             } else {
                 None
             },
+            total: None,
         })
     }
 
@@ -613,7 +615,7 @@ impl<S: Store> Services<S> {
 
     async fn save_revision(
         &self,
-        tx: &mut S::Tx,
+        tx: &mut S::Write,
         actor: &Actor,
         before: &RectDocument,
         after: &RectDocument,
@@ -708,7 +710,7 @@ impl<S: Store> Services<S> {
     /// Loads a notice awaiting the office's decision, for the office and no one of the unit.
     async fn notice_to_decide(
         &self,
-        tx: &mut S::Tx,
+        tx: &mut S::Write,
         actor: &Actor,
         id: Id,
         version: i64,
@@ -850,7 +852,7 @@ impl<S: Store> Services<S> {
 
     /// The public's view of a published notice, or `None` if the ledger now withholds
     /// something it names.
-    async fn public_view(&self, tx: &mut S::Tx, d: RectDocument) -> Result<Option<PublicNotice>> {
+    async fn public_view(&self, tx: &mut S::Read, d: RectDocument) -> Result<Option<PublicNotice>> {
         let insp = load_inspection(tx, d.inspection_id).await?;
         let facts = gather_facts(tx, &insp, d.unit_id, today(self.now())).await?;
         let text = d.full_text();

@@ -18,7 +18,7 @@ use crate::page::PageRequest;
 use crate::permission::Actor;
 use crate::rectify::{Accountability, Mechanism, seq_key};
 use crate::store::supervise::{AccountabilityFilter, MechanismFilter};
-use crate::store::{RectifyTx, Store, SuperviseTx};
+use crate::store::{RectifyRead, Store, SuperviseRead};
 
 /// One row of the exported ledger.
 #[derive(Debug, Clone)]

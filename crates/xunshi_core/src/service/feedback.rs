@@ -19,12 +19,14 @@ use crate::id::Id;
 use crate::inspection::{Inspection, Stage};
 use crate::paper::{Problem, ProblemStatus};
 use crate::permission::Actor;
-use crate::store::{PaperTx, PlanningTx, ProblemFilter, ReportTx, Store, Tx};
+use crate::store::{
+    PaperRead, PlanningWrite, ProblemFilter, ReadTx, ReportRead, ReportWrite, Store, WriteTx,
+};
 use crate::taxonomy::sort_categories;
 
 /// The signed papers the feedback names: those chosen, or those of the approved inspection
 /// report's latest version, or (without an approved report) every signed paper.
-async fn feedback_problems<T: Tx>(
+async fn feedback_problems<T: ReadTx>(
     tx: &mut T,
     insp: &Inspection,
     ids: Option<&[Id]>,
@@ -55,7 +57,7 @@ async fn feedback_problems<T: Tx>(
 }
 
 /// The papers of the approved inspection report's latest version.
-async fn report_problem_ids<T: Tx>(tx: &mut T, inspection_id: Id) -> Result<Option<Vec<Id>>> {
+async fn report_problem_ids<T: ReadTx>(tx: &mut T, inspection_id: Id) -> Result<Option<Vec<Id>>> {
     let Some(report) = approved_main_report(tx, inspection_id).await? else {
         return Ok(None);
     };

@@ -17,7 +17,7 @@ use crate::id::Id;
 use crate::page::{Page, PageRequest};
 use crate::permission::Actor;
 use crate::rectify::{FollowUp, NoticeKind, Task};
-use crate::store::{FollowUpFilter, Store, SuperviseTx, Tx};
+use crate::store::{FollowUpFilter, ReadTx, Store, SuperviseRead, SuperviseWrite, WriteTx};
 use crate::supervision::{FollowUpAnswer, FollowUpInput};
 
 /// What a list of notices asks for; the reader's scope is added by the service.
@@ -43,7 +43,7 @@ pub struct FollowUpEntry {
     pub may_answer: bool,
 }
 
-async fn load_followup<T: Tx>(tx: &mut T, id: Id) -> Result<FollowUp> {
+async fn load_followup<T: ReadTx>(tx: &mut T, id: Id) -> Result<FollowUp> {
     tx.get_followup(id)
         .await?
         .ok_or_else(|| CoreError::NotFound("督办通知".into()))
@@ -51,7 +51,7 @@ async fn load_followup<T: Tx>(tx: &mut T, id: Id) -> Result<FollowUp> {
 
 /// Checks that a task named by a supervision record belongs to that unit's rectification in
 /// that inspection, and still counts (not withdrawn from the plan).
-pub(crate) async fn check_task<T: Tx>(
+pub(crate) async fn check_task<T: ReadTx>(
     tx: &mut T,
     inspection_id: Id,
     unit_id: Id,
@@ -221,6 +221,7 @@ impl<S: Store> Services<S> {
         Ok(Page {
             items,
             next_cursor: page.next_cursor,
+            total: None,
         })
     }
 
@@ -230,7 +231,7 @@ impl<S: Store> Services<S> {
     }
 }
 
-async fn entry<T: Tx>(tx: &mut T, actor: &Actor, n: FollowUp) -> Result<FollowUpEntry> {
+async fn entry<T: ReadTx>(tx: &mut T, actor: &Actor, n: FollowUp) -> Result<FollowUpEntry> {
     let unit_name = tx
         .get_unit(n.unit_id)
         .await?

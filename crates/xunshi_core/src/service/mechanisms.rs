@@ -18,7 +18,7 @@ use crate::id::Id;
 use crate::page::{Page, PageRequest};
 use crate::permission::Actor;
 use crate::rectify::Mechanism;
-use crate::store::{MechanismFilter, Store, SuperviseTx, Tx};
+use crate::store::{MechanismFilter, ReadTx, Store, SuperviseRead, SuperviseWrite, WriteTx};
 use crate::supervision::MechanismInput;
 
 #[derive(Debug, Clone, Default)]
@@ -127,6 +127,7 @@ impl<S: Store> Services<S> {
         Ok(Page {
             items,
             next_cursor: page.next_cursor,
+            total: None,
         })
     }
 
@@ -136,7 +137,7 @@ impl<S: Store> Services<S> {
     }
 }
 
-async fn mechanism_entry<T: Tx>(tx: &mut T, m: Mechanism) -> Result<MechanismEntry> {
+async fn mechanism_entry<T: ReadTx>(tx: &mut T, m: Mechanism) -> Result<MechanismEntry> {
     let unit_name = tx
         .get_unit(m.unit_id)
         .await?

@@ -12,6 +12,7 @@ mod disclosure;
 mod export;
 mod feedback;
 mod followups;
+mod maintenance;
 mod mechanisms;
 mod notices;
 mod overview;
@@ -30,7 +31,7 @@ use crate::audit::{AuditEntry, AuditRecord, format_at};
 use crate::error::Result;
 use crate::id::Id;
 use crate::permission::Actor;
-use crate::store::{Blobs, Secrets, Store, Tx};
+use crate::store::{Blobs, Secrets, Store, WriteTx};
 
 pub use accountability::{AccountabilityEntry, AccountabilityQuery};
 pub use audit_trail::VerifyOutcome;
@@ -55,7 +56,7 @@ pub use rectify::{
     PlanRights, PlanSlot, RectPlanInput, TaskDetail, TaskEntry, TaskRights,
 };
 pub use reports::{ReportDetail, ReportRights};
-pub use supervision::{ProblemRef, RectifyingInspection, SupervisionContext, TaskRef};
+pub use supervision::{ProblemRef, RectPickers, RectifyingInspection, SupervisionContext, TaskRef};
 pub use teams::{Candidate, TeamEntry};
 pub use users::NewGrant;
 
@@ -127,7 +128,7 @@ impl<S: Store> Services<S> {
 
 /// Appends one record to the trail inside `tx`. The head lock makes concurrent writers queue,
 /// so each record's `prev_hash` is the hash of the record committed just before it.
-pub(crate) async fn record<T: Tx>(
+pub(crate) async fn record<T: WriteTx>(
     tx: &mut T,
     actor: &Actor,
     at: jiff::Timestamp,
@@ -150,6 +151,28 @@ pub(crate) async fn record<T: Tx>(
     };
     r.hash = r.compute_hash();
     tx.insert_audit(&r).await?;
+    if !entry.also.is_empty() {
+        tx.insert_audit_objects(r.seq, &entry.also).await?;
+    }
     tx.set_audit_head(r.seq, &r.hash).await?;
     Ok(r)
+}
+
+impl<S: Store> Services<S> {
+    /// Records what a read showed the actor, once for the request, in a write transaction of
+    /// its own that opens after the read: reading never holds the writer. The caller returns
+    /// what it read only once this has succeeded, so nothing protected is served unrecorded.
+    pub(crate) async fn record_shown(
+        &self,
+        actor: &Actor,
+        at: jiff::Timestamp,
+        entry: AuditEntry,
+    ) -> Result<()> {
+        if entry.object_id.is_none() && entry.also.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.store.write().await?;
+        record(&mut tx, actor, at, entry).await?;
+        tx.commit().await
+    }
 }

@@ -19,7 +19,7 @@ use crate::paper::{
 };
 use crate::permission::Actor;
 use crate::role::{Role, Scope};
-use crate::store::{PaperTx, Store, Tx};
+use crate::store::{PaperRead, PaperWrite, ReadTx, Store, WriteTx};
 
 /// The notices of one inspection as the actor may see them.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -75,7 +75,7 @@ fn reads_all(actor: &Actor, insp: &Inspection) -> bool {
     inspection_access(actor, insp) >= Access::Read
 }
 
-async fn load_notice<T: Tx>(tx: &mut T, id: Id) -> Result<ImmediateFixNotice> {
+async fn load_notice<T: ReadTx>(tx: &mut T, id: Id) -> Result<ImmediateFixNotice> {
     tx.get_notice(id)
         .await?
         .ok_or_else(|| CoreError::NotFound("立行立改通知".into()))

@@ -22,7 +22,7 @@ use crate::paper::{
 };
 use crate::permission::{Actor, Permission};
 use crate::role::{Role, Scope};
-use crate::store::{PaperTx, ProblemFilter, Store, Tx};
+use crate::store::{PaperRead, PaperWrite, ProblemFilter, ReadTx, Store, WriteTx};
 use crate::taxonomy::{
     Category, CategoryInput, Taxonomy, TaxonomyVersion, TaxonomyVersionInput, sort_categories,
     version_in_force,
@@ -133,7 +133,7 @@ pub(crate) fn signature(actor: &Actor, at: jiff::Timestamp) -> Signature {
     }
 }
 
-pub(crate) async fn load_problem<T: Tx>(tx: &mut T, id: Id) -> Result<Problem> {
+pub(crate) async fn load_problem<T: ReadTx>(tx: &mut T, id: Id) -> Result<Problem> {
     tx.get_problem(id)
         .await?
         .ok_or_else(|| CoreError::NotFound("问题底稿".into()))
@@ -141,7 +141,7 @@ pub(crate) async fn load_problem<T: Tx>(tx: &mut T, id: Id) -> Result<Problem> {
 
 /// Loads a paper and its inspection, refusing — as if it did not exist — anyone who may not
 /// read the inspection's papers.
-async fn readable_problem<T: Tx>(
+async fn readable_problem<T: ReadTx>(
     tx: &mut T,
     actor: &Actor,
     id: Id,
@@ -215,7 +215,7 @@ fn changed_fields(before: &Problem, after: &Problem) -> Vec<&'static str> {
 }
 
 /// The category and the inspected unit of a paper, checked against the inspection.
-async fn resolve_paper_fields<T: Tx>(
+async fn resolve_paper_fields<T: ReadTx>(
     tx: &mut T,
     insp: &Inspection,
     f: &ProblemFields,
@@ -428,7 +428,7 @@ impl<S: Store> Services<S> {
     /// One paper in full, with its evidence. Reading it is recorded in the audit trail.
     pub async fn get_problem(&self, actor: &Actor, id: Id) -> Result<ProblemDetail> {
         let now = self.now();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.store.read().await?;
         let (problem, insp) = readable_problem(&mut tx, actor, id).await?;
         let category = tx
             .get_category(problem.category_id)
@@ -439,8 +439,8 @@ impl<S: Store> Services<S> {
             .await?
             .ok_or_else(|| CoreError::internal("paper without its taxonomy version"))?;
         let evidence = tx.list_evidence(id).await?;
-        record(
-            &mut tx,
+        drop(tx);
+        self.record_shown(
             actor,
             now,
             AuditEntry::new(
@@ -451,7 +451,6 @@ impl<S: Store> Services<S> {
             ),
         )
         .await?;
-        tx.commit().await?;
         Ok(ProblemDetail {
             rights: rights(actor, &insp, &problem),
             problem,
@@ -848,7 +847,7 @@ impl<S: Store> Services<S> {
     }
 }
 
-async fn load_evidence<T: Tx>(tx: &mut T, id: Id) -> Result<Evidence> {
+async fn load_evidence<T: ReadTx>(tx: &mut T, id: Id) -> Result<Evidence> {
     tx.get_evidence(id)
         .await?
         .ok_or_else(|| CoreError::NotFound("佐证材料".into()))

@@ -15,7 +15,7 @@ use crate::inspection::{
 use crate::org::Unit;
 use crate::page::{Page, PageRequest};
 use crate::permission::{Actor, Permission};
-use crate::store::{InspectionFilter, PlanningTx, Store, Tx};
+use crate::store::{InspectionFilter, PlanningRead, PlanningWrite, ReadTx, Store, WriteTx};
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct TermInput {
@@ -533,6 +533,7 @@ impl<S: Store> Services<S> {
         Ok(Page {
             items,
             next_cursor: page.next_cursor,
+            total: None,
         })
     }
 
@@ -608,7 +609,7 @@ impl<S: Store> Services<S> {
     }
 }
 
-async fn unit_ref<T: Tx>(tx: &mut T, id: Id) -> Result<UnitRef> {
+async fn unit_ref<T: ReadTx>(tx: &mut T, id: Id) -> Result<UnitRef> {
     let name = tx
         .get_unit(id)
         .await?
@@ -617,7 +618,7 @@ async fn unit_ref<T: Tx>(tx: &mut T, id: Id) -> Result<UnitRef> {
     Ok(UnitRef { id, name })
 }
 
-async fn view_of<T: Tx>(tx: &mut T, insp: Inspection) -> Result<InspectionView> {
+async fn view_of<T: ReadTx>(tx: &mut T, insp: Inspection) -> Result<InspectionView> {
     let round_name = tx
         .get_round(insp.round_id)
         .await?
@@ -636,13 +637,17 @@ async fn view_of<T: Tx>(tx: &mut T, insp: Inspection) -> Result<InspectionView> 
     })
 }
 
-pub(crate) async fn load_inspection<T: Tx>(tx: &mut T, id: Id) -> Result<Inspection> {
+pub(crate) async fn load_inspection<T: ReadTx>(tx: &mut T, id: Id) -> Result<Inspection> {
     tx.get_inspection(id)
         .await?
         .ok_or_else(|| CoreError::NotFound("巡视任务".into()))
 }
 
-async fn resolve_targets<T: Tx>(tx: &mut T, refs: &[String], dispatcher: Id) -> Result<Vec<Id>> {
+async fn resolve_targets<T: ReadTx>(
+    tx: &mut T,
+    refs: &[String],
+    dispatcher: Id,
+) -> Result<Vec<Id>> {
     let mut ids = Vec::new();
     for r in refs {
         let unit = resolve_unit_in(tx, r)
@@ -671,7 +676,7 @@ async fn resolve_targets<T: Tx>(tx: &mut T, refs: &[String], dispatcher: Id) -> 
     Ok(ids)
 }
 
-async fn check_look_back<T: Tx>(tx: &mut T, of: Option<Id>, targets: &[Id]) -> Result<()> {
+async fn check_look_back<T: ReadTx>(tx: &mut T, of: Option<Id>, targets: &[Id]) -> Result<()> {
     let Some(of) = of else { return Ok(()) };
     let earlier = tx
         .get_inspection(of)

@@ -23,7 +23,7 @@ use crate::report::{
     ApprovalStep, Decision, DiffLine, ProblemSnapshot, Report, ReportInput, ReportKind,
     ReportStatus, ReportVersion, ReportVersionInput, StepInput, StepKind, diff_lines,
 };
-use crate::store::{PlanningTx, ProblemFilter, ReportTx, Store, Tx};
+use crate::store::{PlanningWrite, ProblemFilter, ReadTx, ReportRead, ReportWrite, Store, WriteTx};
 
 /// What the actor may do with a report now.
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
@@ -46,14 +46,18 @@ pub struct ReportDetail {
     pub rights: ReportRights,
 }
 
-pub(crate) async fn load_report<T: Tx>(tx: &mut T, id: Id) -> Result<Report> {
+pub(crate) async fn load_report<T: ReadTx>(tx: &mut T, id: Id) -> Result<Report> {
     tx.get_report(id)
         .await?
         .ok_or_else(|| CoreError::NotFound("巡视报告".into()))
 }
 
 /// Loads a report and its inspection for someone who may read the inspection's papers.
-async fn readable_report<T: Tx>(tx: &mut T, actor: &Actor, id: Id) -> Result<(Report, Inspection)> {
+async fn readable_report<T: ReadTx>(
+    tx: &mut T,
+    actor: &Actor,
+    id: Id,
+) -> Result<(Report, Inspection)> {
     let r = load_report(tx, id).await?;
     let insp = load_inspection(tx, r.inspection_id).await?;
     require_paper_reader(actor, &insp).map_err(|e| match e {
@@ -92,7 +96,7 @@ fn rights(actor: &Actor, insp: &Inspection, r: &Report) -> ReportRights {
 }
 
 /// Copies the signed papers a version includes.
-async fn snapshot<T: Tx>(
+async fn snapshot<T: ReadTx>(
     tx: &mut T,
     insp: &Inspection,
     ids: Option<Vec<Id>>,
@@ -144,7 +148,7 @@ async fn snapshot<T: Tx>(
 }
 
 /// The approved inspection report of an inspection, if there is one.
-pub(crate) async fn approved_main_report<T: Tx>(
+pub(crate) async fn approved_main_report<T: ReadTx>(
     tx: &mut T,
     inspection_id: Id,
 ) -> Result<Option<Report>> {
@@ -218,12 +222,12 @@ impl<S: Store> Services<S> {
     /// A report with all its versions and its approval steps. The read is audited.
     pub async fn report_detail(&self, actor: &Actor, id: Id) -> Result<ReportDetail> {
         let now = self.now();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.store.read().await?;
         let (report, insp) = readable_report(&mut tx, actor, id).await?;
         let versions = tx.list_report_versions(id).await?;
         let steps = tx.list_approval_steps(id).await?;
-        record(
-            &mut tx,
+        drop(tx);
+        self.record_shown(
             actor,
             now,
             AuditEntry::new(
@@ -234,7 +238,6 @@ impl<S: Store> Services<S> {
             ),
         )
         .await?;
-        tx.commit().await?;
         Ok(ReportDetail {
             rights: rights(actor, &insp, &report),
             report,

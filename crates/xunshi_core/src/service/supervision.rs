@@ -21,7 +21,9 @@ use crate::page::{MAX_LIMIT, PageRequest};
 use crate::permission::Actor;
 use crate::rectify::seq_key;
 use crate::role::{Role, Scope};
-use crate::store::{InspectionFilter, PaperTx, RectifyTx, ReportTx, Store, TaskFilter, Tx};
+use crate::store::{
+    InspectionFilter, PaperRead, ReadTx, RectifyRead, ReportRead, Store, TaskFilter,
+};
 
 fn active(actor: &Actor) -> bool {
     actor.is_system() || actor.as_user().is_some_and(|u| !u.disabled)
@@ -133,7 +135,7 @@ pub(crate) fn require_target(insp: &Inspection, unit: Id) -> Result<()> {
 
 /// The inspections in rectification (fed back, not archived) the actor reads the supervision
 /// records of, inside `tx`, in creation order.
-pub(crate) async fn rectifying_in<T: Tx>(tx: &mut T, actor: &Actor) -> Result<Vec<Inspection>> {
+pub(crate) async fn rectifying_in<T: ReadTx>(tx: &mut T, actor: &Actor) -> Result<Vec<Inspection>> {
     let visible = supervision_scope(actor);
     let mut out = Vec::new();
     for stage in [Stage::FeedbackGiven, Stage::Rectification] {
@@ -190,7 +192,7 @@ pub struct TaskRef {
 }
 
 /// The task `id` as pickers and lists name it.
-pub(crate) async fn task_ref<T: Tx>(tx: &mut T, id: Id) -> Result<Option<TaskRef>> {
+pub(crate) async fn task_ref<T: ReadTx>(tx: &mut T, id: Id) -> Result<Option<TaskRef>> {
     Ok(tx.get_task(id).await?.map(|t| TaskRef {
         id: t.id,
         unit_id: t.unit_id,
@@ -209,7 +211,7 @@ pub struct SupervisionContext {
     pub tasks: Vec<TaskRef>,
 }
 
-async fn named<T: Tx>(
+async fn named<T: ReadTx>(
     tx: &mut T,
     actor: &Actor,
     insp: &Inspection,
@@ -236,7 +238,44 @@ async fn named<T: Tx>(
     })
 }
 
+/// What the filters of rectification's lists and dashboards offer the actor to pick from: its
+/// own units and the inspections it works on, when it sees only those. `None` for those who see
+/// every unit: a province has thousands, so they name a unit instead, and reach an
+/// inspection's figures from the inspection.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct RectPickers {
+    pub units: Option<Vec<UnitRef>>,
+    pub inspections: Option<Vec<RectifyingInspection>>,
+}
+
 impl<S: Store> Services<S> {
+    /// The choices of the rectification filters for the actor (see [`RectPickers`]).
+    pub async fn rect_pickers(&self, actor: &Actor) -> Result<RectPickers> {
+        if actor.as_user().is_none() && !actor.is_system() {
+            return Err(CoreError::Unauthenticated("请先登录".into()));
+        }
+        if supervision_scope(actor) == Visible::All {
+            return Ok(RectPickers::default());
+        }
+        let mut tx = self.store.read().await?;
+        let list = rectifying_in(&mut tx, actor).await?;
+        let mut inspections = Vec::with_capacity(list.len());
+        let mut units: Vec<UnitRef> = Vec::new();
+        for insp in &list {
+            let named = named(&mut tx, actor, insp).await?;
+            for u in &named.units {
+                if !units.iter().any(|x| x.id == u.id) {
+                    units.push(u.clone());
+                }
+            }
+            inspections.push(named);
+        }
+        Ok(RectPickers {
+            units: Some(units),
+            inspections: Some(inspections),
+        })
+    }
+
     /// The inspections under rectification whose supervision records the actor reads.
     pub async fn rectifying_inspections(&self, actor: &Actor) -> Result<Vec<RectifyingInspection>> {
         if actor.as_user().is_none() && !actor.is_system() {

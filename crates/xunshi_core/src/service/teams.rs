@@ -24,7 +24,7 @@ use crate::personnel::{
     RuleTarget, TeamMember, TeamRole, UnitLocality, conflicts, describe_all, team_can_change,
 };
 use crate::role::{Grant, Scope};
-use crate::store::{InspectorFilter, Store, TeamTx, Tx};
+use crate::store::{InspectorFilter, ReadTx, Store, TeamRead, TeamWrite, WriteTx};
 
 /// An inspector of the pool proposed for one inspection, with what stands against them.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -59,7 +59,7 @@ struct RecusalData {
 }
 
 impl RecusalData {
-    async fn load<T: Tx>(tx: &mut T) -> Result<Self> {
+    async fn load<T: ReadTx>(tx: &mut T) -> Result<Self> {
         Ok(RecusalData {
             units: tx.all_units().await?,
             localities: tx.unit_localities().await?,
@@ -751,14 +751,14 @@ fn required_reason(reason: &str, missing: &str) -> Result<String> {
     Ok(reason.to_owned())
 }
 
-async fn get_inspector_in<T: Tx>(tx: &mut T, id: Id) -> Result<Inspector> {
+async fn get_inspector_in<T: ReadTx>(tx: &mut T, id: Id) -> Result<Inspector> {
     tx.get_inspector(id)
         .await?
         .ok_or_else(|| CoreError::NotFound("巡视干部".into()))
 }
 
 /// The inspector as stored, if `version` is current and they are still in the pool.
-async fn editable<T: Tx>(tx: &mut T, id: Id, version: i64) -> Result<Inspector> {
+async fn editable<T: ReadTx>(tx: &mut T, id: Id, version: i64) -> Result<Inspector> {
     let x = get_inspector_in(tx, id).await?;
     if x.version != version {
         return Err(CoreError::StaleVersion(format!("巡视干部{}", x.name)));
@@ -773,7 +773,7 @@ async fn editable<T: Tx>(tx: &mut T, id: Id, version: i64) -> Result<Inspector> 
 }
 
 /// Every inspector still in the pool.
-async fn all_inspectors<T: Tx>(tx: &mut T) -> Result<Vec<Inspector>> {
+async fn all_inspectors<T: ReadTx>(tx: &mut T) -> Result<Vec<Inspector>> {
     let mut out = Vec::new();
     let mut page = PageRequest::first(crate::page::MAX_LIMIT);
     loop {
@@ -790,7 +790,7 @@ async fn all_inspectors<T: Tx>(tx: &mut T) -> Result<Vec<Inspector>> {
 }
 
 /// Resolves the current unit and the login account of the inspector `this` (None when new).
-async fn resolve_fields<T: Tx>(
+async fn resolve_fields<T: ReadTx>(
     tx: &mut T,
     this: Option<Id>,
     f: &InspectorFields,
@@ -821,7 +821,7 @@ async fn resolve_fields<T: Tx>(
     Ok((unit.id, user_id))
 }
 
-async fn resolve_past_post<T: Tx>(
+async fn resolve_past_post<T: ReadTx>(
     tx: &mut T,
     prefix: &str,
     p: &PastPostFields,
@@ -839,7 +839,11 @@ async fn resolve_past_post<T: Tx>(
     })
 }
 
-async fn resolve_relative<T: Tx>(tx: &mut T, prefix: &str, r: &RelativeFields) -> Result<Relative> {
+async fn resolve_relative<T: ReadTx>(
+    tx: &mut T,
+    prefix: &str,
+    r: &RelativeFields,
+) -> Result<Relative> {
     let unit = resolve_unit_in(tx, &r.unit).await.map_err(|_| {
         CoreError::bad_input(format!("{prefix}unit"), format!("单位“{}”不存在", r.unit))
     })?;
@@ -853,7 +857,7 @@ async fn resolve_relative<T: Tx>(tx: &mut T, prefix: &str, r: &RelativeFields) -
 
 /// Stores a changed declaration (past posts, relatives) as a new version, records it and
 /// commits.
-async fn save_declaration<T: Tx>(
+async fn save_declaration<T: WriteTx>(
     mut tx: T,
     actor: &Actor,
     now: jiff::Timestamp,
@@ -880,7 +884,7 @@ async fn save_declaration<T: Tx>(
 }
 
 /// The active grant an appointment gave the inspector's account, if it still stands.
-async fn team_grant<T: Tx>(tx: &mut T, x: &Inspector, m: &TeamMember) -> Result<Option<Grant>> {
+async fn team_grant<T: ReadTx>(tx: &mut T, x: &Inspector, m: &TeamMember) -> Result<Option<Grant>> {
     let (Some(gid), Some(uid)) = (m.grant_id, x.user_id) else {
         return Ok(None);
     };
@@ -893,7 +897,7 @@ async fn team_grant<T: Tx>(tx: &mut T, x: &Inspector, m: &TeamMember) -> Result<
 
 /// The login account of an inspector on active teams changed: their team roles leave the old
 /// account and go to the new one, so that access always follows the appointment.
-async fn move_team_grants<T: Tx>(
+async fn move_team_grants<T: WriteTx>(
     tx: &mut T,
     actor: &Actor,
     before: &Inspector,

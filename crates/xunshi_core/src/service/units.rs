@@ -9,7 +9,7 @@ use crate::id::Id;
 use crate::org::{Unit, UnitFields, UnitInput};
 use crate::page::{Page, PageRequest};
 use crate::permission::{Actor, Permission};
-use crate::store::{Store, Tx, UnitFilter};
+use crate::store::{ReadTx, Store, UnitFilter, WriteTx};
 
 impl<S: Store> Services<S> {
     pub async fn list_units(
@@ -193,7 +193,7 @@ impl<S: Store> Services<S> {
     }
 }
 
-pub(crate) async fn resolve_unit_in<T: Tx>(tx: &mut T, id_or_name: &str) -> Result<Unit> {
+pub(crate) async fn resolve_unit_in<T: ReadTx>(tx: &mut T, id_or_name: &str) -> Result<Unit> {
     let key = id_or_name.trim();
     let found = match key.parse::<Id>() {
         Ok(id) => tx.get_unit(id).await?,
@@ -202,7 +202,7 @@ pub(crate) async fn resolve_unit_in<T: Tx>(tx: &mut T, id_or_name: &str) -> Resu
     found.ok_or_else(|| CoreError::NotFound(format!("单位“{key}”")))
 }
 
-async fn check_parent<T: Tx>(tx: &mut T, this: Option<Id>, f: &UnitFields) -> Result<()> {
+async fn check_parent<T: ReadTx>(tx: &mut T, this: Option<Id>, f: &UnitFields) -> Result<()> {
     let Some(parent_id) = f.parent_id else {
         return Ok(());
     };
@@ -225,7 +225,7 @@ async fn check_parent<T: Tx>(tx: &mut T, this: Option<Id>, f: &UnitFields) -> Re
     Ok(())
 }
 
-async fn check_name_free<T: Tx>(tx: &mut T, this: Option<Id>, name: &str) -> Result<()> {
+async fn check_name_free<T: ReadTx>(tx: &mut T, this: Option<Id>, name: &str) -> Result<()> {
     match tx.find_unit_by_name(name).await? {
         Some(other) if Some(other.id) != this => {
             Err(CoreError::Conflict(format!("已有名为“{name}”的单位")))

@@ -10,7 +10,7 @@ use crate::id::Id;
 use crate::page::{Page, PageRequest};
 use crate::permission::{Actor, Permission};
 use crate::role::{Grant, Role, Scope, ScopeKind};
-use crate::store::{Store, Tx, UserFilter};
+use crate::store::{ReadTx, Store, UserFilter, WriteTx};
 use crate::user::{NewUserInput, User, check_password_policy};
 
 /// A role to grant, with the scope named as the caller knows it (a unit's id or name).
@@ -295,13 +295,13 @@ impl<S: Store> Services<S> {
     }
 }
 
-pub(crate) async fn get_user_in<T: Tx>(tx: &mut T, id: Id) -> Result<User> {
+pub(crate) async fn get_user_in<T: ReadTx>(tx: &mut T, id: Id) -> Result<User> {
     tx.get_user(id)
         .await?
         .ok_or_else(|| CoreError::NotFound("用户".into()))
 }
 
-pub(crate) async fn find_user_in<T: Tx>(tx: &mut T, username: &str) -> Result<User> {
+pub(crate) async fn find_user_in<T: ReadTx>(tx: &mut T, username: &str) -> Result<User> {
     let key = username.trim().to_ascii_lowercase();
     if let Ok(id) = key.parse::<Id>()
         && let Some(u) = tx.get_user(id).await?
@@ -314,7 +314,7 @@ pub(crate) async fn find_user_in<T: Tx>(tx: &mut T, username: &str) -> Result<Us
         .ok_or_else(|| CoreError::NotFound(format!("用户“{}”", username.trim())))
 }
 
-async fn grant_in<T: Tx>(
+async fn grant_in<T: WriteTx>(
     tx: &mut T,
     actor: &Actor,
     user: &User,
@@ -369,7 +369,7 @@ async fn grant_in<T: Tx>(
 
 /// Grants `role` within `scope` to `user` and records it, refusing a grant the user already
 /// holds. The scope must already be checked; forming a team grants its roles through this.
-pub(crate) async fn add_grant_in<T: Tx>(
+pub(crate) async fn add_grant_in<T: WriteTx>(
     tx: &mut T,
     actor: &Actor,
     user: &User,
@@ -409,7 +409,7 @@ pub(crate) async fn add_grant_in<T: Tx>(
 }
 
 /// Revokes an active grant and records it.
-pub(crate) async fn revoke_grant_in<T: Tx>(
+pub(crate) async fn revoke_grant_in<T: WriteTx>(
     tx: &mut T,
     actor: &Actor,
     g: &Grant,

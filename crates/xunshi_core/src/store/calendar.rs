@@ -13,10 +13,14 @@ pub struct CalendarYear {
     pub added_at: String,
 }
 
-pub trait CalendarTx: Send {
+pub trait CalendarRead: Send {
     fn calendar_years(&mut self) -> impl Future<Output = Result<Vec<CalendarYear>>> + Send;
     /// Every listed day of every known year.
     fn calendar_days(&mut self) -> impl Future<Output = Result<Vec<CalendarDay>>> + Send;
+}
+
+/// The writes of the same area; only a write transaction has them.
+pub trait CalendarWrite: CalendarRead {
     /// Replaces the arrangement of `year` with `days`, and records where it came from.
     fn replace_calendar_year(
         &mut self,

@@ -25,11 +25,7 @@ pub struct TransferFilter {
     pub recipient: Option<RecipientKind>,
 }
 
-pub trait ClueTx: Send {
-    fn insert_clue(&mut self, c: &Clue) -> impl Future<Output = Result<()>> + Send;
-    /// Stores `c` (its content, status, transfer and disposal) if the stored version is still
-    /// `c.version - 1`; otherwise `StaleVersion`.
-    fn update_clue(&mut self, c: &Clue) -> impl Future<Output = Result<()>> + Send;
+pub trait ClueRead: Send {
     /// A clue with the transfer it went out with.
     fn get_clue(&mut self, id: Id) -> impl Future<Output = Result<Option<Clue>>> + Send;
     /// Clues in register order (by id), narrowed to what `scope` may show.
@@ -39,9 +35,6 @@ pub trait ClueTx: Send {
         scope: &ClueScope,
         page: PageRequest,
     ) -> impl Future<Output = Result<Vec<Clue>>> + Send;
-
-    /// Stores the transfer. The clues are attached by updating each of them.
-    fn insert_transfer(&mut self, t: &Transfer) -> impl Future<Output = Result<()>> + Send;
     /// A transfer with the ids of its clues.
     fn get_transfer(&mut self, id: Id) -> impl Future<Output = Result<Option<Transfer>>> + Send;
     /// Transfers newest last (by id), narrowed to what `scope` may show, with their clue ids.
@@ -54,6 +47,17 @@ pub trait ClueTx: Send {
 
     /// The deadline rules in force (the defaults until the office changes them).
     fn clue_settings(&mut self) -> impl Future<Output = Result<ClueSettings>> + Send;
+}
+
+/// The writes of the same area; only a write transaction has them.
+pub trait ClueWrite: ClueRead {
+    fn insert_clue(&mut self, c: &Clue) -> impl Future<Output = Result<()>> + Send;
+    /// Stores `c` (its content, status, transfer and disposal) if the stored version is still
+    /// `c.version - 1`; otherwise `StaleVersion`.
+    fn update_clue(&mut self, c: &Clue) -> impl Future<Output = Result<()>> + Send;
+
+    /// Stores the transfer. The clues are attached by updating each of them.
+    fn insert_transfer(&mut self, t: &Transfer) -> impl Future<Output = Result<()>> + Send;
     /// Stores `s` if the stored version is still `s.version - 1`; otherwise `StaleVersion`.
     fn update_clue_settings(&mut self, s: &ClueSettings)
     -> impl Future<Output = Result<()>> + Send;

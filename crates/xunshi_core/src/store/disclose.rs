@@ -22,12 +22,7 @@ pub struct DocFilter {
     pub scope: Option<RectifyScope>,
 }
 
-pub trait DiscloseTx: Send {
-    fn insert_rect_document(&mut self, d: &RectDocument)
-    -> impl Future<Output = Result<()>> + Send;
-    /// Stores `d` if the stored version is still `d.version - 1`; otherwise `StaleVersion`.
-    fn update_rect_document(&mut self, d: &RectDocument)
-    -> impl Future<Output = Result<()>> + Send;
+pub trait DiscloseRead: Send {
     fn get_rect_document(
         &mut self,
         id: Id,
@@ -40,8 +35,6 @@ pub trait DiscloseTx: Send {
     ) -> impl Future<Output = Result<Vec<RectDocument>>> + Send;
     /// Published notices, the most recently published first.
     fn published_notices(&mut self) -> impl Future<Output = Result<Vec<RectDocument>>> + Send;
-
-    fn insert_revision(&mut self, r: &Revision) -> impl Future<Output = Result<()>> + Send;
     /// The revisions of a document, oldest first.
     fn list_revisions(
         &mut self,
@@ -55,4 +48,15 @@ pub trait DiscloseTx: Send {
         unit_id: Id,
         kind: DocKind,
     ) -> impl Future<Output = Result<Option<Date>>> + Send;
+}
+
+/// The writes of the same area; only a write transaction has them.
+pub trait DiscloseWrite: DiscloseRead {
+    fn insert_rect_document(&mut self, d: &RectDocument)
+    -> impl Future<Output = Result<()>> + Send;
+    /// Stores `d` if the stored version is still `d.version - 1`; otherwise `StaleVersion`.
+    fn update_rect_document(&mut self, d: &RectDocument)
+    -> impl Future<Output = Result<()>> + Send;
+
+    fn insert_revision(&mut self, r: &Revision) -> impl Future<Output = Result<()>> + Send;
 }

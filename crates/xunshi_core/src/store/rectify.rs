@@ -42,6 +42,8 @@ pub struct PlanFilter {
 
 #[derive(Debug, Clone, Default)]
 pub struct TaskFilter {
+    /// One task, for its ledger row.
+    pub task_id: Option<Id>,
     pub inspection_id: Option<Id>,
     pub unit_id: Option<Id>,
     pub plan_id: Option<Id>,
@@ -51,8 +53,63 @@ pub struct TaskFilter {
     pub category_id: Option<Id>,
     pub colour: Option<ColourAt>,
     pub scope: Option<RectifyScope>,
+    /// Tasks whose claim was rejected at least once.
+    pub rejected: bool,
     /// Withdrawn tasks are left out unless asked for.
     pub include_withdrawn: bool,
+}
+
+/// The order of a ledger list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TaskOrder {
+    /// By id, that is by creation; pages continue after the cursor.
+    #[default]
+    Created,
+    /// The earliest deadline first (the overdue and near-due lists); first page only.
+    Deadline,
+}
+
+/// A row of the ledger as lists show it: the task with the names that go with it and its
+/// newest progress report, read in one query.
+#[derive(Debug, Clone)]
+pub struct LedgerRow {
+    pub task: Task,
+    pub problem_title: String,
+    pub category_id: Id,
+    pub category_name: String,
+    pub unit_name: String,
+    pub team_name: String,
+    pub latest: Option<ProgressReport>,
+    /// The latest rejection's defect and reason, for tasks rejected at least once.
+    pub rejection: Option<(Option<crate::rectify::Defect>, String)>,
+}
+
+/// Which tasks the tallies are added up over: everything, or some inspections and units.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TallyFilter {
+    pub inspection_id: Option<Id>,
+    pub unit_id: Option<Id>,
+    pub scope: Option<RectifyScope>,
+}
+
+/// How many live tasks have one combination of heading, status, colour and rejection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskCount {
+    pub category_id: Id,
+    pub status: TaskStatus,
+    pub colour: Colour,
+    pub rejected: bool,
+    pub n: i64,
+}
+
+/// One unit's live tasks added up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitCount {
+    pub unit_id: Id,
+    pub total: i64,
+    pub closed: i64,
+    pub overdue: i64,
+    pub near_due: i64,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -63,10 +120,7 @@ pub struct ChangeFilter {
     pub pending: bool,
 }
 
-pub trait RectifyTx: Send {
-    fn insert_rect_plan(&mut self, p: &Plan) -> impl Future<Output = Result<()>> + Send;
-    /// Stores `p` if the stored version is still `p.version - 1`; otherwise `StaleVersion`.
-    fn update_rect_plan(&mut self, p: &Plan) -> impl Future<Output = Result<()>> + Send;
+pub trait RectifyRead: Send {
     fn get_rect_plan(&mut self, id: Id) -> impl Future<Output = Result<Option<Plan>>> + Send;
     /// The plan of one inspected unit for one inspection (there is at most one).
     fn find_rect_plan(
@@ -80,17 +134,11 @@ pub trait RectifyTx: Send {
         f: &PlanFilter,
         page: PageRequest,
     ) -> impl Future<Output = Result<Vec<Plan>>> + Send;
-
-    fn insert_plan_review(&mut self, r: &PlanReview) -> impl Future<Output = Result<()>> + Send;
     /// The reviews of a plan, oldest first.
     fn list_plan_reviews(
         &mut self,
         plan_id: Id,
     ) -> impl Future<Output = Result<Vec<PlanReview>>> + Send;
-
-    fn insert_task(&mut self, t: &Task) -> impl Future<Output = Result<()>> + Send;
-    /// Stores `t` if the stored version is still `t.version - 1`; otherwise `StaleVersion`.
-    fn update_task(&mut self, t: &Task) -> impl Future<Output = Result<()>> + Send;
     fn get_task(&mut self, id: Id) -> impl Future<Output = Result<Option<Task>>> + Send;
     /// Tasks by id (creation order), `page.limit + 1` rows at most.
     fn list_tasks(
@@ -100,8 +148,6 @@ pub trait RectifyTx: Send {
     ) -> impl Future<Output = Result<Vec<Task>>> + Send;
     /// Every task matching `f`, by id: for a plan's ledger and for counting.
     fn all_tasks(&mut self, f: &TaskFilter) -> impl Future<Output = Result<Vec<Task>>> + Send;
-
-    fn insert_progress(&mut self, r: &ProgressReport) -> impl Future<Output = Result<()>> + Send;
     /// The progress reports of a task, oldest first.
     fn list_progress(
         &mut self,
@@ -112,14 +158,6 @@ pub trait RectifyTx: Send {
         &mut self,
         task_ids: &[Id],
     ) -> impl Future<Output = Result<Vec<ProgressReport>>> + Send;
-
-    fn insert_task_evidence(&mut self, e: &TaskEvidence)
-    -> impl Future<Output = Result<()>> + Send;
-    /// Records the withdrawal of a file not yet withdrawn; false if it already was.
-    fn withdraw_task_evidence(
-        &mut self,
-        e: &TaskEvidence,
-    ) -> impl Future<Output = Result<bool>> + Send;
     fn get_task_evidence(
         &mut self,
         id: Id,
@@ -129,13 +167,68 @@ pub trait RectifyTx: Send {
         &mut self,
         task_id: Id,
     ) -> impl Future<Output = Result<Vec<TaskEvidence>>> + Send;
-
-    fn insert_verification(&mut self, v: &Verification) -> impl Future<Output = Result<()>> + Send;
     /// The verifications of a task, oldest first.
     fn list_verifications(
         &mut self,
         task_id: Id,
     ) -> impl Future<Output = Result<Vec<Verification>>> + Send;
+    fn get_change_request(
+        &mut self,
+        id: Id,
+    ) -> impl Future<Output = Result<Option<ChangeRequest>>> + Send;
+    /// Change requests, oldest first.
+    fn list_change_requests(
+        &mut self,
+        f: &ChangeFilter,
+    ) -> impl Future<Output = Result<Vec<ChangeRequest>>> + Send;
+    /// Ledger rows, `page.limit + 1` at most, in `order`.
+    fn ledger_rows(
+        &mut self,
+        f: &TaskFilter,
+        order: TaskOrder,
+        page: PageRequest,
+    ) -> impl Future<Output = Result<Vec<LedgerRow>>> + Send;
+    /// How many tasks `f` matches: from the tallies where they can answer (their colours must be
+    /// as of the filter's day and warning period), otherwise by counting rows.
+    fn count_tasks(&mut self, f: &TaskFilter) -> impl Future<Output = Result<i64>> + Send;
+    /// The day and warning period the tallies' colours are as of; `None` before they are built.
+    fn tally_state(&mut self) -> impl Future<Output = Result<Option<(Date, i32)>>> + Send;
+    /// The tallies added up by heading, status, colour and rejection.
+    fn task_counts(
+        &mut self,
+        f: &TallyFilter,
+    ) -> impl Future<Output = Result<Vec<TaskCount>>> + Send;
+    /// The units with tasks, most overdue first, `limit` at most, and how many units have tasks.
+    fn unit_counts(
+        &mut self,
+        f: &TallyFilter,
+        limit: u32,
+    ) -> impl Future<Output = Result<(Vec<UnitCount>, i64)>> + Send;
+}
+
+/// The writes of the same area; only a write transaction has them.
+pub trait RectifyWrite: RectifyRead {
+    fn insert_rect_plan(&mut self, p: &Plan) -> impl Future<Output = Result<()>> + Send;
+    /// Stores `p` if the stored version is still `p.version - 1`; otherwise `StaleVersion`.
+    fn update_rect_plan(&mut self, p: &Plan) -> impl Future<Output = Result<()>> + Send;
+
+    fn insert_plan_review(&mut self, r: &PlanReview) -> impl Future<Output = Result<()>> + Send;
+
+    fn insert_task(&mut self, t: &Task) -> impl Future<Output = Result<()>> + Send;
+    /// Stores `t` if the stored version is still `t.version - 1`; otherwise `StaleVersion`.
+    fn update_task(&mut self, t: &Task) -> impl Future<Output = Result<()>> + Send;
+
+    fn insert_progress(&mut self, r: &ProgressReport) -> impl Future<Output = Result<()>> + Send;
+
+    fn insert_task_evidence(&mut self, e: &TaskEvidence)
+    -> impl Future<Output = Result<()>> + Send;
+    /// Records the withdrawal of a file not yet withdrawn; false if it already was.
+    fn withdraw_task_evidence(
+        &mut self,
+        e: &TaskEvidence,
+    ) -> impl Future<Output = Result<bool>> + Send;
+
+    fn insert_verification(&mut self, v: &Verification) -> impl Future<Output = Result<()>> + Send;
 
     fn insert_change_request(
         &mut self,
@@ -146,13 +239,12 @@ pub trait RectifyTx: Send {
         &mut self,
         c: &ChangeRequest,
     ) -> impl Future<Output = Result<bool>> + Send;
-    fn get_change_request(
+    /// Brings the tallies' colours to `today` under `warn_days`: shifts the tasks whose colour
+    /// changed since the day they were as of, or counts everything again when the warning
+    /// period changed, the day went back, or they were never built.
+    fn refresh_tally(
         &mut self,
-        id: Id,
-    ) -> impl Future<Output = Result<Option<ChangeRequest>>> + Send;
-    /// Change requests, oldest first.
-    fn list_change_requests(
-        &mut self,
-        f: &ChangeFilter,
-    ) -> impl Future<Output = Result<Vec<ChangeRequest>>> + Send;
+        today: Date,
+        warn_days: i32,
+    ) -> impl Future<Output = Result<()>> + Send;
 }

@@ -3,9 +3,13 @@
 
 use std::future::Future;
 
+use jiff::civil::Date;
+
 use crate::access::Visible;
+use crate::deadline::Clock;
 use crate::error::Result;
 use crate::id::Id;
+use crate::org::UnitLevel;
 use crate::page::PageRequest;
 use crate::rectify::{Accountability, FollowUp, Form, Mechanism, NoticeKind, Verification};
 use crate::supervision::{RectifySettings, StoredDeadlineRule};
@@ -39,20 +43,90 @@ pub struct MechanismFilter {
     pub task_id: Option<Id>,
 }
 
-pub trait SuperviseTx: Send {
+/// Which running clocks a dashboard shows: those of one kind, within what the reader sees.
+#[derive(Debug, Clone)]
+pub struct ClockFilter {
+    pub clock: Clock,
+    pub scope: Visible,
+    pub inspection_id: Option<Id>,
+    pub unit_id: Option<Id>,
+}
+
+/// A clock still running: an inspected unit of an inspection under rectification whose event
+/// (the plan, or both reports, reaching the office) has not been recorded.
+#[derive(Debug, Clone)]
+pub struct RunningClock {
+    pub inspection_id: Id,
+    pub team_name: String,
+    pub unit_id: Id,
+    pub unit_name: String,
+    pub feedback: Date,
+    /// The level of the dispatching committee, which decides the rules that apply.
+    pub level: UnitLevel,
+}
+
+pub trait SuperviseRead: Send {
+    /// Running clocks of `f.clock`, the earliest feedback first, `limit` at most.
+    fn running_clocks(
+        &mut self,
+        f: &ClockFilter,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<RunningClock>>> + Send;
+    /// How many clocks of `f.clock` run, by feedback date and level, for counting them by
+    /// colour without reading each.
+    fn running_clock_days(
+        &mut self,
+        f: &ClockFilter,
+    ) -> impl Future<Output = Result<Vec<(Date, UnitLevel, i64)>>> + Send;
     /// Every stored deadline rule.
     fn deadline_rules(&mut self) -> impl Future<Output = Result<Vec<StoredDeadlineRule>>> + Send;
     fn get_deadline_rule(
         &mut self,
         id: Id,
     ) -> impl Future<Output = Result<Option<StoredDeadlineRule>>> + Send;
+
+    fn rectify_settings(&mut self) -> impl Future<Output = Result<RectifySettings>> + Send;
+    fn get_followup(&mut self, id: Id) -> impl Future<Output = Result<Option<FollowUp>>> + Send;
+    /// In order of issue (by id); the cursor is the id of the last one seen.
+    fn list_followups(
+        &mut self,
+        f: &FollowUpFilter,
+        page: PageRequest,
+    ) -> impl Future<Output = Result<Vec<FollowUp>>> + Send;
+    /// How many [`SuperviseRead::list_followups`] would list over all its pages.
+    fn count_followups(&mut self, f: &FollowUpFilter) -> impl Future<Output = Result<i64>> + Send;
+    fn list_accountability(
+        &mut self,
+        f: &AccountabilityFilter,
+        page: PageRequest,
+    ) -> impl Future<Output = Result<Vec<Accountability>>> + Send;
+    fn count_accountability(
+        &mut self,
+        f: &AccountabilityFilter,
+    ) -> impl Future<Output = Result<i64>> + Send;
+    fn list_mechanisms(
+        &mut self,
+        f: &MechanismFilter,
+        page: PageRequest,
+    ) -> impl Future<Output = Result<Vec<Mechanism>>> + Send;
+    fn count_mechanisms(&mut self, f: &MechanismFilter)
+    -> impl Future<Output = Result<i64>> + Send;
+
+    /// The latest rejection of each of the tasks that has one (the ledger's verifications that
+    /// did not close the task), for the dashboard's rejected items.
+    fn latest_rejections(
+        &mut self,
+        task_ids: &[Id],
+    ) -> impl Future<Output = Result<Vec<Verification>>> + Send;
+}
+
+/// The writes of the same area; only a write transaction has them.
+pub trait SuperviseWrite: SuperviseRead {
     /// Stores `r` if the stored version is still `r.version - 1`; otherwise `StaleVersion`.
     fn update_deadline_rule(
         &mut self,
         r: &StoredDeadlineRule,
     ) -> impl Future<Output = Result<()>> + Send;
-
-    fn rectify_settings(&mut self) -> impl Future<Output = Result<RectifySettings>> + Send;
     /// Stores `s` if the stored version is still `s.version - 1`; otherwise `StaleVersion`.
     fn update_rectify_settings(
         &mut self,
@@ -70,15 +144,6 @@ pub trait SuperviseTx: Send {
         f: &FollowUp,
         answered_by_id: Option<Id>,
     ) -> impl Future<Output = Result<()>> + Send;
-    fn get_followup(&mut self, id: Id) -> impl Future<Output = Result<Option<FollowUp>>> + Send;
-    /// In order of issue (by id); the cursor is the id of the last one seen.
-    fn list_followups(
-        &mut self,
-        f: &FollowUpFilter,
-        page: PageRequest,
-    ) -> impl Future<Output = Result<Vec<FollowUp>>> + Send;
-    /// How many [`SuperviseTx::list_followups`] would list over all its pages.
-    fn count_followups(&mut self, f: &FollowUpFilter) -> impl Future<Output = Result<i64>> + Send;
 
     fn insert_accountability(
         &mut self,
@@ -86,15 +151,6 @@ pub trait SuperviseTx: Send {
         recorded_by: Option<Id>,
         at: jiff::Timestamp,
     ) -> impl Future<Output = Result<()>> + Send;
-    fn list_accountability(
-        &mut self,
-        f: &AccountabilityFilter,
-        page: PageRequest,
-    ) -> impl Future<Output = Result<Vec<Accountability>>> + Send;
-    fn count_accountability(
-        &mut self,
-        f: &AccountabilityFilter,
-    ) -> impl Future<Output = Result<i64>> + Send;
 
     fn insert_mechanism(
         &mut self,
@@ -102,18 +158,4 @@ pub trait SuperviseTx: Send {
         recorded_by: Option<Id>,
         at: jiff::Timestamp,
     ) -> impl Future<Output = Result<()>> + Send;
-    fn list_mechanisms(
-        &mut self,
-        f: &MechanismFilter,
-        page: PageRequest,
-    ) -> impl Future<Output = Result<Vec<Mechanism>>> + Send;
-    fn count_mechanisms(&mut self, f: &MechanismFilter)
-    -> impl Future<Output = Result<i64>> + Send;
-
-    /// The latest rejection of each of the tasks that has one (the ledger's verifications that
-    /// did not close the task), for the dashboard's rejected items.
-    fn latest_rejections(
-        &mut self,
-        task_ids: &[Id],
-    ) -> impl Future<Output = Result<Vec<Verification>>> + Send;
 }

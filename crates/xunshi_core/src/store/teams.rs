@@ -16,12 +16,7 @@ pub struct InspectorFilter {
     pub include_withdrawn: bool,
 }
 
-pub trait TeamTx: Send {
-    /// Stores the inspector with their past posts and relatives.
-    fn insert_inspector(&mut self, x: &Inspector) -> impl Future<Output = Result<()>> + Send;
-    /// Stores `x`, past posts and relatives included, if the stored version is still
-    /// `x.version - 1`; otherwise `StaleVersion`.
-    fn update_inspector(&mut self, x: &Inspector) -> impl Future<Output = Result<()>> + Send;
+pub trait TeamRead: Send {
     fn get_inspector(&mut self, id: Id) -> impl Future<Output = Result<Option<Inspector>>> + Send;
     /// The inspector whose login account is `user_id`.
     fn find_inspector_by_user(
@@ -34,10 +29,6 @@ pub trait TeamTx: Send {
         f: &InspectorFilter,
         page: PageRequest,
     ) -> impl Future<Output = Result<Vec<Inspector>>> + Send;
-
-    fn insert_team_member(&mut self, m: &TeamMember) -> impl Future<Output = Result<()>> + Send;
-    /// Stores `m` if the stored version is still `m.version - 1`; otherwise `StaleVersion`.
-    fn update_team_member(&mut self, m: &TeamMember) -> impl Future<Output = Result<()>> + Send;
     fn get_team_member(
         &mut self,
         id: Id,
@@ -55,10 +46,23 @@ pub trait TeamTx: Send {
 
     /// One rule per kind and flag of inspection, as shipped or as the office changed them.
     fn list_recusal_rules(&mut self) -> impl Future<Output = Result<Vec<RecusalRule>>> + Send;
-    /// Stores `r` if the stored version is still `r.version - 1`; otherwise `StaleVersion`.
-    fn update_recusal_rule(&mut self, r: &RecusalRule) -> impl Future<Output = Result<()>> + Send;
 
     fn unit_localities(&mut self) -> impl Future<Output = Result<Vec<UnitLocality>>> + Send;
+}
+
+/// The writes of the same area; only a write transaction has them.
+pub trait TeamWrite: TeamRead {
+    /// Stores the inspector with their past posts and relatives.
+    fn insert_inspector(&mut self, x: &Inspector) -> impl Future<Output = Result<()>> + Send;
+    /// Stores `x`, past posts and relatives included, if the stored version is still
+    /// `x.version - 1`; otherwise `StaleVersion`.
+    fn update_inspector(&mut self, x: &Inspector) -> impl Future<Output = Result<()>> + Send;
+
+    fn insert_team_member(&mut self, m: &TeamMember) -> impl Future<Output = Result<()>> + Send;
+    /// Stores `m` if the stored version is still `m.version - 1`; otherwise `StaleVersion`.
+    fn update_team_member(&mut self, m: &TeamMember) -> impl Future<Output = Result<()>> + Send;
+    /// Stores `r` if the stored version is still `r.version - 1`; otherwise `StaleVersion`.
+    fn update_recusal_rule(&mut self, r: &RecusalRule) -> impl Future<Output = Result<()>> + Send;
     /// Stores the locality of a unit: inserted at version 1, or updated if the stored version
     /// is still `l.version - 1`; otherwise `StaleVersion`.
     fn put_unit_locality(&mut self, l: &UnitLocality) -> impl Future<Output = Result<()>> + Send;

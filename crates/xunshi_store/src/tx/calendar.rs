@@ -2,10 +2,10 @@
 
 use xunshi_core::Result;
 use xunshi_core::calendar::{CalendarDay, DayKind};
-use xunshi_core::store::CalendarTx;
 use xunshi_core::store::calendar::CalendarYear;
+use xunshi_core::store::{CalendarRead, CalendarWrite};
 
-use super::{DbTx, ts};
+use super::{DbTx, Mode, Writing, ts};
 use crate::rows::{date, i, s};
 
 pub(crate) fn day_kind_code(k: DayKind) -> &'static str {
@@ -15,7 +15,7 @@ pub(crate) fn day_kind_code(k: DayKind) -> &'static str {
     }
 }
 
-impl CalendarTx for DbTx {
+impl<M: Mode> CalendarRead for DbTx<M> {
     async fn calendar_years(&mut self) -> Result<Vec<CalendarYear>> {
         self.fetch_all(sqlx::query(
             "SELECT year, source, added_at FROM calendar_years ORDER BY year",
@@ -50,7 +50,9 @@ impl CalendarTx for DbTx {
         })
         .collect()
     }
+}
 
+impl CalendarWrite for DbTx<Writing> {
     async fn replace_calendar_year(
         &mut self,
         year: i16,

@@ -7,10 +7,10 @@ use xunshi_core::clue::{
     DisposalMethod, Recipient, RecipientKind, Transfer, TransferRef,
 };
 use xunshi_core::page::PageRequest;
-use xunshi_core::store::{ClueFilter, ClueTx, TransferFilter};
+use xunshi_core::store::{ClueFilter, ClueRead, ClueWrite, TransferFilter};
 use xunshi_core::{CoreError, Id, Result};
 
-use super::{DbTx, Where, ts};
+use super::{DbTx, Mode, Where, Writing, ts};
 use crate::rows::{self, date, i, id, opt_date, opt_id, opt_s, opt_ts, s};
 
 /// A clue with the columns of its transfer (`t.`) and the recipient department (`ru.`).
@@ -170,7 +170,7 @@ fn narrow(w: &mut Where, scope: &ClueScope, insp_col: &str) -> bool {
     true
 }
 
-impl DbTx {
+impl<M: Mode> DbTx<M> {
     /// Fills in the clue ids of transfers read without them, in one query.
     async fn with_clue_ids(&mut self, mut list: Vec<Transfer>) -> Result<Vec<Transfer>> {
         if list.is_empty() {
@@ -196,7 +196,125 @@ impl DbTx {
     }
 }
 
-impl ClueTx for DbTx {
+impl<M: Mode> ClueRead for DbTx<M> {
+    async fn get_clue(&mut self, cid: Id) -> Result<Option<Clue>> {
+        let sql = format!("{CLUE_SELECT} WHERE c.id = $1");
+        self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(cid.to_string()))
+            .await?
+            .map(|r| clue(&r))
+            .transpose()
+    }
+
+    async fn list_clues(
+        &mut self,
+        f: &ClueFilter,
+        scope: &ClueScope,
+        page: PageRequest,
+    ) -> Result<Vec<Clue>> {
+        let mut w = Where::default();
+        if let Some(insp) = f.inspection_id {
+            w.eq("c.inspection_id", insp.to_string());
+        }
+        if let Some(st) = f.status {
+            w.eq("c.status", st.as_str());
+        }
+        if let Some(r) = f.recipient {
+            w.eq("t.recipient_kind", r.as_str());
+        }
+        if let Some(d) = f.due_from {
+            let n = w.next();
+            w.raw(format!("t.due_on >= ${n}"), day(d));
+        }
+        if let Some(d) = f.due_to {
+            let n = w.next();
+            w.raw(format!("t.due_on <= ${n}"), day(d));
+        }
+        if !narrow(&mut w, scope, "c.inspection_id") {
+            return Ok(Vec::new());
+        }
+        if let Some(after) = page.after {
+            let n = w.next();
+            w.raw(format!("c.id > ${n}"), after.to_string());
+        }
+        let sql = format!(
+            "{CLUE_SELECT} {} ORDER BY c.id LIMIT {}",
+            w.sql(),
+            page.limit + 1
+        );
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(clue)
+            .collect()
+    }
+
+    async fn get_transfer(&mut self, tid: Id) -> Result<Option<Transfer>> {
+        let sql = format!("{TRANSFER_SELECT} WHERE t.id = $1");
+        let found = self
+            .fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(tid.to_string()))
+            .await?
+            .map(|r| transfer(&r))
+            .transpose()?;
+        match found {
+            Some(t) => Ok(self.with_clue_ids(vec![t]).await?.pop()),
+            None => Ok(None),
+        }
+    }
+
+    async fn list_transfers(
+        &mut self,
+        f: &TransferFilter,
+        scope: &ClueScope,
+        page: PageRequest,
+    ) -> Result<Vec<Transfer>> {
+        let mut w = Where::default();
+        if let Some(insp) = f.inspection_id {
+            w.eq("t.inspection_id", insp.to_string());
+        }
+        if let Some(r) = f.recipient {
+            w.eq("t.recipient_kind", r.as_str());
+        }
+        if !narrow(&mut w, scope, "t.inspection_id") {
+            return Ok(Vec::new());
+        }
+        if let Some(after) = page.after {
+            let n = w.next();
+            w.raw(format!("t.id > ${n}"), after.to_string());
+        }
+        let sql = format!(
+            "{TRANSFER_SELECT} {} ORDER BY t.id LIMIT {}",
+            w.sql(),
+            page.limit + 1
+        );
+        let rows = self
+            .fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?;
+        let list = rows.iter().map(transfer).collect::<Result<Vec<_>>>()?;
+        self.with_clue_ids(list).await
+    }
+
+    async fn clue_settings(&mut self) -> Result<ClueSettings> {
+        let row = self
+            .fetch_optional(sqlx::query(
+                "SELECT handling_months, warn_days, version, updated_at, updated_by
+                 FROM clue_settings WHERE id = 1",
+            ))
+            .await?;
+        match row {
+            // The migration writes the row; without it the defaults are what is in force.
+            None => Ok(ClueSettings::default()),
+            Some(r) => Ok(ClueSettings {
+                handling_months: i(&r, "handling_months")?,
+                warn_days: i(&r, "warn_days")?,
+                version: i(&r, "version")?,
+                updated_at: opt_ts(&r, "updated_at")?,
+                updated_by: opt_id(&r, "updated_by")?,
+            }),
+        }
+    }
+}
+
+impl ClueWrite for DbTx<Writing> {
     async fn insert_clue(&mut self, c: &Clue) -> Result<()> {
         let d = c.disposal.as_ref();
         self.execute(
@@ -270,57 +388,6 @@ impl ClueTx for DbTx {
         Ok(())
     }
 
-    async fn get_clue(&mut self, cid: Id) -> Result<Option<Clue>> {
-        let sql = format!("{CLUE_SELECT} WHERE c.id = $1");
-        self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(cid.to_string()))
-            .await?
-            .map(|r| clue(&r))
-            .transpose()
-    }
-
-    async fn list_clues(
-        &mut self,
-        f: &ClueFilter,
-        scope: &ClueScope,
-        page: PageRequest,
-    ) -> Result<Vec<Clue>> {
-        let mut w = Where::default();
-        if let Some(insp) = f.inspection_id {
-            w.eq("c.inspection_id", insp.to_string());
-        }
-        if let Some(st) = f.status {
-            w.eq("c.status", st.as_str());
-        }
-        if let Some(r) = f.recipient {
-            w.eq("t.recipient_kind", r.as_str());
-        }
-        if let Some(d) = f.due_from {
-            let n = w.next();
-            w.raw(format!("t.due_on >= ${n}"), day(d));
-        }
-        if let Some(d) = f.due_to {
-            let n = w.next();
-            w.raw(format!("t.due_on <= ${n}"), day(d));
-        }
-        if !narrow(&mut w, scope, "c.inspection_id") {
-            return Ok(Vec::new());
-        }
-        if let Some(after) = page.after {
-            let n = w.next();
-            w.raw(format!("c.id > ${n}"), after.to_string());
-        }
-        let sql = format!(
-            "{CLUE_SELECT} {} ORDER BY c.id LIMIT {}",
-            w.sql(),
-            page.limit + 1
-        );
-        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
-            .await?
-            .iter()
-            .map(clue)
-            .collect()
-    }
-
     async fn insert_transfer(&mut self, t: &Transfer) -> Result<()> {
         self.execute(
             sqlx::query(
@@ -341,71 +408,6 @@ impl ClueTx for DbTx {
         )
         .await?;
         Ok(())
-    }
-
-    async fn get_transfer(&mut self, tid: Id) -> Result<Option<Transfer>> {
-        let sql = format!("{TRANSFER_SELECT} WHERE t.id = $1");
-        let found = self
-            .fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(tid.to_string()))
-            .await?
-            .map(|r| transfer(&r))
-            .transpose()?;
-        match found {
-            Some(t) => Ok(self.with_clue_ids(vec![t]).await?.pop()),
-            None => Ok(None),
-        }
-    }
-
-    async fn list_transfers(
-        &mut self,
-        f: &TransferFilter,
-        scope: &ClueScope,
-        page: PageRequest,
-    ) -> Result<Vec<Transfer>> {
-        let mut w = Where::default();
-        if let Some(insp) = f.inspection_id {
-            w.eq("t.inspection_id", insp.to_string());
-        }
-        if let Some(r) = f.recipient {
-            w.eq("t.recipient_kind", r.as_str());
-        }
-        if !narrow(&mut w, scope, "t.inspection_id") {
-            return Ok(Vec::new());
-        }
-        if let Some(after) = page.after {
-            let n = w.next();
-            w.raw(format!("t.id > ${n}"), after.to_string());
-        }
-        let sql = format!(
-            "{TRANSFER_SELECT} {} ORDER BY t.id LIMIT {}",
-            w.sql(),
-            page.limit + 1
-        );
-        let rows = self
-            .fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
-            .await?;
-        let list = rows.iter().map(transfer).collect::<Result<Vec<_>>>()?;
-        self.with_clue_ids(list).await
-    }
-
-    async fn clue_settings(&mut self) -> Result<ClueSettings> {
-        let row = self
-            .fetch_optional(sqlx::query(
-                "SELECT handling_months, warn_days, version, updated_at, updated_by
-                 FROM clue_settings WHERE id = 1",
-            ))
-            .await?;
-        match row {
-            // The migration writes the row; without it the defaults are what is in force.
-            None => Ok(ClueSettings::default()),
-            Some(r) => Ok(ClueSettings {
-                handling_months: i(&r, "handling_months")?,
-                warn_days: i(&r, "warn_days")?,
-                version: i(&r, "version")?,
-                updated_at: opt_ts(&r, "updated_at")?,
-                updated_by: opt_id(&r, "updated_by")?,
-            }),
-        }
     }
 
     async fn update_clue_settings(&mut self, st: &ClueSettings) -> Result<()> {

@@ -4,11 +4,11 @@ use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
 use xunshi_core::disclosure::{Contact, DocKind, DocStatus, RectDocument, Revision};
 use xunshi_core::page::PageRequest;
-use xunshi_core::store::{DiscloseTx, DocFilter};
+use xunshi_core::store::{DiscloseRead, DiscloseWrite, DocFilter};
 use xunshi_core::{CoreError, Id, Result};
 
 use super::papers::{opt_sig, sig, sig_cols};
-use super::{DbTx, Where, ts};
+use super::{DbTx, Mode, Where, Writing, ts};
 use crate::rows::{self, i, id, opt_date, s};
 
 const DOC_COLS: &str = "id, kind, inspection_id, unit_id, title, body, addressee, issuer, \
@@ -67,7 +67,120 @@ fn day(d: Option<jiff::civil::Date>) -> Option<String> {
     d.map(|d| d.to_string())
 }
 
-impl DiscloseTx for DbTx {
+impl<M: Mode> DiscloseRead for DbTx<M> {
+    async fn get_rect_document(&mut self, did: Id) -> Result<Option<RectDocument>> {
+        let sql = format!("SELECT {DOC_COLS} FROM rect_documents WHERE id = $1");
+        self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(did.to_string()))
+            .await?
+            .map(|r| document(&r))
+            .transpose()
+    }
+
+    async fn list_rect_documents(
+        &mut self,
+        f: &DocFilter,
+        page: PageRequest,
+    ) -> Result<Vec<RectDocument>> {
+        let mut w = Where::default();
+        if let Some(insp) = f.inspection_id {
+            w.eq("inspection_id", insp.to_string());
+        }
+        if let Some(u) = f.unit_id {
+            w.eq("unit_id", u.to_string());
+        }
+        if !f.kinds.is_empty() {
+            let list = w.list(f.kinds.iter().map(|k| k.as_str().to_owned()));
+            w.fixed(&format!("kind IN ({list})"));
+        }
+        if let Some(st) = f.status {
+            w.eq("status", st.as_str());
+        }
+        if let Some(scope) = &f.scope {
+            let mut parts = Vec::new();
+            if !scope.units.is_empty() {
+                let list = w.list(scope.units.iter().map(Id::to_string));
+                parts.push(format!("unit_id IN ({list})"));
+            }
+            if !scope.inspections.is_empty() {
+                let list = w.list(scope.inspections.iter().map(Id::to_string));
+                parts.push(format!("inspection_id IN ({list})"));
+            }
+            if parts.is_empty() {
+                return Ok(Vec::new());
+            }
+            w.fixed(&format!("({})", parts.join(" OR ")));
+        }
+        if let Some(after) = page.after {
+            let n = w.next();
+            w.raw(format!("id > ${n}"), after.to_string());
+        }
+        let sql = format!(
+            "SELECT {DOC_COLS} FROM rect_documents {} ORDER BY id LIMIT {}",
+            w.sql(),
+            page.limit + 1
+        );
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(document)
+            .collect()
+    }
+
+    async fn published_notices(&mut self) -> Result<Vec<RectDocument>> {
+        let sql = format!(
+            "SELECT {DOC_COLS} FROM rect_documents WHERE kind = $1 AND status = $2
+             ORDER BY published_on DESC, id DESC"
+        );
+        self.fetch_all(
+            sqlx::query(AssertSqlSafe(sql))
+                .bind(DocKind::PublicNotice.as_str())
+                .bind(DocStatus::Published.as_str()),
+        )
+        .await?
+        .iter()
+        .map(document)
+        .collect()
+    }
+
+    async fn list_revisions(&mut self, document_id: Id) -> Result<Vec<Revision>> {
+        let sql = format!(
+            "SELECT {REVISION_COLS} FROM rect_document_revisions WHERE document_id = $1
+             ORDER BY number"
+        );
+        self.fetch_all(sqlx::query(AssertSqlSafe(sql)).bind(document_id.to_string()))
+            .await?
+            .iter()
+            .map(revision)
+            .collect()
+    }
+
+    async fn first_submitted_on(
+        &mut self,
+        inspection_id: Id,
+        unit_id: Id,
+        kind: DocKind,
+    ) -> Result<Option<jiff::civil::Date>> {
+        // Dates are `YYYY-MM-DD` text, so the least is the earliest on both backends.
+        let row = self
+            .fetch_optional(
+                sqlx::query(
+                    "SELECT min(submitted_on) AS first FROM rect_documents
+                     WHERE inspection_id = $1 AND unit_id = $2 AND kind = $3
+                       AND submitted_on IS NOT NULL",
+                )
+                .bind(inspection_id.to_string())
+                .bind(unit_id.to_string())
+                .bind(kind.as_str()),
+            )
+            .await?;
+        match row {
+            Some(r) => opt_date(&r, "first"),
+            None => Ok(None),
+        }
+    }
+}
+
+impl DiscloseWrite for DbTx<Writing> {
     async fn insert_rect_document(&mut self, d: &RectDocument) -> Result<()> {
         let (cb, cn, ca) = sig_cols(Some(&d.created));
         let (sb, sn, sa) = sig_cols(d.submitted.as_ref());
@@ -155,80 +268,6 @@ impl DiscloseTx for DbTx {
         Ok(())
     }
 
-    async fn get_rect_document(&mut self, did: Id) -> Result<Option<RectDocument>> {
-        let sql = format!("SELECT {DOC_COLS} FROM rect_documents WHERE id = $1");
-        self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(did.to_string()))
-            .await?
-            .map(|r| document(&r))
-            .transpose()
-    }
-
-    async fn list_rect_documents(
-        &mut self,
-        f: &DocFilter,
-        page: PageRequest,
-    ) -> Result<Vec<RectDocument>> {
-        let mut w = Where::default();
-        if let Some(insp) = f.inspection_id {
-            w.eq("inspection_id", insp.to_string());
-        }
-        if let Some(u) = f.unit_id {
-            w.eq("unit_id", u.to_string());
-        }
-        if !f.kinds.is_empty() {
-            let list = w.list(f.kinds.iter().map(|k| k.as_str().to_owned()));
-            w.fixed(&format!("kind IN ({list})"));
-        }
-        if let Some(st) = f.status {
-            w.eq("status", st.as_str());
-        }
-        if let Some(scope) = &f.scope {
-            let mut parts = Vec::new();
-            if !scope.units.is_empty() {
-                let list = w.list(scope.units.iter().map(Id::to_string));
-                parts.push(format!("unit_id IN ({list})"));
-            }
-            if !scope.inspections.is_empty() {
-                let list = w.list(scope.inspections.iter().map(Id::to_string));
-                parts.push(format!("inspection_id IN ({list})"));
-            }
-            if parts.is_empty() {
-                return Ok(Vec::new());
-            }
-            w.fixed(&format!("({})", parts.join(" OR ")));
-        }
-        if let Some(after) = page.after {
-            let n = w.next();
-            w.raw(format!("id > ${n}"), after.to_string());
-        }
-        let sql = format!(
-            "SELECT {DOC_COLS} FROM rect_documents {} ORDER BY id LIMIT {}",
-            w.sql(),
-            page.limit + 1
-        );
-        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
-            .await?
-            .iter()
-            .map(document)
-            .collect()
-    }
-
-    async fn published_notices(&mut self) -> Result<Vec<RectDocument>> {
-        let sql = format!(
-            "SELECT {DOC_COLS} FROM rect_documents WHERE kind = $1 AND status = $2
-             ORDER BY published_on DESC, id DESC"
-        );
-        self.fetch_all(
-            sqlx::query(AssertSqlSafe(sql))
-                .bind(DocKind::PublicNotice.as_str())
-                .bind(DocStatus::Published.as_str()),
-        )
-        .await?
-        .iter()
-        .map(document)
-        .collect()
-    }
-
     async fn insert_revision(&mut self, r: &Revision) -> Result<()> {
         let (cb, cn, ca) = sig_cols(Some(&r.created));
         let sql = format!(
@@ -251,42 +290,5 @@ impl DiscloseTx for DbTx {
         )
         .await?;
         Ok(())
-    }
-
-    async fn list_revisions(&mut self, document_id: Id) -> Result<Vec<Revision>> {
-        let sql = format!(
-            "SELECT {REVISION_COLS} FROM rect_document_revisions WHERE document_id = $1
-             ORDER BY number"
-        );
-        self.fetch_all(sqlx::query(AssertSqlSafe(sql)).bind(document_id.to_string()))
-            .await?
-            .iter()
-            .map(revision)
-            .collect()
-    }
-
-    async fn first_submitted_on(
-        &mut self,
-        inspection_id: Id,
-        unit_id: Id,
-        kind: DocKind,
-    ) -> Result<Option<jiff::civil::Date>> {
-        // Dates are `YYYY-MM-DD` text, so the least is the earliest on both backends.
-        let row = self
-            .fetch_optional(
-                sqlx::query(
-                    "SELECT min(submitted_on) AS first FROM rect_documents
-                     WHERE inspection_id = $1 AND unit_id = $2 AND kind = $3
-                       AND submitted_on IS NOT NULL",
-                )
-                .bind(inspection_id.to_string())
-                .bind(unit_id.to_string())
-                .bind(kind.as_str()),
-            )
-            .await?;
-        match row {
-            Some(r) => opt_date(&r, "first"),
-            None => Ok(None),
-        }
     }
 }

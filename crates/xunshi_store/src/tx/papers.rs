@@ -6,11 +6,11 @@ use xunshi_core::paper::{
     Evidence, FileKind, ImmediateFixNotice, NoticeStatus, Problem, ProblemStatus,
     ResponsibilityType, Severity, Signature,
 };
-use xunshi_core::store::{PaperTx, ProblemFilter};
+use xunshi_core::store::{PaperRead, PaperWrite, ProblemFilter};
 use xunshi_core::taxonomy::{Category, TaxonomyVersion};
 use xunshi_core::{CoreError, Id, Result};
 
-use super::{DbTx, Where, ts};
+use super::{DbTx, Mode, Where, Writing, ts};
 use crate::rows::{self, date, i, id, opt_date, opt_id, opt_s, opt_ts, s};
 
 /// A signature kept in three columns `<p>_by`, `<p>_by_name`, `<p>_at`; absent when `<p>_at`
@@ -158,7 +158,7 @@ fn notice(r: &AnyRow) -> Result<ImmediateFixNotice> {
     })
 }
 
-impl PaperTx for DbTx {
+impl<M: Mode> PaperRead for DbTx<M> {
     async fn list_taxonomy_versions(&mut self) -> Result<Vec<TaxonomyVersion>> {
         self.fetch_all(sqlx::query(
             "SELECT id, code, name, valid_from FROM taxonomy_versions ORDER BY valid_from, id",
@@ -177,20 +177,6 @@ impl PaperTx for DbTx {
         .await?
         .map(|r| taxonomy_version(&r))
         .transpose()
-    }
-
-    async fn insert_taxonomy_version(&mut self, v: &TaxonomyVersion) -> Result<()> {
-        self.execute(
-            sqlx::query(
-                "INSERT INTO taxonomy_versions (id, code, name, valid_from) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(v.id.to_string())
-            .bind(v.code.clone())
-            .bind(v.name.clone())
-            .bind(v.valid_from.to_string()),
-        )
-        .await?;
-        Ok(())
     }
 
     async fn list_categories(&mut self, version_id: Option<Id>) -> Result<Vec<Category>> {
@@ -220,6 +206,144 @@ impl PaperTx for DbTx {
         .await?
         .map(|r| category(&r))
         .transpose()
+    }
+
+    async fn get_problem(&mut self, pid: Id) -> Result<Option<Problem>> {
+        let sql = format!("SELECT {PROBLEM_COLS} FROM problems WHERE id = $1");
+        self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(pid.to_string()))
+            .await?
+            .map(|r| problem(&r))
+            .transpose()
+    }
+
+    async fn list_problems(
+        &mut self,
+        inspection_id: Id,
+        f: &ProblemFilter,
+    ) -> Result<Vec<Problem>> {
+        let mut w = Where::default();
+        w.eq("inspection_id", inspection_id.to_string());
+        if let Some(c) = f.category_id {
+            w.eq("category_id", c.to_string());
+        }
+        if let Some(st) = f.status {
+            w.eq("status", st.as_str());
+        }
+        let sql = format!(
+            "SELECT {PROBLEM_COLS} FROM problems {} ORDER BY seq",
+            w.sql()
+        );
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(problem)
+            .collect()
+    }
+
+    async fn max_problem_seq(&mut self, inspection_id: Id) -> Result<i32> {
+        let row = self
+            .fetch_optional(
+                sqlx::query(
+                    "SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) AS n FROM problems WHERE inspection_id = $1",
+                )
+                .bind(inspection_id.to_string()),
+            )
+            .await?;
+        Ok(row.map(|r| i(&r, "n")).transpose()?.unwrap_or(0) as i32)
+    }
+
+    async fn get_evidence(&mut self, eid: Id) -> Result<Option<Evidence>> {
+        let sql = format!("SELECT {EVIDENCE_COLS} FROM evidence WHERE id = $1");
+        self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(eid.to_string()))
+            .await?
+            .map(|r| evidence(&r))
+            .transpose()
+    }
+
+    async fn list_evidence(&mut self, problem_id: Id) -> Result<Vec<Evidence>> {
+        let sql = format!("SELECT {EVIDENCE_COLS} FROM evidence WHERE problem_id = $1 ORDER BY id");
+        self.fetch_all(sqlx::query(AssertSqlSafe(sql)).bind(problem_id.to_string()))
+            .await?
+            .iter()
+            .map(evidence)
+            .collect()
+    }
+
+    async fn count_evidence(&mut self, inspection_id: Id) -> Result<Vec<(Id, i64)>> {
+        self.fetch_all(
+            sqlx::query(
+                "SELECT problem_id, CAST(COUNT(*) AS BIGINT) AS n FROM evidence
+                 WHERE inspection_id = $1 AND withdrawn_at IS NULL GROUP BY problem_id",
+            )
+            .bind(inspection_id.to_string()),
+        )
+        .await?
+        .iter()
+        .map(|r| Ok((id(r, "problem_id")?, i(r, "n")?)))
+        .collect()
+    }
+
+    async fn get_notice(&mut self, nid: Id) -> Result<Option<ImmediateFixNotice>> {
+        let sql = format!("SELECT {NOTICE_COLS} FROM fix_notices WHERE id = $1");
+        self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(nid.to_string()))
+            .await?
+            .map(|r| notice(&r))
+            .transpose()
+    }
+
+    async fn list_notices(
+        &mut self,
+        inspection_id: Option<Id>,
+        units: Option<&[Id]>,
+    ) -> Result<Vec<ImmediateFixNotice>> {
+        let mut w = Where::default();
+        if let Some(insp) = inspection_id {
+            w.eq("inspection_id", insp.to_string());
+        }
+        if let Some(units) = units {
+            if units.is_empty() {
+                return Ok(Vec::new());
+            }
+            let list = w.list(units.iter().map(|u| u.to_string()));
+            w.fixed(&format!("unit_id IN ({list})"));
+        }
+        let sql = format!(
+            "SELECT {NOTICE_COLS} FROM fix_notices {} ORDER BY inspection_id, seq",
+            w.sql()
+        );
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(notice)
+            .collect()
+    }
+
+    async fn max_notice_seq(&mut self, inspection_id: Id) -> Result<i32> {
+        let row = self
+            .fetch_optional(
+                sqlx::query(
+                    "SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) AS n FROM fix_notices WHERE inspection_id = $1",
+                )
+                .bind(inspection_id.to_string()),
+            )
+            .await?;
+        Ok(row.map(|r| i(&r, "n")).transpose()?.unwrap_or(0) as i32)
+    }
+}
+
+impl PaperWrite for DbTx<Writing> {
+    async fn insert_taxonomy_version(&mut self, v: &TaxonomyVersion) -> Result<()> {
+        self.execute(
+            sqlx::query(
+                "INSERT INTO taxonomy_versions (id, code, name, valid_from) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(v.id.to_string())
+            .bind(v.code.clone())
+            .bind(v.name.clone())
+            .bind(v.valid_from.to_string()),
+        )
+        .await?;
+        Ok(())
     }
 
     async fn insert_category(&mut self, c: &Category) -> Result<()> {
@@ -321,50 +445,6 @@ impl PaperTx for DbTx {
         Ok(())
     }
 
-    async fn get_problem(&mut self, pid: Id) -> Result<Option<Problem>> {
-        let sql = format!("SELECT {PROBLEM_COLS} FROM problems WHERE id = $1");
-        self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(pid.to_string()))
-            .await?
-            .map(|r| problem(&r))
-            .transpose()
-    }
-
-    async fn list_problems(
-        &mut self,
-        inspection_id: Id,
-        f: &ProblemFilter,
-    ) -> Result<Vec<Problem>> {
-        let mut w = Where::default();
-        w.eq("inspection_id", inspection_id.to_string());
-        if let Some(c) = f.category_id {
-            w.eq("category_id", c.to_string());
-        }
-        if let Some(st) = f.status {
-            w.eq("status", st.as_str());
-        }
-        let sql = format!(
-            "SELECT {PROBLEM_COLS} FROM problems {} ORDER BY seq",
-            w.sql()
-        );
-        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
-            .await?
-            .iter()
-            .map(problem)
-            .collect()
-    }
-
-    async fn max_problem_seq(&mut self, inspection_id: Id) -> Result<i32> {
-        let row = self
-            .fetch_optional(
-                sqlx::query(
-                    "SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) AS n FROM problems WHERE inspection_id = $1",
-                )
-                .bind(inspection_id.to_string()),
-            )
-            .await?;
-        Ok(row.map(|r| i(&r, "n")).transpose()?.unwrap_or(0) as i32)
-    }
-
     async fn insert_evidence(&mut self, e: &Evidence) -> Result<()> {
         let (ub, un, ua) = sig_cols(Some(&e.uploaded));
         let (wb, wn, wa) = sig_cols(e.withdrawn.as_ref());
@@ -411,37 +491,6 @@ impl PaperTx for DbTx {
             )
             .await?;
         Ok(n == 1)
-    }
-
-    async fn get_evidence(&mut self, eid: Id) -> Result<Option<Evidence>> {
-        let sql = format!("SELECT {EVIDENCE_COLS} FROM evidence WHERE id = $1");
-        self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(eid.to_string()))
-            .await?
-            .map(|r| evidence(&r))
-            .transpose()
-    }
-
-    async fn list_evidence(&mut self, problem_id: Id) -> Result<Vec<Evidence>> {
-        let sql = format!("SELECT {EVIDENCE_COLS} FROM evidence WHERE problem_id = $1 ORDER BY id");
-        self.fetch_all(sqlx::query(AssertSqlSafe(sql)).bind(problem_id.to_string()))
-            .await?
-            .iter()
-            .map(evidence)
-            .collect()
-    }
-
-    async fn count_evidence(&mut self, inspection_id: Id) -> Result<Vec<(Id, i64)>> {
-        self.fetch_all(
-            sqlx::query(
-                "SELECT problem_id, CAST(COUNT(*) AS BIGINT) AS n FROM evidence
-                 WHERE inspection_id = $1 AND withdrawn_at IS NULL GROUP BY problem_id",
-            )
-            .bind(inspection_id.to_string()),
-        )
-        .await?
-        .iter()
-        .map(|r| Ok((id(r, "problem_id")?, i(r, "n")?)))
-        .collect()
     }
 
     async fn insert_notice(&mut self, n: &ImmediateFixNotice) -> Result<()> {
@@ -514,52 +563,5 @@ impl PaperTx for DbTx {
             )));
         }
         Ok(())
-    }
-
-    async fn get_notice(&mut self, nid: Id) -> Result<Option<ImmediateFixNotice>> {
-        let sql = format!("SELECT {NOTICE_COLS} FROM fix_notices WHERE id = $1");
-        self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(nid.to_string()))
-            .await?
-            .map(|r| notice(&r))
-            .transpose()
-    }
-
-    async fn list_notices(
-        &mut self,
-        inspection_id: Option<Id>,
-        units: Option<&[Id]>,
-    ) -> Result<Vec<ImmediateFixNotice>> {
-        let mut w = Where::default();
-        if let Some(insp) = inspection_id {
-            w.eq("inspection_id", insp.to_string());
-        }
-        if let Some(units) = units {
-            if units.is_empty() {
-                return Ok(Vec::new());
-            }
-            let list = w.list(units.iter().map(|u| u.to_string()));
-            w.fixed(&format!("unit_id IN ({list})"));
-        }
-        let sql = format!(
-            "SELECT {NOTICE_COLS} FROM fix_notices {} ORDER BY inspection_id, seq",
-            w.sql()
-        );
-        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
-            .await?
-            .iter()
-            .map(notice)
-            .collect()
-    }
-
-    async fn max_notice_seq(&mut self, inspection_id: Id) -> Result<i32> {
-        let row = self
-            .fetch_optional(
-                sqlx::query(
-                    "SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) AS n FROM fix_notices WHERE inspection_id = $1",
-                )
-                .bind(inspection_id.to_string()),
-            )
-            .await?;
-        Ok(row.map(|r| i(&r, "n")).transpose()?.unwrap_or(0) as i32)
     }
 }

@@ -7,10 +7,10 @@ use xunshi_core::inspection::{
     AnnualPlan, Inspection, InspectionDates, InspectionKind, Round, Stage, Term,
 };
 use xunshi_core::page::PageRequest;
-use xunshi_core::store::{Covered, InspectionFilter, PlanningTx};
+use xunshi_core::store::{Covered, InspectionFilter, PlanningRead, PlanningWrite};
 use xunshi_core::{CoreError, Id, Result};
 
-use super::{DbTx, Where, flag, ts};
+use super::{DbTx, Mode, Where, Writing, flag, ts};
 use crate::rows::{self, date, flag as get_flag, i, id, opt_date, opt_id, s};
 
 fn opt_day(d: Option<jiff::civil::Date>) -> Option<String> {
@@ -84,7 +84,7 @@ const INSPECTION_COLS: &str = "id, round_id, dispatcher_id, team_name, kind, ele
      linked, look_back_of, stage, planned_entry, planned_exit, entry_on, exit_on, reported_to_group, \
      reported_to_committee, feedback_on, version, created_at, updated_at";
 
-impl DbTx {
+impl<M: Mode> DbTx<M> {
     async fn write_targets(&mut self, insp: &Inspection) -> Result<()> {
         self.execute(
             sqlx::query("DELETE FROM inspection_targets WHERE inspection_id = $1")
@@ -132,22 +132,68 @@ impl DbTx {
     }
 }
 
-impl PlanningTx for DbTx {
-    async fn insert_term(&mut self, t: &Term) -> Result<()> {
-        self.execute(
-            sqlx::query(
-                "INSERT INTO terms (id, name, dispatcher_id, starts_on, ends_on, version)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(t.id.to_string())
-            .bind(t.name.clone())
-            .bind(t.dispatcher_id.to_string())
-            .bind(t.starts_on.to_string())
-            .bind(opt_day(t.ends_on))
-            .bind(t.version),
-        )
-        .await?;
-        Ok(())
+/// The `WHERE` of an inspection list: the filter, narrowed to what `visible` lets the reader
+/// see (a unit's people only once feedback is given); `None` when that is nothing.
+fn inspection_where(f: &InspectionFilter, visible: &Visible) -> Option<Where> {
+    let mut w = Where::default();
+    if let Some(r) = f.round_id {
+        w.eq("round_id", r.to_string());
+    }
+    if let Some(t) = f.term_id {
+        let n = w.next();
+        w.raw(
+            format!("round_id IN (SELECT id FROM rounds WHERE term_id = ${n})"),
+            t.to_string(),
+        );
+    }
+    if let Some(u) = f.unit_id {
+        let n = w.next();
+        w.raw(
+            format!("id IN (SELECT inspection_id FROM inspection_targets WHERE unit_id = ${n})"),
+            u.to_string(),
+        );
+    }
+    if let Some(s) = f.stage {
+        w.eq("stage", s.as_str());
+    }
+    if let Visible::Some {
+        inspections,
+        feedback_units,
+    } = visible
+    {
+        let mut any = Vec::new();
+        if !inspections.is_empty() {
+            let list = w.list(inspections.iter().map(|i| i.to_string()));
+            any.push(format!("id IN ({list})"));
+        }
+        if !feedback_units.is_empty() {
+            let list = w.list(feedback_units.iter().map(|i| i.to_string()));
+            any.push(format!(
+                "(id IN (SELECT inspection_id FROM inspection_targets WHERE unit_id IN ({list}))
+                      AND stage IN ('feedback_given', 'rectification', 'archived'))"
+            ));
+        }
+        if any.is_empty() {
+            return None;
+        }
+        w.fixed(&format!("({})", any.join(" OR ")));
+    }
+    Some(w)
+}
+
+impl<M: Mode> PlanningRead for DbTx<M> {
+    async fn count_inspections(&mut self, f: &InspectionFilter, visible: &Visible) -> Result<i64> {
+        let Some(w) = inspection_where(f, visible) else {
+            return Ok(0);
+        };
+        let sql = format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM inspections {}",
+            w.sql()
+        );
+        let r = self
+            .fetch_optional(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?;
+        Ok(r.map(|r| crate::rows::i(&r, "n")).transpose()?.unwrap_or(0))
     }
 
     async fn get_term(&mut self, tid: Id) -> Result<Option<Term>> {
@@ -168,23 +214,6 @@ impl PlanningTx for DbTx {
         .iter()
         .map(term)
         .collect()
-    }
-
-    async fn insert_plan(&mut self, p: &AnnualPlan) -> Result<()> {
-        self.execute(
-            sqlx::query(
-                "INSERT INTO annual_plans (id, term_id, year, title, notes, version)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(p.id.to_string())
-            .bind(p.term_id.to_string())
-            .bind(p.year)
-            .bind(p.title.clone())
-            .bind(p.notes.clone())
-            .bind(p.version),
-        )
-        .await?;
-        Ok(())
     }
 
     async fn get_plan(&mut self, pid: Id) -> Result<Option<AnnualPlan>> {
@@ -215,24 +244,6 @@ impl PlanningTx for DbTx {
             .collect()
     }
 
-    async fn insert_round(&mut self, r: &Round) -> Result<()> {
-        self.execute(
-            sqlx::query(
-                "INSERT INTO rounds (id, plan_id, term_id, year, number, name, version)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(r.id.to_string())
-            .bind(r.plan_id.to_string())
-            .bind(r.term_id.to_string())
-            .bind(r.year)
-            .bind(r.number)
-            .bind(r.name.clone())
-            .bind(r.version),
-        )
-        .await?;
-        Ok(())
-    }
-
     async fn get_round(&mut self, rid: Id) -> Result<Option<Round>> {
         self.fetch_optional(
             sqlx::query("SELECT id, plan_id, term_id, year, number, name, version FROM rounds WHERE id = $1")
@@ -257,6 +268,123 @@ impl PlanningTx for DbTx {
             .iter()
             .map(round)
             .collect()
+    }
+
+    async fn get_inspection(&mut self, iid: Id) -> Result<Option<Inspection>> {
+        let sql = format!("SELECT {INSPECTION_COLS} FROM inspections WHERE id = $1");
+        let found = self
+            .fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(iid.to_string()))
+            .await?
+            .map(|r| inspection(&r))
+            .transpose()?;
+        match found {
+            Some(x) => Ok(self.with_targets(vec![x]).await?.pop()),
+            None => Ok(None),
+        }
+    }
+
+    async fn list_inspections(
+        &mut self,
+        f: &InspectionFilter,
+        visible: &Visible,
+        page: PageRequest,
+    ) -> Result<Vec<Inspection>> {
+        let Some(mut w) = inspection_where(f, visible) else {
+            return Ok(Vec::new());
+        };
+        if let Some(after) = page.after {
+            let n = w.next();
+            w.raw(format!("id > ${n}"), after.to_string());
+        }
+        let sql = format!(
+            "SELECT {INSPECTION_COLS} FROM inspections {} ORDER BY id LIMIT {}",
+            w.sql(),
+            page.limit + 1
+        );
+        let rows = self
+            .fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?;
+        let list = rows.iter().map(inspection).collect::<Result<Vec<_>>>()?;
+        self.with_targets(list).await
+    }
+
+    async fn covered_in_term(&mut self, term_id: Id) -> Result<Vec<Covered>> {
+        let rows = self
+            .fetch_all(
+                sqlx::query(
+                    "SELECT t.unit_id, i.id AS inspection_id, i.stage
+                     FROM inspection_targets t
+                     JOIN inspections i ON i.id = t.inspection_id
+                     JOIN rounds r ON r.id = i.round_id
+                     WHERE r.term_id = $1
+                     ORDER BY i.id",
+                )
+                .bind(term_id.to_string()),
+            )
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Covered {
+                    unit_id: id(r, "unit_id")?,
+                    inspection_id: id(r, "inspection_id")?,
+                    stage: Stage::parse(&s(r, "stage")?)?,
+                })
+            })
+            .collect()
+    }
+}
+
+impl PlanningWrite for DbTx<Writing> {
+    async fn insert_term(&mut self, t: &Term) -> Result<()> {
+        self.execute(
+            sqlx::query(
+                "INSERT INTO terms (id, name, dispatcher_id, starts_on, ends_on, version)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(t.id.to_string())
+            .bind(t.name.clone())
+            .bind(t.dispatcher_id.to_string())
+            .bind(t.starts_on.to_string())
+            .bind(opt_day(t.ends_on))
+            .bind(t.version),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn insert_plan(&mut self, p: &AnnualPlan) -> Result<()> {
+        self.execute(
+            sqlx::query(
+                "INSERT INTO annual_plans (id, term_id, year, title, notes, version)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(p.id.to_string())
+            .bind(p.term_id.to_string())
+            .bind(p.year)
+            .bind(p.title.clone())
+            .bind(p.notes.clone())
+            .bind(p.version),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn insert_round(&mut self, r: &Round) -> Result<()> {
+        self.execute(
+            sqlx::query(
+                "INSERT INTO rounds (id, plan_id, term_id, year, number, name, version)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(r.id.to_string())
+            .bind(r.plan_id.to_string())
+            .bind(r.term_id.to_string())
+            .bind(r.year)
+            .bind(r.number)
+            .bind(r.name.clone())
+            .bind(r.version),
+        )
+        .await?;
+        Ok(())
     }
 
     async fn insert_inspection(&mut self, x: &Inspection) -> Result<()> {
@@ -330,109 +458,5 @@ impl PlanningTx for DbTx {
             )));
         }
         self.write_targets(x).await
-    }
-
-    async fn get_inspection(&mut self, iid: Id) -> Result<Option<Inspection>> {
-        let sql = format!("SELECT {INSPECTION_COLS} FROM inspections WHERE id = $1");
-        let found = self
-            .fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(iid.to_string()))
-            .await?
-            .map(|r| inspection(&r))
-            .transpose()?;
-        match found {
-            Some(x) => Ok(self.with_targets(vec![x]).await?.pop()),
-            None => Ok(None),
-        }
-    }
-
-    async fn list_inspections(
-        &mut self,
-        f: &InspectionFilter,
-        visible: &Visible,
-        page: PageRequest,
-    ) -> Result<Vec<Inspection>> {
-        let mut w = Where::default();
-        if let Some(r) = f.round_id {
-            w.eq("round_id", r.to_string());
-        }
-        if let Some(t) = f.term_id {
-            let n = w.next();
-            w.raw(
-                format!("round_id IN (SELECT id FROM rounds WHERE term_id = ${n})"),
-                t.to_string(),
-            );
-        }
-        if let Some(u) = f.unit_id {
-            let n = w.next();
-            w.raw(
-                format!(
-                    "id IN (SELECT inspection_id FROM inspection_targets WHERE unit_id = ${n})"
-                ),
-                u.to_string(),
-            );
-        }
-        if let Some(s) = f.stage {
-            w.eq("stage", s.as_str());
-        }
-        if let Visible::Some {
-            inspections,
-            feedback_units,
-        } = visible
-        {
-            let mut any = Vec::new();
-            if !inspections.is_empty() {
-                let list = w.list(inspections.iter().map(|i| i.to_string()));
-                any.push(format!("id IN ({list})"));
-            }
-            if !feedback_units.is_empty() {
-                let list = w.list(feedback_units.iter().map(|i| i.to_string()));
-                any.push(format!(
-                    "id IN (SELECT inspection_id FROM inspection_targets WHERE unit_id IN ({list}))"
-                ));
-            }
-            if any.is_empty() {
-                return Ok(Vec::new());
-            }
-            w.fixed(&format!("({})", any.join(" OR ")));
-        }
-        if let Some(after) = page.after {
-            let n = w.next();
-            w.raw(format!("id > ${n}"), after.to_string());
-        }
-        let sql = format!(
-            "SELECT {INSPECTION_COLS} FROM inspections {} ORDER BY id LIMIT {}",
-            w.sql(),
-            page.limit + 1
-        );
-        let rows = self
-            .fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
-            .await?;
-        let list = rows.iter().map(inspection).collect::<Result<Vec<_>>>()?;
-        self.with_targets(list).await
-    }
-
-    async fn covered_in_term(&mut self, term_id: Id) -> Result<Vec<Covered>> {
-        let rows = self
-            .fetch_all(
-                sqlx::query(
-                    "SELECT t.unit_id, i.id AS inspection_id, i.stage
-                     FROM inspection_targets t
-                     JOIN inspections i ON i.id = t.inspection_id
-                     JOIN rounds r ON r.id = i.round_id
-                     WHERE r.term_id = $1
-                     ORDER BY i.id",
-                )
-                .bind(term_id.to_string()),
-            )
-            .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Covered {
-                    unit_id: id(r, "unit_id")?,
-                    inspection_id: id(r, "inspection_id")?,
-                    stage: Stage::parse(&s(r, "stage")?)?,
-                })
-            })
-            .collect()
     }
 }

@@ -1,20 +1,24 @@
 //! Rectification: plans and their reviews, the ledger's tasks, progress reports, evidence files,
 //! verifications and change requests.
 
+use jiff::civil::Date;
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
-use xunshi_core::deadline::Colour;
 use xunshi_core::page::PageRequest;
 use xunshi_core::paper::FileKind;
 use xunshi_core::rectify::{
     ChangeRequest, Defect, Due, GroupMember, Plan, PlanReview, PlanStatus, ProgressReport, Task,
     TaskEvidence, TaskStatus, Verification,
 };
-use xunshi_core::store::{ChangeFilter, ColourAt, PlanFilter, RectifyScope, RectifyTx, TaskFilter};
+use xunshi_core::store::{
+    ChangeFilter, LedgerRow, PlanFilter, RectifyRead, RectifyScope, RectifyWrite, TallyFilter,
+    TaskCount, TaskFilter, TaskOrder, UnitCount,
+};
 use xunshi_core::{CoreError, Id, Result};
 
 use super::papers::{from_json, json_text, opt_sig, sig, sig_cols};
-use super::{DbTx, Where, flag, ts};
+use super::tally::colour_clause;
+use super::{DbTx, Mode, Where, Writing, flag, ts};
 use crate::rows::{self, i, id, opt_date, opt_s, opt_ts, s};
 
 // ---------------------------------------------------------------------------------------------
@@ -177,7 +181,7 @@ fn change(r: &AnyRow) -> Result<ChangeRequest> {
 // Filters
 
 /// `(unit_id IN (…) OR inspection_id IN (…))`; false when the scope names nothing.
-fn scope_clause(w: &mut Where, scope: &RectifyScope, prefix: &str) -> bool {
+pub(crate) fn scope_clause(w: &mut Where, scope: &RectifyScope, prefix: &str) -> bool {
     let mut parts = Vec::new();
     if !scope.units.is_empty() {
         let list = w.list(scope.units.iter().map(Id::to_string));
@@ -194,82 +198,113 @@ fn scope_clause(w: &mut Where, scope: &RectifyScope, prefix: &str) -> bool {
     true
 }
 
-/// The colour rule of `rectify::task_colour` in SQL. Dates are `YYYY-MM-DD` text (byte order
-/// on both backends), so they compare as dates. A negative warning period is taken as none.
-fn colour_clause(w: &mut Where, c: &ColourAt) -> Result<()> {
-    let today = c.today.to_string();
-    let warn_end = c
-        .today
-        .checked_add(jiff::Span::new().days(i64::from(c.warn_days.max(0))))
-        .map_err(CoreError::internal)?
-        .to_string();
-    match c.colour {
-        Colour::Red => {
-            let n = w.next();
-            w.raw(
-                format!("(status <> 'closed' AND due_date IS NOT NULL AND due_date < ${n})"),
-                today,
-            );
-        }
-        Colour::Yellow => {
-            let n = w.next();
-            let _ = w.list([today, warn_end].into_iter());
-            w.fixed(&format!(
-                "(status <> 'closed' AND due_date IS NOT NULL AND due_date >= ${n} AND due_date <= ${})",
-                n + 1
-            ));
-        }
-        Colour::Green => {
-            let n = w.next();
-            w.raw(
-                format!("(status = 'closed' OR due_date IS NULL OR due_date > ${n})"),
-                warn_end,
-            );
-        }
-    }
-    Ok(())
-}
-
-/// The `WHERE` of a task list; `None` when the filter can match nothing.
-fn task_where(f: &TaskFilter) -> Result<Option<Where>> {
+/// The `WHERE` of a task list over `rectification_tasks` as `p` (a prefix such as `t.`, or
+/// empty); `None` when the filter can match nothing.
+fn task_where(f: &TaskFilter, p: &str) -> Result<Option<Where>> {
     let mut w = Where::default();
+    if let Some(v) = f.task_id {
+        w.eq(&format!("{p}id"), v.to_string());
+    }
     if let Some(v) = f.inspection_id {
-        w.eq("inspection_id", v.to_string());
+        w.eq(&format!("{p}inspection_id"), v.to_string());
     }
     if let Some(v) = f.unit_id {
-        w.eq("unit_id", v.to_string());
+        w.eq(&format!("{p}unit_id"), v.to_string());
     }
     if let Some(v) = f.plan_id {
-        w.eq("plan_id", v.to_string());
+        w.eq(&format!("{p}plan_id"), v.to_string());
     }
     if let Some(v) = f.status {
-        w.eq("status", v.as_str());
+        w.eq(&format!("{p}status"), v.as_str());
     }
     if let Some(v) = f.problem_id {
-        w.eq("problem_id", v.to_string());
+        w.eq(&format!("{p}problem_id"), v.to_string());
     }
     if let Some(v) = f.category_id {
-        let n = w.next();
-        w.raw(
-            format!("problem_id IN (SELECT p.id FROM problems p WHERE p.category_id = ${n})"),
-            v.to_string(),
-        );
+        w.eq(&format!("{p}category_id"), v.to_string());
     }
     if let Some(c) = &f.colour {
-        colour_clause(&mut w, c)?;
+        colour_clause(&mut w, p, c)?;
+    }
+    if f.rejected {
+        w.fixed(&format!("{p}rejections > 0"));
     }
     if let Some(scope) = &f.scope
-        && !scope_clause(&mut w, scope, "")
+        && !scope_clause(&mut w, scope, p)
     {
         return Ok(None);
     }
     if !f.include_withdrawn {
-        w.fixed("withdrawn_reason IS NULL");
+        w.fixed(&format!("{p}withdrawn_reason IS NULL"));
     }
     Ok(Some(w))
 }
 
-impl DbTx {
+/// The ledger row's columns: the task's, prefixed `t.`, then the names and the newest report.
+fn ledger_cols() -> String {
+    let task: Vec<String> = TASK_COLS
+        .split(',')
+        .map(|c| format!("t.{}", c.trim()))
+        .collect();
+    format!(
+        "{}, t.category_id AS category_id, p.title AS problem_title,
+         COALESCE(c.name, '') AS category_name, u.name AS unit_name, i.team_name AS team_name,
+         lp.id AS lp_id, lp.body AS lp_body, lp.progress AS lp_progress,
+         lp.claims_done AS lp_claims_done, lp.by_name AS lp_by_name, lp.at AS lp_at,
+         lv.defect AS lv_defect, lv.reason AS lv_reason",
+        task.join(", ")
+    )
+}
+
+/// Ledger rows in one query: the task, its problem, heading, unit and team, its newest
+/// progress report and its latest rejection, each found by key.
+const LEDGER_FROM: &str = "rectification_tasks t
+    JOIN problems p ON p.id = t.problem_id
+    LEFT JOIN problem_categories c ON c.id = t.category_id
+    JOIN units u ON u.id = t.unit_id
+    JOIN inspections i ON i.id = t.inspection_id
+    LEFT JOIN task_progress lp
+           ON lp.id = (SELECT MAX(x.id) FROM task_progress x WHERE x.task_id = t.id)
+    LEFT JOIN task_verifications lv
+           ON t.rejections > 0
+          AND lv.id = (SELECT MAX(v.id) FROM task_verifications v
+                        WHERE v.task_id = t.id AND v.closed = 0)";
+
+fn ledger_row(r: &AnyRow) -> Result<LedgerRow> {
+    let latest = match opt_s(r, "lp_id")? {
+        Some(pid) => Some(ProgressReport {
+            id: pid.parse().map_err(CoreError::internal)?,
+            task_id: id(r, "id")?,
+            text: s(r, "lp_body")?,
+            progress: i16::try_from(i(r, "lp_progress")?).map_err(CoreError::internal)?,
+            claims_done: rows::flag(r, "lp_claims_done")?,
+            by_name: s(r, "lp_by_name")?,
+            at: rows::ts(r, "lp_at")?,
+        }),
+        None => None,
+    };
+    let rejection = match opt_s(r, "lv_reason")? {
+        Some(reason) => Some((
+            opt_s(r, "lv_defect")?
+                .map(|d| Defect::parse(&d))
+                .transpose()?,
+            reason,
+        )),
+        None => None,
+    };
+    Ok(LedgerRow {
+        task: task(r)?,
+        problem_title: s(r, "problem_title")?,
+        category_id: id(r, "category_id")?,
+        category_name: s(r, "category_name")?,
+        unit_name: s(r, "unit_name")?,
+        team_name: s(r, "team_name")?,
+        latest,
+        rejection,
+    })
+}
+
+impl<M: Mode> DbTx<M> {
     async fn tasks_where(&mut self, w: Where, tail: String) -> Result<Vec<Task>> {
         let sql = format!(
             "SELECT {TASK_COLS} FROM rectification_tasks {} {tail}",
@@ -283,53 +318,7 @@ impl DbTx {
     }
 }
 
-impl RectifyTx for DbTx {
-    async fn insert_rect_plan(&mut self, p: &Plan) -> Result<()> {
-        let sql = format!(
-            "INSERT INTO rectification_plans ({PLAN_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-        );
-        self.execute(
-            sqlx::query(AssertSqlSafe(sql))
-                .bind(p.id.to_string())
-                .bind(p.inspection_id.to_string())
-                .bind(p.unit_id.to_string())
-                .bind(p.title.clone())
-                .bind(p.organisation.clone())
-                .bind(json_text(&p.leading_group)?)
-                .bind(p.status.as_str())
-                .bind(p.submitted_at.map(ts))
-                .bind(p.approved_at.map(ts))
-                .bind(p.version),
-        )
-        .await?;
-        Ok(())
-    }
-
-    async fn update_rect_plan(&mut self, p: &Plan) -> Result<()> {
-        let n = self
-            .execute(
-                sqlx::query(
-                    "UPDATE rectification_plans SET title = $1, organisation = $2, leading_group = $3,
-                        status = $4, submitted_at = $5, approved_at = $6, version = $7
-                     WHERE id = $8 AND version = $9",
-                )
-                .bind(p.title.clone())
-                .bind(p.organisation.clone())
-                .bind(json_text(&p.leading_group)?)
-                .bind(p.status.as_str())
-                .bind(p.submitted_at.map(ts))
-                .bind(p.approved_at.map(ts))
-                .bind(p.version)
-                .bind(p.id.to_string())
-                .bind(p.version - 1),
-            )
-            .await?;
-        if n == 0 {
-            return Err(CoreError::StaleVersion("整改方案".into()));
-        }
-        Ok(())
-    }
-
+impl<M: Mode> RectifyRead for DbTx<M> {
     async fn get_rect_plan(&mut self, pid: Id) -> Result<Option<Plan>> {
         let sql = format!("SELECT {PLAN_COLS} FROM rectification_plans WHERE id = $1");
         self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(pid.to_string()))
@@ -384,6 +373,249 @@ impl RectifyTx for DbTx {
             .collect()
     }
 
+    async fn list_plan_reviews(&mut self, plan_id: Id) -> Result<Vec<PlanReview>> {
+        self.fetch_all(
+            sqlx::query(
+                "SELECT id, plan_id, approved, comment, by_name, at FROM plan_reviews
+                 WHERE plan_id = $1 ORDER BY id",
+            )
+            .bind(plan_id.to_string()),
+        )
+        .await?
+        .iter()
+        .map(review)
+        .collect()
+    }
+
+    async fn get_task(&mut self, tid: Id) -> Result<Option<Task>> {
+        let sql = format!("SELECT {TASK_COLS} FROM rectification_tasks WHERE id = $1");
+        self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(tid.to_string()))
+            .await?
+            .map(|r| task(&r))
+            .transpose()
+    }
+
+    async fn list_tasks(&mut self, f: &TaskFilter, page: PageRequest) -> Result<Vec<Task>> {
+        let Some(mut w) = task_where(f, "")? else {
+            return Ok(Vec::new());
+        };
+        if let Some(after) = page.after {
+            let n = w.next();
+            w.raw(format!("id > ${n}"), after.to_string());
+        }
+        let tail = format!("ORDER BY id LIMIT {}", page.limit + 1);
+        self.tasks_where(w, tail).await
+    }
+
+    async fn all_tasks(&mut self, f: &TaskFilter) -> Result<Vec<Task>> {
+        let Some(w) = task_where(f, "")? else {
+            return Ok(Vec::new());
+        };
+        self.tasks_where(w, "ORDER BY id".to_owned()).await
+    }
+
+    async fn ledger_rows(
+        &mut self,
+        f: &TaskFilter,
+        order: TaskOrder,
+        page: PageRequest,
+    ) -> Result<Vec<LedgerRow>> {
+        let Some(mut w) = task_where(f, "t.")? else {
+            return Ok(Vec::new());
+        };
+        let order_by = match order {
+            TaskOrder::Created => {
+                if let Some(after) = page.after {
+                    let n = w.next();
+                    w.raw(format!("t.id > ${n}"), after.to_string());
+                }
+                "t.id"
+            }
+            // The open-deadline index holds exactly the dated open tasks in this order.
+            TaskOrder::Deadline => {
+                w.fixed("t.status <> 'closed' AND t.due_date IS NOT NULL");
+                "t.due_date, t.id"
+            }
+        };
+        let sql = format!(
+            "SELECT {} FROM {LEDGER_FROM} {} ORDER BY {order_by} LIMIT {}",
+            ledger_cols(),
+            w.sql(),
+            page.limit + 1
+        );
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(ledger_row)
+            .collect()
+    }
+
+    async fn count_tasks(&mut self, f: &TaskFilter) -> Result<i64> {
+        if let Some(n) = self.count_from_tally(f).await? {
+            return Ok(n);
+        }
+        let Some(w) = task_where(f, "")? else {
+            return Ok(0);
+        };
+        let sql = format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM rectification_tasks {}",
+            w.sql()
+        );
+        let r = self
+            .fetch_optional(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?;
+        Ok(r.map(|r| i(&r, "n")).transpose()?.unwrap_or(0))
+    }
+
+    async fn tally_state(&mut self) -> Result<Option<(Date, i32)>> {
+        self.read_tally_state().await
+    }
+
+    async fn task_counts(&mut self, f: &TallyFilter) -> Result<Vec<TaskCount>> {
+        self.tally_counts(f).await
+    }
+
+    async fn unit_counts(&mut self, f: &TallyFilter, limit: u32) -> Result<(Vec<UnitCount>, i64)> {
+        self.tally_units(f, limit).await
+    }
+
+    async fn list_progress(&mut self, task_id: Id) -> Result<Vec<ProgressReport>> {
+        let sql =
+            format!("SELECT {PROGRESS_COLS} FROM task_progress WHERE task_id = $1 ORDER BY id");
+        self.fetch_all(sqlx::query(AssertSqlSafe(sql)).bind(task_id.to_string()))
+            .await?
+            .iter()
+            .map(progress)
+            .collect()
+    }
+
+    async fn latest_progress(&mut self, task_ids: &[Id]) -> Result<Vec<ProgressReport>> {
+        if task_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut w = Where::default();
+        let list = w.list(task_ids.iter().map(Id::to_string));
+        // Ids are UUIDv7: the greatest id of a task's reports is its newest.
+        let sql = format!(
+            "SELECT {PROGRESS_COLS} FROM task_progress WHERE id IN (
+                SELECT MAX(id) FROM task_progress WHERE task_id IN ({list}) GROUP BY task_id)
+             ORDER BY id"
+        );
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(progress)
+            .collect()
+    }
+
+    async fn get_task_evidence(&mut self, eid: Id) -> Result<Option<TaskEvidence>> {
+        let sql = format!("SELECT {EVIDENCE_COLS} FROM task_evidence WHERE id = $1");
+        self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(eid.to_string()))
+            .await?
+            .map(|r| evidence(&r))
+            .transpose()
+    }
+
+    async fn list_task_evidence(&mut self, task_id: Id) -> Result<Vec<TaskEvidence>> {
+        let sql =
+            format!("SELECT {EVIDENCE_COLS} FROM task_evidence WHERE task_id = $1 ORDER BY id");
+        self.fetch_all(sqlx::query(AssertSqlSafe(sql)).bind(task_id.to_string()))
+            .await?
+            .iter()
+            .map(evidence)
+            .collect()
+    }
+
+    async fn list_verifications(&mut self, task_id: Id) -> Result<Vec<Verification>> {
+        let sql = format!(
+            "SELECT {VERIFICATION_COLS} FROM task_verifications WHERE task_id = $1 ORDER BY id"
+        );
+        self.fetch_all(sqlx::query(AssertSqlSafe(sql)).bind(task_id.to_string()))
+            .await?
+            .iter()
+            .map(verification)
+            .collect()
+    }
+
+    async fn get_change_request(&mut self, cid: Id) -> Result<Option<ChangeRequest>> {
+        let sql = format!("SELECT {CHANGE_COLS} FROM task_change_requests c WHERE c.id = $1");
+        self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(cid.to_string()))
+            .await?
+            .map(|r| change(&r))
+            .transpose()
+    }
+
+    async fn list_change_requests(&mut self, f: &ChangeFilter) -> Result<Vec<ChangeRequest>> {
+        let mut w = Where::default();
+        if let Some(t) = f.task_id {
+            w.eq("c.task_id", t.to_string());
+        }
+        if let Some(p) = f.plan_id {
+            w.eq("t.plan_id", p.to_string());
+        }
+        if f.pending {
+            w.fixed("c.approved IS NULL");
+        }
+        let sql = format!(
+            "SELECT {CHANGE_COLS} FROM task_change_requests c
+             JOIN rectification_tasks t ON t.id = c.task_id {} ORDER BY c.id",
+            w.sql()
+        );
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(change)
+            .collect()
+    }
+}
+
+impl RectifyWrite for DbTx<Writing> {
+    async fn insert_rect_plan(&mut self, p: &Plan) -> Result<()> {
+        let sql = format!(
+            "INSERT INTO rectification_plans ({PLAN_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        );
+        self.execute(
+            sqlx::query(AssertSqlSafe(sql))
+                .bind(p.id.to_string())
+                .bind(p.inspection_id.to_string())
+                .bind(p.unit_id.to_string())
+                .bind(p.title.clone())
+                .bind(p.organisation.clone())
+                .bind(json_text(&p.leading_group)?)
+                .bind(p.status.as_str())
+                .bind(p.submitted_at.map(ts))
+                .bind(p.approved_at.map(ts))
+                .bind(p.version),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn update_rect_plan(&mut self, p: &Plan) -> Result<()> {
+        let n = self
+            .execute(
+                sqlx::query(
+                    "UPDATE rectification_plans SET title = $1, organisation = $2, leading_group = $3,
+                        status = $4, submitted_at = $5, approved_at = $6, version = $7
+                     WHERE id = $8 AND version = $9",
+                )
+                .bind(p.title.clone())
+                .bind(p.organisation.clone())
+                .bind(json_text(&p.leading_group)?)
+                .bind(p.status.as_str())
+                .bind(p.submitted_at.map(ts))
+                .bind(p.approved_at.map(ts))
+                .bind(p.version)
+                .bind(p.id.to_string())
+                .bind(p.version - 1),
+            )
+            .await?;
+        if n == 0 {
+            return Err(CoreError::StaleVersion("整改方案".into()));
+        }
+        Ok(())
+    }
+
     async fn insert_plan_review(&mut self, r: &PlanReview) -> Result<()> {
         self.execute(
             sqlx::query(
@@ -401,25 +633,13 @@ impl RectifyTx for DbTx {
         Ok(())
     }
 
-    async fn list_plan_reviews(&mut self, plan_id: Id) -> Result<Vec<PlanReview>> {
-        self.fetch_all(
-            sqlx::query(
-                "SELECT id, plan_id, approved, comment, by_name, at FROM plan_reviews
-                 WHERE plan_id = $1 ORDER BY id",
-            )
-            .bind(plan_id.to_string()),
-        )
-        .await?
-        .iter()
-        .map(review)
-        .collect()
-    }
-
     async fn insert_task(&mut self, t: &Task) -> Result<()> {
         let (kind, date) = due_cols(t.due);
+        // The heading is the problem's, kept on the task for the lists' indexes.
         let sql = format!(
-            "INSERT INTO rectification_tasks ({TASK_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
-                $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)"
+            "INSERT INTO rectification_tasks ({TASK_COLS}, category_id) VALUES ($1, $2, $3, $4,
+                $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
+                COALESCE((SELECT p.category_id FROM problems p WHERE p.id = $5), ''))"
         );
         self.execute(
             sqlx::query(AssertSqlSafe(sql))
@@ -446,10 +666,13 @@ impl RectifyTx for DbTx {
                 .bind(ts(t.updated_at)),
         )
         .await?;
+        let key = self.tally_key(t.id).await?;
+        self.tally_move(None, key).await?;
         Ok(())
     }
 
     async fn update_task(&mut self, t: &Task) -> Result<()> {
+        let before = self.tally_key(t.id).await?;
         let (kind, date) = due_cols(t.due);
         let n = self
             .execute(
@@ -483,34 +706,9 @@ impl RectifyTx for DbTx {
         if n == 0 {
             return Err(CoreError::StaleVersion(format!("整改任务{}", t.seq)));
         }
+        let after = self.tally_key(t.id).await?;
+        self.tally_move(before, after).await?;
         Ok(())
-    }
-
-    async fn get_task(&mut self, tid: Id) -> Result<Option<Task>> {
-        let sql = format!("SELECT {TASK_COLS} FROM rectification_tasks WHERE id = $1");
-        self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(tid.to_string()))
-            .await?
-            .map(|r| task(&r))
-            .transpose()
-    }
-
-    async fn list_tasks(&mut self, f: &TaskFilter, page: PageRequest) -> Result<Vec<Task>> {
-        let Some(mut w) = task_where(f)? else {
-            return Ok(Vec::new());
-        };
-        if let Some(after) = page.after {
-            let n = w.next();
-            w.raw(format!("id > ${n}"), after.to_string());
-        }
-        let tail = format!("ORDER BY id LIMIT {}", page.limit + 1);
-        self.tasks_where(w, tail).await
-    }
-
-    async fn all_tasks(&mut self, f: &TaskFilter) -> Result<Vec<Task>> {
-        let Some(w) = task_where(f)? else {
-            return Ok(Vec::new());
-        };
-        self.tasks_where(w, "ORDER BY id".to_owned()).await
     }
 
     async fn insert_progress(&mut self, r: &ProgressReport) -> Result<()> {
@@ -529,35 +727,6 @@ impl RectifyTx for DbTx {
         )
         .await?;
         Ok(())
-    }
-
-    async fn list_progress(&mut self, task_id: Id) -> Result<Vec<ProgressReport>> {
-        let sql =
-            format!("SELECT {PROGRESS_COLS} FROM task_progress WHERE task_id = $1 ORDER BY id");
-        self.fetch_all(sqlx::query(AssertSqlSafe(sql)).bind(task_id.to_string()))
-            .await?
-            .iter()
-            .map(progress)
-            .collect()
-    }
-
-    async fn latest_progress(&mut self, task_ids: &[Id]) -> Result<Vec<ProgressReport>> {
-        if task_ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut w = Where::default();
-        let list = w.list(task_ids.iter().map(Id::to_string));
-        // Ids are UUIDv7: the greatest id of a task's reports is its newest.
-        let sql = format!(
-            "SELECT {PROGRESS_COLS} FROM task_progress WHERE id IN (
-                SELECT MAX(id) FROM task_progress WHERE task_id IN ({list}) GROUP BY task_id)
-             ORDER BY id"
-        );
-        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
-            .await?
-            .iter()
-            .map(progress)
-            .collect()
     }
 
     async fn insert_task_evidence(&mut self, e: &TaskEvidence) -> Result<()> {
@@ -607,25 +776,8 @@ impl RectifyTx for DbTx {
         Ok(n == 1)
     }
 
-    async fn get_task_evidence(&mut self, eid: Id) -> Result<Option<TaskEvidence>> {
-        let sql = format!("SELECT {EVIDENCE_COLS} FROM task_evidence WHERE id = $1");
-        self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(eid.to_string()))
-            .await?
-            .map(|r| evidence(&r))
-            .transpose()
-    }
-
-    async fn list_task_evidence(&mut self, task_id: Id) -> Result<Vec<TaskEvidence>> {
-        let sql =
-            format!("SELECT {EVIDENCE_COLS} FROM task_evidence WHERE task_id = $1 ORDER BY id");
-        self.fetch_all(sqlx::query(AssertSqlSafe(sql)).bind(task_id.to_string()))
-            .await?
-            .iter()
-            .map(evidence)
-            .collect()
-    }
-
     async fn insert_verification(&mut self, v: &Verification) -> Result<()> {
+        let before = self.tally_key(v.task_id).await?;
         let sql = format!(
             "INSERT INTO task_verifications ({VERIFICATION_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
         );
@@ -640,18 +792,18 @@ impl RectifyTx for DbTx {
                 .bind(ts(v.at)),
         )
         .await?;
+        if !v.closed {
+            self.execute(
+                sqlx::query(
+                    "UPDATE rectification_tasks SET rejections = rejections + 1 WHERE id = $1",
+                )
+                .bind(v.task_id.to_string()),
+            )
+            .await?;
+        }
+        let after = self.tally_key(v.task_id).await?;
+        self.tally_move(before, after).await?;
         Ok(())
-    }
-
-    async fn list_verifications(&mut self, task_id: Id) -> Result<Vec<Verification>> {
-        let sql = format!(
-            "SELECT {VERIFICATION_COLS} FROM task_verifications WHERE task_id = $1 ORDER BY id"
-        );
-        self.fetch_all(sqlx::query(AssertSqlSafe(sql)).bind(task_id.to_string()))
-            .await?
-            .iter()
-            .map(verification)
-            .collect()
     }
 
     async fn insert_change_request(&mut self, c: &ChangeRequest) -> Result<()> {
@@ -702,34 +854,7 @@ impl RectifyTx for DbTx {
         Ok(n == 1)
     }
 
-    async fn get_change_request(&mut self, cid: Id) -> Result<Option<ChangeRequest>> {
-        let sql = format!("SELECT {CHANGE_COLS} FROM task_change_requests c WHERE c.id = $1");
-        self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(cid.to_string()))
-            .await?
-            .map(|r| change(&r))
-            .transpose()
-    }
-
-    async fn list_change_requests(&mut self, f: &ChangeFilter) -> Result<Vec<ChangeRequest>> {
-        let mut w = Where::default();
-        if let Some(t) = f.task_id {
-            w.eq("c.task_id", t.to_string());
-        }
-        if let Some(p) = f.plan_id {
-            w.eq("t.plan_id", p.to_string());
-        }
-        if f.pending {
-            w.fixed("c.approved IS NULL");
-        }
-        let sql = format!(
-            "SELECT {CHANGE_COLS} FROM task_change_requests c
-             JOIN rectification_tasks t ON t.id = c.task_id {} ORDER BY c.id",
-            w.sql()
-        );
-        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
-            .await?
-            .iter()
-            .map(change)
-            .collect()
+    async fn refresh_tally(&mut self, today: Date, warn_days: i32) -> Result<()> {
+        self.refresh_tally_to(today, warn_days).await
     }
 }

@@ -6,11 +6,11 @@ use xunshi_core::feedback::{Feedback, FeedbackMeeting, FeedbackStatus};
 use xunshi_core::report::{
     ApprovalStep, Decision, Report, ReportKind, ReportStatus, ReportVersion, StepKind,
 };
-use xunshi_core::store::ReportTx;
+use xunshi_core::store::{ReportRead, ReportWrite};
 use xunshi_core::{CoreError, Id, Result};
 
 use super::papers::{from_json, json_text, opt_sig, sig, sig_cols};
-use super::{DbTx, ts};
+use super::{DbTx, Mode, Writing, ts};
 use crate::rows::{self, i, id, opt_date, s};
 
 const REPORT_COLS: &str = "id, inspection_id, kind, title, status, current_version, created_by, \
@@ -90,7 +90,73 @@ fn day(d: Option<jiff::civil::Date>) -> Option<String> {
     d.map(|d| d.to_string())
 }
 
-impl ReportTx for DbTx {
+impl<M: Mode> ReportRead for DbTx<M> {
+    async fn get_report(&mut self, rid: Id) -> Result<Option<Report>> {
+        let sql = format!("SELECT {REPORT_COLS} FROM reports WHERE id = $1");
+        self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(rid.to_string()))
+            .await?
+            .map(|r| report(&r))
+            .transpose()
+    }
+
+    async fn list_reports(&mut self, inspection_id: Id) -> Result<Vec<Report>> {
+        let sql = format!("SELECT {REPORT_COLS} FROM reports WHERE inspection_id = $1 ORDER BY id");
+        self.fetch_all(sqlx::query(AssertSqlSafe(sql)).bind(inspection_id.to_string()))
+            .await?
+            .iter()
+            .map(report)
+            .collect()
+    }
+
+    async fn get_report_version(
+        &mut self,
+        report_id: Id,
+        number: i32,
+    ) -> Result<Option<ReportVersion>> {
+        let sql = format!(
+            "SELECT {VERSION_COLS} FROM report_versions WHERE report_id = $1 AND number = $2"
+        );
+        self.fetch_optional(
+            sqlx::query(AssertSqlSafe(sql))
+                .bind(report_id.to_string())
+                .bind(number),
+        )
+        .await?
+        .map(|r| report_version(&r))
+        .transpose()
+    }
+
+    async fn list_report_versions(&mut self, report_id: Id) -> Result<Vec<ReportVersion>> {
+        let sql = format!(
+            "SELECT {VERSION_COLS} FROM report_versions WHERE report_id = $1 ORDER BY number"
+        );
+        self.fetch_all(sqlx::query(AssertSqlSafe(sql)).bind(report_id.to_string()))
+            .await?
+            .iter()
+            .map(report_version)
+            .collect()
+    }
+
+    async fn list_approval_steps(&mut self, report_id: Id) -> Result<Vec<ApprovalStep>> {
+        // Ids are UUIDv7, so their order is the order the steps were taken.
+        let sql = format!("SELECT {STEP_COLS} FROM report_steps WHERE report_id = $1 ORDER BY id");
+        self.fetch_all(sqlx::query(AssertSqlSafe(sql)).bind(report_id.to_string()))
+            .await?
+            .iter()
+            .map(step)
+            .collect()
+    }
+
+    async fn get_feedback(&mut self, inspection_id: Id) -> Result<Option<Feedback>> {
+        let sql = format!("SELECT {FEEDBACK_COLS} FROM feedbacks WHERE inspection_id = $1");
+        self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(inspection_id.to_string()))
+            .await?
+            .map(|r| feedback(&r))
+            .transpose()
+    }
+}
+
+impl ReportWrite for DbTx<Writing> {
     async fn insert_report(&mut self, x: &Report) -> Result<()> {
         let (cb, cn, ca) = sig_cols(Some(&x.created));
         let sql = format!(
@@ -137,23 +203,6 @@ impl ReportTx for DbTx {
         Ok(())
     }
 
-    async fn get_report(&mut self, rid: Id) -> Result<Option<Report>> {
-        let sql = format!("SELECT {REPORT_COLS} FROM reports WHERE id = $1");
-        self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(rid.to_string()))
-            .await?
-            .map(|r| report(&r))
-            .transpose()
-    }
-
-    async fn list_reports(&mut self, inspection_id: Id) -> Result<Vec<Report>> {
-        let sql = format!("SELECT {REPORT_COLS} FROM reports WHERE inspection_id = $1 ORDER BY id");
-        self.fetch_all(sqlx::query(AssertSqlSafe(sql)).bind(inspection_id.to_string()))
-            .await?
-            .iter()
-            .map(report)
-            .collect()
-    }
-
     async fn insert_report_version(&mut self, v: &ReportVersion) -> Result<()> {
         let (cb, cn, ca) = sig_cols(Some(&v.created));
         let sql = format!(
@@ -173,35 +222,6 @@ impl ReportTx for DbTx {
         )
         .await?;
         Ok(())
-    }
-
-    async fn get_report_version(
-        &mut self,
-        report_id: Id,
-        number: i32,
-    ) -> Result<Option<ReportVersion>> {
-        let sql = format!(
-            "SELECT {VERSION_COLS} FROM report_versions WHERE report_id = $1 AND number = $2"
-        );
-        self.fetch_optional(
-            sqlx::query(AssertSqlSafe(sql))
-                .bind(report_id.to_string())
-                .bind(number),
-        )
-        .await?
-        .map(|r| report_version(&r))
-        .transpose()
-    }
-
-    async fn list_report_versions(&mut self, report_id: Id) -> Result<Vec<ReportVersion>> {
-        let sql = format!(
-            "SELECT {VERSION_COLS} FROM report_versions WHERE report_id = $1 ORDER BY number"
-        );
-        self.fetch_all(sqlx::query(AssertSqlSafe(sql)).bind(report_id.to_string()))
-            .await?
-            .iter()
-            .map(report_version)
-            .collect()
     }
 
     async fn insert_approval_step(&mut self, x: &ApprovalStep) -> Result<()> {
@@ -224,24 +244,6 @@ impl ReportTx for DbTx {
         )
         .await?;
         Ok(())
-    }
-
-    async fn list_approval_steps(&mut self, report_id: Id) -> Result<Vec<ApprovalStep>> {
-        // Ids are UUIDv7, so their order is the order the steps were taken.
-        let sql = format!("SELECT {STEP_COLS} FROM report_steps WHERE report_id = $1 ORDER BY id");
-        self.fetch_all(sqlx::query(AssertSqlSafe(sql)).bind(report_id.to_string()))
-            .await?
-            .iter()
-            .map(step)
-            .collect()
-    }
-
-    async fn get_feedback(&mut self, inspection_id: Id) -> Result<Option<Feedback>> {
-        let sql = format!("SELECT {FEEDBACK_COLS} FROM feedbacks WHERE inspection_id = $1");
-        self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(inspection_id.to_string()))
-            .await?
-            .map(|r| feedback(&r))
-            .transpose()
     }
 
     async fn insert_feedback(&mut self, f: &Feedback) -> Result<()> {

@@ -1,19 +1,25 @@
 //! Supervision: deadline rules, the warning period, follow-up notices, accountability and
 //! long-term mechanisms.
 
+use jiff::civil::Date;
 use sqlx::any::AnyRow;
 use sqlx::{Any, AssertSqlSafe, Transaction};
 use xunshi_core::access::Visible;
 use xunshi_core::deadline::{Clock, Counting, DeadlineRule, InspectionLevel, default_rules};
+use xunshi_core::disclosure::DocKind;
+use xunshi_core::org::UnitLevel;
 use xunshi_core::page::PageRequest;
 use xunshi_core::rectify::{
     Accountability, Defect, FollowUp, Form, Mechanism, NoticeKind, Verification,
 };
-use xunshi_core::store::{AccountabilityFilter, FollowUpFilter, MechanismFilter, SuperviseTx};
+use xunshi_core::store::{
+    AccountabilityFilter, ClockFilter, FollowUpFilter, MechanismFilter, RunningClock,
+    SuperviseRead, SuperviseWrite,
+};
 use xunshi_core::supervision::{RectifySettings, StoredDeadlineRule};
 use xunshi_core::{CoreError, Id, Result};
 
-use super::{DbTx, Where, flag, ts};
+use super::{DbTx, Mode, Where, Writing, flag, ts};
 use crate::db_err;
 use crate::rows::{self, date, flag as get_flag, i, id, opt_date, opt_id, opt_s, opt_ts, s};
 
@@ -143,6 +149,67 @@ fn scope(w: &mut Where, visible: &Visible) -> bool {
     true
 }
 
+/// The `FROM` and `WHERE` of the running clocks of `f`: the target units of inspections under
+/// rectification whose event has not been recorded.
+fn running_where(f: &ClockFilter) -> Option<(String, Where)> {
+    let mut w = Where::default();
+    let event = match f.clock {
+        Clock::PlanDue => "EXISTS (SELECT 1 FROM rectification_plans p
+                 WHERE p.inspection_id = i.id AND p.unit_id = t.unit_id
+                   AND p.submitted_at IS NOT NULL)"
+            .to_owned(),
+        Clock::ReportDue => {
+            let kinds: Vec<String> = DocKind::REPORTS
+                .iter()
+                .map(|k| {
+                    format!(
+                        "EXISTS (SELECT 1 FROM rect_documents d
+                          WHERE d.inspection_id = i.id AND d.unit_id = t.unit_id
+                            AND d.kind = '{}' AND d.submitted_on IS NOT NULL)",
+                        k.as_str()
+                    )
+                })
+                .collect();
+            format!("({})", kinds.join(" AND "))
+        }
+        // The product keeps no record of the democratic-life meeting: no clock of it runs here.
+        Clock::MeetingDue => return None,
+    };
+    w.fixed("i.stage IN ('feedback_given', 'rectification') AND i.feedback_on IS NOT NULL");
+    w.fixed(&format!("NOT {event}"));
+    if let Some(v) = f.inspection_id {
+        w.eq("i.id", v.to_string());
+    }
+    if let Some(v) = f.unit_id {
+        w.eq("t.unit_id", v.to_string());
+    }
+    if let Visible::Some {
+        inspections,
+        feedback_units,
+    } = &f.scope
+    {
+        let mut any = Vec::new();
+        if !inspections.is_empty() {
+            let list = w.list(inspections.iter().map(|i| i.to_string()));
+            any.push(format!("i.id IN ({list})"));
+        }
+        if !feedback_units.is_empty() {
+            let list = w.list(feedback_units.iter().map(|i| i.to_string()));
+            any.push(format!("t.unit_id IN ({list})"));
+        }
+        if any.is_empty() {
+            return None;
+        }
+        w.fixed(&format!("({})", any.join(" OR ")));
+    }
+    let from = "inspections i
+        JOIN inspection_targets t ON t.inspection_id = i.id
+        JOIN units u ON u.id = t.unit_id
+        JOIN units dispatcher ON dispatcher.id = i.dispatcher_id"
+        .to_owned();
+    Some((from, w))
+}
+
 fn common(w: &mut Where, inspection_id: Option<Id>, unit_id: Option<Id>) {
     if let Some(i) = inspection_id {
         w.eq("inspection_id", i.to_string());
@@ -210,7 +277,7 @@ fn mechanism_where(f: &MechanismFilter) -> Option<Where> {
     Some(w)
 }
 
-impl DbTx {
+impl<M: Mode> DbTx<M> {
     async fn count(&mut self, table: &str, w: Where) -> Result<i64> {
         let sql = format!(
             "SELECT CAST(count(*) AS BIGINT) AS n FROM {table} {}",
@@ -250,7 +317,58 @@ impl DbTx {
     }
 }
 
-impl SuperviseTx for DbTx {
+impl<M: Mode> SuperviseRead for DbTx<M> {
+    async fn running_clocks(&mut self, f: &ClockFilter, limit: u32) -> Result<Vec<RunningClock>> {
+        let Some((from, w)) = running_where(f) else {
+            return Ok(Vec::new());
+        };
+        let sql = format!(
+            "SELECT i.id AS inspection_id, i.team_name AS team_name, t.unit_id AS unit_id,
+                    u.name AS unit_name, i.feedback_on AS feedback_on, dispatcher.level AS level
+               FROM {from} {}
+              ORDER BY i.feedback_on, i.id, t.unit_id LIMIT {limit}",
+            w.sql()
+        );
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(RunningClock {
+                    inspection_id: id(r, "inspection_id")?,
+                    team_name: s(r, "team_name")?,
+                    unit_id: id(r, "unit_id")?,
+                    unit_name: s(r, "unit_name")?,
+                    feedback: date(r, "feedback_on")?,
+                    level: UnitLevel::parse(&s(r, "level")?)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn running_clock_days(&mut self, f: &ClockFilter) -> Result<Vec<(Date, UnitLevel, i64)>> {
+        let Some((from, w)) = running_where(f) else {
+            return Ok(Vec::new());
+        };
+        let sql = format!(
+            "SELECT i.feedback_on AS feedback_on, dispatcher.level AS level,
+                    CAST(COUNT(*) AS BIGINT) AS n
+               FROM {from} {}
+              GROUP BY i.feedback_on, dispatcher.level",
+            w.sql()
+        );
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(|r| {
+                Ok((
+                    date(r, "feedback_on")?,
+                    UnitLevel::parse(&s(r, "level")?)?,
+                    i(r, "n")?,
+                ))
+            })
+            .collect()
+    }
+
     async fn deadline_rules(&mut self) -> Result<Vec<StoredDeadlineRule>> {
         let sql = format!("SELECT {RULE_COLS} FROM deadline_rules ORDER BY level, clock");
         self.fetch_all(sqlx::query(AssertSqlSafe(sql)))
@@ -268,6 +386,153 @@ impl SuperviseTx for DbTx {
             .transpose()
     }
 
+    async fn rectify_settings(&mut self) -> Result<RectifySettings> {
+        let row = self
+            .fetch_optional(sqlx::query(
+                "SELECT warn_days, version, updated_at, updated_by FROM rectify_settings WHERE id = 1",
+            ))
+            .await?;
+        match row {
+            // The migration writes the row; without it the defaults are what is in force.
+            None => Ok(RectifySettings::default()),
+            Some(r) => Ok(RectifySettings {
+                warn_days: i(&r, "warn_days")? as i32,
+                version: i(&r, "version")?,
+                updated_at: opt_ts(&r, "updated_at")?,
+                updated_by: opt_id(&r, "updated_by")?,
+            }),
+        }
+    }
+
+    async fn get_followup(&mut self, fid: Id) -> Result<Option<FollowUp>> {
+        let sql = format!("SELECT {FOLLOWUP_COLS} FROM followups WHERE id = $1");
+        self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(fid.to_string()))
+            .await?
+            .map(|r| followup(&r))
+            .transpose()
+    }
+
+    async fn list_followups(
+        &mut self,
+        f: &FollowUpFilter,
+        page: PageRequest,
+    ) -> Result<Vec<FollowUp>> {
+        let Some(mut w) = followup_where(f) else {
+            return Ok(Vec::new());
+        };
+        after(&mut w, page);
+        let sql = format!(
+            "SELECT {FOLLOWUP_COLS} FROM followups {} ORDER BY id LIMIT {}",
+            w.sql(),
+            page.limit + 1
+        );
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(followup)
+            .collect()
+    }
+
+    async fn count_followups(&mut self, f: &FollowUpFilter) -> Result<i64> {
+        match followup_where(f) {
+            None => Ok(0),
+            Some(w) => self.count("followups", w).await,
+        }
+    }
+
+    async fn list_accountability(
+        &mut self,
+        f: &AccountabilityFilter,
+        page: PageRequest,
+    ) -> Result<Vec<Accountability>> {
+        let Some(mut w) = accountability_where(f) else {
+            return Ok(Vec::new());
+        };
+        after(&mut w, page);
+        let sql = format!(
+            "SELECT {ACCOUNTABILITY_COLS} FROM accountability {} ORDER BY id LIMIT {}",
+            w.sql(),
+            page.limit + 1
+        );
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(accountability)
+            .collect()
+    }
+
+    async fn count_accountability(&mut self, f: &AccountabilityFilter) -> Result<i64> {
+        match accountability_where(f) {
+            None => Ok(0),
+            Some(w) => self.count("accountability", w).await,
+        }
+    }
+
+    async fn list_mechanisms(
+        &mut self,
+        f: &MechanismFilter,
+        page: PageRequest,
+    ) -> Result<Vec<Mechanism>> {
+        let Some(mut w) = mechanism_where(f) else {
+            return Ok(Vec::new());
+        };
+        after(&mut w, page);
+        let sql = format!(
+            "SELECT {MECHANISM_COLS} FROM mechanisms {} ORDER BY id LIMIT {}",
+            w.sql(),
+            page.limit + 1
+        );
+        let list = self
+            .fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(mechanism)
+            .collect::<Result<Vec<_>>>()?;
+        self.with_tasks(list).await
+    }
+
+    async fn count_mechanisms(&mut self, f: &MechanismFilter) -> Result<i64> {
+        match mechanism_where(f) {
+            None => Ok(0),
+            Some(w) => self.count("mechanisms", w).await,
+        }
+    }
+
+    async fn latest_rejections(&mut self, task_ids: &[Id]) -> Result<Vec<Verification>> {
+        let mut latest: Vec<Verification> = Vec::new();
+        // In chunks: every backend limits the number of placeholders of one statement.
+        for chunk in task_ids.chunks(500) {
+            let mut w = Where::default();
+            let list = w.list(chunk.iter().map(|t| t.to_string()));
+            let sql = format!(
+                "SELECT id, task_id, closed, defect, reason, by_name, at FROM task_verifications
+                 WHERE closed = 0 AND task_id IN ({list}) ORDER BY at, id"
+            );
+            for r in self
+                .fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+                .await?
+            {
+                let v = Verification {
+                    id: id(&r, "id")?,
+                    task_id: id(&r, "task_id")?,
+                    closed: get_flag(&r, "closed")?,
+                    defect: opt_s(&r, "defect")?
+                        .map(|d| Defect::parse(&d))
+                        .transpose()?,
+                    reason: s(&r, "reason")?,
+                    by_name: s(&r, "by_name")?,
+                    at: rows::ts(&r, "at")?,
+                };
+                // Oldest first, so the last one kept per task is its latest.
+                latest.retain(|x| x.task_id != v.task_id);
+                latest.push(v);
+            }
+        }
+        Ok(latest)
+    }
+}
+
+impl SuperviseWrite for DbTx<Writing> {
     async fn update_deadline_rule(&mut self, r: &StoredDeadlineRule) -> Result<()> {
         let n = self
             .execute(
@@ -292,24 +557,6 @@ impl SuperviseTx for DbTx {
             )));
         }
         Ok(())
-    }
-
-    async fn rectify_settings(&mut self) -> Result<RectifySettings> {
-        let row = self
-            .fetch_optional(sqlx::query(
-                "SELECT warn_days, version, updated_at, updated_by FROM rectify_settings WHERE id = 1",
-            ))
-            .await?;
-        match row {
-            // The migration writes the row; without it the defaults are what is in force.
-            None => Ok(RectifySettings::default()),
-            Some(r) => Ok(RectifySettings {
-                warn_days: i(&r, "warn_days")? as i32,
-                version: i(&r, "version")?,
-                updated_at: opt_ts(&r, "updated_at")?,
-                updated_by: opt_id(&r, "updated_by")?,
-            }),
-        }
     }
 
     async fn update_rectify_settings(&mut self, st: &RectifySettings) -> Result<()> {
@@ -389,42 +636,6 @@ impl SuperviseTx for DbTx {
         Ok(())
     }
 
-    async fn get_followup(&mut self, fid: Id) -> Result<Option<FollowUp>> {
-        let sql = format!("SELECT {FOLLOWUP_COLS} FROM followups WHERE id = $1");
-        self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(fid.to_string()))
-            .await?
-            .map(|r| followup(&r))
-            .transpose()
-    }
-
-    async fn list_followups(
-        &mut self,
-        f: &FollowUpFilter,
-        page: PageRequest,
-    ) -> Result<Vec<FollowUp>> {
-        let Some(mut w) = followup_where(f) else {
-            return Ok(Vec::new());
-        };
-        after(&mut w, page);
-        let sql = format!(
-            "SELECT {FOLLOWUP_COLS} FROM followups {} ORDER BY id LIMIT {}",
-            w.sql(),
-            page.limit + 1
-        );
-        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
-            .await?
-            .iter()
-            .map(followup)
-            .collect()
-    }
-
-    async fn count_followups(&mut self, f: &FollowUpFilter) -> Result<i64> {
-        match followup_where(f) {
-            None => Ok(0),
-            Some(w) => self.count("followups", w).await,
-        }
-    }
-
     async fn insert_accountability(
         &mut self,
         a: &Accountability,
@@ -454,34 +665,6 @@ impl SuperviseTx for DbTx {
         )
         .await?;
         Ok(())
-    }
-
-    async fn list_accountability(
-        &mut self,
-        f: &AccountabilityFilter,
-        page: PageRequest,
-    ) -> Result<Vec<Accountability>> {
-        let Some(mut w) = accountability_where(f) else {
-            return Ok(Vec::new());
-        };
-        after(&mut w, page);
-        let sql = format!(
-            "SELECT {ACCOUNTABILITY_COLS} FROM accountability {} ORDER BY id LIMIT {}",
-            w.sql(),
-            page.limit + 1
-        );
-        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
-            .await?
-            .iter()
-            .map(accountability)
-            .collect()
-    }
-
-    async fn count_accountability(&mut self, f: &AccountabilityFilter) -> Result<i64> {
-        match accountability_where(f) {
-            None => Ok(0),
-            Some(w) => self.count("accountability", w).await,
-        }
     }
 
     async fn insert_mechanism(
@@ -520,68 +703,5 @@ impl SuperviseTx for DbTx {
             .await?;
         }
         Ok(())
-    }
-
-    async fn list_mechanisms(
-        &mut self,
-        f: &MechanismFilter,
-        page: PageRequest,
-    ) -> Result<Vec<Mechanism>> {
-        let Some(mut w) = mechanism_where(f) else {
-            return Ok(Vec::new());
-        };
-        after(&mut w, page);
-        let sql = format!(
-            "SELECT {MECHANISM_COLS} FROM mechanisms {} ORDER BY id LIMIT {}",
-            w.sql(),
-            page.limit + 1
-        );
-        let list = self
-            .fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
-            .await?
-            .iter()
-            .map(mechanism)
-            .collect::<Result<Vec<_>>>()?;
-        self.with_tasks(list).await
-    }
-
-    async fn count_mechanisms(&mut self, f: &MechanismFilter) -> Result<i64> {
-        match mechanism_where(f) {
-            None => Ok(0),
-            Some(w) => self.count("mechanisms", w).await,
-        }
-    }
-
-    async fn latest_rejections(&mut self, task_ids: &[Id]) -> Result<Vec<Verification>> {
-        let mut latest: Vec<Verification> = Vec::new();
-        // In chunks: every backend limits the number of placeholders of one statement.
-        for chunk in task_ids.chunks(500) {
-            let mut w = Where::default();
-            let list = w.list(chunk.iter().map(|t| t.to_string()));
-            let sql = format!(
-                "SELECT id, task_id, closed, defect, reason, by_name, at FROM task_verifications
-                 WHERE closed = 0 AND task_id IN ({list}) ORDER BY at, id"
-            );
-            for r in self
-                .fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
-                .await?
-            {
-                let v = Verification {
-                    id: id(&r, "id")?,
-                    task_id: id(&r, "task_id")?,
-                    closed: get_flag(&r, "closed")?,
-                    defect: opt_s(&r, "defect")?
-                        .map(|d| Defect::parse(&d))
-                        .transpose()?,
-                    reason: s(&r, "reason")?,
-                    by_name: s(&r, "by_name")?,
-                    at: rows::ts(&r, "at")?,
-                };
-                // Oldest first, so the last one kept per task is its latest.
-                latest.retain(|x| x.task_id != v.task_id);
-                latest.push(v);
-            }
-        }
-        Ok(latest)
     }
 }

@@ -7,10 +7,10 @@ use xunshi_core::personnel::{
     Conflict, Inspector, PastPost, RecusalRule, Relation, Relative, RuleTarget, TeamMember,
     TeamRole, UnitLocality,
 };
-use xunshi_core::store::{InspectorFilter, TeamTx};
+use xunshi_core::store::{InspectorFilter, TeamRead, TeamWrite};
 use xunshi_core::{CoreError, Id, Result};
 
-use super::{DbTx, Where, flag, like_pattern, opt_ts, ts};
+use super::{DbTx, Mode, Where, Writing, flag, like_pattern, opt_ts, ts};
 use crate::rows::{self, date, flag as get_flag, i, id, opt_date, opt_id, opt_s, s};
 
 const INSPECTOR_COLS: &str = "id, name, user_id, unit_id, post, specialty, locality, withdrawn, \
@@ -71,7 +71,7 @@ fn conflicts_json(list: &[Conflict]) -> Result<String> {
     serde_json::to_string(list).map_err(CoreError::internal)
 }
 
-impl DbTx {
+impl<M: Mode> DbTx<M> {
     /// Replaces the stored past posts and relatives of `x` with its own.
     async fn write_declarations(&mut self, x: &Inspector) -> Result<()> {
         let key = x.id.to_string();
@@ -201,7 +201,94 @@ impl DbTx {
     }
 }
 
-impl TeamTx for DbTx {
+impl<M: Mode> TeamRead for DbTx<M> {
+    async fn get_inspector(&mut self, iid: Id) -> Result<Option<Inspector>> {
+        self.one_inspector("id", iid.to_string()).await
+    }
+
+    async fn find_inspector_by_user(&mut self, user_id: Id) -> Result<Option<Inspector>> {
+        self.one_inspector("user_id", user_id.to_string()).await
+    }
+
+    async fn list_inspectors(
+        &mut self,
+        f: &InspectorFilter,
+        page: PageRequest,
+    ) -> Result<Vec<Inspector>> {
+        let mut w = Where::default();
+        if !f.include_withdrawn {
+            w.fixed("withdrawn = 0");
+        }
+        if let Some(u) = f.unit_id {
+            w.eq("unit_id", u.to_string());
+        }
+        if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
+            let c = self.contains_clause(&["name", "post", "specialty"], w.next());
+            w.raw(c, like_pattern(q));
+        }
+        if let Some(after) = page.after {
+            let n = w.next();
+            w.raw(format!("id > ${n}"), after.to_string());
+        }
+        let sql = format!(
+            "SELECT {INSPECTOR_COLS} FROM inspectors {} ORDER BY id LIMIT {}",
+            w.sql(),
+            page.limit + 1
+        );
+        let rows = self
+            .fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?;
+        let list = rows.iter().map(inspector).collect::<Result<Vec<_>>>()?;
+        self.with_declarations(list).await
+    }
+
+    async fn get_team_member(&mut self, mid: Id) -> Result<Option<TeamMember>> {
+        Ok(self.members_where("id", mid.to_string()).await?.pop())
+    }
+
+    async fn list_team_members(&mut self, inspection_id: Id) -> Result<Vec<TeamMember>> {
+        self.members_where("inspection_id", inspection_id.to_string())
+            .await
+    }
+
+    async fn memberships_of(&mut self, inspector_id: Id) -> Result<Vec<TeamMember>> {
+        self.members_where("inspector_id", inspector_id.to_string())
+            .await
+    }
+
+    async fn list_recusal_rules(&mut self) -> Result<Vec<RecusalRule>> {
+        let mut list = self
+            .fetch_all(sqlx::query(
+                "SELECT applies_to, same_locality, version, updated_at FROM recusal_rules",
+            ))
+            .await?
+            .iter()
+            .map(rule)
+            .collect::<Result<Vec<_>>>()?;
+        // In the order of the kinds and flags, not of their codes.
+        list.sort_by_key(|r| RuleTarget::ALL.iter().position(|t| *t == r.applies_to));
+        Ok(list)
+    }
+
+    async fn unit_localities(&mut self) -> Result<Vec<UnitLocality>> {
+        self.fetch_all(sqlx::query(
+            "SELECT unit_id, locality, version, updated_at FROM unit_localities ORDER BY unit_id",
+        ))
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(UnitLocality {
+                unit_id: id(r, "unit_id")?,
+                locality: s(r, "locality")?,
+                version: i(r, "version")?,
+                updated_at: rows::ts(r, "updated_at")?,
+            })
+        })
+        .collect()
+    }
+}
+
+impl TeamWrite for DbTx<Writing> {
     async fn insert_inspector(&mut self, x: &Inspector) -> Result<()> {
         self.execute(
             sqlx::query(
@@ -255,46 +342,6 @@ impl TeamTx for DbTx {
         self.write_declarations(x).await
     }
 
-    async fn get_inspector(&mut self, iid: Id) -> Result<Option<Inspector>> {
-        self.one_inspector("id", iid.to_string()).await
-    }
-
-    async fn find_inspector_by_user(&mut self, user_id: Id) -> Result<Option<Inspector>> {
-        self.one_inspector("user_id", user_id.to_string()).await
-    }
-
-    async fn list_inspectors(
-        &mut self,
-        f: &InspectorFilter,
-        page: PageRequest,
-    ) -> Result<Vec<Inspector>> {
-        let mut w = Where::default();
-        if !f.include_withdrawn {
-            w.fixed("withdrawn = 0");
-        }
-        if let Some(u) = f.unit_id {
-            w.eq("unit_id", u.to_string());
-        }
-        if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
-            let c = self.contains_clause(&["name", "post", "specialty"], w.next());
-            w.raw(c, like_pattern(q));
-        }
-        if let Some(after) = page.after {
-            let n = w.next();
-            w.raw(format!("id > ${n}"), after.to_string());
-        }
-        let sql = format!(
-            "SELECT {INSPECTOR_COLS} FROM inspectors {} ORDER BY id LIMIT {}",
-            w.sql(),
-            page.limit + 1
-        );
-        let rows = self
-            .fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
-            .await?;
-        let list = rows.iter().map(inspector).collect::<Result<Vec<_>>>()?;
-        self.with_declarations(list).await
-    }
-
     async fn insert_team_member(&mut self, m: &TeamMember) -> Result<()> {
         self.execute(
             sqlx::query(
@@ -344,34 +391,6 @@ impl TeamTx for DbTx {
         Ok(())
     }
 
-    async fn get_team_member(&mut self, mid: Id) -> Result<Option<TeamMember>> {
-        Ok(self.members_where("id", mid.to_string()).await?.pop())
-    }
-
-    async fn list_team_members(&mut self, inspection_id: Id) -> Result<Vec<TeamMember>> {
-        self.members_where("inspection_id", inspection_id.to_string())
-            .await
-    }
-
-    async fn memberships_of(&mut self, inspector_id: Id) -> Result<Vec<TeamMember>> {
-        self.members_where("inspector_id", inspector_id.to_string())
-            .await
-    }
-
-    async fn list_recusal_rules(&mut self) -> Result<Vec<RecusalRule>> {
-        let mut list = self
-            .fetch_all(sqlx::query(
-                "SELECT applies_to, same_locality, version, updated_at FROM recusal_rules",
-            ))
-            .await?
-            .iter()
-            .map(rule)
-            .collect::<Result<Vec<_>>>()?;
-        // In the order of the kinds and flags, not of their codes.
-        list.sort_by_key(|r| RuleTarget::ALL.iter().position(|t| *t == r.applies_to));
-        Ok(list)
-    }
-
     async fn update_recusal_rule(&mut self, r: &RecusalRule) -> Result<()> {
         let n = self
             .execute(
@@ -393,23 +412,6 @@ impl TeamTx for DbTx {
             )));
         }
         Ok(())
-    }
-
-    async fn unit_localities(&mut self) -> Result<Vec<UnitLocality>> {
-        self.fetch_all(sqlx::query(
-            "SELECT unit_id, locality, version, updated_at FROM unit_localities ORDER BY unit_id",
-        ))
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(UnitLocality {
-                unit_id: id(r, "unit_id")?,
-                locality: s(r, "locality")?,
-                version: i(r, "version")?,
-                updated_at: rows::ts(r, "updated_at")?,
-            })
-        })
-        .collect()
     }
 
     async fn put_unit_locality(&mut self, l: &UnitLocality) -> Result<()> {

@@ -14,7 +14,7 @@ use xunshi_core::page::PageRequest;
 use xunshi_core::permission::Actor;
 use xunshi_core::role::{Grant, Role, Scope};
 use xunshi_core::service::{ClueListFilter, PlanInput, RoundInput, TermInput};
-use xunshi_core::store::{PlanningTx, Store, TransferFilter, Tx};
+use xunshi_core::store::{PlanningRead, PlanningWrite, Store, TransferFilter, WriteTx};
 use xunshi_core::{CoreError, Id};
 
 use crate::harness::{

@@ -12,7 +12,7 @@ use xunshi_core::permission::Actor;
 use xunshi_core::rectify::{Due, GroupMember, Plan, PlanStatus, ProgressReport, Task, TaskStatus};
 use xunshi_core::report::{ReportInput, ReportVersionInput, StepInput};
 use xunshi_core::service::report_submitted_on;
-use xunshi_core::store::{DocFilter, RectifyTx, Store, Tx};
+use xunshi_core::store::{DocFilter, RectifyWrite, Store, WriteTx};
 use xunshi_core::{CoreError, Id};
 
 use crate::harness::{Svc, TestClock, audit_of_object, bad_fields, expect_err, user_with_role};

@@ -6,7 +6,7 @@ use xunshi_core::inspection::{Inspection, InspectionInput, Stage};
 use xunshi_core::page::PageRequest;
 use xunshi_core::permission::Actor;
 use xunshi_core::service::{PlanInput, RoundInput, StageChange, TermInput};
-use xunshi_core::store::{InspectionFilter, PlanningTx, Store, Tx};
+use xunshi_core::store::{InspectionFilter, PlanningRead, PlanningWrite, Store, WriteTx};
 
 use crate::harness::{Svc, audit_of_object, bad_fields, expect_err, new_unit, user_with_role};
 

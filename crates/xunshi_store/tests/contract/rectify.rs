@@ -11,13 +11,14 @@ use xunshi_core::paper::{Problem, Signature};
 use xunshi_core::permission::Actor;
 use xunshi_core::rectify::{
     ChangeRequest, Defect, Due, GroupMember, Plan, PlanReview, PlanStatus, ProgressReport, Task,
-    TaskEvidence, TaskInput, TaskStatus, Verification,
+    TaskEvidence, TaskInput, TaskStatus, Verification, task_colour,
 };
 use xunshi_core::report::{ReportInput, ReportStatus, ReportVersionInput, StepInput};
 use xunshi_core::role::{Grant, Role, Scope};
 use xunshi_core::service::{ChangeInput, LedgerFilter, RectPlanInput};
 use xunshi_core::store::{
-    ChangeFilter, ColourAt, PlanFilter, RectifyScope, RectifyTx, Store, TaskFilter, Tx,
+    ChangeFilter, ColourAt, PlanFilter, RectifyRead, RectifyScope, RectifyWrite, Store, TaskFilter,
+    WriteTx,
 };
 use xunshi_core::{CoreError, Id};
 use xunshi_store::LocalBlobs;
@@ -2051,4 +2052,173 @@ pub async fn plan_states_follow_the_review_and_refusals_change_nothing(s: Svc) {
         accepted[1] > 0 && accepted[2] + accepted[3] > 0,
         "edits, submissions, approvals, returns accepted: {accepted:?}; no plan was decided"
     );
+}
+
+/// Every row of `f`, read page by page, as the list shows it; and the total the list gives.
+async fn listed_and_total(s: &Svc, who: &Actor, f: &LedgerFilter) -> (Vec<Id>, i64) {
+    let mut ids = Vec::new();
+    let mut page = PageRequest::first(3);
+    let mut total = None;
+    loop {
+        let p = s.list_tasks(who, f, page).await.expect("list the ledger");
+        total = total.or(p.total);
+        ids.extend(p.items.iter().map(|e| e.task.id));
+        match p.next_cursor {
+            Some(c) => page.after = Some(c.parse().expect("a cursor is an id")),
+            None => break,
+        }
+    }
+    (ids, total.expect("the ledger counts its rows"))
+}
+
+/// The ledger's totals and the dashboard's numbers come from tallies the store keeps as tasks
+/// are written and as days pass; they must always equal what the rows say, on every filter,
+/// for every reader, whatever the day and the warning period.
+pub async fn the_tallies_count_what_the_rows_hold(mut s: Svc) {
+    let clock = TestClock::install(&mut s);
+    let r = rect_world(&s).await;
+    let w = &r.w;
+    let plan = s
+        .create_rect_plan(&w.liaison, w.insp.id, w.unit, &plan_input())
+        .await
+        .unwrap();
+    let [p1, p2, p3] = [&r.problems[0], &r.problems[1], &r.problems[2]];
+    let mut tasks = Vec::new();
+    for (p, kind, date) in [
+        (p1, "by", Some("2026-03-01")),
+        (p1, "immediate", Some("2026-03-05")),
+        (p2, "by", Some("2026-03-09")),
+        (p2, "by", Some("2026-03-10")),
+        (p3, "by", Some("2026-04-30")),
+        (p3, "long_term", None),
+        (p3, "by", Some("2026-03-20")),
+    ] {
+        tasks.push(
+            s.add_task(&w.liaison, plan.id, &task_input(p, "措施", kind, date))
+                .await
+                .unwrap(),
+        );
+    }
+    // A task withdrawn from the draft counts for nothing.
+    let gone = tasks.pop().unwrap();
+    s.withdraw_task(&w.liaison, gone.id, gone.version, "与第一项重复")
+        .await
+        .unwrap();
+    let plan = s
+        .submit_plan(&w.liaison, plan.id, plan.version)
+        .await
+        .unwrap();
+    s.review_plan(&w.office, plan.id, plan.version, true, "")
+        .await
+        .unwrap();
+    // Work on them: progress, a claim closed, a claim rejected.
+    let t0 = s
+        .report_progress(&w.staff, tasks[0].id, tasks[0].version, "完成", 100, true)
+        .await
+        .unwrap();
+    s.verify_task(&w.office, t0.id, t0.version, true, None, "整改到位")
+        .await
+        .unwrap();
+    let t1 = s
+        .report_progress(&w.staff, tasks[1].id, tasks[1].version, "完成", 100, true)
+        .await
+        .unwrap();
+    s.verify_task(
+        &w.office,
+        t1.id,
+        t1.version,
+        false,
+        Some(Defect::Superficial),
+        "只见文件不见落实",
+    )
+    .await
+    .unwrap();
+    s.report_progress(&w.staff, tasks[2].id, tasks[2].version, "推进中", 40, false)
+        .await
+        .unwrap();
+
+    let categories = [p1.category_id, p3.category_id];
+    let check = |s: Svc, day: &'static str| async move {
+        for who in [&w.office, &w.liaison] {
+            let mut filters = vec![LedgerFilter::default()];
+            for c in [Colour::Green, Colour::Yellow, Colour::Red] {
+                filters.push(LedgerFilter {
+                    colour: Some(c),
+                    ..Default::default()
+                });
+                filters.push(LedgerFilter {
+                    colour: Some(c),
+                    unit_id: Some(w.unit),
+                    ..Default::default()
+                });
+            }
+            for st in TaskStatus::ALL {
+                filters.push(LedgerFilter {
+                    status: Some(*st),
+                    inspection_id: Some(w.insp.id),
+                    ..Default::default()
+                });
+            }
+            for c in categories {
+                filters.push(LedgerFilter {
+                    category_id: Some(c),
+                    colour: Some(Colour::Red),
+                    ..Default::default()
+                });
+            }
+            filters.push(LedgerFilter {
+                rejected: true,
+                ..Default::default()
+            });
+            for f in &filters {
+                let (ids, total) = listed_and_total(&s, who, f).await;
+                assert_eq!(ids.len() as i64, total, "{day}: {f:?}");
+            }
+            // Each row's colour is the rule's, and the dashboard's numbers add up the rows.
+            let (all, _) = listed_and_total(&s, who, &LedgerFilter::default()).await;
+            let d = s.dashboard(who, &Default::default()).await.unwrap();
+            assert_eq!(d.tasks.total, all.len(), "{day}");
+            for bar in &d.tasks.by_colour {
+                let (ids, _) = listed_and_total(
+                    &s,
+                    who,
+                    &LedgerFilter {
+                        colour: Some(Colour::parse(&bar.key).unwrap()),
+                        ..Default::default()
+                    },
+                )
+                .await;
+                assert_eq!(bar.count, ids.len(), "{day}: {}", bar.key);
+                for id in ids {
+                    let t = s.get_task(who, id).await.unwrap();
+                    let rule =
+                        task_colour(t.entry.task.due, t.entry.task.status, d.today, d.warn_days);
+                    assert_eq!(t.entry.colour, rule, "{day}");
+                    assert_eq!(rule.as_str(), bar.key, "{day}");
+                }
+            }
+            assert_eq!(d.tasks.rejected_total, 1, "{day}");
+        }
+    };
+    check(s.clone(), "2026-03-02").await;
+    // Day by day across the deadlines, a jump of months, the warning period changed, and the
+    // clock set back: the tallies follow each.
+    for _ in 0..9 {
+        clock.advance(jiff::SignedDuration::from_hours(24));
+        check(s.clone(), "a day later").await;
+    }
+    clock.advance(jiff::SignedDuration::from_hours(24 * 60));
+    check(s.clone(), "two months later").await;
+    let settings = s.rectify_settings(&w.office).await.unwrap();
+    s.set_warn_days(
+        &w.office,
+        &xunshi_core::supervision::WarnDaysInput {
+            version: settings.version,
+            warn_days: 30,
+        },
+    )
+    .await
+    .unwrap();
+    clock.advance(jiff::SignedDuration::from_hours(-24 * 65));
+    check(s.clone(), "back to the start, warned 30 days ahead").await;
 }

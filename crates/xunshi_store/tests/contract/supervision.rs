@@ -15,7 +15,7 @@ use xunshi_core::rectify::{
 };
 use xunshi_core::report::{ReportInput, ReportVersionInput, StepInput};
 use xunshi_core::service::{AccountabilityQuery, FollowUpQuery, LedgerFilter, MechanismQuery};
-use xunshi_core::store::{RectifyTx, Store, Tx};
+use xunshi_core::store::{RectifyWrite, Store, WriteTx};
 use xunshi_core::supervision::{
     AccountabilityInput, DeadlineRuleInput, FollowUpAnswer, FollowUpInput, MechanismInput,
     WarnDaysInput,
@@ -1199,13 +1199,12 @@ pub async fn the_dashboard_counts_what_its_lists_show(mut s: Svc) {
         .find(|b| b.key == "first")
         .unwrap();
     assert_eq!(first.count, 2);
-    // The clocks of the inspection: the plan was submitted, the report is due 25 May.
-    assert_eq!(d.clocks.len(), 2);
-    assert!(
-        d.clocks
-            .iter()
-            .any(|c| c.clock.clock == Clock::PlanDue && c.clock.done)
-    );
+    // The clocks still running: the plan was submitted, so only the report's runs, due
+    // 25 May; the inspection's own page shows both.
+    assert_eq!(d.clocks.len(), 1);
+    assert_eq!((d.clocks_running, d.clocks_overdue), (1, 0));
+    assert_eq!(d.clocks[0].clock.clock, Clock::ReportDue);
+    assert!(!d.clocks[0].clock.done);
 
     // The unit sees its own numbers, the same as the office filtered to it; another unit
     // sees none of them and may not ask for them.

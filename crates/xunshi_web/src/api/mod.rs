@@ -214,6 +214,9 @@ pub struct Page<T> {
     pub items: Vec<T>,
     /// Pass as `cursor` for the next page; null on the last page.
     pub next_cursor: Option<String>,
+    /// How many items the whole list holds, for lists that count them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<i64>,
 }
 
 impl<T> From<xunshi_core::page::Page<T>> for Page<T> {
@@ -221,6 +224,7 @@ impl<T> From<xunshi_core::page::Page<T>> for Page<T> {
         Page {
             items: p.items,
             next_cursor: p.next_cursor,
+            total: p.total,
         }
     }
 }

@@ -141,6 +141,7 @@ async fn list_problems(
     Ok(Json(Page {
         items,
         next_cursor: None,
+        total: None,
     }))
 }
 
@@ -370,6 +371,7 @@ async fn list_evidence(
     Ok(Json(Page {
         items: app.services.list_evidence(&actor, id).await?,
         next_cursor: None,
+        total: None,
     }))
 }
 
@@ -510,6 +512,7 @@ async fn my_notices(
     Ok(Json(Page {
         items,
         next_cursor: None,
+        total: None,
     }))
 }
 

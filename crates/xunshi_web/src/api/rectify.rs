@@ -291,6 +291,8 @@ pub struct TaskQuery {
     pub colour: Option<String>,
     /// The heading of the taxonomy the task's problem is under.
     pub category_id: Option<String>,
+    /// Only tasks whose claim was rejected at least once.
+    pub rejected: Option<bool>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
 }
@@ -313,6 +315,7 @@ async fn list_tasks(
         status: opt_parse(q.status.as_deref(), TaskStatus::parse)?,
         colour: opt_parse(q.colour.as_deref(), Colour::parse)?,
         category_id: opt_id(q.category_id.as_deref(), "category_id")?,
+        rejected: q.rejected.unwrap_or(false),
     };
     Ok(Json(
         app.services.list_tasks(&actor, &f, page).await?.into(),

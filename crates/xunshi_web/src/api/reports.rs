@@ -44,6 +44,7 @@ async fn list_reports(
     Ok(Json(Page {
         items: app.services.list_reports(&actor, id).await?,
         next_cursor: None,
+        total: None,
     }))
 }
 

@@ -44,6 +44,7 @@ fn whole<T>(items: Vec<T>) -> Page<T> {
     Page {
         items,
         next_cursor: None,
+        total: None,
     }
 }
 

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use xunshi_core::dashboard::{Bar, Dashboard, DashboardFilter, GroupCount, TaskLine};
 use xunshi_core::deadline::Colour;
 
-use super::supervision::{Choice, filter_choices, link, opt_id, tasks_link};
+use super::supervision::{Choice, filter_choices, link, opt_id, rejected_tasks_link, tasks_link};
 use super::{Frame, OrPage, PageResult, ok};
 use crate::AppState;
 use crate::auth::PageUser;
@@ -204,11 +204,24 @@ struct DashboardPage {
     category_chart: BarChart,
     form_chart: BarChart,
     kind_chart: BarChart,
+    /// The reader sees every unit: a unit is named, not picked.
+    name_unit: bool,
+    unit_name: String,
+    inspection_id_value: String,
     by_unit: Vec<UnitRow>,
+    units_total: usize,
     overdue: Vec<TaskRow>,
+    overdue_total: usize,
+    overdue_href: String,
     near_due: Vec<TaskRow>,
+    near_due_total: usize,
+    near_due_href: String,
     rejected: Vec<TaskRow>,
+    rejected_total: usize,
+    rejected_href: String,
     clocks: Vec<ClockRow>,
+    clocks_running: usize,
+    clocks_overdue: usize,
     followups_href: String,
     accountability_href: String,
 }
@@ -219,6 +232,9 @@ struct DashboardQuery {
     inspection_id: String,
     #[serde(default)]
     unit_id: String,
+    /// A unit named by its exact name (or id), for those who see every unit.
+    #[serde(default)]
+    unit: String,
 }
 
 fn status_class(key: &str) -> String {
@@ -231,27 +247,55 @@ async fn show(
     Query(q): Query<DashboardQuery>,
 ) -> PageResult {
     let actor = &user.actor;
+    let mut unit_name = String::new();
+    let mut unit_id = opt_id(&q.unit_id);
+    if !q.unit.trim().is_empty() {
+        let u = app
+            .services
+            .resolve_unit(actor, q.unit.trim())
+            .await
+            .or_page(actor)?;
+        unit_id = Some(u.id);
+        unit_name = u.name;
+    }
     let filter = DashboardFilter {
         inspection_id: opt_id(&q.inspection_id),
-        unit_id: opt_id(&q.unit_id),
+        unit_id,
     };
     let d = app
         .services
         .dashboard(actor, &filter)
         .await
         .or_page(actor)?;
-    let picks = app
-        .services
-        .rectifying_inspections(actor)
-        .await
-        .or_page(actor)?;
+    let pickers = app.services.rect_pickers(actor).await.or_page(actor)?;
     // The filter as applied: only ids that parsed.
     let insp = filter
         .inspection_id
         .map(|i| i.to_string())
         .unwrap_or_default();
     let unit = filter.unit_id.map(|u| u.to_string()).unwrap_or_default();
-    let (inspections, units) = filter_choices(&picks, &insp, &unit);
+    let name_unit = pickers.inspections.is_none();
+    let (inspections, units) = match &pickers.inspections {
+        Some(list) => filter_choices(list, &insp, &unit),
+        None => (Vec::new(), Vec::new()),
+    };
+    if name_unit
+        && unit_name.is_empty()
+        && let Some(id) = filter.unit_id
+    {
+        unit_name = app
+            .services
+            .get_unit(actor, id)
+            .await
+            .map(|u| u.name)
+            .unwrap_or_default();
+    }
+    let count_of = |bars: &[xunshi_core::dashboard::Bar], key: &str| {
+        bars.iter()
+            .find(|b| b.key == key)
+            .map(|b| b.count)
+            .unwrap_or(0)
+    };
     let page = DashboardPage {
         frame: Frame::new(&app, &user, "整改统计", "/dashboard").await,
         all_units: d.all_units,
@@ -335,10 +379,22 @@ async fn show(
                 )
             }),
         ),
+        name_unit,
+        unit_name,
+        inspection_id_value: insp.clone(),
         by_unit: d.tasks.by_unit.iter().map(|g| unit_row(g, &insp)).collect(),
+        units_total: d.tasks.units_total,
         overdue: d.tasks.overdue.iter().map(TaskRow::of).collect(),
+        overdue_total: count_of(&d.tasks.by_colour, "red"),
+        overdue_href: tasks_link(&insp, &unit, "", "red", ""),
         near_due: d.tasks.near_due.iter().map(TaskRow::of).collect(),
+        near_due_total: count_of(&d.tasks.by_colour, "yellow"),
+        near_due_href: tasks_link(&insp, &unit, "", "yellow", ""),
         rejected: d.tasks.rejected.iter().map(TaskRow::of).collect(),
+        rejected_total: d.tasks.rejected_total,
+        rejected_href: rejected_tasks_link(&insp, &unit),
+        clocks_running: d.clocks_running,
+        clocks_overdue: d.clocks_overdue,
         clocks: d
             .clocks
             .iter()
@@ -460,8 +516,8 @@ fn tiles(d: &Dashboard, insp: &str, unit: &str) -> Vec<Tile> {
         },
         Tile {
             label: "曾被退回",
-            value: t.rejected.len().to_string(),
-            href: "#rejected".to_owned(),
+            value: t.rejected_total.to_string(),
+            href: rejected_tasks_link(insp, unit),
             class: "",
         },
         Tile {

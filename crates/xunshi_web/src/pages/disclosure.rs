@@ -1074,6 +1074,7 @@ pub(crate) fn ledger_filter(q: &LedgerQuery) -> Result<LedgerFilter, CoreError> 
         status: given(&q.status).map(TaskStatus::parse).transpose()?,
         colour: given(&q.colour).map(Colour::parse).transpose()?,
         category_id: given_id(&q.category_id, "category_id")?,
+        rejected: false,
     })
 }
 

@@ -51,45 +51,38 @@ async fn home(State(app): State<AppState>, user: PageUser, Query(q): Query<HomeQ
         Err(e) => return error_page(&e, Some(actor)),
     };
     let mut tiles = Vec::new();
-    // The work first: the inspections one may open, the rectification and its deadlines, the
+    // The work first: the inspections one may open, the rectification and its deadlines,
     // then the system's own counts. (Clues are not counted here: every read of one is audited.)
-    if let Ok(page) = app
-        .services
-        .list_inspections(actor, &Default::default(), PageRequest::first(500))
-        .await
-        && !page.items.is_empty()
-    {
+    if let Some(n) = overview.inspections {
         tiles.push(Tile {
-            number: page.items.len().to_string(),
+            number: n.to_string(),
             label: "巡视任务",
             href: "/inspections",
         });
     }
-    if let Ok(d) = app.services.dashboard(actor, &Default::default()).await
-        && d.tasks.total > 0
-    {
+    if let Some(t) = overview.tasks {
         tiles.push(Tile {
-            number: d.tasks.total.to_string(),
+            number: t.total.to_string(),
             label: "整改任务",
             href: "/rectification/tasks",
         });
         tiles.push(Tile {
-            number: format!("{:.0}%", d.tasks.completion_rate * 100.0),
+            number: format!("{:.0}%", t.closed as f64 * 100.0 / t.total.max(1) as f64),
             label: "整改完成率（已销号）",
             href: "/dashboard",
         });
         tiles.push(Tile {
-            number: d.tasks.overdue.len().to_string(),
+            number: t.overdue.to_string(),
             label: "逾期未完成",
             href: "/rectification/tasks?colour=red",
         });
-        if d.followups.open > 0 {
-            tiles.push(Tile {
-                number: d.followups.open.to_string(),
-                label: "待答复督办通知",
-                href: "/supervision/followups",
-            });
-        }
+    }
+    if let Some(n) = overview.followups_open {
+        tiles.push(Tile {
+            number: n.to_string(),
+            label: "待答复督办通知",
+            href: "/supervision/followups?answered=no",
+        });
     }
     if let Some(n) = overview.units {
         tiles.push(Tile {

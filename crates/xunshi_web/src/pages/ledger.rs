@@ -67,8 +67,12 @@ fn opt_id(raw: &str) -> Option<Id> {
 struct LedgerPage {
     frame: Frame,
     rows: Vec<TaskRow>,
-    units: Vec<Choice>,
-    inspections: Vec<Choice>,
+    /// `None`: the reader sees every unit and names one (`unit`) instead of picking it.
+    units: Option<Vec<Choice>>,
+    unit_name: String,
+    inspections: Option<Vec<Choice>>,
+    inspection_id: String,
+    total: i64,
     statuses: Vec<Choice>,
     colours: Vec<Choice>,
     categories: Vec<Choice>,
@@ -81,6 +85,9 @@ struct LedgerPage {
 struct LedgerQuery {
     #[serde(default)]
     unit_id: String,
+    /// A unit named by its exact name (or id), for those who see every unit.
+    #[serde(default)]
+    unit: String,
     #[serde(default)]
     inspection_id: String,
     #[serde(default)]
@@ -89,6 +96,8 @@ struct LedgerQuery {
     colour: String,
     #[serde(default)]
     category_id: String,
+    #[serde(default)]
+    rejected: String,
     cursor: Option<String>,
 }
 
@@ -99,36 +108,62 @@ async fn ledger(
 ) -> PageResult {
     let actor = &user.actor;
     let page = PageRequest::parse(q.cursor.as_deref(), None).or_page(actor)?;
+    // A unit typed by name becomes its id; links carry the id.
+    let mut unit_id = q.unit_id.clone();
+    let mut unit_name = String::new();
+    if !q.unit.trim().is_empty() {
+        let u = app
+            .services
+            .resolve_unit(actor, q.unit.trim())
+            .await
+            .or_page(actor)?;
+        unit_id = u.id.to_string();
+        unit_name = u.name;
+    }
     let f = LedgerFilter {
         inspection_id: opt_id(&q.inspection_id),
-        unit_id: opt_id(&q.unit_id),
+        unit_id: opt_id(&unit_id),
         plan_id: None,
         status: TaskStatus::parse(&q.status).ok(),
         colour: Colour::parse(&q.colour).ok(),
         category_id: opt_id(&q.category_id),
+        rejected: matches!(q.rejected.as_str(), "1" | "true"),
     };
     let list = app
         .services
         .list_tasks(actor, &f, page)
         .await
         .or_page(actor)?;
-    // The pickers offer what the actor can see: the units and inspections with plans.
-    let slots = app.services.plan_board(actor).await.or_page(actor)?;
-    let mut units: Vec<(String, String)> = Vec::new();
-    let mut inspections: Vec<(String, String)> = Vec::new();
-    for s in slots.iter().filter(|s| s.plan.is_some()) {
-        let u = (s.unit_id.to_string(), s.unit_name.clone());
-        if !units.contains(&u) {
-            units.push(u);
-        }
-        let i = (
-            s.inspection_id.to_string(),
-            format!("{}（{}）", s.team_name, s.unit_name),
-        );
-        if !inspections.iter().any(|(id, _)| *id == i.0) {
-            inspections.push(i);
-        }
+    // The pickers offer what the actor works on; those who see every unit name one instead.
+    let pickers = app.services.rect_pickers(actor).await.or_page(actor)?;
+    if unit_name.is_empty()
+        && let Some(id) = f.unit_id
+        && pickers.units.is_none()
+    {
+        unit_name = app
+            .services
+            .get_unit(actor, id)
+            .await
+            .map(|u| u.name)
+            .unwrap_or_default();
     }
+    let units = pickers.units.map(|us| {
+        us.iter()
+            .map(|u| choice(&u.id.to_string(), &u.name, &unit_id))
+            .collect()
+    });
+    let inspections = pickers.inspections.map(|is| {
+        is.iter()
+            .map(|i| {
+                let names: Vec<&str> = i.units.iter().map(|u| u.name.as_str()).collect();
+                choice(
+                    &i.id.to_string(),
+                    &format!("{}（{}）", i.team_name, names.join("、")),
+                    &q.inspection_id,
+                )
+            })
+            .collect()
+    });
     let current_category = q.category_id.as_str();
     let categories = match app.services.taxonomies(actor).await {
         Ok(t) => t
@@ -146,7 +181,7 @@ async fn ledger(
         Err(_) => Vec::new(),
     };
     let query = serde_urlencoded::to_string([
-        ("unit_id", q.unit_id.as_str()),
+        ("unit_id", unit_id.as_str()),
         ("inspection_id", q.inspection_id.as_str()),
         ("status", q.status.as_str()),
         ("colour", q.colour.as_str()),
@@ -156,14 +191,11 @@ async fn ledger(
     let page = LedgerPage {
         frame: Frame::new(&app, &user, "整改台账", "/rectification/tasks").await,
         rows: list.items.iter().map(TaskRow::of).collect(),
-        units: units
-            .iter()
-            .map(|(id, name)| choice(id, name, &q.unit_id))
-            .collect(),
-        inspections: inspections
-            .iter()
-            .map(|(id, name)| choice(id, name, &q.inspection_id))
-            .collect(),
+        units,
+        unit_name,
+        inspections,
+        inspection_id: f.inspection_id.map(|i| i.to_string()).unwrap_or_default(),
+        total: list.total.unwrap_or(0),
         statuses: TaskStatus::ALL
             .iter()
             .map(|s| choice(s.as_str(), s.label(), &q.status))
@@ -174,7 +206,7 @@ async fn ledger(
             .collect(),
         categories,
         filtered: [
-            &q.unit_id,
+            &unit_id,
             &q.inspection_id,
             &q.status,
             &q.colour,

@@ -18,7 +18,7 @@ use xunshi_core::page::PageRequest;
 use xunshi_core::permission::Actor;
 use xunshi_core::role::{Grant, Role, Scope};
 use xunshi_core::service::{NewGrant, PlanInput, RoundInput, Services, TermInput};
-use xunshi_core::store::{AuditFilter, PlanningTx, Store, Tx};
+use xunshi_core::store::{AuditFilter, PlanningRead, PlanningWrite, Store, WriteTx};
 use xunshi_core::user::NewUserInput;
 use xunshi_store::{Argon2Secrets, Db};
 use xunshi_web::{AppState, WebConfig};

@@ -23,7 +23,7 @@ use xunshi_core::role::{Grant, Role, Scope};
 use xunshi_core::service::{
     PaperDecision, PlanInput, RoundInput, Services, StageChange, TermInput,
 };
-use xunshi_core::store::{RectifyTx, Store, Tx};
+use xunshi_core::store::{RectifyWrite, Store, WriteTx};
 use xunshi_core::user::NewUserInput;
 use xunshi_store::Db;
 

@@ -18,7 +18,7 @@ use xunshi_core::role::{Grant, Role, Scope};
 use xunshi_core::service::{
     NewGrant, PaperDecision, PlanInput, RoundInput, Services, StageChange, TermInput,
 };
-use xunshi_core::store::{Store, Tx};
+use xunshi_core::store::{Store, WriteTx};
 use xunshi_core::user::NewUserInput;
 use xunshi_store::{Db, LocalBlobs};
 

@@ -15,7 +15,7 @@ use xunshi_core::permission::Actor;
 use xunshi_core::rectify::{Defect, Due, Plan, PlanStatus, Task, TaskStatus, Verification};
 use xunshi_core::report::{ReportInput, ReportVersionInput, StepInput};
 use xunshi_core::service::{PaperDecision, PlanInput, RoundInput, StageChange, TermInput};
-use xunshi_core::store::{RectifyTx, Store, Tx};
+use xunshi_core::store::{RectifyWrite, Store, WriteTx};
 use xunshi_store::Db;
 
 use crate::helpers::{PASSWORD, TestApp, assert_api_error, detail_fields, input_value};
@@ -385,7 +385,10 @@ async fn the_dashboard_page_shows_the_office_every_unit_and_a_unit_its_own() {
         "the rejected task and its reason"
     );
     assert!(page.body.contains("自治区党委宣传部"));
-    assert!(page.body.contains("整改方案报送"), "the clocks");
+    assert!(
+        page.body.contains("整改情况报告报送"),
+        "the clock still running"
+    );
     let filtered = office
         .get(&format!(
             "/dashboard?inspection_id={}&unit_id={}",
@@ -439,11 +442,13 @@ async fn the_dashboard_api_answers_the_same_numbers_as_json() {
     assert_eq!(t["by_unit"][0]["name"], "自治区党委宣传部");
     assert_eq!(d["accountability"]["by_form"].as_array().unwrap().len(), 4);
     assert_eq!(d["followups"]["by_kind"].as_array().unwrap().len(), 4);
+    // The clocks still running: the plan has reached the office, the report has not.
     let clocks = d["clocks"].as_array().unwrap();
-    assert_eq!(clocks.len(), 2);
-    let plan = clocks.iter().find(|c| c["clock"] == "plan_due").unwrap();
-    assert_eq!(plan["due"], "2020-04-16");
-    assert_eq!(plan["done"], true);
+    assert_eq!(clocks.len(), 1);
+    assert_eq!(
+        (d["clocks_running"].as_u64(), d["clocks_overdue"].as_u64()),
+        (Some(1), Some(0))
+    );
     let report = clocks.iter().find(|c| c["clock"] == "report_due").unwrap();
     assert_eq!(report["due"], "2020-05-25");
     assert_eq!(report["colour"], "green");
@@ -960,6 +965,9 @@ async fn every_number_on_the_dashboard_opens_a_list_of_that_length() {
             );
             checked += 1;
         }
-        assert_eq!(checked, 6, "four task numbers and two notice numbers");
+        assert_eq!(
+            checked, 7,
+            "five task numbers (rejected too) and two notice numbers"
+        );
     }
 }

@@ -4,9 +4,6 @@
 //! people their own unit's; a team the rows of its inspection. The store narrows the list by
 //! that scope, so a page is full and the cursor exact.
 
-use std::collections::HashMap;
-use std::collections::hash_map::Entry;
-
 use jiff::civil::Date;
 use serde::Deserialize;
 
@@ -17,10 +14,12 @@ use crate::error::{CoreError, Result};
 use crate::id::Id;
 use crate::page::{Page, PageRequest};
 use crate::permission::Actor;
-use crate::rectify::{Due, PlanStatus, Task, TaskStatus, task_colour};
+use crate::rectify::{Due, PlanStatus, TaskStatus, task_colour};
 use crate::service::Services;
 use crate::service::planning::today;
-use crate::store::{ChangeFilter, ColourAt, PlanningTx, RectifyTx, Store, TaskFilter, Tx};
+use crate::store::{
+    ChangeFilter, ColourAt, LedgerRow, ReadTx, RectifyRead, Store, TaskFilter, TaskOrder,
+};
 
 /// What the ledger may be narrowed to.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -32,73 +31,53 @@ pub struct LedgerFilter {
     pub colour: Option<Colour>,
     /// The heading of the taxonomy the task's problem is under.
     pub category_id: Option<Id>,
+    /// Only tasks whose claim was rejected at least once.
+    #[serde(default)]
+    pub rejected: bool,
 }
 
-/// Lists' rows with what goes with them: the colour as of `today`, the problem's title and
-/// heading, the unit's and team's names, the newest progress report.
-pub(crate) async fn entries<T: Tx>(
+/// The most tasks one plan holds: a plan's ledger is shown whole, so it is bounded here.
+pub(crate) const PLAN_TASKS_MAX: u32 = 2000;
+
+/// A ledger row as lists show it: with its colour as of `today`.
+pub(crate) fn entry(row: LedgerRow, today: Date, warn: i32) -> TaskEntry {
+    let t = row.task;
+    TaskEntry {
+        colour: task_colour(t.due, t.status, today, warn),
+        status_label: t.status_label().to_owned(),
+        problem_title: row.problem_title,
+        category_name: row.category_name,
+        unit_name: row.unit_name,
+        team_name: row.team_name,
+        latest: row.latest,
+        task: t,
+    }
+}
+
+/// The ledger of one plan, withdrawn tasks included, by creation.
+pub(crate) async fn plan_entries<T: ReadTx>(
     tx: &mut T,
-    tasks: Vec<Task>,
+    plan_id: Id,
     today: Date,
     warn: i32,
 ) -> Result<Vec<TaskEntry>> {
-    let ids: Vec<Id> = tasks.iter().map(|t| t.id).collect();
-    let mut latest: HashMap<Id, _> = tx
-        .latest_progress(&ids)
-        .await?
-        .into_iter()
-        .map(|r| (r.task_id, r))
-        .collect();
-    let mut problems: HashMap<Id, (String, Id)> = HashMap::new();
-    let mut categories: HashMap<Id, String> = HashMap::new();
-    let mut units: HashMap<Id, String> = HashMap::new();
-    let mut teams: HashMap<Id, String> = HashMap::new();
-    let mut out = Vec::with_capacity(tasks.len());
-    for t in tasks {
-        if let Entry::Vacant(slot) = problems.entry(t.problem_id) {
-            let p = tx.get_problem(t.problem_id).await?;
-            let v = p
-                .map(|p| (p.title, p.category_id))
-                .ok_or_else(|| CoreError::internal("task without its problem"))?;
-            slot.insert(v);
-        }
-        let (problem_title, category_id) = problems[&t.problem_id].clone();
-        if let Entry::Vacant(slot) = categories.entry(category_id) {
-            let name = tx
-                .get_category(category_id)
-                .await?
-                .map(|c| c.name)
-                .unwrap_or_default();
-            slot.insert(name);
-        }
-        if let Entry::Vacant(slot) = units.entry(t.unit_id) {
-            let name = tx
-                .get_unit(t.unit_id)
-                .await?
-                .map(|u| u.name)
-                .unwrap_or_default();
-            slot.insert(name);
-        }
-        if let Entry::Vacant(slot) = teams.entry(t.inspection_id) {
-            let name = tx
-                .get_inspection(t.inspection_id)
-                .await?
-                .map(|i| i.team_name)
-                .unwrap_or_default();
-            slot.insert(name);
-        }
-        out.push(TaskEntry {
-            colour: task_colour(t.due, t.status, today, warn),
-            status_label: t.status_label().to_owned(),
-            problem_title,
-            category_name: categories[&category_id].clone(),
-            unit_name: units[&t.unit_id].clone(),
-            team_name: teams[&t.inspection_id].clone(),
-            latest: latest.remove(&t.id),
-            task: t,
-        });
+    let rows = tx
+        .ledger_rows(
+            &TaskFilter {
+                plan_id: Some(plan_id),
+                include_withdrawn: true,
+                ..Default::default()
+            },
+            TaskOrder::Created,
+            PageRequest::first(PLAN_TASKS_MAX),
+        )
+        .await?;
+    if rows.len() > PLAN_TASKS_MAX as usize {
+        return Err(CoreError::internal(format!(
+            "plan {plan_id} holds more than {PLAN_TASKS_MAX} tasks"
+        )));
     }
-    Ok(out)
+    Ok(rows.into_iter().map(|r| entry(r, today, warn)).collect())
 }
 
 impl<S: Store> Services<S> {
@@ -113,10 +92,10 @@ impl<S: Store> Services<S> {
         if actor.as_user().is_none() && !actor.is_system() {
             return Err(CoreError::Unauthenticated("请先登录".into()));
         }
-        let mut tx = self.store.read().await?;
         let now = today(self.now());
-        let warn = warn_days(&mut tx).await?;
+        let (mut tx, warn) = self.fresh_tally(now).await?;
         let filter = TaskFilter {
+            task_id: None,
             inspection_id: f.inspection_id,
             unit_id: f.unit_id,
             plan_id: f.plan_id,
@@ -128,44 +107,19 @@ impl<S: Store> Services<S> {
                 today: now,
                 warn_days: warn,
             }),
+            rejected: f.rejected,
             scope: visible_scope(actor),
             include_withdrawn: false,
         };
-        let rows = tx.list_tasks(&filter, page).await?;
-        let more = rows.len() > page.limit as usize;
-        let rows: Vec<Task> = rows.into_iter().take(page.limit as usize).collect();
-        let last = rows.last().map(|t| t.id);
-        // The scope is by unit and inspection; the unit's people see nothing before feedback,
-        // which tasks cannot precede, but the rule is kept here too.
-        let mut shown = Vec::new();
-        let mut checked: HashMap<(Id, Id), bool> = HashMap::new();
-        for t in rows {
-            let key = (t.inspection_id, t.unit_id);
-            let ok = match checked.get(&key) {
-                Some(ok) => *ok,
-                None => {
-                    let insp = tx
-                        .get_inspection(t.inspection_id)
-                        .await?
-                        .ok_or_else(|| CoreError::internal("task without its inspection"))?;
-                    let ok = rect_role(actor, &insp, t.unit_id).read;
-                    checked.insert(key, ok);
-                    ok
-                }
-            };
-            if ok {
-                shown.push(t);
-            }
-        }
-        let items = entries(&mut tx, shown, now, warn).await?;
-        Ok(Page {
-            items,
-            next_cursor: if more {
-                last.map(|l| l.to_string())
-            } else {
-                None
-            },
-        })
+        // The scope is by unit and inspection: the unit's people see their own unit's rows,
+        // a team its inspection's; there are no tasks before feedback, so nothing is shown
+        // that `rect_role` would refuse.
+        let rows = tx.ledger_rows(&filter, TaskOrder::Created, page).await?;
+        let total = tx.count_tasks(&filter).await?;
+        let page = Page::from_rows(rows, page.limit, |r| r.task.id)
+            .map(|r| entry(r, now, warn))
+            .with_total(total);
+        Ok(page)
     }
 
     /// One task with its progress reports, evidence files, verifications and change requests,
@@ -205,9 +159,19 @@ impl<S: Store> Services<S> {
                 && !pending,
             decide_change: role.office && pending,
         };
-        let entry = entries(&mut tx, vec![task], now, warn)
+        let entry = tx
+            .ledger_rows(
+                &TaskFilter {
+                    task_id: Some(id),
+                    include_withdrawn: true,
+                    ..Default::default()
+                },
+                TaskOrder::Created,
+                PageRequest::first(1),
+            )
             .await?
             .pop()
+            .map(|r| entry(r, now, warn))
             .ok_or_else(|| CoreError::internal("a task without its entry"))?;
         Ok(TaskDetail {
             entry,

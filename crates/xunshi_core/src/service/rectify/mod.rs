@@ -20,6 +20,7 @@ mod work;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+use super::Services;
 use super::planning::load_inspection;
 use crate::deadline::Colour;
 use crate::error::{CoreError, Result};
@@ -29,14 +30,37 @@ use crate::inspection::Inspection;
 use crate::rectify::{
     ChangeRequest, GroupMember, Plan, PlanReview, ProgressReport, Task, TaskEvidence, Verification,
 };
-use crate::store::Tx;
+use crate::store::{ReadTx, RectifyRead, RectifyWrite, Store, WriteTx};
 
+pub(crate) use access::visible_scope as visible_scope_of;
 pub use ledger::LedgerFilter;
 
 /// The days before a deadline at which a task turns yellow: the office's setting, kept with
 /// the deadline rules by the supervision services.
-pub(crate) async fn warn_days<T: Tx>(tx: &mut T) -> Result<i32> {
+pub(crate) async fn warn_days<T: ReadTx>(tx: &mut T) -> Result<i32> {
     super::deadlines::rectification_warn_days(tx).await
+}
+
+impl<S: Store> Services<S> {
+    /// A read transaction in which the tallies of the ledger are as of `today` under the
+    /// warning period in force, and that period. The first reader of a day (or after the
+    /// office changed the period) brings them up to date first, in a write of its own: the
+    /// tallies are derived counts, not records, so the write carries no audit record.
+    pub(crate) async fn fresh_tally(&self, today: Date) -> Result<(S::Read, i32)> {
+        let mut tx = self.store.read().await?;
+        let warn = warn_days(&mut tx).await?;
+        if tx.tally_state().await? == Some((today, warn)) {
+            return Ok((tx, warn));
+        }
+        drop(tx);
+        let mut w = self.store.write().await?;
+        let warn = warn_days(&mut w).await?;
+        w.refresh_tally(today, warn).await?;
+        w.commit().await?;
+        let mut tx = self.store.read().await?;
+        let warn = warn_days(&mut tx).await?;
+        Ok((tx, warn))
+    }
 }
 
 /// The editable parts of a plan.
@@ -191,27 +215,33 @@ pub struct TaskDetail {
     pub rights: TaskRights,
 }
 
-pub(crate) async fn load_plan<T: Tx>(tx: &mut T, id: Id) -> Result<Plan> {
+pub(crate) async fn load_plan<T: ReadTx>(tx: &mut T, id: Id) -> Result<Plan> {
     tx.get_rect_plan(id)
         .await?
         .ok_or_else(|| CoreError::NotFound("整改方案".into()))
 }
 
-pub(crate) async fn load_task<T: Tx>(tx: &mut T, id: Id) -> Result<Task> {
+pub(crate) async fn load_task<T: ReadTx>(tx: &mut T, id: Id) -> Result<Task> {
     tx.get_task(id)
         .await?
         .ok_or_else(|| CoreError::NotFound("整改任务".into()))
 }
 
 /// A plan with its inspection.
-pub(crate) async fn plan_and_inspection<T: Tx>(tx: &mut T, id: Id) -> Result<(Plan, Inspection)> {
+pub(crate) async fn plan_and_inspection<T: ReadTx>(
+    tx: &mut T,
+    id: Id,
+) -> Result<(Plan, Inspection)> {
     let plan = load_plan(tx, id).await?;
     let insp = load_inspection(tx, plan.inspection_id).await?;
     Ok((plan, insp))
 }
 
 /// A task with its plan and inspection.
-pub(crate) async fn task_context<T: Tx>(tx: &mut T, id: Id) -> Result<(Task, Plan, Inspection)> {
+pub(crate) async fn task_context<T: ReadTx>(
+    tx: &mut T,
+    id: Id,
+) -> Result<(Task, Plan, Inspection)> {
     let task = load_task(tx, id).await?;
     let (plan, insp) = plan_and_inspection(tx, task.plan_id).await?;
     Ok((task, plan, insp))
@@ -220,7 +250,7 @@ pub(crate) async fn task_context<T: Tx>(tx: &mut T, id: Id) -> Result<(Task, Pla
 /// The problems fed back to `unit`, grouped and numbered as the feedback document orders
 /// them; headings without a problem of this unit are skipped, so numbering has no gaps. The
 /// feedback cannot change once given, so neither can these numbers.
-pub(crate) async fn unit_problems<T: Tx>(
+pub(crate) async fn unit_problems<T: ReadTx>(
     tx: &mut T,
     insp: &Inspection,
     unit: Id,

@@ -5,7 +5,7 @@
 use serde_json::json;
 
 use super::access::{RectRole, rect_role, require, supervise_message, visible_scope};
-use super::ledger::entries;
+use super::ledger::plan_entries;
 use super::{
     FedBackProblem, LedgerCategory, LedgerProblem, PlanDetail, PlanRights, PlanSlot, RectPlanInput,
     plan_and_inspection, text, unit_problems, warn_days,
@@ -25,8 +25,8 @@ use crate::service::papers::signature;
 use crate::service::planning::{load_inspection, today};
 use crate::service::{Services, record};
 use crate::store::{
-    ChangeFilter, InspectionFilter, PlanFilter, PlanningTx, RectifyTx, ReportTx, Store, TaskFilter,
-    Tx,
+    ChangeFilter, InspectionFilter, PlanFilter, PlanningRead, ReadTx, RectifyRead, RectifyWrite,
+    ReportRead, Store, TaskFilter, WriteTx,
 };
 
 const GROUP_ROLES: [&str; 3] = ["组长", "副组长", "成员"];
@@ -86,7 +86,11 @@ fn check_ready(plan: &Plan) -> Result<()> {
 }
 
 /// The name a plan gets when none is given.
-async fn default_title<T: Tx>(tx: &mut T, insp: &Inspection, unit_name: &str) -> Result<String> {
+async fn default_title<T: ReadTx>(
+    tx: &mut T,
+    insp: &Inspection,
+    unit_name: &str,
+) -> Result<String> {
     let dispatcher = tx
         .get_unit(insp.dispatcher_id)
         .await?
@@ -98,7 +102,7 @@ async fn default_title<T: Tx>(tx: &mut T, insp: &Inspection, unit_name: &str) ->
     ))
 }
 
-async fn unit_name<T: Tx>(tx: &mut T, id: Id) -> Result<String> {
+async fn unit_name<T: ReadTx>(tx: &mut T, id: Id) -> Result<String> {
     Ok(tx.get_unit(id).await?.map(|u| u.name).unwrap_or_default())
 }
 
@@ -275,6 +279,7 @@ impl<S: Store> Services<S> {
             } else {
                 None
             },
+            total: None,
         })
     }
 
@@ -286,18 +291,13 @@ impl<S: Store> Services<S> {
         let role = rect_role(actor, &insp, plan.unit_id);
         require(role, |r| r.read, "整改方案", "")?;
         let problems = unit_problems(&mut tx, &insp, plan.unit_id).await?;
-        let mut all = tx
-            .all_tasks(&TaskFilter {
-                plan_id: Some(plan.id),
-                include_withdrawn: true,
-                ..Default::default()
-            })
-            .await?;
-        all.sort_by_key(|t| seq_key(&t.seq));
-        let (withdrawn, live): (Vec<_>, Vec<_>) = all.into_iter().partition(|t| t.is_withdrawn());
         let now = today(self.now());
         let warn = warn_days(&mut tx).await?;
-        let live = entries(&mut tx, live, now, warn).await?;
+        let mut all = plan_entries(&mut tx, plan.id, now, warn).await?;
+        all.sort_by_key(|e| seq_key(&e.task.seq));
+        let (withdrawn, live): (Vec<_>, Vec<_>) =
+            all.into_iter().partition(|e| e.task.is_withdrawn());
+        let withdrawn: Vec<crate::rectify::Task> = withdrawn.into_iter().map(|e| e.task).collect();
         let ids: Vec<Id> = problems.iter().map(|p| p.problem_id).collect();
         let uncovered_ids = uncovered_problems(&ids, |p| {
             live.iter().filter(|e| e.task.problem_id == p).count()

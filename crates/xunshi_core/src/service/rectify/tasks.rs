@@ -16,7 +16,7 @@ use crate::permission::Actor;
 use crate::rectify::{ChangeRequest, Due, PlanStatus, Task, TaskInput, TaskStatus};
 use crate::service::papers::signature;
 use crate::service::{Services, record};
-use crate::store::{ChangeFilter, RectifyTx, Store, TaskFilter, Tx};
+use crate::store::{ChangeFilter, RectifyRead, RectifyWrite, Store, TaskFilter, WriteTx};
 
 const DRAFTERS_ONLY: &str = "只有被巡视单位主要负责人和联络员可以编制整改任务";
 

@@ -18,7 +18,7 @@ use crate::rectify::{
 };
 use crate::service::papers::signature;
 use crate::service::{Services, record};
-use crate::store::{RectifyTx, Store, Tx};
+use crate::store::{ReadTx, RectifyRead, RectifyWrite, Store, WriteTx};
 
 const UNIT_ONLY: &str = "只有本单位（责任部门）人员可以报告整改进展、上传佐证材料";
 
@@ -378,7 +378,7 @@ impl<S: Store> Services<S> {
     }
 }
 
-async fn load_evidence<T: Tx>(tx: &mut T, id: Id) -> Result<TaskEvidence> {
+async fn load_evidence<T: ReadTx>(tx: &mut T, id: Id) -> Result<TaskEvidence> {
     tx.get_task_evidence(id)
         .await?
         .ok_or_else(|| CoreError::NotFound("佐证材料".into()))

@@ -89,6 +89,18 @@ pub fn tasks_link(
     )
 }
 
+/// The ledger's list of the tasks rejected at least once.
+pub fn rejected_tasks_link(inspection_id: &str, unit_id: &str) -> String {
+    link(
+        "/rectification/tasks",
+        &[
+            ("inspection_id", inspection_id),
+            ("unit_id", unit_id),
+            ("rejected", "1"),
+        ],
+    )
+}
+
 /// The inspections and units a filter offers, with the current ones selected.
 pub fn filter_choices(
     list: &[RectifyingInspection],

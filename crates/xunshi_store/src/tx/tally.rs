@@ -1,0 +1,481 @@
+//! The tallies of the ledger's tasks (migration 0011): how many live tasks have each
+//! combination of inspection, unit, heading, status, deadline colour and rejection, at three
+//! grains. The store keeps them in step with every task it writes, inside the same
+//! transaction, so the dashboards and the lists' totals add up a few rows instead of counting
+//! a million. The colours are as of the day in `task_tally_state`; a new day shifts only the
+//! tasks whose colour changed, a new warning period counts everything again.
+//!
+//! The colour rule is the core's (`rectify::task_colour`); [`colour_case`] is the same rule in
+//! SQL, for counting many rows at once, and the contract tests hold the two together.
+
+use jiff::civil::Date;
+use sqlx::AssertSqlSafe;
+use sqlx::any::AnyRow;
+use xunshi_core::deadline::Colour;
+use xunshi_core::rectify::{Due, TaskStatus, task_colour};
+use xunshi_core::store::{ColourAt, TallyFilter, TaskCount, TaskFilter, UnitCount};
+use xunshi_core::{CoreError, Id, Result};
+
+use super::{DbTx, Mode, Where, Writing};
+use crate::rows::{i, id, opt_s, s};
+
+/// What one task counts under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TallyKey {
+    inspection_id: String,
+    unit_id: String,
+    category_id: String,
+    status: String,
+    colour: &'static str,
+    rejected: i16,
+}
+
+/// The last day of the warning period that starts `today`: a task due on or before it (and not
+/// before today) is yellow.
+fn warn_end(today: Date, warn_days: i32) -> Result<Date> {
+    today
+        .checked_add(jiff::Span::new().days(i64::from(warn_days)))
+        .map_err(CoreError::internal)
+}
+
+/// The colour rule in SQL over the columns of `rectification_tasks` (prefixed by `p`), with two
+/// new placeholders for today and the end of the warning period. Dates are `YYYY-MM-DD` text,
+/// which compares as dates on both backends.
+pub(crate) fn colour_case(w: &mut Where, p: &str, today: Date, warn_days: i32) -> Result<String> {
+    let n = w.next();
+    let _ = w.list([today.to_string(), warn_end(today, warn_days)?.to_string()].into_iter());
+    Ok(format!(
+        "(CASE WHEN {p}status = 'closed' OR {p}due_date IS NULL THEN 'green' \
+              WHEN {p}due_date < ${n} THEN 'red' \
+              WHEN {p}due_date <= ${} THEN 'yellow' ELSE 'green' END)",
+        n + 1
+    ))
+}
+
+/// Narrows a task list to one colour, by the same rule.
+pub(crate) fn colour_clause(w: &mut Where, p: &str, c: &ColourAt) -> Result<()> {
+    let case = colour_case(w, p, c.today, c.warn_days)?;
+    let n = w.next();
+    w.raw(format!("{case} = ${n}"), c.colour.as_str());
+    Ok(())
+}
+
+fn due_of_row(r: &AnyRow) -> Result<Due> {
+    let date = opt_s(r, "due_date")?
+        .map(|d| d.parse::<Date>().map_err(CoreError::internal))
+        .transpose()?;
+    Ok(match (s(r, "due_kind")?.as_str(), date) {
+        ("long_term", _) | (_, None) => Due::LongTerm,
+        ("immediate", Some(date)) => Due::Immediate { date },
+        (_, Some(date)) => Due::By { date },
+    })
+}
+
+fn colour_parse(c: &str) -> Result<Colour> {
+    Colour::parse(c)
+}
+
+/// Which table answers a filter: the finest grain only when the coarser ones cannot.
+enum Grain {
+    /// `task_tally`: by inspection and unit.
+    Fine,
+    /// `task_tally_unit`: by unit.
+    Unit,
+    /// `task_tally_all`: by heading.
+    All,
+}
+
+fn grain(f: &TallyFilter, needs_category: bool, needs_unit: bool) -> Grain {
+    let by_unit = needs_unit || f.unit_id.is_some();
+    if f.scope.is_some() || f.inspection_id.is_some() || (needs_category && by_unit) {
+        Grain::Fine
+    } else if by_unit {
+        Grain::Unit
+    } else {
+        Grain::All
+    }
+}
+
+impl Grain {
+    fn table(&self) -> &'static str {
+        match self {
+            Grain::Fine => "task_tally",
+            Grain::Unit => "task_tally_unit",
+            Grain::All => "task_tally_all",
+        }
+    }
+}
+
+/// The `WHERE` of a tally for `f` (the grain has the columns it names).
+fn tally_where(f: &TallyFilter) -> Option<Where> {
+    let mut w = Where::default();
+    if let Some(v) = f.inspection_id {
+        w.eq("inspection_id", v.to_string());
+    }
+    if let Some(v) = f.unit_id {
+        w.eq("unit_id", v.to_string());
+    }
+    if let Some(scope) = &f.scope
+        && !super::rectify::scope_clause(&mut w, scope, "")
+    {
+        return None;
+    }
+    Some(w)
+}
+
+impl<M: Mode> DbTx<M> {
+    pub(crate) async fn read_tally_state(&mut self) -> Result<Option<(Date, i32)>> {
+        if let Some(state) = self.tally_state_cache {
+            return Ok(state);
+        }
+        let state = self.read_tally_state_row().await?;
+        self.tally_state_cache = Some(state);
+        Ok(state)
+    }
+
+    async fn read_tally_state_row(&mut self) -> Result<Option<(Date, i32)>> {
+        let r = self
+            .fetch_optional(sqlx::query(
+                "SELECT as_of, warn_days FROM task_tally_state WHERE id = 1",
+            ))
+            .await?;
+        let Some(r) = r else {
+            return Ok(None);
+        };
+        let Some(as_of) = opt_s(&r, "as_of")? else {
+            return Ok(None);
+        };
+        let day = as_of.parse::<Date>().map_err(CoreError::internal)?;
+        let warn = i32::try_from(i(&r, "warn_days")?).map_err(CoreError::internal)?;
+        Ok(Some((day, warn)))
+    }
+
+    /// The count of `f` from the tallies, or `None` when they cannot answer it.
+    pub(crate) async fn count_from_tally(&mut self, f: &TaskFilter) -> Result<Option<i64>> {
+        if f.task_id.is_some()
+            || f.plan_id.is_some()
+            || f.problem_id.is_some()
+            || f.include_withdrawn
+        {
+            return Ok(None);
+        }
+        let Some(state) = self.read_tally_state().await? else {
+            return Ok(None);
+        };
+        if let Some(c) = &f.colour
+            && (c.today, c.warn_days) != state
+        {
+            return Ok(None);
+        }
+        let tf = TallyFilter {
+            inspection_id: f.inspection_id,
+            unit_id: f.unit_id,
+            scope: f.scope.clone(),
+        };
+        let g = grain(&tf, f.category_id.is_some(), f.unit_id.is_some());
+        let Some(mut w) = tally_where(&tf) else {
+            return Ok(Some(0));
+        };
+        if let Some(v) = f.category_id {
+            w.eq("category_id", v.to_string());
+        }
+        if let Some(v) = f.status {
+            w.eq("status", v.as_str());
+        }
+        if let Some(c) = &f.colour {
+            w.eq("colour", c.colour.as_str());
+        }
+        if f.rejected {
+            w.fixed("rejected = 1");
+        }
+        let sql = format!(
+            "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM {} {}",
+            g.table(),
+            w.sql()
+        );
+        let r = self
+            .fetch_optional(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?;
+        Ok(Some(r.map(|r| i(&r, "n")).transpose()?.unwrap_or(0)))
+    }
+
+    pub(crate) async fn tally_counts(&mut self, f: &TallyFilter) -> Result<Vec<TaskCount>> {
+        let Some(w) = tally_where(f) else {
+            return Ok(Vec::new());
+        };
+        let g = grain(f, true, false);
+        let sql = format!(
+            "SELECT category_id, status, colour, rejected, CAST(SUM(n) AS BIGINT) AS n
+               FROM {} {} GROUP BY category_id, status, colour, rejected
+             HAVING SUM(n) > 0",
+            g.table(),
+            w.sql()
+        );
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(TaskCount {
+                    category_id: id(r, "category_id")?,
+                    status: TaskStatus::parse(&s(r, "status")?)?,
+                    colour: colour_parse(&s(r, "colour")?)?,
+                    rejected: i(r, "rejected")? != 0,
+                    n: i(r, "n")?,
+                })
+            })
+            .collect()
+    }
+
+    pub(crate) async fn tally_units(
+        &mut self,
+        f: &TallyFilter,
+        limit: u32,
+    ) -> Result<(Vec<UnitCount>, i64)> {
+        let Some(w) = tally_where(f) else {
+            return Ok((Vec::new(), 0));
+        };
+        let g = grain(f, false, true);
+        let grouped = format!(
+            "SELECT unit_id,
+                    CAST(SUM(n) AS BIGINT) AS total,
+                    CAST(SUM(CASE WHEN status = 'closed' THEN n ELSE 0 END) AS BIGINT) AS closed,
+                    CAST(SUM(CASE WHEN colour = 'red' THEN n ELSE 0 END) AS BIGINT) AS overdue,
+                    CAST(SUM(CASE WHEN colour = 'yellow' THEN n ELSE 0 END) AS BIGINT) AS near_due
+               FROM {} {} GROUP BY unit_id HAVING SUM(n) > 0",
+            g.table(),
+            w.sql()
+        );
+        let sql = format!(
+            "SELECT unit_id, total, closed, overdue, near_due, COUNT(*) OVER () AS units
+               FROM ({grouped}) g
+              ORDER BY overdue DESC, near_due DESC, total DESC, unit_id
+              LIMIT {limit}"
+        );
+        let rows = self
+            .fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?;
+        let units = rows
+            .first()
+            .map(|r| i(r, "units"))
+            .transpose()?
+            .unwrap_or(0);
+        let counts = rows
+            .iter()
+            .map(|r| {
+                Ok(UnitCount {
+                    unit_id: id(r, "unit_id")?,
+                    total: i(r, "total")?,
+                    closed: i(r, "closed")?,
+                    overdue: i(r, "overdue")?,
+                    near_due: i(r, "near_due")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok((counts, units))
+    }
+}
+
+impl DbTx<Writing> {
+    /// The key the task counts under now; `None` if it counts for nothing (withdrawn) or the
+    /// tallies are not built yet (building them will count it).
+    pub(crate) async fn tally_key(&mut self, task: Id) -> Result<Option<TallyKey>> {
+        let Some((as_of, warn)) = self.read_tally_state().await? else {
+            return Ok(None);
+        };
+        let r = self
+            .fetch_optional(
+                sqlx::query(
+                    "SELECT inspection_id, unit_id, category_id, status, due_kind, due_date,
+                            rejections, withdrawn_reason
+                       FROM rectification_tasks WHERE id = $1",
+                )
+                .bind(task.to_string()),
+            )
+            .await?;
+        let Some(r) = r else {
+            return Ok(None);
+        };
+        if opt_s(&r, "withdrawn_reason")?.is_some() {
+            return Ok(None);
+        }
+        let status = TaskStatus::parse(&s(&r, "status")?)?;
+        let colour = task_colour(due_of_row(&r)?, status, as_of, warn);
+        Ok(Some(TallyKey {
+            inspection_id: s(&r, "inspection_id")?,
+            unit_id: s(&r, "unit_id")?,
+            category_id: s(&r, "category_id")?,
+            status: status.as_str().to_owned(),
+            colour: colour.as_str(),
+            rejected: i16::from(i(&r, "rejections")? > 0),
+        }))
+    }
+
+    /// Moves one task from the key it counted under to the one it counts under now.
+    pub(crate) async fn tally_move(
+        &mut self,
+        before: Option<TallyKey>,
+        after: Option<TallyKey>,
+    ) -> Result<()> {
+        if before == after {
+            return Ok(());
+        }
+        if let Some(k) = before {
+            self.tally_add(&k, -1).await?;
+        }
+        if let Some(k) = after {
+            self.tally_add(&k, 1).await?;
+        }
+        Ok(())
+    }
+
+    async fn tally_add(&mut self, k: &TallyKey, delta: i64) -> Result<()> {
+        self.execute(
+            sqlx::query(
+                "INSERT INTO task_tally (inspection_id, unit_id, category_id, status, colour,
+                        rejected, n)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)
+                 ON CONFLICT (inspection_id, unit_id, category_id, status, colour, rejected)
+                 DO UPDATE SET n = task_tally.n + excluded.n",
+            )
+            .bind(k.inspection_id.clone())
+            .bind(k.unit_id.clone())
+            .bind(k.category_id.clone())
+            .bind(k.status.clone())
+            .bind(k.colour)
+            .bind(k.rejected)
+            .bind(delta),
+        )
+        .await?;
+        self.execute(
+            sqlx::query(
+                "INSERT INTO task_tally_unit (unit_id, status, colour, rejected, n)
+                 VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (unit_id, status, colour, rejected)
+                 DO UPDATE SET n = task_tally_unit.n + excluded.n",
+            )
+            .bind(k.unit_id.clone())
+            .bind(k.status.clone())
+            .bind(k.colour)
+            .bind(k.rejected)
+            .bind(delta),
+        )
+        .await?;
+        self.execute(
+            sqlx::query(
+                "INSERT INTO task_tally_all (category_id, status, colour, rejected, n)
+                 VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (category_id, status, colour, rejected)
+                 DO UPDATE SET n = task_tally_all.n + excluded.n",
+            )
+            .bind(k.category_id.clone())
+            .bind(k.status.clone())
+            .bind(k.colour)
+            .bind(k.rejected)
+            .bind(delta),
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn refresh_tally_to(&mut self, today: Date, warn: i32) -> Result<()> {
+        match self.read_tally_state().await? {
+            Some(state) if state == (today, warn) => Ok(()),
+            Some((as_of, w)) if w == warn && as_of < today => {
+                self.shift_tally(as_of, today, warn).await
+            }
+            _ => self.rebuild_tally(today, warn).await,
+        }
+    }
+
+    /// Counts every live task again.
+    pub(crate) async fn rebuild_tally(&mut self, today: Date, warn: i32) -> Result<()> {
+        for table in ["task_tally", "task_tally_unit", "task_tally_all"] {
+            self.execute(sqlx::query(AssertSqlSafe(format!("DELETE FROM {table}"))))
+                .await?;
+        }
+        let mut w = Where::default();
+        let colour = colour_case(&mut w, "", today, warn)?;
+        let sql = format!(
+            "INSERT INTO task_tally (inspection_id, unit_id, category_id, status, colour, rejected, n)
+             SELECT inspection_id, unit_id, category_id, status, colour, rejected,
+                    CAST(COUNT(*) AS BIGINT)
+               FROM (SELECT inspection_id, unit_id, category_id, status, {colour} AS colour,
+                            CASE WHEN rejections > 0 THEN 1 ELSE 0 END AS rejected
+                       FROM rectification_tasks
+                      WHERE withdrawn_reason IS NULL) t
+              GROUP BY inspection_id, unit_id, category_id, status, colour, rejected"
+        );
+        self.execute(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?;
+        self.execute(sqlx::query(
+            "INSERT INTO task_tally_unit (unit_id, status, colour, rejected, n)
+             SELECT unit_id, status, colour, rejected, CAST(SUM(n) AS BIGINT)
+               FROM task_tally GROUP BY unit_id, status, colour, rejected",
+        ))
+        .await?;
+        self.execute(sqlx::query(
+            "INSERT INTO task_tally_all (category_id, status, colour, rejected, n)
+             SELECT category_id, status, colour, rejected, CAST(SUM(n) AS BIGINT)
+               FROM task_tally GROUP BY category_id, status, colour, rejected",
+        ))
+        .await?;
+        self.set_tally_state(today, warn).await
+    }
+
+    /// Moves the tasks whose colour changed between `from` and `to` (same warning period):
+    /// open dated tasks due from `from` up to the end of `to`'s warning period; no other task
+    /// changes colour as days pass.
+    async fn shift_tally(&mut self, from: Date, to: Date, warn: i32) -> Result<()> {
+        let mut w = Where::default();
+        let before = colour_case(&mut w, "", from, warn)?;
+        let after = colour_case(&mut w, "", to, warn)?;
+        let lo = w.next();
+        let _ = w.list([from.to_string(), warn_end(to, warn)?.to_string()].into_iter());
+        let sql = format!(
+            "SELECT inspection_id, unit_id, category_id, status, rejected, colour_before,
+                    colour_after, CAST(COUNT(*) AS BIGINT) AS n
+               FROM (SELECT inspection_id, unit_id, category_id, status,
+                            CASE WHEN rejections > 0 THEN 1 ELSE 0 END AS rejected,
+                            {before} AS colour_before, {after} AS colour_after
+                       FROM rectification_tasks
+                      WHERE status <> 'closed' AND withdrawn_reason IS NULL
+                        AND due_date IS NOT NULL
+                        AND due_date >= ${lo} AND due_date <= ${hi}) t
+              WHERE colour_before <> colour_after
+              GROUP BY inspection_id, unit_id, category_id, status, rejected, colour_before,
+                    colour_after",
+            hi = lo + 1
+        );
+        let rows = self
+            .fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?;
+        for r in rows {
+            let (cb, ca) = (s(&r, "colour_before")?, s(&r, "colour_after")?);
+            let n = i(&r, "n")?;
+            let key = |colour: &str| -> Result<TallyKey> {
+                Ok(TallyKey {
+                    inspection_id: s(&r, "inspection_id")?,
+                    unit_id: s(&r, "unit_id")?,
+                    category_id: s(&r, "category_id")?,
+                    status: s(&r, "status")?,
+                    colour: colour_parse(colour)?.as_str(),
+                    rejected: i16::from(i(&r, "rejected")? != 0),
+                })
+            };
+            self.tally_add(&key(&cb)?, -n).await?;
+            self.tally_add(&key(&ca)?, n).await?;
+        }
+        self.set_tally_state(to, warn).await
+    }
+
+    async fn set_tally_state(&mut self, today: Date, warn: i32) -> Result<()> {
+        self.execute(
+            sqlx::query("UPDATE task_tally_state SET as_of = $1, warn_days = $2 WHERE id = 1")
+                .bind(today.to_string())
+                .bind(warn),
+        )
+        .await?;
+        self.tally_state_cache = None;
+        Ok(())
+    }
+}
