@@ -68,6 +68,61 @@ fn user_add_reads_the_password_from_stdin_and_user_list_shows_the_account() {
 }
 
 #[test]
+fn control_characters_are_refused_in_arguments_and_escaped_in_listings() {
+    let x = Instance::sqlite();
+    for (args, named) in [
+        (
+            vec!["user", "add", "liu", "--role", "office", "--display-name"],
+            "--display-name",
+        ),
+        (
+            vec!["user", "add", "liu", "--role", "office", "--unit"],
+            "--unit",
+        ),
+    ] {
+        for bad in ["\u{1b}[2J刘洋", "刘\u{202E}洋"] {
+            let mut args = args.clone();
+            args.extend([bad, "--password-stdin"]);
+            let out = x.run(&args, Some(&format!("{PASSWORD}\n")));
+            assert!(!out.status.success(), "{bad:?} in {named} was accepted");
+            let err = stderr(&out);
+            assert!(
+                err.contains(named) && err.contains("不允许"),
+                "the refusal does not name {named}: {err}"
+            );
+            assert!(!err.contains('\u{1b}'), "the refusal echoes the escape");
+        }
+    }
+    let out = x.run(
+        &["user", "add", "liu", "--role", "office", "--password-stdin"],
+        Some("Xunshi-\u{7}-Office-2024\n"),
+    );
+    assert!(!out.status.success(), "a BEL in the password was accepted");
+    assert!(stderr(&out).contains("password"), "{}", stderr(&out));
+
+    // Text stored before the rule existed, or by other means, is printed escaped.
+    x.add_user("zhangwei", "office");
+    let changed = x.execute_sql(
+        "UPDATE users SET display_name = $1 WHERE username = 'zhangwei' AND $2 = $2",
+        Some(("\u{1b}]0;owned\u{7}张伟\u{202E}", 0)),
+    );
+    assert_eq!(changed, 1);
+    let listing = stdout(&x.run(&["user", "list"], None));
+    let line = listing
+        .lines()
+        .find(|l| l.starts_with("zhangwei "))
+        .unwrap_or_else(|| panic!("zhangwei is not listed:\n{listing}"));
+    assert!(
+        !line.chars().any(|c| c.is_control() || c == '\u{202E}'),
+        "raw control characters reach the terminal: {line:?}"
+    );
+    assert!(
+        line.contains("\\u{1b}]0;owned\\u{7}张伟\\u{202e}"),
+        "{line}"
+    );
+}
+
+#[test]
 fn a_bad_role_or_a_weak_password_is_refused_with_a_clear_message() {
     let x = Instance::sqlite();
 
@@ -280,6 +335,21 @@ fn serve_scenario(x: &Instance) {
     );
     assert_eq!(forbidden.status, 403, "{}", forbidden.body);
     assert_eq!(forbidden.json()["error"]["code"], "forbidden");
+
+    // Text with NUL is refused alike on both databases (PostgreSQL cannot store it): 400
+    // naming the field, never a server error.
+    let nul = http(
+        port,
+        "POST",
+        "/api/v1/units",
+        &[
+            ("Authorization", &bearer),
+            ("Content-Type", "application/json"),
+        ],
+        Some(r#"{"name":"自治区\u0000财政厅","kind":"department","level":"provincial"}"#),
+    );
+    assert_eq!(nul.status, 400, "{}", nul.body);
+    assert_eq!(nul.json()["error"]["details"][0]["field"], "name");
 
     // … and through the log-in form.
     let session = form_login(port, "zhangwei", PASSWORD);

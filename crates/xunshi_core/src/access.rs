@@ -52,6 +52,22 @@ pub fn inspection_access(actor: &Actor, insp: &Inspection) -> Access {
 
 /// Requires at least `needed`. An actor who may not know the inspection exists is told it does
 /// not; one who may see it but not do this is told so.
+/// Whether the actor may move `insp` to `to`: the stage machine allows the step, and the
+/// actor holds a seat the step is given to (the office, or the team's leader). The rule of
+/// `Services::change_stage`; pages ask it to offer only the moves that will be accepted.
+pub fn may_change_stage(actor: &Actor, insp: &Inspection, to: crate::inspection::Stage) -> bool {
+    let Some(roles) = insp.stage.transition(to) else {
+        return false;
+    };
+    let access = inspection_access(actor, insp);
+    actor.is_system()
+        || roles.iter().any(|r| match r {
+            crate::role::Role::Office => access == Access::Office,
+            crate::role::Role::TeamLeader => access == Access::TeamLead,
+            _ => false,
+        })
+}
+
 pub fn require_access(actor: &Actor, insp: &Inspection, needed: Access) -> Result<Access> {
     let has = inspection_access(actor, insp);
     if has >= needed {

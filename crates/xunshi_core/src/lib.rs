@@ -28,6 +28,7 @@ pub mod service;
 pub mod store;
 pub mod supervision;
 pub mod taxonomy;
+pub mod text;
 pub mod user;
 
 pub use error::{CoreError, Result};

@@ -56,6 +56,15 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// A list with nothing in it (a filter that cannot match, a refused query).
+    pub fn empty() -> Self {
+        Page {
+            items: Vec::new(),
+            next_cursor: None,
+            total: Some(0),
+        }
+    }
+
     /// Builds a page from up to `limit + 1` rows: the extra row only tells that more follow.
     pub fn from_rows(mut rows: Vec<T>, limit: u32, id_of: impl Fn(&T) -> Id) -> Self {
         let more = rows.len() > limit as usize;

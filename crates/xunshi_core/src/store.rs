@@ -77,6 +77,21 @@ pub struct Session {
     pub expires_at: jiff::Timestamp,
 }
 
+/// The failed log-ins of one account from one client address, and the lock they led to.
+/// Failures lock that address out of that account only: the owner logging in from elsewhere is
+/// not locked out by someone guessing from here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginLock {
+    pub user_id: Id,
+    /// The client address, or empty when it is not known.
+    pub address: String,
+    /// Consecutive failures from the address.
+    pub failures: i64,
+    /// Until when the address may not try the account again (a back-off wait or the lock).
+    pub locked_until: Option<jiff::Timestamp>,
+    pub last_failure_at: jiff::Timestamp,
+}
+
 /// A bearer token of the JSON API, stored only as its hash.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ApiToken {
@@ -157,6 +172,18 @@ pub trait ReadTx:
     ) -> impl Future<Output = Result<Vec<User>>> + Send;
     fn count_users(&mut self) -> impl Future<Output = Result<i64>> + Send;
     fn active_grants(&mut self, user_id: Id) -> impl Future<Output = Result<Vec<Grant>>> + Send;
+    // Log-in locks, per account and client address. Attempts are not edits of the account:
+    // they never touch its version.
+    fn get_login_lock(
+        &mut self,
+        user_id: Id,
+        address: &str,
+    ) -> impl Future<Output = Result<Option<LoginLock>>> + Send;
+    /// The locks of an account, newest failure first.
+    fn login_locks_of(
+        &mut self,
+        user_id: Id,
+    ) -> impl Future<Output = Result<Vec<LoginLock>>> + Send;
     fn get_session(
         &mut self,
         token_hash: &str,
@@ -217,14 +244,6 @@ pub trait WriteTx:
         must_change: bool,
         at: jiff::Timestamp,
     ) -> impl Future<Output = Result<()>> + Send;
-    /// Records the outcome of a log-in attempt without touching the version: attempts are not
-    /// edits, and must not make a concurrent edit of the account stale.
-    fn set_login_state(
-        &mut self,
-        id: Id,
-        failed_logins: i64,
-        locked_until: Option<jiff::Timestamp>,
-    ) -> impl Future<Output = Result<()>> + Send;
 
     fn insert_grant(&mut self, g: &Grant) -> impl Future<Output = Result<()>> + Send;
     /// Marks the grant revoked; returns false if it was not active.
@@ -234,6 +253,21 @@ pub trait WriteTx:
         at: jiff::Timestamp,
     ) -> impl Future<Output = Result<bool>> + Send;
 
+    /// Stores the lock of `(user_id, address)`, replacing the one there was.
+    fn put_login_lock(&mut self, l: &LoginLock) -> impl Future<Output = Result<()>> + Send;
+    fn delete_login_lock(
+        &mut self,
+        user_id: Id,
+        address: &str,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// Forgets every lock of an account (its password was reset).
+    fn clear_login_locks(&mut self, user_id: Id) -> impl Future<Output = Result<()>> + Send;
+    /// Forgets failures older than `before` whose lock (if any) has ended by `now`.
+    fn purge_login_locks(
+        &mut self,
+        before: jiff::Timestamp,
+        now: jiff::Timestamp,
+    ) -> impl Future<Output = Result<u64>> + Send;
     fn insert_session(&mut self, s: &Session) -> impl Future<Output = Result<()>> + Send;
     fn delete_session(&mut self, token_hash: &str) -> impl Future<Output = Result<()>> + Send;
     fn delete_sessions_of(&mut self, user_id: Id) -> impl Future<Output = Result<()>> + Send;

@@ -15,8 +15,11 @@ pub struct User {
     pub disabled: bool,
     /// Set for accounts whose password someone else chose; cleared by the user's own change.
     pub must_change_password: bool,
-    /// Consecutive failed log-ins since the last success.
+    /// No longer kept: failed log-ins and lock-outs are counted per account and client address
+    /// (`store::LoginLock`, since migration 0012), so that nobody can lock an account out for
+    /// everyone. Always 0; kept so that stored rows and API clients keep their shape.
     pub failed_logins: i64,
+    /// Always null, as `failed_logins`.
     #[schema(value_type = Option<String>, format = DateTime)]
     pub locked_until: Option<jiff::Timestamp>,
     pub version: i64,

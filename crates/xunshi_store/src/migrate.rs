@@ -53,6 +53,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(9, "0009_supervision", ShippedData::DeadlineRules),
     migration!(10, "0010_disclosure"),
     migration!(11, "0011_scale"),
+    migration!(12, "0012_login_locks"),
 ];
 
 /// Applies every migration not applied yet, each in its own transaction. Returns how many ran.

@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 use xunshi_core::audit::AuditRecord;
 use xunshi_core::org::{Unit, UnitKind, UnitLevel};
 use xunshi_core::role::{Grant, Role, Scope};
-use xunshi_core::store::{ApiToken, Session};
+use xunshi_core::store::{ApiToken, LoginLock, Session};
 use xunshi_core::user::User;
 use xunshi_core::{CoreError, Id, Result};
 
@@ -90,6 +90,16 @@ pub fn grant(row: &AnyRow) -> Result<Grant> {
         scope: Scope::from_parts(&s(row, "scope_kind")?, opt_id(row, "scope_id")?)?,
         granted_by: opt_id(row, "granted_by")?,
         created_at: ts(row, "created_at")?,
+    })
+}
+
+pub fn login_lock(row: &AnyRow) -> Result<LoginLock> {
+    Ok(LoginLock {
+        user_id: id(row, "user_id")?,
+        address: s(row, "address")?,
+        failures: i(row, "failures")?,
+        locked_until: opt_ts(row, "locked_until")?,
+        last_failure_at: ts(row, "last_failure_at")?,
     })
 }
 

@@ -18,7 +18,9 @@ use xunshi_core::audit::{AuditRecord, format_at};
 use xunshi_core::org::Unit;
 use xunshi_core::page::PageRequest;
 use xunshi_core::role::Grant;
-use xunshi_core::store::{ApiToken, AuditFilter, ReadTx, Session, UnitFilter, UserFilter, WriteTx};
+use xunshi_core::store::{
+    ApiToken, AuditFilter, LoginLock, ReadTx, Session, UnitFilter, UserFilter, WriteTx,
+};
 use xunshi_core::user::User;
 use xunshi_core::{CoreError, Id, Result};
 
@@ -216,6 +218,35 @@ const AUDIT_COLS: &str = "id, seq, at, actor_id, actor_name, action, object_type
      summary, prev_hash, hash";
 
 impl<M: Mode> ReadTx for DbTx<M> {
+    async fn get_login_lock(&mut self, user_id: Id, address: &str) -> Result<Option<LoginLock>> {
+        self.fetch_optional(
+            sqlx::query(
+                "SELECT user_id, address, failures, locked_until, last_failure_at
+                 FROM login_locks WHERE user_id = $1 AND address = $2",
+            )
+            .bind(user_id.to_string())
+            .bind(address.to_owned()),
+        )
+        .await?
+        .map(|r| rows::login_lock(&r))
+        .transpose()
+    }
+
+    async fn login_locks_of(&mut self, user_id: Id) -> Result<Vec<LoginLock>> {
+        self.fetch_all(
+            sqlx::query(
+                "SELECT user_id, address, failures, locked_until, last_failure_at
+                 FROM login_locks WHERE user_id = $1
+                 ORDER BY last_failure_at DESC, address",
+            )
+            .bind(user_id.to_string()),
+        )
+        .await?
+        .iter()
+        .map(rows::login_lock)
+        .collect()
+    }
+
     async fn count_units(&mut self) -> Result<i64> {
         let r = self
             .fetch_optional(sqlx::query(
@@ -464,6 +495,58 @@ impl<M: Mode> ReadTx for DbTx<M> {
 }
 
 impl WriteTx for DbTx<Writing> {
+    async fn put_login_lock(&mut self, l: &LoginLock) -> Result<()> {
+        self.execute(
+            sqlx::query(
+                "INSERT INTO login_locks (user_id, address, failures, locked_until, last_failure_at)
+                 VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (user_id, address) DO UPDATE SET failures = excluded.failures,
+                    locked_until = excluded.locked_until, last_failure_at = excluded.last_failure_at",
+            )
+            .bind(l.user_id.to_string())
+            .bind(l.address.clone())
+            .bind(l.failures)
+            .bind(opt_ts(l.locked_until))
+            .bind(ts(l.last_failure_at)),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn delete_login_lock(&mut self, user_id: Id, address: &str) -> Result<()> {
+        self.execute(
+            sqlx::query("DELETE FROM login_locks WHERE user_id = $1 AND address = $2")
+                .bind(user_id.to_string())
+                .bind(address.to_owned()),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn clear_login_locks(&mut self, user_id: Id) -> Result<()> {
+        self.execute(
+            sqlx::query("DELETE FROM login_locks WHERE user_id = $1").bind(user_id.to_string()),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn purge_login_locks(
+        &mut self,
+        before: jiff::Timestamp,
+        now: jiff::Timestamp,
+    ) -> Result<u64> {
+        self.execute(
+            sqlx::query(
+                "DELETE FROM login_locks
+                 WHERE last_failure_at < $1 AND (locked_until IS NULL OR locked_until <= $2)",
+            )
+            .bind(ts(before))
+            .bind(ts(now)),
+        )
+        .await
+    }
+
     async fn commit(self) -> Result<()> {
         self.conn.commit().await
     }
@@ -586,22 +669,6 @@ impl WriteTx for DbTx<Writing> {
             .bind(flag(must_change))
             .bind(ts(at))
             .bind(id.to_string()),
-        )
-        .await?;
-        Ok(())
-    }
-
-    async fn set_login_state(
-        &mut self,
-        id: Id,
-        failed_logins: i64,
-        locked_until: Option<jiff::Timestamp>,
-    ) -> Result<()> {
-        self.execute(
-            sqlx::query("UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3")
-                .bind(failed_logins)
-                .bind(opt_ts(locked_until))
-                .bind(id.to_string()),
         )
         .await?;
         Ok(())

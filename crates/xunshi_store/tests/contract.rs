@@ -77,7 +77,7 @@ contract_cases! {
     users::concurrent_identical_grants_give_one_grant,
     users::permissions_follow_granted_roles,
     auth::a_session_login_resolves_until_logout_or_expiry,
-    auth::repeated_failures_lock_the_account_until_the_lock_expires,
+    auth::repeated_failures_lock_one_address_out_until_the_lock_expires,
     auth::concurrent_failed_logins_all_count,
     auth::api_tokens_resolve_until_revoked_or_expired,
     auth::bootstrap_creates_the_first_admin_once,

@@ -17,6 +17,7 @@ use xunshi_core::user::User;
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::http::Rejection;
 
 pub const SESSION_COOKIE: &str = "xunshi_session";
 /// Carries the CSRF token of the log-in form, before any session exists.
@@ -24,18 +25,26 @@ pub const LOGIN_CSRF_COOKIE: &str = "xunshi_login_csrf";
 pub const CSRF_FIELD: &str = "_csrf";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
-/// The client's address: the peer, or the first `X-Forwarded-For` hop when a trusted proxy
-/// stands in front.
+/// The client's address: the peer, or — when a trusted proxy stands in front — the address that
+/// proxy saw, the *last* `X-Forwarded-For` hop. The hops before it are whatever the client
+/// wrote: taking the first would let anyone pick the address their attempts are counted (and
+/// locked out) against, the administrator's for instance.
 pub fn client_ip(
     headers: &HeaderMap,
     ext: &axum::http::Extensions,
     trust_proxy: bool,
 ) -> Option<String> {
-    if trust_proxy
-        && let Some(v) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
-        && let Some(first) = v.split(',').next().map(str::trim).filter(|s| !s.is_empty())
-    {
-        return Some(first.to_owned());
+    if trust_proxy {
+        let last = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .rfind(|s| !s.is_empty());
+        if let Some(last) = last.and_then(|s| s.parse::<std::net::IpAddr>().ok()) {
+            return Some(last.to_string());
+        }
     }
     ext.get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(a)| a.ip().to_string())
@@ -285,7 +294,22 @@ impl FromRequestParts<AppState> for ApiUser {
     }
 }
 
-/// The client address for services that record it but need no user (log-in).
+/// A log-in attempt (a password to check) that the throttle let through, with the client
+/// address the services record. Over the rate of its address or of the instance, the request is
+/// refused with 429 and `Retry-After` before any password is checked.
+pub struct LoginAttempt(pub Option<String>);
+
+impl FromRequestParts<AppState> for LoginAttempt {
+    type Rejection = Rejection;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Rejection> {
+        let ip = client_ip(&parts.headers, &parts.extensions, app.config.trust_proxy);
+        app.login_throttle.check(ip.as_deref())?;
+        Ok(LoginAttempt(ip))
+    }
+}
+
+/// The client address for services that record it but need no user.
 pub struct ClientIp(pub Option<String>);
 
 impl FromRequestParts<AppState> for ClientIp {

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod http;
 mod metrics;
 mod ops;
 pub mod pages;
@@ -32,6 +33,10 @@ pub struct WebConfig {
     /// Largest JSON or form body accepted, in bytes.
     pub form_limit: usize,
     pub request_timeout: Duration,
+    /// Log-in attempts a minute from one client address, per instance.
+    pub login_per_address_per_minute: u32,
+    /// Log-in attempts a minute in all, per instance.
+    pub login_overall_per_minute: u32,
 }
 
 impl Default for WebConfig {
@@ -41,6 +46,8 @@ impl Default for WebConfig {
             trust_proxy: false,
             form_limit: 256 * 1024,
             request_timeout: Duration::from_secs(30),
+            login_per_address_per_minute: 10,
+            login_overall_per_minute: 300,
         }
     }
 }
@@ -50,10 +57,13 @@ pub struct Inner {
     pub db: Db,
     pub config: WebConfig,
     pub metrics: Metrics,
+    /// Per instance by nature; the lock-outs themselves are in the database.
+    pub login_throttle: http::throttle::LoginThrottle,
 }
 
-/// Shared by every handler. Holds no state of its own beyond the process's metrics: sessions,
-/// locks and data all live in the database, so any number of instances can serve.
+/// Shared by every handler. Holds no state of its own beyond the process's metrics and its
+/// log-in rate limit: sessions, lock-outs and data all live in the database, so any number of
+/// instances can serve.
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
 
@@ -66,11 +76,16 @@ impl std::ops::Deref for AppState {
 
 impl AppState {
     pub fn new(services: Services<Db>, db: Db, config: WebConfig) -> Self {
+        let login_throttle = http::throttle::LoginThrottle::new(
+            config.login_per_address_per_minute,
+            config.login_overall_per_minute,
+        );
         AppState(Arc::new(Inner {
             services,
             db,
             config,
             metrics: Metrics::new(),
+            login_throttle,
         }))
     }
 }
@@ -89,6 +104,14 @@ pub fn router(state: AppState) -> Router {
             metrics::track,
         ))
         .with_state(state.clone())
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            state.config.request_timeout,
+        ))
+        // Outside the timeout, so a request that ran out of time is answered in its face too;
+        // the headers below go on every answer, those of errors included.
+        .layer(axum::middleware::from_fn(edge_errors))
+        .layer(http::headers::no_store())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -108,10 +131,6 @@ pub fn router(state: AppState) -> Router {
             ),
         ))
         .layer(tower_http::compression::CompressionLayer::new())
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            state.config.request_timeout,
-        ))
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
@@ -124,4 +143,26 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+}
+
+/// The last word on errors: whatever answered with an error status without the body of its
+/// face — a timeout, a layer, a route outside both routers — is answered as the API's error
+/// body under `/api/` and as a Chinese page elsewhere. The routers' own error layers already
+/// do this with more context (the page's navigation); this catches the rest.
+async fn edge_errors(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let path = req.uri().path();
+    // The operators' endpoints answer in plain text for the machines that read them.
+    if matches!(path, "/healthz" | "/readyz" | "/metrics") {
+        return next.run(req).await;
+    }
+    let api = path.starts_with("/api/");
+    let resp = next.run(req).await;
+    if api {
+        api::finish_error(resp)
+    } else {
+        pages::finish_error(resp, None)
+    }
 }

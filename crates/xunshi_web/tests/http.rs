@@ -15,6 +15,8 @@ mod clues;
 mod csrf;
 #[path = "http/disclosure.rs"]
 mod disclosure;
+#[path = "http/edge.rs"]
+mod edge;
 #[path = "http/helpers.rs"]
 mod helpers;
 #[path = "http/inspections.rs"]

@@ -1,5 +1,9 @@
 //! `xunshi user …`: account management from the server's own shell, recorded in the audit
 //! trail as the system actor.
+//!
+//! Arguments are held to the same character rule as the web forms (`xunshi_core::text`), and
+//! stored text is printed with control characters escaped, so a name cannot drive the
+//! operator's terminal.
 
 use std::io::BufRead;
 use std::process::ExitCode;
@@ -8,6 +12,7 @@ use xunshi_core::page::PageRequest;
 use xunshi_core::permission::Actor;
 use xunshi_core::service::{NewGrant, Services};
 use xunshi_core::store::UserFilter;
+use xunshi_core::text;
 use xunshi_core::user::NewUserInput;
 use xunshi_store::Db;
 
@@ -25,7 +30,22 @@ fn read_password() -> Result<String, String> {
     if pw.is_empty() {
         return Err("no password on standard input".into());
     }
+    refuse_bad_text("password", &pw)?;
     Ok(pw)
+}
+
+/// Refuses an argument with a character the system does not accept (NUL, control characters,
+/// bidi overrides), naming the argument.
+fn refuse_bad_text(what: &str, value: &str) -> Result<(), String> {
+    match text::problem(value) {
+        None => Ok(()),
+        Some(m) => Err(format!("{what}: {m}")),
+    }
+}
+
+/// Stored text as it may be printed to a terminal.
+fn shown(s: &str) -> std::borrow::Cow<'_, str> {
+    text::for_terminal(s)
 }
 
 pub async fn run(services: &Services<Db>, cmd: UserCommand) -> Result<ExitCode, String> {
@@ -40,6 +60,14 @@ pub async fn run(services: &Services<Db>, cmd: UserCommand) -> Result<ExitCode, 
             password_stdin: _,
             must_change_password,
         } => {
+            refuse_bad_text("NAME", &name)?;
+            refuse_bad_text("--role", &role)?;
+            if let Some(u) = &unit {
+                refuse_bad_text("--unit", u)?;
+            }
+            if let Some(d) = &display_name {
+                refuse_bad_text("--display-name", d)?;
+            }
             let password = read_password()?;
             let input = NewUserInput {
                 username: name,
@@ -56,7 +84,7 @@ pub async fn run(services: &Services<Db>, cmd: UserCommand) -> Result<ExitCode, 
             let roles: Vec<_> = grants.iter().map(|g| g.role.as_str()).collect();
             println!(
                 "created user {} ({}) with role {}",
-                user.username,
+                shown(&user.username),
                 user.id,
                 roles.join(", ")
             );
@@ -66,29 +94,32 @@ pub async fn run(services: &Services<Db>, cmd: UserCommand) -> Result<ExitCode, 
             password_stdin: _,
             must_change_password,
         } => {
+            refuse_bad_text("NAME", &name)?;
             let password = read_password()?;
             let user = services.find_user(&system, &name).await.map_err(err)?;
             services
                 .reset_password(&system, user.id, &password, must_change_password)
                 .await
                 .map_err(err)?;
-            println!("password of {} changed", user.username);
+            println!("password of {} changed", shown(&user.username));
         }
         UserCommand::Disable { name } => {
+            refuse_bad_text("NAME", &name)?;
             let user = services.find_user(&system, &name).await.map_err(err)?;
             services
                 .set_user_disabled(&system, user.id, true)
                 .await
                 .map_err(err)?;
-            println!("user {} disabled", user.username);
+            println!("user {} disabled", shown(&user.username));
         }
         UserCommand::Enable { name } => {
+            refuse_bad_text("NAME", &name)?;
             let user = services.find_user(&system, &name).await.map_err(err)?;
             services
                 .set_user_disabled(&system, user.id, false)
                 .await
                 .map_err(err)?;
-            println!("user {} enabled", user.username);
+            println!("user {} enabled", shown(&user.username));
         }
         UserCommand::List => {
             let mut page = PageRequest::first(500);
@@ -104,8 +135,8 @@ pub async fn run(services: &Services<Db>, cmd: UserCommand) -> Result<ExitCode, 
                     let state = if u.disabled { "disabled" } else { "active" };
                     println!(
                         "{:<24} {:<16} {:<8} {}",
-                        u.username,
-                        u.display_name,
+                        shown(&u.username),
+                        shown(&u.display_name),
                         state,
                         roles.join(",")
                     );

@@ -10,7 +10,7 @@ use crate::error::{CoreError, Result};
 use crate::id::Id;
 use crate::permission::Actor;
 use crate::role::{Grant, Role, Scope};
-use crate::store::{ApiToken, ReadTx, Session, Store, WriteTx};
+use crate::store::{ApiToken, LoginLock, ReadTx, Session, Store, WriteTx};
 use crate::user::{User, Username, check_password_policy};
 
 /// How log-ins are limited. Defaults follow common practice for government systems.
@@ -149,8 +149,13 @@ impl<S: Store> Services<S> {
     }
 
     /// Checks a username and password, applying back-off and lock-out. Every outcome is audited.
-    /// Unknown users take as long to refuse as known ones: the password is checked against a
-    /// dummy hash.
+    ///
+    /// Failures are counted per account *and client address*: they lock that address out of
+    /// that account, so someone guessing from one place cannot lock the owner out from another.
+    /// Every refusal says the same (`用户名或密码错误`) — an unknown name, a wrong password, an
+    /// address waiting or locked — so the answer tells nothing about which accounts exist; only
+    /// the audit trail records why. Unknown users take as long to refuse as known ones: the
+    /// password is checked against a dummy hash.
     async fn authenticate(
         &self,
         username: &str,
@@ -158,6 +163,7 @@ impl<S: Store> Services<S> {
         ip: Option<String>,
     ) -> Result<(LoginOk, S::Write)> {
         let now = self.now();
+        let address = ip.clone().unwrap_or_default();
         let anon = Actor::anonymous(ip.clone());
         let name = Username::parse(username)
             .map(|u| u.as_str().to_owned())
@@ -166,10 +172,7 @@ impl<S: Store> Services<S> {
             Some(n) => self.store.read().await?.get_user_for_login(n).await?,
             None => None,
         };
-        let (hash, locked) = match &found {
-            Some((u, h)) => (Some(h.clone()), u.locked_until.filter(|t| *t > now)),
-            None => (None, None),
-        };
+        let hash = found.as_ref().map(|(_, h)| h.clone());
         // Always pay for one verification, so timing tells nothing about which names exist.
         let ok = self
             .secrets
@@ -199,7 +202,12 @@ impl<S: Store> Services<S> {
             .await?
             .ok_or_else(|| CoreError::Unauthenticated(WRONG_CREDENTIALS.into()))?;
         let as_user = Actor::user(user.clone(), vec![], ip.clone());
-        if let Some(until) = locked.or(user.locked_until.filter(|t| *t > now)) {
+        let lock = tx.get_login_lock(user.id, &address).await?;
+        if let Some(until) = lock
+            .as_ref()
+            .and_then(|l| l.locked_until)
+            .filter(|t| *t > now)
+        {
             record(
                 &mut tx,
                 &as_user,
@@ -213,21 +221,32 @@ impl<S: Store> Services<S> {
             )
             .await?;
             tx.commit().await?;
-            let local = until.in_tz("Asia/Shanghai").map_err(CoreError::internal)?;
-            return Err(CoreError::Unauthenticated(format!(
-                "登录失败次数过多，账号暂时锁定，请于 {} 后再试",
-                local.strftime("%H:%M:%S")
-            )));
+            return Err(CoreError::Unauthenticated(WRONG_CREDENTIALS.into()));
         }
         if !ok {
             // Once a full lock has run out the count starts again; a back-off wait that ran out
             // keeps it, so the waits still lead to the lock.
-            let lock_ran_out = user.failed_logins >= self.policy.lock_after
-                && user.locked_until.is_some_and(|t| t <= now);
-            let earlier = if lock_ran_out { 0 } else { user.failed_logins };
+            let earlier = match &lock {
+                Some(l)
+                    if !(l.failures >= self.policy.lock_after
+                        && l.locked_until.is_some_and(|t| t <= now)) =>
+                {
+                    l.failures
+                }
+                _ => 0,
+            };
             let failures = earlier + 1;
             let wait = self.policy.wait_after(failures, now);
-            tx.set_login_state(user.id, failures, wait.map(|w| w.0))
+            tx.put_login_lock(&LoginLock {
+                user_id: user.id,
+                address: address.clone(),
+                failures,
+                locked_until: wait.map(|w| w.0),
+                last_failure_at: now,
+            })
+            .await?;
+            // Forget what no longer matters: failures long past whose lock has ended.
+            tx.purge_login_locks(now - SignedDuration::from_hours(24), now)
                 .await?;
             record(
                 &mut tx,
@@ -250,7 +269,11 @@ impl<S: Store> Services<S> {
                         Action::AccountLocked,
                         "user",
                         Some(user.id),
-                        json!({ "failures": failures, "locked_until": until.to_string() }),
+                        json!({
+                            "failures": failures,
+                            "locked_until": until.to_string(),
+                            "address": address,
+                        }),
                     ),
                 )
                 .await?;
@@ -264,14 +287,24 @@ impl<S: Store> Services<S> {
                 "账号已停用，请联系系统管理员".into(),
             ));
         }
-        tx.set_login_state(user.id, 0, None).await?;
+        if lock.is_some() {
+            tx.delete_login_lock(user.id, &address).await?;
+        }
         let grants = tx.active_grants(user.id).await?;
-        let user = User {
-            failed_logins: 0,
-            locked_until: None,
-            ..user
-        };
         Ok((LoginOk { user, grants }, tx))
+    }
+
+    /// The addresses currently locked out of an account, or waiting, for its administrator.
+    pub async fn login_locks(&self, actor: &Actor, user_id: Id) -> Result<Vec<LoginLock>> {
+        actor.require(crate::permission::Permission::ViewUsers)?;
+        let now = self.now();
+        let mut tx = self.store.read().await?;
+        Ok(tx
+            .login_locks_of(user_id)
+            .await?
+            .into_iter()
+            .filter(|l| l.locked_until.is_some_and(|t| t > now))
+            .collect())
     }
 
     /// Logs in through the pages: checks the password and opens a session.

@@ -14,6 +14,7 @@ mod feedback;
 mod followups;
 mod maintenance;
 mod mechanisms;
+mod names;
 mod notices;
 mod overview;
 mod papers;
@@ -44,8 +45,10 @@ pub use disclosure::{
 pub use export::{LedgerExport, LedgerExportRow};
 pub use followups::{FollowUpEntry, FollowUpQuery};
 pub use mechanisms::{MechanismEntry, MechanismQuery};
-pub use notices::NoticeBoard;
+pub use names::InspectionNames;
+pub use notices::{NoticeBoard, answers_for};
 pub use overview::Overview;
+pub use papers::may_draft;
 pub use papers::{PaperDecision, PaperRights, ProblemDetail, Withdrawal};
 pub use planning::{
     Coverage, CoverageRow, CoveredBy, InspectionView, PlanInput, RoundInput, StageChange,

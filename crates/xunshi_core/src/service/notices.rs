@@ -35,8 +35,9 @@ pub struct NoticeBoard {
     pub answers_for: Vec<Id>,
 }
 
-/// The units of `insp` whose principal or liaison the actor is.
-fn answering_units(actor: &Actor, insp: &Inspection) -> Vec<Id> {
+/// The units of `insp` whose principal or liaison the actor is: whose immediate-fix notices
+/// the actor answers. Pages ask this rather than read the grants.
+pub fn answers_for(actor: &Actor, insp: &Inspection) -> Vec<Id> {
     if actor.as_user().is_none_or(|u| u.disabled) {
         return Vec::new();
     }
@@ -88,7 +89,7 @@ impl<S: Store> Services<S> {
         let mut tx = self.store.read().await?;
         let insp = load_inspection(&mut tx, inspection_id).await?;
         let all = reads_all(actor, &insp);
-        let units = answering_units(actor, &insp);
+        let units = answers_for(actor, &insp);
         if !all && (units.is_empty() || !notices_open(&insp)) {
             return Err(match inspection_access(actor, &insp) {
                 Access::None => CoreError::NotFound("巡视任务".into()),
@@ -239,7 +240,7 @@ impl<S: Store> Services<S> {
         let mut tx = self.store.write().await?;
         let before = load_notice(&mut tx, id).await?;
         let insp = load_inspection(&mut tx, before.inspection_id).await?;
-        if !answering_units(actor, &insp).contains(&before.unit_id) {
+        if !answers_for(actor, &insp).contains(&before.unit_id) {
             return Err(if reads_all(actor, &insp) {
                 CoreError::Forbidden("立行立改通知由被通知单位的主要负责人或联络员答复".into())
             } else {

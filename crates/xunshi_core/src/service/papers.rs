@@ -112,6 +112,13 @@ pub(crate) fn require_team(actor: &Actor, insp: &Inspection, needed: Seat) -> Re
 }
 
 /// Papers and notices are written while the team is on site and while it reports.
+/// Whether the actor may draft working papers and reports of `insp` now: a member of its team,
+/// while the team works (on site or reporting). The same checks `create_problem` and
+/// `create_report` make; pages ask this rather than read the grants.
+pub fn may_draft(actor: &Actor, insp: &Inspection) -> bool {
+    require_team(actor, insp, Seat::Member).is_ok() && require_fieldwork(insp, "").is_ok()
+}
+
 pub(crate) fn require_fieldwork(insp: &Inspection, what: &str) -> Result<()> {
     match insp.stage {
         Stage::OnSite | Stage::Reporting => Ok(()),

@@ -411,27 +411,21 @@ impl<S: Store> Services<S> {
         let now = self.now();
         let mut tx = self.store.write().await?;
         let before = load_inspection(&mut tx, id).await?;
-        let access = require_access(actor, &before, Access::Read)?;
+        require_access(actor, &before, Access::Read)?;
         if before.version != change.version {
             return Err(CoreError::StaleVersion(format!(
                 "巡视任务“{}”",
                 before.team_name
             )));
         }
-        let Some(roles) = before.stage.transition(change.to) else {
+        if before.stage.transition(change.to).is_none() {
             return Err(CoreError::RuleRefused(format!(
                 "巡视任务不能从“{}”阶段直接转到“{}”阶段",
                 before.stage.label(),
                 change.to.label()
             )));
-        };
-        let allowed = actor.is_system()
-            || roles.iter().any(|r| match r {
-                crate::role::Role::Office => access == Access::Office,
-                crate::role::Role::TeamLeader => access == Access::TeamLead,
-                _ => false,
-            });
-        if !allowed {
+        }
+        if !crate::access::may_change_stage(actor, &before, change.to) {
             return Err(CoreError::Forbidden(format!(
                 "您无权把巡视任务从“{}”转到“{}”阶段",
                 before.stage.label(),

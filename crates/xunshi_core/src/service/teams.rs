@@ -41,8 +41,10 @@ pub struct Candidate {
 pub struct TeamEntry {
     pub member: TeamMember,
     pub inspector_name: String,
-    /// The member's current unit and post.
+    /// The member's current unit and post. Unit names are not confidential: whoever may see
+    /// the team may see where its members work.
     pub unit_id: Id,
+    pub unit_name: String,
     pub post: String,
     /// The conflicts as they stand today: the targets or the inspector's record may have
     /// changed since the appointment. Recusal findings are the office's business: they, the
@@ -507,10 +509,16 @@ impl<S: Store> Services<S> {
                 member.conflicts.clear();
                 member.override_reason = None;
             }
+            let unit_name = tx
+                .get_unit(x.unit_id)
+                .await?
+                .map(|u| u.name)
+                .unwrap_or_default();
             out.push(TeamEntry {
                 member,
                 inspector_name: x.name,
                 unit_id: x.unit_id,
+                unit_name,
                 post: x.post,
                 conflicts_now,
             });

@@ -248,7 +248,8 @@ impl<S: Store> Services<S> {
         let now = self.now();
         let mut tx = self.store.write().await?;
         tx.set_password(id, &hash, must_change, now).await?;
-        tx.set_login_state(id, 0, None).await?;
+        // A new password lifts every lock-out of the account.
+        tx.clear_login_locks(id).await?;
         tx.delete_sessions_of(id).await?;
         tx.revoke_tokens_of(id, now).await?;
         record(

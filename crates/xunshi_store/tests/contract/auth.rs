@@ -4,7 +4,7 @@ use jiff::SignedDuration;
 use xunshi_core::CoreError;
 use xunshi_core::permission::Actor;
 use xunshi_core::role::{Role, Scope};
-use xunshi_core::store::{AuditFilter, UserFilter};
+use xunshi_core::store::{AuditFilter, ReadTx, Store, UserFilter};
 
 use crate::harness::{
     PASSWORD, Svc, TestClock, all_at_once, audit_of_action, audit_of_object, audit_where,
@@ -18,9 +18,14 @@ fn ip() -> Option<String> {
     Some(IP.to_owned())
 }
 
-async fn failed_logins(s: &Svc, id: xunshi_core::Id) -> (i64, Option<jiff::Timestamp>) {
-    let (u, _) = s.get_user(&Actor::system(), id).await.expect("read user");
-    (u.failed_logins, u.locked_until)
+/// The failures counted against an account from one address, and the lock they led to.
+async fn lock_of(s: &Svc, id: xunshi_core::Id, address: &str) -> (i64, Option<jiff::Timestamp>) {
+    let mut tx = s.store.read().await.expect("read");
+    tx.get_login_lock(id, address)
+        .await
+        .expect("read the lock")
+        .map(|l| (l.failures, l.locked_until))
+        .unwrap_or((0, None))
 }
 
 pub async fn a_session_login_resolves_until_logout_or_expiry(mut s: Svc) {
@@ -150,84 +155,120 @@ pub async fn a_session_login_resolves_until_logout_or_expiry(mut s: Svc) {
     );
 }
 
-pub async fn repeated_failures_lock_the_account_until_the_lock_expires(mut s: Svc) {
+pub async fn repeated_failures_lock_one_address_out_until_the_lock_expires(mut s: Svc) {
     let clock = TestClock::install(&mut s);
     s.policy.backoff = SignedDuration::ZERO;
     let lock_after = s.policy.lock_after;
     let lock_for = s.policy.lock_for;
     let user = new_user(&s, "zhou.xun", None, Some("leadership")).await;
+    let attacker = || Some("203.0.113.66".to_owned());
 
     for _ in 1..lock_after {
         expect_err!(
-            s.login_session("zhou.xun", WRONG, None).await,
+            s.login_session("zhou.xun", WRONG, attacker()).await,
             CoreError::Unauthenticated(_)
         );
     }
     assert_eq!(
-        failed_logins(&s, user.id).await,
+        lock_of(&s, user.id, "203.0.113.66").await,
         (lock_after - 1, None),
         "failures are counted, and below the limit nothing is locked"
     );
-    s.login_session("zhou.xun", PASSWORD, None)
+    s.login_session("zhou.xun", PASSWORD, attacker())
         .await
         .expect("the right password still works below the limit");
     assert_eq!(
-        failed_logins(&s, user.id).await,
+        lock_of(&s, user.id, "203.0.113.66").await,
         (0, None),
         "a success resets the count"
     );
 
     for _ in 1..lock_after {
         expect_err!(
-            s.login_session("zhou.xun", WRONG, None).await,
+            s.login_session("zhou.xun", WRONG, attacker()).await,
             CoreError::Unauthenticated(_)
         );
     }
     assert_eq!(
-        failed_logins(&s, user.id).await.1,
+        lock_of(&s, user.id, "203.0.113.66").await.1,
         None,
         "only consecutive failures count towards the lock"
     );
-    expect_err!(
-        s.login_session("zhou.xun", WRONG, None).await,
+    let wrong = expect_err!(
+        s.login_session("zhou.xun", WRONG, attacker()).await,
         CoreError::Unauthenticated(_)
     );
     let locked_at = clock.now();
     assert_eq!(
-        failed_logins(&s, user.id).await,
+        lock_of(&s, user.id, "203.0.113.66").await,
         (lock_after, Some(locked_at + lock_for)),
-        "the failure that reaches the limit locks the account"
+        "the failure that reaches the limit locks the address out"
     );
 
-    let e = expect_err!(
-        s.login_session("zhou.xun", PASSWORD, None).await,
+    let refused = expect_err!(
+        s.login_session("zhou.xun", PASSWORD, attacker()).await,
         CoreError::Unauthenticated(_)
     );
-    assert!(
-        e.to_string().contains("锁定"),
-        "even the right password is refused while locked, saying why: {e}"
+    assert_eq!(
+        refused.to_string(),
+        wrong.to_string(),
+        "a locked address is told what a wrong password is told, so a lock does not show that \
+         the account exists"
     );
+    let unknown = expect_err!(
+        s.login_session("no.such.user", PASSWORD, attacker()).await,
+        CoreError::Unauthenticated(_)
+    );
+    assert_eq!(refused.to_string(), unknown.to_string());
+
+    // The owner, elsewhere, is not locked out by what happened at the attacker's address.
+    let ok = s
+        .login_session("zhou.xun", PASSWORD, ip())
+        .await
+        .expect("another address logs in while the first is locked");
+    assert_eq!(ok.user.id, user.id);
+    assert_eq!(
+        s.login_locks(&Actor::system(), user.id)
+            .await
+            .expect("the administrator reads the locks")
+            .iter()
+            .map(|l| l.address.as_str())
+            .collect::<Vec<_>>(),
+        ["203.0.113.66"],
+        "the lock of the attacker's address stands"
+    );
+
     clock.advance(lock_for - SignedDuration::from_secs(1));
     expect_err!(
-        s.login_token("zhou.xun", PASSWORD, None, None).await,
+        s.login_token("zhou.xun", PASSWORD, None, attacker()).await,
         CoreError::Unauthenticated(_)
     );
     clock.advance(SignedDuration::from_secs(2));
-    let ok = s
-        .login_session("zhou.xun", PASSWORD, None)
+    s.login_session("zhou.xun", PASSWORD, attacker())
         .await
         .expect("the lock expires after lock_for");
-    assert_eq!((ok.user.failed_logins, ok.user.locked_until), (0, None));
-    assert_eq!(failed_logins(&s, user.id).await, (0, None));
+    assert_eq!(lock_of(&s, user.id, "203.0.113.66").await, (0, None));
+    assert!(
+        s.login_locks(&Actor::system(), user.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     let locks = audit_of_action(&s, "account_locked").await;
     assert_eq!(locks.len(), 1, "one lock, one record");
     assert_eq!(locks[0].object_id, Some(user.id.to_string()));
+    assert_eq!(locks[0].ip.as_deref(), Some("203.0.113.66"));
+    assert!(
+        locks[0].summary.contains("203.0.113.66"),
+        "{}",
+        locks[0].summary
+    );
     let failures = audit_of_action(&s, "login_failed").await;
     assert_eq!(
         failures.len() as i64,
-        2 * lock_after - 1 + 2,
-        "every refused attempt is recorded, the locked ones too"
+        2 * lock_after - 1 + 3,
+        "every refused attempt is recorded, the locked ones and the unknown name too"
     );
     assert_eq!(
         failures
@@ -261,7 +302,7 @@ pub async fn concurrent_failed_logins_all_count(mut s: Svc) {
         .collect();
     counted.sort();
     assert_eq!(
-        failed_logins(&s, user.id).await.0,
+        lock_of(&s, user.id, "").await.0,
         10,
         "ten failed attempts at once count as ten; each attempt saw the count as: {counted:?}"
     );
@@ -600,4 +641,17 @@ pub async fn a_new_password_ends_old_tokens_and_a_spent_lock_restarts_the_count(
     s.login_token("token.owner", "Another-Horse-7", None, None)
         .await
         .expect("the right password works after a single new mistake");
+
+    // A reset password lifts the lock-outs of the account.
+    for _ in 0..s.policy.lock_after {
+        let _ = s.login_token("token.owner", WRONG, None, None).await;
+    }
+    assert!(lock_of(&s, u.id, "").await.1.is_some(), "locked again");
+    s.reset_password(&Actor::system(), u.id, "Third-Horse-77", false)
+        .await
+        .expect("reset");
+    assert_eq!(lock_of(&s, u.id, "").await, (0, None));
+    s.login_token("token.owner", "Third-Horse-77", None, None)
+        .await
+        .expect("the new password works at once");
 }

@@ -1,7 +1,8 @@
 //! Tokens, passwords and the caller's own account.
 
+use crate::http::Path;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -13,13 +14,13 @@ use xunshi_core::user::User;
 
 use super::{ApiJson, path_id};
 use crate::AppState;
-use crate::auth::{ApiUser, ClientIp};
+use crate::auth::{ApiUser, LoginAttempt};
 use crate::error::{ApiResult, ErrorBody};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(issue_token))
-        .routes(routes!(list_tokens))
+        .routes(routes!(list_tokens, create_token))
         .routes(routes!(revoke_token))
         .routes(routes!(change_password))
         .routes(routes!(me))
@@ -49,10 +50,11 @@ pub struct TokenIssued {
         (status = 201, body = TokenIssued),
         (status = 401, description = "wrong credentials or account locked", body = ErrorBody),
         (status = 422, description = "the initial password must be changed first", body = ErrorBody),
+        (status = 429, description = "too many log-in attempts; see Retry-After", body = ErrorBody),
     ))]
 async fn issue_token(
     State(app): State<AppState>,
-    ClientIp(ip): ClientIp,
+    LoginAttempt(ip): LoginAttempt,
     ApiJson(req): ApiJson<TokenRequest>,
 ) -> ApiResult<(StatusCode, Json<TokenIssued>)> {
     let issued = app
@@ -76,6 +78,35 @@ async fn list_tokens(
     ApiUser(actor): ApiUser,
 ) -> ApiResult<Json<Vec<ApiToken>>> {
     Ok(Json(app.services.list_tokens(&actor).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TokenName {
+    /// A name to tell tokens apart, such as the machine that uses it.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// Issues another token to the caller, as 我的账号 does on the pages.
+#[utoipa::path(post, path = "/auth/tokens", tag = "auth", security(("bearer" = [])),
+    request_body = TokenName,
+    responses((status = 201, body = TokenIssued), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+async fn create_token(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(req): ApiJson<TokenName>,
+) -> ApiResult<(StatusCode, Json<TokenIssued>)> {
+    let issued = app
+        .services
+        .create_token(&actor, req.name.as_deref())
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(TokenIssued {
+            token: issued.token,
+            record: issued.record,
+        }),
+    ))
 }
 
 /// Revokes a token at once.
@@ -103,10 +134,11 @@ pub struct PasswordChange {
 /// initial password must be changed can do it. Ends the account's page sessions.
 #[utoipa::path(post, path = "/auth/password", tag = "auth",
     request_body = PasswordChange,
-    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 429, description = "too many log-in attempts; see Retry-After", body = ErrorBody)))]
 async fn change_password(
     State(app): State<AppState>,
-    ClientIp(ip): ClientIp,
+    LoginAttempt(ip): LoginAttempt,
     ApiJson(req): ApiJson<PasswordChange>,
 ) -> ApiResult<StatusCode> {
     app.services

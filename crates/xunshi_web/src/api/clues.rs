@@ -6,24 +6,24 @@
 //! caller may not see answers 404 (403 for the inspected unit after feedback, which knows the
 //! inspection exists).
 
+use crate::http::Path;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xunshi_core::clue::{
-    ClockColour, Clue, ClueInput, ClueSettings, ClueSettingsInput, ClueStatus, DisposalInput,
-    RecipientKind, Transfer, TransferInput,
+    Clue, ClueInput, ClueSettings, ClueSettingsInput, DisposalInput, Transfer, TransferInput,
 };
-use xunshi_core::service::{ClueEntry, ClueListFilter, TransferLetter};
-use xunshi_core::store::TransferFilter;
+use xunshi_core::service::{ClueEntry, TransferLetter};
 
 use super::{ApiJson, ApiQuery, Page, paging, path_id};
 use crate::AppState;
 use crate::auth::ApiUser;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
+use crate::http::filters::{ClueQuery, TransferQuery};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -35,46 +35,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_transfers))
         .routes(routes!(get_transfer))
         .routes(routes!(get_settings, update_settings))
-}
-
-fn opt_id(raw: Option<&str>, field: &str) -> ApiResult<Option<xunshi_core::Id>> {
-    match raw.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => Ok(Some(s.parse().map_err(|_| {
-            ApiError::from(xunshi_core::CoreError::bad_input(
-                field,
-                format!("“{s}”不是有效的编号"),
-            ))
-        })?)),
-    }
-}
-
-fn opt_parse<T>(
-    raw: Option<&str>,
-    parse: impl Fn(&str) -> xunshi_core::Result<T>,
-) -> ApiResult<Option<T>> {
-    match raw.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => Ok(Some(parse(s)?)),
-    }
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ClueQuery {
-    /// Only the clues of this inspection.
-    pub inspection_id: Option<String>,
-    /// registered, transferred or disposed.
-    #[param(value_type = Option<xunshi_core::clue::ClueStatus>)]
-    pub status: Option<String>,
-    /// Clues transferred to discipline, organization or department.
-    #[param(value_type = Option<xunshi_core::clue::RecipientKind>)]
-    pub recipient: Option<String>,
-    /// The handling clock: green, yellow, red or done.
-    #[param(value_type = Option<xunshi_core::clue::ClockColour>)]
-    pub colour: Option<String>,
-    pub cursor: Option<String>,
-    pub limit: Option<u32>,
 }
 
 /// Lists the clues the caller may see: the office and the leadership all, a team its
@@ -89,12 +49,7 @@ async fn list_clues(
     ApiQuery(q): ApiQuery<ClueQuery>,
 ) -> ApiResult<Json<Page<ClueEntry>>> {
     let page = paging(q.cursor.as_deref(), q.limit)?;
-    let f = ClueListFilter {
-        inspection_id: opt_id(q.inspection_id.as_deref(), "inspection_id")?,
-        status: opt_parse(q.status.as_deref(), ClueStatus::parse)?,
-        recipient: opt_parse(q.recipient.as_deref(), RecipientKind::parse)?,
-        colour: opt_parse(q.colour.as_deref(), ClockColour::parse)?,
-    };
+    let f = q.filter()?;
     Ok(Json(
         app.services.list_clues(&actor, &f, page).await?.into(),
     ))
@@ -203,17 +158,6 @@ async fn create_transfer(
     Ok((StatusCode::CREATED, Json(t)))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct TransferQuery {
-    pub inspection_id: Option<String>,
-    /// discipline, organization or department.
-    #[param(value_type = Option<xunshi_core::clue::RecipientKind>)]
-    pub recipient: Option<String>,
-    pub cursor: Option<String>,
-    pub limit: Option<u32>,
-}
-
 /// Lists the transfers the caller may see, oldest first.
 #[utoipa::path(get, path = "/transfers", tag = "clues", security(("bearer" = [])),
     params(TransferQuery),
@@ -224,10 +168,7 @@ async fn list_transfers(
     ApiQuery(q): ApiQuery<TransferQuery>,
 ) -> ApiResult<Json<Page<Transfer>>> {
     let page = paging(q.cursor.as_deref(), q.limit)?;
-    let f = TransferFilter {
-        inspection_id: opt_id(q.inspection_id.as_deref(), "inspection_id")?,
-        recipient: opt_parse(q.recipient.as_deref(), RecipientKind::parse)?,
-    };
+    let f = q.filter()?;
     Ok(Json(
         app.services.list_transfers(&actor, &f, page).await?.into(),
     ))

@@ -2,29 +2,18 @@
 
 use axum::Json;
 use axum::extract::State;
-use serde::Deserialize;
-use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use xunshi_core::dashboard::{Dashboard, DashboardFilter};
+use xunshi_core::dashboard::Dashboard;
 
 use super::ApiQuery;
-use super::supervision::opt_id;
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiResult, ErrorBody};
+use crate::http::filters::DashboardQuery as DashboardParams;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(get_dashboard))
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct DashboardParams {
-    /// Only this inspection.
-    pub inspection_id: Option<String>,
-    /// Only this inspected unit (an inspected unit's users may name only their own).
-    pub unit_id: Option<String>,
 }
 
 /// Tasks by unit, category, status and deadline colour, the completion rate (closed / all),
@@ -40,9 +29,6 @@ async fn get_dashboard(
     ApiUser(actor): ApiUser,
     ApiQuery(q): ApiQuery<DashboardParams>,
 ) -> ApiResult<Json<Dashboard>> {
-    let filter = DashboardFilter {
-        inspection_id: opt_id(q.inspection_id.as_deref(), "inspection_id")?,
-        unit_id: opt_id(q.unit_id.as_deref(), "unit_id")?,
-    };
+    let filter = q.filter()?;
     Ok(Json(app.services.dashboard(&actor, &filter).await?))
 }

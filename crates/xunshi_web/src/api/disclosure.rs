@@ -5,25 +5,27 @@
 //! A report's id under `/public-notices` (and a notice's under `/rectification-reports`)
 //! answers 404: each collection holds its own kind only.
 
+use crate::http::Path;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use xunshi_core::disclosure::{DocKind, DocStatus, DocumentInput, RectDocument};
+use xunshi_core::disclosure::{DocKind, DocumentInput, RectDocument};
 use xunshi_core::permission::Actor;
 use xunshi_core::service::{DocumentDetail, DocumentEntry, PublicNotice};
-use xunshi_core::store::DocFilter;
 use xunshi_core::{CoreError, Id};
 
 use super::{ApiJson, ApiQuery, Page, paging, path_id};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiResult, ErrorBody};
-use crate::pages::disclosure::{LedgerQuery, ledger_filter, xlsx_response};
+use crate::http::documents::{DocCollection, of_collection};
+use crate::http::filters::{DocQuery, LedgerQuery};
+use crate::http::ledger::xlsx_response;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -42,7 +44,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(ledger_xlsx))
 }
 
-const REPORT: &str = "整改报告";
 const NOTICE: &str = "整改进展通报";
 
 fn opt_id(raw: Option<&str>, field: &str) -> ApiResult<Option<Id>> {
@@ -54,21 +55,6 @@ fn opt_id(raw: Option<&str>, field: &str) -> ApiResult<Option<Id>> {
     }
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct DocQuery {
-    pub inspection_id: Option<String>,
-    pub unit_id: Option<String>,
-    /// Reports only: rectification or principal_report.
-    #[param(value_type = Option<xunshi_core::disclosure::DocKind>)]
-    pub kind: Option<String>,
-    /// draft, submitted, returned, published.
-    #[param(value_type = Option<xunshi_core::disclosure::DocStatus>)]
-    pub status: Option<String>,
-    pub cursor: Option<String>,
-    pub limit: Option<u32>,
-}
-
 async fn list(
     app: &AppState,
     actor: &Actor,
@@ -76,26 +62,7 @@ async fn list(
     kinds: &[DocKind],
 ) -> ApiResult<Json<Page<DocumentEntry>>> {
     let page = paging(q.cursor.as_deref(), q.limit)?;
-    let kinds = match q.kind.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => kinds.to_vec(),
-        Some(k) => {
-            let k = DocKind::parse(k)?;
-            if !kinds.contains(&k) {
-                return Err(CoreError::bad_input("kind", "此处不能查询该类型").into());
-            }
-            vec![k]
-        }
-    };
-    let f = DocFilter {
-        inspection_id: opt_id(q.inspection_id.as_deref(), "inspection_id")?,
-        unit_id: opt_id(q.unit_id.as_deref(), "unit_id")?,
-        kinds,
-        status: match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => None,
-            Some(s) => Some(DocStatus::parse(s)?),
-        },
-        scope: None,
-    };
+    let f = q.filter(kinds)?;
     Ok(Json(
         app.services
             .list_rect_documents(actor, &f, page)
@@ -111,13 +78,13 @@ async fn of_kind(
     raw: &str,
     reports: bool,
 ) -> ApiResult<DocumentDetail> {
-    let what = if reports { REPORT } else { NOTICE };
-    let id = path_id(raw, what)?;
-    let d = app.services.rect_document(actor, id).await?;
-    if d.entry.document.kind.is_report() != reports {
-        return Err(CoreError::NotFound(what.into()).into());
-    }
-    Ok(d)
+    let collection = if reports {
+        DocCollection::Reports
+    } else {
+        DocCollection::Notices
+    };
+    let id = path_id(raw, collection.what())?;
+    Ok(of_collection(&app.services, actor, id, collection).await?)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -441,7 +408,7 @@ async fn ledger_xlsx(
     ApiUser(actor): ApiUser,
     ApiQuery(q): ApiQuery<LedgerQuery>,
 ) -> ApiResult<Response> {
-    let f = ledger_filter(&q)?;
+    let f = q.filter()?;
     let x = app.services.ledger_export(&actor, &f).await?;
     Ok(xlsx_response(&x)?)
 }

@@ -1,61 +1,27 @@
 //! Inspections: the list with filters, one inspection, planning it, moving its stage.
 
+use crate::http::Path;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use xunshi_core::inspection::{InspectionInput, Stage};
+use xunshi_core::inspection::InspectionInput;
 use xunshi_core::service::{InspectionView, StageChange};
-use xunshi_core::store::InspectionFilter;
 
 use super::{ApiJson, ApiQuery, Page, paging, path_id};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiResult, ErrorBody};
+use crate::http::filters::InspectionQuery;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_inspections, create_inspection))
         .routes(routes!(get_inspection, update_inspection))
         .routes(routes!(change_stage))
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct InspectionQuery {
-    pub term_id: Option<String>,
-    pub round_id: Option<String>,
-    /// Inspections with this unit among their targets.
-    pub unit_id: Option<String>,
-    /// planning, preparation, on_site, reporting, feedback_given, rectification, archived
-    #[param(value_type = Option<xunshi_core::inspection::Stage>)]
-    pub stage: Option<String>,
-    pub cursor: Option<String>,
-    pub limit: Option<u32>,
-}
-
-fn opt_id(v: &Option<String>) -> Result<Option<xunshi_core::Id>, xunshi_core::CoreError> {
-    match v.as_deref().filter(|s| !s.is_empty()) {
-        Some(s) => Ok(Some(s.parse()?)),
-        None => Ok(None),
-    }
-}
-
-impl InspectionQuery {
-    pub fn filter(&self) -> Result<InspectionFilter, xunshi_core::CoreError> {
-        Ok(InspectionFilter {
-            term_id: opt_id(&self.term_id)?,
-            round_id: opt_id(&self.round_id)?,
-            unit_id: opt_id(&self.unit_id)?,
-            stage: match self.stage.as_deref().filter(|s| !s.is_empty()) {
-                Some(s) => Some(Stage::parse(s)?),
-                None => None,
-            },
-        })
-    }
 }
 
 /// The inspections the caller may see: all for the office and leadership, their own team's

@@ -2,7 +2,6 @@
 //! actor, serialise. The OpenAPI document is generated from the handlers' annotations.
 
 mod audit;
-pub use audit::AuditQuery;
 mod auth;
 mod calendar;
 mod clues;
@@ -10,21 +9,18 @@ mod dashboard;
 mod disclosure;
 mod inspections;
 mod openapi;
-pub(crate) mod papers;
+mod papers;
 mod planning;
-pub(crate) mod rectify;
+mod rectify;
 mod reports;
 mod supervision;
 mod teams;
 mod units;
 mod users;
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::StatusCode;
-use axum::http::request::Parts;
-use axum::{Json, Router};
-use serde::de::DeserializeOwned;
+use axum::Router;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
@@ -32,6 +28,7 @@ use xunshi_core::Id;
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::http::Rejection;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -122,85 +119,33 @@ pub fn router(state: AppState) -> Router<AppState> {
     })
 }
 
-/// `Json` whose rejections speak the API's error body.
-pub struct ApiJson<T>(pub T);
+/// The extractors of the edge, named apart from `axum::Json` (the answers) and from what
+/// utoipa reads as parameters: their rejections speak the API's error body.
+pub(crate) use crate::http::{Json as ApiJson, Query as ApiQuery};
 
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
-    type Rejection = ApiError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let mut value = match Json::<serde_json::Value>::from_request(req, state).await {
-            Ok(Json(v)) => v,
-            Err(rej) => return Err(json_rejection(rej)),
-        };
-        integral_numbers(&mut value);
-        serde_path_to_error::deserialize(value)
-            .map(ApiJson)
-            .map_err(|e| {
-                ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "bad_input",
-                    format!(
-                        "请求体不是有效的 JSON：Failed to deserialize the JSON body into the target type: {e}"
-                    ),
-                )
-            })
+/// Turns an error answer that lacks the API's error body (a rejection of a layer, an unknown
+/// route, a timeout) into that body, keeping the status and the headers that explain it.
+pub fn finish_error(resp: Response) -> Response {
+    let status = resp.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return resp;
     }
-}
-
-/// JSON has one kind of number: `6.0` is the number `6`, and an integer field takes it (the
-/// OpenAPI document's `integer` allows it too). Integral floats that fit become integers.
-fn integral_numbers(v: &mut serde_json::Value) {
-    use serde_json::Value;
-    match v {
-        Value::Number(n) if !n.is_i64() && !n.is_u64() => {
-            if let Some(f) = n.as_f64()
-                && f.fract() == 0.0
-                && f.abs() <= 9_007_199_254_740_991.0
-            {
-                *v = Value::from(f as i64);
-            }
-        }
-        Value::Array(a) => a.iter_mut().for_each(integral_numbers),
-        Value::Object(o) => o.values_mut().for_each(integral_numbers),
-        _ => {}
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/json"));
+    if is_json {
+        return resp;
     }
-}
-
-fn json_rejection(rej: JsonRejection) -> ApiError {
-    let status = rej.status();
-    if status == StatusCode::PAYLOAD_TOO_LARGE {
-        return ApiError::new(status, "too_large", "请求体过大");
-    }
-    let message = match &rej {
-        JsonRejection::MissingJsonContentType(_) => {
-            "请求须为 JSON（Content-Type: application/json）".to_owned()
-        }
-        other => format!("请求体不是有效的 JSON：{}", other.body_text()),
-    };
-    ApiError::new(StatusCode::BAD_REQUEST, "bad_input", message)
-}
-
-/// `Query` whose rejections speak the API's error body.
-pub struct ApiQuery<T>(pub T);
-
-impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
-            Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
-            Err(rej) => Err(query_rejection(rej)),
-        }
-    }
-}
-
-fn query_rejection(rej: QueryRejection) -> ApiError {
-    ApiError::new(
-        StatusCode::BAD_REQUEST,
-        "bad_input",
-        format!("查询参数有误：{}", rej.body_text()),
-    )
+    let rejection = resp
+        .extensions()
+        .get::<Rejection>()
+        .cloned()
+        .unwrap_or_else(|| Rejection::for_status(status));
+    let mut out = rejection.into_response();
+    crate::http::carry_headers(&resp, &mut out);
+    out
 }
 
 /// Parses an id from the path; an id that cannot exist names nothing.

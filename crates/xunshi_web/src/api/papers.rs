@@ -1,34 +1,30 @@
 //! Working papers, their evidence files, immediate-fix notices, and the problem taxonomy.
 
+use crate::http::Path;
 use axum::Json;
-use axum::body::Body;
-use axum::extract::multipart::{Multipart, MultipartError};
-use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{StatusCode, header};
+use axum::extract::multipart::Multipart;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xunshi_core::paper::{
     Evidence, ImmediateFixNotice, NoticeAnswer, NoticeInput, NoticeReview, Problem, ProblemInput,
-    ProblemStatus, ProblemSummary,
+    ProblemSummary,
 };
 use xunshi_core::service::{NoticeBoard, PaperDecision, ProblemDetail, Withdrawal};
-use xunshi_core::store::ProblemFilter;
 use xunshi_core::taxonomy::{
     Category, CategoryInput, Taxonomy, TaxonomyVersion, TaxonomyVersionInput,
 };
-use xunshi_core::{CoreError, Id};
 
 use super::{ApiJson, ApiQuery, Page, path_id};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ApiResult, ErrorBody};
-
-/// The largest request an upload route accepts: the largest file plus room for the multipart
-/// framing. Anything larger is refused with 413 before it is read to the end.
-pub const UPLOAD_LIMIT: usize = xunshi_core::paper::MAX_EVIDENCE_BYTES + 64 * 1024;
+use crate::http::files::{UPLOAD_LIMIT, file_response, read_upload};
+use crate::http::filters::ProblemQuery;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     let uploads = OpenApiRouter::new()
@@ -96,34 +92,6 @@ async fn add_category(
 
 // ---------------------------------------------------------------------------------------------
 // Working papers
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ProblemQuery {
-    /// Only this category (its id).
-    pub category_id: Option<String>,
-    /// Only this status: draft, approved, signed, withdrawn.
-    #[param(value_type = Option<xunshi_core::paper::ProblemStatus>)]
-    pub status: Option<String>,
-}
-
-impl ProblemQuery {
-    pub fn filter(&self) -> Result<ProblemFilter, CoreError> {
-        Ok(ProblemFilter {
-            category_id: match self.category_id.as_deref().map(str::trim) {
-                None | Some("") => None,
-                Some(c) => Some(
-                    c.parse::<Id>()
-                        .map_err(|_| CoreError::bad_input("category_id", "问题类别无效"))?,
-                ),
-            },
-            status: match self.status.as_deref().map(str::trim) {
-                None | Some("") => None,
-                Some(s) => Some(ProblemStatus::parse(s)?),
-            },
-        })
-    }
-}
 
 /// The working papers of an inspection, by number, without their three parts. For the team,
 /// the office and the leadership; the inspected unit is refused, before and after feedback.
@@ -279,54 +247,6 @@ pub struct UploadForm {
     file: Vec<u8>,
 }
 
-/// How reading an upload can fail.
-pub enum UploadError {
-    /// Larger than the route accepts (413).
-    TooLarge,
-    /// Not a multipart form with a `file` part, or cut short.
-    Bad(String),
-}
-
-impl From<UploadError> for ApiError {
-    fn from(e: UploadError) -> Self {
-        match e {
-            UploadError::TooLarge => ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
-                format!(
-                    "文件超过 {} MB",
-                    xunshi_core::paper::MAX_EVIDENCE_BYTES / 1024 / 1024
-                ),
-            ),
-            UploadError::Bad(m) => ApiError::new(StatusCode::BAD_REQUEST, "bad_input", m),
-        }
-    }
-}
-
-fn multipart_error(e: MultipartError) -> UploadError {
-    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        UploadError::TooLarge
-    } else {
-        UploadError::Bad(format!("上传内容无法读取：{}", e.body_text()))
-    }
-}
-
-/// Reads the part named `file` of a multipart form: its file name and content. Other parts
-/// (the pages' CSRF token travels in the URL) are skipped.
-pub async fn read_upload(mp: &mut Multipart) -> Result<(String, Vec<u8>), UploadError> {
-    while let Some(field) = mp.next_field().await.map_err(multipart_error)? {
-        if field.name() != Some("file") {
-            continue;
-        }
-        let name = field.file_name().unwrap_or_default().to_owned();
-        let bytes = field.bytes().await.map_err(multipart_error)?;
-        return Ok((name, bytes.to_vec()));
-    }
-    Err(UploadError::Bad(
-        "请选择要上传的文件（表单字段 file）".into(),
-    ))
-}
-
 /// Attaches an evidence file to a draft paper (multipart form, part `file`). The file is stored
 /// under its SHA-256, once however often attached; the same file twice on one paper is refused.
 #[utoipa::path(post, path = "/problems/{id}/evidence", tag = "papers", security(("bearer" = [])),
@@ -373,53 +293,6 @@ async fn list_evidence(
         next_cursor: None,
         total: None,
     }))
-}
-
-/// `Content-Disposition` for a download: an ASCII fallback name and the real one in UTF-8.
-pub fn attachment_header(filename: &str) -> String {
-    let ascii: String = filename
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let mut encoded = String::new();
-    for b in filename.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'~') {
-            encoded.push(b as char);
-        } else {
-            encoded.push_str(&format!("%{b:02X}"));
-        }
-    }
-    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
-}
-
-/// The file's content as it was uploaded, with its SHA-256 in `X-Content-SHA256`.
-pub fn file_response(e: &Evidence, bytes: Vec<u8>) -> Response {
-    let mut resp = Response::new(Body::from(bytes));
-    let h = resp.headers_mut();
-    let set = |h: &mut axum::http::HeaderMap, k, v: &str| {
-        if let Ok(v) = header::HeaderValue::from_str(v) {
-            h.insert(k, v);
-        }
-    };
-    set(h, header::CONTENT_TYPE, &e.content_type);
-    set(
-        h,
-        header::CONTENT_DISPOSITION,
-        &attachment_header(&e.filename),
-    );
-    set(h, header::CACHE_CONTROL, "no-store");
-    set(
-        h,
-        header::HeaderName::from_static("x-content-sha256"),
-        &e.sha256,
-    );
-    resp
 }
 
 /// Downloads an evidence file. Every download is recorded in the audit trail.
@@ -546,21 +419,4 @@ async fn review_notice(
 ) -> ApiResult<Json<ImmediateFixNotice>> {
     let id = path_id(&id, "立行立改通知")?;
     Ok(Json(app.services.review_notice(&actor, id, &r).await?))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn download_names_survive_in_both_forms() {
-        let h = attachment_header("谈话 记录.pdf");
-        assert!(h.starts_with("attachment; filename=\"_____.pdf\""), "{h}");
-        assert!(
-            h.ends_with("filename*=UTF-8''%E8%B0%88%E8%AF%9D%20%E8%AE%B0%E5%BD%95.pdf"),
-            "{h}"
-        );
-        let h = attachment_header("a\"b.txt");
-        assert!(!h.contains("a\"b"), "quotes cannot break the header: {h}");
-    }
 }

@@ -1,13 +1,11 @@
 //! Terms, annual plans, rounds and coverage.
 
+use crate::http::Path;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Deserialize;
-use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use xunshi_core::Id;
 use xunshi_core::inspection::{AnnualPlan, Round, Term};
 use xunshi_core::service::{Coverage, PlanInput, RoundInput, TermInput};
 
@@ -15,6 +13,7 @@ use super::{ApiJson, ApiQuery, path_id};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiResult, ErrorBody};
+use crate::http::filters::TermQuery;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -22,21 +21,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(coverage))
         .routes(routes!(list_plans, create_plan))
         .routes(routes!(list_rounds, create_round))
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct TermQuery {
-    pub term_id: Option<String>,
-}
-
-impl TermQuery {
-    fn term_id(&self) -> Result<Option<Id>, xunshi_core::CoreError> {
-        match self.term_id.as_deref().filter(|t| !t.is_empty()) {
-            Some(t) => Ok(Some(t.parse()?)),
-            None => Ok(None),
-        }
-    }
 }
 
 /// The terms (届), newest first.

@@ -3,31 +3,26 @@
 //! requests. Every handler calls the one service that decides; a unit's own people are refused
 //! (403) when they try to approve their plan or close their task.
 
+use crate::http::Path;
 use axum::Json;
-use axum::body::Body;
 use axum::extract::multipart::{Multipart, MultipartRejection};
-use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use xunshi_core::deadline::Colour;
-use xunshi_core::rectify::{
-    ChangeRequest, Defect, Plan, PlanStatus, Task, TaskEvidence, TaskInput, TaskStatus,
-};
-use xunshi_core::service::{
-    ChangeInput, LedgerFilter, PlanDetail, RectPlanInput, TaskDetail, TaskEntry,
-};
-use xunshi_core::store::PlanFilter;
+use xunshi_core::rectify::{ChangeRequest, Defect, Plan, Task, TaskEvidence, TaskInput};
+use xunshi_core::service::{ChangeInput, PlanDetail, RectPlanInput, TaskDetail, TaskEntry};
 use xunshi_core::{CoreError, Id};
 
-use super::papers::{UPLOAD_LIMIT, attachment_header, read_upload};
 use super::{ApiJson, ApiQuery, Page, paging, path_id};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::http::files::{UPLOAD_LIMIT, read_upload, task_file_response};
+use crate::http::filters::{LedgerQuery as TaskQuery, PlanQuery};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     let uploads = OpenApiRouter::new()
@@ -73,40 +68,8 @@ fn opt_parse<T>(
 // ---------------------------------------------------------------------------------------------
 // Files in and out: the papers' upload reader and download header, shared with the pages
 
-/// A task's file as a download, named as uploaded, with its SHA-256 in `X-Content-SHA256`.
-pub(crate) fn task_file_response(e: &TaskEvidence, bytes: Vec<u8>) -> Response {
-    let mut resp = Response::new(Body::from(bytes));
-    let h = resp.headers_mut();
-    for (k, v) in [
-        (header::CONTENT_TYPE, e.content_type.clone()),
-        (header::CONTENT_DISPOSITION, attachment_header(&e.filename)),
-        (header::CACHE_CONTROL, "no-store".to_owned()),
-        (
-            HeaderName::from_static("x-content-sha256"),
-            e.sha256.clone(),
-        ),
-    ] {
-        if let Ok(v) = HeaderValue::from_str(&v) {
-            h.insert(k, v);
-        }
-    }
-    resp
-}
-
 // ---------------------------------------------------------------------------------------------
 // Plans
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PlanQuery {
-    pub inspection_id: Option<String>,
-    pub unit_id: Option<String>,
-    /// draft, submitted, returned or approved.
-    #[param(value_type = Option<xunshi_core::rectify::PlanStatus>)]
-    pub status: Option<String>,
-    pub cursor: Option<String>,
-    pub limit: Option<u32>,
-}
 
 /// Lists the rectification plans the caller may see: every unit's for the office, the
 /// leadership and the supervisors; the caller's own unit's; those of the caller's team.
@@ -119,12 +82,7 @@ async fn list_plans(
     ApiQuery(q): ApiQuery<PlanQuery>,
 ) -> ApiResult<Json<Page<Plan>>> {
     let page = paging(q.cursor.as_deref(), q.limit)?;
-    let f = PlanFilter {
-        inspection_id: opt_id(q.inspection_id.as_deref(), "inspection_id")?,
-        unit_id: opt_id(q.unit_id.as_deref(), "unit_id")?,
-        status: opt_parse(q.status.as_deref(), PlanStatus::parse)?,
-        scope: None,
-    };
+    let f = q.filter()?;
     Ok(Json(
         app.services.list_rect_plans(&actor, &f, page).await?.into(),
     ))
@@ -277,26 +235,6 @@ async fn review_plan(
 // ---------------------------------------------------------------------------------------------
 // Tasks
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct TaskQuery {
-    pub unit_id: Option<String>,
-    pub inspection_id: Option<String>,
-    pub plan_id: Option<String>,
-    /// not_started, in_progress, claimed or closed.
-    #[param(value_type = Option<xunshi_core::rectify::TaskStatus>)]
-    pub status: Option<String>,
-    /// The deadline colour: green, yellow (due within the warning period) or red (overdue).
-    #[param(value_type = Option<xunshi_core::deadline::Colour>)]
-    pub colour: Option<String>,
-    /// The heading of the taxonomy the task's problem is under.
-    pub category_id: Option<String>,
-    /// Only tasks whose claim was rejected at least once.
-    pub rejected: Option<bool>,
-    pub cursor: Option<String>,
-    pub limit: Option<u32>,
-}
-
 /// The ledger: the tasks the caller may see, each with its colour, problem and latest
 /// progress, by creation, a page at a time.
 #[utoipa::path(get, path = "/tasks", tag = "rectification", security(("bearer" = [])),
@@ -308,15 +246,7 @@ async fn list_tasks(
     ApiQuery(q): ApiQuery<TaskQuery>,
 ) -> ApiResult<Json<Page<TaskEntry>>> {
     let page = paging(q.cursor.as_deref(), q.limit)?;
-    let f = LedgerFilter {
-        inspection_id: opt_id(q.inspection_id.as_deref(), "inspection_id")?,
-        unit_id: opt_id(q.unit_id.as_deref(), "unit_id")?,
-        plan_id: opt_id(q.plan_id.as_deref(), "plan_id")?,
-        status: opt_parse(q.status.as_deref(), TaskStatus::parse)?,
-        colour: opt_parse(q.colour.as_deref(), Colour::parse)?,
-        category_id: opt_id(q.category_id.as_deref(), "category_id")?,
-        rejected: q.rejected.unwrap_or(false),
-    };
+    let f = q.filter()?;
     Ok(Json(
         app.services.list_tasks(&actor, &f, page).await?.into(),
     ))

@@ -5,28 +5,26 @@
 //! supervisors and the leadership everything, a team its inspection's, an inspected unit its
 //! own, anyone else an empty list.
 
+use crate::http::Path;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use xunshi_core::rectify::{Accountability, FollowUp, Form, Mechanism, NoticeKind};
-use xunshi_core::service::{
-    AccountabilityEntry, AccountabilityQuery, FollowUpEntry, FollowUpQuery, MechanismEntry,
-    MechanismQuery,
-};
+use xunshi_core::rectify::{Accountability, FollowUp, Mechanism};
+use xunshi_core::service::{AccountabilityEntry, FollowUpEntry, MechanismEntry};
 use xunshi_core::supervision::{
     AccountabilityInput, ClockView, DeadlineRuleInput, FollowUpAnswer, FollowUpInput,
     MechanismInput, RectifySettings, StoredDeadlineRule, WarnDaysInput,
 };
-use xunshi_core::{CoreError, Id};
 
 use super::{ApiJson, ApiQuery, Page, paging, path_id};
 use crate::AppState;
 use crate::auth::ApiUser;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
+use crate::http::filters::{AccountabilityParams, FollowUpParams, MechanismParams};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -40,53 +38,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(inspection_clocks))
 }
 
-/// An optional id from the query; a malformed one is named.
-pub fn opt_id(raw: Option<&str>, field: &str) -> ApiResult<Option<Id>> {
-    match raw.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => Ok(Some(s.parse().map_err(|_| {
-            ApiError::from(CoreError::bad_input(field, format!("“{s}”不是有效的编号")))
-        })?)),
-    }
-}
-
-fn opt_parse<T>(
-    raw: Option<&str>,
-    parse: impl Fn(&str) -> xunshi_core::Result<T>,
-) -> ApiResult<Option<T>> {
-    match raw.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => Ok(Some(parse(s)?)),
-    }
-}
-
-fn parse_flag(s: &str) -> xunshi_core::Result<bool> {
-    match s {
-        "true" | "1" | "yes" => Ok(true),
-        "false" | "0" | "no" => Ok(false),
-        other => Err(CoreError::bad_input(
-            "answered",
-            format!("“{other}”无效，应为 true 或 false"),
-        )),
-    }
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct FollowUpParams {
-    pub inspection_id: Option<String>,
-    pub unit_id: Option<String>,
-    pub task_id: Option<String>,
-    /// reminder, warning, formal or referral.
-    #[param(value_type = Option<xunshi_core::rectify::NoticeKind>)]
-    pub kind: Option<String>,
-    /// true: answered; false: awaiting the unit's answer.
-    #[param(value_type = Option<bool>)]
-    pub answered: Option<String>,
-    pub cursor: Option<String>,
-    pub limit: Option<u32>,
-}
-
 /// The follow-up notices the caller may read, in order of issue.
 #[utoipa::path(get, path = "/followups", tag = "supervision", security(("bearer" = [])),
     params(FollowUpParams),
@@ -97,13 +48,7 @@ async fn list_followups(
     ApiQuery(q): ApiQuery<FollowUpParams>,
 ) -> ApiResult<Json<Page<FollowUpEntry>>> {
     let page = paging(q.cursor.as_deref(), q.limit)?;
-    let query = FollowUpQuery {
-        inspection_id: opt_id(q.inspection_id.as_deref(), "inspection_id")?,
-        unit_id: opt_id(q.unit_id.as_deref(), "unit_id")?,
-        task_id: opt_id(q.task_id.as_deref(), "task_id")?,
-        kind: opt_parse(q.kind.as_deref(), NoticeKind::parse)?,
-        answered: opt_parse(q.answered.as_deref(), parse_flag)?,
-    };
+    let query = q.filter()?;
     Ok(Json(
         app.services
             .list_followups(&actor, &query, page)
@@ -145,19 +90,6 @@ async fn answer_followup(
     ))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct AccountabilityParams {
-    pub inspection_id: Option<String>,
-    pub unit_id: Option<String>,
-    pub task_id: Option<String>,
-    /// first, second, third or fourth.
-    #[param(value_type = Option<xunshi_core::rectify::Form>)]
-    pub form: Option<String>,
-    pub cursor: Option<String>,
-    pub limit: Option<u32>,
-}
-
 /// The accountability records the caller may read.
 #[utoipa::path(get, path = "/accountability", tag = "supervision", security(("bearer" = [])),
     params(AccountabilityParams),
@@ -168,12 +100,7 @@ async fn list_accountability(
     ApiQuery(q): ApiQuery<AccountabilityParams>,
 ) -> ApiResult<Json<Page<AccountabilityEntry>>> {
     let page = paging(q.cursor.as_deref(), q.limit)?;
-    let query = AccountabilityQuery {
-        inspection_id: opt_id(q.inspection_id.as_deref(), "inspection_id")?,
-        unit_id: opt_id(q.unit_id.as_deref(), "unit_id")?,
-        task_id: opt_id(q.task_id.as_deref(), "task_id")?,
-        form: opt_parse(q.form.as_deref(), Form::parse)?,
-    };
+    let query = q.filter()?;
     Ok(Json(
         app.services
             .list_accountability(&actor, &query, page)
@@ -197,17 +124,6 @@ async fn record_accountability(
     Ok((StatusCode::CREATED, Json(a)))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct MechanismParams {
-    pub inspection_id: Option<String>,
-    pub unit_id: Option<String>,
-    /// Mechanisms that came from this task.
-    pub task_id: Option<String>,
-    pub cursor: Option<String>,
-    pub limit: Option<u32>,
-}
-
 /// The long-term mechanisms the caller may read.
 #[utoipa::path(get, path = "/mechanisms", tag = "supervision", security(("bearer" = [])),
     params(MechanismParams),
@@ -218,11 +134,7 @@ async fn list_mechanisms(
     ApiQuery(q): ApiQuery<MechanismParams>,
 ) -> ApiResult<Json<Page<MechanismEntry>>> {
     let page = paging(q.cursor.as_deref(), q.limit)?;
-    let query = MechanismQuery {
-        inspection_id: opt_id(q.inspection_id.as_deref(), "inspection_id")?,
-        unit_id: opt_id(q.unit_id.as_deref(), "unit_id")?,
-        task_id: opt_id(q.task_id.as_deref(), "task_id")?,
-    };
+    let query = q.filter()?;
     Ok(Json(
         app.services
             .list_mechanisms(&actor, &query, page)

@@ -1,10 +1,11 @@
 //! The personnel pool, the recusal rules and the inspection teams.
 
+use crate::http::Path;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xunshi_core::personnel::{
@@ -12,13 +13,13 @@ use xunshi_core::personnel::{
     TeamMember, TeamRole, UnitLocality,
 };
 use xunshi_core::service::{Candidate, TeamEntry};
-use xunshi_core::store::InspectorFilter;
 use xunshi_core::{CoreError, Id};
 
 use super::{ApiJson, ApiQuery, Page, paging, path_id};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiResult, ErrorBody};
+use crate::http::filters::InspectorQuery;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -48,20 +49,6 @@ fn whole<T>(items: Vec<T>) -> Page<T> {
     }
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct InspectorQuery {
-    /// Part of the name, the post or the specialty.
-    pub q: Option<String>,
-    /// Only those whose current unit is this one.
-    pub unit_id: Option<String>,
-    /// Include those taken out of the pool (default false).
-    #[serde(default)]
-    pub include_withdrawn: bool,
-    pub cursor: Option<String>,
-    pub limit: Option<u32>,
-}
-
 /// Lists the personnel pool (干部人才库), in creation order.
 #[utoipa::path(get, path = "/inspectors", tag = "teams", security(("bearer" = [])),
     params(InspectorQuery),
@@ -72,15 +59,7 @@ async fn list_inspectors(
     ApiQuery(q): ApiQuery<InspectorQuery>,
 ) -> ApiResult<Json<Page<Inspector>>> {
     let page = paging(q.cursor.as_deref(), q.limit)?;
-    let unit_id = match q.unit_id.as_deref().filter(|p| !p.is_empty()) {
-        Some(p) => Some(p.parse()?),
-        None => None,
-    };
-    let f = InspectorFilter {
-        q: q.q,
-        unit_id,
-        include_withdrawn: q.include_withdrawn,
-    };
+    let f = q.filter()?;
     Ok(Json(
         app.services.list_inspectors(&actor, &f, page).await?.into(),
     ))

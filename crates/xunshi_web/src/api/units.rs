@@ -1,39 +1,26 @@
 //! The organisation tree.
 
+use crate::http::Path;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xunshi_core::org::{Unit, UnitInput};
-use xunshi_core::store::UnitFilter;
 
 use super::{ApiJson, ApiQuery, Page, paging, path_id};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiResult, ErrorBody};
+use crate::http::filters::UnitQuery;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_units, create_unit))
         .routes(routes!(get_unit, update_unit))
         .routes(routes!(withdraw_unit))
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct UnitQuery {
-    /// Only the units directly below this one.
-    pub parent_id: Option<String>,
-    /// Part of the name.
-    pub q: Option<String>,
-    /// Include withdrawn units (default false).
-    #[serde(default)]
-    pub include_withdrawn: bool,
-    pub cursor: Option<String>,
-    pub limit: Option<u32>,
 }
 
 /// Lists units, in creation order.
@@ -46,15 +33,7 @@ async fn list_units(
     ApiQuery(q): ApiQuery<UnitQuery>,
 ) -> ApiResult<Json<Page<Unit>>> {
     let page = paging(q.cursor.as_deref(), q.limit)?;
-    let parent_id = match q.parent_id.as_deref().filter(|p| !p.is_empty()) {
-        Some(p) => Some(p.parse()?),
-        None => None,
-    };
-    let f = UnitFilter {
-        parent_id,
-        q: q.q,
-        include_withdrawn: q.include_withdrawn,
-    };
+    let f = q.filter()?;
     Ok(Json(
         app.services.list_units(&actor, &f, page).await?.into(),
     ))

@@ -1,21 +1,22 @@
 //! Accounts and their roles.
 
+use crate::http::Path;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xunshi_core::role::Grant;
 use xunshi_core::service::NewGrant;
-use xunshi_core::store::UserFilter;
 use xunshi_core::user::{NewUserInput, User};
 
 use super::{ApiJson, ApiQuery, Page, paging, path_id};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiResult, ErrorBody};
+use crate::http::filters::UserQuery;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -28,16 +29,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(revoke_grant))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct UserQuery {
-    pub unit_id: Option<String>,
-    /// Part of the username or the name.
-    pub q: Option<String>,
-    pub cursor: Option<String>,
-    pub limit: Option<u32>,
-}
-
 #[utoipa::path(get, path = "/users", tag = "users", security(("bearer" = [])),
     params(UserQuery),
     responses((status = 200, body = Page<User>), (status = 403, body = ErrorBody)))]
@@ -47,11 +38,7 @@ async fn list_users(
     ApiQuery(q): ApiQuery<UserQuery>,
 ) -> ApiResult<Json<Page<User>>> {
     let page = paging(q.cursor.as_deref(), q.limit)?;
-    let unit_id = match q.unit_id.as_deref().filter(|p| !p.is_empty()) {
-        Some(p) => Some(p.parse()?),
-        None => None,
-    };
-    let f = UserFilter { unit_id, q: q.q };
+    let f = q.filter()?;
     Ok(Json(
         app.services.list_users(&actor, &f, page).await?.into(),
     ))

@@ -1,11 +1,13 @@
 //! Logging in and out, changing one's password, one's API tokens.
 
+use crate::http::Form;
+use crate::http::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use axum_extra::extract::cookie::{Cookie, CookieJar};
 use serde::Deserialize;
 use xunshi_core::CoreError;
@@ -14,8 +16,9 @@ use xunshi_core::user::User;
 use super::{FormErrors, Frame, error_page, local_time, ok, render, see_other};
 use crate::AppState;
 use crate::auth::{
-    ClientIp, LOGIN_CSRF_COOKIE, PageSession, PageUser, SESSION_COOKIE, cookie, is_secure,
+    LOGIN_CSRF_COOKIE, LoginAttempt, PageSession, PageUser, SESSION_COOKIE, cookie, is_secure,
 };
+use crate::http::next::safe_next;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -43,14 +46,6 @@ struct LoginPage {
 struct LoginQuery {
     next: Option<String>,
     notice: Option<String>,
-}
-
-/// Only a path on this site may be the target after log-in, never another host.
-fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
-        _ => "/".to_owned(),
-    }
 }
 
 async fn login_page(
@@ -101,7 +96,7 @@ async fn login(
     State(app): State<AppState>,
     headers: HeaderMap,
     jar: CookieJar,
-    ClientIp(ip): ClientIp,
+    LoginAttempt(ip): LoginAttempt,
     Form(f): Form<LoginForm>,
 ) -> Response {
     match app
@@ -173,8 +168,8 @@ struct PasswordForm {
 async fn change_password(
     State(app): State<AppState>,
     jar: CookieJar,
-    ClientIp(ip): ClientIp,
     user: PageUser,
+    LoginAttempt(ip): LoginAttempt,
     Form(f): Form<PasswordForm>,
 ) -> Response {
     let result = if f.new_password != f.confirm {

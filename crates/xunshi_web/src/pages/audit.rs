@@ -1,8 +1,9 @@
 //! The administrator's view of the audit trail, with filters and the chain check.
 
+use crate::http::Query;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
@@ -13,8 +14,8 @@ use xunshi_core::service::VerifyOutcome;
 
 use super::{Frame, error_page, local_time, render};
 use crate::AppState;
-use crate::api::AuditQuery;
 use crate::auth::PageUser;
+use crate::http::filters::AuditQuery;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/system/audit", get(list))
@@ -74,17 +75,22 @@ async fn list(State(app): State<AppState>, user: PageUser, Query(q): Query<Filte
         cursor: None,
         limit: None,
     };
+    // The same parser as `GET /api/v1/audit`; a filter that cannot be read lists nothing
+    // rather than everything.
     let (filter, error) = match api_query.filter() {
-        Ok(f) => (f, None),
-        Err(e) => (Default::default(), Some(e.to_string())),
+        Ok(f) => (Some(f), None),
+        Err(e) => (None, Some(e.to_string())),
     };
-    let page = match PageRequest::parse(q.cursor.as_deref(), None) {
+    let page = match PageRequest::parse(q.cursor.as_deref().filter(|c| !c.is_empty()), None) {
         Ok(p) => p,
         Err(e) => return error_page(&e, Some(actor)),
     };
-    let records = match app.services.list_audit(actor, &filter, page).await {
-        Ok(r) => r,
-        Err(e) => return error_page(&e, Some(actor)),
+    let records = match &filter {
+        Some(f) => match app.services.list_audit(actor, f, page).await {
+            Ok(r) => r,
+            Err(e) => return error_page(&e, Some(actor)),
+        },
+        None => xunshi_core::page::Page::empty(),
     };
     let verification = if q.verify.is_some() {
         match app.services.verify_audit(actor).await {

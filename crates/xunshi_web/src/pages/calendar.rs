@@ -1,10 +1,12 @@
 //! The holiday arrangements: view a year, compute a working-day deadline, enter a new year.
 
+use crate::http::Form;
+use crate::http::Query;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
-use axum::{Form, Router};
 use serde::Deserialize;
 use xunshi_core::CoreError;
 use xunshi_core::calendar::DayKind;

@@ -5,19 +5,21 @@
 //! Every page calls the clue services, which decide what the actor sees and record each read
 //! of a clue's details; nothing here filters or checks on its own.
 
+use crate::http::Form;
+use crate::http::FormPairs;
+use crate::http::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, RawForm, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use xunshi_core::clue::{
     ClockColour, ClueAccess, ClueInput, ClueKind, ClueSettings, ClueSettingsInput, ClueSource,
     ClueStatus, Confidentiality, DisposalInput, DisposalMethod, RecipientKind, Transfer,
     TransferInput, chinese_date,
 };
-use xunshi_core::inspection::Inspection;
 use xunshi_core::page::PageRequest;
 use xunshi_core::permission::{Actor, Permission};
 use xunshi_core::role::Role;
@@ -29,6 +31,7 @@ use super::{FormErrors, Frame, OrPage, PageResult, error_page, local_time, ok, r
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::status_of;
+use crate::http::filters::{ClueQuery, paging};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -190,34 +193,29 @@ struct InboxQuery {
     colour: String,
     #[serde(default)]
     recipient: String,
-    cursor: Option<String>,
     notice: Option<String>,
-}
-
-fn opt_parse<T>(raw: &str, parse: impl Fn(&str) -> xunshi_core::Result<T>) -> Option<T> {
-    Some(raw.trim())
-        .filter(|s| !s.is_empty())
-        .and_then(|s| parse(s).ok())
 }
 
 async fn inbox(
     State(app): State<AppState>,
     user: PageUser,
     Query(q): Query<InboxQuery>,
+    Query(cq): Query<ClueQuery>,
 ) -> PageResult {
     let actor = &user.actor;
-    let page = PageRequest::parse(q.cursor.as_deref(), None).or_page(actor)?;
-    let f = ClueListFilter {
-        inspection_id: None,
-        status: opt_parse(&q.status, ClueStatus::parse),
-        recipient: opt_parse(&q.recipient, RecipientKind::parse),
-        colour: opt_parse(&q.colour, ClockColour::parse),
+    // The parser of `GET /api/v1/clues`: a filter that cannot be read is refused, not dropped.
+    let (filter, refused) = super::filter_or_refusal(
+        cq.filter().and_then(|f| Ok((f, paging(&cq.cursor, None)?))),
+        actor,
+    )?;
+    let list = match filter {
+        Some((f, page)) => app
+            .services
+            .list_clues(actor, &f, page)
+            .await
+            .or_page(actor)?,
+        None => xunshi_core::page::Page::empty(),
     };
-    let list = app
-        .services
-        .list_clues(actor, &f, page)
-        .await
-        .or_page(actor)?;
     let settings = app.services.clue_settings(actor).await.or_page(actor)?;
     let query = serde_urlencoded::to_string([
         ("status", q.status.as_str()),
@@ -228,7 +226,8 @@ async fn inbox(
     let page = InboxPage {
         frame: Frame::new(&app, &user, "问题线索", "/clues")
             .await
-            .with_notice(q.notice.as_deref()),
+            .with_notice(q.notice.as_deref())
+            .with_error(refused.as_ref()),
         rows: list.items.iter().map(ClueRow::of).collect(),
         statuses: choices(
             ClueStatus::ALL,
@@ -252,9 +251,9 @@ async fn inbox(
         query,
         next_cursor: list.next_cursor,
         settings,
-        is_office: actor.has_role(Role::Office),
+        is_office: xunshi_core::clue::may_configure(actor),
     };
-    Ok(ok(&page))
+    Ok(render(super::list_status(&refused), &page))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -388,10 +387,7 @@ async fn dispose(
 ) -> PageResult {
     let actor = &user.actor;
     let id = parse_id(&id, "问题线索", actor)?;
-    let version = f
-        .version
-        .ok_or_else(|| CoreError::bad_input("version", "缺少版本号，请从线索页面提交"))
-        .or_page(actor)?;
+    let version = crate::http::require_version(f.version).or_page(actor)?;
     let input = DisposalInput {
         method: f.method.clone(),
         result: f.result.clone(),
@@ -551,10 +547,7 @@ async fn update(
 ) -> PageResult {
     let actor = &user.actor;
     let id = parse_id(&id, "问题线索", actor)?;
-    let version = f
-        .version
-        .ok_or_else(|| CoreError::bad_input("version", "缺少版本号，请从修改页面提交"))
-        .or_page(actor)?;
+    let version = crate::http::require_version(f.version).or_page(actor)?;
     Ok(
         match app
             .services
@@ -611,11 +604,9 @@ struct TransferForm {
 impl TransferForm {
     /// Reads the form by hand: the ticked clues arrive as repeated `clue_ids` fields, which
     /// the plain form extractor cannot collect.
-    fn parse(raw: &[u8]) -> Result<TransferForm, CoreError> {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(raw)
-            .map_err(|_| CoreError::bad_input("", "表单内容无法识别"))?;
+    fn parse(pairs: FormPairs) -> TransferForm {
         let mut f = TransferForm::default();
-        for (k, v) in pairs {
+        for (k, v) in pairs.0 {
             match k.as_str() {
                 "recipient" => f.recipient = v,
                 "department" => f.department = v,
@@ -626,7 +617,7 @@ impl TransferForm {
                 _ => {}
             }
         }
-        Ok(f)
+        f
     }
 
     fn input(&self) -> TransferInput {
@@ -674,16 +665,6 @@ enum Open {
     Transfer(TransferForm, FormErrors),
 }
 
-async fn target_names(app: &AppState, insp: &Inspection) -> Vec<String> {
-    let mut out = Vec::new();
-    for t in &insp.target_ids {
-        if let Ok(u) = app.services.get_unit(&Actor::system(), *t).await {
-            out.push(u.name);
-        }
-    }
-    out
-}
-
 fn default_letter(dispatcher: &str, team: &str, targets: &str, months: i64) -> String {
     format!(
         "根据《中国共产党巡视工作条例》有关规定，现将{dispatcher}{team}在对{targets}开展巡视中发现的问题线索移交你单位（清单附后），请按照有关规定认真处理，并于移交之日起{months}个月内将办理情况书面反馈{dispatcher}巡视工作领导小组办公室。"
@@ -725,13 +706,18 @@ async fn render_register(
         .await
         .or_page(actor)?;
     let settings = app.services.clue_settings(actor).await.or_page(actor)?;
-    let targets = target_names(app, &insp).await.join("、");
-    let dispatcher = app
+    let names = app
         .services
-        .get_unit(&Actor::system(), insp.dispatcher_id)
+        .inspection_names(actor, id)
         .await
-        .map(|u| u.name)
-        .unwrap_or_default();
+        .or_page(actor)?;
+    let targets = names
+        .targets
+        .iter()
+        .map(|(_, n)| n.as_str())
+        .collect::<Vec<_>>()
+        .join("、");
+    let dispatcher = names.dispatcher;
     let (clue_form, clue_errors, transfer_form, transfer_errors) = match open {
         Open::None => (
             ClueForm::default(),
@@ -844,11 +830,11 @@ async fn transfer(
     State(app): State<AppState>,
     user: PageUser,
     Path(id): Path<String>,
-    RawForm(raw): RawForm,
+    pairs: FormPairs,
 ) -> PageResult {
     let actor = &user.actor;
     let id = parse_id(&id, "巡视任务", actor)?;
-    let f = TransferForm::parse(&raw).or_page(actor)?;
+    let f = TransferForm::parse(pairs);
     match app.services.create_transfer(actor, id, &f.input()).await {
         Ok(t) => Ok(see_other(&format!("/transfers/{}", t.id), "created")),
         Err(e @ (CoreError::Forbidden(_) | CoreError::NotFound(_))) => {
@@ -1017,9 +1003,7 @@ async fn save_settings(
             .map_err(|_| CoreError::bad_input(field, "请填写整数"))
     };
     let result = async {
-        let version = f
-            .version
-            .ok_or_else(|| CoreError::bad_input("version", "缺少版本号，请从设置页面提交"))?;
+        let version = crate::http::require_version(f.version)?;
         let mut v = xunshi_core::error::Validation::new();
         let handling_months = v.take(number("handling_months", &f.handling_months));
         let warn_days = v.take(number("warn_days", &f.warn_days));

@@ -7,33 +7,32 @@
 //! Every page calls the disclosure services, which decide who may see and do what; nothing
 //! here checks on its own.
 
+use crate::http::Form;
+use crate::http::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
-use xunshi_core::deadline::Colour;
 use xunshi_core::disclosure::{Contact, DocKind, DocStatus, DocumentInput, RectDocument};
 use xunshi_core::page::PageRequest;
 use xunshi_core::permission::Actor;
-use xunshi_core::rectify::{Due, TaskStatus};
 use xunshi_core::role::Role;
-use xunshi_core::service::{
-    DisclosureTarget, DocRights, DocumentDetail, DocumentEntry, LedgerExport, LedgerFilter,
-};
+use xunshi_core::service::{DisclosureTarget, DocRights, DocumentDetail, DocumentEntry};
 use xunshi_core::store::DocFilter;
 use xunshi_core::{CoreError, Id};
-use xunshi_office::{
-    Block, Deadline, LedgerRow, LedgerSheet, OfficeError, OfficialDoc, chinese_date, ledger_xlsx,
-    parse_blocks,
-};
+use xunshi_office::{Block, OfficialDoc, chinese_date, parse_blocks};
 
 use super::{FormErrors, Frame, OrPage, PageResult, local_time, message_page, render, see_other};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::status_of;
+use crate::http::documents::{DocCollection, of_collection};
+use crate::http::files::attachment;
+use crate::http::filters::{DocQuery, LedgerQuery, paging};
+use crate::http::ledger::xlsx_response;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -45,8 +44,11 @@ pub fn routes() -> Router<AppState> {
             "/rectification/reports/{id}",
             get(report_detail).post(revise_report),
         )
-        .route("/rectification/reports/{id}/submit", post(submit))
-        .route("/rectification/reports/{id}/reassemble", post(reassemble))
+        .route("/rectification/reports/{id}/submit", post(submit_report))
+        .route(
+            "/rectification/reports/{id}/reassemble",
+            post(reassemble_report),
+        )
         .route(
             "/rectification/notices",
             get(notice_list).post(draft_notice),
@@ -55,8 +57,11 @@ pub fn routes() -> Router<AppState> {
             "/rectification/notices/{id}",
             get(notice_detail).post(revise_notice),
         )
-        .route("/rectification/notices/{id}/submit", post(submit))
-        .route("/rectification/notices/{id}/reassemble", post(reassemble))
+        .route("/rectification/notices/{id}/submit", post(submit_notice))
+        .route(
+            "/rectification/notices/{id}/reassemble",
+            post(reassemble_notice),
+        )
         .route("/rectification/notices/{id}/approve", post(approve_notice))
         .route("/rectification/notices/{id}/return", post(return_notice))
         .route("/rectification/tasks.xlsx", get(ledger_download))
@@ -223,6 +228,37 @@ fn target_value(t: &DisclosureTarget) -> String {
     format!("{}/{}", t.inspection_id, t.unit_id)
 }
 
+/// The list's filter, read by the parser of `GET /api/v1/rectification-reports` and
+/// `/progress-notices`; the page's `target` is an inspection and a unit, `inspection/unit`.
+fn doc_filter(q: &ListQuery, section: Section) -> Result<DocFilter, CoreError> {
+    let (inspection_id, unit_id) = match q.target.trim() {
+        "" => (None, None),
+        t => match t.split_once('/') {
+            Some((i, u)) => (Some(i.to_owned()), Some(u.to_owned())),
+            None => return Err(CoreError::bad_input("target", "巡视与单位无法识别")),
+        },
+    };
+    let dq = DocQuery {
+        inspection_id,
+        unit_id,
+        kind: None,
+        status: Some(q.status.clone()),
+        cursor: None,
+        limit: None,
+    };
+    dq.filter(&section.kinds()).map_err(|e| match e {
+        CoreError::BadInput(mut fs) => {
+            for f in &mut fs {
+                if f.field != "status" {
+                    f.field = "target".to_owned();
+                }
+            }
+            CoreError::BadInput(fs)
+        }
+        other => other,
+    })
+}
+
 fn parse_target(raw: &str) -> Option<(Id, Id)> {
     let (a, b) = raw.trim().split_once('/')?;
     Some((a.parse().ok()?, b.parse().ok()?))
@@ -277,22 +313,18 @@ async fn list_page(
         .disclosure_targets(actor)
         .await
         .or_page(actor)?;
-    let page = PageRequest::parse(q.cursor.as_deref(), None).or_page(actor)?;
-    let target = parse_target(&q.target);
-    let f = DocFilter {
-        inspection_id: target.map(|t| t.0),
-        unit_id: target.map(|t| t.1),
-        kinds: section.kinds(),
-        status: Some(q.status.trim())
-            .filter(|s| !s.is_empty())
-            .and_then(|s| DocStatus::parse(s).ok()),
-        scope: None,
+    let (filter, refused) = super::filter_or_refusal(
+        doc_filter(&q, section).and_then(|f| Ok((f, paging(&q.cursor, None)?))),
+        actor,
+    )?;
+    let list = match filter {
+        Some((f, page)) => app
+            .services
+            .list_rect_documents(actor, &f, page)
+            .await
+            .or_page(actor)?,
+        None => xunshi_core::page::Page::empty(),
     };
-    let list = app
-        .services
-        .list_rect_documents(actor, &f, page)
-        .await
-        .or_page(actor)?;
     // The reports' dates, per unit: read from every report the actor may see, not one page.
     let states = if section == Section::Reports {
         let all = app
@@ -382,8 +414,15 @@ async fn list_page(
     let query =
         serde_urlencoded::to_string([("target", q.target.as_str()), ("status", q.status.as_str())])
             .unwrap_or_default();
-    let mut frame = Frame::new(app, user, section.title(), section.base()).await;
+    let mut frame = Frame::new(app, user, section.title(), section.base())
+        .await
+        .with_error(refused.as_ref());
     frame.notice = notice_of(q.notice.as_deref());
+    let status = if refused.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        status
+    };
     let page = ListPage {
         frame,
         heading: section.title(),
@@ -505,7 +544,6 @@ pub struct RevisionRow {
 /// The edit form's values.
 #[derive(Deserialize, Default, Clone)]
 struct EditForm {
-    #[serde(default)]
     version: i64,
     #[serde(default)]
     title: String,
@@ -737,35 +775,6 @@ fn official(d: &RectDocument) -> OfficialDoc {
     }
 }
 
-/// Percent-encodes a file name for `filename*` (RFC 5987): everything but the unreserved.
-fn rfc5987(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// An attachment with its name in Chinese and a plain fallback.
-pub fn attachment(bytes: Vec<u8>, content_type: &'static str, name: &str, ext: &str) -> Response {
-    let disposition = format!(
-        "attachment; filename=\"document.{ext}\"; filename*=UTF-8''{}.{ext}",
-        rfc5987(name)
-    );
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
 fn docx_response(doc: &OfficialDoc, name: &str) -> Response {
     match xunshi_office::official_docx(doc) {
         Ok(bytes) => attachment(bytes, xunshi_office::DOCX_CONTENT_TYPE, name, "docx"),
@@ -787,7 +796,7 @@ async fn revise_report(
     Path(id): Path<String>,
     Form(f): Form<EditForm>,
 ) -> PageResult {
-    revise(&app, &user, &id, f).await
+    revise(&app, &user, &id, DocCollection::Reports, f).await
 }
 
 async fn revise_notice(
@@ -796,12 +805,22 @@ async fn revise_notice(
     Path(id): Path<String>,
     Form(f): Form<EditForm>,
 ) -> PageResult {
-    revise(&app, &user, &id, f).await
+    revise(&app, &user, &id, DocCollection::Notices, f).await
 }
 
-async fn revise(app: &AppState, user: &PageUser, raw: &str, f: EditForm) -> PageResult {
+async fn revise(
+    app: &AppState,
+    user: &PageUser,
+    raw: &str,
+    collection: DocCollection,
+    f: EditForm,
+) -> PageResult {
     let actor = &user.actor;
     let id = parse_id(raw, actor)?;
+    // The address names a report or a notice; the other kind is not there (as in the API).
+    of_collection(&app.services, actor, id, collection)
+        .await
+        .or_page(actor)?;
     match app
         .services
         .revise_rect_document(actor, id, f.version, &f.input())
@@ -832,7 +851,6 @@ async fn revise(app: &AppState, user: &PageUser, raw: &str, f: EditForm) -> Page
 
 #[derive(Deserialize, Default)]
 struct VersionForm {
-    #[serde(default)]
     version: i64,
     #[serde(default)]
     comment: String,
@@ -850,11 +868,16 @@ async fn step(
     app: &AppState,
     user: &PageUser,
     raw: &str,
+    collection: DocCollection,
     step: Step,
     f: VersionForm,
 ) -> PageResult {
     let actor = &user.actor;
     let id = parse_id(raw, actor)?;
+    // The address names a report or a notice; the other kind is not there (as in the API).
+    of_collection(&app.services, actor, id, collection)
+        .await
+        .or_page(actor)?;
     let s = &app.services;
     let (result, code) = match step {
         Step::Submit => (
@@ -903,24 +926,43 @@ async fn step(
     }
 }
 
-/// Reports and notices are submitted and reassembled alike; `step` tells them apart by the
-/// document it loads.
-async fn submit(
+/// Reports and notices are submitted and reassembled alike, each under its own address.
+async fn submit_report(
     State(app): State<AppState>,
     user: PageUser,
     Path(id): Path<String>,
     Form(f): Form<VersionForm>,
 ) -> PageResult {
-    step(&app, &user, &id, Step::Submit, f).await
+    step(&app, &user, &id, DocCollection::Reports, Step::Submit, f).await
 }
 
-async fn reassemble(
+async fn submit_notice(
     State(app): State<AppState>,
     user: PageUser,
     Path(id): Path<String>,
     Form(f): Form<VersionForm>,
 ) -> PageResult {
-    step(&app, &user, &id, Step::Reassemble, f).await
+    step(&app, &user, &id, DocCollection::Notices, Step::Submit, f).await
+}
+
+async fn reassemble_report(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<VersionForm>,
+) -> PageResult {
+    let collection = DocCollection::Reports;
+    step(&app, &user, &id, collection, Step::Reassemble, f).await
+}
+
+async fn reassemble_notice(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<VersionForm>,
+) -> PageResult {
+    let collection = DocCollection::Notices;
+    step(&app, &user, &id, collection, Step::Reassemble, f).await
 }
 
 async fn approve_notice(
@@ -929,7 +971,7 @@ async fn approve_notice(
     Path(id): Path<String>,
     Form(f): Form<VersionForm>,
 ) -> PageResult {
-    step(&app, &user, &id, Step::Approve, f).await
+    step(&app, &user, &id, DocCollection::Notices, Step::Approve, f).await
 }
 
 async fn return_notice(
@@ -938,7 +980,7 @@ async fn return_notice(
     Path(id): Path<String>,
     Form(f): Form<VersionForm>,
 ) -> PageResult {
-    step(&app, &user, &id, Step::Return, f).await
+    step(&app, &user, &id, DocCollection::Notices, Step::Return, f).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1033,124 +1075,13 @@ async fn public_detail(State(app): State<AppState>, Path(raw): Path<String>) -> 
     )
 }
 
-// ---------------------------------------------------------------------------------------------
-// The ledger as a workbook: the ledger's own filters, the rows the ledger shows the same person.
-
-/// The ledger's filters, as its page and `GET /api/v1/tasks` take them.
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct LedgerQuery {
-    pub unit_id: Option<String>,
-    pub inspection_id: Option<String>,
-    pub plan_id: Option<String>,
-    /// not_started, in_progress, claimed or closed.
-    #[param(value_type = Option<xunshi_core::rectify::TaskStatus>)]
-    pub status: Option<String>,
-    /// The deadline colour: green, yellow or red.
-    #[param(value_type = Option<xunshi_core::deadline::Colour>)]
-    pub colour: Option<String>,
-    /// The heading of the taxonomy the task's problem is under.
-    pub category_id: Option<String>,
-}
-
-fn given(raw: &Option<String>) -> Option<&str> {
-    raw.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
-
-fn given_id(raw: &Option<String>, field: &str) -> Result<Option<Id>, CoreError> {
-    given(raw)
-        .map(|s| {
-            s.parse()
-                .map_err(|_| CoreError::bad_input(field, format!("“{s}”不是有效的编号")))
-        })
-        .transpose()
-}
-
-pub(crate) fn ledger_filter(q: &LedgerQuery) -> Result<LedgerFilter, CoreError> {
-    Ok(LedgerFilter {
-        inspection_id: given_id(&q.inspection_id, "inspection_id")?,
-        unit_id: given_id(&q.unit_id, "unit_id")?,
-        plan_id: given_id(&q.plan_id, "plan_id")?,
-        status: given(&q.status).map(TaskStatus::parse).transpose()?,
-        colour: given(&q.colour).map(Colour::parse).transpose()?,
-        category_id: given_id(&q.category_id, "category_id")?,
-        rejected: false,
-    })
-}
-
-fn deadline(d: Due) -> Deadline {
-    match d {
-        Due::Immediate { date } => Deadline::Immediate(date),
-        Due::By { date } => Deadline::By(date),
-        Due::LongTerm => Deadline::LongTerm,
-    }
-}
-
-/// The workbook of an export, in the columns of domain.md §6.
-pub(crate) fn ledger_workbook(x: &LedgerExport) -> Result<Vec<u8>, OfficeError> {
-    let rows = x
-        .rows
-        .iter()
-        .map(|r| {
-            let e = &r.entry;
-            let t = &e.task;
-            let progress = match &e.latest {
-                Some(p) => format!("{}（已完成{}%）", p.text, t.progress),
-                None if t.progress > 0 => format!("已完成{}%", t.progress),
-                None => String::new(),
-            };
-            let status = if e.colour == Colour::Red {
-                format!("{}（逾期）", e.status_label)
-            } else {
-                e.status_label.clone()
-            };
-            LedgerRow {
-                seq: t.seq.clone(),
-                problem_key: format!("{}/{}", t.unit_id, t.problem_id),
-                source: r.source.clone(),
-                category: e.category_name.clone(),
-                problem: e.problem_title.clone(),
-                target: t.target.clone(),
-                measure: t.measure.clone(),
-                responsible_leader: t.responsible_leader.clone(),
-                lead_department: t.lead_department.clone(),
-                co_departments: t.co_departments.clone(),
-                responsible_person: t.responsible_person.clone(),
-                deadline: Some(deadline(t.due)),
-                standard: t.standard.clone(),
-                progress,
-                status,
-                evidence: r.evidence as u32,
-                mechanisms: r.mechanisms.join("；"),
-                accountability: r.accountability.join("；"),
-            }
-        })
-        .collect();
-    ledger_xlsx(&LedgerSheet {
-        title: x.title.clone(),
-        subtitle: format!("截至{}", chinese_date(x.as_of)),
-        rows,
-    })
-}
-
-/// The ledger file's response, or the error page of a file that could not be made.
-pub(crate) fn xlsx_response(x: &LedgerExport) -> Result<Response, CoreError> {
-    let bytes = ledger_workbook(x).map_err(CoreError::internal)?;
-    Ok(attachment(
-        bytes,
-        xunshi_office::XLSX_CONTENT_TYPE,
-        &format!("{}（截至{}）", x.title, x.as_of),
-        "xlsx",
-    ))
-}
-
 async fn ledger_download(
     State(app): State<AppState>,
     user: PageUser,
     Query(q): Query<LedgerQuery>,
 ) -> PageResult {
     let actor = &user.actor;
-    let f = ledger_filter(&q).or_page(actor)?;
+    let f = q.filter().or_page(actor)?;
     let x = app.services.ledger_export(actor, &f).await.or_page(actor)?;
     xlsx_response(&x).or_page(actor)
 }

@@ -2,10 +2,10 @@
 //! feedback meeting; the form that prepares it; the button that gives it. The inspected unit
 //! reads the document once given, and nothing else of the inspection.
 
+use crate::http::{Path, Query};
 use askama::Template;
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -17,11 +17,13 @@ use xunshi_core::report::chinese_number;
 use xunshi_core::store::ProblemFilter;
 use xunshi_core::{CoreError, Id};
 
-use super::work_tabs::{FormPairs, TabKind, WorkHead, opt_cn_date, sentence, unit_name};
+use super::work_tabs::{TabKind, WorkHead, opt_cn_date, sentence, unit_name};
 use super::{FormErrors, Frame, OrPage, PageResult, local_time, render, see_other};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::status_of;
+use crate::http::Form;
+use crate::http::FormPairs;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -303,13 +305,12 @@ async fn save(
     State(app): State<AppState>,
     user: PageUser,
     Path(id): Path<String>,
-    body: Bytes,
+    p: FormPairs,
 ) -> PageResult {
     let actor = &user.actor;
     let id = Id::from_path(&id, "巡视任务").or_page(actor)?;
-    let p = FormPairs::parse(&body).or_page(actor)?;
     let input = FeedbackInput {
-        version: p.get("version").trim().parse().unwrap_or(0),
+        version: p.version().or_page(actor)?,
         assessment: p.get("assessment"),
         problem_ids: Some(p.all("problem_ids")),
         recommendations: p.all("recommendations"),
@@ -347,7 +348,7 @@ async fn give(
     State(app): State<AppState>,
     user: PageUser,
     Path(id): Path<String>,
-    axum::Form(f): axum::Form<GiveForm>,
+    Form(f): Form<GiveForm>,
 ) -> PageResult {
     let actor = &user.actor;
     let id = Id::from_path(&id, "巡视任务").or_page(actor)?;

@@ -1,8 +1,9 @@
 //! The first page after log-in: what the person can reach, with counts.
 
+use crate::http::Query;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;

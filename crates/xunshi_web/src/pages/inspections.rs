@@ -1,17 +1,20 @@
 //! Pages of inspections: the list, planning one, its detail with the stage it is in.
 
+use crate::http::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 
+use crate::http::Form;
+use axum::Router;
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use xunshi_core::access::Access;
+use xunshi_core::access::may_change_stage;
+use xunshi_core::inspection::Inspection;
 use xunshi_core::inspection::{InspectionInput, InspectionKind, Stage};
 use xunshi_core::page::PageRequest;
 use xunshi_core::permission::{Actor, Permission};
-use xunshi_core::role::Role;
 use xunshi_core::service::{InspectionView, StageChange, today};
 use xunshi_core::store::InspectionFilter;
 use xunshi_core::{CoreError, Id};
@@ -19,6 +22,7 @@ use xunshi_core::{CoreError, Id};
 use super::{FormErrors, Frame, OrPage, PageResult, render, see_other};
 use crate::AppState;
 use crate::auth::PageUser;
+use crate::http::filters::{InspectionQuery, paging};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -70,7 +74,6 @@ struct ListQuery {
     stage: String,
     #[serde(default)]
     unit_id: String,
-    cursor: Option<String>,
 }
 
 #[derive(Template)]
@@ -89,29 +92,22 @@ async fn list(
     State(app): State<AppState>,
     user: PageUser,
     Query(q): Query<ListQuery>,
+    Query(iq): Query<InspectionQuery>,
 ) -> PageResult {
     let actor = &user.actor;
-    let parse = |s: &str| -> Result<Option<Id>, CoreError> {
-        match s.trim() {
-            "" => Ok(None),
-            v => Ok(Some(v.parse()?)),
-        }
+    // The parser of `GET /api/v1/inspections`.
+    let (filter, refused) = super::filter_or_refusal(
+        iq.filter().and_then(|f| Ok((f, paging(&iq.cursor, None)?))),
+        actor,
+    )?;
+    let found = match filter {
+        Some((f, page)) => app
+            .services
+            .list_inspection_views(actor, &f, page)
+            .await
+            .or_page(actor)?,
+        None => xunshi_core::page::Page::empty(),
     };
-    let f = InspectionFilter {
-        term_id: None,
-        round_id: parse(&q.round_id).or_page(actor)?,
-        unit_id: parse(&q.unit_id).or_page(actor)?,
-        stage: match q.stage.trim() {
-            "" => None,
-            s => Some(Stage::parse(s).or_page(actor)?),
-        },
-    };
-    let page = PageRequest::parse(q.cursor.as_deref(), None).or_page(actor)?;
-    let found = app
-        .services
-        .list_inspection_views(actor, &f, page)
-        .await
-        .or_page(actor)?;
     let rows = found
         .items
         .iter()
@@ -144,7 +140,9 @@ async fn list(
         Vec::new()
     };
     let page = ListPage {
-        frame: Frame::new(&app, &user, "巡视任务", "/inspections").await,
+        frame: Frame::new(&app, &user, "巡视任务", "/inspections")
+            .await
+            .with_error(refused.as_ref()),
         rows,
         rounds,
         stages: Stage::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
@@ -152,7 +150,7 @@ async fn list(
         can_manage: actor.can(Permission::ManagePlanning),
         q,
     };
-    Ok(render(StatusCode::OK, &page))
+    Ok(render(super::list_status(&refused), &page))
 }
 
 #[derive(Deserialize, Default)]
@@ -408,10 +406,7 @@ async fn update(
 ) -> PageResult {
     let actor = &user.actor;
     let id = Id::from_path(&id, "巡视任务").or_page(actor)?;
-    let version = f
-        .version
-        .ok_or_else(|| CoreError::bad_input("version", "缺少版本号，请从修改页面提交"))
-        .or_page(actor)?;
+    let version = crate::http::require_version(f.version).or_page(actor)?;
     match app
         .services
         .update_inspection(actor, id, version, &f.input())
@@ -453,19 +448,13 @@ fn sections(access: Access) -> Vec<(&'static str, &'static str, &'static str)> {
 
 /// The moves the actor can make from the current stage: (to, button label, needs a date,
 /// is a step back).
-fn moves(
-    actor: &Actor,
-    stage: Stage,
-    access: Access,
-) -> Vec<(&'static str, &'static str, bool, bool)> {
+/// Offered as the core allows them (`access::may_change_stage`, the rule of the service).
+fn moves(actor: &Actor, insp: &Inspection) -> Vec<(&'static str, &'static str, bool, bool)> {
+    let stage = insp.stage;
     Stage::ALL
         .iter()
         .filter_map(|to| {
-            let roles = stage.transition(*to)?;
-            let allowed = actor.is_system()
-                || (access == Access::Office && roles.contains(&Role::Office))
-                || (access == Access::TeamLead && roles.contains(&Role::TeamLeader));
-            if !allowed {
+            if !may_change_stage(actor, insp, *to) {
                 return None;
             }
             let label = match to {
@@ -577,7 +566,7 @@ async fn render_detail(
         stages,
         dates,
         sections: sections(access),
-        moves: moves(actor, i.stage, access),
+        moves: moves(actor, i),
         today: today(app.services.now()).to_string(),
         can_edit: access == Access::Office && i.stage.index() <= Stage::Preparation.index(),
         error,

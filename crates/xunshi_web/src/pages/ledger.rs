@@ -2,29 +2,30 @@
 //! filters, and one task with its progress timeline, evidence files, verification and change
 //! requests, and the forms of whoever may act on it now.
 
+use crate::http::Form;
+use crate::http::{Path, Query};
 use askama::Template;
+use axum::Router;
 use axum::extract::multipart::{Multipart, MultipartRejection};
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use xunshi_core::deadline::Colour;
-use xunshi_core::page::PageRequest;
 use xunshi_core::paper::MAX_EVIDENCE_BYTES;
 use xunshi_core::permission::Actor;
 use xunshi_core::rectify::{Defect, TaskStatus};
-use xunshi_core::service::{ChangeInput, LedgerFilter, TaskDetail};
+use xunshi_core::service::{ChangeInput, TaskDetail};
 use xunshi_core::{CoreError, Id};
 
 use super::rectify::{ChangeRow, Choice, TaskRow, choice, due_kinds};
 use super::{FormErrors, Frame, OrPage, PageResult, error_page, local_time, render, see_other};
 use crate::AppState;
-use crate::api::papers::{UPLOAD_LIMIT, UploadError, read_upload};
-use crate::api::rectify::task_file_response;
 use crate::auth::PageUser;
 use crate::error::status_of;
+use crate::http::files::{UPLOAD_LIMIT, UploadError, read_upload, task_file_response};
+use crate::http::filters::{LedgerQuery, paging};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -55,10 +56,6 @@ fn parse_id(raw: &str, what: &str, actor: &Actor) -> Result<Id, super::PageError
     Id::from_path(raw, what).or_page(actor)
 }
 
-fn opt_id(raw: &str) -> Option<Id> {
-    raw.trim().parse().ok()
-}
-
 // ---------------------------------------------------------------------------------------------
 // The ledger: /rectification/tasks
 
@@ -72,73 +69,57 @@ struct LedgerPage {
     unit_name: String,
     inspections: Option<Vec<Choice>>,
     inspection_id: String,
-    total: i64,
     statuses: Vec<Choice>,
     colours: Vec<Choice>,
     categories: Vec<Choice>,
     filtered: bool,
+    total: i64,
     query: String,
     next_cursor: Option<String>,
 }
 
-#[derive(Deserialize, Default)]
-struct LedgerQuery {
-    #[serde(default)]
-    unit_id: String,
-    /// A unit named by its exact name (or id), for those who see every unit.
-    #[serde(default)]
-    unit: String,
-    #[serde(default)]
-    inspection_id: String,
-    #[serde(default)]
-    status: String,
-    #[serde(default)]
-    colour: String,
-    #[serde(default)]
-    category_id: String,
-    #[serde(default)]
-    rejected: String,
-    cursor: Option<String>,
-}
-
+/// The ledger under the filters of [`LedgerQuery`], the same parser as `GET /api/v1/tasks`: a
+/// filter that cannot be read shows the page again with the message and no rows (400).
 async fn ledger(
     State(app): State<AppState>,
     user: PageUser,
     Query(q): Query<LedgerQuery>,
 ) -> PageResult {
     let actor = &user.actor;
-    let page = PageRequest::parse(q.cursor.as_deref(), None).or_page(actor)?;
-    // A unit typed by name becomes its id; links carry the id.
-    let mut unit_id = q.unit_id.clone();
-    let mut unit_name = String::new();
-    if !q.unit.trim().is_empty() {
-        let u = app
+    let parsed = q.filter().and_then(|f| Ok((f, paging(&q.cursor, None)?)));
+    let listed = match parsed {
+        Ok((f, page)) => app
             .services
-            .resolve_unit(actor, q.unit.trim())
+            .list_tasks(actor, &f, page)
             .await
-            .or_page(actor)?;
-        unit_id = u.id.to_string();
-        unit_name = u.name;
-    }
-    let f = LedgerFilter {
-        inspection_id: opt_id(&q.inspection_id),
-        unit_id: opt_id(&unit_id),
-        plan_id: None,
-        status: TaskStatus::parse(&q.status).ok(),
-        colour: Colour::parse(&q.colour).ok(),
-        category_id: opt_id(&q.category_id),
-        rejected: matches!(q.rejected.as_str(), "1" | "true"),
+            .map(|list| (f, list)),
+        Err(e) => Err(e),
     };
-    let list = app
-        .services
-        .list_tasks(actor, &f, page)
-        .await
-        .or_page(actor)?;
+    let (filter, rows, total, next_cursor, refused) = match listed {
+        Ok((f, list)) => (
+            Some(f),
+            list.items.iter().map(TaskRow::of).collect(),
+            list.total.unwrap_or(0),
+            list.next_cursor,
+            None,
+        ),
+        Err(e @ CoreError::BadInput(_)) => (None, Vec::new(), 0, None, Some(e)),
+        Err(e) => return Err(e).or_page(actor),
+    };
+    let text = |v: &Option<String>| v.as_deref().unwrap_or_default().to_owned();
+    let (unit_id, inspection_id, status, colour, category_id) = (
+        text(&q.unit_id),
+        text(&q.inspection_id),
+        text(&q.status),
+        text(&q.colour),
+        text(&q.category_id),
+    );
     // The pickers offer what the actor works on; those who see every unit name one instead.
     let pickers = app.services.rect_pickers(actor).await.or_page(actor)?;
+    let mut unit_name = text(&q.unit);
     if unit_name.is_empty()
-        && let Some(id) = f.unit_id
         && pickers.units.is_none()
+        && let Some(id) = filter.as_ref().and_then(|f| f.unit_id)
     {
         unit_name = app
             .services
@@ -159,21 +140,20 @@ async fn ledger(
                 choice(
                     &i.id.to_string(),
                     &format!("{}（{}）", i.team_name, names.join("、")),
-                    &q.inspection_id,
+                    &inspection_id,
                 )
             })
             .collect()
     });
-    let current_category = q.category_id.as_str();
     let categories = match app.services.taxonomies(actor).await {
         Ok(t) => t
             .iter()
             .flat_map(|v| {
-                v.categories.iter().map(move |c| {
+                v.categories.iter().map(|c| {
                     choice(
                         &c.id.to_string(),
                         &format!("{}（{}）", c.name, v.version.name),
-                        current_category,
+                        &category_id,
                     )
                 })
             })
@@ -182,42 +162,44 @@ async fn ledger(
     };
     let query = serde_urlencoded::to_string([
         ("unit_id", unit_id.as_str()),
-        ("inspection_id", q.inspection_id.as_str()),
-        ("status", q.status.as_str()),
-        ("colour", q.colour.as_str()),
-        ("category_id", q.category_id.as_str()),
+        ("unit", text(&q.unit).as_str()),
+        ("inspection_id", inspection_id.as_str()),
+        ("plan_id", q.plan_id.as_deref().unwrap_or_default()),
+        ("status", status.as_str()),
+        ("colour", colour.as_str()),
+        ("category_id", category_id.as_str()),
+        ("rejected", q.rejected.as_deref().unwrap_or_default()),
     ])
     .unwrap_or_default();
     let page = LedgerPage {
-        frame: Frame::new(&app, &user, "整改台账", "/rectification/tasks").await,
-        rows: list.items.iter().map(TaskRow::of).collect(),
+        frame: Frame::new(&app, &user, "整改台账", "/rectification/tasks")
+            .await
+            .with_error(refused.as_ref()),
+        rows,
         units,
         unit_name,
         inspections,
-        inspection_id: f.inspection_id.map(|i| i.to_string()).unwrap_or_default(),
-        total: list.total.unwrap_or(0),
+        inspection_id: inspection_id.clone(),
         statuses: TaskStatus::ALL
             .iter()
-            .map(|s| choice(s.as_str(), s.label(), &q.status))
+            .map(|s| choice(s.as_str(), s.label(), &status))
             .collect(),
         colours: [Colour::Green, Colour::Yellow, Colour::Red]
             .iter()
-            .map(|c| choice(c.as_str(), c.label(), &q.colour))
+            .map(|c| choice(c.as_str(), c.label(), &colour))
             .collect(),
         categories,
-        filtered: [
-            &unit_id,
-            &q.inspection_id,
-            &q.status,
-            &q.colour,
-            &q.category_id,
-        ]
-        .iter()
-        .any(|v| !v.is_empty()),
+        filtered: q.is_filtered(),
+        total,
         query,
-        next_cursor: list.next_cursor,
+        next_cursor,
     };
-    Ok(render(StatusCode::OK, &page))
+    let status = if refused.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    Ok(render(status, &page))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -513,8 +495,7 @@ async fn after<T>(
 }
 
 fn need_version(v: Option<i64>, actor: &Actor) -> Result<i64, super::PageError> {
-    v.ok_or_else(|| CoreError::bad_input("version", "缺少版本号，请从任务页面提交"))
-        .or_page(actor)
+    crate::http::require_version(v).or_page(actor)
 }
 
 async fn progress(

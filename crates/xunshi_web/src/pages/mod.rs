@@ -36,6 +36,7 @@ use xunshi_core::permission::{Actor, Permission};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::{public_message, status_of};
+use crate::http::Rejection;
 
 pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
@@ -63,10 +64,81 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(dashboard::routes())
         .route("/static/app.css", get(stylesheet))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn(page_errors))
         .layer(axum::middleware::from_fn_with_state(
             state,
             crate::auth::page_session,
         ))
+}
+
+/// Every error a page route answers is a Chinese page: a [`Rejection`] of an extractor (a form
+/// that cannot be read, a refused character, a missing version) is shown with its message and
+/// the fields it names; any other error without a page of its own (a wrong method, a layer's
+/// refusal) gets the page for its status. The session's navigation stays around it.
+async fn page_errors(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let actor = req
+        .extensions()
+        .get::<crate::auth::PageSession>()
+        .map(|s| s.actor.clone());
+    let resp = next.run(req).await;
+    finish_error(resp, actor.as_ref())
+}
+
+/// Turns an error answer that is not a page into one, keeping its status and the headers that
+/// say how to go on (`Allow`, `Retry-After`).
+pub fn finish_error(resp: Response, actor: Option<&Actor>) -> Response {
+    let status = resp.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return resp;
+    }
+    let rejection = resp.extensions().get::<Rejection>().cloned();
+    let is_html = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/html"));
+    let r = match rejection {
+        Some(r) => r,
+        None if is_html => return resp,
+        None => Rejection::for_status(status),
+    };
+    let heading = match r.status.as_u16() {
+        400 => "输入有误",
+        401 => "请先登录",
+        403 => "无权操作",
+        404 => "页面不存在",
+        405 => "请求方法不正确",
+        408 => "请求超时",
+        409 => "操作冲突",
+        413 => "提交内容过大",
+        415 => "提交方式不正确",
+        429 => "请求过于频繁",
+        s if s >= 500 => "系统错误",
+        _ => "请求有误",
+    };
+    let details: Vec<String> = r
+        .details
+        .iter()
+        .map(|d| {
+            if d.field.is_empty() {
+                d.message.clone()
+            } else {
+                format!("{}：{}", d.field, d.message)
+            }
+        })
+        .collect();
+    let text = if details.is_empty() {
+        r.message.clone()
+    } else {
+        "请求未被接受，原因如下；请返回上一页，修改后重新提交。".to_owned()
+    };
+    let mut out = message_page_with(r.status, heading, &text, &details, actor);
+    crate::http::carry_headers(&resp, &mut out);
+    if let Some(secs) = r.retry_after {
+        out.headers_mut()
+            .insert(header::RETRY_AFTER, axum::http::HeaderValue::from(secs));
+    }
+    out
 }
 
 async fn stylesheet() -> impl IntoResponse {
@@ -111,6 +183,8 @@ pub struct Frame {
     pub nav: Vec<NavSection>,
     pub csrf: String,
     pub notice: Option<&'static str>,
+    /// A message about the request as a whole (a filter that could not be read), shown on top.
+    pub error: Option<String>,
     pub logged_in: bool,
 }
 
@@ -119,15 +193,14 @@ impl Frame {
     pub async fn new(app: &AppState, user: &PageUser, title: &str, path: &str) -> Frame {
         let actor = &user.actor;
         let u = user.user();
-        let unit_name = match u.unit_id {
-            Some(id) => app
-                .services
-                .get_unit(&xunshi_core::permission::Actor::system(), id)
-                .await
-                .map(|u| u.name)
-                .unwrap_or_default(),
-            None => String::new(),
-        };
+        // Everyone may know their own unit, whatever their grants: the core says so.
+        let unit_name = app
+            .services
+            .own_unit_name(actor)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default();
         let mut roles: Vec<&str> = actor.grants().iter().map(|g| g.role.label()).collect();
         roles.dedup();
         Frame {
@@ -138,6 +211,7 @@ impl Frame {
             nav: nav_for(actor, path),
             csrf: user.csrf.clone(),
             notice: None,
+            error: None,
             logged_in: true,
         }
     }
@@ -152,12 +226,26 @@ impl Frame {
             nav: Vec::new(),
             csrf,
             notice: None,
+            error: None,
             logged_in: false,
         }
     }
 
     pub fn with_notice(mut self, code: Option<&str>) -> Self {
         self.notice = code.and_then(notice_text);
+        self
+    }
+
+    /// The frame with a message about the request on top, such as a filter that was refused.
+    pub fn with_error(mut self, e: Option<&CoreError>) -> Self {
+        self.error = e.map(|e| match e {
+            CoreError::BadInput(fields) => fields
+                .iter()
+                .map(|f| format!("{}：{}", f.field, f.message))
+                .collect::<Vec<_>>()
+                .join("；"),
+            other => public_message(other),
+        });
         self
     }
 }
@@ -222,7 +310,7 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavSection> {
     }
     if clues::shows_clues(actor) {
         inspect.push(item("问题线索", "/clues"));
-        if actor.has_role(xunshi_core::role::Role::Office) {
+        if xunshi_core::clue::may_configure(actor) {
             inspect.push(item("线索办理时限", "/clue-settings"));
         }
     }
@@ -288,6 +376,29 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavSection> {
     sections
 }
 
+/// A list's filter as its shared parser (`http::filters`) read it: the filter, or — for a value
+/// that cannot be read — no filter and the refusal, which the page shows on top of an empty list
+/// with status 400. Any other error stays an error.
+pub fn filter_or_refusal<F>(
+    r: Result<F, CoreError>,
+    actor: &Actor,
+) -> Result<(Option<F>, Option<CoreError>), PageError> {
+    match r {
+        Ok(f) => Ok((Some(f), None)),
+        Err(e @ CoreError::BadInput(_)) => Ok((None, Some(e))),
+        Err(e) => Err(e).or_page(actor),
+    }
+}
+
+/// 400 when the page shows a refusal of its filters, otherwise 200.
+pub fn list_status(refused: &Option<CoreError>) -> StatusCode {
+    if refused.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    }
+}
+
 /// Field messages of a form, shown next to each field.
 #[derive(Default)]
 pub struct FormErrors {
@@ -342,6 +453,7 @@ struct MessagePage<'a> {
     frame: Frame,
     heading: &'a str,
     text: &'a str,
+    details: &'a [String],
 }
 
 /// A page that only says something, such as an error, with the status to match.
@@ -349,6 +461,17 @@ pub fn message_page(
     status: StatusCode,
     heading: &str,
     text: &str,
+    actor: Option<&Actor>,
+) -> Response {
+    message_page_with(status, heading, text, &[], actor)
+}
+
+/// A message page with a list of particulars under the text (the fields that were wrong).
+fn message_page_with(
+    status: StatusCode,
+    heading: &str,
+    text: &str,
+    details: &[String],
     actor: Option<&Actor>,
 ) -> Response {
     let mut frame = Frame::public(heading, crate::auth::current_csrf());
@@ -366,6 +489,7 @@ pub fn message_page(
             frame,
             heading,
             text,
+            details,
         },
     )
 }

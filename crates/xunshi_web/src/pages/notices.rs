@@ -2,9 +2,10 @@
 //! one (the team's leader), the unit's answer form (its principal or liaison), the team's
 //! review; and the list of notices addressed to the units a user answers for.
 
+use crate::http::{Path, Query};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -20,6 +21,7 @@ use super::{FormErrors, Frame, OrPage, PageResult, local_time, render, see_other
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::status_of;
+use crate::http::Form;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -228,7 +230,7 @@ async fn issue(
     State(app): State<AppState>,
     user: PageUser,
     Path(id): Path<String>,
-    axum::Form(f): axum::Form<IssueForm>,
+    Form(f): Form<IssueForm>,
 ) -> PageResult {
     let actor = &user.actor;
     let id = Id::from_path(&id, "巡视任务").or_page(actor)?;
@@ -324,7 +326,7 @@ async fn answer(
     State(app): State<AppState>,
     user: PageUser,
     Path(id): Path<String>,
-    axum::Form(f): axum::Form<AnswerForm>,
+    Form(f): Form<AnswerForm>,
 ) -> PageResult {
     let id = Id::from_path(&id, "立行立改通知").or_page(&user.actor)?;
     let r = app
@@ -356,7 +358,7 @@ async fn review(
     State(app): State<AppState>,
     user: PageUser,
     Path(id): Path<String>,
-    axum::Form(f): axum::Form<ReviewForm>,
+    Form(f): Form<ReviewForm>,
 ) -> PageResult {
     let id = Id::from_path(&id, "立行立改通知").or_page(&user.actor)?;
     let r = app

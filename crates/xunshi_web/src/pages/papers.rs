@@ -1,16 +1,16 @@
 //! Pages of working papers (问题底稿): the list of an inspection's papers, the form to draft
 //! or edit one, and a paper's page with its evidence files and the team's decisions.
 
+use crate::http::{Path, Query};
 use askama::Template;
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::multipart::Multipart;
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
-use xunshi_core::inspection::{Inspection, Stage};
+use xunshi_core::inspection::Inspection;
 use xunshi_core::paper::{
     Evidence, ProblemInput, ProblemStatus, ProblemSummary, ResponsibilityType, Severity,
 };
@@ -18,12 +18,15 @@ use xunshi_core::service::{PaperDecision, ProblemDetail, Withdrawal};
 use xunshi_core::store::ProblemFilter;
 use xunshi_core::{CoreError, Id};
 
-use super::work_tabs::{FormPairs, TabKind, WorkHead, unit_name};
+use super::work_tabs::{TabKind, WorkHead, unit_name};
 use super::{FormErrors, Frame, OrPage, PageResult, error_page, local_time, render, see_other};
 use crate::AppState;
-use crate::api::papers::{UPLOAD_LIMIT, UploadError, file_response, read_upload};
 use crate::auth::PageUser;
 use crate::error::status_of;
+use crate::http::Form;
+use crate::http::FormPairs;
+use crate::http::files::{UPLOAD_LIMIT, UploadError, file_response, read_upload};
+use crate::http::filters::ProblemQuery;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -57,16 +60,9 @@ async fn inspection(
         .0)
 }
 
-/// Whether the actor is on the inspection's team, so may draft papers while the team works.
+/// Whether the actor may draft papers now: the rule of `create_problem`, asked of the core.
 fn may_draft(user: &PageUser, insp: &Inspection) -> bool {
-    use xunshi_core::role::{Role, Scope};
-    matches!(insp.stage, Stage::OnSite | Stage::Reporting)
-        && user.actor.grants().iter().any(|g| {
-            matches!(
-                (g.role, g.scope),
-                (Role::TeamLeader | Role::TeamDeputy | Role::TeamMember, Scope::Inspection(i)) if i == insp.id
-            )
-        })
+    xunshi_core::service::may_draft(&user.actor, insp)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -102,11 +98,7 @@ struct ListPage {
 }
 
 #[derive(Deserialize)]
-struct ListQuery {
-    #[serde(default)]
-    category_id: String,
-    #[serde(default)]
-    status: String,
+struct NoticeOnly {
     notice: Option<String>,
 }
 
@@ -145,23 +137,30 @@ async fn list(
     State(app): State<AppState>,
     user: PageUser,
     Path(id): Path<String>,
-    Query(q): Query<ListQuery>,
+    Query(q): Query<ProblemQuery>,
+    Query(n): Query<NoticeOnly>,
 ) -> PageResult {
     let actor = &user.actor;
     let id = parse_id(&id, "巡视任务", &user)?;
     let insp = inspection(&app, &user, id).await?;
-    let filter = crate::api::papers::ProblemQuery {
-        category_id: Some(q.category_id.clone()),
-        status: Some(q.status.clone()),
-    }
-    .filter()
-    .or_page(actor)?;
-    let rows = app
-        .services
-        .list_problems(actor, id, &filter)
-        .await
-        .or_page(actor)?;
-    let all = if filter.category_id.is_some() || filter.status.is_some() {
+    // The same parser as `GET /api/v1/inspections/{id}/problems`; a filter that cannot be read
+    // shows the page again with the message and no rows.
+    let (filter, refused) = match q.filter() {
+        Ok(f) => (f, None),
+        Err(e @ CoreError::BadInput(_)) => (ProblemFilter::default(), Some(e)),
+        Err(e) => return Err(e).or_page(actor),
+    };
+    let rows = if refused.is_some() {
+        Vec::new()
+    } else {
+        app.services
+            .list_problems(actor, id, &filter)
+            .await
+            .or_page(actor)?
+    };
+    let selected_category = q.category_id.clone().unwrap_or_default();
+    let selected_status = q.status.clone().unwrap_or_default();
+    let all = if filter.category_id.is_some() || filter.status.is_some() || refused.is_some() {
         app.services
             .list_problems(actor, id, &ProblemFilter::default())
             .await
@@ -181,9 +180,10 @@ async fn list(
     let page = ListPage {
         frame: Frame::new(&app, &user, "问题底稿", "/inspections")
             .await
-            .with_notice(q.notice.as_deref()),
+            .with_notice(n.notice.as_deref())
+            .with_error(refused.as_ref()),
         head: WorkHead::of(actor, &insp, TabKind::Papers),
-        categories: category_groups(&app, &user, &q.category_id, None)
+        categories: category_groups(&app, &user, &selected_category, None)
             .await
             .or_page(actor)?,
         statuses: ProblemStatus::ALL
@@ -191,10 +191,10 @@ async fn list(
             .map(|s| Choice {
                 value: s.as_str().into(),
                 label: s.label().into(),
-                selected: q.status == s.as_str(),
+                selected: selected_status == s.as_str(),
             })
             .collect(),
-        filtered: filter.category_id.is_some() || filter.status.is_some(),
+        filtered: filter.category_id.is_some() || filter.status.is_some() || refused.is_some(),
         can_draft: may_draft(&user, &insp),
         rows: rows
             .into_iter()
@@ -205,7 +205,12 @@ async fn list(
             .collect(),
         counts,
     };
-    Ok(render(StatusCode::OK, &page))
+    let status = if refused.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    Ok(render(status, &page))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -372,11 +377,11 @@ async fn create(
     State(app): State<AppState>,
     user: PageUser,
     Path(id): Path<String>,
-    body: Bytes,
+    p: FormPairs,
 ) -> PageResult {
     let id = parse_id(&id, "巡视任务", &user)?;
     let insp = inspection(&app, &user, id).await?;
-    let f = PaperForm::from_pairs(&FormPairs::parse(&body).or_page(&user.actor)?);
+    let f = PaperForm::from_pairs(&p);
     Ok(
         match app.services.create_problem(&user.actor, id, &f.input).await {
             Ok(p) => see_other(&format!("/papers/{}", p.id), "created"),
@@ -449,13 +454,12 @@ async fn update(
     State(app): State<AppState>,
     user: PageUser,
     Path(id): Path<String>,
-    body: Bytes,
+    p: FormPairs,
 ) -> PageResult {
     let actor = &user.actor;
     let id = parse_id(&id, "问题底稿", &user)?;
-    let pairs = FormPairs::parse(&body).or_page(actor)?;
-    let version = pairs.version().or_page(actor)?;
-    let f = PaperForm::from_pairs(&pairs);
+    let version = p.version().or_page(actor)?;
+    let f = PaperForm::from_pairs(&p);
     Ok(
         match app
             .services
@@ -600,7 +604,7 @@ async fn decide(
     State(app): State<AppState>,
     user: PageUser,
     Path(id): Path<String>,
-    axum::Form(f): axum::Form<DecideForm>,
+    Form(f): Form<DecideForm>,
 ) -> PageResult {
     let actor = &user.actor;
     let id = parse_id(&id, "问题底稿", &user)?;
@@ -703,7 +707,7 @@ async fn withdraw_file(
     State(app): State<AppState>,
     user: PageUser,
     Path(id): Path<String>,
-    axum::Form(f): axum::Form<WithdrawForm>,
+    Form(f): Form<WithdrawForm>,
 ) -> PageResult {
     let actor = &user.actor;
     let id = parse_id(&id, "佐证材料", &user)?;

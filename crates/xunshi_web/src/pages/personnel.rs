@@ -1,27 +1,28 @@
 //! Pages of the personnel pool (干部人才库): the list, a person's record with their past posts
 //! and declared relatives, and the recusal rules with the units' localities.
 
+use crate::http::Form;
+use crate::http::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use xunshi_core::org::Unit;
-use xunshi_core::page::PageRequest;
 use xunshi_core::permission::{Actor, Permission};
 use xunshi_core::personnel::{
     Inspector, InspectorInput, NewInspector, PastPostInput, Relation, RelativeInput, RuleTarget,
     locality_of,
 };
-use xunshi_core::store::InspectorFilter;
 use xunshi_core::{CoreError, Id};
 
-use super::{FormErrors, Frame, OrPage, PageResult, error_page, local_time, ok, render, see_other};
+use super::{FormErrors, Frame, OrPage, PageResult, error_page, local_time, render, see_other};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::{public_message, status_of};
+use crate::http::filters::{InspectorQuery, paging};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -112,32 +113,30 @@ struct ListQuery {
     unit_id: String,
     #[serde(default)]
     include_withdrawn: bool,
-    cursor: Option<String>,
     notice: Option<String>,
 }
 
-async fn list(State(app): State<AppState>, user: PageUser, Query(q): Query<ListQuery>) -> Response {
+/// The pool, searched and filtered by the parser of `GET /api/v1/inspectors`.
+async fn list(
+    State(app): State<AppState>,
+    user: PageUser,
+    Query(q): Query<ListQuery>,
+    Query(iq): Query<InspectorQuery>,
+) -> PageResult {
     let actor = &user.actor;
-    let result = async {
-        let page = PageRequest::parse(q.cursor.as_deref(), None)?;
-        let unit_id = match q.unit_id.trim() {
-            "" => None,
-            s => Some(s.parse::<Id>()?),
-        };
-        let f = InspectorFilter {
-            q: Some(q.q.clone()),
-            unit_id,
-            include_withdrawn: q.include_withdrawn,
-        };
-        let found = app.services.list_inspectors(actor, &f, page).await?;
-        let tree = app.services.unit_tree(actor).await?;
-        Ok::<_, CoreError>((found, tree))
-    }
-    .await;
-    let (found, tree) = match result {
-        Ok(v) => v,
-        Err(e) => return error_page(&e, Some(actor)),
+    let (filter, refused) = super::filter_or_refusal(
+        iq.filter().and_then(|f| Ok((f, paging(&iq.cursor, None)?))),
+        actor,
+    )?;
+    let found = match filter {
+        Some((f, page)) => app
+            .services
+            .list_inspectors(actor, &f, page)
+            .await
+            .or_page(actor)?,
+        None => xunshi_core::page::Page::empty(),
     };
+    let tree = app.services.unit_tree(actor).await.or_page(actor)?;
     let rows = found
         .items
         .iter()
@@ -159,7 +158,8 @@ async fn list(State(app): State<AppState>, user: PageUser, Query(q): Query<ListQ
     let page = ListPage {
         frame: Frame::new(&app, &user, "干部人才库", "/personnel")
             .await
-            .with_notice(q.notice.as_deref()),
+            .with_notice(q.notice.as_deref())
+            .with_error(refused.as_ref()),
         rows,
         units: unit_choices(&tree, &q.unit_id, false),
         q: q.q,
@@ -168,7 +168,7 @@ async fn list(State(app): State<AppState>, user: PageUser, Query(q): Query<ListQ
         next_cursor: found.next_cursor,
         can_manage: actor.can(Permission::ManagePersonnel),
     };
-    ok(&page)
+    Ok(render(super::list_status(&refused), &page))
 }
 
 // ----- the person's own fields -----
@@ -290,7 +290,6 @@ struct PastPostForm {
     from: String,
     #[serde(default)]
     to: String,
-    #[serde(default)]
     version: i64,
 }
 
@@ -302,19 +301,16 @@ struct RelativeForm {
     name: String,
     #[serde(default)]
     unit: String,
-    #[serde(default)]
     version: i64,
 }
 
 #[derive(Deserialize)]
 struct VersionForm {
-    #[serde(default)]
     version: i64,
 }
 
 #[derive(Deserialize)]
 struct WithdrawForm {
-    #[serde(default)]
     version: i64,
     #[serde(default)]
     reason: String,
@@ -545,10 +541,7 @@ async fn update(
     Form(f): Form<InspectorForm>,
 ) -> PageResult {
     let id = parse_id(&id, &user.actor)?;
-    let version = f
-        .version
-        .ok_or_else(|| CoreError::bad_input("version", "缺少版本号，请从修改页面提交"))
-        .or_page(&user.actor)?;
+    let version = crate::http::require_version(f.version).or_page(&user.actor)?;
     let result = app
         .services
         .update_inspector(&user.actor, id, version, &f.input())
@@ -770,7 +763,6 @@ async fn rules(
 
 #[derive(Deserialize)]
 struct RuleForm {
-    #[serde(default)]
     version: i64,
     #[serde(default)]
     same_locality: bool,
@@ -802,7 +794,6 @@ async fn set_rule(
 
 #[derive(Deserialize)]
 struct LocalityForm {
-    #[serde(default)]
     version: i64,
     #[serde(default)]
     locality: String,

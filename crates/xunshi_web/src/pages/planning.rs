@@ -1,11 +1,13 @@
 //! Pages of the plan: terms, annual plans and rounds, and the coverage of a term.
 
+use crate::http::Query;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 
+use crate::http::Form;
+use axum::Router;
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use xunshi_core::org::UnitKind;
 use xunshi_core::permission::Permission;
@@ -15,6 +17,7 @@ use xunshi_core::{CoreError, Id};
 use super::{FormErrors, Frame, OrPage, PageResult, render, see_other};
 use crate::AppState;
 use crate::auth::PageUser;
+use crate::http::filters::TermQuery;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -285,20 +288,16 @@ struct CoveragePage {
     percent: String,
 }
 
-#[derive(Deserialize)]
-struct CoverageQuery {
-    term_id: Option<String>,
-}
-
 async fn coverage(
     State(app): State<AppState>,
     user: PageUser,
-    Query(q): Query<CoverageQuery>,
+    Query(q): Query<TermQuery>,
 ) -> PageResult {
     let actor = &user.actor;
     let terms = app.services.list_terms(actor).await.or_page(actor)?;
-    let chosen = match q.term_id.as_deref().filter(|t| !t.is_empty()) {
-        Some(t) => Some(Id::from_path(t, "届次").or_page(actor)?),
+    // The parser of `GET /api/v1/plans` and `/rounds`; a term that cannot exist names nothing.
+    let chosen = match q.term_id().or_page(actor)? {
+        Some(t) => Some(t),
         None => terms.first().map(|t| t.id),
     };
     let coverage = match chosen {

@@ -6,11 +6,14 @@
 //! The services decide who may do what; the pages show the buttons the services' rights allow
 //! and render refusals as the services word them.
 
+use crate::http::Form;
+use crate::http::FormPairs;
+use crate::http::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, RawForm, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use xunshi_core::deadline::Colour;
 use xunshi_core::permission::Actor;
@@ -192,8 +195,7 @@ fn parse_id(raw: &str, what: &str, actor: &Actor) -> Result<Id, super::PageError
 }
 
 fn need_version(v: Option<i64>, actor: &Actor) -> Result<i64, super::PageError> {
-    v.ok_or_else(|| CoreError::bad_input("version", "缺少版本号，请从页面提交"))
-        .or_page(actor)
+    crate::http::require_version(v).or_page(actor)
 }
 
 /// The fields of the task form, as typed.
@@ -403,16 +405,20 @@ struct PlanForm {
 impl PlanForm {
     /// Reads the form by hand: the group's rows arrive as repeated `member_name`,
     /// `member_post` and `member_role` fields, in order.
-    fn parse(raw: &[u8]) -> Result<PlanForm, CoreError> {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(raw)
-            .map_err(|_| CoreError::bad_input("", "表单内容无法识别"))?;
-        let mut f = PlanForm::default();
+    fn parse(pairs: FormPairs) -> Result<PlanForm, CoreError> {
+        let version = match pairs.opt("version") {
+            Some(_) => Some(pairs.version()?),
+            None => None,
+        };
+        let mut f = PlanForm {
+            version,
+            ..PlanForm::default()
+        };
         let (mut names, mut posts, mut roles) = (Vec::new(), Vec::new(), Vec::new());
-        for (k, v) in pairs {
+        for (k, v) in pairs.0 {
             match k.as_str() {
                 "title" => f.title = v,
                 "organisation" => f.organisation = v,
-                "version" => f.version = v.trim().parse().ok(),
                 "member_name" => names.push(v),
                 "member_post" => posts.push(v),
                 "member_role" => roles.push(v),
@@ -774,11 +780,11 @@ async fn update_plan(
     State(app): State<AppState>,
     user: PageUser,
     Path(id): Path<String>,
-    RawForm(raw): RawForm,
+    pairs: FormPairs,
 ) -> PageResult {
     let actor = &user.actor;
     let id = parse_id(&id, "整改方案", actor)?;
-    let f = PlanForm::parse(&raw).or_page(actor)?;
+    let f = PlanForm::parse(pairs).or_page(actor)?;
     let version = need_version(f.version, actor)?;
     let result = app
         .services

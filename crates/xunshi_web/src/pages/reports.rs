@@ -2,14 +2,14 @@
 //! version, the differences between any two), the approval chain as a timeline with the form of
 //! the step waiting for the actor, and the form that writes a new version.
 
+use crate::http::{Path, Query};
 use askama::Template;
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use serde::Deserialize;
-use xunshi_core::inspection::{Inspection, Stage};
+use xunshi_core::inspection::Inspection;
 use xunshi_core::paper::ProblemStatus;
 use xunshi_core::report::{
     ApprovalStep, Decision, DiffLine, ReportInput, ReportKind, ReportStatus, ReportVersion,
@@ -19,11 +19,13 @@ use xunshi_core::service::ReportDetail;
 use xunshi_core::store::ProblemFilter;
 use xunshi_core::{CoreError, Id};
 
-use super::work_tabs::{FormPairs, TabKind, WorkHead, opt_cn_date, sentence};
+use super::work_tabs::{TabKind, WorkHead, opt_cn_date, sentence};
 use super::{FormErrors, Frame, OrPage, PageResult, local_time, render, see_other};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::status_of;
+use crate::http::Form;
+use crate::http::FormPairs;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -45,16 +47,6 @@ async fn inspection(
         .await
         .or_page(&user.actor)?
         .0)
-}
-
-fn on_team(user: &PageUser, insp: &Inspection) -> bool {
-    use xunshi_core::role::{Role, Scope};
-    user.actor.grants().iter().any(|g| {
-        matches!(
-            (g.role, g.scope),
-            (Role::TeamLeader | Role::TeamDeputy | Role::TeamMember, Scope::Inspection(i)) if i == insp.id
-        )
-    })
 }
 
 fn banner(e: &CoreError) -> String {
@@ -122,7 +114,7 @@ async fn render_list(
                 updated: local_time(r.updated_at),
             })
             .collect(),
-        can_create: on_team(user, &insp) && matches!(insp.stage, Stage::OnSite | Stage::Reporting),
+        can_create: xunshi_core::service::may_draft(&user.actor, &insp),
         kind: form.0,
         title: form.1,
         errors,
@@ -166,7 +158,7 @@ async fn create(
     State(app): State<AppState>,
     user: PageUser,
     Path(id): Path<String>,
-    axum::Form(f): axum::Form<CreateForm>,
+    Form(f): Form<CreateForm>,
 ) -> PageResult {
     let actor = &user.actor;
     let id = Id::from_path(&id, "巡视任务").or_page(actor)?;
@@ -408,7 +400,7 @@ async fn decide(
     State(app): State<AppState>,
     user: PageUser,
     Path(id): Path<String>,
-    axum::Form(f): axum::Form<StepForm>,
+    Form(f): Form<StepForm>,
 ) -> PageResult {
     let actor = &user.actor;
     let id = Id::from_path(&id, "巡视报告").or_page(actor)?;
@@ -555,11 +547,11 @@ async fn add_version(
     State(app): State<AppState>,
     user: PageUser,
     Path(id): Path<String>,
-    body: Bytes,
+    p: FormPairs,
 ) -> PageResult {
     let actor = &user.actor;
     let id = Id::from_path(&id, "巡视报告").or_page(actor)?;
-    let f = FormPairs::parse(&body).or_page(actor)?;
+    let f = p;
     let input = ReportVersionInput {
         version: f.version().or_page(actor)?,
         assessment: f.get("assessment"),

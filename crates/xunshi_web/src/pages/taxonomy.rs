@@ -1,9 +1,10 @@
 //! The problem taxonomy, by version: the inspection office adds versions and categories as the
 //! rules change; everyone else reads it.
 
+use crate::http::{Path, Query};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -16,6 +17,7 @@ use super::{FormErrors, Frame, OrPage, PageResult, render, see_other};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::status_of;
+use crate::http::Form;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -133,7 +135,7 @@ struct VersionForm {
 async fn create_version(
     State(app): State<AppState>,
     user: PageUser,
-    axum::Form(f): axum::Form<VersionForm>,
+    Form(f): Form<VersionForm>,
 ) -> PageResult {
     let actor = &user.actor;
     let input = TaxonomyVersionInput {
@@ -170,7 +172,7 @@ async fn add_category(
     State(app): State<AppState>,
     user: PageUser,
     Path(id): Path<String>,
-    axum::Form(f): axum::Form<CategoryForm>,
+    Form(f): Form<CategoryForm>,
 ) -> PageResult {
     let actor = &user.actor;
     let id = Id::from_path(&id, "问题分类版本").or_page(actor)?;

@@ -2,12 +2,14 @@
 //! recusal conflicts, appointment (with the override reason when there are conflicts) and
 //! withdrawal.
 
+use crate::http::Form;
+use crate::http::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use xunshi_core::access::Access;
 use xunshi_core::inspection::{Inspection, Stage};
@@ -165,13 +167,22 @@ async fn render_page(
         Ok(v) => v,
         Err(e) => return error_page(&e, Some(actor)),
     };
-    // Unit names are not confidential; whoever may see the team may see where its members work.
-    let units: Vec<Unit> = app
-        .services
-        .unit_tree(&xunshi_core::permission::Actor::system())
-        .await
-        .map(|t| t.into_iter().map(|(_, u)| u).collect())
-        .unwrap_or_default();
+    // Names of units are asked of the services as the actor: the members' come with the team,
+    // the targets' with the inspection, the candidates' from the tree (only those who appoint
+    // see candidates, and they may read the tree).
+    let units: Vec<Unit> = if candidates.is_some() {
+        app.services
+            .unit_tree(actor)
+            .await
+            .map(|t| t.into_iter().map(|(_, u)| u).collect())
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let target_names = match app.services.inspection_names(actor, id).await {
+        Ok(n) => n.targets.into_iter().map(|(_, n)| n).collect::<Vec<_>>(),
+        Err(e) => return error_page(&e, Some(actor)),
+    };
     let sees_recusal = matches!(access, Access::Office | Access::Read);
     let can_appoint = access == Access::Office && team_can_change(insp.stage);
     let can_withdraw = access == Access::Office && insp.stage != Stage::Archived;
@@ -193,7 +204,7 @@ async fn render_page(
             name: e.inspector_name.clone(),
             role: m.role.label(),
             leader: m.role == TeamRole::Leader,
-            unit_post: format!("{} {}", name_of(&units, e.unit_id), e.post),
+            unit_post: format!("{} {}", e.unit_name, e.post),
             conflicts: flags(&m.conflicts),
             new_conflicts: flags(&new_conflicts),
             override_reason: m.override_reason.clone(),
@@ -263,12 +274,7 @@ async fn render_page(
         )
         .await
         .with_notice(q.notice.as_deref()),
-        targets: insp
-            .target_ids
-            .iter()
-            .map(|t| name_of(&units, *t))
-            .collect::<Vec<_>>()
-            .join("、"),
+        targets: target_names.join("、"),
         kind: kind_label(&insp),
         members,
         former,
@@ -371,7 +377,6 @@ async fn appoint(
 
 #[derive(Deserialize)]
 struct WithdrawForm {
-    #[serde(default)]
     version: i64,
     #[serde(default)]
     reason: String,

@@ -1,11 +1,13 @@
 //! Pages of the organisation tree.
 
+use crate::http::Form;
+use crate::http::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use xunshi_core::org::{Unit, UnitInput, UnitKind, UnitLevel};
 use xunshi_core::page::PageRequest;
@@ -14,9 +16,10 @@ use xunshi_core::store::{UnitFilter, UserFilter};
 use xunshi_core::user::User;
 use xunshi_core::{CoreError, Id};
 
-use super::{FormErrors, Frame, OrPage, PageResult, error_page, local_time, ok, render, see_other};
+use super::{FormErrors, Frame, OrPage, PageResult, error_page, local_time, render, see_other};
 use crate::AppState;
 use crate::auth::PageUser;
+use crate::http::filters::{UnitQuery, paging};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -66,53 +69,58 @@ struct ListQuery {
     q: String,
     #[serde(default)]
     include_withdrawn: bool,
-    cursor: Option<String>,
     notice: Option<String>,
 }
 
 /// Without a search the whole tree is shown in order; with one, the matching units in pages.
-async fn list(State(app): State<AppState>, user: PageUser, Query(q): Query<ListQuery>) -> Response {
+/// The search is read by the parser of `GET /api/v1/units`.
+async fn list(
+    State(app): State<AppState>,
+    user: PageUser,
+    Query(q): Query<ListQuery>,
+    Query(uq): Query<UnitQuery>,
+) -> PageResult {
     let actor = &user.actor;
-    let (rows, next_cursor) = if q.q.trim().is_empty() && q.cursor.is_none() {
-        match app.services.unit_tree(actor).await {
-            Ok(tree) => (
+    let (filter, refused) = super::filter_or_refusal(
+        uq.filter().and_then(|f| Ok((f, paging(&uq.cursor, None)?))),
+        actor,
+    )?;
+    let (rows, next_cursor) = match filter {
+        None => (Vec::new(), None),
+        Some((f, _)) if f.q.is_none() && f.parent_id.is_none() && uq.cursor.is_none() => {
+            let tree = app.services.unit_tree(actor).await.or_page(actor)?;
+            (
                 tree.iter()
                     .filter(|(_, u)| q.include_withdrawn || !u.withdrawn)
                     .map(|(d, u)| Row::of(*d, u))
                     .collect(),
                 None,
-            ),
-            Err(e) => return error_page(&e, Some(actor)),
+            )
         }
-    } else {
-        let page = match PageRequest::parse(q.cursor.as_deref(), None) {
-            Ok(p) => p,
-            Err(e) => return error_page(&e, Some(actor)),
-        };
-        let f = UnitFilter {
-            parent_id: None,
-            q: Some(q.q.clone()),
-            include_withdrawn: q.include_withdrawn,
-        };
-        match app.services.list_units(actor, &f, page).await {
-            Ok(p) => (
+        Some((f, page)) => {
+            let p = app
+                .services
+                .list_units(actor, &f, page)
+                .await
+                .or_page(actor)?;
+            (
                 p.items.iter().map(|u| Row::of(0, u)).collect(),
                 p.next_cursor,
-            ),
-            Err(e) => return error_page(&e, Some(actor)),
+            )
         }
     };
     let page = ListPage {
         frame: Frame::new(&app, &user, "组织机构", "/units")
             .await
-            .with_notice(q.notice.as_deref()),
+            .with_notice(q.notice.as_deref())
+            .with_error(refused.as_ref()),
         rows,
         q: q.q,
         include_withdrawn: q.include_withdrawn,
         next_cursor,
         can_manage: actor.can(Permission::ManageUnits),
     };
-    ok(&page)
+    Ok(render(super::list_status(&refused), &page))
 }
 
 struct Choice {
@@ -384,10 +392,7 @@ async fn update(
     Form(f): Form<UnitForm>,
 ) -> PageResult {
     let id = parse_id(&id, &user.actor)?;
-    let version = f
-        .version
-        .ok_or_else(|| CoreError::bad_input("version", "缺少版本号，请从修改页面提交"))
-        .or_page(&user.actor)?;
+    let version = crate::http::require_version(f.version).or_page(&user.actor)?;
     Ok(
         match app
             .services

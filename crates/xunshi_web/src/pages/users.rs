@@ -1,24 +1,25 @@
 //! Pages of accounts and their roles.
 
+use crate::http::Form;
+use crate::http::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use xunshi_core::org::Unit;
-use xunshi_core::page::PageRequest;
 use xunshi_core::permission::{Actor, Permission};
 use xunshi_core::role::{Grant, Role, Scope, ScopeKind};
 use xunshi_core::service::NewGrant;
-use xunshi_core::store::UserFilter;
 use xunshi_core::user::{NewUserInput, User};
 use xunshi_core::{CoreError, Id};
 
-use super::{FormErrors, Frame, OrPage, PageResult, error_page, local_time, ok, render, see_other};
+use super::{FormErrors, Frame, OrPage, PageResult, error_page, local_time, render, see_other};
 use crate::AppState;
 use crate::auth::PageUser;
+use crate::http::filters::{UserQuery, paging};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -76,7 +77,6 @@ struct Row {
     display_name: String,
     unit: String,
     disabled: bool,
-    locked: bool,
     created: String,
 }
 
@@ -98,38 +98,30 @@ struct ListQuery {
     q: String,
     #[serde(default)]
     unit_id: String,
-    cursor: Option<String>,
     notice: Option<String>,
 }
 
-async fn list(State(app): State<AppState>, user: PageUser, Query(q): Query<ListQuery>) -> Response {
+/// The accounts, searched and filtered by the parser of `GET /api/v1/users`.
+async fn list(
+    State(app): State<AppState>,
+    user: PageUser,
+    Query(q): Query<ListQuery>,
+    Query(uq): Query<UserQuery>,
+) -> PageResult {
     let actor = &user.actor;
-    let result = async {
-        let page = PageRequest::parse(q.cursor.as_deref(), None)?;
-        let unit_id = match q.unit_id.trim() {
-            "" => None,
-            s => Some(s.parse::<Id>()?),
-        };
-        let users = app
+    let (filter, refused) = super::filter_or_refusal(
+        uq.filter().and_then(|f| Ok((f, paging(&uq.cursor, None)?))),
+        actor,
+    )?;
+    let users = match filter {
+        Some((f, page)) => app
             .services
-            .list_users(
-                actor,
-                &UserFilter {
-                    unit_id,
-                    q: Some(q.q.clone()),
-                },
-                page,
-            )
-            .await?;
-        let (units, all) = unit_choices(&app, actor, &q.unit_id).await?;
-        Ok::<_, CoreError>((users, units, all))
-    }
-    .await;
-    let (users, units, all) = match result {
-        Ok(v) => v,
-        Err(e) => return error_page(&e, Some(actor)),
+            .list_users(actor, &f, page)
+            .await
+            .or_page(actor)?,
+        None => xunshi_core::page::Page::empty(),
     };
-    let now = app.services.now();
+    let (units, all) = unit_choices(&app, actor, &q.unit_id).await.or_page(actor)?;
     let unit_name = |id: Option<Id>| {
         id.and_then(|id| all.iter().find(|u| u.id == id))
             .map(|u| u.name.clone())
@@ -144,14 +136,14 @@ async fn list(State(app): State<AppState>, user: PageUser, Query(q): Query<ListQ
             display_name: u.display_name.clone(),
             unit: unit_name(u.unit_id),
             disabled: u.disabled,
-            locked: u.locked_until.is_some_and(|t| t > now),
             created: local_time(u.created_at),
         })
         .collect();
     let page = ListPage {
         frame: Frame::new(&app, &user, "用户与角色", "/users")
             .await
-            .with_notice(q.notice.as_deref()),
+            .with_notice(q.notice.as_deref())
+            .with_error(refused.as_ref()),
         rows,
         units,
         q: q.q,
@@ -159,7 +151,7 @@ async fn list(State(app): State<AppState>, user: PageUser, Query(q): Query<ListQ
         next_cursor: users.next_cursor,
         can_manage: actor.can(Permission::ManageUsers),
     };
-    ok(&page)
+    Ok(render(super::list_status(&refused), &page))
 }
 
 #[derive(Deserialize, Default)]
@@ -267,8 +259,8 @@ struct DetailPage {
     frame: Frame,
     user: User,
     unit_name: String,
-    locked: bool,
-    locked_until: String,
+    /// The addresses locked out of the account, with until when.
+    locks: Vec<String>,
     created: String,
     grants: Vec<GrantRow>,
     units: Vec<Choice>,
@@ -307,16 +299,28 @@ async fn render_detail(
         Ok(v) => v,
         Err(e) => return error_page(&e, Some(actor)),
     };
-    let now = app.services.now();
-    let locked_until = user.locked_until.filter(|t| *t > now);
+    let locks = match app.services.login_locks(actor, id).await {
+        Ok(l) => l
+            .iter()
+            .map(|l| {
+                let at = if l.address.is_empty() {
+                    "未知地址"
+                } else {
+                    l.address.as_str()
+                };
+                let until = l.locked_until.map(local_time).unwrap_or_default();
+                format!("{at}（至 {until}）")
+            })
+            .collect(),
+        Err(e) => return error_page(&e, Some(actor)),
+    };
     let page = DetailPage {
         frame: Frame::new(app, page_user, &user.display_name, "/users")
             .await
             .with_notice(notice),
         unit_name: scope_label(user.unit_id.map(Scope::Unit).unwrap_or(Scope::Global), &all)
             .replace("全系统", "—"),
-        locked: locked_until.is_some(),
-        locked_until: locked_until.map(local_time).unwrap_or_default(),
+        locks,
         created: local_time(user.created_at),
         grants: grants
             .iter()

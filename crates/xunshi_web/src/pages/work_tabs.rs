@@ -1,14 +1,13 @@
 //! What the work pages of one inspection share: the heading with its tabs (each shown only to
-//! those who may open it), forms with repeated fields, dates written the official way, and the
+//! those who may open it), dates written the official way, and the
 //! stylesheet of documents, diffs and timelines.
 
 use axum::http::header;
 use axum::response::IntoResponse;
+use xunshi_core::Id;
 use xunshi_core::access::{Access, inspection_access};
 use xunshi_core::inspection::Inspection;
 use xunshi_core::permission::Actor;
-use xunshi_core::role::{Role, Scope};
-use xunshi_core::{CoreError, Id};
 
 use crate::AppState;
 
@@ -59,14 +58,9 @@ fn tabs(id: Id, staff: bool, notices: bool, feedback: bool, active: TabKind) -> 
     out
 }
 
-/// Whether the actor answers the inspection's notices for one of its units.
-pub fn answers_notices(actor: &Actor, insp_targets: &[Id]) -> bool {
-    actor.grants().iter().any(|g| {
-        matches!(
-            (g.role, g.scope),
-            (Role::UnitPrincipal | Role::UnitLiaison, Scope::Unit(u)) if insp_targets.contains(&u)
-        )
-    })
+/// Whether the actor answers the inspection's notices for one of its units, as the core says.
+pub fn answers_notices(actor: &Actor, insp: &Inspection) -> bool {
+    !xunshi_core::service::answers_for(actor, insp).is_empty()
 }
 
 impl WorkHead {
@@ -81,7 +75,7 @@ impl WorkHead {
             tabs: tabs(
                 insp.id,
                 staff,
-                answers_notices(actor, &insp.target_ids),
+                answers_notices(actor, insp),
                 access == Access::FeedbackOnly,
                 active,
             ),
@@ -97,47 +91,6 @@ impl WorkHead {
             stage: "",
             tabs: tabs(id, false, true, false, TabKind::Notices),
         }
-    }
-}
-
-/// The fields of a URL-encoded form, repeated names kept (checkboxes, several text boxes).
-pub struct FormPairs(pub Vec<(String, String)>);
-
-impl FormPairs {
-    pub fn parse(body: &[u8]) -> Result<FormPairs, CoreError> {
-        serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
-            .map(FormPairs)
-            .map_err(|_| CoreError::bad_input("", "表单内容无法读取"))
-    }
-
-    pub fn get(&self, name: &str) -> String {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    }
-
-    pub fn opt(&self, name: &str) -> Option<String> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-    }
-
-    pub fn all(&self, name: &str) -> Vec<String> {
-        self.0
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .collect()
-    }
-
-    pub fn version(&self) -> Result<i64, CoreError> {
-        self.get("version")
-            .trim()
-            .parse()
-            .map_err(|_| CoreError::bad_input("version", "缺少版本号，请从页面提交"))
     }
 }
 
@@ -185,12 +138,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn repeated_fields_are_kept_in_order() {
-        let f = FormPairs::parse("a=1&t=x&t=y&version=3".as_bytes()).unwrap();
-        assert_eq!(f.all("t"), ["x", "y"]);
-        assert_eq!(f.get("a"), "1");
-        assert_eq!(f.get("missing"), "");
-        assert_eq!(f.version().unwrap(), 3);
+    fn dates_and_sentences_read_as_officials_write_them() {
         assert_eq!(cn_date(jiff::civil::date(2020, 3, 25)), "2020年3月25日");
         assert_eq!(sentence("加强党建"), "加强党建。");
         assert_eq!(sentence("加强党建。"), "加强党建。");

@@ -858,3 +858,105 @@ async fn reports_and_notices_keep_to_their_own_collections_in_the_api() {
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+/// A notice is not a report: its id under the reports' address names nothing, on the page as in
+/// the API, and the other way round; the right address still works.
+#[tokio::test]
+async fn reports_and_notices_keep_to_their_own_collections_on_the_pages_as_in_the_api() {
+    let w = world().await;
+    let app = &w.app;
+    let liaison = app.api_token("liaison", PASSWORD).await;
+    let (status, n) = app
+        .api_post(
+            "/api/v1/public-notices",
+            Some(&liaison),
+            json!({ "inspection_id": w.insp, "unit_id": w.unit }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{n}");
+    let (status, r) = app
+        .api_post(
+            "/api/v1/rectification-reports",
+            Some(&liaison),
+            json!({ "inspection_id": w.insp, "unit_id": w.unit, "kind": "rectification" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{r}");
+    let notice = n["id"].as_str().unwrap().to_owned();
+    let report = r["id"].as_str().unwrap().to_owned();
+    let nv = version(&n).to_string();
+    let rv = version(&r).to_string();
+    let browser = session(app, "liaison").await;
+
+    for (wrong, api, v) in [
+        (
+            format!("/rectification/reports/{notice}"),
+            format!("/api/v1/rectification-reports/{notice}"),
+            &nv,
+        ),
+        (
+            format!("/rectification/notices/{report}"),
+            format!("/api/v1/public-notices/{report}"),
+            &rv,
+        ),
+    ] {
+        for action in ["/submit", "/reassemble"] {
+            let (status, _, html) = form(
+                app,
+                &browser,
+                &format!("{wrong}{action}"),
+                &[("version", v)],
+            )
+            .await;
+            assert_eq!(
+                status,
+                StatusCode::NOT_FOUND,
+                "page {wrong}{action}: {html}"
+            );
+            let (status, body) = app
+                .api_post(
+                    &format!("{api}{action}"),
+                    Some(&liaison),
+                    json!({ "version": v.parse::<i64>().unwrap() }),
+                )
+                .await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "api {api}{action}: {body}");
+            assert_api_error(&body, "not_found");
+        }
+        let (status, _, html) = form(
+            app,
+            &browser,
+            &wrong,
+            &[("version", v), ("title", "改"), ("body", "改")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "page edit {wrong}: {html}");
+    }
+    for path in [
+        format!("/api/v1/public-notices/{notice}"),
+        format!("/api/v1/rectification-reports/{report}"),
+    ] {
+        let (_, d) = app.api_get(&path, &liaison).await;
+        assert_eq!(
+            d["status"], "draft",
+            "nothing moved under a wrong address: {d}"
+        );
+    }
+
+    // Under its own address the report is submitted on the page.
+    let (status, headers, html) = form(
+        app,
+        &browser,
+        &format!("/rectification/reports/{report}/submit"),
+        &[("version", &rv)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+    assert!(
+        headers[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .starts_with(&format!("/rectification/reports/{report}")),
+        "{headers:?}"
+    );
+}

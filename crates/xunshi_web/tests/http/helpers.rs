@@ -93,6 +93,25 @@ pub fn input_value(html: &str, name: &str) -> Option<String> {
     Some(html[start..start + len].to_owned())
 }
 
+/// The configuration of the tests: the defaults, except that the per-instance log-in rate
+/// limits are out of the way (tests log in many times a minute from one in-process "address");
+/// the throttling has tests of its own with [`TestApp::spawn_configured`].
+pub fn test_config() -> WebConfig {
+    WebConfig {
+        login_per_address_per_minute: 10_000,
+        login_overall_per_minute: 10_000,
+        ..WebConfig::default()
+    }
+}
+
+/// Marks a request as coming from `ip`, as the server's listener would.
+pub fn from_address(mut req: Request<Body>, ip: &str) -> Request<Body> {
+    let addr: std::net::SocketAddr = format!("{ip}:40000").parse().expect("an address");
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo(addr));
+    req
+}
+
 /// The application on a fresh SQLite database of its own, removed when this value is dropped.
 pub struct TestApp {
     pub router: Router,
@@ -110,13 +129,20 @@ impl TestApp {
 
     /// The application, after `adjust` has changed the services (the log-in policy, the clock).
     pub async fn spawn_with(adjust: impl FnOnce(&mut Services<Db>)) -> TestApp {
+        Self::spawn_configured(adjust, test_config()).await
+    }
+
+    /// The application with a web configuration of the test's own (the log-in rate limits).
+    pub async fn spawn_configured(
+        adjust: impl FnOnce(&mut Services<Db>),
+        config: WebConfig,
+    ) -> TestApp {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let db = Db::open(&xunshi_store::sqlite_url(dir.path()), 5)
             .await
             .expect("open a fresh SQLite database");
         let mut services = Services::new(db.clone(), Arc::new(Argon2Secrets::for_tests()));
         adjust(&mut services);
-        let config = WebConfig::default();
         let router =
             xunshi_web::router(AppState::new(services.clone(), db.clone(), config.clone()));
         TestApp {
@@ -228,6 +254,7 @@ impl TestApp {
         Browser {
             router: self.router.clone(),
             cookies: BTreeMap::new(),
+            address: None,
         }
     }
 
@@ -247,6 +274,12 @@ impl TestApp {
             "no session cookie after logging in"
         );
         b
+    }
+
+    /// A new administrator logged in through the form.
+    pub async fn add_admin_browser(&self) -> Browser {
+        self.add_user("sysadmin", "系统管理员", "admin", None).await;
+        self.login_form("sysadmin", PASSWORD).await
     }
 
     // ----- the API -----
@@ -374,9 +407,17 @@ pub fn detail_fields(body: &Value) -> Vec<String> {
 pub struct Browser {
     router: Router,
     cookies: BTreeMap<String, String>,
+    /// The client address the server sees, when the test sets one.
+    address: Option<String>,
 }
 
 impl Browser {
+    /// The same browser, seen by the server as coming from `ip`.
+    pub fn at(mut self, ip: &str) -> Browser {
+        self.address = Some(ip.to_owned());
+        self
+    }
+
     pub fn has_cookie(&self, name: &str) -> bool {
         self.cookies.contains_key(name)
     }
@@ -392,10 +433,14 @@ impl Browser {
                 .join("; ");
             req = req.header(header::COOKIE, header);
         }
+        let mut req = req.body(body).unwrap();
+        if let Some(ip) = &self.address {
+            req = from_address(req, ip);
+        }
         let resp = self
             .router
             .clone()
-            .oneshot(req.body(body).unwrap())
+            .oneshot(req)
             .await
             .expect("the router never fails");
         let status = resp.status();
@@ -434,6 +479,15 @@ impl Browser {
 
     pub async fn get(&mut self, path: &str) -> TestResponse {
         self.send(Request::get(path), Body::empty()).await
+    }
+
+    /// Sends any request with the browser's cookies, for malformed ones.
+    pub async fn request(
+        &mut self,
+        req: axum::http::request::Builder,
+        body: impl Into<Body>,
+    ) -> TestResponse {
+        self.send(req, body.into()).await
     }
 
     /// The CSRF token in the hidden `_csrf` input of the page at `page`.

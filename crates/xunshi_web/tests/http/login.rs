@@ -1,12 +1,14 @@
 //! Logging in through the form and the API, wrong passwords, lock-out, the initial password that
 //! must be changed, and API tokens.
 
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
 use jiff::SignedDuration;
 use serde_json::json;
 
 use crate::helpers::{
-    ManualClock, PASSWORD, SESSION_COOKIE, TestApp, assert_api_error, input_value,
+    ManualClock, PASSWORD, SESSION_COOKIE, TestApp, TestResponse, assert_api_error, from_address,
+    input_value,
 };
 
 #[tokio::test]
@@ -163,57 +165,104 @@ async fn a_wrong_password_is_refused_on_the_form_and_on_the_api() {
 }
 
 #[tokio::test]
-async fn five_wrong_passwords_in_a_row_lock_the_account() {
+async fn five_wrong_passwords_from_one_address_lock_that_address_out_of_the_account() {
     let app = TestApp::spawn_with(|s| s.policy.backoff = SignedDuration::ZERO).await;
     let user = app.add_user("wangli", "王丽", "office", None).await;
-    let wrong = json!({ "username": "wangli", "password": "Wrong-Horse-9" });
-    let right = json!({ "username": "wangli", "password": PASSWORD });
+    let attacker = "203.0.113.66";
+    let token_from = |ip: &str, password: &str| {
+        let body = json!({ "username": "wangli", "password": password });
+        from_address(
+            Request::post("/api/v1/auth/token")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap(),
+            ip,
+        )
+    };
+    let json_of =
+        |r: &TestResponse| -> serde_json::Value { serde_json::from_str(&r.body).unwrap() };
 
     // Four failures are forgiven by a right password, which starts the count again.
     for _ in 0..4 {
-        let (status, _) = app
-            .api_post("/api/v1/auth/token", None, wrong.clone())
-            .await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let r = app.send(token_from(attacker, "Wrong-Horse-9")).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     }
-    let (status, body) = app
-        .api_post("/api/v1/auth/token", None, right.clone())
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "locked too early: {body}");
+    let r = app.send(token_from(attacker, PASSWORD)).await;
+    assert_eq!(
+        r.status,
+        StatusCode::CREATED,
+        "locked too early: {}",
+        r.body
+    );
     assert!(app.audit_with_action("account_locked").await.is_empty());
 
+    let mut wrong_message = String::new();
     for attempt in 1..=5 {
-        let (status, body) = app
-            .api_post("/api/v1/auth/token", None, wrong.clone())
-            .await;
+        let r = app.send(token_from(attacker, "Wrong-Horse-9")).await;
         assert_eq!(
-            status,
+            r.status,
             StatusCode::UNAUTHORIZED,
-            "attempt {attempt}: {body}"
+            "attempt {attempt}: {}",
+            r.body
         );
+        wrong_message = json_of(&r)["error"]["message"].as_str().unwrap().to_owned();
     }
 
-    // Now even the right password is refused, on the API and on the form, saying why.
-    let (status, body) = app
-        .api_post("/api/v1/auth/token", None, right.clone())
-        .await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    // Now even the right password is refused from that address — told exactly what a wrong
+    // password or an unknown name is told, so the refusal does not show the account exists.
+    let r = app.send(token_from(attacker, PASSWORD)).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+    let body = json_of(&r);
     assert_api_error(&body, "unauthenticated");
-    let message = body["error"]["message"].as_str().unwrap();
-    assert!(
-        message.contains("锁定"),
-        "the refusal does not say locked: {message}"
+    assert_eq!(body["error"]["message"], wrong_message.as_str());
+    assert!(!wrong_message.contains("锁定"), "{wrong_message}");
+    let unknown = app
+        .send(from_address(
+            Request::post("/api/v1/auth/token")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(
+                    json!({ "username": "nobody", "password": PASSWORD }).to_string(),
+                ))
+                .unwrap(),
+            attacker,
+        ))
+        .await;
+    assert_eq!(
+        json_of(&unknown)["error"]["message"],
+        wrong_message.as_str()
     );
 
-    let mut browser = app.browser();
+    let mut browser = app.browser().at(attacker);
     let resp = browser.log_in("wangli", PASSWORD).await;
     assert_eq!(resp.status, StatusCode::UNAUTHORIZED, "{}", resp.body);
-    assert!(resp.body.contains("锁定"), "{}", resp.body);
+    assert!(resp.body.contains("用户名或密码错误"), "{}", resp.body);
+    assert!(!resp.body.contains("锁定"), "{}", resp.body);
     assert!(!browser.has_cookie(SESSION_COOKIE));
+
+    // The owner, at another address, logs in: the lock is not the attacker's to impose on all.
+    let r = app.send(token_from("198.51.100.20", PASSWORD)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    app.browser()
+        .at("198.51.100.20")
+        .log_in("wangli", PASSWORD)
+        .await
+        .assert_redirect_to("/");
 
     let locked = app.audit_with_action("account_locked").await;
     assert_eq!(locked.len(), 1, "one lock, one record: {locked:?}");
     assert_eq!(locked[0].object_id, Some(user.id.to_string()));
+    assert_eq!(locked[0].ip.as_deref(), Some(attacker));
+    let refusals = app.audit_with_action("login_failed").await;
+    assert!(
+        refusals.iter().any(|r| r.summary.contains("locked")),
+        "the trail says why the right password was refused: {refusals:?}"
+    );
+
+    // The administrator sees which address is locked out.
+    let mut admin = app.add_admin_browser().await;
+    let page = admin.get(&format!("/users/{}", user.id)).await;
+    assert!(page.body.contains(attacker), "{}", page.body);
+    assert!(page.body.contains("登录锁定"), "{}", page.body);
 }
 
 #[tokio::test]
@@ -431,5 +480,74 @@ async fn sessions_and_tokens_end_with_their_lifetime() {
         status,
         StatusCode::UNAUTHORIZED,
         "an expired token works: {body}"
+    );
+}
+
+#[tokio::test]
+async fn a_logged_in_client_issues_itself_another_token_as_the_account_page_does() {
+    let app = TestApp::spawn().await;
+    app.add_user("wangli", "王丽", "office", None).await;
+    let first = app.api_token("wangli", PASSWORD).await;
+    let (status, issued) = app
+        .api_post(
+            "/api/v1/auth/tokens",
+            Some(&first),
+            json!({ "name": "备份脚本" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{issued}");
+    assert_eq!(issued["name"], "备份脚本");
+    let second = issued["token"].as_str().unwrap();
+    let (status, me) = app.api_get("/api/v1/me", second).await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(me["username"], "wangli");
+    let (status, body) = app
+        .api_post("/api/v1/auth/tokens", None, json!({ "name": "x" }))
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    let (status, body) = app
+        .api_post(
+            "/api/v1/auth/tokens",
+            Some(&first),
+            json!({ "name": "x".repeat(65) }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+}
+
+/// Behind the trusted proxy the address is the one the proxy saw (the last hop): what the
+/// client writes into X-Forwarded-For itself cannot pick whose address gets locked out.
+#[tokio::test]
+async fn behind_a_proxy_a_client_cannot_choose_the_address_it_is_counted_against() {
+    let config = xunshi_web::WebConfig {
+        trust_proxy: true,
+        ..crate::helpers::test_config()
+    };
+    let app = TestApp::spawn_configured(|s| s.policy.backoff = SignedDuration::ZERO, config).await;
+    app.add_user("admin2", "管理员", "admin", None).await;
+    let attempt = |xff: &str, password: &str| {
+        Request::post("/api/v1/auth/token")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("x-forwarded-for", xff)
+            .body(Body::from(
+                json!({ "username": "admin2", "password": password }).to_string(),
+            ))
+            .unwrap()
+    };
+    // The attacker, at 203.0.113.66, writes the administrator's address first.
+    for _ in 0..5 {
+        let r = app
+            .send(attempt("198.51.100.1, 203.0.113.66", "Wrong-Horse-9"))
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let locked = app.audit_with_action("account_locked").await;
+    assert_eq!(locked[0].ip.as_deref(), Some("203.0.113.66"));
+    let r = app.send(attempt("198.51.100.1", PASSWORD)).await;
+    assert_eq!(
+        r.status,
+        StatusCode::CREATED,
+        "the administrator was locked out: {}",
+        r.body
     );
 }

@@ -17,6 +17,7 @@ use crate::permission::Actor;
 use crate::rectify::{Due, PlanStatus, TaskStatus, task_colour};
 use crate::service::Services;
 use crate::service::planning::today;
+use crate::service::units::resolve_unit_in;
 use crate::store::{
     ChangeFilter, ColourAt, LedgerRow, ReadTx, RectifyRead, Store, TaskFilter, TaskOrder,
 };
@@ -26,6 +27,10 @@ use crate::store::{
 pub struct LedgerFilter {
     pub inspection_id: Option<Id>,
     pub unit_id: Option<Id>,
+    /// A unit named by its exact name (or its id), as those who see every unit name one
+    /// rather than pick it from thousands; it narrows the list as `unit_id` does.
+    #[serde(default)]
+    pub unit_name: Option<String>,
     pub plan_id: Option<Id>,
     pub status: Option<TaskStatus>,
     pub colour: Option<Colour>,
@@ -94,10 +99,31 @@ impl<S: Store> Services<S> {
         }
         let now = today(self.now());
         let (mut tx, warn) = self.fresh_tally(now).await?;
+        let named = match f
+            .unit_name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+        {
+            Some(name) => Some(
+                resolve_unit_in(&mut tx, name)
+                    .await
+                    .map_err(|_| CoreError::bad_input("unit", format!("没有名为“{name}”的单位")))?
+                    .id,
+            ),
+            None => None,
+        };
+        if let (Some(a), Some(b)) = (named, f.unit_id)
+            && a != b
+        {
+            return Ok(
+                Page::from_rows(Vec::new(), page.limit, |e: &TaskEntry| e.task.id).with_total(0),
+            );
+        }
         let filter = TaskFilter {
             task_id: None,
             inspection_id: f.inspection_id,
-            unit_id: f.unit_id,
+            unit_id: named.or(f.unit_id),
             plan_id: f.plan_id,
             status: f.status,
             problem_id: None,

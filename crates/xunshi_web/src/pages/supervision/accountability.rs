@@ -2,16 +2,17 @@
 //! the supervisors record them with. The measure is picked from the lists (a list, then an
 //! item of it), so nothing outside them can be typed.
 
+use crate::http::Form;
+use crate::http::Query;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
-use axum::{Form, Router};
 use serde::Deserialize;
 use xunshi_core::CoreError;
-use xunshi_core::page::PageRequest;
 use xunshi_core::rectify::{Form as DisciplineForm, MEASURES};
-use xunshi_core::service::{AccountabilityEntry, AccountabilityQuery};
+use xunshi_core::service::AccountabilityEntry;
 use xunshi_core::supervision::{AccountabilityInput, split_measure};
 
 use super::followups::{TaskChoice, task_choices};
@@ -19,7 +20,8 @@ use super::{Choice, filter_choices, inspection_label, link, opt_id, query};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::status_of;
-use crate::pages::{FormErrors, Frame, OrPage, PageResult, error_page, ok, render, see_other};
+use crate::http::filters::{AccountabilityParams, paging};
+use crate::pages::{FormErrors, Frame, OrPage, PageResult, error_page, render, see_other};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -96,7 +98,6 @@ struct ListQuery {
     task_id: String,
     #[serde(default)]
     form: String,
-    cursor: Option<String>,
     notice: Option<String>,
 }
 
@@ -104,20 +105,22 @@ async fn list(
     State(app): State<AppState>,
     user: PageUser,
     Query(q): Query<ListQuery>,
+    Query(sq): Query<AccountabilityParams>,
 ) -> PageResult {
     let actor = &user.actor;
-    let page = PageRequest::parse(q.cursor.as_deref(), None).or_page(actor)?;
-    let f = AccountabilityQuery {
-        inspection_id: opt_id(&q.inspection_id),
-        unit_id: opt_id(&q.unit_id),
-        task_id: opt_id(&q.task_id),
-        form: DisciplineForm::parse(&q.form).ok(),
+    // The parser of the API's list: a filter that cannot be read is refused, not dropped.
+    let (filter, refused) = super::super::filter_or_refusal(
+        sq.filter().and_then(|f| Ok((f, paging(&sq.cursor, None)?))),
+        actor,
+    )?;
+    let list = match filter {
+        Some((f, page)) => app
+            .services
+            .list_accountability(actor, &f, page)
+            .await
+            .or_page(actor)?,
+        None => xunshi_core::page::Page::empty(),
     };
-    let list = app
-        .services
-        .list_accountability(actor, &f, page)
-        .await
-        .or_page(actor)?;
     let picks = app
         .services
         .rectifying_inspections(actor)
@@ -127,7 +130,8 @@ async fn list(
     let page = ListPage {
         frame: Frame::new(&app, &user, "追责问责", "/supervision/accountability")
             .await
-            .with_notice(q.notice.as_deref()),
+            .with_notice(q.notice.as_deref())
+            .with_error(refused.as_ref()),
         rows: list.items.iter().map(Row::of).collect(),
         inspections,
         units,
@@ -149,7 +153,7 @@ async fn list(
             &[("inspection_id", &q.inspection_id)],
         ),
     };
-    Ok(ok(&page))
+    Ok(render(super::super::list_status(&refused), &page))
 }
 
 #[derive(Deserialize, Default, Clone)]

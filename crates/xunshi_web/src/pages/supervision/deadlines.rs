@@ -1,11 +1,13 @@
 //! The rectification deadline rules and the warning period: everyone reads them (with a trial
 //! computation from any feedback date); the office changes them.
 
+use crate::http::Form;
+use crate::http::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use xunshi_core::deadline::Counting;
 use xunshi_core::service::today;
@@ -198,9 +200,7 @@ async fn save_rule(
     let actor = &user.actor;
     let id = Id::from_path(&id, "时限规则").or_page(actor)?;
     let result = async {
-        let version = f
-            .version
-            .ok_or_else(|| CoreError::bad_input("version", "缺少版本号，请从规则页面提交"))?;
+        let version = crate::http::require_version(f.version)?;
         let input = DeadlineRuleInput {
             version,
             amount: number("amount", &f.amount)?,
@@ -236,9 +236,7 @@ async fn save_warn_days(
 ) -> PageResult {
     let actor = &user.actor;
     let result = async {
-        let version = f
-            .version
-            .ok_or_else(|| CoreError::bad_input("version", "缺少版本号，请从规则页面提交"))?;
+        let version = crate::http::require_version(f.version)?;
         let input = WarnDaysInput {
             version,
             warn_days: number("warn_days", &f.warn_days)?,

@@ -1,16 +1,17 @@
 //! Follow-up notices (督办通知): the list, the form the office and the supervisors issue them
 //! with, and one notice with the unit's answer.
 
+use crate::http::Form;
+use crate::http::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use xunshi_core::deadline::{Colour, colour};
-use xunshi_core::page::PageRequest;
 use xunshi_core::rectify::NoticeKind;
-use xunshi_core::service::{FollowUpEntry, FollowUpQuery, SupervisionContext, today};
+use xunshi_core::service::{FollowUpEntry, SupervisionContext, today};
 use xunshi_core::supervision::{FollowUpAnswer, FollowUpInput};
 use xunshi_core::{CoreError, Id};
 
@@ -18,7 +19,8 @@ use super::{Choice, filter_choices, inspection_label, link, opt_id, query};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::status_of;
-use crate::pages::{FormErrors, Frame, OrPage, PageResult, error_page, ok, render, see_other};
+use crate::http::filters::{FollowUpParams, paging};
+use crate::pages::{FormErrors, Frame, OrPage, PageResult, error_page, render, see_other};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -127,7 +129,6 @@ struct ListQuery {
     /// `yes` answered, `no` awaiting the answer.
     #[serde(default)]
     answered: String,
-    cursor: Option<String>,
     notice: Option<String>,
 }
 
@@ -135,25 +136,22 @@ async fn list(
     State(app): State<AppState>,
     user: PageUser,
     Query(q): Query<ListQuery>,
+    Query(sq): Query<FollowUpParams>,
 ) -> PageResult {
     let actor = &user.actor;
-    let page = PageRequest::parse(q.cursor.as_deref(), None).or_page(actor)?;
-    let f = FollowUpQuery {
-        inspection_id: opt_id(&q.inspection_id),
-        unit_id: opt_id(&q.unit_id),
-        task_id: opt_id(&q.task_id),
-        kind: NoticeKind::parse(&q.kind).ok(),
-        answered: match q.answered.as_str() {
-            "yes" => Some(true),
-            "no" => Some(false),
-            _ => None,
-        },
+    // The parser of the API's list: a filter that cannot be read is refused, not dropped.
+    let (filter, refused) = super::super::filter_or_refusal(
+        sq.filter().and_then(|f| Ok((f, paging(&sq.cursor, None)?))),
+        actor,
+    )?;
+    let list = match filter {
+        Some((f, page)) => app
+            .services
+            .list_followups(actor, &f, page)
+            .await
+            .or_page(actor)?,
+        None => xunshi_core::page::Page::empty(),
     };
-    let list = app
-        .services
-        .list_followups(actor, &f, page)
-        .await
-        .or_page(actor)?;
     let day = today(app.services.now());
     let warn_days = app.services.warn_days().await.or_page(actor)?;
     let picks = app
@@ -165,7 +163,8 @@ async fn list(
     let page = ListPage {
         frame: Frame::new(&app, &user, "督办通知", "/supervision/followups")
             .await
-            .with_notice(q.notice.as_deref()),
+            .with_notice(q.notice.as_deref())
+            .with_error(refused.as_ref()),
         rows: list
             .items
             .iter()
@@ -197,7 +196,7 @@ async fn list(
             &[("inspection_id", &q.inspection_id)],
         ),
     };
-    Ok(ok(&page))
+    Ok(render(super::super::list_status(&refused), &page))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -462,9 +461,7 @@ async fn answer(
     let actor = &user.actor;
     let id = Id::from_path(&id, "督办通知").or_page(actor)?;
     let result = async {
-        let version = f
-            .version
-            .ok_or_else(|| CoreError::bad_input("version", "缺少版本号，请从通知页面提交"))?;
+        let version = crate::http::require_version(f.version)?;
         app.services
             .answer_followup(
                 actor,

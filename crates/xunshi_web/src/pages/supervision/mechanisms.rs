@@ -2,15 +2,16 @@
 //! produced them, and the form the unit's principal or liaison (or the office) records them
 //! with.
 
+use crate::http::FormPairs;
+use crate::http::Query;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, RawForm, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use serde::Deserialize;
 use xunshi_core::CoreError;
-use xunshi_core::page::PageRequest;
-use xunshi_core::service::{MechanismEntry, MechanismQuery};
+use xunshi_core::service::MechanismEntry;
 use xunshi_core::supervision::MechanismInput;
 
 use super::followups::{TaskChoice, task_choices};
@@ -18,7 +19,8 @@ use super::{Choice, filter_choices, inspection_label, link, opt_id, query};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::status_of;
-use crate::pages::{FormErrors, Frame, OrPage, PageResult, error_page, ok, render, see_other};
+use crate::http::filters::{MechanismParams, paging};
+use crate::pages::{FormErrors, Frame, OrPage, PageResult, error_page, render, see_other};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -77,7 +79,6 @@ struct ListQuery {
     unit_id: String,
     #[serde(default)]
     task_id: String,
-    cursor: Option<String>,
     notice: Option<String>,
 }
 
@@ -85,19 +86,22 @@ async fn list(
     State(app): State<AppState>,
     user: PageUser,
     Query(q): Query<ListQuery>,
+    Query(sq): Query<MechanismParams>,
 ) -> PageResult {
     let actor = &user.actor;
-    let page = PageRequest::parse(q.cursor.as_deref(), None).or_page(actor)?;
-    let f = MechanismQuery {
-        inspection_id: opt_id(&q.inspection_id),
-        unit_id: opt_id(&q.unit_id),
-        task_id: opt_id(&q.task_id),
+    // The parser of the API's list: a filter that cannot be read is refused, not dropped.
+    let (filter, refused) = super::super::filter_or_refusal(
+        sq.filter().and_then(|f| Ok((f, paging(&sq.cursor, None)?))),
+        actor,
+    )?;
+    let list = match filter {
+        Some((f, page)) => app
+            .services
+            .list_mechanisms(actor, &f, page)
+            .await
+            .or_page(actor)?,
+        None => xunshi_core::page::Page::empty(),
     };
-    let list = app
-        .services
-        .list_mechanisms(actor, &f, page)
-        .await
-        .or_page(actor)?;
     let picks = app
         .services
         .rectifying_inspections(actor)
@@ -112,7 +116,8 @@ async fn list(
     let page = ListPage {
         frame: Frame::new(&app, &user, "长效机制", "/supervision/mechanisms")
             .await
-            .with_notice(q.notice.as_deref()),
+            .with_notice(q.notice.as_deref())
+            .with_error(refused.as_ref()),
         rows: list.items.iter().map(Row::of).collect(),
         inspections,
         units,
@@ -129,7 +134,7 @@ async fn list(
             &[("inspection_id", &q.inspection_id)],
         ),
     };
-    Ok(ok(&page))
+    Ok(render(super::super::list_status(&refused), &page))
 }
 
 #[derive(Default, Clone)]
@@ -147,11 +152,9 @@ struct RecordForm {
 impl RecordForm {
     /// Reads the form by hand: the ticked tasks arrive as repeated `task_ids` fields, which the
     /// plain form extractor cannot collect.
-    fn parse(raw: &[u8]) -> Result<RecordForm, CoreError> {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(raw)
-            .map_err(|_| CoreError::bad_input("", "表单内容无法识别"))?;
+    fn parse(pairs: FormPairs) -> RecordForm {
         let mut f = RecordForm::default();
-        for (k, v) in pairs {
+        for (k, v) in pairs.0 {
             match k.as_str() {
                 "inspection_id" => f.inspection_id = v,
                 "unit_id" => f.unit_id = v,
@@ -163,7 +166,7 @@ impl RecordForm {
                 _ => {}
             }
         }
-        Ok(f)
+        f
     }
 
     fn input(&self) -> MechanismInput {
@@ -284,12 +287,9 @@ async fn render_form(
     Ok(render(status, &page))
 }
 
-async fn record(State(app): State<AppState>, user: PageUser, RawForm(raw): RawForm) -> PageResult {
+async fn record(State(app): State<AppState>, user: PageUser, pairs: FormPairs) -> PageResult {
     let actor = &user.actor;
-    let f = match RecordForm::parse(&raw) {
-        Ok(f) => f,
-        Err(e) => return Ok(error_page(&e, Some(actor))),
-    };
+    let f = RecordForm::parse(pairs);
     match app.services.record_mechanism(actor, &f.input()).await {
         Ok(m) => Ok(see_other(
             &link(

@@ -46,7 +46,7 @@ impl Choice {
     }
 }
 
-/// A filter's id: empty or malformed means no filter.
+/// The id a picker narrows to; the filter itself is read strictly by `http::filters`.
 pub fn opt_id(raw: &str) -> Option<Id> {
     raw.trim().parse().ok()
 }

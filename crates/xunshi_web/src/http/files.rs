@@ -1,0 +1,185 @@
+//! Files in and out, the same for both faces: reading an upload from a multipart form, and
+//! answering with a file to download.
+
+use axum::body::Body;
+use axum::extract::multipart::{Multipart, MultipartError};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use xunshi_core::paper::Evidence;
+use xunshi_core::rectify::TaskEvidence;
+
+use super::Rejection;
+use crate::error::ApiError;
+
+/// The largest request an upload route accepts: the largest file plus room for the multipart
+/// framing. Anything larger is refused with 413 before it is read to the end.
+pub const UPLOAD_LIMIT: usize = xunshi_core::paper::MAX_EVIDENCE_BYTES + 64 * 1024;
+
+/// The largest text part of a multipart form that is read (the CSRF token, a note).
+const TEXT_PART_LIMIT: usize = 64 * 1024;
+
+/// How reading an upload can fail.
+#[derive(Debug)]
+pub enum UploadError {
+    /// Larger than the route accepts (413).
+    TooLarge,
+    /// Not a multipart form with a `file` part, cut short, or a name or text that breaks the
+    /// character rule.
+    Bad(String),
+}
+
+impl From<UploadError> for Rejection {
+    fn from(e: UploadError) -> Self {
+        match e {
+            UploadError::TooLarge => Rejection::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                format!(
+                    "文件超过 {} MB",
+                    xunshi_core::paper::MAX_EVIDENCE_BYTES / 1024 / 1024
+                ),
+            ),
+            UploadError::Bad(m) => Rejection::field("file", m),
+        }
+    }
+}
+
+impl From<UploadError> for ApiError {
+    fn from(e: UploadError) -> Self {
+        Rejection::from(e).into()
+    }
+}
+
+fn multipart_error(e: MultipartError) -> UploadError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        UploadError::TooLarge
+    } else {
+        UploadError::Bad(format!("上传内容无法读取：{}", e.body_text()))
+    }
+}
+
+/// Reads the part named `file` of a multipart form: its file name and content. Other parts
+/// (the pages' CSRF token travels in the URL) are read only to check them: every text part and
+/// the file name must pass the character rule.
+pub async fn read_upload(mp: &mut Multipart) -> Result<(String, Vec<u8>), UploadError> {
+    let mut found = None;
+    while let Some(field) = mp.next_field().await.map_err(multipart_error)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if let Some(m) = xunshi_core::text::problem(&name) {
+            return Err(UploadError::Bad(format!("表单字段名{m}")));
+        }
+        if name == "file" && found.is_none() {
+            let filename = field.file_name().unwrap_or_default().to_owned();
+            if let Some(m) = xunshi_core::text::problem(&filename) {
+                return Err(UploadError::Bad(format!("文件名{m}")));
+            }
+            let bytes = field.bytes().await.map_err(multipart_error)?;
+            found = Some((filename, bytes.to_vec()));
+            continue;
+        }
+        let bytes = field.bytes().await.map_err(multipart_error)?;
+        if bytes.len() > TEXT_PART_LIMIT {
+            return Err(UploadError::Bad(format!("表单字段 {name} 过长")));
+        }
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|_| UploadError::Bad(format!("表单字段 {name} 不是有效的 UTF-8 文本")))?;
+        if let Some(m) = xunshi_core::text::problem(text) {
+            return Err(UploadError::Bad(format!("表单字段 {name} {m}")));
+        }
+    }
+    found.ok_or_else(|| UploadError::Bad("请选择要上传的文件（表单字段 file）".into()))
+}
+
+/// `Content-Disposition` for a download: an ASCII fallback name and the real one in UTF-8.
+pub fn attachment_header(filename: &str) -> String {
+    let ascii: String = filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        rfc5987(filename)
+    )
+}
+
+/// Percent-encodes a file name for `filename*` (RFC 5987): everything but the unreserved.
+fn rfc5987(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A stored file as it was uploaded, with its SHA-256 in `X-Content-SHA256`. Never cached.
+fn stored_file(content_type: &str, filename: &str, sha256: &str, bytes: Vec<u8>) -> Response {
+    let mut resp = Response::new(Body::from(bytes));
+    let h = resp.headers_mut();
+    for (k, v) in [
+        (header::CONTENT_TYPE, content_type.to_owned()),
+        (header::CONTENT_DISPOSITION, attachment_header(filename)),
+        (header::CACHE_CONTROL, "no-store".to_owned()),
+        (
+            HeaderName::from_static("x-content-sha256"),
+            sha256.to_owned(),
+        ),
+    ] {
+        if let Ok(v) = HeaderValue::from_str(&v) {
+            h.insert(k, v);
+        }
+    }
+    resp
+}
+
+/// An evidence file of a working paper.
+pub fn file_response(e: &Evidence, bytes: Vec<u8>) -> Response {
+    stored_file(&e.content_type, &e.filename, &e.sha256, bytes)
+}
+
+/// An evidence file of a rectification task.
+pub fn task_file_response(e: &TaskEvidence, bytes: Vec<u8>) -> Response {
+    stored_file(&e.content_type, &e.filename, &e.sha256, bytes)
+}
+
+/// A document made for download (.docx, .xlsx), with its name in Chinese and a plain fallback.
+pub fn attachment(bytes: Vec<u8>, content_type: &'static str, name: &str, ext: &str) -> Response {
+    let disposition = format!(
+        "attachment; filename=\"document.{ext}\"; filename*=UTF-8''{}.{ext}",
+        rfc5987(name)
+    );
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::attachment_header;
+
+    #[test]
+    fn download_names_survive_in_both_forms() {
+        let h = attachment_header("谈话 记录.pdf");
+        assert!(h.starts_with("attachment; filename=\"_____.pdf\""), "{h}");
+        assert!(
+            h.ends_with("filename*=UTF-8''%E8%B0%88%E8%AF%9D%20%E8%AE%B0%E5%BD%95.pdf"),
+            "{h}"
+        );
+        let h = attachment_header("a\"b.txt");
+        assert!(!h.contains("a\"b"), "quotes cannot break the header: {h}");
+    }
+}

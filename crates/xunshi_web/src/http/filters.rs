@@ -1,0 +1,605 @@
+//! The filters of every list, one strict parser each, shared by the page and the API of the
+//! list: the same query string is read into the same struct and checked by the same `filter`,
+//! so a bad value is refused alike — 400 naming the parameter in the API, the page shown again
+//! with the message (and no rows) — and never silently dropped.
+//!
+//! An empty value (`status=`, as a form's "全部" sends it) means "no filter"; anything else
+//! must be a valid id, code or date.
+
+use serde::Deserialize;
+use utoipa::IntoParams;
+use xunshi_core::clue::{ClockColour, ClueStatus, RecipientKind};
+use xunshi_core::dashboard::DashboardFilter;
+use xunshi_core::deadline::Colour;
+use xunshi_core::disclosure::{DocKind, DocStatus};
+use xunshi_core::inspection::Stage;
+use xunshi_core::page::PageRequest;
+use xunshi_core::paper::ProblemStatus;
+use xunshi_core::rectify::{Form, NoticeKind, PlanStatus, TaskStatus};
+use xunshi_core::service::{
+    AccountabilityQuery, ClueListFilter, FollowUpQuery, LedgerFilter, MechanismQuery,
+};
+use xunshi_core::store::{
+    AuditFilter, DocFilter, InspectionFilter, InspectorFilter, PlanFilter, ProblemFilter,
+    TransferFilter, UnitFilter, UserFilter,
+};
+use xunshi_core::{CoreError, Id, Result};
+
+/// The value of a parameter that was given and is not blank.
+pub fn given(raw: &Option<String>) -> Option<&str> {
+    raw.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// An id parameter: blank is none, anything else must be an id.
+pub fn opt_id(raw: &Option<String>, field: &str) -> Result<Option<Id>> {
+    given(raw)
+        .map(|s| {
+            s.parse()
+                .map_err(|_| CoreError::bad_input(field, format!("“{s}”不是有效的编号")))
+        })
+        .transpose()
+}
+
+/// A coded parameter (a status, a colour): blank is none, anything else must be one of the
+/// codes; the refusal names the parameter as the client spelled it.
+pub fn opt_code<T>(
+    raw: &Option<String>,
+    field: &str,
+    parse: impl Fn(&str) -> Result<T>,
+) -> Result<Option<T>> {
+    given(raw)
+        .map(|s| {
+            parse(s).map_err(|e| match e {
+                CoreError::BadInput(mut fs) => {
+                    for f in &mut fs {
+                        f.field = field.to_owned();
+                    }
+                    CoreError::BadInput(fs)
+                }
+                other => other,
+            })
+        })
+        .transpose()
+}
+
+/// A yes/no parameter: `true`/`false` (also `1`/`0`, `yes`/`no`).
+pub fn opt_flag(raw: &Option<String>, field: &str) -> Result<Option<bool>> {
+    opt_code(raw, field, |s| match s {
+        "true" | "1" | "yes" => Ok(true),
+        "false" | "0" | "no" => Ok(false),
+        other => Err(CoreError::bad_input(
+            field,
+            format!("“{other}”无效，应为 true 或 false"),
+        )),
+    })
+}
+
+/// A search text: blank is none.
+fn opt_text(raw: &Option<String>) -> Option<String> {
+    given(raw).map(str::to_owned)
+}
+
+/// The page of a list from its `cursor` and `limit`.
+pub fn paging(cursor: &Option<String>, limit: Option<u32>) -> Result<PageRequest> {
+    PageRequest::parse(given(cursor), limit)
+}
+
+/// `GET /units`, `/units`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UnitQuery {
+    /// Only the units directly below this one.
+    pub parent_id: Option<String>,
+    /// Part of the name.
+    pub q: Option<String>,
+    /// Include withdrawn units (default false).
+    #[serde(default)]
+    pub include_withdrawn: bool,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+impl UnitQuery {
+    pub fn filter(&self) -> Result<UnitFilter> {
+        Ok(UnitFilter {
+            parent_id: opt_id(&self.parent_id, "parent_id")?,
+            q: opt_text(&self.q),
+            include_withdrawn: self.include_withdrawn,
+        })
+    }
+}
+
+/// `GET /users`, `/users`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UserQuery {
+    pub unit_id: Option<String>,
+    /// Part of the username or the name.
+    pub q: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+impl UserQuery {
+    pub fn filter(&self) -> Result<UserFilter> {
+        Ok(UserFilter {
+            unit_id: opt_id(&self.unit_id, "unit_id")?,
+            q: opt_text(&self.q),
+        })
+    }
+}
+
+/// `GET /audit`, `/system/audit`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// The acting user's username.
+    pub actor: Option<String>,
+    /// The action code, such as `unit_created`.
+    pub action: Option<String>,
+    /// The kind of object, such as `unit` or `user`.
+    pub object_type: Option<String>,
+    pub object_id: Option<String>,
+    /// From this time on (RFC 3339, or a date `YYYY-MM-DD` read in China time).
+    pub from: Option<String>,
+    /// Before this time (RFC 3339, or a date, meaning the end of that day).
+    pub to: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+impl AuditQuery {
+    pub fn filter(&self) -> Result<AuditFilter> {
+        Ok(AuditFilter {
+            actor_name: opt_text(&self.actor),
+            action: opt_text(&self.action),
+            object_type: opt_text(&self.object_type),
+            object_id: opt_text(&self.object_id),
+            from: time_bound(given(&self.from), "from", false)?,
+            to: time_bound(given(&self.to), "to", true)?,
+        })
+    }
+}
+
+/// Reads a bound as a timestamp or as a calendar day in Asia/Shanghai; an upper bound given as
+/// a day means the end of that day.
+fn time_bound(v: Option<&str>, field: &str, end_of_day: bool) -> Result<Option<String>> {
+    let Some(v) = v else {
+        return Ok(None);
+    };
+    if let Ok(t) = v.parse::<jiff::Timestamp>() {
+        return Ok(Some(xunshi_core::audit::format_at(t)));
+    }
+    let day: jiff::civil::Date = v
+        .parse()
+        .map_err(|_| CoreError::bad_input(field, "时间格式应为 2020-03-25 或 RFC 3339"))?;
+    let day = if end_of_day {
+        day.tomorrow().map_err(CoreError::internal)?
+    } else {
+        day
+    };
+    let t = day
+        .in_tz("Asia/Shanghai")
+        .map_err(CoreError::internal)?
+        .timestamp();
+    Ok(Some(xunshi_core::audit::format_at(t)))
+}
+
+/// `GET /inspections`, `/inspections`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InspectionQuery {
+    pub term_id: Option<String>,
+    pub round_id: Option<String>,
+    /// Inspections with this unit among their targets.
+    pub unit_id: Option<String>,
+    /// planning, preparation, on_site, reporting, feedback_given, rectification, archived
+    #[param(value_type = Option<xunshi_core::inspection::Stage>)]
+    pub stage: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+impl InspectionQuery {
+    pub fn filter(&self) -> Result<InspectionFilter> {
+        Ok(InspectionFilter {
+            term_id: opt_id(&self.term_id, "term_id")?,
+            round_id: opt_id(&self.round_id, "round_id")?,
+            unit_id: opt_id(&self.unit_id, "unit_id")?,
+            stage: opt_code(&self.stage, "stage", Stage::parse)?,
+        })
+    }
+}
+
+/// `GET /clues`, `/clues`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ClueQuery {
+    /// Only the clues of this inspection.
+    pub inspection_id: Option<String>,
+    /// registered, transferred or disposed.
+    #[param(value_type = Option<xunshi_core::clue::ClueStatus>)]
+    pub status: Option<String>,
+    /// Clues transferred to discipline, organization or department.
+    #[param(value_type = Option<xunshi_core::clue::RecipientKind>)]
+    pub recipient: Option<String>,
+    /// The handling clock: green, yellow, red or done.
+    #[param(value_type = Option<xunshi_core::clue::ClockColour>)]
+    pub colour: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+impl ClueQuery {
+    pub fn filter(&self) -> Result<ClueListFilter> {
+        Ok(ClueListFilter {
+            inspection_id: opt_id(&self.inspection_id, "inspection_id")?,
+            status: opt_code(&self.status, "status", ClueStatus::parse)?,
+            recipient: opt_code(&self.recipient, "recipient", RecipientKind::parse)?,
+            colour: opt_code(&self.colour, "colour", ClockColour::parse)?,
+        })
+    }
+}
+
+/// `GET /transfers`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TransferQuery {
+    pub inspection_id: Option<String>,
+    /// discipline, organization or department.
+    #[param(value_type = Option<xunshi_core::clue::RecipientKind>)]
+    pub recipient: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+impl TransferQuery {
+    pub fn filter(&self) -> Result<TransferFilter> {
+        Ok(TransferFilter {
+            inspection_id: opt_id(&self.inspection_id, "inspection_id")?,
+            recipient: opt_code(&self.recipient, "recipient", RecipientKind::parse)?,
+        })
+    }
+}
+
+/// `GET /inspections/{id}/problems`, `/inspections/{id}/papers`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProblemQuery {
+    /// Only this category (its id).
+    pub category_id: Option<String>,
+    /// Only this status: draft, approved, signed, withdrawn.
+    #[param(value_type = Option<xunshi_core::paper::ProblemStatus>)]
+    pub status: Option<String>,
+}
+
+impl ProblemQuery {
+    pub fn filter(&self) -> Result<ProblemFilter> {
+        Ok(ProblemFilter {
+            category_id: opt_id(&self.category_id, "category_id")?,
+            status: opt_code(&self.status, "status", ProblemStatus::parse)?,
+        })
+    }
+}
+
+/// `GET /inspectors`, `/personnel`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InspectorQuery {
+    /// Part of the name, the post or the specialty.
+    pub q: Option<String>,
+    /// Only those whose current unit is this one.
+    pub unit_id: Option<String>,
+    /// Include those taken out of the pool (default false).
+    #[serde(default)]
+    pub include_withdrawn: bool,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+impl InspectorQuery {
+    pub fn filter(&self) -> Result<InspectorFilter> {
+        Ok(InspectorFilter {
+            q: opt_text(&self.q),
+            unit_id: opt_id(&self.unit_id, "unit_id")?,
+            include_withdrawn: self.include_withdrawn,
+        })
+    }
+}
+
+/// `GET /rectification-plans`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PlanQuery {
+    pub inspection_id: Option<String>,
+    pub unit_id: Option<String>,
+    /// draft, submitted, returned or approved.
+    #[param(value_type = Option<xunshi_core::rectify::PlanStatus>)]
+    pub status: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+impl PlanQuery {
+    pub fn filter(&self) -> Result<PlanFilter> {
+        Ok(PlanFilter {
+            inspection_id: opt_id(&self.inspection_id, "inspection_id")?,
+            unit_id: opt_id(&self.unit_id, "unit_id")?,
+            status: opt_code(&self.status, "status", PlanStatus::parse)?,
+            scope: None,
+        })
+    }
+}
+
+/// The ledger's filters: `GET /tasks`, `GET /tasks.xlsx`, `/rectification/tasks` and its
+/// `.xlsx`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LedgerQuery {
+    pub unit_id: Option<String>,
+    /// A unit by its exact name (or id), for those who see every unit.
+    pub unit: Option<String>,
+    pub inspection_id: Option<String>,
+    pub plan_id: Option<String>,
+    /// not_started, in_progress, claimed or closed.
+    #[param(value_type = Option<xunshi_core::rectify::TaskStatus>)]
+    pub status: Option<String>,
+    /// The deadline colour: green, yellow (due within the warning period) or red (overdue).
+    #[param(value_type = Option<xunshi_core::deadline::Colour>)]
+    pub colour: Option<String>,
+    /// The heading of the taxonomy the task's problem is under.
+    pub category_id: Option<String>,
+    /// `true` (or `1`): only tasks whose claim was rejected at least once.
+    pub rejected: Option<String>,
+    /// Lists only; the workbook has every row.
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+impl LedgerQuery {
+    pub fn filter(&self) -> Result<LedgerFilter> {
+        Ok(LedgerFilter {
+            inspection_id: opt_id(&self.inspection_id, "inspection_id")?,
+            unit_id: opt_id(&self.unit_id, "unit_id")?,
+            plan_id: opt_id(&self.plan_id, "plan_id")?,
+            status: opt_code(&self.status, "status", TaskStatus::parse)?,
+            colour: opt_code(&self.colour, "colour", Colour::parse)?,
+            category_id: opt_id(&self.category_id, "category_id")?,
+            rejected: opt_flag(&self.rejected, "rejected")?.unwrap_or(false),
+            unit_name: opt_text(&self.unit),
+        })
+    }
+
+    /// Whether any filter is set, for "清除条件".
+    pub fn is_filtered(&self) -> bool {
+        [
+            &self.unit_id,
+            &self.unit,
+            &self.inspection_id,
+            &self.plan_id,
+            &self.status,
+            &self.colour,
+            &self.category_id,
+            &self.rejected,
+        ]
+        .iter()
+        .any(|v| given(v).is_some())
+    }
+}
+
+/// `GET /rectification-reports`, `GET /progress-notices`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DocQuery {
+    pub inspection_id: Option<String>,
+    pub unit_id: Option<String>,
+    /// Reports only: rectification or principal_report.
+    #[param(value_type = Option<xunshi_core::disclosure::DocKind>)]
+    pub kind: Option<String>,
+    /// draft, submitted, returned, published.
+    #[param(value_type = Option<xunshi_core::disclosure::DocStatus>)]
+    pub status: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+impl DocQuery {
+    /// The filter over the documents of `kinds`; a `kind` outside them is refused.
+    pub fn filter(&self, kinds: &[DocKind]) -> Result<DocFilter> {
+        let kinds = match opt_code(&self.kind, "kind", DocKind::parse)? {
+            None => kinds.to_vec(),
+            Some(k) if kinds.contains(&k) => vec![k],
+            Some(_) => return Err(CoreError::bad_input("kind", "此处不能查询该类型")),
+        };
+        Ok(DocFilter {
+            inspection_id: opt_id(&self.inspection_id, "inspection_id")?,
+            unit_id: opt_id(&self.unit_id, "unit_id")?,
+            kinds,
+            status: opt_code(&self.status, "status", DocStatus::parse)?,
+            scope: None,
+        })
+    }
+}
+
+/// `GET /dashboard`, `/dashboard`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DashboardQuery {
+    /// Only this inspection.
+    pub inspection_id: Option<String>,
+    /// Only this inspected unit (an inspected unit's users may name only their own).
+    pub unit_id: Option<String>,
+    /// A unit by its exact name (or id), for those who see every unit; pages resolve it.
+    pub unit: Option<String>,
+}
+
+impl DashboardQuery {
+    /// The unit named by its name, if any.
+    pub fn unit_name(&self) -> Option<&str> {
+        given(&self.unit)
+    }
+
+    pub fn filter(&self) -> Result<DashboardFilter> {
+        Ok(DashboardFilter {
+            inspection_id: opt_id(&self.inspection_id, "inspection_id")?,
+            unit_id: opt_id(&self.unit_id, "unit_id")?,
+        })
+    }
+}
+
+/// `GET /followups`, `/supervision/followups`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FollowUpParams {
+    pub inspection_id: Option<String>,
+    pub unit_id: Option<String>,
+    pub task_id: Option<String>,
+    /// reminder, warning, formal or referral.
+    #[param(value_type = Option<xunshi_core::rectify::NoticeKind>)]
+    pub kind: Option<String>,
+    /// true: answered; false: awaiting the unit's answer.
+    #[param(value_type = Option<bool>)]
+    pub answered: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+impl FollowUpParams {
+    pub fn filter(&self) -> Result<FollowUpQuery> {
+        Ok(FollowUpQuery {
+            inspection_id: opt_id(&self.inspection_id, "inspection_id")?,
+            unit_id: opt_id(&self.unit_id, "unit_id")?,
+            task_id: opt_id(&self.task_id, "task_id")?,
+            kind: opt_code(&self.kind, "kind", NoticeKind::parse)?,
+            answered: opt_flag(&self.answered, "answered")?,
+        })
+    }
+}
+
+/// `GET /accountability`, `/supervision/accountability`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AccountabilityParams {
+    pub inspection_id: Option<String>,
+    pub unit_id: Option<String>,
+    pub task_id: Option<String>,
+    /// first, second, third or fourth.
+    #[param(value_type = Option<xunshi_core::rectify::Form>)]
+    pub form: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+impl AccountabilityParams {
+    pub fn filter(&self) -> Result<AccountabilityQuery> {
+        Ok(AccountabilityQuery {
+            inspection_id: opt_id(&self.inspection_id, "inspection_id")?,
+            unit_id: opt_id(&self.unit_id, "unit_id")?,
+            task_id: opt_id(&self.task_id, "task_id")?,
+            form: opt_code(&self.form, "form", Form::parse)?,
+        })
+    }
+}
+
+/// `GET /mechanisms`, `/supervision/mechanisms`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MechanismParams {
+    pub inspection_id: Option<String>,
+    pub unit_id: Option<String>,
+    /// Mechanisms that came from this task.
+    pub task_id: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+impl MechanismParams {
+    pub fn filter(&self) -> Result<MechanismQuery> {
+        Ok(MechanismQuery {
+            inspection_id: opt_id(&self.inspection_id, "inspection_id")?,
+            unit_id: opt_id(&self.unit_id, "unit_id")?,
+            task_id: opt_id(&self.task_id, "task_id")?,
+        })
+    }
+}
+
+/// `GET /terms/…`, `/planning/coverage`: the term a view is about.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TermQuery {
+    pub term_id: Option<String>,
+}
+
+impl TermQuery {
+    pub fn term_id(&self) -> Result<Option<Id>> {
+        opt_id(&self.term_id, "term_id")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(e: CoreError) -> String {
+        match e {
+            CoreError::BadInput(f) => f[0].field.clone(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn blank_means_no_filter_and_bad_values_name_the_parameter() {
+        let q = LedgerQuery {
+            status: Some(" ".into()),
+            colour: Some(String::new()),
+            ..Default::default()
+        };
+        let f = q.filter().unwrap();
+        assert!(f.status.is_none() && f.colour.is_none());
+        for (q, name) in [
+            (
+                LedgerQuery {
+                    unit_id: Some("nope".into()),
+                    ..Default::default()
+                },
+                "unit_id",
+            ),
+            (
+                LedgerQuery {
+                    status: Some("done-ish".into()),
+                    ..Default::default()
+                },
+                "status",
+            ),
+            (
+                LedgerQuery {
+                    colour: Some("purple".into()),
+                    ..Default::default()
+                },
+                "colour",
+            ),
+            (
+                LedgerQuery {
+                    category_id: Some("1".into()),
+                    ..Default::default()
+                },
+                "category_id",
+            ),
+        ] {
+            assert_eq!(field(q.filter().unwrap_err()), name);
+        }
+        let fu = FollowUpParams {
+            answered: Some("maybe".into()),
+            ..Default::default()
+        };
+        assert_eq!(field(fu.filter().unwrap_err()), "answered");
+        let d = DocQuery {
+            kind: Some("public_notice".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            field(d.filter(&[DocKind::Rectification]).unwrap_err()),
+            "kind"
+        );
+    }
+}
