@@ -3,8 +3,9 @@
 //! port until SIGTERM stops it cleanly.
 //!
 //! Every test works in a temporary data folder. When `XUNSHI_TEST_DATABASE_URL` names a
-//! PostgreSQL server (`postgres://postgres@127.0.0.1:5432/postgres`), the server and the audit
-//! check also run on a freshly created database there, dropped afterwards.
+//! PostgreSQL server (`postgres://postgres@127.0.0.1:5432/postgres`) as the tests are built, the
+//! server and the audit check also run on a freshly created database there, dropped afterwards;
+//! without it that test is reported as ignored (`xunshi_test_env`).
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -21,7 +22,7 @@ use xunshi_store::{Argon2Secrets, Db};
 #[path = "cli/browser.rs"]
 mod browser;
 
-const PG_URL_VAR: &str = "XUNSHI_TEST_DATABASE_URL";
+const PG_URL_VAR: &str = xunshi_test_env::DATABASE_URL_VAR;
 /// The password the README's example gives to a new account.
 const PASSWORD: &str = "Xunshi-Office-2024";
 /// How long the server may take to start or stop before the test gives up (not a timing
@@ -209,16 +210,14 @@ fn serve_on_a_data_folder_answers_until_sigterm() {
     serve_scenario(&Instance::sqlite());
 }
 
-#[test]
-fn serve_and_audit_verify_on_postgresql() {
-    let Ok(server_url) = std::env::var(PG_URL_VAR) else {
-        eprintln!("PostgreSQL case skipped: {PG_URL_VAR} is not set");
-        return;
-    };
-    let scratch = ScratchDatabase::create(&server_url);
-    let x = Instance::postgres(&scratch.url);
-    serve_scenario(&x);
-    audit_verify_detects_an_altered_record(&x);
+xunshi_test_env::postgres_tests! {
+    #[test]
+    fn serve_and_audit_verify_on_postgresql() {
+        let scratch = ScratchDatabase::create(&xunshi_test_env::database_url());
+        let x = Instance::postgres(&scratch.url);
+        serve_scenario(&x);
+        audit_verify_detects_an_altered_record(&x);
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -443,20 +443,26 @@ pub fn clue_scope(actor: &Actor) -> ClueScope {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct ClueInput {
     /// Whom the clue is about.
+    #[schema(min_length = 1, pattern = r"\S", max_length = 50)]
     pub about_name: String,
     /// Their post.
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub about_post: String,
     /// Their unit: a unit's id or exact name; blank when not a unit of the system.
     #[serde(default)]
     pub about_unit: Option<String>,
     /// What the clue says.
+    #[schema(min_length = 1, pattern = r"\S", max_length = 5000)]
     pub summary: String,
     /// 来信, 来电, 来访, 网上举报, 个别谈话, 调阅资料, 其他 (or their codes).
+    #[schema(value_type = ClueSource)]
     pub source: String,
     /// 内部, 秘密, 机密 (or their codes).
+    #[schema(value_type = Confidentiality)]
     pub confidentiality: String,
     /// 领导干部问题, 选人用人问题, 其他问题 (or their codes).
+    #[schema(value_type = ClueKind)]
     pub kind: String,
 }
 
@@ -516,16 +522,21 @@ impl ClueInput {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct TransferInput {
     /// discipline, organization or department (or 纪委监委, 组织部, 职能部门).
+    #[schema(value_type = RecipientKind)]
     pub recipient: String,
     /// For a department: the unit's id or exact name.
     #[serde(default)]
     pub department: Option<String>,
     /// Such as 桂巡移〔2020〕3号.
+    #[schema(min_length = 1, pattern = r"\S", max_length = 50)]
     pub letter_no: String,
+    #[schema(min_length = 1, pattern = r"\S", max_length = 10000)]
     pub letter_text: String,
     /// YYYY-MM-DD.
+    #[schema(value_type = String, format = Date)]
     pub transferred_on: String,
     /// The clues to transfer; all of this inspection, all still registered.
+    #[schema(min_items = 1)]
     pub clue_ids: Vec<String>,
 }
 
@@ -619,10 +630,13 @@ impl TransferInput {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct DisposalInput {
     /// 谈话函询, 初步核实, 暂存待查, 予以了结 (or their codes).
+    #[schema(value_type = DisposalMethod)]
     pub method: String,
     /// What came of it.
+    #[schema(min_length = 1, pattern = r"\S", max_length = 5000)]
     pub result: String,
     /// The date of the decision, YYYY-MM-DD.
+    #[schema(value_type = String, format = Date)]
     pub decided_on: String,
 }
 
@@ -666,7 +680,9 @@ impl DisposalInput {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct ClueSettingsInput {
     pub version: i64,
+    #[schema(minimum = 1, maximum = 24)]
     pub handling_months: i64,
+    #[schema(minimum = 0, maximum = 60)]
     pub warn_days: i64,
 }
 

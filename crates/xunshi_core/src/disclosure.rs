@@ -167,7 +167,9 @@ pub struct Revision {
 /// The editable fields of a document as a form or a JSON body gives them.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct DocumentInput {
+    #[schema(min_length = 1, pattern = r"\S")]
     pub title: String,
+    #[schema(min_length = 1, pattern = r"\S", max_length = 100000)]
     pub body: String,
     #[serde(default)]
     pub addressee: String,

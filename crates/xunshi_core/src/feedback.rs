@@ -83,9 +83,11 @@ pub struct FeedbackInput {
     pub demands: String,
     /// `YYYY-MM-DD`.
     #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
     pub deadline: Option<String>,
     /// `YYYY-MM-DD`: the day of the feedback meeting, which becomes the feedback date.
     #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
     pub meeting_date: Option<String>,
     #[serde(default)]
     pub delivered_by: String,

@@ -155,10 +155,14 @@ pub struct Inspection {
 /// The fields of an inspection as they arrive from a form or a JSON body.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct InspectionInput {
+    #[schema(value_type = String, format = "uuid")]
     pub round_id: String,
+    #[schema(min_length = 1, pattern = r"\S", max_length = 50)]
     pub team_name: String,
     /// One to three units, by id or exact name.
+    #[schema(min_items = 1, max_items = 3)]
     pub targets: Vec<String>,
+    #[schema(value_type = InspectionKind)]
     pub kind: String,
     #[serde(default)]
     pub elevated: bool,
@@ -167,10 +171,13 @@ pub struct InspectionInput {
     #[serde(default)]
     pub linked: bool,
     #[serde(default)]
+    #[schema(value_type = Option<String>, format = "uuid")]
     pub look_back_of: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
     pub planned_entry: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
     pub planned_exit: Option<String>,
 }
 

@@ -12,6 +12,8 @@ macro_rules! labelled_enum {
     ($(#[$m:meta])* $name:ident, $field:literal { $($variant:ident = $code:literal / $label:literal),+ $(,)? }) => {
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        // serde and the OpenAPI document name each variant in snake_case, so a variant's name
+        // must spell its code (`EnterpriseUniversity` for `enterprise_university`).
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
 
@@ -59,7 +61,7 @@ labelled_enum!(
         Provincial = "provincial" / "省级",
         City = "city" / "市级",
         County = "county" / "县级",
-        EnterpriseOrUniversity = "enterprise_university" / "企业/高校",
+        EnterpriseUniversity = "enterprise_university" / "企业/高校",
     }
 );
 
@@ -91,10 +93,14 @@ pub struct UnitFields {
 /// The fields as they arrive from a form or a JSON body, before validation.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct UnitInput {
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: String,
+    #[schema(value_type = UnitKind)]
     pub kind: String,
+    #[schema(value_type = UnitLevel)]
     pub level: String,
     #[serde(default)]
+    #[schema(value_type = Option<String>, format = "uuid")]
     pub parent_id: Option<String>,
 }
 

@@ -134,21 +134,29 @@ pub struct ProblemSummary {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct ProblemInput {
     /// The category's id; its taxonomy version goes with it.
+    #[schema(value_type = String, format = "uuid")]
     pub category_id: String,
     /// The inspected unit concerned: its id. May be left out when the inspection has one target.
     #[serde(default)]
+    #[schema(value_type = Option<String>, format = "uuid")]
     pub target_unit_id: Option<String>,
+    #[schema(min_length = 1, pattern = r"\S", max_length = 200)]
     pub title: String,
+    #[schema(min_length = 1, pattern = r"\S", max_length = 20000)]
     pub facts: String,
     #[serde(default)]
+    #[schema(max_length = 20000)]
     pub rule_broken: String,
     #[serde(default)]
+    #[schema(max_length = 20000)]
     pub responsibility: String,
     /// Codes or labels of [`ResponsibilityType`].
     #[serde(default)]
+    #[schema(value_type = Vec<ResponsibilityType>)]
     pub responsibility_types: Vec<String>,
     /// A [`Severity`] code or label; `general` when absent.
     #[serde(default)]
+    #[schema(value_type = Option<Severity>)]
     pub severity: Option<String>,
 }
 
@@ -471,20 +479,26 @@ pub struct ImmediateFixNotice {
 pub struct NoticeInput {
     /// The inspected unit: its id. May be left out when the inspection has one target.
     #[serde(default)]
+    #[schema(value_type = Option<String>, format = "uuid")]
     pub unit_id: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<String>, format = "uuid")]
     pub problem_id: Option<String>,
+    #[schema(min_length = 1, pattern = r"\S", max_length = 5000)]
     pub content: String,
     /// `YYYY-MM-DD`; today when absent.
     #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
     pub issued_on: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
     pub due_on: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct NoticeAnswer {
     pub version: i64,
+    #[schema(min_length = 1, pattern = r"\S")]
     pub answer: String,
 }
 

@@ -408,12 +408,15 @@ fn trimmed_len_ok(v: &mut Validation, field: &str, value: &str, max: usize, what
 /// The inspector's own fields as they arrive from a form or a JSON body.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct InspectorInput {
+    #[schema(min_length = 1, pattern = r"\S")]
     pub name: String,
     /// The login account: a username or a user's id; blank for none.
     #[serde(default)]
     pub user: Option<String>,
     /// The current unit: an id or the exact name.
+    #[schema(min_length = 1, pattern = r"\S")]
     pub unit: String,
+    #[schema(min_length = 1, pattern = r"\S")]
     pub post: String,
     #[serde(default)]
     pub specialty: String,
@@ -470,12 +473,16 @@ impl InspectorInput {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct PastPostInput {
     /// The unit: an id or the exact name.
+    #[schema(min_length = 1, pattern = r"\S")]
     pub unit: String,
+    #[schema(min_length = 1, pattern = r"\S")]
     pub post: String,
     /// `YYYY-MM-DD`.
+    #[schema(value_type = String, format = Date)]
     pub from: String,
     /// `YYYY-MM-DD`; blank if not recorded as ended.
     #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
     pub to: Option<String>,
 }
 
@@ -527,9 +534,12 @@ impl PastPostInput {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct RelativeInput {
     /// A code or label of [`Relation`], such as `spouse` or 配偶.
+    #[schema(value_type = Relation)]
     pub relation: String,
+    #[schema(min_length = 1, pattern = r"\S")]
     pub name: String,
     /// The workplace: a unit's id or exact name.
+    #[schema(min_length = 1, pattern = r"\S")]
     pub unit: String,
 }
 

@@ -431,23 +431,31 @@ pub struct TaskEvidence {
 /// The editable fields of a task as they arrive.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct TaskInput {
+    #[schema(value_type = String, format = "uuid")]
     pub problem_id: String,
+    #[schema(min_length = 1, pattern = r"\S")]
     pub measure: String,
     #[serde(default)]
+    #[schema(min_length = 1, pattern = r"\S")]
     pub target: String,
     #[serde(default)]
+    #[schema(min_length = 1, pattern = r"\S")]
     pub standard: String,
     #[serde(default)]
+    #[schema(min_length = 1, pattern = r"\S")]
     pub responsible_leader: String,
     #[serde(default)]
+    #[schema(min_length = 1, pattern = r"\S")]
     pub lead_department: String,
     #[serde(default)]
     pub co_departments: String,
     #[serde(default)]
     pub responsible_person: String,
     /// immediate, by, long_term
+    #[schema(pattern = "^(immediate|by|long_term)$")]
     pub due_kind: String,
     #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
     pub due_date: Option<String>,
     #[serde(default)]
     pub not_for_disclosure: bool,
@@ -458,6 +466,7 @@ pub struct TaskInput {
 pub struct ProgressReport {
     pub id: Id,
     pub task_id: Id,
+    #[schema(min_length = 1, pattern = r"\S")]
     pub text: String,
     pub progress: i16,
     /// The report says the task is done (a claim for closing).

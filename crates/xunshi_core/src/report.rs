@@ -151,7 +151,9 @@ pub struct ApprovalStep {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct ReportInput {
     /// `main` or `special`.
+    #[schema(value_type = ReportKind)]
     pub kind: String,
+    #[schema(min_length = 1, pattern = r"\S", max_length = 200)]
     pub title: String,
 }
 
@@ -159,12 +161,15 @@ pub struct ReportInput {
 pub struct ReportVersionInput {
     /// The report's record version the draft is based on (409 when stale).
     pub version: i64,
+    #[schema(min_length = 1, pattern = r"\S")]
     pub assessment: String,
     /// Ids of signed papers to include; all signed papers of the inspection when absent.
     #[serde(default)]
     pub problem_ids: Option<Vec<String>>,
+    #[schema(min_items = 1)]
     pub recommendations: Vec<String>,
     #[serde(default)]
+    #[schema(max_length = 1000)]
     pub note: String,
 }
 
@@ -172,11 +177,13 @@ pub struct ReportVersionInput {
 pub struct StepInput {
     pub version: i64,
     /// `approve` or `return` (or `submit` for the team's submission of a draft).
+    #[schema(value_type = Decision)]
     pub decision: String,
     #[serde(default)]
     pub comment: String,
     /// `YYYY-MM-DD`: the date of the meeting; required for the leading group and committee.
     #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
     pub meeting_date: Option<String>,
 }
 

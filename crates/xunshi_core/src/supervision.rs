@@ -40,10 +40,13 @@ impl StoredDeadlineRule {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct DeadlineRuleInput {
     pub version: i64,
+    #[schema(minimum = 1, maximum = 24)]
     pub amount: i32,
     /// working_days or months
+    #[schema(value_type = Counting)]
     pub counting: String,
     /// Where the rule comes from: the regulation, or local practice.
+    #[schema(min_length = 1, pattern = r"\S", max_length = 500)]
     pub basis: String,
 }
 
@@ -96,6 +99,7 @@ impl Default for RectifySettings {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct WarnDaysInput {
     pub version: i64,
+    #[schema(minimum = 0, maximum = 60)]
     pub warn_days: i32,
 }
 
@@ -185,19 +189,25 @@ pub fn rules_of(rules: &[StoredDeadlineRule], level: InspectionLevel) -> Vec<&St
 /// A follow-up notice as the office or a supervisor issues it.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct FollowUpInput {
+    #[schema(value_type = String, format = "uuid")]
     pub inspection_id: String,
+    #[schema(value_type = String, format = "uuid")]
     pub unit_id: String,
     /// The task concerned, if the notice is about one task rather than the unit's work.
     #[serde(default)]
+    #[schema(value_type = Option<String>, format = "uuid")]
     pub task_id: Option<String>,
     /// reminder (提醒书), warning (告诫书), formal (督办通知书), referral (问责建议书)
+    #[schema(value_type = crate::rectify::NoticeKind)]
     pub kind: String,
     /// The document number, such as 巡整督〔2020〕3号; may be empty for a reminder.
     #[serde(default)]
     pub doc_no: String,
+    #[schema(min_length = 1, pattern = r"\S")]
     pub content: String,
     /// By when the unit must answer.
     #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
     pub answer_due: Option<String>,
 }
 
@@ -282,6 +292,7 @@ impl FollowUpInput {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct FollowUpAnswer {
     pub version: i64,
+    #[schema(min_length = 1, pattern = r"\S")]
     pub answer: String,
 }
 
@@ -299,22 +310,30 @@ impl FollowUpAnswer {
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct AccountabilityInput {
+    #[schema(value_type = String, format = "uuid")]
     pub inspection_id: String,
+    #[schema(value_type = String, format = "uuid")]
     pub unit_id: String,
     /// The task concerned; its problem is then the problem concerned.
     #[serde(default)]
+    #[schema(value_type = Option<String>, format = "uuid")]
     pub task_id: Option<String>,
     /// The fed-back problem concerned, when no single task is.
     #[serde(default)]
+    #[schema(value_type = Option<String>, format = "uuid")]
     pub problem_id: Option<String>,
+    #[schema(min_length = 1, pattern = r"\S")]
     pub person: String,
+    #[schema(min_length = 1, pattern = r"\S")]
     pub post: String,
     /// first, second, third, fourth (四种形态)
+    #[schema(value_type = crate::rectify::Form)]
     pub form: String,
     /// The list the measure comes from: 党纪处分, 政务处分, 组织处理, 对党组织问责, 对干部问责, 批评教育.
     pub measure_list: String,
     pub measure: String,
     pub deciding_body: String,
+    #[schema(value_type = String, format = Date)]
     pub decided_on: String,
 }
 
@@ -400,18 +419,23 @@ pub fn split_measure(stored: &str) -> (&str, &str) {
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct MechanismInput {
+    #[schema(value_type = String, format = "uuid")]
     pub inspection_id: String,
+    #[schema(value_type = String, format = "uuid")]
     pub unit_id: String,
     /// The rule's title: 《……管理办法》.
+    #[schema(min_length = 1, pattern = r"\S")]
     pub title: String,
     /// true: a rule newly established; false: one revised.
     #[serde(default)]
     pub is_new: bool,
     #[serde(default)]
     pub doc_no: String,
+    #[schema(value_type = String, format = Date)]
     pub issued_on: String,
     /// The tasks of the unit's plan that produced it.
     #[serde(default)]
+    #[schema(min_items = 1)]
     pub task_ids: Vec<String>,
 }
 

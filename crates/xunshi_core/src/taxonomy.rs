@@ -43,15 +43,20 @@ pub struct Taxonomy {
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct TaxonomyVersionInput {
+    #[schema(pattern = r"^[A-Za-z0-9_.-]{1,40}$")]
     pub code: String,
+    #[schema(min_length = 1, pattern = r"\S", max_length = 100)]
     pub name: String,
     /// `YYYY-MM-DD`.
+    #[schema(value_type = String, format = Date)]
     pub valid_from: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct CategoryInput {
+    #[schema(pattern = r"^[A-Za-z0-9_.-]{1,40}$")]
     pub code: String,
+    #[schema(min_length = 1, pattern = r"\S", max_length = 100)]
     pub name: String,
 }
 

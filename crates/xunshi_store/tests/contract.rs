@@ -2,8 +2,11 @@
 //!
 //! Each case is one async function taking fresh `Services` over an empty, migrated database.
 //! `contract_cases!` turns every case into two tests, `sqlite::<case>` (always run) and
-//! `postgres::<case>` (run when `XUNSHI_TEST_DATABASE_URL` names a PostgreSQL server, e.g.
-//! `postgres://postgres@127.0.0.1:5432/postgres`; otherwise it passes with a note on stderr).
+//! `postgres::<case>`, which runs when `XUNSHI_TEST_DATABASE_URL` names a PostgreSQL server
+//! (e.g. `postgres://postgres@127.0.0.1:5432/postgres`) as the tests are built, and is
+//! reported as ignored otherwise (`xunshi_test_env`). A set variable naming a server that
+//! cannot be reached fails every PostgreSQL case; `.ci/run` checks that as many ran on
+//! PostgreSQL as on SQLite.
 
 #[path = "contract/audit.rs"]
 mod audit;
@@ -48,12 +51,14 @@ macro_rules! contract_cases {
         }
 
         mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    crate::harness::on_postgres(crate::$module::$case).await;
-                }
-            )*
+            xunshi_test_env::postgres_tests! {
+                $(
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                    async fn $case() {
+                        crate::harness::on_postgres(crate::$module::$case).await;
+                    }
+                )*
+            }
         }
     };
 }
@@ -115,6 +120,7 @@ contract_cases! {
     clues::a_team_sees_only_its_own_inspections_clues,
     clues::registered_clues_are_edited_until_transferred,
     clues::clue_lists_page_by_cursor_without_gaps_or_repeats,
+    clues::clue_states_move_only_forward_and_refusals_change_nothing,
     papers::the_taxonomy_ships_two_versions_and_the_office_adds_more,
     papers::a_paper_is_drafted_approved_and_signed,
     papers::concurrent_decisions_on_one_paper_let_one_win,
@@ -126,6 +132,7 @@ contract_cases! {
     papers::the_seed_inspection_runs_from_papers_to_feedback,
     rectify::the_store_keeps_plans_tasks_and_their_records,
     rectify::the_plan_runs_from_draft_to_every_task_closed,
+    rectify::plan_states_follow_the_review_and_refusals_change_nothing,
     rectify::nobody_approves_or_closes_their_own_units_work,
     rectify::a_rejected_task_keeps_its_defect_and_reason_and_reopens,
     rectify::stale_versions_are_refused,

@@ -19,18 +19,24 @@ use crate::store::{InspectionFilter, PlanningRead, PlanningWrite, ReadTx, Store,
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct TermInput {
+    #[schema(min_length = 1, max_length = 50, pattern = r"\S")]
     pub name: String,
     /// The dispatching committee: a unit's id or exact name.
+    #[schema(min_length = 1, pattern = r"\S")]
     pub dispatcher: String,
+    #[schema(value_type = String, format = Date)]
     pub starts_on: String,
     #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
     pub ends_on: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct PlanInput {
     pub term_id: String,
+    #[schema(minimum = 2000, maximum = 2100)]
     pub year: i16,
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub title: String,
     #[serde(default)]
     pub notes: String,
@@ -39,6 +45,7 @@ pub struct PlanInput {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct RoundInput {
     pub plan_id: String,
+    #[schema(minimum = 1, maximum = 99)]
     pub number: i16,
     #[serde(default)]
     pub name: String,
@@ -51,6 +58,7 @@ pub struct StageChange {
     pub to: Stage,
     /// The date of the event (entry, end of on-site work); today when absent.
     #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
     pub date: Option<String>,
 }
 

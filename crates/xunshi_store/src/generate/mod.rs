@@ -824,7 +824,7 @@ impl<'a> Gen<'a> {
             self.unit(
                 name,
                 UnitKind::Affiliated,
-                UnitLevel::EnterpriseOrUniversity,
+                UnitLevel::EnterpriseUniversity,
                 Some(root),
                 day0,
             )

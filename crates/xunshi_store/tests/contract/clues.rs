@@ -1115,3 +1115,151 @@ pub async fn clue_lists_page_by_cursor_without_gaps_or_repeats(mut s: Svc) {
         assert_eq!(seen.len(), expected, "no gaps");
     }
 }
+
+/// Generated sequences of edits, transfers and disposals by everyone concerned (proptest):
+/// a clue goes registered → transferred → disposed and never back; it is edited only while
+/// registered, transferred only by the leader or the office, disposed only by the body it was
+/// sent to; every refused action is an error and leaves the clue as it was.
+pub async fn clue_states_move_only_forward_and_refusals_change_nothing(mut s: Svc) {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestCaseError, TestRunner};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let _clock = TestClock::install(&mut s);
+    let w = world(&s).await;
+    // member, leader, office, discipline (the recipient), organization, the inspected unit.
+    let actors = [
+        w.member.clone(),
+        w.leader.clone(),
+        w.office.clone(),
+        w.discipline.clone(),
+        w.organization.clone(),
+        w.unit_staff.clone(),
+    ];
+    let letters = AtomicUsize::new(0);
+    // How often each action was accepted, so that the run shows it reached every state.
+    let accepted = [
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+    ];
+    let handle = tokio::runtime::Handle::current();
+    let config = Config {
+        cases: 24,
+        failure_persistence: None,
+        ..Config::default()
+    };
+    // The same sequences every run: a case that fails once fails again.
+    let rng = proptest::test_runner::TestRng::deterministic_rng(config.rng_algorithm);
+    let mut runner = TestRunner::new_with_rng(config, rng);
+    let steps = proptest::collection::vec((0u8..3, 0..actors.len()), 1..10);
+    let outcome = runner.run(&steps, |steps| {
+        tokio::task::block_in_place(|| {
+            handle.block_on(async {
+                let clue = s
+                    .register_clue(&w.member, w.insp.id, &clue_input("孙某某", "领导干部问题"))
+                    .await
+                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                for (action, who) in steps {
+                    let before = s.get_clue(&w.office, clue.id).await.expect("read").clue;
+                    let actor = &actors[who];
+                    let result = match action {
+                        0 => s
+                            .update_clue(
+                                actor,
+                                clue.id,
+                                before.version,
+                                &ClueInput {
+                                    summary: format!("补充材料第{}次", before.version),
+                                    ..clue_input("孙某某", "领导干部问题")
+                                },
+                            )
+                            .await
+                            .map(|_| ()),
+                        1 => {
+                            let n = letters.fetch_add(1, Ordering::SeqCst);
+                            s.create_transfer(
+                                actor,
+                                w.insp.id,
+                                &transfer_input(
+                                    "discipline",
+                                    &format!("桂巡移〔2026〕{}号", 100 + n),
+                                    "2026-03-01",
+                                    &[clue.id],
+                                ),
+                            )
+                            .await
+                            .map(|_| ())
+                        }
+                        _ => s
+                            .record_disposal(
+                                actor,
+                                clue.id,
+                                before.version,
+                                &DisposalInput {
+                                    method: "closed".into(),
+                                    result: "经核实，反映问题不属实，予以了结".into(),
+                                    decided_on: "2026-03-02".into(),
+                                },
+                            )
+                            .await
+                            .map(|_| ()),
+                    };
+                    let after = s.get_clue(&w.office, clue.id).await.expect("read").clue;
+                    match result {
+                        Ok(()) => {
+                            let expected = match (action, before.status) {
+                                (0, ClueStatus::Registered) => ClueStatus::Registered,
+                                (1, ClueStatus::Registered) => ClueStatus::Transferred,
+                                (2, ClueStatus::Transferred) => ClueStatus::Disposed,
+                                (a, st) => {
+                                    return Err(TestCaseError::fail(format!(
+                                        "action {a} by actor {who} was accepted on a clue {st:?}"
+                                    )));
+                                }
+                            };
+                            prop_assert_eq!(after.status, expected);
+                            prop_assert_eq!(after.version, before.version + 1);
+                            accepted[usize::from(action)].fetch_add(1, Ordering::SeqCst);
+                            if action == 1 {
+                                prop_assert!(who == 1 || who == 2, "actor {} transferred", who);
+                            }
+                            if action == 2 {
+                                prop_assert_eq!(who, 3, "only the recipient disposes");
+                            }
+                        }
+                        Err(e) => {
+                            prop_assert!(
+                                !matches!(e, CoreError::Internal(_)),
+                                "action {} by actor {}: {:?}",
+                                action,
+                                who,
+                                e
+                            );
+                            prop_assert_eq!(
+                                after.status,
+                                before.status,
+                                "a refusal moved the clue"
+                            );
+                            prop_assert_eq!(
+                                after.version,
+                                before.version,
+                                "a refusal changed the clue"
+                            );
+                            prop_assert_eq!(&after.summary, &before.summary);
+                        }
+                    }
+                }
+                Ok(())
+            })
+        })
+    });
+    if let Err(e) = outcome {
+        panic!("{e}");
+    }
+    let accepted = accepted.map(|n| n.into_inner());
+    assert!(
+        accepted.iter().all(|n| *n > 0),
+        "edits, transfers and disposals accepted: {accepted:?}; the sequences never reached a state"
+    );
+}

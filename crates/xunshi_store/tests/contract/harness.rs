@@ -3,6 +3,7 @@
 //! SQLite always runs, on a fresh file in a temporary folder. PostgreSQL runs when
 //! `XUNSHI_TEST_DATABASE_URL` names a server: each case gets a database of its own with a random
 //! name, created through that URL and dropped (`WITH (FORCE)`) when the case ends, passed or not.
+//! A server that cannot be reached fails the case, naming the variable.
 
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -21,7 +22,7 @@ use xunshi_store::{Argon2Secrets, Db};
 
 pub type Svc = Services<Db>;
 
-pub const PG_URL_VAR: &str = "XUNSHI_TEST_DATABASE_URL";
+pub const PG_URL_VAR: &str = xunshi_test_env::DATABASE_URL_VAR;
 
 /// A password that satisfies the policy for every username the cases use.
 pub const PASSWORD: &str = "Correct-Horse-9";
@@ -48,10 +49,7 @@ where
     F: FnOnce(Svc) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let Ok(server_url) = std::env::var(PG_URL_VAR) else {
-        eprintln!("PostgreSQL case skipped: {PG_URL_VAR} is not set");
-        return;
-    };
+    let server_url = xunshi_test_env::database_url();
     // Declared before the pool so that it is dropped after it, also when the case panics.
     let scratch = ScratchDatabase::create(&server_url).await;
     let db = Db::open(&scratch.url, 5)

@@ -1923,6 +1923,150 @@ pub async fn each_sees_only_the_rectification_that_is_theirs(s: Svc) {
     assert_eq!(plans.items.len(), 1);
 }
 
+/// Generated sequences of edits, submissions, approvals and returns by the unit, its staff,
+/// the office, a supervisor and leadership (proptest), on one plan: it moves only draft or
+/// returned → submitted → approved or returned; only the unit's principal or liaison submits,
+/// only the office or a supervisor decides; it is edited only while draft or returned; every
+/// refused action is an error and leaves the plan as it was. Approval is final.
+pub async fn plan_states_follow_the_review_and_refusals_change_nothing(s: Svc) {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestCaseError, TestRng, TestRunner};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use xunshi_core::rectify::PlanStatus;
+
+    let r = rect_world(&s).await;
+    let plan = s
+        .create_rect_plan(&r.w.liaison, r.w.insp.id, r.w.unit, &plan_input())
+        .await
+        .expect("the liaison starts the plan");
+    for (n, p) in r.problems.iter().enumerate() {
+        s.add_task(
+            &r.w.liaison,
+            plan.id,
+            &task_input(p, &format!("整改措施{n}"), "by", Some("2026-06-30")),
+        )
+        .await
+        .expect("add a task");
+    }
+    // liaison, principal, the unit's staff, office, organization supervisor, leadership.
+    let actors = [
+        r.w.liaison.clone(),
+        r.w.principal.clone(),
+        r.w.staff.clone(),
+        r.w.office.clone(),
+        r.organization.clone(),
+        r.w.leadership.clone(),
+    ];
+    let accepted = [
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+    ];
+    let handle = tokio::runtime::Handle::current();
+    let config = Config {
+        cases: 16,
+        failure_persistence: None,
+        ..Config::default()
+    };
+    let rng = TestRng::deterministic_rng(config.rng_algorithm);
+    let mut runner = TestRunner::new_with_rng(config, rng);
+    let steps = proptest::collection::vec((0u8..4, 0..actors.len()), 1..6);
+    let outcome = runner.run(&steps, |steps| {
+        tokio::task::block_in_place(|| {
+            handle.block_on(async {
+                for (action, who) in steps {
+                    let read = |s: &Svc| {
+                        let s = s.clone();
+                        let office = r.w.office.clone();
+                        async move {
+                            s.rect_plan_detail(&office, plan.id)
+                                .await
+                                .expect("read the plan")
+                                .plan
+                        }
+                    };
+                    let before = read(&s).await;
+                    let actor = &actors[who];
+                    let result = match action {
+                        0 => s
+                            .update_rect_plan(actor, plan.id, before.version, &plan_input())
+                            .await
+                            .map(|_| ()),
+                        1 => s
+                            .submit_plan(actor, plan.id, before.version)
+                            .await
+                            .map(|_| ()),
+                        2 => s
+                            .review_plan(actor, plan.id, before.version, true, "同意")
+                            .await
+                            .map(|_| ()),
+                        _ => s
+                            .review_plan(actor, plan.id, before.version, false, "请细化整改措施")
+                            .await
+                            .map(|_| ()),
+                    };
+                    let after = read(&s).await;
+                    let open = matches!(before.status, PlanStatus::Draft | PlanStatus::Returned);
+                    match result {
+                        Ok(()) => {
+                            let expected = match action {
+                                0 if open => before.status,
+                                1 if open => PlanStatus::Submitted,
+                                2 if before.status == PlanStatus::Submitted => PlanStatus::Approved,
+                                3 if before.status == PlanStatus::Submitted => PlanStatus::Returned,
+                                a => {
+                                    return Err(TestCaseError::fail(format!(
+                                        "action {a} by actor {who} was accepted on a plan {:?}",
+                                        before.status
+                                    )));
+                                }
+                            };
+                            prop_assert_eq!(after.status, expected);
+                            prop_assert_eq!(after.version, before.version + 1);
+                            if action == 1 {
+                                prop_assert!(who <= 1, "actor {} submitted", who);
+                            }
+                            if action >= 2 {
+                                prop_assert!(who == 3 || who == 4, "actor {} decided", who);
+                            }
+                            accepted[usize::from(action)].fetch_add(1, Ordering::SeqCst);
+                        }
+                        Err(e) => {
+                            prop_assert!(
+                                !matches!(e, CoreError::Internal(_)),
+                                "action {} by actor {}: {:?}",
+                                action,
+                                who,
+                                e
+                            );
+                            prop_assert_eq!(
+                                after.status,
+                                before.status,
+                                "a refusal moved the plan"
+                            );
+                            prop_assert_eq!(
+                                after.version,
+                                before.version,
+                                "a refusal changed the plan"
+                            );
+                        }
+                    }
+                }
+                Ok(())
+            })
+        })
+    });
+    if let Err(e) = outcome {
+        panic!("{e}");
+    }
+    let accepted = accepted.map(|n| n.into_inner());
+    assert!(
+        accepted[1] > 0 && accepted[2] + accepted[3] > 0,
+        "edits, submissions, approvals, returns accepted: {accepted:?}; no plan was decided"
+    );
+}
+
 /// Every row of `f`, read page by page, as the list shows it; and the total the list gives.
 async fn listed_and_total(s: &Svc, who: &Actor, f: &LedgerFilter) -> (Vec<Id>, i64) {
     let mut ids = Vec::new();

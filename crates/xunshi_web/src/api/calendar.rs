@@ -43,6 +43,7 @@ async fn get_calendar(
 #[derive(Deserialize, ToSchema)]
 pub struct YearImport {
     /// Where the arrangement comes from (the State Council's notice).
+    #[schema(min_length = 1, pattern = r"\S")]
     pub source: String,
     /// Lines `date,kind,festival`, kind `holiday` or `workday`; a header line is optional.
     pub csv: String,
@@ -56,7 +57,7 @@ pub struct Imported {
 
 /// Enters or corrects the arrangement of one year, replacing what was there.
 #[utoipa::path(put, path = "/calendar/{year}", tag = "calendar", security(("bearer" = [])),
-    params(("year" = i16, Path)),
+    params(("year" = i16, Path, minimum = 2000, maximum = 2100)),
     request_body = YearImport,
     responses((status = 200, body = Imported), (status = 400, description = "rows that cannot be read, each named", body = ErrorBody),
         (status = 403, body = ErrorBody)))]
@@ -80,6 +81,7 @@ async fn put_year(
 #[into_params(parameter_in = Query)]
 pub struct WorkingDaysQuery {
     /// The day of the event (`2020-03-25`); it does not count.
+    #[param(value_type = String, format = Date)]
     pub from: String,
     /// How many working days.
     pub days: u32,

@@ -121,6 +121,7 @@ pub struct VersionRequest {
 pub struct ReturnRequest {
     pub version: i64,
     /// Why the office returns the notice.
+    #[schema(min_length = 1, pattern = r"\S")]
     pub comment: String,
 }
 

@@ -8,6 +8,7 @@ mod clues;
 mod dashboard;
 mod disclosure;
 mod inspections;
+mod openapi;
 mod papers;
 mod planning;
 mod rectify;
@@ -93,9 +94,9 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 pub fn router(state: AppState) -> Router<AppState> {
     let (api, mut doc) = routes();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
-    let doc_json = doc
-        .to_json()
-        .expect("the generated OpenAPI document serialises");
+    let mut doc = serde_json::to_value(&doc).expect("the generated OpenAPI document serialises");
+    openapi::complete(&mut doc);
+    let doc_json = doc.to_string();
     api.route(
         "/openapi.json",
         axum::routing::get(move || async move {

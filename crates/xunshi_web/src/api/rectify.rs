@@ -297,6 +297,7 @@ async fn update_task(
 #[derive(Deserialize, ToSchema)]
 pub struct TaskWithdrawal {
     pub version: i64,
+    #[schema(min_length = 1, max_length = 500, pattern = r"\S")]
     pub reason: String,
 }
 
@@ -323,8 +324,10 @@ async fn withdraw_task(
 #[derive(Deserialize, ToSchema)]
 pub struct ProgressRequest {
     pub version: i64,
+    #[schema(min_length = 1, pattern = r"\S")]
     pub text: String,
     /// The share done, 0–100; 100 when claiming completion.
+    #[schema(minimum = 0, maximum = 100)]
     pub progress: i16,
     /// Reports the task done, for verification and closing.
     #[serde(default)]
@@ -415,6 +418,7 @@ async fn download_evidence(
 
 #[derive(Deserialize, ToSchema)]
 pub struct EvidenceWithdrawal {
+    #[schema(min_length = 1, max_length = 500, pattern = r"\S")]
     pub reason: String,
 }
 

@@ -130,7 +130,8 @@ pub struct PastPostAddition {
 #[utoipa::path(post, path = "/inspectors/{id}/past-posts", tag = "teams", security(("bearer" = [])),
     params(("id" = String, Path)),
     request_body = PastPostAddition,
-    responses((status = 200, body = Inspector), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = Inspector), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 async fn add_past_post(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
@@ -155,7 +156,8 @@ pub struct VersionOnly {
 #[utoipa::path(post, path = "/inspectors/{id}/past-posts/{post_id}/remove", tag = "teams", security(("bearer" = [])),
     params(("id" = String, Path), ("post_id" = String, Path)),
     request_body = VersionOnly,
-    responses((status = 200, body = Inspector), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = Inspector), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 async fn remove_past_post(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
@@ -183,7 +185,8 @@ pub struct RelativeAddition {
 #[utoipa::path(post, path = "/inspectors/{id}/relatives", tag = "teams", security(("bearer" = [])),
     params(("id" = String, Path)),
     request_body = RelativeAddition,
-    responses((status = 200, body = Inspector), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = Inspector), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 async fn add_relative(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
@@ -202,7 +205,8 @@ async fn add_relative(
 #[utoipa::path(post, path = "/inspectors/{id}/relatives/{relative_id}/remove", tag = "teams", security(("bearer" = [])),
     params(("id" = String, Path), ("relative_id" = String, Path)),
     request_body = VersionOnly,
-    responses((status = 200, body = Inspector), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = Inspector), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 async fn remove_relative(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
@@ -221,6 +225,7 @@ async fn remove_relative(
 #[derive(Deserialize, ToSchema)]
 pub struct Withdrawal {
     pub version: i64,
+    #[schema(min_length = 1, pattern = r"\S")]
     pub reason: String,
 }
 
@@ -364,6 +369,7 @@ async fn list_candidates(
 pub struct Appointment {
     pub inspector_id: String,
     /// `leader`, `deputy` or `member` (or 组长, 副组长, 成员).
+    #[schema(value_type = xunshi_core::personnel::TeamRole)]
     pub role: String,
     /// Required when the inspector has recusal conflicts: why they are appointed regardless.
     /// Recorded in the audit trail with the conflicts.

@@ -95,6 +95,7 @@ async fn update_unit(
 #[derive(Deserialize, ToSchema)]
 pub struct Withdrawal {
     pub version: i64,
+    #[schema(min_length = 1, pattern = r"\S")]
     pub reason: String,
 }
 

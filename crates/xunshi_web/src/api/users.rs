@@ -86,7 +86,8 @@ async fn create_user(
 
 #[utoipa::path(get, path = "/users/{id}", tag = "users", security(("bearer" = [])),
     params(("id" = String, Path)),
-    responses((status = 200, body = UserWithGrants), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = UserWithGrants), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
 async fn get_user(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
@@ -110,7 +111,7 @@ pub struct UserUpdate {
 #[utoipa::path(put, path = "/users/{id}", tag = "users", security(("bearer" = [])),
     params(("id" = String, Path)),
     request_body = UserUpdate,
-    responses((status = 200, body = User), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = User), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn update_user(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
@@ -195,8 +196,8 @@ async fn reset_password(
 #[utoipa::path(post, path = "/users/{id}/grants", tag = "users", security(("bearer" = [])),
     params(("id" = String, Path)),
     request_body = NewGrant,
-    responses((status = 201, body = Grant), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = Grant), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn add_grant(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
@@ -210,7 +211,7 @@ async fn add_grant(
 
 #[utoipa::path(delete, path = "/users/{id}/grants/{grant_id}", tag = "users", security(("bearer" = [])),
     params(("id" = String, Path), ("grant_id" = String, Path)),
-    responses((status = 204), (status = 404, body = ErrorBody)))]
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn revoke_grant(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,

@@ -204,7 +204,7 @@ pub fn check_json(v: &Value) -> Result<(), Rejection> {
 /// Reads a JSON body into `T`: the syntax, then the character rule, then the shape, each
 /// refusal naming where it is.
 pub fn json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Rejection> {
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| {
+    let mut value: Value = serde_json::from_slice(bytes).map_err(|e| {
         Rejection::field(
             "",
             format!(
@@ -215,10 +215,29 @@ pub fn json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Rejection> {
         )
     })?;
     check_json(&value)?;
+    integral_numbers(&mut value);
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         field_error(&path, &e.into_inner().to_string())
     })
+}
+
+/// JSON has one kind of number: `6.0` is the number `6`, and an integer field takes it (the
+/// OpenAPI document's `integer` allows it too). Integral floats that fit become integers.
+fn integral_numbers(v: &mut Value) {
+    match v {
+        Value::Number(n) if !n.is_i64() && !n.is_u64() => {
+            if let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+                && f.abs() <= 9_007_199_254_740_991.0
+            {
+                *v = Value::from(f as i64);
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(integral_numbers),
+        Value::Object(o) => o.values_mut().for_each(integral_numbers),
+        _ => {}
+    }
 }
 
 #[cfg(test)]

@@ -194,6 +194,7 @@ pub struct InspectionQuery {
     /// Inspections with this unit among their targets.
     pub unit_id: Option<String>,
     /// planning, preparation, on_site, reporting, feedback_given, rectification, archived
+    #[param(value_type = Option<xunshi_core::inspection::Stage>)]
     pub stage: Option<String>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
@@ -218,10 +219,13 @@ pub struct ClueQuery {
     /// Only the clues of this inspection.
     pub inspection_id: Option<String>,
     /// registered, transferred or disposed.
+    #[param(value_type = Option<xunshi_core::clue::ClueStatus>)]
     pub status: Option<String>,
     /// Clues transferred to discipline, organization or department.
+    #[param(value_type = Option<xunshi_core::clue::RecipientKind>)]
     pub recipient: Option<String>,
     /// The handling clock: green, yellow, red or done.
+    #[param(value_type = Option<xunshi_core::clue::ClockColour>)]
     pub colour: Option<String>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
@@ -244,6 +248,7 @@ impl ClueQuery {
 pub struct TransferQuery {
     pub inspection_id: Option<String>,
     /// discipline, organization or department.
+    #[param(value_type = Option<xunshi_core::clue::RecipientKind>)]
     pub recipient: Option<String>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
@@ -265,6 +270,7 @@ pub struct ProblemQuery {
     /// Only this category (its id).
     pub category_id: Option<String>,
     /// Only this status: draft, approved, signed, withdrawn.
+    #[param(value_type = Option<xunshi_core::paper::ProblemStatus>)]
     pub status: Option<String>,
 }
 
@@ -309,6 +315,7 @@ pub struct PlanQuery {
     pub inspection_id: Option<String>,
     pub unit_id: Option<String>,
     /// draft, submitted, returned or approved.
+    #[param(value_type = Option<xunshi_core::rectify::PlanStatus>)]
     pub status: Option<String>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
@@ -336,8 +343,10 @@ pub struct LedgerQuery {
     pub inspection_id: Option<String>,
     pub plan_id: Option<String>,
     /// not_started, in_progress, claimed or closed.
+    #[param(value_type = Option<xunshi_core::rectify::TaskStatus>)]
     pub status: Option<String>,
     /// The deadline colour: green, yellow (due within the warning period) or red (overdue).
+    #[param(value_type = Option<xunshi_core::deadline::Colour>)]
     pub colour: Option<String>,
     /// The heading of the taxonomy the task's problem is under.
     pub category_id: Option<String>,
@@ -386,8 +395,10 @@ pub struct DocQuery {
     pub inspection_id: Option<String>,
     pub unit_id: Option<String>,
     /// Reports only: rectification or principal_report.
+    #[param(value_type = Option<xunshi_core::disclosure::DocKind>)]
     pub kind: Option<String>,
     /// draft, submitted, returned, published.
+    #[param(value_type = Option<xunshi_core::disclosure::DocStatus>)]
     pub status: Option<String>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
@@ -445,8 +456,10 @@ pub struct FollowUpParams {
     pub unit_id: Option<String>,
     pub task_id: Option<String>,
     /// reminder, warning, formal or referral.
+    #[param(value_type = Option<xunshi_core::rectify::NoticeKind>)]
     pub kind: Option<String>,
     /// true: answered; false: awaiting the unit's answer.
+    #[param(value_type = Option<bool>)]
     pub answered: Option<String>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
@@ -472,6 +485,7 @@ pub struct AccountabilityParams {
     pub unit_id: Option<String>,
     pub task_id: Option<String>,
     /// first, second, third or fourth.
+    #[param(value_type = Option<xunshi_core::rectify::Form>)]
     pub form: Option<String>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,

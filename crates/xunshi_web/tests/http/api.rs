@@ -53,6 +53,43 @@ async fn malformed_json_is_400_in_the_error_body() {
     assert_api_error(&body, "bad_input");
 }
 
+#[tokio::test]
+async fn json_numbers_are_read_as_json_defines_them_and_enums_by_their_codes() {
+    let app = TestApp::spawn().await;
+    app.add_user("wangli", "王丽", "office", None).await;
+    let token = app.api_token("wangli", PASSWORD).await;
+
+    // JSON has one kind of number: 6.0 is 6, and the document's `integer` allows it.
+    let (status, body) = app
+        .api_put(
+            "/api/v1/rectify-settings",
+            &token,
+            serde_json::json!({"version": 1.0, "warn_days": 6.0}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = app
+        .api_put(
+            "/api/v1/rectify-settings",
+            &token,
+            serde_json::json!({"version": 2, "warn_days": 6.5}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_api_error(&body, "bad_input");
+
+    // A level is written back with the code it was given, the one the document lists.
+    let (status, body) = app
+        .api_post(
+            "/api/v1/units",
+            Some(&token),
+            serde_json::json!({"name": "广西大学", "kind": "affiliated", "level": "enterprise_university"}),
+        )
+        .await;
+    assert!(status.is_success(), "{status} {body}");
+    assert_eq!(body["level"], "enterprise_university", "{body}");
+}
+
 /// A log-in request of exactly `len` bytes, padded in the token name.
 fn token_request_of_len(len: usize) -> String {
     let frame = r#"{"username":"nobody","password":"Wrong-Horse-9","name":""}"#;
@@ -107,6 +144,18 @@ async fn a_form_over_the_limit_is_413_and_one_at_the_limit_is_read() {
     let resp = browser.post_encoded("/login", form_of_len(limit + 1)).await;
     assert_eq!(resp.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", resp.body);
     assert!(resp.body.contains("提交内容过大"), "{}", resp.body);
+}
+
+/// The whole document, as reviewed: any change to a path, a parameter, a schema or a status
+/// shows in the snapshot file (`tests/http/snapshots/`) and must be accepted there, with
+/// `cargo insta review` or by moving the `.snap.new` file written beside it over the old one.
+#[tokio::test]
+async fn the_openapi_document_is_the_reviewed_snapshot() {
+    let app = TestApp::spawn().await;
+    let resp = app.get("/api/v1/openapi.json").await;
+    assert_eq!(resp.status, StatusCode::OK);
+    let doc: Value = serde_json::from_str(&resp.body).expect("the document is JSON");
+    insta::assert_json_snapshot!("openapi", doc);
 }
 
 #[tokio::test]

@@ -86,9 +86,11 @@ pub struct ChangeInput {
     pub measure: String,
     /// immediate, by or long_term; blank keeps the deadline.
     #[serde(default)]
+    #[schema(pattern = "^(immediate|by|long_term)?$")]
     pub due_kind: String,
     #[serde(default)]
     pub due_date: Option<String>,
+    #[schema(min_length = 1, pattern = r"\S")]
     pub reason: String,
 }
 

@@ -1,0 +1,78 @@
+//! What the test environment provides, decided when the tests are built.
+//!
+//! Tests that need a PostgreSQL server or a browser are wrapped in [`postgres_tests!`] or
+//! [`browser_tests!`]. When `XUNSHI_TEST_DATABASE_URL` (or `XUNSHI_TEST_BROWSER`) was unset as
+//! the tests were built, the macros mark each test `#[ignore]` with the variable to set, so the
+//! run reports them as ignored rather than "ok". When it was set, the tests run as written; a
+//! value naming a server that cannot be reached then fails them, it never skips them.
+//!
+//! `cargo test -- --ignored` runs the ignored ones anyway; without the variable they fail at
+//! once, naming it ([`database_url`], [`require_browser`]).
+
+/// The variable naming a PostgreSQL server (`postgres://postgres@127.0.0.1:5432/postgres`).
+/// Each test creates its own database there and drops it afterwards.
+pub const DATABASE_URL_VAR: &str = "XUNSHI_TEST_DATABASE_URL";
+
+/// The variable that turns on the browser walks (headless Chromium through chromedriver).
+pub const BROWSER_VAR: &str = "XUNSHI_TEST_BROWSER";
+
+/// Whether the PostgreSQL tests were built to run.
+pub const POSTGRES: bool = cfg!(xunshi_test_postgres);
+
+/// Whether the browser tests were built to run.
+pub const BROWSER: bool = cfg!(xunshi_test_browser);
+
+/// The PostgreSQL server the tests use. Panics, naming the variable, when it is unset.
+pub fn database_url() -> String {
+    std::env::var(DATABASE_URL_VAR).unwrap_or_else(|_| {
+        panic!(
+            "{DATABASE_URL_VAR} is not set: this test needs a PostgreSQL server, \
+             e.g. {DATABASE_URL_VAR}=postgres://postgres@127.0.0.1:5432/postgres"
+        )
+    })
+}
+
+/// Panics, naming the variable, when the browser tests were not asked for.
+pub fn require_browser() {
+    if std::env::var_os(BROWSER_VAR).is_none() {
+        panic!("{BROWSER_VAR} is not set: this test drives a headless browser, set it to 1");
+    }
+}
+
+/// Marks each test inside as ignored unless `XUNSHI_TEST_DATABASE_URL` was set at build time.
+#[cfg(xunshi_test_postgres)]
+#[macro_export]
+macro_rules! postgres_tests {
+    ($($item:item)*) => { $($item)* };
+}
+
+/// Marks each test inside as ignored unless `XUNSHI_TEST_DATABASE_URL` was set at build time.
+#[cfg(not(xunshi_test_postgres))]
+#[macro_export]
+macro_rules! postgres_tests {
+    ($($item:item)*) => {
+        $(
+            #[ignore = "set XUNSHI_TEST_DATABASE_URL to run on PostgreSQL"]
+            $item
+        )*
+    };
+}
+
+/// Marks each test inside as ignored unless `XUNSHI_TEST_BROWSER` was set at build time.
+#[cfg(xunshi_test_browser)]
+#[macro_export]
+macro_rules! browser_tests {
+    ($($item:item)*) => { $($item)* };
+}
+
+/// Marks each test inside as ignored unless `XUNSHI_TEST_BROWSER` was set at build time.
+#[cfg(not(xunshi_test_browser))]
+#[macro_export]
+macro_rules! browser_tests {
+    ($($item:item)*) => {
+        $(
+            #[ignore = "set XUNSHI_TEST_BROWSER=1 to run in headless Chromium"]
+            $item
+        )*
+    };
+}
