@@ -151,6 +151,28 @@ impl Db {
         migrate::run(self).await
     }
 
+    /// Gathers the planner's statistics of every table: after a bulk load (the generator, a
+    /// restore), so that plans are those of a database in use.
+    pub async fn analyse(&self) -> Result<()> {
+        sqlx::raw_sql("ANALYZE")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+            .map_err(db_err)
+    }
+
+    /// Keeps SQLite's planner statistics current as the data grows, cheaply (SQLite's own
+    /// `PRAGMA optimize`, with its sampling limit); PostgreSQL's autovacuum does this by itself.
+    pub async fn optimise(&self) -> Result<()> {
+        if self.dialect == Dialect::Sqlite {
+            sqlx::raw_sql("PRAGMA analysis_limit = 1000; PRAGMA optimize")
+                .execute(&self.pool)
+                .await
+                .map_err(db_err)?;
+        }
+        Ok(())
+    }
+
     /// Whether the database answers, for the readiness probe.
     pub async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1")

@@ -54,6 +54,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(10, "0010_disclosure"),
     migration!(11, "0011_scale"),
     migration!(12, "0012_login_locks"),
+    migration!(13, "0013_open_tasks"),
 ];
 
 /// Applies every migration not applied yet, each in its own transaction. Returns how many ran.

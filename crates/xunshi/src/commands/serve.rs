@@ -27,7 +27,7 @@ pub async fn run(config: Config, demo: bool) -> Result<ExitCode, String> {
         println!("  首次登录后须修改密码 / it must be changed at first log-in.");
         println!();
     }
-    spawn_maintenance(services.clone());
+    spawn_maintenance(services.clone(), db.clone());
     let web = WebConfig {
         trust_proxy: config.trust_proxy,
         ..WebConfig::default()
@@ -56,16 +56,26 @@ pub async fn run(config: Config, demo: bool) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Runs the periodic upkeep now and then every minute, beside the requests. A failure is logged
-/// and tried again at the next turn.
-fn spawn_maintenance(services: xunshi_core::service::Services<xunshi_store::Db>) {
+/// Runs the periodic upkeep now and then every minute, beside the requests, and refreshes the
+/// planner's statistics every hour. A failure is logged and tried again at the next turn.
+fn spawn_maintenance(
+    services: xunshi_core::service::Services<xunshi_store::Db>,
+    db: xunshi_store::Db,
+) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        let mut turn: u64 = 0;
         loop {
             tick.tick().await;
             if let Err(e) = services.maintenance().await {
                 tracing::warn!(error = %e, "periodic upkeep failed; it runs again in a minute");
             }
+            if turn % 60 == 0
+                && let Err(e) = db.optimise().await
+            {
+                tracing::warn!(error = %e, "refreshing the planner's statistics failed");
+            }
+            turn += 1;
         }
     });
 }

@@ -163,6 +163,8 @@ pub async fn generate(
     let warn = xunshi_core::service::rectification_warn_days(&mut tx).await?;
     tx.rebuild_tally(opts.today, warn).await?;
     xunshi_core::store::WriteTx::commit(tx).await?;
+    // The planner's statistics of the loaded tables, as a deployment's database has them.
+    db.analyse().await?;
     Ok(g.made)
 }
 

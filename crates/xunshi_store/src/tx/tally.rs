@@ -52,11 +52,35 @@ pub(crate) fn colour_case(w: &mut Where, p: &str, today: Date, warn_days: i32) -
     ))
 }
 
-/// Narrows a task list to one colour, by the same rule.
+/// Narrows a task list to one colour, by the same rule, written so that an index can serve
+/// it: red and yellow are ranges of the deadline among the open tasks (the partial indexes of
+/// migration 0013 hold exactly those), green the rest. `colour_case` is the same rule as one
+/// expression; the contract case on the tallies holds the two together.
 pub(crate) fn colour_clause(w: &mut Where, p: &str, c: &ColourAt) -> Result<()> {
-    let case = colour_case(w, p, c.today, c.warn_days)?;
-    let n = w.next();
-    w.raw(format!("{case} = ${n}"), c.colour.as_str());
+    let today = c.today.to_string();
+    let end = warn_end(c.today, c.warn_days)?.to_string();
+    let open = format!("{p}status <> 'closed' AND {p}due_date IS NOT NULL");
+    match c.colour {
+        Colour::Red => {
+            let n = w.next();
+            w.raw(format!("({open} AND {p}due_date < ${n})"), today);
+        }
+        Colour::Yellow => {
+            let n = w.next();
+            let _ = w.list([today, end].into_iter());
+            w.fixed(&format!(
+                "({open} AND {p}due_date >= ${n} AND {p}due_date <= ${})",
+                n + 1
+            ));
+        }
+        Colour::Green => {
+            let n = w.next();
+            w.raw(
+                format!("({p}status = 'closed' OR {p}due_date IS NULL OR {p}due_date > ${n})"),
+                end,
+            );
+        }
+    }
     Ok(())
 }
 
