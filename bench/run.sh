@@ -34,16 +34,32 @@ if ! need wrk || ! need psql || ! need curl || ! need python3; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk postgresql-client curl python3 >/dev/null
 fi
 
-cargo build --release -q -p xunshi
-BIN=$ROOT/target/release/xunshi
+# XUNSHI_BIN names a binary already built (CI proves the script with its debug build); the
+# figures are only ever those of the release build.
+if [ -n "${XUNSHI_BIN:-}" ]; then
+  BIN=$(realpath "$XUNSHI_BIN"); BUILD="the binary $XUNSHI_BIN"
+else
+  cargo build --release -q -p xunshi
+  BIN=$ROOT/target/release/xunshi; BUILD="release build"
+fi
 KEY="t${TASKS}-s${SEED}-d${TODAY}"
 CACHE=$ROOT/bench/.cache
 mkdir -p "$CACHE"
 WORK=$(mktemp -d)
 SERVER=""; RUN_DB=""; SAMPLER=""
+# Asks the server to stop and waits for it, then kills it: a graceful shutdown can wait on
+# connections wrk left open, and the benchmark must stop by itself.
+stop_server() {
+  [ -n "$SERVER" ] || return 0
+  kill "$SERVER" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$SERVER" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$SERVER" 2>/dev/null || true
+  wait "$SERVER" 2>/dev/null || true
+  SERVER=""
+}
 cleanup() {
   [ -n "$SAMPLER" ] && kill "$SAMPLER" 2>/dev/null || true
-  [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null || true
+  stop_server
   [ -n "$RUN_DB" ] && psql -q "$PG_SERVER/postgres" -c "DROP DATABASE IF EXISTS $RUN_DB WITH (FORCE)" >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
@@ -293,7 +309,7 @@ PY
     fi
   done
   local peak; peak=$(awk '/VmHWM/{printf "%.0f", $2/1024}' "/proc/$SERVER/status")
-  kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""
+  stop_server
   {
     echo "### $name"
     echo
@@ -320,7 +336,7 @@ for b in $BACKENDS; do
 done
 
 HEADER="## $(date -u +%F): \`bench/run.sh --tasks $TASKS --seed $SEED --seconds $SECONDS_EACH\`"
-MACHINE="$(nproc) cores ($(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)), $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -sr); release build; wrk with 2 threads on the same machine, ${SECONDS_EACH} s per line; today $TODAY; commit $(git rev-parse --short HEAD)."
+MACHINE="$(nproc) cores ($(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)), $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -sr); $BUILD; wrk with 2 threads on the same machine, ${SECONDS_EACH} s per line; today $TODAY; commit $(git rev-parse --short HEAD)."
 {
   echo "$HEADER"
   echo
