@@ -258,7 +258,8 @@ fn ledger_cols() -> String {
 
 /// Ledger rows in one query: the task, its problem, heading, unit and team, its newest
 /// progress report and its latest rejection, each found by key.
-const LEDGER_FROM: &str = "rectification_tasks t
+/// What a ledger row joins to its task (aliased `t`).
+const LEDGER_JOINS: &str = "
     JOIN problems p ON p.id = t.problem_id
     LEFT JOIN problem_categories c ON c.id = t.category_id
     JOIN units u ON u.id = t.unit_id
@@ -437,8 +438,12 @@ impl<M: Mode> RectifyRead for DbTx<M> {
                 "t.due_date, t.id"
             }
         };
+        // The page's tasks are chosen from the tasks alone, then joined: asked with the joins,
+        // the planners would rather walk the small tables first and sort every matching task.
         let sql = format!(
-            "SELECT {} FROM {LEDGER_FROM} {} ORDER BY {order_by} LIMIT {}",
+            "SELECT {} FROM (SELECT t.id AS page_id FROM rectification_tasks t {} \
+             ORDER BY {order_by} LIMIT {}) pg \
+             JOIN rectification_tasks t ON t.id = pg.page_id {LEDGER_JOINS} ORDER BY {order_by}",
             ledger_cols(),
             w.sql(),
             page.limit + 1

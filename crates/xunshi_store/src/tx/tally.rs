@@ -53,17 +53,25 @@ pub(crate) fn colour_case(w: &mut Where, p: &str, today: Date, warn_days: i32) -
 }
 
 /// Narrows a task list to one colour, by the same rule, written so that an index can serve
-/// it: red and yellow are ranges of the deadline among the open tasks (the partial indexes of
-/// migration 0013 hold exactly those), green the rest. `colour_case` is the same rule as one
-/// expression; the contract case on the tallies holds the two together.
+/// it: red and yellow are the deadlines before today and within the warning period among the
+/// open tasks (the partial indexes of migrations 0011 and 0013 hold exactly those), green the
+/// rest. `colour_case` is the same rule as one expression; the contract case on the tallies
+/// holds the two together.
 pub(crate) fn colour_clause(w: &mut Where, p: &str, c: &ColourAt) -> Result<()> {
     let today = c.today.to_string();
     let end = warn_end(c.today, c.warn_days)?.to_string();
     let open = format!("{p}status <> 'closed' AND {p}due_date IS NOT NULL");
     match c.colour {
+        // Red is the whole past among the open tasks, often a large share of them: a page of
+        // them is found faster by walking the open tasks in the page's order and testing each
+        // (the partial index holds the deadline beside the id) than by gathering every overdue
+        // task and sorting, so the range is kept from the planner (COALESCE) on purpose.
         Colour::Red => {
             let n = w.next();
-            w.raw(format!("({open} AND {p}due_date < ${n})"), today);
+            w.raw(
+                format!("({open} AND COALESCE({p}due_date, '') < ${n})"),
+                today,
+            );
         }
         Colour::Yellow => {
             let n = w.next();
