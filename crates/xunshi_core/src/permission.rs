@@ -17,7 +17,13 @@ pub struct Actor {
 #[derive(Debug, Clone)]
 enum ActorKind {
     /// Someone logged in, with their grants as of this request.
-    User { user: Box<User>, grants: Vec<Grant> },
+    User {
+        user: Box<User>,
+        grants: Vec<Grant>,
+        /// The units above the account's unit and its unit roles' units, read from the tree
+        /// when the actor was resolved (see [`crate::own_unit`]).
+        units_above: Vec<Id>,
+    },
     /// The operator running a command on the server itself; whoever can run it can read the
     /// database file anyway, so it may do everything, and is recorded as such.
     System,
@@ -102,8 +108,25 @@ impl Actor {
             kind: ActorKind::User {
                 user: Box::new(user),
                 grants,
+                units_above: Vec::new(),
             },
             ip,
+        }
+    }
+
+    /// The actor with the units above its own units, as read from the organisation tree.
+    pub fn with_units_above(mut self, above: Vec<Id>) -> Self {
+        if let ActorKind::User { units_above, .. } = &mut self.kind {
+            *units_above = above;
+        }
+        self
+    }
+
+    /// The units above the actor's own units (empty unless resolved with them).
+    pub fn units_above(&self) -> &[Id] {
+        match &self.kind {
+            ActorKind::User { units_above, .. } => units_above,
+            _ => &[],
         }
     }
 
@@ -172,7 +195,7 @@ impl Actor {
         match &self.kind {
             ActorKind::System => true,
             ActorKind::Anonymous => false,
-            ActorKind::User { user, grants } => {
+            ActorKind::User { user, grants, .. } => {
                 !user.disabled && grants.iter().any(|g| roles_for(p).contains(&g.role))
             }
         }

@@ -16,6 +16,8 @@ mod maintenance;
 mod mechanisms;
 mod names;
 mod notices;
+#[cfg(test)]
+mod own_unit_table;
 mod overview;
 mod papers;
 mod planning;
