@@ -587,23 +587,6 @@ impl<S: Store> Services<S> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn back_off_doubles_then_locks() {
-        let p = AuthPolicy::default();
-        let now = Timestamp::UNIX_EPOCH;
-        assert_eq!(p.wait_after(3, now), None);
-        assert_eq!(
-            p.wait_after(4, now),
-            Some((now + SignedDuration::from_secs(2), false))
-        );
-        assert_eq!(p.wait_after(5, now), Some((now + p.lock_for, true)));
-    }
-}
-
 /// The actor with the units above its own, walked up the organisation tree in the same read as
 /// its grants: the own-unit rule ([`crate::own_unit`]) needs them.
 pub(crate) async fn with_units_above<T: ReadTx>(tx: &mut T, actor: Actor) -> Result<Actor> {
@@ -625,4 +608,21 @@ pub(crate) async fn with_units_above<T: ReadTx>(tx: &mut T, actor: Actor) -> Res
         parents.get(&u).copied().flatten()
     });
     Ok(actor.with_units_above(above))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn back_off_doubles_then_locks() {
+        let p = AuthPolicy::default();
+        let now = Timestamp::UNIX_EPOCH;
+        assert_eq!(p.wait_after(3, now), None);
+        assert_eq!(
+            p.wait_after(4, now),
+            Some((now + SignedDuration::from_secs(2), false))
+        );
+        assert_eq!(p.wait_after(5, now), Some((now + p.lock_for, true)));
+    }
 }

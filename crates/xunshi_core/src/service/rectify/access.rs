@@ -122,18 +122,14 @@ pub(crate) fn rect_role(actor: &Actor, insp: &Inspection, unit: Id) -> RectRole 
             {
                 r.read = true
             }
-            (Role::UnitPrincipal | Role::UnitLiaison, Scope::Unit(u)) if u == unit => {
-                if feedback {
-                    r.read = true;
-                    r.draft = true;
-                    r.report = true;
-                }
+            (Role::UnitPrincipal | Role::UnitLiaison, Scope::Unit(u)) if u == unit && feedback => {
+                r.read = true;
+                r.draft = true;
+                r.report = true;
             }
-            (Role::UnitStaff, Scope::Unit(u)) if u == unit => {
-                if feedback {
-                    r.read = true;
-                    r.report = true;
-                }
+            (Role::UnitStaff, Scope::Unit(u)) if u == unit && feedback => {
+                r.read = true;
+                r.report = true;
             }
             _ => {}
         }
