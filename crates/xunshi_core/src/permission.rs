@@ -12,6 +12,32 @@ pub struct Actor {
     kind: ActorKind,
     /// The client address, for the audit trail.
     pub ip: Option<String>,
+    /// The idempotency key the request carries, if any (see [`SubmissionTag`]).
+    submission: Option<SubmissionTag>,
+}
+
+/// The idempotency key of one request that may create something: the first write transaction
+/// of the request that appends to the audit trail records the key with it (`service::record`),
+/// and a second request with the same key, account and route is refused there (409) — the edge
+/// then answers it with the first request's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubmissionTag {
+    /// The key the client sent (a form's `_idem`, the API's `Idempotency-Key`).
+    pub key: String,
+    /// The method and path it was sent to.
+    pub route: String,
+    /// A fresh random value of this request, telling it from a repeat of the key.
+    pub nonce: String,
+}
+
+impl SubmissionTag {
+    /// A key the client may send: 1 to 100 of `A–Z a–z 0–9 - _ . :`.
+    pub fn valid_key(key: &str) -> bool {
+        (1..=100).contains(&key.len())
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -111,6 +137,7 @@ impl Actor {
                 units_above: Vec::new(),
             },
             ip,
+            submission: None,
         }
     }
 
@@ -130,10 +157,29 @@ impl Actor {
         }
     }
 
+    /// The actor acting for a request that carries an idempotency key.
+    pub fn with_submission(mut self, tag: SubmissionTag) -> Self {
+        self.submission = Some(tag);
+        self
+    }
+
+    /// The same actor without the request's idempotency key.
+    pub fn without_submission(&self) -> Self {
+        Actor {
+            submission: None,
+            ..self.clone()
+        }
+    }
+
+    pub fn submission(&self) -> Option<&SubmissionTag> {
+        self.submission.as_ref()
+    }
+
     pub fn system() -> Self {
         Actor {
             kind: ActorKind::System,
             ip: None,
+            submission: None,
         }
     }
 
@@ -141,6 +187,7 @@ impl Actor {
         Actor {
             kind: ActorKind::Anonymous,
             ip,
+            submission: None,
         }
     }
 

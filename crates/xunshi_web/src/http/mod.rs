@@ -8,7 +8,8 @@
 //! - [`files`] and [`ledger`]: uploads read and files answered, the ledger's workbook;
 //! - [`next`]: where a log-in may send the browser afterwards;
 //! - [`throttle`]: the per-instance rate limit of log-in attempts;
-//! - [`headers`]: `Cache-Control: no-store` on everything personal.
+//! - [`headers`]: `Cache-Control: no-store` on everything personal;
+//! - [`idempotency`]: a repeated submission (same key) gets the first answer, never a second record.
 //!
 //! A [`Rejection`] answers as the API's error body; the pages' error layer shows it as a page.
 
@@ -17,6 +18,7 @@ pub mod extract;
 pub mod files;
 pub mod filters;
 pub mod headers;
+pub mod idempotency;
 pub mod ledger;
 pub mod next;
 mod rejection;
