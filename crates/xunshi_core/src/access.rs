@@ -29,8 +29,14 @@ pub fn inspection_access(actor: &Actor, insp: &Inspection) -> Access {
     if actor.is_system() {
         return Access::Office;
     }
+    // Who belongs to an inspected unit is, for this inspection, the unit: no office, leadership
+    // or team seat they also hold counts (the own-unit rule, `own_unit`).
+    let own = crate::own_unit::belongs_to_any(actor, &insp.target_ids);
     let mut best = Access::None;
     for g in actor.grants() {
+        if own && !matches!(g.scope, Scope::Unit(_)) {
+            continue;
+        }
         let a = match (g.role, g.scope) {
             (Role::Office, _) => Access::Office,
             (Role::Leadership, _) => Access::Read,

@@ -293,15 +293,11 @@ pub enum ClueAccess {
     Office,
 }
 
-/// Whether the actor holds a role in one of the units the inspection inspects. Such a person
-/// never sees a clue of that inspection, whatever other role they hold besides.
+/// Whether the actor belongs to one of the units the inspection inspects (the own-unit rule,
+/// [`crate::own_unit`]). Such a person never sees a clue of that inspection, whatever other
+/// role they hold besides.
 fn in_inspected_unit(actor: &Actor, insp: &Inspection) -> bool {
-    actor.grants().iter().any(|g| match (g.role, g.scope) {
-        (Role::UnitPrincipal | Role::UnitLiaison | Role::UnitStaff, Scope::Unit(u)) => {
-            insp.target_ids.contains(&u)
-        }
-        _ => false,
-    })
+    crate::own_unit::belongs_to_any(actor, &insp.target_ids)
 }
 
 /// Whether the actor speaks for `recipient`: a discipline user for the discipline commission,
@@ -403,7 +399,8 @@ pub enum ClueScope {
         organization: bool,
         /// Clues transferred to these departments.
         departments: Vec<Id>,
-        /// Units the actor belongs to by role: no clue of an inspection of these units.
+        /// Units the actor belongs to ([`crate::own_unit::units`]): no clue of an inspection
+        /// of these units.
         own_units: Vec<Id>,
     },
 }
@@ -431,8 +428,8 @@ pub fn clue_scope(actor: &Actor) -> ClueScope {
         team_inspections,
         discipline: actor.has_role(Role::Discipline),
         organization: actor.has_role(Role::Organization),
-        departments: units.clone(),
-        own_units: units,
+        departments: units,
+        own_units: crate::own_unit::units(actor),
     }
 }
 

@@ -39,6 +39,31 @@ impl DocKind {
     }
 }
 
+/// The two collections of rectification documents an address names: a report is not a notice.
+/// The services take the collection a request names and check it in their transaction, so a
+/// notice's id given as a report's names nothing (404), on the page and in the API alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocCollection {
+    /// 整改情况报告 and 主要负责人组织落实整改情况的报告.
+    Reports,
+    /// 巡视整改进展情况通报.
+    Notices,
+}
+
+impl DocCollection {
+    pub fn what(self) -> &'static str {
+        match self {
+            DocCollection::Reports => "整改报告",
+            DocCollection::Notices => "整改进展通报",
+        }
+    }
+
+    /// Whether a document of `kind` is of this collection.
+    pub fn holds(self, kind: DocKind) -> bool {
+        kind.is_report() == (self == DocCollection::Reports)
+    }
+}
+
 labelled_enum!(
     /// Where a document stands. Reports end at `Submitted`; a notice goes on to the office,
     /// which publishes it or returns it.
@@ -283,8 +308,14 @@ pub fn doc_access(actor: &Actor, insp: &Inspection, unit_id: Id) -> DocAccess {
         return DocAccess::Office;
     }
     let targeted = insp.target_ids.contains(&unit_id) && insp.stage.feedback_given();
+    // Who belongs to the unit reads and writes its documents as the unit, never as its overseer
+    // (the own-unit rule, `own_unit`): only the unit's roles count.
+    let own = crate::own_unit::belongs_to(actor, unit_id);
     let mut best = DocAccess::None;
     for g in actor.grants() {
+        if own && !matches!(g.scope, Scope::Unit(_)) {
+            continue;
+        }
         let a = match (g.role, g.scope) {
             (Role::Office, _) => DocAccess::Office,
             (Role::Leadership | Role::Discipline | Role::Organization, _) => DocAccess::Read,
@@ -304,15 +335,6 @@ pub fn doc_access(actor: &Actor, insp: &Inspection, unit_id: Id) -> DocAccess {
         best = best.max(a);
     }
     best
-}
-
-/// Whether the actor holds any role of the unit itself: such a person never approves the
-/// unit's own notice, whatever other role they also hold.
-pub fn speaks_for_unit(actor: &Actor, unit_id: Id) -> bool {
-    actor
-        .grants()
-        .iter()
-        .any(|g| g.scope == Scope::Unit(unit_id))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -966,8 +988,11 @@ mod tests {
             DocAccess::None
         );
         let liaison = actor(Role::UnitLiaison, Scope::Unit(unit));
-        assert!(speaks_for_unit(&liaison, unit));
-        assert!(!speaks_for_unit(&actor(Role::Office, Scope::Global), unit));
+        assert!(crate::own_unit::belongs_to(&liaison, unit));
+        assert!(!crate::own_unit::belongs_to(
+            &actor(Role::Office, Scope::Global),
+            unit
+        ));
         let mut before = insp.clone();
         before.stage = Stage::Reporting;
         assert_eq!(doc_access(&liaison, &before, unit), DocAccess::None);

@@ -17,6 +17,7 @@ pub mod feedback;
 pub mod id;
 pub mod inspection;
 pub mod org;
+pub mod own_unit;
 pub mod page;
 pub mod paper;
 pub mod permission;

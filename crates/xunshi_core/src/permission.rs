@@ -12,12 +12,44 @@ pub struct Actor {
     kind: ActorKind,
     /// The client address, for the audit trail.
     pub ip: Option<String>,
+    /// The idempotency key the request carries, if any (see [`SubmissionTag`]).
+    submission: Option<SubmissionTag>,
+}
+
+/// The idempotency key of one request that may create something: the first write transaction
+/// of the request that appends to the audit trail records the key with it (`service::record`),
+/// and a second request with the same key, account and route is refused there (409) — the edge
+/// then answers it with the first request's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubmissionTag {
+    /// The key the client sent (a form's `_idem`, the API's `Idempotency-Key`).
+    pub key: String,
+    /// The method and path it was sent to.
+    pub route: String,
+    /// A fresh random value of this request, telling it from a repeat of the key.
+    pub nonce: String,
+}
+
+impl SubmissionTag {
+    /// A key the client may send: 1 to 100 of `A–Z a–z 0–9 - _ . :`.
+    pub fn valid_key(key: &str) -> bool {
+        (1..=100).contains(&key.len())
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+    }
 }
 
 #[derive(Debug, Clone)]
 enum ActorKind {
     /// Someone logged in, with their grants as of this request.
-    User { user: Box<User>, grants: Vec<Grant> },
+    User {
+        user: Box<User>,
+        grants: Vec<Grant>,
+        /// The units above the account's unit and its unit roles' units, read from the tree
+        /// when the actor was resolved (see [`crate::own_unit`]).
+        units_above: Vec<Id>,
+    },
     /// The operator running a command on the server itself; whoever can run it can read the
     /// database file anyway, so it may do everything, and is recorded as such.
     System,
@@ -102,15 +134,52 @@ impl Actor {
             kind: ActorKind::User {
                 user: Box::new(user),
                 grants,
+                units_above: Vec::new(),
             },
             ip,
+            submission: None,
         }
+    }
+
+    /// The actor with the units above its own units, as read from the organisation tree.
+    pub fn with_units_above(mut self, above: Vec<Id>) -> Self {
+        if let ActorKind::User { units_above, .. } = &mut self.kind {
+            *units_above = above;
+        }
+        self
+    }
+
+    /// The units above the actor's own units (empty unless resolved with them).
+    pub fn units_above(&self) -> &[Id] {
+        match &self.kind {
+            ActorKind::User { units_above, .. } => units_above,
+            _ => &[],
+        }
+    }
+
+    /// The actor acting for a request that carries an idempotency key.
+    pub fn with_submission(mut self, tag: SubmissionTag) -> Self {
+        self.submission = Some(tag);
+        self
+    }
+
+    /// The same actor without the request's idempotency key.
+    pub fn without_submission(&self) -> Self {
+        Actor {
+            submission: None,
+            ..self.clone()
+        }
+    }
+
+    pub fn submission(&self) -> Option<&SubmissionTag> {
+        self.submission.as_ref()
     }
 
     pub fn system() -> Self {
         Actor {
             kind: ActorKind::System,
             ip: None,
+            submission: None,
         }
     }
 
@@ -118,6 +187,7 @@ impl Actor {
         Actor {
             kind: ActorKind::Anonymous,
             ip,
+            submission: None,
         }
     }
 
@@ -172,7 +242,7 @@ impl Actor {
         match &self.kind {
             ActorKind::System => true,
             ActorKind::Anonymous => false,
-            ActorKind::User { user, grants } => {
+            ActorKind::User { user, grants, .. } => {
                 !user.disabled && grants.iter().any(|g| roles_for(p).contains(&g.role))
             }
         }

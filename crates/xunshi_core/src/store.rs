@@ -12,6 +12,7 @@ pub mod papers;
 pub mod planning;
 pub mod rectify;
 pub mod reports;
+pub mod submissions;
 pub mod supervise;
 pub mod teams;
 
@@ -121,6 +122,7 @@ pub use rectify::{
     SlotCount, TallyFilter, TaskCount, TaskFilter, TaskOrder, UnitCount,
 };
 pub use reports::{ReportRead, ReportWrite};
+pub use submissions::{Submission, SubmissionAnswer, SubmissionRead, SubmissionWrite};
 pub use supervise::{
     AccountabilityFilter, ClockFilter, FollowUpFilter, MechanismFilter, RunningClock,
     SuperviseRead, SuperviseWrite,
@@ -142,6 +144,7 @@ pub trait ReadTx:
     + RectifyRead
     + DiscloseRead
     + SuperviseRead
+    + SubmissionRead
 {
     fn get_unit(&mut self, id: Id) -> impl Future<Output = Result<Option<Unit>>> + Send;
     fn find_unit_by_name(
@@ -223,6 +226,7 @@ pub trait WriteTx:
     + RectifyWrite
     + DiscloseWrite
     + SuperviseWrite
+    + SubmissionWrite
 {
     fn commit(self) -> impl Future<Output = Result<()>> + Send;
 

@@ -8,6 +8,7 @@ mod papers;
 mod planning;
 mod rectify;
 mod reports;
+mod submissions;
 mod supervise;
 mod tally;
 mod teams;

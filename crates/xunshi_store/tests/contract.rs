@@ -30,6 +30,8 @@ mod planning;
 mod plans;
 #[path = "contract/rectify.rs"]
 mod rectify;
+#[path = "contract/submissions.rs"]
+mod submissions;
 #[path = "contract/supervision.rs"]
 mod supervision;
 #[path = "contract/teams.rs"]
@@ -93,6 +95,10 @@ contract_cases! {
     audit::an_edited_record_is_named_by_verify,
     audit::deleted_records_are_detected,
     audit::concurrent_writes_keep_one_unbroken_chain,
+    submissions::a_repeated_key_makes_one_record_and_keeps_the_first_answer,
+    submissions::a_double_click_at_once_makes_one_record,
+    submissions::keys_are_forgotten_after_a_day,
+    submissions::an_actor_belongs_to_the_units_above_its_own,
     teams::appointing_a_conflicted_inspector_needs_a_reason_on_record,
     teams::a_clean_inspector_needs_no_reason_and_none_is_kept,
     teams::a_team_role_opens_that_inspection_and_nothing_else,

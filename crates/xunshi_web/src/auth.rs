@@ -87,10 +87,13 @@ pub struct PageSession {
     pub token: String,
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, Default)]
 struct CsrfOnly {
     #[serde(rename = "_csrf")]
     csrf: Option<String>,
+    /// The form's idempotency key (`http::idempotency`).
+    #[serde(rename = "_idem")]
+    idem: Option<String>,
 }
 
 /// Middleware of every page route: resolves the session cookie, and refuses any request that
@@ -103,7 +106,7 @@ pub async fn page_session(
     next: Next,
 ) -> Response {
     let ip = client_ip(req.headers(), req.extensions(), app.config.trust_proxy);
-    let mut session = None;
+    let mut session: Option<PageSession> = None;
     if let Some(c) = jar.get(SESSION_COOKIE) {
         match app.services.resolve_session(c.value(), ip).await {
             Ok(Some((actor, s))) => {
@@ -119,6 +122,7 @@ pub async fn page_session(
     }
 
     let (mut parts, body) = req.into_parts();
+    let mut idem = None;
     let body = if matches!(parts.method, Method::GET | Method::HEAD) {
         body
     } else {
@@ -131,6 +135,8 @@ pub async fn page_session(
             Ok(v) => v,
             Err(resp) => return resp,
         };
+        idem = presented.idem;
+        let presented = presented.csrf;
         let ok = matches!((&expected, &presented), (Some(e), Some(p)) if same_secret(e, p));
         if !ok {
             tracing::warn!(path = %parts.uri.path(), "refused a form without a valid CSRF token");
@@ -144,14 +150,38 @@ pub async fn page_session(
         body
     };
     let csrf = session.as_ref().map(|s| s.csrf.clone());
+    // A form that creates something carries its idempotency key: the repeat of a key that
+    // already made a record gets the first answer (`http::idempotency`).
+    let mut tagged = None;
+    if let (Some(s), Some(key)) = (session.as_mut(), idem) {
+        let Some(tag) =
+            crate::http::idempotency::tag(&key, parts.method.as_str(), parts.uri.path())
+        else {
+            return crate::pages::message_page(
+                StatusCode::BAD_REQUEST,
+                "请求无效",
+                crate::http::idempotency::BAD_KEY,
+                Some(&s.actor),
+            );
+        };
+        s.actor = s.actor.clone().with_submission(tag);
+        if let Some(first) = crate::http::idempotency::earlier(&app, &s.actor).await {
+            return first;
+        }
+        tagged = Some(s.actor.clone());
+    }
     if let Some(s) = session {
         parts.extensions.insert(s);
     }
     // Pages built far from the handler (error pages) still need the session's token for the
     // log-out form in their frame.
-    SESSION_CSRF
+    let resp = SESSION_CSRF
         .scope(csrf, next.run(Request::from_parts(parts, body)))
-        .await
+        .await;
+    match tagged {
+        Some(actor) => crate::http::idempotency::settle(&app, &actor, resp).await,
+        None => resp,
+    }
 }
 
 tokio::task_local! {
@@ -168,28 +198,38 @@ pub fn current_csrf() -> String {
         .unwrap_or_default()
 }
 
-/// Finds the CSRF token in the header, the query string, or a URL-encoded form body. The body is
-/// read (up to the form limit) and handed back for the handler.
+/// Finds the CSRF token and the idempotency key in the headers (`X-CSRF-Token`,
+/// `Idempotency-Key`), the query string, or a URL-encoded form body. The body is read (up to
+/// the form limit) and handed back for the handler.
 async fn presented_csrf(
     parts: &Parts,
     body: Body,
     limit: usize,
-) -> Result<(Option<String>, Body), Response> {
-    if let Some(v) = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
-        return Ok((Some(v.to_owned()), body));
-    }
+) -> Result<(CsrfOnly, Body), Response> {
+    let header_of = |name: &str| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let mut found = CsrfOnly {
+        csrf: header_of(CSRF_HEADER),
+        idem: header_of(crate::http::idempotency::HEADER),
+    };
     if let Some(q) = parts.uri.query()
-        && let Ok(CsrfOnly { csrf: Some(t) }) = serde_urlencoded::from_str::<CsrfOnly>(q)
+        && let Ok(from_query) = serde_urlencoded::from_str::<CsrfOnly>(q)
     {
-        return Ok((Some(t), body));
+        found.csrf = found.csrf.or(from_query.csrf);
+        found.idem = found.idem.or(from_query.idem);
     }
     let is_form = parts
         .headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
-        return Ok((None, body));
+    if !is_form || (found.csrf.is_some() && found.idem.is_some()) {
+        return Ok((found, body));
     }
     let bytes = match axum::body::to_bytes(body, limit).await {
         Ok(b) => b,
@@ -202,10 +242,10 @@ async fn presented_csrf(
             ));
         }
     };
-    let token = serde_urlencoded::from_bytes::<CsrfOnly>(&bytes)
-        .ok()
-        .and_then(|c| c.csrf);
-    Ok((token, Body::from(bytes)))
+    let from_body = serde_urlencoded::from_bytes::<CsrfOnly>(&bytes).unwrap_or_default();
+    found.csrf = found.csrf.or(from_body.csrf);
+    found.idem = found.idem.or(from_body.idem);
+    Ok((found, Body::from(bytes)))
 }
 
 /// A logged-in person on a page. Without a session the request is sent to the log-in page;
@@ -265,18 +305,12 @@ impl FromRequestParts<AppState> for ApiUser {
         parts: &mut Parts,
         app: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        // The middleware of keyed calls has resolved the token already.
+        if let Some(ApiCaller(actor)) = parts.extensions.get::<ApiCaller>() {
+            return Ok(ApiUser(actor.clone()));
+        }
         let ip = client_ip(&parts.headers, &parts.extensions, app.config.trust_proxy);
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(str::trim)
-            .filter(|t| !t.is_empty());
-        let Some(token) = token else {
+        let Some(token) = bearer(&parts.headers) else {
             return Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "unauthenticated",
@@ -292,6 +326,62 @@ impl FromRequestParts<AppState> for ApiUser {
             )),
         }
     }
+}
+
+/// The bearer token of `Authorization`, if one is given.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
+/// The caller of a keyed API call, resolved (with the call's idempotency key) by
+/// [`api_submissions`] for [`ApiUser`].
+#[derive(Clone)]
+struct ApiCaller(Actor);
+
+/// Middleware of the API: a call that changes something and sends `Idempotency-Key` is tagged
+/// with it, and a repeat of a key that already made a record gets the first answer (the same
+/// status and JSON) instead of a second record (`http::idempotency`). Without the header, or
+/// without a valid token (the handler then answers 401), the call passes untouched.
+pub async fn api_submissions(State(app): State<AppState>, req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let Some(key) = req
+        .headers()
+        .get(crate::http::idempotency::HEADER)
+        .map(|v| v.to_str().unwrap_or("\u{0}").to_owned())
+    else {
+        return next.run(req).await;
+    };
+    let Some(tag) = crate::http::idempotency::tag(&key, req.method().as_str(), req.uri().path())
+    else {
+        return Rejection::field("Idempotency-Key", crate::http::idempotency::BAD_KEY)
+            .into_response();
+    };
+    let ip = client_ip(req.headers(), req.extensions(), app.config.trust_proxy);
+    let actor = match bearer(req.headers()) {
+        Some(token) => match app.services.resolve_token(token, ip).await {
+            Ok(Some(actor)) => actor.with_submission(tag),
+            Ok(None) => return next.run(req).await,
+            Err(e) => return ApiError::from(e).into_response(),
+        },
+        None => return next.run(req).await,
+    };
+    if let Some(first) = crate::http::idempotency::earlier(&app, &actor).await {
+        return first;
+    }
+    let (mut parts, body) = req.into_parts();
+    parts.extensions.insert(ApiCaller(actor.clone()));
+    let resp = next.run(Request::from_parts(parts, body)).await;
+    crate::http::idempotency::settle(&app, &actor, resp).await
 }
 
 /// A log-in attempt (a password to check) that the throttle let through, with the client

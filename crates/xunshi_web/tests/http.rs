@@ -31,6 +31,8 @@ mod papers;
 mod permissions;
 #[path = "http/rectify.rs"]
 mod rectify;
+#[path = "http/submissions.rs"]
+mod submissions;
 #[path = "http/supervision.rs"]
 mod supervision;
 #[path = "http/teams.rs"]

@@ -311,14 +311,20 @@ pub async fn load(s: &Services<Db>, seed: Id) -> Result<(), CoreError> {
         let doc = s
             .draft_rectification_report(&liaison, seed, unit, kind)
             .await?;
-        s.submit_rect_document(&principal, doc.id, doc.version)
-            .await?;
+        s.submit_rect_document(
+            &principal,
+            doc.id,
+            xunshi_core::disclosure::DocCollection::Reports,
+            doc.version,
+        )
+        .await?;
     }
     let notice = s.draft_public_notice(&liaison, seed, unit).await?;
     let notice = s
         .revise_rect_document(
             &liaison,
             notice.id,
+            xunshi_core::disclosure::DocCollection::Notices,
             notice.version,
             &DocumentInput {
                 title: notice.title.clone(),
@@ -335,7 +341,12 @@ pub async fn load(s: &Services<Db>, seed: Id) -> Result<(), CoreError> {
         )
         .await?;
     let notice = s
-        .submit_rect_document(&principal, notice.id, notice.version)
+        .submit_rect_document(
+            &principal,
+            notice.id,
+            xunshi_core::disclosure::DocCollection::Notices,
+            notice.version,
+        )
         .await?;
     s.approve_public_notice(&office, notice.id, notice.version)
         .await?;

@@ -435,7 +435,8 @@ impl<S: Store> Services<S> {
             return Ok(None);
         }
         let grants = tx.active_grants(user.id).await?;
-        Ok(Some((Actor::user(user, grants, ip), session)))
+        let actor = with_units_above(&mut tx, Actor::user(user, grants, ip)).await?;
+        Ok(Some((actor, session)))
     }
 
     /// Finds who a bearer token belongs to.
@@ -456,7 +457,8 @@ impl<S: Store> Services<S> {
                 return Ok(None);
             }
             let grants = tx.active_grants(user.id).await?;
-            (t, Actor::user(user, grants, ip))
+            let actor = with_units_above(&mut tx, Actor::user(user, grants, ip)).await?;
+            (t, actor)
         };
         // Note use at most once a minute: a write per request would queue every API call.
         let (t, actor) = record;
@@ -583,6 +585,29 @@ impl<S: Store> Services<S> {
         .await?;
         tx.commit().await
     }
+}
+
+/// The actor with the units above its own, walked up the organisation tree in the same read as
+/// its grants: the own-unit rule ([`crate::own_unit`]) needs them.
+pub(crate) async fn with_units_above<T: ReadTx>(tx: &mut T, actor: Actor) -> Result<Actor> {
+    let mut parents = std::collections::HashMap::new();
+    let mut todo = crate::own_unit::direct_units(&actor);
+    let mut steps = 0;
+    while let Some(u) = todo.pop() {
+        steps += 1;
+        if parents.contains_key(&u) || steps > 256 {
+            continue;
+        }
+        let parent = tx.get_unit(u).await?.and_then(|x| x.parent_id);
+        parents.insert(u, parent);
+        if let Some(p) = parent {
+            todo.push(p);
+        }
+    }
+    let above = crate::own_unit::ancestors(&crate::own_unit::direct_units(&actor), |u| {
+        parents.get(&u).copied().flatten()
+    });
+    Ok(actor.with_units_above(above))
 }
 
 #[cfg(test)]

@@ -20,8 +20,8 @@ use crate::access::{Visible, visible_inspections};
 use crate::audit::{Action, AuditEntry};
 use crate::deadline::{Colour, DEFAULT_WARN_DAYS};
 use crate::disclosure::{
-    DocAccess, DocKind, DocStatus, DocumentInput, Facts, ProblemFacts, RectDocument, Revision,
-    TaskFacts, assemble, check_ready, doc_access, leaks, speaks_for_unit, withheld,
+    DocAccess, DocCollection, DocKind, DocStatus, DocumentInput, Facts, ProblemFacts, RectDocument,
+    Revision, TaskFacts, assemble, check_ready, doc_access, leaks, withheld,
 };
 use crate::error::{CoreError, Result};
 use crate::feedback::FeedbackStatus;
@@ -218,7 +218,7 @@ fn rights(access: DocAccess, insp: &Inspection, d: &RectDocument, actor: &Actor)
             && open
             && d.kind == DocKind::PublicNotice
             && d.status == DocStatus::Submitted
-            && !speaks_for_unit(actor, d.unit_id),
+            && !crate::own_unit::belongs_to(actor, d.unit_id),
     }
 }
 
@@ -227,15 +227,18 @@ async fn readable<T: ReadTx>(
     tx: &mut T,
     actor: &Actor,
     id: Id,
+    collection: Option<DocCollection>,
 ) -> Result<(RectDocument, Inspection, DocAccess)> {
+    let what = collection.map_or("整改报告或通报", DocCollection::what);
     let d = tx
         .get_rect_document(id)
         .await?
-        .ok_or_else(|| CoreError::NotFound("整改报告或通报".into()))?;
+        .filter(|d| collection.is_none_or(|c| c.holds(d.kind)))
+        .ok_or_else(|| CoreError::NotFound(what.into()))?;
     let insp = load_inspection(tx, d.inspection_id).await?;
     let access = doc_access(actor, &insp, d.unit_id);
     if access == DocAccess::None {
-        return Err(CoreError::NotFound("整改报告或通报".into()));
+        return Err(CoreError::NotFound(what.into()));
     }
     Ok((d, insp, access))
 }
@@ -530,10 +533,16 @@ impl<S: Store> Services<S> {
         })
     }
 
-    /// One document with its revisions and what the actor may do with it.
-    pub async fn rect_document(&self, actor: &Actor, id: Id) -> Result<DocumentDetail> {
+    /// One document with its revisions and what the actor may do with it; with a collection,
+    /// a document of the other collection is not there.
+    pub async fn rect_document(
+        &self,
+        actor: &Actor,
+        id: Id,
+        collection: Option<DocCollection>,
+    ) -> Result<DocumentDetail> {
         let mut tx = self.store.read().await?;
-        let (d, insp, access) = readable(&mut tx, actor, id).await?;
+        let (d, insp, access) = readable(&mut tx, actor, id, collection).await?;
         let withheld_now = if d.status == DocStatus::Published {
             let facts = gather_facts(&mut tx, &insp, d.unit_id, today(self.now())).await?;
             leaks(&d.full_text(), &withheld(&facts))
@@ -558,13 +567,14 @@ impl<S: Store> Services<S> {
         &self,
         actor: &Actor,
         id: Id,
+        collection: DocCollection,
         version: i64,
         input: &DocumentInput,
     ) -> Result<RectDocument> {
         let f = input.validate()?;
         let now = self.now();
         let mut tx = self.store.write().await?;
-        let (before, insp, access) = readable(&mut tx, actor, id).await?;
+        let (before, insp, access) = readable(&mut tx, actor, id, Some(collection)).await?;
         require_unit(access, &insp, "修改整改报告和通报")?;
         if before.version != version {
             return Err(CoreError::StaleVersion(format!("“{}”", before.title)));
@@ -597,11 +607,12 @@ impl<S: Store> Services<S> {
         &self,
         actor: &Actor,
         id: Id,
+        collection: DocCollection,
         version: i64,
     ) -> Result<RectDocument> {
         let now = self.now();
         let mut tx = self.store.write().await?;
-        let (before, insp, access) = readable(&mut tx, actor, id).await?;
+        let (before, insp, access) = readable(&mut tx, actor, id, Some(collection)).await?;
         require_unit(access, &insp, "重新生成整改报告和通报")?;
         if before.version != version {
             return Err(CoreError::StaleVersion(format!("“{}”", before.title)));
@@ -668,11 +679,12 @@ impl<S: Store> Services<S> {
         &self,
         actor: &Actor,
         id: Id,
+        collection: DocCollection,
         version: i64,
     ) -> Result<RectDocument> {
         let now = self.now();
         let mut tx = self.store.write().await?;
-        let (before, insp, access) = readable(&mut tx, actor, id).await?;
+        let (before, insp, access) = readable(&mut tx, actor, id, Some(collection)).await?;
         require_unit(access, &insp, "报送整改报告和通报")?;
         if before.version != version {
             return Err(CoreError::StaleVersion(format!("“{}”", before.title)));
@@ -725,15 +737,10 @@ impl<S: Store> Services<S> {
         id: Id,
         version: i64,
     ) -> Result<(RectDocument, Inspection)> {
-        let (d, insp, access) = readable(tx, actor, id).await?;
-        if access != DocAccess::Office || speaks_for_unit(actor, d.unit_id) {
+        let (d, insp, access) = readable(tx, actor, id, Some(DocCollection::Notices)).await?;
+        if access != DocAccess::Office || crate::own_unit::belongs_to(actor, d.unit_id) {
             return Err(CoreError::Forbidden(
                 "整改进展通报由巡视办审核，被巡视单位不能审核本单位的通报".into(),
-            ));
-        }
-        if d.kind != DocKind::PublicNotice {
-            return Err(CoreError::RuleRefused(
-                "整改报告报送巡视办即可，无需审核公开".into(),
             ));
         }
         if insp.stage == Stage::Archived {

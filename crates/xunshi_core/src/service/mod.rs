@@ -17,10 +17,13 @@ mod mechanisms;
 mod names;
 mod notices;
 mod overview;
+#[cfg(test)]
+mod own_unit_table;
 mod papers;
 mod planning;
 mod rectify;
 mod reports;
+mod submissions;
 mod supervision;
 mod teams;
 mod units;
@@ -29,7 +32,7 @@ mod users;
 use std::sync::Arc;
 
 use crate::audit::{AuditEntry, AuditRecord, format_at};
-use crate::error::Result;
+use crate::error::{CoreError, Result};
 use crate::id::Id;
 use crate::permission::Actor;
 use crate::store::{Blobs, Secrets, Store, WriteTx};
@@ -59,6 +62,7 @@ pub use rectify::{
     PlanRights, PlanSlot, RectPlanInput, TaskDetail, TaskEntry, TaskRights,
 };
 pub use reports::{ReportDetail, ReportRights};
+pub use submissions::{ALREADY_SUBMITTED, KEPT_FOR};
 pub use supervision::{ProblemRef, RectPickers, RectifyingInspection, SupervisionContext, TaskRef};
 pub use teams::{Candidate, TeamEntry};
 pub use users::NewGrant;
@@ -138,6 +142,27 @@ pub(crate) async fn record<T: WriteTx>(
     entry: AuditEntry,
 ) -> Result<AuditRecord> {
     let (seq, prev_hash) = tx.lock_audit_head().await?;
+    // A request carrying an idempotency key claims it with the first record it writes, in
+    // this transaction: the key is never kept without the record, nor the record without it.
+    // A repeat of the key finds it claimed by another request and is refused; the edge then
+    // answers it with the first request's answer.
+    if let (Some(tag), Some(user_id)) = (actor.submission(), actor.user_id()) {
+        let holder = tx
+            .claim_submission(&crate::store::Submission {
+                user_id,
+                key: tag.key.clone(),
+                route: tag.route.clone(),
+                nonce: tag.nonce.clone(),
+                object_type: entry.object_type.to_owned(),
+                object_id: entry.object_id,
+                created_at: at,
+                answer: None,
+            })
+            .await?;
+        if holder != tag.nonce {
+            return Err(CoreError::Conflict(submissions::ALREADY_SUBMITTED.into()));
+        }
+    }
     let mut r = AuditRecord {
         id: Id::new(),
         seq: seq + 1,
@@ -175,7 +200,8 @@ impl<S: Store> Services<S> {
             return Ok(());
         }
         let mut tx = self.store.write().await?;
-        record(&mut tx, actor, at, entry).await?;
+        // What a read showed creates nothing: it does not claim the request's key.
+        record(&mut tx, &actor.without_submission(), at, entry).await?;
         tx.commit().await
     }
 }

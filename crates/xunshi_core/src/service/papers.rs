@@ -83,6 +83,10 @@ pub(crate) fn team_seat(actor: &Actor, insp: &Inspection) -> Option<Seat> {
     if actor.as_user().is_none_or(|u| u.disabled) {
         return None;
     }
+    // Nobody of an inspected unit sits on its team (the own-unit rule, `own_unit`).
+    if crate::own_unit::belongs_to_any(actor, &insp.target_ids) {
+        return None;
+    }
     actor
         .grants()
         .iter()

@@ -59,7 +59,21 @@ pub(crate) fn supervision_scope(actor: &Actor) -> Visible {
 
 /// Whether the actor reads the records of `unit` in `insp`.
 pub(crate) fn reads_unit(actor: &Actor, insp: &Inspection, unit: Id) -> bool {
-    match supervision_scope(actor) {
+    // Who belongs to the unit reads it as the unit does, through a unit role, and not as a
+    // supervisor or a team (the own-unit rule).
+    let scope = if belongs_to(actor, unit) {
+        Visible::Some {
+            inspections: Vec::new(),
+            feedback_units: if active(actor) {
+                actor.unit_scopes().collect()
+            } else {
+                Vec::new()
+            },
+        }
+    } else {
+        supervision_scope(actor)
+    };
+    match scope {
         Visible::All => true,
         Visible::Some {
             inspections,
@@ -93,12 +107,7 @@ pub(crate) fn speaks_for(actor: &Actor, unit: Id) -> bool {
             }))
 }
 
-/// Whether the actor belongs to `unit` (an account of it, or a role in it): such a person never
-/// supervises it, whatever else they hold.
-pub(crate) fn belongs_to(actor: &Actor, unit: Id) -> bool {
-    actor.as_user().and_then(|u| u.unit_id) == Some(unit)
-        || actor.grants().iter().any(|g| g.scope == Scope::Unit(unit))
-}
+pub(crate) use crate::own_unit::belongs_to;
 
 /// The name a record is signed with.
 pub(crate) fn signer(actor: &Actor) -> String {

@@ -679,6 +679,7 @@ impl<S: Store> Services<S> {
     pub async fn withdraw_member(
         &self,
         actor: &Actor,
+        inspection_id: Id,
         member_id: Id,
         version: i64,
         reason: &str,
@@ -686,9 +687,12 @@ impl<S: Store> Services<S> {
         let reason = required_reason(reason, "请填写调出原因")?;
         let now = self.now();
         let mut tx = self.store.write().await?;
+        // The member named must be of this inspection's team: another team's member is not
+        // there, checked here in the transaction that withdraws.
         let before = tx
             .get_team_member(member_id)
             .await?
+            .filter(|m| m.inspection_id == inspection_id)
             .ok_or_else(|| CoreError::NotFound("巡视组成员".into()))?;
         let insp = load_inspection(&mut tx, before.inspection_id).await?;
         require_access(actor, &insp, Access::Office)?;

@@ -171,6 +171,7 @@ pub async fn reports_are_assembled_edited_submitted_and_dated(mut s: Svc) {
         .revise_rect_document(
             &w.liaison,
             r.id,
+            xunshi_core::disclosure::DocCollection::Reports,
             r.version,
             &edit(&r, &body, Contact::default()),
         )
@@ -181,6 +182,7 @@ pub async fn reports_are_assembled_edited_submitted_and_dated(mut s: Svc) {
         s.revise_rect_document(
             &w.principal,
             r.id,
+            xunshi_core::disclosure::DocCollection::Reports,
             r.version,
             &edit(&r, "旧稿", Contact::default())
         )
@@ -191,6 +193,7 @@ pub async fn reports_are_assembled_edited_submitted_and_dated(mut s: Svc) {
         s.revise_rect_document(
             &w.liaison,
             r.id,
+            xunshi_core::disclosure::DocCollection::Reports,
             r2.version,
             &edit(&r, " \n ", Contact::default())
         )
@@ -202,13 +205,17 @@ pub async fn reports_are_assembled_edited_submitted_and_dated(mut s: Svc) {
         s.revise_rect_document(
             &w.staff,
             r.id,
+            xunshi_core::disclosure::DocCollection::Reports,
             r2.version,
             &edit(&r, "x", Contact::default())
         )
         .await,
         CoreError::Forbidden(_)
     );
-    let d = s.rect_document(&w.staff, r.id).await.expect("staff read");
+    let d = s
+        .rect_document(&w.staff, r.id, None)
+        .await
+        .expect("staff read");
     assert!(!d.rights.edit);
     assert_eq!(d.revisions.len(), 2);
     assert!(d.entry.document.body.ends_with("补充说明。"));
@@ -223,7 +230,12 @@ pub async fn reports_are_assembled_edited_submitted_and_dated(mut s: Svc) {
         None
     );
     let sent = s
-        .submit_rect_document(&w.liaison, r.id, r2.version)
+        .submit_rect_document(
+            &w.liaison,
+            r.id,
+            xunshi_core::disclosure::DocCollection::Reports,
+            r2.version,
+        )
         .await
         .expect("submitted");
     assert_eq!(sent.status, DocStatus::Submitted);
@@ -232,6 +244,7 @@ pub async fn reports_are_assembled_edited_submitted_and_dated(mut s: Svc) {
         s.revise_rect_document(
             &w.liaison,
             r.id,
+            xunshi_core::disclosure::DocCollection::Reports,
             sent.version,
             &edit(&r, "改", Contact::default())
         )
@@ -239,13 +252,39 @@ pub async fn reports_are_assembled_edited_submitted_and_dated(mut s: Svc) {
         CoreError::RuleRefused(_)
     );
     expect_err!(
-        s.submit_rect_document(&w.liaison, r.id, sent.version).await,
+        s.submit_rect_document(
+            &w.liaison,
+            r.id,
+            xunshi_core::disclosure::DocCollection::Reports,
+            sent.version
+        )
+        .await,
         CoreError::RuleRefused(_)
     );
-    // Reports go to the office; there is nothing to approve.
+    // Reports go to the office; there is nothing to approve: a report is not a notice, and
+    // the services that take a notice do not find it, nor do those of the other collection.
     expect_err!(
         s.approve_public_notice(&w.office, r.id, sent.version).await,
-        CoreError::RuleRefused(_)
+        CoreError::NotFound(_)
+    );
+    expect_err!(
+        s.submit_rect_document(
+            &w.liaison,
+            r.id,
+            xunshi_core::disclosure::DocCollection::Notices,
+            sent.version
+        )
+        .await,
+        CoreError::NotFound(_)
+    );
+    expect_err!(
+        s.rect_document(
+            &w.office,
+            r.id,
+            Some(xunshi_core::disclosure::DocCollection::Notices)
+        )
+        .await,
+        CoreError::NotFound(_)
     );
     // The clock is done only when the principal leader's report is in too.
     assert_eq!(
@@ -260,9 +299,14 @@ pub async fn reports_are_assembled_edited_submitted_and_dated(mut s: Svc) {
         .await
         .expect("the principal's report");
     assert!(p.title.contains("主要负责人关于组织落实巡视整改情况的报告"));
-    s.submit_rect_document(&w.principal, p.id, p.version)
-        .await
-        .expect("submitted");
+    s.submit_rect_document(
+        &w.principal,
+        p.id,
+        xunshi_core::disclosure::DocCollection::Reports,
+        p.version,
+    )
+    .await
+    .expect("submitted");
     let later = xunshi_core::service::today(clock.now());
     assert_eq!(
         s.reports_submitted_on(&w.office, w.insp.id, w.unit)
@@ -275,9 +319,14 @@ pub async fn reports_are_assembled_edited_submitted_and_dated(mut s: Svc) {
         .draft_rectification_report(&w.liaison, w.insp.id, w.unit, DocKind::Rectification)
         .await
         .expect("a later report");
-    s.submit_rect_document(&w.liaison, again.id, again.version)
-        .await
-        .unwrap();
+    s.submit_rect_document(
+        &w.liaison,
+        again.id,
+        xunshi_core::disclosure::DocCollection::Reports,
+        again.version,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         report_submitted_on(&mut s.store.read().await.unwrap(), w.insp.id, w.unit)
             .await
@@ -312,10 +361,10 @@ pub async fn reports_are_assembled_edited_submitted_and_dated(mut s: Svc) {
             .is_empty()
     );
     expect_err!(
-        s.rect_document(&outsider, r.id).await,
+        s.rect_document(&outsider, r.id, None).await,
         CoreError::NotFound(_)
     );
-    assert!(s.rect_document(&w.member, r.id).await.is_ok());
+    assert!(s.rect_document(&w.member, r.id, None).await.is_ok());
     let trail = audit_of_object(&s, "rect_document", r.id).await;
     let actions: Vec<&str> = trail.iter().rev().map(|a| a.action.as_str()).collect();
     assert_eq!(
@@ -346,16 +395,33 @@ pub async fn only_approved_notices_are_public_and_the_unit_cannot_approve_its_ow
 
     // Without the contact details for public supervision it cannot go to the office.
     let e = expect_err!(
-        s.submit_rect_document(&w.liaison, n.id, n.version).await,
+        s.submit_rect_document(
+            &w.liaison,
+            n.id,
+            xunshi_core::disclosure::DocCollection::Notices,
+            n.version
+        )
+        .await,
         CoreError::BadInput(_)
     );
     assert_eq!(bad_fields(&e), ["contact.phone", "contact.mailbox"]);
     let n = s
-        .revise_rect_document(&w.liaison, n.id, n.version, &edit(&n, &n.body, contact()))
+        .revise_rect_document(
+            &w.liaison,
+            n.id,
+            xunshi_core::disclosure::DocCollection::Notices,
+            n.version,
+            &edit(&n, &n.body, contact()),
+        )
         .await
         .unwrap();
     let n = s
-        .submit_rect_document(&w.principal, n.id, n.version)
+        .submit_rect_document(
+            &w.principal,
+            n.id,
+            xunshi_core::disclosure::DocCollection::Notices,
+            n.version,
+        )
         .await
         .expect("submitted");
     assert_eq!(n.status, DocStatus::Submitted);
@@ -425,13 +491,19 @@ pub async fn only_approved_notices_are_public_and_the_unit_cannot_approve_its_ow
         .revise_rect_document(
             &w.liaison,
             n.id,
+            xunshi_core::disclosure::DocCollection::Notices,
             back.version,
             &edit(&back, &body, contact()),
         )
         .await
         .unwrap();
     let n = s
-        .submit_rect_document(&w.liaison, n.id, n.version)
+        .submit_rect_document(
+            &w.liaison,
+            n.id,
+            xunshi_core::disclosure::DocCollection::Notices,
+            n.version,
+        )
         .await
         .unwrap();
     expect_err!(
@@ -465,6 +537,7 @@ pub async fn only_approved_notices_are_public_and_the_unit_cannot_approve_its_ow
         s.revise_rect_document(
             &w.liaison,
             n.id,
+            xunshi_core::disclosure::DocCollection::Notices,
             published.version,
             &edit(&n, "改", contact())
         )
@@ -477,7 +550,12 @@ pub async fn only_approved_notices_are_public_and_the_unit_cannot_approve_its_ow
         .await
         .unwrap();
     let r = s
-        .submit_rect_document(&w.liaison, r.id, r.version)
+        .submit_rect_document(
+            &w.liaison,
+            r.id,
+            xunshi_core::disclosure::DocCollection::Reports,
+            r.version,
+        )
         .await
         .unwrap();
     expect_err!(s.public_notice(r.id).await, CoreError::NotFound(_));
@@ -679,11 +757,23 @@ pub async fn documents_are_assembled_from_the_ledger_and_withheld_items_never_go
     // The unit cannot put a withheld item back by editing.
     let leaked = format!("{}\n此外，{SECRET}，{SECRET_PROGRESS}。", n.body);
     let n = s
-        .revise_rect_document(&w.liaison, n.id, n.version, &edit(&n, &leaked, contact()))
+        .revise_rect_document(
+            &w.liaison,
+            n.id,
+            xunshi_core::disclosure::DocCollection::Notices,
+            n.version,
+            &edit(&n, &leaked, contact()),
+        )
         .await
         .unwrap();
     let e = expect_err!(
-        s.submit_rect_document(&w.liaison, n.id, n.version).await,
+        s.submit_rect_document(
+            &w.liaison,
+            n.id,
+            xunshi_core::disclosure::DocCollection::Notices,
+            n.version
+        )
+        .await,
         CoreError::RuleRefused(_)
     );
     assert!(e.to_string().contains(SECRET), "{e}");
@@ -691,11 +781,22 @@ pub async fn documents_are_assembled_from_the_ledger_and_withheld_items_never_go
         .body
         .replace(&format!("\n此外，{SECRET}，{SECRET_PROGRESS}。"), "");
     let n = s
-        .revise_rect_document(&w.liaison, n.id, n.version, &edit(&n, &clean, contact()))
+        .revise_rect_document(
+            &w.liaison,
+            n.id,
+            xunshi_core::disclosure::DocCollection::Notices,
+            n.version,
+            &edit(&n, &clean, contact()),
+        )
         .await
         .unwrap();
     let n = s
-        .submit_rect_document(&w.liaison, n.id, n.version)
+        .submit_rect_document(
+            &w.liaison,
+            n.id,
+            xunshi_core::disclosure::DocCollection::Notices,
+            n.version,
+        )
         .await
         .unwrap();
     let n = s
@@ -719,7 +820,7 @@ pub async fn documents_are_assembled_from_the_ledger_and_withheld_items_never_go
     tx.commit().await.unwrap();
     assert!(s.public_notices().await.unwrap().is_empty());
     expect_err!(s.public_notice(n.id).await, CoreError::NotFound(_));
-    let d = s.rect_document(&w.office, n.id).await.unwrap();
+    let d = s.rect_document(&w.office, n.id, None).await.unwrap();
     // Every task of the first problem is withheld now, so its title is too.
     assert_eq!(
         d.withheld_now,

@@ -289,19 +289,31 @@ pub async fn a_team_role_opens_that_inspection_and_nothing_else(s: Svc) {
     );
 
     let stale = expect_err!(
-        s.withdraw_member(&Actor::system(), m.id, m.version + 1, "工作调整")
-            .await,
+        s.withdraw_member(
+            &Actor::system(),
+            m.inspection_id,
+            m.id,
+            m.version + 1,
+            "工作调整"
+        )
+        .await,
         CoreError::StaleVersion(_)
     );
     assert!(stale.to_string().contains("林晓"), "{stale}");
     let no_reason = expect_err!(
-        s.withdraw_member(&Actor::system(), m.id, m.version, " ")
+        s.withdraw_member(&Actor::system(), m.inspection_id, m.id, m.version, " ")
             .await,
         CoreError::BadInput(_)
     );
     assert_eq!(bad_fields(&no_reason), ["reason"]);
     let out = s
-        .withdraw_member(&Actor::system(), m.id, m.version, "工作调整，另有任用")
+        .withdraw_member(
+            &Actor::system(),
+            m.inspection_id,
+            m.id,
+            m.version,
+            "工作调整，另有任用",
+        )
         .await
         .expect("withdrawn");
     assert!(out.withdrawn_at.is_some());
@@ -316,8 +328,14 @@ pub async fn a_team_role_opens_that_inspection_and_nothing_else(s: Svc) {
     let revoked = audit_of_object(&s, "grant", gid).await;
     assert_eq!(revoked[0].action, "grant_revoked", "newest first");
     expect_err!(
-        s.withdraw_member(&Actor::system(), m.id, out.version, "再次调出")
-            .await,
+        s.withdraw_member(
+            &Actor::system(),
+            m.inspection_id,
+            m.id,
+            out.version,
+            "再次调出"
+        )
+        .await,
         CoreError::RuleRefused(_)
     );
     let team = s.team(&Actor::system(), w.insp.id).await.expect("team");
@@ -393,7 +411,7 @@ pub async fn a_team_has_one_leader_and_a_person_is_on_it_once(s: Svc) {
         .await
         .expect("leader of another team");
 
-    s.withdraw_member(&sys, lead.id, lead.version, "另有任用")
+    s.withdraw_member(&sys, lead.inspection_id, lead.id, lead.version, "另有任用")
         .await
         .expect("withdraw the leader");
     let c = add(&s, person("石磊", &w.caizheng, None)).await;
@@ -868,7 +886,7 @@ pub async fn the_pool_keeps_declarations_versions_and_history(s: Svc) {
             .await,
         CoreError::RuleRefused(_)
     );
-    s.withdraw_member(&office, m.id, m.version, "退休")
+    s.withdraw_member(&office, m.inspection_id, m.id, m.version, "退休")
         .await
         .expect("withdraw from the team");
     let gone = s
@@ -945,9 +963,15 @@ pub async fn an_account_belongs_to_one_inspector_and_the_grant_follows_it(s: Svc
     assert_eq!(moved.version, m.version + 1);
 
     // Withdrawing now revokes the new account's grant.
-    s.withdraw_member(&sys, moved.id, moved.version, "工作调整")
-        .await
-        .expect("withdrawn");
+    s.withdraw_member(
+        &sys,
+        moved.inspection_id,
+        moved.id,
+        moved.version,
+        "工作调整",
+    )
+    .await
+    .expect("withdrawn");
     let new_actor = actor_of(&s, new.id).await;
     assert_eq!(inspection_access(&new_actor, &w.insp), Access::None);
 }

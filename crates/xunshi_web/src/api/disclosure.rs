@@ -23,9 +23,9 @@ use super::{ApiJson, ApiQuery, Page, paging, path_id};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiResult, ErrorBody};
-use crate::http::documents::{DocCollection, of_collection};
 use crate::http::filters::{DocQuery, LedgerQuery};
 use crate::http::ledger::xlsx_response;
+use xunshi_core::disclosure::DocCollection;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -84,7 +84,10 @@ async fn of_kind(
         DocCollection::Notices
     };
     let id = path_id(raw, collection.what())?;
-    Ok(of_collection(&app.services, actor, id, collection).await?)
+    Ok(app
+        .services
+        .rect_document(actor, id, Some(collection))
+        .await?)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -182,10 +185,10 @@ async fn revise_report(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<RevisionRequest>,
 ) -> ApiResult<Json<RectDocument>> {
-    let d = of_kind(&app, &actor, &id, true).await?;
+    let id = path_id(&id, DocCollection::Reports.what())?;
     Ok(Json(
         app.services
-            .revise_rect_document(&actor, d.entry.document.id, req.version, &req.fields)
+            .revise_rect_document(&actor, id, DocCollection::Reports, req.version, &req.fields)
             .await?,
     ))
 }
@@ -202,10 +205,10 @@ async fn submit_report(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<VersionRequest>,
 ) -> ApiResult<Json<RectDocument>> {
-    let d = of_kind(&app, &actor, &id, true).await?;
+    let id = path_id(&id, DocCollection::Reports.what())?;
     Ok(Json(
         app.services
-            .submit_rect_document(&actor, d.entry.document.id, req.version)
+            .submit_rect_document(&actor, id, DocCollection::Reports, req.version)
             .await?,
     ))
 }
@@ -222,10 +225,10 @@ async fn reassemble_report(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<VersionRequest>,
 ) -> ApiResult<Json<RectDocument>> {
-    let d = of_kind(&app, &actor, &id, true).await?;
+    let id = path_id(&id, DocCollection::Reports.what())?;
     Ok(Json(
         app.services
-            .reassemble_rect_document(&actor, d.entry.document.id, req.version)
+            .reassemble_rect_document(&actor, id, DocCollection::Reports, req.version)
             .await?,
     ))
 }
@@ -284,10 +287,10 @@ async fn revise_notice(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<RevisionRequest>,
 ) -> ApiResult<Json<RectDocument>> {
-    let d = of_kind(&app, &actor, &id, false).await?;
+    let id = path_id(&id, DocCollection::Notices.what())?;
     Ok(Json(
         app.services
-            .revise_rect_document(&actor, d.entry.document.id, req.version, &req.fields)
+            .revise_rect_document(&actor, id, DocCollection::Notices, req.version, &req.fields)
             .await?,
     ))
 }
@@ -304,10 +307,10 @@ async fn submit_notice(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<VersionRequest>,
 ) -> ApiResult<Json<RectDocument>> {
-    let d = of_kind(&app, &actor, &id, false).await?;
+    let id = path_id(&id, DocCollection::Notices.what())?;
     Ok(Json(
         app.services
-            .submit_rect_document(&actor, d.entry.document.id, req.version)
+            .submit_rect_document(&actor, id, DocCollection::Notices, req.version)
             .await?,
     ))
 }
@@ -323,10 +326,10 @@ async fn reassemble_notice(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<VersionRequest>,
 ) -> ApiResult<Json<RectDocument>> {
-    let d = of_kind(&app, &actor, &id, false).await?;
+    let id = path_id(&id, DocCollection::Notices.what())?;
     Ok(Json(
         app.services
-            .reassemble_rect_document(&actor, d.entry.document.id, req.version)
+            .reassemble_rect_document(&actor, id, DocCollection::Notices, req.version)
             .await?,
     ))
 }
@@ -344,10 +347,10 @@ async fn approve_notice(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<VersionRequest>,
 ) -> ApiResult<Json<RectDocument>> {
-    let d = of_kind(&app, &actor, &id, false).await?;
+    let id = path_id(&id, DocCollection::Notices.what())?;
     Ok(Json(
         app.services
-            .approve_public_notice(&actor, d.entry.document.id, req.version)
+            .approve_public_notice(&actor, id, req.version)
             .await?,
     ))
 }
@@ -364,10 +367,10 @@ async fn return_notice(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<ReturnRequest>,
 ) -> ApiResult<Json<RectDocument>> {
-    let d = of_kind(&app, &actor, &id, false).await?;
+    let id = path_id(&id, DocCollection::Notices.what())?;
     Ok(Json(
         app.services
-            .return_public_notice(&actor, d.entry.document.id, req.version, &req.comment)
+            .return_public_notice(&actor, id, req.version, &req.comment)
             .await?,
     ))
 }

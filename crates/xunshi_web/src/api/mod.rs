@@ -106,6 +106,10 @@ pub fn router(state: AppState) -> Router<AppState> {
             )
         }),
     )
+    .layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        crate::auth::api_submissions,
+    ))
     .layer(axum::extract::DefaultBodyLimit::max(
         state.config.form_limit,
     ))

@@ -8,7 +8,8 @@
 //! that cannot be read (`ApiJson`, `ApiQuery`, `paging`), 413 from the body limit, 404 from an
 //! id in the path that names nothing (`path_id`). `complete` adds those, and the constraints
 //! the shared parsers enforce: ids are UUIDs, `limit` is 1 to 500, `cursor` is an id, and an
-//! integer field holds what its Rust type holds, and text holds no control characters.
+//! integer field holds what its Rust type holds, and text holds no control characters. Every
+//! call that changes something takes an optional `Idempotency-Key` header.
 
 use serde_json::{Map, Value, json};
 
@@ -71,6 +72,22 @@ fn complete_operation(method: &str, path: &str, op: &mut Map<String, Value>) {
     if let Some(body) = op.get_mut("requestBody") {
         bound_integers(body);
     }
+    // Every call that changes something may carry an idempotency key (`auth::api_submissions`).
+    let keyed = !public && method != "get";
+    if keyed {
+        let params = op
+            .entry("parameters")
+            .or_insert_with(|| json!([]))
+            .as_array_mut()
+            .expect("parameters is an array");
+        params.push(json!({
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": false,
+            "description": "幂等键（可选）：同一账号在 24 小时内以同一键再次调用同一接口，得到第一次调用的状态和响应体，不会再次创建记录",
+            "schema": { "type": "string", "minLength": 1, "maxLength": 100, "pattern": "^[A-Za-z0-9_.:-]{1,100}$" }
+        }));
+    }
     if !public {
         op.insert("security".into(), json!([{ "bearer": [] }]));
     }
@@ -79,7 +96,7 @@ fn complete_operation(method: &str, path: &str, op: &mut Map<String, Value>) {
         .or_insert_with(|| json!({}))
         .as_object_mut()
         .expect("responses is an object");
-    if has_body || has_query {
+    if has_body || has_query || keyed {
         add_error(
             responses,
             "400",
@@ -98,6 +115,13 @@ fn complete_operation(method: &str, path: &str, op: &mut Map<String, Value>) {
     }
     if has_body {
         add_error(responses, "413", "请求体超过大小限制");
+    }
+    if keyed {
+        add_error(
+            responses,
+            "409",
+            "版本已过期或与现有记录冲突；或以同一幂等键的第一次调用尚未得到响应",
+        );
     }
 }
 

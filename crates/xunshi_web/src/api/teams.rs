@@ -426,14 +426,10 @@ async fn withdraw_member(
 ) -> ApiResult<Json<TeamMember>> {
     let id = path_id(&id, "巡视任务")?;
     let member_id = path_id(&member_id, "巡视组成员")?;
-    // The member must be of this inspection's team; the service checks the actor's access.
-    let team = app.services.team(&actor, id).await?;
-    if !team.iter().any(|e| e.member.id == member_id) {
-        return Err(CoreError::NotFound("巡视组成员".into()).into());
-    }
+    // The service checks, in its transaction, that the member is of this inspection's team.
     Ok(Json(
         app.services
-            .withdraw_member(&actor, member_id, req.version, &req.reason)
+            .withdraw_member(&actor, id, member_id, req.version, &req.reason)
             .await?,
     ))
 }

@@ -6,19 +6,19 @@
 //!   `xunshi_core::text` on every string) and refuse with a [`Rejection`];
 //! - [`filters`]: one strict parser per list filter, used by the list's page and its API;
 //! - [`files`] and [`ledger`]: uploads read and files answered, the ledger's workbook;
-//! - [`documents`]: which rectification documents an address names (a notice is not a report);
 //! - [`next`]: where a log-in may send the browser afterwards;
 //! - [`throttle`]: the per-instance rate limit of log-in attempts;
-//! - [`headers`]: `Cache-Control: no-store` on everything personal.
+//! - [`headers`]: `Cache-Control: no-store` on everything personal;
+//! - [`idempotency`]: a repeated submission (same key) gets the first answer, never a second record.
 //!
 //! A [`Rejection`] answers as the API's error body; the pages' error layer shows it as a page.
 
 pub mod decode;
-pub mod documents;
 pub mod extract;
 pub mod files;
 pub mod filters;
 pub mod headers;
+pub mod idempotency;
 pub mod ledger;
 pub mod next;
 mod rejection;

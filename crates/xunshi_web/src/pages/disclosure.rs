@@ -29,10 +29,10 @@ use super::{FormErrors, Frame, OrPage, PageResult, local_time, message_page, ren
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::status_of;
-use crate::http::documents::{DocCollection, of_collection};
 use crate::http::files::attachment;
 use crate::http::filters::{DocQuery, LedgerQuery, paging};
 use crate::http::ledger::xlsx_response;
+use xunshi_core::disclosure::DocCollection;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -88,6 +88,13 @@ impl Section {
             Section::Reports
         } else {
             Section::Notices
+        }
+    }
+
+    fn collection(self) -> DocCollection {
+        match self {
+            Section::Reports => DocCollection::Reports,
+            Section::Notices => DocCollection::Notices,
         }
     }
 
@@ -697,6 +704,7 @@ async fn show(
     app: &AppState,
     user: &PageUser,
     id: Id,
+    collection: DocCollection,
     notice: Option<&str>,
     form: Option<EditForm>,
     errors: FormErrors,
@@ -705,7 +713,11 @@ async fn show(
     status: StatusCode,
 ) -> PageResult {
     let actor = &user.actor;
-    let detail = app.services.rect_document(actor, id).await.or_page(actor)?;
+    let detail = app
+        .services
+        .rect_document(actor, id, Some(collection))
+        .await
+        .or_page(actor)?;
     let section = Section::of(detail.entry.document.kind);
     let mut frame = Frame::new(app, user, &detail.entry.document.title, section.base()).await;
     frame.notice = notice_of(notice);
@@ -742,11 +754,12 @@ async fn detail(
     let actor = &user.actor;
     if let Some(stem) = raw.strip_suffix(".docx") {
         let id = parse_id(stem, actor)?;
-        let d = app.services.rect_document(actor, id).await.or_page(actor)?;
+        let d = app
+            .services
+            .rect_document(actor, id, Some(section.collection()))
+            .await
+            .or_page(actor)?;
         let doc = d.entry.document;
-        if Section::of(doc.kind) != section {
-            return Err(CoreError::NotFound("整改报告或通报".into())).or_page(actor);
-        }
         return Ok(docx_response(&official(&doc), &doc.title).into_response());
     }
     let id = parse_id(raw, actor)?;
@@ -754,6 +767,7 @@ async fn detail(
         app,
         user,
         id,
+        section.collection(),
         q.notice.as_deref(),
         None,
         FormErrors::none(),
@@ -817,13 +831,10 @@ async fn revise(
 ) -> PageResult {
     let actor = &user.actor;
     let id = parse_id(raw, actor)?;
-    // The address names a report or a notice; the other kind is not there (as in the API).
-    of_collection(&app.services, actor, id, collection)
-        .await
-        .or_page(actor)?;
+    // The address names a report or a notice; the service finds only that kind (as in the API).
     match app
         .services
-        .revise_rect_document(actor, id, f.version, &f.input())
+        .revise_rect_document(actor, id, collection, f.version, &f.input())
         .await
     {
         Ok(d) => Ok(see_other(
@@ -837,6 +848,7 @@ async fn revise(
                 app,
                 user,
                 id,
+                collection,
                 None,
                 Some(f),
                 FormErrors::from_error(&e),
@@ -874,18 +886,18 @@ async fn step(
 ) -> PageResult {
     let actor = &user.actor;
     let id = parse_id(raw, actor)?;
-    // The address names a report or a notice; the other kind is not there (as in the API).
-    of_collection(&app.services, actor, id, collection)
-        .await
-        .or_page(actor)?;
+    // The address names a report or a notice; each service finds only that kind, in its
+    // transaction (as in the API).
     let s = &app.services;
     let (result, code) = match step {
         Step::Submit => (
-            s.submit_rect_document(actor, id, f.version).await,
+            s.submit_rect_document(actor, id, collection, f.version)
+                .await,
             "submitted",
         ),
         Step::Reassemble => (
-            s.reassemble_rect_document(actor, id, f.version).await,
+            s.reassemble_rect_document(actor, id, collection, f.version)
+                .await,
             "reassembled",
         ),
         Step::Approve => (
@@ -914,6 +926,7 @@ async fn step(
                 app,
                 user,
                 id,
+                collection,
                 None,
                 None,
                 errors,

@@ -182,6 +182,9 @@ pub struct Frame {
     pub roles: String,
     pub nav: Vec<NavSection>,
     pub csrf: String,
+    /// The idempotency key of the forms of this page, made as it is shown: a form sent twice
+    /// (a double click) makes one record and gets one answer (`http::idempotency`).
+    pub idem: String,
     pub notice: Option<&'static str>,
     /// A message about the request as a whole (a filter that could not be read), shown on top.
     pub error: Option<String>,
@@ -210,6 +213,7 @@ impl Frame {
             roles: roles.join("、"),
             nav: nav_for(actor, path),
             csrf: user.csrf.clone(),
+            idem: crate::http::idempotency::new_key(),
             notice: None,
             error: None,
             logged_in: true,
@@ -225,6 +229,7 @@ impl Frame {
             roles: String::new(),
             nav: Vec::new(),
             csrf,
+            idem: crate::http::idempotency::new_key(),
             notice: None,
             error: None,
             logged_in: false,

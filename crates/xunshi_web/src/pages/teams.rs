@@ -390,19 +390,10 @@ async fn withdraw(
 ) -> PageResult {
     let id = parse_id(&id, &user)?;
     let member_id = Id::from_path(&member_id, "巡视组成员").or_page(&user.actor)?;
-    // The member must be of this team; reading the team also checks the actor may see it.
-    let team = app
-        .services
-        .team(&user.actor, id)
-        .await
-        .or_page(&user.actor)?;
-    if !team.iter().any(|e| e.member.id == member_id) {
-        return Err(CoreError::NotFound("巡视组成员".into())).or_page(&user.actor);
-    }
     Ok(
         match app
             .services
-            .withdraw_member(&user.actor, member_id, f.version, &f.reason)
+            .withdraw_member(&user.actor, id, member_id, f.version, &f.reason)
             .await
         {
             Ok(_) => see_other(&format!("/inspections/{id}/team"), "saved"),

@@ -94,11 +94,18 @@ pub(crate) fn rect_role(actor: &Actor, insp: &Inspection, unit: Id) -> RectRole 
     }
     let feedback = insp.stage.feedback_given();
     let mut r = RectRole {
-        own_unit: actor.as_user().and_then(|u| u.unit_id) == Some(unit),
+        own_unit: crate::own_unit::belongs_to(actor, unit),
         ..Default::default()
     };
+    // Who belongs to the unit reads its rectification after feedback as the unit does (the
+    // unit sees its own plan and ledger), and acts only through the unit's roles.
+    r.read = r.own_unit && feedback;
     let (mut office, mut supervisor) = (false, false);
     for g in actor.grants() {
+        // Who belongs to the unit is the unit here: only its unit roles count.
+        if r.own_unit && !matches!(g.scope, Scope::Unit(_)) {
+            continue;
+        }
         match (g.role, g.scope) {
             (Role::Office, _) => {
                 office = true;
@@ -115,20 +122,14 @@ pub(crate) fn rect_role(actor: &Actor, insp: &Inspection, unit: Id) -> RectRole 
             {
                 r.read = true
             }
-            (Role::UnitPrincipal | Role::UnitLiaison, Scope::Unit(u)) if u == unit => {
-                r.own_unit = true;
-                if feedback {
-                    r.read = true;
-                    r.draft = true;
-                    r.report = true;
-                }
+            (Role::UnitPrincipal | Role::UnitLiaison, Scope::Unit(u)) if u == unit && feedback => {
+                r.read = true;
+                r.draft = true;
+                r.report = true;
             }
-            (Role::UnitStaff, Scope::Unit(u)) if u == unit => {
-                r.own_unit = true;
-                if feedback {
-                    r.read = true;
-                    r.report = true;
-                }
+            (Role::UnitStaff, Scope::Unit(u)) if u == unit && feedback => {
+                r.read = true;
+                r.report = true;
             }
             _ => {}
         }

@@ -17,6 +17,9 @@ mod plans;
 mod tasks;
 mod work;
 
+#[cfg(test)]
+pub(crate) use access::rect_role;
+
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
