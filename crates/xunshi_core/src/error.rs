@@ -100,7 +100,11 @@ impl CoreError {
 /// Collects field errors so a form can show every problem at once, not only the first.
 /// Malformed fields make the whole answer 400; fields only the data refuses, 422.
 #[derive(Debug, Default)]
-pub struct Validation(Vec<FieldError>, Vec<FieldError>);
+pub struct Validation {
+    fields: Vec<FieldError>,
+    /// Whether any field is malformed (400), not only refused by the data (422).
+    malformed: bool,
+}
 
 impl Validation {
     pub fn new() -> Self {
@@ -108,7 +112,8 @@ impl Validation {
     }
 
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0.push(FieldError {
+        self.malformed = true;
+        self.fields.push(FieldError {
             field: field.to_owned(),
             message: message.into(),
         });
@@ -119,11 +124,12 @@ impl Validation {
         match r {
             Ok(v) => Some(v),
             Err(CoreError::BadInput(mut fs)) => {
-                self.0.append(&mut fs);
+                self.malformed = true;
+                self.fields.append(&mut fs);
                 None
             }
             Err(CoreError::Unfit(mut fs)) => {
-                self.1.append(&mut fs);
+                self.fields.append(&mut fs);
                 None
             }
             Err(e) => {
@@ -135,21 +141,19 @@ impl Validation {
 
     /// A field the data refuses (see [`CoreError::Unfit`]).
     pub fn unfit(&mut self, field: &str, message: impl Into<String>) {
-        self.1.push(FieldError {
+        self.fields.push(FieldError {
             field: field.to_owned(),
             message: message.into(),
         });
     }
 
     pub fn finish(self) -> Result<()> {
-        let (mut bad, mut unfit) = (self.0, self.1);
-        if !bad.is_empty() {
-            bad.append(&mut unfit);
-            Err(CoreError::BadInput(bad))
-        } else if !unfit.is_empty() {
-            Err(CoreError::Unfit(unfit))
-        } else {
+        if self.fields.is_empty() {
             Ok(())
+        } else if self.malformed {
+            Err(CoreError::BadInput(self.fields))
+        } else {
+            Err(CoreError::Unfit(self.fields))
         }
     }
 }
