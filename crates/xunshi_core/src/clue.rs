@@ -583,7 +583,7 @@ impl TransferInput {
             None if self.transferred_on.trim().is_empty() => {
                 v.add("transferred_on", "请填写移交日期")
             }
-            Some(d) if d > today => v.add("transferred_on", "移交日期不能晚于今天"),
+            Some(d) if d > today => v.unfit("transferred_on", "移交日期不能晚于今天"),
             _ => {}
         }
         let mut clue_ids = Vec::new();
@@ -657,11 +657,11 @@ impl DisposalInput {
             .flatten();
         match decided_on {
             None if self.decided_on.trim().is_empty() => v.add("decided_on", "请填写处置日期"),
-            Some(d) if d < transferred_on => v.add(
+            Some(d) if d < transferred_on => v.unfit(
                 "decided_on",
                 format!("处置日期不能早于移交日期（{transferred_on}）"),
             ),
-            Some(d) if d > today => v.add("decided_on", "处置日期不能晚于今天"),
+            Some(d) if d > today => v.unfit("decided_on", "处置日期不能晚于今天"),
             _ => {}
         }
         v.finish()?;

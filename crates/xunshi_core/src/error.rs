@@ -35,6 +35,12 @@ pub enum CoreError {
     /// The request is well formed but a rule of the domain refuses it (HTTP 422).
     #[error("{0}")]
     RuleRefused(String),
+    /// Fields that are well formed each but that the data or one another refuse: a record
+    /// named that does not exist, dates out of order or already past, a field that one decision
+    /// requires (HTTP 422, naming the fields as [`CoreError::BadInput`] does). Nothing in the
+    /// request's own shape could have told the client.
+    #[error("输入不能接受：{}", join_fields(.0))]
+    Unfit(Vec<FieldError>),
     /// A failure of the machinery: storage, hashing. Logged in full, shown in general terms.
     #[error("内部错误：{0}")]
     Internal(String),
@@ -56,6 +62,22 @@ impl CoreError {
         }])
     }
 
+    /// A field the data or the other fields refuse (HTTP 422), see [`CoreError::Unfit`].
+    pub fn unfit(field: impl Into<String>, message: impl Into<String>) -> Self {
+        CoreError::Unfit(vec![FieldError {
+            field: field.into(),
+            message: message.into(),
+        }])
+    }
+
+    /// The fields an error names, for a form to show beside them.
+    pub fn fields(&self) -> Option<&[FieldError]> {
+        match self {
+            CoreError::BadInput(fs) | CoreError::Unfit(fs) => Some(fs),
+            _ => None,
+        }
+    }
+
     pub fn internal(e: impl fmt::Display) -> Self {
         CoreError::Internal(e.to_string())
     }
@@ -69,15 +91,20 @@ impl CoreError {
             CoreError::NotFound(_) => "not_found",
             CoreError::StaleVersion(_) => "stale_version",
             CoreError::Conflict(_) => "conflict",
-            CoreError::RuleRefused(_) => "rule_refused",
+            CoreError::RuleRefused(_) | CoreError::Unfit(_) => "rule_refused",
             CoreError::Internal(_) => "internal",
         }
     }
 }
 
 /// Collects field errors so a form can show every problem at once, not only the first.
+/// Malformed fields make the whole answer 400; fields only the data refuses, 422.
 #[derive(Debug, Default)]
-pub struct Validation(Vec<FieldError>);
+pub struct Validation {
+    fields: Vec<FieldError>,
+    /// Whether any field is malformed (400), not only refused by the data (422).
+    malformed: bool,
+}
 
 impl Validation {
     pub fn new() -> Self {
@@ -85,7 +112,8 @@ impl Validation {
     }
 
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0.push(FieldError {
+        self.malformed = true;
+        self.fields.push(FieldError {
             field: field.to_owned(),
             message: message.into(),
         });
@@ -96,7 +124,12 @@ impl Validation {
         match r {
             Ok(v) => Some(v),
             Err(CoreError::BadInput(mut fs)) => {
-                self.0.append(&mut fs);
+                self.malformed = true;
+                self.fields.append(&mut fs);
+                None
+            }
+            Err(CoreError::Unfit(mut fs)) => {
+                self.fields.append(&mut fs);
                 None
             }
             Err(e) => {
@@ -106,11 +139,21 @@ impl Validation {
         }
     }
 
+    /// A field the data refuses (see [`CoreError::Unfit`]).
+    pub fn unfit(&mut self, field: &str, message: impl Into<String>) {
+        self.fields.push(FieldError {
+            field: field.to_owned(),
+            message: message.into(),
+        });
+    }
+
     pub fn finish(self) -> Result<()> {
-        if self.0.is_empty() {
+        if self.fields.is_empty() {
             Ok(())
+        } else if self.malformed {
+            Err(CoreError::BadInput(self.fields))
         } else {
-            Err(CoreError::BadInput(self.0))
+            Err(CoreError::Unfit(self.fields))
         }
     }
 }

@@ -147,7 +147,7 @@ impl FeedbackInput {
         if let (Some(d), Some(m)) = (deadline, date)
             && d <= m
         {
-            v.add("deadline", "整改时限应晚于反馈日期");
+            v.unfit("deadline", "整改时限应晚于反馈日期");
         }
         let meeting = FeedbackMeeting {
             date,

@@ -251,7 +251,7 @@ impl InspectionInput {
         if let (Some(a), Some(b)) = (planned_entry, planned_exit)
             && b < a
         {
-            v.add("planned_exit", "计划结束日期不能早于计划进驻日期");
+            v.unfit("planned_exit", "计划结束日期不能早于计划进驻日期");
         }
         v.finish()?;
         Ok(InspectionFields {

@@ -554,7 +554,7 @@ impl NoticeInput {
         if let (Some(a), Some(b)) = (issued_on, due_on)
             && b < a
         {
-            v.add("due_on", "整改期限不能早于下发日期");
+            v.unfit("due_on", "整改期限不能早于下发日期");
         }
         v.finish()?;
         Ok(NoticeFields {

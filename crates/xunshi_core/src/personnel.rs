@@ -514,7 +514,7 @@ impl PastPostInput {
         if let (Some(a), Some(b)) = (from, to)
             && b < a
         {
-            v.add(&f("to"), "任职截止日期不能早于起始日期");
+            v.unfit(&f("to"), "任职截止日期不能早于起始日期");
         }
         v.finish()?;
         Ok(PastPostFields {

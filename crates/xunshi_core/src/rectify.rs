@@ -99,7 +99,7 @@ pub fn check_measure(list: &str, measure: &str) -> Result<String> {
         ));
     };
     if !items.contains(&measure.trim()) {
-        return Err(CoreError::bad_input(
+        return Err(CoreError::unfit(
             "measure",
             format!("“{}”下可选：{}", list.trim(), items.join("、")),
         ));
@@ -145,7 +145,7 @@ impl Due {
             let d = date
                 .map(str::trim)
                 .filter(|d| !d.is_empty())
-                .ok_or_else(|| CoreError::bad_input("due_date", "请填写整改时限日期"))?;
+                .ok_or_else(|| CoreError::unfit("due_date", "请填写整改时限日期"))?;
             d.parse().map_err(|_| {
                 CoreError::bad_input(
                     "due_date",

@@ -330,8 +330,11 @@ pub struct AccountabilityInput {
     #[schema(value_type = crate::rectify::Form)]
     pub form: String,
     /// The list the measure comes from: 党纪处分, 政务处分, 组织处理, 对党组织问责, 对干部问责, 批评教育.
+    #[schema(pattern = "^(党纪处分|政务处分|组织处理|对党组织问责|对干部问责|批评教育)$")]
     pub measure_list: String,
+    #[schema(min_length = 1, pattern = r"\S")]
     pub measure: String,
+    #[schema(min_length = 1, pattern = r"\S")]
     pub deciding_body: String,
     #[schema(value_type = String, format = Date)]
     pub decided_on: String,

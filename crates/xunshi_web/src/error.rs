@@ -15,7 +15,7 @@ pub fn status_of(e: &CoreError) -> StatusCode {
         CoreError::Forbidden(_) => StatusCode::FORBIDDEN,
         CoreError::NotFound(_) => StatusCode::NOT_FOUND,
         CoreError::StaleVersion(_) | CoreError::Conflict(_) => StatusCode::CONFLICT,
-        CoreError::RuleRefused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        CoreError::RuleRefused(_) | CoreError::Unfit(_) => StatusCode::UNPROCESSABLE_ENTITY,
         CoreError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -71,7 +71,7 @@ impl ApiError {
 impl From<CoreError> for ApiError {
     fn from(e: CoreError) -> Self {
         let details = match &e {
-            CoreError::BadInput(fields) => fields.clone(),
+            CoreError::BadInput(fields) | CoreError::Unfit(fields) => fields.clone(),
             _ => Vec::new(),
         };
         ApiError {

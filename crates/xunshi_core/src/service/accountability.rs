@@ -63,7 +63,7 @@ impl<S: Store> Services<S> {
             ));
         }
         if f.decided_on > today(now) {
-            return Err(CoreError::bad_input("decided_on", "决定日期不能晚于今天"));
+            return Err(CoreError::unfit("decided_on", "决定日期不能晚于今天"));
         }
         let mut tx = self.store.write().await?;
         let insp = load_inspection(&mut tx, f.inspection_id).await?;

@@ -58,7 +58,7 @@ impl<S: Store> Services<S> {
         }
         let days = parse_csv(csv)?;
         if days.is_empty() {
-            return Err(CoreError::bad_input("csv", "没有读到任何日期"));
+            return Err(CoreError::unfit("csv", "没有读到任何日期"));
         }
         if let Some(d) = days.iter().find(|d| d.date.year() != year) {
             return Err(CoreError::bad_input(

@@ -201,7 +201,7 @@ async fn about_unit<T: ReadTx>(tx: &mut T, f: &ClueFields) -> Result<Option<Id>>
         Some(u) => Ok(Some(
             resolve_unit_in(tx, u)
                 .await
-                .map_err(|_| CoreError::bad_input("about_unit", format!("单位“{u}”不存在")))?
+                .map_err(|_| CoreError::unfit("about_unit", format!("单位“{u}”不存在")))?
                 .id,
         )),
     }
@@ -448,9 +448,9 @@ impl<S: Store> Services<S> {
             }
             RecipientKind::Department => {
                 let name = f.department.as_deref().unwrap_or_default();
-                let unit = resolve_unit_in(&mut tx, name).await.map_err(|_| {
-                    CoreError::bad_input("department", format!("单位“{name}”不存在"))
-                })?;
+                let unit = resolve_unit_in(&mut tx, name)
+                    .await
+                    .map_err(|_| CoreError::unfit("department", format!("单位“{name}”不存在")))?;
                 if unit.withdrawn {
                     return Err(CoreError::bad_input("department", "该单位已撤销"));
                 }
@@ -472,7 +472,7 @@ impl<S: Store> Services<S> {
                 .await?
                 .filter(|c| c.inspection_id == insp.id);
             let Some(clue) = clue else {
-                return Err(CoreError::bad_input(
+                return Err(CoreError::unfit(
                     "clue_ids",
                     format!("线索 {id} 不属于本巡视任务"),
                 ));

@@ -808,7 +808,7 @@ impl<S: Store> Services<S> {
     ) -> Result<RectDocument> {
         let comment = comment.trim();
         if comment.is_empty() {
-            return Err(CoreError::bad_input("comment", "退回修改须写明意见"));
+            return Err(CoreError::unfit("comment", "退回修改须写明意见"));
         }
         if comment.chars().count() > 2000 {
             return Err(CoreError::bad_input("comment", "意见不能超过 2000 个字"));

@@ -224,7 +224,7 @@ impl<S: Store> Services<S> {
         if let Some(heard) = insp.dates.reported_to_committee
             && date < heard
         {
-            return Err(CoreError::bad_input(
+            return Err(CoreError::unfit(
                 "meeting_date",
                 format!("反馈日期不能早于书记专题会议听取汇报的日期（{heard}）"),
             ));

@@ -76,10 +76,7 @@ impl<S: Store> Services<S> {
         let now = self.now();
         let issued_on = today(now);
         if f.answer_due.is_some_and(|d| d < issued_on) {
-            return Err(CoreError::bad_input(
-                "answer_due",
-                "答复期限不能早于下发日期",
-            ));
+            return Err(CoreError::unfit("answer_due", "答复期限不能早于下发日期"));
         }
         if belongs_to(actor, f.unit_id) {
             return Err(CoreError::Forbidden("不能督办本单位的整改工作".into()));

@@ -49,7 +49,7 @@ impl<S: Store> Services<S> {
         let f = input.validate()?;
         let now = self.now();
         if f.issued_on > today(now) {
-            return Err(CoreError::bad_input("issued_on", "印发日期不能晚于今天"));
+            return Err(CoreError::unfit("issued_on", "印发日期不能晚于今天"));
         }
         let mut tx = self.store.write().await?;
         let insp = load_inspection(&mut tx, f.inspection_id).await?;

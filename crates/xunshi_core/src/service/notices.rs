@@ -184,7 +184,7 @@ impl<S: Store> Services<S> {
         }
         let issued_on = f.issued_on.unwrap_or_else(|| today(now));
         if f.due_on.is_some_and(|d| d < issued_on) {
-            return Err(CoreError::bad_input("due_on", "整改期限不能早于下发日期"));
+            return Err(CoreError::unfit("due_on", "整改期限不能早于下发日期"));
         }
         let n = ImmediateFixNotice {
             id: Id::new(),
@@ -294,7 +294,7 @@ impl<S: Store> Services<S> {
     ) -> Result<ImmediateFixNotice> {
         let comment = r.comment.trim();
         if !r.accept && comment.is_empty() {
-            return Err(CoreError::bad_input("comment", "退回时请说明理由"));
+            return Err(CoreError::unfit("comment", "退回时请说明理由"));
         }
         if comment.chars().count() > 2000 {
             return Err(CoreError::bad_input("comment", "不能超过 2000 个字"));

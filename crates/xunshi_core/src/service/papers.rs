@@ -234,7 +234,7 @@ async fn resolve_paper_fields<T: ReadTx>(
     let category = tx
         .get_category(f.category_id)
         .await?
-        .ok_or_else(|| CoreError::bad_input("category_id", "问题类别不存在"))?;
+        .ok_or_else(|| CoreError::unfit("category_id", "问题类别不存在"))?;
     let unit = match f.target_unit_id {
         Some(u) if insp.target_ids.contains(&u) => u,
         Some(_) => {
@@ -307,16 +307,10 @@ impl<S: Store> Services<S> {
         let mut tx = self.store.write().await?;
         let existing = tx.list_taxonomy_versions().await?;
         if existing.iter().any(|v| v.code == code) {
-            return Err(CoreError::bad_input(
-                "code",
-                format!("已有代码为“{code}”的版本"),
-            ));
+            return Err(CoreError::Conflict(format!("已有代码为“{code}”的版本")));
         }
         if existing.iter().any(|v| v.name == name) {
-            return Err(CoreError::bad_input(
-                "name",
-                format!("已有名为“{name}”的版本"),
-            ));
+            return Err(CoreError::Conflict(format!("已有名为“{name}”的版本")));
         }
         let v = TaxonomyVersion {
             id: Id::new(),
@@ -357,16 +351,10 @@ impl<S: Store> Services<S> {
             .ok_or_else(|| CoreError::NotFound("问题分类版本".into()))?;
         let existing = tx.list_categories(Some(version_id)).await?;
         if existing.iter().any(|c| c.code == code) {
-            return Err(CoreError::bad_input(
-                "code",
-                format!("本版本已有代码“{code}”"),
-            ));
+            return Err(CoreError::Conflict(format!("本版本已有代码“{code}”")));
         }
         if existing.iter().any(|c| c.name == name) {
-            return Err(CoreError::bad_input(
-                "name",
-                format!("本版本已有类别“{name}”"),
-            ));
+            return Err(CoreError::Conflict(format!("本版本已有类别“{name}”")));
         }
         let c = Category {
             id: Id::new(),
@@ -628,7 +616,7 @@ impl<S: Store> Services<S> {
         let comment = d.comment.trim().to_owned();
         let needs_reason = matches!(to, ProblemStatus::Draft | ProblemStatus::Withdrawn);
         if needs_reason && comment.is_empty() {
-            return Err(CoreError::bad_input("comment", "请说明理由"));
+            return Err(CoreError::unfit("comment", "请说明理由"));
         }
         if comment.chars().count() > 1000 {
             return Err(CoreError::bad_input("comment", "不能超过 1000 个字"));

@@ -128,13 +128,13 @@ impl<S: Store> Services<S> {
         let starts_on =
             starts_on.ok_or_else(|| CoreError::bad_input("starts_on", "请填写本届起始日期"))?;
         if ends_on.is_some_and(|e| e < starts_on) {
-            return Err(CoreError::bad_input("ends_on", "结束日期不能早于起始日期"));
+            return Err(CoreError::unfit("ends_on", "结束日期不能早于起始日期"));
         }
         let now = self.now();
         let mut tx = self.store.write().await?;
         let dispatcher = resolve_unit_in(&mut tx, &input.dispatcher)
             .await
-            .map_err(|_| CoreError::bad_input("dispatcher", "派出巡视组的党组织不存在"))?;
+            .map_err(|_| CoreError::unfit("dispatcher", "派出巡视组的党组织不存在"))?;
         let term = Term {
             id: Id::new(),
             name: name.to_owned(),
@@ -183,7 +183,7 @@ impl<S: Store> Services<S> {
         let term = tx
             .get_term(term_id)
             .await?
-            .ok_or_else(|| CoreError::bad_input("term_id", "届次不存在"))?;
+            .ok_or_else(|| CoreError::unfit("term_id", "届次不存在"))?;
         let plan = AnnualPlan {
             id: Id::new(),
             term_id: term.id,
@@ -226,7 +226,7 @@ impl<S: Store> Services<S> {
         let plan = tx
             .get_plan(plan_id)
             .await?
-            .ok_or_else(|| CoreError::bad_input("plan_id", "年度计划不存在"))?;
+            .ok_or_else(|| CoreError::unfit("plan_id", "年度计划不存在"))?;
         let existing = tx.list_rounds(Some(plan.term_id)).await?;
         if existing.iter().any(|r| r.number == input.number) {
             return Err(CoreError::Conflict(format!("本届已有第{}轮", input.number)));
@@ -289,7 +289,7 @@ impl<S: Store> Services<S> {
         let round = tx
             .get_round(f.round_id)
             .await?
-            .ok_or_else(|| CoreError::bad_input("round_id", "轮次不存在"))?;
+            .ok_or_else(|| CoreError::unfit("round_id", "轮次不存在"))?;
         let term = tx
             .get_term(round.term_id)
             .await?
@@ -361,7 +361,7 @@ impl<S: Store> Services<S> {
         if f.round_id != before.round_id {
             tx.get_round(f.round_id)
                 .await?
-                .ok_or_else(|| CoreError::bad_input("round_id", "轮次不存在"))?;
+                .ok_or_else(|| CoreError::unfit("round_id", "轮次不存在"))?;
         }
         let targets = resolve_targets(&mut tx, &f.targets, before.dispatcher_id).await?;
         check_look_back(&mut tx, f.look_back_of, &targets).await?;
@@ -438,7 +438,7 @@ impl<S: Store> Services<S> {
             Stage::OnSite => dates.entry = Some(on),
             Stage::Reporting => {
                 if dates.entry.is_some_and(|e| on < e) {
-                    return Err(CoreError::bad_input("date", "结束进驻日期不能早于进驻日期"));
+                    return Err(CoreError::unfit("date", "结束进驻日期不能早于进驻日期"));
                 }
                 dates.exit = Some(on)
             }
@@ -646,7 +646,7 @@ async fn resolve_targets<T: ReadTx>(
     for r in refs {
         let unit = resolve_unit_in(tx, r)
             .await
-            .map_err(|_| CoreError::bad_input("targets", format!("被巡视单位“{r}”不存在")))?;
+            .map_err(|_| CoreError::unfit("targets", format!("被巡视单位“{r}”不存在")))?;
         if unit.withdrawn {
             return Err(CoreError::bad_input(
                 "targets",
@@ -675,7 +675,7 @@ async fn check_look_back<T: ReadTx>(tx: &mut T, of: Option<Id>, targets: &[Id]) 
     let earlier = tx
         .get_inspection(of)
         .await?
-        .ok_or_else(|| CoreError::bad_input("look_back_of", "所回看的原巡视不存在"))?;
+        .ok_or_else(|| CoreError::unfit("look_back_of", "所回看的原巡视不存在"))?;
     if !earlier.target_ids.iter().any(|t| targets.contains(t)) {
         return Err(CoreError::bad_input(
             "look_back_of",

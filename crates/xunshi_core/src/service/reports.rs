@@ -313,7 +313,7 @@ impl<S: Store> Services<S> {
             return Err(CoreError::bad_input("comment", "意见不能超过 2000 个字"));
         }
         if decision == Decision::Return && comment.is_empty() {
-            return Err(CoreError::bad_input("comment", "退回修改须写明意见"));
+            return Err(CoreError::unfit("comment", "退回修改须写明意见"));
         }
         let now = self.now();
         let mut tx = self.store.write().await?;
@@ -447,7 +447,7 @@ fn check_meeting_date(insp: &Inspection, step: StepKind, d: jiff::civil::Date) -
     if let Some(exit) = insp.dates.exit
         && d < exit
     {
-        return Err(CoreError::bad_input(
+        return Err(CoreError::unfit(
             "meeting_date",
             format!("会议日期不能早于巡视结束进驻日期（{exit}）"),
         ));
@@ -456,7 +456,7 @@ fn check_meeting_date(insp: &Inspection, step: StepKind, d: jiff::civil::Date) -
         && let Some(group) = insp.dates.reported_to_group
         && d < group
     {
-        return Err(CoreError::bad_input(
+        return Err(CoreError::unfit(
             "meeting_date",
             format!("书记专题会议日期不能早于领导小组听取汇报日期（{group}）"),
         ));

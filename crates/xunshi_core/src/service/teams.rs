@@ -809,7 +809,7 @@ async fn resolve_fields<T: ReadTx>(
 ) -> Result<(Id, Option<Id>)> {
     let unit = resolve_unit_in(tx, &f.unit)
         .await
-        .map_err(|_| CoreError::bad_input("unit", format!("单位“{}”不存在", f.unit)))?;
+        .map_err(|_| CoreError::unfit("unit", format!("单位“{}”不存在", f.unit)))?;
     if unit.withdrawn {
         return Err(CoreError::bad_input("unit", "该单位已撤销"));
     }
@@ -817,7 +817,7 @@ async fn resolve_fields<T: ReadTx>(
         Some(u) => {
             let user = find_user_in(tx, u)
                 .await
-                .map_err(|_| CoreError::bad_input("user", format!("用户“{u}”不存在")))?;
+                .map_err(|_| CoreError::unfit("user", format!("用户“{u}”不存在")))?;
             if let Some(other) = tx.find_inspector_by_user(user.id).await?
                 && Some(other.id) != this
             {
@@ -840,7 +840,7 @@ async fn resolve_past_post<T: ReadTx>(
 ) -> Result<PastPost> {
     // A past post may be in a unit since withdrawn: history keeps it.
     let unit = resolve_unit_in(tx, &p.unit).await.map_err(|_| {
-        CoreError::bad_input(format!("{prefix}unit"), format!("单位“{}”不存在", p.unit))
+        CoreError::unfit(format!("{prefix}unit"), format!("单位“{}”不存在", p.unit))
     })?;
     Ok(PastPost {
         id: Id::new(),
@@ -857,7 +857,7 @@ async fn resolve_relative<T: ReadTx>(
     r: &RelativeFields,
 ) -> Result<Relative> {
     let unit = resolve_unit_in(tx, &r.unit).await.map_err(|_| {
-        CoreError::bad_input(format!("{prefix}unit"), format!("单位“{}”不存在", r.unit))
+        CoreError::unfit(format!("{prefix}unit"), format!("单位“{}”不存在", r.unit))
     })?;
     Ok(Relative {
         id: Id::new(),

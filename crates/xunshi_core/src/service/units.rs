@@ -209,7 +209,7 @@ async fn check_parent<T: ReadTx>(tx: &mut T, this: Option<Id>, f: &UnitFields) -
     let parent = tx
         .get_unit(parent_id)
         .await?
-        .ok_or_else(|| CoreError::bad_input("parent_id", "上级单位不存在"))?;
+        .ok_or_else(|| CoreError::unfit("parent_id", "上级单位不存在"))?;
     if parent.withdrawn {
         return Err(CoreError::bad_input("parent_id", "上级单位已撤销"));
     }

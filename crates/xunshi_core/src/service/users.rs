@@ -82,7 +82,7 @@ impl<S: Store> Services<S> {
             Some(u) => {
                 let unit = resolve_unit_in(&mut tx, u)
                     .await
-                    .map_err(|_| CoreError::bad_input("unit", format!("单位“{u}”不存在")))?;
+                    .map_err(|_| CoreError::unfit("unit", format!("单位“{u}”不存在")))?;
                 if unit.withdrawn {
                     return Err(CoreError::bad_input("unit", "该单位已撤销"));
                 }
@@ -154,7 +154,7 @@ impl<S: Store> Services<S> {
             Some(u) => Some(
                 resolve_unit_in(&mut tx, u)
                     .await
-                    .map_err(|_| CoreError::bad_input("unit", format!("单位“{u}”不存在")))?
+                    .map_err(|_| CoreError::unfit("unit", format!("单位“{u}”不存在")))?
                     .id,
             ),
             None => None,
@@ -338,7 +338,7 @@ async fn grant_in<T: WriteTx>(
             let unit = match scope_ref {
                 Some(u) => resolve_unit_in(tx, u)
                     .await
-                    .map_err(|_| CoreError::bad_input("scope", format!("单位“{u}”不存在")))?,
+                    .map_err(|_| CoreError::unfit("scope", format!("单位“{u}”不存在")))?,
                 None => match user.unit_id {
                     Some(id) => tx
                         .get_unit(id)

@@ -383,7 +383,7 @@ pub async fn a_refused_transfer_writes_nothing(mut s: Svc) {
             ),
         )
         .await,
-        CoreError::BadInput(_)
+        CoreError::Unfit(_)
     );
     assert_eq!(bad_fields(&e), ["clue_ids"]);
     expect_err!(
@@ -398,7 +398,7 @@ pub async fn a_refused_transfer_writes_nothing(mut s: Svc) {
             ),
         )
         .await,
-        CoreError::BadInput(_)
+        CoreError::Unfit(_)
     );
     // The letter number is taken; a date after today; no clue at all.
     let e = expect_err!(

@@ -473,7 +473,7 @@ pub async fn only_approved_notices_are_public_and_the_unit_cannot_approve_its_ow
     let e = expect_err!(
         s.return_public_notice(&w.office, n.id, n.version, " ")
             .await,
-        CoreError::BadInput(_)
+        CoreError::Unfit(_)
     );
     assert_eq!(bad_fields(&e), ["comment"]);
     let back = s

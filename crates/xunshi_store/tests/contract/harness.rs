@@ -196,8 +196,10 @@ pub(crate) use expect_err;
 /// The names of the fields a `BadInput` complains about.
 pub fn bad_fields(e: &CoreError) -> Vec<String> {
     match e {
-        CoreError::BadInput(fields) => fields.iter().map(|f| f.field.clone()).collect(),
-        other => panic!("expected BadInput, got {other:?}"),
+        CoreError::BadInput(fields) | CoreError::Unfit(fields) => {
+            fields.iter().map(|f| f.field.clone()).collect()
+        }
+        other => panic!("expected BadInput or Unfit, got {other:?}"),
     }
 }
 

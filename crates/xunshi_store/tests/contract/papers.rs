@@ -255,9 +255,9 @@ pub async fn the_taxonomy_ships_two_versions_and_the_office_adds_more(s: Svc) {
         .expect("the office adds a version");
     let e = expect_err!(
         s.create_taxonomy_version(&w.office, &input).await,
-        CoreError::BadInput(_)
+        CoreError::Conflict(_)
     );
-    assert_eq!(bad_fields(&e), ["code"]);
+    assert!(e.to_string().contains("已有代码"), "{e}");
     let first = s
         .add_category(
             &w.office,
@@ -291,7 +291,7 @@ pub async fn the_taxonomy_ships_two_versions_and_the_office_adds_more(s: Svc) {
             },
         )
         .await,
-        CoreError::BadInput(_)
+        CoreError::Conflict(_)
     );
     expect_err!(
         s.add_category(&w.office, Id::new(), &CategoryInput::default())
@@ -343,7 +343,7 @@ pub async fn a_paper_is_drafted_approved_and_signed(s: Svc) {
     bad.category_id = Id::new().to_string();
     let e = expect_err!(
         s.create_problem(&w.member, w.insp.id, &bad).await,
-        CoreError::BadInput(_)
+        CoreError::Unfit(_)
     );
     assert_eq!(bad_fields(&e), ["category_id"]);
 
@@ -396,7 +396,7 @@ pub async fn a_paper_is_drafted_approved_and_signed(s: Svc) {
     let e = expect_err!(
         s.return_problem(&w.lead, p.id, &decision(p.version, " "))
             .await,
-        CoreError::BadInput(_)
+        CoreError::Unfit(_)
     );
     assert_eq!(bad_fields(&e), ["comment"]);
     let p = s
@@ -795,7 +795,7 @@ pub async fn notices_are_issued_answered_and_reviewed(s: Svc) {
     };
     expect_err!(
         s.review_notice(&w.lead, n.id, &back).await,
-        CoreError::BadInput(_)
+        CoreError::Unfit(_)
     );
     let n = s
         .review_notice(
@@ -996,7 +996,7 @@ pub async fn a_report_goes_through_versions_and_the_approval_chain(s: Svc) {
     expect_err!(
         s.decide_report(&w.office, r.id, &step(r.version, "return", "", None))
             .await,
-        CoreError::BadInput(_)
+        CoreError::Unfit(_)
     );
     let r = s
         .decide_report(
@@ -1047,7 +1047,7 @@ pub async fn a_report_goes_through_versions_and_the_approval_chain(s: Svc) {
             &step(r.version, "approve", "", Some("2019-12-01"))
         )
         .await,
-        CoreError::BadInput(_)
+        CoreError::Unfit(_)
     );
     let r = s
         .decide_report(
@@ -1069,7 +1069,7 @@ pub async fn a_report_goes_through_versions_and_the_approval_chain(s: Svc) {
             &step(r.version, "approve", "", Some("2020-01-05"))
         )
         .await,
-        CoreError::BadInput(_)
+        CoreError::Unfit(_)
     );
     let r = s
         .decide_report(

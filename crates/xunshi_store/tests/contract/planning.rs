@@ -201,7 +201,7 @@ pub async fn stages_move_only_along_the_allowed_edges_by_allowed_roles(s: Svc) {
     assert_eq!(on_site.dates.entry, Some("2019-09-18".parse().unwrap()));
     let e = expect_err!(
         move_to(&s, &office, &insp, Stage::Reporting, Some("2019-09-01")).await,
-        CoreError::BadInput(_)
+        CoreError::Unfit(_)
     );
     assert_eq!(bad_fields(&e), ["date"]);
     let reporting = move_to(&s, &office, &insp, Stage::Reporting, Some("2019-12-18"))

@@ -761,7 +761,7 @@ pub async fn the_plan_runs_from_draft_to_every_task_closed(s: Svc) {
             &task_input(p1, "x", "by", Some("2020-01-01"))
         )
         .await,
-        CoreError::BadInput(_)
+        CoreError::Unfit(_)
     );
     assert_eq!(bad_fields(&e), ["due_date"], "before the feedback date");
     let mut stray = task_input(p1, "x", "by", Some("2020-06-30"));
@@ -856,7 +856,7 @@ pub async fn the_plan_runs_from_draft_to_every_task_closed(s: Svc) {
     let e = expect_err!(
         s.review_plan(&w.office, plan.id, plan.version, false, " ")
             .await,
-        CoreError::BadInput(_)
+        CoreError::Unfit(_)
     );
     assert_eq!(bad_fields(&e), ["comment"]);
     let plan = s
@@ -950,7 +950,7 @@ pub async fn the_plan_runs_from_draft_to_every_task_closed(s: Svc) {
     let e = expect_err!(
         s.report_progress(&w.staff, t1.id, t1.version, "已完成", 90, true)
             .await,
-        CoreError::BadInput(_)
+        CoreError::Unfit(_)
     );
     assert_eq!(bad_fields(&e), ["progress"]);
     let t1 = s
@@ -1215,7 +1215,7 @@ pub async fn a_rejected_task_keeps_its_defect_and_reason_and_reopens(s: Svc) {
             "销号"
         )
         .await,
-        CoreError::BadInput(_)
+        CoreError::Unfit(_)
     );
     assert_eq!(bad_fields(&e), ["defect"]);
     let t = s
@@ -1476,7 +1476,7 @@ pub async fn a_change_request_keeps_the_before_and_after(s: Svc) {
     );
     expect_err!(
         s.decide_change(&w.office, cr.id, false, "").await,
-        CoreError::BadInput(_)
+        CoreError::Unfit(_)
     );
     let before = task_now(&s, t.id).await;
     let decided = s

@@ -370,7 +370,7 @@ pub async fn followups_are_issued_answered_and_seen_only_by_their_unit(mut s: Sv
             }
         )
         .await,
-        CoreError::BadInput(_)
+        CoreError::Unfit(_)
     );
     let stranger_unit = FollowUpInput {
         unit_id: Id::new().to_string(),
@@ -615,7 +615,7 @@ pub async fn accountability_is_recorded_by_supervisors_from_the_lists(mut s: Svc
             }
         )
         .await,
-        CoreError::BadInput(_)
+        CoreError::Unfit(_)
     );
     assert_eq!(bad_fields(&e), ["measure"]);
     let e = expect_err!(
@@ -639,7 +639,7 @@ pub async fn accountability_is_recorded_by_supervisors_from_the_lists(mut s: Svc
             }
         )
         .await,
-        CoreError::BadInput(_)
+        CoreError::Unfit(_)
     );
     assert!(
         audit_of_action(&s, "accountability_recorded")

@@ -729,7 +729,7 @@ pub async fn the_pool_keeps_declarations_versions_and_history(s: Svc) {
     });
     let e = expect_err!(
         s.create_inspector(&office, &unknown).await,
-        CoreError::BadInput(_)
+        CoreError::Unfit(_)
     );
     assert_eq!(bad_fields(&e), ["past_posts[0].unit"]);
     expect_err!(
@@ -940,7 +940,7 @@ pub async fn an_account_belongs_to_one_inspector_and_the_grant_follows_it(s: Svc
     let e = expect_err!(
         s.create_inspector(&sys, &person("李四", &w.caizheng, Some("nobody")))
             .await,
-        CoreError::BadInput(_)
+        CoreError::Unfit(_)
     );
     assert_eq!(bad_fields(&e), ["user"]);
 

@@ -408,7 +408,7 @@ pub async fn a_unit_cannot_move_below_itself(s: Svc) {
     let e = expect_err!(
         s.update_unit(&sys, a.id, 1, &unit_input("市委办公室", Some(Id::new())))
             .await,
-        CoreError::BadInput(_)
+        CoreError::Unfit(_)
     );
     assert_eq!(bad_fields(&e), ["parent_id"], "an unknown parent");
     let e = expect_err!(

@@ -91,7 +91,7 @@ pub async fn users_are_created_with_unique_names_in_existing_units(s: Svc) {
             None
         )
         .await,
-        CoreError::BadInput(_)
+        CoreError::Unfit(_)
     );
     assert_eq!(bad_fields(&e), ["unit"]);
     assert!(e.to_string().contains("不存在的单位"), "{e}");
@@ -102,7 +102,7 @@ pub async fn users_are_created_with_unique_names_in_existing_units(s: Svc) {
             None
         )
         .await,
-        CoreError::BadInput(_)
+        CoreError::Unfit(_)
     );
     assert_eq!(bad_fields(&e), ["unit"]);
     let e = expect_err!(
@@ -435,7 +435,7 @@ pub async fn grants_are_scoped_unique_and_revocable(s: Svc) {
     let e = expect_err!(
         s.grant_role(&sys, user.id, &grant("unit_staff", Some("不存在的单位")))
             .await,
-        CoreError::BadInput(_)
+        CoreError::Unfit(_)
     );
     assert_eq!(bad_fields(&e), ["scope"]);
     let e = expect_err!(

@@ -94,15 +94,22 @@ async fn of_kind(
 pub struct DraftRequest {
     pub inspection_id: String,
     pub unit_id: String,
-    /// Reports only: rectification (整改情况报告) or principal_report (主要负责人组织落实整改情况的报告).
-    #[serde(default)]
-    pub kind: Option<String>,
 }
 
-fn ids(r: &DraftRequest) -> ApiResult<(Id, Id)> {
-    let insp = opt_id(Some(&r.inspection_id), "inspection_id")?
+/// A report to assemble: which of the two kinds of report.
+#[derive(Deserialize, ToSchema)]
+pub struct ReportDraftRequest {
+    pub inspection_id: String,
+    pub unit_id: String,
+    /// rectification (整改情况报告) or principal_report (主要负责人组织落实整改情况的报告).
+    #[schema(pattern = "^(rectification|principal_report)$")]
+    pub kind: String,
+}
+
+fn ids(inspection_id: &str, unit_id: &str) -> ApiResult<(Id, Id)> {
+    let insp = opt_id(Some(inspection_id), "inspection_id")?
         .ok_or_else(|| CoreError::bad_input("inspection_id", "请指定巡视任务"))?;
-    let unit = opt_id(Some(&r.unit_id), "unit_id")?
+    let unit = opt_id(Some(unit_id), "unit_id")?
         .ok_or_else(|| CoreError::bad_input("unit_id", "请指定被巡视单位"))?;
     Ok((insp, unit))
 }
@@ -144,16 +151,16 @@ async fn list_reports(
 
 /// Assembles a report from the unit's ledger (the unit's principal leader or liaison).
 #[utoipa::path(post, path = "/rectification-reports", tag = "disclosure", security(("bearer" = [])),
-    request_body = DraftRequest,
+    request_body = ReportDraftRequest,
     responses((status = 201, body = RectDocument), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn draft_report(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
-    ApiJson(req): ApiJson<DraftRequest>,
+    ApiJson(req): ApiJson<ReportDraftRequest>,
 ) -> ApiResult<(StatusCode, Json<RectDocument>)> {
-    let (insp, unit) = ids(&req)?;
-    let kind = DocKind::parse(req.kind.as_deref().unwrap_or(""))?;
+    let (insp, unit) = ids(&req.inspection_id, &req.unit_id)?;
+    let kind = DocKind::parse(&req.kind)?;
     let d = app
         .services
         .draft_rectification_report(&actor, insp, unit, kind)
@@ -259,7 +266,7 @@ async fn draft_notice(
     ApiUser(actor): ApiUser,
     ApiJson(req): ApiJson<DraftRequest>,
 ) -> ApiResult<(StatusCode, Json<RectDocument>)> {
-    let (insp, unit) = ids(&req)?;
+    let (insp, unit) = ids(&req.inspection_id, &req.unit_id)?;
     let d = app.services.draft_public_notice(&actor, insp, unit).await?;
     Ok((StatusCode::CREATED, Json(d)))
 }
@@ -405,7 +412,8 @@ async fn public_notice(
     params(LedgerQuery),
     responses(
         (status = 200, description = "整改台账", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 422, description = "no unit has the name given as `unit`", body = ErrorBody)))]
 async fn ledger_xlsx(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,

@@ -25,7 +25,9 @@ const METHODS: &[&str] = &["get", "put", "post", "delete", "patch"];
 /// Adds the edge's statuses, security and parameter constraints to every operation of `doc`
 /// (the document as JSON).
 pub fn complete(doc: &mut Value) {
+    flatten_all_of(doc);
     let bodies = request_body_schemas(doc);
+    let parts = all_of_parts(doc);
     if let Some(schemas) = doc
         .pointer_mut("/components/schemas")
         .and_then(Value::as_object_mut)
@@ -33,7 +35,7 @@ pub fn complete(doc: &mut Value) {
         for (name, schema) in schemas.iter_mut() {
             if bodies.contains(name) {
                 ids_are_uuids(schema);
-                plain_text(schema);
+                plain_text(schema, !parts.contains(name));
             }
             bound_integers(schema);
         }
@@ -71,6 +73,14 @@ fn complete_operation(method: &str, path: &str, op: &mut Map<String, Value>) {
     let has_body = op.contains_key("requestBody");
     if let Some(body) = op.get_mut("requestBody") {
         bound_integers(body);
+        if let Some(Value::Object(content)) = body.get_mut("content") {
+            for media in content.values_mut() {
+                if let Some(schema) = media.get_mut("schema") {
+                    ids_are_uuids(schema);
+                    plain_text(schema, true);
+                }
+            }
+        }
     }
     // Every call that changes something may carry an idempotency key (`auth::api_submissions`).
     let keyed = !public && method != "get";
@@ -96,11 +106,12 @@ fn complete_operation(method: &str, path: &str, op: &mut Map<String, Value>) {
         .or_insert_with(|| json!({}))
         .as_object_mut()
         .expect("responses is an object");
-    if has_body || has_query || keyed {
+    if has_body || has_query || has_path || keyed {
         add_error(
             responses,
             "400",
-            "输入有误：请求体或查询参数无法读取，或字段取值不符合要求（details 逐项说明）",
+            "输入有误：请求体、查询参数或地址中的参数无法读取，含有不允许的字符，\
+             或字段取值不符合要求（details 逐项说明）",
         );
     }
     if !public {
@@ -114,6 +125,12 @@ fn complete_operation(method: &str, path: &str, op: &mut Map<String, Value>) {
         );
     }
     if has_body {
+        add_error(
+            responses,
+            "422",
+            "请求格式无误，但不能接受：所引用的记录不存在，日期先后不符或已过，\
+             某一决定所要求的字段缺少，或当前状态不允许此操作（details 逐项说明）",
+        );
         add_error(responses, "413", "请求体超过大小限制");
     }
     if keyed {
@@ -181,6 +198,8 @@ fn constrain_parameter(p: &mut Value) {
         }
         _ => {}
     }
+    // `extract::Query` and `extract::Path` check every value by the character rule.
+    plain_string(schema);
     bound_integers(p);
 }
 
@@ -218,7 +237,8 @@ fn bound_integers(v: &mut Value) {
     }
 }
 
-/// The names of the component schemas that request bodies refer to.
+/// The names of the component schemas that request bodies refer to, directly or through
+/// other schemas.
 fn request_body_schemas(doc: &Value) -> Vec<String> {
     fn refs(v: &Value, out: &mut Vec<String>) {
         match v {
@@ -244,16 +264,47 @@ fn request_body_schemas(doc: &Value) -> Vec<String> {
             }
         }
     }
+    // And the schemas those refer to, at any depth.
+    let schemas = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object);
+    let mut i = 0;
+    while i < out.len() {
+        if let Some(schema) = schemas.and_then(|s| s.get(&out[i])) {
+            let mut more = Vec::new();
+            refs(schema, &mut more);
+            for name in more {
+                if !out.contains(&name) {
+                    out.push(name);
+                }
+            }
+        }
+        i += 1;
+    }
     out
 }
 
 /// In a request body, a field named `…_id` holds an id and `…_ids` a list of them: the
 /// services parse them as UUIDs and refuse anything else as bad input.
+/// At any depth: in the parts of an `allOf` (a struct flattened into another), in nested
+/// objects and in the items of lists.
 fn ids_are_uuids(schema: &mut Value) {
-    let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) else {
+    let Some(o) = schema.as_object_mut() else {
+        return;
+    };
+    for key in ["allOf", "anyOf", "oneOf"] {
+        if let Some(Value::Array(parts)) = o.get_mut(key) {
+            parts.iter_mut().for_each(ids_are_uuids);
+        }
+    }
+    if let Some(items) = o.get_mut("items") {
+        ids_are_uuids(items);
+    }
+    let Some(props) = o.get_mut("properties").and_then(Value::as_object_mut) else {
         return;
     };
     for (name, prop) in props.iter_mut() {
+        ids_are_uuids(prop);
         let target = if name.ends_with("_ids") {
             prop.get_mut("items")
         } else if name == "id" || name.ends_with("_id") {
@@ -274,34 +325,176 @@ fn ids_are_uuids(schema: &mut Value) {
     }
 }
 
-/// Characters no text field takes: control characters other than tab and line breaks
-/// (U+0000 above all, which PostgreSQL cannot store) and the bidirectional overrides that
-/// make text display other than it reads. As a regular-expression class body.
-const REFUSED: &str = r"\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u202A-\u202E\u2066-\u2069";
+/// Characters no text takes (`xunshi_core::text`): control characters other than tab and line
+/// breaks — C0, DEL and C1, U+0000 above all, which PostgreSQL cannot store — and the
+/// bidirectional overrides that make text display other than it reads. As a
+/// regular-expression class body.
+const REFUSED: &str =
+    r"\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069";
 
-/// Free text in a request body is plain text; a field that must not be blank (`pattern: \S`
-/// in its annotation) holds at least one visible character.
-fn plain_text(schema: &mut Value) {
-    let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) else {
+/// A string schema that `plain_text` leaves alone: one whose values are spelled by a format,
+/// a list or a pattern of their own.
+fn is_free_text(p: &Map<String, Value>) -> bool {
+    let is_string = match p.get("type") {
+        Some(Value::String(t)) => t == "string",
+        Some(Value::Array(ts)) => ts.iter().any(|t| t == "string"),
+        _ => false,
+    };
+    is_string
+        && !p.contains_key("format")
+        && !p.contains_key("enum")
+        && !p.contains_key("const")
+        && p.get("pattern").is_none_or(|r| r == r"\S")
+}
+
+/// The pattern of plain text; `non_blank` when it must hold a visible character (`pattern: \S`
+/// in its annotation).
+fn plain_pattern(non_blank: bool) -> String {
+    if non_blank {
+        format!("^[^{REFUSED}]*[^\\s{REFUSED}][^{REFUSED}]*$")
+    } else {
+        format!("^[^{REFUSED}]*$")
+    }
+}
+
+/// Gives a free-text string schema the character rule.
+fn plain_string(p: &mut Map<String, Value>) {
+    if is_free_text(p) {
+        let non_blank = p.get("pattern").is_some();
+        p.insert("pattern".into(), json!(plain_pattern(non_blank)));
+    }
+}
+
+/// Free text in a request body is plain text, at any depth: in the fields, in the items of a
+/// list, in nested objects. The edge checks every string of a body, the names of its fields
+/// too (`decode::check_json`), and ignores fields it does not know: those are described as
+/// plain names with plain values.
+///
+/// `closed` is false for the parts of an `allOf` (a struct with another flattened into it),
+/// where the fields of one part are unknown to the other.
+fn plain_text(schema: &mut Value, closed: bool) {
+    match schema {
+        Value::Object(o) => {
+            plain_string(o);
+            let is_object =
+                o.contains_key("properties") || o.get("type").is_some_and(|t| t == "object");
+            if is_object {
+                o.entry("propertyNames")
+                    .or_insert_with(|| json!({ "pattern": plain_pattern(false) }));
+            }
+            if is_object && closed {
+                o.entry("additionalProperties").or_insert_with(|| {
+                    json!({ "anyOf": [
+                        { "type": ["null", "boolean", "number"] },
+                        { "type": "string", "pattern": plain_pattern(false) },
+                    ] })
+                });
+            }
+            if let Some(Value::Object(props)) = o.get_mut("properties") {
+                props.values_mut().for_each(|p| plain_text(p, true));
+            }
+            for key in ["items", "additionalProperties"] {
+                if let Some(child) = o.get_mut(key) {
+                    plain_text(child, true);
+                }
+            }
+            for key in ["anyOf", "oneOf", "allOf", "prefixItems"] {
+                let closed = key != "allOf";
+                if let Some(Value::Array(cs)) = o.get_mut(key) {
+                    cs.iter_mut().for_each(|c| plain_text(c, closed));
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(|c| plain_text(c, closed)),
+        _ => {}
+    }
+}
+
+/// Writes a struct with another flattened into it (`allOf` of objects) as the one object it
+/// is, so that what is said of the fields it does not have (`additionalProperties`) sees all
+/// of its fields.
+fn flatten_all_of(doc: &mut Value) {
+    let Some(schemas) = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .cloned()
+    else {
         return;
     };
-    for prop in props.values_mut() {
-        let Some(p) = prop.as_object_mut() else {
-            continue;
-        };
-        let is_string = match p.get("type") {
-            Some(Value::String(t)) => t == "string",
-            Some(Value::Array(ts)) => ts.iter().any(|t| t == "string"),
-            _ => false,
-        };
-        if !is_string || p.contains_key("format") || p.contains_key("enum") {
-            continue;
+    fn merged(schema: &Value, schemas: &Map<String, Value>, depth: u8) -> Option<Value> {
+        if depth > 8 {
+            return None;
         }
-        let pattern = match p.get("pattern").and_then(Value::as_str) {
-            None => format!("^[^{REFUSED}]*$"),
-            Some(r"\S") => format!("^[^{REFUSED}]*[^\\s{REFUSED}][^{REFUSED}]*$"),
-            Some(_) => continue,
+        if let Some(name) = schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        {
+            return merged(schemas.get(name)?, schemas, depth + 1);
+        }
+        let o = schema.as_object()?;
+        let Some(parts) = o.get("allOf").and_then(Value::as_array) else {
+            return o.contains_key("properties").then(|| schema.clone());
         };
-        p.insert("pattern".into(), json!(pattern));
+        let mut properties = Map::new();
+        let mut required: Vec<Value> = Vec::new();
+        for part in parts {
+            let part = merged(part, schemas, depth + 1)?;
+            if let Some(ps) = part.get("properties").and_then(Value::as_object) {
+                properties.extend(ps.clone());
+            }
+            if let Some(rs) = part.get("required").and_then(Value::as_array) {
+                required.extend(
+                    rs.iter()
+                        .filter(|r| !required.contains(r))
+                        .cloned()
+                        .collect::<Vec<_>>(),
+                );
+            }
+        }
+        let mut out = json!({ "type": "object", "properties": properties, "required": required });
+        if let Some(d) = o.get("description") {
+            out["description"] = d.clone();
+        }
+        Some(out)
     }
+    let Some(target) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    for (name, schema) in &schemas {
+        if schema.get("allOf").is_some()
+            && let Some(flat) = merged(schema, &schemas, 0)
+        {
+            target.insert(name.clone(), flat);
+        }
+    }
+}
+
+/// The component schemas that are parts of an `allOf` somewhere: open, see `plain_text`.
+fn all_of_parts(doc: &Value) -> Vec<String> {
+    fn walk(v: &Value, in_all_of: bool, out: &mut Vec<String>) {
+        match v {
+            Value::Object(o) => {
+                if in_all_of
+                    && let Some(name) = o
+                        .get("$ref")
+                        .and_then(Value::as_str)
+                        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                {
+                    out.push(name.to_owned());
+                }
+                for (k, c) in o {
+                    walk(c, k == "allOf", out);
+                }
+            }
+            Value::Array(a) => a.iter().for_each(|c| walk(c, in_all_of, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(doc, false, &mut out);
+    out
 }

@@ -64,7 +64,8 @@ async fn list_taxonomies(
 /// Adds a version of the taxonomy (the inspection office).
 #[utoipa::path(post, path = "/taxonomies", tag = "papers", security(("bearer" = [])),
     request_body = TaxonomyVersionInput,
-    responses((status = 201, body = TaxonomyVersion), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 201, body = TaxonomyVersion), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, description = "a version with this code or name exists", body = ErrorBody)))]
 async fn create_taxonomy_version(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
@@ -78,7 +79,8 @@ async fn create_taxonomy_version(
 #[utoipa::path(post, path = "/taxonomies/{id}/categories", tag = "papers", security(("bearer" = [])),
     params(("id" = String, Path)),
     request_body = CategoryInput,
-    responses((status = 201, body = Category), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 201, body = Category), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "the version has a heading with this code or name", body = ErrorBody)))]
 async fn add_category(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,

@@ -239,7 +239,8 @@ async fn review_plan(
 /// progress, by creation, a page at a time.
 #[utoipa::path(get, path = "/tasks", tag = "rectification", security(("bearer" = [])),
     params(TaskQuery),
-    responses((status = 200, body = Page<TaskEntry>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Page<TaskEntry>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 422, description = "no unit has the name given as `unit`", body = ErrorBody)))]
 async fn list_tasks(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
@@ -448,9 +449,13 @@ pub struct VerifyRequest {
     /// `true` closes the task (销号); `false` rejects the claim and sends it back.
     pub close: bool,
     /// On rejection, what was wrong: false, superficial, perfunctory, selective, on_paper,
-    /// ineffective, recurring or old_debts (or the Chinese label).
+    /// ineffective, recurring or old_debts (or the Chinese label); required on rejection,
+    /// refused on closing (422).
     #[serde(default)]
+    #[schema(value_type = Option<xunshi_core::rectify::Defect>)]
     pub defect: Option<String>,
+    /// The verifier's opinion on closing, the reason on rejection.
+    #[schema(min_length = 1, max_length = 5000, pattern = r"\S")]
     pub reason: String,
 }
 

@@ -282,7 +282,7 @@ pub struct RuleChange {
 
 /// Turns recusal by locality on or off for one kind or flag (`routine`, `cross`, …).
 #[utoipa::path(put, path = "/recusal-rules/{applies_to}", tag = "teams", security(("bearer" = [])),
-    params(("applies_to" = String, Path)),
+    params(("applies_to" = xunshi_core::personnel::RuleTarget, Path)),
     request_body = RuleChange,
     responses((status = 200, body = RecusalRule), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn set_recusal_rule(

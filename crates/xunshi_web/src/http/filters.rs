@@ -351,6 +351,7 @@ pub struct LedgerQuery {
     /// The heading of the taxonomy the task's problem is under.
     pub category_id: Option<String>,
     /// `true` (or `1`): only tasks whose claim was rejected at least once.
+    #[param(value_type = Option<bool>)]
     pub rejected: Option<String>,
     /// Lists only; the workbook has every row.
     pub cursor: Option<String>,

@@ -97,7 +97,7 @@ impl Rejection {
 impl From<CoreError> for Rejection {
     fn from(e: CoreError) -> Self {
         let details = match &e {
-            CoreError::BadInput(fields) => fields.clone(),
+            CoreError::BadInput(fields) | CoreError::Unfit(fields) => fields.clone(),
             _ => Vec::new(),
         };
         Rejection {

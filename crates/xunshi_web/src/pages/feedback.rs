@@ -70,7 +70,7 @@ async fn doc_title(app: &AppState, user: &PageUser, insp: &Inspection) -> String
 
 fn banner(e: &CoreError) -> String {
     match e {
-        CoreError::BadInput(fields) => fields
+        CoreError::BadInput(fields) | CoreError::Unfit(fields) => fields
             .iter()
             .map(|f| f.message.clone())
             .collect::<Vec<_>>()

@@ -244,7 +244,7 @@ impl Frame {
     /// The frame with a message about the request on top, such as a filter that was refused.
     pub fn with_error(mut self, e: Option<&CoreError>) -> Self {
         self.error = e.map(|e| match e {
-            CoreError::BadInput(fields) => fields
+            CoreError::BadInput(fields) | CoreError::Unfit(fields) => fields
                 .iter()
                 .map(|f| format!("{}：{}", f.field, f.message))
                 .collect::<Vec<_>>()
@@ -420,7 +420,7 @@ impl FormErrors {
     /// Splits an error into messages by field; errors that concern no field go on top.
     pub fn from_error(e: &CoreError) -> Self {
         match e {
-            CoreError::BadInput(fields) => FormErrors {
+            CoreError::BadInput(fields) | CoreError::Unfit(fields) => FormErrors {
                 fields: fields.clone(),
                 general: Some("请修改标红的项目后重新提交。".to_owned()),
             },
@@ -506,6 +506,7 @@ pub fn error_page(e: &CoreError, actor: Option<&Actor>) -> Response {
         CoreError::NotFound(_) => "未找到",
         CoreError::StaleVersion(_) | CoreError::Conflict(_) => "操作冲突",
         CoreError::RuleRefused(_) => "不能执行此操作",
+        CoreError::Unfit(_) => "输入不能接受",
         CoreError::Unauthenticated(_) => "请先登录",
         CoreError::BadInput(_) => "输入有误",
         CoreError::Internal(_) => "系统错误",

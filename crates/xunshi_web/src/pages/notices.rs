@@ -263,7 +263,7 @@ async fn issue(
 
 fn banner(e: &CoreError) -> String {
     match e {
-        CoreError::BadInput(fields) => fields
+        CoreError::BadInput(fields) | CoreError::Unfit(fields) => fields
             .iter()
             .map(|f| f.message.clone())
             .collect::<Vec<_>>()

@@ -694,7 +694,7 @@ struct WithdrawForm {
 /// The messages of an error, for the banner of a page with several small forms.
 fn banner(e: &CoreError) -> String {
     match e {
-        CoreError::BadInput(fields) => fields
+        CoreError::BadInput(fields) | CoreError::Unfit(fields) => fields
             .iter()
             .map(|f| f.message.clone())
             .collect::<Vec<_>>()
@@ -720,14 +720,15 @@ async fn withdraw_file(
             &format!("/papers/{}", e.problem_id),
             "file_withdrawn",
         )),
-        Err(e @ (CoreError::BadInput(_) | CoreError::Conflict(_) | CoreError::RuleRefused(_))) => {
-            match f.problem_id.parse::<Id>() {
-                Ok(pid) => {
-                    render_detail(&app, &user, pid, None, Some(banner(&e)), status_of(&e)).await
-                }
-                Err(_) => Err(e).or_page(actor),
-            }
-        }
+        Err(
+            e @ (CoreError::BadInput(_)
+            | CoreError::Unfit(_)
+            | CoreError::Conflict(_)
+            | CoreError::RuleRefused(_)),
+        ) => match f.problem_id.parse::<Id>() {
+            Ok(pid) => render_detail(&app, &user, pid, None, Some(banner(&e)), status_of(&e)).await,
+            Err(_) => Err(e).or_page(actor),
+        },
         Err(e) => Err(e).or_page(actor),
     }
 }

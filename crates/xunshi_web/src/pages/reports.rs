@@ -51,7 +51,7 @@ async fn inspection(
 
 fn banner(e: &CoreError) -> String {
     match e {
-        CoreError::BadInput(fields) => fields
+        CoreError::BadInput(fields) | CoreError::Unfit(fields) => fields
             .iter()
             .map(|f| f.message.clone())
             .collect::<Vec<_>>()

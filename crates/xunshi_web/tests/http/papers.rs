@@ -755,7 +755,11 @@ async fn a_paper_is_drafted_approved_and_signed_through_the_api_and_pages() {
             Some(json!({"version": 2})),
         )
         .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "a return needs a reason");
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a return needs a reason"
+    );
     let r = a
         .api(
             "POST",
@@ -1135,7 +1139,7 @@ async fn the_feedback_is_prepared_and_given_on_pages() {
             ],
         )
         .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("整改时限应晚于反馈日期"));
     let r = a
         .post_form(

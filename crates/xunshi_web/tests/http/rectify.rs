@@ -567,7 +567,7 @@ async fn the_unit_drafts_on_the_pages_and_cannot_approve_or_close_its_own_work()
             json!({ "version": v, "close": false, "reason": "只有文件" }),
         )
         .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(detail_fields(&body), ["defect"]);
     let (status, body) = w
         .app

@@ -687,7 +687,7 @@ async fn accountability_is_refused_to_the_unit_and_outside_the_lists() {
     let refused = browser
         .post_form_with_token("/supervision/accountability", Some(&csrf), &bad)
         .await;
-    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         refused.body.contains("“党纪处分”下可选"),
         "{}",

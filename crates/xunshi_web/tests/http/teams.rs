@@ -513,7 +513,7 @@ async fn the_pool_is_kept_by_the_office_through_the_pages() {
         ],
     )
     .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(
         r.body.contains("任职截止日期不能早于起始日期"),
         "{}",

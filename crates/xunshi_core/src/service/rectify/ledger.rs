@@ -108,7 +108,7 @@ impl<S: Store> Services<S> {
             Some(name) => Some(
                 resolve_unit_in(&mut tx, name)
                     .await
-                    .map_err(|_| CoreError::bad_input("unit", format!("没有名为“{name}”的单位")))?
+                    .map_err(|_| CoreError::unfit("unit", format!("没有名为“{name}”的单位")))?
                     .id,
             ),
             None => None,

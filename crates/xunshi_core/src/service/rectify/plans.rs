@@ -543,7 +543,7 @@ impl<S: Store> Services<S> {
     ) -> Result<Plan> {
         let comment = comment.trim().to_owned();
         if !approve && comment.is_empty() {
-            return Err(CoreError::bad_input("comment", "退回修改时请写明审核意见"));
+            return Err(CoreError::unfit("comment", "退回修改时请写明审核意见"));
         }
         if comment.chars().count() > 5000 {
             return Err(CoreError::bad_input(

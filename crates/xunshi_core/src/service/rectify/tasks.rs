@@ -115,7 +115,7 @@ fn check_due(due: Due, insp: &Inspection) -> Result<()> {
     if let (Some(d), Some(fb)) = (due.date(), insp.dates.feedback)
         && d < fb
     {
-        return Err(CoreError::bad_input(
+        return Err(CoreError::unfit(
             "due_date",
             format!("整改时限不能早于反馈日期（{fb}）"),
         ));
@@ -421,7 +421,7 @@ impl<S: Store> Services<S> {
     ) -> Result<ChangeRequest> {
         let comment = comment.trim().to_owned();
         if !approve && comment.is_empty() {
-            return Err(CoreError::bad_input("comment", "不同意变更时请写明理由"));
+            return Err(CoreError::unfit("comment", "不同意变更时请写明理由"));
         }
         if comment.chars().count() > 2000 {
             return Err(CoreError::bad_input(

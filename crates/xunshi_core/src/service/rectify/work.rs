@@ -76,7 +76,7 @@ impl<S: Store> Services<S> {
         if !(0..=100).contains(&progress) {
             v.add("progress", "完成进度应在 0 到 100 之间");
         } else if claims_done && progress != 100 {
-            v.add("progress", "报告整改完成时，完成进度应为 100%");
+            v.unfit("progress", "报告整改完成时，完成进度应为 100%");
         }
         v.finish()?;
         let now = self.now();
@@ -309,8 +309,8 @@ impl<S: Store> Services<S> {
             v.add("reason", "不能超过 5000 个字");
         }
         match (close, defect) {
-            (false, None) => v.add("defect", "退回时请选择问题类型（如虚假整改、表面整改）"),
-            (true, Some(_)) => v.add("defect", "销号时不应选择问题类型"),
+            (false, None) => v.unfit("defect", "退回时请选择问题类型（如虚假整改、表面整改）"),
+            (true, Some(_)) => v.unfit("defect", "销号时不应选择问题类型"),
             _ => {}
         }
         v.finish()?;
