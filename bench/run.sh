@@ -34,8 +34,8 @@ if ! need wrk || ! need psql || ! need curl || ! need python3; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk postgresql-client curl python3 >/dev/null
 fi
 
-# XUNSHI_BIN names a binary already built (CI proves the script with its debug build); the
-# figures are only ever those of the release build.
+# XUNSHI_BIN names a binary already built (CI proves the script with its debug build), and
+# BENCH_COMMIT the commit it was built from, for the results' heading.
 if [ -n "${XUNSHI_BIN:-}" ]; then
   BIN=$(realpath "$XUNSHI_BIN"); BUILD="the binary $XUNSHI_BIN"
 else
@@ -336,7 +336,7 @@ for b in $BACKENDS; do
 done
 
 HEADER="## $(date -u +%F): \`bench/run.sh --tasks $TASKS --seed $SEED --seconds $SECONDS_EACH\`"
-MACHINE="$(nproc) cores ($(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)), $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -sr); $BUILD; wrk with 2 threads on the same machine, ${SECONDS_EACH} s per line; today $TODAY; commit $(git rev-parse --short HEAD)."
+MACHINE="$(nproc) cores ($(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)), $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -sr); $BUILD; wrk with 2 threads on the same machine, ${SECONDS_EACH} s per line; today $TODAY; commit ${BENCH_COMMIT:-$(git rev-parse --short HEAD)}."
 {
   echo "$HEADER"
   echo
