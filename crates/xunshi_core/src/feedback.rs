@@ -357,7 +357,7 @@ mod tests {
             meeting_date: Some("2020-03-25".into()),
             ..Default::default()
         };
-        let Err(CoreError::BadInput(e)) = f.validate() else {
+        let Err(CoreError::Unfit(e)) = f.validate() else {
             panic!("a deadline before the feedback was accepted")
         };
         assert_eq!(e[0].field, "deadline");

@@ -678,7 +678,7 @@ mod tests {
             due_on: Some("2019-10-01".into()),
             ..Default::default()
         };
-        let Err(CoreError::BadInput(f)) = n.validate() else {
+        let Err(CoreError::Unfit(f)) = n.validate() else {
             panic!("accepted")
         };
         assert_eq!(f[0].field, "due_on");

@@ -936,7 +936,7 @@ mod tests {
             from: "2018-05-01".into(),
             to: Some("2017-01-01".into()),
         };
-        let Err(CoreError::BadInput(f)) = post.validate_as("past_posts[0].") else {
+        let Err(CoreError::Unfit(f)) = post.validate_as("past_posts[0].") else {
             panic!("accepted")
         };
         assert_eq!(f[0].field, "past_posts[0].to");
