@@ -70,7 +70,7 @@ fn spawn_maintenance(
             if let Err(e) = services.maintenance().await {
                 tracing::warn!(error = %e, "periodic upkeep failed; it runs again in a minute");
             }
-            if turn % 60 == 0
+            if turn.is_multiple_of(60)
                 && let Err(e) = db.optimise().await
             {
                 tracing::warn!(error = %e, "refreshing the planner's statistics failed");
