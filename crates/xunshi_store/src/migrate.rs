@@ -55,6 +55,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(11, "0011_scale"),
     migration!(12, "0012_login_locks"),
     migration!(13, "0013_open_tasks"),
+    migration!(14, "0014_rules"),
 ];
 
 /// Applies every migration not applied yet, each in its own transaction. Returns how many ran.

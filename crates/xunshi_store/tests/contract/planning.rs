@@ -166,6 +166,15 @@ pub async fn rounds_and_inspections_are_planned_with_their_rules(s: Svc) {
     );
     assert_eq!(bad_fields(&e), ["look_back_of"]);
     force_stage(&s, insp.id, Stage::FeedbackGiven).await;
+    // Only a look-back (回头看) names the inspection it looks back on.
+    let mut routine_link = lb.clone();
+    routine_link.kind = "routine".into();
+    let e = expect_err!(
+        s.create_inspection(&office, &routine_link).await,
+        CoreError::BadInput(_)
+    );
+    assert_eq!(bad_fields(&e), ["look_back_of"]);
+    assert!(e.to_string().contains("回头看"), "{e}");
     let looked = s
         .create_inspection(&office, &lb)
         .await
