@@ -81,6 +81,7 @@ contract_cases! {
     users::concurrent_identical_grants_give_one_grant,
     users::permissions_follow_granted_roles,
     auth::a_session_login_resolves_until_logout_or_expiry,
+    auth::expired_sessions_are_purged_and_a_disabled_accounts_tokens_stay_revoked,
     auth::repeated_failures_lock_one_address_out_until_the_lock_expires,
     auth::concurrent_failed_logins_all_count,
     auth::api_tokens_resolve_until_revoked_or_expired,

@@ -151,12 +151,17 @@ impl<S: Store> Services<S> {
             )));
         }
         let unit_id = match unit.map(str::trim).filter(|u| !u.is_empty()) {
-            Some(u) => Some(
-                resolve_unit_in(&mut tx, u)
+            Some(u) => {
+                let unit = resolve_unit_in(&mut tx, u)
                     .await
-                    .map_err(|_| CoreError::bad_input("unit", format!("单位“{u}”不存在")))?
-                    .id,
-            ),
+                    .map_err(|_| CoreError::bad_input("unit", format!("单位“{u}”不存在")))?;
+                // As when an account is created: nobody is placed in a withdrawn unit. An
+                // account already there keeps it until it is moved.
+                if unit.withdrawn && before.unit_id != Some(unit.id) {
+                    return Err(CoreError::bad_input("unit", "该单位已撤销"));
+                }
+                Some(unit.id)
+            }
             None => None,
         };
         let after = User {
@@ -183,7 +188,8 @@ impl<S: Store> Services<S> {
         Ok(after)
     }
 
-    /// Disables or re-enables an account. Disabling ends its sessions at once.
+    /// Disables or re-enables an account. Disabling ends its sessions at once and revokes its
+    /// API tokens for good: re-enabling the account does not bring them back.
     pub async fn set_user_disabled(&self, actor: &Actor, id: Id, disabled: bool) -> Result<User> {
         actor.require(Permission::ManageUsers)?;
         if disabled && actor.user_id() == Some(id) {
@@ -207,6 +213,7 @@ impl<S: Store> Services<S> {
         tx.update_user(&after).await?;
         if disabled {
             tx.delete_sessions_of(id).await?;
+            tx.revoke_tokens_of(id, now).await?;
         }
         let action = if disabled {
             Action::UserDisabled

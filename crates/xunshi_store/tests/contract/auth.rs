@@ -655,3 +655,54 @@ pub async fn a_new_password_ends_old_tokens_and_a_spent_lock_restarts_the_count(
         .await
         .expect("the new password works at once");
 }
+
+/// The periodic upkeep purges expired sessions (and only those); disabling an account revokes
+/// its API tokens for good, so re-enabling it does not bring them back.
+pub async fn expired_sessions_are_purged_and_a_disabled_accounts_tokens_stay_revoked(mut s: Svc) {
+    let clock = TestClock::install(&mut s);
+    let admin = user_with_role(&s, "admin.zhou", None, "admin").await;
+    let user = new_user(&s, "wu.min", None, Some("leadership")).await;
+    let old = s.login_session("wu.min", PASSWORD, ip()).await.unwrap();
+    clock.advance(s.policy.session_lifetime - SignedDuration::from_secs(60));
+    let young = s.login_session("wu.min", PASSWORD, ip()).await.unwrap();
+    clock.advance(SignedDuration::from_secs(60));
+    s.maintenance().await.expect("upkeep");
+    let mut tx = s.store.read().await.unwrap();
+    assert!(
+        tx.get_session(&old.session.token_hash)
+            .await
+            .unwrap()
+            .is_none(),
+        "the expired session is gone from the table"
+    );
+    assert!(
+        tx.get_session(&young.session.token_hash)
+            .await
+            .unwrap()
+            .is_some(),
+        "a live one stays"
+    );
+    drop(tx);
+    assert_eq!(s.purge_expired_sessions().await.unwrap(), 0, "nothing left");
+
+    let token = s
+        .login_token("wu.min", PASSWORD, Some("脚本"), ip())
+        .await
+        .unwrap();
+    assert!(s.resolve_token(&token.token, None).await.unwrap().is_some());
+    let u = s.set_user_disabled(&admin, user.id, true).await.unwrap();
+    assert!(u.disabled);
+    assert!(s.resolve_token(&token.token, None).await.unwrap().is_none());
+    s.set_user_disabled(&admin, user.id, false).await.unwrap();
+    assert!(
+        s.resolve_token(&token.token, None).await.unwrap().is_none(),
+        "re-enabling does not bring the token back"
+    );
+    let mut tx = s.store.read().await.unwrap();
+    let stored = tx
+        .get_token_by_hash(&token.record.token_hash)
+        .await
+        .unwrap()
+        .expect("the token is kept, revoked");
+    assert!(stored.revoked_at.is_some());
+}

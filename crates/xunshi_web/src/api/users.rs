@@ -132,7 +132,8 @@ async fn update_user(
     ))
 }
 
-/// Disables an account and ends its sessions.
+/// Disables an account, ends its sessions and revokes its API tokens for good (enabling it again
+/// does not bring them back).
 #[utoipa::path(post, path = "/users/{id}/disable", tag = "users", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 200, body = User), (status = 403, body = ErrorBody)))]

@@ -551,3 +551,31 @@ async fn behind_a_proxy_a_client_cannot_choose_the_address_it_is_counted_against
         r.body
     );
 }
+
+/// Disabling an account revokes its API tokens for good: enabling it again does not make them
+/// work again; a new log-in issues a new one.
+#[tokio::test]
+async fn a_disabled_accounts_tokens_stay_revoked_after_it_is_enabled_again() {
+    let app = TestApp::spawn().await;
+    app.add_user("admin1", "管理员", "admin", None).await;
+    let user = app.add_user("leader1", "领导", "leadership", None).await;
+    let admin = app.api_token("admin1", PASSWORD).await;
+    let token = app.api_token("leader1", PASSWORD).await;
+    let (status, _) = app.api_get("/api/v1/me", &token).await;
+    assert_eq!(status, StatusCode::OK);
+    for step in ["disable", "enable"] {
+        let (status, body) = app
+            .api_post(
+                &format!("/api/v1/users/{}/{step}", user.id),
+                Some(&admin),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{step}: {body}");
+        let (status, body) = app.api_get("/api/v1/me", &token).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "after {step}: {body}");
+    }
+    let fresh = app.api_token("leader1", PASSWORD).await;
+    let (status, _) = app.api_get("/api/v1/me", &fresh).await;
+    assert_eq!(status, StatusCode::OK);
+}
