@@ -141,6 +141,7 @@ contract_cases! {
     rectify::long_term_tasks_are_never_red_and_the_ledger_filters_by_colour,
     rectify::the_tallies_count_what_the_rows_hold,
     rectify::a_changed_deadline_is_never_in_the_past,
+    planning::inspection_targets_are_withdrawn_never_deleted,
     plans::hot_queries_read_large_tables_through_their_indexes,
     rectify::evidence_is_stored_once_and_never_replaced,
     rectify::each_sees_only_the_rectification_that_is_theirs,

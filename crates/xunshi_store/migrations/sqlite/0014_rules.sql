@@ -21,3 +21,7 @@ DELETE FROM task_tally;
 DELETE FROM task_tally_unit;
 DELETE FROM task_tally_all;
 UPDATE task_tally_state SET as_of = NULL WHERE id = 1;
+
+-- An inspection's targets are withdrawn, never deleted and re-inserted: a unit no longer
+-- inspected keeps its row, with the time it was taken off (null while it is a target).
+ALTER TABLE inspection_targets ADD COLUMN withdrawn_at TEXT;

@@ -201,7 +201,7 @@ fn running_where(f: &ClockFilter) -> Option<(String, Where)> {
         w.fixed(&format!("({})", any.join(" OR ")));
     }
     let from = "inspections i
-        JOIN inspection_targets t ON t.inspection_id = i.id
+        JOIN inspection_targets t ON t.inspection_id = i.id AND t.withdrawn_at IS NULL
         JOIN units u ON u.id = t.unit_id
         JOIN units dispatcher ON dispatcher.id = i.dispatcher_id"
         .to_owned();
