@@ -261,6 +261,8 @@ pub fn clock(due_on: jiff::civil::Date, today: jiff::civil::Date, warn_days: i64
         crate::deadline::Colour::Green => ClockColour::Green,
         crate::deadline::Colour::Yellow => ClockColour::Yellow,
         crate::deadline::Colour::Red => ClockColour::Red,
+        // An open clock is never closed-late; that colour is for things done.
+        crate::deadline::Colour::ClosedLate => ClockColour::Done,
     }
 }
 

@@ -42,6 +42,8 @@ pub struct GroupCount {
     pub overdue: usize,
     /// Yellow: due within the warning period.
     pub near_due: usize,
+    /// Closed after the deadline (逾期完成): counted among the closed, and still late.
+    pub closed_late: usize,
 }
 
 /// A task named on the dashboard, with what makes it listed.
@@ -113,8 +115,7 @@ pub fn tally(counts: &[TaskCount], categories: &[(Id, String)], lists: TallyList
             count: 0,
         })
         .collect();
-    let colours = [Colour::Green, Colour::Yellow, Colour::Red];
-    let mut by_colour: Vec<Bar> = colours
+    let mut by_colour: Vec<Bar> = Colour::ALL
         .iter()
         .map(|c| Bar {
             key: c.as_str().to_owned(),
@@ -151,6 +152,7 @@ pub fn tally(counts: &[TaskCount], categories: &[(Id, String)], lists: TallyList
                     closed: 0,
                     overdue: 0,
                     near_due: 0,
+                    closed_late: 0,
                 });
                 by_category.last_mut().expect("just pushed")
             }
@@ -159,6 +161,7 @@ pub fn tally(counts: &[TaskCount], categories: &[(Id, String)], lists: TallyList
         g.closed += if done { n } else { 0 };
         g.overdue += if c.colour == Colour::Red { n } else { 0 };
         g.near_due += if c.colour == Colour::Yellow { n } else { 0 };
+        g.closed_late += if c.colour == Colour::ClosedLate { n } else { 0 };
     }
     by_category.sort_by_key(|g| {
         categories
@@ -291,33 +294,50 @@ mod tests {
             count(c2, TaskStatus::InProgress, Colour::Yellow, true, 1),
             count(c2, TaskStatus::InProgress, Colour::Green, false, 1),
             count(c2, TaskStatus::Claimed, Colour::Green, false, 1),
+            count(c1, TaskStatus::Closed, Colour::ClosedLate, false, 1),
         ];
         let categories = vec![
             (c2, "党风廉政建设和反腐败斗争".to_owned()),
             (c1, "政治建设".to_owned()),
         ];
         let t = tally(&counts, &categories, no_lists());
-        assert_eq!(t.total, 6);
-        assert_eq!(t.closed, 1);
+        assert_eq!(t.total, 7);
+        assert_eq!(t.closed, 2);
         assert_eq!(t.rejected_total, 1);
-        assert!((t.completion_rate - 1.0 / 6.0).abs() < 1e-9);
+        assert!((t.completion_rate - 2.0 / 7.0).abs() < 1e-9);
         let of = |bars: &[Bar], key: &str| bars.iter().find(|b| b.key == key).unwrap().count;
         assert_eq!(of(&t.by_status, "in_progress"), 4);
         assert_eq!(of(&t.by_status, "claimed"), 1);
-        assert_eq!(of(&t.by_status, "closed"), 1);
+        assert_eq!(of(&t.by_status, "closed"), 2);
         assert_eq!(of(&t.by_status, "not_started"), 0);
         assert_eq!(t.by_status.iter().map(|b| b.count).sum::<usize>(), t.total);
         assert_eq!(of(&t.by_colour, "red"), 2);
         assert_eq!(of(&t.by_colour, "yellow"), 1);
+        assert_eq!(
+            of(&t.by_colour, "closed_late"),
+            1,
+            "closed late is not green"
+        );
         assert_eq!(t.by_colour.iter().map(|b| b.count).sum::<usize>(), t.total);
         let cats: Vec<_> = t
             .by_category
             .iter()
-            .map(|g| (g.name.as_str(), g.total, g.overdue, g.near_due))
+            .map(|g| {
+                (
+                    g.name.as_str(),
+                    g.total,
+                    g.overdue,
+                    g.near_due,
+                    g.closed_late,
+                )
+            })
             .collect();
         assert_eq!(
             cats,
-            [("党风廉政建设和反腐败斗争", 3, 0, 1), ("政治建设", 3, 2, 0)],
+            [
+                ("党风廉政建设和反腐败斗争", 3, 0, 1, 0),
+                ("政治建设", 4, 2, 0, 1)
+            ],
             "in the order of the headings given"
         );
     }

@@ -19,6 +19,8 @@ pub enum Colour {
     Yellow,
     /// Overdue and not done.
     Red,
+    /// Done, but after the deadline (逾期完成): it stays counted as late once closed.
+    ClosedLate,
 }
 
 impl Colour {
@@ -27,14 +29,24 @@ impl Colour {
             Colour::Green => "green",
             Colour::Yellow => "yellow",
             Colour::Red => "red",
+            Colour::ClosedLate => "closed_late",
         }
     }
+
+    /// Every colour, in the order lists and charts show them.
+    pub const ALL: [Colour; 4] = [
+        Colour::Green,
+        Colour::Yellow,
+        Colour::Red,
+        Colour::ClosedLate,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {
             Colour::Green => "正常",
             Colour::Yellow => "临期",
             Colour::Red => "逾期",
+            Colour::ClosedLate => "逾期完成",
         }
     }
 
@@ -43,9 +55,10 @@ impl Colour {
             "green" | "正常" => Ok(Colour::Green),
             "yellow" | "临期" => Ok(Colour::Yellow),
             "red" | "逾期" => Ok(Colour::Red),
+            "closed_late" | "逾期完成" => Ok(Colour::ClosedLate),
             other => Err(CoreError::bad_input(
                 "colour",
-                format!("无效的期限状态“{other}”，可选：green, yellow, red"),
+                format!("无效的期限状态“{other}”，可选：green, yellow, red, closed_late"),
             )),
         }
     }
@@ -65,6 +78,16 @@ pub fn colour(due: Date, today: Date, warn_days: i32, done: bool) -> Colour {
         Colour::Yellow
     } else {
         Colour::Green
+    }
+}
+
+/// The colour of something done on `done_on` against its deadline `due`: green when done on
+/// or before the day, closed-late (逾期完成) after it. Being done late is a fact that days
+/// passing do not change. Done on an unknown day counts as in time.
+pub fn done_colour(due: Date, done_on: Option<Date>) -> Colour {
+    match done_on {
+        Some(d) if d > due => Colour::ClosedLate,
+        _ => Colour::Green,
     }
 }
 
@@ -192,6 +215,20 @@ mod tests {
         assert_eq!(colour(due, due, 7, false), Colour::Yellow);
         assert_eq!(colour(due, date(2020, 5, 26), 7, false), Colour::Red);
         assert_eq!(colour(due, date(2020, 6, 30), 7, true), Colour::Green);
+        assert_eq!(done_colour(due, Some(due)), Colour::Green);
+        assert_eq!(
+            done_colour(due, Some(date(2020, 5, 26))),
+            Colour::ClosedLate
+        );
+        assert_eq!(done_colour(due, None), Colour::Green);
+    }
+
+    #[test]
+    fn colours_read_back_from_their_codes_and_labels() {
+        for c in Colour::ALL {
+            assert_eq!(Colour::parse(c.as_str()).unwrap(), c);
+            assert_eq!(Colour::parse(c.label()).unwrap(), c);
+        }
     }
 
     #[test]

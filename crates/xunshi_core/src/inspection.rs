@@ -239,8 +239,15 @@ impl InspectionInput {
                     CoreError::bad_input("look_back_of", "“回头看”所对应的原巡视无效")
                 })),
             };
-        if kind == Some(InspectionKind::LookBack) && look_back_of.is_none() {
-            v.add("look_back_of", "“回头看”须指明所回看的原巡视");
+        match (kind, look_back_of) {
+            (Some(InspectionKind::LookBack), None) => {
+                v.add("look_back_of", "“回头看”须指明所回看的原巡视");
+            }
+            (Some(k), Some(_)) if k != InspectionKind::LookBack => v.add(
+                "look_back_of",
+                format!("只有“回头看”巡视才能关联原巡视，{}不能关联", k.label()),
+            ),
+            _ => {}
         }
         let planned_entry = v
             .take(parse_date("planned_entry", self.planned_entry.as_deref()))
@@ -305,6 +312,13 @@ mod tests {
         input.kind = "look_back".into();
         let Err(CoreError::BadInput(f)) = input.validate() else {
             panic!()
+        };
+        assert_eq!(f[0].field, "look_back_of");
+        input.look_back_of = Some(Id::new().to_string());
+        assert!(input.validate().is_ok());
+        input.kind = "routine".into();
+        let Err(CoreError::BadInput(f)) = input.validate() else {
+            panic!("a look-back link on a routine inspection")
         };
         assert_eq!(f[0].field, "look_back_of");
     }

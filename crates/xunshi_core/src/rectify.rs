@@ -4,7 +4,7 @@
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
-use crate::deadline::{Colour, colour};
+use crate::deadline::{Colour, colour, done_colour};
 use crate::error::{CoreError, Result};
 use crate::id::Id;
 use crate::org::labelled_enum;
@@ -167,12 +167,52 @@ impl Due {
     }
 }
 
-/// A task's colour on the ledger: long-term tasks are never overdue for that alone, and a
-/// closed task is green.
-pub fn task_colour(due: Due, status: TaskStatus, today: Date, warn_days: i32) -> Colour {
+/// A task's colour on the ledger: long-term tasks are never overdue for that alone; an open
+/// dated task is green, yellow or red by [`colour`]; a closed one is green when it was closed
+/// by its deadline and closed-late (逾期完成) when after — for good, whatever the day.
+pub fn task_colour(
+    due: Due,
+    status: TaskStatus,
+    closed_on: Option<Date>,
+    today: Date,
+    warn_days: i32,
+) -> Colour {
     match due.date() {
         None => Colour::Green,
-        Some(d) => colour(d, today, warn_days, status == TaskStatus::Closed),
+        Some(d) if status == TaskStatus::Closed => done_colour(d, closed_on),
+        Some(d) => colour(d, today, warn_days, false),
+    }
+}
+
+/// A changed deadline may not lie in the past: a change request moving a deadline before
+/// today is refused when asked and when approved.
+pub fn check_changed_due(due: Due, today: Date) -> Result<()> {
+    if let Some(d) = due.date()
+        && d < today
+    {
+        return Err(CoreError::bad_input(
+            "due_date",
+            format!("变更后的整改时限（{d}）不能早于今天（{today}）"),
+        ));
+    }
+    Ok(())
+}
+
+/// The share done a task returns to when a verifier rejects its claim: what the verifier
+/// records, less than 100 (the claim was not accepted). Closing records none.
+pub fn verdict_progress(close: bool, progress: Option<i16>) -> Result<Option<i16>> {
+    match (close, progress) {
+        (true, None) => Ok(None),
+        (true, Some(_)) => Err(CoreError::bad_input("progress", "销号时不填写核定进度")),
+        (false, None) => Err(CoreError::bad_input(
+            "progress",
+            "退回时请填写核定的实际完成进度（0 到 99）",
+        )),
+        (false, Some(p)) if (0..100).contains(&p) => Ok(Some(p)),
+        (false, Some(_)) => Err(CoreError::bad_input(
+            "progress",
+            "退回重新整改时，核定进度应在 0 到 99 之间",
+        )),
     }
 }
 
@@ -248,7 +288,7 @@ mod tests {
     fn long_term_tasks_are_never_overdue_for_that_alone() {
         let today = date(2021, 1, 1);
         assert_eq!(
-            task_colour(Due::LongTerm, TaskStatus::InProgress, today, 7),
+            task_colour(Due::LongTerm, TaskStatus::InProgress, None, today, 7),
             Colour::Green
         );
         assert_eq!(
@@ -257,6 +297,7 @@ mod tests {
                     date: date(2020, 6, 30)
                 },
                 TaskStatus::InProgress,
+                None,
                 today,
                 7
             ),
@@ -268,6 +309,7 @@ mod tests {
                     date: date(2020, 6, 30)
                 },
                 TaskStatus::Closed,
+                Some(date(2020, 6, 30)),
                 today,
                 7
             ),
@@ -275,15 +317,48 @@ mod tests {
         );
         assert_eq!(
             task_colour(
+                Due::By {
+                    date: date(2020, 6, 30)
+                },
+                TaskStatus::Closed,
+                Some(date(2020, 7, 1)),
+                today,
+                7
+            ),
+            Colour::ClosedLate,
+            "closed a day late stays late"
+        );
+        assert_eq!(
+            task_colour(
                 Due::Immediate {
                     date: date(2020, 12, 28)
                 },
                 TaskStatus::NotStarted,
+                None,
                 today,
                 7
             ),
             Colour::Red
         );
+    }
+
+    #[test]
+    fn a_changed_deadline_is_not_in_the_past() {
+        let today = date(2021, 1, 1);
+        let by = |d| Due::By { date: d };
+        assert!(check_changed_due(by(date(2020, 12, 31)), today).is_err());
+        assert!(check_changed_due(by(today), today).is_ok());
+        assert!(check_changed_due(Due::LongTerm, today).is_ok());
+    }
+
+    #[test]
+    fn a_rejected_claim_goes_back_to_what_the_verifier_records() {
+        assert_eq!(verdict_progress(false, Some(60)).unwrap(), Some(60));
+        assert!(verdict_progress(false, Some(100)).is_err());
+        assert!(verdict_progress(false, None).is_err());
+        assert!(verdict_progress(false, Some(-1)).is_err());
+        assert_eq!(verdict_progress(true, None).unwrap(), None);
+        assert!(verdict_progress(true, Some(50)).is_err());
     }
 
     #[test]
@@ -378,8 +453,11 @@ pub struct Task {
     pub responsible_person: String,
     pub due: Due,
     pub status: TaskStatus,
-    /// The share done, 0–100, as last reported.
+    /// The share done, 0–100, as last reported (or as the verifier recorded on a rejection).
     pub progress: i16,
+    /// The day (Asia/Shanghai) the task was closed (销号); none while open.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub closed_on: Option<Date>,
     /// Left out of the public progress notice (secrets, cases under check, sensitive matters).
     pub not_for_disclosure: bool,
     /// Why the task was withdrawn from the draft plan; withdrawn tasks stay on record, keep
@@ -393,6 +471,11 @@ pub struct Task {
 impl Task {
     pub fn is_withdrawn(&self) -> bool {
         self.withdrawn_reason.is_some()
+    }
+
+    /// The task's colour on the ledger as of `today` ([`task_colour`]).
+    pub fn colour(&self, today: Date, warn_days: i32) -> Colour {
+        task_colour(self.due, self.status, self.closed_on, today, warn_days)
     }
 
     /// The status as the ledger shows it: a long-term task under way is 长期坚持.
@@ -483,6 +566,9 @@ pub struct Verification {
     pub task_id: Id,
     pub closed: bool,
     pub defect: Option<Defect>,
+    /// On a rejection, the share done the verifier found (0–99): the task goes back to it.
+    #[schema(minimum = 0, maximum = 99)]
+    pub progress: Option<i16>,
     pub reason: String,
     pub by_name: String,
     #[schema(value_type = String, format = DateTime)]

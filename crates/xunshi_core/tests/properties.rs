@@ -15,7 +15,9 @@ use xunshi_core::calendar::{Calendar, add_months, shipped};
 use xunshi_core::deadline::{Colour, colour};
 use xunshi_core::inspection::Stage;
 use xunshi_core::paper::ProblemStatus;
-use xunshi_core::rectify::{Due, TaskEvent, TaskStatus, next_status, task_colour};
+use xunshi_core::rectify::{
+    Due, TaskEvent, TaskStatus, check_changed_due, next_status, task_colour, verdict_progress,
+};
 use xunshi_core::report::{Decision, ReportStatus};
 use xunshi_core::role::Role;
 
@@ -159,6 +161,8 @@ fn rank(c: Colour) -> u8 {
         Colour::Green => 0,
         Colour::Yellow => 1,
         Colour::Red => 2,
+        // Done late: not a state an open deadline passes through.
+        Colour::ClosedLate => 3,
     }
 }
 
@@ -192,23 +196,64 @@ proptest! {
     }
 
     /// A task follows the same rule by its date; a standing duty (长期坚持) is never yellow or
-    /// red for its date alone, and a closed task is not counted overdue.
+    /// red for its date alone; an open task is never closed-late; a closed task is never red or
+    /// yellow, and is closed-late exactly when it was closed after its day — whatever today is.
     #[test]
-    fn a_tasks_colour(due in any_date(), today in any_date(), warn in 0i32..30, status in task_status(), kind in 0u8..3) {
+    fn a_tasks_colour(
+        due in any_date(), today in any_date(), later in 0i64..400, warn in 0i32..30,
+        status in task_status(), kind in 0u8..3, closed_on in proptest::option::of(any_date()),
+    ) {
         let d = match kind {
             0 => Due::Immediate { date: due },
             1 => Due::By { date: due },
             _ => Due::LongTerm,
         };
-        let c = task_colour(d, status, today, warn);
+        let closed_on = closed_on.filter(|_| status == TaskStatus::Closed);
+        let c = task_colour(d, status, closed_on, today, warn);
         match d.date() {
             None => prop_assert_eq!(c, Colour::Green),
-            Some(date) => {
-                prop_assert_eq!(c, colour(date, today, warn, status == TaskStatus::Closed));
-                if status != TaskStatus::Closed {
-                    prop_assert_eq!(c == Colour::Red, today > date);
-                }
+            Some(date) if status == TaskStatus::Closed => {
+                let late = closed_on.is_some_and(|on| on > date);
+                prop_assert_eq!(c, if late { Colour::ClosedLate } else { Colour::Green });
+                let after = today.checked_add(jiff::Span::new().days(later)).unwrap();
+                prop_assert_eq!(task_colour(d, status, closed_on, after, warn), c, "days passing changed a closed task");
             }
+            Some(date) => {
+                prop_assert_eq!(c, colour(date, today, warn, false));
+                prop_assert_eq!(c == Colour::Red, today > date);
+                prop_assert!(c != Colour::ClosedLate);
+            }
+        }
+    }
+
+    /// A task closed on the day it became red stays counted late: closing an overdue task moves
+    /// it from red to closed-late, never to green.
+    #[test]
+    fn closing_an_overdue_task_keeps_it_late(due in any_date(), days in 1i64..3000, warn in 0i32..30) {
+        let d = Due::By { date: due };
+        let today = due.checked_add(jiff::Span::new().days(days)).unwrap();
+        prop_assert_eq!(task_colour(d, TaskStatus::Claimed, None, today, warn), Colour::Red);
+        prop_assert_eq!(task_colour(d, TaskStatus::Closed, Some(today), today, warn), Colour::ClosedLate);
+    }
+
+    /// A changed deadline is accepted exactly when it is not before today.
+    #[test]
+    fn a_changed_deadline_is_never_in_the_past(due in any_date(), today in any_date(), kind in 0u8..3) {
+        let d = match kind {
+            0 => Due::Immediate { date: due },
+            1 => Due::By { date: due },
+            _ => Due::LongTerm,
+        };
+        prop_assert_eq!(check_changed_due(d, today).is_ok(), d.date().is_none_or(|x| x >= today));
+    }
+
+    /// A rejection always records a share below 100 and a close records none.
+    #[test]
+    fn a_verdicts_progress(close: bool, progress in proptest::option::of(-5i16..110)) {
+        match verdict_progress(close, progress) {
+            Ok(Some(p)) => prop_assert!(!close && (0..100).contains(&p)),
+            Ok(None) => prop_assert!(close && progress.is_none()),
+            Err(e) => prop_assert!(matches!(e, CoreError::BadInput(_))),
         }
     }
 }

@@ -55,8 +55,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(11, "0011_scale"),
     migration!(12, "0012_login_locks"),
     migration!(13, "0013_open_tasks"),
-    // 14 is taken by another line of work; the runner applies whatever is not yet applied,
-    // so a gap is fine.
+    migration!(14, "0014_rules"),
     migration!(15, "0015_submissions"),
 ];
 

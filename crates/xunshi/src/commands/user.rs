@@ -98,7 +98,13 @@ pub async fn run(services: &Services<Db>, cmd: UserCommand) -> Result<ExitCode, 
             let password = read_password()?;
             let user = services.find_user(&system, &name).await.map_err(err)?;
             services
-                .reset_password(&system, user.id, &password, must_change_password)
+                .reset_password(
+                    &system,
+                    user.id,
+                    user.version,
+                    &password,
+                    must_change_password,
+                )
                 .await
                 .map_err(err)?;
             println!("password of {} changed", shown(&user.username));
@@ -107,7 +113,7 @@ pub async fn run(services: &Services<Db>, cmd: UserCommand) -> Result<ExitCode, 
             refuse_bad_text("NAME", &name)?;
             let user = services.find_user(&system, &name).await.map_err(err)?;
             services
-                .set_user_disabled(&system, user.id, true)
+                .set_user_disabled(&system, user.id, user.version, true)
                 .await
                 .map_err(err)?;
             println!("user {} disabled", shown(&user.username));
@@ -116,7 +122,7 @@ pub async fn run(services: &Services<Db>, cmd: UserCommand) -> Result<ExitCode, 
             refuse_bad_text("NAME", &name)?;
             let user = services.find_user(&system, &name).await.map_err(err)?;
             services
-                .set_user_disabled(&system, user.id, false)
+                .set_user_disabled(&system, user.id, user.version, false)
                 .await
                 .map_err(err)?;
             println!("user {} enabled", shown(&user.username));

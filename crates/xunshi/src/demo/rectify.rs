@@ -195,8 +195,16 @@ pub async fn load(s: &Services<Db>, seed: Id) -> Result<(), CoreError> {
                 .await?;
                 let v = version(s.get_task(&office, *id).await?);
                 if *end == End::Closed {
-                    s.verify_task(&office, *id, v, true, None, "经核查，整改到位，予以销号。")
-                        .await?;
+                    s.verify_task(
+                        &office,
+                        *id,
+                        v,
+                        true,
+                        None,
+                        None,
+                        "经核查，整改到位，予以销号。",
+                    )
+                    .await?;
                 } else {
                     s.verify_task(
                         &discipline,
@@ -204,6 +212,7 @@ pub async fn load(s: &Services<Db>, seed: Id) -> Result<(), CoreError> {
                         v,
                         false,
                         Some(Defect::Superficial),
+                        Some(60),
                         "仅印发文件，未见成果转化机制实际运行，属表面整改，退回继续整改。",
                     )
                     .await?;
@@ -214,7 +223,14 @@ pub async fn load(s: &Services<Db>, seed: Id) -> Result<(), CoreError> {
                             &ChangeInput {
                                 measure: String::new(),
                                 due_kind: "by".into(),
-                                due_date: Some("2026-12-31".into()),
+                                // Six months from the day the scenario is loaded: a
+                                // changed deadline may not lie in the past.
+                                due_date: Some(
+                                    xunshi_core::service::today(s.now())
+                                        .checked_add(jiff::Span::new().months(6))
+                                        .map_err(CoreError::internal)?
+                                        .to_string(),
+                                ),
                                 reason: "成果转化机制需经一个完整评价周期检验，申请延长整改时限。"
                                     .into(),
                             },

@@ -19,7 +19,7 @@ use crate::error::{CoreError, Result};
 use crate::id::Id;
 use crate::page::PageRequest;
 use crate::permission::Actor;
-use crate::rectify::{Form, NoticeKind, task_colour};
+use crate::rectify::{Form, NoticeKind};
 use crate::service::calendar::load_calendar;
 use crate::store::{
     AccountabilityFilter, ClockFilter, ColourAt, FollowUpFilter, LedgerRow, MechanismFilter,
@@ -65,7 +65,7 @@ fn line(r: LedgerRow, today: jiff::civil::Date, warn: i32) -> TaskLine {
         inspection_id: t.inspection_id,
         unit_id: t.unit_id,
         unit_name: r.unit_name,
-        colour: task_colour(t.due, t.status, today, warn),
+        colour: t.colour(today, warn),
         days_left: t.due.date().map(|d| (d - today).get_days()),
         seq: t.seq,
         measure: t.measure,
@@ -139,6 +139,7 @@ impl<S: Store> Services<S> {
                 closed: usize::try_from(u.closed).unwrap_or(0),
                 overdue: usize::try_from(u.overdue).unwrap_or(0),
                 near_due: usize::try_from(u.near_due).unwrap_or(0),
+                closed_late: usize::try_from(u.closed_late).unwrap_or(0),
             })
             .collect();
         let base = task_filter(&visible, filter);

@@ -29,7 +29,7 @@ use crate::id::Id;
 use crate::inspection::{Inspection, Stage};
 use crate::page::{Page, PageRequest};
 use crate::permission::Actor;
-use crate::rectify::{seq_key, task_colour};
+use crate::rectify::seq_key;
 use crate::role::{Role, Scope};
 use crate::store::{
     DiscloseRead, DiscloseWrite, DocFilter, InspectionFilter, PlanningRead, ReadTx, RectifyScope,
@@ -180,7 +180,7 @@ async fn gather_facts<T: ReadTx>(
                         .find(|r| r.task_id == t.id)
                         .map(|r| r.text.clone()),
                     not_for_disclosure: t.not_for_disclosure,
-                    overdue: task_colour(t.due, t.status, today, DEFAULT_WARN_DAYS) == Colour::Red,
+                    overdue: t.colour(today, DEFAULT_WARN_DAYS) == Colour::Red,
                 })
                 .collect();
             problems.push(ProblemFacts {

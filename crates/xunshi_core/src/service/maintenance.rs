@@ -5,16 +5,27 @@
 use super::Services;
 use super::planning::today;
 use crate::error::Result;
-use crate::store::Store;
+use crate::store::{Store, WriteTx};
 
 impl<S: Store> Services<S> {
     /// Brings the ledger's tallies to today's colours (the first run of a day shifts the tasks
     /// whose deadlines the day passed), so that no reader of the morning waits for it; forgets
-    /// the idempotency keys older than a day.
+    /// the idempotency keys older than a day; and purges the sessions that have expired
+    /// (credentials, not records: they are deleted, as on log-out).
     pub async fn maintenance(&self) -> Result<()> {
-        let day = today(self.now());
-        let _ = self.fresh_tally(day).await?;
+        let now = self.now();
+        let _ = self.fresh_tally(today(now)).await?;
         let _ = self.purge_submissions().await?;
+        self.purge_expired_sessions().await?;
         Ok(())
+    }
+
+    /// Deletes every session past its expiry; returns how many.
+    pub async fn purge_expired_sessions(&self) -> Result<u64> {
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let n = tx.delete_expired_sessions(now).await?;
+        tx.commit().await?;
+        Ok(n)
     }
 }

@@ -21,6 +21,8 @@ pub struct TaskFigures {
     pub total: i64,
     pub closed: i64,
     pub overdue: i64,
+    /// Closed after their deadline (逾期完成).
+    pub closed_late: i64,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -76,6 +78,7 @@ impl<S: Store> Services<S> {
                 total: sum(&|_| true),
                 closed: sum(&|c| c.status == TaskStatus::Closed),
                 overdue: sum(&|c| c.colour == Colour::Red),
+                closed_late: sum(&|c| c.colour == Colour::ClosedLate),
             };
             if figures.total > 0 {
                 o.tasks = Some(figures);

@@ -151,12 +151,17 @@ impl<S: Store> Services<S> {
             )));
         }
         let unit_id = match unit.map(str::trim).filter(|u| !u.is_empty()) {
-            Some(u) => Some(
-                resolve_unit_in(&mut tx, u)
+            Some(u) => {
+                let unit = resolve_unit_in(&mut tx, u)
                     .await
-                    .map_err(|_| CoreError::unfit("unit", format!("单位“{u}”不存在")))?
-                    .id,
-            ),
+                    .map_err(|_| CoreError::unfit("unit", format!("单位“{u}”不存在")))?;
+                // As when an account is created: nobody is placed in a withdrawn unit. An
+                // account already there keeps it until it is moved.
+                if unit.withdrawn && before.unit_id != Some(unit.id) {
+                    return Err(CoreError::unfit("unit", "该单位已撤销"));
+                }
+                Some(unit.id)
+            }
             None => None,
         };
         let after = User {
@@ -183,8 +188,16 @@ impl<S: Store> Services<S> {
         Ok(after)
     }
 
-    /// Disables or re-enables an account. Disabling ends its sessions at once.
-    pub async fn set_user_disabled(&self, actor: &Actor, id: Id, disabled: bool) -> Result<User> {
+    /// Disables or re-enables an account, as of the version the caller saw (a stale one is
+    /// refused). Disabling ends its sessions at once and revokes its API tokens for good:
+    /// re-enabling the account does not bring them back.
+    pub async fn set_user_disabled(
+        &self,
+        actor: &Actor,
+        id: Id,
+        version: i64,
+        disabled: bool,
+    ) -> Result<User> {
         actor.require(Permission::ManageUsers)?;
         if disabled && actor.user_id() == Some(id) {
             return Err(CoreError::RuleRefused("不能停用自己的账号".into()));
@@ -192,6 +205,9 @@ impl<S: Store> Services<S> {
         let now = self.now();
         let mut tx = self.store.write().await?;
         let before = get_user_in(&mut tx, id).await?;
+        if before.version != version {
+            return Err(stale_user(&before));
+        }
         if before.disabled == disabled {
             return Ok(before);
         }
@@ -207,6 +223,7 @@ impl<S: Store> Services<S> {
         tx.update_user(&after).await?;
         if disabled {
             tx.delete_sessions_of(id).await?;
+            tx.revoke_tokens_of(id, now).await?;
         }
         let action = if disabled {
             Action::UserDisabled
@@ -229,12 +246,14 @@ impl<S: Store> Services<S> {
         Ok(after)
     }
 
-    /// Sets another person's password (the administrator's reset). With `must_change` the person
-    /// chooses their own at next log-in. Ends the account's sessions.
+    /// Sets another person's password (the administrator's reset), as of the version of the
+    /// account the caller saw (a stale one is refused). With `must_change` the person chooses
+    /// their own at next log-in. Ends the account's sessions and tokens.
     pub async fn reset_password(
         &self,
         actor: &Actor,
         id: Id,
+        version: i64,
         password: &str,
         must_change: bool,
     ) -> Result<()> {
@@ -247,6 +266,10 @@ impl<S: Store> Services<S> {
         let hash = self.secrets.hash_password(password.to_owned()).await?;
         let now = self.now();
         let mut tx = self.store.write().await?;
+        let current = get_user_in(&mut tx, id).await?;
+        if current.version != version {
+            return Err(stale_user(&current));
+        }
         tx.set_password(id, &hash, must_change, now).await?;
         // A new password lifts every lock-out of the account.
         tx.clear_login_locks(id).await?;
@@ -432,4 +455,8 @@ pub(crate) async fn revoke_grant_in<T: WriteTx>(
     )
     .await?;
     Ok(())
+}
+
+fn stale_user(u: &User) -> CoreError {
+    CoreError::StaleVersion(format!("用户“{}”", u.username))
 }

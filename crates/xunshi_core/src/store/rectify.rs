@@ -120,6 +120,8 @@ pub struct UnitCount {
     pub closed: i64,
     pub overdue: i64,
     pub near_due: i64,
+    /// Closed after the deadline.
+    pub closed_late: i64,
 }
 
 #[derive(Debug, Clone, Default)]

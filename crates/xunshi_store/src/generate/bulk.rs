@@ -47,6 +47,12 @@ impl From<i32> for V {
     }
 }
 
+impl From<Option<i32>> for V {
+    fn from(v: Option<i32>) -> V {
+        V::I32(v)
+    }
+}
+
 impl From<i64> for V {
     fn from(v: i64) -> V {
         V::I64(Some(v))

@@ -471,7 +471,7 @@ struct Gen<'a> {
     letter_no: u64,
     /// A task's progress reports and verifications wait until the task itself is written.
     pending_progress: Vec<[V; 7]>,
-    pending_verifications: Vec<[V; 7]>,
+    pending_verifications: Vec<[V; 8]>,
     made: Generated,
 }
 
@@ -603,7 +603,7 @@ impl<'a> Gen<'a> {
                 "id, plan_id, inspection_id, unit_id, problem_id, seq, measure, target, standard, \
                  responsible_leader, lead_department, co_departments, responsible_person, due_kind, \
                  due_date, status, progress, not_for_disclosure, withdrawn_reason, version, updated_at, \
-                 category_id, rejections",
+                 category_id, rejections, closed_on",
             ),
             progress: bulk.table(
                 "task_progress",
@@ -611,7 +611,7 @@ impl<'a> Gen<'a> {
             ),
             verifications: bulk.table(
                 "task_verifications",
-                "id, task_id, closed, defect, reason, by_name, at",
+                "id, task_id, closed, defect, reason, by_name, at, progress",
             ),
             followups: bulk.table(
                 "followups",
@@ -2280,6 +2280,7 @@ impl<'a> Gen<'a> {
                         due,
                         status: TaskStatus::NotStarted,
                         progress: 0,
+                        closed_on: None,
                         not_for_disclosure: self.rng.chance(0.04),
                         withdrawn_reason: None,
                         version: 1,
@@ -2393,12 +2394,8 @@ impl<'a> Gen<'a> {
                 for row in std::mem::take(&mut self.pending_verifications) {
                     self.bulk.push(self.t.verifications, row).await?;
                 }
-                if xunshi_core::rectify::task_colour(
-                    t.due,
-                    t.status,
-                    date(self.today),
-                    self.warn_days as i32,
-                ) == xunshi_core::deadline::Colour::Red
+                if t.colour(date(self.today), self.warn_days as i32)
+                    == xunshi_core::deadline::Colour::Red
                 {
                     overdue_tasks.push(t.id);
                 }
@@ -2611,21 +2608,30 @@ impl<'a> Gen<'a> {
                     } else {
                         "经核查，整改到位，同意销号。".to_owned()
                     };
+                    // A rejected claim goes back to the share the verifier found: here, the
+                    // share reported before the claim.
+                    let found = (!close).then_some(before.1.min(99));
                     let v = Verification {
                         id: self.rng.id_at(vat),
                         task_id: t.id,
                         closed: close,
                         defect,
+                        progress: found,
                         reason: reason.clone(),
                         by_name: office_name.to_owned(),
                         at: stamp(vat),
                     };
-                    let before = t.status;
+                    let before = (t.status, t.progress);
                     t.status = if close {
                         TaskStatus::Closed
                     } else {
                         TaskStatus::InProgress
                     };
+                    if let Some(p) = found {
+                        t.progress = p;
+                        progress = p;
+                    }
+                    t.closed_on = close.then(|| xunshi_core::service::today(stamp(vat)));
                     t.version += 1;
                     t.updated_at = stamp(vat);
                     self.pending_verifications.push([
@@ -2636,6 +2642,7 @@ impl<'a> Gen<'a> {
                         V::from(reason.clone()),
                         V::from(v.by_name.clone()),
                         V::from(time_text(vat)),
+                        V::from(found.map(i32::from)),
                     ]);
                     self.made.verifications += 1;
                     self.audit(
@@ -2650,8 +2657,12 @@ impl<'a> Gen<'a> {
                         Some(t.id),
                         json!({
                             "verification_id": v.id,
-                            "before": { "status": before },
-                            "after": { "status": t.status },
+                            "before": { "status": before.0, "progress": before.1 },
+                            "after": {
+                                "status": t.status,
+                                "progress": t.progress,
+                                "closed_on": t.closed_on,
+                            },
                             "defect": defect,
                             "reason": reason,
                             "version": t.version,
@@ -2698,6 +2709,7 @@ impl<'a> Gen<'a> {
                     // and how often its claim was rejected.
                     V::from(category.to_string()),
                     V::from(rejections),
+                    V::from(t.closed_on.map(|d| d.to_string())),
                 ],
             )
             .await

@@ -155,6 +155,7 @@ fn narrow(w: &mut Where, scope: &ClueScope, insp_col: &str) -> bool {
         } else {
             let list = w.list(own_units.iter().map(|i| i.to_string()));
             format!(
+                // Withdrawn targets count too: a unit once named never sees the clues.
                 " AND {insp_col} NOT IN (SELECT inspection_id FROM inspection_targets WHERE unit_id IN ({list}))"
             )
         };

@@ -85,16 +85,31 @@ const INSPECTION_COLS: &str = "id, round_id, dispatcher_id, team_name, kind, ele
      reported_to_committee, feedback_on, version, created_at, updated_at";
 
 impl<M: Mode> DbTx<M> {
+    /// Keeps the targets in step with `insp`: a unit no longer inspected is withdrawn (its row
+    /// kept, with the time), a unit inspected again is restored, never deleted and re-inserted.
     async fn write_targets(&mut self, insp: &Inspection) -> Result<()> {
-        self.execute(
-            sqlx::query("DELETE FROM inspection_targets WHERE inspection_id = $1")
-                .bind(insp.id.to_string()),
-        )
-        .await?;
+        let mut w = Where::default();
+        let at = w.next();
+        let _ = w.list([ts(insp.updated_at), insp.id.to_string()].into_iter());
+        let keep = if insp.target_ids.is_empty() {
+            String::new()
+        } else {
+            let list = w.list(insp.target_ids.iter().map(Id::to_string));
+            format!(" AND unit_id NOT IN ({list})")
+        };
+        let sql = format!(
+            "UPDATE inspection_targets SET withdrawn_at = ${at}
+              WHERE inspection_id = ${} AND withdrawn_at IS NULL{keep}",
+            at + 1
+        );
+        self.execute(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?;
         for (pos, unit) in insp.target_ids.iter().enumerate() {
             self.execute(
                 sqlx::query(
-                    "INSERT INTO inspection_targets (inspection_id, unit_id, position) VALUES ($1, $2, $3)",
+                    "INSERT INTO inspection_targets (inspection_id, unit_id, position) VALUES ($1, $2, $3)
+                     ON CONFLICT (inspection_id, unit_id)
+                     DO UPDATE SET position = excluded.position, withdrawn_at = NULL",
                 )
                 .bind(insp.id.to_string())
                 .bind(unit.to_string())
@@ -112,7 +127,8 @@ impl<M: Mode> DbTx<M> {
         }
         let placeholders: Vec<_> = (1..=list.len()).map(|n| format!("${n}")).collect();
         let sql = format!(
-            "SELECT inspection_id, unit_id FROM inspection_targets WHERE inspection_id IN ({})
+            "SELECT inspection_id, unit_id FROM inspection_targets
+              WHERE inspection_id IN ({}) AND withdrawn_at IS NULL
              ORDER BY inspection_id, position",
             placeholders.join(", ")
         );
@@ -149,7 +165,10 @@ fn inspection_where(f: &InspectionFilter, visible: &Visible) -> Option<Where> {
     if let Some(u) = f.unit_id {
         let n = w.next();
         w.raw(
-            format!("id IN (SELECT inspection_id FROM inspection_targets WHERE unit_id = ${n})"),
+            format!(
+                "id IN (SELECT inspection_id FROM inspection_targets
+                         WHERE unit_id = ${n} AND withdrawn_at IS NULL)"
+            ),
             u.to_string(),
         );
     }
@@ -172,7 +191,8 @@ fn inspection_where(f: &InspectionFilter, visible: &Visible) -> Option<Where> {
         if !feedback_units.is_empty() {
             let list = w.list(feedback_units.iter().map(|i| i.to_string()));
             any.push(format!(
-                "(id IN (SELECT inspection_id FROM inspection_targets WHERE unit_id IN ({list}))
+                "(id IN (SELECT inspection_id FROM inspection_targets
+                          WHERE unit_id IN ({list}) AND withdrawn_at IS NULL)
                       AND stage IN ('feedback_given', 'rectification', 'archived'))"
             ));
         }
@@ -324,7 +344,7 @@ impl<M: Mode> PlanningRead for DbTx<M> {
                      FROM inspection_targets t
                      JOIN inspections i ON i.id = t.inspection_id
                      JOIN rounds r ON r.id = i.round_id
-                     WHERE r.term_id = $1
+                     WHERE r.term_id = $1 AND t.withdrawn_at IS NULL
                      ORDER BY i.id",
                 )
                 .bind(term_id.to_string()),

@@ -78,7 +78,7 @@ fn review(r: &AnyRow) -> Result<PlanReview> {
 
 const TASK_COLS: &str = "id, plan_id, inspection_id, unit_id, problem_id, seq, measure, target, \
      standard, responsible_leader, lead_department, co_departments, responsible_person, due_kind, \
-     due_date, status, progress, not_for_disclosure, withdrawn_reason, version, updated_at";
+     due_date, status, progress, not_for_disclosure, withdrawn_reason, version, updated_at, closed_on";
 
 fn task(r: &AnyRow) -> Result<Task> {
     Ok(Task {
@@ -98,6 +98,7 @@ fn task(r: &AnyRow) -> Result<Task> {
         due: due_of(r, "due_kind", "due_date")?,
         status: TaskStatus::parse(&s(r, "status")?)?,
         progress: i16::try_from(i(r, "progress")?).map_err(CoreError::internal)?,
+        closed_on: rows::opt_date(r, "closed_on")?,
         not_for_disclosure: rows::flag(r, "not_for_disclosure")?,
         withdrawn_reason: opt_s(r, "withdrawn_reason")?,
         version: i(r, "version")?,
@@ -138,14 +139,21 @@ fn evidence(r: &AnyRow) -> Result<TaskEvidence> {
     })
 }
 
-const VERIFICATION_COLS: &str = "id, task_id, closed, defect, reason, by_name, at";
+pub(crate) const VERIFICATION_COLS: &str =
+    "id, task_id, closed, defect, reason, by_name, at, progress";
 
-fn verification(r: &AnyRow) -> Result<Verification> {
+pub(crate) fn verification(r: &AnyRow) -> Result<Verification> {
     Ok(Verification {
         id: id(r, "id")?,
         task_id: id(r, "task_id")?,
         closed: rows::flag(r, "closed")?,
         defect: opt_s(r, "defect")?.map(|d| Defect::parse(&d)).transpose()?,
+        progress: r
+            .try_get::<Option<i64>, _>("progress")
+            .map_err(crate::db_err)?
+            .map(i16::try_from)
+            .transpose()
+            .map_err(CoreError::internal)?,
         reason: s(r, "reason")?,
         by_name: s(r, "by_name")?,
         at: rows::ts(r, "at")?,
@@ -663,7 +671,7 @@ impl RectifyWrite for DbTx<Writing> {
         // The heading is the problem's, kept on the task for the lists' indexes.
         let sql = format!(
             "INSERT INTO rectification_tasks ({TASK_COLS}, category_id) VALUES ($1, $2, $3, $4,
-                $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
+                $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
                 COALESCE((SELECT p.category_id FROM problems p WHERE p.id = $5), ''))"
         );
         self.execute(
@@ -688,7 +696,8 @@ impl RectifyWrite for DbTx<Writing> {
                 .bind(flag(t.not_for_disclosure))
                 .bind(t.withdrawn_reason.clone())
                 .bind(t.version)
-                .bind(ts(t.updated_at)),
+                .bind(ts(t.updated_at))
+                .bind(t.closed_on.map(|d| d.to_string())),
         )
         .await?;
         let key = self.tally_key(t.id).await?;
@@ -706,8 +715,8 @@ impl RectifyWrite for DbTx<Writing> {
                         responsible_leader = $4, lead_department = $5, co_departments = $6,
                         responsible_person = $7, due_kind = $8, due_date = $9, status = $10,
                         progress = $11, not_for_disclosure = $12, withdrawn_reason = $13,
-                        version = $14, updated_at = $15
-                     WHERE id = $16 AND version = $17",
+                        version = $14, updated_at = $15, closed_on = $16
+                     WHERE id = $17 AND version = $18",
                 )
                 .bind(t.measure.clone())
                 .bind(t.target.clone())
@@ -724,6 +733,7 @@ impl RectifyWrite for DbTx<Writing> {
                 .bind(t.withdrawn_reason.clone())
                 .bind(t.version)
                 .bind(ts(t.updated_at))
+                .bind(t.closed_on.map(|d| d.to_string()))
                 .bind(t.id.to_string())
                 .bind(t.version - 1),
             )
@@ -804,7 +814,7 @@ impl RectifyWrite for DbTx<Writing> {
     async fn insert_verification(&mut self, v: &Verification) -> Result<()> {
         let before = self.tally_key(v.task_id).await?;
         let sql = format!(
-            "INSERT INTO task_verifications ({VERIFICATION_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+            "INSERT INTO task_verifications ({VERIFICATION_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
         );
         self.execute(
             sqlx::query(AssertSqlSafe(sql))
@@ -814,7 +824,8 @@ impl RectifyWrite for DbTx<Writing> {
                 .bind(v.defect.map(|d| d.as_str()))
                 .bind(v.reason.clone())
                 .bind(v.by_name.clone())
-                .bind(ts(v.at)),
+                .bind(ts(v.at))
+                .bind(v.progress.map(i32::from)),
         )
         .await?;
         if !v.closed {

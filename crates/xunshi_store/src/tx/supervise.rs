@@ -9,9 +9,7 @@ use xunshi_core::deadline::{Clock, Counting, DeadlineRule, InspectionLevel, defa
 use xunshi_core::disclosure::DocKind;
 use xunshi_core::org::UnitLevel;
 use xunshi_core::page::PageRequest;
-use xunshi_core::rectify::{
-    Accountability, Defect, FollowUp, Form, Mechanism, NoticeKind, Verification,
-};
+use xunshi_core::rectify::{Accountability, FollowUp, Form, Mechanism, NoticeKind, Verification};
 use xunshi_core::store::{
     AccountabilityFilter, ClockFilter, FollowUpFilter, MechanismFilter, RunningClock,
     SuperviseRead, SuperviseWrite,
@@ -21,7 +19,7 @@ use xunshi_core::{CoreError, Id, Result};
 
 use super::{DbTx, Mode, Where, Writing, flag, ts};
 use crate::db_err;
-use crate::rows::{self, date, flag as get_flag, i, id, opt_date, opt_id, opt_s, opt_ts, s};
+use crate::rows::{date, flag as get_flag, i, id, opt_date, opt_id, opt_s, opt_ts, s};
 
 /// Loads the shipped deadline rules, in the migration's transaction.
 pub(crate) async fn load_default_rules(tx: &mut Transaction<'static, Any>) -> Result<()> {
@@ -203,7 +201,7 @@ fn running_where(f: &ClockFilter) -> Option<(String, Where)> {
         w.fixed(&format!("({})", any.join(" OR ")));
     }
     let from = "inspections i
-        JOIN inspection_targets t ON t.inspection_id = i.id
+        JOIN inspection_targets t ON t.inspection_id = i.id AND t.withdrawn_at IS NULL
         JOIN units u ON u.id = t.unit_id
         JOIN units dispatcher ON dispatcher.id = i.dispatcher_id"
         .to_owned();
@@ -505,24 +503,15 @@ impl<M: Mode> SuperviseRead for DbTx<M> {
             let mut w = Where::default();
             let list = w.list(chunk.iter().map(|t| t.to_string()));
             let sql = format!(
-                "SELECT id, task_id, closed, defect, reason, by_name, at FROM task_verifications
-                 WHERE closed = 0 AND task_id IN ({list}) ORDER BY at, id"
+                "SELECT {cols} FROM task_verifications
+                 WHERE closed = 0 AND task_id IN ({list}) ORDER BY at, id",
+                cols = super::rectify::VERIFICATION_COLS
             );
             for r in self
                 .fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
                 .await?
             {
-                let v = Verification {
-                    id: id(&r, "id")?,
-                    task_id: id(&r, "task_id")?,
-                    closed: get_flag(&r, "closed")?,
-                    defect: opt_s(&r, "defect")?
-                        .map(|d| Defect::parse(&d))
-                        .transpose()?,
-                    reason: s(&r, "reason")?,
-                    by_name: s(&r, "by_name")?,
-                    at: rows::ts(&r, "at")?,
-                };
+                let v = super::rectify::verification(&r)?;
                 // Oldest first, so the last one kept per task is its latest.
                 latest.retain(|x| x.task_id != v.task_id);
                 latest.push(v);

@@ -40,12 +40,15 @@ fn warn_end(today: Date, warn_days: i32) -> Result<Date> {
 
 /// The colour rule in SQL over the columns of `rectification_tasks` (prefixed by `p`), with two
 /// new placeholders for today and the end of the warning period. Dates are `YYYY-MM-DD` text,
-/// which compares as dates on both backends.
+/// which compares as dates on both backends. A closed task is closed-late when its closing
+/// day is after its deadline (a closing day not known counts as in time, as in the core).
 pub(crate) fn colour_case(w: &mut Where, p: &str, today: Date, warn_days: i32) -> Result<String> {
     let n = w.next();
     let _ = w.list([today.to_string(), warn_end(today, warn_days)?.to_string()].into_iter());
     Ok(format!(
-        "(CASE WHEN {p}status = 'closed' OR {p}due_date IS NULL THEN 'green' \
+        "(CASE WHEN {p}due_date IS NULL THEN 'green' \
+              WHEN {p}status = 'closed' THEN \
+                   (CASE WHEN {p}closed_on > {p}due_date THEN 'closed_late' ELSE 'green' END) \
               WHEN {p}due_date < ${n} THEN 'red' \
               WHEN {p}due_date <= ${} THEN 'yellow' ELSE 'green' END)",
         n + 1
@@ -54,9 +57,10 @@ pub(crate) fn colour_case(w: &mut Where, p: &str, today: Date, warn_days: i32) -
 
 /// Narrows a task list to one colour, by the same rule, written so that an index can serve
 /// it: red and yellow are the deadlines before today and within the warning period among the
-/// open tasks (the partial indexes of migrations 0011 and 0013 hold exactly those), green the
-/// rest. `colour_case` is the same rule as one expression; the contract case on the tallies
-/// holds the two together.
+/// open tasks (the partial indexes of migrations 0011 and 0013 hold exactly those),
+/// closed-late the closed tasks whose closing day is after their deadline (the partial index
+/// of migration 0014 holds exactly those), green the rest. `colour_case` is the same rule as
+/// one expression; the contract case on the tallies holds the two together.
 pub(crate) fn colour_clause(w: &mut Where, p: &str, c: &ColourAt) -> Result<()> {
     let today = c.today.to_string();
     let end = warn_end(c.today, c.warn_days)?.to_string();
@@ -81,10 +85,19 @@ pub(crate) fn colour_clause(w: &mut Where, p: &str, c: &ColourAt) -> Result<()> 
                 n + 1
             ));
         }
+        Colour::ClosedLate => {
+            w.fixed(&format!(
+                "({p}status = 'closed' AND {p}due_date IS NOT NULL AND {p}closed_on > {p}due_date)"
+            ));
+        }
         Colour::Green => {
             let n = w.next();
             w.raw(
-                format!("({p}status = 'closed' OR {p}due_date IS NULL OR {p}due_date > ${n})"),
+                format!(
+                    "({p}due_date IS NULL \
+                      OR ({p}status = 'closed' AND ({p}closed_on IS NULL OR {p}closed_on <= {p}due_date)) \
+                      OR ({p}status <> 'closed' AND {p}due_date > ${n}))"
+                ),
                 end,
             );
         }
@@ -272,13 +285,15 @@ impl<M: Mode> DbTx<M> {
                     CAST(SUM(n) AS BIGINT) AS total,
                     CAST(SUM(CASE WHEN status = 'closed' THEN n ELSE 0 END) AS BIGINT) AS closed,
                     CAST(SUM(CASE WHEN colour = 'red' THEN n ELSE 0 END) AS BIGINT) AS overdue,
-                    CAST(SUM(CASE WHEN colour = 'yellow' THEN n ELSE 0 END) AS BIGINT) AS near_due
+                    CAST(SUM(CASE WHEN colour = 'yellow' THEN n ELSE 0 END) AS BIGINT) AS near_due,
+                    CAST(SUM(CASE WHEN colour = 'closed_late' THEN n ELSE 0 END) AS BIGINT)
+                        AS closed_late
                FROM {} {} GROUP BY unit_id HAVING SUM(n) > 0",
             g.table(),
             w.sql()
         );
         let sql = format!(
-            "SELECT unit_id, total, closed, overdue, near_due, COUNT(*) OVER () AS units
+            "SELECT unit_id, total, closed, overdue, near_due, closed_late, COUNT(*) OVER () AS units
                FROM ({grouped}) g
               ORDER BY overdue DESC, near_due DESC, total DESC, unit_id
               LIMIT {limit}"
@@ -300,6 +315,7 @@ impl<M: Mode> DbTx<M> {
                     closed: i(r, "closed")?,
                     overdue: i(r, "overdue")?,
                     near_due: i(r, "near_due")?,
+                    closed_late: i(r, "closed_late")?,
                 })
             })
             .collect::<Result<Vec<_>>>()?;
@@ -347,7 +363,7 @@ impl DbTx<Writing> {
             .fetch_optional(
                 sqlx::query(
                     "SELECT inspection_id, unit_id, category_id, status, due_kind, due_date,
-                            rejections, withdrawn_reason
+                            rejections, withdrawn_reason, closed_on
                        FROM rectification_tasks WHERE id = $1",
                 )
                 .bind(task.to_string()),
@@ -360,7 +376,10 @@ impl DbTx<Writing> {
             return Ok(None);
         }
         let status = TaskStatus::parse(&s(&r, "status")?)?;
-        let colour = task_colour(due_of_row(&r)?, status, as_of, warn);
+        let closed_on = opt_s(&r, "closed_on")?
+            .map(|d| d.parse::<Date>().map_err(CoreError::internal))
+            .transpose()?;
+        let colour = task_colour(due_of_row(&r)?, status, closed_on, as_of, warn);
         Ok(Some(TallyKey {
             inspection_id: s(&r, "inspection_id")?,
             unit_id: s(&r, "unit_id")?,

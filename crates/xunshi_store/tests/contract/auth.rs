@@ -8,7 +8,7 @@ use xunshi_core::store::{AuditFilter, ReadTx, Store, UserFilter};
 
 use crate::harness::{
     PASSWORD, Svc, TestClock, all_at_once, audit_of_action, audit_of_object, audit_where,
-    bad_fields, expect_err, new_user, user_input, user_with_role,
+    bad_fields, expect_err, new_user, user_input, user_version, user_with_role,
 };
 
 const WRONG: &str = "Wrong-Horse-0";
@@ -420,7 +420,7 @@ pub async fn api_tokens_resolve_until_revoked_or_expired(mut s: Svc) {
     );
 
     let last = s.create_token(&actor, Some("停用前")).await.expect("issue");
-    s.set_user_disabled(&admin, user.id, true)
+    s.set_user_disabled(&admin, user.id, user_version(&s, user.id).await, true)
         .await
         .expect("disable");
     assert!(
@@ -580,9 +580,15 @@ pub async fn users_change_their_own_password(s: Svc) {
     assert_eq!(changed[0].actor_name, "wu.fang");
 
     // An administrator's reset, to be changed at next log-in.
-    s.reset_password(&admin, user.id, "Reset-By-Admin-7", true)
-        .await
-        .expect("reset");
+    s.reset_password(
+        &admin,
+        user.id,
+        user_version(&s, user.id).await,
+        "Reset-By-Admin-7",
+        true,
+    )
+    .await
+    .expect("reset");
     expect_err!(
         s.login_session("wu.fang", "Another-Secret-42", None).await,
         CoreError::Unauthenticated(_)
@@ -621,9 +627,15 @@ pub async fn a_new_password_ends_old_tokens_and_a_spent_lock_restarts_the_count(
             .unwrap()
             .is_some()
     );
-    s.reset_password(&Actor::system(), u.id, "Another-Horse-7", false)
-        .await
-        .expect("the administrator resets the password");
+    s.reset_password(
+        &Actor::system(),
+        u.id,
+        user_version(&s, u.id).await,
+        "Another-Horse-7",
+        false,
+    )
+    .await
+    .expect("the administrator resets the password");
     assert!(
         s.resolve_token(&issued.token, None)
             .await
@@ -647,11 +659,73 @@ pub async fn a_new_password_ends_old_tokens_and_a_spent_lock_restarts_the_count(
         let _ = s.login_token("token.owner", WRONG, None, None).await;
     }
     assert!(lock_of(&s, u.id, "").await.1.is_some(), "locked again");
-    s.reset_password(&Actor::system(), u.id, "Third-Horse-77", false)
-        .await
-        .expect("reset");
+    s.reset_password(
+        &Actor::system(),
+        u.id,
+        user_version(&s, u.id).await,
+        "Third-Horse-77",
+        false,
+    )
+    .await
+    .expect("reset");
     assert_eq!(lock_of(&s, u.id, "").await, (0, None));
     s.login_token("token.owner", "Third-Horse-77", None, None)
         .await
         .expect("the new password works at once");
+}
+
+/// The periodic upkeep purges expired sessions (and only those); disabling an account revokes
+/// its API tokens for good, so re-enabling it does not bring them back.
+pub async fn expired_sessions_are_purged_and_a_disabled_accounts_tokens_stay_revoked(mut s: Svc) {
+    let clock = TestClock::install(&mut s);
+    let admin = user_with_role(&s, "admin.zhou", None, "admin").await;
+    let user = new_user(&s, "wu.min", None, Some("leadership")).await;
+    let old = s.login_session("wu.min", PASSWORD, ip()).await.unwrap();
+    clock.advance(s.policy.session_lifetime - SignedDuration::from_secs(60));
+    let young = s.login_session("wu.min", PASSWORD, ip()).await.unwrap();
+    clock.advance(SignedDuration::from_secs(60));
+    s.maintenance().await.expect("upkeep");
+    let mut tx = s.store.read().await.unwrap();
+    assert!(
+        tx.get_session(&old.session.token_hash)
+            .await
+            .unwrap()
+            .is_none(),
+        "the expired session is gone from the table"
+    );
+    assert!(
+        tx.get_session(&young.session.token_hash)
+            .await
+            .unwrap()
+            .is_some(),
+        "a live one stays"
+    );
+    drop(tx);
+    assert_eq!(s.purge_expired_sessions().await.unwrap(), 0, "nothing left");
+
+    let token = s
+        .login_token("wu.min", PASSWORD, Some("脚本"), ip())
+        .await
+        .unwrap();
+    assert!(s.resolve_token(&token.token, None).await.unwrap().is_some());
+    let u = s
+        .set_user_disabled(&admin, user.id, user_version(&s, user.id).await, true)
+        .await
+        .unwrap();
+    assert!(u.disabled);
+    assert!(s.resolve_token(&token.token, None).await.unwrap().is_none());
+    s.set_user_disabled(&admin, user.id, user_version(&s, user.id).await, false)
+        .await
+        .unwrap();
+    assert!(
+        s.resolve_token(&token.token, None).await.unwrap().is_none(),
+        "re-enabling does not bring the token back"
+    );
+    let mut tx = s.store.read().await.unwrap();
+    let stored = tx
+        .get_token_by_hash(&token.record.token_hash)
+        .await
+        .unwrap()
+        .expect("the token is kept, revoked");
+    assert!(stored.revoked_at.is_some());
 }

@@ -605,6 +605,11 @@ fn task(
         due,
         status,
         progress,
+        closed_on: if status == TaskStatus::Closed {
+            due.date()
+        } else {
+            None
+        },
         not_for_disclosure: secret,
         withdrawn_reason: None,
         version: 1,

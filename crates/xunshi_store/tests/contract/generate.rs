@@ -12,7 +12,7 @@ use xunshi_core::dashboard::DashboardFilter;
 use xunshi_core::deadline::Colour;
 use xunshi_core::page::PageRequest;
 use xunshi_core::permission::Actor;
-use xunshi_core::rectify::{Due, TaskStatus, task_colour};
+use xunshi_core::rectify::{Due, TaskStatus};
 use xunshi_core::service::{LedgerFilter, VerifyOutcome};
 use xunshi_core::store::Secrets;
 use xunshi_store::Argon2Secrets;
@@ -200,7 +200,7 @@ pub async fn a_generated_set_holds_to_the_invariants_of_service_made_data(mut s:
     let mut by_colour: HashMap<Colour, usize> = HashMap::new();
     let mut by_status: HashMap<TaskStatus, usize> = HashMap::new();
     for e in &all {
-        let expected = task_colour(e.task.due, e.task.status, today, 7);
+        let expected = e.task.colour(today, 7);
         assert_eq!(e.colour, expected, "task {}", e.task.seq);
         *by_colour.entry(expected).or_default() += 1;
         *by_status.entry(e.task.status).or_default() += 1;
@@ -208,7 +208,7 @@ pub async fn a_generated_set_holds_to_the_invariants_of_service_made_data(mut s:
             assert_ne!(e.colour, Colour::Red);
         }
     }
-    for c in [Colour::Green, Colour::Yellow, Colour::Red] {
+    for c in Colour::ALL {
         let listed = whole_ledger(
             &s,
             &office,
@@ -246,11 +246,7 @@ pub async fn a_generated_set_holds_to_the_invariants_of_service_made_data(mut s:
             .expect("the dashboard");
         assert_eq!(d.tasks.total as u64, made.tasks, "{who}");
         for bar in &d.tasks.by_colour {
-            let c = match bar.key.as_str() {
-                "green" => Colour::Green,
-                "yellow" => Colour::Yellow,
-                _ => Colour::Red,
-            };
+            let c = Colour::parse(&bar.key).expect("a colour's code");
             assert_eq!(
                 bar.count,
                 by_colour.get(&c).copied().unwrap_or(0),

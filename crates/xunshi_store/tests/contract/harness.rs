@@ -324,3 +324,14 @@ where
     }
     out
 }
+
+/// The version an account has now, as a page or a client would have read it.
+pub async fn user_version(s: &Svc, id: xunshi_core::Id) -> i64 {
+    use xunshi_core::store::{ReadTx, Store};
+    let mut tx = s.store.read().await.expect("read");
+    tx.get_user(id)
+        .await
+        .expect("read")
+        .expect("the user")
+        .version
+}

@@ -166,6 +166,15 @@ pub async fn rounds_and_inspections_are_planned_with_their_rules(s: Svc) {
     );
     assert_eq!(bad_fields(&e), ["look_back_of"]);
     force_stage(&s, insp.id, Stage::FeedbackGiven).await;
+    // Only a look-back (回头看) names the inspection it looks back on.
+    let mut routine_link = lb.clone();
+    routine_link.kind = "routine".into();
+    let e = expect_err!(
+        s.create_inspection(&office, &routine_link).await,
+        CoreError::BadInput(_)
+    );
+    assert_eq!(bad_fields(&e), ["look_back_of"]);
+    assert!(e.to_string().contains("回头看"), "{e}");
     let looked = s
         .create_inspection(&office, &lb)
         .await
@@ -366,5 +375,96 @@ pub async fn coverage_shows_which_units_the_term_has_reached(s: Svc) {
     expect_err!(
         s.coverage(&liaison, terms[0].id).await,
         CoreError::Forbidden(_)
+    );
+}
+
+/// The targets of an inspection keep their history: a unit taken off is withdrawn (its row
+/// kept, with the time), one named again is restored; lists by unit follow the live targets.
+pub async fn inspection_targets_are_withdrawn_never_deleted(s: Svc) {
+    let round = planned_round(&s).await;
+    let office = Actor::system();
+    let insp = s
+        .create_inspection(&office, &input(round, "第四巡视组", &["宣传部", "组织部"]))
+        .await
+        .expect("planned");
+    let (propaganda, organisation) = (insp.target_ids[0], insp.target_ids[1]);
+    let by_unit = |u: xunshi_core::Id| InspectionFilter {
+        unit_id: Some(u),
+        ..Default::default()
+    };
+    let rows = |s: Svc, id: xunshi_core::Id| async move {
+        use sqlx::Row;
+        sqlx::query(
+            "SELECT unit_id, withdrawn_at FROM inspection_targets
+              WHERE inspection_id = $1 ORDER BY unit_id",
+        )
+        .bind(id.to_string())
+        .fetch_all(&s.store.pool)
+        .await
+        .expect("read the targets")
+        .iter()
+        .map(|r| {
+            (
+                r.get::<String, _>("unit_id"),
+                r.get::<Option<String>, _>("withdrawn_at").is_some(),
+            )
+        })
+        .collect::<Vec<_>>()
+    };
+    // Take the organisation department off: its row stays, withdrawn.
+    let mut tx = s.store.write().await.unwrap();
+    let mut x = tx.get_inspection(insp.id).await.unwrap().unwrap();
+    x.target_ids = vec![propaganda];
+    x.version += 1;
+    x.updated_at = jiff::Timestamp::now();
+    tx.update_inspection(&x).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut want = vec![
+        (propaganda.to_string(), false),
+        (organisation.to_string(), true),
+    ];
+    want.sort();
+    assert_eq!(rows(s.clone(), insp.id).await, want);
+    let mut tx = s.store.read().await.unwrap();
+    assert_eq!(
+        tx.get_inspection(insp.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .target_ids,
+        [propaganda]
+    );
+    let listed = tx
+        .list_inspections(
+            &by_unit(organisation),
+            &xunshi_core::access::Visible::All,
+            PageRequest::first(10),
+        )
+        .await
+        .unwrap();
+    assert!(listed.is_empty(), "a withdrawn target lists nothing");
+    drop(tx);
+    // Name it again: the same row is restored.
+    let mut tx = s.store.write().await.unwrap();
+    let mut x = tx.get_inspection(insp.id).await.unwrap().unwrap();
+    x.target_ids = vec![organisation, propaganda];
+    x.version += 1;
+    tx.update_inspection(&x).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut want = vec![
+        (propaganda.to_string(), false),
+        (organisation.to_string(), false),
+    ];
+    want.sort();
+    assert_eq!(rows(s.clone(), insp.id).await, want);
+    let mut tx = s.store.read().await.unwrap();
+    assert_eq!(
+        tx.get_inspection(insp.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .target_ids,
+        [organisation, propaganda],
+        "in the order given"
     );
 }

@@ -127,6 +127,12 @@ fn stored_task(plan: &Plan, problem: &Problem, seq: &str, due: Due, status: Task
         due,
         status,
         progress: 0,
+        // Closed tasks of these cases are closed on their deadline unless a case says otherwise.
+        closed_on: if status == TaskStatus::Closed {
+            due.date()
+        } else {
+            None
+        },
         not_for_disclosure: false,
         withdrawn_reason: None,
         version: 1,
@@ -226,6 +232,18 @@ pub async fn the_store_keeps_plans_tasks_and_their_records(s: Svc) {
             TaskStatus::Closed,
         ),
         stored_task(&plan, &p2, "2.1.2", Due::LongTerm, TaskStatus::InProgress),
+        Task {
+            closed_on: Some(date(2020, 5, 20)),
+            ..stored_task(
+                &plan,
+                &p2,
+                "2.1.4",
+                Due::By {
+                    date: date(2020, 5, 1),
+                },
+                TaskStatus::Closed,
+            )
+        },
     ];
     for t in &tasks {
         tx.insert_task(t).await.unwrap();
@@ -289,12 +307,12 @@ pub async fn the_store_keeps_plans_tasks_and_their_records(s: Svc) {
         ..Default::default()
     };
     let all = tx.all_tasks(&TaskFilter::default()).await.unwrap();
-    assert_eq!(all.len(), 6, "withdrawn tasks are left out");
-    for c in [Colour::Red, Colour::Yellow, Colour::Green] {
+    assert_eq!(all.len(), 7, "withdrawn tasks are left out");
+    for c in Colour::ALL {
         let got = ids(&tx.all_tasks(&colour(c)).await.unwrap());
         let want: Vec<Task> = all
             .iter()
-            .filter(|t| xunshi_core::rectify::task_colour(t.due, t.status, today, 7) == c)
+            .filter(|t| t.colour(today, 7) == c)
             .cloned()
             .collect();
         assert_eq!(got, ids(&want), "{c:?}");
@@ -307,11 +325,20 @@ pub async fn the_store_keeps_plans_tasks_and_their_records(s: Svc) {
         ids(&tx.all_tasks(&colour(Colour::Yellow)).await.unwrap()),
         ["1.1.2", "1.1.3"]
     );
+    assert_eq!(
+        ids(&tx.all_tasks(&colour(Colour::ClosedLate)).await.unwrap()),
+        ["2.1.4"],
+        "closed nineteen days late stays late"
+    );
+    assert_eq!(
+        tx.get_task(tasks[6].id).await.unwrap().unwrap().closed_on,
+        Some(date(2020, 5, 20))
+    );
     let with_withdrawn = TaskFilter {
         include_withdrawn: true,
         ..Default::default()
     };
-    assert_eq!(tx.all_tasks(&with_withdrawn).await.unwrap().len(), 7);
+    assert_eq!(tx.all_tasks(&with_withdrawn).await.unwrap().len(), 8);
 
     // Category (through the problem), status, problem and scope.
     let by_cat = TaskFilter {
@@ -320,7 +347,7 @@ pub async fn the_store_keeps_plans_tasks_and_their_records(s: Svc) {
     };
     assert_eq!(
         ids(&tx.all_tasks(&by_cat).await.unwrap()),
-        ["2.1.1", "2.1.2"]
+        ["2.1.1", "2.1.2", "2.1.4"]
     );
     let by_status = TaskFilter {
         status: Some(TaskStatus::InProgress),
@@ -351,7 +378,7 @@ pub async fn the_store_keeps_plans_tasks_and_their_records(s: Svc) {
         }),
         ..Default::default()
     };
-    assert_eq!(tx.all_tasks(&via_inspection).await.unwrap().len(), 6);
+    assert_eq!(tx.all_tasks(&via_inspection).await.unwrap().len(), 7);
 
     // Pages by cursor, without gaps or repeats.
     let mut seen = Vec::new();
@@ -453,6 +480,7 @@ pub async fn the_store_keeps_plans_tasks_and_their_records(s: Svc) {
         task_id: t.id,
         closed: false,
         defect: Some(Defect::OnPaper),
+        progress: Some(40),
         reason: "只有文件没有落实".into(),
         by_name: "纪委".into(),
         at: now,
@@ -970,6 +998,7 @@ pub async fn the_plan_runs_from_draft_to_every_task_closed(s: Svc) {
             t1.version,
             true,
             None,
+            None,
             "经核查，实施细则已印发执行，同意销号",
         )
         .await
@@ -987,7 +1016,8 @@ pub async fn the_plan_runs_from_draft_to_every_task_closed(s: Svc) {
         Some("实施细则已印发")
     );
     assert_eq!(detail.entry.status_label, "已销号");
-    assert_eq!(detail.entry.colour, Colour::Green);
+    // Due in 2020 and closed today: closed late (逾期完成), not green.
+    assert_eq!(detail.entry.colour, Colour::ClosedLate);
     assert_eq!(detail.entry.problem_title, p1.title);
     assert_eq!(detail.evidence.len(), 1);
     assert!(detail.verifications[0].closed);
@@ -1143,19 +1173,19 @@ pub async fn nobody_approves_or_closes_their_own_units_work(s: Svc) {
         .unwrap();
     for who in [&w.principal, &w.liaison, &w.staff, &disc_inside, &double] {
         expect_err!(
-            s.verify_task(who, t.id, t.version, true, None, "同意销号")
+            s.verify_task(who, t.id, t.version, true, None, None, "同意销号")
                 .await,
             CoreError::Forbidden(_)
         );
     }
     let e = expect_err!(
-        s.verify_task(&disc_inside, t.id, t.version, true, None, "同意销号")
+        s.verify_task(&disc_inside, t.id, t.version, true, None, None, "同意销号")
             .await,
         CoreError::Forbidden(_)
     );
     assert!(e.to_string().contains("本单位"), "{e}");
     expect_err!(
-        s.verify_task(&w.leadership, t.id, t.version, true, None, "同意销号")
+        s.verify_task(&w.leadership, t.id, t.version, true, None, None, "同意销号")
             .await,
         CoreError::Forbidden(_)
     );
@@ -1172,7 +1202,7 @@ pub async fn nobody_approves_or_closes_their_own_units_work(s: Svc) {
         "nothing changed"
     );
     let t = s
-        .verify_task(&w.office, t.id, t.version, true, None, "同意销号")
+        .verify_task(&w.office, t.id, t.version, true, None, None, "同意销号")
         .await
         .unwrap();
     assert_eq!(t.status, TaskStatus::Closed);
@@ -1191,7 +1221,7 @@ pub async fn a_rejected_task_keeps_its_defect_and_reason_and_reopens(s: Svc) {
     let t = &tasks[0];
     // Nothing to verify before a claim.
     expect_err!(
-        s.verify_task(&w.office, t.id, t.version, true, None, "销号")
+        s.verify_task(&w.office, t.id, t.version, true, None, None, "销号")
             .await,
         CoreError::RuleRefused(_)
     );
@@ -1200,7 +1230,7 @@ pub async fn a_rejected_task_keeps_its_defect_and_reason_and_reopens(s: Svc) {
         .await
         .unwrap();
     let e = expect_err!(
-        s.verify_task(&w.discipline, t.id, t.version, false, None, "")
+        s.verify_task(&w.discipline, t.id, t.version, false, None, Some(60), "")
             .await,
         CoreError::BadInput(_)
     );
@@ -1212,12 +1242,30 @@ pub async fn a_rejected_task_keeps_its_defect_and_reason_and_reopens(s: Svc) {
             t.version,
             true,
             Some(Defect::False),
+            None,
             "销号"
         )
         .await,
         CoreError::Unfit(_)
     );
     assert_eq!(bad_fields(&e), ["defect"]);
+    // A rejection records the share done the verifier found, below 100.
+    for bad in [None, Some(100)] {
+        let e = expect_err!(
+            s.verify_task(
+                &w.discipline,
+                t.id,
+                t.version,
+                false,
+                Some(Defect::OnPaper),
+                bad,
+                "只印发了文件，未见落实"
+            )
+            .await,
+            CoreError::BadInput(_)
+        );
+        assert!(e.to_string().contains("进度"), "{e}");
+    }
     let t = s
         .verify_task(
             &w.discipline,
@@ -1225,11 +1273,14 @@ pub async fn a_rejected_task_keeps_its_defect_and_reason_and_reopens(s: Svc) {
             t.version,
             false,
             Some(Defect::OnPaper),
+            Some(60),
             "只印发了文件，未见落实",
         )
         .await
         .expect("rejected");
     assert_eq!(t.status, TaskStatus::InProgress);
+    assert_eq!(t.progress, 60, "back to what the verifier found, not 100");
+    assert_eq!(t.closed_on, None);
     let d = s.get_task(&w.liaison, t.id).await.unwrap();
     assert_eq!(d.verifications.len(), 1);
     let v = &d.verifications[0];
@@ -1238,6 +1289,8 @@ pub async fn a_rejected_task_keeps_its_defect_and_reason_and_reopens(s: Svc) {
         (false, Some(Defect::OnPaper), "只印发了文件，未见落实")
     );
     assert_eq!(v.by_name, "jiwei1");
+    assert_eq!(v.progress, Some(60));
+    assert_eq!(d.entry.task.progress, 60);
     assert!(d.rights.report && d.rights.claim);
     let rejected = audit_of_action(&s, "task_rejected").await;
     assert!(rejected[0].summary.contains("on_paper") && rejected[0].summary.contains("未见落实"));
@@ -1248,10 +1301,20 @@ pub async fn a_rejected_task_keeps_its_defect_and_reason_and_reopens(s: Svc) {
         .await
         .unwrap();
     let t = s
-        .verify_task(&w.discipline, t.id, t.version, true, None, "整改到位")
+        .verify_task(&w.discipline, t.id, t.version, true, None, None, "整改到位")
         .await
         .unwrap();
     assert_eq!(t.status, TaskStatus::Closed);
+    assert!(t.closed_on.is_some(), "closing records the day");
+    assert_eq!(
+        s.get_task(&w.office, t.id)
+            .await
+            .unwrap()
+            .entry
+            .task
+            .closed_on,
+        t.closed_on
+    );
     let d = s.get_task(&w.office, t.id).await.unwrap();
     assert_eq!(
         d.verifications
@@ -1267,6 +1330,7 @@ pub async fn a_rejected_task_keeps_its_defect_and_reason_and_reopens(s: Svc) {
             t.version,
             false,
             Some(Defect::False),
+            Some(60),
             "再退"
         )
         .await,
@@ -1362,11 +1426,11 @@ pub async fn stale_versions_are_refused(s: Svc) {
         .await
         .unwrap();
     expect_err!(
-        s.verify_task(&w.office, t.id, t3.version, true, None, "销号")
+        s.verify_task(&w.office, t.id, t3.version, true, None, None, "销号")
             .await,
         CoreError::StaleVersion(_)
     );
-    s.verify_task(&w.office, t.id, t4.version, true, None, "销号")
+    s.verify_task(&w.office, t.id, t4.version, true, None, None, "销号")
         .await
         .unwrap();
     assert_eq!(s.get_task(&w.office, t.id).await.unwrap().progress.len(), 2);
@@ -1391,7 +1455,7 @@ pub async fn a_change_request_keeps_the_before_and_after(s: Svc) {
     let change = ChangeInput {
         measure: "调整后的措施".into(),
         due_kind: "by".into(),
-        due_date: Some("2020-12-31".into()),
+        due_date: Some("2099-12-31".into()),
         reason: "涉及机构改革，需延期".into(),
     };
     // Before approval the task is simply edited.
@@ -1441,6 +1505,20 @@ pub async fn a_change_request_keeps_the_before_and_after(s: Svc) {
         s.request_change(&w.liaison, t.id, &same).await,
         CoreError::BadInput(_)
     );
+    // A changed deadline may not lie in the past.
+    let e = expect_err!(
+        s.request_change(
+            &w.liaison,
+            t.id,
+            &ChangeInput {
+                due_date: Some("2020-12-31".into()),
+                ..change.clone()
+            }
+        )
+        .await,
+        CoreError::BadInput(_)
+    );
+    assert!(e.to_string().contains("不能早于今天"), "{e}");
     let cr = s
         .request_change(&w.liaison, t.id, &change)
         .await
@@ -1455,7 +1533,7 @@ pub async fn a_change_request_keeps_the_before_and_after(s: Svc) {
     assert_eq!(
         cr.after_due,
         Due::By {
-            date: date(2020, 12, 31)
+            date: date(2099, 12, 31)
         }
     );
     assert_eq!(cr.approved, None);
@@ -1490,7 +1568,7 @@ pub async fn a_change_request_keeps_the_before_and_after(s: Svc) {
     assert_eq!(
         after.due,
         Due::By {
-            date: date(2020, 12, 31)
+            date: date(2099, 12, 31)
         }
     );
     assert_eq!(after.version, before.version + 1);
@@ -1533,7 +1611,7 @@ pub async fn a_change_request_keeps_the_before_and_after(s: Svc) {
     assert_eq!(
         task_now(&s, t.id).await.due,
         Due::By {
-            date: date(2020, 12, 31)
+            date: date(2099, 12, 31)
         }
     );
     assert_eq!(
@@ -1662,17 +1740,25 @@ pub async fn long_term_tasks_are_never_red_and_the_ledger_filters_by_colour(mut 
             .await,
         CoreError::RuleRefused(_)
     );
-    // A closed task is green, however late it was.
+    // A task closed after its deadline stays counted late (逾期完成), never green.
     let late = s
         .report_progress(&w.staff, late.id, late.version, "完成", 100, true)
         .await
         .unwrap();
-    s.verify_task(&w.office, late.id, late.version, true, None, "整改到位")
-        .await
-        .unwrap();
+    s.verify_task(
+        &w.office,
+        late.id,
+        late.version,
+        true,
+        None,
+        None,
+        "整改到位",
+    )
+    .await
+    .unwrap();
     assert_eq!(
         s.get_task(&w.office, late.id).await.unwrap().entry.colour,
-        Colour::Green
+        Colour::ClosedLate
     );
 }
 
@@ -2124,12 +2210,26 @@ pub async fn the_tallies_count_what_the_rows_hold(mut s: Svc) {
     s.review_plan(&w.office, plan.id, plan.version, true, "")
         .await
         .unwrap();
-    // Work on them: progress, a claim closed, a claim rejected.
+    // Work on them: progress, a claim closed a day late (due 03-01, closed 03-02), one closed in
+    // time, a claim rejected.
+    let t3 = s
+        .report_progress(&w.staff, tasks[3].id, tasks[3].version, "完成", 100, true)
+        .await
+        .unwrap();
+    let t3 = s
+        .verify_task(&w.office, t3.id, t3.version, true, None, None, "整改到位")
+        .await
+        .unwrap();
+    assert_eq!(
+        t3.colour(xunshi_core::service::today(clock.now()), 7),
+        Colour::Green,
+        "closed in time"
+    );
     let t0 = s
         .report_progress(&w.staff, tasks[0].id, tasks[0].version, "完成", 100, true)
         .await
         .unwrap();
-    s.verify_task(&w.office, t0.id, t0.version, true, None, "整改到位")
+    s.verify_task(&w.office, t0.id, t0.version, true, None, None, "整改到位")
         .await
         .unwrap();
     let t1 = s
@@ -2142,6 +2242,7 @@ pub async fn the_tallies_count_what_the_rows_hold(mut s: Svc) {
         t1.version,
         false,
         Some(Defect::Superficial),
+        Some(60),
         "只见文件不见落实",
     )
     .await
@@ -2154,7 +2255,7 @@ pub async fn the_tallies_count_what_the_rows_hold(mut s: Svc) {
     let check = |s: Svc, day: &'static str| async move {
         for who in [&w.office, &w.liaison] {
             let mut filters = vec![LedgerFilter::default()];
-            for c in [Colour::Green, Colour::Yellow, Colour::Red] {
+            for c in Colour::ALL {
                 filters.push(LedgerFilter {
                     colour: Some(c),
                     ..Default::default()
@@ -2204,13 +2305,22 @@ pub async fn the_tallies_count_what_the_rows_hold(mut s: Svc) {
                 assert_eq!(bar.count, ids.len(), "{day}: {}", bar.key);
                 for id in ids {
                     let t = s.get_task(who, id).await.unwrap();
-                    let rule =
-                        task_colour(t.entry.task.due, t.entry.task.status, d.today, d.warn_days);
+                    let rule = task_colour(
+                        t.entry.task.due,
+                        t.entry.task.status,
+                        t.entry.task.closed_on,
+                        d.today,
+                        d.warn_days,
+                    );
                     assert_eq!(t.entry.colour, rule, "{day}");
                     assert_eq!(rule.as_str(), bar.key, "{day}");
                 }
             }
             assert_eq!(d.tasks.rejected_total, 1, "{day}");
+            // Closed a day late stays late, whatever the day; it is counted among the closed.
+            let late = d.tasks.by_colour.iter().find(|b| b.key == "closed_late");
+            assert_eq!(late.map(|b| b.count), Some(1), "{day}");
+            assert_eq!(d.tasks.closed, 2, "{day}");
         }
     };
     check(s.clone(), "2026-03-02").await;
@@ -2234,4 +2344,78 @@ pub async fn the_tallies_count_what_the_rows_hold(mut s: Svc) {
     .unwrap();
     clock.advance(jiff::SignedDuration::from_hours(-24 * 65));
     check(s.clone(), "back to the start, warned 30 days ahead").await;
+}
+
+/// A change request moving a deadline is refused when the new day is already past — when it
+/// is asked, and when it is approved after that day has gone by.
+pub async fn a_changed_deadline_is_never_in_the_past(mut s: Svc) {
+    let clock = TestClock::install(&mut s);
+    let r = rect_world(&s).await;
+    let w = &r.w;
+    let plan = s
+        .create_rect_plan(&w.liaison, w.insp.id, w.unit, &plan_input())
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for p in &r.problems {
+        tasks.push(
+            s.add_task(
+                &w.liaison,
+                plan.id,
+                &task_input(p, "措施", "by", Some("2026-03-20")),
+            )
+            .await
+            .unwrap(),
+        );
+    }
+    let plan = s
+        .submit_plan(&w.liaison, plan.id, plan.version)
+        .await
+        .unwrap();
+    s.review_plan(&w.office, plan.id, plan.version, true, "")
+        .await
+        .unwrap();
+    let to = |day: &str| ChangeInput {
+        measure: String::new(),
+        due_kind: "by".into(),
+        due_date: Some(day.into()),
+        reason: "需延期".into(),
+    };
+    // Today is 2026-03-02: yesterday is refused, today is accepted.
+    let e = expect_err!(
+        s.request_change(&w.liaison, tasks[0].id, &to("2026-03-01"))
+            .await,
+        CoreError::BadInput(_)
+    );
+    assert!(e.to_string().contains("不能早于今天"), "{e}");
+    let cr = s
+        .request_change(&w.liaison, tasks[0].id, &to("2026-03-05"))
+        .await
+        .unwrap();
+    // The office decides after the new day has passed: refused, the task unchanged.
+    clock.advance(jiff::SignedDuration::from_hours(24 * 5));
+    let e = expect_err!(
+        s.decide_change(&w.office, cr.id, true, "同意").await,
+        CoreError::BadInput(_)
+    );
+    assert!(e.to_string().contains("不能早于今天"), "{e}");
+    assert_eq!(task_now(&s, tasks[0].id).await.due, tasks[0].due);
+    // Refusing it stays possible, and a measure alone may change on an overdue task.
+    s.decide_change(&w.office, cr.id, false, "新时限已过")
+        .await
+        .unwrap();
+    clock.advance(jiff::SignedDuration::from_hours(24 * 30));
+    let measure_only = ChangeInput {
+        measure: "调整后的措施".into(),
+        due_kind: String::new(),
+        due_date: None,
+        reason: "措施调整".into(),
+    };
+    let cr = s
+        .request_change(&w.liaison, tasks[0].id, &measure_only)
+        .await
+        .unwrap();
+    s.decide_change(&w.office, cr.id, true, "同意")
+        .await
+        .unwrap();
 }

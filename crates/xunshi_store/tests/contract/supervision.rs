@@ -739,6 +739,11 @@ fn task_of(plan: &Plan, problem: Id, seq: &str, due: Due, status: TaskStatus) ->
         due,
         status,
         progress: 0,
+        closed_on: if status == TaskStatus::Closed {
+            due.date()
+        } else {
+            None
+        },
         not_for_disclosure: false,
         withdrawn_reason: None,
         version: 1,
@@ -785,6 +790,7 @@ pub async fn ledger(s: &Svc, f: &Fed) -> Ledger {
         task_id: tasks[4].id,
         closed: false,
         defect: Some(Defect::Superficial),
+        progress: Some(50),
         reason: "仅印发文件，未见落实".into(),
         by_name: "巡视办".into(),
         at: "2020-04-09T02:00:00Z".parse().unwrap(),

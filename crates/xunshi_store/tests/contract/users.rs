@@ -11,7 +11,7 @@ use xunshi_core::{CoreError, Id};
 
 use crate::harness::{
     PASSWORD, Svc, actor_of, all_at_once, audit_len, audit_of_object, audit_where, bad_fields,
-    expect_err, new_unit, new_user, user_input, user_with_role,
+    expect_err, new_unit, new_user, user_input, user_version, user_with_role,
 };
 
 fn grant(role: &str, scope: Option<&str>) -> NewGrant {
@@ -115,6 +115,13 @@ pub async fn users_are_created_with_unique_names_in_existing_units(s: Svc) {
         CoreError::BadInput(_)
     );
     assert_eq!(bad_fields(&e), ["unit"], "a withdrawn unit takes no users");
+    // Nor does an edit move anyone into one.
+    let e = expect_err!(
+        s.update_user(&sys, user.id, user.version, "王丽", Some("自治区粮食局"))
+            .await,
+        CoreError::BadInput(_)
+    );
+    assert_eq!(bad_fields(&e), ["unit"], "as creation refuses it");
     let mut weak = user_input("li.na", "李娜", None);
     weak.password = "short".into();
     let e = expect_err!(
@@ -287,11 +294,22 @@ pub async fn disabling_a_user_ends_their_sessions(s: Svc) {
     );
 
     let disabled = s
-        .set_user_disabled(&admin, user.id, true)
+        .set_user_disabled(&admin, user.id, user_version(&s, user.id).await, true)
         .await
         .expect("disable");
     assert!(disabled.disabled);
     assert_eq!(disabled.version, 2);
+    // Both actions name the version they were based on: a stale one is refused, changing nothing.
+    expect_err!(
+        s.set_user_disabled(&admin, user.id, 1, false).await,
+        CoreError::StaleVersion(_)
+    );
+    expect_err!(
+        s.reset_password(&admin, user.id, 1, "Stale-Reset-Horse-9", false)
+            .await,
+        CoreError::StaleVersion(_)
+    );
+    assert_eq!(user_version(&s, user.id).await, 2, "nothing changed");
     assert!(
         s.resolve_session(&session.token, None)
             .await
@@ -311,12 +329,12 @@ pub async fn disabling_a_user_ends_their_sessions(s: Svc) {
     );
 
     let same = s
-        .set_user_disabled(&admin, user.id, true)
+        .set_user_disabled(&admin, user.id, user_version(&s, user.id).await, true)
         .await
         .expect("disabling twice is harmless");
     assert_eq!(same.version, 2, "and changes nothing");
 
-    s.set_user_disabled(&admin, user.id, false)
+    s.set_user_disabled(&admin, user.id, user_version(&s, user.id).await, false)
         .await
         .expect("enable again");
     assert!(
@@ -338,8 +356,13 @@ pub async fn disabling_a_user_ends_their_sessions(s: Svc) {
     );
 
     expect_err!(
-        s.set_user_disabled(&admin, admin.user_id().expect("a user"), true)
-            .await,
+        s.set_user_disabled(
+            &admin,
+            admin.user_id().expect("a user"),
+            user_version(&s, admin.user_id().expect("a user")).await,
+            true
+        )
+        .await,
         CoreError::RuleRefused(_)
     );
     let trail: Vec<_> = audit_of_object(&s, "user", user.id)
@@ -550,7 +573,8 @@ pub async fn permissions_follow_granted_roles(s: Svc) {
             CoreError::Forbidden(_)
         );
         expect_err!(
-            s.set_user_disabled(actor, made.id, true).await,
+            s.set_user_disabled(actor, made.id, user_version(&s, made.id).await, true)
+                .await,
             CoreError::Forbidden(_)
         );
         expect_err!(

@@ -37,8 +37,9 @@ async fn list_audit(
     ))
 }
 
+/// The outcome of walking the audit trail's hash chain (not a task's verification).
 #[derive(Serialize, ToSchema)]
-pub struct Verification {
+pub struct ChainVerification {
     /// Whether every record is as written and in its place.
     pub whole: bool,
     /// How many records the chain holds (when whole).
@@ -49,18 +50,18 @@ pub struct Verification {
 
 /// Walks the hash chain of the whole trail.
 #[utoipa::path(get, path = "/audit/verify", tag = "audit", security(("bearer" = [])),
-    responses((status = 200, body = Verification), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = ChainVerification), (status = 403, body = ErrorBody)))]
 async fn verify_audit(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
-) -> ApiResult<Json<Verification>> {
+) -> ApiResult<Json<ChainVerification>> {
     Ok(Json(match app.services.verify_audit(&actor).await? {
-        VerifyOutcome::Whole { records } => Verification {
+        VerifyOutcome::Whole { records } => ChainVerification {
             whole: true,
             records: Some(records),
             fault: None,
         },
-        VerifyOutcome::Broken(f) => Verification {
+        VerifyOutcome::Broken(f) => ChainVerification {
             whole: false,
             records: None,
             fault: Some(f.to_string()),

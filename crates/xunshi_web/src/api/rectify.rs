@@ -454,13 +454,20 @@ pub struct VerifyRequest {
     #[serde(default)]
     #[schema(value_type = Option<xunshi_core::rectify::Defect>)]
     pub defect: Option<String>,
+    /// On rejection, the share done the verifier found (0–99): the task goes back to it.
+    /// Required to reject; not given to close.
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 99)]
+    pub progress: Option<i16>,
     /// The verifier's opinion on closing, the reason on rejection.
     #[schema(min_length = 1, max_length = 5000, pattern = r"\S")]
     pub reason: String,
 }
 
-/// Verifies a task claimed done: closes it, or rejects it with a defect and a reason (back to
-/// in progress, the verification kept). The office or a supervisor; never the unit (403).
+/// Verifies a task claimed done: closes it (the closing day is kept: closed after the deadline,
+/// it stays counted as closed late), or rejects it with a defect, a reason and the share done
+/// the verifier found (back to in progress at that share, the verification kept). The office or
+/// a supervisor; never the unit (403).
 #[utoipa::path(post, path = "/tasks/{id}/verify", tag = "rectification", security(("bearer" = [])),
     params(("id" = String, Path)),
     request_body = VerifyRequest,
@@ -476,7 +483,15 @@ async fn verify_task(
     let defect = opt_parse(req.defect.as_deref(), Defect::parse)?;
     Ok(Json(
         app.services
-            .verify_task(&actor, id, req.version, req.close, defect, &req.reason)
+            .verify_task(
+                &actor,
+                id,
+                req.version,
+                req.close,
+                defect,
+                req.progress,
+                &req.reason,
+            )
             .await?,
     ))
 }

@@ -132,38 +132,55 @@ async fn update_user(
     ))
 }
 
-/// Disables an account and ends its sessions.
+/// Disables an account, ends its sessions and revokes its API tokens for good (enabling it again
+/// does not bring them back).
 #[utoipa::path(post, path = "/users/{id}/disable", tag = "users", security(("bearer" = [])),
     params(("id" = String, Path)),
-    responses((status = 200, body = User), (status = 403, body = ErrorBody)))]
+    request_body = VersionRequest,
+    responses((status = 200, body = User), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn disable_user(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
     Path(id): Path<String>,
+    ApiJson(req): ApiJson<VersionRequest>,
 ) -> ApiResult<Json<User>> {
     let id = path_id(&id, "用户")?;
     Ok(Json(
-        app.services.set_user_disabled(&actor, id, true).await?,
+        app.services
+            .set_user_disabled(&actor, id, req.version, true)
+            .await?,
     ))
 }
 
 /// Enables an account again, lifting any lock-out.
 #[utoipa::path(post, path = "/users/{id}/enable", tag = "users", security(("bearer" = [])),
     params(("id" = String, Path)),
-    responses((status = 200, body = User), (status = 403, body = ErrorBody)))]
+    request_body = VersionRequest,
+    responses((status = 200, body = User), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn enable_user(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
     Path(id): Path<String>,
+    ApiJson(req): ApiJson<VersionRequest>,
 ) -> ApiResult<Json<User>> {
     let id = path_id(&id, "用户")?;
     Ok(Json(
-        app.services.set_user_disabled(&actor, id, false).await?,
+        app.services
+            .set_user_disabled(&actor, id, req.version, false)
+            .await?,
     ))
+}
+
+// The same shape as the disclosure's `VersionRequest`, so the document has one schema of it.
+#[derive(Deserialize, ToSchema)]
+pub struct VersionRequest {
+    pub version: i64,
 }
 
 #[derive(Deserialize, ToSchema)]
 pub struct PasswordReset {
+    /// The version of the account the reset is based on; a stale one is refused (409).
+    pub version: i64,
     pub password: String,
     /// Make the person choose their own password at next log-in (default true).
     #[serde(default = "yes")]
@@ -178,7 +195,7 @@ fn yes() -> bool {
 #[utoipa::path(post, path = "/users/{id}/password", tag = "users", security(("bearer" = [])),
     params(("id" = String, Path)),
     request_body = PasswordReset,
-    responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn reset_password(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
@@ -187,7 +204,7 @@ async fn reset_password(
 ) -> ApiResult<StatusCode> {
     let id = path_id(&id, "用户")?;
     app.services
-        .reset_password(&actor, id, &req.password, req.must_change)
+        .reset_password(&actor, id, req.version, &req.password, req.must_change)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

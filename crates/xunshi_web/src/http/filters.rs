@@ -345,7 +345,8 @@ pub struct LedgerQuery {
     /// not_started, in_progress, claimed or closed.
     #[param(value_type = Option<xunshi_core::rectify::TaskStatus>)]
     pub status: Option<String>,
-    /// The deadline colour: green, yellow (due within the warning period) or red (overdue).
+    /// The deadline colour: green, yellow (due within the warning period), red (overdue and not
+    /// closed) or closed_late (closed after the deadline, 逾期完成).
     #[param(value_type = Option<xunshi_core::deadline::Colour>)]
     pub colour: Option<String>,
     /// The heading of the taxonomy the task's problem is under.

@@ -32,10 +32,10 @@ pub fn ledger_workbook(x: &LedgerExport) -> Result<Vec<u8>, OfficeError> {
                 None if t.progress > 0 => format!("已完成{}%", t.progress),
                 None => String::new(),
             };
-            let status = if e.colour == Colour::Red {
-                format!("{}（逾期）", e.status_label)
-            } else {
-                e.status_label.clone()
+            let status = match e.colour {
+                Colour::Red => format!("{}（逾期）", e.status_label),
+                Colour::ClosedLate => format!("{}（逾期完成）", e.status_label),
+                _ => e.status_label.clone(),
             };
             LedgerRow {
                 seq: t.seq.clone(),

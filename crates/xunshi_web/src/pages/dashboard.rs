@@ -136,10 +136,12 @@ pub struct UnitRow {
     pub rate: String,
     pub overdue: usize,
     pub near_due: usize,
+    pub closed_late: usize,
     pub total_href: String,
     pub closed_href: String,
     pub overdue_href: String,
     pub near_due_href: String,
+    pub closed_late_href: String,
 }
 
 pub struct TaskRow {
@@ -422,6 +424,7 @@ fn colour_class(c: Colour) -> &'static str {
         Colour::Green => "green",
         Colour::Yellow => "yellow",
         Colour::Red => "red",
+        Colour::ClosedLate => "closed_late",
     }
 }
 
@@ -451,10 +454,12 @@ fn unit_row(g: &GroupCount, insp: &str) -> UnitRow {
         },
         overdue: g.overdue,
         near_due: g.near_due,
+        closed_late: g.closed_late,
         total_href: tasks_link(insp, &unit, "", "", ""),
         closed_href: tasks_link(insp, &unit, "closed", "", ""),
         overdue_href: tasks_link(insp, &unit, "", "red", ""),
         near_due_href: tasks_link(insp, &unit, "", "yellow", ""),
+        closed_late_href: tasks_link(insp, &unit, "", "closed_late", ""),
     }
 }
 
@@ -500,6 +505,12 @@ fn tiles(d: &Dashboard, insp: &str, unit: &str) -> Vec<Tile> {
             value: count(&t.by_colour, "yellow").to_string(),
             href: tasks_link(insp, unit, "", "yellow", ""),
             class: "yellow",
+        },
+        Tile {
+            label: "逾期完成",
+            value: count(&t.by_colour, "closed_late").to_string(),
+            href: tasks_link(insp, unit, "", "closed_late", ""),
+            class: "",
         },
         Tile {
             label: "曾被退回",

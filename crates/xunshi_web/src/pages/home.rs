@@ -77,6 +77,11 @@ async fn home(State(app): State<AppState>, user: PageUser, Query(q): Query<HomeQ
             label: "逾期未完成",
             href: "/rectification/tasks?colour=red",
         });
+        tiles.push(Tile {
+            number: t.closed_late.to_string(),
+            label: "逾期完成",
+            href: "/rectification/tasks?colour=closed_late",
+        });
     }
     if let Some(n) = overview.followups_open {
         tiles.push(Tile {

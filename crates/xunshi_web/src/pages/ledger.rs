@@ -184,7 +184,7 @@ async fn ledger(
             .iter()
             .map(|s| choice(s.as_str(), s.label(), &status))
             .collect(),
-        colours: [Colour::Green, Colour::Yellow, Colour::Red]
+        colours: Colour::ALL
             .iter()
             .map(|c| choice(c.as_str(), c.label(), &colour))
             .collect(),
@@ -227,6 +227,8 @@ struct EvidenceRow {
 struct VerificationRow {
     closed: bool,
     defect: String,
+    /// On a rejection, the share done the verifier found, as `60%`.
+    progress: String,
     reason: String,
     by: String,
     at: String,
@@ -261,6 +263,9 @@ struct VerifyForm {
     decision: String,
     #[serde(default)]
     defect: String,
+    /// On a rejection, the share done the verifier found (0–99).
+    #[serde(default)]
+    progress: String,
     #[serde(default)]
     reason: String,
 }
@@ -375,6 +380,7 @@ async fn render_task(
             .map(|v| VerificationRow {
                 closed: v.closed,
                 defect: v.defect.map(|x| x.label().to_owned()).unwrap_or_default(),
+                progress: v.progress.map(|p| format!("{p}%")).unwrap_or_default(),
                 reason: v.reason.clone(),
                 by: v.by_name.clone(),
                 at: local_time(v.at),
@@ -582,13 +588,21 @@ async fn verify(
             } else {
                 Defect::parse(&f.defect).map(Some)
             };
-            match defect {
-                Ok(defect) => {
+            // The share is asked for a rejection only; what it may be is the core's rule.
+            let progress = match f.progress.trim() {
+                _ if close => Ok(None),
+                "" => Ok(None),
+                p => p.parse::<i16>().map(Some).map_err(|_| {
+                    CoreError::bad_input("progress", "核定进度应为 0 到 99 之间的整数")
+                }),
+            };
+            match (defect, progress) {
+                (Ok(defect), Ok(progress)) => {
                     app.services
-                        .verify_task(actor, id, version, close, defect, &f.reason)
+                        .verify_task(actor, id, version, close, defect, progress, &f.reason)
                         .await
                 }
-                Err(e) => Err(e),
+                (Err(e), _) | (_, Err(e)) => Err(e),
             }
         }
     };

@@ -445,6 +445,7 @@ async fn revoke_grant(
 
 #[derive(Deserialize)]
 struct ResetForm {
+    version: i64,
     #[serde(default)]
     password: String,
     #[serde(default)]
@@ -460,28 +461,45 @@ async fn reset_password(
     let id = parse_id(&id, &user.actor)?;
     let r = app
         .services
-        .reset_password(&user.actor, id, &f.password, f.must_change)
+        .reset_password(&user.actor, id, f.version, &f.password, f.must_change)
         .await;
     Ok(outcome(&app, &user, id, r, "password").await)
+}
+
+#[derive(Deserialize)]
+struct VersionForm {
+    version: i64,
 }
 
 async fn disable(
     State(app): State<AppState>,
     user: PageUser,
     Path(id): Path<String>,
+    Form(f): Form<VersionForm>,
 ) -> PageResult {
-    set_disabled(app, user, id, true).await
+    set_disabled(app, user, id, f.version, true).await
 }
 
-async fn enable(State(app): State<AppState>, user: PageUser, Path(id): Path<String>) -> PageResult {
-    set_disabled(app, user, id, false).await
+async fn enable(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<VersionForm>,
+) -> PageResult {
+    set_disabled(app, user, id, f.version, false).await
 }
 
-async fn set_disabled(app: AppState, user: PageUser, id: String, disabled: bool) -> PageResult {
+async fn set_disabled(
+    app: AppState,
+    user: PageUser,
+    id: String,
+    version: i64,
+    disabled: bool,
+) -> PageResult {
     let id = parse_id(&id, &user.actor)?;
     let r = app
         .services
-        .set_user_disabled(&user.actor, id, disabled)
+        .set_user_disabled(&user.actor, id, version, disabled)
         .await
         .map(|_| ());
     let notice = if disabled { "disabled" } else { "enabled" };

@@ -303,6 +303,7 @@ async fn world() -> World {
         due,
         status: TaskStatus::InProgress,
         progress: 60,
+        closed_on: None,
         not_for_disclosure: secret,
         withdrawn_reason: None,
         version: 1,

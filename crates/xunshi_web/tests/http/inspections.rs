@@ -191,3 +191,53 @@ async fn the_calendar_computes_working_day_deadlines_and_refuses_unknown_years()
         "{body}"
     );
 }
+
+/// A look-back link (回头看) belongs to a look-back inspection only: on a routine one it is
+/// refused with 400 naming the field, through the API and on the page alike.
+#[tokio::test]
+async fn a_look_back_link_is_refused_on_a_routine_inspection() {
+    let app = TestApp::spawn().await;
+    let (office, insp) = planned(&app).await;
+    let (_, first) = app
+        .api_get(&format!("/api/v1/inspections/{insp}"), &office)
+        .await;
+    let round = first["round_id"].as_str().unwrap().to_owned();
+    let (s, body) = app
+        .api_post(
+            "/api/v1/inspections",
+            Some(&office),
+            json!({"round_id": round, "team_name": "第五巡视组", "targets": ["自治区党委宣传部"],
+                   "kind": "routine", "look_back_of": insp}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+    assert_api_error(&body, "bad_input");
+    assert_eq!(body["error"]["details"][0]["field"], "look_back_of");
+    let mut browser = app.login_form("office1", PASSWORD).await;
+    let csrf = browser.csrf_token("/inspections/new").await;
+    let resp = browser
+        .post_form_with_token(
+            "/inspections",
+            Some(&csrf),
+            &[
+                ("round_id", round.as_str()),
+                ("team_name", "第五巡视组"),
+                ("target1", "自治区党委宣传部"),
+                ("kind", "routine"),
+                ("look_back_of", insp.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::BAD_REQUEST, "{}", resp.body);
+    assert!(
+        resp.body.contains("只有“回头看”巡视才能关联原巡视"),
+        "{}",
+        resp.body
+    );
+    let (_, list) = app.api_get("/api/v1/inspections", &office).await;
+    assert_eq!(
+        list["items"].as_array().unwrap().len(),
+        1,
+        "nothing created"
+    );
+}

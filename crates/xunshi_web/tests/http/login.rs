@@ -551,3 +551,68 @@ async fn behind_a_proxy_a_client_cannot_choose_the_address_it_is_counted_against
         r.body
     );
 }
+
+/// Disabling an account revokes its API tokens for good: enabling it again does not make them
+/// work again; a new log-in issues a new one. Disabling, enabling and resetting a password name
+/// the version they were based on: a stale one is 409, on the page as in the API.
+#[tokio::test]
+async fn a_disabled_accounts_tokens_stay_revoked_after_it_is_enabled_again() {
+    let app = TestApp::spawn().await;
+    app.add_user("admin1", "管理员", "admin", None).await;
+    let user = app.add_user("leader1", "领导", "leadership", None).await;
+    let admin = app.api_token("admin1", PASSWORD).await;
+    let token = app.api_token("leader1", PASSWORD).await;
+    let (status, _) = app.api_get("/api/v1/me", &token).await;
+    assert_eq!(status, StatusCode::OK);
+    let mut version = user.version;
+    for step in ["disable", "enable"] {
+        let path = format!("/api/v1/users/{}/{step}", user.id);
+        let (status, body) = app
+            .api_post(&path, Some(&admin), json!({ "version": version - 1 }))
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{step}, stale: {body}");
+        let (status, body) = app
+            .api_post(&path, Some(&admin), json!({ "version": version }))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{step}: {body}");
+        version = body["version"].as_i64().unwrap();
+        let (status, body) = app.api_get("/api/v1/me", &token).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "after {step}: {body}");
+    }
+    let fresh = app.api_token("leader1", PASSWORD).await;
+    let (status, _) = app.api_get("/api/v1/me", &fresh).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = app
+        .api_post(
+            &format!("/api/v1/users/{}/password", user.id),
+            Some(&admin),
+            json!({ "version": version - 1, "password": "Stale-Reset-Horse-9" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_api_error(&body, "stale_version");
+    // The page: a form based on an older version is refused with 409 and changes nothing.
+    let mut browser = app.login_form("admin1", PASSWORD).await;
+    let csrf = browser.csrf_token(&format!("/users/{}", user.id)).await;
+    let stale = (version - 1).to_string();
+    for (path, fields) in [
+        (
+            format!("/users/{}/disable", user.id),
+            vec![("version", stale.as_str())],
+        ),
+        (
+            format!("/users/{}/password", user.id),
+            vec![
+                ("version", stale.as_str()),
+                ("password", "Stale-Reset-Horse-9"),
+            ],
+        ),
+    ] {
+        let resp = browser
+            .post_form_with_token(&path, Some(&csrf), &fields)
+            .await;
+        assert_eq!(resp.status, StatusCode::CONFLICT, "{path}: {}", resp.body);
+    }
+    let (status, _) = app.api_get("/api/v1/me", &fresh).await;
+    assert_eq!(status, StatusCode::OK, "nothing changed");
+}

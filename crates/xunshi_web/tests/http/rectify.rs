@@ -564,19 +564,46 @@ async fn the_unit_drafts_on_the_pages_and_cannot_approve_or_close_its_own_work()
         .api_post(
             &verify,
             Some(&jiwei),
-            json!({ "version": v, "close": false, "reason": "只有文件" }),
+            json!({ "version": v, "close": false, "progress": 40, "reason": "只有文件" }),
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(detail_fields(&body), ["defect"]);
+    // A rejection records the share done the verifier found: without it, or at 100, it is
+    // refused — in the API and on the page alike.
+    for progress in [json!(null), json!(100)] {
+        let (status, body) = w
+            .app
+            .api_post(&verify, Some(&jiwei), json!({ "version": v, "close": false, "defect": "纸面整改", "progress": progress, "reason": "只有文件，未见落实" }))
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(detail_fields(&body), ["progress"]);
+    }
+    let resp = office
+        .post_form_with_token(
+            &format!("{task_path}/verify"),
+            Some(&office_csrf),
+            &[
+                ("version", &v.to_string()),
+                ("decision", "reject"),
+                ("defect", "on_paper"),
+                ("progress", ""),
+                ("reason", "只有文件"),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::BAD_REQUEST, "{}", resp.body);
+    assert!(resp.body.contains("核定的实际完成进度"), "{}", resp.body);
     let (status, body) = w
         .app
-        .api_post(&verify, Some(&jiwei), json!({ "version": v, "close": false, "defect": "纸面整改", "reason": "只有文件，未见落实" }))
+        .api_post(&verify, Some(&jiwei), json!({ "version": v, "close": false, "defect": "纸面整改", "progress": 40, "reason": "只有文件，未见落实" }))
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["status"], "in_progress");
+    assert_eq!(body["progress"], 40, "back to what the verifier found");
     let page = office.get(&task_path).await;
     assert!(page.body.contains("纸面整改") && page.body.contains("只有文件，未见落实"));
+    assert!(page.body.contains("40%"));
     let v = task_version(&w, &staff, &task).await;
     let (status, _) = w
         .app
@@ -607,6 +634,26 @@ async fn the_unit_drafts_on_the_pages_and_cannot_approve_or_close_its_own_work()
         .await;
     assert_eq!(t["entry"]["task"]["status"], "closed");
     assert_eq!(t["verifications"].as_array().unwrap().len(), 2);
+    // Due 2020-06-30 and closed on 2020-06-01 (this world's day): closed in time, green, with
+    // its closing day kept; nothing is listed as closed late (逾期完成).
+    assert_eq!(t["entry"]["colour"], "green");
+    assert_eq!(t["entry"]["task"]["closed_on"], "2020-06-01");
+    let (status, late) = w
+        .app
+        .api_get("/api/v1/tasks?colour=closed_late", &staff)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{late}");
+    assert!(late["items"].as_array().unwrap().is_empty(), "{late}");
+    let page = office.get("/rectification/tasks?colour=closed_late").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains(&task));
+    assert!(
+        office
+            .get("/rectification/tasks?colour=green")
+            .await
+            .body
+            .contains(&task)
+    );
 }
 
 #[tokio::test]

@@ -315,6 +315,7 @@ async fn ledger(
         due,
         status,
         progress: 0,
+        closed_on: (status == TaskStatus::Closed).then(|| due.date()).flatten(),
         not_for_disclosure: false,
         withdrawn_reason: None,
         version: 1,
@@ -324,7 +325,11 @@ async fn ledger(
         task(problems[0], "1.1.1", by(4, 8), TaskStatus::InProgress),
         task(problems[0], "1.1.2", by(4, 15), TaskStatus::NotStarted),
         task(problems[0], "1.1.3", Due::LongTerm, TaskStatus::InProgress),
-        task(problems[1], "2.1.1", by(4, 9), TaskStatus::Closed),
+        // Closed eleven days after its deadline: closed late (逾期完成).
+        Task {
+            closed_on: Some(jiff::civil::date(2020, 4, 20)),
+            ..task(problems[1], "2.1.1", by(4, 9), TaskStatus::Closed)
+        },
         task(problems[1], "2.1.2", by(6, 30), TaskStatus::InProgress),
         task(problems[1], "2.1.3", by(4, 12), TaskStatus::Claimed),
     ];
@@ -338,6 +343,7 @@ async fn ledger(
         task_id: tasks[4].id,
         closed: false,
         defect: Some(Defect::OnPaper),
+        progress: Some(50),
         reason: "只见文件不见落实".into(),
         by_name: "巡视办".into(),
         at: "2020-04-09T03:00:00Z".parse().unwrap(),
@@ -946,7 +952,13 @@ async fn every_number_on_the_dashboard_opens_a_list_of_that_length() {
         let mut b = w.app.login_form(who, PASSWORD).await;
         let page = b.get("/dashboard").await;
         let tiles = tiles(&page.body);
-        assert_eq!(tiles.len(), 9, "{who}");
+        assert_eq!(tiles.len(), 10, "{who}");
+        assert!(
+            tiles
+                .iter()
+                .any(|(label, n, _)| label == "逾期完成" && *n == 1),
+            "{who}: {tiles:?}"
+        );
         let mut checked = 0;
         for (label, number, href) in &tiles {
             let prefix = if href.starts_with("/rectification/tasks") {
@@ -966,8 +978,8 @@ async fn every_number_on_the_dashboard_opens_a_list_of_that_length() {
             checked += 1;
         }
         assert_eq!(
-            checked, 7,
-            "five task numbers (rejected too) and two notice numbers"
+            checked, 8,
+            "six task numbers (rejected and closed late too) and two notice numbers"
         );
     }
 }

@@ -14,7 +14,7 @@ use crate::error::{CoreError, Result};
 use crate::id::Id;
 use crate::page::{Page, PageRequest};
 use crate::permission::Actor;
-use crate::rectify::{Due, PlanStatus, TaskStatus, task_colour};
+use crate::rectify::{Due, PlanStatus, TaskStatus};
 use crate::service::Services;
 use crate::service::planning::today;
 use crate::service::units::resolve_unit_in;
@@ -48,7 +48,7 @@ pub(crate) const PLAN_TASKS_MAX: u32 = 2000;
 pub(crate) fn entry(row: LedgerRow, today: Date, warn: i32) -> TaskEntry {
     let t = row.task;
     TaskEntry {
-        colour: task_colour(t.due, t.status, today, warn),
+        colour: t.colour(today, warn),
         status_label: t.status_label().to_owned(),
         problem_title: row.problem_title,
         category_name: row.category_name,

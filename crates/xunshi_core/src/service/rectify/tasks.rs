@@ -13,7 +13,9 @@ use crate::error::{CoreError, Result, Validation};
 use crate::id::Id;
 use crate::inspection::Inspection;
 use crate::permission::Actor;
-use crate::rectify::{ChangeRequest, Due, PlanStatus, Task, TaskInput, TaskStatus};
+use crate::rectify::{
+    ChangeRequest, Due, PlanStatus, Task, TaskInput, TaskStatus, check_changed_due,
+};
 use crate::service::papers::signature;
 use crate::service::{Services, record};
 use crate::store::{ChangeFilter, RectifyRead, RectifyWrite, Store, TaskFilter, WriteTx};
@@ -171,6 +173,7 @@ impl<S: Store> Services<S> {
             due: f.due,
             status: TaskStatus::NotStarted,
             progress: 0,
+            closed_on: None,
             not_for_disclosure: f.not_for_disclosure,
             withdrawn_reason: None,
             version: 1,
@@ -372,6 +375,9 @@ impl<S: Store> Services<S> {
             ));
         }
         check_due(after_due, &insp)?;
+        if after_due != task.due {
+            check_changed_due(after_due, crate::service::planning::today(now))?;
+        }
         let c = ChangeRequest {
             id: Id::new(),
             task_id: task.id,
@@ -464,6 +470,9 @@ impl<S: Store> Services<S> {
                 return Err(CoreError::RuleRefused(
                     "申请提出后任务已有变动，请重新提出变更申请".into(),
                 ));
+            }
+            if before.after_due != before.before_due {
+                check_changed_due(before.after_due, crate::service::planning::today(now))?;
             }
             let after = Task {
                 measure: before.after_measure.clone(),

@@ -14,7 +14,7 @@ use crate::paper::{check_evidence_file, clean_filename, sha256_hex};
 use crate::permission::Actor;
 use crate::rectify::{
     Defect, Due, Plan, PlanStatus, ProgressReport, Task, TaskEvent, TaskEvidence, TaskStatus,
-    Verification, next_status,
+    Verification, next_status, verdict_progress,
 };
 use crate::service::papers::signature;
 use crate::service::{Services, record};
@@ -281,10 +281,12 @@ impl<S: Store> Services<S> {
         Ok((e, bytes))
     }
 
-    /// Verifies a task the unit has claimed done: closes it (销号), or rejects the claim with
-    /// the defect found and the reason, which sends it back to 整改中. Either way the
-    /// verification is kept. By the office or a supervisor — never by anyone of the task's
-    /// own unit.
+    /// Verifies a task the unit has claimed done: closes it (销号) on today's date, or
+    /// rejects the claim with the defect found, the reason and the share done the verifier
+    /// found (`progress`, 0–99, [`verdict_progress`]), which sends it back to 整改中 at that
+    /// share. Either way the verification is kept. By the office or a supervisor — never by
+    /// anyone of the task's own unit.
+    #[allow(clippy::too_many_arguments)]
     pub async fn verify_task(
         &self,
         actor: &Actor,
@@ -292,6 +294,7 @@ impl<S: Store> Services<S> {
         version: i64,
         close: bool,
         defect: Option<Defect>,
+        progress: Option<i16>,
         reason: &str,
     ) -> Result<Task> {
         let reason = reason.trim();
@@ -313,6 +316,7 @@ impl<S: Store> Services<S> {
             (true, Some(_)) => v.unfit("defect", "销号时不应选择问题类型"),
             _ => {}
         }
+        let progress = v.take(verdict_progress(close, progress)).flatten();
         v.finish()?;
         let now = self.now();
         let mut tx = self.store.write().await?;
@@ -338,12 +342,15 @@ impl<S: Store> Services<S> {
             task_id,
             closed: close,
             defect,
+            progress,
             reason: reason.to_owned(),
             by_name: signature(actor, now).name,
             at: now,
         };
         let after = Task {
             status,
+            progress: progress.unwrap_or(before.progress),
+            closed_on: close.then(|| crate::service::planning::today(now)),
             version: before.version + 1,
             updated_at: now,
             ..before.clone()
@@ -364,8 +371,12 @@ impl<S: Store> Services<S> {
                 Some(task_id),
                 json!({
                     "verification_id": verification.id,
-                    "before": { "status": before.status },
-                    "after": { "status": after.status },
+                    "before": { "status": before.status, "progress": before.progress },
+                    "after": {
+                        "status": after.status,
+                        "progress": after.progress,
+                        "closed_on": after.closed_on,
+                    },
                     "defect": defect,
                     "reason": reason,
                     "version": after.version,

@@ -61,7 +61,8 @@ impl Row {
             (false, Some(due)) => match colour(due, day, warn_days, false) {
                 Colour::Red => ("逾期未答复", "red"),
                 Colour::Yellow => ("待答复（临期）", "yellow"),
-                Colour::Green => ("待答复", "grey"),
+                // An open deadline is never closed-late.
+                Colour::Green | Colour::ClosedLate => ("待答复", "grey"),
             },
             (false, None) => ("待答复", "grey"),
         };
