@@ -158,7 +158,7 @@ impl<S: Store> Services<S> {
                 // As when an account is created: nobody is placed in a withdrawn unit. An
                 // account already there keeps it until it is moved.
                 if unit.withdrawn && before.unit_id != Some(unit.id) {
-                    return Err(CoreError::unfit("unit", "该单位已撤销"));
+                    return Err(CoreError::bad_input("unit", "该单位已撤销"));
                 }
                 Some(unit.id)
             }
