@@ -199,12 +199,13 @@ pub fn check_changed_due(due: Due, today: Date) -> Result<()> {
 }
 
 /// The share done a task returns to when a verifier rejects its claim: what the verifier
-/// records, less than 100 (the claim was not accepted). Closing records none.
+/// records, less than 100 (the claim was not accepted). Closing records none. Whether it is
+/// wanted depends on the decision, so a missing or unwanted one is refused as unfit (422).
 pub fn verdict_progress(close: bool, progress: Option<i16>) -> Result<Option<i16>> {
     match (close, progress) {
         (true, None) => Ok(None),
-        (true, Some(_)) => Err(CoreError::bad_input("progress", "销号时不填写核定进度")),
-        (false, None) => Err(CoreError::bad_input(
+        (true, Some(_)) => Err(CoreError::unfit("progress", "销号时不填写核定进度")),
+        (false, None) => Err(CoreError::unfit(
             "progress",
             "退回时请填写核定的实际完成进度（0 到 99）",
         )),

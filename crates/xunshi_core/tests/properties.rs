@@ -253,7 +253,13 @@ proptest! {
         match verdict_progress(close, progress) {
             Ok(Some(p)) => prop_assert!(!close && (0..100).contains(&p)),
             Ok(None) => prop_assert!(close && progress.is_none()),
-            Err(e) => prop_assert!(matches!(e, CoreError::BadInput(_))),
+            // Out of range is bad input; missing on rejection or given on closing is unfit.
+            Err(e) => prop_assert!(matches!(
+                (&e, close, progress),
+                (CoreError::BadInput(_), false, Some(_))
+                    | (CoreError::Unfit(_), false, None)
+                    | (CoreError::Unfit(_), true, Some(_))
+            )),
         }
     }
 }

@@ -112,7 +112,8 @@ async fn create_token(
 /// Revokes a token at once.
 #[utoipa::path(delete, path = "/auth/tokens/{id}", tag = "auth", security(("bearer" = [])),
     params(("id" = String, Path, description = "the token's id")),
-    responses((status = 204), (status = 404, body = ErrorBody)))]
+    responses((status = 204), (status = 404, body = ErrorBody),
+        (status = 422, description = "该令牌已吊销", body = ErrorBody)))]
 async fn revoke_token(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,

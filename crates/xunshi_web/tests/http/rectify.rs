@@ -569,14 +569,18 @@ async fn the_unit_drafts_on_the_pages_and_cannot_approve_or_close_its_own_work()
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(detail_fields(&body), ["defect"]);
-    // A rejection records the share done the verifier found: without it, or at 100, it is
-    // refused — in the API and on the page alike.
-    for progress in [json!(null), json!(100)] {
+    // A rejection records the share done the verifier found: without it (the decision wants
+    // it: 422), or at 100 (out of its range: 400), it is refused — in the API and on the page
+    // alike.
+    for (progress, expected) in [
+        (json!(null), StatusCode::UNPROCESSABLE_ENTITY),
+        (json!(100), StatusCode::BAD_REQUEST),
+    ] {
         let (status, body) = w
             .app
             .api_post(&verify, Some(&jiwei), json!({ "version": v, "close": false, "defect": "纸面整改", "progress": progress, "reason": "只有文件，未见落实" }))
             .await;
-        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(status, expected, "{body}");
         assert_eq!(detail_fields(&body), ["progress"]);
     }
     let resp = office
@@ -592,7 +596,7 @@ async fn the_unit_drafts_on_the_pages_and_cannot_approve_or_close_its_own_work()
             ],
         )
         .await;
-    assert_eq!(resp.status, StatusCode::BAD_REQUEST, "{}", resp.body);
+    assert_eq!(resp.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", resp.body);
     assert!(resp.body.contains("核定的实际完成进度"), "{}", resp.body);
     let (status, body) = w
         .app
