@@ -118,7 +118,7 @@ postgres_data() {
   fi
   local size; size=$(psql -qtA "$PG_SERVER/postgres" -c "SELECT pg_size_pretty(pg_database_size('$template'))")
   note "  PostgreSQL database: $size."$'\n'
-  RUN_DB="xunshi_bench_run_$$"
+  # RUN_DB is named by the caller: this runs in a subshell, whose variables do not come back.
   psql -q "$PG_SERVER/postgres" -c "CREATE DATABASE $RUN_DB TEMPLATE $template" >/dev/null
   echo "--database-url $PG_SERVER/$RUN_DB"
 }
@@ -329,6 +329,7 @@ for b in $BACKENDS; do
       if ! psql -qtA "$PG_SERVER/postgres" -c 'SELECT 1' >/dev/null 2>&1; then
         echo "PostgreSQL at $PG_SERVER does not answer: skipped" >&2; continue
       fi
+      RUN_DB="xunshi_bench_run_$$"
       target=$(postgres_data); bench_backend "PostgreSQL" "$target"
       psql -q "$PG_SERVER/postgres" -c "DROP DATABASE IF EXISTS $RUN_DB WITH (FORCE)" >/dev/null; RUN_DB="" ;;
     *) echo "unknown backend $b" >&2; exit 2 ;;
