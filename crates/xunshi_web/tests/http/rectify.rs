@@ -596,7 +596,12 @@ async fn the_unit_drafts_on_the_pages_and_cannot_approve_or_close_its_own_work()
             ],
         )
         .await;
-    assert_eq!(resp.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", resp.body);
+    assert_eq!(
+        resp.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        resp.body
+    );
     assert!(resp.body.contains("核定的实际完成进度"), "{}", resp.body);
     let (status, body) = w
         .app
