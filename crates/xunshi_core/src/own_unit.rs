@@ -82,11 +82,12 @@ pub fn ancestors(start: &[Id], parent_of: impl Fn(Id) -> Option<Id>) -> Vec<Id> 
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::role::{Grant, Role};
     use crate::user::User;
 
+    /// An account for the rule tables: its own unit and its grants.
     pub(crate) fn person(unit_of_account: Option<Id>, grants: &[(Role, Scope)]) -> Actor {
         let now = jiff::Timestamp::UNIX_EPOCH;
         let user = User {

@@ -8,8 +8,7 @@ use crate::disclosure::{DocAccess, doc_access};
 use crate::id::Id;
 use crate::inspection::{Inspection, InspectionDates, InspectionKind, Stage};
 use crate::permission::Actor;
-use crate::role::{Grant, Role, Scope};
-use crate::user::User;
+use crate::role::{Role, Scope};
 
 use super::papers::{require_paper_reader, team_seat};
 use super::rectify::rect_role;
@@ -37,32 +36,7 @@ fn inspection(target: Id) -> Inspection {
 }
 
 fn person(unit_of_account: Option<Id>, grants: &[(Role, Scope)], above: Vec<Id>) -> Actor {
-    let now = jiff::Timestamp::UNIX_EPOCH;
-    let user = User {
-        id: Id::new(),
-        username: "u".into(),
-        display_name: "u".into(),
-        unit_id: unit_of_account,
-        disabled: false,
-        must_change_password: false,
-        failed_logins: 0,
-        locked_until: None,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-    };
-    let grants = grants
-        .iter()
-        .map(|(role, scope)| Grant {
-            id: Id::new(),
-            user_id: user.id,
-            role: *role,
-            scope: *scope,
-            granted_by: None,
-            created_at: now,
-        })
-        .collect();
-    Actor::user(user, grants, None).with_units_above(above)
+    crate::own_unit::tests::person(unit_of_account, grants).with_units_above(above)
 }
 
 /// What each access function grants one actor for the inspected unit.

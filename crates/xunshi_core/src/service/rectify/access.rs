@@ -177,8 +177,6 @@ pub(crate) fn office_message(role: RectRole) -> &'static str {
 mod tests {
     use super::*;
     use crate::inspection::{InspectionDates, InspectionKind, Stage};
-    use crate::role::Grant;
-    use crate::user::User;
 
     fn inspection(stage: Stage, target: Id) -> Inspection {
         let now = jiff::Timestamp::UNIX_EPOCH;
@@ -201,34 +199,7 @@ mod tests {
         }
     }
 
-    fn actor(unit_of_account: Option<Id>, grants: &[(Role, Scope)]) -> Actor {
-        let now = jiff::Timestamp::UNIX_EPOCH;
-        let user = User {
-            id: Id::new(),
-            username: "u".into(),
-            display_name: "u".into(),
-            unit_id: unit_of_account,
-            disabled: false,
-            must_change_password: false,
-            failed_logins: 0,
-            locked_until: None,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        };
-        let grants = grants
-            .iter()
-            .map(|(role, scope)| Grant {
-                id: Id::new(),
-                user_id: user.id,
-                role: *role,
-                scope: *scope,
-                granted_by: None,
-                created_at: now,
-            })
-            .collect();
-        Actor::user(user, grants, None)
-    }
+    use crate::own_unit::tests::person as actor;
 
     #[test]
     fn the_unit_drafts_and_reports_only_after_feedback() {
