@@ -1249,8 +1249,9 @@ pub async fn a_rejected_task_keeps_its_defect_and_reason_and_reopens(s: Svc) {
         CoreError::Unfit(_)
     );
     assert_eq!(bad_fields(&e), ["defect"]);
-    // A rejection records the share done the verifier found, below 100.
-    for bad in [None, Some(100)] {
+    // A rejection records the share done the verifier found, below 100: a
+    // missing share is unfit for a rejection, 100 is out of range.
+    for (bad, unfit) in [(None, true), (Some(100), false)] {
         let e = expect_err!(
             s.verify_task(
                 &w.discipline,
@@ -1262,8 +1263,9 @@ pub async fn a_rejected_task_keeps_its_defect_and_reason_and_reopens(s: Svc) {
                 "只印发了文件，未见落实"
             )
             .await,
-            CoreError::BadInput(_)
+            CoreError::BadInput(_) | CoreError::Unfit(_)
         );
+        assert_eq!(matches!(e, CoreError::Unfit(_)), unfit, "{e:?}");
         assert!(e.to_string().contains("进度"), "{e}");
     }
     let t = s
