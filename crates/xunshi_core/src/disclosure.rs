@@ -66,12 +66,18 @@ impl DocCollection {
 
 labelled_enum!(
     /// Where a document stands. Reports end at `Submitted`; a notice goes on to the office,
-    /// which publishes it or returns it.
+    /// which publishes it or returns it. A published notice changes only by decision: the
+    /// office withdraws it, a newer notice of the unit supersedes it, or a task marked not for
+    /// disclosure after publication sends it back to the office for review (off the public
+    /// page until the office publishes it again or withdraws it).
     DocStatus, "status" {
         Draft = "draft" / "起草中",
         Submitted = "submitted" / "已报送",
         Returned = "returned" / "退回修改",
         Published = "published" / "已审核公开",
+        NeedsReview = "needs_review" / "待复核",
+        Superseded = "superseded" / "已被新通报替代",
+        Withdrawn = "withdrawn" / "已撤回",
     }
 );
 
@@ -83,11 +89,17 @@ impl DocStatus {
 
     pub fn tag(self) -> &'static str {
         match self {
-            DocStatus::Draft => "grey",
+            DocStatus::Draft | DocStatus::Superseded | DocStatus::Withdrawn => "grey",
             DocStatus::Submitted => "yellow",
-            DocStatus::Returned => "red",
+            DocStatus::Returned | DocStatus::NeedsReview => "red",
             DocStatus::Published => "green",
         }
+    }
+
+    /// Whether the notice has been approved and not yet withdrawn or superseded: the office
+    /// may withdraw it, and a newer notice of the unit takes its place.
+    pub fn in_force(self) -> bool {
+        matches!(self, DocStatus::Published | DocStatus::NeedsReview)
     }
 }
 

@@ -4,10 +4,13 @@
 //! is what the report-due clock marks done); the public progress notice goes on to the office,
 //! which approves it for the public page or returns it with a reason.
 //!
-//! The public reads published notices without logging in. What it reads is checked against
-//! the ledger each time: a task marked not for disclosure never enters a draft, a notice
-//! naming one is refused at submission and at approval, and a published notice that has come
-//! to name one (a task marked later) is no longer shown.
+//! The public reads published notices without logging in. A task marked not for disclosure
+//! never enters a draft, and a notice naming one is refused at submission and at approval.
+//! Publication then changes only by decision, never as a side effect of a read or of progress:
+//! the office withdraws a notice; a newer notice of the unit supersedes it (the old one is
+//! kept, marked superseded); and marking a task not for disclosure after publication sends the
+//! unit's published notices to the office for review, off the public page at once, until the
+//! office publishes them again (refused while they name what is withheld) or withdraws them.
 
 use jiff::civil::Date;
 use serde::Serialize;
@@ -44,6 +47,10 @@ pub struct DocRights {
     pub submit: bool,
     /// Approve or return a submitted notice.
     pub decide: bool,
+    /// Withdraw a notice that is published or awaiting review.
+    pub withdraw: bool,
+    /// Publish again a notice sent back for review.
+    pub republish: bool,
 }
 
 /// A document with the names a reader needs.
@@ -63,8 +70,8 @@ pub struct DocumentDetail {
     /// Oldest first.
     pub revisions: Vec<Revision>,
     pub rights: DocRights,
-    /// For a published notice: the phrases it names that the ledger now withholds. Not empty
-    /// means the notice is no longer shown to the public.
+    /// For a notice in force (published or awaiting review): the phrases it names that the
+    /// ledger now withholds. Not empty means it cannot be published again as it stands.
     pub withheld_now: Vec<String>,
 }
 
@@ -211,15 +218,99 @@ async fn gather_facts<T: ReadTx>(
 fn rights(access: DocAccess, insp: &Inspection, d: &RectDocument, actor: &Actor) -> DocRights {
     let open = insp.stage != Stage::Archived;
     let unit = access == DocAccess::Unit && open && d.status.editable();
+    let office = access == DocAccess::Office
+        && open
+        && d.kind == DocKind::PublicNotice
+        && !crate::own_unit::belongs_to(actor, d.unit_id);
     DocRights {
         edit: unit,
         submit: unit,
-        decide: access == DocAccess::Office
-            && open
-            && d.kind == DocKind::PublicNotice
-            && d.status == DocStatus::Submitted
-            && !crate::own_unit::belongs_to(actor, d.unit_id),
+        decide: office && d.status == DocStatus::Submitted,
+        withdraw: office && d.status.in_force(),
+        republish: office && d.status == DocStatus::NeedsReview,
     }
+}
+
+/// The office's written reason for returning or withdrawing a notice.
+fn decision_reason(comment: &str, what: &str) -> Result<String> {
+    let comment = comment.trim();
+    if comment.is_empty() {
+        return Err(CoreError::unfit("comment", format!("{what}须写明意见")));
+    }
+    if comment.chars().count() > 2000 {
+        return Err(CoreError::bad_input("comment", "意见不能超过 2000 个字"));
+    }
+    Ok(comment.to_owned())
+}
+
+/// The unit's notices for the inspection that are in force (published or awaiting review).
+/// The rules keep at most one in force, as approving a notice supersedes the others, but
+/// every page is read so that none is left behind.
+async fn notices_in_force<T: ReadTx>(
+    tx: &mut T,
+    inspection_id: Id,
+    unit_id: Id,
+) -> Result<Vec<RectDocument>> {
+    let mut out = Vec::new();
+    for status in [DocStatus::Published, DocStatus::NeedsReview] {
+        let filter = DocFilter {
+            inspection_id: Some(inspection_id),
+            unit_id: Some(unit_id),
+            kinds: vec![DocKind::PublicNotice],
+            status: Some(status),
+            scope: None,
+        };
+        let mut page = PageRequest::first(crate::page::MAX_LIMIT);
+        loop {
+            let rows = tx.list_rect_documents(&filter, page).await?;
+            let more = rows.len() > page.limit as usize;
+            out.extend(rows.into_iter().take(page.limit as usize));
+            match out.last() {
+                Some(last) if more => page.after = Some(last.id),
+                _ => break,
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Sends the unit's published notices for the inspection back to the office for review, in
+/// the transaction that marked `task` not for disclosure: they leave the public page at once
+/// and wait for the office's decision. Returns how many were sent.
+pub(crate) async fn review_after_marking<T: WriteTx>(
+    tx: &mut T,
+    actor: &Actor,
+    now: jiff::Timestamp,
+    task: &crate::rectify::Task,
+) -> Result<usize> {
+    let published = notices_in_force(tx, task.inspection_id, task.unit_id).await?;
+    let mut sent = 0;
+    for before in published
+        .into_iter()
+        .filter(|d| d.status == DocStatus::Published)
+    {
+        let after = RectDocument {
+            status: DocStatus::NeedsReview,
+            version: before.version + 1,
+            updated_at: now,
+            ..before
+        };
+        tx.update_rect_document(&after).await?;
+        record(
+            tx,
+            actor,
+            now,
+            AuditEntry::new(
+                Action::PublicNoticeNeedsReview,
+                "rect_document",
+                Some(after.id),
+                json!({ "task_id": task.id, "task_seq": task.seq, "revision": after.revision }),
+            ),
+        )
+        .await?;
+        sent += 1;
+    }
+    Ok(sent)
 }
 
 /// Loads a document for someone who may at least read it; others are told it does not exist.
@@ -276,6 +367,31 @@ fn refuse_leaks(text: &str, withheld: &[String]) -> Result<()> {
         "通报中含有已标记为不予公开的内容，请删除后再报送：{}",
         found.join("；")
     )))
+}
+
+const NOT_SUBMITTED: &str = "没有待审核的报送";
+const NOT_IN_FORCE: &str = "不在公开状态，无需撤回";
+const NOT_IN_REVIEW: &str = "没有待复核的事项";
+
+fn is_submitted(s: DocStatus) -> bool {
+    s == DocStatus::Submitted
+}
+
+fn is_in_review(s: DocStatus) -> bool {
+    s == DocStatus::NeedsReview
+}
+
+/// The public's view of a published notice: its text as approved. Nothing is checked here:
+/// what is public changes only by the decisions above.
+async fn public_view<T: ReadTx>(tx: &mut T, d: RectDocument) -> Result<PublicNotice> {
+    Ok(PublicNotice {
+        id: d.id,
+        unit_name: unit_name(tx, d.unit_id).await?,
+        text: d.full_text(),
+        issuer: d.issuer,
+        published_on: d.published_on.unwrap_or_else(|| today(d.updated_at)),
+        title: d.title,
+    })
 }
 
 /// Whose documents a list may show the actor; `None` for everything.
@@ -543,7 +659,7 @@ impl<S: Store> Services<S> {
     ) -> Result<DocumentDetail> {
         let mut tx = self.store.read().await?;
         let (d, insp, access) = readable(&mut tx, actor, id, collection).await?;
-        let withheld_now = if d.status == DocStatus::Published {
+        let withheld_now = if d.status.in_force() {
             let facts = gather_facts(&mut tx, &insp, d.unit_id, today(self.now())).await?;
             leaks(&d.full_text(), &withheld(&facts))
                 .into_iter()
@@ -729,13 +845,16 @@ impl<S: Store> Services<S> {
         Ok(after)
     }
 
-    /// Loads a notice awaiting the office's decision, for the office and no one of the unit.
+    /// Loads a notice for a decision of the office, which no one of the unit takes, if it
+    /// stands where `wanted` allows; otherwise `refusal` says what is missing.
     async fn notice_to_decide(
         &self,
         tx: &mut S::Write,
         actor: &Actor,
         id: Id,
         version: i64,
+        wanted: fn(DocStatus) -> bool,
+        refusal: &str,
     ) -> Result<(RectDocument, Inspection)> {
         let (d, insp, access) = readable(tx, actor, id, Some(DocCollection::Notices)).await?;
         if access != DocAccess::Office || crate::own_unit::belongs_to(actor, d.unit_id) {
@@ -749,9 +868,9 @@ impl<S: Store> Services<S> {
         if d.version != version {
             return Err(CoreError::StaleVersion(format!("“{}”", d.title)));
         }
-        if d.status != DocStatus::Submitted {
+        if !wanted(d.status) {
             return Err(CoreError::RuleRefused(format!(
-                "“{}”{}，没有待审核的报送",
+                "“{}”{}，{refusal}",
                 d.title,
                 d.status.label()
             )));
@@ -768,7 +887,9 @@ impl<S: Store> Services<S> {
     ) -> Result<RectDocument> {
         let now = self.now();
         let mut tx = self.store.write().await?;
-        let (before, insp) = self.notice_to_decide(&mut tx, actor, id, version).await?;
+        let (before, insp) = self
+            .notice_to_decide(&mut tx, actor, id, version, is_submitted, NOT_SUBMITTED)
+            .await?;
         // The ledger may have changed since the unit submitted it.
         let facts = gather_facts(&mut tx, &insp, before.unit_id, today(now)).await?;
         refuse_leaks(&before.full_text(), &withheld(&facts))?;
@@ -781,6 +902,8 @@ impl<S: Store> Services<S> {
             updated_at: now,
             ..before
         };
+        // The unit's notice in force until now gives way to this one, and is kept.
+        let earlier = notices_in_force(&mut tx, after.inspection_id, after.unit_id).await?;
         tx.update_rect_document(&after).await?;
         record(
             &mut tx,
@@ -794,6 +917,27 @@ impl<S: Store> Services<S> {
             ),
         )
         .await?;
+        for old in earlier {
+            let superseded = RectDocument {
+                status: DocStatus::Superseded,
+                version: old.version + 1,
+                updated_at: now,
+                ..old
+            };
+            tx.update_rect_document(&superseded).await?;
+            record(
+                &mut tx,
+                actor,
+                now,
+                AuditEntry::new(
+                    Action::PublicNoticeSuperseded,
+                    "rect_document",
+                    Some(superseded.id),
+                    json!({ "by": after.id, "from": old.status }),
+                ),
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(after)
     }
@@ -806,20 +950,16 @@ impl<S: Store> Services<S> {
         version: i64,
         comment: &str,
     ) -> Result<RectDocument> {
-        let comment = comment.trim();
-        if comment.is_empty() {
-            return Err(CoreError::unfit("comment", "退回修改须写明意见"));
-        }
-        if comment.chars().count() > 2000 {
-            return Err(CoreError::bad_input("comment", "意见不能超过 2000 个字"));
-        }
+        let comment = decision_reason(comment, "退回修改")?;
         let now = self.now();
         let mut tx = self.store.write().await?;
-        let (before, _) = self.notice_to_decide(&mut tx, actor, id, version).await?;
+        let (before, _) = self
+            .notice_to_decide(&mut tx, actor, id, version, is_submitted, NOT_SUBMITTED)
+            .await?;
         let after = RectDocument {
             status: DocStatus::Returned,
             decided: Some(signature(actor, now)),
-            decision_comment: comment.to_owned(),
+            decision_comment: comment.clone(),
             version: before.version + 1,
             updated_at: now,
             ..before
@@ -841,16 +981,109 @@ impl<S: Store> Services<S> {
         Ok(after)
     }
 
-    /// The published notices anyone may read, newest first. Needs no actor.
-    pub async fn public_notices(&self) -> Result<Vec<PublicNotice>> {
+    /// Withdraws a notice in force, with the reason: it leaves the public page and stays on
+    /// record. The unit may draft a new one.
+    pub async fn withdraw_public_notice(
+        &self,
+        actor: &Actor,
+        id: Id,
+        version: i64,
+        comment: &str,
+    ) -> Result<RectDocument> {
+        let comment = decision_reason(comment, "撤回通报")?;
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let (before, _) = self
+            .notice_to_decide(
+                &mut tx,
+                actor,
+                id,
+                version,
+                DocStatus::in_force,
+                NOT_IN_FORCE,
+            )
+            .await?;
+        let after = RectDocument {
+            status: DocStatus::Withdrawn,
+            decided: Some(signature(actor, now)),
+            decision_comment: comment.clone(),
+            version: before.version + 1,
+            updated_at: now,
+            ..before.clone()
+        };
+        tx.update_rect_document(&after).await?;
+        record(
+            &mut tx,
+            actor,
+            now,
+            AuditEntry::new(
+                Action::PublicNoticeWithdrawn,
+                "rect_document",
+                Some(after.id),
+                json!({ "from": before.status, "comment": comment }),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Publishes again a notice sent back for review, as it stands and with its first date;
+    /// refused while it names anything the ledger withholds (the office withdraws it instead,
+    /// and the unit drafts a new one).
+    pub async fn republish_public_notice(
+        &self,
+        actor: &Actor,
+        id: Id,
+        version: i64,
+    ) -> Result<RectDocument> {
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let (before, insp) = self
+            .notice_to_decide(&mut tx, actor, id, version, is_in_review, NOT_IN_REVIEW)
+            .await?;
+        let facts = gather_facts(&mut tx, &insp, before.unit_id, today(now)).await?;
+        refuse_leaks(&before.full_text(), &withheld(&facts))?;
+        let after = RectDocument {
+            status: DocStatus::Published,
+            decided: Some(signature(actor, now)),
+            decision_comment: String::new(),
+            version: before.version + 1,
+            updated_at: now,
+            ..before
+        };
+        tx.update_rect_document(&after).await?;
+        record(
+            &mut tx,
+            actor,
+            now,
+            AuditEntry::new(
+                Action::PublicNoticeRepublished,
+                "rect_document",
+                Some(after.id),
+                json!({ "revision": after.revision }),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// A page of the published notices anyone may read, the most recently published first.
+    /// Needs no actor.
+    pub async fn public_notices(&self, page: PageRequest) -> Result<Page<PublicNotice>> {
         let mut tx = self.store.read().await?;
-        let mut out = Vec::new();
-        for d in tx.published_notices().await? {
-            if let Some(n) = self.public_view(&mut tx, d).await? {
-                out.push(n);
-            }
+        let rows = tx.published_notices(page).await?;
+        let mut page = Page::from_rows(rows, page.limit, |d| d.id);
+        let mut items = Vec::with_capacity(page.items.len());
+        for d in std::mem::take(&mut page.items) {
+            items.push(public_view(&mut tx, d).await?);
         }
-        Ok(out)
+        Ok(Page {
+            items,
+            next_cursor: page.next_cursor,
+            total: None,
+        })
     }
 
     /// One published notice. Anything else — a draft, a notice awaiting the office, a report —
@@ -862,28 +1095,7 @@ impl<S: Store> Services<S> {
             .await?
             .filter(|d| d.kind == DocKind::PublicNotice && d.status == DocStatus::Published)
             .ok_or_else(|| CoreError::NotFound("整改进展通报".into()))?;
-        self.public_view(&mut tx, d)
-            .await?
-            .ok_or_else(|| CoreError::NotFound("整改进展通报".into()))
-    }
-
-    /// The public's view of a published notice, or `None` if the ledger now withholds
-    /// something it names.
-    async fn public_view(&self, tx: &mut S::Read, d: RectDocument) -> Result<Option<PublicNotice>> {
-        let insp = load_inspection(tx, d.inspection_id).await?;
-        let facts = gather_facts(tx, &insp, d.unit_id, today(self.now())).await?;
-        let text = d.full_text();
-        if !leaks(&text, &withheld(&facts)).is_empty() {
-            return Ok(None);
-        }
-        Ok(Some(PublicNotice {
-            id: d.id,
-            unit_name: facts.unit_name,
-            issuer: d.issuer,
-            published_on: d.published_on.unwrap_or_else(|| today(d.updated_at)),
-            title: d.title,
-            text,
-        }))
+        public_view(&mut tx, d).await
     }
 
     /// See [`report_submitted_on`].

@@ -33,8 +33,12 @@ pub trait DiscloseRead: Send {
         f: &DocFilter,
         page: PageRequest,
     ) -> impl Future<Output = Result<Vec<RectDocument>>> + Send;
-    /// Published notices, the most recently published first.
-    fn published_notices(&mut self) -> impl Future<Output = Result<Vec<RectDocument>>> + Send;
+    /// A page of the published notices, the most recently published first (then the newest
+    /// id); the cursor is the last notice of the page before. Up to `limit + 1` rows.
+    fn published_notices(
+        &mut self,
+        page: PageRequest,
+    ) -> impl Future<Output = Result<Vec<RectDocument>>> + Send;
     /// The revisions of a document, oldest first.
     fn list_revisions(
         &mut self,

@@ -126,20 +126,25 @@ impl<M: Mode> DiscloseRead for DbTx<M> {
             .collect()
     }
 
-    async fn published_notices(&mut self) -> Result<Vec<RectDocument>> {
+    async fn published_notices(&mut self, page: PageRequest) -> Result<Vec<RectDocument>> {
+        // Keyset paging on (published_on, id), read from the cursor's own row.
+        let after = if page.after.is_some() {
+            "AND (published_on, id) < (SELECT published_on, id FROM rect_documents WHERE id = $3)"
+        } else {
+            ""
+        };
         let sql = format!(
-            "SELECT {DOC_COLS} FROM rect_documents WHERE kind = $1 AND status = $2
-             ORDER BY published_on DESC, id DESC"
+            "SELECT {DOC_COLS} FROM rect_documents WHERE kind = $1 AND status = $2 {after}
+             ORDER BY published_on DESC, id DESC LIMIT {}",
+            page.limit + 1
         );
-        self.fetch_all(
-            sqlx::query(AssertSqlSafe(sql))
-                .bind(DocKind::PublicNotice.as_str())
-                .bind(DocStatus::Published.as_str()),
-        )
-        .await?
-        .iter()
-        .map(document)
-        .collect()
+        let mut q = sqlx::query(AssertSqlSafe(sql))
+            .bind(DocKind::PublicNotice.as_str())
+            .bind(DocStatus::Published.as_str());
+        if let Some(id) = page.after {
+            q = q.bind(id.to_string());
+        }
+        self.fetch_all(q).await?.iter().map(document).collect()
     }
 
     async fn list_revisions(&mut self, document_id: Id) -> Result<Vec<Revision>> {

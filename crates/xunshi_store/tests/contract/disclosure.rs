@@ -12,7 +12,7 @@ use xunshi_core::permission::Actor;
 use xunshi_core::rectify::{Due, GroupMember, Plan, PlanStatus, ProgressReport, Task, TaskStatus};
 use xunshi_core::report::{ReportInput, ReportVersionInput, StepInput};
 use xunshi_core::service::report_submitted_on;
-use xunshi_core::store::{DocFilter, RectifyWrite, Store, WriteTx};
+use xunshi_core::store::{DocFilter, RectifyRead, RectifyWrite, Store, WriteTx};
 use xunshi_core::{CoreError, Id};
 
 use crate::harness::{Svc, TestClock, audit_of_object, bad_fields, expect_err, user_with_role};
@@ -390,7 +390,7 @@ pub async fn only_approved_notices_are_public_and_the_unit_cannot_approve_its_ow
     assert_eq!(lines[1], "一、整改工作组织情况");
     assert!(lines.contains(&"二、巡视反馈问题整改进展情况"));
     assert!(lines.contains(&"三、下一步工作打算"));
-    assert!(s.public_notices().await.unwrap().is_empty());
+    assert!(public(&s).await.is_empty());
     expect_err!(s.public_notice(n.id).await, CoreError::NotFound(_));
 
     // Without the contact details for public supervision it cannot go to the office.
@@ -523,8 +523,7 @@ pub async fn only_approved_notices_are_public_and_the_unit_cannot_approve_its_ow
     );
 
     // Now anyone reads it, with no account at all.
-    let all = s.public_notices().await.unwrap();
-    assert_eq!(all.len(), 1);
+    assert_eq!(public(&s).await, [n.id]);
     let p = s.public_notice(n.id).await.expect("public");
     assert_eq!(p.title, "自治区党委宣传部关于巡视整改进展情况的通报");
     assert!(p.text.starts_with(SEED_OPENING));
@@ -567,6 +566,103 @@ pub async fn only_approved_notices_are_public_and_the_unit_cannot_approve_its_ow
             .any(|a| a.action == "public_notice_returned" && a.summary.contains("请补充整改成效"))
     );
     assert!(trail.iter().any(|a| a.action == "public_notice_approved"));
+
+    // A newer notice of the unit, once approved, supersedes the first: the public reads the
+    // newer one only, and the first is kept, marked so.
+    let second = s
+        .draft_public_notice(&w.liaison, w.insp.id, w.unit)
+        .await
+        .unwrap();
+    let second = s
+        .revise_rect_document(
+            &w.liaison,
+            second.id,
+            xunshi_core::disclosure::DocCollection::Notices,
+            second.version,
+            &edit(&second, &second.body.clone(), contact()),
+        )
+        .await
+        .unwrap();
+    let second = s
+        .submit_rect_document(
+            &w.liaison,
+            second.id,
+            xunshi_core::disclosure::DocCollection::Notices,
+            second.version,
+        )
+        .await
+        .unwrap();
+    // Until the office decides, the first stays public.
+    assert_eq!(public(&s).await, [n.id]);
+    let second = s
+        .approve_public_notice(&w.office, second.id, second.version)
+        .await
+        .unwrap();
+    assert_eq!(public(&s).await, [second.id]);
+    expect_err!(s.public_notice(n.id).await, CoreError::NotFound(_));
+    let first = s.rect_document(&w.office, n.id, None).await.unwrap();
+    assert_eq!(first.entry.document.status, DocStatus::Superseded);
+    assert!(!first.rights.withdraw && !first.rights.republish);
+    assert!(
+        audit_of_object(&s, "rect_document", n.id)
+            .await
+            .iter()
+            .any(|a| a.action == "public_notice_superseded"
+                && a.summary.contains(&second.id.to_string()))
+    );
+
+    // The office withdraws a notice in force, with a reason; the unit cannot.
+    let detail = s.rect_document(&w.office, second.id, None).await.unwrap();
+    assert!(detail.rights.withdraw && !detail.rights.republish);
+    expect_err!(
+        s.withdraw_public_notice(&w.liaison, second.id, second.version, "撤回")
+            .await,
+        CoreError::Forbidden(_)
+    );
+    let e = expect_err!(
+        s.withdraw_public_notice(&w.office, second.id, second.version, "  ")
+            .await,
+        CoreError::Unfit(_)
+    );
+    assert_eq!(bad_fields(&e), ["comment"]);
+    expect_err!(
+        s.withdraw_public_notice(&w.office, second.id, second.version - 1, "数据有误")
+            .await,
+        CoreError::StaleVersion(_)
+    );
+    let gone = s
+        .withdraw_public_notice(
+            &w.office,
+            second.id,
+            second.version,
+            "数据有误，待核实后重新发布",
+        )
+        .await
+        .unwrap();
+    assert_eq!(gone.status, DocStatus::Withdrawn);
+    assert_eq!(gone.decision_comment, "数据有误，待核实后重新发布");
+    assert!(public(&s).await.is_empty());
+    expect_err!(
+        s.withdraw_public_notice(&w.office, second.id, gone.version, "再撤一次")
+            .await,
+        CoreError::RuleRefused(_)
+    );
+    expect_err!(
+        s.republish_public_notice(&w.office, second.id, gone.version)
+            .await,
+        CoreError::RuleRefused(_)
+    );
+}
+
+/// The ids of the public's first page of notices, in its order.
+async fn public(s: &Svc) -> Vec<Id> {
+    s.public_notices(PageRequest::default())
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .map(|n| n.id)
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -813,23 +909,97 @@ pub async fn documents_are_assembled_from_the_ledger_and_withheld_items_never_go
         assert!(!p.text.contains(absent), "the public reads “{absent}”");
     }
 
-    // A task marked not for disclosure after publication takes the notice off the public
-    // page; the office sees why.
+    // Progress reported on any task, even a withheld one whose text the notice happens to
+    // contain, leaves publication alone: it changes only by decision.
     let mut tx = s.store.write().await.unwrap();
-    let marked = Task {
-        not_for_disclosure: true,
-        version: ledger.closed.version + 1,
-        ..ledger.closed.clone()
-    };
-    tx.update_task(&marked).await.unwrap();
+    tx.insert_progress(&ProgressReport {
+        id: Id::new(),
+        task_id: ledger.secret.id,
+        text: "自治区党委宣传部".into(),
+        progress: 50,
+        claims_done: false,
+        by_name: "张三".into(),
+        at: jiff::Timestamp::now(),
+    })
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
-    assert!(s.public_notices().await.unwrap().is_empty());
+    assert_eq!(public(&s).await, [n.id]);
+
+    // A task marked not for disclosure after publication (the plan returned for rework) sends
+    // the notice to the office for review and off the public page at once; the office sees
+    // why and cannot publish it again as it stands.
+    let mut tx = s.store.write().await.unwrap();
+    let plan = tx
+        .get_rect_plan(ledger.closed.plan_id)
+        .await
+        .unwrap()
+        .unwrap();
+    tx.update_rect_plan(&xunshi_core::rectify::Plan {
+        status: PlanStatus::Returned,
+        version: plan.version + 1,
+        ..plan
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let t = &ledger.closed;
+    s.update_task(
+        &w.liaison,
+        t.id,
+        t.version,
+        &xunshi_core::rectify::TaskInput {
+            problem_id: t.problem_id.to_string(),
+            measure: t.measure.clone(),
+            target: t.target.clone(),
+            standard: t.standard.clone(),
+            responsible_leader: t.responsible_leader.clone(),
+            lead_department: t.lead_department.clone(),
+            co_departments: t.co_departments.clone(),
+            responsible_person: t.responsible_person.clone(),
+            // The task keeps its deadline (a date: 2020-04-30).
+            due_kind: "by".into(),
+            due_date: t.due.date().map(|d| d.to_string()),
+            not_for_disclosure: true,
+        },
+    )
+    .await
+    .expect("marked");
+    assert!(public(&s).await.is_empty());
     expect_err!(s.public_notice(n.id).await, CoreError::NotFound(_));
     let d = s.rect_document(&w.office, n.id, None).await.unwrap();
-    // Every task of the first problem is withheld now, so its title is too.
+    assert_eq!(d.entry.document.status, DocStatus::NeedsReview);
+    assert!(d.rights.withdraw && d.rights.republish);
+    // Every task of the first problem is withheld now, so its title is too; and the withheld
+    // task's latest progress, which the notice happens to contain, counts as well (the check
+    // errs on the side of withholding).
     assert_eq!(
         d.withheld_now,
-        ["修订部务会议事规则", "已印发《部务会议事规则》", FIRST]
+        [
+            "修订部务会议事规则",
+            "已印发《部务会议事规则》",
+            "自治区党委宣传部",
+            FIRST
+        ]
     );
-    let _ = (ledger.secret, ledger.case);
+    let trail = audit_of_object(&s, "rect_document", n.id).await;
+    assert!(
+        trail
+            .iter()
+            .any(|a| a.action == "public_notice_needs_review"
+                && a.summary.contains(&t.id.to_string()))
+    );
+    let v = d.entry.document.version;
+    let e = expect_err!(
+        s.republish_public_notice(&w.office, n.id, v).await,
+        CoreError::RuleRefused(_)
+    );
+    assert!(e.to_string().contains("修订部务会议事规则"), "{e}");
+    let n = s
+        .withdraw_public_notice(&w.office, n.id, v, "涉及不予公开事项，请重新起草")
+        .await
+        .unwrap();
+    assert_eq!(n.status, DocStatus::Withdrawn);
+    assert!(public(&s).await.is_empty());
+    let _ = ledger.case;
 }

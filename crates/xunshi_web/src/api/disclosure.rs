@@ -23,7 +23,7 @@ use super::{ApiJson, ApiQuery, Page, paging, path_id};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiResult, ErrorBody};
-use crate::http::filters::{DocQuery, LedgerQuery};
+use crate::http::filters::{DocQuery, LedgerQuery, PublicNoticeQuery};
 use crate::http::ledger::xlsx_response;
 use xunshi_core::disclosure::DocCollection;
 
@@ -39,6 +39,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(reassemble_notice))
         .routes(routes!(approve_notice))
         .routes(routes!(return_notice))
+        .routes(routes!(withdraw_notice))
+        .routes(routes!(republish_notice))
         .routes(routes!(public_notices))
         .routes(routes!(public_notice))
         .routes(routes!(ledger_xlsx))
@@ -130,8 +132,8 @@ pub struct VersionRequest {
 #[derive(Deserialize, ToSchema)]
 pub struct ReturnRequest {
     pub version: i64,
-    /// Why the office returns the notice.
-    #[schema(min_length = 1, pattern = r"\S")]
+    /// Why the office returns or withdraws the notice.
+    #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
     pub comment: String,
 }
 
@@ -382,13 +384,59 @@ async fn return_notice(
     ))
 }
 
+/// The office withdraws a notice that is published or awaiting review, with its reason: it
+/// leaves the public page and stays on record.
+#[utoipa::path(post, path = "/public-notices/{id}/withdraw", tag = "disclosure", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body = ReturnRequest,
+    responses((status = 200, body = RectDocument), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn withdraw_notice(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<ReturnRequest>,
+) -> ApiResult<Json<RectDocument>> {
+    let id = path_id(&id, DocCollection::Notices.what())?;
+    Ok(Json(
+        app.services
+            .withdraw_public_notice(&actor, id, req.version, &req.comment)
+            .await?,
+    ))
+}
+
+/// The office publishes again a notice sent back for review (a task it covers was marked not
+/// for disclosure); refused (409) while the notice names anything now withheld.
+#[utoipa::path(post, path = "/public-notices/{id}/republish", tag = "disclosure", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body = VersionRequest,
+    responses((status = 200, body = RectDocument), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn republish_notice(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<VersionRequest>,
+) -> ApiResult<Json<RectDocument>> {
+    let id = path_id(&id, DocCollection::Notices.what())?;
+    Ok(Json(
+        app.services
+            .republish_public_notice(&actor, id, req.version)
+            .await?,
+    ))
+}
+
 // ----- the public -----
 
-/// The published notices, newest first. No token needed.
+/// A page of the published notices, the most recently published first. No token needed.
 #[utoipa::path(get, path = "/public/notices", tag = "disclosure",
-    responses((status = 200, body = Vec<PublicNotice>)))]
-async fn public_notices(State(app): State<AppState>) -> ApiResult<Json<Vec<PublicNotice>>> {
-    Ok(Json(app.services.public_notices().await?))
+    params(PublicNoticeQuery),
+    responses((status = 200, body = Page<PublicNotice>), (status = 400, body = ErrorBody)))]
+async fn public_notices(
+    State(app): State<AppState>,
+    ApiQuery(q): ApiQuery<PublicNoticeQuery>,
+) -> ApiResult<Json<Page<PublicNotice>>> {
+    Ok(Json(app.services.public_notices(q.page()?).await?.into()))
 }
 
 /// One published notice. Drafts, notices awaiting the office and reports answer 404. No

@@ -399,7 +399,7 @@ pub struct DocQuery {
     /// Reports only: rectification or principal_report.
     #[param(value_type = Option<xunshi_core::disclosure::DocKind>)]
     pub kind: Option<String>,
-    /// draft, submitted, returned, published.
+    /// draft, submitted, returned, published, needs_review, superseded, withdrawn.
     #[param(value_type = Option<xunshi_core::disclosure::DocStatus>)]
     pub status: Option<String>,
     pub cursor: Option<String>,
@@ -421,6 +421,20 @@ impl DocQuery {
             status: opt_code(&self.status, "status", DocStatus::parse)?,
             scope: None,
         })
+    }
+}
+
+/// `GET /public/notices`, `/public/notices`: only a page.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PublicNoticeQuery {
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+impl PublicNoticeQuery {
+    pub fn page(&self) -> Result<PageRequest> {
+        paging(&self.cursor, self.limit)
     }
 }
 

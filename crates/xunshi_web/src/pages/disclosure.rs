@@ -30,7 +30,7 @@ use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::status_of;
 use crate::http::files::attachment;
-use crate::http::filters::{DocQuery, LedgerQuery, paging};
+use crate::http::filters::{DocQuery, LedgerQuery, PublicNoticeQuery, paging};
 use crate::http::ledger::xlsx_response;
 use xunshi_core::disclosure::DocCollection;
 
@@ -64,6 +64,14 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/rectification/notices/{id}/approve", post(approve_notice))
         .route("/rectification/notices/{id}/return", post(return_notice))
+        .route(
+            "/rectification/notices/{id}/withdraw",
+            post(withdraw_notice),
+        )
+        .route(
+            "/rectification/notices/{id}/republish",
+            post(republish_notice),
+        )
         .route("/rectification/tasks.xlsx", get(ledger_download))
         .route("/public/notices", get(public_list))
         .route("/public/notices/{id}", get(public_detail))
@@ -129,6 +137,8 @@ fn notice_of(code: Option<&str>) -> Option<&'static str> {
         "submitted" => "已报送巡视办。",
         "approved" => "已审核同意，通报已在公开页面发布。",
         "returned" => "已退回被巡视单位修改。",
+        "withdrawn" => "已撤回，通报不再在公开页面显示。",
+        "republished" => "已复核，通报重新在公开页面发布。",
         _ => return None,
     })
 }
@@ -625,6 +635,9 @@ struct DetailPage {
     decided: Option<String>,
     decision_comment: String,
     returned: bool,
+    withdrawn: bool,
+    superseded: bool,
+    in_review: bool,
     withheld_now: Vec<String>,
     rights: DocRights,
     revisions: Vec<RevisionRow>,
@@ -677,6 +690,9 @@ fn detail_page(
             .map(|s| format!("{}，{}", s.name, local_time(s.at))),
         decision_comment: d.decision_comment.clone(),
         returned: d.status == DocStatus::Returned,
+        withdrawn: d.status == DocStatus::Withdrawn,
+        superseded: d.status == DocStatus::Superseded,
+        in_review: d.status == DocStatus::NeedsReview,
         withheld_now: detail.withheld_now,
         rights: detail.rights,
         revisions: detail
@@ -874,6 +890,8 @@ enum Step {
     Reassemble,
     Approve,
     Return,
+    Withdraw,
+    Republish,
 }
 
 async fn step(
@@ -909,6 +927,15 @@ async fn step(
                 .await,
             "returned",
         ),
+        Step::Withdraw => (
+            s.withdraw_public_notice(actor, id, f.version, &f.comment)
+                .await,
+            "withdrawn",
+        ),
+        Step::Republish => (
+            s.republish_public_notice(actor, id, f.version).await,
+            "republished",
+        ),
     };
     match result {
         Ok(d) => Ok(see_other(
@@ -919,7 +946,10 @@ async fn step(
         Err(e) => {
             let status = status_of(&e);
             let (errors, return_errors) = match step {
-                Step::Return => (FormErrors::none(), FormErrors::from_error(&e)),
+                // The office's decisions share the comment box of their card.
+                Step::Return | Step::Withdraw | Step::Republish => {
+                    (FormErrors::none(), FormErrors::from_error(&e))
+                }
                 _ => (FormErrors::from_error(&e), FormErrors::none()),
             };
             show(
@@ -996,6 +1026,25 @@ async fn return_notice(
     step(&app, &user, &id, DocCollection::Notices, Step::Return, f).await
 }
 
+async fn withdraw_notice(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<VersionForm>,
+) -> PageResult {
+    step(&app, &user, &id, DocCollection::Notices, Step::Withdraw, f).await
+}
+
+async fn republish_notice(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<VersionForm>,
+) -> PageResult {
+    let collection = DocCollection::Notices;
+    step(&app, &user, &id, collection, Step::Republish, f).await
+}
+
 // ---------------------------------------------------------------------------------------------
 // The public pages: no log-in, no navigation, only published notices.
 
@@ -1010,6 +1059,7 @@ pub struct PublicRow {
 #[template(path = "public_notices.html")]
 struct PublicListPage {
     rows: Vec<PublicRow>,
+    next_cursor: Option<String>,
 }
 
 #[derive(Template)]
@@ -1025,6 +1075,7 @@ struct PublicNoticePage {
 fn public_error(e: &CoreError) -> Response {
     let (heading, text) = match e {
         CoreError::NotFound(_) => ("未找到", "该通报不存在或尚未公开。"),
+        CoreError::BadInput(_) => ("地址有误", "分页参数无效，请从第一页开始浏览。"),
         _ => ("暂时无法访问", "请稍后再试。"),
     };
     if let CoreError::Internal(detail) = e {
@@ -1033,12 +1084,18 @@ fn public_error(e: &CoreError) -> Response {
     message_page(status_of(e), heading, text, None)
 }
 
-async fn public_list(State(app): State<AppState>) -> Response {
-    match app.services.public_notices().await {
+async fn public_list(State(app): State<AppState>, Query(q): Query<PublicNoticeQuery>) -> Response {
+    let list = match q.page() {
+        Ok(page) => app.services.public_notices(page).await,
+        Err(e) => Err(e),
+    };
+    match list {
         Ok(list) => render(
             StatusCode::OK,
             &PublicListPage {
+                next_cursor: list.next_cursor,
                 rows: list
+                    .items
                     .into_iter()
                     .map(|n| PublicRow {
                         id: n.id.to_string(),

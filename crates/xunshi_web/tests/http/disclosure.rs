@@ -556,7 +556,8 @@ async fn the_public_notice_needs_no_log_in_and_shows_only_what_the_office_approv
         .api(Method::GET, "/api/v1/public/notices", None, None)
         .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(body.as_array().unwrap().len(), 1);
+    assert_eq!(body["items"].as_array().unwrap().len(), 1);
+    assert!(body["next_cursor"].is_null());
     let (status, headers, docx) = raw(
         app,
         Request::get(format!("/public/notices/{id}.docx"))
@@ -573,6 +574,50 @@ async fn the_public_notice_needs_no_log_in_and_shows_only_what_the_office_approv
     assert!(xml.contains("自治区党委宣传部关于巡视整改进展情况的通报"));
     assert!(xml.contains(OPEN));
     assert!(!xml.contains(SECRET));
+
+    // The office withdraws it on its page, with a reason: it leaves the public page and stays
+    // on record, marked withdrawn. Without a reason the form comes back with the message.
+    let (_, html) = page(app, &office.0, &format!("/rectification/notices/{id}")).await;
+    assert!(html.contains("撤回通报") && !html.contains("重新公开"));
+    let office_api = app.api_token("office1", PASSWORD).await;
+    let (_, shown) = app
+        .api_get(&format!("/api/v1/public-notices/{id}"), &office_api)
+        .await;
+    let current = version(&shown);
+    let (status, _, html) = form(
+        app,
+        &office,
+        &format!("/rectification/notices/{id}/withdraw"),
+        &[("version", &current.to_string()), ("comment", " ")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("撤回通报须写明意见"));
+    let (status, headers, _) = form(
+        app,
+        &office,
+        &format!("/rectification/notices/{id}/withdraw"),
+        &[
+            ("version", &current.to_string()),
+            ("comment", "数据有误，待核实"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        headers.get(header::LOCATION).unwrap(),
+        &format!("/rectification/notices/{id}?notice=withdrawn")
+    );
+    assert_eq!(
+        app.get(&format!("/public/notices/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let (_, body) = app
+        .api(Method::GET, "/api/v1/public/notices", None, None)
+        .await;
+    assert!(body["items"].as_array().unwrap().is_empty());
+    let (_, html) = page(app, &office.0, &format!("/rectification/notices/{id}")).await;
+    assert!(html.contains("已撤回") && html.contains("数据有误，待核实"));
 }
 
 #[tokio::test]

@@ -252,6 +252,10 @@ impl<S: Store> Services<S> {
             ),
         )
         .await?;
+        // A task newly withheld from the public may be named in what is already published.
+        if after.not_for_disclosure && !before.not_for_disclosure {
+            crate::service::disclosure::review_after_marking(&mut tx, actor, now, &after).await?;
+        }
         tx.commit().await?;
         Ok(after)
     }
