@@ -57,6 +57,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(13, "0013_open_tasks"),
     migration!(14, "0014_rules"),
     migration!(15, "0015_submissions"),
+    migration!(16, "0016_history"),
 ];
 
 /// Applies every migration not applied yet, each in its own transaction. Returns how many ran.

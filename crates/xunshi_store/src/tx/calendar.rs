@@ -18,7 +18,8 @@ pub(crate) fn day_kind_code(k: DayKind) -> &'static str {
 impl<M: Mode> CalendarRead for DbTx<M> {
     async fn calendar_years(&mut self) -> Result<Vec<CalendarYear>> {
         self.fetch_all(sqlx::query(
-            "SELECT year, source, added_at FROM calendar_years ORDER BY year",
+            "SELECT year, source, added_at FROM calendar_years
+              WHERE replaced_at IS NULL ORDER BY year",
         ))
         .await?
         .iter()
@@ -34,7 +35,8 @@ impl<M: Mode> CalendarRead for DbTx<M> {
 
     async fn calendar_days(&mut self) -> Result<Vec<CalendarDay>> {
         self.fetch_all(sqlx::query(
-            "SELECT day, kind, festival FROM calendar_days ORDER BY day",
+            "SELECT day, kind, festival FROM calendar_days
+              WHERE withdrawn_at IS NULL ORDER BY day",
         ))
         .await?
         .iter()
@@ -60,24 +62,58 @@ impl CalendarWrite for DbTx<Writing> {
         at: jiff::Timestamp,
         days: &[CalendarDay],
     ) -> Result<()> {
-        self.execute(sqlx::query("DELETE FROM calendar_days WHERE year = $1").bind(year))
-            .await?;
-        self.execute(sqlx::query("DELETE FROM calendar_years WHERE year = $1").bind(year))
-            .await?;
+        // The entry before is kept, marked replaced; the new one is the next revision.
+        let at = ts(at);
+        let revision = self
+            .fetch_optional(
+                sqlx::query(
+                    "SELECT CAST(COALESCE(MAX(revision), 0) + 1 AS BIGINT) AS n
+                       FROM calendar_years WHERE year = $1",
+                )
+                .bind(year),
+            )
+            .await?
+            .map(|r| i(&r, "n"))
+            .transpose()?
+            .unwrap_or(1) as i16;
         self.execute(
-            sqlx::query("INSERT INTO calendar_years (year, source, added_at) VALUES ($1, $2, $3)")
-                .bind(year)
-                .bind(source.to_owned())
-                .bind(ts(at)),
+            sqlx::query(
+                "UPDATE calendar_days SET withdrawn_at = $1
+                  WHERE year = $2 AND withdrawn_at IS NULL",
+            )
+            .bind(at.clone())
+            .bind(year),
+        )
+        .await?;
+        self.execute(
+            sqlx::query(
+                "UPDATE calendar_years SET replaced_at = $1
+                  WHERE year = $2 AND replaced_at IS NULL",
+            )
+            .bind(at.clone())
+            .bind(year),
+        )
+        .await?;
+        self.execute(
+            sqlx::query(
+                "INSERT INTO calendar_years (year, revision, source, added_at)
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(year)
+            .bind(revision)
+            .bind(source.to_owned())
+            .bind(at),
         )
         .await?;
         for d in days {
             self.execute(
                 sqlx::query(
-                    "INSERT INTO calendar_days (day, year, kind, festival) VALUES ($1, $2, $3, $4)",
+                    "INSERT INTO calendar_days (day, year, revision, kind, festival)
+                     VALUES ($1, $2, $3, $4, $5)",
                 )
                 .bind(d.date.to_string())
                 .bind(year)
+                .bind(revision)
                 .bind(day_kind_code(d.kind))
                 .bind(d.festival.clone()),
             )

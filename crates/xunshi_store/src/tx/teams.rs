@@ -72,23 +72,34 @@ fn conflicts_json(list: &[Conflict]) -> Result<String> {
 }
 
 impl<M: Mode> DbTx<M> {
-    /// Replaces the stored past posts and relatives of `x` with its own.
+    /// Keeps the stored past posts and relatives of `x` in step with its own: a declaration no
+    /// longer there is withdrawn (its row kept, with the time of the change), a new one is
+    /// added, the others are left as they are — never deleted and re-inserted.
     async fn write_declarations(&mut self, x: &Inspector) -> Result<()> {
         let key = x.id.to_string();
-        self.execute(
-            sqlx::query("DELETE FROM inspector_posts WHERE inspector_id = $1").bind(key.clone()),
+        let at = ts(x.updated_at);
+        self.withdraw_declarations(
+            "inspector_posts",
+            &key,
+            &at,
+            x.past_posts.iter().map(|p| p.id),
         )
         .await?;
-        self.execute(
-            sqlx::query("DELETE FROM inspector_relatives WHERE inspector_id = $1")
-                .bind(key.clone()),
+        self.withdraw_declarations(
+            "inspector_relatives",
+            &key,
+            &at,
+            x.relatives.iter().map(|r| r.id),
         )
         .await?;
         for p in &x.past_posts {
+            // A post already on record is left alone (restored, should it come back).
             self.execute(
                 sqlx::query(
                     "INSERT INTO inspector_posts (id, inspector_id, unit_id, post, from_on, to_on)
-                     VALUES ($1, $2, $3, $4, $5, $6)",
+                     VALUES ($1, $2, $3, $4, $5, $6)
+                     ON CONFLICT (id) DO UPDATE SET withdrawn_at = NULL
+                      WHERE inspector_posts.withdrawn_at IS NOT NULL",
                 )
                 .bind(p.id.to_string())
                 .bind(key.clone())
@@ -99,21 +110,68 @@ impl<M: Mode> DbTx<M> {
             )
             .await?;
         }
-        for (pos, r) in x.relatives.iter().enumerate() {
-            self.execute(
+        // Relatives are listed in the order declared. A new one comes after every row of the
+        // inspector, withdrawn ones included, so the rows kept keep their positions.
+        let last = self
+            .fetch_optional(
                 sqlx::query(
-                    "INSERT INTO inspector_relatives (id, inspector_id, relation, name, unit_id, position)
-                     VALUES ($1, $2, $3, $4, $5, $6)",
+                    "SELECT CAST(COALESCE(MAX(position), -1) AS BIGINT) AS n
+                       FROM inspector_relatives WHERE inspector_id = $1",
                 )
-                .bind(r.id.to_string())
-                .bind(key.clone())
-                .bind(r.relation.as_str())
-                .bind(r.name.clone())
-                .bind(r.unit_id.to_string())
-                .bind(pos as i16),
+                .bind(key.clone()),
             )
-            .await?;
+            .await?
+            .map(|r| i(&r, "n"))
+            .transpose()?
+            .unwrap_or(-1);
+        let mut next = last + 1;
+        for r in &x.relatives {
+            let added = self
+                .execute(
+                    sqlx::query(
+                        "INSERT INTO inspector_relatives
+                            (id, inspector_id, relation, name, unit_id, position)
+                         VALUES ($1, $2, $3, $4, $5, $6)
+                         ON CONFLICT (id) DO UPDATE SET withdrawn_at = NULL
+                          WHERE inspector_relatives.withdrawn_at IS NOT NULL",
+                    )
+                    .bind(r.id.to_string())
+                    .bind(key.clone())
+                    .bind(r.relation.as_str())
+                    .bind(r.name.clone())
+                    .bind(r.unit_id.to_string())
+                    .bind(next as i16),
+                )
+                .await?;
+            next += added as i64;
         }
+        Ok(())
+    }
+
+    /// Withdraws, at `at`, the rows of `table` (`inspector_posts` or `inspector_relatives`)
+    /// of the inspector `key` that stand and are not among `keep`.
+    async fn withdraw_declarations(
+        &mut self,
+        table: &str,
+        key: &str,
+        at: &str,
+        keep: impl Iterator<Item = Id>,
+    ) -> Result<()> {
+        let mut w = Where::default();
+        // $1 and $2.
+        let _ = w.list([at.to_owned(), key.to_owned()].into_iter());
+        let keep = w.list(keep.map(|k| k.to_string()));
+        let keep = if keep.is_empty() {
+            String::new()
+        } else {
+            format!(" AND id NOT IN ({keep})")
+        };
+        let sql = format!(
+            "UPDATE {table} SET withdrawn_at = $1
+              WHERE inspector_id = $2 AND withdrawn_at IS NULL{keep}"
+        );
+        self.execute(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?;
         Ok(())
     }
 
@@ -136,7 +194,7 @@ impl<M: Mode> DbTx<M> {
             .fetch_all(bind(
                 format!(
                     "SELECT id, inspector_id, unit_id, post, from_on, to_on FROM inspector_posts
-                     WHERE inspector_id IN ({ids}) ORDER BY from_on, id"
+                     WHERE inspector_id IN ({ids}) AND withdrawn_at IS NULL ORDER BY from_on, id"
                 ),
                 &list,
             ))
@@ -158,7 +216,8 @@ impl<M: Mode> DbTx<M> {
             .fetch_all(bind(
                 format!(
                     "SELECT id, inspector_id, relation, name, unit_id FROM inspector_relatives
-                     WHERE inspector_id IN ({ids}) ORDER BY position, id"
+                     WHERE inspector_id IN ({ids}) AND withdrawn_at IS NULL
+                     ORDER BY position, id"
                 ),
                 &list,
             ))

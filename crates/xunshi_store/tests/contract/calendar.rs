@@ -1,6 +1,7 @@
 //! The holiday arrangements: shipped with every database, extended by the office.
 
 use jiff::civil::date;
+use sqlx::Row;
 use xunshi_core::CoreError;
 use xunshi_core::permission::Actor;
 
@@ -77,4 +78,91 @@ pub async fn the_office_enters_a_new_year_and_bad_rows_change_nothing(s: Svc) {
         !cal.is_working_day(date(2027, 2, 7)).unwrap(),
         "the old adjusted day is gone"
     );
+    let (years, days) = s.calendar_listing(&Actor::system()).await.unwrap();
+    let entered: Vec<_> = years.iter().filter(|y| y.year == 2027).collect();
+    assert_eq!(entered.len(), 1, "one current entry of the year");
+    assert_eq!(entered[0].source, "更正");
+    assert_eq!(days.iter().filter(|d| d.date.year() == 2027).count(), 1);
+
+    // The earlier entry is kept, replaced, with the days it listed.
+    let entries = sqlx::query(
+        "SELECT revision, source, replaced_at FROM calendar_years
+          WHERE year = $1 ORDER BY revision",
+    )
+    .bind(2027_i16)
+    .fetch_all(&s.store.pool)
+    .await
+    .expect("read the entries")
+    .iter()
+    .map(|r| {
+        (
+            r.get::<i64, _>("revision"),
+            r.get::<String, _>("source"),
+            r.get::<Option<String>, _>("replaced_at"),
+        )
+    })
+    .collect::<Vec<_>>();
+    assert_eq!(entries.len(), 2, "{entries:?}");
+    assert_eq!(
+        (entries[0].0, entries[0].1.as_str()),
+        (1, "国务院办公厅关于2027年部分节假日安排的通知")
+    );
+    assert!(entries[0].2.is_some(), "the first entry is marked replaced");
+    assert_eq!((entries[1].0, entries[1].1.as_str()), (2, "更正"));
+    assert!(entries[1].2.is_none(), "the correction is current");
+    let listed = |revision: i64| {
+        let s = s.clone();
+        async move {
+            sqlx::query(
+                "SELECT day, kind, withdrawn_at FROM calendar_days
+                  WHERE year = $1 AND revision = $2 ORDER BY day",
+            )
+            .bind(2027_i16)
+            .bind(revision as i16)
+            .fetch_all(&s.store.pool)
+            .await
+            .expect("read the days")
+            .iter()
+            .map(|r| {
+                (
+                    r.get::<String, _>("day"),
+                    r.get::<String, _>("kind"),
+                    r.get::<Option<String>, _>("withdrawn_at").is_some(),
+                )
+            })
+            .collect::<Vec<_>>()
+        }
+    };
+    let first = listed(1).await;
+    assert_eq!(
+        first
+            .iter()
+            .map(|(d, k, _)| (d.as_str(), k.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            ("2027-01-01", "holiday"),
+            ("2027-02-06", "holiday"),
+            ("2027-02-07", "workday")
+        ]
+    );
+    assert!(first.iter().all(|(_, _, withdrawn)| *withdrawn));
+    assert_eq!(
+        listed(2).await,
+        [("2027-01-01".to_owned(), "holiday".to_owned(), false)]
+    );
+    // A third entry keeps both before it.
+    s.import_calendar_year(&Actor::system(), 2027, csv, "再次更正")
+        .await
+        .expect("a second correction");
+    assert!(
+        s.calendar()
+            .await
+            .unwrap()
+            .is_working_day(date(2027, 2, 7))
+            .unwrap()
+    );
+    assert_eq!(listed(1).await.len(), 3);
+    assert_eq!(listed(2).await.len(), 1);
+    assert!(listed(2).await.iter().all(|(_, _, withdrawn)| *withdrawn));
+    assert_eq!(listed(3).await.len(), 3);
 }

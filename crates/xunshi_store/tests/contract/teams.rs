@@ -798,6 +798,27 @@ pub async fn the_pool_keeps_declarations_versions_and_history(s: Svc) {
     assert_eq!(stored.relatives.len(), 1);
     assert_eq!(stored.relatives[0].unit_id, w.zuzhi.id);
     assert_eq!(stored.past_posts.len(), 2);
+    // The screening sees both: the post under 宣传部, the relative at 组织部.
+    let kinds = |s: Svc, inspection: Id, who: Id| async move {
+        s.team_candidates(&Actor::system(), inspection)
+            .await
+            .expect("candidates")
+            .into_iter()
+            .find(|c| c.inspector.id == who)
+            .expect("in the pool")
+            .conflicts
+            .iter()
+            .map(|c| c.kind)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        kinds(s.clone(), w.insp.id, x.id).await,
+        [ConflictKind::PastPost]
+    );
+    assert_eq!(
+        kinds(s.clone(), w.other.id, x.id).await,
+        [ConflictKind::Relative]
+    );
 
     let editor_post = x
         .past_posts
@@ -817,12 +838,85 @@ pub async fn the_pool_keeps_declarations_versions_and_history(s: Svc) {
     assert_eq!(stored.past_posts.len(), 1);
     assert!(stored.relatives.is_empty());
     assert_eq!(stored.version, 5);
+    // Taken back, not deleted: the rows stay, withdrawn at the time of the change, and the
+    // screening no longer counts them.
+    let declared = |s: Svc, table: &'static str, who: Id| async move {
+        use sqlx::Row;
+        let sql =
+            format!("SELECT id, withdrawn_at FROM {table} WHERE inspector_id = $1 ORDER BY id");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(who.to_string())
+            .fetch_all(&s.store.pool)
+            .await
+            .expect("read the declarations")
+            .iter()
+            .map(|r| {
+                (
+                    r.get::<String, _>("id").parse::<Id>().expect("an id"),
+                    r.get::<Option<String>, _>("withdrawn_at"),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let posts = declared(s.clone(), "inspector_posts", x.id).await;
+    assert_eq!(posts.len(), 2, "{posts:?}");
+    let (kept, gone): (Vec<_>, Vec<_>) = posts.into_iter().partition(|(_, w)| w.is_none());
+    assert_eq!(kept[0].0, stored.past_posts[0].id);
+    assert_eq!(gone[0].0, editor_post);
+    let relatives = declared(s.clone(), "inspector_relatives", x.id).await;
+    assert_eq!(relatives.len(), 1);
+    assert!(relatives[0].1.is_some(), "the relative is withdrawn, kept");
+    let removed_at: jiff::Timestamp = relatives[0].1.as_deref().unwrap().parse().unwrap();
+    assert_eq!(
+        removed_at, stored.updated_at,
+        "withdrawn with the change that took it back"
+    );
+    assert!(kinds(s.clone(), w.insp.id, x.id).await.is_empty());
+    assert!(kinds(s.clone(), w.other.id, x.id).await.is_empty());
+
     let history = audit_of_object(&s, "inspector", x.id).await;
     assert_eq!(history.len(), 5, "created and four changes");
     assert!(
         history[1].summary.contains("副总编辑"),
         "the removed post stays in the trail: {}",
         history[1].summary
+    );
+
+    // Relatives keep the order declared across withdrawals: a new one comes last.
+    let relative = |name: &str| RelativeInput {
+        relation: "spouse".into(),
+        name: name.into(),
+        unit: "南宁市财政局".into(),
+    };
+    let x = s
+        .add_relative(&office, x.id, x.version, &relative("甲"))
+        .await
+        .expect("add");
+    let x = s
+        .add_relative(&office, x.id, x.version, &relative("乙"))
+        .await
+        .expect("add");
+    let x = s
+        .remove_relative(&office, x.id, x.version, x.relatives[0].id)
+        .await
+        .expect("remove");
+    let x = s
+        .add_relative(&office, x.id, x.version, &relative("丙"))
+        .await
+        .expect("add");
+    let stored = s.get_inspector(&office, x.id).await.expect("read");
+    assert_eq!(
+        stored
+            .relatives
+            .iter()
+            .map(|r| r.name.as_str())
+            .collect::<Vec<_>>(),
+        ["乙", "丙"]
+    );
+    assert_eq!(stored.relatives, x.relatives);
+    assert_eq!(
+        declared(s.clone(), "inspector_relatives", x.id).await.len(),
+        4
     );
 
     // Editing the person's own fields.
