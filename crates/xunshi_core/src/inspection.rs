@@ -160,7 +160,7 @@ pub struct InspectionInput {
     #[schema(min_length = 1, pattern = r"\S", max_length = 50)]
     pub team_name: String,
     /// One to three units, by id or exact name.
-    #[schema(min_items = 1, max_items = 3)]
+    #[schema(value_type = Vec<crate::text::NonBlank>, min_items = 1, max_items = 3)]
     pub targets: Vec<String>,
     #[schema(value_type = InspectionKind)]
     pub kind: String,
@@ -240,10 +240,11 @@ impl InspectionInput {
                 })),
             };
         match (kind, look_back_of) {
+            // Rules between fields, which the document cannot state: 422.
             (Some(InspectionKind::LookBack), None) => {
-                v.add("look_back_of", "“回头看”须指明所回看的原巡视");
+                v.unfit("look_back_of", "“回头看”须指明所回看的原巡视");
             }
-            (Some(k), Some(_)) if k != InspectionKind::LookBack => v.add(
+            (Some(k), Some(_)) if k != InspectionKind::LookBack => v.unfit(
                 "look_back_of",
                 format!("只有“回头看”巡视才能关联原巡视，{}不能关联", k.label()),
             ),
@@ -309,15 +310,16 @@ mod tests {
         assert!(input.validate().is_err());
         input.targets.truncate(3);
         assert!(input.validate().is_ok());
+        // The look-back link is a rule between two fields: refused as data (422).
         input.kind = "look_back".into();
-        let Err(CoreError::BadInput(f)) = input.validate() else {
-            panic!()
+        let Err(CoreError::Unfit(f)) = input.validate() else {
+            panic!("a look-back without the inspection it looks back on")
         };
         assert_eq!(f[0].field, "look_back_of");
         input.look_back_of = Some(Id::new().to_string());
         assert!(input.validate().is_ok());
         input.kind = "routine".into();
-        let Err(CoreError::BadInput(f)) = input.validate() else {
+        let Err(CoreError::Unfit(f)) = input.validate() else {
             panic!("a look-back link on a routine inspection")
         };
         assert_eq!(f[0].field, "look_back_of");

@@ -408,7 +408,7 @@ fn trimmed_len_ok(v: &mut Validation, field: &str, value: &str, max: usize, what
 /// The inspector's own fields as they arrive from a form or a JSON body.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct InspectorInput {
-    #[schema(min_length = 1, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 50, pattern = r"\S")]
     pub name: String,
     /// The login account: a username or a user's id; blank for none.
     #[serde(default)]

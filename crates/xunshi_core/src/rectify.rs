@@ -395,9 +395,12 @@ mod tests {
 /// A member of the unit's rectification leading group; its head is the principal leader.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct GroupMember {
+    #[schema(min_length = 1, max_length = 50, pattern = r"\S")]
     pub name: String,
+    #[schema(max_length = 200)]
     pub post: String,
-    /// 组长 / 副组长 / 成员
+    /// 组长 / 副组长 / 成员; blank reads as 成员.
+    #[schema(pattern = "^(组长|副组长|成员)?$")]
     pub role: String,
 }
 
@@ -517,23 +520,25 @@ pub struct TaskEvidence {
 pub struct TaskInput {
     #[schema(value_type = String, format = "uuid")]
     pub problem_id: String,
-    #[schema(min_length = 1, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
     pub measure: String,
     #[serde(default)]
-    #[schema(min_length = 1, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 2000, pattern = r"\S", required = true)]
     pub target: String,
     #[serde(default)]
-    #[schema(min_length = 1, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 2000, pattern = r"\S", required = true)]
     pub standard: String,
     #[serde(default)]
-    #[schema(min_length = 1, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S", required = true)]
     pub responsible_leader: String,
     #[serde(default)]
-    #[schema(min_length = 1, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S", required = true)]
     pub lead_department: String,
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub co_departments: String,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub responsible_person: String,
     /// immediate, by, long_term
     #[schema(pattern = "^(immediate|by|long_term)$")]

@@ -166,7 +166,7 @@ pub struct ReportVersionInput {
     /// Ids of signed papers to include; all signed papers of the inspection when absent.
     #[serde(default)]
     pub problem_ids: Option<Vec<String>>,
-    #[schema(min_items = 1)]
+    #[schema(value_type = Vec<crate::text::NonBlank>, min_items = 1)]
     pub recommendations: Vec<String>,
     #[serde(default)]
     #[schema(max_length = 1000)]

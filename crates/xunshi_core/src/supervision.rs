@@ -366,8 +366,9 @@ impl AccountabilityInput {
         let unit_id = id_field(&mut v, "unit_id", &self.unit_id, "请选择单位");
         let task_id = opt_id_field(&mut v, "task_id", self.task_id.as_deref());
         let problem_id = opt_id_field(&mut v, "problem_id", self.problem_id.as_deref());
+        // A rule between two optional fields, which the document cannot state: 422.
         if !given(self.task_id.as_deref()) && !given(self.problem_id.as_deref()) {
-            v.add("problem_id", "请选择所涉整改任务或反馈问题");
+            v.unfit("problem_id", "请选择所涉整改任务或反馈问题");
         }
         let person = text(
             &mut v,
@@ -427,18 +428,20 @@ pub struct MechanismInput {
     #[schema(value_type = String, format = "uuid")]
     pub unit_id: String,
     /// The rule's title: 《……管理办法》.
-    #[schema(min_length = 1, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub title: String,
     /// true: a rule newly established; false: one revised.
     #[serde(default)]
     pub is_new: bool,
     #[serde(default)]
+    #[schema(max_length = 50)]
     pub doc_no: String,
     #[schema(value_type = String, format = Date)]
     pub issued_on: String,
-    /// The tasks of the unit's plan that produced it.
+    /// The tasks of the unit's plan that produced it. Absent reads as none, which the server
+    /// refuses; the document calls it required.
     #[serde(default)]
-    #[schema(min_items = 1)]
+    #[schema(value_type = Vec<crate::id::Id>, min_items = 1, required = true)]
     pub task_ids: Vec<String>,
 }
 

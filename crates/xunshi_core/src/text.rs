@@ -74,6 +74,24 @@ pub fn for_terminal(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// An item of a list of texts that must not be blank (意见建议, 被巡视单位), as the API
+/// document describes it: `Vec<String>` fields name it with `#[schema(value_type = Vec<NonBlank>)]`
+/// so that each item carries the constraint the server enforces.
+pub struct NonBlank;
+
+impl utoipa::PartialSchema for NonBlank {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .pattern(Some(r"\S"))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for NonBlank {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -56,12 +56,17 @@ impl<S: Store> Services<S> {
                 "请注明依据，如“国务院办公厅关于2027年部分节假日安排的通知”",
             ));
         }
-        let days = parse_csv(csv)?;
+        // The text arrives whole (a JSON string, a form's text box); what its rows say is
+        // refused as data (422), as no document can describe a CSV inside a string.
+        let days = parse_csv(csv).map_err(|e| match e {
+            CoreError::BadInput(fields) => CoreError::Unfit(fields),
+            other => other,
+        })?;
         if days.is_empty() {
             return Err(CoreError::unfit("csv", "没有读到任何日期"));
         }
         if let Some(d) = days.iter().find(|d| d.date.year() != year) {
-            return Err(CoreError::bad_input(
+            return Err(CoreError::unfit(
                 "csv",
                 format!("{} 不属于 {year} 年", d.date),
             ));

@@ -677,13 +677,13 @@ async fn check_look_back<T: ReadTx>(tx: &mut T, of: Option<Id>, targets: &[Id]) 
         .await?
         .ok_or_else(|| CoreError::unfit("look_back_of", "所回看的原巡视不存在"))?;
     if !earlier.target_ids.iter().any(|t| targets.contains(t)) {
-        return Err(CoreError::bad_input(
+        return Err(CoreError::unfit(
             "look_back_of",
             "“回头看”的对象应与原巡视的被巡视单位相同",
         ));
     }
     if earlier.stage.index() < Stage::FeedbackGiven.index() {
-        return Err(CoreError::bad_input(
+        return Err(CoreError::unfit(
             "look_back_of",
             "原巡视尚未反馈，不能“回头看”",
         ));

@@ -39,12 +39,12 @@ pub async fn the_office_enters_a_new_year_and_bad_rows_change_nothing(s: Svc) {
             "通知",
         )
         .await;
-    let e = expect_err!(bad, CoreError::BadInput(_));
+    let e = expect_err!(bad, CoreError::Unfit(_));
     assert!(e.to_string().contains("第 2 行"), "{e}");
     let wrong_year = s
         .import_calendar_year(&office, 2027, "2028-01-01,holiday,元旦\n", "通知")
         .await;
-    expect_err!(wrong_year, CoreError::BadInput(_));
+    expect_err!(wrong_year, CoreError::Unfit(_));
     assert!(
         !s.calendar().await.unwrap().years().any(|y| y == 2027),
         "nothing was written"

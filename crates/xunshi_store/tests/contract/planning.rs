@@ -160,10 +160,7 @@ pub async fn rounds_and_inspections_are_planned_with_their_rules(s: Svc) {
     let mut lb = input(round, "第二巡视组", &["宣传部"]);
     lb.kind = "look_back".into();
     lb.look_back_of = Some(insp.id.to_string());
-    let e = expect_err!(
-        s.create_inspection(&office, &lb).await,
-        CoreError::BadInput(_)
-    );
+    let e = expect_err!(s.create_inspection(&office, &lb).await, CoreError::Unfit(_));
     assert_eq!(bad_fields(&e), ["look_back_of"]);
     force_stage(&s, insp.id, Stage::FeedbackGiven).await;
     // Only a look-back (回头看) names the inspection it looks back on.
@@ -171,7 +168,7 @@ pub async fn rounds_and_inspections_are_planned_with_their_rules(s: Svc) {
     routine_link.kind = "routine".into();
     let e = expect_err!(
         s.create_inspection(&office, &routine_link).await,
-        CoreError::BadInput(_)
+        CoreError::Unfit(_)
     );
     assert_eq!(bad_fields(&e), ["look_back_of"]);
     assert!(e.to_string().contains("回头看"), "{e}");

@@ -796,7 +796,7 @@ pub async fn the_plan_runs_from_draft_to_every_task_closed(s: Svc) {
     stray.problem_id = Id::new().to_string();
     expect_err!(
         s.add_task(&w.liaison, plan.id, &stray).await,
-        CoreError::BadInput(_)
+        CoreError::Unfit(_)
     );
     expect_err!(
         s.add_task(

@@ -59,8 +59,9 @@ pub struct Imported {
 #[utoipa::path(put, path = "/calendar/{year}", tag = "calendar", security(("bearer" = [])),
     params(("year" = i16, Path, minimum = 2000, maximum = 2100)),
     request_body = YearImport,
-    responses((status = 200, body = Imported), (status = 400, description = "rows that cannot be read, each named", body = ErrorBody),
-        (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Imported), (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 422, description = "rows that cannot be read or lie outside the year, each named", body = ErrorBody)))]
 async fn put_year(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,

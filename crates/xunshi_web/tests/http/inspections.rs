@@ -193,7 +193,8 @@ async fn the_calendar_computes_working_day_deadlines_and_refuses_unknown_years()
 }
 
 /// A look-back link (回头看) belongs to a look-back inspection only: on a routine one it is
-/// refused with 400 naming the field, through the API and on the page alike.
+/// refused with 422 (a rule between two fields) naming the field, through the API and on the
+/// page alike.
 #[tokio::test]
 async fn a_look_back_link_is_refused_on_a_routine_inspection() {
     let app = TestApp::spawn().await;
@@ -210,8 +211,8 @@ async fn a_look_back_link_is_refused_on_a_routine_inspection() {
                    "kind": "routine", "look_back_of": insp}),
         )
         .await;
-    assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
-    assert_api_error(&body, "bad_input");
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_api_error(&body, "rule_refused");
     assert_eq!(body["error"]["details"][0]["field"], "look_back_of");
     let mut browser = app.login_form("office1", PASSWORD).await;
     let csrf = browser.csrf_token("/inspections/new").await;
@@ -228,7 +229,12 @@ async fn a_look_back_link_is_refused_on_a_routine_inspection() {
             ],
         )
         .await;
-    assert_eq!(resp.status, StatusCode::BAD_REQUEST, "{}", resp.body);
+    assert_eq!(
+        resp.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        resp.body
+    );
     assert!(
         resp.body.contains("只有“回头看”巡视才能关联原巡视"),
         "{}",

@@ -71,13 +71,16 @@ impl<S: Store> Services<S> {
 pub struct RectPlanInput {
     /// Left blank, the plan is named after the unit and the team.
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub title: String,
     /// How the unit organises the work: meetings, the democratic-life meeting, division of
     /// labour.
     #[serde(default)]
+    #[schema(max_length = 20000)]
     pub organisation: String,
     /// The rectification leading group; its head (组长) is the unit's principal leader.
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub leading_group: Vec<GroupMember>,
 }
 

@@ -57,8 +57,9 @@ fn validate(input: &RectPlanInput) -> Result<(String, String, Vec<GroupMember>)>
             role: role.to_owned(),
         });
     }
+    // A rule between rows, which the document cannot state: 422.
     if group.iter().filter(|m| m.role == "组长").count() > 1 {
-        v.add("leading_group", "整改工作领导小组只能有一名组长");
+        v.unfit("leading_group", "整改工作领导小组只能有一名组长");
     }
     if group.len() > 50 {
         v.add("leading_group", "领导小组成员不能超过 50 人");

@@ -142,7 +142,7 @@ impl<S: Store> Services<S> {
         require_editable(&plan)?;
         let problems = unit_problems(&mut tx, &insp, plan.unit_id).await?;
         let Some(problem) = problems.iter().find(|p| p.problem_id == f.problem_id) else {
-            return Err(CoreError::bad_input(
+            return Err(CoreError::unfit(
                 "problem_id",
                 "只能针对巡视反馈给本单位的问题制定整改任务",
             ));
@@ -219,7 +219,7 @@ impl<S: Store> Services<S> {
             return Err(CoreError::RuleRefused("该任务已撤回，不能修改".into()));
         }
         if f.problem_id != before.problem_id {
-            return Err(CoreError::bad_input(
+            return Err(CoreError::unfit(
                 "problem_id",
                 "不能改变任务所针对的问题；如需调整，请撤回本任务后在相应问题下重新添加",
             ));
