@@ -4,7 +4,7 @@ use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
 use xunshi_core::disclosure::{Contact, DocKind, DocStatus, RectDocument, Revision};
 use xunshi_core::page::PageRequest;
-use xunshi_core::store::{DiscloseRead, DiscloseWrite, DocFilter};
+use xunshi_core::store::{DiscloseRead, DiscloseWrite, DocFilter, SubmittedOn};
 use xunshi_core::{CoreError, Id, Result};
 
 use super::papers::{opt_sig, sig, sig_cols};
@@ -157,6 +157,36 @@ impl<M: Mode> DiscloseRead for DbTx<M> {
             .iter()
             .map(revision)
             .collect()
+    }
+
+    async fn first_submitted_dates(&mut self, inspection_ids: &[Id]) -> Result<Vec<SubmittedOn>> {
+        if inspection_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut w = Where::default();
+        let ids = w.list(inspection_ids.iter().map(Id::to_string));
+        w.fixed(&format!("inspection_id IN ({ids})"));
+        w.fixed("submitted_on IS NOT NULL");
+        let sql = format!(
+            "SELECT inspection_id, unit_id, kind, min(submitted_on) AS first
+               FROM rect_documents {} GROUP BY inspection_id, unit_id, kind",
+            w.sql()
+        );
+        let mut out = Vec::new();
+        for r in self
+            .fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+        {
+            if let Some(on) = opt_date(&r, "first")? {
+                out.push(SubmittedOn {
+                    inspection_id: id(&r, "inspection_id")?,
+                    unit_id: id(&r, "unit_id")?,
+                    kind: DocKind::parse(&s(&r, "kind")?)?,
+                    on,
+                });
+            }
+        }
+        Ok(out)
     }
 
     async fn first_submitted_on(
