@@ -256,7 +256,7 @@ impl DiscloseWrite for DbTx<Writing> {
                 .bind(ts(d.updated_at)),
         )
         .await?;
-        Ok(())
+        self.reports_moved(d).await
     }
 
     async fn update_rect_document(&mut self, d: &RectDocument) -> Result<()> {
@@ -300,7 +300,7 @@ impl DiscloseWrite for DbTx<Writing> {
         if n == 0 {
             return Err(CoreError::StaleVersion(format!("“{}”", d.title)));
         }
-        Ok(())
+        self.reports_moved(d).await
     }
 
     async fn insert_revision(&mut self, r: &Revision) -> Result<()> {
@@ -324,6 +324,16 @@ impl DiscloseWrite for DbTx<Writing> {
                 .bind(ca),
         )
         .await?;
+        Ok(())
+    }
+}
+
+impl DbTx<Writing> {
+    /// A report's submission stops its unit's report-due clock (notices set no clock).
+    async fn reports_moved(&mut self, d: &RectDocument) -> Result<()> {
+        if d.kind.is_report() {
+            self.refresh_clocks(Some(d.inspection_id)).await?;
+        }
         Ok(())
     }
 }
