@@ -114,7 +114,7 @@ pub struct ApiToken {
 pub use blobs::Blobs;
 pub use calendar::{CalendarRead, CalendarWrite};
 pub use clues::{ClueFilter, ClueRead, ClueWrite, TransferFilter};
-pub use disclose::{DiscloseRead, DiscloseWrite, DocFilter};
+pub use disclose::{DiscloseRead, DiscloseWrite, DocFilter, SubmittedOn};
 pub use papers::{PaperRead, PaperWrite, ProblemFilter};
 pub use planning::{Covered, InspectionFilter, PlanningRead, PlanningWrite};
 pub use rectify::{

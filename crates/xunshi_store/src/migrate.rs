@@ -58,6 +58,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(14, "0014_rules"),
     migration!(15, "0015_submissions"),
     migration!(16, "0016_history"),
+    migration!(17, "0017_clocks"),
 ];
 
 /// Applies every migration not applied yet, each in its own transaction. Returns how many ran.

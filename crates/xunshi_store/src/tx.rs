@@ -2,6 +2,7 @@
 //! organisation, accounts and audit trail are here; each later area has its own file below.
 
 mod calendar;
+mod clocks;
 mod clues;
 mod disclose;
 mod papers;

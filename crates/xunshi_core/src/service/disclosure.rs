@@ -99,6 +99,12 @@ pub struct DisclosureTarget {
     pub feedback_on: Option<Date>,
     /// May draft and submit (the unit's principal leader and liaison).
     pub may_draft: bool,
+    /// When the unit's first rectification report reached the office, if it did.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub rectification_submitted_on: Option<Date>,
+    /// When the unit's first principal leader's report reached the office, if it did.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub principal_submitted_on: Option<Date>,
 }
 
 /// The day the unit's two reports are both with the office — the rectification report and the
@@ -459,6 +465,8 @@ impl<S: Store> Services<S> {
                 .collect();
             let names: std::collections::HashMap<Id, String> =
                 tx.unit_names(&ids).await?.into_iter().collect();
+            let insp_ids: Vec<Id> = rows.iter().map(|i| i.id).collect();
+            let submitted = tx.first_submitted_dates(&insp_ids).await?;
             for insp in &rows {
                 let team = team_name(&mut tx, insp).await?;
                 for unit in &insp.target_ids {
@@ -466,6 +474,14 @@ impl<S: Store> Services<S> {
                     if access == DocAccess::None {
                         continue;
                     }
+                    let first_of = |kind: DocKind| {
+                        submitted
+                            .iter()
+                            .find(|s| {
+                                s.inspection_id == insp.id && s.unit_id == *unit && s.kind == kind
+                            })
+                            .map(|s| s.on)
+                    };
                     out.push(DisclosureTarget {
                         inspection_id: insp.id,
                         team: team.clone(),
@@ -473,6 +489,8 @@ impl<S: Store> Services<S> {
                         unit_name: names.get(unit).cloned().unwrap_or_else(|| unit.to_string()),
                         feedback_on: insp.dates.feedback,
                         may_draft: access == DocAccess::Unit && insp.stage != Stage::Archived,
+                        rectification_submitted_on: first_of(DocKind::Rectification),
+                        principal_submitted_on: first_of(DocKind::PrincipalReport),
                     });
                 }
             }
@@ -501,22 +519,29 @@ impl<S: Store> Services<S> {
             return Err(CoreError::NotFound("巡视任务".into()));
         }
         require_unit(access, &insp, &format!("起草{}", kind.label()))?;
-        let open = tx
-            .list_rect_documents(
-                &DocFilter {
-                    inspection_id: Some(insp.id),
-                    unit_id: Some(unit_id),
-                    kinds: vec![kind],
-                    ..Default::default()
-                },
-                PageRequest::first(500),
-            )
-            .await?
-            .into_iter()
-            .find(|d| {
-                d.status.editable()
-                    || (d.kind == DocKind::PublicNotice && d.status == DocStatus::Submitted)
-            });
+        // One draft of a kind at a time, a notice awaiting the office counting as one: each
+        // state asked for by itself, so no number of earlier documents hides one.
+        let mut open = None;
+        for status in [DocStatus::Draft, DocStatus::Returned, DocStatus::Submitted] {
+            if status == DocStatus::Submitted && kind != DocKind::PublicNotice {
+                continue;
+            }
+            let filter = DocFilter {
+                inspection_id: Some(insp.id),
+                unit_id: Some(unit_id),
+                kinds: vec![kind],
+                status: Some(status),
+                scope: None,
+            };
+            open = tx
+                .list_rect_documents(&filter, PageRequest::first(1))
+                .await?
+                .into_iter()
+                .next();
+            if open.is_some() {
+                break;
+            }
+        }
         if let Some(d) = open {
             return Err(CoreError::Conflict(format!(
                 "已有{}的“{}”，请在其基础上修改",

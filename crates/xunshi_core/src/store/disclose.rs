@@ -52,6 +52,22 @@ pub trait DiscloseRead: Send {
         unit_id: Id,
         kind: DocKind,
     ) -> impl Future<Output = Result<Option<Date>>> + Send;
+
+    /// The same for every unit and kind of the given inspections, in one query: the day the
+    /// first document of each (inspection, unit, kind) reached the office, for those that did.
+    fn first_submitted_dates(
+        &mut self,
+        inspection_ids: &[Id],
+    ) -> impl Future<Output = Result<Vec<SubmittedOn>>> + Send;
+}
+
+/// When the first document of a kind of a unit for an inspection reached the office.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubmittedOn {
+    pub inspection_id: Id,
+    pub unit_id: Id,
+    pub kind: DocKind,
+    pub on: Date,
 }
 
 /// The writes of the same area; only a write transaction has them.

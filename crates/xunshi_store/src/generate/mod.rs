@@ -162,6 +162,8 @@ pub async fn generate(
     let mut tx = xunshi_core::store::Store::write(db).await?;
     let warn = xunshi_core::service::rectification_warn_days(&mut tx).await?;
     tx.rebuild_tally(opts.today, warn).await?;
+    // The running clocks (migration 0017), likewise derived from the rows.
+    tx.refresh_clocks(None).await?;
     xunshi_core::store::WriteTx::commit(tx).await?;
     // The planner's statistics of the loaded tables, as a deployment's database has them.
     db.analyse().await?;

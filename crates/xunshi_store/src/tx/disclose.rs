@@ -4,7 +4,7 @@ use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
 use xunshi_core::disclosure::{Contact, DocKind, DocStatus, RectDocument, Revision};
 use xunshi_core::page::PageRequest;
-use xunshi_core::store::{DiscloseRead, DiscloseWrite, DocFilter};
+use xunshi_core::store::{DiscloseRead, DiscloseWrite, DocFilter, SubmittedOn};
 use xunshi_core::{CoreError, Id, Result};
 
 use super::papers::{opt_sig, sig, sig_cols};
@@ -159,6 +159,36 @@ impl<M: Mode> DiscloseRead for DbTx<M> {
             .collect()
     }
 
+    async fn first_submitted_dates(&mut self, inspection_ids: &[Id]) -> Result<Vec<SubmittedOn>> {
+        if inspection_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut w = Where::default();
+        let ids = w.list(inspection_ids.iter().map(Id::to_string));
+        w.fixed(&format!("inspection_id IN ({ids})"));
+        w.fixed("submitted_on IS NOT NULL");
+        let sql = format!(
+            "SELECT inspection_id, unit_id, kind, min(submitted_on) AS first
+               FROM rect_documents {} GROUP BY inspection_id, unit_id, kind",
+            w.sql()
+        );
+        let mut out = Vec::new();
+        for r in self
+            .fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+        {
+            if let Some(on) = opt_date(&r, "first")? {
+                out.push(SubmittedOn {
+                    inspection_id: id(&r, "inspection_id")?,
+                    unit_id: id(&r, "unit_id")?,
+                    kind: DocKind::parse(&s(&r, "kind")?)?,
+                    on,
+                });
+            }
+        }
+        Ok(out)
+    }
+
     async fn first_submitted_on(
         &mut self,
         inspection_id: Id,
@@ -226,7 +256,7 @@ impl DiscloseWrite for DbTx<Writing> {
                 .bind(ts(d.updated_at)),
         )
         .await?;
-        Ok(())
+        self.reports_moved(d).await
     }
 
     async fn update_rect_document(&mut self, d: &RectDocument) -> Result<()> {
@@ -270,7 +300,7 @@ impl DiscloseWrite for DbTx<Writing> {
         if n == 0 {
             return Err(CoreError::StaleVersion(format!("“{}”", d.title)));
         }
-        Ok(())
+        self.reports_moved(d).await
     }
 
     async fn insert_revision(&mut self, r: &Revision) -> Result<()> {
@@ -294,6 +324,16 @@ impl DiscloseWrite for DbTx<Writing> {
                 .bind(ca),
         )
         .await?;
+        Ok(())
+    }
+}
+
+impl DbTx<Writing> {
+    /// A report's submission stops its unit's report-due clock (notices set no clock).
+    async fn reports_moved(&mut self, d: &RectDocument) -> Result<()> {
+        if d.kind.is_report() {
+            self.refresh_clocks(Some(d.inspection_id)).await?;
+        }
         Ok(())
     }
 }

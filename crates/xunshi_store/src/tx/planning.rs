@@ -445,7 +445,8 @@ impl PlanningWrite for DbTx<Writing> {
             .bind(ts(x.updated_at)),
         )
         .await?;
-        self.write_targets(x).await
+        self.write_targets(x).await?;
+        self.refresh_clocks(Some(x.id)).await
     }
 
     async fn update_inspection(&mut self, x: &Inspection) -> Result<()> {
@@ -485,6 +486,7 @@ impl PlanningWrite for DbTx<Writing> {
                 x.team_name
             )));
         }
-        self.write_targets(x).await
+        self.write_targets(x).await?;
+        self.refresh_clocks(Some(x.id)).await
     }
 }

@@ -621,7 +621,7 @@ impl RectifyWrite for DbTx<Writing> {
                 .bind(p.version),
         )
         .await?;
-        Ok(())
+        self.refresh_clocks(Some(p.inspection_id)).await
     }
 
     async fn update_rect_plan(&mut self, p: &Plan) -> Result<()> {
@@ -646,7 +646,7 @@ impl RectifyWrite for DbTx<Writing> {
         if n == 0 {
             return Err(CoreError::StaleVersion("整改方案".into()));
         }
-        Ok(())
+        self.refresh_clocks(Some(p.inspection_id)).await
     }
 
     async fn insert_plan_review(&mut self, r: &PlanReview) -> Result<()> {

@@ -6,7 +6,6 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, AssertSqlSafe, Transaction};
 use xunshi_core::access::Visible;
 use xunshi_core::deadline::{Clock, Counting, DeadlineRule, InspectionLevel, default_rules};
-use xunshi_core::disclosure::DocKind;
 use xunshi_core::org::UnitLevel;
 use xunshi_core::page::PageRequest;
 use xunshi_core::rectify::{Accountability, FollowUp, Form, Mechanism, NoticeKind, Verification};
@@ -149,37 +148,20 @@ fn scope(w: &mut Where, visible: &Visible) -> bool {
 
 /// The `FROM` and `WHERE` of the running clocks of `f`: the target units of inspections under
 /// rectification whose event has not been recorded.
+/// The running clocks a filter selects, read from the rows the store keeps (`tx/clocks.rs`):
+/// `c` is the clock, `i` its inspection, `u` the unit, `dispatcher` the dispatching committee.
 fn running_where(f: &ClockFilter) -> Option<(String, Where)> {
+    // The product keeps no record of the democratic-life meeting: no clock of it runs here.
+    if f.clock == Clock::MeetingDue {
+        return None;
+    }
     let mut w = Where::default();
-    let event = match f.clock {
-        Clock::PlanDue => "EXISTS (SELECT 1 FROM rectification_plans p
-                 WHERE p.inspection_id = i.id AND p.unit_id = t.unit_id
-                   AND p.submitted_at IS NOT NULL)"
-            .to_owned(),
-        Clock::ReportDue => {
-            let kinds: Vec<String> = DocKind::REPORTS
-                .iter()
-                .map(|k| {
-                    format!(
-                        "EXISTS (SELECT 1 FROM rect_documents d
-                          WHERE d.inspection_id = i.id AND d.unit_id = t.unit_id
-                            AND d.kind = '{}' AND d.submitted_on IS NOT NULL)",
-                        k.as_str()
-                    )
-                })
-                .collect();
-            format!("({})", kinds.join(" AND "))
-        }
-        // The product keeps no record of the democratic-life meeting: no clock of it runs here.
-        Clock::MeetingDue => return None,
-    };
-    w.fixed("i.stage IN ('feedback_given', 'rectification') AND i.feedback_on IS NOT NULL");
-    w.fixed(&format!("NOT {event}"));
+    w.eq("c.clock", f.clock.as_str());
     if let Some(v) = f.inspection_id {
-        w.eq("i.id", v.to_string());
+        w.eq("c.inspection_id", v.to_string());
     }
     if let Some(v) = f.unit_id {
-        w.eq("t.unit_id", v.to_string());
+        w.eq("c.unit_id", v.to_string());
     }
     if let Visible::Some {
         inspections,
@@ -189,20 +171,20 @@ fn running_where(f: &ClockFilter) -> Option<(String, Where)> {
         let mut any = Vec::new();
         if !inspections.is_empty() {
             let list = w.list(inspections.iter().map(|i| i.to_string()));
-            any.push(format!("i.id IN ({list})"));
+            any.push(format!("c.inspection_id IN ({list})"));
         }
         if !feedback_units.is_empty() {
             let list = w.list(feedback_units.iter().map(|i| i.to_string()));
-            any.push(format!("t.unit_id IN ({list})"));
+            any.push(format!("c.unit_id IN ({list})"));
         }
         if any.is_empty() {
             return None;
         }
         w.fixed(&format!("({})", any.join(" OR ")));
     }
-    let from = "inspections i
-        JOIN inspection_targets t ON t.inspection_id = i.id AND t.withdrawn_at IS NULL
-        JOIN units u ON u.id = t.unit_id
+    let from = "running_clocks c
+        JOIN inspections i ON i.id = c.inspection_id
+        JOIN units u ON u.id = c.unit_id
         JOIN units dispatcher ON dispatcher.id = i.dispatcher_id"
         .to_owned();
     Some((from, w))
@@ -321,10 +303,11 @@ impl<M: Mode> SuperviseRead for DbTx<M> {
             return Ok(Vec::new());
         };
         let sql = format!(
-            "SELECT i.id AS inspection_id, i.team_name AS team_name, t.unit_id AS unit_id,
-                    u.name AS unit_name, i.feedback_on AS feedback_on, dispatcher.level AS level
+            "SELECT c.inspection_id AS inspection_id, i.team_name AS team_name,
+                    c.unit_id AS unit_id, u.name AS unit_name, c.feedback_on AS feedback_on,
+                    dispatcher.level AS level
                FROM {from} {}
-              ORDER BY i.feedback_on, i.id, t.unit_id LIMIT {limit}",
+              ORDER BY c.feedback_on, c.inspection_id, c.unit_id LIMIT {limit}",
             w.sql()
         );
         self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
@@ -348,10 +331,10 @@ impl<M: Mode> SuperviseRead for DbTx<M> {
             return Ok(Vec::new());
         };
         let sql = format!(
-            "SELECT i.feedback_on AS feedback_on, dispatcher.level AS level,
+            "SELECT c.feedback_on AS feedback_on, dispatcher.level AS level,
                     CAST(COUNT(*) AS BIGINT) AS n
                FROM {from} {}
-              GROUP BY i.feedback_on, dispatcher.level",
+              GROUP BY c.feedback_on, dispatcher.level",
             w.sql()
         );
         self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))

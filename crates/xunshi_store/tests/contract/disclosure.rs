@@ -333,6 +333,14 @@ pub async fn reports_are_assembled_edited_submitted_and_dated(mut s: Svc) {
             .unwrap(),
         Some(later)
     );
+    // The targets the reports page lists carry the same first dates, for each report.
+    let targets = s.disclosure_targets(&w.office).await.unwrap();
+    let t = targets
+        .iter()
+        .find(|t| t.inspection_id == w.insp.id && t.unit_id == w.unit)
+        .expect("the unit is a target");
+    assert_eq!(t.rectification_submitted_on, Some(today));
+    assert_eq!(t.principal_submitted_on, Some(later));
 
     // The office and the supervisors read them; other units' people do not see them.
     let office_list = s

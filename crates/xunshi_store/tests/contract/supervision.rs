@@ -1211,6 +1211,37 @@ pub async fn the_dashboard_counts_what_its_lists_show(mut s: Svc) {
     assert_eq!((d.clocks_running, d.clocks_overdue), (1, 0));
     assert_eq!(d.clocks[0].clock.clock, Clock::ReportDue);
     assert!(!d.clocks[0].clock.done);
+    // The clock rows the store kept write by write are those a rebuild finds.
+    let kept = clock_rows(&s).await;
+    assert_eq!(kept.len(), 1);
+    let mut tx = s.store.write().await.unwrap();
+    tx.refresh_clocks(None).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(clock_rows(&s).await, kept);
+    // Both reports in, the clock stops at once: the submission recomputes it.
+    for (who, kind) in [
+        (&w.liaison, xunshi_core::disclosure::DocKind::Rectification),
+        (
+            &w.principal,
+            xunshi_core::disclosure::DocKind::PrincipalReport,
+        ),
+    ] {
+        let r = s
+            .draft_rectification_report(who, w.insp.id, w.unit, kind)
+            .await
+            .unwrap();
+        s.submit_rect_document(
+            who,
+            r.id,
+            xunshi_core::disclosure::DocCollection::Reports,
+            r.version,
+        )
+        .await
+        .unwrap();
+    }
+    let after = s.dashboard(&w.office, &Default::default()).await.unwrap();
+    assert_eq!((after.clocks_running, after.clocks.len()), (0, 0));
+    assert!(clock_rows(&s).await.is_empty());
 
     // The unit sees its own numbers, the same as the office filtered to it; another unit
     // sees none of them and may not ask for them.
@@ -1269,4 +1300,19 @@ pub async fn the_dashboard_counts_what_its_lists_show(mut s: Svc) {
         .await
         .unwrap();
     assert_eq!(other.tasks.total, 0);
+}
+
+/// The running clocks as the store keeps them (migration 0017), in a fixed order.
+async fn clock_rows(s: &Svc) -> Vec<(String, String, String, String)> {
+    use sqlx::Row;
+    sqlx::query(
+        "SELECT inspection_id, unit_id, clock, feedback_on FROM running_clocks
+          ORDER BY inspection_id, unit_id, clock",
+    )
+    .fetch_all(&s.store.pool)
+    .await
+    .expect("read the clocks")
+    .iter()
+    .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+    .collect()
 }

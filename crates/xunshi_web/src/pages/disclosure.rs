@@ -17,7 +17,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use xunshi_core::disclosure::{Contact, DocKind, DocStatus, DocumentInput, RectDocument};
-use xunshi_core::page::PageRequest;
 use xunshi_core::permission::Actor;
 use xunshi_core::role::Role;
 use xunshi_core::service::{DisclosureTarget, DocRights, DocumentDetail, DocumentEntry};
@@ -342,36 +341,13 @@ async fn list_page(
             .or_page(actor)?,
         None => xunshi_core::page::Page::empty(),
     };
-    // The reports' dates, per unit: read from every report the actor may see, not one page.
+    // The reports' dates, per unit, as the targets carry them.
     let states = if section == Section::Reports {
-        let all = app
-            .services
-            .list_rect_documents(
-                actor,
-                &DocFilter {
-                    kinds: section.kinds(),
-                    status: Some(DocStatus::Submitted),
-                    ..Default::default()
-                },
-                PageRequest::first(500),
-            )
-            .await
-            .or_page(actor)?;
         targets
             .iter()
             .map(|t| {
-                let first = |kind: DocKind| {
-                    all.items
-                        .iter()
-                        .map(|e| &e.document)
-                        .filter(|d| {
-                            d.kind == kind
-                                && d.inspection_id == t.inspection_id
-                                && d.unit_id == t.unit_id
-                        })
-                        .filter_map(|d| d.submitted_on)
-                        .min()
-                        .map(|d| format!("{d} 已报送"))
+                let state = |on: Option<jiff::civil::Date>| {
+                    on.map(|d| format!("{d} 已报送"))
                         .unwrap_or_else(|| "未报送".into())
                 };
                 ReportState {
@@ -382,8 +358,8 @@ async fn list_page(
                     unit: t.unit_name.clone(),
                     team: t.team.clone(),
                     feedback_on: date_text(t.feedback_on),
-                    rectification: first(DocKind::Rectification),
-                    principal: first(DocKind::PrincipalReport),
+                    rectification: state(t.rectification_submitted_on),
+                    principal: state(t.principal_submitted_on),
                 }
             })
             .collect()

@@ -1,0 +1,77 @@
+//! The running clocks (migration 0017): an inspected unit after feedback whose plan, or whose
+//! two reports, have not reached the office yet. The dashboard counts and lists them on every
+//! home page; found from the inspections each time, that walked every inspection in
+//! rectification. The rows are derived: every write that can start or stop a clock (an
+//! inspection's stage, feedback date or targets; a plan; a report) recomputes its inspection's
+//! rows in the same transaction, with the one statement below, which also rebuilds them all.
+
+use sqlx::AssertSqlSafe;
+use xunshi_core::deadline::Clock;
+use xunshi_core::disclosure::DocKind;
+use xunshi_core::{Id, Result};
+
+use super::{DbTx, Writing};
+
+/// The running clocks of the inspections `scope` selects (`i` is the inspection, `t` the
+/// target), one row per clock: a plan-due clock runs until the unit's plan is submitted, a
+/// report-due clock until both its reports are.
+fn running_rows(scope: &str) -> String {
+    let report = |kind: DocKind| {
+        format!(
+            "EXISTS (SELECT 1 FROM rect_documents d
+                      WHERE d.inspection_id = i.id AND d.unit_id = t.unit_id
+                        AND d.kind = '{}' AND d.submitted_on IS NOT NULL)",
+            kind.as_str()
+        )
+    };
+    let reports: Vec<String> = DocKind::REPORTS.iter().map(|k| report(*k)).collect();
+    let base = format!(
+        "FROM inspections i
+           JOIN inspection_targets t ON t.inspection_id = i.id AND t.withdrawn_at IS NULL
+          WHERE i.stage IN ('feedback_given', 'rectification') AND i.feedback_on IS NOT NULL
+            {scope}"
+    );
+    format!(
+        "SELECT i.id, t.unit_id, '{plan}', i.feedback_on {base}
+            AND NOT EXISTS (SELECT 1 FROM rectification_plans p
+                             WHERE p.inspection_id = i.id AND p.unit_id = t.unit_id
+                               AND p.submitted_at IS NOT NULL)
+         UNION ALL
+         SELECT i.id, t.unit_id, '{report}', i.feedback_on {base}
+            AND NOT ({reports})",
+        plan = Clock::PlanDue.as_str(),
+        report = Clock::ReportDue.as_str(),
+        reports = reports.join(" AND "),
+    )
+}
+
+impl DbTx<Writing> {
+    /// Recomputes the running clocks of one inspection, or of every inspection when `None`.
+    pub async fn refresh_clocks(&mut self, inspection: Option<Id>) -> Result<()> {
+        let insert = |scope: &str| {
+            format!(
+                "INSERT INTO running_clocks (inspection_id, unit_id, clock, feedback_on) {}",
+                running_rows(scope)
+            )
+        };
+        match inspection {
+            Some(id) => {
+                self.execute(
+                    sqlx::query("DELETE FROM running_clocks WHERE inspection_id = $1")
+                        .bind(id.to_string()),
+                )
+                .await?;
+                self.execute(
+                    sqlx::query(AssertSqlSafe(insert("AND i.id = $1"))).bind(id.to_string()),
+                )
+                .await?;
+            }
+            None => {
+                self.execute(sqlx::query("DELETE FROM running_clocks"))
+                    .await?;
+                self.execute(sqlx::query(AssertSqlSafe(insert("")))).await?;
+            }
+        }
+        Ok(())
+    }
+}
