@@ -152,9 +152,17 @@ impl Db {
     }
 
     /// Gathers the planner's statistics of every table: after a bulk load (the generator, a
-    /// restore), so that plans are those of a database in use.
+    /// restore), so that plans are those of a database in use. On PostgreSQL this is also a
+    /// vacuum, as autovacuum would make some time after the load: until the visibility map is
+    /// set, the planner prices index-only scans as heap reads and walks the primary key for the
+    /// red ledger instead of the open tasks' partial index (927 ms against 3 ms a page at
+    /// 1,000,000 tasks).
     pub async fn analyse(&self) -> Result<()> {
-        sqlx::raw_sql("ANALYZE")
+        let sql = match self.dialect {
+            Dialect::Sqlite => "ANALYZE",
+            Dialect::Postgres => "VACUUM (ANALYZE)",
+        };
+        sqlx::raw_sql(sql)
             .execute(&self.pool)
             .await
             .map(|_| ())
