@@ -280,6 +280,36 @@ async fn notices_in_force<T: ReadTx>(
     Ok(out)
 }
 
+/// Moves a notice to `status` and writes it with its audit record, in `tx`. `decision` is the
+/// office's comment when the office decides (the move is then signed by the actor); `None`
+/// when the move follows from another change, whose cause the audit record names.
+#[allow(clippy::too_many_arguments)]
+async fn move_notice<T: WriteTx>(
+    tx: &mut T,
+    actor: &Actor,
+    now: jiff::Timestamp,
+    before: &RectDocument,
+    status: DocStatus,
+    decision: Option<String>,
+    action: Action,
+    summary: serde_json::Value,
+) -> Result<RectDocument> {
+    let mut after = RectDocument {
+        status,
+        version: before.version + 1,
+        updated_at: now,
+        ..before.clone()
+    };
+    if let Some(comment) = decision {
+        after.decided = Some(signature(actor, now));
+        after.decision_comment = comment;
+    }
+    tx.update_rect_document(&after).await?;
+    let entry = AuditEntry::new(action, "rect_document", Some(after.id), summary);
+    record(tx, actor, now, entry).await?;
+    Ok(after)
+}
+
 /// Sends the unit's published notices for the inspection back to the office for review, in
 /// the transaction that marked `task` not for disclosure: they leave the public page at once
 /// and wait for the office's decision. Returns how many were sent.
@@ -292,28 +322,13 @@ pub(crate) async fn review_after_marking<T: WriteTx>(
     let published = notices_in_force(tx, task.inspection_id, task.unit_id).await?;
     let mut sent = 0;
     for before in published
-        .into_iter()
+        .iter()
         .filter(|d| d.status == DocStatus::Published)
     {
-        let after = RectDocument {
-            status: DocStatus::NeedsReview,
-            version: before.version + 1,
-            updated_at: now,
-            ..before
-        };
-        tx.update_rect_document(&after).await?;
-        record(
-            tx,
-            actor,
-            now,
-            AuditEntry::new(
-                Action::PublicNoticeNeedsReview,
-                "rect_document",
-                Some(after.id),
-                json!({ "task_id": task.id, "task_seq": task.seq, "revision": after.revision }),
-            ),
-        )
-        .await?;
+        let summary =
+            json!({ "task_id": task.id, "task_seq": task.seq, "revision": before.revision });
+        let (status, action) = (DocStatus::NeedsReview, Action::PublicNoticeNeedsReview);
+        move_notice(tx, actor, now, before, status, None, action, summary).await?;
         sent += 1;
     }
     Ok(sent)
@@ -918,50 +933,24 @@ impl<S: Store> Services<S> {
         // The ledger may have changed since the unit submitted it.
         let facts = gather_facts(&mut tx, &insp, before.unit_id, today(now)).await?;
         refuse_leaks(&before.full_text(), &withheld(&facts))?;
-        let after = RectDocument {
-            status: DocStatus::Published,
-            decided: Some(signature(actor, now)),
-            decision_comment: String::new(),
+        // The unit's notice in force until now gives way to this one, and is kept.
+        let earlier = notices_in_force(&mut tx, before.inspection_id, before.unit_id).await?;
+        let before = RectDocument {
             published_on: Some(today(now)),
-            version: before.version + 1,
-            updated_at: now,
             ..before
         };
-        // The unit's notice in force until now gives way to this one, and is kept.
-        let earlier = notices_in_force(&mut tx, after.inspection_id, after.unit_id).await?;
-        tx.update_rect_document(&after).await?;
-        record(
-            &mut tx,
-            actor,
-            now,
-            AuditEntry::new(
-                Action::PublicNoticeApproved,
-                "rect_document",
-                Some(after.id),
-                json!({ "revision": after.revision, "published_on": today(now).to_string() }),
-            ),
+        let summary =
+            json!({ "revision": before.revision, "published_on": today(now).to_string() });
+        let (status, action) = (DocStatus::Published, Action::PublicNoticeApproved);
+        let decision = Some(String::new());
+        let after = move_notice(
+            &mut tx, actor, now, &before, status, decision, action, summary,
         )
         .await?;
-        for old in earlier {
-            let superseded = RectDocument {
-                status: DocStatus::Superseded,
-                version: old.version + 1,
-                updated_at: now,
-                ..old
-            };
-            tx.update_rect_document(&superseded).await?;
-            record(
-                &mut tx,
-                actor,
-                now,
-                AuditEntry::new(
-                    Action::PublicNoticeSuperseded,
-                    "rect_document",
-                    Some(superseded.id),
-                    json!({ "by": after.id, "from": old.status }),
-                ),
-            )
-            .await?;
+        for old in &earlier {
+            let summary = json!({ "by": after.id, "from": old.status });
+            let (status, action) = (DocStatus::Superseded, Action::PublicNoticeSuperseded);
+            move_notice(&mut tx, actor, now, old, status, None, action, summary).await?;
         }
         tx.commit().await?;
         Ok(after)
@@ -981,25 +970,17 @@ impl<S: Store> Services<S> {
         let (before, _) = self
             .notice_to_decide(&mut tx, actor, id, version, is_submitted, NOT_SUBMITTED)
             .await?;
-        let after = RectDocument {
-            status: DocStatus::Returned,
-            decided: Some(signature(actor, now)),
-            decision_comment: comment.clone(),
-            version: before.version + 1,
-            updated_at: now,
-            ..before
-        };
-        tx.update_rect_document(&after).await?;
-        record(
+        let summary = json!({ "revision": before.revision, "comment": comment });
+        let (status, action) = (DocStatus::Returned, Action::PublicNoticeReturned);
+        let after = move_notice(
             &mut tx,
             actor,
             now,
-            AuditEntry::new(
-                Action::PublicNoticeReturned,
-                "rect_document",
-                Some(after.id),
-                json!({ "revision": after.revision, "comment": comment }),
-            ),
+            &before,
+            status,
+            Some(comment),
+            action,
+            summary,
         )
         .await?;
         tx.commit().await?;
@@ -1028,25 +1009,17 @@ impl<S: Store> Services<S> {
                 NOT_IN_FORCE,
             )
             .await?;
-        let after = RectDocument {
-            status: DocStatus::Withdrawn,
-            decided: Some(signature(actor, now)),
-            decision_comment: comment.clone(),
-            version: before.version + 1,
-            updated_at: now,
-            ..before.clone()
-        };
-        tx.update_rect_document(&after).await?;
-        record(
+        let summary = json!({ "from": before.status, "comment": comment });
+        let (status, action) = (DocStatus::Withdrawn, Action::PublicNoticeWithdrawn);
+        let after = move_notice(
             &mut tx,
             actor,
             now,
-            AuditEntry::new(
-                Action::PublicNoticeWithdrawn,
-                "rect_document",
-                Some(after.id),
-                json!({ "from": before.status, "comment": comment }),
-            ),
+            &before,
+            status,
+            Some(comment),
+            action,
+            summary,
         )
         .await?;
         tx.commit().await?;
@@ -1069,25 +1042,11 @@ impl<S: Store> Services<S> {
             .await?;
         let facts = gather_facts(&mut tx, &insp, before.unit_id, today(now)).await?;
         refuse_leaks(&before.full_text(), &withheld(&facts))?;
-        let after = RectDocument {
-            status: DocStatus::Published,
-            decided: Some(signature(actor, now)),
-            decision_comment: String::new(),
-            version: before.version + 1,
-            updated_at: now,
-            ..before
-        };
-        tx.update_rect_document(&after).await?;
-        record(
-            &mut tx,
-            actor,
-            now,
-            AuditEntry::new(
-                Action::PublicNoticeRepublished,
-                "rect_document",
-                Some(after.id),
-                json!({ "revision": after.revision }),
-            ),
+        let summary = json!({ "revision": before.revision });
+        let (status, action) = (DocStatus::Published, Action::PublicNoticeRepublished);
+        let decision = Some(String::new());
+        let after = move_notice(
+            &mut tx, actor, now, &before, status, decision, action, summary,
         )
         .await?;
         tx.commit().await?;
