@@ -312,15 +312,14 @@ async fn move_notice<T: WriteTx>(
 
 /// Sends the unit's published notices for the inspection back to the office for review, in
 /// the transaction that marked `task` not for disclosure: they leave the public page at once
-/// and wait for the office's decision. Returns how many were sent.
+/// and wait for the office's decision.
 pub(crate) async fn review_after_marking<T: WriteTx>(
     tx: &mut T,
     actor: &Actor,
     now: jiff::Timestamp,
     task: &crate::rectify::Task,
-) -> Result<usize> {
+) -> Result<()> {
     let published = notices_in_force(tx, task.inspection_id, task.unit_id).await?;
-    let mut sent = 0;
     for before in published
         .iter()
         .filter(|d| d.status == DocStatus::Published)
@@ -329,9 +328,8 @@ pub(crate) async fn review_after_marking<T: WriteTx>(
             json!({ "task_id": task.id, "task_seq": task.seq, "revision": before.revision });
         let (status, action) = (DocStatus::NeedsReview, Action::PublicNoticeNeedsReview);
         move_notice(tx, actor, now, before, status, None, action, summary).await?;
-        sent += 1;
     }
-    Ok(sent)
+    Ok(())
 }
 
 /// Loads a document for someone who may at least read it; others are told it does not exist.
@@ -404,15 +402,15 @@ fn is_in_review(s: DocStatus) -> bool {
 
 /// The public's view of a published notice: its text as approved. Nothing is checked here:
 /// what is public changes only by the decisions above.
-async fn public_view<T: ReadTx>(tx: &mut T, d: RectDocument) -> Result<PublicNotice> {
-    Ok(PublicNotice {
+fn public_view(d: RectDocument, unit_name: String) -> PublicNotice {
+    PublicNotice {
         id: d.id,
-        unit_name: unit_name(tx, d.unit_id).await?,
+        unit_name,
         text: d.full_text(),
         issuer: d.issuer,
         published_on: d.published_on.unwrap_or_else(|| today(d.updated_at)),
         title: d.title,
-    })
+    }
 }
 
 /// Whose documents a list may show the actor; `None` for everything.
@@ -1058,11 +1056,20 @@ impl<S: Store> Services<S> {
     pub async fn public_notices(&self, page: PageRequest) -> Result<Page<PublicNotice>> {
         let mut tx = self.store.read().await?;
         let rows = tx.published_notices(page).await?;
-        let mut page = Page::from_rows(rows, page.limit, |d| d.id);
-        let mut items = Vec::with_capacity(page.items.len());
-        for d in std::mem::take(&mut page.items) {
-            items.push(public_view(&mut tx, d).await?);
-        }
+        let page = Page::from_rows(rows, page.limit, |d| d.id);
+        // The units' names for the whole page in one query.
+        let ids: Vec<Id> = page.items.iter().map(|d| d.unit_id).collect();
+        let names: std::collections::HashMap<Id, String> =
+            tx.unit_names(&ids).await?.into_iter().collect();
+        let items = page
+            .items
+            .into_iter()
+            .map(|d| {
+                let name = names.get(&d.unit_id).cloned();
+                let name = name.unwrap_or_else(|| d.unit_id.to_string());
+                public_view(d, name)
+            })
+            .collect();
         Ok(Page {
             items,
             next_cursor: page.next_cursor,
@@ -1079,7 +1086,8 @@ impl<S: Store> Services<S> {
             .await?
             .filter(|d| d.kind == DocKind::PublicNotice && d.status == DocStatus::Published)
             .ok_or_else(|| CoreError::NotFound("整改进展通报".into()))?;
-        public_view(&mut tx, d).await
+        let name = unit_name(&mut tx, d.unit_id).await?;
+        Ok(public_view(d, name))
     }
 
     /// See [`report_submitted_on`].
