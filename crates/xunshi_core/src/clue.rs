@@ -706,30 +706,13 @@ pub fn chinese_date(d: jiff::civil::Date) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inspection::{InspectionDates, InspectionKind, Stage};
+    use crate::inspection::Stage;
     use crate::role::Grant;
     use crate::user::User;
     use jiff::civil::date;
 
     fn inspection(targets: Vec<Id>, stage: Stage) -> Inspection {
-        let now = jiff::Timestamp::UNIX_EPOCH;
-        Inspection {
-            id: Id::new(),
-            round_id: Id::new(),
-            dispatcher_id: Id::new(),
-            team_name: "第三巡视组".into(),
-            target_ids: targets,
-            kind: InspectionKind::Routine,
-            elevated: false,
-            cross: false,
-            linked: false,
-            look_back_of: None,
-            stage,
-            dates: InspectionDates::default(),
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        }
+        crate::inspection::tests::sample(targets, stage)
     }
 
     fn actor(grants: &[(Role, Scope)]) -> Actor {

@@ -930,27 +930,11 @@ mod tests {
 
     #[test]
     fn who_may_do_what_with_a_units_documents() {
-        use crate::inspection::{InspectionDates, InspectionKind, Stage};
+        use crate::inspection::Stage;
         use crate::role::Grant;
         use crate::user::User;
         let unit = Id::new();
-        let insp = Inspection {
-            id: Id::new(),
-            round_id: Id::new(),
-            dispatcher_id: Id::new(),
-            team_name: "第三巡视组".into(),
-            target_ids: vec![unit],
-            kind: InspectionKind::Routine,
-            elevated: false,
-            cross: false,
-            linked: false,
-            look_back_of: None,
-            stage: Stage::Rectification,
-            dates: InspectionDates::default(),
-            version: 1,
-            created_at: jiff::Timestamp::UNIX_EPOCH,
-            updated_at: jiff::Timestamp::UNIX_EPOCH,
-        };
+        let insp = crate::inspection::tests::sample(vec![unit], Stage::Rectification);
         let actor = |role: Role, scope: Scope| {
             let user = User {
                 id: Id::new(),

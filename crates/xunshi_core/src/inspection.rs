@@ -278,8 +278,30 @@ impl InspectionInput {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// An inspection of `targets` at `stage`, for the tests of the rules that read one.
+    pub(crate) fn sample(targets: Vec<Id>, stage: Stage) -> Inspection {
+        let now = jiff::Timestamp::UNIX_EPOCH;
+        Inspection {
+            id: Id::new(),
+            round_id: Id::new(),
+            dispatcher_id: Id::new(),
+            team_name: "第三巡视组".into(),
+            target_ids: targets,
+            kind: InspectionKind::Routine,
+            elevated: false,
+            cross: false,
+            linked: false,
+            look_back_of: None,
+            stage,
+            dates: InspectionDates::default(),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        }
+    }
 
     #[test]
     fn only_the_listed_transitions_exist() {

@@ -595,7 +595,6 @@ pub struct NewInspector {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inspection::InspectionDates;
     use crate::org::{UnitKind, UnitLevel};
 
     fn unit(name: &str, parent: Option<&Unit>) -> Unit {
@@ -614,23 +613,10 @@ mod tests {
     }
 
     fn inspection(targets: &[&Unit], cross: bool) -> Inspection {
-        let now = jiff::Timestamp::UNIX_EPOCH;
+        let ids = targets.iter().map(|u| u.id).collect();
         Inspection {
-            id: Id::new(),
-            round_id: Id::new(),
-            dispatcher_id: Id::new(),
-            team_name: "第三巡视组".into(),
-            target_ids: targets.iter().map(|u| u.id).collect(),
-            kind: InspectionKind::Routine,
-            elevated: false,
             cross,
-            linked: false,
-            look_back_of: None,
-            stage: Stage::Preparation,
-            dates: InspectionDates::default(),
-            version: 1,
-            created_at: now,
-            updated_at: now,
+            ..crate::inspection::tests::sample(ids, Stage::Preparation)
         }
     }
 

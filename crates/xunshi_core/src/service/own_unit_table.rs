@@ -6,7 +6,7 @@ use crate::access::{Access, inspection_access};
 use crate::clue::{ClueAccess, Recipient, clue_access, is_recipient};
 use crate::disclosure::{DocAccess, doc_access};
 use crate::id::Id;
-use crate::inspection::{Inspection, InspectionDates, InspectionKind, Stage};
+use crate::inspection::{Inspection, Stage};
 use crate::permission::Actor;
 use crate::role::{Role, Scope};
 
@@ -15,24 +15,7 @@ use super::rectify::rect_role;
 use super::supervision::reads_unit;
 
 fn inspection(target: Id) -> Inspection {
-    let now = jiff::Timestamp::UNIX_EPOCH;
-    Inspection {
-        id: Id::new(),
-        round_id: Id::new(),
-        dispatcher_id: Id::new(),
-        team_name: "第三巡视组".into(),
-        target_ids: vec![target],
-        kind: InspectionKind::Routine,
-        elevated: false,
-        cross: false,
-        linked: false,
-        look_back_of: None,
-        stage: Stage::Rectification,
-        dates: InspectionDates::default(),
-        version: 1,
-        created_at: now,
-        updated_at: now,
-    }
+    crate::inspection::tests::sample(vec![target], Stage::Rectification)
 }
 
 fn person(unit_of_account: Option<Id>, grants: &[(Role, Scope)], above: Vec<Id>) -> Actor {

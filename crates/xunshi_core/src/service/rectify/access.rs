@@ -176,27 +176,10 @@ pub(crate) fn office_message(role: RectRole) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inspection::{InspectionDates, InspectionKind, Stage};
+    use crate::inspection::Stage;
 
     fn inspection(stage: Stage, target: Id) -> Inspection {
-        let now = jiff::Timestamp::UNIX_EPOCH;
-        Inspection {
-            id: Id::new(),
-            round_id: Id::new(),
-            dispatcher_id: Id::new(),
-            team_name: "第三巡视组".into(),
-            target_ids: vec![target],
-            kind: InspectionKind::Routine,
-            elevated: false,
-            cross: false,
-            linked: false,
-            look_back_of: None,
-            stage,
-            dates: InspectionDates::default(),
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        }
+        crate::inspection::tests::sample(vec![target], stage)
     }
 
     use crate::own_unit::tests::person as actor;
