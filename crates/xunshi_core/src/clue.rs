@@ -707,8 +707,6 @@ pub fn chinese_date(d: jiff::civil::Date) -> String {
 mod tests {
     use super::*;
     use crate::inspection::Stage;
-    use crate::role::Grant;
-    use crate::user::User;
     use jiff::civil::date;
 
     fn inspection(targets: Vec<Id>, stage: Stage) -> Inspection {
@@ -716,32 +714,7 @@ mod tests {
     }
 
     fn actor(grants: &[(Role, Scope)]) -> Actor {
-        let now = jiff::Timestamp::UNIX_EPOCH;
-        let user = User {
-            id: Id::new(),
-            username: "x".into(),
-            display_name: "x".into(),
-            unit_id: None,
-            disabled: false,
-            must_change_password: false,
-            failed_logins: 0,
-            locked_until: None,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        };
-        let grants = grants
-            .iter()
-            .map(|&(role, scope)| Grant {
-                id: Id::new(),
-                user_id: user.id,
-                role,
-                scope,
-                granted_by: None,
-                created_at: now,
-            })
-            .collect();
-        Actor::user(user, grants, None)
+        crate::own_unit::tests::person(None, grants)
     }
 
     #[test]

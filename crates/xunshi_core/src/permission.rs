@@ -265,34 +265,12 @@ mod tests {
     use super::*;
 
     fn actor_with(role: Role) -> Actor {
-        let now = jiff::Timestamp::now();
-        let user = User {
-            id: Id::new(),
-            username: "x".into(),
-            display_name: "x".into(),
-            unit_id: None,
-            disabled: false,
-            must_change_password: false,
-            failed_logins: 0,
-            locked_until: None,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        };
         let scope = match role.scope_kind() {
             crate::role::ScopeKind::Global => Scope::Global,
             crate::role::ScopeKind::Unit => Scope::Unit(Id::new()),
             crate::role::ScopeKind::Inspection => Scope::Inspection(Id::new()),
         };
-        let grant = Grant {
-            id: Id::new(),
-            user_id: user.id,
-            role,
-            scope,
-            granted_by: None,
-            created_at: now,
-        };
-        Actor::user(user, vec![grant], None)
+        crate::own_unit::tests::person(None, &[(role, scope)])
     }
 
     #[test]
