@@ -124,8 +124,8 @@ pub use rectify::{
 pub use reports::{ReportRead, ReportWrite};
 pub use submissions::{Submission, SubmissionAnswer, SubmissionRead, SubmissionWrite};
 pub use supervise::{
-    AccountabilityFilter, ClockFilter, FollowUpFilter, MechanismFilter, RunningClock,
-    SuperviseRead, SuperviseWrite,
+    AccountabilityFilter, ClockFilter, FollowUpCount, FollowUpFilter, MechanismFilter,
+    RunningClock, SuperviseRead, SuperviseWrite,
 };
 pub use teams::{InspectorFilter, TeamRead, TeamWrite};
 
@@ -162,6 +162,12 @@ pub trait ReadTx:
     fn all_units(&mut self) -> impl Future<Output = Result<Vec<Unit>>> + Send;
     /// The names of the given units, for lists that show names beside ids.
     fn unit_names(&mut self, ids: &[Id]) -> impl Future<Output = Result<Vec<(Id, String)>>> + Send;
+    /// The given units and every unit above them, each with its parent: the tree walked up in
+    /// one statement (a person is of every unit above their own, see `own_unit`).
+    fn units_up(
+        &mut self,
+        ids: &[Id],
+    ) -> impl Future<Output = Result<Vec<(Id, Option<Id>)>>> + Send;
     fn get_user(&mut self, id: Id) -> impl Future<Output = Result<Option<User>>> + Send;
     /// The user and their password hash.
     fn get_user_for_login(

@@ -59,6 +59,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(15, "0015_submissions"),
     migration!(16, "0016_history"),
     migration!(17, "0017_clocks"),
+    migration!(18, "0018_dashboard"),
 ];
 
 /// Applies every migration not applied yet, each in its own transaction. Returns how many ran.

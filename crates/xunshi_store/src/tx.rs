@@ -178,7 +178,7 @@ fn like_pattern(q: &str) -> String {
 }
 
 /// Builds `WHERE` clauses with numbered placeholders and keeps the values to bind, in order.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct Where {
     clauses: Vec<String>,
     binds: Vec<Option<String>>,
@@ -347,6 +347,27 @@ impl<M: Mode> ReadTx for DbTx<M> {
             .await?
             .iter()
             .map(|r| Ok((rows::id(r, "id")?, rows::s(r, "name")?)))
+            .collect()
+    }
+
+    async fn units_up(&mut self, ids: &[Id]) -> Result<Vec<(Id, Option<Id>)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut w = Where::default();
+        let list = w.list(ids.iter().map(|i| i.to_string()));
+        // UNION, not UNION ALL: a unit met twice is walked once, so even a cycle ends.
+        let sql = format!(
+            "WITH RECURSIVE up(id, parent_id) AS (
+                 SELECT id, parent_id FROM units WHERE id IN ({list})
+                 UNION
+                 SELECT u.id, u.parent_id FROM units u JOIN up ON u.id = up.parent_id)
+             SELECT id, parent_id FROM up"
+        );
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(|r| Ok((rows::id(r, "id")?, rows::opt_id(r, "parent_id")?)))
             .collect()
     }
 
@@ -620,7 +641,7 @@ impl WriteTx for DbTx<Writing> {
         if n == 0 {
             return Err(CoreError::StaleVersion(format!("单位“{}”", u.name)));
         }
-        Ok(())
+        self.relevel_clocks(u.id, u.level.as_str()).await
     }
 
     async fn insert_user(&mut self, u: &User, password_hash: &str) -> Result<()> {

@@ -590,23 +590,10 @@ impl<S: Store> Services<S> {
 /// The actor with the units above its own, walked up the organisation tree in the same read as
 /// its grants: the own-unit rule ([`crate::own_unit`]) needs them.
 pub(crate) async fn with_units_above<T: ReadTx>(tx: &mut T, actor: Actor) -> Result<Actor> {
-    let mut parents = std::collections::HashMap::new();
-    let mut todo = crate::own_unit::direct_units(&actor);
-    let mut steps = 0;
-    while let Some(u) = todo.pop() {
-        steps += 1;
-        if parents.contains_key(&u) || steps > 256 {
-            continue;
-        }
-        let parent = tx.get_unit(u).await?.and_then(|x| x.parent_id);
-        parents.insert(u, parent);
-        if let Some(p) = parent {
-            todo.push(p);
-        }
-    }
-    let above = crate::own_unit::ancestors(&crate::own_unit::direct_units(&actor), |u| {
-        parents.get(&u).copied().flatten()
-    });
+    let direct = crate::own_unit::direct_units(&actor);
+    let parents: std::collections::HashMap<Id, Option<Id>> =
+        tx.units_up(&direct).await?.into_iter().collect();
+    let above = crate::own_unit::ancestors(&direct, |u| parents.get(&u).copied().flatten());
     Ok(actor.with_units_above(above))
 }
 

@@ -54,6 +54,11 @@ pub fn task_filter(visible: &Visible, f: &DashboardFilter) -> TaskFilter {
     }
 }
 
+/// A count from the database as the dashboard's number (never negative).
+fn count(n: i64) -> usize {
+    usize::try_from(n).unwrap_or(0)
+}
+
 fn line(r: LedgerRow, today: jiff::civil::Date, warn: i32) -> TaskLine {
     let t = r.task;
     let (defect, reason) = match r.rejection {
@@ -135,11 +140,11 @@ impl<S: Store> Services<S> {
                     .find(|(id, _)| *id == u.unit_id)
                     .map(|(_, n)| n.clone())
                     .unwrap_or_else(|| u.unit_id.to_string()),
-                total: usize::try_from(u.total).unwrap_or(0),
-                closed: usize::try_from(u.closed).unwrap_or(0),
-                overdue: usize::try_from(u.overdue).unwrap_or(0),
-                near_due: usize::try_from(u.near_due).unwrap_or(0),
-                closed_late: usize::try_from(u.closed_late).unwrap_or(0),
+                total: count(u.total),
+                closed: count(u.closed),
+                overdue: count(u.overdue),
+                near_due: count(u.near_due),
+                closed_late: count(u.closed_late),
             })
             .collect();
         let base = task_filter(&visible, filter);
@@ -179,7 +184,7 @@ impl<S: Store> Services<S> {
             &categories,
             TallyLists {
                 by_unit,
-                units_total: usize::try_from(units_total).unwrap_or(0),
+                units_total: count(units_total),
                 overdue,
                 near_due,
                 rejected,
@@ -187,40 +192,54 @@ impl<S: Store> Services<S> {
         );
 
         // Notices, accountability and mechanisms, counted by their lists' filters.
-        let notices = |kind: Option<NoticeKind>, answered: Option<bool>| FollowUpFilter {
+        let notices = FollowUpFilter {
             scope: visible.clone(),
             inspection_id: filter.inspection_id,
             unit_id: filter.unit_id,
             task_id: None,
-            kind,
-            answered,
+            kind: None,
+            answered: None,
         };
-        let mut by_kind = Vec::new();
-        for k in NoticeKind::ALL {
-            let n = tx.count_followups(&notices(Some(*k), None)).await?;
-            by_kind.push(kind_bar(*k, n as usize));
-        }
+        let notice_counts = tx.followup_counts(&notices).await?;
+        let of_kind = |k: NoticeKind| -> i64 {
+            notice_counts
+                .iter()
+                .filter(|c| c.kind == k)
+                .map(|c| c.n)
+                .sum()
+        };
+        let answered: i64 = notice_counts
+            .iter()
+            .filter(|c| c.answered)
+            .map(|c| c.n)
+            .sum();
+        let total: i64 = notice_counts.iter().map(|c| c.n).sum();
         let followups = FollowUpCounts {
-            total: tx.count_followups(&notices(None, None)).await? as usize,
-            answered: tx.count_followups(&notices(None, Some(true))).await? as usize,
-            open: tx.count_followups(&notices(None, Some(false))).await? as usize,
-            by_kind,
+            total: count(total),
+            answered: count(answered),
+            open: count(total - answered),
+            by_kind: NoticeKind::ALL
+                .iter()
+                .map(|k| kind_bar(*k, count(of_kind(*k))))
+                .collect(),
         };
-        let held = |form: Option<Form>| AccountabilityFilter {
-            scope: visible.clone(),
-            inspection_id: filter.inspection_id,
-            unit_id: filter.unit_id,
-            task_id: None,
-            form,
-        };
-        let mut by_form = Vec::new();
-        for f in Form::ALL {
-            let n = tx.count_accountability(&held(Some(*f))).await?;
-            by_form.push(form_bar(*f, n as usize));
-        }
+        let held = tx
+            .accountability_counts(&AccountabilityFilter {
+                scope: visible.clone(),
+                inspection_id: filter.inspection_id,
+                unit_id: filter.unit_id,
+                task_id: None,
+                form: None,
+            })
+            .await?;
+        let of_form =
+            |f: Form| -> i64 { held.iter().filter(|(g, _)| *g == f).map(|(_, n)| n).sum() };
         let accountability = AccountabilityCounts {
-            total: tx.count_accountability(&held(None)).await? as usize,
-            by_form,
+            total: count(held.iter().map(|(_, n)| n).sum()),
+            by_form: Form::ALL
+                .iter()
+                .map(|f| form_bar(*f, count(of_form(*f))))
+                .collect(),
         };
         let mechanisms = tx
             .count_mechanisms(&MechanismFilter {
@@ -229,7 +248,8 @@ impl<S: Store> Services<S> {
                 unit_id: filter.unit_id,
                 task_id: None,
             })
-            .await? as usize;
+            .await?;
+        let mechanisms = count(mechanisms);
 
         let (clocks, clocks_running, clocks_overdue) =
             running_clocks(&mut tx, &visible, filter, day, warn_days).await?;
@@ -279,7 +299,7 @@ async fn running_clocks<T: ReadTx>(
             let Some(rule) = rule_for(level) else {
                 continue;
             };
-            let n = usize::try_from(n).unwrap_or(0);
+            let n = count(n);
             running += n;
             if let Ok(due) = rule.rule.due(feedback, &calendar)
                 && due < day

@@ -93,8 +93,8 @@ impl<S: Store> Services<S> {
             } => !(inspections.is_empty() && feedback_units.is_empty()),
         };
         if sees_notices && o.tasks.is_some() {
-            let open = tx
-                .count_followups(&FollowUpFilter {
+            let open: i64 = tx
+                .followup_counts(&FollowUpFilter {
                     scope: visible,
                     inspection_id: None,
                     unit_id: None,
@@ -102,7 +102,10 @@ impl<S: Store> Services<S> {
                     kind: None,
                     answered: Some(false),
                 })
-                .await?;
+                .await?
+                .iter()
+                .map(|c| c.n)
+                .sum();
             o.followups_open = (open > 0).then_some(open);
         }
         Ok(o)

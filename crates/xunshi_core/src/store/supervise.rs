@@ -26,6 +26,14 @@ pub struct FollowUpFilter {
     pub answered: Option<bool>,
 }
 
+/// One group of [`SuperviseRead::followup_counts`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FollowUpCount {
+    pub kind: NoticeKind,
+    pub answered: bool,
+    pub n: i64,
+}
+
 #[derive(Debug, Clone)]
 pub struct AccountabilityFilter {
     pub scope: Visible,
@@ -93,17 +101,24 @@ pub trait SuperviseRead: Send {
         f: &FollowUpFilter,
         page: PageRequest,
     ) -> impl Future<Output = Result<Vec<FollowUp>>> + Send;
-    /// How many [`SuperviseRead::list_followups`] would list over all its pages.
-    fn count_followups(&mut self, f: &FollowUpFilter) -> impl Future<Output = Result<i64>> + Send;
+    /// How many notices [`SuperviseRead::list_followups`] would list over all its pages, by
+    /// kind and by whether they are answered: one grouped count, so a dashboard's numbers of
+    /// notices cost one statement.
+    fn followup_counts(
+        &mut self,
+        f: &FollowUpFilter,
+    ) -> impl Future<Output = Result<Vec<FollowUpCount>>> + Send;
     fn list_accountability(
         &mut self,
         f: &AccountabilityFilter,
         page: PageRequest,
     ) -> impl Future<Output = Result<Vec<Accountability>>> + Send;
-    fn count_accountability(
+    /// How many records [`SuperviseRead::list_accountability`] would list, by form, in one
+    /// grouped count.
+    fn accountability_counts(
         &mut self,
         f: &AccountabilityFilter,
-    ) -> impl Future<Output = Result<i64>> + Send;
+    ) -> impl Future<Output = Result<Vec<(Form, i64)>>> + Send;
     fn list_mechanisms(
         &mut self,
         f: &MechanismFilter,

@@ -13,7 +13,7 @@ use xunshi_core::{Id, Result};
 use super::{DbTx, Writing};
 
 /// The running clocks of the inspections `scope` selects (`i` is the inspection, `t` the
-/// target), one row per clock: a plan-due clock runs until the unit's plan is submitted, a
+/// target), one row per clock, with the level of the dispatcher, which decides the due date: a plan-due clock runs until the unit's plan is submitted, a
 /// report-due clock until both its reports are.
 fn running_rows(scope: &str) -> String {
     let report = |kind: DocKind| {
@@ -28,16 +28,17 @@ fn running_rows(scope: &str) -> String {
     let base = format!(
         "FROM inspections i
            JOIN inspection_targets t ON t.inspection_id = i.id AND t.withdrawn_at IS NULL
+           JOIN units dispatcher ON dispatcher.id = i.dispatcher_id
           WHERE i.stage IN ('feedback_given', 'rectification') AND i.feedback_on IS NOT NULL
             {scope}"
     );
     format!(
-        "SELECT i.id, t.unit_id, '{plan}', i.feedback_on {base}
+        "SELECT i.id, t.unit_id, '{plan}', i.feedback_on, dispatcher.level {base}
             AND NOT EXISTS (SELECT 1 FROM rectification_plans p
                              WHERE p.inspection_id = i.id AND p.unit_id = t.unit_id
                                AND p.submitted_at IS NOT NULL)
          UNION ALL
-         SELECT i.id, t.unit_id, '{report}', i.feedback_on {base}
+         SELECT i.id, t.unit_id, '{report}', i.feedback_on, dispatcher.level {base}
             AND NOT ({reports})",
         plan = Clock::PlanDue.as_str(),
         report = Clock::ReportDue.as_str(),
@@ -46,11 +47,28 @@ fn running_rows(scope: &str) -> String {
 }
 
 impl DbTx<Writing> {
+    /// Keeps the level the clocks of a unit's inspections carry (see migration 0018) when the
+    /// unit's level is changed.
+    pub(crate) async fn relevel_clocks(&mut self, dispatcher: Id, level: &str) -> Result<()> {
+        self.execute(
+            sqlx::query(
+                "UPDATE running_clocks SET dispatcher_level = $1
+                  WHERE dispatcher_level <> $1
+                    AND inspection_id IN (SELECT id FROM inspections WHERE dispatcher_id = $2)",
+            )
+            .bind(level.to_owned())
+            .bind(dispatcher.to_string()),
+        )
+        .await?;
+        Ok(())
+    }
+
     /// Recomputes the running clocks of one inspection, or of every inspection when `None`.
     pub async fn refresh_clocks(&mut self, inspection: Option<Id>) -> Result<()> {
         let insert = |scope: &str| {
             format!(
-                "INSERT INTO running_clocks (inspection_id, unit_id, clock, feedback_on) {}",
+                "INSERT INTO running_clocks (inspection_id, unit_id, clock, feedback_on,
+                        dispatcher_level) {}",
                 running_rows(scope)
             )
         };

@@ -17,7 +17,7 @@ use xunshi_core::store::{
 use xunshi_core::{CoreError, Id, Result};
 
 use super::papers::{from_json, json_text, opt_sig, sig, sig_cols};
-use super::tally::colour_clause;
+use super::tally::{TallyFacts, colour_clause};
 use super::{DbTx, Mode, Where, Writing, flag, ts};
 use crate::rows::{self, i, id, opt_date, opt_s, opt_ts, s};
 
@@ -706,7 +706,9 @@ impl RectifyWrite for DbTx<Writing> {
     }
 
     async fn update_task(&mut self, t: &Task) -> Result<()> {
-        let before = self.tally_key(t.id).await?;
+        // The update leaves the task's unit, heading and rejections alone, so what it counts
+        // under afterwards follows from the row read before and the new values.
+        let tallied = self.tallied(t.id).await?;
         let (kind, date) = due_cols(t.due);
         let n = self
             .execute(
@@ -741,8 +743,15 @@ impl RectifyWrite for DbTx<Writing> {
         if n == 0 {
             return Err(CoreError::StaleVersion(format!("整改任务{}", t.seq)));
         }
-        let after = self.tally_key(t.id).await?;
-        self.tally_move(before, after).await?;
+        if let Some(k) = tallied {
+            let after = TallyFacts {
+                status: t.status,
+                due: t.due,
+                closed_on: t.closed_on,
+                withdrawn: t.withdrawn_reason.is_some(),
+            };
+            self.tally_move(k.key(&k.now), k.key(&after)).await?;
+        }
         Ok(())
     }
 

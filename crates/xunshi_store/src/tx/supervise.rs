@@ -10,8 +10,8 @@ use xunshi_core::org::UnitLevel;
 use xunshi_core::page::PageRequest;
 use xunshi_core::rectify::{Accountability, FollowUp, Form, Mechanism, NoticeKind, Verification};
 use xunshi_core::store::{
-    AccountabilityFilter, ClockFilter, FollowUpFilter, MechanismFilter, RunningClock,
-    SuperviseRead, SuperviseWrite,
+    AccountabilityFilter, ClockFilter, FollowUpCount, FollowUpFilter, MechanismFilter,
+    RunningClock, SuperviseRead, SuperviseWrite,
 };
 use xunshi_core::supervision::{RectifySettings, StoredDeadlineRule};
 use xunshi_core::{CoreError, Id, Result};
@@ -150,7 +150,7 @@ fn scope(w: &mut Where, visible: &Visible) -> bool {
 /// rectification whose event has not been recorded.
 /// The running clocks a filter selects, read from the rows the store keeps (`tx/clocks.rs`):
 /// `c` is the clock, `i` its inspection, `u` the unit, `dispatcher` the dispatching committee.
-fn running_where(f: &ClockFilter) -> Option<(String, Where)> {
+fn running_where(f: &ClockFilter) -> Option<Where> {
     // The product keeps no record of the democratic-life meeting: no clock of it runs here.
     if f.clock == Clock::MeetingDue {
         return None;
@@ -182,12 +182,7 @@ fn running_where(f: &ClockFilter) -> Option<(String, Where)> {
         }
         w.fixed(&format!("({})", any.join(" OR ")));
     }
-    let from = "running_clocks c
-        JOIN inspections i ON i.id = c.inspection_id
-        JOIN units u ON u.id = c.unit_id
-        JOIN units dispatcher ON dispatcher.id = i.dispatcher_id"
-        .to_owned();
-    Some((from, w))
+    Some(w)
 }
 
 fn common(w: &mut Where, inspection_id: Option<Id>, unit_id: Option<Id>) {
@@ -299,14 +294,16 @@ impl<M: Mode> DbTx<M> {
 
 impl<M: Mode> SuperviseRead for DbTx<M> {
     async fn running_clocks(&mut self, f: &ClockFilter, limit: u32) -> Result<Vec<RunningClock>> {
-        let Some((from, w)) = running_where(f) else {
+        let Some(w) = running_where(f) else {
             return Ok(Vec::new());
         };
         let sql = format!(
             "SELECT c.inspection_id AS inspection_id, i.team_name AS team_name,
                     c.unit_id AS unit_id, u.name AS unit_name, c.feedback_on AS feedback_on,
-                    dispatcher.level AS level
-               FROM {from} {}
+                    c.dispatcher_level AS level
+               FROM running_clocks c
+               JOIN inspections i ON i.id = c.inspection_id
+               JOIN units u ON u.id = c.unit_id {}
               ORDER BY c.feedback_on, c.inspection_id, c.unit_id LIMIT {limit}",
             w.sql()
         );
@@ -327,14 +324,14 @@ impl<M: Mode> SuperviseRead for DbTx<M> {
     }
 
     async fn running_clock_days(&mut self, f: &ClockFilter) -> Result<Vec<(Date, UnitLevel, i64)>> {
-        let Some((from, w)) = running_where(f) else {
+        let Some(w) = running_where(f) else {
             return Ok(Vec::new());
         };
         let sql = format!(
-            "SELECT c.feedback_on AS feedback_on, dispatcher.level AS level,
+            "SELECT c.feedback_on AS feedback_on, c.dispatcher_level AS level,
                     CAST(COUNT(*) AS BIGINT) AS n
-               FROM {from} {}
-              GROUP BY c.feedback_on, dispatcher.level",
+               FROM running_clocks c {}
+              GROUP BY c.feedback_on, c.dispatcher_level",
             w.sql()
         );
         self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
@@ -414,11 +411,27 @@ impl<M: Mode> SuperviseRead for DbTx<M> {
             .collect()
     }
 
-    async fn count_followups(&mut self, f: &FollowUpFilter) -> Result<i64> {
-        match followup_where(f) {
-            None => Ok(0),
-            Some(w) => self.count("followups", w).await,
-        }
+    async fn followup_counts(&mut self, f: &FollowUpFilter) -> Result<Vec<FollowUpCount>> {
+        let Some(w) = followup_where(f) else {
+            return Ok(Vec::new());
+        };
+        let sql = format!(
+            "SELECT kind, CAST(CASE WHEN answer IS NULL THEN 0 ELSE 1 END AS BIGINT) AS answered,
+                    CAST(count(*) AS BIGINT) AS n
+               FROM followups {} GROUP BY kind, CASE WHEN answer IS NULL THEN 0 ELSE 1 END",
+            w.sql()
+        );
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(FollowUpCount {
+                    kind: NoticeKind::parse(&s(r, "kind")?)?,
+                    answered: get_flag(r, "answered")?,
+                    n: i(r, "n")?,
+                })
+            })
+            .collect()
     }
 
     async fn list_accountability(
@@ -442,11 +455,22 @@ impl<M: Mode> SuperviseRead for DbTx<M> {
             .collect()
     }
 
-    async fn count_accountability(&mut self, f: &AccountabilityFilter) -> Result<i64> {
-        match accountability_where(f) {
-            None => Ok(0),
-            Some(w) => self.count("accountability", w).await,
-        }
+    async fn accountability_counts(
+        &mut self,
+        f: &AccountabilityFilter,
+    ) -> Result<Vec<(Form, i64)>> {
+        let Some(w) = accountability_where(f) else {
+            return Ok(Vec::new());
+        };
+        let sql = format!(
+            "SELECT form, CAST(count(*) AS BIGINT) AS n FROM accountability {} GROUP BY form",
+            w.sql()
+        );
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(|r| Ok((Form::parse(&s(r, "form")?)?, i(r, "n")?)))
+            .collect()
     }
 
     async fn list_mechanisms(

@@ -1,6 +1,6 @@
 //! The tallies of the ledger's tasks (migration 0011): how many live tasks have each
 //! combination of inspection, unit, heading, status, deadline colour and rejection, at three
-//! grains. The store keeps them in step with every task it writes, inside the same
+//! grains, and the figures each unit is ranked by (migration 0018). The store keeps them in step with every task it writes, inside the same
 //! transaction, so the dashboards and the lists' totals add up a few rows instead of counting
 //! a million. The colours are as of the day in `task_tally_state`; a new day shifts only the
 //! tasks whose colour changed, a new warning period counts everything again.
@@ -28,6 +28,46 @@ pub(crate) struct TallyKey {
     status: String,
     colour: &'static str,
     rejected: i16,
+}
+
+/// The columns of a task that decide its colour and whether it counts.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TallyFacts {
+    pub(crate) status: TaskStatus,
+    pub(crate) due: Due,
+    pub(crate) closed_on: Option<Date>,
+    pub(crate) withdrawn: bool,
+}
+
+/// A task as the tallies see it, read once (see [`DbTx::tallied`]): the columns an update of
+/// the task leaves alone, the ones it may change (`now`), and the tally state's day and
+/// warning period.
+pub(crate) struct Tallied {
+    as_of: Date,
+    warn: i32,
+    inspection_id: String,
+    unit_id: String,
+    category_id: String,
+    rejections: i64,
+    pub(crate) now: TallyFacts,
+}
+
+impl Tallied {
+    /// The key the task counts under with these facts; `None` once withdrawn.
+    pub(crate) fn key(&self, f: &TallyFacts) -> Option<TallyKey> {
+        if f.withdrawn {
+            return None;
+        }
+        let colour = task_colour(f.due, f.status, f.closed_on, self.as_of, self.warn);
+        Some(TallyKey {
+            inspection_id: self.inspection_id.clone(),
+            unit_id: self.unit_id.clone(),
+            category_id: self.category_id.clone(),
+            status: f.status.as_str().to_owned(),
+            colour: colour.as_str(),
+            rejected: i16::from(self.rejections > 0),
+        })
+    }
 }
 
 /// The last day of the warning period that starts `today`: a task due on or before it (and not
@@ -276,36 +316,62 @@ impl<M: Mode> DbTx<M> {
         f: &TallyFilter,
         limit: u32,
     ) -> Result<(Vec<UnitCount>, i64)> {
-        let Some(w) = tally_where(f) else {
+        let Some(mut w) = tally_where(f) else {
             return Ok((Vec::new(), 0));
         };
         let g = grain(f, false, true);
-        let grouped = format!(
-            "SELECT unit_id,
+        const RANK: &str = "ORDER BY overdue DESC, near_due DESC, total DESC, unit_id";
+        let (rows, units) = if matches!(g, Grain::Unit) {
+            // The province's units, or one of them: the figures kept per unit, the first rows
+            // of their index, and their number apart (counted beside the rows, the number
+            // would make the database rank every unit).
+            w.fixed("total > 0");
+            let list = format!(
+                "SELECT unit_id, total, closed, overdue, near_due, closed_late
+                   FROM task_tally_unit_figures {} {RANK} LIMIT {limit}",
+                w.sql()
+            );
+            let rows = self
+                .fetch_all(w.clone().bind_all(sqlx::query(AssertSqlSafe(list))))
+                .await?;
+            let count = format!(
+                "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM task_tally_unit_figures {}",
+                w.sql()
+            );
+            let n = self
+                .fetch_optional(w.bind_all(sqlx::query(AssertSqlSafe(count))))
+                .await?
+                .map(|r| i(&r, "n"))
+                .transpose()?
+                .unwrap_or(0);
+            (rows, n)
+        } else {
+            // A narrower view (an inspection, a team, a unit's people) sums its few rows.
+            let sql = format!(
+                "SELECT unit_id, total, closed, overdue, near_due, closed_late,
+                        COUNT(*) OVER () AS units
+                   FROM (SELECT unit_id,
                     CAST(SUM(n) AS BIGINT) AS total,
                     CAST(SUM(CASE WHEN status = 'closed' THEN n ELSE 0 END) AS BIGINT) AS closed,
                     CAST(SUM(CASE WHEN colour = 'red' THEN n ELSE 0 END) AS BIGINT) AS overdue,
                     CAST(SUM(CASE WHEN colour = 'yellow' THEN n ELSE 0 END) AS BIGINT) AS near_due,
                     CAST(SUM(CASE WHEN colour = 'closed_late' THEN n ELSE 0 END) AS BIGINT)
                         AS closed_late
-               FROM {} {} GROUP BY unit_id HAVING SUM(n) > 0",
-            g.table(),
-            w.sql()
-        );
-        let sql = format!(
-            "SELECT unit_id, total, closed, overdue, near_due, closed_late, COUNT(*) OVER () AS units
-               FROM ({grouped}) g
-              ORDER BY overdue DESC, near_due DESC, total DESC, unit_id
-              LIMIT {limit}"
-        );
-        let rows = self
-            .fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
-            .await?;
-        let units = rows
-            .first()
-            .map(|r| i(r, "units"))
-            .transpose()?
-            .unwrap_or(0);
+                           FROM {} {} GROUP BY unit_id HAVING SUM(n) > 0) g
+                  {RANK} LIMIT {limit}",
+                g.table(),
+                w.sql()
+            );
+            let rows = self
+                .fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+                .await?;
+            let n = rows
+                .first()
+                .map(|r| i(r, "units"))
+                .transpose()?
+                .unwrap_or(0);
+            (rows, n)
+        };
         let counts = rows
             .iter()
             .map(|r| {
@@ -353,9 +419,10 @@ impl<M: Mode> DbTx<M> {
 }
 
 impl DbTx<Writing> {
-    /// The key the task counts under now; `None` if it counts for nothing (withdrawn) or the
-    /// tallies are not built yet (building them will count it).
-    pub(crate) async fn tally_key(&mut self, task: Id) -> Result<Option<TallyKey>> {
+    /// What the task counts under now, and what it would count under after a change of the
+    /// columns an update writes; `None` if the tallies are not built yet (building them will
+    /// count it) or there is no such task. One read of the tally state and one of the row.
+    pub(crate) async fn tallied(&mut self, task: Id) -> Result<Option<Tallied>> {
         let Some((as_of, warn)) = self.read_tally_state().await? else {
             return Ok(None);
         };
@@ -372,22 +439,28 @@ impl DbTx<Writing> {
         let Some(r) = r else {
             return Ok(None);
         };
-        if opt_s(&r, "withdrawn_reason")?.is_some() {
-            return Ok(None);
-        }
-        let status = TaskStatus::parse(&s(&r, "status")?)?;
         let closed_on = opt_s(&r, "closed_on")?
             .map(|d| d.parse::<Date>().map_err(CoreError::internal))
             .transpose()?;
-        let colour = task_colour(due_of_row(&r)?, status, closed_on, as_of, warn);
-        Ok(Some(TallyKey {
+        Ok(Some(Tallied {
+            as_of,
+            warn,
             inspection_id: s(&r, "inspection_id")?,
             unit_id: s(&r, "unit_id")?,
             category_id: s(&r, "category_id")?,
-            status: status.as_str().to_owned(),
-            colour: colour.as_str(),
-            rejected: i16::from(i(&r, "rejections")? > 0),
+            rejections: i(&r, "rejections")?,
+            now: TallyFacts {
+                status: TaskStatus::parse(&s(&r, "status")?)?,
+                due: due_of_row(&r)?,
+                closed_on,
+                withdrawn: opt_s(&r, "withdrawn_reason")?.is_some(),
+            },
         }))
+    }
+
+    /// The key the task counts under now (see [`DbTx::tallied`]).
+    pub(crate) async fn tally_key(&mut self, task: Id) -> Result<Option<TallyKey>> {
+        Ok(self.tallied(task).await?.and_then(|t| t.key(&t.now)))
     }
 
     /// Moves one task from the key it counted under to the one it counts under now.
@@ -440,6 +513,27 @@ impl DbTx<Writing> {
             .bind(delta),
         )
         .await?;
+        let of = |yes: bool| if yes { delta } else { 0 };
+        self.execute(
+            sqlx::query(
+                "INSERT INTO task_tally_unit_figures
+                        (unit_id, total, closed, overdue, near_due, closed_late)
+                 VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (unit_id) DO UPDATE SET
+                        total = task_tally_unit_figures.total + excluded.total,
+                        closed = task_tally_unit_figures.closed + excluded.closed,
+                        overdue = task_tally_unit_figures.overdue + excluded.overdue,
+                        near_due = task_tally_unit_figures.near_due + excluded.near_due,
+                        closed_late = task_tally_unit_figures.closed_late + excluded.closed_late",
+            )
+            .bind(k.unit_id.clone())
+            .bind(delta)
+            .bind(of(k.status == TaskStatus::Closed.as_str()))
+            .bind(of(k.colour == Colour::Red.as_str()))
+            .bind(of(k.colour == Colour::Yellow.as_str()))
+            .bind(of(k.colour == Colour::ClosedLate.as_str())),
+        )
+        .await?;
         self.execute(
             sqlx::query(
                 "INSERT INTO task_tally_all (category_id, status, colour, rejected, n)
@@ -469,7 +563,12 @@ impl DbTx<Writing> {
 
     /// Counts every live task again.
     pub(crate) async fn rebuild_tally(&mut self, today: Date, warn: i32) -> Result<()> {
-        for table in ["task_tally", "task_tally_unit", "task_tally_all"] {
+        for table in [
+            "task_tally",
+            "task_tally_unit",
+            "task_tally_all",
+            "task_tally_unit_figures",
+        ] {
             self.execute(sqlx::query(AssertSqlSafe(format!("DELETE FROM {table}"))))
                 .await?;
         }
@@ -497,6 +596,17 @@ impl DbTx<Writing> {
             "INSERT INTO task_tally_all (category_id, status, colour, rejected, n)
              SELECT category_id, status, colour, rejected, CAST(SUM(n) AS BIGINT)
                FROM task_tally GROUP BY category_id, status, colour, rejected",
+        ))
+        .await?;
+        self.execute(sqlx::query(
+            "INSERT INTO task_tally_unit_figures
+                    (unit_id, total, closed, overdue, near_due, closed_late)
+             SELECT unit_id, CAST(SUM(n) AS BIGINT),
+                    CAST(SUM(CASE WHEN status = 'closed' THEN n ELSE 0 END) AS BIGINT),
+                    CAST(SUM(CASE WHEN colour = 'red' THEN n ELSE 0 END) AS BIGINT),
+                    CAST(SUM(CASE WHEN colour = 'yellow' THEN n ELSE 0 END) AS BIGINT),
+                    CAST(SUM(CASE WHEN colour = 'closed_late' THEN n ELSE 0 END) AS BIGINT)
+               FROM task_tally_unit GROUP BY unit_id",
         ))
         .await?;
         self.set_tally_state(today, warn).await

@@ -2319,6 +2319,27 @@ pub async fn the_tallies_count_what_the_rows_hold(mut s: Svc) {
                 }
             }
             assert_eq!(d.tasks.rejected_total, 1, "{day}");
+            // The units' figures (for the office, kept per unit) are the lengths of the
+            // unit's lists.
+            assert!(!d.tasks.by_unit.is_empty(), "{day}");
+            for g in &d.tasks.by_unit {
+                let of_unit = |colour: Option<Colour>, status: Option<TaskStatus>| LedgerFilter {
+                    unit_id: Some(g.id),
+                    colour,
+                    status,
+                    ..Default::default()
+                };
+                for (figure, f) in [
+                    (g.total, of_unit(None, None)),
+                    (g.closed, of_unit(None, Some(TaskStatus::Closed))),
+                    (g.overdue, of_unit(Some(Colour::Red), None)),
+                    (g.near_due, of_unit(Some(Colour::Yellow), None)),
+                    (g.closed_late, of_unit(Some(Colour::ClosedLate), None)),
+                ] {
+                    let (ids, _) = listed_and_total(&s, who, &f).await;
+                    assert_eq!(figure, ids.len(), "{day}: {f:?}");
+                }
+            }
             // Closed a day late stays late, whatever the day; it is counted among the closed.
             let late = d.tasks.by_colour.iter().find(|b| b.key == "closed_late");
             assert_eq!(late.map(|b| b.count), Some(1), "{day}");

@@ -15,7 +15,7 @@ use xunshi_core::rectify::{
 };
 use xunshi_core::report::{ReportInput, ReportVersionInput, StepInput};
 use xunshi_core::service::{AccountabilityQuery, FollowUpQuery, LedgerFilter, MechanismQuery};
-use xunshi_core::store::{RectifyWrite, Store, WriteTx};
+use xunshi_core::store::{ReadTx, RectifyWrite, Store, WriteTx};
 use xunshi_core::supervision::{
     AccountabilityInput, DeadlineRuleInput, FollowUpAnswer, FollowUpInput, MechanismInput,
     WarnDaysInput,
@@ -1218,6 +1218,27 @@ pub async fn the_dashboard_counts_what_its_lists_show(mut s: Svc) {
     tx.refresh_clocks(None).await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(clock_rows(&s).await, kept);
+    // The rows carry the dispatcher's level, which decides the due date; a change of the
+    // level reaches them as a rebuild would.
+    assert_eq!(kept[0].4, "provincial");
+    let mut tx = s.store.write().await.unwrap();
+    let mut dispatcher = tx.get_unit(w.insp.dispatcher_id).await.unwrap().unwrap();
+    dispatcher.level = xunshi_core::org::UnitLevel::City;
+    dispatcher.version += 1;
+    tx.update_unit(&dispatcher).await.unwrap();
+    tx.commit().await.unwrap();
+    let relevelled = clock_rows(&s).await;
+    assert_eq!(relevelled[0].4, "city");
+    let mut tx = s.store.write().await.unwrap();
+    tx.refresh_clocks(None).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(clock_rows(&s).await, relevelled);
+    let mut tx = s.store.write().await.unwrap();
+    dispatcher.level = xunshi_core::org::UnitLevel::Provincial;
+    dispatcher.version += 1;
+    tx.update_unit(&dispatcher).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(clock_rows(&s).await, kept);
     // Both reports in, the clock stops at once: the submission recomputes it.
     for (who, kind) in [
         (&w.liaison, xunshi_core::disclosure::DocKind::Rectification),
@@ -1302,17 +1323,17 @@ pub async fn the_dashboard_counts_what_its_lists_show(mut s: Svc) {
     assert_eq!(other.tasks.total, 0);
 }
 
-/// The running clocks as the store keeps them (migration 0017), in a fixed order.
-async fn clock_rows(s: &Svc) -> Vec<(String, String, String, String)> {
+/// The running clocks as the store keeps them (migrations 0017, 0018), in a fixed order.
+async fn clock_rows(s: &Svc) -> Vec<(String, String, String, String, String)> {
     use sqlx::Row;
     sqlx::query(
-        "SELECT inspection_id, unit_id, clock, feedback_on FROM running_clocks
+        "SELECT inspection_id, unit_id, clock, feedback_on, dispatcher_level FROM running_clocks
           ORDER BY inspection_id, unit_id, clock",
     )
     .fetch_all(&s.store.pool)
     .await
     .expect("read the clocks")
     .iter()
-    .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+    .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)))
     .collect()
 }
