@@ -38,3 +38,10 @@ SELECT unit_id, SUM(n),
 -- the deadline index it was every overdue task sorted by id.
 CREATE INDEX rectification_tasks_open_id_due ON rectification_tasks (id, due_date)
     WHERE status <> 'closed' AND withdrawn_reason IS NULL AND due_date IS NOT NULL;
+
+-- The dashboard counts the province's follow-up notices by kind and answer, and its
+-- accountability records by form: from these indexes alone, not from the notices' texts. A
+-- notice is answered when it has the day of its answer (the answer and its day are written
+-- together).
+CREATE INDEX followups_kind_answered ON followups (kind, answered_on);
+CREATE INDEX accountability_form ON accountability (form);

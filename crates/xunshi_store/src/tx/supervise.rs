@@ -213,9 +213,10 @@ fn followup_where(f: &FollowUpFilter) -> Option<Where> {
     if let Some(k) = f.kind {
         w.eq("kind", k.as_str());
     }
+    // The day of the answer is written with it, and is in the index by kind (migration 0018).
     match f.answered {
-        Some(true) => w.fixed("answer IS NOT NULL"),
-        Some(false) => w.fixed("answer IS NULL"),
+        Some(true) => w.fixed("answered_on IS NOT NULL"),
+        Some(false) => w.fixed("answered_on IS NULL"),
         None => {}
     }
     Some(w)
@@ -416,9 +417,9 @@ impl<M: Mode> SuperviseRead for DbTx<M> {
             return Ok(Vec::new());
         };
         let sql = format!(
-            "SELECT kind, CAST(CASE WHEN answer IS NULL THEN 0 ELSE 1 END AS BIGINT) AS answered,
+            "SELECT kind, CAST(CASE WHEN answered_on IS NULL THEN 0 ELSE 1 END AS BIGINT) AS answered,
                     CAST(count(*) AS BIGINT) AS n
-               FROM followups {} GROUP BY kind, CASE WHEN answer IS NULL THEN 0 ELSE 1 END",
+               FROM followups {} GROUP BY kind, CASE WHEN answered_on IS NULL THEN 0 ELSE 1 END",
             w.sql()
         );
         self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
