@@ -15,6 +15,7 @@ pub mod reports;
 pub mod submissions;
 pub mod supervise;
 pub mod teams;
+pub mod todo;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -128,6 +129,7 @@ pub use supervise::{
     RunningClock, SuperviseRead, SuperviseWrite,
 };
 pub use teams::{InspectorFilter, TeamRead, TeamWrite};
+pub use todo::{TodoRead, Waiting, WaitingRow, WaitingScope};
 
 /// A transaction that reads: it sees one consistent state and runs beside other readers and
 /// beside the writer. It has no way to change anything, and so none to append to the audit
@@ -145,6 +147,7 @@ pub trait ReadTx:
     + DiscloseRead
     + SuperviseRead
     + SubmissionRead
+    + TodoRead
 {
     fn get_unit(&mut self, id: Id) -> impl Future<Output = Result<Option<Unit>>> + Send;
     fn find_unit_by_name(

@@ -60,6 +60,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(16, "0016_history"),
     migration!(17, "0017_clocks"),
     migration!(18, "0018_dashboard"),
+    migration!(19, "0019_todo"),
 ];
 
 /// Applies every migration not applied yet, each in its own transaction. Returns how many ran.

@@ -13,6 +13,7 @@ mod submissions;
 mod supervise;
 mod tally;
 mod teams;
+mod todo;
 
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, AssertSqlSafe, Transaction};

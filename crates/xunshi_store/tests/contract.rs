@@ -36,6 +36,8 @@ mod submissions;
 mod supervision;
 #[path = "contract/teams.rs"]
 mod teams;
+#[path = "contract/todo.rs"]
+mod todo;
 #[path = "contract/units.rs"]
 mod units;
 #[path = "contract/users.rs"]
@@ -66,6 +68,8 @@ macro_rules! contract_cases {
 }
 
 contract_cases! {
+    todo::the_todo_lists_what_waits_for_whom_may_act,
+    todo::the_todo_store_counts_and_lists_within_a_scope,
     units::units_are_created_read_and_filtered,
     units::unit_search_matches_any_script,
     units::unit_lists_page_by_cursor_without_gaps_or_repeats,

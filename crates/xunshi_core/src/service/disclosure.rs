@@ -221,13 +221,19 @@ async fn gather_facts<T: ReadTx>(
     })
 }
 
+/// Whether the actor decides on the public notices of `unit_id` for `insp` (approves, returns,
+/// withdraws, publishes again): the office, for a unit not its own, until the inspection is
+/// archived. The to-do asks the same.
+pub(crate) fn decides_notices(actor: &Actor, insp: &Inspection, unit_id: Id) -> bool {
+    doc_access(actor, insp, unit_id) == DocAccess::Office
+        && insp.stage != Stage::Archived
+        && !crate::own_unit::belongs_to(actor, unit_id)
+}
+
 fn rights(access: DocAccess, insp: &Inspection, d: &RectDocument, actor: &Actor) -> DocRights {
     let open = insp.stage != Stage::Archived;
     let unit = access == DocAccess::Unit && open && d.status.editable();
-    let office = access == DocAccess::Office
-        && open
-        && d.kind == DocKind::PublicNotice
-        && !crate::own_unit::belongs_to(actor, d.unit_id);
+    let office = d.kind == DocKind::PublicNotice && decides_notices(actor, insp, d.unit_id);
     DocRights {
         edit: unit,
         submit: unit,

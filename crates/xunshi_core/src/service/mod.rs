@@ -26,6 +26,7 @@ mod reports;
 mod submissions;
 mod supervision;
 mod teams;
+mod todo;
 mod units;
 mod users;
 
@@ -65,6 +66,7 @@ pub use reports::{ReportDetail, ReportRights};
 pub use submissions::{ALREADY_SUBMITTED, KEPT_FOR};
 pub use supervision::{ProblemRef, RectPickers, RectifyingInspection, SupervisionContext, TaskRef};
 pub use teams::{Candidate, TeamEntry};
+pub use todo::{TODO_FIRST, Todo, TodoGroup, TodoItem, TodoKind};
 pub use users::NewGrant;
 
 /// Reads the time; tests put the clock where they need it.

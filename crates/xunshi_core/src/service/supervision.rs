@@ -107,6 +107,24 @@ pub(crate) fn speaks_for(actor: &Actor, unit: Id) -> bool {
             }))
 }
 
+/// The units the actor speaks for (see [`speaks_for`]), for the to-do's notices to answer.
+pub(crate) fn speaks_for_units(actor: &Actor) -> Vec<Id> {
+    if actor.is_system() || !active(actor) {
+        return Vec::new();
+    }
+    let mut out: Vec<Id> = actor
+        .grants()
+        .iter()
+        .filter_map(|g| match (g.role, g.scope) {
+            (Role::UnitPrincipal | Role::UnitLiaison, Scope::Unit(u)) => Some(u),
+            _ => None,
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 pub(crate) use crate::own_unit::belongs_to;
 
 /// The name a record is signed with.

@@ -77,6 +77,23 @@ pub(crate) fn visible_scope(actor: &Actor) -> Option<RectifyScope> {
     Some(scope)
 }
 
+/// Where the actor supervises (`office` false) or decides for (`office` true) units'
+/// rectification, as [`rect_role`] grants it, read for every unit at once for the to-do:
+/// `None` when nowhere; otherwise every unit but those listed, the actor's own units (whose
+/// overseer nobody is). Supervising and deciding come from grants of any scope, so they hold
+/// for every unit the actor is not of; a test holds this to [`rect_role`].
+pub(crate) fn oversees_all_but(actor: &Actor, office: bool) -> Option<Vec<Id>> {
+    if actor.is_system() || !active(actor) {
+        return None;
+    }
+    let holds = actor.grants().iter().any(|g| match g.role {
+        Role::Office => true,
+        Role::Discipline | Role::Organization => !office,
+        _ => false,
+    });
+    holds.then(|| crate::own_unit::units(actor))
+}
+
 pub(crate) fn rect_role(actor: &Actor, insp: &Inspection, unit: Id) -> RectRole {
     if actor.is_system() {
         // The operator at the command line loads demo data and imports: it acts for everyone.
@@ -224,6 +241,40 @@ mod tests {
         let r = rect_role(&both, &insp, unit);
         assert!(r.draft && !r.supervise && !r.office);
         assert_eq!(supervise_message(r), "不能审核、核查本单位的整改事项");
+    }
+
+    #[test]
+    fn overseeing_all_units_but_ones_own_is_rect_role_read_for_every_unit() {
+        let own = Id::new();
+        let other = Id::new();
+        let insp = crate::inspection::tests::sample(vec![own, other], Stage::Rectification);
+        let people = [
+            actor(None, &[(Role::Office, Scope::Global)]),
+            actor(Some(own), &[(Role::Office, Scope::Global)]),
+            actor(None, &[(Role::Discipline, Scope::Global)]),
+            actor(None, &[(Role::Organization, Scope::Global)]),
+            actor(None, &[(Role::Leadership, Scope::Global)]),
+            actor(None, &[(Role::TeamLeader, Scope::Inspection(insp.id))]),
+            actor(Some(own), &[(Role::UnitLiaison, Scope::Unit(own))]),
+            actor(
+                None,
+                &[
+                    (Role::Discipline, Scope::Global),
+                    (Role::UnitPrincipal, Scope::Unit(own)),
+                ],
+            ),
+        ];
+        for p in &people {
+            for office in [false, true] {
+                let scope = oversees_all_but(p, office);
+                for unit in [own, other] {
+                    let r = rect_role(p, &insp, unit);
+                    let acts = if office { r.office } else { r.supervise };
+                    let listed = scope.as_ref().is_some_and(|except| !except.contains(&unit));
+                    assert_eq!(acts, listed, "{:?} office={office}", p.grants());
+                }
+            }
+        }
     }
 
     #[test]

@@ -11,7 +11,7 @@
 //! - `work`: progress reports, evidence files, verification.
 //! - `ledger`: the ledger across plans and one task with its records.
 
-mod access;
+pub(crate) mod access;
 mod ledger;
 mod plans;
 mod tasks;

@@ -1,0 +1,302 @@
+//! The to-do (工作台): what waits for the person asking, oldest first, with its deadline's
+//! colour. The list is computed from the current state, so an item done leaves it.
+//!
+//! Each kind is listed only for whom the area's own rule lets act on it: the database is asked
+//! for the rows within the scope those rules give ([`oversees_all_but`], [`speaks_for_units`]),
+//! and each row listed is checked again against the rule itself ([`rect_role`],
+//! [`speaks_for`], [`decides_notices`]) with its inspection. Clues are not listed: their
+//! transfers reach a body as letters, and every read of a clue is audited.
+
+use jiff::civil::Date;
+use serde::Serialize;
+
+use super::Services;
+use super::deadlines::rectification_warn_days;
+use super::disclosure::decides_notices;
+use super::planning::today;
+use super::rectify::access::{oversees_all_but, rect_role};
+use super::supervision::{require_rectifying, speaks_for, speaks_for_units};
+use crate::deadline::{Colour, colour};
+use crate::error::Result;
+use crate::id::Id;
+use crate::inspection::Inspection;
+use crate::permission::{Actor, Permission};
+use crate::rectify::{Due, TaskStatus, task_colour};
+use crate::store::{PlanningRead, ReadTx, Store, TodoRead, Waiting, WaitingRow, WaitingScope};
+
+/// How many items of each kind the list shows; the count says how many there are.
+pub const TODO_FIRST: u32 = 20;
+
+/// What waits, by who acts on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TodoKind {
+    /// A rectification plan to review (the office and the supervisors).
+    PlanReview,
+    /// A task claimed done, to verify (待核查/待销号).
+    TaskVerify,
+    /// A change request to decide (the office).
+    ChangeDecide,
+    /// A follow-up notice to answer (the unit's principal and liaison).
+    FollowupAnswer,
+    /// A public progress notice to approve or return (the office).
+    NoticeDecide,
+    /// A published notice sent back for review (待复核), to publish again or withdraw.
+    NoticeReview,
+    /// Next year's holiday arrangement, not yet entered (the office, from 1 November).
+    CalendarMissing,
+}
+
+impl TodoKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            TodoKind::PlanReview => "待审核整改方案",
+            TodoKind::TaskVerify => "待核查销号",
+            TodoKind::ChangeDecide => "待审批变更申请",
+            TodoKind::FollowupAnswer => "待答复督办通知",
+            TodoKind::NoticeDecide => "待审核整改进展通报",
+            TodoKind::NoticeReview => "待复核通报",
+            TodoKind::CalendarMissing => "待录入节假日安排",
+        }
+    }
+
+    fn waiting(self) -> Option<Waiting> {
+        Some(match self {
+            TodoKind::PlanReview => Waiting::PlanSubmitted,
+            TodoKind::TaskVerify => Waiting::TaskClaimed,
+            TodoKind::ChangeDecide => Waiting::ChangePending,
+            TodoKind::FollowupAnswer => Waiting::FollowUpOpen,
+            TodoKind::NoticeDecide => Waiting::NoticeSubmitted,
+            TodoKind::NoticeReview => Waiting::NoticeNeedsReview,
+            TodoKind::CalendarMissing => return None,
+        })
+    }
+
+    /// Whether the actor may do this to the row, by the area's own rule.
+    fn may_act(self, actor: &Actor, insp: &Inspection, unit: Id) -> bool {
+        match self {
+            TodoKind::PlanReview | TodoKind::TaskVerify => rect_role(actor, insp, unit).supervise,
+            TodoKind::ChangeDecide => rect_role(actor, insp, unit).office,
+            TodoKind::FollowupAnswer => speaks_for(actor, unit) && require_rectifying(insp).is_ok(),
+            TodoKind::NoticeDecide | TodoKind::NoticeReview => decides_notices(actor, insp, unit),
+            TodoKind::CalendarMissing => false,
+        }
+    }
+}
+
+/// One thing waiting. `object_id` names what is opened to do it (the plan, the task, the
+/// follow-up notice, the public notice); none for the holiday arrangement.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TodoItem {
+    pub kind: TodoKind,
+    pub object_id: Option<Id>,
+    pub title: String,
+    pub unit_name: Option<String>,
+    /// Since when it waits.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub since: Option<Date>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub due: Option<Date>,
+    pub colour: Option<Colour>,
+}
+
+/// The items of one kind: how many wait, and the first [`TODO_FIRST`] of them, oldest first.
+#[derive(Debug, Clone, Serialize)]
+pub struct TodoGroup {
+    pub kind: TodoKind,
+    pub total: i64,
+    pub items: Vec<TodoItem>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Todo {
+    /// Only the kinds with something waiting.
+    pub groups: Vec<TodoGroup>,
+}
+
+impl Todo {
+    pub fn total(&self) -> i64 {
+        self.groups.iter().map(|g| g.total).sum()
+    }
+
+    /// Every item listed, the longest waiting first (undated last).
+    pub fn oldest_first(&self) -> Vec<&TodoItem> {
+        let mut all: Vec<&TodoItem> = self.groups.iter().flat_map(|g| &g.items).collect();
+        all.sort_by_key(|i| (i.since.is_none(), i.since));
+        all
+    }
+}
+
+/// The kinds the actor may act on somewhere, with the rows' scope.
+fn duties(actor: &Actor) -> Vec<(TodoKind, WaitingScope)> {
+    let mut out = Vec::new();
+    let all_but = |except: Vec<Id>| WaitingScope { only: None, except };
+    if let Some(except) = oversees_all_but(actor, false) {
+        out.push((TodoKind::PlanReview, all_but(except.clone())));
+        out.push((TodoKind::TaskVerify, all_but(except)));
+    }
+    if let Some(except) = oversees_all_but(actor, true) {
+        out.push((TodoKind::ChangeDecide, all_but(except.clone())));
+        out.push((TodoKind::NoticeDecide, all_but(except.clone())));
+        out.push((TodoKind::NoticeReview, all_but(except)));
+    }
+    let units = speaks_for_units(actor);
+    if !units.is_empty() {
+        out.push((
+            TodoKind::FollowupAnswer,
+            WaitingScope {
+                only: Some(units),
+                except: Vec::new(),
+            },
+        ));
+    }
+    out
+}
+
+/// The day an RFC 3339 time or a date falls on, in Asia/Shanghai.
+fn day_of(text: &str) -> Option<Date> {
+    text.parse::<jiff::Timestamp>()
+        .map(today)
+        .ok()
+        .or_else(|| text.parse::<Date>().ok())
+}
+
+fn title_of(kind: TodoKind, row: &WaitingRow) -> String {
+    // Long measures are cut: the item opens the whole of it.
+    let label: String = if row.label.chars().count() > 60 {
+        row.label.chars().take(60).chain(['…']).collect()
+    } else {
+        row.label.clone()
+    };
+    match kind {
+        TodoKind::FollowupAnswer => format!("督办通知 {label}"),
+        TodoKind::ChangeDecide => format!("整改任务 {label} 的变更申请"),
+        _ => label,
+    }
+}
+
+impl<S: Store> Services<S> {
+    /// What waits for the actor, each kind counted and its oldest [`TODO_FIRST`] listed.
+    pub async fn todo(&self, actor: &Actor) -> Result<Todo> {
+        self.todo_listing(actor, TODO_FIRST).await
+    }
+
+    /// How many things wait for the actor, for the navigation of every page.
+    pub async fn todo_count(&self, actor: &Actor) -> Result<i64> {
+        Ok(self.todo_listing(actor, 0).await?.total())
+    }
+
+    async fn todo_listing(&self, actor: &Actor, limit: u32) -> Result<Todo> {
+        let mut todo = Todo::default();
+        if actor.as_user().is_none_or(|u| u.disabled) {
+            return Ok(todo);
+        }
+        let day = today(self.now());
+        let mut tx = self.store.read().await?;
+        let warn_days = rectification_warn_days(&mut tx).await?;
+        let mut inspections: Vec<Inspection> = Vec::new();
+        for (kind, scope) in duties(actor) {
+            let Some(waiting) = kind.waiting() else {
+                continue;
+            };
+            let (mut total, rows) = tx.waiting(waiting, &scope, limit).await?;
+            let mut items = Vec::new();
+            for row in rows {
+                let insp = match inspections.iter().find(|i| i.id == row.inspection_id) {
+                    Some(i) => i,
+                    None => match tx.get_inspection(row.inspection_id).await? {
+                        Some(i) => {
+                            inspections.push(i);
+                            inspections.last().expect("just pushed")
+                        }
+                        None => continue,
+                    },
+                };
+                // The scope asked of the database follows the rule; a row the rule refuses
+                // would be a disagreement between them, and is neither shown nor counted.
+                if !kind.may_act(actor, insp, row.unit_id) {
+                    total -= 1;
+                    continue;
+                }
+                let colour = row.due.map(|d| match kind {
+                    // An open task's colour depends on its date only.
+                    TodoKind::TaskVerify => task_colour(
+                        Due::By { date: d },
+                        TaskStatus::Claimed,
+                        None,
+                        day,
+                        warn_days,
+                    ),
+                    _ => colour(d, day, warn_days, false),
+                });
+                items.push(TodoItem {
+                    kind,
+                    object_id: Some(row.object_id),
+                    title: title_of(kind, &row),
+                    unit_name: Some(row.unit_name.clone()),
+                    since: day_of(&row.since),
+                    due: row.due,
+                    colour,
+                });
+            }
+            if total > 0 {
+                todo.groups.push(TodoGroup { kind, total, items });
+            }
+        }
+        if let Some(item) = calendar_missing(&mut tx, actor, day, warn_days).await? {
+            todo.groups.push(TodoGroup {
+                kind: TodoKind::CalendarMissing,
+                total: 1,
+                items: if limit > 0 { vec![item] } else { Vec::new() },
+            });
+        }
+        Ok(todo)
+    }
+}
+
+/// From 1 November, next year's holiday arrangement is due: working days past the year's end
+/// cannot be counted without it. It waits for whoever may enter it.
+async fn calendar_missing<T: ReadTx>(
+    tx: &mut T,
+    actor: &Actor,
+    day: Date,
+    warn_days: i32,
+) -> Result<Option<TodoItem>> {
+    if !actor.can(Permission::ManageReferenceData) || day.month() < 11 {
+        return Ok(None);
+    }
+    let next = day.year() + 1;
+    if tx
+        .calendar_years()
+        .await?
+        .iter()
+        .any(|y| i32::from(y.year) == i32::from(next))
+    {
+        return Ok(None);
+    }
+    let due = jiff::civil::date(day.year(), 12, 31);
+    Ok(Some(TodoItem {
+        kind: TodoKind::CalendarMissing,
+        object_id: None,
+        title: format!("{next}年节假日安排尚未录入"),
+        unit_name: None,
+        since: Some(jiff::civil::date(day.year(), 11, 1)),
+        due: Some(due),
+        colour: Some(colour(due, day, warn_days, false)),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_are_read_from_times_and_dates() {
+        assert_eq!(
+            day_of("2026-11-30T17:00:00Z"),
+            Some(jiff::civil::date(2026, 12, 1))
+        );
+        assert_eq!(day_of("2026-11-30"), Some(jiff::civil::date(2026, 11, 30)));
+        assert_eq!(day_of(""), None);
+    }
+}

@@ -1,0 +1,64 @@
+//! Storage of the to-do (工作台): for each kind of waiting work, how many rows wait and the
+//! oldest of them. Every kind is one state of one table (a plan submitted, a task claimed, a
+//! change request undecided, a follow-up notice unanswered, a notice submitted or sent back
+//! for review), so a done item leaves the list by its state alone.
+
+use std::future::Future;
+
+use jiff::civil::Date;
+
+use crate::error::Result;
+use crate::id::Id;
+
+/// The states that wait for someone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Waiting {
+    /// A rectification plan submitted, awaiting review.
+    PlanSubmitted,
+    /// A task claimed done (已完成待销号), awaiting verification.
+    TaskClaimed,
+    /// A change request not yet decided.
+    ChangePending,
+    /// A follow-up notice the unit has not answered, of an inspection still under
+    /// rectification (an archived one takes no answers).
+    FollowUpOpen,
+    /// A public progress notice submitted to the office, of an inspection not archived.
+    NoticeSubmitted,
+    /// A published notice sent back for review (待复核), of an inspection not archived.
+    NoticeNeedsReview,
+}
+
+/// Whose rows: of only these units (`None`: of every unit), never of those in `except`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WaitingScope {
+    pub only: Option<Vec<Id>>,
+    pub except: Vec<Id>,
+}
+
+/// One waiting row, with what the to-do shows of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaitingRow {
+    /// What is opened to act on it: the plan, the task (for a claim and a change request),
+    /// the notice.
+    pub object_id: Id,
+    pub inspection_id: Id,
+    pub unit_id: Id,
+    pub unit_name: String,
+    /// The plan's or notice's title, the task's number and measure, the notice's number.
+    pub label: String,
+    /// The task's deadline, the day the answer to a follow-up is due.
+    pub due: Option<Date>,
+    /// Since when it waits: an RFC 3339 time, or a date for follow-up notices.
+    pub since: String,
+}
+
+pub trait TodoRead: Send {
+    /// How many rows of `kind` wait within `scope`, counted by the database, and the `limit`
+    /// that have waited longest.
+    fn waiting(
+        &mut self,
+        kind: Waiting,
+        scope: &WaitingScope,
+        limit: u32,
+    ) -> impl Future<Output = Result<(i64, Vec<WaitingRow>)>> + Send;
+}

@@ -1,0 +1,10 @@
+-- The to-do (工作台) of every official counts and lists, on each home page, the rows waiting
+-- in one state, longest waiting first (xunshi_store/src/tx/todo.rs). Each state is read
+-- through an index of its own; the partial ones hold only the rows that wait, which are few.
+CREATE INDEX rectification_plans_status ON rectification_plans (status, submitted_at, id);
+CREATE INDEX rectification_tasks_claimed ON rectification_tasks (updated_at, id)
+    WHERE status = 'claimed' AND withdrawn_reason IS NULL;
+CREATE INDEX task_change_requests_pending ON task_change_requests (id)
+    WHERE approved IS NULL;
+CREATE INDEX followups_open ON followups (id)
+    WHERE answer IS NULL;

@@ -1,0 +1,159 @@
+//! The to-do's waiting rows: one shape per kind, each counted and listed through an index
+//! (migration 0019), so the home page of every official costs a few index reads.
+
+use sqlx::AssertSqlSafe;
+use xunshi_core::store::{TodoRead, Waiting, WaitingRow, WaitingScope};
+use xunshi_core::{Id, Result};
+
+use super::{DbTx, Mode, Where};
+use crate::rows::{i, id, opt_date, s};
+
+/// How one kind is read: the tables, the state that waits, the order of waiting.
+struct Shape {
+    /// The tables, the waiting table as `x`, the unit as `u` (joined only for the list).
+    from: &'static str,
+    join_unit: &'static str,
+    /// The state that waits, written as literals so the partial indexes apply.
+    state: &'static str,
+    /// `object_id, inspection_id, unit_id, label, due, since` of the list.
+    cols: &'static str,
+    /// Longest waiting first; the id breaks ties.
+    order: &'static str,
+    /// The column holding the unit, for the scope.
+    unit: &'static str,
+}
+
+fn shape(kind: Waiting) -> Shape {
+    match kind {
+        Waiting::PlanSubmitted => Shape {
+            from: "rectification_plans x",
+            join_unit: "JOIN units u ON u.id = x.unit_id",
+            state: "x.status = 'submitted'",
+            cols: "x.id AS object_id, x.inspection_id, x.unit_id, x.title AS label, \
+                   NULL AS due, COALESCE(x.submitted_at, '') AS since",
+            order: "x.submitted_at, x.id",
+            unit: "x.unit_id",
+        },
+        Waiting::TaskClaimed => Shape {
+            from: "rectification_tasks x",
+            join_unit: "JOIN units u ON u.id = x.unit_id",
+            state: "x.status = 'claimed' AND x.withdrawn_reason IS NULL",
+            cols: "x.id AS object_id, x.inspection_id, x.unit_id, \
+                   x.seq || ' ' || x.measure AS label, x.due_date AS due, x.updated_at AS since",
+            // A claimed task is changed last by its claim.
+            order: "x.updated_at, x.id",
+            unit: "x.unit_id",
+        },
+        Waiting::ChangePending => Shape {
+            from: "task_change_requests x JOIN rectification_tasks t ON t.id = x.task_id",
+            join_unit: "JOIN units u ON u.id = t.unit_id",
+            state: "x.approved IS NULL",
+            cols: "t.id AS object_id, t.inspection_id, t.unit_id, \
+                   t.seq || ' ' || t.measure AS label, NULL AS due, x.requested_at AS since",
+            order: "x.id",
+            unit: "t.unit_id",
+        },
+        Waiting::FollowUpOpen => Shape {
+            from: "followups x JOIN inspections i ON i.id = x.inspection_id",
+            join_unit: "JOIN units u ON u.id = x.unit_id",
+            state: "x.answer IS NULL AND i.stage IN ('feedback_given', 'rectification')",
+            cols: "x.id AS object_id, x.inspection_id, x.unit_id, x.doc_no AS label, \
+                   x.answer_due AS due, x.issued_on AS since",
+            order: "x.id",
+            unit: "x.unit_id",
+        },
+        Waiting::NoticeSubmitted => Shape {
+            from: "rect_documents x JOIN inspections i ON i.id = x.inspection_id",
+            join_unit: "JOIN units u ON u.id = x.unit_id",
+            state: "x.status = 'submitted' AND x.kind = 'public_notice' \
+                    AND i.stage <> 'archived'",
+            cols: "x.id AS object_id, x.inspection_id, x.unit_id, x.title AS label, \
+                   NULL AS due, COALESCE(x.submitted_at, '') AS since",
+            order: "x.id",
+            unit: "x.unit_id",
+        },
+        Waiting::NoticeNeedsReview => Shape {
+            from: "rect_documents x JOIN inspections i ON i.id = x.inspection_id",
+            join_unit: "JOIN units u ON u.id = x.unit_id",
+            state: "x.status = 'needs_review' AND x.kind = 'public_notice' \
+                    AND i.stage <> 'archived'",
+            cols: "x.id AS object_id, x.inspection_id, x.unit_id, x.title AS label, \
+                   NULL AS due, x.updated_at AS since",
+            order: "x.id",
+            unit: "x.unit_id",
+        },
+    }
+}
+
+/// The `WHERE` of a kind within a scope; `None` when the scope holds no unit.
+fn waiting_where(sh: &Shape, scope: &WaitingScope) -> Option<Where> {
+    let mut w = Where::default();
+    w.fixed(sh.state);
+    if let Some(only) = &scope.only {
+        if only.is_empty() {
+            return None;
+        }
+        let list = w.list(only.iter().map(Id::to_string));
+        w.fixed(&format!("{} IN ({list})", sh.unit));
+    }
+    if !scope.except.is_empty() {
+        let list = w.list(scope.except.iter().map(Id::to_string));
+        w.fixed(&format!("{} NOT IN ({list})", sh.unit));
+    }
+    Some(w)
+}
+
+impl<M: Mode> TodoRead for DbTx<M> {
+    async fn waiting(
+        &mut self,
+        kind: Waiting,
+        scope: &WaitingScope,
+        limit: u32,
+    ) -> Result<(i64, Vec<WaitingRow>)> {
+        let sh = shape(kind);
+        let Some(w) = waiting_where(&sh, scope) else {
+            return Ok((0, Vec::new()));
+        };
+        let sql = format!(
+            "SELECT CAST(count(*) AS BIGINT) AS n FROM {} {}",
+            sh.from,
+            w.sql()
+        );
+        let n = match self
+            .fetch_optional(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+        {
+            Some(r) => i(&r, "n")?,
+            None => 0,
+        };
+        if n == 0 || limit == 0 {
+            return Ok((n, Vec::new()));
+        }
+        let w = waiting_where(&sh, scope).unwrap_or_default();
+        let sql = format!(
+            "SELECT {}, u.name AS unit_name FROM {} {} {} ORDER BY {} LIMIT {limit}",
+            sh.cols,
+            sh.from,
+            sh.join_unit,
+            w.sql(),
+            sh.order
+        );
+        let rows = self
+            .fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(WaitingRow {
+                    object_id: id(r, "object_id")?,
+                    inspection_id: id(r, "inspection_id")?,
+                    unit_id: id(r, "unit_id")?,
+                    unit_name: s(r, "unit_name")?,
+                    label: s(r, "label")?,
+                    due: opt_date(r, "due")?,
+                    since: s(r, "since")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok((n, rows))
+    }
+}

@@ -1,0 +1,267 @@
+//! The to-do (工作台): each kind of waiting work counted and listed from the state, for whom
+//! may act on it and nobody else, and gone once done.
+
+use jiff::civil::date;
+use xunshi_core::deadline::Colour;
+use xunshi_core::permission::Actor;
+use xunshi_core::service::{ChangeInput, Todo, TodoKind};
+use xunshi_core::store::{Store, TodoRead, Waiting, WaitingScope};
+use xunshi_core::supervision::{FollowUpAnswer, FollowUpInput};
+
+use crate::harness::{Svc, user_with_role};
+use crate::rectify::{approved_plan, plan_input, rect_world, task_input};
+use crate::supervision::clock_at;
+
+/// The kinds waiting for `who`, with their totals.
+async fn kinds(s: &Svc, who: &Actor) -> Vec<(TodoKind, i64)> {
+    let todo: Todo = s.todo(who).await.expect("the to-do");
+    let counted = s.todo_count(who).await.expect("the count");
+    assert_eq!(
+        counted,
+        todo.total(),
+        "the navigation counts what the list holds"
+    );
+    todo.groups.iter().map(|g| (g.kind, g.total)).collect()
+}
+
+pub async fn the_todo_lists_what_waits_for_whom_may_act(mut s: Svc) {
+    clock_at(&mut s, "2020-04-10T02:00:00Z");
+    let r = rect_world(&s).await;
+    let w = &r.w;
+    // A discipline officer of the inspected unit: never its overseer.
+    let resident = user_with_role(&s, "jw_resident", Some("自治区党委宣传部"), "discipline").await;
+    let everyone = [
+        &w.office,
+        &r.organization,
+        &w.discipline,
+        &resident,
+        &w.leadership,
+        &w.lead,
+        &w.member,
+        &w.stranger,
+        &w.principal,
+        &w.liaison,
+        &w.staff,
+    ];
+    for who in everyone {
+        assert_eq!(kinds(&s, who).await, vec![], "nothing waits yet");
+    }
+
+    // A submitted plan waits for the office and the supervisors, not for the unit itself, its
+    // own discipline officer, the leadership or the team.
+    let plan = s
+        .create_rect_plan(&w.liaison, w.insp.id, w.unit, &plan_input())
+        .await
+        .unwrap();
+    let task = s
+        .add_task(
+            &w.liaison,
+            plan.id,
+            &task_input(&r.problems[0], "制定实施细则", "by", Some("2020-04-15")),
+        )
+        .await
+        .unwrap();
+    let later = s
+        .add_task(
+            &w.liaison,
+            plan.id,
+            &task_input(&r.problems[1], "健全工作机制", "by", Some("2020-06-30")),
+        )
+        .await
+        .unwrap();
+    s.add_task(
+        &w.liaison,
+        plan.id,
+        &task_input(&r.problems[2], "完善选人用人制度", "long_term", None),
+    )
+    .await
+    .unwrap();
+    let plan = s
+        .submit_plan(&w.principal, plan.id, plan.version)
+        .await
+        .unwrap();
+    for who in [&w.office, &r.organization, &w.discipline] {
+        assert_eq!(kinds(&s, who).await, vec![(TodoKind::PlanReview, 1)]);
+    }
+    for who in [
+        &resident,
+        &w.leadership,
+        &w.lead,
+        &w.member,
+        &w.liaison,
+        &w.staff,
+    ] {
+        assert_eq!(kinds(&s, who).await, vec![]);
+    }
+    let todo = s.todo(&w.office).await.unwrap();
+    let item = &todo.groups[0].items[0];
+    assert_eq!(item.object_id, Some(plan.id));
+    assert_eq!(item.title, plan.title);
+    assert_eq!(item.unit_name.as_deref(), Some("自治区党委宣传部"));
+    assert_eq!(item.since, Some(date(2020, 4, 10)));
+    // Reviewed, it leaves every list.
+    s.review_plan(&w.office, plan.id, plan.version, true, "同意")
+        .await
+        .unwrap();
+    assert_eq!(kinds(&s, &r.organization).await, vec![]);
+
+    // A claimed task waits for verification, coloured by its deadline (five days away, within
+    // the warning period); closed, it is gone.
+    let task = s
+        .report_progress(&w.liaison, task.id, task.version, "细则已印发", 100, true)
+        .await
+        .unwrap();
+    for who in [&w.office, &r.organization] {
+        assert_eq!(kinds(&s, who).await, vec![(TodoKind::TaskVerify, 1)]);
+    }
+    assert_eq!(kinds(&s, &resident).await, vec![]);
+    assert_eq!(kinds(&s, &w.liaison).await, vec![]);
+    let todo = s.todo(&r.organization).await.unwrap();
+    let item = &todo.groups[0].items[0];
+    assert_eq!(item.object_id, Some(task.id));
+    assert_eq!(item.due, Some(date(2020, 4, 15)));
+    assert_eq!(item.colour, Some(Colour::Yellow));
+    s.verify_task(
+        &r.organization,
+        task.id,
+        task.version,
+        true,
+        None,
+        None,
+        "同意销号",
+    )
+    .await
+    .unwrap();
+    assert_eq!(kinds(&s, &w.office).await, vec![]);
+
+    // A change request waits for the office alone; decided, it is gone.
+    let cr = s
+        .request_change(
+            &w.liaison,
+            later.id,
+            &ChangeInput {
+                measure: "调整后的措施".into(),
+                due_kind: "by".into(),
+                due_date: Some("2020-12-31".into()),
+                reason: "涉及机构改革，需延期".into(),
+            },
+        )
+        .await
+        .expect("a change asked");
+    assert_eq!(
+        kinds(&s, &w.office).await,
+        vec![(TodoKind::ChangeDecide, 1)]
+    );
+    for who in [&r.organization, &w.discipline, &w.liaison, &w.lead] {
+        assert_eq!(kinds(&s, who).await, vec![]);
+    }
+    let todo = s.todo(&w.office).await.unwrap();
+    assert_eq!(todo.groups[0].items[0].object_id, Some(later.id));
+    s.decide_change(&w.office, cr.id, true, "同意")
+        .await
+        .unwrap();
+    assert_eq!(kinds(&s, &w.office).await, vec![]);
+
+    // A follow-up notice waits for the unit's principal and liaison, not its staff nor the
+    // office that issued it; answered, it is gone.
+    let notice = s
+        .issue_followup(
+            &w.office,
+            &FollowUpInput {
+                inspection_id: w.insp.id.to_string(),
+                unit_id: w.unit.to_string(),
+                task_id: None,
+                kind: "reminder".into(),
+                doc_no: "巡整督〔2020〕1号".into(),
+                content: "请加快整改进度。".into(),
+                answer_due: Some("2020-04-30".into()),
+            },
+        )
+        .await
+        .unwrap();
+    for who in [&w.principal, &w.liaison] {
+        assert_eq!(kinds(&s, who).await, vec![(TodoKind::FollowupAnswer, 1)]);
+    }
+    for who in [&w.staff, &w.office, &w.discipline, &w.lead, &w.stranger] {
+        assert_eq!(kinds(&s, who).await, vec![]);
+    }
+    let todo = s.todo(&w.liaison).await.unwrap();
+    let item = &todo.groups[0].items[0];
+    assert_eq!(item.object_id, Some(notice.id));
+    assert_eq!(item.title, "督办通知 巡整督〔2020〕1号");
+    assert_eq!(item.colour, Some(Colour::Green));
+    s.answer_followup(
+        &w.liaison,
+        notice.id,
+        &FollowUpAnswer {
+            version: notice.version,
+            answer: "已专题研究，正在推进。".into(),
+        },
+    )
+    .await
+    .unwrap();
+    for who in everyone {
+        assert_eq!(kinds(&s, who).await, vec![], "everything is done");
+    }
+}
+
+/// The store counts within the scope and lists the oldest first, `limit` at most.
+pub async fn the_todo_store_counts_and_lists_within_a_scope(mut s: Svc) {
+    clock_at(&mut s, "2020-04-10T02:00:00Z");
+    let r = rect_world(&s).await;
+    let w = &r.w;
+    let (_, tasks) = approved_plan(&s, &r, "2020-06-30").await;
+    for t in &tasks {
+        s.report_progress(&w.liaison, t.id, t.version, "已完成", 100, true)
+            .await
+            .unwrap();
+    }
+    let mut tx = s.store.read().await.unwrap();
+    let all = WaitingScope::default();
+    let (n, rows) = tx.waiting(Waiting::TaskClaimed, &all, 2).await.unwrap();
+    assert_eq!(n, tasks.len() as i64);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].object_id, tasks[0].id, "the oldest claim first");
+    assert_eq!(rows[0].label, format!("{} 整改措施0", tasks[0].seq));
+    assert_eq!(rows[0].due, Some(date(2020, 6, 30)));
+    let (n, rows) = tx.waiting(Waiting::TaskClaimed, &all, 0).await.unwrap();
+    assert_eq!((n, rows.len()), (tasks.len() as i64, 0));
+    let except = WaitingScope {
+        only: None,
+        except: vec![w.unit],
+    };
+    assert_eq!(
+        tx.waiting(Waiting::TaskClaimed, &except, 20)
+            .await
+            .unwrap()
+            .0,
+        0
+    );
+    let only = WaitingScope {
+        only: Some(vec![w.unit]),
+        except: vec![],
+    };
+    assert_eq!(
+        tx.waiting(Waiting::TaskClaimed, &only, 20).await.unwrap().0,
+        tasks.len() as i64
+    );
+    let nowhere = WaitingScope {
+        only: Some(vec![]),
+        except: vec![],
+    };
+    assert_eq!(
+        tx.waiting(Waiting::TaskClaimed, &nowhere, 20)
+            .await
+            .unwrap(),
+        (0, vec![])
+    );
+    for kind in [
+        Waiting::PlanSubmitted,
+        Waiting::ChangePending,
+        Waiting::FollowUpOpen,
+        Waiting::NoticeSubmitted,
+        Waiting::NoticeNeedsReview,
+    ] {
+        assert_eq!(tx.waiting(kind, &all, 20).await.unwrap(), (0, vec![]));
+    }
+}
