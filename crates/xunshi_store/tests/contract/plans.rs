@@ -1,10 +1,10 @@
 //! The hot paths read the large tables through their indexes. A generated province (20,000
-//! tasks, analysed as a deployment's database is) is read by the services the home page, the
-//! ledger, a task, the dashboards and a progress report use, for the office, the leadership,
-//! a supervisor and a unit's liaison; the plan of every statement they ran is asked of the
-//! backend (SQLite `EXPLAIN QUERY PLAN`, PostgreSQL `EXPLAIN`), and none may read a large
-//! table whole. With `XUNSHI_PLANS_OUT=FILE` the statements and their plans are written to
-//! FILE, for reading them by hand.
+//! tasks, analysed as a deployment's database is) is read by the services the home page (its
+//! figures and the to-do), the ledger, a task, the dashboards and a progress report use, for
+//! the office, the leadership, a supervisor and a unit's liaison; the plan of every statement
+//! they ran is asked of the backend (SQLite `EXPLAIN QUERY PLAN`, PostgreSQL `EXPLAIN`), and
+//! none may read a large table whole. With `XUNSHI_PLANS_OUT=FILE` the statements and their
+//! plans are written to FILE, for reading them by hand.
 
 use std::sync::Arc;
 
@@ -147,6 +147,7 @@ pub async fn hot_queries_read_large_tables_through_their_indexes(mut s: Svc) {
     let category = category.parse().expect("an id");
     for who in [&office, &leader, &discipline] {
         x.overview(who).await.expect("the home page's figures");
+        x.todo(who).await.expect("the to-do");
         x.dashboard(who, &DashboardFilter::default())
             .await
             .expect("the dashboard");
@@ -191,6 +192,7 @@ pub async fn hot_queries_read_large_tables_through_their_indexes(mut s: Svc) {
     .await
     .expect("the dashboard of one unit");
     x.overview(&liaison).await.expect("the liaison's home page");
+    x.todo(&liaison).await.expect("the liaison's to-do");
     x.dashboard(&liaison, &DashboardFilter::default())
         .await
         .expect("the liaison's dashboard");

@@ -15,6 +15,7 @@ mod rectify;
 mod reports;
 mod supervision;
 mod teams;
+mod todo;
 mod units;
 mod users;
 
@@ -40,6 +41,7 @@ use crate::http::Rejection;
     modifiers(&BearerAuth),
     tags(
         (name = "auth", description = "登录、令牌与密码"),
+        (name = "todo", description = "工作台：等待本人办理的事项"),
         (name = "units", description = "组织机构"),
         (name = "users", description = "用户与角色"),
         (name = "audit", description = "审计日志"),
@@ -88,6 +90,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(disclosure::routes())
         .merge(supervision::routes())
         .merge(dashboard::routes())
+        .merge(todo::routes())
         .split_for_parts()
 }
 

@@ -9,7 +9,8 @@
 //! - [`next`]: where a log-in may send the browser afterwards;
 //! - [`throttle`]: the per-instance rate limit of log-in attempts;
 //! - [`headers`]: `Cache-Control: no-store` on everything personal;
-//! - [`idempotency`]: a repeated submission (same key) gets the first answer, never a second record.
+//! - [`idempotency`]: a repeated submission (same key) gets the first answer, never a second record;
+//! - [`todo`]: the page where each item of the to-do is done.
 //!
 //! A [`Rejection`] answers as the API's error body; the pages' error layer shows it as a page.
 
@@ -23,6 +24,7 @@ pub mod ledger;
 pub mod next;
 mod rejection;
 pub mod throttle;
+pub mod todo;
 
 pub use decode::{VERSION_INVALID, VERSION_MISSING, require_version};
 pub use extract::{Form, FormPairs, Json, Path, Query};

@@ -1,4 +1,5 @@
-//! The first page after log-in: what the person can reach, with counts.
+//! The first page after log-in, the 工作台: what waits for the person (the core's to-do),
+//! then what the person can reach, with counts.
 
 use crate::http::Query;
 use askama::Template;
@@ -32,10 +33,29 @@ struct RecentRow {
     object: String,
 }
 
+/// One kind of waiting work and how many of it.
+struct TodoCount {
+    label: &'static str,
+    total: i64,
+}
+
+struct TodoRow {
+    kind: &'static str,
+    title: String,
+    unit: String,
+    since: String,
+    due: String,
+    colour: Option<(&'static str, &'static str)>,
+    link: String,
+}
+
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
     frame: Frame,
+    todo_total: i64,
+    todo_counts: Vec<TodoCount>,
+    todo: Vec<TodoRow>,
     tiles: Vec<Tile>,
     recent: Vec<RecentRow>,
 }
@@ -47,6 +67,31 @@ struct HomeQuery {
 
 async fn home(State(app): State<AppState>, user: PageUser, Query(q): Query<HomeQuery>) -> Response {
     let actor = &user.actor;
+    let todo = match app.services.todo(actor).await {
+        Ok(t) => t,
+        Err(e) => return error_page(&e, Some(actor)),
+    };
+    let todo_counts = todo
+        .groups
+        .iter()
+        .map(|g| TodoCount {
+            label: g.kind.label(),
+            total: g.total,
+        })
+        .collect();
+    let todo_rows = todo
+        .oldest_first()
+        .into_iter()
+        .map(|i| TodoRow {
+            kind: i.kind.label(),
+            title: i.title.clone(),
+            unit: i.unit_name.clone().unwrap_or_default(),
+            since: i.since.map(|d| d.to_string()).unwrap_or_default(),
+            due: i.due.map(|d| d.to_string()).unwrap_or_default(),
+            colour: i.colour.map(|c| (c.as_str(), c.label())),
+            link: crate::http::todo::link(i),
+        })
+        .collect();
     let overview = match app.services.overview(actor).await {
         Ok(o) => o,
         Err(e) => return error_page(&e, Some(actor)),
@@ -139,6 +184,9 @@ async fn home(State(app): State<AppState>, user: PageUser, Query(q): Query<HomeQ
         frame: Frame::new(&app, &user, "工作台", "/")
             .await
             .with_notice(q.notice.as_deref()),
+        todo_total: todo.total(),
+        todo_counts,
+        todo: todo_rows,
         tiles,
         recent,
     };

@@ -165,6 +165,8 @@ pub struct NavItem {
     pub label: &'static str,
     pub href: &'static str,
     pub active: bool,
+    /// How many things wait there (the to-do on the home page).
+    pub count: Option<i64>,
 }
 
 /// A stage of the work, as the navigation groups pages.
@@ -206,12 +208,23 @@ impl Frame {
             .unwrap_or_default();
         let mut roles: Vec<&str> = actor.grants().iter().map(|g| g.role.label()).collect();
         roles.dedup();
+        let mut nav = nav_for(actor, path);
+        // What waits for the person, beside the home page that lists it. A page is still
+        // shown if it cannot be counted: the home page itself says why.
+        let waiting = app.services.todo_count(actor).await.ok().filter(|n| *n > 0);
+        if let Some(home) = nav
+            .iter_mut()
+            .flat_map(|s| s.items.iter_mut())
+            .find(|i| i.href == "/")
+        {
+            home.count = waiting;
+        }
         Frame {
             title: title.to_owned(),
             user_name: u.display_name.clone(),
             unit_name,
             roles: roles.join("、"),
-            nav: nav_for(actor, path),
+            nav,
             csrf: user.csrf.clone(),
             idem: crate::http::idempotency::new_key(),
             notice: None,
@@ -289,10 +302,11 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavSection> {
         label,
         href,
         active: path == href || (href != "/" && path.starts_with(href)),
+        count: None,
     };
     let mut sections = vec![NavSection {
         label: "工作台",
-        items: vec![item("首页", "/")],
+        items: vec![item("待办事项", "/")],
     }];
     // By stage of the work, as officials look for it: 计划 / 巡视 / 整改 / 督办 / 统计 / 系统管理.
     let mut plan = Vec::new();

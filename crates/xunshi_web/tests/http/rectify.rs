@@ -999,3 +999,170 @@ async fn evidence_is_uploaded_on_the_page_and_in_the_api_and_never_replaced() {
         "{disposition}"
     );
 }
+
+/// The to-do of `username` through the API: the kinds with their totals, and the items.
+async fn todo_of(w: &World, username: &str) -> (Vec<(String, i64)>, Vec<Value>) {
+    let token = w.app.api_token(username, PASSWORD).await;
+    let (status, body) = w.app.api_get("/api/v1/todo", &token).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let counts = body["counts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["kind"].as_str().unwrap().to_owned(),
+                c["total"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    (counts, body["items"].as_array().unwrap().clone())
+}
+
+#[tokio::test]
+async fn the_home_page_lists_what_waits_for_each_role_until_it_is_done() {
+    let w = world().await;
+    // Today is 2020-06-01: the first task is due within the warning period.
+    let (_, tasks) = approved_plan(
+        &w,
+        &[
+            ("by", Some("2020-06-05")),
+            ("by", Some("2020-12-31")),
+            ("long_term", None),
+        ],
+    )
+    .await;
+    for who in [
+        "office1",
+        "jiwei1",
+        "jiwei_xcb",
+        "xcb_head",
+        "xcb_liaison",
+        "xcb_office",
+    ] {
+        assert_eq!(todo_of(&w, who).await.0, vec![], "{who}: nothing waits");
+    }
+    let liaison = w.app.api_token("xcb_liaison", PASSWORD).await;
+    let task = &tasks[0];
+    let v = task_version(&w, &liaison, task).await;
+    let (status, body) = w
+        .app
+        .api_post(
+            &format!("/api/v1/tasks/{task}/progress"),
+            Some(&liaison),
+            json!({ "version": v, "text": "制度已印发", "progress": 100, "claims_done": true }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // The claim waits for the office and the discipline commission, never for the unit nor
+    // for the commission's officer who belongs to the unit.
+    for who in ["office1", "jiwei1"] {
+        let (counts, items) = todo_of(&w, who).await;
+        assert_eq!(counts, vec![("task_verify".to_owned(), 1)], "{who}");
+        assert_eq!(items[0]["link"], format!("/rectification/tasks/{task}"));
+        assert_eq!(items[0]["due_date"], "2020-06-05");
+        assert_eq!(items[0]["colour"], "yellow");
+        assert_eq!(items[0]["unit_name"], "自治区党委宣传部");
+    }
+    for who in ["jiwei_xcb", "xcb_head", "xcb_liaison", "xcb_office"] {
+        assert_eq!(todo_of(&w, who).await.0, vec![], "{who}");
+    }
+    let mut office = w.app.login_form("office1", PASSWORD).await;
+    let home = office.get("/").await;
+    assert_eq!(home.status, StatusCode::OK, "{}", home.body);
+    assert!(home.body.contains("待核查销号"), "{}", home.body);
+    assert!(
+        home.body
+            .contains(&format!("href=\"/rectification/tasks/{task}\"")),
+        "{}",
+        home.body
+    );
+    assert!(
+        home.body.contains("<span class=\"tag yellow\">临期</span>"),
+        "{}",
+        home.body
+    );
+    assert!(
+        home.body
+            .contains("<span class=\"nav-count\" title=\"待办事项\">1</span>"),
+        "{}",
+        home.body
+    );
+    let mut own = w.app.login_form("jiwei_xcb", PASSWORD).await;
+    let home = own.get("/").await;
+    assert!(
+        home.body.contains("目前没有等待您办理的事项"),
+        "{}",
+        home.body
+    );
+    assert!(!home.body.contains("nav-count"), "{}", home.body);
+
+    // Verified, the task leaves every list.
+    let office_token = w.app.api_token("office1", PASSWORD).await;
+    let v = task_version(&w, &office_token, task).await;
+    let (status, body) = w
+        .app
+        .api_post(
+            &format!("/api/v1/tasks/{task}/verify"),
+            Some(&office_token),
+            json!({ "version": v, "close": true, "reason": "同意销号" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    for who in ["office1", "jiwei1"] {
+        assert_eq!(todo_of(&w, who).await.0, vec![], "{who}");
+    }
+    let home = office.get("/").await;
+    assert!(
+        home.body.contains("目前没有等待您办理的事项"),
+        "{}",
+        home.body
+    );
+
+    // A follow-up notice waits for the unit's principal and liaison to answer.
+    let (status, notice) = w
+        .app
+        .api_post(
+            "/api/v1/followups",
+            Some(&office_token),
+            json!({
+                "inspection_id": w.insp.to_string(),
+                "unit_id": w.unit.to_string(),
+                "kind": "reminder",
+                "doc_no": "巡整督〔2020〕1号",
+                "content": "请加快整改进度。",
+                "answer_due": "2020-06-03",
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{notice}");
+    for who in ["xcb_head", "xcb_liaison"] {
+        let (counts, items) = todo_of(&w, who).await;
+        assert_eq!(counts, vec![("followup_answer".to_owned(), 1)], "{who}");
+        assert_eq!(items[0]["title"], "督办通知 巡整督〔2020〕1号");
+        assert_eq!(
+            items[0]["link"],
+            format!("/supervision/followups/{}", notice["id"].as_str().unwrap())
+        );
+    }
+    for who in ["xcb_office", "office1", "jiwei1"] {
+        assert_eq!(todo_of(&w, who).await.0, vec![], "{who}");
+    }
+    let mut head = w.app.login_form("xcb_head", PASSWORD).await;
+    let home = head.get("/").await;
+    assert!(home.body.contains("待答复督办通知"), "{}", home.body);
+    let (status, body) = w
+        .app
+        .api_post(
+            &format!(
+                "/api/v1/followups/{}/answer",
+                notice["id"].as_str().unwrap()
+            ),
+            Some(&liaison),
+            json!({ "version": notice["version"], "answer": "已专题研究部署。" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(todo_of(&w, "xcb_head").await.0, vec![]);
+}

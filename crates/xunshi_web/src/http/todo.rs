@@ -1,0 +1,18 @@
+//! Where each item of the to-do is done: the page of the object, which the page and the API
+//! both give as the item's link.
+
+use xunshi_core::service::{TodoItem, TodoKind};
+
+pub fn link(item: &TodoItem) -> String {
+    let id = item.object_id.map(|i| i.to_string()).unwrap_or_default();
+    match item.kind {
+        TodoKind::PlanReview => format!("/rectification/plans/{id}"),
+        // Claims are verified, and changes decided, on the task's page.
+        TodoKind::TaskVerify | TodoKind::ChangeDecide => format!("/rectification/tasks/{id}"),
+        TodoKind::FollowupAnswer => format!("/supervision/followups/{id}"),
+        TodoKind::NoticeDecide | TodoKind::NoticeReview => {
+            format!("/rectification/notices/{id}")
+        }
+        TodoKind::CalendarMissing => "/system/calendar".to_owned(),
+    }
+}
