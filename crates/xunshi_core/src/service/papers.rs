@@ -179,11 +179,18 @@ fn stale(p: &Problem) -> CoreError {
     CoreError::StaleVersion(format!("问题底稿第{}号", p.seq))
 }
 
+/// Whether the actor approves and signs the papers of `insp` now: the leader or a deputy,
+/// while the team is at work. The to-do asks the same.
+pub(crate) fn leads_papers(actor: &Actor, insp: &Inspection) -> bool {
+    matches!(insp.stage, Stage::OnSite | Stage::Reporting)
+        && team_seat(actor, insp) == Some(Seat::Lead)
+}
+
 fn rights(actor: &Actor, insp: &Inspection, p: &Problem) -> PaperRights {
     let seat = team_seat(actor, insp);
     let working = matches!(insp.stage, Stage::OnSite | Stage::Reporting);
     let member = working && seat.is_some();
-    let lead = working && seat == Some(Seat::Lead);
+    let lead = leads_papers(actor, insp);
     let draft = p.status == ProblemStatus::Draft;
     PaperRights {
         edit: member && draft,

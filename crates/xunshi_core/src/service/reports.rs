@@ -78,6 +78,12 @@ fn decides(actor: &Actor, insp: &Inspection, step: StepKind) -> bool {
     }
 }
 
+/// Whether the actor decides `step` of a report of `insp` now: only while the inspection is
+/// reporting. The to-do asks the same.
+pub(crate) fn decides_now(actor: &Actor, insp: &Inspection, step: StepKind) -> bool {
+    insp.stage == Stage::Reporting && decides(actor, insp, step)
+}
+
 fn rights(actor: &Actor, insp: &Inspection, r: &Report) -> ReportRights {
     let seat = team_seat(actor, insp);
     let working = matches!(insp.stage, Stage::OnSite | Stage::Reporting);
@@ -88,10 +94,7 @@ fn rights(actor: &Actor, insp: &Inspection, r: &Report) -> ReportRights {
             && draft
             && r.current_version > 0
             && seat == Some(Seat::Lead),
-        decide: r
-            .status
-            .awaiting()
-            .filter(|s| insp.stage == Stage::Reporting && decides(actor, insp, *s)),
+        decide: r.status.awaiting().filter(|s| decides_now(actor, insp, *s)),
     }
 }
 

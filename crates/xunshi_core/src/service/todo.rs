@@ -2,10 +2,12 @@
 //! colour. The list is computed from the current state, so an item done leaves it.
 //!
 //! Each kind is listed only for whom the area's own rule lets act on it: the database is asked
-//! for the rows within the scope those rules give ([`oversees_all_but`], [`speaks_for_units`]),
-//! and each row listed is checked again against the rule itself ([`rect_role`],
-//! [`speaks_for`], [`decides_notices`]) with its inspection. Clues are not listed: their
-//! transfers reach a body as letters, and every read of a clue is audited.
+//! for the rows within the scope those rules give ([`oversees_all_but`], [`speaks_for_units`],
+//! the inspections whose papers the actor signs by [`leads_papers`] or whose reports the actor
+//! decides by [`decides_now`]), and each row listed is checked again against the rule itself
+//! ([`rect_role`], [`speaks_for`], [`decides_notices`], [`leads_papers`], [`decides_now`]) with
+//! its inspection. Clues are not listed: their transfers reach a body as letters, and every
+//! read of a clue is audited.
 
 use jiff::civil::Date;
 use serde::Serialize;
@@ -13,8 +15,10 @@ use serde::Serialize;
 use super::Services;
 use super::deadlines::rectification_warn_days;
 use super::disclosure::decides_notices;
+use super::papers::leads_papers;
 use super::planning::today;
 use super::rectify::access::{oversees_all_but, rect_role};
+use super::reports::decides_now;
 use super::supervision::{require_rectifying, speaks_for, speaks_for_units};
 use crate::deadline::{Colour, colour};
 use crate::error::Result;
@@ -22,6 +26,8 @@ use crate::id::Id;
 use crate::inspection::Inspection;
 use crate::permission::{Actor, Permission};
 use crate::rectify::{Due, TaskStatus, task_colour};
+use crate::report::StepKind;
+use crate::role::{Role, Scope};
 use crate::store::{PlanningRead, ReadTx, Store, TodoRead, Waiting, WaitingRow, WaitingScope};
 
 /// How many items of each kind the list shows; the count says how many there are.
@@ -43,6 +49,13 @@ pub enum TodoKind {
     NoticeDecide,
     /// A published notice sent back for review (待复核), to publish again or withdraw.
     NoticeReview,
+    /// An inspection report before the team meeting (the team's leader).
+    ReportTeamMeeting,
+    /// An inspection report before the office, the leading group or the committee (the office
+    /// records each).
+    ReportDecide,
+    /// A working paper the team meeting approved, to sign (the leader or a deputy).
+    PaperSign,
     /// Next year's holiday arrangement, not yet entered (the office, from 1 November).
     CalendarMissing,
 }
@@ -56,6 +69,9 @@ impl TodoKind {
             TodoKind::FollowupAnswer => "待答复督办通知",
             TodoKind::NoticeDecide => "待审核整改进展通报",
             TodoKind::NoticeReview => "待复核通报",
+            TodoKind::ReportTeamMeeting => "待组务会审议巡视报告",
+            TodoKind::ReportDecide => "待审批巡视报告",
+            TodoKind::PaperSign => "待签批问题底稿",
             TodoKind::CalendarMissing => "待录入节假日安排",
         }
     }
@@ -68,18 +84,34 @@ impl TodoKind {
             TodoKind::FollowupAnswer => Waiting::FollowUpOpen,
             TodoKind::NoticeDecide => Waiting::NoticeSubmitted,
             TodoKind::NoticeReview => Waiting::NoticeNeedsReview,
+            TodoKind::ReportTeamMeeting => Waiting::ReportAtTeamMeeting,
+            TodoKind::ReportDecide => Waiting::ReportWithOffice,
+            TodoKind::PaperSign => Waiting::PaperApproved,
             TodoKind::CalendarMissing => return None,
         })
     }
 
-    /// Whether the actor may do this to the row, by the area's own rule.
-    fn may_act(self, actor: &Actor, insp: &Inspection, unit: Id) -> bool {
+    /// Whether the actor may do this to the row, by the area's own rule. `unit` is the row's
+    /// unit (none for a report, which is the inspection's).
+    fn may_act(self, actor: &Actor, insp: &Inspection, unit: Option<Id>) -> bool {
+        let Some(unit) = unit else {
+            return match self {
+                // The office decides for itself and records the leading group's and the
+                // committee's decisions: one rule for the three steps.
+                TodoKind::ReportDecide => decides_now(actor, insp, StepKind::Office),
+                TodoKind::ReportTeamMeeting => decides_now(actor, insp, StepKind::TeamMeeting),
+                _ => false,
+            };
+        };
         match self {
             TodoKind::PlanReview | TodoKind::TaskVerify => rect_role(actor, insp, unit).supervise,
             TodoKind::ChangeDecide => rect_role(actor, insp, unit).office,
             TodoKind::FollowupAnswer => speaks_for(actor, unit) && require_rectifying(insp).is_ok(),
             TodoKind::NoticeDecide | TodoKind::NoticeReview => decides_notices(actor, insp, unit),
-            TodoKind::CalendarMissing => false,
+            TodoKind::PaperSign => leads_papers(actor, insp),
+            TodoKind::ReportTeamMeeting | TodoKind::ReportDecide | TodoKind::CalendarMissing => {
+                false
+            }
         }
     }
 }
@@ -127,10 +159,26 @@ impl Todo {
     }
 }
 
-/// The kinds the actor may act on somewhere, with the rows' scope.
-fn duties(actor: &Actor) -> Vec<(TodoKind, WaitingScope)> {
+/// The kinds the actor may act on somewhere, with the rows' scope. `leads` are the
+/// inspections whose papers the actor signs now, `meets` those whose reports wait for the
+/// actor's team meeting.
+fn duties(actor: &Actor, leads: Vec<Id>, meets: Vec<Id>) -> Vec<(TodoKind, WaitingScope)> {
     let mut out = Vec::new();
-    let all_but = |except: Vec<Id>| WaitingScope { only: None, except };
+    let all_but = |except: Vec<Id>| WaitingScope {
+        only: None,
+        except,
+        inspections: None,
+    };
+    let of = |inspections: Vec<Id>| WaitingScope {
+        inspections: Some(inspections),
+        ..Default::default()
+    };
+    if !leads.is_empty() {
+        out.push((TodoKind::PaperSign, of(leads)));
+    }
+    if !meets.is_empty() {
+        out.push((TodoKind::ReportTeamMeeting, of(meets)));
+    }
     if let Some(except) = oversees_all_but(actor, false) {
         out.push((TodoKind::PlanReview, all_but(except.clone())));
         out.push((TodoKind::TaskVerify, all_but(except)));
@@ -138,7 +186,10 @@ fn duties(actor: &Actor) -> Vec<(TodoKind, WaitingScope)> {
     if let Some(except) = oversees_all_but(actor, true) {
         out.push((TodoKind::ChangeDecide, all_but(except.clone())));
         out.push((TodoKind::NoticeDecide, all_but(except.clone())));
-        out.push((TodoKind::NoticeReview, all_but(except)));
+        out.push((TodoKind::NoticeReview, all_but(except.clone())));
+        // `inspection_access` gives the office the same grant, withheld from who belongs to
+        // an inspected unit: the store leaves out inspections of the actor's own units.
+        out.push((TodoKind::ReportDecide, all_but(except)));
     }
     let units = speaks_for_units(actor);
     if !units.is_empty() {
@@ -146,7 +197,7 @@ fn duties(actor: &Actor) -> Vec<(TodoKind, WaitingScope)> {
             TodoKind::FollowupAnswer,
             WaitingScope {
                 only: Some(units),
-                except: Vec::new(),
+                ..Default::default()
             },
         ));
     }
@@ -195,7 +246,25 @@ impl<S: Store> Services<S> {
         let mut tx = self.store.read().await?;
         let warn_days = rectification_warn_days(&mut tx).await?;
         let mut inspections: Vec<Inspection> = Vec::new();
-        for (kind, scope) in duties(actor) {
+        // The inspections the actor sits on as leader or deputy, few as the grants, each held
+        // to the rules of papers and reports.
+        let (mut leads, mut meets) = (Vec::new(), Vec::new());
+        for g in actor.grants() {
+            if let (Role::TeamLeader | Role::TeamDeputy, Scope::Inspection(id)) = (g.role, g.scope)
+                && let Some(insp) = tx.get_inspection(id).await?
+            {
+                if leads_papers(actor, &insp) {
+                    leads.push(id);
+                }
+                if decides_now(actor, &insp, StepKind::TeamMeeting) {
+                    meets.push(id);
+                }
+                inspections.push(insp);
+            }
+        }
+        leads.dedup();
+        meets.dedup();
+        for (kind, scope) in duties(actor, leads, meets) {
             let Some(waiting) = kind.waiting() else {
                 continue;
             };
@@ -233,7 +302,7 @@ impl<S: Store> Services<S> {
                     kind,
                     object_id: Some(row.object_id),
                     title: title_of(kind, &row),
-                    unit_name: Some(row.unit_name.clone()),
+                    unit_name: Some(row.unit_name.clone()).filter(|n| !n.is_empty()),
                     since: day_of(&row.since),
                     due: row.due,
                     colour,

@@ -1,7 +1,8 @@
 //! Storage of the to-do (工作台): for each kind of waiting work, how many rows wait and the
 //! oldest of them. Every kind is one state of one table (a plan submitted, a task claimed, a
 //! change request undecided, a follow-up notice unanswered, a notice submitted or sent back
-//! for review), so a done item leaves the list by its state alone.
+//! for review, a report at a step of its chain, a paper approved and not signed), so a done
+//! item leaves the list by its state alone.
 
 use std::future::Future;
 
@@ -26,25 +27,39 @@ pub enum Waiting {
     NoticeSubmitted,
     /// A published notice sent back for review (待复核), of an inspection not archived.
     NoticeNeedsReview,
+    /// An inspection report before the team meeting, while the inspection is reporting.
+    ReportAtTeamMeeting,
+    /// An inspection report before the office, the leading group or the committee (the office
+    /// records all three), while the inspection is reporting.
+    ReportWithOffice,
+    /// A working paper the team meeting approved, awaiting the leader's signature, while the
+    /// team is at work (on site or reporting).
+    PaperApproved,
 }
 
-/// Whose rows: of only these units (`None`: of every unit), never of those in `except`.
+/// Whose rows: of only these units (`None`: of every unit) and only these inspections
+/// (`None`: of every inspection), never of the units in `except` — for a report, never of an
+/// inspection one of whose inspected units is in `except`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WaitingScope {
     pub only: Option<Vec<Id>>,
     pub except: Vec<Id>,
+    pub inspections: Option<Vec<Id>>,
 }
 
 /// One waiting row, with what the to-do shows of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WaitingRow {
     /// What is opened to act on it: the plan, the task (for a claim and a change request),
-    /// the notice.
+    /// the notice, the report, the paper.
     pub object_id: Id,
     pub inspection_id: Id,
-    pub unit_id: Id,
+    /// None for a report, which is the whole inspection's.
+    pub unit_id: Option<Id>,
+    /// The unit's name; for a report, the team's.
     pub unit_name: String,
-    /// The plan's or notice's title, the task's number and measure, the notice's number.
+    /// The plan's, notice's, report's or paper's title, the task's number and measure, the
+    /// follow-up notice's number.
     pub label: String,
     /// The task's deadline, the day the answer to a follow-up is due.
     pub due: Option<Date>,

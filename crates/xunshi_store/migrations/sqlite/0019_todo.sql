@@ -8,3 +8,6 @@ CREATE INDEX task_change_requests_pending ON task_change_requests (id)
     WHERE approved IS NULL;
 CREATE INDEX followups_open ON followups (id)
     WHERE answer IS NULL;
+CREATE INDEX reports_status ON reports (status, updated_at, id);
+CREATE INDEX problems_approved ON problems (inspection_id, approved_at, id)
+    WHERE status = 'approved';

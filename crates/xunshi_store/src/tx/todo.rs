@@ -6,7 +6,7 @@ use xunshi_core::store::{TodoRead, Waiting, WaitingRow, WaitingScope};
 use xunshi_core::{Id, Result};
 
 use super::{DbTx, Mode, Where};
-use crate::rows::{i, id, opt_date, s};
+use crate::rows::{i, id, opt_date, opt_id, s};
 
 /// How one kind is read: the tables, the state that waits, the order of waiting.
 struct Shape {
@@ -15,12 +15,14 @@ struct Shape {
     join_unit: &'static str,
     /// The state that waits, written as literals so the partial indexes apply.
     state: &'static str,
-    /// `object_id, inspection_id, unit_id, label, due, since` of the list.
+    /// `object_id, inspection_id, unit_id, unit_name, label, due, since` of the list.
     cols: &'static str,
     /// Longest waiting first; the id breaks ties.
     order: &'static str,
-    /// The column holding the unit, for the scope.
-    unit: &'static str,
+    /// The column holding the unit, for the scope; none for a report, whose inspection's
+    /// inspected units are the scope's.
+    unit: Option<&'static str>,
+    inspection: &'static str,
 }
 
 fn shape(kind: Waiting) -> Shape {
@@ -30,37 +32,42 @@ fn shape(kind: Waiting) -> Shape {
             join_unit: "JOIN units u ON u.id = x.unit_id",
             state: "x.status = 'submitted'",
             cols: "x.id AS object_id, x.inspection_id, x.unit_id, x.title AS label, \
-                   NULL AS due, COALESCE(x.submitted_at, '') AS since",
+                   NULL AS due, COALESCE(x.submitted_at, '') AS since, u.name AS unit_name",
             order: "x.submitted_at, x.id",
-            unit: "x.unit_id",
+            unit: Some("x.unit_id"),
+            inspection: "x.inspection_id",
         },
         Waiting::TaskClaimed => Shape {
             from: "rectification_tasks x",
             join_unit: "JOIN units u ON u.id = x.unit_id",
             state: "x.status = 'claimed' AND x.withdrawn_reason IS NULL",
             cols: "x.id AS object_id, x.inspection_id, x.unit_id, \
-                   x.seq || ' ' || x.measure AS label, x.due_date AS due, x.updated_at AS since",
+                   x.seq || ' ' || x.measure AS label, x.due_date AS due, x.updated_at AS since, \
+                   u.name AS unit_name",
             // A claimed task is changed last by its claim.
             order: "x.updated_at, x.id",
-            unit: "x.unit_id",
+            unit: Some("x.unit_id"),
+            inspection: "x.inspection_id",
         },
         Waiting::ChangePending => Shape {
             from: "task_change_requests x JOIN rectification_tasks t ON t.id = x.task_id",
             join_unit: "JOIN units u ON u.id = t.unit_id",
             state: "x.approved IS NULL",
             cols: "t.id AS object_id, t.inspection_id, t.unit_id, \
-                   t.seq || ' ' || t.measure AS label, NULL AS due, x.requested_at AS since",
+                   t.seq || ' ' || t.measure AS label, NULL AS due, x.requested_at AS since, u.name AS unit_name",
             order: "x.id",
-            unit: "t.unit_id",
+            unit: Some("t.unit_id"),
+            inspection: "t.inspection_id",
         },
         Waiting::FollowUpOpen => Shape {
             from: "followups x JOIN inspections i ON i.id = x.inspection_id",
             join_unit: "JOIN units u ON u.id = x.unit_id",
             state: "x.answer IS NULL AND i.stage IN ('feedback_given', 'rectification')",
             cols: "x.id AS object_id, x.inspection_id, x.unit_id, x.doc_no AS label, \
-                   x.answer_due AS due, x.issued_on AS since",
+                   x.answer_due AS due, x.issued_on AS since, u.name AS unit_name",
             order: "x.id",
-            unit: "x.unit_id",
+            unit: Some("x.unit_id"),
+            inspection: "x.inspection_id",
         },
         Waiting::NoticeSubmitted => Shape {
             from: "rect_documents x JOIN inspections i ON i.id = x.inspection_id",
@@ -68,9 +75,10 @@ fn shape(kind: Waiting) -> Shape {
             state: "x.status = 'submitted' AND x.kind = 'public_notice' \
                     AND i.stage <> 'archived'",
             cols: "x.id AS object_id, x.inspection_id, x.unit_id, x.title AS label, \
-                   NULL AS due, COALESCE(x.submitted_at, '') AS since",
+                   NULL AS due, COALESCE(x.submitted_at, '') AS since, u.name AS unit_name",
             order: "x.id",
-            unit: "x.unit_id",
+            unit: Some("x.unit_id"),
+            inspection: "x.inspection_id",
         },
         Waiting::NoticeNeedsReview => Shape {
             from: "rect_documents x JOIN inspections i ON i.id = x.inspection_id",
@@ -78,9 +86,35 @@ fn shape(kind: Waiting) -> Shape {
             state: "x.status = 'needs_review' AND x.kind = 'public_notice' \
                     AND i.stage <> 'archived'",
             cols: "x.id AS object_id, x.inspection_id, x.unit_id, x.title AS label, \
-                   NULL AS due, x.updated_at AS since",
+                   NULL AS due, x.updated_at AS since, u.name AS unit_name",
             order: "x.id",
-            unit: "x.unit_id",
+            unit: Some("x.unit_id"),
+            inspection: "x.inspection_id",
+        },
+        Waiting::ReportAtTeamMeeting | Waiting::ReportWithOffice => Shape {
+            from: "reports x JOIN inspections i ON i.id = x.inspection_id",
+            join_unit: "",
+            state: if kind == Waiting::ReportAtTeamMeeting {
+                "x.status = 'at_team_meeting' AND i.stage = 'reporting'"
+            } else {
+                "x.status IN ('at_office', 'at_leading_group', 'at_committee') \
+                 AND i.stage = 'reporting'"
+            },
+            cols: "x.id AS object_id, x.inspection_id, NULL AS unit_id, x.title AS label, \
+                   NULL AS due, x.updated_at AS since, i.team_name AS unit_name",
+            order: "x.updated_at, x.id",
+            unit: None,
+            inspection: "x.inspection_id",
+        },
+        Waiting::PaperApproved => Shape {
+            from: "problems x JOIN inspections i ON i.id = x.inspection_id",
+            join_unit: "JOIN units u ON u.id = x.target_unit_id",
+            state: "x.status = 'approved' AND i.stage IN ('on_site', 'reporting')",
+            cols: "x.id AS object_id, x.inspection_id, x.target_unit_id AS unit_id, \
+                   x.title AS label, NULL AS due, COALESCE(x.approved_at, x.updated_at) AS since, u.name AS unit_name",
+            order: "x.approved_at, x.id",
+            unit: Some("x.target_unit_id"),
+            inspection: "x.inspection_id",
         },
     }
 }
@@ -89,16 +123,37 @@ fn shape(kind: Waiting) -> Shape {
 fn waiting_where(sh: &Shape, scope: &WaitingScope) -> Option<Where> {
     let mut w = Where::default();
     w.fixed(sh.state);
+    if let Some(inspections) = &scope.inspections {
+        if inspections.is_empty() {
+            return None;
+        }
+        let list = w.list(inspections.iter().map(Id::to_string));
+        w.fixed(&format!("{} IN ({list})", sh.inspection));
+    }
     if let Some(only) = &scope.only {
         if only.is_empty() {
             return None;
         }
         let list = w.list(only.iter().map(Id::to_string));
-        w.fixed(&format!("{} IN ({list})", sh.unit));
+        match sh.unit {
+            Some(unit) => w.fixed(&format!("{unit} IN ({list})")),
+            None => w.fixed(&format!(
+                "EXISTS (SELECT 1 FROM inspection_targets it WHERE it.inspection_id = {} \
+                 AND it.withdrawn_at IS NULL AND it.unit_id IN ({list}))",
+                sh.inspection
+            )),
+        }
     }
     if !scope.except.is_empty() {
         let list = w.list(scope.except.iter().map(Id::to_string));
-        w.fixed(&format!("{} NOT IN ({list})", sh.unit));
+        match sh.unit {
+            Some(unit) => w.fixed(&format!("{unit} NOT IN ({list})")),
+            None => w.fixed(&format!(
+                "NOT EXISTS (SELECT 1 FROM inspection_targets it WHERE it.inspection_id = {} \
+                 AND it.withdrawn_at IS NULL AND it.unit_id IN ({list}))",
+                sh.inspection
+            )),
+        }
     }
     Some(w)
 }
@@ -131,7 +186,7 @@ impl<M: Mode> TodoRead for DbTx<M> {
         }
         let w = waiting_where(&sh, scope).unwrap_or_default();
         let sql = format!(
-            "SELECT {}, u.name AS unit_name FROM {} {} {} ORDER BY {} LIMIT {limit}",
+            "SELECT {} FROM {} {} {} ORDER BY {} LIMIT {limit}",
             sh.cols,
             sh.from,
             sh.join_unit,
@@ -146,7 +201,7 @@ impl<M: Mode> TodoRead for DbTx<M> {
                 Ok(WaitingRow {
                     object_id: id(r, "object_id")?,
                     inspection_id: id(r, "inspection_id")?,
-                    unit_id: id(r, "unit_id")?,
+                    unit_id: opt_id(r, "unit_id")?,
                     unit_name: s(r, "unit_name")?,
                     label: s(r, "label")?,
                     due: opt_date(r, "due")?,

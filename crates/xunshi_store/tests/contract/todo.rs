@@ -8,7 +8,11 @@ use xunshi_core::service::{ChangeInput, Todo, TodoKind};
 use xunshi_core::store::{Store, TodoRead, Waiting, WaitingScope};
 use xunshi_core::supervision::{FollowUpAnswer, FollowUpInput};
 
+use xunshi_core::inspection::Stage;
+use xunshi_core::report::{ReportInput, ReportVersionInput, StepInput};
+
 use crate::harness::{Svc, user_with_role};
+use crate::papers::{POLITICAL, decision, move_to, paper, world};
 use crate::rectify::{approved_plan, plan_input, rect_world, task_input};
 use crate::supervision::clock_at;
 
@@ -227,8 +231,8 @@ pub async fn the_todo_store_counts_and_lists_within_a_scope(mut s: Svc) {
     let (n, rows) = tx.waiting(Waiting::TaskClaimed, &all, 0).await.unwrap();
     assert_eq!((n, rows.len()), (tasks.len() as i64, 0));
     let except = WaitingScope {
-        only: None,
         except: vec![w.unit],
+        ..Default::default()
     };
     assert_eq!(
         tx.waiting(Waiting::TaskClaimed, &except, 20)
@@ -239,15 +243,34 @@ pub async fn the_todo_store_counts_and_lists_within_a_scope(mut s: Svc) {
     );
     let only = WaitingScope {
         only: Some(vec![w.unit]),
-        except: vec![],
+        ..Default::default()
     };
     assert_eq!(
         tx.waiting(Waiting::TaskClaimed, &only, 20).await.unwrap().0,
         tasks.len() as i64
     );
+    let this = WaitingScope {
+        inspections: Some(vec![w.insp.id]),
+        ..Default::default()
+    };
+    assert_eq!(
+        tx.waiting(Waiting::TaskClaimed, &this, 0).await.unwrap().0,
+        tasks.len() as i64
+    );
+    let another = WaitingScope {
+        inspections: Some(vec![xunshi_core::Id::new()]),
+        ..Default::default()
+    };
+    assert_eq!(
+        tx.waiting(Waiting::TaskClaimed, &another, 0)
+            .await
+            .unwrap()
+            .0,
+        0
+    );
     let nowhere = WaitingScope {
         only: Some(vec![]),
-        except: vec![],
+        ..Default::default()
     };
     assert_eq!(
         tx.waiting(Waiting::TaskClaimed, &nowhere, 20)
@@ -261,7 +284,157 @@ pub async fn the_todo_store_counts_and_lists_within_a_scope(mut s: Svc) {
         Waiting::FollowUpOpen,
         Waiting::NoticeSubmitted,
         Waiting::NoticeNeedsReview,
+        Waiting::ReportAtTeamMeeting,
+        Waiting::ReportWithOffice,
+        Waiting::PaperApproved,
     ] {
         assert_eq!(tx.waiting(kind, &all, 20).await.unwrap(), (0, vec![]));
     }
+}
+
+fn step(version: i64, decision: &str, day: Option<&str>) -> StepInput {
+    StepInput {
+        version,
+        decision: decision.into(),
+        comment: String::new(),
+        meeting_date: day.map(str::to_owned),
+    }
+}
+
+/// Papers wait for the team's leader to sign them; a report waits for the leader's team
+/// meeting, then for the office — and for nobody else.
+pub async fn the_todo_asks_the_leader_to_sign_and_the_office_to_decide(mut s: Svc) {
+    // Before November: next year's holidays are not yet due.
+    clock_at(&mut s, "2020-04-10T02:00:00Z");
+    let w = world(&s).await;
+    let resident = user_with_role(&s, "bgs_resident", Some("自治区党委宣传部"), "office").await;
+    let others = [
+        &w.member,
+        &w.stranger,
+        &w.leadership,
+        &w.discipline,
+        &w.liaison,
+        &resident,
+    ];
+    let p = s
+        .create_problem(
+            &w.member,
+            w.insp.id,
+            &paper(POLITICAL, "意识形态工作责任制落实不到位"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        kinds(&s, &w.lead).await,
+        vec![],
+        "a draft waits for the team meeting"
+    );
+    let p = s
+        .approve_problem(&w.lead, p.id, &decision(p.version, "组务会审议通过"))
+        .await
+        .unwrap();
+    assert_eq!(kinds(&s, &w.lead).await, vec![(TodoKind::PaperSign, 1)]);
+    let todo = s.todo(&w.lead).await.unwrap();
+    let item = &todo.groups[0].items[0];
+    assert_eq!(item.object_id, Some(p.id));
+    assert_eq!(item.title, "意识形态工作责任制落实不到位");
+    assert_eq!(item.unit_name.as_deref(), Some("自治区党委宣传部"));
+    for who in others.iter().chain([&&w.office]) {
+        assert_eq!(kinds(&s, who).await, vec![]);
+    }
+    s.sign_problem(&w.lead, p.id, &decision(p.version, ""))
+        .await
+        .unwrap();
+    assert_eq!(kinds(&s, &w.lead).await, vec![]);
+
+    move_to(&s, &w.insp, Stage::Reporting, Some("2019-12-18")).await;
+    let r = s
+        .create_report(
+            &w.lead,
+            w.insp.id,
+            &ReportInput {
+                kind: "main".into(),
+                title: "巡视情况报告".into(),
+            },
+        )
+        .await
+        .unwrap();
+    s.add_report_version(
+        &w.lead,
+        r.id,
+        &ReportVersionInput {
+            version: r.version,
+            assessment: "总体评价。".into(),
+            problem_ids: None,
+            recommendations: vec!["切实履行整改主体责任".into()],
+            note: "初稿".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let r = s.report_detail(&w.lead, r.id).await.unwrap().report;
+    let r = s
+        .decide_report(&w.lead, r.id, &step(r.version, "submit", None))
+        .await
+        .unwrap();
+    assert_eq!(
+        kinds(&s, &w.lead).await,
+        vec![(TodoKind::ReportTeamMeeting, 1)]
+    );
+    for who in others.iter().chain([&&w.office]) {
+        assert_eq!(kinds(&s, who).await, vec![]);
+    }
+    let mut r = s
+        .decide_report(
+            &w.lead,
+            r.id,
+            &step(r.version, "approve", Some("2019-12-20")),
+        )
+        .await
+        .unwrap();
+    assert_eq!(kinds(&s, &w.lead).await, vec![]);
+    for day in [None, Some("2020-01-06"), Some("2020-01-16")] {
+        assert_eq!(
+            kinds(&s, &w.office).await,
+            vec![(TodoKind::ReportDecide, 1)]
+        );
+        let todo = s.todo(&w.office).await.unwrap();
+        assert_eq!(todo.groups[0].items[0].object_id, Some(r.id));
+        assert_eq!(
+            todo.groups[0].items[0].unit_name.as_deref(),
+            Some(w.insp.team_name.as_str())
+        );
+        for who in others.iter().chain([&&w.lead]) {
+            assert_eq!(kinds(&s, who).await, vec![]);
+        }
+        r = s
+            .decide_report(&w.office, r.id, &step(r.version, "approve", day))
+            .await
+            .unwrap();
+    }
+    assert_eq!(kinds(&s, &w.office).await, vec![], "approved, it is gone");
+}
+
+/// From 1 November (in Asia/Shanghai) next year's holiday arrangement waits for the office
+/// until it is entered.
+pub async fn the_todo_asks_the_office_for_next_years_holidays_from_november(mut s: Svc) {
+    let clock = clock_at(&mut s, "2026-10-31T15:00:00Z");
+    let office = user_with_role(&s, "bgs", None, "office").await;
+    let discipline = user_with_role(&s, "jiwei", None, "discipline").await;
+    assert_eq!(kinds(&s, &office).await, vec![], "31 October in Beijing");
+    *clock.lock().unwrap() = "2026-10-31T16:00:00Z".parse().unwrap();
+    assert_eq!(
+        kinds(&s, &office).await,
+        vec![(TodoKind::CalendarMissing, 1)]
+    );
+    assert_eq!(kinds(&s, &discipline).await, vec![]);
+    let todo = s.todo(&office).await.unwrap();
+    let item = &todo.groups[0].items[0];
+    assert_eq!(item.title, "2027年节假日安排尚未录入");
+    assert_eq!(item.due, Some(date(2026, 12, 31)));
+    assert_eq!(item.colour, Some(Colour::Green));
+    s.import_calendar_year(&office, 2027, "2027-01-01,holiday,元旦", "国务院办公厅通知")
+        .await
+        .unwrap();
+    assert_eq!(kinds(&s, &office).await, vec![], "entered, it is gone");
 }

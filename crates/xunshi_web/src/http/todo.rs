@@ -13,6 +13,8 @@ pub fn link(item: &TodoItem) -> String {
         TodoKind::NoticeDecide | TodoKind::NoticeReview => {
             format!("/rectification/notices/{id}")
         }
+        TodoKind::ReportTeamMeeting | TodoKind::ReportDecide => format!("/reports/{id}"),
+        TodoKind::PaperSign => format!("/papers/{id}"),
         TodoKind::CalendarMissing => "/system/calendar".to_owned(),
     }
 }
