@@ -411,23 +411,37 @@ pub fn clue_scope(actor: &Actor) -> ClueScope {
     if actor.is_system() || actor.has_role(Role::Office) || actor.has_role(Role::Leadership) {
         return ClueScope::All;
     }
-    let mut team_inspections = Vec::new();
+    let mut scope = recipient_scope(actor);
+    if let ClueScope::Some {
+        team_inspections, ..
+    } = &mut scope
+    {
+        for g in actor.grants() {
+            if let (Role::TeamLeader | Role::TeamDeputy | Role::TeamMember, Scope::Inspection(id)) =
+                (g.role, g.scope)
+            {
+                team_inspections.push(id);
+            }
+        }
+    }
+    scope
+}
+
+/// The clues transferred to the actor, as the store filters them: [`clue_scope`] without what
+/// the office, the leadership and the team read, for the to-do of clues to dispose.
+/// [`is_recipient`] stays the rule.
+pub fn recipient_scope(actor: &Actor) -> ClueScope {
     let mut units = Vec::new();
     for g in actor.grants() {
-        match (g.role, g.scope) {
-            (Role::TeamLeader | Role::TeamDeputy | Role::TeamMember, Scope::Inspection(id)) => {
-                team_inspections.push(id)
-            }
-            (Role::UnitPrincipal | Role::UnitLiaison | Role::UnitStaff, Scope::Unit(id))
-                if !units.contains(&id) =>
-            {
-                units.push(id)
-            }
-            _ => {}
+        if let (Role::UnitPrincipal | Role::UnitLiaison | Role::UnitStaff, Scope::Unit(id)) =
+            (g.role, g.scope)
+            && !units.contains(&id)
+        {
+            units.push(id)
         }
     }
     ClueScope::Some {
-        team_inspections,
+        team_inspections: Vec::new(),
         discipline: actor.has_role(Role::Discipline),
         organization: actor.has_role(Role::Organization),
         departments: units,

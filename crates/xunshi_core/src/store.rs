@@ -129,7 +129,7 @@ pub use supervise::{
     RunningClock, SuperviseRead, SuperviseWrite,
 };
 pub use teams::{InspectorFilter, TeamRead, TeamWrite};
-pub use todo::{TodoRead, Waiting, WaitingRow, WaitingScope};
+pub use todo::{TodoRead, Waiting, WaitingRow, WaitingScope, WaitingTransfer};
 
 /// A transaction that reads: it sees one consistent state and runs beside other readers and
 /// beside the writer. It has no way to change anything, and so none to append to the audit

@@ -6,8 +6,8 @@
 //! the inspections whose papers the actor signs by [`leads_papers`] or whose reports the actor
 //! decides by [`decides_now`]), and each row listed is checked again against the rule itself
 //! ([`rect_role`], [`speaks_for`], [`decides_notices`], [`leads_papers`], [`decides_now`]) with
-//! its inspection. Clues are not listed: their transfers reach a body as letters, and every
-//! read of a clue is audited.
+//! its inspection. Clues to dispose are listed by transfer, each held to [`is_recipient`],
+//! with the number of its clues waiting and its deadline only (see [`clue_items`]).
 
 use jiff::civil::Date;
 use serde::Serialize;
@@ -20,6 +20,7 @@ use super::planning::today;
 use super::rectify::access::{oversees_all_but, rect_role};
 use super::reports::decides_now;
 use super::supervision::{require_rectifying, speaks_for, speaks_for_units};
+use crate::clue::{is_recipient, recipient_scope};
 use crate::deadline::{Colour, colour};
 use crate::error::Result;
 use crate::id::Id;
@@ -56,6 +57,8 @@ pub enum TodoKind {
     ReportDecide,
     /// A working paper the team meeting approved, to sign (the leader or a deputy).
     PaperSign,
+    /// Clues transferred to the actor's body, to dispose of (the recipient).
+    ClueDispose,
     /// Next year's holiday arrangement, not yet entered (the office, from 1 November).
     CalendarMissing,
 }
@@ -72,6 +75,7 @@ impl TodoKind {
             TodoKind::ReportTeamMeeting => "待组务会审议巡视报告",
             TodoKind::ReportDecide => "待审批巡视报告",
             TodoKind::PaperSign => "待签批问题底稿",
+            TodoKind::ClueDispose => "待处置问题线索",
             TodoKind::CalendarMissing => "待录入节假日安排",
         }
     }
@@ -87,7 +91,7 @@ impl TodoKind {
             TodoKind::ReportTeamMeeting => Waiting::ReportAtTeamMeeting,
             TodoKind::ReportDecide => Waiting::ReportWithOffice,
             TodoKind::PaperSign => Waiting::PaperApproved,
-            TodoKind::CalendarMissing => return None,
+            TodoKind::ClueDispose | TodoKind::CalendarMissing => return None,
         })
     }
 
@@ -109,9 +113,10 @@ impl TodoKind {
             TodoKind::FollowupAnswer => speaks_for(actor, unit) && require_rectifying(insp).is_ok(),
             TodoKind::NoticeDecide | TodoKind::NoticeReview => decides_notices(actor, insp, unit),
             TodoKind::PaperSign => leads_papers(actor, insp),
-            TodoKind::ReportTeamMeeting | TodoKind::ReportDecide | TodoKind::CalendarMissing => {
-                false
-            }
+            TodoKind::ReportTeamMeeting
+            | TodoKind::ReportDecide
+            | TodoKind::ClueDispose
+            | TodoKind::CalendarMissing => false,
         }
     }
 }
@@ -312,6 +317,9 @@ impl<S: Store> Services<S> {
                 todo.groups.push(TodoGroup { kind, total, items });
             }
         }
+        if let Some(group) = clue_items(&mut tx, actor, day, limit, &mut inspections).await? {
+            todo.groups.push(group);
+        }
         if let Some(item) = calendar_missing(&mut tx, actor, day, warn_days).await? {
             todo.groups.push(TodoGroup {
                 kind: TodoKind::CalendarMissing,
@@ -321,6 +329,61 @@ impl<S: Store> Services<S> {
         }
         Ok(todo)
     }
+}
+
+/// The clues transferred to the actor's body and not yet disposed of, by transfer, the
+/// earliest due first.
+///
+/// Every read of a clue is audited (`record_shown`); this is not one. An item names only the
+/// recipient, how many clues of one transfer wait and the transfer's deadline — nothing of a
+/// clue (whom it names, what it says, where it came from) — and opens the inbox, whose list
+/// records what it shows. So the to-do, read on every page, writes nothing to the trail.
+async fn clue_items<T: ReadTx>(
+    tx: &mut T,
+    actor: &Actor,
+    day: Date,
+    limit: u32,
+    inspections: &mut Vec<Inspection>,
+) -> Result<Option<TodoGroup>> {
+    let (mut total, rows) = tx.waiting_clues(&recipient_scope(actor), limit).await?;
+    if total == 0 {
+        return Ok(None);
+    }
+    let warn_days = i32::try_from(tx.clue_settings().await?.warn_days).unwrap_or(i32::MAX);
+    let mut items = Vec::new();
+    for row in rows {
+        let insp = match inspections.iter().find(|i| i.id == row.inspection_id) {
+            Some(i) => i,
+            None => match tx.get_inspection(row.inspection_id).await? {
+                Some(i) => {
+                    inspections.push(i);
+                    inspections.last().expect("just pushed")
+                }
+                None => continue,
+            },
+        };
+        if !is_recipient(actor, insp, &row.recipient) {
+            total -= row.clues;
+            continue;
+        }
+        items.push(TodoItem {
+            kind: TodoKind::ClueDispose,
+            object_id: Some(row.transfer_id),
+            title: format!(
+                "移交{}的 {} 条问题线索待处置",
+                row.recipient_name, row.clues
+            ),
+            unit_name: None,
+            since: Some(row.transferred_on),
+            due: Some(row.due_on),
+            colour: Some(colour(row.due_on, day, warn_days, false)),
+        });
+    }
+    Ok((total > 0).then_some(TodoGroup {
+        kind: TodoKind::ClueDispose,
+        total,
+        items,
+    }))
 }
 
 /// From 1 November, next year's holiday arrangement is due: working days past the year's end

@@ -8,6 +8,7 @@ use std::future::Future;
 
 use jiff::civil::Date;
 
+use crate::clue::{ClueScope, Recipient};
 use crate::error::Result;
 use crate::id::Id;
 
@@ -67,6 +68,20 @@ pub struct WaitingRow {
     pub since: String,
 }
 
+/// The clues of one transfer the recipient has not disposed of yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaitingTransfer {
+    pub transfer_id: Id,
+    pub inspection_id: Id,
+    pub recipient: Recipient,
+    /// 纪委监委, 组织部, or the department's name.
+    pub recipient_name: String,
+    pub transferred_on: Date,
+    pub due_on: Date,
+    /// How many of its clues wait.
+    pub clues: i64,
+}
+
 pub trait TodoRead: Send {
     /// How many rows of `kind` wait within `scope`, counted by the database, and the `limit`
     /// that have waited longest.
@@ -76,4 +91,12 @@ pub trait TodoRead: Send {
         scope: &WaitingScope,
         limit: u32,
     ) -> impl Future<Output = Result<(i64, Vec<WaitingRow>)>> + Send;
+
+    /// How many clues transferred within `scope` (its recipients' part) wait for their
+    /// disposal, and the `limit` transfers holding them, the earliest due first.
+    fn waiting_clues(
+        &mut self,
+        scope: &ClueScope,
+        limit: u32,
+    ) -> impl Future<Output = Result<(i64, Vec<WaitingTransfer>)>> + Send;
 }

@@ -11,3 +11,5 @@ CREATE INDEX followups_open ON followups (id)
 CREATE INDEX reports_status ON reports (status, updated_at, id);
 CREATE INDEX problems_approved ON problems (inspection_id, approved_at, id)
     WHERE status = 'approved';
+CREATE INDEX clues_transferred ON clues (transfer_id)
+    WHERE status = 'transferred';

@@ -31,7 +31,7 @@ const TRANSFER_SELECT: &str = "SELECT t.id, t.inspection_id, t.recipient_kind, t
      FROM clue_transfers t
      LEFT JOIN units ru ON ru.id = t.recipient_unit_id";
 
-fn recipient_of(r: &AnyRow) -> Result<(Recipient, String)> {
+pub(crate) fn recipient_of(r: &AnyRow) -> Result<(Recipient, String)> {
     let recipient =
         Recipient::from_parts(&s(r, "recipient_kind")?, opt_id(r, "recipient_unit_id")?)?;
     let name = match recipient {
@@ -112,7 +112,7 @@ fn day(d: jiff::civil::Date) -> String {
 
 /// Narrows `w` to the rows `scope` may show, with `insp_col` the inspection column and `t.` the
 /// transfer. Returns false when the scope shows nothing at all.
-fn narrow(w: &mut Where, scope: &ClueScope, insp_col: &str) -> bool {
+pub(crate) fn narrow(w: &mut Where, scope: &ClueScope, insp_col: &str) -> bool {
     let ClueScope::Some {
         team_inspections,
         discipline,

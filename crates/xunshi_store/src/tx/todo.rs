@@ -2,11 +2,13 @@
 //! (migration 0019), so the home page of every official costs a few index reads.
 
 use sqlx::AssertSqlSafe;
-use xunshi_core::store::{TodoRead, Waiting, WaitingRow, WaitingScope};
+use xunshi_core::clue::ClueScope;
+use xunshi_core::store::{TodoRead, Waiting, WaitingRow, WaitingScope, WaitingTransfer};
 use xunshi_core::{Id, Result};
 
+use super::clues::{narrow, recipient_of};
 use super::{DbTx, Mode, Where};
-use crate::rows::{i, id, opt_date, opt_id, s};
+use crate::rows::{date, i, id, opt_date, opt_id, s};
 
 /// How one kind is read: the tables, the state that waits, the order of waiting.
 struct Shape {
@@ -206,6 +208,79 @@ impl<M: Mode> TodoRead for DbTx<M> {
                     label: s(r, "label")?,
                     due: opt_date(r, "due")?,
                     since: s(r, "since")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok((n, rows))
+    }
+
+    async fn waiting_clues(
+        &mut self,
+        scope: &ClueScope,
+        limit: u32,
+    ) -> Result<(i64, Vec<WaitingTransfer>)> {
+        // Only the recipients' part of the scope: a team or an overseer reads clues, it does
+        // not dispose of them.
+        let scope = match scope {
+            ClueScope::All => return Ok((0, Vec::new())),
+            ClueScope::Some {
+                discipline,
+                organization,
+                departments,
+                own_units,
+                ..
+            } => ClueScope::Some {
+                team_inspections: Vec::new(),
+                discipline: *discipline,
+                organization: *organization,
+                departments: departments.clone(),
+                own_units: own_units.clone(),
+            },
+        };
+        const FROM: &str = "FROM clues x JOIN clue_transfers t ON t.id = x.transfer_id";
+        let mut w = Where::default();
+        w.fixed("x.status = 'transferred'");
+        if !narrow(&mut w, &scope, "t.inspection_id") {
+            return Ok((0, Vec::new()));
+        }
+        let sql = format!("SELECT CAST(count(*) AS BIGINT) AS n {FROM} {}", w.sql());
+        let n = match self
+            .fetch_optional(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+        {
+            Some(r) => i(&r, "n")?,
+            None => 0,
+        };
+        if n == 0 || limit == 0 {
+            return Ok((n, Vec::new()));
+        }
+        let mut w = Where::default();
+        w.fixed("x.status = 'transferred'");
+        narrow(&mut w, &scope, "t.inspection_id");
+        let sql = format!(
+            "SELECT t.id AS transfer_id, t.inspection_id, t.recipient_kind, t.recipient_unit_id, \
+                    ru.name AS recipient_unit_name, t.transferred_on, t.due_on, \
+                    CAST(count(*) AS BIGINT) AS n \
+             {FROM} LEFT JOIN units ru ON ru.id = t.recipient_unit_id {} \
+             GROUP BY t.id, t.inspection_id, t.recipient_kind, t.recipient_unit_id, ru.name, \
+                      t.transferred_on, t.due_on \
+             ORDER BY t.due_on, t.id LIMIT {limit}",
+            w.sql()
+        );
+        let rows = self
+            .fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(|r| {
+                let (recipient, recipient_name) = recipient_of(r)?;
+                Ok(WaitingTransfer {
+                    transfer_id: id(r, "transfer_id")?,
+                    inspection_id: id(r, "inspection_id")?,
+                    recipient,
+                    recipient_name,
+                    transferred_on: date(r, "transferred_on")?,
+                    due_on: date(r, "due_on")?,
+                    clues: i(r, "n")?,
                 })
             })
             .collect::<Result<Vec<_>>>()?;

@@ -1263,3 +1263,67 @@ pub async fn clue_states_move_only_forward_and_refusals_change_nothing(mut s: Sv
         "edits, transfers and disposals accepted: {accepted:?}; the sequences never reached a state"
     );
 }
+
+/// The kinds waiting for `who` in the to-do, with their totals.
+async fn todo_kinds(s: &Svc, who: &Actor) -> Vec<(xunshi_core::service::TodoKind, i64)> {
+    let todo = s.todo(who).await.expect("the to-do");
+    todo.groups.iter().map(|g| (g.kind, g.total)).collect()
+}
+
+pub async fn the_todo_lists_clues_to_dispose_for_their_recipient_only(mut s: Svc) {
+    use xunshi_core::service::TodoKind::ClueDispose;
+    let _clock = TestClock::install(&mut s);
+    let t = transferred(&s).await;
+    let w = &t.w;
+    let before = audit_len(&s).await;
+    assert_eq!(todo_kinds(&s, &w.discipline).await, vec![(ClueDispose, 2)]);
+    assert_eq!(
+        todo_kinds(&s, &w.organization).await,
+        vec![(ClueDispose, 1)]
+    );
+    assert_eq!(
+        todo_kinds(&s, &w.culture_staff).await,
+        vec![(ClueDispose, 1)]
+    );
+    // Nobody else disposes of them: not the office, the leadership, the team, nor the unit.
+    for who in [
+        &w.office,
+        &w.leadership,
+        &w.leader,
+        &w.member,
+        &w.other_team,
+        &w.unit_principal,
+        &w.unit_staff,
+    ] {
+        assert_eq!(todo_kinds(&s, who).await, vec![]);
+    }
+    let todo = s.todo(&w.discipline).await.unwrap();
+    let item = &todo.groups[0].items[0];
+    assert_eq!(item.title, "移交纪委监委的 2 条问题线索待处置");
+    assert_eq!(item.since, Some(date(2025, 12, 10)));
+    assert!(item.due.is_some() && item.colour.is_some());
+    // The to-do shows nothing of a clue, so it records no read of one.
+    assert_eq!(audit_len(&s).await, before);
+
+    let input = DisposalInput {
+        method: "初步核实".into(),
+        result: "经初步核实，反映问题部分属实".into(),
+        decided_on: "2026-02-20".into(),
+    };
+    s.record_disposal(&w.discipline, t.to_discipline[0], 2, &input)
+        .await
+        .unwrap();
+    assert_eq!(todo_kinds(&s, &w.discipline).await, vec![(ClueDispose, 1)]);
+    s.record_disposal(&w.discipline, t.to_discipline[1], 2, &input)
+        .await
+        .unwrap();
+    assert_eq!(
+        todo_kinds(&s, &w.discipline).await,
+        vec![],
+        "disposed, gone"
+    );
+    assert_eq!(
+        todo_kinds(&s, &w.organization).await,
+        vec![(ClueDispose, 1)]
+    );
+}

@@ -15,6 +15,8 @@ pub fn link(item: &TodoItem) -> String {
         }
         TodoKind::ReportTeamMeeting | TodoKind::ReportDecide => format!("/reports/{id}"),
         TodoKind::PaperSign => format!("/papers/{id}"),
+        // The inbox of clues to dispose; it records what it shows.
+        TodoKind::ClueDispose => "/clues?status=transferred".to_owned(),
         TodoKind::CalendarMissing => "/system/calendar".to_owned(),
     }
 }
