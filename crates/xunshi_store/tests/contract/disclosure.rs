@@ -17,6 +17,7 @@ use xunshi_core::{CoreError, Id};
 
 use crate::harness::{Svc, TestClock, audit_of_object, bad_fields, expect_err, user_with_role};
 use crate::papers::{INTEGRITY, POLITICAL, World, move_to, signed_paper, world};
+use crate::todo::waiting_for;
 
 /// The article's opening, as the notice must start.
 pub const SEED_OPENING: &str = "根据自治区党委统一部署，2019年9月18日至12月18日，自治区党委第三巡视组对自治区党委宣传部进行了巡视，2020年3月25日反馈了巡视意见。按照党务公开原则和巡视工作有关要求，现将巡视整改进展情况予以公布。";
@@ -476,6 +477,28 @@ pub async fn only_approved_notices_are_public_and_the_unit_cannot_approve_its_ow
         s.approve_public_notice(&both, n.id, n.version).await,
         CoreError::Forbidden(_)
     );
+    // The submitted notice waits in the office's to-do, and in nobody else's.
+    use xunshi_core::service::TodoKind::NoticeDecide;
+    assert_eq!(waiting_for(&s, &w.office, NoticeDecide).await, 1);
+    let listed = s.todo(&w.office).await.unwrap();
+    let item = listed
+        .groups
+        .iter()
+        .find(|g| g.kind == NoticeDecide)
+        .map(|g| &g.items[0])
+        .unwrap();
+    assert_eq!(item.object_id, Some(n.id));
+    for who in [
+        &w.liaison,
+        &w.principal,
+        &w.staff,
+        &w.leadership,
+        &w.discipline,
+        &w.lead,
+        &both,
+    ] {
+        assert_eq!(waiting_for(&s, who, NoticeDecide).await, 0);
+    }
 
     // Returned with a reason, edited, sent again.
     let e = expect_err!(
@@ -490,6 +513,11 @@ pub async fn only_approved_notices_are_public_and_the_unit_cannot_approve_its_ow
         .expect("returned");
     assert_eq!(back.status, DocStatus::Returned);
     assert_eq!(back.decision_comment, "请补充整改成效");
+    assert_eq!(
+        waiting_for(&s, &w.office, NoticeDecide).await,
+        0,
+        "decided, gone"
+    );
     expect_err!(
         s.approve_public_notice(&w.office, n.id, back.version).await,
         CoreError::RuleRefused(_)
@@ -978,6 +1006,11 @@ pub async fn documents_are_assembled_from_the_ledger_and_withheld_items_never_go
     let d = s.rect_document(&w.office, n.id, None).await.unwrap();
     assert_eq!(d.entry.document.status, DocStatus::NeedsReview);
     assert!(d.rights.withdraw && d.rights.republish);
+    use xunshi_core::service::TodoKind::NoticeReview;
+    assert_eq!(waiting_for(&s, &w.office, NoticeReview).await, 1);
+    for who in [&w.liaison, &w.leadership, &w.discipline] {
+        assert_eq!(waiting_for(&s, who, NoticeReview).await, 0);
+    }
     // Every task of the first problem is withheld now, so its title is too; and the withheld
     // task's latest progress, which the notice happens to contain, counts as well (the check
     // errs on the side of withholding).
@@ -1008,6 +1041,11 @@ pub async fn documents_are_assembled_from_the_ledger_and_withheld_items_never_go
         .await
         .unwrap();
     assert_eq!(n.status, DocStatus::Withdrawn);
+    assert_eq!(
+        waiting_for(&s, &w.office, NoticeReview).await,
+        0,
+        "withdrawn, gone"
+    );
     assert!(public(&s).await.is_empty());
     let _ = ledger.case;
 }

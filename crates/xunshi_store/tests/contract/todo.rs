@@ -16,6 +16,16 @@ use crate::papers::{POLITICAL, decision, move_to, paper, world};
 use crate::rectify::{approved_plan, plan_input, rect_world, task_input};
 use crate::supervision::clock_at;
 
+/// How many items of `kind` wait for `who`.
+pub async fn waiting_for(s: &Svc, who: &Actor, kind: TodoKind) -> i64 {
+    let todo = s.todo(who).await.expect("the to-do");
+    todo.groups
+        .iter()
+        .filter(|g| g.kind == kind)
+        .map(|g| g.total)
+        .sum()
+}
+
 /// The kinds waiting for `who`, with their totals.
 async fn kinds(s: &Svc, who: &Actor) -> Vec<(TodoKind, i64)> {
     let todo: Todo = s.todo(who).await.expect("the to-do");
