@@ -58,6 +58,12 @@ pub fn answers_for(actor: &Actor, insp: &Inspection) -> Vec<Id> {
     out
 }
 
+/// Whether the actor reviews the answers to the notices of `insp`: what
+/// `require_team(…, Seat::Lead)` lets through. The to-do asks the same.
+pub(crate) fn reviews_notices(actor: &Actor, insp: &Inspection) -> bool {
+    team_seat(actor, insp) == Some(Seat::Lead)
+}
+
 /// Units reached by notices only once the team is there.
 fn notices_open(insp: &Inspection) -> bool {
     insp.stage.index() >= Stage::OnSite.index()

@@ -4,9 +4,10 @@
 //! Each kind is listed only for whom the area's own rule lets act on it: the database is asked
 //! for the rows within the scope those rules give ([`oversees_all_but`], [`speaks_for_units`],
 //! the inspections whose papers the actor signs by [`leads_papers`] or whose reports the actor
-//! decides by [`decides_now`]), and each row listed is checked again against the rule itself
-//! ([`rect_role`], [`speaks_for`], [`decides_notices`], [`leads_papers`], [`decides_now`]) with
-//! its inspection. Clues to dispose are listed by transfer, each held to [`is_recipient`],
+//! decides by [`decides_now`], whose notices' answers the actor reviews by
+//! [`reviews_notices`]), and each row listed is checked again against the rule itself
+//! ([`rect_role`], [`speaks_for`], [`decides_notices`], [`leads_papers`], [`decides_now`],
+//! [`answers_for`], [`reviews_notices`]) with its inspection. Clues to dispose are listed by transfer, each held to [`is_recipient`],
 //! with the number of its clues waiting and its deadline only (see [`clue_items`]).
 
 use jiff::civil::Date;
@@ -15,6 +16,7 @@ use serde::Serialize;
 use super::Services;
 use super::deadlines::rectification_warn_days;
 use super::disclosure::decides_notices;
+use super::notices::{answers_for, reviews_notices};
 use super::papers::leads_papers;
 use super::planning::today;
 use super::rectify::access::{oversees_all_but, rect_role};
@@ -59,6 +61,10 @@ pub enum TodoKind {
     PaperSign,
     /// Clues transferred to the actor's body, to dispose of (the recipient).
     ClueDispose,
+    /// An immediate-fix notice (立行立改通知) to answer (the unit's principal and liaison).
+    FixNoticeAnswer,
+    /// The unit's answer to an immediate-fix notice, to review (the team's leader).
+    FixNoticeReview,
     /// Next year's holiday arrangement, not yet entered (the office, from 1 November).
     CalendarMissing,
 }
@@ -76,6 +82,8 @@ impl TodoKind {
             TodoKind::ReportDecide => "待审批巡视报告",
             TodoKind::PaperSign => "待签批问题底稿",
             TodoKind::ClueDispose => "待处置问题线索",
+            TodoKind::FixNoticeAnswer => "待答复立行立改通知",
+            TodoKind::FixNoticeReview => "待审核立行立改答复",
             TodoKind::CalendarMissing => "待录入节假日安排",
         }
     }
@@ -91,6 +99,8 @@ impl TodoKind {
             TodoKind::ReportTeamMeeting => Waiting::ReportAtTeamMeeting,
             TodoKind::ReportDecide => Waiting::ReportWithOffice,
             TodoKind::PaperSign => Waiting::PaperApproved,
+            TodoKind::FixNoticeAnswer => Waiting::FixNoticeIssued,
+            TodoKind::FixNoticeReview => Waiting::FixNoticeAnswered,
             TodoKind::ClueDispose | TodoKind::CalendarMissing => return None,
         })
     }
@@ -113,6 +123,8 @@ impl TodoKind {
             TodoKind::FollowupAnswer => speaks_for(actor, unit) && require_rectifying(insp).is_ok(),
             TodoKind::NoticeDecide | TodoKind::NoticeReview => decides_notices(actor, insp, unit),
             TodoKind::PaperSign => leads_papers(actor, insp),
+            TodoKind::FixNoticeAnswer => answers_for(actor, insp).contains(&unit),
+            TodoKind::FixNoticeReview => reviews_notices(actor, insp),
             TodoKind::ReportTeamMeeting
             | TodoKind::ReportDecide
             | TodoKind::ClueDispose
@@ -122,11 +134,14 @@ impl TodoKind {
 }
 
 /// One thing waiting. `object_id` names what is opened to do it (the plan, the task, the
-/// follow-up notice, the public notice); none for the holiday arrangement.
+/// follow-up notice, the public notice, the report, the paper, the transfer, the
+/// immediate-fix notice); none for the holiday arrangement.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TodoItem {
     pub kind: TodoKind,
     pub object_id: Option<Id>,
+    /// The inspection it belongs to; none for the holiday arrangement.
+    pub inspection_id: Option<Id>,
     pub title: String,
     pub unit_name: Option<String>,
     /// Since when it waits.
@@ -164,10 +179,23 @@ impl Todo {
     }
 }
 
-/// The kinds the actor may act on somewhere, with the rows' scope. `leads` are the
-/// inspections whose papers the actor signs now, `meets` those whose reports wait for the
-/// actor's team meeting.
-fn duties(actor: &Actor, leads: Vec<Id>, meets: Vec<Id>) -> Vec<(TodoKind, WaitingScope)> {
+/// The inspections the actor sits on as leader or deputy, each held to the rules: whose
+/// papers the actor signs now, whose reports wait for the actor's team meeting, whose
+/// immediate-fix notices' answers the actor reviews.
+#[derive(Default)]
+struct Seats {
+    leads: Vec<Id>,
+    meets: Vec<Id>,
+    reviews: Vec<Id>,
+}
+
+/// The kinds the actor may act on somewhere, with the rows' scope.
+fn duties(actor: &Actor, seats: Seats) -> Vec<(TodoKind, WaitingScope)> {
+    let Seats {
+        leads,
+        meets,
+        reviews,
+    } = seats;
     let mut out = Vec::new();
     let all_but = |except: Vec<Id>| WaitingScope {
         only: None,
@@ -184,6 +212,9 @@ fn duties(actor: &Actor, leads: Vec<Id>, meets: Vec<Id>) -> Vec<(TodoKind, Waiti
     if !meets.is_empty() {
         out.push((TodoKind::ReportTeamMeeting, of(meets)));
     }
+    if !reviews.is_empty() {
+        out.push((TodoKind::FixNoticeReview, of(reviews)));
+    }
     if let Some(except) = oversees_all_but(actor, false) {
         out.push((TodoKind::PlanReview, all_but(except.clone())));
         out.push((TodoKind::TaskVerify, all_but(except)));
@@ -198,6 +229,14 @@ fn duties(actor: &Actor, leads: Vec<Id>, meets: Vec<Id>) -> Vec<(TodoKind, Waiti
     }
     let units = speaks_for_units(actor);
     if !units.is_empty() {
+        // `answers_for` gives the same units, among those an inspection inspects.
+        out.push((
+            TodoKind::FixNoticeAnswer,
+            WaitingScope {
+                only: Some(units.clone()),
+                ..Default::default()
+            },
+        ));
         out.push((
             TodoKind::FollowupAnswer,
             WaitingScope {
@@ -226,6 +265,9 @@ fn title_of(kind: TodoKind, row: &WaitingRow) -> String {
     };
     match kind {
         TodoKind::FollowupAnswer => format!("督办通知 {label}"),
+        TodoKind::FixNoticeAnswer | TodoKind::FixNoticeReview => {
+            format!("立行立改通知第{label}号")
+        }
         TodoKind::ChangeDecide => format!("整改任务 {label} 的变更申请"),
         _ => label,
     }
@@ -253,23 +295,25 @@ impl<S: Store> Services<S> {
         let mut inspections: Vec<Inspection> = Vec::new();
         // The inspections the actor sits on as leader or deputy, few as the grants, each held
         // to the rules of papers and reports.
-        let (mut leads, mut meets) = (Vec::new(), Vec::new());
+        let mut seats = Seats::default();
         for g in actor.grants() {
             if let (Role::TeamLeader | Role::TeamDeputy, Scope::Inspection(id)) = (g.role, g.scope)
+                && !inspections.iter().any(|i| i.id == id)
                 && let Some(insp) = tx.get_inspection(id).await?
             {
                 if leads_papers(actor, &insp) {
-                    leads.push(id);
+                    seats.leads.push(id);
                 }
                 if decides_now(actor, &insp, StepKind::TeamMeeting) {
-                    meets.push(id);
+                    seats.meets.push(id);
+                }
+                if reviews_notices(actor, &insp) {
+                    seats.reviews.push(id);
                 }
                 inspections.push(insp);
             }
         }
-        leads.dedup();
-        meets.dedup();
-        for (kind, scope) in duties(actor, leads, meets) {
+        for (kind, scope) in duties(actor, seats) {
             let Some(waiting) = kind.waiting() else {
                 continue;
             };
@@ -306,6 +350,7 @@ impl<S: Store> Services<S> {
                 items.push(TodoItem {
                     kind,
                     object_id: Some(row.object_id),
+                    inspection_id: Some(row.inspection_id),
                     title: title_of(kind, &row),
                     unit_name: Some(row.unit_name.clone()).filter(|n| !n.is_empty()),
                     since: day_of(&row.since),
@@ -369,6 +414,7 @@ async fn clue_items<T: ReadTx>(
         items.push(TodoItem {
             kind: TodoKind::ClueDispose,
             object_id: Some(row.transfer_id),
+            inspection_id: Some(row.inspection_id),
             title: format!(
                 "移交{}的 {} 条问题线索待处置",
                 row.recipient_name, row.clues
@@ -410,6 +456,7 @@ async fn calendar_missing<T: ReadTx>(
     Ok(Some(TodoItem {
         kind: TodoKind::CalendarMissing,
         object_id: None,
+        inspection_id: None,
         title: format!("{next}年节假日安排尚未录入"),
         unit_name: None,
         since: Some(jiff::civil::date(day.year(), 11, 1)),

@@ -36,6 +36,10 @@ pub enum Waiting {
     /// A working paper the team meeting approved, awaiting the leader's signature, while the
     /// team is at work (on site or reporting).
     PaperApproved,
+    /// An immediate-fix notice (立行立改通知) the unit has not answered.
+    FixNoticeIssued,
+    /// An immediate-fix notice answered, awaiting the team's review.
+    FixNoticeAnswered,
 }
 
 /// Whose rows: of only these units (`None`: of every unit) and only these inspections
@@ -60,7 +64,7 @@ pub struct WaitingRow {
     /// The unit's name; for a report, the team's.
     pub unit_name: String,
     /// The plan's, notice's, report's or paper's title, the task's number and measure, the
-    /// follow-up notice's number.
+    /// follow-up notice's number, the immediate-fix notice's sequence number.
     pub label: String,
     /// The task's deadline, the day the answer to a follow-up is due.
     pub due: Option<Date>,

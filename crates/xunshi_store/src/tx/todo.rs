@@ -118,6 +118,25 @@ fn shape(kind: Waiting) -> Shape {
             unit: Some("x.target_unit_id"),
             inspection: "x.inspection_id",
         },
+        Waiting::FixNoticeIssued | Waiting::FixNoticeAnswered => Shape {
+            from: "fix_notices x",
+            join_unit: "JOIN units u ON u.id = x.unit_id",
+            state: if kind == Waiting::FixNoticeIssued {
+                "x.status = 'issued'"
+            } else {
+                "x.status = 'answered'"
+            },
+            cols: if kind == Waiting::FixNoticeIssued {
+                "x.id AS object_id, x.inspection_id, x.unit_id, CAST(x.seq AS TEXT) AS label, \
+                 x.due_on AS due, x.issued_on AS since, u.name AS unit_name"
+            } else {
+                "x.id AS object_id, x.inspection_id, x.unit_id, CAST(x.seq AS TEXT) AS label, \
+                 NULL AS due, COALESCE(x.answered_at, x.issued_at) AS since, u.name AS unit_name"
+            },
+            order: "x.id",
+            unit: Some("x.unit_id"),
+            inspection: "x.inspection_id",
+        },
     }
 }
 

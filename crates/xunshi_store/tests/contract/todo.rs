@@ -9,6 +9,7 @@ use xunshi_core::store::{Store, TodoRead, Waiting, WaitingScope};
 use xunshi_core::supervision::{FollowUpAnswer, FollowUpInput};
 
 use xunshi_core::inspection::Stage;
+use xunshi_core::paper::{NoticeAnswer, NoticeInput, NoticeReview};
 use xunshi_core::report::{ReportInput, ReportVersionInput, StepInput};
 
 use crate::harness::{Svc, user_with_role};
@@ -297,6 +298,8 @@ pub async fn the_todo_store_counts_and_lists_within_a_scope(mut s: Svc) {
         Waiting::ReportAtTeamMeeting,
         Waiting::ReportWithOffice,
         Waiting::PaperApproved,
+        Waiting::FixNoticeIssued,
+        Waiting::FixNoticeAnswered,
     ] {
         assert_eq!(tx.waiting(kind, &all, 20).await.unwrap(), (0, vec![]));
     }
@@ -311,8 +314,9 @@ fn step(version: i64, decision: &str, day: Option<&str>) -> StepInput {
     }
 }
 
-/// Papers wait for the team's leader to sign them; a report waits for the leader's team
-/// meeting, then for the office — and for nobody else.
+/// Papers wait for the team's leader to sign them; an immediate-fix notice for the unit's
+/// answer, then for the leader's review; a report for the leader's team meeting, then for the
+/// office — and for nobody else.
 pub async fn the_todo_asks_the_leader_to_sign_and_the_office_to_decide(mut s: Svc) {
     // Before November: next year's holidays are not yet due.
     clock_at(&mut s, "2020-04-10T02:00:00Z");
@@ -356,6 +360,70 @@ pub async fn the_todo_asks_the_leader_to_sign_and_the_office_to_decide(mut s: Sv
         .await
         .unwrap();
     assert_eq!(kinds(&s, &w.lead).await, vec![]);
+
+    // An immediate-fix notice waits for the unit's principal and liaison to answer, then for
+    // the leader to review the answer.
+    let draft = s
+        .create_problem(&w.member, w.insp.id, &paper(POLITICAL, "违规发放津贴补贴"))
+        .await
+        .unwrap();
+    let n = s
+        .issue_notice(
+            &w.lead,
+            w.insp.id,
+            &NoticeInput {
+                unit_id: None,
+                problem_id: Some(draft.id.to_string()),
+                content: "立即清理违规发放的津贴补贴。".into(),
+                issued_on: Some("2020-04-01".into()),
+                due_on: Some("2020-04-30".into()),
+            },
+        )
+        .await
+        .unwrap();
+    for who in [&w.principal, &w.liaison] {
+        assert_eq!(kinds(&s, who).await, vec![(TodoKind::FixNoticeAnswer, 1)]);
+    }
+    for who in [&w.staff, &w.lead, &w.member, &w.office] {
+        assert_eq!(kinds(&s, who).await, vec![]);
+    }
+    let todo = s.todo(&w.liaison).await.unwrap();
+    let item = &todo.groups[0].items[0];
+    assert_eq!(item.title, "立行立改通知第1号");
+    assert_eq!(item.due, Some(date(2020, 4, 30)));
+    let n = s
+        .answer_notice(
+            &w.liaison,
+            n.id,
+            &NoticeAnswer {
+                version: n.version,
+                answer: "已全部清退。".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(kinds(&s, &w.liaison).await, vec![]);
+    assert_eq!(
+        kinds(&s, &w.lead).await,
+        vec![(TodoKind::FixNoticeReview, 1)]
+    );
+    let todo = s.todo(&w.lead).await.unwrap();
+    assert_eq!(todo.groups[0].items[0].inspection_id, Some(w.insp.id));
+    for who in [&w.member, &w.office, &w.stranger, &w.principal] {
+        assert_eq!(kinds(&s, who).await, vec![]);
+    }
+    s.review_notice(
+        &w.lead,
+        n.id,
+        &NoticeReview {
+            version: n.version,
+            accept: true,
+            comment: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(kinds(&s, &w.lead).await, vec![], "closed, gone");
 
     move_to(&s, &w.insp, Stage::Reporting, Some("2019-12-18")).await;
     let r = s

@@ -56,7 +56,8 @@ pub struct TodoList {
 /// Plans to review and claimed tasks to verify (the office and the supervisors, never for
 /// their own unit), change requests, public notices and inspection reports to decide (the
 /// office), reports before the team meeting and working papers to sign (the team's leader),
-/// follow-up notices to answer (the unit's principal and liaison), clues to dispose (the body
+/// follow-up and immediate-fix notices to answer (the unit's principal and liaison), answers
+/// to immediate-fix notices to review (the team's leader), clues to dispose (the body
 /// they were transferred to; only their number per transfer and its deadline, nothing of a
 /// clue), and from 1 November next year's holiday arrangement (the office). Each kind is
 /// counted in full; the first 20 of each are listed. Done items leave the list.

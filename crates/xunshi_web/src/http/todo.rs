@@ -17,6 +17,14 @@ pub fn link(item: &TodoItem) -> String {
         TodoKind::PaperSign => format!("/papers/{id}"),
         // The inbox of clues to dispose; it records what it shows.
         TodoKind::ClueDispose => "/clues?status=transferred".to_owned(),
+        // The unit answers on its list of notices; the leader reviews on the inspection's.
+        TodoKind::FixNoticeAnswer => "/notices".to_owned(),
+        TodoKind::FixNoticeReview => format!(
+            "/inspections/{}/notices",
+            item.inspection_id
+                .map(|i| i.to_string())
+                .unwrap_or_default()
+        ),
         TodoKind::CalendarMissing => "/system/calendar".to_owned(),
     }
 }
