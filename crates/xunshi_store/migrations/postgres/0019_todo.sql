@@ -7,7 +7,7 @@ CREATE INDEX rectification_tasks_claimed ON rectification_tasks (updated_at, id)
 CREATE INDEX task_change_requests_pending ON task_change_requests (id)
     WHERE approved IS NULL;
 CREATE INDEX followups_open ON followups (id)
-    WHERE answer IS NULL;
+    WHERE answered_on IS NULL;
 CREATE INDEX reports_status ON reports (status, updated_at, id);
 CREATE INDEX problems_approved ON problems (inspection_id, approved_at, id)
     WHERE status = 'approved';

@@ -64,7 +64,7 @@ fn shape(kind: Waiting) -> Shape {
         Waiting::FollowUpOpen => Shape {
             from: "followups x JOIN inspections i ON i.id = x.inspection_id",
             join_unit: "JOIN units u ON u.id = x.unit_id",
-            state: "x.answer IS NULL AND i.stage IN ('feedback_given', 'rectification')",
+            state: "x.answered_on IS NULL AND i.stage IN ('feedback_given', 'rectification')",
             cols: "x.id AS object_id, x.inspection_id, x.unit_id, x.doc_no AS label, \
                    x.answer_due AS due, x.issued_on AS since, u.name AS unit_name",
             order: "x.id",
