@@ -13,7 +13,9 @@ use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
 use xunshi_core::deadline::Colour;
 use xunshi_core::rectify::{Due, TaskStatus, task_colour};
-use xunshi_core::store::{ColourAt, SlotCount, TallyFilter, TaskCount, TaskFilter, UnitCount};
+use xunshi_core::store::{
+    ColourAt, SlotCount, TallyFilter, TaskCount, TaskFilter, UnitCount, WaitingScope,
+};
 use xunshi_core::{CoreError, Id, Result};
 
 use super::{DbTx, Mode, Where, Writing};
@@ -188,6 +190,18 @@ impl Grain {
             Grain::Unit => "task_tally_unit",
             Grain::All => "task_tally_all",
         }
+    }
+}
+
+/// The units of a to-do's scope, on a tally's `unit_id`.
+fn units_in(w: &mut Where, scope: &WaitingScope) {
+    if let Some(only) = &scope.only {
+        let list = w.list(only.iter().map(Id::to_string));
+        w.fixed(&format!("unit_id IN ({list})"));
+    }
+    if !scope.except.is_empty() {
+        let list = w.list(scope.except.iter().map(Id::to_string));
+        w.fixed(&format!("unit_id NOT IN ({list})"));
     }
 }
 
@@ -386,6 +400,60 @@ impl<M: Mode> DbTx<M> {
             })
             .collect::<Result<Vec<_>>>()?;
         Ok((counts, units))
+    }
+
+    /// How many live tasks are claimed done within a to-do's scope, from the tallies; `None`
+    /// until they are built. A task's status does not change with the day, so the tallies'
+    /// day does not matter here.
+    pub(crate) async fn claimed_from_tally(&mut self, scope: &WaitingScope) -> Result<Option<i64>> {
+        if self.read_tally_state().await?.is_none() {
+            return Ok(None);
+        }
+        let mut w = Where::default();
+        let claimed = TaskStatus::Claimed.as_str();
+        let sql = match (&scope.inspections, &scope.only) {
+            (Some(inspections), _) => {
+                w.eq("status", claimed);
+                let list = w.list(inspections.iter().map(Id::to_string));
+                w.fixed(&format!("inspection_id IN ({list})"));
+                units_in(&mut w, scope);
+                format!(
+                    "SELECT COALESCE(SUM(n), 0) AS n FROM task_tally {}",
+                    w.sql()
+                )
+            }
+            (None, Some(_)) => {
+                units_in(&mut w, scope);
+                w.eq("status", claimed);
+                format!(
+                    "SELECT COALESCE(SUM(n), 0) AS n FROM task_tally_unit {}",
+                    w.sql()
+                )
+            }
+            // Every unit but some: the province's claims less those of the units left out.
+            (None, None) => {
+                let n = w.next();
+                let _ = w.list([claimed.to_owned()].into_iter());
+                let except = if scope.except.is_empty() {
+                    "0".to_owned()
+                } else {
+                    let list = w.list(scope.except.iter().map(Id::to_string));
+                    format!(
+                        "(SELECT COALESCE(SUM(n), 0) FROM task_tally_unit
+                           WHERE unit_id IN ({list}) AND status = ${n})"
+                    )
+                };
+                format!(
+                    "SELECT (SELECT COALESCE(SUM(n), 0) FROM task_tally_all WHERE status = ${n})
+                            - {except} AS n"
+                )
+            }
+        };
+        let sql = format!("SELECT CAST(n AS BIGINT) AS n FROM ({sql}) t");
+        let r = self
+            .fetch_optional(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?;
+        Ok(Some(r.map(|r| i(&r, "n")).transpose()?.unwrap_or(0)))
     }
 
     pub(crate) async fn tally_slots(&mut self, inspection_ids: &[Id]) -> Result<Vec<SlotCount>> {

@@ -190,17 +190,28 @@ impl<M: Mode> TodoRead for DbTx<M> {
         let Some(w) = waiting_where(&sh, scope) else {
             return Ok((0, Vec::new()));
         };
-        let sql = format!(
-            "SELECT CAST(count(*) AS BIGINT) AS n FROM {} {}",
-            sh.from,
-            w.sql()
-        );
-        let n = match self
-            .fetch_optional(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
-            .await?
-        {
-            Some(r) => i(&r, "n")?,
-            None => 0,
+        // Claims wait by the ten thousand in a province, and every page shows their number:
+        // it is added up from the tallies, not counted.
+        let tallied = match kind {
+            Waiting::TaskClaimed => self.claimed_from_tally(scope).await?,
+            _ => None,
+        };
+        let n = match tallied {
+            Some(n) => n,
+            None => {
+                let sql = format!(
+                    "SELECT CAST(count(*) AS BIGINT) AS n FROM {} {}",
+                    sh.from,
+                    w.sql()
+                );
+                match self
+                    .fetch_optional(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+                    .await?
+                {
+                    Some(r) => i(&r, "n")?,
+                    None => 0,
+                }
+            }
         };
         if n == 0 || limit == 0 {
             return Ok((n, Vec::new()));
