@@ -2,7 +2,10 @@
 -- in one state, longest waiting first (xunshi_store/src/tx/todo.rs). Each state is read
 -- through an index of its own; the partial ones hold only the rows that wait, which are few.
 CREATE INDEX rectification_plans_status ON rectification_plans (status, submitted_at, id);
-CREATE INDEX rectification_tasks_claimed ON rectification_tasks (updated_at, id)
+-- The claims lead with their status: the status index (status, id) is then no cheaper to
+-- the planner (SQLite 3.50 chose it, and sorted every claim, 60 ms a home page at a million
+-- tasks), and this one gives the claims in the order they wait.
+CREATE INDEX rectification_tasks_claimed ON rectification_tasks (status, updated_at, id)
     WHERE status = 'claimed' AND withdrawn_reason IS NULL;
 CREATE INDEX task_change_requests_pending ON task_change_requests (id)
     WHERE approved IS NULL;
