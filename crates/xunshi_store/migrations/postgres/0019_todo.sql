@@ -9,7 +9,9 @@ CREATE INDEX rectification_tasks_claimed ON rectification_tasks (status, updated
     WHERE status = 'claimed' AND withdrawn_reason IS NULL;
 CREATE INDEX task_change_requests_pending ON task_change_requests (id)
     WHERE approved IS NULL;
-CREATE INDEX followups_open ON followups (id)
+-- A unit's notices awaiting its answer, by unit: the unit's people see their number on every
+-- page.
+CREATE INDEX followups_open ON followups (unit_id, id)
     WHERE answered_on IS NULL;
 CREATE INDEX reports_status ON reports (status, updated_at, id);
 CREATE INDEX problems_approved ON problems (inspection_id, approved_at, id)
