@@ -13,7 +13,7 @@ use xunshi_core::rectify::{
     ChangeRequest, Defect, Due, GroupMember, Plan, PlanReview, PlanStatus, ProgressReport, Task,
     TaskEvidence, TaskInput, TaskStatus, Verification, task_colour,
 };
-use xunshi_core::report::{ReportInput, ReportStatus, ReportVersionInput, StepInput};
+use xunshi_core::report::{Report, ReportInput, ReportStatus, ReportVersionInput, StepInput};
 use xunshi_core::role::{Grant, Role, Scope};
 use xunshi_core::service::{ChangeInput, LedgerFilter, RectPlanInput};
 use xunshi_core::store::{
@@ -32,14 +32,9 @@ use crate::papers::{ORGANIZATIONAL, POLITICAL, World, move_to, signed_paper, wor
 /// The feedback date of the cases: the seed article's.
 pub const FEEDBACK_DAY: &str = "2020-03-25";
 
-/// Takes the world's inspection from fieldwork to feedback through the papers services: the
-/// papers signed, the report approved along its chain, the feedback drafted and given on
-/// [`FEEDBACK_DAY`]. Returns the fed-back problems in the order given.
-pub async fn fed_back(s: &Svc, w: &World, papers: &[(&str, &str)]) -> Vec<Problem> {
-    let mut problems = Vec::new();
-    for (category, title) in papers {
-        problems.push(signed_paper(s, w, category, title).await);
-    }
+/// Moves the world's inspection to reporting and drafts its main report (one version, by the
+/// team's leader); returns the report as read back.
+pub async fn drafted_report(s: &Svc, w: &World) -> Report {
     move_to(s, &w.insp, Stage::Reporting, Some("2019-12-18")).await;
     let r = s
         .create_report(
@@ -65,7 +60,18 @@ pub async fn fed_back(s: &Svc, w: &World, papers: &[(&str, &str)]) -> Vec<Proble
     )
     .await
     .expect("report version");
-    let mut r = s.report_detail(&w.lead, r.id).await.unwrap().report;
+    s.report_detail(&w.lead, r.id).await.unwrap().report
+}
+
+/// Takes the world's inspection from fieldwork to feedback through the papers services: the
+/// papers signed, the report approved along its chain, the feedback drafted and given on
+/// [`FEEDBACK_DAY`]. Returns the fed-back problems in the order given.
+pub async fn fed_back(s: &Svc, w: &World, papers: &[(&str, &str)]) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for (category, title) in papers {
+        problems.push(signed_paper(s, w, category, title).await);
+    }
+    let mut r = drafted_report(s, w).await;
     for (who, decision, day) in [
         (&w.lead, "submit", None),
         (&w.lead, "approve", Some("2019-12-20")),

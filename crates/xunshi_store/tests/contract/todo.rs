@@ -8,13 +8,12 @@ use xunshi_core::service::{ChangeInput, Todo, TodoKind};
 use xunshi_core::store::{Store, TodoRead, Waiting, WaitingScope};
 use xunshi_core::supervision::{FollowUpAnswer, FollowUpInput};
 
-use xunshi_core::inspection::Stage;
 use xunshi_core::paper::{NoticeAnswer, NoticeInput, NoticeReview};
-use xunshi_core::report::{ReportInput, ReportVersionInput, StepInput};
+use xunshi_core::report::StepInput;
 
 use crate::harness::{Svc, user_with_role};
-use crate::papers::{POLITICAL, decision, move_to, paper, world};
-use crate::rectify::{approved_plan, plan_input, rect_world, task_input};
+use crate::papers::{POLITICAL, decision, paper, world};
+use crate::rectify::{approved_plan, drafted_report, plan_input, rect_world, task_input};
 use crate::supervision::clock_at;
 
 /// How many items of `kind` wait for `who`.
@@ -464,32 +463,7 @@ pub async fn the_todo_asks_the_leader_to_sign_and_the_office_to_decide(mut s: Sv
     .unwrap();
     assert_eq!(kinds(&s, &w.lead).await, vec![], "closed, gone");
 
-    move_to(&s, &w.insp, Stage::Reporting, Some("2019-12-18")).await;
-    let r = s
-        .create_report(
-            &w.lead,
-            w.insp.id,
-            &ReportInput {
-                kind: "main".into(),
-                title: "巡视情况报告".into(),
-            },
-        )
-        .await
-        .unwrap();
-    s.add_report_version(
-        &w.lead,
-        r.id,
-        &ReportVersionInput {
-            version: r.version,
-            assessment: "总体评价。".into(),
-            problem_ids: None,
-            recommendations: vec!["切实履行整改主体责任".into()],
-            note: "初稿".into(),
-        },
-    )
-    .await
-    .unwrap();
-    let r = s.report_detail(&w.lead, r.id).await.unwrap().report;
+    let r = drafted_report(&s, &w).await;
     let r = s
         .decide_report(&w.lead, r.id, &step(r.version, "submit", None))
         .await
