@@ -125,14 +125,7 @@ impl<S: Store> Services<S> {
         if actor.as_user().is_none_or(|u| u.disabled) {
             return Err(CoreError::Unauthenticated("请先登录".into()));
         }
-        let units: Vec<Id> = actor
-            .grants()
-            .iter()
-            .filter_map(|g| match (g.role, g.scope) {
-                (Role::UnitPrincipal | Role::UnitLiaison, Scope::Unit(u)) => Some(u),
-                _ => None,
-            })
-            .collect();
+        let units = super::supervision::speaks_for_units(actor);
         if units.is_empty() {
             return Ok(Vec::new());
         }

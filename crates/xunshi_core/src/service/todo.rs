@@ -320,15 +320,10 @@ impl<S: Store> Services<S> {
             let (mut total, rows) = tx.waiting(waiting, &scope, limit).await?;
             let mut items = Vec::new();
             for row in rows {
-                let insp = match inspections.iter().find(|i| i.id == row.inspection_id) {
-                    Some(i) => i,
-                    None => match tx.get_inspection(row.inspection_id).await? {
-                        Some(i) => {
-                            inspections.push(i);
-                            inspections.last().expect("just pushed")
-                        }
-                        None => continue,
-                    },
+                let Some(insp) =
+                    inspection_of(&mut tx, &mut inspections, row.inspection_id).await?
+                else {
+                    continue;
                 };
                 // The scope asked of the database follows the rule; a row the rule refuses
                 // would be a disagreement between them, and is neither shown nor counted.
@@ -397,15 +392,8 @@ async fn clue_items<T: ReadTx>(
     let warn_days = i32::try_from(tx.clue_settings().await?.warn_days).unwrap_or(i32::MAX);
     let mut items = Vec::new();
     for row in rows {
-        let insp = match inspections.iter().find(|i| i.id == row.inspection_id) {
-            Some(i) => i,
-            None => match tx.get_inspection(row.inspection_id).await? {
-                Some(i) => {
-                    inspections.push(i);
-                    inspections.last().expect("just pushed")
-                }
-                None => continue,
-            },
+        let Some(insp) = inspection_of(tx, inspections, row.inspection_id).await? else {
+            continue;
         };
         if !is_recipient(actor, insp, &row.recipient) {
             total -= row.clues;
@@ -478,4 +466,20 @@ mod tests {
         assert_eq!(day_of("2026-11-30"), Some(jiff::civil::date(2026, 11, 30)));
         assert_eq!(day_of(""), None);
     }
+}
+
+/// The inspection of a waiting row, read once per listing: rows of one inspection share it.
+async fn inspection_of<'a, T: ReadTx>(
+    tx: &mut T,
+    inspections: &'a mut Vec<Inspection>,
+    id: Id,
+) -> Result<Option<&'a Inspection>> {
+    if let Some(at) = inspections.iter().position(|i| i.id == id) {
+        return Ok(inspections.get(at));
+    }
+    let Some(insp) = tx.get_inspection(id).await? else {
+        return Ok(None);
+    };
+    inspections.push(insp);
+    Ok(inspections.last())
 }
