@@ -453,21 +453,6 @@ async fn calendar_missing<T: ReadTx>(
     }))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn days_are_read_from_times_and_dates() {
-        assert_eq!(
-            day_of("2026-11-30T17:00:00Z"),
-            Some(jiff::civil::date(2026, 12, 1))
-        );
-        assert_eq!(day_of("2026-11-30"), Some(jiff::civil::date(2026, 11, 30)));
-        assert_eq!(day_of(""), None);
-    }
-}
-
 /// The inspection of a waiting row, read once per listing: rows of one inspection share it.
 async fn inspection_of<'a, T: ReadTx>(
     tx: &mut T,
@@ -482,4 +467,19 @@ async fn inspection_of<'a, T: ReadTx>(
     };
     inspections.push(insp);
     Ok(inspections.last())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_are_read_from_times_and_dates() {
+        assert_eq!(
+            day_of("2026-11-30T17:00:00Z"),
+            Some(jiff::civil::date(2026, 12, 1))
+        );
+        assert_eq!(day_of("2026-11-30"), Some(jiff::civil::date(2026, 11, 30)));
+        assert_eq!(day_of(""), None);
+    }
 }
