@@ -310,6 +310,14 @@ impl FileKind {
         }
     }
 
+    /// Whether a browser shows a file of this kind in the page rather than saving it: the
+    /// kinds it renders safely by itself (PDF and raster images; never HTML, SVG or text, which
+    /// could carry script or be taken for a page). The content was checked against the kind on
+    /// upload, so the type sent is the type the bytes are.
+    pub fn shows_inline(self) -> bool {
+        matches!(self, FileKind::Pdf | FileKind::Jpg | FileKind::Png)
+    }
+
     fn of_extension(ext: &str) -> Option<FileKind> {
         Some(match ext.to_ascii_lowercase().as_str() {
             "pdf" => FileKind::Pdf,

@@ -309,7 +309,8 @@ async fn download_evidence(
 ) -> ApiResult<Response> {
     let id = path_id(&id, "佐证材料")?;
     let (e, bytes) = app.services.download_evidence(&actor, id).await?;
-    Ok(file_response(&e, bytes))
+    // A program asking the API always gets the file to save.
+    Ok(file_response(&e, bytes, true))
 }
 
 /// Withdraws an evidence file attached by mistake; it stays listed with the reason.

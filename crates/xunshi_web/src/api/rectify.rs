@@ -414,7 +414,8 @@ async fn download_evidence(
 ) -> ApiResult<Response> {
     let id = path_id(&id, "佐证材料")?;
     let (e, bytes) = app.services.download_task_evidence(&actor, id).await?;
-    Ok(task_file_response(&e, bytes).into_response())
+    // A program asking the API always gets the file to save.
+    Ok(task_file_response(&e, bytes, true).into_response())
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -5,7 +5,8 @@ use axum::body::Body;
 use axum::extract::multipart::{Multipart, MultipartError};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use xunshi_core::paper::Evidence;
+use serde::Deserialize;
+use xunshi_core::paper::{Evidence, FileKind};
 use xunshi_core::rectify::TaskEvidence;
 
 use super::Rejection;
@@ -90,8 +91,22 @@ pub async fn read_upload(mp: &mut Multipart) -> Result<(String, Vec<u8>), Upload
     found.ok_or_else(|| UploadError::Bad("请选择要上传的文件（表单字段 file）".into()))
 }
 
+/// How a page asks for a stored file: shown where it opens (the kinds a browser renders by
+/// itself) or, with `?download=true`, saved.
+#[derive(Debug, Default, Deserialize)]
+pub struct FileQuery {
+    #[serde(default)]
+    pub download: bool,
+}
+
 /// `Content-Disposition` for a download: an ASCII fallback name and the real one in UTF-8.
 pub fn attachment_header(filename: &str) -> String {
+    disposition("attachment", filename)
+}
+
+/// `Content-Disposition` of the given type (`attachment` or `inline`) with both forms of the
+/// name.
+fn disposition(kind: &str, filename: &str) -> String {
     let ascii: String = filename
         .chars()
         .map(|c| {
@@ -103,7 +118,7 @@ pub fn attachment_header(filename: &str) -> String {
         })
         .collect();
     format!(
-        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        "{kind}; filename=\"{ascii}\"; filename*=UTF-8''{}",
         rfc5987(filename)
     )
 }
@@ -120,19 +135,45 @@ fn rfc5987(s: &str) -> String {
         .collect()
 }
 
+/// What a file shown in the page may do: nothing but be itself. The page that shows it may
+/// frame it (same origin only); the viewer a browser wraps a PDF or an image in needs its own
+/// embed and inline styles, and nothing else is allowed to load.
+const INLINE_FILE_POLICY: &str = "default-src 'none'; img-src 'self'; object-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'";
+
 /// A stored file as it was uploaded, with its SHA-256 in `X-Content-SHA256`. Never cached.
-fn stored_file(content_type: &str, filename: &str, sha256: &str, bytes: Vec<u8>) -> Response {
+/// A PDF or an image is shown in the page unless `save` asks for it to be saved; every other
+/// kind is always saved, so nothing uploaded is ever rendered as a page of this site.
+fn stored_file(
+    kind: FileKind,
+    content_type: &str,
+    filename: &str,
+    sha256: &str,
+    bytes: Vec<u8>,
+    save: bool,
+) -> Response {
+    let inline = kind.shows_inline() && !save;
     let mut resp = Response::new(Body::from(bytes));
     let h = resp.headers_mut();
-    for (k, v) in [
+    let mut headers = vec![
         (header::CONTENT_TYPE, content_type.to_owned()),
-        (header::CONTENT_DISPOSITION, attachment_header(filename)),
+        (
+            header::CONTENT_DISPOSITION,
+            disposition(if inline { "inline" } else { "attachment" }, filename),
+        ),
         (header::CACHE_CONTROL, "no-store".to_owned()),
         (
             HeaderName::from_static("x-content-sha256"),
             sha256.to_owned(),
         ),
-    ] {
+    ];
+    if inline {
+        headers.push((
+            header::CONTENT_SECURITY_POLICY,
+            INLINE_FILE_POLICY.to_owned(),
+        ));
+        headers.push((header::X_FRAME_OPTIONS, "SAMEORIGIN".to_owned()));
+    }
+    for (k, v) in headers {
         if let Ok(v) = HeaderValue::from_str(&v) {
             h.insert(k, v);
         }
@@ -141,13 +182,24 @@ fn stored_file(content_type: &str, filename: &str, sha256: &str, bytes: Vec<u8>)
 }
 
 /// An evidence file of a working paper.
-pub fn file_response(e: &Evidence, bytes: Vec<u8>) -> Response {
-    stored_file(&e.content_type, &e.filename, &e.sha256, bytes)
+pub fn file_response(e: &Evidence, bytes: Vec<u8>, save: bool) -> Response {
+    stored_file(e.kind, &e.content_type, &e.filename, &e.sha256, bytes, save)
 }
 
 /// An evidence file of a rectification task.
-pub fn task_file_response(e: &TaskEvidence, bytes: Vec<u8>) -> Response {
-    stored_file(&e.content_type, &e.filename, &e.sha256, bytes)
+pub fn task_file_response(e: &TaskEvidence, bytes: Vec<u8>, save: bool) -> Response {
+    stored_file(e.kind, &e.content_type, &e.filename, &e.sha256, bytes, save)
+}
+
+/// A file's size as people read it.
+pub fn size_label(n: i64) -> String {
+    if n >= 1024 * 1024 {
+        format!("{:.1} MB", n as f64 / 1024.0 / 1024.0)
+    } else if n >= 1024 {
+        format!("{:.1} KB", n as f64 / 1024.0)
+    } else {
+        format!("{n} 字节")
+    }
 }
 
 /// A document made for download (.docx, .xlsx), with its name in Chinese and a plain fallback.
@@ -169,7 +221,34 @@ pub fn attachment(bytes: Vec<u8>, content_type: &'static str, name: &str, ext: &
 
 #[cfg(test)]
 mod tests {
-    use super::attachment_header;
+    use super::{attachment_header, stored_file};
+    use axum::http::header;
+    use xunshi_core::paper::FileKind;
+
+    #[test]
+    fn only_pdfs_and_images_open_in_the_browser() {
+        for kind in [
+            FileKind::Txt,
+            FileKind::Zip,
+            FileKind::Docx,
+            FileKind::Doc,
+            FileKind::Xlsx,
+            FileKind::Xls,
+        ] {
+            let r = stored_file(kind, kind.content_type(), "a.x", "00", vec![], false);
+            let cd = r.headers()[header::CONTENT_DISPOSITION].to_str().unwrap();
+            assert!(cd.starts_with("attachment; "), "{kind:?}: {cd}");
+            assert!(!r.headers().contains_key(header::X_FRAME_OPTIONS));
+        }
+        for kind in [FileKind::Pdf, FileKind::Jpg, FileKind::Png] {
+            let r = stored_file(kind, kind.content_type(), "a.x", "00", vec![], false);
+            let cd = r.headers()[header::CONTENT_DISPOSITION].to_str().unwrap();
+            assert!(cd.starts_with("inline; "), "{kind:?}: {cd}");
+            let r = stored_file(kind, kind.content_type(), "a.x", "00", vec![], true);
+            let cd = r.headers()[header::CONTENT_DISPOSITION].to_str().unwrap();
+            assert!(cd.starts_with("attachment; "), "{kind:?}: {cd}");
+        }
+    }
 
     #[test]
     fn download_names_survive_in_both_forms() {

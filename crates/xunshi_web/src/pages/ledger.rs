@@ -24,7 +24,9 @@ use super::{FormErrors, Frame, OrPage, PageResult, error_page, local_time, rende
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::status_of;
-use crate::http::files::{UPLOAD_LIMIT, UploadError, read_upload, task_file_response};
+use crate::http::files::{
+    FileQuery, UPLOAD_LIMIT, UploadError, read_upload, size_label, task_file_response,
+};
 use crate::http::filters::{LedgerQuery, paging};
 
 pub fn routes() -> Router<AppState> {
@@ -215,9 +217,10 @@ struct ProgressRow {
 
 struct EvidenceRow {
     id: String,
+    href: String,
     filename: String,
     size: String,
-    kind: &'static str,
+    kind: xunshi_core::paper::FileKind,
     sha256: String,
     uploaded: String,
     withdrawn: String,
@@ -232,16 +235,6 @@ struct VerificationRow {
     reason: String,
     by: String,
     at: String,
-}
-
-fn size_label(n: i64) -> String {
-    if n >= 1024 * 1024 {
-        format!("{:.1} MB", n as f64 / 1024.0 / 1024.0)
-    } else if n >= 1024 {
-        format!("{:.1} KB", n as f64 / 1024.0)
-    } else {
-        format!("{n} 字节")
-    }
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -361,9 +354,10 @@ async fn render_task(
             .iter()
             .map(|e| EvidenceRow {
                 id: e.id.to_string(),
+                href: format!("/rectification/evidence/{}", e.id),
                 filename: e.filename.clone(),
                 size: size_label(e.size),
-                kind: e.kind.label(),
+                kind: e.kind,
                 sha256: e.sha256.clone(),
                 uploaded: format!("{} {}", e.uploaded.name, local_time(e.uploaded.at)),
                 withdrawn: e
@@ -671,6 +665,7 @@ async fn download(
     State(app): State<AppState>,
     user: PageUser,
     Path(id): Path<String>,
+    Query(q): Query<FileQuery>,
 ) -> Result<Response, super::PageError> {
     let actor = &user.actor;
     let id = parse_id(&id, "佐证材料", actor)?;
@@ -679,7 +674,7 @@ async fn download(
         .download_task_evidence(actor, id)
         .await
         .or_page(actor)?;
-    Ok(task_file_response(&e, bytes).into_response())
+    Ok(task_file_response(&e, bytes, q.download).into_response())
 }
 
 #[derive(Deserialize)]

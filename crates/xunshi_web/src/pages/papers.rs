@@ -25,7 +25,9 @@ use crate::auth::PageUser;
 use crate::error::status_of;
 use crate::http::Form;
 use crate::http::FormPairs;
-use crate::http::files::{UPLOAD_LIMIT, UploadError, file_response, read_upload};
+use crate::http::files::{
+    FileQuery, UPLOAD_LIMIT, UploadError, file_response, read_upload, size_label,
+};
 use crate::http::filters::ProblemQuery;
 
 pub fn routes() -> Router<AppState> {
@@ -492,6 +494,7 @@ async fn update(
 // A paper's page
 
 struct FileRow {
+    href: String,
     e: Evidence,
     uploaded: String,
     withdrawn: Option<String>,
@@ -513,16 +516,6 @@ struct DetailPage {
     error: Option<String>,
 }
 
-fn human_size(n: i64) -> String {
-    if n >= 1024 * 1024 {
-        format!("{:.1} MB", n as f64 / 1024.0 / 1024.0)
-    } else if n >= 1024 {
-        format!("{:.1} KB", n as f64 / 1024.0)
-    } else {
-        format!("{n} 字节")
-    }
-}
-
 fn signed_line(s: &xunshi_core::paper::Signature) -> String {
     format!("{}　{}", s.name, local_time(s.at))
 }
@@ -542,9 +535,10 @@ async fn render_detail(
         .evidence
         .iter()
         .map(|e| FileRow {
+            href: format!("/evidence/{}/download", e.id),
             uploaded: signed_line(&e.uploaded),
             withdrawn: e.withdrawn.as_ref().map(signed_line),
-            size: human_size(e.size),
+            size: size_label(e.size),
             e: e.clone(),
         })
         .collect();
@@ -671,6 +665,7 @@ async fn download(
     State(app): State<AppState>,
     user: PageUser,
     Path(id): Path<String>,
+    Query(q): Query<FileQuery>,
 ) -> PageResult {
     let actor = &user.actor;
     let id = parse_id(&id, "佐证材料", &user)?;
@@ -679,7 +674,7 @@ async fn download(
         .download_evidence(actor, id)
         .await
         .or_page(actor)?;
-    Ok(file_response(&e, bytes).into_response())
+    Ok(file_response(&e, bytes, q.download).into_response())
 }
 
 #[derive(Deserialize)]

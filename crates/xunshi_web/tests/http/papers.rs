@@ -613,6 +613,7 @@ async fn evidence_over_the_limit_is_refused_with_413_and_files_round_trip() {
     assert_eq!(r.body, pdf);
     assert_eq!(r.headers[header::CONTENT_TYPE], "application/pdf");
     let cd = r.headers[header::CONTENT_DISPOSITION].to_str().unwrap();
+    assert!(cd.starts_with("attachment; "), "the API saves: {cd}");
     assert!(cd.contains("filename*=UTF-8''%E8%B0%88"), "{cd}");
     assert_eq!(r.headers[header::CACHE_CONTROL], "no-store");
     let list = a
@@ -656,6 +657,37 @@ async fn evidence_over_the_limit_is_refused_with_413_and_files_round_trip() {
         html.contains(&xunshi_core::paper::sha256_hex(&pdf)),
         "the list shows the hash"
     );
+    assert!(
+        html.contains("<details class=\"hash\"><summary>SHA-256</summary>"),
+        "the hash stands behind a disclosure"
+    );
+    // A PDF or an image is previewed in the page and opens in the browser; the API and
+    // `?download=true` save it; any other kind is always saved.
+    let href = format!("/evidence/{eid}/download");
+    assert!(
+        html.contains(&format!("<iframe src=\"{href}\" loading=\"lazy\"")),
+        "the PDF is previewed in a frame: {html}"
+    );
+    assert!(
+        html.contains("<img src=\"/evidence/"),
+        "the image is previewed"
+    );
+    let r = a.page(&href, &session).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body, pdf);
+    assert_eq!(r.headers[header::CONTENT_TYPE], "application/pdf");
+    let cd = r.headers[header::CONTENT_DISPOSITION].to_str().unwrap();
+    assert!(cd.starts_with("inline; "), "{cd}");
+    assert_eq!(r.headers[header::X_FRAME_OPTIONS], "SAMEORIGIN");
+    let csp = r.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(csp.starts_with("default-src 'none'"), "{csp}");
+    assert!(csp.contains("frame-ancestors 'self'"), "{csp}");
+    let r = a.page(&format!("{href}?download=true"), &session).await;
+    let cd = r.headers[header::CONTENT_DISPOSITION].to_str().unwrap();
+    assert!(cd.starts_with("attachment; "), "{cd}");
+    assert_eq!(r.headers[header::X_FRAME_OPTIONS], "DENY");
+    let r = a.page(&format!("{href}?download=maybe"), &session).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "a bad flag is refused");
     // Without the CSRF token the upload is refused before it is read.
     let (ct, body) = multipart("x.txt", b"text");
     let r = a
