@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod audit_text;
 pub mod calendar;
 pub mod clue;
 pub mod dashboard;

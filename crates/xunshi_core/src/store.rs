@@ -165,6 +165,8 @@ pub trait ReadTx:
     fn all_units(&mut self) -> impl Future<Output = Result<Vec<Unit>>> + Send;
     /// The names of the given units, for lists that show names beside ids.
     fn unit_names(&mut self, ids: &[Id]) -> impl Future<Output = Result<Vec<(Id, String)>>> + Send;
+    /// The names of the given accounts' people, for lists that show who did something.
+    fn user_names(&mut self, ids: &[Id]) -> impl Future<Output = Result<Vec<(Id, String)>>> + Send;
     /// The given units and every unit above them, each with its parent: the tree walked up in
     /// one statement (a person is of every unit above their own, see `own_unit`).
     fn units_up(

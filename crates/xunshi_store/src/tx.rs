@@ -201,6 +201,11 @@ impl Where {
         self.binds.push(Some(v.into()));
     }
 
+    /// A further value for the clause added last, bound to the placeholder after its own.
+    pub(crate) fn also(&mut self, v: impl Into<String>) {
+        self.binds.push(Some(v.into()));
+    }
+
     pub(crate) fn fixed(&mut self, clause: &str) {
         self.clauses.push(clause.to_owned());
     }
@@ -351,6 +356,20 @@ impl<M: Mode> ReadTx for DbTx<M> {
             .collect()
     }
 
+    async fn user_names(&mut self, ids: &[Id]) -> Result<Vec<(Id, String)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut w = Where::default();
+        let list = w.list(ids.iter().map(|i| i.to_string()));
+        let sql = format!("SELECT id, display_name FROM users WHERE id IN ({list})");
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(|r| Ok((rows::id(r, "id")?, rows::s(r, "display_name")?)))
+            .collect()
+    }
+
     async fn units_up(&mut self, ids: &[Id]) -> Result<Vec<(Id, Option<Id>)>> {
         if ids.is_empty() {
             return Ok(Vec::new());
@@ -496,8 +515,24 @@ impl<M: Mode> ReadTx for DbTx<M> {
 
     async fn list_audit(&mut self, f: &AuditFilter, page: PageRequest) -> Result<Vec<AuditRecord>> {
         let mut w = Where::default();
-        if let Some(v) = f.actor_name.as_deref().filter(|v| !v.is_empty()) {
-            w.eq("actor_name", v.trim().to_ascii_lowercase());
+        if let Some(v) = f
+            .actor_name
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+        {
+            // The person by log-in name, or by any part of the name people know them by; the
+            // records are still found through the index of the log-in name they carry.
+            let n = w.next();
+            let contains = self.contains_clause(&["display_name"], n + 1);
+            w.raw(
+                format!(
+                    "actor_name IN (SELECT CAST(${n} AS TEXT) \
+                     UNION SELECT username FROM users WHERE {contains})"
+                ),
+                v.to_ascii_lowercase(),
+            );
+            w.also(like_pattern(v));
         }
         if let Some(v) = f.action.as_deref().filter(|v| !v.is_empty()) {
             w.eq("action", v);

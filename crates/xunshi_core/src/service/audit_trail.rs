@@ -1,8 +1,12 @@
 //! Reading and verifying the audit trail.
 
+use std::collections::HashMap;
+
 use super::Services;
-use crate::audit::{AuditRecord, ChainCheck, ChainFault};
-use crate::error::Result;
+use crate::audit::{Action, AuditRecord, ChainCheck, ChainFault};
+use crate::audit_text::{SummaryLine, object_href, object_type_label, summary_lines};
+use crate::error::{CoreError, Result};
+use crate::id::Id;
 use crate::page::{Page, PageRequest};
 use crate::permission::{Actor, Permission};
 use crate::store::{AuditFilter, ReadTx, Store};
@@ -14,7 +18,66 @@ pub enum VerifyOutcome {
     Broken(ChainFault),
 }
 
+/// A record of the trail as people read it (see [`crate::audit_text`]).
+#[derive(Debug, Clone)]
+pub struct ReadableRecord {
+    pub record: AuditRecord,
+    /// The person behind the account, with the log-in name; the log-in name alone where no
+    /// account stands behind it (a failed log-in under an unknown name).
+    pub person: String,
+    pub action: String,
+    pub object_type: String,
+    /// The page the object is seen on, where it has one.
+    pub href: Option<String>,
+    pub lines: Vec<SummaryLine>,
+}
+
+/// The most records one workbook of the trail takes; a filter narrows it.
+pub const AUDIT_EXPORT_MAX: usize = 20_000;
+
 impl<S: Store> Services<S> {
+    /// A page of the trail under `f`, each record as people read it.
+    pub async fn read_audit(
+        &self,
+        actor: &Actor,
+        f: &AuditFilter,
+        page: PageRequest,
+    ) -> Result<Page<ReadableRecord>> {
+        actor.require(Permission::ViewAudit)?;
+        let mut tx = self.store.read().await?;
+        let rows = tx.list_audit(f, page).await?;
+        let mut ids: Vec<Id> = rows.iter().filter_map(|r| r.actor_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let people: HashMap<Id, String> = tx.user_names(&ids).await?.into_iter().collect();
+        Ok(Page::from_rows(rows, page.limit, |r| r.id).map(|r| readable(r, &people)))
+    }
+
+    /// Every record under `f`, newest first, for the workbook; more than
+    /// [`AUDIT_EXPORT_MAX`] are refused with a request to narrow the filter. Read page by page,
+    /// so no more than the cap is ever held.
+    pub async fn audit_export(
+        &self,
+        actor: &Actor,
+        f: &AuditFilter,
+    ) -> Result<Vec<ReadableRecord>> {
+        let mut out = Vec::new();
+        let mut page = PageRequest::first(crate::page::MAX_LIMIT);
+        loop {
+            let p = self.read_audit(actor, f, page).await?;
+            out.extend(p.items);
+            if out.len() > AUDIT_EXPORT_MAX {
+                return Err(CoreError::RuleRefused(format!(
+                    "符合条件的审计记录超过一次导出的上限 {AUDIT_EXPORT_MAX} 条；请按时间、操作人、操作或对象筛选后分批导出"
+                )));
+            }
+            match p.next_cursor {
+                Some(c) => page = PageRequest::parse(Some(&c), Some(crate::page::MAX_LIMIT))?,
+                None => return Ok(out),
+            }
+        }
+    }
+
     pub async fn list_audit(
         &self,
         actor: &Actor,
@@ -49,5 +112,25 @@ impl<S: Store> Services<S> {
             Ok(records) => VerifyOutcome::Whole { records },
             Err(fault) => VerifyOutcome::Broken(fault),
         })
+    }
+}
+
+fn readable(r: AuditRecord, people: &HashMap<Id, String>) -> ReadableRecord {
+    let person = match r.actor_id.and_then(|id| people.get(&id)) {
+        Some(name) => format!("{name}（{}）", r.actor_name),
+        None => r.actor_name.clone(),
+    };
+    let action =
+        Action::parse(&r.action).map_or_else(|| r.action.clone(), |a| a.label().to_owned());
+    ReadableRecord {
+        person,
+        action,
+        object_type: object_type_label(&r.object_type).to_owned(),
+        href: r
+            .object_id
+            .as_deref()
+            .and_then(|id| object_href(&r.object_type, &r.action, id)),
+        lines: summary_lines(&r.object_type, &r.summary),
+        record: r,
     }
 }

@@ -39,7 +39,7 @@ use crate::permission::Actor;
 use crate::store::{Blobs, Secrets, Store, WriteTx};
 
 pub use accountability::{AccountabilityEntry, AccountabilityQuery};
-pub use audit_trail::VerifyOutcome;
+pub use audit_trail::{AUDIT_EXPORT_MAX, ReadableRecord, VerifyOutcome};
 pub use auth::{AuthPolicy, IssuedToken, LoginOk, SessionOk};
 pub use clues::{ClueEntry, ClueListFilter, InspectionBrief, TransferLetter};
 pub use deadlines::rectification_warn_days;

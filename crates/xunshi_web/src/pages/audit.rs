@@ -1,4 +1,6 @@
-//! The administrator's view of the audit trail, with filters and the chain check.
+//! The administrator's view of the audit trail, with filters, the chain check and the
+//! workbook of what the filters select. Records read in Chinese through
+//! `Services::read_audit`, the same for the page and the workbook.
 
 use crate::http::Query;
 use askama::Template;
@@ -9,16 +11,22 @@ use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
 use xunshi_core::audit::Action;
+use xunshi_core::audit_text::{OBJECT_TYPES, SummaryLine};
 use xunshi_core::page::PageRequest;
-use xunshi_core::service::VerifyOutcome;
+use xunshi_core::service::{ReadableRecord, VerifyOutcome};
+use xunshi_core::store::AuditFilter;
+use xunshi_office::{TableSheet, table_xlsx};
 
 use super::{Frame, error_page, local_time, render};
 use crate::AppState;
 use crate::auth::PageUser;
+use crate::http::files::attachment;
 use crate::http::filters::AuditQuery;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/system/audit", get(list))
+    Router::new()
+        .route("/system/audit", get(list))
+        .route("/system/audit/export", get(export))
 }
 
 #[derive(Deserialize, Default)]
@@ -47,7 +55,35 @@ struct Row {
     action: String,
     object_type: String,
     object_id: String,
-    summary: String,
+    href: Option<String>,
+    lines: Vec<SummaryLine>,
+    /// Whether any line is a change, so the table has a column for the value before.
+    changes: bool,
+}
+
+impl Row {
+    fn of(r: ReadableRecord) -> Row {
+        let changes = r.lines.iter().any(|l| l.before.is_some());
+        Row {
+            seq: r.record.seq,
+            at: at_text(&r.record.at),
+            actor: r.person,
+            ip: r.record.ip.unwrap_or_default(),
+            action: r.action,
+            object_type: r.object_type,
+            object_id: r.record.object_id.unwrap_or_default(),
+            href: r.href,
+            lines: r.lines,
+            changes,
+        }
+    }
+}
+
+/// A record's time in Beijing time, or as stored if it cannot be read.
+fn at_text(at: &str) -> String {
+    at.parse::<jiff::Timestamp>()
+        .map(local_time)
+        .unwrap_or_else(|_| at.to_owned())
 }
 
 #[derive(Template)]
@@ -56,6 +92,7 @@ struct AuditPage {
     frame: Frame,
     q: Filters,
     actions: Vec<(&'static str, &'static str)>,
+    object_types: &'static [(&'static str, &'static str)],
     rows: Vec<Row>,
     next_cursor: Option<String>,
     query_string: String,
@@ -63,9 +100,9 @@ struct AuditPage {
     error: Option<String>,
 }
 
-async fn list(State(app): State<AppState>, user: PageUser, Query(q): Query<Filters>) -> Response {
-    let actor = &user.actor;
-    let api_query = AuditQuery {
+/// The filters of the page read by the same parser as `GET /api/v1/audit`.
+fn audit_filter(q: &Filters) -> xunshi_core::Result<AuditFilter> {
+    AuditQuery {
         actor: Some(q.actor.clone()),
         action: Some(q.action.clone()),
         object_type: Some(q.object_type.clone()),
@@ -74,10 +111,14 @@ async fn list(State(app): State<AppState>, user: PageUser, Query(q): Query<Filte
         to: Some(q.to.clone()),
         cursor: None,
         limit: None,
-    };
-    // The same parser as `GET /api/v1/audit`; a filter that cannot be read lists nothing
-    // rather than everything.
-    let (filter, error) = match api_query.filter() {
+    }
+    .filter()
+}
+
+async fn list(State(app): State<AppState>, user: PageUser, Query(q): Query<Filters>) -> Response {
+    let actor = &user.actor;
+    // A filter that cannot be read lists nothing rather than everything.
+    let (filter, error) = match audit_filter(&q) {
         Ok(f) => (Some(f), None),
         Err(e) => (None, Some(e.to_string())),
     };
@@ -86,7 +127,7 @@ async fn list(State(app): State<AppState>, user: PageUser, Query(q): Query<Filte
         Err(e) => return error_page(&e, Some(actor)),
     };
     let records = match &filter {
-        Some(f) => match app.services.list_audit(actor, f, page).await {
+        Some(f) => match app.services.read_audit(actor, f, page).await {
             Ok(r) => r,
             Err(e) => return error_page(&e, Some(actor)),
         },
@@ -104,26 +145,7 @@ async fn list(State(app): State<AppState>, user: PageUser, Query(q): Query<Filte
     } else {
         None
     };
-    let rows = records
-        .items
-        .into_iter()
-        .map(|r| Row {
-            seq: r.seq,
-            at: r
-                .at
-                .parse::<jiff::Timestamp>()
-                .map(local_time)
-                .unwrap_or(r.at),
-            actor: r.actor_name,
-            ip: r.ip.unwrap_or_default(),
-            action: Action::parse(&r.action)
-                .map(|a| a.label().to_owned())
-                .unwrap_or(r.action),
-            object_type: r.object_type,
-            object_id: r.object_id.unwrap_or_default(),
-            summary: r.summary.chars().take(300).collect(),
-        })
-        .collect();
+    let rows = records.items.into_iter().map(Row::of).collect();
     let query_string = serde_urlencoded::to_string([
         ("actor", &q.actor),
         ("action", &q.action),
@@ -144,6 +166,7 @@ async fn list(State(app): State<AppState>, user: PageUser, Query(q): Query<Filte
             .iter()
             .map(|a| (a.as_str(), a.label()))
             .collect(),
+        object_types: OBJECT_TYPES,
         rows,
         next_cursor: records.next_cursor,
         query_string,
@@ -152,4 +175,76 @@ async fn list(State(app): State<AppState>, user: PageUser, Query(q): Query<Filte
         q,
     };
     render(status, &page)
+}
+
+/// The records the filters select as a workbook, newest first: what the page lists, every
+/// page of it, up to the export's cap.
+async fn export(State(app): State<AppState>, user: PageUser, Query(q): Query<Filters>) -> Response {
+    let actor = &user.actor;
+    let result = async {
+        let f = audit_filter(&q)?;
+        let records = app.services.audit_export(actor, &f).await?;
+        let today = xunshi_core::service::today(app.services.now());
+        let sheet = TableSheet {
+            sheet_name: "审计日志".into(),
+            title: "审计日志".into(),
+            subtitle: format!(
+                "共 {} 条　导出时间 {}",
+                records.len(),
+                xunshi_office::chinese_date(today)
+            ),
+            columns: [
+                ("序号", 8.0),
+                ("时间", 18.0),
+                ("操作人", 20.0),
+                ("来源地址", 14.0),
+                ("操作", 18.0),
+                ("对象类型", 14.0),
+                ("对象编号", 38.0),
+                ("内容", 60.0),
+            ]
+            .iter()
+            .map(|(n, w)| ((*n).to_owned(), *w))
+            .collect(),
+            rows: records.into_iter().map(sheet_row).collect(),
+        };
+        let bytes = table_xlsx(&sheet).map_err(xunshi_core::CoreError::internal)?;
+        Ok::<_, xunshi_core::CoreError>(attachment(
+            bytes,
+            xunshi_office::XLSX_CONTENT_TYPE,
+            &format!("审计日志（{today}导出）"),
+            "xlsx",
+        ))
+    }
+    .await;
+    result.unwrap_or_else(|e| error_page(&e, Some(actor)))
+}
+
+/// One record as a row of the workbook; its summary as one line per field, a change as
+/// "修改前 → 修改后".
+fn sheet_row(r: ReadableRecord) -> Vec<String> {
+    let content = r
+        .lines
+        .iter()
+        .map(|l| match &l.before {
+            Some(b) => format!(
+                "{}：{} → {}",
+                l.field,
+                if b.is_empty() { "无" } else { b },
+                l.value
+            ),
+            None => format!("{}：{}", l.field, l.value),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    vec![
+        r.record.seq.to_string(),
+        at_text(&r.record.at),
+        r.person,
+        r.record.ip.unwrap_or_default(),
+        r.action,
+        r.object_type,
+        r.record.object_id.unwrap_or_default(),
+        content,
+    ]
 }
