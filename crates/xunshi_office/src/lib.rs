@@ -10,7 +10,7 @@ mod document;
 mod ledger;
 
 pub use document::{Block, OfficialDoc, chinese_date, official_docx, parse_blocks};
-pub use ledger::{Deadline, LedgerRow, LedgerSheet, ledger_xlsx};
+pub use ledger::{Deadline, Fill, LedgerRow, LedgerSheet, ledger_xlsx};
 
 /// A file could not be produced. The inputs are plain text and dates, so this means a limit
 /// of the format was reached (a sheet of more than a million rows, a date before 1900).

@@ -790,7 +790,11 @@ async fn the_ledger_downloads_as_a_workbook_under_the_ledgers_filters() {
         "the ledger is internal: every task is in it"
     );
     assert_eq!(cell(4, 10), "长期坚持");
-    assert_eq!(sheet.end().map(|(r, _)| r), Some(4));
+    // A blank row, then the totals of the rows by status and by deadline colour.
+    assert_eq!(sheet.end().map(|(r, _)| r), Some(6));
+    let totals = cell(6, 0);
+    assert!(totals.starts_with("合计：共 2 项；"), "{totals}");
+    assert!(totals.contains("逾期 1 项"), "{totals}");
 
     // The ledger's filters narrow the file as they narrow the list.
     let (status, _, bytes) = raw(
@@ -809,7 +813,7 @@ async fn the_ledger_downloads_as_a_workbook_under_the_ledgers_filters() {
         Some(&Data::String("1.1.1".into())),
         "the task past 2020-06-30 is red"
     );
-    assert_eq!(sheet.end().map(|(r, _)| r), Some(3));
+    assert_eq!(sheet.end().map(|(r, _)| r), Some(5));
     let (status, _, body) = raw(
         app,
         get("/api/v1/tasks.xlsx?colour=purple".into(), Some(token)),
@@ -826,7 +830,14 @@ async fn the_ledger_downloads_as_a_workbook_under_the_ledgers_filters() {
     let (_, _, bytes) = raw(app, get("/api/v1/tasks.xlsx".into(), Some(other))).await;
     let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).unwrap();
     let sheet = wb.worksheet_range("整改台账").unwrap();
-    assert_eq!(sheet.end().map(|(r, _)| r), Some(2), "only the header");
+    assert_eq!(
+        sheet.get_value((4, 0)),
+        Some(&Data::String(
+            "合计：共 0 项；正常 0 项，临期 0 项，逾期 0 项，逾期完成 0 项".into()
+        )),
+        "only the header and a total of nothing"
+    );
+    assert_eq!(sheet.get_value((3, 0)), Some(&Data::Empty));
     let liaison = session(app, "liaison").await;
     let (status, headers, _) = raw(
         app,
