@@ -9,7 +9,9 @@
 mod document;
 mod ledger;
 
-pub use document::{Block, OfficialDoc, chinese_date, official_docx, parse_blocks};
+pub use document::{
+    Annex, Block, DocTable, OfficialDoc, chinese_date, official_docx, parse_blocks,
+};
 pub use ledger::{Deadline, Fill, LedgerRow, LedgerSheet, ledger_xlsx};
 
 /// A file could not be produced. The inputs are plain text and dates, so this means a limit
