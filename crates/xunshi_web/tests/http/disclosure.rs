@@ -42,6 +42,7 @@ struct World {
     app: TestApp,
     insp: Id,
     unit: Id,
+    plan: Id,
 }
 
 async fn unit(s: &Services<Db>, name: &str, parent: Option<Id>) -> Id {
@@ -104,7 +105,12 @@ async fn stage(s: &Services<Db>, insp: Id, to: Stage, date: Option<&str>) {
 }
 
 async fn world() -> World {
-    let app = TestApp::spawn().await;
+    world_with(|_| {}).await
+}
+
+/// The world, with the services adjusted first (a small export cap).
+async fn world_with(adjust: impl FnOnce(&mut Services<Db>)) -> World {
+    let app = TestApp::spawn_with(adjust).await;
     let s = &app.services;
     let sys = Actor::system();
     let committee = unit(s, "自治区党委", None).await;
@@ -334,6 +340,28 @@ async fn world() -> World {
     })
     .await
     .unwrap();
+    // One evidence file on record for the open task, and one withdrawn, which no ledger lists.
+    for (name, withdrawn) in [("修订稿.pdf", false), ("作废稿.pdf", true)] {
+        let signed = xunshi_core::paper::Signature {
+            by: None,
+            name: "张三".into(),
+            at: jiff::Timestamp::now(),
+        };
+        tx.insert_task_evidence(&xunshi_core::rectify::TaskEvidence {
+            id: Id::new(),
+            task_id: open.id,
+            filename: name.into(),
+            size: 4,
+            content_type: "application/pdf".into(),
+            kind: xunshi_core::paper::FileKind::Pdf,
+            sha256: "0".repeat(64),
+            uploaded: signed.clone(),
+            withdrawn: withdrawn.then_some(signed),
+            withdrawn_reason: withdrawn.then(|| "上传错误".to_owned()),
+        })
+        .await
+        .unwrap();
+    }
     tx.commit().await.unwrap();
 
     app.add_user(
@@ -356,6 +384,7 @@ async fn world() -> World {
         app,
         insp,
         unit: unit_id,
+        plan: plan.id,
     }
 }
 
@@ -783,6 +812,11 @@ async fn the_ledger_downloads_as_a_workbook_under_the_ledgers_filters() {
     assert_eq!(cell(3, 3), FIRST);
     assert_eq!(cell(3, 5), OPEN);
     assert_eq!(cell(3, 12), "已形成修订稿（已完成60%）");
+    assert_eq!(
+        cell(3, 14),
+        "修订稿.pdf",
+        "by name; the withdrawn file is not listed"
+    );
     assert!(matches!(sheet.get_value((3, 10)), Some(Data::DateTime(_))));
     assert_eq!(
         cell(4, 5),
@@ -1016,4 +1050,113 @@ async fn reports_and_notices_keep_to_their_own_collections_on_the_pages_as_in_th
             .starts_with(&format!("/rectification/reports/{report}")),
         "{headers:?}"
     );
+}
+
+#[tokio::test]
+async fn the_ledger_page_exports_and_prints_under_its_filters() {
+    let w = world().await;
+    let app = &w.app;
+    let office = session(app, "office1").await;
+    let filter = format!("unit_id={}&colour=red", w.unit);
+    let (status, html) = page(app, &office.0, &format!("/rectification/tasks?{filter}")).await;
+    assert_eq!(status, StatusCode::OK);
+    // The export and the print view carry the filters the page shows.
+    let query = format!(
+        "unit_id={}&#38;unit=&#38;inspection_id=&#38;plan_id=&#38;status=&#38;colour=red&#38;",
+        w.unit
+    );
+    assert!(
+        html.contains(&format!("href=\"/rectification/tasks.xlsx?{query}")),
+        "{html}"
+    );
+    assert!(html.contains(&format!("href=\"/rectification/tasks/print?{query}")));
+    assert!(html.contains(">导出Excel</a>") && html.contains(">打印</a>"));
+
+    // The print view: every row of the filter in full, with title, unit and date, and none
+    // of the application's chrome.
+    let (status, html) = page(
+        app,
+        &office.0,
+        &format!("/rectification/tasks/print?unit_id={}", w.unit),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("<h1 class=\"print-title\">自治区党委宣传部巡视整改台账</h1>"));
+    assert!(html.contains("填报单位：自治区党委宣传部"));
+    let today = xunshi_core::service::today(jiff::Timestamp::now());
+    assert!(html.contains(&format!("截至{}", xunshi_office::chinese_date(today))));
+    for text in [OPEN, SECRET, FIRST, "修订稿.pdf", "合计：共 2 项"] {
+        assert!(html.contains(text), "no {text}");
+    }
+    assert!(!html.contains("作废稿.pdf"));
+    assert_eq!(html.matches("<tr class=\"due-").count(), 2);
+    // The problem's cells span its two measures, as on paper.
+    assert!(html.contains(&format!("rowspan=\"2\" class=\"wrap\">{FIRST}")));
+    assert!(!html.contains("class=\"clip\"") && !html.contains("…"));
+    assert!(!html.contains("sidenav") && !html.contains("topbar"));
+    // The colour filter narrows the print view as it narrows the list.
+    let (_, html) = page(
+        app,
+        &office.0,
+        &format!("/rectification/tasks/print?{filter}"),
+    )
+    .await;
+    assert!(html.contains(OPEN) && !html.contains(SECRET));
+    let (status, html) = page(app, &office.0, "/rectification/tasks/print?colour=purple").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(html.contains("error-banner"));
+
+    // The stylesheet prints on A4 landscape with page numbers, uncut, without the chrome.
+    let (status, css) = page(app, &office.0, "/static/app.css").await;
+    assert_eq!(status, StatusCode::OK);
+    for rule in [
+        "@media print",
+        "size: A4 landscape",
+        "counter(page)",
+        "counter(pages)",
+        "body.ledger-print { page: ledger;",
+        ".clip { display: block; max-width: none; overflow: visible;",
+        ".topbar, .sidenav, .filters, .pager, form, .button, .noprint { display: none !important; }",
+        ".print-ledger thead { display: table-header-group; }",
+    ] {
+        assert!(css.contains(rule), "no {rule}");
+    }
+}
+
+#[tokio::test]
+async fn above_the_cap_the_export_and_the_print_view_ask_for_a_narrower_filter() {
+    let w = world_with(|s| s.export_max = 1).await;
+    let app = &w.app;
+    let office = session(app, "office1").await;
+    let (status, html) = page(
+        app,
+        &office.0,
+        &format!("/rectification/tasks/print?unit_id={}", w.unit),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("超过一次导出或打印的上限 1 项"), "{html}");
+    assert!(html.contains("请按单位、巡视任务、状态或期限筛选后分批导出"));
+    assert!(!html.contains(OPEN));
+    let token = app.api_token("office1", PASSWORD).await;
+    let (status, body) = app
+        .api_get(&format!("/api/v1/tasks.xlsx?unit_id={}", w.unit), &token)
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("上限 1 项")
+    );
+    // A narrower filter fits.
+    let (status, _, _) = raw(
+        app,
+        Request::get(format!("/api/v1/tasks.xlsx?unit_id={}&colour=red", w.unit))
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
 }
