@@ -1052,6 +1052,16 @@ async fn reports_and_notices_keep_to_their_own_collections_on_the_pages_as_in_th
     );
 }
 
+/// The body of a `.docx` answer, after checking it is one.
+fn docx_text(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> String {
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(body));
+    assert_eq!(
+        headers.get(header::CONTENT_TYPE).unwrap(),
+        xunshi_office::DOCX_CONTENT_TYPE
+    );
+    document_xml(body)
+}
+
 #[tokio::test]
 async fn the_ledger_page_exports_and_prints_under_its_filters() {
     let w = world().await;
@@ -1159,4 +1169,144 @@ async fn above_the_cap_the_export_and_the_print_view_ask_for_a_narrower_filter()
     )
     .await;
     assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_feedback_and_the_plan_download_as_word_for_those_who_read_them() {
+    let w = world().await;
+    let app = &w.app;
+    let liaison = session(app, "liaison").await;
+
+    // The feedback, given, is the unit's to read: on the page and in the API.
+    let (status, html) = page(
+        app,
+        &liaison.0,
+        &format!("/inspections/{}/feedback", w.insp),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let href = format!("/inspections/{}/feedback.docx", w.insp);
+    assert!(html.contains(&format!("href=\"{href}\"")));
+    // Printed, the document stands alone: the work head, status card and buttons are hidden.
+    assert!(
+        html.contains(
+            "<div class=\"noprint\"><link rel=\"stylesheet\" href=\"/static/papers.css\">"
+        )
+    );
+    assert!(html.contains("<div class=\"page-head noprint\">"));
+    assert!(html.contains("<section class=\"card noprint\">"));
+    let (status, headers, body) = raw(
+        app,
+        Request::get(&href)
+            .header(header::COOKIE, &liaison.0)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    let xml = docx_text(status, &headers, &body);
+    for text in [
+        "自治区党委第三巡视组关于巡视自治区党委宣传部的反馈意见",
+        "一、总体评价",
+        "二、巡视发现的主要问题",
+        "（一）政治建设方面",
+        &format!("1. {FIRST}。"),
+        "三、意见建议",
+        "一是建议。",
+        "四、整改要求",
+        "扎实整改。",
+        "请于2020年5月25日前将整改情况报送巡视工作领导小组办公室。",
+        "2020年3月25日",
+    ] {
+        assert!(xml.contains(text), "no {text} in the feedback");
+    }
+    let token = app.api_token("liaison", PASSWORD).await;
+    let (status, headers, body) = raw(
+        app,
+        Request::get(format!("/api/v1{href}"))
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert!(docx_text(status, &headers, &body).contains("（一）政治建设方面"));
+    // Another unit's people read neither the feedback nor its file.
+    let other = app.api_token("zzb", PASSWORD).await;
+    let (status, _) = app.api_get(&format!("/api/v1{href}"), &other).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let zzb = session(app, "zzb").await;
+    assert_eq!(page(app, &zzb.0, &href).await.0, StatusCode::NOT_FOUND);
+    let (status, _, _) = raw(
+        app,
+        Request::get(format!("/api/v1{href}"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // The plan: its leading group and the three lists as a table.
+    let (status, html) = page(app, &liaison.0, &format!("/rectification/plans/{}", w.plan)).await;
+    assert_eq!(status, StatusCode::OK);
+    let href = format!("/rectification/plans/{}/plan.docx", w.plan);
+    assert!(html.contains(&format!("href=\"{href}\"")));
+    let (status, headers, body) = raw(
+        app,
+        Request::get(&href)
+            .header(header::COOKIE, &liaison.0)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    let xml = docx_text(status, &headers, &body);
+    for text in [
+        "整改方案",
+        "一、整改工作领导小组",
+        "组长",
+        "范晓莉",
+        "部长",
+        "二、组织安排",
+        "召开部务会专题研究部署整改工作。",
+        "三、问题清单、任务清单、责任清单",
+        "问题清单",
+        "任务清单",
+        "责任清单",
+        FIRST,
+        &format!("整改措施：{OPEN}"),
+        &format!("整改措施：{SECRET}"),
+        "牵头部门：办公室",
+        "责任人：张三",
+        "2020-06-30前",
+        "长期坚持",
+        "自治区党委宣传部",
+    ] {
+        assert!(xml.contains(text), "no {text} in the plan");
+    }
+    assert!(
+        xml.matches("<w:tbl>").count() >= 2,
+        "the group and the lists are tables"
+    );
+    let (status, headers, body) = raw(
+        app,
+        Request::get(format!("/api/v1/rectification-plans/{}/plan.docx", w.plan))
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert!(docx_text(status, &headers, &body).contains("责任清单"));
+    let (status, _) = app
+        .api_get(
+            &format!("/api/v1/rectification-plans/{}/plan.docx", w.plan),
+            &other,
+        )
+        .await;
+    assert!(
+        matches!(status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN),
+        "another unit reads no plan of this one: {status}"
+    );
+    assert_eq!(
+        page(app, &zzb.0, &href).await.0,
+        status,
+        "the page refuses as the API does"
+    );
 }
