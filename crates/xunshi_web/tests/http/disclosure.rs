@@ -1121,6 +1121,7 @@ async fn the_ledger_page_exports_and_prints_under_its_filters() {
     assert_eq!(status, StatusCode::OK);
     for rule in [
         "@media print",
+        "@page { size: A4; }",
         "size: A4 landscape",
         "counter(page)",
         "counter(pages)",
