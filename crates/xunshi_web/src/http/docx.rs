@@ -169,11 +169,22 @@ pub fn plan_doc(d: &PlanDetail) -> OfficialDoc {
         )));
         let mut rows = Vec::new();
         for pr in &c.problems {
+            let problem = format!("{} {}", pr.number, pr.title);
+            // The problem list is whole: a problem still without a measure stands in it, said so.
+            if pr.tasks.is_empty() {
+                rows.push(vec![
+                    pr.number.clone(),
+                    problem.clone(),
+                    "（尚未制定整改任务）".to_owned(),
+                    String::new(),
+                    String::new(),
+                ]);
+            }
             for (i, e) in pr.tasks.iter().enumerate() {
                 let t = &e.task;
                 // The problem is written once, on its first measure, as the paper lists do.
                 let problem = if i == 0 {
-                    format!("{} {}", pr.number, pr.title)
+                    problem.clone()
                 } else {
                     String::new()
                 };
@@ -207,14 +218,23 @@ pub fn plan_doc(d: &PlanDetail) -> OfficialDoc {
             rows,
         }));
     }
-    if !d.uncovered.is_empty() {
+    // Problems without a measure that no heading of the ledger lists are named after the lists.
+    let listed = |id| {
+        d.ledger
+            .iter()
+            .flat_map(|c| &c.problems)
+            .any(|p| p.problem_id == id)
+    };
+    let unlisted: Vec<String> = d
+        .uncovered
+        .iter()
+        .filter(|u| !listed(u.problem_id))
+        .map(|u| format!("{} {}", u.number, u.title))
+        .collect();
+    if !unlisted.is_empty() {
         blocks.push(Block::Para(format!(
             "以下反馈问题尚未制定整改任务：{}",
-            d.uncovered
-                .iter()
-                .map(|u| format!("{} {}", u.number, u.title))
-                .collect::<Vec<_>>()
-                .join("；")
+            unlisted.join("；")
         )));
     }
     OfficialDoc {
