@@ -1250,6 +1250,13 @@ async fn the_feedback_and_the_plan_download_as_word_for_those_who_read_them() {
     assert_eq!(status, StatusCode::OK);
     let href = format!("/rectification/plans/{}/plan.docx", w.plan);
     assert!(html.contains(&format!("href=\"{href}\"")));
+    // Its ledger prints through the ledger's print view, narrowed to the plan.
+    let print = format!("/rectification/tasks/print?plan_id={}", w.plan);
+    assert!(html.contains(&format!("href=\"{print}\"")));
+    let (status, printed) = page(app, &liaison.0, &print).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(printed.contains(OPEN) && printed.contains(SECRET));
+    assert!(html.contains("<section class=\"card ledger-sheet\">"));
     let (status, headers, body) = raw(
         app,
         Request::get(&href)
