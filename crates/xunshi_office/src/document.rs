@@ -4,6 +4,10 @@
 //! （一） in 楷体, the date written 2020年3月25日, page numbers “— 1 —” in 4号 宋体, outside on
 //! odd and even pages.
 //!
+//! Tables (the three lists of a rectification plan, the list annexed to a transfer letter) are
+//! set in 4号 仿宋 with the headings in 黑体, across the width of the text block; an annex
+//! (附件) starts on a page of its own after the signature.
+//!
 //! Every run names its East-Asian font itself: a document opened where the default font is a
 //! Latin one would otherwise show the Chinese text in whatever the word processor substitutes.
 
@@ -11,7 +15,8 @@ use std::io::Cursor;
 
 use docx_rs::{
     AlignmentType, Docx, FieldCharType, Footer, InstrPAGE, InstrText, LineSpacing, LineSpacingType,
-    PageMargin, Paragraph, Run, RunFonts, SpecialIndentType,
+    PageMargin, Paragraph, Run, RunFonts, SpecialIndentType, Table, TableCell, TableLayoutType,
+    TableRow, VAlignType, WidthType,
 };
 use jiff::civil::Date;
 
@@ -26,14 +31,37 @@ pub enum Block {
     Heading2(String),
     /// Everything else, 1. and （1） items included: GB/T 9704 sets them in the body font.
     Para(String),
+    /// A table across the text block.
+    Table(DocTable),
 }
 
 impl Block {
+    /// The text of a paragraph; a table has no single text and gives "".
     pub fn text(&self) -> &str {
         match self {
             Block::Heading1(t) | Block::Heading2(t) | Block::Para(t) => t,
+            Block::Table(_) => "",
         }
     }
+}
+
+/// A table of a document: its headings, the relative width of each column, and the rows. A
+/// cell's lines (split at `\n`) become paragraphs of the cell.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DocTable {
+    pub headers: Vec<String>,
+    /// One weight per column; the text block's width is shared out in these proportions.
+    pub widths: Vec<u32>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// A document annexed after the signature (附件), on a page of its own.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Annex {
+    /// 附件 or 附件1, written top left in 黑体.
+    pub label: String,
+    pub title: String,
+    pub blocks: Vec<Block>,
 }
 
 const NUMERALS: &str = "一二三四五六七八九十";
@@ -73,6 +101,10 @@ pub fn chinese_date(d: Date) -> String {
 #[derive(Debug, Clone, Default)]
 pub struct OfficialDoc {
     pub title: String,
+    /// 密级 (or 内部), written top left above everything else.
+    pub secrecy: Option<String>,
+    /// 发文字号 such as 桂巡办函〔2020〕3号, centred above the title.
+    pub doc_no: Option<String>,
     /// 主送机关, written above the body followed by a full-width colon.
     pub addressee: Option<String>,
     pub blocks: Vec<Block>,
@@ -80,12 +112,15 @@ pub struct OfficialDoc {
     pub issuer: Option<String>,
     /// 成文日期.
     pub date: Option<Date>,
+    /// 附件, each after the signature on a new page.
+    pub annexes: Vec<Annex>,
 }
 
 // Sizes in half-points: 2号 is 22 pt, 3号 16 pt, 4号 14 pt.
 const TITLE_SIZE: usize = 44;
 const BODY_SIZE: usize = 32;
 const PAGE_NUMBER_SIZE: usize = 28;
+const TABLE_SIZE: usize = 28;
 
 // Lengths in twentieths of a point; 1 mm is 56.7 of them.
 const A4_WIDTH: u32 = 11906;
@@ -95,6 +130,8 @@ const MARGIN_LEFT: i32 = 1588; // 28 mm, the binding side
 const MARGIN_RIGHT: i32 = 1474; // 26 mm: 210 − 28 − 156
 const MARGIN_BOTTOM: i32 = 1984; // 35 mm: 297 − 37 − 225
 const FOOTER_DISTANCE: i32 = 1588; // the page number 7 mm below the text block
+/// The text block's width, 156 mm: what a table spans.
+const TEXT_WIDTH: u32 = 8845;
 /// 22 lines in 225 mm.
 const LINE_PITCH: i32 = 579;
 /// Two characters of 3号.
@@ -168,6 +205,80 @@ fn page_number(align: AlignmentType, left: Option<i32>, right: Option<i32>) -> F
     )
 }
 
+/// One cell: its lines as paragraphs, single-spaced so a long cell stays compact.
+fn table_cell(text: &str, font: &str, align: AlignmentType, width: usize) -> TableCell {
+    let mut cell = TableCell::new()
+        .width(width, WidthType::Dxa)
+        .vertical_align(VAlignType::Center);
+    let mut lines = text.lines().peekable();
+    if lines.peek().is_none() {
+        return cell.add_paragraph(Paragraph::new().add_run(run("", font, TABLE_SIZE)));
+    }
+    for line in lines {
+        cell = cell.add_paragraph(
+            Paragraph::new()
+                .add_run(run(line, font, TABLE_SIZE))
+                .align(align),
+        );
+    }
+    cell
+}
+
+fn table(t: &DocTable) -> Table {
+    let total: u32 = t.widths.iter().sum::<u32>().max(1);
+    let widths: Vec<usize> = (0..t.headers.len())
+        .map(|i| (TEXT_WIDTH * t.widths.get(i).copied().unwrap_or(1) / total) as usize)
+        .collect();
+    let header = TableRow::new(
+        t.headers
+            .iter()
+            .zip(&widths)
+            .map(|(h, w)| table_cell(h, H1_FONT, AlignmentType::Center, *w))
+            .collect(),
+    )
+    .cant_split();
+    let mut rows = vec![header];
+    for r in &t.rows {
+        rows.push(TableRow::new(
+            widths
+                .iter()
+                .enumerate()
+                .map(|(i, w)| {
+                    let text = r.get(i).map(String::as_str).unwrap_or_default();
+                    table_cell(text, BODY_FONT, AlignmentType::Left, *w)
+                })
+                .collect(),
+        ));
+    }
+    Table::new(rows)
+        .set_grid(widths)
+        .layout(TableLayoutType::Fixed)
+        .width(TEXT_WIDTH as usize, WidthType::Dxa)
+}
+
+fn add_blocks(mut d: Docx, blocks: &[Block]) -> Docx {
+    for b in blocks {
+        d = match b {
+            Block::Heading1(t) => d.add_paragraph(body_paragraph(t, H1_FONT)),
+            Block::Heading2(t) => d.add_paragraph(body_paragraph(t, H2_FONT)),
+            Block::Para(t) => d.add_paragraph(body_paragraph(t, BODY_FONT)),
+            Block::Table(t) => d.add_table(table(t)),
+        };
+    }
+    d
+}
+
+fn title_paragraph(line: &str) -> Paragraph {
+    Paragraph::new()
+        .add_run(run(line, TITLE_FONT, TITLE_SIZE))
+        .align(AlignmentType::Center)
+        .line_spacing(
+            LineSpacing::new()
+                .line(700)
+                .line_rule(LineSpacingType::Exact),
+        )
+}
+
 fn build(doc: &OfficialDoc) -> Docx {
     let mut d = Docx::new()
         .page_size(A4_WIDTH, A4_HEIGHT)
@@ -187,18 +298,26 @@ fn build(doc: &OfficialDoc) -> Docx {
         .footer(page_number(AlignmentType::Right, None, Some(ONE_CHAR_4)))
         .even_footer(page_number(AlignmentType::Left, Some(ONE_CHAR_4), None));
 
-    d = d.add_paragraph(blank_line());
-    for line in doc.title.lines().map(str::trim).filter(|l| !l.is_empty()) {
+    if let Some(s) = doc.secrecy.as_deref().filter(|s| !s.trim().is_empty()) {
         d = d.add_paragraph(
             Paragraph::new()
-                .add_run(run(line, TITLE_FONT, TITLE_SIZE))
-                .align(AlignmentType::Center)
-                .line_spacing(
-                    LineSpacing::new()
-                        .line(700)
-                        .line_rule(LineSpacingType::Exact),
-                ),
+                .add_run(run(s.trim(), H1_FONT, BODY_SIZE))
+                .line_spacing(exact_lines()),
         );
+    }
+    d = d.add_paragraph(blank_line());
+    if let Some(n) = doc.doc_no.as_deref().filter(|n| !n.trim().is_empty()) {
+        d = d
+            .add_paragraph(
+                Paragraph::new()
+                    .add_run(run(n.trim(), BODY_FONT, BODY_SIZE))
+                    .align(AlignmentType::Center)
+                    .line_spacing(exact_lines()),
+            )
+            .add_paragraph(blank_line());
+    }
+    for line in doc.title.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        d = d.add_paragraph(title_paragraph(line));
     }
     d = d.add_paragraph(blank_line());
     if let Some(a) = doc.addressee.as_deref().filter(|a| !a.trim().is_empty()) {
@@ -208,13 +327,7 @@ fn build(doc: &OfficialDoc) -> Docx {
                 .line_spacing(exact_lines()),
         );
     }
-    for b in &doc.blocks {
-        d = d.add_paragraph(match b {
-            Block::Heading1(t) => body_paragraph(t, H1_FONT),
-            Block::Heading2(t) => body_paragraph(t, H2_FONT),
-            Block::Para(t) => body_paragraph(t, BODY_FONT),
-        });
-    }
+    d = add_blocks(d, &doc.blocks);
     if doc.issuer.is_some() || doc.date.is_some() {
         d = d.add_paragraph(blank_line()).add_paragraph(blank_line());
     }
@@ -230,6 +343,19 @@ fn build(doc: &OfficialDoc) -> Docx {
     }
     if let Some(date) = doc.date {
         d = d.add_paragraph(signature(&chinese_date(date)));
+    }
+    for a in &doc.annexes {
+        d = d.add_paragraph(
+            Paragraph::new()
+                .add_run(run(&a.label, H1_FONT, BODY_SIZE))
+                .line_spacing(exact_lines())
+                .page_break_before(true),
+        );
+        for line in a.title.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            d = d.add_paragraph(title_paragraph(line));
+        }
+        d = d.add_paragraph(blank_line());
+        d = add_blocks(d, &a.blocks);
     }
     d
 }
@@ -286,6 +412,9 @@ mod tests {
         let doc = OfficialDoc {
             title: "中共自治区党委宣传部关于巡视整改进展情况的通报".into(),
             addressee: None,
+            secrecy: None,
+            doc_no: None,
+            annexes: Vec::new(),
             blocks: parse_blocks(
                 "根据自治区党委统一部署，现将巡视整改进展情况予以公布。\n一、整改工作组织情况\n（一）关于“两个责任”的问题",
             ),
@@ -314,6 +443,54 @@ mod tests {
             .collect();
         assert!(footers.contains("— ") && footers.contains("PAGE"));
         assert!(part(&bytes, "word/settings.xml").contains("evenAndOddHeaders"));
+    }
+
+    #[test]
+    fn tables_and_annexes_are_written_with_their_cells() {
+        let doc = OfficialDoc {
+            title: "关于移交问题线索的函".into(),
+            secrecy: Some("机密".into()),
+            doc_no: Some("桂巡办函〔2020〕3号".into()),
+            addressee: Some("自治区纪委监委".into()),
+            blocks: vec![
+                Block::Para("现将有关问题线索移交你委。".into()),
+                Block::Table(DocTable {
+                    headers: vec!["序号".into(), "反馈问题".into()],
+                    widths: vec![1, 5],
+                    rows: vec![vec!["1".into(), "第一行\n第二行".into()]],
+                }),
+            ],
+            issuer: Some("自治区党委巡视工作领导小组办公室".into()),
+            date: Some(date(2020, 4, 1)),
+            annexes: vec![Annex {
+                label: "附件".into(),
+                title: "问题线索清单".into(),
+                blocks: vec![Block::Table(DocTable {
+                    headers: vec!["被反映人".into()],
+                    widths: vec![1],
+                    rows: vec![vec!["张某".into()]],
+                })],
+            }],
+        };
+        let xml = part(&official_docx(&doc).expect("written"), "word/document.xml");
+        for text in [
+            "机密",
+            "桂巡办函〔2020〕3号",
+            "自治区纪委监委：",
+            "反馈问题",
+            "第一行",
+            "第二行",
+            "附件",
+            "问题线索清单",
+            "张某",
+        ] {
+            assert!(xml.contains(text), "no {text}");
+        }
+        assert_eq!(xml.matches("<w:tbl>").count(), 2);
+        // The two lines of a cell are two paragraphs, and the annex starts a page.
+        assert!(xml.contains("<w:pageBreakBefore"));
+        // The columns share the text block 1 : 5.
+        assert!(xml.contains("w:w=\"1474\""), "{xml}");
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! The rectification ledger (整改台账) as a workbook, in the columns of the ledgers units keep
 //! in Excel today (domain.md §6): one row per measure, the problem's cells merged over its
-//! measures, a frozen header, deadlines as real dates that sort and filter.
+//! measures, a frozen header with an autofilter, deadlines as real dates that sort and filter,
+//! filled red or yellow as the ledger page colours them, and a totals row under the rows.
 
 use jiff::civil::Date;
 use rust_xlsxwriter::{
-    Color, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
+    Color, ExcelDateTime, Format, FormatAlign, FormatBorder, FormatPattern, Workbook, Worksheet,
+    XlsxError,
 };
 
 use crate::OfficeError;
@@ -17,6 +19,30 @@ pub enum Deadline {
     By(Date),
     /// 长期坚持.
     LongTerm,
+}
+
+/// The fill of a row's deadline cell: the colour the caller's deadline rule gave the task.
+/// The crate does not decide which colour a task has; it only paints what it is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Fill {
+    /// No fill: a closed task, or one the caller leaves plain.
+    #[default]
+    None,
+    Green,
+    Yellow,
+    Red,
+}
+
+impl Fill {
+    /// The fill colours, light enough that the text stays readable on paper.
+    pub fn rgb(self) -> Option<u32> {
+        match self {
+            Fill::None => None,
+            Fill::Green => Some(0xC6EFCE),
+            Fill::Yellow => Some(0xFFEB9C),
+            Fill::Red => Some(0xFFC7CE),
+        }
+    }
 }
 
 /// One measure of the ledger with its problem. Consecutive rows with the same `problem_key`
@@ -45,8 +71,10 @@ pub struct LedgerRow {
     pub progress: String,
     /// 未启动 / 整改中 / 已完成 / 长期坚持 / 逾期 / 已销号.
     pub status: String,
-    /// How many evidence files are on record.
-    pub evidence: u32,
+    /// The evidence files on record, by file name, one a line in the cell.
+    pub evidence: Vec<String>,
+    /// The fill of the deadline and status cells.
+    pub fill: Fill,
     /// 建立制度: rules established or revised by the measure.
     pub mechanisms: String,
     /// 追责问责情况.
@@ -61,6 +89,9 @@ pub struct LedgerSheet {
     /// What the sheet covers and as of when: 截至2020年6月30日.
     pub subtitle: String,
     pub rows: Vec<LedgerRow>,
+    /// The totals line under the rows (合计：共 N 项；…), written as the caller counted;
+    /// no line when empty.
+    pub totals: String,
 }
 
 /// The columns: heading and width in characters. The last two, 建立制度 and 追责问责情况, are
@@ -80,7 +111,7 @@ const COLUMNS: &[(&str, f64)] = &[
     ("整改标准", 22.0),
     ("整改进展", 34.0),
     ("整改状态", 10.0),
-    ("佐证材料", 8.0),
+    ("佐证材料", 18.0),
     ("建立制度", 20.0),
     ("追责问责情况", 20.0),
 ];
@@ -110,6 +141,7 @@ const BODY_FONT: &str = "宋体";
 
 struct Formats {
     title: Format,
+    totals: Format,
     subtitle: Format,
     header: Format,
     text: Format,
@@ -141,6 +173,10 @@ impl Formats {
                 .set_font_name("黑体")
                 .set_align(FormatAlign::Center)
                 .set_background_color(Color::RGB(0xD9D9D9)),
+            totals: cell
+                .clone()
+                .set_font_name("黑体")
+                .set_align(FormatAlign::Left),
             centred: cell.clone().set_align(FormatAlign::Center),
             // The deadline stays a date (it sorts and filters as one) and reads as people
             // write it.
@@ -162,25 +198,42 @@ fn excel_date(d: Date) -> Result<ExcelDateTime, XlsxError> {
     ExcelDateTime::from_ymd(year, d.month() as u8, d.day() as u8)
 }
 
+/// `format` with the row's fill, if it has one.
+fn filled(format: &Format, fill: Fill) -> Format {
+    match fill.rgb() {
+        Some(rgb) => format
+            .clone()
+            .set_background_color(Color::RGB(rgb))
+            .set_pattern(FormatPattern::Solid),
+        None => format.clone(),
+    }
+}
+
 fn write_deadline(
     ws: &mut Worksheet,
     row: u32,
     col: u16,
     d: Option<Deadline>,
+    fill: Fill,
     f: &Formats,
 ) -> Result<(), XlsxError> {
     match d {
         Some(Deadline::Immediate(date)) => {
-            ws.write_datetime_with_format(row, col, excel_date(date)?, &f.immediate)?;
+            ws.write_datetime_with_format(
+                row,
+                col,
+                excel_date(date)?,
+                &filled(&f.immediate, fill),
+            )?;
         }
         Some(Deadline::By(date)) => {
-            ws.write_datetime_with_format(row, col, excel_date(date)?, &f.by)?;
+            ws.write_datetime_with_format(row, col, excel_date(date)?, &filled(&f.by, fill))?;
         }
         Some(Deadline::LongTerm) => {
-            ws.write_string_with_format(row, col, "长期坚持", &f.centred)?;
+            ws.write_string_with_format(row, col, "长期坚持", &filled(&f.centred, fill))?;
         }
         None => {
-            ws.write_blank(row, col, &f.centred)?;
+            ws.write_blank(row, col, &filled(&f.centred, fill))?;
         }
     }
     Ok(())
@@ -203,11 +256,11 @@ fn write_row(
     ws.write_string_with_format(row, 7, &r.lead_department, &f.centred)?;
     ws.write_string_with_format(row, 8, &r.co_departments, &f.centred)?;
     ws.write_string_with_format(row, 9, &r.responsible_person, &f.centred)?;
-    write_deadline(ws, row, 10, r.deadline, f)?;
+    write_deadline(ws, row, 10, r.deadline, r.fill, f)?;
     ws.write_string_with_format(row, 11, &r.standard, &f.text)?;
     ws.write_string_with_format(row, 12, &r.progress, &f.text)?;
-    ws.write_string_with_format(row, 13, &r.status, &f.centred)?;
-    ws.write_number_with_format(row, 14, r.evidence, &f.centred)?;
+    ws.write_string_with_format(row, 13, &r.status, &filled(&f.centred, r.fill))?;
+    ws.write_string_with_format(row, 14, r.evidence.join("\n"), &f.text)?;
     if columns > CORE_COLUMNS {
         ws.write_string_with_format(row, 15, &r.mechanisms, &f.text)?;
     }
@@ -271,6 +324,14 @@ fn build(sheet: &LedgerSheet) -> Result<Vec<u8>, XlsxError> {
     ws.set_print_fit_to_pages(1, 0);
     ws.set_footer("&C第 &P 页，共 &N 页");
 
+    // The filter arrows sit on the header and cover every row (not the totals line, which
+    // would otherwise sort in among them).
+    let last_data_row = match sheet.rows.len() {
+        0 => HEADER_ROW,
+        n => FIRST_DATA_ROW + n as u32 - 1,
+    };
+    ws.autofilter(HEADER_ROW, 0, last_data_row, last_col)?;
+
     let mut group_start = FIRST_DATA_ROW;
     for (i, r) in sheet.rows.iter().enumerate() {
         let row = FIRST_DATA_ROW + i as u32;
@@ -283,6 +344,12 @@ fn build(sheet: &LedgerSheet) -> Result<Vec<u8>, XlsxError> {
             merge_problem(ws, group_start, row, &sheet.rows[i], &f)?;
             group_start = row + 1;
         }
+    }
+    if !sheet.totals.is_empty() {
+        // One blank row apart, so the autofilter's range ends at the last measure.
+        let row = FIRST_DATA_ROW + sheet.rows.len() as u32 + 1;
+        ws.merge_range(row, 0, row, last_col, &sheet.totals, &f.totals)?;
+        ws.set_row_height(row, 24)?;
     }
     wb.save_to_buffer()
 }
@@ -318,7 +385,11 @@ mod tests {
             standard: "制度印发".into(),
             progress: "（60%）已起草初稿".into(),
             status: "整改中".into(),
-            evidence: 2,
+            evidence: vec![
+                "部务会议事规则（修订稿）.pdf".into(),
+                "会议纪要.docx".into(),
+            ],
+            fill: Fill::Green,
             mechanisms: String::new(),
             accountability: String::new(),
         }
@@ -342,6 +413,7 @@ mod tests {
         let sheet = LedgerSheet {
             title: "自治区党委宣传部巡视整改台账".into(),
             subtitle: "截至2020年6月30日".into(),
+            totals: String::new(),
             rows: vec![
                 row(
                     "1.1.1",
@@ -396,8 +468,123 @@ mod tests {
         };
         assert_eq!(serial_to_date(d.as_f64()), date(2020, 4, 10));
         assert_eq!(text(4, 10), "长期坚持");
-        assert!(matches!(r.get_value((3, 14)), Some(Data::Float(n)) if *n == 2.0));
+        assert_eq!(text(3, 14), "部务会议事规则（修订稿）.pdf\n会议纪要.docx");
         assert_eq!(text(5, 16), "对2人诫勉谈话");
+    }
+
+    /// One part of the workbook's zip archive, as text.
+    fn part(bytes: &[u8], name: &str) -> String {
+        use std::io::Read;
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).expect("an xlsx is a zip archive");
+        let mut f = zip.by_name(name).unwrap_or_else(|_| panic!("no {name}"));
+        let mut s = String::new();
+        f.read_to_string(&mut s).expect("UTF-8 XML");
+        s
+    }
+
+    /// The elements `<tag …>` (or `<tag …/>`) of `xml`, each as its opening tag's text with the
+    /// content up to its end, in order.
+    fn elements<'a>(xml: &'a str, tag: &str) -> Vec<&'a str> {
+        let open = format!("<{tag}");
+        let close = format!("</{tag}>");
+        let mut out = Vec::new();
+        let mut rest = xml;
+        while let Some(i) = rest.find(&open) {
+            let after = &rest[i + open.len()..];
+            // `<c` must not match `<cellXfs` or `<col`: the name ends at a space, `>` or `/`.
+            if !after.starts_with([' ', '>', '/']) {
+                rest = after;
+                continue;
+            }
+            let head_end = after.find('>').expect("a closed tag");
+            let end = if after[..head_end].ends_with('/') {
+                head_end + 1
+            } else {
+                after
+                    .find(&close)
+                    .map(|e| e + close.len())
+                    .expect("an end tag")
+            };
+            out.push(&rest[i..i + open.len() + end]);
+            rest = &after[end..];
+        }
+        out
+    }
+
+    fn attr<'a>(element: &'a str, name: &str) -> Option<&'a str> {
+        let key = format!(" {name}=\"");
+        let i = element.find(&key)? + key.len();
+        Some(&element[i..i + element[i..].find('"')?])
+    }
+
+    /// The fill colour (RRGGBB) of the cell `cell` (such as `K4`), read through the cell's
+    /// style index, its format record and the fill record it names.
+    fn fill_of(bytes: &[u8], cell: &str) -> Option<String> {
+        let sheet = part(bytes, "xl/worksheets/sheet1.xml");
+        let c = elements(&sheet, "c")
+            .into_iter()
+            .find(|c| attr(c, "r") == Some(cell))
+            .unwrap_or_else(|| panic!("no cell {cell}"));
+        let style: usize = attr(c, "s").unwrap_or("0").parse().unwrap();
+        let styles = part(bytes, "xl/styles.xml");
+        let xfs = &styles[styles.find("<cellXfs").unwrap()..];
+        let xf = elements(xfs, "xf")[style];
+        let fill: usize = attr(xf, "fillId").unwrap_or("0").parse().unwrap();
+        let fills = &styles[styles.find("<fills").unwrap()..styles.find("</fills>").unwrap()];
+        let f = elements(fills, "fill")[fill];
+        let fg = elements(f, "fgColor").into_iter().next()?;
+        // ARGB: the alpha byte first.
+        attr(fg, "rgb").map(|rgb| rgb.strip_prefix("FF").unwrap_or(rgb).to_owned())
+    }
+
+    #[test]
+    fn deadlines_are_filled_by_colour_under_an_autofilter_with_a_totals_row() {
+        let mut red = row(
+            "1.1.1",
+            "p1",
+            "问题一",
+            "措施一",
+            Some(Deadline::By(date(2020, 3, 1))),
+        );
+        red.fill = Fill::Red;
+        let mut yellow = row(
+            "1.1.2",
+            "p1",
+            "问题一",
+            "措施二",
+            Some(Deadline::By(date(2020, 7, 1))),
+        );
+        yellow.fill = Fill::Yellow;
+        let mut plain = row("1.2.1", "p2", "问题二", "措施三", Some(Deadline::LongTerm));
+        plain.fill = Fill::None;
+        plain.evidence = Vec::new();
+        let sheet = LedgerSheet {
+            title: "台账".into(),
+            subtitle: "截至2020年6月30日".into(),
+            rows: vec![red, yellow, plain],
+            totals: "合计：共 3 项；逾期 1 项，临期 1 项".into(),
+        };
+        let bytes = ledger_xlsx(&sheet).expect("written");
+        // The deadline (K) and status (N) cells of rows 4 and 5 carry the colours.
+        assert_eq!(fill_of(&bytes, "K4").as_deref(), Some("FFC7CE"));
+        assert_eq!(fill_of(&bytes, "N4").as_deref(), Some("FFC7CE"));
+        assert_eq!(fill_of(&bytes, "K5").as_deref(), Some("FFEB9C"));
+        assert_eq!(fill_of(&bytes, "N5").as_deref(), Some("FFEB9C"));
+        assert_eq!(fill_of(&bytes, "K6"), None);
+        // The filter spans the header and the three rows, all fifteen columns.
+        let ws = part(&bytes, "xl/worksheets/sheet1.xml");
+        assert!(ws.contains("<autoFilter ref=\"A3:O6\""), "{ws}");
+        // The header stays in view.
+        assert!(ws.contains("ySplit=\"3\"") && ws.contains("state=\"frozen\""));
+        let r = read(bytes);
+        assert_eq!(
+            r.get_value((7, 0)),
+            Some(&Data::String("合计：共 3 项；逾期 1 项，临期 1 项".into()))
+        );
+        assert!(
+            matches!(r.get_value((5, 14)), Some(Data::String(s)) if s.is_empty())
+                || matches!(r.get_value((5, 14)), Some(Data::Empty) | None)
+        );
     }
 
     #[test]

@@ -10,8 +10,10 @@ mod document;
 mod ledger;
 mod table;
 
-pub use document::{Block, OfficialDoc, chinese_date, official_docx, parse_blocks};
-pub use ledger::{Deadline, LedgerRow, LedgerSheet, ledger_xlsx};
+pub use document::{
+    Annex, Block, DocTable, OfficialDoc, chinese_date, official_docx, parse_blocks,
+};
+pub use ledger::{Deadline, Fill, LedgerRow, LedgerSheet, ledger_xlsx};
 pub use table::{TableSheet, table_xlsx};
 
 /// A file could not be produced. The inputs are plain text and dates, so this means a limit

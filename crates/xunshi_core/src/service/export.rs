@@ -1,6 +1,6 @@
 //! The ledger as people take it away: every task the actor may see under the ledger's own
 //! filters, with what a spreadsheet ledger carries beside the task (where the problem came
-//! from, how many evidence files are on record, the rules it produced and who was held to
+//! from, which evidence files are on record, the rules it produced and who was held to
 //! account), in ledger order. The file itself is made in
 //! `xunshi_office`; this gathers the rows through the ledger's service, so the export shows
 //! exactly what the ledger page shows the same person.
@@ -12,6 +12,7 @@ use jiff::civil::Date;
 use super::planning::today;
 use super::{LedgerFilter, Services, TaskEntry};
 use crate::access::Visible;
+use crate::deadline::Colour;
 use crate::error::{CoreError, Result};
 use crate::id::Id;
 use crate::page::PageRequest;
@@ -26,8 +27,8 @@ pub struct LedgerExportRow {
     pub entry: TaskEntry,
     /// 问题来源: the feedback of which team.
     pub source: String,
-    /// Evidence files on record, withdrawn ones not counted.
-    pub evidence: usize,
+    /// The names of the evidence files on record, withdrawn ones left out, in upload order.
+    pub evidence: Vec<String>,
     /// 建立制度: the rules established or revised through this task.
     pub mechanisms: Vec<String>,
     /// 追责问责情况: people held to account over this task or its problem.
@@ -42,6 +43,63 @@ pub struct LedgerExport {
     pub rows: Vec<LedgerExportRow>,
 }
 
+/// What the rows of an export add up to, for the line under a ledger (合计).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerTotals {
+    pub count: usize,
+    /// Each status shown, in the order the rows first show it, with its count.
+    pub by_status: Vec<(String, usize)>,
+    /// Each deadline colour, in [`Colour::ALL`]'s order, with its count (zeros included, so a
+    /// printed ledger says plainly that nothing is overdue).
+    pub by_colour: Vec<(Colour, usize)>,
+}
+
+impl LedgerTotals {
+    pub fn of(rows: &[LedgerExportRow]) -> LedgerTotals {
+        let mut by_status: Vec<(String, usize)> = Vec::new();
+        for r in rows {
+            match by_status
+                .iter_mut()
+                .find(|(s, _)| *s == r.entry.status_label)
+            {
+                Some((_, n)) => *n += 1,
+                None => by_status.push((r.entry.status_label.clone(), 1)),
+            }
+        }
+        let by_colour = Colour::ALL
+            .iter()
+            .map(|c| (*c, rows.iter().filter(|r| r.entry.colour == *c).count()))
+            .collect();
+        LedgerTotals {
+            count: rows.len(),
+            by_status,
+            by_colour,
+        }
+    }
+
+    /// 合计：共 3 项；未启动 1 项，整改中 2 项；正常 1 项，临期 1 项，逾期 1 项，逾期完成 0 项
+    pub fn text(&self) -> String {
+        let status: Vec<String> = self
+            .by_status
+            .iter()
+            .map(|(s, n)| format!("{s} {n} 项"))
+            .collect();
+        let colour: Vec<String> = self
+            .by_colour
+            .iter()
+            .map(|(c, n)| format!("{} {n} 项", c.label()))
+            .collect();
+        let mut t = format!("合计：共 {} 项", self.count);
+        for part in [status, colour] {
+            if !part.is_empty() {
+                t.push('；');
+                t.push_str(&part.join("，"));
+            }
+        }
+        t
+    }
+}
+
 /// The most rows one export takes: a workbook of a province's whole ledger would be a million
 /// rows, past what office suites open and more than anyone reads; a filter narrows it.
 pub const EXPORT_MAX_ROWS: i64 = 50_000;
@@ -51,11 +109,12 @@ impl<S: Store> Services<S> {
     /// More than [`EXPORT_MAX_ROWS`] rows are refused with a request to narrow the filter.
     pub async fn ledger_export(&self, actor: &Actor, f: &LedgerFilter) -> Result<LedgerExport> {
         let first = self.list_tasks(actor, f, PageRequest::first(1)).await?;
+        let max = self.export_max;
         if let Some(n) = first.total
-            && n > EXPORT_MAX_ROWS
+            && n > max
         {
             return Err(CoreError::RuleRefused(format!(
-                "台账共 {n} 项，超过一次导出的上限 {EXPORT_MAX_ROWS} 项；请按单位、巡视任务、状态或期限筛选后分批导出"
+                "台账共 {n} 项，超过一次导出或打印的上限 {max} 项；请按单位、巡视任务、状态或期限筛选后分批导出"
             )));
         }
         let mut entries = Vec::new();
@@ -63,6 +122,13 @@ impl<S: Store> Services<S> {
         loop {
             let p = self.list_tasks(actor, f, page).await?;
             entries.extend(p.items);
+            // The count above is the tallies' (or absent); the pages are what is read, so the
+            // cap holds even if rows were added between the count and the last page.
+            if entries.len() as i64 > max {
+                return Err(CoreError::RuleRefused(format!(
+                    "台账超过一次导出或打印的上限 {max} 项；请按单位、巡视任务、状态或期限筛选后分批导出"
+                )));
+            }
             match p.next_cursor {
                 Some(c) => page.after = Some(c.parse()?),
                 None => break,
@@ -122,9 +188,10 @@ impl<S: Store> Services<S> {
             let evidence = tx
                 .list_task_evidence(entry.task.id)
                 .await?
-                .iter()
+                .into_iter()
                 .filter(|e| e.withdrawn.is_none())
-                .count();
+                .map(|e| e.filename)
+                .collect();
             let (mechanisms, accountability) = records
                 .get(&(entry.task.inspection_id, entry.task.unit_id))
                 .map(|(m, a)| {

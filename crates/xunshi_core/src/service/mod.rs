@@ -46,7 +46,7 @@ pub use deadlines::rectification_warn_days;
 pub use disclosure::{
     DisclosureTarget, DocRights, DocumentDetail, DocumentEntry, PublicNotice, report_submitted_on,
 };
-pub use export::{LedgerExport, LedgerExportRow};
+pub use export::{EXPORT_MAX_ROWS, LedgerExport, LedgerExportRow, LedgerTotals};
 pub use followups::{FollowUpEntry, FollowUpQuery};
 pub use mechanisms::{MechanismEntry, MechanismQuery};
 pub use names::InspectionNames;
@@ -83,6 +83,9 @@ pub struct Services<S: Store> {
     pub policy: AuthPolicy,
     /// Where evidence files are kept; services that store or read files refuse without it.
     pub blobs: Option<Arc<dyn Blobs>>,
+    /// The most rows a ledger export or print view takes ([`EXPORT_MAX_ROWS`] unless a
+    /// deployment or a test sets another).
+    pub export_max: i64,
 }
 
 impl<S: Store> Clone for Services<S> {
@@ -93,6 +96,7 @@ impl<S: Store> Clone for Services<S> {
             clock: self.clock.clone(),
             policy: self.policy.clone(),
             blobs: self.blobs.clone(),
+            export_max: self.export_max,
         }
     }
 }
@@ -105,6 +109,7 @@ impl<S: Store> Services<S> {
             clock: system_clock(),
             policy: AuthPolicy::default(),
             blobs: None,
+            export_max: EXPORT_MAX_ROWS,
         }
     }
 

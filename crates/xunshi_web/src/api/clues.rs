@@ -7,9 +7,11 @@
 //! inspection exists).
 
 use crate::http::Path;
+use crate::http::docx;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -34,6 +36,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(create_transfer))
         .routes(routes!(list_transfers))
         .routes(routes!(get_transfer))
+        .routes(routes!(transfer_docx))
         .routes(routes!(get_settings, update_settings))
 }
 
@@ -185,6 +188,23 @@ async fn get_transfer(
 ) -> ApiResult<Json<TransferLetter>> {
     let id = path_id(&id, "移交函")?;
     Ok(Json(app.services.get_transfer(&actor, id).await?))
+}
+
+/// The transfer letter as a `.docx`, with the list of clues annexed; read through the same
+/// rule as `GET /transfers/{id}`, and each clue listed is recorded as read.
+#[utoipa::path(get, path = "/transfers/{id}/letter.docx", tag = "clues", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "移交函", content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn transfer_docx(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let id = path_id(&id, "移交函")?;
+    let l = app.services.get_transfer(&actor, id).await?;
+    Ok(docx::docx_response(&docx::transfer_doc(&l))?)
 }
 
 /// The handling deadline rules: months from transfer to the handling report, and the days

@@ -4,6 +4,7 @@
 //! (403) when they try to approve their plan or close their task.
 
 use crate::http::Path;
+use crate::http::docx;
 use axum::Json;
 use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{DefaultBodyLimit, State};
@@ -31,6 +32,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_plans, create_plan))
         .routes(routes!(get_plan, update_plan))
+        .routes(routes!(plan_docx))
         .routes(routes!(add_task))
         .routes(routes!(submit_plan))
         .routes(routes!(review_plan))
@@ -131,6 +133,24 @@ async fn get_plan(
 ) -> ApiResult<Json<PlanDetail>> {
     let id = path_id(&id, "整改方案")?;
     Ok(Json(app.services.rect_plan_detail(&actor, id).await?))
+}
+
+/// The plan as a `.docx`: its leading group, how the work is organised, and the three lists —
+/// problems, tasks and measures, who is responsible — as a table under each heading. Read
+/// under the same rule as `GET /rectification-plans/{id}`.
+#[utoipa::path(get, path = "/rectification-plans/{id}/plan.docx", tag = "rectification", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "整改方案", content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (status = 404, body = ErrorBody)))]
+async fn plan_docx(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let id = path_id(&id, "整改方案")?;
+    let d = app.services.rect_plan_detail(&actor, id).await?;
+    Ok(docx::docx_response(&docx::plan_doc(&d))?)
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -1,9 +1,11 @@
 //! Reports with their versions, differences and approval chain; the feedback.
 
 use crate::http::Path;
+use crate::http::docx;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -29,6 +31,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(decide))
         .routes(routes!(diff))
         .routes(routes!(get_feedback, save_feedback))
+        .routes(routes!(feedback_docx))
         .routes(routes!(give_feedback))
 }
 
@@ -165,6 +168,24 @@ async fn get_feedback(
         Some(f) => Ok(Json(f)),
         None => Err(CoreError::NotFound("反馈意见".into()).into()),
     }
+}
+
+/// The feedback as a `.docx` in the layout of the paper document (GB/T 9704): the overall
+/// assessment, the problems in groups by category, the recommendations and the demands. Read
+/// under the same rule as `GET /inspections/{id}/feedback`.
+#[utoipa::path(get, path = "/inspections/{id}/feedback.docx", tag = "reports", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "反馈意见", content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (status = 404, description = "no such inspection, or no feedback yet", body = ErrorBody)))]
+async fn feedback_docx(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let id = path_id(&id, "巡视任务")?;
+    let doc = docx::feedback_doc(&app, &actor, id).await?;
+    Ok(docx::docx_response(&doc)?)
 }
 
 /// Saves the draft feedback (the team's leader or deputy, or the office). `version` is 0 for

@@ -6,8 +6,10 @@ use axum::response::Response;
 use xunshi_core::CoreError;
 use xunshi_core::deadline::Colour;
 use xunshi_core::rectify::Due;
-use xunshi_core::service::LedgerExport;
-use xunshi_office::{Deadline, LedgerRow, LedgerSheet, OfficeError, chinese_date, ledger_xlsx};
+use xunshi_core::service::{LedgerExport, LedgerTotals};
+use xunshi_office::{
+    Deadline, Fill, LedgerRow, LedgerSheet, OfficeError, chinese_date, ledger_xlsx,
+};
 
 use super::files::attachment;
 
@@ -16,6 +18,17 @@ fn deadline(d: Due) -> Deadline {
         Due::Immediate { date } => Deadline::Immediate(date),
         Due::By { date } => Deadline::By(date),
         Due::LongTerm => Deadline::LongTerm,
+    }
+}
+
+/// The fill of a deadline colour: the three colours of the ledger page. A task closed late is
+/// done, so nothing warns of it; its status says 逾期完成.
+fn fill(c: Colour) -> Fill {
+    match c {
+        Colour::Red => Fill::Red,
+        Colour::Yellow => Fill::Yellow,
+        Colour::Green => Fill::Green,
+        Colour::ClosedLate => Fill::None,
     }
 }
 
@@ -53,7 +66,8 @@ pub fn ledger_workbook(x: &LedgerExport) -> Result<Vec<u8>, OfficeError> {
                 standard: t.standard.clone(),
                 progress,
                 status,
-                evidence: r.evidence as u32,
+                evidence: r.evidence.clone(),
+                fill: fill(e.colour),
                 mechanisms: r.mechanisms.join("；"),
                 accountability: r.accountability.join("；"),
             }
@@ -63,6 +77,7 @@ pub fn ledger_workbook(x: &LedgerExport) -> Result<Vec<u8>, OfficeError> {
         title: x.title.clone(),
         subtitle: format!("截至{}", chinese_date(x.as_of)),
         rows,
+        totals: LedgerTotals::of(&x.rows).text(),
     })
 }
 

@@ -6,6 +6,7 @@
 //!   `xunshi_core::text` on every string) and refuse with a [`Rejection`];
 //! - [`filters`]: one strict parser per list filter, used by the list's page and its API;
 //! - [`files`] and [`ledger`]: uploads read and files answered, the ledger's workbook;
+//! - [`docx`]: the feedback, the rectification plan and the transfer letter as `.docx`;
 //! - [`next`]: where a log-in may send the browser afterwards;
 //! - [`throttle`]: the per-instance rate limit of log-in attempts;
 //! - [`headers`]: `Cache-Control: no-store` on everything personal;
@@ -15,6 +16,7 @@
 //! A [`Rejection`] answers as the API's error body; the pages' error layer shows it as a page.
 
 pub mod decode;
+pub mod docx;
 pub mod extract;
 pub mod files;
 pub mod filters;

@@ -7,6 +7,7 @@
 
 use crate::http::Form;
 use crate::http::FormPairs;
+use crate::http::docx;
 use crate::http::{Path, Query};
 use askama::Template;
 use axum::Router;
@@ -42,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/inspections/{id}/clues", get(register).post(create))
         .route("/inspections/{id}/transfers", post(transfer))
         .route("/transfers/{id}", get(letter))
+        .route("/transfers/{id}/letter.docx", get(letter_docx))
         .route("/clue-settings", get(settings).post(save_settings))
 }
 
@@ -883,6 +885,7 @@ struct LetterPage {
     may_read_register: bool,
     /// The highest classification among the clues listed marks the letter.
     secrecy: &'static str,
+    id: String,
 }
 
 async fn letter(
@@ -921,17 +924,25 @@ async fn letter(
             .clues
             .first()
             .is_some_and(|c| c.access >= ClueAccess::Read),
-        secrecy: l
-            .clues
-            .iter()
-            .map(|c| c.clue.confidentiality)
-            .max_by_key(|c| Confidentiality::ALL.iter().position(|x| x == c))
-            .unwrap_or(Confidentiality::Internal)
-            .label(),
+        secrecy: docx::letter_secrecy(&l),
+        id: t.id.to_string(),
         rows: l.clues.iter().map(ClueRow::of).collect(),
         insp_id: t.inspection_id.to_string(),
     };
     Ok(ok(&page))
+}
+
+/// The letter with its list as a `.docx`. It is read through `get_transfer`, as the page is:
+/// the same refusal, and the same audit record of the clues shown.
+async fn letter_docx(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, super::PageError> {
+    let actor = &user.actor;
+    let id = parse_id(&id, "移交函", actor)?;
+    let l = app.services.get_transfer(actor, id).await.or_page(actor)?;
+    docx::docx_response(&docx::transfer_doc(&l)).or_page(actor)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -514,6 +514,16 @@ fn paragraphs(text: &str) -> Vec<Para> {
                 class: "letter-body",
                 text: t,
             },
+            // Typed text never parses to a table; should one come, its cells are shown as text.
+            Block::Table(t) => Para {
+                class: "letter-body",
+                text: t
+                    .rows
+                    .iter()
+                    .map(|r| r.join("　"))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            },
         })
         .collect()
 }
@@ -778,6 +788,7 @@ fn official(d: &RectDocument) -> OfficialDoc {
         blocks: parse_blocks(&d.full_text()),
         issuer: Some(d.issuer.clone()).filter(|i| !i.is_empty()),
         date: document_date(d),
+        ..Default::default()
     }
 }
 
@@ -1106,6 +1117,7 @@ async fn public_detail(State(app): State<AppState>, Path(raw): Path<String>) -> 
             blocks: parse_blocks(&n.text),
             issuer: Some(n.issuer.clone()),
             date: Some(n.published_on),
+            ..Default::default()
         };
         return docx_response(&doc, &n.title);
     }

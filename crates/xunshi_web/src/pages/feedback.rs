@@ -17,17 +17,19 @@ use xunshi_core::report::chinese_number;
 use xunshi_core::store::ProblemFilter;
 use xunshi_core::{CoreError, Id};
 
-use super::work_tabs::{TabKind, WorkHead, opt_cn_date, sentence, unit_name};
+use super::work_tabs::{TabKind, WorkHead, opt_cn_date, sentence};
 use super::{FormErrors, Frame, OrPage, PageResult, local_time, render, see_other};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::status_of;
 use crate::http::Form;
 use crate::http::FormPairs;
+use crate::http::docx;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/inspections/{id}/feedback", get(show).post(save))
+        .route("/inspections/{id}/feedback.docx", get(download))
         .route("/inspections/{id}/feedback/edit", get(edit))
         .route("/inspections/{id}/feedback/give", post(give))
 }
@@ -47,25 +49,12 @@ async fn inspection(
 
 /// The team as documents name it, with its dispatcher: 自治区党委第三巡视组.
 async fn team_full_name(app: &AppState, user: &PageUser, insp: &Inspection) -> String {
-    let dispatcher = unit_name(app, &user.actor, insp.dispatcher_id).await;
-    if insp.team_name.starts_with(&dispatcher) {
-        insp.team_name.clone()
-    } else {
-        format!("{dispatcher}{}", insp.team_name)
-    }
+    docx::team_full_name(app, &user.actor, insp).await
 }
 
 /// The document's title: 自治区党委第三巡视组关于巡视自治区党委宣传部的反馈意见.
 async fn doc_title(app: &AppState, user: &PageUser, insp: &Inspection) -> String {
-    let mut units = Vec::new();
-    for u in &insp.target_ids {
-        units.push(unit_name(app, &user.actor, *u).await);
-    }
-    format!(
-        "{}关于巡视{}的反馈意见",
-        team_full_name(app, user, insp).await,
-        units.join("、")
-    )
+    docx::feedback_title(app, &user.actor, insp).await
 }
 
 fn banner(e: &CoreError) -> String {
@@ -193,6 +182,19 @@ async fn show(
 ) -> PageResult {
     let id = Id::from_path(&id, "巡视任务").or_page(&user.actor)?;
     render_show(&app, &user, id, None, q.notice.as_deref(), StatusCode::OK).await
+}
+
+/// The feedback as a `.docx`, for whoever may read it on this page (`get_feedback`'s rule: the
+/// inspected unit only once it is given).
+async fn download(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+) -> PageResult {
+    let actor = &user.actor;
+    let id = Id::from_path(&id, "巡视任务").or_page(actor)?;
+    let doc = docx::feedback_doc(&app, actor, id).await.or_page(actor)?;
+    docx::docx_response(&doc).or_page(actor)
 }
 
 // ---------------------------------------------------------------------------------------------

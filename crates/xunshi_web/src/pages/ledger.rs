@@ -7,7 +7,7 @@ use crate::http::{Path, Query};
 use askama::Template;
 use axum::Router;
 use axum::extract::multipart::{Multipart, MultipartRejection};
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -16,8 +16,9 @@ use xunshi_core::deadline::Colour;
 use xunshi_core::paper::MAX_EVIDENCE_BYTES;
 use xunshi_core::permission::Actor;
 use xunshi_core::rectify::{Defect, TaskStatus};
-use xunshi_core::service::{ChangeInput, TaskDetail};
+use xunshi_core::service::{ChangeInput, LedgerTotals, TaskDetail};
 use xunshi_core::{CoreError, Id};
+use xunshi_office::chinese_date;
 
 use super::rectify::{ChangeRow, Choice, TaskRow, choice, due_kinds};
 use super::{FormErrors, Frame, OrPage, PageResult, error_page, local_time, render, see_other};
@@ -32,6 +33,7 @@ use crate::http::filters::{LedgerQuery, paging};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/rectification/tasks", get(ledger))
+        .route("/rectification/tasks/print", get(print_view))
         .route("/rectification/tasks/{id}", get(task_page))
         .route("/rectification/tasks/{id}/progress", post(progress))
         .route(
@@ -202,6 +204,108 @@ async fn ledger(
         StatusCode::OK
     };
     Ok(render(status, &page))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The ledger for paper: /rectification/tasks/print
+
+/// One measure of the printed ledger, with the problem's cells spanning its measures.
+struct PrintRow {
+    row: TaskRow,
+    source: String,
+    /// How many rows the problem's cells span from this one; 0 on the rows they cover.
+    span: usize,
+    evidence: Vec<String>,
+    mechanisms: Vec<String>,
+    accountability: Vec<String>,
+}
+
+/// The printed ledger: a page of its own, without the application's header and navigation,
+/// every row of the filter (up to the export's cap) in full, laid out for A4 landscape.
+#[derive(Template)]
+#[template(path = "rect_ledger_print.html")]
+struct PrintPage {
+    title: String,
+    /// The units the rows belong to, as the heading names them.
+    units: String,
+    as_of: String,
+    rows: Vec<PrintRow>,
+    totals: String,
+    /// Why nothing is printed: the filter could not be read, or it holds more than the cap.
+    refused: Option<String>,
+    /// The ledger page under the same filters, to go back to and narrow.
+    back: String,
+}
+
+/// The whole ledger under the filters of [`LedgerQuery`] (the same parser as the page, the
+/// API and the workbook), read through the export, so it stops at the same cap and refuses
+/// above it with the same message instead of loading an unbounded set.
+async fn print_view(
+    State(app): State<AppState>,
+    user: PageUser,
+    Query(q): Query<LedgerQuery>,
+    RawQuery(raw): RawQuery,
+) -> PageResult {
+    let actor = &user.actor;
+    let back = match raw.as_deref().filter(|r| !r.is_empty()) {
+        Some(r) => format!("/rectification/tasks?{r}"),
+        None => "/rectification/tasks".to_owned(),
+    };
+    let exported = match q.filter() {
+        Ok(f) => app.services.ledger_export(actor, &f).await,
+        Err(e) => Err(e),
+    };
+    let x = match exported {
+        Ok(x) => x,
+        Err(e @ (CoreError::BadInput(_) | CoreError::Unfit(_) | CoreError::RuleRefused(_))) => {
+            let page = PrintPage {
+                title: "整改台账".into(),
+                units: String::new(),
+                as_of: String::new(),
+                rows: Vec::new(),
+                totals: String::new(),
+                refused: Some(crate::error::public_message(&e)),
+                back,
+            };
+            return Ok(render(status_of(&e), &page));
+        }
+        Err(e) => return Err(e).or_page(actor),
+    };
+    let mut units: Vec<&str> = x.rows.iter().map(|r| r.entry.unit_name.as_str()).collect();
+    units.dedup();
+    let totals = LedgerTotals::of(&x.rows).text();
+    let mut rows: Vec<PrintRow> = Vec::with_capacity(x.rows.len());
+    let mut group_start = 0;
+    for (i, r) in x.rows.iter().enumerate() {
+        let t = &r.entry.task;
+        let same = i > 0 && {
+            let p = &x.rows[i - 1].entry.task;
+            (p.unit_id, p.problem_id) == (t.unit_id, t.problem_id)
+        };
+        if same {
+            rows[group_start].span += 1;
+        } else {
+            group_start = i;
+        }
+        rows.push(PrintRow {
+            row: TaskRow::of(&r.entry),
+            source: r.source.clone(),
+            span: if same { 0 } else { 1 },
+            evidence: r.evidence.clone(),
+            mechanisms: r.mechanisms.clone(),
+            accountability: r.accountability.clone(),
+        });
+    }
+    let page = PrintPage {
+        units: units.join("、"),
+        as_of: chinese_date(x.as_of),
+        title: x.title,
+        rows,
+        totals,
+        refused: None,
+        back,
+    };
+    Ok(render(StatusCode::OK, &page))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@
 
 use crate::http::Form;
 use crate::http::FormPairs;
+use crate::http::docx;
 use crate::http::{Path, Query};
 use askama::Template;
 use axum::Router;
@@ -35,6 +36,7 @@ pub fn routes() -> Router<AppState> {
             "/rectification/plans/{id}",
             get(plan_page).post(update_plan),
         )
+        .route("/rectification/plans/{id}/plan.docx", get(plan_docx))
         .route("/rectification/plans/{id}/tasks", post(add_task))
         .route("/rectification/plans/{id}/submit", post(submit))
         .route("/rectification/plans/{id}/review", post(review))
@@ -744,6 +746,22 @@ async fn render_plan(
         .collect();
     page.kinds = due_kinds(&page.task_form.due_kind);
     Ok(render(status, &page))
+}
+
+/// The plan as a `.docx`, for whoever may read it on its page (`rect_plan_detail`'s rule).
+async fn plan_docx(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+) -> PageResult {
+    let actor = &user.actor;
+    let id = parse_id(&id, "整改方案", actor)?;
+    let d = app
+        .services
+        .rect_plan_detail(actor, id)
+        .await
+        .or_page(actor)?;
+    docx::docx_response(&docx::plan_doc(&d)).or_page(actor)
 }
 
 async fn plan_page(

@@ -100,14 +100,7 @@ pub fn cn_date(d: jiff::civil::Date) -> String {
 }
 
 /// A sentence closed with a full stop, unless it already ends with punctuation.
-pub fn sentence(text: &str) -> String {
-    let t = text.trim_end();
-    if t.ends_with(['。', '！', '？', '；', '.', '!', '?']) {
-        t.to_owned()
-    } else {
-        format!("{t}。")
-    }
-}
+pub use crate::http::docx::sentence;
 
 pub fn opt_cn_date(d: Option<jiff::civil::Date>) -> String {
     d.map(cn_date).unwrap_or_else(|| "—".to_owned())

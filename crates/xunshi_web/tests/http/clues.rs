@@ -881,3 +881,114 @@ async fn the_team_leader_transfers_a_batch_on_the_register_page() {
     let (status, _) = app.post_form(&member, &transfers, &fields).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+impl App {
+    /// A `GET` answered as bytes (a file is not text), with a cookie or a bearer token.
+    async fn file(&self, path: &str, auth: (header::HeaderName, String)) -> (StatusCode, Vec<u8>) {
+        let req = Request::get(path)
+            .header(auth.0, auth.1)
+            .body(Body::empty())
+            .expect("a request");
+        let resp = self.router.clone().oneshot(req).await.expect("a response");
+        let status = resp.status();
+        let bytes = resp
+            .into_body()
+            .collect()
+            .await
+            .expect("the body")
+            .to_bytes();
+        (status, bytes.to_vec())
+    }
+}
+
+/// The text of a `.docx`'s body.
+fn document_xml(docx: &[u8]) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).expect("a docx is a zip");
+    let mut f = zip.by_name("word/document.xml").expect("the body");
+    let mut s = String::new();
+    f.read_to_string(&mut s).expect("UTF-8 XML");
+    s
+}
+
+#[tokio::test]
+async fn the_transfer_letter_downloads_as_word_for_its_recipient_and_the_read_is_audited() {
+    let app = app().await;
+    let jiwei = app.browser("jiwei").await;
+    let href = format!("/transfers/{}/letter.docx", app.discipline_letter);
+    let (status, html) = app
+        .page(&jiwei, &format!("/transfers/{}", app.discipline_letter))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(&format!("href=\"{href}\"")), "{html}");
+
+    // The letter is addressed as the page addresses it (the name with its colon).
+    let addressee = html
+        .split("<p class=\"letter-addressee\">")
+        .nth(1)
+        .and_then(|s| s.split("</p>").next())
+        .expect("the addressee")
+        .to_owned();
+    let before = app.reads_by("jiwei").await;
+    let (status, docx) = app
+        .file(&href, (header::COOKIE, jiwei.cookie.clone()))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&docx));
+    assert_eq!(
+        app.reads_by("jiwei").await,
+        before + 1,
+        "the file's read is audited"
+    );
+    let xml = document_xml(&docx);
+    for text in [
+        "关于移交问题线索的函",
+        "桂巡移〔2020〕3号",
+        "现将巡视中发现的问题线索移交你单位，请按规定处理并反馈。",
+        "请于2020年6月25日前将办理情况书面反馈。",
+        "附件：问题线索清单（2件）",
+        "自治区党委巡视工作领导小组办公室",
+        "2020年3月25日",
+        "问题线索清单",
+        "被反映人",
+        "张某某",
+        "李某某",
+    ] {
+        assert!(xml.contains(text), "no {text} in the letter");
+    }
+    assert!(xml.contains(&addressee), "no {addressee}");
+    assert!(
+        !xml.contains("王某某"),
+        "another recipient's clue is not listed"
+    );
+    assert_eq!(xml.matches("<w:tbl>").count(), 1, "the list is a table");
+
+    // The API: the same file to the recipient, refused to another one, unaudited refusals.
+    let api = format!("/api/v1{href}");
+    let token = app.client("jiwei").await;
+    let (status, docx) = app
+        .file(&api, (header::AUTHORIZATION, format!("Bearer {}", token.0)))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(document_xml(&docx).contains("张某某"));
+    assert_eq!(app.reads_by("jiwei").await, before + 2);
+    let zuzhibu = app.client("zuzhibu").await;
+    let (status, body) = app
+        .file(
+            &api,
+            (header::AUTHORIZATION, format!("Bearer {}", zuzhibu.0)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(!String::from_utf8_lossy(&body).contains("张某某"));
+    assert_eq!(app.reads_by("zuzhibu").await, 0);
+    let browser = app.browser("zuzhibu").await;
+    let (status, _) = app.file(&href, (header::COOKIE, browser.cookie)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // The inspected unit never reads a clue, in a file neither.
+    let head = app.browser("xcb-head").await;
+    let (status, _) = app.file(&href, (header::COOKIE, head.cookie)).await;
+    assert!(
+        matches!(status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN),
+        "{status}"
+    );
+}

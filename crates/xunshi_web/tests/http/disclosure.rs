@@ -42,6 +42,7 @@ struct World {
     app: TestApp,
     insp: Id,
     unit: Id,
+    plan: Id,
 }
 
 async fn unit(s: &Services<Db>, name: &str, parent: Option<Id>) -> Id {
@@ -104,7 +105,12 @@ async fn stage(s: &Services<Db>, insp: Id, to: Stage, date: Option<&str>) {
 }
 
 async fn world() -> World {
-    let app = TestApp::spawn().await;
+    world_with(|_| {}).await
+}
+
+/// The world, with the services adjusted first (a small export cap).
+async fn world_with(adjust: impl FnOnce(&mut Services<Db>)) -> World {
+    let app = TestApp::spawn_with(adjust).await;
     let s = &app.services;
     let sys = Actor::system();
     let committee = unit(s, "自治区党委", None).await;
@@ -334,6 +340,28 @@ async fn world() -> World {
     })
     .await
     .unwrap();
+    // One evidence file on record for the open task, and one withdrawn, which no ledger lists.
+    for (name, withdrawn) in [("修订稿.pdf", false), ("作废稿.pdf", true)] {
+        let signed = xunshi_core::paper::Signature {
+            by: None,
+            name: "张三".into(),
+            at: jiff::Timestamp::now(),
+        };
+        tx.insert_task_evidence(&xunshi_core::rectify::TaskEvidence {
+            id: Id::new(),
+            task_id: open.id,
+            filename: name.into(),
+            size: 4,
+            content_type: "application/pdf".into(),
+            kind: xunshi_core::paper::FileKind::Pdf,
+            sha256: "0".repeat(64),
+            uploaded: signed.clone(),
+            withdrawn: withdrawn.then_some(signed),
+            withdrawn_reason: withdrawn.then(|| "上传错误".to_owned()),
+        })
+        .await
+        .unwrap();
+    }
     tx.commit().await.unwrap();
 
     app.add_user(
@@ -356,6 +384,7 @@ async fn world() -> World {
         app,
         insp,
         unit: unit_id,
+        plan: plan.id,
     }
 }
 
@@ -783,6 +812,11 @@ async fn the_ledger_downloads_as_a_workbook_under_the_ledgers_filters() {
     assert_eq!(cell(3, 3), FIRST);
     assert_eq!(cell(3, 5), OPEN);
     assert_eq!(cell(3, 12), "已形成修订稿（已完成60%）");
+    assert_eq!(
+        cell(3, 14),
+        "修订稿.pdf",
+        "by name; the withdrawn file is not listed"
+    );
     assert!(matches!(sheet.get_value((3, 10)), Some(Data::DateTime(_))));
     assert_eq!(
         cell(4, 5),
@@ -790,7 +824,11 @@ async fn the_ledger_downloads_as_a_workbook_under_the_ledgers_filters() {
         "the ledger is internal: every task is in it"
     );
     assert_eq!(cell(4, 10), "长期坚持");
-    assert_eq!(sheet.end().map(|(r, _)| r), Some(4));
+    // A blank row, then the totals of the rows by status and by deadline colour.
+    assert_eq!(sheet.end().map(|(r, _)| r), Some(6));
+    let totals = cell(6, 0);
+    assert!(totals.starts_with("合计：共 2 项；"), "{totals}");
+    assert!(totals.contains("逾期 1 项"), "{totals}");
 
     // The ledger's filters narrow the file as they narrow the list.
     let (status, _, bytes) = raw(
@@ -809,7 +847,7 @@ async fn the_ledger_downloads_as_a_workbook_under_the_ledgers_filters() {
         Some(&Data::String("1.1.1".into())),
         "the task past 2020-06-30 is red"
     );
-    assert_eq!(sheet.end().map(|(r, _)| r), Some(3));
+    assert_eq!(sheet.end().map(|(r, _)| r), Some(5));
     let (status, _, body) = raw(
         app,
         get("/api/v1/tasks.xlsx?colour=purple".into(), Some(token)),
@@ -826,7 +864,14 @@ async fn the_ledger_downloads_as_a_workbook_under_the_ledgers_filters() {
     let (_, _, bytes) = raw(app, get("/api/v1/tasks.xlsx".into(), Some(other))).await;
     let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).unwrap();
     let sheet = wb.worksheet_range("整改台账").unwrap();
-    assert_eq!(sheet.end().map(|(r, _)| r), Some(2), "only the header");
+    assert_eq!(
+        sheet.get_value((4, 0)),
+        Some(&Data::String(
+            "合计：共 0 项；正常 0 项，临期 0 项，逾期 0 项，逾期完成 0 项".into()
+        )),
+        "only the header and a total of nothing"
+    );
+    assert_eq!(sheet.get_value((3, 0)), Some(&Data::Empty));
     let liaison = session(app, "liaison").await;
     let (status, headers, _) = raw(
         app,
@@ -1004,5 +1049,276 @@ async fn reports_and_notices_keep_to_their_own_collections_on_the_pages_as_in_th
             .unwrap()
             .starts_with(&format!("/rectification/reports/{report}")),
         "{headers:?}"
+    );
+}
+
+/// The body of a `.docx` answer, after checking it is one.
+fn docx_text(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> String {
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(body));
+    assert_eq!(
+        headers.get(header::CONTENT_TYPE).unwrap(),
+        xunshi_office::DOCX_CONTENT_TYPE
+    );
+    document_xml(body)
+}
+
+#[tokio::test]
+async fn the_ledger_page_exports_and_prints_under_its_filters() {
+    let w = world().await;
+    let app = &w.app;
+    let office = session(app, "office1").await;
+    let filter = format!("unit_id={}&colour=red", w.unit);
+    let (status, html) = page(app, &office.0, &format!("/rectification/tasks?{filter}")).await;
+    assert_eq!(status, StatusCode::OK);
+    // The export and the print view carry the filters the page shows.
+    let query = format!(
+        "unit_id={}&#38;unit=&#38;inspection_id=&#38;plan_id=&#38;status=&#38;colour=red&#38;",
+        w.unit
+    );
+    assert!(
+        html.contains(&format!("href=\"/rectification/tasks.xlsx?{query}")),
+        "{html}"
+    );
+    assert!(html.contains(&format!("href=\"/rectification/tasks/print?{query}")));
+    assert!(html.contains(">导出Excel</a>") && html.contains(">打印</a>"));
+
+    // The print view: every row of the filter in full, with title, unit and date, and none
+    // of the application's chrome.
+    let (status, html) = page(
+        app,
+        &office.0,
+        &format!("/rectification/tasks/print?unit_id={}", w.unit),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("<h1 class=\"print-title\">自治区党委宣传部巡视整改台账</h1>"));
+    assert!(html.contains("填报单位：自治区党委宣传部"));
+    let today = xunshi_core::service::today(jiff::Timestamp::now());
+    assert!(html.contains(&format!("截至{}", xunshi_office::chinese_date(today))));
+    for text in [OPEN, SECRET, FIRST, "修订稿.pdf", "合计：共 2 项"] {
+        assert!(html.contains(text), "no {text}");
+    }
+    assert!(!html.contains("作废稿.pdf"));
+    assert_eq!(html.matches("<tr class=\"due-").count(), 2);
+    // The problem's cells span its two measures, as on paper.
+    assert!(html.contains(&format!("rowspan=\"2\" class=\"wrap\">{FIRST}")));
+    assert!(!html.contains("class=\"clip\"") && !html.contains("…"));
+    assert!(!html.contains("sidenav") && !html.contains("topbar"));
+    // The colour filter narrows the print view as it narrows the list.
+    let (_, html) = page(
+        app,
+        &office.0,
+        &format!("/rectification/tasks/print?{filter}"),
+    )
+    .await;
+    assert!(html.contains(OPEN) && !html.contains(SECRET));
+    let (status, html) = page(app, &office.0, "/rectification/tasks/print?colour=purple").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(html.contains("error-banner"));
+
+    // The stylesheet prints on A4 landscape with page numbers, uncut, without the chrome.
+    let (status, css) = page(app, &office.0, "/static/app.css").await;
+    assert_eq!(status, StatusCode::OK);
+    for rule in [
+        "@media print",
+        "@page { size: A4; }",
+        "size: A4 landscape",
+        "counter(page)",
+        "counter(pages)",
+        "body.ledger-print { page: ledger;",
+        ".clip { display: block; max-width: none; overflow: visible;",
+        ".topbar, .sidenav, .filters, .pager, form, .button, .noprint { display: none !important; }",
+        ".print-ledger thead { display: table-header-group; }",
+    ] {
+        assert!(css.contains(rule), "no {rule}");
+    }
+}
+
+#[tokio::test]
+async fn above_the_cap_the_export_and_the_print_view_ask_for_a_narrower_filter() {
+    let w = world_with(|s| s.export_max = 1).await;
+    let app = &w.app;
+    let office = session(app, "office1").await;
+    let (status, html) = page(
+        app,
+        &office.0,
+        &format!("/rectification/tasks/print?unit_id={}", w.unit),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("超过一次导出或打印的上限 1 项"), "{html}");
+    assert!(html.contains("请按单位、巡视任务、状态或期限筛选后分批导出"));
+    assert!(!html.contains(OPEN));
+    let token = app.api_token("office1", PASSWORD).await;
+    let (status, body) = app
+        .api_get(&format!("/api/v1/tasks.xlsx?unit_id={}", w.unit), &token)
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("上限 1 项")
+    );
+    // A narrower filter fits.
+    let (status, _, _) = raw(
+        app,
+        Request::get(format!("/api/v1/tasks.xlsx?unit_id={}&colour=red", w.unit))
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_feedback_and_the_plan_download_as_word_for_those_who_read_them() {
+    let w = world().await;
+    let app = &w.app;
+    let liaison = session(app, "liaison").await;
+
+    // The feedback, given, is the unit's to read: on the page and in the API.
+    let (status, html) = page(
+        app,
+        &liaison.0,
+        &format!("/inspections/{}/feedback", w.insp),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let href = format!("/inspections/{}/feedback.docx", w.insp);
+    assert!(html.contains(&format!("href=\"{href}\"")));
+    // Printed, the document stands alone: the work head, status card and buttons are hidden.
+    assert!(
+        html.contains(
+            "<div class=\"noprint\"><link rel=\"stylesheet\" href=\"/static/papers.css\">"
+        )
+    );
+    assert!(html.contains("<div class=\"page-head noprint\">"));
+    assert!(html.contains("<section class=\"card noprint\">"));
+    let (status, headers, body) = raw(
+        app,
+        Request::get(&href)
+            .header(header::COOKIE, &liaison.0)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    let xml = docx_text(status, &headers, &body);
+    for text in [
+        "自治区党委第三巡视组关于巡视自治区党委宣传部的反馈意见",
+        "一、总体评价",
+        "二、巡视发现的主要问题",
+        "（一）政治建设方面",
+        &format!("1. {FIRST}。"),
+        "三、意见建议",
+        "一是建议。",
+        "四、整改要求",
+        "扎实整改。",
+        "请于2020年5月25日前将整改情况报送巡视工作领导小组办公室。",
+        "2020年3月25日",
+    ] {
+        assert!(xml.contains(text), "no {text} in the feedback");
+    }
+    let token = app.api_token("liaison", PASSWORD).await;
+    let (status, headers, body) = raw(
+        app,
+        Request::get(format!("/api/v1{href}"))
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert!(docx_text(status, &headers, &body).contains("（一）政治建设方面"));
+    // Another unit's people read neither the feedback nor its file.
+    let other = app.api_token("zzb", PASSWORD).await;
+    let (status, _) = app.api_get(&format!("/api/v1{href}"), &other).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let zzb = session(app, "zzb").await;
+    assert_eq!(page(app, &zzb.0, &href).await.0, StatusCode::NOT_FOUND);
+    let (status, _, _) = raw(
+        app,
+        Request::get(format!("/api/v1{href}"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // The plan: its leading group and the three lists as a table.
+    let (status, html) = page(app, &liaison.0, &format!("/rectification/plans/{}", w.plan)).await;
+    assert_eq!(status, StatusCode::OK);
+    let href = format!("/rectification/plans/{}/plan.docx", w.plan);
+    assert!(html.contains(&format!("href=\"{href}\"")));
+    // Its ledger prints through the ledger's print view, narrowed to the plan.
+    let print = format!("/rectification/tasks/print?plan_id={}", w.plan);
+    assert!(html.contains(&format!("href=\"{print}\"")));
+    let (status, printed) = page(app, &liaison.0, &print).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(printed.contains(OPEN) && printed.contains(SECRET));
+    assert!(html.contains("<section class=\"card ledger-sheet\">"));
+    let (status, headers, body) = raw(
+        app,
+        Request::get(&href)
+            .header(header::COOKIE, &liaison.0)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    let xml = docx_text(status, &headers, &body);
+    for text in [
+        "整改方案",
+        "一、整改工作领导小组",
+        "组长",
+        "范晓莉",
+        "部长",
+        "二、组织安排",
+        "召开部务会专题研究部署整改工作。",
+        "三、问题清单、任务清单、责任清单",
+        "问题清单",
+        "任务清单",
+        "责任清单",
+        FIRST,
+        &format!("整改措施：{OPEN}"),
+        &format!("整改措施：{SECRET}"),
+        "牵头部门：办公室",
+        "责任人：张三",
+        "2020-06-30前",
+        "长期坚持",
+        "自治区党委宣传部",
+        // The second problem has no measure yet: it stays in the problem list, said so.
+        SECOND,
+        "（尚未制定整改任务）",
+    ] {
+        assert!(xml.contains(text), "no {text} in the plan");
+    }
+    assert_eq!(xml.matches(SECOND).count(), 1);
+    assert!(
+        xml.matches("<w:tbl>").count() >= 2,
+        "the group and the lists are tables"
+    );
+    let (status, headers, body) = raw(
+        app,
+        Request::get(format!("/api/v1/rectification-plans/{}/plan.docx", w.plan))
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert!(docx_text(status, &headers, &body).contains("责任清单"));
+    let (status, _) = app
+        .api_get(
+            &format!("/api/v1/rectification-plans/{}/plan.docx", w.plan),
+            &other,
+        )
+        .await;
+    assert!(
+        matches!(status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN),
+        "another unit reads no plan of this one: {status}"
+    );
+    assert_eq!(
+        page(app, &zzb.0, &href).await.0,
+        status,
+        "the page refuses as the API does"
     );
 }
