@@ -120,3 +120,87 @@ async fn verification_passes_on_an_untouched_trail_through_the_page() {
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.body);
     assert!(resp.body.contains("校验通过"), "{}", resp.body);
 }
+
+#[tokio::test]
+async fn the_trail_reads_in_chinese_filters_by_names_and_exports_what_it_shows() {
+    let app = app_with_admin_and_office().await;
+    let unit = app.add_unit("自治区财政厅").await;
+    app.login_form("wangli", PASSWORD).await;
+    let mut admin = app.login_form("sysadmin", PASSWORD).await;
+
+    // Object types from a list in Chinese; the object links to its page; the summary is a
+    // table of fields.
+    let resp = admin.get("/system/audit?object_type=unit").await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.body);
+    let body = &resp.body;
+    assert!(
+        body.contains("<option value=\"unit\" selected>单位</option>"),
+        "{body}"
+    );
+    assert!(
+        body.contains(&format!("<a href=\"/units/{}\">单位</a>", unit.id)),
+        "the unit links to its page: {body}"
+    );
+    assert!(body.contains("<th scope=\"row\">名称</th>"), "{body}");
+    assert!(body.contains("<td>自治区财政厅</td>"), "{body}");
+    assert!(!body.contains("{&quot;"), "no JSON is shown: {body}");
+
+    // A person is found by a part of their name and shown by it.
+    let resp = admin.get("/system/audit?actor=%E7%8E%8B").await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.body);
+    assert!(
+        resp.body.contains("<td>王丽（wangli）</td>"),
+        "{}",
+        resp.body
+    );
+    assert!(
+        !resp.body.contains("系统管理员甲（sysadmin）"),
+        "{}",
+        resp.body
+    );
+    assert!(resp.body.contains("<td>网页登录</td>") || resp.body.contains("登录成功"));
+    // By log-in name as before.
+    let resp = admin.get("/system/audit?actor=WangLi").await;
+    assert!(
+        resp.body.contains("<td>王丽（wangli）</td>"),
+        "{}",
+        resp.body
+    );
+
+    // The workbook holds what the filters select, in the same words.
+    let (cookie, _) = crate::helpers::session_cookie(&app, "sysadmin").await;
+    let (status, headers, bytes) = crate::helpers::raw(
+        &app,
+        axum::http::Request::get("/system/audit/export?actor=%E7%8E%8B%E4%B8%BD")
+            .header(axum::http::header::COOKIE, &cookie)
+            .body(axum::body::Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&bytes)
+    );
+    assert_eq!(
+        headers[axum::http::header::CONTENT_TYPE],
+        xunshi_office::XLSX_CONTENT_TYPE
+    );
+    use calamine::{Reader, Xlsx, open_workbook_from_rs};
+    let mut wb: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let range = wb.worksheet_range("审计日志").unwrap();
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .skip(3)
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|r| r[2] == "王丽（wangli）"), "{rows:?}");
+    assert!(rows.iter().any(|r| r[4] == "登录成功"), "{rows:?}");
+
+    // Only the administrator may take it away.
+    let mut office = app.login_form("wangli", PASSWORD).await;
+    let resp = office.get("/system/audit/export").await;
+    assert_eq!(resp.status, StatusCode::FORBIDDEN);
+}

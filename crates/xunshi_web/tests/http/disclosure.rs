@@ -8,9 +8,7 @@ use std::io::{Cursor, Read};
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
-use http_body_util::BodyExt;
 use serde_json::{Value, json};
-use tower::ServiceExt;
 use xunshi_core::Id;
 use xunshi_core::feedback::FeedbackInput;
 use xunshi_core::inspection::{InspectionInput, Stage};
@@ -27,7 +25,7 @@ use xunshi_core::store::{RectifyWrite, Store, WriteTx};
 use xunshi_core::user::NewUserInput;
 use xunshi_store::Db;
 
-use crate::helpers::{PASSWORD, TestApp, assert_api_error};
+use crate::helpers::{PASSWORD, TestApp, assert_api_error, raw, session_cookie as session};
 
 const POLITICAL: &str = "00000000-0000-7000-8001-000000201701";
 const INTEGRITY: &str = "00000000-0000-7000-8001-000000201706";
@@ -386,25 +384,6 @@ async fn world_with(adjust: impl FnOnce(&mut Services<Db>)) -> World {
         unit: unit_id,
         plan: plan.id,
     }
-}
-
-/// Sends a request and keeps the body as bytes (files are not text).
-async fn raw(app: &TestApp, req: Request<Body>) -> (StatusCode, HeaderMap, Vec<u8>) {
-    let resp = app.router.clone().oneshot(req).await.expect("a response");
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    (status, headers, bytes.to_vec())
-}
-
-/// A session cookie and its CSRF token, as a browser holds them after logging in.
-async fn session(app: &TestApp, username: &str) -> (String, String) {
-    let s = app
-        .services
-        .login_session(username, PASSWORD, None)
-        .await
-        .expect("log in");
-    (format!("xunshi_session={}", s.token), s.session.csrf_token)
 }
 
 async fn page(app: &TestApp, cookie: &str, path: &str) -> (StatusCode, String) {

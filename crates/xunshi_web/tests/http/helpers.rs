@@ -533,3 +533,22 @@ impl Browser {
             .await
     }
 }
+
+/// Sends a request and keeps the body as bytes (files are not text).
+pub async fn raw(app: &TestApp, req: Request<Body>) -> (StatusCode, HeaderMap, Vec<u8>) {
+    let resp = app.router.clone().oneshot(req).await.expect("a response");
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (status, headers, bytes.to_vec())
+}
+
+/// A session cookie and its CSRF token, as a browser holds them after logging in.
+pub async fn session_cookie(app: &TestApp, username: &str) -> (String, String) {
+    let s = app
+        .services
+        .login_session(username, PASSWORD, None)
+        .await
+        .expect("log in");
+    (format!("xunshi_session={}", s.token), s.session.csrf_token)
+}
