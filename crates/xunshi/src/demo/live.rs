@@ -30,6 +30,10 @@ use super::{advance, as_user, plan_inspection};
 /// The newest the second inspection's plan may fall due: within the week from today.
 const PLAN_DUE_WITHIN: i64 = 5;
 
+/// How far back the second inspection's feedback day is looked for: 15 working days are at
+/// most about five weeks, even around the Spring Festival.
+const SEARCH_DAYS: i64 = 60;
+
 /// The days the current round's events fall on, worked out from `today` and checked against
 /// the holiday calendar before anything is written.
 pub struct Placement {
@@ -65,14 +69,37 @@ impl Placement {
         plan_due(first_feedback)?;
 
         let latest = days(today, PLAN_DUE_WITHIN)?;
-        let mut candidate = days(today, -1)?;
-        let second_feedback = loop {
-            if working(candidate)? && plan_due(candidate)? <= latest {
-                break candidate;
+        let mut second_feedback = None;
+        // The latest feedback day whose plan falls due within the week. Near the end of the
+        // calendar the latest days' clocks run past it and cannot be computed; earlier days'
+        // clocks end sooner and may still fall inside it, so the search goes on past them.
+        let mut beyond_calendar = None;
+        for back in 1..=SEARCH_DAYS {
+            let candidate = days(today, -back)?;
+            if !working(candidate)? {
+                continue;
             }
-            candidate = days(candidate, -1)?;
+            match plan_due(candidate) {
+                Ok(due) if due <= latest => {
+                    second_feedback = Some((candidate, due));
+                    break;
+                }
+                Ok(_) => {}
+                Err(e) => beyond_calendar = Some(e),
+            }
+        }
+        let (second_feedback, due) = match (second_feedback, beyond_calendar) {
+            (Some(found), _) => found,
+            (None, Some(e)) => return Err(e),
+            (None, None) => {
+                return Err(refuse(CoreError::internal(
+                    "no feedback day gives a plan due within the week",
+                )));
+            }
         };
-        if plan_due(second_feedback)? <= today {
+        // Due today is still within the week (and yellow): loaded on the calendar's last day,
+        // no later due date can be computed.
+        if due < today {
             return Err(refuse(CoreError::internal(
                 "no feedback day gives a plan due within the week",
             )));

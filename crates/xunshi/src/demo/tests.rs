@@ -235,6 +235,39 @@ async fn the_current_round_shows_every_colour_around_the_day_it_was_loaded() {
     );
 }
 
+/// The plan clock of the second unit, loaded on `today`.
+async fn second_plan_clock(today: Date) -> xunshi_core::supervision::ClockView {
+    let dir = tempfile::tempdir().unwrap();
+    let s = services(&dir, today).await;
+    super::load(&s, today)
+        .await
+        .unwrap_or_else(|e| panic!("the demo loads on {today}: {e}"));
+    let office = as_user(&s, "office").await.unwrap();
+    let second = inspection(&s, &office, "第二巡视组").await;
+    s.inspection_clocks(&office, second)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.clock == Clock::PlanDue)
+        .expect("a plan clock")
+}
+
+#[tokio::test]
+async fn every_day_of_december_2026_places_the_round_inside_the_calendar() {
+    // The shipped calendar ends with 2026: loaded late in December, the round's working-day
+    // clocks must still end inside it.
+    for day in [1, 17, 24, 28, 31] {
+        let today = date(2026, 12, day);
+        let plan = second_plan_clock(today).await;
+        let due = plan.due.expect("the plan's due date is known");
+        assert!(
+            due >= today && (due - today).get_days() <= 7 && due.year() == 2026,
+            "loaded on {today}, the plan falls due on {due}"
+        );
+        assert_eq!(plan.colour, Some(Colour::Yellow), "loaded on {today}");
+    }
+}
+
 #[tokio::test]
 async fn a_day_the_calendar_cannot_place_refuses_the_demo_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
