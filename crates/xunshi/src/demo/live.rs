@@ -225,7 +225,7 @@ const LIVE_TASKS: [LiveTask; 4] = [
     },
 ];
 
-/// The current round: planned in the year of the first inspection's start.
+/// The current round, planned eleven months before today under the committee's next term.
 pub async fn load(
     s: &Services<Db>,
     timeline: &Timeline,
