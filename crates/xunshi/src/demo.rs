@@ -377,7 +377,7 @@ async fn load_seed(
     .await?;
     seed::transfer_clues(s, timeline, seed, &clues).await?;
     let rectification = rectify::plan(s, timeline, seed, standing).await?;
-    seed::dispose_clue(s, timeline, &clues).await?;
+    seed::dispose_clues(s, timeline, &clues).await?;
     rectification.work(timeline).await?;
     Ok(pool)
 }

@@ -134,34 +134,35 @@ enum Step {
     AnswerFollowUp,
 }
 
-/// The seed's rectification from the approved plan on: claims and verification around each
-/// deadline, the two reports before the two months were out (2020-05-25), the notice after
-/// them, the follow-up once the year-end deadline had passed.
+/// The seed's rectification from the approved plan on: each task claimed and closed before its
+/// deadline (the one rejected is reopened the day before its own and extended a week later),
+/// the two reports before the two months were out (2020-05-25), the notice after them, the
+/// follow-up once the year-end deadline had passed.
 const WORK: &[(Date, Step)] = &[
-    (date(2020, 4, 28), Step::Claim(6)),
-    (date(2020, 5, 8), Step::Close(6)),
+    (date(2020, 4, 24), Step::Claim(6)),
+    (date(2020, 4, 29), Step::Close(6)),
     (date(2020, 5, 22), Step::Reports),
     (date(2020, 5, 26), Step::DraftNotice),
     (date(2020, 5, 29), Step::PublishNotice),
-    (date(2020, 6, 19), Step::Claim(0)),
-    (date(2020, 6, 22), Step::Claim(5)),
-    (date(2020, 6, 23), Step::Claim(8)),
-    (date(2020, 6, 24), Step::Claim(1)),
+    (date(2020, 6, 15), Step::Claim(0)),
+    (date(2020, 6, 17), Step::Claim(5)),
+    (date(2020, 6, 18), Step::Claim(8)),
+    (date(2020, 6, 19), Step::Claim(1)),
+    (date(2020, 6, 24), Step::Close(0)),
+    (date(2020, 6, 28), Step::Close(5)),
+    (date(2020, 6, 29), Step::Close(8)),
+    (date(2020, 6, 29), Step::Reject(1)),
     (date(2020, 6, 30), Step::Progress(3, 50)),
-    (date(2020, 7, 3), Step::Close(0)),
-    (date(2020, 7, 3), Step::Close(5)),
-    (date(2020, 7, 6), Step::Close(8)),
-    (date(2020, 7, 8), Step::Reject(1)),
+    (date(2020, 7, 6), Step::AskExtension(1)),
+    (date(2020, 7, 10), Step::GrantExtension),
     (date(2020, 7, 13), Step::Mechanism),
-    (date(2020, 7, 15), Step::AskExtension(1)),
-    (date(2020, 7, 20), Step::GrantExtension),
     (date(2020, 8, 24), Step::Accountability),
+    (date(2020, 9, 14), Step::Claim(2)),
     (date(2020, 9, 15), Step::Progress(4, 60)),
     (date(2020, 9, 15), Step::Progress(7, 60)),
-    (date(2020, 9, 18), Step::Claim(2)),
-    (date(2020, 9, 25), Step::Claim(9)),
-    (date(2020, 10, 12), Step::Close(2)),
-    (date(2020, 10, 16), Step::Close(9)),
+    (date(2020, 9, 18), Step::Claim(9)),
+    (date(2020, 9, 25), Step::Close(2)),
+    (date(2020, 9, 29), Step::Close(9)),
     (date(2021, 1, 12), Step::FollowUp),
     (date(2021, 1, 22), Step::AnswerFollowUp),
 ];

@@ -466,8 +466,10 @@ pub async fn transfer_clues(
     Ok(())
 }
 
-/// The discipline commission disposes of the gift clue within the month.
-pub async fn dispose_clue(
+/// The discipline commission reports on both its clues within the month: the gift answered
+/// by a talk, the funds found largely true (the warning of August 2020 follows). The seed's
+/// clocks are history, none left running.
+pub async fn dispose_clues(
     s: &Services<Db>,
     timeline: &Timeline,
     clues: &SeedClues,
@@ -475,18 +477,32 @@ pub async fn dispose_clue(
     let decided_on = date(2020, 4, 20);
     timeline.on(decided_on)?;
     let discipline = as_user(s, "discipline").await?;
-    let gift = clues.cadres[1];
-    let now = s.get_clue(&discipline, gift).await?;
-    s.record_disposal(
-        &discipline,
-        gift,
-        now.clue.version,
-        &DisposalInput {
-            method: "谈话函询".into(),
-            result: "经谈话函询，本人如实说明情况，已退还有关礼金，予以批评教育。".into(),
-            decided_on: decided_on.to_string(),
-        },
-    )
-    .await?;
+    let [funds, gift] = clues.cadres;
+    let disposals = [
+        (
+            gift,
+            "谈话函询",
+            "经谈话函询，本人如实说明情况，已退还有关礼金，予以批评教育。",
+        ),
+        (
+            funds,
+            "初步核实",
+            "经初步核实，反映的违规决策问题基本属实，移送驻部纪检监察组依规依纪处理。",
+        ),
+    ];
+    for (id, method, result) in disposals {
+        let now = s.get_clue(&discipline, id).await?;
+        s.record_disposal(
+            &discipline,
+            id,
+            now.clue.version,
+            &DisposalInput {
+                method: method.into(),
+                result: result.into(),
+                decided_on: decided_on.to_string(),
+            },
+        )
+        .await?;
+    }
     Ok(())
 }

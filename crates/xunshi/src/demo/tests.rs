@@ -100,6 +100,30 @@ async fn the_seed_inspection_carries_the_days_it_happened() {
         );
     }
 
+    // The discipline commission reported on both its clues in 2020: no seed clock runs today.
+    let discipline = as_user(&s, "discipline").await.unwrap();
+    let clues = s
+        .list_clues(
+            &discipline,
+            &ClueListFilter {
+                inspection_id: Some(seed),
+                ..Default::default()
+            },
+            PageRequest::first(10),
+        )
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(clues.len(), 2, "the discipline commission's two");
+    for c in &clues {
+        assert_eq!(c.clock, Some(xunshi_core::clue::ClockColour::Done));
+        assert_eq!(
+            beijing_day(c.clue.created_at).year(),
+            2019,
+            "registered on site"
+        );
+    }
+
     let feedback = s.get_feedback(&office, seed).await.unwrap().unwrap();
     let given = feedback.given.expect("the feedback is given");
     assert_eq!(beijing_day(given.at), date(2020, 3, 25));
@@ -130,6 +154,13 @@ async fn the_seed_ledger_keeps_one_overdue_task_of_ten_whatever_the_day() {
         .count();
     let red = tasks.iter().filter(|t| t.colour == Colour::Red).count();
     assert_eq!((closed, red), (6, 1), "six closed, one overdue");
+    assert!(
+        tasks
+            .iter()
+            .filter(|t| t.task.status == xunshi_core::rectify::TaskStatus::Closed)
+            .all(|t| t.colour == Colour::Green),
+        "each closed before its deadline, none closed late"
+    );
     // Progress is dated when it was reported: in 2020, years before the pinned day.
     for t in &tasks {
         if let Some(latest) = &t.latest {
