@@ -23,12 +23,16 @@ use xunshi_core::service::{
 use xunshi_core::{CoreError, Id};
 use xunshi_store::Db;
 
+use super::rectify::ENDS as SEED_ENDS;
 use super::seed::{self, Findings, Pool, ReportDates};
 use super::timeline::Timeline;
 use super::{advance, as_user, plan_inspection};
 
 /// The newest the second inspection's plan may fall due: within the week from today.
 const PLAN_DUE_WITHIN: i64 = 5;
+
+/// When the round was planned, in days from today: eleven months before.
+const PLANNED: i64 = -330;
 
 /// How far back the second inspection's feedback day is looked for: 15 working days are at
 /// most about five weeks, even around the Spring Festival.
@@ -54,6 +58,11 @@ impl Placement {
                 "无法围绕 {today} 安排演示数据的当前轮次 / the demo's current round cannot be placed around {today}: {e}"
             ))
         };
+        if days(today, PLANNED)? <= SEED_ENDS {
+            return Err(refuse(CoreError::internal(format!(
+                "the round would be planned before the seed ends on {SEED_ENDS}"
+            ))));
+        }
         let calendar = s.calendar().await?;
         let rule = s
             .deadline_rules(&Actor::system())
@@ -233,7 +242,7 @@ pub async fn load(
     pool: &Pool,
     at: &Placement,
 ) -> Result<(), CoreError> {
-    let planned = at.day(-330)?;
+    let planned = at.day(PLANNED)?;
     timeline.on(planned)?;
     let term = s
         .create_term(

@@ -167,6 +167,9 @@ const WORK: &[(Date, Step)] = &[
     (date(2021, 1, 22), Step::AnswerFollowUp),
 ];
 
+/// The day of the seed's last event: whatever comes later in the scenario comes after it.
+pub const ENDS: Date = WORK[WORK.len() - 1].0;
+
 /// The deadlines of the seed that must stay ahead of whoever looks: the rejected task's
 /// extension and the withheld task. Fixed dates would turn them red as years pass, and the
 /// scenario is meant to show one overdue task of ten, whatever the day it is loaded.

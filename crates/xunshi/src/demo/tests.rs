@@ -300,6 +300,19 @@ async fn every_day_of_december_2026_places_the_round_inside_the_calendar() {
 }
 
 #[tokio::test]
+async fn a_day_too_early_for_the_round_to_follow_the_seed_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let today = date(2021, 6, 1);
+    let s = services(&dir, today).await;
+    let err = super::load(&s, today).await.expect_err("refused");
+    assert!(
+        matches!(err, CoreError::RuleRefused(_)) && err.to_string().contains("2021-01-22"),
+        "{err}"
+    );
+    assert!(super::is_empty(&s).await.unwrap(), "nothing was written");
+}
+
+#[tokio::test]
 async fn a_day_the_calendar_cannot_place_refuses_the_demo_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     // The shipped calendar ends with 2026: the round's working-day clocks would fall in 2027.

@@ -3,8 +3,9 @@
 //! created and updated times, progress dates) carries the day its event happened, not the
 //! moment the demo was loaded.
 //!
-//! Time only moves forward: the audit trail is a chain in the order records were written, and
-//! a reader (or `xunshi audit verify`'s reader) expects its times to follow that order too.
+//! Time only moves forward: the audit trail is a chain in the order records were written
+//! (`xunshi audit verify` checks that order, not the times), and whoever reads it expects the
+//! times to follow the same order.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
