@@ -1,14 +1,23 @@
 //! The example scenario behind `xunshi serve --demo`: the inspection of the seed article — the
 //! autonomous region committee's third inspection team at its propaganda department, on site
-//! from 2019-09-18 to 2019-12-18, feedback on 2020-03-25 — and an invented later round with
+//! from 2019-09-18 to 2019-12-18, feedback on 2020-03-25 — and an invented current round with
 //! several units at different stages. People have invented names. Everything is created through
-//! the services, so the demo obeys the same rules and leaves the same audit trail as real use.
+//! the services, so the demo obeys the same rules and leaves the same audit trail as real use,
+//! and each event carries the day it happened (`demo/timeline.rs`): the seed's days of
+//! 2019–2021, the current round's days counted back from the day the demo is loaded.
 
+#[path = "demo/live.rs"]
+mod live;
 #[path = "demo/rectify.rs"]
 mod rectify;
 #[path = "demo/seed.rs"]
 mod seed;
+#[path = "demo/timeline.rs"]
+mod timeline;
 
+use jiff::ToSpan;
+use jiff::civil::{Date, date};
+use timeline::Timeline;
 use xunshi_core::inspection::{InspectionInput, Stage};
 use xunshi_core::org::UnitInput;
 use xunshi_core::permission::Actor;
@@ -65,6 +74,12 @@ pub const ACCOUNTS: &[(&str, &str, &str, Option<&str>)] = &[
         "卢晓东（组织部）",
         "organization",
         Some("自治区党委组织部"),
+    ),
+    (
+        "culture",
+        "潘丽华（文化和旅游厅联络员）",
+        "unit_liaison",
+        Some("自治区文化和旅游厅"),
     ),
     (
         "teamlead",
@@ -200,10 +215,6 @@ const UNITS: &[UnitSpec] = &[
     },
 ];
 
-fn date(s: &str) -> Option<String> {
-    Some(s.to_owned())
-}
-
 /// Whether the database already holds an organisation; the demo loads only into an empty one.
 pub async fn is_empty(services: &Services<Db>) -> Result<bool, CoreError> {
     let page = services
@@ -219,7 +230,29 @@ pub async fn is_empty(services: &Services<Db>) -> Result<bool, CoreError> {
     Ok(page.items.is_empty())
 }
 
-pub async fn load(services: &Services<Db>) -> Result<(), CoreError> {
+/// The first day of the scenario: the organisation and its accounts are set up.
+const SET_UP: Date = date(2019, 8, 1);
+
+/// Loads the scenario. The seed happens on its own days of 2019–2021; the current round is
+/// placed around `today` (the server passes the real date, tests a fixed one) so that its
+/// clocks are live. The round's days are worked out before anything is written: a day the
+/// holiday calendar cannot place refuses the whole demo, with the reason.
+pub async fn load(services: &Services<Db>, today: Date) -> Result<(), CoreError> {
+    let placement = live::Placement::around(services, today).await?;
+    let standing = rectify::StandingDeadlines::after(today)?;
+    let timeline = Timeline::starting(SET_UP)?;
+    let mut s = services.clone();
+    s.clock = timeline.clock();
+    let s = &s;
+
+    organisation(s).await?;
+    let office = as_user(s, "office").await?;
+    let pool = load_seed(s, &timeline, &office, &standing).await?;
+    live::load(s, &timeline, &office, &pool, &placement).await
+}
+
+/// The units and the accounts.
+async fn organisation(s: &Services<Db>) -> Result<(), CoreError> {
     let system = Actor::system();
     let mut ids: std::collections::HashMap<&str, Id> = std::collections::HashMap::new();
     for u in UNITS {
@@ -229,11 +262,11 @@ pub async fn load(services: &Services<Db>) -> Result<(), CoreError> {
             level: u.level.into(),
             parent_id: u.parent.map(|p| ids[p].to_string()),
         };
-        let unit = services.create_unit(&system, &input).await?;
+        let unit = s.create_unit(&system, &input).await?;
         ids.insert(u.name, unit.id);
     }
     for (username, name, role, unit) in ACCOUNTS {
-        if services.find_user(&system, username).await.is_ok() {
+        if s.find_user(&system, username).await.is_ok() {
             continue;
         }
         let input = NewUserInput {
@@ -248,29 +281,38 @@ pub async fn load(services: &Services<Db>) -> Result<(), CoreError> {
             role: (*role).into(),
             scope: None,
         });
-        services
-            .create_user(&system, &input, grant.as_ref())
-            .await?;
+        s.create_user(&system, &input, grant.as_ref()).await?;
     }
-    let office = as_user(services, "office").await?;
+    Ok(())
+}
 
-    let term = services
+/// The seed's inspection from the 2019 plan to the follow-up of January 2021. Returns the
+/// team's people, who inspect again in the current round.
+async fn load_seed(
+    s: &Services<Db>,
+    timeline: &Timeline,
+    office: &Actor,
+    standing: &rectify::StandingDeadlines,
+) -> Result<seed::Pool, CoreError> {
+    timeline.on(date(2019, 8, 5))?;
+    let term = s
         .create_term(
-            &office,
+            office,
             &TermInput {
                 name: "自治区党委十一届".into(),
                 dispatcher: "自治区党委".into(),
                 starts_on: "2016-11-18".into(),
-                ends_on: date("2021-11-30"),
+                ends_on: Some("2021-11-26".into()),
             },
         )
         .await?;
-    let plan_2019 = services
-        .create_plan(&office, &PlanInput { term_id: term.id.to_string(), year: 2019, title: "2019年巡视工作计划".into(), notes: "围绕党的政治建设、思想建设、组织建设、作风建设、纪律建设和反腐败斗争开展政治巡视".into() })
+    let plan_2019 = s
+        .create_plan(office, &PlanInput { term_id: term.id.to_string(), year: 2019, title: "2019年巡视工作计划".into(), notes: "围绕党的政治建设、思想建设、组织建设、作风建设、纪律建设和反腐败斗争开展政治巡视".into() })
         .await?;
-    let round_2019 = services
+    timeline.on(date(2019, 8, 20))?;
+    let round_2019 = s
         .create_round(
-            &office,
+            office,
             &RoundInput {
                 plan_id: plan_2019.id.to_string(),
                 number: 7,
@@ -278,32 +320,10 @@ pub async fn load(services: &Services<Db>) -> Result<(), CoreError> {
             },
         )
         .await?;
-    let plan_2020 = services
-        .create_plan(
-            &office,
-            &PlanInput {
-                term_id: term.id.to_string(),
-                year: 2020,
-                title: "2020年巡视工作计划".into(),
-                notes: String::new(),
-            },
-        )
-        .await?;
-    let round_2020 = services
-        .create_round(
-            &office,
-            &RoundInput {
-                plan_id: plan_2020.id.to_string(),
-                number: 9,
-                name: "2020年第九轮巡视".into(),
-            },
-        )
-        .await?;
-
     // The seed: the third team at the propaganda department.
     let seed = plan_inspection(
-        services,
-        &office,
+        s,
+        office,
         round_2019.id,
         "第三巡视组",
         &["自治区党委宣传部"],
@@ -311,86 +331,55 @@ pub async fn load(services: &Services<Db>) -> Result<(), CoreError> {
         "2019-12-18",
     )
     .await?;
-    advance(services, &office, seed, &[(Stage::Preparation, None)]).await?;
-    seed::form_team(services, &office, seed).await?;
-    advance(
-        services,
-        &office,
-        seed,
-        &[
-            (Stage::OnSite, Some("2019-09-18")),
-            (Stage::Reporting, Some("2019-12-18")),
-        ],
-    )
-    .await?;
-    seed::papers_report_feedback(services, &office, seed).await?;
-    seed::clues(services, seed).await?;
-    rectify::load(services, seed).await?;
+    timeline.on(date(2019, 8, 26))?;
+    advance(s, office, seed, &[(Stage::Preparation, None)]).await?;
+    timeline.on(date(2019, 9, 5))?;
+    let pool = seed::form_team(s, office, seed).await?;
+    let entry = date(2019, 9, 18);
+    timeline.on(entry)?;
+    advance(s, office, seed, &[(Stage::OnSite, Some(entry))]).await?;
 
-    // The invented round: several units at different stages.
-    let culture = plan_inspection(
-        services,
-        &office,
-        round_2020.id,
-        "第一巡视组",
-        &["自治区文化和旅游厅", "自治区社会科学院"],
-        "2020-10-12",
-        "2020-12-11",
+    let findings = seed::seed_findings();
+    let (lead, member) = (
+        as_user(s, "teamlead").await?,
+        as_user(s, "teammember").await?,
+    );
+    // A paper every six days while on site, approved and signed at the team's meeting in
+    // November; the clues come up after it, before the team leaves.
+    let written: Vec<Date> = (0..findings.problems.len())
+        .map(|i| date(2019, 9, 26).checked_add((6 * i as i64).days()))
+        .collect::<Result<_, _>>()
+        .map_err(CoreError::internal)?;
+    let signed_on = date(2019, 11, 22);
+    seed::papers(
+        s,
+        timeline,
+        (&lead, &member),
+        seed,
+        &findings,
+        &written,
+        signed_on,
     )
     .await?;
-    advance(
-        services,
-        &office,
-        culture,
-        &[
-            (Stage::Preparation, None),
-            (Stage::OnSite, Some("2020-10-12")),
-        ],
+    let clues = seed::register_clues(s, timeline, seed).await?;
+    let exit = date(2019, 12, 18);
+    timeline.on(exit)?;
+    advance(s, office, seed, &[(Stage::Reporting, Some(exit))]).await?;
+    seed::report_and_feedback(
+        s,
+        timeline,
+        office,
+        &lead,
+        seed,
+        &findings,
+        &seed::SEED_REPORT,
     )
     .await?;
-    let education = plan_inspection(
-        services,
-        &office,
-        round_2020.id,
-        "第二巡视组",
-        &["自治区教育厅"],
-        "2020-10-12",
-        "2020-12-11",
-    )
-    .await?;
-    advance(
-        services,
-        &office,
-        education,
-        &[
-            (Stage::Preparation, None),
-            (Stage::OnSite, Some("2020-10-12")),
-            (Stage::Reporting, Some("2020-12-11")),
-        ],
-    )
-    .await?;
-    let nanning = plan_inspection(
-        services,
-        &office,
-        round_2020.id,
-        "第四巡视组",
-        &["南宁市委"],
-        "2020-10-19",
-        "2020-12-18",
-    )
-    .await?;
-    advance(services, &office, nanning, &[(Stage::Preparation, None)]).await?;
-    plan_inspection(
-        services,
-        &office,
-        round_2020.id,
-        "第五巡视组",
-        &["自治区卫生健康委"],
-        "2020-11-02",
-        "2020-12-31",
-    )
-    .await?;
-    Ok(())
+    seed::transfer_clues(s, timeline, seed, &clues).await?;
+    let rectification = rectify::plan(s, timeline, seed, standing).await?;
+    seed::dispose_clues(s, timeline, &clues).await?;
+    rectification.work(timeline).await?;
+    Ok(pool)
 }
 
 pub(crate) async fn as_user(services: &Services<Db>, username: &str) -> Result<Actor, CoreError> {
@@ -414,8 +403,8 @@ async fn plan_inspection(
         team_name: team.into(),
         targets: targets.iter().map(|t| (*t).to_owned()).collect(),
         kind: "routine".into(),
-        planned_entry: date(entry),
-        planned_exit: date(exit),
+        planned_entry: Some(entry.to_owned()),
+        planned_exit: Some(exit.to_owned()),
         ..Default::default()
     };
     Ok(services.create_inspection(office, &input).await?.id)
@@ -425,16 +414,20 @@ async fn advance(
     services: &Services<Db>,
     office: &Actor,
     id: Id,
-    steps: &[(Stage, Option<&str>)],
+    steps: &[(Stage, Option<Date>)],
 ) -> Result<(), CoreError> {
     for (to, on) in steps {
         let (view, _) = services.inspection_view(office, id).await?;
         let change = StageChange {
             version: view.inspection.version,
             to: *to,
-            date: on.map(str::to_owned),
+            date: on.map(|d| d.to_string()),
         };
         services.change_stage(office, id, &change).await?;
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "demo/tests.rs"]
+mod tests;

@@ -205,6 +205,28 @@ fn audit_verify_notices_that_the_newest_record_was_deleted() {
     assert!(stdout(&out).contains("#1"), "{}", stdout(&out));
 }
 
+/// The demo loaded by the real binary on the real date: it loads (the current round is placed
+/// around today), names its accounts, and leaves a trail that verifies.
+#[test]
+fn serve_demo_loads_the_scenario_today_and_its_trail_verifies() {
+    let x = Instance::sqlite();
+    let server = x.serve_with(&["--demo"]);
+    let printed = server.stdout();
+    assert!(
+        printed.contains("culture") && printed.contains("teamlead"),
+        "the demo accounts are listed:\n{printed}"
+    );
+    let status = server.stop_with_sigterm();
+    assert!(status.success(), "serve --demo ended with {status}");
+    let out = x.run(&["audit", "verify"], None);
+    assert_success(&out, "audit verify");
+    assert!(
+        stdout(&out).contains("hash chain whole"),
+        "{}",
+        stdout(&out)
+    );
+}
+
 #[test]
 fn serve_on_a_data_folder_answers_until_sigterm() {
     serve_scenario(&Instance::sqlite());

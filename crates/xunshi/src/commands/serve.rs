@@ -94,7 +94,9 @@ async fn load_demo(
         return Ok(());
     }
     println!("正在载入演示数据 / loading the demo scenario …");
-    crate::demo::load(services)
+    // The current round of the scenario is placed around today, so its clocks are live.
+    let today = xunshi_core::service::today(services.now());
+    crate::demo::load(services, today)
         .await
         .map_err(|e| format!("loading the demo scenario failed: {e}"))?;
     println!();

@@ -1,0 +1,328 @@
+//! The demo loaded on a pinned day: the seed carries its own dates, the trail verifies and runs
+//! forward in time, and the current round's clocks are live around the pinned day.
+
+use std::sync::Arc;
+
+use jiff::civil::{Date, date};
+use jiff::tz::TimeZone;
+use xunshi_core::deadline::{Clock, Colour};
+use xunshi_core::page::PageRequest;
+use xunshi_core::permission::Actor;
+use xunshi_core::service::{ClueListFilter, LedgerFilter, Services, VerifyOutcome};
+use xunshi_core::store::{InspectionFilter, ReadTx, Store};
+use xunshi_core::{CoreError, Id};
+use xunshi_store::{Argon2Secrets, Db, LocalBlobs};
+
+use super::as_user;
+
+/// The day the tests load the demo on.
+const TODAY: Date = date(2026, 12, 3);
+
+/// A database in a folder of its own, with the services reading the time at noon of `today`
+/// in Beijing once the demo is loaded.
+async fn services(dir: &tempfile::TempDir, today: Date) -> Services<Db> {
+    let db = Db::open(&xunshi_store::sqlite_url(dir.path()), 4)
+        .await
+        .expect("open the database");
+    let mut s = Services::new(db, Arc::new(Argon2Secrets::new()))
+        .with_blobs(Arc::new(LocalBlobs::new(dir.path().join("blobs"))));
+    let noon = today
+        .at(12, 0, 0, 0)
+        .to_zoned_datetime(TimeZone::get("Asia/Shanghai").expect("the zone"))
+        .expect("noon in Beijing")
+        .timestamp();
+    s.clock = Arc::new(move || noon);
+    s
+}
+
+async fn loaded(dir: &tempfile::TempDir) -> Services<Db> {
+    let s = services(dir, TODAY).await;
+    super::load(&s, TODAY).await.expect("the demo loads");
+    s
+}
+
+/// The inspection of `team`, as the office finds it.
+async fn inspection(s: &Services<Db>, office: &Actor, team: &str) -> Id {
+    let page = s
+        .list_inspections(office, &InspectionFilter::default(), PageRequest::first(50))
+        .await
+        .expect("list inspections");
+    page.items
+        .into_iter()
+        .find(|i| i.team_name == team)
+        .unwrap_or_else(|| panic!("no inspection of {team}"))
+        .id
+}
+
+fn beijing_day(t: jiff::Timestamp) -> Date {
+    xunshi_core::service::today(t)
+}
+
+#[tokio::test]
+async fn the_seed_inspection_carries_the_days_it_happened() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = loaded(&dir).await;
+    let office = as_user(&s, "office").await.unwrap();
+    let seed = inspection(&s, &office, "第三巡视组").await;
+
+    let (insp, _) = s.get_inspection(&office, seed).await.unwrap();
+    assert_eq!(beijing_day(insp.created_at), date(2019, 8, 20), "planned");
+    assert_eq!(insp.dates.entry, Some(date(2019, 9, 18)));
+    assert_eq!(insp.dates.exit, Some(date(2019, 12, 18)));
+    assert_eq!(insp.dates.feedback, Some(date(2020, 3, 25)));
+
+    let team = s.team(&office, seed).await.unwrap();
+    assert_eq!(team.len(), 4, "the four appointed");
+    for member in &team {
+        assert_eq!(
+            beijing_day(member.member.appointed_at),
+            date(2019, 9, 5),
+            "{} appointed in September 2019",
+            member.inspector_name
+        );
+    }
+
+    let lead = as_user(&s, "teamlead").await.unwrap();
+    let problems = s
+        .list_problems(&lead, seed, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(problems.len(), 10);
+    for p in &problems {
+        let detail = s.get_problem(&lead, p.id).await.unwrap().problem;
+        let signed = detail.signed.expect("every paper is signed");
+        assert_eq!(beijing_day(signed.at), date(2019, 11, 22), "{}", p.title);
+        let created = beijing_day(detail.created.at);
+        assert!(
+            (date(2019, 9, 18)..=date(2019, 11, 22)).contains(&created),
+            "{} written on site, not on {created}",
+            p.title
+        );
+    }
+
+    // The discipline commission reported on both its clues in 2020: no seed clock runs today.
+    let discipline = as_user(&s, "discipline").await.unwrap();
+    let clues = s
+        .list_clues(
+            &discipline,
+            &ClueListFilter {
+                inspection_id: Some(seed),
+                ..Default::default()
+            },
+            PageRequest::first(10),
+        )
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(clues.len(), 2, "the discipline commission's two");
+    for c in &clues {
+        assert_eq!(c.clock, Some(xunshi_core::clue::ClockColour::Done));
+        assert_eq!(
+            beijing_day(c.clue.created_at).year(),
+            2019,
+            "registered on site"
+        );
+    }
+
+    let feedback = s.get_feedback(&office, seed).await.unwrap().unwrap();
+    let given = feedback.given.expect("the feedback is given");
+    assert_eq!(beijing_day(given.at), date(2020, 3, 25));
+}
+
+#[tokio::test]
+async fn the_seed_ledger_keeps_one_overdue_task_of_ten_whatever_the_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = loaded(&dir).await;
+    let office = as_user(&s, "office").await.unwrap();
+    let seed = inspection(&s, &office, "第三巡视组").await;
+    let tasks = s
+        .list_tasks(
+            &office,
+            &LedgerFilter {
+                inspection_id: Some(seed),
+                ..Default::default()
+            },
+            PageRequest::first(50),
+        )
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(tasks.len(), 10);
+    let closed = tasks
+        .iter()
+        .filter(|t| t.task.status == xunshi_core::rectify::TaskStatus::Closed)
+        .count();
+    let red = tasks.iter().filter(|t| t.colour == Colour::Red).count();
+    assert_eq!((closed, red), (6, 1), "six closed, one overdue");
+    assert!(
+        tasks
+            .iter()
+            .filter(|t| t.task.status == xunshi_core::rectify::TaskStatus::Closed)
+            .all(|t| t.colour == Colour::Green),
+        "each closed before its deadline, none closed late"
+    );
+    // Progress is dated when it was reported: in 2020, years before the pinned day.
+    for t in &tasks {
+        if let Some(latest) = &t.latest {
+            assert_eq!(beijing_day(latest.at).year(), 2020, "{}", t.task.measure);
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_trail_of_the_demo_verifies_and_runs_forward_in_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = loaded(&dir).await;
+    match s.verify_audit(&Actor::system()).await.unwrap() {
+        VerifyOutcome::Whole { records } => assert!(records > 100, "{records} records"),
+        VerifyOutcome::Broken(fault) => panic!("the demo's trail is broken: {fault}"),
+    }
+    let mut tx = s.store.read().await.unwrap();
+    let mut after = 0;
+    let mut times = Vec::new();
+    loop {
+        let batch = tx.audit_in_order(after, 1000).await.unwrap();
+        let Some(last) = batch.last() else { break };
+        after = last.seq;
+        times.extend(batch.into_iter().map(|r| r.at));
+    }
+    let parsed: Vec<jiff::Timestamp> = times.iter().map(|t| t.parse().unwrap()).collect();
+    assert!(
+        parsed.windows(2).all(|w| w[0] <= w[1]),
+        "the records' times follow their order"
+    );
+    assert_eq!(beijing_day(parsed[0]), date(2019, 8, 1), "the first record");
+    assert!(
+        beijing_day(*parsed.last().unwrap()) < TODAY,
+        "nothing is dated on or after the day it was loaded"
+    );
+}
+
+#[tokio::test]
+async fn the_current_round_shows_every_colour_around_the_day_it_was_loaded() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = loaded(&dir).await;
+    let office = as_user(&s, "office").await.unwrap();
+    let first = inspection(&s, &office, "第一巡视组").await;
+    let tasks = s
+        .list_tasks(
+            &office,
+            &LedgerFilter {
+                inspection_id: Some(first),
+                ..Default::default()
+            },
+            PageRequest::first(50),
+        )
+        .await
+        .unwrap()
+        .items;
+    let open = |c: Colour| {
+        tasks
+            .iter()
+            .filter(|t| t.colour == c && t.task.status != xunshi_core::rectify::TaskStatus::Closed)
+            .count()
+    };
+    assert!(open(Colour::Green) >= 1, "an open task not yet close");
+    assert!(
+        open(Colour::Yellow) >= 1,
+        "a task within the warning period"
+    );
+    assert!(open(Colour::Red) >= 1, "an overdue task");
+
+    // The second unit was fed back a few weeks ago: its plan is due within the week.
+    let second = inspection(&s, &office, "第二巡视组").await;
+    let clocks = s.inspection_clocks(&office, second).await.unwrap();
+    let plan = clocks
+        .iter()
+        .find(|c| c.clock == Clock::PlanDue)
+        .expect("a plan clock");
+    let due = plan.due.expect("the plan's due date is known");
+    assert!(
+        due > TODAY && (due - TODAY).get_days() <= 7,
+        "the plan is due within the week, not on {due}"
+    );
+    assert_eq!(plan.colour, Some(Colour::Yellow));
+    assert!(!plan.done);
+
+    // Its clue is with the discipline commission, within its handling period.
+    let discipline = as_user(&s, "discipline").await.unwrap();
+    let clues = s
+        .list_clues(
+            &discipline,
+            &ClueListFilter {
+                inspection_id: Some(second),
+                ..Default::default()
+            },
+            PageRequest::first(10),
+        )
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(clues.len(), 1);
+    assert_eq!(
+        clues[0].clock,
+        Some(xunshi_core::clue::ClockColour::Green),
+        "transferred within the fortnight, three months to handle it"
+    );
+}
+
+/// The plan clock of the second unit, loaded on `today`.
+async fn second_plan_clock(today: Date) -> xunshi_core::supervision::ClockView {
+    let dir = tempfile::tempdir().unwrap();
+    let s = services(&dir, today).await;
+    super::load(&s, today)
+        .await
+        .unwrap_or_else(|e| panic!("the demo loads on {today}: {e}"));
+    let office = as_user(&s, "office").await.unwrap();
+    let second = inspection(&s, &office, "第二巡视组").await;
+    s.inspection_clocks(&office, second)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.clock == Clock::PlanDue)
+        .expect("a plan clock")
+}
+
+#[tokio::test]
+async fn every_day_of_december_2026_places_the_round_inside_the_calendar() {
+    // The shipped calendar ends with 2026: loaded late in December, the round's working-day
+    // clocks must still end inside it.
+    for day in [1, 17, 24, 28, 31] {
+        let today = date(2026, 12, day);
+        let plan = second_plan_clock(today).await;
+        let due = plan.due.expect("the plan's due date is known");
+        assert!(
+            due >= today && (due - today).get_days() <= 7 && due.year() == 2026,
+            "loaded on {today}, the plan falls due on {due}"
+        );
+        assert_eq!(plan.colour, Some(Colour::Yellow), "loaded on {today}");
+    }
+}
+
+#[tokio::test]
+async fn a_day_too_early_for_the_round_to_follow_the_seed_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let today = date(2021, 6, 1);
+    let s = services(&dir, today).await;
+    let err = super::load(&s, today).await.expect_err("refused");
+    assert!(
+        matches!(err, CoreError::RuleRefused(_)) && err.to_string().contains("2021-01-22"),
+        "{err}"
+    );
+    assert!(super::is_empty(&s).await.unwrap(), "nothing was written");
+}
+
+#[tokio::test]
+async fn a_day_the_calendar_cannot_place_refuses_the_demo_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    // The shipped calendar ends with 2026: the round's working-day clocks would fall in 2027.
+    let today = date(2027, 3, 1);
+    let s = services(&dir, today).await;
+    let err = super::load(&s, today).await.expect_err("refused");
+    let text = err.to_string();
+    assert!(
+        matches!(err, CoreError::RuleRefused(_)) && text.contains("2027"),
+        "a clear reason: {text}"
+    );
+    assert!(super::is_empty(&s).await.unwrap(), "nothing was written");
+}
