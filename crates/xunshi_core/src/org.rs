@@ -35,8 +35,9 @@ macro_rules! labelled_enum {
                     .copied()
                     .find(|v| v.as_str() == s || v.label() == s)
                     .ok_or_else(|| {
-                        let known: Vec<_> = Self::ALL.iter().map(|v| v.as_str()).collect();
-                        $crate::error::CoreError::bad_input($field, format!("无效取值“{s}”，可选：{}", known.join(", ")))
+                        // Named as people see them on the page; the codes are accepted too.
+                        let known: Vec<_> = Self::ALL.iter().map(|v| v.label()).collect();
+                        $crate::error::CoreError::bad_input($field, format!("无效取值“{s}”，可选：{}", known.join("、")))
                     })
             }
         }

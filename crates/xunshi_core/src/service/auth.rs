@@ -559,6 +559,11 @@ impl<S: Store> Services<S> {
         new: &str,
         ip: Option<String>,
     ) -> Result<()> {
+        // An empty field is a form left unfilled, not a wrong password: said as such, and no
+        // failed attempt counted against the account.
+        if current.is_empty() {
+            return Err(CoreError::bad_input("current_password", "请输入原密码"));
+        }
         let (ok, tx) = self.authenticate(username, current, ip.clone()).await?;
         tx.commit().await?;
         check_password_policy(new, &ok.user.username)?;

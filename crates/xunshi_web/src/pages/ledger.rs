@@ -434,9 +434,15 @@ async fn render_task(
     let d: TaskDetail = app.services.get_task(actor, id).await.or_page(actor)?;
     let t = &d.entry.task;
     let mut page = TaskPage {
-        frame: Frame::new(app, user, "整改任务", "/rectification/tasks")
-            .await
-            .with_notice(notice),
+        // The title names the task, so tabs and history tell one task from another.
+        frame: Frame::new(
+            app,
+            user,
+            &format!("整改任务 {} · {}", t.seq, d.entry.unit_name),
+            "/rectification/tasks",
+        )
+        .await
+        .with_notice(notice),
         row: TaskRow::of(&d.entry),
         plan_id: d.plan.id.to_string(),
         plan_title: d.plan.title.clone(),
@@ -704,7 +710,7 @@ async fn verify(
             }
         }
     };
-    after(&app, &user, id, result, "decided", |e| Open::Verify(f, e)).await
+    after(&app, &user, id, result, "verified", |e| Open::Verify(f, e)).await
 }
 
 async fn request_change(

@@ -292,6 +292,7 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "reviewed" => "已审核答复。",
         "version_added" => "新稿已保存。",
         "decided" => "审批意见已记录。",
+        "verified" => "核查结论已记录。",
         "feedback_given" => "已反馈。被巡视单位现可查阅反馈意见，整改时限自反馈日期起算。",
         _ => return None,
     })
