@@ -112,9 +112,15 @@ async fn render_page(
                 .services
                 .calendar()
                 .await
-                .and_then(|c| c.add_working_days(start, n))
+                .and_then(|c| c.deadline(start, n))
             {
-                Ok(d) => format!("自 {start} 起 {n} 个工作日，期限为 {d}。"),
+                Ok(r) => match r.provisional {
+                    None => format!("自 {start} 起 {n} 个工作日，期限为 {}。", r.date),
+                    Some(why) => format!(
+                        "自 {start} 起 {n} 个工作日，期限暂定为 {}（{why}；录入该年度安排后将重新计算）。",
+                        r.date
+                    ),
+                },
                 Err(e) => e.to_string(),
             },
             Err(_) => format!("“{from}”不是有效日期"),
