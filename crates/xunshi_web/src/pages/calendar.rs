@@ -163,11 +163,16 @@ async fn import(
             .services
             .import_calendar_year(actor, year, &f.csv, &f.source)
             .await
-            .map(|_| year),
+            .map(|done| (year, done.recounted)),
         Err(_) => Err(CoreError::bad_input("year", "年度应为四位年份")),
     };
     match result {
-        Ok(year) => Ok(see_other(&format!("/system/calendar?year={year}"), "saved")),
+        // The office learns that deadlines moved; the units learn it on their to-do.
+        Ok((year, 0)) => Ok(see_other(&format!("/system/calendar?year={year}"), "saved")),
+        Ok((year, _)) => Ok(see_other(
+            &format!("/system/calendar?year={year}"),
+            "calendar_recounted",
+        )),
         Err(e @ CoreError::Forbidden(_)) => Err(e).or_page(actor),
         Err(e) => {
             let status = crate::error::status_of(&e);

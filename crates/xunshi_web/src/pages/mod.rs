@@ -293,6 +293,9 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "answered" => "答复已提交。",
         "reviewed" => "已审核答复。",
         "acknowledged" => "已确认知悉期限调整。",
+        "calendar_recounted" => {
+            "已保存。按新安排调整的整改期限已重新计算，相关单位将在工作台看到调整通知。"
+        }
         "version_added" => "新稿已保存。",
         "decided" => "审批意见已记录。",
         "feedback_given" => "已反馈。被巡视单位现可查阅反馈意见，整改时限自反馈日期起算。",

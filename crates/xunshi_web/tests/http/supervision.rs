@@ -1028,6 +1028,11 @@ async fn a_provisional_clock_is_shown_and_the_unit_takes_note_when_the_year_is_e
     assert!(page.body.contains("2027-01-07"), "{}", page.body);
     assert!(page.body.contains("暂定"), "{}", page.body);
     assert!(!page.body.contains("无法计算"));
+    // The deadlines page tries the rules on a feedback date, with the same answer.
+    let trial = desk.get("/supervision/deadlines?from=2026-12-17").await;
+    assert_eq!(trial.status, StatusCode::OK);
+    assert!(trial.body.contains("2027-01-07") && trial.body.contains("暂定"));
+    assert!(trial.body.contains("2027年节假日安排尚未录入，按周末推算"));
 
     let (s, body) = app
         .api_put(
