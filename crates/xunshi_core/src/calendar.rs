@@ -1,7 +1,13 @@
 //! Working days (工作日) under the State Council's yearly holiday arrangement: public holidays,
 //! and weekend days turned into working days (调休). Any day not listed is a working day Monday
-//! to Friday and a rest day at the weekend. Arithmetic that reaches a year without an
-//! arrangement refuses, clearly: guessing would put a wrong deadline on an official notice.
+//! to Friday and a rest day at the weekend.
+//!
+//! A deadline that reaches a year whose arrangement has not been entered yet (it is published
+//! around November of the year before) is still counted, by weekends alone, and marked
+//! provisional (暂定) with the reason: a unit given feedback in mid-December must see when its
+//! plan is due, and must see too that the date will move once the holidays are known. Entering
+//! the arrangement recomputes those deadlines (`service::calendar`). Every working-day
+//! deadline is counted by one function, [`Calendar::deadline`].
 //!
 //! Calendar months ("within 2 months") are counted from the date, not in working days.
 
@@ -56,6 +62,21 @@ impl Calendar {
         self.years.iter().copied()
     }
 
+    /// Whether `d` is worked: by the arrangement of its year, or, for a year without one, by
+    /// the weekend alone (`false` in the second place: the answer is provisional).
+    fn works(&self, d: Date) -> (bool, bool) {
+        if !self.years.contains(&d.year()) {
+            let weekday = !matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday);
+            return (weekday, false);
+        }
+        let worked = match self.days.get(&d) {
+            Some(DayKind::Holiday) => false,
+            Some(DayKind::Workday) => true,
+            None => !matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday),
+        };
+        (worked, true)
+    }
+
     fn covered(&self, d: Date) -> Result<()> {
         if self.years.contains(&d.year()) {
             Ok(())
@@ -67,27 +88,42 @@ impl Calendar {
         }
     }
 
+    /// Whether one day is worked, as the arrangement of its year says; refused for a year
+    /// without one (a single day's answer has no place to say it is a guess).
     pub fn is_working_day(&self, d: Date) -> Result<bool> {
         self.covered(d)?;
-        Ok(match self.days.get(&d) {
-            Some(DayKind::Holiday) => false,
-            Some(DayKind::Workday) => true,
-            None => !matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday),
-        })
+        Ok(self.works(d).0)
     }
 
-    /// The day on which `n` working days after `start` have passed: the first working day after
-    /// `start` is day 1. (`start` itself, the day of the event, does not count.)
-    pub fn add_working_days(&self, start: Date, n: u32) -> Result<Date> {
+    /// The deadline `n` working days after `start`: the day on which they have passed, the
+    /// first working day after `start` being day 1 (`start` itself, the day of the event, does
+    /// not count). Days of a year without an arrangement are counted Monday to Friday, and the
+    /// answer says so (see [`Reckoned::provisional`]). This is the one place a working-day
+    /// deadline is computed; the rules, the clocks, the pages and the API all come here.
+    pub fn deadline(&self, start: Date, n: u32) -> Result<Reckoned> {
+        if n > MAX_WORKING_DAYS {
+            return Err(CoreError::bad_input(
+                "days",
+                format!("工作日数应为 0 到 {MAX_WORKING_DAYS}"),
+            ));
+        }
         let mut d = start;
         let mut left = n;
+        let mut guessed = BTreeSet::new();
         while left > 0 {
             d = d.tomorrow().map_err(CoreError::internal)?;
-            if self.is_working_day(d)? {
+            let (worked, known) = self.works(d);
+            if !known {
+                guessed.insert(d.year());
+            }
+            if worked {
                 left -= 1;
             }
         }
-        Ok(d)
+        Ok(Reckoned {
+            date: d,
+            provisional: (!guessed.is_empty()).then(|| provisional_reason(&guessed)),
+        })
     }
 
     /// Working days after `from` up to and including `to` (0 when `to` is not after `from`).
@@ -102,6 +138,41 @@ impl Calendar {
         }
         Ok(n)
     }
+}
+
+/// The longest count of working days the arithmetic takes. The rules run to 120; a count far
+/// beyond that is a mistake in the request, not a deadline.
+pub const MAX_WORKING_DAYS: u32 = 2000;
+
+/// A deadline and whether it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Reckoned {
+    #[schema(value_type = String, format = Date)]
+    pub date: Date,
+    /// Set when the count crossed a year whose holiday arrangement has not been entered: those
+    /// days were counted Monday to Friday, and the date is provisional (暂定) until the office
+    /// enters the year. The text says which years, e.g. "2027年节假日安排尚未录入，按周末推算".
+    pub provisional: Option<String>,
+}
+
+impl Reckoned {
+    /// A date that follows from rules alone (calendar months) or from entered years only.
+    pub fn firm(date: Date) -> Self {
+        Reckoned {
+            date,
+            provisional: None,
+        }
+    }
+
+    pub fn is_provisional(&self) -> bool {
+        self.provisional.is_some()
+    }
+}
+
+/// Why a deadline counted over `years` (without an arrangement) is provisional.
+pub fn provisional_reason(years: &BTreeSet<i16>) -> String {
+    let years: Vec<String> = years.iter().map(i16::to_string).collect();
+    format!("{}年节假日安排尚未录入，按周末推算", years.join("、"))
 }
 
 /// `start` plus `months` calendar months; a day past the end of the target month falls on its
@@ -208,8 +279,8 @@ mod tests {
         // April (Saturday to Monday), then eight more: Thu 16 April.
         let c = shipped();
         assert_eq!(
-            c.add_working_days(date(2020, 3, 25), 15).unwrap(),
-            date(2020, 4, 16)
+            c.deadline(date(2020, 3, 25), 15).unwrap(),
+            Reckoned::firm(date(2020, 4, 16))
         );
     }
 
@@ -219,15 +290,15 @@ mod tests {
         // From Friday 27 September: Sun 29 Sep is worked (1), Mon 30 Sep (2), 1–7 Oct off,
         // Tue 8 Oct (3) … Sat 12 Oct is worked too (7).
         assert_eq!(
-            c.add_working_days(date(2019, 9, 27), 1).unwrap(),
+            c.deadline(date(2019, 9, 27), 1).unwrap().date,
             date(2019, 9, 29)
         );
         assert_eq!(
-            c.add_working_days(date(2019, 9, 27), 2).unwrap(),
+            c.deadline(date(2019, 9, 27), 2).unwrap().date,
             date(2019, 9, 30)
         );
         assert_eq!(
-            c.add_working_days(date(2019, 9, 27), 3).unwrap(),
+            c.deadline(date(2019, 9, 27), 3).unwrap().date,
             date(2019, 10, 8)
         );
         assert_eq!(
@@ -244,11 +315,68 @@ mod tests {
     }
 
     #[test]
-    fn a_year_without_an_arrangement_is_refused() {
+    fn a_single_day_of_a_year_without_an_arrangement_is_refused() {
         let c = shipped();
-        let e = c.add_working_days(date(2026, 12, 20), 15).unwrap_err();
+        let e = c.is_working_day(date(2027, 1, 1)).unwrap_err();
         assert!(matches!(e, CoreError::RuleRefused(_)));
         assert!(e.to_string().contains("2027"), "{e}");
+    }
+
+    /// An arrangement of 2027 as the office might enter it: New Year's Day and a Spring
+    /// Festival holiday with two weekend days worked (the rest of the year does not matter here).
+    const CSV_2027: &str = "date,kind,festival\n2027-01-01,holiday,元旦\n\
+        2027-02-06,holiday,春节\n2027-02-07,holiday,春节\n2027-02-08,holiday,春节\n\
+        2027-02-09,holiday,春节\n2027-02-10,holiday,春节\n2027-02-11,holiday,春节\n\
+        2027-02-12,holiday,春节\n2027-02-13,holiday,春节\n2027-02-14,workday,春节\n\
+        2027-02-20,workday,春节\n";
+
+    #[test]
+    fn a_deadline_into_a_year_without_an_arrangement_counts_weekends_and_says_so() {
+        let c = shipped();
+        // From Thu 17 December 2026: 18, 21–25 (25 Dec is no holiday here), 28–31 December
+        // are 10 working days; 2027 is counted Monday to Friday: Fri 1 January (New Year's
+        // Day, not known yet) is day 11, then 4–7 January: Thu 7 January.
+        let r = c.deadline(date(2026, 12, 17), 15).unwrap();
+        assert_eq!(r.date, date(2027, 1, 7));
+        assert!(r.is_provisional());
+        assert_eq!(
+            r.provisional.as_deref(),
+            Some("2027年节假日安排尚未录入，按周末推算")
+        );
+        // A deadline within the entered years stands.
+        assert!(!c.deadline(date(2026, 12, 1), 15).unwrap().is_provisional());
+        // Two years ahead both are named.
+        let far = c.deadline(date(2026, 12, 30), 300).unwrap();
+        assert_eq!(
+            far.provisional.as_deref(),
+            Some("2027、2028年节假日安排尚未录入，按周末推算")
+        );
+    }
+
+    #[test]
+    fn entering_the_year_moves_the_provisional_deadline_and_makes_it_firm() {
+        let mut days = parse_csv(SHIPPED_CSV).unwrap();
+        days.extend(parse_csv(CSV_2027).unwrap());
+        let years: BTreeSet<i16> = days.iter().map(|d| d.date.year()).collect();
+        let c = Calendar::new(years, days);
+        // New Year's Day is a holiday now: the count moves on by one day, to Fri 8 January.
+        let r = c.deadline(date(2026, 12, 17), 15).unwrap();
+        assert_eq!(r, Reckoned::firm(date(2027, 1, 8)));
+        // Across the Spring Festival: from Fri 29 January 2027, 1–5 February are 5 days, the
+        // holiday of 6–13 February, Sun 14 February is worked (6), 15–19 February (7–11), Sat
+        // 20 February is worked (12).
+        assert_eq!(
+            c.deadline(date(2027, 1, 29), 12).unwrap(),
+            Reckoned::firm(date(2027, 2, 20))
+        );
+    }
+
+    #[test]
+    fn an_absurd_count_is_refused_naming_the_field() {
+        let Err(CoreError::BadInput(f)) = shipped().deadline(date(2020, 1, 1), 1_000_000) else {
+            panic!("accepted");
+        };
+        assert_eq!(f[0].field, "days");
     }
 
     #[test]

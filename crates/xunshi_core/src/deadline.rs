@@ -5,8 +5,9 @@
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::{Calendar, add_months};
+use crate::calendar::{Calendar, Reckoned, add_months};
 use crate::error::{CoreError, Result};
+use crate::id::Id;
 use crate::org::{UnitLevel, labelled_enum};
 
 /// The colour of a deadline, as the ledger and the dashboards show it.
@@ -142,11 +143,57 @@ pub struct DeadlineRule {
 }
 
 impl DeadlineRule {
-    pub fn due(&self, feedback: Date, calendar: &Calendar) -> Result<Date> {
+    /// The clock's deadline from the feedback date. Calendar months are always firm; working
+    /// days are counted by [`Calendar::deadline`], provisional past the entered years.
+    pub fn due(&self, feedback: Date, calendar: &Calendar) -> Result<Reckoned> {
         match self.counting {
-            Counting::Months => add_months(feedback, self.amount),
-            Counting::WorkingDays => calendar.add_working_days(feedback, self.amount.max(0) as u32),
+            Counting::Months => add_months(feedback, self.amount).map(Reckoned::firm),
+            Counting::WorkingDays => calendar.deadline(feedback, self.amount.max(0) as u32),
         }
+    }
+}
+
+/// A running clock's deadline that moved when a year's holiday arrangement was entered (or
+/// corrected): the clock of one inspected unit, before and after. It is kept, and audited, so
+/// that the unit learns of it: its principal and liaison find it on their 工作台 until one of
+/// them takes note of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct DeadlineChange {
+    pub id: Id,
+    pub inspection_id: Id,
+    pub unit_id: Id,
+    pub clock: Clock,
+    #[schema(value_type = String, format = Date)]
+    pub feedback: Date,
+    /// The year whose arrangement was entered.
+    #[schema(minimum = 2000, maximum = 2100)]
+    pub year: i16,
+    pub before: Reckoned,
+    pub after: Reckoned,
+    #[schema(value_type = String, format = DateTime)]
+    pub changed_at: jiff::Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub acknowledged_at: Option<jiff::Timestamp>,
+    pub acknowledged_by: Option<Id>,
+}
+
+impl DeadlineChange {
+    /// What moved, as the unit reads it: "整改方案报送期限由 2027-01-07（暂定）调整为 2027-01-08".
+    pub fn summary(&self) -> String {
+        let shown = |r: &Reckoned| {
+            if r.is_provisional() {
+                format!("{}（暂定）", r.date)
+            } else {
+                r.date.to_string()
+            }
+        };
+        format!(
+            "{}期限由 {} 调整为 {}（录入{}年节假日安排）",
+            self.clock.label(),
+            shown(&self.before),
+            shown(&self.after),
+            self.year
+        )
     }
 }
 
@@ -240,7 +287,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             report.due(date(2020, 3, 25), &shipped()).unwrap(),
-            date(2020, 5, 25)
+            Reckoned::firm(date(2020, 5, 25))
         );
         let plan = rules
             .iter()
@@ -248,7 +295,18 @@ mod tests {
             .unwrap();
         assert_eq!(
             plan.due(date(2020, 3, 25), &shipped()).unwrap(),
-            date(2020, 4, 16)
+            Reckoned::firm(date(2020, 4, 16))
+        );
+        // After mid-December the plan clock runs into 2027, which has no arrangement yet; the
+        // two-month report clock does not count working days and stands.
+        let late = plan.due(date(2026, 12, 17), &shipped()).unwrap();
+        assert_eq!(late.date, date(2027, 1, 7));
+        assert!(late.is_provisional());
+        assert!(
+            !report
+                .due(date(2026, 12, 17), &shipped())
+                .unwrap()
+                .is_provisional()
         );
     }
 

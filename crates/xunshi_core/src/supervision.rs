@@ -113,8 +113,9 @@ impl WarnDaysInput {
 }
 
 /// One clock of one inspected unit: when it is due, its colour, whether it is done. A clock
-/// whose due date cannot be computed (working days reaching a year without a holiday
-/// arrangement) carries the reason instead of a date: a guessed date would be wrong.
+/// counted in working days into a year without a holiday arrangement has a provisional (暂定)
+/// date, counted by weekends alone, and says why; a clock whose date cannot be computed at
+/// all carries the reason instead of a date.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ClockView {
     pub clock: Clock,
@@ -135,6 +136,9 @@ pub struct ClockView {
     /// Whether the product records the event that stops the clock (a plan submitted, a report
     /// submitted). The democratic-life meeting, for one, is not recorded here.
     pub tracked: bool,
+    /// Why the due date is provisional (暂定), e.g. "2027年节假日安排尚未录入，按周末推算";
+    /// none when it stands.
+    pub provisional: Option<String>,
     /// Why there is no due date.
     pub refused: Option<String>,
 }
@@ -152,9 +156,9 @@ pub struct ClockInput<'a> {
 
 /// The clock `rule` sets for one unit. Pure: the calendar and the facts come in.
 pub fn clock_view(rule: &StoredDeadlineRule, calendar: &Calendar, at: &ClockInput) -> ClockView {
-    let (due, refused) = match rule.rule.due(at.feedback, calendar) {
-        Ok(d) => (Some(d), None),
-        Err(e) => (None, Some(e.to_string())),
+    let (due, provisional, refused) = match rule.rule.due(at.feedback, calendar) {
+        Ok(r) => (Some(r.date), r.provisional, None),
+        Err(e) => (None, None, Some(e.to_string())),
     };
     let done = at.done.unwrap_or(false);
     ClockView {
@@ -172,6 +176,7 @@ pub fn clock_view(rule: &StoredDeadlineRule, calendar: &Calendar, at: &ClockInpu
         },
         done,
         tracked: at.done.is_some(),
+        provisional,
         refused,
     }
 }
@@ -597,15 +602,23 @@ mod tests {
     }
 
     #[test]
-    fn a_year_without_an_arrangement_gives_a_reason_not_a_date() {
+    fn a_year_without_an_arrangement_gives_a_provisional_date_and_says_why() {
+        // Mon 21 December 2026: 22–25 and 28–31 December (1–8), then 2027 by weekends alone:
+        // Fri 1 January (9), 4–8 January (10–14), Mon 11 January (15).
         let input = at(date(2026, 12, 21), date(2026, 12, 21), Some(false));
         let plan = clock(InspectionLevel::Xunshi, Clock::PlanDue, &input);
-        assert_eq!(plan.due, None);
-        assert_eq!(plan.colour, None);
-        assert!(plan.refused.as_deref().unwrap().contains("2027"));
+        assert_eq!(plan.due, Some(date(2027, 1, 11)));
+        assert_eq!(
+            plan.provisional.as_deref(),
+            Some("2027年节假日安排尚未录入，按周末推算")
+        );
+        // A provisional date is coloured as it stands.
+        assert_eq!(plan.colour, Some(Colour::Green));
+        assert_eq!(plan.refused, None);
         // Months need no arrangement.
         let report = clock(InspectionLevel::Xunshi, Clock::ReportDue, &input);
         assert_eq!(report.due, Some(date(2027, 2, 21)));
+        assert_eq!(report.provisional, None);
     }
 
     #[test]

@@ -61,6 +61,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(17, "0017_clocks"),
     migration!(18, "0018_dashboard"),
     migration!(19, "0019_todo"),
+    migration!(20, "0020_provisional_deadlines"),
 ];
 
 /// Applies every migration not applied yet, each in its own transaction. Returns how many ran.

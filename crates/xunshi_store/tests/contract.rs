@@ -123,6 +123,7 @@ contract_cases! {
     planning::coverage_shows_which_units_the_term_has_reached,
     calendar::the_shipped_arrangement_is_in_every_new_database,
     calendar::the_office_enters_a_new_year_and_bad_rows_change_nothing,
+    calendar::entering_a_year_recounts_the_provisional_deadlines_and_tells_the_unit,
     clues::clues_are_registered_and_transferred_in_a_batch,
     clues::a_refused_transfer_writes_nothing,
     clues::each_recipient_sees_only_what_was_transferred_to_it,

@@ -301,8 +301,9 @@ async fn running_clocks<T: ReadTx>(
             };
             let n = count(n);
             running += n;
+            // A provisional date counts as it stands until the year is entered.
             if let Ok(due) = rule.rule.due(feedback, &calendar)
-                && due < day
+                && due.date < day
             {
                 overdue += n;
             }
@@ -330,7 +331,7 @@ async fn running_clocks<T: ReadTx>(
             });
         }
     }
-    // Those without a due date (a year without a holiday arrangement) first: they need the
+    // Those without a due date (one that cannot be computed at all) first: they need the
     // office's attention most.
     listed.sort_by_key(|c| (c.clock.due, c.clock.feedback));
     listed.truncate(LIST_ROWS as usize);

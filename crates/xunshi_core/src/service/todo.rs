@@ -67,6 +67,9 @@ pub enum TodoKind {
     FixNoticeReview,
     /// Next year's holiday arrangement, not yet entered (the office, from 1 November).
     CalendarMissing,
+    /// A deadline of the unit moved when a year's holiday arrangement was entered, to take
+    /// note of (the unit's principal and liaison).
+    DeadlineChanged,
 }
 
 impl TodoKind {
@@ -85,6 +88,7 @@ impl TodoKind {
             TodoKind::FixNoticeAnswer => "待答复立行立改通知",
             TodoKind::FixNoticeReview => "待审核立行立改答复",
             TodoKind::CalendarMissing => "待录入节假日安排",
+            TodoKind::DeadlineChanged => "整改期限已调整",
         }
     }
 
@@ -101,6 +105,7 @@ impl TodoKind {
             TodoKind::PaperSign => Waiting::PaperApproved,
             TodoKind::FixNoticeAnswer => Waiting::FixNoticeIssued,
             TodoKind::FixNoticeReview => Waiting::FixNoticeAnswered,
+            TodoKind::DeadlineChanged => Waiting::DeadlineChanged,
             TodoKind::ClueDispose | TodoKind::CalendarMissing => return None,
         })
     }
@@ -125,6 +130,8 @@ impl TodoKind {
             TodoKind::PaperSign => leads_papers(actor, insp),
             TodoKind::FixNoticeAnswer => answers_for(actor, insp).contains(&unit),
             TodoKind::FixNoticeReview => reviews_notices(actor, insp),
+            // The change is the unit's to know, whatever stage the inspection is at now.
+            TodoKind::DeadlineChanged => speaks_for(actor, unit),
             TodoKind::ReportTeamMeeting
             | TodoKind::ReportDecide
             | TodoKind::ClueDispose
@@ -239,6 +246,13 @@ fn duties(actor: &Actor, seats: Seats) -> Vec<(TodoKind, WaitingScope)> {
         ));
         out.push((
             TodoKind::FollowupAnswer,
+            WaitingScope {
+                only: Some(units.clone()),
+                ..Default::default()
+            },
+        ));
+        out.push((
+            TodoKind::DeadlineChanged,
             WaitingScope {
                 only: Some(units),
                 ..Default::default()

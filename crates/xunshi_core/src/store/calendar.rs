@@ -2,8 +2,13 @@
 
 use std::future::Future;
 
+use jiff::civil::Date;
+
 use crate::calendar::CalendarDay;
+use crate::deadline::{Clock, DeadlineChange};
 use crate::error::Result;
+use crate::id::Id;
+use crate::org::UnitLevel;
 
 /// A year whose arrangement is known, and where it came from.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
@@ -18,6 +23,31 @@ pub trait CalendarRead: Send {
     fn calendar_years(&mut self) -> impl Future<Output = Result<Vec<CalendarYear>>> + Send;
     /// Every listed day of every known year, as its current entry lists it.
     fn calendar_days(&mut self) -> impl Future<Output = Result<Vec<CalendarDay>>> + Send;
+
+    /// How many running clocks of each clock started on each feedback date from `from` to
+    /// `to` (both included), by the dispatcher's level: the deadlines an entered year may move
+    /// are found by these dates, a few hundred groups at most, not by reading every clock.
+    fn running_clock_groups(
+        &mut self,
+        from: Date,
+        to: Date,
+    ) -> impl Future<Output = Result<Vec<(Clock, Date, UnitLevel, i64)>>> + Send;
+
+    /// The running clocks of one group, as (inspection, unit), after the pair `after`, at most
+    /// `limit`: one page of them.
+    fn running_clocks_in_group(
+        &mut self,
+        clock: Clock,
+        feedback: Date,
+        level: UnitLevel,
+        after: Option<(Id, Id)>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<(Id, Id)>>> + Send;
+
+    fn get_deadline_change(
+        &mut self,
+        id: Id,
+    ) -> impl Future<Output = Result<Option<DeadlineChange>>> + Send;
 }
 
 /// The writes of the same area; only a write transaction has them.
@@ -30,5 +60,19 @@ pub trait CalendarWrite: CalendarRead {
         source: &str,
         at: jiff::Timestamp,
         days: &[CalendarDay],
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    /// Keeps a deadline that moved, for the unit to take note of.
+    fn insert_deadline_change(
+        &mut self,
+        change: &DeadlineChange,
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    /// Records that the unit took note of the change.
+    fn acknowledge_deadline_change(
+        &mut self,
+        id: Id,
+        by: Option<Id>,
+        at: jiff::Timestamp,
     ) -> impl Future<Output = Result<()>> + Send;
 }

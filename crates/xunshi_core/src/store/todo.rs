@@ -40,6 +40,9 @@ pub enum Waiting {
     FixNoticeIssued,
     /// An immediate-fix notice answered, awaiting the team's review.
     FixNoticeAnswered,
+    /// A deadline that moved when a year's holiday arrangement was entered, not yet taken note
+    /// of by its unit.
+    DeadlineChanged,
 }
 
 /// Whose rows: of only these units (`None`: of every unit) and only these inspections

@@ -137,6 +137,17 @@ fn shape(kind: Waiting) -> Shape {
             unit: Some("x.unit_id"),
             inspection: "x.inspection_id",
         },
+        // Through the partial index deadline_changes_open (migration 0020), by unit.
+        Waiting::DeadlineChanged => Shape {
+            from: "deadline_changes x",
+            join_unit: "JOIN units u ON u.id = x.unit_id",
+            state: "x.acknowledged_at IS NULL",
+            cols: "x.id AS object_id, x.inspection_id, x.unit_id, x.summary AS label, \
+                   x.after_due AS due, x.changed_at AS since, u.name AS unit_name",
+            order: "x.id",
+            unit: Some("x.unit_id"),
+            inspection: "x.inspection_id",
+        },
     }
 }
 

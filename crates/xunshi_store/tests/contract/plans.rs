@@ -34,6 +34,7 @@ const LARGE: &[&str] = &[
     "inspections",
     "inspection_targets",
     "rectification_plans",
+    "deadline_changes",
 ];
 
 async fn actor_named(s: &Svc, username: &str) -> Actor {
@@ -203,6 +204,15 @@ pub async fn hot_queries_read_large_tables_through_their_indexes(mut s: Svc) {
     x.report_progress(&liaison, open.id, open.version, "本周推进情况", 60, false)
         .await
         .expect("a progress report");
+    // Entering next year's holidays finds the running clocks it may move by feedback date.
+    x.import_calendar_year(
+        &office,
+        2027,
+        "date,kind,festival\n2027-01-01,holiday,元旦\n",
+        "国务院办公厅关于2027年部分节假日安排的通知",
+    )
+    .await
+    .expect("2027 entered");
 
     let explained = log.lock().expect("the log").clone();
     if let Ok(path) = std::env::var("XUNSHI_PLANS_OUT") {
@@ -223,6 +233,21 @@ pub async fn hot_queries_read_large_tables_through_their_indexes(mut s: Svc) {
         "the services ran their statements: {}",
         explained.len()
     );
+    // Entering a year reads the running clocks it may move by clock and feedback date, a range
+    // of their index, never the table whole. (The table is not in LARGE: on this generated
+    // province SQLite reads it whole for the dashboard's list of clocks, a known gap.)
+    let recount: Vec<&Explained> = explained
+        .iter()
+        .filter(|e| e.sql.contains("FROM running_clocks") && e.sql.contains("feedback_on >= $2"))
+        .collect();
+    assert!(!recount.is_empty(), "entering 2027 looked for the clocks");
+    for e in recount {
+        assert!(
+            e.full_scans(&["running_clocks"]).is_empty(),
+            "the recount reads the clocks whole: {:?}",
+            e.plan
+        );
+    }
     let mut offending = Vec::new();
     for e in &explained {
         let scans = full_scans(e);

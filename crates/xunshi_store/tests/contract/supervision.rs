@@ -44,6 +44,12 @@ pub struct Fed {
 }
 
 pub async fn fed_back(s: &Svc) -> Fed {
+    fed_back_on(s, "2020-03-25", "2020-05-25").await
+}
+
+/// The seed's inspection fed back on `day` (the reports approved as in the seed), with the
+/// rectification deadline the feedback names.
+pub async fn fed_back_on(s: &Svc, day: &str, deadline: &str) -> Fed {
     let w = world(s).await;
     let mut problems = Vec::new();
     for (cat, title) in [
@@ -106,8 +112,8 @@ pub async fn fed_back(s: &Svc) -> Fed {
                 problem_ids: None,
                 recommendations: vec!["牢固树立大局意识".into()],
                 demands: "严肃对待、扎实整改。".into(),
-                deadline: Some("2020-05-25".into()),
-                meeting_date: Some("2020-03-25".into()),
+                deadline: Some(deadline.into()),
+                meeting_date: Some(day.into()),
                 delivered_by: "于洁".into(),
                 delivered_to: "范晓莉".into(),
                 presided_by: "范晓莉".into(),

@@ -222,8 +222,9 @@ async fn update_settings(
 }
 
 /// The clocks of an inspection from its feedback date, per inspected unit the caller may see:
-/// due date, colour, and whether the event that stops it has happened. A clock whose due date
-/// would reach a year without a holiday arrangement has `refused` instead of a date.
+/// due date, colour, and whether the event that stops it has happened. A clock counted in
+/// working days into a year without a holiday arrangement has a provisional date, counted by
+/// weekends alone, and says why in `provisional`; entering the year counts it again.
 #[utoipa::path(get, path = "/inspections/{id}/clocks", tag = "supervision", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 200, body = Vec<ClockView>), (status = 404, body = ErrorBody)))]

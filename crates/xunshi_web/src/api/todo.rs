@@ -29,6 +29,9 @@ pub struct TodoCount {
 #[derive(Serialize, ToSchema)]
 pub struct TodoEntry {
     pub kind: TodoKind,
+    /// What is opened to act on it (the plan, the task, the notice, the deadline change …);
+    /// none for the holiday arrangement.
+    pub object_id: Option<xunshi_core::Id>,
     pub title: String,
     pub unit_name: Option<String>,
     /// Since when it waits.
@@ -59,7 +62,9 @@ pub struct TodoList {
 /// follow-up and immediate-fix notices to answer (the unit's principal and liaison), answers
 /// to immediate-fix notices to review (the team's leader), clues to dispose (the body
 /// they were transferred to; only their number per transfer and its deadline, nothing of a
-/// clue), and from 1 November next year's holiday arrangement (the office). Each kind is
+/// clue), deadlines that moved when a year's holiday arrangement was entered, until taken note
+/// of (the unit's principal and liaison, `POST /deadline-changes/{id}/acknowledge`), and from
+/// 1 November next year's holiday arrangement (the office). Each kind is
 /// counted in full; the first 20 of each are listed. Done items leave the list.
 #[utoipa::path(get, path = "/todo", tag = "todo", security(("bearer" = [])),
     responses((status = 200, body = TodoList), (status = 401, body = ErrorBody)))]
@@ -84,6 +89,7 @@ async fn get_todo(
             .into_iter()
             .map(|i| TodoEntry {
                 kind: i.kind,
+                object_id: i.object_id,
                 title: i.title.clone(),
                 unit_name: i.unit_name.clone(),
                 since: i.since,

@@ -26,5 +26,6 @@ pub fn link(item: &TodoItem) -> String {
                 .unwrap_or_default()
         ),
         TodoKind::CalendarMissing => "/system/calendar".to_owned(),
+        TodoKind::DeadlineChanged => format!("/deadline-changes/{id}"),
     }
 }

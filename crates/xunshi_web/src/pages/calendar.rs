@@ -112,9 +112,15 @@ async fn render_page(
                 .services
                 .calendar()
                 .await
-                .and_then(|c| c.add_working_days(start, n))
+                .and_then(|c| c.deadline(start, n))
             {
-                Ok(d) => format!("自 {start} 起 {n} 个工作日，期限为 {d}。"),
+                Ok(r) => match r.provisional {
+                    None => format!("自 {start} 起 {n} 个工作日，期限为 {}。", r.date),
+                    Some(why) => format!(
+                        "自 {start} 起 {n} 个工作日，期限暂定为 {}（{why}；录入该年度安排后将重新计算）。",
+                        r.date
+                    ),
+                },
                 Err(e) => e.to_string(),
             },
             Err(_) => format!("“{from}”不是有效日期"),
@@ -157,11 +163,16 @@ async fn import(
             .services
             .import_calendar_year(actor, year, &f.csv, &f.source)
             .await
-            .map(|_| year),
+            .map(|done| (year, done.recounted)),
         Err(_) => Err(CoreError::bad_input("year", "年度应为四位年份")),
     };
     match result {
-        Ok(year) => Ok(see_other(&format!("/system/calendar?year={year}"), "saved")),
+        // The office learns that deadlines moved; the units learn it on their to-do.
+        Ok((year, 0)) => Ok(see_other(&format!("/system/calendar?year={year}"), "saved")),
+        Ok((year, _)) => Ok(see_other(
+            &format!("/system/calendar?year={year}"),
+            "calendar_recounted",
+        )),
         Err(e @ CoreError::Forbidden(_)) => Err(e).or_page(actor),
         Err(e) => {
             let status = crate::error::status_of(&e);

@@ -185,6 +185,8 @@ pub struct ClockRow {
     pub due: String,
     pub state: String,
     pub class: &'static str,
+    /// Why the due date is provisional (暂定); empty when it stands.
+    pub provisional: String,
     pub refused: String,
 }
 
@@ -403,6 +405,7 @@ async fn show(
                     due: v.due.map(|d| d.to_string()).unwrap_or_default(),
                     state,
                     class,
+                    provisional: v.provisional.clone().unwrap_or_default(),
                     refused: v.refused.clone().unwrap_or_default(),
                 }
             })

@@ -6,6 +6,7 @@ mod audit;
 mod calendar;
 mod clues;
 mod dashboard;
+mod deadline_changes;
 pub(crate) mod disclosure;
 mod feedback;
 mod home;
@@ -62,6 +63,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(disclosure::routes())
         .merge(supervision::routes())
         .merge(dashboard::routes())
+        .merge(deadline_changes::routes())
         .route("/static/app.css", get(stylesheet))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(page_errors))
@@ -290,6 +292,10 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "issued" => "立行立改通知已下发。",
         "answered" => "答复已提交。",
         "reviewed" => "已审核答复。",
+        "acknowledged" => "已确认知悉期限调整。",
+        "calendar_recounted" => {
+            "已保存。按新安排调整的整改期限已重新计算，相关单位将在工作台看到调整通知。"
+        }
         "version_added" => "新稿已保存。",
         "decided" => "审批意见已记录。",
         "verified" => "核查结论已记录。",

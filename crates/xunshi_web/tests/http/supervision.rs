@@ -54,7 +54,13 @@ async fn unit(app: &TestApp, name: &str, parent: Option<Id>) -> Id {
 }
 
 async fn world() -> World {
-    let now: jiff::Timestamp = "2020-04-10T02:00:00Z".parse().unwrap();
+    world_fed_on("2020-04-10T02:00:00Z", "2020-03-25", "2020-05-25", true).await
+}
+
+/// The seed's inspection fed back on `day` with the clock at `now`; with `ledger`, the unit's
+/// plan submitted and its tasks, otherwise no plan yet (its clock runs).
+async fn world_fed_on(now: &str, day: &str, deadline: &str, with_ledger: bool) -> World {
+    let now: jiff::Timestamp = now.parse().unwrap();
     let app = TestApp::spawn_with(|s| s.clock = Arc::new(move || now)).await;
     let s = &app.services;
     let sys = Actor::system();
@@ -224,8 +230,8 @@ async fn world() -> World {
                 problem_ids: None,
                 recommendations: vec!["切实履行整改主体责任".into()],
                 demands: "严肃对待、扎实整改。".into(),
-                deadline: Some("2020-05-25".into()),
-                meeting_date: Some("2020-03-25".into()),
+                deadline: Some(deadline.into()),
+                meeting_date: Some(day.into()),
                 delivered_by: "于洁".into(),
                 delivered_to: "范晓莉".into(),
                 presided_by: "范晓莉".into(),
@@ -235,7 +241,11 @@ async fn world() -> World {
         .unwrap();
     s.give_feedback(&sys, insp.id, fb.version).await.unwrap();
 
-    let tasks = ledger(&app.services, insp.id, xcb, &problems).await;
+    let tasks = if with_ledger {
+        ledger(&app.services, insp.id, xcb, &problems).await
+    } else {
+        Vec::new()
+    };
     app.add_user("office1", "巡视办干部", "office", None).await;
     app.add_user("leader1", "领导", "leadership", None).await;
     app.add_user("jiwei1", "纪委监委干部", "discipline", None)
@@ -982,4 +992,134 @@ async fn every_number_on_the_dashboard_opens_a_list_of_that_length() {
             "six task numbers (rejected and closed late too) and two notice numbers"
         );
     }
+}
+
+/// A unit fed back in mid-December 2026: its plan clock runs into 2027, which has no holiday
+/// arrangement yet, and is shown 暂定 with the reason. The office enters 2027; the clock is
+/// counted again, and the unit's liaison finds the change on the to-do, opens it and takes
+/// note, on the page; the API then shows it noted and refuses noting it twice.
+#[tokio::test]
+async fn a_provisional_clock_is_shown_and_the_unit_takes_note_when_the_year_is_entered() {
+    let w = world_fed_on("2026-12-18T02:00:00Z", "2026-12-17", "2027-02-17", false).await;
+    let app = &w.app;
+    let office = app.api_token("office1", PASSWORD).await;
+    let (s, clocks) = app
+        .api_get(&format!("/api/v1/inspections/{}/clocks", w.insp), &office)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{clocks}");
+    let plan = |clocks: &Value| {
+        clocks
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["clock"] == "plan_due")
+            .cloned()
+            .unwrap_or_else(|| panic!("no plan clock in {clocks}"))
+    };
+    let before = plan(&clocks);
+    assert_eq!(before["due"], "2027-01-07", "{before}");
+    assert_eq!(
+        before["provisional"],
+        "2027年节假日安排尚未录入，按周末推算"
+    );
+    let mut desk = app.login_form("office1", PASSWORD).await;
+    let page = desk.get("/dashboard").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("2027-01-07"), "{}", page.body);
+    assert!(page.body.contains("暂定"), "{}", page.body);
+    assert!(!page.body.contains("无法计算"));
+    // The deadlines page tries the rules on a feedback date, with the same answer.
+    let trial = desk.get("/supervision/deadlines?from=2026-12-17").await;
+    assert_eq!(trial.status, StatusCode::OK);
+    assert!(trial.body.contains("2027-01-07") && trial.body.contains("暂定"));
+    assert!(trial.body.contains("2027年节假日安排尚未录入，按周末推算"));
+
+    let (s, body) = app
+        .api_put(
+            "/api/v1/calendar/2027",
+            &office,
+            json!({"source": "国务院办公厅关于2027年部分节假日安排的通知",
+                   "csv": "date,kind,festival\n2027-01-01,holiday,元旦\n"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(body["recounted"], 1, "{body}");
+    let (_, clocks) = app
+        .api_get(&format!("/api/v1/inspections/{}/clocks", w.insp), &office)
+        .await;
+    let after = plan(&clocks);
+    assert_eq!(after["due"], "2027-01-08", "{after}");
+    assert!(after["provisional"].is_null(), "{after}");
+
+    let liaison = app.api_token("liaison1", PASSWORD).await;
+    let (s, todo) = app.api_get("/api/v1/todo", &liaison).await;
+    assert_eq!(s, StatusCode::OK, "{todo}");
+    let item = todo["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["kind"] == "deadline_changed")
+        .cloned()
+        .unwrap_or_else(|| panic!("nothing on the liaison's to-do: {todo}"));
+    let title = item["title"].as_str().unwrap();
+    assert!(
+        title.contains("2027-01-07（暂定）") && title.contains("2027-01-08"),
+        "{title}"
+    );
+    let id = item["object_id"].as_str().unwrap().to_owned();
+    let link = format!("/deadline-changes/{id}");
+    assert_eq!(item["link"], link.as_str());
+    // Another unit's principal is told there is no such change.
+    let other = app.api_token("zzb1", PASSWORD).await;
+    let (s, _) = app
+        .api_get(&format!("/api/v1/deadline-changes/{id}"), &other)
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    let mut browser = app.login_form("liaison1", PASSWORD).await;
+    let page = browser.get(&link).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("2027-01-08") && page.body.contains("确认知悉"));
+    let token = input_value(&page.body, "_csrf").unwrap();
+    let idem = input_value(&page.body, "_idem").unwrap();
+    browser
+        .post_form_with_token(
+            &format!("{link}/acknowledge"),
+            Some(&token),
+            &[("_idem", &idem)],
+        )
+        .await
+        .assert_redirect_to("/?notice=acknowledged");
+
+    let (s, change) = app
+        .api_get(&format!("/api/v1/deadline-changes/{id}"), &liaison)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{change}");
+    assert!(change["acknowledged_at"].is_string(), "{change}");
+    assert_eq!(change["before"]["date"], "2027-01-07");
+    assert_eq!(change["after"]["date"], "2027-01-08");
+    let (s, body) = app
+        .api_post(
+            &format!("/api/v1/deadline-changes/{id}/acknowledge"),
+            Some(&liaison),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (_, todo) = app.api_get("/api/v1/todo", &liaison).await;
+    assert!(
+        !todo["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["kind"] == "deadline_changed"),
+        "{todo}"
+    );
+    assert_eq!(app.audit_with_action("deadline_recomputed").await.len(), 1);
+    assert_eq!(
+        app.audit_with_action("deadline_change_acknowledged")
+            .await
+            .len(),
+        1
+    );
 }

@@ -40,6 +40,8 @@ struct RuleRow {
     /// The due date from the trial feedback date, or why there is none.
     trial: String,
     trial_refused: bool,
+    /// Why the trial date is provisional (暂定); empty when it stands.
+    trial_provisional: String,
     /// The form's values: as stored, or as typed when the form came back with errors.
     amount: String,
     countings: Vec<Choice>,
@@ -131,11 +133,12 @@ async fn render_page(
     let rows = rules
         .iter()
         .map(|r| {
-            let (trial, trial_refused) = match trial_date.map(|d| r.rule.due(d, &calendar)) {
-                Some(Ok(d)) => (d.to_string(), false),
-                Some(Err(e)) => (e.to_string(), true),
-                None => (String::new(), false),
-            };
+            let (trial, trial_refused, trial_provisional) =
+                match trial_date.map(|d| r.rule.due(d, &calendar)) {
+                    Some(Ok(d)) => (d.date.to_string(), false, d.provisional.unwrap_or_default()),
+                    Some(Err(e)) => (e.to_string(), true, String::new()),
+                    None => (String::new(), false, String::new()),
+                };
             let back = rule_back.take_if(|(id, _, _)| *id == r.id);
             let (amount, counting, basis, errors) = match back {
                 Some((_, f, e)) => (f.amount, f.counting, f.basis, e),
@@ -156,6 +159,7 @@ async fn render_page(
                 updated: r.updated_at.map(local_time).unwrap_or_default(),
                 trial,
                 trial_refused,
+                trial_provisional,
                 amount,
                 countings: Counting::ALL
                     .iter()
