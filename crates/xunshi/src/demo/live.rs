@@ -50,8 +50,8 @@ pub struct Placement {
 }
 
 impl Placement {
-    /// Works out the days, refusing clearly where a working-day clock of the round cannot be
-    /// computed (a year the calendar has no arrangement for).
+    /// Works out the days, refusing clearly where the round cannot be placed (too early to
+    /// follow the seed).
     pub async fn around(s: &Services<Db>, today: Date) -> Result<Self, CoreError> {
         let refuse = |e: CoreError| {
             CoreError::RuleRefused(format!(
@@ -71,43 +71,41 @@ impl Placement {
             .find(|r| r.rule.level == InspectionLevel::Xunshi && r.rule.clock == Clock::PlanDue)
             .ok_or_else(|| CoreError::internal("no plan deadline rule for 巡视"))?
             .rule;
-        let plan_due = |feedback: Date| rule.due(feedback, &calendar).map_err(refuse);
-        let working = |d: Date| calendar.is_working_day(d).map_err(refuse);
+        // Past the entered years the days are counted as the product counts them there, by
+        // weekends (暂定): the round is placed on any day, its clocks marked provisional.
+        let plan_due = |feedback: Date| {
+            rule.due(feedback, &calendar)
+                .map(|r| r.date)
+                .map_err(refuse)
+        };
+        let working = |d: Date| {
+            let before = d.yesterday().map_err(CoreError::internal)?;
+            Ok::<_, CoreError>(calendar.deadline(before, 1).map_err(refuse)?.date == d)
+        };
 
         let first_feedback = last_working_day(days(today, -180)?, &working)?;
         plan_due(first_feedback)?;
 
         let latest = days(today, PLAN_DUE_WITHIN)?;
+        // The latest feedback day whose plan falls due within the week.
         let mut second_feedback = None;
-        // The latest feedback day whose plan falls due within the week. Near the end of the
-        // calendar the latest days' clocks run past it and cannot be computed; earlier days'
-        // clocks end sooner and may still fall inside it, so the search goes on past them.
-        let mut beyond_calendar = None;
         for back in 1..=SEARCH_DAYS {
             let candidate = days(today, -back)?;
             if !working(candidate)? {
                 continue;
             }
-            match plan_due(candidate) {
-                Ok(due) if due <= latest => {
-                    second_feedback = Some((candidate, due));
-                    break;
-                }
-                Ok(_) => {}
-                Err(e) => beyond_calendar = Some(e),
+            let due = plan_due(candidate)?;
+            if due <= latest {
+                second_feedback = Some((candidate, due));
+                break;
             }
         }
-        let (second_feedback, due) = match (second_feedback, beyond_calendar) {
-            (Some(found), _) => found,
-            (None, Some(e)) => return Err(e),
-            (None, None) => {
-                return Err(refuse(CoreError::internal(
-                    "no feedback day gives a plan due within the week",
-                )));
-            }
+        let Some((second_feedback, due)) = second_feedback else {
+            return Err(refuse(CoreError::internal(
+                "no feedback day gives a plan due within the week",
+            )));
         };
-        // Due today is still within the week (and yellow): loaded on the calendar's last day,
-        // no later due date can be computed.
+        // Due today is still within the week (and yellow); a plan already overdue is not.
         if due < today {
             return Err(refuse(CoreError::internal(
                 "no feedback day gives a plan due within the week",
