@@ -199,8 +199,10 @@ pub fn current_csrf() -> String {
 }
 
 /// Finds the CSRF token and the idempotency key in the headers (`X-CSRF-Token`,
-/// `Idempotency-Key`), the query string, or a URL-encoded form body. The body is read (up to
-/// the form limit) and handed back for the handler.
+/// `Idempotency-Key`), a URL-encoded form body, or the text parts that open a multipart form.
+/// Never in the query string: a token there stays in the address bar, the history and the
+/// logs after a failed submit. The part of the body read (the whole of a URL-encoded form, up
+/// to the form limit; the opening parts of a multipart form) is handed back for the handler.
 async fn presented_csrf(
     parts: &Parts,
     body: Body,
@@ -217,18 +219,17 @@ async fn presented_csrf(
         csrf: header_of(CSRF_HEADER),
         idem: header_of(crate::http::idempotency::HEADER),
     };
-    if let Some(q) = parts.uri.query()
-        && let Ok(from_query) = serde_urlencoded::from_str::<CsrfOnly>(q)
-    {
-        found.csrf = found.csrf.or(from_query.csrf);
-        found.idem = found.idem.or(from_query.idem);
+    let content_type = header_of(header::CONTENT_TYPE.as_str()).unwrap_or_default();
+    if found.csrf.is_some() && found.idem.is_some() {
+        return Ok((found, body));
     }
-    let is_form = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    if !is_form || (found.csrf.is_some() && found.idem.is_some()) {
+    if let Some(boundary) = multipart_boundary(&content_type) {
+        let (from_body, body) = multipart_tokens(body, &boundary).await;
+        found.csrf = found.csrf.or(from_body.csrf);
+        found.idem = found.idem.or(from_body.idem);
+        return Ok((found, body));
+    }
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
         return Ok((found, body));
     }
     let bytes = match axum::body::to_bytes(body, limit).await {
@@ -246,6 +247,163 @@ async fn presented_csrf(
     found.csrf = found.csrf.or(from_body.csrf);
     found.idem = found.idem.or(from_body.idem);
     Ok((found, Body::from(bytes)))
+}
+
+/// The boundary of a `multipart/form-data` content type.
+fn multipart_boundary(content_type: &str) -> Option<String> {
+    let (kind, params) = content_type.split_once(';')?;
+    if !kind.trim().eq_ignore_ascii_case("multipart/form-data") {
+        return None;
+    }
+    params.split(';').find_map(|p| {
+        let (k, v) = p.trim().split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("boundary")
+            .then(|| v.trim().trim_matches('"').to_owned())
+            .filter(|b| !b.is_empty())
+    })
+}
+
+/// How much of a multipart form is read looking for the token: the hidden fields come first in
+/// the page's upload forms, so this is only framing and two short values.
+const MULTIPART_TOKEN_WINDOW: usize = 16 * 1024;
+
+/// Reads the opening text parts of a multipart form for `_csrf` and `_idem`, stopping at the
+/// first file part: the token is checked before any uploaded byte is read, so a form without
+/// one is refused without receiving its file. The bytes read are put back in front of the rest
+/// of the body for the handler's multipart reader.
+async fn multipart_tokens(body: Body, boundary: &str) -> (CsrfOnly, Body) {
+    use http_body_util::BodyExt;
+    let mut rest = body;
+    let mut seen: Vec<u8> = Vec::new();
+    let found = loop {
+        let scan = scan_multipart(&seen, boundary);
+        if scan.finished || seen.len() >= MULTIPART_TOKEN_WINDOW {
+            break scan.tokens;
+        }
+        match rest.frame().await {
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    seen.extend_from_slice(&data);
+                }
+            }
+            // A body cut short or unreadable: the handler's reader reports it, if the token
+            // was found in time to reach it.
+            Some(Err(_)) | None => break scan.tokens,
+        }
+    };
+    (found, Prefixed::body(seen.into(), rest))
+}
+
+struct MultipartScan {
+    tokens: CsrfOnly,
+    /// Nothing more can be learnt: both found, a file part reached, or the end of the form.
+    finished: bool,
+}
+
+/// Looks through the multipart bytes read so far. A part whose value is not wholly there yet
+/// is left for the next look.
+fn scan_multipart(bytes: &[u8], boundary: &str) -> MultipartScan {
+    let delimiter = format!("--{boundary}");
+    let mut tokens = CsrfOnly::default();
+    let unfinished = |tokens| MultipartScan {
+        tokens,
+        finished: false,
+    };
+    let Some(mut at) = find(bytes, delimiter.as_bytes(), 0) else {
+        return unfinished(tokens);
+    };
+    loop {
+        let after = at + delimiter.len();
+        match bytes.get(after..after + 2) {
+            None => return unfinished(tokens),
+            Some(b"--") => {
+                return MultipartScan {
+                    tokens,
+                    finished: true,
+                };
+            }
+            Some(_) => {}
+        }
+        let Some(head_end) = find(bytes, b"\r\n\r\n", after) else {
+            return unfinished(tokens);
+        };
+        let head = String::from_utf8_lossy(&bytes[after..head_end]).to_ascii_lowercase();
+        let disposition = head
+            .lines()
+            .find(|l| l.trim_start().starts_with("content-disposition:"))
+            .unwrap_or_default()
+            .to_owned();
+        if disposition.contains("filename=") {
+            return MultipartScan {
+                tokens,
+                finished: true,
+            };
+        }
+        let value_start = head_end + 4;
+        let closing = format!("\r\n{delimiter}");
+        let Some(value_end) = find(bytes, closing.as_bytes(), value_start) else {
+            return unfinished(tokens);
+        };
+        let value = std::str::from_utf8(&bytes[value_start..value_end])
+            .ok()
+            .map(str::to_owned);
+        if disposition.contains("name=\"_csrf\"") {
+            tokens.csrf = tokens.csrf.or(value);
+        } else if disposition.contains("name=\"_idem\"") {
+            tokens.idem = tokens.idem.or(value);
+        }
+        if tokens.csrf.is_some() && tokens.idem.is_some() {
+            return MultipartScan {
+                tokens,
+                finished: true,
+            };
+        }
+        at = value_end + 2;
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    haystack
+        .get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|i| i + from)
+}
+
+/// A body whose first bytes were already read: those, then the rest.
+struct Prefixed {
+    prefix: Option<axum::body::Bytes>,
+    rest: Body,
+}
+
+impl Prefixed {
+    fn body(prefix: axum::body::Bytes, rest: Body) -> Body {
+        Body::new(Prefixed {
+            prefix: Some(prefix).filter(|p| !p.is_empty()),
+            rest,
+        })
+    }
+}
+
+impl http_body::Body for Prefixed {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        let this = self.get_mut();
+        if let Some(p) = this.prefix.take() {
+            return std::task::Poll::Ready(Some(Ok(http_body::Frame::data(p))));
+        }
+        std::pin::Pin::new(&mut this.rest).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.prefix.is_none() && self.rest.is_end_stream()
+    }
 }
 
 /// A logged-in person on a page. Without a session the request is sent to the log-in page;

@@ -60,8 +60,8 @@ fn multipart_error(e: MultipartError) -> UploadError {
 }
 
 /// Reads the part named `file` of a multipart form: its file name and content. Other parts
-/// (the pages' CSRF token travels in the URL) are read only to check them: every text part and
-/// the file name must pass the character rule.
+/// (the pages' CSRF token and idempotency key, already checked by `auth::page_session`) are
+/// read only to check them: every text part and the file name must pass the character rule.
 pub async fn read_upload(mp: &mut Multipart) -> Result<(String, Vec<u8>), UploadError> {
     let mut found = None;
     while let Some(field) = mp.next_field().await.map_err(multipart_error)? {

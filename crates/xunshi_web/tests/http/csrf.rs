@@ -124,3 +124,36 @@ async fn the_logout_button_works_on_error_pages_too() {
         .await
         .assert_redirect_to("/login?notice=logged_out");
 }
+
+/// No template puts the token (or the idempotency key) in a form's address: a failed submit
+/// would leave it in the address bar, the history and the server logs. Multipart forms carry
+/// them as hidden fields before the file, read by `auth::page_session` before the file.
+#[test]
+fn no_form_of_any_page_carries_a_token_in_its_address() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    let mut offenders = Vec::new();
+    let mut multipart_forms = 0;
+    for entry in std::fs::read_dir(dir).expect("read the templates") {
+        let path = entry.unwrap().path();
+        let html = std::fs::read_to_string(&path).unwrap();
+        for action in crate::helpers::actions_with_secrets(&html) {
+            offenders.push(format!("{}: {action}", path.display()));
+        }
+        for form in html.split("<form").skip(1) {
+            if form[..form.find('>').unwrap_or(form.len())].contains("multipart/form-data") {
+                multipart_forms += 1;
+                let file = form
+                    .find("type=\"file\"")
+                    .expect("a multipart form has a file");
+                let token = form.find("name=\"_csrf\"").unwrap_or(usize::MAX);
+                assert!(
+                    token < file,
+                    "{}: the token must come before the file",
+                    path.display()
+                );
+            }
+        }
+    }
+    assert_eq!(offenders, Vec::<String>::new());
+    assert!(multipart_forms >= 2, "the upload forms were looked at");
+}

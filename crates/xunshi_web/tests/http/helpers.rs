@@ -552,3 +552,41 @@ pub async fn session_cookie(app: &TestApp, username: &str) -> (String, String) {
         .expect("log in");
     (format!("xunshi_session={}", s.token), s.session.csrf_token)
 }
+
+/// A multipart form as a browser sends the pages' upload forms: the text `fields` in order
+/// (the hidden `_csrf` and `_idem` first), then the part `file`.
+pub fn multipart_form(fields: &[(&str, &str)], filename: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----xunshi-test-boundary";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// Every `action` of a form in the page that carries a token in its query: none may, a secret
+/// in an address stays in the address bar, the history and the logs.
+pub fn actions_with_secrets(html: &str) -> Vec<String> {
+    html.split("<form")
+        .skip(1)
+        .filter_map(|f| {
+            let tag = &f[..f.find('>').unwrap_or(f.len())];
+            let at = tag.find("action=\"")? + "action=\"".len();
+            let action = &tag[at..at + tag[at..].find('"')?];
+            (action.contains("_csrf") || action.contains("_idem")).then(|| action.to_owned())
+        })
+        .collect()
+}

@@ -623,14 +623,25 @@ async fn evidence_over_the_limit_is_refused_with_413_and_files_round_trip() {
 
     // The page's upload form has the same limit, answered with the paper's page.
     let session = a.session("member1").await;
+    // The form carries its token as a hidden field before the file, never in its address.
+    let form = a.page(&format!("/papers/{pid}"), &session).await.text();
+    assert!(
+        form.contains(&format!(
+            "<form method=\"post\" action=\"/papers/{pid}/evidence\" enctype=\"multipart/form-data\""
+        )),
+        "{form}"
+    );
+    assert_eq!(
+        crate::helpers::actions_with_secrets(&form),
+        Vec::<String>::new(),
+        "no token in a form's address"
+    );
     let page_upload = |name: &str, bytes: Vec<u8>| {
-        let (ct, body) = multipart(name, &bytes);
+        let (ct, body) =
+            crate::helpers::multipart_form(&[("_csrf", session.csrf.as_str())], name, &bytes);
         Request::builder()
             .method("POST")
-            .uri(format!(
-                "/papers/{pid}/evidence?_csrf={}",
-                xunshi_web::auth::urlencode(&session.csrf)
-            ))
+            .uri(format!("/papers/{pid}/evidence"))
             .header(header::COOKIE, format!("xunshi_session={}", session.token))
             .header(header::CONTENT_TYPE, ct)
             .body(Body::from(body))

@@ -885,23 +885,62 @@ async fn evidence_is_uploaded_on_the_page_and_in_the_api_and_never_replaced() {
         .await;
     assert!(
         page.body.contains(&format!(
-            "/rectification/tasks/{task}/evidence?_csrf={csrf}"
+            "<form method=\"post\" action=\"/rectification/tasks/{task}/evidence\" enctype=\"multipart/form-data\""
         )),
-        "the upload form carries the token in its action"
+        "the upload form: {}",
+        page.body
+    );
+    assert_eq!(
+        crate::helpers::actions_with_secrets(&page.body),
+        Vec::<String>::new(),
+        "no token in a form's address"
     );
     let pdf = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF".to_vec();
+    // No idempotency key: each upload below is a new one.
     let upload = |csrf: Option<&str>, name: &str, bytes: &[u8]| {
-        let (ct, body) = multipart(name, bytes);
-        let uri = match csrf {
-            Some(t) => format!("/rectification/tasks/{task}/evidence?_csrf={t}"),
-            None => format!("/rectification/tasks/{task}/evidence"),
+        let fields: Vec<(&str, &str)> = match csrf {
+            Some(t) => vec![("_csrf", t)],
+            None => vec![("note", "无令牌")],
         };
-        Request::post(uri)
+        let (ct, body) = crate::helpers::multipart_form(&fields, name, bytes);
+        Request::post(format!("/rectification/tasks/{task}/evidence"))
             .header(header::COOKIE, &cookie)
             .header(header::CONTENT_TYPE, ct)
             .body(Body::from(body))
             .unwrap()
     };
+    // The token in the query is not read any more: the forms never put it there.
+    let (ct, body) = crate::helpers::multipart_form(&[], "纪要.pdf", &pdf);
+    let resp = w
+        .app
+        .send(
+            Request::post(format!("/rectification/tasks/{task}/evidence?_csrf={csrf}"))
+                .header(header::COOKIE, &cookie)
+                .header(header::CONTENT_TYPE, ct)
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::FORBIDDEN, "a token in the address");
+    // A token that comes after the file is not waited for: the file is not read unchecked.
+    let (ct, mut body) = crate::helpers::multipart_form(&[], "纪要.pdf", &pdf);
+    body.truncate(body.len() - "--\r\n".len());
+    body.extend_from_slice(
+        format!("\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n------xunshi-test-boundary--\r\n").as_bytes(),
+    );
+    let resp = w
+        .app
+        .send(
+            Request::post(format!("/rectification/tasks/{task}/evidence"))
+                .header(header::COOKIE, &cookie)
+                .header(header::CONTENT_TYPE, ct)
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::FORBIDDEN, "a token after the file");
+    let resp = w.app.send(upload(Some("wrong"), "纪要.pdf", &pdf)).await;
+    assert_eq!(resp.status, StatusCode::FORBIDDEN, "a wrong token");
     let resp = w.app.send(upload(None, "纪要.pdf", &pdf)).await;
     assert_eq!(resp.status, StatusCode::FORBIDDEN, "no token, no upload");
     let resp = w.app.send(upload(Some(&csrf), "会议纪要.pdf", &pdf)).await;
