@@ -214,7 +214,9 @@ pub fn parse_csv(text: &str) -> Result<Vec<CalendarDay>> {
             "holiday" | "休" | "放假" => DayKind::Holiday,
             "workday" | "班" | "上班" => DayKind::Workday,
             other => {
-                errors.push(fail(format!("类型“{other}”无效，应为 holiday 或 workday")));
+                errors.push(fail(format!(
+                    "类型“{other}”无效，应为 holiday（放假，也可写“休”）或 workday（调休上班，也可写“班”）"
+                )));
                 continue;
             }
         };

@@ -200,6 +200,20 @@ async fn the_calendar_computes_working_day_deadlines_provisionally_past_the_ente
         .await;
     assert_eq!(s, StatusCode::OK, "{body}");
     assert_eq!(body["recounted"], 0, "no clock runs here: {body}");
+    // A day of a kind that is not known is refused naming the kinds in words too.
+    let (s, bad) = app
+        .api_put(
+            "/api/v1/calendar/2027",
+            &office,
+            json!({"source": "通知", "csv": "date,kind,festival\n2027-02-01,rest,春节\n"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    assert_eq!(
+        bad["error"]["details"][0]["message"],
+        "类型“rest”无效，应为 holiday（放假，也可写“休”）或 workday（调休上班，也可写“班”）",
+        "{bad}"
+    );
     let (s, body) = app.api_get(late, &office).await;
     assert_eq!(s, StatusCode::OK, "{body}");
     assert_eq!(body["due"], "2027-01-19", "New Year's Day is off now");
