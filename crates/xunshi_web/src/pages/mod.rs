@@ -65,6 +65,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(dashboard::routes())
         .merge(deadline_changes::routes())
         .route("/static/app.css", get(stylesheet))
+        .route("/static/app.js", get(script))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(page_errors))
         .layer(axum::middleware::from_fn_with_state(
@@ -150,6 +151,18 @@ async fn stylesheet() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../static/app.css"),
+    )
+}
+
+/// The pages' one script: confirmations, the focus after a failed submit, the navigation's
+/// fallback. Every page works without it.
+async fn script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/app.js"),
     )
 }
 

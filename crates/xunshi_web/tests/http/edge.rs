@@ -508,6 +508,60 @@ async fn personal_answers_are_not_stored_by_caches_and_the_security_headers_stay
             .unwrap()
             .contains("max-age")
     );
+    // So may the pages' one script, served from /static as the policy allows (no inline
+    // script anywhere), to anyone: the log-in page loads it too.
+    let js = app.get("/static/app.js").await;
+    assert_eq!(js.status, StatusCode::OK);
+    assert_eq!(
+        js.headers[header::CONTENT_TYPE],
+        "text/javascript; charset=utf-8"
+    );
+    assert!(js.body.contains("data-confirm"), "the confirmations");
+    assert!(
+        js.headers[header::CACHE_CONTROL]
+            .to_str()
+            .unwrap()
+            .contains("max-age")
+    );
+}
+
+/// Moves that cannot be taken back ask first (`data-confirm`, read by static/app.js): stage
+/// moves, giving the feedback, closing and returning a task, withdrawing, the one-click rule
+/// toggles. Read from the templates, so a button that loses its question fails here.
+#[test]
+fn irreversible_buttons_ask_before_they_submit() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    let expect: &[(&str, &str)] = &[
+        ("inspection_detail.html", ">{{ m.1 }}</button>"),
+        ("feedback.html", ">已召开反馈会，确认反馈</button>"),
+        ("recusal_rules.html", ">取消地域回避</button>"),
+        ("recusal_rules.html", ">实行地域回避</button>"),
+        ("rect_task.html", ">同意销号</button>"),
+        ("rect_task.html", ">退回整改</button>"),
+        ("rect_task.html", ">撤回</button>"),
+        ("rect_task_form.html", ">撤回任务</button>"),
+        ("paper_detail.html", ">撤回</button>"),
+        ("paper_detail.html", ">撤回底稿</button>"),
+        ("rect_document.html", ">撤回通报</button>"),
+        ("notices.html", ">整改到位，办结</button>"),
+        ("team.html", ">调出</button>"),
+        ("unit_detail.html", ">撤销</button>"),
+        ("inspector_detail.html", ">移出</button>"),
+    ];
+    for (file, end) in expect {
+        let html = std::fs::read_to_string(dir.join(file)).unwrap();
+        let mut found = 0;
+        for (at, _) in html.match_indices(end) {
+            let start = html[..at].rfind("<button").expect("the button's tag");
+            let tag = &html[start..at];
+            assert!(
+                tag.contains("data-confirm=\"确定") || tag.contains("data-confirm=\"确认"),
+                "{file}: {tag}{end} does not ask first"
+            );
+            found += 1;
+        }
+        assert!(found > 0, "{file} has no button {end}");
+    }
 }
 
 #[tokio::test]
