@@ -22,10 +22,18 @@ struct Browser {
     port: u16,
     session: String,
     base: String,
+    /// The screen's width in CSS pixels.
+    width: i64,
 }
 
 impl Browser {
     fn start(base: String) -> Browser {
+        Browser::start_sized(base, (1366, 900))
+    }
+
+    /// A browser whose screen is `size` wide and high in CSS pixels: (390, 844) is a phone held
+    /// upright.
+    fn start_sized(base: String, size: (u32, u32)) -> Browser {
         let port = free_port();
         let driver = Command::new("chromedriver")
             .arg(format!("--port={port}"))
@@ -39,20 +47,29 @@ impl Browser {
             thread::sleep(Duration::from_millis(100));
         }
         let profile = tempfile::tempdir().expect("a browser profile folder");
+        let mut options = json!({
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--disable-dev-shm-usage", "--no-first-run", "--window-size=1366,900",
+                     format!("--user-data-dir={}", profile.keep().display())]
+        });
+        // Headless windows are at least 500 px wide: a phone's screen is emulated instead (the
+        // device's viewport, touch and `<meta name="viewport">` as a phone's browser reads it).
+        if size.0 < 1000 {
+            options["mobileEmulation"] = json!({"deviceMetrics": {
+                "width": size.0, "height": size.1, "pixelRatio": 3.0, "touch": true, "mobile": true
+            }});
+        }
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": "/usr/bin/chromium",
-                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                         "--disable-dev-shm-usage", "--no-first-run", "--window-size=1366,900",
-                         format!("--user-data-dir={}", profile.keep().display())]
-            }
+            "goog:chromeOptions": options
         }}});
         let mut b = Browser {
             driver,
             port,
             session: String::new(),
             base,
+            width: size.0.into(),
         };
         let v = b.call("POST", "/session", Some(caps));
         b.session = v["sessionId"]
@@ -107,6 +124,43 @@ impl Browser {
     fn click(&self, css: &str) {
         let el = self.find(css);
         self.cmd("POST", &format!("element/{el}/click"), Some(json!({})));
+    }
+
+    /// Runs `script` (a function body) in the page and returns what it returns.
+    fn eval(&self, script: &str) -> Value {
+        self.cmd(
+            "POST",
+            "execute/sync",
+            Some(json!({"script": script, "args": []})),
+        )
+    }
+
+    /// Fails when the page is wider than the window, that is when it scrolls sideways.
+    fn assert_no_sideways_scroll(&self, what: &str) {
+        let v = self.eval(
+            "return [document.documentElement.scrollWidth, window.innerWidth, \
+             Array.from(document.querySelectorAll('body *')).filter(e => \
+               e.getBoundingClientRect().right > window.innerWidth + 1 && e.checkVisibility()) \
+               .slice(0, 5).map(e => e.outerHTML.slice(0, 120))];",
+        );
+        let (scroll, inner) = (v[0].as_i64().unwrap_or(0), v[1].as_i64().unwrap_or(0));
+        // A phone's browser shows a page wider than its screen zoomed out, and then the window
+        // is as wide as the page: the window must be the screen's width too.
+        assert!(
+            scroll > 0 && scroll <= inner && inner == self.width,
+            "{what} scrolls sideways: {scroll} px wide in a {inner} px window; too wide: {}",
+            v[2]
+        );
+    }
+
+    /// Sends the path of a file to a file input, as choosing the file does.
+    fn choose_file(&self, css: &str, path: &std::path::Path) {
+        let el = self.find(css);
+        self.cmd(
+            "POST",
+            &format!("element/{el}/value"),
+            Some(json!({"text": path.display().to_string()})),
+        );
     }
 
     /// Clicks the link whose text is exactly `text`.
@@ -290,6 +344,11 @@ xunshi_test_env::browser_tests! {
     fn the_seed_rectification_is_walked_by_the_unit_a_department_the_office_and_a_supervisor() {
         the_seed_rectification_walk()
     }
+
+    #[test]
+    fn a_liaison_reports_progress_and_uploads_a_photo_on_a_phone() {
+        a_liaison_on_a_phone()
+    }
 }
 
 fn demo() -> (Instance, Server) {
@@ -305,6 +364,15 @@ fn officials_walk_the_seed_inspection() {
 
     // The office finds the seed inspection and its dates.
     b.log_in("office");
+    // On a wide screen the navigation stands open beside the content, without 菜单.
+    assert_eq!(
+        b.eval(
+            "return [document.querySelector('.sidenav a').checkVisibility(), \
+             document.querySelector('summary.nav-toggle').checkVisibility()];"
+        ),
+        json!([true, false]),
+        "the navigation on a wide screen"
+    );
     b.goto("/inspections");
     b.click_link("第三巡视组");
     let text = b.wait_for("基本情况");
@@ -524,3 +592,148 @@ fn the_seed_rectification_walk() {
         "contact details for public supervision:\n{text}"
     );
 }
+
+/// A phone held upright (390 × 844): the liaison finds the ledger and a task without the
+/// navigation in the way and without the page scrolling sideways, reports progress (a wrong
+/// submit first: the field in error gets the focus, in view), uploads a photo and sees it
+/// listed, and a withdrawal asks before it happens.
+fn a_liaison_on_a_phone() {
+    let (_x, server) = demo();
+    let b = Browser::start_sized(format!("http://127.0.0.1:{}", server.port), (390, 844));
+
+    // The to-do comes first; the menu is folded behind 菜单 until asked for.
+    b.log_in("liaison");
+    assert_eq!(
+        b.eval("return window.innerWidth;").as_i64(),
+        Some(390),
+        "the page is laid out for a phone's width"
+    );
+    b.assert_no_sideways_scroll("the home page");
+    let menu = "return [document.querySelector('details.nav-menu').open, \
+                document.querySelector('.sidenav a').checkVisibility(), \
+                document.querySelector('summary.nav-toggle').checkVisibility()];";
+    assert_eq!(
+        b.eval(menu),
+        json!([false, false, true]),
+        "the menu is folded, its button shown"
+    );
+    b.screenshot("phone-home");
+    b.click("summary.nav-toggle");
+    assert_eq!(
+        b.eval(menu),
+        json!([true, true, true]),
+        "菜单 opens the navigation"
+    );
+    b.click_link("整改台账");
+    let text = b.wait_for("整改台账");
+    assert!(
+        text.contains("破解文明城市创建工作瓶颈问题力度不够强"),
+        "the ledger:\n{text}"
+    );
+    assert_eq!(
+        b.eval(menu),
+        json!([false, false, true]),
+        "a new page starts with the menu folded"
+    );
+    b.assert_no_sideways_scroll("the ledger");
+    // Every row is a card, every cell labelled with its column and shown whole.
+    let cards = b.eval(
+        "const tds = Array.from(document.querySelectorAll('table.cards tbody td[data-label]')); \
+         return [tds.length, \
+           tds.filter(td => getComputedStyle(td).display !== 'block').length, \
+           tds.filter(td => getComputedStyle(td, '::before').content !== '\"' + td.dataset.label + '\"').length, \
+           Array.from(document.querySelectorAll('table.cards .clip')) \
+             .filter(c => c.scrollHeight > c.clientHeight + 1 || c.scrollWidth > c.clientWidth + 1).length];",
+    );
+    assert!(
+        cards[0].as_i64().unwrap_or(0) >= 9,
+        "the ledger's cells: {cards}"
+    );
+    assert_eq!(
+        &cards.as_array().unwrap()[1..],
+        &[json!(0), json!(0), json!(0)],
+        "cells that are not labelled cards, or text cut off: {cards}"
+    );
+    b.screenshot("phone-ledger");
+
+    // A task in progress: its text whole, its forms within the screen.
+    b.goto("/rectification/tasks?status=in_progress");
+    b.click_link("1.2.1");
+    let text = b.wait_for("整改进展");
+    assert!(
+        text.contains("报告进展"),
+        "the liaison reports here:\n{text}"
+    );
+    b.assert_no_sideways_scroll("the task page");
+
+    // A submit without the text: the page comes back with the field in error focused and in
+    // view, not below the fold under the task's overdue notice.
+    b.type_into("#progress", "90");
+    b.click("form[action$='/progress'] button[type=submit]");
+    b.wait_for("请填写");
+    let focus = b.eval(
+        "const a = document.activeElement, r = a.getBoundingClientRect(); \
+         return [a.id, r.top >= 0 && r.bottom <= window.innerHeight];",
+    );
+    assert_eq!(
+        focus,
+        json!(["text", true]),
+        "the field in error has the focus and is seen"
+    );
+    b.screenshot("phone-progress-error");
+    b.type_into("#text", "已召开专题会议研究文明城市创建工作，手机端报告");
+    b.type_into("#progress", "90");
+    b.click("form[action$='/progress'] button[type=submit]");
+    let text = b.wait_for("手机端报告");
+    assert!(text.contains("90%"), "the report is listed:\n{text}");
+    b.assert_no_sideways_scroll("the task page after reporting");
+
+    // A photo from the phone: a small PNG, listed after the upload.
+    let dir = tempfile::tempdir().expect("a folder for the photo");
+    let photo = dir.path().join("现场照片.png");
+    std::fs::write(&photo, TINY_PNG).expect("write the photo");
+    let accept =
+        b.eval("return document.querySelector('form.upload-form input[type=file]').accept;");
+    assert!(
+        accept.as_str().unwrap_or_default().contains("image/*"),
+        "the camera is offered: {accept}"
+    );
+    b.choose_file("form.upload-form input[type=file]", &photo);
+    b.click("form.upload-form button[type=submit]");
+    let text = b.wait_for("现场照片.png");
+    assert!(
+        !b.path().contains("_csrf"),
+        "no token in the address: {}",
+        b.path()
+    );
+    assert!(text.contains("PNG") || text.contains("图片"), "{text}");
+    b.assert_no_sideways_scroll("the task page with the photo");
+    b.screenshot("phone-evidence");
+
+    // Withdrawing asks first; saying no changes nothing.
+    b.type_into("form[action$='/withdraw'] input[name=reason]", "误传");
+    b.click("form[action$='/withdraw'] button[type=submit]");
+    let question = b.cmd("GET", "alert/text", None);
+    assert!(
+        question.as_str().unwrap_or_default().contains("撤回"),
+        "the question: {question}"
+    );
+    b.cmd("POST", "alert/dismiss", Some(json!({})));
+    b.goto(&b.path());
+    let text = b.wait_for("现场照片.png");
+    assert!(!text.contains("已撤回"), "nothing was withdrawn:\n{text}");
+
+    // The notices addressed to the unit, where it answers them.
+    b.goto("/notices");
+    b.wait_for("立行立改通知");
+    b.assert_no_sideways_scroll("the unit's notices");
+}
+
+/// A 1 × 1 PNG, as a photo stands in for one.
+const TINY_PNG: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
+    0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0,
+    0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x89, 0x99, 0x3d, 0x1d, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
+    0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+];
