@@ -190,6 +190,9 @@ fn path_label(path: &str) -> String {
 pub fn field_label(key: &str) -> &str {
     match key {
         "" => "值",
+        "q" => "关键词",
+        "file" => "文件",
+        "colour" => "时限状态",
         "id" => "编号",
         "name" => "名称",
         "title" => "标题",

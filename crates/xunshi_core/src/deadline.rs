@@ -57,9 +57,12 @@ impl Colour {
             "yellow" | "临期" => Ok(Colour::Yellow),
             "red" | "逾期" => Ok(Colour::Red),
             "closed_late" | "逾期完成" => Ok(Colour::ClosedLate),
+            // Named as the page shows them; the codes are for addresses and the API.
             other => Err(CoreError::bad_input(
                 "colour",
-                format!("无效的期限状态“{other}”，可选：green, yellow, red, closed_late"),
+                format!(
+                    "无效的期限状态“{other}”，可选：正常（green）、临期（yellow）、逾期（red）、逾期完成（closed_late）"
+                ),
             )),
         }
     }

@@ -107,10 +107,14 @@ impl FromStr for Role {
             .into_iter()
             .find(|r| r.as_str() == s.trim())
             .ok_or_else(|| {
-                let known: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
+                // The name people know beside the code the command line and the API take.
+                let known: Vec<_> = Role::ALL
+                    .iter()
+                    .map(|r| format!("{}（{}）", r.as_str(), r.label()))
+                    .collect();
                 CoreError::bad_input(
                     "role",
-                    format!("未知角色“{s}”，可用角色：{}", known.join(", ")),
+                    format!("未知角色“{s}”，可用角色：{}", known.join("、")),
                 )
             })
     }
@@ -184,7 +188,7 @@ mod tests {
         }
         let err = "chairman".parse::<Role>().unwrap_err().to_string();
         assert!(
-            err.contains("chairman") && err.contains("unit_liaison"),
+            err.contains("chairman") && err.contains("unit_liaison（被巡视单位联络员）"),
             "{err}"
         );
     }

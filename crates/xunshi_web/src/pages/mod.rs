@@ -123,10 +123,12 @@ pub fn finish_error(resp: Response, actor: Option<&Actor>) -> Response {
         .details
         .iter()
         .map(|d| {
+            // The field by the name people read on the form, not its code.
             if d.field.is_empty() {
                 d.message.clone()
             } else {
-                format!("{}：{}", d.field, d.message)
+                let label = xunshi_core::audit_text::field_label(&d.field);
+                format!("{label}：{}", d.message)
             }
         })
         .collect();

@@ -1094,6 +1094,10 @@ async fn the_ledger_page_exports_and_prints_under_its_filters() {
     let (status, html) = page(app, &office.0, "/rectification/tasks/print?colour=purple").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(html.contains("error-banner"));
+    assert!(
+        html.contains("可选：正常（green）、临期（yellow）、逾期（red）、逾期完成（closed_late）"),
+        "the choices as the page names them: {html}"
+    );
 
     // The stylesheet prints on A4 landscape with page numbers, uncut, without the chrome.
     let (status, css) = page(app, &office.0, "/static/app.css").await;

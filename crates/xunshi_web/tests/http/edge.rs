@@ -240,7 +240,7 @@ async fn malformed_page_requests_get_a_chinese_page_with_the_right_status() {
         format!("_csrf={csrf}&name=%zz&kind=department&level=provincial"),
     ] {
         let r = browser.request(form("/units"), body.clone()).await;
-        error_page(&r, StatusCode::BAD_REQUEST, &["输入有误", "name"], &body);
+        error_page(&r, StatusCode::BAD_REQUEST, &["输入有误", "名称："], &body);
     }
     let r = browser
         .request(
@@ -281,12 +281,17 @@ async fn malformed_page_requests_get_a_chinese_page_with_the_right_status() {
         (&withdraw, format!("_csrf={csrf}&reason=merged&version=one")),
     ] {
         let r = browser.request(form(path), body.clone()).await;
-        error_page(&r, StatusCode::BAD_REQUEST, &["version", "版本号"], &body);
+        error_page(&r, StatusCode::BAD_REQUEST, &["版本号："], &body);
     }
 
     // Queries and paths.
     let r = browser.get("/units?q=%FF").await;
-    error_page(&r, StatusCode::BAD_REQUEST, &["q"], "bad UTF-8 in a query");
+    error_page(
+        &r,
+        StatusCode::BAD_REQUEST,
+        &["关键词："],
+        "bad UTF-8 in a query",
+    );
     let r = browser.get("/units/%FF%FE").await;
     error_page(
         &r,
