@@ -708,6 +708,7 @@ fn a_liaison_on_a_phone() {
     );
     assert!(text.contains("PNG") || text.contains("图片"), "{text}");
     b.assert_no_sideways_scroll("the task page with the photo");
+    b.eval("document.querySelector('form.upload-form').scrollIntoView({block: 'end'}); return 0;");
     b.screenshot("phone-evidence");
 
     // Withdrawing asks first; saying no changes nothing.
