@@ -724,10 +724,33 @@ fn a_liaison_on_a_phone() {
     let text = b.wait_for("现场照片.png");
     assert!(!text.contains("已撤回"), "nothing was withdrawn:\n{text}");
 
+    // The task's plan, a long document with its own tables.
+    let plan = b.eval("return document.querySelector('main a[href^=\"/rectification/plans/\"]').getAttribute('href');");
+    b.goto(plan.as_str().expect("the task links its plan"));
+    b.wait_for("整改方案");
+    b.assert_no_sideways_scroll("the plan");
+
     // The notices addressed to the unit, where it answers them.
     b.goto("/notices");
     b.wait_for("立行立改通知");
     b.assert_no_sideways_scroll("the unit's notices");
+
+    // Every page of the liaison's navigation fits the phone's width.
+    let links = b.eval(
+        "return Array.from(document.querySelectorAll('.sidenav a')).map(a => a.getAttribute('href'));",
+    );
+    let links: Vec<String> = links
+        .as_array()
+        .expect("the navigation's links")
+        .iter()
+        .filter_map(|l| l.as_str().map(str::to_owned))
+        .collect();
+    assert!(links.len() >= 5, "the liaison's navigation: {links:?}");
+    for href in links {
+        // Navigation waits for the page to load (WebDriver's normal page load strategy).
+        b.goto(&href);
+        b.assert_no_sideways_scroll(&href);
+    }
 }
 
 /// A 1 × 1 PNG, as a photo stands in for one.
