@@ -94,6 +94,9 @@ struct CsrfOnly {
     /// The form's idempotency key (`http::idempotency`).
     #[serde(rename = "_idem")]
     idem: Option<String>,
+    /// The body of a URL-encoded form, as read.
+    #[serde(skip)]
+    form: Option<axum::body::Bytes>,
 }
 
 /// Middleware of every page route: resolves the session cookie, and refuses any request that
@@ -136,6 +139,7 @@ pub async fn page_session(
             Err(resp) => return resp,
         };
         idem = presented.idem;
+        let form = presented.form;
         let presented = presented.csrf;
         let ok = matches!((&expected, &presented), (Some(e), Some(p)) if same_secret(e, p));
         if !ok {
@@ -146,6 +150,24 @@ pub async fn page_session(
                 "表单已失效或来源不明（缺少有效的防伪令牌）。请返回上一页，刷新后重新提交。",
                 session.as_ref().map(|s| &s.actor),
             );
+        }
+        // Asked before the idempotency key is looked at: the question creates nothing, and the
+        // confirmed form comes back with the same key.
+        if let (Some(form), Some(s)) = (&form, &session) {
+            let action = parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
+            let referer = parts
+                .headers
+                .get(header::REFERER)
+                .and_then(|v| v.to_str().ok());
+            if let Some(page) =
+                crate::pages::confirmation(action, form, referer, Some(&s.actor), &s.csrf)
+            {
+                return page;
+            }
         }
         body
     };
@@ -218,6 +240,7 @@ async fn presented_csrf(
     let mut found = CsrfOnly {
         csrf: header_of(CSRF_HEADER),
         idem: header_of(crate::http::idempotency::HEADER),
+        form: None,
     };
     let content_type = header_of(header::CONTENT_TYPE.as_str()).unwrap_or_default();
     if found.csrf.is_some() && found.idem.is_some() {
@@ -246,6 +269,7 @@ async fn presented_csrf(
     let from_body = serde_urlencoded::from_bytes::<CsrfOnly>(&bytes).unwrap_or_default();
     found.csrf = found.csrf.or(from_body.csrf);
     found.idem = found.idem.or(from_body.idem);
+    found.form = Some(bytes.clone());
     Ok((found, Body::from(bytes)))
 }
 

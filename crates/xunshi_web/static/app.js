@@ -4,12 +4,22 @@
   "use strict";
 
   // Irreversible moves ask first: a button (or form) with data-confirm="…" submits only when
-  // the person agrees. Without a script the form submits as it is.
+  // the person agrees, and then says so (_confirmed). Such a form also carries its question
+  // in _confirm: without a script the server asks it on a page of its own before acting.
   document.addEventListener("submit", function (e) {
+    var form = e.target;
     var button = e.submitter;
-    var text = (button && button.getAttribute("data-confirm")) || e.target.getAttribute("data-confirm");
+    var text = (button && button.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
     if (text && !window.confirm(text)) {
       e.preventDefault();
+      return;
+    }
+    if (form.querySelector("input[name=_confirm]") && !form.querySelector("input[name=_confirmed]")) {
+      var yes = document.createElement("input");
+      yes.type = "hidden";
+      yes.name = "_confirmed";
+      yes.value = "1";
+      form.appendChild(yes);
     }
   });
 

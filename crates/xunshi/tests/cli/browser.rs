@@ -723,6 +723,17 @@ fn a_liaison_on_a_phone() {
     b.goto(&b.path());
     let text = b.wait_for("现场照片.png");
     assert!(!text.contains("已撤回"), "nothing was withdrawn:\n{text}");
+    // Saying yes withdraws the first file listed at once: the script's answer spares the
+    // server's question page.
+    b.type_into("form[action$='/withdraw'] input[name=reason]", "误传");
+    b.click("form[action$='/withdraw'] button[type=submit]");
+    b.cmd("POST", "alert/accept", Some(json!({})));
+    let text = b.wait_for("已撤回");
+    assert!(
+        !text.contains("请确认"),
+        "asked again by the server:\n{text}"
+    );
+    b.assert_no_sideways_scroll("the task page after a withdrawal");
 
     // The task's plan, a long document with its own tables.
     let plan = b.eval("return document.querySelector('main a[href^=\"/rectification/plans/\"]').getAttribute('href');");

@@ -535,6 +535,65 @@ fn message_page_with(
     )
 }
 
+#[derive(Template)]
+#[template(path = "confirm.html")]
+struct ConfirmPage<'a> {
+    frame: Frame,
+    question: &'a str,
+    action: &'a str,
+    fields: &'a [(String, String)],
+    back: &'a str,
+}
+
+/// The field of a form that asks before it is carried out: its value is the question.
+pub const CONFIRM_FIELD: &str = "_confirm";
+/// The field that says the question was answered yes (set by static/app.js, or by the
+/// confirmation page).
+pub const CONFIRMED_FIELD: &str = "_confirmed";
+
+/// A form that cannot be taken back asks first. static/app.js asks in the browser and adds
+/// `_confirmed`; without a script the form arrives without it, and is answered here with a
+/// page that asks the question and sends the same form again, confirmed. Nothing is done
+/// until then. `None` when the form needs no question or has its answer.
+pub fn confirmation(
+    action: &str,
+    form: &[u8],
+    referer: Option<&str>,
+    actor: Option<&Actor>,
+    csrf: &str,
+) -> Option<Response> {
+    let fields: Vec<(String, String)> = form_urlencoded::parse(form).into_owned().collect();
+    let question = fields.iter().find(|(k, _)| k == CONFIRM_FIELD)?.1.clone();
+    if fields.iter().any(|(k, _)| k == CONFIRMED_FIELD) {
+        return None;
+    }
+    // Back to the page the form was on, when it is one of this site's; else home.
+    let back = referer
+        .and_then(|r| r.split_once("://"))
+        .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_owned()))
+        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+        .unwrap_or_else(|| "/".to_owned());
+    let mut frame = Frame::public("请确认", csrf.to_owned());
+    if let Some(a) = actor {
+        frame.logged_in = true;
+        frame.user_name = a
+            .as_user()
+            .map(|u| u.display_name.clone())
+            .unwrap_or_default();
+        frame.nav = nav_for(a, "");
+    }
+    Some(render(
+        StatusCode::OK,
+        &ConfirmPage {
+            frame,
+            question: &question,
+            action,
+            fields: &fields,
+            back: &back,
+        },
+    ))
+}
+
 /// The page for an error of a service.
 pub fn error_page(e: &CoreError, actor: Option<&Actor>) -> Response {
     let heading = match e {

@@ -530,7 +530,8 @@ async fn personal_answers_are_not_stored_by_caches_and_the_security_headers_stay
     );
 }
 
-/// Moves that cannot be taken back ask first (`data-confirm`, read by static/app.js): stage
+/// Moves that cannot be taken back ask first (`data-confirm`, read by static/app.js, and
+/// `_confirm`, asked by the server when no script answered it): stage
 /// moves, giving the feedback, closing and returning a task, withdrawing, the one-click rule
 /// toggles. Read from the templates, so a button that loses its question fails here.
 #[test]
@@ -562,6 +563,12 @@ fn irreversible_buttons_ask_before_they_submit() {
             assert!(
                 tag.contains("data-confirm=\"确定") || tag.contains("data-confirm=\"确认"),
                 "{file}: {tag}{end} does not ask first"
+            );
+            // Its form carries the question for the page that asks without a script.
+            let form = &html[html[..at].rfind("<form").expect("the button's form")..at];
+            assert!(
+                form.contains("name=\"_confirm\" value=\"确"),
+                "{file}: the form of {end} has no question for the server to ask"
             );
             found += 1;
         }

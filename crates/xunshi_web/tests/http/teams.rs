@@ -552,3 +552,116 @@ async fn the_pool_is_kept_by_the_office_through_the_pages() {
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     assert!(r.body.contains("已被他人修改"), "{}", r.body);
 }
+
+/// A one-click rule toggle asks first. Without a script the form arrives without its answer
+/// and is met with a page that asks the question and changes nothing; that page sends the same
+/// form again, confirmed, and then the rule changes.
+#[tokio::test]
+async fn a_recusal_rule_toggle_is_asked_before_it_is_done() {
+    let app = TestApp::spawn().await;
+    app.add_user("office", "巡视办干部", "office", None).await;
+    let mut b = app.login_form("office", PASSWORD).await;
+    let page = b.get("/personnel/rules").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let (action, fields) = first_form(&page.body, "action=\"/personnel/rules/");
+    assert!(
+        fields.iter().any(|(k, _)| k == "_confirm"),
+        "the form carries its question: {fields:?}"
+    );
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let before = page.body.matches("实行地域回避</button>").count();
+
+    let asked = b
+        .post_encoded(&action, serde_urlencoded::to_string(&pairs).unwrap())
+        .await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    assert!(asked.body.contains("请确认"), "{}", asked.body);
+    assert!(
+        asked.body.contains("地域回避？"),
+        "the question: {}",
+        asked.body
+    );
+    let again = b.get("/personnel/rules").await;
+    assert_eq!(
+        again.body.matches("实行地域回避</button>").count(),
+        before,
+        "nothing changed before the answer"
+    );
+
+    // The confirmation page's form: the same fields, and the answer.
+    let (confirm_action, confirmed) = first_form(&asked.body, "action=\"/personnel/rules/");
+    assert_eq!(confirm_action, action);
+    assert!(confirmed.contains(&("_confirmed".to_owned(), "1".to_owned())));
+    for f in &fields {
+        assert!(confirmed.contains(f), "{f:?} is sent again");
+    }
+    let pairs: Vec<(&str, &str)> = confirmed
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let done = b
+        .post_encoded(&action, serde_urlencoded::to_string(&pairs).unwrap())
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let after = b.get("/personnel/rules").await;
+    assert_ne!(
+        after.body.matches("实行地域回避</button>").count(),
+        before,
+        "the rule changed once confirmed"
+    );
+}
+
+/// The action and the hidden fields of the first form whose tag contains `marker`.
+fn first_form(html: &str, marker: &str) -> (String, Vec<(String, String)>) {
+    let at = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("no form {marker}: {html}"));
+    let start = html[..at].rfind("<form").unwrap();
+    let form = &html[start..start + html[start..].find("</form>").unwrap()];
+    let attr = |tag: &str, name: &str| {
+        let key = format!("{name}=\"");
+        tag.find(&key).map(|i| {
+            let v = &tag[i + key.len()..];
+            decode_entities(&v[..v.find('"').unwrap()])
+        })
+    };
+    let action = attr(&form[..form.find('>').unwrap()], "action").unwrap();
+    let fields = form
+        .split("<input")
+        .skip(1)
+        .filter(|i| i.contains("type=\"hidden\""))
+        .filter_map(|i| {
+            let tag = &i[..i.find('>').unwrap()];
+            Some((attr(tag, "name")?, attr(tag, "value").unwrap_or_default()))
+        })
+        .collect();
+    (action, fields)
+}
+
+/// The escapes askama writes in attribute values.
+fn decode_entities(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find("&#") {
+        out.push_str(&rest[..i]);
+        let end = rest[i..].find(';').map(|e| i + e).unwrap_or(rest.len());
+        let code = &rest[i + 2..end];
+        let n = code
+            .strip_prefix('x')
+            .map(|h| u32::from_str_radix(h, 16))
+            .unwrap_or_else(|| code.parse());
+        match n.ok().and_then(char::from_u32) {
+            Some(c) => out.push(c),
+            None => out.push_str(&rest[i..=end.min(rest.len() - 1)]),
+        }
+        rest = &rest[(end + 1).min(rest.len())..];
+    }
+    out.push_str(rest);
+    out.replace("&amp;", "&")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+}
