@@ -59,8 +59,8 @@ pub use planning::{
     TermInput, UnitRef, today,
 };
 pub use rectify::{
-    ChangeInput, FedBackProblem, LedgerCategory, LedgerFilter, LedgerProblem, PlanDetail,
-    PlanRights, PlanSlot, RectPlanInput, TaskDetail, TaskEntry, TaskRights,
+    ChangeInput, FedBackProblem, LedgerCategory, LedgerFilter, LedgerPage, LedgerProblem,
+    PlanDetail, PlanRights, PlanSlot, RectPlanInput, TaskDetail, TaskEntry, TaskRights,
 };
 pub use reports::{ReportDetail, ReportRights};
 pub use submissions::{ALREADY_SUBMITTED, KEPT_FOR};

@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xunshi_core::rectify::{ChangeRequest, Defect, Plan, Task, TaskEvidence, TaskInput};
-use xunshi_core::service::{ChangeInput, PlanDetail, RectPlanInput, TaskDetail, TaskEntry};
+use xunshi_core::service::{ChangeInput, LedgerPage, PlanDetail, RectPlanInput, TaskDetail};
 use xunshi_core::{CoreError, Id};
 
 use super::{ApiJson, ApiQuery, Page, paging, path_id};
@@ -256,20 +256,23 @@ async fn review_plan(
 // Tasks
 
 /// The ledger: the tasks the caller may see, each with its colour, problem and latest
-/// progress, by creation, a page at a time.
+/// progress, in the order `sort` asks (by creation unless told), a page at a time, with the
+/// total the filter matches and the cursors of the next and the previous page.
 #[utoipa::path(get, path = "/tasks", tag = "rectification", security(("bearer" = [])),
     params(TaskQuery),
-    responses((status = 200, body = Page<TaskEntry>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+    responses((status = 200, body = LedgerPage), (status = 400, description = "a filter, `sort`, `limit` or `cursor` that cannot be read, or a cursor of another sort", body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 422, description = "no unit has the name given as `unit`", body = ErrorBody)))]
 async fn list_tasks(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
     ApiQuery(q): ApiQuery<TaskQuery>,
-) -> ApiResult<Json<Page<TaskEntry>>> {
-    let page = paging(q.cursor.as_deref(), q.limit)?;
+) -> ApiResult<Json<LedgerPage>> {
+    let (sort, at, limit) = q.sorted()?;
     let f = q.filter()?;
     Ok(Json(
-        app.services.list_tasks(&actor, &f, page).await?.into(),
+        app.services
+            .ledger_page(&actor, &f, sort, at.as_ref(), limit)
+            .await?,
     ))
 }
 

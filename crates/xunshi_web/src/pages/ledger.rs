@@ -13,10 +13,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use xunshi_core::deadline::Colour;
+use xunshi_core::page::{DEFAULT_LIMIT, Keyset};
 use xunshi_core::paper::MAX_EVIDENCE_BYTES;
 use xunshi_core::permission::Actor;
 use xunshi_core::rectify::{Defect, TaskStatus};
 use xunshi_core::service::{ChangeInput, LedgerTotals, TaskDetail};
+use xunshi_core::store::{TaskSort, TaskSortKey};
 use xunshi_core::{CoreError, Id};
 use xunshi_office::chinese_date;
 
@@ -28,7 +30,7 @@ use crate::error::status_of;
 use crate::http::files::{
     FileQuery, UPLOAD_LIMIT, UploadError, read_upload, size_label, task_file_response,
 };
-use crate::http::filters::{LedgerQuery, paging};
+use crate::http::filters::{LedgerQuery, PAGE_SIZES};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -78,8 +80,112 @@ struct LedgerPage {
     categories: Vec<Choice>,
     filtered: bool,
     total: i64,
+    /// The filters alone, for the workbook and the print view (which keep the ledger's order).
     query: String,
-    next_cursor: Option<String>,
+    pages: Pager,
+}
+
+/// A column heading that sorts: the link sorts by it, ascending, or the other way when the
+/// ledger is already sorted by it; `mark` shows which way it is sorted now.
+struct SortLink {
+    label: &'static str,
+    href: String,
+    mark: &'static str,
+}
+
+/// The ledger's headings, page size choices and page links, under its filters. Keyset paging
+/// knows where it is only relative to a row, so the pager offers the first, previous, next
+/// and last pages, not a jump to page k; the page number is carried in the links and checked
+/// against the page count.
+struct Pager {
+    sorts: Vec<SortLink>,
+    sizes: Vec<(u32, String, bool)>,
+    number: i64,
+    count: i64,
+    limit: u32,
+    first: Option<String>,
+    prev: Option<String>,
+    next: Option<String>,
+    last: Option<String>,
+}
+
+impl Pager {
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        filters: &str,
+        sort: TaskSort,
+        limit: u32,
+        total: i64,
+        number: Option<u32>,
+        at: Option<&Keyset>,
+        next: Option<String>,
+        prev: Option<String>,
+    ) -> Pager {
+        let count = ((total + i64::from(limit) - 1) / i64::from(limit)).max(1);
+        let code = sort.code();
+        let href = |sort: &str, limit: u32, cursor: Option<&str>, page: i64| {
+            let mut pairs = vec![("sort", sort.to_owned()), ("limit", limit.to_string())];
+            if let Some(c) = cursor {
+                pairs.push(("cursor", c.to_owned()));
+                pairs.push(("page", page.to_string()));
+            }
+            let tail = serde_urlencoded::to_string(pairs).unwrap_or_default();
+            format!("/rectification/tasks?{filters}&{tail}")
+        };
+        // The last page is that by its cursor; any other page is numbered by its links, and
+        // the first page has no cursor.
+        let number = match at {
+            None => 1,
+            Some(Keyset { row: None, .. }) => count,
+            Some(_) => i64::from(number.unwrap_or(2)).clamp(1, count),
+        };
+        let sorts = TaskSortKey::ALL
+            .into_iter()
+            .map(|k| {
+                let current = sort.key == k;
+                let flipped = TaskSort {
+                    key: k,
+                    desc: current && !sort.desc,
+                };
+                SortLink {
+                    label: k.label(),
+                    href: href(&flipped.code(), limit, None, 1),
+                    mark: match (current, sort.desc) {
+                        (false, _) => "",
+                        (true, false) => "▲",
+                        (true, true) => "▼",
+                    },
+                }
+            })
+            .collect();
+        let sizes = PAGE_SIZES
+            .into_iter()
+            .map(|n| (n, href(&code, n, None, 1), n == limit))
+            .collect();
+        let not_first = number > 1 || prev.is_some();
+        Pager {
+            sorts,
+            sizes,
+            first: not_first.then(|| href(&code, limit, None, 1)),
+            prev: prev.map(|c| href(&code, limit, Some(&c), (number - 1).max(1))),
+            next: next
+                .as_deref()
+                .map(|c| href(&code, limit, Some(c), (number + 1).min(count))),
+            last: (number < count).then(|| href(&code, limit, Some(&Keyset::last(&code)), count)),
+            number,
+            count,
+            limit,
+        }
+    }
+
+    /// The heading link of the column sorted by `code`.
+    fn sort(&self, code: &str) -> &SortLink {
+        let i = TaskSortKey::ALL
+            .iter()
+            .position(|k| k.as_str() == code)
+            .unwrap_or(0);
+        &self.sorts[i]
+    }
 }
 
 /// The ledger under the filters of [`LedgerQuery`], the same parser as `GET /api/v1/tasks`: a
@@ -90,24 +196,30 @@ async fn ledger(
     Query(q): Query<LedgerQuery>,
 ) -> PageResult {
     let actor = &user.actor;
-    let parsed = q.filter().and_then(|f| Ok((f, paging(&q.cursor, None)?)));
+    let parsed = q.filter().and_then(|f| Ok((f, q.sorted()?)));
+    let (sort, limit) = match &parsed {
+        Ok((_, (sort, _, limit))) => (*sort, *limit),
+        Err(_) => (TaskSort::default(), DEFAULT_LIMIT),
+    };
     let listed = match parsed {
-        Ok((f, page)) => app
+        Ok((f, (sort, at, limit))) => app
             .services
-            .list_tasks(actor, &f, page)
+            .ledger_page(actor, &f, sort, at.as_ref(), limit)
             .await
-            .map(|list| (f, list)),
+            .map(|list| (f, at, list)),
         Err(e) => Err(e),
     };
-    let (filter, rows, total, next_cursor, refused) = match listed {
-        Ok((f, list)) => (
+    let (filter, rows, total, at, next_cursor, prev_cursor, refused) = match listed {
+        Ok((f, at, list)) => (
             Some(f),
             list.items.iter().map(TaskRow::of).collect(),
-            list.total.unwrap_or(0),
+            list.total,
+            at,
             list.next_cursor,
+            list.prev_cursor,
             None,
         ),
-        Err(e @ CoreError::BadInput(_)) => (None, Vec::new(), 0, None, Some(e)),
+        Err(e @ CoreError::BadInput(_)) => (None, Vec::new(), 0, None, None, None, Some(e)),
         Err(e) => return Err(e).or_page(actor),
     };
     let text = |v: &Option<String>| v.as_deref().unwrap_or_default().to_owned();
@@ -175,6 +287,16 @@ async fn ledger(
         ("rejected", q.rejected.as_deref().unwrap_or_default()),
     ])
     .unwrap_or_default();
+    let pages = Pager::new(
+        &query,
+        sort,
+        limit,
+        total,
+        q.page,
+        at.as_ref(),
+        next_cursor,
+        prev_cursor,
+    );
     let page = LedgerPage {
         frame: Frame::new(&app, &user, "整改台账", "/rectification/tasks")
             .await
@@ -196,7 +318,7 @@ async fn ledger(
         filtered: q.is_filtered(),
         total,
         query,
-        next_cursor,
+        pages,
     };
     let status = if refused.is_some() {
         StatusCode::BAD_REQUEST

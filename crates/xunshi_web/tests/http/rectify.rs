@@ -1166,3 +1166,156 @@ async fn the_home_page_lists_what_waits_for_each_role_until_it_is_done() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(todo_of(&w, "xcb_head").await.0, vec![]);
 }
+
+/// The `href` of the first link whose tag holds `marker` (such as `rel="next"`), as a browser
+/// reads it (the template escapes `&`).
+fn link_with(html: &str, marker: &str) -> Option<String> {
+    let at = html.find(marker)?;
+    let start = html[..at].rfind("<a ")?;
+    let tag = &html[start..html[start..].find('>')? + start];
+    let href = tag.split("href=\"").nth(1)?.split('"').next()?;
+    Some(href.replace("&#38;", "&").replace("&amp;", "&"))
+}
+
+#[tokio::test]
+async fn the_ledger_sorts_by_its_columns_and_pages_with_a_total() {
+    let w = world().await;
+    let (_, tasks) = approved_plan(
+        &w,
+        &[
+            ("by", Some("2020-07-31")),
+            ("long_term", None),
+            ("by", Some("2020-05-31")),
+            ("immediate", Some("2020-06-05")),
+        ],
+    )
+    .await;
+    let office = w.app.api_token("office1", PASSWORD).await;
+    let ids = |body: &Value| -> Vec<String> {
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["task"]["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // By deadline, the long-term task last; one a page, every page continues where the
+    // cursor says, and the total is the whole ledger's.
+    let by_due = vec![
+        tasks[2].clone(),
+        tasks[3].clone(),
+        tasks[0].clone(),
+        tasks[1].clone(),
+    ];
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/tasks?sort=due&limit=1".to_owned();
+    loop {
+        let (status, page) = w.app.api_get(&path, &office).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert_eq!(page["total"], 4);
+        seen.extend(ids(&page));
+        match page["next_cursor"].as_str() {
+            Some(c) => path = format!("/api/v1/tasks?sort=due&limit=1&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, by_due);
+    // Descending, three a page: the second page holds the earliest; back from it is the first.
+    let (_, first) = w
+        .app
+        .api_get("/api/v1/tasks?sort=-due&limit=3", &office)
+        .await;
+    let mut rev = by_due.clone();
+    rev.reverse();
+    assert_eq!(ids(&first), rev[..3]);
+    assert!(first["prev_cursor"].is_null());
+    let c = first["next_cursor"].as_str().unwrap();
+    let (_, second) = w
+        .app
+        .api_get(
+            &format!("/api/v1/tasks?sort=-due&limit=3&cursor={c}"),
+            &office,
+        )
+        .await;
+    assert_eq!(ids(&second), rev[3..]);
+    assert!(second["next_cursor"].is_null());
+    let p = second["prev_cursor"].as_str().unwrap();
+    let (_, back) = w
+        .app
+        .api_get(
+            &format!("/api/v1/tasks?sort=-due&limit=3&cursor={p}"),
+            &office,
+        )
+        .await;
+    assert_eq!(ids(&back), rev[..3]);
+    assert!(back["prev_cursor"].is_null());
+    // A cursor of one order is refused under another, and an unknown order is named.
+    let (status, body) = w
+        .app
+        .api_get(&format!("/api/v1/tasks?sort=progress&cursor={c}"), &office)
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(detail_fields(&body), ["cursor"]);
+    let (status, body) = w.app.api_get("/api/v1/tasks?sort=name", &office).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(detail_fields(&body), ["sort"]);
+
+    // The page: the headings are links that sort, the total and the page count are shown, and
+    // the page links carry the order and the page size.
+    let mut b = w.app.login_form("office1", PASSWORD).await;
+    let page = b.get("/rectification/tasks?sort=due&limit=20").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("共 4 项，第 1 / 1 页"), "{}", page.body);
+    let due_heading = link_with(&page.body, "按整改时限排序").unwrap();
+    assert!(due_heading.contains("sort=-due"), "{due_heading}");
+    assert!(page.body.contains("升序"));
+    let order = |body: &str| -> Vec<usize> {
+        let mut at: Vec<(usize, usize)> = (0..4)
+            .map(|n| (body.find(&format!(">措施{n}<")).unwrap(), n))
+            .collect();
+        at.sort();
+        at.into_iter().map(|(_, n)| n).collect()
+    };
+    assert_eq!(order(&page.body), [2, 3, 0, 1]);
+    let page = b.get(&due_heading).await;
+    assert_eq!(order(&page.body), [1, 0, 3, 2]);
+    assert!(page.body.contains("降序"));
+
+    let page = b.get("/rectification/tasks?sort=due&limit=3").await;
+    assert!(page.body.contains("共 4 项，第 1 / 2 页"), "{}", page.body);
+    assert!(!page.body.contains("上一页"));
+    let next = link_with(&page.body, "rel=\"next\"").unwrap();
+    assert!(
+        next.contains("sort=due") && next.contains("limit=3"),
+        "{next}"
+    );
+    let last = link_with(&page.body, "末页").unwrap();
+    let second = b.get(&next).await;
+    assert_eq!(second.status, StatusCode::OK);
+    assert!(second.body.contains("第 2 / 2 页"), "{}", second.body);
+    assert!(second.body.contains(">措施1<") && !second.body.contains(">措施2<"));
+    assert!(!second.body.contains("rel=\"next\""));
+    let prev = link_with(&second.body, "rel=\"prev\"").unwrap();
+    let again = b.get(&prev).await;
+    assert!(again.body.contains("第 1 / 2 页"), "{}", again.body);
+    assert_eq!(order_of_three(&again.body), [2, 3, 0]);
+    let last = b.get(&last).await;
+    assert!(last.body.contains("第 2 / 2 页") && last.body.contains(">措施1<"));
+    // Page sizes are offered; a size beyond the cap is refused on the page with the message.
+    assert!(page.body.contains("limit=50") && page.body.contains("limit=100"));
+    let refused = b.get("/rectification/tasks?limit=501").await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.body.contains("每页条数应在 1 到 500 之间"));
+    let refused = b.get("/rectification/tasks?sort=name").await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.body.contains("不是可用的排序"));
+}
+
+/// The order of the measures 0–3 present on a page.
+fn order_of_three(body: &str) -> Vec<usize> {
+    let mut at: Vec<(usize, usize)> = (0..4)
+        .filter_map(|n| body.find(&format!(">措施{n}<")).map(|i| (i, n)))
+        .collect();
+    at.sort();
+    at.into_iter().map(|(_, n)| n).collect()
+}

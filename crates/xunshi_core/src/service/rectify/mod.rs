@@ -36,7 +36,7 @@ use crate::rectify::{
 use crate::store::{ReadTx, RectifyRead, RectifyWrite, Store, WriteTx};
 
 pub(crate) use access::visible_scope as visible_scope_of;
-pub use ledger::LedgerFilter;
+pub use ledger::{LedgerFilter, LedgerPage};
 
 /// The days before a deadline at which a task turns yellow: the office's setting, kept with
 /// the deadline rules by the supervision services.
