@@ -3,7 +3,7 @@
 //! requests, and the forms of whoever may act on it now.
 
 use crate::http::Form;
-use crate::http::{Path, Query};
+use crate::http::{FormPairs, Path, Query};
 use askama::Template;
 use axum::Router;
 use axum::extract::multipart::{Multipart, MultipartRejection};
@@ -17,7 +17,7 @@ use xunshi_core::page::{DEFAULT_LIMIT, Keyset};
 use xunshi_core::paper::MAX_EVIDENCE_BYTES;
 use xunshi_core::permission::Actor;
 use xunshi_core::rectify::{Defect, TaskStatus};
-use xunshi_core::service::{ChangeInput, LedgerTotals, TaskDetail};
+use xunshi_core::service::{BatchItem, ChangeInput, LedgerTotals, TaskDetail};
 use xunshi_core::store::{TaskSort, TaskSortKey};
 use xunshi_core::{CoreError, Id};
 use xunshi_office::chinese_date;
@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/rectification/tasks", get(ledger))
         .route("/rectification/tasks/print", get(print_view))
+        .route("/rectification/tasks/batch", post(batch))
         .route("/rectification/tasks/{id}", get(task_page))
         .route("/rectification/tasks/{id}/progress", post(progress))
         .route(
@@ -79,6 +80,8 @@ struct LedgerPage {
     colours: Vec<Choice>,
     categories: Vec<Choice>,
     filtered: bool,
+    /// Whether rows may be ticked for a batch (the supervisors); the core checks each task.
+    can_batch: bool,
     total: i64,
     /// The filters alone, for the workbook and the print view (which keep the ledger's order).
     query: String,
@@ -316,6 +319,7 @@ async fn ledger(
             .collect(),
         categories,
         filtered: q.is_filtered(),
+        can_batch: app.services.may_supervise(actor),
         total,
         query,
         pages,
@@ -326,6 +330,108 @@ async fn ledger(
         StatusCode::OK
     };
     Ok(render(status, &page))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Several tasks at once: /rectification/tasks/batch
+
+/// One ticked task and what became of it.
+struct BatchRow {
+    id: String,
+    seq: String,
+    done: bool,
+    message: String,
+}
+
+/// A notice a reminder issued.
+struct NoticeRow {
+    id: String,
+}
+
+#[derive(Template)]
+#[template(path = "rect_batch.html")]
+struct BatchPage {
+    frame: Frame,
+    /// 销号 or 催办.
+    verb: &'static str,
+    rows: Vec<BatchRow>,
+    done: usize,
+    failed: usize,
+    notices: Vec<NoticeRow>,
+}
+
+/// Reads a ticked row, `{id}:{version}` (the version the page showed, for 销号).
+fn ticked(raw: &str) -> Result<(Id, i64), CoreError> {
+    let bad = || CoreError::bad_input("tasks", format!("“{raw}”不是有效的任务选择"));
+    let (id, version) = raw.split_once(':').ok_or_else(bad)?;
+    Ok((
+        id.parse().map_err(|_| bad())?,
+        version.parse().map_err(|_| bad())?,
+    ))
+}
+
+/// The ledger's batch form: `action=verify` closes every ticked claimed task with one opinion
+/// (`reason`), `action=remind` reminds the units of the ticked overdue tasks, one notice per
+/// unit. The page then lists each task with what became of it; nothing done is undone by a
+/// task refused. Refused as a whole (403) for someone who may do it to none of them.
+async fn batch(State(app): State<AppState>, user: PageUser, form: FormPairs) -> PageResult {
+    let actor = &user.actor;
+    let picks: Result<Vec<(Id, i64)>, CoreError> =
+        form.all("tasks").iter().map(|t| ticked(t)).collect();
+    let action = form.get("action");
+    let outcome = match (action.as_str(), picks) {
+        (_, Err(e)) => Err(e),
+        ("verify", Ok(picks)) => app
+            .services
+            .verify_tasks(actor, &picks, &form.get("reason"))
+            .await
+            .map(|items| ("销号", items, Vec::new())),
+        ("remind", Ok(picks)) => {
+            let ids: Vec<Id> = picks.iter().map(|(id, _)| *id).collect();
+            app.services
+                .remind_overdue(actor, &ids)
+                .await
+                .map(|r| ("催办", r.items, r.notices))
+        }
+        _ => Err(CoreError::bad_input("action", "请选择批量销号或批量催办")),
+    };
+    let (verb, items, notices) = match outcome {
+        Ok(x) => x,
+        Err(e) => return Ok(error_page(&e, Some(actor))),
+    };
+    let rows: Vec<BatchRow> = items
+        .iter()
+        .map(|i: &BatchItem| BatchRow {
+            id: i.task_id.to_string(),
+            seq: i.seq.clone().unwrap_or_default(),
+            done: i.outcome.is_ok(),
+            message: match &i.outcome {
+                Ok(()) => String::new(),
+                Err(e) => crate::error::public_message(e),
+            },
+        })
+        .collect();
+    let done = rows.iter().filter(|r| r.done).count();
+    let page = BatchPage {
+        frame: Frame::new(
+            &app,
+            &user,
+            &format!("批量{verb}结果"),
+            "/rectification/tasks",
+        )
+        .await,
+        verb,
+        failed: rows.len() - done,
+        done,
+        rows,
+        notices: notices
+            .iter()
+            .map(|n| NoticeRow {
+                id: n.id.to_string(),
+            })
+            .collect(),
+    };
+    Ok(render(StatusCode::OK, &page))
 }
 
 // ---------------------------------------------------------------------------------------------
