@@ -101,6 +101,8 @@ struct SortLink {
 /// and last pages, not a jump to page k; the page number is carried in the links and checked
 /// against the page count.
 struct Pager {
+    /// The order's code, kept by the filter form so that filtering keeps the order.
+    sort_code: String,
     sorts: Vec<SortLink>,
     sizes: Vec<(u32, String, bool)>,
     number: i64,
@@ -167,6 +169,7 @@ impl Pager {
             .collect();
         let not_first = number > 1 || prev.is_some();
         Pager {
+            sort_code: code.clone(),
             sorts,
             sizes,
             first: not_first.then(|| href(&code, limit, None, 1)),

@@ -1280,6 +1280,9 @@ async fn the_ledger_sorts_by_its_columns_and_pages_with_a_total() {
     let page = b.get(&due_heading).await;
     assert_eq!(order(&page.body), [1, 0, 3, 2]);
     assert!(page.body.contains("降序"));
+    // Filtering again keeps the order and the page size.
+    assert_eq!(input_value(&page.body, "sort").as_deref(), Some("-due"));
+    assert_eq!(input_value(&page.body, "limit").as_deref(), Some("20"));
 
     let page = b.get("/rectification/tasks?sort=due&limit=3").await;
     assert!(page.body.contains("共 4 项，第 1 / 2 页"), "{}", page.body);
