@@ -12,7 +12,7 @@ pub struct FieldError {
     pub message: String,
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum CoreError {
     /// Input that cannot be accepted as it stands (HTTP 400).
     #[error("输入有误：{}", join_fields(.0))]

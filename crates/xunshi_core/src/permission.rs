@@ -163,6 +163,17 @@ impl Actor {
         self
     }
 
+    /// The actor for one item of a request that acts on several (a batch on the ledger): the
+    /// request's key is claimed once per item, under its route and the item, so each item's
+    /// transaction claims its own and a repeat of the request is refused item by item.
+    pub fn for_item(&self, item: &str) -> Self {
+        let mut a = self.clone();
+        if let Some(t) = &mut a.submission {
+            t.route = format!("{} #{item}", t.route);
+        }
+        a
+    }
+
     /// The same actor without the request's idempotency key.
     pub fn without_submission(&self) -> Self {
         Actor {

@@ -119,8 +119,9 @@ pub use disclose::{DiscloseRead, DiscloseWrite, DocFilter, SubmittedOn};
 pub use papers::{PaperRead, PaperWrite, ProblemFilter};
 pub use planning::{Covered, InspectionFilter, PlanningRead, PlanningWrite};
 pub use rectify::{
-    ChangeFilter, ColourAt, LedgerRow, PlanFilter, RectifyRead, RectifyScope, RectifyWrite,
-    SlotCount, TallyFilter, TaskCount, TaskFilter, TaskOrder, UnitCount,
+    ChangeFilter, ColourAt, LedgerRow, NO_DUE_KEY, PlanFilter, RectifyRead, RectifyScope,
+    RectifyWrite, SlotCount, TallyFilter, TaskCount, TaskFilter, TaskOrder, TaskSort, TaskSortKey,
+    UnitCount,
 };
 pub use reports::{ReportRead, ReportWrite};
 pub use submissions::{Submission, SubmissionAnswer, SubmissionRead, SubmissionWrite};

@@ -62,6 +62,8 @@ const MIGRATIONS: &[Migration] = &[
     migration!(18, "0018_dashboard"),
     migration!(19, "0019_todo"),
     migration!(20, "0020_provisional_deadlines"),
+    // 0021 is taken by work on another branch.
+    migration!(22, "0022_ledger_sorts"),
 ];
 
 /// Applies every migration not applied yet, each in its own transaction. Returns how many ran.

@@ -68,6 +68,18 @@ impl ApiError {
     }
 }
 
+impl ErrorDetail {
+    /// The error body's detail of `e`, for an answer that reports several outcomes (a batch).
+    pub fn of(e: &CoreError) -> ErrorDetail {
+        let a = ApiError::from(e.clone());
+        ErrorDetail {
+            code: a.code.to_owned(),
+            message: a.message,
+            details: a.details,
+        }
+    }
+}
+
 impl From<CoreError> for ApiError {
     fn from(e: CoreError) -> Self {
         let details = match &e {

@@ -59,8 +59,9 @@ pub use planning::{
     TermInput, UnitRef, today,
 };
 pub use rectify::{
-    ChangeInput, FedBackProblem, LedgerCategory, LedgerFilter, LedgerProblem, PlanDetail,
-    PlanRights, PlanSlot, RectPlanInput, TaskDetail, TaskEntry, TaskRights,
+    BATCH_MAX, BatchItem, ChangeInput, FedBackProblem, LedgerCategory, LedgerFilter, LedgerPage,
+    LedgerProblem, PlanDetail, PlanRights, PlanSlot, RectPlanInput, Reminded, TaskDetail,
+    TaskEntry, TaskRights,
 };
 pub use reports::{ReportDetail, ReportRights};
 pub use submissions::{ALREADY_SUBMITTED, KEPT_FOR};

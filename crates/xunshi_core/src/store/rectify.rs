@@ -8,7 +8,7 @@ use jiff::civil::Date;
 use crate::deadline::Colour;
 use crate::error::Result;
 use crate::id::Id;
-use crate::page::PageRequest;
+use crate::page::{Keyset, PageRequest};
 use crate::rectify::{
     ChangeRequest, Plan, PlanReview, PlanStatus, ProgressReport, Task, TaskEvidence, TaskStatus,
     Verification,
@@ -68,6 +68,125 @@ pub enum TaskOrder {
     /// The earliest deadline first (the overdue and near-due lists); first page only.
     Deadline,
 }
+
+/// A column the ledger sorts by. Each has an index over (its key, id) (migration 0022), so
+/// every sort is a walk of an index, ties broken by id.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TaskSortKey {
+    /// The ledger's order: by id, that is as the tasks were entered (序号 within a plan).
+    #[default]
+    Seq,
+    /// Unit by unit, in the order the units were registered (by the unit's id): the rows of a
+    /// unit together, not the units by name, which no index of the tasks holds.
+    Unit,
+    /// By deadline; long-term tasks (长期坚持, without a date) after every dated one.
+    Due,
+    /// By state code, which keeps each state's tasks together (claimed, closed, in_progress,
+    /// not_started).
+    Status,
+    Progress,
+    Updated,
+}
+
+impl TaskSortKey {
+    pub const ALL: [TaskSortKey; 6] = [
+        TaskSortKey::Seq,
+        TaskSortKey::Unit,
+        TaskSortKey::Due,
+        TaskSortKey::Status,
+        TaskSortKey::Progress,
+        TaskSortKey::Updated,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskSortKey::Seq => "seq",
+            TaskSortKey::Unit => "unit",
+            TaskSortKey::Due => "due",
+            TaskSortKey::Status => "status",
+            TaskSortKey::Progress => "progress",
+            TaskSortKey::Updated => "updated",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            TaskSortKey::Seq => "序号",
+            TaskSortKey::Unit => "单位",
+            TaskSortKey::Due => "整改时限",
+            TaskSortKey::Status => "状态",
+            TaskSortKey::Progress => "进度",
+            TaskSortKey::Updated => "更新时间",
+        }
+    }
+}
+
+/// The order of a sorted ledger page: a column and its direction. Written `due` (ascending)
+/// or `-due` (descending) in a query.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TaskSort {
+    pub key: TaskSortKey,
+    pub desc: bool,
+}
+
+impl TaskSort {
+    /// Reads `sort`: a column code, `-` before it for descending; blank is the ledger's order.
+    pub fn parse(raw: &str) -> crate::error::Result<Self> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Ok(TaskSort::default());
+        }
+        let (desc, code) = match raw.strip_prefix('-') {
+            Some(c) => (true, c),
+            None => (false, raw),
+        };
+        let key = TaskSortKey::ALL
+            .into_iter()
+            .find(|k| k.as_str() == code)
+            .ok_or_else(|| {
+                let names: Vec<String> = TaskSortKey::ALL
+                    .iter()
+                    .map(|k| format!("{}（{}）", k.as_str(), k.label()))
+                    .collect();
+                crate::error::CoreError::bad_input(
+                    "sort",
+                    format!(
+                        "“{raw}”不是可用的排序，应为 {}，前加“-”为降序",
+                        names.join("、")
+                    ),
+                )
+            })?;
+        Ok(TaskSort { key, desc })
+    }
+
+    /// The code as a query writes it: `due`, `-due`.
+    pub fn code(self) -> String {
+        if self.desc {
+            format!("-{}", self.key.as_str())
+        } else {
+            self.key.as_str().to_owned()
+        }
+    }
+
+    /// The sort key of a task, as the cursor carries it and the store compares it.
+    pub fn key_of(self, t: &Task) -> String {
+        match self.key {
+            TaskSortKey::Seq => String::new(),
+            TaskSortKey::Unit => t.unit_id.to_string(),
+            TaskSortKey::Due => t
+                .due
+                .date()
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| NO_DUE_KEY.to_owned()),
+            TaskSortKey::Status => t.status.as_str().to_owned(),
+            TaskSortKey::Progress => t.progress.to_string(),
+            TaskSortKey::Updated => crate::audit::format_at(t.updated_at),
+        }
+    }
+}
+
+/// Where a task without a date (长期坚持) sorts among the deadlines: after every date.
+pub const NO_DUE_KEY: &str = "9999-12-31";
 
 /// A row of the ledger as lists show it: the task with the names that go with it and its
 /// newest progress report, read in one query.
@@ -199,6 +318,16 @@ pub trait RectifyRead: Send {
         f: &TaskFilter,
         order: TaskOrder,
         page: PageRequest,
+    ) -> impl Future<Output = Result<Vec<LedgerRow>>> + Send;
+    /// A page of the ledger sorted by `sort`, starting at `at` (`None`: the first page),
+    /// `limit + 1` rows at most, in the order walked: going back, the rows before the cursor,
+    /// nearest first.
+    fn ledger_sorted(
+        &mut self,
+        f: &TaskFilter,
+        sort: TaskSort,
+        at: Option<&Keyset>,
+        limit: u32,
     ) -> impl Future<Output = Result<Vec<LedgerRow>>> + Send;
     /// How many tasks `f` matches: from the tallies where they can answer (their colours must be
     /// as of the filter's day and warning period), otherwise by counting rows.

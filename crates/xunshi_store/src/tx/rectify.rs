@@ -4,7 +4,7 @@
 use jiff::civil::Date;
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
-use xunshi_core::page::PageRequest;
+use xunshi_core::page::{Keyset, PageRequest};
 use xunshi_core::paper::FileKind;
 use xunshi_core::rectify::{
     ChangeRequest, Defect, Due, GroupMember, Plan, PlanReview, PlanStatus, ProgressReport, Task,
@@ -12,7 +12,7 @@ use xunshi_core::rectify::{
 };
 use xunshi_core::store::{
     ChangeFilter, LedgerRow, PlanFilter, RectifyRead, RectifyScope, RectifyWrite, SlotCount,
-    TallyFilter, TaskCount, TaskFilter, TaskOrder, UnitCount,
+    TallyFilter, TaskCount, TaskFilter, TaskOrder, TaskSort, TaskSortKey, UnitCount,
 };
 use xunshi_core::{CoreError, Id, Result};
 
@@ -455,6 +455,81 @@ impl<M: Mode> RectifyRead for DbTx<M> {
             ledger_cols(),
             w.sql(),
             page.limit + 1
+        );
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(ledger_row)
+            .collect()
+    }
+
+    async fn ledger_sorted(
+        &mut self,
+        f: &TaskFilter,
+        sort: TaskSort,
+        at: Option<&Keyset>,
+        limit: u32,
+    ) -> Result<Vec<LedgerRow>> {
+        let Some(mut w) = task_where(f, "t.")? else {
+            return Ok(Vec::new());
+        };
+        // Each key is written exactly as its index (migration 0022) is, so the planners walk
+        // the index in order; a long-term task's missing date sorts after every date, the same
+        // on both backends (their NULLs sort at opposite ends).
+        let key = match sort.key {
+            TaskSortKey::Seq => None,
+            TaskSortKey::Unit => Some("t.unit_id"),
+            TaskSortKey::Due => Some("COALESCE(t.due_date, '9999-12-31')"),
+            TaskSortKey::Status => Some("t.status"),
+            TaskSortKey::Progress => Some("t.progress"),
+            TaskSortKey::Updated => Some("t.updated_at"),
+        };
+        let back = at.is_some_and(|k| k.back);
+        // Going back walks the other way from the cursor; the service turns the rows round.
+        let desc = sort.desc != back;
+        let (dir, cmp) = if desc { ("DESC", "<") } else { ("ASC", ">") };
+        if let Some((k, id)) = at.and_then(|k| k.row.as_ref()) {
+            let n = w.next();
+            match key {
+                None => w.raw(format!("t.id {cmp} ${n}"), id.to_string()),
+                Some(key) => {
+                    // The key is bound as text; the progress column is an integer.
+                    let bound = if sort.key == TaskSortKey::Progress {
+                        k.parse::<i16>()
+                            .map_err(|_| CoreError::bad_input("cursor", "分页游标无效"))?;
+                        format!("CAST(${n} AS INTEGER)")
+                    } else {
+                        format!("${n}")
+                    };
+                    // A row value `(key, id) > (…)` is one index range on both backends for
+                    // a column; SQLite does not take it as a range of an index on an
+                    // expression (the deadline's) and would read that index from its start,
+                    // so there the key bounds the range and the id breaks the ties.
+                    let clause = if sort.key == TaskSortKey::Due {
+                        format!(
+                            "{key} {cmp}= {bound} AND ({key} {cmp} {bound} OR t.id {cmp} ${})",
+                            n + 1
+                        )
+                    } else {
+                        format!("({key}, t.id) {cmp} ({bound}, ${})", n + 1)
+                    };
+                    w.raw(clause, k.clone());
+                    w.also(id.to_string());
+                }
+            }
+        }
+        let order_by = match key {
+            None => format!("t.id {dir}"),
+            Some(key) => format!("{key} {dir}, t.id {dir}"),
+        };
+        // As in `ledger_rows`: the page's ids from the tasks alone, then the joins.
+        let sql = format!(
+            "SELECT {} FROM (SELECT t.id AS page_id FROM rectification_tasks t {} \
+             ORDER BY {order_by} LIMIT {}) pg \
+             JOIN rectification_tasks t ON t.id = pg.page_id {LEDGER_JOINS} ORDER BY {order_by}",
+            ledger_cols(),
+            w.sql(),
+            limit + 1
         );
         self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
             .await?

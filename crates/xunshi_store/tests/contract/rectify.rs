@@ -2448,3 +2448,108 @@ pub async fn a_changed_deadline_is_never_in_the_past(mut s: Svc) {
         .await
         .unwrap();
 }
+
+/// Every order of the ledger, both ways, walked a page at a time forward and then back from
+/// the last page: each meets every task once, in the order of its key and then id, and the
+/// total is the ledger's. On a small generated province, whose tasks share many keys (the
+/// same deadline, state or share), so the ties are broken by id across page boundaries.
+pub async fn every_sort_of_the_ledger_pages_by_keyset_forward_and_back(mut s: Svc) {
+    use xunshi_core::page::Keyset;
+    use xunshi_core::store::{Secrets, TaskSort, TaskSortKey};
+    use xunshi_store::generate::{BENCH_PASSWORD, Counts, GenerateOptions, generate};
+
+    let now: jiff::Timestamp = "2026-12-03T02:00:00Z".parse().expect("an instant");
+    s.clock = Arc::new(move || now);
+    let opts = GenerateOptions {
+        seed: 5,
+        counts: Counts::for_tasks(400),
+        today: date(2026, 12, 3),
+        password_hash: xunshi_store::Argon2Secrets::for_tests()
+            .hash_password(BENCH_PASSWORD.to_owned())
+            .await
+            .expect("a hash"),
+    };
+    generate(&s.store, &opts, &mut |_| {})
+        .await
+        .expect("generate");
+    let office = Actor::system();
+    let all = LedgerFilter::default();
+    let whole = s
+        .ledger_page(&office, &all, TaskSort::default(), None, 500)
+        .await
+        .expect("the whole ledger");
+    assert!(whole.next_cursor.is_none(), "the ledger fits one page");
+    assert_eq!(whole.total, whole.items.len() as i64);
+    assert!(whole.total > 300, "{}", whole.total);
+    let tasks: Vec<Task> = whole.items.iter().map(|e| e.task.clone()).collect();
+    for key in TaskSortKey::ALL {
+        for desc in [false, true] {
+            let sort = TaskSort { key, desc };
+            let mut want = tasks.clone();
+            want.sort_by(|a, b| {
+                let ka = sort.key_of(a);
+                let kb = sort.key_of(b);
+                let by_key = if key == TaskSortKey::Progress {
+                    a.progress.cmp(&b.progress)
+                } else {
+                    ka.cmp(&kb)
+                };
+                by_key.then(a.id.cmp(&b.id))
+            });
+            if desc {
+                want.reverse();
+            }
+            let want: Vec<Id> = want.iter().map(|t| t.id).collect();
+            let mut seen = Vec::new();
+            let mut at: Option<Keyset> = None;
+            let mut pages = 0;
+            loop {
+                let p = s
+                    .ledger_page(&office, &all, sort, at.as_ref(), 37)
+                    .await
+                    .unwrap_or_else(|e| panic!("{}: {e:?}", sort.code()));
+                assert_eq!(p.total, whole.total);
+                assert_eq!(p.prev_cursor.is_some(), pages > 0, "{}", sort.code());
+                pages += 1;
+                seen.extend(p.items.iter().map(|e| e.task.id));
+                match p.next_cursor {
+                    Some(c) => {
+                        at = Some(
+                            Keyset::parse(&c, &sort.code(), sort == TaskSort::default())
+                                .expect("its own cursor"),
+                        )
+                    }
+                    None => break,
+                }
+            }
+            assert_eq!(seen, want, "forward under {}", sort.code());
+            // Back from the last page, whose size is what the full pages leave.
+            let mut back = Vec::new();
+            let mut at = Some(Keyset {
+                row: None,
+                back: true,
+            });
+            let mut first = true;
+            while let Some(k) = at.take() {
+                let p = s
+                    .ledger_page(&office, &all, sort, Some(&k), 37)
+                    .await
+                    .unwrap_or_else(|e| panic!("{}: {e:?}", sort.code()));
+                if first {
+                    assert_eq!(p.items.len() as i64, (whole.total - 1) % 37 + 1);
+                    assert!(p.next_cursor.is_none());
+                    first = false;
+                } else {
+                    assert_eq!(p.items.len(), 37, "{}", sort.code());
+                }
+                let mut ids: Vec<Id> = p.items.iter().map(|e| e.task.id).collect();
+                ids.extend(back);
+                back = ids;
+                at = p
+                    .prev_cursor
+                    .map(|c| Keyset::parse(&c, &sort.code(), false).expect("its own cursor"));
+            }
+            assert_eq!(back, want, "back under {}", sort.code());
+        }
+    }
+}

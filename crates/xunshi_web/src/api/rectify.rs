@@ -10,18 +10,20 @@ use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xunshi_core::rectify::{ChangeRequest, Defect, Plan, Task, TaskEvidence, TaskInput};
-use xunshi_core::service::{ChangeInput, PlanDetail, RectPlanInput, TaskDetail, TaskEntry};
+use xunshi_core::service::{
+    BatchItem, ChangeInput, LedgerPage, PlanDetail, RectPlanInput, TaskDetail,
+};
 use xunshi_core::{CoreError, Id};
 
 use super::{ApiJson, ApiQuery, Page, paging, path_id};
 use crate::AppState;
 use crate::auth::ApiUser;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiError, ApiResult, ErrorBody, ErrorDetail};
 use crate::http::files::{UPLOAD_LIMIT, read_upload, task_file_response};
 use crate::http::filters::{LedgerQuery as TaskQuery, PlanQuery};
 
@@ -41,6 +43,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(withdraw_task))
         .routes(routes!(report_progress))
         .routes(routes!(verify_task))
+        .routes(routes!(batch_verify))
+        .routes(routes!(batch_remind))
         .routes(routes!(request_change))
         .routes(routes!(decide_change))
         .routes(routes!(download_evidence))
@@ -256,20 +260,23 @@ async fn review_plan(
 // Tasks
 
 /// The ledger: the tasks the caller may see, each with its colour, problem and latest
-/// progress, by creation, a page at a time.
+/// progress, in the order `sort` asks (by creation unless told), a page at a time, with the
+/// total the filter matches and the cursors of the next and the previous page.
 #[utoipa::path(get, path = "/tasks", tag = "rectification", security(("bearer" = [])),
     params(TaskQuery),
-    responses((status = 200, body = Page<TaskEntry>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+    responses((status = 200, body = LedgerPage), (status = 400, description = "a filter, `sort`, `limit` or `cursor` that cannot be read, or a cursor of another sort", body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 422, description = "no unit has the name given as `unit`", body = ErrorBody)))]
 async fn list_tasks(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
     ApiQuery(q): ApiQuery<TaskQuery>,
-) -> ApiResult<Json<Page<TaskEntry>>> {
-    let page = paging(q.cursor.as_deref(), q.limit)?;
+) -> ApiResult<Json<LedgerPage>> {
+    let (sort, at, limit) = q.sorted()?;
     let f = q.filter()?;
     Ok(Json(
-        app.services.list_tasks(&actor, &f, page).await?.into(),
+        app.services
+            .ledger_page(&actor, &f, sort, at.as_ref(), limit)
+            .await?,
     ))
 }
 
@@ -515,6 +522,106 @@ async fn verify_task(
             )
             .await?,
     ))
+}
+
+/// A task ticked for a batch, with the version the caller saw.
+#[derive(Deserialize, ToSchema)]
+pub struct BatchPick {
+    #[schema(value_type = String, format = "uuid")]
+    pub id: Id,
+    pub version: i64,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct BatchVerifyRequest {
+    /// 1 to 100 claimed tasks, each with its version.
+    #[schema(min_items = 1, max_items = 100)]
+    pub tasks: Vec<BatchPick>,
+    /// The opinion recorded with each closing.
+    #[schema(min_length = 1, max_length = 5000, pattern = r"\S")]
+    pub reason: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct BatchRemindRequest {
+    /// 1 to 100 overdue tasks.
+    #[schema(min_items = 1, max_items = 100, value_type = Vec<String>)]
+    pub task_ids: Vec<Id>,
+}
+
+/// What became of one task of a batch.
+#[derive(Serialize, ToSchema)]
+pub struct BatchOutcome {
+    #[schema(value_type = String, format = "uuid")]
+    pub task_id: Id,
+    /// The task's number in its plan; null for a task the caller may not know.
+    pub seq: Option<String>,
+    pub done: bool,
+    /// Why not, when not done (a stale version, a task not claimed or not overdue …).
+    pub error: Option<ErrorDetail>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BatchAnswer {
+    /// Each task, in the order given.
+    pub items: Vec<BatchOutcome>,
+    /// The reminders issued, one per unit (batch reminders only).
+    #[schema(value_type = Vec<String>)]
+    pub notices: Vec<Id>,
+}
+
+fn batch_answer(items: &[BatchItem], notices: Vec<Id>) -> BatchAnswer {
+    BatchAnswer {
+        items: items
+            .iter()
+            .map(|i| BatchOutcome {
+                task_id: i.task_id,
+                seq: i.seq.clone(),
+                done: i.outcome.is_ok(),
+                error: i.outcome.as_ref().err().map(ErrorDetail::of),
+            })
+            .collect(),
+        notices,
+    }
+}
+
+/// Closes (销号) several claimed tasks with one opinion: each through the same check as
+/// `POST /tasks/{id}/verify`, in its own transaction with its audit record. A task refused (a
+/// stale version, not claimed) is answered in `items` with its error while the others are
+/// closed; refused as a whole (403) when the caller may close none of them.
+#[utoipa::path(post, path = "/tasks/batch-verify", tag = "rectification", security(("bearer" = [])),
+    request_body = BatchVerifyRequest,
+    responses((status = 200, body = BatchAnswer), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+async fn batch_verify(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(req): ApiJson<BatchVerifyRequest>,
+) -> ApiResult<Json<BatchAnswer>> {
+    let picks: Vec<(Id, i64)> = req.tasks.iter().map(|p| (p.id, p.version)).collect();
+    let items = app
+        .services
+        .verify_tasks(&actor, &picks, &req.reason)
+        .await?;
+    Ok(Json(batch_answer(&items, Vec::new())))
+}
+
+/// Reminds the units of several overdue tasks: one reminder (催办, kind `reminder`) per unit
+/// and inspection, listing its tasks, through the same service as `POST /followups`. A task
+/// not overdue is answered in `items` as refused. The office, the discipline commission and
+/// the organization department (403 otherwise).
+#[utoipa::path(post, path = "/tasks/batch-remind", tag = "rectification", security(("bearer" = [])),
+    request_body = BatchRemindRequest,
+    responses((status = 200, body = BatchAnswer), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+async fn batch_remind(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(req): ApiJson<BatchRemindRequest>,
+) -> ApiResult<Json<BatchAnswer>> {
+    let r = app.services.remind_overdue(&actor, &req.task_ids).await?;
+    let notices = r.notices.iter().map(|n| n.id).collect();
+    Ok(Json(batch_answer(&r.items, notices)))
 }
 
 /// Asks the office to change the measure or deadline of a task of an approved plan.

@@ -13,14 +13,14 @@ use xunshi_core::dashboard::DashboardFilter;
 use xunshi_core::deadline::Colour;
 use xunshi_core::disclosure::{DocKind, DocStatus};
 use xunshi_core::inspection::Stage;
-use xunshi_core::page::PageRequest;
+use xunshi_core::page::{Keyset, PageRequest};
 use xunshi_core::paper::ProblemStatus;
 use xunshi_core::rectify::{Form, NoticeKind, PlanStatus, TaskStatus};
 use xunshi_core::service::{
     AccountabilityQuery, ClueListFilter, FollowUpQuery, LedgerFilter, MechanismQuery,
 };
 use xunshi_core::store::{
-    AuditFilter, DocFilter, InspectionFilter, InspectorFilter, PlanFilter, ProblemFilter,
+    AuditFilter, DocFilter, InspectionFilter, InspectorFilter, PlanFilter, ProblemFilter, TaskSort,
     TransferFilter, UnitFilter, UserFilter,
 };
 use xunshi_core::{CoreError, Id, Result};
@@ -354,12 +354,34 @@ pub struct LedgerQuery {
     /// `true` (or `1`): only tasks whose claim was rejected at least once.
     #[param(value_type = Option<bool>)]
     pub rejected: Option<String>,
+    /// The order: `seq` (the ledger's order, the default), `unit`, `due` (deadline; long-term
+    /// tasks last), `status`, `progress` or `updated`; `-` before it for descending, as
+    /// `-due`. Every order pages by cursor; a cursor holds its order and is refused under
+    /// another. Lists only; the workbook and the print view keep the ledger's order.
+    #[param(pattern = "^-?(seq|unit|due|status|progress|updated)$")]
+    pub sort: Option<String>,
+    /// Lists only: the page's number as the pages count it, shown beside the total (kept
+    /// between 1 and the page count); the cursor, not this number, says where the page is.
+    pub page: Option<u32>,
     /// Lists only; the workbook has every row.
     pub cursor: Option<String>,
     pub limit: Option<u32>,
 }
 
+/// The page sizes the ledger offers; any size up to the API's maximum is read.
+pub const PAGE_SIZES: [u32; 3] = [20, 50, 100];
+
 impl LedgerQuery {
+    /// The order, the cursor read under it, and the page size.
+    pub fn sorted(&self) -> Result<(TaskSort, Option<Keyset>, u32)> {
+        let sort = TaskSort::parse(given(&self.sort).unwrap_or_default())?;
+        let page = paging(&None, self.limit)?;
+        let at = given(&self.cursor)
+            .map(|c| Keyset::parse(c, &sort.code(), sort == TaskSort::default()))
+            .transpose()?;
+        Ok((sort, at, page.limit))
+    }
+
     pub fn filter(&self) -> Result<LedgerFilter> {
         Ok(LedgerFilter {
             inspection_id: opt_id(&self.inspection_id, "inspection_id")?,

@@ -3,7 +3,7 @@
 //! requests, and the forms of whoever may act on it now.
 
 use crate::http::Form;
-use crate::http::{Path, Query};
+use crate::http::{FormPairs, Path, Query};
 use askama::Template;
 use axum::Router;
 use axum::extract::multipart::{Multipart, MultipartRejection};
@@ -13,10 +13,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use xunshi_core::deadline::Colour;
+use xunshi_core::page::{DEFAULT_LIMIT, Keyset};
 use xunshi_core::paper::MAX_EVIDENCE_BYTES;
 use xunshi_core::permission::Actor;
 use xunshi_core::rectify::{Defect, TaskStatus};
-use xunshi_core::service::{ChangeInput, LedgerTotals, TaskDetail};
+use xunshi_core::service::{BatchItem, ChangeInput, LedgerTotals, TaskDetail};
+use xunshi_core::store::{TaskSort, TaskSortKey};
 use xunshi_core::{CoreError, Id};
 use xunshi_office::chinese_date;
 
@@ -28,12 +30,13 @@ use crate::error::status_of;
 use crate::http::files::{
     FileQuery, UPLOAD_LIMIT, UploadError, read_upload, size_label, task_file_response,
 };
-use crate::http::filters::{LedgerQuery, paging};
+use crate::http::filters::{LedgerQuery, PAGE_SIZES};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/rectification/tasks", get(ledger))
         .route("/rectification/tasks/print", get(print_view))
+        .route("/rectification/tasks/batch", post(batch))
         .route("/rectification/tasks/{id}", get(task_page))
         .route("/rectification/tasks/{id}/progress", post(progress))
         .route(
@@ -77,9 +80,118 @@ struct LedgerPage {
     colours: Vec<Choice>,
     categories: Vec<Choice>,
     filtered: bool,
+    /// Whether rows may be ticked for a batch (the supervisors); the core checks each task.
+    can_batch: bool,
     total: i64,
+    /// The filters alone, for the workbook and the print view (which keep the ledger's order).
     query: String,
-    next_cursor: Option<String>,
+    pages: Pager,
+}
+
+/// A column heading that sorts: the link sorts by it, ascending, or the other way when the
+/// ledger is already sorted by it; `mark` shows which way it is sorted now.
+struct SortLink {
+    label: &'static str,
+    href: String,
+    mark: &'static str,
+}
+
+/// The ledger's headings, page size choices and page links, under its filters. Keyset paging
+/// knows where it is only relative to a row, so the pager offers the first, previous, next
+/// and last pages, not a jump to page k; the page number is carried in the links and checked
+/// against the page count.
+struct Pager {
+    /// The order's code, kept by the filter form so that filtering keeps the order.
+    sort_code: String,
+    sorts: Vec<SortLink>,
+    sizes: Vec<(u32, String, bool)>,
+    number: i64,
+    count: i64,
+    limit: u32,
+    first: Option<String>,
+    prev: Option<String>,
+    next: Option<String>,
+    last: Option<String>,
+}
+
+impl Pager {
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        filters: &str,
+        sort: TaskSort,
+        limit: u32,
+        total: i64,
+        number: Option<u32>,
+        at: Option<&Keyset>,
+        next: Option<String>,
+        prev: Option<String>,
+    ) -> Pager {
+        let count = ((total + i64::from(limit) - 1) / i64::from(limit)).max(1);
+        let code = sort.code();
+        let href = |sort: &str, limit: u32, cursor: Option<&str>, page: i64| {
+            let mut pairs = vec![("sort", sort.to_owned()), ("limit", limit.to_string())];
+            if let Some(c) = cursor {
+                pairs.push(("cursor", c.to_owned()));
+                pairs.push(("page", page.to_string()));
+            }
+            let tail = serde_urlencoded::to_string(pairs).unwrap_or_default();
+            format!("/rectification/tasks?{filters}&{tail}")
+        };
+        // The last page is that by its cursor; any other page is numbered by its links, and
+        // the first page has no cursor.
+        let number = match at {
+            None => 1,
+            Some(Keyset { row: None, .. }) => count,
+            Some(_) => i64::from(number.unwrap_or(2)).clamp(1, count),
+        };
+        let sorts = TaskSortKey::ALL
+            .into_iter()
+            .map(|k| {
+                let current = sort.key == k;
+                let flipped = TaskSort {
+                    key: k,
+                    desc: current && !sort.desc,
+                };
+                SortLink {
+                    label: k.label(),
+                    href: href(&flipped.code(), limit, None, 1),
+                    mark: match (current, sort.desc) {
+                        (false, _) => "",
+                        (true, false) => "▲",
+                        (true, true) => "▼",
+                    },
+                }
+            })
+            .collect();
+        let sizes = PAGE_SIZES
+            .into_iter()
+            .map(|n| (n, href(&code, n, None, 1), n == limit))
+            .collect();
+        let not_first = number > 1 || prev.is_some();
+        Pager {
+            sort_code: code.clone(),
+            sorts,
+            sizes,
+            first: not_first.then(|| href(&code, limit, None, 1)),
+            prev: prev.map(|c| href(&code, limit, Some(&c), (number - 1).max(1))),
+            next: next
+                .as_deref()
+                .map(|c| href(&code, limit, Some(c), (number + 1).min(count))),
+            last: (number < count).then(|| href(&code, limit, Some(&Keyset::last(&code)), count)),
+            number,
+            count,
+            limit,
+        }
+    }
+
+    /// The heading link of the column sorted by `code`.
+    fn sort(&self, code: &str) -> &SortLink {
+        let i = TaskSortKey::ALL
+            .iter()
+            .position(|k| k.as_str() == code)
+            .unwrap_or(0);
+        &self.sorts[i]
+    }
 }
 
 /// The ledger under the filters of [`LedgerQuery`], the same parser as `GET /api/v1/tasks`: a
@@ -90,24 +202,30 @@ async fn ledger(
     Query(q): Query<LedgerQuery>,
 ) -> PageResult {
     let actor = &user.actor;
-    let parsed = q.filter().and_then(|f| Ok((f, paging(&q.cursor, None)?)));
+    let parsed = q.filter().and_then(|f| Ok((f, q.sorted()?)));
+    let (sort, limit) = match &parsed {
+        Ok((_, (sort, _, limit))) => (*sort, *limit),
+        Err(_) => (TaskSort::default(), DEFAULT_LIMIT),
+    };
     let listed = match parsed {
-        Ok((f, page)) => app
+        Ok((f, (sort, at, limit))) => app
             .services
-            .list_tasks(actor, &f, page)
+            .ledger_page(actor, &f, sort, at.as_ref(), limit)
             .await
-            .map(|list| (f, list)),
+            .map(|list| (f, at, list)),
         Err(e) => Err(e),
     };
-    let (filter, rows, total, next_cursor, refused) = match listed {
-        Ok((f, list)) => (
+    let (filter, rows, total, at, next_cursor, prev_cursor, refused) = match listed {
+        Ok((f, at, list)) => (
             Some(f),
             list.items.iter().map(TaskRow::of).collect(),
-            list.total.unwrap_or(0),
+            list.total,
+            at,
             list.next_cursor,
+            list.prev_cursor,
             None,
         ),
-        Err(e @ CoreError::BadInput(_)) => (None, Vec::new(), 0, None, Some(e)),
+        Err(e @ CoreError::BadInput(_)) => (None, Vec::new(), 0, None, None, None, Some(e)),
         Err(e) => return Err(e).or_page(actor),
     };
     let text = |v: &Option<String>| v.as_deref().unwrap_or_default().to_owned();
@@ -175,6 +293,16 @@ async fn ledger(
         ("rejected", q.rejected.as_deref().unwrap_or_default()),
     ])
     .unwrap_or_default();
+    let pages = Pager::new(
+        &query,
+        sort,
+        limit,
+        total,
+        q.page,
+        at.as_ref(),
+        next_cursor,
+        prev_cursor,
+    );
     let page = LedgerPage {
         frame: Frame::new(&app, &user, "整改台账", "/rectification/tasks")
             .await
@@ -194,9 +322,10 @@ async fn ledger(
             .collect(),
         categories,
         filtered: q.is_filtered(),
+        can_batch: app.services.may_supervise(actor),
         total,
         query,
-        next_cursor,
+        pages,
     };
     let status = if refused.is_some() {
         StatusCode::BAD_REQUEST
@@ -204,6 +333,108 @@ async fn ledger(
         StatusCode::OK
     };
     Ok(render(status, &page))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Several tasks at once: /rectification/tasks/batch
+
+/// One ticked task and what became of it.
+struct BatchRow {
+    id: String,
+    seq: String,
+    done: bool,
+    message: String,
+}
+
+/// A notice a reminder issued.
+struct NoticeRow {
+    id: String,
+}
+
+#[derive(Template)]
+#[template(path = "rect_batch.html")]
+struct BatchPage {
+    frame: Frame,
+    /// 销号 or 催办.
+    verb: &'static str,
+    rows: Vec<BatchRow>,
+    done: usize,
+    failed: usize,
+    notices: Vec<NoticeRow>,
+}
+
+/// Reads a ticked row, `{id}:{version}` (the version the page showed, for 销号).
+fn ticked(raw: &str) -> Result<(Id, i64), CoreError> {
+    let bad = || CoreError::bad_input("tasks", format!("“{raw}”不是有效的任务选择"));
+    let (id, version) = raw.split_once(':').ok_or_else(bad)?;
+    Ok((
+        id.parse().map_err(|_| bad())?,
+        version.parse().map_err(|_| bad())?,
+    ))
+}
+
+/// The ledger's batch form: `action=verify` closes every ticked claimed task with one opinion
+/// (`reason`), `action=remind` reminds the units of the ticked overdue tasks, one notice per
+/// unit. The page then lists each task with what became of it; nothing done is undone by a
+/// task refused. Refused as a whole (403) for someone who may do it to none of them.
+async fn batch(State(app): State<AppState>, user: PageUser, form: FormPairs) -> PageResult {
+    let actor = &user.actor;
+    let picks: Result<Vec<(Id, i64)>, CoreError> =
+        form.all("tasks").iter().map(|t| ticked(t)).collect();
+    let action = form.get("action");
+    let outcome = match (action.as_str(), picks) {
+        (_, Err(e)) => Err(e),
+        ("verify", Ok(picks)) => app
+            .services
+            .verify_tasks(actor, &picks, &form.get("reason"))
+            .await
+            .map(|items| ("销号", items, Vec::new())),
+        ("remind", Ok(picks)) => {
+            let ids: Vec<Id> = picks.iter().map(|(id, _)| *id).collect();
+            app.services
+                .remind_overdue(actor, &ids)
+                .await
+                .map(|r| ("催办", r.items, r.notices))
+        }
+        _ => Err(CoreError::bad_input("action", "请选择批量销号或批量催办")),
+    };
+    let (verb, items, notices) = match outcome {
+        Ok(x) => x,
+        Err(e) => return Ok(error_page(&e, Some(actor))),
+    };
+    let rows: Vec<BatchRow> = items
+        .iter()
+        .map(|i: &BatchItem| BatchRow {
+            id: i.task_id.to_string(),
+            seq: i.seq.clone().unwrap_or_default(),
+            done: i.outcome.is_ok(),
+            message: match &i.outcome {
+                Ok(()) => String::new(),
+                Err(e) => crate::error::public_message(e),
+            },
+        })
+        .collect();
+    let done = rows.iter().filter(|r| r.done).count();
+    let page = BatchPage {
+        frame: Frame::new(
+            &app,
+            &user,
+            &format!("批量{verb}结果"),
+            "/rectification/tasks",
+        )
+        .await,
+        verb,
+        failed: rows.len() - done,
+        done,
+        rows,
+        notices: notices
+            .iter()
+            .map(|n| NoticeRow {
+                id: n.id.to_string(),
+            })
+            .collect(),
+    };
+    Ok(render(StatusCode::OK, &page))
 }
 
 // ---------------------------------------------------------------------------------------------

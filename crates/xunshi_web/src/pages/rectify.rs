@@ -137,6 +137,8 @@ pub struct TaskRow {
     pub responsible_person: String,
     pub due: String,
     pub status: String,
+    /// The state's code (`claimed` …), for what a row offers.
+    pub status_code: &'static str,
     pub status_class: &'static str,
     pub colour: &'static str,
     pub colour_class: &'static str,
@@ -167,6 +169,7 @@ impl TaskRow {
             responsible_person: t.responsible_person.clone(),
             due: t.due.label(),
             status: e.status_label.clone(),
+            status_code: t.status.as_str(),
             status_class: status_class(t),
             colour: e.colour.label(),
             colour_class: colour_class(e.colour),

@@ -1205,3 +1205,390 @@ async fn the_home_page_lists_what_waits_for_each_role_until_it_is_done() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(todo_of(&w, "xcb_head").await.0, vec![]);
 }
+
+/// The `href` of the first link whose tag holds `marker` (such as `rel="next"`), as a browser
+/// reads it (the template escapes `&`).
+fn link_with(html: &str, marker: &str) -> Option<String> {
+    let at = html.find(marker)?;
+    let start = html[..at].rfind("<a ")?;
+    let tag = &html[start..html[start..].find('>')? + start];
+    let href = tag.split("href=\"").nth(1)?.split('"').next()?;
+    Some(href.replace("&#38;", "&").replace("&amp;", "&"))
+}
+
+#[tokio::test]
+async fn the_ledger_sorts_by_its_columns_and_pages_with_a_total() {
+    let w = world().await;
+    let (_, tasks) = approved_plan(
+        &w,
+        &[
+            ("by", Some("2020-07-31")),
+            ("long_term", None),
+            ("by", Some("2020-05-31")),
+            ("immediate", Some("2020-06-05")),
+        ],
+    )
+    .await;
+    let office = w.app.api_token("office1", PASSWORD).await;
+    let ids = |body: &Value| -> Vec<String> {
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["task"]["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // By deadline, the long-term task last; one a page, every page continues where the
+    // cursor says, and the total is the whole ledger's.
+    let by_due = vec![
+        tasks[2].clone(),
+        tasks[3].clone(),
+        tasks[0].clone(),
+        tasks[1].clone(),
+    ];
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/tasks?sort=due&limit=1".to_owned();
+    loop {
+        let (status, page) = w.app.api_get(&path, &office).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert_eq!(page["total"], 4);
+        seen.extend(ids(&page));
+        match page["next_cursor"].as_str() {
+            Some(c) => path = format!("/api/v1/tasks?sort=due&limit=1&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, by_due);
+    // Descending, three a page: the second page holds the earliest; back from it is the first.
+    let (_, first) = w
+        .app
+        .api_get("/api/v1/tasks?sort=-due&limit=3", &office)
+        .await;
+    let mut rev = by_due.clone();
+    rev.reverse();
+    assert_eq!(ids(&first), rev[..3]);
+    assert!(first["prev_cursor"].is_null());
+    let c = first["next_cursor"].as_str().unwrap();
+    let (_, second) = w
+        .app
+        .api_get(
+            &format!("/api/v1/tasks?sort=-due&limit=3&cursor={c}"),
+            &office,
+        )
+        .await;
+    assert_eq!(ids(&second), rev[3..]);
+    assert!(second["next_cursor"].is_null());
+    let p = second["prev_cursor"].as_str().unwrap();
+    let (_, back) = w
+        .app
+        .api_get(
+            &format!("/api/v1/tasks?sort=-due&limit=3&cursor={p}"),
+            &office,
+        )
+        .await;
+    assert_eq!(ids(&back), rev[..3]);
+    assert!(back["prev_cursor"].is_null());
+    // A cursor of one order is refused under another, and an unknown order is named.
+    let (status, body) = w
+        .app
+        .api_get(&format!("/api/v1/tasks?sort=progress&cursor={c}"), &office)
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(detail_fields(&body), ["cursor"]);
+    let (status, body) = w.app.api_get("/api/v1/tasks?sort=name", &office).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(detail_fields(&body), ["sort"]);
+
+    // The page: the headings are links that sort, the total and the page count are shown, and
+    // the page links carry the order and the page size.
+    let mut b = w.app.login_form("office1", PASSWORD).await;
+    let page = b.get("/rectification/tasks?sort=due&limit=20").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("共 4 项，第 1 / 1 页"), "{}", page.body);
+    let due_heading = link_with(&page.body, "按整改时限排序").unwrap();
+    assert!(due_heading.contains("sort=-due"), "{due_heading}");
+    assert!(page.body.contains("升序"));
+    let order = |body: &str| -> Vec<usize> {
+        let mut at: Vec<(usize, usize)> = (0..4)
+            .map(|n| (body.find(&format!(">措施{n}<")).unwrap(), n))
+            .collect();
+        at.sort();
+        at.into_iter().map(|(_, n)| n).collect()
+    };
+    assert_eq!(order(&page.body), [2, 3, 0, 1]);
+    let page = b.get(&due_heading).await;
+    assert_eq!(order(&page.body), [1, 0, 3, 2]);
+    assert!(page.body.contains("降序"));
+    // Filtering again keeps the order and the page size.
+    assert_eq!(input_value(&page.body, "sort").as_deref(), Some("-due"));
+    assert_eq!(input_value(&page.body, "limit").as_deref(), Some("20"));
+
+    let page = b.get("/rectification/tasks?sort=due&limit=3").await;
+    assert!(page.body.contains("共 4 项，第 1 / 2 页"), "{}", page.body);
+    assert!(!page.body.contains("上一页"));
+    let next = link_with(&page.body, "rel=\"next\"").unwrap();
+    assert!(
+        next.contains("sort=due") && next.contains("limit=3"),
+        "{next}"
+    );
+    let last = link_with(&page.body, "末页").unwrap();
+    let second = b.get(&next).await;
+    assert_eq!(second.status, StatusCode::OK);
+    assert!(second.body.contains("第 2 / 2 页"), "{}", second.body);
+    assert!(second.body.contains(">措施1<") && !second.body.contains(">措施2<"));
+    assert!(!second.body.contains("rel=\"next\""));
+    let prev = link_with(&second.body, "rel=\"prev\"").unwrap();
+    let again = b.get(&prev).await;
+    assert!(again.body.contains("第 1 / 2 页"), "{}", again.body);
+    assert_eq!(order_of_three(&again.body), [2, 3, 0]);
+    let last = b.get(&last).await;
+    assert!(last.body.contains("第 2 / 2 页") && last.body.contains(">措施1<"));
+    // Page sizes are offered; a size beyond the cap is refused on the page with the message.
+    assert!(page.body.contains("limit=50") && page.body.contains("limit=100"));
+    let refused = b.get("/rectification/tasks?limit=501").await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.body.contains("每页条数应在 1 到 500 之间"));
+    let refused = b.get("/rectification/tasks?sort=name").await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.body.contains("不是可用的排序"));
+}
+
+/// The order of the measures 0–3 present on a page.
+fn order_of_three(body: &str) -> Vec<usize> {
+    let mut at: Vec<(usize, usize)> = (0..4)
+        .filter_map(|n| body.find(&format!(">措施{n}<")).map(|i| (i, n)))
+        .collect();
+    at.sort();
+    at.into_iter().map(|(_, n)| n).collect()
+}
+
+/// The values of the ledger's ticking boxes on a page.
+fn ticks(html: &str) -> Vec<String> {
+    html.split("name=\"tasks\" value=\"")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap().to_owned())
+        .collect()
+}
+
+async fn claim(w: &World, token: &str, task: &str) -> i64 {
+    let v = task_version(w, token, task).await;
+    let (status, body) = w
+        .app
+        .api_post(
+            &format!("/api/v1/tasks/{task}/progress"),
+            Some(token),
+            json!({ "version": v, "text": "已整改到位", "progress": 100, "claims_done": true }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["version"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn a_supervisor_closes_ticked_tasks_at_once_and_a_stale_one_is_reported() {
+    let w = world().await;
+    let (_, tasks) = approved_plan(
+        &w,
+        &[
+            ("by", Some("2020-05-31")),
+            ("by", Some("2020-07-31")),
+            ("by", Some("2020-08-31")),
+        ],
+    )
+    .await;
+    let liaison = w.app.api_token("xcb_liaison", PASSWORD).await;
+    claim(&w, &liaison, &tasks[1]).await;
+    claim(&w, &liaison, &tasks[2]).await;
+    // The unit ticks nothing: it has no boxes, and a batch it sends anyway is refused whole.
+    let mut unit = w.app.login_form("xcb_liaison", PASSWORD).await;
+    let page = unit.get("/rectification/tasks").await;
+    assert!(ticks(&page.body).is_empty());
+    let v1 = task_version(&w, &liaison, &tasks[1]).await;
+    let pick = format!("{}:{v1}", tasks[1]);
+    let refused = unit
+        .post_form(
+            "/rectification/tasks/batch",
+            &[
+                ("tasks", &pick),
+                ("reason", "自己销号"),
+                ("action", "verify"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    assert_eq!(task_version(&w, &liaison, &tasks[1]).await, v1);
+
+    // The office sees boxes on the claimed rows and on the overdue one.
+    let mut office = w.app.login_form("office1", PASSWORD).await;
+    let page = office.get("/rectification/tasks").await;
+    let picked = ticks(&page.body);
+    assert_eq!(picked.len(), 3, "{}", page.body);
+    let claimed: Vec<String> = picked
+        .iter()
+        .filter(|p| !p.starts_with(&tasks[0]))
+        .cloned()
+        .collect();
+    // Meanwhile the discipline commission sends one back, and the unit claims it again: the
+    // version the office saw is stale.
+    let jiwei = w.app.api_token("jiwei1", PASSWORD).await;
+    let v2 = task_version(&w, &jiwei, &tasks[2]).await;
+    let (status, body) = w
+        .app
+        .api_post(
+            &format!("/api/v1/tasks/{}/verify", tasks[2]),
+            Some(&jiwei),
+            json!({ "version": v2, "close": false, "defect": "superficial", "progress": 60, "reason": "只有文件" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    claim(&w, &liaison, &tasks[2]).await;
+    let mut fields: Vec<(&str, &str)> = claimed.iter().map(|p| ("tasks", p.as_str())).collect();
+    fields.extend([("reason", "经核查，整改到位"), ("action", "verify")]);
+    let done = office
+        .post_form("/rectification/tasks/batch", &fields)
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(
+        done.body.contains("已销号 1 项，未能销号 1 项"),
+        "{}",
+        done.body
+    );
+    assert!(done.body.contains("已被他人修改"), "{}", done.body);
+    let (_, t1) = w
+        .app
+        .api_get(&format!("/api/v1/tasks/{}", tasks[1]), &jiwei)
+        .await;
+    assert_eq!(t1["entry"]["task"]["status"], "closed");
+    assert_eq!(t1["verifications"][0]["reason"], "经核查，整改到位");
+    let (_, t2) = w
+        .app
+        .api_get(&format!("/api/v1/tasks/{}", tasks[2]), &jiwei)
+        .await;
+    assert_eq!(t2["entry"]["task"]["status"], "claimed");
+    // Each closing is its own audit record.
+    w.app
+        .add_user("sysadmin", "系统管理员", "admin", None)
+        .await;
+    let admin = w.app.api_token("sysadmin", PASSWORD).await;
+    let (_, audit) = w
+        .app
+        .api_get(&format!("/api/v1/audit?object_id={}", tasks[1]), &admin)
+        .await;
+    assert!(
+        audit["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["action"] == "task_closed"),
+        "{audit}"
+    );
+
+    // The API: the same check, each task answered.
+    let v2 = task_version(&w, &jiwei, &tasks[2]).await;
+    let (status, body) = w
+        .app
+        .api_post(
+            "/api/v1/tasks/batch-verify",
+            Some(&jiwei),
+            json!({ "tasks": [
+                { "id": tasks[2], "version": v2 },
+                { "id": tasks[0], "version": 1 },
+            ], "reason": "核查属实" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["items"][0]["done"], true);
+    assert_eq!(body["items"][1]["done"], false);
+    assert!(body["items"][1]["error"]["code"].is_string(), "{body}");
+    let (status, body) = w
+        .app
+        .api_post(
+            "/api/v1/tasks/batch-verify",
+            Some(&jiwei),
+            json!({ "tasks": [], "reason": "核查属实" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+}
+
+#[tokio::test]
+async fn overdue_tasks_ticked_are_reminded_with_one_notice_per_unit() {
+    let w = world().await;
+    let (_, tasks) = approved_plan(
+        &w,
+        &[
+            ("by", Some("2020-05-20")),
+            ("by", Some("2020-05-31")),
+            ("by", Some("2020-08-31")),
+        ],
+    )
+    .await;
+    let mut office = w.app.login_form("office1", PASSWORD).await;
+    let page = office.get("/rectification/tasks?colour=red").await;
+    let picked = ticks(&page.body);
+    assert_eq!(picked.len(), 2, "{}", page.body);
+    let not_due = format!("{}:1", tasks[2]);
+    let mut fields: Vec<(&str, &str)> = picked.iter().map(|p| ("tasks", p.as_str())).collect();
+    fields.extend([("tasks", not_due.as_str()), ("action", "remind")]);
+    let done = office
+        .post_form("/rectification/tasks/batch", &fields)
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(
+        done.body.contains("已催办 2 项，未能催办 1 项"),
+        "{}",
+        done.body
+    );
+    assert!(done.body.contains("该任务未逾期"));
+    assert!(done.body.contains("已下发催办提醒 1 份"));
+    // One reminder to the unit, naming both overdue tasks and not the other.
+    let office_token = w.app.api_token("office1", PASSWORD).await;
+    let (_, list) = w
+        .app
+        .api_get(
+            &format!("/api/v1/followups?unit_id={}", w.unit),
+            &office_token,
+        )
+        .await;
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{list}");
+    let n = &items[0];
+    let n = if n.get("notice").is_some() {
+        &n["notice"]
+    } else {
+        n
+    };
+    assert_eq!(n["kind"], "reminder", "{n}");
+    let content = n["content"].as_str().unwrap();
+    assert!(
+        content.contains("措施0") && content.contains("措施1") && !content.contains("措施2"),
+        "{content}"
+    );
+    // Who may not issue notices is refused whole, and nothing is issued.
+    let mut unit = w.app.login_form("xcb_liaison", PASSWORD).await;
+    let refused = unit
+        .post_form(
+            "/rectification/tasks/batch",
+            &[("tasks", picked[0].as_str()), ("action", "remind")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    let liaison = w.app.api_token("xcb_liaison", PASSWORD).await;
+    let (status, _) = w
+        .app
+        .api_post(
+            "/api/v1/tasks/batch-remind",
+            Some(&liaison),
+            json!({ "task_ids": [tasks[0]] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, list) = w
+        .app
+        .api_get(
+            &format!("/api/v1/followups?unit_id={}", w.unit),
+            &office_token,
+        )
+        .await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+}

@@ -5,21 +5,21 @@
 //! that scope, so a page is full and the cursor exact.
 
 use jiff::civil::Date;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::access::{rect_role, require, visible_scope};
 use super::{TaskDetail, TaskEntry, TaskRights, task_context, warn_days};
 use crate::deadline::Colour;
 use crate::error::{CoreError, Result};
 use crate::id::Id;
-use crate::page::{Page, PageRequest};
+use crate::page::{Keyset, Page, PageRequest};
 use crate::permission::Actor;
 use crate::rectify::{Due, PlanStatus, TaskStatus};
 use crate::service::Services;
 use crate::service::planning::today;
 use crate::service::units::resolve_unit_in;
 use crate::store::{
-    ChangeFilter, ColourAt, LedgerRow, ReadTx, RectifyRead, Store, TaskFilter, TaskOrder,
+    ChangeFilter, ColourAt, LedgerRow, ReadTx, RectifyRead, Store, TaskFilter, TaskOrder, TaskSort,
 };
 
 /// What the ledger may be narrowed to.
@@ -85,6 +85,65 @@ pub(crate) async fn plan_entries<T: ReadTx>(
     Ok(rows.into_iter().map(|r| entry(r, today, warn)).collect())
 }
 
+/// One sorted page of the ledger, with the cursors of its neighbours and the total.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct LedgerPage {
+    pub items: Vec<TaskEntry>,
+    /// Pass as `cursor` (with the same `sort`) for the next page; null on the last page.
+    pub next_cursor: Option<String>,
+    /// Pass as `cursor` (with the same `sort`) for the page before; null on the first page.
+    pub prev_cursor: Option<String>,
+    /// How many tasks the filter matches.
+    pub total: i64,
+}
+
+/// The store's filter for what `actor` may see of the ledger narrowed by `f`; `None` when the
+/// filter cannot match (a unit named both by id and by another name).
+async fn ledger_task_filter<T: ReadTx>(
+    tx: &mut T,
+    actor: &Actor,
+    f: &LedgerFilter,
+    now: Date,
+    warn: i32,
+) -> Result<Option<TaskFilter>> {
+    let named = match f
+        .unit_name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
+        Some(name) => Some(
+            resolve_unit_in(tx, name)
+                .await
+                .map_err(|_| CoreError::unfit("unit", format!("没有名为“{name}”的单位")))?
+                .id,
+        ),
+        None => None,
+    };
+    if let (Some(a), Some(b)) = (named, f.unit_id)
+        && a != b
+    {
+        return Ok(None);
+    }
+    Ok(Some(TaskFilter {
+        task_id: None,
+        inspection_id: f.inspection_id,
+        unit_id: named.or(f.unit_id),
+        plan_id: f.plan_id,
+        status: f.status,
+        problem_id: None,
+        category_id: f.category_id,
+        colour: f.colour.map(|colour| ColourAt {
+            colour,
+            today: now,
+            warn_days: warn,
+        }),
+        rejected: f.rejected,
+        scope: visible_scope(actor),
+        include_withdrawn: false,
+    }))
+}
+
 impl<S: Store> Services<S> {
     /// A page of the ledger across plans: the tasks the actor may see, narrowed by `f`, by
     /// creation. Withdrawn tasks are not on the ledger.
@@ -94,58 +153,85 @@ impl<S: Store> Services<S> {
         f: &LedgerFilter,
         page: PageRequest,
     ) -> Result<Page<TaskEntry>> {
+        let at = page.after.map(|id| Keyset {
+            row: Some((String::new(), id)),
+            back: false,
+        });
+        let p = self
+            .ledger_page(actor, f, TaskSort::default(), at.as_ref(), page.limit)
+            .await?;
+        Ok(Page {
+            items: p.items,
+            next_cursor: p.next_cursor,
+            total: Some(p.total),
+        })
+    }
+
+    /// A page of the ledger sorted by `sort`, from the cursor `at` (none: the first page;
+    /// back without a row: the last page), `limit` rows, with the cursors of the pages next
+    /// to it and the total. The total is the tallies' count (or an indexed COUNT where they
+    /// cannot answer the filter), never a count of loaded rows.
+    pub async fn ledger_page(
+        &self,
+        actor: &Actor,
+        f: &LedgerFilter,
+        sort: TaskSort,
+        at: Option<&Keyset>,
+        limit: u32,
+    ) -> Result<LedgerPage> {
         if actor.as_user().is_none() && !actor.is_system() {
             return Err(CoreError::Unauthenticated("请先登录".into()));
         }
         let now = today(self.now());
         let (mut tx, warn) = self.fresh_tally(now).await?;
-        let named = match f
-            .unit_name
-            .as_deref()
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-        {
-            Some(name) => Some(
-                resolve_unit_in(&mut tx, name)
-                    .await
-                    .map_err(|_| CoreError::unfit("unit", format!("没有名为“{name}”的单位")))?
-                    .id,
-            ),
-            None => None,
+        let Some(filter) = ledger_task_filter(&mut tx, actor, f, now, warn).await? else {
+            return Ok(LedgerPage::default());
         };
-        if let (Some(a), Some(b)) = (named, f.unit_id)
-            && a != b
-        {
-            return Ok(
-                Page::from_rows(Vec::new(), page.limit, |e: &TaskEntry| e.task.id).with_total(0),
-            );
-        }
-        let filter = TaskFilter {
-            task_id: None,
-            inspection_id: f.inspection_id,
-            unit_id: named.or(f.unit_id),
-            plan_id: f.plan_id,
-            status: f.status,
-            problem_id: None,
-            category_id: f.category_id,
-            colour: f.colour.map(|colour| ColourAt {
-                colour,
-                today: now,
-                warn_days: warn,
-            }),
-            rejected: f.rejected,
-            scope: visible_scope(actor),
-            include_withdrawn: false,
+        let total = tx.count_tasks(&filter).await?;
+        let back = at.is_some_and(|k| k.back);
+        // The last page holds what is left after the full pages before it, so that its page
+        // number is the page count and going back from it meets the same page boundaries.
+        let want = match at {
+            Some(Keyset { row: None, .. }) => {
+                let rest = u32::try_from((total - 1).rem_euclid(i64::from(limit)) + 1)
+                    .map_err(CoreError::internal)?;
+                if total == 0 { limit } else { rest }
+            }
+            _ => limit,
         };
         // The scope is by unit and inspection: the unit's people see their own unit's rows,
         // a team its inspection's; there are no tasks before feedback, so nothing is shown
         // that `rect_role` would refuse.
-        let rows = tx.ledger_rows(&filter, TaskOrder::Created, page).await?;
-        let total = tx.count_tasks(&filter).await?;
-        let page = Page::from_rows(rows, page.limit, |r| r.task.id)
-            .map(|r| entry(r, now, warn))
-            .with_total(total);
-        Ok(page)
+        let mut rows = tx.ledger_sorted(&filter, sort, at, want).await?;
+        let more = rows.len() > want as usize;
+        rows.truncate(want as usize);
+        if back {
+            rows.reverse();
+        }
+        let (has_prev, has_next) = if back {
+            (more, at.is_some_and(|k| k.row.is_some()))
+        } else {
+            (at.is_some(), more)
+        };
+        let code = sort.code();
+        let next_cursor = rows.last().filter(|_| has_next).map(|r| {
+            // The ledger's own order keeps the bare id as its cursor, as every list has it.
+            if sort == TaskSort::default() {
+                r.task.id.to_string()
+            } else {
+                Keyset::after(&code, &sort.key_of(&r.task), r.task.id)
+            }
+        });
+        let prev_cursor = rows
+            .first()
+            .filter(|_| has_prev)
+            .map(|r| Keyset::before(&code, &sort.key_of(&r.task), r.task.id));
+        Ok(LedgerPage {
+            items: rows.into_iter().map(|r| entry(r, now, warn)).collect(),
+            next_cursor,
+            prev_cursor,
+            total,
+        })
     }
 
     /// One task with its progress reports, evidence files, verifications and change requests,

@@ -12,6 +12,7 @@
 //! - `ledger`: the ledger across plans and one task with its records.
 
 pub(crate) mod access;
+mod batch;
 mod ledger;
 mod plans;
 mod tasks;
@@ -36,7 +37,8 @@ use crate::rectify::{
 use crate::store::{ReadTx, RectifyRead, RectifyWrite, Store, WriteTx};
 
 pub(crate) use access::visible_scope as visible_scope_of;
-pub use ledger::LedgerFilter;
+pub use batch::{BATCH_MAX, BatchItem, Reminded};
+pub use ledger::{LedgerFilter, LedgerPage};
 
 /// The days before a deadline at which a task turns yellow: the office's setting, kept with
 /// the deadline rules by the supervision services.
