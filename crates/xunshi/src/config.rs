@@ -104,8 +104,8 @@ fn smtp_config(
             SmtpSecurity::None => 25,
         }),
     };
-    let from = pick("FROM", file.from)
-        .ok_or("smtp needs a sender address (from) when a host is set")?;
+    let from =
+        pick("FROM", file.from).ok_or("smtp needs a sender address (from) when a host is set")?;
     Ok(Some(SmtpConfig {
         host,
         port,
@@ -227,12 +227,17 @@ mod tests {
             "[smtp]\nhost = \"mail.example.cn\"\nfrom = \"巡视办 <xs@example.cn>\"\npassword = \"pw\"\n",
         )
         .unwrap();
-        let c = smtp_config(file.smtp, |k| (k == "XUNSHI_SMTP_PORT").then(|| "2525".into()))
-            .unwrap()
-            .unwrap();
+        let c = smtp_config(file.smtp, |k| {
+            (k == "XUNSHI_SMTP_PORT").then(|| "2525".into())
+        })
+        .unwrap()
+        .unwrap();
         assert_eq!((c.host.as_str(), c.port), ("mail.example.cn", 2525));
         assert_eq!(c.security, SmtpSecurity::StartTls);
-        assert!(!format!("{c:?}").contains("pw"), "the password is never printed");
+        assert!(
+            !format!("{c:?}").contains("pw"),
+            "the password is never printed"
+        );
         assert!(smtp_config(None, |_| None).unwrap().is_none());
         let no_from = smtp_config(None, |k| (k == "XUNSHI_SMTP_HOST").then(|| "h".into()));
         assert!(no_from.is_err());

@@ -53,9 +53,7 @@ impl Mailer for SmtpMailer {
         body: &'a str,
     ) -> BoxFuture<'a, Result<(), String>> {
         Box::pin(async move {
-            let to: Mailbox = to
-                .parse()
-                .map_err(|e| format!("address “{to}”: {e}"))?;
+            let to: Mailbox = to.parse().map_err(|e| format!("address “{to}”: {e}"))?;
             let mail = lettre::Message::builder()
                 .from(self.from.clone())
                 .to(to)
