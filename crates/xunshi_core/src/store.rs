@@ -117,7 +117,7 @@ pub use blobs::Blobs;
 pub use calendar::{CalendarRead, CalendarWrite};
 pub use clues::{ClueFilter, ClueRead, ClueWrite, TransferFilter};
 pub use disclose::{DiscloseRead, DiscloseWrite, DocFilter, SubmittedOn};
-pub use messages::{DueFollowUp, DueTask, Mail, MessageRead, MessageWrite};
+pub use messages::{DueFollowUp, DueTask, DueTransfer, Mail, MessageRead, MessageWrite};
 pub use papers::{PaperRead, PaperWrite, ProblemFilter};
 pub use planning::{Covered, InspectionFilter, PlanningRead, PlanningWrite};
 pub use rectify::{

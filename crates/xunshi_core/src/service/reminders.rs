@@ -158,6 +158,54 @@ impl<S: Store> Services<S> {
             }
             after = rows.last().map(|f| (f.due, f.id));
         }
+
+        // Clue handling periods: the body the clues went to, told only how many wait and by
+        // when, as its to-do tells it.
+        let mut after = None;
+        loop {
+            let mut tx = self.store.write().await?;
+            let rows = tx.transfers_due_between(from, to, after, PAGE).await?;
+            let mut cache = HashMap::new();
+            for t in rows.iter().filter(|t| t.waiting > 0) {
+                let insp = inspection_of(&mut tx, &mut cache, t.inspection_id).await?;
+                let kind = kind_on(t.due, day);
+                let (title, body) = match kind {
+                    MessageKind::Due => (
+                        "问题线索办理期限已到",
+                        format!(
+                            "{}移交的问题线索尚有{}件未办结，办理期限 {} 已到。",
+                            insp.team_name, t.waiting, t.due
+                        ),
+                    ),
+                    _ => (
+                        "问题线索办理即将到期",
+                        format!(
+                            "{}移交的问题线索尚有{}件未办结，请于 {} 前办结。",
+                            insp.team_name, t.waiting, t.due
+                        ),
+                    ),
+                };
+                written += notify(
+                    &mut tx,
+                    &system,
+                    Audience::Recipient(&insp, t.recipient),
+                    &Note::new(
+                        key("transfer", t.id, t.due, kind),
+                        kind,
+                        title,
+                        body,
+                        (TodoKind::ClueDispose, t.id, insp.id),
+                    ),
+                    now,
+                )
+                .await?;
+            }
+            tx.commit().await?;
+            if rows.len() < PAGE as usize {
+                break;
+            }
+            after = rows.last().map(|t| (t.due, t.id));
+        }
         Ok(written)
     }
 }

@@ -6,6 +6,7 @@ use std::future::Future;
 
 use jiff::civil::Date;
 
+use crate::clue::Recipient;
 use crate::error::Result;
 use crate::id::Id;
 use crate::message::Message;
@@ -40,6 +41,17 @@ pub struct DueFollowUp {
     pub unit_id: Id,
     pub number: String,
     pub due: Date,
+}
+
+/// A clue transfer with its handling deadline and how many of its clues still wait.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueTransfer {
+    pub id: Id,
+    pub inspection_id: Id,
+    pub recipient: Recipient,
+    pub due: Date,
+    /// Its clues not disposed of yet (none: nothing to remind of).
+    pub waiting: i64,
 }
 
 pub trait MessageRead: Send {
@@ -89,6 +101,15 @@ pub trait MessageRead: Send {
         after: Option<(Date, Id)>,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<DueFollowUp>>> + Send;
+    /// Clue transfers whose handling deadline is in `from..=to`, paged as
+    /// [`MessageRead::tasks_due_between`], each with how many of its clues wait.
+    fn transfers_due_between(
+        &mut self,
+        from: Date,
+        to: Date,
+        after: Option<(Date, Id)>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<DueTransfer>>> + Send;
 }
 
 pub trait MessageWrite: Send {

@@ -47,3 +47,6 @@ CREATE INDEX mail_outbox_due ON mail_outbox (next_attempt_at, message_id)
 -- is due.
 CREATE INDEX followups_open_due ON followups (answer_due, id)
     WHERE answered_on IS NULL AND answer_due IS NOT NULL;
+
+-- The reminders of clue handling periods page through the transfers by their deadline.
+CREATE INDEX clue_transfers_due ON clue_transfers (due_on, id);

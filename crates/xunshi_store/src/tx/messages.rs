@@ -3,10 +3,11 @@
 use jiff::civil::Date;
 use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
+use xunshi_core::clue::Recipient;
 use xunshi_core::message::{Message, MessageKind};
 use xunshi_core::page::PageRequest;
 use xunshi_core::role::{Grant, Role};
-use xunshi_core::store::{DueFollowUp, DueTask, Mail, MessageRead, MessageWrite};
+use xunshi_core::store::{DueFollowUp, DueTask, DueTransfer, Mail, MessageRead, MessageWrite};
 use xunshi_core::user::User;
 use xunshi_core::{CoreError, Id, Result};
 
@@ -267,6 +268,49 @@ impl<M: Mode> MessageRead for DbTx<M> {
                 unit_id: id(r, "unit_id")?,
                 number: s(r, "doc_no")?,
                 due: date(r, "answer_due")?,
+            })
+        })
+        .collect()
+    }
+
+    async fn transfers_due_between(
+        &mut self,
+        from: Date,
+        to: Date,
+        after: Option<(Date, Id)>,
+        limit: u32,
+    ) -> Result<Vec<DueTransfer>> {
+        let (clause, d, a) = after_clause(after, "x.due_on");
+        // Through `clue_transfers_due` (0021); the clues waiting are counted per transfer
+        // through `clues_transferred` (0019).
+        let sql = format!(
+            "SELECT x.id, x.inspection_id, x.recipient_kind, x.recipient_unit_id, x.due_on,
+                    (SELECT CAST(count(*) AS BIGINT) FROM clues c
+                      WHERE c.transfer_id = x.id AND c.status = 'transferred') AS waiting
+             FROM clue_transfers x
+             WHERE x.due_on >= $1 AND x.due_on <= $2 {clause}
+             ORDER BY x.due_on, x.id LIMIT $5"
+        );
+        self.fetch_all(
+            sqlx::query(AssertSqlSafe(sql))
+                .bind(from.to_string())
+                .bind(to.to_string())
+                .bind(d)
+                .bind(a)
+                .bind(i64::from(limit)),
+        )
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(DueTransfer {
+                id: id(r, "id")?,
+                inspection_id: id(r, "inspection_id")?,
+                recipient: Recipient::from_parts(
+                    &s(r, "recipient_kind")?,
+                    opt_id(r, "recipient_unit_id")?,
+                )?,
+                due: date(r, "due_on")?,
+                waiting: i(r, "waiting")?,
             })
         })
         .collect()

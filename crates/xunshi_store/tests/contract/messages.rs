@@ -11,7 +11,7 @@ use xunshi_core::service::TodoKind;
 use xunshi_core::store::{MessageWrite, Store, WriteTx};
 use xunshi_core::supervision::FollowUpInput;
 
-use crate::harness::{Svc, all_at_once, expect_err, user_with_role};
+use crate::harness::{Svc, TestClock, all_at_once, expect_err, user_with_role};
 use crate::rectify::{approved_plan, plan_input, rect_world, task_input};
 use crate::supervision::clock_at;
 
@@ -321,4 +321,57 @@ pub async fn reminders_are_written_once_per_deadline_and_day_kind(mut s: Svc) {
     // A day later the same deadlines are not told again.
     *clock.lock().unwrap() = "2020-04-16T01:00:00Z".parse().unwrap();
     assert_eq!(s.send_reminders().await.unwrap(), 0);
+}
+
+pub async fn clue_transfers_tell_their_recipient_only_how_many_wait(mut s: Svc) {
+    let clock = TestClock::install(&mut s);
+    let t = crate::clues::transferred(&s).await;
+    let w = &t.w;
+    let of_clues = |m: &Vec<Message>| -> Vec<Message> {
+        m.iter()
+            .filter(|m| m.about == Some(TodoKind::ClueDispose))
+            .cloned()
+            .collect()
+    };
+    let handed = of_clues(&messages(&s, &w.discipline).await);
+    assert_eq!(handed.len(), 1);
+    assert_eq!(handed[0].title, "问题线索待处置");
+    assert!(
+        handed[0].body.contains("移交问题线索2件"),
+        "{}",
+        handed[0].body
+    );
+    // Of a clue, nothing: not whom it is about.
+    assert!(!handed[0].body.contains("张某某") && !handed[0].body.contains("李某某"));
+    assert_eq!(of_clues(&messages(&s, &w.organization).await).len(), 1);
+    assert_eq!(of_clues(&messages(&s, &w.culture_staff).await).len(), 1);
+    for who in [
+        &w.office,
+        &w.leadership,
+        &w.member,
+        &w.other_team,
+        &w.unit_principal,
+        &w.unit_staff,
+    ] {
+        assert!(of_clues(&messages(&s, who).await).is_empty());
+    }
+
+    // On the handling deadline the bodies with clues still waiting are told, once.
+    let due = s.todo(&w.discipline).await.unwrap().groups[0].items[0]
+        .due
+        .expect("a deadline");
+    let day = xunshi_core::service::today(s.now());
+    let days = day.until(due).expect("days to the deadline").get_days();
+    clock.advance(SignedDuration::from_hours(24 * i64::from(days)));
+    let wrote = s.send_reminders().await.unwrap();
+    assert!(wrote >= 3, "{wrote}");
+    assert_eq!(s.send_reminders().await.unwrap(), 0);
+    let told: Vec<_> = of_clues(&messages(&s, &w.discipline).await)
+        .into_iter()
+        .filter(|m| m.kind == MessageKind::Due)
+        .collect();
+    assert_eq!(told.len(), 1);
+    assert_eq!(told[0].title, "问题线索办理期限已到");
+    assert!(told[0].body.contains("尚有2件未办结"), "{}", told[0].body);
+    assert!(of_clues(&messages(&s, &w.office).await).is_empty());
 }
