@@ -22,7 +22,7 @@ use crate::id::Id;
 use crate::inspection::Inspection;
 use crate::message::MessageKind;
 use crate::permission::Actor;
-use crate::store::{MessageRead, Store, WriteTx};
+use crate::store::{MessageRead, MessageWrite, Store, WriteTx};
 
 /// Rows read per transaction.
 const PAGE: u32 = 200;
@@ -60,6 +60,24 @@ async fn inspection_of<T: WriteTx>(
 }
 
 impl<S: Store> Services<S> {
+    /// Writes today's reminders unless a run finished them already today (here or on another
+    /// instance): the upkeep calls this every minute, and the deadlines' window is read once a
+    /// day. Returns how many messages were written, or `None` when the day was done.
+    pub async fn daily_reminders(&self) -> Result<Option<usize>> {
+        let day = today(self.now());
+        {
+            let mut tx = self.store.read().await?;
+            if tx.reminders_done(day).await? {
+                return Ok(None);
+            }
+        }
+        let written = self.send_reminders().await?;
+        let mut tx = self.store.write().await?;
+        tx.reminders_written(day, self.now()).await?;
+        tx.commit().await?;
+        Ok(Some(written))
+    }
+
     /// Writes the reminders due today; returns how many messages were written (none when
     /// another run, here or on another instance, wrote them already).
     pub async fn send_reminders(&self) -> Result<usize> {

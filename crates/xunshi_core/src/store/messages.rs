@@ -101,6 +101,8 @@ pub trait MessageRead: Send {
         after: Option<(Date, Id)>,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<DueFollowUp>>> + Send;
+    /// Whether the reminders of `day` were written in full.
+    fn reminders_done(&mut self, day: Date) -> impl Future<Output = Result<bool>> + Send;
     /// Clue transfers whose handling deadline is in `from..=to`, paged as
     /// [`MessageRead::tasks_due_between`], each with how many of its clues wait.
     fn transfers_due_between(
@@ -134,6 +136,12 @@ pub trait MessageWrite: Send {
         user_id: Id,
         at: jiff::Timestamp,
     ) -> impl Future<Output = Result<u64>> + Send;
+    /// Notes that the reminders of `day` were written in full (again: no change).
+    fn reminders_written(
+        &mut self,
+        day: Date,
+        at: jiff::Timestamp,
+    ) -> impl Future<Output = Result<()>> + Send;
     fn set_user_email(
         &mut self,
         user_id: Id,

@@ -50,3 +50,10 @@ CREATE INDEX followups_open_due ON followups (answer_due, id)
 
 -- The reminders of clue handling periods page through the transfers by their deadline.
 CREATE INDEX clue_transfers_due ON clue_transfers (due_on, id);
+
+-- The days whose reminders were written in full: the upkeep of every minute writes them once a
+-- day, not every minute (a run cut short leaves no row, so the next one writes the rest).
+CREATE TABLE reminder_days (
+    day      TEXT PRIMARY KEY,
+    done_at  TEXT NOT NULL
+);

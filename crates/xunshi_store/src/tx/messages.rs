@@ -273,6 +273,15 @@ impl<M: Mode> MessageRead for DbTx<M> {
         .collect()
     }
 
+    async fn reminders_done(&mut self, day: Date) -> Result<bool> {
+        Ok(self
+            .fetch_optional(
+                sqlx::query("SELECT day FROM reminder_days WHERE day = $1").bind(day.to_string()),
+            )
+            .await?
+            .is_some())
+    }
+
     async fn transfers_due_between(
         &mut self,
         from: Date,
@@ -386,6 +395,19 @@ impl MessageWrite for DbTx<Writing> {
                 .bind(ts(at)),
         )
         .await
+    }
+
+    async fn reminders_written(&mut self, day: Date, at: jiff::Timestamp) -> Result<()> {
+        self.execute(
+            sqlx::query(
+                "INSERT INTO reminder_days (day, done_at) VALUES ($1, $2)
+                 ON CONFLICT (day) DO NOTHING",
+            )
+            .bind(day.to_string())
+            .bind(ts(at)),
+        )
+        .await?;
+        Ok(())
     }
 
     async fn set_user_email(&mut self, user_id: Id, email: Option<&str>) -> Result<()> {

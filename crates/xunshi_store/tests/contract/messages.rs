@@ -321,6 +321,28 @@ pub async fn reminders_are_written_once_per_deadline_and_day_kind(mut s: Svc) {
     // A day later the same deadlines are not told again.
     *clock.lock().unwrap() = "2020-04-16T01:00:00Z".parse().unwrap();
     assert_eq!(s.send_reminders().await.unwrap(), 0);
+
+    // The upkeep reads the window once a day: the first run of a day writes what is due, the
+    // next ones of that day skip it; the next day runs again.
+    let note = jiff::civil::date(2020, 4, 20);
+    s.issue_followup(
+        &w.office,
+        &FollowUpInput {
+            inspection_id: w.insp.id.to_string(),
+            unit_id: w.unit.to_string(),
+            task_id: None,
+            kind: "reminder".into(),
+            doc_no: "巡整督〔2020〕2号".into(),
+            content: "请报送整改进展。".into(),
+            answer_due: Some(note.to_string()),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(s.daily_reminders().await.unwrap(), Some(2));
+    assert_eq!(s.daily_reminders().await.unwrap(), None);
+    *clock.lock().unwrap() = "2020-04-17T01:00:00Z".parse().unwrap();
+    assert_eq!(s.daily_reminders().await.unwrap(), Some(0));
 }
 
 pub async fn clue_transfers_tell_their_recipient_only_how_many_wait(mut s: Svc) {
