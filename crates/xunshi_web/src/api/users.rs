@@ -244,8 +244,8 @@ async fn revoke_grant(
 /// An account's e-mail address for messages; null when it has none.
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct Email {
-    /// An address such as `zhangsan@example.cn`; empty or null clears it.
-    #[schema(max_length = 254)]
+    /// An address such as `zhangsan@example.cn`; null (or an empty string) clears it.
+    #[schema(max_length = 254, format = Email)]
     pub email: Option<String>,
 }
 
