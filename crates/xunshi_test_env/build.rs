@@ -8,7 +8,34 @@ const VARS: &[(&str, &str)] = &[
     ("XUNSHI_TEST_BROWSER", "xunshi_test_browser"),
 ];
 
+/// The Python the SMTP test starts aiosmtpd with (`XUNSHI_TEST_PYTHON`, default `python3`).
+fn python() -> String {
+    std::env::var("XUNSHI_TEST_PYTHON").unwrap_or_else(|_| "python3".into())
+}
+
+/// Whether `python -m aiosmtpd` can run: the e-mail test starts a real SMTP server with it.
+/// Cargo runs this again when the interpreter's site-packages folder changes (a package
+/// installed or removed), so `pip install aiosmtpd` turns the test on at the next build.
+fn smtp_server() {
+    println!("cargo::rerun-if-env-changed=XUNSHI_TEST_PYTHON");
+    println!("cargo::rustc-check-cfg=cfg(xunshi_test_smtp)");
+    let probe = std::process::Command::new(python())
+        .args([
+            "-c",
+            "import site, sys\nprint(site.getsitepackages()[0])\nimport aiosmtpd",
+        ])
+        .output();
+    let Ok(out) = probe else { return };
+    if let Some(dir) = String::from_utf8_lossy(&out.stdout).lines().next() {
+        println!("cargo::rerun-if-changed={dir}");
+    }
+    if out.status.success() {
+        println!("cargo::rustc-cfg=xunshi_test_smtp");
+    }
+}
+
 fn main() {
+    smtp_server();
     for (var, cfg) in VARS {
         println!("cargo::rerun-if-env-changed={var}");
         println!("cargo::rustc-check-cfg=cfg({cfg})");

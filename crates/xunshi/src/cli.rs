@@ -48,6 +48,15 @@ pub enum Command {
     Audit(AuditCommand),
     /// Fill an empty database with generated data of a given size, for benchmarks
     Generate(GenerateArgs),
+    /// Messages by e-mail
+    #[command(subcommand)]
+    Mail(MailCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MailCommand {
+    /// Send the e-mails waiting in the outbox once, as `serve` does every minute
+    Send,
 }
 
 #[derive(Debug, Args)]

@@ -18,6 +18,102 @@ struct FileConfig {
     trust_proxy: Option<bool>,
     max_connections: Option<u32>,
     log_format: Option<String>,
+    smtp: Option<SmtpFile>,
+}
+
+/// The `[smtp]` table of `xunshi.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SmtpFile {
+    host: Option<String>,
+    port: Option<u16>,
+    username: Option<String>,
+    password: Option<String>,
+    from: Option<String>,
+    security: Option<String>,
+}
+
+/// How the connection to the mail server is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    /// STARTTLS on the submission port (587), required: the default.
+    StartTls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No encryption: only for a relay on the same host or a closed network.
+    None,
+}
+
+/// Where messages are sent by e-mail; absent when no `host` is set, and then none are sent.
+#[derive(Clone)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// The sender, as `名称 <address>` or a bare address.
+    pub from: String,
+    pub security: SmtpSecurity,
+}
+
+impl fmt::Debug for SmtpConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SmtpConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("from", &self.from)
+            .field("security", &self.security)
+            .finish()
+    }
+}
+
+/// The SMTP settings: the file's `[smtp]` table, each key overridden by its `XUNSHI_SMTP_*`
+/// variable (`HOST`, `PORT`, `USERNAME`, `PASSWORD`, `FROM`, `SECURITY`).
+fn smtp_config(
+    file: Option<SmtpFile>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Option<SmtpConfig>, String> {
+    let file = file.unwrap_or_default();
+    let pick = |key: &str, from_file: Option<String>| {
+        env(&format!("XUNSHI_SMTP_{key}"))
+            .filter(|v| !v.is_empty())
+            .or(from_file)
+    };
+    let Some(host) = pick("HOST", file.host) else {
+        return Ok(None);
+    };
+    let security = match pick("SECURITY", file.security).as_deref() {
+        None | Some("starttls") => SmtpSecurity::StartTls,
+        Some("tls") => SmtpSecurity::Tls,
+        Some("none") => SmtpSecurity::None,
+        Some(other) => {
+            return Err(format!(
+                "smtp security “{other}” is none of starttls, tls and none"
+            ));
+        }
+    };
+    let port = match env("XUNSHI_SMTP_PORT").filter(|v| !v.is_empty()) {
+        Some(p) => p
+            .parse()
+            .map_err(|_| format!("XUNSHI_SMTP_PORT “{p}” is not a port number"))?,
+        None => file.port.unwrap_or(match security {
+            SmtpSecurity::StartTls => 587,
+            SmtpSecurity::Tls => 465,
+            SmtpSecurity::None => 25,
+        }),
+    };
+    let from =
+        pick("FROM", file.from).ok_or("smtp needs a sender address (from) when a host is set")?;
+    Ok(Some(SmtpConfig {
+        host,
+        port,
+        username: pick("USERNAME", file.username),
+        password: pick("PASSWORD", file.password),
+        from,
+        security,
+    }))
 }
 
 pub struct Config {
@@ -27,6 +123,7 @@ pub struct Config {
     pub trust_proxy: bool,
     pub max_connections: u32,
     pub log_json: bool,
+    pub smtp: Option<SmtpConfig>,
 }
 
 /// Never print a database password, in logs or in `Debug` output.
@@ -54,6 +151,7 @@ impl fmt::Debug for Config {
             .field("trust_proxy", &self.trust_proxy)
             .field("max_connections", &self.max_connections)
             .field("log_json", &self.log_json)
+            .field("smtp", &self.smtp)
             .finish()
     }
 }
@@ -106,7 +204,9 @@ impl Config {
         if max_connections == 0 {
             return Err("max_connections must be at least 1".into());
         }
+        let smtp = smtp_config(file.smtp, |k| std::env::var(k).ok())?;
         Ok(Config {
+            smtp,
             data_dir,
             database_url,
             listen,
@@ -120,6 +220,28 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn smtp_is_read_from_the_file_and_the_environment_wins() {
+        let file: FileConfig = toml::from_str(
+            "[smtp]\nhost = \"mail.example.cn\"\nfrom = \"巡视办 <xs@example.cn>\"\npassword = \"pw\"\n",
+        )
+        .unwrap();
+        let c = smtp_config(file.smtp, |k| {
+            (k == "XUNSHI_SMTP_PORT").then(|| "2525".into())
+        })
+        .unwrap()
+        .unwrap();
+        assert_eq!((c.host.as_str(), c.port), ("mail.example.cn", 2525));
+        assert_eq!(c.security, SmtpSecurity::StartTls);
+        assert!(
+            !format!("{c:?}").contains("pw"),
+            "the password is never printed"
+        );
+        assert!(smtp_config(None, |_| None).unwrap().is_none());
+        let no_from = smtp_config(None, |k| (k == "XUNSHI_SMTP_HOST").then(|| "h".into()));
+        assert!(no_from.is_err());
+    }
 
     #[test]
     fn passwords_in_database_urls_are_hidden() {

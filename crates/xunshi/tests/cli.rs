@@ -21,6 +21,8 @@ use xunshi_store::{Argon2Secrets, Db};
 
 #[path = "cli/browser.rs"]
 mod browser;
+#[path = "cli/mail.rs"]
+mod mail;
 
 const PG_URL_VAR: &str = xunshi_test_env::DATABASE_URL_VAR;
 /// The password the README's example gives to a new account.
@@ -470,6 +472,12 @@ impl Instance {
             "XUNSHI_LOG_FORMAT",
             "XUNSHI_TRUST_PROXY",
             "XUNSHI_MAX_CONNECTIONS",
+            "XUNSHI_SMTP_HOST",
+            "XUNSHI_SMTP_PORT",
+            "XUNSHI_SMTP_USERNAME",
+            "XUNSHI_SMTP_PASSWORD",
+            "XUNSHI_SMTP_FROM",
+            "XUNSHI_SMTP_SECURITY",
         ] {
             c.env_remove(var);
         }

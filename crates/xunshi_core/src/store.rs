@@ -8,6 +8,7 @@ pub mod blobs;
 pub mod calendar;
 pub mod clues;
 pub mod disclose;
+pub mod messages;
 pub mod papers;
 pub mod planning;
 pub mod rectify;
@@ -116,6 +117,7 @@ pub use blobs::Blobs;
 pub use calendar::{CalendarRead, CalendarWrite};
 pub use clues::{ClueFilter, ClueRead, ClueWrite, TransferFilter};
 pub use disclose::{DiscloseRead, DiscloseWrite, DocFilter, SubmittedOn};
+pub use messages::{DueFollowUp, DueTask, DueTransfer, Mail, MessageRead, MessageWrite};
 pub use papers::{PaperRead, PaperWrite, ProblemFilter};
 pub use planning::{Covered, InspectionFilter, PlanningRead, PlanningWrite};
 pub use rectify::{
@@ -148,6 +150,7 @@ pub trait ReadTx:
     + DiscloseRead
     + SuperviseRead
     + SubmissionRead
+    + MessageRead
     + TodoRead
 {
     fn get_unit(&mut self, id: Id) -> impl Future<Output = Result<Option<Unit>>> + Send;
@@ -239,6 +242,7 @@ pub trait WriteTx:
     + DiscloseWrite
     + SuperviseWrite
     + SubmissionWrite
+    + MessageWrite
 {
     fn commit(self) -> impl Future<Output = Result<()>> + Send;
 

@@ -62,7 +62,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(18, "0018_dashboard"),
     migration!(19, "0019_todo"),
     migration!(20, "0020_provisional_deadlines"),
-    // 0021 is taken by work on another branch.
+    migration!(21, "0021_messages"),
     migration!(22, "0022_ledger_sorts"),
 ];
 

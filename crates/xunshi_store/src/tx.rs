@@ -5,6 +5,7 @@ mod calendar;
 mod clocks;
 mod clues;
 mod disclose;
+mod messages;
 mod papers;
 mod planning;
 mod rectify;
@@ -242,9 +243,10 @@ impl Where {
 
 const UNIT_COLS: &str =
     "id, name, kind, level, parent_id, withdrawn, version, created_at, updated_at";
-const USER_COLS: &str = "id, username, display_name, unit_id, disabled, must_change_password, \
+pub(crate) const USER_COLS: &str = "id, username, display_name, unit_id, disabled, must_change_password, \
      failed_logins, locked_until, version, created_at, updated_at";
-const GRANT_COLS: &str = "id, user_id, role, scope_kind, scope_id, granted_by, created_at";
+pub(crate) const GRANT_COLS: &str =
+    "id, user_id, role, scope_kind, scope_id, granted_by, created_at";
 const TOKEN_COLS: &str =
     "id, user_id, name, token_hash, created_at, expires_at, last_used_at, revoked_at";
 const AUDIT_COLS: &str = "id, seq, at, actor_id, actor_name, action, object_type, object_id, ip, \

@@ -22,6 +22,8 @@ mod disclosure;
 mod generate;
 #[path = "contract/harness.rs"]
 mod harness;
+#[path = "contract/messages.rs"]
+mod messages;
 #[path = "contract/papers.rs"]
 mod papers;
 #[path = "contract/planning.rs"]
@@ -68,6 +70,10 @@ macro_rules! contract_cases {
 }
 
 contract_cases! {
+    messages::hand_overs_write_messages_to_whom_the_todo_names,
+    messages::a_message_of_an_event_reaches_each_recipient_once,
+    messages::reminders_are_written_once_per_deadline_and_day_kind,
+    messages::clue_transfers_tell_their_recipient_only_how_many_wait,
     todo::the_todo_lists_what_waits_for_whom_may_act,
     todo::the_todo_store_counts_and_lists_within_a_scope,
     todo::the_todo_asks_the_leader_to_sign_and_the_office_to_decide,

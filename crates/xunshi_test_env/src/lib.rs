@@ -16,6 +16,14 @@ pub const DATABASE_URL_VAR: &str = "XUNSHI_TEST_DATABASE_URL";
 /// The variable that turns on the browser walks (headless Chromium through chromedriver).
 pub const BROWSER_VAR: &str = "XUNSHI_TEST_BROWSER";
 
+/// Whether `python -m aiosmtpd` could run when the tests were built (see build.rs).
+pub const SMTP: bool = cfg!(xunshi_test_smtp);
+
+/// The Python that runs aiosmtpd: `XUNSHI_TEST_PYTHON`, or `python3`.
+pub fn python() -> String {
+    std::env::var("XUNSHI_TEST_PYTHON").unwrap_or_else(|_| "python3".into())
+}
+
 /// Whether the PostgreSQL tests were built to run.
 pub const POSTGRES: bool = cfg!(xunshi_test_postgres);
 
@@ -72,6 +80,25 @@ macro_rules! browser_tests {
     ($($item:item)*) => {
         $(
             #[ignore = "set XUNSHI_TEST_BROWSER=1 to run in headless Chromium"]
+            $item
+        )*
+    };
+}
+
+/// Marks each test inside as ignored unless aiosmtpd was importable when the tests were built.
+#[cfg(xunshi_test_smtp)]
+#[macro_export]
+macro_rules! smtp_tests {
+    ($($item:item)*) => { $($item)* };
+}
+
+/// Marks each test inside as ignored unless aiosmtpd was importable when the tests were built.
+#[cfg(not(xunshi_test_smtp))]
+#[macro_export]
+macro_rules! smtp_tests {
+    ($($item:item)*) => {
+        $(
+            #[ignore = "aiosmtpd is not installed: pip install aiosmtpd to test e-mail against a real SMTP server"]
             $item
         )*
     };

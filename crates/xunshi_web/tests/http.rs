@@ -23,6 +23,8 @@ mod helpers;
 mod inspections;
 #[path = "http/login.rs"]
 mod login;
+#[path = "http/messages.rs"]
+mod messages;
 #[path = "http/ops.rs"]
 mod ops;
 #[path = "http/papers.rs"]

@@ -13,7 +13,7 @@ use tracing_subscriber::EnvFilter;
 use xunshi_core::service::Services;
 use xunshi_store::{Argon2Secrets, Db};
 
-use crate::cli::{AuditCommand, Cli, Command};
+use crate::cli::{AuditCommand, Cli, Command, MailCommand};
 use crate::config::{Config, redact_url};
 
 pub async fn run(cli: Cli) -> Result<ExitCode, String> {
@@ -46,6 +46,27 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
             let code = generate::run(&db, &args).await;
             db.close().await;
             code
+        }
+        Command::Mail(MailCommand::Send) => {
+            let Some(smtp) = &config.smtp else {
+                return Err("no mail server is configured: set [smtp] host and from in \
+                            xunshi.toml, or XUNSHI_SMTP_HOST and XUNSHI_SMTP_FROM"
+                    .into());
+            };
+            let mailer = crate::mail::SmtpMailer::new(smtp)?;
+            let db = open(&config).await?;
+            let run = services(db.clone(), &config)
+                .send_mails(&mailer)
+                .await
+                .map_err(|e| e.to_string());
+            db.close().await;
+            let run = run?;
+            println!("e-mails sent: {}, failed: {}", run.sent, run.failed);
+            Ok(if run.failed == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            })
         }
         Command::Audit(AuditCommand::Verify) => {
             let db = open(&config).await?;

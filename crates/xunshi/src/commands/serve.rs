@@ -28,6 +28,10 @@ pub async fn run(config: Config, demo: bool) -> Result<ExitCode, String> {
         println!();
     }
     spawn_maintenance(services.clone(), db.clone());
+    match &config.smtp {
+        Some(smtp) => spawn_mail(services.clone(), crate::mail::SmtpMailer::new(smtp)?),
+        None => tracing::info!("no mail server configured: messages stay in the inbox only"),
+    }
     let web = WebConfig {
         trust_proxy: config.trust_proxy,
         ..WebConfig::default()
@@ -76,6 +80,27 @@ fn spawn_maintenance(
                 tracing::warn!(error = %e, "refreshing the planner's statistics failed");
             }
             turn += 1;
+        }
+    });
+}
+
+/// Sends the e-mail outbox now and then every minute, apart from the upkeep so that a slow mail
+/// server delays nothing else. Every instance runs it; each mail is claimed by one of them.
+fn spawn_mail(
+    services: xunshi_core::service::Services<xunshi_store::Db>,
+    mailer: crate::mail::SmtpMailer,
+) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            match services.send_mails(&mailer).await {
+                Ok(run) if run.sent + run.failed > 0 => {
+                    tracing::info!(sent = run.sent, failed = run.failed, "e-mail outbox sent");
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "sending the e-mail outbox failed"),
+            }
         }
     });
 }

@@ -26,8 +26,11 @@ use crate::clue::{
 use crate::error::{CoreError, Result};
 use crate::id::Id;
 use crate::inspection::{Inspection, Stage};
+use crate::message::MessageKind;
 use crate::page::{Page, PageRequest};
 use crate::permission::Actor;
+use crate::service::TodoKind;
+use crate::service::messages::{Audience, Note, notify};
 use crate::store::{ClueFilter, ClueRead, ClueWrite, ReadTx, Store, TransferFilter, WriteTx};
 
 /// The inspection a clue came from, as far as a reader of the clue needs it: a recipient may
@@ -543,6 +546,27 @@ impl<S: Store> Services<S> {
                     "clue_ids": transfer.clue_ids,
                 }),
             ),
+        )
+        .await?;
+        // Only how many clues wait and by when, as on the to-do: nothing of a clue.
+        notify(
+            &mut tx,
+            actor,
+            Audience::Recipient(&insp, transfer.recipient),
+            &Note::new(
+                format!("clues_transferred:{}", transfer.id),
+                MessageKind::Handover,
+                "问题线索待处置",
+                format!(
+                    "{}移交问题线索{}件（{}），请于{}前办理。",
+                    insp.team_name,
+                    transfer.clue_ids.len(),
+                    transfer.letter_no,
+                    transfer.due_on
+                ),
+                (TodoKind::ClueDispose, transfer.id, insp.id),
+            ),
+            now,
         )
         .await?;
         tx.commit().await?;

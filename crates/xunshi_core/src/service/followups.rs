@@ -14,9 +14,13 @@ use super::{Services, record};
 use crate::audit::{Action, AuditEntry};
 use crate::error::{CoreError, Result};
 use crate::id::Id;
+use crate::message::MessageKind;
 use crate::page::{Page, PageRequest};
 use crate::permission::Actor;
 use crate::rectify::{FollowUp, NoticeKind, Task};
+use crate::service::TodoKind;
+use crate::service::messages::{Audience, Note, notify};
+use crate::store::MessageRead;
 use crate::store::{FollowUpFilter, ReadTx, Store, SuperviseRead, SuperviseWrite, WriteTx};
 use crate::supervision::{FollowUpAnswer, FollowUpInput};
 
@@ -120,6 +124,23 @@ impl<S: Store> Services<S> {
             ),
         )
         .await?;
+        notify(
+            &mut tx,
+            actor,
+            Audience::Acts(TodoKind::FollowupAnswer, &insp, Some(n.unit_id)),
+            &Note::new(
+                format!("followup_issued:{}", n.id),
+                MessageKind::Handover,
+                "督办通知待答复",
+                match n.answer_due {
+                    Some(d) => format!("收到{}{}，请于{d}前答复。", n.kind.label(), n.doc_no),
+                    None => format!("收到{}{}，请答复。", n.kind.label(), n.doc_no),
+                },
+                (TodoKind::FollowupAnswer, n.id, insp.id),
+            ),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(n)
     }
@@ -174,6 +195,22 @@ impl<S: Store> Services<S> {
             ),
         )
         .await?;
+        if let Some(issuer) = tx.followup_issuer(id).await? {
+            notify(
+                &mut tx,
+                actor,
+                Audience::Person(issuer),
+                &Note::new(
+                    format!("followup_answered:{id}"),
+                    MessageKind::Decision,
+                    "督办通知已答复",
+                    format!("{}{}已答复。", after.kind.label(), after.doc_no),
+                    (TodoKind::FollowupAnswer, id, insp.id),
+                ),
+                now,
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(after)
     }

@@ -11,12 +11,15 @@ impl<S: Store> Services<S> {
     /// Brings the ledger's tallies to today's colours (the first run of a day shifts the tasks
     /// whose deadlines the day passed), so that no reader of the morning waits for it; forgets
     /// the idempotency keys older than a day; and purges the sessions that have expired
-    /// (credentials, not records: they are deleted, as on log-out).
+    /// (credentials, not records: they are deleted, as on log-out); and writes the reminders
+    /// of the deadlines near or reached, once a day, each once per event whichever instance
+    /// gets there first.
     pub async fn maintenance(&self) -> Result<()> {
         let now = self.now();
         let _ = self.fresh_tally(today(now)).await?;
         let _ = self.purge_submissions().await?;
         self.purge_expired_sessions().await?;
+        let _ = self.daily_reminders().await?;
         Ok(())
     }
 

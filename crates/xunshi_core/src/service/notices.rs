@@ -14,11 +14,14 @@ use crate::audit::{Action, AuditEntry};
 use crate::error::{CoreError, Result};
 use crate::id::Id;
 use crate::inspection::{Inspection, Stage};
+use crate::message::MessageKind;
 use crate::paper::{
     ImmediateFixNotice, NoticeAnswer, NoticeInput, NoticeReview, NoticeStatus, ProblemStatus,
 };
 use crate::permission::Actor;
 use crate::role::{Role, Scope};
+use crate::service::TodoKind;
+use crate::service::messages::{Audience, Note, notify};
 use crate::store::{PaperRead, PaperWrite, ReadTx, Store, WriteTx};
 
 /// The notices of one inspection as the actor may see them.
@@ -216,6 +219,20 @@ impl<S: Store> Services<S> {
             ),
         )
         .await?;
+        notify(
+            &mut tx,
+            actor,
+            Audience::Acts(TodoKind::FixNoticeAnswer, &insp, Some(unit_id)),
+            &Note::new(
+                format!("fix_notice_issued:{}", n.id),
+                MessageKind::Handover,
+                "立行立改通知待答复",
+                format!("{}下发立行立改通知第{}号，请答复。", insp.team_name, n.seq),
+                (TodoKind::FixNoticeAnswer, n.id, insp.id),
+            ),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(n)
     }
@@ -279,6 +296,20 @@ impl<S: Store> Services<S> {
             ),
         )
         .await?;
+        notify(
+            &mut tx,
+            actor,
+            Audience::Acts(TodoKind::FixNoticeReview, &insp, Some(after.unit_id)),
+            &Note::new(
+                format!("fix_notice_answered:{id}:{}", after.version),
+                MessageKind::Handover,
+                "立行立改答复待审核",
+                format!("立行立改通知第{}号已答复，请审核。", after.seq),
+                (TodoKind::FixNoticeReview, id, insp.id),
+            ),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(for_viewer(after, true))
     }
@@ -336,6 +367,32 @@ impl<S: Store> Services<S> {
                 Some(id),
                 json!({ "seq": after.seq, "accepted": r.accept }),
             ),
+        )
+        .await?;
+        notify(
+            &mut tx,
+            actor,
+            Audience::Unit(after.unit_id),
+            &Note::new(
+                format!("fix_notice_reviewed:{id}:{}", after.version),
+                MessageKind::Decision,
+                if r.accept {
+                    "立行立改答复已通过"
+                } else {
+                    "立行立改答复被退回"
+                },
+                format!(
+                    "立行立改通知第{}号的答复{}。",
+                    after.seq,
+                    if r.accept {
+                        "已审核通过"
+                    } else {
+                        "被退回，请重新答复"
+                    }
+                ),
+                (TodoKind::FixNoticeAnswer, id, insp.id),
+            ),
+            now,
         )
         .await?;
         tx.commit().await?;

@@ -17,12 +17,15 @@ use crate::audit::{Action, AuditEntry};
 use crate::error::{CoreError, Result};
 use crate::id::Id;
 use crate::inspection::{Inspection, Stage, parse_date};
+use crate::message::MessageKind;
 use crate::paper::{Problem, ProblemStatus};
 use crate::permission::Actor;
 use crate::report::{
     ApprovalStep, Decision, DiffLine, ProblemSnapshot, Report, ReportInput, ReportKind,
     ReportStatus, ReportVersion, ReportVersionInput, StepInput, StepKind, diff_lines,
 };
+use crate::service::TodoKind;
+use crate::service::messages::{Audience, Note, notify};
 use crate::store::{PlanningWrite, ProblemFilter, ReadTx, ReportRead, ReportWrite, Store, WriteTx};
 
 /// What the actor may do with a report now.
@@ -419,6 +422,30 @@ impl<S: Store> Services<S> {
             ),
         )
         .await?;
+        // The report's next step waits for whoever decides it.
+        let waits = match next {
+            ReportStatus::AtTeamMeeting => Some(TodoKind::ReportTeamMeeting),
+            ReportStatus::AtOffice | ReportStatus::AtLeadingGroup | ReportStatus::AtCommittee => {
+                Some(TodoKind::ReportDecide)
+            }
+            _ => None,
+        };
+        if let Some(kind) = waits {
+            notify(
+                &mut tx,
+                actor,
+                Audience::Acts(kind, &insp, None),
+                &Note::new(
+                    format!("report_step:{id}:{}", after.version),
+                    MessageKind::Handover,
+                    kind.label(),
+                    format!("巡视报告“{}”{}。", after.title, next.label()),
+                    (kind, id, insp.id),
+                ),
+                now,
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(after)
     }

@@ -37,7 +37,7 @@ use crate::store::{PlanningRead, ReadTx, Store, TodoRead, Waiting, WaitingRow, W
 pub const TODO_FIRST: u32 = 20;
 
 /// What waits, by who acts on it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TodoKind {
     /// A rectification plan to review (the office and the supervisors).
@@ -112,7 +112,7 @@ impl TodoKind {
 
     /// Whether the actor may do this to the row, by the area's own rule. `unit` is the row's
     /// unit (none for a report, which is the inspection's).
-    fn may_act(self, actor: &Actor, insp: &Inspection, unit: Option<Id>) -> bool {
+    pub(crate) fn may_act(self, actor: &Actor, insp: &Inspection, unit: Option<Id>) -> bool {
         let Some(unit) = unit else {
             return match self {
                 // The office decides for itself and records the leading group's and the

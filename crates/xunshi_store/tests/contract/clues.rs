@@ -25,20 +25,20 @@ use crate::harness::{
 /// The people and the inspection every case starts from: the provincial committee inspects
 /// its propaganda department; the discipline commission, the organization department and the
 /// culture and tourism department receive clues.
-struct World {
-    insp: Inspection,
-    other_insp: Inspection,
-    culture: Id,
-    office: Actor,
-    leadership: Actor,
-    leader: Actor,
-    member: Actor,
-    other_team: Actor,
-    discipline: Actor,
-    organization: Actor,
-    culture_staff: Actor,
-    unit_principal: Actor,
-    unit_staff: Actor,
+pub(crate) struct World {
+    pub(crate) insp: Inspection,
+    pub(crate) other_insp: Inspection,
+    pub(crate) culture: Id,
+    pub(crate) office: Actor,
+    pub(crate) leadership: Actor,
+    pub(crate) leader: Actor,
+    pub(crate) member: Actor,
+    pub(crate) other_team: Actor,
+    pub(crate) discipline: Actor,
+    pub(crate) organization: Actor,
+    pub(crate) culture_staff: Actor,
+    pub(crate) unit_principal: Actor,
+    pub(crate) unit_staff: Actor,
 }
 
 async fn inspection(s: &Svc, round: &str, team: &str, target: &str) -> Inspection {
@@ -204,15 +204,15 @@ async fn give_feedback(s: &Svc, id: Id) {
 
 /// The world with three clues transferred: two to the discipline commission, one to the
 /// organization department, one to the culture department; one clue stays registered.
-struct Transferred {
-    w: World,
+pub(crate) struct Transferred {
+    pub(crate) w: World,
     to_discipline: Vec<Id>,
     to_organization: Id,
     to_culture: Id,
     registered: Id,
 }
 
-async fn transferred(s: &Svc) -> Transferred {
+pub(crate) async fn transferred(s: &Svc) -> Transferred {
     let w = world(s).await;
     let reg = |about: &'static str, kind: &'static str| {
         let s = s.clone();

@@ -26,6 +26,19 @@ pub async fn waiting_for(s: &Svc, who: &Actor, kind: TodoKind) -> i64 {
         .sum()
 }
 
+/// The titles of `who`'s messages about immediate-fix notices, newest first.
+async fn fix_notice_messages(s: &Svc, who: &Actor) -> Vec<String> {
+    s.inbox(who, false, xunshi_core::page::PageRequest::first(50))
+        .await
+        .expect("the inbox")
+        .messages
+        .items
+        .into_iter()
+        .filter(|m| m.title.starts_with("立行立改"))
+        .map(|m| m.title)
+        .collect()
+}
+
 /// The kinds waiting for `who`, with their totals.
 async fn kinds(s: &Svc, who: &Actor) -> Vec<(TodoKind, i64)> {
     let todo: Todo = s.todo(who).await.expect("the to-do");
@@ -425,6 +438,17 @@ pub async fn the_todo_asks_the_leader_to_sign_and_the_office_to_decide(mut s: Sv
     for who in [&w.staff, &w.lead, &w.member, &w.office] {
         assert_eq!(kinds(&s, who).await, vec![]);
     }
+    // The hand-over is also a message to them, and to nobody else of the unit.
+    for (who, told) in [(&w.principal, true), (&w.liaison, true), (&w.staff, false)] {
+        assert_eq!(
+            fix_notice_messages(&s, who).await,
+            if told {
+                vec!["立行立改通知待答复".to_owned()]
+            } else {
+                vec![]
+            }
+        );
+    }
     let todo = s.todo(&w.liaison).await.unwrap();
     let item = &todo.groups[0].items[0];
     assert_eq!(item.title, "立行立改通知第1号");
@@ -462,6 +486,13 @@ pub async fn the_todo_asks_the_leader_to_sign_and_the_office_to_decide(mut s: Sv
     .await
     .unwrap();
     assert_eq!(kinds(&s, &w.lead).await, vec![], "closed, gone");
+    assert_eq!(
+        fix_notice_messages(&s, &w.principal).await,
+        vec![
+            "立行立改答复已通过".to_owned(),
+            "立行立改通知待答复".to_owned()
+        ]
+    );
 
     let r = drafted_report(&s, &w).await;
     let r = s

@@ -8,6 +8,7 @@ mod clues;
 mod dashboard;
 mod disclosure;
 mod inspections;
+mod messages;
 mod openapi;
 mod papers;
 mod planning;
@@ -42,6 +43,7 @@ use crate::http::Rejection;
     tags(
         (name = "auth", description = "登录、令牌与密码"),
         (name = "todo", description = "工作台：等待本人办理的事项"),
+        (name = "messages", description = "站内消息：工作交接、办理结果与到期提醒"),
         (name = "units", description = "组织机构"),
         (name = "users", description = "用户与角色"),
         (name = "audit", description = "审计日志"),
@@ -91,6 +93,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(supervision::routes())
         .merge(dashboard::routes())
         .merge(todo::routes())
+        .merge(messages::routes())
         .split_for_parts()
 }
 

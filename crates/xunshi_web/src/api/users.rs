@@ -27,6 +27,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(reset_password))
         .routes(routes!(add_grant))
         .routes(routes!(revoke_grant))
+        .routes(routes!(get_email, set_email))
 }
 
 #[utoipa::path(get, path = "/users", tag = "users", security(("bearer" = [])),
@@ -238,4 +239,47 @@ async fn revoke_grant(
     let grant_id = path_id(&grant_id, "该角色授权")?;
     app.services.revoke_grant(&actor, id, grant_id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// An account's e-mail address for messages; null when it has none.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct Email {
+    /// An address such as `zhangsan@example.cn`; null (or an empty string) clears it.
+    #[schema(max_length = 254, format = Email)]
+    pub email: Option<String>,
+}
+
+/// The account's e-mail address: the caller's own, or any account's for the administrator.
+#[utoipa::path(get, path = "/users/{id}/email", tag = "users", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Email), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn get_email(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Email>> {
+    let id = path_id(&id, "用户")?;
+    Ok(Json(Email {
+        email: app.services.user_email(&actor, id).await?,
+    }))
+}
+
+/// Sets or clears the account's e-mail address, to which messages are also sent when a mail
+/// server is configured: the caller's own, or any account's for the administrator. Audited.
+#[utoipa::path(put, path = "/users/{id}/email", tag = "users", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = Email,
+    responses((status = 200, body = Email), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+async fn set_email(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<Email>,
+) -> ApiResult<Json<Email>> {
+    let id = path_id(&id, "用户")?;
+    let email = app
+        .services
+        .set_user_email(&actor, id, req.email.as_deref().unwrap_or_default())
+        .await?;
+    Ok(Json(Email { email }))
 }

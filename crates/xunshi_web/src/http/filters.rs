@@ -242,6 +242,24 @@ impl ClueQuery {
     }
 }
 
+/// `GET /messages`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MessageQuery {
+    /// Only the unread messages (true or false; default false).
+    #[param(value_type = Option<bool>)]
+    pub unread: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+impl MessageQuery {
+    /// Whether only the unread are asked for.
+    pub fn unread_only(&self) -> Result<bool> {
+        Ok(opt_flag(&self.unread, "unread")?.unwrap_or(false))
+    }
+}
+
 /// `GET /transfers`.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -1,11 +1,22 @@
 //! Where each item of the to-do is done: the page of the object, which the page and the API
 //! both give as the item's link.
 
+use xunshi_core::Id;
+use xunshi_core::message::Message;
 use xunshi_core::service::{TodoItem, TodoKind};
 
 pub fn link(item: &TodoItem) -> String {
-    let id = item.object_id.map(|i| i.to_string()).unwrap_or_default();
-    match item.kind {
+    link_to(item.kind, item.object_id, item.inspection_id)
+}
+
+/// Where a message's matter is handled: the page of the to-do item it is about.
+pub fn message_link(m: &Message) -> Option<String> {
+    m.about.map(|k| link_to(k, m.object_id, m.inspection_id))
+}
+
+fn link_to(kind: TodoKind, object_id: Option<Id>, inspection_id: Option<Id>) -> String {
+    let id = object_id.map(|i| i.to_string()).unwrap_or_default();
+    match kind {
         TodoKind::PlanReview => format!("/rectification/plans/{id}"),
         // Claims are verified, and changes decided, on the task's page.
         TodoKind::TaskVerify | TodoKind::ChangeDecide => format!("/rectification/tasks/{id}"),
@@ -21,9 +32,7 @@ pub fn link(item: &TodoItem) -> String {
         TodoKind::FixNoticeAnswer => "/notices".to_owned(),
         TodoKind::FixNoticeReview => format!(
             "/inspections/{}/notices",
-            item.inspection_id
-                .map(|i| i.to_string())
-                .unwrap_or_default()
+            inspection_id.map(|i| i.to_string()).unwrap_or_default()
         ),
         TodoKind::CalendarMissing => "/system/calendar".to_owned(),
         TodoKind::DeadlineChanged => format!("/deadline-changes/{id}"),

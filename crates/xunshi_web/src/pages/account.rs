@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
             get(password_page).post(change_password),
         )
         .route("/account/tokens", post(create_token))
+        .route("/account/email", post(set_email))
         .route("/account/tokens/{id}/revoke", post(revoke_token))
 }
 
@@ -225,6 +226,8 @@ struct AccountPage {
     user: User,
     tokens: Vec<TokenRow>,
     new_token: Option<String>,
+    /// The person's e-mail address for messages (empty: none).
+    email: String,
     errors: FormErrors,
 }
 
@@ -274,7 +277,12 @@ async fn render_account(
             }
         })
         .collect();
+    let email = match app.services.user_email(&user.actor, user.user().id).await {
+        Ok(e) => e.unwrap_or_default(),
+        Err(e) => return error_page(&e, Some(&user.actor)),
+    };
     let page = AccountPage {
+        email,
         frame: Frame::new(app, user, "我的账号", "/account")
             .await
             .with_notice(notice),
@@ -317,5 +325,28 @@ async fn revoke_token(
     match result {
         Ok(()) => see_other("/account", "token"),
         Err(e) => error_page(&e, Some(&user.actor)),
+    }
+}
+
+#[derive(Deserialize)]
+struct EmailForm {
+    #[serde(default)]
+    email: String,
+}
+
+/// The person sets or clears their own e-mail address for messages.
+async fn set_email(
+    State(app): State<AppState>,
+    user: PageUser,
+    Form(f): Form<EmailForm>,
+) -> Response {
+    let id = user.user().id;
+    match app.services.set_user_email(&user.actor, id, &f.email).await {
+        Ok(_) => see_other("/account", "email_saved"),
+        Err(e) => {
+            let mut r = render_account(&app, &user, None, FormErrors::from_error(&e), None).await;
+            *r.status_mut() = crate::error::status_of(&e);
+            r
+        }
     }
 }

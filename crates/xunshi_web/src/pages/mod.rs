@@ -12,6 +12,7 @@ mod feedback;
 mod home;
 mod inspections;
 mod ledger;
+mod messages;
 mod notices;
 mod papers;
 mod personnel;
@@ -64,6 +65,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(supervision::routes())
         .merge(dashboard::routes())
         .merge(deadline_changes::routes())
+        .merge(messages::routes())
         .route("/static/app.css", get(stylesheet))
         .route("/static/app.js", get(script))
         .fallback(not_found)
@@ -182,8 +184,10 @@ pub struct NavItem {
     pub label: &'static str,
     pub href: &'static str,
     pub active: bool,
-    /// How many things wait there (the to-do on the home page).
+    /// How many things wait there (the to-do on the home page, the unread messages).
     pub count: Option<i64>,
+    /// What the count counts, for its tooltip.
+    pub count_title: &'static str,
 }
 
 /// A stage of the work, as the navigation groups pages.
@@ -235,6 +239,20 @@ impl Frame {
             .find(|i| i.href == "/")
         {
             home.count = waiting;
+        }
+        // Likewise the unread messages, beside the inbox.
+        let unread = app
+            .services
+            .unread_messages(actor)
+            .await
+            .ok()
+            .filter(|n| *n > 0);
+        if let Some(inbox) = nav
+            .iter_mut()
+            .flat_map(|s| s.items.iter_mut())
+            .find(|i| i.href == "/messages")
+        {
+            inbox.count = unread;
         }
         Frame {
             title: title.to_owned(),
@@ -308,6 +326,9 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "answered" => "答复已提交。",
         "reviewed" => "已审核答复。",
         "acknowledged" => "已确认知悉期限调整。",
+        "message_read" => "消息已标为已读。",
+        "messages_read" => "全部消息已标为已读。",
+        "email_saved" => "电子邮箱已保存。",
         "calendar_recounted" => {
             "已保存。按新安排调整的整改期限已重新计算，相关单位将在工作台看到调整通知。"
         }
@@ -325,10 +346,15 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavSection> {
         href,
         active: path == href || (href != "/" && path.starts_with(href)),
         count: None,
+        count_title: if href == "/messages" {
+            "未读消息"
+        } else {
+            "待办事项"
+        },
     };
     let mut sections = vec![NavSection {
         label: "工作台",
-        items: vec![item("待办事项", "/")],
+        items: vec![item("待办事项", "/"), item("我的消息", "/messages")],
     }];
     // By stage of the work, as officials look for it: 计划 / 巡视 / 整改 / 督办 / 统计 / 系统管理.
     let mut plan = Vec::new();

@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{id}/password", post(reset_password))
         .route("/users/{id}/disable", post(disable))
         .route("/users/{id}/enable", post(enable))
+        .route("/users/{id}/email", post(set_email))
 }
 
 struct Choice {
@@ -266,6 +267,8 @@ struct DetailPage {
     units: Vec<Choice>,
     roles: Vec<Choice>,
     can_manage: bool,
+    /// The account's e-mail address, shown and edited by the administrator only.
+    email: String,
     errors: FormErrors,
 }
 
@@ -314,7 +317,17 @@ async fn render_detail(
             .collect(),
         Err(e) => return error_page(&e, Some(actor)),
     };
+    let can_manage = actor.can(Permission::ManageUsers);
+    let email = if can_manage {
+        match app.services.user_email(actor, id).await {
+            Ok(e) => e.unwrap_or_default(),
+            Err(e) => return error_page(&e, Some(actor)),
+        }
+    } else {
+        String::new()
+    };
     let page = DetailPage {
+        email,
         frame: Frame::new(app, page_user, &user.display_name, "/users")
             .await
             .with_notice(notice),
@@ -333,7 +346,7 @@ async fn render_detail(
             .collect(),
         units,
         roles: role_choices(""),
-        can_manage: actor.can(Permission::ManageUsers),
+        can_manage,
         errors,
         user,
     };
@@ -504,4 +517,26 @@ async fn set_disabled(
         .map(|_| ());
     let notice = if disabled { "disabled" } else { "enabled" };
     Ok(outcome(&app, &user, id, r, notice).await)
+}
+
+#[derive(Deserialize)]
+struct EmailForm {
+    #[serde(default)]
+    email: String,
+}
+
+/// The administrator sets or clears an account's e-mail address for messages.
+async fn set_email(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<EmailForm>,
+) -> Result<Response, super::PageError> {
+    let id = parse_id(&id, &user.actor)?;
+    let result = app
+        .services
+        .set_user_email(&user.actor, id, &f.email)
+        .await
+        .map(|_| ());
+    Ok(outcome(&app, &user, id, result, "email_saved").await)
 }

@@ -29,10 +29,10 @@ const ORGANIZATIONAL: &str = "00000000-0000-7000-8001-000000201703";
 
 /// The application with its clock on 2020-06-01 (Beijing time), an inspection of the
 /// propaganda department given feedback on 2020-03-25 with three problems, and the people.
-struct World {
-    app: TestApp,
-    insp: Id,
-    unit: Id,
+pub(crate) struct World {
+    pub(crate) app: TestApp,
+    pub(crate) insp: Id,
+    pub(crate) unit: Id,
     problems: Vec<Id>,
     _blobs: tempfile::TempDir,
 }
@@ -167,7 +167,7 @@ async fn to_feedback(svc: &Services<Db>, insp: Id) -> Vec<Id> {
     problems
 }
 
-async fn world() -> World {
+pub(crate) async fn world() -> World {
     let blobs = tempfile::tempdir().expect("a folder for evidence");
     let store = blobs.path().join("blobs");
     let now: jiff::Timestamp = "2020-06-01T02:00:00Z".parse().unwrap();
@@ -314,7 +314,10 @@ fn plan_id_of(resp: &TestResponse) -> String {
 
 /// A plan through the API with a task for each problem (dates as given), approved by the
 /// office. Returns the plan's id and the tasks' ids in the order of the problems.
-async fn approved_plan(w: &World, dues: &[(&str, Option<&str>)]) -> (String, Vec<String>) {
+pub(crate) async fn approved_plan(
+    w: &World,
+    dues: &[(&str, Option<&str>)],
+) -> (String, Vec<String>) {
     let liaison = w.app.api_token("xcb_liaison", PASSWORD).await;
     let office = w.app.api_token("office1", PASSWORD).await;
     let (status, plan) = w
@@ -367,7 +370,7 @@ async fn approved_plan(w: &World, dues: &[(&str, Option<&str>)]) -> (String, Vec
     (id, tasks)
 }
 
-async fn task_version(w: &World, token: &str, id: &str) -> i64 {
+pub(crate) async fn task_version(w: &World, token: &str, id: &str) -> i64 {
     let (status, t) = w.app.api_get(&format!("/api/v1/tasks/{id}"), token).await;
     assert_eq!(status, StatusCode::OK, "{t}");
     t["entry"]["task"]["version"].as_i64().unwrap()

@@ -15,9 +15,12 @@ use crate::audit::{Action, AuditEntry};
 use crate::error::{CoreError, Result, Validation};
 use crate::id::Id;
 use crate::inspection::Inspection;
+use crate::message::MessageKind;
 use crate::page::{Page, PageRequest};
 use crate::permission::Actor;
 use crate::rectify::{GroupMember, Plan, PlanReview, PlanStatus, seq_key, uncovered_problems};
+use crate::service::TodoKind;
+use crate::service::messages::{Audience, Note, notify};
 use crate::service::papers::signature;
 use crate::service::planning::{load_inspection, today};
 use crate::service::{Services, record};
@@ -528,6 +531,20 @@ impl<S: Store> Services<S> {
             ),
         )
         .await?;
+        notify(
+            &mut tx,
+            actor,
+            Audience::Acts(TodoKind::PlanReview, &insp, Some(after.unit_id)),
+            &Note::new(
+                format!("plan_submitted:{id}:{}", after.version),
+                MessageKind::Handover,
+                "整改方案待审核",
+                format!("整改方案“{}”已报送，请审核。", after.title),
+                (TodoKind::PlanReview, id, insp.id),
+            ),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -600,6 +617,34 @@ impl<S: Store> Services<S> {
                 Some(id),
                 json!({ "from": before.status, "to": after.status, "comment": review.comment, "version": after.version }),
             ),
+        )
+        .await?;
+        let (title, body) = if approve {
+            (
+                "整改方案已审核通过",
+                format!("整改方案“{}”已审核通过。", after.title),
+            )
+        } else {
+            (
+                "整改方案被退回修改",
+                format!(
+                    "整改方案“{}”被退回修改，审核意见：{}",
+                    after.title, review.comment
+                ),
+            )
+        };
+        notify(
+            &mut tx,
+            actor,
+            Audience::Unit(after.unit_id),
+            &Note::new(
+                format!("plan_reviewed:{id}:{}", after.version),
+                MessageKind::Decision,
+                title,
+                body,
+                (TodoKind::PlanReview, id, insp.id),
+            ),
+            now,
         )
         .await?;
         tx.commit().await?;

@@ -12,10 +12,13 @@ use crate::audit::{Action, AuditEntry};
 use crate::error::{CoreError, Result, Validation};
 use crate::id::Id;
 use crate::inspection::Inspection;
+use crate::message::MessageKind;
 use crate::permission::Actor;
 use crate::rectify::{
     ChangeRequest, Due, PlanStatus, Task, TaskInput, TaskStatus, check_changed_due,
 };
+use crate::service::TodoKind;
+use crate::service::messages::{Audience, Note, notify};
 use crate::service::papers::signature;
 use crate::service::{Services, record};
 use crate::store::{ChangeFilter, RectifyRead, RectifyWrite, Store, TaskFilter, WriteTx};
@@ -415,6 +418,20 @@ impl<S: Store> Services<S> {
             ),
         )
         .await?;
+        notify(
+            &mut tx,
+            actor,
+            Audience::Acts(TodoKind::ChangeDecide, &insp, Some(task.unit_id)),
+            &Note::new(
+                format!("change_requested:{}", c.id),
+                MessageKind::Handover,
+                "变更申请待审批",
+                format!("整改任务 {} 提出了变更申请，请审批。", task.seq),
+                (TodoKind::ChangeDecide, task.id, insp.id),
+            ),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(c)
     }
@@ -505,6 +522,31 @@ impl<S: Store> Services<S> {
                 Some(task.id),
                 summary,
             ),
+        )
+        .await?;
+        notify(
+            &mut tx,
+            actor,
+            Audience::Unit(task.unit_id),
+            &Note::new(
+                format!("change_decided:{change_id}"),
+                MessageKind::Decision,
+                if approve {
+                    "变更申请已同意"
+                } else {
+                    "变更申请未同意"
+                },
+                if approve {
+                    format!("整改任务 {} 的变更申请已同意。", task.seq)
+                } else {
+                    format!(
+                        "整改任务 {} 的变更申请未同意，理由：{}",
+                        task.seq, decided.decision_comment
+                    )
+                },
+                (TodoKind::ChangeDecide, task.id, insp.id),
+            ),
+            now,
         )
         .await?;
         tx.commit().await?;

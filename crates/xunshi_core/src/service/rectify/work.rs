@@ -10,12 +10,15 @@ use super::task_context;
 use crate::audit::{Action, AuditEntry};
 use crate::error::{CoreError, Result};
 use crate::id::Id;
+use crate::message::MessageKind;
 use crate::paper::{check_evidence_file, clean_filename, sha256_hex};
 use crate::permission::Actor;
 use crate::rectify::{
     Defect, Due, Plan, PlanStatus, ProgressReport, Task, TaskEvent, TaskEvidence, TaskStatus,
     Verification, next_status, verdict_progress,
 };
+use crate::service::TodoKind;
+use crate::service::messages::{Audience, Note, notify};
 use crate::service::papers::signature;
 use crate::service::{Services, record};
 use crate::store::{ReadTx, RectifyRead, RectifyWrite, Store, WriteTx};
@@ -138,6 +141,22 @@ impl<S: Store> Services<S> {
             ),
         )
         .await?;
+        if claims_done {
+            notify(
+                &mut tx,
+                actor,
+                Audience::Acts(TodoKind::TaskVerify, &insp, Some(after.unit_id)),
+                &Note::new(
+                    format!("task_claimed:{task_id}:{}", after.version),
+                    MessageKind::Handover,
+                    "整改任务待核查销号",
+                    format!("整改任务 {} 已报告完成，请核查。", after.seq),
+                    (TodoKind::TaskVerify, task_id, insp.id),
+                ),
+                now,
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(after)
     }
@@ -382,6 +401,28 @@ impl<S: Store> Services<S> {
                     "version": after.version,
                 }),
             ),
+        )
+        .await?;
+        notify(
+            &mut tx,
+            actor,
+            Audience::Unit(after.unit_id),
+            &Note::new(
+                format!("task_verified:{task_id}:{}", after.version),
+                MessageKind::Decision,
+                if close {
+                    "整改任务已销号"
+                } else {
+                    "整改任务被退回"
+                },
+                if close {
+                    format!("整改任务 {} 经核查已销号。", after.seq)
+                } else {
+                    format!("整改任务 {} 经核查被退回，理由：{reason}", after.seq)
+                },
+                (TodoKind::TaskVerify, task_id, insp.id),
+            ),
+            now,
         )
         .await?;
         tx.commit().await?;
