@@ -17,6 +17,7 @@ pub mod error;
 pub mod feedback;
 pub mod id;
 pub mod inspection;
+pub mod leadership;
 pub mod org;
 pub mod own_unit;
 pub mod page;

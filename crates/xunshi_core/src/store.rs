@@ -8,6 +8,7 @@ pub mod blobs;
 pub mod calendar;
 pub mod clues;
 pub mod disclose;
+pub mod leadership;
 pub mod papers;
 pub mod planning;
 pub mod rectify;
@@ -116,6 +117,7 @@ pub use blobs::Blobs;
 pub use calendar::{CalendarRead, CalendarWrite};
 pub use clues::{ClueFilter, ClueRead, ClueWrite, TransferFilter};
 pub use disclose::{DiscloseRead, DiscloseWrite, DocFilter, SubmittedOn};
+pub use leadership::{ClosedInMonth, ClueColourCount, CoverageCount, LeadershipRead, StageCount};
 pub use papers::{PaperRead, PaperWrite, ProblemFilter};
 pub use planning::{Covered, InspectionFilter, PlanningRead, PlanningWrite};
 pub use rectify::{
@@ -148,6 +150,7 @@ pub trait ReadTx:
     + SuperviseRead
     + SubmissionRead
     + TodoRead
+    + LeadershipRead
 {
     fn get_unit(&mut self, id: Id) -> impl Future<Output = Result<Option<Unit>>> + Send;
     fn find_unit_by_name(

@@ -62,6 +62,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(18, "0018_dashboard"),
     migration!(19, "0019_todo"),
     migration!(20, "0020_provisional_deadlines"),
+    migration!(23, "0023_leadership"),
 ];
 
 /// Applies every migration not applied yet, each in its own transaction. Returns how many ran.

@@ -5,6 +5,7 @@ mod calendar;
 mod clocks;
 mod clues;
 mod disclose;
+mod leadership;
 mod papers;
 mod planning;
 mod rectify;
