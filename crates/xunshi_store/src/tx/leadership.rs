@@ -50,8 +50,10 @@ impl<M: Mode> LeadershipRead for DbTx<M> {
     }
 
     async fn coverage_count(&mut self, term_id: Id, dispatcher_id: Id) -> Result<CoverageCount> {
-        // The subtree is walked down the parent index; a withdrawn unit is not counted but its
-        // children are, as the coverage page walks the tree.
+        // The subtree is walked down the parent index, and each of its units looked up among
+        // the targets by the unit index (never the targets of every term read); a withdrawn
+        // unit is not counted but its children are, as the coverage page walks the tree.
+        // `CROSS JOIN` keeps SQLite from reading every unit to find the subtree's.
         let row = self
             .fetch_optional(
                 sqlx::query(
@@ -61,17 +63,18 @@ impl<M: Mode> LeadershipRead for DbTx<M> {
                          SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id
                      )
                      SELECT CAST(COUNT(*) AS BIGINT) AS total,
-                            CAST(COUNT(c.unit_id) AS BIGINT) AS covered
-                     FROM sub
-                     JOIN units u ON u.id = sub.id
-                     LEFT JOIN (
-                         SELECT DISTINCT t.unit_id
-                         FROM rounds r
-                         JOIN inspections i ON i.round_id = r.id
-                         JOIN inspection_targets t ON t.inspection_id = i.id
-                         WHERE r.term_id = $2 AND t.withdrawn_at IS NULL
-                     ) c ON c.unit_id = u.id
-                     WHERE u.withdrawn = 0",
+                            CAST(COALESCE(SUM(x.hit), 0) AS BIGINT) AS covered
+                     FROM (
+                         SELECT CASE WHEN EXISTS (
+                                    SELECT 1 FROM inspection_targets t
+                                    JOIN inspections i ON i.id = t.inspection_id
+                                    JOIN rounds r ON r.id = i.round_id
+                                    WHERE t.unit_id = u.id AND t.withdrawn_at IS NULL
+                                      AND r.term_id = $2
+                                ) THEN 1 ELSE 0 END AS hit
+                         FROM sub CROSS JOIN units u
+                         WHERE u.id = sub.id AND u.withdrawn = 0
+                     ) x",
                 )
                 .bind(dispatcher_id.to_string())
                 .bind(term_id.to_string()),
