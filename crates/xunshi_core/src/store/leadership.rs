@@ -50,8 +50,9 @@ pub trait LeadershipRead: Send {
         term_id: Id,
         visible: &Visible,
     ) -> impl Future<Output = Result<Vec<StageCount>>> + Send;
-    /// The units in force below `dispatcher_id` (the whole subtree, as
-    /// `Services::coverage` walks it), and how many of them an inspection of the term targets.
+    /// The units in force below `dispatcher_id` that it is to cover (not those below a lower
+    /// committee, `UnitKind::coverage_reaches_below`, as `Services::coverage` walks the tree),
+    /// and how many of them an inspection of the term targets.
     fn coverage_count(
         &mut self,
         term_id: Id,

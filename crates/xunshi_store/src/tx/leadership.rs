@@ -50,17 +50,19 @@ impl<M: Mode> LeadershipRead for DbTx<M> {
     }
 
     async fn coverage_count(&mut self, term_id: Id, dispatcher_id: Id) -> Result<CoverageCount> {
-        // The subtree is walked down the parent index, and each of its units looked up among
+        // The subtree is walked down the parent index, not below a lower committee
+        // (`UnitKind::coverage_reaches_below`), and each of its units looked up among
         // the targets by the unit index (never the targets of every term read); a withdrawn
         // unit is not counted but its children are, as the coverage page walks the tree.
         // `CROSS JOIN` keeps SQLite from reading every unit to find the subtree's.
         let row = self
             .fetch_optional(
                 sqlx::query(
-                    "WITH RECURSIVE sub (id) AS (
-                         SELECT id FROM units WHERE parent_id = $1
+                    "WITH RECURSIVE sub (id, kind) AS (
+                         SELECT id, kind FROM units WHERE parent_id = $1
                          UNION ALL
-                         SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id
+                         SELECT u.id, u.kind FROM units u JOIN sub ON u.parent_id = sub.id
+                         WHERE sub.kind <> 'lower_committee'
                      )
                      SELECT CAST(COUNT(*) AS BIGINT) AS total,
                             CAST(COALESCE(SUM(x.hit), 0) AS BIGINT) AS covered
