@@ -91,8 +91,9 @@ pub struct LeadershipView {
     /// Clues by handling colour (green, yellow, red, done). None for a reader the clue rules
     /// do not let read every clue list.
     pub clues: Option<Vec<Bar>>,
-    /// The months of the completion chart, `YYYY-MM`, from the term's start (at most
-    /// [`MAX_MONTHS`], the latest kept) to this month.
+    /// The months of the completion chart, `YYYY-MM`, from the start of the term's first
+    /// round year (not before the term began) to this month (or the term's end), at most
+    /// [`MAX_MONTHS`], the latest kept.
     pub months: Vec<String>,
     /// Rounds oldest first, for the chart's legend.
     pub completion: Vec<RoundCompletion>,
@@ -180,6 +181,17 @@ pub fn clue_bars(c: &ClueColourCount) -> Vec<Bar> {
             }),
         })
         .collect()
+}
+
+/// The first day of the chart: January of the earliest round's year, not before the term
+/// began; the term's start when it has no round.
+pub fn chart_start(term_start: Date, rounds: &[Round]) -> Date {
+    rounds
+        .iter()
+        .map(|r| r.year)
+        .min()
+        .and_then(|y| Date::new(y, 1, 1).ok())
+        .map_or(term_start, |d| d.max(term_start))
 }
 
 /// The months from `from`'s to `to`'s, `YYYY-MM`, the latest `max` of them; empty when `to`
@@ -344,7 +356,9 @@ pub mod chart {
         let x_ticks = months
             .iter()
             .enumerate()
-            .filter(|(i, _)| i % step == 0 || *i + 1 == n)
+            // Counted back from the last month, so that this month is always labelled and no
+            // two labels crowd each other.
+            .filter(|(i, _)| (n - 1 - i) % step == 0)
             .map(|(i, m)| Tick {
                 at: x_of(i, n),
                 label: m.clone(),
@@ -425,6 +439,22 @@ mod tests {
             ["2025-12", "2026-01", "2026-02"]
         );
         assert!(months(date(2026, 3, 1), date(2026, 2, 1), 10).is_empty());
+    }
+
+    #[test]
+    fn the_chart_starts_with_the_first_round_year_within_the_term() {
+        let mut early = round("第一轮");
+        early.year = 2022;
+        let mut late = round("第二轮");
+        late.year = 2024;
+        let term_start = date(2021, 11, 5);
+        assert_eq!(
+            chart_start(term_start, &[late.clone(), early.clone()]),
+            date(2022, 1, 1)
+        );
+        early.year = 2021;
+        assert_eq!(chart_start(term_start, &[early, late]), term_start);
+        assert_eq!(chart_start(term_start, &[]), term_start);
     }
 
     #[test]
@@ -536,6 +566,11 @@ mod tests {
         assert_eq!(c.lines[1].class, "series-1");
         assert!(c.x_ticks.len() <= MAX_X_LABELS + 1, "{}", c.x_ticks.len());
         assert_eq!(c.x_ticks.last().unwrap().label, "2026-12");
+        let gaps: Vec<f64> = c.x_ticks.windows(2).map(|w| w[1].at - w[0].at).collect();
+        assert!(
+            gaps.iter().all(|g| (g - gaps[0]).abs() < 0.2),
+            "evenly spaced labels: {gaps:?}"
+        );
         assert_eq!(c.y_ticks.len(), 5);
         assert_eq!(c.y_ticks[4].label, "100%");
     }

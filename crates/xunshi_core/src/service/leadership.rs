@@ -9,8 +9,8 @@ use crate::clue::{ClueScope, clue_scope};
 use crate::error::{CoreError, Result};
 use crate::id::Id;
 use crate::leadership::{
-    LeadershipView, MAX_MONTHS, TermChoice, clue_bars, completion, coverage_figure, may_view,
-    months, stage_table,
+    LeadershipView, MAX_MONTHS, TermChoice, chart_start, clue_bars, completion, coverage_figure,
+    may_view, months, stage_table,
 };
 use crate::permission::Actor;
 use crate::store::{ClueRead, LeadershipRead, PlanningRead, Store};
@@ -92,7 +92,8 @@ impl<S: Store> Services<S> {
         let totals = tx.round_task_totals(&round_ids).await?;
         let closed = tx.round_closed_by_month(&round_ids).await?;
         let end = term.ends_on.filter(|e| *e < day).unwrap_or(day);
-        let months = months(term.starts_on, end, MAX_MONTHS);
+        // Years before the first round would be a flat line at nought.
+        let months = months(chart_start(term.starts_on, &rounds), end, MAX_MONTHS);
         let completion = completion(&rounds, &totals, &closed, &months);
         Ok(LeadershipView {
             today: day,
