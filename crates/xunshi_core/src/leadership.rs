@@ -88,8 +88,9 @@ pub struct LeadershipView {
     pub stage_totals: Vec<Bar>,
     pub inspections_total: usize,
     pub coverage: Option<CoverageFigure>,
-    /// Clues by handling colour (green, yellow, red, done). None for a reader the clue rules
-    /// do not let read every clue list.
+    /// Clues by handling colour (green, yellow, red, done), of every term: the clue list they
+    /// open has no term filter. None for a reader the clue rules do not let read every clue
+    /// list.
     pub clues: Option<Vec<Bar>>,
     /// The months of the completion chart, `YYYY-MM`, from the start of the term's first
     /// round year (not before the term began) to this month (or the term's end), at most
@@ -285,7 +286,8 @@ pub mod chart {
     pub const WIDTH: f64 = 640.0;
     pub const HEIGHT: f64 = 300.0;
     pub const LEFT: f64 = 52.0;
-    pub const RIGHT: f64 = 16.0;
+    /// Room for half of the last month's label, centred on the last point.
+    pub const RIGHT: f64 = 30.0;
     pub const TOP: f64 = 16.0;
     pub const BOTTOM: f64 = 44.0;
     /// At most this many month labels along x; the others are skipped evenly.

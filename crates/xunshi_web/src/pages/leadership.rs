@@ -148,7 +148,7 @@ async fn show(
     });
     let clue_chart = v.clues.as_ref().map(|bars| {
         bar_chart(
-            "问题线索按办理时限",
+            "问题线索按办理时限（不分届次）",
             bars.iter()
                 .map(|b| {
                     (
