@@ -360,7 +360,7 @@ pub mod chart {
             .enumerate()
             // Counted back from the last month, so that this month is always labelled and no
             // two labels crowd each other.
-            .filter(|(i, _)| (n - 1 - i) % step == 0)
+            .filter(|(i, _)| (n - 1 - i).is_multiple_of(step))
             .map(|(i, m)| Tick {
                 at: x_of(i, n),
                 label: m.clone(),

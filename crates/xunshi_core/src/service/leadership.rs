@@ -57,7 +57,9 @@ impl<S: Store> Services<S> {
             })
             .collect();
         // Clue lists are read by the office and the leadership whole (`clue_scope`); a reader
-        // they do not let read every clue would be shown counts of clues it may not open.
+        // they do not let read every clue would be shown counts of clues it may not open. Only
+        // counts leave here, nothing of any clue, so no read is recorded (as the to-do's count
+        // of clues waiting records none).
         let clues = if clue_scope(actor) == ClueScope::All {
             let settings = tx.clue_settings().await?;
             Some(clue_bars(
