@@ -17,6 +17,7 @@ pub mod error;
 pub mod feedback;
 pub mod id;
 pub mod inspection;
+pub mod leadership;
 pub mod message;
 pub mod org;
 pub mod own_unit;

@@ -55,6 +55,18 @@ labelled_enum!(
     }
 );
 
+impl UnitKind {
+    /// Whether a dispatcher's full coverage (全覆盖) reaches the units below one of this kind.
+    /// A lower Party committee (下级党组织) is inspected as one unit; the units below it are
+    /// its own to cover, by its own inspections (巡察), in its own term. Everything else under
+    /// the dispatcher — its departments, the units affiliated to them, enterprises and
+    /// universities — is the dispatcher's to cover. (The store counts coverage by the same
+    /// rule in SQL, `coverage_count`; a contract case holds the two together.)
+    pub fn coverage_reaches_below(self) -> bool {
+        self != UnitKind::LowerCommittee
+    }
+}
+
 labelled_enum!(
     /// The administrative level a unit sits at; rules and deadlines differ by level.
     UnitLevel, "level" {

@@ -8,6 +8,7 @@ pub mod blobs;
 pub mod calendar;
 pub mod clues;
 pub mod disclose;
+pub mod leadership;
 pub mod messages;
 pub mod papers;
 pub mod planning;
@@ -117,6 +118,7 @@ pub use blobs::Blobs;
 pub use calendar::{CalendarRead, CalendarWrite};
 pub use clues::{ClueFilter, ClueRead, ClueWrite, TransferFilter};
 pub use disclose::{DiscloseRead, DiscloseWrite, DocFilter, SubmittedOn};
+pub use leadership::{ClosedInMonth, ClueColourCount, CoverageCount, LeadershipRead, StageCount};
 pub use messages::{DueFollowUp, DueTask, DueTransfer, Mail, MessageRead, MessageWrite};
 pub use papers::{PaperRead, PaperWrite, ProblemFilter};
 pub use planning::{Covered, InspectionFilter, PlanningRead, PlanningWrite};
@@ -152,6 +154,7 @@ pub trait ReadTx:
     + SubmissionRead
     + MessageRead
     + TodoRead
+    + LeadershipRead
 {
     fn get_unit(&mut self, id: Id) -> impl Future<Output = Result<Option<Unit>>> + Send;
     fn find_unit_by_name(

@@ -64,6 +64,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(20, "0020_provisional_deadlines"),
     migration!(21, "0021_messages"),
     migration!(22, "0022_ledger_sorts"),
+    migration!(23, "0023_leadership"),
 ];
 
 /// Applies every migration not applied yet, each in its own transaction. Returns how many ran.

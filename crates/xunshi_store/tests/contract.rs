@@ -22,6 +22,8 @@ mod disclosure;
 mod generate;
 #[path = "contract/harness.rs"]
 mod harness;
+#[path = "contract/leadership.rs"]
+mod leadership;
 #[path = "contract/messages.rs"]
 mod messages;
 #[path = "contract/papers.rs"]
@@ -127,6 +129,7 @@ contract_cases! {
     planning::stages_move_only_along_the_allowed_edges_by_allowed_roles,
     planning::inspections_are_shown_only_to_those_who_may_see_them,
     planning::coverage_shows_which_units_the_term_has_reached,
+    leadership::leadership_figures_are_the_lengths_of_the_lists_they_open,
     calendar::the_shipped_arrangement_is_in_every_new_database,
     calendar::the_office_enters_a_new_year_and_bad_rows_change_nothing,
     calendar::entering_a_year_recounts_the_provisional_deadlines_and_tells_the_unit,

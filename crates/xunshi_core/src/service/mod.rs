@@ -12,6 +12,7 @@ mod disclosure;
 mod export;
 mod feedback;
 mod followups;
+mod leadership;
 mod mail;
 mod maintenance;
 mod mechanisms;

@@ -46,10 +46,12 @@ impl<S: Store> Services<S> {
         }
         let day = today(self.now());
         let (mut tx, _) = self.fresh_tally(day).await?;
-        if actor.can(Permission::ViewUnits) {
+        // The number of units and of accounts is the administrators' concern: the
+        // leadership, who may read both lists, is shown the work instead (领导视图).
+        if actor.can(Permission::ManageUnits) {
             o.units = Some(tx.count_units().await?);
         }
-        if actor.can(Permission::ViewUsers) {
+        if actor.can(Permission::ManageUnits) && actor.can(Permission::ViewUsers) {
             o.users = Some(tx.count_users().await?);
         }
         if actor.can(Permission::ViewAudit) {

@@ -552,7 +552,8 @@ impl<S: Store> Services<S> {
         Ok(Page::from_rows(rows, page.limit, |i| i.id))
     }
 
-    /// Which units under the term's dispatcher have been inspected in the term, and which not.
+    /// Which units under the term's dispatcher have been inspected in the term, and which not:
+    /// the units the dispatcher is to cover (not those below a lower committee).
     pub async fn coverage(&self, actor: &Actor, term_id: Id) -> Result<Coverage> {
         actor.require(Permission::ViewPlanning)?;
         let mut tx = self.store.read().await?;
@@ -562,9 +563,11 @@ impl<S: Store> Services<S> {
             .ok_or_else(|| CoreError::NotFound("届次".into()))?;
         let covered = tx.covered_in_term(term_id).await?;
         let tree = crate::org::tree_order(tx.all_units().await?);
-        // The dispatcher's subtree, without the dispatcher itself.
+        // The dispatcher's subtree, without the dispatcher itself, and without what lies
+        // below a lower committee (`UnitKind::coverage_reaches_below`).
         let mut rows = Vec::new();
         let mut inside: Option<usize> = None;
+        let mut closed_below: Option<usize> = None;
         for (depth, unit) in tree {
             match inside {
                 None if unit.id == term.dispatcher_id => {
@@ -575,6 +578,13 @@ impl<S: Store> Services<S> {
                 _ => {}
             }
             let Some(root_depth) = inside else { continue };
+            match closed_below {
+                Some(d) if depth > d => continue,
+                _ => closed_below = None,
+            }
+            if !unit.kind.coverage_reaches_below() {
+                closed_below = Some(depth);
+            }
             if unit.withdrawn {
                 continue;
             }

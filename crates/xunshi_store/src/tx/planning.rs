@@ -150,7 +150,7 @@ impl<M: Mode> DbTx<M> {
 
 /// The `WHERE` of an inspection list: the filter, narrowed to what `visible` lets the reader
 /// see (a unit's people only once feedback is given); `None` when that is nothing.
-fn inspection_where(f: &InspectionFilter, visible: &Visible) -> Option<Where> {
+pub(super) fn inspection_where(f: &InspectionFilter, visible: &Visible) -> Option<Where> {
     let mut w = Where::default();
     if let Some(r) = f.round_id {
         w.eq("round_id", r.to_string());

@@ -6,7 +6,9 @@ use xunshi_core::inspection::{Inspection, InspectionInput, Stage};
 use xunshi_core::page::PageRequest;
 use xunshi_core::permission::Actor;
 use xunshi_core::service::{PlanInput, RoundInput, StageChange, TermInput};
-use xunshi_core::store::{InspectionFilter, PlanningRead, PlanningWrite, Store, WriteTx};
+use xunshi_core::store::{
+    InspectionFilter, LeadershipRead, PlanningRead, PlanningWrite, Store, WriteTx,
+};
 
 use crate::harness::{Svc, audit_of_object, bad_fields, expect_err, new_unit, user_with_role};
 
@@ -345,6 +347,24 @@ pub async fn inspections_are_shown_only_to_those_who_may_see_them(s: Svc) {
 pub async fn coverage_shows_which_units_the_term_has_reached(s: Svc) {
     let round = planned_round(&s).await;
     let office = Actor::system();
+    // A lower committee is the dispatcher's to cover; the units below it are its own.
+    let root = s
+        .resolve_unit(&office, "自治区党委")
+        .await
+        .expect("the committee");
+    let city = s
+        .create_unit(
+            &office,
+            &xunshi_core::org::UnitInput {
+                name: "南宁市委".into(),
+                kind: "lower_committee".into(),
+                level: "city".into(),
+                parent_id: Some(root.id.to_string()),
+            },
+        )
+        .await
+        .expect("a lower committee");
+    new_unit(&s, "南宁市委宣传部", Some(city.id)).await;
     s.create_inspection(&office, &input(round, "第三巡视组", &["宣传部"]))
         .await
         .unwrap();
@@ -357,17 +377,34 @@ pub async fn coverage_shows_which_units_the_term_has_reached(s: Svc) {
     let terms = s.list_terms(&office).await.unwrap();
     let cov = s.coverage(&office, terms[0].id).await.expect("coverage");
     assert_eq!(
-        cov.total, 4,
-        "the four departments under the committee, not the committee itself"
+        cov.total, 5,
+        "the four departments and the lower committee under the committee, not the committee \
+         itself nor the lower committee's department"
     );
     assert_eq!(cov.covered, 3);
-    let missing: Vec<_> = cov
+    let counted = s
+        .store
+        .read()
+        .await
+        .expect("a read")
+        .coverage_count(terms[0].id, root.id)
+        .await
+        .expect("the count");
+    assert_eq!(
+        (counted.total, counted.covered),
+        (5, 3),
+        "the store's count agrees"
+    );
+    let mut missing: Vec<_> = cov
         .rows
         .iter()
         .filter(|r| r.inspections.is_empty())
         .map(|r| r.unit.name.as_str())
         .collect();
-    assert_eq!(missing, ["组织部"]);
+    missing.sort();
+    let mut expected = ["组织部", "南宁市委"];
+    expected.sort();
+    assert_eq!(missing, expected);
     let liaison = user_with_role(&s, "liaison1", Some("宣传部"), "unit_liaison").await;
     expect_err!(
         s.coverage(&liaison, terms[0].id).await,

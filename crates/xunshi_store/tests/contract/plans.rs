@@ -230,6 +230,12 @@ pub async fn hot_queries_read_large_tables_through_their_indexes(mut s: Svc) {
     )
     .await
     .expect("the dashboard of one unit");
+    // The leadership view is the leading group's and the office's.
+    for who in [&office, &leader] {
+        x.leadership_view(who, None)
+            .await
+            .expect("the leadership view");
+    }
     x.overview(&liaison).await.expect("the liaison's home page");
     x.todo(&liaison).await.expect("the liaison's to-do");
     x.dashboard(&liaison, &DashboardFilter::default())

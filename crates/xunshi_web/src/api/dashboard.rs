@@ -1,19 +1,24 @@
-//! The rectification dashboard as JSON: the same numbers the `/dashboard` page draws.
+//! The rectification dashboard and the leadership view as JSON: the same numbers the
+//! `/dashboard` and `/leadership` pages draw.
 
 use axum::Json;
 use axum::extract::State;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xunshi_core::dashboard::Dashboard;
+use xunshi_core::leadership::LeadershipView;
 
 use super::ApiQuery;
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiResult, ErrorBody};
 use crate::http::filters::DashboardQuery as DashboardParams;
+use crate::http::filters::TermQuery;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(get_dashboard))
+    OpenApiRouter::new()
+        .routes(routes!(get_dashboard))
+        .routes(routes!(get_overview))
 }
 
 /// Tasks by unit, category, status and deadline colour, the completion rate (closed / all),
@@ -31,4 +36,23 @@ async fn get_dashboard(
 ) -> ApiResult<Json<Dashboard>> {
     let filter = q.filter()?;
     Ok(Json(app.services.dashboard(&actor, &filter).await?))
+}
+
+/// The leadership view (领导视图) of a term (`term_id`, or the latest term begun): inspections
+/// by round and stage, the coverage of the term (units under the dispatcher, and how many an
+/// inspection of the term targets), clues by the colour of their handling clock, and each
+/// round's completion rate (closed / all of its tasks) at the end of every month of the term.
+/// Each number is the length of the list it stands for: `/inspections?term_id&round_id&stage`,
+/// `/terms/{id}/coverage`, `/clues?colour`. For the leadership and the office; others 403.
+#[utoipa::path(get, path = "/overview", tag = "dashboard", security(("bearer" = [])),
+    params(TermQuery),
+    responses((status = 200, body = LeadershipView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn get_overview(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiQuery(q): ApiQuery<TermQuery>,
+) -> ApiResult<Json<LeadershipView>> {
+    let term_id = q.term_id()?;
+    Ok(Json(app.services.leadership_view(&actor, term_id).await?))
 }

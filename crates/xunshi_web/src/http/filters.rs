@@ -593,6 +593,24 @@ impl TermQuery {
     }
 }
 
+/// `/planning/coverage`: the term, and whether to list only the units not yet covered (the
+/// list behind the leadership view's number of them).
+#[derive(Debug, Default, Deserialize)]
+pub struct CoverageQuery {
+    pub term_id: Option<String>,
+    pub uncovered: Option<String>,
+}
+
+impl CoverageQuery {
+    pub fn term_id(&self) -> Result<Option<Id>> {
+        opt_id(&self.term_id, "term_id")
+    }
+
+    pub fn uncovered(&self) -> Result<bool> {
+        Ok(opt_flag(&self.uncovered, "uncovered")?.unwrap_or(false))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

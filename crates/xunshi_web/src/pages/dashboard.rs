@@ -61,7 +61,10 @@ fn fit(label: &str) -> String {
     }
 }
 
-fn bar_chart(title: &'static str, rows: Vec<(String, usize, String, String)>) -> BarChart {
+pub(super) fn bar_chart(
+    title: &'static str,
+    rows: Vec<(String, usize, String, String)>,
+) -> BarChart {
     let max = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1);
     let summary = rows
         .iter()

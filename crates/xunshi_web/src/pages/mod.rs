@@ -11,6 +11,7 @@ pub(crate) mod disclosure;
 mod feedback;
 mod home;
 mod inspections;
+mod leadership;
 mod ledger;
 mod messages;
 mod notices;
@@ -64,6 +65,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(disclosure::routes())
         .merge(supervision::routes())
         .merge(dashboard::routes())
+        .merge(leadership::routes())
         .merge(deadline_changes::routes())
         .merge(messages::routes())
         .route("/static/app.css", get(stylesheet))
@@ -393,6 +395,9 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavSection> {
     rectification.push(item("公开的整改通报", "/public/notices"));
     let mut supervise = Vec::new();
     let mut stats = Vec::new();
+    if xunshi_core::leadership::may_view(actor) {
+        stats.push(item("领导视图", "/leadership"));
+    }
     if supervision::shows_supervision(actor) {
         supervise.push(item("督办通知", "/supervision/followups"));
         supervise.push(item("追责问责", "/supervision/accountability"));

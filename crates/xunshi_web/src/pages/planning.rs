@@ -17,7 +17,7 @@ use xunshi_core::{CoreError, Id};
 use super::{FormErrors, Frame, OrPage, PageResult, render, see_other};
 use crate::AppState;
 use crate::auth::PageUser;
-use crate::http::filters::TermQuery;
+use crate::http::filters::CoverageQuery;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -286,14 +286,17 @@ struct CoveragePage {
     coverage: Option<Coverage>,
     rows: Vec<CoverageLine>,
     percent: String,
+    /// Only the units no inspection of the term targets.
+    only_uncovered: bool,
 }
 
 async fn coverage(
     State(app): State<AppState>,
     user: PageUser,
-    Query(q): Query<TermQuery>,
+    Query(q): Query<CoverageQuery>,
 ) -> PageResult {
     let actor = &user.actor;
+    let only_uncovered = q.uncovered().or_page(actor)?;
     let terms = app.services.list_terms(actor).await.or_page(actor)?;
     // The parser of `GET /api/v1/plans` and `/rounds`; a term that cannot exist names nothing.
     let chosen = match q.term_id().or_page(actor)? {
@@ -308,6 +311,10 @@ async fn coverage(
     let mut percent = String::new();
     if let Some(c) = &coverage {
         for r in &c.rows {
+            // The leadership view's number of units not yet covered opens this list.
+            if only_uncovered && !r.inspections.is_empty() {
+                continue;
+            }
             let mut links = Vec::new();
             for cov in &r.inspections {
                 let label = match app.services.inspection_view(actor, cov.inspection_id).await {
@@ -337,6 +344,7 @@ async fn coverage(
         coverage,
         rows,
         percent,
+        only_uncovered,
     };
     Ok(render(StatusCode::OK, &page))
 }

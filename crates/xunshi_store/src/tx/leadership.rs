@@ -1,0 +1,181 @@
+//! The leadership view's figures: each one statement over an index (migration 0023), held to
+//! the lists they stand for by the contract cases.
+
+use sqlx::AssertSqlSafe;
+use xunshi_core::access::Visible;
+use xunshi_core::inspection::Stage;
+use xunshi_core::store::{
+    ClosedInMonth, ClueColourCount, CoverageCount, InspectionFilter, LeadershipRead, StageCount,
+};
+use xunshi_core::{Id, Result};
+
+use super::planning::inspection_where;
+use super::{DbTx, Mode, Where};
+use crate::rows::{i, id, s};
+
+fn day(d: jiff::civil::Date) -> String {
+    d.to_string()
+}
+
+impl<M: Mode> LeadershipRead for DbTx<M> {
+    async fn inspection_stage_counts(
+        &mut self,
+        term_id: Id,
+        visible: &Visible,
+    ) -> Result<Vec<StageCount>> {
+        // The list's own filter, so that a number and its list cannot disagree.
+        let f = InspectionFilter {
+            term_id: Some(term_id),
+            ..Default::default()
+        };
+        let Some(w) = inspection_where(&f, visible) else {
+            return Ok(Vec::new());
+        };
+        let sql = format!(
+            "SELECT round_id, stage, CAST(COUNT(*) AS BIGINT) AS n FROM inspections {}
+             GROUP BY round_id, stage",
+            w.sql()
+        );
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(StageCount {
+                    round_id: id(r, "round_id")?,
+                    stage: Stage::parse(&s(r, "stage")?)?,
+                    n: i(r, "n")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn coverage_count(&mut self, term_id: Id, dispatcher_id: Id) -> Result<CoverageCount> {
+        // The subtree is walked down the parent index, not below a lower committee
+        // (`UnitKind::coverage_reaches_below`), and each of its units looked up among
+        // the targets by the unit index (never the targets of every term read); a withdrawn
+        // unit is not counted but its children are, as the coverage page walks the tree.
+        // `CROSS JOIN` keeps SQLite from reading every unit to find the subtree's.
+        let row = self
+            .fetch_optional(
+                sqlx::query(
+                    "WITH RECURSIVE sub (id, kind) AS (
+                         SELECT id, kind FROM units WHERE parent_id = $1
+                         UNION ALL
+                         SELECT u.id, u.kind FROM units u JOIN sub ON u.parent_id = sub.id
+                         WHERE sub.kind <> 'lower_committee'
+                     )
+                     SELECT CAST(COUNT(*) AS BIGINT) AS total,
+                            CAST(COALESCE(SUM(x.hit), 0) AS BIGINT) AS covered
+                     FROM (
+                         SELECT CASE WHEN EXISTS (
+                                    SELECT 1 FROM inspection_targets t
+                                    JOIN inspections i ON i.id = t.inspection_id
+                                    JOIN rounds r ON r.id = i.round_id
+                                    WHERE t.unit_id = u.id AND t.withdrawn_at IS NULL
+                                      AND r.term_id = $2
+                                ) THEN 1 ELSE 0 END AS hit
+                         FROM sub CROSS JOIN units u
+                         WHERE u.id = sub.id AND u.withdrawn = 0
+                     ) x",
+                )
+                .bind(dispatcher_id.to_string())
+                .bind(term_id.to_string()),
+            )
+            .await?;
+        Ok(match row {
+            Some(r) => CoverageCount {
+                total: i(&r, "total")?,
+                covered: i(&r, "covered")?,
+            },
+            None => CoverageCount::default(),
+        })
+    }
+
+    async fn clue_colour_counts(
+        &mut self,
+        today: jiff::civil::Date,
+        warn_days: i64,
+    ) -> Result<ClueColourCount> {
+        let until = today
+            .checked_add(jiff::Span::new().days(warn_days))
+            .unwrap_or(today);
+        // The states are literals so that the partial indexes (0019, 0023) apply.
+        let open = self
+            .fetch_optional(
+                sqlx::query(
+                    "SELECT
+                       CAST(COALESCE(SUM(CASE WHEN t.due_on < $1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS red,
+                       CAST(COALESCE(SUM(CASE WHEN t.due_on >= $1 AND t.due_on <= $2 THEN 1 ELSE 0 END), 0) AS BIGINT) AS yellow,
+                       CAST(COALESCE(SUM(CASE WHEN t.due_on > $2 THEN 1 ELSE 0 END), 0) AS BIGINT) AS green
+                     FROM clues c JOIN clue_transfers t ON t.id = c.transfer_id
+                     WHERE c.status = 'transferred'",
+                )
+                .bind(day(today))
+                .bind(day(until)),
+            )
+            .await?;
+        let done = self
+            .fetch_optional(sqlx::query(
+                "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM clues WHERE status = 'disposed'",
+            ))
+            .await?;
+        let mut out = ClueColourCount::default();
+        if let Some(r) = open {
+            out.red = i(&r, "red")?;
+            out.yellow = i(&r, "yellow")?;
+            out.green = i(&r, "green")?;
+        }
+        if let Some(r) = done {
+            out.done = i(&r, "n")?;
+        }
+        Ok(out)
+    }
+
+    async fn round_task_totals(&mut self, round_ids: &[Id]) -> Result<Vec<(Id, i64)>> {
+        if round_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut w = Where::default();
+        let list = w.list(round_ids.iter().map(|r| r.to_string()));
+        w.fixed(&format!("i.round_id IN ({list})"));
+        let sql = format!(
+            "SELECT i.round_id, CAST(SUM(t.n) AS BIGINT) AS n
+             FROM inspections i JOIN task_tally t ON t.inspection_id = i.id
+             {} GROUP BY i.round_id",
+            w.sql()
+        );
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(|r| Ok((id(r, "round_id")?, i(r, "n")?)))
+            .collect()
+    }
+
+    async fn round_closed_by_month(&mut self, round_ids: &[Id]) -> Result<Vec<ClosedInMonth>> {
+        if round_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut w = Where::default();
+        let list = w.list(round_ids.iter().map(|r| r.to_string()));
+        w.fixed(&format!("i.round_id IN ({list})"));
+        // Literal states, so that the partial index of closed tasks (0023) applies.
+        w.fixed("t.status = 'closed' AND t.withdrawn_reason IS NULL AND t.closed_on IS NOT NULL");
+        let sql = format!(
+            "SELECT i.round_id, substr(t.closed_on, 1, 7) AS month, CAST(COUNT(*) AS BIGINT) AS n
+             FROM inspections i JOIN rectification_tasks t ON t.inspection_id = i.id
+             {} GROUP BY i.round_id, substr(t.closed_on, 1, 7)",
+            w.sql()
+        );
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(ClosedInMonth {
+                    round_id: id(r, "round_id")?,
+                    month: s(r, "month")?,
+                    n: i(r, "n")?,
+                })
+            })
+            .collect()
+    }
+}
