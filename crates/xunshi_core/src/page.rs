@@ -131,7 +131,9 @@ impl Keyset {
     /// Reads a cursor made under the sort coded `sort`. A bare id is the cursor of the lists
     /// that page by id, kept valid for the default order `plain_ok`.
     pub fn parse(raw: &str, sort: &str, plain_ok: bool) -> Result<Self> {
-        let bad = || CoreError::bad_input("cursor", "分页游标无效");
+        // A cursor is any text to the schema; one this list did not issue under this order is
+        // refused by what it names, not by its form (422, like the order it does not fit).
+        let bad = || CoreError::unfit("cursor", "分页游标无效");
         if plain_ok && let Ok(id) = raw.parse::<Id>() {
             return Ok(Keyset {
                 row: Some((String::new(), id)),
@@ -145,7 +147,7 @@ impl Keyset {
             _ => return Err(bad()),
         };
         if parts.get(1) != Some(&sort) {
-            return Err(CoreError::bad_input(
+            return Err(CoreError::unfit(
                 "cursor",
                 "分页游标与当前排序不符，请从第一页开始",
             ));
@@ -198,7 +200,7 @@ mod tests {
             ("x.due.00.1", "due"),
         ] {
             match Keyset::parse(raw, sort, false) {
-                Err(CoreError::BadInput(f)) => assert_eq!(f[0].field, "cursor"),
+                Err(CoreError::Unfit(f)) => assert_eq!(f[0].field, "cursor"),
                 other => panic!("{raw}: {other:?}"),
             }
         }

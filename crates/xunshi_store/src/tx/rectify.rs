@@ -496,7 +496,7 @@ impl<M: Mode> RectifyRead for DbTx<M> {
                     // The key is bound as text; the progress column is an integer.
                     let bound = if sort.key == TaskSortKey::Progress {
                         k.parse::<i16>()
-                            .map_err(|_| CoreError::bad_input("cursor", "分页游标无效"))?;
+                            .map_err(|_| CoreError::unfit("cursor", "分页游标无效"))?;
                         format!("CAST(${n} AS INTEGER)")
                     } else {
                         format!("${n}")

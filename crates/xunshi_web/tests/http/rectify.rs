@@ -1296,7 +1296,7 @@ async fn the_ledger_sorts_by_its_columns_and_pages_with_a_total() {
         .app
         .api_get(&format!("/api/v1/tasks?sort=progress&cursor={c}"), &office)
         .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(detail_fields(&body), ["cursor"]);
     let (status, body) = w.app.api_get("/api/v1/tasks?sort=name", &office).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);

@@ -39,14 +39,20 @@ pub struct Reminded {
     pub items: Vec<BatchItem>,
 }
 
-/// Checks the size of a batch and that no task is ticked twice.
-fn check_batch(ids: impl Iterator<Item = Id>) -> Result<()> {
+/// The tasks of a batch, each once, in the order first ticked: a task ticked twice (two
+/// boxes of one row, a repeated id in the API) is one task to act on.
+fn distinct<T: Copy>(items: &[T], id_of: impl Fn(&T) -> Id) -> Vec<T> {
     let mut seen = HashSet::new();
-    for id in ids {
-        if !seen.insert(id) {
-            return Err(CoreError::bad_input("tasks", "同一任务选择了两次"));
-        }
-    }
+    items
+        .iter()
+        .copied()
+        .filter(|t| seen.insert(id_of(t)))
+        .collect()
+}
+
+/// Checks the size of a batch of distinct tasks.
+fn check_batch(ids: impl Iterator<Item = Id>) -> Result<()> {
+    let seen: HashSet<Id> = ids.collect();
     match seen.len() {
         0 => Err(CoreError::bad_input("tasks", "请至少选择一项任务")),
         n if n > BATCH_MAX => Err(CoreError::bad_input(
@@ -89,6 +95,7 @@ impl<S: Store> Services<S> {
         picks: &[(Id, i64)],
         reason: &str,
     ) -> Result<Vec<BatchItem>> {
+        let picks = &distinct(picks, |(id, _)| *id)[..];
         check_batch(picks.iter().map(|(id, _)| *id))?;
         if reason.trim().is_empty() {
             return Err(CoreError::bad_input("reason", "请填写核查意见"));
@@ -126,6 +133,7 @@ impl<S: Store> Services<S> {
     /// `reminder`) per unit and inspection, listing its tasks, through the follow-up service.
     /// A task not overdue (red) is left out and said so.
     pub async fn remind_overdue(&self, actor: &Actor, ids: &[Id]) -> Result<Reminded> {
+        let ids = &distinct(ids, |id| *id)[..];
         check_batch(ids.iter().copied())?;
         if !self.may_supervise(actor) {
             return Err(CoreError::Forbidden(
