@@ -146,17 +146,6 @@ impl<M: Mode> DbTx<M> {
             .map(|r| r.rows_affected())
             .map_err(db_err)
     }
-
-    /// `LIKE` is case-sensitive on PostgreSQL and not on SQLite for ASCII; lower-casing both
-    /// sides in the database gives one behaviour (SQLite's `lower` folds only ASCII, so the
-    /// pattern must be folded by the same function, not by Rust).
-    fn contains_clause(&self, cols: &[&str], n: usize) -> String {
-        let parts: Vec<_> = cols
-            .iter()
-            .map(|c| format!("lower({c}) LIKE lower(${n}) ESCAPE '\\'"))
-            .collect();
-        format!("({})", parts.join(" OR "))
-    }
 }
 
 pub(crate) fn ts(t: jiff::Timestamp) -> String {
@@ -178,6 +167,18 @@ fn like_pattern(q: &str) -> String {
         .replace('%', "\\%")
         .replace('_', "\\_");
     format!("%{escaped}%")
+}
+
+/// `LIKE` is case-sensitive on PostgreSQL and not on SQLite for ASCII; lower-casing both sides
+/// in the database gives one behaviour (SQLite's `lower` folds only ASCII, so the pattern must
+/// be folded by the same function, not by Rust). Every column is matched against the one
+/// placeholder `$n`, bound to [`like_pattern`] of the text.
+pub(crate) fn contains_clause(cols: &[&str], n: usize) -> String {
+    let parts: Vec<_> = cols
+        .iter()
+        .map(|c| format!("lower({c}) LIKE lower(${n}) ESCAPE '\\'"))
+        .collect();
+    format!("({})", parts.join(" OR "))
 }
 
 /// Builds `WHERE` clauses with numbered placeholders and keeps the values to bind, in order.
@@ -314,7 +315,7 @@ impl<M: Mode> ReadTx for DbTx<M> {
             w.eq("parent_id", p.to_string());
         }
         if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
-            let c = self.contains_clause(&["name"], w.next());
+            let c = contains_clause(&["name"], w.next());
             w.raw(c, like_pattern(q));
         }
         if !f.include_withdrawn {
@@ -419,7 +420,7 @@ impl<M: Mode> ReadTx for DbTx<M> {
             w.eq("unit_id", u.to_string());
         }
         if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
-            let c = self.contains_clause(&["username", "display_name"], w.next());
+            let c = contains_clause(&["username", "display_name"], w.next());
             w.raw(c, like_pattern(q));
         }
         if let Some(after) = page.after {
@@ -527,7 +528,7 @@ impl<M: Mode> ReadTx for DbTx<M> {
             // The person by log-in name, or by any part of the name people know them by; the
             // records are still found through the index of the log-in name they carry.
             let n = w.next();
-            let contains = self.contains_clause(&["display_name"], n + 1);
+            let contains = contains_clause(&["display_name"], n + 1);
             w.raw(
                 format!(
                     "actor_name IN (SELECT CAST(${n} AS TEXT) \
