@@ -5,7 +5,9 @@
 //! dropped by the messages' unique key, inside the database.
 //!
 //! The work is bounded: the open deadlines in the window are read through their partial
-//! indexes a page at a time, each page in a write transaction of its own.
+//! indexes a page at a time, each page in a write transaction of its own. Each kind of
+//! deadline is a [`Source`] of rows and what a row tells whom ([`Deadline::told`]); one loop
+//! ([`Services::remind`]) reads and writes them all.
 
 use std::collections::HashMap;
 
@@ -17,12 +19,13 @@ use super::messages::{Audience, Note, notify};
 use super::planning::{load_inspection, today};
 use super::supervision::require_rectifying;
 use super::{Services, TodoKind};
+use crate::clue::Recipient;
 use crate::error::Result;
 use crate::id::Id;
 use crate::inspection::Inspection;
 use crate::message::MessageKind;
 use crate::permission::Actor;
-use crate::store::{MessageRead, MessageWrite, Store, WriteTx};
+use crate::store::{MessageRead, MessageWrite, ReadTx, Store, WriteTx};
 
 /// Rows read per transaction.
 const PAGE: u32 = 200;
@@ -41,8 +44,177 @@ fn kind_on(due: Date, today: Date) -> MessageKind {
     }
 }
 
-fn key(what: &str, id: Id, due: Date, kind: MessageKind) -> String {
-    format!("{what}_{}:{id}:{due}", kind.as_str())
+fn key(what: &str, object: &str, due: Date, kind: MessageKind) -> String {
+    format!("{what}_{}:{object}:{due}", kind.as_str())
+}
+
+/// What a deadline is of, with what its message says.
+#[derive(Debug, Clone)]
+enum Of {
+    /// An open rectification task.
+    Task { unit: Id, seq: String },
+    /// A follow-up notice not answered.
+    FollowUp { unit: Id, number: String },
+    /// A clue transfer and how many of its clues wait.
+    Transfer { recipient: Recipient, waiting: i64 },
+}
+
+/// One deadline in the window: of the inspection, named by `id` (the task, the notice, the
+/// transfer; the unit, for a clock), due on `due`.
+#[derive(Debug, Clone)]
+struct Deadline {
+    inspection_id: Id,
+    id: Id,
+    due: Date,
+    of: Of,
+}
+
+/// What one deadline tells, and whom.
+struct Told<'a> {
+    /// The event key's first word.
+    what: &'static str,
+    title: &'static str,
+    body: String,
+    audience: Audience<'a>,
+    /// The to-do item it is about.
+    about: Option<TodoKind>,
+}
+
+impl Deadline {
+    /// What the deadline tells on the day (`reached` when it is today or past), to whom; none
+    /// when nothing is to be told (a task of an inspection no longer under rectification, a
+    /// transfer with no clue waiting).
+    fn told<'a>(&self, insp: &'a Inspection, reached: bool) -> Option<Told<'a>> {
+        let due = self.due;
+        let pick = |at: &'static str, soon: &'static str| if reached { at } else { soon };
+        Some(match &self.of {
+            Of::Task { unit, seq } => {
+                require_rectifying(insp).ok()?;
+                Told {
+                    what: "task",
+                    title: pick("整改任务已到期", "整改任务即将到期"),
+                    body: if reached {
+                        format!("整改任务 {seq} 的完成时限 {due} 已到。")
+                    } else {
+                        format!("整改任务 {seq} 应于 {due} 前完成。")
+                    },
+                    audience: Audience::Unit(*unit),
+                    about: Some(TodoKind::TaskVerify),
+                }
+            }
+            Of::FollowUp { unit, number } => Told {
+                what: "followup",
+                title: pick("督办通知答复已到期", "督办通知答复即将到期"),
+                body: if reached {
+                    format!("督办通知 {number} 的答复期限 {due} 已到。")
+                } else {
+                    format!("督办通知 {number} 请于 {due} 前答复。")
+                },
+                audience: Audience::Acts(TodoKind::FollowupAnswer, insp, Some(*unit)),
+                about: Some(TodoKind::FollowupAnswer),
+            },
+            Of::Transfer { recipient, waiting } => {
+                let team = &insp.team_name;
+                Told {
+                    what: "transfer",
+                    title: pick("问题线索办理期限已到", "问题线索办理即将到期"),
+                    body: if reached {
+                        format!("{team}移交的问题线索尚有{waiting}件未办结，办理期限 {due} 已到。")
+                    } else {
+                        format!("{team}移交的问题线索尚有{waiting}件未办结，请于 {due} 前办结。")
+                    },
+                    audience: Audience::Recipient(insp, *recipient),
+                    about: Some(TodoKind::ClueDispose),
+                }
+            }
+        })
+    }
+
+    /// Nothing to tell whatever the inspection: read past without loading it.
+    fn idle(&self) -> bool {
+        matches!(self.of, Of::Transfer { waiting, .. } if waiting <= 0)
+    }
+
+    /// The message of the event, on the day of `kind`.
+    fn note(&self, told: &Told<'_>, kind: MessageKind) -> Note {
+        let object = self.id.to_string();
+        Note {
+            event_key: key(told.what, &object, self.due, kind),
+            kind,
+            title: told.title.to_owned(),
+            body: told.body.clone(),
+            about: told.about,
+            object_id: told.about.map(|_| self.id),
+            inspection_id: Some(self.inspection_id),
+        }
+    }
+}
+
+/// Where one kind of deadline in the window is read from, a page at a time.
+#[derive(Debug, Clone, Copy)]
+enum Source {
+    /// Open dated tasks (`rectification_tasks_open_due`).
+    Tasks,
+    /// Unanswered follow-up notices (`followups_open_due`).
+    FollowUps,
+    /// Clue transfers (`clue_transfers_due`).
+    Transfers,
+}
+
+impl Source {
+    /// The page after `after` of the deadlines in `from..=to`.
+    async fn page<T: ReadTx>(
+        self,
+        tx: &mut T,
+        (from, to): (Date, Date),
+        after: Option<&Deadline>,
+    ) -> Result<Vec<Deadline>> {
+        let by_due = after.map(|d| (d.due, d.id));
+        Ok(match self {
+            Source::Tasks => tx
+                .tasks_due_between(from, to, by_due, PAGE)
+                .await?
+                .into_iter()
+                .map(|t| Deadline {
+                    inspection_id: t.inspection_id,
+                    id: t.id,
+                    due: t.due,
+                    of: Of::Task {
+                        unit: t.unit_id,
+                        seq: t.seq,
+                    },
+                })
+                .collect(),
+            Source::FollowUps => tx
+                .followups_due_between(from, to, by_due, PAGE)
+                .await?
+                .into_iter()
+                .map(|f| Deadline {
+                    inspection_id: f.inspection_id,
+                    id: f.id,
+                    due: f.due,
+                    of: Of::FollowUp {
+                        unit: f.unit_id,
+                        number: f.number,
+                    },
+                })
+                .collect(),
+            Source::Transfers => tx
+                .transfers_due_between(from, to, by_due, PAGE)
+                .await?
+                .into_iter()
+                .map(|t| Deadline {
+                    inspection_id: t.inspection_id,
+                    id: t.id,
+                    due: t.due,
+                    of: Of::Transfer {
+                        recipient: t.recipient,
+                        waiting: t.waiting,
+                    },
+                })
+                .collect(),
+        })
+    }
 }
 
 /// The inspection of a row, read once per page.
@@ -80,149 +252,48 @@ impl<S: Store> Services<S> {
 
     /// Writes the reminders due today; returns how many messages were written (none when
     /// another run, here or on another instance, wrote them already).
+    ///
+    /// Told are: open tasks, to their unit's principal and liaison; follow-up notices, to
+    /// whoever answers them by the to-do's rule; clue transfers with clues waiting, to the
+    /// body they went to (how many and by when, as its to-do tells it).
     pub async fn send_reminders(&self) -> Result<usize> {
-        let now = self.now();
-        let day = today(now);
-        let warn = {
+        let day = today(self.now());
+        let window = {
             let mut tx = self.store.read().await?;
-            rectification_warn_days(&mut tx).await?
+            let warn = rectification_warn_days(&mut tx).await?;
+            (day - LATE_DAYS.days(), day + i64::from(warn.max(0)).days())
         };
-        let from = day - LATE_DAYS.days();
-        let to = day + i64::from(warn.max(0)).days();
+        let mut written = 0;
+        for source in [Source::Tasks, Source::FollowUps, Source::Transfers] {
+            written += self.remind(source, window, day).await?;
+        }
+        Ok(written)
+    }
+
+    /// Writes the reminders of one source's deadlines in `window`, a page per transaction.
+    async fn remind(&self, source: Source, window: (Date, Date), day: Date) -> Result<usize> {
+        let now = self.now();
         let system = Actor::system();
         let mut written = 0;
-
-        // Rectification tasks: their unit's principal and liaison.
-        let mut after = None;
+        let mut after: Option<Deadline> = None;
         loop {
             let mut tx = self.store.write().await?;
-            let rows = tx.tasks_due_between(from, to, after, PAGE).await?;
+            let rows = source.page(&mut tx, window, after.as_ref()).await?;
             let mut cache = HashMap::new();
-            for t in &rows {
-                let insp = inspection_of(&mut tx, &mut cache, t.inspection_id).await?;
-                if require_rectifying(&insp).is_err() {
+            for d in rows.iter().filter(|d| !d.idle()) {
+                let insp = inspection_of(&mut tx, &mut cache, d.inspection_id).await?;
+                let kind = kind_on(d.due, day);
+                let Some(told) = d.told(&insp, kind == MessageKind::Due) else {
                     continue;
-                }
-                let kind = kind_on(t.due, day);
-                let (title, body) = match kind {
-                    MessageKind::Due => (
-                        "整改任务已到期",
-                        format!("整改任务 {} 的完成时限 {} 已到。", t.seq, t.due),
-                    ),
-                    _ => (
-                        "整改任务即将到期",
-                        format!("整改任务 {} 应于 {} 前完成。", t.seq, t.due),
-                    ),
                 };
-                written += notify(
-                    &mut tx,
-                    &system,
-                    Audience::Unit(t.unit_id),
-                    &Note::new(
-                        key("task", t.id, t.due, kind),
-                        kind,
-                        title,
-                        body,
-                        (TodoKind::TaskVerify, t.id, insp.id),
-                    ),
-                    now,
-                )
-                .await?;
+                let note = d.note(&told, kind);
+                written += notify(&mut tx, &system, told.audience, &note, now).await?;
             }
             tx.commit().await?;
             if rows.len() < PAGE as usize {
                 break;
             }
-            after = rows.last().map(|t| (t.due, t.id));
-        }
-
-        // Follow-up notices: whoever answers them, by the to-do's rule.
-        let mut after = None;
-        loop {
-            let mut tx = self.store.write().await?;
-            let rows = tx.followups_due_between(from, to, after, PAGE).await?;
-            let mut cache = HashMap::new();
-            for f in &rows {
-                let insp = inspection_of(&mut tx, &mut cache, f.inspection_id).await?;
-                let kind = kind_on(f.due, day);
-                let (title, body) = match kind {
-                    MessageKind::Due => (
-                        "督办通知答复已到期",
-                        format!("督办通知 {} 的答复期限 {} 已到。", f.number, f.due),
-                    ),
-                    _ => (
-                        "督办通知答复即将到期",
-                        format!("督办通知 {} 请于 {} 前答复。", f.number, f.due),
-                    ),
-                };
-                written += notify(
-                    &mut tx,
-                    &system,
-                    Audience::Acts(TodoKind::FollowupAnswer, &insp, Some(f.unit_id)),
-                    &Note::new(
-                        key("followup", f.id, f.due, kind),
-                        kind,
-                        title,
-                        body,
-                        (TodoKind::FollowupAnswer, f.id, insp.id),
-                    ),
-                    now,
-                )
-                .await?;
-            }
-            tx.commit().await?;
-            if rows.len() < PAGE as usize {
-                break;
-            }
-            after = rows.last().map(|f| (f.due, f.id));
-        }
-
-        // Clue handling periods: the body the clues went to, told only how many wait and by
-        // when, as its to-do tells it.
-        let mut after = None;
-        loop {
-            let mut tx = self.store.write().await?;
-            let rows = tx.transfers_due_between(from, to, after, PAGE).await?;
-            let mut cache = HashMap::new();
-            for t in rows.iter().filter(|t| t.waiting > 0) {
-                let insp = inspection_of(&mut tx, &mut cache, t.inspection_id).await?;
-                let kind = kind_on(t.due, day);
-                let (title, body) = match kind {
-                    MessageKind::Due => (
-                        "问题线索办理期限已到",
-                        format!(
-                            "{}移交的问题线索尚有{}件未办结，办理期限 {} 已到。",
-                            insp.team_name, t.waiting, t.due
-                        ),
-                    ),
-                    _ => (
-                        "问题线索办理即将到期",
-                        format!(
-                            "{}移交的问题线索尚有{}件未办结，请于 {} 前办结。",
-                            insp.team_name, t.waiting, t.due
-                        ),
-                    ),
-                };
-                written += notify(
-                    &mut tx,
-                    &system,
-                    Audience::Recipient(&insp, t.recipient),
-                    &Note::new(
-                        key("transfer", t.id, t.due, kind),
-                        kind,
-                        title,
-                        body,
-                        (TodoKind::ClueDispose, t.id, insp.id),
-                    ),
-                    now,
-                )
-                .await?;
-            }
-            tx.commit().await?;
-            if rows.len() < PAGE as usize {
-                break;
-            }
-            after = rows.last().map(|t| (t.due, t.id));
+            after = rows.last().cloned();
         }
         Ok(written)
     }
@@ -238,10 +309,10 @@ mod tests {
         assert_eq!(kind_on(d, d), MessageKind::Due);
         assert_eq!(kind_on(d, d - 1.day()), MessageKind::DueSoon);
         assert_eq!(kind_on(d, d + 3.days()), MessageKind::Due);
-        let id = Id::new();
+        let id = Id::new().to_string();
         assert_ne!(
-            key("task", id, d, MessageKind::Due),
-            key("task", id, d, MessageKind::DueSoon)
+            key("task", &id, d, MessageKind::Due),
+            key("task", &id, d, MessageKind::DueSoon)
         );
     }
 }
