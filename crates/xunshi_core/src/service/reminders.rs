@@ -8,24 +8,35 @@
 //! indexes a page at a time, each page in a write transaction of its own. Each kind of
 //! deadline is a [`Source`] of rows and what a row tells whom ([`Deadline::told`]); one loop
 //! ([`Services::remind`]) reads and writes them all.
+//!
+//! The plan and report clocks have no stored date: a running clock's deadline follows from its
+//! feedback date and its dispatcher's level by the rules and the calendar in force. So their
+//! groups of one feedback date and level that can reach the window are counted through the
+//! clocks' index (a few hundred at most), each group's deadline is computed once, and the
+//! clocks of each group in the window are read a page at a time.
 
 use std::collections::HashMap;
 
 use jiff::ToSpan;
 use jiff::civil::Date;
 
+use super::calendar::load_calendar;
 use super::deadlines::rectification_warn_days;
 use super::messages::{Audience, Note, notify};
 use super::planning::{load_inspection, today};
 use super::supervision::require_rectifying;
 use super::{Services, TodoKind};
+use crate::calendar::Reckoned;
 use crate::clue::Recipient;
-use crate::error::Result;
+use crate::deadline::{Clock, Counting, DeadlineRule, InspectionLevel};
+use crate::error::{CoreError, Result};
 use crate::id::Id;
 use crate::inspection::Inspection;
 use crate::message::MessageKind;
+use crate::org::UnitLevel;
 use crate::permission::Actor;
 use crate::store::{MessageRead, MessageWrite, ReadTx, Store, WriteTx};
+use crate::supervision::rules_of;
 
 /// Rows read per transaction.
 const PAGE: u32 = 200;
@@ -57,6 +68,9 @@ enum Of {
     FollowUp { unit: Id, number: String },
     /// A clue transfer and how many of its clues wait.
     Transfer { recipient: Recipient, waiting: i64 },
+    /// A unit's plan, or its two reports, not yet with the office; the date may be
+    /// provisional (暂定).
+    Clock { clock: Clock, provisional: bool },
 }
 
 /// One deadline in the window: of the inspection, named by `id` (the task, the notice, the
@@ -76,7 +90,7 @@ struct Told<'a> {
     title: &'static str,
     body: String,
     audience: Audience<'a>,
-    /// The to-do item it is about.
+    /// The to-do item it is about, if there is one (none to submit a plan or a report).
     about: Option<TodoKind>,
 }
 
@@ -127,6 +141,38 @@ impl Deadline {
                     about: Some(TodoKind::ClueDispose),
                 }
             }
+            Of::Clock { clock, provisional } => {
+                let team = &insp.team_name;
+                let what = match clock {
+                    Clock::PlanDue => "整改方案",
+                    _ => "整改情况报告和主要负责人组织落实整改情况报告",
+                };
+                let date = if *provisional {
+                    format!("{due}（暂定）")
+                } else {
+                    due.to_string()
+                };
+                let (key, title) = match clock {
+                    Clock::PlanDue => {
+                        ("plan", pick("整改方案报送期限已到", "整改方案报送即将到期"))
+                    }
+                    _ => (
+                        "report",
+                        pick("整改情况报告报送期限已到", "整改情况报告报送即将到期"),
+                    ),
+                };
+                Told {
+                    what: key,
+                    title,
+                    body: if reached {
+                        format!("{team}反馈意见的{what}报送期限 {date} 已到，请尽快报送。")
+                    } else {
+                        format!("{team}反馈意见的{what}请于 {date} 前报送。")
+                    },
+                    audience: Audience::Submits(*clock, insp, self.id),
+                    about: None,
+                }
+            }
         })
     }
 
@@ -137,7 +183,11 @@ impl Deadline {
 
     /// The message of the event, on the day of `kind`.
     fn note(&self, told: &Told<'_>, kind: MessageKind) -> Note {
-        let object = self.id.to_string();
+        let object = match self.of {
+            // A clock is the unit's, of the inspection.
+            Of::Clock { .. } => format!("{}:{}", self.inspection_id, self.id),
+            _ => self.id.to_string(),
+        };
         Note {
             event_key: key(told.what, &object, self.due, kind),
             kind,
@@ -159,6 +209,15 @@ enum Source {
     FollowUps,
     /// Clue transfers (`clue_transfers_due`).
     Transfers,
+    /// The running clocks of one feedback date and level, whose deadline is `due`
+    /// (`running_clocks_due`).
+    Clocks {
+        clock: Clock,
+        feedback: Date,
+        level: UnitLevel,
+        due: Date,
+        provisional: bool,
+    },
 }
 
 impl Source {
@@ -213,8 +272,75 @@ impl Source {
                     },
                 })
                 .collect(),
+            Source::Clocks {
+                clock,
+                feedback,
+                level,
+                due,
+                provisional,
+            } => {
+                let pair = after.map(|d| (d.inspection_id, d.id));
+                tx.running_clocks_in_group(clock, feedback, level, pair, PAGE)
+                    .await?
+                    .into_iter()
+                    .map(|(inspection_id, unit_id)| Deadline {
+                        inspection_id,
+                        id: unit_id,
+                        due,
+                        of: Of::Clock { clock, provisional },
+                    })
+                    .collect()
+            }
         })
     }
+}
+
+/// How many calendar days at most a rule's clock runs from the feedback date: calendar months
+/// of 31 days; working days stretched by weekends and holidays to less than twice as many and
+/// a month (as the recount of an entered year reckons them).
+fn reach(rule: &DeadlineRule) -> i64 {
+    let n = i64::from(rule.amount.max(0));
+    match rule.counting {
+        Counting::Months => 31 * n + 1,
+        Counting::WorkingDays => 2 * n + 31,
+    }
+}
+
+/// The groups of running clocks (one clock, feedback date and level) whose deadline falls in
+/// `from..=to`. A deadline is never before its feedback date nor further from it than the
+/// longest rule reaches, so only the feedback dates from that far before `from` up to `to`
+/// are counted, through the clocks' index; a deadline that cannot be computed is not told.
+async fn clock_sources<T: ReadTx>(tx: &mut T, from: Date, to: Date) -> Result<Vec<Source>> {
+    let rules = tx.deadline_rules().await?;
+    let Some(longest) = rules.iter().map(|r| reach(&r.rule)).max() else {
+        return Ok(Vec::new());
+    };
+    let calendar = load_calendar(tx).await?;
+    let first = from
+        .checked_sub(longest.days())
+        .map_err(CoreError::internal)?;
+    let mut out = Vec::new();
+    for (clock, feedback, level, _) in tx.running_clock_groups(first, to).await? {
+        let Some(rule) = rules_of(&rules, InspectionLevel::of_dispatcher(level))
+            .into_iter()
+            .find(|r| r.rule.clock == clock)
+        else {
+            continue;
+        };
+        let Ok(Reckoned { date, provisional }) = rule.rule.due(feedback, &calendar) else {
+            continue;
+        };
+        if (from..=to).contains(&date) {
+            out.push(Source::Clocks {
+                clock,
+                feedback,
+                level,
+                due: date,
+                provisional: provisional.is_some(),
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// The inspection of a row, read once per page.
@@ -255,16 +381,22 @@ impl<S: Store> Services<S> {
     ///
     /// Told are: open tasks, to their unit's principal and liaison; follow-up notices, to
     /// whoever answers them by the to-do's rule; clue transfers with clues waiting, to the
-    /// body they went to (how many and by when, as its to-do tells it).
+    /// body they went to (how many and by when, as its to-do tells it); and the plan and
+    /// report clocks still running, to whoever submits the plan or the reports for the unit.
     pub async fn send_reminders(&self) -> Result<usize> {
         let day = today(self.now());
-        let window = {
+        let (window, clocks) = {
             let mut tx = self.store.read().await?;
             let warn = rectification_warn_days(&mut tx).await?;
-            (day - LATE_DAYS.days(), day + i64::from(warn.max(0)).days())
+            let from = day - LATE_DAYS.days();
+            let to = day + i64::from(warn.max(0)).days();
+            ((from, to), clock_sources(&mut tx, from, to).await?)
         };
         let mut written = 0;
-        for source in [Source::Tasks, Source::FollowUps, Source::Transfers] {
+        for source in [Source::Tasks, Source::FollowUps, Source::Transfers]
+            .into_iter()
+            .chain(clocks)
+        {
             written += self.remind(source, window, day).await?;
         }
         Ok(written)
@@ -313,6 +445,10 @@ mod tests {
         assert_ne!(
             key("task", &id, d, MessageKind::Due),
             key("task", &id, d, MessageKind::DueSoon)
+        );
+        assert_eq!(
+            key("plan", "i:u", d, MessageKind::DueSoon),
+            "plan_due_soon:i:u:2026-05-10"
         );
     }
 }
