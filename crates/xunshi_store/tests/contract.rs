@@ -78,6 +78,7 @@ contract_cases! {
     messages::clue_transfers_tell_their_recipient_only_how_many_wait,
     messages::plan_and_report_clocks_remind_who_submits_them,
     messages::a_plan_or_reports_submitted_are_not_reminded_of,
+    messages::papers_approved_reach_who_signs_them,
     todo::the_todo_lists_what_waits_for_whom_may_act,
     todo::the_todo_store_counts_and_lists_within_a_scope,
     todo::the_todo_asks_the_leader_to_sign_and_the_office_to_decide,

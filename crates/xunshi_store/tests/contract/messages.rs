@@ -8,6 +8,7 @@ use xunshi_core::disclosure::{DocCollection, DocKind};
 use xunshi_core::message::{Message, MessageKind};
 use xunshi_core::page::PageRequest;
 use xunshi_core::permission::Actor;
+use xunshi_core::role::{Grant, Role, Scope};
 use xunshi_core::service::TodoKind;
 use xunshi_core::store::{MessageWrite, Store, WriteTx};
 use xunshi_core::supervision::FollowUpInput;
@@ -563,4 +564,106 @@ async fn submit_report(s: &Svc, who: &Actor, w: &crate::papers::World, kind: Doc
     s.submit_rect_document(who, d.id, DocCollection::Reports, d.version)
         .await
         .expect("submitted");
+}
+
+pub async fn papers_approved_reach_who_signs_them(mut s: Svc) {
+    clock_at(&mut s, "2019-10-10T02:00:00Z");
+    let w = crate::papers::world(&s).await;
+    // Team roles are granted when a team is formed; here they are stored directly, so that
+    // the messages find them.
+    let seated = |name: &'static str, role: Role, insp: Id| {
+        let s = s.clone();
+        async move {
+            let u = new_user(&s, name, None, None).await;
+            let mut tx = s.store.write().await.unwrap();
+            tx.insert_grant(&Grant {
+                id: Id::new(),
+                user_id: u.id,
+                role,
+                scope: Scope::Inspection(insp),
+                granted_by: None,
+                created_at: jiff::Timestamp::now(),
+            })
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+            actor_of(&s, u.id).await
+        }
+    };
+    let deputy = seated("deputy1", Role::TeamDeputy, w.insp.id).await;
+    let member = seated("member2", Role::TeamMember, w.insp.id).await;
+    let other_insp = w.stranger.grants()[0].scope;
+    let Scope::Inspection(other_insp) = other_insp else {
+        panic!("a team grant");
+    };
+    let other_deputy = seated("deputy4", Role::TeamDeputy, other_insp).await;
+    let of_papers = |m: Vec<Message>| -> Vec<Message> {
+        m.into_iter()
+            .filter(|m| m.about == Some(TodoKind::PaperSign))
+            .collect()
+    };
+    let p = s
+        .create_problem(
+            &member,
+            w.insp.id,
+            &crate::papers::paper(crate::papers::POLITICAL, "意识形态工作责任制落实不到位"),
+        )
+        .await
+        .unwrap();
+    assert!(
+        of_papers(messages(&s, &deputy).await).is_empty(),
+        "a draft is not to sign"
+    );
+    let p = s
+        .approve_problem(
+            &w.lead,
+            p.id,
+            &crate::papers::decision(p.version, "组务会审议通过"),
+        )
+        .await
+        .unwrap();
+    let told = of_papers(messages(&s, &deputy).await);
+    assert_eq!(told.len(), 1);
+    assert_eq!(told[0].title, "问题底稿待签批");
+    assert_eq!(told[0].kind, MessageKind::Handover);
+    assert_eq!(told[0].object_id, Some(p.id));
+    assert!(
+        told[0].body.contains("意识形态工作责任制落实不到位"),
+        "{}",
+        told[0].body
+    );
+    for who in [
+        &member,
+        &other_deputy,
+        &w.office,
+        &w.leadership,
+        &w.discipline,
+        &w.principal,
+        &w.liaison,
+    ] {
+        assert!(
+            of_papers(messages(&s, who).await).is_empty(),
+            "{:?}",
+            who.name()
+        );
+    }
+    // Signed, nothing more is handed over.
+    s.sign_problem(&deputy, p.id, &crate::papers::decision(p.version, ""))
+        .await
+        .unwrap();
+    assert_eq!(of_papers(messages(&s, &deputy).await).len(), 1);
+    assert!(of_papers(messages(&s, &member).await).is_empty());
+}
+
+/// The titles of all `who`'s messages beginning with `prefix`, newest first.
+pub async fn titled(s: &Svc, who: &Actor, prefix: &str) -> Vec<String> {
+    s.inbox(who, false, PageRequest::first(100))
+        .await
+        .expect("the inbox")
+        .messages
+        .items
+        .into_iter()
+        .filter(|m| m.title.starts_with(prefix))
+        .map(|m| m.title)
+        .collect()
 }
