@@ -248,6 +248,8 @@ pub async fn hot_queries_read_large_tables_through_their_indexes(mut s: Svc) {
     x.report_progress(&liaison, open.id, open.version, "本周推进情况", 60, false)
         .await
         .expect("a progress report");
+    // The day's reminders (written already by the upkeep above: read again, nothing new).
+    x.send_reminders().await.expect("the reminders");
     // Entering next year's holidays finds the running clocks it may move by feedback date.
     x.import_calendar_year(
         &office,
@@ -289,6 +291,22 @@ pub async fn hot_queries_read_large_tables_through_their_indexes(mut s: Svc) {
         assert!(
             e.full_scans(&["running_clocks"]).is_empty(),
             "the recount reads the clocks whole: {:?}",
+            e.plan
+        );
+    }
+    // The reminders find the plan and report clocks near their deadline by feedback date, and
+    // read each group of one date and level a page at a time, in the order of the same index
+    // (migration 0024: SQLite sorts nothing).
+    let groups: Vec<&Explained> = explained
+        .iter()
+        .filter(|e| e.sql.contains("FROM running_clocks") && e.sql.contains("feedback_on = $2"))
+        .collect();
+    assert!(!groups.is_empty(), "the clocks of a group were read");
+    for e in groups {
+        assert!(
+            e.full_scans(&["running_clocks"]).is_empty()
+                && !e.plan.iter().any(|l| l.contains("TEMP B-TREE")),
+            "the clocks of a group read whole or sorted: {:?}",
             e.plan
         );
     }
