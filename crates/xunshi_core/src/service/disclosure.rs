@@ -318,17 +318,29 @@ async fn move_notice<T: WriteTx>(
     Ok(after)
 }
 
-/// Tells whoever speaks for the unit the office's decision on its notice, in the decision's
-/// transaction.
+/// Tells whoever speaks for the unit the office's decision on its notice (published, or
+/// returned with the reason), in the decision's transaction.
 async fn tell_unit<T: WriteTx>(
     tx: &mut T,
     actor: &Actor,
     now: jiff::Timestamp,
     insp: &Inspection,
     after: &RectDocument,
-    title: &str,
-    body: String,
 ) -> Result<()> {
+    let (title, body) = if after.status == DocStatus::Published {
+        (
+            "整改进展通报已审核通过",
+            format!("整改进展通报“{}”已审核通过并公开。", after.title),
+        )
+    } else {
+        (
+            "整改进展通报被退回修改",
+            format!(
+                "整改进展通报“{}”被退回修改，审核意见：{}",
+                after.title, after.decision_comment
+            ),
+        )
+    };
     let note = Note::new(
         format!("notice_decided:{}:{}", after.id, after.version),
         MessageKind::Decision,
@@ -1015,17 +1027,7 @@ impl<S: Store> Services<S> {
             let (status, action) = (DocStatus::Superseded, Action::PublicNoticeSuperseded);
             move_notice(&mut tx, actor, now, old, status, None, action, summary).await?;
         }
-        let body = format!("整改进展通报“{}”已审核通过并公开。", after.title);
-        tell_unit(
-            &mut tx,
-            actor,
-            now,
-            &insp,
-            &after,
-            "整改进展通报已审核通过",
-            body,
-        )
-        .await?;
+        tell_unit(&mut tx, actor, now, &insp, &after).await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -1057,20 +1059,7 @@ impl<S: Store> Services<S> {
             summary,
         )
         .await?;
-        let body = format!(
-            "整改进展通报“{}”被退回修改，审核意见：{}",
-            after.title, after.decision_comment
-        );
-        tell_unit(
-            &mut tx,
-            actor,
-            now,
-            &insp,
-            &after,
-            "整改进展通报被退回修改",
-            body,
-        )
-        .await?;
+        tell_unit(&mut tx, actor, now, &insp, &after).await?;
         tx.commit().await?;
         Ok(after)
     }

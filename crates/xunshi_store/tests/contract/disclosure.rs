@@ -442,27 +442,21 @@ pub async fn only_approved_notices_are_public_and_the_unit_cannot_approve_its_ow
     );
     // The hand-over is a message to whom decides it, and to nobody else.
     const NOTICE: &str = "整改进展通报";
-    assert_eq!(titled(&s, &w.office, NOTICE).await, ["整改进展通报待审核"]);
-    for who in [
+    let others = [
         &w.liaison,
         &w.principal,
         &w.staff,
         &w.leadership,
         &w.discipline,
         &w.lead,
-    ] {
+    ];
+    assert_eq!(titled(&s, &w.office, NOTICE).await, ["整改进展通报待审核"]);
+    for who in others {
         assert_eq!(titled(&s, who, NOTICE).await, Vec::<String>::new());
     }
 
     // No one of the unit approves its own notice, nor the leadership; the office does.
-    for who in [
-        &w.liaison,
-        &w.principal,
-        &w.staff,
-        &w.leadership,
-        &w.discipline,
-        &w.lead,
-    ] {
+    for who in others {
         expect_err!(
             s.approve_public_notice(who, n.id, n.version).await,
             CoreError::Forbidden(_)
