@@ -27,16 +27,17 @@ use super::planning::{load_inspection, today};
 use super::supervision::require_rectifying;
 use super::{Services, TodoKind};
 use crate::calendar::Reckoned;
-use crate::clue::Recipient;
-use crate::deadline::{Clock, Counting, DeadlineRule, InspectionLevel};
+use crate::deadline::{Clock, Counting, DeadlineRule};
 use crate::error::{CoreError, Result};
 use crate::id::Id;
 use crate::inspection::Inspection;
 use crate::message::MessageKind;
 use crate::org::UnitLevel;
 use crate::permission::Actor;
-use crate::store::{MessageRead, MessageWrite, ReadTx, Store, WriteTx};
-use crate::supervision::rules_of;
+use crate::store::{
+    DueFollowUp, DueTask, DueTransfer, MessageRead, MessageWrite, ReadTx, Store, WriteTx,
+};
+use crate::supervision::rule_for;
 
 /// Rows read per transaction.
 const PAGE: u32 = 200;
@@ -59,28 +60,28 @@ fn key(what: &str, object: &str, due: Date, kind: MessageKind) -> String {
     format!("{what}_{}:{object}:{due}", kind.as_str())
 }
 
-/// What a deadline is of, with what its message says.
+/// A running plan or report clock of one unit, with its deadline.
 #[derive(Debug, Clone)]
-enum Of {
-    /// An open rectification task.
-    Task { unit: Id, seq: String },
-    /// A follow-up notice not answered.
-    FollowUp { unit: Id, number: String },
-    /// A clue transfer and how many of its clues wait.
-    Transfer { recipient: Recipient, waiting: i64 },
-    /// A unit's plan, or its two reports, not yet with the office; the date may be
-    /// provisional (暂定).
-    Clock { clock: Clock, provisional: bool },
+struct DueClock {
+    inspection_id: Id,
+    unit_id: Id,
+    clock: Clock,
+    due: Date,
+    /// The date counted past the entered years (暂定).
+    provisional: bool,
 }
 
-/// One deadline in the window: of the inspection, named by `id` (the task, the notice, the
-/// transfer; the unit, for a clock), due on `due`.
+/// One deadline in the window, as its source's row gives it.
 #[derive(Debug, Clone)]
-struct Deadline {
-    inspection_id: Id,
-    id: Id,
-    due: Date,
-    of: Of,
+enum Deadline {
+    /// An open rectification task.
+    Task(DueTask),
+    /// A follow-up notice not answered.
+    FollowUp(DueFollowUp),
+    /// A clue transfer, with how many of its clues wait.
+    Transfer(DueTransfer),
+    /// A unit's plan, or its two reports, not yet with the office.
+    Clock(DueClock),
 }
 
 /// What one deadline tells, and whom.
@@ -95,15 +96,27 @@ struct Told<'a> {
 }
 
 impl Deadline {
+    /// The inspection, what the deadline is of (the task, the notice, the transfer; the unit,
+    /// for a clock) and its day.
+    fn key(&self) -> (Id, Id, Date) {
+        match self {
+            Deadline::Task(t) => (t.inspection_id, t.id, t.due),
+            Deadline::FollowUp(f) => (f.inspection_id, f.id, f.due),
+            Deadline::Transfer(t) => (t.inspection_id, t.id, t.due),
+            Deadline::Clock(c) => (c.inspection_id, c.unit_id, c.due),
+        }
+    }
+
     /// What the deadline tells on the day (`reached` when it is today or past), to whom; none
-    /// when nothing is to be told (a task of an inspection no longer under rectification, a
-    /// transfer with no clue waiting).
+    /// when nothing is to be told (a task of an inspection no longer under rectification).
     fn told<'a>(&self, insp: &'a Inspection, reached: bool) -> Option<Told<'a>> {
-        let due = self.due;
+        let (_, _, due) = self.key();
         let pick = |at: &'static str, soon: &'static str| if reached { at } else { soon };
-        Some(match &self.of {
-            Of::Task { unit, seq } => {
+        let team = &insp.team_name;
+        Some(match self {
+            Deadline::Task(t) => {
                 require_rectifying(insp).ok()?;
+                let seq = &t.seq;
                 Told {
                     what: "task",
                     title: pick("整改任务已到期", "整改任务即将到期"),
@@ -112,23 +125,26 @@ impl Deadline {
                     } else {
                         format!("整改任务 {seq} 应于 {due} 前完成。")
                     },
-                    audience: Audience::Unit(*unit),
+                    audience: Audience::Unit(t.unit_id),
                     about: Some(TodoKind::TaskVerify),
                 }
             }
-            Of::FollowUp { unit, number } => Told {
-                what: "followup",
-                title: pick("督办通知答复已到期", "督办通知答复即将到期"),
-                body: if reached {
-                    format!("督办通知 {number} 的答复期限 {due} 已到。")
-                } else {
-                    format!("督办通知 {number} 请于 {due} 前答复。")
-                },
-                audience: Audience::Acts(TodoKind::FollowupAnswer, insp, Some(*unit)),
-                about: Some(TodoKind::FollowupAnswer),
-            },
-            Of::Transfer { recipient, waiting } => {
-                let team = &insp.team_name;
+            Deadline::FollowUp(f) => {
+                let number = &f.number;
+                Told {
+                    what: "followup",
+                    title: pick("督办通知答复已到期", "督办通知答复即将到期"),
+                    body: if reached {
+                        format!("督办通知 {number} 的答复期限 {due} 已到。")
+                    } else {
+                        format!("督办通知 {number} 请于 {due} 前答复。")
+                    },
+                    audience: Audience::Acts(TodoKind::FollowupAnswer, insp, Some(f.unit_id)),
+                    about: Some(TodoKind::FollowupAnswer),
+                }
+            }
+            Deadline::Transfer(t) => {
+                let waiting = t.waiting;
                 Told {
                     what: "transfer",
                     title: pick("问题线索办理期限已到", "问题线索办理即将到期"),
@@ -137,65 +153,65 @@ impl Deadline {
                     } else {
                         format!("{team}移交的问题线索尚有{waiting}件未办结，请于 {due} 前办结。")
                     },
-                    audience: Audience::Recipient(insp, *recipient),
+                    audience: Audience::Recipient(insp, t.recipient),
                     about: Some(TodoKind::ClueDispose),
                 }
             }
-            Of::Clock { clock, provisional } => {
-                let team = &insp.team_name;
-                let what = match clock {
-                    Clock::PlanDue => "整改方案",
-                    _ => "整改情况报告和主要负责人组织落实整改情况报告",
+            Deadline::Clock(c) => {
+                let (what, title, doc) = match c.clock {
+                    Clock::PlanDue => (
+                        "plan",
+                        pick("整改方案报送期限已到", "整改方案报送即将到期"),
+                        "整改方案",
+                    ),
+                    _ => (
+                        "report",
+                        pick("整改情况报告报送期限已到", "整改情况报告报送即将到期"),
+                        "整改情况报告和主要负责人组织落实整改情况报告",
+                    ),
                 };
-                let date = if *provisional {
+                let date = if c.provisional {
                     format!("{due}（暂定）")
                 } else {
                     due.to_string()
                 };
-                let (key, title) = match clock {
-                    Clock::PlanDue => {
-                        ("plan", pick("整改方案报送期限已到", "整改方案报送即将到期"))
-                    }
-                    _ => (
-                        "report",
-                        pick("整改情况报告报送期限已到", "整改情况报告报送即将到期"),
-                    ),
-                };
                 Told {
-                    what: key,
+                    what,
                     title,
                     body: if reached {
-                        format!("{team}反馈意见的{what}报送期限 {date} 已到，请尽快报送。")
+                        format!("{team}反馈意见的{doc}报送期限 {date} 已到，请尽快报送。")
                     } else {
-                        format!("{team}反馈意见的{what}请于 {date} 前报送。")
+                        format!("{team}反馈意见的{doc}请于 {date} 前报送。")
                     },
-                    audience: Audience::Submits(*clock, insp, self.id),
+                    audience: Audience::Submits(c.clock, insp, c.unit_id),
                     about: None,
                 }
             }
         })
     }
 
-    /// Nothing to tell whatever the inspection: read past without loading it.
+    /// Nothing to tell whatever the inspection (a transfer with no clue waiting): read past
+    /// without loading it.
     fn idle(&self) -> bool {
-        matches!(self.of, Of::Transfer { waiting, .. } if waiting <= 0)
+        matches!(self, Deadline::Transfer(t) if t.waiting <= 0)
     }
 
     /// The message of the event, on the day of `kind`.
     fn note(&self, told: &Told<'_>, kind: MessageKind) -> Note {
-        let object = match self.of {
+        let (inspection_id, id, due) = self.key();
+        let object = match self {
             // A clock is the unit's, of the inspection.
-            Of::Clock { .. } => format!("{}:{}", self.inspection_id, self.id),
-            _ => self.id.to_string(),
+            Deadline::Clock(_) => format!("{inspection_id}:{id}"),
+            _ => id.to_string(),
         };
         Note {
-            event_key: key(told.what, &object, self.due, kind),
+            event_key: key(told.what, &object, due, kind),
             kind,
             title: told.title.to_owned(),
             body: told.body.clone(),
             about: told.about,
-            object_id: told.about.map(|_| self.id),
-            inspection_id: Some(self.inspection_id),
+            object_id: told.about.map(|_| id),
+            inspection_id: Some(inspection_id),
         }
     }
 }
@@ -228,50 +244,24 @@ impl Source {
         (from, to): (Date, Date),
         after: Option<&Deadline>,
     ) -> Result<Vec<Deadline>> {
-        let by_due = after.map(|d| (d.due, d.id));
+        let after = after.map(Deadline::key);
+        let by_due = after.map(|(_, id, due)| (due, id));
+        fn all<R>(rows: Vec<R>, of: fn(R) -> Deadline) -> Vec<Deadline> {
+            rows.into_iter().map(of).collect()
+        }
         Ok(match self {
-            Source::Tasks => tx
-                .tasks_due_between(from, to, by_due, PAGE)
-                .await?
-                .into_iter()
-                .map(|t| Deadline {
-                    inspection_id: t.inspection_id,
-                    id: t.id,
-                    due: t.due,
-                    of: Of::Task {
-                        unit: t.unit_id,
-                        seq: t.seq,
-                    },
-                })
-                .collect(),
-            Source::FollowUps => tx
-                .followups_due_between(from, to, by_due, PAGE)
-                .await?
-                .into_iter()
-                .map(|f| Deadline {
-                    inspection_id: f.inspection_id,
-                    id: f.id,
-                    due: f.due,
-                    of: Of::FollowUp {
-                        unit: f.unit_id,
-                        number: f.number,
-                    },
-                })
-                .collect(),
-            Source::Transfers => tx
-                .transfers_due_between(from, to, by_due, PAGE)
-                .await?
-                .into_iter()
-                .map(|t| Deadline {
-                    inspection_id: t.inspection_id,
-                    id: t.id,
-                    due: t.due,
-                    of: Of::Transfer {
-                        recipient: t.recipient,
-                        waiting: t.waiting,
-                    },
-                })
-                .collect(),
+            Source::Tasks => all(
+                tx.tasks_due_between(from, to, by_due, PAGE).await?,
+                Deadline::Task,
+            ),
+            Source::FollowUps => all(
+                tx.followups_due_between(from, to, by_due, PAGE).await?,
+                Deadline::FollowUp,
+            ),
+            Source::Transfers => all(
+                tx.transfers_due_between(from, to, by_due, PAGE).await?,
+                Deadline::Transfer,
+            ),
             Source::Clocks {
                 clock,
                 feedback,
@@ -279,15 +269,18 @@ impl Source {
                 due,
                 provisional,
             } => {
-                let pair = after.map(|d| (d.inspection_id, d.id));
+                let pair = after.map(|(inspection_id, unit_id, _)| (inspection_id, unit_id));
                 tx.running_clocks_in_group(clock, feedback, level, pair, PAGE)
                     .await?
                     .into_iter()
-                    .map(|(inspection_id, unit_id)| Deadline {
-                        inspection_id,
-                        id: unit_id,
-                        due,
-                        of: Of::Clock { clock, provisional },
+                    .map(|(inspection_id, unit_id)| {
+                        Deadline::Clock(DueClock {
+                            inspection_id,
+                            unit_id,
+                            clock,
+                            due,
+                            provisional,
+                        })
                     })
                     .collect()
             }
@@ -321,10 +314,7 @@ async fn clock_sources<T: ReadTx>(tx: &mut T, from: Date, to: Date) -> Result<Ve
         .map_err(CoreError::internal)?;
     let mut out = Vec::new();
     for (clock, feedback, level, _) in tx.running_clock_groups(first, to).await? {
-        let Some(rule) = rules_of(&rules, InspectionLevel::of_dispatcher(level))
-            .into_iter()
-            .find(|r| r.rule.clock == clock)
-        else {
+        let Some(rule) = rule_for(&rules, level, clock) else {
             continue;
         };
         let Ok(Reckoned { date, provisional }) = rule.rule.due(feedback, &calendar) else {
@@ -413,8 +403,9 @@ impl<S: Store> Services<S> {
             let rows = source.page(&mut tx, window, after.as_ref()).await?;
             let mut cache = HashMap::new();
             for d in rows.iter().filter(|d| !d.idle()) {
-                let insp = inspection_of(&mut tx, &mut cache, d.inspection_id).await?;
-                let kind = kind_on(d.due, day);
+                let (inspection_id, _, due) = d.key();
+                let insp = inspection_of(&mut tx, &mut cache, inspection_id).await?;
+                let kind = kind_on(due, day);
                 let Some(told) = d.told(&insp, kind == MessageKind::Due) else {
                     continue;
                 };
