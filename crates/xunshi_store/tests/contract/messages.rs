@@ -8,12 +8,13 @@ use xunshi_core::disclosure::{DocCollection, DocKind};
 use xunshi_core::message::{Message, MessageKind};
 use xunshi_core::page::PageRequest;
 use xunshi_core::permission::Actor;
-use xunshi_core::role::{Grant, Role, Scope};
+use xunshi_core::role::{Role, Scope};
 use xunshi_core::service::TodoKind;
 use xunshi_core::store::{MessageWrite, Store, WriteTx};
 use xunshi_core::supervision::FollowUpInput;
 
-use crate::harness::{Svc, TestClock, actor_of, all_at_once, expect_err, new_user, user_with_role};
+use crate::clues::team_user;
+use crate::harness::{Svc, TestClock, all_at_once, expect_err, user_with_role};
 use crate::rectify::{approved_plan, plan_input, rect_world, task_input};
 use crate::supervision::clock_at;
 
@@ -569,34 +570,15 @@ async fn submit_report(s: &Svc, who: &Actor, w: &crate::papers::World, kind: Doc
 pub async fn papers_approved_reach_who_signs_them(mut s: Svc) {
     clock_at(&mut s, "2019-10-10T02:00:00Z");
     let w = crate::papers::world(&s).await;
-    // Team roles are granted when a team is formed; here they are stored directly, so that
-    // the messages find them.
-    let seated = |name: &'static str, role: Role, insp: Id| {
-        let s = s.clone();
-        async move {
-            let u = new_user(&s, name, None, None).await;
-            let mut tx = s.store.write().await.unwrap();
-            tx.insert_grant(&Grant {
-                id: Id::new(),
-                user_id: u.id,
-                role,
-                scope: Scope::Inspection(insp),
-                granted_by: None,
-                created_at: jiff::Timestamp::now(),
-            })
-            .await
-            .unwrap();
-            tx.commit().await.unwrap();
-            actor_of(&s, u.id).await
-        }
-    };
-    let deputy = seated("deputy1", Role::TeamDeputy, w.insp.id).await;
-    let member = seated("member2", Role::TeamMember, w.insp.id).await;
+    // Team roles are granted when a team is formed; here they are stored, so that the
+    // messages find them.
+    let deputy = team_user(&s, "deputy1", Role::TeamDeputy, w.insp.id).await;
+    let member = team_user(&s, "member2", Role::TeamMember, w.insp.id).await;
     let other_insp = w.stranger.grants()[0].scope;
     let Scope::Inspection(other_insp) = other_insp else {
         panic!("a team grant");
     };
-    let other_deputy = seated("deputy4", Role::TeamDeputy, other_insp).await;
+    let other_deputy = team_user(&s, "deputy4", Role::TeamDeputy, other_insp).await;
     let of_papers = |m: Vec<Message>| -> Vec<Message> {
         m.into_iter()
             .filter(|m| m.about == Some(TodoKind::PaperSign))
