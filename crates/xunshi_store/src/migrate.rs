@@ -65,6 +65,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(21, "0021_messages"),
     migration!(22, "0022_ledger_sorts"),
     migration!(23, "0023_leadership"),
+    migration!(25, "0025_list_sorts"),
 ];
 
 /// Applies every migration not applied yet, each in its own transaction. Returns how many ran.
