@@ -84,6 +84,15 @@ pub fn paging(cursor: &Option<String>, limit: Option<u32>) -> Result<PageRequest
     PageRequest::parse(given(cursor), limit)
 }
 
+/// Filter parameters as a query string, a blank one as empty, for a page's links.
+fn encoded(pairs: &[(&str, &Option<String>)]) -> String {
+    let pairs: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| (*k, given(v).unwrap_or_default()))
+        .collect();
+    serde_urlencoded::to_string(pairs).unwrap_or_default()
+}
+
 /// The order, the cursor read under it, and the page size of a sorted list, from its `sort`,
 /// `cursor` and `limit`: one reading for every sorted list, page and API alike.
 pub fn sorting<K: SortKey>(
@@ -243,17 +252,13 @@ impl InspectionQuery {
 
     /// The filters alone, as the page's links carry them.
     pub fn query(&self) -> String {
-        serde_urlencoded::to_string(
-            [
-                ("term_id", &self.term_id),
-                ("round_id", &self.round_id),
-                ("unit_id", &self.unit_id),
-                ("stage", &self.stage),
-                ("q", &self.q),
-            ]
-            .map(|(k, v)| (k, given(v).unwrap_or_default())),
-        )
-        .unwrap_or_default()
+        encoded(&[
+            ("term_id", &self.term_id),
+            ("round_id", &self.round_id),
+            ("unit_id", &self.unit_id),
+            ("stage", &self.stage),
+            ("q", &self.q),
+        ])
     }
 }
 
@@ -306,17 +311,13 @@ impl ClueQuery {
 
     /// The filters alone, as the page's links carry them.
     pub fn query(&self) -> String {
-        serde_urlencoded::to_string(
-            [
-                ("inspection_id", &self.inspection_id),
-                ("status", &self.status),
-                ("recipient", &self.recipient),
-                ("colour", &self.colour),
-                ("q", &self.q),
-            ]
-            .map(|(k, v)| (k, given(v).unwrap_or_default())),
-        )
-        .unwrap_or_default()
+        encoded(&[
+            ("inspection_id", &self.inspection_id),
+            ("status", &self.status),
+            ("recipient", &self.recipient),
+            ("colour", &self.colour),
+            ("q", &self.q),
+        ])
     }
 }
 

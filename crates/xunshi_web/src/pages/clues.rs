@@ -21,14 +21,14 @@ use xunshi_core::clue::{
     ClueStatus, Confidentiality, DisposalInput, DisposalMethod, RecipientKind, Transfer,
     TransferInput, chinese_date,
 };
-use xunshi_core::page::{DEFAULT_LIMIT, PageRequest, SortedPage};
+use xunshi_core::page::{PageRequest, SortedPage};
 use xunshi_core::permission::{Actor, Permission};
 use xunshi_core::role::Role;
 use xunshi_core::service::{ClueEntry, ClueListFilter, today};
-use xunshi_core::store::{ClueSort, TransferFilter};
+use xunshi_core::store::TransferFilter;
 use xunshi_core::{CoreError, Id};
 
-use super::pager::{Pager, Place};
+use super::pager::{Asked, Pager, Place};
 use super::{FormErrors, Frame, OrPage, PageResult, error_page, local_time, ok, render, see_other};
 use crate::AppState;
 use crate::auth::PageUser;
@@ -204,33 +204,26 @@ async fn inbox(
     Query(cq): Query<ClueQuery>,
 ) -> PageResult {
     let actor = &user.actor;
-    let parsed = cq.filter().and_then(|f| Ok((f, cq.sorted()?)));
-    let (sort, limit) = match &parsed {
-        Ok((_, (sort, _, limit))) => (*sort, *limit),
-        Err(_) => (ClueSort::default(), DEFAULT_LIMIT),
-    };
-    let (filter, refused) = super::filter_or_refusal(parsed, actor)?;
-    let (list, at) = match filter {
-        Some((f, (sort, at, limit))) => (
-            app.services
-                .clue_page(actor, &f, sort, at.as_ref(), limit)
-                .await
-                .or_page(actor)?,
-            at,
-        ),
-        None => (SortedPage::empty(), None),
+    let asked = Asked::read(cq.filter().and_then(|f| Ok((f, cq.sorted()?))), actor)?;
+    let list = match &asked.filter {
+        Some(f) => app
+            .services
+            .clue_page(actor, f, asked.sort, asked.at.as_ref(), asked.limit)
+            .await
+            .or_page(actor)?,
+        None => SortedPage::empty(),
     };
     let settings = app.services.clue_settings(actor).await.or_page(actor)?;
     let query = cq.query();
     let pages = Pager::new(
         "/clues",
         &query,
-        sort,
-        limit,
+        asked.sort,
+        asked.limit,
         Place {
             total: list.total,
             number: cq.page,
-            at: at.as_ref(),
+            at: asked.at.as_ref(),
             next: list.next_cursor,
             prev: list.prev_cursor,
         },
@@ -241,7 +234,7 @@ async fn inbox(
         frame: Frame::new(&app, &user, "问题线索", "/clues")
             .await
             .with_notice(n.notice.as_deref())
-            .with_error(refused.as_ref()),
+            .with_error(asked.refused.as_ref()),
         rows: list.items.iter().map(ClueRow::of).collect(),
         statuses: choices(
             ClueStatus::ALL,
@@ -277,7 +270,7 @@ async fn inbox(
         settings,
         is_office: xunshi_core::clue::may_configure(actor),
     };
-    Ok(render(super::list_status(&refused), &page))
+    Ok(render(super::list_status(&asked.refused), &page))
 }
 
 // ---------------------------------------------------------------------------------------------

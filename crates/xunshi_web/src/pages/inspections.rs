@@ -13,13 +13,13 @@ use xunshi_core::access::Access;
 use xunshi_core::access::may_change_stage;
 use xunshi_core::inspection::Inspection;
 use xunshi_core::inspection::{InspectionInput, InspectionKind, Stage};
-use xunshi_core::page::{DEFAULT_LIMIT, PageRequest, SortedPage};
+use xunshi_core::page::{PageRequest, SortedPage};
 use xunshi_core::permission::{Actor, Permission};
 use xunshi_core::service::{InspectionView, StageChange, today};
-use xunshi_core::store::{InspectionFilter, InspectionSort};
+use xunshi_core::store::InspectionFilter;
 use xunshi_core::{CoreError, Id};
 
-use super::pager::{Pager, Place};
+use super::pager::{Asked, Pager, Place};
 use super::{FormErrors, Frame, OrPage, PageResult, render, see_other};
 use crate::AppState;
 use crate::auth::PageUser;
@@ -93,21 +93,14 @@ async fn list(
     Query(iq): Query<InspectionQuery>,
 ) -> PageResult {
     let actor = &user.actor;
-    let parsed = iq.filter().and_then(|f| Ok((f, iq.sorted()?)));
-    let (sort, limit) = match &parsed {
-        Ok((_, (sort, _, limit))) => (*sort, *limit),
-        Err(_) => (InspectionSort::default(), DEFAULT_LIMIT),
-    };
-    let (filter, refused) = super::filter_or_refusal(parsed, actor)?;
-    let (found, at) = match filter {
-        Some((f, (sort, at, limit))) => (
-            app.services
-                .inspection_page(actor, &f, sort, at.as_ref(), limit)
-                .await
-                .or_page(actor)?,
-            at,
-        ),
-        None => (SortedPage::empty(), None),
+    let asked = Asked::read(iq.filter().and_then(|f| Ok((f, iq.sorted()?))), actor)?;
+    let found = match &asked.filter {
+        Some(f) => app
+            .services
+            .inspection_page(actor, f, asked.sort, asked.at.as_ref(), asked.limit)
+            .await
+            .or_page(actor)?,
+        None => SortedPage::empty(),
     };
     let rows = found
         .items
@@ -144,12 +137,12 @@ async fn list(
     let pages = Pager::new(
         "/inspections",
         &query,
-        sort,
-        limit,
+        asked.sort,
+        asked.limit,
         Place {
             total: found.total,
             number: iq.page,
-            at: at.as_ref(),
+            at: asked.at.as_ref(),
             next: found.next_cursor,
             prev: found.prev_cursor,
         },
@@ -158,7 +151,7 @@ async fn list(
     let page = ListPage {
         frame: Frame::new(&app, &user, "巡视任务", "/inspections")
             .await
-            .with_error(refused.as_ref()),
+            .with_error(asked.refused.as_ref()),
         rows,
         rounds,
         stages: Stage::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
@@ -173,7 +166,7 @@ async fn list(
         pages,
         can_manage: actor.can(Permission::ManagePlanning),
     };
-    Ok(render(super::list_status(&refused), &page))
+    Ok(render(super::list_status(&asked.refused), &page))
 }
 
 #[derive(Deserialize, Default)]

@@ -1,7 +1,11 @@
 //! The headings, page sizes and page links of a sorted list (the ledger, inspections, clues),
 //! one component for every list that sorts and counts.
 
-use xunshi_core::page::{Keyset, Sort, SortKey};
+use xunshi_core::CoreError;
+use xunshi_core::page::{DEFAULT_LIMIT, Keyset, Sort, SortKey};
+use xunshi_core::permission::Actor;
+
+use super::PageError;
 
 use crate::http::filters::PAGE_SIZES;
 
@@ -11,6 +15,44 @@ pub struct SortLink {
     pub label: &'static str,
     pub href: String,
     pub mark: &'static str,
+}
+
+/// A sorted list's request as its page reads it: the filter and the cursor, or the refusal
+/// the page shows with no rows; the order and the page size either way (the defaults after a
+/// refusal), for the headings and the links.
+pub struct Asked<F, K> {
+    pub filter: Option<F>,
+    pub at: Option<Keyset>,
+    pub sort: Sort<K>,
+    pub limit: u32,
+    pub refused: Option<CoreError>,
+}
+
+impl<F, K: SortKey> Asked<F, K> {
+    /// Reads what the list's parser made of the query: an input it refuses (400) is shown
+    /// on the page, anything else (a cursor of another order, 422) is the error page.
+    pub fn read(
+        parsed: Result<(F, (Sort<K>, Option<Keyset>, u32)), CoreError>,
+        actor: &Actor,
+    ) -> Result<Self, PageError> {
+        let (found, refused) = super::filter_or_refusal(parsed, actor)?;
+        Ok(match found {
+            Some((f, (sort, at, limit))) => Asked {
+                filter: Some(f),
+                at,
+                sort,
+                limit,
+                refused,
+            },
+            None => Asked {
+                filter: None,
+                at: None,
+                sort: Sort::default(),
+                limit: DEFAULT_LIMIT,
+                refused,
+            },
+        })
+    }
 }
 
 /// Where a page lies: what the list answered about it.
