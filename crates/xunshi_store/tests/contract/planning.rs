@@ -10,7 +10,10 @@ use xunshi_core::store::{
     InspectionFilter, LeadershipRead, PlanningRead, PlanningWrite, Store, WriteTx,
 };
 
-use crate::harness::{Svc, audit_of_object, bad_fields, expect_err, new_unit, user_with_role};
+use crate::harness::{
+    Svc, audit_of_object, bad_fields, every_sort_meets_every_row, expect_err, generated, new_unit,
+    user_with_role,
+};
 
 /// A committee with departments, a term, a plan and a round; returns the round's id.
 async fn planned_round(s: &Svc) -> xunshi_core::Id {
@@ -526,92 +529,26 @@ pub async fn inspection_targets_are_withdrawn_never_deleted(s: Svc) {
     );
 }
 
-/// Walks a sorted list a page at a time forward from the first page and back from the last,
-/// and returns the ids met each way (the back walk put in reading order) and the totals seen.
-async fn walk_both_ways<T>(
-    code: &str,
-    plain: bool,
-    limit: usize,
-    page: impl AsyncFn(Option<&xunshi_core::page::Keyset>) -> xunshi_core::page::SortedPage<T>,
-    id_of: impl Fn(&T) -> xunshi_core::Id,
-) -> (Vec<xunshi_core::Id>, Vec<xunshi_core::Id>, Vec<i64>) {
-    use xunshi_core::page::Keyset;
-    let mut totals = Vec::new();
-    let mut seen = Vec::new();
-    let mut at: Option<Keyset> = None;
-    let mut pages = 0;
-    loop {
-        let p = page(at.as_ref()).await;
-        totals.push(p.total);
-        assert_eq!(p.prev_cursor.is_some(), pages > 0, "{code}");
-        assert!(p.items.len() <= limit, "{code}");
-        pages += 1;
-        seen.extend(p.items.iter().map(&id_of));
-        match p.next_cursor {
-            Some(c) => at = Some(Keyset::parse(&c, code, plain).expect("its own cursor")),
-            None => break,
-        }
-    }
-    let mut back = Vec::new();
-    let mut at = Some(Keyset {
-        row: None,
-        back: true,
-    });
-    let mut first = true;
-    while let Some(k) = at.take() {
-        let p = page(Some(&k)).await;
-        totals.push(p.total);
-        if first {
-            assert_eq!(
-                p.items.len() as i64,
-                (p.total - 1) % limit as i64 + 1,
-                "{code}"
-            );
-            assert!(p.next_cursor.is_none(), "{code}");
-            first = false;
-        } else {
-            assert_eq!(p.items.len(), limit, "{code}");
-        }
-        let mut ids: Vec<_> = p.items.iter().map(&id_of).collect();
-        ids.extend(back);
-        back = ids;
-        at = p
-            .prev_cursor
-            .map(|c| Keyset::parse(&c, code, false).expect("its own cursor"));
-    }
-    (seen, back, totals)
-}
-
 /// Every order of the inspection list and of the clue list, both ways, walked a page at a
 /// time forward and then back from the last page: each meets every row once, in the order of
 /// its key and then id, and the total is the list's. On a small generated province, whose
 /// rows share many keys (the same stage, kind, round or letter), so ties are broken by id
 /// across page boundaries. A text filter narrows rows and total alike.
 pub async fn inspections_and_clues_page_by_every_sort_forward_and_back(mut s: Svc) {
-    use std::sync::Arc;
-    use xunshi_core::page::{Sort, SortKey};
     use xunshi_core::service::ClueListFilter;
-    use xunshi_core::store::{ClueSort, ClueSortKey, InspectionSort, InspectionSortKey, Secrets};
-    use xunshi_store::generate::{BENCH_PASSWORD, Counts, GenerateOptions, generate};
+    use xunshi_core::store::{ClueSort, InspectionSort};
+    use xunshi_store::generate::Counts;
 
-    let now: jiff::Timestamp = "2026-12-03T02:00:00Z".parse().expect("an instant");
-    s.clock = Arc::new(move || now);
-    let opts = GenerateOptions {
-        seed: 7,
-        counts: Counts {
+    generated(
+        &mut s,
+        7,
+        Counts {
             inspections: 90,
             clues: 120,
             ..Counts::for_tasks(200)
         },
-        today: jiff::civil::date(2026, 12, 3),
-        password_hash: xunshi_store::Argon2Secrets::for_tests()
-            .hash_password(BENCH_PASSWORD.to_owned())
-            .await
-            .expect("a hash"),
-    };
-    generate(&s.store, &opts, &mut |_| {})
-        .await
-        .expect("generate");
+    )
+    .await;
     let office = Actor::system();
     let all = InspectionFilter::default();
     let whole = s
@@ -622,32 +559,20 @@ pub async fn inspections_and_clues_page_by_every_sort_forward_and_back(mut s: Sv
     assert_eq!(whole.total, whole.items.len() as i64);
     assert!(whole.total >= 90, "{}", whole.total);
     let inspections: Vec<Inspection> = whole.items.iter().map(|v| v.inspection.clone()).collect();
-    for key in InspectionSortKey::ALL {
-        for desc in [false, true] {
-            let sort: InspectionSort = Sort { key, desc };
-            let mut want = inspections.clone();
-            want.sort_by(|a, b| sort.key_of(a).cmp(&sort.key_of(b)).then(a.id.cmp(&b.id)));
-            if desc {
-                want.reverse();
-            }
-            let want: Vec<_> = want.iter().map(|i| i.id).collect();
-            let (fwd, back, totals) = walk_both_ways(
-                &sort.code(),
-                sort == Sort::default(),
-                13,
-                async |at| {
-                    s.inspection_page(&office, &all, sort, at, 13)
-                        .await
-                        .unwrap_or_else(|e| panic!("{}: {e:?}", sort.code()))
-                },
-                |v| v.inspection.id,
-            )
-            .await;
-            assert_eq!(fwd, want, "forward under {}", sort.code());
-            assert_eq!(back, want, "back under {}", sort.code());
-            assert!(totals.iter().all(|t| *t == whole.total), "{}", sort.code());
-        }
-    }
+    every_sort_meets_every_row(
+        &inspections,
+        whole.total,
+        13,
+        |i| i.id,
+        |sort: InspectionSort, i| sort.key_of(i),
+        async |sort, at| {
+            s.inspection_page(&office, &all, sort, at, 13)
+                .await
+                .unwrap_or_else(|e| panic!("{}: {e:?}", sort.code()))
+        },
+        |v| v.inspection.id,
+    )
+    .await;
     // The text filter: part of a team's name narrows the rows and the total alike.
     let team = &inspections[0].team_name;
     let part: String = team.chars().skip(1).take(3).collect();
@@ -687,32 +612,20 @@ pub async fn inspections_and_clues_page_by_every_sort_forward_and_back(mut s: Sv
         "sent and unsent clues"
     );
     let clues: Vec<_> = whole.items.iter().map(|e| e.clue.clone()).collect();
-    for key in ClueSortKey::ALL {
-        for desc in [false, true] {
-            let sort: ClueSort = Sort { key, desc };
-            let mut want = clues.clone();
-            want.sort_by(|a, b| sort.key_of(a).cmp(&sort.key_of(b)).then(a.id.cmp(&b.id)));
-            if desc {
-                want.reverse();
-            }
-            let want: Vec<_> = want.iter().map(|c| c.id).collect();
-            let (fwd, back, totals) = walk_both_ways(
-                &sort.code(),
-                sort == Sort::default(),
-                17,
-                async |at| {
-                    s.clue_page(&office, &none, sort, at, 17)
-                        .await
-                        .unwrap_or_else(|e| panic!("{}: {e:?}", sort.code()))
-                },
-                |e| e.clue.id,
-            )
-            .await;
-            assert_eq!(fwd, want, "forward under {} ({})", sort.code(), key.label());
-            assert_eq!(back, want, "back under {}", sort.code());
-            assert!(totals.iter().all(|t| *t == whole.total), "{}", sort.code());
-        }
-    }
+    every_sort_meets_every_row(
+        &clues,
+        whole.total,
+        17,
+        |c| c.id,
+        |sort: ClueSort, c| sort.key_of(c),
+        async |sort, at| {
+            s.clue_page(&office, &none, sort, at, 17)
+                .await
+                .unwrap_or_else(|e| panic!("{}: {e:?}", sort.code()))
+        },
+        |e| e.clue.id,
+    )
+    .await;
     let about = &clues[0].about_name;
     let narrowed = s
         .clue_page(
@@ -727,13 +640,9 @@ pub async fn inspections_and_clues_page_by_every_sort_forward_and_back(mut s: Sv
         )
         .await
         .expect("a filtered page");
-    assert!(
-        narrowed
-            .items
-            .iter()
-            .all(|e| e.clue.about_name.contains(about.as_str())
-                || e.clue.about_post.contains(about.as_str()))
-    );
+    assert!(narrowed.items.iter().all(|e| {
+        e.clue.about_name.contains(about.as_str()) || e.clue.about_post.contains(about.as_str())
+    }));
     assert_eq!(narrowed.total, narrowed.items.len() as i64);
     assert!(narrowed.total >= 1 && narrowed.total < whole.total);
 }
