@@ -248,7 +248,25 @@ pub async fn load(services: &Services<Db>, today: Date) -> Result<(), CoreError>
     organisation(s).await?;
     let office = as_user(s, "office").await?;
     let pool = load_seed(s, &timeline, &office, &standing).await?;
-    live::load(s, &timeline, &office, &pool, &placement).await
+    live::load(s, &timeline, &office, &pool, &placement).await?;
+    addresses(s).await
+}
+
+/// The domain of the demo accounts' e-mail addresses (reserved for examples, RFC 2606).
+pub const DEMO_MAIL_DOMAIN: &str = "demo.example.org";
+
+/// Gives every demo account an e-mail address once the story is told, so that a mail server
+/// configured for the demo (`XUNSHI_SMTP_*`, e.g. a local sink) receives what happens from the
+/// day it is loaded — the day's deadline reminders and the hand-overs of the people trying it
+/// — and not the years of messages the story wrote on its way.
+async fn addresses(s: &Services<Db>) -> Result<(), CoreError> {
+    let system = Actor::system();
+    for (username, ..) in ACCOUNTS {
+        let user = s.find_user(&system, username).await?;
+        s.set_user_email(&system, user.id, &format!("{username}@{DEMO_MAIL_DOMAIN}"))
+            .await?;
+    }
+    Ok(())
 }
 
 /// The units and the accounts.

@@ -11,6 +11,7 @@ use crate::deadline::{Clock, Colour, Counting, DeadlineRule, InspectionLevel, co
 use crate::error::{CoreError, Result, Validation};
 use crate::id::Id;
 use crate::inspection::parse_date;
+use crate::org::UnitLevel;
 use crate::rectify::{Form, NoticeKind, check_measure};
 
 /// A deadline rule as stored: the shipped rule, its id, and the version edits are checked
@@ -179,6 +180,17 @@ pub fn clock_view(rule: &StoredDeadlineRule, calendar: &Calendar, at: &ClockInpu
         provisional,
         refused,
     }
+}
+
+/// The rule of `clock` for the inspections of a dispatcher of `level`, if the office keeps one.
+pub fn rule_for(
+    rules: &[StoredDeadlineRule],
+    level: UnitLevel,
+    clock: Clock,
+) -> Option<&StoredDeadlineRule> {
+    rules
+        .iter()
+        .find(|r| r.rule.level == InspectionLevel::of_dispatcher(level) && r.rule.clock == clock)
 }
 
 /// The rules of one level, in the order the clocks run: plan, meeting, report.

@@ -65,6 +65,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(21, "0021_messages"),
     migration!(22, "0022_ledger_sorts"),
     migration!(23, "0023_leadership"),
+    migration!(24, "0024_reminders"),
     migration!(25, "0025_list_sorts"),
 ];
 

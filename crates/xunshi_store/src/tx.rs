@@ -146,13 +146,6 @@ impl<M: Mode> DbTx<M> {
             .map(|r| r.rows_affected())
             .map_err(db_err)
     }
-
-    /// `LIKE` is case-sensitive on PostgreSQL and not on SQLite for ASCII; lower-casing both
-    /// sides in the database gives one behaviour (SQLite's `lower` folds only ASCII, so the
-    /// pattern must be folded by the same function, not by Rust).
-    fn contains_clause(&self, cols: &[&str], n: usize) -> String {
-        contains(cols, n)
-    }
 }
 
 pub(crate) fn ts(t: jiff::Timestamp) -> String {
@@ -165,15 +158,6 @@ fn opt_ts(t: Option<jiff::Timestamp>) -> Option<String> {
 
 pub(crate) fn flag(b: bool) -> i16 {
     i16::from(b)
-}
-
-/// Whether any of `cols` holds the text bound as `$n` (a [`like_pattern`]), ignoring case.
-pub(crate) fn contains(cols: &[&str], n: usize) -> String {
-    let parts: Vec<_> = cols
-        .iter()
-        .map(|c| format!("lower({c}) LIKE lower(${n}) ESCAPE '\\'"))
-        .collect();
-    format!("({})", parts.join(" OR "))
 }
 
 /// How a sorted list's key compares.
@@ -244,6 +228,18 @@ pub(crate) fn like_pattern(q: &str) -> String {
         .replace('%', "\\%")
         .replace('_', "\\_");
     format!("%{escaped}%")
+}
+
+/// `LIKE` is case-sensitive on PostgreSQL and not on SQLite for ASCII; lower-casing both sides
+/// in the database gives one behaviour (SQLite's `lower` folds only ASCII, so the pattern must
+/// be folded by the same function, not by Rust). Every column is matched against the one
+/// placeholder `$n`, bound to [`like_pattern`] of the text.
+pub(crate) fn contains_clause(cols: &[&str], n: usize) -> String {
+    let parts: Vec<_> = cols
+        .iter()
+        .map(|c| format!("lower({c}) LIKE lower(${n}) ESCAPE '\\'"))
+        .collect();
+    format!("({})", parts.join(" OR "))
 }
 
 /// Builds `WHERE` clauses with numbered placeholders and keeps the values to bind, in order.
@@ -380,7 +376,7 @@ impl<M: Mode> ReadTx for DbTx<M> {
             w.eq("parent_id", p.to_string());
         }
         if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
-            let c = self.contains_clause(&["name"], w.next());
+            let c = contains_clause(&["name"], w.next());
             w.raw(c, like_pattern(q));
         }
         if !f.include_withdrawn {
@@ -485,7 +481,7 @@ impl<M: Mode> ReadTx for DbTx<M> {
             w.eq("unit_id", u.to_string());
         }
         if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
-            let c = self.contains_clause(&["username", "display_name"], w.next());
+            let c = contains_clause(&["username", "display_name"], w.next());
             w.raw(c, like_pattern(q));
         }
         if let Some(after) = page.after {
@@ -593,7 +589,7 @@ impl<M: Mode> ReadTx for DbTx<M> {
             // The person by log-in name, or by any part of the name people know them by; the
             // records are still found through the index of the log-in name they carry.
             let n = w.next();
-            let contains = self.contains_clause(&["display_name"], n + 1);
+            let contains = contains_clause(&["display_name"], n + 1);
             w.raw(
                 format!(
                     "actor_name IN (SELECT CAST(${n} AS TEXT) \

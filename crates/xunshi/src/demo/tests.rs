@@ -334,3 +334,45 @@ async fn a_day_past_the_calendar_places_the_round_with_provisional_clocks() {
         plan.provisional
     );
 }
+
+#[tokio::test]
+async fn the_demo_accounts_are_mailed_what_happens_from_the_day_it_was_loaded() {
+    use xunshi_core::store::{MessageWrite, WriteTx};
+    let dir = tempfile::tempdir().unwrap();
+    let s = loaded(&dir).await;
+    let system = Actor::system();
+    for (username, ..) in super::ACCOUNTS {
+        let user = s.find_user(&system, username).await.unwrap();
+        assert_eq!(
+            s.user_email(&system, user.id).await.unwrap(),
+            Some(format!("{username}@{}", super::DEMO_MAIL_DOMAIN)),
+        );
+    }
+    let claim = || async {
+        let mut tx = s.store.write().await.unwrap();
+        let now = s.now();
+        let mails = tx
+            .claim_mails(now, now + jiff::SignedDuration::from_mins(5), 500)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        mails
+    };
+    assert!(
+        claim().await.is_empty(),
+        "the story's own messages are not mailed"
+    );
+    // The current round has deadlines within the warning period: the day's reminders go to
+    // the inbox and, through the outbox, to the unit's addresses.
+    let written = s.send_reminders().await.unwrap();
+    assert!(written > 0, "the live round has reminders on the day");
+    let mails = claim().await;
+    assert_eq!(mails.len(), written);
+    assert!(
+        mails
+            .iter()
+            .all(|m| m.address.ends_with(super::DEMO_MAIL_DOMAIN)),
+        "{:?}",
+        mails.iter().map(|m| &m.address).collect::<Vec<_>>()
+    );
+}

@@ -10,13 +10,13 @@ use super::supervision::speaks_for;
 use super::{Services, record};
 use crate::audit::{Action, AuditEntry};
 use crate::calendar::{Calendar, CalendarDay, parse_csv};
-use crate::deadline::{Counting, DeadlineChange, InspectionLevel};
+use crate::deadline::{Counting, DeadlineChange};
 use crate::error::{CoreError, Result};
 use crate::id::Id;
 use crate::permission::{Actor, Permission};
 use crate::store::calendar::CalendarYear;
 use crate::store::{CalendarRead, CalendarWrite, ReadTx, Store, WriteTx};
-use crate::supervision::rules_of;
+use crate::supervision::rule_for;
 
 /// How many running clocks are read at once while an entered year is applied to them.
 const RECOUNT_PAGE: u32 = 200;
@@ -223,10 +223,7 @@ async fn recount_deadlines<T: WriteTx>(
         .map_err(CoreError::internal)?;
     let mut recounted = 0;
     for (clock, feedback, level, _) in tx.running_clock_groups(first, last).await? {
-        let Some(rule) = rules_of(&rules, InspectionLevel::of_dispatcher(level))
-            .into_iter()
-            .find(|r| r.rule.clock == clock)
-        else {
+        let Some(rule) = rule_for(&rules, level, clock) else {
             continue;
         };
         let before = rule.rule.due(feedback, was)?;

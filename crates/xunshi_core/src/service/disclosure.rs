@@ -16,9 +16,10 @@ use jiff::civil::Date;
 use serde::Serialize;
 use serde_json::json;
 
+use super::messages::{Audience, Note, notify};
 use super::papers::signature;
 use super::planning::{load_inspection, today};
-use super::{Services, record};
+use super::{Services, TodoKind, record};
 use crate::access::{Visible, visible_inspections};
 use crate::audit::{Action, AuditEntry};
 use crate::deadline::{Colour, DEFAULT_WARN_DAYS};
@@ -30,6 +31,7 @@ use crate::error::{CoreError, Result};
 use crate::feedback::FeedbackStatus;
 use crate::id::Id;
 use crate::inspection::{Inspection, Stage};
+use crate::message::MessageKind;
 use crate::page::{Page, PageRequest};
 use crate::permission::Actor;
 use crate::rectify::seq_key;
@@ -316,6 +318,40 @@ async fn move_notice<T: WriteTx>(
     Ok(after)
 }
 
+/// Tells whoever speaks for the unit the office's decision on its notice (published, or
+/// returned with the reason), in the decision's transaction.
+async fn tell_unit<T: WriteTx>(
+    tx: &mut T,
+    actor: &Actor,
+    now: jiff::Timestamp,
+    insp: &Inspection,
+    after: &RectDocument,
+) -> Result<()> {
+    let (title, body) = if after.status == DocStatus::Published {
+        (
+            "整改进展通报已审核通过",
+            format!("整改进展通报“{}”已审核通过并公开。", after.title),
+        )
+    } else {
+        (
+            "整改进展通报被退回修改",
+            format!(
+                "整改进展通报“{}”被退回修改，审核意见：{}",
+                after.title, after.decision_comment
+            ),
+        )
+    };
+    let note = Note::new(
+        format!("notice_decided:{}:{}", after.id, after.version),
+        MessageKind::Decision,
+        title,
+        body,
+        (TodoKind::NoticeDecide, after.id, insp.id),
+    );
+    notify(tx, actor, Audience::Unit(after.unit_id), &note, now).await?;
+    Ok(())
+}
+
 /// Sends the unit's published notices for the inspection back to the office for review, in
 /// the transaction that marked `task` not for disclosure: they leave the public page at once
 /// and wait for the office's decision.
@@ -333,7 +369,25 @@ pub(crate) async fn review_after_marking<T: WriteTx>(
         let summary =
             json!({ "task_id": task.id, "task_seq": task.seq, "revision": before.revision });
         let (status, action) = (DocStatus::NeedsReview, Action::PublicNoticeNeedsReview);
-        move_notice(tx, actor, now, before, status, None, action, summary).await?;
+        let after = move_notice(tx, actor, now, before, status, None, action, summary).await?;
+        let insp = load_inspection(tx, after.inspection_id).await?;
+        notify(
+            tx,
+            actor,
+            Audience::Acts(TodoKind::NoticeReview, &insp, Some(after.unit_id)),
+            &Note::new(
+                format!("notice_needs_review:{}:{}", after.id, after.version),
+                MessageKind::Handover,
+                "整改进展通报待复核",
+                format!(
+                    "已公开的整改进展通报“{}”因整改任务 {} 标记为不予公开，已撤下，请复核。",
+                    after.title, task.seq
+                ),
+                (TodoKind::NoticeReview, after.id, insp.id),
+            ),
+            now,
+        )
+        .await?;
     }
     Ok(())
 }
@@ -885,6 +939,23 @@ impl<S: Store> Services<S> {
             ),
         )
         .await?;
+        // A progress notice waits for the office's approval; the reports stop with the office.
+        if after.kind == DocKind::PublicNotice {
+            notify(
+                &mut tx,
+                actor,
+                Audience::Acts(TodoKind::NoticeDecide, &insp, Some(after.unit_id)),
+                &Note::new(
+                    format!("notice_submitted:{id}:{}", after.version),
+                    MessageKind::Handover,
+                    "整改进展通报待审核",
+                    format!("整改进展通报“{}”已报送，请审核。", after.title),
+                    (TodoKind::NoticeDecide, id, insp.id),
+                ),
+                now,
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(after)
     }
@@ -956,6 +1027,7 @@ impl<S: Store> Services<S> {
             let (status, action) = (DocStatus::Superseded, Action::PublicNoticeSuperseded);
             move_notice(&mut tx, actor, now, old, status, None, action, summary).await?;
         }
+        tell_unit(&mut tx, actor, now, &insp, &after).await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -971,7 +1043,7 @@ impl<S: Store> Services<S> {
         let comment = decision_reason(comment, "退回修改")?;
         let now = self.now();
         let mut tx = self.store.write().await?;
-        let (before, _) = self
+        let (before, insp) = self
             .notice_to_decide(&mut tx, actor, id, version, is_submitted, NOT_SUBMITTED)
             .await?;
         let summary = json!({ "revision": before.revision, "comment": comment });
@@ -987,6 +1059,7 @@ impl<S: Store> Services<S> {
             summary,
         )
         .await?;
+        tell_unit(&mut tx, actor, now, &insp, &after).await?;
         tx.commit().await?;
         Ok(after)
     }

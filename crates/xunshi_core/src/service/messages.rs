@@ -8,13 +8,16 @@
 use serde_json::json;
 
 use super::auth::with_units_above;
+use super::rectify::access::rect_role;
 use super::supervision::speaks_for;
 use super::{Services, TodoKind, record};
 use crate::audit::{Action, AuditEntry};
 use crate::clue::{Recipient, is_recipient};
+use crate::deadline::Clock;
+use crate::disclosure::{DocAccess, doc_access};
 use crate::error::{CoreError, Result};
 use crate::id::Id;
-use crate::inspection::Inspection;
+use crate::inspection::{Inspection, Stage};
 use crate::message::{Message, MessageKind, parse_email};
 use crate::page::{Page, PageRequest};
 use crate::permission::{Actor, Permission};
@@ -36,6 +39,9 @@ pub(crate) enum Audience<'a> {
     Recipient(&'a Inspection, Recipient),
     /// One account (the issuer of a notice hears its answer), while it is enabled.
     Person(Id),
+    /// Whoever submits what stops the unit's clock: the plan by the rectification rule
+    /// ([`rect_role`]'s `draft`), the two reports by the documents' ([`doc_access`]).
+    Submits(Clock, &'a Inspection, Id),
 }
 
 impl Audience<'_> {
@@ -55,7 +61,9 @@ impl Audience<'_> {
         ];
         match self {
             Audience::Acts(_, insp, unit) => (DECIDERS, *unit, Some(insp.id)),
-            Audience::Unit(unit) => (&[UnitPrincipal, UnitLiaison], Some(*unit), None),
+            Audience::Unit(unit) | Audience::Submits(_, _, unit) => {
+                (&[UnitPrincipal, UnitLiaison], Some(*unit), None)
+            }
             Audience::Person(_) => (&[], None, None),
             Audience::Recipient(insp, r) => match r {
                 Recipient::Discipline => (&[Discipline], None, Some(insp.id)),
@@ -75,6 +83,10 @@ impl Audience<'_> {
             Audience::Unit(unit) => speaks_for(actor, *unit),
             Audience::Recipient(insp, r) => is_recipient(actor, insp, r),
             Audience::Person(id) => actor.user_id() == Some(*id),
+            Audience::Submits(Clock::PlanDue, insp, unit) => rect_role(actor, insp, *unit).draft,
+            Audience::Submits(_, insp, unit) => {
+                doc_access(actor, insp, *unit) == DocAccess::Unit && insp.stage != Stage::Archived
+            }
         }
     }
 }

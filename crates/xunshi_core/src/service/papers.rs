@@ -9,13 +9,15 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::messages::{Audience, Note, notify};
 use super::planning::{load_inspection, today};
-use super::{Services, record};
+use super::{Services, TodoKind, record};
 use crate::access::{Access, inspection_access};
 use crate::audit::{Action, AuditEntry};
 use crate::error::{CoreError, Result};
 use crate::id::Id;
 use crate::inspection::{Inspection, Stage};
+use crate::message::MessageKind;
 use crate::paper::{
     Evidence, Problem, ProblemFields, ProblemInput, ProblemStatus, ProblemSummary, Signature,
     check_evidence_file, clean_filename, sha256_hex,
@@ -690,6 +692,26 @@ impl<S: Store> Services<S> {
             ),
         )
         .await?;
+        // Approved by the team meeting, the paper waits for the signature.
+        if to == ProblemStatus::Approved {
+            notify(
+                &mut tx,
+                actor,
+                Audience::Acts(TodoKind::PaperSign, &insp, Some(after.target_unit_id)),
+                &Note::new(
+                    format!("paper_approved:{id}:{}", after.version),
+                    MessageKind::Handover,
+                    "问题底稿待签批",
+                    format!(
+                        "问题底稿第{}号“{}”已经组务会审议通过，请签批。",
+                        after.seq, after.title
+                    ),
+                    (TodoKind::PaperSign, id, insp.id),
+                ),
+                now,
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(after)
     }

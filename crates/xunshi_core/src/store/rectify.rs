@@ -55,6 +55,9 @@ pub struct TaskFilter {
     pub scope: Option<RectifyScope>,
     /// Tasks whose claim was rejected at least once.
     pub rejected: bool,
+    /// Text the task's measure, target, responsible people, lead department, 序号 or its
+    /// problem's title contains (a substring, case folded for ASCII).
+    pub text: Option<String>,
     /// Withdrawn tasks are left out unless asked for.
     pub include_withdrawn: bool,
 }

@@ -10,7 +10,7 @@ use xunshi_core::page::{Keyset, PageRequest};
 use xunshi_core::store::{ClueFilter, ClueRead, ClueSort, ClueSortKey, ClueWrite, TransferFilter};
 use xunshi_core::{CoreError, Id, Result};
 
-use super::{DbTx, KeyKind, Mode, Where, Writing, contains, keyset, like_pattern, ts};
+use super::{DbTx, KeyKind, Mode, Where, Writing, contains_clause, keyset, like_pattern, ts};
 use crate::rows::{self, date, i, id, opt_date, opt_id, opt_s, opt_ts, s};
 
 /// A clue with the columns of its transfer (`t.`) and the recipient department (`ru.`).
@@ -195,7 +195,7 @@ fn clue_where(f: &ClueFilter, scope: &ClueScope) -> Option<Where> {
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let n = w.next();
         w.raw(
-            contains(&["c.about_name", "c.about_post"], n),
+            contains_clause(&["c.about_name", "c.about_post"], n),
             like_pattern(q),
         );
     }

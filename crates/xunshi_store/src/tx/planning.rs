@@ -12,7 +12,7 @@ use xunshi_core::store::{
 };
 use xunshi_core::{CoreError, Id, Result};
 
-use super::{DbTx, KeyKind, Mode, Where, Writing, contains, flag, keyset, like_pattern, ts};
+use super::{DbTx, KeyKind, Mode, Where, Writing, contains_clause, flag, keyset, like_pattern, ts};
 use crate::rows::{self, date, flag as get_flag, i, id, opt_date, opt_id, s};
 
 fn opt_day(d: Option<jiff::civil::Date>) -> Option<String> {
@@ -182,8 +182,8 @@ pub(super) fn inspection_where(f: &InspectionFilter, visible: &Visible) -> Optio
     }
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let n = w.next();
-        let named = contains(&["team_name"], n);
-        let unit = contains(&["u.name"], n);
+        let named = contains_clause(&["team_name"], n);
+        let unit = contains_clause(&["u.name"], n);
         w.raw(
             format!(
                 "({named} OR id IN (SELECT it.inspection_id FROM inspection_targets it

@@ -18,7 +18,7 @@ use xunshi_core::{CoreError, Id, Result};
 
 use super::papers::{from_json, json_text, opt_sig, sig, sig_cols};
 use super::tally::{TallyFacts, colour_clause};
-use super::{DbTx, KeyKind, Mode, Where, Writing, flag, keyset, ts};
+use super::{DbTx, KeyKind, Mode, Where, Writing, contains_clause, flag, keyset, like_pattern, ts};
 use crate::rows::{self, i, id, opt_date, opt_s, opt_ts, s};
 
 // ---------------------------------------------------------------------------------------------
@@ -236,6 +236,26 @@ fn task_where(f: &TaskFilter, p: &str) -> Result<Option<Where>> {
     }
     if f.rejected {
         w.fixed(&format!("{p}rejections > 0"));
+    }
+    if let Some(text) = &f.text {
+        // The problem's title is matched once over the problems, not per task.
+        let n = w.next();
+        let cols = [
+            "measure",
+            "target",
+            "responsible_leader",
+            "responsible_person",
+            "lead_department",
+            "seq",
+        ]
+        .map(|c| format!("{p}{c}"));
+        let cols: Vec<&str> = cols.iter().map(String::as_str).collect();
+        let own = contains_clause(&cols, n);
+        let title = contains_clause(&["title"], n);
+        w.raw(
+            format!("({own} OR {p}problem_id IN (SELECT id FROM problems WHERE {title}))"),
+            like_pattern(text),
+        );
     }
     if let Some(scope) = &f.scope
         && !scope_clause(&mut w, scope, p)

@@ -255,6 +255,7 @@ impl<M: Mode> DbTx<M> {
             || f.plan_id.is_some()
             || f.problem_id.is_some()
             || f.include_withdrawn
+            || f.text.is_some()
         {
             return Ok(None);
         }

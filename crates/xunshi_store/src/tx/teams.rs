@@ -10,7 +10,7 @@ use xunshi_core::personnel::{
 use xunshi_core::store::{InspectorFilter, TeamRead, TeamWrite};
 use xunshi_core::{CoreError, Id, Result};
 
-use super::{DbTx, Mode, Where, Writing, flag, like_pattern, opt_ts, ts};
+use super::{DbTx, Mode, Where, Writing, contains_clause, flag, like_pattern, opt_ts, ts};
 use crate::rows::{self, date, flag as get_flag, i, id, opt_date, opt_id, opt_s, s};
 
 const INSPECTOR_COLS: &str = "id, name, user_id, unit_id, post, specialty, locality, withdrawn, \
@@ -282,7 +282,7 @@ impl<M: Mode> TeamRead for DbTx<M> {
             w.eq("unit_id", u.to_string());
         }
         if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
-            let c = self.contains_clause(&["name", "post", "specialty"], w.next());
+            let c = contains_clause(&["name", "post", "specialty"], w.next());
             w.raw(c, like_pattern(q));
         }
         if let Some(after) = page.after {

@@ -58,7 +58,7 @@ async fn inspection(s: &Svc, round: &str, team: &str, target: &str) -> Inspectio
 
 /// A user on the team of `insp`. Team roles are granted when a team is formed (another
 /// area's service); here the grant is stored directly.
-async fn team_user(s: &Svc, username: &str, role: Role, insp: Id) -> Actor {
+pub async fn team_user(s: &Svc, username: &str, role: Role, insp: Id) -> Actor {
     let u = new_user(s, username, None, None).await;
     let mut tx = s.store.write().await.expect("a write transaction");
     tx.insert_grant(&Grant {

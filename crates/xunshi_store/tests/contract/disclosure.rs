@@ -16,6 +16,7 @@ use xunshi_core::store::{DocFilter, RectifyRead, RectifyWrite, Store, WriteTx};
 use xunshi_core::{CoreError, Id};
 
 use crate::harness::{Svc, TestClock, audit_of_object, bad_fields, expect_err, user_with_role};
+use crate::messages::titled;
 use crate::papers::{INTEGRITY, POLITICAL, World, move_to, signed_paper, world};
 use crate::todo::waiting_for;
 
@@ -439,16 +440,23 @@ pub async fn only_approved_notices_are_public_and_the_unit_cannot_approve_its_ow
         s.draft_public_notice(&w.liaison, w.insp.id, w.unit).await,
         CoreError::Conflict(_)
     );
-
-    // No one of the unit approves its own notice, nor the leadership; the office does.
-    for who in [
+    // The hand-over is a message to whom decides it, and to nobody else.
+    const NOTICE: &str = "整改进展通报";
+    let others = [
         &w.liaison,
         &w.principal,
         &w.staff,
         &w.leadership,
         &w.discipline,
         &w.lead,
-    ] {
+    ];
+    assert_eq!(titled(&s, &w.office, NOTICE).await, ["整改进展通报待审核"]);
+    for who in others {
+        assert_eq!(titled(&s, who, NOTICE).await, Vec::<String>::new());
+    }
+
+    // No one of the unit approves its own notice, nor the leadership; the office does.
+    for who in others {
         expect_err!(
             s.approve_public_notice(who, n.id, n.version).await,
             CoreError::Forbidden(_)
@@ -513,6 +521,10 @@ pub async fn only_approved_notices_are_public_and_the_unit_cannot_approve_its_ow
         .expect("returned");
     assert_eq!(back.status, DocStatus::Returned);
     assert_eq!(back.decision_comment, "请补充整改成效");
+    for who in [&w.liaison, &w.principal] {
+        assert_eq!(titled(&s, who, NOTICE).await, ["整改进展通报被退回修改"]);
+    }
+    assert_eq!(titled(&s, &w.staff, NOTICE).await, Vec::<String>::new());
     assert_eq!(
         waiting_for(&s, &w.office, NoticeDecide).await,
         0,
@@ -553,6 +565,19 @@ pub async fn only_approved_notices_are_public_and_the_unit_cannot_approve_its_ow
         .await
         .expect("published");
     assert_eq!(published.status, DocStatus::Published);
+    // Sent again, the office (not the office account of the unit) is told again; the
+    // approval goes back to the unit.
+    assert_eq!(
+        titled(&s, &w.office, NOTICE).await,
+        ["整改进展通报待审核", "整改进展通报待审核"]
+    );
+    assert_eq!(titled(&s, &both, NOTICE).await, Vec::<String>::new());
+    for who in [&w.liaison, &w.principal] {
+        assert_eq!(
+            titled(&s, who, NOTICE).await,
+            ["整改进展通报已审核通过", "整改进展通报被退回修改"]
+        );
+    }
     assert_eq!(
         published.published_on,
         Some(xunshi_core::service::today(clock.now()))
@@ -1005,6 +1030,25 @@ pub async fn documents_are_assembled_from_the_ledger_and_withheld_items_never_go
     expect_err!(s.public_notice(n.id).await, CoreError::NotFound(_));
     let d = s.rect_document(&w.office, n.id, None).await.unwrap();
     assert_eq!(d.entry.document.status, DocStatus::NeedsReview);
+    // Whoever reviews it is told, in the transaction that marked the task; the unit is not.
+    let review = "整改进展通报待复核";
+    assert_eq!(titled(&s, &w.office, review).await, [review]);
+    let m = s
+        .inbox(&w.office, true, PageRequest::first(1))
+        .await
+        .unwrap()
+        .messages
+        .items;
+    assert_eq!(
+        (m[0].about, m[0].object_id),
+        (
+            Some(xunshi_core::service::TodoKind::NoticeReview),
+            Some(n.id)
+        )
+    );
+    for who in [&w.liaison, &w.principal, &w.leadership, &w.discipline] {
+        assert_eq!(titled(&s, who, review).await, Vec::<String>::new());
+    }
     assert!(d.rights.withdraw && d.rights.republish);
     use xunshi_core::service::TodoKind::NoticeReview;
     assert_eq!(waiting_for(&s, &w.office, NoticeReview).await, 1);

@@ -4,13 +4,16 @@
 
 use jiff::SignedDuration;
 use xunshi_core::Id;
+use xunshi_core::disclosure::{DocCollection, DocKind};
 use xunshi_core::message::{Message, MessageKind};
 use xunshi_core::page::PageRequest;
 use xunshi_core::permission::Actor;
+use xunshi_core::role::{Role, Scope};
 use xunshi_core::service::TodoKind;
 use xunshi_core::store::{MessageWrite, Store, WriteTx};
 use xunshi_core::supervision::FollowUpInput;
 
+use crate::clues::team_user;
 use crate::harness::{Svc, TestClock, all_at_once, expect_err, user_with_role};
 use crate::rectify::{approved_plan, plan_input, rect_world, task_input};
 use crate::supervision::clock_at;
@@ -396,4 +399,253 @@ pub async fn clue_transfers_tell_their_recipient_only_how_many_wait(mut s: Svc) 
     assert_eq!(told[0].title, "问题线索办理期限已到");
     assert!(told[0].body.contains("尚有2件未办结"), "{}", told[0].body);
     assert!(of_clues(&messages(&s, &w.office).await).is_empty());
+}
+
+/// `who`'s reminders of the plan and report clocks, oldest first: title, kind and body.
+async fn clock_reminders(s: &Svc, who: &Actor) -> Vec<(String, MessageKind, String)> {
+    let mut m: Vec<_> = messages(s, who)
+        .await
+        .into_iter()
+        .filter(|m| m.event_key.starts_with("plan_due") || m.event_key.starts_with("report_due"))
+        .map(|m| (m.title, m.kind, m.body))
+        .collect();
+    m.reverse();
+    m
+}
+
+/// Everyone of the rectification world but the principal and the liaison, who submit the plan
+/// and the reports.
+fn not_submitting<'a>(r: &'a crate::rectify::Rect, resident: &'a Actor) -> [&'a Actor; 9] {
+    let w = &r.w;
+    [
+        &w.office,
+        &r.organization,
+        &w.discipline,
+        resident,
+        &w.leadership,
+        &w.lead,
+        &w.member,
+        &w.stranger,
+        &w.staff,
+    ]
+}
+
+pub async fn plan_and_report_clocks_remind_who_submits_them(mut s: Svc) {
+    // Fed back on 2020-03-25 (巡视): the plan is due in 15 working days (2020-04-16, after the
+    // Qingming holiday), the two reports in two months (2020-05-25).
+    let clock = clock_at(&mut s, "2020-04-10T02:00:00Z");
+    let r = rect_world(&s).await;
+    let w = &r.w;
+    let resident = user_with_role(&s, "jw_resident", Some("自治区党委宣传部"), "discipline").await;
+    for who in [&w.principal, &w.liaison] {
+        assert_eq!(clock_reminders(&s, who).await, vec![]);
+    }
+
+    // Six days before, within the warning period: the plan, once to each of the principal and
+    // the liaison, however many runs there are at once; the reports are not near yet.
+    let runs = all_at_once(3, |_| {
+        let s = s.clone();
+        async move { s.send_reminders().await.expect("a run") }
+    })
+    .await;
+    assert_eq!(runs.iter().sum::<usize>(), 2, "{runs:?}");
+    assert_eq!(
+        s.send_reminders().await.unwrap(),
+        0,
+        "a second run adds none"
+    );
+    let soon = (
+        "整改方案报送即将到期".to_owned(),
+        MessageKind::DueSoon,
+        "第三巡视组反馈意见的整改方案请于 2020-04-16 前报送。".to_owned(),
+    );
+    for who in [&w.principal, &w.liaison] {
+        assert_eq!(clock_reminders(&s, who).await, vec![soon.clone()]);
+        let m = messages(&s, who).await;
+        let m = m
+            .iter()
+            .find(|m| m.event_key.starts_with("plan_due"))
+            .unwrap();
+        assert_eq!(
+            m.event_key,
+            format!("plan_due_soon:{}:{}:2020-04-16", w.insp.id, w.unit)
+        );
+        assert_eq!((m.about, m.inspection_id), (None, Some(w.insp.id)));
+    }
+    for who in not_submitting(&r, &resident) {
+        assert_eq!(clock_reminders(&s, who).await, vec![], "{:?}", who.name());
+    }
+
+    // On the day: reached, once more each, and once only.
+    *clock.lock().unwrap() = "2020-04-16T01:00:00Z".parse().unwrap();
+    let runs = all_at_once(2, |_| {
+        let s = s.clone();
+        async move { s.send_reminders().await.expect("a run") }
+    })
+    .await;
+    assert_eq!(runs.iter().sum::<usize>(), 2, "{runs:?}");
+    assert_eq!(s.send_reminders().await.unwrap(), 0);
+    let due = (
+        "整改方案报送期限已到".to_owned(),
+        MessageKind::Due,
+        "第三巡视组反馈意见的整改方案报送期限 2020-04-16 已到，请尽快报送。".to_owned(),
+    );
+    for who in [&w.principal, &w.liaison] {
+        assert_eq!(
+            clock_reminders(&s, who).await,
+            vec![soon.clone(), due.clone()]
+        );
+    }
+    // The days after, the same deadline is not told again.
+    *clock.lock().unwrap() = "2020-04-20T01:00:00Z".parse().unwrap();
+    assert_eq!(s.send_reminders().await.unwrap(), 0);
+
+    // The reports' day, the plan long past its own: the reports are told (the rectification
+    // report alone does not stop their clock), the plan no more.
+    submit_report(&s, &w.liaison, w, DocKind::Rectification).await;
+    *clock.lock().unwrap() = "2020-05-25T01:00:00Z".parse().unwrap();
+    assert_eq!(s.send_reminders().await.unwrap(), 2);
+    assert_eq!(s.send_reminders().await.unwrap(), 0);
+    for who in [&w.principal, &w.liaison] {
+        let told = clock_reminders(&s, who).await;
+        assert_eq!(told.len(), 3);
+        assert_eq!(
+            told[2],
+            (
+                "整改情况报告报送期限已到".to_owned(),
+                MessageKind::Due,
+                "第三巡视组反馈意见的整改情况报告和主要负责人组织落实整改情况报告报送期限 2020-05-25 已到，请尽快报送。".to_owned(),
+            )
+        );
+    }
+    for who in not_submitting(&r, &resident) {
+        assert_eq!(clock_reminders(&s, who).await, vec![], "{:?}", who.name());
+    }
+}
+
+pub async fn a_plan_or_reports_submitted_are_not_reminded_of(mut s: Svc) {
+    let clock = clock_at(&mut s, "2020-04-10T02:00:00Z");
+    let r = rect_world(&s).await;
+    let w = &r.w;
+    // The plan reaches the office before its deadline is near: nothing to tell, then or on
+    // its day (its tasks are due at the end of the year).
+    approved_plan(&s, &r, "2020-12-31").await;
+    assert_eq!(s.send_reminders().await.unwrap(), 0);
+    *clock.lock().unwrap() = "2020-04-16T01:00:00Z".parse().unwrap();
+    assert_eq!(s.send_reminders().await.unwrap(), 0);
+
+    // A week before the reports are due, the unit is told; both reports in, their day passes
+    // untold.
+    *clock.lock().unwrap() = "2020-05-18T01:00:00Z".parse().unwrap();
+    assert_eq!(s.send_reminders().await.unwrap(), 2);
+    for who in [&w.principal, &w.liaison] {
+        let told = clock_reminders(&s, who).await;
+        assert_eq!(told.len(), 1, "{told:?}");
+        assert_eq!(
+            (told[0].0.as_str(), told[0].1),
+            ("整改情况报告报送即将到期", MessageKind::DueSoon)
+        );
+    }
+    *clock.lock().unwrap() = "2020-05-20T01:00:00Z".parse().unwrap();
+    submit_report(&s, &w.liaison, w, DocKind::Rectification).await;
+    submit_report(&s, &w.principal, w, DocKind::PrincipalReport).await;
+    *clock.lock().unwrap() = "2020-05-25T01:00:00Z".parse().unwrap();
+    assert_eq!(s.send_reminders().await.unwrap(), 0);
+    for who in [&w.principal, &w.liaison] {
+        assert_eq!(clock_reminders(&s, who).await.len(), 1);
+    }
+}
+
+/// The unit's report of `kind`, assembled and sent to the office by `who`.
+async fn submit_report(s: &Svc, who: &Actor, w: &crate::papers::World, kind: DocKind) {
+    let d = s
+        .draft_rectification_report(who, w.insp.id, w.unit, kind)
+        .await
+        .expect("drafted");
+    s.submit_rect_document(who, d.id, DocCollection::Reports, d.version)
+        .await
+        .expect("submitted");
+}
+
+pub async fn papers_approved_reach_who_signs_them(mut s: Svc) {
+    clock_at(&mut s, "2019-10-10T02:00:00Z");
+    let w = crate::papers::world(&s).await;
+    // Team roles are granted when a team is formed; here they are stored, so that the
+    // messages find them.
+    let deputy = team_user(&s, "deputy1", Role::TeamDeputy, w.insp.id).await;
+    let member = team_user(&s, "member2", Role::TeamMember, w.insp.id).await;
+    let other_insp = w.stranger.grants()[0].scope;
+    let Scope::Inspection(other_insp) = other_insp else {
+        panic!("a team grant");
+    };
+    let other_deputy = team_user(&s, "deputy4", Role::TeamDeputy, other_insp).await;
+    let of_papers = |m: Vec<Message>| -> Vec<Message> {
+        m.into_iter()
+            .filter(|m| m.about == Some(TodoKind::PaperSign))
+            .collect()
+    };
+    let p = s
+        .create_problem(
+            &member,
+            w.insp.id,
+            &crate::papers::paper(crate::papers::POLITICAL, "意识形态工作责任制落实不到位"),
+        )
+        .await
+        .unwrap();
+    assert!(
+        of_papers(messages(&s, &deputy).await).is_empty(),
+        "a draft is not to sign"
+    );
+    let p = s
+        .approve_problem(
+            &w.lead,
+            p.id,
+            &crate::papers::decision(p.version, "组务会审议通过"),
+        )
+        .await
+        .unwrap();
+    let told = of_papers(messages(&s, &deputy).await);
+    assert_eq!(told.len(), 1);
+    assert_eq!(told[0].title, "问题底稿待签批");
+    assert_eq!(told[0].kind, MessageKind::Handover);
+    assert_eq!(told[0].object_id, Some(p.id));
+    assert!(
+        told[0].body.contains("意识形态工作责任制落实不到位"),
+        "{}",
+        told[0].body
+    );
+    for who in [
+        &member,
+        &other_deputy,
+        &w.office,
+        &w.leadership,
+        &w.discipline,
+        &w.principal,
+        &w.liaison,
+    ] {
+        assert!(
+            of_papers(messages(&s, who).await).is_empty(),
+            "{:?}",
+            who.name()
+        );
+    }
+    // Signed, nothing more is handed over.
+    s.sign_problem(&deputy, p.id, &crate::papers::decision(p.version, ""))
+        .await
+        .unwrap();
+    assert_eq!(of_papers(messages(&s, &deputy).await).len(), 1);
+    assert!(of_papers(messages(&s, &member).await).is_empty());
+}
+
+/// The titles of all `who`'s messages beginning with `prefix`, newest first.
+pub async fn titled(s: &Svc, who: &Actor, prefix: &str) -> Vec<String> {
+    s.inbox(who, false, PageRequest::first(100))
+        .await
+        .expect("the inbox")
+        .messages
+        .items
+        .into_iter()
+        .filter(|m| m.title.starts_with(prefix))
+        .map(|m| m.title)
+        .collect()
 }

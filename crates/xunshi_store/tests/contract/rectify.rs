@@ -386,6 +386,35 @@ pub async fn the_store_keeps_plans_tasks_and_their_records(s: Svc) {
     };
     assert_eq!(tx.all_tasks(&via_inspection).await.unwrap().len(), 7);
 
+    // Text: the problem's title, the measure, the people and the 序号; the LIKE wildcards are
+    // plain characters; the count agrees with the rows.
+    let text = |q: &str| TaskFilter {
+        text: Some(q.into()),
+        ..Default::default()
+    };
+    for (q, want) in [
+        ("问题二", vec!["2.1.1", "2.1.2", "2.1.4"]),
+        ("措施1.1.3", vec!["1.1.3"]),
+        ("1.1.4", vec!["1.1.4"]),
+        (
+            "张三",
+            vec![
+                "1.1.1", "1.1.2", "1.1.3", "1.1.4", "2.1.1", "2.1.2", "2.1.4",
+            ],
+        ),
+        ("%", vec![]),
+        ("_", vec![]),
+        ("问题三", vec![]),
+    ] {
+        let got = tx.all_tasks(&text(q)).await.unwrap();
+        assert_eq!(ids(&got), want, "{q}");
+        assert_eq!(
+            tx.count_tasks(&text(q)).await.unwrap(),
+            i64::try_from(got.len()).unwrap(),
+            "{q}"
+        );
+    }
+
     // Pages by cursor, without gaps or repeats.
     let mut seen = Vec::new();
     let mut page = PageRequest::first(4);

@@ -264,8 +264,8 @@ async fn review_plan(
 /// total the filter matches and the cursors of the next and the previous page.
 #[utoipa::path(get, path = "/tasks", tag = "rectification", security(("bearer" = [])),
     params(TaskQuery),
-    responses((status = 200, body = LedgerPage), (status = 400, description = "a filter, `sort`, `limit` or `cursor` that cannot be read, or a cursor of another sort", body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 422, description = "no unit has the name given as `unit`", body = ErrorBody)))]
+    responses((status = 200, body = LedgerPage), (status = 400, description = "a filter, `q`, `sort` or `limit` that cannot be read", body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 422, description = "no unit has the name given as `unit`, or a `cursor` this list did not issue under this `sort`", body = ErrorBody)))]
 async fn list_tasks(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,

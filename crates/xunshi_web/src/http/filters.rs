@@ -451,6 +451,10 @@ pub struct LedgerQuery {
     /// `true` (or `1`): only tasks whose claim was rejected at least once.
     #[param(value_type = Option<bool>)]
     pub rejected: Option<String>,
+    /// Text the task's measure, target, responsible leader or person, lead department, 序号 or
+    /// its problem's title contains (at most 100 characters).
+    #[param(max_length = 100)]
+    pub q: Option<String>,
     /// The order: `seq` (the ledger's order, the default), `unit`, `due` (deadline; long-term
     /// tasks last), `status`, `progress` or `updated`; `-` before it for descending, as
     /// `-due`. Every order pages by cursor; a cursor holds its order and is refused under
@@ -484,6 +488,7 @@ impl LedgerQuery {
             category_id: opt_id(&self.category_id, "category_id")?,
             rejected: opt_flag(&self.rejected, "rejected")?.unwrap_or(false),
             unit_name: opt_text(&self.unit),
+            q: opt_text(&self.q),
         })
     }
 
@@ -498,6 +503,7 @@ impl LedgerQuery {
             &self.colour,
             &self.category_id,
             &self.rejected,
+            &self.q,
         ]
         .iter()
         .any(|v| given(v).is_some())

@@ -75,6 +75,8 @@ struct LedgerPage {
     /// `None`: the reader sees every unit and names one (`unit`) instead of picking it.
     units: Option<Vec<Choice>>,
     unit_name: String,
+    /// The text searched for, as typed.
+    text: String,
     inspections: Option<Vec<Choice>>,
     inspection_id: String,
     statuses: Vec<Choice>,
@@ -186,6 +188,7 @@ async fn ledger(
         ("colour", colour.as_str()),
         ("category_id", category_id.as_str()),
         ("rejected", q.rejected.as_deref().unwrap_or_default()),
+        ("q", text(&q.q).as_str()),
     ])
     .unwrap_or_default();
     let pages = Pager::new(
@@ -208,6 +211,7 @@ async fn ledger(
         rows,
         units,
         unit_name,
+        text: text(&q.q),
         inspections,
         inspection_id: inspection_id.clone(),
         statuses: TaskStatus::ALL

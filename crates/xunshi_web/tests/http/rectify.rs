@@ -1346,6 +1346,67 @@ async fn the_ledger_sorts_by_its_columns_and_pages_with_a_total() {
     assert!(refused.body.contains("不是可用的排序"));
 }
 
+#[tokio::test]
+async fn the_ledger_finds_tasks_by_text_on_the_page_the_api_and_the_workbook() {
+    let w = world().await;
+    let (_, tasks) = approved_plan(
+        &w,
+        &[
+            ("by", Some("2020-07-31")),
+            ("long_term", None),
+            ("by", Some("2020-05-31")),
+        ],
+    )
+    .await;
+    let office = w.app.api_token("office1", PASSWORD).await;
+    // 措施2, typed as the form sends it.
+    let (status, page) = w
+        .app
+        .api_get("/api/v1/tasks?q=%E6%8E%AA%E6%96%BD2&sort=due", &office)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["total"], 1);
+    assert_eq!(page["items"][0]["task"]["id"], tasks[2].as_str());
+    // 李明, the responsible leader of every task; blank is no filter at all.
+    for q in ["%E6%9D%8E%E6%98%8E", "+", ""] {
+        let (_, page) = w
+            .app
+            .api_get(&format!("/api/v1/tasks?q={q}"), &office)
+            .await;
+        assert_eq!(page["total"], 3, "{q}");
+    }
+    let (_, none) = w.app.api_get("/api/v1/tasks?q=%25", &office).await;
+    assert_eq!(none["total"], 0, "a % is a character, not a wildcard");
+    let long = "a".repeat(101);
+    let (status, body) = w
+        .app
+        .api_get(&format!("/api/v1/tasks?q={long}"), &office)
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(detail_fields(&body), ["q"]);
+
+    // The page keeps the text in its box and in the links of the workbook, the print view and
+    // the other pages.
+    let mut b = w.app.login_form("office1", PASSWORD).await;
+    let page = b.get("/rectification/tasks?q=%E6%8E%AA%E6%96%BD2").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(input_value(&page.body, "q").as_deref(), Some("措施2"));
+    assert!(page.body.contains("共 1 项"), "{}", page.body);
+    assert!(page.body.contains(">措施2<") && !page.body.contains(">措施0<"));
+    let export = link_with(&page.body, "导出Excel").unwrap();
+    assert!(export.contains("q=%E6%8E%AA%E6%96%BD2"), "{export}");
+    let print = b.get(&link_with(&page.body, ">打印<").unwrap()).await;
+    assert_eq!(print.status, StatusCode::OK);
+    assert!(print.body.contains("措施2") && !print.body.contains("措施0"));
+    let refused = b.get(&format!("/rectification/tasks?q={long}")).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused.body.contains("检索内容不能超过100个字"),
+        "{}",
+        refused.body
+    );
+}
+
 /// The order of the measures 0–3 present on a page.
 fn order_of_three(body: &str) -> Vec<usize> {
     let mut at: Vec<(usize, usize)> = (0..4)

@@ -39,6 +39,29 @@ pub struct LedgerFilter {
     /// Only tasks whose claim was rejected at least once.
     #[serde(default)]
     pub rejected: bool,
+    /// Text the task's measure, target, responsible people, lead department, 序号 or its
+    /// problem's title contains.
+    #[serde(default)]
+    pub q: Option<String>,
+}
+
+/// The longest text the ledger is searched for; a longer one is refused, not cut.
+pub const LEDGER_TEXT_MAX: usize = 100;
+
+impl LedgerFilter {
+    /// The text to search for, trimmed; `None` when blank.
+    fn text(&self) -> Result<Option<String>> {
+        let Some(q) = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) else {
+            return Ok(None);
+        };
+        if q.chars().count() > LEDGER_TEXT_MAX {
+            return Err(CoreError::bad_input(
+                "q",
+                format!("检索内容不能超过{LEDGER_TEXT_MAX}个字"),
+            ));
+        }
+        Ok(Some(q.to_owned()))
+    }
 }
 
 /// The most tasks one plan holds: a plan's ledger is shown whole, so it is bounded here.
@@ -139,6 +162,7 @@ async fn ledger_task_filter<T: ReadTx>(
             warn_days: warn,
         }),
         rejected: f.rejected,
+        text: f.text()?,
         scope: visible_scope(actor),
         include_withdrawn: false,
     }))
