@@ -9,11 +9,11 @@
 use sqlx::Row;
 use xunshi_core::dashboard::DashboardFilter;
 use xunshi_core::deadline::Colour;
-use xunshi_core::page::{Keyset, PageRequest, Sort};
+use xunshi_core::page::{Keyset, PageRequest, Sort, SortKey, SortedPage};
 use xunshi_core::permission::Actor;
 use xunshi_core::rectify::TaskStatus;
 use xunshi_core::service::{ClueListFilter, LedgerFilter, Services};
-use xunshi_core::store::{ClueSortKey, InspectionFilter, InspectionSortKey, TaskSort, TaskSortKey};
+use xunshi_core::store::{ClueSort, InspectionFilter, InspectionSort, TaskSort, TaskSortKey};
 use xunshi_store::generate::Counts;
 use xunshi_store::{Dialect, Explained};
 
@@ -85,6 +85,29 @@ fn full_scans(e: &Explained) -> Vec<String> {
                 .unwrap_or(n)
         })
         .collect()
+}
+
+/// Reads the first and the last page of a sorted list under every order, both ways, and the
+/// page next to each.
+async fn every_order<K: SortKey, T>(page: impl AsyncFn(Sort<K>, Option<&Keyset>) -> SortedPage<T>) {
+    for &key in K::all() {
+        for desc in [false, true] {
+            let sort = Sort { key, desc };
+            for at in [
+                None,
+                Some(Keyset {
+                    row: None,
+                    back: true,
+                }),
+            ] {
+                let p = page(sort, at.as_ref()).await;
+                if let Some(c) = p.next_cursor.or(p.prev_cursor) {
+                    let k = sort.cursor(&c).expect("its cursor");
+                    page(sort, Some(&k)).await;
+                }
+            }
+        }
+    }
 }
 
 pub async fn hot_queries_read_large_tables_through_their_indexes(mut s: Svc) {
@@ -206,50 +229,20 @@ pub async fn hot_queries_read_large_tables_through_their_indexes(mut s: Svc) {
             }
         }
     }
-    // Every order of the inspection and clue lists, both ways, first and last page: each an
-    // index walk (migration 0025).
-    for key in InspectionSortKey::ALL {
-        for desc in [false, true] {
-            for at in [
-                None,
-                Some(Keyset {
-                    row: None,
-                    back: true,
-                }),
-            ] {
-                x.inspection_page(
-                    &office,
-                    &InspectionFilter::default(),
-                    Sort { key, desc },
-                    at.as_ref(),
-                    50,
-                )
-                .await
-                .expect("a sorted inspection page");
-            }
-        }
-    }
-    for key in ClueSortKey::ALL {
-        for desc in [false, true] {
-            for at in [
-                None,
-                Some(Keyset {
-                    row: None,
-                    back: true,
-                }),
-            ] {
-                x.clue_page(
-                    &office,
-                    &ClueListFilter::default(),
-                    Sort { key, desc },
-                    at.as_ref(),
-                    50,
-                )
-                .await
-                .expect("a sorted clue page");
-            }
-        }
-    }
+    // Every order of the inspection and clue lists, both ways, first and last page and the
+    // page next to each: each an index walk (migration 0025).
+    every_order(async |sort: InspectionSort, at| {
+        x.inspection_page(&office, &InspectionFilter::default(), sort, at, 50)
+            .await
+            .expect("a sorted inspection page")
+    })
+    .await;
+    every_order(async |sort: ClueSort, at| {
+        x.clue_page(&office, &ClueListFilter::default(), sort, at, 50)
+            .await
+            .expect("a sorted clue page")
+    })
+    .await;
     x.dashboard(
         &office,
         &DashboardFilter {

@@ -20,8 +20,8 @@ use xunshi_core::service::{
     AccountabilityQuery, ClueListFilter, FollowUpQuery, LedgerFilter, MechanismQuery,
 };
 use xunshi_core::store::{
-    AuditFilter, ClueSort, DocFilter, InspectionFilter, InspectionSort, InspectorFilter,
-    PlanFilter, ProblemFilter, TaskSort, TransferFilter, UnitFilter, UserFilter,
+    AuditFilter, ClueSortKey, DocFilter, InspectionFilter, InspectionSortKey, InspectorFilter,
+    PlanFilter, ProblemFilter, TaskSortKey, TransferFilter, UnitFilter, UserFilter,
 };
 use xunshi_core::{CoreError, Id, Result};
 
@@ -93,13 +93,16 @@ fn encoded(pairs: &[(&str, &Option<String>)]) -> String {
     serde_urlencoded::to_string(pairs).unwrap_or_default()
 }
 
+/// A sorted list's order, the cursor read under it, and the page size.
+pub type Sorting<K> = (Sort<K>, Option<Keyset>, u32);
+
 /// The order, the cursor read under it, and the page size of a sorted list, from its `sort`,
 /// `cursor` and `limit`: one reading for every sorted list, page and API alike.
 pub fn sorting<K: SortKey>(
     sort: &Option<String>,
     cursor: &Option<String>,
     limit: Option<u32>,
-) -> Result<(Sort<K>, Option<Keyset>, u32)> {
+) -> Result<Sorting<K>> {
     let sort = Sort::<K>::parse(given(sort).unwrap_or_default())?;
     let page = paging(&None, limit)?;
     let at = given(cursor).map(|c| sort.cursor(c)).transpose()?;
@@ -246,7 +249,7 @@ impl InspectionQuery {
     }
 
     /// The order, the cursor read under it, and the page size.
-    pub fn sorted(&self) -> Result<(InspectionSort, Option<Keyset>, u32)> {
+    pub fn sorted(&self) -> Result<Sorting<InspectionSortKey>> {
         sorting(&self.sort, &self.cursor, self.limit)
     }
 
@@ -305,7 +308,7 @@ impl ClueQuery {
     }
 
     /// The order, the cursor read under it, and the page size.
-    pub fn sorted(&self) -> Result<(ClueSort, Option<Keyset>, u32)> {
+    pub fn sorted(&self) -> Result<Sorting<ClueSortKey>> {
         sorting(&self.sort, &self.cursor, self.limit)
     }
 
@@ -474,7 +477,7 @@ pub const PAGE_SIZES: [u32; 3] = [20, 50, 100];
 
 impl LedgerQuery {
     /// The order, the cursor read under it, and the page size.
-    pub fn sorted(&self) -> Result<(TaskSort, Option<Keyset>, u32)> {
+    pub fn sorted(&self) -> Result<Sorting<TaskSortKey>> {
         sorting(&self.sort, &self.cursor, self.limit)
     }
 

@@ -7,7 +7,7 @@ use xunshi_core::permission::Actor;
 
 use super::PageError;
 
-use crate::http::filters::PAGE_SIZES;
+use crate::http::filters::{PAGE_SIZES, Sorting};
 
 /// A column heading that sorts: the link sorts by it, ascending, or the other way when the
 /// list is already sorted by it; `mark` shows which way it is sorted now.
@@ -32,7 +32,7 @@ impl<F, K: SortKey> Asked<F, K> {
     /// Reads what the list's parser made of the query: an input it refuses (400) is shown
     /// on the page, anything else (a cursor of another order, 422) is the error page.
     pub fn read(
-        parsed: Result<(F, (Sort<K>, Option<Keyset>, u32)), CoreError>,
+        parsed: Result<(F, Sorting<K>), CoreError>,
         actor: &Actor,
     ) -> Result<Self, PageError> {
         let (found, refused) = super::filter_or_refusal(parsed, actor)?;
