@@ -170,6 +170,157 @@ impl Keyset {
     }
 }
 
+/// The columns a sorted list offers: each with the code a query names it by and the heading
+/// the page shows; the default is the list's own order (as entered, by id).
+pub trait SortKey: Copy + Eq + Default + Send + Sync + 'static {
+    fn all() -> &'static [Self];
+    fn as_str(self) -> &'static str;
+    fn label(self) -> &'static str;
+}
+
+/// The order of a sorted list: a column and its direction. Written `due` (ascending) or
+/// `-due` (descending) in a query; blank is the list's own order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sort<K> {
+    pub key: K,
+    pub desc: bool,
+}
+
+impl<K: SortKey> Sort<K> {
+    /// Reads `sort`: a column code, `-` before it for descending; blank is the default.
+    pub fn parse(raw: &str) -> Result<Self> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Ok(Self::default());
+        }
+        let (desc, code) = match raw.strip_prefix('-') {
+            Some(c) => (true, c),
+            None => (false, raw),
+        };
+        let key = K::all()
+            .iter()
+            .copied()
+            .find(|k| k.as_str() == code)
+            .ok_or_else(|| {
+                let names: Vec<String> = K::all()
+                    .iter()
+                    .map(|k| format!("{}（{}）", k.as_str(), k.label()))
+                    .collect();
+                CoreError::bad_input(
+                    "sort",
+                    format!(
+                        "“{raw}”不是可用的排序，应为 {}，前加“-”为降序",
+                        names.join("、")
+                    ),
+                )
+            })?;
+        Ok(Sort { key, desc })
+    }
+
+    /// The code as a query writes it: `due`, `-due`.
+    pub fn code(self) -> String {
+        if self.desc {
+            format!("-{}", self.key.as_str())
+        } else {
+            self.key.as_str().to_owned()
+        }
+    }
+
+    /// Reads a cursor made under this order; a bare id only under the default one.
+    pub fn cursor(self, raw: &str) -> Result<Keyset> {
+        Keyset::parse(raw, &self.code(), self == Self::default())
+    }
+}
+
+/// One page of a sorted list, with the cursors of the pages beside it and the total.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SortedPage<T> {
+    pub items: Vec<T>,
+    /// Pass as `cursor` (with the same `sort`) for the next page; null on the last page.
+    pub next_cursor: Option<String>,
+    /// Pass as `cursor` (with the same `sort`) for the page before; null on the first page.
+    pub prev_cursor: Option<String>,
+    /// How many rows the filter matches, under the reader's scope.
+    pub total: i64,
+}
+
+impl<T> SortedPage<T> {
+    /// A list with nothing in it (a filter that cannot match).
+    pub fn empty() -> Self {
+        SortedPage {
+            items: Vec::new(),
+            next_cursor: None,
+            prev_cursor: None,
+            total: 0,
+        }
+    }
+
+    /// How many rows to read for a page starting at `at`: `limit`, but the last page holds
+    /// what the full pages before it leave, so that its number is the page count and going
+    /// back from it meets the same page boundaries as going forward.
+    pub fn want(at: Option<&Keyset>, total: i64, limit: u32) -> Result<u32> {
+        match at {
+            Some(Keyset { row: None, .. }) if total > 0 => {
+                u32::try_from((total - 1).rem_euclid(i64::from(limit)) + 1)
+                    .map_err(CoreError::internal)
+            }
+            _ => Ok(limit),
+        }
+    }
+
+    /// The page from up to `want + 1` rows as the store walked them from `at` (going back,
+    /// the nearest first), with its neighbours' cursors made by `key_of` (a row's sort key
+    /// and id). The list's own order keeps the bare id as its next cursor.
+    pub fn from_walk<K: SortKey>(
+        mut rows: Vec<T>,
+        sort: Sort<K>,
+        at: Option<&Keyset>,
+        want: u32,
+        total: i64,
+        key_of: impl Fn(&T) -> (String, Id),
+    ) -> Self {
+        let back = at.is_some_and(|k| k.back);
+        let more = rows.len() > want as usize;
+        rows.truncate(want as usize);
+        if back {
+            rows.reverse();
+        }
+        let (has_prev, has_next) = if back {
+            (more, at.is_some_and(|k| k.row.is_some()))
+        } else {
+            (at.is_some(), more)
+        };
+        let code = sort.code();
+        let next_cursor = rows.last().filter(|_| has_next).map(|r| {
+            let (key, id) = key_of(r);
+            if sort == Sort::default() {
+                id.to_string()
+            } else {
+                Keyset::after(&code, &key, id)
+            }
+        });
+        let prev_cursor = rows.first().filter(|_| has_prev).map(|r| {
+            let (key, id) = key_of(r);
+            Keyset::before(&code, &key, id)
+        });
+        SortedPage {
+            items: rows,
+            next_cursor,
+            prev_cursor,
+            total,
+        }
+    }
+
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> SortedPage<U> {
+        SortedPage {
+            items: self.items.into_iter().map(f).collect(),
+            next_cursor: self.next_cursor,
+            prev_cursor: self.prev_cursor,
+            total: self.total,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -116,12 +116,15 @@ pub struct ApiToken {
 
 pub use blobs::Blobs;
 pub use calendar::{CalendarRead, CalendarWrite};
-pub use clues::{ClueFilter, ClueRead, ClueWrite, TransferFilter};
+pub use clues::{ClueFilter, ClueRead, ClueSort, ClueSortKey, ClueWrite, TransferFilter};
 pub use disclose::{DiscloseRead, DiscloseWrite, DocFilter, SubmittedOn};
 pub use leadership::{ClosedInMonth, ClueColourCount, CoverageCount, LeadershipRead, StageCount};
 pub use messages::{DueFollowUp, DueTask, DueTransfer, Mail, MessageRead, MessageWrite};
 pub use papers::{PaperRead, PaperWrite, ProblemFilter};
-pub use planning::{Covered, InspectionFilter, PlanningRead, PlanningWrite};
+pub use planning::{
+    Covered, InspectionFilter, InspectionSort, InspectionSortKey, NO_DAY_KEY, PlanningRead,
+    PlanningWrite,
+};
 pub use rectify::{
     ChangeFilter, ColourAt, LedgerRow, NO_DUE_KEY, PlanFilter, RectifyRead, RectifyScope,
     RectifyWrite, SlotCount, TallyFilter, TaskCount, TaskFilter, TaskOrder, TaskSort, TaskSortKey,

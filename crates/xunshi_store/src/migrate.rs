@@ -66,6 +66,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(22, "0022_ledger_sorts"),
     migration!(23, "0023_leadership"),
     migration!(24, "0024_reminders"),
+    migration!(25, "0025_list_sorts"),
 ];
 
 /// Applies every migration not applied yet, each in its own transaction. Returns how many ran.

@@ -21,7 +21,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, AssertSqlSafe, Transaction};
 use xunshi_core::audit::{AuditRecord, format_at};
 use xunshi_core::org::Unit;
-use xunshi_core::page::PageRequest;
+use xunshi_core::page::{Keyset, PageRequest};
 use xunshi_core::role::Grant;
 use xunshi_core::store::{
     ApiToken, AuditFilter, LoginLock, ReadTx, Session, UnitFilter, UserFilter, WriteTx,
@@ -160,7 +160,68 @@ pub(crate) fn flag(b: bool) -> i16 {
     i16::from(b)
 }
 
-fn like_pattern(q: &str) -> String {
+/// How a sorted list's key compares.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeyKind {
+    /// A text column: a row value `(key, id) > (…)`, one index range on both backends.
+    Column,
+    /// An integer column: the same, with the cursor's text key cast.
+    Integer,
+    /// An expression (such as a `COALESCE` of days): SQLite does not take a row value as a
+    /// range of an index on an expression and would read that index from its start, so the
+    /// key bounds the range and the id breaks the ties.
+    Expression,
+}
+
+/// Narrows `w` to the rows after the cursor `at` (going back, before it) under the order by
+/// `key` (`None`: the id alone) and then `id_col`, each written as its index is, and returns
+/// the `ORDER BY` of the walk: going back walks the other way, and the caller turns the rows
+/// round. Every sorted list pages through this one rule.
+pub(crate) fn keyset(
+    w: &mut Where,
+    key: Option<(&str, KeyKind)>,
+    id_col: &str,
+    desc: bool,
+    at: Option<&Keyset>,
+) -> Result<String> {
+    let back = at.is_some_and(|k| k.back);
+    let (dir, cmp) = if desc != back {
+        ("DESC", "<")
+    } else {
+        ("ASC", ">")
+    };
+    if let Some((k, id)) = at.and_then(|k| k.row.as_ref()) {
+        let n = w.next();
+        match key {
+            None => w.raw(format!("{id_col} {cmp} ${n}"), id.to_string()),
+            Some((key, kind)) => {
+                let bound = if kind == KeyKind::Integer {
+                    k.parse::<i64>()
+                        .map_err(|_| CoreError::unfit("cursor", "分页游标无效"))?;
+                    format!("CAST(${n} AS INTEGER)")
+                } else {
+                    format!("${n}")
+                };
+                let clause = if kind == KeyKind::Expression {
+                    format!(
+                        "{key} {cmp}= {bound} AND ({key} {cmp} {bound} OR {id_col} {cmp} ${})",
+                        n + 1
+                    )
+                } else {
+                    format!("({key}, {id_col}) {cmp} ({bound}, ${})", n + 1)
+                };
+                w.raw(clause, k.clone());
+                w.also(id.to_string());
+            }
+        }
+    }
+    Ok(match key {
+        None => format!("{id_col} {dir}"),
+        Some((key, _)) => format!("{key} {dir}, {id_col} {dir}"),
+    })
+}
+
+pub(crate) fn like_pattern(q: &str) -> String {
     let escaped = q
         .trim()
         .replace('\\', "\\\\")

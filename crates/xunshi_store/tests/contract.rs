@@ -167,6 +167,7 @@ contract_cases! {
     rectify::long_term_tasks_are_never_red_and_the_ledger_filters_by_colour,
     rectify::the_tallies_count_what_the_rows_hold,
     rectify::every_sort_of_the_ledger_pages_by_keyset_forward_and_back,
+    planning::inspections_and_clues_page_by_every_sort_forward_and_back,
     rectify::a_changed_deadline_is_never_in_the_past,
     planning::inspection_targets_are_withdrawn_never_deleted,
     plans::hot_queries_read_large_tables_through_their_indexes,

@@ -27,11 +27,13 @@ use crate::error::{CoreError, Result};
 use crate::id::Id;
 use crate::inspection::{Inspection, Stage};
 use crate::message::MessageKind;
-use crate::page::{Page, PageRequest};
+use crate::page::{Keyset, Page, PageRequest, SortedPage};
 use crate::permission::Actor;
 use crate::service::TodoKind;
 use crate::service::messages::{Audience, Note, notify};
-use crate::store::{ClueFilter, ClueRead, ClueWrite, ReadTx, Store, TransferFilter, WriteTx};
+use crate::store::{
+    ClueFilter, ClueRead, ClueSort, ClueWrite, ReadTx, Store, TransferFilter, WriteTx,
+};
 
 /// The inspection a clue came from, as far as a reader of the clue needs it: a recipient may
 /// not open the inspection itself, but its letter names the team and the unit.
@@ -78,6 +80,8 @@ pub struct ClueListFilter {
     pub status: Option<ClueStatus>,
     pub recipient: Option<RecipientKind>,
     pub colour: Option<ClockColour>,
+    /// Part of the name or post of whom the clue is about.
+    pub q: Option<String>,
 }
 
 /// Looks up inspections (and their units' names) once per request.
@@ -379,29 +383,53 @@ impl<S: Store> Services<S> {
         f: &ClueListFilter,
         page: PageRequest,
     ) -> Result<Page<ClueEntry>> {
+        let at = page.after.map(|id| Keyset {
+            row: Some((String::new(), id)),
+            back: false,
+        });
+        let p = self
+            .clue_page(actor, f, ClueSort::default(), at.as_ref(), page.limit)
+            .await?;
+        Ok(Page {
+            items: p.items,
+            next_cursor: p.next_cursor,
+            total: Some(p.total),
+        })
+    }
+
+    /// A page of the clues the actor may see, narrowed by `f` and sorted by `sort`, from the
+    /// cursor `at` (none: the first page; back without a row: the last page), `limit` rows,
+    /// with the cursors of the pages next to it and the total, counted by the database under
+    /// the same filter and scope as the rows. Each clue shown is recorded as read.
+    pub async fn clue_page(
+        &self,
+        actor: &Actor,
+        f: &ClueListFilter,
+        sort: ClueSort,
+        at: Option<&Keyset>,
+        limit: u32,
+    ) -> Result<SortedPage<ClueEntry>> {
         require_user(actor)?;
         let now = self.now();
         let day = today(now);
         let mut tx = self.store.read().await?;
         let settings = tx.clue_settings().await?;
-        let Some(sf) = store_filter(f, day, settings.warn_days) else {
-            return Ok(Page {
-                items: Vec::new(),
-                next_cursor: None,
-                total: None,
-            });
+        let Some(mut sf) = store_filter(f, day, settings.warn_days) else {
+            return Ok(SortedPage::empty());
         };
-        let mut rows = tx.list_clues(&sf, &clue_scope(actor), page).await?;
-        // The page boundary comes from the store's rows, so a row the check below drops cannot
-        // end the list early.
-        let more = rows.len() > page.limit as usize;
-        rows.truncate(page.limit as usize);
-        let next_cursor = more
-            .then(|| rows.last().map(|c| c.id.to_string()))
-            .flatten();
+        // Who belongs to an inspected unit sees no clue of its inspection, whatever seat they
+        // hold besides: the store leaves them out, so that the count is of what is shown.
+        sf.own_units = crate::own_unit::units(actor);
+        let scope = clue_scope(actor);
+        let total = tx.count_clues(&sf, &scope).await?;
+        let want = SortedPage::<Clue>::want(at, total, limit)?;
+        let rows = tx.clues_sorted(&sf, &scope, sort, at, want).await?;
+        let p = SortedPage::from_walk(rows, sort, at, want, total, |c: &Clue| {
+            (sort.key_of(c), c.id)
+        });
         let mut briefs = Briefs::default();
         let mut items = Vec::new();
-        for clue in rows {
+        for clue in p.items {
             let (insp, brief) = briefs.get(&mut tx, clue.inspection_id).await?;
             let recipient = clue.transfer.as_ref().map(|t| t.recipient);
             let access = clue_access(actor, &insp, recipient.as_ref());
@@ -422,10 +450,11 @@ impl<S: Store> Services<S> {
         let ids: Vec<Id> = items.iter().map(|e| e.clue.id).collect();
         self.record_shown(actor, now, shown(&ids, "list", None))
             .await?;
-        Ok(Page {
+        Ok(SortedPage {
             items,
-            next_cursor,
-            total: None,
+            next_cursor: p.next_cursor,
+            prev_cursor: p.prev_cursor,
+            total,
         })
     }
 
@@ -784,6 +813,8 @@ fn store_filter(
         recipient: f.recipient,
         due_from: None,
         due_to: None,
+        q: f.q.clone(),
+        own_units: Vec::new(),
     };
     let Some(colour) = f.colour else {
         return Some(sf);

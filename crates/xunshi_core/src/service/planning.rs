@@ -13,9 +13,11 @@ use crate::inspection::{
     AnnualPlan, Inspection, InspectionDates, InspectionInput, Round, Stage, Term, parse_date,
 };
 use crate::org::Unit;
-use crate::page::{Page, PageRequest};
+use crate::page::{Keyset, Page, PageRequest, SortedPage};
 use crate::permission::{Actor, Permission};
-use crate::store::{InspectionFilter, PlanningRead, PlanningWrite, ReadTx, Store, WriteTx};
+use crate::store::{
+    InspectionFilter, InspectionSort, PlanningRead, PlanningWrite, ReadTx, Store, WriteTx,
+};
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct TermInput {
@@ -99,6 +101,57 @@ pub struct InspectionView {
     pub round_name: String,
     pub dispatcher: UnitRef,
     pub targets: Vec<UnitRef>,
+}
+
+/// The inspections with their names: two reads for the whole page rather than several per row.
+async fn views_of<T: ReadTx>(tx: &mut T, list: Vec<Inspection>) -> Result<Vec<InspectionView>> {
+    let mut ids: Vec<Id> = list
+        .iter()
+        .flat_map(|i| i.target_ids.iter().copied().chain([i.dispatcher_id]))
+        .collect();
+    ids.sort();
+    ids.dedup();
+    let names: std::collections::HashMap<Id, String> =
+        tx.unit_names(&ids).await?.into_iter().collect();
+    let rounds: std::collections::HashMap<Id, String> = tx
+        .list_rounds(None)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r.name))
+        .collect();
+    let named = |id: Id| UnitRef {
+        id,
+        name: names.get(&id).cloned().unwrap_or_else(|| id.to_string()),
+    };
+    Ok(list
+        .into_iter()
+        .map(|insp| InspectionView {
+            round_name: rounds.get(&insp.round_id).cloned().unwrap_or_default(),
+            dispatcher: named(insp.dispatcher_id),
+            targets: insp.target_ids.iter().map(|t| named(*t)).collect(),
+            inspection: insp,
+        })
+        .collect())
+}
+
+/// The list filter narrowed as [`inspection_access`] narrows what the actor sees, beyond the
+/// grants `visible_inspections` gives the store: someone who belongs to an inspected unit sees
+/// that inspection only through a unit role on it once feedback is given, whatever office,
+/// leadership or team seat they hold besides (the own-unit rule).
+fn scoped(actor: &Actor, f: &InspectionFilter) -> InspectionFilter {
+    let unit_roles = actor
+        .grants()
+        .iter()
+        .filter_map(|g| match g.scope {
+            crate::role::Scope::Unit(u) => Some(u),
+            _ => None,
+        })
+        .collect();
+    InspectionFilter {
+        own_units: crate::own_unit::units(actor),
+        unit_roles,
+        ..f.clone()
+    }
 }
 
 /// Today's date where the work happens.
@@ -494,40 +547,47 @@ impl<S: Store> Services<S> {
     ) -> Result<Page<InspectionView>> {
         let page = self.list_inspections(actor, f, page).await?;
         let mut tx = self.store.read().await?;
-        // Two reads for the whole page rather than several per row.
-        let mut ids: Vec<Id> = page
-            .items
-            .iter()
-            .flat_map(|i| i.target_ids.iter().copied().chain([i.dispatcher_id]))
-            .collect();
-        ids.sort();
-        ids.dedup();
-        let names: std::collections::HashMap<Id, String> =
-            tx.unit_names(&ids).await?.into_iter().collect();
-        let rounds: std::collections::HashMap<Id, String> = tx
-            .list_rounds(None)
-            .await?
-            .into_iter()
-            .map(|r| (r.id, r.name))
-            .collect();
-        let named = |id: Id| UnitRef {
-            id,
-            name: names.get(&id).cloned().unwrap_or_else(|| id.to_string()),
-        };
-        let items = page
-            .items
-            .into_iter()
-            .map(|insp| InspectionView {
-                round_name: rounds.get(&insp.round_id).cloned().unwrap_or_default(),
-                dispatcher: named(insp.dispatcher_id),
-                targets: insp.target_ids.iter().map(|t| named(*t)).collect(),
-                inspection: insp,
-            })
-            .collect();
+        let items = views_of(&mut tx, page.items).await?;
         Ok(Page {
             items,
             next_cursor: page.next_cursor,
             total: None,
+        })
+    }
+
+    /// A page of the inspections the actor may see, narrowed by `f` and sorted by `sort`,
+    /// from the cursor `at` (none: the first page; back without a row: the last page),
+    /// `limit` rows, with their names, the cursors of the pages next to it and the total,
+    /// counted by the database under the same filter and scope as the rows.
+    pub async fn inspection_page(
+        &self,
+        actor: &Actor,
+        f: &InspectionFilter,
+        sort: InspectionSort,
+        at: Option<&Keyset>,
+        limit: u32,
+    ) -> Result<SortedPage<InspectionView>> {
+        if actor.as_user().is_none() && !actor.is_system() {
+            return Err(CoreError::Unauthenticated("请先登录".into()));
+        }
+        let visible = visible_inspections(actor);
+        let f = scoped(actor, f);
+        let mut tx = self.store.read().await?;
+        let total = tx.count_inspections(&f, &visible).await?;
+        let want = SortedPage::<Inspection>::want(at, total, limit)?;
+        let rows = tx.inspections_sorted(&f, &visible, sort, at, want).await?;
+        let mut p = SortedPage::from_walk(rows, sort, at, want, total, |i: &Inspection| {
+            (sort.key_of(i), i.id)
+        });
+        // The store's scope is the rule's (`scoped`); this keeps the rule itself in one place.
+        p.items
+            .retain(|i| inspection_access(actor, i) > Access::None);
+        let items = views_of(&mut tx, std::mem::take(&mut p.items)).await?;
+        Ok(SortedPage {
+            items,
+            next_cursor: p.next_cursor,
+            prev_cursor: p.prev_cursor,
+            total: p.total,
         })
     }
 

@@ -8,7 +8,7 @@ use jiff::civil::Date;
 use crate::deadline::Colour;
 use crate::error::Result;
 use crate::id::Id;
-use crate::page::{Keyset, PageRequest};
+use crate::page::{Keyset, PageRequest, Sort, SortKey};
 use crate::rectify::{
     ChangeRequest, Plan, PlanReview, PlanStatus, ProgressReport, Task, TaskEvidence, TaskStatus,
     Verification,
@@ -100,8 +100,14 @@ impl TaskSortKey {
         TaskSortKey::Progress,
         TaskSortKey::Updated,
     ];
+}
 
-    pub fn as_str(self) -> &'static str {
+impl SortKey for TaskSortKey {
+    fn all() -> &'static [Self] {
+        &Self::ALL
+    }
+
+    fn as_str(self) -> &'static str {
         match self {
             TaskSortKey::Seq => "seq",
             TaskSortKey::Unit => "unit",
@@ -112,7 +118,7 @@ impl TaskSortKey {
         }
     }
 
-    pub fn label(self) -> &'static str {
+    fn label(self) -> &'static str {
         match self {
             TaskSortKey::Seq => "序号",
             TaskSortKey::Unit => "单位",
@@ -124,53 +130,10 @@ impl TaskSortKey {
     }
 }
 
-/// The order of a sorted ledger page: a column and its direction. Written `due` (ascending)
-/// or `-due` (descending) in a query.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct TaskSort {
-    pub key: TaskSortKey,
-    pub desc: bool,
-}
+/// The order of a sorted ledger page: a column and its direction (`due`, `-due`).
+pub type TaskSort = Sort<TaskSortKey>;
 
 impl TaskSort {
-    /// Reads `sort`: a column code, `-` before it for descending; blank is the ledger's order.
-    pub fn parse(raw: &str) -> crate::error::Result<Self> {
-        let raw = raw.trim();
-        if raw.is_empty() {
-            return Ok(TaskSort::default());
-        }
-        let (desc, code) = match raw.strip_prefix('-') {
-            Some(c) => (true, c),
-            None => (false, raw),
-        };
-        let key = TaskSortKey::ALL
-            .into_iter()
-            .find(|k| k.as_str() == code)
-            .ok_or_else(|| {
-                let names: Vec<String> = TaskSortKey::ALL
-                    .iter()
-                    .map(|k| format!("{}（{}）", k.as_str(), k.label()))
-                    .collect();
-                crate::error::CoreError::bad_input(
-                    "sort",
-                    format!(
-                        "“{raw}”不是可用的排序，应为 {}，前加“-”为降序",
-                        names.join("、")
-                    ),
-                )
-            })?;
-        Ok(TaskSort { key, desc })
-    }
-
-    /// The code as a query writes it: `due`, `-due`.
-    pub fn code(self) -> String {
-        if self.desc {
-            format!("-{}", self.key.as_str())
-        } else {
-            self.key.as_str().to_owned()
-        }
-    }
-
     /// The sort key of a task, as the cursor carries it and the store compares it.
     pub fn key_of(self, t: &Task) -> String {
         match self.key {

@@ -6,11 +6,11 @@ use xunshi_core::clue::{
     Clue, ClueKind, ClueScope, ClueSettings, ClueSource, ClueStatus, Confidentiality, Disposal,
     DisposalMethod, Recipient, RecipientKind, Transfer, TransferRef,
 };
-use xunshi_core::page::PageRequest;
-use xunshi_core::store::{ClueFilter, ClueRead, ClueWrite, TransferFilter};
+use xunshi_core::page::{Keyset, PageRequest};
+use xunshi_core::store::{ClueFilter, ClueRead, ClueSort, ClueSortKey, ClueWrite, TransferFilter};
 use xunshi_core::{CoreError, Id, Result};
 
-use super::{DbTx, Mode, Where, Writing, ts};
+use super::{DbTx, KeyKind, Mode, Where, Writing, contains_clause, keyset, like_pattern, ts};
 use crate::rows::{self, date, i, id, opt_date, opt_id, opt_s, opt_ts, s};
 
 /// A clue with the columns of its transfer (`t.`) and the recipient department (`ru.`).
@@ -171,6 +171,45 @@ pub(crate) fn narrow(w: &mut Where, scope: &ClueScope, insp_col: &str) -> bool {
     true
 }
 
+/// The `WHERE` of a clue list (`c.` the clue, `t.` its transfer): the filter, narrowed to
+/// what `scope` may show; `None` when that is nothing.
+fn clue_where(f: &ClueFilter, scope: &ClueScope) -> Option<Where> {
+    let mut w = Where::default();
+    if let Some(insp) = f.inspection_id {
+        w.eq("c.inspection_id", insp.to_string());
+    }
+    if let Some(st) = f.status {
+        w.eq("c.status", st.as_str());
+    }
+    if let Some(r) = f.recipient {
+        w.eq("t.recipient_kind", r.as_str());
+    }
+    if let Some(d) = f.due_from {
+        let n = w.next();
+        w.raw(format!("t.due_on >= ${n}"), day(d));
+    }
+    if let Some(d) = f.due_to {
+        let n = w.next();
+        w.raw(format!("t.due_on <= ${n}"), day(d));
+    }
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let n = w.next();
+        w.raw(
+            contains_clause(&["c.about_name", "c.about_post"], n),
+            like_pattern(q),
+        );
+    }
+    if !f.own_units.is_empty() {
+        // As `clue_access` reads the inspection: its targets as they stand.
+        let own = w.list(f.own_units.iter().map(Id::to_string));
+        w.fixed(&format!(
+            "c.inspection_id NOT IN (SELECT inspection_id FROM inspection_targets
+                                      WHERE unit_id IN ({own}) AND withdrawn_at IS NULL)"
+        ));
+    }
+    narrow(&mut w, scope, "c.inspection_id").then_some(w)
+}
+
 impl<M: Mode> DbTx<M> {
     /// Fills in the clue ids of transfers read without them, in one query.
     async fn with_clue_ids(&mut self, mut list: Vec<Transfer>) -> Result<Vec<Transfer>> {
@@ -206,47 +245,62 @@ impl<M: Mode> ClueRead for DbTx<M> {
             .transpose()
     }
 
-    async fn list_clues(
+    async fn clues_sorted(
         &mut self,
         f: &ClueFilter,
         scope: &ClueScope,
-        page: PageRequest,
+        sort: ClueSort,
+        at: Option<&Keyset>,
+        limit: u32,
     ) -> Result<Vec<Clue>> {
-        let mut w = Where::default();
-        if let Some(insp) = f.inspection_id {
-            w.eq("c.inspection_id", insp.to_string());
-        }
-        if let Some(st) = f.status {
-            w.eq("c.status", st.as_str());
-        }
-        if let Some(r) = f.recipient {
-            w.eq("t.recipient_kind", r.as_str());
-        }
-        if let Some(d) = f.due_from {
-            let n = w.next();
-            w.raw(format!("t.due_on >= ${n}"), day(d));
-        }
-        if let Some(d) = f.due_to {
-            let n = w.next();
-            w.raw(format!("t.due_on <= ${n}"), day(d));
-        }
-        if !narrow(&mut w, scope, "c.inspection_id") {
+        let Some(mut w) = clue_where(f, scope) else {
             return Ok(Vec::new());
-        }
-        if let Some(after) = page.after {
-            let n = w.next();
-            w.raw(format!("c.id > ${n}"), after.to_string());
-        }
+        };
+        // Each key is written exactly as its index (migration 0025) is; a clue not yet sent
+        // has no transfer and sorts before every letter on both backends alike.
+        let key = match sort.key {
+            ClueSortKey::Seq => None,
+            ClueSortKey::About => Some(("c.about_name", KeyKind::Column)),
+            ClueSortKey::Kind => Some(("c.kind", KeyKind::Column)),
+            ClueSortKey::Transfer => Some(("COALESCE(c.transfer_id, '')", KeyKind::Expression)),
+            ClueSortKey::Status => Some(("c.status", KeyKind::Column)),
+        };
+        let order_by = keyset(&mut w, key, "c.id", sort.desc, at)?;
         let sql = format!(
-            "{CLUE_SELECT} {} ORDER BY c.id LIMIT {}",
+            "{CLUE_SELECT} {} ORDER BY {order_by} LIMIT {}",
             w.sql(),
-            page.limit + 1
+            limit + 1
         );
         self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
             .await?
             .iter()
             .map(clue)
             .collect()
+    }
+
+    async fn count_clues(&mut self, f: &ClueFilter, scope: &ClueScope) -> Result<i64> {
+        let Some(w) = clue_where(f, scope) else {
+            return Ok(0);
+        };
+        // The transfer is joined only when the filter or the scope reads it, so that the
+        // office's count is one walk of an index of the clues rather than of the table.
+        let reads_transfer = f.recipient.is_some()
+            || f.due_from.is_some()
+            || f.due_to.is_some()
+            || *scope != ClueScope::All;
+        let join = if reads_transfer {
+            "LEFT JOIN clue_transfers t ON t.id = c.transfer_id"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM clues c {join} {}",
+            w.sql()
+        );
+        let r = self
+            .fetch_optional(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?;
+        Ok(r.map(|r| i(&r, "n")).transpose()?.unwrap_or(0))
     }
 
     async fn get_transfer(&mut self, tid: Id) -> Result<Option<Transfer>> {

@@ -6,11 +6,13 @@ use xunshi_core::access::Visible;
 use xunshi_core::inspection::{
     AnnualPlan, Inspection, InspectionDates, InspectionKind, Round, Stage, Term,
 };
-use xunshi_core::page::PageRequest;
-use xunshi_core::store::{Covered, InspectionFilter, PlanningRead, PlanningWrite};
+use xunshi_core::page::{Keyset, PageRequest};
+use xunshi_core::store::{
+    Covered, InspectionFilter, InspectionSort, InspectionSortKey, PlanningRead, PlanningWrite,
+};
 use xunshi_core::{CoreError, Id, Result};
 
-use super::{DbTx, Mode, Where, Writing, flag, ts};
+use super::{DbTx, KeyKind, Mode, Where, Writing, contains_clause, flag, keyset, like_pattern, ts};
 use crate::rows::{self, date, flag as get_flag, i, id, opt_date, opt_id, s};
 
 fn opt_day(d: Option<jiff::civil::Date>) -> Option<String> {
@@ -178,6 +180,37 @@ pub(super) fn inspection_where(f: &InspectionFilter, visible: &Visible) -> Optio
     if f.fed_back {
         w.fixed("stage IN ('feedback_given', 'rectification', 'archived')");
     }
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let n = w.next();
+        let named = contains_clause(&["team_name"], n);
+        let unit = contains_clause(&["u.name"], n);
+        w.raw(
+            format!(
+                "({named} OR id IN (SELECT it.inspection_id FROM inspection_targets it
+                                     JOIN units u ON u.id = it.unit_id
+                                    WHERE it.withdrawn_at IS NULL AND {unit}))"
+            ),
+            like_pattern(q),
+        );
+    }
+    if !f.own_units.is_empty() {
+        // The own-unit rule: an inspection of a unit the reader belongs to only through a unit
+        // role on one of its units, once feedback is given.
+        let own = w.list(f.own_units.iter().map(Id::to_string));
+        let mut keep = format!(
+            "id NOT IN (SELECT inspection_id FROM inspection_targets
+                         WHERE unit_id IN ({own}) AND withdrawn_at IS NULL)"
+        );
+        if !f.unit_roles.is_empty() {
+            let roles = w.list(f.unit_roles.iter().map(Id::to_string));
+            keep = format!(
+                "({keep} OR (id IN (SELECT inspection_id FROM inspection_targets
+                                     WHERE unit_id IN ({roles}) AND withdrawn_at IS NULL)
+                             AND stage IN ('feedback_given', 'rectification', 'archived')))"
+            );
+        }
+        w.fixed(&keep);
+    }
     if let Visible::Some {
         inspections,
         feedback_units,
@@ -328,6 +361,46 @@ impl<M: Mode> PlanningRead for DbTx<M> {
             "SELECT {INSPECTION_COLS} FROM inspections {} ORDER BY id {order} LIMIT {}",
             w.sql(),
             page.limit + 1
+        );
+        let rows = self
+            .fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?;
+        let list = rows.iter().map(inspection).collect::<Result<Vec<_>>>()?;
+        self.with_targets(list).await
+    }
+
+    async fn inspections_sorted(
+        &mut self,
+        f: &InspectionFilter,
+        visible: &Visible,
+        sort: InspectionSort,
+        at: Option<&Keyset>,
+        limit: u32,
+    ) -> Result<Vec<Inspection>> {
+        let Some(mut w) = inspection_where(f, visible) else {
+            return Ok(Vec::new());
+        };
+        // Each key is written exactly as its index (migration 0025) is, so the planners walk
+        // it in order; a missing day sorts after every day on both backends alike.
+        let key = match sort.key {
+            InspectionSortKey::Seq => None,
+            InspectionSortKey::Round => Some(("round_id", KeyKind::Column)),
+            InspectionSortKey::Team => Some(("team_name", KeyKind::Column)),
+            InspectionSortKey::Kind => Some(("kind", KeyKind::Column)),
+            InspectionSortKey::Entry => Some((
+                "COALESCE(entry_on, planned_entry, '9999-12-31')",
+                KeyKind::Expression,
+            )),
+            InspectionSortKey::Feedback => {
+                Some(("COALESCE(feedback_on, '9999-12-31')", KeyKind::Expression))
+            }
+            InspectionSortKey::Stage => Some(("stage", KeyKind::Column)),
+        };
+        let order_by = keyset(&mut w, key, "id", sort.desc, at)?;
+        let sql = format!(
+            "SELECT {INSPECTION_COLS} FROM inspections {} ORDER BY {order_by} LIMIT {}",
+            w.sql(),
+            limit + 1
         );
         let rows = self
             .fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))

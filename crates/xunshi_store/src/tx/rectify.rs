@@ -18,7 +18,7 @@ use xunshi_core::{CoreError, Id, Result};
 
 use super::papers::{from_json, json_text, opt_sig, sig, sig_cols};
 use super::tally::{TallyFacts, colour_clause};
-use super::{DbTx, Mode, Where, Writing, contains_clause, flag, like_pattern, ts};
+use super::{DbTx, KeyKind, Mode, Where, Writing, contains_clause, flag, keyset, like_pattern, ts};
 use crate::rows::{self, i, id, opt_date, opt_s, opt_ts, s};
 
 // ---------------------------------------------------------------------------------------------
@@ -498,50 +498,13 @@ impl<M: Mode> RectifyRead for DbTx<M> {
         // on both backends (their NULLs sort at opposite ends).
         let key = match sort.key {
             TaskSortKey::Seq => None,
-            TaskSortKey::Unit => Some("t.unit_id"),
-            TaskSortKey::Due => Some("COALESCE(t.due_date, '9999-12-31')"),
-            TaskSortKey::Status => Some("t.status"),
-            TaskSortKey::Progress => Some("t.progress"),
-            TaskSortKey::Updated => Some("t.updated_at"),
+            TaskSortKey::Unit => Some(("t.unit_id", KeyKind::Column)),
+            TaskSortKey::Due => Some(("COALESCE(t.due_date, '9999-12-31')", KeyKind::Expression)),
+            TaskSortKey::Status => Some(("t.status", KeyKind::Column)),
+            TaskSortKey::Progress => Some(("t.progress", KeyKind::Integer)),
+            TaskSortKey::Updated => Some(("t.updated_at", KeyKind::Column)),
         };
-        let back = at.is_some_and(|k| k.back);
-        // Going back walks the other way from the cursor; the service turns the rows round.
-        let desc = sort.desc != back;
-        let (dir, cmp) = if desc { ("DESC", "<") } else { ("ASC", ">") };
-        if let Some((k, id)) = at.and_then(|k| k.row.as_ref()) {
-            let n = w.next();
-            match key {
-                None => w.raw(format!("t.id {cmp} ${n}"), id.to_string()),
-                Some(key) => {
-                    // The key is bound as text; the progress column is an integer.
-                    let bound = if sort.key == TaskSortKey::Progress {
-                        k.parse::<i16>()
-                            .map_err(|_| CoreError::unfit("cursor", "分页游标无效"))?;
-                        format!("CAST(${n} AS INTEGER)")
-                    } else {
-                        format!("${n}")
-                    };
-                    // A row value `(key, id) > (…)` is one index range on both backends for
-                    // a column; SQLite does not take it as a range of an index on an
-                    // expression (the deadline's) and would read that index from its start,
-                    // so there the key bounds the range and the id breaks the ties.
-                    let clause = if sort.key == TaskSortKey::Due {
-                        format!(
-                            "{key} {cmp}= {bound} AND ({key} {cmp} {bound} OR t.id {cmp} ${})",
-                            n + 1
-                        )
-                    } else {
-                        format!("({key}, t.id) {cmp} ({bound}, ${})", n + 1)
-                    };
-                    w.raw(clause, k.clone());
-                    w.also(id.to_string());
-                }
-            }
-        }
-        let order_by = match key {
-            None => format!("t.id {dir}"),
-            Some(key) => format!("{key} {dir}, t.id {dir}"),
-        };
+        let order_by = keyset(&mut w, key, "t.id", sort.desc, at)?;
         // As in `ledger_rows`: the page's ids from the tasks alone, then the joins.
         let sql = format!(
             "SELECT {} FROM (SELECT t.id AS page_id FROM rectification_tasks t {} \

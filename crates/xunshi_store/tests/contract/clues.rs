@@ -179,6 +179,12 @@ async fn list(s: &Svc, actor: &Actor, f: ClueListFilter) -> Vec<xunshi_core::ser
         .await
         .expect("list clues");
     assert!(p.next_cursor.is_none(), "one page holds every clue here");
+    // The total is counted under the same scope as the rows: whoever reads, it is what shows.
+    assert_eq!(
+        p.total,
+        Some(p.items.len() as i64),
+        "the total of what is shown"
+    );
     p.items
 }
 

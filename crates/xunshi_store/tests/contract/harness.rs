@@ -254,6 +254,26 @@ pub async fn actor_of(s: &Svc, user_id: Id) -> Actor {
 }
 
 /// A user with `role` and the actor of their requests.
+/// Fills the empty store with a generated province of `counts` (from `seed`) as of
+/// 2026-12-03, with the services' clock set to that morning.
+pub async fn generated(s: &mut Svc, seed: u64, counts: xunshi_store::generate::Counts) {
+    use xunshi_store::generate::{BENCH_PASSWORD, GenerateOptions, generate};
+    let now: Timestamp = "2026-12-03T02:00:00Z".parse().expect("an instant");
+    s.clock = Arc::new(move || now);
+    let opts = GenerateOptions {
+        seed,
+        counts,
+        today: jiff::civil::date(2026, 12, 3),
+        password_hash: Argon2Secrets::for_tests()
+            .hash_password(BENCH_PASSWORD.to_owned())
+            .await
+            .expect("a hash"),
+    };
+    generate(&s.store, &opts, &mut |_| {})
+        .await
+        .expect("generate");
+}
+
 pub async fn user_with_role(s: &Svc, username: &str, unit: Option<&str>, role: &str) -> Actor {
     let u = new_user(s, username, unit, Some(role)).await;
     actor_of(s, u.id).await
@@ -334,4 +354,99 @@ pub async fn user_version(s: &Svc, id: xunshi_core::Id) -> i64 {
         .expect("read")
         .expect("the user")
         .version
+}
+
+/// Walks a sorted list a page at a time forward from the first page and back from the last,
+/// and returns the ids met each way (the back walk put in reading order) and the totals seen.
+pub async fn walk_both_ways<T>(
+    code: &str,
+    plain: bool,
+    limit: usize,
+    page: impl AsyncFn(Option<&xunshi_core::page::Keyset>) -> xunshi_core::page::SortedPage<T>,
+    id_of: impl Fn(&T) -> xunshi_core::Id,
+) -> (Vec<xunshi_core::Id>, Vec<xunshi_core::Id>, Vec<i64>) {
+    use xunshi_core::page::Keyset;
+    let mut totals = Vec::new();
+    let mut seen = Vec::new();
+    let mut at: Option<Keyset> = None;
+    let mut pages = 0;
+    loop {
+        let p = page(at.as_ref()).await;
+        totals.push(p.total);
+        assert_eq!(p.prev_cursor.is_some(), pages > 0, "{code}");
+        assert!(p.items.len() <= limit, "{code}");
+        pages += 1;
+        seen.extend(p.items.iter().map(&id_of));
+        match p.next_cursor {
+            Some(c) => at = Some(Keyset::parse(&c, code, plain).expect("its own cursor")),
+            None => break,
+        }
+    }
+    let mut back = Vec::new();
+    let mut at = Some(Keyset {
+        row: None,
+        back: true,
+    });
+    let mut first = true;
+    while let Some(k) = at.take() {
+        let p = page(Some(&k)).await;
+        totals.push(p.total);
+        if first {
+            assert_eq!(
+                p.items.len() as i64,
+                (p.total - 1) % limit as i64 + 1,
+                "{code}"
+            );
+            assert!(p.next_cursor.is_none(), "{code}");
+            first = false;
+        } else {
+            assert_eq!(p.items.len(), limit, "{code}");
+        }
+        let mut ids: Vec<_> = p.items.iter().map(&id_of).collect();
+        ids.extend(back);
+        back = ids;
+        at = p
+            .prev_cursor
+            .map(|c| Keyset::parse(&c, code, false).expect("its own cursor"));
+    }
+    (seen, back, totals)
+}
+
+/// Every order of a sorted list, both ways: walked forward from the first page and back from
+/// the last, `limit` rows a page, each walk meets every one of `rows` once, in the order of
+/// its key (`key_of`) and then id, and every page gives the list's `total`.
+pub async fn every_sort_meets_every_row<K: xunshi_core::page::SortKey, R, T>(
+    rows: &[R],
+    total: i64,
+    limit: usize,
+    row_id: impl Fn(&R) -> xunshi_core::Id,
+    key_of: impl Fn(xunshi_core::page::Sort<K>, &R) -> String,
+    page: impl AsyncFn(
+        xunshi_core::page::Sort<K>,
+        Option<&xunshi_core::page::Keyset>,
+    ) -> xunshi_core::page::SortedPage<T>,
+    id_of: impl Fn(&T) -> xunshi_core::Id,
+) {
+    for &key in K::all() {
+        for desc in [false, true] {
+            let sort = xunshi_core::page::Sort { key, desc };
+            let mut want: Vec<_> = rows.iter().map(|r| (key_of(sort, r), row_id(r))).collect();
+            want.sort();
+            if desc {
+                want.reverse();
+            }
+            let want: Vec<_> = want.into_iter().map(|(_, id)| id).collect();
+            let (fwd, back, totals) = walk_both_ways(
+                &sort.code(),
+                sort == xunshi_core::page::Sort::default(),
+                limit,
+                async |at| page(sort, at).await,
+                &id_of,
+            )
+            .await;
+            assert_eq!(fwd, want, "forward under {} ({})", sort.code(), key.label());
+            assert_eq!(back, want, "back under {}", sort.code());
+            assert!(totals.iter().all(|t| *t == total), "{}", sort.code());
+        }
+    }
 }

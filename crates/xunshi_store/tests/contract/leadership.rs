@@ -5,7 +5,6 @@
 //! colour; each round's completion is held to its task rows read one by one.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use sqlx::Row;
 use xunshi_core::CoreError;
@@ -14,11 +13,10 @@ use xunshi_core::inspection::Stage;
 use xunshi_core::page::PageRequest;
 use xunshi_core::permission::Actor;
 use xunshi_core::service::ClueListFilter;
-use xunshi_core::store::{InspectionFilter, Secrets};
-use xunshi_store::Argon2Secrets;
-use xunshi_store::generate::{BENCH_PASSWORD, Counts, GenerateOptions, generate};
+use xunshi_core::store::InspectionFilter;
+use xunshi_store::generate::Counts;
 
-use crate::harness::{Svc, actor_of};
+use crate::harness::{Svc, actor_of, generated};
 
 async fn actor_named(s: &Svc, username: &str) -> Actor {
     let row = sqlx::query("SELECT id FROM users WHERE username = $1")
@@ -59,20 +57,7 @@ async fn clues_listed(s: &Svc, who: &Actor, colour: ClockColour) -> usize {
 }
 
 pub async fn leadership_figures_are_the_lengths_of_the_lists_they_open(mut s: Svc) {
-    let now: jiff::Timestamp = "2026-12-03T02:00:00Z".parse().expect("an instant");
-    s.clock = Arc::new(move || now);
-    let opts = GenerateOptions {
-        seed: 7,
-        counts: Counts::for_tasks(3_000),
-        today: jiff::civil::date(2026, 12, 3),
-        password_hash: Argon2Secrets::for_tests()
-            .hash_password(BENCH_PASSWORD.to_owned())
-            .await
-            .expect("a hash"),
-    };
-    generate(&s.store, &opts, &mut |_| {})
-        .await
-        .expect("generate");
+    generated(&mut s, 7, Counts::for_tasks(3_000)).await;
     let office = actor_named(&s, "bench.office").await;
     let leader = actor_named(&s, "bench.leader").await;
     let liaison = actor_named(&s, "bench.liaison").await;

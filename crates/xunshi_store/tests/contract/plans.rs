@@ -6,20 +6,18 @@
 //! none may read a large table whole. With `XUNSHI_PLANS_OUT=FILE` the statements and their
 //! plans are written to FILE, for reading them by hand.
 
-use std::sync::Arc;
-
 use sqlx::Row;
 use xunshi_core::dashboard::DashboardFilter;
 use xunshi_core::deadline::Colour;
-use xunshi_core::page::{Keyset, PageRequest};
+use xunshi_core::page::{Keyset, PageRequest, Sort, SortKey, SortedPage};
 use xunshi_core::permission::Actor;
 use xunshi_core::rectify::TaskStatus;
-use xunshi_core::service::{LedgerFilter, Services};
-use xunshi_core::store::{Secrets, TaskSort, TaskSortKey};
-use xunshi_store::generate::{BENCH_PASSWORD, Counts, GenerateOptions, generate};
-use xunshi_store::{Argon2Secrets, Dialect, Explained};
+use xunshi_core::service::{ClueListFilter, LedgerFilter, Services};
+use xunshi_core::store::{ClueSort, InspectionFilter, InspectionSort, TaskSort, TaskSortKey};
+use xunshi_store::generate::Counts;
+use xunshi_store::{Dialect, Explained};
 
-use crate::harness::{Svc, actor_of};
+use crate::harness::{Svc, actor_of, generated};
 
 /// The tables that grow with the work: a scan of any of them is a full read of a province.
 const LARGE: &[&str] = &[
@@ -89,21 +87,31 @@ fn full_scans(e: &Explained) -> Vec<String> {
         .collect()
 }
 
+/// Reads the first and the last page of a sorted list under every order, both ways, and the
+/// page next to each.
+async fn every_order<K: SortKey, T>(page: impl AsyncFn(Sort<K>, Option<&Keyset>) -> SortedPage<T>) {
+    for &key in K::all() {
+        for desc in [false, true] {
+            let sort = Sort { key, desc };
+            for at in [
+                None,
+                Some(Keyset {
+                    row: None,
+                    back: true,
+                }),
+            ] {
+                let p = page(sort, at.as_ref()).await;
+                if let Some(c) = p.next_cursor.or(p.prev_cursor) {
+                    let k = sort.cursor(&c).expect("its cursor");
+                    page(sort, Some(&k)).await;
+                }
+            }
+        }
+    }
+}
+
 pub async fn hot_queries_read_large_tables_through_their_indexes(mut s: Svc) {
-    let now: jiff::Timestamp = "2026-12-03T02:00:00Z".parse().expect("an instant");
-    s.clock = Arc::new(move || now);
-    let opts = GenerateOptions {
-        seed: 11,
-        counts: Counts::for_tasks(20_000),
-        today: jiff::civil::date(2026, 12, 3),
-        password_hash: Argon2Secrets::for_tests()
-            .hash_password(BENCH_PASSWORD.to_owned())
-            .await
-            .expect("a hash"),
-    };
-    generate(&s.store, &opts, &mut |_| {})
-        .await
-        .expect("generate");
+    generated(&mut s, 11, Counts::for_tasks(20_000)).await;
     // A deployment's planner has statistics: PostgreSQL's autovacuum gathers them, SQLite's
     // come with `ANALYZE`.
     sqlx::raw_sql("ANALYZE")
@@ -221,6 +229,20 @@ pub async fn hot_queries_read_large_tables_through_their_indexes(mut s: Svc) {
             }
         }
     }
+    // Every order of the inspection and clue lists, both ways, first and last page and the
+    // page next to each: each an index walk (migration 0025).
+    every_order(async |sort: InspectionSort, at| {
+        x.inspection_page(&office, &InspectionFilter::default(), sort, at, 50)
+            .await
+            .expect("a sorted inspection page")
+    })
+    .await;
+    every_order(async |sort: ClueSort, at| {
+        x.clue_page(&office, &ClueListFilter::default(), sort, at, 50)
+            .await
+            .expect("a sorted clue page")
+    })
+    .await;
     x.dashboard(
         &office,
         &DashboardFilter {

@@ -24,8 +24,8 @@ use xunshi_core::{CoreError, Id};
 use xunshi_store::LocalBlobs;
 
 use crate::harness::{
-    Svc, TestClock, audit_of_action, audit_of_object, bad_fields, expect_err, new_user,
-    user_with_role,
+    Svc, TestClock, audit_of_action, audit_of_object, bad_fields, every_sort_meets_every_row,
+    expect_err, generated, new_user, user_with_role,
 };
 use crate::papers::{ORGANIZATIONAL, POLITICAL, World, move_to, signed_paper, world};
 
@@ -2483,24 +2483,11 @@ pub async fn a_changed_deadline_is_never_in_the_past(mut s: Svc) {
 /// total is the ledger's. On a small generated province, whose tasks share many keys (the
 /// same deadline, state or share), so the ties are broken by id across page boundaries.
 pub async fn every_sort_of_the_ledger_pages_by_keyset_forward_and_back(mut s: Svc) {
-    use xunshi_core::page::Keyset;
-    use xunshi_core::store::{Secrets, TaskSort, TaskSortKey};
-    use xunshi_store::generate::{BENCH_PASSWORD, Counts, GenerateOptions, generate};
+    use xunshi_core::page::SortedPage;
+    use xunshi_core::store::{TaskSort, TaskSortKey};
+    use xunshi_store::generate::Counts;
 
-    let now: jiff::Timestamp = "2026-12-03T02:00:00Z".parse().expect("an instant");
-    s.clock = Arc::new(move || now);
-    let opts = GenerateOptions {
-        seed: 5,
-        counts: Counts::for_tasks(400),
-        today: date(2026, 12, 3),
-        password_hash: xunshi_store::Argon2Secrets::for_tests()
-            .hash_password(BENCH_PASSWORD.to_owned())
-            .await
-            .expect("a hash"),
-    };
-    generate(&s.store, &opts, &mut |_| {})
-        .await
-        .expect("generate");
+    generated(&mut s, 5, Counts::for_tasks(400)).await;
     let office = Actor::system();
     let all = LedgerFilter::default();
     let whole = s
@@ -2511,74 +2498,29 @@ pub async fn every_sort_of_the_ledger_pages_by_keyset_forward_and_back(mut s: Sv
     assert_eq!(whole.total, whole.items.len() as i64);
     assert!(whole.total > 300, "{}", whole.total);
     let tasks: Vec<Task> = whole.items.iter().map(|e| e.task.clone()).collect();
-    for key in TaskSortKey::ALL {
-        for desc in [false, true] {
-            let sort = TaskSort { key, desc };
-            let mut want = tasks.clone();
-            want.sort_by(|a, b| {
-                let ka = sort.key_of(a);
-                let kb = sort.key_of(b);
-                let by_key = if key == TaskSortKey::Progress {
-                    a.progress.cmp(&b.progress)
-                } else {
-                    ka.cmp(&kb)
-                };
-                by_key.then(a.id.cmp(&b.id))
-            });
-            if desc {
-                want.reverse();
+    every_sort_meets_every_row(
+        &tasks,
+        whole.total,
+        37,
+        |t| t.id,
+        // The share is a number: its key compares as one.
+        |sort: TaskSort, t| match sort.key {
+            TaskSortKey::Progress => format!("{:05}", t.progress),
+            _ => sort.key_of(t),
+        },
+        async |sort, at| {
+            let p = s
+                .ledger_page(&office, &all, sort, at, 37)
+                .await
+                .unwrap_or_else(|e| panic!("{}: {e:?}", sort.code()));
+            SortedPage {
+                items: p.items,
+                next_cursor: p.next_cursor,
+                prev_cursor: p.prev_cursor,
+                total: p.total,
             }
-            let want: Vec<Id> = want.iter().map(|t| t.id).collect();
-            let mut seen = Vec::new();
-            let mut at: Option<Keyset> = None;
-            let mut pages = 0;
-            loop {
-                let p = s
-                    .ledger_page(&office, &all, sort, at.as_ref(), 37)
-                    .await
-                    .unwrap_or_else(|e| panic!("{}: {e:?}", sort.code()));
-                assert_eq!(p.total, whole.total);
-                assert_eq!(p.prev_cursor.is_some(), pages > 0, "{}", sort.code());
-                pages += 1;
-                seen.extend(p.items.iter().map(|e| e.task.id));
-                match p.next_cursor {
-                    Some(c) => {
-                        at = Some(
-                            Keyset::parse(&c, &sort.code(), sort == TaskSort::default())
-                                .expect("its own cursor"),
-                        )
-                    }
-                    None => break,
-                }
-            }
-            assert_eq!(seen, want, "forward under {}", sort.code());
-            // Back from the last page, whose size is what the full pages leave.
-            let mut back = Vec::new();
-            let mut at = Some(Keyset {
-                row: None,
-                back: true,
-            });
-            let mut first = true;
-            while let Some(k) = at.take() {
-                let p = s
-                    .ledger_page(&office, &all, sort, Some(&k), 37)
-                    .await
-                    .unwrap_or_else(|e| panic!("{}: {e:?}", sort.code()));
-                if first {
-                    assert_eq!(p.items.len() as i64, (whole.total - 1) % 37 + 1);
-                    assert!(p.next_cursor.is_none());
-                    first = false;
-                } else {
-                    assert_eq!(p.items.len(), 37, "{}", sort.code());
-                }
-                let mut ids: Vec<Id> = p.items.iter().map(|e| e.task.id).collect();
-                ids.extend(back);
-                back = ids;
-                at = p
-                    .prev_cursor
-                    .map(|c| Keyset::parse(&c, &sort.code(), false).expect("its own cursor"));
-            }
-            assert_eq!(back, want, "back under {}", sort.code());
-        }
-    }
+        },
+        |e| e.task.id,
+    )
+    .await;
 }

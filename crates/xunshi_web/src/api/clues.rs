@@ -26,6 +26,7 @@ use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiResult, ErrorBody};
 use crate::http::filters::{ClueQuery, TransferQuery};
+use xunshi_core::page::SortedPage;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -42,19 +43,26 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// Lists the clues the caller may see: the office and the leadership all, a team its
 /// inspection's, a recipient those transferred to it, the inspected unit none (an empty list).
-/// Every clue returned is recorded in the audit trail as read.
+/// Every clue returned is recorded in the audit trail as read. In the order `sort` asks (as
+/// registered unless told), a page at a time, with the total the filter matches under the
+/// caller's scope and the cursors of the next and the previous page.
 #[utoipa::path(get, path = "/clues", tag = "clues", security(("bearer" = [])),
     params(ClueQuery),
-    responses((status = 200, body = Page<ClueEntry>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = SortedPage<ClueEntry>),
+        (status = 400, description = "a filter, `sort` or `limit` that cannot be read", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 422, description = "a `cursor` this list did not issue under the `sort` given", body = ErrorBody)))]
 async fn list_clues(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
     ApiQuery(q): ApiQuery<ClueQuery>,
-) -> ApiResult<Json<Page<ClueEntry>>> {
-    let page = paging(q.cursor.as_deref(), q.limit)?;
+) -> ApiResult<Json<SortedPage<ClueEntry>>> {
     let f = q.filter()?;
+    let (sort, at, limit) = q.sorted()?;
     Ok(Json(
-        app.services.list_clues(&actor, &f, page).await?.into(),
+        app.services
+            .clue_page(&actor, &f, sort, at.as_ref(), limit)
+            .await?,
     ))
 }
 

@@ -9,9 +9,10 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xunshi_core::inspection::InspectionInput;
+use xunshi_core::page::SortedPage;
 use xunshi_core::service::{InspectionView, StageChange};
 
-use super::{ApiJson, ApiQuery, Page, paging, path_id};
+use super::{ApiJson, ApiQuery, path_id};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiResult, ErrorBody};
@@ -25,22 +26,26 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// The inspections the caller may see: all for the office and leadership, their own team's
-/// for team members, and for an inspected unit only those that have reached feedback.
+/// for team members, and for an inspected unit only those that have reached feedback; in the
+/// order `sort` asks (as entered unless told), a page at a time, with the total the filter
+/// matches and the cursors of the next and the previous page.
 #[utoipa::path(get, path = "/inspections", tag = "inspections", security(("bearer" = [])),
     params(InspectionQuery),
-    responses((status = 200, body = Page<InspectionView>), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = SortedPage<InspectionView>),
+        (status = 400, description = "a filter, `sort` or `limit` that cannot be read", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 422, description = "a `cursor` this list did not issue under the `sort` given", body = ErrorBody)))]
 async fn list_inspections(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
     ApiQuery(q): ApiQuery<InspectionQuery>,
-) -> ApiResult<Json<Page<InspectionView>>> {
-    let page = paging(q.cursor.as_deref(), q.limit)?;
+) -> ApiResult<Json<SortedPage<InspectionView>>> {
     let f = q.filter()?;
+    let (sort, at, limit) = q.sorted()?;
     Ok(Json(
         app.services
-            .list_inspection_views(&actor, &f, page)
-            .await?
-            .into(),
+            .inspection_page(&actor, &f, sort, at.as_ref(), limit)
+            .await?,
     ))
 }
 

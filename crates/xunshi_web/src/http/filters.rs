@@ -13,15 +13,15 @@ use xunshi_core::dashboard::DashboardFilter;
 use xunshi_core::deadline::Colour;
 use xunshi_core::disclosure::{DocKind, DocStatus};
 use xunshi_core::inspection::Stage;
-use xunshi_core::page::{Keyset, PageRequest};
+use xunshi_core::page::{Keyset, PageRequest, Sort, SortKey};
 use xunshi_core::paper::ProblemStatus;
 use xunshi_core::rectify::{Form, NoticeKind, PlanStatus, TaskStatus};
 use xunshi_core::service::{
     AccountabilityQuery, ClueListFilter, FollowUpQuery, LedgerFilter, MechanismQuery,
 };
 use xunshi_core::store::{
-    AuditFilter, DocFilter, InspectionFilter, InspectorFilter, PlanFilter, ProblemFilter, TaskSort,
-    TransferFilter, UnitFilter, UserFilter,
+    AuditFilter, ClueSortKey, DocFilter, InspectionFilter, InspectionSortKey, InspectorFilter,
+    PlanFilter, ProblemFilter, TaskSortKey, TransferFilter, UnitFilter, UserFilter,
 };
 use xunshi_core::{CoreError, Id, Result};
 
@@ -82,6 +82,31 @@ fn opt_text(raw: &Option<String>) -> Option<String> {
 /// The page of a list from its `cursor` and `limit`.
 pub fn paging(cursor: &Option<String>, limit: Option<u32>) -> Result<PageRequest> {
     PageRequest::parse(given(cursor), limit)
+}
+
+/// Filter parameters as a query string, a blank one as empty, for a page's links.
+fn encoded(pairs: &[(&str, &Option<String>)]) -> String {
+    let pairs: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| (*k, given(v).unwrap_or_default()))
+        .collect();
+    serde_urlencoded::to_string(pairs).unwrap_or_default()
+}
+
+/// A sorted list's order, the cursor read under it, and the page size.
+pub type Sorting<K> = (Sort<K>, Option<Keyset>, u32);
+
+/// The order, the cursor read under it, and the page size of a sorted list, from its `sort`,
+/// `cursor` and `limit`: one reading for every sorted list, page and API alike.
+pub fn sorting<K: SortKey>(
+    sort: &Option<String>,
+    cursor: &Option<String>,
+    limit: Option<u32>,
+) -> Result<Sorting<K>> {
+    let sort = Sort::<K>::parse(given(sort).unwrap_or_default())?;
+    let page = paging(&None, limit)?;
+    let at = given(cursor).map(|c| sort.cursor(c)).transpose()?;
+    Ok((sort, at, page.limit))
 }
 
 /// `GET /units`, `/units`.
@@ -196,6 +221,17 @@ pub struct InspectionQuery {
     /// planning, preparation, on_site, reporting, feedback_given, rectification, archived
     #[param(value_type = Option<xunshi_core::inspection::Stage>)]
     pub stage: Option<String>,
+    /// Part of the team's name or of an inspected unit's name.
+    pub q: Option<String>,
+    /// The order: `seq` (as entered, the default), `round`, `team`, `kind`, `entry` (the day
+    /// of entry, or the planned day; none last), `feedback` (none last) or `stage`; `-`
+    /// before it for descending, as `-entry`. Every order pages by cursor; a cursor holds its
+    /// order and is refused under another (422).
+    #[param(pattern = "^-?(seq|round|team|kind|entry|feedback|stage)$")]
+    pub sort: Option<String>,
+    /// Pages only: the page's number as the pages count it, shown beside the total; the
+    /// cursor, not this number, says where the page is.
+    pub page: Option<u32>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
 }
@@ -207,8 +243,25 @@ impl InspectionQuery {
             round_id: opt_id(&self.round_id, "round_id")?,
             unit_id: opt_id(&self.unit_id, "unit_id")?,
             stage: opt_code(&self.stage, "stage", Stage::parse)?,
+            q: opt_text(&self.q),
             ..Default::default()
         })
+    }
+
+    /// The order, the cursor read under it, and the page size.
+    pub fn sorted(&self) -> Result<Sorting<InspectionSortKey>> {
+        sorting(&self.sort, &self.cursor, self.limit)
+    }
+
+    /// The filters alone, as the page's links carry them.
+    pub fn query(&self) -> String {
+        encoded(&[
+            ("term_id", &self.term_id),
+            ("round_id", &self.round_id),
+            ("unit_id", &self.unit_id),
+            ("stage", &self.stage),
+            ("q", &self.q),
+        ])
     }
 }
 
@@ -227,6 +280,18 @@ pub struct ClueQuery {
     /// The handling clock: green, yellow, red or done.
     #[param(value_type = Option<xunshi_core::clue::ClockColour>)]
     pub colour: Option<String>,
+    /// Part of the name or post of whom the clue is about.
+    pub q: Option<String>,
+    /// The order: `seq` (as registered, the default), `about` (whom the clue is about),
+    /// `kind`, `transfer` (letter by letter, in the order the transfers were made, so the
+    /// clues sharing a deadline together; those not yet sent first) or `status`; `-` before
+    /// it for descending, as `-about`. Every order pages by cursor; a cursor holds its order
+    /// and is refused under another (422).
+    #[param(pattern = "^-?(seq|about|kind|transfer|status)$")]
+    pub sort: Option<String>,
+    /// Pages only: the page's number as the pages count it, shown beside the total; the
+    /// cursor, not this number, says where the page is.
+    pub page: Option<u32>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
 }
@@ -238,7 +303,24 @@ impl ClueQuery {
             status: opt_code(&self.status, "status", ClueStatus::parse)?,
             recipient: opt_code(&self.recipient, "recipient", RecipientKind::parse)?,
             colour: opt_code(&self.colour, "colour", ClockColour::parse)?,
+            q: opt_text(&self.q),
         })
+    }
+
+    /// The order, the cursor read under it, and the page size.
+    pub fn sorted(&self) -> Result<Sorting<ClueSortKey>> {
+        sorting(&self.sort, &self.cursor, self.limit)
+    }
+
+    /// The filters alone, as the page's links carry them.
+    pub fn query(&self) -> String {
+        encoded(&[
+            ("inspection_id", &self.inspection_id),
+            ("status", &self.status),
+            ("recipient", &self.recipient),
+            ("colour", &self.colour),
+            ("q", &self.q),
+        ])
     }
 }
 
@@ -390,18 +472,13 @@ pub struct LedgerQuery {
     pub limit: Option<u32>,
 }
 
-/// The page sizes the ledger offers; any size up to the API's maximum is read.
+/// The page sizes the sorted lists offer; any size up to the API's maximum is read.
 pub const PAGE_SIZES: [u32; 3] = [20, 50, 100];
 
 impl LedgerQuery {
     /// The order, the cursor read under it, and the page size.
-    pub fn sorted(&self) -> Result<(TaskSort, Option<Keyset>, u32)> {
-        let sort = TaskSort::parse(given(&self.sort).unwrap_or_default())?;
-        let page = paging(&None, self.limit)?;
-        let at = given(&self.cursor)
-            .map(|c| Keyset::parse(c, &sort.code(), sort == TaskSort::default()))
-            .transpose()?;
-        Ok((sort, at, page.limit))
+    pub fn sorted(&self) -> Result<Sorting<TaskSortKey>> {
+        sorting(&self.sort, &self.cursor, self.limit)
     }
 
     pub fn filter(&self) -> Result<LedgerFilter> {

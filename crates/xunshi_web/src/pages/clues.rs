@@ -21,18 +21,19 @@ use xunshi_core::clue::{
     ClueStatus, Confidentiality, DisposalInput, DisposalMethod, RecipientKind, Transfer,
     TransferInput, chinese_date,
 };
-use xunshi_core::page::PageRequest;
+use xunshi_core::page::{PageRequest, SortedPage};
 use xunshi_core::permission::{Actor, Permission};
 use xunshi_core::role::Role;
 use xunshi_core::service::{ClueEntry, ClueListFilter, today};
 use xunshi_core::store::TransferFilter;
 use xunshi_core::{CoreError, Id};
 
+use super::pager::{Asked, Pager, Place};
 use super::{FormErrors, Frame, OrPage, PageResult, error_page, local_time, ok, render, see_other};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::status_of;
-use crate::http::filters::{ClueQuery, paging};
+use crate::http::filters::{ClueQuery, given};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -180,82 +181,96 @@ struct InboxPage {
     statuses: Vec<Choice>,
     colours: Vec<Choice>,
     recipients: Vec<Choice>,
+    inspection_id: String,
+    q: String,
     filtered: bool,
-    query: String,
-    next_cursor: Option<String>,
+    total: i64,
+    pages: Pager,
     settings: ClueSettings,
     is_office: bool,
 }
 
 #[derive(Deserialize, Default)]
-struct InboxQuery {
-    #[serde(default)]
-    status: String,
-    #[serde(default)]
-    colour: String,
-    #[serde(default)]
-    recipient: String,
+struct InboxNotice {
     notice: Option<String>,
 }
 
+/// The clues under the filters and order of [`ClueQuery`], the same parser as
+/// `GET /api/v1/clues`: a filter or order that cannot be read is refused, not dropped.
 async fn inbox(
     State(app): State<AppState>,
     user: PageUser,
-    Query(q): Query<InboxQuery>,
+    Query(n): Query<InboxNotice>,
     Query(cq): Query<ClueQuery>,
 ) -> PageResult {
     let actor = &user.actor;
-    // The parser of `GET /api/v1/clues`: a filter that cannot be read is refused, not dropped.
-    let (filter, refused) = super::filter_or_refusal(
-        cq.filter().and_then(|f| Ok((f, paging(&cq.cursor, None)?))),
-        actor,
-    )?;
-    let list = match filter {
-        Some((f, page)) => app
+    let asked = Asked::read(cq.filter().and_then(|f| Ok((f, cq.sorted()?))), actor)?;
+    let list = match &asked.filter {
+        Some(f) => app
             .services
-            .list_clues(actor, &f, page)
+            .clue_page(actor, f, asked.sort, asked.at.as_ref(), asked.limit)
             .await
             .or_page(actor)?,
-        None => xunshi_core::page::Page::empty(),
+        None => SortedPage::empty(),
     };
     let settings = app.services.clue_settings(actor).await.or_page(actor)?;
-    let query = serde_urlencoded::to_string([
-        ("status", q.status.as_str()),
-        ("colour", q.colour.as_str()),
-        ("recipient", q.recipient.as_str()),
-    ])
-    .unwrap_or_default();
+    let query = cq.query();
+    let pages = Pager::new(
+        "/clues",
+        &query,
+        asked.sort,
+        asked.limit,
+        Place {
+            total: list.total,
+            number: cq.page,
+            at: asked.at.as_ref(),
+            next: list.next_cursor,
+            prev: list.prev_cursor,
+        },
+    );
+    let text = |v: &Option<String>| v.as_deref().unwrap_or_default().to_owned();
+    let (status, colour, recipient) = (text(&cq.status), text(&cq.colour), text(&cq.recipient));
     let page = InboxPage {
         frame: Frame::new(&app, &user, "问题线索", "/clues")
             .await
-            .with_notice(q.notice.as_deref())
-            .with_error(refused.as_ref()),
+            .with_notice(n.notice.as_deref())
+            .with_error(asked.refused.as_ref()),
         rows: list.items.iter().map(ClueRow::of).collect(),
         statuses: choices(
             ClueStatus::ALL,
             ClueStatus::as_str,
             ClueStatus::label,
-            &q.status,
+            &status,
         ),
         colours: choices(
             ClockColour::ALL,
             ClockColour::as_str,
             ClockColour::label,
-            &q.colour,
+            &colour,
         ),
         recipients: choices(
             RecipientKind::ALL,
             RecipientKind::as_str,
             RecipientKind::label,
-            &q.recipient,
+            &recipient,
         ),
-        filtered: !(q.status.is_empty() && q.colour.is_empty() && q.recipient.is_empty()),
-        query,
-        next_cursor: list.next_cursor,
+        inspection_id: text(&cq.inspection_id),
+        q: text(&cq.q),
+        filtered: [
+            &cq.inspection_id,
+            &cq.status,
+            &cq.colour,
+            &cq.recipient,
+            &cq.q,
+        ]
+        .into_iter()
+        .any(|v| given(v).is_some()),
+        total: list.total,
+        pages,
         settings,
         is_office: xunshi_core::clue::may_configure(actor),
     };
-    Ok(render(super::list_status(&refused), &page))
+    Ok(render(super::list_status(&asked.refused), &page))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -13,16 +13,17 @@ use xunshi_core::access::Access;
 use xunshi_core::access::may_change_stage;
 use xunshi_core::inspection::Inspection;
 use xunshi_core::inspection::{InspectionInput, InspectionKind, Stage};
-use xunshi_core::page::PageRequest;
+use xunshi_core::page::{PageRequest, SortedPage};
 use xunshi_core::permission::{Actor, Permission};
 use xunshi_core::service::{InspectionView, StageChange, today};
 use xunshi_core::store::InspectionFilter;
 use xunshi_core::{CoreError, Id};
 
+use super::pager::{Asked, Pager, Place};
 use super::{FormErrors, Frame, OrPage, PageResult, render, see_other};
 use crate::AppState;
 use crate::auth::PageUser;
-use crate::http::filters::{InspectionQuery, paging};
+use crate::http::filters::{InspectionQuery, given};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -66,16 +67,6 @@ struct Row {
     stage_class: &'static str,
 }
 
-#[derive(Deserialize, Default)]
-struct ListQuery {
-    #[serde(default)]
-    round_id: String,
-    #[serde(default)]
-    stage: String,
-    #[serde(default)]
-    unit_id: String,
-}
-
 #[derive(Template)]
 #[template(path = "inspections.html")]
 struct ListPage {
@@ -83,30 +74,33 @@ struct ListPage {
     rows: Vec<Row>,
     rounds: Vec<(String, String)>,
     stages: Vec<(&'static str, &'static str)>,
-    q: ListQuery,
-    next_cursor: Option<String>,
+    round_id: String,
+    stage: String,
+    unit_id: String,
+    q: String,
+    filtered: bool,
+    total: i64,
+    pages: Pager,
     can_manage: bool,
 }
 
+/// The inspections under the filters and order of [`InspectionQuery`], the same parser as
+/// `GET /api/v1/inspections`: a filter or order that cannot be read shows the page again with
+/// the message and no rows (400).
 async fn list(
     State(app): State<AppState>,
     user: PageUser,
-    Query(q): Query<ListQuery>,
     Query(iq): Query<InspectionQuery>,
 ) -> PageResult {
     let actor = &user.actor;
-    // The parser of `GET /api/v1/inspections`.
-    let (filter, refused) = super::filter_or_refusal(
-        iq.filter().and_then(|f| Ok((f, paging(&iq.cursor, None)?))),
-        actor,
-    )?;
-    let found = match filter {
-        Some((f, page)) => app
+    let asked = Asked::read(iq.filter().and_then(|f| Ok((f, iq.sorted()?))), actor)?;
+    let found = match &asked.filter {
+        Some(f) => app
             .services
-            .list_inspection_views(actor, &f, page)
+            .inspection_page(actor, f, asked.sort, asked.at.as_ref(), asked.limit)
             .await
             .or_page(actor)?,
-        None => xunshi_core::page::Page::empty(),
+        None => SortedPage::empty(),
     };
     let rows = found
         .items
@@ -139,18 +133,40 @@ async fn list(
     } else {
         Vec::new()
     };
+    let query = iq.query();
+    let pages = Pager::new(
+        "/inspections",
+        &query,
+        asked.sort,
+        asked.limit,
+        Place {
+            total: found.total,
+            number: iq.page,
+            at: asked.at.as_ref(),
+            next: found.next_cursor,
+            prev: found.prev_cursor,
+        },
+    );
+    let text = |v: &Option<String>| v.as_deref().unwrap_or_default().to_owned();
     let page = ListPage {
         frame: Frame::new(&app, &user, "巡视任务", "/inspections")
             .await
-            .with_error(refused.as_ref()),
+            .with_error(asked.refused.as_ref()),
         rows,
         rounds,
         stages: Stage::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
-        next_cursor: found.next_cursor,
+        round_id: text(&iq.round_id),
+        stage: text(&iq.stage),
+        unit_id: text(&iq.unit_id),
+        q: text(&iq.q),
+        filtered: [&iq.term_id, &iq.round_id, &iq.unit_id, &iq.stage, &iq.q]
+            .into_iter()
+            .any(|v| given(v).is_some()),
+        total: found.total,
+        pages,
         can_manage: actor.can(Permission::ManagePlanning),
-        q,
     };
-    Ok(render(super::list_status(&refused), &page))
+    Ok(render(super::list_status(&asked.refused), &page))
 }
 
 #[derive(Deserialize, Default)]

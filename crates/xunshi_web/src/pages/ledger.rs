@@ -13,15 +13,16 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use xunshi_core::deadline::Colour;
-use xunshi_core::page::{DEFAULT_LIMIT, Keyset};
+use xunshi_core::page::DEFAULT_LIMIT;
 use xunshi_core::paper::MAX_EVIDENCE_BYTES;
 use xunshi_core::permission::Actor;
 use xunshi_core::rectify::{Defect, TaskStatus};
 use xunshi_core::service::{BatchItem, ChangeInput, LedgerTotals, TaskDetail};
-use xunshi_core::store::{TaskSort, TaskSortKey};
+use xunshi_core::store::TaskSort;
 use xunshi_core::{CoreError, Id};
 use xunshi_office::chinese_date;
 
+use super::pager::{Pager, Place};
 use super::rectify::{ChangeRow, Choice, TaskRow, choice, due_kinds};
 use super::{FormErrors, Frame, OrPage, PageResult, error_page, local_time, render, see_other};
 use crate::AppState;
@@ -30,7 +31,7 @@ use crate::error::status_of;
 use crate::http::files::{
     FileQuery, UPLOAD_LIMIT, UploadError, read_upload, size_label, task_file_response,
 };
-use crate::http::filters::{LedgerQuery, PAGE_SIZES};
+use crate::http::filters::LedgerQuery;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -88,112 +89,6 @@ struct LedgerPage {
     /// The filters alone, for the workbook and the print view (which keep the ledger's order).
     query: String,
     pages: Pager,
-}
-
-/// A column heading that sorts: the link sorts by it, ascending, or the other way when the
-/// ledger is already sorted by it; `mark` shows which way it is sorted now.
-struct SortLink {
-    label: &'static str,
-    href: String,
-    mark: &'static str,
-}
-
-/// The ledger's headings, page size choices and page links, under its filters. Keyset paging
-/// knows where it is only relative to a row, so the pager offers the first, previous, next
-/// and last pages, not a jump to page k; the page number is carried in the links and checked
-/// against the page count.
-struct Pager {
-    /// The order's code, kept by the filter form so that filtering keeps the order.
-    sort_code: String,
-    sorts: Vec<SortLink>,
-    sizes: Vec<(u32, String, bool)>,
-    number: i64,
-    count: i64,
-    limit: u32,
-    first: Option<String>,
-    prev: Option<String>,
-    next: Option<String>,
-    last: Option<String>,
-}
-
-impl Pager {
-    #[allow(clippy::too_many_arguments)]
-    fn new(
-        filters: &str,
-        sort: TaskSort,
-        limit: u32,
-        total: i64,
-        number: Option<u32>,
-        at: Option<&Keyset>,
-        next: Option<String>,
-        prev: Option<String>,
-    ) -> Pager {
-        let count = ((total + i64::from(limit) - 1) / i64::from(limit)).max(1);
-        let code = sort.code();
-        let href = |sort: &str, limit: u32, cursor: Option<&str>, page: i64| {
-            let mut pairs = vec![("sort", sort.to_owned()), ("limit", limit.to_string())];
-            if let Some(c) = cursor {
-                pairs.push(("cursor", c.to_owned()));
-                pairs.push(("page", page.to_string()));
-            }
-            let tail = serde_urlencoded::to_string(pairs).unwrap_or_default();
-            format!("/rectification/tasks?{filters}&{tail}")
-        };
-        // The last page is that by its cursor; any other page is numbered by its links, and
-        // the first page has no cursor.
-        let number = match at {
-            None => 1,
-            Some(Keyset { row: None, .. }) => count,
-            Some(_) => i64::from(number.unwrap_or(2)).clamp(1, count),
-        };
-        let sorts = TaskSortKey::ALL
-            .into_iter()
-            .map(|k| {
-                let current = sort.key == k;
-                let flipped = TaskSort {
-                    key: k,
-                    desc: current && !sort.desc,
-                };
-                SortLink {
-                    label: k.label(),
-                    href: href(&flipped.code(), limit, None, 1),
-                    mark: match (current, sort.desc) {
-                        (false, _) => "",
-                        (true, false) => "▲",
-                        (true, true) => "▼",
-                    },
-                }
-            })
-            .collect();
-        let sizes = PAGE_SIZES
-            .into_iter()
-            .map(|n| (n, href(&code, n, None, 1), n == limit))
-            .collect();
-        let not_first = number > 1 || prev.is_some();
-        Pager {
-            sort_code: code.clone(),
-            sorts,
-            sizes,
-            first: not_first.then(|| href(&code, limit, None, 1)),
-            prev: prev.map(|c| href(&code, limit, Some(&c), (number - 1).max(1))),
-            next: next
-                .as_deref()
-                .map(|c| href(&code, limit, Some(c), (number + 1).min(count))),
-            last: (number < count).then(|| href(&code, limit, Some(&Keyset::last(&code)), count)),
-            number,
-            count,
-            limit,
-        }
-    }
-
-    /// The heading link of the column sorted by `code`.
-    fn sort(&self, code: &str) -> &SortLink {
-        let i = TaskSortKey::ALL
-            .iter()
-            .position(|k| k.as_str() == code)
-            .unwrap_or(0);
-        &self.sorts[i]
-    }
 }
 
 /// The ledger under the filters of [`LedgerQuery`], the same parser as `GET /api/v1/tasks`: a
@@ -297,14 +192,17 @@ async fn ledger(
     ])
     .unwrap_or_default();
     let pages = Pager::new(
+        "/rectification/tasks",
         &query,
         sort,
         limit,
-        total,
-        q.page,
-        at.as_ref(),
-        next_cursor,
-        prev_cursor,
+        Place {
+            total,
+            number: q.page,
+            at: at.as_ref(),
+            next: next_cursor,
+            prev: prev_cursor,
+        },
     );
     let page = LedgerPage {
         frame: Frame::new(&app, &user, "整改台账", "/rectification/tasks")

@@ -15,6 +15,7 @@ mod leadership;
 mod ledger;
 mod messages;
 mod notices;
+mod pager;
 mod papers;
 mod personnel;
 mod planning;

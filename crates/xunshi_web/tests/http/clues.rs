@@ -992,3 +992,89 @@ async fn the_transfer_letter_downloads_as_word_for_its_recipient_and_the_read_is
         "{status}"
     );
 }
+
+#[tokio::test]
+async fn the_clue_list_sorts_counts_and_filters_alike_on_the_page_and_in_the_api() {
+    let app = app().await;
+    let office = app.client("office1").await;
+    let in_order = |list: &Value| -> Vec<String> {
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["about_name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (status, all) = app.api(&office, "GET", "/clues", None).await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    assert_eq!(all["total"], 5);
+    let by_name = names(&all);
+    // By whom the clue is about, two a page: every page continues where its cursor says.
+    let mut seen = Vec::new();
+    let mut path = "/clues?sort=about&limit=2".to_owned();
+    let mut cursor = String::new();
+    loop {
+        let (status, page) = app.api(&office, "GET", &path, None).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert_eq!(page["total"], 5);
+        seen.extend(in_order(&page));
+        match page["next_cursor"].as_str() {
+            Some(c) => {
+                cursor = c.to_owned();
+                path = format!("/clues?sort=about&limit=2&cursor={c}");
+            }
+            None => break,
+        }
+    }
+    assert_eq!(seen, by_name);
+    let (_, down) = app.api(&office, "GET", "/clues?sort=-about", None).await;
+    let mut rev = by_name.clone();
+    rev.reverse();
+    assert_eq!(in_order(&down), rev);
+    // By status: the registered clue (registered < transferred) first.
+    let (_, by_status) = app.api(&office, "GET", "/clues?sort=status", None).await;
+    assert_eq!(in_order(&by_status)[0], "钱某某");
+    // A cursor of one order is refused under another (422), an unknown order is named (400).
+    let (status, body) = app
+        .api(
+            &office,
+            "GET",
+            &format!("/clues?sort=kind&cursor={cursor}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["details"][0]["field"], "cursor");
+    let (status, body) = app.api(&office, "GET", "/clues?sort=name", None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["details"][0]["field"], "sort");
+    // The text filter, and the total under the reader's scope.
+    let (_, found) = app.api(&office, "GET", "/clues?q=%E5%BC%A0", None).await;
+    assert_eq!(
+        (in_order(&found), found["total"].clone()),
+        (vec!["张某某".to_owned()], json!(1))
+    );
+    let jiwei = app.client("jiwei").await;
+    let (_, mine) = app.api(&jiwei, "GET", "/clues?sort=-about", None).await;
+    assert_eq!(mine["total"], 2);
+
+    // The page reads the same parameters.
+    let browser = app.browser("office1").await;
+    let (status, html) = app.page(&browser, "/clues?sort=about&limit=2").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("共 5 项，第 1 / 3 页"), "{html}");
+    let heading = crate::helpers::link_with(&html, "按被反映人排序").unwrap();
+    assert!(heading.contains("sort=-about"), "{heading}");
+    assert!(html.contains("rel=\"next\"") && html.contains("末页"));
+    let (_, html) = app.page(&browser, "/clues?q=%E5%BC%A0").await;
+    assert!(
+        html.contains("共 1 项") && !html.contains("李某某"),
+        "{html}"
+    );
+    let (status, html) = app.page(&browser, "/clues?sort=name").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(html.contains("不是可用的排序"), "{html}");
+    let jiwei = app.browser("jiwei").await;
+    let (_, html) = app.page(&jiwei, "/clues").await;
+    assert!(html.contains("共 2 项"), "{html}");
+}

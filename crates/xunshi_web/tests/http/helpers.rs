@@ -85,6 +85,16 @@ impl TestResponse {
     }
 }
 
+/// The `href` of the first link whose tag holds `marker` (such as `rel="next"`), as a browser
+/// reads it (the template escapes `&`).
+pub fn link_with(html: &str, marker: &str) -> Option<String> {
+    let at = html.find(marker)?;
+    let start = html[..at].rfind("<a ")?;
+    let tag = &html[start..html[start..].find('>')? + start];
+    let href = tag.split("href=\"").nth(1)?.split('"').next()?;
+    Some(href.replace("&#38;", "&").replace("&amp;", "&"))
+}
+
 /// The value of the first `<input name="{name}" value="…">` of a page.
 pub fn input_value(html: &str, name: &str) -> Option<String> {
     let marker = format!("name=\"{name}\" value=\"");

@@ -286,3 +286,132 @@ async fn a_look_back_link_is_refused_on_a_routine_inspection() {
         "nothing created"
     );
 }
+
+#[tokio::test]
+async fn the_inspection_list_sorts_counts_and_filters_alike_on_the_page_and_in_the_api() {
+    let app = TestApp::spawn().await;
+    let (office, first) = planned(&app).await;
+    let (_, insp) = app
+        .api_get(&format!("/api/v1/inspections/{first}"), &office)
+        .await;
+    let committee = insp["dispatcher"]["id"].clone();
+    for name in ["自治区教育厅", "自治区卫生健康委"] {
+        let (s, u) = app
+            .api_post(
+                "/api/v1/units",
+                Some(&office),
+                json!({"name": name, "kind": "department", "level": "provincial", "parent_id": committee}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{u}");
+    }
+    let mut ids = vec![first];
+    for (team, unit, entry) in [
+        ("第一巡视组", "自治区教育厅", "2019-09-10"),
+        ("第二巡视组", "自治区卫生健康委", "2019-09-25"),
+    ] {
+        let (s, i) = app
+            .api_post(
+                "/api/v1/inspections",
+                Some(&office),
+                json!({"round_id": insp["round_id"], "team_name": team, "targets": [unit], "kind": "routine",
+                       "planned_entry": entry, "planned_exit": "2019-12-18"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{i}");
+        ids.push(i["id"].as_str().unwrap().to_owned());
+    }
+    let got = |body: &Value| -> Vec<String> {
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // By the day of entry, one a page: every page continues where its cursor says, with the
+    // total of the whole list.
+    let by_entry = vec![ids[1].clone(), ids[0].clone(), ids[2].clone()];
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/inspections?sort=entry&limit=1".to_owned();
+    loop {
+        let (status, page) = app.api_get(&path, &office).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert_eq!(page["total"], 3);
+        seen.extend(got(&page));
+        match page["next_cursor"].as_str() {
+            Some(c) => path = format!("/api/v1/inspections?sort=entry&limit=1&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, by_entry);
+    // By team, descending (一 < 三 < 二 as text), two a page, and back from the second page
+    // to the first.
+    let (_, one) = app
+        .api_get("/api/v1/inspections?sort=-team&limit=2", &office)
+        .await;
+    assert_eq!(got(&one), [ids[2].clone(), ids[0].clone()]);
+    assert!(one["prev_cursor"].is_null());
+    let c = one["next_cursor"].as_str().unwrap().to_owned();
+    let (_, two) = app
+        .api_get(
+            &format!("/api/v1/inspections?sort=-team&limit=2&cursor={c}"),
+            &office,
+        )
+        .await;
+    assert_eq!(got(&two), [ids[1].clone()]);
+    let p = two["prev_cursor"].as_str().unwrap();
+    let (_, back) = app
+        .api_get(
+            &format!("/api/v1/inspections?sort=-team&limit=2&cursor={p}"),
+            &office,
+        )
+        .await;
+    assert_eq!(got(&back), got(&one));
+    // A cursor of one order is refused under another (422), an unknown order is named (400).
+    let (status, body) = app
+        .api_get(
+            &format!("/api/v1/inspections?sort=stage&cursor={c}"),
+            &office,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(crate::helpers::detail_fields(&body), ["cursor"]);
+    let (status, body) = app.api_get("/api/v1/inspections?sort=name", &office).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(crate::helpers::detail_fields(&body), ["sort"]);
+    // The text filter: part of a unit's name or of a team's name.
+    let (_, found) = app
+        .api_get("/api/v1/inspections?q=%E6%95%99%E8%82%B2", &office)
+        .await;
+    assert_eq!(
+        (got(&found), found["total"].clone()),
+        (vec![ids[1].clone()], json!(1))
+    );
+    let (_, found) = app
+        .api_get("/api/v1/inspections?q=%E7%AC%AC%E4%BA%8C", &office)
+        .await;
+    assert_eq!(got(&found), [ids[2].clone()]);
+
+    // The page reads the same parameters: the headings sort, the total and pages are shown.
+    let mut b = app.login_form("office1", PASSWORD).await;
+    let page = b.get("/inspections?sort=entry&limit=20").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("共 3 项，第 1 / 1 页"), "{}", page.body);
+    let heading = crate::helpers::link_with(&page.body, "按进驻时间排序").unwrap();
+    assert!(heading.contains("sort=-entry"), "{heading}");
+    let at = |body: &str, team: &str| body.find(&format!(">{team}<")).unwrap();
+    assert!(at(&page.body, "第一巡视组") < at(&page.body, "第三巡视组"));
+    let flipped = b.get(&heading).await;
+    assert!(at(&flipped.body, "第三巡视组") < at(&flipped.body, "第一巡视组"));
+    let page = b.get("/inspections?sort=team&limit=2").await;
+    assert!(page.body.contains("共 3 项，第 1 / 2 页"), "{}", page.body);
+    let next = crate::helpers::link_with(&page.body, "rel=\"next\"").unwrap();
+    let second = b.get(&next).await;
+    assert!(second.body.contains("第 2 / 2 页"), "{}", second.body);
+    let page = b.get("/inspections?q=%E5%8D%AB%E7%94%9F").await;
+    assert!(page.body.contains("共 1 项") && page.body.contains(">第二巡视组<"));
+    let refused = b.get("/inspections?sort=name").await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.body.contains("不是可用的排序"), "{}", refused.body);
+}

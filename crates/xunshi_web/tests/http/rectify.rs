@@ -21,7 +21,7 @@ use xunshi_core::service::{
 use xunshi_store::{Db, LocalBlobs};
 
 use crate::helpers::{
-    PASSWORD, TestApp, TestResponse, assert_api_error, detail_fields, input_value,
+    PASSWORD, TestApp, TestResponse, assert_api_error, detail_fields, input_value, link_with,
 };
 
 const POLITICAL: &str = "00000000-0000-7000-8001-000000201701";
@@ -1207,16 +1207,6 @@ async fn the_home_page_lists_what_waits_for_each_role_until_it_is_done() {
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(todo_of(&w, "xcb_head").await.0, vec![]);
-}
-
-/// The `href` of the first link whose tag holds `marker` (such as `rel="next"`), as a browser
-/// reads it (the template escapes `&`).
-fn link_with(html: &str, marker: &str) -> Option<String> {
-    let at = html.find(marker)?;
-    let start = html[..at].rfind("<a ")?;
-    let tag = &html[start..html[start..].find('>')? + start];
-    let href = tag.split("href=\"").nth(1)?.split('"').next()?;
-    Some(href.replace("&#38;", "&").replace("&amp;", "&"))
 }
 
 #[tokio::test]

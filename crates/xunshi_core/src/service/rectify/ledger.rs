@@ -12,7 +12,7 @@ use super::{TaskDetail, TaskEntry, TaskRights, task_context, warn_days};
 use crate::deadline::Colour;
 use crate::error::{CoreError, Result};
 use crate::id::Id;
-use crate::page::{Keyset, Page, PageRequest};
+use crate::page::{Keyset, Page, PageRequest, SortedPage};
 use crate::permission::Actor;
 use crate::rectify::{Due, PlanStatus, TaskStatus};
 use crate::service::Services;
@@ -212,48 +212,18 @@ impl<S: Store> Services<S> {
             return Ok(LedgerPage::default());
         };
         let total = tx.count_tasks(&filter).await?;
-        let back = at.is_some_and(|k| k.back);
-        // The last page holds what is left after the full pages before it, so that its page
-        // number is the page count and going back from it meets the same page boundaries.
-        let want = match at {
-            Some(Keyset { row: None, .. }) => {
-                let rest = u32::try_from((total - 1).rem_euclid(i64::from(limit)) + 1)
-                    .map_err(CoreError::internal)?;
-                if total == 0 { limit } else { rest }
-            }
-            _ => limit,
-        };
+        let want = SortedPage::<LedgerRow>::want(at, total, limit)?;
         // The scope is by unit and inspection: the unit's people see their own unit's rows,
         // a team its inspection's; there are no tasks before feedback, so nothing is shown
         // that `rect_role` would refuse.
-        let mut rows = tx.ledger_sorted(&filter, sort, at, want).await?;
-        let more = rows.len() > want as usize;
-        rows.truncate(want as usize);
-        if back {
-            rows.reverse();
-        }
-        let (has_prev, has_next) = if back {
-            (more, at.is_some_and(|k| k.row.is_some()))
-        } else {
-            (at.is_some(), more)
-        };
-        let code = sort.code();
-        let next_cursor = rows.last().filter(|_| has_next).map(|r| {
-            // The ledger's own order keeps the bare id as its cursor, as every list has it.
-            if sort == TaskSort::default() {
-                r.task.id.to_string()
-            } else {
-                Keyset::after(&code, &sort.key_of(&r.task), r.task.id)
-            }
+        let rows = tx.ledger_sorted(&filter, sort, at, want).await?;
+        let p = SortedPage::from_walk(rows, sort, at, want, total, |r: &LedgerRow| {
+            (sort.key_of(&r.task), r.task.id)
         });
-        let prev_cursor = rows
-            .first()
-            .filter(|_| has_prev)
-            .map(|r| Keyset::before(&code, &sort.key_of(&r.task), r.task.id));
         Ok(LedgerPage {
-            items: rows.into_iter().map(|r| entry(r, now, warn)).collect(),
-            next_cursor,
-            prev_cursor,
+            items: p.items.into_iter().map(|r| entry(r, now, warn)).collect(),
+            next_cursor: p.next_cursor,
+            prev_cursor: p.prev_cursor,
             total,
         })
     }
