@@ -233,11 +233,23 @@ pub(crate) fn like_pattern(q: &str) -> String {
 /// `LIKE` is case-sensitive on PostgreSQL and not on SQLite for ASCII; lower-casing both sides
 /// in the database gives one behaviour (SQLite's `lower` folds only ASCII, so the pattern must
 /// be folded by the same function, not by Rust). Every column is matched against the one
-/// placeholder `$n`, bound to [`like_pattern`] of the text.
-pub(crate) fn contains_clause(cols: &[&str], n: usize) -> String {
+/// placeholder `$n`, bound to [`like_pattern`] of `text`.
+///
+/// A text without a letter that has case (Chinese, digits, punctuation) matches the same with
+/// or without folding, since folding never turns a letter into one without case; it is then
+/// matched as it is, which spares a `lower` per column and row (half the time of a scan of the
+/// ledger on SQLite, see bench/RESULTS.md).
+pub(crate) fn contains_clause(cols: &[&str], n: usize, text: &str) -> String {
+    let folds = text.chars().any(|c| c.is_lowercase() || c.is_uppercase());
     let parts: Vec<_> = cols
         .iter()
-        .map(|c| format!("lower({c}) LIKE lower(${n}) ESCAPE '\\'"))
+        .map(|c| {
+            if folds {
+                format!("lower({c}) LIKE lower(${n}) ESCAPE '\\'")
+            } else {
+                format!("{c} LIKE ${n} ESCAPE '\\'")
+            }
+        })
         .collect();
     format!("({})", parts.join(" OR "))
 }
@@ -376,7 +388,7 @@ impl<M: Mode> ReadTx for DbTx<M> {
             w.eq("parent_id", p.to_string());
         }
         if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
-            let c = contains_clause(&["name"], w.next());
+            let c = contains_clause(&["name"], w.next(), q);
             w.raw(c, like_pattern(q));
         }
         if !f.include_withdrawn {
@@ -481,7 +493,7 @@ impl<M: Mode> ReadTx for DbTx<M> {
             w.eq("unit_id", u.to_string());
         }
         if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
-            let c = contains_clause(&["username", "display_name"], w.next());
+            let c = contains_clause(&["username", "display_name"], w.next(), q);
             w.raw(c, like_pattern(q));
         }
         if let Some(after) = page.after {
@@ -589,7 +601,7 @@ impl<M: Mode> ReadTx for DbTx<M> {
             // The person by log-in name, or by any part of the name people know them by; the
             // records are still found through the index of the log-in name they carry.
             let n = w.next();
-            let contains = contains_clause(&["display_name"], n + 1);
+            let contains = contains_clause(&["display_name"], n + 1, v);
             w.raw(
                 format!(
                     "actor_name IN (SELECT CAST(${n} AS TEXT) \

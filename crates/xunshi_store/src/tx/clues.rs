@@ -195,7 +195,7 @@ fn clue_where(f: &ClueFilter, scope: &ClueScope) -> Option<Where> {
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let n = w.next();
         w.raw(
-            contains_clause(&["c.about_name", "c.about_post"], n),
+            contains_clause(&["c.about_name", "c.about_post"], n, q),
             like_pattern(q),
         );
     }

@@ -182,8 +182,8 @@ pub(super) fn inspection_where(f: &InspectionFilter, visible: &Visible) -> Optio
     }
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let n = w.next();
-        let named = contains_clause(&["team_name"], n);
-        let unit = contains_clause(&["u.name"], n);
+        let named = contains_clause(&["team_name"], n, q);
+        let unit = contains_clause(&["u.name"], n, q);
         w.raw(
             format!(
                 "({named} OR id IN (SELECT it.inspection_id FROM inspection_targets it

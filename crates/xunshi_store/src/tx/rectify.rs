@@ -238,7 +238,6 @@ fn task_where(f: &TaskFilter, p: &str) -> Result<Option<Where>> {
         w.fixed(&format!("{p}rejections > 0"));
     }
     if let Some(text) = &f.text {
-        // The problem's title is matched once over the problems, not per task.
         let n = w.next();
         let cols = [
             "measure",
@@ -250,12 +249,21 @@ fn task_where(f: &TaskFilter, p: &str) -> Result<Option<Where>> {
         ]
         .map(|c| format!("{p}{c}"));
         let cols: Vec<&str> = cols.iter().map(String::as_str).collect();
-        let own = contains_clause(&cols, n);
-        let title = contains_clause(&["title"], n);
-        w.raw(
-            format!("({own} OR {p}problem_id IN (SELECT id FROM problems WHERE {title}))"),
-            like_pattern(text),
-        );
+        let own = contains_clause(&cols, n, text);
+        let title = contains_clause(&["x.title"], n, text);
+        // The problem's title: a list narrowed to a unit, an inspection, a plan or a person's
+        // scope holds few tasks, whose problems are looked up by key; the whole ledger reads
+        // the problems once instead (a scan of the problems, not a lookup per task).
+        let narrow = f.scope.is_some()
+            || f.unit_id.is_some()
+            || f.inspection_id.is_some()
+            || f.plan_id.is_some();
+        let problem = if narrow {
+            format!("EXISTS (SELECT 1 FROM problems x WHERE x.id = {p}problem_id AND {title})")
+        } else {
+            format!("{p}problem_id IN (SELECT x.id FROM problems x WHERE {title})")
+        };
+        w.raw(format!("({own} OR {problem})"), like_pattern(text));
     }
     if let Some(scope) = &f.scope
         && !scope_clause(&mut w, scope, p)

@@ -282,7 +282,7 @@ impl<M: Mode> TeamRead for DbTx<M> {
             w.eq("unit_id", u.to_string());
         }
         if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
-            let c = contains_clause(&["name", "post", "specialty"], w.next());
+            let c = contains_clause(&["name", "post", "specialty"], w.next(), q);
             w.raw(c, like_pattern(q));
         }
         if let Some(after) = page.after {
