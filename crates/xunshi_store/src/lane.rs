@@ -223,6 +223,12 @@ impl Writer {
                     let mut state = self.lane.acquire().await;
                     if state.batch.as_ref().is_some_and(|b| b.id == id) {
                         flush(&mut state).await;
+                    } else {
+                        // Its own batch was committed meanwhile (the answer is on its way), but
+                        // whoever opened the one open now may have left it to this writer,
+                        // seen queued: it is settled like any other, or it could stay open
+                        // with nobody left to commit it, holding the write lock.
+                        settle(&mut state, &self.lane.queued).await;
                     }
                 }
             }
