@@ -13,3 +13,10 @@ CREATE INDEX clues_sort_about ON clues (about_name, id);
 CREATE INDEX clues_sort_kind ON clues (kind, id);
 CREATE INDEX clues_sort_status ON clues (status, id);
 CREATE INDEX clues_sort_transfer ON clues (COALESCE(transfer_id, ''), id);
+
+-- Statistics of the new indexes at once, over every row: left to the server's sampled
+-- `PRAGMA optimize`, SQLite took the status index for 1,000 clues a status and counted the
+-- liaison's waiting clues by walking every transferred clue (117 ms a page at 300,000 clues)
+-- instead of starting from the recipient's transfers.
+ANALYZE clues;
+ANALYZE inspections;
