@@ -547,15 +547,7 @@ fn message_page_with(
     details: &[String],
     actor: Option<&Actor>,
 ) -> Response {
-    let mut frame = Frame::public(heading, crate::auth::current_csrf());
-    if let Some(a) = actor {
-        frame.logged_in = true;
-        frame.user_name = a
-            .as_user()
-            .map(|u| u.display_name.clone())
-            .unwrap_or_default();
-        frame.nav = nav_for(a, "");
-    }
+    let frame = plain_frame(heading, crate::auth::current_csrf(), actor);
     render(
         status,
         &MessagePage {
@@ -565,6 +557,21 @@ fn message_page_with(
             details,
         },
     )
+}
+
+/// The frame of a page that is not a section's (a message, a question): the person's name and
+/// navigation when someone is logged in, without the counts the sections' frames read.
+fn plain_frame(heading: &str, csrf: String, actor: Option<&Actor>) -> Frame {
+    let mut frame = Frame::public(heading, csrf);
+    if let Some(a) = actor {
+        frame.logged_in = true;
+        frame.user_name = a
+            .as_user()
+            .map(|u| u.display_name.clone())
+            .unwrap_or_default();
+        frame.nav = nav_for(a, "");
+    }
+    frame
 }
 
 #[derive(Template)]
@@ -605,15 +612,7 @@ pub fn confirmation(
         .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_owned()))
         .filter(|p| p.starts_with('/') && !p.starts_with("//"))
         .unwrap_or_else(|| "/".to_owned());
-    let mut frame = Frame::public("请确认", csrf.to_owned());
-    if let Some(a) = actor {
-        frame.logged_in = true;
-        frame.user_name = a
-            .as_user()
-            .map(|u| u.display_name.clone())
-            .unwrap_or_default();
-        frame.nav = nav_for(a, "");
-    }
+    let frame = plain_frame("请确认", csrf.to_owned(), actor);
     Some(render(
         StatusCode::OK,
         &ConfirmPage {
