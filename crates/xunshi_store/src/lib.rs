@@ -104,6 +104,10 @@ impl Db {
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(10))
+            // A SQLite connection is a file handle in this process: there is nothing to ping,
+            // and the ping is a round trip to the connection's thread before every transaction.
+            // A PostgreSQL connection may have been closed by the server, so it is tested.
+            .test_before_acquire(dialect == Dialect::Postgres)
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if dialect == Dialect::Sqlite {
