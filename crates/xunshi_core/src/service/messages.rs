@@ -214,15 +214,6 @@ impl<S: Store> Services<S> {
         Ok(Inbox { messages, unread })
     }
 
-    /// How many of the actor's messages are unread, for the navigation of every page.
-    pub async fn unread_messages(&self, actor: &Actor) -> Result<i64> {
-        let Some(uid) = actor.user_id() else {
-            return Ok(0);
-        };
-        let mut tx = self.store.read().await?;
-        tx.unread_messages(uid).await
-    }
-
     /// Marks one of the actor's messages read. Another's message, or none, is not found;
     /// one read already stays as it was. Reading one's own mail is not a record of the
     /// work, so it is not audited (as log-in counters are not).

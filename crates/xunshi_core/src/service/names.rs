@@ -18,16 +18,6 @@ pub struct InspectionNames {
 }
 
 impl<S: Store> Services<S> {
-    /// The name of the unit the actor's account belongs to: everyone may know where they
-    /// themselves belong, whatever their roles.
-    pub async fn own_unit_name(&self, actor: &Actor) -> Result<Option<String>> {
-        let Some(unit_id) = actor.as_user().and_then(|u| u.unit_id) else {
-            return Ok(None);
-        };
-        let mut tx = self.store.read().await?;
-        Ok(tx.get_unit(unit_id).await?.map(|u| u.name))
-    }
-
     /// The names of the units an inspection concerns, for whoever may see the inspection (the
     /// inspected unit too, once feedback is given: its feedback document names them).
     pub async fn inspection_names(

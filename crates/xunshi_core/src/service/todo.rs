@@ -31,7 +31,7 @@ use crate::permission::{Actor, Permission};
 use crate::rectify::{Due, TaskStatus, task_colour};
 use crate::report::StepKind;
 use crate::role::{Role, Scope};
-use crate::store::{PlanningRead, ReadTx, Store, TodoRead, Waiting, WaitingRow, WaitingScope};
+use crate::store::{MessageRead, ReadTx, Store, Waiting, WaitingRow, WaitingScope};
 
 /// How many items of each kind the list shows; the count says how many there are.
 pub const TODO_FIRST: u32 = 20;
@@ -293,96 +293,127 @@ impl<S: Store> Services<S> {
         self.todo_listing(actor, TODO_FIRST).await
     }
 
-    /// How many things wait for the actor, for the navigation of every page.
-    pub async fn todo_count(&self, actor: &Actor) -> Result<i64> {
-        Ok(self.todo_listing(actor, 0).await?.total())
+    /// What the frame of every page shows of the person's day: the name of their own unit
+    /// (everyone may know it, whatever their grants), how many things wait for them and how
+    /// many messages they have not read, in one read: every page asks for them.
+    pub async fn frame_counts(&self, actor: &Actor) -> Result<FrameCounts> {
+        let day = today(self.now());
+        let mut tx = self.store.read().await?;
+        let unit_name = match actor.as_user().and_then(|u| u.unit_id) {
+            Some(unit_id) => tx.get_unit(unit_id).await?.map(|u| u.name),
+            None => None,
+        };
+        let waiting = todo_listing(&mut tx, actor, day, 0).await?.total();
+        let unread = match actor.user_id() {
+            Some(uid) => tx.unread_messages(uid).await?,
+            None => 0,
+        };
+        Ok(FrameCounts {
+            unit_name,
+            waiting,
+            unread,
+        })
     }
 
     async fn todo_listing(&self, actor: &Actor, limit: u32) -> Result<Todo> {
-        let mut todo = Todo::default();
-        if actor.as_user().is_none_or(|u| u.disabled) {
-            return Ok(todo);
-        }
         let day = today(self.now());
         let mut tx = self.store.read().await?;
-        let warn_days = rectification_warn_days(&mut tx).await?;
-        let mut inspections: Vec<Inspection> = Vec::new();
-        // The inspections the actor sits on as leader or deputy, few as the grants, each held
-        // to the rules of papers and reports.
-        let mut seats = Seats::default();
-        for g in actor.grants() {
-            if let (Role::TeamLeader | Role::TeamDeputy, Scope::Inspection(id)) = (g.role, g.scope)
-                && !inspections.iter().any(|i| i.id == id)
-                && let Some(insp) = tx.get_inspection(id).await?
-            {
-                if leads_papers(actor, &insp) {
-                    seats.leads.push(id);
-                }
-                if decides_now(actor, &insp, StepKind::TeamMeeting) {
-                    seats.meets.push(id);
-                }
-                if reviews_notices(actor, &insp) {
-                    seats.reviews.push(id);
-                }
-                inspections.push(insp);
-            }
+        todo_listing(&mut tx, actor, day, limit).await
+    }
+}
+
+/// What [`Services::frame_counts`] reads.
+#[derive(Debug, Clone, Default)]
+pub struct FrameCounts {
+    pub unit_name: Option<String>,
+    pub waiting: i64,
+    pub unread: i64,
+}
+
+/// The to-do within `tx`: each kind counted and its first `limit` items listed.
+async fn todo_listing<T: ReadTx>(tx: &mut T, actor: &Actor, day: Date, limit: u32) -> Result<Todo> {
+    let mut todo = Todo::default();
+    if actor.as_user().is_none_or(|u| u.disabled) {
+        return Ok(todo);
+    }
+    let warn_days = rectification_warn_days(tx).await?;
+    let mut inspections: Vec<Inspection> = Vec::new();
+    // The inspections the actor sits on as leader or deputy, few as the grants, each held
+    // to the rules of papers and reports.
+    let mut seats = Seats::default();
+    let sits_on = actor
+        .grants()
+        .iter()
+        .filter_map(|g| match (g.role, g.scope) {
+            (Role::TeamLeader | Role::TeamDeputy, Scope::Inspection(id)) => Some(id),
+            _ => None,
+        });
+    load_missing(tx, &mut inspections, sits_on).await?;
+    for insp in &inspections {
+        if leads_papers(actor, insp) {
+            seats.leads.push(insp.id);
         }
-        for (kind, scope) in duties(actor, seats) {
-            let Some(waiting) = kind.waiting() else {
+        if decides_now(actor, insp, StepKind::TeamMeeting) {
+            seats.meets.push(insp.id);
+        }
+        if reviews_notices(actor, insp) {
+            seats.reviews.push(insp.id);
+        }
+    }
+    for (kind, scope) in duties(actor, seats) {
+        let Some(waiting) = kind.waiting() else {
+            continue;
+        };
+        let (mut total, rows) = tx.waiting(waiting, &scope, limit).await?;
+        load_missing(tx, &mut inspections, rows.iter().map(|r| r.inspection_id)).await?;
+        let mut items = Vec::new();
+        for row in rows {
+            let Some(insp) = known(&inspections, row.inspection_id) else {
                 continue;
             };
-            let (mut total, rows) = tx.waiting(waiting, &scope, limit).await?;
-            let mut items = Vec::new();
-            for row in rows {
-                let Some(insp) =
-                    inspection_of(&mut tx, &mut inspections, row.inspection_id).await?
-                else {
-                    continue;
-                };
-                // The scope asked of the database follows the rule; a row the rule refuses
-                // would be a disagreement between them, and is neither shown nor counted.
-                if !kind.may_act(actor, insp, row.unit_id) {
-                    total -= 1;
-                    continue;
-                }
-                let colour = row.due.map(|d| match kind {
-                    // An open task's colour depends on its date only.
-                    TodoKind::TaskVerify => task_colour(
-                        Due::By { date: d },
-                        TaskStatus::Claimed,
-                        None,
-                        day,
-                        warn_days,
-                    ),
-                    _ => colour(d, day, warn_days, false),
-                });
-                items.push(TodoItem {
-                    kind,
-                    object_id: Some(row.object_id),
-                    inspection_id: Some(row.inspection_id),
-                    title: title_of(kind, &row),
-                    unit_name: Some(row.unit_name.clone()).filter(|n| !n.is_empty()),
-                    since: day_of(&row.since),
-                    due: row.due,
-                    colour,
-                });
+            // The scope asked of the database follows the rule; a row the rule refuses
+            // would be a disagreement between them, and is neither shown nor counted.
+            if !kind.may_act(actor, insp, row.unit_id) {
+                total -= 1;
+                continue;
             }
-            if total > 0 {
-                todo.groups.push(TodoGroup { kind, total, items });
-            }
-        }
-        if let Some(group) = clue_items(&mut tx, actor, day, limit, &mut inspections).await? {
-            todo.groups.push(group);
-        }
-        if let Some(item) = calendar_missing(&mut tx, actor, day, warn_days).await? {
-            todo.groups.push(TodoGroup {
-                kind: TodoKind::CalendarMissing,
-                total: 1,
-                items: if limit > 0 { vec![item] } else { Vec::new() },
+            let colour = row.due.map(|d| match kind {
+                // An open task's colour depends on its date only.
+                TodoKind::TaskVerify => task_colour(
+                    Due::By { date: d },
+                    TaskStatus::Claimed,
+                    None,
+                    day,
+                    warn_days,
+                ),
+                _ => colour(d, day, warn_days, false),
+            });
+            items.push(TodoItem {
+                kind,
+                object_id: Some(row.object_id),
+                inspection_id: Some(row.inspection_id),
+                title: title_of(kind, &row),
+                unit_name: Some(row.unit_name.clone()).filter(|n| !n.is_empty()),
+                since: day_of(&row.since),
+                due: row.due,
+                colour,
             });
         }
-        Ok(todo)
+        if total > 0 {
+            todo.groups.push(TodoGroup { kind, total, items });
+        }
     }
+    if let Some(group) = clue_items(tx, actor, day, limit, &mut inspections).await? {
+        todo.groups.push(group);
+    }
+    if let Some(item) = calendar_missing(tx, actor, day, warn_days).await? {
+        todo.groups.push(TodoGroup {
+            kind: TodoKind::CalendarMissing,
+            total: 1,
+            items: if limit > 0 { vec![item] } else { Vec::new() },
+        });
+    }
+    Ok(todo)
 }
 
 /// The clues transferred to the actor's body and not yet disposed of, by transfer, the
@@ -404,9 +435,10 @@ async fn clue_items<T: ReadTx>(
         return Ok(None);
     }
     let warn_days = i32::try_from(tx.clue_settings().await?.warn_days).unwrap_or(i32::MAX);
+    load_missing(tx, inspections, rows.iter().map(|r| r.inspection_id)).await?;
     let mut items = Vec::new();
     for row in rows {
-        let Some(insp) = inspection_of(tx, inspections, row.inspection_id).await? else {
+        let Some(insp) = known(inspections, row.inspection_id) else {
             continue;
         };
         if !is_recipient(actor, insp, &row.recipient) {
@@ -468,19 +500,26 @@ async fn calendar_missing<T: ReadTx>(
 }
 
 /// The inspection of a waiting row, read once per listing: rows of one inspection share it.
-async fn inspection_of<'a, T: ReadTx>(
+/// Reads, at once, the inspections of `ids` not yet in `known`: the rows of a list are each
+/// held to their inspection's rules, and a read per row would be a round trip per row.
+async fn load_missing<T: ReadTx>(
     tx: &mut T,
-    inspections: &'a mut Vec<Inspection>,
-    id: Id,
-) -> Result<Option<&'a Inspection>> {
-    if let Some(at) = inspections.iter().position(|i| i.id == id) {
-        return Ok(inspections.get(at));
+    known: &mut Vec<Inspection>,
+    ids: impl Iterator<Item = Id>,
+) -> Result<()> {
+    let mut missing: Vec<Id> = ids
+        .filter(|id| !known.iter().any(|i| i.id == *id))
+        .collect();
+    missing.sort();
+    missing.dedup();
+    if !missing.is_empty() {
+        known.extend(tx.get_inspections(&missing).await?);
     }
-    let Some(insp) = tx.get_inspection(id).await? else {
-        return Ok(None);
-    };
-    inspections.push(insp);
-    Ok(inspections.last())
+    Ok(())
+}
+
+fn known(inspections: &[Inspection], id: Id) -> Option<&Inspection> {
+    inspections.iter().find(|i| i.id == id)
 }
 
 #[cfg(test)]

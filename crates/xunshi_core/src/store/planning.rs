@@ -138,6 +138,12 @@ pub trait PlanningRead: Send {
     ) -> impl Future<Output = Result<Vec<Round>>> + Send;
     fn get_inspection(&mut self, id: Id)
     -> impl Future<Output = Result<Option<Inspection>>> + Send;
+    /// The inspections of `ids` that exist, in no particular order: one read for the rows of
+    /// a list that are each held to their inspection's rules.
+    fn get_inspections(
+        &mut self,
+        ids: &[Id],
+    ) -> impl Future<Output = Result<Vec<Inspection>>> + Send;
     fn list_inspections(
         &mut self,
         f: &InspectionFilter,

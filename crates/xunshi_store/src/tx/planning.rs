@@ -339,6 +339,24 @@ impl<M: Mode> PlanningRead for DbTx<M> {
         }
     }
 
+    async fn get_inspections(&mut self, ids: &[Id]) -> Result<Vec<Inspection>> {
+        let mut found = Vec::with_capacity(ids.len());
+        // Chunked to stay within the backends' limits on bound parameters.
+        for chunk in ids.chunks(500) {
+            let mut w = Where::default();
+            let list = w.list(chunk.iter().map(Id::to_string));
+            let sql = format!("SELECT {INSPECTION_COLS} FROM inspections WHERE id IN ({list})");
+            let rows = self
+                .fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+                .await?
+                .iter()
+                .map(inspection)
+                .collect::<Result<Vec<_>>>()?;
+            found.extend(self.with_targets(rows).await?);
+        }
+        Ok(found)
+    }
+
     async fn list_inspections(
         &mut self,
         f: &InspectionFilter,

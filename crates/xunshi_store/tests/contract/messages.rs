@@ -152,7 +152,7 @@ pub async fn hand_overs_write_messages_to_whom_the_todo_names(mut s: Svc) {
     s.mark_message_read(&w.office, mine).await.unwrap();
     assert_eq!(inbox(&s, &w.office).await.1, 1);
     assert_eq!(s.mark_all_messages_read(&w.office).await.unwrap(), 1);
-    assert_eq!(s.unread_messages(&w.office).await.unwrap(), 0);
+    assert_eq!(s.frame_counts(&w.office).await.unwrap().unread, 0);
     assert_eq!(inbox(&s, &r.organization).await.1, 2, "theirs stay unread");
 
     // The outbox holds the one mail; a sender claims it and another finds nothing to send.

@@ -42,7 +42,7 @@ async fn fix_notice_messages(s: &Svc, who: &Actor) -> Vec<String> {
 /// The kinds waiting for `who`, with their totals.
 async fn kinds(s: &Svc, who: &Actor) -> Vec<(TodoKind, i64)> {
     let todo: Todo = s.todo(who).await.expect("the to-do");
-    let counted = s.todo_count(who).await.expect("the count");
+    let counted = s.frame_counts(who).await.expect("the count").waiting;
     assert_eq!(
         counted,
         todo.total(),

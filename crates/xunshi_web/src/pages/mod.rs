@@ -222,45 +222,25 @@ impl Frame {
     pub async fn new(app: &AppState, user: &PageUser, title: &str, path: &str) -> Frame {
         let actor = &user.actor;
         let u = user.user();
-        // Everyone may know their own unit, whatever their grants: the core says so.
-        let unit_name = app
-            .services
-            .own_unit_name(actor)
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or_default();
+        // The unit's name, what waits for the person (beside the home page that lists it) and
+        // the unread messages (beside the inbox). A page is still shown if they cannot be
+        // read: the home page itself says why.
+        let counts = app.services.frame_counts(actor).await.unwrap_or_default();
         let mut roles: Vec<&str> = actor.grants().iter().map(|g| g.role.label()).collect();
         roles.dedup();
         let mut nav = nav_for(actor, path);
-        // What waits for the person, beside the home page that lists it. A page is still
-        // shown if it cannot be counted: the home page itself says why.
-        let waiting = app.services.todo_count(actor).await.ok().filter(|n| *n > 0);
-        if let Some(home) = nav
-            .iter_mut()
-            .flat_map(|s| s.items.iter_mut())
-            .find(|i| i.href == "/")
-        {
-            home.count = waiting;
-        }
-        // Likewise the unread messages, beside the inbox.
-        let unread = app
-            .services
-            .unread_messages(actor)
-            .await
-            .ok()
-            .filter(|n| *n > 0);
-        if let Some(inbox) = nav
-            .iter_mut()
-            .flat_map(|s| s.items.iter_mut())
-            .find(|i| i.href == "/messages")
-        {
-            inbox.count = unread;
+        for item in nav.iter_mut().flat_map(|s| s.items.iter_mut()) {
+            let count = match item.href {
+                "/" => counts.waiting,
+                "/messages" => counts.unread,
+                _ => continue,
+            };
+            item.count = Some(count).filter(|n| *n > 0);
         }
         Frame {
             title: title.to_owned(),
             user_name: u.display_name.clone(),
-            unit_name,
+            unit_name: counts.unit_name.unwrap_or_default(),
             roles: roles.join("、"),
             nav,
             csrf: user.csrf.clone(),
