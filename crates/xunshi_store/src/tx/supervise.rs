@@ -416,23 +416,28 @@ impl<M: Mode> SuperviseRead for DbTx<M> {
         let Some(w) = followup_where(f) else {
             return Ok(Vec::new());
         };
+        // Per kind, in the order of the (kind, answered_on) index and without a sort: all
+        // and those with the day of their answer; the open ones are the difference.
         let sql = format!(
-            "SELECT kind, CAST(CASE WHEN answered_on IS NULL THEN 0 ELSE 1 END AS BIGINT) AS answered,
-                    CAST(count(*) AS BIGINT) AS n
-               FROM followups {} GROUP BY kind, CASE WHEN answered_on IS NULL THEN 0 ELSE 1 END",
+            "SELECT kind, CAST(count(*) AS BIGINT) AS n,
+                    CAST(count(answered_on) AS BIGINT) AS answered
+               FROM followups {} GROUP BY kind",
             w.sql()
         );
-        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+        let mut out = Vec::new();
+        for r in self
+            .fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
             .await?
-            .iter()
-            .map(|r| {
-                Ok(FollowUpCount {
-                    kind: NoticeKind::parse(&s(r, "kind")?)?,
-                    answered: get_flag(r, "answered")?,
-                    n: i(r, "n")?,
-                })
-            })
-            .collect()
+        {
+            let kind = NoticeKind::parse(&s(&r, "kind")?)?;
+            let (n, answered) = (i(&r, "n")?, i(&r, "answered")?);
+            for (answered, n) in [(true, answered), (false, n - answered)] {
+                if n > 0 {
+                    out.push(FollowUpCount { kind, answered, n });
+                }
+            }
+        }
+        Ok(out)
     }
 
     async fn list_accountability(
