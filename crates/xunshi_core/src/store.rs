@@ -10,6 +10,7 @@ pub mod clues;
 pub mod disclose;
 pub mod leadership;
 pub mod messages;
+pub mod org;
 pub mod papers;
 pub mod planning;
 pub mod rectify;
@@ -26,7 +27,7 @@ use crate::audit::AuditRecord;
 use crate::error::Result;
 use crate::id::Id;
 use crate::org::Unit;
-use crate::page::PageRequest;
+use crate::page::{Keyset, PageRequest};
 use crate::role::Grant;
 use crate::user::User;
 
@@ -120,6 +121,7 @@ pub use clues::{ClueFilter, ClueRead, ClueSort, ClueSortKey, ClueWrite, Transfer
 pub use disclose::{DiscloseRead, DiscloseWrite, DocFilter, SubmittedOn};
 pub use leadership::{ClosedInMonth, ClueColourCount, CoverageCount, LeadershipRead, StageCount};
 pub use messages::{DueFollowUp, DueTask, DueTransfer, Mail, MessageRead, MessageWrite};
+pub use org::{UnitSort, UnitSortKey, UserSort, UserSortKey};
 pub use papers::{PaperRead, PaperWrite, ProblemFilter};
 pub use planning::{
     Covered, InspectionFilter, InspectionSort, InspectionSortKey, NO_DAY_KEY, PlanningRead,
@@ -164,11 +166,18 @@ pub trait ReadTx:
         &mut self,
         name: &str,
     ) -> impl Future<Output = Result<Option<Unit>>> + Send;
-    fn list_units(
+    /// A page of units sorted by `sort`, starting at `at` (`None`: the first page), `limit + 1`
+    /// rows at most, in the order walked: going back, the rows before the cursor, nearest
+    /// first.
+    fn units_sorted(
         &mut self,
         f: &UnitFilter,
-        page: PageRequest,
+        sort: UnitSort,
+        at: Option<&Keyset>,
+        limit: u32,
     ) -> impl Future<Output = Result<Vec<Unit>>> + Send;
+    /// How many units [`ReadTx::units_sorted`] would list over all its pages.
+    fn count_listed_units(&mut self, f: &UnitFilter) -> impl Future<Output = Result<i64>> + Send;
     /// How many units are in force (not withdrawn).
     fn count_units(&mut self) -> impl Future<Output = Result<i64>> + Send;
     /// Every unit, for drawing the tree and for pickers.
@@ -189,11 +198,18 @@ pub trait ReadTx:
         &mut self,
         username: &str,
     ) -> impl Future<Output = Result<Option<(User, String)>>> + Send;
-    fn list_users(
+    /// A page of accounts sorted by `sort`, starting at `at` (`None`: the first page),
+    /// `limit + 1` rows at most, in the order walked: going back, the rows before the cursor,
+    /// nearest first.
+    fn users_sorted(
         &mut self,
         f: &UserFilter,
-        page: PageRequest,
+        sort: UserSort,
+        at: Option<&Keyset>,
+        limit: u32,
     ) -> impl Future<Output = Result<Vec<User>>> + Send;
+    /// How many accounts [`ReadTx::users_sorted`] would list over all its pages.
+    fn count_listed_users(&mut self, f: &UserFilter) -> impl Future<Output = Result<i64>> + Send;
     fn count_users(&mut self) -> impl Future<Output = Result<i64>> + Send;
     fn active_grants(&mut self, user_id: Id) -> impl Future<Output = Result<Vec<Grant>>> + Send;
     // Log-in locks, per account and client address. Attempts are not edits of the account:

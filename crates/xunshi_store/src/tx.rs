@@ -24,7 +24,8 @@ use xunshi_core::org::Unit;
 use xunshi_core::page::{Keyset, PageRequest};
 use xunshi_core::role::Grant;
 use xunshi_core::store::{
-    ApiToken, AuditFilter, LoginLock, ReadTx, Session, UnitFilter, UserFilter, WriteTx,
+    ApiToken, AuditFilter, LoginLock, ReadTx, Session, UnitFilter, UnitSort, UnitSortKey,
+    UserFilter, UserSort, UserSortKey, WriteTx,
 };
 use xunshi_core::user::User;
 use xunshi_core::{CoreError, Id, Result};
@@ -254,6 +255,35 @@ pub(crate) fn contains_clause(cols: &[&str], n: usize, text: &str) -> String {
     format!("({})", parts.join(" OR "))
 }
 
+/// The `WHERE` of the unit list: the filter, the same for its rows and its count.
+fn unit_where(f: &UnitFilter) -> Where {
+    let mut w = Where::default();
+    if let Some(p) = f.parent_id {
+        w.eq("parent_id", p.to_string());
+    }
+    if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
+        let c = contains_clause(&["name"], w.next(), q);
+        w.raw(c, like_pattern(q));
+    }
+    if !f.include_withdrawn {
+        w.fixed("withdrawn = 0");
+    }
+    w
+}
+
+/// The `WHERE` of the account list: the filter, the same for its rows and its count.
+fn user_where(f: &UserFilter) -> Where {
+    let mut w = Where::default();
+    if let Some(u) = f.unit_id {
+        w.eq("unit_id", u.to_string());
+    }
+    if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
+        let c = contains_clause(&["username", "display_name"], w.next(), q);
+        w.raw(c, like_pattern(q));
+    }
+    w
+}
+
 /// Builds `WHERE` clauses with numbered placeholders and keeps the values to bind, in order.
 #[derive(Default, Clone)]
 pub(crate) struct Where {
@@ -382,32 +412,45 @@ impl<M: Mode> ReadTx for DbTx<M> {
             .transpose()
     }
 
-    async fn list_units(&mut self, f: &UnitFilter, page: PageRequest) -> Result<Vec<Unit>> {
-        let mut w = Where::default();
-        if let Some(p) = f.parent_id {
-            w.eq("parent_id", p.to_string());
-        }
-        if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
-            let c = contains_clause(&["name"], w.next(), q);
-            w.raw(c, like_pattern(q));
-        }
-        if !f.include_withdrawn {
-            w.fixed("withdrawn = 0");
-        }
-        if let Some(after) = page.after {
-            let n = w.next();
-            w.raw(format!("id > ${n}"), after.to_string());
-        }
+    async fn units_sorted(
+        &mut self,
+        f: &UnitFilter,
+        sort: UnitSort,
+        at: Option<&Keyset>,
+        limit: u32,
+    ) -> Result<Vec<Unit>> {
+        let mut w = unit_where(f);
+        // Each key is written exactly as its index (migration 0026) is.
+        let key = match sort.key {
+            UnitSortKey::Seq => None,
+            UnitSortKey::Name => Some(("name", KeyKind::Column)),
+            UnitSortKey::Kind => Some(("kind", KeyKind::Column)),
+            UnitSortKey::Level => Some(("level", KeyKind::Column)),
+            UnitSortKey::Status => Some(("withdrawn", KeyKind::Integer)),
+        };
+        let order_by = keyset(&mut w, key, "id", sort.desc, at)?;
         let sql = format!(
-            "SELECT {UNIT_COLS} FROM units {} ORDER BY id LIMIT {}",
+            "SELECT {UNIT_COLS} FROM units {} ORDER BY {order_by} LIMIT {}",
             w.sql(),
-            page.limit + 1
+            limit + 1
         );
         self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
             .await?
             .iter()
             .map(rows::unit)
             .collect()
+    }
+
+    async fn count_listed_units(&mut self, f: &UnitFilter) -> Result<i64> {
+        let w = unit_where(f);
+        let sql = format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM units {}",
+            w.sql()
+        );
+        let r = self
+            .fetch_optional(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?;
+        Ok(r.map(|r| rows::i(&r, "n")).transpose()?.unwrap_or(0))
     }
 
     async fn all_units(&mut self) -> Result<Vec<Unit>> {
@@ -487,29 +530,46 @@ impl<M: Mode> ReadTx for DbTx<M> {
         }
     }
 
-    async fn list_users(&mut self, f: &UserFilter, page: PageRequest) -> Result<Vec<User>> {
-        let mut w = Where::default();
-        if let Some(u) = f.unit_id {
-            w.eq("unit_id", u.to_string());
-        }
-        if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
-            let c = contains_clause(&["username", "display_name"], w.next(), q);
-            w.raw(c, like_pattern(q));
-        }
-        if let Some(after) = page.after {
-            let n = w.next();
-            w.raw(format!("id > ${n}"), after.to_string());
-        }
+    async fn users_sorted(
+        &mut self,
+        f: &UserFilter,
+        sort: UserSort,
+        at: Option<&Keyset>,
+        limit: u32,
+    ) -> Result<Vec<User>> {
+        let mut w = user_where(f);
+        // Each key is written exactly as its index (migration 0026) is; an account of no unit
+        // sorts before every unit on both backends alike.
+        let key = match sort.key {
+            UserSortKey::Seq => None,
+            UserSortKey::Username => Some(("username", KeyKind::Column)),
+            UserSortKey::Name => Some(("display_name", KeyKind::Column)),
+            UserSortKey::Unit => Some(("COALESCE(unit_id, '')", KeyKind::Expression)),
+            UserSortKey::Status => Some(("disabled", KeyKind::Integer)),
+        };
+        let order_by = keyset(&mut w, key, "id", sort.desc, at)?;
         let sql = format!(
-            "SELECT {USER_COLS} FROM users {} ORDER BY id LIMIT {}",
+            "SELECT {USER_COLS} FROM users {} ORDER BY {order_by} LIMIT {}",
             w.sql(),
-            page.limit + 1
+            limit + 1
         );
         self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
             .await?
             .iter()
             .map(rows::user)
             .collect()
+    }
+
+    async fn count_listed_users(&mut self, f: &UserFilter) -> Result<i64> {
+        let w = user_where(f);
+        let sql = format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM users {}",
+            w.sql()
+        );
+        let r = self
+            .fetch_optional(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?;
+        Ok(r.map(|r| rows::i(&r, "n")).transpose()?.unwrap_or(0))
     }
 
     async fn count_users(&mut self) -> Result<i64> {

@@ -87,6 +87,7 @@ contract_cases! {
     units::units_are_created_read_and_filtered,
     units::unit_search_matches_any_script,
     units::unit_lists_page_by_cursor_without_gaps_or_repeats,
+    units::unit_and_account_lists_sort_by_every_column,
     units::unit_update_needs_the_current_version,
     units::unit_names_are_unique,
     units::a_unit_cannot_move_below_itself,

@@ -21,7 +21,8 @@ use xunshi_core::service::{
 };
 use xunshi_core::store::{
     AuditFilter, ClueSortKey, DocFilter, InspectionFilter, InspectionSortKey, InspectorFilter,
-    PlanFilter, ProblemFilter, TaskSortKey, TransferFilter, UnitFilter, UserFilter,
+    PlanFilter, ProblemFilter, TaskSortKey, TransferFilter, UnitFilter, UnitSortKey, UserFilter,
+    UserSortKey,
 };
 use xunshi_core::{CoreError, Id, Result};
 
@@ -79,6 +80,21 @@ fn opt_text(raw: &Option<String>) -> Option<String> {
     given(raw).map(str::to_owned)
 }
 
+/// The longest text a sorted list is searched for; a longer one is refused, not cut.
+pub const SEARCH_TEXT_MAX: usize = 100;
+
+/// A sorted list's text filter (`q`): blank is none, over [`SEARCH_TEXT_MAX`] characters is
+/// refused as the ledger's is.
+pub fn search_text(raw: &Option<String>) -> Result<Option<String>> {
+    match given(raw) {
+        Some(q) if q.chars().count() > SEARCH_TEXT_MAX => Err(CoreError::bad_input(
+            "q",
+            format!("检索内容不能超过{SEARCH_TEXT_MAX}个字"),
+        )),
+        other => Ok(other.map(str::to_owned)),
+    }
+}
+
 /// The page of a list from its `cursor` and `limit`.
 pub fn paging(cursor: &Option<String>, limit: Option<u32>) -> Result<PageRequest> {
     PageRequest::parse(given(cursor), limit)
@@ -115,11 +131,20 @@ pub fn sorting<K: SortKey>(
 pub struct UnitQuery {
     /// Only the units directly below this one.
     pub parent_id: Option<String>,
-    /// Part of the name.
+    /// Part of the name (at most 100 characters).
+    #[param(max_length = 100)]
     pub q: Option<String>,
     /// Include withdrawn units (default false).
     #[serde(default)]
     pub include_withdrawn: bool,
+    /// The order: `seq` (as created, the default), `name`, `kind`, `level` or `status` (in
+    /// force before withdrawn); `-` before it for descending, as `-name`. Every order pages by
+    /// cursor; a cursor holds its order and is refused under another (422).
+    #[param(pattern = "^-?(seq|name|kind|level|status)$")]
+    pub sort: Option<String>,
+    /// Pages only: the page's number as the pages count it, shown beside the total; the
+    /// cursor, not this number, says where the page is.
+    pub page: Option<u32>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
 }
@@ -128,9 +153,25 @@ impl UnitQuery {
     pub fn filter(&self) -> Result<UnitFilter> {
         Ok(UnitFilter {
             parent_id: opt_id(&self.parent_id, "parent_id")?,
-            q: opt_text(&self.q),
+            q: search_text(&self.q)?,
             include_withdrawn: self.include_withdrawn,
         })
+    }
+
+    /// The order, the cursor read under it, and the page size.
+    pub fn sorted(&self) -> Result<Sorting<UnitSortKey>> {
+        sorting(&self.sort, &self.cursor, self.limit)
+    }
+
+    /// The filters alone, as the page's links carry them.
+    pub fn query(&self) -> String {
+        // A flag, not a filter with a blank "all": carried only when set.
+        let filters = encoded(&[("parent_id", &self.parent_id), ("q", &self.q)]);
+        if self.include_withdrawn {
+            format!("{filters}&include_withdrawn=true")
+        } else {
+            filters
+        }
     }
 }
 
@@ -139,8 +180,18 @@ impl UnitQuery {
 #[into_params(parameter_in = Query)]
 pub struct UserQuery {
     pub unit_id: Option<String>,
-    /// Part of the username or the name.
+    /// Part of the username or the name (at most 100 characters).
+    #[param(max_length = 100)]
     pub q: Option<String>,
+    /// The order: `seq` (as created, the default), `username`, `name`, `unit` (each unit's
+    /// accounts together) or `status` (in use before disabled); `-` before it for descending,
+    /// as `-name`. Every order pages by cursor; a cursor holds its order and is refused under
+    /// another (422).
+    #[param(pattern = "^-?(seq|username|name|unit|status)$")]
+    pub sort: Option<String>,
+    /// Pages only: the page's number as the pages count it, shown beside the total; the
+    /// cursor, not this number, says where the page is.
+    pub page: Option<u32>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
 }
@@ -149,8 +200,18 @@ impl UserQuery {
     pub fn filter(&self) -> Result<UserFilter> {
         Ok(UserFilter {
             unit_id: opt_id(&self.unit_id, "unit_id")?,
-            q: opt_text(&self.q),
+            q: search_text(&self.q)?,
         })
+    }
+
+    /// The order, the cursor read under it, and the page size.
+    pub fn sorted(&self) -> Result<Sorting<UserSortKey>> {
+        sorting(&self.sort, &self.cursor, self.limit)
+    }
+
+    /// The filters alone, as the page's links carry them.
+    pub fn query(&self) -> String {
+        encoded(&[("unit_id", &self.unit_id), ("q", &self.q)])
     }
 }
 

@@ -1,0 +1,12 @@
+-- The account and unit lists sort by their columns (tx.rs `users_sorted`, `units_sorted`),
+-- keyset-paged under every sort as the inspection and clue lists are (0025): each order is a
+-- walk of an index over (the key, id), in either direction. An account of no unit sorts before
+-- every unit, by the same expression the statement orders by.
+CREATE INDEX users_sort_username ON users (username, id);
+CREATE INDEX users_sort_name ON users (display_name, id);
+CREATE INDEX users_sort_unit ON users (COALESCE(unit_id, ''), id);
+CREATE INDEX users_sort_status ON users (disabled, id);
+CREATE INDEX units_sort_name ON units (name, id);
+CREATE INDEX units_sort_kind ON units (kind, id);
+CREATE INDEX units_sort_level ON units (level, id);
+CREATE INDEX units_sort_status ON units (withdrawn, id);
