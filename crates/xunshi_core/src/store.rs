@@ -4,6 +4,7 @@
 //! Everything happens inside a [`Tx`]: a service opens one, reads and writes through it, appends
 //! the audit record through it, and commits. Dropping a `Tx` without committing rolls it back.
 
+pub mod audit;
 pub mod blobs;
 pub mod calendar;
 pub mod clues;
@@ -27,7 +28,7 @@ use crate::audit::AuditRecord;
 use crate::error::Result;
 use crate::id::Id;
 use crate::org::Unit;
-use crate::page::{Keyset, PageRequest};
+use crate::page::Keyset;
 use crate::role::Grant;
 use crate::user::User;
 
@@ -115,6 +116,7 @@ pub struct ApiToken {
     pub revoked_at: Option<jiff::Timestamp>,
 }
 
+pub use audit::{AuditSort, AuditSortKey};
 pub use blobs::Blobs;
 pub use calendar::{CalendarRead, CalendarWrite};
 pub use clues::{ClueFilter, ClueRead, ClueSort, ClueSortKey, ClueWrite, TransferFilter};
@@ -241,12 +243,19 @@ pub trait ReadTx:
         after_seq: i64,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<AuditRecord>>> + Send;
-    /// Records newest first, filtered; the cursor is the id of the last record seen.
-    fn list_audit(
+    /// A page of records under `f` sorted by `sort` (records of one key in sequence order, the
+    /// same way), starting at `at` (`None`: the first page), `limit + 1` rows at most, in the
+    /// order walked: going back, the rows before the cursor, nearest first.
+    fn audit_sorted(
         &mut self,
         f: &AuditFilter,
-        page: PageRequest,
+        sort: AuditSort,
+        at: Option<&Keyset>,
+        limit: u32,
     ) -> impl Future<Output = Result<Vec<AuditRecord>>> + Send;
+    /// How many records [`ReadTx::audit_sorted`] would list over all its pages: the head's
+    /// count for the whole trail, otherwise counted through the filter's index.
+    fn count_audit(&mut self, f: &AuditFilter) -> impl Future<Output = Result<i64>> + Send;
 }
 
 /// A transaction that writes: everything a read can do, plus the changes and the audit

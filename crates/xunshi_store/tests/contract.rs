@@ -111,6 +111,7 @@ contract_cases! {
     auth::users_change_their_own_password,
     auth::a_new_password_ends_old_tokens_and_a_spent_lock_restarts_the_count,
     audit::audit_trail_lists_newest_first_with_filters,
+    audit::audit_trail_sorts_by_every_column_both_ways,
     audit::a_whole_trail_verifies_with_its_exact_count,
     audit::an_edited_record_is_named_by_verify,
     audit::deleted_records_are_detected,

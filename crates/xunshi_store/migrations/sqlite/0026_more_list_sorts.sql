@@ -10,3 +10,7 @@ CREATE INDEX units_sort_name ON units (name, id);
 CREATE INDEX units_sort_kind ON units (kind, id);
 CREATE INDEX units_sort_level ON units (level, id);
 CREATE INDEX units_sort_status ON units (withdrawn, id);
+
+-- The audit trail sorts by actor, action and kind of object, each key's records in sequence
+-- order (tx.rs `audit_sorted`); actor and action walk the indexes of 0001, over (key, seq).
+CREATE INDEX audit_log_sort_object_type ON audit_log (object_type, seq);

@@ -20,9 +20,9 @@ use xunshi_core::service::{
     AccountabilityQuery, ClueListFilter, FollowUpQuery, LedgerFilter, MechanismQuery,
 };
 use xunshi_core::store::{
-    AuditFilter, ClueSortKey, DocFilter, InspectionFilter, InspectionSortKey, InspectorFilter,
-    PlanFilter, ProblemFilter, TaskSortKey, TransferFilter, UnitFilter, UnitSortKey, UserFilter,
-    UserSortKey,
+    AuditFilter, AuditSortKey, ClueSortKey, DocFilter, InspectionFilter, InspectionSortKey,
+    InspectorFilter, PlanFilter, ProblemFilter, TaskSortKey, TransferFilter, UnitFilter,
+    UnitSortKey, UserFilter, UserSortKey,
 };
 use xunshi_core::{CoreError, Id, Result};
 
@@ -230,11 +230,37 @@ pub struct AuditQuery {
     pub from: Option<String>,
     /// Before this time (RFC 3339, or a date, meaning the end of that day).
     pub to: Option<String>,
+    /// The order: `-seq` (newest first, the default), `seq` (oldest first), `actor` (the
+    /// acting account's log-in name), `action` or `object_type`, each key's records in
+    /// sequence order the same way; `-` before it for descending. Every order pages by cursor;
+    /// a cursor holds its order and is refused under another (422).
+    #[param(pattern = "^-?(seq|actor|action|object_type)$")]
+    pub sort: Option<String>,
+    /// Pages only: the page's number as the pages count it, shown beside the total; the
+    /// cursor, not this number, says where the page is.
+    pub page: Option<u32>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
 }
 
 impl AuditQuery {
+    /// The order, the cursor read under it, and the page size.
+    pub fn sorted(&self) -> Result<Sorting<AuditSortKey>> {
+        sorting(&self.sort, &self.cursor, self.limit)
+    }
+
+    /// The filters alone, as the page's links carry them.
+    pub fn query(&self) -> String {
+        encoded(&[
+            ("actor", &self.actor),
+            ("action", &self.action),
+            ("object_type", &self.object_type),
+            ("object_id", &self.object_id),
+            ("from", &self.from),
+            ("to", &self.to),
+        ])
+    }
+
     pub fn filter(&self) -> Result<AuditFilter> {
         Ok(AuditFilter {
             actor_name: opt_text(&self.actor),
