@@ -122,7 +122,10 @@ pub use calendar::{CalendarRead, CalendarWrite};
 pub use clues::{ClueFilter, ClueRead, ClueSort, ClueSortKey, ClueWrite, TransferFilter};
 pub use disclose::{DiscloseRead, DiscloseWrite, DocFilter, SubmittedOn};
 pub use leadership::{ClosedInMonth, ClueColourCount, CoverageCount, LeadershipRead, StageCount};
-pub use messages::{DueFollowUp, DueTask, DueTransfer, Mail, MessageRead, MessageWrite};
+pub use messages::{
+    DueFollowUp, DueTask, DueTransfer, Mail, MessageFilter, MessageRead, MessageSort,
+    MessageSortKey, MessageWrite,
+};
 pub use org::{UnitSort, UnitSortKey, UserSort, UserSortKey};
 pub use papers::{PaperRead, PaperWrite, ProblemFilter};
 pub use planning::{

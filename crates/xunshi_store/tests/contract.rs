@@ -73,6 +73,7 @@ macro_rules! contract_cases {
 
 contract_cases! {
     messages::hand_overs_write_messages_to_whom_the_todo_names,
+    messages::an_inbox_sorts_by_every_column_both_ways,
     messages::a_message_of_an_event_reaches_each_recipient_once,
     messages::reminders_are_written_once_per_deadline_and_day_kind,
     messages::clue_transfers_tell_their_recipient_only_how_many_wait,

@@ -14,3 +14,8 @@ CREATE INDEX units_sort_status ON units (withdrawn, id);
 -- The audit trail sorts by actor, action and kind of object, each key's records in sequence
 -- order (tx.rs `audit_sorted`); actor and action walk the indexes of 0001, over (key, seq).
 CREATE INDEX audit_log_sort_object_type ON audit_log (object_type, seq);
+
+-- An inbox sorts by kind and title as well as by time (tx/messages.rs `messages_sorted`),
+-- each a walk of the recipient's messages over (key, id).
+CREATE INDEX messages_sort_kind ON messages (user_id, kind, id);
+CREATE INDEX messages_sort_title ON messages (user_id, title, id);

@@ -14,7 +14,8 @@ use xunshi_core::permission::Actor;
 use xunshi_core::rectify::TaskStatus;
 use xunshi_core::service::{ClueListFilter, LedgerFilter, Services};
 use xunshi_core::store::{
-    AuditFilter, AuditSort, ClueSort, InspectionFilter, InspectionSort, TaskSort, TaskSortKey,
+    AuditFilter, AuditSort, ClueSort, InspectionFilter, InspectionSort, MessageFilter, MessageSort,
+    TaskSort, TaskSortKey,
 };
 use xunshi_store::generate::Counts;
 use xunshi_store::{Dialect, Explained};
@@ -247,6 +248,13 @@ pub async fn hot_queries_read_large_tables_through_their_indexes(mut s: Svc) {
     .await;
     // The audit trail's too, each key over its index with the sequence (0001, 0026); the
     // whole trail is counted by its head.
+    every_order(async |sort: MessageSort, at| {
+        x.inbox_page(&office, &MessageFilter::default(), sort, at, 50)
+            .await
+            .expect("a sorted inbox")
+            .messages
+    })
+    .await;
     every_order(async |sort: AuditSort, at| {
         x.audit_page(&Actor::system(), &AuditFilter::default(), sort, at, 50)
             .await

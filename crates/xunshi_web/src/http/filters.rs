@@ -21,8 +21,8 @@ use xunshi_core::service::{
 };
 use xunshi_core::store::{
     AuditFilter, AuditSortKey, ClueSortKey, DocFilter, InspectionFilter, InspectionSortKey,
-    InspectorFilter, PlanFilter, ProblemFilter, TaskSortKey, TransferFilter, UnitFilter,
-    UnitSortKey, UserFilter, UserSortKey,
+    InspectorFilter, MessageFilter, MessageSortKey, PlanFilter, ProblemFilter, TaskSortKey,
+    TransferFilter, UnitFilter, UnitSortKey, UserFilter, UserSortKey,
 };
 use xunshi_core::{CoreError, Id, Result};
 
@@ -411,13 +411,24 @@ impl ClueQuery {
     }
 }
 
-/// `GET /messages`.
+/// `GET /messages`, `/messages`.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct MessageQuery {
     /// Only the unread messages (true or false; default false).
     #[param(value_type = Option<bool>)]
     pub unread: Option<String>,
+    /// Part of the title or the text (at most 100 characters).
+    #[param(max_length = 100)]
+    pub q: Option<String>,
+    /// The order: `-seq` (newest first, the default), `seq` (oldest first), `kind` or
+    /// `title`; `-` before it for descending. Every order pages by cursor; a cursor holds its
+    /// order and is refused under another (422).
+    #[param(pattern = "^-?(seq|kind|title)$")]
+    pub sort: Option<String>,
+    /// Pages only: the page's number as the pages count it, shown beside the total; the
+    /// cursor, not this number, says where the page is.
+    pub page: Option<u32>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
 }
@@ -426,6 +437,23 @@ impl MessageQuery {
     /// Whether only the unread are asked for.
     pub fn unread_only(&self) -> Result<bool> {
         Ok(opt_flag(&self.unread, "unread")?.unwrap_or(false))
+    }
+
+    pub fn filter(&self) -> Result<MessageFilter> {
+        Ok(MessageFilter {
+            unread_only: self.unread_only()?,
+            q: search_text(&self.q)?,
+        })
+    }
+
+    /// The order, the cursor read under it, and the page size.
+    pub fn sorted(&self) -> Result<Sorting<MessageSortKey>> {
+        sorting(&self.sort, &self.cursor, self.limit)
+    }
+
+    /// The filters alone, as the page's links carry them.
+    pub fn query(&self) -> String {
+        encoded(&[("unread", &self.unread), ("q", &self.q)])
     }
 }
 
