@@ -308,7 +308,8 @@ pub struct InspectionQuery {
     /// planning, preparation, on_site, reporting, feedback_given, rectification, archived
     #[param(value_type = Option<xunshi_core::inspection::Stage>)]
     pub stage: Option<String>,
-    /// Part of the team's name or of an inspected unit's name.
+    /// Part of the team's name or of an inspected unit's name (at most 100 characters).
+    #[param(max_length = 100)]
     pub q: Option<String>,
     /// The order: `seq` (as entered, the default), `round`, `team`, `kind`, `entry` (the day
     /// of entry, or the planned day; none last), `feedback` (none last) or `stage`; `-`
@@ -330,7 +331,7 @@ impl InspectionQuery {
             round_id: opt_id(&self.round_id, "round_id")?,
             unit_id: opt_id(&self.unit_id, "unit_id")?,
             stage: opt_code(&self.stage, "stage", Stage::parse)?,
-            q: opt_text(&self.q),
+            q: search_text(&self.q)?,
             ..Default::default()
         })
     }
@@ -367,7 +368,8 @@ pub struct ClueQuery {
     /// The handling clock: green, yellow, red or done.
     #[param(value_type = Option<xunshi_core::clue::ClockColour>)]
     pub colour: Option<String>,
-    /// Part of the name or post of whom the clue is about.
+    /// Part of the name or post of whom the clue is about (at most 100 characters).
+    #[param(max_length = 100)]
     pub q: Option<String>,
     /// The order: `seq` (as registered, the default), `about` (whom the clue is about),
     /// `kind`, `transfer` (letter by letter, in the order the transfers were made, so the
@@ -390,7 +392,7 @@ impl ClueQuery {
             status: opt_code(&self.status, "status", ClueStatus::parse)?,
             recipient: opt_code(&self.recipient, "recipient", RecipientKind::parse)?,
             colour: opt_code(&self.colour, "colour", ClockColour::parse)?,
-            q: opt_text(&self.q),
+            q: search_text(&self.q)?,
         })
     }
 
