@@ -19,3 +19,11 @@ CREATE INDEX audit_log_sort_object_type ON audit_log (object_type, seq);
 -- each a walk of the recipient's messages over (key, id).
 CREATE INDEX messages_sort_kind ON messages (user_id, kind, id);
 CREATE INDEX messages_sort_title ON messages (user_id, title, id);
+
+-- The follow-up notices sort by day issued, answer deadline (none after every day), kind,
+-- unit and document number (tx/supervise.rs `followups_sorted`).
+CREATE INDEX followups_sort_issued ON followups (issued_on, id);
+CREATE INDEX followups_sort_due ON followups (COALESCE(answer_due, '9999-12-31'), id);
+CREATE INDEX followups_sort_kind ON followups (kind, id);
+CREATE INDEX followups_sort_unit ON followups (unit_id, id);
+CREATE INDEX followups_sort_doc_no ON followups (doc_no, id);

@@ -12,10 +12,10 @@ use xunshi_core::deadline::Colour;
 use xunshi_core::page::{Keyset, PageRequest, Sort, SortKey, SortedPage};
 use xunshi_core::permission::Actor;
 use xunshi_core::rectify::TaskStatus;
-use xunshi_core::service::{ClueListFilter, LedgerFilter, Services};
+use xunshi_core::service::{ClueListFilter, FollowUpQuery, LedgerFilter, Services};
 use xunshi_core::store::{
-    AuditFilter, AuditSort, ClueSort, InspectionFilter, InspectionSort, MessageFilter, MessageSort,
-    TaskSort, TaskSortKey,
+    AuditFilter, AuditSort, ClueSort, FollowUpSort, InspectionFilter, InspectionSort,
+    MessageFilter, MessageSort, TaskSort, TaskSortKey,
 };
 use xunshi_store::generate::Counts;
 use xunshi_store::{Dialect, Explained};
@@ -248,6 +248,12 @@ pub async fn hot_queries_read_large_tables_through_their_indexes(mut s: Svc) {
     .await;
     // The audit trail's too, each key over its index with the sequence (0001, 0026); the
     // whole trail is counted by its head.
+    every_order(async |sort: FollowUpSort, at| {
+        x.followup_page(&office, &FollowUpQuery::default(), sort, at, 50)
+            .await
+            .expect("a sorted list of notices")
+    })
+    .await;
     every_order(async |sort: MessageSort, at| {
         x.inbox_page(&office, &MessageFilter::default(), sort, at, 50)
             .await

@@ -1343,3 +1343,72 @@ async fn clock_rows(s: &Svc) -> Vec<(String, String, String, String, String)> {
     .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)))
     .collect()
 }
+
+/// The notices sort by every column of their list, both ways, keyset-paged from the first page
+/// and from the last, with the total under the reader's scope; the unit's own people see its
+/// notices sorted the same, another unit none of them.
+pub async fn followups_sort_by_every_column_both_ways(mut s: Svc) {
+    use xunshi_core::store::{FollowUpSort, FollowUpSortKey};
+    let _now = clock_at(&mut s, "2020-04-10T02:00:00Z");
+    let f = fed_back(&s).await;
+    let w = &f.w;
+    let kinds = ["reminder", "warning", "formal", "referral"];
+    let mut notices = Vec::new();
+    for i in 0..11usize {
+        let input = FollowUpInput {
+            kind: kinds[i % kinds.len()].into(),
+            doc_no: format!("巡整督〔2020〕{}号", (i * 7) % 11),
+            answer_due: (i % 3 != 0).then(|| format!("2020-04-{:02}", 11 + (i * 5) % 17)),
+            ..notice(&f, "reminder", &format!("第{i}件"))
+        };
+        notices.push(
+            s.issue_followup(&w.office, &input)
+                .await
+                .unwrap_or_else(|e| panic!("notice {i}: {e:?}")),
+        );
+    }
+    for who in [&w.office, &w.principal] {
+        crate::harness::every_sort_meets_every_row(
+            &notices,
+            11,
+            4,
+            |n| n.id,
+            |sort: FollowUpSort, n| sort.key_of(n),
+            async |sort, at| {
+                s.followup_page(who, &FollowUpQuery::default(), sort, at, 4)
+                    .await
+                    .unwrap_or_else(|e| panic!("{}: {e:?}", sort.code()))
+            },
+            |e| e.notice.id,
+        )
+        .await;
+    }
+    let none = s
+        .followup_page(
+            &f.other_unit,
+            &FollowUpQuery::default(),
+            FollowUpSort {
+                key: FollowUpSortKey::Due,
+                desc: true,
+            },
+            None,
+            4,
+        )
+        .await
+        .expect("another unit's list");
+    assert_eq!((none.total, none.items.len()), (0, 0));
+    let found = s
+        .followup_page(
+            &w.office,
+            &FollowUpQuery {
+                q: Some("〕1号".into()),
+                ..Default::default()
+            },
+            FollowUpSort::default(),
+            None,
+            4,
+        )
+        .await
+        .expect("by number");
+    assert_eq!(found.total, 1);
+}

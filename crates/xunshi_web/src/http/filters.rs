@@ -20,9 +20,9 @@ use xunshi_core::service::{
     AccountabilityQuery, ClueListFilter, FollowUpQuery, LedgerFilter, MechanismQuery,
 };
 use xunshi_core::store::{
-    AuditFilter, AuditSortKey, ClueSortKey, DocFilter, InspectionFilter, InspectionSortKey,
-    InspectorFilter, MessageFilter, MessageSortKey, PlanFilter, ProblemFilter, TaskSortKey,
-    TransferFilter, UnitFilter, UnitSortKey, UserFilter, UserSortKey,
+    AuditFilter, AuditSortKey, ClueSortKey, DocFilter, FollowUpSortKey, InspectionFilter,
+    InspectionSortKey, InspectorFilter, MessageFilter, MessageSortKey, PlanFilter, ProblemFilter,
+    TaskSortKey, TransferFilter, UnitFilter, UnitSortKey, UserFilter, UserSortKey,
 };
 use xunshi_core::{CoreError, Id, Result};
 
@@ -717,6 +717,18 @@ pub struct FollowUpParams {
     /// true: answered; false: awaiting the unit's answer.
     #[param(value_type = Option<bool>)]
     pub answered: Option<String>,
+    /// Part of the document number or the text (at most 100 characters).
+    #[param(max_length = 100)]
+    pub q: Option<String>,
+    /// The order: `seq` (in order of issue, the default), `issued` (day issued), `due` (answer
+    /// deadline; those without one last), `kind`, `unit` (each unit's notices together) or
+    /// `doc_no`; `-` before it for descending. Every order pages by cursor; a cursor holds its
+    /// order and is refused under another (422).
+    #[param(pattern = "^-?(seq|issued|due|kind|unit|doc_no)$")]
+    pub sort: Option<String>,
+    /// Pages only: the page's number as the pages count it, shown beside the total; the
+    /// cursor, not this number, says where the page is.
+    pub page: Option<u32>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
 }
@@ -729,7 +741,25 @@ impl FollowUpParams {
             task_id: opt_id(&self.task_id, "task_id")?,
             kind: opt_code(&self.kind, "kind", NoticeKind::parse)?,
             answered: opt_flag(&self.answered, "answered")?,
+            q: search_text(&self.q)?,
         })
+    }
+
+    /// The order, the cursor read under it, and the page size.
+    pub fn sorted(&self) -> Result<Sorting<FollowUpSortKey>> {
+        sorting(&self.sort, &self.cursor, self.limit)
+    }
+
+    /// The filters alone, as the page's links carry them.
+    pub fn query(&self) -> String {
+        encoded(&[
+            ("inspection_id", &self.inspection_id),
+            ("unit_id", &self.unit_id),
+            ("task_id", &self.task_id),
+            ("kind", &self.kind),
+            ("answered", &self.answered),
+            ("q", &self.q),
+        ])
     }
 }
 
