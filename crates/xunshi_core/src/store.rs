@@ -140,8 +140,9 @@ pub use rectify::{
 pub use reports::{ReportRead, ReportWrite};
 pub use submissions::{Submission, SubmissionAnswer, SubmissionRead, SubmissionWrite};
 pub use supervise::{
-    AccountabilityFilter, ClockFilter, FollowUpCount, FollowUpFilter, FollowUpSort,
-    FollowUpSortKey, MechanismFilter, RunningClock, SuperviseRead, SuperviseWrite,
+    AccountabilityFilter, AccountabilitySort, AccountabilitySortKey, ClockFilter, FollowUpCount,
+    FollowUpFilter, FollowUpSort, FollowUpSortKey, MechanismFilter, RunningClock, SuperviseRead,
+    SuperviseWrite,
 };
 pub use teams::{InspectorFilter, TeamRead, TeamWrite};
 pub use todo::{TodoRead, Waiting, WaitingRow, WaitingScope, WaitingTransfer};

@@ -231,6 +231,7 @@ impl<S: Store> Services<S> {
                 unit_id: filter.unit_id,
                 task_id: None,
                 form: None,
+                q: None,
             })
             .await?;
         let of_form =

@@ -119,6 +119,76 @@ pub struct AccountabilityFilter {
     pub unit_id: Option<Id>,
     pub task_id: Option<Id>,
     pub form: Option<Form>,
+    /// Part of the person's name or post.
+    pub q: Option<String>,
+}
+
+/// The columns the accountability list sorts by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AccountabilitySortKey {
+    /// As recorded (by id).
+    #[default]
+    Seq,
+    /// By the name of whom it holds to account.
+    Person,
+    /// By form code (first to fourth).
+    Form,
+    /// By the day decided.
+    Decided,
+    /// By unit (its id, which keeps each unit's records together).
+    Unit,
+}
+
+impl AccountabilitySortKey {
+    pub const ALL: [AccountabilitySortKey; 5] = [
+        AccountabilitySortKey::Seq,
+        AccountabilitySortKey::Person,
+        AccountabilitySortKey::Form,
+        AccountabilitySortKey::Decided,
+        AccountabilitySortKey::Unit,
+    ];
+}
+
+impl SortKey for AccountabilitySortKey {
+    fn all() -> &'static [Self] {
+        &Self::ALL
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            AccountabilitySortKey::Seq => "seq",
+            AccountabilitySortKey::Person => "person",
+            AccountabilitySortKey::Form => "form",
+            AccountabilitySortKey::Decided => "decided",
+            AccountabilitySortKey::Unit => "unit",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            AccountabilitySortKey::Seq => "登记顺序",
+            AccountabilitySortKey::Person => "被问责人",
+            AccountabilitySortKey::Form => "形态",
+            AccountabilitySortKey::Decided => "决定日期",
+            AccountabilitySortKey::Unit => "单位",
+        }
+    }
+}
+
+/// The order of a sorted accountability list (`person`, `-decided`).
+pub type AccountabilitySort = Sort<AccountabilitySortKey>;
+
+impl AccountabilitySort {
+    /// The sort key of a record, as the cursor carries it and the store compares it.
+    pub fn key_of(self, a: &Accountability) -> String {
+        match self.key {
+            AccountabilitySortKey::Seq => String::new(),
+            AccountabilitySortKey::Person => a.person.clone(),
+            AccountabilitySortKey::Form => a.form.as_str().to_owned(),
+            AccountabilitySortKey::Decided => a.decided_on.to_string(),
+            AccountabilitySortKey::Unit => a.unit_id.to_string(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -197,6 +267,21 @@ pub trait SuperviseRead: Send {
         f: &AccountabilityFilter,
         page: PageRequest,
     ) -> impl Future<Output = Result<Vec<Accountability>>> + Send;
+    /// A page of records sorted by `sort`, starting at `at` (`None`: the first page),
+    /// `limit + 1` rows at most, in the order walked: going back, the rows before the cursor,
+    /// nearest first.
+    fn accountability_sorted(
+        &mut self,
+        f: &AccountabilityFilter,
+        sort: AccountabilitySort,
+        at: Option<&Keyset>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<Accountability>>> + Send;
+    /// How many records [`SuperviseRead::accountability_sorted`] would list over all its pages.
+    fn count_accountability(
+        &mut self,
+        f: &AccountabilityFilter,
+    ) -> impl Future<Output = Result<i64>> + Send;
     /// How many records [`SuperviseRead::list_accountability`] would list, by form, in one
     /// grouped count.
     fn accountability_counts(

@@ -27,3 +27,10 @@ CREATE INDEX followups_sort_due ON followups (COALESCE(answer_due, '9999-12-31')
 CREATE INDEX followups_sort_kind ON followups (kind, id);
 CREATE INDEX followups_sort_unit ON followups (unit_id, id);
 CREATE INDEX followups_sort_doc_no ON followups (doc_no, id);
+
+-- The accountability records sort by person, form, day decided and unit
+-- (tx/supervise.rs `accountability_sorted`).
+CREATE INDEX accountability_sort_person ON accountability (person, id);
+CREATE INDEX accountability_sort_form ON accountability (form, id);
+CREATE INDEX accountability_sort_decided ON accountability (decided_on, id);
+CREATE INDEX accountability_sort_unit ON accountability (unit_id, id);

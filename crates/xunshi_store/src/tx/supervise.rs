@@ -10,8 +10,9 @@ use xunshi_core::org::UnitLevel;
 use xunshi_core::page::{Keyset, PageRequest};
 use xunshi_core::rectify::{Accountability, FollowUp, Form, Mechanism, NoticeKind, Verification};
 use xunshi_core::store::{
-    AccountabilityFilter, ClockFilter, FollowUpCount, FollowUpFilter, FollowUpSort,
-    FollowUpSortKey, MechanismFilter, RunningClock, SuperviseRead, SuperviseWrite,
+    AccountabilityFilter, AccountabilitySort, AccountabilitySortKey, ClockFilter, FollowUpCount,
+    FollowUpFilter, FollowUpSort, FollowUpSortKey, MechanismFilter, RunningClock, SuperviseRead,
+    SuperviseWrite,
 };
 use xunshi_core::supervision::{RectifySettings, StoredDeadlineRule};
 use xunshi_core::{CoreError, Id, Result};
@@ -238,6 +239,10 @@ fn accountability_where(f: &AccountabilityFilter) -> Option<Where> {
     if let Some(form) = f.form {
         w.eq("form", form.as_str());
     }
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let c = contains_clause(&["person", "post"], w.next(), q);
+        w.raw(c, like_pattern(q));
+    }
     Some(w)
 }
 
@@ -436,6 +441,51 @@ impl<M: Mode> SuperviseRead for DbTx<M> {
         };
         let sql = format!(
             "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM followups {}",
+            w.sql()
+        );
+        let r = self
+            .fetch_optional(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?;
+        Ok(r.map(|r| i(&r, "n")).transpose()?.unwrap_or(0))
+    }
+
+    async fn accountability_sorted(
+        &mut self,
+        f: &AccountabilityFilter,
+        sort: AccountabilitySort,
+        at: Option<&Keyset>,
+        limit: u32,
+    ) -> Result<Vec<Accountability>> {
+        let Some(mut w) = accountability_where(f) else {
+            return Ok(Vec::new());
+        };
+        // Each key walks its index over (key, id) (migration 0026).
+        let key = match sort.key {
+            AccountabilitySortKey::Seq => None,
+            AccountabilitySortKey::Person => Some(("person", KeyKind::Column)),
+            AccountabilitySortKey::Form => Some(("form", KeyKind::Column)),
+            AccountabilitySortKey::Decided => Some(("decided_on", KeyKind::Column)),
+            AccountabilitySortKey::Unit => Some(("unit_id", KeyKind::Column)),
+        };
+        let order_by = keyset(&mut w, key, "id", sort.desc, at)?;
+        let sql = format!(
+            "SELECT {ACCOUNTABILITY_COLS} FROM accountability {} ORDER BY {order_by} LIMIT {}",
+            w.sql(),
+            limit + 1
+        );
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(accountability)
+            .collect()
+    }
+
+    async fn count_accountability(&mut self, f: &AccountabilityFilter) -> Result<i64> {
+        let Some(w) = accountability_where(f) else {
+            return Ok(0);
+        };
+        let sql = format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM accountability {}",
             w.sql()
         );
         let r = self

@@ -12,10 +12,12 @@ use xunshi_core::deadline::Colour;
 use xunshi_core::page::{Keyset, PageRequest, Sort, SortKey, SortedPage};
 use xunshi_core::permission::Actor;
 use xunshi_core::rectify::TaskStatus;
-use xunshi_core::service::{ClueListFilter, FollowUpQuery, LedgerFilter, Services};
+use xunshi_core::service::{
+    AccountabilityQuery, ClueListFilter, FollowUpQuery, LedgerFilter, Services,
+};
 use xunshi_core::store::{
-    AuditFilter, AuditSort, ClueSort, FollowUpSort, InspectionFilter, InspectionSort,
-    MessageFilter, MessageSort, TaskSort, TaskSortKey,
+    AccountabilitySort, AuditFilter, AuditSort, ClueSort, FollowUpSort, InspectionFilter,
+    InspectionSort, MessageFilter, MessageSort, TaskSort, TaskSortKey,
 };
 use xunshi_store::generate::Counts;
 use xunshi_store::{Dialect, Explained};
@@ -252,6 +254,12 @@ pub async fn hot_queries_read_large_tables_through_their_indexes(mut s: Svc) {
         x.followup_page(&office, &FollowUpQuery::default(), sort, at, 50)
             .await
             .expect("a sorted list of notices")
+    })
+    .await;
+    every_order(async |sort: AccountabilitySort, at| {
+        x.accountability_page(&office, &AccountabilityQuery::default(), sort, at, 50)
+            .await
+            .expect("a sorted accountability list")
     })
     .await;
     every_order(async |sort: MessageSort, at| {

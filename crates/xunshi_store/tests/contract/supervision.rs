@@ -1412,3 +1412,72 @@ pub async fn followups_sort_by_every_column_both_ways(mut s: Svc) {
         .expect("by number");
     assert_eq!(found.total, 1);
 }
+
+/// The accountability records sort by every column of their list, both ways, keyset-paged from
+/// the first page and from the last, with the total under the reader's scope; another unit's
+/// people see none of them.
+pub async fn accountability_sorts_by_every_column_both_ways(mut s: Svc) {
+    use xunshi_core::store::AccountabilitySort;
+    let _now = clock_at(&mut s, "2020-04-10T02:00:00Z");
+    let f = fed_back(&s).await;
+    let w = &f.w;
+    let measures = [
+        ("first", "批评教育", "诫勉谈话"),
+        ("second", "党纪处分", "警告"),
+        ("first", "对干部问责", "通报"),
+    ];
+    let mut records = Vec::new();
+    for i in 0..10usize {
+        let (form, list, measure) = measures[i % measures.len()];
+        let input = AccountabilityInput {
+            decided_on: format!("2020-04-{:02}", 1 + (i * 3) % 9),
+            ..held_to_account(&f, &format!("某人{}", (i * 7) % 10), form, list, measure)
+        };
+        records.push(
+            s.record_accountability(&w.office, &input)
+                .await
+                .unwrap_or_else(|e| panic!("record {i}: {e:?}")),
+        );
+    }
+    for who in [&w.office, &w.principal] {
+        crate::harness::every_sort_meets_every_row(
+            &records,
+            10,
+            3,
+            |a| a.id,
+            |sort: AccountabilitySort, a| sort.key_of(a),
+            async |sort, at| {
+                s.accountability_page(who, &AccountabilityQuery::default(), sort, at, 3)
+                    .await
+                    .unwrap_or_else(|e| panic!("{}: {e:?}", sort.code()))
+            },
+            |e| e.record.id,
+        )
+        .await;
+    }
+    let none = s
+        .accountability_page(
+            &f.other_unit,
+            &AccountabilityQuery::default(),
+            AccountabilitySort::default(),
+            None,
+            3,
+        )
+        .await
+        .expect("another unit's list");
+    assert_eq!((none.total, none.items.len()), (0, 0));
+    let found = s
+        .accountability_page(
+            &w.office,
+            &AccountabilityQuery {
+                q: Some("某人3".into()),
+                ..Default::default()
+            },
+            AccountabilitySort::default(),
+            None,
+            3,
+        )
+        .await
+        .expect("by name");
+    assert_eq!(found.total, 1);
+}

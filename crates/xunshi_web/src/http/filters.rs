@@ -20,9 +20,10 @@ use xunshi_core::service::{
     AccountabilityQuery, ClueListFilter, FollowUpQuery, LedgerFilter, MechanismQuery,
 };
 use xunshi_core::store::{
-    AuditFilter, AuditSortKey, ClueSortKey, DocFilter, FollowUpSortKey, InspectionFilter,
-    InspectionSortKey, InspectorFilter, MessageFilter, MessageSortKey, PlanFilter, ProblemFilter,
-    TaskSortKey, TransferFilter, UnitFilter, UnitSortKey, UserFilter, UserSortKey,
+    AccountabilitySortKey, AuditFilter, AuditSortKey, ClueSortKey, DocFilter, FollowUpSortKey,
+    InspectionFilter, InspectionSortKey, InspectorFilter, MessageFilter, MessageSortKey,
+    PlanFilter, ProblemFilter, TaskSortKey, TransferFilter, UnitFilter, UnitSortKey, UserFilter,
+    UserSortKey,
 };
 use xunshi_core::{CoreError, Id, Result};
 
@@ -773,6 +774,17 @@ pub struct AccountabilityParams {
     /// first, second, third or fourth.
     #[param(value_type = Option<xunshi_core::rectify::Form>)]
     pub form: Option<String>,
+    /// Part of the name or post of whom it holds to account (at most 100 characters).
+    #[param(max_length = 100)]
+    pub q: Option<String>,
+    /// The order: `seq` (as recorded, the default), `person`, `form`, `decided` (the day
+    /// decided) or `unit` (each unit's records together); `-` before it for descending. Every
+    /// order pages by cursor; a cursor holds its order and is refused under another (422).
+    #[param(pattern = "^-?(seq|person|form|decided|unit)$")]
+    pub sort: Option<String>,
+    /// Pages only: the page's number as the pages count it, shown beside the total; the
+    /// cursor, not this number, says where the page is.
+    pub page: Option<u32>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
 }
@@ -784,7 +796,24 @@ impl AccountabilityParams {
             unit_id: opt_id(&self.unit_id, "unit_id")?,
             task_id: opt_id(&self.task_id, "task_id")?,
             form: opt_code(&self.form, "form", Form::parse)?,
+            q: search_text(&self.q)?,
         })
+    }
+
+    /// The order, the cursor read under it, and the page size.
+    pub fn sorted(&self) -> Result<Sorting<AccountabilitySortKey>> {
+        sorting(&self.sort, &self.cursor, self.limit)
+    }
+
+    /// The filters alone, as the page's links carry them.
+    pub fn query(&self) -> String {
+        encoded(&[
+            ("inspection_id", &self.inspection_id),
+            ("unit_id", &self.unit_id),
+            ("task_id", &self.task_id),
+            ("form", &self.form),
+            ("q", &self.q),
+        ])
     }
 }
 

@@ -1247,3 +1247,98 @@ async fn the_notice_list_sorts_counts_and_filters_alike_on_the_page_and_in_the_a
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
     assert!(page.body.contains("不是可用的排序"), "{}", page.body);
 }
+
+#[tokio::test]
+async fn the_accountability_list_sorts_counts_and_filters_alike_on_the_page_and_in_the_api() {
+    let w = world().await;
+    let office = w.app.api_token("office1", PASSWORD).await;
+    for (person, form, list, measure, day) in [
+        ("王某", "first", "批评教育", "诫勉谈话", "2020-04-08"),
+        ("张某", "second", "党纪处分", "警告", "2020-04-02"),
+        ("李某", "first", "对干部问责", "通报", "2020-04-05"),
+    ] {
+        let (status, body) = w
+            .app
+            .api_post(
+                "/api/v1/accountability",
+                Some(&office),
+                json!({
+                    "inspection_id": w.insp.to_string(),
+                    "unit_id": w.unit.to_string(),
+                    "task_id": w.tasks[4].id.to_string(),
+                    "person": person,
+                    "post": "某直属单位负责人",
+                    "form": form,
+                    "measure_list": list,
+                    "measure": measure,
+                    "deciding_body": "自治区纪委监委",
+                    "decided_on": day,
+                }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let people = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["person"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let get = async |path: &str| w.app.api_get(path, &office).await;
+    let (status, all) = get("/api/v1/accountability").await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    assert_eq!(all["total"], 3);
+    assert_eq!(people(&all), ["王某", "张某", "李某"]);
+    let (_, first) = get("/api/v1/accountability?sort=decided&limit=2").await;
+    assert_eq!(people(&first), ["张某", "李某"]);
+    let next = first["next_cursor"].as_str().expect("a second page");
+    let (_, second) = get(&format!(
+        "/api/v1/accountability?sort=decided&limit=2&cursor={next}"
+    ))
+    .await;
+    assert_eq!(people(&second), ["王某"]);
+    let (_, down) = get("/api/v1/accountability?sort=-form").await;
+    assert_eq!(people(&down)[0], "张某");
+    let (_, found) = get("/api/v1/accountability?q=%E6%9D%8E").await;
+    assert_eq!(
+        (people(&found), found["total"].clone()),
+        (vec!["李某".to_owned()], json!(1))
+    );
+    for (path, status, field) in [
+        (
+            "/api/v1/accountability?sort=measure".to_owned(),
+            StatusCode::BAD_REQUEST,
+            "sort",
+        ),
+        (
+            format!("/api/v1/accountability?q={}", "x".repeat(101)),
+            StatusCode::BAD_REQUEST,
+            "q",
+        ),
+        (
+            format!("/api/v1/accountability?sort=person&cursor={next}"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "cursor",
+        ),
+    ] {
+        let (got, body) = get(&path).await;
+        assert_eq!(got, status, "{path}: {body}");
+        assert_eq!(body["error"]["details"][0]["field"], field, "{path}");
+    }
+
+    let mut browser = w.app.login_form("office1", PASSWORD).await;
+    let page = browser
+        .get("/supervision/accountability?sort=decided&limit=2")
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("共 3 项，第 1 / 2 页"), "{}", page.body);
+    let heading = crate::helpers::link_with(&page.body, "按决定日期排序").unwrap();
+    assert!(heading.contains("sort=-decided"), "{heading}");
+    let page = browser
+        .get("/supervision/accountability?sort=measure")
+        .await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(page.body.contains("不是可用的排序"), "{}", page.body);
+}
