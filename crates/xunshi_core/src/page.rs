@@ -173,6 +173,9 @@ impl Keyset {
 /// The columns a sorted list offers: each with the code a query names it by and the heading
 /// the page shows; the default is the list's own order (as entered, by id).
 pub trait SortKey: Copy + Eq + Default + Send + Sync + 'static {
+    /// Whether the list's own order runs down its default column (the audit trail's, newest
+    /// first); the other way is then the one a query names without `-`.
+    const DEFAULT_DESC: bool = false;
     fn all() -> &'static [Self];
     fn as_str(self) -> &'static str;
     fn label(self) -> &'static str;
@@ -180,10 +183,20 @@ pub trait SortKey: Copy + Eq + Default + Send + Sync + 'static {
 
 /// The order of a sorted list: a column and its direction. Written `due` (ascending) or
 /// `-due` (descending) in a query; blank is the list's own order.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sort<K> {
     pub key: K,
     pub desc: bool,
+}
+
+impl<K: SortKey> Default for Sort<K> {
+    /// The list's own order.
+    fn default() -> Self {
+        Sort {
+            key: K::default(),
+            desc: K::DEFAULT_DESC,
+        }
+    }
 }
 
 impl<K: SortKey> Sort<K> {

@@ -4,12 +4,14 @@
 //! Everything happens inside a [`Tx`]: a service opens one, reads and writes through it, appends
 //! the audit record through it, and commits. Dropping a `Tx` without committing rolls it back.
 
+pub mod audit;
 pub mod blobs;
 pub mod calendar;
 pub mod clues;
 pub mod disclose;
 pub mod leadership;
 pub mod messages;
+pub mod org;
 pub mod papers;
 pub mod planning;
 pub mod rectify;
@@ -26,7 +28,7 @@ use crate::audit::AuditRecord;
 use crate::error::Result;
 use crate::id::Id;
 use crate::org::Unit;
-use crate::page::PageRequest;
+use crate::page::Keyset;
 use crate::role::Grant;
 use crate::user::User;
 
@@ -114,12 +116,17 @@ pub struct ApiToken {
     pub revoked_at: Option<jiff::Timestamp>,
 }
 
+pub use audit::{AuditSort, AuditSortKey};
 pub use blobs::Blobs;
 pub use calendar::{CalendarRead, CalendarWrite};
 pub use clues::{ClueFilter, ClueRead, ClueSort, ClueSortKey, ClueWrite, TransferFilter};
 pub use disclose::{DiscloseRead, DiscloseWrite, DocFilter, SubmittedOn};
 pub use leadership::{ClosedInMonth, ClueColourCount, CoverageCount, LeadershipRead, StageCount};
-pub use messages::{DueFollowUp, DueTask, DueTransfer, Mail, MessageRead, MessageWrite};
+pub use messages::{
+    DueFollowUp, DueTask, DueTransfer, Mail, MessageFilter, MessageRead, MessageSort,
+    MessageSortKey, MessageWrite,
+};
+pub use org::{UnitSort, UnitSortKey, UserSort, UserSortKey};
 pub use papers::{PaperRead, PaperWrite, ProblemFilter};
 pub use planning::{
     Covered, InspectionFilter, InspectionSort, InspectionSortKey, NO_DAY_KEY, PlanningRead,
@@ -133,8 +140,9 @@ pub use rectify::{
 pub use reports::{ReportRead, ReportWrite};
 pub use submissions::{Submission, SubmissionAnswer, SubmissionRead, SubmissionWrite};
 pub use supervise::{
-    AccountabilityFilter, ClockFilter, FollowUpCount, FollowUpFilter, MechanismFilter,
-    RunningClock, SuperviseRead, SuperviseWrite,
+    AccountabilityFilter, AccountabilitySort, AccountabilitySortKey, ClockFilter, FollowUpCount,
+    FollowUpFilter, FollowUpSort, FollowUpSortKey, MechanismFilter, RunningClock, SuperviseRead,
+    SuperviseWrite,
 };
 pub use teams::{InspectorFilter, TeamRead, TeamWrite};
 pub use todo::{TodoRead, Waiting, WaitingRow, WaitingScope, WaitingTransfer};
@@ -164,11 +172,18 @@ pub trait ReadTx:
         &mut self,
         name: &str,
     ) -> impl Future<Output = Result<Option<Unit>>> + Send;
-    fn list_units(
+    /// A page of units sorted by `sort`, starting at `at` (`None`: the first page), `limit + 1`
+    /// rows at most, in the order walked: going back, the rows before the cursor, nearest
+    /// first.
+    fn units_sorted(
         &mut self,
         f: &UnitFilter,
-        page: PageRequest,
+        sort: UnitSort,
+        at: Option<&Keyset>,
+        limit: u32,
     ) -> impl Future<Output = Result<Vec<Unit>>> + Send;
+    /// How many units [`ReadTx::units_sorted`] would list over all its pages.
+    fn count_listed_units(&mut self, f: &UnitFilter) -> impl Future<Output = Result<i64>> + Send;
     /// How many units are in force (not withdrawn).
     fn count_units(&mut self) -> impl Future<Output = Result<i64>> + Send;
     /// Every unit, for drawing the tree and for pickers.
@@ -189,11 +204,18 @@ pub trait ReadTx:
         &mut self,
         username: &str,
     ) -> impl Future<Output = Result<Option<(User, String)>>> + Send;
-    fn list_users(
+    /// A page of accounts sorted by `sort`, starting at `at` (`None`: the first page),
+    /// `limit + 1` rows at most, in the order walked: going back, the rows before the cursor,
+    /// nearest first.
+    fn users_sorted(
         &mut self,
         f: &UserFilter,
-        page: PageRequest,
+        sort: UserSort,
+        at: Option<&Keyset>,
+        limit: u32,
     ) -> impl Future<Output = Result<Vec<User>>> + Send;
+    /// How many accounts [`ReadTx::users_sorted`] would list over all its pages.
+    fn count_listed_users(&mut self, f: &UserFilter) -> impl Future<Output = Result<i64>> + Send;
     fn count_users(&mut self) -> impl Future<Output = Result<i64>> + Send;
     fn active_grants(&mut self, user_id: Id) -> impl Future<Output = Result<Vec<Grant>>> + Send;
     // Log-in locks, per account and client address. Attempts are not edits of the account:
@@ -225,12 +247,19 @@ pub trait ReadTx:
         after_seq: i64,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<AuditRecord>>> + Send;
-    /// Records newest first, filtered; the cursor is the id of the last record seen.
-    fn list_audit(
+    /// A page of records under `f` sorted by `sort` (records of one key in sequence order, the
+    /// same way), starting at `at` (`None`: the first page), `limit + 1` rows at most, in the
+    /// order walked: going back, the rows before the cursor, nearest first.
+    fn audit_sorted(
         &mut self,
         f: &AuditFilter,
-        page: PageRequest,
+        sort: AuditSort,
+        at: Option<&Keyset>,
+        limit: u32,
     ) -> impl Future<Output = Result<Vec<AuditRecord>>> + Send;
+    /// How many records [`ReadTx::audit_sorted`] would list over all its pages: the head's
+    /// count for the whole trail, otherwise counted through the filter's index.
+    fn count_audit(&mut self, f: &AuditFilter) -> impl Future<Output = Result<i64>> + Send;
 }
 
 /// A transaction that writes: everything a read can do, plus the changes and the audit

@@ -73,6 +73,7 @@ macro_rules! contract_cases {
 
 contract_cases! {
     messages::hand_overs_write_messages_to_whom_the_todo_names,
+    messages::an_inbox_sorts_by_every_column_both_ways,
     messages::a_message_of_an_event_reaches_each_recipient_once,
     messages::reminders_are_written_once_per_deadline_and_day_kind,
     messages::clue_transfers_tell_their_recipient_only_how_many_wait,
@@ -87,6 +88,7 @@ contract_cases! {
     units::units_are_created_read_and_filtered,
     units::unit_search_matches_any_script,
     units::unit_lists_page_by_cursor_without_gaps_or_repeats,
+    units::unit_and_account_lists_sort_by_every_column,
     units::unit_update_needs_the_current_version,
     units::unit_names_are_unique,
     units::a_unit_cannot_move_below_itself,
@@ -110,6 +112,7 @@ contract_cases! {
     auth::users_change_their_own_password,
     auth::a_new_password_ends_old_tokens_and_a_spent_lock_restarts_the_count,
     audit::audit_trail_lists_newest_first_with_filters,
+    audit::audit_trail_sorts_by_every_column_both_ways,
     audit::a_whole_trail_verifies_with_its_exact_count,
     audit::an_edited_record_is_named_by_verify,
     audit::deleted_records_are_detected,
@@ -179,6 +182,8 @@ contract_cases! {
     supervision::the_rules_are_shipped_and_an_edit_moves_the_clock,
     supervision::clocks_turn_with_the_warning_period_and_show_each_unit_its_own,
     supervision::followups_are_issued_answered_and_seen_only_by_their_unit,
+    supervision::followups_sort_by_every_column_both_ways,
+    supervision::accountability_sorts_by_every_column_both_ways,
     supervision::no_followup_before_feedback,
     supervision::accountability_is_recorded_by_supervisors_from_the_lists,
     supervision::notices_accountability_and_mechanisms_name_the_units_own_tasks,

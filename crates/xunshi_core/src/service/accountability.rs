@@ -16,10 +16,12 @@ use crate::audit::{Action, AuditEntry};
 use crate::error::{CoreError, Result};
 use crate::feedback::FeedbackStatus;
 use crate::id::Id;
-use crate::page::{Page, PageRequest};
+use crate::page::{Keyset, Page, PageRequest, SortedPage};
 use crate::permission::Actor;
 use crate::rectify::{Accountability, Form};
-use crate::store::{AccountabilityFilter, ReadTx, Store, SuperviseRead, SuperviseWrite, WriteTx};
+use crate::store::{
+    AccountabilityFilter, AccountabilitySort, ReadTx, Store, SuperviseRead, SuperviseWrite, WriteTx,
+};
 use crate::supervision::AccountabilityInput;
 
 #[derive(Debug, Clone, Default)]
@@ -28,6 +30,8 @@ pub struct AccountabilityQuery {
     pub unit_id: Option<Id>,
     pub task_id: Option<Id>,
     pub form: Option<Form>,
+    /// Part of the person's name or post.
+    pub q: Option<String>,
 }
 
 /// A record with the names its reader needs.
@@ -123,6 +127,38 @@ impl<S: Store> Services<S> {
         q: &AccountabilityQuery,
         page: PageRequest,
     ) -> Result<Page<AccountabilityEntry>> {
+        let at = page.after.map(|id| Keyset {
+            row: Some((String::new(), id)),
+            back: false,
+        });
+        let p = self
+            .accountability_page(
+                actor,
+                q,
+                AccountabilitySort::default(),
+                at.as_ref(),
+                page.limit,
+            )
+            .await?;
+        Ok(Page {
+            items: p.items,
+            next_cursor: p.next_cursor,
+            total: Some(p.total),
+        })
+    }
+
+    /// A page of the records the actor may read, narrowed by `q` and sorted by `sort`, from
+    /// the cursor `at` (none: the first page; back without a row: the last page), `limit` of
+    /// them, with the cursors of the pages next to it and the total, counted by the database
+    /// under the same filter and scope as the rows.
+    pub async fn accountability_page(
+        &self,
+        actor: &Actor,
+        q: &AccountabilityQuery,
+        sort: AccountabilitySort,
+        at: Option<&Keyset>,
+        limit: u32,
+    ) -> Result<SortedPage<AccountabilityEntry>> {
         if actor.as_user().is_none() && !actor.is_system() {
             return Err(CoreError::Unauthenticated("请先登录".into()));
         }
@@ -132,18 +168,24 @@ impl<S: Store> Services<S> {
             unit_id: q.unit_id,
             task_id: q.task_id,
             form: q.form,
+            q: q.q.clone(),
         };
         let mut tx = self.store.read().await?;
-        let rows = tx.list_accountability(&f, page).await?;
-        let page = Page::from_rows(rows, page.limit, |a| a.id);
+        let total = tx.count_accountability(&f).await?;
+        let want = SortedPage::<Accountability>::want(at, total, limit)?;
+        let rows = tx.accountability_sorted(&f, sort, at, want).await?;
+        let page = SortedPage::from_walk(rows, sort, at, want, total, |a: &Accountability| {
+            (sort.key_of(a), a.id)
+        });
         let mut items = Vec::with_capacity(page.items.len());
         for a in page.items {
             items.push(accountability_entry(&mut tx, a).await?);
         }
-        Ok(Page {
+        Ok(SortedPage {
             items,
             next_cursor: page.next_cursor,
-            total: None,
+            prev_cursor: page.prev_cursor,
+            total,
         })
     }
 }

@@ -7,9 +7,9 @@ use crate::audit::{Action, AuditRecord, ChainCheck, ChainFault};
 use crate::audit_text::{SummaryLine, object_href, object_type_label, summary_lines};
 use crate::error::{CoreError, Result};
 use crate::id::Id;
-use crate::page::{Page, PageRequest};
+use crate::page::{Keyset, Page, PageRequest, SortedPage};
 use crate::permission::{Actor, Permission};
-use crate::store::{AuditFilter, ReadTx, Store};
+use crate::store::{AuditFilter, AuditSort, ReadTx, Store};
 
 /// The result of walking the whole chain.
 #[derive(Debug)]
@@ -36,44 +36,66 @@ pub struct ReadableRecord {
 pub const AUDIT_EXPORT_MAX: usize = 20_000;
 
 impl<S: Store> Services<S> {
-    /// A page of the trail under `f`, each record as people read it.
-    pub async fn read_audit(
+    /// A page of the trail under `f` sorted by `sort`, each record as people read it.
+    pub async fn read_audit_page(
         &self,
         actor: &Actor,
         f: &AuditFilter,
-        page: PageRequest,
-    ) -> Result<Page<ReadableRecord>> {
+        sort: AuditSort,
+        at: Option<&Keyset>,
+        limit: u32,
+    ) -> Result<SortedPage<ReadableRecord>> {
         actor.require(Permission::ViewAudit)?;
         let mut tx = self.store.read().await?;
-        let rows = tx.list_audit(f, page).await?;
-        let mut ids: Vec<Id> = rows.iter().filter_map(|r| r.actor_id).collect();
+        let p = audit_page_in(&mut tx, f, sort, at, limit).await?;
+        let mut ids: Vec<Id> = p.items.iter().filter_map(|r| r.actor_id).collect();
         ids.sort_unstable();
         ids.dedup();
         let people: HashMap<Id, String> = tx.user_names(&ids).await?.into_iter().collect();
-        Ok(Page::from_rows(rows, page.limit, |r| r.id).map(|r| readable(r, &people)))
+        Ok(p.map(|r| readable(r, &people)))
     }
 
     /// Every record under `f`, newest first, for the workbook; more than
-    /// [`AUDIT_EXPORT_MAX`] are refused with a request to narrow the filter. Read page by page,
-    /// so no more than the cap is ever held.
+    /// [`AUDIT_EXPORT_MAX`] are refused with a request to narrow the filter, counted before
+    /// any is read. Read page by page in one transaction, so no more than the cap is ever held.
     pub async fn audit_export(
         &self,
         actor: &Actor,
         f: &AuditFilter,
     ) -> Result<Vec<ReadableRecord>> {
+        actor.require(Permission::ViewAudit)?;
+        let too_many = || {
+            CoreError::RuleRefused(format!(
+                "符合条件的审计记录超过一次导出的上限 {AUDIT_EXPORT_MAX} 条；请按时间、操作人、操作或对象筛选后分批导出"
+            ))
+        };
+        let mut tx = self.store.read().await?;
+        if tx.count_audit(f).await? > AUDIT_EXPORT_MAX as i64 {
+            return Err(too_many());
+        }
+        let limit = crate::page::MAX_LIMIT;
         let mut out = Vec::new();
-        let mut page = PageRequest::first(crate::page::MAX_LIMIT);
+        let mut at: Option<Keyset> = None;
         loop {
-            let p = self.read_audit(actor, f, page).await?;
-            out.extend(p.items);
+            let mut rows = tx
+                .audit_sorted(f, AuditSort::default(), at.as_ref(), limit)
+                .await?;
+            let more = rows.len() > limit as usize;
+            rows.truncate(limit as usize);
+            at = rows.last().filter(|_| more).map(|r| Keyset {
+                row: Some((String::new(), r.id)),
+                back: false,
+            });
+            let mut ids: Vec<Id> = rows.iter().filter_map(|r| r.actor_id).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let people: HashMap<Id, String> = tx.user_names(&ids).await?.into_iter().collect();
+            out.extend(rows.into_iter().map(|r| readable(r, &people)));
             if out.len() > AUDIT_EXPORT_MAX {
-                return Err(CoreError::RuleRefused(format!(
-                    "符合条件的审计记录超过一次导出的上限 {AUDIT_EXPORT_MAX} 条；请按时间、操作人、操作或对象筛选后分批导出"
-                )));
+                return Err(too_many());
             }
-            match p.next_cursor {
-                Some(c) => page = PageRequest::parse(Some(&c), Some(crate::page::MAX_LIMIT))?,
-                None => return Ok(out),
+            if at.is_none() {
+                return Ok(out);
             }
         }
     }
@@ -84,10 +106,35 @@ impl<S: Store> Services<S> {
         f: &AuditFilter,
         page: PageRequest,
     ) -> Result<Page<AuditRecord>> {
+        let at = page.after.map(|id| Keyset {
+            row: Some((String::new(), id)),
+            back: false,
+        });
+        let p = self
+            .audit_page(actor, f, AuditSort::default(), at.as_ref(), page.limit)
+            .await?;
+        Ok(Page {
+            items: p.items,
+            next_cursor: p.next_cursor,
+            total: Some(p.total),
+        })
+    }
+
+    /// A page of the trail under `f` sorted by `sort` (newest first unless told), from the
+    /// cursor `at` (none: the first page; back without a row: the last page), `limit`
+    /// records, with the cursors of the pages next to it and the total, counted by the
+    /// database under the same filter.
+    pub async fn audit_page(
+        &self,
+        actor: &Actor,
+        f: &AuditFilter,
+        sort: AuditSort,
+        at: Option<&Keyset>,
+        limit: u32,
+    ) -> Result<SortedPage<AuditRecord>> {
         actor.require(Permission::ViewAudit)?;
         let mut tx = self.store.read().await?;
-        let rows = tx.list_audit(f, page).await?;
-        Ok(Page::from_rows(rows, page.limit, |r| r.id))
+        audit_page_in(&mut tx, f, sort, at, limit).await
     }
 
     /// Walks every record in order, in batches, inside one read transaction so the walk sees
@@ -113,6 +160,22 @@ impl<S: Store> Services<S> {
             Err(fault) => VerifyOutcome::Broken(fault),
         })
     }
+}
+
+/// A sorted page of the trail, read in `tx`.
+async fn audit_page_in<T: ReadTx>(
+    tx: &mut T,
+    f: &AuditFilter,
+    sort: AuditSort,
+    at: Option<&Keyset>,
+    limit: u32,
+) -> Result<SortedPage<AuditRecord>> {
+    let total = tx.count_audit(f).await?;
+    let want = SortedPage::<AuditRecord>::want(at, total, limit)?;
+    let rows = tx.audit_sorted(f, sort, at, want).await?;
+    Ok(SortedPage::from_walk(rows, sort, at, want, total, |r| {
+        (sort.key_of(r), r.id)
+    }))
 }
 
 fn readable(r: AuditRecord, people: &HashMap<Id, String>) -> ReadableRecord {

@@ -199,6 +199,7 @@ impl<S: Store> Services<S> {
             task_id: None,
             kind: None,
             answered: None,
+            q: None,
         };
         let notice_counts = tx.followup_counts(&notices).await?;
         let of_kind = |k: NoticeKind| -> i64 {
@@ -230,6 +231,7 @@ impl<S: Store> Services<S> {
                 unit_id: filter.unit_id,
                 task_id: None,
                 form: None,
+                q: None,
             })
             .await?;
         let of_form =

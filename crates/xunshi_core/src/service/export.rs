@@ -177,6 +177,7 @@ impl<S: Store> Services<S> {
                         unit_id: Some(key.1),
                         task_id: None,
                         form: None,
+                        q: None,
                     },
                     all,
                 )

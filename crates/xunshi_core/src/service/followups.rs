@@ -15,13 +15,15 @@ use crate::audit::{Action, AuditEntry};
 use crate::error::{CoreError, Result};
 use crate::id::Id;
 use crate::message::MessageKind;
-use crate::page::{Page, PageRequest};
+use crate::page::{Keyset, Page, PageRequest, SortedPage};
 use crate::permission::Actor;
 use crate::rectify::{FollowUp, NoticeKind, Task};
 use crate::service::TodoKind;
 use crate::service::messages::{Audience, Note, notify};
 use crate::store::MessageRead;
-use crate::store::{FollowUpFilter, ReadTx, Store, SuperviseRead, SuperviseWrite, WriteTx};
+use crate::store::{
+    FollowUpFilter, FollowUpSort, ReadTx, Store, SuperviseRead, SuperviseWrite, WriteTx,
+};
 use crate::supervision::{FollowUpAnswer, FollowUpInput};
 
 /// What a list of notices asks for; the reader's scope is added by the service.
@@ -32,6 +34,8 @@ pub struct FollowUpQuery {
     pub task_id: Option<Id>,
     pub kind: Option<NoticeKind>,
     pub answered: Option<bool>,
+    /// Part of the document number or the text.
+    pub q: Option<String>,
 }
 
 /// A notice as a reader sees it, with what the reader may do with it.
@@ -234,6 +238,32 @@ impl<S: Store> Services<S> {
         q: &FollowUpQuery,
         page: PageRequest,
     ) -> Result<Page<FollowUpEntry>> {
+        let at = page.after.map(|id| Keyset {
+            row: Some((String::new(), id)),
+            back: false,
+        });
+        let p = self
+            .followup_page(actor, q, FollowUpSort::default(), at.as_ref(), page.limit)
+            .await?;
+        Ok(Page {
+            items: p.items,
+            next_cursor: p.next_cursor,
+            total: Some(p.total),
+        })
+    }
+
+    /// A page of the notices the actor may read, narrowed by `q` and sorted by `sort`, from the
+    /// cursor `at` (none: the first page; back without a row: the last page), `limit` of them,
+    /// with the cursors of the pages next to it and the total, counted by the database under
+    /// the same filter and scope as the rows.
+    pub async fn followup_page(
+        &self,
+        actor: &Actor,
+        q: &FollowUpQuery,
+        sort: FollowUpSort,
+        at: Option<&Keyset>,
+        limit: u32,
+    ) -> Result<SortedPage<FollowUpEntry>> {
         if actor.as_user().is_none() && !actor.is_system() {
             return Err(CoreError::Unauthenticated("请先登录".into()));
         }
@@ -244,18 +274,24 @@ impl<S: Store> Services<S> {
             task_id: q.task_id,
             kind: q.kind,
             answered: q.answered,
+            q: q.q.clone(),
         };
         let mut tx = self.store.read().await?;
-        let rows = tx.list_followups(&f, page).await?;
-        let page = Page::from_rows(rows, page.limit, |n| n.id);
+        let total = tx.count_followups(&f).await?;
+        let want = SortedPage::<FollowUp>::want(at, total, limit)?;
+        let rows = tx.followups_sorted(&f, sort, at, want).await?;
+        let page = SortedPage::from_walk(rows, sort, at, want, total, |n: &FollowUp| {
+            (sort.key_of(n), n.id)
+        });
         let mut items = Vec::with_capacity(page.items.len());
         for n in page.items {
             items.push(entry(&mut tx, actor, n).await?);
         }
-        Ok(Page {
+        Ok(SortedPage {
             items,
             next_cursor: page.next_cursor,
-            total: None,
+            prev_cursor: page.prev_cursor,
+            total,
         })
     }
 

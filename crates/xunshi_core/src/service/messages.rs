@@ -19,10 +19,10 @@ use crate::error::{CoreError, Result};
 use crate::id::Id;
 use crate::inspection::{Inspection, Stage};
 use crate::message::{Message, MessageKind, parse_email};
-use crate::page::{Page, PageRequest};
+use crate::page::{Keyset, PageRequest, SortedPage};
 use crate::permission::{Actor, Permission};
 use crate::role::Role;
-use crate::store::{MessageRead, MessageWrite, ReadTx, Store, WriteTx};
+use crate::store::{MessageFilter, MessageRead, MessageSort, MessageWrite, ReadTx, Store, WriteTx};
 
 /// The most accounts one hand-over looks at: the office, the supervisors and a unit's or
 /// team's few people, never a table's worth.
@@ -178,7 +178,7 @@ pub(crate) async fn notify<T: WriteTx>(
 /// The inbox's page and the number unread.
 #[derive(Debug, Clone)]
 pub struct Inbox {
-    pub messages: Page<Message>,
+    pub messages: SortedPage<Message>,
     pub unread: i64,
 }
 
@@ -197,19 +197,36 @@ impl<S: Store> Services<S> {
         unread_only: bool,
         page: PageRequest,
     ) -> Result<Inbox> {
+        let at = page.after.map(|id| Keyset {
+            row: Some((String::new(), id)),
+            back: false,
+        });
+        let f = MessageFilter {
+            unread_only,
+            q: None,
+        };
+        self.inbox_page(actor, &f, MessageSort::default(), at.as_ref(), page.limit)
+            .await
+    }
+
+    /// A page of the actor's own messages under `f`, sorted by `sort` (newest first unless
+    /// told), from the cursor `at`, `limit` of them, with the cursors of the pages next to it,
+    /// the total the filter matches and the number unread, all counted by the database.
+    pub async fn inbox_page(
+        &self,
+        actor: &Actor,
+        f: &MessageFilter,
+        sort: MessageSort,
+        at: Option<&Keyset>,
+        limit: u32,
+    ) -> Result<Inbox> {
         let uid = own_id(actor)?;
         let mut tx = self.store.read().await?;
-        let rows = tx
-            .list_messages(
-                uid,
-                unread_only,
-                PageRequest {
-                    limit: page.limit + 1,
-                    ..page
-                },
-            )
-            .await?;
-        let messages = Page::from_rows(rows, page.limit, |m| m.id);
+        let total = tx.count_messages(uid, f).await?;
+        let want = SortedPage::<Message>::want(at, total, limit)?;
+        let rows = tx.messages_sorted(uid, f, sort, at, want).await?;
+        let messages =
+            SortedPage::from_walk(rows, sort, at, want, total, |m| (sort.key_of(m), m.id));
         let unread = tx.unread_messages(uid).await?;
         Ok(Inbox { messages, unread })
     }

@@ -103,6 +103,7 @@ impl<S: Store> Services<S> {
                     task_id: None,
                     kind: None,
                     answered: Some(false),
+                    q: None,
                 })
                 .await?
                 .iter()

@@ -7,9 +7,9 @@ use crate::audit::{Action, AuditEntry};
 use crate::error::{CoreError, Result};
 use crate::id::Id;
 use crate::org::{Unit, UnitFields, UnitInput};
-use crate::page::{Page, PageRequest};
+use crate::page::{Keyset, Page, PageRequest, SortedPage};
 use crate::permission::{Actor, Permission};
-use crate::store::{ReadTx, Store, UnitFilter, WriteTx};
+use crate::store::{ReadTx, Store, UnitFilter, UnitSort, WriteTx};
 
 impl<S: Store> Services<S> {
     pub async fn list_units(
@@ -18,10 +18,40 @@ impl<S: Store> Services<S> {
         f: &UnitFilter,
         page: PageRequest,
     ) -> Result<Page<Unit>> {
+        let at = page.after.map(|id| Keyset {
+            row: Some((String::new(), id)),
+            back: false,
+        });
+        let p = self
+            .unit_page(actor, f, UnitSort::default(), at.as_ref(), page.limit)
+            .await?;
+        Ok(Page {
+            items: p.items,
+            next_cursor: p.next_cursor,
+            total: Some(p.total),
+        })
+    }
+
+    /// A page of the units, narrowed by `f` and sorted by `sort`, from the cursor `at` (none:
+    /// the first page; back without a row: the last page), `limit` rows, with the cursors of
+    /// the pages next to it and the total, counted by the database under the same filter as
+    /// the rows.
+    pub async fn unit_page(
+        &self,
+        actor: &Actor,
+        f: &UnitFilter,
+        sort: UnitSort,
+        at: Option<&Keyset>,
+        limit: u32,
+    ) -> Result<SortedPage<Unit>> {
         actor.require(Permission::ViewUnits)?;
         let mut tx = self.store.read().await?;
-        let rows = tx.list_units(f, page).await?;
-        Ok(Page::from_rows(rows, page.limit, |u| u.id))
+        let total = tx.count_listed_units(f).await?;
+        let want = SortedPage::<Unit>::want(at, total, limit)?;
+        let rows = tx.units_sorted(f, sort, at, want).await?;
+        Ok(SortedPage::from_walk(rows, sort, at, want, total, |u| {
+            (sort.key_of(u), u.id)
+        }))
     }
 
     /// Every unit in tree order: each unit followed by its descendants, with its depth.
@@ -156,12 +186,14 @@ impl<S: Store> Services<S> {
             return Err(CoreError::RuleRefused("该单位已撤销".into()));
         }
         let children = tx
-            .list_units(
+            .units_sorted(
                 &UnitFilter {
                     parent_id: Some(id),
                     ..Default::default()
                 },
-                PageRequest::first(1),
+                UnitSort::default(),
+                None,
+                1,
             )
             .await?;
         if !children.is_empty() {

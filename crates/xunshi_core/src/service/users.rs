@@ -7,10 +7,10 @@ use super::{Services, record};
 use crate::audit::{Action, AuditEntry};
 use crate::error::{CoreError, Result};
 use crate::id::Id;
-use crate::page::{Page, PageRequest};
+use crate::page::{Keyset, Page, PageRequest, SortedPage};
 use crate::permission::{Actor, Permission};
 use crate::role::{Grant, Role, Scope, ScopeKind};
-use crate::store::{ReadTx, Store, UserFilter, WriteTx};
+use crate::store::{ReadTx, Store, UserFilter, UserSort, WriteTx};
 use crate::user::{NewUserInput, User, check_password_policy};
 
 /// A role to grant, with the scope named as the caller knows it (a unit's id or name).
@@ -30,10 +30,40 @@ impl<S: Store> Services<S> {
         f: &UserFilter,
         page: PageRequest,
     ) -> Result<Page<User>> {
+        let at = page.after.map(|id| Keyset {
+            row: Some((String::new(), id)),
+            back: false,
+        });
+        let p = self
+            .user_page(actor, f, UserSort::default(), at.as_ref(), page.limit)
+            .await?;
+        Ok(Page {
+            items: p.items,
+            next_cursor: p.next_cursor,
+            total: Some(p.total),
+        })
+    }
+
+    /// A page of the accounts, narrowed by `f` and sorted by `sort`, from the cursor `at`
+    /// (none: the first page; back without a row: the last page), `limit` rows, with the
+    /// cursors of the pages next to it and the total, counted by the database under the same
+    /// filter as the rows.
+    pub async fn user_page(
+        &self,
+        actor: &Actor,
+        f: &UserFilter,
+        sort: UserSort,
+        at: Option<&Keyset>,
+        limit: u32,
+    ) -> Result<SortedPage<User>> {
         actor.require(Permission::ViewUsers)?;
         let mut tx = self.store.read().await?;
-        let rows = tx.list_users(f, page).await?;
-        Ok(Page::from_rows(rows, page.limit, |u| u.id))
+        let total = tx.count_listed_users(f).await?;
+        let want = SortedPage::<User>::want(at, total, limit)?;
+        let rows = tx.users_sorted(f, sort, at, want).await?;
+        Ok(SortedPage::from_walk(rows, sort, at, want, total, |u| {
+            (sort.key_of(u), u.id)
+        }))
     }
 
     /// A user and their active grants. Anyone may see their own account.

@@ -10,9 +10,77 @@ use crate::clue::Recipient;
 use crate::error::Result;
 use crate::id::Id;
 use crate::message::Message;
-use crate::page::PageRequest;
+use crate::page::{Keyset, Sort, SortKey};
 use crate::role::{Grant, Role};
 use crate::user::User;
+
+/// What narrows an inbox.
+#[derive(Debug, Clone, Default)]
+pub struct MessageFilter {
+    /// Only the messages not read yet.
+    pub unread_only: bool,
+    /// Part of the title or the text.
+    pub q: Option<String>,
+}
+
+/// The columns an inbox sorts by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum MessageSortKey {
+    /// As they came (by id); the inbox's own order is newest first.
+    #[default]
+    Seq,
+    /// By kind code, each kind together.
+    Kind,
+    /// By title.
+    Title,
+}
+
+impl MessageSortKey {
+    pub const ALL: [MessageSortKey; 3] = [
+        MessageSortKey::Seq,
+        MessageSortKey::Kind,
+        MessageSortKey::Title,
+    ];
+}
+
+impl SortKey for MessageSortKey {
+    /// The inbox reads newest first unless told otherwise.
+    const DEFAULT_DESC: bool = true;
+
+    fn all() -> &'static [Self] {
+        &Self::ALL
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            MessageSortKey::Seq => "seq",
+            MessageSortKey::Kind => "kind",
+            MessageSortKey::Title => "title",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            MessageSortKey::Seq => "时间",
+            MessageSortKey::Kind => "类别",
+            MessageSortKey::Title => "消息",
+        }
+    }
+}
+
+/// The order of a sorted inbox (`-seq`, the default, newest first; `kind`, `-title`).
+pub type MessageSort = Sort<MessageSortKey>;
+
+impl MessageSort {
+    /// The sort key of a message, as the cursor carries it and the store compares it.
+    pub fn key_of(self, m: &Message) -> String {
+        match self.key {
+            MessageSortKey::Seq => String::new(),
+            MessageSortKey::Kind => m.kind.as_str().to_owned(),
+            MessageSortKey::Title => m.title.clone(),
+        }
+    }
+}
 
 /// One e-mail waiting to be sent, with the message it carries.
 #[derive(Debug, Clone)]
@@ -55,13 +123,23 @@ pub struct DueTransfer {
 }
 
 pub trait MessageRead: Send {
-    /// The recipient's messages, newest first; the cursor is the id of the last one seen.
-    fn list_messages(
+    /// A page of the recipient's messages under `f` sorted by `sort`, starting at `at`
+    /// (`None`: the first page), `limit + 1` rows at most, in the order walked: going back,
+    /// the rows before the cursor, nearest first.
+    fn messages_sorted(
         &mut self,
         user_id: Id,
-        unread_only: bool,
-        page: PageRequest,
+        f: &MessageFilter,
+        sort: MessageSort,
+        at: Option<&Keyset>,
+        limit: u32,
     ) -> impl Future<Output = Result<Vec<Message>>> + Send;
+    /// How many messages [`MessageRead::messages_sorted`] would list over all its pages.
+    fn count_messages(
+        &mut self,
+        user_id: Id,
+        f: &MessageFilter,
+    ) -> impl Future<Output = Result<i64>> + Send;
     /// One of the recipient's messages; none when it is another's.
     fn message_of(
         &mut self,

@@ -10,7 +10,7 @@ use crate::deadline::Clock;
 use crate::error::Result;
 use crate::id::Id;
 use crate::org::UnitLevel;
-use crate::page::PageRequest;
+use crate::page::{Keyset, PageRequest, Sort, SortKey};
 use crate::rectify::{Accountability, FollowUp, Form, Mechanism, NoticeKind, Verification};
 use crate::supervision::{RectifySettings, StoredDeadlineRule};
 
@@ -24,6 +24,84 @@ pub struct FollowUpFilter {
     pub kind: Option<NoticeKind>,
     /// Some(true): answered; Some(false): awaiting the unit's answer.
     pub answered: Option<bool>,
+    /// Part of the document number or the text.
+    pub q: Option<String>,
+}
+
+/// The columns the list of follow-up notices sorts by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum FollowUpSortKey {
+    /// In order of issue (by id).
+    #[default]
+    Seq,
+    /// By the day issued.
+    Issued,
+    /// By the day the answer is due; those without one last.
+    Due,
+    /// By kind code, each kind together.
+    Kind,
+    /// By unit (its id, which keeps each unit's notices together).
+    Unit,
+    /// By document number.
+    DocNo,
+}
+
+impl FollowUpSortKey {
+    pub const ALL: [FollowUpSortKey; 6] = [
+        FollowUpSortKey::Seq,
+        FollowUpSortKey::Issued,
+        FollowUpSortKey::Due,
+        FollowUpSortKey::Kind,
+        FollowUpSortKey::Unit,
+        FollowUpSortKey::DocNo,
+    ];
+}
+
+impl SortKey for FollowUpSortKey {
+    fn all() -> &'static [Self] {
+        &Self::ALL
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            FollowUpSortKey::Seq => "seq",
+            FollowUpSortKey::Issued => "issued",
+            FollowUpSortKey::Due => "due",
+            FollowUpSortKey::Kind => "kind",
+            FollowUpSortKey::Unit => "unit",
+            FollowUpSortKey::DocNo => "doc_no",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            FollowUpSortKey::Seq => "发出顺序",
+            FollowUpSortKey::Issued => "发出日期",
+            FollowUpSortKey::Due => "答复期限",
+            FollowUpSortKey::Kind => "类型",
+            FollowUpSortKey::Unit => "单位",
+            FollowUpSortKey::DocNo => "文号",
+        }
+    }
+}
+
+/// The order of a sorted list of notices (`due`, `-issued`).
+pub type FollowUpSort = Sort<FollowUpSortKey>;
+
+impl FollowUpSort {
+    /// The sort key of a notice, as the cursor carries it and the store compares it.
+    pub fn key_of(self, n: &FollowUp) -> String {
+        match self.key {
+            FollowUpSortKey::Seq => String::new(),
+            FollowUpSortKey::Issued => n.issued_on.to_string(),
+            FollowUpSortKey::Due => n
+                .answer_due
+                .map_or_else(|| "9999-12-31".to_owned(), |d| d.to_string()),
+            FollowUpSortKey::Kind => n.kind.as_str().to_owned(),
+            FollowUpSortKey::Unit => n.unit_id.to_string(),
+            FollowUpSortKey::DocNo => n.doc_no.clone(),
+        }
+    }
 }
 
 /// One group of [`SuperviseRead::followup_counts`].
@@ -41,6 +119,76 @@ pub struct AccountabilityFilter {
     pub unit_id: Option<Id>,
     pub task_id: Option<Id>,
     pub form: Option<Form>,
+    /// Part of the person's name or post.
+    pub q: Option<String>,
+}
+
+/// The columns the accountability list sorts by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AccountabilitySortKey {
+    /// As recorded (by id).
+    #[default]
+    Seq,
+    /// By the name of whom it holds to account.
+    Person,
+    /// By form code (first to fourth).
+    Form,
+    /// By the day decided.
+    Decided,
+    /// By unit (its id, which keeps each unit's records together).
+    Unit,
+}
+
+impl AccountabilitySortKey {
+    pub const ALL: [AccountabilitySortKey; 5] = [
+        AccountabilitySortKey::Seq,
+        AccountabilitySortKey::Person,
+        AccountabilitySortKey::Form,
+        AccountabilitySortKey::Decided,
+        AccountabilitySortKey::Unit,
+    ];
+}
+
+impl SortKey for AccountabilitySortKey {
+    fn all() -> &'static [Self] {
+        &Self::ALL
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            AccountabilitySortKey::Seq => "seq",
+            AccountabilitySortKey::Person => "person",
+            AccountabilitySortKey::Form => "form",
+            AccountabilitySortKey::Decided => "decided",
+            AccountabilitySortKey::Unit => "unit",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            AccountabilitySortKey::Seq => "登记顺序",
+            AccountabilitySortKey::Person => "被问责人",
+            AccountabilitySortKey::Form => "形态",
+            AccountabilitySortKey::Decided => "决定日期",
+            AccountabilitySortKey::Unit => "单位",
+        }
+    }
+}
+
+/// The order of a sorted accountability list (`person`, `-decided`).
+pub type AccountabilitySort = Sort<AccountabilitySortKey>;
+
+impl AccountabilitySort {
+    /// The sort key of a record, as the cursor carries it and the store compares it.
+    pub fn key_of(self, a: &Accountability) -> String {
+        match self.key {
+            AccountabilitySortKey::Seq => String::new(),
+            AccountabilitySortKey::Person => a.person.clone(),
+            AccountabilitySortKey::Form => a.form.as_str().to_owned(),
+            AccountabilitySortKey::Decided => a.decided_on.to_string(),
+            AccountabilitySortKey::Unit => a.unit_id.to_string(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -95,13 +243,19 @@ pub trait SuperviseRead: Send {
 
     fn rectify_settings(&mut self) -> impl Future<Output = Result<RectifySettings>> + Send;
     fn get_followup(&mut self, id: Id) -> impl Future<Output = Result<Option<FollowUp>>> + Send;
-    /// In order of issue (by id); the cursor is the id of the last one seen.
-    fn list_followups(
+    /// A page of notices sorted by `sort`, starting at `at` (`None`: the first page),
+    /// `limit + 1` rows at most, in the order walked: going back, the rows before the cursor,
+    /// nearest first.
+    fn followups_sorted(
         &mut self,
         f: &FollowUpFilter,
-        page: PageRequest,
+        sort: FollowUpSort,
+        at: Option<&Keyset>,
+        limit: u32,
     ) -> impl Future<Output = Result<Vec<FollowUp>>> + Send;
-    /// How many notices [`SuperviseRead::list_followups`] would list over all its pages, by
+    /// How many notices [`SuperviseRead::followups_sorted`] would list over all its pages.
+    fn count_followups(&mut self, f: &FollowUpFilter) -> impl Future<Output = Result<i64>> + Send;
+    /// How many notices [`SuperviseRead::followups_sorted`] would list over all its pages, by
     /// kind and by whether they are answered: one grouped count, so a dashboard's numbers of
     /// notices cost one statement.
     fn followup_counts(
@@ -113,6 +267,21 @@ pub trait SuperviseRead: Send {
         f: &AccountabilityFilter,
         page: PageRequest,
     ) -> impl Future<Output = Result<Vec<Accountability>>> + Send;
+    /// A page of records sorted by `sort`, starting at `at` (`None`: the first page),
+    /// `limit + 1` rows at most, in the order walked: going back, the rows before the cursor,
+    /// nearest first.
+    fn accountability_sorted(
+        &mut self,
+        f: &AccountabilityFilter,
+        sort: AccountabilitySort,
+        at: Option<&Keyset>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<Accountability>>> + Send;
+    /// How many records [`SuperviseRead::accountability_sorted`] would list over all its pages.
+    fn count_accountability(
+        &mut self,
+        f: &AccountabilityFilter,
+    ) -> impl Future<Output = Result<i64>> + Send;
     /// How many records [`SuperviseRead::list_accountability`] would list, by form, in one
     /// grouped count.
     fn accountability_counts(

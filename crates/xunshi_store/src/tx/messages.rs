@@ -5,17 +5,38 @@ use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
 use xunshi_core::clue::Recipient;
 use xunshi_core::message::{Message, MessageKind};
-use xunshi_core::page::PageRequest;
+use xunshi_core::page::Keyset;
 use xunshi_core::role::{Grant, Role};
-use xunshi_core::store::{DueFollowUp, DueTask, DueTransfer, Mail, MessageRead, MessageWrite};
+use xunshi_core::store::{
+    DueFollowUp, DueTask, DueTransfer, Mail, MessageFilter, MessageRead, MessageSort,
+    MessageSortKey, MessageWrite,
+};
 use xunshi_core::user::User;
 use xunshi_core::{CoreError, Id, Result};
 
-use super::{DbTx, GRANT_COLS, Mode, USER_COLS, Writing, ts};
+use super::{
+    DbTx, GRANT_COLS, KeyKind, Mode, USER_COLS, Where, Writing, contains_clause, keyset,
+    like_pattern, ts,
+};
 use crate::rows::{self, date, i, id, opt_id, opt_s, opt_ts, s};
 
 const MESSAGE_COLS: &str = "m.id, m.user_id, m.event_key, m.kind, m.title, m.body, m.about, \
      m.object_id, m.inspection_id, m.created_at, m.read_at";
+
+/// The `WHERE` of an inbox: the recipient's own messages, narrowed by `f`, the same for its
+/// rows and its count.
+fn message_where(user_id: Id, f: &MessageFilter) -> Where {
+    let mut w = Where::default();
+    w.eq("m.user_id", user_id.to_string());
+    if f.unread_only {
+        w.fixed("m.read_at IS NULL");
+    }
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let c = contains_clause(&["m.title", "m.body"], w.next(), q);
+        w.raw(c, like_pattern(q));
+    }
+    w
+}
 
 fn message(r: &AnyRow) -> Result<Message> {
     let kind = s(r, "kind")?;
@@ -66,35 +87,44 @@ fn after_clause(after: Option<(Date, Id)>, due_col: &str) -> (String, String, St
 }
 
 impl<M: Mode> MessageRead for DbTx<M> {
-    async fn list_messages(
+    async fn messages_sorted(
         &mut self,
         user_id: Id,
-        unread_only: bool,
-        page: PageRequest,
+        f: &MessageFilter,
+        sort: MessageSort,
+        at: Option<&Keyset>,
+        limit: u32,
     ) -> Result<Vec<Message>> {
-        let unread = if unread_only {
-            "AND m.read_at IS NULL"
-        } else {
-            ""
+        let mut w = message_where(user_id, f);
+        // Each key walks its index over (user_id, key, id) (migrations 0021 and 0026).
+        let key = match sort.key {
+            MessageSortKey::Seq => None,
+            MessageSortKey::Kind => Some(("m.kind", KeyKind::Column)),
+            MessageSortKey::Title => Some(("m.title", KeyKind::Column)),
         };
-        let (after, cursor) = match page.after {
-            Some(a) => ("AND m.id < $2", a.to_string()),
-            None => ("AND $2 = $2", String::new()),
-        };
+        let order_by = keyset(&mut w, key, "m.id", sort.desc, at)?;
         let sql = format!(
-            "SELECT {MESSAGE_COLS} FROM messages m WHERE m.user_id = $1 {unread} {after}
-             ORDER BY m.id DESC LIMIT $3"
+            "SELECT {MESSAGE_COLS} FROM messages m {} ORDER BY {order_by} LIMIT {}",
+            w.sql(),
+            limit + 1
         );
-        self.fetch_all(
-            sqlx::query(AssertSqlSafe(sql))
-                .bind(user_id.to_string())
-                .bind(cursor)
-                .bind(i64::from(page.limit)),
-        )
-        .await?
-        .iter()
-        .map(message)
-        .collect()
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(message)
+            .collect()
+    }
+
+    async fn count_messages(&mut self, user_id: Id, f: &MessageFilter) -> Result<i64> {
+        let w = message_where(user_id, f);
+        let sql = format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM messages m {}",
+            w.sql()
+        );
+        let r = self
+            .fetch_optional(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?;
+        Ok(r.map(|r| i(&r, "n")).transpose()?.unwrap_or(0))
     }
 
     async fn message_of(&mut self, user_id: Id, id: Id) -> Result<Option<Message>> {

@@ -7,16 +7,17 @@ use sqlx::{Any, AssertSqlSafe, Transaction};
 use xunshi_core::access::Visible;
 use xunshi_core::deadline::{Clock, Counting, DeadlineRule, InspectionLevel, default_rules};
 use xunshi_core::org::UnitLevel;
-use xunshi_core::page::PageRequest;
+use xunshi_core::page::{Keyset, PageRequest};
 use xunshi_core::rectify::{Accountability, FollowUp, Form, Mechanism, NoticeKind, Verification};
 use xunshi_core::store::{
-    AccountabilityFilter, ClockFilter, FollowUpCount, FollowUpFilter, MechanismFilter,
-    RunningClock, SuperviseRead, SuperviseWrite,
+    AccountabilityFilter, AccountabilitySort, AccountabilitySortKey, ClockFilter, FollowUpCount,
+    FollowUpFilter, FollowUpSort, FollowUpSortKey, MechanismFilter, RunningClock, SuperviseRead,
+    SuperviseWrite,
 };
 use xunshi_core::supervision::{RectifySettings, StoredDeadlineRule};
 use xunshi_core::{CoreError, Id, Result};
 
-use super::{DbTx, Mode, Where, Writing, flag, ts};
+use super::{DbTx, KeyKind, Mode, Where, Writing, contains_clause, flag, keyset, like_pattern, ts};
 use crate::db_err;
 use crate::rows::{date, flag as get_flag, i, id, opt_date, opt_id, opt_s, opt_ts, s};
 
@@ -219,6 +220,10 @@ fn followup_where(f: &FollowUpFilter) -> Option<Where> {
         Some(false) => w.fixed("answered_on IS NULL"),
         None => {}
     }
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let c = contains_clause(&["doc_no", "content"], w.next(), q);
+        w.raw(c, like_pattern(q));
+    }
     Some(w)
 }
 
@@ -233,6 +238,10 @@ fn accountability_where(f: &AccountabilityFilter) -> Option<Where> {
     }
     if let Some(form) = f.form {
         w.eq("form", form.as_str());
+    }
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let c = contains_clause(&["person", "post"], w.next(), q);
+        w.raw(c, like_pattern(q));
     }
     Some(w)
 }
@@ -391,25 +400,98 @@ impl<M: Mode> SuperviseRead for DbTx<M> {
             .transpose()
     }
 
-    async fn list_followups(
+    async fn followups_sorted(
         &mut self,
         f: &FollowUpFilter,
-        page: PageRequest,
+        sort: FollowUpSort,
+        at: Option<&Keyset>,
+        limit: u32,
     ) -> Result<Vec<FollowUp>> {
         let Some(mut w) = followup_where(f) else {
             return Ok(Vec::new());
         };
-        after(&mut w, page);
+        // Each key is written exactly as its index (migration 0026) is; a notice without an
+        // answer deadline sorts after every day.
+        let key = match sort.key {
+            FollowUpSortKey::Seq => None,
+            FollowUpSortKey::Issued => Some(("issued_on", KeyKind::Column)),
+            FollowUpSortKey::Due => {
+                Some(("COALESCE(answer_due, '9999-12-31')", KeyKind::Expression))
+            }
+            FollowUpSortKey::Kind => Some(("kind", KeyKind::Column)),
+            FollowUpSortKey::Unit => Some(("unit_id", KeyKind::Column)),
+            FollowUpSortKey::DocNo => Some(("doc_no", KeyKind::Column)),
+        };
+        let order_by = keyset(&mut w, key, "id", sort.desc, at)?;
         let sql = format!(
-            "SELECT {FOLLOWUP_COLS} FROM followups {} ORDER BY id LIMIT {}",
+            "SELECT {FOLLOWUP_COLS} FROM followups {} ORDER BY {order_by} LIMIT {}",
             w.sql(),
-            page.limit + 1
+            limit + 1
         );
         self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
             .await?
             .iter()
             .map(followup)
             .collect()
+    }
+
+    async fn count_followups(&mut self, f: &FollowUpFilter) -> Result<i64> {
+        let Some(w) = followup_where(f) else {
+            return Ok(0);
+        };
+        let sql = format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM followups {}",
+            w.sql()
+        );
+        let r = self
+            .fetch_optional(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?;
+        Ok(r.map(|r| i(&r, "n")).transpose()?.unwrap_or(0))
+    }
+
+    async fn accountability_sorted(
+        &mut self,
+        f: &AccountabilityFilter,
+        sort: AccountabilitySort,
+        at: Option<&Keyset>,
+        limit: u32,
+    ) -> Result<Vec<Accountability>> {
+        let Some(mut w) = accountability_where(f) else {
+            return Ok(Vec::new());
+        };
+        // Each key walks its index over (key, id) (migration 0026).
+        let key = match sort.key {
+            AccountabilitySortKey::Seq => None,
+            AccountabilitySortKey::Person => Some(("person", KeyKind::Column)),
+            AccountabilitySortKey::Form => Some(("form", KeyKind::Column)),
+            AccountabilitySortKey::Decided => Some(("decided_on", KeyKind::Column)),
+            AccountabilitySortKey::Unit => Some(("unit_id", KeyKind::Column)),
+        };
+        let order_by = keyset(&mut w, key, "id", sort.desc, at)?;
+        let sql = format!(
+            "SELECT {ACCOUNTABILITY_COLS} FROM accountability {} ORDER BY {order_by} LIMIT {}",
+            w.sql(),
+            limit + 1
+        );
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(accountability)
+            .collect()
+    }
+
+    async fn count_accountability(&mut self, f: &AccountabilityFilter) -> Result<i64> {
+        let Some(w) = accountability_where(f) else {
+            return Ok(0);
+        };
+        let sql = format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM accountability {}",
+            w.sql()
+        );
+        let r = self
+            .fetch_optional(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?;
+        Ok(r.map(|r| i(&r, "n")).transpose()?.unwrap_or(0))
     }
 
     async fn followup_counts(&mut self, f: &FollowUpFilter) -> Result<Vec<FollowUpCount>> {

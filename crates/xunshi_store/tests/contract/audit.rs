@@ -9,11 +9,11 @@ use xunshi_core::audit::{AuditRecord, ChainFault, GENESIS_HASH, format_at};
 use xunshi_core::page::PageRequest;
 use xunshi_core::permission::Actor;
 use xunshi_core::service::VerifyOutcome;
-use xunshi_core::store::{AuditFilter, UnitFilter};
+use xunshi_core::store::{AuditFilter, AuditSort, AuditSortKey, UnitFilter};
 
 use crate::harness::{
     PASSWORD, Svc, TestClock, all_at_once, audit_len, audit_of_object, audit_where, expect_err,
-    new_unit, unit_input, user_with_role,
+    new_unit, unit_input, user_with_role, walk_both_ways,
 };
 
 async fn verify(s: &Svc) -> VerifyOutcome {
@@ -422,4 +422,87 @@ pub async fn concurrent_writes_keep_one_unbroken_chain(s: Svc) {
         })
         .collect();
     assert_eq!(recorded, ids, "each unit has its own record");
+}
+
+/// The trail sorts by sequence (newest first unless told), actor, action and kind of object,
+/// both ways, each key's records in sequence order; walked a page at a time from the first page
+/// and back from the last, every record is met once, and the total is the head's count for the
+/// whole trail and a count through the filter otherwise.
+pub async fn audit_trail_sorts_by_every_column_both_ways(s: Svc) {
+    let admin = user_with_role(&s, "audit.admin", None, "admin").await;
+    for i in 0..7 {
+        new_unit(&s, &format!("自治区第{i}厅"), None).await;
+    }
+    for i in 0..4 {
+        s.create_unit(&admin, &unit_input(&format!("自治区第{i}局"), None))
+            .await
+            .expect("create as the admin");
+    }
+    let all = trail(&s).await;
+    let total = all.len() as i64;
+    assert_eq!(total, audit_len(&s).await);
+    for &key in AuditSortKey::ALL.iter() {
+        for desc in [false, true] {
+            let sort = AuditSort { key, desc };
+            let mut want: Vec<_> = all.iter().map(|r| (sort.key_of(r), r.seq)).collect();
+            want.sort();
+            if desc {
+                want.reverse();
+            }
+            let want: Vec<i64> = want.into_iter().map(|(_, seq)| seq).collect();
+            let by_id: std::collections::HashMap<_, _> =
+                all.iter().map(|r| (r.id, r.seq)).collect();
+            let (fwd, back, totals) = walk_both_ways(
+                &sort.code(),
+                sort == AuditSort::default(),
+                4,
+                async |at| {
+                    s.audit_page(&admin, &AuditFilter::default(), sort, at, 4)
+                        .await
+                        .unwrap_or_else(|e| panic!("{}: {e:?}", sort.code()))
+                },
+                |r| r.id,
+            )
+            .await;
+            let fwd: Vec<i64> = fwd.iter().map(|id| by_id[id]).collect();
+            let back: Vec<i64> = back.iter().map(|id| by_id[id]).collect();
+            assert_eq!(fwd, want, "forward under {}", sort.code());
+            assert_eq!(back, want, "back under {}", sort.code());
+            assert!(totals.iter().all(|t| *t == total), "{}", sort.code());
+        }
+    }
+    // The list's own order is newest first, its cursor a bare id.
+    let first = s
+        .audit_page(
+            &admin,
+            &AuditFilter::default(),
+            AuditSort::default(),
+            None,
+            3,
+        )
+        .await
+        .expect("the newest");
+    assert_eq!(AuditSort::default().code(), "-seq");
+    assert_eq!(seqs(&first.items), [total, total - 1, total - 2]);
+    let next = first.next_cursor.expect("more");
+    assert!(next.parse::<xunshi_core::Id>().is_ok(), "{next}");
+    // A filter is counted, not taken from the head.
+    let created = s
+        .audit_page(
+            &admin,
+            &AuditFilter {
+                action: Some("unit_created".into()),
+                ..Default::default()
+            },
+            AuditSort {
+                key: AuditSortKey::Actor,
+                desc: false,
+            },
+            None,
+            5,
+        )
+        .await
+        .expect("by action");
+    assert_eq!(created.total, 11);
+    assert_eq!(created.items[0].actor_name, "audit.admin");
 }

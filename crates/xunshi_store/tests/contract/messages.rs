@@ -649,3 +649,93 @@ pub async fn titled(s: &Svc, who: &Actor, prefix: &str) -> Vec<String> {
         .map(|m| m.title)
         .collect()
 }
+
+/// An inbox sorts by time (newest first unless told), kind and title, both ways, keyset-paged
+/// from the first page and from the last; the total and the text filter are of the recipient's
+/// own messages only.
+pub async fn an_inbox_sorts_by_every_column_both_ways(s: Svc) {
+    use xunshi_core::store::{MessageFilter, MessageSort, MessageSortKey};
+    let me = user_with_role(&s, "inbox.owner", None, "office").await;
+    let other = user_with_role(&s, "inbox.other", None, "office").await;
+    let kinds = [
+        MessageKind::Handover,
+        MessageKind::Decision,
+        MessageKind::DueSoon,
+        MessageKind::Due,
+    ];
+    let mut tx = s.store.write().await.expect("a write transaction");
+    let mut mine = Vec::new();
+    for i in 0..13 {
+        for (who, keep) in [(&me, true), (&other, i % 3 == 0)] {
+            if !keep {
+                continue;
+            }
+            let m = Message {
+                id: Id::new(),
+                user_id: who.user_id().expect("a user"),
+                event_key: format!("sort:{i}"),
+                kind: kinds[i % kinds.len()],
+                title: format!("第{:02}号通知", (i * 5) % 13),
+                body: if i % 4 == 0 {
+                    "含关键字".into()
+                } else {
+                    "正文".into()
+                },
+                about: None,
+                object_id: None,
+                inspection_id: None,
+                created_at: jiff::Timestamp::now(),
+                read_at: None,
+            };
+            assert!(tx.insert_message(&m, None).await.expect("written"));
+            if keep && who.user_id() == me.user_id() {
+                mine.push(m);
+            }
+        }
+    }
+    tx.commit().await.expect("commit");
+    let all = MessageFilter::default();
+    for &key in MessageSortKey::ALL.iter() {
+        for desc in [false, true] {
+            let sort = MessageSort { key, desc };
+            let mut want: Vec<_> = mine.iter().map(|m| (sort.key_of(m), m.id)).collect();
+            want.sort();
+            if desc {
+                want.reverse();
+            }
+            let want: Vec<Id> = want.into_iter().map(|(_, id)| id).collect();
+            let (fwd, back, totals) = crate::harness::walk_both_ways(
+                &sort.code(),
+                sort == MessageSort::default(),
+                4,
+                async |at| {
+                    s.inbox_page(&me, &all, sort, at, 4)
+                        .await
+                        .unwrap_or_else(|e| panic!("{}: {e:?}", sort.code()))
+                        .messages
+                },
+                |m| m.id,
+            )
+            .await;
+            assert_eq!(fwd, want, "forward under {}", sort.code());
+            assert_eq!(back, want, "back under {}", sort.code());
+            assert!(totals.iter().all(|t| *t == 13), "{}", sort.code());
+        }
+    }
+    let found = s
+        .inbox_page(
+            &me,
+            &MessageFilter {
+                unread_only: true,
+                q: Some("关键字".into()),
+            },
+            MessageSort::default(),
+            None,
+            50,
+        )
+        .await
+        .expect("by text");
+    assert_eq!(found.messages.total, 4);
+    assert_eq!(found.unread, 13);
+    assert!(found.messages.items.iter().all(|m| m.body == "含关键字"));
+}

@@ -12,8 +12,13 @@ use xunshi_core::deadline::Colour;
 use xunshi_core::page::{Keyset, PageRequest, Sort, SortKey, SortedPage};
 use xunshi_core::permission::Actor;
 use xunshi_core::rectify::TaskStatus;
-use xunshi_core::service::{ClueListFilter, LedgerFilter, Services};
-use xunshi_core::store::{ClueSort, InspectionFilter, InspectionSort, TaskSort, TaskSortKey};
+use xunshi_core::service::{
+    AccountabilityQuery, ClueListFilter, FollowUpQuery, LedgerFilter, Services,
+};
+use xunshi_core::store::{
+    AccountabilitySort, AuditFilter, AuditSort, ClueSort, FollowUpSort, InspectionFilter,
+    InspectionSort, MessageFilter, MessageSort, TaskSort, TaskSortKey,
+};
 use xunshi_store::generate::Counts;
 use xunshi_store::{Dialect, Explained};
 
@@ -243,6 +248,33 @@ pub async fn hot_queries_read_large_tables_through_their_indexes(mut s: Svc) {
             .expect("a sorted clue page")
     })
     .await;
+    // The audit trail's too, each key over its index with the sequence (0001, 0026); the
+    // whole trail is counted by its head.
+    every_order(async |sort: FollowUpSort, at| {
+        x.followup_page(&office, &FollowUpQuery::default(), sort, at, 50)
+            .await
+            .expect("a sorted list of notices")
+    })
+    .await;
+    every_order(async |sort: AccountabilitySort, at| {
+        x.accountability_page(&office, &AccountabilityQuery::default(), sort, at, 50)
+            .await
+            .expect("a sorted accountability list")
+    })
+    .await;
+    every_order(async |sort: MessageSort, at| {
+        x.inbox_page(&office, &MessageFilter::default(), sort, at, 50)
+            .await
+            .expect("a sorted inbox")
+            .messages
+    })
+    .await;
+    every_order(async |sort: AuditSort, at| {
+        x.audit_page(&Actor::system(), &AuditFilter::default(), sort, at, 50)
+            .await
+            .expect("a sorted page of the trail")
+    })
+    .await;
     x.dashboard(
         &office,
         &DashboardFilter {
@@ -362,6 +394,38 @@ pub async fn hot_queries_read_large_tables_through_their_indexes(mut s: Svc) {
                 "sorted by {order} without {index}: {:?}",
                 e.plan
             );
+        }
+    }
+    // Each order of the audit trail walks its index over (key, seq) from the cursor, neither
+    // sorting nor starting at the key's first record.
+    for (order, index) in [
+        ("actor_name", "audit_log_actor"),
+        ("action", "audit_log_action"),
+        ("object_type", "audit_log_sort_object_type"),
+    ] {
+        let walks: Vec<&Explained> = explained
+            .iter()
+            .filter(|e| {
+                e.sql.contains("FROM audit_log") && e.sql.contains(&format!("ORDER BY {order} "))
+            })
+            .collect();
+        assert!(walks.len() >= 4, "the trail sorted by {order}");
+        for e in walks {
+            assert!(
+                e.plan.iter().any(|l| l.contains(index))
+                    && !e.plan.iter().any(|l| l.contains("TEMP B-TREE")),
+                "the trail sorted by {order} without {index}: {:?}",
+                e.plan
+            );
+            if s.store.dialect == Dialect::Sqlite && e.sql.contains(&format!("({order}, seq)")) {
+                assert!(
+                    e.plan
+                        .iter()
+                        .any(|l| l.contains(&format!("(({order},seq)"))),
+                    "the trail's page after a cursor starts at the key's first record: {:?}",
+                    e.plan
+                );
+            }
         }
     }
     let mut offending = Vec::new();

@@ -1343,3 +1343,141 @@ async fn clock_rows(s: &Svc) -> Vec<(String, String, String, String, String)> {
     .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)))
     .collect()
 }
+
+/// The notices sort by every column of their list, both ways, keyset-paged from the first page
+/// and from the last, with the total under the reader's scope; the unit's own people see its
+/// notices sorted the same, another unit none of them.
+pub async fn followups_sort_by_every_column_both_ways(mut s: Svc) {
+    use xunshi_core::store::{FollowUpSort, FollowUpSortKey};
+    let _now = clock_at(&mut s, "2020-04-10T02:00:00Z");
+    let f = fed_back(&s).await;
+    let w = &f.w;
+    let kinds = ["reminder", "warning", "formal", "referral"];
+    let mut notices = Vec::new();
+    for i in 0..11usize {
+        let input = FollowUpInput {
+            kind: kinds[i % kinds.len()].into(),
+            doc_no: format!("巡整督〔2020〕{}号", (i * 7) % 11),
+            answer_due: (i % 3 != 0).then(|| format!("2020-04-{:02}", 11 + (i * 5) % 17)),
+            ..notice(&f, "reminder", &format!("第{i}件"))
+        };
+        notices.push(
+            s.issue_followup(&w.office, &input)
+                .await
+                .unwrap_or_else(|e| panic!("notice {i}: {e:?}")),
+        );
+    }
+    for who in [&w.office, &w.principal] {
+        crate::harness::every_sort_meets_every_row(
+            &notices,
+            11,
+            4,
+            |n| n.id,
+            |sort: FollowUpSort, n| sort.key_of(n),
+            async |sort, at| {
+                s.followup_page(who, &FollowUpQuery::default(), sort, at, 4)
+                    .await
+                    .unwrap_or_else(|e| panic!("{}: {e:?}", sort.code()))
+            },
+            |e| e.notice.id,
+        )
+        .await;
+    }
+    let none = s
+        .followup_page(
+            &f.other_unit,
+            &FollowUpQuery::default(),
+            FollowUpSort {
+                key: FollowUpSortKey::Due,
+                desc: true,
+            },
+            None,
+            4,
+        )
+        .await
+        .expect("another unit's list");
+    assert_eq!((none.total, none.items.len()), (0, 0));
+    let found = s
+        .followup_page(
+            &w.office,
+            &FollowUpQuery {
+                q: Some("〕1号".into()),
+                ..Default::default()
+            },
+            FollowUpSort::default(),
+            None,
+            4,
+        )
+        .await
+        .expect("by number");
+    assert_eq!(found.total, 1);
+}
+
+/// The accountability records sort by every column of their list, both ways, keyset-paged from
+/// the first page and from the last, with the total under the reader's scope; another unit's
+/// people see none of them.
+pub async fn accountability_sorts_by_every_column_both_ways(mut s: Svc) {
+    use xunshi_core::store::AccountabilitySort;
+    let _now = clock_at(&mut s, "2020-04-10T02:00:00Z");
+    let f = fed_back(&s).await;
+    let w = &f.w;
+    let measures = [
+        ("first", "批评教育", "诫勉谈话"),
+        ("second", "党纪处分", "警告"),
+        ("first", "对干部问责", "通报"),
+    ];
+    let mut records = Vec::new();
+    for i in 0..10usize {
+        let (form, list, measure) = measures[i % measures.len()];
+        let input = AccountabilityInput {
+            decided_on: format!("2020-04-{:02}", 1 + (i * 3) % 9),
+            ..held_to_account(&f, &format!("某人{}", (i * 7) % 10), form, list, measure)
+        };
+        records.push(
+            s.record_accountability(&w.office, &input)
+                .await
+                .unwrap_or_else(|e| panic!("record {i}: {e:?}")),
+        );
+    }
+    for who in [&w.office, &w.principal] {
+        crate::harness::every_sort_meets_every_row(
+            &records,
+            10,
+            3,
+            |a| a.id,
+            |sort: AccountabilitySort, a| sort.key_of(a),
+            async |sort, at| {
+                s.accountability_page(who, &AccountabilityQuery::default(), sort, at, 3)
+                    .await
+                    .unwrap_or_else(|e| panic!("{}: {e:?}", sort.code()))
+            },
+            |e| e.record.id,
+        )
+        .await;
+    }
+    let none = s
+        .accountability_page(
+            &f.other_unit,
+            &AccountabilityQuery::default(),
+            AccountabilitySort::default(),
+            None,
+            3,
+        )
+        .await
+        .expect("another unit's list");
+    assert_eq!((none.total, none.items.len()), (0, 0));
+    let found = s
+        .accountability_page(
+            &w.office,
+            &AccountabilityQuery {
+                q: Some("某人3".into()),
+                ..Default::default()
+            },
+            AccountabilitySort::default(),
+            None,
+            3,
+        )
+        .await
+        .expect("by name");
+    assert_eq!(found.total, 1);
+}

@@ -7,11 +7,11 @@ use xunshi_core::Id;
 use xunshi_core::org::{UnitInput, UnitKind, UnitLevel};
 use xunshi_core::page::PageRequest;
 use xunshi_core::permission::Actor;
-use xunshi_core::store::UnitFilter;
+use xunshi_core::store::{UnitFilter, UnitSort, UserFilter, UserSort};
 
 use crate::harness::{
-    Svc, all_at_once, audit_len, audit_of_object, bad_fields, expect_err, new_unit, unit_input,
-    user_with_role,
+    Svc, all_at_once, audit_len, audit_of_object, bad_fields, every_sort_meets_every_row,
+    expect_err, new_unit, new_user, unit_input, user_with_role,
 };
 
 fn names(units: &[xunshi_core::org::Unit]) -> Vec<&str> {
@@ -585,5 +585,119 @@ pub async fn a_change_returns_what_is_stored(s: Svc) {
     assert_eq!(
         stored.updated_at, updated.updated_at,
         "the unit's updated_at as returned by update_unit and as read back"
+    );
+}
+
+/// The unit and account lists sort by each of their columns, both ways, keyset-paged from the
+/// first page and from the last, with the total counted under the same filter as the rows.
+pub async fn unit_and_account_lists_sort_by_every_column(s: Svc) {
+    let sys = Actor::system();
+    let kinds = ["committee", "department", "affiliated", "lower_committee"];
+    let levels = ["provincial", "city", "county"];
+    let mut units = Vec::new();
+    for i in 0..23 {
+        let mut input = unit_input(&format!("单位{:02}", (i * 7) % 23), None);
+        input.kind = kinds[i % kinds.len()].to_owned();
+        input.level = levels[i % levels.len()].to_owned();
+        units.push(s.create_unit(&sys, &input).await.expect("a unit"));
+    }
+    for u in units.iter_mut().step_by(5) {
+        *u = s
+            .withdraw_unit(&sys, u.id, u.version, "撤并")
+            .await
+            .expect("withdrawn");
+    }
+    let all = UnitFilter {
+        include_withdrawn: true,
+        ..Default::default()
+    };
+    every_sort_meets_every_row(
+        &units,
+        23,
+        4,
+        |u| u.id,
+        |sort: UnitSort, u| sort.key_of(u),
+        async |sort, at| {
+            s.unit_page(&sys, &all, sort, at, 4)
+                .await
+                .unwrap_or_else(|e| panic!("{}: {e:?}", sort.code()))
+        },
+        |u| u.id,
+    )
+    .await;
+    // In force only, and by part of the name: the total is of what the filter lets through.
+    let in_force = s
+        .unit_page(&sys, &UnitFilter::default(), UnitSort::default(), None, 50)
+        .await
+        .expect("the units in force");
+    assert_eq!(in_force.total, 18);
+    assert_eq!(in_force.items.len(), 18);
+    let named = s
+        .unit_page(
+            &sys,
+            &UnitFilter {
+                q: Some("单位1".into()),
+                include_withdrawn: true,
+                ..Default::default()
+            },
+            UnitSort::default(),
+            None,
+            3,
+        )
+        .await
+        .expect("by name");
+    assert_eq!(named.total, 10);
+    assert_eq!(named.items.len(), 3);
+
+    let mut users = Vec::new();
+    for i in 0..11 {
+        let unit = (i % 3 != 0).then(|| units[1 + i % 4].name.clone());
+        let u = new_user(
+            &s,
+            &format!("user{:02}", (i * 5) % 11),
+            unit.as_deref(),
+            None,
+        )
+        .await;
+        users.push(if i % 4 == 0 {
+            s.set_user_disabled(&sys, u.id, u.version, true)
+                .await
+                .expect("disabled")
+        } else {
+            u
+        });
+    }
+    every_sort_meets_every_row(
+        &users,
+        11,
+        3,
+        |u| u.id,
+        |sort: UserSort, u| sort.key_of(u),
+        async |sort, at| {
+            s.user_page(&sys, &UserFilter::default(), sort, at, 3)
+                .await
+                .unwrap_or_else(|e| panic!("{}: {e:?}", sort.code()))
+        },
+        |u| u.id,
+    )
+    .await;
+    let of_unit = s
+        .user_page(
+            &sys,
+            &UserFilter {
+                unit_id: Some(units[1].id),
+                q: Some("USER".into()),
+            },
+            UserSort::default(),
+            None,
+            50,
+        )
+        .await
+        .expect("a unit's accounts");
+    assert_eq!(of_unit.total, of_unit.items.len() as i64);
+    assert!(
+        of_unit.total > 0 && of_unit.items.iter().all(|u| u.unit_id == Some(units[1].id)),
+        "{:?}",
+        of_unit.items
     );
 }

@@ -7,9 +7,10 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xunshi_core::audit::AuditRecord;
+use xunshi_core::page::SortedPage;
 use xunshi_core::service::VerifyOutcome;
 
-use super::{ApiQuery, Page, paging};
+use super::ApiQuery;
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiResult, ErrorBody};
@@ -21,19 +22,26 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(verify_audit))
 }
 
-/// The trail, newest first, filtered.
+/// The trail, filtered, newest first unless `sort` asks another order, a page at a time, with
+/// the total the filter matches and the cursors of the next and the previous page.
 #[utoipa::path(get, path = "/audit", tag = "audit", security(("bearer" = [])),
     params(AuditQuery),
-    responses((status = 200, body = Page<AuditRecord>), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = SortedPage<AuditRecord>),
+        (status = 400, description = "a filter, `sort` or `limit` that cannot be read", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 422, description = "a `cursor` this list did not issue under the `sort` given", body = ErrorBody)))]
 async fn list_audit(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
     ApiQuery(q): ApiQuery<AuditQuery>,
-) -> ApiResult<Json<Page<AuditRecord>>> {
-    let page = paging(q.cursor.as_deref(), q.limit)?;
+) -> ApiResult<Json<SortedPage<AuditRecord>>> {
     let f = q.filter()?;
+    let (sort, at, limit) = q.sorted()?;
     Ok(Json(
-        app.services.list_audit(&actor, &f, page).await?.into(),
+        app.services
+            .audit_page(&actor, &f, sort, at.as_ref(), limit)
+            .await?,
     ))
 }
 

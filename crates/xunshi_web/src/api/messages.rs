@@ -11,7 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xunshi_core::message::{Message, MessageKind};
 
-use super::{ApiQuery, paging, path_id};
+use super::{ApiQuery, path_id};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiResult, ErrorBody};
@@ -58,8 +58,12 @@ impl From<&Message> for MessageEntry {
 #[derive(Serialize, ToSchema)]
 pub struct MessageList {
     pub items: Vec<MessageEntry>,
-    /// Pass as `cursor` for the next page; null on the last page.
+    /// Pass as `cursor` (with the same `sort`) for the next page; null on the last page.
     pub next_cursor: Option<String>,
+    /// Pass as `cursor` (with the same `sort`) for the page before; null on the first page.
+    pub prev_cursor: Option<String>,
+    /// How many of the caller's messages the filter matches.
+    pub total: i64,
     /// How many of the caller's messages are unread.
     pub unread: i64,
 }
@@ -70,20 +74,28 @@ pub struct MarkedRead {
     pub marked: u64,
 }
 
-/// The caller's messages, newest first: work handed over (a plan to review, a task to verify,
-/// clues to dispose — of a clue only how many wait and by when), decisions on what the
-/// caller's side handed over, and reminders before and at deadlines.
+/// The caller's messages, newest first unless `sort` asks another order: work handed over (a
+/// plan to review, a task to verify, clues to dispose — of a clue only how many wait and by
+/// when), decisions on what the caller's side handed over, and reminders before and at
+/// deadlines. A page at a time, with the total the filter matches and the cursors of the next
+/// and the previous page.
 #[utoipa::path(get, path = "/messages", tag = "messages", security(("bearer" = [])),
     params(MessageQuery),
-    responses((status = 200, body = MessageList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = MessageList),
+        (status = 400, description = "`unread`, `q`, `sort` or `limit` that cannot be read", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 422, description = "a `cursor` this list did not issue under the `sort` given", body = ErrorBody)))]
 async fn list_messages(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
     ApiQuery(q): ApiQuery<MessageQuery>,
 ) -> ApiResult<Json<MessageList>> {
-    let page = paging(q.cursor.as_deref(), q.limit)?;
-    let unread_only = q.unread_only()?;
-    let inbox = app.services.inbox(&actor, unread_only, page).await?;
+    let f = q.filter()?;
+    let (sort, at, limit) = q.sorted()?;
+    let inbox = app
+        .services
+        .inbox_page(&actor, &f, sort, at.as_ref(), limit)
+        .await?;
     Ok(Json(MessageList {
         items: inbox
             .messages
@@ -92,6 +104,8 @@ async fn list_messages(
             .map(MessageEntry::from)
             .collect(),
         next_cursor: inbox.messages.next_cursor,
+        prev_cursor: inbox.messages.prev_cursor,
+        total: inbox.messages.total,
         unread: inbox.unread,
     }))
 }

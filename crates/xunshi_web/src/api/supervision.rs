@@ -13,6 +13,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+use xunshi_core::page::SortedPage;
 use xunshi_core::rectify::{Accountability, FollowUp, Mechanism};
 use xunshi_core::service::{AccountabilityEntry, FollowUpEntry, MechanismEntry};
 use xunshi_core::supervision::{
@@ -38,22 +39,26 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(inspection_clocks))
 }
 
-/// The follow-up notices the caller may read, in order of issue.
+/// The follow-up notices the caller may read, in the order `sort` asks (of issue unless told),
+/// a page at a time, with the total the filter matches under the caller's scope and the
+/// cursors of the next and the previous page.
 #[utoipa::path(get, path = "/followups", tag = "supervision", security(("bearer" = [])),
     params(FollowUpParams),
-    responses((status = 200, body = Page<FollowUpEntry>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = SortedPage<FollowUpEntry>),
+        (status = 400, description = "a filter, `q`, `sort` or `limit` that cannot be read", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 422, description = "a `cursor` this list did not issue under the `sort` given", body = ErrorBody)))]
 async fn list_followups(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
     ApiQuery(q): ApiQuery<FollowUpParams>,
-) -> ApiResult<Json<Page<FollowUpEntry>>> {
-    let page = paging(q.cursor.as_deref(), q.limit)?;
+) -> ApiResult<Json<SortedPage<FollowUpEntry>>> {
     let query = q.filter()?;
+    let (sort, at, limit) = q.sorted()?;
     Ok(Json(
         app.services
-            .list_followups(&actor, &query, page)
-            .await?
-            .into(),
+            .followup_page(&actor, &query, sort, at.as_ref(), limit)
+            .await?,
     ))
 }
 
@@ -90,22 +95,26 @@ async fn answer_followup(
     ))
 }
 
-/// The accountability records the caller may read.
+/// The accountability records the caller may read, in the order `sort` asks (as recorded
+/// unless told), a page at a time, with the total the filter matches under the caller's scope
+/// and the cursors of the next and the previous page.
 #[utoipa::path(get, path = "/accountability", tag = "supervision", security(("bearer" = [])),
     params(AccountabilityParams),
-    responses((status = 200, body = Page<AccountabilityEntry>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = SortedPage<AccountabilityEntry>),
+        (status = 400, description = "a filter, `q`, `sort` or `limit` that cannot be read", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 422, description = "a `cursor` this list did not issue under the `sort` given", body = ErrorBody)))]
 async fn list_accountability(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
     ApiQuery(q): ApiQuery<AccountabilityParams>,
-) -> ApiResult<Json<Page<AccountabilityEntry>>> {
-    let page = paging(q.cursor.as_deref(), q.limit)?;
+) -> ApiResult<Json<SortedPage<AccountabilityEntry>>> {
     let query = q.filter()?;
+    let (sort, at, limit) = q.sorted()?;
     Ok(Json(
         app.services
-            .list_accountability(&actor, &query, page)
-            .await?
-            .into(),
+            .accountability_page(&actor, &query, sort, at.as_ref(), limit)
+            .await?,
     ))
 }
 

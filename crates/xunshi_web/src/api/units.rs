@@ -9,8 +9,9 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xunshi_core::org::{Unit, UnitInput};
+use xunshi_core::page::SortedPage;
 
-use super::{ApiJson, ApiQuery, Page, paging, path_id};
+use super::{ApiJson, ApiQuery, path_id};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiResult, ErrorBody};
@@ -23,19 +24,25 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(withdraw_unit))
 }
 
-/// Lists units, in creation order.
+/// Lists units, in the order `sort` asks (as created unless told), a page at a time, with the
+/// total the filter matches and the cursors of the next and the previous page.
 #[utoipa::path(get, path = "/units", tag = "units", security(("bearer" = [])),
     params(UnitQuery),
-    responses((status = 200, body = Page<Unit>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = SortedPage<Unit>),
+        (status = 400, description = "a filter, `q`, `sort` or `limit` that cannot be read", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 422, description = "a `cursor` this list did not issue under the `sort` given", body = ErrorBody)))]
 async fn list_units(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
     ApiQuery(q): ApiQuery<UnitQuery>,
-) -> ApiResult<Json<Page<Unit>>> {
-    let page = paging(q.cursor.as_deref(), q.limit)?;
+) -> ApiResult<Json<SortedPage<Unit>>> {
     let f = q.filter()?;
+    let (sort, at, limit) = q.sorted()?;
     Ok(Json(
-        app.services.list_units(&actor, &f, page).await?.into(),
+        app.services
+            .unit_page(&actor, &f, sort, at.as_ref(), limit)
+            .await?,
     ))
 }
 

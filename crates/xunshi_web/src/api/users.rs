@@ -8,11 +8,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+use xunshi_core::page::SortedPage;
 use xunshi_core::role::Grant;
 use xunshi_core::service::NewGrant;
 use xunshi_core::user::{NewUserInput, User};
 
-use super::{ApiJson, ApiQuery, Page, paging, path_id};
+use super::{ApiJson, ApiQuery, path_id};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiResult, ErrorBody};
@@ -30,18 +31,26 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_email, set_email))
 }
 
+/// Lists the accounts, in the order `sort` asks (as created unless told), a page at a time,
+/// with the total the filter matches and the cursors of the next and the previous page.
 #[utoipa::path(get, path = "/users", tag = "users", security(("bearer" = [])),
     params(UserQuery),
-    responses((status = 200, body = Page<User>), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = SortedPage<User>),
+        (status = 400, description = "a filter, `q`, `sort` or `limit` that cannot be read", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 422, description = "a `cursor` this list did not issue under the `sort` given", body = ErrorBody)))]
 async fn list_users(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
     ApiQuery(q): ApiQuery<UserQuery>,
-) -> ApiResult<Json<Page<User>>> {
-    let page = paging(q.cursor.as_deref(), q.limit)?;
+) -> ApiResult<Json<SortedPage<User>>> {
     let f = q.filter()?;
+    let (sort, at, limit) = q.sorted()?;
     Ok(Json(
-        app.services.list_users(&actor, &f, page).await?.into(),
+        app.services
+            .user_page(&actor, &f, sort, at.as_ref(), limit)
+            .await?,
     ))
 }
 

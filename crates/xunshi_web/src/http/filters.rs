@@ -20,8 +20,10 @@ use xunshi_core::service::{
     AccountabilityQuery, ClueListFilter, FollowUpQuery, LedgerFilter, MechanismQuery,
 };
 use xunshi_core::store::{
-    AuditFilter, ClueSortKey, DocFilter, InspectionFilter, InspectionSortKey, InspectorFilter,
-    PlanFilter, ProblemFilter, TaskSortKey, TransferFilter, UnitFilter, UserFilter,
+    AccountabilitySortKey, AuditFilter, AuditSortKey, ClueSortKey, DocFilter, FollowUpSortKey,
+    InspectionFilter, InspectionSortKey, InspectorFilter, MessageFilter, MessageSortKey,
+    PlanFilter, ProblemFilter, TaskSortKey, TransferFilter, UnitFilter, UnitSortKey, UserFilter,
+    UserSortKey,
 };
 use xunshi_core::{CoreError, Id, Result};
 
@@ -79,6 +81,21 @@ fn opt_text(raw: &Option<String>) -> Option<String> {
     given(raw).map(str::to_owned)
 }
 
+/// The longest text a sorted list is searched for; a longer one is refused, not cut.
+pub const SEARCH_TEXT_MAX: usize = 100;
+
+/// A sorted list's text filter (`q`): blank is none, over [`SEARCH_TEXT_MAX`] characters is
+/// refused as the ledger's is.
+pub fn search_text(raw: &Option<String>) -> Result<Option<String>> {
+    match given(raw) {
+        Some(q) if q.chars().count() > SEARCH_TEXT_MAX => Err(CoreError::bad_input(
+            "q",
+            format!("检索内容不能超过{SEARCH_TEXT_MAX}个字"),
+        )),
+        other => Ok(other.map(str::to_owned)),
+    }
+}
+
 /// The page of a list from its `cursor` and `limit`.
 pub fn paging(cursor: &Option<String>, limit: Option<u32>) -> Result<PageRequest> {
     PageRequest::parse(given(cursor), limit)
@@ -115,11 +132,20 @@ pub fn sorting<K: SortKey>(
 pub struct UnitQuery {
     /// Only the units directly below this one.
     pub parent_id: Option<String>,
-    /// Part of the name.
+    /// Part of the name (at most 100 characters).
+    #[param(max_length = 100)]
     pub q: Option<String>,
     /// Include withdrawn units (default false).
     #[serde(default)]
     pub include_withdrawn: bool,
+    /// The order: `seq` (as created, the default), `name`, `kind`, `level` or `status` (in
+    /// force before withdrawn); `-` before it for descending, as `-name`. Every order pages by
+    /// cursor; a cursor holds its order and is refused under another (422).
+    #[param(pattern = "^-?(seq|name|kind|level|status)$")]
+    pub sort: Option<String>,
+    /// Pages only: the page's number as the pages count it, shown beside the total; the
+    /// cursor, not this number, says where the page is.
+    pub page: Option<u32>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
 }
@@ -128,9 +154,25 @@ impl UnitQuery {
     pub fn filter(&self) -> Result<UnitFilter> {
         Ok(UnitFilter {
             parent_id: opt_id(&self.parent_id, "parent_id")?,
-            q: opt_text(&self.q),
+            q: search_text(&self.q)?,
             include_withdrawn: self.include_withdrawn,
         })
+    }
+
+    /// The order, the cursor read under it, and the page size.
+    pub fn sorted(&self) -> Result<Sorting<UnitSortKey>> {
+        sorting(&self.sort, &self.cursor, self.limit)
+    }
+
+    /// The filters alone, as the page's links carry them.
+    pub fn query(&self) -> String {
+        // A flag, not a filter with a blank "all": carried only when set.
+        let filters = encoded(&[("parent_id", &self.parent_id), ("q", &self.q)]);
+        if self.include_withdrawn {
+            format!("{filters}&include_withdrawn=true")
+        } else {
+            filters
+        }
     }
 }
 
@@ -139,8 +181,18 @@ impl UnitQuery {
 #[into_params(parameter_in = Query)]
 pub struct UserQuery {
     pub unit_id: Option<String>,
-    /// Part of the username or the name.
+    /// Part of the username or the name (at most 100 characters).
+    #[param(max_length = 100)]
     pub q: Option<String>,
+    /// The order: `seq` (as created, the default), `username`, `name`, `unit` (each unit's
+    /// accounts together) or `status` (in use before disabled); `-` before it for descending,
+    /// as `-name`. Every order pages by cursor; a cursor holds its order and is refused under
+    /// another (422).
+    #[param(pattern = "^-?(seq|username|name|unit|status)$")]
+    pub sort: Option<String>,
+    /// Pages only: the page's number as the pages count it, shown beside the total; the
+    /// cursor, not this number, says where the page is.
+    pub page: Option<u32>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
 }
@@ -149,8 +201,18 @@ impl UserQuery {
     pub fn filter(&self) -> Result<UserFilter> {
         Ok(UserFilter {
             unit_id: opt_id(&self.unit_id, "unit_id")?,
-            q: opt_text(&self.q),
+            q: search_text(&self.q)?,
         })
+    }
+
+    /// The order, the cursor read under it, and the page size.
+    pub fn sorted(&self) -> Result<Sorting<UserSortKey>> {
+        sorting(&self.sort, &self.cursor, self.limit)
+    }
+
+    /// The filters alone, as the page's links carry them.
+    pub fn query(&self) -> String {
+        encoded(&[("unit_id", &self.unit_id), ("q", &self.q)])
     }
 }
 
@@ -169,11 +231,37 @@ pub struct AuditQuery {
     pub from: Option<String>,
     /// Before this time (RFC 3339, or a date, meaning the end of that day).
     pub to: Option<String>,
+    /// The order: `-seq` (newest first, the default), `seq` (oldest first), `actor` (the
+    /// acting account's log-in name), `action` or `object_type`, each key's records in
+    /// sequence order the same way; `-` before it for descending. Every order pages by cursor;
+    /// a cursor holds its order and is refused under another (422).
+    #[param(pattern = "^-?(seq|actor|action|object_type)$")]
+    pub sort: Option<String>,
+    /// Pages only: the page's number as the pages count it, shown beside the total; the
+    /// cursor, not this number, says where the page is.
+    pub page: Option<u32>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
 }
 
 impl AuditQuery {
+    /// The order, the cursor read under it, and the page size.
+    pub fn sorted(&self) -> Result<Sorting<AuditSortKey>> {
+        sorting(&self.sort, &self.cursor, self.limit)
+    }
+
+    /// The filters alone, as the page's links carry them.
+    pub fn query(&self) -> String {
+        encoded(&[
+            ("actor", &self.actor),
+            ("action", &self.action),
+            ("object_type", &self.object_type),
+            ("object_id", &self.object_id),
+            ("from", &self.from),
+            ("to", &self.to),
+        ])
+    }
+
     pub fn filter(&self) -> Result<AuditFilter> {
         Ok(AuditFilter {
             actor_name: opt_text(&self.actor),
@@ -221,7 +309,8 @@ pub struct InspectionQuery {
     /// planning, preparation, on_site, reporting, feedback_given, rectification, archived
     #[param(value_type = Option<xunshi_core::inspection::Stage>)]
     pub stage: Option<String>,
-    /// Part of the team's name or of an inspected unit's name.
+    /// Part of the team's name or of an inspected unit's name (at most 100 characters).
+    #[param(max_length = 100)]
     pub q: Option<String>,
     /// The order: `seq` (as entered, the default), `round`, `team`, `kind`, `entry` (the day
     /// of entry, or the planned day; none last), `feedback` (none last) or `stage`; `-`
@@ -243,7 +332,7 @@ impl InspectionQuery {
             round_id: opt_id(&self.round_id, "round_id")?,
             unit_id: opt_id(&self.unit_id, "unit_id")?,
             stage: opt_code(&self.stage, "stage", Stage::parse)?,
-            q: opt_text(&self.q),
+            q: search_text(&self.q)?,
             ..Default::default()
         })
     }
@@ -280,7 +369,8 @@ pub struct ClueQuery {
     /// The handling clock: green, yellow, red or done.
     #[param(value_type = Option<xunshi_core::clue::ClockColour>)]
     pub colour: Option<String>,
-    /// Part of the name or post of whom the clue is about.
+    /// Part of the name or post of whom the clue is about (at most 100 characters).
+    #[param(max_length = 100)]
     pub q: Option<String>,
     /// The order: `seq` (as registered, the default), `about` (whom the clue is about),
     /// `kind`, `transfer` (letter by letter, in the order the transfers were made, so the
@@ -303,7 +393,7 @@ impl ClueQuery {
             status: opt_code(&self.status, "status", ClueStatus::parse)?,
             recipient: opt_code(&self.recipient, "recipient", RecipientKind::parse)?,
             colour: opt_code(&self.colour, "colour", ClockColour::parse)?,
-            q: opt_text(&self.q),
+            q: search_text(&self.q)?,
         })
     }
 
@@ -324,13 +414,24 @@ impl ClueQuery {
     }
 }
 
-/// `GET /messages`.
+/// `GET /messages`, `/messages`.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct MessageQuery {
     /// Only the unread messages (true or false; default false).
     #[param(value_type = Option<bool>)]
     pub unread: Option<String>,
+    /// Part of the title or the text (at most 100 characters).
+    #[param(max_length = 100)]
+    pub q: Option<String>,
+    /// The order: `-seq` (newest first, the default), `seq` (oldest first), `kind` or
+    /// `title`; `-` before it for descending. Every order pages by cursor; a cursor holds its
+    /// order and is refused under another (422).
+    #[param(pattern = "^-?(seq|kind|title)$")]
+    pub sort: Option<String>,
+    /// Pages only: the page's number as the pages count it, shown beside the total; the
+    /// cursor, not this number, says where the page is.
+    pub page: Option<u32>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
 }
@@ -339,6 +440,23 @@ impl MessageQuery {
     /// Whether only the unread are asked for.
     pub fn unread_only(&self) -> Result<bool> {
         Ok(opt_flag(&self.unread, "unread")?.unwrap_or(false))
+    }
+
+    pub fn filter(&self) -> Result<MessageFilter> {
+        Ok(MessageFilter {
+            unread_only: self.unread_only()?,
+            q: search_text(&self.q)?,
+        })
+    }
+
+    /// The order, the cursor read under it, and the page size.
+    pub fn sorted(&self) -> Result<Sorting<MessageSortKey>> {
+        sorting(&self.sort, &self.cursor, self.limit)
+    }
+
+    /// The filters alone, as the page's links carry them.
+    pub fn query(&self) -> String {
+        encoded(&[("unread", &self.unread), ("q", &self.q)])
     }
 }
 
@@ -600,6 +718,18 @@ pub struct FollowUpParams {
     /// true: answered; false: awaiting the unit's answer.
     #[param(value_type = Option<bool>)]
     pub answered: Option<String>,
+    /// Part of the document number or the text (at most 100 characters).
+    #[param(max_length = 100)]
+    pub q: Option<String>,
+    /// The order: `seq` (in order of issue, the default), `issued` (day issued), `due` (answer
+    /// deadline; those without one last), `kind`, `unit` (each unit's notices together) or
+    /// `doc_no`; `-` before it for descending. Every order pages by cursor; a cursor holds its
+    /// order and is refused under another (422).
+    #[param(pattern = "^-?(seq|issued|due|kind|unit|doc_no)$")]
+    pub sort: Option<String>,
+    /// Pages only: the page's number as the pages count it, shown beside the total; the
+    /// cursor, not this number, says where the page is.
+    pub page: Option<u32>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
 }
@@ -612,7 +742,25 @@ impl FollowUpParams {
             task_id: opt_id(&self.task_id, "task_id")?,
             kind: opt_code(&self.kind, "kind", NoticeKind::parse)?,
             answered: opt_flag(&self.answered, "answered")?,
+            q: search_text(&self.q)?,
         })
+    }
+
+    /// The order, the cursor read under it, and the page size.
+    pub fn sorted(&self) -> Result<Sorting<FollowUpSortKey>> {
+        sorting(&self.sort, &self.cursor, self.limit)
+    }
+
+    /// The filters alone, as the page's links carry them.
+    pub fn query(&self) -> String {
+        encoded(&[
+            ("inspection_id", &self.inspection_id),
+            ("unit_id", &self.unit_id),
+            ("task_id", &self.task_id),
+            ("kind", &self.kind),
+            ("answered", &self.answered),
+            ("q", &self.q),
+        ])
     }
 }
 
@@ -626,6 +774,17 @@ pub struct AccountabilityParams {
     /// first, second, third or fourth.
     #[param(value_type = Option<xunshi_core::rectify::Form>)]
     pub form: Option<String>,
+    /// Part of the name or post of whom it holds to account (at most 100 characters).
+    #[param(max_length = 100)]
+    pub q: Option<String>,
+    /// The order: `seq` (as recorded, the default), `person`, `form`, `decided` (the day
+    /// decided) or `unit` (each unit's records together); `-` before it for descending. Every
+    /// order pages by cursor; a cursor holds its order and is refused under another (422).
+    #[param(pattern = "^-?(seq|person|form|decided|unit)$")]
+    pub sort: Option<String>,
+    /// Pages only: the page's number as the pages count it, shown beside the total; the
+    /// cursor, not this number, says where the page is.
+    pub page: Option<u32>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
 }
@@ -637,7 +796,24 @@ impl AccountabilityParams {
             unit_id: opt_id(&self.unit_id, "unit_id")?,
             task_id: opt_id(&self.task_id, "task_id")?,
             form: opt_code(&self.form, "form", Form::parse)?,
+            q: search_text(&self.q)?,
         })
+    }
+
+    /// The order, the cursor read under it, and the page size.
+    pub fn sorted(&self) -> Result<Sorting<AccountabilitySortKey>> {
+        sorting(&self.sort, &self.cursor, self.limit)
+    }
+
+    /// The filters alone, as the page's links carry them.
+    pub fn query(&self) -> String {
+        encoded(&[
+            ("inspection_id", &self.inspection_id),
+            ("unit_id", &self.unit_id),
+            ("task_id", &self.task_id),
+            ("form", &self.form),
+            ("q", &self.q),
+        ])
     }
 }
 

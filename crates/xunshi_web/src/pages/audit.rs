@@ -1,23 +1,24 @@
 //! The administrator's view of the audit trail, with filters, the chain check and the
 //! workbook of what the filters select. Records read in Chinese through
-//! `Services::read_audit`, the same for the page and the workbook.
+//! `Services::read_audit_page` and `Services::audit_export`, the same reading for the page
+//! and the workbook.
 
 use crate::http::Query;
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
 use xunshi_core::audit::Action;
 use xunshi_core::audit_text::{OBJECT_TYPES, SummaryLine};
-use xunshi_core::page::PageRequest;
+use xunshi_core::page::SortedPage;
 use xunshi_core::service::{ReadableRecord, VerifyOutcome};
 use xunshi_core::store::AuditFilter;
 use xunshi_office::{TableSheet, table_xlsx};
 
-use super::{Frame, error_page, local_time, render};
+use super::pager::{Asked, Pager, Place};
+use super::{Frame, OrPage, PageResult, error_page, local_time, render};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::http::files::attachment;
@@ -43,7 +44,6 @@ struct Filters {
     from: String,
     #[serde(default)]
     to: String,
-    cursor: Option<String>,
     verify: Option<String>,
 }
 
@@ -94,7 +94,8 @@ struct AuditPage {
     actions: Vec<(&'static str, &'static str)>,
     object_types: &'static [(&'static str, &'static str)],
     rows: Vec<Row>,
-    next_cursor: Option<String>,
+    total: i64,
+    pages: Pager,
     query_string: String,
     verification: Option<(bool, String)>,
     error: Option<String>,
@@ -109,57 +110,54 @@ fn audit_filter(q: &Filters) -> xunshi_core::Result<AuditFilter> {
         object_id: Some(q.object_id.clone()),
         from: Some(q.from.clone()),
         to: Some(q.to.clone()),
-        cursor: None,
-        limit: None,
+        ..Default::default()
     }
     .filter()
 }
 
-async fn list(State(app): State<AppState>, user: PageUser, Query(q): Query<Filters>) -> Response {
+/// The trail under the filters, sorted and paged by the parser of `GET /api/v1/audit`.
+async fn list(
+    State(app): State<AppState>,
+    user: PageUser,
+    Query(q): Query<Filters>,
+    Query(aq): Query<AuditQuery>,
+) -> PageResult {
     let actor = &user.actor;
     // A filter that cannot be read lists nothing rather than everything.
-    let (filter, error) = match audit_filter(&q) {
-        Ok(f) => (Some(f), None),
-        Err(e) => (None, Some(e.to_string())),
-    };
-    let page = match PageRequest::parse(q.cursor.as_deref().filter(|c| !c.is_empty()), None) {
-        Ok(p) => p,
-        Err(e) => return error_page(&e, Some(actor)),
-    };
-    let records = match &filter {
-        Some(f) => match app.services.read_audit(actor, f, page).await {
-            Ok(r) => r,
-            Err(e) => return error_page(&e, Some(actor)),
-        },
-        None => xunshi_core::page::Page::empty(),
+    let asked = Asked::read(aq.filter().and_then(|f| Ok((f, aq.sorted()?))), actor)?;
+    let records = match &asked.filter {
+        Some(f) => app
+            .services
+            .read_audit_page(actor, f, asked.sort, asked.at.as_ref(), asked.limit)
+            .await
+            .or_page(actor)?,
+        None => SortedPage::empty(),
     };
     let verification = if q.verify.is_some() {
-        match app.services.verify_audit(actor).await {
-            Ok(VerifyOutcome::Whole { records }) => Some((
+        match app.services.verify_audit(actor).await.or_page(actor)? {
+            VerifyOutcome::Whole { records } => Some((
                 true,
                 format!("校验通过：审计日志共 {records} 条，哈希链完整，无篡改、删除或调序。"),
             )),
-            Ok(VerifyOutcome::Broken(fault)) => Some((false, format!("校验未通过：{fault}"))),
-            Err(e) => return error_page(&e, Some(actor)),
+            VerifyOutcome::Broken(fault) => Some((false, format!("校验未通过：{fault}"))),
         }
     } else {
         None
     };
-    let rows = records.items.into_iter().map(Row::of).collect();
-    let query_string = serde_urlencoded::to_string([
-        ("actor", &q.actor),
-        ("action", &q.action),
-        ("object_type", &q.object_type),
-        ("object_id", &q.object_id),
-        ("from", &q.from),
-        ("to", &q.to),
-    ])
-    .unwrap_or_default();
-    let status = if error.is_some() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
+    let query_string = aq.query();
+    let pages = Pager::new(
+        "/system/audit",
+        &query_string,
+        asked.sort,
+        asked.limit,
+        Place {
+            total: records.total,
+            number: aq.page,
+            at: asked.at.as_ref(),
+            next: records.next_cursor,
+            prev: records.prev_cursor,
+        },
+    );
     let page = AuditPage {
         frame: Frame::new(&app, &user, "审计日志", "/system/audit").await,
         actions: Action::ALL
@@ -167,14 +165,15 @@ async fn list(State(app): State<AppState>, user: PageUser, Query(q): Query<Filte
             .map(|a| (a.as_str(), a.label()))
             .collect(),
         object_types: OBJECT_TYPES,
-        rows,
-        next_cursor: records.next_cursor,
+        rows: records.items.into_iter().map(Row::of).collect(),
+        total: records.total,
+        pages,
         query_string,
         verification,
-        error,
+        error: asked.refused.as_ref().map(ToString::to_string),
         q,
     };
-    render(status, &page)
+    Ok(render(super::list_status(&asked.refused), &page))
 }
 
 /// The records the filters select as a workbook, newest first: what the page lists, every

@@ -8,13 +8,13 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use serde::Deserialize;
 use xunshi_core::Id;
+use xunshi_core::page::SortedPage;
 
-use super::{
-    Frame, OrPage, PageResult, filter_or_refusal, list_status, local_time, render, see_other,
-};
+use super::pager::{Asked, Pager, Place};
+use super::{Frame, OrPage, PageResult, list_status, local_time, render, see_other};
 use crate::AppState;
 use crate::auth::PageUser;
-use crate::http::filters::{MessageQuery, paging};
+use crate::http::filters::{MessageQuery, given};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -42,7 +42,11 @@ struct ListPage {
     rows: Vec<Row>,
     unread: i64,
     unread_only: bool,
-    next_cursor: Option<String>,
+    q: String,
+    /// The filters, as the links carry them.
+    query: String,
+    total: i64,
+    pages: Pager,
 }
 
 #[derive(Deserialize)]
@@ -50,6 +54,7 @@ struct Notice {
     notice: Option<String>,
 }
 
+/// The inbox, filtered, sorted and paged by the parser of `GET /api/v1/messages`.
 async fn list(
     State(app): State<AppState>,
     user: PageUser,
@@ -57,17 +62,13 @@ async fn list(
     Query(q): Query<MessageQuery>,
 ) -> PageResult {
     let actor = &user.actor;
-    let (filter, refused) = filter_or_refusal(
-        q.unread_only()
-            .and_then(|u| Ok((u, paging(&q.cursor, None)?))),
-        actor,
-    )?;
-    let unread_only = filter.map(|f| f.0).unwrap_or(false);
-    let (rows, unread, next_cursor) = match filter {
-        Some((unread_only, page)) => {
+    let asked = Asked::read(q.filter().and_then(|f| Ok((f, q.sorted()?))), actor)?;
+    let unread_only = asked.filter.as_ref().is_some_and(|f| f.unread_only);
+    let (rows, unread, list) = match &asked.filter {
+        Some(f) => {
             let inbox = app
                 .services
-                .inbox(actor, unread_only, page)
+                .inbox_page(actor, f, asked.sort, asked.at.as_ref(), asked.limit)
                 .await
                 .or_page(actor)?;
             let rows = inbox
@@ -89,21 +90,42 @@ async fn list(
                     unread: m.read_at.is_none(),
                 })
                 .collect();
-            (rows, inbox.unread, inbox.messages.next_cursor)
+            (rows, inbox.unread, inbox.messages)
         }
-        None => (Vec::new(), 0, None),
+        None => (
+            Vec::new(),
+            app.services.unread_messages(actor).await.or_page(actor)?,
+            SortedPage::empty(),
+        ),
     };
+    let query = q.query();
+    let pages = Pager::new(
+        "/messages",
+        &query,
+        asked.sort,
+        asked.limit,
+        Place {
+            total: list.total,
+            number: q.page,
+            at: asked.at.as_ref(),
+            next: list.next_cursor,
+            prev: list.prev_cursor,
+        },
+    );
     let page = ListPage {
         frame: Frame::new(&app, &user, "我的消息", "/messages")
             .await
             .with_notice(n.notice.as_deref())
-            .with_error(refused.as_ref()),
+            .with_error(asked.refused.as_ref()),
         rows,
         unread,
         unread_only,
-        next_cursor,
+        q: given(&q.q).unwrap_or_default().to_owned(),
+        query,
+        total: list.total,
+        pages,
     };
-    Ok(render(list_status(&refused), &page))
+    Ok(render(list_status(&asked.refused), &page))
 }
 
 /// The forms carry nothing but the CSRF token and the submission key, both read by the edge.

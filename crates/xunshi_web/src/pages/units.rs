@@ -10,16 +10,17 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
 use xunshi_core::org::{Unit, UnitInput, UnitKind, UnitLevel};
-use xunshi_core::page::PageRequest;
+use xunshi_core::page::{PageRequest, SortedPage};
 use xunshi_core::permission::{Actor, Permission};
 use xunshi_core::store::{UnitFilter, UserFilter};
 use xunshi_core::user::User;
 use xunshi_core::{CoreError, Id};
 
+use super::pager::{Asked, Pager, Place};
 use super::{FormErrors, Frame, OrPage, PageResult, error_page, local_time, render, see_other};
 use crate::AppState;
 use crate::auth::PageUser;
-use crate::http::filters::{UnitQuery, paging};
+use crate::http::filters::{UnitQuery, given};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -59,68 +60,81 @@ struct ListPage {
     rows: Vec<Row>,
     q: String,
     include_withdrawn: bool,
-    next_cursor: Option<String>,
+    /// The whole tree in its order, not a page of a sorted list.
+    tree: bool,
+    total: i64,
+    pages: Pager,
     can_manage: bool,
 }
 
 #[derive(Deserialize)]
 struct ListQuery {
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    include_withdrawn: bool,
     notice: Option<String>,
 }
 
-/// Without a search the whole tree is shown in order; with one, the matching units in pages.
-/// The search is read by the parser of `GET /api/v1/units`.
+/// Without a search, an order or a page asked, the whole tree is shown in order; otherwise the
+/// matching units sorted, in pages. The request is read by the parser of `GET /api/v1/units`.
 async fn list(
     State(app): State<AppState>,
     user: PageUser,
-    Query(q): Query<ListQuery>,
+    Query(n): Query<ListQuery>,
     Query(uq): Query<UnitQuery>,
 ) -> PageResult {
     let actor = &user.actor;
-    let (filter, refused) = super::filter_or_refusal(
-        uq.filter().and_then(|f| Ok((f, paging(&uq.cursor, None)?))),
-        actor,
-    )?;
-    let (rows, next_cursor) = match filter {
-        None => (Vec::new(), None),
-        Some((f, _)) if f.q.is_none() && f.parent_id.is_none() && uq.cursor.is_none() => {
+    let asked = Asked::read(uq.filter().and_then(|f| Ok((f, uq.sorted()?))), actor)?;
+    let whole_tree = [&uq.q, &uq.parent_id, &uq.sort, &uq.cursor]
+        .into_iter()
+        .all(|v| given(v).is_none())
+        && uq.limit.is_none();
+    let (rows, tree, list) = match &asked.filter {
+        None => (Vec::new(), false, SortedPage::empty()),
+        Some(_) if whole_tree => {
             let tree = app.services.unit_tree(actor).await.or_page(actor)?;
-            (
-                tree.iter()
-                    .filter(|(_, u)| q.include_withdrawn || !u.withdrawn)
-                    .map(|(d, u)| Row::of(*d, u))
-                    .collect(),
-                None,
-            )
+            let rows: Vec<Row> = tree
+                .iter()
+                .filter(|(_, u)| uq.include_withdrawn || !u.withdrawn)
+                .map(|(d, u)| Row::of(*d, u))
+                .collect();
+            let mut all = SortedPage::empty();
+            all.total = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+            (rows, true, all)
         }
-        Some((f, page)) => {
+        Some(f) => {
             let p = app
                 .services
-                .list_units(actor, &f, page)
+                .unit_page(actor, f, asked.sort, asked.at.as_ref(), asked.limit)
                 .await
                 .or_page(actor)?;
-            (
-                p.items.iter().map(|u| Row::of(0, u)).collect(),
-                p.next_cursor,
-            )
+            (p.items.iter().map(|u| Row::of(0, u)).collect(), false, p)
         }
     };
+    let pages = Pager::new(
+        "/units",
+        &uq.query(),
+        asked.sort,
+        asked.limit,
+        Place {
+            total: list.total,
+            number: uq.page,
+            at: asked.at.as_ref(),
+            next: list.next_cursor,
+            prev: list.prev_cursor,
+        },
+    );
     let page = ListPage {
         frame: Frame::new(&app, &user, "组织机构", "/units")
             .await
-            .with_notice(q.notice.as_deref())
-            .with_error(refused.as_ref()),
+            .with_notice(n.notice.as_deref())
+            .with_error(asked.refused.as_ref()),
         rows,
-        q: q.q,
-        include_withdrawn: q.include_withdrawn,
-        next_cursor,
+        q: given(&uq.q).unwrap_or_default().to_owned(),
+        include_withdrawn: uq.include_withdrawn,
+        tree,
+        total: list.total,
+        pages,
         can_manage: actor.can(Permission::ManageUnits),
     };
-    Ok(render(super::list_status(&refused), &page))
+    Ok(render(super::list_status(&asked.refused), &page))
 }
 
 struct Choice {

@@ -10,16 +10,18 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
 use xunshi_core::org::Unit;
+use xunshi_core::page::SortedPage;
 use xunshi_core::permission::{Actor, Permission};
 use xunshi_core::role::{Grant, Role, Scope, ScopeKind};
 use xunshi_core::service::NewGrant;
 use xunshi_core::user::{NewUserInput, User};
 use xunshi_core::{CoreError, Id};
 
+use super::pager::{Asked, Pager, Place};
 use super::{FormErrors, Frame, OrPage, PageResult, error_page, local_time, render, see_other};
 use crate::AppState;
 use crate::auth::PageUser;
-use crate::http::filters::{UserQuery, paging};
+use crate::http::filters::UserQuery;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -89,40 +91,36 @@ struct ListPage {
     units: Vec<Choice>,
     q: String,
     unit_id: String,
-    next_cursor: Option<String>,
+    total: i64,
+    pages: Pager,
     can_manage: bool,
 }
 
 #[derive(Deserialize)]
 struct ListQuery {
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    unit_id: String,
     notice: Option<String>,
 }
 
-/// The accounts, searched and filtered by the parser of `GET /api/v1/users`.
+/// The accounts, searched, filtered, sorted and paged by the parser of `GET /api/v1/users`.
 async fn list(
     State(app): State<AppState>,
     user: PageUser,
-    Query(q): Query<ListQuery>,
+    Query(n): Query<ListQuery>,
     Query(uq): Query<UserQuery>,
 ) -> PageResult {
     let actor = &user.actor;
-    let (filter, refused) = super::filter_or_refusal(
-        uq.filter().and_then(|f| Ok((f, paging(&uq.cursor, None)?))),
-        actor,
-    )?;
-    let users = match filter {
-        Some((f, page)) => app
+    let asked = Asked::read(uq.filter().and_then(|f| Ok((f, uq.sorted()?))), actor)?;
+    let users = match &asked.filter {
+        Some(f) => app
             .services
-            .list_users(actor, &f, page)
+            .user_page(actor, f, asked.sort, asked.at.as_ref(), asked.limit)
             .await
             .or_page(actor)?,
-        None => xunshi_core::page::Page::empty(),
+        None => SortedPage::empty(),
     };
-    let (units, all) = unit_choices(&app, actor, &q.unit_id).await.or_page(actor)?;
+    let text = |v: &Option<String>| v.as_deref().unwrap_or_default().to_owned();
+    let unit_id = text(&uq.unit_id);
+    let (units, all) = unit_choices(&app, actor, &unit_id).await.or_page(actor)?;
     let unit_name = |id: Option<Id>| {
         id.and_then(|id| all.iter().find(|u| u.id == id))
             .map(|u| u.name.clone())
@@ -140,19 +138,33 @@ async fn list(
             created: local_time(u.created_at),
         })
         .collect();
+    let pages = Pager::new(
+        "/users",
+        &uq.query(),
+        asked.sort,
+        asked.limit,
+        Place {
+            total: users.total,
+            number: uq.page,
+            at: asked.at.as_ref(),
+            next: users.next_cursor,
+            prev: users.prev_cursor,
+        },
+    );
     let page = ListPage {
         frame: Frame::new(&app, &user, "用户与角色", "/users")
             .await
-            .with_notice(q.notice.as_deref())
-            .with_error(refused.as_ref()),
+            .with_notice(n.notice.as_deref())
+            .with_error(asked.refused.as_ref()),
         rows,
         units,
-        q: q.q,
-        unit_id: q.unit_id,
-        next_cursor: users.next_cursor,
+        q: text(&uq.q),
+        unit_id,
+        total: users.total,
+        pages,
         can_manage: actor.can(Permission::ManageUsers),
     };
-    Ok(render(super::list_status(&refused), &page))
+    Ok(render(super::list_status(&asked.refused), &page))
 }
 
 #[derive(Deserialize, Default)]

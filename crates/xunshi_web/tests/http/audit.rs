@@ -204,3 +204,137 @@ async fn the_trail_reads_in_chinese_filters_by_names_and_exports_what_it_shows()
     let resp = office.get("/system/audit/export").await;
     assert_eq!(resp.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_trail_sorts_counts_and_pages_alike_on_the_page_and_in_the_api() {
+    use serde_json::Value;
+    let app = app_with_admin_and_office().await;
+    for name in ["自治区财政厅", "自治区审计厅", "自治区统计局"] {
+        app.add_unit(name).await;
+    }
+    // Every log-in is done before the trail is read, so the trail stands still meanwhile.
+    let mut admin = app.login_form("sysadmin", PASSWORD).await;
+    let token = app.api_token("sysadmin", PASSWORD).await;
+    let seqs = |page: &Value| -> Vec<i64> {
+        page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|r| r["seq"].as_i64().unwrap())
+            .collect()
+    };
+
+    // Newest first unless told, with the total.
+    let (status, all) = app.api_get("/api/v1/audit?limit=500", &token).await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    let newest_first = seqs(&all);
+    let n = newest_first.len() as i64;
+    assert!(n >= 8, "{all}");
+    assert_eq!(all["total"], n);
+    assert!(newest_first.windows(2).all(|w| w[0] > w[1]), "{all}");
+    // Oldest first, three a page, forward to the end and back from the last page.
+    let mut forward = Vec::new();
+    let mut path = "/api/v1/audit?sort=seq&limit=3".to_owned();
+    loop {
+        let (status, page) = app.api_get(&path, &token).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert_eq!(page["total"], n);
+        forward.extend(seqs(&page));
+        match page["next_cursor"].as_str() {
+            Some(c) => path = format!("/api/v1/audit?sort=seq&limit=3&cursor={c}"),
+            None => break,
+        }
+    }
+    let mut oldest_first = newest_first.clone();
+    oldest_first.reverse();
+    assert_eq!(forward, oldest_first);
+    let mut back = Vec::new();
+    let mut path = "/api/v1/audit?sort=seq&limit=3&cursor=p.seq".to_owned();
+    loop {
+        let (status, page) = app.api_get(&path, &token).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        let mut got = seqs(&page);
+        got.extend(back);
+        back = got;
+        match page["prev_cursor"].as_str() {
+            Some(c) => path = format!("/api/v1/audit?sort=seq&limit=3&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(back, oldest_first);
+    // By action: each action's records together, in sequence order.
+    let (_, by_action) = app
+        .api_get("/api/v1/audit?sort=action&limit=500", &token)
+        .await;
+    let keyed: Vec<(String, i64)> = by_action["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["action"].as_str().unwrap().to_owned(),
+                r["seq"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let mut want = keyed.clone();
+    want.sort();
+    assert_eq!(keyed, want);
+    assert_eq!(keyed.len() as i64, n);
+    // A filter counts what it lets through.
+    let (_, created) = app
+        .api_get("/api/v1/audit?action=unit_created&sort=-actor", &token)
+        .await;
+    assert_eq!(created["total"], 3, "{created}");
+    // Refusals as every sorted list's.
+    let (_, first) = app
+        .api_get("/api/v1/audit?sort=actor&limit=2", &token)
+        .await;
+    let c = first["next_cursor"].as_str().expect("more than a page");
+    for (path, status, field) in [
+        ("/api/v1/audit?sort=at", StatusCode::BAD_REQUEST, "sort"),
+        (
+            &format!("/api/v1/audit?sort=action&cursor={c}") as &str,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "cursor",
+        ),
+        (
+            "/api/v1/audit?cursor=nothing",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "cursor",
+        ),
+    ] {
+        let (got, body) = app.api_get(path, &token).await;
+        assert_eq!(got, status, "{path}: {body}");
+        assert_eq!(crate::helpers::detail_fields(&body), [field], "{path}");
+    }
+
+    // The page reads the same parameters.
+    let resp = admin.get("/system/audit").await;
+    assert_eq!(resp.status, StatusCode::OK);
+    assert!(
+        resp.body.contains(&format!("共 {n} 项，第 1 / 1 页")),
+        "{}",
+        resp.body
+    );
+    let heading = crate::helpers::link_with(&resp.body, "按序号排序").unwrap();
+    assert!(heading.contains("sort=seq&"), "{heading}");
+    let resp = admin.get("/system/audit?sort=seq&limit=3").await;
+    let pages = (n + 2) / 3;
+    assert!(
+        resp.body.contains(&format!("共 {n} 项，第 1 / {pages} 页")),
+        "{}",
+        resp.body
+    );
+    let last = crate::helpers::link_with(&resp.body, ">末页").unwrap();
+    let resp = admin.get(&last).await;
+    assert!(
+        resp.body.contains(&format!("第 {pages} / {pages} 页"))
+            && resp.body.contains(&format!("<td>{}</td>", newest_first[0])),
+        "{}",
+        resp.body
+    );
+    let resp = admin.get("/system/audit?sort=at").await;
+    assert_eq!(resp.status, StatusCode::BAD_REQUEST);
+    assert!(resp.body.contains("不是可用的排序"), "{}", resp.body);
+}

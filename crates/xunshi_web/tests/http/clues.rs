@@ -1048,6 +1048,10 @@ async fn the_clue_list_sorts_counts_and_filters_alike_on_the_page_and_in_the_api
     let (status, body) = app.api(&office, "GET", "/clues?sort=name", None).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(body["error"]["details"][0]["field"], "sort");
+    let long = format!("/clues?q={}", "%E5%BC%A0".repeat(101));
+    let (status, body) = app.api(&office, "GET", &long, None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["details"][0]["field"], "q");
     // The text filter, and the total under the reader's scope.
     let (_, found) = app.api(&office, "GET", "/clues?q=%E5%BC%A0", None).await;
     assert_eq!(

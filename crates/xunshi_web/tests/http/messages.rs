@@ -206,3 +206,115 @@ async fn the_email_address_is_kept_by_its_owner_and_the_administrator() {
     assert!(body["email"].is_null(), "{body}");
     assert_eq!(w.app.audit_with_action("email_changed").await.len(), 2);
 }
+
+#[tokio::test]
+async fn the_inbox_sorts_counts_and_filters_alike_on_the_page_and_in_the_api() {
+    let w = world().await;
+    let office = w.app.api_token("office1", PASSWORD).await;
+    let liaison = w.app.api_token("xcb_liaison", PASSWORD).await;
+    let (_, tasks) = approved_plan(
+        &w,
+        &[
+            ("by", Some("2020-06-05")),
+            ("by", Some("2020-12-31")),
+            ("long_term", None),
+        ],
+    )
+    .await;
+    for task in &tasks[..2] {
+        let v = task_version(&w, &liaison, task).await;
+        let (status, body) = w
+            .app
+            .api_post(
+                &format!("/api/v1/tasks/{task}/progress"),
+                Some(&liaison),
+                json!({ "version": v, "text": "已完成", "progress": 100, "claims_done": true }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let get = async |query: &str| {
+        let (status, body) = w
+            .app
+            .api_get(&format!("/api/v1/messages{query}"), &office)
+            .await;
+        (status, body)
+    };
+    let claimed = "整改任务待核查销号";
+    let submitted = "整改方案待审核";
+
+    // Newest first, counted.
+    let (_, all) = get("").await;
+    assert_eq!(all["total"], 3, "{all}");
+    assert_eq!(
+        titles(all["items"].as_array().unwrap()),
+        [claimed, claimed, submitted]
+    );
+    // Oldest first, two a page, and back.
+    let (_, first) = get("?sort=seq&limit=2").await;
+    assert_eq!(
+        titles(first["items"].as_array().unwrap()),
+        [submitted, claimed]
+    );
+    assert!(first["prev_cursor"].is_null());
+    let next = first["next_cursor"].as_str().expect("a second page");
+    let (_, second) = get(&format!("?sort=seq&limit=2&cursor={next}")).await;
+    assert_eq!(titles(second["items"].as_array().unwrap()), [claimed]);
+    assert!(second["next_cursor"].is_null());
+    let back = second["prev_cursor"].as_str().expect("the page before");
+    let (_, again) = get(&format!("?sort=seq&limit=2&cursor={back}")).await;
+    assert_eq!(again["items"], first["items"]);
+    // By title, and the text filter.
+    let (_, by_title) = get("?sort=-title").await;
+    assert_eq!(
+        titles(by_title["items"].as_array().unwrap()),
+        [submitted, claimed, claimed]
+    );
+    let (_, found) = get("?q=%E6%96%B9%E6%A1%88").await;
+    assert_eq!(
+        (
+            titles(found["items"].as_array().unwrap()),
+            found["total"].clone()
+        ),
+        (vec![submitted], json!(1))
+    );
+    assert_eq!(found["unread"], 3, "the unread count is of the whole inbox");
+    // Refusals as every sorted list's.
+    for (query, status, field) in [
+        ("?sort=date".to_owned(), StatusCode::BAD_REQUEST, "sort"),
+        (
+            format!("?q={}", "x".repeat(101)),
+            StatusCode::BAD_REQUEST,
+            "q",
+        ),
+        (
+            format!("?sort=title&cursor={next}"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "cursor",
+        ),
+    ] {
+        let (got, body) = get(&query).await;
+        assert_eq!(got, status, "{query}: {body}");
+        assert_eq!(body["error"]["details"][0]["field"], field, "{query}");
+    }
+    // Nobody else's messages are counted.
+    let (_, theirs) = w.app.api_get("/api/v1/messages", &liaison).await;
+    assert_eq!(theirs["total"], 1, "{theirs}");
+
+    // The page reads the same parameters.
+    let mut browser = w.app.login_form("office1", PASSWORD).await;
+    let page = browser.get("/messages?sort=seq&limit=2").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("共 3 项，第 1 / 2 页"), "{}", page.body);
+    let heading = crate::helpers::link_with(&page.body, "按时间排序").unwrap();
+    assert!(heading.contains("sort=-seq"), "{heading}");
+    let page = browser.get("/messages?q=%E6%96%B9%E6%A1%88").await;
+    assert!(
+        page.body.contains("共 1 项") && !page.body.contains(claimed),
+        "{}",
+        page.body
+    );
+    let page = browser.get("/messages?sort=date").await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(page.body.contains("不是可用的排序"), "{}", page.body);
+}

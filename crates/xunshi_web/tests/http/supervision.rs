@@ -1130,3 +1130,215 @@ async fn a_provisional_clock_is_shown_and_the_unit_takes_note_when_the_year_is_e
         1
     );
 }
+
+#[tokio::test]
+async fn the_notice_list_sorts_counts_and_filters_alike_on_the_page_and_in_the_api() {
+    let w = world().await;
+    let jiwei = w.app.api_token("jiwei1", PASSWORD).await;
+    for (kind, doc_no, due) in [
+        ("warning", "巡整督〔2020〕3号", Some("2020-04-20")),
+        ("reminder", "巡整督〔2020〕1号", None),
+        ("formal", "巡整督〔2020〕2号", Some("2020-04-15")),
+    ] {
+        let mut notice = json!({
+            "inspection_id": w.insp.to_string(),
+            "unit_id": w.unit.to_string(),
+            "kind": kind,
+            "doc_no": doc_no,
+            "content": format!("{doc_no}：请限期整改。"),
+        });
+        if let Some(d) = due {
+            notice["answer_due"] = json!(d);
+        }
+        let (status, body) = w
+            .app
+            .api_post("/api/v1/followups", Some(&jiwei), notice)
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let office = w.app.api_token("office1", PASSWORD).await;
+    let docs = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["doc_no"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let get = async |path: &str| w.app.api_get(path, &office).await;
+
+    let (status, all) = get("/api/v1/followups").await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    assert_eq!(all["total"], 3);
+    assert_eq!(
+        docs(&all),
+        [
+            "巡整督〔2020〕3号",
+            "巡整督〔2020〕1号",
+            "巡整督〔2020〕2号"
+        ]
+    );
+    let (_, by_no) = get("/api/v1/followups?sort=doc_no").await;
+    assert_eq!(
+        docs(&by_no),
+        [
+            "巡整督〔2020〕1号",
+            "巡整督〔2020〕2号",
+            "巡整督〔2020〕3号"
+        ]
+    );
+    // By answer deadline, two a page; a notice without one comes last.
+    let (_, first) = get("/api/v1/followups?sort=due&limit=2").await;
+    assert_eq!(docs(&first), ["巡整督〔2020〕2号", "巡整督〔2020〕3号"]);
+    let next = first["next_cursor"].as_str().expect("a second page");
+    let (_, second) = get(&format!("/api/v1/followups?sort=due&limit=2&cursor={next}")).await;
+    assert_eq!(docs(&second), ["巡整督〔2020〕1号"]);
+    assert_eq!(second["total"], 3);
+    let back = second["prev_cursor"].as_str().expect("the page before");
+    let (_, again) = get(&format!("/api/v1/followups?sort=due&limit=2&cursor={back}")).await;
+    assert_eq!(docs(&again), docs(&first));
+    let (_, down) = get("/api/v1/followups?sort=-due").await;
+    assert_eq!(docs(&down)[0], "巡整督〔2020〕1号");
+    // The text filter, counted.
+    let (_, found) = get("/api/v1/followups?q=2%E5%8F%B7").await;
+    assert_eq!(
+        (docs(&found), found["total"].clone()),
+        (vec!["巡整督〔2020〕2号".to_owned()], json!(1))
+    );
+    for (path, status, field) in [
+        (
+            "/api/v1/followups?sort=content".to_owned(),
+            StatusCode::BAD_REQUEST,
+            "sort",
+        ),
+        (
+            format!("/api/v1/followups?q={}", "x".repeat(101)),
+            StatusCode::BAD_REQUEST,
+            "q",
+        ),
+        (
+            format!("/api/v1/followups?sort=kind&cursor={next}"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "cursor",
+        ),
+    ] {
+        let (got, body) = get(&path).await;
+        assert_eq!(got, status, "{path}: {body}");
+        assert_eq!(body["error"]["details"][0]["field"], field, "{path}");
+    }
+    // The total is of what the reader may see: another unit's department sees none.
+    let other = w.app.api_token("zzb1", PASSWORD).await;
+    let (_, theirs) = w.app.api_get("/api/v1/followups?sort=due", &other).await;
+    assert_eq!(theirs["total"], 0, "{theirs}");
+
+    let mut browser = w.app.login_form("office1", PASSWORD).await;
+    let page = browser.get("/supervision/followups?sort=due&limit=2").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("共 3 项，第 1 / 2 页"), "{}", page.body);
+    let heading = crate::helpers::link_with(&page.body, "按答复期限排序").unwrap();
+    assert!(heading.contains("sort=-due"), "{heading}");
+    let page = browser.get("/supervision/followups?q=2%E5%8F%B7").await;
+    assert!(
+        page.body.contains("共 1 项") && !page.body.contains("巡整督〔2020〕3号"),
+        "{}",
+        page.body
+    );
+    let page = browser.get("/supervision/followups?sort=content").await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(page.body.contains("不是可用的排序"), "{}", page.body);
+}
+
+#[tokio::test]
+async fn the_accountability_list_sorts_counts_and_filters_alike_on_the_page_and_in_the_api() {
+    let w = world().await;
+    let office = w.app.api_token("office1", PASSWORD).await;
+    for (person, form, list, measure, day) in [
+        ("王某", "first", "批评教育", "诫勉谈话", "2020-04-08"),
+        ("张某", "second", "党纪处分", "警告", "2020-04-02"),
+        ("李某", "first", "对干部问责", "通报", "2020-04-05"),
+    ] {
+        let (status, body) = w
+            .app
+            .api_post(
+                "/api/v1/accountability",
+                Some(&office),
+                json!({
+                    "inspection_id": w.insp.to_string(),
+                    "unit_id": w.unit.to_string(),
+                    "task_id": w.tasks[4].id.to_string(),
+                    "person": person,
+                    "post": "某直属单位负责人",
+                    "form": form,
+                    "measure_list": list,
+                    "measure": measure,
+                    "deciding_body": "自治区纪委监委",
+                    "decided_on": day,
+                }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let people = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["person"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let get = async |path: &str| w.app.api_get(path, &office).await;
+    let (status, all) = get("/api/v1/accountability").await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    assert_eq!(all["total"], 3);
+    assert_eq!(people(&all), ["王某", "张某", "李某"]);
+    let (_, first) = get("/api/v1/accountability?sort=decided&limit=2").await;
+    assert_eq!(people(&first), ["张某", "李某"]);
+    let next = first["next_cursor"].as_str().expect("a second page");
+    let (_, second) = get(&format!(
+        "/api/v1/accountability?sort=decided&limit=2&cursor={next}"
+    ))
+    .await;
+    assert_eq!(people(&second), ["王某"]);
+    let (_, down) = get("/api/v1/accountability?sort=-form").await;
+    assert_eq!(people(&down)[0], "张某");
+    let (_, found) = get("/api/v1/accountability?q=%E6%9D%8E").await;
+    assert_eq!(
+        (people(&found), found["total"].clone()),
+        (vec!["李某".to_owned()], json!(1))
+    );
+    for (path, status, field) in [
+        (
+            "/api/v1/accountability?sort=measure".to_owned(),
+            StatusCode::BAD_REQUEST,
+            "sort",
+        ),
+        (
+            format!("/api/v1/accountability?q={}", "x".repeat(101)),
+            StatusCode::BAD_REQUEST,
+            "q",
+        ),
+        (
+            format!("/api/v1/accountability?sort=person&cursor={next}"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "cursor",
+        ),
+    ] {
+        let (got, body) = get(&path).await;
+        assert_eq!(got, status, "{path}: {body}");
+        assert_eq!(body["error"]["details"][0]["field"], field, "{path}");
+    }
+
+    let mut browser = w.app.login_form("office1", PASSWORD).await;
+    let page = browser
+        .get("/supervision/accountability?sort=decided&limit=2")
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("共 3 项，第 1 / 2 页"), "{}", page.body);
+    let heading = crate::helpers::link_with(&page.body, "按决定日期排序").unwrap();
+    assert!(heading.contains("sort=-decided"), "{heading}");
+    let page = browser
+        .get("/supervision/accountability?sort=measure")
+        .await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(page.body.contains("不是可用的排序"), "{}", page.body);
+}

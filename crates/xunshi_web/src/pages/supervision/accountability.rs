@@ -11,16 +11,18 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use serde::Deserialize;
 use xunshi_core::CoreError;
+use xunshi_core::page::SortedPage;
 use xunshi_core::rectify::{Form as DisciplineForm, MEASURES};
 use xunshi_core::service::AccountabilityEntry;
 use xunshi_core::supervision::{AccountabilityInput, split_measure};
 
 use super::followups::{TaskChoice, task_choices};
-use super::{Choice, filter_choices, inspection_label, link, opt_id, query};
+use super::{Choice, filter_choices, inspection_label, link, opt_id};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::status_of;
-use crate::http::filters::{AccountabilityParams, paging};
+use crate::http::filters::{AccountabilityParams, given};
+use crate::pages::pager::{Asked, Pager, Place};
 use crate::pages::{FormErrors, Frame, OrPage, PageResult, error_page, render, see_other};
 
 pub fn routes() -> Router<AppState> {
@@ -82,8 +84,9 @@ struct ListPage {
     units: Vec<Choice>,
     forms: Vec<Choice>,
     filtered: bool,
-    query: String,
-    next_cursor: Option<String>,
+    q: String,
+    total: i64,
+    pages: Pager,
     may_record: bool,
     new_link: String,
 }
@@ -109,18 +112,28 @@ async fn list(
 ) -> PageResult {
     let actor = &user.actor;
     // The parser of the API's list: a filter that cannot be read is refused, not dropped.
-    let (filter, refused) = super::super::filter_or_refusal(
-        sq.filter().and_then(|f| Ok((f, paging(&sq.cursor, None)?))),
-        actor,
-    )?;
-    let list = match filter {
-        Some((f, page)) => app
+    let asked = Asked::read(sq.filter().and_then(|f| Ok((f, sq.sorted()?))), actor)?;
+    let list = match &asked.filter {
+        Some(f) => app
             .services
-            .list_accountability(actor, &f, page)
+            .accountability_page(actor, f, asked.sort, asked.at.as_ref(), asked.limit)
             .await
             .or_page(actor)?,
-        None => xunshi_core::page::Page::empty(),
+        None => SortedPage::empty(),
     };
+    let pages = Pager::new(
+        "/supervision/accountability",
+        &sq.query(),
+        asked.sort,
+        asked.limit,
+        Place {
+            total: list.total,
+            number: sq.page,
+            at: asked.at.as_ref(),
+            next: list.next_cursor.clone(),
+            prev: list.prev_cursor.clone(),
+        },
+    );
     let picks = app
         .services
         .rectifying_inspections(actor)
@@ -131,7 +144,7 @@ async fn list(
         frame: Frame::new(&app, &user, "追责问责", "/supervision/accountability")
             .await
             .with_notice(q.notice.as_deref())
-            .with_error(refused.as_ref()),
+            .with_error(asked.refused.as_ref()),
         rows: list.items.iter().map(Row::of).collect(),
         inspections,
         units,
@@ -139,21 +152,18 @@ async fn list(
         filtered: !(q.inspection_id.is_empty()
             && q.unit_id.is_empty()
             && q.task_id.is_empty()
-            && q.form.is_empty()),
-        query: query(&[
-            ("inspection_id", &q.inspection_id),
-            ("unit_id", &q.unit_id),
-            ("task_id", &q.task_id),
-            ("form", &q.form),
-        ]),
-        next_cursor: list.next_cursor,
+            && q.form.is_empty()
+            && given(&sq.q).is_none()),
+        q: given(&sq.q).unwrap_or_default().to_owned(),
+        total: list.total,
+        pages,
         may_record: app.services.may_supervise(actor),
         new_link: link(
             "/supervision/accountability/new",
             &[("inspection_id", &q.inspection_id)],
         ),
     };
-    Ok(render(super::super::list_status(&refused), &page))
+    Ok(render(super::super::list_status(&asked.refused), &page))
 }
 
 #[derive(Deserialize, Default, Clone)]

@@ -10,16 +10,18 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use serde::Deserialize;
 use xunshi_core::deadline::{Colour, colour};
+use xunshi_core::page::SortedPage;
 use xunshi_core::rectify::NoticeKind;
 use xunshi_core::service::{FollowUpEntry, SupervisionContext, today};
 use xunshi_core::supervision::{FollowUpAnswer, FollowUpInput};
 use xunshi_core::{CoreError, Id};
 
-use super::{Choice, filter_choices, inspection_label, link, opt_id, query};
+use super::{Choice, filter_choices, inspection_label, link, opt_id};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::status_of;
-use crate::http::filters::{FollowUpParams, paging};
+use crate::http::filters::{FollowUpParams, given};
+use crate::pages::pager::{Asked, Pager, Place};
 use crate::pages::{FormErrors, Frame, OrPage, PageResult, error_page, render, see_other};
 
 pub fn routes() -> Router<AppState> {
@@ -111,8 +113,9 @@ struct ListPage {
     kinds: Vec<Choice>,
     states: Vec<Choice>,
     filtered: bool,
-    query: String,
-    next_cursor: Option<String>,
+    q: String,
+    total: i64,
+    pages: Pager,
     may_issue: bool,
     new_link: String,
 }
@@ -141,18 +144,28 @@ async fn list(
 ) -> PageResult {
     let actor = &user.actor;
     // The parser of the API's list: a filter that cannot be read is refused, not dropped.
-    let (filter, refused) = super::super::filter_or_refusal(
-        sq.filter().and_then(|f| Ok((f, paging(&sq.cursor, None)?))),
-        actor,
-    )?;
-    let list = match filter {
-        Some((f, page)) => app
+    let asked = Asked::read(sq.filter().and_then(|f| Ok((f, sq.sorted()?))), actor)?;
+    let list = match &asked.filter {
+        Some(f) => app
             .services
-            .list_followups(actor, &f, page)
+            .followup_page(actor, f, asked.sort, asked.at.as_ref(), asked.limit)
             .await
             .or_page(actor)?,
-        None => xunshi_core::page::Page::empty(),
+        None => SortedPage::empty(),
     };
+    let pages = Pager::new(
+        "/supervision/followups",
+        &sq.query(),
+        asked.sort,
+        asked.limit,
+        Place {
+            total: list.total,
+            number: sq.page,
+            at: asked.at.as_ref(),
+            next: list.next_cursor.clone(),
+            prev: list.prev_cursor.clone(),
+        },
+    );
     let day = today(app.services.now());
     let warn_days = app.services.warn_days().await.or_page(actor)?;
     let picks = app
@@ -165,7 +178,7 @@ async fn list(
         frame: Frame::new(&app, &user, "督办通知", "/supervision/followups")
             .await
             .with_notice(q.notice.as_deref())
-            .with_error(refused.as_ref()),
+            .with_error(asked.refused.as_ref()),
         rows: list
             .items
             .iter()
@@ -182,22 +195,18 @@ async fn list(
             && q.unit_id.is_empty()
             && q.task_id.is_empty()
             && q.kind.is_empty()
-            && q.answered.is_empty()),
-        query: query(&[
-            ("inspection_id", &q.inspection_id),
-            ("unit_id", &q.unit_id),
-            ("task_id", &q.task_id),
-            ("kind", &q.kind),
-            ("answered", &q.answered),
-        ]),
-        next_cursor: list.next_cursor,
+            && q.answered.is_empty()
+            && given(&sq.q).is_none()),
+        q: given(&sq.q).unwrap_or_default().to_owned(),
+        total: list.total,
+        pages,
         may_issue: app.services.may_supervise(actor),
         new_link: link(
             "/supervision/followups/new",
             &[("inspection_id", &q.inspection_id)],
         ),
     };
-    Ok(render(super::super::list_status(&refused), &page))
+    Ok(render(super::super::list_status(&asked.refused), &page))
 }
 
 // ---------------------------------------------------------------------------------------------
