@@ -34,3 +34,10 @@ CREATE INDEX accountability_sort_person ON accountability (person, id);
 CREATE INDEX accountability_sort_form ON accountability (form, id);
 CREATE INDEX accountability_sort_decided ON accountability (decided_on, id);
 CREATE INDEX accountability_sort_unit ON accountability (unit_id, id);
+
+-- As in SQLite's 0026: the statistics of the tables whose new indexes the lists walk.
+ANALYZE users;
+ANALYZE units;
+ANALYZE messages;
+ANALYZE followups;
+ANALYZE accountability;
