@@ -94,7 +94,7 @@ async fn list(
         }
         None => (
             Vec::new(),
-            app.services.unread_messages(actor).await.or_page(actor)?,
+            app.services.frame_counts(actor).await.or_page(actor)?.unread,
             SortedPage::empty(),
         ),
     };
