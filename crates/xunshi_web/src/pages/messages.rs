@@ -94,7 +94,11 @@ async fn list(
         }
         None => (
             Vec::new(),
-            app.services.frame_counts(actor).await.or_page(actor)?.unread,
+            app.services
+                .frame_counts(actor)
+                .await
+                .or_page(actor)?
+                .unread,
             SortedPage::empty(),
         ),
     };
