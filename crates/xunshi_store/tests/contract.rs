@@ -84,6 +84,7 @@ contract_cases! {
     todo::the_todo_store_counts_and_lists_within_a_scope,
     todo::the_todo_asks_the_leader_to_sign_and_the_office_to_decide,
     todo::the_todo_asks_the_office_for_next_years_holidays_from_november,
+    todo::the_todo_asks_the_unit_for_its_plan_and_reports_while_their_clocks_run,
     clues::the_todo_lists_clues_to_dispose_for_their_recipient_only,
     units::units_are_created_read_and_filtered,
     units::unit_search_matches_any_script,

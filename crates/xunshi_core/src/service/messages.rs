@@ -8,16 +8,14 @@
 use serde_json::json;
 
 use super::auth::with_units_above;
-use super::rectify::access::rect_role;
 use super::supervision::speaks_for;
 use super::{Services, TodoKind, record};
 use crate::audit::{Action, AuditEntry};
 use crate::clue::{Recipient, is_recipient};
 use crate::deadline::Clock;
-use crate::disclosure::{DocAccess, doc_access};
 use crate::error::{CoreError, Result};
 use crate::id::Id;
-use crate::inspection::{Inspection, Stage};
+use crate::inspection::Inspection;
 use crate::message::{Message, MessageKind, parse_email};
 use crate::page::{Keyset, PageRequest, SortedPage};
 use crate::permission::{Actor, Permission};
@@ -39,8 +37,8 @@ pub(crate) enum Audience<'a> {
     Recipient(&'a Inspection, Recipient),
     /// One account (the issuer of a notice hears its answer), while it is enabled.
     Person(Id),
-    /// Whoever submits what stops the unit's clock: the plan by the rectification rule
-    /// ([`rect_role`]'s `draft`), the two reports by the documents' ([`doc_access`]).
+    /// Whoever submits what stops the unit's clock, by the to-do's rule of submitting it
+    /// ([`TodoKind::submits`]).
     Submits(Clock, &'a Inspection, Id),
 }
 
@@ -83,9 +81,8 @@ impl Audience<'_> {
             Audience::Unit(unit) => speaks_for(actor, *unit),
             Audience::Recipient(insp, r) => is_recipient(actor, insp, r),
             Audience::Person(id) => actor.user_id() == Some(*id),
-            Audience::Submits(Clock::PlanDue, insp, unit) => rect_role(actor, insp, *unit).draft,
-            Audience::Submits(_, insp, unit) => {
-                doc_access(actor, insp, *unit) == DocAccess::Unit && insp.stage != Stage::Archived
+            Audience::Submits(clock, insp, unit) => {
+                TodoKind::submits(*clock).may_act(actor, insp, Some(*unit))
             }
         }
     }

@@ -91,8 +91,8 @@ struct Told<'a> {
     title: &'static str,
     body: String,
     audience: Audience<'a>,
-    /// The to-do item it is about, if there is one (none to submit a plan or a report).
-    about: Option<TodoKind>,
+    /// The to-do item it is about.
+    about: TodoKind,
 }
 
 impl Deadline {
@@ -126,7 +126,7 @@ impl Deadline {
                         format!("整改任务 {seq} 应于 {due} 前完成。")
                     },
                     audience: Audience::Unit(t.unit_id),
-                    about: Some(TodoKind::TaskVerify),
+                    about: TodoKind::TaskVerify,
                 }
             }
             Deadline::FollowUp(f) => {
@@ -140,7 +140,7 @@ impl Deadline {
                         format!("督办通知 {number} 请于 {due} 前答复。")
                     },
                     audience: Audience::Acts(TodoKind::FollowupAnswer, insp, Some(f.unit_id)),
-                    about: Some(TodoKind::FollowupAnswer),
+                    about: TodoKind::FollowupAnswer,
                 }
             }
             Deadline::Transfer(t) => {
@@ -154,7 +154,7 @@ impl Deadline {
                         format!("{team}移交的问题线索尚有{waiting}件未办结，请于 {due} 前办结。")
                     },
                     audience: Audience::Recipient(insp, t.recipient),
-                    about: Some(TodoKind::ClueDispose),
+                    about: TodoKind::ClueDispose,
                 }
             }
             Deadline::Clock(c) => {
@@ -184,7 +184,7 @@ impl Deadline {
                         format!("{team}反馈意见的{doc}请于 {date} 前报送。")
                     },
                     audience: Audience::Submits(c.clock, insp, c.unit_id),
-                    about: None,
+                    about: TodoKind::submits(c.clock),
                 }
             }
         })
@@ -209,8 +209,8 @@ impl Deadline {
             kind,
             title: told.title.to_owned(),
             body: told.body.clone(),
-            about: told.about,
-            object_id: told.about.map(|_| id),
+            about: Some(told.about),
+            object_id: Some(id),
             inspection_id: Some(inspection_id),
         }
     }

@@ -14,6 +14,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use super::Services;
+use super::calendar::load_calendar;
 use super::deadlines::rectification_warn_days;
 use super::disclosure::decides_notices;
 use super::notices::{answers_for, reviews_notices};
@@ -22,16 +23,20 @@ use super::planning::today;
 use super::rectify::access::{oversees_all_but, rect_role};
 use super::reports::decides_now;
 use super::supervision::{require_rectifying, speaks_for, speaks_for_units};
+use crate::access::Visible;
 use crate::clue::{is_recipient, recipient_scope};
-use crate::deadline::{Colour, colour};
+use crate::deadline::{Clock, Colour, colour};
+use crate::disclosure::{DocAccess, doc_access};
 use crate::error::Result;
 use crate::id::Id;
 use crate::inspection::Inspection;
+use crate::inspection::Stage;
 use crate::permission::{Actor, Permission};
 use crate::rectify::{Due, TaskStatus, task_colour};
 use crate::report::StepKind;
 use crate::role::{Role, Scope};
-use crate::store::{MessageRead, ReadTx, Store, Waiting, WaitingRow, WaitingScope};
+use crate::store::{ClockFilter, MessageRead, ReadTx, Store, Waiting, WaitingRow, WaitingScope};
+use crate::supervision::rule_for;
 
 /// How many items of each kind the list shows; the count says how many there are.
 pub const TODO_FIRST: u32 = 20;
@@ -70,6 +75,12 @@ pub enum TodoKind {
     /// A deadline of the unit moved when a year's holiday arrangement was entered, to take
     /// note of (the unit's principal and liaison).
     DeadlineChanged,
+    /// The unit's rectification plan, not yet with the office while its clock runs (whoever
+    /// drafts the plan for the unit).
+    PlanSubmit,
+    /// The unit's rectification report and its principal's report, not yet with the office
+    /// while their clock runs (whoever submits the unit's documents).
+    ReportSubmit,
 }
 
 impl TodoKind {
@@ -89,6 +100,16 @@ impl TodoKind {
             TodoKind::FixNoticeReview => "待审核立行立改答复",
             TodoKind::CalendarMissing => "待录入节假日安排",
             TodoKind::DeadlineChanged => "整改期限已调整",
+            TodoKind::PlanSubmit => "待报送整改方案",
+            TodoKind::ReportSubmit => "待报送整改情况报告",
+        }
+    }
+
+    /// Who stops a running clock by submitting: the plan's, or the reports'.
+    pub(crate) fn submits(clock: Clock) -> TodoKind {
+        match clock {
+            Clock::PlanDue => TodoKind::PlanSubmit,
+            _ => TodoKind::ReportSubmit,
         }
     }
 
@@ -106,7 +127,10 @@ impl TodoKind {
             TodoKind::FixNoticeAnswer => Waiting::FixNoticeIssued,
             TodoKind::FixNoticeReview => Waiting::FixNoticeAnswered,
             TodoKind::DeadlineChanged => Waiting::DeadlineChanged,
-            TodoKind::ClueDispose | TodoKind::CalendarMissing => return None,
+            TodoKind::ClueDispose
+            | TodoKind::CalendarMissing
+            | TodoKind::PlanSubmit
+            | TodoKind::ReportSubmit => return None,
         })
     }
 
@@ -132,6 +156,11 @@ impl TodoKind {
             TodoKind::FixNoticeReview => reviews_notices(actor, insp),
             // The change is the unit's to know, whatever stage the inspection is at now.
             TodoKind::DeadlineChanged => speaks_for(actor, unit),
+            // The plan by the rectification rule, the two reports by the documents'.
+            TodoKind::PlanSubmit => rect_role(actor, insp, unit).draft,
+            TodoKind::ReportSubmit => {
+                doc_access(actor, insp, unit) == DocAccess::Unit && insp.stage != Stage::Archived
+            }
             TodoKind::ReportTeamMeeting
             | TodoKind::ReportDecide
             | TodoKind::ClueDispose
@@ -142,7 +171,8 @@ impl TodoKind {
 
 /// One thing waiting. `object_id` names what is opened to do it (the plan, the task, the
 /// follow-up notice, the public notice, the report, the paper, the transfer, the
-/// immediate-fix notice); none for the holiday arrangement.
+/// immediate-fix notice; the unit, for a plan or reports to submit); none for the holiday
+/// arrangement.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TodoItem {
     pub kind: TodoKind,
@@ -406,6 +436,13 @@ async fn todo_listing<T: ReadTx>(tx: &mut T, actor: &Actor, day: Date, limit: u3
     if let Some(group) = clue_items(tx, actor, day, limit, &mut inspections).await? {
         todo.groups.push(group);
     }
+    for clock in [Clock::PlanDue, Clock::ReportDue] {
+        if let Some(group) =
+            clock_items(tx, actor, clock, day, limit, warn_days, &mut inspections).await?
+        {
+            todo.groups.push(group);
+        }
+    }
     if let Some(item) = calendar_missing(tx, actor, day, warn_days).await? {
         todo.groups.push(TodoGroup {
             kind: TodoKind::CalendarMissing,
@@ -464,6 +501,86 @@ async fn clue_items<T: ReadTx>(
         total,
         items,
     }))
+}
+
+/// The plan or report clocks running for the units the actor speaks for, the earliest
+/// feedback (so the earliest deadline) first. A clock has no stored deadline: it follows from
+/// the feedback date by the rule of the dispatcher's level and the calendar, and is computed
+/// for the rows listed only; the count is the database's, grouped by feedback date.
+async fn clock_items<T: ReadTx>(
+    tx: &mut T,
+    actor: &Actor,
+    clock: Clock,
+    day: Date,
+    limit: u32,
+    warn_days: i32,
+    inspections: &mut Vec<Inspection>,
+) -> Result<Option<TodoGroup>> {
+    let units = speaks_for_units(actor);
+    if units.is_empty() {
+        return Ok(None);
+    }
+    let kind = TodoKind::submits(clock);
+    let f = ClockFilter {
+        clock,
+        scope: Visible::Some {
+            inspections: Vec::new(),
+            feedback_units: units,
+        },
+        inspection_id: None,
+        unit_id: None,
+    };
+    let mut total: i64 = tx
+        .running_clock_days(&f)
+        .await?
+        .iter()
+        .map(|(_, _, n)| n)
+        .sum();
+    if total == 0 {
+        return Ok(None);
+    }
+    let rows = if limit > 0 {
+        tx.running_clocks(&f, limit).await?
+    } else {
+        Vec::new()
+    };
+    let mut items = Vec::new();
+    if !rows.is_empty() {
+        let rules = tx.deadline_rules().await?;
+        let calendar = load_calendar(tx).await?;
+        load_missing(tx, inspections, rows.iter().map(|r| r.inspection_id)).await?;
+        for row in rows {
+            let Some(insp) = known(inspections, row.inspection_id) else {
+                continue;
+            };
+            if !kind.may_act(actor, insp, Some(row.unit_id)) {
+                total -= 1;
+                continue;
+            }
+            let due = rule_for(&rules, row.level, clock)
+                .and_then(|r| r.rule.due(row.feedback, &calendar).ok());
+            let what = match kind {
+                TodoKind::PlanSubmit => "整改方案",
+                _ => "整改情况报告",
+            };
+            let provisional = if due.as_ref().is_some_and(|d| d.provisional.is_some()) {
+                "（期限暂定）"
+            } else {
+                ""
+            };
+            items.push(TodoItem {
+                kind,
+                object_id: Some(row.unit_id),
+                inspection_id: Some(row.inspection_id),
+                title: format!("报送{}反馈意见的{what}{provisional}", row.team_name),
+                unit_name: Some(row.unit_name),
+                since: Some(row.feedback),
+                due: due.as_ref().map(|d| d.date),
+                colour: due.map(|d| colour(d.date, day, warn_days, false)),
+            });
+        }
+    }
+    Ok((total > 0).then_some(TodoGroup { kind, total, items }))
 }
 
 /// From 1 November, next year's holiday arrangement is due: working days past the year's end

@@ -470,7 +470,11 @@ pub async fn plan_and_report_clocks_remind_who_submits_them(mut s: Svc) {
             m.event_key,
             format!("plan_due_soon:{}:{}:2020-04-16", w.insp.id, w.unit)
         );
-        assert_eq!((m.about, m.inspection_id), (None, Some(w.insp.id)));
+        assert_eq!(
+            (m.about, m.object_id, m.inspection_id),
+            (Some(TodoKind::PlanSubmit), Some(w.unit), Some(w.insp.id)),
+            "it is about the unit's plan, to submit"
+        );
     }
     for who in not_submitting(&r, &resident) {
         assert_eq!(clock_reminders(&s, who).await, vec![], "{:?}", who.name());

@@ -39,8 +39,18 @@ async fn fix_notice_messages(s: &Svc, who: &Actor) -> Vec<String> {
         .collect()
 }
 
-/// The kinds waiting for `who`, with their totals.
+/// The kinds waiting for `who`, with their totals, but the plan and reports to submit: those
+/// wait from the feedback on, while the clocks run, and have a case of their own
+/// ([`the_todo_asks_the_unit_for_its_plan_and_reports_while_their_clocks_run`]).
 async fn kinds(s: &Svc, who: &Actor) -> Vec<(TodoKind, i64)> {
+    all_kinds(s, who)
+        .await
+        .into_iter()
+        .filter(|(k, _)| !matches!(k, TodoKind::PlanSubmit | TodoKind::ReportSubmit))
+        .collect()
+}
+
+async fn all_kinds(s: &Svc, who: &Actor) -> Vec<(TodoKind, i64)> {
     let todo: Todo = s.todo(who).await.expect("the to-do");
     let counted = s.frame_counts(who).await.expect("the count").waiting;
     assert_eq!(
@@ -559,4 +569,76 @@ pub async fn the_todo_asks_the_office_for_next_years_holidays_from_november(mut 
         .await
         .unwrap();
     assert_eq!(kinds(&s, &office).await, vec![], "entered, it is gone");
+}
+
+/// From the feedback, the unit's plan and its reports wait for whoever submits them for the
+/// unit, with the deadlines the rules give; the plan leaves the list once it reaches the office.
+pub async fn the_todo_asks_the_unit_for_its_plan_and_reports_while_their_clocks_run(mut s: Svc) {
+    clock_at(&mut s, "2020-04-10T02:00:00Z");
+    let r = rect_world(&s).await;
+    let w = &r.w;
+    let both = vec![(TodoKind::PlanSubmit, 1), (TodoKind::ReportSubmit, 1)];
+    for who in [&w.principal, &w.liaison] {
+        assert_eq!(all_kinds(&s, who).await, both);
+    }
+    // Neither the unit's staff nor anyone outside the unit submits for it.
+    for who in [
+        &w.staff,
+        &w.office,
+        &r.organization,
+        &w.discipline,
+        &w.leadership,
+        &w.lead,
+        &w.stranger,
+    ] {
+        assert_eq!(all_kinds(&s, who).await, vec![]);
+    }
+    let todo = s.todo(&w.liaison).await.unwrap();
+    let plan_item = &todo.groups[0].items[0];
+    assert_eq!(
+        plan_item.object_id,
+        Some(w.unit),
+        "the unit's slot opens it"
+    );
+    assert_eq!(plan_item.inspection_id, Some(w.insp.id));
+    assert!(
+        plan_item.title.ends_with("反馈意见的整改方案"),
+        "{}",
+        plan_item.title
+    );
+    assert_eq!(plan_item.unit_name.as_deref(), Some("自治区党委宣传部"));
+    assert_eq!(plan_item.since, Some(date(2020, 3, 25)), "the feedback");
+    // The shipped rules: 15 working days for the plan, two months for the reports.
+    assert_eq!(plan_item.due, Some(date(2020, 4, 16)));
+    assert_eq!(plan_item.colour, Some(Colour::Yellow));
+    let report_item = &todo.groups[1].items[0];
+    assert!(report_item.title.ends_with("反馈意见的整改情况报告"));
+    assert_eq!(report_item.due, Some(date(2020, 5, 25)));
+    assert_eq!(report_item.colour, Some(Colour::Green));
+
+    // A draft does not stop the clock; the plan submitted does.
+    let plan = s
+        .create_rect_plan(&w.liaison, w.insp.id, w.unit, &plan_input())
+        .await
+        .unwrap();
+    assert_eq!(all_kinds(&s, &w.liaison).await, both, "a draft is not sent");
+    for (i, p) in r.problems.iter().enumerate() {
+        s.add_task(
+            &w.liaison,
+            plan.id,
+            &task_input(p, &format!("措施{i}"), "long_term", None),
+        )
+        .await
+        .unwrap();
+    }
+    s.submit_plan(&w.principal, plan.id, plan.version)
+        .await
+        .unwrap();
+    for who in [&w.principal, &w.liaison] {
+        assert_eq!(
+            all_kinds(&s, who).await,
+            vec![(TodoKind::ReportSubmit, 1)],
+            "the plan is with the office"
+        );
+    }
 }

@@ -36,5 +36,12 @@ fn link_to(kind: TodoKind, object_id: Option<Id>, inspection_id: Option<Id>) -> 
         ),
         TodoKind::CalendarMissing => "/system/calendar".to_owned(),
         TodoKind::DeadlineChanged => format!("/deadline-changes/{id}"),
+        // The unit's row on the board of plans, where its plan is opened or drafted.
+        TodoKind::PlanSubmit => format!(
+            "/rectification#slot-{}-{id}",
+            inspection_id.map(|i| i.to_string()).unwrap_or_default()
+        ),
+        // The list of the unit's documents, where each is drafted and submitted.
+        TodoKind::ReportSubmit => "/rectification/reports".to_owned(),
     }
 }

@@ -1042,8 +1042,23 @@ async fn evidence_is_uploaded_on_the_page_and_in_the_api_and_never_replaced() {
     );
 }
 
-/// The to-do of `username` through the API: the kinds with their totals, and the items.
+/// The to-do of `username` through the API: the kinds with their totals, and the items, but
+/// the unit's reports to submit: their clock runs through this whole case, checked on its own.
 async fn todo_of(w: &World, username: &str) -> (Vec<(String, i64)>, Vec<Value>) {
+    let (counts, items) = todo_all(w, username).await;
+    (
+        counts
+            .into_iter()
+            .filter(|(k, _)| k != "report_submit")
+            .collect(),
+        items
+            .into_iter()
+            .filter(|i| i["kind"] != "report_submit")
+            .collect(),
+    )
+}
+
+async fn todo_all(w: &World, username: &str) -> (Vec<(String, i64)>, Vec<Value>) {
     let token = w.app.api_token(username, PASSWORD).await;
     let (status, body) = w.app.api_get("/api/v1/todo", &token).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -1084,6 +1099,24 @@ async fn the_home_page_lists_what_waits_for_each_role_until_it_is_done() {
     ] {
         assert_eq!(todo_of(&w, who).await.0, vec![], "{who}: nothing waits");
     }
+    // But the unit's two reports, due on 2020-05-25 and not yet with the office, wait for
+    // whoever submits them: the principal and the liaison, not the unit's staff.
+    for who in ["xcb_head", "xcb_liaison"] {
+        let (counts, items) = todo_all(&w, who).await;
+        assert_eq!(counts, vec![("report_submit".to_owned(), 1)], "{who}");
+        assert_eq!(items[0]["link"], "/rectification/reports");
+        assert_eq!(items[0]["due_date"], "2020-05-25");
+        assert_eq!(items[0]["colour"], "red");
+    }
+    assert_eq!(todo_all(&w, "xcb_office").await.0, vec![]);
+    let mut head = w.app.login_form("xcb_head", PASSWORD).await;
+    let home = head.get("/").await;
+    assert!(home.body.contains("待报送整改情况报告"), "{}", home.body);
+    assert!(
+        home.body.contains("href=\"/rectification/reports\""),
+        "{}",
+        home.body
+    );
     let liaison = w.app.api_token("xcb_liaison", PASSWORD).await;
     let task = &tasks[0];
     let v = task_version(&w, &liaison, task).await;
