@@ -39,14 +39,18 @@ pub enum ClueSortKey {
     Transfer,
     /// By status code, which keeps each status together.
     Status,
+    /// By the handling deadline of the clue's transfer, the earliest first; clues not yet
+    /// sent, which have none, after every deadline.
+    Due,
 }
 
 impl ClueSortKey {
-    pub const ALL: [ClueSortKey; 5] = [
+    pub const ALL: [ClueSortKey; 6] = [
         ClueSortKey::Seq,
         ClueSortKey::About,
         ClueSortKey::Kind,
         ClueSortKey::Transfer,
+        ClueSortKey::Due,
         ClueSortKey::Status,
     ];
 }
@@ -63,6 +67,7 @@ impl SortKey for ClueSortKey {
             ClueSortKey::Kind => "kind",
             ClueSortKey::Transfer => "transfer",
             ClueSortKey::Status => "status",
+            ClueSortKey::Due => "due",
         }
     }
 
@@ -73,12 +78,17 @@ impl SortKey for ClueSortKey {
             ClueSortKey::Kind => "问题类别",
             ClueSortKey::Transfer => "移交函",
             ClueSortKey::Status => "状态",
+            ClueSortKey::Due => "办理期限",
         }
     }
 }
 
 /// The order of a sorted clue list (`about`, `-about`).
 pub type ClueSort = Sort<ClueSortKey>;
+
+/// Where a clue not yet sent sorts among the deadlines: after all of them, as the store's
+/// index (`clues_sort_due`) writes it.
+pub const NO_DUE: &str = "9999-12-31";
 
 impl ClueSort {
     /// The sort key of a clue, as the cursor carries it and the store compares it.
@@ -93,6 +103,10 @@ impl ClueSort {
                 .map(|t| t.id.to_string())
                 .unwrap_or_default(),
             ClueSortKey::Status => c.status.as_str().to_owned(),
+            ClueSortKey::Due => c
+                .transfer
+                .as_ref()
+                .map_or_else(|| NO_DUE.to_owned(), |t| t.due_on.to_string()),
         }
     }
 }

@@ -589,7 +589,7 @@ impl<'a> Gen<'a> {
                 "id, inspection_id, about_name, about_post, about_unit_id, summary, source, \
                  confidentiality, kind, status, transfer_id, disposal_method, disposal_result, \
                  disposal_decided_on, disposal_recorded_by, disposal_recorded_at, created_by, \
-                 created_at, updated_at, version",
+                 created_at, updated_at, version, due_on",
             ),
             rect_plans: bulk.table(
                 "rectification_plans",
@@ -2170,6 +2170,7 @@ impl<'a> Gen<'a> {
                         V::from(time_text(c.created_at.as_microsecond())),
                         V::from(time_text(c.updated_at.as_microsecond())),
                         V::from(c.version),
+                        V::from(c.transfer.as_ref().map(|t| t.due_on.to_string())),
                     ],
                 )
                 .await?;

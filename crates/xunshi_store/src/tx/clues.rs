@@ -264,6 +264,8 @@ impl<M: Mode> ClueRead for DbTx<M> {
             ClueSortKey::Kind => Some(("c.kind", KeyKind::Column)),
             ClueSortKey::Transfer => Some(("COALESCE(c.transfer_id, '')", KeyKind::Expression)),
             ClueSortKey::Status => Some(("c.status", KeyKind::Column)),
+            // The transfer's deadline, kept on the clue (migration 0028) for an index of its own.
+            ClueSortKey::Due => Some(("COALESCE(c.due_on, '9999-12-31')", KeyKind::Expression)),
         };
         let order_by = keyset(&mut w, key, "c.id", sort.desc, at)?;
         let sql = format!(
@@ -377,8 +379,8 @@ impl ClueWrite for DbTx<Writing> {
                 "INSERT INTO clues (id, inspection_id, about_name, about_post, about_unit_id, summary,
                     source, confidentiality, kind, status, transfer_id, disposal_method, disposal_result,
                     disposal_decided_on, disposal_recorded_by, disposal_recorded_at, created_by,
-                    created_at, updated_at, version)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+                    created_at, updated_at, version, due_on)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
             )
             .bind(c.id.to_string())
             .bind(c.inspection_id.to_string())
@@ -399,7 +401,8 @@ impl ClueWrite for DbTx<Writing> {
             .bind(c.created_by.map(|u| u.to_string()))
             .bind(ts(c.created_at))
             .bind(ts(c.updated_at))
-            .bind(c.version),
+            .bind(c.version)
+            .bind(c.transfer.as_ref().map(|t| day(t.due_on))),
         )
         .await?;
         Ok(())
@@ -414,7 +417,7 @@ impl ClueWrite for DbTx<Writing> {
                         source = $5, confidentiality = $6, kind = $7, status = $8, transfer_id = $9,
                         disposal_method = $10, disposal_result = $11, disposal_decided_on = $12,
                         disposal_recorded_by = $13, disposal_recorded_at = $14, updated_at = $15,
-                        version = $16
+                        version = $16, due_on = $19
                      WHERE id = $17 AND version = $18",
                 )
                 .bind(c.about_name.clone())
@@ -434,7 +437,8 @@ impl ClueWrite for DbTx<Writing> {
                 .bind(ts(c.updated_at))
                 .bind(c.version)
                 .bind(c.id.to_string())
-                .bind(c.version - 1),
+                .bind(c.version - 1)
+                .bind(c.transfer.as_ref().map(|t| day(t.due_on))),
             )
             .await?;
         if n == 0 {

@@ -1034,6 +1034,27 @@ async fn the_clue_list_sorts_counts_and_filters_alike_on_the_page_and_in_the_api
     // By status: the registered clue (registered < transferred) first.
     let (_, by_status) = app.api(&office, "GET", "/clues?sort=status", None).await;
     assert_eq!(in_order(&by_status)[0], "钱某某");
+    // By the handling deadline: the transferred clues by their letter's deadline, the clues
+    // not yet sent after them; the other way round, the other way.
+    let deadlines = |list: &Value| -> Vec<String> {
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["transfer"]["due_on"].as_str().unwrap_or("-").to_owned())
+            .collect()
+    };
+    let (status, by_due) = app.api(&office, "GET", "/clues?sort=due", None).await;
+    assert_eq!(status, StatusCode::OK, "{by_due}");
+    let due = deadlines(&by_due);
+    let sent = due.iter().filter(|d| *d != "-").count();
+    assert!(sent > 0 && sent < due.len(), "{due:?}");
+    assert!(due[..sent].is_sorted(), "{due:?}");
+    assert!(due[sent..].iter().all(|d| d == "-"), "{due:?}");
+    let (_, back) = app.api(&office, "GET", "/clues?sort=-due", None).await;
+    let mut reversed = deadlines(&back);
+    reversed.reverse();
+    assert_eq!(reversed[..sent], due[..sent]);
     // A cursor of one order is refused under another (422), an unknown order is named (400).
     let (status, body) = app
         .api(
@@ -1069,6 +1090,8 @@ async fn the_clue_list_sorts_counts_and_filters_alike_on_the_page_and_in_the_api
     assert!(html.contains("共 5 项，第 1 / 3 页"), "{html}");
     let heading = crate::helpers::link_with(&html, "按被反映人排序").unwrap();
     assert!(heading.contains("sort=-about"), "{heading}");
+    let heading = crate::helpers::link_with(&html, "按办理期限排序").unwrap();
+    assert!(heading.contains("sort=due"), "{heading}");
     assert!(html.contains("rel=\"next\"") && html.contains("末页"));
     let (_, html) = app.page(&browser, "/clues?q=%E5%BC%A0").await;
     assert!(
