@@ -7,7 +7,8 @@
 //! whatever the handler: 401 from the bearer token (`auth::ApiUser`), 400 from a body or query
 //! that cannot be read (`ApiJson`, `ApiQuery`, `paging`), 413 from the body limit, 404 from an
 //! id in the path that names nothing (`path_id`). `complete` adds those, and the constraints
-//! the shared parsers enforce: ids are UUIDs, `limit` is 1 to 500, `cursor` is an id, and an
+//! the shared parsers enforce: ids are UUIDs, `limit` is 1 to 500, `cursor` is an id (the opaque
+//! keyset of a sorted list), and an
 //! integer field holds what its Rust type holds, and text holds no control characters. Every
 //! call that changes something takes an optional `Idempotency-Key` header.
 
@@ -57,13 +58,16 @@ fn complete_operation(method: &str, path: &str, op: &mut Map<String, Value>) {
     let mut has_query = false;
     let mut has_path = false;
     if let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) {
+        let sorted = params
+            .iter()
+            .any(|p| p.get("name").and_then(Value::as_str) == Some("sort"));
         for p in params.iter_mut() {
             match p.get("in").and_then(Value::as_str) {
                 Some("query") => has_query = true,
                 Some("path") => has_path = true,
                 _ => {}
             }
-            constrain_parameter(p);
+            constrain_parameter(p, sorted);
             let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
             if let Some(schema) = operation_parameter(path, name) {
                 p["schema"] = schema;
@@ -172,8 +176,9 @@ fn operation_parameter(path: &str, name: &str) -> Option<Value> {
     }
 }
 
-/// The constraints the shared parsers put on parameters, by their names.
-fn constrain_parameter(p: &mut Value) {
+/// The constraints the shared parsers put on parameters, by their names. `sorted`: the list
+/// takes a `sort`, and its cursor is the keyset one (`page::Keyset`), not an id.
+fn constrain_parameter(p: &mut Value, sorted: bool) {
     let name = p
         .get("name")
         .and_then(Value::as_str)
@@ -183,15 +188,20 @@ fn constrain_parameter(p: &mut Value) {
         return;
     };
     let is_string = schema.get("type").and_then(Value::as_str) == Some("string");
+    let mut keyset = false;
     match name.as_str() {
         // `page::PageRequest::parse`.
         "limit" => {
             schema.insert("minimum".into(), json!(1));
             schema.insert("maximum".into(), json!(xunshi_core::page::MAX_LIMIT));
         }
-        "cursor" if is_string => {
+        // A list by id alone continues after the id of its last row (`page::PageRequest`).
+        "cursor" if is_string && !sorted => {
             schema.insert("format".into(), json!("uuid"));
         }
+        // A sorted list's cursor names its order and the row it starts next to; only one
+        // the list gave, under the same order, is read (422 otherwise).
+        "cursor" if is_string => keyset = true,
         // `path_id` and the filters' id parsers: ids are UUIDs (v7).
         n if is_string && (n == "id" || n.ends_with("_id")) => {
             schema.entry("format").or_insert_with(|| json!("uuid"));
@@ -201,7 +211,14 @@ fn constrain_parameter(p: &mut Value) {
     // `extract::Query` and `extract::Path` check every value by the character rule.
     plain_string(schema);
     bound_integers(p);
+    if keyset && let Some(o) = p.as_object_mut() {
+        o.insert("description".into(), json!(KEYSET_CURSOR));
+    }
 }
+
+const KEYSET_CURSOR: &str = "The `next_cursor` or `prev_cursor` of a page of this list, \
+    under the same `sort`; opaque. A cursor of another order, or one the list did not give, \
+    is refused (422).";
 
 /// Gives every integer whose format names its width the range of that width, so that no
 /// client sends a number the server's Rust type cannot hold (which it refuses as bad input).
