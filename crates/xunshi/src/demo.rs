@@ -82,6 +82,12 @@ pub const ACCOUNTS: &[(&str, &str, &str, Option<&str>)] = &[
         Some("自治区文化和旅游厅"),
     ),
     (
+        "education",
+        "莫志远（教育厅联络员）",
+        "unit_liaison",
+        Some("自治区教育厅"),
+    ),
+    (
         "teamlead",
         "周晓岚（第三巡视组组长）",
         "team_leader",

@@ -8,7 +8,7 @@ use jiff::tz::TimeZone;
 use xunshi_core::deadline::{Clock, Colour};
 use xunshi_core::page::PageRequest;
 use xunshi_core::permission::Actor;
-use xunshi_core::service::{ClueListFilter, LedgerFilter, Services, VerifyOutcome};
+use xunshi_core::service::{ClueListFilter, LedgerFilter, Services, TodoKind, VerifyOutcome};
 use xunshi_core::store::{InspectionFilter, ReadTx, Store};
 use xunshi_core::{CoreError, Id};
 use xunshi_store::{Argon2Secrets, Db, LocalBlobs};
@@ -243,6 +243,16 @@ async fn the_current_round_shows_every_colour_around_the_day_it_was_loaded() {
     );
     assert_eq!(plan.colour, Some(Colour::Yellow));
     assert!(!plan.done);
+    // Its liaison finds the plan to submit on the first screen, with that deadline.
+    let education = as_user(&s, "education").await.unwrap();
+    let todo = s.todo(&education).await.unwrap();
+    let waiting = todo
+        .groups
+        .iter()
+        .find(|g| g.kind == TodoKind::PlanSubmit)
+        .expect("the plan waits for the liaison");
+    assert_eq!(waiting.items[0].due, Some(due));
+    assert_eq!(waiting.items[0].colour, Some(Colour::Yellow));
 
     // Its clue is with the discipline commission, within its handling period.
     let discipline = as_user(&s, "discipline").await.unwrap();
