@@ -141,8 +141,8 @@ pub use reports::{ReportRead, ReportWrite};
 pub use submissions::{Submission, SubmissionAnswer, SubmissionRead, SubmissionWrite};
 pub use supervise::{
     AccountabilityFilter, AccountabilitySort, AccountabilitySortKey, ClockFilter, FollowUpCount,
-    FollowUpFilter, FollowUpSort, FollowUpSortKey, MechanismFilter, RunningClock, SuperviseRead,
-    SuperviseWrite,
+    FollowUpFilter, FollowUpSort, FollowUpSortKey, MechanismFilter, MechanismSort,
+    MechanismSortKey, RunningClock, SuperviseRead, SuperviseWrite,
 };
 pub use teams::{InspectorFilter, TeamRead, TeamWrite};
 pub use todo::{TodoRead, Waiting, WaitingRow, WaitingScope, WaitingTransfer};

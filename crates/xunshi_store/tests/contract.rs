@@ -184,6 +184,7 @@ contract_cases! {
     supervision::followups_are_issued_answered_and_seen_only_by_their_unit,
     supervision::followups_sort_by_every_column_both_ways,
     supervision::accountability_sorts_by_every_column_both_ways,
+    supervision::mechanisms_sort_by_every_column_both_ways,
     supervision::no_followup_before_feedback,
     supervision::accountability_is_recorded_by_supervisors_from_the_lists,
     supervision::notices_accountability_and_mechanisms_name_the_units_own_tasks,

@@ -21,9 +21,9 @@ use xunshi_core::service::{
 };
 use xunshi_core::store::{
     AccountabilitySortKey, AuditFilter, AuditSortKey, ClueSortKey, DocFilter, FollowUpSortKey,
-    InspectionFilter, InspectionSortKey, InspectorFilter, MessageFilter, MessageSortKey,
-    PlanFilter, ProblemFilter, TaskSortKey, TransferFilter, UnitFilter, UnitSortKey, UserFilter,
-    UserSortKey,
+    InspectionFilter, InspectionSortKey, InspectorFilter, MechanismSortKey,
+    MessageFilter, MessageSortKey, PlanFilter, ProblemFilter, TaskSortKey, TransferFilter,
+    UnitFilter, UnitSortKey, UserFilter, UserSortKey,
 };
 use xunshi_core::{CoreError, Id, Result};
 
@@ -825,6 +825,18 @@ pub struct MechanismParams {
     pub unit_id: Option<String>,
     /// Mechanisms that came from this task.
     pub task_id: Option<String>,
+    /// Part of the rule's title or document number (at most 100 characters).
+    #[param(max_length = 100)]
+    pub q: Option<String>,
+    /// The order: `seq` (as recorded, the default), `title`, `kind` (revised before
+    /// established), `doc_no`, `issued` (the day issued) or `unit` (each unit's rules
+    /// together); `-` before it for descending. Every order pages by cursor; a cursor holds its
+    /// order and is refused under another (422).
+    #[param(pattern = "^-?(seq|title|kind|doc_no|issued|unit)$")]
+    pub sort: Option<String>,
+    /// Pages only: the page's number as the pages count it, shown beside the total; the
+    /// cursor, not this number, says where the page is.
+    pub page: Option<u32>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
 }
@@ -835,7 +847,23 @@ impl MechanismParams {
             inspection_id: opt_id(&self.inspection_id, "inspection_id")?,
             unit_id: opt_id(&self.unit_id, "unit_id")?,
             task_id: opt_id(&self.task_id, "task_id")?,
+            q: search_text(&self.q)?,
         })
+    }
+
+    /// The order, the cursor read under it, and the page size.
+    pub fn sorted(&self) -> Result<Sorting<MechanismSortKey>> {
+        sorting(&self.sort, &self.cursor, self.limit)
+    }
+
+    /// The filters alone, as the page's links carry them.
+    pub fn query(&self) -> String {
+        encoded(&[
+            ("inspection_id", &self.inspection_id),
+            ("unit_id", &self.unit_id),
+            ("task_id", &self.task_id),
+            ("q", &self.q),
+        ])
     }
 }
 
