@@ -144,7 +144,7 @@ pub use supervise::{
     FollowUpFilter, FollowUpSort, FollowUpSortKey, MechanismFilter, MechanismSort,
     MechanismSortKey, RunningClock, SuperviseRead, SuperviseWrite,
 };
-pub use teams::{InspectorFilter, TeamRead, TeamWrite};
+pub use teams::{InspectorFilter, InspectorSort, InspectorSortKey, TeamRead, TeamWrite};
 pub use todo::{TodoRead, Waiting, WaitingRow, WaitingScope, WaitingTransfer};
 
 /// A transaction that reads: it sees one consistent state and runs beside other readers and

@@ -130,6 +130,7 @@ contract_cases! {
     teams::candidates_are_flagged_by_post_relative_and_locality,
     teams::team_members_do_not_see_recusal_findings,
     teams::the_pool_keeps_declarations_versions_and_history,
+    teams::the_pool_sorts_by_every_column_both_ways,
     teams::an_account_belongs_to_one_inspector_and_the_grant_follows_it,
     planning::rounds_and_inspections_are_planned_with_their_rules,
     planning::stages_move_only_along_the_allowed_edges_by_allowed_roles,

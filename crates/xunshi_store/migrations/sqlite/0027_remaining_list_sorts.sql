@@ -9,5 +9,14 @@ CREATE INDEX mechanisms_sort_doc_no ON mechanisms (doc_no, id);
 CREATE INDEX mechanisms_sort_issued ON mechanisms (issued_on, id);
 CREATE INDEX mechanisms_sort_unit ON mechanisms (unit_id, id);
 
+-- The personnel pool sorts by name, current unit, post, specialty and status (in the pool or
+-- taken out) (tx/teams.rs `inspectors_sorted`).
+CREATE INDEX inspectors_sort_name ON inspectors (name, id);
+CREATE INDEX inspectors_sort_unit ON inspectors (unit_id, id);
+CREATE INDEX inspectors_sort_post ON inspectors (post, id);
+CREATE INDEX inspectors_sort_specialty ON inspectors (specialty, id);
+CREATE INDEX inspectors_sort_status ON inspectors (withdrawn, id);
+
 -- The planner's statistics of the new indexes over every row, as 0025 and 0026 gather them.
 ANALYZE mechanisms;
+ANALYZE inspectors;

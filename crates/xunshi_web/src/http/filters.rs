@@ -21,7 +21,7 @@ use xunshi_core::service::{
 };
 use xunshi_core::store::{
     AccountabilitySortKey, AuditFilter, AuditSortKey, ClueSortKey, DocFilter, FollowUpSortKey,
-    InspectionFilter, InspectionSortKey, InspectorFilter, MechanismSortKey,
+    InspectionFilter, InspectionSortKey, InspectorFilter, InspectorSortKey, MechanismSortKey,
     MessageFilter, MessageSortKey, PlanFilter, ProblemFilter, TaskSortKey, TransferFilter,
     UnitFilter, UnitSortKey, UserFilter, UserSortKey,
 };
@@ -505,13 +505,23 @@ impl ProblemQuery {
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct InspectorQuery {
-    /// Part of the name, the post or the specialty.
+    /// Part of the name, the post or the specialty (at most 100 characters).
+    #[param(max_length = 100)]
     pub q: Option<String>,
     /// Only those whose current unit is this one.
     pub unit_id: Option<String>,
     /// Include those taken out of the pool (default false).
     #[serde(default)]
     pub include_withdrawn: bool,
+    /// The order: `seq` (as entered, the default), `name`, `unit` (each unit's people
+    /// together), `post`, `specialty` or `status` (in the pool before taken out); `-` before
+    /// it for descending. Every order pages by cursor; a cursor holds its order and is refused
+    /// under another (422).
+    #[param(pattern = "^-?(seq|name|unit|post|specialty|status)$")]
+    pub sort: Option<String>,
+    /// Pages only: the page's number as the pages count it, shown beside the total; the
+    /// cursor, not this number, says where the page is.
+    pub page: Option<u32>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
 }
@@ -519,10 +529,26 @@ pub struct InspectorQuery {
 impl InspectorQuery {
     pub fn filter(&self) -> Result<InspectorFilter> {
         Ok(InspectorFilter {
-            q: opt_text(&self.q),
+            q: search_text(&self.q)?,
             unit_id: opt_id(&self.unit_id, "unit_id")?,
             include_withdrawn: self.include_withdrawn,
         })
+    }
+
+    /// The order, the cursor read under it, and the page size.
+    pub fn sorted(&self) -> Result<Sorting<InspectorSortKey>> {
+        sorting(&self.sort, &self.cursor, self.limit)
+    }
+
+    /// The filters alone, as the page's links carry them.
+    pub fn query(&self) -> String {
+        // A flag, not a filter with a blank "all": carried only when set.
+        let filters = encoded(&[("q", &self.q), ("unit_id", &self.unit_id)]);
+        if self.include_withdrawn {
+            format!("{filters}&include_withdrawn=true")
+        } else {
+            filters
+        }
     }
 }
 
