@@ -127,7 +127,7 @@ pub use messages::{
     MessageSortKey, MessageWrite,
 };
 pub use org::{UnitSort, UnitSortKey, UserSort, UserSortKey};
-pub use papers::{PaperRead, PaperWrite, ProblemFilter};
+pub use papers::{PaperRead, PaperWrite, ProblemFilter, ProblemSort, ProblemSortKey};
 pub use planning::{
     Covered, InspectionFilter, InspectionSort, InspectionSortKey, NO_DAY_KEY, PlanningRead,
     PlanningWrite,

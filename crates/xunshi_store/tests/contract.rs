@@ -156,6 +156,7 @@ contract_cases! {
     papers::a_paper_is_drafted_approved_and_signed,
     papers::concurrent_decisions_on_one_paper_let_one_win,
     papers::papers_are_read_by_team_office_and_leadership_never_the_unit,
+    papers::papers_sort_by_every_column_both_ways,
     papers::evidence_is_stored_once_by_hash_and_checked,
     papers::notices_are_issued_answered_and_reviewed,
     papers::a_report_goes_through_versions_and_the_approval_chain,

@@ -17,6 +17,18 @@ CREATE INDEX inspectors_sort_post ON inspectors (post, id);
 CREATE INDEX inspectors_sort_specialty ON inspectors (specialty, id);
 CREATE INDEX inspectors_sort_status ON inspectors (withdrawn, id);
 
+-- An inspection's working papers sort by title, category, severity (by its rank, as
+-- tx/papers.rs `SEVERITY_RANK` writes it), status and last change, and by id as drafted
+-- (tx/papers.rs `problems_sorted`); each a walk of the inspection's papers.
+CREATE INDEX problems_sort_entry ON problems (inspection_id, id);
+CREATE INDEX problems_sort_title ON problems (inspection_id, title, id);
+CREATE INDEX problems_sort_category ON problems (inspection_id, category_id, id);
+CREATE INDEX problems_sort_severity ON problems
+    (inspection_id, (CASE severity WHEN 'general' THEN '1' WHEN 'serious' THEN '2' ELSE '3' END), id);
+CREATE INDEX problems_sort_status ON problems (inspection_id, status, id);
+CREATE INDEX problems_sort_updated ON problems (inspection_id, updated_at, id);
+
 -- The planner's statistics of the new indexes over every row, as 0025 and 0026 gather them.
 ANALYZE mechanisms;
 ANALYZE inspectors;
+ANALYZE problems;

@@ -17,7 +17,8 @@ use xunshi_core::service::{
 };
 use xunshi_core::store::{
     AccountabilitySort, AuditFilter, AuditSort, ClueSort, FollowUpSort, InspectionFilter,
-    InspectionSort, MechanismSort, MessageFilter, MessageSort, TaskSort, TaskSortKey,
+    InspectionSort, MechanismSort, MessageFilter, MessageSort, ProblemFilter, ProblemSort,
+    TaskSort, TaskSortKey,
 };
 use xunshi_store::generate::Counts;
 use xunshi_store::{Dialect, Explained};
@@ -266,6 +267,19 @@ pub async fn hot_queries_read_large_tables_through_their_indexes(mut s: Svc) {
         x.mechanisms_page(&office, &MechanismQuery::default(), sort, at, 50)
             .await
             .expect("a sorted list of mechanisms")
+    })
+    .await;
+    every_order(async |sort: ProblemSort, at| {
+        x.problem_page(
+            &office,
+            open.inspection_id,
+            &ProblemFilter::default(),
+            sort,
+            at,
+            50,
+        )
+        .await
+        .expect("a sorted list of an inspection's papers")
     })
     .await;
     every_order(async |sort: MessageSort, at| {

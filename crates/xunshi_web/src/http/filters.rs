@@ -22,8 +22,8 @@ use xunshi_core::service::{
 use xunshi_core::store::{
     AccountabilitySortKey, AuditFilter, AuditSortKey, ClueSortKey, DocFilter, FollowUpSortKey,
     InspectionFilter, InspectionSortKey, InspectorFilter, InspectorSortKey, MechanismSortKey,
-    MessageFilter, MessageSortKey, PlanFilter, ProblemFilter, TaskSortKey, TransferFilter,
-    UnitFilter, UnitSortKey, UserFilter, UserSortKey,
+    MessageFilter, MessageSortKey, PlanFilter, ProblemFilter, ProblemSortKey, TaskSortKey,
+    TransferFilter, UnitFilter, UnitSortKey, UserFilter, UserSortKey,
 };
 use xunshi_core::{CoreError, Id, Result};
 
@@ -490,6 +490,20 @@ pub struct ProblemQuery {
     /// Only this status: draft, approved, signed, withdrawn.
     #[param(value_type = Option<xunshi_core::paper::ProblemStatus>)]
     pub status: Option<String>,
+    /// Part of the problem's title (at most 100 characters).
+    #[param(max_length = 100)]
+    pub q: Option<String>,
+    /// The order: `seq` (by number, the default), `title`, `category` (each category's papers
+    /// together), `severity` (the least grave first), `status` or `updated` (the last change);
+    /// `-` before it for descending. Every order pages by cursor; a cursor holds its order and
+    /// is refused under another (422).
+    #[param(pattern = "^-?(seq|title|category|severity|status|updated)$")]
+    pub sort: Option<String>,
+    /// Pages only: the page's number as the pages count it, shown beside the total; the
+    /// cursor, not this number, says where the page is.
+    pub page: Option<u32>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
 }
 
 impl ProblemQuery {
@@ -497,7 +511,22 @@ impl ProblemQuery {
         Ok(ProblemFilter {
             category_id: opt_id(&self.category_id, "category_id")?,
             status: opt_code(&self.status, "status", ProblemStatus::parse)?,
+            q: search_text(&self.q)?,
         })
+    }
+
+    /// The order, the cursor read under it, and the page size.
+    pub fn sorted(&self) -> Result<Sorting<ProblemSortKey>> {
+        sorting(&self.sort, &self.cursor, self.limit)
+    }
+
+    /// The filters alone, as the page's links carry them.
+    pub fn query(&self) -> String {
+        encoded(&[
+            ("category_id", &self.category_id),
+            ("status", &self.status),
+            ("q", &self.q),
+        ])
     }
 }
 
