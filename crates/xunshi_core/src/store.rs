@@ -120,7 +120,7 @@ pub use audit::{AuditSort, AuditSortKey};
 pub use blobs::Blobs;
 pub use calendar::{CalendarRead, CalendarWrite};
 pub use clues::{ClueFilter, ClueRead, ClueSort, ClueSortKey, ClueWrite, TransferFilter};
-pub use disclose::{DiscloseRead, DiscloseWrite, DocFilter, SubmittedOn};
+pub use disclose::{DiscloseRead, DiscloseWrite, DocFilter, DocSort, DocSortKey, SubmittedOn};
 pub use leadership::{ClosedInMonth, ClueColourCount, CoverageCount, LeadershipRead, StageCount};
 pub use messages::{
     DueFollowUp, DueTask, DueTransfer, Mail, MessageFilter, MessageRead, MessageSort,

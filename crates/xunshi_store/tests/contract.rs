@@ -179,6 +179,7 @@ contract_cases! {
     rectify::evidence_is_stored_once_and_never_replaced,
     rectify::each_sees_only_the_rectification_that_is_theirs,
     disclosure::reports_are_assembled_edited_submitted_and_dated,
+    disclosure::documents_sort_by_every_column_both_ways,
     disclosure::only_approved_notices_are_public_and_the_unit_cannot_approve_its_own,
     disclosure::documents_are_assembled_from_the_ledger_and_withheld_items_never_go_public,
     supervision::the_rules_are_shipped_and_an_edit_moves_the_clock,

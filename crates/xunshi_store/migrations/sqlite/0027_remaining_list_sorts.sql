@@ -28,7 +28,18 @@ CREATE INDEX problems_sort_severity ON problems
 CREATE INDEX problems_sort_status ON problems (inspection_id, status, id);
 CREATE INDEX problems_sort_updated ON problems (inspection_id, updated_at, id);
 
+-- The rectification reports and progress notices sort by title, kind, unit, status, the day
+-- submitted and the day published (none after every day, by the same expression the
+-- statement orders by) (tx/disclose.rs `rect_documents_sorted`).
+CREATE INDEX rect_documents_sort_title ON rect_documents (title, id);
+CREATE INDEX rect_documents_sort_kind ON rect_documents (kind, id);
+CREATE INDEX rect_documents_sort_unit ON rect_documents (unit_id, id);
+CREATE INDEX rect_documents_sort_status ON rect_documents (status, id);
+CREATE INDEX rect_documents_sort_submitted ON rect_documents (COALESCE(submitted_on, '9999-12-31'), id);
+CREATE INDEX rect_documents_sort_published ON rect_documents (COALESCE(published_on, '9999-12-31'), id);
+
 -- The planner's statistics of the new indexes over every row, as 0025 and 0026 gather them.
 ANALYZE mechanisms;
 ANALYZE inspectors;
 ANALYZE problems;
+ANALYZE rect_documents;

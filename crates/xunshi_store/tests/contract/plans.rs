@@ -16,9 +16,9 @@ use xunshi_core::service::{
     AccountabilityQuery, ClueListFilter, FollowUpQuery, LedgerFilter, MechanismQuery, Services,
 };
 use xunshi_core::store::{
-    AccountabilitySort, AuditFilter, AuditSort, ClueSort, FollowUpSort, InspectionFilter,
-    InspectionSort, MechanismSort, MessageFilter, MessageSort, ProblemFilter, ProblemSort,
-    TaskSort, TaskSortKey,
+    AccountabilitySort, AuditFilter, AuditSort, ClueSort, DocFilter, DocSort, FollowUpSort,
+    InspectionFilter, InspectionSort, MechanismSort, MessageFilter, MessageSort, ProblemFilter,
+    ProblemSort, TaskSort, TaskSortKey,
 };
 use xunshi_store::generate::Counts;
 use xunshi_store::{Dialect, Explained};
@@ -280,6 +280,12 @@ pub async fn hot_queries_read_large_tables_through_their_indexes(mut s: Svc) {
         )
         .await
         .expect("a sorted list of an inspection's papers")
+    })
+    .await;
+    every_order(async |sort: DocSort, at| {
+        x.rect_document_page(&office, &DocFilter::default(), sort, at, 50)
+            .await
+            .expect("a sorted list of reports and notices")
     })
     .await;
     every_order(async |sort: MessageSort, at| {

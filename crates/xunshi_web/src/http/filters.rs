@@ -20,10 +20,10 @@ use xunshi_core::service::{
     AccountabilityQuery, ClueListFilter, FollowUpQuery, LedgerFilter, MechanismQuery,
 };
 use xunshi_core::store::{
-    AccountabilitySortKey, AuditFilter, AuditSortKey, ClueSortKey, DocFilter, FollowUpSortKey,
-    InspectionFilter, InspectionSortKey, InspectorFilter, InspectorSortKey, MechanismSortKey,
-    MessageFilter, MessageSortKey, PlanFilter, ProblemFilter, ProblemSortKey, TaskSortKey,
-    TransferFilter, UnitFilter, UnitSortKey, UserFilter, UserSortKey,
+    AccountabilitySortKey, AuditFilter, AuditSortKey, ClueSortKey, DocFilter, DocSortKey,
+    FollowUpSortKey, InspectionFilter, InspectionSortKey, InspectorFilter, InspectorSortKey,
+    MechanismSortKey, MessageFilter, MessageSortKey, PlanFilter, ProblemFilter, ProblemSortKey,
+    TaskSortKey, TransferFilter, UnitFilter, UnitSortKey, UserFilter, UserSortKey,
 };
 use xunshi_core::{CoreError, Id, Result};
 
@@ -698,6 +698,19 @@ pub struct DocQuery {
     /// draft, submitted, returned, published, needs_review, superseded, withdrawn.
     #[param(value_type = Option<xunshi_core::disclosure::DocStatus>)]
     pub status: Option<String>,
+    /// Part of the title (at most 100 characters).
+    #[param(max_length = 100)]
+    pub q: Option<String>,
+    /// The order: `seq` (as drafted, the default), `title`, `kind`, `unit` (each unit's
+    /// documents together), `status`, `submitted` (the day it reached the office) or
+    /// `published` (the day published), those without the day last; `-` before it for
+    /// descending. Every order pages by cursor; a cursor holds its order and is refused under
+    /// another (422).
+    #[param(pattern = "^-?(seq|title|kind|unit|status|submitted|published)$")]
+    pub sort: Option<String>,
+    /// Pages only: the page's number as the pages count it, shown beside the total; the
+    /// cursor, not this number, says where the page is.
+    pub page: Option<u32>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
 }
@@ -715,8 +728,14 @@ impl DocQuery {
             unit_id: opt_id(&self.unit_id, "unit_id")?,
             kinds,
             status: opt_code(&self.status, "status", DocStatus::parse)?,
-            scope: None,
+            q: search_text(&self.q)?,
+            ..Default::default()
         })
+    }
+
+    /// The order, the cursor read under it, and the page size.
+    pub fn sorted(&self) -> Result<Sorting<DocSortKey>> {
+        sorting(&self.sort, &self.cursor, self.limit)
     }
 }
 
