@@ -120,14 +120,14 @@ pub use audit::{AuditSort, AuditSortKey};
 pub use blobs::Blobs;
 pub use calendar::{CalendarRead, CalendarWrite};
 pub use clues::{ClueFilter, ClueRead, ClueSort, ClueSortKey, ClueWrite, TransferFilter};
-pub use disclose::{DiscloseRead, DiscloseWrite, DocFilter, SubmittedOn};
+pub use disclose::{DiscloseRead, DiscloseWrite, DocFilter, DocSort, DocSortKey, SubmittedOn};
 pub use leadership::{ClosedInMonth, ClueColourCount, CoverageCount, LeadershipRead, StageCount};
 pub use messages::{
     DueFollowUp, DueTask, DueTransfer, Mail, MessageFilter, MessageRead, MessageSort,
     MessageSortKey, MessageWrite,
 };
 pub use org::{UnitSort, UnitSortKey, UserSort, UserSortKey};
-pub use papers::{PaperRead, PaperWrite, ProblemFilter};
+pub use papers::{PaperRead, PaperWrite, ProblemFilter, ProblemSort, ProblemSortKey};
 pub use planning::{
     Covered, InspectionFilter, InspectionSort, InspectionSortKey, NO_DAY_KEY, PlanningRead,
     PlanningWrite,
@@ -141,10 +141,10 @@ pub use reports::{ReportRead, ReportWrite};
 pub use submissions::{Submission, SubmissionAnswer, SubmissionRead, SubmissionWrite};
 pub use supervise::{
     AccountabilityFilter, AccountabilitySort, AccountabilitySortKey, ClockFilter, FollowUpCount,
-    FollowUpFilter, FollowUpSort, FollowUpSortKey, MechanismFilter, RunningClock, SuperviseRead,
-    SuperviseWrite,
+    FollowUpFilter, FollowUpSort, FollowUpSortKey, MechanismFilter, MechanismSort,
+    MechanismSortKey, RunningClock, SuperviseRead, SuperviseWrite,
 };
-pub use teams::{InspectorFilter, TeamRead, TeamWrite};
+pub use teams::{InspectorFilter, InspectorSort, InspectorSortKey, TeamRead, TeamWrite};
 pub use todo::{TodoRead, Waiting, WaitingRow, WaitingScope, WaitingTransfer};
 
 /// A transaction that reads: it sees one consistent state and runs beside other readers and

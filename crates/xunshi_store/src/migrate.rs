@@ -68,6 +68,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(24, "0024_reminders"),
     migration!(25, "0025_list_sorts"),
     migration!(26, "0026_more_list_sorts"),
+    migration!(27, "0027_remaining_list_sorts"),
     migration!(28, "0028_clue_due_sort"),
 ];
 

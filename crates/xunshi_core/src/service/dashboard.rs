@@ -249,6 +249,7 @@ impl<S: Store> Services<S> {
                 inspection_id: filter.inspection_id,
                 unit_id: filter.unit_id,
                 task_id: None,
+                q: None,
             })
             .await?;
         let mechanisms = count(mechanisms);

@@ -32,13 +32,13 @@ use crate::feedback::FeedbackStatus;
 use crate::id::Id;
 use crate::inspection::{Inspection, Stage};
 use crate::message::MessageKind;
-use crate::page::{Page, PageRequest};
+use crate::page::{Keyset, Page, PageRequest, SortedPage};
 use crate::permission::Actor;
 use crate::rectify::seq_key;
 use crate::role::{Role, Scope};
 use crate::store::{
-    DiscloseRead, DiscloseWrite, DocFilter, InspectionFilter, PlanningRead, ReadTx, RectifyScope,
-    Store, TaskFilter, WriteTx,
+    DiscloseRead, DiscloseWrite, DocFilter, DocSort, InspectionFilter, PlanningRead, ReadTx,
+    RectifyScope, Store, TaskFilter, WriteTx,
 };
 
 /// What the actor may do with a document now.
@@ -272,7 +272,7 @@ async fn notices_in_force<T: ReadTx>(
             unit_id: Some(unit_id),
             kinds: vec![DocKind::PublicNotice],
             status: Some(status),
-            scope: None,
+            ..Default::default()
         };
         let mut page = PageRequest::first(crate::page::MAX_LIMIT);
         loop {
@@ -499,6 +499,24 @@ fn scope_of(actor: &Actor) -> Option<RectifyScope> {
     Some(scope)
 }
 
+/// The units whose documents the actor reads in no role (`DocFilter::not_overseen`): those
+/// it belongs to (`own_unit`) but holds no role of the unit itself in, where [`doc_access`]
+/// counts only such roles.
+fn not_overseen(actor: &Actor) -> Vec<Id> {
+    let as_unit: Vec<Id> = actor
+        .grants()
+        .iter()
+        .filter_map(|g| match (g.role, g.scope) {
+            (Role::UnitPrincipal | Role::UnitLiaison | Role::UnitStaff, Scope::Unit(u)) => Some(u),
+            _ => None,
+        })
+        .collect();
+    crate::own_unit::units(actor)
+        .into_iter()
+        .filter(|u| !as_unit.contains(u))
+        .collect()
+}
+
 async fn entry<T: ReadTx>(tx: &mut T, d: RectDocument, insp: &Inspection) -> Result<DocumentEntry> {
     Ok(DocumentEntry {
         unit_name: unit_name(tx, d.unit_id).await?,
@@ -604,7 +622,7 @@ impl<S: Store> Services<S> {
                 unit_id: Some(unit_id),
                 kinds: vec![kind],
                 status: Some(status),
-                scope: None,
+                ..Default::default()
             };
             open = tx
                 .list_rect_documents(&filter, PageRequest::first(1))
@@ -712,38 +730,64 @@ impl<S: Store> Services<S> {
         f: &DocFilter,
         page: PageRequest,
     ) -> Result<Page<DocumentEntry>> {
+        let at = page.after.map(|id| Keyset {
+            row: Some((String::new(), id)),
+            back: false,
+        });
+        let p = self
+            .rect_document_page(actor, f, DocSort::default(), at.as_ref(), page.limit)
+            .await?;
+        Ok(Page {
+            items: p.items,
+            next_cursor: p.next_cursor,
+            total: Some(p.total),
+        })
+    }
+
+    /// A page of the documents the actor may read, narrowed by `f` and sorted by `sort`, from
+    /// the cursor `at` (none: the first page; back without a row: the last page), `limit` of
+    /// them, with the cursors of the pages next to it and the total, counted by the database
+    /// under the same filter and scope as the rows: the reader's scope (`f.scope`, set from
+    /// the actor) and the own-unit rule (no document of a unit the reader belongs to unless
+    /// through a role of that unit), as [`doc_access`] decides each.
+    pub async fn rect_document_page(
+        &self,
+        actor: &Actor,
+        f: &DocFilter,
+        sort: DocSort,
+        at: Option<&Keyset>,
+        limit: u32,
+    ) -> Result<SortedPage<DocumentEntry>> {
         if actor.as_user().is_none() && !actor.is_system() {
             return Err(CoreError::Unauthenticated("请先登录".into()));
         }
         let f = DocFilter {
             scope: scope_of(actor),
+            not_overseen: not_overseen(actor),
             ..f.clone()
         };
         let mut tx = self.store.read().await?;
-        let rows = tx.list_rect_documents(&f, page).await?;
-        let more = rows.len() > page.limit as usize;
-        let last_id = rows
-            .iter()
-            .take(page.limit as usize)
-            .next_back()
-            .map(|d| d.id);
-        let mut items = Vec::new();
-        for d in rows.into_iter().take(page.limit as usize) {
+        let total = tx.count_rect_documents(&f).await?;
+        let want = SortedPage::<RectDocument>::want(at, total, limit)?;
+        let rows = tx.rect_documents_sorted(&f, sort, at, want).await?;
+        let page = SortedPage::from_walk(rows, sort, at, want, total, |d: &RectDocument| {
+            (sort.key_of(d), d.id)
+        });
+        let mut items = Vec::with_capacity(page.items.len());
+        for d in page.items {
             let insp = load_inspection(&mut tx, d.inspection_id).await?;
-            // The store narrows by scope; the one rule of who sees what stays in doc_access.
+            // The store narrows by the same rule; the one rule of who sees what stays in
+            // doc_access, which therefore drops nothing the count counted.
             if doc_access(actor, &insp, d.unit_id) == DocAccess::None {
                 continue;
             }
             items.push(entry(&mut tx, d, &insp).await?);
         }
-        Ok(Page {
+        Ok(SortedPage {
             items,
-            next_cursor: if more {
-                last_id.map(|i| i.to_string())
-            } else {
-                None
-            },
-            total: None,
+            next_cursor: page.next_cursor,
+            prev_cursor: page.prev_cursor,
+            total,
         })
     }
 

@@ -165,6 +165,7 @@ impl<S: Store> Services<S> {
                         inspection_id: Some(key.0),
                         unit_id: Some(key.1),
                         task_id: None,
+                        q: None,
                     },
                     all,
                 )

@@ -15,10 +15,12 @@ use super::{Services, record};
 use crate::audit::{Action, AuditEntry};
 use crate::error::{CoreError, Result};
 use crate::id::Id;
-use crate::page::{Page, PageRequest};
+use crate::page::{Keyset, Page, PageRequest, SortedPage};
 use crate::permission::Actor;
 use crate::rectify::Mechanism;
-use crate::store::{MechanismFilter, ReadTx, Store, SuperviseRead, SuperviseWrite, WriteTx};
+use crate::store::{
+    MechanismFilter, MechanismSort, ReadTx, Store, SuperviseRead, SuperviseWrite, WriteTx,
+};
 use crate::supervision::MechanismInput;
 
 #[derive(Debug, Clone, Default)]
@@ -26,6 +28,8 @@ pub struct MechanismQuery {
     pub inspection_id: Option<Id>,
     pub unit_id: Option<Id>,
     pub task_id: Option<Id>,
+    /// Part of the rule's title or document number.
+    pub q: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -108,6 +112,32 @@ impl<S: Store> Services<S> {
         q: &MechanismQuery,
         page: PageRequest,
     ) -> Result<Page<MechanismEntry>> {
+        let at = page.after.map(|id| Keyset {
+            row: Some((String::new(), id)),
+            back: false,
+        });
+        let p = self
+            .mechanisms_page(actor, q, MechanismSort::default(), at.as_ref(), page.limit)
+            .await?;
+        Ok(Page {
+            items: p.items,
+            next_cursor: p.next_cursor,
+            total: Some(p.total),
+        })
+    }
+
+    /// A page of the mechanisms the actor may read, narrowed by `q` and sorted by `sort`, from
+    /// the cursor `at` (none: the first page; back without a row: the last page), `limit` of
+    /// them, with the cursors of the pages next to it and the total, counted by the database
+    /// under the same filter and scope as the rows.
+    pub async fn mechanisms_page(
+        &self,
+        actor: &Actor,
+        q: &MechanismQuery,
+        sort: MechanismSort,
+        at: Option<&Keyset>,
+        limit: u32,
+    ) -> Result<SortedPage<MechanismEntry>> {
         if actor.as_user().is_none() && !actor.is_system() {
             return Err(CoreError::Unauthenticated("请先登录".into()));
         }
@@ -116,18 +146,24 @@ impl<S: Store> Services<S> {
             inspection_id: q.inspection_id,
             unit_id: q.unit_id,
             task_id: q.task_id,
+            q: q.q.clone(),
         };
         let mut tx = self.store.read().await?;
-        let rows = tx.list_mechanisms(&f, page).await?;
-        let page = Page::from_rows(rows, page.limit, |m| m.id);
+        let total = tx.count_mechanisms(&f).await?;
+        let want = SortedPage::<Mechanism>::want(at, total, limit)?;
+        let rows = tx.mechanisms_sorted(&f, sort, at, want).await?;
+        let page = SortedPage::from_walk(rows, sort, at, want, total, |m: &Mechanism| {
+            (sort.key_of(m), m.id)
+        });
         let mut items = Vec::with_capacity(page.items.len());
         for m in page.items {
             items.push(mechanism_entry(&mut tx, m).await?);
         }
-        Ok(Page {
+        Ok(SortedPage {
             items,
             next_cursor: page.next_cursor,
-            total: None,
+            prev_cursor: page.prev_cursor,
+            total,
         })
     }
 

@@ -18,13 +18,14 @@ use crate::error::{CoreError, Result};
 use crate::id::Id;
 use crate::inspection::{Inspection, Stage};
 use crate::message::MessageKind;
+use crate::page::{Keyset, SortedPage};
 use crate::paper::{
     Evidence, Problem, ProblemFields, ProblemInput, ProblemStatus, ProblemSummary, Signature,
     check_evidence_file, clean_filename, sha256_hex,
 };
 use crate::permission::{Actor, Permission};
 use crate::role::{Role, Scope};
-use crate::store::{PaperRead, PaperWrite, ProblemFilter, ReadTx, Store, WriteTx};
+use crate::store::{PaperRead, PaperWrite, ProblemFilter, ProblemSort, ReadTx, Store, WriteTx};
 use crate::taxonomy::{
     Category, CategoryInput, Taxonomy, TaxonomyVersion, TaxonomyVersionInput, sort_categories,
     version_in_force,
@@ -167,6 +168,43 @@ async fn readable_problem<T: ReadTx>(
 
 /// Working papers are read by the team, the office and the leadership. The inspected unit is
 /// refused even after feedback, when it may know the inspection exists.
+/// The papers as their lists show them: with their category's name and how many files each
+/// has, read once for the inspection.
+async fn summaries<T: ReadTx>(
+    tx: &mut T,
+    inspection_id: Id,
+    problems: Vec<Problem>,
+) -> Result<Vec<ProblemSummary>> {
+    let cats = tx.list_categories(None).await?;
+    let counts = tx.count_evidence(inspection_id).await?;
+    Ok(problems
+        .into_iter()
+        .map(|p| ProblemSummary {
+            category_name: cats
+                .iter()
+                .find(|c| c.id == p.category_id)
+                .map(|c| c.name.clone())
+                .unwrap_or_default(),
+            evidence_count: counts
+                .iter()
+                .find(|(id, _)| *id == p.id)
+                .map(|(_, n)| *n)
+                .unwrap_or(0),
+            id: p.id,
+            inspection_id: p.inspection_id,
+            seq: p.seq,
+            target_unit_id: p.target_unit_id,
+            taxonomy_version_id: p.taxonomy_version_id,
+            category_id: p.category_id,
+            title: p.title,
+            severity: p.severity,
+            status: p.status,
+            version: p.version,
+            updated_at: p.updated_at,
+        })
+        .collect())
+}
+
 pub(crate) fn require_paper_reader(actor: &Actor, insp: &Inspection) -> Result<()> {
     match inspection_access(actor, insp) {
         Access::None => Err(CoreError::NotFound("问题底稿".into())),
@@ -403,34 +441,50 @@ impl<S: Store> Services<S> {
         let insp = load_inspection(&mut tx, inspection_id).await?;
         require_paper_reader(actor, &insp)?;
         let problems = tx.list_problems(inspection_id, f).await?;
-        let cats = tx.list_categories(None).await?;
-        let counts = tx.count_evidence(inspection_id).await?;
-        Ok(problems
-            .into_iter()
-            .map(|p| ProblemSummary {
-                category_name: cats
-                    .iter()
-                    .find(|c| c.id == p.category_id)
-                    .map(|c| c.name.clone())
-                    .unwrap_or_default(),
-                evidence_count: counts
-                    .iter()
-                    .find(|(id, _)| *id == p.id)
-                    .map(|(_, n)| *n)
-                    .unwrap_or(0),
-                id: p.id,
-                inspection_id: p.inspection_id,
-                seq: p.seq,
-                target_unit_id: p.target_unit_id,
-                taxonomy_version_id: p.taxonomy_version_id,
-                category_id: p.category_id,
-                title: p.title,
-                severity: p.severity,
-                status: p.status,
-                version: p.version,
-                updated_at: p.updated_at,
-            })
-            .collect())
+        summaries(&mut tx, inspection_id, problems).await
+    }
+
+    /// A page of the papers of an inspection, narrowed by `f` and sorted by `sort`, from the
+    /// cursor `at` (none: the first page; back without a row: the last page), `limit` of them,
+    /// with the cursors of the pages next to it and the total the filter matches. Whoever may
+    /// read the inspection's papers reads every one of them, so the count is the inspection's.
+    pub async fn problem_page(
+        &self,
+        actor: &Actor,
+        inspection_id: Id,
+        f: &ProblemFilter,
+        sort: ProblemSort,
+        at: Option<&Keyset>,
+        limit: u32,
+    ) -> Result<SortedPage<ProblemSummary>> {
+        let mut tx = self.store.read().await?;
+        let insp = load_inspection(&mut tx, inspection_id).await?;
+        require_paper_reader(actor, &insp)?;
+        let total = tx.count_problems(inspection_id, f).await?;
+        let want = SortedPage::<Problem>::want(at, total, limit)?;
+        let rows = tx.problems_sorted(inspection_id, f, sort, at, want).await?;
+        let page = SortedPage::from_walk(rows, sort, at, want, total, |p: &Problem| {
+            (sort.key_of(p), p.id)
+        });
+        let items = summaries(&mut tx, inspection_id, page.items).await?;
+        Ok(SortedPage {
+            items,
+            next_cursor: page.next_cursor,
+            prev_cursor: page.prev_cursor,
+            total,
+        })
+    }
+
+    /// How many papers of the inspection are in each status, for whoever may read them.
+    pub async fn problem_status_counts(
+        &self,
+        actor: &Actor,
+        inspection_id: Id,
+    ) -> Result<Vec<(ProblemStatus, i64)>> {
+        let mut tx = self.store.read().await?;
+        let insp = load_inspection(&mut tx, inspection_id).await?;
+        require_paper_reader(actor, &insp)?;
+        tx.problem_status_counts(inspection_id).await
     }
 
     /// One paper in full, with its evidence. Reading it is recorded in the audit trail.

@@ -16,7 +16,7 @@ use crate::error::{CoreError, Result, Validation};
 use crate::id::Id;
 use crate::inspection::{Inspection, Stage};
 use crate::org::Unit;
-use crate::page::{Page, PageRequest};
+use crate::page::{Keyset, Page, PageRequest, SortedPage};
 use crate::permission::{Actor, Permission};
 use crate::personnel::{
     Conflict, Inspector, InspectorFields, InspectorInput, NewInspector, PastPost, PastPostFields,
@@ -24,7 +24,7 @@ use crate::personnel::{
     RuleTarget, TeamMember, TeamRole, UnitLocality, conflicts, describe_all, team_can_change,
 };
 use crate::role::{Grant, Scope};
-use crate::store::{InspectorFilter, ReadTx, Store, TeamRead, TeamWrite, WriteTx};
+use crate::store::{InspectorFilter, InspectorSort, ReadTx, Store, TeamRead, TeamWrite, WriteTx};
 
 /// An inspector of the pool proposed for one inspection, with what stands against them.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -87,10 +87,44 @@ impl<S: Store> Services<S> {
         f: &InspectorFilter,
         page: PageRequest,
     ) -> Result<Page<Inspector>> {
+        let at = page.after.map(|id| Keyset {
+            row: Some((String::new(), id)),
+            back: false,
+        });
+        let p = self
+            .inspector_page(actor, f, InspectorSort::default(), at.as_ref(), page.limit)
+            .await?;
+        Ok(Page {
+            items: p.items,
+            next_cursor: p.next_cursor,
+            total: Some(p.total),
+        })
+    }
+
+    /// A page of the pool, narrowed by `f` and sorted by `sort`, from the cursor `at` (none:
+    /// the first page; back without a row: the last page), `limit` of them, with the cursors
+    /// of the pages next to it and the total, counted by the database under the same filter.
+    pub async fn inspector_page(
+        &self,
+        actor: &Actor,
+        f: &InspectorFilter,
+        sort: InspectorSort,
+        at: Option<&Keyset>,
+        limit: u32,
+    ) -> Result<SortedPage<Inspector>> {
         actor.require(Permission::ViewPersonnel)?;
         let mut tx = self.store.read().await?;
-        let rows = tx.list_inspectors(f, page).await?;
-        Ok(Page::from_rows(rows, page.limit, |x| x.id))
+        let total = tx.count_inspectors(f).await?;
+        let want = SortedPage::<Inspector>::want(at, total, limit)?;
+        let rows = tx.inspectors_sorted(f, sort, at, want).await?;
+        Ok(SortedPage::from_walk(
+            rows,
+            sort,
+            at,
+            want,
+            total,
+            |x: &Inspector| (sort.key_of(x), x.id),
+        ))
     }
 
     pub async fn get_inspector(&self, actor: &Actor, id: Id) -> Result<Inspector> {

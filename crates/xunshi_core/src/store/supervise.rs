@@ -197,6 +197,82 @@ pub struct MechanismFilter {
     pub inspection_id: Option<Id>,
     pub unit_id: Option<Id>,
     pub task_id: Option<Id>,
+    /// Part of the rule's title or document number.
+    pub q: Option<String>,
+}
+
+/// The columns the mechanism list sorts by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum MechanismSortKey {
+    /// As recorded (by id).
+    #[default]
+    Seq,
+    /// By the rule's title.
+    Title,
+    /// Revised (修订) before established (新建).
+    Kind,
+    /// By document number.
+    DocNo,
+    /// By the day issued.
+    Issued,
+    /// By unit (its id, which keeps each unit's rules together).
+    Unit,
+}
+
+impl MechanismSortKey {
+    pub const ALL: [MechanismSortKey; 6] = [
+        MechanismSortKey::Seq,
+        MechanismSortKey::Title,
+        MechanismSortKey::Kind,
+        MechanismSortKey::DocNo,
+        MechanismSortKey::Issued,
+        MechanismSortKey::Unit,
+    ];
+}
+
+impl SortKey for MechanismSortKey {
+    fn all() -> &'static [Self] {
+        &Self::ALL
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            MechanismSortKey::Seq => "seq",
+            MechanismSortKey::Title => "title",
+            MechanismSortKey::Kind => "kind",
+            MechanismSortKey::DocNo => "doc_no",
+            MechanismSortKey::Issued => "issued",
+            MechanismSortKey::Unit => "unit",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            MechanismSortKey::Seq => "登记顺序",
+            MechanismSortKey::Title => "制度名称",
+            MechanismSortKey::Kind => "类型",
+            MechanismSortKey::DocNo => "文号",
+            MechanismSortKey::Issued => "印发日期",
+            MechanismSortKey::Unit => "单位",
+        }
+    }
+}
+
+/// The order of a sorted mechanism list (`title`, `-issued`).
+pub type MechanismSort = Sort<MechanismSortKey>;
+
+impl MechanismSort {
+    /// The sort key of a mechanism, as the cursor carries it and the store compares it.
+    pub fn key_of(self, m: &Mechanism) -> String {
+        match self.key {
+            MechanismSortKey::Seq => String::new(),
+            MechanismSortKey::Title => m.title.clone(),
+            MechanismSortKey::Kind => i32::from(m.is_new).to_string(),
+            MechanismSortKey::DocNo => m.doc_no.clone(),
+            MechanismSortKey::Issued => m.issued_on.to_string(),
+            MechanismSortKey::Unit => m.unit_id.to_string(),
+        }
+    }
 }
 
 /// Which running clocks a dashboard shows: those of one kind, within what the reader sees.
@@ -293,6 +369,17 @@ pub trait SuperviseRead: Send {
         f: &MechanismFilter,
         page: PageRequest,
     ) -> impl Future<Output = Result<Vec<Mechanism>>> + Send;
+    /// A page of mechanisms (with their tasks) sorted by `sort`, starting at `at` (`None`: the
+    /// first page), `limit + 1` rows at most, in the order walked: going back, the rows before
+    /// the cursor, nearest first.
+    fn mechanisms_sorted(
+        &mut self,
+        f: &MechanismFilter,
+        sort: MechanismSort,
+        at: Option<&Keyset>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<Mechanism>>> + Send;
+    /// How many mechanisms [`SuperviseRead::mechanisms_sorted`] would list over all its pages.
     fn count_mechanisms(&mut self, f: &MechanismFilter)
     -> impl Future<Output = Result<i64>> + Send;
 

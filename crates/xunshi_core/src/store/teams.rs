@@ -4,7 +4,7 @@ use std::future::Future;
 
 use crate::error::Result;
 use crate::id::Id;
-use crate::page::PageRequest;
+use crate::page::{Keyset, PageRequest, Sort, SortKey};
 use crate::personnel::{Inspector, RecusalRule, TeamMember, UnitLocality};
 
 #[derive(Debug, Clone, Default)]
@@ -14,6 +14,80 @@ pub struct InspectorFilter {
     /// Inspectors whose current unit is this one.
     pub unit_id: Option<Id>,
     pub include_withdrawn: bool,
+}
+
+/// The columns the personnel pool's list sorts by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum InspectorSortKey {
+    /// As entered (by id).
+    #[default]
+    Seq,
+    /// By name.
+    Name,
+    /// By current unit (its id, which keeps each unit's people together).
+    Unit,
+    /// By current post.
+    Post,
+    /// By specialty.
+    Specialty,
+    /// In the pool before taken out of it.
+    Status,
+}
+
+impl InspectorSortKey {
+    pub const ALL: [InspectorSortKey; 6] = [
+        InspectorSortKey::Seq,
+        InspectorSortKey::Name,
+        InspectorSortKey::Unit,
+        InspectorSortKey::Post,
+        InspectorSortKey::Specialty,
+        InspectorSortKey::Status,
+    ];
+}
+
+impl SortKey for InspectorSortKey {
+    fn all() -> &'static [Self] {
+        &Self::ALL
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            InspectorSortKey::Seq => "seq",
+            InspectorSortKey::Name => "name",
+            InspectorSortKey::Unit => "unit",
+            InspectorSortKey::Post => "post",
+            InspectorSortKey::Specialty => "specialty",
+            InspectorSortKey::Status => "status",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            InspectorSortKey::Seq => "录入顺序",
+            InspectorSortKey::Name => "姓名",
+            InspectorSortKey::Unit => "现工作单位",
+            InspectorSortKey::Post => "现任职务",
+            InspectorSortKey::Specialty => "专业特长",
+            InspectorSortKey::Status => "状态",
+        }
+    }
+}
+
+/// The order of a sorted list of the pool (`name`, `-unit`).
+pub type InspectorSort = Sort<InspectorSortKey>;
+
+impl InspectorSort {
+    /// The sort key of a person, as the cursor carries it and the store compares it.
+    pub fn key_of(self, x: &Inspector) -> String {
+        match self.key {
+            InspectorSortKey::Seq => String::new(),
+            InspectorSortKey::Name => x.name.clone(),
+            InspectorSortKey::Unit => x.unit_id.to_string(),
+            InspectorSortKey::Post => x.post.clone(),
+            InspectorSortKey::Specialty => x.specialty.clone(),
+            InspectorSortKey::Status => i32::from(x.withdrawn).to_string(),
+        }
+    }
 }
 
 pub trait TeamRead: Send {
@@ -29,6 +103,19 @@ pub trait TeamRead: Send {
         f: &InspectorFilter,
         page: PageRequest,
     ) -> impl Future<Output = Result<Vec<Inspector>>> + Send;
+    /// A page of the pool (with past posts and relatives) sorted by `sort`, starting at `at`
+    /// (`None`: the first page), `limit + 1` rows at most, in the order walked: going back,
+    /// the rows before the cursor, nearest first.
+    fn inspectors_sorted(
+        &mut self,
+        f: &InspectorFilter,
+        sort: InspectorSort,
+        at: Option<&Keyset>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<Inspector>>> + Send;
+    /// How many people [`TeamRead::inspectors_sorted`] would list over all its pages.
+    fn count_inspectors(&mut self, f: &InspectorFilter)
+    -> impl Future<Output = Result<i64>> + Send;
     fn get_team_member(
         &mut self,
         id: Id,

@@ -3,12 +3,14 @@
 use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
 use xunshi_core::disclosure::{Contact, DocKind, DocStatus, RectDocument, Revision};
-use xunshi_core::page::PageRequest;
-use xunshi_core::store::{DiscloseRead, DiscloseWrite, DocFilter, SubmittedOn};
+use xunshi_core::page::{Keyset, PageRequest};
+use xunshi_core::store::{
+    DiscloseRead, DiscloseWrite, DocFilter, DocSort, DocSortKey, SubmittedOn,
+};
 use xunshi_core::{CoreError, Id, Result};
 
 use super::papers::{opt_sig, sig, sig_cols};
-use super::{DbTx, Mode, Where, Writing, ts};
+use super::{DbTx, KeyKind, Mode, Where, Writing, contains_clause, keyset, like_pattern, ts};
 use crate::rows::{self, i, id, opt_date, s};
 
 const DOC_COLS: &str = "id, kind, inspection_id, unit_id, title, body, addressee, issuer, \
@@ -63,6 +65,50 @@ fn revision(r: &AnyRow) -> Result<Revision> {
     })
 }
 
+/// The `WHERE` of a list of documents, the same for its rows and its count: the filter, the
+/// reader's scope, and the own-unit rule (`DocFilter::not_overseen`). `None` when the reader
+/// may see none.
+fn doc_where(f: &DocFilter) -> Option<Where> {
+    let mut w = Where::default();
+    if let Some(insp) = f.inspection_id {
+        w.eq("inspection_id", insp.to_string());
+    }
+    if let Some(u) = f.unit_id {
+        w.eq("unit_id", u.to_string());
+    }
+    if !f.kinds.is_empty() {
+        let list = w.list(f.kinds.iter().map(|k| k.as_str().to_owned()));
+        w.fixed(&format!("kind IN ({list})"));
+    }
+    if let Some(st) = f.status {
+        w.eq("status", st.as_str());
+    }
+    if let Some(scope) = &f.scope {
+        let mut parts = Vec::new();
+        if !scope.units.is_empty() {
+            let list = w.list(scope.units.iter().map(Id::to_string));
+            parts.push(format!("unit_id IN ({list})"));
+        }
+        if !scope.inspections.is_empty() {
+            let list = w.list(scope.inspections.iter().map(Id::to_string));
+            parts.push(format!("inspection_id IN ({list})"));
+        }
+        if parts.is_empty() {
+            return None;
+        }
+        w.fixed(&format!("({})", parts.join(" OR ")));
+    }
+    if !f.not_overseen.is_empty() {
+        let list = w.list(f.not_overseen.iter().map(Id::to_string));
+        w.fixed(&format!("unit_id NOT IN ({list})"));
+    }
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let c = contains_clause(&["title"], w.next(), q);
+        w.raw(c, like_pattern(q));
+    }
+    Some(w)
+}
+
 fn day(d: Option<jiff::civil::Date>) -> Option<String> {
     d.map(|d| d.to_string())
 }
@@ -81,35 +127,9 @@ impl<M: Mode> DiscloseRead for DbTx<M> {
         f: &DocFilter,
         page: PageRequest,
     ) -> Result<Vec<RectDocument>> {
-        let mut w = Where::default();
-        if let Some(insp) = f.inspection_id {
-            w.eq("inspection_id", insp.to_string());
-        }
-        if let Some(u) = f.unit_id {
-            w.eq("unit_id", u.to_string());
-        }
-        if !f.kinds.is_empty() {
-            let list = w.list(f.kinds.iter().map(|k| k.as_str().to_owned()));
-            w.fixed(&format!("kind IN ({list})"));
-        }
-        if let Some(st) = f.status {
-            w.eq("status", st.as_str());
-        }
-        if let Some(scope) = &f.scope {
-            let mut parts = Vec::new();
-            if !scope.units.is_empty() {
-                let list = w.list(scope.units.iter().map(Id::to_string));
-                parts.push(format!("unit_id IN ({list})"));
-            }
-            if !scope.inspections.is_empty() {
-                let list = w.list(scope.inspections.iter().map(Id::to_string));
-                parts.push(format!("inspection_id IN ({list})"));
-            }
-            if parts.is_empty() {
-                return Ok(Vec::new());
-            }
-            w.fixed(&format!("({})", parts.join(" OR ")));
-        }
+        let Some(mut w) = doc_where(f) else {
+            return Ok(Vec::new());
+        };
         if let Some(after) = page.after {
             let n = w.next();
             w.raw(format!("id > ${n}"), after.to_string());
@@ -124,6 +144,58 @@ impl<M: Mode> DiscloseRead for DbTx<M> {
             .iter()
             .map(document)
             .collect()
+    }
+
+    async fn rect_documents_sorted(
+        &mut self,
+        f: &DocFilter,
+        sort: DocSort,
+        at: Option<&Keyset>,
+        limit: u32,
+    ) -> Result<Vec<RectDocument>> {
+        let Some(mut w) = doc_where(f) else {
+            return Ok(Vec::new());
+        };
+        // Each key walks its index over (key, id) (migration 0027); a day not reached yet is
+        // written as the index writes it, after every day.
+        let key = match sort.key {
+            DocSortKey::Seq => None,
+            DocSortKey::Title => Some(("title", KeyKind::Column)),
+            DocSortKey::Kind => Some(("kind", KeyKind::Column)),
+            DocSortKey::Unit => Some(("unit_id", KeyKind::Column)),
+            DocSortKey::Status => Some(("status", KeyKind::Column)),
+            DocSortKey::Submitted => {
+                Some(("COALESCE(submitted_on, '9999-12-31')", KeyKind::Expression))
+            }
+            DocSortKey::Published => {
+                Some(("COALESCE(published_on, '9999-12-31')", KeyKind::Expression))
+            }
+        };
+        let order_by = keyset(&mut w, key, "id", sort.desc, at)?;
+        let sql = format!(
+            "SELECT {DOC_COLS} FROM rect_documents {} ORDER BY {order_by} LIMIT {}",
+            w.sql(),
+            limit + 1
+        );
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(document)
+            .collect()
+    }
+
+    async fn count_rect_documents(&mut self, f: &DocFilter) -> Result<i64> {
+        let Some(w) = doc_where(f) else {
+            return Ok(0);
+        };
+        let sql = format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM rect_documents {}",
+            w.sql()
+        );
+        let r = self
+            .fetch_optional(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?;
+        Ok(r.map(|r| i(&r, "n")).transpose()?.unwrap_or(0))
     }
 
     async fn published_notices(&mut self, page: PageRequest) -> Result<Vec<RectDocument>> {

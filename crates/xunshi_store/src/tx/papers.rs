@@ -2,16 +2,39 @@
 
 use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
+use xunshi_core::page::Keyset;
 use xunshi_core::paper::{
     Evidence, FileKind, ImmediateFixNotice, NoticeStatus, Problem, ProblemStatus,
     ResponsibilityType, Severity, Signature,
 };
-use xunshi_core::store::{PaperRead, PaperWrite, ProblemFilter};
+use xunshi_core::store::{PaperRead, PaperWrite, ProblemFilter, ProblemSort, ProblemSortKey};
 use xunshi_core::taxonomy::{Category, TaxonomyVersion};
 use xunshi_core::{CoreError, Id, Result};
 
-use super::{DbTx, Mode, Where, Writing, ts};
+use super::{DbTx, KeyKind, Mode, Where, Writing, contains_clause, keyset, like_pattern, ts};
 use crate::rows::{self, date, i, id, opt_date, opt_id, opt_s, opt_ts, s};
+
+/// A paper's severity by its rank, from the least grave, written as the index of migration 0027
+/// writes it so that both backends walk that index.
+const SEVERITY_RANK: &str =
+    "(CASE severity WHEN 'general' THEN '1' WHEN 'serious' THEN '2' ELSE '3' END)";
+
+/// The `WHERE` of an inspection's papers under a filter, the same for the rows and the count.
+fn problem_where(inspection_id: Id, f: &ProblemFilter) -> Where {
+    let mut w = Where::default();
+    w.eq("inspection_id", inspection_id.to_string());
+    if let Some(c) = f.category_id {
+        w.eq("category_id", c.to_string());
+    }
+    if let Some(st) = f.status {
+        w.eq("status", st.as_str());
+    }
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let c = contains_clause(&["title"], w.next(), q);
+        w.raw(c, like_pattern(q));
+    }
+    w
+}
 
 /// A signature kept in three columns `<p>_by`, `<p>_by_name`, `<p>_at`; absent when `<p>_at`
 /// is null.
@@ -221,14 +244,7 @@ impl<M: Mode> PaperRead for DbTx<M> {
         inspection_id: Id,
         f: &ProblemFilter,
     ) -> Result<Vec<Problem>> {
-        let mut w = Where::default();
-        w.eq("inspection_id", inspection_id.to_string());
-        if let Some(c) = f.category_id {
-            w.eq("category_id", c.to_string());
-        }
-        if let Some(st) = f.status {
-            w.eq("status", st.as_str());
-        }
+        let w = problem_where(inspection_id, f);
         let sql = format!(
             "SELECT {PROBLEM_COLS} FROM problems {} ORDER BY seq",
             w.sql()
@@ -238,6 +254,67 @@ impl<M: Mode> PaperRead for DbTx<M> {
             .iter()
             .map(problem)
             .collect()
+    }
+
+    async fn problems_sorted(
+        &mut self,
+        inspection_id: Id,
+        f: &ProblemFilter,
+        sort: ProblemSort,
+        at: Option<&Keyset>,
+        limit: u32,
+    ) -> Result<Vec<Problem>> {
+        let mut w = problem_where(inspection_id, f);
+        // Each key walks the inspection's papers over its index of (inspection_id, key, id)
+        // (migration 0027); a severity by its rank, as the index writes it.
+        let key = match sort.key {
+            ProblemSortKey::Seq => None,
+            ProblemSortKey::Title => Some(("title", KeyKind::Column)),
+            ProblemSortKey::Category => Some(("category_id", KeyKind::Column)),
+            ProblemSortKey::Severity => Some((SEVERITY_RANK, KeyKind::Expression)),
+            ProblemSortKey::Status => Some(("status", KeyKind::Column)),
+            ProblemSortKey::Updated => Some(("updated_at", KeyKind::Column)),
+        };
+        let order_by = keyset(&mut w, key, "id", sort.desc, at)?;
+        let sql = format!(
+            "SELECT {PROBLEM_COLS} FROM problems {} ORDER BY {order_by} LIMIT {}",
+            w.sql(),
+            limit + 1
+        );
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(problem)
+            .collect()
+    }
+
+    async fn count_problems(&mut self, inspection_id: Id, f: &ProblemFilter) -> Result<i64> {
+        let w = problem_where(inspection_id, f);
+        let sql = format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM problems {}",
+            w.sql()
+        );
+        let r = self
+            .fetch_optional(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?;
+        Ok(r.map(|r| i(&r, "n")).transpose()?.unwrap_or(0))
+    }
+
+    async fn problem_status_counts(
+        &mut self,
+        inspection_id: Id,
+    ) -> Result<Vec<(ProblemStatus, i64)>> {
+        self.fetch_all(
+            sqlx::query(
+                "SELECT status, CAST(COUNT(*) AS BIGINT) AS n FROM problems
+                 WHERE inspection_id = $1 GROUP BY status",
+            )
+            .bind(inspection_id.to_string()),
+        )
+        .await?
+        .iter()
+        .map(|r| Ok((ProblemStatus::parse(&s(r, "status")?)?, i(r, "n")?)))
+        .collect()
     }
 
     async fn max_problem_seq(&mut self, inspection_id: Id) -> Result<i32> {

@@ -11,8 +11,8 @@ use xunshi_core::page::{Keyset, PageRequest};
 use xunshi_core::rectify::{Accountability, FollowUp, Form, Mechanism, NoticeKind, Verification};
 use xunshi_core::store::{
     AccountabilityFilter, AccountabilitySort, AccountabilitySortKey, ClockFilter, FollowUpCount,
-    FollowUpFilter, FollowUpSort, FollowUpSortKey, MechanismFilter, RunningClock, SuperviseRead,
-    SuperviseWrite,
+    FollowUpFilter, FollowUpSort, FollowUpSortKey, MechanismFilter, MechanismSort,
+    MechanismSortKey, RunningClock, SuperviseRead, SuperviseWrite,
 };
 use xunshi_core::supervision::{RectifySettings, StoredDeadlineRule};
 use xunshi_core::{CoreError, Id, Result};
@@ -258,6 +258,10 @@ fn mechanism_where(f: &MechanismFilter) -> Option<Where> {
             format!("id IN (SELECT mechanism_id FROM mechanism_tasks WHERE task_id = ${n})"),
             t.to_string(),
         );
+    }
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let c = contains_clause(&["title", "doc_no"], w.next(), q);
+        w.raw(c, like_pattern(q));
     }
     Some(w)
 }
@@ -574,6 +578,40 @@ impl<M: Mode> SuperviseRead for DbTx<M> {
             "SELECT {MECHANISM_COLS} FROM mechanisms {} ORDER BY id LIMIT {}",
             w.sql(),
             page.limit + 1
+        );
+        let list = self
+            .fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(mechanism)
+            .collect::<Result<Vec<_>>>()?;
+        self.with_tasks(list).await
+    }
+
+    async fn mechanisms_sorted(
+        &mut self,
+        f: &MechanismFilter,
+        sort: MechanismSort,
+        at: Option<&Keyset>,
+        limit: u32,
+    ) -> Result<Vec<Mechanism>> {
+        let Some(mut w) = mechanism_where(f) else {
+            return Ok(Vec::new());
+        };
+        // Each key walks its index over (key, id) (migration 0027).
+        let key = match sort.key {
+            MechanismSortKey::Seq => None,
+            MechanismSortKey::Title => Some(("title", KeyKind::Column)),
+            MechanismSortKey::Kind => Some(("is_new", KeyKind::Integer)),
+            MechanismSortKey::DocNo => Some(("doc_no", KeyKind::Column)),
+            MechanismSortKey::Issued => Some(("issued_on", KeyKind::Column)),
+            MechanismSortKey::Unit => Some(("unit_id", KeyKind::Column)),
+        };
+        let order_by = keyset(&mut w, key, "id", sort.desc, at)?;
+        let sql = format!(
+            "SELECT {MECHANISM_COLS} FROM mechanisms {} ORDER BY {order_by} LIMIT {}",
+            w.sql(),
+            limit + 1
         );
         let list = self
             .fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))

@@ -2,21 +2,39 @@
 
 use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
-use xunshi_core::page::PageRequest;
+use xunshi_core::page::{Keyset, PageRequest};
 use xunshi_core::personnel::{
     Conflict, Inspector, PastPost, RecusalRule, Relation, Relative, RuleTarget, TeamMember,
     TeamRole, UnitLocality,
 };
-use xunshi_core::store::{InspectorFilter, TeamRead, TeamWrite};
+use xunshi_core::store::{InspectorFilter, InspectorSort, InspectorSortKey, TeamRead, TeamWrite};
 use xunshi_core::{CoreError, Id, Result};
 
-use super::{DbTx, Mode, Where, Writing, contains_clause, flag, like_pattern, opt_ts, ts};
+use super::{
+    DbTx, KeyKind, Mode, Where, Writing, contains_clause, flag, keyset, like_pattern, opt_ts, ts,
+};
 use crate::rows::{self, date, flag as get_flag, i, id, opt_date, opt_id, opt_s, s};
 
 const INSPECTOR_COLS: &str = "id, name, user_id, unit_id, post, specialty, locality, withdrawn, \
      withdraw_reason, version, created_at, updated_at";
 const MEMBER_COLS: &str = "id, inspection_id, inspector_id, role, conflicts, override_reason, \
      appointed_by, appointed_at, grant_id, withdrawn_at, withdraw_reason, version";
+
+/// The `WHERE` of the pool's list, the same for its rows and its count.
+fn inspector_where(f: &InspectorFilter) -> Where {
+    let mut w = Where::default();
+    if !f.include_withdrawn {
+        w.fixed("withdrawn = 0");
+    }
+    if let Some(u) = f.unit_id {
+        w.eq("unit_id", u.to_string());
+    }
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let c = contains_clause(&["name", "post", "specialty"], w.next(), q);
+        w.raw(c, like_pattern(q));
+    }
+    w
+}
 
 /// An inspector row; past posts and relatives are filled in separately.
 fn inspector(r: &AnyRow) -> Result<Inspector> {
@@ -274,17 +292,7 @@ impl<M: Mode> TeamRead for DbTx<M> {
         f: &InspectorFilter,
         page: PageRequest,
     ) -> Result<Vec<Inspector>> {
-        let mut w = Where::default();
-        if !f.include_withdrawn {
-            w.fixed("withdrawn = 0");
-        }
-        if let Some(u) = f.unit_id {
-            w.eq("unit_id", u.to_string());
-        }
-        if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
-            let c = contains_clause(&["name", "post", "specialty"], w.next(), q);
-            w.raw(c, like_pattern(q));
-        }
+        let mut w = inspector_where(f);
         if let Some(after) = page.after {
             let n = w.next();
             w.raw(format!("id > ${n}"), after.to_string());
@@ -299,6 +307,48 @@ impl<M: Mode> TeamRead for DbTx<M> {
             .await?;
         let list = rows.iter().map(inspector).collect::<Result<Vec<_>>>()?;
         self.with_declarations(list).await
+    }
+
+    async fn inspectors_sorted(
+        &mut self,
+        f: &InspectorFilter,
+        sort: InspectorSort,
+        at: Option<&Keyset>,
+        limit: u32,
+    ) -> Result<Vec<Inspector>> {
+        let mut w = inspector_where(f);
+        // Each key walks its index over (key, id) (migration 0027).
+        let key = match sort.key {
+            InspectorSortKey::Seq => None,
+            InspectorSortKey::Name => Some(("name", KeyKind::Column)),
+            InspectorSortKey::Unit => Some(("unit_id", KeyKind::Column)),
+            InspectorSortKey::Post => Some(("post", KeyKind::Column)),
+            InspectorSortKey::Specialty => Some(("specialty", KeyKind::Column)),
+            InspectorSortKey::Status => Some(("withdrawn", KeyKind::Integer)),
+        };
+        let order_by = keyset(&mut w, key, "id", sort.desc, at)?;
+        let sql = format!(
+            "SELECT {INSPECTOR_COLS} FROM inspectors {} ORDER BY {order_by} LIMIT {}",
+            w.sql(),
+            limit + 1
+        );
+        let rows = self
+            .fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?;
+        let list = rows.iter().map(inspector).collect::<Result<Vec<_>>>()?;
+        self.with_declarations(list).await
+    }
+
+    async fn count_inspectors(&mut self, f: &InspectorFilter) -> Result<i64> {
+        let w = inspector_where(f);
+        let sql = format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM inspectors {}",
+            w.sql()
+        );
+        let r = self
+            .fetch_optional(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?;
+        Ok(r.map(|r| i(&r, "n")).transpose()?.unwrap_or(0))
     }
 
     async fn get_team_member(&mut self, mid: Id) -> Result<Option<TeamMember>> {

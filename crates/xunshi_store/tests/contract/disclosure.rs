@@ -1093,3 +1093,121 @@ pub async fn documents_are_assembled_from_the_ledger_and_withheld_items_never_go
     assert!(public(&s).await.is_empty());
     let _ = ledger.case;
 }
+
+/// The reports and the progress notices sort by every column of their lists, both ways,
+/// keyset-paged from the first page and from the last, with the total counted under the
+/// reader's scope and the own-unit rule: the unit, the team and the office see the unit's
+/// documents, another unit's people and an office member of the unit itself none.
+pub async fn documents_sort_by_every_column_both_ways(s: Svc) {
+    use xunshi_core::paper::Signature;
+    use xunshi_core::store::{DiscloseWrite, DocSort};
+    let (w, _) = fed_back(&s).await;
+    let kinds = [
+        DocKind::Rectification,
+        DocKind::PrincipalReport,
+        DocKind::PublicNotice,
+    ];
+    let mut docs = Vec::new();
+    for i in 0..10usize {
+        let kind = kinds[i % 3];
+        let status = match (i < 3, kind) {
+            (true, _) => DocStatus::Draft,
+            (false, DocKind::PublicNotice) => [
+                DocStatus::Published,
+                DocStatus::Superseded,
+                DocStatus::Withdrawn,
+            ][i % 3],
+            (false, _) => DocStatus::Submitted,
+        };
+        let day = |n: usize| Some(jiff::civil::date(2020, 5, 1 + (n % 9) as i8));
+        let now = jiff::Timestamp::now();
+        docs.push(RectDocument {
+            id: Id::new(),
+            kind,
+            inspection_id: w.insp.id,
+            unit_id: w.unit,
+            title: format!("整改文书{}", (i * 7) % 10),
+            body: "正文".into(),
+            addressee: String::new(),
+            issuer: String::new(),
+            contact: Contact::default(),
+            status,
+            revision: 1,
+            created: Signature {
+                by: None,
+                name: "联络员".into(),
+                at: now,
+            },
+            submitted: None,
+            submitted_on: if i < 3 { None } else { day(i * 5) },
+            decided: None,
+            decision_comment: String::new(),
+            published_on: if matches!(status, DocStatus::Published | DocStatus::Superseded) {
+                day(i * 2)
+            } else {
+                None
+            },
+            version: 1,
+            updated_at: now,
+        });
+    }
+    let mut tx = s.store.write().await.unwrap();
+    for d in &docs {
+        tx.insert_rect_document(d).await.expect("a document");
+    }
+    tx.commit().await.unwrap();
+    for who in [&w.office, &w.principal, &w.member] {
+        crate::harness::every_sort_meets_every_row(
+            &docs,
+            10,
+            3,
+            |d| d.id,
+            |sort: DocSort, d| sort.key_of(d),
+            async |sort, at| {
+                s.rect_document_page(who, &DocFilter::default(), sort, at, 3)
+                    .await
+                    .unwrap_or_else(|e| panic!("{}: {e:?}", sort.code()))
+            },
+            |e| e.document.id,
+        )
+        .await;
+    }
+    let outsider = user_with_role(&s, "zzb_staff2", Some("自治区党委组织部"), "unit_staff").await;
+    let own_office = user_with_role(&s, "xcb_office", Some("自治区党委宣传部"), "office").await;
+    for who in [&outsider, &own_office] {
+        let none = s
+            .rect_document_page(who, &DocFilter::default(), DocSort::default(), None, 3)
+            .await
+            .expect("a list with nothing in it");
+        assert_eq!((none.total, none.items.len()), (0, 0));
+    }
+    let notices = s
+        .rect_document_page(
+            &w.office,
+            &DocFilter {
+                kinds: vec![DocKind::PublicNotice],
+                q: Some("文书".into()),
+                ..Default::default()
+            },
+            DocSort::default(),
+            None,
+            3,
+        )
+        .await
+        .expect("the notices");
+    assert_eq!(notices.total, 3);
+    let found = s
+        .rect_document_page(
+            &w.principal,
+            &DocFilter {
+                q: Some("文书3".into()),
+                ..Default::default()
+            },
+            DocSort::default(),
+            None,
+            3,
+        )
+        .await
+        .expect("by title");
+    assert_eq!(found.total, 1);
+}

@@ -1398,3 +1398,93 @@ pub async fn the_seed_inspection_runs_from_papers_to_feedback(s: Svc) {
     assert!(stage_records.iter().any(|r| r.action == "inspection_stage_changed"
         && r.summary.contains("feedback_given")));
 }
+
+/// An inspection's papers sort by every column of their list, both ways, keyset-paged from
+/// the first page and from the last, with the inspection's total under the filter; those who
+/// may not read the papers get no page, nor its count.
+pub async fn papers_sort_by_every_column_both_ways(s: Svc) {
+    use xunshi_core::store::ProblemSort;
+    let w = world(&s).await;
+    let categories = [POLITICAL, ORGANIZATIONAL, INTEGRITY];
+    let severities = ["一般", "严重", "较重"];
+    let mut papers = Vec::new();
+    for i in 0..10usize {
+        let mut input = paper(categories[i % 3], &format!("问题{}", (i * 7) % 10));
+        input.severity = Some(severities[(i * 5) % 3].into());
+        let p = s
+            .create_problem(&w.member, w.insp.id, &input)
+            .await
+            .unwrap_or_else(|e| panic!("draft {i}: {e:?}"));
+        let p = if i % 4 == 1 {
+            s.approve_problem(&w.lead, p.id, &decision(p.version, "组务会审议通过"))
+                .await
+                .expect("approve")
+        } else {
+            p
+        };
+        papers.push(p);
+    }
+    for who in [&w.member, &w.office] {
+        crate::harness::every_sort_meets_every_row(
+            &papers,
+            10,
+            3,
+            |p| p.id,
+            |sort: ProblemSort, p| sort.key_of(p),
+            async |sort, at| {
+                s.problem_page(who, w.insp.id, &ProblemFilter::default(), sort, at, 3)
+                    .await
+                    .unwrap_or_else(|e| panic!("{}: {e:?}", sort.code()))
+            },
+            |p| p.id,
+        )
+        .await;
+    }
+    let page = |f: ProblemFilter| {
+        let (s, w) = (&s, &w);
+        async move {
+            s.problem_page(&w.lead, w.insp.id, &f, ProblemSort::default(), None, 3)
+                .await
+                .expect("a page of papers")
+        }
+    };
+    let found = page(ProblemFilter {
+        q: Some("问题3".into()),
+        ..Default::default()
+    })
+    .await;
+    assert_eq!((found.total, found.items.len()), (1, 1));
+    let approved = page(ProblemFilter {
+        status: Some(ProblemStatus::Approved),
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(approved.total, 3);
+    let mut counts = s
+        .problem_status_counts(&w.lead, w.insp.id)
+        .await
+        .expect("counts by status");
+    counts.sort_by_key(|(st, _)| st.as_str());
+    assert_eq!(
+        counts,
+        [(ProblemStatus::Approved, 3), (ProblemStatus::Draft, 7)]
+    );
+    for who in [&w.principal, &w.stranger] {
+        expect_err!(
+            s.problem_page(
+                who,
+                w.insp.id,
+                &ProblemFilter::default(),
+                ProblemSort::default(),
+                None,
+                3
+            )
+            .await,
+            CoreError::NotFound(_)
+        );
+        expect_err!(
+            s.problem_status_counts(who, w.insp.id).await,
+            CoreError::NotFound(_)
+        );
+    }
+}

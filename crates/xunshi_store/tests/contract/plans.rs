@@ -13,11 +13,12 @@ use xunshi_core::page::{Keyset, PageRequest, Sort, SortKey, SortedPage};
 use xunshi_core::permission::Actor;
 use xunshi_core::rectify::TaskStatus;
 use xunshi_core::service::{
-    AccountabilityQuery, ClueListFilter, FollowUpQuery, LedgerFilter, Services,
+    AccountabilityQuery, ClueListFilter, FollowUpQuery, LedgerFilter, MechanismQuery, Services,
 };
 use xunshi_core::store::{
-    AccountabilitySort, AuditFilter, AuditSort, ClueSort, FollowUpSort, InspectionFilter,
-    InspectionSort, MessageFilter, MessageSort, TaskSort, TaskSortKey,
+    AccountabilitySort, AuditFilter, AuditSort, ClueSort, DocFilter, DocSort, FollowUpSort,
+    InspectionFilter, InspectionSort, MechanismSort, MessageFilter, MessageSort, ProblemFilter,
+    ProblemSort, TaskSort, TaskSortKey,
 };
 use xunshi_store::generate::Counts;
 use xunshi_store::{Dialect, Explained};
@@ -260,6 +261,31 @@ pub async fn hot_queries_read_large_tables_through_their_indexes(mut s: Svc) {
         x.accountability_page(&office, &AccountabilityQuery::default(), sort, at, 50)
             .await
             .expect("a sorted accountability list")
+    })
+    .await;
+    every_order(async |sort: MechanismSort, at| {
+        x.mechanisms_page(&office, &MechanismQuery::default(), sort, at, 50)
+            .await
+            .expect("a sorted list of mechanisms")
+    })
+    .await;
+    every_order(async |sort: ProblemSort, at| {
+        x.problem_page(
+            &office,
+            open.inspection_id,
+            &ProblemFilter::default(),
+            sort,
+            at,
+            50,
+        )
+        .await
+        .expect("a sorted list of an inspection's papers")
+    })
+    .await;
+    every_order(async |sort: DocSort, at| {
+        x.rect_document_page(&office, &DocFilter::default(), sort, at, 50)
+            .await
+            .expect("a sorted list of reports and notices")
     })
     .await;
     every_order(async |sort: MessageSort, at| {

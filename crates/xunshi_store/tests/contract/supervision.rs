@@ -1481,3 +1481,74 @@ pub async fn accountability_sorts_by_every_column_both_ways(mut s: Svc) {
         .expect("by name");
     assert_eq!(found.total, 1);
 }
+
+/// The long-term mechanisms sort by every column of their list, both ways, keyset-paged from
+/// the first page and from the last, with the total under the reader's scope; another unit's
+/// people see none of them.
+pub async fn mechanisms_sort_by_every_column_both_ways(mut s: Svc) {
+    use xunshi_core::store::MechanismSort;
+    let _now = clock_at(&mut s, "2020-04-20T02:00:00Z");
+    let f = fed_back(&s).await;
+    let l = ledger(&s, &f).await;
+    let w = &f.w;
+    let mut records = Vec::new();
+    for i in 0..10usize {
+        let input = MechanismInput {
+            inspection_id: w.insp.id.to_string(),
+            unit_id: w.unit.to_string(),
+            title: format!("《制度{}》", (i * 7) % 10),
+            is_new: i % 3 != 0,
+            doc_no: format!("办发〔2020〕{}号", (i * 3) % 10),
+            issued_on: format!("2020-04-{:02}", 1 + (i * 5) % 9),
+            task_ids: vec![l.tasks[i % 3].id.to_string()],
+        };
+        records.push(
+            s.record_mechanism(&w.office, &input)
+                .await
+                .unwrap_or_else(|e| panic!("record {i}: {e:?}")),
+        );
+    }
+    for who in [&w.office, &w.principal] {
+        crate::harness::every_sort_meets_every_row(
+            &records,
+            10,
+            3,
+            |m| m.id,
+            |sort: MechanismSort, m| sort.key_of(m),
+            async |sort, at| {
+                s.mechanisms_page(who, &MechanismQuery::default(), sort, at, 3)
+                    .await
+                    .unwrap_or_else(|e| panic!("{}: {e:?}", sort.code()))
+            },
+            |e| e.mechanism.id,
+        )
+        .await;
+    }
+    let none = s
+        .mechanisms_page(
+            &f.other_unit,
+            &MechanismQuery::default(),
+            MechanismSort::default(),
+            None,
+            3,
+        )
+        .await
+        .expect("another unit's list");
+    assert_eq!((none.total, none.items.len()), (0, 0));
+    for (q, n) in [("制度3", 1), ("〔2020〕6号", 1), ("办发", 10)] {
+        let found = s
+            .mechanisms_page(
+                &w.office,
+                &MechanismQuery {
+                    q: Some(q.into()),
+                    ..Default::default()
+                },
+                MechanismSort::default(),
+                None,
+                3,
+            )
+            .await
+            .expect("by title or number");
+        assert_eq!(found.total, n, "{q}");
+    }
+}

@@ -1069,3 +1069,76 @@ pub async fn an_account_belongs_to_one_inspector_and_the_grant_follows_it(s: Svc
     let new_actor = actor_of(&s, new.id).await;
     assert_eq!(inspection_access(&new_actor, &w.insp), Access::None);
 }
+
+/// The pool sorts by every column of its list, both ways, keyset-paged from the first page and
+/// from the last, with the total of the filter; those taken out of it are counted only when
+/// asked for.
+pub async fn the_pool_sorts_by_every_column_both_ways(s: Svc) {
+    use xunshi_core::store::InspectorSort;
+    let w = world(&s).await;
+    let office = user_with_role(&s, "office4", None, "office").await;
+    let units = [&w.ribao, &w.zuzhi, &w.nanning, &w.caizheng];
+    let posts = ["处长", "副处长", "一级调研员"];
+    let specialties = ["综合", "财务审计", "干部监督", "纪检"];
+    let mut people = Vec::new();
+    for i in 0..10usize {
+        let mut input = person(&format!("干部{}", (i * 7) % 10), units[i % 4], None);
+        input.fields.post = posts[i % 3].into();
+        input.fields.specialty = specialties[(i * 3) % 4].into();
+        people.push(add(&s, input).await);
+    }
+    for x in people.iter_mut().step_by(4) {
+        *x = s
+            .withdraw_inspector(&office, x.id, x.version, "调离")
+            .await
+            .expect("taken out of the pool");
+    }
+    let all = InspectorFilter {
+        include_withdrawn: true,
+        ..Default::default()
+    };
+    crate::harness::every_sort_meets_every_row(
+        &people,
+        10,
+        3,
+        |x| x.id,
+        |sort: InspectorSort, x| sort.key_of(x),
+        async |sort, at| {
+            s.inspector_page(&office, &all, sort, at, 3)
+                .await
+                .unwrap_or_else(|e| panic!("{}: {e:?}", sort.code()))
+        },
+        |x| x.id,
+    )
+    .await;
+    let page = |f: InspectorFilter| {
+        let (s, office) = (&s, &office);
+        async move {
+            s.inspector_page(office, &f, InspectorSort::default(), None, 3)
+                .await
+                .expect("a page of the pool")
+        }
+    };
+    let in_pool = page(InspectorFilter::default()).await;
+    assert_eq!((in_pool.total, in_pool.items.len()), (7, 3));
+    let found = page(InspectorFilter {
+        q: Some("干部监督".into()),
+        include_withdrawn: true,
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(found.total, 2);
+    let found = page(InspectorFilter {
+        q: Some("干部3".into()),
+        unit_id: Some(w.zuzhi.id),
+        include_withdrawn: true,
+    })
+    .await;
+    assert_eq!(found.total, 1);
+    let nobody = actor_of(&s, new_user(&s, "nobody4", None, None).await.id).await;
+    expect_err!(
+        s.inspector_page(&nobody, &all, InspectorSort::default(), None, 3)
+            .await,
+        CoreError::Forbidden(_)
+    );
+}

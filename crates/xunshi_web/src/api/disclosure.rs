@@ -15,11 +15,12 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xunshi_core::disclosure::{DocKind, DocumentInput, RectDocument};
+use xunshi_core::page::SortedPage;
 use xunshi_core::permission::Actor;
 use xunshi_core::service::{DocumentDetail, DocumentEntry, PublicNotice};
 use xunshi_core::{CoreError, Id};
 
-use super::{ApiJson, ApiQuery, Page, paging, path_id};
+use super::{ApiJson, ApiQuery, Page, path_id};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiResult, ErrorBody};
@@ -62,14 +63,13 @@ async fn list(
     actor: &Actor,
     q: DocQuery,
     kinds: &[DocKind],
-) -> ApiResult<Json<Page<DocumentEntry>>> {
-    let page = paging(q.cursor.as_deref(), q.limit)?;
+) -> ApiResult<Json<SortedPage<DocumentEntry>>> {
     let f = q.filter(kinds)?;
+    let (sort, at, limit) = q.sorted()?;
     Ok(Json(
         app.services
-            .list_rect_documents(actor, &f, page)
-            .await?
-            .into(),
+            .rect_document_page(actor, &f, sort, at.as_ref(), limit)
+            .await?,
     ))
 }
 
@@ -139,15 +139,20 @@ pub struct ReturnRequest {
 
 // ----- reports -----
 
-/// The rectification reports and principal leader's reports the caller may read.
+/// The rectification reports and principal leader's reports the caller may read, in the order
+/// `sort` asks (as drafted unless told), a page at a time, with the total the filter matches
+/// under the caller's scope and the cursors of the next and the previous page.
 #[utoipa::path(get, path = "/rectification-reports", tag = "disclosure", security(("bearer" = [])),
     params(DocQuery),
-    responses((status = 200, body = Page<DocumentEntry>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = SortedPage<DocumentEntry>),
+        (status = 400, description = "a filter, `q`, `sort` or `limit` that cannot be read", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 422, description = "a `cursor` this list did not issue under the `sort` given", body = ErrorBody)))]
 async fn list_reports(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
     ApiQuery(q): ApiQuery<DocQuery>,
-) -> ApiResult<Json<Page<DocumentEntry>>> {
+) -> ApiResult<Json<SortedPage<DocumentEntry>>> {
     list(&app, &actor, q, DocKind::REPORTS).await
 }
 
@@ -245,15 +250,20 @@ async fn reassemble_report(
 // ----- notices -----
 
 /// The progress notices the caller may read, drafts included (the unit's and the office's
-/// view); the public reads `/public/notices`.
+/// view), in the order `sort` asks (as drafted unless told), a page at a time, with the total
+/// the filter matches under the caller's scope and the cursors of the next and the previous
+/// page; the public reads `/public/notices`.
 #[utoipa::path(get, path = "/public-notices", tag = "disclosure", security(("bearer" = [])),
     params(DocQuery),
-    responses((status = 200, body = Page<DocumentEntry>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = SortedPage<DocumentEntry>),
+        (status = 400, description = "a filter, `q`, `sort` or `limit` that cannot be read", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 422, description = "a `cursor` this list did not issue under the `sort` given", body = ErrorBody)))]
 async fn list_notices(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
     ApiQuery(q): ApiQuery<DocQuery>,
-) -> ApiResult<Json<Page<DocumentEntry>>> {
+) -> ApiResult<Json<SortedPage<DocumentEntry>>> {
     list(&app, &actor, q, &[DocKind::PublicNotice]).await
 }
 

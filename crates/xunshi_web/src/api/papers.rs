@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+use xunshi_core::page::SortedPage;
 use xunshi_core::paper::{
     Evidence, ImmediateFixNotice, NoticeAnswer, NoticeInput, NoticeReview, Problem, ProblemInput,
     ProblemSummary,
@@ -95,24 +96,30 @@ async fn add_category(
 // ---------------------------------------------------------------------------------------------
 // Working papers
 
-/// The working papers of an inspection, by number, without their three parts. For the team,
-/// the office and the leadership; the inspected unit is refused, before and after feedback.
+/// The working papers of an inspection, without their three parts, in the order `sort` asks
+/// (by number unless told), a page at a time, with the total the filter matches and the
+/// cursors of the next and the previous page. For the team, the office and the leadership;
+/// the inspected unit is refused, before and after feedback.
 #[utoipa::path(get, path = "/inspections/{id}/problems", tag = "papers", security(("bearer" = [])),
     params(("id" = String, Path), ProblemQuery),
-    responses((status = 200, body = Page<ProblemSummary>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = SortedPage<ProblemSummary>),
+        (status = 400, description = "a filter, `q`, `sort` or `limit` that cannot be read", body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, description = "a `cursor` this list did not issue under the `sort` given", body = ErrorBody)))]
 async fn list_problems(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<ProblemQuery>,
-) -> ApiResult<Json<Page<ProblemSummary>>> {
+) -> ApiResult<Json<SortedPage<ProblemSummary>>> {
     let id = path_id(&id, "巡视任务")?;
-    let items = app.services.list_problems(&actor, id, &q.filter()?).await?;
-    Ok(Json(Page {
-        items,
-        next_cursor: None,
-        total: None,
-    }))
+    let f = q.filter()?;
+    let (sort, at, limit) = q.sorted()?;
+    Ok(Json(
+        app.services
+            .problem_page(&actor, id, &f, sort, at.as_ref(), limit)
+            .await?,
+    ))
 }
 
 /// Drafts a working paper (a member of the inspection's team).

@@ -21,7 +21,7 @@ use xunshi_core::supervision::{
     MechanismInput, RectifySettings, StoredDeadlineRule, WarnDaysInput,
 };
 
-use super::{ApiJson, ApiQuery, Page, paging, path_id};
+use super::{ApiJson, ApiQuery, path_id};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiResult, ErrorBody};
@@ -133,22 +133,26 @@ async fn record_accountability(
     Ok((StatusCode::CREATED, Json(a)))
 }
 
-/// The long-term mechanisms the caller may read.
+/// The long-term mechanisms the caller may read, in the order `sort` asks (as recorded unless
+/// told), a page at a time, with the total the filter matches under the caller's scope and
+/// the cursors of the next and the previous page.
 #[utoipa::path(get, path = "/mechanisms", tag = "supervision", security(("bearer" = [])),
     params(MechanismParams),
-    responses((status = 200, body = Page<MechanismEntry>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = SortedPage<MechanismEntry>),
+        (status = 400, description = "a filter, `q`, `sort` or `limit` that cannot be read", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 422, description = "a `cursor` this list did not issue under the `sort` given", body = ErrorBody)))]
 async fn list_mechanisms(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
     ApiQuery(q): ApiQuery<MechanismParams>,
-) -> ApiResult<Json<Page<MechanismEntry>>> {
-    let page = paging(q.cursor.as_deref(), q.limit)?;
+) -> ApiResult<Json<SortedPage<MechanismEntry>>> {
     let query = q.filter()?;
+    let (sort, at, limit) = q.sorted()?;
     Ok(Json(
         app.services
-            .list_mechanisms(&actor, &query, page)
-            .await?
-            .into(),
+            .mechanisms_page(&actor, &query, sort, at.as_ref(), limit)
+            .await?,
     ))
 }
 

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+use xunshi_core::page::SortedPage;
 use xunshi_core::personnel::{
     Inspector, InspectorInput, NewInspector, PastPostInput, RecusalRule, RelativeInput, RuleTarget,
     TeamMember, TeamRole, UnitLocality,
@@ -15,7 +16,7 @@ use xunshi_core::personnel::{
 use xunshi_core::service::{Candidate, TeamEntry};
 use xunshi_core::{CoreError, Id};
 
-use super::{ApiJson, ApiQuery, Page, paging, path_id};
+use super::{ApiJson, ApiQuery, Page, path_id};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiResult, ErrorBody};
@@ -49,19 +50,26 @@ fn whole<T>(items: Vec<T>) -> Page<T> {
     }
 }
 
-/// Lists the personnel pool (干部人才库), in creation order.
+/// Lists the personnel pool (干部人才库), in the order `sort` asks (as entered unless told), a
+/// page at a time, with the total the filter matches and the cursors of the next and the
+/// previous page.
 #[utoipa::path(get, path = "/inspectors", tag = "teams", security(("bearer" = [])),
     params(InspectorQuery),
-    responses((status = 200, body = Page<Inspector>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = SortedPage<Inspector>),
+        (status = 400, description = "a filter, `q`, `sort` or `limit` that cannot be read", body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 422, description = "a `cursor` this list did not issue under the `sort` given", body = ErrorBody)))]
 async fn list_inspectors(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
     ApiQuery(q): ApiQuery<InspectorQuery>,
-) -> ApiResult<Json<Page<Inspector>>> {
-    let page = paging(q.cursor.as_deref(), q.limit)?;
+) -> ApiResult<Json<SortedPage<Inspector>>> {
     let f = q.filter()?;
+    let (sort, at, limit) = q.sorted()?;
     Ok(Json(
-        app.services.list_inspectors(&actor, &f, page).await?.into(),
+        app.services
+            .inspector_page(&actor, &f, sort, at.as_ref(), limit)
+            .await?,
     ))
 }
 

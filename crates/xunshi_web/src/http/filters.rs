@@ -20,10 +20,10 @@ use xunshi_core::service::{
     AccountabilityQuery, ClueListFilter, FollowUpQuery, LedgerFilter, MechanismQuery,
 };
 use xunshi_core::store::{
-    AccountabilitySortKey, AuditFilter, AuditSortKey, ClueSortKey, DocFilter, FollowUpSortKey,
-    InspectionFilter, InspectionSortKey, InspectorFilter, MessageFilter, MessageSortKey,
-    PlanFilter, ProblemFilter, TaskSortKey, TransferFilter, UnitFilter, UnitSortKey, UserFilter,
-    UserSortKey,
+    AccountabilitySortKey, AuditFilter, AuditSortKey, ClueSortKey, DocFilter, DocSortKey,
+    FollowUpSortKey, InspectionFilter, InspectionSortKey, InspectorFilter, InspectorSortKey,
+    MechanismSortKey, MessageFilter, MessageSortKey, PlanFilter, ProblemFilter, ProblemSortKey,
+    TaskSortKey, TransferFilter, UnitFilter, UnitSortKey, UserFilter, UserSortKey,
 };
 use xunshi_core::{CoreError, Id, Result};
 
@@ -490,6 +490,20 @@ pub struct ProblemQuery {
     /// Only this status: draft, approved, signed, withdrawn.
     #[param(value_type = Option<xunshi_core::paper::ProblemStatus>)]
     pub status: Option<String>,
+    /// Part of the problem's title (at most 100 characters).
+    #[param(max_length = 100)]
+    pub q: Option<String>,
+    /// The order: `seq` (by number, the default), `title`, `category` (each category's papers
+    /// together), `severity` (the least grave first), `status` or `updated` (the last change);
+    /// `-` before it for descending. Every order pages by cursor; a cursor holds its order and
+    /// is refused under another (422).
+    #[param(pattern = "^-?(seq|title|category|severity|status|updated)$")]
+    pub sort: Option<String>,
+    /// Pages only: the page's number as the pages count it, shown beside the total; the
+    /// cursor, not this number, says where the page is.
+    pub page: Option<u32>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
 }
 
 impl ProblemQuery {
@@ -497,7 +511,22 @@ impl ProblemQuery {
         Ok(ProblemFilter {
             category_id: opt_id(&self.category_id, "category_id")?,
             status: opt_code(&self.status, "status", ProblemStatus::parse)?,
+            q: search_text(&self.q)?,
         })
+    }
+
+    /// The order, the cursor read under it, and the page size.
+    pub fn sorted(&self) -> Result<Sorting<ProblemSortKey>> {
+        sorting(&self.sort, &self.cursor, self.limit)
+    }
+
+    /// The filters alone, as the page's links carry them.
+    pub fn query(&self) -> String {
+        encoded(&[
+            ("category_id", &self.category_id),
+            ("status", &self.status),
+            ("q", &self.q),
+        ])
     }
 }
 
@@ -505,13 +534,23 @@ impl ProblemQuery {
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct InspectorQuery {
-    /// Part of the name, the post or the specialty.
+    /// Part of the name, the post or the specialty (at most 100 characters).
+    #[param(max_length = 100)]
     pub q: Option<String>,
     /// Only those whose current unit is this one.
     pub unit_id: Option<String>,
     /// Include those taken out of the pool (default false).
     #[serde(default)]
     pub include_withdrawn: bool,
+    /// The order: `seq` (as entered, the default), `name`, `unit` (each unit's people
+    /// together), `post`, `specialty` or `status` (in the pool before taken out); `-` before
+    /// it for descending. Every order pages by cursor; a cursor holds its order and is refused
+    /// under another (422).
+    #[param(pattern = "^-?(seq|name|unit|post|specialty|status)$")]
+    pub sort: Option<String>,
+    /// Pages only: the page's number as the pages count it, shown beside the total; the
+    /// cursor, not this number, says where the page is.
+    pub page: Option<u32>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
 }
@@ -519,10 +558,26 @@ pub struct InspectorQuery {
 impl InspectorQuery {
     pub fn filter(&self) -> Result<InspectorFilter> {
         Ok(InspectorFilter {
-            q: opt_text(&self.q),
+            q: search_text(&self.q)?,
             unit_id: opt_id(&self.unit_id, "unit_id")?,
             include_withdrawn: self.include_withdrawn,
         })
+    }
+
+    /// The order, the cursor read under it, and the page size.
+    pub fn sorted(&self) -> Result<Sorting<InspectorSortKey>> {
+        sorting(&self.sort, &self.cursor, self.limit)
+    }
+
+    /// The filters alone, as the page's links carry them.
+    pub fn query(&self) -> String {
+        // A flag, not a filter with a blank "all": carried only when set.
+        let filters = encoded(&[("q", &self.q), ("unit_id", &self.unit_id)]);
+        if self.include_withdrawn {
+            format!("{filters}&include_withdrawn=true")
+        } else {
+            filters
+        }
     }
 }
 
@@ -643,6 +698,19 @@ pub struct DocQuery {
     /// draft, submitted, returned, published, needs_review, superseded, withdrawn.
     #[param(value_type = Option<xunshi_core::disclosure::DocStatus>)]
     pub status: Option<String>,
+    /// Part of the title (at most 100 characters).
+    #[param(max_length = 100)]
+    pub q: Option<String>,
+    /// The order: `seq` (as drafted, the default), `title`, `kind`, `unit` (each unit's
+    /// documents together), `status`, `submitted` (the day it reached the office) or
+    /// `published` (the day published), those without the day last; `-` before it for
+    /// descending. Every order pages by cursor; a cursor holds its order and is refused under
+    /// another (422).
+    #[param(pattern = "^-?(seq|title|kind|unit|status|submitted|published)$")]
+    pub sort: Option<String>,
+    /// Pages only: the page's number as the pages count it, shown beside the total; the
+    /// cursor, not this number, says where the page is.
+    pub page: Option<u32>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
 }
@@ -660,8 +728,14 @@ impl DocQuery {
             unit_id: opt_id(&self.unit_id, "unit_id")?,
             kinds,
             status: opt_code(&self.status, "status", DocStatus::parse)?,
-            scope: None,
+            q: search_text(&self.q)?,
+            ..Default::default()
         })
+    }
+
+    /// The order, the cursor read under it, and the page size.
+    pub fn sorted(&self) -> Result<Sorting<DocSortKey>> {
+        sorting(&self.sort, &self.cursor, self.limit)
     }
 }
 
@@ -825,6 +899,18 @@ pub struct MechanismParams {
     pub unit_id: Option<String>,
     /// Mechanisms that came from this task.
     pub task_id: Option<String>,
+    /// Part of the rule's title or document number (at most 100 characters).
+    #[param(max_length = 100)]
+    pub q: Option<String>,
+    /// The order: `seq` (as recorded, the default), `title`, `kind` (revised before
+    /// established), `doc_no`, `issued` (the day issued) or `unit` (each unit's rules
+    /// together); `-` before it for descending. Every order pages by cursor; a cursor holds its
+    /// order and is refused under another (422).
+    #[param(pattern = "^-?(seq|title|kind|doc_no|issued|unit)$")]
+    pub sort: Option<String>,
+    /// Pages only: the page's number as the pages count it, shown beside the total; the
+    /// cursor, not this number, says where the page is.
+    pub page: Option<u32>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
 }
@@ -835,7 +921,23 @@ impl MechanismParams {
             inspection_id: opt_id(&self.inspection_id, "inspection_id")?,
             unit_id: opt_id(&self.unit_id, "unit_id")?,
             task_id: opt_id(&self.task_id, "task_id")?,
+            q: search_text(&self.q)?,
         })
+    }
+
+    /// The order, the cursor read under it, and the page size.
+    pub fn sorted(&self) -> Result<Sorting<MechanismSortKey>> {
+        sorting(&self.sort, &self.cursor, self.limit)
+    }
+
+    /// The filters alone, as the page's links carry them.
+    pub fn query(&self) -> String {
+        encoded(&[
+            ("inspection_id", &self.inspection_id),
+            ("unit_id", &self.unit_id),
+            ("task_id", &self.task_id),
+            ("q", &self.q),
+        ])
     }
 }
 

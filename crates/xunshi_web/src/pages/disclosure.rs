@@ -17,10 +17,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use xunshi_core::disclosure::{Contact, DocKind, DocStatus, DocumentInput, RectDocument};
+use xunshi_core::page::SortedPage;
 use xunshi_core::permission::Actor;
 use xunshi_core::role::Role;
 use xunshi_core::service::{DisclosureTarget, DocRights, DocumentDetail, DocumentEntry};
-use xunshi_core::store::DocFilter;
+use xunshi_core::store::{DocFilter, DocSortKey};
 use xunshi_core::{CoreError, Id};
 use xunshi_office::{Block, OfficialDoc, chinese_date, parse_blocks};
 
@@ -29,8 +30,9 @@ use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::status_of;
 use crate::http::files::attachment;
-use crate::http::filters::{DocQuery, LedgerQuery, PublicNoticeQuery, paging};
+use crate::http::filters::{DocQuery, LedgerQuery, PublicNoticeQuery, Sorting, given};
 use crate::http::ledger::xlsx_response;
+use crate::pages::pager::{Asked, Pager, Place};
 use xunshi_core::disclosure::DocCollection;
 
 pub fn routes() -> Router<AppState> {
@@ -216,8 +218,9 @@ struct ListPage {
     filter_targets: Vec<Choice>,
     statuses: Vec<Choice>,
     filtered: bool,
-    query: String,
-    next_cursor: Option<String>,
+    q: String,
+    total: i64,
+    pages: Pager,
     errors: FormErrors,
 }
 
@@ -228,6 +231,10 @@ struct ListQuery {
     target: String,
     #[serde(default)]
     status: String,
+    q: Option<String>,
+    sort: Option<String>,
+    page: Option<u32>,
+    limit: Option<u32>,
     cursor: Option<String>,
     notice: Option<String>,
 }
@@ -244,9 +251,12 @@ fn target_value(t: &DisclosureTarget) -> String {
     format!("{}/{}", t.inspection_id, t.unit_id)
 }
 
-/// The list's filter, read by the parser of `GET /api/v1/rectification-reports` and
+/// The list's filter and order, read by the parser of `GET /api/v1/rectification-reports` and
 /// `/progress-notices`; the page's `target` is an inspection and a unit, `inspection/unit`.
-fn doc_filter(q: &ListQuery, section: Section) -> Result<DocFilter, CoreError> {
+fn doc_filter(
+    q: &ListQuery,
+    section: Section,
+) -> Result<(DocFilter, Sorting<DocSortKey>), CoreError> {
     let (inspection_id, unit_id) = match q.target.trim() {
         "" => (None, None),
         t => match t.split_once('/') {
@@ -259,20 +269,34 @@ fn doc_filter(q: &ListQuery, section: Section) -> Result<DocFilter, CoreError> {
         unit_id,
         kind: None,
         status: Some(q.status.clone()),
-        cursor: None,
-        limit: None,
+        q: q.q.clone(),
+        sort: q.sort.clone(),
+        page: q.page,
+        cursor: q.cursor.clone(),
+        limit: q.limit,
     };
-    dq.filter(&section.kinds()).map_err(|e| match e {
+    let f = dq.filter(&section.kinds()).map_err(|e| match e {
         CoreError::BadInput(mut fs) => {
             for f in &mut fs {
-                if f.field != "status" {
+                if !matches!(f.field.as_str(), "status" | "q") {
                     f.field = "target".to_owned();
                 }
             }
             CoreError::BadInput(fs)
         }
         other => other,
-    })
+    })?;
+    Ok((f, dq.sorted()?))
+}
+
+/// The list's filters alone, as its links carry them.
+fn doc_query(q: &ListQuery) -> String {
+    serde_urlencoded::to_string([
+        ("target", q.target.as_str()),
+        ("status", q.status.as_str()),
+        ("q", given(&q.q).unwrap_or_default()),
+    ])
+    .unwrap_or_default()
 }
 
 fn parse_target(raw: &str) -> Option<(Id, Id)> {
@@ -329,18 +353,29 @@ async fn list_page(
         .disclosure_targets(actor)
         .await
         .or_page(actor)?;
-    let (filter, refused) = super::filter_or_refusal(
-        doc_filter(&q, section).and_then(|f| Ok((f, paging(&q.cursor, None)?))),
-        actor,
-    )?;
-    let list = match filter {
-        Some((f, page)) => app
+    let asked = Asked::read(doc_filter(&q, section), actor)?;
+    let list = match &asked.filter {
+        Some(f) => app
             .services
-            .list_rect_documents(actor, &f, page)
+            .rect_document_page(actor, f, asked.sort, asked.at.as_ref(), asked.limit)
             .await
             .or_page(actor)?,
-        None => xunshi_core::page::Page::empty(),
+        None => SortedPage::empty(),
     };
+    let pages = Pager::new(
+        section.base(),
+        &doc_query(&q),
+        asked.sort,
+        asked.limit,
+        Place {
+            total: list.total,
+            number: q.page,
+            at: asked.at.as_ref(),
+            next: list.next_cursor.clone(),
+            prev: list.prev_cursor.clone(),
+        },
+    );
+    let refused = asked.refused;
     // The reports' dates, per unit, as the targets carry them.
     let states = if section == Section::Reports {
         targets
@@ -404,9 +439,6 @@ async fn list_page(
             selected: q.status == s.as_str(),
         })
         .collect();
-    let query =
-        serde_urlencoded::to_string([("target", q.target.as_str()), ("status", q.status.as_str())])
-            .unwrap_or_default();
     let mut frame = Frame::new(app, user, section.title(), section.base())
         .await
         .with_error(refused.as_ref());
@@ -427,9 +459,10 @@ async fn list_page(
         kinds,
         filter_targets,
         statuses,
-        filtered: !q.target.is_empty() || !q.status.is_empty(),
-        query,
-        next_cursor: list.next_cursor,
+        filtered: !q.target.is_empty() || !q.status.is_empty() || given(&q.q).is_some(),
+        q: given(&q.q).unwrap_or_default().to_owned(),
+        total: list.total,
+        pages,
         errors,
     };
     Ok(render(status, &page))

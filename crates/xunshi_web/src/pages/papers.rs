@@ -11,11 +11,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use xunshi_core::inspection::Inspection;
+use xunshi_core::page::SortedPage;
 use xunshi_core::paper::{
     Evidence, ProblemInput, ProblemStatus, ProblemSummary, ResponsibilityType, Severity,
 };
 use xunshi_core::service::{PaperDecision, ProblemDetail, Withdrawal};
-use xunshi_core::store::ProblemFilter;
 use xunshi_core::{CoreError, Id};
 
 use super::work_tabs::{TabKind, WorkHead, unit_name};
@@ -28,7 +28,8 @@ use crate::http::FormPairs;
 use crate::http::files::{
     FileQuery, UPLOAD_LIMIT, UploadError, file_response, read_upload, size_label,
 };
-use crate::http::filters::ProblemQuery;
+use crate::http::filters::{ProblemQuery, given};
+use crate::pages::pager::{Asked, Pager, Place};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -97,6 +98,9 @@ struct ListPage {
     filtered: bool,
     can_draft: bool,
     counts: String,
+    q: String,
+    total: i64,
+    pages: Pager,
 }
 
 #[derive(Deserialize)]
@@ -147,43 +151,58 @@ async fn list(
     let insp = inspection(&app, &user, id).await?;
     // The same parser as `GET /api/v1/inspections/{id}/problems`; a filter that cannot be read
     // shows the page again with the message and no rows.
-    let (filter, refused) = match q.filter() {
-        Ok(f) => (f, None),
-        Err(e @ CoreError::BadInput(_)) => (ProblemFilter::default(), Some(e)),
-        Err(e) => return Err(e).or_page(actor),
-    };
-    let rows = if refused.is_some() {
-        Vec::new()
-    } else {
-        app.services
-            .list_problems(actor, id, &filter)
+    let asked = Asked::read(q.filter().and_then(|f| Ok((f, q.sorted()?))), actor)?;
+    let list = match &asked.filter {
+        Some(f) => app
+            .services
+            .problem_page(actor, id, f, asked.sort, asked.at.as_ref(), asked.limit)
             .await
-            .or_page(actor)?
+            .or_page(actor)?,
+        None => SortedPage::empty(),
     };
+    let pages = Pager::new(
+        &format!("/inspections/{id}/papers"),
+        &q.query(),
+        asked.sort,
+        asked.limit,
+        Place {
+            total: list.total,
+            number: q.page,
+            at: asked.at.as_ref(),
+            next: list.next_cursor.clone(),
+            prev: list.prev_cursor.clone(),
+        },
+    );
     let selected_category = q.category_id.clone().unwrap_or_default();
     let selected_status = q.status.clone().unwrap_or_default();
-    let all = if filter.category_id.is_some() || filter.status.is_some() || refused.is_some() {
-        app.services
-            .list_problems(actor, id, &ProblemFilter::default())
-            .await
-            .or_page(actor)?
-    } else {
-        rows.clone()
+    let by_status = app
+        .services
+        .problem_status_counts(actor, id)
+        .await
+        .or_page(actor)?;
+    let count = |s: ProblemStatus| {
+        by_status
+            .iter()
+            .find(|(st, _)| *st == s)
+            .map_or(0, |(_, n)| *n)
     };
-    let count = |s: ProblemStatus| all.iter().filter(|p| p.status == s).count();
     let counts = format!(
-        "共 {} 份：草稿 {}，组务会已审议 {}，组长已签批 {}，已撤回 {}",
-        all.len(),
+        "本次巡视共 {} 份：草稿 {}，组务会已审议 {}，组长已签批 {}，已撤回 {}",
+        by_status.iter().map(|(_, n)| n).sum::<i64>(),
         count(ProblemStatus::Draft),
         count(ProblemStatus::Approved),
         count(ProblemStatus::Signed),
         count(ProblemStatus::Withdrawn)
     );
+    let filtered = given(&q.category_id).is_some()
+        || given(&q.status).is_some()
+        || given(&q.q).is_some()
+        || asked.refused.is_some();
     let page = ListPage {
         frame: Frame::new(&app, &user, "问题底稿", "/inspections")
             .await
             .with_notice(n.notice.as_deref())
-            .with_error(refused.as_ref()),
+            .with_error(asked.refused.as_ref()),
         head: WorkHead::of(actor, &insp, TabKind::Papers),
         categories: category_groups(&app, &user, &selected_category, None)
             .await
@@ -196,9 +215,10 @@ async fn list(
                 selected: selected_status == s.as_str(),
             })
             .collect(),
-        filtered: filter.category_id.is_some() || filter.status.is_some() || refused.is_some(),
+        filtered,
         can_draft: may_draft(&user, &insp),
-        rows: rows
+        rows: list
+            .items
             .into_iter()
             .map(|p| Row {
                 updated: local_time(p.updated_at),
@@ -206,8 +226,11 @@ async fn list(
             })
             .collect(),
         counts,
+        q: given(&q.q).unwrap_or_default().to_owned(),
+        total: list.total,
+        pages,
     };
-    let status = if refused.is_some() {
+    let status = if asked.refused.is_some() {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK

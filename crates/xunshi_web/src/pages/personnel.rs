@@ -11,6 +11,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
 use xunshi_core::org::Unit;
+use xunshi_core::page::SortedPage;
 use xunshi_core::permission::{Actor, Permission};
 use xunshi_core::personnel::{
     Inspector, InspectorInput, NewInspector, PastPostInput, Relation, RelativeInput, RuleTarget,
@@ -22,7 +23,8 @@ use super::{FormErrors, Frame, OrPage, PageResult, error_page, local_time, rende
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::{public_message, status_of};
-use crate::http::filters::{InspectorQuery, paging};
+use crate::http::filters::InspectorQuery;
+use crate::pages::pager::{Asked, Pager, Place};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -101,7 +103,8 @@ struct ListPage {
     q: String,
     unit_id: String,
     include_withdrawn: bool,
-    next_cursor: Option<String>,
+    total: i64,
+    pages: Pager,
     can_manage: bool,
 }
 
@@ -124,18 +127,28 @@ async fn list(
     Query(iq): Query<InspectorQuery>,
 ) -> PageResult {
     let actor = &user.actor;
-    let (filter, refused) = super::filter_or_refusal(
-        iq.filter().and_then(|f| Ok((f, paging(&iq.cursor, None)?))),
-        actor,
-    )?;
-    let found = match filter {
-        Some((f, page)) => app
+    let asked = Asked::read(iq.filter().and_then(|f| Ok((f, iq.sorted()?))), actor)?;
+    let found = match &asked.filter {
+        Some(f) => app
             .services
-            .list_inspectors(actor, &f, page)
+            .inspector_page(actor, f, asked.sort, asked.at.as_ref(), asked.limit)
             .await
             .or_page(actor)?,
-        None => xunshi_core::page::Page::empty(),
+        None => SortedPage::empty(),
     };
+    let pages = Pager::new(
+        "/personnel",
+        &iq.query(),
+        asked.sort,
+        asked.limit,
+        Place {
+            total: found.total,
+            number: iq.page,
+            at: asked.at.as_ref(),
+            next: found.next_cursor.clone(),
+            prev: found.prev_cursor.clone(),
+        },
+    );
     let tree = app.services.unit_tree(actor).await.or_page(actor)?;
     let rows = found
         .items
@@ -159,16 +172,17 @@ async fn list(
         frame: Frame::new(&app, &user, "干部人才库", "/personnel")
             .await
             .with_notice(q.notice.as_deref())
-            .with_error(refused.as_ref()),
+            .with_error(asked.refused.as_ref()),
         rows,
         units: unit_choices(&tree, &q.unit_id, false),
         q: q.q,
         unit_id: q.unit_id,
         include_withdrawn: q.include_withdrawn,
-        next_cursor: found.next_cursor,
+        total: found.total,
+        pages,
         can_manage: actor.can(Permission::ManagePersonnel),
     };
-    Ok(render(super::list_status(&refused), &page))
+    Ok(render(super::list_status(&asked.refused), &page))
 }
 
 // ----- the person's own fields -----

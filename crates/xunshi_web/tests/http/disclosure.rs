@@ -1305,3 +1305,119 @@ async fn the_feedback_and_the_plan_download_as_word_for_those_who_read_them() {
         "the page refuses as the API does"
     );
 }
+
+#[tokio::test]
+async fn the_document_lists_sort_count_and_filter_alike_on_the_pages_and_in_the_api() {
+    let w = world().await;
+    let app = &w.app;
+    let liaison = app.api_token("liaison", PASSWORD).await;
+    let mut titles = Vec::new();
+    for kind in ["principal_report", "rectification"] {
+        let (status, r) = app
+            .api_post(
+                "/api/v1/rectification-reports",
+                Some(&liaison),
+                json!({ "inspection_id": w.insp, "unit_id": w.unit, "kind": kind }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{r}");
+        if kind == "principal_report" {
+            let id = r["id"].as_str().unwrap();
+            let (status, s) = app
+                .api_post(
+                    &format!("/api/v1/rectification-reports/{id}/submit"),
+                    Some(&liaison),
+                    json!({ "version": version(&r) }),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{s}");
+        }
+        titles.push(r["title"].as_str().unwrap().to_owned());
+    }
+    let (status, n) = app
+        .api_post(
+            "/api/v1/public-notices",
+            Some(&liaison),
+            json!({ "inspection_id": w.insp, "unit_id": w.unit }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{n}");
+    let office = app.api_token("office1", PASSWORD).await;
+    let kinds = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["kind"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let get = async |path: &str| app.api_get(path, &office).await;
+    let (status, all) = get("/api/v1/rectification-reports").await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    assert_eq!(all["total"], 2);
+    assert_eq!(kinds(&all), ["principal_report", "rectification"]);
+    let (_, down) = get("/api/v1/rectification-reports?sort=-kind").await;
+    assert_eq!(kinds(&down), ["rectification", "principal_report"]);
+    // The report not yet submitted comes after every day.
+    let (_, first) = get("/api/v1/rectification-reports?sort=-submitted&limit=1").await;
+    assert_eq!(kinds(&first), ["rectification"]);
+    let next = first["next_cursor"].as_str().expect("a second page");
+    let (_, second) = get(&format!(
+        "/api/v1/rectification-reports?sort=-submitted&limit=1&cursor={next}"
+    ))
+    .await;
+    assert_eq!(kinds(&second), ["principal_report"]);
+    assert!(second["prev_cursor"].is_string(), "{second}");
+    let (_, notices) = get("/api/v1/public-notices?sort=title").await;
+    assert_eq!(
+        (kinds(&notices), notices["total"].clone()),
+        (vec!["public_notice".to_owned()], json!(1))
+    );
+    let needle: String = titles[0].chars().take(6).collect();
+    let (_, found) = get(&format!(
+        "/api/v1/rectification-reports?{}",
+        serde_urlencoded::to_string([("q", needle.as_str())]).unwrap()
+    ))
+    .await;
+    assert_eq!(
+        found["total"],
+        json!(titles.iter().filter(|t| t.contains(&needle)).count())
+    );
+    for (path, status, field) in [
+        (
+            "/api/v1/rectification-reports?sort=body".to_owned(),
+            StatusCode::BAD_REQUEST,
+            "sort",
+        ),
+        (
+            format!("/api/v1/public-notices?q={}", "x".repeat(101)),
+            StatusCode::BAD_REQUEST,
+            "q",
+        ),
+        (
+            format!("/api/v1/rectification-reports?sort=title&cursor={next}"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "cursor",
+        ),
+    ] {
+        let (got, body) = get(&path).await;
+        assert_eq!(got, status, "{path}: {body}");
+        assert_eq!(body["error"]["details"][0]["field"], field, "{path}");
+    }
+    let other = app.api_token("zzb", PASSWORD).await;
+    let (_, none) = app.api_get("/api/v1/rectification-reports", &other).await;
+    assert_eq!((none["total"].clone(), kinds(&none).len()), (json!(0), 0));
+
+    let cookie = session(app, "office1").await.0;
+    let (status, html) = page(app, &cookie, "/rectification/reports?sort=kind&limit=1").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("共 2 项，第 1 / 2 页"), "{html}");
+    let heading = crate::helpers::link_with(&html, "按类型排序").unwrap();
+    assert!(heading.contains("sort=-kind"), "{heading}");
+    let (status, html) = page(app, &cookie, "/rectification/notices?sort=-published").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("共 1 项"), "{html}");
+    let (status, html) = page(app, &cookie, "/rectification/reports?sort=body").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(html.contains("不是可用的排序"), "{html}");
+}

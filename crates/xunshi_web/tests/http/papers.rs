@@ -1226,3 +1226,106 @@ async fn the_feedback_is_prepared_and_given_on_pages() {
         Stage::Reporting
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_paper_list_sorts_counts_and_filters_alike_on_the_page_and_in_the_api() {
+    let a = app().await;
+    let insp = world(&a).await;
+    let member = a.token("member1").await;
+    for (title, severity) in [("甲问题", "一般"), ("乙问题", "严重"), ("丙问题", "较重")]
+    {
+        let body = json!({
+            "category_id": POLITICAL,
+            "title": title,
+            "facts": "事实。",
+            "rule_broken": "违反有关规定。",
+            "responsibility": "负主体责任。",
+            "responsibility_types": ["principal"],
+            "severity": severity,
+        });
+        let r = a
+            .api(
+                "POST",
+                &format!("/inspections/{insp}/problems"),
+                &member,
+                Some(body),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    }
+    let titles = |v: &Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["title"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let get = async |query: &str| {
+        let r = a
+            .api(
+                "GET",
+                &format!("/inspections/{insp}/problems{query}"),
+                &member,
+                None,
+            )
+            .await;
+        (r.status, r.json())
+    };
+    let (status, all) = get("").await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    assert_eq!(all["total"], 3);
+    assert_eq!(titles(&all), ["甲问题", "乙问题", "丙问题"]);
+    let (_, first) = get("?sort=severity&limit=2").await;
+    assert_eq!(titles(&first), ["甲问题", "丙问题"]);
+    let next = first["next_cursor"]
+        .as_str()
+        .expect("a second page")
+        .to_owned();
+    let (_, second) = get(&format!("?sort=severity&limit=2&cursor={next}")).await;
+    assert_eq!(titles(&second), ["乙问题"]);
+    assert!(second["prev_cursor"].is_string(), "{second}");
+    let (_, by_title) = get("?sort=-title").await;
+    assert_eq!(titles(&by_title), ["甲问题", "乙问题", "丙问题"]);
+    let (_, found) = get("?q=%E4%B9%99").await;
+    assert_eq!(
+        (titles(&found), found["total"].clone()),
+        (vec!["乙问题".to_owned()], json!(1))
+    );
+    for (query, status, field) in [
+        ("?sort=facts".to_owned(), StatusCode::BAD_REQUEST, "sort"),
+        (
+            format!("?q={}", "x".repeat(101)),
+            StatusCode::BAD_REQUEST,
+            "q",
+        ),
+        (
+            format!("?sort=title&cursor={next}"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "cursor",
+        ),
+    ] {
+        let (got, body) = get(&query).await;
+        assert_eq!(got, status, "{query}: {body}");
+        assert_eq!(body["error"]["details"][0]["field"], field, "{query}");
+    }
+
+    let session = a.session("member1").await;
+    let r = a
+        .page(
+            &format!("/inspections/{insp}/papers?sort=severity&limit=2"),
+            &session,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.text();
+    assert!(html.contains("共 3 项，第 1 / 2 页"), "{html}");
+    assert!(html.contains("本次巡视共 3 份：草稿 3"), "{html}");
+    let heading = crate::helpers::link_with(&html, "按严重程度排序").unwrap();
+    assert!(heading.contains("sort=-severity"), "{heading}");
+    let r = a
+        .page(&format!("/inspections/{insp}/papers?sort=facts"), &session)
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.text().contains("不是可用的排序"), "{}", r.text());
+}

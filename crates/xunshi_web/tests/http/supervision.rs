@@ -1342,3 +1342,117 @@ async fn the_accountability_list_sorts_counts_and_filters_alike_on_the_page_and_
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
     assert!(page.body.contains("不是可用的排序"), "{}", page.body);
 }
+
+#[tokio::test]
+async fn the_mechanism_list_sorts_counts_and_filters_alike_on_the_page_and_in_the_api() {
+    let w = world().await;
+    let office = w.app.api_token("office1", PASSWORD).await;
+    for (title, is_new, doc_no, day) in [
+        (
+            "《资金项目监管办法》",
+            true,
+            "办发〔2020〕3号",
+            "2020-04-08",
+        ),
+        (
+            "《意识形态工作责任制实施细则》",
+            false,
+            "宣发〔2020〕8号",
+            "2020-04-02",
+        ),
+        (
+            "《选人用人工作规程》",
+            true,
+            "组发〔2020〕5号",
+            "2020-04-05",
+        ),
+    ] {
+        let (status, body) = w
+            .app
+            .api_post(
+                "/api/v1/mechanisms",
+                Some(&office),
+                json!({
+                    "inspection_id": w.insp.to_string(),
+                    "unit_id": w.unit.to_string(),
+                    "title": title,
+                    "is_new": is_new,
+                    "doc_no": doc_no,
+                    "issued_on": day,
+                    "task_ids": [w.tasks[4].id.to_string()],
+                }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let titles = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["doc_no"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let get = async |path: &str| w.app.api_get(path, &office).await;
+    let (status, all) = get("/api/v1/mechanisms").await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    assert_eq!(all["total"], 3);
+    assert_eq!(
+        titles(&all),
+        ["办发〔2020〕3号", "宣发〔2020〕8号", "组发〔2020〕5号"]
+    );
+    let (_, first) = get("/api/v1/mechanisms?sort=issued&limit=2").await;
+    assert_eq!(titles(&first), ["宣发〔2020〕8号", "组发〔2020〕5号"]);
+    let next = first["next_cursor"].as_str().expect("a second page");
+    let (_, second) = get(&format!(
+        "/api/v1/mechanisms?sort=issued&limit=2&cursor={next}"
+    ))
+    .await;
+    assert_eq!(titles(&second), ["办发〔2020〕3号"]);
+    assert!(second["prev_cursor"].is_string(), "{second}");
+    let (_, revised) = get("/api/v1/mechanisms?sort=kind").await;
+    assert_eq!(titles(&revised)[0], "宣发〔2020〕8号");
+    let (_, found) = get("/api/v1/mechanisms?q=%E7%BB%84%E5%8F%91").await;
+    assert_eq!(
+        (titles(&found), found["total"].clone()),
+        (vec!["组发〔2020〕5号".to_owned()], json!(1))
+    );
+    for (path, status, field) in [
+        (
+            "/api/v1/mechanisms?sort=tasks".to_owned(),
+            StatusCode::BAD_REQUEST,
+            "sort",
+        ),
+        (
+            format!("/api/v1/mechanisms?q={}", "x".repeat(101)),
+            StatusCode::BAD_REQUEST,
+            "q",
+        ),
+        (
+            format!("/api/v1/mechanisms?sort=title&cursor={next}"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "cursor",
+        ),
+    ] {
+        let (got, body) = get(&path).await;
+        assert_eq!(got, status, "{path}: {body}");
+        assert_eq!(body["error"]["details"][0]["field"], field, "{path}");
+    }
+
+    let mut browser = w.app.login_form("office1", PASSWORD).await;
+    let page = browser
+        .get("/supervision/mechanisms?sort=issued&limit=2")
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("共 3 项，第 1 / 2 页"), "{}", page.body);
+    let heading = crate::helpers::link_with(&page.body, "按印发日期排序").unwrap();
+    assert!(heading.contains("sort=-issued"), "{heading}");
+    let page = browser
+        .get("/supervision/mechanisms?q=%E7%BB%84%E5%8F%91")
+        .await;
+    assert!(page.body.contains("《选人用人工作规程》"), "{}", page.body);
+    assert!(!page.body.contains("《资金项目监管办法》"), "{}", page.body);
+    let page = browser.get("/supervision/mechanisms?sort=tasks").await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(page.body.contains("不是可用的排序"), "{}", page.body);
+}

@@ -665,3 +665,91 @@ fn decode_entities(s: &str) -> String {
         .replace("&lt;", "<")
         .replace("&gt;", ">")
 }
+
+#[tokio::test]
+async fn the_pool_sorts_counts_and_filters_alike_on_the_page_and_in_the_api() {
+    let app = TestApp::spawn().await;
+    let w = world(&app).await;
+    app.services
+        .create_inspector(
+            &Actor::system(),
+            &NewInspector {
+                fields: InspectorInput {
+                    name: "蓝天".into(),
+                    user: None,
+                    unit: w.clean.unit_id.to_string(),
+                    post: "处长".into(),
+                    specialty: "干部监督".into(),
+                    locality: String::new(),
+                },
+                past_posts: Vec::new(),
+                relatives: Vec::new(),
+            },
+        )
+        .await
+        .expect("a third inspector");
+    app.add_user("office", "巡视办干部", "office", None).await;
+    let office = app.api_token("office", PASSWORD).await;
+    let names = |page: &serde_json::Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let get = async |path: &str| app.api_get(path, &office).await;
+    let (status, all) = get("/api/v1/inspectors").await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    assert_eq!(all["total"], 3);
+    assert_eq!(names(&all), ["甘霖", "韦立新", "蓝天"]);
+    let (_, first) = get("/api/v1/inspectors?sort=name&limit=2").await;
+    assert_eq!(names(&first), ["甘霖", "蓝天"]);
+    let next = first["next_cursor"].as_str().expect("a second page");
+    let (_, second) = get(&format!(
+        "/api/v1/inspectors?sort=name&limit=2&cursor={next}"
+    ))
+    .await;
+    assert_eq!(names(&second), ["韦立新"]);
+    assert!(second["prev_cursor"].is_string(), "{second}");
+    let (_, by_specialty) = get("/api/v1/inspectors?sort=specialty").await;
+    assert_eq!(names(&by_specialty)[0], "蓝天");
+    let (_, found) = get("/api/v1/inspectors?q=%E8%93%9D").await;
+    assert_eq!(
+        (names(&found), found["total"].clone()),
+        (vec!["蓝天".to_owned()], json!(1))
+    );
+    for (path, status, field) in [
+        (
+            "/api/v1/inspectors?sort=locality".to_owned(),
+            StatusCode::BAD_REQUEST,
+            "sort",
+        ),
+        (
+            format!("/api/v1/inspectors?q={}", "x".repeat(101)),
+            StatusCode::BAD_REQUEST,
+            "q",
+        ),
+        (
+            format!("/api/v1/inspectors?sort=post&cursor={next}"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "cursor",
+        ),
+    ] {
+        let (got, body) = get(&path).await;
+        assert_eq!(got, status, "{path}: {body}");
+        assert_eq!(body["error"]["details"][0]["field"], field, "{path}");
+    }
+
+    let mut browser = app.login_form("office", PASSWORD).await;
+    let page = browser.get("/personnel?sort=name&limit=2").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("共 3 项，第 1 / 2 页"), "{}", page.body);
+    let heading = crate::helpers::link_with(&page.body, "按姓名排序").unwrap();
+    assert!(heading.contains("sort=-name"), "{heading}");
+    let page = browser.get("/personnel?q=%E8%93%9D").await;
+    assert!(page.body.contains("共 1 项"), "{}", page.body);
+    let page = browser.get("/personnel?sort=locality").await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(page.body.contains("不是可用的排序"), "{}", page.body);
+}

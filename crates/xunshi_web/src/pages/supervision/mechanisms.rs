@@ -11,15 +11,17 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use serde::Deserialize;
 use xunshi_core::CoreError;
+use xunshi_core::page::SortedPage;
 use xunshi_core::service::MechanismEntry;
 use xunshi_core::supervision::MechanismInput;
 
 use super::followups::{TaskChoice, task_choices};
-use super::{Choice, filter_choices, inspection_label, link, opt_id, query};
+use super::{Choice, filter_choices, inspection_label, link, opt_id};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::status_of;
-use crate::http::filters::{MechanismParams, paging};
+use crate::http::filters::{MechanismParams, given};
+use crate::pages::pager::{Asked, Pager, Place};
 use crate::pages::{FormErrors, Frame, OrPage, PageResult, error_page, render, see_other};
 
 pub fn routes() -> Router<AppState> {
@@ -65,8 +67,9 @@ struct ListPage {
     inspections: Vec<Choice>,
     units: Vec<Choice>,
     filtered: bool,
-    query: String,
-    next_cursor: Option<String>,
+    q: String,
+    total: i64,
+    pages: Pager,
     may_record: bool,
     new_link: String,
 }
@@ -90,18 +93,28 @@ async fn list(
 ) -> PageResult {
     let actor = &user.actor;
     // The parser of the API's list: a filter that cannot be read is refused, not dropped.
-    let (filter, refused) = super::super::filter_or_refusal(
-        sq.filter().and_then(|f| Ok((f, paging(&sq.cursor, None)?))),
-        actor,
-    )?;
-    let list = match filter {
-        Some((f, page)) => app
+    let asked = Asked::read(sq.filter().and_then(|f| Ok((f, sq.sorted()?))), actor)?;
+    let list = match &asked.filter {
+        Some(f) => app
             .services
-            .list_mechanisms(actor, &f, page)
+            .mechanisms_page(actor, f, asked.sort, asked.at.as_ref(), asked.limit)
             .await
             .or_page(actor)?,
-        None => xunshi_core::page::Page::empty(),
+        None => SortedPage::empty(),
     };
+    let pages = Pager::new(
+        "/supervision/mechanisms",
+        &sq.query(),
+        asked.sort,
+        asked.limit,
+        Place {
+            total: list.total,
+            number: sq.page,
+            at: asked.at.as_ref(),
+            next: list.next_cursor.clone(),
+            prev: list.prev_cursor.clone(),
+        },
+    );
     let picks = app
         .services
         .rectifying_inspections(actor)
@@ -117,24 +130,24 @@ async fn list(
         frame: Frame::new(&app, &user, "长效机制", "/supervision/mechanisms")
             .await
             .with_notice(q.notice.as_deref())
-            .with_error(refused.as_ref()),
+            .with_error(asked.refused.as_ref()),
         rows: list.items.iter().map(Row::of).collect(),
         inspections,
         units,
-        filtered: !(q.inspection_id.is_empty() && q.unit_id.is_empty() && q.task_id.is_empty()),
-        query: query(&[
-            ("inspection_id", &q.inspection_id),
-            ("unit_id", &q.unit_id),
-            ("task_id", &q.task_id),
-        ]),
-        next_cursor: list.next_cursor,
+        filtered: !(q.inspection_id.is_empty()
+            && q.unit_id.is_empty()
+            && q.task_id.is_empty()
+            && given(&sq.q).is_none()),
+        q: given(&sq.q).unwrap_or_default().to_owned(),
+        total: list.total,
+        pages,
         may_record,
         new_link: link(
             "/supervision/mechanisms/new",
             &[("inspection_id", &q.inspection_id)],
         ),
     };
-    Ok(render(super::super::list_status(&refused), &page))
+    Ok(render(super::super::list_status(&asked.refused), &page))
 }
 
 #[derive(Default, Clone)]
