@@ -377,7 +377,7 @@ pub struct ClueQuery {
     /// clues sharing a deadline together; those not yet sent first) or `status`; `-` before
     /// it for descending, as `-about`. Every order pages by cursor; a cursor holds its order
     /// and is refused under another (422).
-    #[param(pattern = "^-?(seq|about|kind|transfer|status)$")]
+    #[param(pattern = "^-?(seq|about|kind|transfer|due|status)$")]
     pub sort: Option<String>,
     /// Pages only: the page's number as the pages count it, shown beside the total; the
     /// cursor, not this number, says where the page is.

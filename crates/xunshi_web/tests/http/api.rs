@@ -2,6 +2,12 @@
 
 use axum::http::{Method, StatusCode};
 use serde_json::Value;
+use xunshi_core::page::SortKey;
+use xunshi_core::store::{
+    AccountabilitySortKey, AuditSortKey, ClueSortKey, DocSortKey, FollowUpSortKey,
+    InspectionSortKey, InspectorSortKey, MechanismSortKey, MessageSortKey, ProblemSortKey,
+    TaskSortKey, UnitSortKey, UserSortKey,
+};
 
 use crate::helpers::{PASSWORD, TestApp, assert_api_error};
 
@@ -199,4 +205,57 @@ async fn the_openapi_document_describes_the_api() {
         doc["components"]["securitySchemes"]["bearer"].is_object(),
         "the bearer scheme is not described"
     );
+}
+
+/// The codes of a list's orders, as its `sort` parameter's pattern must read them.
+fn sort_pattern<K: SortKey>() -> String {
+    let codes: Vec<&str> = K::all().iter().map(|k| k.as_str()).collect();
+    format!("^-?({})$", codes.join("|"))
+}
+
+/// Every sorted list's `sort` parameter names exactly the orders its store offers: a column
+/// added to a list and not to its documented pattern (or the other way) fails here.
+#[tokio::test]
+async fn every_sort_parameter_names_the_orders_of_its_list() {
+    let app = TestApp::spawn().await;
+    let resp = app.get("/api/v1/openapi.json").await;
+    let doc: Value = serde_json::from_str(&resp.body).expect("the document is JSON");
+    let lists = [
+        ("/units", sort_pattern::<UnitSortKey>()),
+        ("/users", sort_pattern::<UserSortKey>()),
+        ("/audit", sort_pattern::<AuditSortKey>()),
+        ("/inspections", sort_pattern::<InspectionSortKey>()),
+        ("/clues", sort_pattern::<ClueSortKey>()),
+        ("/messages", sort_pattern::<MessageSortKey>()),
+        (
+            "/inspections/{id}/problems",
+            sort_pattern::<ProblemSortKey>(),
+        ),
+        ("/inspectors", sort_pattern::<InspectorSortKey>()),
+        ("/tasks", sort_pattern::<TaskSortKey>()),
+        ("/tasks.xlsx", sort_pattern::<TaskSortKey>()),
+        ("/rectification-reports", sort_pattern::<DocSortKey>()),
+        ("/public-notices", sort_pattern::<DocSortKey>()),
+        ("/followups", sort_pattern::<FollowUpSortKey>()),
+        ("/accountability", sort_pattern::<AccountabilitySortKey>()),
+        ("/mechanisms", sort_pattern::<MechanismSortKey>()),
+    ];
+    for (path, pattern) in &lists {
+        let params = doc["paths"][*path]["get"]["parameters"]
+            .as_array()
+            .unwrap_or_else(|| panic!("GET {path} has no parameters"));
+        let sort = params
+            .iter()
+            .find(|p| p["name"] == "sort")
+            .unwrap_or_else(|| panic!("GET {path} takes no sort"));
+        assert_eq!(sort["schema"]["pattern"], pattern.as_str(), "GET {path}");
+    }
+    // And no list takes a sort this table does not hold.
+    let listed: Vec<&str> = lists.iter().map(|(p, _)| *p).collect();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        let takes_sort = ops["get"]["parameters"]
+            .as_array()
+            .is_some_and(|ps| ps.iter().any(|p| p["name"] == "sort"));
+        assert!(!takes_sort || listed.contains(&path.as_str()), "GET {path}");
+    }
 }
