@@ -17,7 +17,7 @@ use xunshi_core::service::{ReadableRecord, VerifyOutcome};
 use xunshi_core::store::AuditFilter;
 use xunshi_office::{TableSheet, table_xlsx};
 
-use super::pager::{Asked, Pager, Place};
+use super::pager::{Asked, Pager};
 use super::{Frame, OrPage, PageResult, error_page, local_time, render};
 use crate::AppState;
 use crate::auth::PageUser;
@@ -145,19 +145,7 @@ async fn list(
         None
     };
     let query_string = aq.query();
-    let pages = Pager::new(
-        "/system/audit",
-        &query_string,
-        asked.sort,
-        asked.limit,
-        Place {
-            total: records.total,
-            number: aq.page,
-            at: asked.at.as_ref(),
-            next: records.next_cursor,
-            prev: records.prev_cursor,
-        },
-    );
+    let pages = Pager::of("/system/audit", &query_string, &asked, &records, aq.page);
     let page = AuditPage {
         frame: Frame::new(&app, &user, "审计日志", "/system/audit").await,
         actions: Action::ALL

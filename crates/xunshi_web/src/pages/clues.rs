@@ -28,7 +28,7 @@ use xunshi_core::service::{ClueEntry, ClueListFilter, today};
 use xunshi_core::store::TransferFilter;
 use xunshi_core::{CoreError, Id};
 
-use super::pager::{Asked, Pager, Place};
+use super::pager::{Asked, Pager};
 use super::{FormErrors, Frame, OrPage, PageResult, error_page, local_time, ok, render, see_other};
 use crate::AppState;
 use crate::auth::PageUser;
@@ -215,19 +215,7 @@ async fn inbox(
     };
     let settings = app.services.clue_settings(actor).await.or_page(actor)?;
     let query = cq.query();
-    let pages = Pager::new(
-        "/clues",
-        &query,
-        asked.sort,
-        asked.limit,
-        Place {
-            total: list.total,
-            number: cq.page,
-            at: asked.at.as_ref(),
-            next: list.next_cursor,
-            prev: list.prev_cursor,
-        },
-    );
+    let pages = Pager::of("/clues", &query, &asked, &list, cq.page);
     let text = |v: &Option<String>| v.as_deref().unwrap_or_default().to_owned();
     let (status, colour, recipient) = (text(&cq.status), text(&cq.colour), text(&cq.recipient));
     let page = InboxPage {

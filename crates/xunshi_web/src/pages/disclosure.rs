@@ -32,7 +32,7 @@ use crate::error::status_of;
 use crate::http::files::attachment;
 use crate::http::filters::{DocQuery, LedgerQuery, PublicNoticeQuery, Sorting, given};
 use crate::http::ledger::xlsx_response;
-use crate::pages::pager::{Asked, Pager, Place};
+use crate::pages::pager::{Asked, Pager};
 use xunshi_core::disclosure::DocCollection;
 
 pub fn routes() -> Router<AppState> {
@@ -362,19 +362,7 @@ async fn list_page(
             .or_page(actor)?,
         None => SortedPage::empty(),
     };
-    let pages = Pager::new(
-        section.base(),
-        &doc_query(&q),
-        asked.sort,
-        asked.limit,
-        Place {
-            total: list.total,
-            number: q.page,
-            at: asked.at.as_ref(),
-            next: list.next_cursor.clone(),
-            prev: list.prev_cursor.clone(),
-        },
-    );
+    let pages = Pager::of(section.base(), &doc_query(&q), &asked, &list, q.page);
     let refused = asked.refused;
     // The reports' dates, per unit, as the targets carry them.
     let states = if section == Section::Reports {

@@ -19,7 +19,7 @@ use xunshi_core::service::{InspectionView, StageChange, today};
 use xunshi_core::store::InspectionFilter;
 use xunshi_core::{CoreError, Id};
 
-use super::pager::{Asked, Pager, Place};
+use super::pager::{Asked, Pager};
 use super::{FormErrors, Frame, OrPage, PageResult, render, see_other};
 use crate::AppState;
 use crate::auth::PageUser;
@@ -134,19 +134,7 @@ async fn list(
         Vec::new()
     };
     let query = iq.query();
-    let pages = Pager::new(
-        "/inspections",
-        &query,
-        asked.sort,
-        asked.limit,
-        Place {
-            total: found.total,
-            number: iq.page,
-            at: asked.at.as_ref(),
-            next: found.next_cursor,
-            prev: found.prev_cursor,
-        },
-    );
+    let pages = Pager::of("/inspections", &query, &asked, &found, iq.page);
     let text = |v: &Option<String>| v.as_deref().unwrap_or_default().to_owned();
     let page = ListPage {
         frame: Frame::new(&app, &user, "巡视任务", "/inspections")

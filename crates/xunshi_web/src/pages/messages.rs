@@ -10,7 +10,7 @@ use serde::Deserialize;
 use xunshi_core::Id;
 use xunshi_core::page::SortedPage;
 
-use super::pager::{Asked, Pager, Place};
+use super::pager::{Asked, Pager};
 use super::{Frame, OrPage, PageResult, list_status, local_time, render, see_other};
 use crate::AppState;
 use crate::auth::PageUser;
@@ -103,19 +103,7 @@ async fn list(
         ),
     };
     let query = q.query();
-    let pages = Pager::new(
-        "/messages",
-        &query,
-        asked.sort,
-        asked.limit,
-        Place {
-            total: list.total,
-            number: q.page,
-            at: asked.at.as_ref(),
-            next: list.next_cursor,
-            prev: list.prev_cursor,
-        },
-    );
+    let pages = Pager::of("/messages", &query, &asked, &list, q.page);
     let page = ListPage {
         frame: Frame::new(&app, &user, "我的消息", "/messages")
             .await

@@ -2,7 +2,7 @@
 //! one component for every list that sorts and counts.
 
 use xunshi_core::CoreError;
-use xunshi_core::page::{DEFAULT_LIMIT, Keyset, Sort, SortKey};
+use xunshi_core::page::{DEFAULT_LIMIT, Keyset, Sort, SortKey, SortedPage};
 use xunshi_core::permission::Actor;
 
 use super::PageError;
@@ -84,6 +84,31 @@ pub struct Pager {
 }
 
 impl Pager {
+    /// The pager of a list read as `asked`, which answered `list`, on the page numbered
+    /// `number` in the link: every sorted list but the ledger (whose cursor is its own) builds
+    /// its pager from these.
+    pub fn of<F, K: SortKey, T>(
+        path: &str,
+        filters: &str,
+        asked: &Asked<F, K>,
+        list: &SortedPage<T>,
+        number: Option<u32>,
+    ) -> Pager {
+        Pager::new(
+            path,
+            filters,
+            asked.sort,
+            asked.limit,
+            Place {
+                total: list.total,
+                number,
+                at: asked.at.as_ref(),
+                next: list.next_cursor.clone(),
+                prev: list.prev_cursor.clone(),
+            },
+        )
+    }
+
     /// The pager of the list at `path` (such as `/inspections`) under `filters` (the filter
     /// parameters, already encoded), sorted by `sort`, `limit` rows a page.
     pub fn new<K: SortKey>(

@@ -29,7 +29,7 @@ use crate::http::files::{
     FileQuery, UPLOAD_LIMIT, UploadError, file_response, read_upload, size_label,
 };
 use crate::http::filters::{ProblemQuery, given};
-use crate::pages::pager::{Asked, Pager, Place};
+use crate::pages::pager::{Asked, Pager};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -160,18 +160,12 @@ async fn list(
             .or_page(actor)?,
         None => SortedPage::empty(),
     };
-    let pages = Pager::new(
+    let pages = Pager::of(
         &format!("/inspections/{id}/papers"),
         &q.query(),
-        asked.sort,
-        asked.limit,
-        Place {
-            total: list.total,
-            number: q.page,
-            at: asked.at.as_ref(),
-            next: list.next_cursor.clone(),
-            prev: list.prev_cursor.clone(),
-        },
+        &asked,
+        &list,
+        q.page,
     );
     let selected_category = q.category_id.clone().unwrap_or_default();
     let selected_status = q.status.clone().unwrap_or_default();

@@ -24,7 +24,7 @@ use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::{public_message, status_of};
 use crate::http::filters::InspectorQuery;
-use crate::pages::pager::{Asked, Pager, Place};
+use crate::pages::pager::{Asked, Pager};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -136,19 +136,7 @@ async fn list(
             .or_page(actor)?,
         None => SortedPage::empty(),
     };
-    let pages = Pager::new(
-        "/personnel",
-        &iq.query(),
-        asked.sort,
-        asked.limit,
-        Place {
-            total: found.total,
-            number: iq.page,
-            at: asked.at.as_ref(),
-            next: found.next_cursor.clone(),
-            prev: found.prev_cursor.clone(),
-        },
-    );
+    let pages = Pager::of("/personnel", &iq.query(), &asked, &found, iq.page);
     let tree = app.services.unit_tree(actor).await.or_page(actor)?;
     let rows = found
         .items

@@ -16,7 +16,7 @@ use xunshi_core::store::{UnitFilter, UserFilter};
 use xunshi_core::user::User;
 use xunshi_core::{CoreError, Id};
 
-use super::pager::{Asked, Pager, Place};
+use super::pager::{Asked, Pager};
 use super::{FormErrors, Frame, OrPage, PageResult, error_page, local_time, render, see_other};
 use crate::AppState;
 use crate::auth::PageUser;
@@ -108,19 +108,7 @@ async fn list(
             (p.items.iter().map(|u| Row::of(0, u)).collect(), false, p)
         }
     };
-    let pages = Pager::new(
-        "/units",
-        &uq.query(),
-        asked.sort,
-        asked.limit,
-        Place {
-            total: list.total,
-            number: uq.page,
-            at: asked.at.as_ref(),
-            next: list.next_cursor,
-            prev: list.prev_cursor,
-        },
-    );
+    let pages = Pager::of("/units", &uq.query(), &asked, &list, uq.page);
     let page = ListPage {
         frame: Frame::new(&app, &user, "组织机构", "/units")
             .await

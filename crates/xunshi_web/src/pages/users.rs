@@ -17,7 +17,7 @@ use xunshi_core::service::NewGrant;
 use xunshi_core::user::{NewUserInput, User};
 use xunshi_core::{CoreError, Id};
 
-use super::pager::{Asked, Pager, Place};
+use super::pager::{Asked, Pager};
 use super::{FormErrors, Frame, OrPage, PageResult, error_page, local_time, render, see_other};
 use crate::AppState;
 use crate::auth::PageUser;
@@ -138,19 +138,7 @@ async fn list(
             created: local_time(u.created_at),
         })
         .collect();
-    let pages = Pager::new(
-        "/users",
-        &uq.query(),
-        asked.sort,
-        asked.limit,
-        Place {
-            total: users.total,
-            number: uq.page,
-            at: asked.at.as_ref(),
-            next: users.next_cursor,
-            prev: users.prev_cursor,
-        },
-    );
+    let pages = Pager::of("/users", &uq.query(), &asked, &users, uq.page);
     let page = ListPage {
         frame: Frame::new(&app, &user, "用户与角色", "/users")
             .await

@@ -21,7 +21,7 @@ use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::status_of;
 use crate::http::filters::{FollowUpParams, given};
-use crate::pages::pager::{Asked, Pager, Place};
+use crate::pages::pager::{Asked, Pager};
 use crate::pages::{FormErrors, Frame, OrPage, PageResult, error_page, render, see_other};
 
 pub fn routes() -> Router<AppState> {
@@ -153,18 +153,12 @@ async fn list(
             .or_page(actor)?,
         None => SortedPage::empty(),
     };
-    let pages = Pager::new(
+    let pages = Pager::of(
         "/supervision/followups",
         &sq.query(),
-        asked.sort,
-        asked.limit,
-        Place {
-            total: list.total,
-            number: sq.page,
-            at: asked.at.as_ref(),
-            next: list.next_cursor.clone(),
-            prev: list.prev_cursor.clone(),
-        },
+        &asked,
+        &list,
+        sq.page,
     );
     let day = today(app.services.now());
     let warn_days = app.services.warn_days().await.or_page(actor)?;
