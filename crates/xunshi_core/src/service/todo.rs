@@ -436,13 +436,8 @@ async fn todo_listing<T: ReadTx>(tx: &mut T, actor: &Actor, day: Date, limit: u3
     if let Some(group) = clue_items(tx, actor, day, limit, &mut inspections).await? {
         todo.groups.push(group);
     }
-    for clock in [Clock::PlanDue, Clock::ReportDue] {
-        if let Some(group) =
-            clock_items(tx, actor, clock, day, limit, warn_days, &mut inspections).await?
-        {
-            todo.groups.push(group);
-        }
-    }
+    todo.groups
+        .extend(clock_items(tx, actor, day, limit, warn_days, &mut inspections).await?);
     if let Some(item) = calendar_missing(tx, actor, day, warn_days).await? {
         todo.groups.push(TodoGroup {
             kind: TodoKind::CalendarMissing,
@@ -503,84 +498,94 @@ async fn clue_items<T: ReadTx>(
     }))
 }
 
-/// The plan or report clocks running for the units the actor speaks for, the earliest
-/// feedback (so the earliest deadline) first. A clock has no stored deadline: it follows from
-/// the feedback date by the rule of the dispatcher's level and the calendar, and is computed
-/// for the rows listed only; the count is the database's, grouped by feedback date.
+/// The plan and report clocks running for the units the actor speaks for, each clock's the
+/// earliest feedback (so the earliest deadline) first. A clock has no stored deadline: it
+/// follows from the feedback date by the rule of the dispatcher's level and the calendar, read
+/// once and only when rows are listed; the count is the database's, grouped by feedback date.
 async fn clock_items<T: ReadTx>(
     tx: &mut T,
     actor: &Actor,
-    clock: Clock,
     day: Date,
     limit: u32,
     warn_days: i32,
     inspections: &mut Vec<Inspection>,
-) -> Result<Option<TodoGroup>> {
+) -> Result<Vec<TodoGroup>> {
     let units = speaks_for_units(actor);
+    let mut groups = Vec::new();
     if units.is_empty() {
-        return Ok(None);
+        return Ok(groups);
     }
-    let kind = TodoKind::submits(clock);
-    let f = ClockFilter {
-        clock,
-        scope: Visible::Some {
-            inspections: Vec::new(),
-            feedback_units: units,
-        },
-        inspection_id: None,
-        unit_id: None,
-    };
-    let mut total: i64 = tx
-        .running_clock_days(&f)
-        .await?
-        .iter()
-        .map(|(_, _, n)| n)
-        .sum();
-    if total == 0 {
-        return Ok(None);
-    }
-    let rows = if limit > 0 {
-        tx.running_clocks(&f, limit).await?
-    } else {
-        Vec::new()
-    };
-    let mut items = Vec::new();
-    if !rows.is_empty() {
-        let rules = tx.deadline_rules().await?;
-        let calendar = load_calendar(tx).await?;
-        load_missing(tx, inspections, rows.iter().map(|r| r.inspection_id)).await?;
-        for row in rows {
-            let Some(insp) = known(inspections, row.inspection_id) else {
+    let mut reckoning = None;
+    for clock in [Clock::PlanDue, Clock::ReportDue] {
+        let kind = TodoKind::submits(clock);
+        let f = ClockFilter {
+            clock,
+            scope: Visible::Some {
+                inspections: Vec::new(),
+                feedback_units: units.clone(),
+            },
+            inspection_id: None,
+            unit_id: None,
+        };
+        let mut total: i64 = tx
+            .running_clock_days(&f)
+            .await?
+            .iter()
+            .map(|(_, _, n)| n)
+            .sum();
+        if total == 0 {
+            continue;
+        }
+        let rows = if limit > 0 {
+            tx.running_clocks(&f, limit).await?
+        } else {
+            Vec::new()
+        };
+        let mut items = Vec::new();
+        if !rows.is_empty() {
+            if reckoning.is_none() {
+                reckoning = Some((tx.deadline_rules().await?, load_calendar(tx).await?));
+            }
+            let Some((rules, calendar)) = &reckoning else {
                 continue;
             };
-            if !kind.may_act(actor, insp, Some(row.unit_id)) {
-                total -= 1;
-                continue;
-            }
-            let due = rule_for(&rules, row.level, clock)
-                .and_then(|r| r.rule.due(row.feedback, &calendar).ok());
+            load_missing(tx, inspections, rows.iter().map(|r| r.inspection_id)).await?;
             let what = match kind {
                 TodoKind::PlanSubmit => "整改方案",
                 _ => "整改情况报告",
             };
-            let provisional = if due.as_ref().is_some_and(|d| d.provisional.is_some()) {
-                "（期限暂定）"
-            } else {
-                ""
-            };
-            items.push(TodoItem {
-                kind,
-                object_id: Some(row.unit_id),
-                inspection_id: Some(row.inspection_id),
-                title: format!("报送{}反馈意见的{what}{provisional}", row.team_name),
-                unit_name: Some(row.unit_name),
-                since: Some(row.feedback),
-                due: due.as_ref().map(|d| d.date),
-                colour: due.map(|d| colour(d.date, day, warn_days, false)),
-            });
+            for row in rows {
+                let Some(insp) = known(inspections, row.inspection_id) else {
+                    continue;
+                };
+                if !kind.may_act(actor, insp, Some(row.unit_id)) {
+                    total -= 1;
+                    continue;
+                }
+                let due = rule_for(rules, row.level, clock)
+                    .and_then(|r| r.rule.due(row.feedback, calendar).ok());
+                let provisional = if due.as_ref().is_some_and(|d| d.provisional.is_some()) {
+                    "（期限暂定）"
+                } else {
+                    ""
+                };
+                items.push(TodoItem {
+                    kind,
+                    object_id: Some(row.unit_id),
+                    inspection_id: Some(row.inspection_id),
+                    title: format!("报送{}反馈意见的{what}{provisional}", row.team_name),
+                    unit_name: Some(row.unit_name),
+                    since: Some(row.feedback),
+                    due: due.as_ref().map(|d| d.date),
+                    colour: due.map(|d| colour(d.date, day, warn_days, false)),
+                });
+            }
+        }
+        if total > 0 {
+            groups.push(TodoGroup { kind, total, items });
         }
     }
-    Ok((total > 0).then_some(TodoGroup { kind, total, items }))
+    Ok(groups)
 }
 
 /// From 1 November, next year's holiday arrangement is due: working days past the year's end
