@@ -18,6 +18,8 @@ struct FileConfig {
     trust_proxy: Option<bool>,
     max_connections: Option<u32>,
     log_format: Option<String>,
+    /// The key file that wraps the data keys of the sealed fields (see `xunshi_store::AesCipher`).
+    key_file: Option<PathBuf>,
     smtp: Option<SmtpFile>,
 }
 
@@ -123,6 +125,9 @@ pub struct Config {
     pub trust_proxy: bool,
     pub max_connections: u32,
     pub log_json: bool,
+    /// Wraps the data keys of the sealed fields; kept apart from the database and its backups.
+    /// `XUNSHI_KEY_FILE`, then `key_file` in `xunshi.toml`, else `xunshi.key` in the data folder.
+    pub key_file: PathBuf,
     pub smtp: Option<SmtpConfig>,
 }
 
@@ -151,6 +156,7 @@ impl fmt::Debug for Config {
             .field("trust_proxy", &self.trust_proxy)
             .field("max_connections", &self.max_connections)
             .field("log_json", &self.log_json)
+            .field("key_file", &self.key_file)
             .field("smtp", &self.smtp)
             .finish()
     }
@@ -205,7 +211,12 @@ impl Config {
             return Err("max_connections must be at least 1".into());
         }
         let smtp = smtp_config(file.smtp, |k| std::env::var(k).ok())?;
+        let key_file = std::env::var_os("XUNSHI_KEY_FILE")
+            .map(PathBuf::from)
+            .or(file.key_file)
+            .unwrap_or_else(|| data_dir.join("xunshi.key"));
         Ok(Config {
+            key_file,
             smtp,
             data_dir,
             database_url,

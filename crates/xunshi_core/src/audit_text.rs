@@ -45,6 +45,12 @@ pub const OBJECT_TYPES: &[(&str, &str)] = &[
     ("followup", "督办通知"),
     ("accountability", "追责问责"),
     ("mechanism", "长效机制"),
+    ("announcement", "巡视公告"),
+    ("letter", "来信来访"),
+    ("talk_plan", "谈话计划"),
+    ("talk", "个别谈话"),
+    ("doc_request", "调阅材料"),
+    ("field_record", "其他工作方式记录"),
 ];
 
 /// The Chinese name of an object type, or the code itself for a type this list does not know

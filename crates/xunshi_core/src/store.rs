@@ -9,6 +9,7 @@ pub mod blobs;
 pub mod calendar;
 pub mod clues;
 pub mod disclose;
+pub mod fieldwork;
 pub mod leadership;
 pub mod messages;
 pub mod org;
@@ -121,6 +122,9 @@ pub use blobs::Blobs;
 pub use calendar::{CalendarRead, CalendarWrite};
 pub use clues::{ClueFilter, ClueRead, ClueSort, ClueSortKey, ClueWrite, TransferFilter};
 pub use disclose::{DiscloseRead, DiscloseWrite, DocFilter, DocSort, DocSortKey, SubmittedOn};
+pub use fieldwork::{
+    FIELDWORK_LIST_MAX, FieldworkRead, FieldworkWrite, LetterCount, LetterFile, LetterFilter,
+};
 pub use leadership::{ClosedInMonth, ClueColourCount, CoverageCount, LeadershipRead, StageCount};
 pub use messages::{
     DueFollowUp, DueTask, DueTransfer, Mail, MessageFilter, MessageRead, MessageSort,
@@ -161,6 +165,7 @@ pub trait ReadTx:
     + CalendarRead
     + RectifyRead
     + DiscloseRead
+    + FieldworkRead
     + SuperviseRead
     + SubmissionRead
     + MessageRead
@@ -275,6 +280,7 @@ pub trait WriteTx:
     + CalendarWrite
     + RectifyWrite
     + DiscloseWrite
+    + FieldworkWrite
     + SuperviseWrite
     + SubmissionWrite
     + MessageWrite

@@ -239,7 +239,7 @@ pub struct FollowUpFields {
     pub answer_due: Option<Date>,
 }
 
-fn id_field(v: &mut Validation, field: &str, raw: &str, missing: &str) -> Option<Id> {
+pub(crate) fn id_field(v: &mut Validation, field: &str, raw: &str, missing: &str) -> Option<Id> {
     let raw = raw.trim();
     if raw.is_empty() {
         v.add(field, missing);
@@ -254,7 +254,7 @@ fn id_field(v: &mut Validation, field: &str, raw: &str, missing: &str) -> Option
     }
 }
 
-fn opt_id_field(v: &mut Validation, field: &str, raw: Option<&str>) -> Option<Id> {
+pub(crate) fn opt_id_field(v: &mut Validation, field: &str, raw: Option<&str>) -> Option<Id> {
     let raw = raw.map(str::trim).filter(|s| !s.is_empty())?;
     match raw.parse() {
         Ok(id) => Some(id),
@@ -265,7 +265,13 @@ fn opt_id_field(v: &mut Validation, field: &str, raw: Option<&str>) -> Option<Id
     }
 }
 
-fn text(v: &mut Validation, field: &str, raw: &str, max: usize, missing: &str) -> String {
+pub(crate) fn text(
+    v: &mut Validation,
+    field: &str,
+    raw: &str,
+    max: usize,
+    missing: &str,
+) -> String {
     let t = raw.trim();
     if t.is_empty() && !missing.is_empty() {
         v.add(field, missing);
@@ -426,7 +432,7 @@ impl AccountabilityInput {
     }
 }
 
-fn given(raw: Option<&str>) -> bool {
+pub(crate) fn given(raw: Option<&str>) -> bool {
     raw.is_some_and(|s| !s.trim().is_empty())
 }
 

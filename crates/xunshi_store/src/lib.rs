@@ -3,6 +3,7 @@
 //! Where the backends differ, [`Dialect`] decides, in as few places as possible.
 
 mod blobs;
+mod cipher;
 mod explain;
 pub mod generate;
 mod lane;
@@ -20,6 +21,7 @@ use sqlx::{AnyPool, ConnectOptions, Connection, Executor};
 use xunshi_core::{CoreError, Result};
 
 pub use blobs::LocalBlobs;
+pub use cipher::AesCipher;
 pub use explain::{ExplainLog, Explained};
 pub use secrets::Argon2Secrets;
 pub use tx::{DbTx, Mode, Reading, Writing};

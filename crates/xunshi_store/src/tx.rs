@@ -5,6 +5,7 @@ mod calendar;
 mod clocks;
 mod clues;
 mod disclose;
+mod fieldwork;
 mod leadership;
 mod messages;
 mod papers;

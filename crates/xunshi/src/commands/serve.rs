@@ -9,7 +9,10 @@ use crate::config::{Config, redact_url};
 
 pub async fn run(config: Config, demo: bool) -> Result<ExitCode, String> {
     let db = open(&config).await?;
-    let services = services(db.clone(), &config);
+    let cipher = xunshi_store::AesCipher::load(&db, &config.key_file)
+        .await
+        .map_err(|e| e.to_string())?;
+    let services = services(db.clone(), &config).with_cipher(std::sync::Arc::new(cipher));
     if demo {
         load_demo(&services).await?;
     }

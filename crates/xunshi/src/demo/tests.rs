@@ -24,8 +24,12 @@ async fn services(dir: &tempfile::TempDir, today: Date) -> Services<Db> {
     let db = Db::open(&xunshi_store::sqlite_url(dir.path()), 4)
         .await
         .expect("open the database");
+    let cipher = xunshi_store::AesCipher::load(&db, &dir.path().join("xunshi.key"))
+        .await
+        .expect("the key file");
     let mut s = Services::new(db, Arc::new(Argon2Secrets::new()))
-        .with_blobs(Arc::new(LocalBlobs::new(dir.path().join("blobs"))));
+        .with_blobs(Arc::new(LocalBlobs::new(dir.path().join("blobs"))))
+        .with_cipher(Arc::new(cipher));
     let noon = today
         .at(12, 0, 0, 0)
         .to_zoned_datetime(TimeZone::get("Asia/Shanghai").expect("the zone"))

@@ -11,8 +11,10 @@ mod deadlines;
 mod disclosure;
 mod export;
 mod feedback;
+mod fieldwork;
 mod followups;
 mod leadership;
+mod letters;
 mod mail;
 mod maintenance;
 mod mechanisms;
@@ -90,6 +92,8 @@ pub struct Services<S: Store> {
     pub policy: AuthPolicy,
     /// Where evidence files are kept; services that store or read files refuse without it.
     pub blobs: Option<Arc<dyn Blobs>>,
+    /// Seals the confidential fields of fieldwork; services that seal or open refuse without it.
+    pub cipher: Option<Arc<dyn crate::fieldwork::Cipher>>,
     /// The most rows a ledger export or print view takes ([`EXPORT_MAX_ROWS`] unless a
     /// deployment or a test sets another).
     pub export_max: i64,
@@ -103,6 +107,7 @@ impl<S: Store> Clone for Services<S> {
             clock: self.clock.clone(),
             policy: self.policy.clone(),
             blobs: self.blobs.clone(),
+            cipher: self.cipher.clone(),
             export_max: self.export_max,
         }
     }
@@ -116,6 +121,7 @@ impl<S: Store> Services<S> {
             clock: system_clock(),
             policy: AuthPolicy::default(),
             blobs: None,
+            cipher: None,
             export_max: EXPORT_MAX_ROWS,
         }
     }
@@ -124,6 +130,20 @@ impl<S: Store> Services<S> {
     pub fn with_blobs(mut self, blobs: Arc<dyn Blobs>) -> Self {
         self.blobs = Some(blobs);
         self
+    }
+
+    /// The same services, sealing the confidential fields with `cipher`.
+    pub fn with_cipher(mut self, cipher: Arc<dyn crate::fieldwork::Cipher>) -> Self {
+        self.cipher = Some(cipher);
+        self
+    }
+
+    pub(crate) fn cipher(&self) -> Result<&Arc<dyn crate::fieldwork::Cipher>> {
+        self.cipher.as_ref().ok_or_else(|| {
+            crate::error::CoreError::Internal(
+                "no key file is configured for the sealed fields".into(),
+            )
+        })
     }
 
     pub(crate) fn blobs(&self) -> Result<&Arc<dyn Blobs>> {

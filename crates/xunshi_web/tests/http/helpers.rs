@@ -151,7 +151,11 @@ impl TestApp {
         let db = Db::open(&xunshi_store::sqlite_url(dir.path()), 5)
             .await
             .expect("open a fresh SQLite database");
-        let mut services = Services::new(db.clone(), Arc::new(Argon2Secrets::for_tests()));
+        let cipher = xunshi_store::AesCipher::load(&db, &dir.path().join("xunshi.key"))
+            .await
+            .expect("the key file of the sealed fields");
+        let mut services = Services::new(db.clone(), Arc::new(Argon2Secrets::for_tests()))
+            .with_cipher(Arc::new(cipher));
         adjust(&mut services);
         let router =
             xunshi_web::router(AppState::new(services.clone(), db.clone(), config.clone()));
