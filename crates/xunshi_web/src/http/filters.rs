@@ -1039,3 +1039,64 @@ mod tests {
         );
     }
 }
+
+/// `GET /inspections/{id}/letters`, `/inspections/{id}/fieldwork/letters`: the team's register,
+/// newest first.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LetterQuery {
+    /// letter, call, visit, online or email.
+    #[param(value_type = Option<xunshi_core::fieldwork::Channel>)]
+    pub channel: Option<String>,
+    /// received, handling or closed.
+    #[param(value_type = Option<xunshi_core::fieldwork::LetterStatus>)]
+    pub status: Option<String>,
+    /// pending, in_scope or passed_on.
+    #[param(value_type = Option<xunshi_core::fieldwork::LetterScope>)]
+    pub scope: Option<String>,
+    /// Part of the content or of whom it is about (at most 100 characters).
+    #[param(max_length = 100)]
+    pub q: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+impl LetterQuery {
+    pub fn filter(&self) -> Result<xunshi_core::store::LetterFilter> {
+        use xunshi_core::fieldwork::{Channel, LetterScope, LetterStatus};
+        Ok(xunshi_core::store::LetterFilter {
+            channel: opt_code(&self.channel, "channel", Channel::parse)?,
+            status: opt_code(&self.status, "status", LetterStatus::parse)?,
+            scope: opt_code(&self.scope, "scope", LetterScope::parse)?,
+            q: search_text(&self.q)?,
+        })
+    }
+
+    pub fn page(&self) -> Result<PageRequest> {
+        paging(&self.cursor, self.limit)
+    }
+
+    /// The filters alone, as the page's links carry them.
+    pub fn query(&self) -> String {
+        encoded(&[
+            ("channel", &self.channel),
+            ("status", &self.status),
+            ("scope", &self.scope),
+            ("q", &self.q),
+        ])
+    }
+}
+
+/// The lists of talks, document requests and other records: newest first, a page at a time.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+impl PageQuery {
+    pub fn page(&self) -> Result<PageRequest> {
+        paging(&self.cursor, self.limit)
+    }
+}
