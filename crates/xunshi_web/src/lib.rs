@@ -37,6 +37,10 @@ pub struct WebConfig {
     pub login_per_address_per_minute: u32,
     /// Log-in attempts a minute in all, per instance.
     pub login_overall_per_minute: u32,
+    /// Letters and follow-ups from the public a minute from one client address, per instance.
+    pub public_per_address_per_minute: u32,
+    /// Letters and follow-ups from the public a minute in all, per instance.
+    pub public_overall_per_minute: u32,
 }
 
 impl Default for WebConfig {
@@ -48,6 +52,8 @@ impl Default for WebConfig {
             request_timeout: Duration::from_secs(30),
             login_per_address_per_minute: 10,
             login_overall_per_minute: 300,
+            public_per_address_per_minute: 5,
+            public_overall_per_minute: 120,
         }
     }
 }
@@ -58,7 +64,9 @@ pub struct Inner {
     pub config: WebConfig,
     pub metrics: Metrics,
     /// Per instance by nature; the lock-outs themselves are in the database.
-    pub login_throttle: http::throttle::LoginThrottle,
+    pub login_throttle: http::throttle::Throttle,
+    /// The brake on the public's letters and receipt-code look-ups; it keeps no address.
+    pub public_throttle: http::throttle::Throttle,
 }
 
 /// Shared by every handler. Holds no state of its own beyond the process's metrics and its
@@ -76,16 +84,24 @@ impl std::ops::Deref for AppState {
 
 impl AppState {
     pub fn new(services: Services<Db>, db: Db, config: WebConfig) -> Self {
-        let login_throttle = http::throttle::LoginThrottle::new(
+        let login_throttle = http::throttle::Throttle::new(
             config.login_per_address_per_minute,
             config.login_overall_per_minute,
+            "登录尝试",
         );
+        let public_throttle = http::throttle::Throttle::new(
+            config.public_per_address_per_minute,
+            config.public_overall_per_minute,
+            "提交",
+        )
+        .anonymised(services.secrets.random_token());
         AppState(Arc::new(Inner {
             services,
             db,
             config,
             metrics: Metrics::new(),
             login_throttle,
+            public_throttle,
         }))
     }
 }

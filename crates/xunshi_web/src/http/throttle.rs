@@ -1,6 +1,10 @@
-//! Throttling of log-in attempts, before any password is checked: per client address and
-//! overall, with the `governor` crate (GCRA). A client over its rate is answered 429 with
-//! `Retry-After`.
+//! Throttling per client address and overall, with the `governor` crate (GCRA): of log-in
+//! attempts, before any password is checked, and of the public's letters, before anything is
+//! stored. A client over its rate is answered 429 with `Retry-After`.
+//!
+//! The public intake keeps no address: its throttle is keyed by a hash of the address under a
+//! salt of this process ([`Throttle::anonymised`]), held in memory only and forgotten as it
+//! ages, so nothing kept or logged can name who wrote in.
 //!
 //! The limits live in this process's memory, so they are per instance: behind a load balancer
 //! with N instances an address gets up to N times the rate. That is acceptable because they are
@@ -16,31 +20,48 @@ use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use super::Rejection;
 use axum::http::StatusCode;
 
-/// The per-instance brake on log-in attempts.
-pub struct LoginThrottle {
+/// A per-instance brake on one kind of request.
+pub struct Throttle {
     per_address: RateLimiter<String, DefaultKeyedStateStore<String>, DefaultClock>,
     overall: DefaultDirectRateLimiter,
     clock: DefaultClock,
+    /// What is refused, for the message: 登录尝试, 提交.
+    what: &'static str,
+    /// Set when addresses are kept only as a salted hash.
+    salt: Option<String>,
 }
 
-impl LoginThrottle {
-    /// Allows `per_address` attempts a minute from one address and `overall` a minute in all,
+impl Throttle {
+    /// Allows `per_address` requests a minute from one address and `overall` a minute in all,
     /// each as a burst that refills evenly.
-    pub fn new(per_address: u32, overall: u32) -> Self {
+    pub fn new(per_address: u32, overall: u32, what: &'static str) -> Self {
         let quota =
             |n: u32| Quota::per_minute(NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN));
         let clock = DefaultClock::default();
-        LoginThrottle {
+        Throttle {
             per_address: RateLimiter::keyed(quota(per_address)),
             overall: RateLimiter::direct(quota(overall)),
             clock,
+            what,
+            salt: None,
         }
     }
 
-    /// Counts one attempt from `ip`; refuses it, saying how long to wait, when the address or
+    /// The same brake keyed by a hash of the address under a random salt of this process, so
+    /// that even its memory does not hold the address.
+    pub fn anonymised(mut self, salt: String) -> Self {
+        self.salt = Some(salt);
+        self
+    }
+
+    /// Counts one request from `ip`; refuses it, saying how long to wait, when the address or
     /// the instance is over its rate.
     pub fn check(&self, ip: Option<&str>) -> Result<(), Rejection> {
-        let key = ip.unwrap_or("unknown").to_owned();
+        let ip = ip.unwrap_or("unknown");
+        let key = match &self.salt {
+            Some(salt) => xunshi_core::paper::sha256_hex(format!("{salt}:{ip}").as_bytes()),
+            None => ip.to_owned(),
+        };
         // Forget addresses that have been quiet for a while, so the table stays small.
         if self.per_address.len() > 10_000 {
             self.per_address.retain_recent();
@@ -52,7 +73,7 @@ impl LoginThrottle {
                 ..Rejection::new(
                     StatusCode::TOO_MANY_REQUESTS,
                     "too_many_requests",
-                    format!("登录尝试过于频繁，请 {} 秒后再试", secs.max(1)),
+                    format!("{}过于频繁，请 {} 秒后再试", self.what, secs.max(1)),
                 )
             }
         };
@@ -60,7 +81,10 @@ impl LoginThrottle {
             return Err(refused(not_until.wait_time_from(self.clock.now())));
         }
         if let Err(not_until) = self.overall.check() {
-            tracing::warn!("log-in attempts over the overall rate of this instance");
+            tracing::warn!(
+                what = self.what,
+                "requests over the overall rate of this instance"
+            );
             return Err(refused(not_until.wait_time_from(self.clock.now())));
         }
         Ok(())
@@ -73,7 +97,7 @@ mod tests {
 
     #[test]
     fn an_address_over_its_rate_waits_while_others_go_on() {
-        let t = LoginThrottle::new(3, 100);
+        let t = Throttle::new(3, 100, "登录尝试");
         for _ in 0..3 {
             assert!(t.check(Some("198.51.100.1")).is_ok());
         }
@@ -88,7 +112,7 @@ mod tests {
 
     #[test]
     fn the_overall_rate_holds_across_addresses() {
-        let t = LoginThrottle::new(100, 2);
+        let t = Throttle::new(100, 2, "登录尝试");
         assert!(t.check(Some("a")).is_ok());
         assert!(t.check(Some("b")).is_ok());
         assert!(t.check(Some("c")).is_err());
