@@ -581,6 +581,21 @@ impl FromRequestParts<AppState> for LoginAttempt {
     }
 }
 
+/// A request of the public's intake (a letter, a look-up by receipt code), counted against the
+/// intake's brake before anything is read or stored. It keeps nothing of the client: the
+/// address only feeds the throttle, which holds a salted hash of it in memory.
+pub struct PublicAttempt;
+
+impl FromRequestParts<AppState> for PublicAttempt {
+    type Rejection = Rejection;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Rejection> {
+        let ip = client_ip(&parts.headers, &parts.extensions, app.config.trust_proxy);
+        app.public_throttle.check(ip.as_deref())?;
+        Ok(PublicAttempt)
+    }
+}
+
 /// The client address for services that record it but need no user.
 pub struct ClientIp(pub Option<String>);
 

@@ -21,6 +21,8 @@ mod edge;
 mod helpers;
 #[path = "http/inspections.rs"]
 mod inspections;
+#[path = "http/intake.rs"]
+mod intake;
 #[path = "http/leadership.rs"]
 mod leadership;
 #[path = "http/login.rs"]

@@ -475,7 +475,10 @@ impl<S: Store> Services<S> {
         }
         let mut tx = self.store.write().await?;
         let (before, insp) = readable_doc_request(&mut tx, actor, id).await?;
-        require_team(actor, &insp, Seat::Member)?;
+        // Whoever reads the request knows it exists: the unit is told why it may not.
+        if require_team(actor, &insp, Seat::Member).is_err() {
+            return Err(CoreError::Forbidden("调阅材料由巡视组登记退还".into()));
+        }
         if before.status != DocRequestStatus::Delivered {
             return Err(CoreError::RuleRefused("单位提供材料后才能登记退还".into()));
         }

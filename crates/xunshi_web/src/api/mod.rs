@@ -7,6 +7,7 @@ mod calendar;
 mod clues;
 mod dashboard;
 mod disclosure;
+mod fieldwork;
 mod inspections;
 mod messages;
 mod openapi;
@@ -52,6 +53,7 @@ use crate::http::Rejection;
         (name = "calendar", description = "节假日安排与工作日计算"),
         (name = "clues", description = "问题线索、移交与处置"),
         (name = "teams", description = "干部人才库、回避规则与巡视组"),
+        (name = "fieldwork", description = "进驻了解：巡视公告、来信来访（含网上举报，无需令牌）、个别谈话、调阅材料、其他工作方式与底稿的依据材料"),
         (name = "papers", description = "问题底稿、佐证材料、立行立改通知与问题分类"),
         (name = "reports", description = "巡视报告、审批流程与反馈意见"),
         (name = "rectification", description = "整改方案、整改台账、进展与佐证材料、核查销号与变更申请"),
@@ -86,6 +88,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(calendar::routes())
         .merge(clues::routes())
         .merge(teams::routes())
+        .merge(fieldwork::routes())
         .merge(papers::routes())
         .merge(reports::routes())
         .merge(rectify::routes())

@@ -19,6 +19,10 @@ const PUBLIC: &[(&str, &str)] = &[
     ("post", "/auth/token"),
     ("get", "/public/notices"),
     ("get", "/public/notices/{id}"),
+    ("get", "/public/announcements"),
+    ("post", "/public/submissions"),
+    ("post", "/public/submissions/status"),
+    ("post", "/public/submissions/follow-up"),
 ];
 
 const METHODS: &[&str] = &["get", "put", "post", "delete", "patch"];

@@ -132,6 +132,11 @@ pub struct TestApp {
 }
 
 impl TestApp {
+    /// The data folder of the case: the SQLite file, the key file of the sealed fields.
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+
     /// The application with the default policy (back-off after the third failure).
     pub async fn spawn() -> TestApp {
         Self::spawn_with(|_| {}).await
