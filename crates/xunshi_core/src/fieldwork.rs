@@ -494,28 +494,27 @@ const RECEIPT_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 /// Characters of a receipt code: 5 bits each, 100 bits in all.
 pub const RECEIPT_CHARS: usize = 20;
 
-/// A receipt code made from a random token of at least 20 characters of base64url (6 bits
-/// each; the low 5 of each make one character of the code), grouped by four for writing down.
+/// A receipt code made from a random secret (`Secrets::random_token`, at least 256 bits in any
+/// spelling): the secret is hashed, and the first 100 bits of the hash make 20 characters of
+/// 5 bits each, grouped by four for writing down.
 pub fn receipt_from(random: &str) -> Result<String> {
-    let bytes = random.as_bytes();
-    if bytes.len() < RECEIPT_CHARS {
+    if random.len() < 32 {
         return Err(CoreError::internal(
             "the random token is too short for a receipt",
         ));
     }
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(random.as_bytes());
     let mut out = String::with_capacity(RECEIPT_CHARS + RECEIPT_CHARS / 4);
-    for (i, b) in bytes[..RECEIPT_CHARS].iter().enumerate() {
+    for i in 0..RECEIPT_CHARS {
         if i > 0 && i % 4 == 0 {
             out.push('-');
         }
-        let sextet = match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'-' => 62,
-            _ => 63,
-        };
-        out.push(RECEIPT_ALPHABET[usize::from(sextet & 31)] as char);
+        // Bits 5i .. 5i+5 of the digest, most significant first.
+        let bit = i * 5;
+        let pair = (u16::from(digest[bit / 8]) << 8) | u16::from(digest[bit / 8 + 1]);
+        let five = (pair >> (11 - bit % 8)) & 31;
+        out.push(RECEIPT_ALPHABET[usize::from(five)] as char);
     }
     Ok(out)
 }
@@ -1029,7 +1028,8 @@ mod tests {
 
     #[test]
     fn a_receipt_has_a_hundred_bits_in_groups_of_four_and_reads_back_however_typed() {
-        let code = receipt_from("Ab9-_zZ0aB9-_zZ0aB9-_zZ0").unwrap();
+        let code = receipt_from(&"3f".repeat(32)).unwrap();
+        assert_ne!(code, receipt_from(&"3e".repeat(32)).unwrap());
         assert_eq!(code.len(), RECEIPT_CHARS + 4);
         assert_eq!(code.split('-').count(), 5);
         assert_eq!(normalise_receipt(&code).as_deref(), Some(code.as_str()));
@@ -1039,6 +1039,17 @@ mod tests {
         assert!(normalise_receipt(&format!("{code}0")).is_none());
         assert_ne!(receipt_hash(&code), code);
         assert!(!receipt_hash(&code).contains(&code));
+    }
+
+    #[test]
+    fn every_character_of_a_receipt_is_drawn_from_the_whole_alphabet() {
+        // Hex tokens (what the secrets give) must not narrow the characters used.
+        let mut seen = std::collections::BTreeSet::new();
+        for n in 0..200u32 {
+            let token = format!("{:064x}", u128::from(n) * 0x9e37_79b9_7f4a_7c15);
+            seen.extend(receipt_from(&token).unwrap().chars().filter(|c| *c != '-'));
+        }
+        assert_eq!(seen.len(), 32, "{seen:?}");
     }
 
     #[test]

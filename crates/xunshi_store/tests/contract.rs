@@ -18,6 +18,8 @@ mod calendar;
 mod clues;
 #[path = "contract/disclosure.rs"]
 mod disclosure;
+#[path = "contract/fieldwork.rs"]
+mod fieldwork;
 #[path = "contract/generate.rs"]
 mod generate;
 #[path = "contract/harness.rs"]
@@ -72,6 +74,9 @@ macro_rules! contract_cases {
 }
 
 contract_cases! {
+    fieldwork::the_register_keeps_writers_sealed_and_pages_counts_and_tallies_in_the_store,
+    fieldwork::talks_requests_records_and_citations_round_trip,
+    fieldwork::the_key_file_must_be_the_one_the_data_was_sealed_with,
     messages::hand_overs_write_messages_to_whom_the_todo_names,
     messages::an_inbox_sorts_by_every_column_both_ways,
     messages::a_message_of_an_event_reaches_each_recipient_once,
