@@ -19,6 +19,7 @@ mod pager;
 mod papers;
 mod personnel;
 mod planning;
+mod public_letters;
 mod rectify;
 mod reports;
 mod supervision;
@@ -64,6 +65,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(rectify::routes())
         .merge(ledger::routes())
         .merge(disclosure::routes())
+        .merge(public_letters::routes())
         .merge(supervision::routes())
         .merge(dashboard::routes())
         .merge(leadership::routes())
