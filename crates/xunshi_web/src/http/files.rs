@@ -191,6 +191,19 @@ pub fn task_file_response(e: &TaskEvidence, bytes: Vec<u8>, save: bool) -> Respo
     stored_file(e.kind, &e.content_type, &e.filename, &e.sha256, bytes, save)
 }
 
+/// A file of a letter of the register (a scan, a writer's attachment): always saved, never
+/// shown in the page.
+pub fn letter_file_response(f: &xunshi_core::store::LetterFile, bytes: Vec<u8>) -> Response {
+    stored_file(
+        f.kind,
+        f.kind.content_type(),
+        &f.filename,
+        &f.sha256,
+        bytes,
+        true,
+    )
+}
+
 /// A file's size as people read it.
 pub fn size_label(n: i64) -> String {
     if n >= 1024 * 1024 {

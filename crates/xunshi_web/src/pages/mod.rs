@@ -13,6 +13,7 @@ mod home;
 mod inspections;
 mod leadership;
 mod ledger;
+mod letters;
 mod messages;
 mod notices;
 mod pager;
@@ -57,6 +58,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(personnel::routes())
         .merge(teams::routes())
         .merge(papers::routes())
+        .merge(letters::routes())
         .merge(notices::routes())
         .merge(reports::routes())
         .merge(feedback::routes())
