@@ -23,6 +23,8 @@ mod helpers;
 mod inspections;
 #[path = "http/leadership.rs"]
 mod leadership;
+#[path = "http/letters.rs"]
+mod letters;
 #[path = "http/login.rs"]
 mod login;
 #[path = "http/messages.rs"]
