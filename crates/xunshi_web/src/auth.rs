@@ -108,6 +108,14 @@ pub async fn page_session(
     req: Request,
     next: Next,
 ) -> Response {
+    // The public's intake (`/public/letters…`) has no session and no ambient authority: it
+    // needs no account, a submission or a receipt code is all it acts on, and no cookie can
+    // make it do more. So no session cookie is even read there (a writer logged in on the same
+    // browser is not tied to the letter), no CSRF token is asked (there is none to forge), and
+    // no idempotency key is recorded (it would be kept under an account).
+    if is_public_intake(req.uri().path()) {
+        return next.run(req).await;
+    }
     let ip = client_ip(req.headers(), req.extensions(), app.config.trust_proxy);
     let mut session: Option<PageSession> = None;
     if let Some(c) = jar.get(SESSION_COOKIE) {
@@ -204,6 +212,11 @@ pub async fn page_session(
         Some(actor) => crate::http::idempotency::settle(&app, &actor, resp).await,
         None => resp,
     }
+}
+
+/// The routes of the public's intake, left alone by [`page_session`].
+fn is_public_intake(path: &str) -> bool {
+    path == "/public/letters" || path.starts_with("/public/letters/")
 }
 
 tokio::task_local! {

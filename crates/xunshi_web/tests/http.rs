@@ -25,6 +25,8 @@ mod inspections;
 mod intake;
 #[path = "http/leadership.rs"]
 mod leadership;
+#[path = "http/letters.rs"]
+mod letters;
 #[path = "http/login.rs"]
 mod login;
 #[path = "http/messages.rs"]

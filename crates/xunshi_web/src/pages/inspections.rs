@@ -568,6 +568,11 @@ async fn render_detail(
     .map(day)
     .collect();
     let title = format!("{} {}", v.inspection.team_name, target_names(&v));
+    let mut sections = sections(access);
+    // The register of letters is the team's alone: offered to whom the service lets read it.
+    if app.services.letter_handlers(actor, id).await.is_ok() {
+        sections.push(("letters", "来信来访", "信访举报登记、甄别办理与统计"));
+    }
     let page = DetailPage {
         frame: Frame::new(app, user, &title, "/inspections")
             .await
@@ -578,7 +583,7 @@ async fn render_detail(
         stage: i.stage.label(),
         stages,
         dates,
-        sections: sections(access),
+        sections,
         moves: moves(actor, i),
         today: today(app.services.now()).to_string(),
         can_edit: access == Access::Office && i.stage.index() <= Stage::Preparation.index(),

@@ -13,12 +13,14 @@ mod home;
 mod inspections;
 mod leadership;
 mod ledger;
+mod letters;
 mod messages;
 mod notices;
 mod pager;
 mod papers;
 mod personnel;
 mod planning;
+mod public_letters;
 mod rectify;
 mod reports;
 mod supervision;
@@ -56,6 +58,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(personnel::routes())
         .merge(teams::routes())
         .merge(papers::routes())
+        .merge(letters::routes())
         .merge(notices::routes())
         .merge(reports::routes())
         .merge(feedback::routes())
@@ -64,6 +67,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(rectify::routes())
         .merge(ledger::routes())
         .merge(disclosure::routes())
+        .merge(public_letters::routes())
         .merge(supervision::routes())
         .merge(dashboard::routes())
         .merge(leadership::routes())
