@@ -53,6 +53,7 @@ pub use disclosure::{
     DisclosureTarget, DocRights, DocumentDetail, DocumentEntry, PublicNotice, report_submitted_on,
 };
 pub use export::{EXPORT_MAX_ROWS, LedgerExport, LedgerExportRow, LedgerTotals};
+pub use fieldwork::{DocRequestEntry, FieldworkSummary, GroupCoverage, TalkCoverage, TalkDetail};
 pub use followups::{FollowUpEntry, FollowUpQuery};
 pub use mail::{MAIL_ATTEMPTS, MailRun};
 pub use mechanisms::{MechanismEntry, MechanismQuery};
