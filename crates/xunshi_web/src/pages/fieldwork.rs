@@ -12,7 +12,7 @@ use serde::Deserialize;
 use xunshi_core::access::Access;
 use xunshi_core::fieldwork::{
     Announcement, AnnouncementInput, CitingKind, DocAnswerInput, DocRequestInput, DocRequestStatus,
-    DocReturnInput, FieldMethod, FieldRecord, FieldRecordInput, TalkGroup, TalkInput,
+    DocReturnInput, FieldMethod, FieldRecord, FieldRecordInput, SourceKind, TalkGroup, TalkInput,
     TalkPlanInput,
 };
 use xunshi_core::inspection::{Inspection, Stage};
@@ -1453,5 +1453,166 @@ async fn add_record(
             )
             .await
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A working paper's sources (依据材料)
+
+pub(super) struct SourceGroup {
+    pub label: &'static str,
+    pub options: Vec<(String, String)>,
+}
+
+/// The sources block of a paper's page: what it cites, and the picker of what it may cite.
+pub(super) struct Sources {
+    pub items: Vec<SourceRow>,
+    pub groups: Vec<SourceGroup>,
+    pub kinds: Vec<(&'static str, &'static str)>,
+}
+
+pub(super) struct SourceRow {
+    pub kind: &'static str,
+    pub label: String,
+    pub href: Option<String>,
+}
+
+/// How many of each kind the picker offers: the newest first.
+const PICKER_SIZE: u32 = 50;
+
+/// The sources block for whoever the service admits (the team), or none.
+pub(super) async fn sources_of(
+    app: &AppState,
+    actor: &Actor,
+    kind: CitingKind,
+    citing_id: Id,
+    inspection_id: Id,
+) -> Option<Sources> {
+    let cited = app.services.sources_of(actor, kind, citing_id).await.ok()?;
+    let taken = |k: SourceKind, id: Id| {
+        cited
+            .iter()
+            .any(|c| c.source_kind == k && c.source_id == id)
+    };
+    let first = PageRequest::first(PICKER_SIZE);
+    let s = &app.services;
+    let mut groups = Vec::new();
+    if let Ok(p) = s
+        .letters_page(actor, inspection_id, &Default::default(), first)
+        .await
+    {
+        groups.push(SourceGroup {
+            label: SourceKind::Letter.label(),
+            options: p
+                .items
+                .iter()
+                .filter(|l| !taken(SourceKind::Letter, l.id))
+                .map(|l| {
+                    let about = if l.about_name.is_empty() {
+                        "未写明被反映人"
+                    } else {
+                        l.about_name.as_str()
+                    };
+                    (
+                        format!("letter:{}", l.id),
+                        format!("第 {} 号{}（{about}）", l.number, l.channel.label()),
+                    )
+                })
+                .collect(),
+        });
+    }
+    if let Ok(p) = s.talks_page(actor, inspection_id, first).await {
+        groups.push(SourceGroup {
+            label: SourceKind::Talk.label(),
+            options: p
+                .items
+                .iter()
+                .filter(|t| !taken(SourceKind::Talk, t.id))
+                .map(|t| {
+                    (
+                        format!("talk:{}", t.id),
+                        format!(
+                            "{} 与{}（{}）谈话",
+                            t.talked_on, t.interviewee_name, t.interviewee_post
+                        ),
+                    )
+                })
+                .collect(),
+        });
+    }
+    if let Ok(p) = s.doc_requests_page(actor, inspection_id, first).await {
+        groups.push(SourceGroup {
+            label: SourceKind::DocRequest.label(),
+            options: p
+                .items
+                .iter()
+                .filter(|d| !taken(SourceKind::DocRequest, d.request.id))
+                .map(|d| {
+                    (
+                        format!("doc_request:{}", d.request.id),
+                        format!(
+                            "第 {} 号调阅单（{}，{}）",
+                            d.request.number, d.unit_name, d.request.sent_on
+                        ),
+                    )
+                })
+                .collect(),
+        });
+    }
+    if let Ok(p) = s.field_records_page(actor, inspection_id, first).await {
+        groups.push(SourceGroup {
+            label: SourceKind::FieldRecord.label(),
+            options: p
+                .items
+                .iter()
+                .filter(|r| !taken(SourceKind::FieldRecord, r.id))
+                .map(|r| {
+                    (
+                        format!("field_record:{}", r.id),
+                        format!("{} {}", r.held_on, r.method.label()),
+                    )
+                })
+                .collect(),
+        });
+    }
+    groups.retain(|g| !g.options.is_empty());
+    let items = cited
+        .iter()
+        .map(|c| SourceRow {
+            kind: c.source_kind.label(),
+            label: c.label.clone(),
+            href: Some(match c.source_kind {
+                SourceKind::Talk => format!("/talks/{}", c.source_id),
+                SourceKind::DocRequest => format!("/doc-requests/{}", c.source_id),
+                SourceKind::FieldRecord => format!(
+                    "/inspections/{inspection_id}/fieldwork/records#record-{}",
+                    c.source_id
+                ),
+                SourceKind::Letter => format!("/inspections/{inspection_id}/letters"),
+            }),
+        })
+        .collect();
+    Some(Sources {
+        items,
+        groups,
+        kinds: SourceKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), k.label()))
+            .collect(),
+    })
+}
+
+/// What a citation form sent: the picker's `kind:id`, or the kind and the id typed.
+pub(super) fn citation_input(p: &FormPairs) -> xunshi_core::fieldwork::CitationInput {
+    let picked = p.get("source");
+    match picked.trim().split_once(':') {
+        Some((kind, id)) => xunshi_core::fieldwork::CitationInput {
+            source_kind: kind.to_owned(),
+            source_id: id.to_owned(),
+        },
+        None => xunshi_core::fieldwork::CitationInput {
+            source_kind: p.get("source_kind"),
+            source_id: p.get("source_id"),
+        },
     }
 }
