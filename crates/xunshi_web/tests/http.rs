@@ -17,6 +17,8 @@ mod csrf;
 mod disclosure;
 #[path = "http/edge.rs"]
 mod edge;
+#[path = "http/fieldwork.rs"]
+mod fieldwork;
 #[path = "http/helpers.rs"]
 mod helpers;
 #[path = "http/inspections.rs"]

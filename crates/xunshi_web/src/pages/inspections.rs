@@ -567,6 +567,24 @@ async fn render_detail(
     .into_iter()
     .map(day)
     .collect();
+    let mut sections = sections(access);
+    // The team's fieldwork, and the announcement for whoever publishes it, as the core says.
+    if app.services.fieldwork_summary(actor, id).await.is_ok()
+        || super::fieldwork::may_announce(actor, i)
+    {
+        let at = sections
+            .iter()
+            .position(|s| s.0 == "team")
+            .map_or(0, |n| n + 1);
+        sections.insert(
+            at,
+            (
+                "fieldwork",
+                "进驻了解",
+                "巡视公告、来信来访、个别谈话、调阅材料和其他方式",
+            ),
+        );
+    }
     let title = format!("{} {}", v.inspection.team_name, target_names(&v));
     let mut sections = sections(access);
     // The register of letters is the team's alone: offered to whom the service lets read it.

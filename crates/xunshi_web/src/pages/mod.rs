@@ -9,6 +9,7 @@ mod dashboard;
 mod deadline_changes;
 pub(crate) mod disclosure;
 mod feedback;
+mod fieldwork;
 mod home;
 mod inspections;
 mod leadership;
@@ -59,6 +60,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(teams::routes())
         .merge(papers::routes())
         .merge(letters::routes())
+        .merge(fieldwork::routes())
         .merge(notices::routes())
         .merge(reports::routes())
         .merge(feedback::routes())
@@ -309,6 +311,13 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "returned" => "已退回修改。",
         "uploaded" => "文件已上传。",
         "file_withdrawn" => "文件已撤回。",
+        "announced" => "巡视公告已保存。",
+        "planned" => "已列入谈话计划。",
+        "talk_recorded" => "个别谈话已登记。",
+        "doc_sent" => "调阅通知已发出。",
+        "doc_returned" => "已登记退还材料。",
+        "record_added" => "工作记录已登记。",
+        "cited" => "已添加依据材料。",
         "issued" => "立行立改通知已下发。",
         "answered" => "答复已提交。",
         "reviewed" => "已审核答复。",
@@ -353,7 +362,8 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavSection> {
     if actor.can(Permission::ViewPersonnel) {
         inspect.push(item("干部人才库", "/personnel"));
     }
-    // The unit answers the immediate-fix notices addressed to it during an inspection.
+    // The unit answers the immediate-fix notices and the requests for documents addressed to
+    // it during an inspection.
     if actor.grants().iter().any(|g| {
         matches!(
             g.role,
@@ -361,6 +371,7 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavSection> {
         )
     }) {
         inspect.push(item("立行立改通知", "/notices"));
+        inspect.push(item("调阅材料", "/fieldwork/doc-requests"));
     }
     if clues::shows_clues(actor) {
         inspect.push(item("问题线索", "/clues"));

@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
+use xunshi_core::fieldwork::CitingKind;
 use xunshi_core::inspection::Inspection;
 use xunshi_core::page::SortedPage;
 use xunshi_core::paper::{
@@ -18,6 +19,7 @@ use xunshi_core::paper::{
 use xunshi_core::service::{PaperDecision, ProblemDetail, Withdrawal};
 use xunshi_core::{CoreError, Id};
 
+use super::fieldwork::{self, Sources};
 use super::work_tabs::{TabKind, WorkHead, unit_name};
 use super::{FormErrors, Frame, OrPage, PageResult, error_page, local_time, render, see_other};
 use crate::AppState;
@@ -38,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .route("/papers/{id}", get(detail).post(update))
         .route("/papers/{id}/edit", get(edit_form))
         .route("/papers/{id}/decide", post(decide))
+        .route("/papers/{id}/sources", post(cite))
         .route(
             "/papers/{id}/evidence",
             post(upload).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
@@ -530,6 +533,8 @@ struct DetailPage {
     approved: Option<String>,
     signed: Option<String>,
     files: Vec<FileRow>,
+    /// What the paper rests on (依据材料), for the team only.
+    sources: Option<Sources>,
     error: Option<String>,
 }
 
@@ -581,6 +586,14 @@ async fn render_detail(
         approved: d.problem.approved.as_ref().map(signed_line),
         signed: d.problem.signed.as_ref().map(signed_line),
         files,
+        sources: fieldwork::sources_of(
+            app,
+            actor,
+            CitingKind::Problem,
+            id,
+            d.problem.inspection_id,
+        )
+        .await,
         error,
         d,
     };
@@ -633,6 +646,27 @@ async fn decide(
     };
     match result {
         Ok(_) => Ok(see_other(&format!("/papers/{id}"), notice)),
+        Err(e @ (CoreError::Forbidden(_) | CoreError::NotFound(_))) => Err(e).or_page(actor),
+        Err(e) => render_detail(&app, &user, id, None, Some(banner(&e)), status_of(&e)).await,
+    }
+}
+
+/// Cites a fieldwork record as a source of the paper: a member of the team.
+async fn cite(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    p: FormPairs,
+) -> PageResult {
+    let actor = &user.actor;
+    let id = parse_id(&id, "问题底稿", &user)?;
+    let input = fieldwork::citation_input(&p);
+    match app
+        .services
+        .cite_source(actor, CitingKind::Problem, id, &input)
+        .await
+    {
+        Ok(_) => Ok(see_other(&format!("/papers/{id}"), "cited")),
         Err(e @ (CoreError::Forbidden(_) | CoreError::NotFound(_))) => Err(e).or_page(actor),
         Err(e) => render_detail(&app, &user, id, None, Some(banner(&e)), status_of(&e)).await,
     }
