@@ -101,6 +101,19 @@ fn tallied(code: &str, label: &str, count: i64) -> Tallied {
     }
 }
 
+fn announcing_office(actor: &Actor, insp: &Inspection) -> bool {
+    crate::service::supervision::is_office(actor)
+        && crate::access::inspection_access(actor, insp) == crate::access::Access::Office
+}
+
+/// Whether the actor may publish or change the entry announcement of `insp` now: the team's
+/// leader or deputy, or the office, before the team enters or while it is on site. The rule
+/// of [`Services::save_announcement`]; pages ask it to offer the form.
+pub fn may_announce(actor: &Actor, insp: &Inspection) -> bool {
+    (announcing_office(actor, insp) || team_seat(actor, insp) == Some(Seat::Lead))
+        && matches!(insp.stage, Stage::Preparation | Stage::OnSite)
+}
+
 /// Whether the actor is one of the inspection's appointed letter handlers, still on its team.
 pub(crate) async fn is_letter_handler<T: ReadTx>(
     tx: &mut T,
@@ -189,12 +202,10 @@ impl<S: Store> Services<S> {
         let now = self.now();
         let mut tx = self.store.write().await?;
         let insp = load_inspection(&mut tx, inspection_id).await?;
-        let office = crate::service::supervision::is_office(actor)
-            && crate::access::inspection_access(actor, &insp) == crate::access::Access::Office;
-        if !office {
-            require_team(actor, &insp, Seat::Lead)?;
-        }
-        if !matches!(insp.stage, Stage::Preparation | Stage::OnSite) {
+        if !may_announce(actor, &insp) {
+            if !announcing_office(actor, &insp) {
+                require_team(actor, &insp, Seat::Lead)?;
+            }
             return Err(CoreError::RuleRefused(format!(
                 "巡视任务处于“{}”阶段，巡视公告只在进驻前和进驻期间发布",
                 insp.stage.label()

@@ -57,7 +57,7 @@ pub use fieldwork::{DocRequestEntry, FieldworkSummary, GroupCoverage, TalkCovera
 pub use followups::{FollowUpEntry, FollowUpQuery};
 pub use letters::{
     LetterDetail, LetterTally, PUBLIC_FILES_MAX, PublicInspection, PublicLetterStatus, PublicNote,
-    Tallied,
+    Tallied, may_announce,
 };
 pub use mail::{MAIL_ATTEMPTS, MailRun};
 pub use mechanisms::{MechanismEntry, MechanismQuery};

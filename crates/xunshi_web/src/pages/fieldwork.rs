@@ -47,15 +47,6 @@ pub fn routes() -> Router<AppState> {
         .route("/inspections/{id}/field-records", post(add_record))
 }
 
-/// Whether the actor may publish or change the entry announcement of `insp` now: the team's
-/// leader or deputy, or the office, before entry or on site — the rule of
-/// `Services::save_announcement`.
-pub(super) fn may_announce(actor: &Actor, insp: &Inspection) -> bool {
-    let access = xunshi_core::access::inspection_access(actor, insp);
-    matches!(access, Access::TeamLead | Access::Office)
-        && matches!(insp.stage, Stage::Preparation | Stage::OnSite)
-}
-
 // ---------------------------------------------------------------------------------------------
 // What the pages share
 
@@ -317,7 +308,7 @@ async fn render_overview(
             updated: local_time(a.updated_at),
             a,
         }),
-        can_announce: may_announce(actor, &insp),
+        can_announce: xunshi_core::service::may_announce(actor, &insp),
         form,
         errors,
     };
@@ -1588,7 +1579,7 @@ pub(super) async fn sources_of(
                     "/inspections/{inspection_id}/fieldwork/records#record-{}",
                     c.source_id
                 ),
-                SourceKind::Letter => format!("/inspections/{inspection_id}/letters"),
+                SourceKind::Letter => format!("/letters/{}", c.source_id),
             }),
         })
         .collect();

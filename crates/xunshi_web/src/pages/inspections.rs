@@ -568,10 +568,10 @@ async fn render_detail(
     .map(day)
     .collect();
     let mut sections = sections(access);
-    // The team's fieldwork, and the announcement for whoever publishes it, as the core says.
-    if app.services.fieldwork_summary(actor, id).await.is_ok()
-        || super::fieldwork::may_announce(actor, i)
-    {
+    // The team's fieldwork and its register of letters are the team's alone, offered to whom
+    // the service lets read them; the announcement to whoever publishes it, as the core says.
+    let team = app.services.letter_handlers(actor, id).await.is_ok();
+    if team || xunshi_core::service::may_announce(actor, i) {
         let at = sections
             .iter()
             .position(|s| s.0 == "team")
@@ -585,12 +585,10 @@ async fn render_detail(
             ),
         );
     }
-    let title = format!("{} {}", v.inspection.team_name, target_names(&v));
-    let mut sections = sections(access);
-    // The register of letters is the team's alone: offered to whom the service lets read it.
-    if app.services.letter_handlers(actor, id).await.is_ok() {
+    if team {
         sections.push(("letters", "来信来访", "信访举报登记、甄别办理与统计"));
     }
+    let title = format!("{} {}", v.inspection.team_name, target_names(&v));
     let page = DetailPage {
         frame: Frame::new(app, user, &title, "/inspections")
             .await
