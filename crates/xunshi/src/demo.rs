@@ -1,11 +1,14 @@
 //! The example scenario behind `xunshi serve --demo`: the inspection of the seed article — the
 //! autonomous region committee's third inspection team at its propaganda department, on site
-//! from 2019-09-18 to 2019-12-18, feedback on 2020-03-25 — and an invented current round with
-//! several units at different stages. People have invented names. Everything is created through
-//! the services, so the demo obeys the same rules and leaves the same audit trail as real use,
-//! and each event carries the day it happened (`demo/timeline.rs`): the seed's days of
-//! 2019–2021, the current round's days counted back from the day the demo is loaded.
+//! from 2019-09-18 to 2019-12-18 (its fieldwork in `demo/fieldwork.rs`), feedback on
+//! 2020-03-25 — and an invented current round with several units at different stages. People
+//! have invented names. Everything is created through the services, so the demo obeys the same
+//! rules and leaves the same audit trail as real use, and each event carries the day it
+//! happened (`demo/timeline.rs`): the seed's days of 2019–2021, the current round's days
+//! counted back from the day the demo is loaded.
 
+#[path = "demo/fieldwork.rs"]
+mod fieldwork;
 #[path = "demo/live.rs"]
 mod live;
 #[path = "demo/rectify.rs"]
@@ -15,7 +18,6 @@ mod seed;
 #[path = "demo/timeline.rs"]
 mod timeline;
 
-use jiff::ToSpan;
 use jiff::civil::{Date, date};
 use timeline::Timeline;
 use xunshi_core::inspection::{InspectionInput, Stage};
@@ -359,34 +361,22 @@ async fn load_seed(
     advance(s, office, seed, &[(Stage::Preparation, None)]).await?;
     timeline.on(date(2019, 9, 5))?;
     let pool = seed::form_team(s, office, seed).await?;
-    let entry = date(2019, 9, 18);
+    let (entry, exit) = (date(2019, 9, 18), date(2019, 12, 18));
+    let mut site = fieldwork::Site::new(s, timeline, seed, &pool).await?;
+    site.before_entry(entry, exit).await?;
     timeline.on(entry)?;
     advance(s, office, seed, &[(Stage::OnSite, Some(entry))]).await?;
 
+    // The papers are written between the talks, letters and materials they rest on, approved
+    // and signed at the team's meeting in November; the clues come up after it, before the
+    // team leaves.
     let findings = seed::seed_findings();
-    let (lead, member) = (
-        as_user(s, "teamlead").await?,
-        as_user(s, "teammember").await?,
-    );
-    // A paper every six days while on site, approved and signed at the team's meeting in
-    // November; the clues come up after it, before the team leaves.
-    let written: Vec<Date> = (0..findings.problems.len())
-        .map(|i| date(2019, 9, 26).checked_add((6 * i as i64).days()))
-        .collect::<Result<_, _>>()
-        .map_err(CoreError::internal)?;
-    let signed_on = date(2019, 11, 22);
-    seed::papers(
-        s,
-        timeline,
-        (&lead, &member),
-        seed,
-        &findings,
-        &written,
-        signed_on,
-    )
-    .await?;
+    let lead = as_user(s, "teamlead").await?;
+    let papers = site.on_site(&findings).await?;
+    timeline.on(date(2019, 11, 22))?;
+    seed::sign_papers(s, &lead, papers).await?;
     let clues = seed::register_clues(s, timeline, seed).await?;
-    let exit = date(2019, 12, 18);
+    site.leaving(&clues).await?;
     timeline.on(exit)?;
     advance(s, office, seed, &[(Stage::Reporting, Some(exit))]).await?;
     seed::report_and_feedback(
