@@ -241,11 +241,19 @@ pub async fn is_empty(services: &Services<Db>) -> Result<bool, CoreError> {
 /// The first day of the scenario: the organisation and its accounts are set up.
 const SET_UP: Date = date(2019, 8, 1);
 
+/// What the loaded demo has to tell whoever started it.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The receipt code of the anonymous letter the public wrote to the team on site: shown
+    /// only because this is a demo, for trying the public page's look-up with.
+    pub receipt: String,
+}
+
 /// Loads the scenario. The seed happens on its own days of 2019–2021; the current round is
 /// placed around `today` (the server passes the real date, tests a fixed one) so that its
 /// clocks are live. The round's days are worked out before anything is written: a day the
 /// holiday calendar cannot place refuses the whole demo, with the reason.
-pub async fn load(services: &Services<Db>, today: Date) -> Result<(), CoreError> {
+pub async fn load(services: &Services<Db>, today: Date) -> Result<Loaded, CoreError> {
     let placement = live::Placement::around(services, today).await?;
     let standing = rectify::StandingDeadlines::after(today)?;
     let timeline = Timeline::starting(SET_UP)?;
@@ -256,8 +264,9 @@ pub async fn load(services: &Services<Db>, today: Date) -> Result<(), CoreError>
     organisation(s).await?;
     let office = as_user(s, "office").await?;
     let pool = load_seed(s, &timeline, &office, &standing).await?;
-    live::load(s, &timeline, &office, &pool, &placement).await?;
-    addresses(s).await
+    let receipt = live::load(s, &timeline, &office, &pool, &placement).await?;
+    addresses(s).await?;
+    Ok(Loaded { receipt })
 }
 
 /// The domain of the demo accounts' e-mail addresses (reserved for examples, RFC 2606).

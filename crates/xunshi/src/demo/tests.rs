@@ -40,9 +40,14 @@ async fn services(dir: &tempfile::TempDir, today: Date) -> Services<Db> {
 }
 
 async fn loaded(dir: &tempfile::TempDir) -> Services<Db> {
+    loaded_with(dir).await.0
+}
+
+/// The loaded demo and what it tells whoever started it.
+async fn loaded_with(dir: &tempfile::TempDir) -> (Services<Db>, super::Loaded) {
     let s = services(dir, TODAY).await;
-    super::load(&s, TODAY).await.expect("the demo loads");
-    s
+    let loaded = super::load(&s, TODAY).await.expect("the demo loads");
+    (s, loaded)
 }
 
 /// The inspection of `team`, as the office finds it.
@@ -547,6 +552,43 @@ async fn the_seed_inspection_has_its_fieldwork_on_its_days() {
             .unwrap();
         assert!(!cited.is_empty(), "{} rests on fieldwork", p.title);
     }
+}
+
+#[tokio::test]
+async fn the_team_on_site_is_on_the_public_page_with_an_anonymous_letter() {
+    use xunshi_core::fieldwork::LetterStatus;
+    use xunshi_core::inspection::Stage;
+    let dir = tempfile::tempdir().unwrap();
+    let (s, loaded) = loaded_with(&dir).await;
+    let office = as_user(&s, "office").await.unwrap();
+    let fourth = inspection(&s, &office, "第四巡视组").await;
+    let (insp, _) = s.get_inspection(&office, fourth).await.unwrap();
+    assert_eq!(insp.stage, Stage::OnSite);
+
+    let public = s.public_inspections().await.unwrap();
+    assert_eq!(
+        public.iter().map(|p| p.inspection_id).collect::<Vec<_>>(),
+        vec![fourth],
+        "only the team on site takes letters today"
+    );
+    assert!(public[0].announcement.open_on(TODAY));
+
+    let status = s.public_letter_status(&loaded.receipt).await.unwrap();
+    assert_eq!(status.team_name, "第四巡视组");
+    assert_eq!(status.status, LetterStatus::Received);
+    assert!(
+        status.received_on < TODAY,
+        "written before the day of loading"
+    );
+
+    let lead = as_user(&s, "teamlead").await.unwrap();
+    let letters = s
+        .letters_page(&lead, fourth, &Default::default(), PageRequest::first(10))
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(letters.len(), 1);
+    assert!(letters[0].from_public && letters[0].anonymous && !letters[0].has_writer());
 }
 
 #[tokio::test]
