@@ -1,11 +1,14 @@
 //! The example scenario behind `xunshi serve --demo`: the inspection of the seed article — the
 //! autonomous region committee's third inspection team at its propaganda department, on site
-//! from 2019-09-18 to 2019-12-18, feedback on 2020-03-25 — and an invented current round with
-//! several units at different stages. People have invented names. Everything is created through
-//! the services, so the demo obeys the same rules and leaves the same audit trail as real use,
-//! and each event carries the day it happened (`demo/timeline.rs`): the seed's days of
-//! 2019–2021, the current round's days counted back from the day the demo is loaded.
+//! from 2019-09-18 to 2019-12-18 (its fieldwork in `demo/fieldwork.rs`), feedback on
+//! 2020-03-25 — and an invented current round with several units at different stages. People
+//! have invented names. Everything is created through the services, so the demo obeys the same
+//! rules and leaves the same audit trail as real use, and each event carries the day it
+//! happened (`demo/timeline.rs`): the seed's days of 2019–2021, the current round's days
+//! counted back from the day the demo is loaded.
 
+#[path = "demo/fieldwork.rs"]
+mod fieldwork;
 #[path = "demo/live.rs"]
 mod live;
 #[path = "demo/rectify.rs"]
@@ -15,7 +18,6 @@ mod seed;
 #[path = "demo/timeline.rs"]
 mod timeline;
 
-use jiff::ToSpan;
 use jiff::civil::{Date, date};
 use timeline::Timeline;
 use xunshi_core::inspection::{InspectionInput, Stage};
@@ -239,11 +241,19 @@ pub async fn is_empty(services: &Services<Db>) -> Result<bool, CoreError> {
 /// The first day of the scenario: the organisation and its accounts are set up.
 const SET_UP: Date = date(2019, 8, 1);
 
+/// What the loaded demo has to tell whoever started it.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The receipt code of the anonymous letter the public wrote to the team on site: shown
+    /// only because this is a demo, for trying the public page's look-up with.
+    pub receipt: String,
+}
+
 /// Loads the scenario. The seed happens on its own days of 2019–2021; the current round is
 /// placed around `today` (the server passes the real date, tests a fixed one) so that its
 /// clocks are live. The round's days are worked out before anything is written: a day the
 /// holiday calendar cannot place refuses the whole demo, with the reason.
-pub async fn load(services: &Services<Db>, today: Date) -> Result<(), CoreError> {
+pub async fn load(services: &Services<Db>, today: Date) -> Result<Loaded, CoreError> {
     let placement = live::Placement::around(services, today).await?;
     let standing = rectify::StandingDeadlines::after(today)?;
     let timeline = Timeline::starting(SET_UP)?;
@@ -254,8 +264,9 @@ pub async fn load(services: &Services<Db>, today: Date) -> Result<(), CoreError>
     organisation(s).await?;
     let office = as_user(s, "office").await?;
     let pool = load_seed(s, &timeline, &office, &standing).await?;
-    live::load(s, &timeline, &office, &pool, &placement).await?;
-    addresses(s).await
+    let receipt = live::load(s, &timeline, &office, &pool, &placement).await?;
+    addresses(s).await?;
+    Ok(Loaded { receipt })
 }
 
 /// The domain of the demo accounts' e-mail addresses (reserved for examples, RFC 2606).
@@ -359,34 +370,22 @@ async fn load_seed(
     advance(s, office, seed, &[(Stage::Preparation, None)]).await?;
     timeline.on(date(2019, 9, 5))?;
     let pool = seed::form_team(s, office, seed).await?;
-    let entry = date(2019, 9, 18);
+    let (entry, exit) = (date(2019, 9, 18), date(2019, 12, 18));
+    let mut site = fieldwork::Site::new(s, timeline, seed, &pool).await?;
+    site.before_entry(entry, exit).await?;
     timeline.on(entry)?;
     advance(s, office, seed, &[(Stage::OnSite, Some(entry))]).await?;
 
+    // The papers are written between the talks, letters and materials they rest on, approved
+    // and signed at the team's meeting in November; the clues come up after it, before the
+    // team leaves.
     let findings = seed::seed_findings();
-    let (lead, member) = (
-        as_user(s, "teamlead").await?,
-        as_user(s, "teammember").await?,
-    );
-    // A paper every six days while on site, approved and signed at the team's meeting in
-    // November; the clues come up after it, before the team leaves.
-    let written: Vec<Date> = (0..findings.problems.len())
-        .map(|i| date(2019, 9, 26).checked_add((6 * i as i64).days()))
-        .collect::<Result<_, _>>()
-        .map_err(CoreError::internal)?;
-    let signed_on = date(2019, 11, 22);
-    seed::papers(
-        s,
-        timeline,
-        (&lead, &member),
-        seed,
-        &findings,
-        &written,
-        signed_on,
-    )
-    .await?;
+    let lead = as_user(s, "teamlead").await?;
+    let papers = site.on_site(&findings).await?;
+    timeline.on(date(2019, 11, 22))?;
+    seed::sign_papers(s, &lead, papers).await?;
     let clues = seed::register_clues(s, timeline, seed).await?;
-    let exit = date(2019, 12, 18);
+    site.leaving(&clues).await?;
     timeline.on(exit)?;
     advance(s, office, seed, &[(Stage::Reporting, Some(exit))]).await?;
     seed::report_and_feedback(

@@ -208,7 +208,8 @@ fn audit_verify_notices_that_the_newest_record_was_deleted() {
 }
 
 /// The demo loaded by the real binary on the real date: it loads (the current round is placed
-/// around today), names its accounts, and leaves a trail that verifies.
+/// around today), names its accounts and its letter's receipt code, and leaves a trail that
+/// verifies.
 #[test]
 fn serve_demo_loads_the_scenario_today_and_its_trail_verifies() {
     let x = Instance::sqlite();
@@ -217,6 +218,10 @@ fn serve_demo_loads_the_scenario_today_and_its_trail_verifies() {
     assert!(
         printed.contains("culture") && printed.contains("teamlead"),
         "the demo accounts are listed:\n{printed}"
+    );
+    assert!(
+        printed.contains("receipt code of the demo's anonymous letter"),
+        "the demo letter's receipt code is printed:\n{printed}"
     );
     let status = server.stop_with_sigterm();
     assert!(status.success(), "serve --demo ended with {status}");

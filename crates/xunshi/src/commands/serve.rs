@@ -124,7 +124,7 @@ async fn load_demo(
     println!("正在载入演示数据 / loading the demo scenario …");
     // The current round of the scenario is placed around today, so its clocks are live.
     let today = xunshi_core::service::today(services.now());
-    crate::demo::load(services, today)
+    let loaded = crate::demo::load(services, today)
         .await
         .map_err(|e| format!("loading the demo scenario failed: {e}"))?;
     println!();
@@ -136,6 +136,16 @@ async fn load_demo(
     for (username, name, role, _) in crate::demo::ACCOUNTS {
         println!("    {username:<14} {role:<16} {name}");
     }
+    println!();
+    // A real receipt code is shown once, to the writer alone; the demo prints its own so the
+    // public page's look-up (/public/letters) can be tried.
+    println!(
+        "  网上举报查询码 / receipt code of the demo's anonymous letter: {}",
+        loaded.receipt
+    );
+    println!(
+        "    仅因这是演示数据才在此显示 / shown here only because this is a demo: a real code is shown once, to its writer"
+    );
     println!();
     Ok(())
 }

@@ -2,7 +2,8 @@
 //! live: one inspection fed back months ago whose rectification has a task of each colour (done,
 //! green, yellow within the warning period, red overdue), one fed back a few weeks ago whose
 //! plan is due within the week and whose clue is within its handling period, one team on
-//! site, one inspection only planned.
+//! site — its entry announcement open today, an anonymous letter from the public in its
+//! register —, one inspection only planned.
 //!
 //! Everything is placed relative to `today` in four phases that follow one another, so the
 //! timeline only moves forward: the first inspection from planning to feedback and its plan;
@@ -12,6 +13,7 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 use xunshi_core::clue::{ClueInput, TransferInput};
 use xunshi_core::deadline::{Clock, InspectionLevel};
+use xunshi_core::fieldwork::{AnnouncementInput, PublicSubmissionInput};
 use xunshi_core::inspection::Stage;
 use xunshi_core::page::PageRequest;
 use xunshi_core::permission::Actor;
@@ -33,6 +35,9 @@ const PLAN_DUE_WITHIN: i64 = 5;
 
 /// When the round was planned, in days from today: eleven months before.
 const PLANNED: i64 = -330;
+
+/// The fourth team's planned exit, in days from today: it entered a week ago.
+const ON_SITE_UNTIL: i64 = 53;
 
 /// How far back the second inspection's feedback day is looked for: 15 working days are at
 /// most about five weeks, even around the Spring Festival.
@@ -233,13 +238,14 @@ const LIVE_TASKS: [LiveTask; 4] = [
 ];
 
 /// The current round, planned eleven months before today under the committee's next term.
+/// Returns the receipt code of the anonymous letter written to the team on site.
 pub async fn load(
     s: &Services<Db>,
     timeline: &Timeline,
     office: &Actor,
     pool: &Pool,
     at: &Placement,
-) -> Result<(), CoreError> {
+) -> Result<String, CoreError> {
     let planned = at.day(PLANNED)?;
     timeline.on(planned)?;
     let term = s
@@ -292,7 +298,7 @@ pub async fn load(
     };
     let first = planned_inspection("第一巡视组", "自治区文化和旅游厅", -305, -245).await?;
     let second = planned_inspection("第二巡视组", "自治区教育厅", -140, -85).await?;
-    let on_site = planned_inspection("第四巡视组", "南宁市委", -7, 53).await?;
+    let on_site = planned_inspection("第四巡视组", "南宁市委", -7, ON_SITE_UNTIL).await?;
     planned_inspection("第五巡视组", "自治区卫生健康委", 30, 90).await?;
 
     first_to_feedback(s, timeline, office, pool, at, first).await?;
@@ -304,7 +310,7 @@ pub async fn load(
         on_site,
         clue,
     };
-    last_fortnight(s, timeline, office, at, &round).await
+    last_fortnight(s, timeline, office, pool, at, &round).await
 }
 
 /// The inspections of the round that still have work in the last fortnight.
@@ -518,14 +524,17 @@ async fn second_to_feedback(
 }
 
 /// The last fortnight: the second team transfers its clue (three months to handle it), the
-/// third team goes on site, and the first unit has a task closed and reports on the others.
+/// fourth team is formed, announces its entry and goes on site, the first unit has a task
+/// closed and reports on the others, and someone of the public writes to the team on site.
+/// Returns the receipt code of that letter.
 async fn last_fortnight(
     s: &Services<Db>,
     timeline: &Timeline,
     office: &Actor,
+    pool: &Pool,
     at: &Placement,
     round: &Round,
-) -> Result<(), CoreError> {
+) -> Result<String, CoreError> {
     let transferred_on = at.day(-12)?;
     timeline.on(transferred_on)?;
     let lead = as_user(s, "teamdeputy").await?;
@@ -545,6 +554,14 @@ async fn last_fortnight(
 
     timeline.on(at.day(-11)?)?;
     advance(s, office, round.on_site, &[(Stage::Preparation, None)]).await?;
+    for (inspector, role) in [
+        (pool.leader, TeamRole::Leader),
+        (pool.member, TeamRole::Member),
+        (pool.colleague, TeamRole::Member),
+    ] {
+        s.appoint(office, round.on_site, inspector, role, None)
+            .await?;
+    }
 
     let liaison = as_user(s, "culture").await?;
     let tasks = first_tasks(s, office, round.first).await?;
@@ -575,6 +592,7 @@ async fn last_fortnight(
         .await?;
     }
     let entry = at.day(-7)?;
+    announce(s, round.on_site, entry, at.day(ON_SITE_UNTIL)?).await?;
     timeline.on(entry)?;
     advance(s, office, round.on_site, &[(Stage::OnSite, Some(entry))]).await?;
     timeline.on(at.day(-5)?)?;
@@ -599,7 +617,47 @@ async fn last_fortnight(
                 .await?;
         }
     }
+    timeline.on(at.day(-2)?)?;
+    public_letter(s, round.on_site).await
+}
+
+/// The fourth team's entry announcement, published by its leader before it enters and open
+/// for the whole of its time on site, so the public page lists it on the day of loading.
+async fn announce(s: &Services<Db>, id: Id, entry: Date, exit: Date) -> Result<(), CoreError> {
+    let lead = as_user(s, "teamlead").await?;
+    s.save_announcement(
+        &lead,
+        id,
+        &AnnouncementInput {
+            hotline: "0771-2188400（每天8:00—20:00）".into(),
+            mailbox: "南宁市委机关大院东门（巡视组意见箱）".into(),
+            postal_box: "南宁市A041号邮政信箱（邮编530022）".into(),
+            email: "xsz4@demo.example.org".into(),
+            opens_on: entry.to_string(),
+            closes_on: exit.to_string(),
+            scope: "巡视期间，巡视组主要受理反映南宁市委领导班子及其成员、下一级党组织领导班子主要负责人和重要岗位领导干部问题的来信来电来访，重点是关于违反政治纪律、组织纪律、廉洁纪律、群众纪律、工作纪律、生活纪律等方面的举报和反映。其他不属于巡视受理范围的信访事项，将按规定转交被巡视单位或有关部门处理。".into(),
+            version: None,
+        },
+    )
+    .await?;
     Ok(())
+}
+
+/// Someone of the public writes to the fourth team through the intake page, without a name.
+/// Returns the receipt code the page would show them.
+async fn public_letter(s: &Services<Db>, id: Id) -> Result<String, CoreError> {
+    s.submit_public_letter(
+        &PublicSubmissionInput {
+            inspection_id: id.to_string(),
+            content: "反映某城区老旧小区改造项目施工质量差、以次充好，居民多次向有关部门反映，主管部门负责人推诿扯皮，问题至今没有解决。（演示数据）".into(),
+            name: String::new(),
+            contact: String::new(),
+            about_name: "黄某某".into(),
+            about_post: "某城区住房和城乡建设局局长".into(),
+        },
+        Vec::new(),
+    )
+    .await
 }
 
 /// The first unit's tasks, each beside what the scenario says of it.

@@ -7,11 +7,12 @@
 use jiff::civil::{Date, date};
 use xunshi_core::clue::{ClueInput, DisposalInput, TransferInput};
 use xunshi_core::feedback::FeedbackInput;
-use xunshi_core::paper::ProblemInput;
+use xunshi_core::paper::{Problem, ProblemInput};
 use xunshi_core::permission::Actor;
 use xunshi_core::personnel::{InspectorInput, NewInspector, PastPostInput, TeamRole};
 use xunshi_core::report::{ReportInput, ReportVersionInput, StepInput};
 use xunshi_core::service::{PaperDecision, Services};
+use xunshi_core::taxonomy::Category;
 use xunshi_core::{CoreError, Id};
 use xunshi_store::Db;
 
@@ -23,6 +24,8 @@ pub struct Pool {
     pub leader: Id,
     pub deputy: Id,
     pub member: Id,
+    /// 陆佳音, on the seed's team without an account.
+    pub colleague: Id,
 }
 
 /// The pool's people for the seed's third team, and one candidate the recusal check flags: a
@@ -87,6 +90,7 @@ pub async fn form_team(s: &Services<Db>, office: &Actor, seed: Id) -> Result<Poo
         leader: appointed[0],
         deputy: appointed[1],
         member: appointed[2],
+        colleague: appointed[3],
     })
 }
 
@@ -192,43 +196,70 @@ pub async fn papers(
     signed_on: Date,
 ) -> Result<(), CoreError> {
     let (lead, member) = team;
+    let categories = categories(s, member, inspection).await?;
+    let mut written = Vec::new();
+    for (problem, day) in findings.problems.iter().zip(written_on) {
+        timeline.on(*day)?;
+        written.push(write_paper(s, member, inspection, &categories, findings, *problem).await?);
+    }
+    timeline.on(signed_on)?;
+    sign_papers(s, lead, written).await
+}
+
+/// The headings of the problem taxonomy in force for the inspection.
+pub async fn categories(
+    s: &Services<Db>,
+    member: &Actor,
+    inspection: Id,
+) -> Result<Vec<Category>, CoreError> {
     let taxonomy = s
         .taxonomy_for(member, inspection)
         .await?
         .ok_or_else(|| CoreError::internal("no taxonomy in force for the inspection"))?;
-    let categories = s
-        .taxonomies(member)
+    Ok(s.taxonomies(member)
         .await?
         .into_iter()
         .find(|t| t.version.id == taxonomy)
         .map(|t| t.categories)
-        .unwrap_or_default();
-    let mut written = Vec::new();
-    for ((heading, title), day) in findings.problems.iter().zip(written_on) {
-        timeline.on(*day)?;
-        let category = categories
-            .iter()
-            .find(|c| c.name == *heading)
-            .ok_or_else(|| CoreError::internal(format!("no category {heading}")))?;
-        let problem = s
-            .create_problem(
-                member,
-                inspection,
-                &ProblemInput {
-                    category_id: category.id.to_string(),
-                    target_unit_id: None,
-                    title: (*title).into(),
-                    facts: format!("经个别谈话、受理来信来访和调阅有关文件资料了解，{title}，有关工作存在差距。（演示数据：具体事实从略）"),
-                    rule_broken: findings.rule_broken.into(),
-                    responsibility: findings.responsibility.into(),
-                    responsibility_types: vec!["主体责任".into(), "第一责任人责任".into()],
-                    severity: None,
-                },
-            )
-            .await?;
-        written.push(problem);
-    }
-    timeline.on(signed_on)?;
+        .unwrap_or_default())
+}
+
+/// One problem's working paper, written by a member of the team under its heading.
+pub async fn write_paper(
+    s: &Services<Db>,
+    member: &Actor,
+    inspection: Id,
+    categories: &[Category],
+    findings: &Findings<'_>,
+    (heading, title): (&str, &str),
+) -> Result<Problem, CoreError> {
+    let category = categories
+        .iter()
+        .find(|c| c.name == heading)
+        .ok_or_else(|| CoreError::internal(format!("no category {heading}")))?;
+    s.create_problem(
+        member,
+        inspection,
+        &ProblemInput {
+            category_id: category.id.to_string(),
+            target_unit_id: None,
+            title: title.into(),
+            facts: format!("经个别谈话、受理来信来访和调阅有关文件资料了解，{title}，有关工作存在差距。（演示数据：具体事实从略）"),
+            rule_broken: findings.rule_broken.into(),
+            responsibility: findings.responsibility.into(),
+            responsibility_types: vec!["主体责任".into(), "第一责任人责任".into()],
+            severity: None,
+        },
+    )
+    .await
+}
+
+/// The papers approved by the team's meeting and signed by its leader, on the timeline's day.
+pub async fn sign_papers(
+    s: &Services<Db>,
+    lead: &Actor,
+    written: Vec<Problem>,
+) -> Result<(), CoreError> {
     for problem in written {
         let approved = s
             .approve_problem(
@@ -355,10 +386,10 @@ pub async fn report_and_feedback(
 
 /// The seed's clues, registered while the team was on site.
 pub struct SeedClues {
-    /// About two leading cadres, for the discipline commission.
-    cadres: [Id; 2],
+    /// About two leading cadres, for the discipline commission: the funds, the gift.
+    pub cadres: [Id; 2],
     /// About cadre selection, for the organization department.
-    selection: Id,
+    pub selection: Id,
 }
 
 /// Clues about two leading cadres and one about cadre selection, each registered on the day

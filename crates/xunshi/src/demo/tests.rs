@@ -40,9 +40,14 @@ async fn services(dir: &tempfile::TempDir, today: Date) -> Services<Db> {
 }
 
 async fn loaded(dir: &tempfile::TempDir) -> Services<Db> {
+    loaded_with(dir).await.0
+}
+
+/// The loaded demo and what it tells whoever started it.
+async fn loaded_with(dir: &tempfile::TempDir) -> (Services<Db>, super::Loaded) {
     let s = services(dir, TODAY).await;
-    super::load(&s, TODAY).await.expect("the demo loads");
-    s
+    let loaded = super::load(&s, TODAY).await.expect("the demo loads");
+    (s, loaded)
 }
 
 /// The inspection of `team`, as the office finds it.
@@ -388,5 +393,230 @@ async fn the_demo_accounts_are_mailed_what_happens_from_the_day_it_was_loaded() 
             .all(|m| m.address.ends_with(super::DEMO_MAIL_DOMAIN)),
         "{:?}",
         mails.iter().map(|m| &m.address).collect::<Vec<_>>()
+    );
+}
+
+/// The seed's days on site.
+fn on_site(d: Date) -> bool {
+    (date(2019, 9, 18)..=date(2019, 12, 18)).contains(&d)
+}
+
+#[tokio::test]
+async fn the_seed_inspection_has_its_fieldwork_on_its_days() {
+    use xunshi_core::fieldwork::{
+        CitingKind, DocRequestStatus, FieldMethod, LetterScope, LetterStatus, SourceKind, TalkGroup,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let s = loaded(&dir).await;
+    let office = as_user(&s, "office").await.unwrap();
+    let seed = inspection(&s, &office, "第三巡视组").await;
+    let lead = as_user(&s, "teamlead").await.unwrap();
+
+    let a = s
+        .announcement(&office, seed)
+        .await
+        .unwrap()
+        .expect("the entry announcement");
+    assert_eq!(
+        (a.opens_on, a.closes_on),
+        (date(2019, 9, 18), date(2019, 12, 18))
+    );
+    assert!(!a.hotline.is_empty() && !a.postal_box.is_empty() && !a.email.is_empty());
+    assert!(a.scope.contains("转交"), "what is passed on: {}", a.scope);
+    assert!(
+        beijing_day(a.updated_at) < date(2019, 9, 18),
+        "published before entry"
+    );
+
+    let letters = s
+        .letters_page(&lead, seed, &Default::default(), PageRequest::first(50))
+        .await
+        .unwrap()
+        .items;
+    assert!(letters.len() >= 5, "{} letters", letters.len());
+    assert!(letters.iter().all(|l| on_site(l.received_on)));
+    assert!(letters.iter().any(|l| l.anonymous) && letters.iter().any(|l| l.has_writer()));
+    let first = letters.iter().find(|l| l.number == 1).unwrap();
+    assert!(
+        letters.iter().any(|l| l.duplicate_of == Some(first.id)),
+        "a letter repeating the first"
+    );
+    let passed: Vec<_> = letters
+        .iter()
+        .filter(|l| l.scope == LetterScope::PassedOn)
+        .collect();
+    assert_eq!(passed.len(), 1);
+    assert!(passed[0].passed_to.contains("信访局") && !passed[0].passed_letter.is_empty());
+    for l in &letters {
+        assert_eq!(
+            l.status,
+            LetterStatus::Closed,
+            "closed before leaving: {}",
+            l.number
+        );
+        assert!(!l.disposition.is_empty(), "letter {}", l.number);
+        assert!(
+            l.scope == LetterScope::PassedOn || l.discipline.is_some(),
+            "letter {} is classified",
+            l.number
+        );
+    }
+    // The member appointed to handle letters opens a writer's name; the leader, not appointed,
+    // may not.
+    let member = as_user(&s, "teammember").await.unwrap();
+    let writer = s
+        .reveal_writer(&member, first.id, "核实反映问题需要联系反映人")
+        .await
+        .unwrap();
+    assert_eq!(writer.name, "黎建华");
+    assert!(s.reveal_writer(&lead, first.id, "查看").await.is_err());
+
+    let talks = s
+        .talks_page(&lead, seed, PageRequest::first(50))
+        .await
+        .unwrap()
+        .items;
+    assert!(talks.len() >= 8, "{} talks", talks.len());
+    for t in &talks {
+        assert!(t.inspector_ids.len() >= 2, "{}", t.interviewee_name);
+        assert!(on_site(t.talked_on), "{}", t.interviewee_name);
+    }
+    let opened = s.talk_detail(&lead, talks[0].id).await.unwrap();
+    assert!(opened.text.contains("问："), "the record opens");
+    let coverage = s.talk_coverage(&lead, seed).await.unwrap();
+    let group = |g: TalkGroup| {
+        let c = coverage.groups.iter().find(|c| c.group == g).unwrap();
+        (c.planned, c.held)
+    };
+    let (planned, held) = group(TalkGroup::Leadership);
+    assert!(planned > 0 && held == planned, "the whole leadership heard");
+    let (planned, held) = group(TalkGroup::DepartmentHead);
+    assert!(0 < held && held < planned, "the departments in part");
+
+    let liaison = as_user(&s, "liaison").await.unwrap();
+    let docs = s
+        .doc_requests_page(&liaison, seed, PageRequest::first(50))
+        .await
+        .unwrap()
+        .items;
+    assert!(
+        !docs.is_empty(),
+        "the liaison sees the requests to the unit"
+    );
+    for d in &docs {
+        let r = &d.request;
+        assert_eq!(r.status, DocRequestStatus::Returned);
+        let (delivered, returned) = (r.delivered_on.unwrap(), r.returned_on.unwrap());
+        assert!(r.sent_on <= delivered && delivered <= returned && on_site(returned));
+    }
+
+    let records = s
+        .field_records_page(&lead, seed, PageRequest::first(50))
+        .await
+        .unwrap()
+        .items;
+    let appraisal = records
+        .iter()
+        .find(|r| r.method == FieldMethod::Appraisal)
+        .expect("a democratic appraisal");
+    assert!(appraisal.forms_back.unwrap() <= appraisal.forms_out.unwrap());
+    assert!(records.iter().any(|r| r.method == FieldMethod::Forum));
+
+    let papers = s
+        .list_problems(&lead, seed, &Default::default())
+        .await
+        .unwrap();
+    let funds = papers
+        .iter()
+        .find(|p| p.title.contains("资金项目监管"))
+        .unwrap();
+    let cited = s
+        .sources_of(&lead, CitingKind::Problem, funds.id)
+        .await
+        .unwrap();
+    for kind in [
+        SourceKind::Letter,
+        SourceKind::Talk,
+        SourceKind::DocRequest,
+        SourceKind::FieldRecord,
+    ] {
+        assert!(
+            cited.iter().any(|c| c.source_kind == kind),
+            "the funds paper cites a {kind:?}"
+        );
+    }
+    for p in &papers {
+        let cited = s
+            .sources_of(&lead, CitingKind::Problem, p.id)
+            .await
+            .unwrap();
+        assert!(!cited.is_empty(), "{} rests on fieldwork", p.title);
+    }
+}
+
+#[tokio::test]
+async fn the_team_on_site_is_on_the_public_page_with_an_anonymous_letter() {
+    use xunshi_core::fieldwork::LetterStatus;
+    use xunshi_core::inspection::Stage;
+    let dir = tempfile::tempdir().unwrap();
+    let (s, loaded) = loaded_with(&dir).await;
+    let office = as_user(&s, "office").await.unwrap();
+    let fourth = inspection(&s, &office, "第四巡视组").await;
+    let (insp, _) = s.get_inspection(&office, fourth).await.unwrap();
+    assert_eq!(insp.stage, Stage::OnSite);
+
+    let public = s.public_inspections().await.unwrap();
+    assert_eq!(
+        public.iter().map(|p| p.inspection_id).collect::<Vec<_>>(),
+        vec![fourth],
+        "only the team on site takes letters today"
+    );
+    assert!(public[0].announcement.open_on(TODAY));
+
+    let status = s.public_letter_status(&loaded.receipt).await.unwrap();
+    assert_eq!(status.team_name, "第四巡视组");
+    assert_eq!(status.status, LetterStatus::Received);
+    assert!(
+        status.received_on < TODAY,
+        "written before the day of loading"
+    );
+
+    let lead = as_user(&s, "teamlead").await.unwrap();
+    let letters = s
+        .letters_page(&lead, fourth, &Default::default(), PageRequest::first(10))
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(letters.len(), 1);
+    assert!(letters[0].from_public && letters[0].anonymous && !letters[0].has_writer());
+}
+
+#[tokio::test]
+async fn the_names_of_writers_and_the_talks_are_not_in_the_database_file_in_clear() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = loaded(&dir).await;
+    // Close the pool so that what it wrote is in the files, checkpointed or in the log.
+    s.store.close().await;
+    let mut bytes = Vec::new();
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with("xunshi.db") {
+            bytes.extend(std::fs::read(&path).unwrap());
+        }
+    }
+    let holds = |text: &str| {
+        let needle = text.as_bytes();
+        bytes.windows(needle.len()).any(|w| w == needle)
+    };
+    assert!(holds("莫某某"), "the search finds what is stored in clear");
+    let mut writers = super::fieldwork::named_writers().peekable();
+    assert!(writers.peek().is_some(), "the demo has named letters");
+    for name in writers {
+        assert!(!holds(name), "the writer {name} is stored in clear");
+    }
+    assert!(
+        !holds("以上记录经本人核对无误"),
+        "a talk's record is stored in clear"
     );
 }
