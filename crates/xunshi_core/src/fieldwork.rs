@@ -71,8 +71,9 @@ pub struct AnnouncementInput {
     #[serde(default)]
     #[schema(max_length = 200)]
     pub postal_box: String,
+    /// An address such as `xunshi@example.cn`, or empty for none.
     #[serde(default)]
-    #[schema(max_length = 200)]
+    #[schema(max_length = 254, format = Email)]
     pub email: String,
     #[schema(value_type = String, format = Date)]
     pub opens_on: String,
@@ -307,11 +308,12 @@ impl LetterInput {
         let received_on = required_date(&mut v, "received_on", &self.received_on, "请填写收到日期");
         let writer_name = text(&mut v, "writer_name", &self.writer_name, 50, "");
         let writer_contact = text(&mut v, "writer_contact", &self.writer_contact, 200, "");
+        // Rules between fields: the document allows each alone (422, not 400).
         if self.anonymous && !(writer_name.is_empty() && writer_contact.is_empty()) {
-            v.add("writer_name", "匿名举报不应填写反映人姓名和联系方式");
+            v.unfit("writer_name", "匿名举报不应填写反映人姓名和联系方式");
         }
         if !self.anonymous && writer_name.is_empty() {
-            v.add("writer_name", "请填写反映人姓名，或选择匿名");
+            v.unfit("writer_name", "请填写反映人姓名，或选择匿名");
         }
         let about_name = text(&mut v, "about_name", &self.about_name, 50, "");
         let about_post = text(&mut v, "about_post", &self.about_post, 100, "");
@@ -472,7 +474,7 @@ impl PublicSubmissionInput {
             "请填写反映内容",
         );
         if !content.is_empty() && content.chars().count() < 10 {
-            v.add("content", "反映内容过短，请写明具体事实（至少 10 个字）");
+            v.unfit("content", "反映内容过短，请写明具体事实（至少 10 个字）");
         }
         let name = text(&mut v, "name", &self.name, 50, "");
         let contact = text(&mut v, "contact", &self.contact, 200, "");

@@ -31,9 +31,18 @@ impl Browser {
         Browser::start_sized(base, (1366, 900))
     }
 
+    /// A browser that runs no script of the pages, as some people's browsers are set.
+    fn start_without_script(base: String) -> Browser {
+        Browser::start_with(base, (1366, 900), false)
+    }
+
     /// A browser whose screen is `size` wide and high in CSS pixels: (390, 844) is a phone held
     /// upright.
     fn start_sized(base: String, size: (u32, u32)) -> Browser {
+        Browser::start_with(base, size, true)
+    }
+
+    fn start_with(base: String, size: (u32, u32), scripts: bool) -> Browser {
         let port = free_port();
         let driver = Command::new("chromedriver")
             .arg(format!("--port={port}"))
@@ -59,6 +68,9 @@ impl Browser {
             options["mobileEmulation"] = json!({"deviceMetrics": {
                 "width": size.0, "height": size.1, "pixelRatio": 3.0, "touch": true, "mobile": true
             }});
+        }
+        if !scripts {
+            options["prefs"] = json!({"profile.managed_default_content_settings.javascript": 2});
         }
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
@@ -161,6 +173,24 @@ impl Browser {
             &format!("element/{el}/value"),
             Some(json!({"text": path.display().to_string()})),
         );
+    }
+
+    /// The visible text of the first element matching `css`.
+    fn element_text(&self, css: &str) -> String {
+        let el = self.find(css);
+        self.cmd("GET", &format!("element/{el}/text"), None)
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// An attribute of the first element matching `css`.
+    fn attribute(&self, css: &str, name: &str) -> String {
+        let el = self.find(css);
+        self.cmd("GET", &format!("element/{el}/attribute/{name}"), None)
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 
     /// Clicks the link whose text is exactly `text`.
@@ -348,6 +378,11 @@ xunshi_test_env::browser_tests! {
     #[test]
     fn a_liaison_reports_progress_and_uploads_a_photo_on_a_phone() {
         a_liaison_on_a_phone()
+    }
+
+    #[test]
+    fn the_public_writes_in_and_follows_up_by_receipt_code_in_a_browser_without_script() {
+        the_public_writes_in_without_script()
     }
 }
 
@@ -772,3 +807,89 @@ const TINY_PNG: &[u8] = &[
     0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x89, 0x99, 0x3d, 0x1d, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
     0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
 ];
+
+/// A member of the public, in a browser that runs no script, writes to the team on site with
+/// their name, keeps the receipt code, looks the letter up and adds to it; no cookie is set,
+/// and the name is found neither in the database's files nor in the server's output. The team
+/// then finds the letter in its register, without the name.
+fn the_public_writes_in_without_script() {
+    const WRITER: &str = "欧阳实名";
+    let (x, server) = demo();
+    let b = Browser::start_without_script(format!("http://127.0.0.1:{}", server.port));
+    b.goto("/public/letters");
+    b.wait_for("网上举报");
+    let inspection = b.attribute(
+        "form[action='/public/letters'] input[name=inspection_id]",
+        "value",
+    );
+    b.click(".public-form > summary");
+    b.type_into(
+        "form[action='/public/letters'] textarea[name=content]",
+        "反映该市某局副局长在办公用房装修中违规使用专项资金的问题。",
+    );
+    b.type_into(
+        "form[action='/public/letters'] input[name=about_name]",
+        "冯某",
+    );
+    b.type_into(
+        "form[action='/public/letters'] input[name=about_post]",
+        "副局长",
+    );
+    b.type_into("form[action='/public/letters'] input[name=name]", WRITER);
+    b.type_into(
+        "form[action='/public/letters'] input[name=contact]",
+        "13700009999",
+    );
+    b.click("form[action='/public/letters'] button[type=submit]");
+    b.wait_for("您的查询码是");
+    let code = b.element_text(".receipt-code");
+    assert_eq!(
+        code.replace('-', "").trim().len(),
+        20,
+        "a receipt code: {code:?}"
+    );
+    assert!(
+        !b.path().contains(code.trim()),
+        "the code is not in the address"
+    );
+
+    b.goto("/public/letters");
+    b.wait_for("查询办理情况");
+    b.type_into("#receipt", code.trim());
+    b.click("form[action='/public/letters/status'] button[type=submit]");
+    b.wait_for("已收到");
+    b.type_into(
+        "form[action='/public/letters/add'] textarea[name=content]",
+        "补充：装修发生在今年三月。",
+    );
+    b.click("form[action='/public/letters/add'] button[type=submit]");
+    let text = b.wait_for("装修发生在今年三月");
+    assert!(!text.contains(WRITER), "the status page shows no identity");
+    assert!(!b.path().contains(code.trim()));
+    let cookies = b.cmd("GET", "cookie", None);
+    assert_eq!(cookies, json!([]), "the intake sets no cookie");
+
+    // At rest and in the logs, the name is nowhere in plain text.
+    let mut at_rest = Vec::new();
+    for entry in std::fs::read_dir(x.data_dir.path()).expect("the data folder") {
+        let path = entry.expect("an entry").path();
+        if path.is_file() {
+            at_rest.extend(std::fs::read(&path).expect("read a data file"));
+        }
+    }
+    let name = WRITER.as_bytes();
+    assert!(
+        !at_rest.windows(name.len()).any(|w| w == name),
+        "the writer's name is in the data folder in plain text"
+    );
+    assert!(!server.stderr().contains(WRITER) && !server.stdout().contains(WRITER));
+    assert!(!server.stderr().contains("13700009999"));
+
+    // The team on site reads it in its register; the name stays sealed.
+    let team = Browser::start(format!("http://127.0.0.1:{}", server.port));
+    team.log_in("teamlead");
+    team.goto(&format!("/inspections/{inspection}/letters"));
+    let text = team.wait_for("冯某");
+    assert!(text.contains("网上"), "an online letter: {text}");
+    assert!(!text.contains(WRITER));
+}

@@ -484,7 +484,7 @@ impl<S: Store> Services<S> {
                     .await
                     .map_err(|_| CoreError::unfit("department", format!("单位“{name}”不存在")))?;
                 if unit.withdrawn {
-                    return Err(CoreError::bad_input("department", "该单位已撤销"));
+                    return Err(CoreError::unfit("department", "该单位已撤销"));
                 }
                 if insp.target_ids.contains(&unit.id) {
                     return Err(CoreError::RuleRefused(format!(

@@ -71,6 +71,13 @@ pub struct FieldworkSummary {
     pub records: i64,
 }
 
+/// Whether the actor reads the fieldwork of `insp` (the register, talks, documents, other
+/// records): a seat on its team, the rule every fieldwork service holds to. Pages ask it to
+/// offer the tabs.
+pub fn reads_fieldwork(actor: &Actor, insp: &Inspection) -> bool {
+    super::papers::team_seat(actor, insp).is_some()
+}
+
 impl<S: Store> Services<S> {
     /// How much fieldwork an inspection holds: its team.
     pub async fn fieldwork_summary(

@@ -53,7 +53,9 @@ pub use disclosure::{
     DisclosureTarget, DocRights, DocumentDetail, DocumentEntry, PublicNotice, report_submitted_on,
 };
 pub use export::{EXPORT_MAX_ROWS, LedgerExport, LedgerExportRow, LedgerTotals};
-pub use fieldwork::{DocRequestEntry, FieldworkSummary, GroupCoverage, TalkCoverage, TalkDetail};
+pub use fieldwork::{
+    DocRequestEntry, FieldworkSummary, GroupCoverage, TalkCoverage, TalkDetail, reads_fieldwork,
+};
 pub use followups::{FollowUpEntry, FollowUpQuery};
 pub use letters::{
     LetterDetail, LetterTally, PUBLIC_FILES_MAX, PublicInspection, PublicLetterStatus, PublicNote,

@@ -845,7 +845,7 @@ async fn resolve_fields<T: ReadTx>(
         .await
         .map_err(|_| CoreError::unfit("unit", format!("单位“{}”不存在", f.unit)))?;
     if unit.withdrawn {
-        return Err(CoreError::bad_input("unit", "该单位已撤销"));
+        return Err(CoreError::unfit("unit", "该单位已撤销"));
     }
     let user_id = match &f.user {
         Some(u) => {
@@ -855,7 +855,7 @@ async fn resolve_fields<T: ReadTx>(
             if let Some(other) = tx.find_inspector_by_user(user.id).await?
                 && Some(other.id) != this
             {
-                return Err(CoreError::bad_input(
+                return Err(CoreError::unfit(
                     "user",
                     format!("账号“{}”已关联干部{}", user.username, other.name),
                 ));

@@ -114,7 +114,7 @@ impl<S: Store> Services<S> {
                     .await
                     .map_err(|_| CoreError::unfit("unit", format!("单位“{u}”不存在")))?;
                 if unit.withdrawn {
-                    return Err(CoreError::bad_input("unit", "该单位已撤销"));
+                    return Err(CoreError::unfit("unit", "该单位已撤销"));
                 }
                 Some(unit)
             }
@@ -188,7 +188,7 @@ impl<S: Store> Services<S> {
                 // As when an account is created: nobody is placed in a withdrawn unit. An
                 // account already there keeps it until it is moved.
                 if unit.withdrawn && before.unit_id != Some(unit.id) {
-                    return Err(CoreError::bad_input("unit", "该单位已撤销"));
+                    return Err(CoreError::unfit("unit", "该单位已撤销"));
                 }
                 Some(unit.id)
             }
@@ -406,7 +406,7 @@ async fn grant_in<T: WriteTx>(
                 },
             };
             if unit.withdrawn {
-                return Err(CoreError::bad_input("scope", "该单位已撤销"));
+                return Err(CoreError::unfit("scope", "该单位已撤销"));
             }
             Scope::Unit(unit.id)
         }

@@ -1027,7 +1027,7 @@ pub async fn an_account_belongs_to_one_inspector_and_the_grant_follows_it(s: Svc
     let e = expect_err!(
         s.create_inspector(&sys, &person("李四", &w.caizheng, Some("zhangsan")))
             .await,
-        CoreError::BadInput(_)
+        CoreError::Unfit(_)
     );
     assert_eq!(bad_fields(&e), ["user"]);
     assert!(e.to_string().contains("张三"), "{e}");

@@ -112,14 +112,14 @@ pub async fn users_are_created_with_unique_names_in_existing_units(s: Svc) {
             None
         )
         .await,
-        CoreError::BadInput(_)
+        CoreError::Unfit(_)
     );
     assert_eq!(bad_fields(&e), ["unit"], "a withdrawn unit takes no users");
     // Nor does an edit move anyone into one.
     let e = expect_err!(
         s.update_user(&sys, user.id, user.version, "王丽", Some("自治区粮食局"))
             .await,
-        CoreError::BadInput(_)
+        CoreError::Unfit(_)
     );
     assert_eq!(bad_fields(&e), ["unit"], "as creation refuses it");
     let mut weak = user_input("li.na", "李娜", None);

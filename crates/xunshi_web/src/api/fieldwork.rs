@@ -7,9 +7,10 @@
 //! to anyone else an inspection's fieldwork does not exist (404) or is refused (403).
 
 use axum::Json;
+use axum::body::Body;
 use axum::extract::multipart::Multipart;
-use axum::extract::{DefaultBodyLimit, State};
-use axum::http::StatusCode;
+use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
+use axum::http::{StatusCode, header};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -32,17 +33,21 @@ use super::{ApiJson, ApiQuery, Page, path_id};
 use crate::AppState;
 use crate::auth::{ApiUser, PublicAttempt};
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::http::Path;
 use crate::http::files::{UPLOAD_LIMIT, letter_file_response, read_upload};
 use crate::http::filters::{LetterQuery, PageQuery};
+use crate::http::intake::{SUBMISSION_LIMIT, read_submission};
+use crate::http::{Path, Rejection};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     let uploads = OpenApiRouter::new()
         .routes(routes!(add_letter_file))
         .layer(DefaultBodyLimit::max(UPLOAD_LIMIT));
+    let intake = OpenApiRouter::new()
+        .routes(routes!(public_submit))
+        .layer(DefaultBodyLimit::max(SUBMISSION_LIMIT));
     OpenApiRouter::new()
         .routes(routes!(public_inspections))
-        .routes(routes!(public_submit))
+        .merge(intake)
         .routes(routes!(public_status))
         .routes(routes!(public_follow_up))
         .routes(routes!(get_announcement, save_announcement))
@@ -84,22 +89,66 @@ pub struct Receipt {
     pub receipt: String,
 }
 
-/// Sends a letter to an inspection on site. No token, no cookie; the caller's address and
-/// user agent are neither stored nor logged. Throttled per address and overall (429).
+/// A public submission as a multipart form: the fields of the JSON body as text parts, and up
+/// to three parts named `file`.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct PublicSubmissionForm {
+    #[schema(value_type = String, format = "uuid")]
+    inspection_id: String,
+    #[schema(min_length = 10, max_length = 20000, pattern = r"\S")]
+    content: String,
+    #[schema(max_length = 50)]
+    name: Option<String>,
+    #[schema(max_length = 200)]
+    contact: Option<String>,
+    #[schema(max_length = 50)]
+    about_name: Option<String>,
+    #[schema(max_length = 100)]
+    about_post: Option<String>,
+    /// pdf, docx, xlsx, doc, xls, jpg, png, txt or zip; at most 20 MB each, three in all.
+    #[schema(value_type = Option<String>, format = Binary)]
+    file: Option<Vec<u8>>,
+}
+
+/// Sends a letter to an inspection on site, as JSON or, with files, as a multipart form (read
+/// as the public page reads it). No token, no cookie; the caller's address and user agent are
+/// neither stored nor logged. Throttled per address and overall (429).
 #[utoipa::path(post, path = "/public/submissions", tag = "fieldwork",
-    request_body = PublicSubmissionInput,
+    request_body(content(
+        (PublicSubmissionInput = "application/json"),
+        (PublicSubmissionForm = "multipart/form-data"))),
     responses((status = 201, body = Receipt), (status = 400, body = ErrorBody),
         (status = 404, description = "no inspection on site takes letters under this id", body = ErrorBody),
+        (status = 413, description = "a file over 20 MB", body = ErrorBody),
         (status = 429, body = ErrorBody)))]
 async fn public_submit(
     State(app): State<AppState>,
     _: PublicAttempt,
-    ApiJson(input): ApiJson<PublicSubmissionInput>,
+    req: Request,
 ) -> ApiResult<(StatusCode, Json<Receipt>)> {
-    let receipt = app
-        .services
-        .submit_public_letter(&input, Vec::new())
-        .await?;
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("multipart/form-data"));
+    let (input, files) = if multipart {
+        let mut mp = Multipart::from_request(req, &app).await.map_err(|r| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_input",
+                format!("无法读取 multipart/form-data：{}", r.body_text()),
+            )
+        })?;
+        read_submission(&mut mp).await.map_err(Rejection::from)?
+    } else {
+        // Without files the body is held to the API's own limit, not the files'.
+        let limit = app.config.form_limit;
+        let req = req.map(|b| Body::new(http_body_util::Limited::new(b, limit)));
+        let ApiJson(input) = ApiJson::<PublicSubmissionInput>::from_request(req, &app).await?;
+        (input, Vec::new())
+    };
+    let receipt = app.services.submit_public_letter(&input, files).await?;
     Ok((StatusCode::CREATED, Json(Receipt { receipt })))
 }
 

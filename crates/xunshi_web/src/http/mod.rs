@@ -22,6 +22,7 @@ pub mod files;
 pub mod filters;
 pub mod headers;
 pub mod idempotency;
+pub mod intake;
 pub mod ledger;
 pub mod next;
 mod rejection;

@@ -21,7 +21,7 @@ use xunshi_core::permission::Actor;
 use xunshi_core::service::{DocRequestEntry, FieldworkSummary, today};
 use xunshi_core::{CoreError, Id};
 
-use super::work_tabs::{Tab, TabKind, WorkHead, cn_date, opt_cn_date};
+use super::work_tabs::{TabKind, WorkHead, cn_date, opt_cn_date};
 use super::{FormErrors, Frame, OrPage, PageError, PageResult, local_time, render, see_other};
 use crate::AppState;
 use crate::auth::PageUser;
@@ -67,24 +67,7 @@ enum PartKind {
 
 /// The inspection's tabs with 进驻了解 among them, current.
 fn team_head(actor: &Actor, insp: &Inspection) -> WorkHead {
-    let mut head = WorkHead::of(actor, insp, TabKind::Team);
-    for t in &mut head.tabs {
-        t.active = false;
-    }
-    let at = head
-        .tabs
-        .iter()
-        .position(|t| t.label == "巡视组")
-        .map_or(0, |i| i + 1);
-    head.tabs.insert(
-        at,
-        Tab {
-            label: "进驻了解",
-            href: format!("/inspections/{}/fieldwork", insp.id),
-            active: true,
-        },
-    );
-    head
+    WorkHead::of(actor, insp, TabKind::Fieldwork)
 }
 
 /// The heading of a page the inspected unit reads: the team's name only.

@@ -570,7 +570,7 @@ async fn render_detail(
     let mut sections = sections(access);
     // The team's fieldwork and its register of letters are the team's alone, offered to whom
     // the service lets read them; the announcement to whoever publishes it, as the core says.
-    let team = app.services.letter_handlers(actor, id).await.is_ok();
+    let team = xunshi_core::service::reads_fieldwork(actor, i);
     if team || xunshi_core::service::may_announce(actor, i) {
         let at = sections
             .iter()

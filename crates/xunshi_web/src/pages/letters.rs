@@ -25,7 +25,7 @@ use xunshi_core::page::Page;
 use xunshi_core::service::{may_draft, today};
 use xunshi_core::{CoreError, Id};
 
-use super::work_tabs::{Tab, TabKind, WorkHead, cn_date};
+use super::work_tabs::{TabKind, WorkHead, cn_date};
 use super::{
     FormErrors, Frame, OrPage, PageError, PageResult, filter_or_refusal, list_status, local_time,
     render, see_other,
@@ -55,16 +55,7 @@ pub fn routes() -> Router<AppState> {
 /// The heading of the register's pages: the inspection's tabs, with the register as the
 /// current one.
 fn head(user: &PageUser, insp: &Inspection) -> WorkHead {
-    let mut head = WorkHead::of(&user.actor, insp, TabKind::Team);
-    for t in &mut head.tabs {
-        t.active = false;
-    }
-    head.tabs.push(Tab {
-        label: "来信来访",
-        href: format!("/inspections/{}/letters", insp.id),
-        active: true,
-    });
-    head
+    WorkHead::of(&user.actor, insp, TabKind::Letters)
 }
 
 async fn inspection(

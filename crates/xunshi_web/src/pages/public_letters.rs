@@ -6,7 +6,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::multipart::{Multipart, MultipartError, MultipartRejection};
+use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
@@ -20,21 +20,16 @@ use super::{FormErrors, local_time, render};
 use crate::AppState;
 use crate::auth::ClientIp;
 use crate::error::{public_message, status_of};
-use crate::http::files::UPLOAD_LIMIT;
+use crate::http::intake::{FormError, SUBMISSION_LIMIT, read_submission};
 use crate::http::{Form, Rejection};
-
-/// The most files one submission carries (the service holds the same limit).
-const FILES_MAX: usize = 3;
-/// The largest text part read from the form: the longest letter, in any script, and framing.
-const TEXT_PART_LIMIT: usize = 128 * 1024;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(
             "/public/letters",
-            get(intake).post(submit).layer(DefaultBodyLimit::max(
-                FILES_MAX * UPLOAD_LIMIT + TEXT_PART_LIMIT,
-            )),
+            get(intake)
+                .post(submit)
+                .layer(DefaultBodyLimit::max(SUBMISSION_LIMIT)),
         )
         .route("/public/letters/status", post(status))
         .route("/public/letters/add", post(add))
@@ -143,78 +138,6 @@ async fn intake(State(app): State<AppState>) -> Response {
 // ---------------------------------------------------------------------------------------------
 // Submitting
 
-/// How reading the form can fail.
-enum FormError {
-    TooLarge,
-    Bad(String),
-}
-
-fn multipart_error(e: MultipartError) -> FormError {
-    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        FormError::TooLarge
-    } else {
-        FormError::Bad(format!("提交内容无法读取：{}", e.body_text()))
-    }
-}
-
-/// Reads the submission: its text parts into the input, its `file` parts (those chosen; an
-/// empty file input sends a part without a name or content) into files, each held to the
-/// size of an evidence file as it is read, every text and file name to the character rule.
-async fn read_form(
-    mp: &mut Multipart,
-) -> Result<(PublicSubmissionInput, Vec<(String, Vec<u8>)>), FormError> {
-    let mut input = PublicSubmissionInput::default();
-    let mut files = Vec::new();
-    while let Some(mut field) = mp.next_field().await.map_err(multipart_error)? {
-        let name = field.name().unwrap_or_default().to_owned();
-        if let Some(m) = xunshi_core::text::problem(&name) {
-            return Err(FormError::Bad(format!("表单字段名{m}")));
-        }
-        if name == "file" {
-            let filename = field.file_name().unwrap_or_default().to_owned();
-            if let Some(m) = xunshi_core::text::problem(&filename) {
-                return Err(FormError::Bad(format!("附件的文件名{m}")));
-            }
-            let mut bytes = Vec::new();
-            while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
-                if bytes.len() + chunk.len() > MAX_EVIDENCE_BYTES {
-                    return Err(FormError::TooLarge);
-                }
-                bytes.extend_from_slice(&chunk);
-            }
-            if filename.is_empty() && bytes.is_empty() {
-                continue;
-            }
-            if files.len() == FILES_MAX {
-                return Err(FormError::Bad(format!("最多上传 {FILES_MAX} 个附件")));
-            }
-            files.push((filename, bytes));
-            continue;
-        }
-        let bytes = field.bytes().await.map_err(multipart_error)?;
-        if bytes.len() > TEXT_PART_LIMIT {
-            return Err(FormError::Bad("填写的内容过长".into()));
-        }
-        let text = std::str::from_utf8(&bytes)
-            .map_err(|_| FormError::Bad("填写的内容不是有效的文字".into()))?
-            .to_owned();
-        if let Some(m) = xunshi_core::text::problem(&text) {
-            let label = xunshi_core::audit_text::field_label(&name);
-            return Err(FormError::Bad(format!("{label}{m}")));
-        }
-        match name.as_str() {
-            "inspection_id" => input.inspection_id = text,
-            "content" => input.content = text,
-            "name" => input.name = text,
-            "contact" => input.contact = text,
-            "about_name" => input.about_name = text,
-            "about_post" => input.about_post = text,
-            _ => {}
-        }
-    }
-    Ok((input, files))
-}
-
 fn typed_of(input: &PublicSubmissionInput) -> Typed {
     Typed {
         content: input.content.clone(),
@@ -242,7 +165,7 @@ async fn submit(
         return throttled(&app, r).await;
     }
     let read = match mp {
-        Ok(mut mp) => read_form(&mut mp).await,
+        Ok(mut mp) => read_submission(&mut mp).await,
         Err(_) => Err(FormError::Bad("请通过本页的表单提交".into())),
     };
     let (input, files) = match read {

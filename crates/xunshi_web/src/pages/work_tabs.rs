@@ -29,6 +29,10 @@ pub struct WorkHead {
 pub enum TabKind {
     /// The team page (teams area), listed so the tabs match the inspection page's sections.
     Team,
+    /// Fieldwork (进驻了解): the announcement, talks, documents, other methods.
+    Fieldwork,
+    /// The register of letters, calls and visits.
+    Letters,
     Papers,
     Notices,
     Reports,
@@ -37,7 +41,22 @@ pub enum TabKind {
     Clues,
 }
 
-fn tabs(id: Id, staff: bool, notices: bool, feedback: bool, active: TabKind) -> Vec<Tab> {
+/// Who sees which tabs: `staff` reads the inspection, `team` sits on its team (its fieldwork),
+/// `notices` answers its immediate-fix notices, `feedback` is an inspected unit after feedback.
+struct Seen {
+    staff: bool,
+    team: bool,
+    notices: bool,
+    feedback: bool,
+}
+
+fn tabs(id: Id, seen: Seen, active: TabKind) -> Vec<Tab> {
+    let Seen {
+        staff,
+        team,
+        notices,
+        feedback,
+    } = seen;
     let mut out = Vec::new();
     let mut add = |kind, label, path: &str, show: bool| {
         if show {
@@ -50,6 +69,8 @@ fn tabs(id: Id, staff: bool, notices: bool, feedback: bool, active: TabKind) -> 
     };
     // The order of the inspection page's sections.
     add(TabKind::Team, "巡视组", "team", staff);
+    add(TabKind::Fieldwork, "进驻了解", "fieldwork", team);
+    add(TabKind::Letters, "来信来访", "letters", team);
     add(TabKind::Papers, "问题底稿", "papers", staff);
     add(TabKind::Notices, "立行立改", "notices", staff || notices);
     add(TabKind::Reports, "巡视报告", "reports", staff);
@@ -74,9 +95,12 @@ impl WorkHead {
             stage: insp.stage.label(),
             tabs: tabs(
                 insp.id,
-                staff,
-                answers_notices(actor, insp),
-                access == Access::FeedbackOnly,
+                Seen {
+                    staff,
+                    team: xunshi_core::service::reads_fieldwork(actor, insp),
+                    notices: answers_notices(actor, insp),
+                    feedback: access == Access::FeedbackOnly,
+                },
                 active,
             ),
         }
@@ -89,7 +113,16 @@ impl WorkHead {
             id,
             team_name: team_name.to_owned(),
             stage: "",
-            tabs: tabs(id, false, true, false, TabKind::Notices),
+            tabs: tabs(
+                id,
+                Seen {
+                    staff: false,
+                    team: false,
+                    notices: true,
+                    feedback: false,
+                },
+                TabKind::Notices,
+            ),
         }
     }
 }

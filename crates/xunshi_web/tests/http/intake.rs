@@ -755,3 +755,77 @@ async fn a_paper_cites_fieldwork_of_its_own_inspection_once() {
     let (status, _) = app.api_get(&sources, &office).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_api_takes_a_public_letter_with_files_as_the_page_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_owned();
+    let app = TestApp::spawn_with(move |s| {
+        s.blobs = Some(std::sync::Arc::new(xunshi_store::LocalBlobs::new(root)))
+    })
+    .await;
+    let w = world(&app).await;
+    let insp = w.insp.to_string();
+    let fields = [
+        ("inspection_id", insp.as_str()),
+        ("content", "反映某处室违规发放津贴补贴，附发放明细。"),
+        ("about_name", "吴某"),
+    ];
+    let (ct, body) = crate::helpers::multipart_form(&fields, "明细.txt", "津贴发放明细".as_bytes());
+    let resp = app
+        .send(
+            Request::post("/api/v1/public/submissions")
+                .header(header::CONTENT_TYPE, ct)
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.body);
+    let member = app.api_token("zuyuan1", PASSWORD).await;
+    let (_, page) = app
+        .api_get(&format!("/api/v1/inspections/{}/letters", w.insp), &member)
+        .await;
+    let id = page["items"][0]["id"].as_str().unwrap().to_owned();
+    let (status, detail) = app.api_get(&format!("/api/v1/letters/{id}"), &member).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(detail["letter"]["anonymous"], true);
+    assert_eq!(detail["files"][0]["filename"], "明细.txt");
+    let file = detail["files"][0]["id"].as_str().unwrap();
+    let resp = app
+        .send(
+            Request::get(format!("/api/v1/letter-files/{file}"))
+                .header(header::AUTHORIZATION, format!("Bearer {member}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK);
+    assert_eq!(resp.body, "津贴发放明细");
+    assert!(
+        resp.headers
+            .get(header::CONTENT_DISPOSITION)
+            .is_some_and(|v| v.to_str().unwrap().starts_with("attachment"))
+    );
+
+    // A file of a kind not allowed is refused, naming it; nothing is registered.
+    let (ct, body) = crate::helpers::multipart_form(&fields, "run.exe", b"MZ\x90\x00");
+    let resp = app
+        .send(
+            Request::post("/api/v1/public/submissions")
+                .header(header::CONTENT_TYPE, ct)
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::BAD_REQUEST, "{}", resp.body);
+    let (_, page) = app
+        .api_get(&format!("/api/v1/inspections/{}/letters", w.insp), &member)
+        .await;
+    assert_eq!(page["total"], 1);
+    // A JSON body past the API's limit is refused however large the files may be.
+    let big = json!({ "inspection_id": insp, "content": "长".repeat(200_000) });
+    let (status, _) = app
+        .api_post_raw("/api/v1/public/submissions", big.to_string())
+        .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+}

@@ -673,7 +673,7 @@ async fn the_team_registers_a_call_and_handles_it_on_the_version_seen() {
         ("discipline", "integrity"),
     ];
     let r = submit_on(&mut member, &register, &register, &fields).await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body.contains("匿名举报不应填写"));
     assert!(r.body.contains(content), "what was typed is kept");
     fields[3] = ("writer_name", "");
