@@ -33,7 +33,7 @@ use super::{ApiJson, ApiQuery, Page, path_id};
 use crate::AppState;
 use crate::auth::{ApiUser, PublicAttempt};
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::http::files::{UPLOAD_LIMIT, letter_file_response, read_upload};
+use crate::http::files::{UPLOAD_LIMIT, letter_file_response};
 use crate::http::filters::{LetterQuery, PageQuery};
 use crate::http::intake::{SUBMISSION_LIMIT, read_submission};
 use crate::http::{Path, Rejection};
@@ -385,14 +385,7 @@ async fn add_letter_file(
     mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> ApiResult<(StatusCode, Json<LetterFile>)> {
     let id = path_id(&id, "来信来访")?;
-    let mut mp = mp.map_err(|r| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "bad_input",
-            format!("请以 multipart/form-data 上传：{}", r.body_text()),
-        )
-    })?;
-    let (name, bytes) = read_upload(&mut mp).await?;
+    let (name, bytes) = super::upload(mp).await?;
     let f = app
         .services
         .add_letter_file(&actor, id, &name, bytes)

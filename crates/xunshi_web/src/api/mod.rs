@@ -161,6 +161,21 @@ pub fn finish_error(resp: Response) -> Response {
     out
 }
 
+/// The one file of an upload (a multipart form with a part `file`), or 400 when the body is
+/// not such a form.
+pub async fn upload(
+    mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<(String, Vec<u8>), ApiError> {
+    let mut mp = mp.map_err(|r| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_input",
+            format!("请以 multipart/form-data 上传：{}", r.body_text()),
+        )
+    })?;
+    Ok(crate::http::files::read_upload(&mut mp).await?)
+}
+
 /// Parses an id from the path; an id that cannot exist names nothing.
 pub fn path_id(raw: &str, what: &str) -> Result<Id, ApiError> {
     Ok(Id::from_path(raw, what)?)

@@ -23,8 +23,8 @@ use xunshi_core::taxonomy::{
 use super::{ApiJson, ApiQuery, Page, path_id};
 use crate::AppState;
 use crate::auth::ApiUser;
-use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::http::files::{UPLOAD_LIMIT, file_response, read_upload};
+use crate::error::{ApiResult, ErrorBody};
+use crate::http::files::{UPLOAD_LIMIT, file_response};
 use crate::http::filters::ProblemQuery;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -271,14 +271,7 @@ async fn upload_evidence(
     mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> ApiResult<(StatusCode, Json<Evidence>)> {
     let id = path_id(&id, "问题底稿")?;
-    let mut mp = mp.map_err(|r| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "bad_input",
-            format!("请以 multipart/form-data 上传：{}", r.body_text()),
-        )
-    })?;
-    let (name, bytes) = read_upload(&mut mp).await?;
+    let (name, bytes) = super::upload(mp).await?;
     let e = app
         .services
         .upload_evidence(&actor, id, &name, bytes)

@@ -24,7 +24,7 @@ use super::{ApiJson, ApiQuery, Page, paging, path_id};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ApiResult, ErrorBody, ErrorDetail};
-use crate::http::files::{UPLOAD_LIMIT, read_upload, task_file_response};
+use crate::http::files::{UPLOAD_LIMIT, task_file_response};
 use crate::http::filters::{LedgerQuery as TaskQuery, PlanQuery};
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -414,14 +414,7 @@ async fn upload_evidence(
     mp: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<(StatusCode, Json<TaskEvidence>)> {
     let id = path_id(&id, "整改任务")?;
-    let mut mp = mp.map_err(|r| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "bad_input",
-            format!("请以 multipart/form-data 上传：{}", r.body_text()),
-        )
-    })?;
-    let (name, bytes) = read_upload(&mut mp).await?;
+    let (name, bytes) = super::upload(mp).await?;
     let e = app
         .services
         .upload_task_evidence(&actor, id, &name, bytes)

@@ -6,13 +6,11 @@
 use axum::http::StatusCode;
 use xunshi_core::Id;
 use xunshi_core::fieldwork::TalkInput;
-use xunshi_core::inspection::{InspectionInput, Stage};
+use xunshi_core::inspection::Stage;
 use xunshi_core::org::UnitInput;
 use xunshi_core::paper::ProblemInput;
 use xunshi_core::permission::Actor;
-use xunshi_core::personnel::{InspectorInput, NewInspector, TeamRole};
-use xunshi_core::service::{PlanInput, RoundInput, StageChange, TermInput};
-use xunshi_core::user::NewUserInput;
+use xunshi_core::personnel::TeamRole;
 
 use crate::helpers::{Browser, PASSWORD, TestApp, TestResponse, link_with};
 
@@ -50,119 +48,28 @@ async fn world() -> World {
     s.create_unit(&sys, &unit("南宁市委", Some(committee.id), "committee"))
         .await
         .unwrap();
-    let term = s
-        .create_term(
-            &sys,
-            &TermInput {
-                name: "十一届".into(),
-                dispatcher: "自治区党委".into(),
-                starts_on: "2016-11-01".into(),
-                ends_on: None,
-            },
+    let insp = app
+        .prepared_inspection("自治区党委", TARGET, "自治区党委第二巡视组")
+        .await;
+    let inspectors = app
+        .appoint_team(
+            insp,
+            "南宁市委",
+            &[
+                ("zhaoyan", "赵岩", TeamRole::Leader),
+                ("qianli", "钱立", TeamRole::Member),
+                ("sunmei", "孙梅", TeamRole::Member),
+            ],
         )
-        .await
-        .unwrap();
-    let plan = s
-        .create_plan(
-            &sys,
-            &PlanInput {
-                term_id: term.id.to_string(),
-                year: 2019,
-                title: "2019年巡视工作计划".into(),
-                notes: String::new(),
-            },
-        )
-        .await
-        .unwrap();
-    let round = s
-        .create_round(
-            &sys,
-            &RoundInput {
-                plan_id: plan.id.to_string(),
-                number: 4,
-                name: String::new(),
-            },
-        )
-        .await
-        .unwrap();
-    let insp = s
-        .create_inspection(
-            &sys,
-            &InspectionInput {
-                round_id: round.id.to_string(),
-                team_name: "自治区党委第二巡视组".into(),
-                targets: vec![TARGET.into()],
-                kind: "routine".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    for (to, date) in [
-        (Stage::Preparation, None),
-        (Stage::OnSite, Some("2019-09-18")),
-    ] {
-        let current = s.get_inspection(&sys, insp.id).await.unwrap().0;
-        s.change_stage(
-            &sys,
-            insp.id,
-            &StageChange {
-                version: current.version,
-                to,
-                date: date.map(str::to_owned),
-            },
-        )
-        .await
-        .unwrap_or_else(|e| panic!("move to {to:?}: {e}"));
-    }
-    let mut inspectors = Vec::new();
-    for (username, name, role) in [
-        ("zhaoyan", "赵岩", TeamRole::Leader),
-        ("qianli", "钱立", TeamRole::Member),
-        ("sunmei", "孙梅", TeamRole::Member),
-    ] {
-        s.create_user(
-            &sys,
-            &NewUserInput {
-                username: username.into(),
-                display_name: name.into(),
-                unit: None,
-                password: PASSWORD.into(),
-                must_change_password: false,
-            },
-            None,
-        )
-        .await
-        .unwrap();
-        let x = s
-            .create_inspector(
-                &sys,
-                &NewInspector {
-                    fields: InspectorInput {
-                        name: name.into(),
-                        user: Some(username.into()),
-                        unit: "南宁市委".into(),
-                        post: "处长".into(),
-                        specialty: "纪检监察".into(),
-                        locality: String::new(),
-                    },
-                    past_posts: Vec::new(),
-                    relatives: Vec::new(),
-                },
-            )
-            .await
-            .unwrap();
-        s.appoint(&sys, insp.id, x.id, role, None)
-            .await
-            .unwrap_or_else(|e| panic!("appoint {name}: {e}"));
-        inspectors.push(x.id);
-    }
+        .await;
+    app.move_inspection(insp, Stage::OnSite, Some("2019-09-18"))
+        .await;
     app.add_user("zhouxin", "周欣", "unit_liaison", Some(TARGET))
         .await;
     app.add_user("office", "巡视办干部", "office", None).await;
     World {
         app,
-        insp: insp.id,
+        insp,
         unit: target.id,
         inspectors: inspectors.try_into().unwrap(),
     }

@@ -10,11 +10,16 @@ use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
+use xunshi_core::Id;
 use xunshi_core::audit::AuditRecord;
+use xunshi_core::inspection::{InspectionInput, Stage};
 use xunshi_core::org::{Unit, UnitInput};
 use xunshi_core::page::PageRequest;
 use xunshi_core::permission::Actor;
-use xunshi_core::service::{Clock, NewGrant, Services};
+use xunshi_core::personnel::{InspectorInput, NewInspector, TeamRole};
+use xunshi_core::service::{
+    Clock, NewGrant, PlanInput, RoundInput, Services, StageChange, TermInput,
+};
 use xunshi_core::store::AuditFilter;
 use xunshi_core::user::{NewUserInput, User};
 use xunshi_store::{Argon2Secrets, Db};
@@ -240,6 +245,135 @@ impl TestApp {
             .create_unit(&Actor::system(), &input)
             .await
             .unwrap_or_else(|e| panic!("create unit {name}: {e}"))
+    }
+
+    /// An inspection of `target` by the team `team` of the committee `dispatcher` (units of
+    /// that name), planned in the fourth round of 2019 and moved to preparation: its team can
+    /// still be appointed.
+    pub async fn prepared_inspection(&self, dispatcher: &str, target: &str, team: &str) -> Id {
+        let sys = Actor::system();
+        let s = &self.services;
+        let term = s
+            .create_term(
+                &sys,
+                &TermInput {
+                    name: "十一届".into(),
+                    dispatcher: dispatcher.into(),
+                    starts_on: "2016-11-01".into(),
+                    ends_on: None,
+                },
+            )
+            .await
+            .expect("a term");
+        let plan = s
+            .create_plan(
+                &sys,
+                &PlanInput {
+                    term_id: term.id.to_string(),
+                    year: 2019,
+                    title: "2019年巡视工作计划".into(),
+                    notes: String::new(),
+                },
+            )
+            .await
+            .expect("a plan");
+        let round = s
+            .create_round(
+                &sys,
+                &RoundInput {
+                    plan_id: plan.id.to_string(),
+                    number: 4,
+                    name: String::new(),
+                },
+            )
+            .await
+            .expect("a round");
+        let insp = s
+            .create_inspection(
+                &sys,
+                &InspectionInput {
+                    round_id: round.id.to_string(),
+                    team_name: team.into(),
+                    targets: vec![target.into()],
+                    kind: "routine".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("an inspection");
+        self.move_inspection(insp.id, Stage::Preparation, None)
+            .await;
+        insp.id
+    }
+
+    /// Moves an inspection to `to` (on `date`, for the stages that keep one).
+    pub async fn move_inspection(&self, id: Id, to: Stage, date: Option<&str>) {
+        let sys = Actor::system();
+        let current = self.services.get_inspection(&sys, id).await.unwrap().0;
+        self.services
+            .change_stage(
+                &sys,
+                id,
+                &StageChange {
+                    version: current.version,
+                    to,
+                    date: date.map(str::to_owned),
+                },
+            )
+            .await
+            .unwrap_or_else(|e| panic!("move to {to:?}: {e}"));
+    }
+
+    /// People with accounts (username, name, role on the team), each an inspector of the pool
+    /// working at `unit`, appointed to the team of `insp` by the office; their pool ids, in
+    /// order.
+    pub async fn appoint_team(
+        &self,
+        insp: Id,
+        unit: &str,
+        members: &[(&str, &str, TeamRole)],
+    ) -> Vec<Id> {
+        let sys = Actor::system();
+        let s = &self.services;
+        let mut pool = Vec::new();
+        for (username, name, role) in members {
+            s.create_user(
+                &sys,
+                &NewUserInput {
+                    username: (*username).into(),
+                    display_name: (*name).into(),
+                    unit: None,
+                    password: PASSWORD.into(),
+                    must_change_password: false,
+                },
+                None,
+            )
+            .await
+            .unwrap_or_else(|e| panic!("account {username}: {e}"));
+            let x = s
+                .create_inspector(
+                    &sys,
+                    &NewInspector {
+                        fields: InspectorInput {
+                            name: (*name).into(),
+                            user: Some((*username).into()),
+                            unit: unit.into(),
+                            post: "处长".into(),
+                            specialty: String::new(),
+                            locality: String::new(),
+                        },
+                        past_posts: Vec::new(),
+                        relatives: Vec::new(),
+                    },
+                )
+                .await
+                .unwrap_or_else(|e| panic!("inspector {name}: {e}"));
+            s.appoint(&sys, insp, x.id, *role, None)
+                .await
+                .unwrap_or_else(|e| panic!("appoint {name}: {e}"));
+            pool.push(x.id);
+        }
+        pool
     }
 
     /// Every unit on record, withdrawn or not.

@@ -6,10 +6,9 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use serde_json::{Value, json};
 use xunshi_core::Id;
-use xunshi_core::inspection::{InspectionInput, Stage};
+use xunshi_core::inspection::Stage;
 use xunshi_core::permission::Actor;
-use xunshi_core::personnel::{InspectorInput, NewInspector, TeamRole};
-use xunshi_core::service::{PlanInput, RoundInput, StageChange, TermInput};
+use xunshi_core::personnel::TeamRole;
 
 use crate::helpers::{PASSWORD, TestApp, assert_api_error, detail_fields};
 
@@ -31,110 +30,33 @@ async fn world(app: &TestApp) -> World {
     let sys = Actor::system();
     let s = &app.services;
     let unit = app.add_unit("自治区文化和旅游厅").await;
-    let committee = s
-        .create_unit(
-            &sys,
-            &xunshi_core::org::UnitInput {
-                name: "自治区党委".into(),
-                kind: "committee".into(),
-                level: "provincial".into(),
-                parent_id: None,
-            },
+    s.create_unit(
+        &sys,
+        &xunshi_core::org::UnitInput {
+            name: "自治区党委".into(),
+            kind: "committee".into(),
+            level: "provincial".into(),
+            parent_id: None,
+        },
+    )
+    .await
+    .unwrap();
+    let insp = app
+        .prepared_inspection("自治区党委", &unit.name, "自治区党委第二巡视组")
+        .await;
+    let pool = app
+        .appoint_team(
+            insp,
+            "自治区党委",
+            &[
+                ("zuzhang", "李组长", TeamRole::Leader),
+                ("zuyuan1", "王组员", TeamRole::Member),
+                ("zuyuan2", "赵组员", TeamRole::Member),
+            ],
         )
-        .await
-        .unwrap();
-    let term = s
-        .create_term(
-            &sys,
-            &TermInput {
-                name: "十一届".into(),
-                dispatcher: committee.name.clone(),
-                starts_on: "2021-11-01".into(),
-                ends_on: None,
-            },
-        )
-        .await
-        .unwrap();
-    let plan = s
-        .create_plan(
-            &sys,
-            &PlanInput {
-                term_id: term.id.to_string(),
-                year: 2026,
-                title: "2026年巡视工作计划".into(),
-                notes: String::new(),
-            },
-        )
-        .await
-        .unwrap();
-    let round = s
-        .create_round(
-            &sys,
-            &RoundInput {
-                plan_id: plan.id.to_string(),
-                number: 3,
-                name: String::new(),
-            },
-        )
-        .await
-        .unwrap();
-    let insp = s
-        .create_inspection(
-            &sys,
-            &InspectionInput {
-                round_id: round.id.to_string(),
-                team_name: "自治区党委第二巡视组".into(),
-                targets: vec![unit.name.clone()],
-                kind: "routine".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    move_to(app, insp.id, Stage::Preparation, None).await;
-    let mut pool = Vec::new();
-    for (username, name, role) in [
-        ("zuzhang", "李组长", TeamRole::Leader),
-        ("zuyuan1", "王组员", TeamRole::Member),
-        ("zuyuan2", "赵组员", TeamRole::Member),
-    ] {
-        s.create_user(
-            &sys,
-            &xunshi_core::user::NewUserInput {
-                username: username.into(),
-                display_name: name.into(),
-                unit: None,
-                password: PASSWORD.into(),
-                must_change_password: false,
-            },
-            None,
-        )
-        .await
-        .unwrap_or_else(|e| panic!("account {username}: {e}"));
-        let x = s
-            .create_inspector(
-                &sys,
-                &NewInspector {
-                    fields: InspectorInput {
-                        name: name.into(),
-                        user: Some(username.into()),
-                        unit: committee.name.clone(),
-                        post: "巡视专员".into(),
-                        specialty: String::new(),
-                        locality: String::new(),
-                    },
-                    past_posts: Vec::new(),
-                    relatives: Vec::new(),
-                },
-            )
-            .await
-            .unwrap_or_else(|e| panic!("inspector {name}: {e}"));
-        s.appoint(&sys, insp.id, x.id, role, None)
-            .await
-            .unwrap_or_else(|e| panic!("appoint {name}: {e}"));
-        pool.push(x.id);
-    }
-    move_to(app, insp.id, Stage::OnSite, Some("2026-11-20")).await;
+        .await;
+    app.move_inspection(insp, Stage::OnSite, Some("2026-11-20"))
+        .await;
     app.add_user("office", "巡视办", "office", None).await;
     app.add_user("liaison", "联络员", "unit_liaison", Some(&unit.name))
         .await;
@@ -142,7 +64,7 @@ async fn world(app: &TestApp) -> World {
     let leader = app.api_token("zuzhang", PASSWORD).await;
     let (status, body) = app
         .api_put(
-            &format!("/api/v1/inspections/{}/announcement", insp.id),
+            &format!("/api/v1/inspections/{insp}/announcement"),
             &leader,
             json!({
                 "hotline": "0471-1234567",
@@ -156,29 +78,12 @@ async fn world(app: &TestApp) -> World {
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     World {
-        insp: insp.id,
+        insp,
         leader: pool[0],
         member: pool[1],
         other: pool[2],
         unit: unit.id,
     }
-}
-
-async fn move_to(app: &TestApp, id: Id, to: Stage, date: Option<&str>) {
-    let sys = Actor::system();
-    let current = app.services.get_inspection(&sys, id).await.unwrap().0;
-    app.services
-        .change_stage(
-            &sys,
-            id,
-            &StageChange {
-                version: current.version,
-                to,
-                date: date.map(str::to_owned),
-            },
-        )
-        .await
-        .unwrap_or_else(|e| panic!("move to {to:?}: {e}"));
 }
 
 /// Every byte the database keeps on disk: the file and its write-ahead log.

@@ -9,11 +9,11 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use xunshi_core::Id;
 use xunshi_core::fieldwork::AnnouncementInput;
-use xunshi_core::inspection::{InspectionInput, Stage};
+use xunshi_core::inspection::Stage;
 use xunshi_core::org::UnitInput;
 use xunshi_core::permission::Actor;
-use xunshi_core::personnel::{InspectorInput, NewInspector, TeamRole};
-use xunshi_core::service::{PlanInput, RoundInput, StageChange, TermInput, today};
+use xunshi_core::personnel::TeamRole;
+use xunshi_core::service::today;
 use xunshi_core::user::NewUserInput;
 use xunshi_store::LocalBlobs;
 use xunshi_web::WebConfig;
@@ -77,114 +77,28 @@ async fn world(config: WebConfig) -> World {
         .create_unit(&sys, &unit("南宁市委", Some(root.id), "department"))
         .await
         .unwrap();
-    let term = s
-        .create_term(
-            &sys,
-            &TermInput {
-                name: "十一届".into(),
-                dispatcher: root.id.to_string(),
-                starts_on: "2017-01-01".into(),
-                ends_on: None,
-            },
+    let insp = app
+        .prepared_inspection(&root.name, &target.name, TEAM)
+        .await;
+    let pool = app
+        .appoint_team(
+            insp,
+            &home.name,
+            &[
+                ("zuzhang", "韦正", TeamRole::Leader),
+                ("zuyuan", "黄明", TeamRole::Member),
+                ("chengban", "蒙丽", TeamRole::Member),
+            ],
         )
-        .await
-        .unwrap();
-    let plan = s
-        .create_plan(
-            &sys,
-            &PlanInput {
-                term_id: term.id.to_string(),
-                year: 2019,
-                title: "2019年巡视工作计划".into(),
-                notes: String::new(),
-            },
-        )
-        .await
-        .unwrap();
-    let round = s
-        .create_round(
-            &sys,
-            &RoundInput {
-                plan_id: plan.id.to_string(),
-                number: 4,
-                name: String::new(),
-            },
-        )
-        .await
-        .unwrap();
-    let insp = s
-        .create_inspection(
-            &sys,
-            &InspectionInput {
-                round_id: round.id.to_string(),
-                team_name: TEAM.into(),
-                targets: vec![target.id.to_string()],
-                kind: "routine".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    let insp = s
-        .change_stage(
-            &sys,
-            insp.id,
-            &StageChange {
-                version: insp.version,
-                to: Stage::Preparation,
-                date: None,
-            },
-        )
-        .await
-        .unwrap();
-    let mut handler = None;
-    for (username, name, role) in [
-        ("zuzhang", "韦正", TeamRole::Leader),
-        ("zuyuan", "黄明", TeamRole::Member),
-        ("chengban", "蒙丽", TeamRole::Member),
-    ] {
-        account(&app, username, name, None).await;
-        let x = s
-            .create_inspector(
-                &sys,
-                &NewInspector {
-                    fields: InspectorInput {
-                        name: name.into(),
-                        user: Some(username.into()),
-                        unit: home.id.to_string(),
-                        post: "处长".into(),
-                        specialty: String::new(),
-                        locality: String::new(),
-                    },
-                    past_posts: Vec::new(),
-                    relatives: Vec::new(),
-                },
-            )
-            .await
-            .unwrap();
-        s.appoint(&sys, insp.id, x.id, role, None).await.unwrap();
-        if username == "chengban" {
-            handler = Some(x.id);
-        }
-    }
+        .await;
     account(&app, "office1", "巡视办干部", Some("office")).await;
     let day = today(s.now());
     let entry = day.checked_sub(jiff::ToSpan::days(1)).unwrap();
-    let insp = s
-        .change_stage(
-            &sys,
-            insp.id,
-            &StageChange {
-                version: insp.version,
-                to: Stage::OnSite,
-                date: Some(entry.to_string()),
-            },
-        )
-        .await
-        .unwrap();
+    app.move_inspection(insp, Stage::OnSite, Some(&entry.to_string()))
+        .await;
     s.save_announcement(
         &sys,
-        insp.id,
+        insp,
         &AnnouncementInput {
             hotline: "0771-5550001".into(),
             mailbox: "宣传部大院一楼".into(),
@@ -200,8 +114,8 @@ async fn world(config: WebConfig) -> World {
     .unwrap();
     World {
         app,
-        insp: insp.id,
-        handler: handler.unwrap(),
+        insp,
+        handler: pool[2],
         _blobs: blobs,
     }
 }
