@@ -51,6 +51,27 @@ impl From<UploadError> for ApiError {
     }
 }
 
+/// The one file of a page's upload form, or the status and message the page shows again with
+/// the form: 413 over the size of an evidence file, 400 for anything else that cannot be read.
+pub async fn page_upload(
+    mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<(String, Vec<u8>), (StatusCode, String)> {
+    let read = match mp {
+        Ok(mut mp) => read_upload(&mut mp).await,
+        Err(_) => Err(UploadError::Bad("请通过页面上的表单上传文件".into())),
+    };
+    read.map_err(|e| match e {
+        UploadError::TooLarge => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "文件超过 {} MB，未上传",
+                xunshi_core::paper::MAX_EVIDENCE_BYTES / 1024 / 1024
+            ),
+        ),
+        UploadError::Bad(m) => (StatusCode::BAD_REQUEST, m),
+    })
+}
+
 fn multipart_error(e: MultipartError) -> UploadError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         UploadError::TooLarge

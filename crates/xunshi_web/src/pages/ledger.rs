@@ -28,9 +28,7 @@ use super::{FormErrors, Frame, OrPage, PageResult, error_page, local_time, rende
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::status_of;
-use crate::http::files::{
-    FileQuery, UPLOAD_LIMIT, UploadError, read_upload, size_label, task_file_response,
-};
+use crate::http::files::{FileQuery, UPLOAD_LIMIT, page_upload, size_label, task_file_response};
 use crate::http::filters::LedgerQuery;
 
 pub fn routes() -> Router<AppState> {
@@ -773,21 +771,14 @@ async fn upload(
 ) -> PageResult {
     let actor = &user.actor;
     let id = parse_id(&id, "整改任务", actor)?;
-    let read = match mp {
-        Ok(mut mp) => read_upload(&mut mp).await,
-        Err(_) => Err(UploadError::Bad("请通过页面上的表单上传文件".into())),
-    };
-    let result = match read {
+    let result = match page_upload(mp).await {
         Ok((name, bytes)) => {
             app.services
                 .upload_task_evidence(actor, id, &name, bytes)
                 .await
         }
-        Err(UploadError::TooLarge) => {
-            let e = CoreError::bad_input(
-                "file",
-                format!("文件超过 {} MB，未上传", MAX_EVIDENCE_BYTES / 1024 / 1024),
-            );
+        Err((StatusCode::PAYLOAD_TOO_LARGE, msg)) => {
+            let e = CoreError::bad_input("file", msg);
             return render_task(
                 &app,
                 &user,
@@ -798,7 +789,7 @@ async fn upload(
             )
             .await;
         }
-        Err(UploadError::Bad(m)) => Err(CoreError::bad_input("file", m)),
+        Err((_, msg)) => Err(CoreError::bad_input("file", msg)),
     };
     after(&app, &user, id, result, "uploaded", Open::Evidence).await
 }

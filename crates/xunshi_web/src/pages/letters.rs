@@ -33,7 +33,7 @@ use super::{
 use crate::AppState;
 use crate::auth::{PageUser, urlencode};
 use crate::error::{public_message, status_of};
-use crate::http::files::{UPLOAD_LIMIT, UploadError, read_upload, size_label};
+use crate::http::files::{UPLOAD_LIMIT, page_upload, size_label};
 use crate::http::filters::{LetterQuery, given};
 use crate::http::{Form, FormPairs, Path, Query};
 
@@ -781,33 +781,14 @@ async fn upload(
 ) -> PageResult {
     let actor = &user.actor;
     let id = Id::from_path(&id, "来信来访").or_page(actor)?;
-    let read = match mp {
-        Ok(mut mp) => read_upload(&mut mp).await,
-        Err(_) => Err(UploadError::Bad("请通过页面上的表单上传文件".into())),
-    };
     let refused = |msg: String| Again {
         error: Some(msg),
         ..Again::default()
     };
-    let (name, bytes) = match read {
+    let (name, bytes) = match page_upload(mp).await {
         Ok(v) => v,
-        Err(UploadError::TooLarge) => {
-            let msg = format!(
-                "文件超过 {} MB，未上传",
-                xunshi_core::paper::MAX_EVIDENCE_BYTES / 1024 / 1024
-            );
-            return render_detail(
-                &app,
-                &user,
-                id,
-                None,
-                refused(msg),
-                StatusCode::PAYLOAD_TOO_LARGE,
-            )
-            .await;
-        }
-        Err(UploadError::Bad(m)) => {
-            return render_detail(&app, &user, id, None, refused(m), StatusCode::BAD_REQUEST).await;
+        Err((status, msg)) => {
+            return render_detail(&app, &user, id, None, refused(msg), status).await;
         }
     };
     match app.services.add_letter_file(actor, id, &name, bytes).await {

@@ -27,9 +27,7 @@ use crate::auth::PageUser;
 use crate::error::status_of;
 use crate::http::Form;
 use crate::http::FormPairs;
-use crate::http::files::{
-    FileQuery, UPLOAD_LIMIT, UploadError, file_response, read_upload, size_label,
-};
+use crate::http::files::{FileQuery, UPLOAD_LIMIT, file_response, page_upload, size_label};
 use crate::http::filters::{ProblemQuery, given};
 use crate::pages::pager::{Asked, Pager};
 
@@ -680,29 +678,10 @@ async fn upload(
 ) -> PageResult {
     let actor = &user.actor;
     let id = parse_id(&id, "问题底稿", &user)?;
-    let read = match mp {
-        Ok(mut mp) => read_upload(&mut mp).await,
-        Err(_) => Err(UploadError::Bad("请通过页面上的表单上传文件".into())),
-    };
-    let (name, bytes) = match read {
+    let (name, bytes) = match page_upload(mp).await {
         Ok(v) => v,
-        Err(UploadError::TooLarge) => {
-            let msg = format!(
-                "文件超过 {} MB，未上传",
-                xunshi_core::paper::MAX_EVIDENCE_BYTES / 1024 / 1024
-            );
-            return render_detail(
-                &app,
-                &user,
-                id,
-                None,
-                Some(msg),
-                StatusCode::PAYLOAD_TOO_LARGE,
-            )
-            .await;
-        }
-        Err(UploadError::Bad(m)) => {
-            return render_detail(&app, &user, id, None, Some(m), StatusCode::BAD_REQUEST).await;
+        Err((status, msg)) => {
+            return render_detail(&app, &user, id, None, Some(msg), status).await;
         }
     };
     match app.services.upload_evidence(actor, id, &name, bytes).await {
