@@ -36,7 +36,7 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::http::files::{UPLOAD_LIMIT, letter_file_response};
 use crate::http::filters::{LetterQuery, PageQuery};
 use crate::http::intake::{SUBMISSION_LIMIT, read_submission};
-use crate::http::{Path, Rejection};
+use crate::http::Path;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     let uploads = OpenApiRouter::new()
@@ -140,7 +140,7 @@ async fn public_submit(
                 format!("无法读取 multipart/form-data：{}", r.body_text()),
             )
         })?;
-        read_submission(&mut mp).await.map_err(Rejection::from)?
+        read_submission(&mut mp).await?
     } else {
         // Without files the body is held to the API's own limit, not the files'.
         let limit = app.config.form_limit;

@@ -72,7 +72,7 @@ pub async fn page_upload(
     })
 }
 
-fn multipart_error(e: MultipartError) -> UploadError {
+pub(crate) fn multipart_error(e: MultipartError) -> UploadError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         UploadError::TooLarge
     } else {

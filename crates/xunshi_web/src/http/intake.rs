@@ -1,16 +1,15 @@
 //! The public's letter as a multipart form, read the same way for the intake page and the
 //! API: its text parts into [`PublicSubmissionInput`], its `file` parts (those chosen; an
 //! empty file input sends a part without a name or content) into files, each held to the size
-//! of an evidence file as it is read, every text and file name to the character rule.
+//! of an evidence file as it is read, every text and file name to the character rule. It
+//! fails as an upload does (`files::UploadError`).
 
-use axum::extract::multipart::{Multipart, MultipartError};
-use axum::http::StatusCode;
+use axum::extract::multipart::Multipart;
 use xunshi_core::fieldwork::PublicSubmissionInput;
 use xunshi_core::paper::MAX_EVIDENCE_BYTES;
 use xunshi_core::service::PUBLIC_FILES_MAX as FILES_MAX;
 
-use super::Rejection;
-use super::files::UPLOAD_LIMIT;
+use super::files::{UPLOAD_LIMIT, UploadError, multipart_error};
 
 /// The longest text part of the form.
 const TEXT_PART_LIMIT: usize = 128 * 1024;
@@ -18,53 +17,26 @@ const TEXT_PART_LIMIT: usize = 128 * 1024;
 /// The largest body a submission may have: its files and its text.
 pub const SUBMISSION_LIMIT: usize = FILES_MAX * UPLOAD_LIMIT + TEXT_PART_LIMIT;
 
-/// How reading the form can fail.
-pub enum FormError {
-    TooLarge,
-    Bad(String),
-}
-
-impl From<FormError> for Rejection {
-    fn from(e: FormError) -> Rejection {
-        match e {
-            FormError::TooLarge => Rejection::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                format!("附件超过 {} MB，未能提交", MAX_EVIDENCE_BYTES / 1024 / 1024),
-            ),
-            FormError::Bad(m) => Rejection::new(StatusCode::BAD_REQUEST, "bad_input", m),
-        }
-    }
-}
-
-fn multipart_error(e: MultipartError) -> FormError {
-    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        FormError::TooLarge
-    } else {
-        FormError::Bad(format!("提交内容无法读取：{}", e.body_text()))
-    }
-}
-
 /// Reads the submission and its files.
 pub async fn read_submission(
     mp: &mut Multipart,
-) -> Result<(PublicSubmissionInput, Vec<(String, Vec<u8>)>), FormError> {
+) -> Result<(PublicSubmissionInput, Vec<(String, Vec<u8>)>), UploadError> {
     let mut input = PublicSubmissionInput::default();
     let mut files = Vec::new();
     while let Some(mut field) = mp.next_field().await.map_err(multipart_error)? {
         let name = field.name().unwrap_or_default().to_owned();
         if let Some(m) = xunshi_core::text::problem(&name) {
-            return Err(FormError::Bad(format!("表单字段名{m}")));
+            return Err(UploadError::Bad(format!("表单字段名{m}")));
         }
         if name == "file" {
             let filename = field.file_name().unwrap_or_default().to_owned();
             if let Some(m) = xunshi_core::text::problem(&filename) {
-                return Err(FormError::Bad(format!("附件的文件名{m}")));
+                return Err(UploadError::Bad(format!("附件的文件名{m}")));
             }
             let mut bytes = Vec::new();
             while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
                 if bytes.len() + chunk.len() > MAX_EVIDENCE_BYTES {
-                    return Err(FormError::TooLarge);
+                    return Err(UploadError::TooLarge);
                 }
                 bytes.extend_from_slice(&chunk);
             }
@@ -72,21 +44,21 @@ pub async fn read_submission(
                 continue;
             }
             if files.len() == FILES_MAX {
-                return Err(FormError::Bad(format!("最多上传 {FILES_MAX} 个附件")));
+                return Err(UploadError::Bad(format!("最多上传 {FILES_MAX} 个附件")));
             }
             files.push((filename, bytes));
             continue;
         }
         let bytes = field.bytes().await.map_err(multipart_error)?;
         if bytes.len() > TEXT_PART_LIMIT {
-            return Err(FormError::Bad("填写的内容过长".into()));
+            return Err(UploadError::Bad("填写的内容过长".into()));
         }
         let text = std::str::from_utf8(&bytes)
-            .map_err(|_| FormError::Bad("填写的内容不是有效的文字".into()))?
+            .map_err(|_| UploadError::Bad("填写的内容不是有效的文字".into()))?
             .to_owned();
         if let Some(m) = xunshi_core::text::problem(&text) {
             let label = xunshi_core::audit_text::field_label(&name);
-            return Err(FormError::Bad(format!("{label}{m}")));
+            return Err(UploadError::Bad(format!("{label}{m}")));
         }
         match name.as_str() {
             "inspection_id" => input.inspection_id = text,

@@ -20,7 +20,8 @@ use super::{FormErrors, local_time, render};
 use crate::AppState;
 use crate::auth::ClientIp;
 use crate::error::{public_message, status_of};
-use crate::http::intake::{FormError, SUBMISSION_LIMIT, read_submission};
+use crate::http::files::UploadError;
+use crate::http::intake::{SUBMISSION_LIMIT, read_submission};
 use crate::http::{Form, Rejection};
 
 pub fn routes() -> Router<AppState> {
@@ -166,18 +167,18 @@ async fn submit(
     }
     let read = match mp {
         Ok(mut mp) => read_submission(&mut mp).await,
-        Err(_) => Err(FormError::Bad("请通过本页的表单提交".into())),
+        Err(_) => Err(UploadError::Bad("请通过本页的表单提交".into())),
     };
     let (input, files) = match read {
         Ok(v) => v,
-        Err(FormError::TooLarge) => {
+        Err(UploadError::TooLarge) => {
             let msg = format!(
                 "附件超过 {} MB，未能提交；请压缩或拆分后重新提交",
                 MAX_EVIDENCE_BYTES / 1024 / 1024
             );
             return intake_page(&app, None, Some(msg), None, StatusCode::PAYLOAD_TOO_LARGE).await;
         }
-        Err(FormError::Bad(m)) => {
+        Err(UploadError::Bad(m)) => {
             return intake_page(&app, None, Some(m), None, StatusCode::BAD_REQUEST).await;
         }
     };
