@@ -658,6 +658,7 @@ async fn public_letter(s: &Services<Db>, id: Id) -> Result<String, CoreError> {
         Vec::new(),
     )
     .await
+    .map(|done| done.receipt)
 }
 
 /// The first unit's tasks, each beside what the scenario says of it.

@@ -42,6 +42,14 @@ pub struct PublicInspection {
     pub announcement: Announcement,
 }
 
+/// A public letter received: the receipt code, to be shown once to its writer, and the team it
+/// reached.
+#[derive(Debug, Clone)]
+pub struct Submitted {
+    pub receipt: String,
+    pub team_name: String,
+}
+
 /// What a writer is told on giving the receipt code.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PublicLetterStatus {
@@ -290,7 +298,7 @@ impl<S: Store> Services<S> {
         &self,
         input: &PublicSubmissionInput,
         files: Vec<(String, Vec<u8>)>,
-    ) -> Result<String> {
+    ) -> Result<Submitted> {
         let f = input.validate()?;
         if files.len() > PUBLIC_FILES_MAX {
             return Err(CoreError::bad_input(
@@ -369,7 +377,10 @@ impl<S: Store> Services<S> {
         )
         .await?;
         tx.commit().await?;
-        Ok(code)
+        Ok(Submitted {
+            receipt: code,
+            team_name: insp.team_name,
+        })
     }
 
     async fn letter_by_code<T: ReadTx>(tx: &mut T, code: &str) -> Result<Letter> {

@@ -59,7 +59,7 @@ pub use fieldwork::{
 pub use followups::{FollowUpEntry, FollowUpQuery};
 pub use letters::{
     LetterDetail, LetterTally, PUBLIC_FILES_MAX, PublicInspection, PublicLetterStatus, PublicNote,
-    Tallied, may_announce,
+    Submitted, Tallied, may_announce,
 };
 pub use mail::{MAIL_ATTEMPTS, MailRun};
 pub use mechanisms::{MechanismEntry, MechanismQuery};

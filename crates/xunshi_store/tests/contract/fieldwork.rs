@@ -238,7 +238,8 @@ pub async fn the_register_keeps_writers_sealed_and_pages_counts_and_tallies_in_t
             vec![("举报材料.txt".into(), "差旅报销清单".as_bytes().to_vec())],
         )
         .await
-        .unwrap();
+        .unwrap()
+        .receipt;
     let status = s.public_letter_status(&code).await.unwrap();
     assert_eq!(
         status.status,

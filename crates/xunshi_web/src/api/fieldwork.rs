@@ -33,10 +33,10 @@ use super::{ApiJson, ApiQuery, Page, path_id};
 use crate::AppState;
 use crate::auth::{ApiUser, PublicAttempt};
 use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::http::Path;
 use crate::http::files::{UPLOAD_LIMIT, letter_file_response};
 use crate::http::filters::{LetterQuery, PageQuery};
 use crate::http::intake::{SUBMISSION_LIMIT, read_submission};
-use crate::http::Path;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     let uploads = OpenApiRouter::new()
@@ -148,7 +148,11 @@ async fn public_submit(
         let ApiJson(input) = ApiJson::<PublicSubmissionInput>::from_request(req, &app).await?;
         (input, Vec::new())
     };
-    let receipt = app.services.submit_public_letter(&input, files).await?;
+    let receipt = app
+        .services
+        .submit_public_letter(&input, files)
+        .await?
+        .receipt;
     Ok((StatusCode::CREATED, Json(Receipt { receipt })))
 }
 

@@ -182,20 +182,13 @@ async fn submit(
             return intake_page(&app, None, Some(m), None, StatusCode::BAD_REQUEST).await;
         }
     };
-    let team_name = app
-        .services
-        .public_inspections()
-        .await
-        .ok()
-        .and_then(|v| {
-            v.into_iter()
-                .find(|p| p.inspection_id.to_string() == input.inspection_id.trim())
-                .map(|p| p.team_name)
-        })
-        .unwrap_or_default();
     match app.services.submit_public_letter(&input, files).await {
-        Ok(code) => {
-            let mut resp = render(StatusCode::OK, &ReceiptPage { code, team_name });
+        Ok(done) => {
+            let page = ReceiptPage {
+                code: done.receipt,
+                team_name: done.team_name,
+            };
+            let mut resp = render(StatusCode::OK, &page);
             mark_public(&mut resp);
             resp
         }
