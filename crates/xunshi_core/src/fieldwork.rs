@@ -426,6 +426,30 @@ impl LetterHandlingInput {
     }
 }
 
+/// The team's leader appoints (or withdraws) a handler of the letters.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct LetterHandlerInput {
+    /// A current member of the team, by pool id.
+    #[schema(value_type = String, format = "uuid")]
+    pub inspector_id: String,
+    /// true to appoint, false to withdraw.
+    pub on: bool,
+}
+
+impl LetterHandlerInput {
+    pub fn validate(&self) -> Result<(Id, bool)> {
+        let mut v = Validation::new();
+        let id = id_field(
+            &mut v,
+            "inspector_id",
+            &self.inspector_id,
+            "请选择巡视组成员",
+        );
+        v.finish()?;
+        Ok((id.expect("validated"), self.on))
+    }
+}
+
 /// What someone of the public sends through the intake page.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct PublicSubmissionInput {

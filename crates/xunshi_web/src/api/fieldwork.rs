@@ -19,8 +19,8 @@ use utoipa_axum::routes;
 use xunshi_core::fieldwork::{
     Announcement, AnnouncementInput, Citation, CitationInput, CitingKind, DocAnswerInput,
     DocRequest, DocRequestInput, DocReturnInput, FieldRecord, FieldRecordInput, Letter,
-    LetterHandlingInput, LetterInput, LetterNote, PublicSubmissionInput, Talk, TalkInput,
-    TalkPlanEntry, TalkPlanInput, Writer,
+    LetterHandlerInput, LetterHandlingInput, LetterInput, LetterNote, PublicSubmissionInput, Talk,
+    TalkInput, TalkPlanEntry, TalkPlanInput, Writer,
 };
 use xunshi_core::service::{
     DocRequestEntry, LetterDetail, LetterTally, PublicInspection, PublicLetterStatus, TalkCoverage,
@@ -425,37 +425,23 @@ async fn list_letter_handlers(
     Ok(Json(app.services.letter_handlers(&actor, id).await?))
 }
 
-#[derive(Deserialize, ToSchema)]
-pub struct HandlerInput {
-    /// A current member of the team, by pool id.
-    #[schema(value_type = String, format = "uuid")]
-    pub inspector_id: String,
-    /// true to appoint, false to withdraw.
-    pub on: bool,
-}
-
 /// Appoints or withdraws a letter handler: the team's leader or deputy. Answers the handlers
 /// after the change.
 #[utoipa::path(post, path = "/inspections/{id}/letter-handlers", tag = "fieldwork", security(("bearer" = [])),
-    params(("id" = String, Path)), request_body = HandlerInput,
+    params(("id" = String, Path)), request_body = LetterHandlerInput,
     responses((status = 200, body = Vec<String>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn set_letter_handler(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
     Path(id): Path<String>,
-    ApiJson(input): ApiJson<HandlerInput>,
+    ApiJson(input): ApiJson<LetterHandlerInput>,
 ) -> ApiResult<Json<Vec<xunshi_core::Id>>> {
     let id = path_id(&id, "巡视任务")?;
-    let inspector = xunshi_core::Id::from_path(&input.inspector_id, "巡视干部").map_err(|_| {
-        ApiError::from(xunshi_core::CoreError::bad_input(
-            "inspector_id",
-            format!("“{}”不是有效的编号", input.inspector_id),
-        ))
-    })?;
+    let (inspector, on) = input.validate()?;
     Ok(Json(
         app.services
-            .set_letter_handler(&actor, id, inspector, input.on)
+            .set_letter_handler(&actor, id, inspector, on)
             .await?,
     ))
 }

@@ -17,8 +17,8 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use xunshi_core::access::Access;
 use xunshi_core::fieldwork::{
-    Channel, CitingKind, Discipline, Letter, LetterHandlingInput, LetterInput, LetterScope,
-    LetterStatus,
+    Channel, CitingKind, Discipline, Letter, LetterHandlerInput, LetterHandlingInput, LetterInput,
+    LetterScope, LetterStatus,
 };
 use xunshi_core::inspection::Inspection;
 use xunshi_core::page::Page;
@@ -478,11 +478,6 @@ async fn set_handler(
 ) -> PageResult {
     let actor = &user.actor;
     let id = Id::from_path(&id, "巡视任务").or_page(actor)?;
-    let inspector_id = f
-        .inspector_id
-        .parse::<Id>()
-        .map_err(|_| CoreError::bad_input("inspector_id", "请选择巡视组成员"))
-        .or_page(actor)?;
     let on = match f.on.as_str() {
         "true" => true,
         "false" => false,
@@ -490,6 +485,12 @@ async fn set_handler(
             return Err(CoreError::bad_input("on", "应为 true 或 false")).or_page(actor);
         }
     };
+    let (inspector_id, on) = LetterHandlerInput {
+        inspector_id: f.inspector_id,
+        on,
+    }
+    .validate()
+    .or_page(actor)?;
     app.services
         .set_letter_handler(actor, id, inspector_id, on)
         .await
