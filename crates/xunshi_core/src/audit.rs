@@ -129,6 +129,7 @@ pub enum Action {
     DocRequestAnswered,
     DocRequestReturned,
     FieldRecordAdded,
+    FieldRecordFileAdded,
     SourceCited,
 }
 
@@ -244,6 +245,7 @@ impl Action {
         Action::DocRequestAnswered,
         Action::DocRequestReturned,
         Action::FieldRecordAdded,
+        Action::FieldRecordFileAdded,
         Action::SourceCited,
     ];
 
@@ -359,6 +361,7 @@ impl Action {
             Action::DocRequestAnswered => "doc_request_answered",
             Action::DocRequestReturned => "doc_request_returned",
             Action::FieldRecordAdded => "field_record_added",
+            Action::FieldRecordFileAdded => "field_record_file_added",
             Action::SourceCited => "source_cited",
         }
     }
@@ -475,6 +478,7 @@ impl Action {
             Action::DocRequestAnswered => "单位提供调阅材料",
             Action::DocRequestReturned => "退还调阅材料",
             Action::FieldRecordAdded => "登记其他工作方式记录",
+            Action::FieldRecordFileAdded => "工作记录附件",
             Action::SourceCited => "引用进驻了解材料",
         }
     }

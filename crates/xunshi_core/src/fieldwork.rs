@@ -364,8 +364,10 @@ pub struct LetterHandlingInput {
     #[serde(default)]
     #[schema(max_length = 100)]
     pub passed_letter: String,
+    /// The first letter of the same matter, when this one repeats it: its number in the
+    /// register ("12", "第12号") or its id.
     #[serde(default)]
-    #[schema(value_type = Option<String>, format = "uuid")]
+    #[schema(max_length = 40)]
     pub duplicate_of: Option<String>,
     #[serde(default)]
     #[schema(max_length = 2000)]
@@ -381,9 +383,45 @@ pub struct LetterHandling {
     pub scope: LetterScope,
     pub passed_to: String,
     pub passed_letter: String,
-    pub duplicate_of: Option<Id>,
+    pub duplicate_of: Option<LetterRef>,
     pub disposition: String,
     pub status: LetterStatus,
+}
+
+/// A letter named by whoever handles another: by its number in the register, as the team
+/// speaks of letters, or by its id, as the API's links give it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LetterRef {
+    Number(i64),
+    Id(Id),
+}
+
+impl LetterRef {
+    /// Reads "12", "第12号", "第 12 号来信" or an id; none for an empty field.
+    fn read(v: &mut Validation, field: &str, raw: Option<&str>) -> Option<LetterRef> {
+        let raw = raw.map(str::trim).filter(|s| !s.is_empty())?;
+        if let Ok(id) = raw.parse() {
+            return Some(LetterRef::Id(id));
+        }
+        let digits: String = raw
+            .trim_start_matches('第')
+            .trim_end_matches(['件', '号', '信', '来'])
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        match digits.parse::<i64>() {
+            Ok(n) if n > 0 && digits.chars().all(|c| c.is_ascii_digit()) => {
+                Some(LetterRef::Number(n))
+            }
+            _ => {
+                v.add(
+                    field,
+                    format!("“{raw}”不是来信来访的编号：请填写首件的登记号，如 12"),
+                );
+                None
+            }
+        }
+    }
 }
 
 impl LetterHandlingInput {
@@ -394,7 +432,7 @@ impl LetterHandlingInput {
         let scope = v.take(LetterScope::parse(&self.scope));
         let passed_to = text(&mut v, "passed_to", &self.passed_to, 100, "");
         let passed_letter = text(&mut v, "passed_letter", &self.passed_letter, 100, "");
-        let duplicate_of = opt_id_field(&mut v, "duplicate_of", self.duplicate_of.as_deref());
+        let duplicate_of = LetterRef::read(&mut v, "duplicate_of", self.duplicate_of.as_deref());
         let disposition = text(&mut v, "disposition", &self.disposition, 2000, "");
         let status = v.take(LetterStatus::parse(&self.status));
         if scope == Some(LetterScope::PassedOn) && passed_to.is_empty() {

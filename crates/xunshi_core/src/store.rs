@@ -123,7 +123,7 @@ pub use calendar::{CalendarRead, CalendarWrite};
 pub use clues::{ClueFilter, ClueRead, ClueSort, ClueSortKey, ClueWrite, TransferFilter};
 pub use disclose::{DiscloseRead, DiscloseWrite, DocFilter, DocSort, DocSortKey, SubmittedOn};
 pub use fieldwork::{
-    FIELDWORK_LIST_MAX, FieldworkRead, FieldworkWrite, LetterCount, LetterFile, LetterFilter,
+    FIELDWORK_LIST_MAX, FieldworkFile, FieldworkRead, FieldworkWrite, LetterCount, LetterFilter,
 };
 pub use leadership::{ClosedInMonth, ClueColourCount, CoverageCount, LeadershipRead, StageCount};
 pub use messages::{

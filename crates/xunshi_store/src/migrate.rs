@@ -71,6 +71,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(27, "0027_remaining_list_sorts"),
     migration!(28, "0028_clue_due_sort"),
     migration!(29, "0029_fieldwork"),
+    migration!(30, "0030_fieldwork_files"),
 ];
 
 /// Applies every migration not applied yet, each in its own transaction. Returns how many ran.

@@ -285,6 +285,36 @@ struct RecordSpec {
     forms: Option<(i64, i64)>,
 }
 
+/// The appraisal's tally sheet as the team's workbook: 84 forms back, item by item.
+fn appraisal_tally() -> Result<Vec<u8>, CoreError> {
+    let rows: [(&str, [u32; 4]); 5] = [
+        ("领导班子总体评价", [51, 25, 7, 1]),
+        ("履行全面从严治党主体责任", [49, 27, 7, 1]),
+        ("落实意识形态工作责任制", [53, 24, 6, 1]),
+        ("统筹指导直属单位工作", [38, 29, 14, 3]),
+        ("选人用人工作", [36, 30, 15, 3]),
+    ];
+    let sheet = xunshi_office::TableSheet {
+        sheet_name: "民主测评".into(),
+        title: "民主测评结果汇总表".into(),
+        subtitle: "发放测评表86份，收回84份".into(),
+        columns: ["测评项目", "好", "较好", "一般", "差"]
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (h.to_string(), if i == 0 { 28.0 } else { 8.0 }))
+            .collect(),
+        rows: rows
+            .iter()
+            .map(|(item, n)| {
+                std::iter::once(item.to_string())
+                    .chain(n.iter().map(u32::to_string))
+                    .collect()
+            })
+            .collect(),
+    };
+    xunshi_office::table_xlsx(&sheet).map_err(CoreError::internal)
+}
+
 const RECORDS: &[RecordSpec] = &[
     RecordSpec {
         key: "汇报",
@@ -811,6 +841,17 @@ impl<'a> Site<'a> {
                 },
             )
             .await?;
+        if spec.method == "appraisal" {
+            self.s
+                .add_fieldwork_file(
+                    &self.member,
+                    SourceKind::FieldRecord,
+                    r.id,
+                    "民主测评结果汇总表.xlsx",
+                    appraisal_tally()?,
+                )
+                .await?;
+        }
         self.records.insert(key, r.id);
         Ok(())
     }

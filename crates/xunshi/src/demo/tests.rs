@@ -521,6 +521,11 @@ async fn the_seed_inspection_has_its_fieldwork_on_its_days() {
         .expect("a democratic appraisal");
     assert!(appraisal.forms_back.unwrap() <= appraisal.forms_out.unwrap());
     assert!(records.iter().any(|r| r.method == FieldMethod::Forum));
+    let tally = s.field_record_detail(&lead, appraisal.id).await.unwrap();
+    let sheet = &tally.files[0];
+    assert!(sheet.filename.ends_with(".xlsx"), "{}", sheet.filename);
+    let (_, bytes) = s.fieldwork_file(&lead, sheet.id).await.unwrap();
+    assert!(bytes.starts_with(b"PK"), "a workbook");
 
     let papers = s
         .list_problems(&lead, seed, &Default::default())

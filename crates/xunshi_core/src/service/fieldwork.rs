@@ -6,6 +6,7 @@
 use serde::Serialize;
 use serde_json::json;
 
+use super::fieldwork_files::team_record;
 use super::papers::{Seat, require_fieldwork, require_team};
 use super::planning::{load_inspection, today};
 use super::supervision::{speaks_for, speaks_for_units};
@@ -22,7 +23,18 @@ use crate::id::Id;
 use crate::inspection::{Inspection, Stage};
 use crate::page::{Page, PageRequest};
 use crate::permission::Actor;
-use crate::store::{FieldworkRead, FieldworkWrite, ReadTx, Store, TeamRead, WriteTx};
+use crate::store::{
+    FieldworkFile, FieldworkRead, FieldworkWrite, ReadTx, Store, TeamRead, WriteTx,
+};
+
+/// A record of the other methods as its page shows it, with what hangs on it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FieldRecordDetail {
+    pub record: FieldRecord,
+    pub files: Vec<FieldworkFile>,
+    /// The papers and clues that cite it.
+    pub cited_by: Vec<Citation>,
+}
 
 /// A talk with its record opened, for the team.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -584,6 +596,21 @@ impl<S: Store> Services<S> {
             .await?;
         let total = tx.count_field_records(insp.id).await?;
         Ok(Page::from_rows(rows, page.limit, |r| r.id).with_total(total))
+    }
+
+    /// A record of the other methods with its files and the papers and clues citing it: the
+    /// team.
+    pub async fn field_record_detail(&self, actor: &Actor, id: Id) -> Result<FieldRecordDetail> {
+        let mut tx = self.store.read().await?;
+        let record = team_record(&mut tx, actor, id).await?;
+        let files = tx.fieldwork_files(SourceKind::FieldRecord, id).await?;
+        let cited = tx.cited_by(SourceKind::FieldRecord, id).await?;
+        let cited_by = label_citing(&mut tx, cited).await?;
+        Ok(FieldRecordDetail {
+            record,
+            files,
+            cited_by,
+        })
     }
 
     // -----------------------------------------------------------------------------------------

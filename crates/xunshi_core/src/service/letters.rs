@@ -9,6 +9,7 @@
 use serde::Serialize;
 use serde_json::json;
 
+use super::fieldwork_files::new_file;
 use super::papers::{Seat, require_fieldwork, require_team, team_seat};
 use super::planning::{load_inspection, today};
 use super::{Services, record};
@@ -16,17 +17,17 @@ use crate::audit::{Action, AuditEntry};
 use crate::error::{CoreError, Result};
 use crate::fieldwork::{
     Announcement, AnnouncementInput, Channel, Citation, Discipline, Letter, LetterHandlingInput,
-    LetterInput, LetterNote, LetterScope, LetterStatus, PublicSubmissionInput, Writer,
-    normalise_receipt, receipt_from, receipt_hash,
+    LetterInput, LetterNote, LetterRef, LetterScope, LetterStatus, PublicSubmissionInput,
+    SourceKind, Writer, normalise_receipt, receipt_from, receipt_hash,
 };
 use crate::id::Id;
 use crate::inspection::{Inspection, Stage};
 use crate::page::{Page, PageRequest};
-use crate::paper::{FileKind, check_evidence_file, clean_filename, sha256_hex};
+use crate::paper::{check_evidence_file, clean_filename, sha256_hex};
 use crate::permission::Actor;
 use crate::store::{
-    FieldworkRead, FieldworkWrite, LetterFile, LetterFilter, PlanningRead, ReadTx, Store, TeamRead,
-    WriteTx,
+    FieldworkFile, FieldworkRead, FieldworkWrite, LetterFilter, PlanningRead, ReadTx, Store,
+    TeamRead, WriteTx,
 };
 
 /// The most files one public submission carries.
@@ -77,11 +78,13 @@ pub struct PublicNote {
 pub struct LetterDetail {
     pub letter: Letter,
     pub notes: Vec<LetterNote>,
-    pub files: Vec<LetterFile>,
+    pub files: Vec<FieldworkFile>,
     /// The papers and clues that cite it.
     pub cited_by: Vec<Citation>,
     /// Whether the reader is an appointed letter handler (may reveal the writer).
     pub may_reveal: bool,
+    /// The number of the first letter this one repeats.
+    pub repeats_number: Option<i64>,
 }
 
 /// The register counted for the report: by channel, by discipline, by scope (duplicates of an
@@ -159,30 +162,36 @@ pub(crate) async fn team_letter<T: ReadTx>(
     Ok((l, insp))
 }
 
-/// Checks that a letter's category exists and that what it repeats is a letter of the same
-/// inspection (and not itself).
+/// Checks that a letter's category exists, and finds the letter it repeats among the same
+/// inspection's (never itself). A repeat of a repeat is linked to the first letter, so that
+/// every matter has one first letter and no cycle can form.
 async fn check_links<T: ReadTx>(
     tx: &mut T,
     inspection_id: Id,
     this: Option<Id>,
     category_id: Option<Id>,
-    duplicate_of: Option<Id>,
-) -> Result<()> {
+    duplicate_of: Option<LetterRef>,
+) -> Result<Option<Id>> {
     if let Some(c) = category_id
         && tx.get_category(c).await?.is_none()
     {
         return Err(CoreError::unfit("category_id", "没有这个问题分类"));
     }
-    if let Some(d) = duplicate_of {
-        let first = tx.get_letter(d).await?;
-        if Some(d) == this || first.is_none_or(|f| f.inspection_id != inspection_id) {
-            return Err(CoreError::unfit(
-                "duplicate_of",
-                "重复件须关联本巡视组登记的另一件来信来访",
-            ));
-        }
+    let Some(r) = duplicate_of else {
+        return Ok(None);
+    };
+    let refused = || CoreError::unfit("duplicate_of", "重复件须关联本巡视组登记的另一件来信来访");
+    let first = match r {
+        LetterRef::Id(d) => tx.get_letter(d).await?,
+        LetterRef::Number(n) => tx.letter_by_number(inspection_id, n).await?,
     }
-    Ok(())
+    .filter(|f| f.inspection_id == inspection_id)
+    .ok_or_else(refused)?;
+    let first_id = first.duplicate_of.unwrap_or(first.id);
+    if Some(first_id) == this {
+        return Err(refused());
+    }
+    Ok(Some(first_id))
 }
 
 impl<S: Store> Services<S> {
@@ -360,8 +369,8 @@ impl<S: Store> Services<S> {
         tx.insert_letter(&l, Some(&receipt_hash(&code)), None)
             .await?;
         for (name, kind, size, hash) in &stored {
-            tx.insert_letter_file(&letter_file(l.id, name, *kind, *size, hash, now))
-                .await?;
+            let file = new_file(SourceKind::Letter, l.id, name, *kind, *size, hash, now);
+            tx.insert_fieldwork_file(&file).await?;
         }
         record(
             &mut tx,
@@ -582,18 +591,21 @@ impl<S: Store> Services<S> {
         let mut tx = self.store.read().await?;
         let (letter, insp) = team_letter(&mut tx, actor, id).await?;
         let notes = tx.letter_notes(id).await?;
-        let files = tx.letter_files(id).await?;
-        let cited = tx
-            .cited_by(crate::fieldwork::SourceKind::Letter, id)
-            .await?;
+        let files = tx.fieldwork_files(SourceKind::Letter, id).await?;
+        let cited = tx.cited_by(SourceKind::Letter, id).await?;
         let cited_by = super::fieldwork::label_citing(&mut tx, cited).await?;
         let may_reveal = letter.has_writer() && is_letter_handler(&mut tx, actor, &insp).await?;
+        let repeats_number = match letter.duplicate_of {
+            Some(d) => tx.get_letter(d).await?.map(|f| f.number),
+            None => None,
+        };
         Ok(LetterDetail {
             letter,
             notes,
             files,
             cited_by,
             may_reveal,
+            repeats_number,
         })
     }
 
@@ -610,7 +622,8 @@ impl<S: Store> Services<S> {
         let mut tx = self.store.write().await?;
         let (before, insp) = team_letter(&mut tx, actor, id).await?;
         require_fieldwork(&insp, "办理来信来访")?;
-        check_links(&mut tx, insp.id, Some(id), h.category_id, h.duplicate_of).await?;
+        let duplicate_of =
+            check_links(&mut tx, insp.id, Some(id), h.category_id, h.duplicate_of).await?;
         if before.version != h.version {
             return Err(CoreError::StaleVersion(format!(
                 "第 {} 号来信",
@@ -623,7 +636,7 @@ impl<S: Store> Services<S> {
             scope: h.scope,
             passed_to: h.passed_to,
             passed_letter: h.passed_letter,
-            duplicate_of: h.duplicate_of,
+            duplicate_of,
             disposition: h.disposition,
             status: h.status,
             version: before.version + 1,
@@ -780,88 +793,5 @@ impl<S: Store> Services<S> {
         let insp = load_inspection(&mut tx, inspection_id).await?;
         require_team(actor, &insp, Seat::Member)?;
         tx.letter_handlers(insp.id).await
-    }
-
-    /// Adds a file to a letter: a member of the team (a scanned letter, a recording's notes).
-    pub async fn add_letter_file(
-        &self,
-        actor: &Actor,
-        id: Id,
-        filename: &str,
-        bytes: Vec<u8>,
-    ) -> Result<LetterFile> {
-        let filename = clean_filename(filename)?;
-        {
-            let mut tx = self.store.read().await?;
-            team_letter(&mut tx, actor, id).await?;
-        }
-        let kind = check_evidence_file(&filename, &bytes)?;
-        let size = bytes.len() as i64;
-        let hash = sha256_hex(&bytes);
-        self.blobs()?.put(bytes, kind.content_type()).await?;
-        let now = self.now();
-        let mut tx = self.store.write().await?;
-        team_letter(&mut tx, actor, id).await?;
-        let f = letter_file(id, &filename, kind, size, &hash, now);
-        tx.insert_letter_file(&f).await?;
-        record(
-            &mut tx,
-            actor,
-            now,
-            AuditEntry::new(
-                Action::LetterFileAdded,
-                "letter",
-                Some(id),
-                json!({ "file_id": f.id, "filename": f.filename, "size": size, "sha256": hash }),
-            ),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(f)
-    }
-
-    /// A letter's file for the team, its download recorded.
-    pub async fn letter_file(&self, actor: &Actor, file_id: Id) -> Result<(LetterFile, Vec<u8>)> {
-        let f = {
-            let mut tx = self.store.read().await?;
-            let f = tx
-                .get_letter_file(file_id)
-                .await?
-                .ok_or_else(|| CoreError::NotFound("附件".into()))?;
-            team_letter(&mut tx, actor, f.letter_id).await?;
-            f
-        };
-        let bytes = self.blobs()?.get(&f.sha256).await?;
-        self.record_shown(
-            actor,
-            self.now(),
-            AuditEntry::new(
-                Action::EvidenceDownloaded,
-                "letter",
-                Some(f.letter_id),
-                json!({ "file_id": f.id, "filename": f.filename }),
-            ),
-        )
-        .await?;
-        Ok((f, bytes))
-    }
-}
-
-fn letter_file(
-    letter_id: Id,
-    name: &str,
-    kind: FileKind,
-    size: i64,
-    hash: &str,
-    at: jiff::Timestamp,
-) -> LetterFile {
-    LetterFile {
-        id: Id::new(),
-        letter_id,
-        filename: name.to_owned(),
-        size,
-        kind,
-        sha256: hash.to_owned(),
-        created_at: at,
     }
 }

@@ -12,6 +12,7 @@ mod disclosure;
 mod export;
 mod feedback;
 mod fieldwork;
+mod fieldwork_files;
 mod followups;
 mod leadership;
 mod letters;
@@ -54,7 +55,8 @@ pub use disclosure::{
 };
 pub use export::{EXPORT_MAX_ROWS, LedgerExport, LedgerExportRow, LedgerTotals};
 pub use fieldwork::{
-    DocRequestEntry, FieldworkSummary, GroupCoverage, TalkCoverage, TalkDetail, reads_fieldwork,
+    DocRequestEntry, FieldRecordDetail, FieldworkSummary, GroupCoverage, TalkCoverage, TalkDetail,
+    reads_fieldwork,
 };
 pub use followups::{FollowUpEntry, FollowUpQuery};
 pub use letters::{

@@ -34,11 +34,13 @@ pub struct LetterCount {
     pub count: i64,
 }
 
-/// A file sent with a letter; the content is in the blob store under its hash.
+/// A file of a fieldwork record (a letter's scan, a forum's minutes, an appraisal's tally); the
+/// content is in the blob store under its hash.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct LetterFile {
+pub struct FieldworkFile {
     pub id: Id,
-    pub letter_id: Id,
+    pub owner_kind: SourceKind,
+    pub owner_id: Id,
     pub filename: String,
     pub size: i64,
     pub kind: FileKind,
@@ -59,6 +61,12 @@ pub trait FieldworkRead: Send {
     ) -> impl Future<Output = Result<Vec<Announcement>>> + Send;
 
     fn get_letter(&mut self, id: Id) -> impl Future<Output = Result<Option<Letter>>> + Send;
+    /// A letter by its number in the inspection's register.
+    fn letter_by_number(
+        &mut self,
+        inspection_id: Id,
+        number: i64,
+    ) -> impl Future<Output = Result<Option<Letter>>> + Send;
     fn letter_by_receipt(
         &mut self,
         receipt_hash: &str,
@@ -87,14 +95,16 @@ pub trait FieldworkRead: Send {
         &mut self,
         letter_id: Id,
     ) -> impl Future<Output = Result<Vec<LetterNote>>> + Send;
-    fn letter_files(
+    /// A record's files, oldest first (at most `FIELDWORK_LIST_MAX`).
+    fn fieldwork_files(
         &mut self,
-        letter_id: Id,
-    ) -> impl Future<Output = Result<Vec<LetterFile>>> + Send;
-    fn get_letter_file(
+        owner_kind: SourceKind,
+        owner_id: Id,
+    ) -> impl Future<Output = Result<Vec<FieldworkFile>>> + Send;
+    fn get_fieldwork_file(
         &mut self,
         id: Id,
-    ) -> impl Future<Output = Result<Option<LetterFile>>> + Send;
+    ) -> impl Future<Output = Result<Option<FieldworkFile>>> + Send;
     /// The inspectors (pool ids) appointed to handle the inspection's letters.
     fn letter_handlers(
         &mut self,
@@ -195,7 +205,10 @@ pub trait FieldworkWrite: Send {
         n: &LetterNote,
         author_id: Option<Id>,
     ) -> impl Future<Output = Result<()>> + Send;
-    fn insert_letter_file(&mut self, f: &LetterFile) -> impl Future<Output = Result<()>> + Send;
+    fn insert_fieldwork_file(
+        &mut self,
+        f: &FieldworkFile,
+    ) -> impl Future<Output = Result<()>> + Send;
     /// Appoints (or, with `on` false, withdraws) an inspector as a handler of the letters.
     fn set_letter_handler(
         &mut self,

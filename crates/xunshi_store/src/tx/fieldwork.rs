@@ -10,7 +10,7 @@ use xunshi_core::fieldwork::{
     TalkGroup, TalkPlanEntry,
 };
 use xunshi_core::paper::FileKind;
-use xunshi_core::store::{FieldworkRead, FieldworkWrite, LetterCount, LetterFile, LetterFilter};
+use xunshi_core::store::{FieldworkFile, FieldworkRead, FieldworkWrite, LetterCount, LetterFilter};
 use xunshi_core::{CoreError, Id, Result};
 
 use super::{DbTx, Mode, Where, Writing, contains_clause, flag, like_pattern, ts};
@@ -26,6 +26,7 @@ const DOC_COLS: &str = "id, inspection_id, unit_id, number, materials, sent_on, 
      answer, delivered_on, returned_on, status, version, created_at";
 const RECORD_COLS: &str = "id, inspection_id, method, held_on, participants, summary, \
      forms_out, forms_back, recorded_by, created_at";
+const FILE_COLS: &str = "id, owner_kind, owner_id, filename, size, kind, sha256, created_at";
 const ANNOUNCEMENT_COLS: &str = "inspection_id, hotline, mailbox, postal_box, email, opens_on, \
      closes_on, scope, version, updated_at";
 
@@ -153,10 +154,11 @@ fn citation(r: &AnyRow) -> Result<Citation> {
     })
 }
 
-fn letter_file(r: &AnyRow) -> Result<LetterFile> {
-    Ok(LetterFile {
+fn fieldwork_file(r: &AnyRow) -> Result<FieldworkFile> {
+    Ok(FieldworkFile {
         id: id(r, "id")?,
-        letter_id: id(r, "letter_id")?,
+        owner_kind: SourceKind::parse(&s(r, "owner_kind")?)?,
+        owner_id: id(r, "owner_id")?,
         filename: s(r, "filename")?,
         size: i(r, "size")?,
         kind: FileKind::parse(&s(r, "kind")?)?,
@@ -278,6 +280,20 @@ impl<M: Mode> FieldworkRead for DbTx<M> {
             .transpose()
     }
 
+    async fn letter_by_number(&mut self, inspection_id: Id, number: i64) -> Result<Option<Letter>> {
+        let sql =
+            format!("SELECT {LETTER_COLS} FROM letters WHERE inspection_id = $1 AND number = $2");
+        self.fetch_optional(
+            sqlx::query(AssertSqlSafe(sql))
+                .bind(inspection_id.to_string())
+                .bind(number),
+        )
+        .await?
+        .as_ref()
+        .map(letter)
+        .transpose()
+    }
+
     async fn letter_by_receipt(&mut self, receipt_hash: &str) -> Result<Option<Letter>> {
         let sql = format!("SELECT {LETTER_COLS} FROM letters WHERE receipt_hash = $1");
         self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(receipt_hash.to_owned()))
@@ -364,31 +380,36 @@ impl<M: Mode> FieldworkRead for DbTx<M> {
         .collect()
     }
 
-    async fn letter_files(&mut self, letter_id: Id) -> Result<Vec<LetterFile>> {
+    async fn fieldwork_files(
+        &mut self,
+        owner_kind: SourceKind,
+        owner_id: Id,
+    ) -> Result<Vec<FieldworkFile>> {
         self.fetch_all(
-            sqlx::query(
-                "SELECT id, letter_id, filename, size, kind, sha256, created_at FROM letter_files
-                 WHERE letter_id = $1 ORDER BY id LIMIT 500",
-            )
-            .bind(letter_id.to_string()),
+            sqlx::query(AssertSqlSafe(format!(
+                "SELECT {FILE_COLS} FROM fieldwork_files
+                 WHERE owner_kind = $1 AND owner_id = $2 ORDER BY id LIMIT {}",
+                xunshi_core::store::FIELDWORK_LIST_MAX
+            )))
+            .bind(owner_kind.as_str())
+            .bind(owner_id.to_string()),
         )
         .await?
         .iter()
-        .map(letter_file)
+        .map(fieldwork_file)
         .collect()
     }
 
-    async fn get_letter_file(&mut self, fid: Id) -> Result<Option<LetterFile>> {
+    async fn get_fieldwork_file(&mut self, fid: Id) -> Result<Option<FieldworkFile>> {
         self.fetch_optional(
-            sqlx::query(
-                "SELECT id, letter_id, filename, size, kind, sha256, created_at FROM letter_files
-                 WHERE id = $1",
-            )
+            sqlx::query(AssertSqlSafe(format!(
+                "SELECT {FILE_COLS} FROM fieldwork_files WHERE id = $1"
+            )))
             .bind(fid.to_string()),
         )
         .await?
         .as_ref()
-        .map(letter_file)
+        .map(fieldwork_file)
         .transpose()
     }
 
@@ -724,14 +745,15 @@ impl FieldworkWrite for DbTx<Writing> {
         Ok(())
     }
 
-    async fn insert_letter_file(&mut self, f: &LetterFile) -> Result<()> {
+    async fn insert_fieldwork_file(&mut self, f: &FieldworkFile) -> Result<()> {
         self.execute(
-            sqlx::query(
-                "INSERT INTO letter_files (id, letter_id, filename, size, kind, sha256, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
+            sqlx::query(AssertSqlSafe(format!(
+                "INSERT INTO fieldwork_files ({FILE_COLS})
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+            )))
             .bind(f.id.to_string())
-            .bind(f.letter_id.to_string())
+            .bind(f.owner_kind.as_str())
+            .bind(f.owner_id.to_string())
             .bind(f.filename.clone())
             .bind(f.size)
             .bind(f.kind.as_str())

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use sqlx::Row;
 use xunshi_core::fieldwork::{
     AnnouncementInput, CitationInput, CitingKind, DocAnswerInput, DocRequestInput, DocReturnInput,
-    FieldRecordInput, LetterHandlingInput, LetterInput, PublicSubmissionInput, TalkInput,
-    TalkPlanInput,
+    FieldRecordInput, LetterHandlingInput, LetterInput, PublicSubmissionInput, SourceKind,
+    TalkInput, TalkPlanInput,
 };
 use xunshi_core::page::PageRequest;
 use xunshi_core::permission::Actor;
@@ -249,7 +249,20 @@ pub async fn the_register_keeps_writers_sealed_and_pages_counts_and_tallies_in_t
     let hash = xunshi_core::fieldwork::receipt_hash(&code);
     let public = tx.letter_by_receipt(&hash).await.unwrap().unwrap();
     assert!(tx.letter_by_receipt(&code).await.unwrap().is_none());
-    assert_eq!(tx.letter_files(public.id).await.unwrap().len(), 1);
+    let files = tx
+        .fieldwork_files(SourceKind::Letter, public.id)
+        .await
+        .unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].owner_id, public.id);
+    assert_eq!(
+        tx.letter_by_number(w.insp.id, public.number)
+            .await
+            .unwrap()
+            .map(|l| l.id),
+        Some(public.id)
+    );
+    assert!(tx.letter_by_number(w.insp.id, 99).await.unwrap().is_none());
     drop(tx);
     assert!(public.from_public && public.number == 6);
     let raw = stored_row(&s, public.id).await;
@@ -456,6 +469,34 @@ pub async fn talks_requests_records_and_citations_round_trip(mut s: Svc) {
         )
         .await
         .unwrap();
+    // A record keeps its files apart from the letters' and refuses none but its team's.
+    let minutes = s
+        .add_fieldwork_file(
+            &w.member,
+            SourceKind::FieldRecord,
+            forum.id,
+            "座谈记录.txt",
+            "座谈记录".as_bytes().to_vec(),
+        )
+        .await
+        .unwrap();
+    let (f, bytes) = s.fieldwork_file(&w.member, minutes.id).await.unwrap();
+    assert_eq!(
+        (f.owner_kind, f.owner_id),
+        (SourceKind::FieldRecord, forum.id)
+    );
+    assert_eq!(bytes, "座谈记录".as_bytes());
+    let detail = s.field_record_detail(&w.member, forum.id).await.unwrap();
+    assert_eq!(detail.files.len(), 1);
+    expect_err!(
+        s.fieldwork_file(&Actor::anonymous(None), minutes.id).await,
+        CoreError::NotFound(_) | CoreError::Unauthenticated(_)
+    );
+    expect_err!(
+        s.add_fieldwork_file(&w.member, SourceKind::Talk, t.id, "录音.txt", b"x".to_vec())
+            .await,
+        CoreError::RuleRefused(_)
+    );
     let mut tx = s.store.read().await.unwrap();
     let back = tx.get_field_record(forum.id).await.unwrap().unwrap();
     assert_eq!((back.forms_out, back.forms_back), (None, None));

@@ -16,17 +16,19 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+use xunshi_core::Id;
 use xunshi_core::fieldwork::{
     Announcement, AnnouncementInput, Citation, CitationInput, CitingKind, DocAnswerInput,
     DocRequest, DocRequestInput, DocReturnInput, FieldRecord, FieldRecordInput, Letter,
-    LetterHandlerInput, LetterHandlingInput, LetterInput, LetterNote, PublicSubmissionInput, Talk,
-    TalkInput, TalkPlanEntry, TalkPlanInput, Writer,
+    LetterHandlerInput, LetterHandlingInput, LetterInput, LetterNote, PublicSubmissionInput,
+    SourceKind, Talk, TalkInput, TalkPlanEntry, TalkPlanInput, Writer,
 };
+use xunshi_core::permission::Actor;
 use xunshi_core::service::{
-    DocRequestEntry, LetterDetail, LetterTally, PublicInspection, PublicLetterStatus, TalkCoverage,
-    TalkDetail,
+    DocRequestEntry, FieldRecordDetail, LetterDetail, LetterTally, PublicInspection,
+    PublicLetterStatus, TalkCoverage, TalkDetail,
 };
-use xunshi_core::store::LetterFile;
+use xunshi_core::store::FieldworkFile;
 
 use super::papers::UploadForm;
 use super::{ApiJson, ApiQuery, Page, path_id};
@@ -34,13 +36,14 @@ use crate::AppState;
 use crate::auth::{ApiUser, PublicAttempt};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::http::Path;
-use crate::http::files::{UPLOAD_LIMIT, letter_file_response};
+use crate::http::files::{UPLOAD_LIMIT, fieldwork_file_response};
 use crate::http::filters::{LetterQuery, PageQuery};
 use crate::http::intake::{SUBMISSION_LIMIT, read_submission};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     let uploads = OpenApiRouter::new()
         .routes(routes!(add_letter_file))
+        .routes(routes!(add_field_record_file))
         .layer(DefaultBodyLimit::max(UPLOAD_LIMIT));
     let intake = OpenApiRouter::new()
         .routes(routes!(public_submit))
@@ -58,7 +61,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(reply_to_writer))
         .routes(routes!(reveal_writer))
         .merge(uploads)
-        .routes(routes!(download_letter_file))
+        .routes(routes!(download_fieldwork_file))
         .routes(routes!(list_letter_handlers, set_letter_handler))
         .routes(routes!(talk_plan, plan_talk))
         .routes(routes!(list_talks, record_talk))
@@ -69,6 +72,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(answer_doc_request))
         .routes(routes!(return_doc_request))
         .routes(routes!(list_field_records, add_field_record))
+        .routes(routes!(get_field_record))
         .routes(routes!(problem_sources, cite_for_problem))
         .routes(routes!(clue_sources, cite_for_clue))
 }
@@ -380,36 +384,63 @@ async fn reveal_writer(
 #[utoipa::path(post, path = "/letters/{id}/files", tag = "fieldwork", security(("bearer" = [])),
     params(("id" = String, Path)),
     request_body(content = UploadForm, content_type = "multipart/form-data"),
-    responses((status = 201, body = LetterFile), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+    responses((status = 201, body = FieldworkFile), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 413, body = ErrorBody)))]
 async fn add_letter_file(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
     Path(id): Path<String>,
     mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
-) -> ApiResult<(StatusCode, Json<LetterFile>)> {
+) -> ApiResult<(StatusCode, Json<FieldworkFile>)> {
     let id = path_id(&id, "来信来访")?;
+    add_file(&app, &actor, SourceKind::Letter, id, mp).await
+}
+
+/// Attaches a file to a record of the other methods (multipart form, part `file`): a member of
+/// the team.
+#[utoipa::path(post, path = "/field-records/{id}/files", tag = "fieldwork", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses((status = 201, body = FieldworkFile), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 413, body = ErrorBody)))]
+async fn add_field_record_file(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> ApiResult<(StatusCode, Json<FieldworkFile>)> {
+    let id = path_id(&id, "工作记录")?;
+    add_file(&app, &actor, SourceKind::FieldRecord, id, mp).await
+}
+
+async fn add_file(
+    app: &AppState,
+    actor: &Actor,
+    kind: SourceKind,
+    id: Id,
+    mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> ApiResult<(StatusCode, Json<FieldworkFile>)> {
     let (name, bytes) = super::upload(mp).await?;
     let f = app
         .services
-        .add_letter_file(&actor, id, &name, bytes)
+        .add_fieldwork_file(actor, kind, id, &name, bytes)
         .await?;
     Ok((StatusCode::CREATED, Json(f)))
 }
 
-/// A letter's file, always as an attachment; the download is recorded.
-#[utoipa::path(get, path = "/letter-files/{id}", tag = "fieldwork", security(("bearer" = [])),
+/// A file of a letter or of another record, always as an attachment; the download is recorded.
+#[utoipa::path(get, path = "/fieldwork-files/{id}", tag = "fieldwork", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 200, description = "the file", content_type = "application/octet-stream"),
         (status = 404, body = ErrorBody)))]
-async fn download_letter_file(
+async fn download_fieldwork_file(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let id = path_id(&id, "附件")?;
-    let (f, bytes) = app.services.letter_file(&actor, id).await?;
-    Ok(letter_file_response(&f, bytes))
+    let (f, bytes) = app.services.fieldwork_file(&actor, id).await?;
+    Ok(fieldwork_file_response(&f, bytes))
 }
 
 /// The appointed letter handlers (pool ids): the team.
@@ -658,6 +689,19 @@ async fn add_field_record(
     let id = path_id(&id, "巡视任务")?;
     let r = app.services.add_field_record(&actor, id, &input).await?;
     Ok((StatusCode::CREATED, Json(r)))
+}
+
+/// A record of the other methods with its files and the papers and clues citing it: the team.
+#[utoipa::path(get, path = "/field-records/{id}", tag = "fieldwork", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = FieldRecordDetail), (status = 404, body = ErrorBody)))]
+async fn get_field_record(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<FieldRecordDetail>> {
+    let id = path_id(&id, "工作记录")?;
+    Ok(Json(app.services.field_record_detail(&actor, id).await?))
 }
 
 // ----- citations -----

@@ -212,9 +212,9 @@ pub fn task_file_response(e: &TaskEvidence, bytes: Vec<u8>, save: bool) -> Respo
     stored_file(e.kind, &e.content_type, &e.filename, &e.sha256, bytes, save)
 }
 
-/// A file of a letter of the register (a scan, a writer's attachment): always saved, never
-/// shown in the page.
-pub fn letter_file_response(f: &xunshi_core::store::LetterFile, bytes: Vec<u8>) -> Response {
+/// A file of fieldwork (a letter's scan, a writer's attachment, a forum's minutes): always
+/// saved, never shown in the page.
+pub fn fieldwork_file_response(f: &xunshi_core::store::FieldworkFile, bytes: Vec<u8>) -> Response {
     stored_file(
         f.kind,
         f.kind.content_type(),

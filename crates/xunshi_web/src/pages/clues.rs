@@ -21,6 +21,7 @@ use xunshi_core::clue::{
     ClueStatus, Confidentiality, DisposalInput, DisposalMethod, RecipientKind, Transfer,
     TransferInput, chinese_date,
 };
+use xunshi_core::fieldwork::CitingKind;
 use xunshi_core::page::{PageRequest, SortedPage};
 use xunshi_core::permission::{Actor, Permission};
 use xunshi_core::role::Role;
@@ -28,6 +29,7 @@ use xunshi_core::service::{ClueEntry, ClueListFilter, today};
 use xunshi_core::store::TransferFilter;
 use xunshi_core::{CoreError, Id};
 
+use super::fieldwork::{self, Sources};
 use super::pager::{Asked, Pager};
 use super::{FormErrors, Frame, OrPage, PageResult, error_page, local_time, ok, render, see_other};
 use crate::AppState;
@@ -41,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/clues/{id}", get(detail).post(update))
         .route("/clues/{id}/edit", get(edit_form))
         .route("/clues/{id}/disposal", post(dispose))
+        .route("/clues/{id}/sources", post(cite))
         .route("/inspections/{id}/clues", get(register).post(create))
         .route("/inspections/{id}/transfers", post(transfer))
         .route("/transfers/{id}", get(letter))
@@ -279,6 +282,8 @@ struct DetailPage {
     form: DisposalForm,
     methods: Vec<Choice>,
     errors: FormErrors,
+    sources: Option<Sources>,
+    sources_action: String,
 }
 
 struct DisposalView {
@@ -299,16 +304,28 @@ struct DisposalForm {
     version: Option<i64>,
 }
 
+/// What a refused form of the clue's page leaves to show again.
+enum Refused {
+    /// The disposal as typed, with what was wrong with it.
+    Disposal(DisposalForm, FormErrors),
+    /// Why a citation was refused, on top of the page.
+    Citation(String),
+}
+
 async fn render_detail(
     app: &AppState,
     user: &PageUser,
     id: Id,
     notice: Option<&str>,
-    form: Option<DisposalForm>,
-    errors: FormErrors,
+    refused: Option<Refused>,
     status: StatusCode,
 ) -> PageResult {
     let actor = &user.actor;
+    let (form, errors, cite_error) = match refused {
+        Some(Refused::Disposal(f, errors)) => (Some(f), errors, None),
+        Some(Refused::Citation(e)) => (None, FormErrors::none(), Some(e)),
+        None => (None, FormErrors::none(), None),
+    };
     let e = app.services.get_clue(actor, id).await.or_page(actor)?;
     let about_unit = match e.clue.about_unit_id {
         Some(u) if actor.can(Permission::ViewUnits) => app
@@ -331,10 +348,12 @@ async fn render_detail(
             ..Default::default()
         },
     });
+    let mut frame = Frame::new(app, user, "问题线索", "/clues")
+        .await
+        .with_notice(notice);
+    frame.error = cite_error;
     let page = DetailPage {
-        frame: Frame::new(app, user, "问题线索", "/clues")
-            .await
-            .with_notice(notice),
+        frame,
         row: ClueRow::of(&e),
         inspection_id: e.clue.inspection_id.to_string(),
         about_unit,
@@ -356,6 +375,9 @@ async fn render_detail(
         ),
         form,
         errors,
+        sources: fieldwork::sources_of(app, actor, CitingKind::Clue, id, e.clue.inspection_id)
+            .await,
+        sources_action: format!("/clues/{id}/sources"),
     };
     Ok(render(status, &page))
 }
@@ -381,16 +403,7 @@ async fn detail(
     Query(q): Query<NoticeQuery>,
 ) -> PageResult {
     let id = parse_id(&id, "问题线索", &user.actor)?;
-    render_detail(
-        &app,
-        &user,
-        id,
-        q.notice.as_deref(),
-        None,
-        FormErrors::none(),
-        StatusCode::OK,
-    )
-    .await
+    render_detail(&app, &user, id, q.notice.as_deref(), None, StatusCode::OK).await
 }
 
 async fn dispose(
@@ -422,8 +435,41 @@ async fn dispose(
                 &user,
                 id,
                 None,
-                Some(f),
-                FormErrors::from_error(&e),
+                Some(Refused::Disposal(f, FormErrors::from_error(&e))),
+                status_of(&e),
+            )
+            .await
+        }
+    }
+}
+
+/// Cites a fieldwork record as a source of the clue: a member of the team.
+async fn cite(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    p: FormPairs,
+) -> PageResult {
+    let actor = &user.actor;
+    let id = parse_id(&id, "问题线索", actor)?;
+    let input = fieldwork::citation_input(&p);
+    match app
+        .services
+        .cite_source(actor, CitingKind::Clue, id, &input)
+        .await
+    {
+        Ok(_) => Ok(see_other(&format!("/clues/{id}"), "cited")),
+        Err(e @ (CoreError::Forbidden(_) | CoreError::NotFound(_))) => {
+            Ok(error_page(&e, Some(actor)))
+        }
+        Err(e) => {
+            let banner = fieldwork::banner(&e);
+            render_detail(
+                &app,
+                &user,
+                id,
+                None,
+                Some(Refused::Citation(banner)),
                 status_of(&e),
             )
             .await

@@ -11,14 +11,15 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use xunshi_core::access::Access;
 use xunshi_core::fieldwork::{
-    Announcement, AnnouncementInput, CitingKind, DocAnswerInput, DocRequestInput, DocRequestStatus,
-    DocReturnInput, FieldMethod, FieldRecord, FieldRecordInput, SourceKind, TalkGroup, TalkInput,
-    TalkPlanInput,
+    Announcement, AnnouncementInput, Citation, CitingKind, DocAnswerInput, DocRequestInput,
+    DocRequestStatus, DocReturnInput, FieldMethod, FieldRecord, FieldRecordInput, SourceKind,
+    TalkGroup, TalkInput, TalkPlanInput,
 };
 use xunshi_core::inspection::{Inspection, Stage};
 use xunshi_core::page::{Page, PageRequest};
 use xunshi_core::permission::Actor;
 use xunshi_core::service::{DocRequestEntry, FieldworkSummary, today};
+use xunshi_core::store::FieldworkFile;
 use xunshi_core::{CoreError, Id};
 
 use super::work_tabs::{TabKind, WorkHead, cn_date, opt_cn_date};
@@ -26,6 +27,7 @@ use super::{FormErrors, Frame, OrPage, PageError, PageResult, local_time, render
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::{public_message, status_of};
+use crate::http::files::size_label;
 use crate::http::filters::PageQuery;
 use crate::http::{Form, FormPairs, Path, Query};
 
@@ -51,14 +53,14 @@ pub fn routes() -> Router<AppState> {
 // What the pages share
 
 /// One of the fieldwork's own tabs.
-struct Part {
-    label: String,
-    href: String,
-    active: bool,
+pub(super) struct Part {
+    pub label: String,
+    pub href: String,
+    pub active: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum PartKind {
+pub(super) enum PartKind {
     Overview,
     Talks,
     Documents,
@@ -66,7 +68,7 @@ enum PartKind {
 }
 
 /// The inspection's tabs with 进驻了解 among them, current.
-fn team_head(actor: &Actor, insp: &Inspection) -> WorkHead {
+pub(super) fn team_head(actor: &Actor, insp: &Inspection) -> WorkHead {
     WorkHead::of(actor, insp, TabKind::Fieldwork)
 }
 
@@ -81,7 +83,7 @@ fn unit_head(id: Id, team_name: &str) -> WorkHead {
 }
 
 /// The fieldwork's tabs with their counts, for the team (an empty list for anyone else).
-fn parts(id: Id, s: Option<&FieldworkSummary>, active: PartKind) -> Vec<Part> {
+pub(super) fn parts(id: Id, s: Option<&FieldworkSummary>, active: PartKind) -> Vec<Part> {
     let Some(s) = s else {
         return Vec::new();
     };
@@ -112,12 +114,12 @@ fn parts(id: Id, s: Option<&FieldworkSummary>, active: PartKind) -> Vec<Part> {
 }
 
 /// The team's summary, or none for whoever is not on the team.
-async fn summary(app: &AppState, actor: &Actor, id: Id) -> Option<FieldworkSummary> {
+pub(super) async fn summary(app: &AppState, actor: &Actor, id: Id) -> Option<FieldworkSummary> {
     app.services.fieldwork_summary(actor, id).await.ok()
 }
 
 /// The inspection with the actor's access, as the services give it.
-async fn inspection(
+pub(super) async fn inspection(
     app: &AppState,
     actor: &Actor,
     id: Id,
@@ -125,7 +127,7 @@ async fn inspection(
     app.services.get_inspection(actor, id).await.or_page(actor)
 }
 
-fn parse_id(raw: &str, what: &str, actor: &Actor) -> Result<Id, PageError> {
+pub(super) fn parse_id(raw: &str, what: &str, actor: &Actor) -> Result<Id, PageError> {
     Id::from_path(raw, what).or_page(actor)
 }
 
@@ -171,7 +173,7 @@ fn asked_page(q: &PageQuery, actor: &Actor) -> Result<(PageRequest, Option<CoreE
 }
 
 /// The messages of an error, for the banner of a page with several small forms.
-fn banner(e: &CoreError) -> String {
+pub(super) fn banner(e: &CoreError) -> String {
     match e {
         CoreError::BadInput(fields) | CoreError::Unfit(fields) => fields
             .iter()
@@ -182,13 +184,13 @@ fn banner(e: &CoreError) -> String {
     }
 }
 
-fn is_refusal_page(e: &CoreError) -> bool {
+pub(super) fn is_refusal_page(e: &CoreError) -> bool {
     matches!(e, CoreError::Forbidden(_) | CoreError::NotFound(_))
 }
 
 #[derive(Deserialize)]
-struct NoticeQuery {
-    notice: Option<String>,
+pub(super) struct NoticeQuery {
+    pub notice: Option<String>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -663,10 +665,47 @@ async fn record_talk(
 }
 
 /// A paper or clue that cites a source, or a source a paper cites, as a link.
-struct CiteRow {
-    kind: &'static str,
-    label: String,
-    href: Option<String>,
+pub(super) struct CiteRow {
+    pub kind: &'static str,
+    pub label: String,
+    pub href: Option<String>,
+}
+
+/// The papers and clues citing a source, as the source's page lists them.
+pub(super) fn citing_rows(cited: &[Citation]) -> Vec<CiteRow> {
+    cited
+        .iter()
+        .map(|c| CiteRow {
+            kind: c.citing_kind.label(),
+            label: c.label.clone(),
+            href: Some(match c.citing_kind {
+                CitingKind::Problem => format!("/papers/{}", c.citing_id),
+                CitingKind::Clue => format!("/clues/{}", c.citing_id),
+            }),
+        })
+        .collect()
+}
+
+/// A file of a letter or of another record, as its page lists it.
+pub(super) struct FileRow {
+    pub href: String,
+    pub filename: String,
+    pub kind: &'static str,
+    pub size: String,
+    pub at: String,
+}
+
+pub(super) fn file_rows(files: Vec<FieldworkFile>) -> Vec<FileRow> {
+    files
+        .into_iter()
+        .map(|f| FileRow {
+            href: format!("/fieldwork/files/{}", f.id),
+            kind: f.kind.label(),
+            size: size_label(f.size),
+            at: local_time(f.created_at),
+            filename: f.filename,
+        })
+        .collect()
 }
 
 #[derive(Template)]
@@ -716,18 +755,7 @@ async fn talk(
         confirmed: t.confirmed,
         recorded: local_time(t.created_at),
         plan_linked: t.plan_entry_id.is_some(),
-        cited_by: d
-            .cited_by
-            .iter()
-            .map(|c| CiteRow {
-                kind: c.citing_kind.label(),
-                label: c.label.clone(),
-                href: Some(match c.citing_kind {
-                    CitingKind::Problem => format!("/papers/{}", c.citing_id),
-                    CitingKind::Clue => format!("/clues/{}", c.citing_id),
-                }),
-            })
-            .collect(),
+        cited_by: citing_rows(&d.cited_by),
         text: d.text,
     };
     Ok(render(StatusCode::OK, &page))
@@ -1215,16 +1243,17 @@ async fn to_answer(
 // ---------------------------------------------------------------------------------------------
 // The other methods
 
-struct RecordRow {
-    anchor: String,
-    method: &'static str,
-    date: String,
-    participants: String,
-    summary: String,
-    forms: String,
+pub(super) struct RecordRow {
+    pub anchor: String,
+    pub href: String,
+    pub method: &'static str,
+    pub date: String,
+    pub participants: String,
+    pub summary: String,
+    pub forms: String,
 }
 
-fn record_row(r: &FieldRecord) -> RecordRow {
+pub(super) fn record_row(r: &FieldRecord) -> RecordRow {
     let forms = match (r.forms_out, r.forms_back) {
         (Some(out), Some(back)) => format!("发放 {out} 份，收回 {back} 份"),
         (Some(out), None) => format!("发放 {out} 份"),
@@ -1232,6 +1261,7 @@ fn record_row(r: &FieldRecord) -> RecordRow {
     };
     RecordRow {
         anchor: format!("record-{}", r.id),
+        href: format!("/field-records/{}", r.id),
         method: r.method.label(),
         date: cn_date(r.held_on),
         participants: r.participants.clone(),
@@ -1410,8 +1440,8 @@ async fn add_record(
     }
     .await;
     match result {
-        Ok(_) => Ok(see_other(
-            &format!("/inspections/{id}/fieldwork/records"),
+        Ok(r) => Ok(see_other(
+            &format!("/field-records/{}", r.id),
             "record_added",
         )),
         Err(e) if is_refusal_page(&e) => Err(e).or_page(actor),
@@ -1558,10 +1588,7 @@ pub(super) async fn sources_of(
             href: Some(match c.source_kind {
                 SourceKind::Talk => format!("/talks/{}", c.source_id),
                 SourceKind::DocRequest => format!("/doc-requests/{}", c.source_id),
-                SourceKind::FieldRecord => format!(
-                    "/inspections/{inspection_id}/fieldwork/records#record-{}",
-                    c.source_id
-                ),
+                SourceKind::FieldRecord => format!("/field-records/{}", c.source_id),
                 SourceKind::Letter => format!("/letters/{}", c.source_id),
             }),
         })

@@ -12,19 +12,19 @@ use axum::Router;
 use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use serde::Deserialize;
 use xunshi_core::access::Access;
 use xunshi_core::fieldwork::{
-    Channel, CitingKind, Discipline, Letter, LetterHandlerInput, LetterHandlingInput, LetterInput,
-    LetterScope, LetterStatus,
+    Channel, Discipline, Letter, LetterHandlerInput, LetterHandlingInput, LetterInput, LetterScope,
+    LetterStatus, SourceKind,
 };
 use xunshi_core::inspection::Inspection;
 use xunshi_core::page::Page;
 use xunshi_core::service::{may_draft, today};
 use xunshi_core::{CoreError, Id};
 
+use super::fieldwork::{CiteRow, FileRow, citing_rows, file_rows};
 use super::work_tabs::{TabKind, WorkHead, cn_date};
 use super::{
     FormErrors, Frame, OrPage, PageError, PageResult, filter_or_refusal, list_status, local_time,
@@ -33,7 +33,7 @@ use super::{
 use crate::AppState;
 use crate::auth::{PageUser, urlencode};
 use crate::error::{public_message, status_of};
-use crate::http::files::{UPLOAD_LIMIT, page_upload, size_label};
+use crate::http::files::{UPLOAD_LIMIT, page_upload};
 use crate::http::filters::{LetterQuery, given};
 use crate::http::{Form, FormPairs, Path, Query};
 
@@ -49,7 +49,6 @@ pub fn routes() -> Router<AppState> {
             post(upload).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
         )
         .route("/letters/{id}/reveal", post(reveal))
-        .route("/letters/files/{id}", get(download))
 }
 
 /// The heading of the register's pages: the inspection's tabs, with the register as the
@@ -507,20 +506,6 @@ struct NoteRow {
     at: String,
 }
 
-struct FileRow {
-    href: String,
-    filename: String,
-    kind: &'static str,
-    size: String,
-    at: String,
-}
-
-struct CiteRow {
-    kind: &'static str,
-    label: String,
-    href: String,
-}
-
 /// What the letter's page shows, read as the person asking.
 struct Shown {
     letter: Letter,
@@ -528,6 +513,7 @@ struct Shown {
     files: Vec<FileRow>,
     cited: Vec<CiteRow>,
     may_reveal: bool,
+    repeats_number: Option<i64>,
 }
 
 async fn shown(app: &AppState, user: &PageUser, id: Id) -> Result<Shown, CoreError> {
@@ -542,30 +528,10 @@ async fn shown(app: &AppState, user: &PageUser, id: Id) -> Result<Shown, CoreErr
                 at: local_time(n.created_at),
             })
             .collect(),
-        files: d
-            .files
-            .into_iter()
-            .map(|f| FileRow {
-                href: format!("/letters/files/{}", f.id),
-                kind: f.kind.label(),
-                size: size_label(f.size),
-                at: local_time(f.created_at),
-                filename: f.filename,
-            })
-            .collect(),
-        cited: d
-            .cited_by
-            .into_iter()
-            .map(|c| CiteRow {
-                kind: c.citing_kind.label(),
-                href: match c.citing_kind {
-                    CitingKind::Problem => format!("/papers/{}", c.citing_id),
-                    CitingKind::Clue => format!("/clues/{}", c.citing_id),
-                },
-                label: c.label,
-            })
-            .collect(),
+        files: file_rows(d.files),
+        cited: citing_rows(&d.cited_by),
         may_reveal: d.may_reveal,
+        repeats_number: d.repeats_number,
         letter: d.letter,
     })
 }
@@ -577,7 +543,8 @@ struct HandlingForm {
 }
 
 impl HandlingForm {
-    fn of(l: &Letter) -> HandlingForm {
+    /// The stored values; the first letter a repeat is linked to reads as its number.
+    fn of(l: &Letter, repeats_number: Option<i64>) -> HandlingForm {
         HandlingForm {
             version: l.version,
             input: LetterHandlingInput {
@@ -587,7 +554,7 @@ impl HandlingForm {
                 scope: l.scope.as_str().to_owned(),
                 passed_to: l.passed_to.clone(),
                 passed_letter: l.passed_letter.clone(),
-                duplicate_of: l.duplicate_of.map(|d| d.to_string()),
+                duplicate_of: repeats_number.map(|n| n.to_string()),
                 disposition: l.disposition.clone(),
                 status: l.status.as_str().to_owned(),
             },
@@ -623,8 +590,11 @@ struct DetailPage {
     category: String,
     notes: Vec<NoteRow>,
     files: Vec<FileRow>,
-    cited: Vec<CiteRow>,
+    upload_action: String,
+    upload_hint: &'static str,
+    cited_by: Vec<CiteRow>,
     may_reveal: bool,
+    repeats_number: Option<i64>,
     can_handle: bool,
     form: HandlingForm,
     disciplines: Vec<Choice>,
@@ -657,9 +627,12 @@ async fn render_detail(
     let actor = &user.actor;
     let s = shown(app, user, id).await.or_page(actor)?;
     let (insp, _) = inspection(app, user, s.letter.inspection_id).await?;
-    let (form, errors) = again
-        .handling
-        .unwrap_or_else(|| (HandlingForm::of(&s.letter), FormErrors::none()));
+    let (form, errors) = again.handling.unwrap_or_else(|| {
+        (
+            HandlingForm::of(&s.letter, s.repeats_number),
+            FormErrors::none(),
+        )
+    });
     let (categories, names) = categories(
         app,
         user,
@@ -687,8 +660,11 @@ async fn render_detail(
             .unwrap_or_else(|| "—".to_owned()),
         notes: s.notes,
         files: s.files,
-        cited: s.cited,
+        upload_action: format!("/letters/{}/files", l.id),
+        upload_hint: "来信原件扫描件、来电来访记录等。",
+        cited_by: s.cited,
         may_reveal: s.may_reveal,
+        repeats_number: s.repeats_number,
         can_handle: may_draft(actor, &insp),
         disciplines: disciplines(form.input.discipline.as_deref().unwrap_or("")),
         scopes: scopes(&form.input.scope),
@@ -792,22 +768,15 @@ async fn upload(
             return render_detail(&app, &user, id, None, refused(msg), status).await;
         }
     };
-    match app.services.add_letter_file(actor, id, &name, bytes).await {
+    match app
+        .services
+        .add_fieldwork_file(actor, SourceKind::Letter, id, &name, bytes)
+        .await
+    {
         Ok(_) => Ok(see_other(&format!("/letters/{id}"), "uploaded")),
         Err(e @ (CoreError::Forbidden(_) | CoreError::NotFound(_))) => Err(e).or_page(actor),
         Err(e) => render_detail(&app, &user, id, None, refused(banner(&e)), status_of(&e)).await,
     }
-}
-
-async fn download(
-    State(app): State<AppState>,
-    user: PageUser,
-    Path(id): Path<String>,
-) -> PageResult {
-    let actor = &user.actor;
-    let id = Id::from_path(&id, "附件").or_page(actor)?;
-    let (f, bytes) = app.services.letter_file(actor, id).await.or_page(actor)?;
-    Ok(crate::http::files::letter_file_response(&f, bytes).into_response())
 }
 
 #[derive(Deserialize)]

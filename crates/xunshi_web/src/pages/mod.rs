@@ -10,6 +10,7 @@ mod deadline_changes;
 pub(crate) mod disclosure;
 mod feedback;
 mod fieldwork;
+mod fieldwork_record;
 mod home;
 mod inspections;
 mod leadership;
@@ -61,6 +62,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(papers::routes())
         .merge(letters::routes())
         .merge(fieldwork::routes())
+        .merge(fieldwork_record::routes())
         .merge(notices::routes())
         .merge(reports::routes())
         .merge(feedback::routes())
@@ -316,7 +318,7 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "talk_recorded" => "个别谈话已登记。",
         "doc_sent" => "调阅通知已发出。",
         "doc_returned" => "已登记退还材料。",
-        "record_added" => "工作记录已登记。",
+        "record_added" => "工作记录已登记，可在下方上传会议记录、测评汇总表等附件。",
         "cited" => "已添加依据材料。",
         "issued" => "立行立改通知已下发。",
         "answered" => "答复已提交。",

@@ -533,6 +533,7 @@ struct DetailPage {
     files: Vec<FileRow>,
     /// What the paper rests on (依据材料), for the team only.
     sources: Option<Sources>,
+    sources_action: String,
     error: Option<String>,
 }
 
@@ -592,6 +593,7 @@ async fn render_detail(
             d.problem.inspection_id,
         )
         .await,
+        sources_action: format!("/papers/{id}/sources"),
         error,
         d,
     };

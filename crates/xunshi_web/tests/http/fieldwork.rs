@@ -3,7 +3,8 @@
 //! inspected unit answers, the other methods' records, the announcement, and the citations
 //! that tie a working paper to what it rests on.
 
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
 use xunshi_core::Id;
 use xunshi_core::fieldwork::TalkInput;
 use xunshi_core::inspection::Stage;
@@ -25,10 +26,16 @@ struct World {
     unit: Id,
     /// The pool ids of the leader, the first member and the second.
     inspectors: [Id; 3],
+    _files: tempfile::TempDir,
 }
 
 async fn world() -> World {
-    let app = TestApp::spawn().await;
+    let files = tempfile::tempdir().expect("a folder for files");
+    let root = files.path().to_owned();
+    let app = TestApp::spawn_with(move |s| {
+        s.blobs = Some(std::sync::Arc::new(xunshi_store::LocalBlobs::new(root)))
+    })
+    .await;
     let sys = Actor::system();
     let s = &app.services;
     let unit = |name: &str, parent: Option<Id>, kind: &str| UnitInput {
@@ -72,6 +79,7 @@ async fn world() -> World {
         insp,
         unit: target.id,
         inspectors: inspectors.try_into().unwrap(),
+        _files: files,
     }
 }
 
@@ -374,7 +382,12 @@ async fn an_appraisal_needs_the_forms_handed_out() {
     fields[4] = ("forms_out", "86");
     fields[5] = ("forms_back", "84");
     let r = submit(&mut b, &page, &post, &fields).await;
-    r.assert_redirect_to(&format!("{page}?notice=record_added"));
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let at = r.location().unwrap();
+    assert!(
+        at.starts_with("/field-records/") && at.ends_with("?notice=record_added"),
+        "to the record's page, for its files: {at}"
+    );
     let r = b.get(&page).await;
     assert!(r.body.contains("民主测评"), "{}", r.body);
     assert!(r.body.contains("发放 86 份，收回 84 份"), "{}", r.body);
@@ -384,6 +397,162 @@ async fn an_appraisal_needs_the_forms_handed_out() {
     let r = submit(&mut b, &page, &post, &fields).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert!(r.body.contains("份数应为整数"), "{}", r.body);
+}
+
+#[tokio::test]
+async fn a_record_keeps_its_files_for_the_team_and_names_the_clue_citing_it() {
+    let w = world().await;
+    let mut b = w.app.login_form("sunmei", PASSWORD).await;
+    let list = format!("/inspections/{}/fieldwork/records", w.insp);
+    let r = submit(
+        &mut b,
+        &list,
+        &format!("/inspections/{}/field-records", w.insp),
+        &[
+            ("method", "forum"),
+            ("held_on", "2019-09-22"),
+            ("participants", "机关处室负责人 12 人"),
+            ("summary", "座谈反映工程建设领域监管不严。"),
+        ],
+    )
+    .await;
+    let at = r.location().unwrap().to_owned();
+    let record = at
+        .trim_start_matches("/field-records/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let page = format!("/field-records/{record}");
+    let r = b.get(&at).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body.contains("座谈反映工程建设领域监管不严。"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("尚无附件"), "{}", r.body);
+    assert!(b.get(&list).await.body.contains(&page), "the list links it");
+
+    // The minutes, uploaded through the page with the token before the file.
+    let token = b.csrf_token(&page).await;
+    let (ct, body) = crate::helpers::multipart_form(
+        &[("_csrf", &token)],
+        "座谈会记录.txt",
+        "座谈会记录全文".as_bytes(),
+    );
+    let r = b
+        .request(
+            Request::post(format!("{page}/files")).header(header::CONTENT_TYPE, ct),
+            Body::from(body),
+        )
+        .await;
+    r.assert_redirect_to(&format!("{page}?notice=uploaded"));
+    let r = b.get(&page).await;
+    assert!(r.body.contains("座谈会记录.txt"), "{}", r.body);
+    let file = r
+        .body
+        .split("href=\"/fieldwork/files/")
+        .nth(1)
+        .map(|s| s[..36].to_owned())
+        .expect("a download link");
+    let dl = b.get(&format!("/fieldwork/files/{file}")).await;
+    assert_eq!(dl.status, StatusCode::OK);
+    assert_eq!(dl.body, "座谈会记录全文");
+
+    // A program is refused by the page, naming why; nothing is added.
+    let token = b.csrf_token(&page).await;
+    let (ct, body) = crate::helpers::multipart_form(&[("_csrf", &token)], "run.exe", b"MZ\x90\x00");
+    let r = b
+        .request(
+            Request::post(format!("{page}/files")).header(header::CONTENT_TYPE, ct),
+            Body::from(body),
+        )
+        .await;
+    assert!(r.status.is_client_error(), "{}: {}", r.status, r.body);
+    assert!(r.body.contains("exe"), "{}", r.body);
+
+    // The API adds a second file and reads the record with both.
+    let app = &w.app;
+    let member = app.api_token("qianli", PASSWORD).await;
+    let (ct, body) = crate::helpers::multipart_form(&[], "测评汇总.txt", "汇总".as_bytes());
+    let resp = app
+        .send(
+            Request::post(format!("/api/v1/field-records/{record}/files"))
+                .header(header::CONTENT_TYPE, ct)
+                .header(header::AUTHORIZATION, format!("Bearer {member}"))
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.body);
+    let (status, detail) = app
+        .api_get(&format!("/api/v1/field-records/{record}"), &member)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{detail}");
+    assert_eq!(detail["record"]["method"], "forum");
+    assert_eq!(detail["files"].as_array().unwrap().len(), 2, "{detail}");
+    assert_eq!(detail["files"][0]["owner_kind"], "field_record");
+    assert_eq!(
+        app.audit_with_action("field_record_file_added").await.len(),
+        2
+    );
+
+    // A clue rests on the forum; the record's page names it, the clue's page names the record.
+    let (status, clue) = app
+        .api_post(
+            &format!("/api/v1/inspections/{}/clues", w.insp),
+            Some(&member),
+            serde_json::json!({ "about_name": "李某", "about_post": "处长",
+                "summary": "座谈中反映其插手工程招标。", "source": "其他",
+                "confidentiality": "秘密", "kind": "领导干部问题" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{clue}");
+    let clue = clue["id"].as_str().unwrap().to_owned();
+    let clue_page = format!("/clues/{clue}");
+    let r = b.get(&clue_page).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let option = format!("field_record:{record}");
+    assert!(
+        r.body.contains(&option),
+        "the picker offers the record: {}",
+        r.body
+    );
+    let r = submit(
+        &mut b,
+        &clue_page,
+        &format!("{clue_page}/sources"),
+        &[("source", option.as_str())],
+    )
+    .await;
+    r.assert_redirect_to(&format!("{clue_page}?notice=cited"));
+    let r = b.get(&clue_page).await;
+    assert!(r.body.contains(&format!("href=\"{page}\"")), "{}", r.body);
+    let r = b.get(&page).await;
+    assert!(r.body.contains("关于李某（处长）的线索"), "{}", r.body);
+    assert!(
+        r.body.contains(&format!("href=\"{clue_page}\"")),
+        "{}",
+        r.body
+    );
+
+    // The unit's liaison and the office find neither the record nor its file.
+    for who in ["zhouxin", "office"] {
+        let mut other = app.login_form(who, PASSWORD).await;
+        assert_eq!(
+            other.get(&page).await.status,
+            StatusCode::NOT_FOUND,
+            "{who}"
+        );
+        let dl = other.get(&format!("/fieldwork/files/{file}")).await;
+        assert_eq!(dl.status, StatusCode::NOT_FOUND, "{who}");
+    }
+    let liaison = app.api_token("zhouxin", PASSWORD).await;
+    let (status, _) = app
+        .api_get(&format!("/api/v1/field-records/{record}"), &liaison)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]

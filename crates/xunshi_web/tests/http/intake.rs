@@ -332,7 +332,7 @@ async fn letters_are_classified_passed_on_and_linked_to_the_one_they_repeat_on_t
     let member = app.api_token("zuyuan2", PASSWORD).await;
     let today = xunshi_core::service::today(app.services.now()).to_string();
     let mut ids = Vec::new();
-    for channel in ["letter", "call"] {
+    for channel in ["letter", "call", "visit"] {
         let (status, l) = app
             .api_post(
                 &format!("/api/v1/inspections/{}/letters", w.insp),
@@ -403,6 +403,62 @@ async fn letters_are_classified_passed_on_and_linked_to_the_one_they_repeat_on_t
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
+    // The team names the first letter by its number; a repeat of a repeat is linked to the
+    // first letter of the matter.
+    let (status, body) = app
+        .api_put(
+            &format!("/api/v1/letters/{}/handling", ids[2]),
+            &member,
+            json!({ "version": 1, "scope": "in_scope", "status": "handling",
+                    "duplicate_of": "六号" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(
+        body["error"]["details"][0]["field"], "duplicate_of",
+        "{body}"
+    );
+    let (status, body) = app
+        .api_put(
+            &format!("/api/v1/letters/{}/handling", ids[2]),
+            &member,
+            json!({ "version": 1, "scope": "in_scope", "status": "handling",
+                    "duplicate_of": "第 9 号" }),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "no such number: {body}"
+    );
+    let (status, body) = app
+        .api_put(
+            &format!("/api/v1/letters/{}/handling", ids[2]),
+            &member,
+            json!({ "version": 1, "scope": "in_scope", "status": "handling",
+                    "duplicate_of": "第2号" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["duplicate_of"], ids[0].as_str(), "{body}");
+    let (status, detail) = app
+        .api_get(&format!("/api/v1/letters/{}", ids[2]), &member)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(detail["repeats_number"], 1, "{detail}");
+    let (status, body) = app
+        .api_put(
+            &format!("/api/v1/letters/{}/handling", ids[0]),
+            &member,
+            json!({ "version": 2, "scope": "in_scope", "status": "handling",
+                    "duplicate_of": "3" }),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the first letter cannot repeat its own repeat: {body}"
+    );
 
     let (status, tally) = app
         .api_get(
@@ -698,7 +754,7 @@ async fn the_api_takes_a_public_letter_with_files_as_the_page_does() {
     let file = detail["files"][0]["id"].as_str().unwrap();
     let resp = app
         .send(
-            Request::get(format!("/api/v1/letter-files/{file}"))
+            Request::get(format!("/api/v1/fieldwork-files/{file}"))
                 .header(header::AUTHORIZATION, format!("Bearer {member}"))
                 .body(Body::empty())
                 .unwrap(),

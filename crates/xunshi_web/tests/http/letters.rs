@@ -337,11 +337,11 @@ async fn the_public_writes_in_with_the_plain_form_and_follows_up_by_receipt_code
     }
     let file = detail
         .body
-        .split("href=\"/letters/files/")
+        .split("href=\"/fieldwork/files/")
         .nth(1)
         .map(|s| s[..36].to_owned())
         .expect("a download link");
-    let dl = member.get(&format!("/letters/files/{file}")).await;
+    let dl = member.get(&format!("/fieldwork/files/{file}")).await;
     assert_eq!(dl.status, StatusCode::OK);
     assert!(
         dl.headers[header::CONTENT_DISPOSITION]
