@@ -367,7 +367,10 @@ pub struct LetterHandlingInput {
     /// The first letter of the same matter, when this one repeats it: its number in the
     /// register ("12", "第12号") or its id.
     #[serde(default)]
-    #[schema(max_length = 40)]
+    #[schema(
+        max_length = 40,
+        pattern = r"^\s*(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|第?\s*[1-9][0-9]{0,8}\s*号?)?\s*$"
+    )]
     pub duplicate_of: Option<String>,
     #[serde(default)]
     #[schema(max_length = 2000)]
@@ -397,30 +400,27 @@ pub enum LetterRef {
 }
 
 impl LetterRef {
-    /// Reads "12", "第12号", "第 12 号来信" or an id; none for an empty field.
+    /// Reads "12", "第12号", "第 12 号" or an id; none for an empty field. The document's
+    /// pattern for the field says the same.
     fn read(v: &mut Validation, field: &str, raw: Option<&str>) -> Option<LetterRef> {
         let raw = raw.map(str::trim).filter(|s| !s.is_empty())?;
         if let Ok(id) = raw.parse() {
             return Some(LetterRef::Id(id));
         }
-        let digits: String = raw
-            .trim_start_matches('第')
-            .trim_end_matches(['件', '号', '信', '来'])
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect();
-        match digits.parse::<i64>() {
-            Ok(n) if n > 0 && digits.chars().all(|c| c.is_ascii_digit()) => {
-                Some(LetterRef::Number(n))
-            }
-            _ => {
-                v.add(
-                    field,
-                    format!("“{raw}”不是来信来访的编号：请填写首件的登记号，如 12"),
-                );
-                None
-            }
+        let digits = raw.strip_prefix('第').unwrap_or(raw);
+        let digits = digits.strip_suffix('号').unwrap_or(digits).trim();
+        let number = (!digits.starts_with('0')
+            && (1..=9).contains(&digits.len())
+            && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| digits.parse::<i64>().ok())
+        .flatten();
+        if number.is_none() {
+            v.add(
+                field,
+                format!("“{raw}”不是来信来访的编号：请填写首件的登记号，如 12"),
+            );
         }
+        number.map(LetterRef::Number)
     }
 }
 
@@ -1150,6 +1150,39 @@ mod tests {
         assert!(h.validate().is_err());
         h.disposition = "已转省信访局办理".into();
         assert!(h.validate().is_ok());
+    }
+
+    #[test]
+    fn a_first_letter_is_named_by_its_number_or_its_id() {
+        let read = |raw: &str| {
+            let mut v = Validation::new();
+            let r = LetterRef::read(&mut v, "duplicate_of", Some(raw));
+            v.finish().map(|()| r)
+        };
+        for (raw, n) in [
+            ("12", 12),
+            ("第12号", 12),
+            (" 第 7 号 ", 7),
+            ("第3", 3),
+            ("3号", 3),
+        ] {
+            assert_eq!(read(raw).unwrap(), Some(LetterRef::Number(n)), "{raw}");
+        }
+        let id = Id::new();
+        assert_eq!(read(&id.to_string()).unwrap(), Some(LetterRef::Id(id)));
+        assert_eq!(read("  ").unwrap(), None);
+        for raw in [
+            "0",
+            "012",
+            "六号",
+            "第号",
+            "12号号",
+            "1234567890",
+            "-3",
+            "12a",
+        ] {
+            assert!(read(raw).is_err(), "{raw}");
+        }
     }
 
     #[test]
