@@ -202,3 +202,89 @@ async fn an_import_is_refused_to_others_and_for_what_is_not_a_ledger() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(task_count(&w, &plan, &liaison).await, 0);
 }
+
+/// Pulls the value of a hidden input out of a page.
+fn hidden(html: &str, name: &str) -> String {
+    crate::helpers::input_value(html, name).unwrap_or_else(|| panic!("no {name} in {html}"))
+}
+
+#[tokio::test]
+async fn the_plan_page_uploads_previews_and_confirms_an_import() {
+    let w = world().await;
+    let liaison = w.app.api_token("xcb_liaison", PASSWORD).await;
+    let plan = draft_plan(&w, &liaison).await;
+    let (cookie, csrf) = crate::helpers::session_cookie(&w.app, "xcb_liaison").await;
+    let get = |path: String| {
+        Request::get(path)
+            .header(header::COOKIE, &cookie)
+            .body(Body::empty())
+            .unwrap()
+    };
+    let page = w
+        .app
+        .send(get(format!("/rectification/plans/{plan}")))
+        .await;
+    assert!(
+        page.body.contains(&format!(
+            "action=\"/rectification/plans/{plan}/import\" enctype=\"multipart/form-data\""
+        )),
+        "the plan page offers the import"
+    );
+    let post = |fields: &[(&str, &str)], bytes: &[u8]| {
+        let (ct, body) = multipart_form(fields, "台账.csv", bytes);
+        Request::post(format!("/rectification/plans/{plan}/import"))
+            .header(header::COOKIE, &cookie)
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(body))
+            .unwrap()
+    };
+
+    let preview = w
+        .app
+        .send(post(
+            &[("_csrf", &csrf), ("dry_run", "true")],
+            LEDGER.as_bytes(),
+        ))
+        .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    assert!(preview.body.contains("预览，尚未写入"), "{}", preview.body);
+    assert!(
+        preview.body.contains("相似度"),
+        "a similar match is shown for checking"
+    );
+    assert!(
+        preview
+            .body
+            .contains("第5行 完成时限（J5）“六月底”无法识别")
+    );
+    assert_eq!(task_count(&w, &plan, &liaison).await, 0);
+    let sha = hidden(&preview.body, "sha256");
+
+    // Another file than the one previewed is not written.
+    let other = LEDGER.replace("修订党组议事规则", "另一项措施");
+    let resp = w
+        .app
+        .send(post(
+            &[("_csrf", &csrf), ("dry_run", "false"), ("sha256", &sha)],
+            other.as_bytes(),
+        ))
+        .await;
+    assert_eq!(
+        resp.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        resp.body
+    );
+    assert_eq!(task_count(&w, &plan, &liaison).await, 0);
+
+    let done = w
+        .app
+        .send(post(
+            &[("_csrf", &csrf), ("dry_run", "false"), ("sha256", &sha)],
+            LEDGER.as_bytes(),
+        ))
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(done.body.contains("已写入：新增 2 项"), "{}", done.body);
+    assert_eq!(task_count(&w, &plan, &liaison).await, 2);
+}
