@@ -51,6 +51,28 @@ pub enum Command {
     /// Messages by e-mail
     #[command(subcommand)]
     Mail(MailCommand),
+    /// The rectification ledger (整改台账)
+    #[command(subcommand)]
+    Ledger(LedgerCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LedgerCommand {
+    /// Import a unit's existing ledger (.xlsx, .xls or .csv) into its draft plan: every row is
+    /// reported as create, update, unchanged or error; exits 2 when any row is in error
+    Import {
+        /// The ledger file
+        file: PathBuf,
+        /// The rectification plan's id
+        #[arg(long)]
+        plan: String,
+        /// Report what would be done, and write nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Print the report as JSON (the API's answer)
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -184,6 +184,39 @@ fn a_bad_role_or_a_weak_password_is_refused_with_a_clear_message() {
 }
 
 #[test]
+fn ledger_import_refuses_a_file_that_is_no_ledger_and_a_plan_that_does_not_exist() {
+    let x = Instance::sqlite();
+    let dir = tempfile::tempdir().expect("a folder for the files");
+    let not_ledger = dir.path().join("名单.csv");
+    std::fs::write(&not_ledger, "姓名,电话\n张三,1\n").unwrap();
+    let path = not_ledger.to_str().unwrap();
+    let plan = "00000000-0000-7000-8000-000000000001";
+    let out = x.run(
+        &["ledger", "import", path, "--plan", plan, "--dry-run"],
+        None,
+    );
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("未找到台账表头"), "{}", stderr(&out));
+
+    let ledger = dir.path().join("台账.csv");
+    std::fs::write(
+        &ledger,
+        "序号,问题,整改措施,完成时限\n1,理论学习不深入,制定学习计划,长期坚持\n",
+    )
+    .unwrap();
+    let path = ledger.to_str().unwrap();
+    let out = x.run(&["ledger", "import", path, "--plan", plan, "--json"], None);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("整改方案不存在"), "{}", stderr(&out));
+    let out = x.run(&["ledger", "import", path, "--plan", "1234"], None);
+    assert!(
+        stderr(&out).contains("不是有效的整改方案编号"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn audit_verify_passes_then_names_the_record_altered_in_the_database_file() {
     audit_verify_detects_an_altered_record(&Instance::sqlite());
 }

@@ -13,6 +13,7 @@ pub mod clue;
 pub mod dashboard;
 pub mod deadline;
 pub mod disclosure;
+pub mod due_text;
 pub mod error;
 pub mod feedback;
 pub mod fieldwork;

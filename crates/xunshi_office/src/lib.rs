@@ -8,12 +8,17 @@
 
 mod document;
 mod ledger;
+mod ledger_import;
 mod table;
 
 pub use document::{
     Annex, Block, DocTable, OfficialDoc, chinese_date, official_docx, parse_blocks,
 };
 pub use ledger::{Deadline, Fill, LedgerRow, LedgerSheet, ledger_xlsx};
+pub use ledger_import::{
+    ImportCell, ImportError, ImportField, ImportRow, ImportSheet, MAX_ROWS, SkippedRow,
+    column_letter, read_ledger, serial_date,
+};
 pub use table::{TableSheet, table_xlsx};
 
 /// A file could not be produced. The inputs are plain text and dates, so this means a limit

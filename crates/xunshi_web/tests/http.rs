@@ -27,6 +27,8 @@ mod inspections;
 mod intake;
 #[path = "http/leadership.rs"]
 mod leadership;
+#[path = "http/ledger_import.rs"]
+mod ledger_import;
 #[path = "http/letters.rs"]
 mod letters;
 #[path = "http/login.rs"]

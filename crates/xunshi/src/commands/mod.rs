@@ -3,6 +3,7 @@
 
 mod audit;
 mod generate;
+mod ledger;
 mod serve;
 mod user;
 
@@ -13,7 +14,7 @@ use tracing_subscriber::EnvFilter;
 use xunshi_core::service::Services;
 use xunshi_store::{Argon2Secrets, Db};
 
-use crate::cli::{AuditCommand, Cli, Command, MailCommand};
+use crate::cli::{AuditCommand, Cli, Command, LedgerCommand, MailCommand};
 use crate::config::{Config, redact_url};
 
 pub async fn run(cli: Cli) -> Result<ExitCode, String> {
@@ -67,6 +68,27 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
             } else {
                 ExitCode::from(2)
             })
+        }
+        Command::Ledger(LedgerCommand::Import {
+            file,
+            plan,
+            dry_run,
+            json,
+        }) => {
+            // The file is read before the database is opened: a file that is no ledger is
+            // refused without touching anything.
+            let ledger = ledger::read(&file)?;
+            let db = open(&config).await?;
+            let code = ledger::import(
+                &services(db.clone(), &config),
+                &plan,
+                &ledger,
+                dry_run,
+                json,
+            )
+            .await;
+            db.close().await;
+            code
         }
         Command::Audit(AuditCommand::Verify) => {
             let db = open(&config).await?;

@@ -76,9 +76,11 @@ pub use planning::{
     TermInput, UnitRef, today,
 };
 pub use rectify::{
-    BATCH_MAX, BatchItem, ChangeInput, FedBackProblem, LedgerCategory, LedgerFilter, LedgerPage,
-    LedgerProblem, PlanDetail, PlanRights, PlanSlot, RectPlanInput, Reminded, TaskDetail,
-    TaskEntry, TaskRights,
+    BATCH_MAX, BatchItem, ChangeInput, FedBackProblem, IMPORT_MAX_ROWS, ImportRowReport,
+    LedgerCategory, LedgerCell, LedgerFilter, LedgerImport, LedgerImportReport, LedgerImportRow,
+    LedgerPage, LedgerProblem, MATCH_THRESHOLD, PlanDetail, PlanRights, PlanSlot, ProblemMatch,
+    RectPlanInput, Reminded, RowOutcome, SkippedLine, TaskDetail, TaskEntry, TaskRights,
+    similarity,
 };
 pub use reports::{ReportDetail, ReportRights};
 pub use submissions::{ALREADY_SUBMITTED, KEPT_FOR};

@@ -16,7 +16,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xunshi_core::rectify::{ChangeRequest, Defect, Plan, Task, TaskEvidence, TaskInput};
 use xunshi_core::service::{
-    BatchItem, ChangeInput, LedgerPage, PlanDetail, RectPlanInput, TaskDetail,
+    BatchItem, ChangeInput, LedgerImportReport, LedgerPage, PlanDetail, RectPlanInput, TaskDetail,
 };
 use xunshi_core::{CoreError, Id};
 
@@ -30,6 +30,7 @@ use crate::http::filters::{LedgerQuery as TaskQuery, PlanQuery};
 pub fn routes() -> OpenApiRouter<AppState> {
     let uploads = OpenApiRouter::new()
         .routes(routes!(upload_evidence))
+        .routes(routes!(import_ledger))
         .layer(DefaultBodyLimit::max(UPLOAD_LIMIT));
     OpenApiRouter::new()
         .routes(routes!(list_plans, create_plan))
@@ -420,6 +421,54 @@ async fn upload_evidence(
         .upload_task_evidence(&actor, id, &name, bytes)
         .await?;
     Ok((StatusCode::CREATED, Json(e)))
+}
+
+/// The form of a ledger import.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct LedgerUpload {
+    /// The unit's ledger: .xlsx, .xls or .csv (UTF-8 or GB18030).
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+    /// `true` (the default) previews and writes nothing; `false` imports.
+    #[schema(pattern = "^(true|false)$")]
+    pub dry_run: Option<String>,
+}
+
+/// Imports a unit's existing ledger (整改台账) into its draft or returned plan, as
+/// `multipart/form-data` with `file` and `dry_run`. Every row is reported as `create`,
+/// `update`, `unchanged` or `error` (with the reason and the cell), matched to one of the
+/// unit's fed-back problems by its title or, failing that, by similarity (with the score).
+/// A preview writes nothing; an import writes the rows not in error in one transaction, and
+/// the same file imported again changes nothing.
+#[utoipa::path(post, path = "/rectification-plans/{id}/import", tag = "rectification", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body(content = LedgerUpload, content_type = "multipart/form-data"),
+    responses((status = 200, body = LedgerImportReport), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn import_ledger(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    mp: Result<Multipart, MultipartRejection>,
+) -> ApiResult<Json<LedgerImportReport>> {
+    let id = path_id(&id, "整改方案")?;
+    let mut mp = mp.map_err(|r| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_input",
+            format!("请以 multipart/form-data 上传：{}", r.body_text()),
+        )
+    })?;
+    let (name, bytes, fields) = crate::http::files::read_upload_with(&mut mp, &["dry_run"]).await?;
+    let dry_run =
+        crate::http::ledger_import::parse_dry_run(fields.first().map(|(_, v)| v.as_str()))?;
+    let file = crate::http::ledger_import::read_ledger_file(&name, &bytes)?;
+    Ok(Json(
+        app.services
+            .import_ledger(&actor, id, &file, dry_run)
+            .await?,
+    ))
 }
 
 /// The content of an evidence file.

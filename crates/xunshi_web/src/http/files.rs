@@ -84,6 +84,18 @@ pub(crate) fn multipart_error(e: MultipartError) -> UploadError {
 /// (the pages' CSRF token and idempotency key, already checked by `auth::page_session`) are
 /// read only to check them: every text part and the file name must pass the character rule.
 pub async fn read_upload(mp: &mut Multipart) -> Result<(String, Vec<u8>), UploadError> {
+    read_upload_with(mp, &[])
+        .await
+        .map(|(name, bytes, _)| (name, bytes))
+}
+
+/// [`read_upload`], also giving the text parts named in `keep` (such as a ledger import's
+/// `dry_run`), each the first of its name.
+pub async fn read_upload_with(
+    mp: &mut Multipart,
+    keep: &[&str],
+) -> Result<(String, Vec<u8>, Vec<(String, String)>), UploadError> {
+    let mut kept: Vec<(String, String)> = Vec::new();
     let mut found = None;
     while let Some(field) = mp.next_field().await.map_err(multipart_error)? {
         let name = field.name().unwrap_or_default().to_owned();
@@ -108,8 +120,13 @@ pub async fn read_upload(mp: &mut Multipart) -> Result<(String, Vec<u8>), Upload
         if let Some(m) = xunshi_core::text::problem(text) {
             return Err(UploadError::Bad(format!("表单字段 {name} {m}")));
         }
+        if keep.contains(&name.as_str()) && !kept.iter().any(|(k, _)| *k == name) {
+            kept.push((name, text.to_owned()));
+        }
     }
-    found.ok_or_else(|| UploadError::Bad("请选择要上传的文件（表单字段 file）".into()))
+    let (filename, bytes) =
+        found.ok_or_else(|| UploadError::Bad("请选择要上传的文件（表单字段 file）".into()))?;
+    Ok((filename, bytes, kept))
 }
 
 /// How a page asks for a stored file: shown where it opens (the kinds a browser renders by

@@ -6,6 +6,7 @@
 //!   `xunshi_core::text` on every string) and refuse with a [`Rejection`];
 //! - [`filters`]: one strict parser per list filter, used by the list's page and its API;
 //! - [`files`] and [`ledger`]: uploads read and files answered, the ledger's workbook;
+//! - [`ledger_import`]: a unit's ledger file read for the import, by the page, the API and the CLI;
 //! - [`docx`]: the feedback, the rectification plan and the transfer letter as `.docx`;
 //! - [`next`]: where a log-in may send the browser afterwards;
 //! - [`throttle`]: the per-instance rate limit of log-in attempts;
@@ -24,6 +25,7 @@ pub mod headers;
 pub mod idempotency;
 pub mod intake;
 pub mod ledger;
+pub mod ledger_import;
 pub mod next;
 mod rejection;
 pub mod throttle;

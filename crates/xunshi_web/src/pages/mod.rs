@@ -23,6 +23,7 @@ mod papers;
 mod personnel;
 mod planning;
 mod public_letters;
+mod rect_import;
 mod rectify;
 mod reports;
 mod supervision;
@@ -69,6 +70,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(taxonomy::routes())
         .route("/static/papers.css", get(work_tabs::stylesheet))
         .merge(rectify::routes())
+        .merge(rect_import::routes())
         .merge(ledger::routes())
         .merge(disclosure::routes())
         .merge(public_letters::routes())

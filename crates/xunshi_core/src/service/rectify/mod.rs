@@ -10,9 +10,11 @@
 //! - `tasks`: the tasks of a draft plan, and change requests after approval.
 //! - `work`: progress reports, evidence files, verification.
 //! - `ledger`: the ledger across plans and one task with its records.
+//! - `import`: a unit's existing ledger file previewed and imported as the plan's tasks.
 
 pub(crate) mod access;
 mod batch;
+mod import;
 mod ledger;
 mod plans;
 mod tasks;
@@ -38,6 +40,10 @@ use crate::store::{ReadTx, RectifyRead, RectifyWrite, Store, WriteTx};
 
 pub(crate) use access::visible_scope as visible_scope_of;
 pub use batch::{BATCH_MAX, BatchItem, Reminded};
+pub use import::{
+    IMPORT_MAX_ROWS, ImportRowReport, LedgerCell, LedgerImport, LedgerImportReport,
+    LedgerImportRow, MATCH_THRESHOLD, ProblemMatch, RowOutcome, SkippedLine, similarity,
+};
 pub use ledger::{LedgerFilter, LedgerPage};
 
 /// The days before a deadline at which a task turns yellow: the office's setting, kept with

@@ -23,23 +23,23 @@ use crate::service::papers::signature;
 use crate::service::{Services, record};
 use crate::store::{ChangeFilter, RectifyRead, RectifyWrite, Store, TaskFilter, WriteTx};
 
-const DRAFTERS_ONLY: &str = "只有被巡视单位主要负责人和联络员可以编制整改任务";
+pub(super) const DRAFTERS_ONLY: &str = "只有被巡视单位主要负责人和联络员可以编制整改任务";
 
 /// The checked fields of a [`TaskInput`].
-struct TaskFields {
-    problem_id: Id,
-    measure: String,
-    target: String,
-    standard: String,
-    responsible_leader: String,
-    lead_department: String,
-    co_departments: String,
-    responsible_person: String,
-    due: Due,
-    not_for_disclosure: bool,
+pub(super) struct TaskFields {
+    pub(super) problem_id: Id,
+    pub(super) measure: String,
+    pub(super) target: String,
+    pub(super) standard: String,
+    pub(super) responsible_leader: String,
+    pub(super) lead_department: String,
+    pub(super) co_departments: String,
+    pub(super) responsible_person: String,
+    pub(super) due: Due,
+    pub(super) not_for_disclosure: bool,
 }
 
-fn validate(input: &TaskInput) -> Result<TaskFields> {
+pub(super) fn validate(input: &TaskInput) -> Result<TaskFields> {
     let mut v = Validation::new();
     let problem_id = match input.problem_id.trim() {
         "" => {
@@ -116,7 +116,7 @@ fn validate(input: &TaskInput) -> Result<TaskFields> {
 }
 
 /// A dated deadline must not fall before the feedback that set the work going.
-fn check_due(due: Due, insp: &Inspection) -> Result<()> {
+pub(super) fn check_due(due: Due, insp: &Inspection) -> Result<()> {
     if let (Some(d), Some(fb)) = (due.date(), insp.dates.feedback)
         && d < fb
     {
