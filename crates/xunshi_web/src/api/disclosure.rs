@@ -24,6 +24,7 @@ use super::{ApiJson, ApiQuery, Page, path_id};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiResult, ErrorBody};
+use crate::http::docx;
 use crate::http::filters::{DocQuery, LedgerQuery, PublicNoticeQuery};
 use crate::http::ledger::xlsx_response;
 use xunshi_core::disclosure::DocCollection;
@@ -32,10 +33,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_reports, draft_report))
         .routes(routes!(get_report, revise_report))
+        .routes(routes!(report_docx))
         .routes(routes!(submit_report))
         .routes(routes!(reassemble_report))
         .routes(routes!(list_notices, draft_notice))
         .routes(routes!(get_notice, revise_notice))
+        .routes(routes!(notice_docx))
         .routes(routes!(submit_notice))
         .routes(routes!(reassemble_notice))
         .routes(routes!(approve_notice))
@@ -187,6 +190,22 @@ async fn get_report(
     Ok(Json(of_kind(&app, &actor, &id, true).await?))
 }
 
+/// The report as the `.docx` the unit sends, read through the same rule as
+/// `GET /rectification-reports/{id}`.
+#[utoipa::path(get, path = "/rectification-reports/{id}/document.docx", tag = "disclosure", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "整改情况报告", content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (status = 404, body = ErrorBody)))]
+async fn report_docx(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let d = of_kind(&app, &actor, &id, true).await?;
+    Ok(docx::docx_response(&docx::rect_doc(&d.entry.document))?)
+}
+
 /// Saves the unit's edit as a new revision.
 #[utoipa::path(put, path = "/rectification-reports/{id}", tag = "disclosure", security(("bearer" = [])),
     params(("id" = String, Path)),
@@ -292,6 +311,22 @@ async fn get_notice(
     Path(id): Path<String>,
 ) -> ApiResult<Json<DocumentDetail>> {
     Ok(Json(of_kind(&app, &actor, &id, false).await?))
+}
+
+/// The notice as the `.docx` the unit publishes, read through the same rule as
+/// `GET /public-notices/{id}`.
+#[utoipa::path(get, path = "/public-notices/{id}/document.docx", tag = "disclosure", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "整改进展情况通报", content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (status = 404, body = ErrorBody)))]
+async fn notice_docx(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let d = of_kind(&app, &actor, &id, false).await?;
+    Ok(docx::docx_response(&docx::rect_doc(&d.entry.document))?)
 }
 
 /// Saves the unit's edit of the notice, with its contact details, as a new revision.

@@ -25,11 +25,14 @@ use super::{ApiJson, ApiQuery, path_id};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiResult, ErrorBody};
+use crate::http::docx;
 use crate::http::filters::{AccountabilityParams, FollowUpParams, MechanismParams};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_followups, issue_followup))
+        .routes(routes!(get_followup))
+        .routes(routes!(followup_docx))
         .routes(routes!(answer_followup))
         .routes(routes!(list_accountability, record_accountability))
         .routes(routes!(list_mechanisms, record_mechanism))
@@ -75,6 +78,36 @@ async fn issue_followup(
 ) -> ApiResult<(StatusCode, Json<FollowUp>)> {
     let n = app.services.issue_followup(&actor, &input).await?;
     Ok((StatusCode::CREATED, Json(n)))
+}
+
+/// One follow-up notice with its unit, team and task: for those who read its unit's records.
+#[utoipa::path(get, path = "/followups/{id}", tag = "supervision", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = FollowUpEntry), (status = 404, body = ErrorBody)))]
+async fn get_followup(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<FollowUpEntry>> {
+    let id = path_id(&id, "督办通知")?;
+    Ok(Json(app.services.get_followup(&actor, id).await?))
+}
+
+/// A follow-up notice as the `.docx` sent to the unit, read through the same rule as
+/// `GET /followups/{id}`.
+#[utoipa::path(get, path = "/followups/{id}/notice.docx", tag = "supervision", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "督办文书", content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (status = 404, body = ErrorBody)))]
+async fn followup_docx(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<axum::response::Response> {
+    let id = path_id(&id, "督办通知")?;
+    let e = app.services.get_followup(&actor, id).await?;
+    Ok(docx::docx_response(&docx::followup_doc(&e))?)
 }
 
 /// The unit's answer to a notice: its principal or liaison, once, on the version seen.

@@ -1,6 +1,7 @@
 //! Documents of an inspection as `.docx`, for their pages and for the API: the feedback
 //! (反馈意见), the rectification plan (整改方案, with its leading group and the three lists as a
-//! table) and the clue transfer letter (移交函, with the list of clues annexed).
+//! table), the clue transfer letter (移交函, with the list of clues annexed), a follow-up notice
+//! (提醒书、督办通知书…), and the rectification reports and public notices.
 //!
 //! Each is made from what the service that shows it on its page answered the same person, so
 //! the file is refused where the page is, and a read the core audits (a transfer's clues) is
@@ -8,12 +9,15 @@
 
 use axum::response::Response;
 use xunshi_core::clue::Confidentiality;
+use xunshi_core::disclosure::{DocKind, RectDocument};
 use xunshi_core::inspection::Inspection;
 use xunshi_core::permission::Actor;
 use xunshi_core::report::chinese_number;
-use xunshi_core::service::{PlanDetail, TransferLetter, today};
+use xunshi_core::service::{FollowUpEntry, PlanDetail, TransferLetter, today};
 use xunshi_core::{CoreError, Id};
-use xunshi_office::{Annex, Block, DocTable, OfficialDoc, chinese_date, official_docx};
+use xunshi_office::{
+    Annex, Block, DocTable, OfficialDoc, chinese_date, official_docx, parse_blocks,
+};
 
 use super::files::attachment;
 use crate::AppState;
@@ -322,6 +326,57 @@ pub fn transfer_doc(l: &TransferLetter) -> OfficialDoc {
                 Block::Table(list),
             ],
         }],
+    }
+}
+
+/// A follow-up notice as sent to the unit: its number, the unit, the notice's text, the task it
+/// is about and the day to answer by, signed by whoever issued it.
+pub fn followup_doc(e: &FollowUpEntry) -> OfficialDoc {
+    let n = &e.notice;
+    let mut blocks: Vec<Block> = lines(&n.content).map(Block::Para).collect();
+    if let Some(t) = &e.task {
+        blocks.push(Block::Para(format!(
+            "所涉整改任务：第{}项，{}",
+            t.seq,
+            sentence(&t.measure)
+        )));
+    }
+    if let Some(due) = n.answer_due {
+        blocks.push(Block::Para(format!(
+            "请于{}前将办理情况书面报送。",
+            chinese_date(due)
+        )));
+    }
+    OfficialDoc {
+        title: format!("巡视整改{}", n.kind.label()),
+        doc_no: Some(n.doc_no.clone()).filter(|d| !d.trim().is_empty()),
+        addressee: Some(e.unit_name.clone()),
+        blocks,
+        issuer: Some(n.issued_by.clone()).filter(|i| !i.trim().is_empty()),
+        date: Some(n.issued_on),
+        ..Default::default()
+    }
+}
+
+/// A rectification report or a public notice as the office file: the addressee for a report,
+/// the contact details (in its text) for a notice.
+pub fn rect_doc(d: &RectDocument) -> OfficialDoc {
+    OfficialDoc {
+        title: d.title.clone(),
+        addressee: Some(d.addressee.clone()).filter(|a| !a.is_empty()),
+        blocks: parse_blocks(&d.full_text()),
+        issuer: Some(d.issuer.clone()).filter(|i| !i.is_empty()),
+        date: document_date(d),
+        ..Default::default()
+    }
+}
+
+/// The dated line under the signature: a report's date of submission, a notice's of
+/// publication; a draft has none yet.
+pub fn document_date(d: &RectDocument) -> Option<jiff::civil::Date> {
+    match d.kind {
+        DocKind::PublicNotice => d.published_on,
+        _ => d.submitted_on,
     }
 }
 

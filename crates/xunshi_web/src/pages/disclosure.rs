@@ -549,15 +549,6 @@ fn paragraphs(text: &str) -> Vec<Para> {
         .collect()
 }
 
-/// The dated line under the signature: a report's date of submission, a notice's of
-/// publication; a draft has none yet.
-fn document_date(d: &RectDocument) -> Option<jiff::civil::Date> {
-    match d.kind {
-        DocKind::PublicNotice => d.published_on,
-        _ => d.submitted_on,
-    }
-}
-
 pub struct RevisionRow {
     pub number: i32,
     pub by: String,
@@ -686,7 +677,7 @@ fn detail_page(
         addressee: d.addressee.clone(),
         issuer: d.issuer.clone(),
         paras: paragraphs(&d.full_text()),
-        date_line: document_date(&d).map(chinese_date),
+        date_line: crate::http::docx::document_date(&d).map(chinese_date),
         submitted: d
             .submitted
             .as_ref()
@@ -783,7 +774,7 @@ async fn detail(
             .await
             .or_page(actor)?;
         let doc = d.entry.document;
-        return Ok(docx_response(&official(&doc), &doc.title).into_response());
+        return Ok(docx_response(&crate::http::docx::rect_doc(&doc), &doc.title).into_response());
     }
     let id = parse_id(raw, actor)?;
     show(
@@ -799,18 +790,6 @@ async fn detail(
         StatusCode::OK,
     )
     .await
-}
-
-/// The document as the office file: addressee for the reports, contact details for a notice.
-fn official(d: &RectDocument) -> OfficialDoc {
-    OfficialDoc {
-        title: d.title.clone(),
-        addressee: Some(d.addressee.clone()).filter(|a| !a.is_empty()),
-        blocks: parse_blocks(&d.full_text()),
-        issuer: Some(d.issuer.clone()).filter(|i| !i.is_empty()),
-        date: document_date(d),
-        ..Default::default()
-    }
 }
 
 fn docx_response(doc: &OfficialDoc, name: &str) -> Response {

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use crate::helpers::document_xml;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -899,16 +900,6 @@ impl App {
             .to_bytes();
         (status, bytes.to_vec())
     }
-}
-
-/// The text of a `.docx`'s body.
-fn document_xml(docx: &[u8]) -> String {
-    use std::io::Read;
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).expect("a docx is a zip");
-    let mut f = zip.by_name("word/document.xml").expect("the body");
-    let mut s = String::new();
-    f.read_to_string(&mut s).expect("UTF-8 XML");
-    s
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 //! API and .docx alike); the unit drafts, edits and submits on the pages; the office approves;
 //! the ledger downloads as a workbook under the ledger's filters.
 
-use std::io::{Cursor, Read};
+use std::io::Cursor;
 
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
@@ -25,7 +25,9 @@ use xunshi_core::store::{RectifyWrite, Store, WriteTx};
 use xunshi_core::user::NewUserInput;
 use xunshi_store::Db;
 
-use crate::helpers::{PASSWORD, TestApp, assert_api_error, raw, session_cookie as session};
+use crate::helpers::{
+    PASSWORD, TestApp, assert_api_error, document_xml, raw, session_cookie as session,
+};
 
 const POLITICAL: &str = "00000000-0000-7000-8001-000000201701";
 const INTEGRITY: &str = "00000000-0000-7000-8001-000000201706";
@@ -418,14 +420,6 @@ async fn form(
     (status, headers, String::from_utf8(body).unwrap())
 }
 
-fn document_xml(docx: &[u8]) -> String {
-    let mut zip = zip::ZipArchive::new(Cursor::new(docx)).expect("a .docx is a zip archive");
-    let mut part = zip.by_name("word/document.xml").expect("the document part");
-    let mut xml = String::new();
-    part.read_to_string(&mut xml).unwrap();
-    xml
-}
-
 fn version(v: &Value) -> i64 {
     v["version"].as_i64().expect("a version")
 }
@@ -582,6 +576,17 @@ async fn the_public_notice_needs_no_log_in_and_shows_only_what_the_office_approv
     assert!(xml.contains("自治区党委宣传部关于巡视整改进展情况的通报"));
     assert!(xml.contains(OPEN));
     assert!(!xml.contains(SECRET));
+    let token = app.api_token("office1", PASSWORD).await;
+    let (status, _, docx) = raw(
+        app,
+        Request::get(format!("/api/v1/public-notices/{id}/document.docx"))
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(document_xml(&docx).contains("自治区党委宣传部关于巡视整改进展情况的通报"));
 
     // The office withdraws it on its page, with a reason: it leaves the public page and stays
     // on record, marked withdrawn. Without a reason the form comes back with the message.
@@ -723,6 +728,25 @@ async fn the_unit_drafts_edits_and_submits_its_reports_on_the_pages() {
             .contains("filename*=UTF-8''")
     );
     assert!(document_xml(&docx).contains("成立整改工作领导小组。"));
+    // The API gives the same file, under the same rule.
+    let report = path.rsplit('/').next().unwrap();
+    for (who, expected) in [("liaison", StatusCode::OK), ("zzb", StatusCode::NOT_FOUND)] {
+        let token = app.api_token(who, PASSWORD).await;
+        let (status, _, body) = raw(
+            app,
+            Request::get(format!(
+                "/api/v1/rectification-reports/{report}/document.docx"
+            ))
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap(),
+        )
+        .await;
+        assert_eq!(status, expected, "{who}");
+        if expected == StatusCode::OK {
+            assert!(document_xml(&body).contains("成立整改工作领导小组。"));
+        }
+    }
 
     // Submitted, the office reads it and the date shows on the list.
     let (status, _, _) = form(app, &liaison, &format!("{path}/submit"), &[("version", &v)]).await;

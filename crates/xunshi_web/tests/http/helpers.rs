@@ -743,3 +743,14 @@ pub fn actions_with_secrets(html: &str) -> Vec<String> {
         })
         .collect()
 }
+
+/// The body part of a `.docx`, read as an office suite's first step reads it: the zip archive's
+/// `word/document.xml`.
+pub fn document_xml(docx: &[u8]) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).expect("a .docx is a zip");
+    let mut part = zip.by_name("word/document.xml").expect("the document part");
+    let mut xml = String::new();
+    part.read_to_string(&mut xml).expect("UTF-8 XML");
+    xml
+}

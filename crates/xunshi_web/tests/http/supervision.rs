@@ -580,6 +580,51 @@ async fn notices_are_issued_by_supervisors_and_answered_by_the_unit() {
         .unwrap()
         .to_owned();
 
+    // The notice goes out as a document: its number, the unit, the text, the task and the day
+    // to answer by, signed by whoever issued it; the page and the API give the same file.
+    let id = issued["id"].as_str().unwrap();
+    let (status, _, docx) = crate::helpers::raw(
+        &w.app,
+        axum::http::Request::get(format!("/api/v1/followups/{id}/notice.docx"))
+            .header(axum::http::header::AUTHORIZATION, format!("Bearer {jiwei}"))
+            .body(axum::body::Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let xml = crate::helpers::document_xml(&docx);
+    for text in [
+        "巡视整改告诫书",
+        "巡整督〔2020〕1号",
+        "1.1.1 已逾期，请说明原因并限期整改。",
+        "所涉整改任务：第1.1.1项",
+        "请于2020年4月17日前将办理情况书面报送。",
+    ] {
+        assert!(xml.contains(text), "{text}: {xml}");
+    }
+    let (status, shown) = w
+        .app
+        .api_get(&format!("/api/v1/followups/{id}"), &jiwei)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{shown}");
+    assert_eq!(shown["kind"], "warning");
+    let (cookie, _) = crate::helpers::session_cookie(&w.app, "fanxiaoli").await;
+    let (status, _, from_page) = crate::helpers::raw(
+        &w.app,
+        axum::http::Request::get(format!("/supervision/followups/{id}/notice.docx"))
+            .header(axum::http::header::COOKIE, cookie)
+            .body(axum::body::Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(crate::helpers::document_xml(&from_page).contains("巡视整改告诫书"));
+    let mut stranger = w.app.login_form("zzb1", PASSWORD).await;
+    let refused = stranger
+        .get(&format!("/supervision/followups/{id}/notice.docx"))
+        .await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+
     // The unit sees both, answers one on its page; another unit sees none.
     let list = principal.get("/supervision/followups").await;
     assert!(list.body.contains("告诫书") && list.body.contains("提醒书"));

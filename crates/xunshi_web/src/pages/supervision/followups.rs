@@ -20,6 +20,7 @@ use super::{Choice, filter_choices, inspection_label, link, opt_id};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::status_of;
+use crate::http::docx;
 use crate::http::filters::{FollowUpParams, given};
 use crate::pages::pager::{Asked, Pager};
 use crate::pages::{FormErrors, Frame, OrPage, PageResult, error_page, render, see_other};
@@ -29,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/supervision/followups", get(list).post(issue))
         .route("/supervision/followups/new", get(new))
         .route("/supervision/followups/{id}", get(show))
+        .route("/supervision/followups/{id}/notice.docx", get(notice_docx))
         .route("/supervision/followups/{id}/answer", post(answer))
 }
 
@@ -428,6 +430,18 @@ async fn show(
         StatusCode::OK,
     )
     .await
+}
+
+/// The notice as the `.docx` sent to the unit, for whoever reads the notice's page.
+async fn notice_docx(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+) -> Result<axum::response::Response, crate::pages::PageError> {
+    let actor = &user.actor;
+    let id = Id::from_path(&id, "督办通知").or_page(actor)?;
+    let e = app.services.get_followup(actor, id).await.or_page(actor)?;
+    docx::docx_response(&docx::followup_doc(&e)).or_page(actor)
 }
 
 async fn render_show(
