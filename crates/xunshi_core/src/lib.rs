@@ -15,6 +15,7 @@ pub mod deadline;
 pub mod disclosure;
 pub mod error;
 pub mod feedback;
+pub mod feedback_text;
 pub mod fieldwork;
 pub mod id;
 pub mod inspection;
