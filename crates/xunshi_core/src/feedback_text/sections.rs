@@ -123,9 +123,26 @@ fn problems_start(t: &Text, in_pledge: &dyn Fn(usize) -> bool) -> Option<(usize,
             }
             j += 1;
         }
-        let numbered = scan::marker(t, j).is_some_and(|(_, n, _)| n == 1);
-        if colon || numbered {
+        let first_item = |k: usize| scan::marker(t, k).is_some_and(|(_, n, _)| n == 1);
+        if colon || first_item(j) {
             return Some((at, j));
+        }
+        // "发现了一些问题和不足，有的…；有的…" or "…一些问题。一是…".
+        let mut k = at + m.chars().count();
+        for tail in ["和不足", "和短板", "和差距", "和薄弱环节"] {
+            if t.starts_with(k, tail) {
+                k += tail.chars().count();
+            }
+        }
+        if matches!(t.n.get(k), Some('，' | '。')) {
+            let next = t.skip_space(k + 1, t.len());
+            if first_item(next) {
+                return Some((at, next));
+            }
+            let sentence_end = t.find_top(next, t.len(), &SENTENCE_END).unwrap_or(t.len());
+            if t.n[k] == '，' && t.find_top(next, sentence_end, &['；']).is_some() {
+                loose.get_or_insert((at, next));
+            }
         }
         if m == "主要是" || m == "主要有" {
             // "主要是，…" or "主要是…" without a colon still opens the list.

@@ -189,3 +189,17 @@ fn month_only_dates_are_not_guessed() {
     assert!(p.warnings.iter().any(|w| w.contains("只写到月")));
     assert_eq!(p.unit.as_deref(), Some("市审计局党组"));
 }
+
+#[test]
+fn a_list_after_some_problems_and_a_comma() {
+    let p = parse(
+        "反馈指出，被巡察党组织总体向好。但巡察也发现了一些问题和不足，有的贯彻落实新发展理念不够完整准确全面，\
+         推动高质量发展不够有力；有的全面从严治党主体责任压得不实；有的巡察整改责任落得不实，整改成效还需巩固。\
+         反馈要求，被巡察党组织要强化政治担当，切实扛稳抓牢巡察整改主体责任。",
+    );
+    assert_eq!(sizes(&p), [2, 1, 2]);
+    assert_eq!(
+        p.requirements,
+        ["被巡察党组织要强化政治担当，切实扛稳抓牢巡察整改主体责任"]
+    );
+}
