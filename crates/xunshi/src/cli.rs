@@ -51,6 +51,19 @@ pub enum Command {
     /// Messages by e-mail
     #[command(subcommand)]
     Mail(MailCommand),
+    /// Read pasted text into a proposed structure, printed as JSON; nothing is written
+    #[command(subcommand)]
+    Parse(ParseCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ParseCommand {
+    /// A feedback document, or a news report of one: its problem groups, recommendations,
+    /// requirements, dates, team, unit and clue recipients, with warnings where it doubts
+    Feedback {
+        /// The text file (UTF-8) [default: standard input]
+        file: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -3,6 +3,7 @@
 
 mod audit;
 mod generate;
+mod parse;
 mod serve;
 mod user;
 
@@ -13,10 +14,14 @@ use tracing_subscriber::EnvFilter;
 use xunshi_core::service::Services;
 use xunshi_store::{Argon2Secrets, Db};
 
-use crate::cli::{AuditCommand, Cli, Command, MailCommand};
+use crate::cli::{AuditCommand, Cli, Command, MailCommand, ParseCommand};
 use crate::config::{Config, redact_url};
 
 pub async fn run(cli: Cli) -> Result<ExitCode, String> {
+    // Parsing text needs no configuration, database or data folder.
+    if let Command::Parse(ParseCommand::Feedback { file }) = &cli.command {
+        return parse::feedback(file.as_deref());
+    }
     let serve_args = match &cli.command {
         Command::Serve(a) => Some(a),
         _ => None,
@@ -68,6 +73,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
                 ExitCode::from(2)
             })
         }
+        Command::Parse(ParseCommand::Feedback { file }) => parse::feedback(file.as_deref()),
         Command::Audit(AuditCommand::Verify) => {
             let db = open(&config).await?;
             let code = audit::verify(&services(db.clone(), &config)).await;
