@@ -27,6 +27,7 @@ pub struct ParsedFeedback {
     pub unit: Option<String>,
     /// The team that inspected it: 自治区党委第三巡视组.
     pub inspection_body: Option<String>,
+    /// The team's leader (组长), by name.
     pub team_leader: Option<String>,
     /// First day on site.
     #[schema(value_type = Option<String>, format = Date)]
