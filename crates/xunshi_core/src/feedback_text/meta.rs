@@ -35,7 +35,9 @@ fn team_before(t: &Text, end: usize) -> Option<String> {
             break;
         }
     }
-    (name.chars().count() >= 3).then_some(name)
+    // "巡视组" alone, or "该巡视组", names no team.
+    let proper = name.chars().count() > 3 && !name.starts_with('该') && !name.starts_with('本');
+    proper.then_some(name)
 }
 
 const TEAM_ENDS: [&str; 2] = ["巡视组", "巡察组"];
@@ -69,7 +71,7 @@ pub(super) fn unit_and_body(t: &Text) -> (Option<String>, Option<String>) {
                 // The sentence of the feedback names both sides best; a 对…巡视 sentence is
                 // kept only until one is found.
                 if verb == "向" {
-                    return (Some(unit), body);
+                    return (Some(unit), body.or_else(|| body_alone(t)));
                 }
                 if found.is_none() {
                     found = Some((Some(unit), body.clone()));
@@ -99,8 +101,14 @@ fn clean_unit(s: &str) -> String {
 
 /// The team when no sentence names the unit beside it.
 fn body_alone(t: &Text) -> Option<String> {
-    let (at, p) = t.find_any(&TEAM_ENDS, 0, t.len())?;
-    team_before(t, at + p.chars().count())
+    let mut from = 0;
+    while let Some((at, p)) = t.find_any(&TEAM_ENDS, from, t.len()) {
+        from = at + 1;
+        if let Some(body) = team_before(t, at + p.chars().count()) {
+            return Some(body);
+        }
+    }
+    None
 }
 
 /// Words that end a name given after 组长.

@@ -47,14 +47,9 @@ impl Text {
     }
 
     pub(super) fn starts_with(&self, at: usize, pat: &str) -> bool {
-        let mut i = at;
-        for c in pat.chars() {
-            if self.n.get(i) != Some(&c) {
-                return false;
-            }
-            i += 1;
-        }
-        true
+        (at..)
+            .zip(pat.chars())
+            .all(|(i, c)| self.n.get(i) == Some(&c))
     }
 
     /// The first position at or after `from` (and before `to`) where `pat` occurs.

@@ -77,7 +77,7 @@ pub(super) fn read(t: &Text) -> Layout {
 // ---------------------------------------------------------------- problems
 
 /// Words after which the list of problems follows, longest first at each place.
-const PROBLEM_MARKERS: [&str; 18] = [
+const PROBLEM_MARKERS: [&str; 20] = [
     "存在的主要问题",
     "发现的主要问题",
     "反映的主要问题",
@@ -97,6 +97,8 @@ const PROBLEM_MARKERS: [&str; 18] = [
     "存在问题",
     // "存在5个方面的问题：" — any "问题" the list follows with a colon or a number.
     "问题",
+    "差距",
+    "不足",
 ];
 
 /// Where the list begins: after the first marker the text follows with "：", a line break or
@@ -114,6 +116,12 @@ fn problems_start(t: &Text, in_pledge: &dyn Fn(usize) -> bool) -> Option<(usize,
             continue;
         }
         let mut j = at + m.chars().count();
+        for tail in ["和不足", "和短板", "和差距", "和薄弱环节"] {
+            if t.starts_with(j, tail) {
+                j += tail.chars().count();
+            }
+        }
+        let after_tails = j;
         let mut colon = false;
         while j < t.len() && j - at < m.chars().count() + 6 {
             match t.n[j] {
@@ -128,12 +136,7 @@ fn problems_start(t: &Text, in_pledge: &dyn Fn(usize) -> bool) -> Option<(usize,
             return Some((at, j));
         }
         // "发现了一些问题和不足，有的…；有的…" or "…一些问题。一是…".
-        let mut k = at + m.chars().count();
-        for tail in ["和不足", "和短板", "和差距", "和薄弱环节"] {
-            if t.starts_with(k, tail) {
-                k += tail.chars().count();
-            }
-        }
+        let k = after_tails;
         if matches!(t.n.get(k), Some('，' | '。')) {
             let next = t.skip_space(k + 1, t.len());
             if first_item(next) {
@@ -302,8 +305,20 @@ fn group(t: &Text, a: usize, b: usize, outer: Option<Style>) -> Group {
             rest = c + 1;
         }
     }
-    let rest = t.skip_space(rest, b);
+    let mut rest = t.skip_space(rest, b);
     let sub = scan::run(t, rest, b, rest + 1).filter(|(s, _)| Some(*s) != outer);
+    // "一是党的领导弱化。…，…。": a numbered group opening with a short sentence of one clause
+    // names its category; the sentences after it hold the items.
+    if title.is_none() && outer.is_some() && sub.is_none() {
+        let sentences = t.sentences(rest, b);
+        if let [(x, y), _, ..] = sentences[..]
+            && t.find_top(x, y, &['，', '；', '：']).is_none()
+            && t.out(x, y).chars().count() <= 30
+        {
+            title = Some(t.out(x, y));
+            rest = y + 1;
+        }
+    }
     let items = match sub {
         Some((_, run)) => parts(&run, b)
             .into_iter()
@@ -438,6 +453,18 @@ enum Speaker {
 /// Who speaks in the sentence `a..b`, from its opening words: "于洁强调，…", "范晓莉表示，…".
 fn speaker(t: &Text, a: usize, b: usize) -> Option<Speaker> {
     let a = t.skip_space(a, b);
+    // "反馈会上，王明就做好整改工作提出要求：一要…" announces its speaker's requirements.
+    if let Some(colon) = t.find_top(a, b, &['：']) {
+        let intro = t.s(a, colon);
+        if intro.chars().count() <= 40
+            && ["提出要求", "提出了要求", "强调", "要求"]
+                .iter()
+                .any(|w| intro.ends_with(w))
+            && !intro.contains("表态")
+        {
+            return Some(Speaker::Requires);
+        }
+    }
     let head_end = t.find_top(a, b, &['，', '：']).unwrap_or(b);
     let head = t.s(a, head_end);
     let head = head.trim();

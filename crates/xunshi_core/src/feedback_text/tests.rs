@@ -203,3 +203,43 @@ fn a_list_after_some_problems_and_a_comma() {
         ["被巡察党组织要强化政治担当，切实扛稳抓牢巡察整改主体责任"]
     );
 }
+
+#[test]
+fn titled_sentence_groups_and_requirements_announced_with_a_colon() {
+    let p = parse(include_str!(
+        "../../testdata/feedback/news-titled-groups.txt"
+    ));
+    // A group of one sentence is its own item.
+    assert_eq!(sizes(&p), [2, 3, 1]);
+    assert_eq!(
+        p.problem_group_titles,
+        [
+            Some("党的领导弱化".to_owned()),
+            Some("全面从严治党不力".to_owned()),
+            None
+        ]
+    );
+    assert_eq!(p.problem_groups[2], ["党的建设缺失"]);
+    assert_eq!(p.problem_groups[1][2], "对下属医院监管偏松");
+    assert_eq!(
+        p.recommendations,
+        [
+            "强化政治引领，推动深化医改任务落地见效",
+            "严格落实管党治党责任，持续纠治医疗领域不正之风",
+        ]
+    );
+    assert_eq!(
+        p.requirements,
+        [
+            "提高思想认识，把抓好巡察整改作为重大政治任务",
+            "压实整改责任，主要负责同志要亲自抓、负总责",
+            "强化成果运用，建立健全长效机制",
+        ]
+    );
+    assert_eq!(p.unit.as_deref(), Some("市卫生健康委员会党组"));
+    assert_eq!(p.inspection_body.as_deref(), Some("市委第四巡察组"));
+    assert_eq!(p.team_leader.as_deref(), Some("何丽萍"));
+    assert_eq!(p.clues_transferred_to, ["市纪委监委", "市委组织部"]);
+    assert_eq!(p.feedback_date, None);
+    assert_eq!(p.warnings, ["未找到反馈日期"]);
+}
