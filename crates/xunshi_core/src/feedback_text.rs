@@ -169,11 +169,18 @@ fn read_dates(t: &Text, out: &mut ParsedFeedback) {
         }
         context_year(&all, d.start)
     };
+    // The day a page was published is not the day of the feedback.
+    let published = |d: &Written| {
+        let before = t.s(d.start.saturating_sub(8), d.start);
+        ["发布", "来源", "时间：", "日期："]
+            .iter()
+            .any(|w| before.contains(w))
+    };
     let mut found = None;
-    for d in all.iter().filter(|d| !in_range(d)) {
+    for d in all.iter().filter(|d| !in_range(d) && !published(d)) {
         let (sa, sb) = sentence_of(t, d.start);
         let about = t.s(sa, sb);
-        if about.contains("反馈") && !about.contains("发布") && !about.contains("来源") {
+        if about.contains("反馈") {
             found = d.date(year_for(d));
             if found.is_some() {
                 break;

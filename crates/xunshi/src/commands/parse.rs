@@ -2,7 +2,7 @@
 //! standard output, read from a file or standard input. Reads no configuration and touches no
 //! database: it is the core's parser and nothing else.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -32,6 +32,10 @@ pub fn feedback(file: Option<&Path>) -> Result<ExitCode, String> {
     let parsed = feedback_text::parse(text);
     let json = serde_json::to_string_pretty(&parsed)
         .map_err(|e| format!("cannot write the result as JSON: {e}"))?;
-    println!("{json}");
-    Ok(ExitCode::SUCCESS)
+    match writeln!(std::io::stdout().lock(), "{json}") {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        // A reader that stops early (`| head`) is not a failure of the command.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(e) => Err(format!("cannot write to standard output: {e}")),
+    }
 }

@@ -243,3 +243,24 @@ fn titled_sentence_groups_and_requirements_announced_with_a_colon() {
     assert_eq!(p.feedback_date, None);
     assert_eq!(p.warnings, ["未找到反馈日期"]);
 }
+
+#[test]
+fn the_day_a_page_was_published_is_not_the_feedback_day() {
+    let p = parse(
+        "来源：示例网 发布时间：2020年03月27日 09:34 根据部署，3月25日，省委第一巡视组向省体育局党组反馈了巡视情况。",
+    );
+    assert_eq!(p.feedback_date, date(2020, 3, 25));
+    assert_eq!(p.unit.as_deref(), Some("省体育局党组"));
+}
+
+proptest::proptest! {
+    /// Whatever is pasted, the reading answers (it never panics on a cut in the middle of a
+    /// marker, a quote left open or a date out of range).
+    #[test]
+    fn any_text_is_read_without_failing(
+        s in "[，。；：、,.;:()（）“”\"《》一二三四五十是要第1-9年月日至主要问题意见建议强调表示巡视组向反馈线索转等 \n]{0,300}"
+    ) {
+        let p = parse(&s);
+        proptest::prop_assert_eq!(p.problem_groups.len(), p.problem_group_titles.len());
+    }
+}
