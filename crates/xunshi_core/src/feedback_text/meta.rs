@@ -24,6 +24,13 @@ fn team_before(t: &Text, end: usize) -> Option<String> {
         a += 1;
     }
     let mut name = t.out(a, end);
+    // "…第三巡视组组长于洁代表巡视组向…": the team is the one the leader speaks for, named
+    // before the leader.
+    if let Some(k) = name.find("组长") {
+        name.truncate(k);
+    } else if let Some(k) = name.rfind("代表") {
+        name = name[k + "代表".len()..].to_owned();
+    }
     loop {
         let before = name.len();
         for f in LEADING_FILLERS {
@@ -65,7 +72,21 @@ pub(super) fn unit_and_body(t: &Text) -> (Option<String>, Option<String>) {
                     continue;
                 };
                 let unit = clean_unit(&t.out(after + 1, end));
-                if unit.chars().count() < 2 {
+                // "…向自治区党委常委、宣传部部长范晓莉反馈" names a person, not the unit.
+                let person = [
+                    "书记",
+                    "部长",
+                    "主任",
+                    "局长",
+                    "厅长",
+                    "院长",
+                    "董事长",
+                    "负责",
+                    "同志",
+                ]
+                .iter()
+                .any(|w| unit.contains(w));
+                if unit.chars().count() < 2 || person {
                     continue;
                 }
                 // The sentence of the feedback names both sides best; a 对…巡视 sentence is
@@ -275,6 +296,21 @@ mod tests {
         assert_eq!(
             recipients("市人力资源和社会保障局"),
             ["市人力资源和社会保障局"]
+        );
+    }
+
+    #[test]
+    fn the_team_and_unit_when_the_leader_speaks_for_the_team() {
+        let t = Text::new(
+            "3月25日，省委第三巡视组组长于洁代表巡视组向省委常委、宣传部部长范晓莉反馈巡视意见。\
+             此前，省委第三巡视组对省委宣传部进行了巡视。",
+        );
+        assert_eq!(
+            unit_and_body(&t),
+            (
+                Some("省委宣传部".to_owned()),
+                Some("省委第三巡视组".to_owned())
+            )
         );
     }
 
