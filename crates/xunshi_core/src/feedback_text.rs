@@ -98,6 +98,23 @@ pub fn parse(text: &str) -> ParsedFeedback {
     out
 }
 
+/// Whether a proposed item and a working paper's title name the same problem: equal, or one
+/// holding the other, once punctuation and spaces are set aside ("落实“两个责任”不够到位" and
+/// "落实\"两个责任\"不够到位"). Short texts must be equal, so that "党建" matches nothing.
+pub fn same_problem(item: &str, title: &str) -> bool {
+    let bare = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_alphanumeric() && !c.is_whitespace())
+            .collect()
+    };
+    let (a, b) = (bare(item), bare(title));
+    if a.is_empty() || b.is_empty() {
+        return false;
+    }
+    let shorter = a.chars().count().min(b.chars().count());
+    a == b || (shorter >= 6 && (a.contains(&b) || b.contains(&a)))
+}
+
 /// A count the text states ("三点意见建议", "5类问题") against what was found.
 fn check_counts(out: &ParsedFeedback, stated: &sections::Stated) -> Vec<String> {
     let mut w = Vec::new();

@@ -264,3 +264,20 @@ proptest::proptest! {
         proptest::prop_assert_eq!(p.problem_groups.len(), p.problem_group_titles.len());
     }
 }
+
+#[test]
+fn an_item_and_a_paper_title_name_the_same_problem() {
+    assert!(same_problem(
+        "落实“两个责任”不够到位",
+        "落实\"两个责任\"不够到位"
+    ));
+    assert!(same_problem(
+        "对个别直属单位资金项目监管不够严格",
+        "对个别直属单位资金项目监管不够严格，存在风险"
+    ));
+    assert!(!same_problem("党建", "党建工作不够深入"));
+    assert!(!same_problem(
+        "领导机关党建工作不够深入",
+        "执行干部选拔任用有关规定不够到位"
+    ));
+}
