@@ -378,13 +378,38 @@ const REC_ANCHORS: [&str; 12] = [
 /// begins and where it ends.
 fn recs_anchor(t: &Text, from: usize, in_pledge: &dyn Fn(usize) -> bool) -> Option<(usize, usize)> {
     let mut i = from;
+    let mut anchor = None;
     while let Some((at, a)) = t.find_any(&REC_ANCHORS, i, t.len()) {
         i = at + 1;
         if !in_pledge(at) {
-            return Some((at, at + a.chars().count()));
+            anchor = Some((at, at + a.chars().count()));
+            break;
         }
     }
-    None
+    // A heading of its own: "建议" on a line alone.
+    let heading = heading_lines(t, from).find(|&(a, b)| {
+        matches!(
+            t.out(a, b).as_str(),
+            "建议" | "主要建议" | "意见" | "整改意见"
+        )
+    });
+    match (anchor, heading) {
+        (Some(x), Some(h)) => Some(if h.0 < x.0 { h } else { x }),
+        (x, h) => x.or(h),
+    }
+}
+
+/// The lines from `from` on, each without its line break.
+fn heading_lines(t: &Text, from: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut i = from;
+    std::iter::from_fn(move || {
+        if i >= t.len() {
+            return None;
+        }
+        let (a, b) = t.line(i);
+        i = b + 1;
+        Some((a, b))
+    })
 }
 
 /// The headings of the numbered recommendations that follow the anchor's sentence, and where
@@ -409,6 +434,18 @@ fn recommendations(t: &Text, anchor: (usize, usize)) -> (Vec<String>, usize) {
         .find(|s| speaker(t, s.0, s.1).is_some() || heading_of_part(t, s.0).is_some())
         .map_or(t.len(), |s| s.0);
     let Some((_, run)) = scan::run(t, start, limit, start + 1) else {
+        // Under a heading of their own ("建议" on a line), unnumbered recommendations are its
+        // sentences.
+        let (la, lb) = t.line(anchor.0);
+        if t.out(la, lb) == t.out(anchor.0, anchor.1) {
+            let recs = t
+                .sentences(start, limit)
+                .into_iter()
+                .map(|(x, y)| t.out(x, y))
+                .filter(|s| !s.is_empty())
+                .collect();
+            return (recs, limit);
+        }
         // Unnumbered: "…意见建议：加强…；完善…。"
         let e = t.find_top(start, limit, &SENTENCE_END).unwrap_or(limit);
         if t.find_top(start, e, &['；']).is_some() {
@@ -503,7 +540,26 @@ fn speaker(t: &Text, a: usize, b: usize) -> Option<Speaker> {
     if head.ends_with("指出") {
         return Some(Speaker::Points);
     }
+    if require_intro(t, a, b).is_some() {
+        return Some(Speaker::Requires);
+    }
     None
+}
+
+/// Where the words required begin in a sentence that announces them in its opening clauses:
+/// "…出席反馈会，对做好巡视整改工作提出明确要求，强调被巡视党组织要…".
+fn require_intro(t: &Text, a: usize, b: usize) -> Option<usize> {
+    let mut found = None;
+    for (x, y) in t.split(a, b, &['，']).into_iter().take(3) {
+        let clause = t.s(x, y);
+        let clause = clause.trim();
+        if clause.starts_with("强调") {
+            found = Some(t.skip_space(x, y) + 2);
+        } else if clause.contains("提出") && clause.ends_with("要求") {
+            found = Some(y + 1);
+        }
+    }
+    found
 }
 
 /// A heading of a formal document's part ("四、整改要求"), and whether it is the requirements'.
@@ -626,6 +682,9 @@ fn requirements(t: &Text, from: usize) -> (Vec<String>, Option<usize>) {
 
 /// The sentence without its speaker's opening words ("于洁强调，").
 fn strip_speaker(t: &Text, a: usize, b: usize) -> usize {
+    if let Some(start) = require_intro(t, a, b) {
+        return start.min(b);
+    }
     if speaker(t, a, b).is_some()
         && let Some(c) = t.find_top(a, b, &['，', '：'])
     {

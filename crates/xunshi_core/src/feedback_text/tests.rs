@@ -281,3 +281,24 @@ fn an_item_and_a_paper_title_name_the_same_problem() {
         "执行干部选拔任用有关规定不够到位"
     ));
 }
+
+#[test]
+fn headings_of_one_word_and_requirements_announced_mid_sentence() {
+    let p = parse(
+        "3月2日下午，省委第十五巡视组向某市委反馈了巡视情况。\n问题\n\
+         对巡视整改重视不够，多数未整改到位。经济建设领域形式主义、官僚主义依然存在。\
+         此外，巡视组还收到一些反映领导干部的问题线索，已按规定移交各级纪检监察机关、组织部门处理。\n\
+         建议\n牢固树立抓党建是最大政绩的观念，不断提高党建工作水平。严格执行“三重一大”决策制度。\n\
+         省委巡视工作领导小组成员出席反馈会，对做好巡视整改工作提出明确要求，强调被巡视党组织要提高政治站位。",
+    );
+    assert_eq!(sizes(&p), [2, 1]);
+    assert_eq!(
+        p.recommendations,
+        [
+            "牢固树立抓党建是最大政绩的观念，不断提高党建工作水平",
+            "严格执行“三重一大”决策制度"
+        ]
+    );
+    assert_eq!(p.requirements, ["被巡视党组织要提高政治站位"]);
+    assert_eq!(p.clues_transferred_to, ["各级纪检监察机关", "组织部门"]);
+}
