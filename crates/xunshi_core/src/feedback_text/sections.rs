@@ -359,7 +359,7 @@ fn clean_item(s: &str) -> Option<String> {
 
 // ---------------------------------------------------------------- recommendations
 
-const REC_ANCHORS: [&str; 12] = [
+const REC_ANCHORS: [&str; 19] = [
     "意见建议",
     "整改建议",
     "几点建议",
@@ -372,6 +372,13 @@ const REC_ANCHORS: [&str; 12] = [
     "建议如下",
     "几点意见",
     "点意见",
+    "条意见",
+    "项意见",
+    "点整改意见",
+    "条整改意见",
+    "整改意见：",
+    "提出意见：",
+    "如下意见",
 ];
 
 /// The first mention of the recommendations after the problems, outside the pledge: where it
@@ -555,6 +562,9 @@ fn require_intro(t: &Text, a: usize, b: usize) -> Option<usize> {
         let clause = clause.trim();
         if clause.starts_with("强调") {
             found = Some(t.skip_space(x, y) + 2);
+        } else if clause.ends_with("强调") && clause.chars().count() <= 20 {
+            // "反馈会上，王明强调，…"
+            found = Some(y + 1);
         } else if clause.contains("提出") && clause.ends_with("要求") {
             found = Some(y + 1);
         }

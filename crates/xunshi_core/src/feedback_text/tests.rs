@@ -302,3 +302,20 @@ fn headings_of_one_word_and_requirements_announced_mid_sentence() {
     assert_eq!(p.requirements, ["被巡视党组织要提高政治站位"]);
     assert_eq!(p.clues_transferred_to, ["各级纪检监察机关", "组织部门"]);
 }
+
+#[test]
+fn recommendations_called_rectification_opinions_and_a_speaker_after_an_opening_clause() {
+    let p = parse(
+        "巡视中也发现一些问题，主要是：甲工作不到位，乙工作不扎实；丙工作有差距。\
+         王明就做好巡视整改工作提出了3条整改意见：一是提高站位；二是压实责任；三是建章立制。\n\
+         反馈会上，省委巡视办副主任李强强调，要以高度的政治自觉抓好整改。",
+    );
+    assert_eq!(sizes(&p), [2, 1]);
+    assert_eq!(p.recommendations, ["提高站位", "压实责任", "建章立制"]);
+    assert_eq!(p.requirements, ["要以高度的政治自觉抓好整改"]);
+    assert!(
+        p.warnings.iter().all(|w| !w.starts_with("文中说")),
+        "{:?}",
+        p.warnings
+    );
+}
