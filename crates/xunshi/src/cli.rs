@@ -54,6 +54,9 @@ pub enum Command {
     /// The rectification ledger (整改台账)
     #[command(subcommand)]
     Ledger(LedgerCommand),
+    /// Read pasted text into a proposed structure, printed as JSON; nothing is written
+    #[command(subcommand)]
+    Parse(ParseCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -72,6 +75,16 @@ pub enum LedgerCommand {
         /// Print the report as JSON (the API's answer)
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ParseCommand {
+    /// A feedback document, or a news report of one: its problem groups, recommendations,
+    /// requirements, dates, team, unit and clue recipients, with warnings where it doubts
+    Feedback {
+        /// The text file (UTF-8) [default: standard input]
+        file: Option<PathBuf>,
     },
 }
 

@@ -217,6 +217,44 @@ fn ledger_import_refuses_a_file_that_is_no_ledger_and_a_plan_that_does_not_exist
 }
 
 #[test]
+fn parse_feedback_reads_a_file_or_standard_input_and_refuses_empty_input() {
+    let x = Instance::sqlite();
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../xunshi_core/testdata/feedback/news-ascii-county.txt"
+    );
+    let from_file = x.run(&["parse", "feedback", fixture], None);
+    assert_success(&from_file, "parse feedback FILE");
+    let parsed: Value = serde_json::from_str(&stdout(&from_file)).expect("JSON on stdout");
+    let sizes: Vec<usize> = parsed["problem_groups"]
+        .as_array()
+        .expect("problem_groups")
+        .iter()
+        .map(|g| g.as_array().map_or(0, Vec::len))
+        .collect();
+    assert_eq!(sizes, [3, 4, 3], "{parsed}");
+    assert_eq!(parsed["recommendations"].as_array().map(Vec::len), Some(3));
+    assert_eq!(parsed["feedback_date"], "2022-06-28");
+    assert_eq!(parsed["onsite_from"], "2022-03-08");
+
+    let text = std::fs::read_to_string(fixture).expect("the fixture");
+    let from_stdin = x.run(&["parse", "feedback"], Some(&text));
+    assert_success(&from_stdin, "parse feedback < FILE");
+    assert_eq!(stdout(&from_stdin), stdout(&from_file));
+
+    let empty = x.run(&["parse", "feedback"], Some(" \n"));
+    assert!(!empty.status.success(), "empty input was accepted");
+    assert!(stderr(&empty).contains("no text"), "{}", stderr(&empty));
+    let missing = x.run(&["parse", "feedback", "/nonexistent/feedback.txt"], None);
+    assert!(!missing.status.success());
+    assert!(
+        stderr(&missing).contains("cannot read /nonexistent/feedback.txt"),
+        "{}",
+        stderr(&missing)
+    );
+}
+
+#[test]
 fn audit_verify_passes_then_names_the_record_altered_in_the_database_file() {
     audit_verify_detects_an_altered_record(&Instance::sqlite());
 }

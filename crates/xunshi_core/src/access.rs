@@ -56,6 +56,23 @@ pub fn inspection_access(actor: &Actor, insp: &Inspection) -> Access {
     best
 }
 
+/// Whether the actor may draft the feedback of some inspection: the office, or a team's leader
+/// or deputy (the seats [`Access::TeamLead`] comes from). Reading a pasted feedback text into
+/// items touches no record, but what it proposes only they will save, so only they are offered
+/// it.
+pub fn may_draft_feedback(actor: &Actor) -> bool {
+    if actor.is_system() {
+        return true;
+    }
+    actor.as_user().is_some_and(|u| !u.disabled)
+        && actor.grants().iter().any(|g| {
+            matches!(
+                (g.role, g.scope),
+                (Role::Office, _) | (Role::TeamLeader | Role::TeamDeputy, Scope::Inspection(_))
+            )
+        })
+}
+
 /// Requires at least `needed`. An actor who may not know the inspection exists is told it does
 /// not; one who may see it but not do this is told so.
 /// Whether the actor may move `insp` to `to`: the stage machine allows the step, and the
@@ -122,5 +139,41 @@ pub fn visible_inspections(actor: &Actor) -> Visible {
     Visible::Some {
         inspections,
         feedback_units,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::own_unit::tests::person;
+
+    #[test]
+    fn the_office_and_team_leads_may_draft_feedback_and_no_one_else() {
+        let insp = Id::new();
+        let unit = Id::new();
+        assert!(may_draft_feedback(&Actor::system()));
+        assert!(may_draft_feedback(&person(
+            None,
+            &[(Role::Office, Scope::Global)]
+        )));
+        assert!(may_draft_feedback(&person(
+            None,
+            &[(Role::TeamLeader, Scope::Inspection(insp))]
+        )));
+        assert!(may_draft_feedback(&person(
+            None,
+            &[(Role::TeamDeputy, Scope::Inspection(insp))]
+        )));
+        for refused in [
+            (Role::TeamMember, Scope::Inspection(insp)),
+            (Role::Leadership, Scope::Global),
+            (Role::UnitPrincipal, Scope::Unit(unit)),
+            (Role::Discipline, Scope::Global),
+        ] {
+            assert!(
+                !may_draft_feedback(&person(None, &[refused])),
+                "{refused:?}"
+            );
+        }
     }
 }

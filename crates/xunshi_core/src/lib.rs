@@ -16,6 +16,7 @@ pub mod disclosure;
 pub mod due_text;
 pub mod error;
 pub mod feedback;
+pub mod feedback_text;
 pub mod fieldwork;
 pub mod id;
 pub mod inspection;

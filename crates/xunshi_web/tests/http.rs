@@ -39,6 +39,8 @@ mod messages;
 mod ops;
 #[path = "http/papers.rs"]
 mod papers;
+#[path = "http/parse.rs"]
+mod parse;
 #[path = "http/permissions.rs"]
 mod permissions;
 #[path = "http/rectify.rs"]

@@ -4,6 +4,7 @@
 mod audit;
 mod generate;
 mod ledger;
+mod parse;
 mod serve;
 mod user;
 
@@ -14,10 +15,14 @@ use tracing_subscriber::EnvFilter;
 use xunshi_core::service::Services;
 use xunshi_store::{Argon2Secrets, Db};
 
-use crate::cli::{AuditCommand, Cli, Command, LedgerCommand, MailCommand};
+use crate::cli::{AuditCommand, Cli, Command, LedgerCommand, MailCommand, ParseCommand};
 use crate::config::{Config, redact_url};
 
 pub async fn run(cli: Cli) -> Result<ExitCode, String> {
+    // Parsing text needs no configuration, database or data folder.
+    if let Command::Parse(ParseCommand::Feedback { file }) = &cli.command {
+        return parse::feedback(file.as_deref());
+    }
     let serve_args = match &cli.command {
         Command::Serve(a) => Some(a),
         _ => None,
@@ -90,6 +95,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
             db.close().await;
             code
         }
+        Command::Parse(ParseCommand::Feedback { file }) => parse::feedback(file.as_deref()),
         Command::Audit(AuditCommand::Verify) => {
             let db = open(&config).await?;
             let code = audit::verify(&services(db.clone(), &config)).await;

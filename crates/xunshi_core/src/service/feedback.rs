@@ -11,10 +11,11 @@ use super::papers::signature;
 use super::planning::load_inspection;
 use super::reports::approved_main_report;
 use super::{Services, record};
-use crate::access::{Access, inspection_access, require_access};
+use crate::access::{Access, inspection_access, may_draft_feedback, require_access};
 use crate::audit::{Action, AuditEntry};
 use crate::error::{CoreError, Result};
 use crate::feedback::{Feedback, FeedbackInput, FeedbackStatus, group_by_category};
+use crate::feedback_text::{self, ParsedFeedback};
 use crate::id::Id;
 use crate::inspection::{Inspection, Stage};
 use crate::paper::{Problem, ProblemStatus};
@@ -68,6 +69,19 @@ async fn report_problem_ids<T: ReadTx>(tx: &mut T, inspection_id: Id) -> Result<
 }
 
 impl<S: Store> Services<S> {
+    /// A pasted feedback text (or a news report of one) read into proposed items, for whoever
+    /// may draft a feedback. Reads and writes nothing: the person corrects the proposal and
+    /// saves it as any draft, through [`Services::save_feedback`].
+    pub fn parse_feedback_text(&self, actor: &Actor, text: &str) -> Result<ParsedFeedback> {
+        if !may_draft_feedback(actor) {
+            return Err(CoreError::Forbidden(
+                "只有巡视办或巡视组组长、副组长可以识别反馈文本".into(),
+            ));
+        }
+        feedback_text::check_input(text)?;
+        Ok(feedback_text::parse(text))
+    }
+
     /// The feedback of an inspection. The team, the office and the leadership see the draft;
     /// the inspected unit sees it once given, and is told nothing exists before.
     pub async fn get_feedback(&self, actor: &Actor, inspection_id: Id) -> Result<Option<Feedback>> {

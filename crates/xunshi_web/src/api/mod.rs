@@ -12,6 +12,7 @@ mod inspections;
 mod messages;
 mod openapi;
 mod papers;
+mod parse;
 mod planning;
 mod rectify;
 mod reports;
@@ -90,6 +91,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(teams::routes())
         .merge(fieldwork::routes())
         .merge(papers::routes())
+        .merge(parse::routes())
         .merge(reports::routes())
         .merge(rectify::routes())
         .merge(disclosure::routes())

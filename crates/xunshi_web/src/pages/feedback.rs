@@ -11,8 +11,9 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use xunshi_core::access::{Access, inspection_access};
 use xunshi_core::feedback::{Feedback, FeedbackInput, FeedbackStatus};
+use xunshi_core::feedback_text::{ParsedFeedback, same_problem};
 use xunshi_core::inspection::{Inspection, Stage};
-use xunshi_core::paper::ProblemStatus;
+use xunshi_core::paper::{ProblemStatus, ProblemSummary};
 use xunshi_core::report::chinese_number;
 use xunshi_core::store::ProblemFilter;
 use xunshi_core::{CoreError, Id};
@@ -31,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/inspections/{id}/feedback", get(show).post(save))
         .route("/inspections/{id}/feedback.docx", get(download))
         .route("/inspections/{id}/feedback/edit", get(edit))
+        .route("/inspections/{id}/feedback/recognize", post(recognize))
         .route("/inspections/{id}/feedback/give", post(give))
 }
 
@@ -216,6 +218,28 @@ struct FormPage {
     papers: Vec<PaperChoice>,
     recommendations: Vec<String>,
     errors: FormErrors,
+    /// The text pasted into 从文本识别, shown again with what was read from it.
+    text: String,
+    recognized: Option<Recognized>,
+}
+
+/// What 从文本识别 read, for the person to check against the form it filled.
+struct Recognized {
+    groups: Vec<RecognizedGroup>,
+    requirements: Vec<String>,
+    warnings: Vec<String>,
+}
+
+struct RecognizedGroup {
+    title: Option<String>,
+    /// Each proposed item, and whether a signed paper of that title was ticked for it.
+    items: Vec<(String, bool)>,
+}
+
+/// The pasted text and its reading, when the form is shown after 从文本识别.
+struct Pasted {
+    text: String,
+    parsed: Option<ParsedFeedback>,
 }
 
 async fn render_form(
@@ -223,6 +247,22 @@ async fn render_form(
     user: &PageUser,
     insp: &Inspection,
     f: FeedbackInput,
+    errors: FormErrors,
+    status: StatusCode,
+) -> PageResult {
+    let pasted = Pasted {
+        text: String::new(),
+        parsed: None,
+    };
+    render_form_with(app, user, insp, f, pasted, errors, status).await
+}
+
+async fn render_form_with(
+    app: &AppState,
+    user: &PageUser,
+    insp: &Inspection,
+    mut f: FeedbackInput,
+    pasted: Pasted,
     errors: FormErrors,
     status: StatusCode,
 ) -> PageResult {
@@ -239,6 +279,11 @@ async fn render_form(
         )
         .await
         .or_page(actor)?;
+    let recognized = pasted.parsed.map(|parsed| {
+        let (reading, ticked) = proposal(parsed, &signed);
+        fill(&mut f, &reading, ticked);
+        reading
+    });
     let papers = signed
         .iter()
         .map(|p| PaperChoice {
@@ -265,42 +310,153 @@ async fn render_form(
         recommendations,
         f,
         errors,
+        text: pasted.text,
+        recognized: recognized.map(|(r, _)| r),
     };
     Ok(render(status, &page))
+}
+
+/// The reading laid out for the page, with the ids of the signed papers whose titles its items
+/// name, and what it fills the form with.
+fn proposal(
+    parsed: ParsedFeedback,
+    signed: &[ProblemSummary],
+) -> ((Recognized, Filled), Vec<String>) {
+    let mut ticked = Vec::new();
+    let groups = parsed
+        .problem_groups
+        .into_iter()
+        .zip(parsed.problem_group_titles)
+        .map(|(items, title)| RecognizedGroup {
+            title,
+            items: items
+                .into_iter()
+                .map(|item| {
+                    let paper = signed.iter().find(|p| same_problem(&item, &p.title));
+                    if let Some(p) = paper {
+                        ticked.push(p.id.to_string());
+                    }
+                    (item, paper.is_some())
+                })
+                .collect(),
+        })
+        .collect();
+    let delivered_by = match (parsed.inspection_body, parsed.team_leader) {
+        (Some(body), Some(leader)) => Some(format!("{body}组长{leader}")),
+        (None, Some(leader)) => Some(format!("巡视组组长{leader}")),
+        _ => None,
+    };
+    let filled = Filled {
+        recommendations: parsed.recommendations,
+        demands: parsed
+            .requirements
+            .iter()
+            .map(|r| format!("{r}。"))
+            .collect(),
+        meeting_date: parsed.feedback_date.map(|d| d.to_string()),
+        delivered_by,
+    };
+    let shown = Recognized {
+        groups,
+        requirements: parsed.requirements,
+        warnings: parsed.warnings,
+    };
+    ((shown, filled), ticked)
+}
+
+/// What a reading puts into the form; a part it did not find leaves the draft's own.
+struct Filled {
+    recommendations: Vec<String>,
+    demands: String,
+    meeting_date: Option<String>,
+    delivered_by: Option<String>,
+}
+
+fn fill(f: &mut FeedbackInput, (_, filled): &(Recognized, Filled), ticked: Vec<String>) {
+    if !ticked.is_empty() {
+        f.problem_ids = Some(ticked);
+    }
+    if !filled.recommendations.is_empty() {
+        f.recommendations = filled.recommendations.clone();
+    }
+    if !filled.demands.is_empty() {
+        f.demands = filled.demands.clone();
+    }
+    if let Some(d) = &filled.meeting_date {
+        f.meeting_date = Some(d.clone());
+    }
+    if let Some(by) = &filled.delivered_by {
+        f.delivered_by = by.clone();
+    }
 }
 
 async fn edit(State(app): State<AppState>, user: PageUser, Path(id): Path<String>) -> PageResult {
     let actor = &user.actor;
     let id = Id::from_path(&id, "巡视任务").or_page(actor)?;
     let insp = inspection(&app, &user, id).await?;
-    let f = match app.services.get_feedback(actor, id).await.or_page(actor)? {
-        Some(fb) if fb.status == FeedbackStatus::Given => {
-            return Err(CoreError::RuleRefused("反馈意见已经反馈，不能修改".into())).or_page(actor);
-        }
-        Some(fb) => FeedbackInput {
-            version: fb.version,
-            assessment: fb.assessment,
-            problem_ids: Some(
-                fb.groups
-                    .iter()
-                    .flat_map(|g| g.items.iter().map(|i| i.problem_id.to_string()))
-                    .collect(),
-            ),
-            recommendations: fb.recommendations,
-            demands: fb.demands,
-            deadline: fb.deadline.map(|d| d.to_string()),
-            meeting_date: fb.meeting.date.map(|d| d.to_string()),
-            delivered_by: fb.meeting.delivered_by,
-            delivered_to: fb.meeting.delivered_to,
-            presided_by: fb.meeting.presided_by,
-        },
-        None => app
-            .services
-            .feedback_defaults(actor, id)
-            .await
-            .or_page(actor)?,
-    };
+    let f = draft(&app, &user, id).await?;
     render_form(&app, &user, &insp, f, FormErrors::none(), StatusCode::OK).await
+}
+
+/// "从文本识别": the pasted text read by the core into a proposal that fills the form — the
+/// signed papers its items name ticked, its recommendations, its requirements as the demands,
+/// the feedback day and who delivered it — over the saved draft. Nothing is saved: the person
+/// corrects the form and saves it as any draft.
+async fn recognize(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    p: FormPairs,
+) -> PageResult {
+    let actor = &user.actor;
+    let id = Id::from_path(&id, "巡视任务").or_page(actor)?;
+    let insp = inspection(&app, &user, id).await?;
+    let f = draft(&app, &user, id).await?;
+    let text = p.get("text");
+    let (parsed, errors, status) = match app.services.parse_feedback_text(actor, &text) {
+        Ok(parsed) => (Some(parsed), FormErrors::none(), StatusCode::OK),
+        Err(e @ (CoreError::Forbidden(_) | CoreError::NotFound(_))) => {
+            return Err(e).or_page(actor);
+        }
+        Err(e) => (None, FormErrors::from_error(&e), status_of(&e)),
+    };
+    let pasted = Pasted { text, parsed };
+    render_form_with(&app, &user, &insp, f, pasted, errors, status).await
+}
+
+/// The draft as saved, or what a first draft starts from; refused once the feedback is given.
+async fn draft(app: &AppState, user: &PageUser, id: Id) -> Result<FeedbackInput, super::PageError> {
+    let actor = &user.actor;
+    Ok(
+        match app.services.get_feedback(actor, id).await.or_page(actor)? {
+            Some(fb) if fb.status == FeedbackStatus::Given => {
+                return Err(CoreError::RuleRefused("反馈意见已经反馈，不能修改".into()))
+                    .or_page(actor);
+            }
+            Some(fb) => FeedbackInput {
+                version: fb.version,
+                assessment: fb.assessment,
+                problem_ids: Some(
+                    fb.groups
+                        .iter()
+                        .flat_map(|g| g.items.iter().map(|i| i.problem_id.to_string()))
+                        .collect(),
+                ),
+                recommendations: fb.recommendations,
+                demands: fb.demands,
+                deadline: fb.deadline.map(|d| d.to_string()),
+                meeting_date: fb.meeting.date.map(|d| d.to_string()),
+                delivered_by: fb.meeting.delivered_by,
+                delivered_to: fb.meeting.delivered_to,
+                presided_by: fb.meeting.presided_by,
+            },
+            None => app
+                .services
+                .feedback_defaults(actor, id)
+                .await
+                .or_page(actor)?,
+        },
+    )
 }
 
 async fn save(

@@ -1150,6 +1150,76 @@ async fn the_work_pages_render_for_their_roles() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pasted_text_fills_the_feedback_form_and_nothing_is_saved_until_the_form_is() {
+    let a = app().await;
+    let insp = world(&a).await;
+    let (_, version) = ready_for_feedback(&a, insp).await;
+    let lead = a.session("yujie").await;
+    let form = a
+        .page(&format!("/inspections/{insp}/feedback/edit"), &lead)
+        .await
+        .text();
+    assert!(form.contains("从文本识别"), "the form offers the box");
+
+    let text = "自治区党委第三巡视组向自治区党委宣传部反馈巡视情况。巡视组组长于洁代表巡视组反馈了巡视意见。巡视组发现了一些问题，主要是：\
+        落实党管宣传思想文化职责存在薄弱点，统筹推进全区文化产业发展有差距；领导机关党建工作不够深入。\
+        于洁提出了两点意见建议。一是加强统筹协调。二是压实主体责任。\
+        于洁强调，要严肃对待、扎实整改。";
+    let r = a
+        .post_form(
+            &format!("/inspections/{insp}/feedback/recognize"),
+            &lead,
+            &[("text", text)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.text();
+    assert!(html.contains("识别结果"), "{html}");
+    // The papers the text names are ticked, the one it does not name is not.
+    let ticked: Vec<(bool, &str)> = html
+        .lines()
+        .filter(|l| l.contains("name=\"problem_ids\""))
+        .map(|l| (l.contains(" checked"), l))
+        .collect();
+    assert_eq!(ticked.len(), 3, "{html}");
+    for (checked, line) in ticked {
+        assert_eq!(checked, !line.contains("两个责任"), "{line}");
+    }
+    assert!(html.contains(
+        "统筹推进全区文化产业发展有差距<span class=\"hint\">（没有对应的已签批问题底稿）"
+    ));
+    assert!(html.contains(">加强统筹协调</textarea>"), "{html}");
+    assert!(html.contains(">压实主体责任</textarea>"), "{html}");
+    assert!(
+        html.contains(">要严肃对待、扎实整改。</textarea>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("value=\"自治区党委第三巡视组组长于洁\""),
+        "{html}"
+    );
+
+    // Nothing was saved by reading the text.
+    let fb =
+        a.s.get_feedback(&a.actor("yujie").await, insp)
+            .await
+            .unwrap()
+            .unwrap();
+    assert_eq!(fb.version, version);
+    assert_eq!(fb.recommendations.len(), 3);
+
+    let r = a
+        .post_form(
+            &format!("/inspections/{insp}/feedback/recognize"),
+            &lead,
+            &[("text", "  ")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.text().contains("请粘贴反馈意见"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_feedback_is_prepared_and_given_on_pages() {
     let a = app().await;
     let insp = world(&a).await;
