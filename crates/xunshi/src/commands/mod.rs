@@ -90,6 +90,12 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
             db.close().await;
             code
         }
+        Command::Ledger(LedgerCommand::Export(args)) => {
+            let db = open(&config).await?;
+            let code = ledger::export(&services(db.clone(), &config), &args).await;
+            db.close().await;
+            code
+        }
         Command::Audit(AuditCommand::Verify) => {
             let db = open(&config).await?;
             let code = audit::verify(&services(db.clone(), &config)).await;
