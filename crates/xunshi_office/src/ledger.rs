@@ -500,6 +500,87 @@ pub fn ledger_xlsx(sheet: &LedgerSheet) -> Result<Vec<u8>, OfficeError> {
     w.finish(&sheet.totals)
 }
 
+/// The ledger as CSV in UTF-8 with a byte-order mark (so that Excel and WPS read it as
+/// UTF-8): the header line and one line per measure, in the workbook's columns, written as
+/// they come. No title, merging, colours or totals line: CSV is for programs and filters.
+pub struct LedgerCsvWriter<W: std::io::Write> {
+    out: W,
+    columns: usize,
+    rows: usize,
+}
+
+impl<W: std::io::Write> LedgerCsvWriter<W> {
+    pub fn new(mut out: W, columns: LedgerColumns) -> std::io::Result<Self> {
+        let columns = columns.count();
+        out.write_all("\u{feff}".as_bytes())?;
+        let header: Vec<&str> = COLUMNS.iter().take(columns).map(|(h, _)| *h).collect();
+        csv_line(&mut out, &header)?;
+        Ok(LedgerCsvWriter {
+            out,
+            columns,
+            rows: 0,
+        })
+    }
+
+    pub fn push(&mut self, r: &LedgerRow) -> std::io::Result<()> {
+        let deadline = match r.deadline {
+            Some(Deadline::Immediate(d)) | Some(Deadline::By(d)) => d.to_string(),
+            Some(Deadline::LongTerm) => "长期坚持".to_owned(),
+            None => String::new(),
+        };
+        let evidence = r.evidence.join("\n");
+        let cells = [
+            r.seq.as_str(),
+            &r.source,
+            &r.category,
+            &r.problem,
+            &r.target,
+            &r.measure,
+            &r.responsible_leader,
+            &r.lead_department,
+            &r.co_departments,
+            &r.responsible_person,
+            &deadline,
+            &r.standard,
+            &r.progress,
+            &r.status,
+            &evidence,
+            &r.mechanisms,
+            &r.accountability,
+        ];
+        csv_line(&mut self.out, &cells[..self.columns])?;
+        self.rows += 1;
+        Ok(())
+    }
+
+    /// How many measures have been written.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Flushes the output and hands it back.
+    pub fn finish(mut self) -> std::io::Result<W> {
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+/// One CSV line (RFC 4180): a field holding a comma, quote or line break is quoted, its
+/// quotes doubled; lines end in CRLF.
+fn csv_line(out: &mut impl std::io::Write, cells: &[&str]) -> std::io::Result<()> {
+    for (i, c) in cells.iter().enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        if c.contains([',', '"', '\n', '\r']) {
+            write!(out, "\"{}\"", c.replace('"', "\"\""))?;
+        } else {
+            out.write_all(c.as_bytes())?;
+        }
+    }
+    out.write_all(b"\r\n")
+}
+
 #[cfg(test)]
 mod tests {
     use std::io::Cursor;
@@ -814,5 +895,35 @@ mod tests {
             ws.contains("<mergeCell ref=\"D4:D6\"/>"),
             "the problem's cells are merged"
         );
+    }
+
+    #[test]
+    fn the_csv_ledger_has_a_bom_its_header_and_quoted_fields() {
+        let mut r = row(
+            "1.1.1",
+            "p1",
+            "问题,含逗号",
+            "措施\"引号\"",
+            Some(Deadline::By(date(2020, 6, 30))),
+        );
+        r.evidence = vec!["甲.pdf".into(), "乙.docx".into()];
+        let mut w = LedgerCsvWriter::new(Vec::new(), LedgerColumns::Core).unwrap();
+        w.push(&r).unwrap();
+        let mut long = row("1.1.2", "p1", "问题", "措施二", Some(Deadline::LongTerm));
+        long.evidence = Vec::new();
+        w.push(&long).unwrap();
+        assert_eq!(w.rows(), 2);
+        let bytes = w.finish().unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        let text = text.strip_prefix('\u{feff}').expect("a byte-order mark");
+        let lines: Vec<&str> = text.split("\r\n").collect();
+        assert!(lines[0].starts_with("序号,问题来源,问题归类,反馈问题,"));
+        assert!(lines[0].ends_with(",佐证材料"));
+        assert!(lines[1].starts_with("1.1.1,本轮巡视,政治建设,\"问题,含逗号\","));
+        assert!(lines[1].contains(",\"措施\"\"引号\"\"\","));
+        assert!(lines[1].contains(",2020-06-30,"));
+        assert!(lines[1].ends_with(",\"甲.pdf\n乙.docx\""));
+        assert!(lines[2].contains(",长期坚持,"));
+        assert_eq!(lines[3], "");
     }
 }

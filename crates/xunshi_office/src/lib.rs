@@ -15,7 +15,8 @@ pub use document::{
     Annex, Block, DocTable, OfficialDoc, chinese_date, official_docx, parse_blocks,
 };
 pub use ledger::{
-    Deadline, Fill, LedgerColumns, LedgerRow, LedgerSheet, LedgerWriter, ledger_xlsx,
+    Deadline, Fill, LedgerColumns, LedgerCsvWriter, LedgerRow, LedgerSheet, LedgerWriter,
+    ledger_xlsx,
 };
 pub use ledger_import::{
     ImportCell, ImportError, ImportField, ImportRow, ImportSheet, MAX_ROWS, SkippedRow,
