@@ -98,12 +98,21 @@ pub struct LedgerExportArgs {
     /// The whole ledger, every unit's
     #[arg(long)]
     pub all: bool,
-    /// The file to write [default: 整改台账-<unit, team or round>-<date>.xlsx in the current folder]
+    /// The file to write [default: 整改台账-<unit, team or round>-<date>.xlsx (or .csv) in the current folder]
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// xlsx (the workbook) or csv (UTF-8 with a byte-order mark, one line a measure)
+    #[arg(long, value_enum, default_value_t = ExportFormat::Xlsx)]
+    pub format: ExportFormat,
     /// No progress bar (it is also left out when standard error is not a terminal)
     #[arg(long)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Xlsx,
+    Csv,
 }
 
 #[derive(Debug, Subcommand)]

@@ -16,10 +16,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 use xunshi_core::page::PageRequest;
 use xunshi_core::service::{LedgerFilter, LedgerTotals};
 use xunshi_core::store::InspectionFilter;
-use xunshi_office::{LedgerColumns, LedgerWriter};
+use xunshi_office::{LedgerColumns, LedgerCsvWriter, LedgerWriter};
 use xunshi_web::http::ledger::{ledger_row, ledger_subtitle};
 
-use crate::cli::LedgerExportArgs;
+use crate::cli::{ExportFormat, LedgerExportArgs};
 
 use xunshi_core::permission::Actor;
 use xunshi_core::service::{LedgerImport, LedgerImportReport, RowOutcome, Services};
@@ -145,6 +145,12 @@ fn print_report(r: &LedgerImportReport) {
     );
 }
 
+/// Where the rows go.
+enum Sink {
+    Xlsx(Box<LedgerWriter>),
+    Csv(LedgerCsvWriter<std::io::BufWriter<std::fs::File>>),
+}
+
 /// What an export covers: the filters read in turn, the sheet's title and the name the file
 /// gets by default.
 struct Selection {
@@ -266,7 +272,7 @@ async fn select(services: &Services<Db>, a: &LedgerExportArgs) -> Result<Selecti
 
 /// A file name from a unit's, team's or round's name: no separators or characters that
 /// file systems refuse.
-fn file_name(name: &str, date: jiff::civil::Date) -> PathBuf {
+fn file_name(name: &str, date: jiff::civil::Date, ext: &str) -> PathBuf {
     let clean: String = name
         .chars()
         .map(|c| match c {
@@ -275,7 +281,7 @@ fn file_name(name: &str, date: jiff::civil::Date) -> PathBuf {
             c => c,
         })
         .collect();
-    PathBuf::from(format!("整改台账-{clean}-{date}.xlsx"))
+    PathBuf::from(format!("整改台账-{clean}-{date}.{ext}"))
 }
 
 pub async fn export(services: &Services<Db>, a: &LedgerExportArgs) -> Result<ExitCode, String> {
@@ -284,10 +290,13 @@ pub async fn export(services: &Services<Db>, a: &LedgerExportArgs) -> Result<Exi
         .ledger_export_stream(&Actor::system(), sel.filters)
         .await
         .map_err(|e| message(&e))?;
-    let out = a
-        .out
-        .clone()
-        .unwrap_or_else(|| file_name(&sel.name, stream.as_of));
+    let out = a.out.clone().unwrap_or_else(|| {
+        let ext = match a.format {
+            ExportFormat::Xlsx => "xlsx",
+            ExportFormat::Csv => "csv",
+        };
+        file_name(&sel.name, stream.as_of, ext)
+    });
     let shown = out.display().to_string();
     // Written beside the target and renamed at the end, so a failed export leaves no
     // half-written workbook under the name asked for.
@@ -306,28 +315,60 @@ pub async fn export(services: &Services<Db>, a: &LedgerExportArgs) -> Result<Exi
     );
     // The workbook cannot know ahead whether a row will fill 建立制度 or 追责问责情况, so a
     // streamed ledger always has both columns.
-    let mut writer = LedgerWriter::streaming(
-        &sel.title,
-        &ledger_subtitle(stream.as_of),
-        LedgerColumns::All,
-    )
-    .map_err(|e| e.to_string())?;
-    let mut totals = LedgerTotals::new();
-    while let Some(rows) = services
-        .ledger_export_next(&mut stream)
-        .await
-        .map_err(|e| message(&e))?
-    {
-        for r in &rows {
-            totals.add(&r.entry);
-            writer.push(ledger_row(r)).map_err(|e| e.to_string())?;
+    let mut sink = match a.format {
+        ExportFormat::Xlsx => Sink::Xlsx(Box::new(
+            LedgerWriter::streaming(
+                &sel.title,
+                &ledger_subtitle(stream.as_of),
+                LedgerColumns::All,
+            )
+            .map_err(|e| e.to_string())?,
+        )),
+        ExportFormat::Csv => {
+            let file = std::fs::File::create(&part)
+                .map_err(|e| format!("{}: {e}", for_terminal(&shown)))?;
+            Sink::Csv(
+                LedgerCsvWriter::new(std::io::BufWriter::new(file), LedgerColumns::All)
+                    .map_err(|e| format!("{}: {e}", for_terminal(&shown)))?,
+            )
         }
-        bar.inc(rows.len() as u64);
+    };
+    let mut totals = LedgerTotals::new();
+    let mut written = 0usize;
+    let result = async {
+        while let Some(rows) = services
+            .ledger_export_next(&mut stream)
+            .await
+            .map_err(|e| message(&e))?
+        {
+            for r in &rows {
+                totals.add(&r.entry);
+                let row = ledger_row(r);
+                match &mut sink {
+                    Sink::Xlsx(w) => w.push(row).map_err(|e| e.to_string())?,
+                    Sink::Csv(w) => w
+                        .push(&row)
+                        .map_err(|e| format!("{}: {e}", for_terminal(&shown)))?,
+                }
+                written += 1;
+            }
+            bar.inc(rows.len() as u64);
+        }
+        match sink {
+            Sink::Xlsx(w) => w
+                .finish_to_path(&totals.text(), &part)
+                .map_err(|e| format!("{}: {e}", for_terminal(&shown))),
+            Sink::Csv(w) => w
+                .finish()
+                .map(drop)
+                .map_err(|e| format!("{}: {e}", for_terminal(&shown))),
+        }
     }
-    let written = writer.rows();
-    writer
-        .finish_to_path(&totals.text(), &part)
-        .map_err(|e| format!("{}: {e}", for_terminal(&shown)))?;
+    .await;
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&part);
+        return Err(e);
+    }
     std::fs::rename(&part, &out).map_err(|e| format!("{}: {e}", for_terminal(&shown)))?;
     bar.finish_and_clear();
     println!("已导出 {written} 项到 {}", for_terminal(&shown));

@@ -160,6 +160,39 @@ fn ledger_export_streams_the_rows_the_web_export_shows_by_unit_round_and_all() {
         Some(&Data::String(format!("{unit}巡视整改台账")))
     );
 
+    // The same as CSV, in UTF-8 with a byte-order mark: a line per measure under the header.
+    let csv = dir.path().join("单位.csv");
+    let out = x.run(
+        &[
+            "ledger",
+            "export",
+            "--unit",
+            &unit,
+            "--format",
+            "csv",
+            "--out",
+            csv.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_success(&out, "ledger export --format csv");
+    let text = String::from_utf8(std::fs::read(&csv).unwrap()).expect("UTF-8");
+    let text = text.strip_prefix('\u{feff}').expect("a byte-order mark");
+    assert!(text.starts_with("序号,问题来源,"), "{text}");
+    let firsts: Vec<&str> = text
+        .split("\r\n")
+        .skip(1)
+        .filter(|l| !l.is_empty())
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(
+        firsts,
+        expected
+            .iter()
+            .map(|r| r.entry.task.seq.as_str())
+            .collect::<Vec<_>>()
+    );
+
     // A round, by its id: the rows of each of its inspections.
     let (round, inspections) = a_round(&x, &all);
     let expected = web_rows(
