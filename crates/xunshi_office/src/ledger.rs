@@ -333,8 +333,9 @@ impl LedgerColumns {
 /// A writer made by [`LedgerWriter::streaming`] keeps only the current row (and the rows of
 /// the problem being written, whose cells are merged over them) in memory, spilling the rest
 /// to a temporary file as rust_xlsxwriter's constant-memory mode does, so a ledger of any
-/// length is written in bounded memory. The merged ranges themselves are remembered until the
-/// end (a few words each).
+/// length is written without holding its rows. The merged cells themselves are remembered by
+/// rust_xlsxwriter until the end, to check for overlaps: about a hundred bytes a merged row
+/// (bench/RESULTS.md).
 pub struct LedgerWriter {
     wb: Workbook,
     f: Formats,
