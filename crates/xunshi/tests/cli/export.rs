@@ -226,6 +226,38 @@ fn ledger_export_streams_the_rows_the_web_export_shows_by_unit_round_and_all() {
     assert_eq!(got, want);
     assert_eq!(totals, LedgerTotals::of(&expected).text());
 
+    // One inspection of the round, by its id.
+    let inspection = all[0].entry.task.inspection_id;
+    assert!(inspections.contains(&inspection));
+    let one = web_rows(
+        &x,
+        vec![LedgerFilter {
+            inspection_id: Some(inspection),
+            ..Default::default()
+        }],
+    );
+    assert!(!one.is_empty());
+    let path = dir.path().join("巡视.xlsx");
+    let out = x.run(
+        &[
+            "ledger",
+            "export",
+            "--inspection",
+            &inspection.to_string(),
+            "--out",
+            path.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_success(&out, "ledger export --inspection");
+    let (rows, totals) = read_ledger(&path);
+    let mut got = rows;
+    let mut want = cells(&one);
+    got.sort();
+    want.sort();
+    assert_eq!(got, want);
+    assert_eq!(totals, LedgerTotals::of(&one).text());
+
     // The whole ledger, to the default name in the current folder.
     let out = x
         .command()
