@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgGroup, Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
 #[command(name = "xunshi", version, about = "巡视巡察与整改信息系统 Xunshi")]
@@ -76,6 +76,46 @@ pub enum LedgerCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Export the ledger of a unit, an inspection, a round or all as an .xlsx workbook, read and
+    /// written page by page (any number of rows, in bounded memory), as the operator
+    Export(LedgerExportArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(group(
+    ArgGroup::new("filter")
+        .required(true)
+        .args(["unit", "inspection", "round", "all"])
+))]
+pub struct LedgerExportArgs {
+    /// The inspected unit (id or exact name): its ledger across inspections
+    #[arg(long)]
+    pub unit: Option<String>,
+    /// The inspection's id: its ledger across the units it inspected
+    #[arg(long)]
+    pub inspection: Option<String>,
+    /// The round (id, or its exact name when no other round has it): the ledgers of its
+    /// inspections, one after another
+    #[arg(long)]
+    pub round: Option<String>,
+    /// The whole ledger, every unit's
+    #[arg(long)]
+    pub all: bool,
+    /// The file to write [default: 整改台账-<unit, team or round>-<date>.xlsx (or .csv) in the current folder]
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// xlsx (the workbook) or csv (UTF-8 with a byte-order mark, one line a measure)
+    #[arg(long, value_enum, default_value_t = ExportFormat::Xlsx)]
+    pub format: ExportFormat,
+    /// No progress bar (it is also left out when standard error is not a terminal)
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Xlsx,
+    Csv,
 }
 
 #[derive(Debug, Subcommand)]

@@ -21,6 +21,8 @@ use xunshi_store::{Argon2Secrets, Db};
 
 #[path = "cli/browser.rs"]
 mod browser;
+#[path = "cli/export.rs"]
+mod export;
 #[path = "cli/mail.rs"]
 mod mail;
 

@@ -245,11 +245,15 @@ fn write_row(
     r: &LedgerRow,
     f: &Formats,
     columns: usize,
+    problem_cells: bool,
 ) -> Result<(), XlsxError> {
     ws.write_string_with_format(row, 0, &r.seq, &f.centred)?;
-    ws.write_string_with_format(row, 1, &r.source, &f.centred)?;
-    ws.write_string_with_format(row, 2, &r.category, &f.centred)?;
-    ws.write_string_with_format(row, 3, &r.problem, &f.text)?;
+    // A problem's later measures leave its cells to the merge above them.
+    if problem_cells {
+        ws.write_string_with_format(row, 1, &r.source, &f.centred)?;
+        ws.write_string_with_format(row, 2, &r.category, &f.centred)?;
+        ws.write_string_with_format(row, 3, &r.problem, &f.text)?;
+    }
     ws.write_string_with_format(row, 4, &r.target, &f.text)?;
     ws.write_string_with_format(row, 5, &r.measure, &f.text)?;
     ws.write_string_with_format(row, 6, &r.responsible_leader, &f.centred)?;
@@ -292,71 +296,290 @@ fn merge_problem(
     Ok(())
 }
 
-fn build(sheet: &LedgerSheet) -> Result<Vec<u8>, XlsxError> {
-    let f = Formats::new();
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.set_name("整改台账")?;
-    let columns = columns(&sheet.rows);
-    let last_col = (columns - 1) as u16;
+/// Which of the two optional columns a sheet carries, decided before its first row is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LedgerColumns {
+    /// The fifteen core columns only.
+    Core,
+    /// And 建立制度.
+    WithMechanisms,
+    /// And 建立制度 and 追责问责情况.
+    All,
+}
 
-    ws.merge_range(TITLE_ROW, 0, TITLE_ROW, last_col, &sheet.title, &f.title)?;
-    ws.set_row_height(TITLE_ROW, 30)?;
-    ws.merge_range(
-        SUBTITLE_ROW,
-        0,
-        SUBTITLE_ROW,
-        last_col,
-        &sheet.subtitle,
-        &f.subtitle,
-    )?;
-    for (col, (heading, width)) in COLUMNS.iter().take(columns).enumerate() {
-        let col = col as u16;
-        ws.write_string_with_format(HEADER_ROW, col, *heading, &f.header)?;
-        ws.set_column_width(col, *width)?;
-    }
-    ws.set_row_height(HEADER_ROW, 24)?;
-    // The header stays in view while scrolling, and on every printed page.
-    ws.set_freeze_panes(FIRST_DATA_ROW, 0)?;
-    ws.set_repeat_rows(HEADER_ROW, HEADER_ROW)?;
-    ws.set_landscape();
-    ws.set_paper_size(9); // A4
-    ws.set_print_fit_to_pages(1, 0);
-    ws.set_footer("&C第 &P 页，共 &N 页");
-
-    // The filter arrows sit on the header and cover every row (not the totals line, which
-    // would otherwise sort in among them).
-    let last_data_row = match sheet.rows.len() {
-        0 => HEADER_ROW,
-        n => FIRST_DATA_ROW + n as u32 - 1,
-    };
-    ws.autofilter(HEADER_ROW, 0, last_data_row, last_col)?;
-
-    let mut group_start = FIRST_DATA_ROW;
-    for (i, r) in sheet.rows.iter().enumerate() {
-        let row = FIRST_DATA_ROW + i as u32;
-        write_row(ws, row, r, &f, columns)?;
-        let next_same = sheet
-            .rows
-            .get(i + 1)
-            .is_some_and(|n| n.problem_key == r.problem_key);
-        if !next_same {
-            merge_problem(ws, group_start, row, &sheet.rows[i], &f)?;
-            group_start = row + 1;
+impl LedgerColumns {
+    /// As many as `rows` fill (see [`columns`]).
+    pub fn of(rows: &[LedgerRow]) -> LedgerColumns {
+        match columns(rows) - CORE_COLUMNS {
+            0 => LedgerColumns::Core,
+            1 => LedgerColumns::WithMechanisms,
+            _ => LedgerColumns::All,
         }
     }
-    if !sheet.totals.is_empty() {
-        // One blank row apart, so the autofilter's range ends at the last measure.
-        let row = FIRST_DATA_ROW + sheet.rows.len() as u32 + 1;
-        ws.merge_range(row, 0, row, last_col, &sheet.totals, &f.totals)?;
-        ws.set_row_height(row, 24)?;
+
+    fn count(self) -> usize {
+        match self {
+            LedgerColumns::Core => CORE_COLUMNS,
+            LedgerColumns::WithMechanisms => CORE_COLUMNS + 1,
+            LedgerColumns::All => CORE_COLUMNS + 2,
+        }
     }
-    wb.save_to_buffer()
+}
+
+/// Writes the ledger's sheet row by row, in order: the title, subtitle and header first, then
+/// each row as it is pushed, then the totals line. The one layout of the ledger: the web's
+/// whole-ledger workbook ([`ledger_xlsx`]) is written by it too.
+///
+/// A writer made by [`LedgerWriter::streaming`] keeps only the current row (and the rows of
+/// the problem being written, whose cells are merged over them) in memory, spilling the rest
+/// to a temporary file as rust_xlsxwriter's constant-memory mode does, so a ledger of any
+/// length is written without holding its rows. The merged cells themselves are remembered by
+/// rust_xlsxwriter until the end, to check for overlaps: about a hundred bytes a merged row
+/// (bench/RESULTS.md).
+pub struct LedgerWriter {
+    wb: Workbook,
+    f: Formats,
+    columns: usize,
+    /// The row the next measure goes to.
+    next_row: u32,
+    /// The measures of the problem being written, not yet on the sheet: a problem's cells
+    /// are merged over its measures, and rows must be written in order.
+    group: Vec<LedgerRow>,
+}
+
+impl LedgerWriter {
+    /// A writer keeping the whole sheet in memory (small sheets; no temporary file).
+    pub fn in_memory(
+        title: &str,
+        subtitle: &str,
+        columns: LedgerColumns,
+    ) -> Result<LedgerWriter, OfficeError> {
+        Self::new(title, subtitle, columns, false)
+    }
+
+    /// A writer in constant memory: rows are written to a temporary file as they come.
+    pub fn streaming(
+        title: &str,
+        subtitle: &str,
+        columns: LedgerColumns,
+    ) -> Result<LedgerWriter, OfficeError> {
+        Self::new(title, subtitle, columns, true)
+    }
+
+    fn new(
+        title: &str,
+        subtitle: &str,
+        columns: LedgerColumns,
+        constant_memory: bool,
+    ) -> Result<LedgerWriter, OfficeError> {
+        let f = Formats::new();
+        let mut wb = Workbook::new();
+        let ws = if constant_memory {
+            wb.add_worksheet_with_constant_memory()
+        } else {
+            wb.add_worksheet()
+        };
+        let columns = columns.count();
+        let last_col = (columns - 1) as u16;
+        ws.set_name("整改台账")?;
+        ws.merge_range(TITLE_ROW, 0, TITLE_ROW, last_col, title, &f.title)?;
+        ws.set_row_height(TITLE_ROW, 30)?;
+        ws.merge_range(
+            SUBTITLE_ROW,
+            0,
+            SUBTITLE_ROW,
+            last_col,
+            subtitle,
+            &f.subtitle,
+        )?;
+        for (col, (heading, width)) in COLUMNS.iter().take(columns).enumerate() {
+            let col = col as u16;
+            ws.write_string_with_format(HEADER_ROW, col, *heading, &f.header)?;
+            ws.set_column_width(col, *width)?;
+        }
+        ws.set_row_height(HEADER_ROW, 24)?;
+        // The header stays in view while scrolling, and on every printed page.
+        ws.set_freeze_panes(FIRST_DATA_ROW, 0)?;
+        ws.set_repeat_rows(HEADER_ROW, HEADER_ROW)?;
+        ws.set_landscape();
+        ws.set_paper_size(9); // A4
+        ws.set_print_fit_to_pages(1, 0);
+        ws.set_footer("&C第 &P 页，共 &N 页");
+        Ok(LedgerWriter {
+            wb,
+            f,
+            columns,
+            next_row: FIRST_DATA_ROW,
+            group: Vec::new(),
+        })
+    }
+
+    /// The next measure. Consecutive rows with the same `problem_key` are one problem.
+    pub fn push(&mut self, row: LedgerRow) -> Result<(), OfficeError> {
+        if self
+            .group
+            .first()
+            .is_some_and(|g| g.problem_key != row.problem_key)
+        {
+            self.flush_group()?;
+        }
+        self.group.push(row);
+        Ok(())
+    }
+
+    /// How many measures have been pushed.
+    pub fn rows(&self) -> usize {
+        (self.next_row - FIRST_DATA_ROW) as usize + self.group.len()
+    }
+
+    fn flush_group(&mut self) -> Result<(), OfficeError> {
+        let group = std::mem::take(&mut self.group);
+        let Some(first) = group.first() else {
+            return Ok(());
+        };
+        let ws = self.wb.worksheet_from_index(0)?;
+        let start = self.next_row;
+        let end = start + group.len() as u32 - 1;
+        write_row(ws, start, first, &self.f, self.columns, true)?;
+        // The merge writes the first row's cells and, ahead, the blanks below them.
+        merge_problem(ws, start, end, first, &self.f)?;
+        for (i, r) in group.iter().enumerate().skip(1) {
+            write_row(ws, start + i as u32, r, &self.f, self.columns, false)?;
+        }
+        self.next_row = end + 1;
+        Ok(())
+    }
+
+    fn finish_sheet(&mut self, totals: &str) -> Result<(), OfficeError> {
+        self.flush_group()?;
+        let last_col = (self.columns - 1) as u16;
+        let rows = self.next_row - FIRST_DATA_ROW;
+        let ws = self.wb.worksheet_from_index(0)?;
+        // The filter arrows sit on the header and cover every row (not the totals line, which
+        // would otherwise sort in among them).
+        let last_data_row = match rows {
+            0 => HEADER_ROW,
+            n => FIRST_DATA_ROW + n - 1,
+        };
+        ws.autofilter(HEADER_ROW, 0, last_data_row, last_col)?;
+        if !totals.is_empty() {
+            // One blank row apart, so the autofilter's range ends at the last measure.
+            let row = FIRST_DATA_ROW + rows + 1;
+            ws.merge_range(row, 0, row, last_col, totals, &self.f.totals)?;
+            ws.set_row_height(row, 24)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the totals line (none when empty) and returns the workbook.
+    pub fn finish(mut self, totals: &str) -> Result<Vec<u8>, OfficeError> {
+        self.finish_sheet(totals)?;
+        Ok(self.wb.save_to_buffer()?)
+    }
+
+    /// Writes the totals line (none when empty) and saves the workbook to `path`.
+    pub fn finish_to_path(
+        mut self,
+        totals: &str,
+        path: &std::path::Path,
+    ) -> Result<(), OfficeError> {
+        self.finish_sheet(totals)?;
+        Ok(self.wb.save(path)?)
+    }
 }
 
 /// The ledger as an `.xlsx` workbook with one sheet, 整改台账.
 pub fn ledger_xlsx(sheet: &LedgerSheet) -> Result<Vec<u8>, OfficeError> {
-    Ok(build(sheet)?)
+    let mut w = LedgerWriter::in_memory(
+        &sheet.title,
+        &sheet.subtitle,
+        LedgerColumns::of(&sheet.rows),
+    )?;
+    for r in &sheet.rows {
+        w.push(r.clone())?;
+    }
+    w.finish(&sheet.totals)
+}
+
+/// The ledger as CSV in UTF-8 with a byte-order mark (so that Excel and WPS read it as
+/// UTF-8): the header line and one line per measure, in the workbook's columns, written as
+/// they come. No title, merging, colours or totals line: CSV is for programs and filters.
+pub struct LedgerCsvWriter<W: std::io::Write> {
+    out: W,
+    columns: usize,
+    rows: usize,
+}
+
+impl<W: std::io::Write> LedgerCsvWriter<W> {
+    pub fn new(mut out: W, columns: LedgerColumns) -> std::io::Result<Self> {
+        let columns = columns.count();
+        out.write_all("\u{feff}".as_bytes())?;
+        let header: Vec<&str> = COLUMNS.iter().take(columns).map(|(h, _)| *h).collect();
+        csv_line(&mut out, &header)?;
+        Ok(LedgerCsvWriter {
+            out,
+            columns,
+            rows: 0,
+        })
+    }
+
+    pub fn push(&mut self, r: &LedgerRow) -> std::io::Result<()> {
+        let deadline = match r.deadline {
+            Some(Deadline::Immediate(d)) | Some(Deadline::By(d)) => d.to_string(),
+            Some(Deadline::LongTerm) => "长期坚持".to_owned(),
+            None => String::new(),
+        };
+        let evidence = r.evidence.join("\n");
+        let cells = [
+            r.seq.as_str(),
+            &r.source,
+            &r.category,
+            &r.problem,
+            &r.target,
+            &r.measure,
+            &r.responsible_leader,
+            &r.lead_department,
+            &r.co_departments,
+            &r.responsible_person,
+            &deadline,
+            &r.standard,
+            &r.progress,
+            &r.status,
+            &evidence,
+            &r.mechanisms,
+            &r.accountability,
+        ];
+        csv_line(&mut self.out, &cells[..self.columns])?;
+        self.rows += 1;
+        Ok(())
+    }
+
+    /// How many measures have been written.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Flushes the output and hands it back.
+    pub fn finish(mut self) -> std::io::Result<W> {
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+/// One CSV line (RFC 4180): a field holding a comma, quote or line break is quoted, its
+/// quotes doubled; lines end in CRLF.
+fn csv_line(out: &mut impl std::io::Write, cells: &[&str]) -> std::io::Result<()> {
+    for (i, c) in cells.iter().enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        if c.contains([',', '"', '\n', '\r']) {
+            write!(out, "\"{}\"", c.replace('"', "\"\""))?;
+        } else {
+            out.write_all(c.as_bytes())?;
+        }
+    }
+    out.write_all(b"\r\n")
 }
 
 #[cfg(test)]
@@ -603,5 +826,105 @@ mod tests {
             r.get_value((2, CORE_COLUMNS as u32 - 1)),
             Some(&Data::String("佐证材料".into()))
         );
+    }
+
+    /// The streaming writer gives the same cells as the whole-sheet one, merges and totals
+    /// included, written through its temporary file to a path.
+    #[test]
+    fn the_streaming_writer_writes_the_same_sheet_row_by_row() {
+        let rows: Vec<LedgerRow> = (0..2_000u32)
+            .map(|i| {
+                let p = i / 3;
+                let mut r = row(
+                    &format!("1.{p}.{}", i % 3 + 1),
+                    &format!("p{p}"),
+                    &format!("问题{p}"),
+                    &format!("措施{i}"),
+                    Some(Deadline::By(date(2020, 6, 30))),
+                );
+                if i == 1_000 {
+                    r.mechanisms = "制定督办制度".into();
+                }
+                r
+            })
+            .collect();
+        let sheet = LedgerSheet {
+            title: "台账".into(),
+            subtitle: "截至2020年6月30日".into(),
+            rows: rows.clone(),
+            totals: "合计：共 2000 项".into(),
+        };
+        let dir = std::env::temp_dir().join(format!("xunshi-ledger-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("整改台账.xlsx");
+        let mut w = LedgerWriter::streaming("台账", "截至2020年6月30日", LedgerColumns::of(&rows))
+            .expect("a writer");
+        for r in rows {
+            w.push(r).expect("pushed");
+        }
+        assert_eq!(w.rows(), 2_000);
+        w.finish_to_path("合计：共 2000 项", &path).expect("saved");
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::remove_dir_all(&dir).ok();
+        let streamed = read(bytes.clone());
+        let whole = read(ledger_xlsx(&sheet).expect("written"));
+        assert_eq!(streamed.end(), whole.end());
+        assert_eq!(streamed.end(), Some((2_000 + 4, CORE_COLUMNS as u32)));
+        for (a, b) in streamed.cells().zip(whole.cells()) {
+            assert_eq!(a, b);
+        }
+        assert_eq!(
+            streamed.get_value((3, 3)),
+            Some(&Data::String("问题0".into()))
+        );
+        // Merged over its three measures, as in the whole sheet.
+        assert!(matches!(
+            streamed.get_value((4, 3)),
+            Some(Data::Empty) | None
+        ));
+        assert_eq!(
+            streamed.get_value((3 + 1_999, 5)),
+            Some(&Data::String("措施1999".into()))
+        );
+        assert_eq!(
+            streamed.get_value((3 + 2_001, 0)),
+            Some(&Data::String("合计：共 2000 项".into()))
+        );
+        let ws = part(&bytes, "xl/worksheets/sheet1.xml");
+        assert!(ws.contains("<autoFilter ref=\"A3:P2003\""));
+        assert!(
+            ws.contains("<mergeCell ref=\"D4:D6\"/>"),
+            "the problem's cells are merged"
+        );
+    }
+
+    #[test]
+    fn the_csv_ledger_has_a_bom_its_header_and_quoted_fields() {
+        let mut r = row(
+            "1.1.1",
+            "p1",
+            "问题,含逗号",
+            "措施\"引号\"",
+            Some(Deadline::By(date(2020, 6, 30))),
+        );
+        r.evidence = vec!["甲.pdf".into(), "乙.docx".into()];
+        let mut w = LedgerCsvWriter::new(Vec::new(), LedgerColumns::Core).unwrap();
+        w.push(&r).unwrap();
+        let mut long = row("1.1.2", "p1", "问题", "措施二", Some(Deadline::LongTerm));
+        long.evidence = Vec::new();
+        w.push(&long).unwrap();
+        assert_eq!(w.rows(), 2);
+        let bytes = w.finish().unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        let text = text.strip_prefix('\u{feff}').expect("a byte-order mark");
+        let lines: Vec<&str> = text.split("\r\n").collect();
+        assert!(lines[0].starts_with("序号,问题来源,问题归类,反馈问题,"));
+        assert!(lines[0].ends_with(",佐证材料"));
+        assert!(lines[1].starts_with("1.1.1,本轮巡视,政治建设,\"问题,含逗号\","));
+        assert!(lines[1].contains(",\"措施\"\"引号\"\"\","));
+        assert!(lines[1].contains(",2020-06-30,"));
+        assert!(lines[1].ends_with(",\"甲.pdf\n乙.docx\""));
+        assert!(lines[2].contains(",长期坚持,"));
+        assert_eq!(lines[3], "");
     }
 }

@@ -14,7 +14,10 @@ mod table;
 pub use document::{
     Annex, Block, DocTable, OfficialDoc, chinese_date, official_docx, parse_blocks,
 };
-pub use ledger::{Deadline, Fill, LedgerRow, LedgerSheet, ledger_xlsx};
+pub use ledger::{
+    Deadline, Fill, LedgerColumns, LedgerCsvWriter, LedgerRow, LedgerSheet, LedgerWriter,
+    ledger_xlsx,
+};
 pub use ledger_import::{
     ImportCell, ImportError, ImportField, ImportRow, ImportSheet, MAX_ROWS, SkippedRow,
     column_letter, read_ledger, serial_date,

@@ -2,9 +2,24 @@
 //! its draft plan, through the same reader as the page and the API
 //! (`xunshi_web::http::ledger_import`) and the same service, as the operator (who acts for
 //! everyone, as when loading the demo). The report is the API's, as JSON or as lines.
+//!
+//! `xunshi ledger export --unit U | --inspection I | --round R | --all [--out FILE]`: the ledger as the
+//! web's workbook (`xunshi_web::http::ledger::ledger_row`, `xunshi_office::LedgerWriter`), but
+//! read page by page (`Services::ledger_export_stream`) and written row by row in constant
+//! memory, so that it has no cap; as the operator, like the import.
 
-use std::path::Path;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use xunshi_core::page::PageRequest;
+use xunshi_core::service::{LedgerFilter, LedgerTotals};
+use xunshi_core::store::InspectionFilter;
+use xunshi_office::{LedgerColumns, LedgerCsvWriter, LedgerWriter};
+use xunshi_web::http::ledger::{ledger_row, ledger_subtitle};
+
+use crate::cli::{ExportFormat, LedgerExportArgs};
 
 use xunshi_core::permission::Actor;
 use xunshi_core::service::{LedgerImport, LedgerImportReport, RowOutcome, Services};
@@ -128,4 +143,235 @@ fn print_report(r: &LedgerImportReport) {
         r.unchanged,
         r.errors
     );
+}
+
+/// Where the rows go.
+enum Sink {
+    Xlsx(Box<LedgerWriter>),
+    Csv(LedgerCsvWriter<std::io::BufWriter<std::fs::File>>),
+}
+
+/// What an export covers: the filters read in turn, the sheet's title and the name the file
+/// gets by default.
+struct Selection {
+    filters: Vec<LedgerFilter>,
+    title: String,
+    name: String,
+}
+
+async fn select(services: &Services<Db>, a: &LedgerExportArgs) -> Result<Selection, String> {
+    let actor = Actor::system();
+    if let Some(unit) = &a.unit {
+        let unit = services
+            .resolve_unit(&actor, unit.trim())
+            .await
+            .map_err(|_| format!("没有编号或名称为“{}”的单位", for_terminal(unit)))?;
+        return Ok(Selection {
+            filters: vec![LedgerFilter {
+                unit_id: Some(unit.id),
+                ..Default::default()
+            }],
+            title: format!("{}巡视整改台账", unit.name),
+            name: unit.name,
+        });
+    }
+    if let Some(raw) = &a.inspection {
+        let id: Id = raw
+            .trim()
+            .parse()
+            .map_err(|_| format!("“{}”不是有效的巡视任务编号", for_terminal(raw)))?;
+        let (insp, _) = services
+            .get_inspection(&actor, id)
+            .await
+            .map_err(|e| message(&e))?;
+        let round = services
+            .get_round(&actor, insp.round_id)
+            .await
+            .map_err(|e| message(&e))?;
+        let name = format!("{}{}", round.name, insp.team_name);
+        return Ok(Selection {
+            filters: vec![LedgerFilter {
+                inspection_id: Some(id),
+                ..Default::default()
+            }],
+            title: format!("{name}巡视整改台账"),
+            name,
+        });
+    }
+    let Some(raw) = &a.round else {
+        if a.all {
+            return Ok(Selection {
+                filters: vec![LedgerFilter::default()],
+                title: "巡视整改台账".into(),
+                name: "全部".into(),
+            });
+        }
+        return Err("请用 --unit、--inspection、--round 或 --all 指定导出范围".into());
+    };
+    let raw = raw.trim();
+    let round = match raw.parse::<Id>() {
+        Ok(id) => services
+            .get_round(&actor, id)
+            .await
+            .map_err(|e| message(&e))?,
+        Err(_) => {
+            let mut named: Vec<_> = services
+                .list_rounds(&actor, None)
+                .await
+                .map_err(|e| message(&e))?
+                .into_iter()
+                .filter(|r| r.name == raw)
+                .collect();
+            match named.len() {
+                0 => return Err(format!("没有编号或名称为“{}”的轮次", for_terminal(raw))),
+                1 => named.remove(0),
+                _ => {
+                    let ids: Vec<String> = named
+                        .iter()
+                        .map(|r| format!("{}（{}年）", r.id, r.year))
+                        .collect();
+                    return Err(format!(
+                        "名为“{}”的轮次有 {} 个，请用编号指定：{}",
+                        for_terminal(raw),
+                        named.len(),
+                        ids.join("，")
+                    ));
+                }
+            }
+        }
+    };
+    let mut filters = Vec::new();
+    let mut page = PageRequest::first(xunshi_core::page::MAX_LIMIT);
+    loop {
+        let p = services
+            .list_inspections(
+                &actor,
+                &InspectionFilter {
+                    round_id: Some(round.id),
+                    ..Default::default()
+                },
+                page,
+            )
+            .await
+            .map_err(|e| message(&e))?;
+        filters.extend(p.items.iter().map(|i| LedgerFilter {
+            inspection_id: Some(i.id),
+            ..Default::default()
+        }));
+        match p.next_cursor {
+            Some(c) => page.after = Some(c.parse().map_err(|e| message(&e))?),
+            None => break,
+        }
+    }
+    Ok(Selection {
+        filters,
+        title: format!("{}巡视整改台账", round.name),
+        name: round.name,
+    })
+}
+
+/// A file name from a unit's, team's or round's name: no separators or characters that
+/// file systems refuse.
+fn file_name(name: &str, date: jiff::civil::Date, ext: &str) -> PathBuf {
+    let clean: String = name
+        .chars()
+        .map(|c| match c {
+            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
+            c if c.is_control() => '_',
+            c => c,
+        })
+        .collect();
+    PathBuf::from(format!("整改台账-{clean}-{date}.{ext}"))
+}
+
+pub async fn export(services: &Services<Db>, a: &LedgerExportArgs) -> Result<ExitCode, String> {
+    let sel = select(services, a).await?;
+    let mut stream = services
+        .ledger_export_stream(&Actor::system(), sel.filters)
+        .await
+        .map_err(|e| message(&e))?;
+    let out = a.out.clone().unwrap_or_else(|| {
+        let ext = match a.format {
+            ExportFormat::Xlsx => "xlsx",
+            ExportFormat::Csv => "csv",
+        };
+        file_name(&sel.name, stream.as_of, ext)
+    });
+    let shown = out.display().to_string();
+    // Written beside the target and renamed at the end, so a failed export leaves no
+    // half-written workbook under the name asked for.
+    let mut part = out.clone().into_os_string();
+    part.push(".part");
+    let part = PathBuf::from(part);
+
+    let bar = if a.quiet || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(stream.total.max(0) as u64)
+    };
+    bar.set_style(
+        ProgressStyle::with_template("[{elapsed_precise}] {wide_bar} {pos}/{len} 项 ({eta})")
+            .expect("a valid template"),
+    );
+    // The workbook cannot know ahead whether a row will fill 建立制度 or 追责问责情况, so a
+    // streamed ledger always has both columns.
+    let mut sink = match a.format {
+        ExportFormat::Xlsx => Sink::Xlsx(Box::new(
+            LedgerWriter::streaming(
+                &sel.title,
+                &ledger_subtitle(stream.as_of),
+                LedgerColumns::All,
+            )
+            .map_err(|e| e.to_string())?,
+        )),
+        ExportFormat::Csv => {
+            let file = std::fs::File::create(&part)
+                .map_err(|e| format!("{}: {e}", for_terminal(&shown)))?;
+            Sink::Csv(
+                LedgerCsvWriter::new(std::io::BufWriter::new(file), LedgerColumns::All)
+                    .map_err(|e| format!("{}: {e}", for_terminal(&shown)))?,
+            )
+        }
+    };
+    let mut totals = LedgerTotals::new();
+    let mut written = 0usize;
+    let result = async {
+        while let Some(rows) = services
+            .ledger_export_next(&mut stream)
+            .await
+            .map_err(|e| message(&e))?
+        {
+            for r in &rows {
+                totals.add(&r.entry);
+                let row = ledger_row(r);
+                match &mut sink {
+                    Sink::Xlsx(w) => w.push(row).map_err(|e| e.to_string())?,
+                    Sink::Csv(w) => w
+                        .push(&row)
+                        .map_err(|e| format!("{}: {e}", for_terminal(&shown)))?,
+                }
+                written += 1;
+            }
+            bar.inc(rows.len() as u64);
+        }
+        match sink {
+            Sink::Xlsx(w) => w
+                .finish_to_path(&totals.text(), &part)
+                .map_err(|e| format!("{}: {e}", for_terminal(&shown))),
+            Sink::Csv(w) => w
+                .finish()
+                .map(drop)
+                .map_err(|e| format!("{}: {e}", for_terminal(&shown))),
+        }
+    }
+    .await;
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&part);
+        return Err(e);
+    }
+    std::fs::rename(&part, &out).map_err(|e| format!("{}: {e}", for_terminal(&shown)))?;
+    bar.finish_and_clear();
+    println!("已导出 {written} 项到 {}", for_terminal(&shown));
+    println!("{}", for_terminal(&totals.text()));
+    Ok(ExitCode::SUCCESS)
 }

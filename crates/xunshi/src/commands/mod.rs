@@ -95,6 +95,12 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
             db.close().await;
             code
         }
+        Command::Ledger(LedgerCommand::Export(args)) => {
+            let db = open(&config).await?;
+            let code = ledger::export(&services(db.clone(), &config), &args).await;
+            db.close().await;
+            code
+        }
         Command::Parse(ParseCommand::Feedback { file }) => parse::feedback(file.as_deref()),
         Command::Audit(AuditCommand::Verify) => {
             let db = open(&config).await?;

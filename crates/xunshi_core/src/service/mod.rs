@@ -53,7 +53,9 @@ pub use deadlines::rectification_warn_days;
 pub use disclosure::{
     DisclosureTarget, DocRights, DocumentDetail, DocumentEntry, PublicNotice, report_submitted_on,
 };
-pub use export::{EXPORT_MAX_ROWS, LedgerExport, LedgerExportRow, LedgerTotals};
+pub use export::{
+    EXPORT_MAX_ROWS, LedgerExport, LedgerExportRow, LedgerExportStream, LedgerTotals,
+};
 pub use fieldwork::{
     DocRequestEntry, FieldRecordDetail, FieldworkSummary, GroupCoverage, TalkCoverage, TalkDetail,
     reads_fieldwork,

@@ -264,6 +264,12 @@ pub trait RectifyRead: Send {
         &mut self,
         task_id: Id,
     ) -> impl Future<Output = Result<Vec<TaskEvidence>>> + Send;
+    /// The files of each of the tasks, withdrawn ones included, by task then upload order: one
+    /// query for a page of an export, not one per task.
+    fn list_evidence_of_tasks(
+        &mut self,
+        task_ids: &[Id],
+    ) -> impl Future<Output = Result<Vec<TaskEvidence>>> + Send;
     /// The verifications of a task, oldest first.
     fn list_verifications(
         &mut self,

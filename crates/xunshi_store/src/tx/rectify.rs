@@ -625,6 +625,22 @@ impl<M: Mode> RectifyRead for DbTx<M> {
             .collect()
     }
 
+    async fn list_evidence_of_tasks(&mut self, task_ids: &[Id]) -> Result<Vec<TaskEvidence>> {
+        if task_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut w = Where::default();
+        let list = w.list(task_ids.iter().map(Id::to_string));
+        let sql = format!(
+            "SELECT {EVIDENCE_COLS} FROM task_evidence WHERE task_id IN ({list}) ORDER BY task_id, id"
+        );
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(evidence)
+            .collect()
+    }
+
     async fn list_verifications(&mut self, task_id: Id) -> Result<Vec<Verification>> {
         let sql = format!(
             "SELECT {VERIFICATION_COLS} FROM task_verifications WHERE task_id = $1 ORDER BY id"

@@ -560,6 +560,16 @@ pub async fn the_store_keeps_plans_tasks_and_their_records(s: Svc) {
     let files = tx.list_task_evidence(t.id).await.unwrap();
     assert_eq!(files.len(), 1);
     assert_eq!(files[0].withdrawn_reason.as_deref(), Some("传错了"));
+    // The files of several tasks in one query, as an export reads a page.
+    let batch = tx
+        .list_evidence_of_tasks(&[tasks[1].id, t.id, tasks[2].id])
+        .await
+        .unwrap();
+    assert_eq!(
+        batch.iter().map(|e| (e.id, e.task_id)).collect::<Vec<_>>(),
+        files.iter().map(|e| (e.id, e.task_id)).collect::<Vec<_>>()
+    );
+    assert!(tx.list_evidence_of_tasks(&[]).await.unwrap().is_empty());
     let v = tx.list_verifications(t.id).await.unwrap();
     assert_eq!((v[0].closed, v[0].defect), (false, Some(Defect::OnPaper)));
     let pending = ChangeFilter {

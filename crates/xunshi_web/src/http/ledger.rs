@@ -6,7 +6,7 @@ use axum::response::Response;
 use xunshi_core::CoreError;
 use xunshi_core::deadline::Colour;
 use xunshi_core::rectify::Due;
-use xunshi_core::service::{LedgerExport, LedgerTotals};
+use xunshi_core::service::{LedgerExport, LedgerExportRow, LedgerTotals};
 use xunshi_office::{
     Deadline, Fill, LedgerRow, LedgerSheet, OfficeError, chinese_date, ledger_xlsx,
 };
@@ -32,50 +32,55 @@ fn fill(c: Colour) -> Fill {
     }
 }
 
+/// One row of an export in the workbook's columns (domain.md §6): for the whole workbook
+/// below and for `xunshi ledger export`, which writes rows as they are read.
+pub fn ledger_row(r: &LedgerExportRow) -> LedgerRow {
+    let e = &r.entry;
+    let t = &e.task;
+    let progress = match &e.latest {
+        Some(p) => format!("{}（已完成{}%）", p.text, t.progress),
+        None if t.progress > 0 => format!("已完成{}%", t.progress),
+        None => String::new(),
+    };
+    let status = match e.colour {
+        Colour::Red => format!("{}（逾期）", e.status_label),
+        Colour::ClosedLate => format!("{}（逾期完成）", e.status_label),
+        _ => e.status_label.clone(),
+    };
+    LedgerRow {
+        seq: t.seq.clone(),
+        problem_key: format!("{}/{}", t.unit_id, t.problem_id),
+        source: r.source.clone(),
+        category: e.category_name.clone(),
+        problem: e.problem_title.clone(),
+        target: t.target.clone(),
+        measure: t.measure.clone(),
+        responsible_leader: t.responsible_leader.clone(),
+        lead_department: t.lead_department.clone(),
+        co_departments: t.co_departments.clone(),
+        responsible_person: t.responsible_person.clone(),
+        deadline: Some(deadline(t.due)),
+        standard: t.standard.clone(),
+        progress,
+        status,
+        evidence: r.evidence.clone(),
+        fill: fill(e.colour),
+        mechanisms: r.mechanisms.join("；"),
+        accountability: r.accountability.join("；"),
+    }
+}
+
+/// The subtitle of a ledger: as of which day.
+pub fn ledger_subtitle(as_of: jiff::civil::Date) -> String {
+    format!("截至{}", chinese_date(as_of))
+}
+
 /// The workbook of an export, in the columns of domain.md §6.
 pub fn ledger_workbook(x: &LedgerExport) -> Result<Vec<u8>, OfficeError> {
-    let rows = x
-        .rows
-        .iter()
-        .map(|r| {
-            let e = &r.entry;
-            let t = &e.task;
-            let progress = match &e.latest {
-                Some(p) => format!("{}（已完成{}%）", p.text, t.progress),
-                None if t.progress > 0 => format!("已完成{}%", t.progress),
-                None => String::new(),
-            };
-            let status = match e.colour {
-                Colour::Red => format!("{}（逾期）", e.status_label),
-                Colour::ClosedLate => format!("{}（逾期完成）", e.status_label),
-                _ => e.status_label.clone(),
-            };
-            LedgerRow {
-                seq: t.seq.clone(),
-                problem_key: format!("{}/{}", t.unit_id, t.problem_id),
-                source: r.source.clone(),
-                category: e.category_name.clone(),
-                problem: e.problem_title.clone(),
-                target: t.target.clone(),
-                measure: t.measure.clone(),
-                responsible_leader: t.responsible_leader.clone(),
-                lead_department: t.lead_department.clone(),
-                co_departments: t.co_departments.clone(),
-                responsible_person: t.responsible_person.clone(),
-                deadline: Some(deadline(t.due)),
-                standard: t.standard.clone(),
-                progress,
-                status,
-                evidence: r.evidence.clone(),
-                fill: fill(e.colour),
-                mechanisms: r.mechanisms.join("；"),
-                accountability: r.accountability.join("；"),
-            }
-        })
-        .collect();
+    let rows = x.rows.iter().map(ledger_row).collect();
     ledger_xlsx(&LedgerSheet {
         title: x.title.clone(),
-        subtitle: format!("截至{}", chinese_date(x.as_of)),
+        subtitle: ledger_subtitle(x.as_of),
         rows,
         totals: LedgerTotals::of(&x.rows).text(),
     })
