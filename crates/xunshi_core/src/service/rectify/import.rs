@@ -21,7 +21,7 @@ use crate::due_text::DueText;
 use crate::error::{CoreError, Result};
 use crate::id::Id;
 use crate::permission::Actor;
-use crate::rectify::{Due, Task, TaskInput, TaskStatus};
+use crate::rectify::{Due, Task, TaskInput};
 use crate::service::{Services, record};
 use crate::store::{ReadTx, RectifyWrite, Store, TaskFilter, WriteTx};
 
@@ -564,29 +564,8 @@ impl<S: Store> Services<S> {
             let source = json!({ "file": file.file_name, "line": p.report.line });
             match before {
                 None => {
-                    let task = Task {
-                        id: Id::new(),
-                        plan_id: plan.id,
-                        inspection_id: plan.inspection_id,
-                        unit_id: plan.unit_id,
-                        problem_id: f.problem_id,
-                        seq: p.report.task_seq.clone().unwrap_or_default(),
-                        measure: f.measure.clone(),
-                        target: f.target.clone(),
-                        standard: f.standard.clone(),
-                        responsible_leader: f.responsible_leader.clone(),
-                        lead_department: f.lead_department.clone(),
-                        co_departments: f.co_departments.clone(),
-                        responsible_person: f.responsible_person.clone(),
-                        due: f.due,
-                        status: TaskStatus::NotStarted,
-                        progress: 0,
-                        closed_on: None,
-                        not_for_disclosure: false,
-                        withdrawn_reason: None,
-                        version: 1,
-                        updated_at: now,
-                    };
+                    let seq = p.report.task_seq.clone().unwrap_or_default();
+                    let task = f.new_task(&plan, seq, now);
                     tx.insert_task(&task).await?;
                     record(
                         &mut tx,

@@ -15,7 +15,7 @@ use crate::inspection::Inspection;
 use crate::message::MessageKind;
 use crate::permission::Actor;
 use crate::rectify::{
-    ChangeRequest, Due, PlanStatus, Task, TaskInput, TaskStatus, check_changed_due,
+    ChangeRequest, Due, Plan, PlanStatus, Task, TaskInput, TaskStatus, check_changed_due,
 };
 use crate::service::TodoKind;
 use crate::service::messages::{Audience, Note, notify};
@@ -37,6 +37,36 @@ pub(super) struct TaskFields {
     pub(super) responsible_person: String,
     pub(super) due: Due,
     pub(super) not_for_disclosure: bool,
+}
+
+impl TaskFields {
+    /// A new task of `plan` with these fields, numbered `seq`, not started: how a typed task
+    /// and an imported ledger row become tasks alike.
+    pub(super) fn new_task(&self, plan: &Plan, seq: String, now: jiff::Timestamp) -> Task {
+        Task {
+            id: Id::new(),
+            plan_id: plan.id,
+            inspection_id: plan.inspection_id,
+            unit_id: plan.unit_id,
+            problem_id: self.problem_id,
+            seq,
+            measure: self.measure.clone(),
+            target: self.target.clone(),
+            standard: self.standard.clone(),
+            responsible_leader: self.responsible_leader.clone(),
+            lead_department: self.lead_department.clone(),
+            co_departments: self.co_departments.clone(),
+            responsible_person: self.responsible_person.clone(),
+            due: self.due,
+            status: TaskStatus::NotStarted,
+            progress: 0,
+            closed_on: None,
+            not_for_disclosure: self.not_for_disclosure,
+            withdrawn_reason: None,
+            version: 1,
+            updated_at: now,
+        }
+    }
 }
 
 pub(super) fn validate(input: &TaskInput) -> Result<TaskFields> {
@@ -159,29 +189,8 @@ impl<S: Store> Services<S> {
                 ..Default::default()
             })
             .await?;
-        let task = Task {
-            id: Id::new(),
-            plan_id: plan.id,
-            inspection_id: plan.inspection_id,
-            unit_id: plan.unit_id,
-            problem_id: problem.problem_id,
-            seq: format!("{}.{}", problem.number, existing.len() + 1),
-            measure: f.measure,
-            target: f.target,
-            standard: f.standard,
-            responsible_leader: f.responsible_leader,
-            lead_department: f.lead_department,
-            co_departments: f.co_departments,
-            responsible_person: f.responsible_person,
-            due: f.due,
-            status: TaskStatus::NotStarted,
-            progress: 0,
-            closed_on: None,
-            not_for_disclosure: f.not_for_disclosure,
-            withdrawn_reason: None,
-            version: 1,
-            updated_at: now,
-        };
+        let seq = format!("{}.{}", problem.number, existing.len() + 1);
+        let task = f.new_task(&plan, seq, now);
         tx.insert_task(&task).await?;
         record(
             &mut tx,
