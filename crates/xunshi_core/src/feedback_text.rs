@@ -54,8 +54,8 @@ pub struct ParsedFeedback {
     pub warnings: Vec<String>,
 }
 
-/// The most characters a pasted text may have; a long feedback document has some 20,000.
-pub const MAX_CHARS: usize = 60_000;
+/// The most characters a pasted text may have: twice a long feedback document (some 20,000).
+pub const MAX_CHARS: usize = 40_000;
 
 /// Refuses a text the parser should not be given: blank, longer than [`MAX_CHARS`], or with
 /// a character typed text may not hold (`crate::text`).

@@ -15,8 +15,9 @@ use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiResult, ErrorBody};
 
-/// A long feedback document is some 60,000 bytes; this leaves room for any real one and for
-/// JSON escapes, and no more (the core refuses text over `feedback_text::MAX_CHARS`).
+/// The longest text the core takes (`feedback_text::MAX_CHARS`, 40,000 characters) is some
+/// 120,000 bytes of UTF-8, 240,000 with every character escaped in JSON; this takes that and no
+/// more.
 pub const TEXT_LIMIT: usize = 256 * 1024;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -28,7 +29,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[derive(Deserialize, ToSchema)]
 pub struct FeedbackText {
     /// The pasted text: a feedback document or a news report of one.
-    #[schema(min_length = 1, max_length = 60000, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 40000, pattern = r"\S")]
     pub text: String,
 }
 
