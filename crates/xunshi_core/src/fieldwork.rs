@@ -369,7 +369,7 @@ pub struct LetterHandlingInput {
     #[serde(default)]
     #[schema(
         max_length = 40,
-        pattern = r"^\s*(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|第?\s*[1-9][0-9]{0,8}\s*号?)?\s*$"
+        pattern = r"^[ \t\r\n]*(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|第?[ \t\r\n]*[1-9][0-9]{0,8}[ \t\r\n]*号?)?[ \t\r\n]*$"
     )]
     pub duplicate_of: Option<String>,
     #[serde(default)]
@@ -401,7 +401,8 @@ pub enum LetterRef {
 
 impl LetterRef {
     /// Reads "12", "第12号", "第 12 号" or an id; none for an empty field. The document's
-    /// pattern for the field says the same.
+    /// pattern for the field says the same, with only the spaces and line breaks a form may
+    /// carry (the API refuses other control characters in any text).
     fn read(v: &mut Validation, field: &str, raw: Option<&str>) -> Option<LetterRef> {
         let raw = raw.map(str::trim).filter(|s| !s.is_empty())?;
         if let Ok(id) = raw.parse() {

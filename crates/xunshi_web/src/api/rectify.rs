@@ -431,7 +431,7 @@ pub struct LedgerUpload {
     #[schema(value_type = String, format = Binary)]
     pub file: Vec<u8>,
     /// `true` (the default) previews and writes nothing; `false` imports.
-    #[schema(value_type = String, pattern = "^(true|false)$")]
+    #[schema(value_type = String, required = false, pattern = "^(true|false)$")]
     pub dry_run: Option<String>,
 }
 
