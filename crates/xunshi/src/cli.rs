@@ -57,6 +57,47 @@ pub enum Command {
     /// Read pasted text into a proposed structure, printed as JSON; nothing is written
     #[command(subcommand)]
     Parse(ParseCommand),
+    /// Move past work in from office files
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// An inspection fed back before Xunshi was in use, from the unit's ledger (.xlsx, .xls or
+    /// .csv): creates the inspection at its rectification stage, its fed-back problems (one per
+    /// distinct problem, under the heading of its section row or 问题类别 column), the feedback
+    /// and the unit's draft plan with a task per row. Preview with --dry-run first; exits 2
+    /// when any row is in error (those rows are not written)
+    Inspection(ImportInspectionArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportInspectionArgs {
+    /// The ledger file
+    pub file: PathBuf,
+    /// The inspected unit (id or exact name)
+    #[arg(long)]
+    pub unit: String,
+    /// The day the feedback was given (YYYY-MM-DD); deadlines such as 3个月内 count from it
+    #[arg(long)]
+    pub feedback_date: String,
+    /// The round (id or exact name) [default: the latest round of the feedback's year or before]
+    #[arg(long)]
+    pub round: Option<String>,
+    /// The team's name, such as 第三巡视组 [default: 巡视组]
+    #[arg(long)]
+    pub team: Option<String>,
+    /// The heading for problems whose heading neither the ledger nor their words give
+    /// [default: the first heading of the taxonomy in force on the feedback date]
+    #[arg(long)]
+    pub category: Option<String>,
+    /// Report what would be created, and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the report as JSON
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -23,6 +23,8 @@ use xunshi_store::{Argon2Secrets, Db};
 mod browser;
 #[path = "cli/export.rs"]
 mod export;
+#[path = "cli/import.rs"]
+mod import;
 #[path = "cli/mail.rs"]
 mod mail;
 

@@ -98,6 +98,18 @@ pub fn parse(text: &str) -> ParsedFeedback {
     out
 }
 
+/// `text` without the list marker it may begin with (`1.`, `（一）`, `二、`, `一是`, `①`), read
+/// as the feedback's items are; a text that only looks numbered (`三会一课…`, `2020年…`) is
+/// left whole.
+pub fn without_marker(text: &str) -> String {
+    let trimmed = text.trim();
+    let t = scan::Text::new(trimmed);
+    match scan::marker(&t, 0) {
+        Some((_, _, rest)) if rest < t.len() => t.out(rest, t.len()),
+        _ => trimmed.to_owned(),
+    }
+}
+
 /// Whether a proposed item and a working paper's title name the same problem: equal, or one
 /// holding the other, once punctuation and spaces are set aside ("落实“两个责任”不够到位" and
 /// "落实\"两个责任\"不够到位"). Short texts must be equal, so that "党建" matches nothing.

@@ -34,6 +34,9 @@ pub enum ImportField {
     Deadline,
     Progress,
     Status,
+    /// The heading of the taxonomy a problem falls under (政治建设), where a ledger has a
+    /// column for it rather than section rows.
+    Category,
 }
 
 /// Each field with the headings real ledgers give it; the first is the name the report uses.
@@ -95,6 +98,10 @@ const SYNONYMS: &[(ImportField, &[&str])] = &[
         ImportField::Status,
         &["状态", "是否完成", "销号情况", "整改状态", "完成状态"],
     ),
+    (
+        ImportField::Category,
+        &["问题类别", "类别", "问题类型", "问题分类", "方面", "所属方面"],
+    ),
 ];
 
 impl ImportField {
@@ -149,6 +156,8 @@ pub struct ImportCell {
 pub struct ImportRow {
     pub line: u32,
     pub cells: Vec<(ImportField, ImportCell)>,
+    /// The section row above it (`一、政治建设方面`), if the ledger is divided into sections.
+    pub section: Option<ImportCell>,
 }
 
 impl ImportRow {
@@ -447,6 +456,7 @@ fn find_ledger(sheet: &str, grid: &[Vec<String>]) -> Option<Result<ImportSheet, 
     }
     let mut rows = Vec::new();
     let mut skipped = Vec::new();
+    let mut section: Option<ImportCell> = None;
     for (r, line) in grid.iter().enumerate().skip(first_data) {
         let line_no = (r + 1) as u32;
         let cells: Vec<(ImportField, ImportCell)> = fields
@@ -483,11 +493,16 @@ fn find_ledger(sheet: &str, grid: &[Vec<String>]) -> Option<Result<ImportSheet, 
                 line: line_no,
                 reason: format!("分类标题行“{}”", filled[0]),
             });
+            section = cells
+                .iter()
+                .find(|(f, c)| *f != ImportField::Seq && !c.text.is_empty())
+                .map(|(_, c)| c.clone());
             continue;
         }
         rows.push(ImportRow {
             line: line_no,
             cells,
+            section: section.clone(),
         });
     }
     let heading_line = (start + 1) as u32;
@@ -599,6 +614,12 @@ mod tests {
         assert_eq!(field(b, ImportField::Measure), "开展专题研讨");
         assert_eq!(field(b, ImportField::Deadline), "2020-06-30");
         assert_eq!(b.get(ImportField::Deadline).unwrap().cell, "F7");
+        let section = b.section.as_ref().expect("the section row above");
+        assert_eq!(
+            (section.cell.as_str(), section.text.as_str()),
+            ("B5", "一、政治建设方面")
+        );
+        assert_eq!(a.section, b.section);
         assert_eq!(
             sheet.skipped,
             [

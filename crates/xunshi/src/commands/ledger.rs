@@ -3,6 +3,10 @@
 //! (`xunshi_web::http::ledger_import`) and the same service, as the operator (who acts for
 //! everyone, as when loading the demo). The report is the API's, as JSON or as lines.
 //!
+//! `xunshi import inspection FILE --unit U --feedback-date D [--dry-run] [--json]`: a past
+//! inspection with its plan from the unit's ledger, read the same way, as the operator; the
+//! report lists the problems it creates with their headings, then the rows as for a plan.
+//!
 //! `xunshi ledger export --unit U | --inspection I | --round R | --all [--out FILE]`: the ledger as the
 //! web's workbook (`xunshi_web::http::ledger::ledger_row`, `xunshi_office::LedgerWriter`), but
 //! read page by page (`Services::ledger_export_stream`) and written row by row in constant
@@ -19,10 +23,12 @@ use xunshi_core::store::InspectionFilter;
 use xunshi_office::{LedgerColumns, LedgerCsvWriter, LedgerWriter};
 use xunshi_web::http::ledger::{ledger_row, ledger_subtitle};
 
-use crate::cli::{ExportFormat, LedgerExportArgs};
+use crate::cli::{ExportFormat, ImportInspectionArgs, LedgerExportArgs};
 
 use xunshi_core::permission::Actor;
-use xunshi_core::service::{LedgerImport, LedgerImportReport, RowOutcome, Services};
+use xunshi_core::service::{
+    LedgerImport, LedgerImportReport, PastInspectionInput, RowOutcome, Services,
+};
 use xunshi_core::text::for_terminal;
 use xunshi_core::{CoreError, Id};
 use xunshi_store::Db;
@@ -88,6 +94,59 @@ pub async fn import(
         print_report(&report);
     }
     Ok(if report.errors > 0 {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+pub async fn import_inspection(
+    services: &Services<Db>,
+    a: &ImportInspectionArgs,
+    ledger: &LedgerImport,
+) -> Result<ExitCode, String> {
+    let input = PastInspectionInput {
+        unit: a.unit.clone(),
+        feedback_date: a.feedback_date.clone(),
+        round: a.round.clone(),
+        team_name: a.team.clone(),
+        category: a.category.clone(),
+    };
+    let report = services
+        .import_past_inspection(&Actor::system(), &input, ledger, a.dry_run)
+        .await
+        .map_err(|e| message(&e))?;
+    if a.json {
+        let text = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
+        println!("{text}");
+    } else {
+        println!(
+            "{}{} {}（{}），{} 反馈，整改情况报告时限 {}；问题分类：{}",
+            for_terminal(&report.unit_name),
+            for_terminal(&report.round_name),
+            for_terminal(&report.team_name),
+            if report.dry_run { "预览" } else { "已创建" },
+            report.feedback_date,
+            report.report_deadline,
+            for_terminal(&report.taxonomy)
+        );
+        for p in &report.problems {
+            let lines: Vec<String> = p.lines.iter().map(u32::to_string).collect();
+            println!(
+                "问题 {} [{}] {}（第{}行；{}）",
+                p.number,
+                for_terminal(&p.category_name),
+                for_terminal(&p.title),
+                lines.join("、"),
+                for_terminal(&p.category_from)
+            );
+        }
+        print_report(&report.ledger);
+        if let (Some(i), Some(p)) = (report.inspection_id, report.plan_id) {
+            println!("巡视任务 {i}，整改方案 {p}（草稿）");
+        }
+    }
+    Ok(if report.ledger.errors > 0 {
         ExitCode::from(2)
     } else {
         ExitCode::SUCCESS

@@ -15,7 +15,9 @@ use tracing_subscriber::EnvFilter;
 use xunshi_core::service::Services;
 use xunshi_store::{Argon2Secrets, Db};
 
-use crate::cli::{AuditCommand, Cli, Command, LedgerCommand, MailCommand, ParseCommand};
+use crate::cli::{
+    AuditCommand, Cli, Command, ImportCommand, LedgerCommand, MailCommand, ParseCommand,
+};
 use crate::config::{Config, redact_url};
 
 pub async fn run(cli: Cli) -> Result<ExitCode, String> {
@@ -92,6 +94,13 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
                 json,
             )
             .await;
+            db.close().await;
+            code
+        }
+        Command::Import(ImportCommand::Inspection(args)) => {
+            let ledger = ledger::read(&args.file)?;
+            let db = open(&config).await?;
+            let code = ledger::import_inspection(&services(db.clone(), &config), &args, &ledger).await;
             db.close().await;
             code
         }

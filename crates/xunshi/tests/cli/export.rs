@@ -18,7 +18,7 @@ use super::{Instance, assert_success, block_on, stderr, stdout};
 const FIRST: u32 = 3;
 
 /// The sheet's rows: (序号, 整改措施, 佐证材料) of each measure, and the totals line.
-fn read_ledger(path: &Path) -> (Vec<(String, String, String)>, String) {
+pub(super) fn read_ledger(path: &Path) -> (Vec<(String, String, String)>, String) {
     let mut wb: Xlsx<_> = open_workbook(path).expect("the export opens as .xlsx");
     assert_eq!(wb.sheet_names(), vec!["整改台账".to_string()]);
     let r = wb.worksheet_range("整改台账").expect("the sheet");

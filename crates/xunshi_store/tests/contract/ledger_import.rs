@@ -33,6 +33,7 @@ fn row(line: u32, problem: &str, measure: &str, deadline: &str) -> LedgerImportR
         lead_department: cell("G", line, "办公室"),
         co_departments: cell("H", line, "机关党委"),
         responsible_person: cell("I", line, "王五"),
+        category: None,
     }
 }
 
@@ -237,4 +238,182 @@ pub async fn a_ledger_is_previewed_imported_once_and_then_found_unchanged(s: Svc
         s.import_ledger(&w.liaison, plan.id, &empty, true).await,
         CoreError::Unfit(_)
     );
+}
+
+/// A past inspection's ledger: sections for two headings, a problem merged over two measures,
+/// a problem under no section whose words tell its heading, and a deadline that cannot be read.
+fn past_ledger() -> LedgerImport {
+    let in_section = |line: u32, section: &str, problem: &str, measure: &str, due: &str| {
+        LedgerImportRow {
+            category: cell("A", line - 1, section),
+            ..row(line, problem, measure, due)
+        }
+    };
+    let mut rows = vec![
+        in_section(
+            5,
+            "一、政治建设方面",
+            "1.协调督察意识形态工作力度不够",
+            "建立意识形态工作责任清单",
+            "立行立改",
+        ),
+        in_section(
+            6,
+            "一、政治建设方面",
+            "协调督察意识形态工作力度不够",
+            "开展专项督察",
+            "3个月内",
+        ),
+        in_section(
+            8,
+            "二、组织建设方面",
+            "执行干部选拔任用有关规定不够到位",
+            "修订干部选拔任用工作规程",
+            "2020年6月底前",
+        ),
+        row(9, "落实“两个责任”不够到位", "制定主体责任清单", "长期坚持"),
+        row(10, "食堂卫生检查不够", "建立检查台账", "六月底"),
+    ];
+    rows[1].category = cell("A", 4, "一、政治建设方面");
+    rows[2].category = cell("A", 7, "二、组织建设方面");
+    LedgerImport {
+        file_name: "组织部整改台账.xlsx".into(),
+        rows,
+        skipped: Vec::new(),
+        notes: Vec::new(),
+    }
+}
+
+pub async fn a_past_inspection_is_created_from_its_ledger_once(s: Svc) {
+    use xunshi_core::inspection::Stage;
+    use xunshi_core::rectify::PlanStatus;
+    use xunshi_core::service::PastInspectionInput;
+
+    let w = crate::papers::world(&s).await;
+    let input = PastInspectionInput {
+        unit: "自治区党委组织部".into(),
+        // Before 2020: the 2017 taxonomy's six headings are in force.
+        feedback_date: "2019-12-27".into(),
+        team_name: Some("第五巡视组".into()),
+        ..Default::default()
+    };
+    let file = past_ledger();
+    let before = crate::harness::audit_len(&s).await;
+
+    // Only the office moves past work in.
+    expect_err!(
+        s.import_past_inspection(&w.liaison, &input, &file, true)
+            .await,
+        CoreError::Forbidden(_)
+    );
+    let bad_date = PastInspectionInput {
+        feedback_date: "2020-13-01".into(),
+        ..input.clone()
+    };
+    expect_err!(
+        s.import_past_inspection(&w.office, &bad_date, &file, true)
+            .await,
+        CoreError::BadInput(_)
+    );
+
+    // The preview: the problems with their headings and how each was decided, the rows as
+    // tasks, and nothing written.
+    let preview = s
+        .import_past_inspection(&w.office, &input, &file, true)
+        .await
+        .unwrap();
+    assert!(preview.dry_run && preview.inspection_id.is_none() && preview.plan_id.is_none());
+    assert_eq!(preview.round_name, "2019年第四轮巡视");
+    assert_eq!(preview.report_deadline, date(2020, 2, 27));
+    let problems: Vec<_> = preview
+        .problems
+        .iter()
+        .map(|p| {
+            (
+                p.number.as_str(),
+                p.category_name.as_str(),
+                p.title.as_str(),
+                p.lines.as_slice(),
+            )
+        })
+        .collect();
+    let expected: [(&str, &str, &str, &[u32]); 4] = [
+        ("1.1", "政治建设", "协调督察意识形态工作力度不够", &[5, 6]),
+        ("2.1", "组织建设", "执行干部选拔任用有关规定不够到位", &[8]),
+        ("3.1", "党风廉政建设和反腐败斗争", "落实“两个责任”不够到位", &[9]),
+        ("4.1", "政治建设", "食堂卫生检查不够", &[10]),
+    ];
+    assert_eq!(problems, expected);
+    assert_eq!(preview.problems[0].category_from, "台账分类“一、政治建设方面”（A4）");
+    assert!(preview.problems[2].category_from.contains("两个责任"));
+    assert!(preview.problems[3].category_from.contains("默认类别"));
+    let outcomes: Vec<_> = preview
+        .ledger
+        .rows
+        .iter()
+        .map(|r| (r.line, r.outcome, r.task_seq.clone()))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            (5, RowOutcome::Create, Some("1.1.1".to_owned())),
+            (6, RowOutcome::Create, Some("1.1.2".to_owned())),
+            (8, RowOutcome::Create, Some("2.1.1".to_owned())),
+            (9, RowOutcome::Create, Some("3.1.1".to_owned())),
+            (10, RowOutcome::Error, None),
+        ]
+    );
+    assert_eq!(
+        preview.ledger.rows[4].errors,
+        ["第10行 完成时限（F10）“六月底”无法识别"]
+    );
+    assert_eq!(crate::harness::audit_len(&s).await, before, "a preview writes nothing");
+
+    // The confirmed import: the inspection at rectification, its feedback, the draft plan
+    // with the rows not in error, one transaction with its audit.
+    let done = s
+        .import_past_inspection(&w.office, &input, &file, false)
+        .await
+        .unwrap();
+    let (insp_id, plan_id) = (done.inspection_id.unwrap(), done.plan_id.unwrap());
+    let (insp, _) = s.get_inspection(&w.office, insp_id).await.unwrap();
+    assert_eq!(insp.stage, Stage::Rectification);
+    assert_eq!(insp.dates.feedback, Some(date(2019, 12, 27)));
+    assert_eq!(insp.team_name, "第五巡视组");
+    let fb = s.get_feedback(&w.office, insp_id).await.unwrap().unwrap();
+    assert_eq!(fb.groups.len(), 3, "three headings: 政治, 组织, 党风廉政");
+    assert_eq!(fb.deadline, Some(date(2020, 2, 27)));
+    let tasks = plan_tasks(&s, plan_id).await;
+    let seqs: Vec<_> = tasks.iter().map(|t| t.seq.as_str()).collect();
+    assert_eq!(seqs, ["1.1.1", "1.1.2", "2.1.1", "3.1.1"]);
+    assert!(matches!(tasks[0].due, Due::Immediate { .. }));
+    assert_eq!(tasks[1].due, Due::By { date: date(2020, 3, 27) });
+    assert_eq!(tasks[3].due, Due::LongTerm);
+    assert_eq!(audit_of_action(&s, "inspection_imported").await.len(), 1);
+    assert_eq!(
+        crate::harness::audit_len(&s).await,
+        before + 1 + 4 + 1 + 1 + 4,
+        "the inspection, four problems, the feedback, the plan and four tasks"
+    );
+    let plan = s
+        .rect_plan_detail(&Actor::system(), plan_id)
+        .await
+        .unwrap()
+        .plan;
+    assert_eq!((plan.inspection_id, plan.status), (insp_id, PlanStatus::Draft));
+
+    // The plan then takes the ledger as any plan does: the same rows are its tasks, unchanged.
+    let again = s
+        .import_ledger(&Actor::system(), plan_id, &file, true)
+        .await
+        .unwrap();
+    assert_eq!((again.created, again.unchanged, again.errors), (0, 4, 1));
+
+    // The same inspection twice is refused, naming the one there.
+    let e = expect_err!(
+        s.import_past_inspection(&w.office, &input, &file, false)
+            .await,
+        CoreError::Conflict(_)
+    );
+    assert!(e.to_string().contains(&insp_id.to_string()), "{e}");
 }

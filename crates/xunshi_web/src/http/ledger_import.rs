@@ -100,5 +100,11 @@ fn row(r: &ImportRow) -> LedgerImportRow {
         co_departments: cell(ImportField::CoDepartments),
         responsible_person: cell(ImportField::Person),
         deadline: cell(ImportField::Deadline),
+        category: cell(ImportField::Category).or_else(|| {
+            r.section.as_ref().map(|c| LedgerCell {
+                cell: c.cell.clone(),
+                text: c.text.clone(),
+            })
+        }),
     }
 }

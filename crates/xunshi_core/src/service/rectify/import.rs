@@ -21,7 +21,8 @@ use crate::due_text::DueText;
 use crate::error::{CoreError, Result};
 use crate::id::Id;
 use crate::permission::Actor;
-use crate::rectify::{Due, Task, TaskInput};
+use crate::inspection::Inspection;
+use crate::rectify::{Due, Plan, Task, TaskInput};
 use crate::service::{Services, record};
 use crate::store::{ReadTx, RectifyWrite, Store, TaskFilter, WriteTx};
 
@@ -51,6 +52,9 @@ pub struct LedgerImportRow {
     pub co_departments: Option<LedgerCell>,
     pub responsible_person: Option<LedgerCell>,
     pub deadline: Option<LedgerCell>,
+    /// The heading the row's problem falls under: its 问题类别 column, else the section row
+    /// above it. Only an imported inspection reads it; a plan's problems have their headings.
+    pub category: Option<LedgerCell>,
 }
 
 /// A row the reader left out (a section heading, a totals row).
@@ -198,7 +202,7 @@ impl LedgerImportRow {
 
 /// A problem's text for comparison: no spaces, no leading number (`1.`, `（一）`, `一是`),
 /// no closing punctuation.
-fn normalise(text: &str) -> String {
+pub(super) fn normalise(text: &str) -> String {
     let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     let mut t = t.as_str();
     let numbering =
@@ -271,9 +275,9 @@ fn match_problem(text: &str, problems: &[FedBackProblem]) -> Option<ProblemMatch
 }
 
 /// What a row will do, worked out against the plan as it stands.
-struct Planned {
-    report: ImportRowReport,
-    write: Option<(Option<Task>, TaskFields)>,
+pub(super) struct Planned {
+    pub(super) report: ImportRowReport,
+    pub(super) write: Option<(Option<Task>, TaskFields)>,
 }
 
 /// The changed fields of an existing task, by their Chinese names.
@@ -308,16 +312,11 @@ async fn plan_rows<T: ReadTx>(
     actor: &Actor,
     plan_id: Id,
     file: &LedgerImport,
-) -> Result<(Vec<Planned>, Vec<String>, Vec<String>)> {
+) -> Result<Worked> {
     let (plan, insp) = plan_and_inspection(tx, plan_id).await?;
     let role = rect_role(actor, &insp, plan.unit_id);
     require(role, |r| r.draft, "整改方案", DRAFTERS_ONLY)?;
     require_editable(&plan)?;
-    let Some(feedback) = insp.dates.feedback else {
-        return Err(CoreError::RuleRefused(
-            "巡视尚未反馈，无法导入整改台账".into(),
-        ));
-    };
     let problems = unit_problems(tx, &insp, plan.unit_id).await?;
     // A plan's tasks are bounded by its problems' measures: a few hundred at most.
     let tasks = tx
@@ -327,6 +326,27 @@ async fn plan_rows<T: ReadTx>(
             ..Default::default()
         })
         .await?;
+    work_out(file, &insp, &problems, &tasks)
+}
+
+/// The rows worked out: what each does, notes on the file, and the fed-back problems no row
+/// answers.
+pub(super) type Worked = (Vec<Planned>, Vec<String>, Vec<String>);
+
+/// Works out every row against the fed-back problems of one unit and the tasks its plan has;
+/// the same for a plan's import and for an imported inspection, whose problems and plan exist
+/// only in memory until it is written.
+pub(super) fn work_out(
+    file: &LedgerImport,
+    insp: &Inspection,
+    problems: &[FedBackProblem],
+    tasks: &[Task],
+) -> Result<Worked> {
+    let Some(feedback) = insp.dates.feedback else {
+        return Err(CoreError::RuleRefused(
+            "巡视尚未反馈，无法导入整改台账".into(),
+        ));
+    };
     let mut notes = Vec::new();
     if file.rows.iter().any(|r| r.standard.is_none()) {
         notes.push("台账无“整改标准（销号标准）”列：以整改目标作为销号标准".to_owned());
@@ -351,7 +371,7 @@ async fn plan_rows<T: ReadTx>(
             changes: Vec::new(),
             errors: Vec::new(),
         };
-        let matched = match_problem(&problem_text, &problems);
+        let matched = match_problem(&problem_text, problems);
         if matched.is_none() {
             report.errors.push(row.error(
                 "problem",
@@ -394,7 +414,7 @@ async fn plan_rows<T: ReadTx>(
             not_for_disclosure: false,
         };
         let checked = validate(&input).and_then(|f| {
-            check_due(f.due, &insp)?;
+            check_due(f.due, insp)?;
             Ok(f)
         });
         let fields = match checked {
@@ -501,7 +521,7 @@ async fn plan_rows<T: ReadTx>(
     Ok((planned, notes, without))
 }
 
-fn report(
+pub(super) fn report(
     plan_id: Id,
     file: &LedgerImport,
     dry_run: bool,
@@ -526,6 +546,85 @@ fn report(
     }
 }
 
+/// Refuses a file with no data rows or more than one import takes.
+pub(super) fn check_size(file: &LedgerImport) -> Result<()> {
+    if file.rows.len() > IMPORT_MAX_ROWS {
+        return Err(CoreError::bad_input(
+            "file",
+            format!("台账超过 {IMPORT_MAX_ROWS} 行，请分批导入"),
+        ));
+    }
+    if file.rows.is_empty() {
+        return Err(CoreError::unfit("file", "台账中没有可导入的数据行"));
+    }
+    Ok(())
+}
+
+/// Writes the rows that create or update a task, each with its audit record naming the file
+/// and the line it came from.
+pub(super) async fn write_rows<T: WriteTx>(
+    tx: &mut T,
+    actor: &Actor,
+    now: jiff::Timestamp,
+    plan: &Plan,
+    file_name: &str,
+    planned: &[Planned],
+) -> Result<()> {
+    for p in planned {
+        let Some((before, f)) = &p.write else {
+            continue;
+        };
+        let source = json!({ "file": file_name, "line": p.report.line });
+        match before {
+            None => {
+                let seq = p.report.task_seq.clone().unwrap_or_default();
+                let task = f.new_task(plan, seq, now);
+                tx.insert_task(&task).await?;
+                record(
+                    tx,
+                    actor,
+                    now,
+                    AuditEntry::new(
+                        Action::TaskAdded,
+                        "task",
+                        Some(task.id),
+                        json!({ "plan_id": plan.id, "after": task, "imported": source }),
+                    ),
+                )
+                .await?;
+            }
+            Some(before) => {
+                let after = Task {
+                    target: f.target.clone(),
+                    standard: f.standard.clone(),
+                    responsible_leader: f.responsible_leader.clone(),
+                    lead_department: f.lead_department.clone(),
+                    co_departments: f.co_departments.clone(),
+                    responsible_person: f.responsible_person.clone(),
+                    due: f.due,
+                    version: before.version + 1,
+                    updated_at: now,
+                    ..before.clone()
+                };
+                tx.update_task(&after).await?;
+                record(
+                    tx,
+                    actor,
+                    now,
+                    AuditEntry::new(
+                        Action::TaskUpdated,
+                        "task",
+                        Some(after.id),
+                        json!({ "before": before, "after": after, "imported": source }),
+                    ),
+                )
+                .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
 impl<S: Store> Services<S> {
     /// Previews (`dry_run`) or imports a ledger file into a draft or returned plan, by the
     /// unit's principal or liaison, as adding and changing its tasks one by one would. The
@@ -539,15 +638,7 @@ impl<S: Store> Services<S> {
         file: &LedgerImport,
         dry_run: bool,
     ) -> Result<LedgerImportReport> {
-        if file.rows.len() > IMPORT_MAX_ROWS {
-            return Err(CoreError::bad_input(
-                "file",
-                format!("台账超过 {IMPORT_MAX_ROWS} 行，请分批导入"),
-            ));
-        }
-        if file.rows.is_empty() {
-            return Err(CoreError::unfit("file", "台账中没有可导入的数据行"));
-        }
+        check_size(file)?;
         if dry_run {
             let mut tx = self.store.read().await?;
             let (planned, notes, without) = plan_rows(&mut tx, actor, plan_id, file).await?;
@@ -557,58 +648,7 @@ impl<S: Store> Services<S> {
         let mut tx = self.store.write().await?;
         let (planned, notes, without) = plan_rows(&mut tx, actor, plan_id, file).await?;
         let (plan, _) = plan_and_inspection(&mut tx, plan_id).await?;
-        for p in &planned {
-            let Some((before, f)) = &p.write else {
-                continue;
-            };
-            let source = json!({ "file": file.file_name, "line": p.report.line });
-            match before {
-                None => {
-                    let seq = p.report.task_seq.clone().unwrap_or_default();
-                    let task = f.new_task(&plan, seq, now);
-                    tx.insert_task(&task).await?;
-                    record(
-                        &mut tx,
-                        actor,
-                        now,
-                        AuditEntry::new(
-                            Action::TaskAdded,
-                            "task",
-                            Some(task.id),
-                            json!({ "plan_id": plan.id, "after": task, "imported": source }),
-                        ),
-                    )
-                    .await?;
-                }
-                Some(before) => {
-                    let after = Task {
-                        target: f.target.clone(),
-                        standard: f.standard.clone(),
-                        responsible_leader: f.responsible_leader.clone(),
-                        lead_department: f.lead_department.clone(),
-                        co_departments: f.co_departments.clone(),
-                        responsible_person: f.responsible_person.clone(),
-                        due: f.due,
-                        version: before.version + 1,
-                        updated_at: now,
-                        ..before.clone()
-                    };
-                    tx.update_task(&after).await?;
-                    record(
-                        &mut tx,
-                        actor,
-                        now,
-                        AuditEntry::new(
-                            Action::TaskUpdated,
-                            "task",
-                            Some(after.id),
-                            json!({ "before": before, "after": after, "imported": source }),
-                        ),
-                    )
-                    .await?;
-                }
-            }
-        }
+        write_rows(&mut tx, actor, now, &plan, &file.file_name, &planned).await?;
         tx.commit().await?;
         Ok(report(plan_id, file, false, &planned, notes, without))
     }

@@ -11,11 +11,13 @@
 //! - `work`: progress reports, evidence files, verification.
 //! - `ledger`: the ledger across plans and one task with its records.
 //! - `import`: a unit's existing ledger file previewed and imported as the plan's tasks.
+//! - `past`: an inspection fed back before Xunshi, created with its plan from the unit's ledger.
 
 pub(crate) mod access;
 mod batch;
 mod import;
 mod ledger;
+mod past;
 mod plans;
 mod tasks;
 mod work;
@@ -45,6 +47,7 @@ pub use import::{
     LedgerImportRow, MATCH_THRESHOLD, ProblemMatch, RowOutcome, SkippedLine, similarity,
 };
 pub use ledger::{LedgerFilter, LedgerPage};
+pub use past::{PastInspectionInput, PastInspectionReport, PastProblem};
 
 /// The days before a deadline at which a task turns yellow: the office's setting, kept with
 /// the deadline rules by the supervision services.

@@ -87,7 +87,7 @@ fn check_ready(plan: &Plan) -> Result<()> {
 }
 
 /// The name a plan gets when none is given.
-async fn default_title<T: ReadTx>(
+pub(super) async fn default_title<T: ReadTx>(
     tx: &mut T,
     insp: &Inspection,
     unit_name: &str,
