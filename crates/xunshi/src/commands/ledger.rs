@@ -121,11 +121,15 @@ pub async fn import_inspection(
         println!("{text}");
     } else {
         println!(
-            "{}{} {}（{}），{} 反馈，整改情况报告时限 {}；问题分类：{}",
+            "{}：{} {}（{}），{} 反馈，整改情况报告时限 {}；问题分类：{}",
             for_terminal(&report.unit_name),
             for_terminal(&report.round_name),
             for_terminal(&report.team_name),
-            if report.dry_run { "预览" } else { "已创建" },
+            if report.dry_run {
+                "预览"
+            } else {
+                "已创建"
+            },
             report.feedback_date,
             report.report_deadline,
             for_terminal(&report.taxonomy)

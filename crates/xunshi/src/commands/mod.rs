@@ -100,7 +100,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Import(ImportCommand::Inspection(args)) => {
             let ledger = ledger::read(&args.file)?;
             let db = open(&config).await?;
-            let code = ledger::import_inspection(&services(db.clone(), &config), &args, &ledger).await;
+            let code =
+                ledger::import_inspection(&services(db.clone(), &config), &args, &ledger).await;
             db.close().await;
             code
         }

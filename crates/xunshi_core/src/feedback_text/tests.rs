@@ -326,7 +326,13 @@ fn a_list_marker_is_taken_off_and_a_text_that_only_looks_numbered_is_kept() {
     assert_eq!(without_marker("（二）理论学习不深入"), "理论学习不深入");
     assert_eq!(without_marker(" 三、理论学习不深入 "), "理论学习不深入");
     assert_eq!(without_marker("一是理论学习不深入"), "理论学习不深入");
-    assert_eq!(without_marker("三会一课制度落实不到位"), "三会一课制度落实不到位");
-    assert_eq!(without_marker("2020年专项资金管理不严"), "2020年专项资金管理不严");
+    assert_eq!(
+        without_marker("三会一课制度落实不到位"),
+        "三会一课制度落实不到位"
+    );
+    assert_eq!(
+        without_marker("2020年专项资金管理不严"),
+        "2020年专项资金管理不严"
+    );
     assert_eq!(without_marker("1."), "1.");
 }

@@ -81,8 +81,8 @@ pub use rectify::{
     BATCH_MAX, BatchItem, ChangeInput, FedBackProblem, IMPORT_MAX_ROWS, ImportRowReport,
     LedgerCategory, LedgerCell, LedgerFilter, LedgerImport, LedgerImportReport, LedgerImportRow,
     LedgerPage, LedgerProblem, MATCH_THRESHOLD, PastInspectionInput, PastInspectionReport,
-    PastProblem, PlanDetail, PlanRights, PlanSlot, ProblemMatch, RectPlanInput, Reminded, RowOutcome, SkippedLine, TaskDetail, TaskEntry, TaskRights,
-    similarity,
+    PastProblem, PlanDetail, PlanRights, PlanSlot, ProblemMatch, RectPlanInput, Reminded,
+    RowOutcome, SkippedLine, TaskDetail, TaskEntry, TaskRights, similarity,
 };
 pub use reports::{ReportDetail, ReportRights};
 pub use submissions::{ALREADY_SUBMITTED, KEPT_FOR};

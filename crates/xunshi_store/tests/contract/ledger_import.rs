@@ -243,12 +243,11 @@ pub async fn a_ledger_is_previewed_imported_once_and_then_found_unchanged(s: Svc
 /// A past inspection's ledger: sections for two headings, a problem merged over two measures,
 /// a problem under no section whose words tell its heading, and a deadline that cannot be read.
 fn past_ledger() -> LedgerImport {
-    let in_section = |line: u32, section: &str, problem: &str, measure: &str, due: &str| {
-        LedgerImportRow {
+    let in_section =
+        |line: u32, section: &str, problem: &str, measure: &str, due: &str| LedgerImportRow {
             category: cell("A", line - 1, section),
             ..row(line, problem, measure, due)
-        }
-    };
+        };
     let mut rows = vec![
         in_section(
             5,
@@ -323,7 +322,7 @@ pub async fn a_past_inspection_is_created_from_its_ledger_once(s: Svc) {
         .await
         .unwrap();
     assert!(preview.dry_run && preview.inspection_id.is_none() && preview.plan_id.is_none());
-    assert_eq!(preview.round_name, "2019年第四轮巡视");
+    assert_eq!(preview.round_name, "2019年第4轮巡视");
     assert_eq!(preview.report_deadline, date(2020, 2, 27));
     let problems: Vec<_> = preview
         .problems
@@ -339,14 +338,23 @@ pub async fn a_past_inspection_is_created_from_its_ledger_once(s: Svc) {
         .collect();
     let expected: [(&str, &str, &str, &[u32]); 4] = [
         ("1.1", "政治建设", "协调督察意识形态工作力度不够", &[5, 6]),
+        // The default heading: the first of the version.
+        ("1.2", "政治建设", "食堂卫生检查不够", &[10]),
         ("2.1", "组织建设", "执行干部选拔任用有关规定不够到位", &[8]),
-        ("3.1", "党风廉政建设和反腐败斗争", "落实“两个责任”不够到位", &[9]),
-        ("4.1", "政治建设", "食堂卫生检查不够", &[10]),
+        (
+            "3.1",
+            "党风廉政建设和反腐败斗争",
+            "落实“两个责任”不够到位",
+            &[9],
+        ),
     ];
     assert_eq!(problems, expected);
-    assert_eq!(preview.problems[0].category_from, "台账分类“一、政治建设方面”（A4）");
-    assert!(preview.problems[2].category_from.contains("两个责任"));
-    assert!(preview.problems[3].category_from.contains("默认类别"));
+    assert_eq!(
+        preview.problems[0].category_from,
+        "台账分类“一、政治建设方面”（A4）"
+    );
+    assert!(preview.problems[3].category_from.contains("两个责任"));
+    assert!(preview.problems[1].category_from.contains("默认类别"));
     let outcomes: Vec<_> = preview
         .ledger
         .rows
@@ -367,7 +375,11 @@ pub async fn a_past_inspection_is_created_from_its_ledger_once(s: Svc) {
         preview.ledger.rows[4].errors,
         ["第10行 完成时限（F10）“六月底”无法识别"]
     );
-    assert_eq!(crate::harness::audit_len(&s).await, before, "a preview writes nothing");
+    assert_eq!(
+        crate::harness::audit_len(&s).await,
+        before,
+        "a preview writes nothing"
+    );
 
     // The confirmed import: the inspection at rectification, its feedback, the draft plan
     // with the rows not in error, one transaction with its audit.
@@ -387,7 +399,12 @@ pub async fn a_past_inspection_is_created_from_its_ledger_once(s: Svc) {
     let seqs: Vec<_> = tasks.iter().map(|t| t.seq.as_str()).collect();
     assert_eq!(seqs, ["1.1.1", "1.1.2", "2.1.1", "3.1.1"]);
     assert!(matches!(tasks[0].due, Due::Immediate { .. }));
-    assert_eq!(tasks[1].due, Due::By { date: date(2020, 3, 27) });
+    assert_eq!(
+        tasks[1].due,
+        Due::By {
+            date: date(2020, 3, 27)
+        }
+    );
     assert_eq!(tasks[3].due, Due::LongTerm);
     assert_eq!(audit_of_action(&s, "inspection_imported").await.len(), 1);
     assert_eq!(
@@ -400,7 +417,10 @@ pub async fn a_past_inspection_is_created_from_its_ledger_once(s: Svc) {
         .await
         .unwrap()
         .plan;
-    assert_eq!((plan.inspection_id, plan.status), (insp_id, PlanStatus::Draft));
+    assert_eq!(
+        (plan.inspection_id, plan.status),
+        (insp_id, PlanStatus::Draft)
+    );
 
     // The plan then takes the ledger as any plan does: the same rows are its tasks, unchanged.
     let again = s

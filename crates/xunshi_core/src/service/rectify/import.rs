@@ -20,11 +20,11 @@ use crate::audit::{Action, AuditEntry};
 use crate::due_text::DueText;
 use crate::error::{CoreError, Result};
 use crate::id::Id;
-use crate::permission::Actor;
 use crate::inspection::Inspection;
+use crate::permission::Actor;
 use crate::rectify::{Due, Plan, Task, TaskInput};
 use crate::service::{Services, record};
-use crate::store::{ReadTx, RectifyWrite, Store, TaskFilter, WriteTx};
+use crate::store::{ReadTx, Store, TaskFilter, WriteTx};
 
 /// The most rows one import takes (the reader stops at the same number).
 pub const IMPORT_MAX_ROWS: usize = 2000;

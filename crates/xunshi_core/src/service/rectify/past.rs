@@ -15,19 +15,19 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::FedBackProblem;
+use super::import::LedgerCell;
 use super::import::{
     LedgerImport, LedgerImportReport, check_size, normalise, report, similarity, work_out,
     write_rows,
 };
 use super::plans::default_title;
-use super::FedBackProblem;
-use super::import::LedgerCell;
 use crate::access::Visible;
 use crate::audit::{Action, AuditEntry};
 use crate::calendar::add_months;
 use crate::error::{CoreError, Result, Validation};
-use crate::feedback_text::without_marker;
 use crate::feedback::{Feedback, FeedbackMeeting, FeedbackStatus, group_by_category};
+use crate::feedback_text::without_marker;
 use crate::id::Id;
 use crate::inspection::{Inspection, InspectionDates, InspectionKind, Round, Stage, parse_date};
 use crate::page::PageRequest;
@@ -37,7 +37,9 @@ use crate::rectify::{Plan, PlanStatus};
 use crate::service::papers::signature;
 use crate::service::units::resolve_unit_in;
 use crate::service::{Services, record};
-use crate::store::{InspectionFilter, ReadTx, Store, WriteTx};
+use crate::store::{
+    InspectionFilter, PaperWrite, PlanningWrite, ReadTx, RectifyWrite, ReportWrite, Store, WriteTx,
+};
 use crate::taxonomy::{Category, sort_categories, version_in_force};
 
 /// The team's name when none is given: the plan's title then reads "…巡视组巡视反馈意见的整改方案".
@@ -109,7 +111,10 @@ pub struct PastInspectionReport {
 /// 2021), then in the problem itself. Checked in this order, so that narrower words (整改,
 /// 选人用人) come before broad ones (政治, 监督).
 const KEYWORDS: &[(&str, &[&str])] = &[
-    ("prior_rectification", &["上轮巡视", "巡视整改", "整改不到位"]),
+    (
+        "prior_rectification",
+        &["上轮巡视", "巡视整改", "整改不到位"],
+    ),
     (
         "rectification",
         &["上轮巡视", "巡视整改", "审计", "整改不到位", "整改"],
@@ -117,43 +122,105 @@ const KEYWORDS: &[(&str, &[&str])] = &[
     (
         "organizational",
         &[
-            "组织建设", "选人用人", "干部选拔", "干部队伍", "基层党建", "党支部", "党员",
-            "人才", "组织生活", "三会一课", "党建",
+            "组织建设",
+            "选人用人",
+            "干部选拔",
+            "干部队伍",
+            "基层党建",
+            "党支部",
+            "党员",
+            "人才",
+            "组织生活",
+            "三会一课",
+            "党建",
         ],
     ),
     (
         "organizational_line",
         &[
-            "组织建设", "组织路线", "选人用人", "干部", "基层党建", "党支部", "党员", "人才",
-            "组织生活", "三会一课", "党建",
+            "组织建设",
+            "组织路线",
+            "选人用人",
+            "干部",
+            "基层党建",
+            "党支部",
+            "党员",
+            "人才",
+            "组织生活",
+            "三会一课",
+            "党建",
         ],
     ),
     (
         "conduct",
-        &["作风", "形式主义", "官僚主义", "八项规定", "四风", "文山会海", "公务接待"],
+        &[
+            "作风",
+            "形式主义",
+            "官僚主义",
+            "八项规定",
+            "四风",
+            "文山会海",
+            "公务接待",
+        ],
     ),
     ("discipline", &["纪律", "违规", "违反", "规矩"]),
     (
         "integrity",
-        &["廉", "腐败", "两个责任", "主体责任", "监督责任", "资金", "项目监管", "利益"],
+        &[
+            "廉",
+            "腐败",
+            "两个责任",
+            "主体责任",
+            "监督责任",
+            "资金",
+            "项目监管",
+            "利益",
+        ],
     ),
     (
         "strict_governance",
         &[
-            "从严治党", "廉", "腐败", "两个责任", "主体责任", "监督责任", "资金", "作风",
-            "八项规定", "四风", "公务接待", "纪律", "违规",
+            "从严治党",
+            "廉",
+            "腐败",
+            "两个责任",
+            "主体责任",
+            "监督责任",
+            "资金",
+            "作风",
+            "八项规定",
+            "四风",
+            "公务接待",
+            "纪律",
+            "违规",
         ],
     ),
     ("ideological", &["思想建设", "理论学习", "思想", "学习"]),
     (
         "political",
-        &["政治", "意识形态", "决策部署", "党中央", "党的领导", "职责", "统筹"],
+        &[
+            "政治",
+            "意识形态",
+            "决策部署",
+            "党中央",
+            "党的领导",
+            "职责",
+            "统筹",
+        ],
     ),
     (
         "theory_line",
         &[
-            "政治", "思想建设", "意识形态", "决策部署", "党中央", "理论", "政策", "发展",
-            "职责", "统筹",
+            "政治",
+            "思想建设",
+            "意识形态",
+            "决策部署",
+            "党中央",
+            "理论",
+            "政策",
+            "发展",
+            "职责",
+            "统筹",
         ],
     ),
 ];
@@ -169,7 +236,14 @@ fn by_keyword<'a>(text: &str, cats: &'a [Category]) -> Option<(&'a Category, &'s
 /// A heading as a ledger writes it, for comparison: no numbering, no trailing 方面 / 问题.
 fn heading_text(text: &str) -> String {
     let mut t = normalise(text);
-    for tail in ["方面存在的问题", "方面的问题", "方面问题", "方面", "存在的问题", "问题"] {
+    for tail in [
+        "方面存在的问题",
+        "方面的问题",
+        "方面问题",
+        "方面",
+        "存在的问题",
+        "问题",
+    ] {
         if let Some(s) = t.strip_suffix(tail)
             && !s.is_empty()
         {
@@ -190,7 +264,10 @@ fn named_category<'a>(text: &str, cats: &'a [Category]) -> Option<&'a Category> 
     let name = |c: &Category| heading_text(&c.name);
     cats.iter()
         .find(|c| name(c) == t)
-        .or_else(|| cats.iter().find(|c| name(c).contains(&t) || t.contains(&name(c))))
+        .or_else(|| {
+            cats.iter()
+                .find(|c| name(c).contains(&t) || t.contains(&name(c)))
+        })
         .or_else(|| {
             cats.iter()
                 .map(|c| (c, similarity(&name(c), &t)))
@@ -257,7 +334,10 @@ async fn find_round<T: ReadTx>(tx: &mut T, named: Option<&str>, feedback: Date) 
                 .collect();
             match found.as_slice() {
                 [r] => Ok((*r).clone()),
-                [] => Err(CoreError::unfit("round", format!("没有编号或名称为“{key}”的巡视轮次"))),
+                [] => Err(CoreError::unfit(
+                    "round",
+                    format!("没有编号或名称为“{key}”的巡视轮次"),
+                )),
                 _ => Err(CoreError::bad_input(
                     "round",
                     format!("名称为“{key}”的轮次不止一个，请以编号指定"),
@@ -338,7 +418,10 @@ async fn work<T: ReadTx>(
         .await
         .map_err(|_| CoreError::unfit("unit", format!("单位“{}”不存在", input.unit.trim())))?;
     if unit.withdrawn {
-        return Err(CoreError::bad_input("unit", format!("单位“{}”已撤销", unit.name)));
+        return Err(CoreError::bad_input(
+            "unit",
+            format!("单位“{}”已撤销", unit.name),
+        ));
     }
     let round = find_round(tx, input.round.as_deref(), feedback_date).await?;
     let term = tx
@@ -346,7 +429,10 @@ async fn work<T: ReadTx>(
         .await?
         .ok_or_else(|| CoreError::internal("round without term"))?;
     if unit.id == term.dispatcher_id {
-        return Err(CoreError::bad_input("unit", "派出巡视组的党组织不能巡视自身"));
+        return Err(CoreError::bad_input(
+            "unit",
+            "派出巡视组的党组织不能巡视自身",
+        ));
     }
     // The unit's inspections are a handful; one fed back that day is this one, imported or not.
     let earlier = tx
@@ -360,7 +446,10 @@ async fn work<T: ReadTx>(
             PageRequest::first(200),
         )
         .await?;
-    if let Some(i) = earlier.iter().find(|i| i.dates.feedback == Some(feedback_date)) {
+    if let Some(i) = earlier
+        .iter()
+        .find(|i| i.dates.feedback == Some(feedback_date))
+    {
         return Err(CoreError::Conflict(format!(
             "{}于 {feedback_date} 反馈的巡视已在系统中（{}，编号 {}）：台账请导入其整改方案",
             unit.name, i.team_name, i.id
@@ -374,14 +463,22 @@ async fn work<T: ReadTx>(
         .ok_or_else(|| CoreError::internal("no taxonomy version"))?;
     let mut cats = tx.list_categories(Some(version.id)).await?;
     sort_categories(&mut cats, &versions);
-    let default = match input.category.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let default = match input
+        .category
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         Some(name) => named_category(name, &cats).ok_or_else(|| {
             CoreError::unfit(
                 "category",
                 format!(
                     "“{name}”不是{}的类别：{}",
                     version.name,
-                    cats.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join("、")
+                    cats.iter()
+                        .map(|c| c.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join("、")
                 ),
             )
         })?,
@@ -492,14 +589,21 @@ async fn work<T: ReadTx>(
         }
     }
     let (planned, mut notes, without) = work_out(&rows, &insp, &fed_back, &[])?;
-    if input.team_name.as_deref().is_none_or(|t| t.trim().is_empty()) {
+    if input
+        .team_name
+        .as_deref()
+        .is_none_or(|t| t.trim().is_empty())
+    {
         notes.push(format!("未指定巡视组名称，记为“{DEFAULT_TEAM}”"));
     }
     let report_deadline = add_months(feedback_date, 2)?;
     let feedback = Feedback {
         inspection_id: insp.id,
         status: FeedbackStatus::Given,
-        assessment: format!("（历史巡视，据整改台账“{}”导入；反馈意见原文未录入）", file.file_name),
+        assessment: format!(
+            "（历史巡视，据整改台账“{}”导入；反馈意见原文未录入）",
+            file.file_name
+        ),
         groups,
         recommendations: Vec::new(),
         demands: String::new(),
@@ -685,7 +789,10 @@ mod tests {
         };
         let (c, from) = decide_category(Some(&unknown), "食堂卫生检查不够", &cats, &cats[0]);
         assert_eq!(c.code, "political");
-        assert!(from.starts_with("台账分类“四、财务管理方面”（B5）无对应类别"), "{from}");
+        assert!(
+            from.starts_with("台账分类“四、财务管理方面”（B5）无对应类别"),
+            "{from}"
+        );
         assert!(from.ends_with("归入默认类别，请核对"), "{from}");
     }
 
