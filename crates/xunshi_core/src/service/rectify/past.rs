@@ -105,38 +105,20 @@ pub struct PastInspectionReport {
     pub ledger: LedgerImportReport,
 }
 
-/// Words that tell a heading, by its code in the shipped taxonomies (2017: the six aspects of
-/// Party building and the last round's rectification; 2020: the four 落实), read in a ledger's
-/// section name that is not a heading of the version in force (a 2017 heading in a ledger of
-/// 2021), then in the problem itself. Checked in this order, so that narrower words (整改,
-/// 选人用人) come before broad ones (政治, 监督).
-const KEYWORDS: &[(&str, &[&str])] = &[
+/// Words that tell a heading, with the codes of the heading they tell in the shipped
+/// taxonomies (2017: the six aspects of Party building and the last round's rectification;
+/// 2020: the four 落实; a version has one of each entry's codes). Read in a ledger's section
+/// name that is not a heading of the version in force (a 2017 heading in a ledger of 2021),
+/// then in the problem itself, in this order, so that narrower words (整改, 选人用人) come
+/// before broad ones (政治, 学习).
+const KEYWORDS: &[(&[&str], &[&str])] = &[
     (
-        "prior_rectification",
+        &["prior_rectification", "rectification"],
         &["上轮巡视", "巡视整改", "整改不到位"],
     ),
+    (&["rectification"], &["审计", "整改"]),
     (
-        "rectification",
-        &["上轮巡视", "巡视整改", "审计", "整改不到位", "整改"],
-    ),
-    (
-        "organizational",
-        &[
-            "组织建设",
-            "选人用人",
-            "干部选拔",
-            "干部队伍",
-            "基层党建",
-            "党支部",
-            "党员",
-            "人才",
-            "组织生活",
-            "三会一课",
-            "党建",
-        ],
-    ),
-    (
-        "organizational_line",
+        &["organizational", "organizational_line"],
         &[
             "组织建设",
             "组织路线",
@@ -152,7 +134,7 @@ const KEYWORDS: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "conduct",
+        &["conduct", "strict_governance"],
         &[
             "作风",
             "形式主义",
@@ -163,10 +145,14 @@ const KEYWORDS: &[(&str, &[&str])] = &[
             "公务接待",
         ],
     ),
-    ("discipline", &["纪律", "违规", "违反", "规矩"]),
     (
-        "integrity",
+        &["discipline", "strict_governance"],
+        &["纪律", "违规", "违反", "规矩"],
+    ),
+    (
+        &["integrity", "strict_governance"],
         &[
+            "从严治党",
             "廉",
             "腐败",
             "两个责任",
@@ -178,45 +164,17 @@ const KEYWORDS: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "strict_governance",
-        &[
-            "从严治党",
-            "廉",
-            "腐败",
-            "两个责任",
-            "主体责任",
-            "监督责任",
-            "资金",
-            "作风",
-            "八项规定",
-            "四风",
-            "公务接待",
-            "纪律",
-            "违规",
-        ],
+        &["ideological", "theory_line"],
+        &["思想建设", "理论学习", "思想", "理论", "学习"],
     ),
-    ("ideological", &["思想建设", "理论学习", "思想", "学习"]),
     (
-        "political",
+        &["political", "theory_line"],
         &[
             "政治",
             "意识形态",
             "决策部署",
             "党中央",
             "党的领导",
-            "职责",
-            "统筹",
-        ],
-    ),
-    (
-        "theory_line",
-        &[
-            "政治",
-            "思想建设",
-            "意识形态",
-            "决策部署",
-            "党中央",
-            "理论",
             "政策",
             "发展",
             "职责",
@@ -227,8 +185,8 @@ const KEYWORDS: &[(&str, &[&str])] = &[
 
 /// The first heading of `cats` whose words `text` holds, with the word.
 fn by_keyword<'a>(text: &str, cats: &'a [Category]) -> Option<(&'a Category, &'static str)> {
-    KEYWORDS.iter().find_map(|(code, words)| {
-        let c = cats.iter().find(|c| c.code == *code)?;
+    KEYWORDS.iter().find_map(|(codes, words)| {
+        let c = cats.iter().find(|c| codes.contains(&c.code.as_str()))?;
         words.iter().find(|w| text.contains(**w)).map(|w| (c, *w))
     })
 }
