@@ -648,6 +648,51 @@ mod tests {
         ,,,,,,,,,\n\
         2,经费管理松散,清理账目,账实相符,王五,财务处,,,长期坚持,推进中\n";
 
+    /// An Excel 97 workbook (.xls) as LibreOffice Calc saves it, made from
+    /// `testdata/ledger-merged.html`: a merged title, a two-row heading under a merged 责任主体,
+    /// a merged section row, a problem merged over its two measures, a spacer and a totals row.
+    #[test]
+    fn an_xls_workbook_is_read_with_its_merged_cells() {
+        let bytes = include_bytes!("../testdata/ledger-merged.xls");
+        let sheet = read_ledger("台账.xls", bytes).expect("the .xls ledger");
+        assert_eq!(sheet.heading_lines, (3, 4));
+        let fields: Vec<ImportField> = sheet.columns.iter().map(|(f, _, _)| *f).collect();
+        assert_eq!(
+            fields,
+            [
+                ImportField::Seq,
+                ImportField::Problem,
+                ImportField::Measure,
+                ImportField::Leader,
+                ImportField::LeadDepartment,
+                ImportField::Deadline,
+                ImportField::Target,
+            ]
+        );
+        assert_eq!(sheet.rows.len(), 2, "{:?}", sheet.rows);
+        let (a, b) = (&sheet.rows[0], &sheet.rows[1]);
+        assert_eq!((a.line, b.line), (6, 7));
+        assert_eq!(field(b, ImportField::Problem), "理论学习不深入");
+        assert_eq!(b.get(ImportField::Problem).unwrap().cell, "B7");
+        assert_eq!(field(a, ImportField::Deadline), "立行立改");
+        assert_eq!(field(b, ImportField::Deadline), "2020年6月底前");
+        assert_eq!(field(b, ImportField::LeadDepartment), "宣传处");
+        assert_eq!(field(b, ImportField::Target), "研讨见效");
+        assert_eq!(
+            b.section.as_ref().map(|c| c.text.as_str()),
+            Some("一、政治建设方面")
+        );
+        let skipped: Vec<(u32, &str)> = sheet
+            .skipped
+            .iter()
+            .map(|s| (s.line, s.reason.as_str()))
+            .collect();
+        assert_eq!(
+            skipped,
+            [(5, "分类标题行“一、政治建设方面”"), (9, "合计行")]
+        );
+    }
+
     #[test]
     fn csv_is_read_in_utf8_and_in_gb18030() {
         let (gb, _, _) = encoding_rs::GB18030.encode(CSV);
