@@ -416,11 +416,13 @@ pub struct InspectorInput {
     /// The current unit: an id or the exact name.
     #[schema(min_length = 1, pattern = r"\S")]
     pub unit: String,
-    #[schema(min_length = 1, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub post: String,
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub specialty: String,
     #[serde(default)]
+    #[schema(max_length = 50)]
     pub locality: String,
 }
 
@@ -475,7 +477,7 @@ pub struct PastPostInput {
     /// The unit: an id or the exact name.
     #[schema(min_length = 1, pattern = r"\S")]
     pub unit: String,
-    #[schema(min_length = 1, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub post: String,
     /// `YYYY-MM-DD`.
     #[schema(value_type = String, format = Date)]
@@ -536,7 +538,7 @@ pub struct RelativeInput {
     /// A code or label of [`Relation`], such as `spouse` or 配偶.
     #[schema(value_type = Relation)]
     pub relation: String,
-    #[schema(min_length = 1, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 50, pattern = r"\S")]
     pub name: String,
     /// The workplace: a unit's id or exact name.
     #[schema(min_length = 1, pattern = r"\S")]
