@@ -108,12 +108,15 @@ impl DocStatus {
 pub struct Contact {
     /// 联系电话.
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub phone: String,
     /// 电子邮箱.
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub mailbox: String,
     /// 通信地址 (with the postcode).
     #[serde(default)]
+    #[schema(max_length = 300)]
     pub address: String,
 }
 
@@ -204,17 +207,20 @@ pub struct Revision {
 /// The editable fields of a document as a form or a JSON body gives them.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct DocumentInput {
-    #[schema(min_length = 1, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub title: String,
     #[schema(min_length = 1, pattern = r"\S", max_length = 100000)]
     pub body: String,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub addressee: String,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub issuer: String,
     #[serde(default)]
     pub contact: Contact,
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub note: String,
 }
 

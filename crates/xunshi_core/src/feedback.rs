@@ -74,12 +74,14 @@ pub struct FeedbackInput {
     /// The version of the draft this edit is based on; 0 for the first save.
     #[serde(default)]
     pub version: i64,
+    #[schema(max_length = 20000)]
     pub assessment: String,
     /// Ids of signed papers to feed back; when absent, those of the approved inspection report.
     #[serde(default)]
     pub problem_ids: Option<Vec<String>>,
     pub recommendations: Vec<String>,
     #[serde(default)]
+    #[schema(max_length = 20000)]
     pub demands: String,
     /// `YYYY-MM-DD`.
     #[serde(default)]
@@ -90,10 +92,13 @@ pub struct FeedbackInput {
     #[schema(value_type = Option<String>, format = Date)]
     pub meeting_date: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub delivered_by: String,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub delivered_to: String,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub presided_by: String,
 }
 

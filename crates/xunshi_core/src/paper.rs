@@ -506,7 +506,7 @@ pub struct NoticeInput {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct NoticeAnswer {
     pub version: i64,
-    #[schema(min_length = 1, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 10000, pattern = r"\S")]
     pub answer: String,
 }
 
@@ -517,6 +517,7 @@ pub struct NoticeReview {
     /// `true`: the fix is accepted and the notice closed; `false`: sent back to the unit.
     pub accept: bool,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub comment: String,
 }
 

@@ -180,6 +180,7 @@ pub struct StepInput {
     #[schema(value_type = Decision)]
     pub decision: String,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub comment: String,
     /// `YYYY-MM-DD`: the date of the meeting; required for the leading group and committee.
     #[serde(default)]

@@ -219,8 +219,9 @@ pub struct FollowUpInput {
     pub kind: String,
     /// The document number, such as 巡整督〔2020〕3号; may be empty for a reminder.
     #[serde(default)]
+    #[schema(max_length = 50)]
     pub doc_no: String,
-    #[schema(min_length = 1, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 10000, pattern = r"\S")]
     pub content: String,
     /// By when the unit must answer.
     #[serde(default)]
@@ -315,7 +316,7 @@ impl FollowUpInput {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct FollowUpAnswer {
     pub version: i64,
-    #[schema(min_length = 1, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 10000, pattern = r"\S")]
     pub answer: String,
 }
 
@@ -345,9 +346,9 @@ pub struct AccountabilityInput {
     #[serde(default)]
     #[schema(value_type = Option<String>, format = "uuid")]
     pub problem_id: Option<String>,
-    #[schema(min_length = 1, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 50, pattern = r"\S")]
     pub person: String,
-    #[schema(min_length = 1, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub post: String,
     /// first, second, third, fourth (四种形态)
     #[schema(value_type = crate::rectify::Form)]
@@ -357,7 +358,7 @@ pub struct AccountabilityInput {
     pub measure_list: String,
     #[schema(min_length = 1, pattern = r"\S")]
     pub measure: String,
-    #[schema(min_length = 1, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub deciding_body: String,
     #[schema(value_type = String, format = Date)]
     pub decided_on: String,

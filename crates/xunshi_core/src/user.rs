@@ -101,6 +101,7 @@ pub fn check_password_policy(password: &str, username: &str) -> Result<()> {
 pub struct NewUserInput {
     pub username: String,
     #[serde(default)]
+    #[schema(max_length = 50)]
     pub display_name: String,
     /// The unit's id or its exact name.
     #[serde(default)]

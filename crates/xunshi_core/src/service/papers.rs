@@ -37,12 +37,14 @@ pub struct PaperDecision {
     pub version: i64,
     /// The meeting's remarks on approval; the reason, required, on return or withdrawal.
     #[serde(default)]
+    #[schema(max_length = 1000)]
     pub comment: String,
 }
 
 /// The reason a file is withdrawn.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct Withdrawal {
+    #[schema(max_length = 500)]
     pub reason: String,
 }
 

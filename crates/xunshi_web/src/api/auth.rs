@@ -32,6 +32,7 @@ pub struct TokenRequest {
     pub password: String,
     /// A name to tell tokens apart, such as the machine that uses it.
     #[serde(default)]
+    #[schema(max_length = 64)]
     pub name: Option<String>,
 }
 
@@ -84,6 +85,7 @@ async fn list_tokens(
 pub struct TokenName {
     /// A name to tell tokens apart, such as the machine that uses it.
     #[serde(default)]
+    #[schema(max_length = 64)]
     pub name: Option<String>,
 }
 

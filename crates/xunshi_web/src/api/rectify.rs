@@ -233,6 +233,7 @@ pub struct PlanReviewRequest {
     /// `true` approves; `false` returns the plan for revision (a comment is then required).
     pub approve: bool,
     #[serde(default)]
+    #[schema(max_length = 5000)]
     pub comment: String,
 }
 
@@ -353,7 +354,7 @@ async fn withdraw_task(
 #[derive(Deserialize, ToSchema)]
 pub struct ProgressRequest {
     pub version: i64,
-    #[schema(min_length = 1, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 5000, pattern = r"\S")]
     pub text: String,
     /// The share done, 0–100; 100 when claiming completion.
     #[schema(minimum = 0, maximum = 100)]
@@ -688,6 +689,7 @@ pub struct ChangeDecision {
     /// `true` applies the change to the task; `false` refuses it (a comment is then required).
     pub approve: bool,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub comment: String,
 }
 

@@ -233,7 +233,7 @@ async fn remove_relative(
 #[derive(Deserialize, ToSchema)]
 pub struct Withdrawal {
     pub version: i64,
-    #[schema(min_length = 1, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 500, pattern = r"\S")]
     pub reason: String,
 }
 
@@ -323,6 +323,7 @@ pub struct LocalityChange {
     /// The version seen; 0 for a unit with no locality recorded yet.
     pub version: i64,
     /// Such as 南宁市; blank clears it.
+    #[schema(max_length = 50)]
     pub locality: String,
 }
 
@@ -382,6 +383,7 @@ pub struct Appointment {
     /// Required when the inspector has recusal conflicts: why they are appointed regardless.
     /// Recorded in the audit trail with the conflicts.
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub override_reason: Option<String>,
 }
 

@@ -102,7 +102,7 @@ async fn update_unit(
 #[derive(Deserialize, ToSchema)]
 pub struct Withdrawal {
     pub version: i64,
-    #[schema(min_length = 1, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 500, pattern = r"\S")]
     pub reason: String,
 }
 

@@ -112,6 +112,7 @@ async fn get_user(
 pub struct UserUpdate {
     /// The version the change is based on; a stale one is refused with 409.
     pub version: i64,
+    #[schema(min_length = 1, max_length = 50, pattern = r"\S")]
     pub display_name: String,
     /// The unit's id or exact name; empty for none.
     #[serde(default)]

@@ -100,14 +100,17 @@ pub struct RectPlanInput {
 pub struct ChangeInput {
     /// The new measure; blank keeps it.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub measure: String,
     /// immediate, by or long_term; blank keeps the deadline.
     #[serde(default)]
     #[schema(pattern = "^(immediate|by|long_term)?$")]
     pub due_kind: String,
+    /// `YYYY-MM-DD`, for `immediate` and `by`.
     #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
     pub due_date: Option<String>,
-    #[schema(min_length = 1, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
     pub reason: String,
 }
 
