@@ -31,6 +31,19 @@ pub fn public_message(e: &CoreError) -> String {
     }
 }
 
+/// An error as one line above a form: each field's message in turn, else what may be told of
+/// the error ([`public_message`]).
+pub fn banner(e: &CoreError) -> String {
+    match e {
+        CoreError::BadInput(fields) | CoreError::Unfit(fields) => fields
+            .iter()
+            .map(|f| f.message.clone())
+            .collect::<Vec<_>>()
+            .join("；"),
+        other => public_message(other),
+    }
+}
+
 /// The one error body of the API: `{"error": {"code", "message", "details"}}`.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {

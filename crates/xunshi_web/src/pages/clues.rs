@@ -463,7 +463,7 @@ async fn cite(
             Ok(error_page(&e, Some(actor)))
         }
         Err(e) => {
-            let banner = fieldwork::banner(&e);
+            let banner = crate::error::banner(&e);
             render_detail(
                 &app,
                 &user,

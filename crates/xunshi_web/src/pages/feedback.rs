@@ -22,7 +22,7 @@ use super::work_tabs::{TabKind, WorkHead, opt_cn_date, sentence};
 use super::{FormErrors, Frame, OrPage, PageResult, local_time, render, see_other};
 use crate::AppState;
 use crate::auth::PageUser;
-use crate::error::status_of;
+use crate::error::{banner, status_of};
 use crate::http::Form;
 use crate::http::FormPairs;
 use crate::http::docx;
@@ -57,17 +57,6 @@ async fn team_full_name(app: &AppState, user: &PageUser, insp: &Inspection) -> S
 /// The document's title: 自治区党委第三巡视组关于巡视自治区党委宣传部的反馈意见.
 async fn doc_title(app: &AppState, user: &PageUser, insp: &Inspection) -> String {
     docx::feedback_title(app, &user.actor, insp).await
-}
-
-fn banner(e: &CoreError) -> String {
-    match e {
-        CoreError::BadInput(fields) | CoreError::Unfit(fields) => fields
-            .iter()
-            .map(|f| f.message.clone())
-            .collect::<Vec<_>>()
-            .join("；"),
-        other => crate::error::public_message(other),
-    }
 }
 
 struct DocGroup {

@@ -26,7 +26,7 @@ use super::work_tabs::{TabKind, WorkHead, cn_date, opt_cn_date};
 use super::{FormErrors, Frame, OrPage, PageError, PageResult, local_time, render, see_other};
 use crate::AppState;
 use crate::auth::PageUser;
-use crate::error::{public_message, status_of};
+use crate::error::{banner, status_of};
 use crate::http::files::size_label;
 use crate::http::filters::PageQuery;
 use crate::http::{Form, FormPairs, Path, Query};
@@ -170,18 +170,6 @@ impl Pager {
 fn asked_page(q: &PageQuery, actor: &Actor) -> Result<(PageRequest, Option<CoreError>), PageError> {
     let (page, refused) = super::filter_or_refusal(q.page(), actor)?;
     Ok((page.unwrap_or_default(), refused))
-}
-
-/// The messages of an error, for the banner of a page with several small forms.
-pub(super) fn banner(e: &CoreError) -> String {
-    match e {
-        CoreError::BadInput(fields) | CoreError::Unfit(fields) => fields
-            .iter()
-            .map(|f| f.message.clone())
-            .collect::<Vec<_>>()
-            .join("；"),
-        other => public_message(other),
-    }
 }
 
 pub(super) fn is_refusal_page(e: &CoreError) -> bool {

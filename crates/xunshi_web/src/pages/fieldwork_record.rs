@@ -14,14 +14,14 @@ use xunshi_core::Id;
 use xunshi_core::fieldwork::SourceKind;
 
 use super::fieldwork::{
-    CiteRow, FileRow, NoticeQuery, Part, PartKind, RecordRow, banner, citing_rows, file_rows,
-    inspection, is_refusal_page, parse_id, parts, record_row, summary, team_head,
+    CiteRow, FileRow, NoticeQuery, Part, PartKind, RecordRow, citing_rows, file_rows, inspection,
+    is_refusal_page, parse_id, parts, record_row, summary, team_head,
 };
 use super::work_tabs::WorkHead;
 use super::{Frame, OrPage, PageResult, local_time, render, see_other};
 use crate::AppState;
 use crate::auth::PageUser;
-use crate::error::status_of;
+use crate::error::{banner, status_of};
 use crate::http::files::{UPLOAD_LIMIT, fieldwork_file_response, page_upload};
 use crate::http::{Path, Query};
 

@@ -32,7 +32,7 @@ use super::{
 };
 use crate::AppState;
 use crate::auth::{PageUser, urlencode};
-use crate::error::{public_message, status_of};
+use crate::error::{banner, status_of};
 use crate::http::files::{UPLOAD_LIMIT, page_upload};
 use crate::http::filters::{LetterQuery, given};
 use crate::http::{Form, FormPairs, Path, Query};
@@ -152,18 +152,6 @@ async fn categories(
         })
         .collect();
     Ok((groups, names))
-}
-
-/// The messages of an error, for the banner of a page with several small forms.
-fn banner(e: &CoreError) -> String {
-    match e {
-        CoreError::BadInput(fields) | CoreError::Unfit(fields) => fields
-            .iter()
-            .map(|f| f.message.clone())
-            .collect::<Vec<_>>()
-            .join("；"),
-        other => public_message(other),
-    }
 }
 
 // ---------------------------------------------------------------------------------------------

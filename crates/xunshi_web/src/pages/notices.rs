@@ -20,7 +20,7 @@ use super::work_tabs::{TabKind, WorkHead, cn_date, unit_name};
 use super::{FormErrors, Frame, OrPage, PageResult, local_time, render, see_other};
 use crate::AppState;
 use crate::auth::PageUser;
-use crate::error::status_of;
+use crate::error::{banner, status_of};
 use crate::http::Form;
 
 pub fn routes() -> Router<AppState> {
@@ -258,17 +258,6 @@ async fn issue(
             )
             .await
         }
-    }
-}
-
-fn banner(e: &CoreError) -> String {
-    match e {
-        CoreError::BadInput(fields) | CoreError::Unfit(fields) => fields
-            .iter()
-            .map(|f| f.message.clone())
-            .collect::<Vec<_>>()
-            .join("；"),
-        other => crate::error::public_message(other),
     }
 }
 

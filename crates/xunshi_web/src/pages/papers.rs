@@ -24,7 +24,7 @@ use super::work_tabs::{TabKind, WorkHead, unit_name};
 use super::{FormErrors, Frame, OrPage, PageResult, error_page, local_time, render, see_other};
 use crate::AppState;
 use crate::auth::PageUser;
-use crate::error::status_of;
+use crate::error::{banner, status_of};
 use crate::http::Form;
 use crate::http::FormPairs;
 use crate::http::files::{FileQuery, UPLOAD_LIMIT, file_response, page_upload, size_label};
@@ -716,18 +716,6 @@ struct WithdrawForm {
     /// The paper whose page the form is on, to show a refusal there.
     #[serde(default)]
     problem_id: String,
-}
-
-/// The messages of an error, for the banner of a page with several small forms.
-fn banner(e: &CoreError) -> String {
-    match e {
-        CoreError::BadInput(fields) | CoreError::Unfit(fields) => fields
-            .iter()
-            .map(|f| f.message.clone())
-            .collect::<Vec<_>>()
-            .join("；"),
-        other => crate::error::public_message(other),
-    }
 }
 
 async fn withdraw_file(

@@ -19,7 +19,7 @@ use super::work_tabs::cn_date;
 use super::{FormErrors, local_time, render};
 use crate::AppState;
 use crate::auth::ClientIp;
-use crate::error::{public_message, status_of};
+use crate::error::{banner, status_of};
 use crate::http::files::UploadError;
 use crate::http::intake::{SUBMISSION_LIMIT, read_submission};
 use crate::http::{Form, Rejection};
@@ -367,14 +367,7 @@ async fn add(
             // Shown on the letter's page again, with what was typed.
             match told(&app, &f.receipt).await {
                 Ok(t) => {
-                    let msg = match &e {
-                        CoreError::BadInput(fs) | CoreError::Unfit(fs) => fs
-                            .iter()
-                            .map(|x| x.message.clone())
-                            .collect::<Vec<_>>()
-                            .join("；"),
-                        other => public_message(other),
-                    };
+                    let msg = banner(&e);
                     status_page(&f.receipt, t, false, f.content, Some(msg), status_of(&e))
                 }
                 Err(e) => public_error(&e),

@@ -23,7 +23,7 @@ use super::work_tabs::{TabKind, WorkHead, opt_cn_date, sentence};
 use super::{FormErrors, Frame, OrPage, PageResult, local_time, render, see_other};
 use crate::AppState;
 use crate::auth::PageUser;
-use crate::error::status_of;
+use crate::error::{banner, status_of};
 use crate::http::Form;
 use crate::http::FormPairs;
 
@@ -47,17 +47,6 @@ async fn inspection(
         .await
         .or_page(&user.actor)?
         .0)
-}
-
-fn banner(e: &CoreError) -> String {
-    match e {
-        CoreError::BadInput(fields) | CoreError::Unfit(fields) => fields
-            .iter()
-            .map(|f| f.message.clone())
-            .collect::<Vec<_>>()
-            .join("；"),
-        other => crate::error::public_message(other),
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
