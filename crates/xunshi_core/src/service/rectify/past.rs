@@ -470,13 +470,15 @@ async fn work<T: ReadTx>(
     // One problem per distinct text, in the order the ledger first names them.
     let by = signature(actor, now);
     let mut problems: Vec<Problem> = Vec::new();
+    // Beside each problem: its text as compared, how its heading was decided, its rows.
+    let mut keys: Vec<String> = Vec::new();
     let mut origins: Vec<(String, Vec<u32>)> = Vec::new();
     for row in &file.rows {
         let Some(cell) = row.problem.as_ref().filter(|c| !c.text.is_empty()) else {
             continue;
         };
         let key = normalise(&cell.text);
-        if let Some(i) = problems.iter().position(|p| normalise(&p.facts) == key) {
+        if let Some(i) = keys.iter().position(|k| *k == key) {
             origins[i].1.push(row.line);
             continue;
         }
@@ -505,6 +507,7 @@ async fn work<T: ReadTx>(
             version: 1,
             updated_at: now,
         });
+        keys.push(key);
         origins.push((from, vec![row.line]));
     }
     let refs: Vec<&Problem> = problems.iter().collect();
@@ -519,12 +522,13 @@ async fn work<T: ReadTx>(
                 .position(|p| p.id == item.problem_id)
                 .expect("grouped from these problems");
             let number = format!("{}.{}", g + 1, n + 1);
+            // The rows are matched on the ledger's own words, not the shortened title.
             fed_back.push(FedBackProblem {
                 problem_id: item.problem_id,
                 number: number.clone(),
                 category_id: group.category_id,
                 category_name: group.category_name.clone(),
-                title: item.title.clone(),
+                title: problems[i].facts.clone(),
             });
             listed.push(PastProblem {
                 number,
@@ -535,18 +539,7 @@ async fn work<T: ReadTx>(
             });
         }
     }
-    // A row names its problem by the ledger's full text; the plan's match is on the title.
-    let mut rows = file.clone();
-    for row in &mut rows.rows {
-        if let Some(cell) = row.problem.as_mut()
-            && let Some(p) = problems
-                .iter()
-                .find(|p| normalise(&p.facts) == normalise(&cell.text))
-        {
-            cell.text.clone_from(&p.title);
-        }
-    }
-    let (planned, mut notes, without) = work_out(&rows, &insp, &fed_back, &[])?;
+    let (planned, mut notes, without) = work_out(file, &insp, &fed_back, &[])?;
     if input
         .team_name
         .as_deref()
