@@ -205,6 +205,15 @@ pub struct InspectionFields {
     pub planned_exit: Option<jiff::civil::Date>,
 }
 
+/// A team's name: given, and 50 characters at most.
+pub fn check_team_name(v: &mut Validation, name: &str) {
+    if name.is_empty() {
+        v.add("team_name", "请填写巡视组名称，如“第三巡视组”");
+    } else if name.chars().count() > 50 {
+        v.add("team_name", "巡视组名称不能超过 50 个字");
+    }
+}
+
 impl InspectionInput {
     pub fn validate(&self) -> Result<InspectionFields> {
         let mut v = Validation::new();
@@ -215,11 +224,7 @@ impl InspectionInput {
                 .map_err(|_| CoreError::bad_input("round_id", "请选择轮次")),
         );
         let team_name = self.team_name.trim();
-        if team_name.is_empty() {
-            v.add("team_name", "请填写巡视组名称，如“第三巡视组”");
-        } else if team_name.chars().count() > 50 {
-            v.add("team_name", "巡视组名称不能超过 50 个字");
-        }
+        check_team_name(&mut v, team_name);
         let targets: Vec<String> = self
             .targets
             .iter()

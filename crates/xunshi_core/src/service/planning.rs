@@ -707,7 +707,7 @@ pub(crate) async fn load_inspection<T: ReadTx>(tx: &mut T, id: Id) -> Result<Ins
         .ok_or_else(|| CoreError::NotFound("巡视任务".into()))
 }
 
-async fn resolve_targets<T: ReadTx>(
+pub(crate) async fn resolve_targets<T: ReadTx>(
     tx: &mut T,
     refs: &[String],
     dispatcher: Id,

@@ -29,13 +29,15 @@ use crate::error::{CoreError, Result, Validation};
 use crate::feedback::{Feedback, FeedbackMeeting, FeedbackStatus, group_by_category};
 use crate::feedback_text::without_marker;
 use crate::id::Id;
-use crate::inspection::{Inspection, InspectionDates, InspectionKind, Round, Stage, parse_date};
+use crate::inspection::{
+    Inspection, InspectionDates, InspectionKind, Round, Stage, check_team_name, parse_date,
+};
 use crate::page::PageRequest;
 use crate::paper::{MAX_TITLE_CHARS, Problem, ProblemStatus, Severity};
 use crate::permission::{Actor, Permission};
 use crate::rectify::{Plan, PlanStatus};
 use crate::service::papers::signature;
-use crate::service::units::resolve_unit_in;
+use crate::service::planning::resolve_targets;
 use crate::service::{Services, record};
 use crate::store::{
     InspectionFilter, PaperWrite, PlanningWrite, ReadTx, RectifyWrite, ReportWrite, Store, WriteTx,
@@ -364,34 +366,25 @@ async fn work<T: ReadTx>(
         .filter(|s| !s.is_empty())
         .unwrap_or(DEFAULT_TEAM)
         .to_owned();
-    if team_name.chars().count() > 50 {
-        v.add("team_name", "巡视组名称不能超过 50 个字");
-    }
+    check_team_name(&mut v, &team_name);
     if input.unit.trim().is_empty() {
         v.add("unit", "请指定被巡视单位");
     }
     v.finish()?;
-    let feedback_date = feedback_date.expect("checked above");
-    let unit = resolve_unit_in(tx, &input.unit)
-        .await
-        .map_err(|_| CoreError::unfit("unit", format!("单位“{}”不存在", input.unit.trim())))?;
-    if unit.withdrawn {
-        return Err(CoreError::bad_input(
-            "unit",
-            format!("单位“{}”已撤销", unit.name),
-        ));
-    }
+    let feedback_date =
+        feedback_date.ok_or_else(|| CoreError::bad_input("feedback_date", "请填写反馈日期"))?;
     let round = find_round(tx, input.round.as_deref(), feedback_date).await?;
     let term = tx
         .get_term(round.term_id)
         .await?
         .ok_or_else(|| CoreError::internal("round without term"))?;
-    if unit.id == term.dispatcher_id {
-        return Err(CoreError::bad_input(
-            "unit",
-            "派出巡视组的党组织不能巡视自身",
-        ));
-    }
+    // The unit as an inspection's target is checked: it exists, stands, is not the dispatcher.
+    let targets =
+        resolve_targets(tx, std::slice::from_ref(&input.unit), term.dispatcher_id).await?;
+    let unit = tx
+        .get_unit(targets[0])
+        .await?
+        .ok_or_else(|| CoreError::internal("a resolved unit went missing"))?;
     // The unit's inspections are a handful; one fed back that day is this one, imported or not.
     let earlier = tx
         .list_inspections(
