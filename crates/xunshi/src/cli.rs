@@ -270,8 +270,31 @@ pub enum UserCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Check the hash chain of the whole trail; exits non-zero naming the first bad record
-    Verify,
+    /// Check the hash chain of the whole trail and, where checkpoints are kept, that it still
+    /// holds every record they pinned; exits 2 naming the first fault
+    Verify(VerifyArgs),
+    /// Pin the trail's newest record now in a signed checkpoint (the server does it
+    /// periodically) and print it for filing on paper
+    Checkpoint,
+    /// Make a new Ed25519 key to sign checkpoints with, and print its public key; keep the key
+    /// file away from the database and its backups
+    Keygen {
+        /// Where to write the key (never over an existing file)
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Hold the chain to the checkpoints in this folder [default: the configured
+    /// audit_checkpoint_dir, if any]
+    #[arg(long)]
+    pub checkpoints: Option<PathBuf>,
+    /// The public key (hex) the checkpoints must be signed with [default: that of the
+    /// configured audit_key_file]
+    #[arg(long, requires = "checkpoints")]
+    pub public_key: Option<String>,
 }
 
 #[cfg(test)]

@@ -20,7 +20,60 @@ struct FileConfig {
     log_format: Option<String>,
     /// The key file that wraps the data keys of the sealed fields (see `xunshi_store::AesCipher`).
     key_file: Option<PathBuf>,
+    /// The Ed25519 key that signs the audit trail's checkpoints (`xunshi audit keygen`).
+    audit_key_file: Option<PathBuf>,
+    /// Where the signed checkpoints are kept: a folder the database's users cannot write.
+    audit_checkpoint_dir: Option<PathBuf>,
+    /// How often the server pins the trail's newest record, in minutes.
+    audit_checkpoint_minutes: Option<u64>,
     smtp: Option<SmtpFile>,
+}
+
+/// Where and how the audit trail is anchored; absent unless both the key and the folder are set.
+#[derive(Debug, Clone)]
+pub struct AnchorConfig {
+    pub key_file: PathBuf,
+    pub dir: PathBuf,
+    pub every: std::time::Duration,
+}
+
+/// The anchoring settings: each `XUNSHI_AUDIT_*` variable over its key in the file; both the
+/// key and the folder, or neither.
+fn anchor_config(
+    file: &FileConfig,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Option<AnchorConfig>, String> {
+    let path = |key: &str, from_file: &Option<PathBuf>| {
+        env(key)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| from_file.clone())
+    };
+    let key_file = path("XUNSHI_AUDIT_KEY_FILE", &file.audit_key_file);
+    let dir = path("XUNSHI_AUDIT_CHECKPOINT_DIR", &file.audit_checkpoint_dir);
+    let minutes = match env("XUNSHI_AUDIT_CHECKPOINT_MINUTES").filter(|v| !v.is_empty()) {
+        Some(m) => Some(m.parse::<u64>().map_err(|_| {
+            format!("XUNSHI_AUDIT_CHECKPOINT_MINUTES “{m}” is not a whole number of minutes")
+        })?),
+        None => file.audit_checkpoint_minutes,
+    };
+    if minutes == Some(0) {
+        return Err("audit_checkpoint_minutes must be at least 1".into());
+    }
+    match (key_file, dir) {
+        (None, None) => Ok(None),
+        (Some(key_file), Some(dir)) => Ok(Some(AnchorConfig {
+            key_file,
+            dir,
+            every: std::time::Duration::from_secs(60 * minutes.unwrap_or(15)),
+        })),
+        (Some(_), None) => Err(
+            "audit_key_file is set but audit_checkpoint_dir is not: checkpoints need both".into(),
+        ),
+        (None, Some(_)) => Err(
+            "audit_checkpoint_dir is set but audit_key_file is not: checkpoints need both".into(),
+        ),
+    }
 }
 
 /// The `[smtp]` table of `xunshi.toml`.
@@ -129,6 +182,9 @@ pub struct Config {
     /// `XUNSHI_KEY_FILE`, then `key_file` in `xunshi.toml`, else `xunshi.key` in the data folder.
     pub key_file: PathBuf,
     pub smtp: Option<SmtpConfig>,
+    /// Signed checkpoints of the audit trail, where configured: the settings and the folder,
+    /// its key read when the configuration is loaded, so a missing key stops every command.
+    pub anchor: Option<(AnchorConfig, xunshi_store::FolderAnchor)>,
 }
 
 /// Never print a database password, in logs or in `Debug` output.
@@ -158,6 +214,7 @@ impl fmt::Debug for Config {
             .field("log_json", &self.log_json)
             .field("key_file", &self.key_file)
             .field("smtp", &self.smtp)
+            .field("anchor", &self.anchor.as_ref().map(|(c, _)| c))
             .finish()
     }
 }
@@ -180,6 +237,14 @@ impl Config {
         std::fs::create_dir_all(&data_dir)
             .map_err(|e| format!("cannot create the data folder {}: {e}", data_dir.display()))?;
         let file = read_file(&data_dir)?;
+        let anchor = match anchor_config(&file, |k| std::env::var(k).ok())? {
+            Some(c) => {
+                let folder = xunshi_store::FolderAnchor::signing(&c.dir, &c.key_file)
+                    .map_err(|e| e.to_string())?;
+                Some((c, folder))
+            }
+            None => None,
+        };
         let database_url = global
             .database_url
             .clone()
@@ -218,6 +283,7 @@ impl Config {
         Ok(Config {
             key_file,
             smtp,
+            anchor,
             data_dir,
             database_url,
             listen,
@@ -252,6 +318,34 @@ mod tests {
         assert!(smtp_config(None, |_| None).unwrap().is_none());
         let no_from = smtp_config(None, |k| (k == "XUNSHI_SMTP_HOST").then(|| "h".into()));
         assert!(no_from.is_err());
+    }
+
+    #[test]
+    fn checkpoints_need_both_the_key_and_the_folder() {
+        let file: FileConfig = toml::from_str(
+            "audit_key_file = \"/etc/xunshi/checkpoint.key\"\naudit_checkpoint_minutes = 5\n",
+        )
+        .unwrap();
+        let err = anchor_config(&file, |_| None).unwrap_err();
+        assert!(err.contains("audit_checkpoint_dir"), "{err}");
+        let a = anchor_config(&file, |k| {
+            (k == "XUNSHI_AUDIT_CHECKPOINT_DIR").then(|| "/mnt/worm/xunshi".into())
+        })
+        .unwrap()
+        .unwrap();
+        assert_eq!(a.dir, PathBuf::from("/mnt/worm/xunshi"));
+        assert_eq!(a.every.as_secs(), 300);
+        assert!(
+            anchor_config(&FileConfig::default(), |_| None)
+                .unwrap()
+                .is_none()
+        );
+        let zero = anchor_config(&file, |k| match k {
+            "XUNSHI_AUDIT_CHECKPOINT_DIR" => Some("/x".into()),
+            "XUNSHI_AUDIT_CHECKPOINT_MINUTES" => Some("0".into()),
+            _ => None,
+        });
+        assert!(zero.is_err());
     }
 
     #[test]

@@ -19,6 +19,8 @@ use sqlx::{AssertSqlSafe, Connection, PgConnection};
 use xunshi_core::store::Secrets;
 use xunshi_store::{Argon2Secrets, Db};
 
+#[path = "cli/anchor.rs"]
+mod anchor;
 #[path = "cli/browser.rs"]
 mod browser;
 #[path = "cli/export.rs"]
@@ -282,6 +284,11 @@ fn audit_verify_notices_that_the_newest_record_was_deleted() {
     assert!(stdout(&out).contains("#1"), "{}", stdout(&out));
 }
 
+#[test]
+fn signed_checkpoints_catch_a_wound_back_or_recomputed_trail() {
+    anchor::checkpoints_catch_what_the_chain_cannot(&Instance::sqlite());
+}
+
 /// The demo loaded by the real binary on the real date: it loads (the current round is placed
 /// around today), names its accounts and its letter's receipt code, and leaves a trail that
 /// verifies.
@@ -321,6 +328,12 @@ xunshi_test_env::postgres_tests! {
         let x = Instance::postgres(&scratch.url);
         serve_scenario(&x);
         audit_verify_detects_an_altered_record(&x);
+    }
+
+    #[test]
+    fn signed_checkpoints_on_postgresql() {
+        let scratch = ScratchDatabase::create(&xunshi_test_env::database_url());
+        anchor::checkpoints_catch_what_the_chain_cannot(&Instance::postgres(&scratch.url));
     }
 }
 
@@ -558,6 +571,9 @@ impl Instance {
             "XUNSHI_SMTP_PASSWORD",
             "XUNSHI_SMTP_FROM",
             "XUNSHI_SMTP_SECURITY",
+            "XUNSHI_AUDIT_KEY_FILE",
+            "XUNSHI_AUDIT_CHECKPOINT_DIR",
+            "XUNSHI_AUDIT_CHECKPOINT_MINUTES",
         ] {
             c.env_remove(var);
         }

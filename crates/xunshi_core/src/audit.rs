@@ -8,6 +8,7 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::anchor::SignedCheckpoint;
 use crate::id::Id;
 
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -612,6 +613,22 @@ pub enum ChainFault {
     Gap { expected: i64, found: i64, id: Id },
     /// The head says more (or other) records exist than the trail holds: the newest were removed.
     HeadMismatch { head_seq: i64, last_seq: i64 },
+    /// A checkpoint kept outside the database pinned record `seq` with another hash: the chain
+    /// was rewritten from that record or before and its hashes recomputed.
+    Rewritten {
+        seq: i64,
+        id: Id,
+        checkpoint: String,
+    },
+    /// A checkpoint pinned record `checkpoint_seq`, but the trail ends at `last_seq`: the
+    /// newest records were removed and the head wound back.
+    Rewound {
+        checkpoint_seq: i64,
+        last_seq: i64,
+        checkpoint: String,
+    },
+    /// A checkpoint that does not verify: forged, signed by another key or damaged.
+    BadCheckpoint { name: String, why: String },
 }
 
 impl std::fmt::Display for ChainFault {
@@ -639,6 +656,25 @@ impl std::fmt::Display for ChainFault {
                 f,
                 "the trail ends at record #{last_seq} but {head_seq} records were written: the newest were removed or altered"
             ),
+            ChainFault::Rewritten {
+                seq,
+                id,
+                checkpoint,
+            } => write!(
+                f,
+                "record #{seq} ({id}) is not the record the signed checkpoint {checkpoint} pinned: the trail was rewritten from it or before and its hashes recomputed"
+            ),
+            ChainFault::Rewound {
+                checkpoint_seq,
+                last_seq,
+                checkpoint,
+            } => write!(
+                f,
+                "the signed checkpoint {checkpoint} pinned record #{checkpoint_seq} but the trail ends at record #{last_seq}: the newest records were removed and the head wound back"
+            ),
+            ChainFault::BadCheckpoint { name, why } => {
+                write!(f, "the checkpoint {name} cannot be trusted: {why}")
+            }
         }
     }
 }
@@ -648,6 +684,8 @@ impl std::fmt::Display for ChainFault {
 pub struct ChainCheck {
     prev_hash: String,
     next_seq: i64,
+    /// Signed checkpoints not yet passed, the lowest sequence number last.
+    pinned: Vec<SignedCheckpoint>,
 }
 
 impl Default for ChainCheck {
@@ -655,11 +693,22 @@ impl Default for ChainCheck {
         ChainCheck {
             prev_hash: GENESIS_HASH.to_owned(),
             next_seq: 1,
+            pinned: Vec::new(),
         }
     }
 }
 
 impl ChainCheck {
+    /// A walk that also holds the chain to checkpoints kept outside the database: each pinned
+    /// record must still be there with the pinned hash.
+    pub fn pinned_by(mut checkpoints: Vec<SignedCheckpoint>) -> Self {
+        checkpoints.sort_by_key(|c| std::cmp::Reverse(c.checkpoint.seq));
+        ChainCheck {
+            pinned: checkpoints,
+            ..ChainCheck::default()
+        }
+    }
+
     pub fn push(&mut self, r: &AuditRecord) -> Result<(), ChainFault> {
         if r.seq != self.next_seq {
             return Err(ChainFault::Gap {
@@ -680,14 +729,33 @@ impl ChainCheck {
                 id: r.id,
             });
         }
+        while let Some(c) = self.pinned.pop_if(|c| c.checkpoint.seq <= r.seq) {
+            // Sequence numbers run without a gap from 1, so a checkpoint below `r.seq` was
+            // passed already; only one of `r`'s own number is compared.
+            if c.checkpoint.seq == r.seq && c.checkpoint.hash != r.hash {
+                return Err(ChainFault::Rewritten {
+                    seq: r.seq,
+                    id: r.id,
+                    checkpoint: c.name,
+                });
+            }
+        }
         self.prev_hash = r.hash.clone();
         self.next_seq += 1;
         Ok(())
     }
 
-    /// Compares the end of the walk with the head row; returns the number of records.
-    pub fn finish(self, head_seq: i64, head_hash: &str) -> Result<i64, ChainFault> {
+    /// Compares the end of the walk with the head row and the checkpoints not reached;
+    /// returns the number of records.
+    pub fn finish(mut self, head_seq: i64, head_hash: &str) -> Result<i64, ChainFault> {
         let last_seq = self.next_seq - 1;
+        if let Some(c) = self.pinned.pop() {
+            return Err(ChainFault::Rewound {
+                checkpoint_seq: c.checkpoint.seq,
+                last_seq,
+                checkpoint: c.name,
+            });
+        }
         if head_seq != last_seq || head_hash != self.prev_hash {
             return Err(ChainFault::HeadMismatch { head_seq, last_seq });
         }
@@ -782,5 +850,66 @@ mod tests {
                 last_seq: 2
             })
         );
+    }
+
+    fn pin(r: &AuditRecord) -> SignedCheckpoint {
+        SignedCheckpoint {
+            checkpoint: crate::anchor::Checkpoint {
+                seq: r.seq,
+                hash: r.hash.clone(),
+                at: r.at.clone(),
+            },
+            key: String::new(),
+            signature: String::new(),
+            name: format!("checkpoint-{}", r.seq),
+        }
+    }
+
+    /// Walks `records` held to `pins`, ending at the last record as a rewound head would.
+    fn check_pinned(
+        records: &[AuditRecord],
+        pins: Vec<SignedCheckpoint>,
+    ) -> Result<i64, ChainFault> {
+        let mut c = ChainCheck::pinned_by(pins);
+        for r in records {
+            c.push(r)?;
+        }
+        let last = records.last().map_or(0, |r| r.seq);
+        c.finish(last, &chain_head(records))
+    }
+
+    #[test]
+    fn a_chain_wound_back_past_a_checkpoint_is_caught() {
+        let full = chain(5);
+        let pins = vec![pin(&full[1]), pin(&full[3])];
+        assert_eq!(check_pinned(&full, pins.clone()), Ok(5));
+        // The two newest removed and the head set to the third: whole without the checkpoints.
+        assert_eq!(check_pinned(&full[..3], Vec::new()), Ok(3));
+        assert_eq!(
+            check_pinned(&full[..3], pins),
+            Err(ChainFault::Rewound {
+                checkpoint_seq: 4,
+                last_seq: 3,
+                checkpoint: "checkpoint-4".into()
+            })
+        );
+    }
+
+    #[test]
+    fn a_recomputed_chain_is_caught_at_the_first_checkpoint_after_the_edit() {
+        let full = chain(5);
+        let pins = vec![pin(&full[3]), pin(&full[0])];
+        // Record 2 edited and every hash from it recomputed: the chain is whole again.
+        let mut forged = full.clone();
+        forged[1].summary = "{\"n\":99}".into();
+        for i in 1..forged.len() {
+            forged[i].prev_hash = forged[i - 1].hash.clone();
+            forged[i].hash = forged[i].compute_hash();
+        }
+        assert_eq!(check_pinned(&forged, Vec::new()), Ok(5));
+        assert!(matches!(
+            check_pinned(&forged, pins),
+            Err(ChainFault::Rewritten { seq: 4, .. })
+        ));
     }
 }

@@ -6,6 +6,7 @@
 //! and writes the change together with its audit record through one write transaction ([`store::WriteTx`]).
 
 pub mod access;
+pub mod anchor;
 pub mod audit;
 pub mod audit_text;
 pub mod calendar;

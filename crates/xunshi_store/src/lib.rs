@@ -2,6 +2,7 @@
 //! embedded default) and on PostgreSQL, through sqlx's `Any` driver with SQL written once.
 //! Where the backends differ, [`Dialect`] decides, in as few places as possible.
 
+pub mod anchor;
 mod blobs;
 mod cipher;
 mod explain;
@@ -20,6 +21,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Connection, Executor};
 use xunshi_core::{CoreError, Result};
 
+pub use anchor::FolderAnchor;
 pub use blobs::LocalBlobs;
 pub use cipher::AesCipher;
 pub use explain::{ExplainLog, Explained};

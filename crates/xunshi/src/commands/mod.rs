@@ -21,9 +21,11 @@ use crate::cli::{
 use crate::config::{Config, redact_url};
 
 pub async fn run(cli: Cli) -> Result<ExitCode, String> {
-    // Parsing text needs no configuration, database or data folder.
-    if let Command::Parse(ParseCommand::Feedback { file }) = &cli.command {
-        return parse::feedback(file.as_deref());
+    // Parsing text and making a key need no configuration, database or data folder.
+    match &cli.command {
+        Command::Parse(ParseCommand::Feedback { file }) => return parse::feedback(file.as_deref()),
+        Command::Audit(AuditCommand::Keygen { out }) => return audit::keygen(out),
+        _ => {}
     }
     let serve_args = match &cli.command {
         Command::Serve(a) => Some(a),
@@ -112,9 +114,23 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
             code
         }
         Command::Parse(ParseCommand::Feedback { file }) => parse::feedback(file.as_deref()),
-        Command::Audit(AuditCommand::Verify) => {
+        Command::Audit(AuditCommand::Keygen { out }) => audit::keygen(&out),
+        Command::Audit(AuditCommand::Verify(args)) => {
+            // The folder and key named on the command line are checked before the database
+            // is opened.
+            let named = audit::named_checkpoints(&config, &args)?;
             let db = open(&config).await?;
-            let code = audit::verify(&services(db.clone(), &config)).await;
+            let mut s = services(db.clone(), &config);
+            if let Some(anchor) = named {
+                s = s.with_anchor(Arc::new(anchor));
+            }
+            let code = audit::verify(&s).await;
+            db.close().await;
+            code
+        }
+        Command::Audit(AuditCommand::Checkpoint) => {
+            let db = open(&config).await?;
+            let code = audit::checkpoint(&services(db.clone(), &config)).await;
             db.close().await;
             code
         }
@@ -129,11 +145,15 @@ pub async fn open(config: &Config) -> Result<Db, String> {
 }
 
 /// The services over `db`, with evidence files kept content-addressed in the data folder's
-/// `blobs` (see `xunshi_store::LocalBlobs`).
+/// `blobs` (see `xunshi_store::LocalBlobs`) and the audit trail's checkpoints where configured.
 pub fn services(db: Db, config: &Config) -> Services<Db> {
-    Services::new(db, Arc::new(Argon2Secrets::new())).with_blobs(Arc::new(
+    let s = Services::new(db, Arc::new(Argon2Secrets::new())).with_blobs(Arc::new(
         xunshi_store::LocalBlobs::new(config.data_dir.join("blobs")),
-    ))
+    ));
+    match &config.anchor {
+        Some((_, folder)) => s.with_anchor(Arc::new(folder.clone())),
+        None => s,
+    }
 }
 
 /// Logs go to standard error, so that command output on standard output stays clean. The

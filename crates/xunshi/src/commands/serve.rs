@@ -31,6 +31,12 @@ pub async fn run(config: Config, demo: bool) -> Result<ExitCode, String> {
         println!();
     }
     spawn_maintenance(services.clone(), db.clone());
+    match &config.anchor {
+        Some((anchor, _)) => spawn_checkpoints(services.clone(), anchor.every),
+        None => tracing::info!(
+            "no audit checkpoints configured: the trail's hash chain is not anchored outside the database"
+        ),
+    }
     match &config.smtp {
         Some(smtp) => spawn_mail(services.clone(), crate::mail::SmtpMailer::new(smtp)?),
         None => tracing::info!("no mail server configured: messages stay in the inbox only"),
@@ -83,6 +89,36 @@ fn spawn_maintenance(
                 tracing::warn!(error = %e, "refreshing the planner's statistics failed");
             }
             turn += 1;
+        }
+    });
+}
+
+/// Pins the audit trail's newest record in a signed checkpoint at start and then every
+/// `every`, when the trail has grown. A trail found shorter than its newest checkpoint is
+/// logged as an error at each turn (and pinned no more) until someone looks.
+fn spawn_checkpoints(
+    services: xunshi_core::service::Services<xunshi_store::Db>,
+    every: std::time::Duration,
+) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            match services
+                .write_audit_checkpoint(&xunshi_core::permission::Actor::system())
+                .await
+            {
+                Ok(Some(c)) => tracing::info!(
+                    checkpoint = %c.name, seq = c.checkpoint.seq, "audit checkpoint written"
+                ),
+                Ok(None) => {}
+                Err(xunshi_core::CoreError::Conflict(e)) => {
+                    tracing::error!(error = %e, "the audit trail disagrees with its checkpoints");
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "writing the audit checkpoint failed; tried again at the next turn")
+                }
+            }
         }
     });
 }

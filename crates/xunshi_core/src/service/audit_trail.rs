@@ -3,7 +3,8 @@
 use std::collections::HashMap;
 
 use super::Services;
-use crate::audit::{Action, AuditRecord, ChainCheck, ChainFault};
+use crate::anchor::{Agreement, AnchorError, Checkpoint, SignedCheckpoint};
+use crate::audit::{Action, AuditRecord, ChainCheck, ChainFault, format_at};
 use crate::audit_text::{SummaryLine, object_href, object_type_label, summary_lines};
 use crate::error::{CoreError, Result};
 use crate::id::Id;
@@ -138,12 +139,25 @@ impl<S: Store> Services<S> {
     }
 
     /// Walks every record in order, in batches, inside one read transaction so the walk sees
-    /// one consistent state.
+    /// one consistent state; where checkpoints are kept, the chain must also still hold every
+    /// record they pinned, with the hash they pinned.
     pub async fn verify_audit(&self, actor: &Actor) -> Result<VerifyOutcome> {
         actor.require(Permission::ViewAudit)?;
+        let mut check = match &self.anchor {
+            None => ChainCheck::default(),
+            Some(anchor) => match anchor.all().await {
+                Ok(checkpoints) => ChainCheck::pinned_by(checkpoints),
+                Err(AnchorError::Bad { name, why }) => {
+                    return Ok(VerifyOutcome::Broken(ChainFault::BadCheckpoint {
+                        name,
+                        why,
+                    }));
+                }
+                Err(e) => return Err(e.into()),
+            },
+        };
         let mut tx = self.store.read().await?;
         let (head_seq, head_hash) = tx.audit_head().await?;
-        let mut check = ChainCheck::default();
         let mut after = 0;
         loop {
             let batch = tx.audit_in_order(after, 1000).await?;
@@ -158,6 +172,91 @@ impl<S: Store> Services<S> {
         Ok(match check.finish(head_seq, &head_hash) {
             Ok(records) => VerifyOutcome::Whole { records },
             Err(fault) => VerifyOutcome::Broken(fault),
+        })
+    }
+}
+
+/// The newest checkpoint and whether the chain still holds what it pinned.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct AnchorStatus {
+    /// The public key checkpoints are signed with, hex.
+    pub key: String,
+    pub latest: Option<SignedCheckpoint>,
+    /// How the chain stands against `latest`.
+    pub agreement: Option<Agreement>,
+    /// The trail's newest record now.
+    pub head_seq: i64,
+}
+
+impl<S: Store> Services<S> {
+    /// Pins the trail's newest record in a signed checkpoint kept outside the database, unless
+    /// the newest checkpoint pins it already (then `None`). A trail that ends before the newest
+    /// checkpoint is refused: it was wound back, and pinning the shorter trail would hide it.
+    pub async fn write_audit_checkpoint(&self, actor: &Actor) -> Result<Option<SignedCheckpoint>> {
+        actor.require(Permission::ViewAudit)?;
+        let anchor = self.anchor()?;
+        let (seq, hash) = {
+            let mut tx = self.store.read().await?;
+            tx.audit_head().await?
+        };
+        if seq == 0 {
+            return Ok(None);
+        }
+        if let Some(latest) = anchor.latest().await? {
+            if latest.checkpoint.seq == seq && latest.checkpoint.hash == hash {
+                return Ok(None);
+            }
+            if latest.checkpoint.seq > seq {
+                return Err(CoreError::Conflict(format!(
+                    "审计日志只到第 {seq} 条，而最新检查点 {} 已固定第 {} 条：日志被回退，不再写检查点",
+                    latest.name, latest.checkpoint.seq
+                )));
+            }
+        }
+        let c = Checkpoint {
+            seq,
+            hash,
+            at: format_at(self.now()),
+        };
+        Ok(Some(anchor.write(c).await?))
+    }
+
+    /// The newest checkpoint and how the chain stands against it; `None` where no checkpoints
+    /// are kept.
+    pub async fn audit_anchor_status(&self, actor: &Actor) -> Result<Option<AnchorStatus>> {
+        actor.require(Permission::ViewAudit)?;
+        let Some(anchor) = &self.anchor else {
+            return Ok(None);
+        };
+        let latest = anchor.latest().await?;
+        let mut tx = self.store.read().await?;
+        let (head_seq, _) = tx.audit_head().await?;
+        let agreement = match &latest {
+            None => None,
+            Some(l) => {
+                let seq = l.checkpoint.seq;
+                let stored = tx.audit_in_order(seq - 1, 1).await?;
+                let hash = stored
+                    .first()
+                    .filter(|r| r.seq == seq)
+                    .map(|r| r.hash.as_str());
+                Some(Agreement::of(&l.checkpoint, hash))
+            }
+        };
+        Ok(Some(AnchorStatus {
+            key: anchor.key(),
+            latest,
+            agreement,
+            head_seq,
+        }))
+    }
+
+    fn anchor(&self) -> Result<&std::sync::Arc<dyn crate::anchor::Anchor>> {
+        self.anchor.as_ref().ok_or_else(|| {
+            CoreError::RuleRefused(
+                "未配置审计锚定：须先设置检查点签名密钥和存放目录（audit_key_file、audit_checkpoint_dir）"
+                    .into(),
+            )
         })
     }
 }

@@ -46,7 +46,7 @@ use crate::permission::Actor;
 use crate::store::{Blobs, Secrets, Store, WriteTx};
 
 pub use accountability::{AccountabilityEntry, AccountabilityQuery};
-pub use audit_trail::{AUDIT_EXPORT_MAX, ReadableRecord, VerifyOutcome};
+pub use audit_trail::{AUDIT_EXPORT_MAX, AnchorStatus, ReadableRecord, VerifyOutcome};
 pub use auth::{AuthPolicy, IssuedToken, LoginOk, SessionOk};
 pub use clues::{ClueEntry, ClueListFilter, InspectionBrief, TransferLetter};
 pub use deadlines::rectification_warn_days;
@@ -107,6 +107,9 @@ pub struct Services<S: Store> {
     pub blobs: Option<Arc<dyn Blobs>>,
     /// Seals the confidential fields of fieldwork; services that seal or open refuse without it.
     pub cipher: Option<Arc<dyn crate::fieldwork::Cipher>>,
+    /// Signs and keeps the audit trail's checkpoints outside the database, where configured;
+    /// `verify_audit` holds the chain to them.
+    pub anchor: Option<Arc<dyn crate::anchor::Anchor>>,
     /// The most rows a ledger export or print view takes ([`EXPORT_MAX_ROWS`] unless a
     /// deployment or a test sets another).
     pub export_max: i64,
@@ -121,6 +124,7 @@ impl<S: Store> Clone for Services<S> {
             policy: self.policy.clone(),
             blobs: self.blobs.clone(),
             cipher: self.cipher.clone(),
+            anchor: self.anchor.clone(),
             export_max: self.export_max,
         }
     }
@@ -135,6 +139,7 @@ impl<S: Store> Services<S> {
             policy: AuthPolicy::default(),
             blobs: None,
             cipher: None,
+            anchor: None,
             export_max: EXPORT_MAX_ROWS,
         }
     }
@@ -148,6 +153,12 @@ impl<S: Store> Services<S> {
     /// The same services, sealing the confidential fields with `cipher`.
     pub fn with_cipher(mut self, cipher: Arc<dyn crate::fieldwork::Cipher>) -> Self {
         self.cipher = Some(cipher);
+        self
+    }
+
+    /// The same services, anchoring the audit trail with `anchor`.
+    pub fn with_anchor(mut self, anchor: Arc<dyn crate::anchor::Anchor>) -> Self {
+        self.anchor = Some(anchor);
         self
     }
 

@@ -6,9 +6,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+use xunshi_core::anchor::SignedCheckpoint;
 use xunshi_core::audit::AuditRecord;
 use xunshi_core::page::SortedPage;
-use xunshi_core::service::VerifyOutcome;
+use xunshi_core::service::{AnchorStatus, VerifyOutcome};
 
 use super::ApiQuery;
 use crate::AppState;
@@ -20,6 +21,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_audit))
         .routes(routes!(verify_audit))
+        .routes(routes!(anchor_status))
+        .routes(routes!(write_checkpoint))
 }
 
 /// The trail, filtered, newest first unless `sort` asks another order, a page at a time, with
@@ -74,5 +77,47 @@ async fn verify_audit(
             records: None,
             fault: Some(f.to_string()),
         },
+    }))
+}
+
+/// The newest signed checkpoint of the trail kept outside the database, and whether the trail
+/// still holds the record it pinned.
+#[utoipa::path(get, path = "/audit/checkpoint", tag = "audit", security(("bearer" = [])),
+    responses((status = 200, body = AnchorStatus),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, description = "no checkpoints are configured", body = ErrorBody),
+        (status = 409, description = "the newest checkpoint does not verify: forged, of another key or damaged", body = ErrorBody)))]
+async fn anchor_status(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+) -> ApiResult<Json<AnchorStatus>> {
+    match app.services.audit_anchor_status(&actor).await? {
+        Some(s) => Ok(Json(s)),
+        None => Err(xunshi_core::CoreError::NotFound("审计锚定配置".into()).into()),
+    }
+}
+
+/// What pinning the newest record did.
+#[derive(Serialize, ToSchema)]
+pub struct CheckpointWritten {
+    /// The checkpoint written; none when the newest checkpoint pins the newest record already.
+    pub checkpoint: Option<SignedCheckpoint>,
+}
+
+/// Pins the trail's newest record now in a signed checkpoint (the server also does it
+/// periodically).
+#[utoipa::path(post, path = "/audit/checkpoints", tag = "audit", security(("bearer" = [])),
+    responses((status = 200, body = CheckpointWritten),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 409, description = "the trail ends before the newest checkpoint, or a checkpoint does not verify", body = ErrorBody),
+        (status = 422, description = "no checkpoints are configured", body = ErrorBody)))]
+async fn write_checkpoint(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+) -> ApiResult<Json<CheckpointWritten>> {
+    Ok(Json(CheckpointWritten {
+        checkpoint: app.services.write_audit_checkpoint(&actor).await?,
     }))
 }

@@ -8,17 +8,18 @@ use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::Deserialize;
+use xunshi_core::anchor::Agreement;
 use xunshi_core::audit::Action;
 use xunshi_core::audit_text::{OBJECT_TYPES, SummaryLine};
 use xunshi_core::page::SortedPage;
-use xunshi_core::service::{ReadableRecord, VerifyOutcome};
+use xunshi_core::service::{AnchorStatus, ReadableRecord, VerifyOutcome};
 use xunshi_core::store::AuditFilter;
 use xunshi_office::{TableSheet, table_xlsx};
 
 use super::pager::{Asked, Pager};
-use super::{Frame, OrPage, PageResult, error_page, local_time, render};
+use super::{Frame, OrPage, PageResult, error_page, local_time, render, see_other};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::http::files::attachment;
@@ -28,6 +29,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/system/audit", get(list))
         .route("/system/audit/export", get(export))
+        .route("/system/audit/anchor", get(anchor))
+        .route("/system/audit/checkpoint", post(checkpoint))
 }
 
 #[derive(Deserialize, Default)]
@@ -45,6 +48,7 @@ struct Filters {
     #[serde(default)]
     to: String,
     verify: Option<String>,
+    notice: Option<String>,
 }
 
 struct Row {
@@ -147,7 +151,9 @@ async fn list(
     let query_string = aq.query();
     let pages = Pager::of("/system/audit", &query_string, &asked, &records, aq.page);
     let page = AuditPage {
-        frame: Frame::new(&app, &user, "审计日志", "/system/audit").await,
+        frame: Frame::new(&app, &user, "审计日志", "/system/audit")
+            .await
+            .with_notice(q.notice.as_deref()),
         actions: Action::ALL
             .iter()
             .map(|a| (a.as_str(), a.label()))
@@ -162,6 +168,76 @@ async fn list(
         q,
     };
     Ok(render(super::list_status(&asked.refused), &page))
+}
+
+#[derive(Deserialize, Default)]
+struct AnchorParams {
+    notice: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "audit_anchor.html")]
+struct AnchorPage {
+    frame: Frame,
+    /// `None`: no checkpoints are configured.
+    status: Option<AnchorStatus>,
+    /// The newest checkpoint's time in Beijing time.
+    latest_at: String,
+    /// Whether the chain holds the newest checkpoint, and what to say of it.
+    agreement: Option<(bool, &'static str)>,
+    /// A checkpoint that does not verify: forged, of another key, or damaged.
+    problem: Option<String>,
+}
+
+/// The audit trail's anchoring (审计锚定): the newest signed checkpoint kept outside the
+/// database, whether the trail still holds what it pinned, and a button to pin the newest
+/// record now — the page an administrator prints for filing.
+async fn anchor(
+    State(app): State<AppState>,
+    user: PageUser,
+    Query(p): Query<AnchorParams>,
+) -> PageResult {
+    let actor = &user.actor;
+    let (status, problem) = match app.services.audit_anchor_status(actor).await {
+        Ok(s) => (s, None),
+        // A checkpoint that does not verify is a finding to show, not a failure of the page.
+        Err(xunshi_core::CoreError::Conflict(why)) => (None, Some(why)),
+        Err(e) => return Err(e).or_page(actor),
+    };
+    let latest = status.as_ref().and_then(|s| s.latest.as_ref());
+    let page = AnchorPage {
+        frame: Frame::new(&app, &user, "审计锚定", "/system/audit")
+            .await
+            .with_notice(p.notice.as_deref()),
+        latest_at: latest
+            .map(|l| at_text(&l.checkpoint.at))
+            .unwrap_or_default(),
+        agreement: status
+            .as_ref()
+            .and_then(|s| s.agreement.as_ref())
+            .map(|a| (*a == Agreement::Holds, a.label())),
+        problem,
+        status,
+    };
+    Ok(render(axum::http::StatusCode::OK, &page))
+}
+
+/// Pins the trail's newest record now.
+async fn checkpoint(State(app): State<AppState>, user: PageUser) -> PageResult {
+    let actor = &user.actor;
+    let written = app
+        .services
+        .write_audit_checkpoint(actor)
+        .await
+        .or_page(actor)?;
+    Ok(see_other(
+        "/system/audit/anchor",
+        if written.is_some() {
+            "checkpoint_written"
+        } else {
+            "checkpoint_unchanged"
+        },
+    ))
 }
 
 /// The records the filters select as a workbook, newest first: what the page lists, every

@@ -335,6 +335,8 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "version_added" => "新稿已保存。",
         "decided" => "审批意见已记录。",
         "verified" => "核查结论已记录。",
+        "checkpoint_written" => "检查点已签名保存：审计日志的最新记录已固定。",
+        "checkpoint_unchanged" => "最新检查点已固定审计日志的最新记录，无需再生成。",
         "feedback_given" => "已反馈。被巡视单位现可查阅反馈意见，整改时限自反馈日期起算。",
         _ => return None,
     })

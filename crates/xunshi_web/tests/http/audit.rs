@@ -338,3 +338,126 @@ async fn the_trail_sorts_counts_and_pages_alike_on_the_page_and_in_the_api() {
     assert_eq!(resp.status, StatusCode::BAD_REQUEST);
     assert!(resp.body.contains("不是可用的排序"), "{}", resp.body);
 }
+
+/// Asks the API to pin the trail's newest record now.
+async fn pin_now(app: &TestApp, token: &str) -> (StatusCode, serde_json::Value) {
+    app.api_post(
+        "/api/v1/audit/checkpoints",
+        Some(token),
+        serde_json::json!({}),
+    )
+    .await
+}
+
+/// The application with checkpoints signed by a key in `outside` and kept there.
+async fn anchored_app(outside: &std::path::Path) -> TestApp {
+    let key = outside.join("checkpoint.key");
+    xunshi_store::anchor::generate_key(&key).expect("a signing key");
+    let anchor = xunshi_store::FolderAnchor::signing(outside.join("checkpoints"), &key)
+        .expect("the checkpoint folder");
+    let app = TestApp::spawn_with(move |s| {
+        s.anchor = Some(std::sync::Arc::new(anchor));
+    })
+    .await;
+    app.add_user("sysadmin", "系统管理员甲", "admin", None)
+        .await;
+    app.add_user("wangli", "王丽", "office", None).await;
+    app
+}
+
+#[tokio::test]
+async fn the_administrator_pins_the_trail_and_sees_it_held_then_wound_back() {
+    let outside = tempfile::tempdir().unwrap();
+    let app = anchored_app(outside.path()).await;
+    let mut admin = app.login_form("sysadmin", PASSWORD).await;
+
+    let resp = admin.get("/system/audit/anchor").await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.body);
+    assert!(resp.body.contains("尚无检查点"), "{}", resp.body);
+    let token = admin.csrf_token("/system/audit/anchor").await;
+    let resp = admin
+        .post_form_with_token("/system/audit/checkpoint", Some(&token), &[])
+        .await;
+    resp.assert_redirect_to("/system/audit/anchor?notice=checkpoint_written");
+    let resp = admin
+        .get("/system/audit/anchor?notice=checkpoint_written")
+        .await;
+    assert!(resp.body.contains("检查点已签名保存"), "{}", resp.body);
+    assert!(resp.body.contains("与审计链一致"), "{}", resp.body);
+    assert!(resp.body.contains("checkpoint-0000000000"), "{}", resp.body);
+
+    let api = app.api_token("sysadmin", PASSWORD).await;
+    let (status, v) = pin_now(&app, &api).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let pinned = v["checkpoint"]["seq"]
+        .as_i64()
+        .expect("a new checkpoint: the trail grew");
+    let (status, v) = pin_now(&app, &api).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert!(v["checkpoint"].is_null(), "nothing new to pin: {v}");
+    let (status, v) = app.api_get("/api/v1/audit/checkpoint", &api).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["latest"]["seq"], pinned, "{v}");
+    assert_eq!(v["agreement"], "holds", "{v}");
+    assert_eq!(v["latest"]["key"], v["key"], "{v}");
+
+    // The office may not see or make checkpoints.
+    let office = app.api_token("wangli", PASSWORD).await;
+    let (status, _) = app.api_get("/api/v1/audit/checkpoint", &office).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = pin_now(&app, &office).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Someone with the database deletes everything from the pinned record on and winds the
+    // head back: the chain alone is whole, the checkpoint is not held.
+    sqlx::query("DELETE FROM audit_log WHERE seq >= $1")
+        .bind(pinned)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let (seq, hash): (i64, String) =
+        sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2")
+        .bind(seq)
+        .bind(hash)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let (_, v) = app.api_get("/api/v1/audit/checkpoint", &api).await;
+    assert_eq!(v["agreement"], "missing", "{v}");
+    let (_, v) = app.api_get("/api/v1/audit/verify", &api).await;
+    assert_eq!(v["whole"], false, "{v}");
+    assert!(v["fault"].as_str().unwrap().contains("wound back"), "{v}");
+    let resp = admin.get("/system/audit/anchor").await;
+    assert!(resp.body.contains("最新记录被删除"), "{}", resp.body);
+    let (status, v) = pin_now(&app, &api).await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "the shorter trail is not pinned: {v}"
+    );
+}
+
+#[tokio::test]
+async fn without_a_key_the_page_says_how_to_anchor_and_the_api_refuses() {
+    let app = app_with_admin_and_office().await;
+    let mut admin = app.login_form("sysadmin", PASSWORD).await;
+    let resp = admin.get("/system/audit/anchor").await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.body);
+    assert!(resp.body.contains("尚未配置审计锚定"), "{}", resp.body);
+    assert!(resp.body.contains("audit keygen"), "{}", resp.body);
+    let api = app.api_token("sysadmin", PASSWORD).await;
+    let (status, _) = app.api_get("/api/v1/audit/checkpoint", &api).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, v) = pin_now(&app, &api).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let resp = admin.get("/system/audit").await;
+    assert!(
+        resp.body.contains("href=\"/system/audit/anchor\""),
+        "{}",
+        resp.body
+    );
+}
