@@ -60,6 +60,28 @@ pub enum Command {
     /// Move past work in from office files
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Write the whole database, as of one moment, and the evidence files to one file (a zip
+    /// with a manifest of hashes); safe while the server runs. The key file is not included:
+    /// keep it apart
+    Backup {
+        /// The backup file to write (never over an existing file)
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restore a backup into a new, empty database — the one --data-dir or --database-url
+    /// names — with its evidence files in the data folder; every hash is checked before
+    /// anything is written, every table counted and the audit trail verified after
+    Restore {
+        /// The backup file
+        file: PathBuf,
+    },
+    /// Copy this installation's database (as --data-dir or --database-url name it) into a new,
+    /// empty database at URL, such as a PostgreSQL server's; every table counted and the audit
+    /// trail verified after. The source is left as it was; evidence stays in the data folder
+    MigrateTo {
+        /// The new database, e.g. postgres://xunshi@db.internal/xunshi
+        url: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

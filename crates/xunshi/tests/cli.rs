@@ -21,6 +21,8 @@ use xunshi_store::{Argon2Secrets, Db};
 
 #[path = "cli/anchor.rs"]
 mod anchor;
+#[path = "cli/backup.rs"]
+mod backup;
 #[path = "cli/browser.rs"]
 mod browser;
 #[path = "cli/export.rs"]
@@ -289,6 +291,11 @@ fn signed_checkpoints_catch_a_wound_back_or_recomputed_trail() {
     anchor::checkpoints_catch_what_the_chain_cannot(&Instance::sqlite());
 }
 
+#[test]
+fn a_backup_restored_answers_as_the_original() {
+    backup::a_copy_answers_as_the_original(None);
+}
+
 /// The demo loaded by the real binary on the real date: it loads (the current round is placed
 /// around today), names its accounts and its letter's receipt code, and leaves a trail that
 /// verifies.
@@ -328,6 +335,12 @@ xunshi_test_env::postgres_tests! {
         let x = Instance::postgres(&scratch.url);
         serve_scenario(&x);
         audit_verify_detects_an_altered_record(&x);
+    }
+
+    #[test]
+    fn a_sqlite_installation_moved_to_postgresql_answers_as_before() {
+        let scratch = ScratchDatabase::create(&xunshi_test_env::database_url());
+        backup::a_copy_answers_as_the_original(Some(&scratch.url));
     }
 
     #[test]

@@ -40,25 +40,53 @@ fn io_err(what: &str, path: &Path, e: std::io::Error) -> CoreError {
 /// an existing file, so a stored file is never overwritten, even by two writers at once.
 fn put_blocking(root: &Path, bytes: &[u8]) -> Result<String> {
     let hash = hex::encode(Sha256::digest(bytes));
-    let dest = LocalBlobs::path_of(root, &hash);
+    put_reader(root, bytes, &hash)?;
+    Ok(hash)
+}
+
+/// Streams an evidence file of a known hash from `r` into `<root>/<aa>/<hash>`, as
+/// [`put_blocking`] stores it, without holding it in memory; content that does not hash to
+/// `hash` is refused and nothing is stored.
+pub(crate) fn put_reader(root: &Path, mut r: impl std::io::Read, hash: &str) -> Result<()> {
+    if !is_blob_name(hash) {
+        return Err(CoreError::internal(format!(
+            "“{hash}” is not an evidence file's name"
+        )));
+    }
+    let dest = LocalBlobs::path_of(root, hash);
     if dest.exists() {
-        return Ok(hash);
+        return Ok(());
     }
     let dir = dest.parent().expect("a blob path has a folder");
     std::fs::create_dir_all(dir).map_err(|e| io_err("cannot create", dir, e))?;
     let mut tmp =
         tempfile::NamedTempFile::new_in(dir).map_err(|e| io_err("cannot write in", dir, e))?;
-    tmp.write_all(bytes)
-        .and_then(|_| tmp.as_file().sync_all())
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = r
+            .read(&mut buf)
+            .map_err(|e| io_err("cannot read the content of", &dest, e))?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+        tmp.write_all(&buf[..n])
+            .map_err(|e| io_err("cannot write", tmp.path(), e))?;
+    }
+    if hex::encode(h.finalize()) != hash {
+        return Err(CoreError::internal(format!(
+            "evidence file {hash}: the content does not hash to its name"
+        )));
+    }
+    tmp.as_file()
+        .sync_all()
         .map_err(|e| io_err("cannot write", tmp.path(), e))?;
     match std::fs::hard_link(tmp.path(), &dest) {
-        Ok(()) => {}
-        // Another writer stored the same content first: it is the same file.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-        Err(e) => return Err(io_err("cannot store", &dest, e)),
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(io_err("cannot store", &dest, e)),
     }
-    // The temporary name is removed when `tmp` drops; the stored name keeps the content.
-    Ok(hash)
 }
 
 fn get_blocking(root: &Path, hash: &str) -> Result<Vec<u8>> {

@@ -3,6 +3,7 @@
 //! Where the backends differ, [`Dialect`] decides, in as few places as possible.
 
 pub mod anchor;
+pub mod backup;
 mod blobs;
 mod cipher;
 mod explain;

@@ -72,6 +72,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(28, "0028_clue_due_sort"),
     migration!(29, "0029_fieldwork"),
     migration!(30, "0030_fieldwork_files"),
+    migration!(31, "0031_deferrable_keys"),
 ];
 
 /// Applies every migration not applied yet, each in its own transaction. Returns how many ran.

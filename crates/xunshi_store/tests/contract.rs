@@ -12,6 +12,8 @@
 mod audit;
 #[path = "contract/auth.rs"]
 mod auth;
+#[path = "contract/backup.rs"]
+mod backup;
 #[path = "contract/calendar.rs"]
 mod calendar;
 #[path = "contract/clues.rs"]
@@ -203,4 +205,5 @@ contract_cases! {
     supervision::notices_accountability_and_mechanisms_name_the_units_own_tasks,
     supervision::the_dashboard_counts_what_its_lists_show,
     generate::a_generated_set_holds_to_the_invariants_of_service_made_data,
+    backup::a_backup_restores_every_row_and_a_move_copies_them,
 }

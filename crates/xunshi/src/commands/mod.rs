@@ -2,6 +2,7 @@
 //! and the web see one set of rules.
 
 mod audit;
+mod backup;
 mod generate;
 mod ledger;
 mod parse;
@@ -128,6 +129,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
             db.close().await;
             code
         }
+        Command::Backup { out } => backup::backup(&config, &out).await,
+        Command::Restore { file } => backup::restore(&config, &file).await,
+        Command::MigrateTo { url } => backup::migrate_to(&config, &url).await,
         Command::Audit(AuditCommand::Checkpoint) => {
             let db = open(&config).await?;
             let code = audit::checkpoint(&services(db.clone(), &config)).await;

@@ -59,6 +59,27 @@ where
     db.close().await;
 }
 
+/// A second, new database on the same backend as `like` (only its migrations applied), with
+/// what keeps it: a temporary folder or a scratch database dropped with it.
+pub async fn another_database(like: &Db) -> (Db, Box<dyn std::any::Any>) {
+    match like.dialect {
+        xunshi_store::Dialect::Sqlite => {
+            let dir = tempfile::tempdir().expect("a temporary folder");
+            let db = Db::open(&xunshi_store::sqlite_url(dir.path()), 2)
+                .await
+                .expect("open a second SQLite database");
+            (db, Box::new(dir))
+        }
+        xunshi_store::Dialect::Postgres => {
+            let scratch = ScratchDatabase::create(&xunshi_test_env::database_url()).await;
+            let db = Db::open(&scratch.url, 2)
+                .await
+                .expect("open a second PostgreSQL database");
+            (db, Box::new(scratch))
+        }
+    }
+}
+
 /// A database of one case on the PostgreSQL server, dropped when this value is.
 struct ScratchDatabase {
     server_url: String,

@@ -1,0 +1,740 @@
+//! Backup, restore and the move between backends: every table copied row by row, in one
+//! consistent read of the source, into a target created empty by this program's migrations.
+//!
+//! A backup is a zip file: `tables/<table>.jsonl` (the column names, then one JSON array per
+//! row), `blobs/<sha256>` (the evidence files), and `manifest.json` naming each table with its
+//! rows and the SHA-256 of its entry, each evidence file with its size, and the schema version.
+//! A restore checks every hash before it writes anything, and counts every table after. The
+//! schema has only text and integer columns (both backends' migrations), so a value is a JSON
+//! string, number or null, and goes in as the target's column wants it.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use sqlx::any::AnyRow;
+use sqlx::{Any, AssertSqlSafe, Column, Row, Transaction, ValueRef};
+use xunshi_core::store::blobs::is_blob_name;
+use xunshi_core::{CoreError, Result};
+
+use crate::{Db, Dialect, db_err};
+
+/// The format tag of a backup's manifest.
+pub const BACKUP_FORMAT: &str = "xunshi-backup/1";
+
+/// The migrations' own bookkeeping: the target has it from its own migrations.
+const MIGRATIONS_TABLE: &str = "schema_migrations";
+
+/// What a backup holds, as its manifest says.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format: String,
+    pub created_at: String,
+    /// `sqlite` or `postgres`: where it was taken from.
+    pub source: String,
+    /// The highest migration applied to the source; a restore needs the same.
+    pub schema_version: i64,
+    pub tables: Vec<TableEntry>,
+    pub blobs: Vec<BlobEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TableEntry {
+    pub name: String,
+    pub rows: u64,
+    /// SHA-256 of the table's entry in the zip, hex.
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BlobEntry {
+    pub sha256: String,
+    pub bytes: u64,
+}
+
+/// How a copied table came out: the rows the source had and the rows the target has.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TableCount {
+    pub name: String,
+    pub source: u64,
+    pub target: u64,
+}
+
+fn internal(e: impl std::fmt::Display) -> CoreError {
+    CoreError::internal(e.to_string())
+}
+
+fn quoted(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// The tables of the database, in name order, without the migrations' own.
+async fn tables(tx: &mut Transaction<'static, Any>, dialect: Dialect) -> Result<Vec<String>> {
+    let sql = match dialect {
+        Dialect::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+             ORDER BY name"
+        }
+        Dialect::Postgres => {
+            "SELECT table_name::text AS name FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1"
+        }
+    };
+    let rows = sqlx::query(sql)
+        .fetch_all(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    rows.iter()
+        .map(|r| r.try_get::<String, _>("name").map_err(db_err))
+        .filter(|n| n.as_deref().map_or(true, |n| n != MIGRATIONS_TABLE))
+        .collect()
+}
+
+/// A table's columns in their order, each with whether it holds integers.
+async fn columns(
+    tx: &mut Transaction<'static, Any>,
+    dialect: Dialect,
+    table: &str,
+) -> Result<Vec<(String, bool)>> {
+    let rows = match dialect {
+        Dialect::Sqlite => {
+            sqlx::query("SELECT name, type FROM pragma_table_info($1) ORDER BY cid")
+                .bind(table.to_owned())
+                .fetch_all(&mut **tx)
+                .await
+        }
+        Dialect::Postgres => {
+            sqlx::query(
+                "SELECT column_name::text AS name, data_type::text AS type \
+                 FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name = $1 \
+                 ORDER BY ordinal_position",
+            )
+            .bind(table.to_owned())
+            .fetch_all(&mut **tx)
+            .await
+        }
+    }
+    .map_err(db_err)?;
+    rows.iter()
+        .map(|r| {
+            let name: String = r.try_get("name").map_err(db_err)?;
+            let ty = r
+                .try_get::<String, _>("type")
+                .map_err(db_err)?
+                .to_ascii_uppercase();
+            if ty.contains("INT") {
+                Ok((name, true))
+            } else if ty.contains("TEXT") || ty.contains("CHAR") {
+                Ok((name, false))
+            } else {
+                // A new kind of column needs its own place in the copy: refuse rather than
+                // copy it wrongly.
+                Err(CoreError::internal(format!(
+                    "column {table}.{name} is of type {ty}, which backups do not carry yet"
+                )))
+            }
+        })
+        .collect()
+}
+
+async fn schema_version(tx: &mut Transaction<'static, Any>) -> Result<i64> {
+    sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations")
+        .fetch_one(&mut **tx)
+        .await
+        .and_then(|r| r.try_get::<i64, _>("v"))
+        .map_err(db_err)
+}
+
+/// A read of the whole database as of one moment: SQLite's snapshot of a read transaction,
+/// PostgreSQL's repeatable read.
+async fn snapshot(db: &Db) -> Result<Transaction<'static, Any>> {
+    let mut tx = db.pool.begin().await.map_err(db_err)?;
+    if db.dialect == Dialect::Postgres {
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+    }
+    Ok(tx)
+}
+
+/// One write transaction on the target, its foreign keys checked at commit so that tables go
+/// in in any order (the PostgreSQL keys are deferrable since migration 0031).
+async fn loading(db: &Db) -> Result<Transaction<'static, Any>> {
+    let (begin, defer) = match db.dialect {
+        Dialect::Sqlite => ("BEGIN IMMEDIATE", "PRAGMA defer_foreign_keys = ON"),
+        Dialect::Postgres => ("BEGIN", "SET CONSTRAINTS ALL DEFERRED"),
+    };
+    let mut tx = db.pool.begin_with(begin).await.map_err(db_err)?;
+    sqlx::query(defer).execute(&mut *tx).await.map_err(db_err)?;
+    Ok(tx)
+}
+
+/// The rows of `table`, each as JSON values in the order of `cols`.
+fn rows<'t>(
+    tx: &'t mut Transaction<'static, Any>,
+    table: &str,
+    cols: &[(String, bool)],
+) -> BoxStream<'t, std::result::Result<AnyRow, sqlx::Error>> {
+    let list = cols
+        .iter()
+        .map(|(c, _)| quoted(c))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!("SELECT {list} FROM {}", quoted(table));
+    sqlx::query(AssertSqlSafe(sql)).fetch(&mut **tx)
+}
+
+fn json_row(row: &AnyRow) -> Result<Vec<Value>> {
+    use sqlx::any::AnyTypeInfoKind as K;
+    (0..row.columns().len())
+        .map(|i| {
+            let raw = row.try_get_raw(i).map_err(db_err)?;
+            if raw.is_null() {
+                return Ok(Value::Null);
+            }
+            let kind = raw.type_info().kind();
+            Ok(match kind {
+                K::SmallInt | K::Integer | K::BigInt => {
+                    Value::from(row.try_get::<i64, _>(i).map_err(db_err)?)
+                }
+                K::Text => Value::from(row.try_get::<String, _>(i).map_err(db_err)?),
+                K::Bool => Value::from(row.try_get::<bool, _>(i).map_err(db_err)?),
+                other => {
+                    return Err(CoreError::internal(format!(
+                        "column {} holds a {} value, which a backup does not carry",
+                        row.column(i).name(),
+                        other_name(other)
+                    )));
+                }
+            })
+        })
+        .collect()
+}
+
+fn other_name(k: sqlx::any::AnyTypeInfoKind) -> &'static str {
+    use sqlx::any::AnyTypeInfoKind as K;
+    match k {
+        K::Real | K::Double => "floating-point",
+        K::Blob => "binary",
+        _ => "other",
+    }
+}
+
+/// Rows for one table of the target, written in multi-row INSERTs.
+struct TableWriter {
+    table: String,
+    cols: Vec<(String, bool)>,
+    batch: Vec<Vec<Value>>,
+    per_batch: usize,
+    written: u64,
+}
+
+impl TableWriter {
+    fn new(table: &str, cols: Vec<(String, bool)>) -> TableWriter {
+        // Well under both backends' limits on the values of one statement.
+        let per_batch = (30_000 / cols.len().max(1)).clamp(1, 500);
+        TableWriter {
+            table: table.to_owned(),
+            cols,
+            batch: Vec::new(),
+            per_batch,
+            written: 0,
+        }
+    }
+
+    async fn push(&mut self, tx: &mut Transaction<'static, Any>, row: Vec<Value>) -> Result<()> {
+        if row.len() != self.cols.len() {
+            return Err(CoreError::internal(format!(
+                "a row of {} has {} values for {} columns",
+                self.table,
+                row.len(),
+                self.cols.len()
+            )));
+        }
+        self.batch.push(row);
+        if self.batch.len() >= self.per_batch {
+            self.flush(tx).await?;
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self, tx: &mut Transaction<'static, Any>) -> Result<()> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let n = self.cols.len();
+        let list = self
+            .cols
+            .iter()
+            .map(|(c, _)| quoted(c))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let values = (0..self.batch.len())
+            .map(|r| {
+                let ps = (1..=n)
+                    .map(|c| format!("${}", r * n + c))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                format!("({ps})")
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO {} ({list}) VALUES {values}",
+            quoted(&self.table)
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for row in &self.batch {
+            for ((name, integer), v) in self.cols.iter().zip(row) {
+                q = match (v, integer) {
+                    (Value::Null, true) => q.bind(None::<i64>),
+                    (Value::Null, false) => q.bind(None::<String>),
+                    (Value::Number(x), true) => q.bind(x.as_i64().ok_or_else(|| {
+                        CoreError::internal(format!("{}.{name}: {x} is not an integer", self.table))
+                    })?),
+                    (Value::Bool(b), true) => q.bind(i64::from(*b)),
+                    (Value::String(s), true) => q.bind(s.parse::<i64>().map_err(|_| {
+                        CoreError::internal(format!(
+                            "{}.{name}: “{s}” is not an integer",
+                            self.table
+                        ))
+                    })?),
+                    (Value::String(s), false) => q.bind(s.clone()),
+                    (other, false) => q.bind(other.to_string()),
+                    (other, true) => {
+                        return Err(CoreError::internal(format!(
+                            "{}.{name}: {other} is not an integer",
+                            self.table
+                        )));
+                    }
+                };
+            }
+        }
+        q.execute(&mut **tx).await.map_err(db_err)?;
+        self.written += self.batch.len() as u64;
+        self.batch.clear();
+        Ok(())
+    }
+}
+
+/// The target must hold nothing but what its migrations shipped: no account, unit or record of
+/// the trail. Its tables are then emptied, inside the loading transaction.
+async fn empty_target(tx: &mut Transaction<'static, Any>, tables: &[String]) -> Result<()> {
+    for t in ["users", "units", "audit_log"] {
+        if !tables.iter().any(|x| x == t) {
+            continue;
+        }
+        let n: i64 = sqlx::query(AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM {t}")))
+            .fetch_one(&mut **tx)
+            .await
+            .and_then(|r| r.try_get("n"))
+            .map_err(db_err)?;
+        if n > 0 {
+            return Err(CoreError::Conflict(format!(
+                "the target database is not empty ({t} has {n} rows): restore and migrate-to write only into a new database"
+            )));
+        }
+    }
+    for t in tables {
+        sqlx::query(AssertSqlSafe(format!("DELETE FROM {}", quoted(t))))
+            .execute(&mut **tx)
+            .await
+            .map_err(db_err)?;
+    }
+    Ok(())
+}
+
+/// Counts every table of `names` in `db`, to compare with what was copied.
+async fn count_tables(db: &Db, names: &[(String, u64)]) -> Result<Vec<TableCount>> {
+    let mut tx = snapshot(db).await?;
+    let mut out = Vec::new();
+    for (name, source) in names {
+        let n: i64 = sqlx::query(AssertSqlSafe(format!(
+            "SELECT COUNT(*) AS n FROM {}",
+            quoted(name)
+        )))
+        .fetch_one(&mut *tx)
+        .await
+        .and_then(|r| r.try_get("n"))
+        .map_err(db_err)?;
+        out.push(TableCount {
+            name: name.clone(),
+            source: *source,
+            target: n as u64,
+        });
+    }
+    tx.rollback().await.map_err(db_err)?;
+    Ok(out)
+}
+
+/// Checks that the target's schema is the source's: the same version, every table with the
+/// same columns.
+async fn same_schema(
+    tx: &mut Transaction<'static, Any>,
+    dialect: Dialect,
+    version: i64,
+    source: &BTreeMap<String, Vec<String>>,
+) -> Result<Vec<String>> {
+    let ours = schema_version(tx).await?;
+    if ours != version {
+        return Err(CoreError::RuleRefused(format!(
+            "the backup is of schema version {version} but this program's is {ours}: restore it with the version of Xunshi that made it, then upgrade"
+        )));
+    }
+    let tables = tables(tx, dialect).await?;
+    for (name, cols) in source {
+        if !tables.contains(name) {
+            return Err(CoreError::RuleRefused(format!(
+                "the target has no table {name}"
+            )));
+        }
+        let theirs: Vec<String> = columns(tx, dialect, name)
+            .await?
+            .into_iter()
+            .map(|(c, _)| c)
+            .collect();
+        let mut a = theirs.clone();
+        let mut b = cols.clone();
+        a.sort();
+        b.sort();
+        if a != b {
+            return Err(CoreError::RuleRefused(format!(
+                "table {name} has other columns in the target"
+            )));
+        }
+    }
+    Ok(tables)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Backup
+
+type Zip = zip::ZipWriter<File>;
+
+fn zip_options() -> zip::write::SimpleFileOptions {
+    zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(true)
+}
+
+/// A writer that hashes what goes through it.
+struct Hashing<'a> {
+    inner: &'a mut Zip,
+    hash: Sha256,
+}
+
+impl Write for Hashing<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Writes the whole database and the evidence files under `blobs_root` to `out`, which must
+/// not exist; a half-written backup never carries the name. `progress` is told each table.
+pub async fn backup(
+    db: &Db,
+    blobs_root: &Path,
+    out: &Path,
+    mut progress: impl FnMut(&str, u64),
+) -> Result<Manifest> {
+    if out.exists() {
+        return Err(CoreError::Conflict(format!(
+            "{} exists already: a backup is never written over another file",
+            out.display()
+        )));
+    }
+    let dir = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let tmp = tempfile::NamedTempFile::new_in(dir).map_err(internal)?;
+    let mut zip = zip::ZipWriter::new(tmp.reopen().map_err(internal)?);
+    let mut tx = snapshot(db).await?;
+    let version = schema_version(&mut tx).await?;
+    let names = tables(&mut tx, db.dialect).await?;
+    let mut entries = Vec::new();
+    for name in &names {
+        let cols = columns(&mut tx, db.dialect, name).await?;
+        zip.start_file(format!("tables/{name}.jsonl"), zip_options())
+            .map_err(internal)?;
+        let mut w = Hashing {
+            inner: &mut zip,
+            hash: Sha256::new(),
+        };
+        let header: Vec<&str> = cols.iter().map(|(c, _)| c.as_str()).collect();
+        writeln!(w, "{}", serde_json::to_string(&header).map_err(internal)?).map_err(internal)?;
+        let mut n = 0u64;
+        let mut stream = rows(&mut tx, name, &cols);
+        while let Some(row) = stream.next().await {
+            let row = row.map_err(db_err)?;
+            let line = serde_json::to_string(&json_row(&row)?).map_err(internal)?;
+            writeln!(w, "{line}").map_err(internal)?;
+            n += 1;
+        }
+        drop(stream);
+        entries.push(TableEntry {
+            name: name.clone(),
+            rows: n,
+            sha256: hex::encode(w.hash.finalize()),
+        });
+        progress(name, n);
+    }
+    tx.rollback().await.map_err(db_err)?;
+    let blobs = write_blobs(&mut zip, blobs_root)?;
+    let manifest = Manifest {
+        format: BACKUP_FORMAT.into(),
+        created_at: xunshi_core::audit::format_at(jiff::Timestamp::now()),
+        source: match db.dialect {
+            Dialect::Sqlite => "sqlite".into(),
+            Dialect::Postgres => "postgres".into(),
+        },
+        schema_version: version,
+        tables: entries,
+        blobs,
+    };
+    zip.start_file("manifest.json", zip_options())
+        .map_err(internal)?;
+    zip.write_all(&serde_json::to_vec_pretty(&manifest).map_err(internal)?)
+        .map_err(internal)?;
+    zip.finish()
+        .map_err(internal)?
+        .sync_all()
+        .map_err(internal)?;
+    tmp.persist_noclobber(out).map_err(|e| internal(e.error))?;
+    Ok(manifest)
+}
+
+/// Every evidence file under `root` (`<aa>/<sha256>`), streamed into the zip.
+fn write_blobs(zip: &mut Zip, root: &Path) -> Result<Vec<BlobEntry>> {
+    let mut out = Vec::new();
+    let Ok(dirs) = std::fs::read_dir(root) else {
+        return Ok(out);
+    };
+    let mut files: Vec<PathBuf> = Vec::new();
+    for d in dirs {
+        let d = d.map_err(internal)?.path();
+        if d.is_dir() {
+            for f in std::fs::read_dir(&d).map_err(internal)? {
+                let f = f.map_err(internal)?.path();
+                if f.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(is_blob_name)
+                {
+                    files.push(f);
+                }
+            }
+        }
+    }
+    files.sort();
+    for f in files {
+        let name = f
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        zip.start_file(format!("blobs/{name}"), zip_options())
+            .map_err(internal)?;
+        let mut w = Hashing {
+            inner: zip,
+            hash: Sha256::new(),
+        };
+        let bytes =
+            std::io::copy(&mut File::open(&f).map_err(internal)?, &mut w).map_err(internal)?;
+        if hex::encode(w.hash.finalize()) != name {
+            return Err(CoreError::internal(format!(
+                "evidence file {} was altered: it no longer hashes to its name",
+                f.display()
+            )));
+        }
+        out.push(BlobEntry {
+            sha256: name,
+            bytes,
+        });
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Restore
+
+fn open_zip(path: &Path) -> Result<zip::ZipArchive<File>> {
+    let f = File::open(path).map_err(|e| internal(format!("{}: {e}", path.display())))?;
+    zip::ZipArchive::new(f).map_err(|e| {
+        CoreError::bad_input(
+            "backup",
+            format!("{} is not a backup of Xunshi: {e}", path.display()),
+        )
+    })
+}
+
+fn sha256_of(r: impl Read) -> Result<String> {
+    let mut h = Sha256::new();
+    let mut r = r;
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = r.read(&mut buf).map_err(internal)?;
+        if n == 0 {
+            return Ok(hex::encode(h.finalize()));
+        }
+        h.update(&buf[..n]);
+    }
+}
+
+/// Reads the manifest and checks every table and evidence file against it, before anything is
+/// written anywhere: a backup changed by one byte is refused.
+pub fn check_backup(path: &Path) -> Result<Manifest> {
+    let mut zip = open_zip(path)?;
+    let refused = |why: String| CoreError::bad_input("backup", why);
+    let manifest: Manifest = {
+        let entry = zip
+            .by_name("manifest.json")
+            .map_err(|_| refused("the backup has no manifest.json".into()))?;
+        serde_json::from_reader(entry).map_err(|e| refused(format!("manifest.json: {e}")))?
+    };
+    if manifest.format != BACKUP_FORMAT {
+        return Err(refused(format!(
+            "unknown backup format “{}”",
+            manifest.format
+        )));
+    }
+    for t in &manifest.tables {
+        let entry = zip
+            .by_name(&format!("tables/{}.jsonl", t.name))
+            .map_err(|_| refused(format!("table {} is missing from the backup", t.name)))?;
+        if sha256_of(entry)? != t.sha256 {
+            return Err(refused(format!(
+                "table {} does not match its hash in the manifest: the backup was changed or damaged",
+                t.name
+            )));
+        }
+    }
+    for b in &manifest.blobs {
+        let entry = zip.by_name(&format!("blobs/{}", b.sha256)).map_err(|_| {
+            refused(format!(
+                "evidence file {} is missing from the backup",
+                b.sha256
+            ))
+        })?;
+        if sha256_of(entry)? != b.sha256 {
+            return Err(refused(format!(
+                "evidence file {} does not match its name: the backup was changed or damaged",
+                b.sha256
+            )));
+        }
+    }
+    Ok(manifest)
+}
+
+/// Restores the backup at `path` into `db` (new: only its migrations applied) and its
+/// evidence files under `blobs_root`; returns each table's rows in the backup and in the
+/// target after.
+pub async fn restore(db: &Db, path: &Path, blobs_root: &Path) -> Result<Vec<TableCount>> {
+    let manifest = check_backup(path)?;
+    let mut zip = open_zip(path)?;
+    let mut source: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for t in &manifest.tables {
+        let entry = zip
+            .by_name(&format!("tables/{}.jsonl", t.name))
+            .map_err(internal)?;
+        let mut header = String::new();
+        BufReader::new(entry)
+            .read_line(&mut header)
+            .map_err(internal)?;
+        let cols: Vec<String> = serde_json::from_str(&header).map_err(internal)?;
+        source.insert(t.name.clone(), cols);
+    }
+    let mut tx = loading(db).await?;
+    let target_tables = same_schema(&mut tx, db.dialect, manifest.schema_version, &source).await?;
+    empty_target(&mut tx, &target_tables).await?;
+    for t in &manifest.tables {
+        let kinds: BTreeMap<String, bool> = columns(&mut tx, db.dialect, &t.name)
+            .await?
+            .into_iter()
+            .collect();
+        let cols: Vec<(String, bool)> = source[&t.name]
+            .iter()
+            .map(|c| (c.clone(), kinds[c]))
+            .collect();
+        let mut w = TableWriter::new(&t.name, cols);
+        let entry = zip
+            .by_name(&format!("tables/{}.jsonl", t.name))
+            .map_err(internal)?;
+        for line in BufReader::new(entry).lines().skip(1) {
+            let line = line.map_err(internal)?;
+            let row: Vec<Value> = serde_json::from_str(&line).map_err(internal)?;
+            w.push(&mut tx, row).await?;
+        }
+        w.flush(&mut tx).await?;
+    }
+    tx.commit().await.map_err(db_err)?;
+    for b in &manifest.blobs {
+        let entry = zip
+            .by_name(&format!("blobs/{}", b.sha256))
+            .map_err(internal)?;
+        crate::blobs::put_reader(blobs_root, entry, &b.sha256)?;
+    }
+    let names: Vec<(String, u64)> = manifest
+        .tables
+        .iter()
+        .map(|t| (t.name.clone(), t.rows))
+        .collect();
+    count_tables(db, &names).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Moving between backends
+
+/// Copies every table of `from` into `to` (new: only its migrations applied) in one consistent
+/// read and one write; the evidence files stay where they are. Returns the counts.
+pub async fn copy_database(
+    from: &Db,
+    to: &Db,
+    mut progress: impl FnMut(&str, u64),
+) -> Result<Vec<TableCount>> {
+    let mut src = snapshot(from).await?;
+    let version = schema_version(&mut src).await?;
+    let names = tables(&mut src, from.dialect).await?;
+    let mut source: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for n in &names {
+        let cols = columns(&mut src, from.dialect, n).await?;
+        source.insert(n.clone(), cols.into_iter().map(|(c, _)| c).collect());
+    }
+    let mut dst = loading(to).await?;
+    let target_tables = same_schema(&mut dst, to.dialect, version, &source).await?;
+    empty_target(&mut dst, &target_tables).await?;
+    let mut counts = Vec::new();
+    for n in &names {
+        let kinds: BTreeMap<String, bool> = columns(&mut dst, to.dialect, n)
+            .await?
+            .into_iter()
+            .collect();
+        let cols: Vec<(String, bool)> = source[n].iter().map(|c| (c.clone(), kinds[c])).collect();
+        let read_cols = columns(&mut src, from.dialect, n).await?;
+        let mut w = TableWriter::new(n, cols);
+        let mut stream = rows(&mut src, n, &read_cols);
+        while let Some(row) = stream.next().await {
+            let row = row.map_err(db_err)?;
+            w.push(&mut dst, json_row(&row)?).await?;
+        }
+        drop(stream);
+        w.flush(&mut dst).await?;
+        progress(n, w.written);
+        counts.push((n.clone(), w.written));
+    }
+    src.rollback().await.map_err(db_err)?;
+    dst.commit().await.map_err(db_err)?;
+    count_tables(to, &counts).await
+}
