@@ -17,6 +17,7 @@ use crate::report::{Decision, ReportStatus, StepKind};
 pub const OBJECT_TYPES: &[(&str, &str)] = &[
     ("user", "用户账号"),
     ("api_token", "接口令牌"),
+    ("security_settings", "登录安全设置"),
     ("grant", "角色授权"),
     ("unit", "单位"),
     ("term", "届次"),
@@ -196,6 +197,8 @@ fn path_label(path: &str) -> String {
 pub fn field_label(key: &str) -> &str {
     match key {
         "" => "值",
+        "two_factor_required" => "要求两步验证",
+        "recovery_codes_left" => "剩余恢复码",
         "q" => "关键词",
         "file" => "文件",
         "colour" => "时限状态",

@@ -37,6 +37,7 @@ pub mod store;
 pub mod supervision;
 pub mod taxonomy;
 pub mod text;
+pub mod totp;
 pub mod user;
 
 pub use error::{CoreError, Result};

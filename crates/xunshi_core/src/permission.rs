@@ -78,6 +78,8 @@ pub enum Permission {
     ManageReferenceData,
     /// Add versions and categories to the problem taxonomy.
     ManageTaxonomy,
+    /// Security rules of log-in, such as requiring the second factor.
+    ManageSecurity,
 }
 
 impl Permission {
@@ -94,6 +96,7 @@ impl Permission {
             Permission::ManagePersonnel => "管理干部人才库",
             Permission::ManageReferenceData => "维护基础数据",
             Permission::ManageTaxonomy => "维护问题分类",
+            Permission::ManageSecurity => "设置登录安全要求",
         }
     }
 }
@@ -125,6 +128,7 @@ fn roles_for(p: Permission) -> &'static [Role] {
         Permission::ManagePersonnel => &[Office],
         Permission::ManageReferenceData => &[Office],
         Permission::ManageTaxonomy => &[Office],
+        Permission::ManageSecurity => &[Admin, Office],
     }
 }
 
@@ -214,6 +218,12 @@ impl Actor {
             ActorKind::User { user, .. } => Some(user),
             _ => None,
         }
+    }
+
+    /// The logged-in person, for what only a person does for themselves.
+    pub fn require_user(&self) -> Result<&User> {
+        self.as_user()
+            .ok_or_else(|| CoreError::Unauthenticated("请先登录".into()))
     }
 
     pub fn grants(&self) -> &[Grant] {

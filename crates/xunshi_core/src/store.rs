@@ -82,9 +82,26 @@ pub struct Session {
     pub csrf_token: String,
     pub created_at: jiff::Timestamp,
     pub expires_at: jiff::Timestamp,
+    /// Opened while the person still has to set up the second factor the office requires:
+    /// only that page may be opened until it is done.
+    pub two_factor_pending: bool,
 }
 
 /// The failed log-ins of one account from one client address, and the lock they led to.
+/// A person's second factor of log-in (RFC 6238): the shared secret, sealed by the key file,
+/// confirmed once a first code from their app was right; the last step used, so no code counts
+/// twice; and the hashes of the recovery codes not used yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TwoFactor {
+    pub user_id: Id,
+    /// The secret as [`crate::fieldwork::Cipher::seal`] sealed it (context `totp:<user id>`).
+    pub secret: String,
+    pub confirmed_at: Option<jiff::Timestamp>,
+    pub last_step: i64,
+    pub recovery: Vec<String>,
+    pub created_at: jiff::Timestamp,
+}
+
 /// Failures lock that address out of that account only: the owner logging in from elsewhere is
 /// not locked out by someone guessing from here.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -239,6 +256,12 @@ pub trait ReadTx:
         &mut self,
         token_hash: &str,
     ) -> impl Future<Output = Result<Option<Session>>> + Send;
+    fn get_two_factor(
+        &mut self,
+        user_id: Id,
+    ) -> impl Future<Output = Result<Option<TwoFactor>>> + Send;
+    /// Whether administrators and the office must log in with a second factor.
+    fn two_factor_required(&mut self) -> impl Future<Output = Result<bool>> + Send;
     fn get_token_by_hash(
         &mut self,
         token_hash: &str,
@@ -329,9 +352,19 @@ pub trait WriteTx:
         before: jiff::Timestamp,
         now: jiff::Timestamp,
     ) -> impl Future<Output = Result<u64>> + Send;
+    /// Stores the person's second factor, replacing the one there was.
+    fn put_two_factor(&mut self, t: &TwoFactor) -> impl Future<Output = Result<()>> + Send;
+    /// Removes it; false if there was none.
+    fn delete_two_factor(&mut self, user_id: Id) -> impl Future<Output = Result<bool>> + Send;
+    fn set_two_factor_required(
+        &mut self,
+        required: bool,
+    ) -> impl Future<Output = Result<()>> + Send;
     fn insert_session(&mut self, s: &Session) -> impl Future<Output = Result<()>> + Send;
     fn delete_session(&mut self, token_hash: &str) -> impl Future<Output = Result<()>> + Send;
     fn delete_sessions_of(&mut self, user_id: Id) -> impl Future<Output = Result<()>> + Send;
+    /// The person has set up the second factor: their sessions may open every page again.
+    fn clear_two_factor_pending(&mut self, user_id: Id) -> impl Future<Output = Result<()>> + Send;
     fn delete_expired_sessions(
         &mut self,
         now: jiff::Timestamp,

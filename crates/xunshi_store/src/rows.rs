@@ -103,6 +103,17 @@ pub fn login_lock(row: &AnyRow) -> Result<LoginLock> {
     })
 }
 
+pub fn two_factor(row: &AnyRow) -> Result<xunshi_core::store::TwoFactor> {
+    Ok(xunshi_core::store::TwoFactor {
+        user_id: id(row, "user_id")?,
+        secret: s(row, "secret")?,
+        confirmed_at: opt_ts(row, "confirmed_at")?,
+        last_step: i(row, "last_step")?,
+        recovery: serde_json::from_str(&s(row, "recovery")?).map_err(CoreError::internal)?,
+        created_at: ts(row, "created_at")?,
+    })
+}
+
 pub fn session(row: &AnyRow) -> Result<Session> {
     Ok(Session {
         token_hash: s(row, "token_hash")?,
@@ -110,6 +121,7 @@ pub fn session(row: &AnyRow) -> Result<Session> {
         csrf_token: s(row, "csrf_token")?,
         created_at: ts(row, "created_at")?,
         expires_at: ts(row, "expires_at")?,
+        two_factor_pending: flag(row, "two_factor_pending")?,
     })
 }
 

@@ -25,8 +25,8 @@ use xunshi_core::org::Unit;
 use xunshi_core::page::Keyset;
 use xunshi_core::role::Grant;
 use xunshi_core::store::{
-    ApiToken, AuditFilter, AuditSort, AuditSortKey, LoginLock, ReadTx, Session, UnitFilter,
-    UnitSort, UnitSortKey, UserFilter, UserSort, UserSortKey, WriteTx,
+    ApiToken, AuditFilter, AuditSort, AuditSortKey, LoginLock, ReadTx, Session, TwoFactor,
+    UnitFilter, UnitSort, UnitSortKey, UserFilter, UserSort, UserSortKey, WriteTx,
 };
 use xunshi_core::user::User;
 use xunshi_core::{CoreError, Id, Result};
@@ -474,6 +474,30 @@ impl<M: Mode> ReadTx for DbTx<M> {
         .transpose()
     }
 
+    async fn get_two_factor(&mut self, user_id: Id) -> Result<Option<TwoFactor>> {
+        self.fetch_optional(
+            sqlx::query(
+                "SELECT user_id, secret, confirmed_at, last_step, recovery, created_at
+                 FROM two_factor WHERE user_id = $1",
+            )
+            .bind(user_id.to_string()),
+        )
+        .await?
+        .map(|r| rows::two_factor(&r))
+        .transpose()
+    }
+
+    async fn two_factor_required(&mut self) -> Result<bool> {
+        let r = self
+            .fetch_optional(sqlx::query(
+                "SELECT two_factor_required FROM security_settings WHERE id = 1",
+            ))
+            .await?;
+        Ok(r.map(|r| rows::flag(&r, "two_factor_required"))
+            .transpose()?
+            .unwrap_or(false))
+    }
+
     async fn login_locks_of(&mut self, user_id: Id) -> Result<Vec<LoginLock>> {
         self.fetch_all(
             sqlx::query(
@@ -698,7 +722,7 @@ impl<M: Mode> ReadTx for DbTx<M> {
     async fn get_session(&mut self, token_hash: &str) -> Result<Option<Session>> {
         self.fetch_optional(
             sqlx::query(
-                "SELECT token_hash, user_id, csrf_token, created_at, expires_at
+                "SELECT token_hash, user_id, csrf_token, created_at, expires_at, two_factor_pending
                  FROM sessions WHERE token_hash = $1",
             )
             .bind(token_hash.to_owned()),
@@ -825,6 +849,45 @@ impl WriteTx for DbTx<Writing> {
             .bind(l.failures)
             .bind(opt_ts(l.locked_until))
             .bind(ts(l.last_failure_at)),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn put_two_factor(&mut self, t: &TwoFactor) -> Result<()> {
+        let recovery = serde_json::to_string(&t.recovery).map_err(CoreError::internal)?;
+        self.execute(
+            sqlx::query(
+                "INSERT INTO two_factor (user_id, secret, confirmed_at, last_step, recovery, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (user_id) DO UPDATE SET secret = excluded.secret,
+                    confirmed_at = excluded.confirmed_at, last_step = excluded.last_step,
+                    recovery = excluded.recovery, created_at = excluded.created_at",
+            )
+            .bind(t.user_id.to_string())
+            .bind(t.secret.clone())
+            .bind(opt_ts(t.confirmed_at))
+            .bind(t.last_step)
+            .bind(recovery)
+            .bind(ts(t.created_at)),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn delete_two_factor(&mut self, user_id: Id) -> Result<bool> {
+        let n = self
+            .execute(
+                sqlx::query("DELETE FROM two_factor WHERE user_id = $1").bind(user_id.to_string()),
+            )
+            .await?;
+        Ok(n > 0)
+    }
+
+    async fn set_two_factor_required(&mut self, required: bool) -> Result<()> {
+        self.execute(
+            sqlx::query("UPDATE security_settings SET two_factor_required = $1 WHERE id = 1")
+                .bind(i64::from(required)),
         )
         .await?;
         Ok(())
@@ -1025,14 +1088,16 @@ impl WriteTx for DbTx<Writing> {
     async fn insert_session(&mut self, s: &Session) -> Result<()> {
         self.execute(
             sqlx::query(
-                "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at)
-                 VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at,
+                    two_factor_pending)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(s.token_hash.clone())
             .bind(s.user_id.to_string())
             .bind(s.csrf_token.clone())
             .bind(ts(s.created_at))
-            .bind(ts(s.expires_at)),
+            .bind(ts(s.expires_at))
+            .bind(i64::from(s.two_factor_pending)),
         )
         .await?;
         Ok(())
@@ -1041,6 +1106,15 @@ impl WriteTx for DbTx<Writing> {
     async fn delete_session(&mut self, token_hash: &str) -> Result<()> {
         self.execute(
             sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash.to_owned()),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn clear_two_factor_pending(&mut self, user_id: Id) -> Result<()> {
+        self.execute(
+            sqlx::query("UPDATE sessions SET two_factor_pending = 0 WHERE user_id = $1")
+                .bind(user_id.to_string()),
         )
         .await?;
         Ok(())

@@ -48,6 +48,8 @@ mod supervision;
 mod teams;
 #[path = "contract/todo.rs"]
 mod todo;
+#[path = "contract/two_factor.rs"]
+mod two_factor;
 #[path = "contract/units.rs"]
 mod units;
 #[path = "contract/users.rs"]
@@ -206,4 +208,6 @@ contract_cases! {
     supervision::the_dashboard_counts_what_its_lists_show,
     generate::a_generated_set_holds_to_the_invariants_of_service_made_data,
     backup::a_backup_restores_every_row_and_a_move_copies_them,
+    two_factor::a_second_factor_is_set_up_then_asked_for_at_every_log_in,
+    two_factor::the_office_requires_it_of_administrators_and_the_office,
 }

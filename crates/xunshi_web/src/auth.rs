@@ -85,7 +85,12 @@ pub struct PageSession {
     pub actor: Actor,
     pub csrf: String,
     pub token: String,
+    /// The second factor the office requires is not set up yet: only its page opens.
+    pub two_factor_pending: bool,
 }
+
+/// Where a person sets up the second factor; the only page a session waiting for it opens.
+pub const TWO_FACTOR_PAGE: &str = "/account/two-factor";
 
 #[derive(serde::Deserialize, Default)]
 struct CsrfOnly {
@@ -125,6 +130,7 @@ pub async fn page_session(
                     actor,
                     csrf: s.csrf_token,
                     token: c.value().to_owned(),
+                    two_factor_pending: s.two_factor_pending,
                 })
             }
             Ok(None) => {}
@@ -472,9 +478,13 @@ impl FromRequestParts<AppState> for PageUser {
             let target = format!("/login?next={}", urlencode(next));
             return Err(Redirect::to(&target).into_response());
         };
+        let path = parts.uri.path();
         let must_change = s.actor.as_user().is_some_and(|u| u.must_change_password);
-        if must_change && parts.uri.path() != "/account/password" && parts.uri.path() != "/logout" {
+        if must_change && path != "/account/password" && path != "/logout" {
             return Err(Redirect::to("/account/password").into_response());
+        }
+        if s.two_factor_pending && !path.starts_with(TWO_FACTOR_PAGE) && path != "/logout" {
+            return Err(Redirect::to(TWO_FACTOR_PAGE).into_response());
         }
         Ok(PageUser {
             actor: s.actor,

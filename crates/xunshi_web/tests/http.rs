@@ -51,5 +51,7 @@ mod submissions;
 mod supervision;
 #[path = "http/teams.rs"]
 mod teams;
+#[path = "http/two_factor.rs"]
+mod two_factor;
 #[path = "http/units.rs"]
 mod units;

@@ -56,11 +56,13 @@ impl AuthPolicy {
     }
 }
 
-/// A successful log-in: the user, their grants, and whether they must first change password.
+/// A successful log-in: the user, their grants, and whether they must still set up the second
+/// factor the office requires of them.
 #[derive(Debug, Clone)]
 pub struct LoginOk {
     pub user: User,
     pub grants: Vec<Grant>,
+    pub must_set_up_second_factor: bool,
 }
 
 /// A session opened by a log-in through the pages. `token` goes into the cookie only.
@@ -84,6 +86,9 @@ pub fn hash_secret(secret: &str) -> String {
 }
 
 const WRONG_CREDENTIALS: &str = "用户名或密码错误";
+const WRONG_SECOND_FACTOR: &str = "动态口令或恢复码不正确";
+const SECOND_FACTOR_NEEDED: &str =
+    "此账号已启用两步验证：请同时输入身份验证器显示的 6 位动态口令，或一个恢复码";
 const TOKEN_PREFIX: &str = "xs_";
 
 impl<S: Store> Services<S> {
@@ -156,10 +161,15 @@ impl<S: Store> Services<S> {
     /// address waiting or locked — so the answer tells nothing about which accounts exist; only
     /// the audit trail records why. Unknown users take as long to refuse as known ones: the
     /// password is checked against a dummy hash.
+    ///
+    /// Someone who has set up the second factor gives a code of the app or a recovery code as
+    /// `second`; a wrong one counts as a failure as a wrong password does. Only after the
+    /// password was right is a missing one asked for.
     async fn authenticate(
         &self,
         username: &str,
         password: &str,
+        second: Option<&str>,
         ip: Option<String>,
     ) -> Result<(LoginOk, S::Write)> {
         let now = self.now();
@@ -223,7 +233,26 @@ impl<S: Store> Services<S> {
             tx.commit().await?;
             return Err(CoreError::Unauthenticated(WRONG_CREDENTIALS.into()));
         }
-        if !ok {
+        let second_factor = match ok {
+            true => tx
+                .get_two_factor(user.id)
+                .await?
+                .filter(|t| t.confirmed_at.is_some()),
+            false => None,
+        };
+        let given = second.map(str::trim).filter(|c| !c.is_empty());
+        let checked = match (&second_factor, given) {
+            (Some(tf), Some(code)) => self.second_factor(tf, code)?,
+            _ => None,
+        };
+        let failure = if !ok {
+            Some("wrong password")
+        } else if second_factor.is_some() && given.is_some() && checked.is_none() {
+            Some("wrong second factor")
+        } else {
+            None
+        };
+        if let Some(reason) = failure {
             // Once a full lock has run out the count starts again; a back-off wait that ran out
             // keeps it, so the waits still lead to the lock.
             let earlier = match &lock {
@@ -256,7 +285,7 @@ impl<S: Store> Services<S> {
                     Action::LoginFailed,
                     "user",
                     Some(user.id),
-                    json!({ "reason": "wrong password", "failures": failures }),
+                    json!({ "reason": reason, "failures": failures }),
                 ),
             )
             .await?;
@@ -279,7 +308,14 @@ impl<S: Store> Services<S> {
                 .await?;
             }
             tx.commit().await?;
-            return Err(CoreError::Unauthenticated(WRONG_CREDENTIALS.into()));
+            return Err(CoreError::Unauthenticated(
+                if reason == "wrong password" {
+                    WRONG_CREDENTIALS
+                } else {
+                    WRONG_SECOND_FACTOR
+                }
+                .into(),
+            ));
         }
         if user.disabled {
             tx.commit().await?;
@@ -287,11 +323,44 @@ impl<S: Store> Services<S> {
                 "账号已停用，请联系系统管理员".into(),
             ));
         }
+        if second_factor.is_some() && checked.is_none() {
+            // The password was right; the code was not given. Not a failure: nothing was
+            // guessed.
+            tx.commit().await?;
+            return Err(CoreError::Unauthenticated(SECOND_FACTOR_NEEDED.into()));
+        }
+        if let Some(used) = checked {
+            tx.put_two_factor(&used.record).await?;
+            if used.recovery_used {
+                record(
+                    &mut tx,
+                    &as_user,
+                    now,
+                    AuditEntry::new(
+                        Action::RecoveryCodeUsed,
+                        "user",
+                        Some(user.id),
+                        json!({ "recovery_codes_left": used.record.recovery.len() }),
+                    ),
+                )
+                .await?;
+            }
+        }
         if lock.is_some() {
             tx.delete_login_lock(user.id, &address).await?;
         }
         let grants = tx.active_grants(user.id).await?;
-        Ok((LoginOk { user, grants }, tx))
+        let must_set_up_second_factor = second_factor.is_none()
+            && super::two_factor::concerned(&grants)
+            && tx.two_factor_required().await?;
+        Ok((
+            LoginOk {
+                user,
+                grants,
+                must_set_up_second_factor,
+            },
+            tx,
+        ))
     }
 
     /// The addresses currently locked out of an account, or waiting, for its administrator.
@@ -312,9 +381,12 @@ impl<S: Store> Services<S> {
         &self,
         username: &str,
         password: &str,
+        second: Option<&str>,
         ip: Option<String>,
     ) -> Result<SessionOk> {
-        let (ok, mut tx) = self.authenticate(username, password, ip.clone()).await?;
+        let (ok, mut tx) = self
+            .authenticate(username, password, second, ip.clone())
+            .await?;
         let now = self.now();
         let token = self.secrets.random_token();
         let session = Session {
@@ -323,6 +395,7 @@ impl<S: Store> Services<S> {
             csrf_token: self.secrets.random_token(),
             created_at: now,
             expires_at: now + self.policy.session_lifetime,
+            two_factor_pending: ok.must_set_up_second_factor,
         };
         tx.insert_session(&session).await?;
         let actor = Actor::user(ok.user.clone(), ok.grants, ip);
@@ -351,10 +424,19 @@ impl<S: Store> Services<S> {
         &self,
         username: &str,
         password: &str,
+        second: Option<&str>,
         name: Option<&str>,
         ip: Option<String>,
     ) -> Result<IssuedToken> {
-        let (ok, mut tx) = self.authenticate(username, password, ip.clone()).await?;
+        let (ok, mut tx) = self
+            .authenticate(username, password, second, ip.clone())
+            .await?;
+        if ok.must_set_up_second_factor {
+            tx.commit().await?;
+            return Err(CoreError::RuleRefused(
+                "本系统要求管理员和巡视办账号使用两步验证：请先登录网页，在“我的账号”中设置".into(),
+            ));
+        }
         if ok.user.must_change_password {
             // Commit the reset of the failure count; the password itself was right.
             tx.commit().await?;
@@ -550,12 +632,13 @@ impl<S: Store> Services<S> {
         tx.commit().await
     }
 
-    /// Changes the caller's own password, which needs the current one. Ends every other session
-    /// of the account.
+    /// Changes the caller's own password, which needs the current one — and the second factor
+    /// where it is set up, as a log-in does. Ends every other session of the account.
     pub async fn change_own_password(
         &self,
         username: &str,
         current: &str,
+        second: Option<&str>,
         new: &str,
         ip: Option<String>,
     ) -> Result<()> {
@@ -564,7 +647,9 @@ impl<S: Store> Services<S> {
         if current.is_empty() {
             return Err(CoreError::bad_input("current_password", "请输入原密码"));
         }
-        let (ok, tx) = self.authenticate(username, current, ip.clone()).await?;
+        let (ok, tx) = self
+            .authenticate(username, current, second, ip.clone())
+            .await?;
         tx.commit().await?;
         check_password_policy(new, &ok.user.username)?;
         if new == current {

@@ -34,6 +34,7 @@ mod submissions;
 mod supervision;
 mod teams;
 mod todo;
+mod two_factor;
 mod units;
 mod users;
 
@@ -89,6 +90,7 @@ pub use submissions::{ALREADY_SUBMITTED, KEPT_FOR};
 pub use supervision::{ProblemRef, RectPickers, RectifyingInspection, SupervisionContext, TaskRef};
 pub use teams::{Candidate, TeamEntry};
 pub use todo::{TODO_FIRST, Todo, TodoGroup, TodoItem, TodoKind};
+pub use two_factor::{TwoFactorSetup, TwoFactorStatus};
 pub use users::NewGrant;
 
 /// Reads the time; tests put the clock where they need it.

@@ -216,15 +216,16 @@ pub async fn a_whole_trail_verifies_with_its_exact_count(s: Svc) {
     let unit = new_unit(&s, "自治区住房城乡建设厅", None).await; // 1
     let user = user_with_role(&s, "chain.user", Some(&unit.name), "unit_liaison").await; // 2
     let session = s
-        .login_session("chain.user", PASSWORD, None)
+        .login_session("chain.user", PASSWORD, None, None)
         .await
         .expect("log in"); // 1
     expect_err!(
-        s.login_session("chain.user", "Wrong-Horse-0", None).await,
+        s.login_session("chain.user", "Wrong-Horse-0", None, None)
+            .await,
         CoreError::Unauthenticated(_)
     ); // 1
     expect_err!(
-        s.login_session("ghost.user", PASSWORD, None).await,
+        s.login_session("ghost.user", PASSWORD, None, None).await,
         CoreError::Unauthenticated(_)
     ); // 1
     s.update_unit(

@@ -33,7 +33,7 @@ pub async fn a_session_login_resolves_until_logout_or_expiry(mut s: Svc) {
     let user = new_user(&s, "qian.hui", None, Some("leadership")).await;
 
     let ok = s
-        .login_session("Qian.Hui", PASSWORD, ip())
+        .login_session("Qian.Hui", PASSWORD, None, ip())
         .await
         .expect("log in, the username in any case");
     assert_eq!(ok.user.id, user.id);
@@ -61,15 +61,15 @@ pub async fn a_session_login_resolves_until_logout_or_expiry(mut s: Svc) {
     );
 
     let wrong = expect_err!(
-        s.login_session("qian.hui", WRONG, ip()).await,
+        s.login_session("qian.hui", WRONG, None, ip()).await,
         CoreError::Unauthenticated(_)
     );
     let unknown = expect_err!(
-        s.login_session("nobody.here", PASSWORD, ip()).await,
+        s.login_session("nobody.here", PASSWORD, None, ip()).await,
         CoreError::Unauthenticated(_)
     );
     let malformed = expect_err!(
-        s.login_session("钱慧", PASSWORD, ip()).await,
+        s.login_session("钱慧", PASSWORD, None, ip()).await,
         CoreError::Unauthenticated(_)
     );
     assert_eq!(
@@ -97,7 +97,7 @@ pub async fn a_session_login_resolves_until_logout_or_expiry(mut s: Svc) {
     );
 
     let again = s
-        .login_session("qian.hui", PASSWORD, ip())
+        .login_session("qian.hui", PASSWORD, None, ip())
         .await
         .expect("log in again");
     let (actor, _) = s
@@ -165,7 +165,7 @@ pub async fn repeated_failures_lock_one_address_out_until_the_lock_expires(mut s
 
     for _ in 1..lock_after {
         expect_err!(
-            s.login_session("zhou.xun", WRONG, attacker()).await,
+            s.login_session("zhou.xun", WRONG, None, attacker()).await,
             CoreError::Unauthenticated(_)
         );
     }
@@ -174,7 +174,7 @@ pub async fn repeated_failures_lock_one_address_out_until_the_lock_expires(mut s
         (lock_after - 1, None),
         "failures are counted, and below the limit nothing is locked"
     );
-    s.login_session("zhou.xun", PASSWORD, attacker())
+    s.login_session("zhou.xun", PASSWORD, None, attacker())
         .await
         .expect("the right password still works below the limit");
     assert_eq!(
@@ -185,7 +185,7 @@ pub async fn repeated_failures_lock_one_address_out_until_the_lock_expires(mut s
 
     for _ in 1..lock_after {
         expect_err!(
-            s.login_session("zhou.xun", WRONG, attacker()).await,
+            s.login_session("zhou.xun", WRONG, None, attacker()).await,
             CoreError::Unauthenticated(_)
         );
     }
@@ -195,7 +195,7 @@ pub async fn repeated_failures_lock_one_address_out_until_the_lock_expires(mut s
         "only consecutive failures count towards the lock"
     );
     let wrong = expect_err!(
-        s.login_session("zhou.xun", WRONG, attacker()).await,
+        s.login_session("zhou.xun", WRONG, None, attacker()).await,
         CoreError::Unauthenticated(_)
     );
     let locked_at = clock.now();
@@ -206,7 +206,8 @@ pub async fn repeated_failures_lock_one_address_out_until_the_lock_expires(mut s
     );
 
     let refused = expect_err!(
-        s.login_session("zhou.xun", PASSWORD, attacker()).await,
+        s.login_session("zhou.xun", PASSWORD, None, attacker())
+            .await,
         CoreError::Unauthenticated(_)
     );
     assert_eq!(
@@ -216,14 +217,15 @@ pub async fn repeated_failures_lock_one_address_out_until_the_lock_expires(mut s
          the account exists"
     );
     let unknown = expect_err!(
-        s.login_session("no.such.user", PASSWORD, attacker()).await,
+        s.login_session("no.such.user", PASSWORD, None, attacker())
+            .await,
         CoreError::Unauthenticated(_)
     );
     assert_eq!(refused.to_string(), unknown.to_string());
 
     // The owner, elsewhere, is not locked out by what happened at the attacker's address.
     let ok = s
-        .login_session("zhou.xun", PASSWORD, ip())
+        .login_session("zhou.xun", PASSWORD, None, ip())
         .await
         .expect("another address logs in while the first is locked");
     assert_eq!(ok.user.id, user.id);
@@ -240,11 +242,12 @@ pub async fn repeated_failures_lock_one_address_out_until_the_lock_expires(mut s
 
     clock.advance(lock_for - SignedDuration::from_secs(1));
     expect_err!(
-        s.login_token("zhou.xun", PASSWORD, None, attacker()).await,
+        s.login_token("zhou.xun", PASSWORD, None, None, attacker())
+            .await,
         CoreError::Unauthenticated(_)
     );
     clock.advance(SignedDuration::from_secs(2));
-    s.login_session("zhou.xun", PASSWORD, attacker())
+    s.login_session("zhou.xun", PASSWORD, None, attacker())
         .await
         .expect("the lock expires after lock_for");
     assert_eq!(lock_of(&s, user.id, "203.0.113.66").await, (0, None));
@@ -286,7 +289,7 @@ pub async fn concurrent_failed_logins_all_count(mut s: Svc) {
     let user = new_user(&s, "lin.feng", None, None).await;
     let outcomes = all_at_once(10, |_| {
         let s = s.clone();
-        async move { s.login_session("lin.feng", WRONG, None).await }
+        async move { s.login_session("lin.feng", WRONG, None, None).await }
     })
     .await;
     assert!(
@@ -315,11 +318,11 @@ pub async fn api_tokens_resolve_until_revoked_or_expired(mut s: Svc) {
     let admin = user_with_role(&s, "token.admin", None, "admin").await;
 
     expect_err!(
-        s.login_token("token.user", WRONG, None, None).await,
+        s.login_token("token.user", WRONG, None, None, None).await,
         CoreError::Unauthenticated(_)
     );
     let first = s
-        .login_token("token.user", PASSWORD, Some("报表脚本"), ip())
+        .login_token("token.user", PASSWORD, None, Some("报表脚本"), ip())
         .await
         .expect("log in for a token");
     assert!(first.token.starts_with("xs_"), "{}", first.token);
@@ -483,20 +486,20 @@ pub async fn bootstrap_creates_the_first_admin_once(s: Svc) {
     assert_eq!(bootstrapped[0].actor_name, "system");
     assert_eq!(bootstrapped[0].object_id, Some(admin.id.to_string()));
 
-    s.login_session("admin", &password, None)
+    s.login_session("admin", &password, None, None)
         .await
         .expect("the pages accept the one-time password, to change it");
     expect_err!(
-        s.login_token("admin", &password, None, None).await,
+        s.login_token("admin", &password, None, None, None).await,
         CoreError::RuleRefused(_)
     );
-    s.change_own_password("admin", &password, "Fresh-Chief-Pass-1", None)
+    s.change_own_password("admin", &password, None, "Fresh-Chief-Pass-1", None)
         .await
         .expect("choose an own password");
     let admin = s.find_user(&sys, "admin").await.expect("read");
     assert!(!admin.must_change_password);
     let issued = s
-        .login_token("admin", "Fresh-Chief-Pass-1", None, None)
+        .login_token("admin", "Fresh-Chief-Pass-1", None, None, None)
         .await
         .expect("then the API accepts it");
     let actor = s
@@ -530,12 +533,12 @@ pub async fn users_change_their_own_password(s: Svc) {
     let admin = user_with_role(&s, "pw.admin", None, "admin").await;
     let user = new_user(&s, "wu.fang", None, Some("leadership")).await;
     let first = s
-        .login_session("wu.fang", PASSWORD, None)
+        .login_session("wu.fang", PASSWORD, None, None)
         .await
         .expect("log in");
 
     expect_err!(
-        s.change_own_password("wu.fang", WRONG, "Another-Secret-42", None)
+        s.change_own_password("wu.fang", WRONG, None, "Another-Secret-42", None)
             .await,
         CoreError::Unauthenticated(_)
     );
@@ -546,21 +549,22 @@ pub async fn users_change_their_own_password(s: Svc) {
         (PASSWORD, "the same as before"),
     ] {
         let e = expect_err!(
-            s.change_own_password("wu.fang", PASSWORD, new, None).await,
+            s.change_own_password("wu.fang", PASSWORD, None, new, None)
+                .await,
             CoreError::BadInput(_)
         );
         assert_eq!(bad_fields(&e).len(), 1, "{why}: {e}");
     }
     let second = s
-        .login_session("wu.fang", PASSWORD, None)
+        .login_session("wu.fang", PASSWORD, None, None)
         .await
         .expect("refused changes keep the old password");
 
-    s.change_own_password("wu.fang", PASSWORD, "Another-Secret-42", None)
+    s.change_own_password("wu.fang", PASSWORD, None, "Another-Secret-42", None)
         .await
         .expect("change the password");
     expect_err!(
-        s.login_session("wu.fang", PASSWORD, None).await,
+        s.login_session("wu.fang", PASSWORD, None, None).await,
         CoreError::Unauthenticated(_)
     );
     for old in [&first, &second] {
@@ -572,7 +576,7 @@ pub async fn users_change_their_own_password(s: Svc) {
             "a password change ends the sessions opened with the old one"
         );
     }
-    s.login_session("wu.fang", "Another-Secret-42", None)
+    s.login_session("wu.fang", "Another-Secret-42", None, None)
         .await
         .expect("the new password works");
     let changed = audit_of_action(&s, "password_changed").await;
@@ -590,18 +594,19 @@ pub async fn users_change_their_own_password(s: Svc) {
     .await
     .expect("reset");
     expect_err!(
-        s.login_session("wu.fang", "Another-Secret-42", None).await,
+        s.login_session("wu.fang", "Another-Secret-42", None, None)
+            .await,
         CoreError::Unauthenticated(_)
     );
     expect_err!(
-        s.login_token("wu.fang", "Reset-By-Admin-7", None, None)
+        s.login_token("wu.fang", "Reset-By-Admin-7", None, None, None)
             .await,
         CoreError::RuleRefused(_)
     );
-    s.change_own_password("wu.fang", "Reset-By-Admin-7", "Mine-Again-2026", None)
+    s.change_own_password("wu.fang", "Reset-By-Admin-7", None, "Mine-Again-2026", None)
         .await
         .expect("choose an own password after a reset");
-    s.login_token("wu.fang", "Mine-Again-2026", None, None)
+    s.login_token("wu.fang", "Mine-Again-2026", None, None, None)
         .await
         .expect("then tokens are issued");
     let reset = audit_of_action(&s, "password_reset").await;
@@ -618,7 +623,7 @@ pub async fn a_new_password_ends_old_tokens_and_a_spent_lock_restarts_the_count(
     let clock = TestClock::install(&mut s);
     let u = new_user(&s, "token.owner", None, Some("office")).await;
     let issued = s
-        .login_token("token.owner", PASSWORD, None, None)
+        .login_token("token.owner", PASSWORD, None, None, None)
         .await
         .expect("a token");
     assert!(
@@ -645,18 +650,18 @@ pub async fn a_new_password_ends_old_tokens_and_a_spent_lock_restarts_the_count(
     );
 
     for _ in 0..s.policy.lock_after {
-        let _ = s.login_token("token.owner", WRONG, None, None).await;
+        let _ = s.login_token("token.owner", WRONG, None, None, None).await;
     }
     clock.advance(s.policy.lock_for + SignedDuration::from_secs(1));
     // The lock has run out: one more mistake is one mistake, not a new lock.
-    let _ = s.login_token("token.owner", WRONG, None, None).await;
-    s.login_token("token.owner", "Another-Horse-7", None, None)
+    let _ = s.login_token("token.owner", WRONG, None, None, None).await;
+    s.login_token("token.owner", "Another-Horse-7", None, None, None)
         .await
         .expect("the right password works after a single new mistake");
 
     // A reset password lifts the lock-outs of the account.
     for _ in 0..s.policy.lock_after {
-        let _ = s.login_token("token.owner", WRONG, None, None).await;
+        let _ = s.login_token("token.owner", WRONG, None, None, None).await;
     }
     assert!(lock_of(&s, u.id, "").await.1.is_some(), "locked again");
     s.reset_password(
@@ -669,7 +674,7 @@ pub async fn a_new_password_ends_old_tokens_and_a_spent_lock_restarts_the_count(
     .await
     .expect("reset");
     assert_eq!(lock_of(&s, u.id, "").await, (0, None));
-    s.login_token("token.owner", "Third-Horse-77", None, None)
+    s.login_token("token.owner", "Third-Horse-77", None, None, None)
         .await
         .expect("the new password works at once");
 }
@@ -680,9 +685,15 @@ pub async fn expired_sessions_are_purged_and_a_disabled_accounts_tokens_stay_rev
     let clock = TestClock::install(&mut s);
     let admin = user_with_role(&s, "admin.zhou", None, "admin").await;
     let user = new_user(&s, "wu.min", None, Some("leadership")).await;
-    let old = s.login_session("wu.min", PASSWORD, ip()).await.unwrap();
+    let old = s
+        .login_session("wu.min", PASSWORD, None, ip())
+        .await
+        .unwrap();
     clock.advance(s.policy.session_lifetime - SignedDuration::from_secs(60));
-    let young = s.login_session("wu.min", PASSWORD, ip()).await.unwrap();
+    let young = s
+        .login_session("wu.min", PASSWORD, None, ip())
+        .await
+        .unwrap();
     clock.advance(SignedDuration::from_secs(60));
     s.maintenance().await.expect("upkeep");
     let mut tx = s.store.read().await.unwrap();
@@ -704,7 +715,7 @@ pub async fn expired_sessions_are_purged_and_a_disabled_accounts_tokens_stay_rev
     assert_eq!(s.purge_expired_sessions().await.unwrap(), 0, "nothing left");
 
     let token = s
-        .login_token("wu.min", PASSWORD, Some("脚本"), ip())
+        .login_token("wu.min", PASSWORD, None, Some("脚本"), ip())
         .await
         .unwrap();
     assert!(s.resolve_token(&token.token, None).await.unwrap().is_some());

@@ -178,7 +178,7 @@ pub async fn an_actor_belongs_to_the_units_above_its_own(s: Svc) {
     )
     .await;
     let ok = s
-        .login_session("jiwei.sub", PASSWORD, None)
+        .login_session("jiwei.sub", PASSWORD, None, None)
         .await
         .expect("log in");
     let (actor, _) = s

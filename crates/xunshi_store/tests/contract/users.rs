@@ -283,7 +283,7 @@ pub async fn disabling_a_user_ends_their_sessions(s: Svc) {
     let admin = user_with_role(&s, "admin.ma", None, "admin").await;
     let user = new_user(&s, "sun.li", None, Some("leadership")).await;
     let session = s
-        .login_session("sun.li", PASSWORD, None)
+        .login_session("sun.li", PASSWORD, None, None)
         .await
         .expect("log in");
     assert!(
@@ -318,7 +318,7 @@ pub async fn disabling_a_user_ends_their_sessions(s: Svc) {
         "a disabled user's session no longer works"
     );
     let e = expect_err!(
-        s.login_session("sun.li", PASSWORD, None).await,
+        s.login_session("sun.li", PASSWORD, None, None).await,
         CoreError::Unauthenticated(_)
     );
     assert!(e.to_string().contains("停用"), "{e}");
@@ -345,7 +345,7 @@ pub async fn disabling_a_user_ends_their_sessions(s: Svc) {
         "the old session was ended, not merely hidden while disabled"
     );
     let fresh = s
-        .login_session("sun.li", PASSWORD, None)
+        .login_session("sun.li", PASSWORD, None, None)
         .await
         .expect("log in after re-enabling");
     assert!(

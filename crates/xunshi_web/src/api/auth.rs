@@ -30,6 +30,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
 pub struct TokenRequest {
     pub username: String,
     pub password: String,
+    /// The second factor, where the account has it: the app's six-digit code or a recovery
+    /// code.
+    #[serde(default)]
+    #[schema(max_length = 32)]
+    pub totp: Option<String>,
     /// A name to tell tokens apart, such as the machine that uses it.
     #[serde(default)]
     #[schema(max_length = 64)]
@@ -50,7 +55,7 @@ pub struct TokenIssued {
     responses(
         (status = 201, body = TokenIssued),
         (status = 401, description = "wrong credentials or account locked", body = ErrorBody),
-        (status = 422, description = "the initial password must be changed first", body = ErrorBody),
+        (status = 422, description = "the initial password must be changed first, or the second factor the office requires set up on the pages", body = ErrorBody),
         (status = 429, description = "too many log-in attempts; see Retry-After", body = ErrorBody),
     ))]
 async fn issue_token(
@@ -60,7 +65,13 @@ async fn issue_token(
 ) -> ApiResult<(StatusCode, Json<TokenIssued>)> {
     let issued = app
         .services
-        .login_token(&req.username, &req.password, req.name.as_deref(), ip)
+        .login_token(
+            &req.username,
+            &req.password,
+            req.totp.as_deref(),
+            req.name.as_deref(),
+            ip,
+        )
         .await?;
     Ok((
         StatusCode::CREATED,
@@ -130,6 +141,10 @@ async fn revoke_token(
 pub struct PasswordChange {
     pub username: String,
     pub current_password: String,
+    /// The second factor, where the account has it (as at log-in).
+    #[serde(default)]
+    #[schema(max_length = 32)]
+    pub totp: Option<String>,
     pub new_password: String,
 }
 
@@ -145,7 +160,13 @@ async fn change_password(
     ApiJson(req): ApiJson<PasswordChange>,
 ) -> ApiResult<StatusCode> {
     app.services
-        .change_own_password(&req.username, &req.current_password, &req.new_password, ip)
+        .change_own_password(
+            &req.username,
+            &req.current_password,
+            req.totp.as_deref(),
+            &req.new_password,
+            ip,
+        )
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -19,6 +19,7 @@ mod reports;
 mod supervision;
 mod teams;
 mod todo;
+mod two_factor;
 mod units;
 mod users;
 
@@ -81,6 +82,7 @@ impl Modify for BearerAuth {
 pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(auth::routes())
+        .merge(two_factor::routes())
         .merge(units::routes())
         .merge(users::routes())
         .merge(audit::routes())

@@ -90,6 +90,9 @@ struct LoginForm {
     username: String,
     #[serde(default)]
     password: String,
+    /// The second factor: a code of the app or a recovery code, where it is set up.
+    #[serde(default)]
+    code: String,
     next: Option<String>,
 }
 
@@ -102,7 +105,7 @@ async fn login(
 ) -> Response {
     match app
         .services
-        .login_session(&f.username, &f.password, ip)
+        .login_session(&f.username, &f.password, Some(&f.code), ip)
         .await
     {
         Ok(ok) => {
@@ -112,6 +115,8 @@ async fn login(
                 .add(cookie(SESSION_COOKIE, ok.token, secure));
             let target = if ok.user.must_change_password {
                 "/account/password".to_owned()
+            } else if ok.session.two_factor_pending {
+                crate::auth::TWO_FACTOR_PAGE.to_owned()
             } else {
                 safe_next(f.next.as_deref())
             };
@@ -160,6 +165,9 @@ async fn password_page(State(app): State<AppState>, user: PageUser) -> Response 
 struct PasswordForm {
     #[serde(default)]
     current_password: String,
+    /// The second factor, where it is set up (as at log-in).
+    #[serde(default)]
+    code: String,
     #[serde(default)]
     new_password: String,
     #[serde(default)]
@@ -180,6 +188,7 @@ async fn change_password(
             .change_own_password(
                 &user.user().username,
                 &f.current_password,
+                Some(&f.code),
                 &f.new_password,
                 ip,
             )

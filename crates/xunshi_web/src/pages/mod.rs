@@ -29,6 +29,7 @@ mod reports;
 mod supervision;
 mod taxonomy;
 mod teams;
+mod two_factor;
 mod units;
 mod users;
 mod work_tabs;
@@ -53,6 +54,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(account::routes())
         .merge(units::routes())
         .merge(users::routes())
+        .merge(two_factor::routes())
         .merge(audit::routes())
         .merge(calendar::routes())
         .merge(planning::routes())
@@ -337,6 +339,10 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "verified" => "核查结论已记录。",
         "checkpoint_written" => "检查点已签名保存：审计日志的最新记录已固定。",
         "checkpoint_unchanged" => "最新检查点已固定审计日志的最新记录，无需再生成。",
+        "two_factor_begun" => "已生成密钥：请用身份验证器添加后，输入其显示的动态口令完成设置。",
+        "two_factor_enabled" => "两步验证已启用。请立即抄下或打印下面的恢复码。",
+        "two_factor_disabled" => "两步验证已停用。",
+        "two_factor_reset" => "已重置该账号的两步验证，其现有登录会话已结束。",
         "feedback_given" => "已反馈。被巡视单位现可查阅反馈意见，整改时限自反馈日期起算。",
         _ => return None,
     })
@@ -431,6 +437,9 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavSection> {
     admin.push(item("节假日安排", "/system/calendar"));
     if actor.can(Permission::ManageTaxonomy) {
         admin.push(item("问题分类", "/system/taxonomy"));
+    }
+    if actor.can(Permission::ManageSecurity) {
+        admin.push(item("登录安全", "/system/security"));
     }
     admin.push(item("我的账号", "/account"));
     sections.push(NavSection {

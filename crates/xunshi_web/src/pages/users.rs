@@ -34,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{id}/disable", post(disable))
         .route("/users/{id}/enable", post(enable))
         .route("/users/{id}/email", post(set_email))
+        .route("/users/{id}/two-factor/reset", post(reset_two_factor))
 }
 
 struct Choice {
@@ -269,6 +270,8 @@ struct DetailPage {
     can_manage: bool,
     /// The account's e-mail address, shown and edited by the administrator only.
     email: String,
+    /// Whether the person logs in with the second factor.
+    two_factor: bool,
     errors: FormErrors,
 }
 
@@ -326,8 +329,13 @@ async fn render_detail(
     } else {
         String::new()
     };
+    let two_factor = match app.services.has_two_factor(actor, id).await {
+        Ok(t) => t,
+        Err(e) => return error_page(&e, Some(actor)),
+    };
     let page = DetailPage {
         email,
+        two_factor,
         frame: Frame::new(app, page_user, &user.display_name, "/users")
             .await
             .with_notice(notice),
@@ -539,4 +547,18 @@ async fn set_email(
         .await
         .map(|_| ());
     Ok(outcome(&app, &user, id, result, "email_saved").await)
+}
+
+/// An administrator removes someone's second factor (a lost phone).
+async fn reset_two_factor(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+) -> Response {
+    let id = match parse_id(&id, &user.actor) {
+        Ok(id) => id,
+        Err(e) => return axum::response::IntoResponse::into_response(e),
+    };
+    let result = app.services.reset_two_factor(&user.actor, id).await;
+    outcome(&app, &user, id, result, "two_factor_reset").await
 }

@@ -278,7 +278,7 @@ impl App {
     async fn browser(&self, username: &str) -> Browser {
         let s = self
             .svc
-            .login_session(username, PASSWORD, None)
+            .login_session(username, PASSWORD, None, None)
             .await
             .expect("log in");
         Browser {
@@ -290,7 +290,7 @@ impl App {
     async fn client(&self, username: &str) -> Client {
         let t = self
             .svc
-            .login_token(username, PASSWORD, None, None)
+            .login_token(username, PASSWORD, None, None, None)
             .await
             .expect("a token");
         Client(t.token)

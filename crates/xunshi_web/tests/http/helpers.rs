@@ -682,8 +682,21 @@ impl Browser {
 
     /// Opens the log-in page and submits it.
     pub async fn log_in(&mut self, username: &str, password: &str) -> TestResponse {
-        self.post_form("/login", &[("username", username), ("password", password)])
-            .await
+        self.log_in_with(username, password, None).await
+    }
+
+    /// Logs in with the second factor's code, where one is given.
+    pub async fn log_in_with(
+        &mut self,
+        username: &str,
+        password: &str,
+        code: Option<&str>,
+    ) -> TestResponse {
+        let mut fields = vec![("username", username), ("password", password)];
+        if let Some(c) = code {
+            fields.push(("code", c));
+        }
+        self.post_form("/login", &fields).await
     }
 }
 
@@ -700,7 +713,7 @@ pub async fn raw(app: &TestApp, req: Request<Body>) -> (StatusCode, HeaderMap, V
 pub async fn session_cookie(app: &TestApp, username: &str) -> (String, String) {
     let s = app
         .services
-        .login_session(username, PASSWORD, None)
+        .login_session(username, PASSWORD, None, None)
         .await
         .expect("log in");
     (format!("xunshi_session={}", s.token), s.session.csrf_token)

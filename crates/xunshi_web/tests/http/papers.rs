@@ -180,7 +180,7 @@ impl App {
 
     async fn token(&self, username: &str) -> String {
         self.s
-            .login_token(username, PASSWORD, Some("test"), None)
+            .login_token(username, PASSWORD, None, Some("test"), None)
             .await
             .unwrap_or_else(|e| panic!("token for {username}: {e}"))
             .token
@@ -189,7 +189,7 @@ impl App {
     async fn session(&self, username: &str) -> Session {
         let ok = self
             .s
-            .login_session(username, PASSWORD, None)
+            .login_session(username, PASSWORD, None, None)
             .await
             .unwrap_or_else(|e| panic!("session for {username}: {e}"));
         Session {
