@@ -17,6 +17,19 @@ fn code(secret_b32: &str, clock: &ManualClock) -> String {
     )
 }
 
+/// Asks the API for a token with the password and, where given, the second factor.
+async fn ask_token(
+    app: &TestApp,
+    username: &str,
+    totp: Option<&str>,
+) -> (StatusCode, serde_json::Value) {
+    let mut body = json!({ "username": username, "password": PASSWORD });
+    if let Some(t) = totp {
+        body["totp"] = json!(t);
+    }
+    app.api_post("/api/v1/auth/token", None, body).await
+}
+
 /// The secret the set-up page shows, from its `<code class="token">`.
 fn shown_secret(html: &str) -> String {
     let at = html
@@ -81,22 +94,10 @@ async fn set_up_on_the_page_then_the_log_in_form_and_the_api_ask_for_a_code() {
     resp.assert_redirect_to("/");
 
     // The API likewise.
-    let (status, v) = app
-        .api_post(
-            "/api/v1/auth/token",
-            None,
-            json!({ "username": "zhao.lei", "password": PASSWORD }),
-        )
-        .await;
+    let (status, v) = ask_token(&app, "zhao.lei", None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{v}");
     clock.advance(jiff::SignedDuration::from_secs(30));
-    let (status, v) = app
-        .api_post(
-            "/api/v1/auth/token",
-            None,
-            json!({ "username": "zhao.lei", "password": PASSWORD, "totp": code(&secret, &clock) }),
-        )
-        .await;
+    let (status, v) = ask_token(&app, "zhao.lei", Some(&code(&secret, &clock))).await;
     assert_eq!(status, StatusCode::CREATED, "{v}");
     let bearer = v["token"].as_str().unwrap().to_owned();
     let (status, v) = app.api_get("/api/v1/auth/two-factor", &bearer).await;
@@ -165,13 +166,7 @@ async fn the_requirement_holds_a_session_to_the_set_up_page() {
         "{}",
         resp.body
     );
-    let (status, v) = app
-        .api_post(
-            "/api/v1/auth/token",
-            None,
-            json!({ "username": "clerk", "password": PASSWORD }),
-        )
-        .await;
+    let (status, v) = ask_token(&app, "clerk", None).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
 
     let token = clerk.csrf_token("/account/two-factor").await;
