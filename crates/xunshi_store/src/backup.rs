@@ -375,14 +375,19 @@ async fn count_tables(db: &Db, names: &[(String, u64)]) -> Result<Vec<TableCount
     Ok(out)
 }
 
-/// Checks that the target's schema is the source's: the same version, every table with the
-/// same columns.
+/// Each source table's columns, in the source's order, with whether the target holds
+/// integers in each: what a [`TableWriter`] needs.
+type Plan = BTreeMap<String, Vec<(String, bool)>>;
+
+/// Checks that the target's schema is the source's — the same version, every table with the
+/// same columns — reading each of the target's tables once. Returns the target's tables and
+/// the plan of the copy.
 async fn same_schema(
     tx: &mut Transaction<'static, Any>,
     dialect: Dialect,
     version: i64,
     source: &BTreeMap<String, Vec<String>>,
-) -> Result<Vec<String>> {
+) -> Result<(Vec<String>, Plan)> {
     let ours = schema_version(tx).await?;
     if ours != version {
         return Err(CoreError::RuleRefused(format!(
@@ -390,28 +395,32 @@ async fn same_schema(
         )));
     }
     let tables = tables(tx, dialect).await?;
+    let mut plan = Plan::new();
     for (name, cols) in source {
         if !tables.contains(name) {
             return Err(CoreError::RuleRefused(format!(
                 "the target has no table {name}"
             )));
         }
-        let theirs: Vec<String> = columns(tx, dialect, name)
-            .await?
-            .into_iter()
-            .map(|(c, _)| c)
-            .collect();
-        let mut a = theirs.clone();
-        let mut b = cols.clone();
-        a.sort();
-        b.sort();
-        if a != b {
-            return Err(CoreError::RuleRefused(format!(
-                "table {name} has other columns in the target"
-            )));
+        let kinds: BTreeMap<String, bool> = columns(tx, dialect, name).await?.into_iter().collect();
+        let other =
+            || CoreError::RuleRefused(format!("table {name} has other columns in the target"));
+        if kinds.len() != cols.len() {
+            return Err(other());
         }
+        let ordered = cols
+            .iter()
+            .map(|c| kinds.get(c).map(|k| (c.clone(), *k)).ok_or_else(other))
+            .collect::<Result<Vec<_>>>()?;
+        plan.insert(name.clone(), ordered);
     }
-    Ok(tables)
+    Ok((tables, plan))
+}
+
+/// The columns of `table` in the plan.
+fn planned(plan: &mut Plan, table: &str) -> Result<Vec<(String, bool)>> {
+    plan.remove(table)
+        .ok_or_else(|| CoreError::internal(format!("table {table} is not in the plan of the copy")))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -657,18 +666,11 @@ pub async fn restore(db: &Db, path: &Path, blobs_root: &Path) -> Result<Vec<Tabl
         source.insert(t.name.clone(), cols);
     }
     let mut tx = loading(db).await?;
-    let target_tables = same_schema(&mut tx, db.dialect, manifest.schema_version, &source).await?;
+    let (target_tables, mut plan) =
+        same_schema(&mut tx, db.dialect, manifest.schema_version, &source).await?;
     empty_target(&mut tx, &target_tables).await?;
     for t in &manifest.tables {
-        let kinds: BTreeMap<String, bool> = columns(&mut tx, db.dialect, &t.name)
-            .await?
-            .into_iter()
-            .collect();
-        let cols: Vec<(String, bool)> = source[&t.name]
-            .iter()
-            .map(|c| (c.clone(), kinds[c]))
-            .collect();
-        let mut w = TableWriter::new(&t.name, cols);
+        let mut w = TableWriter::new(&t.name, planned(&mut plan, &t.name)?);
         let entry = zip
             .by_name(&format!("tables/{}.jsonl", t.name))
             .map_err(internal)?;
@@ -713,18 +715,14 @@ pub async fn copy_database(
         source.insert(n.clone(), cols.into_iter().map(|(c, _)| c).collect());
     }
     let mut dst = loading(to).await?;
-    let target_tables = same_schema(&mut dst, to.dialect, version, &source).await?;
+    let (target_tables, mut plan) = same_schema(&mut dst, to.dialect, version, &source).await?;
     empty_target(&mut dst, &target_tables).await?;
     let mut counts = Vec::new();
     for n in &names {
-        let kinds: BTreeMap<String, bool> = columns(&mut dst, to.dialect, n)
-            .await?
-            .into_iter()
-            .collect();
-        let cols: Vec<(String, bool)> = source[n].iter().map(|c| (c.clone(), kinds[c])).collect();
-        let read_cols = columns(&mut src, from.dialect, n).await?;
-        let mut w = TableWriter::new(n, cols);
-        let mut stream = rows(&mut src, n, &read_cols);
+        let cols = planned(&mut plan, n)?;
+        // Read in the order written: the plan keeps the source's order of the columns.
+        let mut stream = rows(&mut src, n, &cols);
+        let mut w = TableWriter::new(n, cols.clone());
         while let Some(row) = stream.next().await {
             let row = row.map_err(db_err)?;
             w.push(&mut dst, json_row(&row)?).await?;

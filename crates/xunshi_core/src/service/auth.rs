@@ -245,14 +245,15 @@ impl<S: Store> Services<S> {
             (Some(tf), Some(code)) => self.second_factor(tf, code)?,
             _ => None,
         };
+        // What the trail records of a failure, and what the person is told.
         let failure = if !ok {
-            Some("wrong password")
+            Some(("wrong password", WRONG_CREDENTIALS))
         } else if second_factor.is_some() && given.is_some() && checked.is_none() {
-            Some("wrong second factor")
+            Some(("wrong second factor", WRONG_SECOND_FACTOR))
         } else {
             None
         };
-        if let Some(reason) = failure {
+        if let Some((reason, told)) = failure {
             // Once a full lock has run out the count starts again; a back-off wait that ran out
             // keeps it, so the waits still lead to the lock.
             let earlier = match &lock {
@@ -308,14 +309,7 @@ impl<S: Store> Services<S> {
                 .await?;
             }
             tx.commit().await?;
-            return Err(CoreError::Unauthenticated(
-                if reason == "wrong password" {
-                    WRONG_CREDENTIALS
-                } else {
-                    WRONG_SECOND_FACTOR
-                }
-                .into(),
-            ));
+            return Err(CoreError::Unauthenticated(told.into()));
         }
         if user.disabled {
             tx.commit().await?;

@@ -30,6 +30,16 @@ async fn ask_token(
     app.api_post("/api/v1/auth/token", None, body).await
 }
 
+/// Asks the API to require the second factor of administrators and the office.
+async fn require(app: &TestApp, token: &str) -> (StatusCode, serde_json::Value) {
+    app.api_put(
+        "/api/v1/security",
+        token,
+        json!({ "two_factor_required": true }),
+    )
+    .await
+}
+
 /// The secret the set-up page shows, from its `<code class="token">`.
 fn shown_secret(html: &str) -> String {
     let at = html
@@ -117,13 +127,7 @@ async fn the_requirement_holds_a_session_to_the_set_up_page() {
     let chief = app.api_token("chief", PASSWORD).await;
 
     // The chief sets it up through the API, then requires it.
-    let (status, v) = app
-        .api_put(
-            "/api/v1/security",
-            &chief,
-            json!({ "two_factor_required": true }),
-        )
-        .await;
+    let (status, v) = require(&app, &chief).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     let (status, setup) = app
         .api_post("/api/v1/auth/two-factor", Some(&chief), json!({}))
@@ -139,13 +143,7 @@ async fn the_requirement_holds_a_session_to_the_set_up_page() {
         .await;
     assert_eq!(status, StatusCode::OK, "{v}");
     assert_eq!(v["recovery_codes"].as_array().unwrap().len(), 10);
-    let (status, v) = app
-        .api_put(
-            "/api/v1/security",
-            &chief,
-            json!({ "two_factor_required": true }),
-        )
-        .await;
+    let (status, v) = require(&app, &chief).await;
     assert_eq!(status, StatusCode::OK, "{v}");
     let (_, v) = app.api_get("/api/v1/security", &chief).await;
     assert_eq!(v["two_factor_required"], true, "{v}");
