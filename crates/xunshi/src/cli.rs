@@ -46,6 +46,9 @@ pub enum Command {
     /// The audit trail
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// The algorithms the installation runs (`crypto` in xunshi.toml)
+    #[command(subcommand)]
+    Crypto(CryptoCommand),
     /// Fill an empty database with generated data of a given size, for benchmarks
     Generate(GenerateArgs),
     /// Messages by e-mail
@@ -305,6 +308,15 @@ pub enum AuditCommand {
         #[arg(long)]
         out: PathBuf,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CryptoCommand {
+    /// Move everything to the configured suite (`crypto`, or XUNSHI_CRYPTO): the audit trail
+    /// hashed again, the sealed fields sealed again and the evidence files named by the new
+    /// hash, in one transaction recorded in the trail, after the trail verifies. Stop every
+    /// server first; start them again with the same setting after
+    Switch,
 }
 
 #[derive(Debug, Args)]

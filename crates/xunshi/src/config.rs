@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use xunshi_core::crypto::Suite;
 
 use crate::cli::{Global, ServeArgs};
 
@@ -18,8 +19,10 @@ struct FileConfig {
     trust_proxy: Option<bool>,
     max_connections: Option<u32>,
     log_format: Option<String>,
-    /// The key file that wraps the data keys of the sealed fields (see `xunshi_store::AesCipher`).
+    /// The key file that wraps the data keys of the sealed fields (see `xunshi_store::FieldCipher`).
     key_file: Option<PathBuf>,
+    /// The algorithms: "standard" (SHA-256, AES-256-GCM) or "sm" (商用密码: SM3, SM4-GCM).
+    crypto: Option<String>,
     /// The Ed25519 key that signs the audit trail's checkpoints (`xunshi audit keygen`).
     audit_key_file: Option<PathBuf>,
     /// Where the signed checkpoints are kept: a folder the database's users cannot write.
@@ -181,6 +184,10 @@ pub struct Config {
     /// Wraps the data keys of the sealed fields; kept apart from the database and its backups.
     /// `XUNSHI_KEY_FILE`, then `key_file` in `xunshi.toml`, else `xunshi.key` in the data folder.
     pub key_file: PathBuf,
+    /// `XUNSHI_CRYPTO`, then `crypto` in `xunshi.toml`, else the standard suite. A database
+    /// whose trail runs another refuses to open (`Db::adopt_suite`) until `xunshi crypto
+    /// switch` moves it.
+    pub suite: Suite,
     pub smtp: Option<SmtpConfig>,
     /// Signed checkpoints of the audit trail, where configured: the settings and the folder,
     /// its key read when the configuration is loaded, so a missing key stops every command.
@@ -213,6 +220,7 @@ impl fmt::Debug for Config {
             .field("max_connections", &self.max_connections)
             .field("log_json", &self.log_json)
             .field("key_file", &self.key_file)
+            .field("suite", &self.suite)
             .field("smtp", &self.smtp)
             .field("anchor", &self.anchor.as_ref().map(|(c, _)| c))
             .finish()
@@ -280,8 +288,21 @@ impl Config {
             .map(PathBuf::from)
             .or(file.key_file)
             .unwrap_or_else(|| data_dir.join("xunshi.key"));
+        let suite = match std::env::var("XUNSHI_CRYPTO")
+            .ok()
+            .filter(|v| !v.is_empty())
+            .or(file.crypto)
+        {
+            None => Suite::default(),
+            Some(name) => Suite::parse(&name).ok_or_else(|| {
+                format!(
+                    "crypto = \"{name}\" names no suite: \"standard\" (SHA-256, AES-256-GCM) or \"sm\" (SM3, SM4-GCM)"
+                )
+            })?,
+        };
         Ok(Config {
             key_file,
+            suite,
             smtp,
             anchor,
             data_dir,

@@ -25,6 +25,8 @@ mod anchor;
 mod backup;
 #[path = "cli/browser.rs"]
 mod browser;
+#[path = "cli/crypto.rs"]
+mod crypto;
 #[path = "cli/export.rs"]
 mod export;
 #[path = "cli/import.rs"]
@@ -292,6 +294,11 @@ fn signed_checkpoints_catch_a_wound_back_or_recomputed_trail() {
 }
 
 #[test]
+fn a_configured_suite_is_held_to_until_switched() {
+    crypto::a_configured_suite_is_held_to_until_switched(&Instance::sqlite());
+}
+
+#[test]
 fn a_backup_restored_answers_as_the_original() {
     backup::a_copy_answers_as_the_original(None);
 }
@@ -341,6 +348,12 @@ xunshi_test_env::postgres_tests! {
     fn a_sqlite_installation_moved_to_postgresql_answers_as_before() {
         let scratch = ScratchDatabase::create(&xunshi_test_env::database_url());
         backup::a_copy_answers_as_the_original(Some(&scratch.url));
+    }
+
+    #[test]
+    fn a_configured_suite_is_held_to_on_postgresql() {
+        let scratch = ScratchDatabase::create(&xunshi_test_env::database_url());
+        crypto::a_configured_suite_is_held_to_until_switched(&Instance::postgres(&scratch.url));
     }
 
     #[test]
@@ -587,6 +600,7 @@ impl Instance {
             "XUNSHI_AUDIT_KEY_FILE",
             "XUNSHI_AUDIT_CHECKPOINT_DIR",
             "XUNSHI_AUDIT_CHECKPOINT_MINUTES",
+            "XUNSHI_CRYPTO",
         ] {
             c.env_remove(var);
         }

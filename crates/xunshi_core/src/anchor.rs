@@ -10,6 +10,7 @@
 
 use serde::Serialize;
 
+use crate::crypto::HashAlg;
 use crate::error::CoreError;
 use crate::store::BoxFuture;
 
@@ -20,6 +21,9 @@ pub struct Checkpoint {
     pub hash: String,
     /// RFC 3339 UTC, as signed.
     pub at: String,
+    /// The hash the chain carried when the checkpoint was signed (SHA-256 unless the
+    /// installation runs the national cryptography option).
+    pub alg: HashAlg,
 }
 
 /// The format tag signed with every checkpoint, so that a signature made for anything else
@@ -27,12 +31,17 @@ pub struct Checkpoint {
 pub const CHECKPOINT_FORMAT: &str = "xunshi-audit-checkpoint/1";
 
 impl Checkpoint {
-    /// The bytes that are signed: the format tag and the three fields, a line each. None of
-    /// the fields can hold a line break (a number, a hex hash, a timestamp), so the lines
-    /// cannot be read two ways.
+    /// The bytes that are signed: the format tag and the three fields, a line each, after
+    /// the hash's name when it is not SHA-256 (checkpoints signed before the option existed
+    /// verify as they were). None of the fields can hold a line break (a name, a number, a hex
+    /// hash, a timestamp), and a name is never a number, so the lines cannot be read two ways.
     pub fn message(&self) -> Vec<u8> {
+        let alg = match self.alg {
+            HashAlg::Sha256 => String::new(),
+            other => format!("{}\n", other.as_str()),
+        };
         format!(
-            "{CHECKPOINT_FORMAT}\n{}\n{}\n{}\n",
+            "{CHECKPOINT_FORMAT}\n{alg}{}\n{}\n{}\n",
             self.seq, self.hash, self.at
         )
         .into_bytes()
@@ -138,12 +147,24 @@ mod tests {
             seq: 42,
             hash: "ab".repeat(32),
             at: "2026-12-05T01:00:00Z".into(),
+            alg: HashAlg::Sha256,
         };
         let text = String::from_utf8(c.message()).unwrap();
         assert_eq!(
             text,
             format!(
                 "xunshi-audit-checkpoint/1\n42\n{}\n2026-12-05T01:00:00Z\n",
+                "ab".repeat(32)
+            )
+        );
+        let sm = Checkpoint {
+            alg: HashAlg::Sm3,
+            ..c
+        };
+        assert_eq!(
+            String::from_utf8(sm.message()).unwrap(),
+            format!(
+                "xunshi-audit-checkpoint/1\nsm3\n42\n{}\n2026-12-05T01:00:00Z\n",
                 "ab".repeat(32)
             )
         );
@@ -155,6 +176,7 @@ mod tests {
             seq: 3,
             hash: "h3".into(),
             at: "t".into(),
+            alg: HashAlg::Sha256,
         };
         assert_eq!(Agreement::of(&c, Some("h3")), Agreement::Holds);
         assert_eq!(Agreement::of(&c, Some("x")), Agreement::Differs);

@@ -5,8 +5,8 @@
 //! the hash of record `n − 1` (64 zeros for the first). The store also keeps a head row holding
 //! the count and the last hash, so that deleting the newest records shows too.
 
+use crate::crypto::HashAlg;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::anchor::SignedCheckpoint;
 use crate::id::Id;
@@ -28,6 +28,9 @@ pub enum Action {
     TwoFactorReset,
     RecoveryCodeUsed,
     TwoFactorPolicySet,
+    /// The installation's algorithms switched: the chain re-hashed, the sealed fields sealed
+    /// again and the stored files renamed by the new hash.
+    CryptoSwitched,
     PasswordReset,
     /// An account's e-mail address for messages set, changed or cleared.
     EmailChanged,
@@ -154,6 +157,7 @@ impl Action {
         Action::TwoFactorReset,
         Action::RecoveryCodeUsed,
         Action::TwoFactorPolicySet,
+        Action::CryptoSwitched,
         Action::PasswordReset,
         Action::EmailChanged,
         Action::TokenCreated,
@@ -276,6 +280,7 @@ impl Action {
             Action::TwoFactorReset => "two_factor_reset",
             Action::RecoveryCodeUsed => "recovery_code_used",
             Action::TwoFactorPolicySet => "two_factor_policy_set",
+            Action::CryptoSwitched => "crypto_switched",
             Action::EmailChanged => "email_changed",
             Action::PasswordReset => "password_reset",
             Action::TokenCreated => "token_created",
@@ -399,6 +404,7 @@ impl Action {
             Action::TwoFactorReset => "重置两步验证",
             Action::RecoveryCodeUsed => "使用恢复码登录",
             Action::TwoFactorPolicySet => "设置两步验证要求",
+            Action::CryptoSwitched => "切换密码算法",
             Action::EmailChanged => "修改电子邮箱",
             Action::PasswordReset => "重置密码",
             Action::TokenCreated => "签发令牌",
@@ -593,8 +599,14 @@ pub struct AuditRecord {
 }
 
 impl AuditRecord {
-    /// The hash this record must carry, given its fields and its `prev_hash`.
+    /// The hash this record must carry under SHA-256, given its fields and its `prev_hash`.
     pub fn compute_hash(&self) -> String {
+        self.compute_hash_with(HashAlg::Sha256, &self.prev_hash)
+    }
+
+    /// The hash this record carries in a chain hashed by `alg` whose previous record's hash
+    /// is `prev_hash`: the same encoding of the same fields under either hash.
+    pub fn compute_hash_with(&self, alg: HashAlg, prev_hash: &str) -> String {
         // A JSON array of the fields is an unambiguous encoding: no field can bleed into the next.
         let canonical = serde_json::to_string(&(
             self.seq,
@@ -609,10 +621,10 @@ impl AuditRecord {
             &self.summary,
         ))
         .expect("tuples of strings and numbers always serialise");
-        let mut h = Sha256::new();
-        h.update(self.prev_hash.as_bytes());
+        let mut h = alg.hasher();
+        h.update(prev_hash.as_bytes());
         h.update(canonical.as_bytes());
-        hex::encode(h.finalize())
+        h.finish_hex()
     }
 }
 
@@ -702,30 +714,49 @@ impl std::fmt::Display for ChainFault {
 /// Walks the chain in sequence order. Feed every record, then call [`ChainCheck::finish`].
 #[derive(Debug)]
 pub struct ChainCheck {
+    /// The hash the chain's records carry (its head row names it).
+    alg: HashAlg,
     prev_hash: String,
     next_seq: i64,
     /// Signed checkpoints not yet passed, the lowest sequence number last.
     pinned: Vec<SignedCheckpoint>,
+    /// Where checkpoints were signed under the hash the chain carried before a switch of
+    /// algorithms: that hash, and the chain as it would run under it, recomputed record by
+    /// record, so those checkpoints still hold every record they pinned.
+    shadow: Option<(HashAlg, String)>,
 }
 
 impl Default for ChainCheck {
     fn default() -> Self {
-        ChainCheck {
-            prev_hash: GENESIS_HASH.to_owned(),
-            next_seq: 1,
-            pinned: Vec::new(),
-        }
+        ChainCheck::new(HashAlg::default())
     }
 }
 
 impl ChainCheck {
+    /// A walk of a chain hashed by `alg`.
+    pub fn new(alg: HashAlg) -> Self {
+        ChainCheck {
+            alg,
+            prev_hash: GENESIS_HASH.to_owned(),
+            next_seq: 1,
+            pinned: Vec::new(),
+            shadow: None,
+        }
+    }
+
     /// A walk that also holds the chain to checkpoints kept outside the database: each pinned
-    /// record must still be there with the pinned hash.
-    pub fn pinned_by(mut checkpoints: Vec<SignedCheckpoint>) -> Self {
+    /// record must still be there with the pinned hash, under the hash the checkpoint names.
+    pub fn pinned_by(alg: HashAlg, mut checkpoints: Vec<SignedCheckpoint>) -> Self {
         checkpoints.sort_by_key(|c| std::cmp::Reverse(c.checkpoint.seq));
+        let shadow = checkpoints
+            .iter()
+            .map(|c| c.checkpoint.alg)
+            .find(|a| *a != alg)
+            .map(|a| (a, GENESIS_HASH.to_owned()));
         ChainCheck {
             pinned: checkpoints,
-            ..ChainCheck::default()
+            shadow,
+            ..ChainCheck::new(alg)
         }
     }
 
@@ -737,7 +768,7 @@ impl ChainCheck {
                 id: r.id,
             });
         }
-        if r.compute_hash() != r.hash {
+        if r.compute_hash_with(self.alg, &r.prev_hash) != r.hash {
             return Err(ChainFault::Edited {
                 seq: r.seq,
                 id: r.id,
@@ -749,10 +780,17 @@ impl ChainCheck {
                 id: r.id,
             });
         }
+        if let Some((alg, prev)) = &mut self.shadow {
+            *prev = r.compute_hash_with(*alg, prev);
+        }
         while let Some(c) = self.pinned.pop_if(|c| c.checkpoint.seq <= r.seq) {
             // Sequence numbers run without a gap from 1, so a checkpoint below `r.seq` was
             // passed already; only one of `r`'s own number is compared.
-            if c.checkpoint.seq == r.seq && c.checkpoint.hash != r.hash {
+            let hash = match &self.shadow {
+                Some((alg, shadow)) if *alg == c.checkpoint.alg => shadow,
+                _ => &r.hash,
+            };
+            if c.checkpoint.seq == r.seq && c.checkpoint.hash != *hash {
                 return Err(ChainFault::Rewritten {
                     seq: r.seq,
                     id: r.id,
@@ -878,6 +916,7 @@ mod tests {
                 seq: r.seq,
                 hash: r.hash.clone(),
                 at: r.at.clone(),
+                alg: HashAlg::Sha256,
             },
             key: String::new(),
             signature: String::new(),
@@ -890,7 +929,7 @@ mod tests {
         records: &[AuditRecord],
         pins: Vec<SignedCheckpoint>,
     ) -> Result<i64, ChainFault> {
-        let mut c = ChainCheck::pinned_by(pins);
+        let mut c = ChainCheck::pinned_by(HashAlg::Sha256, pins);
         for r in records {
             c.push(r)?;
         }
@@ -929,6 +968,64 @@ mod tests {
         assert_eq!(check_pinned(&forged, Vec::new()), Ok(5));
         assert!(matches!(
             check_pinned(&forged, pins),
+            Err(ChainFault::Rewritten { seq: 4, .. })
+        ));
+    }
+
+    /// `records` chained again under `alg`, as a switch of algorithms leaves them.
+    fn rechained(records: &[AuditRecord], alg: HashAlg) -> Vec<AuditRecord> {
+        let mut prev = GENESIS_HASH.to_owned();
+        records
+            .iter()
+            .map(|r| {
+                let mut r = r.clone();
+                r.prev_hash = prev.clone();
+                r.hash = r.compute_hash_with(alg, &prev);
+                prev = r.hash.clone();
+                r
+            })
+            .collect()
+    }
+
+    fn check_under(
+        alg: HashAlg,
+        records: &[AuditRecord],
+        pins: Vec<SignedCheckpoint>,
+    ) -> Result<i64, ChainFault> {
+        let mut c = ChainCheck::pinned_by(alg, pins);
+        for r in records {
+            c.push(r)?;
+        }
+        let last = records.last().map_or(0, |r| r.seq);
+        c.finish(last, &chain_head(records))
+    }
+
+    #[test]
+    fn checkpoints_signed_before_a_switch_to_sm3_still_hold_the_rechained_chain() {
+        let full = chain(5);
+        let old_pins = vec![pin(&full[1]), pin(&full[3])];
+        let sm = rechained(&full, HashAlg::Sm3);
+        assert_ne!(sm[4].hash, full[4].hash);
+        // Under SM3 the SHA-256 chain does not verify, the SM3 one does, and the checkpoints
+        // signed under SHA-256 hold it still.
+        assert!(matches!(
+            check_under(HashAlg::Sm3, &full, Vec::new()),
+            Err(ChainFault::Edited { seq: 1, .. })
+        ));
+        assert_eq!(check_under(HashAlg::Sm3, &sm, old_pins.clone()), Ok(5));
+        let mut new_pin = pin(&sm[4]);
+        new_pin.checkpoint.alg = HashAlg::Sm3;
+        let mut pins = old_pins.clone();
+        pins.push(new_pin);
+        assert_eq!(check_under(HashAlg::Sm3, &sm, pins), Ok(5));
+        // Record 3 edited and the SM3 chain recomputed after the switch: the SHA-256
+        // checkpoint of record 4 catches it.
+        let mut forged = sm.clone();
+        forged[2].summary = "{\"n\":99}".into();
+        let forged = rechained(&forged, HashAlg::Sm3);
+        assert_eq!(check_under(HashAlg::Sm3, &forged, Vec::new()), Ok(5));
+        assert!(matches!(
+            check_under(HashAlg::Sm3, &forged, old_pins),
             Err(ChainFault::Rewritten { seq: 4, .. })
         ));
     }

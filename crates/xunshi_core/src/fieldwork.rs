@@ -17,13 +17,16 @@ use crate::org::labelled_enum;
 use crate::supervision::{given, id_field, opt_id_field, text};
 
 /// Seals and opens the confidential fields. The implementation (AES-256-GCM under a data key
-/// wrapped by a key file outside the database) lives in the store crate; another algorithm
-/// (SM4 for the national cryptography option) plugs in behind the same two calls. `context`
+/// wrapped by a key file outside the database, or SM4-GCM under the national cryptography
+/// option) lives in the store crate. `context`
 /// binds a sealed value to its place (`letter:{id}:writer`): a value copied into another row
 /// does not open there.
 pub trait Cipher: Send + Sync + 'static {
     fn seal(&self, context: &str, plain: &[u8]) -> Result<String>;
     fn open(&self, context: &str, sealed: &str) -> Result<Vec<u8>>;
+    /// Whether `sealed` was sealed by the algorithm new values are sealed with (a value of the
+    /// other is sealed again when the installation switches).
+    fn is_current(&self, sealed: &str) -> bool;
 }
 
 /// The longest text of a letter, a talk record or a summary, in characters.

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod audit_text;
 pub mod calendar;
 pub mod clue;
+pub mod crypto;
 pub mod dashboard;
 pub mod deadline;
 pub mod disclosure;

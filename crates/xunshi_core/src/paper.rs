@@ -424,7 +424,8 @@ pub struct Evidence {
     pub size: i64,
     pub content_type: String,
     pub kind: FileKind,
-    /// SHA-256 of the content: the file's identity in the blob store.
+    /// The hash of the content, the file's identity in the blob store: SHA-256 in hex, or
+    /// `sm3-` and SM3 in hex where the installation runs the national cryptography option.
     pub sha256: String,
     pub uploaded: Signature,
     pub withdrawn: Option<Signature>,

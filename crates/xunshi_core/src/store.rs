@@ -8,6 +8,7 @@ pub mod audit;
 pub mod blobs;
 pub mod calendar;
 pub mod clues;
+pub mod crypto;
 pub mod disclose;
 pub mod fieldwork;
 pub mod leadership;
@@ -138,6 +139,7 @@ pub use audit::{AuditSort, AuditSortKey};
 pub use blobs::Blobs;
 pub use calendar::{CalendarRead, CalendarWrite};
 pub use clues::{ClueFilter, ClueRead, ClueSort, ClueSortKey, ClueWrite, TransferFilter};
+pub use crypto::{CryptoWrite, FileColumn, Rechained, SealedField};
 pub use disclose::{DiscloseRead, DiscloseWrite, DocFilter, DocSort, DocSortKey, SubmittedOn};
 pub use fieldwork::{
     FIELDWORK_LIST_MAX, FieldworkFile, FieldworkRead, FieldworkWrite, LetterCount, LetterFilter,
@@ -171,6 +173,15 @@ pub use todo::{TodoRead, Waiting, WaitingRow, WaitingScope, WaitingTransfer};
 /// A transaction that reads: it sees one consistent state and runs beside other readers and
 /// beside the writer. It has no way to change anything, and so none to append to the audit
 /// trail; dropping it ends it.
+/// The head of the audit trail: how many records it holds, the hash of the last, and the hash
+/// its records carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditHead {
+    pub seq: i64,
+    pub hash: String,
+    pub alg: crate::crypto::HashAlg,
+}
+
 pub trait ReadTx:
     Send
     + Sized
@@ -268,7 +279,7 @@ pub trait ReadTx:
     ) -> impl Future<Output = Result<Option<ApiToken>>> + Send;
     fn get_token(&mut self, id: Id) -> impl Future<Output = Result<Option<ApiToken>>> + Send;
     fn list_tokens(&mut self, user_id: Id) -> impl Future<Output = Result<Vec<ApiToken>>> + Send;
-    fn audit_head(&mut self) -> impl Future<Output = Result<(i64, String)>> + Send;
+    fn audit_head(&mut self) -> impl Future<Output = Result<AuditHead>> + Send;
     /// Records in sequence order after `after_seq`, for walking the chain.
     fn audit_in_order(
         &mut self,
@@ -307,6 +318,7 @@ pub trait WriteTx:
     + SuperviseWrite
     + SubmissionWrite
     + MessageWrite
+    + CryptoWrite
 {
     fn commit(self) -> impl Future<Output = Result<()>> + Send;
 
@@ -390,7 +402,7 @@ pub trait WriteTx:
 
     /// Locks the head of the trail for this transaction and returns its sequence and hash;
     /// concurrent writers wait here, so the chain never forks.
-    fn lock_audit_head(&mut self) -> impl Future<Output = Result<(i64, String)>> + Send;
+    fn lock_audit_head(&mut self) -> impl Future<Output = Result<AuditHead>> + Send;
     fn insert_audit(&mut self, r: &AuditRecord) -> impl Future<Output = Result<()>> + Send;
     fn set_audit_head(&mut self, seq: i64, hash: &str) -> impl Future<Output = Result<()>> + Send;
     /// Names further objects of the record `seq` (its `also`), so that a search by object

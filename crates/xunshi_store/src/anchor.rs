@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use xunshi_core::anchor::{
     Anchor, AnchorError, AnchorResult, CHECKPOINT_FORMAT, Checkpoint, SignedCheckpoint,
 };
+use xunshi_core::crypto::HashAlg;
 use xunshi_core::store::BoxFuture;
 
 /// A checkpoint as its file holds it.
@@ -24,11 +25,18 @@ use xunshi_core::store::BoxFuture;
 #[serde(deny_unknown_fields)]
 struct CheckpointFile {
     format: String,
+    /// Absent in files signed before the national cryptography option: SHA-256.
+    #[serde(default, skip_serializing_if = "is_sha256")]
+    alg: HashAlg,
     seq: i64,
     hash: String,
     at: String,
     key: String,
     signature: String,
+}
+
+fn is_sha256(alg: &HashAlg) -> bool {
+    *alg == HashAlg::Sha256
 }
 
 /// Checkpoints in a folder, signed with a key from a file, or only verified with a public key.
@@ -168,6 +176,7 @@ impl FolderAnchor {
             seq: f.seq,
             hash: f.hash,
             at: f.at,
+            alg: f.alg,
         };
         let signature =
             hex::decode(&f.signature).map_err(|_| bad("its signature is not hex".into()))?;
@@ -194,6 +203,7 @@ impl FolderAnchor {
         let dest = self.dir.join(&name);
         let file = CheckpointFile {
             format: CHECKPOINT_FORMAT.to_owned(),
+            alg: c.alg,
             seq: c.seq,
             hash: c.hash.clone(),
             at: c.at.clone(),
@@ -291,6 +301,7 @@ mod tests {
             seq,
             hash: hash.into(),
             at: "2026-12-05T01:00:00.000000Z".into(),
+            alg: HashAlg::Sha256,
         }
     }
 

@@ -1,13 +1,13 @@
-//! Evidence files in a local folder, content-addressed: a file's name is the SHA-256 of its
-//! content, under a sub-folder of its first two hex digits (`<root>/ab/abcd…`), so no folder
-//! grows too large. A file is written once and never overwritten: writing the same content again
+//! Evidence files in a local folder, content-addressed: a file's name is the hash of its
+//! content (SHA-256 in hex, or `sm3-` and SM3 in hex; `crypto::parse_content_name`), under a
+//! sub-folder of the digest's first two hex digits (`<root>/ab/abcd…`, `<root>/ab/sm3-abcd…`),
+//! so no folder grows too large. A file is written once and never overwritten: writing the same content again
 //! finds it there and does nothing.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-use xunshi_core::store::blobs::is_blob_name;
+use xunshi_core::crypto::{HashAlg, parse_content_name};
 use xunshi_core::store::{Blobs, BoxFuture};
 use xunshi_core::{CoreError, Result};
 
@@ -26,8 +26,10 @@ impl LocalBlobs {
         &self.root
     }
 
-    fn path_of(root: &Path, hash: &str) -> PathBuf {
-        root.join(&hash[..2]).join(hash)
+    /// Where the file of a well-formed name is kept.
+    fn path_of(root: &Path, name: &str) -> Option<PathBuf> {
+        let (_, hex) = parse_content_name(name)?;
+        Some(root.join(&hex[..2]).join(name))
     }
 }
 
@@ -38,22 +40,23 @@ fn io_err(what: &str, path: &Path, e: std::io::Error) -> CoreError {
 /// Writes `bytes` as `<root>/<aa>/<hash>` unless it is there already. The content goes to a
 /// temporary file first and is then hard-linked into place: linking fails rather than replace
 /// an existing file, so a stored file is never overwritten, even by two writers at once.
-fn put_blocking(root: &Path, bytes: &[u8]) -> Result<String> {
-    let hash = hex::encode(Sha256::digest(bytes));
-    put_reader(root, bytes, &hash)?;
-    Ok(hash)
+fn put_blocking(root: &Path, bytes: &[u8], alg: HashAlg) -> Result<String> {
+    let name = alg.content_name(bytes);
+    put_reader(root, bytes, &name)?;
+    Ok(name)
 }
 
-/// Streams an evidence file of a known hash from `r` into `<root>/<aa>/<hash>`, as
-/// [`put_blocking`] stores it, without holding it in memory; content that does not hash to
-/// `hash` is refused and nothing is stored.
-pub(crate) fn put_reader(root: &Path, mut r: impl std::io::Read, hash: &str) -> Result<()> {
-    if !is_blob_name(hash) {
+/// Streams an evidence file of a known name from `r` into its place, as [`put_blocking`]
+/// stores it, without holding it in memory; content that does not hash to its name (by the
+/// hash the name says) is refused and nothing is stored.
+pub(crate) fn put_reader(root: &Path, mut r: impl std::io::Read, name: &str) -> Result<()> {
+    let (Some((alg, digest)), Some(dest)) =
+        (parse_content_name(name), LocalBlobs::path_of(root, name))
+    else {
         return Err(CoreError::internal(format!(
-            "“{hash}” is not an evidence file's name"
+            "“{name}” is not an evidence file's name"
         )));
-    }
-    let dest = LocalBlobs::path_of(root, hash);
+    };
     if dest.exists() {
         return Ok(());
     }
@@ -61,7 +64,7 @@ pub(crate) fn put_reader(root: &Path, mut r: impl std::io::Read, hash: &str) -> 
     std::fs::create_dir_all(dir).map_err(|e| io_err("cannot create", dir, e))?;
     let mut tmp =
         tempfile::NamedTempFile::new_in(dir).map_err(|e| io_err("cannot write in", dir, e))?;
-    let mut h = Sha256::new();
+    let mut h = alg.hasher();
     let mut buf = vec![0u8; 64 * 1024];
     loop {
         let n = r
@@ -74,9 +77,9 @@ pub(crate) fn put_reader(root: &Path, mut r: impl std::io::Read, hash: &str) -> 
         tmp.write_all(&buf[..n])
             .map_err(|e| io_err("cannot write", tmp.path(), e))?;
     }
-    if hex::encode(h.finalize()) != hash {
+    if h.finish_hex() != digest {
         return Err(CoreError::internal(format!(
-            "evidence file {hash}: the content does not hash to its name"
+            "evidence file {name}: the content does not hash to its name"
         )));
     }
     tmp.as_file()
@@ -89,16 +92,17 @@ pub(crate) fn put_reader(root: &Path, mut r: impl std::io::Read, hash: &str) -> 
     }
 }
 
-fn get_blocking(root: &Path, hash: &str) -> Result<Vec<u8>> {
-    if !is_blob_name(hash) {
+fn get_blocking(root: &Path, name: &str) -> Result<Vec<u8>> {
+    let (Some((alg, digest)), Some(path)) =
+        (parse_content_name(name), LocalBlobs::path_of(root, name))
+    else {
         return Err(CoreError::NotFound("文件".into()));
-    }
-    let path = LocalBlobs::path_of(root, hash);
+    };
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(CoreError::internal(format!(
-                "evidence file {hash} is missing from {}",
+                "evidence file {name} is missing from {}",
                 root.display()
             )));
         }
@@ -106,8 +110,8 @@ fn get_blocking(root: &Path, hash: &str) -> Result<Vec<u8>> {
     };
     // A file that no longer hashes to its name was altered on disk; never hand it out as the
     // evidence that was uploaded.
-    let actual = hex::encode(Sha256::digest(&bytes));
-    if actual != hash {
+    let actual = alg.hex(&bytes);
+    if actual != digest {
         return Err(CoreError::internal(format!(
             "evidence file {} was altered: its content hashes to {actual}",
             path.display()
@@ -117,18 +121,23 @@ fn get_blocking(root: &Path, hash: &str) -> Result<Vec<u8>> {
 }
 
 impl Blobs for LocalBlobs {
-    fn put(&self, bytes: Vec<u8>, _content_type: &str) -> BoxFuture<'static, Result<String>> {
+    fn put(
+        &self,
+        bytes: Vec<u8>,
+        _content_type: &str,
+        alg: HashAlg,
+    ) -> BoxFuture<'static, Result<String>> {
         let root = self.root.clone();
         Box::pin(async move {
-            tokio::task::spawn_blocking(move || put_blocking(&root, &bytes))
+            tokio::task::spawn_blocking(move || put_blocking(&root, &bytes, alg))
                 .await
                 .map_err(CoreError::internal)?
         })
     }
 
-    fn get(&self, sha256: &str) -> BoxFuture<'static, Result<Vec<u8>>> {
+    fn get(&self, name: &str) -> BoxFuture<'static, Result<Vec<u8>>> {
         let root = self.root.clone();
-        let hash = sha256.to_owned();
+        let hash = name.to_owned();
         Box::pin(async move {
             tokio::task::spawn_blocking(move || get_blocking(&root, &hash))
                 .await
@@ -158,32 +167,59 @@ mod tests {
     async fn content_is_stored_once_under_its_hash_and_read_back() {
         let dir = tempfile::tempdir().unwrap();
         let b = LocalBlobs::new(dir.path().join("blobs"));
-        let h1 = b.put(b"abc".to_vec(), "text/plain").await.unwrap();
+        let h1 = b
+            .put(b"abc".to_vec(), "text/plain", HashAlg::Sha256)
+            .await
+            .unwrap();
         assert_eq!(
             h1,
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
-        let h2 = b.put(b"abc".to_vec(), "text/plain").await.unwrap();
+        let h2 = b
+            .put(b"abc".to_vec(), "text/plain", HashAlg::Sha256)
+            .await
+            .unwrap();
         assert_eq!(h1, h2);
         let files = files_under(b.root());
         assert_eq!(files.len(), 1, "stored once: {files:?}");
         assert!(files[0].ends_with(format!("ba/{h1}")));
         assert_eq!(b.get(&h1).await.unwrap(), b"abc");
+        // Under SM3 the same content has a name of its own, beside it.
+        let sm = b
+            .put(b"abc".to_vec(), "text/plain", HashAlg::Sm3)
+            .await
+            .unwrap();
+        assert_eq!(
+            sm,
+            "sm3-66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
+        );
+        assert!(b.root().join("66").join(&sm).is_file());
+        assert_eq!(b.get(&sm).await.unwrap(), b"abc");
     }
 
     #[tokio::test]
     async fn altered_missing_and_malformed_names_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let b = LocalBlobs::new(dir.path());
-        let h = b.put(b"evidence".to_vec(), "text/plain").await.unwrap();
+        let h = b
+            .put(b"evidence".to_vec(), "text/plain", HashAlg::Sha256)
+            .await
+            .unwrap();
+        let sm = b
+            .put(b"evidence".to_vec(), "text/plain", HashAlg::Sm3)
+            .await
+            .unwrap();
         assert!(matches!(
             b.get("../../etc/passwd").await,
             Err(CoreError::NotFound(_))
         ));
         let missing = "0".repeat(64);
         assert!(matches!(b.get(&missing).await, Err(CoreError::Internal(_))));
-        std::fs::write(LocalBlobs::path_of(dir.path(), &h), b"forged").unwrap();
-        let err = b.get(&h).await.unwrap_err().to_string();
-        assert!(err.contains("altered"), "{err}");
+        for name in [&h, &sm] {
+            let path = LocalBlobs::path_of(dir.path(), name).unwrap();
+            std::fs::write(path, b"forged").unwrap();
+            let err = b.get(name).await.unwrap_err().to_string();
+            assert!(err.contains("altered"), "{err}");
+        }
     }
 }

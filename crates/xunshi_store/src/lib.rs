@@ -24,7 +24,7 @@ use xunshi_core::{CoreError, Result};
 
 pub use anchor::FolderAnchor;
 pub use blobs::LocalBlobs;
-pub use cipher::AesCipher;
+pub use cipher::FieldCipher;
 pub use explain::{ExplainLog, Explained};
 pub use secrets::Argon2Secrets;
 pub use tx::{DbTx, Mode, Reading, Writing};

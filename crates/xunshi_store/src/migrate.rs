@@ -74,6 +74,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(30, "0030_fieldwork_files"),
     migration!(31, "0031_deferrable_keys"),
     migration!(32, "0032_two_factor"),
+    migration!(33, "0033_crypto_suite"),
 ];
 
 /// Applies every migration not applied yet, each in its own transaction. Returns how many ran.

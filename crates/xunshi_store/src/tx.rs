@@ -4,6 +4,7 @@
 mod calendar;
 mod clocks;
 mod clues;
+mod crypto;
 mod disclose;
 mod fieldwork;
 mod leadership;
@@ -21,12 +22,13 @@ mod todo;
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, AssertSqlSafe, Transaction};
 use xunshi_core::audit::{AuditRecord, format_at};
+use xunshi_core::crypto::HashAlg;
 use xunshi_core::org::Unit;
 use xunshi_core::page::Keyset;
 use xunshi_core::role::Grant;
 use xunshi_core::store::{
-    ApiToken, AuditFilter, AuditSort, AuditSortKey, LoginLock, ReadTx, Session, TwoFactor,
-    UnitFilter, UnitSort, UnitSortKey, UserFilter, UserSort, UserSortKey, WriteTx,
+    ApiToken, AuditFilter, AuditHead, AuditSort, AuditSortKey, LoginLock, ReadTx, Session,
+    TwoFactor, UnitFilter, UnitSort, UnitSortKey, UserFilter, UserSort, UserSortKey, WriteTx,
 };
 use xunshi_core::user::User;
 use xunshi_core::{CoreError, Id, Result};
@@ -758,12 +760,21 @@ impl<M: Mode> ReadTx for DbTx<M> {
             .collect()
     }
 
-    async fn audit_head(&mut self) -> Result<(i64, String)> {
+    async fn audit_head(&mut self) -> Result<AuditHead> {
         let r = self
-            .fetch_optional(sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1"))
+            .fetch_optional(sqlx::query(
+                "SELECT seq, hash, algorithm FROM audit_head WHERE id = 1",
+            ))
             .await?
             .ok_or_else(|| CoreError::internal("the audit head row is missing"))?;
-        Ok((rows::i(&r, "seq")?, rows::s(&r, "hash")?))
+        let alg = rows::s(&r, "algorithm")?;
+        Ok(AuditHead {
+            seq: rows::i(&r, "seq")?,
+            hash: rows::s(&r, "hash")?,
+            alg: HashAlg::parse(&alg).ok_or_else(|| {
+                CoreError::internal(format!("the audit chain names an unknown hash “{alg}”"))
+            })?,
+        })
     }
 
     async fn audit_in_order(&mut self, after_seq: i64, limit: u32) -> Result<Vec<AuditRecord>> {
@@ -822,7 +833,7 @@ impl<M: Mode> ReadTx for DbTx<M> {
         if w.is_empty() {
             // The whole trail: the head counts its records (a record deleted behind the
             // trail's back shows in its check, `verify_audit`, not here).
-            return Ok(self.audit_head().await?.0);
+            return Ok(self.audit_head().await?.seq);
         }
         let sql = format!(
             "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM audit_log {}",
@@ -1184,7 +1195,7 @@ impl WriteTx for DbTx<Writing> {
         Ok(())
     }
 
-    async fn lock_audit_head(&mut self) -> Result<(i64, String)> {
+    async fn lock_audit_head(&mut self) -> Result<AuditHead> {
         // Write transactions take the head lock when they begin (see `Db::begin_write`).
         self.audit_head().await
     }

@@ -18,6 +18,8 @@ mod backup;
 mod calendar;
 #[path = "contract/clues.rs"]
 mod clues;
+#[path = "contract/crypto.rs"]
+mod crypto;
 #[path = "contract/disclosure.rs"]
 mod disclosure;
 #[path = "contract/fieldwork.rs"]
@@ -80,6 +82,8 @@ macro_rules! contract_cases {
 }
 
 contract_cases! {
+    crypto::a_switch_to_the_sm_suite_moves_everything_it_protects_and_earlier_checkpoints_still_hold,
+    crypto::a_new_chain_takes_the_configured_suite_and_a_chained_one_refuses_another,
     fieldwork::the_register_keeps_writers_sealed_and_pages_counts_and_tallies_in_the_store,
     fieldwork::talks_requests_records_and_citations_round_trip,
     fieldwork::the_key_file_must_be_the_one_the_data_was_sealed_with,

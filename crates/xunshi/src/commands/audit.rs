@@ -67,7 +67,12 @@ pub async fn checkpoint(services: &Services<Db>) -> Result<ExitCode, String> {
     {
         Some(c) => {
             println!("checkpoint {} written", c.name);
-            println!("  record #{}  hash {}", c.checkpoint.seq, c.checkpoint.hash);
+            println!(
+                "  record #{}  hash ({}) {}",
+                c.checkpoint.seq,
+                c.checkpoint.alg.label(),
+                c.checkpoint.hash
+            );
             println!("  at {}  key {}", c.checkpoint.at, c.key);
             println!("  signature {}", c.signature);
         }

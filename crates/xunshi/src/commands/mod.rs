@@ -3,6 +3,7 @@
 
 mod audit;
 mod backup;
+mod crypto;
 mod generate;
 mod ledger;
 mod parse;
@@ -17,7 +18,8 @@ use xunshi_core::service::Services;
 use xunshi_store::{Argon2Secrets, Db};
 
 use crate::cli::{
-    AuditCommand, Cli, Command, ImportCommand, LedgerCommand, MailCommand, ParseCommand,
+    AuditCommand, Cli, Command, CryptoCommand, ImportCommand, LedgerCommand, MailCommand,
+    ParseCommand,
 };
 use crate::config::{Config, redact_url};
 
@@ -132,6 +134,17 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Backup { out } => backup::backup(&config, &out).await,
         Command::Restore { file } => backup::restore(&config, &file).await,
         Command::MigrateTo { url } => backup::migrate_to(&config, &url).await,
+        Command::Crypto(CryptoCommand::Switch) => {
+            let db = open_any_suite(&config).await?;
+            let code = match cipher(&db, &config).await {
+                Ok(cipher) => {
+                    crypto::switch(&services(db.clone(), &config).with_cipher(cipher)).await
+                }
+                Err(e) => Err(e),
+            };
+            db.close().await;
+            code
+        }
         Command::Audit(AuditCommand::Checkpoint) => {
             let db = open(&config).await?;
             let code = audit::checkpoint(&services(db.clone(), &config)).await;
@@ -141,19 +154,40 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
     }
 }
 
-/// Opens the database and applies pending migrations.
+/// Opens the database, applies pending migrations and holds it to the configured suite.
 pub async fn open(config: &Config) -> Result<Db, String> {
+    let db = open_any_suite(config).await?;
+    if let Err(e) = db.adopt_suite(config.suite).await {
+        db.close().await;
+        return Err(e.to_string());
+    }
+    Ok(db)
+}
+
+/// Opens the database and applies pending migrations, whatever suite it runs: for the one
+/// command that moves it to the configured suite.
+async fn open_any_suite(config: &Config) -> Result<Db, String> {
     Db::open(&config.database_url, config.max_connections)
         .await
         .map_err(|e| format!("{} ({})", e, redact_url(&config.database_url)))
 }
 
+/// The sealed fields' cipher of `db`, under the configured suite.
+pub async fn cipher(db: &Db, config: &Config) -> Result<Arc<xunshi_store::FieldCipher>, String> {
+    xunshi_store::FieldCipher::load(db, &config.key_file, config.suite)
+        .await
+        .map(Arc::new)
+        .map_err(|e| e.to_string())
+}
+
 /// The services over `db`, with evidence files kept content-addressed in the data folder's
 /// `blobs` (see `xunshi_store::LocalBlobs`) and the audit trail's checkpoints where configured.
 pub fn services(db: Db, config: &Config) -> Services<Db> {
-    let s = Services::new(db, Arc::new(Argon2Secrets::new())).with_blobs(Arc::new(
-        xunshi_store::LocalBlobs::new(config.data_dir.join("blobs")),
-    ));
+    let s = Services::new(db, Arc::new(Argon2Secrets::new()))
+        .with_blobs(Arc::new(xunshi_store::LocalBlobs::new(
+            config.data_dir.join("blobs"),
+        )))
+        .with_suite(config.suite);
     match &config.anchor {
         Some((_, folder)) => s.with_anchor(Arc::new(folder.clone())),
         None => s,

@@ -4,15 +4,13 @@ use std::process::ExitCode;
 
 use xunshi_web::{AppState, WebConfig};
 
-use super::{open, services};
+use super::{cipher, open, services};
 use crate::config::{Config, redact_url};
 
 pub async fn run(config: Config, demo: bool) -> Result<ExitCode, String> {
     let db = open(&config).await?;
-    let cipher = xunshi_store::AesCipher::load(&db, &config.key_file)
-        .await
-        .map_err(|e| e.to_string())?;
-    let services = services(db.clone(), &config).with_cipher(std::sync::Arc::new(cipher));
+    let cipher = cipher(&db, &config).await?;
+    let services = services(db.clone(), &config).with_cipher(cipher);
     if demo {
         load_demo(&services).await?;
     }

@@ -24,9 +24,13 @@ async fn services(dir: &tempfile::TempDir, today: Date) -> Services<Db> {
     let db = Db::open(&xunshi_store::sqlite_url(dir.path()), 4)
         .await
         .expect("open the database");
-    let cipher = xunshi_store::AesCipher::load(&db, &dir.path().join("xunshi.key"))
-        .await
-        .expect("the key file");
+    let cipher = xunshi_store::FieldCipher::load(
+        &db,
+        &dir.path().join("xunshi.key"),
+        xunshi_core::crypto::Suite::Standard,
+    )
+    .await
+    .expect("the key file");
     let mut s = Services::new(db, Arc::new(Argon2Secrets::new()))
         .with_blobs(Arc::new(LocalBlobs::new(dir.path().join("blobs"))))
         .with_cipher(Arc::new(cipher));

@@ -10,7 +10,7 @@ use crate::error::{CoreError, Result};
 use crate::id::Id;
 use crate::page::{Keyset, Page, PageRequest, SortedPage};
 use crate::permission::{Actor, Permission};
-use crate::store::{AuditFilter, AuditSort, ReadTx, Store};
+use crate::store::{AuditFilter, AuditHead, AuditSort, ReadTx, Store};
 
 /// The result of walking the whole chain.
 #[derive(Debug)]
@@ -143,10 +143,10 @@ impl<S: Store> Services<S> {
     /// record they pinned, with the hash they pinned.
     pub async fn verify_audit(&self, actor: &Actor) -> Result<VerifyOutcome> {
         actor.require(Permission::ViewAudit)?;
-        let mut check = match &self.anchor {
-            None => ChainCheck::default(),
+        let checkpoints = match &self.anchor {
+            None => Vec::new(),
             Some(anchor) => match anchor.all().await {
-                Ok(checkpoints) => ChainCheck::pinned_by(checkpoints),
+                Ok(checkpoints) => checkpoints,
                 Err(AnchorError::Bad { name, why }) => {
                     return Ok(VerifyOutcome::Broken(ChainFault::BadCheckpoint {
                         name,
@@ -157,7 +157,8 @@ impl<S: Store> Services<S> {
             },
         };
         let mut tx = self.store.read().await?;
-        let (head_seq, head_hash) = tx.audit_head().await?;
+        let head = tx.audit_head().await?;
+        let mut check = ChainCheck::pinned_by(head.alg, checkpoints);
         let mut after = 0;
         loop {
             let batch = tx.audit_in_order(after, 1000).await?;
@@ -169,7 +170,7 @@ impl<S: Store> Services<S> {
                 }
             }
         }
-        Ok(match check.finish(head_seq, &head_hash) {
+        Ok(match check.finish(head.seq, &head.hash) {
             Ok(records) => VerifyOutcome::Whole { records },
             Err(fault) => VerifyOutcome::Broken(fault),
         })
@@ -186,6 +187,8 @@ pub struct AnchorStatus {
     pub agreement: Option<Agreement>,
     /// The trail's newest record now.
     pub head_seq: i64,
+    /// The hash the trail's records carry now.
+    pub alg: crate::crypto::HashAlg,
 }
 
 impl<S: Store> Services<S> {
@@ -195,7 +198,7 @@ impl<S: Store> Services<S> {
     pub async fn write_audit_checkpoint(&self, actor: &Actor) -> Result<Option<SignedCheckpoint>> {
         actor.require(Permission::ViewAudit)?;
         let anchor = self.anchor()?;
-        let (seq, hash) = {
+        let AuditHead { seq, hash, alg } = {
             let mut tx = self.store.read().await?;
             tx.audit_head().await?
         };
@@ -217,6 +220,7 @@ impl<S: Store> Services<S> {
             seq,
             hash,
             at: format_at(self.now()),
+            alg,
         };
         Ok(Some(anchor.write(c).await?))
     }
@@ -230,8 +234,12 @@ impl<S: Store> Services<S> {
         };
         let latest = anchor.latest().await?;
         let mut tx = self.store.read().await?;
-        let (head_seq, _) = tx.audit_head().await?;
+        let head = tx.audit_head().await?;
+        let head_seq = head.seq;
         let agreement = match &latest {
+            // Signed before a switch of algorithms, it pinned a hash the chain no longer
+            // carries; only the whole walk (`verify_audit`) recomputes the chain under it.
+            Some(l) if l.checkpoint.alg != head.alg => None,
             None => None,
             Some(l) => {
                 let seq = l.checkpoint.seq;
@@ -248,6 +256,7 @@ impl<S: Store> Services<S> {
             latest,
             agreement,
             head_seq,
+            alg: head.alg,
         }))
     }
 

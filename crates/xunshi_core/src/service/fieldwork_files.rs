@@ -15,7 +15,7 @@ use crate::audit::{Action, AuditEntry};
 use crate::error::{CoreError, Result};
 use crate::fieldwork::{FieldRecord, SourceKind};
 use crate::id::Id;
-use crate::paper::{FileKind, check_evidence_file, clean_filename, sha256_hex};
+use crate::paper::{FileKind, check_evidence_file, clean_filename};
 use crate::permission::Actor;
 use crate::store::{FieldworkFile, FieldworkRead, FieldworkWrite, ReadTx, Store, WriteTx};
 
@@ -38,8 +38,10 @@ impl<S: Store> Services<S> {
         }
         let kind = check_evidence_file(&filename, &bytes)?;
         let size = bytes.len() as i64;
-        let hash = sha256_hex(&bytes);
-        self.blobs()?.put(bytes, kind.content_type()).await?;
+        let hash = self.content_name(&bytes);
+        self.blobs()?
+            .put(bytes, kind.content_type(), self.suite.hash())
+            .await?;
         let now = self.now();
         let mut tx = self.store.write().await?;
         team_owner(&mut tx, actor, owner_kind, owner_id).await?;

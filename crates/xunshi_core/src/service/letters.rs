@@ -23,7 +23,7 @@ use crate::fieldwork::{
 use crate::id::Id;
 use crate::inspection::{Inspection, Stage};
 use crate::page::{Page, PageRequest};
-use crate::paper::{check_evidence_file, clean_filename, sha256_hex};
+use crate::paper::{check_evidence_file, clean_filename};
 use crate::permission::Actor;
 use crate::store::{
     FieldworkFile, FieldworkRead, FieldworkWrite, LetterFilter, PlanningRead, ReadTx, Store,
@@ -322,9 +322,11 @@ impl<S: Store> Services<S> {
             let name = clean_filename(&name)?;
             let kind = check_evidence_file(&name, &bytes)?;
             let size = bytes.len() as i64;
-            let hash = sha256_hex(&bytes);
+            let hash = self.content_name(&bytes);
             let blobs = self.blobs()?.clone();
-            blobs.put(bytes, kind.content_type()).await?;
+            blobs
+                .put(bytes, kind.content_type(), self.suite.hash())
+                .await?;
             stored.push((name, kind, size, hash));
         }
         let now = self.now();

@@ -6,6 +6,7 @@ mod audit_trail;
 mod auth;
 mod calendar;
 mod clues;
+mod crypto;
 mod dashboard;
 mod deadlines;
 mod disclosure;
@@ -50,6 +51,7 @@ pub use accountability::{AccountabilityEntry, AccountabilityQuery};
 pub use audit_trail::{AUDIT_EXPORT_MAX, AnchorStatus, ReadableRecord, VerifyOutcome};
 pub use auth::{AuthPolicy, IssuedToken, LoginOk, SessionOk};
 pub use clues::{ClueEntry, ClueListFilter, InspectionBrief, TransferLetter};
+pub use crypto::SwitchReport;
 pub use deadlines::rectification_warn_days;
 pub use disclosure::{
     DisclosureTarget, DocRights, DocumentDetail, DocumentEntry, PublicNotice, report_submitted_on,
@@ -90,6 +92,7 @@ pub use submissions::{ALREADY_SUBMITTED, KEPT_FOR};
 pub use supervision::{ProblemRef, RectPickers, RectifyingInspection, SupervisionContext, TaskRef};
 pub use teams::{Candidate, TeamEntry};
 pub use todo::{TODO_FIRST, Todo, TodoGroup, TodoItem, TodoKind};
+pub(crate) use two_factor::two_factor_context;
 pub use two_factor::{TwoFactorSetup, TwoFactorStatus};
 pub use users::NewGrant;
 
@@ -112,6 +115,9 @@ pub struct Services<S: Store> {
     /// Signs and keeps the audit trail's checkpoints outside the database, where configured;
     /// `verify_audit` holds the chain to them.
     pub anchor: Option<Arc<dyn crate::anchor::Anchor>>,
+    /// The algorithms of the installation: new evidence files are named by its hash (the audit
+    /// chain's hash is the one its head row names).
+    pub suite: crate::crypto::Suite,
     /// The most rows a ledger export or print view takes ([`EXPORT_MAX_ROWS`] unless a
     /// deployment or a test sets another).
     pub export_max: i64,
@@ -127,6 +133,7 @@ impl<S: Store> Clone for Services<S> {
             blobs: self.blobs.clone(),
             cipher: self.cipher.clone(),
             anchor: self.anchor.clone(),
+            suite: self.suite,
             export_max: self.export_max,
         }
     }
@@ -142,6 +149,7 @@ impl<S: Store> Services<S> {
             blobs: None,
             cipher: None,
             anchor: None,
+            suite: crate::crypto::Suite::default(),
             export_max: EXPORT_MAX_ROWS,
         }
     }
@@ -162,6 +170,17 @@ impl<S: Store> Services<S> {
     pub fn with_anchor(mut self, anchor: Arc<dyn crate::anchor::Anchor>) -> Self {
         self.anchor = Some(anchor);
         self
+    }
+
+    /// The same services, running the algorithms of `suite`.
+    pub fn with_suite(mut self, suite: crate::crypto::Suite) -> Self {
+        self.suite = suite;
+        self
+    }
+
+    /// The name a file with this content is stored under, by the installation's hash.
+    pub(crate) fn content_name(&self, bytes: &[u8]) -> String {
+        self.suite.hash().content_name(bytes)
     }
 
     pub(crate) fn cipher(&self) -> Result<&Arc<dyn crate::fieldwork::Cipher>> {
@@ -201,7 +220,8 @@ pub(crate) async fn record<T: WriteTx>(
     at: jiff::Timestamp,
     entry: AuditEntry,
 ) -> Result<AuditRecord> {
-    let (seq, prev_hash) = tx.lock_audit_head().await?;
+    let head = tx.lock_audit_head().await?;
+    let (seq, prev_hash) = (head.seq, head.hash);
     // A request carrying an idempotency key claims it with the first record it writes, in
     // this transaction: the key is never kept without the record, nor the record without it.
     // A repeat of the key finds it claimed by another request and is refused; the edge then
@@ -237,7 +257,7 @@ pub(crate) async fn record<T: WriteTx>(
         prev_hash,
         hash: String::new(),
     };
-    r.hash = r.compute_hash();
+    r.hash = r.compute_hash_with(head.alg, &r.prev_hash);
     tx.insert_audit(&r).await?;
     if !entry.also.is_empty() {
         tx.insert_audit_objects(r.seq, &entry.also).await?;

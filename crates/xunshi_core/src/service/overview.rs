@@ -55,7 +55,7 @@ impl<S: Store> Services<S> {
             o.users = Some(tx.count_users().await?);
         }
         if actor.can(Permission::ViewAudit) {
-            o.audit_records = Some(tx.audit_head().await?.0);
+            o.audit_records = Some(tx.audit_head().await?.seq);
         }
         let inspections = tx
             .count_inspections(&InspectionFilter::default(), &visible_inspections(actor))

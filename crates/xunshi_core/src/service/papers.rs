@@ -21,7 +21,7 @@ use crate::message::MessageKind;
 use crate::page::{Keyset, SortedPage};
 use crate::paper::{
     Evidence, Problem, ProblemFields, ProblemInput, ProblemStatus, ProblemSummary, Signature,
-    check_evidence_file, clean_filename, sha256_hex,
+    check_evidence_file, clean_filename,
 };
 use crate::permission::{Actor, Permission};
 use crate::role::{Role, Scope};
@@ -795,8 +795,10 @@ impl<S: Store> Services<S> {
         }
         let kind = check_evidence_file(&filename, &bytes)?;
         let size = bytes.len() as i64;
-        let hash = sha256_hex(&bytes);
-        let stored = blobs.put(bytes, kind.content_type()).await?;
+        let hash = self.content_name(&bytes);
+        let stored = blobs
+            .put(bytes, kind.content_type(), self.suite.hash())
+            .await?;
         if stored != hash {
             return Err(CoreError::internal(format!(
                 "the blob store named the file {stored}, its content hashes to {hash}"

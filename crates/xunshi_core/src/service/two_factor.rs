@@ -59,7 +59,8 @@ fn setup_of(username: &str, secret: &[u8]) -> TwoFactorSetup {
     }
 }
 
-fn context(user_id: Id) -> String {
+/// The associated data the secret of `user_id`'s second factor is sealed with.
+pub(crate) fn two_factor_context(user_id: Id) -> String {
     format!("totp:{user_id}")
 }
 
@@ -92,7 +93,9 @@ impl<S: Store> Services<S> {
     pub(crate) fn second_factor(&self, tf: &TwoFactor, code: &str) -> Result<Option<SecondFactor>> {
         let digits: String = code.chars().filter(|c| !c.is_whitespace()).collect();
         if digits.len() == totp::DIGITS as usize && digits.bytes().all(|b| b.is_ascii_digit()) {
-            let secret = self.cipher()?.open(&context(tf.user_id), &tf.secret)?;
+            let secret = self
+                .cipher()?
+                .open(&two_factor_context(tf.user_id), &tf.secret)?;
             let now = totp::step_of(self.now().as_second());
             return Ok(
                 totp::verify(&secret, &digits, now, tf.last_step).map(|step| SecondFactor {
@@ -123,7 +126,9 @@ impl<S: Store> Services<S> {
         let required = concerned(actor.grants()) && tx.two_factor_required().await?;
         let setup = match tf.as_ref().filter(|t| t.confirmed_at.is_none()) {
             Some(t) => {
-                let secret = self.cipher()?.open(&context(user.id), &t.secret)?;
+                let secret = self
+                    .cipher()?
+                    .open(&two_factor_context(user.id), &t.secret)?;
                 Some(setup_of(&user.username, &secret))
             }
             None => None,
@@ -144,7 +149,7 @@ impl<S: Store> Services<S> {
         let now = self.now();
         // 160 bits, as RFC 4226 recommends, from the secrets' random source.
         let secret: Vec<u8> = Sha256::digest(self.secrets.random_token().as_bytes())[..20].to_vec();
-        let sealed = self.cipher()?.seal(&context(user.id), &secret)?;
+        let sealed = self.cipher()?.seal(&two_factor_context(user.id), &secret)?;
         let mut tx = self.store.write().await?;
         if tx
             .get_two_factor(user.id)

@@ -44,6 +44,7 @@ pub struct FieldworkFile {
     pub filename: String,
     pub size: i64,
     pub kind: FileKind,
+    /// The hash of the content (see `Evidence::sha256`).
     pub sha256: String,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: jiff::Timestamp,

@@ -80,6 +80,7 @@ impl AuditSink {
         mut self,
         bulk: &mut Bulk,
         table: T,
+        alg: xunshi_core::crypto::HashAlg,
         tick: &mut dyn FnMut(u64),
     ) -> Result<()> {
         for f in self.files.iter_mut().flatten() {
@@ -135,7 +136,7 @@ impl AuditSink {
                     prev_hash: std::mem::take(&mut prev),
                     hash: String::new(),
                 };
-                r.hash = r.compute_hash();
+                r.hash = r.compute_hash_with(alg, &r.prev_hash);
                 prev = r.hash.clone();
                 bulk.push(
                     table,

@@ -137,6 +137,11 @@ pub async fn generate(
             "generate fills an empty database only: this one already has units or accounts".into(),
         ));
     }
+    // The records are chained under the hash the (empty) chain was set up with.
+    let alg = {
+        use xunshi_core::store::{ReadTx, Store};
+        db.read().await?.audit_head().await?.alg
+    };
     let mut g = Gen::new(db, opts)?;
     g.setup().await?;
     progress(Step::Setup);
@@ -151,7 +156,7 @@ pub async fn generate(
     let sink = g.sink.take().expect("the sink is drained once");
     let audit_total = sink.count;
     g.made.audit = audit_total;
-    sink.drain(&mut g.bulk, g.t.audit, &mut |n| {
+    sink.drain(&mut g.bulk, g.t.audit, alg, &mut |n| {
         progress(Step::Audit(n, audit_total))
     })
     .await?;

@@ -16,19 +16,23 @@ use xunshi_core::permission::Actor;
 use xunshi_core::personnel::{Inspector, TeamMember, TeamRole};
 use xunshi_core::store::{FieldworkRead, LetterFilter, Store, TeamWrite, WriteTx};
 use xunshi_core::{CoreError, Id};
-use xunshi_store::{AesCipher, LocalBlobs};
+use xunshi_store::{FieldCipher, LocalBlobs};
 
 use crate::harness::{Svc, audit_of_action, expect_err};
 use crate::papers::{POLITICAL, World, world};
 
-const WRITER: &str = "甄实名";
+pub(crate) const WRITER: &str = "甄实名";
 
 /// The seed's inspection on site with a key file, evidence folder, an announcement open on
 /// the services' day, and its leader and member in the personnel pool on the team.
-async fn on_site(s: &mut Svc, dir: &std::path::Path) -> (World, Vec<Id>) {
-    let cipher = AesCipher::load(&s.store, &dir.join("xunshi.key"))
-        .await
-        .expect("the key file");
+pub(crate) async fn on_site(s: &mut Svc, dir: &std::path::Path) -> (World, Vec<Id>) {
+    let cipher = FieldCipher::load(
+        &s.store,
+        &dir.join("xunshi.key"),
+        xunshi_core::crypto::Suite::Standard,
+    )
+    .await
+    .expect("the key file");
     s.cipher = Some(Arc::new(cipher));
     s.blobs = Some(Arc::new(LocalBlobs::new(dir.join("blobs"))));
     let w = world(s).await;
@@ -89,7 +93,12 @@ async fn on_site(s: &mut Svc, dir: &std::path::Path) -> (World, Vec<Id>) {
     (w, pool)
 }
 
-fn letter(channel: &str, writer: Option<&str>, about: &str, content: &str) -> LetterInput {
+pub(crate) fn letter(
+    channel: &str,
+    writer: Option<&str>,
+    about: &str,
+    content: &str,
+) -> LetterInput {
     LetterInput {
         channel: channel.into(),
         received_on: "2019-09-20".into(),
@@ -109,7 +118,7 @@ fn letter(channel: &str, writer: Option<&str>, about: &str, content: &str) -> Le
 }
 
 /// The raw stored columns of a letter, as anyone reading the database would see them.
-async fn stored_row(s: &Svc, id: Id) -> String {
+pub(crate) async fn stored_row(s: &Svc, id: Id) -> String {
     let row = sqlx::query(
         "SELECT COALESCE(writer_sealed, '') || '|' || content || '|' || about_name AS all_text
          FROM letters WHERE id = $1",
@@ -569,15 +578,17 @@ pub async fn talks_requests_records_and_citations_round_trip(mut s: Svc) {
 pub async fn the_key_file_must_be_the_one_the_data_was_sealed_with(s: Svc) {
     let dir = tempfile::tempdir().unwrap();
     let key = dir.path().join("keys").join("xunshi.key");
-    AesCipher::load(&s.store, &key)
+    FieldCipher::load(&s.store, &key, xunshi_core::crypto::Suite::Standard)
         .await
         .expect("made at first start");
     // Started again with the same file: the same data key opens.
-    AesCipher::load(&s.store, &key)
+    FieldCipher::load(&s.store, &key, xunshi_core::crypto::Suite::Standard)
         .await
         .expect("the same file");
     let moved = dir.path().join("elsewhere.key");
-    let e = AesCipher::load(&s.store, &moved).await.unwrap_err();
+    let e = FieldCipher::load(&s.store, &moved, xunshi_core::crypto::Suite::Standard)
+        .await
+        .unwrap_err();
     assert!(e.to_string().contains("missing"), "{e}");
     assert!(!moved.exists(), "no new key is made over sealed data");
     std::fs::write(
@@ -585,6 +596,8 @@ pub async fn the_key_file_must_be_the_one_the_data_was_sealed_with(s: Svc) {
         "0000000000000000000000000000000000000000000000000000000000000000\n",
     )
     .unwrap();
-    let e = AesCipher::load(&s.store, &moved).await.unwrap_err();
+    let e = FieldCipher::load(&s.store, &moved, xunshi_core::crypto::Suite::Standard)
+        .await
+        .unwrap_err();
     assert!(e.to_string().contains("does not open"), "{e}");
 }

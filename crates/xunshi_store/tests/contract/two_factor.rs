@@ -23,9 +23,13 @@ fn app_code(secret_b32: &str, clock: &TestClock) -> String {
 
 async fn with_cipher(s: &mut Svc) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let cipher = xunshi_store::AesCipher::load(&s.store, &dir.path().join("xunshi.key"))
-        .await
-        .expect("a key file");
+    let cipher = xunshi_store::FieldCipher::load(
+        &s.store,
+        &dir.path().join("xunshi.key"),
+        xunshi_core::crypto::Suite::Standard,
+    )
+    .await
+    .expect("a key file");
     s.cipher = Some(Arc::new(cipher));
     dir
 }

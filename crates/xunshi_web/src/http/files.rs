@@ -6,6 +6,7 @@ use axum::extract::multipart::{Multipart, MultipartError};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use xunshi_core::crypto::{HashAlg, parse_content_name};
 use xunshi_core::paper::{Evidence, FileKind};
 use xunshi_core::rectify::TaskEvidence;
 
@@ -178,18 +179,23 @@ fn rfc5987(s: &str) -> String {
 /// embed and inline styles, and nothing else is allowed to load.
 const INLINE_FILE_POLICY: &str = "default-src 'none'; img-src 'self'; object-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'";
 
-/// A stored file as it was uploaded, with its SHA-256 in `X-Content-SHA256`. Never cached.
+/// A stored file as it was uploaded, with its hash in `X-Content-SHA256` (hex), or in
+/// `X-Content-SM3` where the installation names files by SM3. Never cached.
 /// A PDF or an image is shown in the page unless `save` asks for it to be saved; every other
 /// kind is always saved, so nothing uploaded is ever rendered as a page of this site.
 fn stored_file(
     kind: FileKind,
     content_type: &str,
     filename: &str,
-    sha256: &str,
+    name: &str,
     bytes: Vec<u8>,
     save: bool,
 ) -> Response {
     let inline = kind.shows_inline() && !save;
+    let (hash_header, digest) = match parse_content_name(name) {
+        Some((HashAlg::Sm3, hex)) => ("x-content-sm3", hex),
+        _ => ("x-content-sha256", name),
+    };
     let mut resp = Response::new(Body::from(bytes));
     let h = resp.headers_mut();
     let mut headers = vec![
@@ -199,10 +205,7 @@ fn stored_file(
             disposition(if inline { "inline" } else { "attachment" }, filename),
         ),
         (header::CACHE_CONTROL, "no-store".to_owned()),
-        (
-            HeaderName::from_static("x-content-sha256"),
-            sha256.to_owned(),
-        ),
+        (HeaderName::from_static(hash_header), digest.to_owned()),
     ];
     if inline {
         headers.push((

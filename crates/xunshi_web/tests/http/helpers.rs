@@ -161,9 +161,13 @@ impl TestApp {
         let db = Db::open(&xunshi_store::sqlite_url(dir.path()), 5)
             .await
             .expect("open a fresh SQLite database");
-        let cipher = xunshi_store::AesCipher::load(&db, &dir.path().join("xunshi.key"))
-            .await
-            .expect("the key file of the sealed fields");
+        let cipher = xunshi_store::FieldCipher::load(
+            &db,
+            &dir.path().join("xunshi.key"),
+            xunshi_core::crypto::Suite::Standard,
+        )
+        .await
+        .expect("the key file of the sealed fields");
         let mut services = Services::new(db.clone(), Arc::new(Argon2Secrets::for_tests()))
             .with_cipher(Arc::new(cipher));
         adjust(&mut services);

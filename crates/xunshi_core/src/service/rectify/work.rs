@@ -11,7 +11,7 @@ use crate::audit::{Action, AuditEntry};
 use crate::error::{CoreError, Result};
 use crate::id::Id;
 use crate::message::MessageKind;
-use crate::paper::{check_evidence_file, clean_filename, sha256_hex};
+use crate::paper::{check_evidence_file, clean_filename};
 use crate::permission::Actor;
 use crate::rectify::{
     Defect, Due, Plan, PlanStatus, ProgressReport, Task, TaskEvent, TaskEvidence, TaskStatus,
@@ -181,8 +181,10 @@ impl<S: Store> Services<S> {
         }
         let kind = check_evidence_file(&filename, &bytes)?;
         let size = bytes.len() as i64;
-        let hash = sha256_hex(&bytes);
-        let stored = blobs.put(bytes, kind.content_type()).await?;
+        let hash = self.content_name(&bytes);
+        let stored = blobs
+            .put(bytes, kind.content_type(), self.suite.hash())
+            .await?;
         if stored != hash {
             return Err(CoreError::internal(format!(
                 "the blob store named the file {stored}, its content hashes to {hash}"
