@@ -23,6 +23,11 @@ struct FileConfig {
     key_file: Option<PathBuf>,
     /// The algorithms: "standard" (SHA-256, AES-256-GCM) or "sm" (商用密码: SM3, SM4-GCM).
     crypto: Option<String>,
+    /// How often the periodic upkeep runs (tallies, purges, reminders), in seconds.
+    upkeep_seconds: Option<u64>,
+    /// How long an instance holds a background job before another may take it over, should
+    /// the first have died, in seconds; renewed while the job runs.
+    job_lease_seconds: Option<u64>,
     /// The Ed25519 key that signs the audit trail's checkpoints (`xunshi audit keygen`).
     audit_key_file: Option<PathBuf>,
     /// Where the signed checkpoints are kept: a folder the database's users cannot write.
@@ -30,6 +35,36 @@ struct FileConfig {
     /// How often the server pins the trail's newest record, in minutes.
     audit_checkpoint_minutes: Option<u64>,
     smtp: Option<SmtpFile>,
+}
+
+/// The background jobs' timing.
+#[derive(Debug, Clone, Copy)]
+pub struct JobsConfig {
+    /// How often the upkeep runs.
+    pub upkeep: jiff::SignedDuration,
+    /// How long a job is held for its instance before another may take it over.
+    pub lease: jiff::SignedDuration,
+}
+
+/// A whole number of seconds of at least one: `env` over `key` of the file, else `default`.
+fn seconds(
+    key: &str,
+    env: &str,
+    from_file: Option<u64>,
+    default: u64,
+) -> Result<jiff::SignedDuration, String> {
+    let n = match std::env::var(env).ok().filter(|v| !v.is_empty()) {
+        Some(v) => v
+            .parse::<u64>()
+            .map_err(|_| format!("{env} “{v}” is not a whole number of seconds"))?,
+        None => from_file.unwrap_or(default),
+    };
+    if n == 0 {
+        return Err(format!("{key} must be at least 1"));
+    }
+    i64::try_from(n)
+        .map(jiff::SignedDuration::from_secs)
+        .map_err(|_| format!("{key} is too large"))
 }
 
 /// Where and how the audit trail is anchored; absent unless both the key and the folder are set.
@@ -188,6 +223,8 @@ pub struct Config {
     /// whose trail runs another refuses to open (`Db::adopt_suite`) until `xunshi crypto
     /// switch` moves it.
     pub suite: Suite,
+    /// The background jobs' timing (see `xunshi_store::jobs`).
+    pub jobs: JobsConfig,
     pub smtp: Option<SmtpConfig>,
     /// Signed checkpoints of the audit trail, where configured: the settings and the folder,
     /// its key read when the configuration is loaded, so a missing key stops every command.
@@ -221,6 +258,7 @@ impl fmt::Debug for Config {
             .field("log_json", &self.log_json)
             .field("key_file", &self.key_file)
             .field("suite", &self.suite)
+            .field("jobs", &self.jobs)
             .field("smtp", &self.smtp)
             .field("anchor", &self.anchor.as_ref().map(|(c, _)| c))
             .finish()
@@ -300,9 +338,24 @@ impl Config {
                 )
             })?,
         };
+        let jobs = JobsConfig {
+            upkeep: seconds(
+                "upkeep_seconds",
+                "XUNSHI_UPKEEP_SECONDS",
+                file.upkeep_seconds,
+                60,
+            )?,
+            lease: seconds(
+                "job_lease_seconds",
+                "XUNSHI_JOB_LEASE_SECONDS",
+                file.job_lease_seconds,
+                300,
+            )?,
+        };
         Ok(Config {
             key_file,
             suite,
+            jobs,
             smtp,
             anchor,
             data_dir,

@@ -31,6 +31,8 @@ mod crypto;
 mod export;
 #[path = "cli/import.rs"]
 mod import;
+#[path = "cli/instances.rs"]
+mod instances;
 #[path = "cli/mail.rs"]
 mod mail;
 
@@ -293,6 +295,25 @@ fn signed_checkpoints_catch_a_wound_back_or_recomputed_trail() {
     anchor::checkpoints_catch_what_the_chain_cannot(&Instance::sqlite());
 }
 
+/// A rolling upgrade never lets an older binary start on a schema a newer one migrated.
+#[test]
+fn an_older_version_refuses_a_database_a_newer_one_migrated() {
+    let x = Instance::sqlite();
+    assert_success(&x.run(&["migrate"], None), "migrate");
+    x.execute_sql(
+        "INSERT INTO schema_migrations (version, name, applied_at) \
+         VALUES (9999, 'from_the_future', '2030-01-01T00:00:00Z')",
+        None,
+    );
+    let out = x.run(&["migrate"], None);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("schema version 9999"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 #[test]
 fn a_configured_suite_is_held_to_until_switched() {
     crypto::a_configured_suite_is_held_to_until_switched(&Instance::sqlite());
@@ -348,6 +369,13 @@ xunshi_test_env::postgres_tests! {
     fn a_sqlite_installation_moved_to_postgresql_answers_as_before() {
         let scratch = ScratchDatabase::create(&xunshi_test_env::database_url());
         backup::a_copy_answers_as_the_original(Some(&scratch.url));
+    }
+
+    /// Needs aiosmtpd as well (`.ci/run` installs it).
+    #[test]
+    fn three_instances_on_postgresql_survive_one_killed_mid_job() {
+        let scratch = ScratchDatabase::create(&xunshi_test_env::database_url());
+        instances::three_instances_share_the_work_and_survive_one_killed(&scratch.url);
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod blobs;
 mod cipher;
 mod explain;
 pub mod generate;
+pub mod jobs;
 mod lane;
 mod migrate;
 mod rows;

@@ -75,6 +75,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(31, "0031_deferrable_keys"),
     migration!(32, "0032_two_factor"),
     migration!(33, "0033_crypto_suite"),
+    migration!(34, "0034_jobs"),
 ];
 
 /// Applies every migration not applied yet, each in its own transaction. Returns how many ran.
@@ -86,6 +87,20 @@ pub async fn run(db: &Db) -> Result<usize> {
     .execute(&db.pool)
     .await
     .map_err(db_err)?;
+    // A database a newer version has migrated is not this version's to run: its writes might
+    // miss what the newer schema expects. (Instances already running keep running; a rolling
+    // upgrade replaces them.)
+    let newest: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations")
+        .fetch_one(&db.pool)
+        .await
+        .map_err(db_err)?;
+    let known = MIGRATIONS.last().map_or(0, |m| m.version);
+    if let Some(newest) = newest.filter(|n| *n > known) {
+        return Err(xunshi_core::CoreError::internal(format!(
+            "the database is at schema version {newest}, made by a newer version of xunshi; \
+             this one knows versions up to {known}: run the newer version"
+        )));
+    }
     let mut ran = 0;
     for m in MIGRATIONS {
         // Serialise concurrent starts of several instances: SQLite's write lock, or an advisory

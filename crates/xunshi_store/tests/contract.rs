@@ -28,6 +28,8 @@ mod fieldwork;
 mod generate;
 #[path = "contract/harness.rs"]
 mod harness;
+#[path = "contract/jobs.rs"]
+mod jobs;
 #[path = "contract/leadership.rs"]
 mod leadership;
 #[path = "contract/ledger_import.rs"]
@@ -82,6 +84,7 @@ macro_rules! contract_cases {
 }
 
 contract_cases! {
+    jobs::a_due_job_is_held_by_one_instance_until_done_or_its_lease_runs_out,
     crypto::a_switch_to_the_sm_suite_moves_everything_it_protects_and_earlier_checkpoints_still_hold,
     crypto::a_new_chain_takes_the_configured_suite_and_a_chained_one_refuses_another,
     fieldwork::the_register_keeps_writers_sealed_and_pages_counts_and_tallies_in_the_store,

@@ -5,6 +5,7 @@ mod audit;
 mod backup;
 mod crypto;
 mod generate;
+mod jobs;
 mod ledger;
 mod parse;
 mod serve;
@@ -69,7 +70,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
             let mailer = crate::mail::SmtpMailer::new(smtp)?;
             let db = open(&config).await?;
             let run = services(db.clone(), &config)
-                .send_mails(&mailer)
+                .send_mails(&mailer, xunshi_core::service::MAIL_LEASE)
                 .await
                 .map_err(|e| e.to_string());
             db.close().await;

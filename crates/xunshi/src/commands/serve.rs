@@ -28,17 +28,19 @@ pub async fn run(config: Config, demo: bool) -> Result<ExitCode, String> {
         println!("  首次登录后须修改密码 / it must be changed at first log-in.");
         println!();
     }
-    spawn_maintenance(services.clone(), db.clone());
-    match &config.anchor {
-        Some((anchor, _)) => spawn_checkpoints(services.clone(), anchor.every),
-        None => tracing::info!(
+    if config.anchor.is_none() {
+        tracing::info!(
             "no audit checkpoints configured: the trail's hash chain is not anchored outside the database"
-        ),
+        );
     }
-    match &config.smtp {
-        Some(smtp) => spawn_mail(services.clone(), crate::mail::SmtpMailer::new(smtp)?),
-        None => tracing::info!("no mail server configured: messages stay in the inbox only"),
-    }
+    let mailer = match &config.smtp {
+        Some(smtp) => Some(crate::mail::SmtpMailer::new(smtp)?),
+        None => {
+            tracing::info!("no mail server configured: messages stay in the inbox only");
+            None
+        }
+    };
+    super::jobs::spawn(services.clone(), db.clone(), &config, mailer);
     let web = WebConfig {
         trust_proxy: config.trust_proxy,
         ..WebConfig::default()
@@ -65,81 +67,6 @@ pub async fn run(config: Config, demo: bool) -> Result<ExitCode, String> {
     tracing::info!("requests in flight finished; closing the database");
     db.close().await;
     Ok(ExitCode::SUCCESS)
-}
-
-/// Runs the periodic upkeep now and then every minute, beside the requests, and refreshes the
-/// planner's statistics every hour. A failure is logged and tried again at the next turn.
-fn spawn_maintenance(
-    services: xunshi_core::service::Services<xunshi_store::Db>,
-    db: xunshi_store::Db,
-) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
-        let mut turn: u64 = 0;
-        loop {
-            tick.tick().await;
-            if let Err(e) = services.maintenance().await {
-                tracing::warn!(error = %e, "periodic upkeep failed; it runs again in a minute");
-            }
-            if turn.is_multiple_of(60)
-                && let Err(e) = db.optimise().await
-            {
-                tracing::warn!(error = %e, "refreshing the planner's statistics failed");
-            }
-            turn += 1;
-        }
-    });
-}
-
-/// Pins the audit trail's newest record in a signed checkpoint at start and then every
-/// `every`, when the trail has grown. A trail found shorter than its newest checkpoint is
-/// logged as an error at each turn (and pinned no more) until someone looks.
-fn spawn_checkpoints(
-    services: xunshi_core::service::Services<xunshi_store::Db>,
-    every: std::time::Duration,
-) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        loop {
-            tick.tick().await;
-            match services
-                .write_audit_checkpoint(&xunshi_core::permission::Actor::system())
-                .await
-            {
-                Ok(Some(c)) => tracing::info!(
-                    checkpoint = %c.name, seq = c.checkpoint.seq, "audit checkpoint written"
-                ),
-                Ok(None) => {}
-                Err(xunshi_core::CoreError::Conflict(e)) => {
-                    tracing::error!(error = %e, "the audit trail disagrees with its checkpoints");
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "writing the audit checkpoint failed; tried again at the next turn")
-                }
-            }
-        }
-    });
-}
-
-/// Sends the e-mail outbox now and then every minute, apart from the upkeep so that a slow mail
-/// server delays nothing else. Every instance runs it; each mail is claimed by one of them.
-fn spawn_mail(
-    services: xunshi_core::service::Services<xunshi_store::Db>,
-    mailer: crate::mail::SmtpMailer,
-) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
-        loop {
-            tick.tick().await;
-            match services.send_mails(&mailer).await {
-                Ok(run) if run.sent + run.failed > 0 => {
-                    tracing::info!(sent = run.sent, failed = run.failed, "e-mail outbox sent");
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "sending the e-mail outbox failed"),
-            }
-        }
-    });
 }
 
 /// Loads the example scenario into an empty database; an existing organisation is left alone.

@@ -66,7 +66,7 @@ impl Drop for SmtpServer {
     }
 }
 
-fn read_maildir(dir: &Path) -> Vec<Value> {
+pub(super) fn read_maildir(dir: &Path) -> Vec<Value> {
     let script = r#"
 import json, mailbox, sys
 from email.header import decode_header, make_header
@@ -98,7 +98,7 @@ print(json.dumps(out))
 
 /// An account with an e-mail address, and a message to it written as a hand-over writes one
 /// (with the address, into the outbox too). Returns the message's id.
-fn message_to(x: &Instance, username: &str, address: &str, title: &str) -> Id {
+pub(super) fn message_to(x: &Instance, username: &str, address: &str, title: &str) -> Id {
     let url = x.url();
     let (username, address, title) = (username.to_owned(), address.to_owned(), title.to_owned());
     block_on(async move {

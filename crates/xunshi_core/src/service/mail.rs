@@ -16,9 +16,9 @@ pub const MAIL_ATTEMPTS: i64 = 5;
 /// Mails taken per run: a run stays short, the next one a minute later takes more.
 const MAILS_PER_RUN: u32 = 50;
 
-/// How long a claimed mail is left to the instance sending it before another may take it
-/// (should that instance die while sending).
-const LEASE: SignedDuration = SignedDuration::from_mins(10);
+/// How long a claimed mail is left to the one sending it before another may take it (should
+/// it die while sending), where no job lease says otherwise (`xunshi mail send`).
+pub const MAIL_LEASE: SignedDuration = SignedDuration::from_mins(10);
 
 /// What one run did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -40,12 +40,13 @@ fn mail_body(title: &str, body: &str) -> String {
 }
 
 impl<S: Store> Services<S> {
-    /// Sends the mails due now through `mailer`; returns how many went and how many failed.
-    pub async fn send_mails(&self, mailer: &dyn Mailer) -> Result<MailRun> {
+    /// Sends the mails due now through `mailer`, each claimed for `lease` first; returns how
+    /// many went and how many failed.
+    pub async fn send_mails(&self, mailer: &dyn Mailer, lease: SignedDuration) -> Result<MailRun> {
         let now = self.now();
         let mails = {
             let mut tx = self.store.write().await?;
-            let m = tx.claim_mails(now, now + LEASE, MAILS_PER_RUN).await?;
+            let m = tx.claim_mails(now, now + lease, MAILS_PER_RUN).await?;
             tx.commit().await?;
             m
         };

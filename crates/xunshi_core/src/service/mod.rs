@@ -68,7 +68,7 @@ pub use letters::{
     LetterDetail, LetterTally, PUBLIC_FILES_MAX, PublicInspection, PublicLetterStatus, PublicNote,
     Submitted, Tallied, may_announce,
 };
-pub use mail::{MAIL_ATTEMPTS, MailRun};
+pub use mail::{MAIL_ATTEMPTS, MAIL_LEASE, MailRun};
 pub use mechanisms::{MechanismEntry, MechanismQuery};
 pub use messages::Inbox;
 pub use names::InspectionNames;
