@@ -34,8 +34,21 @@ fn smtp_server() {
     }
 }
 
+/// Whether OpenLDAP's `slapd` is installed: the directory log-in test starts its own.
+fn ldap_server() {
+    println!("cargo::rustc-check-cfg=cfg(xunshi_test_ldap)");
+    println!("cargo::rerun-if-changed={}", SLAPD);
+    if std::path::Path::new(SLAPD).exists() {
+        println!("cargo::rustc-cfg=xunshi_test_ldap");
+    }
+}
+
+/// Where Debian's `slapd` package puts the server.
+const SLAPD: &str = "/usr/sbin/slapd";
+
 fn main() {
     smtp_server();
+    ldap_server();
     for (var, cfg) in VARS {
         println!("cargo::rerun-if-env-changed={var}");
         println!("cargo::rustc-check-cfg=cfg({cfg})");

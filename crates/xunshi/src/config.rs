@@ -35,6 +35,7 @@ struct FileConfig {
     /// How often the server pins the trail's newest record, in minutes.
     audit_checkpoint_minutes: Option<u64>,
     smtp: Option<SmtpFile>,
+    ldap: Option<LdapFile>,
 }
 
 /// The background jobs' timing.
@@ -112,6 +113,84 @@ fn anchor_config(
             "audit_checkpoint_dir is set but audit_key_file is not: checkpoints need both".into(),
         ),
     }
+}
+
+/// The `[ldap]` table of `xunshi.toml`: log-in checked by the organisation's directory.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LdapFile {
+    url: Option<String>,
+    starttls: Option<bool>,
+    user_dn: Option<String>,
+    search_base: Option<String>,
+    search_filter: Option<String>,
+    name_attribute: Option<String>,
+    email_attribute: Option<String>,
+    provision: Option<bool>,
+}
+
+/// The directory that checks the passwords of directory accounts (`xunshi_core::directory`).
+#[derive(Debug, Clone)]
+pub struct LdapConfig {
+    /// `ldap://host[:port]` or `ldaps://host[:port]`.
+    pub url: String,
+    /// StartTLS on an `ldap://` connection.
+    pub starttls: bool,
+    /// The DN to bind as, with `{username}` standing for the log-in name (escaped), e.g.
+    /// `uid={username},ou=people,dc=example,dc=cn`, or a UPN such as `{username}@example.cn`.
+    pub user_dn: String,
+    /// Where the person's entry is searched for, as them, after the bind (with
+    /// `search_filter`); without them the entry at the bound DN is read.
+    pub search_base: Option<String>,
+    pub search_filter: Option<String>,
+    /// The attribute of the name to show (`cn`).
+    pub name_attribute: String,
+    /// The attribute of the e-mail address (`mail`).
+    pub email_attribute: String,
+    /// Whether a person the directory accepts but Xunshi does not know gets an account, with
+    /// no role, at first log-in.
+    pub provision: bool,
+}
+
+fn ldap_config(file: Option<LdapFile>) -> Result<Option<LdapConfig>, String> {
+    let Some(f) = file else { return Ok(None) };
+    let url = f
+        .url
+        .ok_or("[ldap] needs url (ldap://host or ldaps://host)")?;
+    if !(url.starts_with("ldap://") || url.starts_with("ldaps://")) {
+        return Err(format!(
+            "[ldap] url “{url}” is neither ldap:// nor ldaps://"
+        ));
+    }
+    let user_dn = f
+        .user_dn
+        .ok_or("[ldap] needs user_dn, the DN to bind as with {username} in it")?;
+    if !user_dn.contains("{username}") {
+        return Err(format!(
+            "[ldap] user_dn “{user_dn}” has no {{username}} in it"
+        ));
+    }
+    match (&f.search_base, &f.search_filter) {
+        (Some(_), None) | (None, Some(_)) => {
+            return Err("[ldap] search_base and search_filter go together".into());
+        }
+        (_, Some(filter)) if !filter.contains("{username}") => {
+            return Err(format!(
+                "[ldap] search_filter “{filter}” has no {{username}} in it"
+            ));
+        }
+        _ => {}
+    }
+    Ok(Some(LdapConfig {
+        url,
+        starttls: f.starttls.unwrap_or(false),
+        user_dn,
+        search_base: f.search_base,
+        search_filter: f.search_filter,
+        name_attribute: f.name_attribute.unwrap_or_else(|| "cn".into()),
+        email_attribute: f.email_attribute.unwrap_or_else(|| "mail".into()),
+        provision: f.provision.unwrap_or(false),
+    }))
 }
 
 /// The `[smtp]` table of `xunshi.toml`.
@@ -226,6 +305,8 @@ pub struct Config {
     /// The background jobs' timing (see `xunshi_store::jobs`).
     pub jobs: JobsConfig,
     pub smtp: Option<SmtpConfig>,
+    /// The directory of directory accounts, where configured.
+    pub ldap: Option<LdapConfig>,
     /// Signed checkpoints of the audit trail, where configured: the settings and the folder,
     /// its key read when the configuration is loaded, so a missing key stops every command.
     pub anchor: Option<(AnchorConfig, xunshi_store::FolderAnchor)>,
@@ -260,6 +341,7 @@ impl fmt::Debug for Config {
             .field("suite", &self.suite)
             .field("jobs", &self.jobs)
             .field("smtp", &self.smtp)
+            .field("ldap", &self.ldap)
             .field("anchor", &self.anchor.as_ref().map(|(c, _)| c))
             .finish()
     }
@@ -322,6 +404,7 @@ impl Config {
             return Err("max_connections must be at least 1".into());
         }
         let smtp = smtp_config(file.smtp, |k| std::env::var(k).ok())?;
+        let ldap = ldap_config(file.ldap)?;
         let key_file = std::env::var_os("XUNSHI_KEY_FILE")
             .map(PathBuf::from)
             .or(file.key_file)
@@ -357,6 +440,7 @@ impl Config {
             suite,
             jobs,
             smtp,
+            ldap,
             anchor,
             data_dir,
             database_url,

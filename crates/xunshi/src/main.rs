@@ -4,6 +4,7 @@ mod cli;
 mod commands;
 mod config;
 mod demo;
+mod ldap;
 mod mail;
 
 use clap::Parser;

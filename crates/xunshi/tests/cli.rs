@@ -33,6 +33,8 @@ mod export;
 mod import;
 #[path = "cli/instances.rs"]
 mod instances;
+#[path = "cli/ldap.rs"]
+mod ldap;
 #[path = "cli/mail.rs"]
 mod mail;
 
@@ -293,6 +295,13 @@ fn audit_verify_notices_that_the_newest_record_was_deleted() {
 #[test]
 fn signed_checkpoints_catch_a_wound_back_or_recomputed_trail() {
     anchor::checkpoints_catch_what_the_chain_cannot(&Instance::sqlite());
+}
+
+xunshi_test_env::ldap_tests! {
+    #[test]
+    fn log_in_is_checked_by_a_real_ldap_directory() {
+        ldap::the_directory_checks_its_people_and_xunshi_grants_their_roles(&Instance::sqlite());
+    }
 }
 
 /// A rolling upgrade never lets an older binary start on a schema a newer one migrated.

@@ -14,6 +14,7 @@ pub mod clue;
 pub mod crypto;
 pub mod dashboard;
 pub mod deadline;
+pub mod directory;
 pub mod disclosure;
 pub mod due_text;
 pub mod error;

@@ -103,3 +103,24 @@ macro_rules! smtp_tests {
         )*
     };
 }
+
+/// Marks each test inside as ignored unless OpenLDAP's slapd was installed when the tests
+/// were built.
+#[cfg(xunshi_test_ldap)]
+#[macro_export]
+macro_rules! ldap_tests {
+    ($($item:item)*) => { $($item)* };
+}
+
+/// Marks each test inside as ignored unless OpenLDAP's slapd was installed when the tests
+/// were built.
+#[cfg(not(xunshi_test_ldap))]
+#[macro_export]
+macro_rules! ldap_tests {
+    ($($item:item)*) => {
+        $(
+            #[ignore = "slapd is not installed: apt-get install slapd to test log-in against a real LDAP directory"]
+            $item
+        )*
+    };
+}

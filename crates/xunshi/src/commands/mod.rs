@@ -189,6 +189,10 @@ pub fn services(db: Db, config: &Config) -> Services<Db> {
             config.data_dir.join("blobs"),
         )))
         .with_suite(config.suite);
+    let s = match &config.ldap {
+        Some(l) => s.with_directory(Arc::new(crate::ldap::LdapDirectory::new(l.clone()))),
+        None => s,
+    };
     match &config.anchor {
         Some((_, folder)) => s.with_anchor(Arc::new(folder.clone())),
         None => s,

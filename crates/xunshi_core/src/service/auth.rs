@@ -6,6 +6,7 @@ use sha2::{Digest, Sha256};
 
 use super::{Services, record};
 use crate::audit::{Action, AuditEntry};
+use crate::directory::{DIRECTORY_ACCOUNT, DirectoryPerson};
 use crate::error::{CoreError, Result};
 use crate::id::Id;
 use crate::permission::Actor;
@@ -165,6 +166,41 @@ impl<S: Store> Services<S> {
     /// Someone who has set up the second factor gives a code of the app or a recovery code as
     /// `second`; a wrong one counts as a failure as a wrong password does. Only after the
     /// password was right is a missing one asked for.
+    /// Whether `password` opens the account found for `name` (or, with no account and a
+    /// directory that provisions, the person the directory vouches for). A directory account
+    /// asks the directory; any other, the hash kept here. An unknown name costs one
+    /// verification too, so timing tells nothing about which names exist.
+    async fn check_password(
+        &self,
+        name: Option<&str>,
+        password: &str,
+        found: &Option<(User, String)>,
+    ) -> Result<(bool, Option<DirectoryPerson>)> {
+        let directory = self.directory.as_ref();
+        match (found, directory, name) {
+            (Some((_, h)), Some(d), Some(n)) if h == DIRECTORY_ACCOUNT => {
+                Ok((d.bind(n, password).await?.is_some(), None))
+            }
+            (None, Some(d), Some(n)) if d.provisions() => {
+                let person = d.bind(n, password).await?;
+                Ok((person.is_some(), person))
+            }
+            _ => {
+                // A directory account with no directory configured opens with nothing.
+                let hash = found
+                    .as_ref()
+                    .map(|(_, h)| h.clone())
+                    .filter(|h| h != DIRECTORY_ACCOUNT);
+                let known = hash.is_some();
+                let ok = self
+                    .secrets
+                    .verify_password(password.to_owned(), hash)
+                    .await?;
+                Ok((ok && known, None))
+            }
+        }
+    }
+
     async fn authenticate(
         &self,
         username: &str,
@@ -182,14 +218,18 @@ impl<S: Store> Services<S> {
             Some(n) => self.store.read().await?.get_user_for_login(n).await?,
             None => None,
         };
-        let hash = found.as_ref().map(|(_, h)| h.clone());
-        // Always pay for one verification, so timing tells nothing about which names exist.
-        let ok = self
-            .secrets
-            .verify_password(password.to_owned(), hash)
+        let (ok, vouched) = self
+            .check_password(name.as_deref(), password, &found)
             .await?;
 
         let mut tx = self.store.write().await?;
+        let found = match (found, vouched, &name) {
+            (None, Some(person), Some(n)) => Some((
+                provision(&mut tx, n, person, self, now).await?,
+                DIRECTORY_ACCOUNT.to_owned(),
+            )),
+            (found, _, _) => found,
+        };
         let Some((user, _)) = found else {
             record(
                 &mut tx,
@@ -641,6 +681,18 @@ impl<S: Store> Services<S> {
         if current.is_empty() {
             return Err(CoreError::bad_input("current_password", "请输入原密码"));
         }
+        // A password the directory checks is changed in the directory: one set here would
+        // turn the account into a local one behind the directory's back.
+        if self
+            .store
+            .read()
+            .await?
+            .get_user_for_login(username)
+            .await?
+            .is_some_and(|(_, h)| h == DIRECTORY_ACCOUNT)
+        {
+            return Err(CoreError::RuleRefused(DIRECTORY_PASSWORD.into()));
+        }
         let (ok, tx) = self
             .authenticate(username, current, second, ip.clone())
             .await?;
@@ -679,6 +731,68 @@ pub(crate) async fn with_units_above<T: ReadTx>(tx: &mut T, actor: Actor) -> Res
         tx.units_up(&direct).await?.into_iter().collect();
     let above = crate::own_unit::ancestors(&direct, |u| parents.get(&u).copied().flatten());
     Ok(actor.with_units_above(above))
+}
+
+/// Why the password of a directory account is not changed here.
+pub(crate) const DIRECTORY_PASSWORD: &str =
+    "此账号通过统一身份认证登录，密码由统一身份认证系统核验，请在该系统中修改";
+
+/// Makes the account of a person the directory accepted at their first log-in: their log-in
+/// name, the directory's name for them (or the log-in name where it holds none fit to show),
+/// no unit and no role; the address of their mail where it holds one.
+async fn provision<S: Store, T: WriteTx>(
+    tx: &mut T,
+    username: &str,
+    person: DirectoryPerson,
+    services: &Services<S>,
+    now: jiff::Timestamp,
+) -> Result<User> {
+    // The directory's text is held to the rules typed text is (a name of at most 50
+    // characters a page can show), else the log-in name stands for it.
+    let shown = person.display_name.trim();
+    let display_name = if shown.is_empty()
+        || shown.chars().count() > 50
+        || crate::text::check("display_name", shown).is_err()
+    {
+        username.to_owned()
+    } else {
+        shown.to_owned()
+    };
+    let user = User {
+        id: Id::new(),
+        username: username.to_owned(),
+        display_name,
+        unit_id: None,
+        disabled: false,
+        must_change_password: false,
+        failed_logins: 0,
+        locked_until: None,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    tx.insert_user(&user, DIRECTORY_ACCOUNT).await?;
+    let email = person
+        .email
+        .as_deref()
+        .and_then(|e| crate::message::parse_email(e).ok().flatten());
+    if let Some(e) = &email {
+        tx.set_user_email(user.id, Some(e)).await?;
+    }
+    let directory = services.directory.as_ref().map(|d| d.name());
+    record(
+        tx,
+        &Actor::system(),
+        now,
+        AuditEntry::new(
+            Action::UserProvisioned,
+            "user",
+            Some(user.id),
+            json!({ "after": user, "email": email, "directory": directory }),
+        ),
+    )
+    .await?;
+    Ok(user)
 }
 
 #[cfg(test)]

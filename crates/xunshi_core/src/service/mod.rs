@@ -118,6 +118,8 @@ pub struct Services<S: Store> {
     /// The algorithms of the installation: new evidence files are named by its hash (the audit
     /// chain's hash is the one its head row names).
     pub suite: crate::crypto::Suite,
+    /// The organisation's directory, where log-in is checked against it (LDAP).
+    pub directory: Option<Arc<dyn crate::directory::Directory>>,
     /// The most rows a ledger export or print view takes ([`EXPORT_MAX_ROWS`] unless a
     /// deployment or a test sets another).
     pub export_max: i64,
@@ -134,6 +136,7 @@ impl<S: Store> Clone for Services<S> {
             cipher: self.cipher.clone(),
             anchor: self.anchor.clone(),
             suite: self.suite,
+            directory: self.directory.clone(),
             export_max: self.export_max,
         }
     }
@@ -150,6 +153,7 @@ impl<S: Store> Services<S> {
             cipher: None,
             anchor: None,
             suite: crate::crypto::Suite::default(),
+            directory: None,
             export_max: EXPORT_MAX_ROWS,
         }
     }
@@ -169,6 +173,12 @@ impl<S: Store> Services<S> {
     /// The same services, anchoring the audit trail with `anchor`.
     pub fn with_anchor(mut self, anchor: Arc<dyn crate::anchor::Anchor>) -> Self {
         self.anchor = Some(anchor);
+        self
+    }
+
+    /// The same services, checking directory accounts' passwords against `directory`.
+    pub fn with_directory(mut self, directory: Arc<dyn crate::directory::Directory>) -> Self {
+        self.directory = Some(directory);
         self
     }
 

@@ -290,7 +290,17 @@ impl<S: Store> Services<S> {
         actor.require(Permission::ManageUsers)?;
         let username = {
             let mut tx = self.store.read().await?;
-            get_user_in(&mut tx, id).await?.username
+            let username = get_user_in(&mut tx, id).await?.username;
+            if tx
+                .get_user_for_login(&username)
+                .await?
+                .is_some_and(|(_, h)| h == crate::directory::DIRECTORY_ACCOUNT)
+            {
+                return Err(CoreError::RuleRefused(
+                    super::auth::DIRECTORY_PASSWORD.into(),
+                ));
+            }
+            username
         };
         check_password_policy(password, &username)?;
         let hash = self.secrets.hash_password(password.to_owned()).await?;
