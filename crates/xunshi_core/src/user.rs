@@ -29,6 +29,31 @@ pub struct User {
     pub updated_at: jiff::Timestamp,
 }
 
+impl User {
+    /// A new account as it is first stored: enabled, at version 1, made `now`.
+    pub fn new(
+        username: String,
+        display_name: String,
+        unit_id: Option<Id>,
+        must_change_password: bool,
+        now: jiff::Timestamp,
+    ) -> User {
+        User {
+            id: Id::new(),
+            username,
+            display_name,
+            unit_id,
+            disabled: false,
+            must_change_password,
+            failed_logins: 0,
+            locked_until: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
 /// A user with their grants, as the rest of the system sees the person acting.
 #[derive(Debug, Clone)]
 pub struct UserWithGrants {

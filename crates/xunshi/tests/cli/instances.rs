@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 
 use super::mail::{message_to, read_maildir};
 use super::{
-    Instance, PASSWORD, PATIENCE, Server, api_login, assert_success, block_on, free_port, http,
-    stdout, try_http,
+    Instance, PASSWORD, PATIENCE, Server, api_login, assert_success, assert_trail_whole, block_on,
+    free_port, http, try_http,
 };
 
 const MAILS: usize = 6;
@@ -265,11 +265,5 @@ pub(super) fn three_instances_share_the_work_and_survive_one_killed(url: &str) {
 
     // One chain, whole.
     drop(servers);
-    let out = first.run(&["audit", "verify"], None);
-    assert_success(&out, "audit verify after three instances");
-    assert!(
-        stdout(&out).contains("hash chain whole"),
-        "{}",
-        stdout(&out)
-    );
+    assert_trail_whole(first);
 }

@@ -758,19 +758,7 @@ async fn provision<S: Store, T: WriteTx>(
     } else {
         shown.to_owned()
     };
-    let user = User {
-        id: Id::new(),
-        username: username.to_owned(),
-        display_name,
-        unit_id: None,
-        disabled: false,
-        must_change_password: false,
-        failed_logins: 0,
-        locked_until: None,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-    };
+    let user = User::new(username.to_owned(), display_name, None, false, now);
     tx.insert_user(&user, DIRECTORY_ACCOUNT).await?;
     let email = person
         .email

@@ -120,19 +120,13 @@ impl<S: Store> Services<S> {
             }
             None => None,
         };
-        let user = User {
-            id: Id::new(),
-            username: new.username.as_str().to_owned(),
-            display_name: new.display_name,
-            unit_id: unit.as_ref().map(|u| u.id),
-            disabled: false,
-            must_change_password: new.must_change_password,
-            failed_logins: 0,
-            locked_until: None,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        };
+        let user = User::new(
+            new.username.as_str().to_owned(),
+            new.display_name,
+            unit.as_ref().map(|u| u.id),
+            new.must_change_password,
+            now,
+        );
         tx.insert_user(&user, &hash).await?;
         record(
             &mut tx,
