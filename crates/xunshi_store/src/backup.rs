@@ -17,9 +17,9 @@ use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AssertSqlSafe, Column, Row, Transaction, ValueRef};
+use xunshi_core::crypto::{HashAlg, Hasher, parse_content_name};
 use xunshi_core::store::blobs::is_blob_name;
 use xunshi_core::{CoreError, Result};
 
@@ -437,7 +437,7 @@ fn zip_options() -> zip::write::SimpleFileOptions {
 /// A writer that hashes what goes through it.
 struct Hashing<'a> {
     inner: &'a mut Zip,
-    hash: Sha256,
+    hash: Hasher,
 }
 
 impl Write for Hashing<'_> {
@@ -481,7 +481,7 @@ pub async fn backup(
             .map_err(internal)?;
         let mut w = Hashing {
             inner: &mut zip,
-            hash: Sha256::new(),
+            hash: HashAlg::Sha256.hasher(),
         };
         let header: Vec<&str> = cols.iter().map(|(c, _)| c.as_str()).collect();
         writeln!(w, "{}", serde_json::to_string(&header).map_err(internal)?).map_err(internal)?;
@@ -497,7 +497,7 @@ pub async fn backup(
         entries.push(TableEntry {
             name: name.clone(),
             rows: n,
-            sha256: hex::encode(w.hash.finalize()),
+            sha256: w.hash.finish_hex(),
         });
         progress(name, n);
     }
@@ -556,13 +556,18 @@ fn write_blobs(zip: &mut Zip, root: &Path) -> Result<Vec<BlobEntry>> {
             .to_owned();
         zip.start_file(format!("blobs/{name}"), zip_options())
             .map_err(internal)?;
+        // The name says which hash made it (SHA-256, or SM3 under the national option).
+        let Some((alg, digest)) = parse_content_name(&name) else {
+            continue;
+        };
+        let digest = digest.to_owned();
         let mut w = Hashing {
             inner: zip,
-            hash: Sha256::new(),
+            hash: alg.hasher(),
         };
         let bytes =
             std::io::copy(&mut File::open(&f).map_err(internal)?, &mut w).map_err(internal)?;
-        if hex::encode(w.hash.finalize()) != name {
+        if w.hash.finish_hex() != digest {
             return Err(CoreError::internal(format!(
                 "evidence file {} was altered: it no longer hashes to its name",
                 f.display()
@@ -589,14 +594,15 @@ fn open_zip(path: &Path) -> Result<zip::ZipArchive<File>> {
     })
 }
 
-fn sha256_of(r: impl Read) -> Result<String> {
-    let mut h = Sha256::new();
+/// The digest of what `r` reads, by `alg`, hex.
+fn digest_of(alg: HashAlg, r: impl Read) -> Result<String> {
+    let mut h = alg.hasher();
     let mut r = r;
     let mut buf = vec![0u8; 64 * 1024];
     loop {
         let n = r.read(&mut buf).map_err(internal)?;
         if n == 0 {
-            return Ok(hex::encode(h.finalize()));
+            return Ok(h.finish_hex());
         }
         h.update(&buf[..n]);
     }
@@ -623,7 +629,7 @@ pub fn check_backup(path: &Path) -> Result<Manifest> {
         let entry = zip
             .by_name(&format!("tables/{}.jsonl", t.name))
             .map_err(|_| refused(format!("table {} is missing from the backup", t.name)))?;
-        if sha256_of(entry)? != t.sha256 {
+        if digest_of(HashAlg::Sha256, entry)? != t.sha256 {
             return Err(refused(format!(
                 "table {} does not match its hash in the manifest: the backup was changed or damaged",
                 t.name
@@ -637,7 +643,11 @@ pub fn check_backup(path: &Path) -> Result<Manifest> {
                 b.sha256
             ))
         })?;
-        if sha256_of(entry)? != b.sha256 {
+        let matches = match parse_content_name(&b.sha256) {
+            Some((alg, digest)) => digest_of(alg, entry)? == digest,
+            None => false,
+        };
+        if !matches {
             return Err(refused(format!(
                 "evidence file {} does not match its name: the backup was changed or damaged",
                 b.sha256

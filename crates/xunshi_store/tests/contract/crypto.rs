@@ -111,6 +111,18 @@ pub async fn a_switch_to_the_sm_suite_moves_everything_it_protects_and_earlier_c
     assert!(second.sha256.starts_with("sm3-"));
     assert!(matches!(verify(&s).await, VerifyOutcome::Whole { .. }));
 
+    // A backup carries the SM3-named files, each checked by the hash its name says.
+    let out = dir.path().join("backup.zip");
+    let m = xunshi_store::backup::backup(&s.store, &dir.path().join("blobs"), &out, |_, _| {})
+        .await
+        .unwrap();
+    assert!(
+        m.blobs.iter().any(|b| b.sha256 == f.sha256),
+        "{:?}",
+        m.blobs
+    );
+    xunshi_store::backup::check_backup(&out).unwrap();
+
     // Run again, it finds nothing left to move.
     let again = s.switch_crypto(&Actor::system()).await.unwrap();
     assert_eq!((again.records, again.sealed, again.files), (0, 0, 0));
