@@ -34,6 +34,18 @@ fn smtp_server() {
     }
 }
 
+/// Whether moto's S3 server can run (`python -m moto.server`): the object-store test starts
+/// one. Rebuilt, like the SMTP probe, when the interpreter's packages change.
+fn s3_server() {
+    println!("cargo::rustc-check-cfg=cfg(xunshi_test_s3)");
+    let probe = std::process::Command::new(python())
+        .args(["-c", "import moto.server, flask"])
+        .output();
+    if probe.is_ok_and(|o| o.status.success()) {
+        println!("cargo::rustc-cfg=xunshi_test_s3");
+    }
+}
+
 /// Whether OpenLDAP's `slapd` is installed: the directory log-in test starts its own.
 fn ldap_server() {
     println!("cargo::rustc-check-cfg=cfg(xunshi_test_ldap)");
@@ -48,6 +60,7 @@ const SLAPD: &str = "/usr/sbin/slapd";
 
 fn main() {
     smtp_server();
+    s3_server();
     ldap_server();
     for (var, cfg) in VARS {
         println!("cargo::rerun-if-env-changed={var}");

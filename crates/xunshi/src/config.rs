@@ -36,6 +36,60 @@ struct FileConfig {
     audit_checkpoint_minutes: Option<u64>,
     smtp: Option<SmtpFile>,
     ldap: Option<LdapFile>,
+    s3: Option<S3File>,
+}
+
+/// The `[s3]` table of `xunshi.toml`: evidence files in an S3-compatible object store.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct S3File {
+    endpoint: Option<String>,
+    bucket: Option<String>,
+    region: Option<String>,
+    access_key_id: Option<String>,
+    secret_access_key: Option<String>,
+    prefix: Option<String>,
+}
+
+/// The object store's settings; the keys may come from `XUNSHI_S3_ACCESS_KEY_ID` and
+/// `XUNSHI_S3_SECRET_ACCESS_KEY` rather than the file. Checked by building the client once.
+fn s3_config(
+    file: Option<S3File>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Option<xunshi_store::S3Settings>, String> {
+    let Some(f) = file else { return Ok(None) };
+    let need = |v: Option<String>, what: &str| {
+        v.filter(|v| !v.is_empty())
+            .ok_or(format!("[s3] needs {what}"))
+    };
+    let endpoint = need(f.endpoint, "endpoint (https://… of the object store)")?;
+    if !(endpoint.starts_with("https://") || endpoint.starts_with("http://")) {
+        return Err(format!(
+            "[s3] endpoint “{endpoint}” is neither https:// nor http://"
+        ));
+    }
+    let key =
+        |var: &str, from_file: Option<String>| env(var).filter(|v| !v.is_empty()).or(from_file);
+    let mut prefix = f.prefix.unwrap_or_default();
+    if !prefix.is_empty() && !prefix.ends_with('/') {
+        prefix.push('/');
+    }
+    let s = xunshi_store::S3Settings {
+        endpoint,
+        bucket: need(f.bucket, "bucket")?,
+        region: f.region.unwrap_or_else(|| "us-east-1".into()),
+        access_key_id: need(
+            key("XUNSHI_S3_ACCESS_KEY_ID", f.access_key_id),
+            "access_key_id (or XUNSHI_S3_ACCESS_KEY_ID)",
+        )?,
+        secret_access_key: need(
+            key("XUNSHI_S3_SECRET_ACCESS_KEY", f.secret_access_key),
+            "secret_access_key (or XUNSHI_S3_SECRET_ACCESS_KEY)",
+        )?,
+        prefix,
+    };
+    xunshi_store::S3Blobs::new(&s).map_err(|e| e.to_string())?;
+    Ok(Some(s))
 }
 
 /// The background jobs' timing.
@@ -307,6 +361,8 @@ pub struct Config {
     pub smtp: Option<SmtpConfig>,
     /// The directory of directory accounts, where configured.
     pub ldap: Option<LdapConfig>,
+    /// The object store of the evidence files, where configured (else the data folder).
+    pub s3: Option<xunshi_store::S3Settings>,
     /// Signed checkpoints of the audit trail, where configured: the settings and the folder,
     /// its key read when the configuration is loaded, so a missing key stops every command.
     pub anchor: Option<(AnchorConfig, xunshi_store::FolderAnchor)>,
@@ -342,6 +398,13 @@ impl fmt::Debug for Config {
             .field("jobs", &self.jobs)
             .field("smtp", &self.smtp)
             .field("ldap", &self.ldap)
+            .field(
+                "s3",
+                &self
+                    .s3
+                    .as_ref()
+                    .map(|s| format!("{}/{}", s.endpoint, s.bucket)),
+            )
             .field("anchor", &self.anchor.as_ref().map(|(c, _)| c))
             .finish()
     }
@@ -405,6 +468,7 @@ impl Config {
         }
         let smtp = smtp_config(file.smtp, |k| std::env::var(k).ok())?;
         let ldap = ldap_config(file.ldap)?;
+        let s3 = s3_config(file.s3, |k| std::env::var(k).ok())?;
         let key_file = std::env::var_os("XUNSHI_KEY_FILE")
             .map(PathBuf::from)
             .or(file.key_file)
@@ -441,6 +505,7 @@ impl Config {
             jobs,
             smtp,
             ldap,
+            s3,
             anchor,
             data_dir,
             database_url,

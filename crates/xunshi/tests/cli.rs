@@ -37,6 +37,8 @@ mod instances;
 mod ldap;
 #[path = "cli/mail.rs"]
 mod mail;
+#[path = "cli/s3.rs"]
+mod s3;
 
 const PG_URL_VAR: &str = xunshi_test_env::DATABASE_URL_VAR;
 /// The password the README's example gives to a new account.
@@ -295,6 +297,13 @@ fn audit_verify_notices_that_the_newest_record_was_deleted() {
 #[test]
 fn signed_checkpoints_catch_a_wound_back_or_recomputed_trail() {
     anchor::checkpoints_catch_what_the_chain_cannot(&Instance::sqlite());
+}
+
+xunshi_test_env::s3_tests! {
+    #[test]
+    fn evidence_lives_in_a_real_s3_protocol_store() {
+        s3::evidence_lives_in_the_object_store_and_comes_back_in_a_backup();
+    }
 }
 
 xunshi_test_env::ldap_tests! {

@@ -2,8 +2,10 @@
 //! consistent read of the source, into a target created empty by this program's migrations.
 //!
 //! A backup is a zip file: `tables/<table>.jsonl` (the column names, then one JSON array per
-//! row), `blobs/<sha256>` (the evidence files), and `manifest.json` naming each table with its
-//! rows and the SHA-256 of its entry, each evidence file with its size, and the schema version.
+//! row), `blobs/<name>` (every evidence file the database names, read through the `Blobs` of
+//! the installation, a folder or an object store), and `manifest.json` naming each table with
+//! its rows and the SHA-256 of its entry, each evidence file with its size, and the schema
+//! version.
 //! A restore checks every hash before it writes anything, and counts every table after. The
 //! schema has only text and integer columns (both backends' migrations), so a value is a JSON
 //! string, number or null, and goes in as the target's column wants it.
@@ -11,7 +13,7 @@
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
@@ -20,6 +22,7 @@ use serde_json::Value;
 use sqlx::any::AnyRow;
 use sqlx::{Any, AssertSqlSafe, Column, Row, Transaction, ValueRef};
 use xunshi_core::crypto::{HashAlg, Hasher, parse_content_name};
+use xunshi_core::store::Blobs;
 use xunshi_core::store::blobs::is_blob_name;
 use xunshi_core::{CoreError, Result};
 
@@ -451,11 +454,12 @@ impl Write for Hashing<'_> {
     }
 }
 
-/// Writes the whole database and the evidence files under `blobs_root` to `out`, which must
-/// not exist; a half-written backup never carries the name. `progress` is told each table.
+/// Writes the whole database and the evidence files it names, read from `blobs`, to `out`,
+/// which must not exist; a half-written backup never carries the name. `progress` is told
+/// each table.
 pub async fn backup(
     db: &Db,
-    blobs_root: &Path,
+    blobs: &dyn Blobs,
     out: &Path,
     mut progress: impl FnMut(&str, u64),
 ) -> Result<Manifest> {
@@ -501,8 +505,8 @@ pub async fn backup(
         });
         progress(name, n);
     }
+    let blobs = write_blobs(&mut zip, &mut tx, blobs).await?;
     tx.rollback().await.map_err(db_err)?;
-    let blobs = write_blobs(&mut zip, blobs_root)?;
     let manifest = Manifest {
         format: BACKUP_FORMAT.into(),
         created_at: xunshi_core::audit::format_at(jiff::Timestamp::now()),
@@ -526,56 +530,35 @@ pub async fn backup(
     Ok(manifest)
 }
 
-/// Every evidence file under `root` (`<aa>/<sha256>`), streamed into the zip.
-fn write_blobs(zip: &mut Zip, root: &Path) -> Result<Vec<BlobEntry>> {
+/// The names of every evidence file the database refers to, each once, in order.
+const FILE_NAMES: &str = "SELECT sha256 AS name FROM evidence
+     UNION SELECT sha256 FROM task_evidence
+     UNION SELECT sha256 FROM fieldwork_files
+     ORDER BY name";
+
+/// Every evidence file the snapshot `tx` names, read from `blobs` (which checks each against
+/// its name) into the zip, one at a time.
+async fn write_blobs(
+    zip: &mut Zip,
+    tx: &mut Transaction<'static, Any>,
+    blobs: &dyn Blobs,
+) -> Result<Vec<BlobEntry>> {
     let mut out = Vec::new();
-    let Ok(dirs) = std::fs::read_dir(root) else {
-        return Ok(out);
-    };
-    let mut files: Vec<PathBuf> = Vec::new();
-    for d in dirs {
-        let d = d.map_err(internal)?.path();
-        if d.is_dir() {
-            for f in std::fs::read_dir(&d).map_err(internal)? {
-                let f = f.map_err(internal)?.path();
-                if f.file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(is_blob_name)
-                {
-                    files.push(f);
-                }
-            }
-        }
-    }
-    files.sort();
-    for f in files {
-        let name = f
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default()
-            .to_owned();
-        zip.start_file(format!("blobs/{name}"), zip_options())
-            .map_err(internal)?;
-        // The name says which hash made it (SHA-256, or SM3 under the national option).
-        let Some((alg, digest)) = parse_content_name(&name) else {
-            continue;
-        };
-        let digest = digest.to_owned();
-        let mut w = Hashing {
-            inner: zip,
-            hash: alg.hasher(),
-        };
-        let bytes =
-            std::io::copy(&mut File::open(&f).map_err(internal)?, &mut w).map_err(internal)?;
-        if w.hash.finish_hex() != digest {
+    let mut names = sqlx::query(FILE_NAMES).fetch(&mut **tx);
+    while let Some(row) = names.next().await {
+        let name: String = row.map_err(db_err)?.try_get("name").map_err(db_err)?;
+        if !is_blob_name(&name) {
             return Err(CoreError::internal(format!(
-                "evidence file {} was altered: it no longer hashes to its name",
-                f.display()
+                "the database names an evidence file “{name}” that cannot be one"
             )));
         }
+        let bytes = blobs.get(&name).await?;
+        zip.start_file(format!("blobs/{name}"), zip_options())
+            .map_err(internal)?;
+        zip.write_all(&bytes).map_err(internal)?;
         out.push(BlobEntry {
             sha256: name,
-            bytes,
+            bytes: bytes.len() as u64,
         });
     }
     Ok(out)
@@ -658,9 +641,9 @@ pub fn check_backup(path: &Path) -> Result<Manifest> {
 }
 
 /// Restores the backup at `path` into `db` (new: only its migrations applied) and its
-/// evidence files under `blobs_root`; returns each table's rows in the backup and in the
-/// target after.
-pub async fn restore(db: &Db, path: &Path, blobs_root: &Path) -> Result<Vec<TableCount>> {
+/// evidence files into `blobs`; returns each table's rows in the backup and in the target
+/// after.
+pub async fn restore(db: &Db, path: &Path, blobs: &dyn Blobs) -> Result<Vec<TableCount>> {
     let manifest = check_backup(path)?;
     let mut zip = open_zip(path)?;
     let mut source: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -693,10 +676,20 @@ pub async fn restore(db: &Db, path: &Path, blobs_root: &Path) -> Result<Vec<Tabl
     }
     tx.commit().await.map_err(db_err)?;
     for b in &manifest.blobs {
-        let entry = zip
-            .by_name(&format!("blobs/{}", b.sha256))
+        let mut bytes = Vec::new();
+        zip.by_name(&format!("blobs/{}", b.sha256))
+            .map_err(internal)?
+            .read_to_end(&mut bytes)
             .map_err(internal)?;
-        crate::blobs::put_reader(blobs_root, entry, &b.sha256)?;
+        let (alg, _) = parse_content_name(&b.sha256)
+            .ok_or_else(|| internal(format!("“{}” is not an evidence file's name", b.sha256)))?;
+        let stored = blobs.put(bytes, "application/octet-stream", alg).await?;
+        if stored != b.sha256 {
+            return Err(internal(format!(
+                "evidence file {} was stored as {stored}: its content does not match its name",
+                b.sha256
+            )));
+        }
     }
     let names: Vec<(String, u64)> = manifest
         .tables

@@ -12,6 +12,7 @@ pub mod jobs;
 mod lane;
 mod migrate;
 mod rows;
+mod s3;
 mod secrets;
 mod tx;
 
@@ -27,6 +28,7 @@ pub use anchor::FolderAnchor;
 pub use blobs::LocalBlobs;
 pub use cipher::FieldCipher;
 pub use explain::{ExplainLog, Explained};
+pub use s3::{S3Blobs, S3Settings};
 pub use secrets::Argon2Secrets;
 pub use tx::{DbTx, Mode, Reading, Writing};
 

@@ -124,3 +124,24 @@ macro_rules! ldap_tests {
         )*
     };
 }
+
+/// Marks each test inside as ignored unless moto's S3 server could run when the tests were
+/// built.
+#[cfg(xunshi_test_s3)]
+#[macro_export]
+macro_rules! s3_tests {
+    ($($item:item)*) => { $($item)* };
+}
+
+/// Marks each test inside as ignored unless moto's S3 server could run when the tests were
+/// built.
+#[cfg(not(xunshi_test_s3))]
+#[macro_export]
+macro_rules! s3_tests {
+    ($($item:item)*) => {
+        $(
+            #[ignore = "moto is not installed: pip install 'moto[server]' to test evidence in a real S3-protocol server"]
+            $item
+        )*
+    };
+}

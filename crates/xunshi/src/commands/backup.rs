@@ -10,12 +10,13 @@ use xunshi_core::service::{Services, VerifyOutcome};
 use xunshi_store::Db;
 use xunshi_store::backup::TableCount;
 
-use super::{open, services};
+use super::{blob_store, open, services};
 use crate::config::{Config, redact_url};
 
 pub async fn backup(config: &Config, out: &Path) -> Result<ExitCode, String> {
     let db = open(config).await?;
-    let done = xunshi_store::backup::backup(&db, &config.data_dir.join("blobs"), out, |t, n| {
+    let blobs = blob_store(config)?;
+    let done = xunshi_store::backup::backup(&db, blobs.as_ref(), out, |t, n| {
         eprintln!("  {t}: {n}");
     })
     .await;
@@ -40,8 +41,9 @@ pub async fn backup(config: &Config, out: &Path) -> Result<ExitCode, String> {
 pub async fn restore(config: &Config, file: &Path) -> Result<ExitCode, String> {
     // A changed or damaged backup is refused before the target is created.
     xunshi_store::backup::check_backup(file).map_err(|e| e.to_string())?;
+    let blobs = blob_store(config)?;
     let db = open(config).await?;
-    let counts = xunshi_store::backup::restore(&db, file, &config.data_dir.join("blobs")).await;
+    let counts = xunshi_store::backup::restore(&db, file, blobs.as_ref()).await;
     let code = match counts {
         Ok(c) => checked(&services(db.clone(), config), &c).await,
         Err(e) => Err(e.to_string()),

@@ -49,9 +49,14 @@ pub async fn a_backup_restores_every_row_and_a_move_copies_them(mut s: Svc) {
     generated(&mut s, 11, Counts::for_tasks(500)).await;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("backup.zip");
-    let manifest = backup(&s.store, &dir.path().join("no-blobs"), &file, |_, _| {})
-        .await
-        .expect("backup");
+    let manifest = backup(
+        &s.store,
+        &xunshi_store::LocalBlobs::new(dir.path().join("no-blobs")),
+        &file,
+        |_, _| {},
+    )
+    .await
+    .expect("backup");
     assert_eq!(manifest.format, xunshi_store::backup::BACKUP_FORMAT);
     assert!(
         manifest
@@ -73,12 +78,21 @@ pub async fn a_backup_restores_every_row_and_a_move_copies_them(mut s: Svc) {
         assert!(stiff.is_empty(), "foreign keys not deferrable: {stiff:?}");
     }
     let (target, _keep) = another_database(&s.store).await;
-    let counts = restore(&target, &file, &dir.path().join("blobs"))
-        .await
-        .expect("restore");
+    let counts = restore(
+        &target,
+        &file,
+        &xunshi_store::LocalBlobs::new(dir.path().join("blobs")),
+    )
+    .await
+    .expect("restore");
     all_equal(&counts);
     same_answers(&s, target.clone()).await;
-    let again = restore(&target, &file, &dir.path().join("blobs")).await;
+    let again = restore(
+        &target,
+        &file,
+        &xunshi_store::LocalBlobs::new(dir.path().join("blobs")),
+    )
+    .await;
     assert!(matches!(again, Err(CoreError::Conflict(_))), "{again:?}");
     target.close().await;
 

@@ -113,9 +113,14 @@ pub async fn a_switch_to_the_sm_suite_moves_everything_it_protects_and_earlier_c
 
     // A backup carries the SM3-named files, each checked by the hash its name says.
     let out = dir.path().join("backup.zip");
-    let m = xunshi_store::backup::backup(&s.store, &dir.path().join("blobs"), &out, |_, _| {})
-        .await
-        .unwrap();
+    let m = xunshi_store::backup::backup(
+        &s.store,
+        &xunshi_store::LocalBlobs::new(dir.path().join("blobs")),
+        &out,
+        |_, _| {},
+    )
+    .await
+    .unwrap();
     assert!(
         m.blobs.iter().any(|b| b.sha256 == f.sha256),
         "{:?}",

@@ -1,0 +1,144 @@
+//! Evidence files in an S3-compatible object store (AWS S3, MinIO, Ceph, the clouds' object
+//! storage), for several instances that share no folder: the same names as in the local
+//! folder (`<prefix><aa>/<name>`), written once with `If-None-Match` so a stored object is
+//! never replaced, and checked against their name whenever they are read.
+
+use std::sync::Arc;
+
+use object_store::aws::{AmazonS3, AmazonS3Builder};
+use object_store::path::Path as ObjectPath;
+use object_store::{ObjectStore, PutMode, PutOptions, PutPayload};
+use xunshi_core::crypto::{HashAlg, parse_content_name};
+use xunshi_core::store::{Blobs, BoxFuture};
+use xunshi_core::{CoreError, Result};
+
+/// Where the bucket is and how to reach it.
+#[derive(Clone)]
+pub struct S3Settings {
+    /// `https://s3.example.cn` or, for a store on the same host, `http://127.0.0.1:9000`.
+    pub endpoint: String,
+    pub bucket: String,
+    pub region: String,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    /// Put before every name, e.g. `xunshi/`.
+    pub prefix: String,
+}
+
+/// Never prints the secret key.
+impl std::fmt::Debug for S3Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("S3Settings")
+            .field("endpoint", &self.endpoint)
+            .field("bucket", &self.bucket)
+            .field("region", &self.region)
+            .field("access_key_id", &self.access_key_id)
+            .field("prefix", &self.prefix)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct S3Blobs {
+    store: Arc<AmazonS3>,
+    prefix: String,
+    /// For messages: `s3://bucket/prefix`.
+    place: String,
+}
+
+fn failed(what: &str, e: impl std::fmt::Display) -> CoreError {
+    CoreError::internal(format!("the object store {what}: {e}"))
+}
+
+impl S3Blobs {
+    pub fn new(s: &S3Settings) -> Result<S3Blobs> {
+        let store = AmazonS3Builder::new()
+            .with_endpoint(&s.endpoint)
+            .with_bucket_name(&s.bucket)
+            .with_region(&s.region)
+            .with_access_key_id(&s.access_key_id)
+            .with_secret_access_key(&s.secret_access_key)
+            .with_allow_http(s.endpoint.starts_with("http://"))
+            .build()
+            .map_err(|e| failed("is not configured right", e))?;
+        Ok(S3Blobs {
+            store: Arc::new(store),
+            prefix: s.prefix.clone(),
+            place: format!("s3://{}/{}", s.bucket, s.prefix),
+        })
+    }
+
+    /// The object of a well-formed name.
+    fn path_of(&self, name: &str) -> Option<ObjectPath> {
+        let (_, hex) = parse_content_name(name)?;
+        Some(ObjectPath::from(format!(
+            "{}{}/{name}",
+            self.prefix,
+            &hex[..2]
+        )))
+    }
+}
+
+impl Blobs for S3Blobs {
+    fn put(
+        &self,
+        bytes: Vec<u8>,
+        _content_type: &str,
+        alg: HashAlg,
+    ) -> BoxFuture<'static, Result<String>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let name = alg.content_name(&bytes);
+            let path = this
+                .path_of(&name)
+                .ok_or_else(|| CoreError::internal("a content name that is not one"))?;
+            let opts = PutOptions {
+                mode: PutMode::Create,
+                ..PutOptions::default()
+            };
+            match this
+                .store
+                .put_opts(&path, PutPayload::from(bytes), opts)
+                .await
+            {
+                // Stored already under its name: the same content, left as it is.
+                Ok(_) | Err(object_store::Error::AlreadyExists { .. }) => Ok(name),
+                Err(object_store::Error::Precondition { .. }) => Ok(name),
+                Err(e) => Err(failed(&format!("{} did not take {name}", this.place), e)),
+            }
+        })
+    }
+
+    fn get(&self, name: &str) -> BoxFuture<'static, Result<Vec<u8>>> {
+        let this = self.clone();
+        let name = name.to_owned();
+        Box::pin(async move {
+            let (Some((alg, digest)), Some(path)) =
+                (parse_content_name(&name), this.path_of(&name))
+            else {
+                return Err(CoreError::NotFound("文件".into()));
+            };
+            let got = match this.store.get(&path).await {
+                Ok(g) => g,
+                Err(object_store::Error::NotFound { .. }) => {
+                    return Err(CoreError::internal(format!(
+                        "evidence file {name} is missing from {}",
+                        this.place
+                    )));
+                }
+                Err(e) => return Err(failed(&format!("{} did not give {name}", this.place), e)),
+            };
+            let bytes = got
+                .bytes()
+                .await
+                .map_err(|e| failed(&format!("{} broke off {name}", this.place), e))?;
+            if alg.hex(&bytes) != digest {
+                return Err(CoreError::internal(format!(
+                    "evidence file {name} in {} was altered: its content no longer hashes to its name",
+                    this.place
+                )));
+            }
+            Ok(bytes.to_vec())
+        })
+    }
+}
