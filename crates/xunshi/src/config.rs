@@ -52,11 +52,12 @@ struct S3File {
 }
 
 /// The object store's settings; the keys may come from `XUNSHI_S3_ACCESS_KEY_ID` and
-/// `XUNSHI_S3_SECRET_ACCESS_KEY` rather than the file. Checked by building the client once.
+/// `XUNSHI_S3_SECRET_ACCESS_KEY` rather than the file. The client is built here, once, so a
+/// wrong setting stops every command at its start.
 fn s3_config(
     file: Option<S3File>,
     env: impl Fn(&str) -> Option<String>,
-) -> Result<Option<xunshi_store::S3Settings>, String> {
+) -> Result<Option<xunshi_store::S3Blobs>, String> {
     let Some(f) = file else { return Ok(None) };
     let need = |v: Option<String>, what: &str| {
         v.filter(|v| !v.is_empty())
@@ -88,8 +89,9 @@ fn s3_config(
         )?,
         prefix,
     };
-    xunshi_store::S3Blobs::new(&s).map_err(|e| e.to_string())?;
-    Ok(Some(s))
+    xunshi_store::S3Blobs::new(&s)
+        .map(Some)
+        .map_err(|e| e.to_string())
 }
 
 /// The background jobs' timing.
@@ -362,7 +364,7 @@ pub struct Config {
     /// The directory of directory accounts, where configured.
     pub ldap: Option<LdapConfig>,
     /// The object store of the evidence files, where configured (else the data folder).
-    pub s3: Option<xunshi_store::S3Settings>,
+    pub s3: Option<xunshi_store::S3Blobs>,
     /// Signed checkpoints of the audit trail, where configured: the settings and the folder,
     /// its key read when the configuration is loaded, so a missing key stops every command.
     pub anchor: Option<(AnchorConfig, xunshi_store::FolderAnchor)>,
@@ -398,13 +400,7 @@ impl fmt::Debug for Config {
             .field("jobs", &self.jobs)
             .field("smtp", &self.smtp)
             .field("ldap", &self.ldap)
-            .field(
-                "s3",
-                &self
-                    .s3
-                    .as_ref()
-                    .map(|s| format!("{}/{}", s.endpoint, s.bucket)),
-            )
+            .field("s3", &self.s3.as_ref().map(|s| s.place().to_owned()))
             .field("anchor", &self.anchor.as_ref().map(|(c, _)| c))
             .finish()
     }

@@ -112,6 +112,13 @@ pub fn parse_content_name(name: &str) -> Option<(HashAlg, &str)> {
     is_hex.then_some((alg, hex))
 }
 
+/// Where a stored file of a well-formed name is kept, below a store's root: `<aa>/<name>`, `aa`
+/// the digest's first two hex digits, so that no folder (or listing) grows too large.
+pub fn content_key(name: &str) -> Option<String> {
+    let (_, hex) = parse_content_name(name)?;
+    Some(format!("{}/{name}", &hex[..2]))
+}
+
 /// The algorithms an installation runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -199,6 +206,8 @@ mod tests {
             Some((HashAlg::Sha256, sha.as_str()))
         );
         assert_eq!(parse_content_name(&sm), Some((HashAlg::Sm3, &sm[4..])));
+        assert_eq!(content_key(&sm), Some(format!("{}/{sm}", &sm[4..6])));
+        assert_eq!(content_key(&sha), Some(format!("{}/{sha}", &sha[..2])));
         for bad in [
             "",
             "sm3-",

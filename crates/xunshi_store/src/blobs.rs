@@ -7,7 +7,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use xunshi_core::crypto::{HashAlg, parse_content_name};
+use xunshi_core::crypto::{HashAlg, content_key, parse_content_name};
 use xunshi_core::store::{Blobs, BoxFuture};
 use xunshi_core::{CoreError, Result};
 
@@ -28,8 +28,7 @@ impl LocalBlobs {
 
     /// Where the file of a well-formed name is kept.
     fn path_of(root: &Path, name: &str) -> Option<PathBuf> {
-        let (_, hex) = parse_content_name(name)?;
-        Some(root.join(&hex[..2]).join(name))
+        content_key(name).map(|k| root.join(k))
     }
 }
 
@@ -37,57 +36,27 @@ fn io_err(what: &str, path: &Path, e: std::io::Error) -> CoreError {
     CoreError::internal(format!("{what} {}: {e}", path.display()))
 }
 
-/// Writes `bytes` as `<root>/<aa>/<hash>` unless it is there already. The content goes to a
-/// temporary file first and is then hard-linked into place: linking fails rather than replace
-/// an existing file, so a stored file is never overwritten, even by two writers at once.
+/// Writes `bytes` as `<root>/<aa>/<name>`, named by `alg`, unless it is there already. The
+/// content goes to a temporary file first and is then hard-linked into place: linking fails
+/// rather than replace an existing file, so a stored file is never overwritten, even by two
+/// writers at once.
 fn put_blocking(root: &Path, bytes: &[u8], alg: HashAlg) -> Result<String> {
     let name = alg.content_name(bytes);
-    put_reader(root, bytes, &name)?;
-    Ok(name)
-}
-
-/// Streams an evidence file of a known name from `r` into its place, as [`put_blocking`]
-/// stores it, without holding it in memory; content that does not hash to its name (by the
-/// hash the name says) is refused and nothing is stored.
-pub(crate) fn put_reader(root: &Path, mut r: impl std::io::Read, name: &str) -> Result<()> {
-    let (Some((alg, digest)), Some(dest)) =
-        (parse_content_name(name), LocalBlobs::path_of(root, name))
-    else {
-        return Err(CoreError::internal(format!(
-            "“{name}” is not an evidence file's name"
-        )));
-    };
+    let dest = LocalBlobs::path_of(root, &name)
+        .ok_or_else(|| CoreError::internal(format!("“{name}” is not an evidence file's name")))?;
     if dest.exists() {
-        return Ok(());
+        return Ok(name);
     }
-    let dir = dest.parent().expect("a blob path has a folder");
+    let dir = dest.parent().unwrap_or(root);
     std::fs::create_dir_all(dir).map_err(|e| io_err("cannot create", dir, e))?;
     let mut tmp =
         tempfile::NamedTempFile::new_in(dir).map_err(|e| io_err("cannot write in", dir, e))?;
-    let mut h = alg.hasher();
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        let n = r
-            .read(&mut buf)
-            .map_err(|e| io_err("cannot read the content of", &dest, e))?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-        tmp.write_all(&buf[..n])
-            .map_err(|e| io_err("cannot write", tmp.path(), e))?;
-    }
-    if h.finish_hex() != digest {
-        return Err(CoreError::internal(format!(
-            "evidence file {name}: the content does not hash to its name"
-        )));
-    }
-    tmp.as_file()
-        .sync_all()
+    tmp.write_all(bytes)
+        .and_then(|_| tmp.as_file().sync_all())
         .map_err(|e| io_err("cannot write", tmp.path(), e))?;
     match std::fs::hard_link(tmp.path(), &dest) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Ok(()) => Ok(name),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(name),
         Err(e) => Err(io_err("cannot store", &dest, e)),
     }
 }

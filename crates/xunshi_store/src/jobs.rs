@@ -63,27 +63,29 @@ impl Db {
         now: Timestamp,
         lease: SignedDuration,
     ) -> Result<Option<Claim>> {
+        if names.is_empty() {
+            return Ok(None);
+        }
+        // Most seconds nothing is due: asked first outside any transaction, so that the
+        // scheduler takes SQLite's write lock only when it has a job to take.
+        if due_query(names, now, "")
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?
+            .is_none()
+        {
+            return Ok(None);
+        }
         let mut tx = self.begin_jobs().await?;
         let lock = match self.dialect {
             Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
             Dialect::Sqlite => "",
         };
-        if names.is_empty() {
-            return Ok(None);
-        }
-        let named: Vec<String> = (0..names.len()).map(|i| format!("${}", i + 2)).collect();
-        let sql = format!(
-            "SELECT name, due_at FROM jobs
-             WHERE due_at <= $1 AND (lease_until IS NULL OR lease_until < $1)
-               AND name IN ({})
-             ORDER BY due_at, name LIMIT 1{lock}",
-            named.join(", ")
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ts(now));
-        for n in names {
-            q = q.bind(n.to_string());
-        }
-        let Some(row) = q.fetch_optional(&mut *tx).await.map_err(db_err)? else {
+        let Some(row) = due_query(names, now, lock)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?
+        else {
             return Ok(None);
         };
         let job: String = row.try_get("name").map_err(db_err)?;
@@ -203,6 +205,28 @@ impl Db {
             .map(|r| r.rows_affected())
             .map_err(db_err)
     }
+}
+
+/// The job among `names` that has waited longest of those due by `now` and free, read with
+/// `lock` appended (a row lock, or nothing).
+fn due_query(
+    names: &[&str],
+    now: Timestamp,
+    lock: &str,
+) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
+    let named: Vec<String> = (0..names.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT name, due_at FROM jobs
+         WHERE due_at <= $1 AND (lease_until IS NULL OR lease_until < $1)
+           AND name IN ({})
+         ORDER BY due_at, name LIMIT 1{lock}",
+        named.join(", ")
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ts(now));
+    for n in names {
+        q = q.bind(n.to_string());
+    }
+    q
 }
 
 /// The next due time of a job run every `every` that was due at `due_at` and finished at

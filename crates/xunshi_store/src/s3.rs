@@ -8,7 +8,7 @@ use std::sync::Arc;
 use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore, PutMode, PutOptions, PutPayload};
-use xunshi_core::crypto::{HashAlg, parse_content_name};
+use xunshi_core::crypto::{HashAlg, content_key, parse_content_name};
 use xunshi_core::store::{Blobs, BoxFuture};
 use xunshi_core::{CoreError, Result};
 
@@ -38,12 +38,21 @@ impl std::fmt::Debug for S3Settings {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct S3Blobs {
     store: Arc<AmazonS3>,
     prefix: String,
     /// For messages: `s3://bucket/prefix`.
     place: String,
+}
+
+/// Names the bucket only: the client's own `Debug` would show its credentials.
+impl std::fmt::Debug for S3Blobs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("S3Blobs")
+            .field("place", &self.place)
+            .finish_non_exhaustive()
+    }
 }
 
 fn failed(what: &str, e: impl std::fmt::Display) -> CoreError {
@@ -70,12 +79,12 @@ impl S3Blobs {
 
     /// The object of a well-formed name.
     fn path_of(&self, name: &str) -> Option<ObjectPath> {
-        let (_, hex) = parse_content_name(name)?;
-        Some(ObjectPath::from(format!(
-            "{}{}/{name}",
-            self.prefix,
-            &hex[..2]
-        )))
+        content_key(name).map(|k| ObjectPath::from(format!("{}{k}", self.prefix)))
+    }
+
+    /// The bucket and prefix, `s3://bucket/prefix`, for messages and logs.
+    pub fn place(&self) -> &str {
+        &self.place
     }
 }
 

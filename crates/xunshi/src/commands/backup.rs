@@ -15,7 +15,7 @@ use crate::config::{Config, redact_url};
 
 pub async fn backup(config: &Config, out: &Path) -> Result<ExitCode, String> {
     let db = open(config).await?;
-    let blobs = blob_store(config)?;
+    let blobs = blob_store(config);
     let done = xunshi_store::backup::backup(&db, blobs.as_ref(), out, |t, n| {
         eprintln!("  {t}: {n}");
     })
@@ -41,7 +41,7 @@ pub async fn backup(config: &Config, out: &Path) -> Result<ExitCode, String> {
 pub async fn restore(config: &Config, file: &Path) -> Result<ExitCode, String> {
     // A changed or damaged backup is refused before the target is created.
     xunshi_store::backup::check_backup(file).map_err(|e| e.to_string())?;
-    let blobs = blob_store(config)?;
+    let blobs = blob_store(config);
     let db = open(config).await?;
     let counts = xunshi_store::backup::restore(&db, file, blobs.as_ref()).await;
     let code = match counts {

@@ -184,25 +184,19 @@ pub async fn cipher(db: &Db, config: &Config) -> Result<Arc<xunshi_store::FieldC
 
 /// Where evidence files are kept: the data folder's `blobs` (`xunshi_store::LocalBlobs`), or
 /// the object store of the `[s3]` settings (`xunshi_store::S3Blobs`).
-pub fn blob_store(config: &Config) -> Result<Arc<dyn Blobs>, String> {
-    Ok(match &config.s3 {
-        Some(s3) => Arc::new(xunshi_store::S3Blobs::new(s3).map_err(|e| e.to_string())?),
+pub fn blob_store(config: &Config) -> Arc<dyn Blobs> {
+    match &config.s3 {
+        Some(s3) => Arc::new(s3.clone()),
         None => Arc::new(xunshi_store::LocalBlobs::new(config.data_dir.join("blobs"))),
-    })
+    }
 }
 
 /// The services over `db`, with evidence files where the configuration keeps them, and the
 /// audit trail's checkpoints and the directory where configured.
 pub fn services(db: Db, config: &Config) -> Services<Db> {
-    let s = Services::new(db, Arc::new(Argon2Secrets::new())).with_suite(config.suite);
-    let s = match blob_store(config) {
-        Ok(b) => s.with_blobs(b),
-        // Checked when the configuration was loaded (`Config::load` builds it once).
-        Err(e) => {
-            tracing::error!(error = %e, "the object store cannot be used; evidence files are refused");
-            s
-        }
-    };
+    let s = Services::new(db, Arc::new(Argon2Secrets::new()))
+        .with_suite(config.suite)
+        .with_blobs(blob_store(config));
     let s = match &config.ldap {
         Some(l) => s.with_directory(Arc::new(crate::ldap::LdapDirectory::new(l.clone()))),
         None => s,

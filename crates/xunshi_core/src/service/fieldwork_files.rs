@@ -38,8 +38,8 @@ impl<S: Store> Services<S> {
         }
         let kind = check_evidence_file(&filename, &bytes)?;
         let size = bytes.len() as i64;
-        let hash = self.content_name(&bytes);
-        self.blobs()?
+        let hash = self
+            .blobs()?
             .put(bytes, kind.content_type(), self.suite.hash())
             .await?;
         let now = self.now();

@@ -322,9 +322,8 @@ impl<S: Store> Services<S> {
             let name = clean_filename(&name)?;
             let kind = check_evidence_file(&name, &bytes)?;
             let size = bytes.len() as i64;
-            let hash = self.content_name(&bytes);
-            let blobs = self.blobs()?.clone();
-            blobs
+            let hash = self
+                .blobs()?
                 .put(bytes, kind.content_type(), self.suite.hash())
                 .await?;
             stored.push((name, kind, size, hash));

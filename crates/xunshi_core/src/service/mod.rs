@@ -188,11 +188,6 @@ impl<S: Store> Services<S> {
         self
     }
 
-    /// The name a file with this content is stored under, by the installation's hash.
-    pub(crate) fn content_name(&self, bytes: &[u8]) -> String {
-        self.suite.hash().content_name(bytes)
-    }
-
     pub(crate) fn cipher(&self) -> Result<&Arc<dyn crate::fieldwork::Cipher>> {
         self.cipher.as_ref().ok_or_else(|| {
             crate::error::CoreError::Internal(
