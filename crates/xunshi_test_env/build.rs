@@ -58,10 +58,36 @@ fn ldap_server() {
 /// Where Debian's `slapd` package puts the server.
 const SLAPD: &str = "/usr/sbin/slapd";
 
+/// Whether the OpenID provider can run: `node` starts, and `npm ci --prefix
+/// crates/xunshi/tests/cli/oidc` installed oidc-provider there. The OpenID Connect log-in test
+/// starts `provider.mjs` from that folder. Cargo runs this again when the package appears or
+/// goes, so installing it turns the test on at the next build: it watches the package's file
+/// once it is there, and until then the folder it is installed into (a missing path would
+/// rerun this, and rebuild every test, at each build).
+fn oidc_provider() {
+    println!("cargo::rustc-check-cfg=cfg(xunshi_test_oidc)");
+    let installed = std::path::Path::new(OIDC_PROVIDER).exists();
+    let watched = if installed { OIDC_PROVIDER } else { OIDC_DIR };
+    println!("cargo::rerun-if-changed={watched}");
+    let node = std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if node && installed {
+        println!("cargo::rustc-cfg=xunshi_test_oidc");
+    }
+}
+
+/// The folder of the OpenID provider's script and package list, from this crate's folder (the
+/// build script's working folder), and the package file that `npm ci` puts there.
+const OIDC_DIR: &str = "../xunshi/tests/cli/oidc";
+const OIDC_PROVIDER: &str = "../xunshi/tests/cli/oidc/node_modules/oidc-provider/package.json";
+
 fn main() {
     smtp_server();
     s3_server();
     ldap_server();
+    oidc_provider();
     for (var, cfg) in VARS {
         println!("cargo::rerun-if-env-changed={var}");
         println!("cargo::rustc-check-cfg=cfg({cfg})");

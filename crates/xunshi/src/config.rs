@@ -25,6 +25,9 @@ struct FileConfig {
     crypto: Option<String>,
     /// How often the periodic upkeep runs (tallies, purges, reminders), in seconds.
     upkeep_seconds: Option<u64>,
+    /// Log-in attempts a minute from one client address, counted by all instances together;
+    /// an office behind one NAT address may need more than the default 10.
+    login_attempts_per_minute: Option<u32>,
     /// How long an instance holds a background job before another may take it over, should
     /// the first have died, in seconds; renewed while the job runs.
     job_lease_seconds: Option<u64>,
@@ -36,6 +39,7 @@ struct FileConfig {
     audit_checkpoint_minutes: Option<u64>,
     smtp: Option<SmtpFile>,
     ldap: Option<LdapFile>,
+    oidc: Option<OidcFile>,
     s3: Option<S3File>,
 }
 
@@ -249,6 +253,102 @@ fn ldap_config(file: Option<LdapFile>) -> Result<Option<LdapConfig>, String> {
     }))
 }
 
+/// The `[oidc]` table of `xunshi.toml`: signing on through the organisation's OpenID provider.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OidcFile {
+    issuer: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    redirect_url: Option<String>,
+    username_claim: Option<String>,
+    label: Option<String>,
+    provision: Option<bool>,
+}
+
+/// Which claim of the ID token is the log-in name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UsernameClaim {
+    PreferredUsername,
+    Subject,
+}
+
+/// The identity provider people may sign on through (`xunshi_core::sign_on`).
+#[derive(Clone)]
+pub struct OidcConfig {
+    /// The issuer, whose `/.well-known/openid-configuration` names the rest.
+    pub issuer: String,
+    pub client_id: String,
+    /// From `XUNSHI_OIDC_CLIENT_SECRET` or the file; never printed.
+    pub client_secret: String,
+    /// This installation's `/login/sso/callback` as the browser reaches it, registered with
+    /// the provider.
+    pub redirect_url: String,
+    pub username_claim: UsernameClaim,
+    /// What the log-in page's button says.
+    pub label: String,
+    /// Whether a person the provider vouches for but Xunshi does not know gets an account,
+    /// with no role, at first sign-on.
+    pub provision: bool,
+}
+
+impl fmt::Debug for OidcConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OidcConfig")
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("redirect_url", &self.redirect_url)
+            .field("username_claim", &self.username_claim)
+            .field("label", &self.label)
+            .field("provision", &self.provision)
+            .finish_non_exhaustive()
+    }
+}
+
+fn oidc_config(
+    file: Option<OidcFile>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Option<OidcConfig>, String> {
+    let Some(f) = file else { return Ok(None) };
+    let http = |what: &str, v: Option<String>| -> Result<String, String> {
+        let v = v.ok_or(format!("[oidc] needs {what}"))?;
+        if !(v.starts_with("https://") || v.starts_with("http://")) {
+            return Err(format!("[oidc] {what} “{v}” is not an http(s):// address"));
+        }
+        Ok(v)
+    };
+    let issuer = http("issuer", f.issuer)?;
+    let redirect_url = http("redirect_url", f.redirect_url)?;
+    if !redirect_url.ends_with("/login/sso/callback") {
+        return Err(format!(
+            "[oidc] redirect_url “{redirect_url}” must be this installation's /login/sso/callback"
+        ));
+    }
+    let client_id = f.client_id.ok_or("[oidc] needs client_id")?;
+    let client_secret = env("XUNSHI_OIDC_CLIENT_SECRET")
+        .filter(|v| !v.is_empty())
+        .or(f.client_secret)
+        .ok_or("[oidc] needs client_secret (or XUNSHI_OIDC_CLIENT_SECRET)")?;
+    let username_claim = match f.username_claim.as_deref() {
+        None | Some("preferred_username") => UsernameClaim::PreferredUsername,
+        Some("sub") => UsernameClaim::Subject,
+        Some(other) => {
+            return Err(format!(
+                "[oidc] username_claim “{other}” is neither preferred_username nor sub"
+            ));
+        }
+    };
+    Ok(Some(OidcConfig {
+        issuer,
+        client_id,
+        client_secret,
+        redirect_url,
+        username_claim,
+        label: f.label.unwrap_or_else(|| "统一身份认证登录".into()),
+        provision: f.provision.unwrap_or(false),
+    }))
+}
+
 /// The `[smtp]` table of `xunshi.toml`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -360,9 +460,13 @@ pub struct Config {
     pub suite: Suite,
     /// The background jobs' timing (see `xunshi_store::jobs`).
     pub jobs: JobsConfig,
+    /// Log-in attempts a minute from one client address (`login_attempts_per_minute`).
+    pub login_attempts_per_minute: u32,
     pub smtp: Option<SmtpConfig>,
     /// The directory of directory accounts, where configured.
     pub ldap: Option<LdapConfig>,
+    /// The identity provider people may sign on through, where configured.
+    pub oidc: Option<OidcConfig>,
     /// The object store of the evidence files, where configured (else the data folder).
     pub s3: Option<xunshi_store::S3Blobs>,
     /// Signed checkpoints of the audit trail, where configured: the settings and the folder,
@@ -398,8 +502,10 @@ impl fmt::Debug for Config {
             .field("key_file", &self.key_file)
             .field("suite", &self.suite)
             .field("jobs", &self.jobs)
+            .field("login_attempts_per_minute", &self.login_attempts_per_minute)
             .field("smtp", &self.smtp)
             .field("ldap", &self.ldap)
+            .field("oidc", &self.oidc)
             .field("s3", &self.s3.as_ref().map(|s| s.place().to_owned()))
             .field("anchor", &self.anchor.as_ref().map(|(c, _)| c))
             .finish()
@@ -464,6 +570,7 @@ impl Config {
         }
         let smtp = smtp_config(file.smtp, |k| std::env::var(k).ok())?;
         let ldap = ldap_config(file.ldap)?;
+        let oidc = oidc_config(file.oidc, |k| std::env::var(k).ok())?;
         let s3 = s3_config(file.s3, |k| std::env::var(k).ok())?;
         let key_file = std::env::var_os("XUNSHI_KEY_FILE")
             .map(PathBuf::from)
@@ -495,12 +602,18 @@ impl Config {
                 300,
             )?,
         };
+        let login_attempts_per_minute = file.login_attempts_per_minute.unwrap_or(10);
+        if login_attempts_per_minute == 0 {
+            return Err("login_attempts_per_minute must be at least 1".into());
+        }
         Ok(Config {
             key_file,
             suite,
             jobs,
+            login_attempts_per_minute,
             smtp,
             ldap,
+            oidc,
             s3,
             anchor,
             data_dir,

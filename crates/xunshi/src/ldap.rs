@@ -29,8 +29,13 @@ impl LdapDirectory {
     }
 }
 
+/// The directory could not be asked: logged in full for the administrator, told as a service
+/// that is down (503) to the person logging in, who may use a local account meanwhile.
 fn unreachable(what: &str, e: impl std::fmt::Display) -> CoreError {
-    CoreError::internal(format!("the directory (LDAP) {what}: {e}"))
+    tracing::error!(error = %e, "the directory (LDAP) {what}");
+    CoreError::Unavailable(
+        "统一身份认证目录暂时无法访问，请稍后再试；急需时请联系系统管理员".into(),
+    )
 }
 
 /// Binds as `username` and reads their name and address; `None` when the directory refuses

@@ -6,6 +6,7 @@ mod config;
 mod demo;
 mod ldap;
 mod mail;
+mod oidc;
 
 use clap::Parser;
 

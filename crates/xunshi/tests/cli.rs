@@ -37,6 +37,8 @@ mod instances;
 mod ldap;
 #[path = "cli/mail.rs"]
 mod mail;
+#[path = "cli/oidc.rs"]
+mod oidc;
 #[path = "cli/s3.rs"]
 mod s3;
 
@@ -310,6 +312,13 @@ xunshi_test_env::ldap_tests! {
     #[test]
     fn log_in_is_checked_by_a_real_ldap_directory() {
         ldap::the_directory_checks_its_people_and_xunshi_grants_their_roles(&Instance::sqlite());
+    }
+}
+
+xunshi_test_env::oidc_tests! {
+    #[test]
+    fn sign_on_goes_through_a_real_openid_provider() {
+        oidc::people_sign_on_through_the_provider_and_xunshi_grants_their_roles(&Instance::sqlite());
     }
 }
 
@@ -710,7 +719,15 @@ impl Instance {
 
     /// Starts `serve` with more arguments, such as `--demo`.
     fn serve_with(&self, extra: &[&str]) -> Server {
-        let port = free_port();
+        self.serve_at(free_port(), extra)
+    }
+
+    /// Starts `serve` on `port`, for a test whose configuration names it beforehand.
+    fn serve_on(&self, port: u16) -> Server {
+        self.serve_at(port, &[])
+    }
+
+    fn serve_at(&self, port: u16, extra: &[&str]) -> Server {
         let mut child = self
             .command()
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])

@@ -14,7 +14,7 @@ use crate::store::BoxFuture;
 pub const DIRECTORY_ACCOUNT: &str = "!directory";
 
 /// What the directory says of a person it accepted.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DirectoryPerson {
     /// The name to show (the directory's `cn` or the attribute configured).
     pub display_name: String,

@@ -41,6 +41,11 @@ pub enum CoreError {
     /// request's own shape could have told the client.
     #[error("输入不能接受：{}", join_fields(.0))]
     Unfit(Vec<FieldError>),
+    /// An outside system this request needs cannot be reached: the organisation's directory
+    /// or identity provider (HTTP 503). The message says what to do meanwhile; the cause is
+    /// logged.
+    #[error("{0}")]
+    Unavailable(String),
     /// A failure of the machinery: storage, hashing. Logged in full, shown in general terms.
     #[error("内部错误：{0}")]
     Internal(String),
@@ -92,6 +97,7 @@ impl CoreError {
             CoreError::StaleVersion(_) => "stale_version",
             CoreError::Conflict(_) => "conflict",
             CoreError::RuleRefused(_) | CoreError::Unfit(_) => "rule_refused",
+            CoreError::Unavailable(_) => "unavailable",
             CoreError::Internal(_) => "internal",
         }
     }

@@ -35,6 +35,7 @@ pub mod rectify;
 pub mod report;
 pub mod role;
 pub mod service;
+pub mod sign_on;
 pub mod store;
 pub mod supervision;
 pub mod taxonomy;

@@ -364,6 +364,31 @@ pub trait WriteTx:
         before: jiff::Timestamp,
         now: jiff::Timestamp,
     ) -> impl Future<Output = Result<u64>> + Send;
+    /// Counts one log-in attempt from `address` in the minute starting at `window`: how many
+    /// there have been in it, this one included. Every instance counts in the same row.
+    fn count_login_attempt(
+        &mut self,
+        address: &str,
+        window: jiff::Timestamp,
+    ) -> impl Future<Output = Result<i64>> + Send;
+    /// Forgets the counts of minutes that began before `before`.
+    fn purge_login_attempts(
+        &mut self,
+        before: jiff::Timestamp,
+    ) -> impl Future<Output = Result<u64>> + Send;
+    /// Stores a sign-on under way, replacing one of the same state.
+    fn put_sign_on(
+        &mut self,
+        s: &crate::sign_on::SignOn,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// Takes the sign-on of a state, if it has not expired by `now`: it is gone afterwards.
+    fn take_sign_on(
+        &mut self,
+        state_hash: &str,
+        now: jiff::Timestamp,
+    ) -> impl Future<Output = Result<Option<crate::sign_on::SignOn>>> + Send;
+    /// Forgets sign-ons that expired by `now`.
+    fn purge_sign_ons(&mut self, now: jiff::Timestamp) -> impl Future<Output = Result<u64>> + Send;
     /// Stores the person's second factor, replacing the one there was.
     fn put_two_factor(&mut self, t: &TwoFactor) -> impl Future<Output = Result<()>> + Send;
     /// Removes it; false if there was none.

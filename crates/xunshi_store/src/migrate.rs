@@ -76,6 +76,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(32, "0032_two_factor"),
     migration!(33, "0033_crypto_suite"),
     migration!(34, "0034_jobs"),
+    migration!(35, "0035_sign_on"),
 ];
 
 /// Applies every migration not applied yet, each in its own transaction. Returns how many ran.

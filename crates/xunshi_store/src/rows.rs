@@ -103,6 +103,20 @@ pub fn login_lock(row: &AnyRow) -> Result<LoginLock> {
     })
 }
 
+pub fn sign_on(row: &AnyRow) -> Result<xunshi_core::sign_on::SignOn> {
+    let vouched = opt_s(row, "vouched")?
+        .map(|v| serde_json::from_str(&v).map_err(CoreError::internal))
+        .transpose()?;
+    Ok(xunshi_core::sign_on::SignOn {
+        state_hash: s(row, "state_hash")?,
+        nonce: s(row, "nonce")?,
+        verifier: s(row, "verifier")?,
+        next: s(row, "next")?,
+        vouched,
+        expires_at: ts(row, "expires_at")?,
+    })
+}
+
 pub fn two_factor(row: &AnyRow) -> Result<xunshi_core::store::TwoFactor> {
     Ok(xunshi_core::store::TwoFactor {
         user_id: id(row, "user_id")?,

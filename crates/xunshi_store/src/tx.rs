@@ -938,6 +938,80 @@ impl WriteTx for DbTx<Writing> {
         .await
     }
 
+    async fn count_login_attempt(&mut self, address: &str, window: jiff::Timestamp) -> Result<i64> {
+        let row = self
+            .fetch_optional(
+                sqlx::query(
+                    "INSERT INTO login_attempts (address, window_start, attempts) VALUES ($1, $2, 1)
+                     ON CONFLICT (address, window_start)
+                        DO UPDATE SET attempts = login_attempts.attempts + 1
+                     RETURNING attempts",
+                )
+                .bind(address.to_owned())
+                .bind(ts(window)),
+            )
+            .await?
+            .ok_or_else(|| CoreError::internal("counting a log-in attempt returned no row"))?;
+        rows::i(&row, "attempts")
+    }
+
+    async fn purge_login_attempts(&mut self, before: jiff::Timestamp) -> Result<u64> {
+        self.execute(
+            sqlx::query("DELETE FROM login_attempts WHERE window_start < $1").bind(ts(before)),
+        )
+        .await
+    }
+
+    async fn put_sign_on(&mut self, s: &xunshi_core::sign_on::SignOn) -> Result<()> {
+        let vouched = s
+            .vouched
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(CoreError::internal)?;
+        self.execute(
+            sqlx::query(
+                "INSERT INTO sign_ons (state_hash, nonce, verifier, next, vouched, expires_at)
+                 VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (state_hash) DO UPDATE SET nonce = excluded.nonce,
+                    verifier = excluded.verifier, next = excluded.next,
+                    vouched = excluded.vouched, expires_at = excluded.expires_at",
+            )
+            .bind(s.state_hash.clone())
+            .bind(s.nonce.clone())
+            .bind(s.verifier.clone())
+            .bind(s.next.clone())
+            .bind(vouched)
+            .bind(ts(s.expires_at)),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn take_sign_on(
+        &mut self,
+        state_hash: &str,
+        now: jiff::Timestamp,
+    ) -> Result<Option<xunshi_core::sign_on::SignOn>> {
+        // Deleted as it is read: two requests with the same state cannot both finish it.
+        self.fetch_optional(
+            sqlx::query(
+                "DELETE FROM sign_ons WHERE state_hash = $1 AND expires_at > $2
+                 RETURNING state_hash, nonce, verifier, next, vouched, expires_at",
+            )
+            .bind(state_hash.to_owned())
+            .bind(ts(now)),
+        )
+        .await?
+        .map(|r| rows::sign_on(&r))
+        .transpose()
+    }
+
+    async fn purge_sign_ons(&mut self, now: jiff::Timestamp) -> Result<u64> {
+        self.execute(sqlx::query("DELETE FROM sign_ons WHERE expires_at <= $1").bind(ts(now)))
+            .await
+    }
+
     async fn commit(self) -> Result<()> {
         self.conn.commit().await
     }

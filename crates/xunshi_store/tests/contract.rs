@@ -125,6 +125,8 @@ contract_cases! {
     auth::expired_sessions_are_purged_and_a_disabled_accounts_tokens_stay_revoked,
     auth::repeated_failures_lock_one_address_out_until_the_lock_expires,
     auth::concurrent_failed_logins_all_count,
+    auth::log_in_attempts_are_counted_together_per_address_and_minute,
+    auth::a_sign_on_is_taken_once_and_only_before_it_expires,
     auth::api_tokens_resolve_until_revoked_or_expired,
     auth::bootstrap_creates_the_first_admin_once,
     auth::concurrent_bootstraps_create_one_admin,

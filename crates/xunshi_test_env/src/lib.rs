@@ -125,6 +125,27 @@ macro_rules! ldap_tests {
     };
 }
 
+/// Marks each test inside as ignored unless node and the npm package oidc-provider (in
+/// crates/xunshi/tests/cli/oidc) were installed when the tests were built.
+#[cfg(xunshi_test_oidc)]
+#[macro_export]
+macro_rules! oidc_tests {
+    ($($item:item)*) => { $($item)* };
+}
+
+/// Marks each test inside as ignored unless node and the npm package oidc-provider (in
+/// crates/xunshi/tests/cli/oidc) were installed when the tests were built.
+#[cfg(not(xunshi_test_oidc))]
+#[macro_export]
+macro_rules! oidc_tests {
+    ($($item:item)*) => {
+        $(
+            #[ignore = "oidc-provider is not installed: npm ci --prefix crates/xunshi/tests/cli/oidc to test log-in through a real OpenID provider"]
+            $item
+        )*
+    };
+}
+
 /// Marks each test inside as ignored unless moto's S3 server could run when the tests were
 /// built.
 #[cfg(xunshi_test_s3)]

@@ -589,9 +589,10 @@ pub async fn api_submissions(State(app): State<AppState>, req: Request, next: Ne
     crate::http::idempotency::settle(&app, &actor, resp).await
 }
 
-/// A log-in attempt (a password to check) that the throttle let through, with the client
-/// address the services record. Over the rate of its address or of the instance, the request is
-/// refused with 429 and `Retry-After` before any password is checked.
+/// A log-in attempt (a password to check) that the throttles let through, with the client
+/// address the services record. Over the rate of this instance or of its address (counted by
+/// every instance together), the request is refused with 429 and `Retry-After` before any
+/// password is checked.
 pub struct LoginAttempt(pub Option<String>);
 
 impl FromRequestParts<AppState> for LoginAttempt {
@@ -600,6 +601,17 @@ impl FromRequestParts<AppState> for LoginAttempt {
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Rejection> {
         let ip = client_ip(&parts.headers, &parts.extensions, app.config.trust_proxy);
         app.login_throttle.check(ip.as_deref())?;
+        let wait = app
+            .services
+            .admit_login_attempt(ip.as_deref(), app.config.login_per_address_per_minute)
+            .await
+            .map_err(Rejection::from)?;
+        if let Some(secs) = wait {
+            return Err(crate::http::throttle::refused(
+                "登录尝试",
+                std::time::Duration::from_secs(secs),
+            ));
+        }
         Ok(LoginAttempt(ip))
     }
 }

@@ -16,6 +16,7 @@ pub fn status_of(e: &CoreError) -> StatusCode {
         CoreError::NotFound(_) => StatusCode::NOT_FOUND,
         CoreError::StaleVersion(_) | CoreError::Conflict(_) => StatusCode::CONFLICT,
         CoreError::RuleRefused(_) | CoreError::Unfit(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        CoreError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         CoreError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

@@ -63,7 +63,8 @@ pub struct Inner {
     pub db: Db,
     pub config: WebConfig,
     pub metrics: Metrics,
-    /// Per instance by nature; the lock-outs themselves are in the database.
+    /// This instance's overall brake on log-in attempts; each address's count and the
+    /// lock-outs are in the database.
     pub login_throttle: http::throttle::Throttle,
     /// The brake on the public's letters and receipt-code look-ups; it keeps no address.
     pub public_throttle: http::throttle::Throttle,
@@ -84,11 +85,8 @@ impl std::ops::Deref for AppState {
 
 impl AppState {
     pub fn new(services: Services<Db>, db: Db, config: WebConfig) -> Self {
-        let login_throttle = http::throttle::Throttle::new(
-            config.login_per_address_per_minute,
-            config.login_overall_per_minute,
-            "登录尝试",
-        );
+        let login_throttle =
+            http::throttle::Throttle::overall_only(config.login_overall_per_minute, "登录尝试");
         let public_throttle = http::throttle::Throttle::new(
             config.public_per_address_per_minute,
             config.public_overall_per_minute,

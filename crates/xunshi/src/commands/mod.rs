@@ -192,13 +192,17 @@ pub fn blob_store(config: &Config) -> Arc<dyn Blobs> {
 }
 
 /// The services over `db`, with evidence files where the configuration keeps them, and the
-/// audit trail's checkpoints and the directory where configured.
+/// audit trail's checkpoints, the directory and the identity provider where configured.
 pub fn services(db: Db, config: &Config) -> Services<Db> {
     let s = Services::new(db, Arc::new(Argon2Secrets::new()))
         .with_suite(config.suite)
         .with_blobs(blob_store(config));
     let s = match &config.ldap {
         Some(l) => s.with_directory(Arc::new(crate::ldap::LdapDirectory::new(l.clone()))),
+        None => s,
+    };
+    let s = match &config.oidc {
+        Some(o) => s.with_sign_on(Arc::new(crate::oidc::OidcProvider::new(o.clone()))),
         None => s,
     };
     match &config.anchor {

@@ -43,6 +43,7 @@ pub async fn run(config: Config, demo: bool) -> Result<ExitCode, String> {
     super::jobs::spawn(services.clone(), db.clone(), &config, mailer);
     let web = WebConfig {
         trust_proxy: config.trust_proxy,
+        login_per_address_per_minute: config.login_attempts_per_minute,
         ..WebConfig::default()
     };
     let app = xunshi_web::router(AppState::new(services, db.clone(), web));

@@ -107,8 +107,10 @@ impl Drop for Slapd {
 fn configure(x: &Instance, port: u16, provision: bool) {
     std::fs::write(
         x.data_dir.path().join("xunshi.toml"),
+        // Every log-in of the test comes from 127.0.0.1, and the count of an address's attempts
+        // is kept in the database across restarts of the server.
         format!(
-            "[ldap]\nurl = \"ldap://127.0.0.1:{port}\"\n\
+            "login_attempts_per_minute = 100\n[ldap]\nurl = \"ldap://127.0.0.1:{port}\"\n\
              user_dn = \"uid={{username}},ou=people,{SUFFIX}\"\nprovision = {provision}\n"
         ),
     )
@@ -201,6 +203,16 @@ pub(super) fn the_directory_checks_its_people_and_xunshi_grants_their_roles(x: &
     configure(x, slapd.port, false);
     let server = x.serve();
     assert_eq!(api_login(server.port, "liqiang", LI_PASSWORD).status, 201);
+    drop(server);
+
+    // A directory that cannot be reached is a service down (503), said as such; local
+    // accounts go on.
+    configure(x, free_port(), true);
+    let server = x.serve();
+    let down = api_login(server.port, "liqiang", LI_PASSWORD);
+    assert_eq!(down.status, 503, "{}", down.body);
+    assert!(down.body.contains("暂时无法访问"), "{}", down.body);
+    assert_eq!(api_login(server.port, "zhangwei", PASSWORD).status, 201);
     drop(server);
     assert_trail_whole(x);
     // The account's making is in the trail once, naming the directory and the address.

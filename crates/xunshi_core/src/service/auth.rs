@@ -87,10 +87,21 @@ pub fn hash_secret(secret: &str) -> String {
 }
 
 const WRONG_CREDENTIALS: &str = "用户名或密码错误";
-const WRONG_SECOND_FACTOR: &str = "动态口令或恢复码不正确";
-const SECOND_FACTOR_NEEDED: &str =
+pub(super) const WRONG_SECOND_FACTOR: &str = "动态口令或恢复码不正确";
+pub(super) const SECOND_FACTOR_NEEDED: &str =
     "此账号已启用两步验证：请同时输入身份验证器显示的 6 位动态口令，或一个恢复码";
 const TOKEN_PREFIX: &str = "xs_";
+/// The provider vouched for someone whose account here is not one of the identity system's.
+const NO_SIGN_ON_ACCOUNT: &str =
+    "统一身份认证已确认您的身份，但本系统中没有可通过统一身份认证登录的该账号，请联系系统管理员";
+
+/// What proves who is logging in.
+pub(crate) enum Credential<'a> {
+    /// A password, checked here or by the directory.
+    Password(&'a str),
+    /// The identity provider's checked statement ([`crate::sign_on`]).
+    Vouched(&'a crate::sign_on::Vouched),
+}
 
 impl<S: Store> Services<S> {
     /// Creates the first administrator on an empty database and returns its one-time password.
@@ -201,10 +212,10 @@ impl<S: Store> Services<S> {
         }
     }
 
-    async fn authenticate(
+    pub(crate) async fn authenticate(
         &self,
         username: &str,
-        password: &str,
+        credential: Credential<'_>,
         second: Option<&str>,
         ip: Option<String>,
     ) -> Result<(LoginOk, S::Write)> {
@@ -218,14 +229,51 @@ impl<S: Store> Services<S> {
             Some(n) => self.store.read().await?.get_user_for_login(n).await?,
             None => None,
         };
-        let (ok, vouched) = self
-            .check_password(name.as_deref(), password, &found)
-            .await?;
+        let (ok, vouched, via) = match credential {
+            Credential::Password(password) => {
+                let (ok, person) = self
+                    .check_password(name.as_deref(), password, &found)
+                    .await?;
+                let via = self.directory.as_ref().map(|d| d.name());
+                (ok, person, via)
+            }
+            Credential::Vouched(v) => {
+                let provisions = self.sign_on.as_ref().is_some_and(|s| s.provisions());
+                let via = self.sign_on.as_ref().map(|s| s.name());
+                match &found {
+                    Some((_, h)) if h == DIRECTORY_ACCOUNT => (true, None, via),
+                    None if provisions => (true, Some(v.person.clone()), via),
+                    // A local account, or none and no provisioning: the provider's word opens
+                    // nothing here, and it is no guess to count against the address.
+                    _ => {
+                        let mut tx = self.store.write().await?;
+                        record(
+                            &mut tx,
+                            &anon,
+                            now,
+                            AuditEntry::new(
+                                Action::LoginFailed,
+                                "user",
+                                found.as_ref().map(|(u, _)| u.id),
+                                json!({
+                                    "username": username.chars().take(64).collect::<String>(),
+                                    "reason": "no account of the identity system",
+                                    "provider": via,
+                                }),
+                            ),
+                        )
+                        .await?;
+                        tx.commit().await?;
+                        return Err(CoreError::Unauthenticated(NO_SIGN_ON_ACCOUNT.into()));
+                    }
+                }
+            }
+        };
 
         let mut tx = self.store.write().await?;
         let found = match (found, vouched, &name) {
             (None, Some(person), Some(n)) => Some((
-                provision(&mut tx, n, person, self, now).await?,
+                provision(&mut tx, n, person, via, now).await?,
                 DIRECTORY_ACCOUNT.to_owned(),
             )),
             (found, _, _) => found,
@@ -397,6 +445,30 @@ impl<S: Store> Services<S> {
         ))
     }
 
+    /// Counts a log-in attempt from `address` against `per_minute` attempts a minute, counted
+    /// in the database so that every instance holds the address to the same limit: `None` when
+    /// it may go on, else how many seconds until the next minute lets it. Checked before any
+    /// password, so a flood from one address costs one small write each, not a hash.
+    pub async fn admit_login_attempt(
+        &self,
+        address: Option<&str>,
+        per_minute: u32,
+    ) -> Result<Option<u64>> {
+        let now = self.now();
+        let secs = now.as_second();
+        let window =
+            Timestamp::from_second(secs - secs.rem_euclid(60)).map_err(CoreError::internal)?;
+        let mut tx = self.store.write().await?;
+        let n = tx
+            .count_login_attempt(address.unwrap_or("unknown"), window)
+            .await?;
+        tx.commit().await?;
+        Ok((n > i64::from(per_minute.max(1))).then(|| {
+            let left = (window + SignedDuration::from_mins(1)).duration_since(now);
+            left.as_secs().max(1).unsigned_abs()
+        }))
+    }
+
     /// The addresses currently locked out of an account, or waiting, for its administrator.
     pub async fn login_locks(&self, actor: &Actor, user_id: Id) -> Result<Vec<LoginLock>> {
         actor.require(crate::permission::Permission::ViewUsers)?;
@@ -418,9 +490,21 @@ impl<S: Store> Services<S> {
         second: Option<&str>,
         ip: Option<String>,
     ) -> Result<SessionOk> {
-        let (ok, mut tx) = self
-            .authenticate(username, password, second, ip.clone())
+        let (ok, tx) = self
+            .authenticate(username, Credential::Password(password), second, ip.clone())
             .await?;
+        self.open_session(ok, tx, ip, "session").await
+    }
+
+    /// Opens the session of a log-in that held, in its transaction, and records it: `via`
+    /// says how (`session`: a password through the pages; `sign_on`: the identity provider).
+    pub(crate) async fn open_session(
+        &self,
+        ok: LoginOk,
+        mut tx: S::Write,
+        ip: Option<String>,
+        via: &str,
+    ) -> Result<SessionOk> {
         let now = self.now();
         let token = self.secrets.random_token();
         let session = Session {
@@ -441,7 +525,7 @@ impl<S: Store> Services<S> {
                 Action::LoginSucceeded,
                 "user",
                 Some(ok.user.id),
-                json!({ "via": "session" }),
+                json!({ "via": via }),
             ),
         )
         .await?;
@@ -463,7 +547,7 @@ impl<S: Store> Services<S> {
         ip: Option<String>,
     ) -> Result<IssuedToken> {
         let (ok, mut tx) = self
-            .authenticate(username, password, second, ip.clone())
+            .authenticate(username, Credential::Password(password), second, ip.clone())
             .await?;
         if ok.must_set_up_second_factor {
             tx.commit().await?;
@@ -694,7 +778,7 @@ impl<S: Store> Services<S> {
             return Err(CoreError::RuleRefused(DIRECTORY_PASSWORD.into()));
         }
         let (ok, tx) = self
-            .authenticate(username, current, second, ip.clone())
+            .authenticate(username, Credential::Password(current), second, ip.clone())
             .await?;
         tx.commit().await?;
         check_password_policy(new, &ok.user.username)?;
@@ -737,14 +821,14 @@ pub(crate) async fn with_units_above<T: ReadTx>(tx: &mut T, actor: Actor) -> Res
 pub(crate) const DIRECTORY_PASSWORD: &str =
     "此账号通过统一身份认证登录，密码由统一身份认证系统核验，请在该系统中修改";
 
-/// Makes the account of a person the directory accepted at their first log-in: their log-in
-/// name, the directory's name for them (or the log-in name where it holds none fit to show),
+/// Makes the account of a person the directory (or the identity provider, named by
+/// `directory`) accepted at their first log-in: their log-in name, its name for them (or the log-in name where it holds none fit to show),
 /// no unit and no role; the address of their mail where it holds one.
-async fn provision<S: Store, T: WriteTx>(
+async fn provision<T: WriteTx>(
     tx: &mut T,
     username: &str,
     person: DirectoryPerson,
-    services: &Services<S>,
+    directory: Option<String>,
     now: jiff::Timestamp,
 ) -> Result<User> {
     // The directory's text is held to the rules typed text is (a name of at most 50
@@ -767,7 +851,6 @@ async fn provision<S: Store, T: WriteTx>(
     if let Some(e) = &email {
         tx.set_user_email(user.id, Some(e)).await?;
     }
-    let directory = services.directory.as_ref().map(|d| d.name());
     record(
         tx,
         &Actor::system(),

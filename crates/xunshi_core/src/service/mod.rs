@@ -31,6 +31,7 @@ mod planning;
 mod rectify;
 mod reminders;
 mod reports;
+mod sign_on;
 mod submissions;
 mod supervision;
 mod teams;
@@ -88,6 +89,7 @@ pub use rectify::{
     RowOutcome, SkippedLine, TaskDetail, TaskEntry, TaskRights, similarity,
 };
 pub use reports::{ReportDetail, ReportRights};
+pub use sign_on::SignOnOutcome;
 pub use submissions::{ALREADY_SUBMITTED, KEPT_FOR};
 pub use supervision::{ProblemRef, RectPickers, RectifyingInspection, SupervisionContext, TaskRef};
 pub use teams::{Candidate, TeamEntry};
@@ -120,6 +122,9 @@ pub struct Services<S: Store> {
     pub suite: crate::crypto::Suite,
     /// The organisation's directory, where log-in is checked against it (LDAP).
     pub directory: Option<Arc<dyn crate::directory::Directory>>,
+    /// The organisation's identity provider, where people may sign on through it (OpenID
+    /// Connect).
+    pub sign_on: Option<Arc<dyn crate::sign_on::SingleSignOn>>,
     /// The most rows a ledger export or print view takes ([`EXPORT_MAX_ROWS`] unless a
     /// deployment or a test sets another).
     pub export_max: i64,
@@ -137,6 +142,7 @@ impl<S: Store> Clone for Services<S> {
             anchor: self.anchor.clone(),
             suite: self.suite,
             directory: self.directory.clone(),
+            sign_on: self.sign_on.clone(),
             export_max: self.export_max,
         }
     }
@@ -154,6 +160,7 @@ impl<S: Store> Services<S> {
             anchor: None,
             suite: crate::crypto::Suite::default(),
             directory: None,
+            sign_on: None,
             export_max: EXPORT_MAX_ROWS,
         }
     }
@@ -179,6 +186,12 @@ impl<S: Store> Services<S> {
     /// The same services, checking directory accounts' passwords against `directory`.
     pub fn with_directory(mut self, directory: Arc<dyn crate::directory::Directory>) -> Self {
         self.directory = Some(directory);
+        self
+    }
+
+    /// The same services, letting people sign on through `provider`.
+    pub fn with_sign_on(mut self, provider: Arc<dyn crate::sign_on::SingleSignOn>) -> Self {
+        self.sign_on = Some(provider);
         self
     }
 

@@ -4,7 +4,7 @@ use jiff::SignedDuration;
 use xunshi_core::CoreError;
 use xunshi_core::permission::Actor;
 use xunshi_core::role::{Role, Scope};
-use xunshi_core::store::{AuditFilter, ReadTx, Store, UserFilter};
+use xunshi_core::store::{AuditFilter, ReadTx, Store, UserFilter, WriteTx};
 
 use crate::harness::{
     PASSWORD, Svc, TestClock, all_at_once, audit_of_action, audit_of_object, audit_where,
@@ -739,4 +739,107 @@ pub async fn expired_sessions_are_purged_and_a_disabled_accounts_tokens_stay_rev
         .unwrap()
         .expect("the token is kept, revoked");
     assert!(stored.revoked_at.is_some());
+}
+
+/// Log-in attempts from an address are counted in the database, per minute: instances (here,
+/// tasks) counting at once never let more through than the limit, another address is not held
+/// up, the next minute starts again, and the upkeep forgets minutes long past.
+pub async fn log_in_attempts_are_counted_together_per_address_and_minute(mut s: Svc) {
+    let clock = TestClock::install(&mut s);
+    // 01:00:00 exactly: move into the minute so the wait is what is left of it.
+    clock.advance(SignedDuration::from_secs(15));
+    for _ in 0..3 {
+        assert_eq!(
+            s.admit_login_attempt(ip().as_deref(), 3).await.unwrap(),
+            None
+        );
+    }
+    let wait = s.admit_login_attempt(ip().as_deref(), 3).await.unwrap();
+    assert_eq!(wait, Some(45), "the rest of the minute");
+    assert_eq!(
+        s.admit_login_attempt(Some("203.0.113.5"), 3).await.unwrap(),
+        None
+    );
+
+    let outcomes = all_at_once(8, |_| {
+        let s = s.clone();
+        async move { s.admit_login_attempt(Some("192.0.2.44"), 5).await }
+    })
+    .await;
+    let let_through = outcomes.iter().filter(|o| matches!(o, Ok(None))).count();
+    assert_eq!(let_through, 5, "{outcomes:?}");
+
+    clock.advance(SignedDuration::from_mins(1));
+    assert_eq!(
+        s.admit_login_attempt(ip().as_deref(), 3).await.unwrap(),
+        None
+    );
+
+    // Ten minutes on, the upkeep forgets the counts: the first minute's row starts afresh.
+    let first_minute: jiff::Timestamp = "2026-03-02T01:00:00Z".parse().unwrap();
+    clock.advance(SignedDuration::from_mins(10));
+    s.purge_expired_sessions().await.unwrap();
+    let mut tx = s.store.write().await.unwrap();
+    assert_eq!(tx.count_login_attempt(IP, first_minute).await.unwrap(), 1);
+    tx.commit().await.unwrap();
+}
+
+/// A sign-on under way is taken once: a second take, or two at once, find nothing more, and
+/// one past its expiry is neither taken nor kept by the upkeep.
+pub async fn a_sign_on_is_taken_once_and_only_before_it_expires(mut s: Svc) {
+    use xunshi_core::directory::DirectoryPerson;
+    use xunshi_core::sign_on::{SignOn, Vouched};
+    let clock = TestClock::install(&mut s);
+    let now = clock.now();
+    let sign_on = |state: &str, minutes: i64, vouched: Option<Vouched>| SignOn {
+        state_hash: format!("hash-of-{state}"),
+        nonce: format!("nonce-{state}"),
+        verifier: format!("verifier-{state}"),
+        next: "/messages".into(),
+        vouched,
+        expires_at: now + SignedDuration::from_mins(minutes),
+    };
+    let vouched = Vouched {
+        username: "wangfang".into(),
+        person: DirectoryPerson {
+            display_name: "王芳".into(),
+            email: Some("wangfang@example.cn".into()),
+        },
+    };
+    let mut tx = s.store.write().await.unwrap();
+    tx.put_sign_on(&sign_on("a", 10, None)).await.unwrap();
+    tx.put_sign_on(&sign_on("b", 10, Some(vouched.clone())))
+        .await
+        .unwrap();
+    tx.put_sign_on(&sign_on("old", -1, None)).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let take = |state: &'static str| {
+        let s = s.clone();
+        async move {
+            let mut tx = s.store.write().await.unwrap();
+            let taken = tx
+                .take_sign_on(&format!("hash-of-{state}"), now)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            taken
+        }
+    };
+    assert_eq!(take("a").await, Some(sign_on("a", 10, None)));
+    assert_eq!(take("a").await, None, "taken once");
+    let both = all_at_once(2, |_| take("b")).await;
+    assert_eq!(
+        both.iter().flatten().collect::<Vec<_>>(),
+        vec![&sign_on("b", 10, Some(vouched))],
+        "one of two at once"
+    );
+    assert_eq!(take("old").await, None, "expired");
+
+    // The upkeep forgets the expired one; a fresh one stays.
+    let mut tx = s.store.write().await.unwrap();
+    tx.put_sign_on(&sign_on("c", 10, None)).await.unwrap();
+    assert_eq!(tx.purge_sign_ons(now).await.unwrap(), 1);
+    tx.commit().await.unwrap();
+    assert!(take("c").await.is_some());
 }

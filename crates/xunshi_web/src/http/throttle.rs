@@ -6,10 +6,14 @@
 //! salt of this process ([`Throttle::anonymised`]), held in memory only and forgotten as it
 //! ages, so nothing kept or logged can name who wrote in.
 //!
-//! The limits live in this process's memory, so they are per instance: behind a load balancer
-//! with N instances an address gets up to N times the rate. That is acceptable because they are
-//! a brake on volume, not the lock-out itself: the lock of an account from an address after
-//! repeated failures is kept in the database (`login_locks`) and holds across instances.
+//! Log-in attempts per address are counted in the database
+//! (`Services::admit_login_attempt`), so instances behind a load balancer hold an address to
+//! one limit between them; only the overall rate, which guards this instance's own capacity,
+//! is kept in its memory. The public intake's limits stay in memory on purpose: sharing them
+//! would mean writing something derived from the writer's address where it lasts, and they are
+//! a brake on volume, not a lock (behind N instances an address gets up to N times the rate).
+//! The lock of an account from an address after repeated failures is in the database
+//! (`login_locks`) and holds across instances.
 
 use std::num::NonZeroU32;
 
@@ -22,7 +26,8 @@ use axum::http::StatusCode;
 
 /// A per-instance brake on one kind of request.
 pub struct Throttle {
-    per_address: RateLimiter<String, DefaultKeyedStateStore<String>, DefaultClock>,
+    /// `None` where addresses are counted in the database instead.
+    per_address: Option<RateLimiter<String, DefaultKeyedStateStore<String>, DefaultClock>>,
     overall: DefaultDirectRateLimiter,
     clock: DefaultClock,
     /// What is refused, for the message: 登录尝试, 提交.
@@ -39,12 +44,19 @@ impl Throttle {
             |n: u32| Quota::per_minute(NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN));
         let clock = DefaultClock::default();
         Throttle {
-            per_address: RateLimiter::keyed(quota(per_address)),
+            per_address: Some(RateLimiter::keyed(quota(per_address))),
             overall: RateLimiter::direct(quota(overall)),
             clock,
             what,
             salt: None,
         }
+    }
+
+    /// Only the overall brake of this instance, where addresses are counted elsewhere.
+    pub fn overall_only(overall: u32, what: &'static str) -> Self {
+        let mut t = Throttle::new(1, overall, what);
+        t.per_address = None;
+        t
     }
 
     /// The same brake keyed by a hash of the address under a random salt of this process, so
@@ -57,37 +69,47 @@ impl Throttle {
     /// Counts one request from `ip`; refuses it, saying how long to wait, when the address or
     /// the instance is over its rate.
     pub fn check(&self, ip: Option<&str>) -> Result<(), Rejection> {
-        let ip = ip.unwrap_or("unknown");
-        let key = match &self.salt {
-            Some(salt) => xunshi_core::paper::sha256_hex(format!("{salt}:{ip}").as_bytes()),
-            None => ip.to_owned(),
-        };
-        // Forget addresses that have been quiet for a while, so the table stays small.
-        if self.per_address.len() > 10_000 {
-            self.per_address.retain_recent();
-        }
-        let refused = |wait: std::time::Duration| {
-            let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            Rejection {
-                retry_after: Some(secs.max(1)),
-                ..Rejection::new(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "too_many_requests",
-                    format!("{}过于频繁，请 {} 秒后再试", self.what, secs.max(1)),
-                )
+        if let Some(per_address) = &self.per_address {
+            let ip = ip.unwrap_or("unknown");
+            let key = match &self.salt {
+                Some(salt) => xunshi_core::paper::sha256_hex(format!("{salt}:{ip}").as_bytes()),
+                None => ip.to_owned(),
+            };
+            // Forget addresses that have been quiet for a while, so the table stays small.
+            if per_address.len() > 10_000 {
+                per_address.retain_recent();
             }
-        };
-        if let Err(not_until) = self.per_address.check_key(&key) {
-            return Err(refused(not_until.wait_time_from(self.clock.now())));
+            if let Err(not_until) = per_address.check_key(&key) {
+                return Err(refused(
+                    self.what,
+                    not_until.wait_time_from(self.clock.now()),
+                ));
+            }
         }
         if let Err(not_until) = self.overall.check() {
             tracing::warn!(
                 what = self.what,
                 "requests over the overall rate of this instance"
             );
-            return Err(refused(not_until.wait_time_from(self.clock.now())));
+            return Err(refused(
+                self.what,
+                not_until.wait_time_from(self.clock.now()),
+            ));
         }
         Ok(())
+    }
+}
+
+/// The answer to a request over its rate: 429, saying how long to wait, in whole seconds.
+pub fn refused(what: &str, wait: std::time::Duration) -> Rejection {
+    let secs = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
+    Rejection {
+        retry_after: Some(secs),
+        ..Rejection::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_requests",
+            format!("{what}过于频繁，请 {secs} 秒后再试"),
+        )
     }
 }
 

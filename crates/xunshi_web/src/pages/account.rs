@@ -36,11 +36,26 @@ pub fn routes() -> Router<AppState> {
 
 #[derive(Template)]
 #[template(path = "login.html")]
-struct LoginPage {
-    frame: Frame,
-    errors: FormErrors,
-    username: String,
-    next: String,
+pub(super) struct LoginPage {
+    pub frame: Frame,
+    pub errors: FormErrors,
+    pub username: String,
+    pub next: String,
+    /// The button of the organisation's identity provider, where people may sign on through it.
+    pub sign_on: Option<String>,
+}
+
+impl LoginPage {
+    /// The log-in page, with the identity provider's button where one is configured.
+    pub(super) fn new(app: &AppState, frame: Frame, errors: FormErrors, next: String) -> Self {
+        LoginPage {
+            frame,
+            errors,
+            username: String::new(),
+            next,
+            sign_on: app.services.sign_on.as_ref().map(|s| s.label()),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -60,17 +75,21 @@ async fn login_page(
         return Redirect::to(&safe_next(q.next.as_deref())).into_response();
     }
     let (jar, csrf) = login_csrf(&app, &headers, jar);
-    let page = LoginPage {
-        frame: Frame::public("登录", csrf).with_notice(q.notice.as_deref()),
-        errors: FormErrors::none(),
-        username: String::new(),
-        next: safe_next(q.next.as_deref()),
-    };
+    let page = LoginPage::new(
+        &app,
+        Frame::public("登录", csrf).with_notice(q.notice.as_deref()),
+        FormErrors::none(),
+        safe_next(q.next.as_deref()),
+    );
     (jar, ok(&page)).into_response()
 }
 
 /// The log-in form's CSRF token: kept in a cookie until a session takes over.
-fn login_csrf(app: &AppState, headers: &HeaderMap, jar: CookieJar) -> (CookieJar, String) {
+pub(super) fn login_csrf(
+    app: &AppState,
+    headers: &HeaderMap,
+    jar: CookieJar,
+) -> (CookieJar, String) {
     if let Some(c) = jar.get(LOGIN_CSRF_COOKIE).filter(|c| !c.value().is_empty()) {
         let v = c.value().to_owned();
         return (jar, v);
@@ -126,10 +145,13 @@ async fn login(
             let (jar, csrf) = login_csrf(&app, &headers, jar);
             let status = crate::error::status_of(&e);
             let page = LoginPage {
-                frame: Frame::public("登录", csrf),
-                errors: FormErrors::from_error(&e),
                 username: f.username,
-                next: safe_next(f.next.as_deref()),
+                ..LoginPage::new(
+                    &app,
+                    Frame::public("登录", csrf),
+                    FormErrors::from_error(&e),
+                    safe_next(f.next.as_deref()),
+                )
             };
             (jar, render(status, &page)).into_response()
         }

@@ -26,6 +26,7 @@ mod public_letters;
 mod rect_import;
 mod rectify;
 mod reports;
+mod sign_on;
 mod supervision;
 mod taxonomy;
 mod teams;
@@ -52,6 +53,7 @@ pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .merge(home::routes())
         .merge(account::routes())
+        .merge(sign_on::routes())
         .merge(units::routes())
         .merge(users::routes())
         .merge(two_factor::routes())
@@ -645,6 +647,7 @@ pub fn error_page(e: &CoreError, actor: Option<&Actor>) -> Response {
         CoreError::Unfit(_) => "输入不能接受",
         CoreError::Unauthenticated(_) => "请先登录",
         CoreError::BadInput(_) => "输入有误",
+        CoreError::Unavailable(_) => "暂时无法办理",
         CoreError::Internal(_) => "系统错误",
     };
     message_page(status_of(e), heading, &public_message(e), actor)

@@ -614,6 +614,20 @@ async fn log_in_attempts_are_throttled_per_address_with_retry_after() {
     assert!((1..=60).contains(&wait), "Retry-After {wait}");
     let before = app.audit_with_action("login_failed").await.len();
 
+    // Another instance on the same database, with memory of its own, holds the address to
+    // the same count.
+    use tower::ServiceExt as _;
+    let other_instance = xunshi_web::router(xunshi_web::AppState::new(
+        app.services.clone(),
+        app.db.clone(),
+        app.config.clone(),
+    ));
+    let r = other_instance
+        .oneshot(attempt("203.0.113.9"))
+        .await
+        .expect("the router never fails");
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+
     // The form of the same address is told on a page; no password was checked.
     let mut browser = app.browser().at("203.0.113.9");
     let r = browser.log_in("wangli", PASSWORD).await;
