@@ -41,6 +41,7 @@ pub mod supervision;
 pub mod taxonomy;
 pub mod text;
 pub mod totp;
+pub mod upload;
 pub mod user;
 
 pub use error::{CoreError, Result};

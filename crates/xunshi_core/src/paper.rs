@@ -8,6 +8,7 @@ use crate::error::{CoreError, Result, Validation};
 use crate::id::Id;
 use crate::inspection::parse_date;
 use crate::org::labelled_enum;
+use crate::upload::Probe;
 
 labelled_enum!(
     /// The kinds of responsibility a problem is laid at (domain.md §5).
@@ -333,28 +334,28 @@ impl FileKind {
         })
     }
 
-    /// Whether `bytes` begin as a file of this kind does.
-    fn matches(self, bytes: &[u8]) -> bool {
-        let is_zip = bytes.starts_with(ZIP_MAGIC) || bytes.starts_with(ZIP_EMPTY);
-        // Office Open XML files are zip archives whose entry names tell the application.
-        let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    /// Whether the content the probe saw is a file of this kind.
+    fn matches(self, probe: &Probe) -> bool {
+        let head = probe.head();
+        let is_zip = head.starts_with(ZIP_MAGIC) || head.starts_with(ZIP_EMPTY);
         match self {
-            FileKind::Pdf => bytes.starts_with(b"%PDF-"),
-            FileKind::Docx => bytes.starts_with(ZIP_MAGIC) && has(b"word/"),
-            FileKind::Xlsx => bytes.starts_with(ZIP_MAGIC) && has(b"xl/"),
-            FileKind::Doc | FileKind::Xls => bytes.starts_with(OLE_MAGIC),
-            FileKind::Jpg => bytes.starts_with(&[0xFF, 0xD8, 0xFF]),
-            FileKind::Png => bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]),
+            FileKind::Pdf => head.starts_with(b"%PDF-"),
+            // Office Open XML files are zip archives whose entry names tell the application.
+            FileKind::Docx => head.starts_with(ZIP_MAGIC) && probe.has_word_part(),
+            FileKind::Xlsx => head.starts_with(ZIP_MAGIC) && probe.has_sheet_part(),
+            FileKind::Doc | FileKind::Xls => head.starts_with(OLE_MAGIC),
+            FileKind::Jpg => head.starts_with(&[0xFF, 0xD8, 0xFF]),
+            FileKind::Png => head.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]),
             FileKind::Zip => is_zip,
             // Text has no signature; refuse what is plainly binary (NUL bytes, or the start of
             // any kind above), which catches executables and archives renamed to .txt.
             FileKind::Txt => {
-                let head = &bytes[..bytes.len().min(8192)];
+                let start = Probe::of(head);
                 !head.contains(&0)
                     && !FileKind::ALL
                         .iter()
                         .filter(|k| **k != FileKind::Txt)
-                        .any(|k| k.matches(head))
+                        .any(|k| k.matches(&start))
             }
         }
     }
@@ -377,7 +378,7 @@ pub fn clean_filename(raw: &str) -> Result<String> {
 
 /// Decides the kind of an uploaded file from its name and its content, refusing anything not
 /// on the list, too large, empty, or whose content does not match its extension.
-pub fn check_evidence_file(filename: &str, bytes: &[u8]) -> Result<FileKind> {
+pub fn check_evidence_file(filename: &str, probe: &Probe) -> Result<FileKind> {
     let allowed = "pdf、docx、xlsx、doc、xls、jpg、png、txt、zip";
     let ext = filename.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
     let Some(kind) = FileKind::of_extension(ext) else {
@@ -386,16 +387,16 @@ pub fn check_evidence_file(filename: &str, bytes: &[u8]) -> Result<FileKind> {
             format!("不接受此类文件（“{filename}”）；可上传：{allowed}"),
         ));
     };
-    if bytes.is_empty() {
+    if probe.size() == 0 {
         return Err(CoreError::bad_input("file", "文件是空的"));
     }
-    if bytes.len() > MAX_EVIDENCE_BYTES {
+    if probe.size() > MAX_EVIDENCE_BYTES as u64 {
         return Err(CoreError::bad_input(
             "file",
             format!("文件超过 {} MB", MAX_EVIDENCE_BYTES / 1024 / 1024),
         ));
     }
-    if !kind.matches(bytes) {
+    if !kind.matches(probe) {
         return Err(CoreError::bad_input(
             "file",
             format!(
@@ -638,32 +639,38 @@ mod tests {
 
     #[test]
     fn files_are_checked_by_extension_and_content() {
+        let check = |name: &str, bytes: &[u8]| check_evidence_file(name, &Probe::of(bytes));
         assert_eq!(
-            check_evidence_file("会议纪要.PDF", b"%PDF-1.7\n...").unwrap(),
+            check("会议纪要.PDF", b"%PDF-1.7\n...").unwrap(),
             FileKind::Pdf
         );
         assert_eq!(
-            check_evidence_file("x.png", b"\x89PNG\r\n\x1a\n....").unwrap(),
+            check("x.png", b"\x89PNG\r\n\x1a\n....").unwrap(),
             FileKind::Png
         );
         assert_eq!(
-            check_evidence_file("a.docx", b"PK\x03\x04....word/document.xml").unwrap(),
+            check("a.docx", b"PK\x03\x04....word/document.xml").unwrap(),
             FileKind::Docx
         );
         assert_eq!(
-            check_evidence_file("记录.txt", "谈话要点".as_bytes()).unwrap(),
+            check("记录.txt", "谈话要点".as_bytes()).unwrap(),
             FileKind::Txt
         );
         // A renamed executable, a zip called docx, a binary called txt, an unlisted type.
-        assert!(check_evidence_file("report.pdf", b"MZ\x90\x00").is_err());
-        assert!(check_evidence_file("a.docx", b"PK\x03\x04....xl/workbook.xml").is_err());
-        assert!(check_evidence_file("a.txt", b"PK\x03\x04abc").is_err());
-        assert!(check_evidence_file("a.txt", b"ab\x00cd").is_err());
-        assert!(check_evidence_file("tool.exe", b"MZ").is_err());
-        assert!(check_evidence_file("noext", b"%PDF-").is_err());
-        assert!(check_evidence_file("empty.pdf", b"").is_err());
+        assert!(check("report.pdf", b"MZ\x90\x00").is_err());
+        assert!(check("a.docx", b"PK\x03\x04....xl/workbook.xml").is_err());
+        assert!(check("a.txt", b"PK\x03\x04abc").is_err());
+        assert!(check("a.txt", b"ab\x00cd").is_err());
+        assert!(check("tool.exe", b"MZ").is_err());
+        assert!(check("noext", b"%PDF-").is_err());
+        assert!(check("empty.pdf", b"").is_err());
         let big = vec![b'a'; MAX_EVIDENCE_BYTES + 1];
-        assert!(check_evidence_file("big.txt", &big).is_err());
+        assert!(check("big.txt", &big).is_err());
+        // The archive's part names are looked for through the whole file, not its start.
+        let mut late = b"PK\x03\x04".to_vec();
+        late.extend(vec![b'x'; 3 * crate::upload::HEAD_BYTES]);
+        late.extend(b"word/document.xml");
+        assert_eq!(check("late.docx", &late).unwrap(), FileKind::Docx);
     }
 
     #[test]

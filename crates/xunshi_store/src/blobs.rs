@@ -61,6 +61,28 @@ fn put_blocking(root: &Path, bytes: &[u8], alg: HashAlg) -> Result<String> {
     }
 }
 
+/// Copies the staged file at `from` as `<root>/<aa>/<name>`, unless it is there already, the
+/// way [`put_blocking`] writes: to a temporary file, then linked into place.
+fn put_file_blocking(root: &Path, from: &Path, name: &str) -> Result<()> {
+    let dest = LocalBlobs::path_of(root, name)
+        .ok_or_else(|| CoreError::internal(format!("“{name}” is not an evidence file's name")))?;
+    if dest.exists() {
+        return Ok(());
+    }
+    let dir = dest.parent().unwrap_or(root);
+    std::fs::create_dir_all(dir).map_err(|e| io_err("cannot create", dir, e))?;
+    let tmp =
+        tempfile::NamedTempFile::new_in(dir).map_err(|e| io_err("cannot write in", dir, e))?;
+    std::fs::copy(from, tmp.path())
+        .and_then(|_| tmp.as_file().sync_all())
+        .map_err(|e| io_err("cannot copy the upload to", tmp.path(), e))?;
+    match std::fs::hard_link(tmp.path(), &dest) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(io_err("cannot store", &dest, e)),
+    }
+}
+
 fn get_blocking(root: &Path, name: &str) -> Result<Vec<u8>> {
     let (Some((alg, digest)), Some(path)) =
         (parse_content_name(name), LocalBlobs::path_of(root, name))
@@ -99,6 +121,20 @@ impl Blobs for LocalBlobs {
         let root = self.root.clone();
         Box::pin(async move {
             tokio::task::spawn_blocking(move || put_blocking(&root, &bytes, alg))
+                .await
+                .map_err(CoreError::internal)?
+        })
+    }
+
+    fn put_file(
+        &self,
+        path: PathBuf,
+        name: String,
+        _content_type: &str,
+    ) -> BoxFuture<'static, Result<()>> {
+        let root = self.root.clone();
+        Box::pin(async move {
+            tokio::task::spawn_blocking(move || put_file_blocking(&root, &path, &name))
                 .await
                 .map_err(CoreError::internal)?
         })

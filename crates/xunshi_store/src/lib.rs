@@ -14,6 +14,7 @@ mod migrate;
 mod rows;
 mod s3;
 mod secrets;
+mod staging;
 mod tx;
 
 use std::path::Path;
@@ -30,6 +31,7 @@ pub use cipher::FieldCipher;
 pub use explain::{ExplainLog, Explained};
 pub use s3::{S3Blobs, S3Settings};
 pub use secrets::Argon2Secrets;
+pub use staging::Stager;
 pub use tx::{DbTx, Mode, Reading, Writing};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,13 +1,17 @@
 //! Evidence files in an S3-compatible object store (AWS S3, MinIO, Ceph, the clouds' object
 //! storage), for several instances that share no folder: the same names as in the local
 //! folder (`<prefix><aa>/<name>`), written once with `If-None-Match` so a stored object is
-//! never replaced, and checked against their name whenever they are read.
+//! never replaced, and checked against their name whenever they are read. An upload staged on
+//! disk goes up in parts (a multipart upload, a part in memory at a time) unless its name is
+//! there already; two instances storing the same new content at once may each write it, the
+//! same bytes under the same name.
 
 use std::sync::Arc;
 
 use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::path::Path as ObjectPath;
-use object_store::{ObjectStore, PutMode, PutOptions, PutPayload};
+use object_store::{ObjectStore, PutMode, PutOptions, PutPayload, WriteMultipart};
+use tokio::io::AsyncReadExt;
 use xunshi_core::crypto::{HashAlg, content_key, parse_content_name};
 use xunshi_core::store::{Blobs, BoxFuture};
 use xunshi_core::{CoreError, Result};
@@ -115,6 +119,55 @@ impl Blobs for S3Blobs {
                 Err(object_store::Error::Precondition { .. }) => Ok(name),
                 Err(e) => Err(failed(&format!("{} did not take {name}", this.place), e)),
             }
+        })
+    }
+
+    fn put_file(
+        &self,
+        file: std::path::PathBuf,
+        name: String,
+        _content_type: &str,
+    ) -> BoxFuture<'static, Result<()>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let path = this
+                .path_of(&name)
+                .ok_or_else(|| CoreError::internal("a content name that is not one"))?;
+            match this.store.head(&path).await {
+                Ok(_) => return Ok(()),
+                Err(object_store::Error::NotFound { .. }) => {}
+                Err(e) => return Err(failed(&format!("{} did not say of {name}", this.place), e)),
+            }
+            let did_not_take = |e: &dyn std::fmt::Display| {
+                failed(&format!("{} did not take {name}", this.place), e)
+            };
+            let upload = this
+                .store
+                .put_multipart(&path)
+                .await
+                .map_err(|e| did_not_take(&e))?;
+            let mut write = WriteMultipart::new(upload);
+            let mut f = tokio::fs::File::open(&file)
+                .await
+                .map_err(|e| CoreError::internal(format!("{}: {e}", file.display())))?;
+            let mut piece = vec![0u8; 256 * 1024];
+            loop {
+                let n = f
+                    .read(&mut piece)
+                    .await
+                    .map_err(|e| CoreError::internal(format!("{}: {e}", file.display())))?;
+                if n == 0 {
+                    break;
+                }
+                // Waits while too many parts are on their way, so memory stays bounded.
+                write
+                    .wait_for_capacity(2)
+                    .await
+                    .map_err(|e| did_not_take(&e))?;
+                write.write(&piece[..n]);
+            }
+            write.finish().await.map_err(|e| did_not_take(&e))?;
+            Ok(())
         })
     }
 

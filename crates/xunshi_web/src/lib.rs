@@ -33,7 +33,7 @@ pub struct WebConfig {
     /// Largest JSON or form body accepted, in bytes.
     pub form_limit: usize,
     pub request_timeout: Duration,
-    /// Log-in attempts a minute from one client address, per instance.
+    /// Log-in attempts a minute from one client address, counted by all instances together.
     pub login_per_address_per_minute: u32,
     /// Log-in attempts a minute in all, per instance.
     pub login_overall_per_minute: u32,
@@ -41,6 +41,9 @@ pub struct WebConfig {
     pub public_per_address_per_minute: u32,
     /// Letters and follow-ups from the public a minute in all, per instance.
     pub public_overall_per_minute: u32,
+    /// Where uploads are received in pieces before the services check and keep them
+    /// (`xunshi_store::Stager`); best on the file system of the evidence folder.
+    pub upload_dir: std::path::PathBuf,
 }
 
 impl Default for WebConfig {
@@ -54,6 +57,7 @@ impl Default for WebConfig {
             login_overall_per_minute: 300,
             public_per_address_per_minute: 5,
             public_overall_per_minute: 120,
+            upload_dir: std::env::temp_dir().join("xunshi-uploads"),
         }
     }
 }

@@ -41,9 +41,14 @@ pub async fn run(config: Config, demo: bool) -> Result<ExitCode, String> {
         }
     };
     super::jobs::spawn(services.clone(), db.clone(), &config, mailer);
+    // Uploads are received into the data folder, on the file system of the local evidence
+    // folder; what a process killed mid-upload left there is swept away.
+    let upload_dir = config.data_dir.join("uploads");
+    xunshi_store::Stager::sweep(&upload_dir, std::time::Duration::from_secs(3600));
     let web = WebConfig {
         trust_proxy: config.trust_proxy,
         login_per_address_per_minute: config.login_attempts_per_minute,
+        upload_dir,
         ..WebConfig::default()
     };
     let app = xunshi_web::router(AppState::new(services, db.clone(), web));

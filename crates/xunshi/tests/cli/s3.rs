@@ -2,7 +2,9 @@
 //! free port of 127.0.0.1. The demo is loaded with `[s3]` configured, so every file it
 //! attaches goes to the bucket and none to the data folder; a backup reads them back from the
 //! bucket (each checked against its name) and a restore into an installation without the
-//! object store puts them in its folder, the same files under the same names.
+//! object store puts them in its folder, the same files under the same names. A letter's
+//! attachment larger than one part of a multipart upload goes through the server's staging
+//! folder into the bucket in parts, and leaves nothing behind in the folder.
 
 use std::process::{Child, Command, Stdio};
 use std::time::Instant;
@@ -84,11 +86,65 @@ pub(super) fn evidence_lives_in_the_object_store_and_comes_back_in_a_backup() {
         !x.data_dir.path().join("blobs").exists(),
         "no evidence file in the data folder"
     );
-    let keys = moto.keys();
+    let demo_keys = moto.keys();
     assert!(
-        keys.len() >= 3,
-        "the demo's files are in the bucket: {keys:?}"
+        demo_keys.len() >= 3,
+        "the demo's files are in the bucket: {demo_keys:?}"
     );
+
+    // A letter from the public with a 6 MB attachment (more than one 5 MB part).
+    let server = x.serve();
+    let open = http(
+        server.port,
+        "GET",
+        "/api/v1/public/announcements",
+        &[],
+        None,
+    );
+    assert_eq!(open.status, 200, "{}", open.body);
+    let inspection = open.json()[0]["inspection_id"]
+        .as_str()
+        .expect("the live round takes letters")
+        .to_owned();
+    let attachment = "报销单据核对记录：某处 2024 年差旅费超标准报销。\n".repeat(100_000);
+    assert!(attachment.len() > 6_000_000);
+    let boundary = "xunshi-test-boundary";
+    let part = |name: &str, value: &str| {
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        )
+    };
+    let body = format!(
+        "{}{}--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"核对记录.txt\"\r\n\
+         Content-Type: text/plain\r\n\r\n{attachment}\r\n--{boundary}--\r\n",
+        part("inspection_id", &inspection),
+        part("content", "反映某处违规报销差旅费，附核对记录。"),
+    );
+    let sent = http(
+        server.port,
+        "POST",
+        "/api/v1/public/submissions",
+        &[(
+            "Content-Type",
+            &format!("multipart/form-data; boundary={boundary}"),
+        )],
+        Some(&body),
+    );
+    assert_eq!(sent.status, 201, "{}", sent.body);
+    assert!(server.stop_with_sigterm().success());
+    let keys = moto.keys();
+    let name = xunshi_core::crypto::HashAlg::Sha256.content_name(attachment.as_bytes());
+    assert_eq!(
+        keys.iter()
+            .filter(|k| !demo_keys.contains(k))
+            .collect::<Vec<_>>(),
+        vec![&format!("evidence/{}/{name}", &name[..2])],
+        "the attachment is in the bucket under its hash"
+    );
+    let staged: Vec<_> = std::fs::read_dir(x.data_dir.path().join("uploads"))
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    assert!(staged.is_empty(), "left in the staging folder: {staged:?}");
     for k in &keys {
         let name = k.rsplit('/').next().unwrap();
         assert!(

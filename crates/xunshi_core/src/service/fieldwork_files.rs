@@ -15,9 +15,10 @@ use crate::audit::{Action, AuditEntry};
 use crate::error::{CoreError, Result};
 use crate::fieldwork::{FieldRecord, SourceKind};
 use crate::id::Id;
-use crate::paper::{FileKind, check_evidence_file, clean_filename};
+use crate::paper::{FileKind, clean_filename};
 use crate::permission::Actor;
 use crate::store::{FieldworkFile, FieldworkRead, FieldworkWrite, ReadTx, Store, WriteTx};
+use crate::upload::Upload;
 
 impl<S: Store> Services<S> {
     /// Adds a file to a letter or to another method's record: a member of the team.
@@ -27,7 +28,7 @@ impl<S: Store> Services<S> {
         owner_kind: SourceKind,
         owner_id: Id,
         filename: &str,
-        bytes: Vec<u8>,
+        content: impl Into<Upload>,
     ) -> Result<FieldworkFile> {
         let filename = clean_filename(filename)?;
         // Who may add is asked before the content is checked and stored, so that a refused
@@ -36,12 +37,7 @@ impl<S: Store> Services<S> {
             let mut tx = self.store.read().await?;
             team_owner(&mut tx, actor, owner_kind, owner_id).await?;
         }
-        let kind = check_evidence_file(&filename, &bytes)?;
-        let size = bytes.len() as i64;
-        let hash = self
-            .blobs()?
-            .put(bytes, kind.content_type(), self.suite.hash())
-            .await?;
+        let (kind, size, hash) = self.keep_upload(&filename, content.into()).await?;
         let now = self.now();
         let mut tx = self.store.write().await?;
         team_owner(&mut tx, actor, owner_kind, owner_id).await?;

@@ -23,7 +23,7 @@ use crate::fieldwork::{
 use crate::id::Id;
 use crate::inspection::{Inspection, Stage};
 use crate::page::{Page, PageRequest};
-use crate::paper::{check_evidence_file, clean_filename};
+use crate::paper::clean_filename;
 use crate::permission::Actor;
 use crate::store::{
     FieldworkFile, FieldworkRead, FieldworkWrite, LetterFilter, PlanningRead, ReadTx, Store,
@@ -306,7 +306,7 @@ impl<S: Store> Services<S> {
     pub async fn submit_public_letter(
         &self,
         input: &PublicSubmissionInput,
-        files: Vec<(String, Vec<u8>)>,
+        files: Vec<(String, crate::upload::Upload)>,
     ) -> Result<Submitted> {
         let f = input.validate()?;
         if files.len() > PUBLIC_FILES_MAX {
@@ -318,14 +318,9 @@ impl<S: Store> Services<S> {
         // Files are checked and stored first; a refused submission leaves only unreferenced
         // content-addressed blobs, which nothing lists.
         let mut stored = Vec::with_capacity(files.len());
-        for (name, bytes) in files {
+        for (name, content) in files {
             let name = clean_filename(&name)?;
-            let kind = check_evidence_file(&name, &bytes)?;
-            let size = bytes.len() as i64;
-            let hash = self
-                .blobs()?
-                .put(bytes, kind.content_type(), self.suite.hash())
-                .await?;
+            let (kind, size, hash) = self.keep_upload(&name, content).await?;
             stored.push((name, kind, size, hash));
         }
         let now = self.now();

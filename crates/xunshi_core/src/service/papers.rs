@@ -20,8 +20,8 @@ use crate::inspection::{Inspection, Stage};
 use crate::message::MessageKind;
 use crate::page::{Keyset, SortedPage};
 use crate::paper::{
-    Evidence, Problem, ProblemFields, ProblemInput, ProblemStatus, ProblemSummary, Signature,
-    check_evidence_file, clean_filename,
+    Evidence, FileKind, Problem, ProblemFields, ProblemInput, ProblemStatus, ProblemSummary,
+    Signature, check_evidence_file, clean_filename,
 };
 use crate::permission::{Actor, Permission};
 use crate::role::{Role, Scope};
@@ -30,6 +30,7 @@ use crate::taxonomy::{
     Category, CategoryInput, Taxonomy, TaxonomyVersion, TaxonomyVersionInput, sort_categories,
     version_in_force,
 };
+use crate::upload::Upload;
 
 /// A decision on a paper, based on the version the decider saw.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -783,9 +784,8 @@ impl<S: Store> Services<S> {
         actor: &Actor,
         problem_id: Id,
         filename: &str,
-        bytes: Vec<u8>,
+        content: impl Into<Upload>,
     ) -> Result<Evidence> {
-        let blobs = self.blobs()?.clone();
         let filename = clean_filename(filename)?;
         // Who may attach is checked before anything is stored.
         {
@@ -793,12 +793,7 @@ impl<S: Store> Services<S> {
             let (p, insp) = readable_problem(&mut tx, actor, problem_id).await?;
             check_can_attach(actor, &insp, &p)?;
         }
-        let kind = check_evidence_file(&filename, &bytes)?;
-        let size = bytes.len() as i64;
-        // The store names the content by the installation's hash.
-        let hash = blobs
-            .put(bytes, kind.content_type(), self.suite.hash())
-            .await?;
+        let (kind, size, hash) = self.keep_upload(&filename, content.into()).await?;
         let now = self.now();
         let mut tx = self.store.write().await?;
         let (p, insp) = readable_problem(&mut tx, actor, problem_id).await?;
@@ -841,6 +836,40 @@ impl<S: Store> Services<S> {
         .await?;
         tx.commit().await?;
         Ok(e)
+    }
+
+    /// Checks an uploaded file (its kind by name and content, its size) and keeps its content
+    /// in the blob store, named by the installation's hash: its kind, size and content name.
+    /// A staged upload is read from its file in pieces, never whole.
+    pub(crate) async fn keep_upload(
+        &self,
+        filename: &str,
+        content: Upload,
+    ) -> Result<(FileKind, i64, String)> {
+        let blobs = self.blobs()?.clone();
+        let probe = content.probe();
+        let kind = check_evidence_file(filename, &probe)?;
+        let size = i64::try_from(probe.size()).map_err(CoreError::internal)?;
+        let alg = self.suite.hash();
+        let name = match content {
+            Upload::Bytes(bytes) => blobs.put(bytes, kind.content_type(), alg).await?,
+            Upload::Staged(staged) => {
+                if staged.alg != alg {
+                    return Err(CoreError::internal(
+                        "an upload was staged under another hash than the installation's",
+                    ));
+                }
+                blobs
+                    .put_file(
+                        staged.path.clone(),
+                        staged.name.clone(),
+                        kind.content_type(),
+                    )
+                    .await?;
+                staged.name.clone()
+            }
+        };
+        Ok((kind, size, name))
     }
 
     /// The files of a paper, withdrawn ones included.

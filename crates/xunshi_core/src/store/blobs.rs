@@ -21,6 +21,15 @@ pub trait Blobs: Send + Sync + 'static {
         alg: HashAlg,
     ) -> BoxFuture<'static, Result<String>>;
 
+    /// Stores the staged file at `path`, which its writer named `name` as it wrote it (by the
+    /// hash the name says), reading it in pieces; unless that content is there already.
+    fn put_file(
+        &self,
+        path: std::path::PathBuf,
+        name: String,
+        content_type: &str,
+    ) -> BoxFuture<'static, Result<()>>;
+
     /// The content stored under `name`. `NotFound` if there is none; `Internal` if what is
     /// stored no longer hashes to its name.
     fn get(&self, name: &str) -> BoxFuture<'static, Result<Vec<u8>>>;

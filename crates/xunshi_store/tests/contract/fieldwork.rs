@@ -244,7 +244,10 @@ pub async fn the_register_keeps_writers_sealed_and_pages_counts_and_tallies_in_t
                 contact: "微信 zhenshi".into(),
                 ..Default::default()
             },
-            vec![("举报材料.txt".into(), "差旅报销清单".as_bytes().to_vec())],
+            vec![(
+                "举报材料.txt".into(),
+                "差旅报销清单".as_bytes().to_vec().into(),
+            )],
         )
         .await
         .unwrap()

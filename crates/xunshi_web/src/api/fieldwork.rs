@@ -144,7 +144,7 @@ async fn public_submit(
                 format!("无法读取 multipart/form-data：{}", r.body_text()),
             )
         })?;
-        read_submission(&mut mp).await?
+        read_submission(&crate::http::files::Staging::of(&app), &mut mp).await?
     } else {
         // Without files the body is held to the API's own limit, not the files'.
         let limit = app.config.form_limit;
@@ -420,7 +420,7 @@ async fn add_file(
     id: Id,
     mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> ApiResult<(StatusCode, Json<FieldworkFile>)> {
-    let (name, bytes) = super::upload(mp).await?;
+    let (name, bytes) = super::upload(app, mp).await?;
     let f = app
         .services
         .add_fieldwork_file(actor, kind, id, &name, bytes)

@@ -165,11 +165,12 @@ pub fn finish_error(resp: Response) -> Response {
     out
 }
 
-/// The one file of an upload (a multipart form with a part `file`), or 400 when the body is
-/// not such a form.
+/// The one file of an upload (a multipart form with a part `file`), staged, or 400 when the
+/// body is not such a form.
 pub async fn upload(
+    app: &crate::AppState,
     mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
-) -> Result<(String, Vec<u8>), ApiError> {
+) -> Result<(String, xunshi_core::upload::Upload), ApiError> {
     let mut mp = mp.map_err(|r| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -177,7 +178,8 @@ pub async fn upload(
             format!("请以 multipart/form-data 上传：{}", r.body_text()),
         )
     })?;
-    Ok(crate::http::files::read_upload(&mut mp).await?)
+    let staging = crate::http::files::Staging::of(app);
+    Ok(crate::http::files::read_upload(&staging, &mut mp).await?)
 }
 
 /// Parses an id from the path; an id that cannot exist names nothing.

@@ -271,7 +271,7 @@ async fn upload_evidence(
     mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> ApiResult<(StatusCode, Json<Evidence>)> {
     let id = path_id(&id, "问题底稿")?;
-    let (name, bytes) = super::upload(mp).await?;
+    let (name, bytes) = super::upload(&app, mp).await?;
     let e = app
         .services
         .upload_evidence(&actor, id, &name, bytes)

@@ -416,7 +416,7 @@ async fn upload_evidence(
     mp: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<(StatusCode, Json<TaskEvidence>)> {
     let id = path_id(&id, "整改任务")?;
-    let (name, bytes) = super::upload(mp).await?;
+    let (name, bytes) = super::upload(&app, mp).await?;
     let e = app
         .services
         .upload_task_evidence(&actor, id, &name, bytes)

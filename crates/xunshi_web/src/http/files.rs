@@ -9,6 +9,7 @@ use serde::Deserialize;
 use xunshi_core::crypto::{HashAlg, parse_content_name};
 use xunshi_core::paper::{Evidence, FileKind};
 use xunshi_core::rectify::TaskEvidence;
+use xunshi_core::upload::Upload;
 
 use super::Rejection;
 use crate::error::ApiError;
@@ -28,6 +29,8 @@ pub enum UploadError {
     /// Not a multipart form with a `file` part, cut short, or a name or text that breaks the
     /// character rule.
     Bad(String),
+    /// The server could not stage it (the staging folder cannot be written).
+    Failed(xunshi_core::CoreError),
 }
 
 impl From<UploadError> for Rejection {
@@ -42,6 +45,7 @@ impl From<UploadError> for Rejection {
                 ),
             ),
             UploadError::Bad(m) => Rejection::field("file", m),
+            UploadError::Failed(e) => Rejection::from(e),
         }
     }
 }
@@ -52,13 +56,51 @@ impl From<UploadError> for ApiError {
     }
 }
 
-/// The one file of a page's upload form, or the status and message the page shows again with
-/// the form: 413 over the size of an evidence file, 400 for anything else that cannot be read.
+/// Where and how an upload is staged: the folder, and the installation's hash that names it.
+#[derive(Debug, Clone)]
+pub struct Staging {
+    dir: std::path::PathBuf,
+    alg: HashAlg,
+}
+
+impl Staging {
+    pub fn of(app: &crate::AppState) -> Staging {
+        Staging {
+            dir: app.config.upload_dir.clone(),
+            alg: app.services.suite.hash(),
+        }
+    }
+
+    /// Receives a file part in pieces into a staging file, held to the size of an evidence
+    /// file as it goes: never the whole file in memory.
+    pub async fn receive(
+        &self,
+        field: &mut axum::extract::multipart::Field<'_>,
+    ) -> Result<Upload, UploadError> {
+        let mut stager = xunshi_store::Stager::create(&self.dir, self.alg)
+            .await
+            .map_err(UploadError::Failed)?;
+        while let Some(piece) = field.chunk().await.map_err(multipart_error)? {
+            if stager.size() + piece.len() as u64 > xunshi_core::paper::MAX_EVIDENCE_BYTES as u64 {
+                return Err(UploadError::TooLarge);
+            }
+            stager.write(&piece).await.map_err(UploadError::Failed)?;
+        }
+        Ok(Upload::Staged(
+            stager.finish().await.map_err(UploadError::Failed)?,
+        ))
+    }
+}
+
+/// The one file of a page's upload form, staged, or the status and message the page shows
+/// again with the form: 413 over the size of an evidence file, 400 for anything else that
+/// cannot be read.
 pub async fn page_upload(
+    app: &crate::AppState,
     mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
-) -> Result<(String, Vec<u8>), (StatusCode, String)> {
+) -> Result<(String, Upload), (StatusCode, String)> {
     let read = match mp {
-        Ok(mut mp) => read_upload(&mut mp).await,
+        Ok(mut mp) => read_upload(&Staging::of(app), &mut mp).await,
         Err(_) => Err(UploadError::Bad("请通过页面上的表单上传文件".into())),
     };
     read.map_err(|e| match e {
@@ -70,6 +112,10 @@ pub async fn page_upload(
             ),
         ),
         UploadError::Bad(m) => (StatusCode::BAD_REQUEST, m),
+        UploadError::Failed(e) => (
+            crate::error::status_of(&e),
+            crate::error::public_message(&e),
+        ),
     })
 }
 
@@ -81,24 +127,44 @@ pub(crate) fn multipart_error(e: MultipartError) -> UploadError {
     }
 }
 
-/// Reads the part named `file` of a multipart form: its file name and content. Other parts
-/// (the pages' CSRF token and idempotency key, already checked by `auth::page_session`) are
-/// read only to check them: every text part and the file name must pass the character rule.
-pub async fn read_upload(mp: &mut Multipart) -> Result<(String, Vec<u8>), UploadError> {
-    read_upload_with(mp, &[])
+/// Reads the part named `file` of a multipart form: its file name, and its content staged
+/// (`Staging::receive`). Other parts (the pages' CSRF token and idempotency key, already
+/// checked by `auth::page_session`) are read only to check them: every text part and the file
+/// name must pass the character rule.
+pub async fn read_upload(
+    staging: &Staging,
+    mp: &mut Multipart,
+) -> Result<(String, Upload), UploadError> {
+    read_form(mp, &[], Some(staging))
         .await
-        .map(|(name, bytes, _)| (name, bytes))
+        .map(|(name, content, _)| (name, content))
 }
 
-/// [`read_upload`], also giving the text parts named in `keep` (such as a ledger import's
-/// `dry_run`), each the first of its name.
+/// The file of a form whole in memory, with the text parts named in `keep` (such as a ledger
+/// import's `dry_run`), each the first of its name: for a file that is parsed whole (a ledger
+/// to import), never for evidence, which is staged.
 pub async fn read_upload_with(
     mp: &mut Multipart,
     keep: &[&str],
 ) -> Result<(String, Vec<u8>, Vec<(String, String)>), UploadError> {
+    match read_form(mp, keep, None).await? {
+        (name, Upload::Bytes(bytes), kept) => Ok((name, bytes, kept)),
+        (_, Upload::Staged(_), _) => Err(UploadError::Failed(xunshi_core::CoreError::internal(
+            "a file to parse was staged",
+        ))),
+    }
+}
+
+/// The file part of a form, staged where `staging` says so, else read whole; and the text
+/// parts named in `keep`.
+async fn read_form(
+    mp: &mut Multipart,
+    keep: &[&str],
+    staging: Option<&Staging>,
+) -> Result<(String, Upload, Vec<(String, String)>), UploadError> {
     let mut kept: Vec<(String, String)> = Vec::new();
     let mut found = None;
-    while let Some(field) = mp.next_field().await.map_err(multipart_error)? {
+    while let Some(mut field) = mp.next_field().await.map_err(multipart_error)? {
         let name = field.name().unwrap_or_default().to_owned();
         if let Some(m) = xunshi_core::text::problem(&name) {
             return Err(UploadError::Bad(format!("表单字段名{m}")));
@@ -108,8 +174,11 @@ pub async fn read_upload_with(
             if let Some(m) = xunshi_core::text::problem(&filename) {
                 return Err(UploadError::Bad(format!("文件名{m}")));
             }
-            let bytes = field.bytes().await.map_err(multipart_error)?;
-            found = Some((filename, bytes.to_vec()));
+            let content = match staging {
+                Some(s) => s.receive(&mut field).await?,
+                None => Upload::Bytes(field.bytes().await.map_err(multipart_error)?.to_vec()),
+            };
+            found = Some((filename, content));
             continue;
         }
         let bytes = field.bytes().await.map_err(multipart_error)?;
@@ -125,9 +194,9 @@ pub async fn read_upload_with(
             kept.push((name, text.to_owned()));
         }
     }
-    let (filename, bytes) =
+    let (filename, content) =
         found.ok_or_else(|| UploadError::Bad("请选择要上传的文件（表单字段 file）".into()))?;
-    Ok((filename, bytes, kept))
+    Ok((filename, content, kept))
 }
 
 /// How a page asks for a stored file: shown where it opens (the kinds a browser renders by

@@ -1,15 +1,15 @@
 //! The public's letter as a multipart form, read the same way for the intake page and the
 //! API: its text parts into [`PublicSubmissionInput`], its `file` parts (those chosen; an
-//! empty file input sends a part without a name or content) into files, each held to the size
-//! of an evidence file as it is read, every text and file name to the character rule. It
-//! fails as an upload does (`files::UploadError`).
+//! empty file input sends a part without a name or content) into staged files, each held to
+//! the size of an evidence file as it is received, every text and file name to the character
+//! rule. It fails as an upload does (`files::UploadError`).
 
 use axum::extract::multipart::Multipart;
 use xunshi_core::fieldwork::PublicSubmissionInput;
-use xunshi_core::paper::MAX_EVIDENCE_BYTES;
 use xunshi_core::service::PUBLIC_FILES_MAX as FILES_MAX;
+use xunshi_core::upload::Upload;
 
-use super::files::{UPLOAD_LIMIT, UploadError, multipart_error};
+use super::files::{Staging, UPLOAD_LIMIT, UploadError, multipart_error};
 
 /// The longest text part of the form.
 const TEXT_PART_LIMIT: usize = 128 * 1024;
@@ -19,8 +19,9 @@ pub const SUBMISSION_LIMIT: usize = FILES_MAX * UPLOAD_LIMIT + TEXT_PART_LIMIT;
 
 /// Reads the submission and its files.
 pub async fn read_submission(
+    staging: &Staging,
     mp: &mut Multipart,
-) -> Result<(PublicSubmissionInput, Vec<(String, Vec<u8>)>), UploadError> {
+) -> Result<(PublicSubmissionInput, Vec<(String, Upload)>), UploadError> {
     let mut input = PublicSubmissionInput::default();
     let mut files = Vec::new();
     while let Some(mut field) = mp.next_field().await.map_err(multipart_error)? {
@@ -33,20 +34,14 @@ pub async fn read_submission(
             if let Some(m) = xunshi_core::text::problem(&filename) {
                 return Err(UploadError::Bad(format!("附件的文件名{m}")));
             }
-            let mut bytes = Vec::new();
-            while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
-                if bytes.len() + chunk.len() > MAX_EVIDENCE_BYTES {
-                    return Err(UploadError::TooLarge);
-                }
-                bytes.extend_from_slice(&chunk);
-            }
-            if filename.is_empty() && bytes.is_empty() {
+            let content = staging.receive(&mut field).await?;
+            if filename.is_empty() && content.probe().size() == 0 {
                 continue;
             }
             if files.len() == FILES_MAX {
                 return Err(UploadError::Bad(format!("最多上传 {FILES_MAX} 个附件")));
             }
-            files.push((filename, bytes));
+            files.push((filename, content));
             continue;
         }
         let bytes = field.bytes().await.map_err(multipart_error)?;

@@ -104,7 +104,7 @@ async fn upload(
 ) -> PageResult {
     let actor = &user.actor;
     let id = parse_id(&id, "工作记录", actor)?;
-    let (name, bytes) = match page_upload(mp).await {
+    let (name, bytes) = match page_upload(&app, mp).await {
         Ok(v) => v,
         Err((status, msg)) => return render_record(&app, &user, id, None, Some(msg), status).await,
     };

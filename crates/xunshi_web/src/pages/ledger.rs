@@ -771,7 +771,7 @@ async fn upload(
 ) -> PageResult {
     let actor = &user.actor;
     let id = parse_id(&id, "整改任务", actor)?;
-    let result = match page_upload(mp).await {
+    let result = match page_upload(&app, mp).await {
         Ok((name, bytes)) => {
             app.services
                 .upload_task_evidence(actor, id, &name, bytes)

@@ -750,7 +750,7 @@ async fn upload(
         error: Some(msg),
         ..Again::default()
     };
-    let (name, bytes) = match page_upload(mp).await {
+    let (name, bytes) = match page_upload(&app, mp).await {
         Ok(v) => v,
         Err((status, msg)) => {
             return render_detail(&app, &user, id, None, refused(msg), status).await;

@@ -680,7 +680,7 @@ async fn upload(
 ) -> PageResult {
     let actor = &user.actor;
     let id = parse_id(&id, "问题底稿", &user)?;
-    let (name, bytes) = match page_upload(mp).await {
+    let (name, bytes) = match page_upload(&app, mp).await {
         Ok(v) => v,
         Err((status, msg)) => {
             return render_detail(&app, &user, id, None, Some(msg), status).await;

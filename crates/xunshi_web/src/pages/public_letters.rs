@@ -20,7 +20,7 @@ use super::{FormErrors, local_time, render};
 use crate::AppState;
 use crate::auth::ClientIp;
 use crate::error::{banner, status_of};
-use crate::http::files::UploadError;
+use crate::http::files::{Staging, UploadError};
 use crate::http::intake::{SUBMISSION_LIMIT, read_submission};
 use crate::http::{Form, Rejection};
 
@@ -166,7 +166,7 @@ async fn submit(
         return throttled(&app, r).await;
     }
     let read = match mp {
-        Ok(mut mp) => read_submission(&mut mp).await,
+        Ok(mut mp) => read_submission(&Staging::of(&app), &mut mp).await,
         Err(_) => Err(UploadError::Bad("请通过本页的表单提交".into())),
     };
     let (input, files) = match read {
@@ -180,6 +180,10 @@ async fn submit(
         }
         Err(UploadError::Bad(m)) => {
             return intake_page(&app, None, Some(m), None, StatusCode::BAD_REQUEST).await;
+        }
+        Err(UploadError::Failed(e)) => {
+            let (status, m) = (status_of(&e), crate::error::public_message(&e));
+            return intake_page(&app, None, Some(m), None, status).await;
         }
     };
     match app.services.submit_public_letter(&input, files).await {

@@ -117,6 +117,7 @@ async fn import(
             ));
         }
         Err(UploadError::Bad(m)) => return Err(CoreError::bad_input("file", m)).or_page(actor),
+        Err(UploadError::Failed(e)) => return Err(e).or_page(actor),
     };
     let field = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
     let dry_run = parse_dry_run(field("dry_run")).or_page(actor)?;

@@ -142,6 +142,13 @@ impl TestApp {
         self._dir.path()
     }
 
+    /// The files left in the folder where uploads are staged.
+    pub fn staged_files(&self) -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(&self.config.upload_dir)
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default()
+    }
+
     /// The application with the default policy (back-off after the third failure).
     pub async fn spawn() -> TestApp {
         Self::spawn_with(|_| {}).await
@@ -155,9 +162,11 @@ impl TestApp {
     /// The application with a web configuration of the test's own (the log-in rate limits).
     pub async fn spawn_configured(
         adjust: impl FnOnce(&mut Services<Db>),
-        config: WebConfig,
+        mut config: WebConfig,
     ) -> TestApp {
         let dir = tempfile::tempdir().expect("a temporary folder");
+        // Uploads are staged in the case's own folder, so a case can see what stays there.
+        config.upload_dir = dir.path().join("uploads");
         let db = Db::open(&xunshi_store::sqlite_url(dir.path()), 5)
             .await
             .expect("open a fresh SQLite database");

@@ -662,8 +662,25 @@ async fn evidence_over_the_limit_is_refused_with_413_and_files_round_trip() {
         ))
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    // Received in pieces: a Word file whose part names come long after its start is still
+    // told by them, and a zip named .docx without them is not one.
+    let mut late = b"PK\x03\x04".to_vec();
+    late.extend(vec![b'-'; 200 * 1024]);
+    late.extend(b"word/document.xml");
+    let r = a.send(page_upload("谈话提纲.docx", late.clone())).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let mut sheet = late[..late.len() - b"word/document.xml".len()].to_vec();
+    sheet.extend(b"xl/workbook.xml");
+    let r = a.send(page_upload("伪装.docx", sheet)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+    assert_eq!(
+        a.t.staged_files(),
+        Vec::<std::path::PathBuf>::new(),
+        "nothing stays where uploads are received, kept, refused or too large"
+    );
     let html = a.page(&format!("/papers/{pid}"), &session).await.text();
     assert!(html.contains("现场照片.png"));
+    assert!(html.contains("谈话提纲.docx"));
     assert!(
         html.contains(&xunshi_core::paper::sha256_hex(&pdf)),
         "the list shows the hash"

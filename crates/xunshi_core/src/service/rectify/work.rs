@@ -11,7 +11,7 @@ use crate::audit::{Action, AuditEntry};
 use crate::error::{CoreError, Result};
 use crate::id::Id;
 use crate::message::MessageKind;
-use crate::paper::{check_evidence_file, clean_filename};
+use crate::paper::clean_filename;
 use crate::permission::Actor;
 use crate::rectify::{
     Defect, Due, Plan, PlanStatus, ProgressReport, Task, TaskEvent, TaskEvidence, TaskStatus,
@@ -22,6 +22,7 @@ use crate::service::messages::{Audience, Note, notify};
 use crate::service::papers::signature;
 use crate::service::{Services, record};
 use crate::store::{ReadTx, RectifyRead, RectifyWrite, Store, WriteTx};
+use crate::upload::Upload;
 
 const UNIT_ONLY: &str = "只有本单位（责任部门）人员可以报告整改进展、上传佐证材料";
 
@@ -169,9 +170,8 @@ impl<S: Store> Services<S> {
         actor: &Actor,
         task_id: Id,
         filename: &str,
-        bytes: Vec<u8>,
+        content: impl Into<Upload>,
     ) -> Result<TaskEvidence> {
-        let blobs = self.blobs()?.clone();
         let filename = clean_filename(filename)?;
         // Who may attach is checked before anything is stored.
         {
@@ -179,12 +179,7 @@ impl<S: Store> Services<S> {
             let (task, plan, insp) = task_context(&mut tx, task_id).await?;
             check_can_attach(rect_role(actor, &insp, task.unit_id), &plan, &task)?;
         }
-        let kind = check_evidence_file(&filename, &bytes)?;
-        let size = bytes.len() as i64;
-        // The store names the content by the installation's hash.
-        let hash = blobs
-            .put(bytes, kind.content_type(), self.suite.hash())
-            .await?;
+        let (kind, size, hash) = self.keep_upload(&filename, content.into()).await?;
         let now = self.now();
         let mut tx = self.store.write().await?;
         let (task, plan, insp) = task_context(&mut tx, task_id).await?;
