@@ -315,8 +315,13 @@ pub enum CryptoCommand {
     /// Move everything to the configured suite (`crypto`, or XUNSHI_CRYPTO): the audit trail
     /// hashed again, the sealed fields sealed again and the evidence files named by the new
     /// hash, in one transaction recorded in the trail, after the trail verifies. Stop every
-    /// server first; start them again with the same setting after
-    Switch,
+    /// server first (it refuses while one has run a background job lately); start them again
+    /// with the same setting after
+    Switch {
+        /// Switch although a background job began lately (the servers are known to be stopped)
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -196,6 +196,22 @@ impl Db {
         Ok(freed)
     }
 
+    /// The newest run begun since `since`, as `(job, holder, started_at)`: a sign that a server
+    /// is running (each runs the upkeep every `upkeep_seconds`).
+    pub async fn run_begun_since(
+        &self,
+        since: Timestamp,
+    ) -> Result<Option<(String, String, String)>> {
+        sqlx::query_as(
+            "SELECT job, holder, started_at FROM job_runs WHERE started_at >= $1
+             ORDER BY started_at DESC LIMIT 1",
+        )
+        .bind(ts(since))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err)
+    }
+
     /// Forgets the runs finished before `before`; returns how many.
     pub async fn purge_job_runs(&self, before: Timestamp) -> Result<u64> {
         sqlx::query("DELETE FROM job_runs WHERE finished_at IS NOT NULL AND finished_at < $1")

@@ -136,13 +136,16 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Backup { out } => backup::backup(&config, &out).await,
         Command::Restore { file } => backup::restore(&config, &file).await,
         Command::MigrateTo { url } => backup::migrate_to(&config, &url).await,
-        Command::Crypto(CryptoCommand::Switch) => {
+        Command::Crypto(CryptoCommand::Switch { force }) => {
             let db = open_any_suite(&config).await?;
-            let code = match cipher(&db, &config).await {
-                Ok(cipher) => {
+            let code = match (
+                crypto::servers_stopped(&db, &config, force).await,
+                cipher(&db, &config).await,
+            ) {
+                (Ok(()), Ok(cipher)) => {
                     crypto::switch(&services(db.clone(), &config).with_cipher(cipher)).await
                 }
-                Err(e) => Err(e),
+                (Err(e), _) | (_, Err(e)) => Err(e),
             };
             db.close().await;
             code

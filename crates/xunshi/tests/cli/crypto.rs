@@ -1,8 +1,8 @@
 //! The national cryptography option at the command line: a database chained under one suite
 //! refuses a configuration naming the other until `xunshi crypto switch` moves it, and moves
-//! back the same way.
+//! back the same way; the switch refuses while a server has lately run its background jobs.
 
-use super::{Instance, assert_success, stdout};
+use super::{Instance, PATIENCE, assert_success, block_on, stdout};
 
 fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
@@ -33,7 +33,26 @@ pub(super) fn a_configured_suite_is_held_to_until_switched(x: &Instance) {
         stderr(&out)
     );
 
+    // A server that ran its upkeep a moment ago may still be running: no switch without
+    // --force.
+    configure(x, "standard");
+    let server = x.serve();
+    let started = std::time::Instant::now();
+    while job_runs(x) == 0 {
+        assert!(started.elapsed() < PATIENCE, "the server ran no job");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(server.stop_with_sigterm().success());
+    configure(x, "sm");
     let out = x.run(&["crypto", "switch"], None);
+    assert!(!out.status.success(), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("seems to be running") && stderr(&out).contains("--force"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = x.run(&["crypto", "switch", "--force"], None);
     assert_success(&out, "crypto switch to sm");
     let text = stdout(&out);
     assert!(
@@ -48,9 +67,28 @@ pub(super) fn a_configured_suite_is_held_to_until_switched(x: &Instance) {
     // Back to the standard suite the same way.
     configure(x, "standard");
     assert!(!x.run(&["audit", "verify"], None).status.success());
-    assert_success(&x.run(&["crypto", "switch"], None), "crypto switch back");
+    assert_success(
+        &x.run(&["crypto", "switch", "--force"], None),
+        "crypto switch back",
+    );
     assert_success(
         &x.run(&["audit", "verify"], None),
         "audit verify under SHA-256",
     );
+}
+
+/// How many background job runs the database records.
+fn job_runs(x: &Instance) -> i64 {
+    let url = x.url();
+    block_on(async move {
+        let db = xunshi_store::Db::open(&url, 1)
+            .await
+            .expect("open the database");
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM job_runs")
+            .fetch_one(&db.pool)
+            .await
+            .expect("count the runs");
+        db.close().await;
+        n
+    })
 }
