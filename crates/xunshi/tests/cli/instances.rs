@@ -4,7 +4,8 @@
 //! chain, and each job's run is done once — the killed one's taken over by a survivor when its
 //! lease ran out, none lost and none done twice. The job caught mid-way is the e-mail outbox,
 //! held in the middle of a message by a slow SMTP server (slow_smtp.py), which keeps a message
-//! only once its sender saw it through: each mail arrives exactly once.
+//! only once its sender saw it through: each mail arrives exactly once. The log-in limit of an
+//! address holds across the instances.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -262,6 +263,21 @@ pub(super) fn three_instances_share_the_work_and_survive_one_killed(url: &str) {
     );
     let upkeep_runs = finished.keys().filter(|(j, _)| j == "upkeep").count();
     assert!(upkeep_runs >= 3, "the upkeep ran on: {runs:#?}");
+
+    // The log-in limit of an address is one for all the instances: fifteen wrong passwords
+    // from 127.0.0.1 within one minute, spread over the survivors, see at most ten checked.
+    let second = jiff::Timestamp::now().as_second().rem_euclid(60);
+    if second > 50 {
+        thread::sleep(Duration::from_secs((61 - second).unsigned_abs()));
+    }
+    let survivors: Vec<u16> = servers.iter().flatten().map(|s| s.port).collect();
+    let statuses: Vec<u16> = (0..15)
+        .map(|i| api_login(survivors[i % survivors.len()], "office9", "Wrong-Pass-9").status)
+        .collect();
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(checked + refused, 15, "{statuses:?}");
+    assert!((1..=10).contains(&checked), "{statuses:?}");
 
     // One chain, whole.
     drop(servers);
