@@ -166,3 +166,24 @@ macro_rules! s3_tests {
         )*
     };
 }
+
+/// Marks each test inside as ignored unless both a browser was asked for and oidc-provider
+/// was installed when the tests were built (a sign-on walked in the browser).
+#[cfg(all(xunshi_test_browser, xunshi_test_oidc))]
+#[macro_export]
+macro_rules! browser_oidc_tests {
+    ($($item:item)*) => { $($item)* };
+}
+
+/// Marks each test inside as ignored unless both a browser was asked for and oidc-provider
+/// was installed when the tests were built (a sign-on walked in the browser).
+#[cfg(not(all(xunshi_test_browser, xunshi_test_oidc)))]
+#[macro_export]
+macro_rules! browser_oidc_tests {
+    ($($item:item)*) => {
+        $(
+            #[ignore = "needs XUNSHI_TEST_BROWSER=1 and oidc-provider (npm ci --prefix crates/xunshi/tests/cli/oidc) when the tests are built"]
+            $item
+        )*
+    };
+}

@@ -386,6 +386,38 @@ xunshi_test_env::browser_tests! {
     }
 }
 
+xunshi_test_env::browser_oidc_tests! {
+    #[test]
+    fn an_official_signs_on_through_the_identity_provider_in_a_browser() {
+        signing_on_through_the_provider()
+    }
+}
+
+/// The provider answers at 127.0.0.1 and Xunshi at localhost: two sites, as in a deployment, so
+/// the way back is a navigation another site began, on which the browser withholds cookies
+/// marked SameSite=Strict. The session must still open and reach the page after.
+fn signing_on_through_the_provider() {
+    let x = Instance::sqlite();
+    let port = free_port();
+    let base = format!("http://localhost:{port}");
+    let provider = crate::oidc::Provider::start(&format!("{base}/login/sso/callback"));
+    crate::oidc::configure_at(&x, provider.port, &base, true);
+    let _server = x.serve_on(port);
+    let b = Browser::start(base);
+    b.goto("/login");
+    b.wait_for("统一身份认证平台登录");
+    b.click_link("统一身份认证平台登录");
+    b.wait_for("密码");
+    b.type_into("input[name=login]", "wangfang");
+    b.type_into("input[name=password]", "Provider-Pass-1");
+    b.click("button[type=submit]");
+    b.wait_for("王芳");
+    assert_eq!(b.path(), "/", "the page after the sign-on");
+    b.goto("/account");
+    let text = b.wait_for("王芳");
+    assert!(!text.contains("用户登录"), "{text}");
+}
+
 fn demo() -> (Instance, Server) {
     xunshi_test_env::require_browser();
     let x = Instance::sqlite();

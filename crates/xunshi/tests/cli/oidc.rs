@@ -19,13 +19,13 @@ const CLIENT_ID: &str = "xunshi";
 const CLIENT_SECRET: &str = "client-secret-of-this-test";
 
 /// oidc-provider with the test's accounts; stopped when dropped.
-struct Provider {
+pub(super) struct Provider {
     child: Child,
-    port: u16,
+    pub(super) port: u16,
 }
 
 impl Provider {
-    fn start(redirect_uri: &str) -> Provider {
+    pub(super) fn start(redirect_uri: &str) -> Provider {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cli/oidc");
         let port = free_port();
         let mut child = Command::new("node")
@@ -207,12 +207,17 @@ fn hidden(body: &str, name: &str) -> String {
 }
 
 fn configure(x: &Instance, provider: u16, port: u16, provision: bool) {
+    configure_at(x, provider, &format!("http://127.0.0.1:{port}"), provision);
+}
+
+/// Configures `x` as the provider's client, reached by the browser at `base`.
+pub(super) fn configure_at(x: &Instance, provider: u16, base: &str, provision: bool) {
     std::fs::write(
         x.data_dir.path().join("xunshi.toml"),
         format!(
             "[oidc]\nissuer = \"http://127.0.0.1:{provider}\"\nclient_id = \"{CLIENT_ID}\"\n\
              client_secret = \"{CLIENT_SECRET}\"\n\
-             redirect_url = \"http://127.0.0.1:{port}/login/sso/callback\"\n\
+             redirect_url = \"{base}/login/sso/callback\"\n\
              label = \"统一身份认证平台登录\"\nprovision = {provision}\n"
         ),
     )
