@@ -335,7 +335,13 @@ pub(super) fn people_sign_on_through_the_provider_and_xunshi_grants_their_roles(
 
     // A name the provider gives that is no user name here makes no account.
     let j = through_the_provider(port, &provider, "badname", "Provider-Pass-3");
-    assert_eq!(come_back(port, &j).status, 401);
+    let bad = come_back(port, &j);
+    assert_eq!(bad.status, 401);
+    assert!(
+        bad.body.contains("没有可通过统一身份认证登录"),
+        "{}",
+        bad.body
+    );
 
     // With a second factor set up, the code is asked for after the provider: a wrong one is
     // refused and may be given again, the right one opens the session.
@@ -399,8 +405,14 @@ pub(super) fn people_sign_on_through_the_provider_and_xunshi_grants_their_roles(
     // Without provisioning, a person the provider knows but Xunshi does not gets nothing.
     configure(x, provider.port, port, false);
     let server = x.serve_on(port);
-    let j = through_the_provider(port, &provider, "badname", "Provider-Pass-3");
-    assert_eq!(come_back(port, &j).status, 401);
+    let j = through_the_provider(port, &provider, "liuyang", "Provider-Pass-4");
+    let unknown = come_back(port, &j);
+    assert_eq!(unknown.status, 401);
+    assert!(
+        unknown.body.contains("没有可通过统一身份认证登录"),
+        "{}",
+        unknown.body
+    );
     drop(server);
 
     // A provider that cannot be reached is a service down, said as such.
@@ -436,7 +448,13 @@ pub(super) fn people_sign_on_through_the_provider_and_xunshi_grants_their_roles(
     };
     assert_eq!(of("user_provisioned", "http://127.0.0.1"), 1, "{trail:?}");
     assert_eq!(of("login_succeeded", "sign_on"), 2, "{trail:?}");
-    assert!(of("login_failed", "identity system") >= 2, "{trail:?}");
+    assert_eq!(of("login_failed", "a local account"), 1, "{trail:?}");
+    assert_eq!(of("login_failed", "not a user name here"), 1, "{trail:?}");
+    assert_eq!(
+        of("login_failed", "no account of the identity system"),
+        1,
+        "{trail:?}"
+    );
     assert_eq!(of("login_failed", "wrong second factor"), 1, "{trail:?}");
     assert_eq!(of("login_failed", "access_denied"), 1, "{trail:?}");
 }

@@ -165,18 +165,6 @@ impl<S: Store> Services<S> {
         Ok(Some((user.username, password)))
     }
 
-    /// Checks a username and password, applying back-off and lock-out. Every outcome is audited.
-    ///
-    /// Failures are counted per account *and client address*: they lock that address out of
-    /// that account, so someone guessing from one place cannot lock the owner out from another.
-    /// Every refusal says the same (`用户名或密码错误`) — an unknown name, a wrong password, an
-    /// address waiting or locked — so the answer tells nothing about which accounts exist; only
-    /// the audit trail records why. Unknown users take as long to refuse as known ones: the
-    /// password is checked against a dummy hash.
-    ///
-    /// Someone who has set up the second factor gives a code of the app or a recovery code as
-    /// `second`; a wrong one counts as a failure as a wrong password does. Only after the
-    /// password was right is a missing one asked for.
     /// Whether `password` opens the account found for `name` (or, with no account and a
     /// directory that provisions, the person the directory vouches for). A directory account
     /// asks the directory; any other, the hash kept here. An unknown name costs one
@@ -212,6 +200,19 @@ impl<S: Store> Services<S> {
         }
     }
 
+    /// Checks a username and its credential — a password, or the identity provider's word —
+    /// applying back-off and lock-out. Every outcome is audited.
+    ///
+    /// Failures are counted per account *and client address*: they lock that address out of
+    /// that account, so someone guessing from one place cannot lock the owner out from another.
+    /// Every refusal says the same (`用户名或密码错误`) — an unknown name, a wrong password, an
+    /// address waiting or locked — so the answer tells nothing about which accounts exist; only
+    /// the audit trail records why. Unknown users take as long to refuse as known ones: the
+    /// password is checked against a dummy hash.
+    ///
+    /// Someone who has set up the second factor gives a code of the app or a recovery code as
+    /// `second`; a wrong one counts as a failure as a wrong password does. Only after the
+    /// password was right is a missing one asked for.
     pub(crate) async fn authenticate(
         &self,
         username: &str,
@@ -242,28 +243,30 @@ impl<S: Store> Services<S> {
                 let via = self.sign_on.as_ref().map(|s| s.name());
                 match &found {
                     Some((_, h)) if h == DIRECTORY_ACCOUNT => (true, None, via),
-                    None if provisions => (true, Some(v.person.clone()), via),
-                    // A local account, or none and no provisioning: the provider's word opens
-                    // nothing here, and it is no guess to count against the address.
+                    None if provisions && name.is_some() => (true, Some(v.person.clone()), via),
+                    // A local account, none and no provisioning, or a name that is no user
+                    // name here: the provider's word opens nothing, and it is no guess to count
+                    // against the address.
                     _ => {
-                        let mut tx = self.store.write().await?;
-                        record(
-                            &mut tx,
+                        let reason = match (&found, &name) {
+                            (_, None) => "not a user name here",
+                            (Some(_), _) => "a local account",
+                            (None, _) => "no account of the identity system",
+                        };
+                        let detail = json!({
+                            "username": username.chars().take(64).collect::<String>(),
+                            "reason": reason,
+                            "provider": via,
+                        });
+                        let user = found.as_ref().map(|(u, _)| u.id);
+                        refused_before_checking(
+                            self.store.write().await?,
                             &anon,
                             now,
-                            AuditEntry::new(
-                                Action::LoginFailed,
-                                "user",
-                                found.as_ref().map(|(u, _)| u.id),
-                                json!({
-                                    "username": username.chars().take(64).collect::<String>(),
-                                    "reason": "no account of the identity system",
-                                    "provider": via,
-                                }),
-                            ),
+                            user,
+                            detail,
                         )
                         .await?;
-                        tx.commit().await?;
                         return Err(CoreError::Unauthenticated(NO_SIGN_ON_ACCOUNT.into()));
                     }
                 }
@@ -279,19 +282,8 @@ impl<S: Store> Services<S> {
             (found, _, _) => found,
         };
         let Some((user, _)) = found else {
-            record(
-                &mut tx,
-                &anon,
-                now,
-                AuditEntry::new(
-                    Action::LoginFailed,
-                    "user",
-                    None,
-                    json!({ "username": username.chars().take(64).collect::<String>(), "reason": "unknown user" }),
-                ),
-            )
-            .await?;
-            tx.commit().await?;
+            let detail = json!({ "username": username.chars().take(64).collect::<String>(), "reason": "unknown user" });
+            refused_before_checking(tx, &anon, now, None, detail).await?;
             return Err(CoreError::Unauthenticated(WRONG_CREDENTIALS.into()));
         };
         // Re-read inside the write transaction so concurrent failures all count.
@@ -815,6 +807,25 @@ pub(crate) async fn with_units_above<T: ReadTx>(tx: &mut T, actor: Actor) -> Res
         tx.units_up(&direct).await?.into_iter().collect();
     let above = crate::own_unit::ancestors(&direct, |u| parents.get(&u).copied().flatten());
     Ok(actor.with_units_above(above))
+}
+
+/// Records a log-in refused before any account's lock or second factor was looked at, and
+/// commits it.
+async fn refused_before_checking<T: WriteTx>(
+    mut tx: T,
+    anon: &Actor,
+    now: Timestamp,
+    user: Option<Id>,
+    detail: serde_json::Value,
+) -> Result<()> {
+    record(
+        &mut tx,
+        anon,
+        now,
+        AuditEntry::new(Action::LoginFailed, "user", user, detail),
+    )
+    .await?;
+    tx.commit().await
 }
 
 /// Why the password of a directory account is not changed here.

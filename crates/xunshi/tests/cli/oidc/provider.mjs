@@ -4,7 +4,7 @@
 //   PORT=… CLIENT_ID=… CLIENT_SECRET=… REDIRECT_URI=… node provider.mjs
 //
 // Listens on http://127.0.0.1:$PORT, which is also the issuer, with one confidential client
-// (client_secret_basic, authorization code, PKCE S256 required) and three fixed accounts. The
+// (client_secret_basic, authorization code, PKCE S256 required) and four fixed accounts. The
 // log-in page is this script's own (/interaction/:uid), not oidc-provider's devInteractions.
 // Prints the one line `ready` to stdout once listening; everything else goes to stderr.
 
@@ -42,6 +42,10 @@ const ACCOUNTS = {
   zhaolei: {
     password: 'Provider-Pass-2',
     claims: { preferred_username: 'zhaolei', name: '赵磊', email: 'zhaolei@xunshi.test' },
+  },
+  liuyang: {
+    password: 'Provider-Pass-4',
+    claims: { preferred_username: 'liuyang', name: '刘洋', email: 'liuyang@xunshi.test' },
   },
   badname: {
     password: 'Provider-Pass-3',
