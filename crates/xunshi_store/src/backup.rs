@@ -43,21 +43,32 @@ pub struct Manifest {
     pub source: String,
     /// The highest migration applied to the source; a restore needs the same.
     pub schema_version: i64,
+    /// The hash of the tables' digests: the installation's own (`sha256`, or `sm3` under the
+    /// national cryptography option). Backups from before it was named are SHA-256.
+    #[serde(default = "sha256_name")]
+    pub hash: String,
     pub tables: Vec<TableEntry>,
     pub blobs: Vec<BlobEntry>,
+}
+
+fn sha256_name() -> String {
+    HashAlg::Sha256.as_str().to_owned()
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TableEntry {
     pub name: String,
     pub rows: u64,
-    /// SHA-256 of the table's entry in the zip, hex.
-    pub sha256: String,
+    /// The digest of the table's entry in the zip under the manifest's `hash`, hex.
+    #[serde(alias = "sha256")]
+    pub digest: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BlobEntry {
-    pub sha256: String,
+    /// The evidence file's content name, which says its hash (`crypto::parse_content_name`).
+    #[serde(alias = "sha256")]
+    pub name: String,
     pub bytes: u64,
 }
 
@@ -157,6 +168,16 @@ async fn schema_version(tx: &mut Transaction<'static, Any>) -> Result<i64> {
 
 /// A read of the whole database as of one moment: SQLite's snapshot of a read transaction,
 /// PostgreSQL's repeatable read.
+/// The hash the audit chain runs under, the installation's: the backup's digests follow it.
+async fn chain_hash(tx: &mut Transaction<'static, Any>) -> Result<HashAlg> {
+    let (name,): (String,) = sqlx::query_as("SELECT algorithm FROM audit_head")
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    HashAlg::parse(&name)
+        .ok_or_else(|| internal(format!("the trail names an unknown hash “{name}”")))
+}
+
 async fn snapshot(db: &Db) -> Result<Transaction<'static, Any>> {
     let mut tx = db.pool.begin().await.map_err(db_err)?;
     if db.dialect == Dialect::Postgres {
@@ -477,6 +498,7 @@ pub async fn backup(
     let mut zip = zip::ZipWriter::new(tmp.reopen().map_err(internal)?);
     let mut tx = snapshot(db).await?;
     let version = schema_version(&mut tx).await?;
+    let alg = chain_hash(&mut tx).await?;
     let names = tables(&mut tx, db.dialect).await?;
     let mut entries = Vec::new();
     for name in &names {
@@ -485,7 +507,7 @@ pub async fn backup(
             .map_err(internal)?;
         let mut w = Hashing {
             inner: &mut zip,
-            hash: HashAlg::Sha256.hasher(),
+            hash: alg.hasher(),
         };
         let header: Vec<&str> = cols.iter().map(|(c, _)| c.as_str()).collect();
         writeln!(w, "{}", serde_json::to_string(&header).map_err(internal)?).map_err(internal)?;
@@ -501,7 +523,7 @@ pub async fn backup(
         entries.push(TableEntry {
             name: name.clone(),
             rows: n,
-            sha256: w.hash.finish_hex(),
+            digest: w.hash.finish_hex(),
         });
         progress(name, n);
     }
@@ -515,6 +537,7 @@ pub async fn backup(
             Dialect::Postgres => "postgres".into(),
         },
         schema_version: version,
+        hash: alg.as_str().to_owned(),
         tables: entries,
         blobs,
     };
@@ -557,7 +580,7 @@ async fn write_blobs(
             .map_err(internal)?;
         zip.write_all(&bytes).map_err(internal)?;
         out.push(BlobEntry {
-            sha256: name,
+            name,
             bytes: bytes.len() as u64,
         });
     }
@@ -608,11 +631,17 @@ pub fn check_backup(path: &Path) -> Result<Manifest> {
             manifest.format
         )));
     }
+    let alg = HashAlg::parse(&manifest.hash).ok_or_else(|| {
+        refused(format!(
+            "the manifest names an unknown hash “{}”",
+            manifest.hash
+        ))
+    })?;
     for t in &manifest.tables {
         let entry = zip
             .by_name(&format!("tables/{}.jsonl", t.name))
             .map_err(|_| refused(format!("table {} is missing from the backup", t.name)))?;
-        if digest_of(HashAlg::Sha256, entry)? != t.sha256 {
+        if digest_of(alg, entry)? != t.digest {
             return Err(refused(format!(
                 "table {} does not match its hash in the manifest: the backup was changed or damaged",
                 t.name
@@ -620,20 +649,20 @@ pub fn check_backup(path: &Path) -> Result<Manifest> {
         }
     }
     for b in &manifest.blobs {
-        let entry = zip.by_name(&format!("blobs/{}", b.sha256)).map_err(|_| {
+        let entry = zip.by_name(&format!("blobs/{}", b.name)).map_err(|_| {
             refused(format!(
                 "evidence file {} is missing from the backup",
-                b.sha256
+                b.name
             ))
         })?;
-        let matches = match parse_content_name(&b.sha256) {
+        let matches = match parse_content_name(&b.name) {
             Some((alg, digest)) => digest_of(alg, entry)? == digest,
             None => false,
         };
         if !matches {
             return Err(refused(format!(
                 "evidence file {} does not match its name: the backup was changed or damaged",
-                b.sha256
+                b.name
             )));
         }
     }
@@ -677,17 +706,17 @@ pub async fn restore(db: &Db, path: &Path, blobs: &dyn Blobs) -> Result<Vec<Tabl
     tx.commit().await.map_err(db_err)?;
     for b in &manifest.blobs {
         let mut bytes = Vec::new();
-        zip.by_name(&format!("blobs/{}", b.sha256))
+        zip.by_name(&format!("blobs/{}", b.name))
             .map_err(internal)?
             .read_to_end(&mut bytes)
             .map_err(internal)?;
-        let (alg, _) = parse_content_name(&b.sha256)
-            .ok_or_else(|| internal(format!("“{}” is not an evidence file's name", b.sha256)))?;
+        let (alg, _) = parse_content_name(&b.name)
+            .ok_or_else(|| internal(format!("“{}” is not an evidence file's name", b.name)))?;
         let stored = blobs.put(bytes, "application/octet-stream", alg).await?;
-        if stored != b.sha256 {
+        if stored != b.name {
             return Err(internal(format!(
                 "evidence file {} was stored as {stored}: its content does not match its name",
-                b.sha256
+                b.name
             )));
         }
     }
