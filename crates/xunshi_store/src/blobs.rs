@@ -36,34 +36,29 @@ fn io_err(what: &str, path: &Path, e: std::io::Error) -> CoreError {
     CoreError::internal(format!("{what} {}: {e}", path.display()))
 }
 
-/// Writes `bytes` as `<root>/<aa>/<name>`, named by `alg`, unless it is there already. The
-/// content goes to a temporary file first and is then hard-linked into place: linking fails
-/// rather than replace an existing file, so a stored file is never overwritten, even by two
-/// writers at once.
+/// Writes `bytes` as `<root>/<aa>/<name>`, named by `alg`, unless it is there already.
 fn put_blocking(root: &Path, bytes: &[u8], alg: HashAlg) -> Result<String> {
     let name = alg.content_name(bytes);
-    let dest = LocalBlobs::path_of(root, &name)
-        .ok_or_else(|| CoreError::internal(format!("“{name}” is not an evidence file's name")))?;
-    if dest.exists() {
-        return Ok(name);
-    }
-    let dir = dest.parent().unwrap_or(root);
-    std::fs::create_dir_all(dir).map_err(|e| io_err("cannot create", dir, e))?;
-    let mut tmp =
-        tempfile::NamedTempFile::new_in(dir).map_err(|e| io_err("cannot write in", dir, e))?;
-    tmp.write_all(bytes)
-        .and_then(|_| tmp.as_file().sync_all())
-        .map_err(|e| io_err("cannot write", tmp.path(), e))?;
-    match std::fs::hard_link(tmp.path(), &dest) {
-        Ok(()) => Ok(name),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(name),
-        Err(e) => Err(io_err("cannot store", &dest, e)),
-    }
+    place_blocking(root, &name, |tmp| tmp.write_all(bytes))?;
+    Ok(name)
 }
 
-/// Copies the staged file at `from` as `<root>/<aa>/<name>`, unless it is there already, the
-/// way [`put_blocking`] writes: to a temporary file, then linked into place.
+/// Copies the staged file at `from` as `<root>/<aa>/<name>`, unless it is there already.
 fn put_file_blocking(root: &Path, from: &Path, name: &str) -> Result<()> {
+    place_blocking(root, name, |tmp| {
+        std::fs::copy(from, tmp.path()).map(|_| ())
+    })
+}
+
+/// Stores the content `fill` writes as `<root>/<aa>/<name>`, unless that file is there
+/// already. The content goes to a temporary file first and is then hard-linked into place:
+/// linking fails rather than replace an existing file, so a stored file is never overwritten,
+/// even by two writers at once.
+fn place_blocking(
+    root: &Path,
+    name: &str,
+    fill: impl FnOnce(&mut tempfile::NamedTempFile) -> std::io::Result<()>,
+) -> Result<()> {
     let dest = LocalBlobs::path_of(root, name)
         .ok_or_else(|| CoreError::internal(format!("“{name}” is not an evidence file's name")))?;
     if dest.exists() {
@@ -71,11 +66,11 @@ fn put_file_blocking(root: &Path, from: &Path, name: &str) -> Result<()> {
     }
     let dir = dest.parent().unwrap_or(root);
     std::fs::create_dir_all(dir).map_err(|e| io_err("cannot create", dir, e))?;
-    let tmp =
+    let mut tmp =
         tempfile::NamedTempFile::new_in(dir).map_err(|e| io_err("cannot write in", dir, e))?;
-    std::fs::copy(from, tmp.path())
+    fill(&mut tmp)
         .and_then(|_| tmp.as_file().sync_all())
-        .map_err(|e| io_err("cannot copy the upload to", tmp.path(), e))?;
+        .map_err(|e| io_err("cannot write", tmp.path(), e))?;
     match std::fs::hard_link(tmp.path(), &dest) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
