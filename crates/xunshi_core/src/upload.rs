@@ -39,14 +39,22 @@ impl Probe {
             self.head.extend_from_slice(&piece[..take]);
         }
         self.size += piece.len() as u64;
-        let longest = OFFICE_PARTS.iter().map(|n| n.len()).max().unwrap_or(0);
-        let mut window = std::mem::take(&mut self.carry);
-        window.extend_from_slice(piece);
+        let keep = OFFICE_PARTS.iter().map(|n| n.len()).max().unwrap_or(1) - 1;
+        // A name is either inside the piece or across its start: only the carried bytes and
+        // the piece's first few are joined, never the whole piece copied.
+        let mut seam = std::mem::take(&mut self.carry);
+        seam.extend_from_slice(&piece[..piece.len().min(keep)]);
+        let has = |bytes: &[u8], needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
         for (seen, needle) in self.seen.iter_mut().zip(OFFICE_PARTS) {
-            *seen = *seen || window.windows(needle.len()).any(|w| w == needle);
+            *seen = *seen || has(piece, needle) || has(&seam, needle);
         }
-        let keep = window.len().min(longest - 1);
-        self.carry = window.split_off(window.len() - keep);
+        // The last bytes of all that went by, for the next piece's seam (a piece shorter than
+        // them is whole in the seam, behind the bytes carried before it).
+        self.carry = if piece.len() >= keep {
+            piece[piece.len() - keep..].to_vec()
+        } else {
+            seam[seam.len().saturating_sub(keep)..].to_vec()
+        };
     }
 
     /// The first bytes of the content.
