@@ -54,9 +54,10 @@ impl Throttle {
 
     /// Only the overall brake of this instance, where addresses are counted elsewhere.
     pub fn overall_only(overall: u32, what: &'static str) -> Self {
-        let mut t = Throttle::new(1, overall, what);
-        t.per_address = None;
-        t
+        Throttle {
+            per_address: None,
+            ..Throttle::new(1, overall, what)
+        }
     }
 
     /// The same brake keyed by a hash of the address under a random salt of this process, so

@@ -84,6 +84,29 @@ async fn login_page(
     (jar, ok(&page)).into_response()
 }
 
+/// The log-in page again, saying why no session was opened, with the name typed and the page
+/// asked for.
+pub(super) fn login_refused(
+    app: &AppState,
+    headers: &HeaderMap,
+    jar: CookieJar,
+    e: &CoreError,
+    username: String,
+    next: Option<&str>,
+) -> Response {
+    let (jar, csrf) = login_csrf(app, headers, jar);
+    let page = LoginPage {
+        username,
+        ..LoginPage::new(
+            app,
+            Frame::public("登录", csrf),
+            FormErrors::from_error(e),
+            safe_next(next),
+        )
+    };
+    (jar, render(crate::error::status_of(e), &page)).into_response()
+}
+
 /// The log-in form's CSRF token: kept in a cookie until a session takes over.
 pub(super) fn login_csrf(
     app: &AppState,
@@ -141,20 +164,7 @@ async fn login(
             };
             (jar, Redirect::to(&target)).into_response()
         }
-        Err(e) => {
-            let (jar, csrf) = login_csrf(&app, &headers, jar);
-            let status = crate::error::status_of(&e);
-            let page = LoginPage {
-                username: f.username,
-                ..LoginPage::new(
-                    &app,
-                    Frame::public("登录", csrf),
-                    FormErrors::from_error(&e),
-                    safe_next(f.next.as_deref()),
-                )
-            };
-            (jar, render(status, &page)).into_response()
-        }
+        Err(e) => login_refused(&app, &headers, jar, &e, f.username, f.next.as_deref()),
     }
 }
 

@@ -16,7 +16,7 @@ use xunshi_core::CoreError;
 use xunshi_core::service::SignOnOutcome;
 use xunshi_core::sign_on::{ProviderAnswer, SIGN_ON_MINUTES};
 
-use super::account::{LoginPage, login_csrf};
+use super::account::{login_csrf, login_refused};
 use super::{FormErrors, Frame, error_page, ok, render};
 use crate::AppState;
 use crate::auth::{
@@ -75,7 +75,7 @@ async fn start(
             (jar, Redirect::to(&url)).into_response()
         }
         Err(e @ CoreError::NotFound(_)) => error_page(&e, None),
-        Err(e) => login_again(&app, &headers, jar, &e),
+        Err(e) => login_refused(&app, &headers, jar, &e, String::new(), None),
     }
 }
 
@@ -191,18 +191,6 @@ fn settle(
         Ok(SignOnOutcome::SecondFactor { refused }) => {
             code_page(app, headers, jar, refused.as_ref())
         }
-        Err(e) => login_again(app, headers, forget_sign_on(jar), &e),
+        Err(e) => login_refused(app, headers, forget_sign_on(jar), &e, String::new(), None),
     }
-}
-
-/// The log-in page, saying why the sign-on did not open a session.
-fn login_again(app: &AppState, headers: &HeaderMap, jar: CookieJar, e: &CoreError) -> Response {
-    let (jar, csrf) = login_csrf(app, headers, jar);
-    let page = LoginPage::new(
-        app,
-        Frame::public("登录", csrf),
-        FormErrors::from_error(e),
-        "/".to_owned(),
-    );
-    (jar, render(crate::error::status_of(e), &page)).into_response()
 }
