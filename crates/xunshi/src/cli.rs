@@ -54,6 +54,9 @@ pub enum Command {
     /// Messages by e-mail
     #[command(subcommand)]
     Mail(MailCommand),
+    /// The full-text search index (the data folder's `search`)
+    #[command(subcommand)]
+    Search(SearchCommand),
     /// The rectification ledger (整改台账)
     #[command(subcommand)]
     Ledger(LedgerCommand),
@@ -84,6 +87,18 @@ pub enum Command {
     MigrateTo {
         /// The new database, e.g. postgres://xunshi@db.internal/xunshi
         url: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SearchCommand {
+    /// Build the index anew from the database, with a progress bar. The server keeps its
+    /// index current by itself; rebuild after restoring a backup or if the index was lost
+    /// (stop the server first: one process at a time holds the index)
+    Reindex {
+        /// No progress bar
+        #[arg(long)]
+        quiet: bool,
     },
 }
 

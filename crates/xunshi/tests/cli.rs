@@ -41,6 +41,8 @@ mod mail;
 mod oidc;
 #[path = "cli/s3.rs"]
 mod s3;
+#[path = "cli/search.rs"]
+mod search;
 
 const PG_URL_VAR: &str = xunshi_test_env::DATABASE_URL_VAR;
 /// The password the README's example gives to a new account.
@@ -373,6 +375,11 @@ fn serve_demo_loads_the_scenario_today_and_its_trail_verifies() {
 }
 
 #[test]
+fn search_follows_the_trail_and_answers_each_with_theirs() {
+    search::search_follows_the_trail_and_answers_each_with_theirs(&Instance::sqlite());
+}
+
+#[test]
 fn serve_on_a_data_folder_answers_until_sigterm() {
     serve_scenario(&Instance::sqlite());
 }
@@ -397,6 +404,14 @@ xunshi_test_env::postgres_tests! {
     fn three_instances_on_postgresql_survive_one_killed_mid_job() {
         let scratch = ScratchDatabase::create(&xunshi_test_env::database_url());
         instances::three_instances_share_the_work_and_survive_one_killed(&scratch.url);
+    }
+
+    #[test]
+    fn search_on_postgresql() {
+        let scratch = ScratchDatabase::create(&xunshi_test_env::database_url());
+        search::search_follows_the_trail_and_answers_each_with_theirs(&Instance::postgres(
+            &scratch.url,
+        ));
     }
 
     #[test]

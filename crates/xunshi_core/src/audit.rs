@@ -520,6 +520,19 @@ impl Action {
         }
     }
 
+    /// Whether the record is of a read (what someone was shown) rather than of a change.
+    pub fn is_read(self) -> bool {
+        matches!(
+            self,
+            Action::ClueRead
+                | Action::ProblemViewed
+                | Action::EvidenceDownloaded
+                | Action::ReportViewed
+                | Action::TalkViewed
+                | Action::WriterRevealed
+        )
+    }
+
     pub fn parse(s: &str) -> Option<Action> {
         Action::ALL.iter().copied().find(|a| a.as_str() == s)
     }

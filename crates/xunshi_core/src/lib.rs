@@ -34,6 +34,7 @@ pub mod personnel;
 pub mod rectify;
 pub mod report;
 pub mod role;
+pub mod search;
 pub mod service;
 pub mod sign_on;
 pub mod store;

@@ -18,6 +18,7 @@ pub mod papers;
 pub mod planning;
 pub mod rectify;
 pub mod reports;
+pub mod search;
 pub mod submissions;
 pub mod supervise;
 pub mod teams;
@@ -161,6 +162,7 @@ pub use rectify::{
     UnitCount,
 };
 pub use reports::{ReportRead, ReportWrite};
+pub use search::SearchRead;
 pub use submissions::{Submission, SubmissionAnswer, SubmissionRead, SubmissionWrite};
 pub use supervise::{
     AccountabilityFilter, AccountabilitySort, AccountabilitySortKey, ClockFilter, FollowUpCount,
@@ -199,6 +201,7 @@ pub trait ReadTx:
     + MessageRead
     + TodoRead
     + LeadershipRead
+    + SearchRead
 {
     fn get_unit(&mut self, id: Id) -> impl Future<Output = Result<Option<Unit>>> + Send;
     fn find_unit_by_name(

@@ -13,6 +13,7 @@ mod papers;
 mod planning;
 mod rectify;
 mod reports;
+mod search;
 mod submissions;
 mod supervise;
 mod tally;

@@ -44,6 +44,8 @@ mod planning;
 mod plans;
 #[path = "contract/rectify.rs"]
 mod rectify;
+#[path = "contract/search.rs"]
+mod search;
 #[path = "contract/submissions.rs"]
 mod submissions;
 #[path = "contract/supervision.rs"]
@@ -84,6 +86,7 @@ macro_rules! contract_cases {
 }
 
 contract_cases! {
+    search::the_trail_and_the_tables_give_the_same_documents_and_no_sealed_field,
     jobs::a_due_job_is_held_by_one_instance_until_done_or_its_lease_runs_out,
     crypto::a_switch_to_the_sm_suite_moves_everything_it_protects_and_earlier_checkpoints_still_hold,
     crypto::a_new_chain_takes_the_configured_suite_and_a_chained_one_refuses_another,

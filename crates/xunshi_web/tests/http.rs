@@ -45,6 +45,8 @@ mod parse;
 mod permissions;
 #[path = "http/rectify.rs"]
 mod rectify;
+#[path = "http/search.rs"]
+mod search;
 #[path = "http/submissions.rs"]
 mod submissions;
 #[path = "http/supervision.rs"]

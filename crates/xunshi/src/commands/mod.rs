@@ -8,6 +8,7 @@ mod generate;
 mod jobs;
 mod ledger;
 mod parse;
+mod search;
 mod serve;
 mod user;
 
@@ -21,7 +22,7 @@ use xunshi_store::{Argon2Secrets, Db};
 
 use crate::cli::{
     AuditCommand, Cli, Command, CryptoCommand, ImportCommand, LedgerCommand, MailCommand,
-    ParseCommand,
+    ParseCommand, SearchCommand,
 };
 use crate::config::{Config, redact_url};
 
@@ -150,6 +151,12 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
             db.close().await;
             code
         }
+        Command::Search(SearchCommand::Reindex { quiet }) => {
+            let db = open(&config).await?;
+            let code = search::reindex(&services(db.clone(), &config), &config, quiet).await;
+            db.close().await;
+            code
+        }
         Command::Audit(AuditCommand::Checkpoint) => {
             let db = open(&config).await?;
             let code = audit::checkpoint(&services(db.clone(), &config)).await;
@@ -183,6 +190,11 @@ pub async fn cipher(db: &Db, config: &Config) -> Result<Arc<xunshi_store::FieldC
         .await
         .map(Arc::new)
         .map_err(|e| e.to_string())
+}
+
+/// Where this instance keeps its full-text index: each instance its own, in its data folder.
+pub fn search_dir(config: &Config) -> std::path::PathBuf {
+    config.data_dir.join("search")
 }
 
 /// Where evidence files are kept: the data folder's `blobs` (`xunshi_store::LocalBlobs`), or

@@ -40,6 +40,7 @@ pub async fn run(config: Config, demo: bool) -> Result<ExitCode, String> {
             None
         }
     };
+    let services = with_search(services, &config);
     super::jobs::spawn(services.clone(), db.clone(), &config, mailer);
     // Uploads are received into the data folder, on the file system of the local evidence
     // folder; what a process killed mid-upload left there is swept away.
@@ -73,6 +74,29 @@ pub async fn run(config: Config, demo: bool) -> Result<ExitCode, String> {
     tracing::info!("requests in flight finished; closing the database");
     db.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The services with this instance's full-text index, kept current from the audit trail for as
+/// long as the server runs (built first where it is new). An index that cannot be opened —
+/// another process holds it — leaves search off (503) and says so; nothing else depends on it.
+fn with_search(
+    services: xunshi_core::service::Services<xunshi_store::Db>,
+    config: &Config,
+) -> xunshi_core::service::Services<xunshi_store::Db> {
+    let dir = super::search_dir(config);
+    match xunshi_search::TantivyIndex::open(&dir) {
+        Ok(index) => {
+            let index: std::sync::Arc<dyn xunshi_core::search::SearchIndex> =
+                std::sync::Arc::new(index);
+            let services = services.with_search(index.clone());
+            tokio::spawn(xunshi_search::follow(services.clone(), index));
+            services
+        }
+        Err(e) => {
+            tracing::error!(error = %e, dir = %dir.display(), "the search index cannot be opened: search is off");
+            services
+        }
+    }
 }
 
 /// Loads the example scenario into an empty database; an existing organisation is left alone.

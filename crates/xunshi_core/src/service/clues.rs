@@ -159,6 +159,20 @@ fn shown(ids: &[Id], via: &str, inspection_id: Option<Id>) -> AuditEntry {
     AuditEntry::shown(Action::ClueRead, "clue", ids, summary)
 }
 
+/// A clue for someone who may open it (the rule of [`Services::get_clue`]), without recording
+/// the read: the caller records what it shows.
+pub(crate) async fn readable_clue<T: ReadTx>(tx: &mut T, actor: &Actor, id: Id) -> Result<Clue> {
+    require_user(actor)?;
+    let clue = tx
+        .get_clue(id)
+        .await?
+        .ok_or_else(|| CoreError::NotFound("问题线索".into()))?;
+    let insp = load_inspection(tx, clue.inspection_id).await?;
+    let recipient = clue.transfer.as_ref().map(|t| t.recipient);
+    require_clue_access(actor, &insp, recipient.as_ref(), ClueAccess::Recipient)?;
+    Ok(clue)
+}
+
 fn require_user(actor: &Actor) -> Result<()> {
     if actor.as_user().is_none() && !actor.is_system() {
         return Err(CoreError::Unauthenticated("请先登录".into()));

@@ -86,15 +86,7 @@ impl<S: Store> Services<S> {
     /// the inspected unit sees it once given, and is told nothing exists before.
     pub async fn get_feedback(&self, actor: &Actor, inspection_id: Id) -> Result<Option<Feedback>> {
         let mut tx = self.store.read().await?;
-        let insp = load_inspection(&mut tx, inspection_id).await?;
-        match inspection_access(actor, &insp) {
-            Access::None => Err(CoreError::NotFound("巡视任务".into())),
-            Access::FeedbackOnly => match tx.get_feedback(insp.id).await? {
-                Some(f) if f.status == FeedbackStatus::Given => Ok(Some(f)),
-                _ => Err(CoreError::NotFound("反馈意见".into())),
-            },
-            _ => tx.get_feedback(insp.id).await,
-        }
+        readable_feedback(&mut tx, actor, inspection_id).await
     }
 
     /// What a new draft starts from: the approved inspection report's latest version (its
@@ -286,5 +278,24 @@ impl<S: Store> Services<S> {
         .await?;
         tx.commit().await?;
         Ok((fb, after))
+    }
+}
+
+/// The feedback of an inspection as `actor` may read it: the team, the office and the
+/// leadership see the draft; the inspected unit sees it once given, and is told nothing exists
+/// before.
+pub(crate) async fn readable_feedback<T: ReadTx>(
+    tx: &mut T,
+    actor: &Actor,
+    inspection_id: Id,
+) -> Result<Option<Feedback>> {
+    let insp = load_inspection(tx, inspection_id).await?;
+    match inspection_access(actor, &insp) {
+        Access::None => Err(CoreError::NotFound("巡视任务".into())),
+        Access::FeedbackOnly => match tx.get_feedback(insp.id).await? {
+            Some(f) if f.status == FeedbackStatus::Given => Ok(Some(f)),
+            _ => Err(CoreError::NotFound("反馈意见".into())),
+        },
+        _ => tx.get_feedback(insp.id).await,
     }
 }

@@ -703,7 +703,7 @@ fn doc_scope(actor: &Actor, insp: &Inspection) -> Result<Option<Vec<Id>>> {
     Ok(Some(units))
 }
 
-async fn readable_doc_request<T: ReadTx>(
+pub(crate) async fn readable_doc_request<T: ReadTx>(
     tx: &mut T,
     actor: &Actor,
     id: Id,

@@ -31,6 +31,7 @@ mod planning;
 mod rectify;
 mod reminders;
 mod reports;
+mod search;
 mod sign_on;
 mod submissions;
 mod supervision;
@@ -89,6 +90,9 @@ pub use rectify::{
     RowOutcome, SkippedLine, TaskDetail, TaskEntry, TaskRights, similarity,
 };
 pub use reports::{ReportDetail, ReportRights};
+pub use search::{
+    SEARCH_LIMIT_MAX, SEARCH_TEXT_MAX, SearchBatch, SearchItem, SearchPage, SearchRequest, reach,
+};
 pub use sign_on::SignOnOutcome;
 pub use submissions::{ALREADY_SUBMITTED, KEPT_FOR};
 pub use supervision::{ProblemRef, RectPickers, RectifyingInspection, SupervisionContext, TaskRef};
@@ -125,6 +129,8 @@ pub struct Services<S: Store> {
     /// The organisation's identity provider, where people may sign on through it (OpenID
     /// Connect).
     pub sign_on: Option<Arc<dyn crate::sign_on::SingleSignOn>>,
+    /// The full-text index, where search is enabled; `search` answers 503 without it.
+    pub search: Option<Arc<dyn crate::search::SearchIndex>>,
     /// The most rows a ledger export or print view takes ([`EXPORT_MAX_ROWS`] unless a
     /// deployment or a test sets another).
     pub export_max: i64,
@@ -143,6 +149,7 @@ impl<S: Store> Clone for Services<S> {
             suite: self.suite,
             directory: self.directory.clone(),
             sign_on: self.sign_on.clone(),
+            search: self.search.clone(),
             export_max: self.export_max,
         }
     }
@@ -161,6 +168,7 @@ impl<S: Store> Services<S> {
             suite: crate::crypto::Suite::default(),
             directory: None,
             sign_on: None,
+            search: None,
             export_max: EXPORT_MAX_ROWS,
         }
     }
@@ -192,6 +200,12 @@ impl<S: Store> Services<S> {
     /// The same services, letting people sign on through `provider`.
     pub fn with_sign_on(mut self, provider: Arc<dyn crate::sign_on::SingleSignOn>) -> Self {
         self.sign_on = Some(provider);
+        self
+    }
+
+    /// The same services, searching through `index`.
+    pub fn with_search(mut self, index: Arc<dyn crate::search::SearchIndex>) -> Self {
+        self.search = Some(index);
         self
     }
 

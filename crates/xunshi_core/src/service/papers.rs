@@ -158,7 +158,7 @@ pub(crate) async fn load_problem<T: ReadTx>(tx: &mut T, id: Id) -> Result<Proble
 
 /// Loads a paper and its inspection, refusing — as if it did not exist — anyone who may not
 /// read the inspection's papers.
-async fn readable_problem<T: ReadTx>(
+pub(crate) async fn readable_problem<T: ReadTx>(
     tx: &mut T,
     actor: &Actor,
     id: Id,

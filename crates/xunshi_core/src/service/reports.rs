@@ -56,7 +56,7 @@ pub(crate) async fn load_report<T: ReadTx>(tx: &mut T, id: Id) -> Result<Report>
 }
 
 /// Loads a report and its inspection for someone who may read the inspection's papers.
-async fn readable_report<T: ReadTx>(
+pub(crate) async fn readable_report<T: ReadTx>(
     tx: &mut T,
     actor: &Actor,
     id: Id,

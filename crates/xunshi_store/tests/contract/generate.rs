@@ -102,6 +102,33 @@ pub async fn a_generated_set_holds_to_the_invariants_of_service_made_data(mut s:
         made.inspections
     );
 
+    // The search index is filled with one document per problem, task, progress report and
+    // clue, each with its inspection, round and year as the filters want them.
+    for (kind, n) in [
+        (xunshi_core::search::DocKind::Problem, made.problems),
+        (xunshi_core::search::DocKind::Task, made.tasks),
+        (xunshi_core::search::DocKind::Progress, made.progress),
+        (xunshi_core::search::DocKind::Clue, made.clues),
+    ] {
+        assert_eq!(
+            s.count_search_docs(kind).await.unwrap() as u64,
+            n,
+            "{kind:?}"
+        );
+        let page = s.search_docs_after(kind, None, 50).await.unwrap();
+        assert_eq!(page.len() as u64, n.min(50), "{kind:?}");
+        for d in &page {
+            assert!(!d.title.is_empty() && d.inspection_id.is_some(), "{d:?}");
+            assert!(d.round_id.is_some() && d.year.is_some(), "{d:?}");
+            if matches!(
+                kind,
+                xunshi_core::search::DocKind::Task | xunshi_core::search::DocKind::Progress
+            ) {
+                assert_eq!(d.unit_ids.len(), 1, "{d:?}");
+            }
+        }
+    }
+
     // The trail verifies, record for record.
     match s.verify_audit(&Actor::system()).await.expect("verify") {
         VerifyOutcome::Whole { records } => assert_eq!(records as u64, made.audit),

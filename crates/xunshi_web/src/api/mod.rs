@@ -16,6 +16,7 @@ mod parse;
 mod planning;
 mod rectify;
 mod reports;
+mod search;
 mod supervision;
 mod teams;
 mod todo;
@@ -62,6 +63,7 @@ use crate::http::Rejection;
         (name = "disclosure", description = "整改情况报告、主要负责人组织落实整改情况的报告与巡视整改进展情况通报；公开通报无需令牌"),
         (name = "dashboard", description = "整改统计"),
         (name = "supervision", description = "整改督查：督办通知、追责问责、长效机制、整改时限规则与时钟"),
+        (name = "search", description = "全文检索：只返回本人有权查看的记录"),
     )
 )]
 struct ApiDoc;
@@ -101,6 +103,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(dashboard::routes())
         .merge(todo::routes())
         .merge(messages::routes())
+        .merge(search::routes())
         .split_for_parts()
 }
 

@@ -1100,3 +1100,106 @@ impl PageQuery {
         paging(&self.cursor, self.limit)
     }
 }
+
+/// How many hits a search page shows unless `limit` says otherwise.
+pub const SEARCH_LIMIT_DEFAULT: u32 = 20;
+
+/// `GET /search`, `/api/v1/search`: full-text search.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FullTextQuery {
+    /// The words to find, in Chinese or otherwise (at most 200 characters).
+    #[param(max_length = 200)]
+    pub q: Option<String>,
+    /// Only records of these kinds, comma-separated: problem, report, feedback, task,
+    /// progress, clue, letter, doc_request, field_record, unit.
+    pub kind: Option<String>,
+    /// Only records of this unit (a task's, a paper's target, a clue's subject's; feedback
+    /// given to it).
+    pub unit_id: Option<String>,
+    /// Only records of this inspection.
+    pub inspection_id: Option<String>,
+    /// Only records of this round's inspections.
+    pub round_id: Option<String>,
+    /// Only records of inspections of this year's rounds.
+    pub year: Option<String>,
+    /// Only records in this status, as their own lists name it (such as `in_progress` for a
+    /// task, `signed` for a paper).
+    #[param(pattern = "^[a-z_]{1,40}$")]
+    pub status: Option<String>,
+    /// The `next_cursor` of the page before.
+    pub cursor: Option<String>,
+    /// How many hits (1 to 50, default 20).
+    #[param(minimum = 1, maximum = 50)]
+    pub limit: Option<u32>,
+}
+
+impl FullTextQuery {
+    /// The search as the core takes it; blank words are refused by the core.
+    pub fn request(&self) -> Result<xunshi_core::service::SearchRequest> {
+        use xunshi_core::search::{DocKind as FoundKind, SearchFilter};
+        let limit = self.limit.unwrap_or(SEARCH_LIMIT_DEFAULT);
+        if limit == 0 || limit as usize > xunshi_core::service::SEARCH_LIMIT_MAX {
+            return Err(CoreError::bad_input(
+                "limit",
+                format!(
+                    "每页条数应在 1 到 {} 之间",
+                    xunshi_core::service::SEARCH_LIMIT_MAX
+                ),
+            ));
+        }
+        let kinds = match given(&self.kind) {
+            None => Vec::new(),
+            Some(k) => k
+                .split(',')
+                .map(str::trim)
+                .filter(|k| !k.is_empty())
+                .map(FoundKind::parse)
+                .collect::<Result<Vec<_>>>()?,
+        };
+        let year = given(&self.year)
+            .map(|y| match y.parse::<i32>() {
+                Ok(n) if (1949..=2100).contains(&n) => Ok(n),
+                _ => Err(CoreError::bad_input("year", format!("“{y}”不是有效的年度"))),
+            })
+            .transpose()?;
+        let status = given(&self.status)
+            .map(|s| {
+                if s.len() <= 40 && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+                    Ok(s.to_owned())
+                } else {
+                    Err(CoreError::bad_input(
+                        "status",
+                        format!("“{s}”不是有效的状态代码"),
+                    ))
+                }
+            })
+            .transpose()?;
+        Ok(xunshi_core::service::SearchRequest {
+            text: given(&self.q).unwrap_or_default().to_owned(),
+            filter: SearchFilter {
+                kinds,
+                unit_id: opt_id(&self.unit_id, "unit_id")?,
+                inspection_id: opt_id(&self.inspection_id, "inspection_id")?,
+                round_id: opt_id(&self.round_id, "round_id")?,
+                year,
+                status,
+            },
+            cursor: given(&self.cursor).map(str::to_owned),
+            limit: limit as usize,
+        })
+    }
+
+    /// The words and filters alone, as the page's links carry them.
+    pub fn query(&self) -> String {
+        encoded(&[
+            ("q", &self.q),
+            ("kind", &self.kind),
+            ("unit_id", &self.unit_id),
+            ("inspection_id", &self.inspection_id),
+            ("round_id", &self.round_id),
+            ("year", &self.year),
+            ("status", &self.status),
+        ])
+    }
+}

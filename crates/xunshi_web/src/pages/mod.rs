@@ -26,6 +26,7 @@ mod public_letters;
 mod rect_import;
 mod rectify;
 mod reports;
+mod search;
 mod sign_on;
 mod supervision;
 mod taxonomy;
@@ -53,6 +54,7 @@ pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .merge(home::routes())
         .merge(account::routes())
+        .merge(search::routes())
         .merge(sign_on::routes())
         .merge(units::routes())
         .merge(users::routes())

@@ -29,17 +29,26 @@ const ORGANIZATIONAL: &str = "00000000-0000-7000-8001-000000201703";
 const INTEGRITY: &str = "00000000-0000-7000-8001-000000201706";
 
 /// The shared test application, with evidence files kept in a folder of the case's own.
-struct App {
-    t: TestApp,
-    s: Services<Db>,
+pub(crate) struct App {
+    pub(crate) t: TestApp,
+    pub(crate) s: Services<Db>,
     db: Db,
     _blobs: tempfile::TempDir,
 }
 
 async fn app() -> App {
+    app_with(|_| {}).await
+}
+
+/// The application, after `adjust` has changed the services further.
+pub(crate) async fn app_with(adjust: impl FnOnce(&mut Services<Db>)) -> App {
     let blobs = tempfile::tempdir().expect("a folder for evidence files");
     let root = blobs.path().to_owned();
-    let t = TestApp::spawn_with(move |s| s.blobs = Some(Arc::new(LocalBlobs::new(root)))).await;
+    let t = TestApp::spawn_with(move |s| {
+        s.blobs = Some(Arc::new(LocalBlobs::new(root)));
+        adjust(s);
+    })
+    .await;
     App {
         s: t.services.clone(),
         db: t.db.clone(),
@@ -48,14 +57,14 @@ async fn app() -> App {
     }
 }
 
-struct Reply {
-    status: StatusCode,
+pub(crate) struct Reply {
+    pub(crate) status: StatusCode,
     headers: axum::http::HeaderMap,
     body: Vec<u8>,
 }
 
 impl Reply {
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap_or_else(|e| {
             panic!(
                 "not JSON ({e}): {}",
@@ -64,7 +73,7 @@ impl Reply {
         })
     }
 
-    fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 }
@@ -95,7 +104,13 @@ impl App {
         }
     }
 
-    async fn api(&self, method: &str, path: &str, token: &str, body: Option<Value>) -> Reply {
+    pub(crate) async fn api(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> Reply {
         let mut b = Request::builder()
             .method(method)
             .uri(format!("/api/v1{path}"))
@@ -110,7 +125,7 @@ impl App {
         self.send(b.body(body).unwrap()).await
     }
 
-    async fn page(&self, path: &str, session: &Session) -> Reply {
+    pub(crate) async fn page(&self, path: &str, session: &Session) -> Reply {
         self.send(
             Request::builder()
                 .uri(path)
@@ -138,7 +153,12 @@ impl App {
 
     /// Creates a user; `role` with its scope (a unit's name, or an inspection's id for team
     /// roles, which are stored directly as the teams area would when forming the team).
-    async fn user(&self, username: &str, unit: Option<&str>, role: Option<(Role, Option<Id>)>) {
+    pub(crate) async fn user(
+        &self,
+        username: &str,
+        unit: Option<&str>,
+        role: Option<(Role, Option<Id>)>,
+    ) {
         let sys = Actor::system();
         let grant = match role {
             Some((r, None)) => Some(NewGrant {
@@ -178,7 +198,7 @@ impl App {
         }
     }
 
-    async fn token(&self, username: &str) -> String {
+    pub(crate) async fn token(&self, username: &str) -> String {
         self.s
             .login_token(username, PASSWORD, None, Some("test"), None)
             .await
@@ -186,7 +206,7 @@ impl App {
             .token
     }
 
-    async fn session(&self, username: &str) -> Session {
+    pub(crate) async fn session(&self, username: &str) -> Session {
         let ok = self
             .s
             .login_session(username, PASSWORD, None, None)
@@ -198,21 +218,21 @@ impl App {
         }
     }
 
-    async fn actor(&self, username: &str) -> Actor {
+    pub(crate) async fn actor(&self, username: &str) -> Actor {
         let u = self.s.find_user(&Actor::system(), username).await.unwrap();
         let (user, grants) = self.s.get_user(&Actor::system(), u.id).await.unwrap();
         Actor::user(user, grants, None)
     }
 }
 
-struct Session {
+pub(crate) struct Session {
     token: String,
     csrf: String,
 }
 
 /// The article's inspection, on site: 第三巡视组 at 自治区党委宣传部, its leader yujie, a member,
 /// the office, and the unit's principal.
-async fn world(a: &App) -> Id {
+pub(crate) async fn world(a: &App) -> Id {
     let sys = Actor::system();
     let s = &a.s;
     let unit = |name: &str, parent: Option<Id>, kind: &str| xunshi_core::org::UnitInput {
@@ -326,7 +346,7 @@ fn paper(category: &str, title: &str) -> ProblemInput {
 
 /// Signed papers, an approved report and a drafted feedback, all through the services; returns
 /// one paper's id and the feedback's version.
-async fn ready_for_feedback(a: &App, insp: Id) -> (Id, i64) {
+pub(crate) async fn ready_for_feedback(a: &App, insp: Id) -> (Id, i64) {
     let lead = a.actor("yujie").await;
     let office = a.actor("office1").await;
     let s = &a.s;

@@ -22,7 +22,6 @@ mod plans;
 mod tasks;
 mod work;
 
-#[cfg(test)]
 pub(crate) use access::rect_role;
 
 use jiff::civil::Date;

@@ -1,0 +1,140 @@
+//! Search as the server keeps it: built from the demo's database at the first start, following
+//! every change within seconds, kept over a restart, rebuilt by `xunshi search reindex` — and
+//! answering each person with what they may open only.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use super::{Instance, PATIENCE, api_login, assert_success, form_encode, http, stderr, stdout};
+
+const DEMO_PASSWORD: &str = "Xunshi-Demo-2020";
+
+fn token(port: u16, username: &str) -> String {
+    let r = api_login(port, username, DEMO_PASSWORD);
+    assert_eq!(r.status, 201, "{username}: {}", r.body);
+    format!("Bearer {}", r.json()["token"].as_str().expect("a token"))
+}
+
+/// The (kind, title) of every hit of the first page.
+fn search(port: u16, bearer: &str, q: &str) -> Vec<(String, String)> {
+    let r = http(
+        port,
+        "GET",
+        &format!("/api/v1/search?q={}&limit=50", form_encode(q)),
+        &[("Authorization", bearer)],
+        None,
+    );
+    assert_eq!(r.status, 200, "{q}: {}", r.body);
+    let body: Value = r.json();
+    body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| {
+            (
+                i["kind"].as_str().unwrap_or_default().to_owned(),
+                i["title"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Waits until a search finds something; how long it took.
+fn until_found(port: u16, bearer: &str, q: &str, within: Duration) -> Duration {
+    let started = Instant::now();
+    loop {
+        if !search(port, bearer, q).is_empty() {
+            return started.elapsed();
+        }
+        assert!(
+            started.elapsed() < within,
+            "“{q}” not searchable after {within:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn has(hits: &[(String, String)], kind: &str, title_part: &str) -> bool {
+    hits.iter()
+        .any(|(k, t)| k == kind && t.contains(title_part))
+}
+
+pub(super) fn search_follows_the_trail_and_answers_each_with_theirs(x: &Instance) {
+    let server = x.serve_with(&["--demo"]);
+    let port = server.port;
+    let office = token(port, "office");
+    // The first start builds the index from the database.
+    until_found(port, &office, "教材采购", PATIENCE);
+
+    // The live round's clue: the office and the team that registered it find it; a member of
+    // the round's other teams does not, nor does the unit the clue's cadre works at, though
+    // the clue names it.
+    let clue = "王某某 直属单位负责人";
+    assert!(has(&search(port, &office, "教材采购"), "clue", clue));
+    let deputy = token(port, "teamdeputy");
+    assert!(has(&search(port, &deputy, "教材采购"), "clue", clue));
+    let member = token(port, "teammember");
+    assert!(search(port, &member, "教材采购").is_empty());
+    let education = token(port, "education");
+    assert!(search(port, &education, "教材采购").is_empty());
+    // The seed's papers: the office, never the inspected unit, which finds its own tasks.
+    let liaison = token(port, "liaison");
+    let by_office = search(port, &office, "意识形态");
+    assert!(
+        by_office.iter().any(|(k, _)| k == "problem"),
+        "{by_office:?}"
+    );
+    let by_unit = search(port, &liaison, "意识形态");
+    assert!(by_unit.iter().any(|(k, _)| k == "task"), "{by_unit:?}");
+    assert!(
+        by_unit
+            .iter()
+            .all(|(k, _)| !matches!(k.as_str(), "problem" | "report" | "clue" | "letter")),
+        "{by_unit:?}"
+    );
+    let culture = token(port, "culture");
+    assert!(
+        !search(port, &culture, "意识形态")
+            .iter()
+            .any(|(k, _)| k == "task" || k == "feedback"),
+        "another unit's liaison finds none of the seed's rectification"
+    );
+
+    // A change is searchable within seconds of being saved.
+    let created = http(
+        port,
+        "POST",
+        "/api/v1/units",
+        &[
+            ("Authorization", &office),
+            ("Content-Type", "application/json"),
+        ],
+        Some(r#"{"name":"自治区乡村振兴局","kind":"department","level":"provincial"}"#),
+    );
+    assert_eq!(created.status, 201, "{}", created.body);
+    let took = until_found(port, &office, "乡村振兴", Duration::from_secs(10));
+    println!("a new unit was searchable {took:?} after it was saved");
+
+    // One process holds the index: a rebuild while the server runs is refused, clearly.
+    let busy = x.run(&["search", "reindex", "--quiet"], None);
+    assert!(!busy.status.success(), "{}", stdout(&busy));
+    assert!(stderr(&busy).contains("另一个进程"), "{}", stderr(&busy));
+    let status = server.stop_with_sigterm();
+    assert!(status.success(), "{status}");
+
+    // Rebuilt from the database, then kept over a restart: found at once, nothing to wait for.
+    let rebuilt = x.run(&["search", "reindex", "--quiet"], None);
+    assert_success(&rebuilt, "search reindex");
+    assert!(
+        stdout(&rebuilt).contains("search index rebuilt"),
+        "{}",
+        stdout(&rebuilt)
+    );
+    let server = x.serve();
+    let office = token(server.port, "office");
+    assert!(has(&search(server.port, &office, "教材采购"), "clue", clue));
+    assert!(!search(server.port, &office, "乡村振兴").is_empty());
+    let status = server.stop_with_sigterm();
+    assert!(status.success(), "{status}");
+}

@@ -1,0 +1,362 @@
+//! Full-text search as each person may see it, and the feed that keeps the index current.
+//!
+//! The index (the `SearchIndex` port) ranks and cuts snippets; it knows nothing of rights.
+//! A query is first narrowed to the records the asker could reach at all ([`reach`]), then
+//! every hit is checked by the rule of its own page (`readable_problem`, `rect_role`,
+//! `require_clue_access`, …) before it is shown, so a snippet never shows what its record's
+//! page would refuse. What was shown of papers, reports and clues is recorded as their pages
+//! record it, once per request.
+//!
+//! The index follows the audit trail: every committed change has its record there, in
+//! sequence order, in the change's own transaction, so the trail is the outbox — each
+//! instance reads it from its own index's watermark and no change is missed or applied out of
+//! order ([`Services::search_changes`]).
+
+use std::collections::BTreeSet;
+
+use serde_json::json;
+
+use super::Services;
+use super::clues::readable_clue;
+use super::feedback::readable_feedback;
+use super::fieldwork::readable_doc_request;
+use super::fieldwork_files::team_record;
+use super::letters::team_letter;
+use super::papers::readable_problem;
+use super::rectify::{rect_role, task_context};
+use super::reports::readable_report;
+use crate::audit::{Action, AuditEntry};
+use crate::error::{CoreError, Result};
+use crate::id::Id;
+use crate::permission::{Actor, Permission};
+use crate::role::{Role, Scope};
+use crate::search::{DocKind, IndexHit, IndexQuery, Marked, Reach, SearchDoc, SearchFilter};
+use crate::store::{ReadTx, SearchRead, Store};
+
+/// The most hits a page shows.
+pub const SEARCH_LIMIT_MAX: usize = 50;
+/// The most ranked hits one request checks: a page of someone who may open few of them ends
+/// early with a cursor rather than walking the whole ranking.
+const CHECKED_MAX: usize = 200;
+/// The longest query taken, in characters.
+pub const SEARCH_TEXT_MAX: usize = 200;
+
+/// A search as asked: the words, the filters, where in the ranking to go on, how many.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchRequest {
+    pub text: String,
+    pub filter: SearchFilter,
+    /// A cursor of an earlier page: how far into the ranking it went.
+    pub cursor: Option<String>,
+    pub limit: usize,
+}
+
+/// One hit as the asker sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchItem {
+    pub kind: DocKind,
+    pub id: Id,
+    pub title: Marked,
+    pub snippet: Marked,
+    pub link: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchPage {
+    pub items: Vec<SearchItem>,
+    pub next_cursor: Option<String>,
+}
+
+/// The changes of a run of audit records, as documents to put in the index.
+#[derive(Debug, Clone, Default)]
+pub struct SearchBatch {
+    pub docs: Vec<SearchDoc>,
+    /// Records named by the trail that are no longer there to index.
+    pub gone: Vec<(DocKind, Id)>,
+    /// The sequence number of the last record read: the index's watermark once applied.
+    pub watermark: i64,
+    /// How many audit records were read.
+    pub records: usize,
+}
+
+/// The records an actor could reach at all, as the index narrows by: `None` for those who read
+/// across every inspection (the office, the leadership). Everyone else reaches the
+/// inspections whose team they sit on and the records of their own units; the discipline and
+/// organization supervisors also every task and clue (their rules open rectification and
+/// transferred clues across units). Every hit is still checked by its page's rule.
+pub fn reach(actor: &Actor) -> Option<Reach> {
+    if actor.is_system() || actor.has_role(Role::Office) || actor.has_role(Role::Leadership) {
+        return None;
+    }
+    let mut r = Reach {
+        units: crate::own_unit::units(actor),
+        open_kinds: vec![DocKind::Unit],
+        ..Default::default()
+    };
+    for g in actor.grants() {
+        match (g.role, g.scope) {
+            (Role::TeamLeader | Role::TeamDeputy | Role::TeamMember, Scope::Inspection(i)) => {
+                r.inspections.push(i)
+            }
+            (Role::Discipline | Role::Organization, _) => {
+                r.open_kinds
+                    .extend([DocKind::Task, DocKind::Progress, DocKind::Clue]);
+            }
+            _ => {}
+        }
+    }
+    r.inspections.sort();
+    r.inspections.dedup();
+    r.open_kinds.sort();
+    r.open_kinds.dedup();
+    Some(r)
+}
+
+/// Whether a refusal means "not for this person" (the hit is left out) rather than a fault.
+fn allowed<T>(r: Result<T>) -> Result<bool> {
+    match r {
+        Ok(_) => Ok(true),
+        Err(CoreError::NotFound(_) | CoreError::Forbidden(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Whether `actor` may open the record of `hit`, by the rule of its page.
+async fn may_open<T: ReadTx>(tx: &mut T, actor: &Actor, hit: &IndexHit) -> Result<bool> {
+    match hit.kind {
+        DocKind::Problem => allowed(readable_problem(tx, actor, hit.id).await),
+        DocKind::Report => allowed(readable_report(tx, actor, hit.id).await),
+        DocKind::Feedback => Ok(readable_feedback(tx, actor, hit.id)
+            .await
+            .map_or_else(|e| allowed::<()>(Err(e)), |f| Ok(f.is_some()))?),
+        DocKind::Task | DocKind::Progress => {
+            let task = if hit.kind == DocKind::Task {
+                Some(hit.id)
+            } else {
+                hit.parent_id
+            };
+            let Some(task) = task else { return Ok(false) };
+            match task_context(tx, task).await {
+                Ok((t, _, insp)) => Ok(rect_role(actor, &insp, t.unit_id).read),
+                Err(e) => allowed::<()>(Err(e)),
+            }
+        }
+        DocKind::Clue => allowed(readable_clue(tx, actor, hit.id).await),
+        DocKind::Letter => allowed(team_letter(tx, actor, hit.id).await),
+        DocKind::DocRequest => allowed(readable_doc_request(tx, actor, hit.id).await),
+        DocKind::FieldRecord => allowed(team_record(tx, actor, hit.id).await),
+        DocKind::Unit => allowed(actor.require(Permission::ViewUnits)),
+    }
+}
+
+fn parse_cursor(cursor: Option<&str>) -> Result<usize> {
+    match cursor {
+        None => Ok(0),
+        Some(c) => c
+            .parse::<usize>()
+            .map_err(|_| CoreError::bad_input("cursor", "不是本检索给出的翻页位置")),
+    }
+}
+
+/// The kinds of record each object type of the audit trail stands for.
+fn kinds_of(object_type: &str) -> &'static [DocKind] {
+    match object_type {
+        "problem" => &[DocKind::Problem],
+        "report" => &[DocKind::Report],
+        "inspection" => &[DocKind::Feedback],
+        "task" | "rect_plan" => &[DocKind::Task, DocKind::Progress],
+        "clue" | "clue_transfer" => &[DocKind::Clue],
+        "letter" => &[DocKind::Letter],
+        "doc_request" => &[DocKind::DocRequest],
+        "field_record" => &[DocKind::FieldRecord],
+        "unit" => &[DocKind::Unit],
+        _ => &[],
+    }
+}
+
+impl<S: Store> Services<S> {
+    pub(crate) fn search_index(&self) -> Result<&std::sync::Arc<dyn crate::search::SearchIndex>> {
+        self.search
+            .as_ref()
+            .ok_or_else(|| CoreError::Unavailable("全文检索未启用".into()))
+    }
+
+    /// The hits of a search that the asker may open, best first, a page at a time.
+    pub async fn search(&self, actor: &Actor, req: &SearchRequest) -> Result<SearchPage> {
+        actor.require_user()?;
+        let text = req.text.trim();
+        if text.is_empty() {
+            return Err(CoreError::bad_input("q", "请输入要检索的内容"));
+        }
+        if text.chars().count() > SEARCH_TEXT_MAX {
+            return Err(CoreError::bad_input(
+                "q",
+                format!("检索内容不能超过{SEARCH_TEXT_MAX}个字"),
+            ));
+        }
+        let limit = req.limit.clamp(1, SEARCH_LIMIT_MAX);
+        let start = parse_cursor(req.cursor.as_deref())?;
+        let index = self.search_index()?;
+        let mut q = IndexQuery {
+            text: text.to_owned(),
+            filter: req.filter.clone(),
+            reach: reach(actor),
+            offset: start,
+            limit: limit + 1,
+        };
+        let mut items = Vec::new();
+        let mut at = start;
+        let mut exhausted = false;
+        let mut tx = self.store.read().await?;
+        'pages: while items.len() < limit && at - start < CHECKED_MAX {
+            q.offset = at;
+            q.limit = (limit - items.len() + 1).max(10);
+            let hits = index.search(&q)?;
+            if hits.is_empty() {
+                exhausted = true;
+                break;
+            }
+            let n = hits.len();
+            for hit in hits {
+                if items.len() == limit {
+                    break 'pages;
+                }
+                at += 1;
+                if may_open(&mut tx, actor, &hit).await? {
+                    items.push(SearchItem {
+                        link: hit.kind.link(hit.id, hit.parent_id),
+                        kind: hit.kind,
+                        id: hit.id,
+                        title: hit.title,
+                        snippet: hit.snippet,
+                    });
+                }
+            }
+            if n < q.limit {
+                exhausted = true;
+                break;
+            }
+        }
+        drop(tx);
+        self.record_search_shown(actor, text, &items).await?;
+        Ok(SearchPage {
+            items,
+            next_cursor: (!exhausted).then(|| at.to_string()),
+        })
+    }
+
+    /// Records what a search showed of papers, reports and clues, as their own pages record a
+    /// read: one record per kind for the request.
+    async fn record_search_shown(
+        &self,
+        actor: &Actor,
+        text: &str,
+        items: &[SearchItem],
+    ) -> Result<()> {
+        let now = self.now();
+        for (kind, action, object_type) in [
+            (DocKind::Problem, Action::ProblemViewed, "problem"),
+            (DocKind::Report, Action::ReportViewed, "report"),
+            (DocKind::Clue, Action::ClueRead, "clue"),
+        ] {
+            let ids: Vec<Id> = items
+                .iter()
+                .filter(|i| i.kind == kind)
+                .map(|i| i.id)
+                .collect();
+            if ids.is_empty() {
+                continue;
+            }
+            self.record_shown(
+                actor,
+                now,
+                AuditEntry::shown(
+                    action,
+                    object_type,
+                    &ids,
+                    json!({ "via": "search", "q": text }),
+                ),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// The sequence number of the newest audit record: where a full reindex leaves the index.
+    /// For the indexer, not for people.
+    pub async fn search_head(&self) -> Result<i64> {
+        let mut tx = self.store.read().await?;
+        Ok(tx.audit_head().await?.seq)
+    }
+
+    /// The documents of the records changed by the audit records after `after`, at most
+    /// `limit` records read. For the indexer, not for people.
+    pub async fn search_changes(&self, after: i64, limit: u32) -> Result<SearchBatch> {
+        let mut tx = self.store.read().await?;
+        let records = tx.audit_in_order(after, limit).await?;
+        let mut wanted: BTreeSet<(DocKind, Id)> = BTreeSet::new();
+        let (mut plans, mut transfers) = (Vec::new(), Vec::new());
+        for r in &records {
+            if Action::parse(&r.action).is_some_and(Action::is_read) {
+                continue;
+            }
+            let Some(id) = r.object_id.as_deref().and_then(|i| i.parse::<Id>().ok()) else {
+                continue;
+            };
+            match r.object_type.as_str() {
+                "rect_plan" => plans.push(id),
+                "clue_transfer" => transfers.push(id),
+                t => wanted.extend(kinds_of(t).iter().map(|k| (*k, id))),
+            }
+        }
+        for t in tx.tasks_of_plans(&plans).await? {
+            wanted.extend(kinds_of("task").iter().map(|k| (*k, t)));
+        }
+        for c in tx.clues_of_transfers(&transfers).await? {
+            wanted.insert((DocKind::Clue, c));
+        }
+        let mut batch = SearchBatch {
+            watermark: records.last().map_or(after, |r| r.seq),
+            records: records.len(),
+            ..Default::default()
+        };
+        for kind in DocKind::ALL {
+            let ids: Vec<Id> = wanted
+                .iter()
+                .filter(|(k, _)| *k == kind)
+                .map(|(_, i)| *i)
+                .collect();
+            if ids.is_empty() {
+                continue;
+            }
+            let docs = tx.search_docs(kind, &ids).await?;
+            if kind != DocKind::Progress {
+                batch.gone.extend(
+                    ids.iter()
+                        .filter(|i| !docs.iter().any(|d| d.id == **i))
+                        .map(|i| (kind, *i)),
+                );
+            }
+            batch.docs.extend(docs);
+        }
+        Ok(batch)
+    }
+
+    /// How many documents of `kind` a full reindex writes. For the indexer, not for people.
+    pub async fn count_search_docs(&self, kind: DocKind) -> Result<i64> {
+        let mut tx = self.store.read().await?;
+        tx.count_search_docs(kind).await
+    }
+
+    /// A page of the documents of `kind` after `after`, for a full reindex. For the indexer,
+    /// not for people.
+    pub async fn search_docs_after(
+        &self,
+        kind: DocKind,
+        after: Option<Id>,
+        limit: u32,
+    ) -> Result<Vec<SearchDoc>> {
+        let mut tx = self.store.read().await?;
+        tx.search_docs_after(kind, after, limit).await
+    }
+}

@@ -1,0 +1,102 @@
+//! Keeping an index current: a full reindex from the tables, then the audit trail followed
+//! from the index's watermark. The index's calls block on disk, so they run off the runtime.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use xunshi_core::Result;
+use xunshi_core::search::{DocKind, SearchDoc, SearchIndex};
+use xunshi_core::service::Services;
+use xunshi_core::store::Store;
+
+/// Audit records read per step of following the trail.
+const CHANGES_PER_STEP: u32 = 1000;
+/// Documents written per commit of a full reindex.
+const DOCS_PER_COMMIT: u32 = 5000;
+/// How often the trail is looked at: a change is searchable within about this long.
+const FOLLOW_EVERY: Duration = Duration::from_millis(500);
+
+async fn apply(
+    index: &Arc<dyn SearchIndex>,
+    docs: Vec<SearchDoc>,
+    gone: Vec<(DocKind, xunshi_core::Id)>,
+    watermark: Option<i64>,
+) -> Result<()> {
+    let index = index.clone();
+    tokio::task::spawn_blocking(move || index.apply(docs, &gone, watermark))
+        .await
+        .map_err(xunshi_core::CoreError::internal)?
+}
+
+/// Empties the index and fills it from every table, reporting `(documents written, of
+/// how many)` as it goes. The index is current to the trail's head as it was when the
+/// reindex began; what changed since is applied by [`follow`] (applying a change twice
+/// leaves the same document).
+pub async fn reindex<S: Store>(
+    services: &Services<S>,
+    index: &Arc<dyn SearchIndex>,
+    mut progress: impl FnMut(u64, u64),
+) -> Result<u64> {
+    let head = services.search_head().await?;
+    let mut total = 0u64;
+    for kind in DocKind::ALL {
+        total += u64::try_from(services.count_search_docs(kind).await?).unwrap_or(0);
+    }
+    {
+        let index = index.clone();
+        tokio::task::spawn_blocking(move || index.clear())
+            .await
+            .map_err(xunshi_core::CoreError::internal)??;
+    }
+    let mut done = 0u64;
+    progress(done, total);
+    for kind in DocKind::ALL {
+        let mut after = None;
+        loop {
+            let docs = services
+                .search_docs_after(kind, after, DOCS_PER_COMMIT)
+                .await?;
+            let Some(last) = docs.last() else { break };
+            after = Some(last.id);
+            done += docs.len() as u64;
+            apply(index, docs, Vec::new(), None).await?;
+            progress(done, total.max(done));
+        }
+    }
+    apply(index, Vec::new(), Vec::new(), Some(head)).await?;
+    Ok(done)
+}
+
+/// Brings the index up to the newest audit record; how many records were read.
+pub async fn catch_up<S: Store>(
+    services: &Services<S>,
+    index: &Arc<dyn SearchIndex>,
+) -> Result<usize> {
+    let mut read = 0;
+    loop {
+        let Some(mark) = index.watermark()? else {
+            reindex(services, index, |_, _| {}).await?;
+            continue;
+        };
+        let batch = services.search_changes(mark, CHANGES_PER_STEP).await?;
+        if batch.records == 0 {
+            return Ok(read);
+        }
+        read += batch.records;
+        apply(index, batch.docs, batch.gone, Some(batch.watermark)).await?;
+    }
+}
+
+/// Follows the audit trail into the index for as long as the server runs: a never-filled
+/// index is built first, then every committed change is applied within about
+/// [`FOLLOW_EVERY`].
+pub async fn follow<S: Store>(services: Services<S>, index: Arc<dyn SearchIndex>) {
+    let mut tick = tokio::time::interval(FOLLOW_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = catch_up(&services, &index).await {
+            tracing::warn!(error = %e, "keeping the search index current failed; trying again");
+        }
+    }
+}

@@ -1,0 +1,418 @@
+//! The full-text index of Xunshi: tantivy, with jieba in search mode cutting Chinese text into
+//! words at index and query time, behind the core's [`SearchIndex`] port. Each instance keeps
+//! its own index in its data folder and follows the audit trail into it ([`follow`]); the
+//! watermark (the last audit record applied) is the payload of the index's own commit, so the
+//! documents and the watermark never disagree after a crash.
+
+mod follow;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Mutex;
+
+use tantivy::collector::TopDocs;
+use tantivy::directory::MmapDirectory;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::{
+    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::{LowerCaser, TextAnalyzer, TokenStream};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use xunshi_core::search::{
+    DocKind, IndexHit, IndexQuery, Marked, SearchDoc, SearchFilter, SearchIndex,
+};
+use xunshi_core::{CoreError, Id, Result};
+
+pub use follow::{catch_up, follow, reindex};
+
+/// The tokenizer's name in the schema.
+const JIEBA: &str = "jieba";
+/// The indexing memory of the one writer thread (tantivy's least is 15 MB): the server's
+/// resident memory stays small, at the cost of more segments to merge on a full reindex.
+const WRITER_MEMORY: usize = 20_000_000;
+/// The longest title shown whole, in characters.
+const TITLE_CHARS: usize = 400;
+/// How long a snippet of the body is, in characters.
+const SNIPPET_CHARS: usize = 120;
+
+struct Fields {
+    key: Field,
+    kind: Field,
+    id: Field,
+    parent: Field,
+    title: Field,
+    body: Field,
+    inspection: Field,
+    unit: Field,
+    round: Field,
+    year: Field,
+    status: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let words = TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(JIEBA)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+        .set_stored();
+    let fields = Fields {
+        key: b.add_text_field("key", STRING),
+        kind: b.add_text_field("kind", STRING | STORED),
+        id: b.add_text_field("id", STORED),
+        parent: b.add_text_field("parent", STORED),
+        title: b.add_text_field("title", words.clone()),
+        body: b.add_text_field("body", words),
+        inspection: b.add_text_field("inspection", STRING),
+        unit: b.add_text_field("unit", STRING),
+        round: b.add_text_field("round", STRING),
+        year: b.add_text_field("year", STRING),
+        status: b.add_text_field("status", STRING),
+    };
+    (b.build(), fields)
+}
+
+fn fault(e: impl std::fmt::Display) -> CoreError {
+    CoreError::internal(format!("search index: {e}"))
+}
+
+fn key(kind: DocKind, id: Id) -> String {
+    format!("{}:{id}", kind.code())
+}
+
+/// A tantivy index in a folder (or in memory, for tests).
+pub struct TantivyIndex {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    f: Fields,
+}
+
+impl TantivyIndex {
+    /// Opens the index in `dir`, creating it if there is none. An index of another schema
+    /// (an older version of Xunshi) is emptied and made anew: it is rebuilt from the database.
+    /// A second process on the same folder is refused (tantivy's writer lock).
+    pub fn open(dir: &Path) -> Result<TantivyIndex> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| fault(format!("cannot create {}: {e}", dir.display())))?;
+        let (schema, f) = schema();
+        let open = |schema: Schema| -> tantivy::Result<Index> {
+            Index::open_or_create(MmapDirectory::open(dir)?, schema)
+        };
+        let index = match open(schema.clone()) {
+            Ok(i) => i,
+            Err(tantivy::TantivyError::SchemaError(e)) => {
+                tracing::warn!(error = %e, dir = %dir.display(), "the search index is of another schema; building it anew");
+                std::fs::remove_dir_all(dir).map_err(fault)?;
+                std::fs::create_dir_all(dir).map_err(fault)?;
+                open(schema).map_err(fault)?
+            }
+            Err(e) => return Err(fault(e)),
+        };
+        TantivyIndex::over(index, f)
+    }
+
+    /// An index held in memory only.
+    pub fn in_memory() -> Result<TantivyIndex> {
+        let (schema, f) = schema();
+        TantivyIndex::over(Index::create_in_ram(schema), f)
+    }
+
+    fn over(index: Index, f: Fields) -> Result<TantivyIndex> {
+        index.tokenizers().register(
+            JIEBA,
+            TextAnalyzer::builder(tantivy_jieba::JiebaTokenizer::new())
+                .filter(LowerCaser)
+                .build(),
+        );
+        let writer = index
+            .writer_with_num_threads(1, WRITER_MEMORY)
+            .map_err(|e| match e {
+                tantivy::TantivyError::LockFailure(..) => {
+                    CoreError::Conflict("检索索引正被另一个进程使用（服务是否仍在运行？）".into())
+                }
+                e => fault(e),
+            })?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(fault)?;
+        Ok(TantivyIndex {
+            index,
+            reader,
+            writer: Mutex::new(writer),
+            f,
+        })
+    }
+
+    fn document(&self, d: &SearchDoc) -> TantivyDocument {
+        let f = &self.f;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.key, key(d.kind, d.id));
+        doc.add_text(f.kind, d.kind.code());
+        doc.add_text(f.id, d.id.to_string());
+        if let Some(p) = d.parent_id {
+            doc.add_text(f.parent, p.to_string());
+        }
+        doc.add_text(f.title, &d.title);
+        doc.add_text(f.body, &d.body);
+        if let Some(i) = d.inspection_id {
+            doc.add_text(f.inspection, i.to_string());
+        }
+        for u in &d.unit_ids {
+            doc.add_text(f.unit, u.to_string());
+        }
+        if let Some(r) = d.round_id {
+            doc.add_text(f.round, r.to_string());
+        }
+        if let Some(y) = d.year {
+            doc.add_text(f.year, y.to_string());
+        }
+        doc.add_text(f.status, &d.status);
+        doc
+    }
+
+    fn term(&self, field: Field, value: &str) -> Box<dyn Query> {
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, value),
+            IndexRecordOption::Basic,
+        ))
+    }
+
+    /// Any of `values` in `field`.
+    fn any_of(&self, field: Field, values: impl Iterator<Item = String>) -> Box<dyn Query> {
+        Box::new(BooleanQuery::new(
+            values
+                .map(|v| (Occur::Should, self.term(field, &v)))
+                .collect(),
+        ))
+    }
+
+    fn filters(&self, filter: &SearchFilter, clauses: &mut Vec<(Occur, Box<dyn Query>)>) {
+        let f = &self.f;
+        if !filter.kinds.is_empty() {
+            clauses.push((
+                Occur::Must,
+                self.any_of(f.kind, filter.kinds.iter().map(|k| k.code().to_owned())),
+            ));
+        }
+        let exact = [
+            (f.unit, filter.unit_id.map(|i| i.to_string())),
+            (f.inspection, filter.inspection_id.map(|i| i.to_string())),
+            (f.round, filter.round_id.map(|i| i.to_string())),
+            (f.year, filter.year.map(|y| y.to_string())),
+            (f.status, filter.status.clone()),
+        ];
+        for (field, value) in exact {
+            if let Some(v) = value {
+                clauses.push((Occur::Must, self.term(field, &v)));
+            }
+        }
+    }
+
+    /// The words of what was typed, cut as the index cut its text, each required in the title
+    /// (counted twice) or the body. Whatever is typed is words to find: no field names,
+    /// ranges or operators. `None` when nothing typed is a word (only punctuation).
+    fn words(&self, text: &str) -> Result<Option<Box<dyn Query>>> {
+        let f = &self.f;
+        let mut analyzer = self.index.tokenizer_for_field(f.title).map_err(fault)?;
+        let mut stream = analyzer.token_stream(text);
+        let mut words = BTreeSet::new();
+        while let Some(t) = stream.next() {
+            if t.text.chars().any(char::is_alphanumeric) {
+                words.insert(t.text.clone());
+            }
+        }
+        if words.is_empty() {
+            return Ok(None);
+        }
+        let each = words
+            .iter()
+            .map(|w| {
+                let either: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
+                    (
+                        Occur::Should,
+                        Box::new(BoostQuery::new(self.term(f.title, w), 2.0)) as Box<dyn Query>,
+                    ),
+                    (Occur::Should, self.term(f.body, w)),
+                ]));
+                (Occur::Must, either)
+            })
+            .collect();
+        Ok(Some(Box::new(BooleanQuery::new(each))))
+    }
+
+    fn text(doc: &TantivyDocument, field: Field) -> String {
+        doc.get_first(field)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_owned()
+    }
+}
+
+/// Byte ranges sorted, and those that overlap or touch merged: jieba's search mode cuts a long
+/// word and its parts (意识形态, 意识, 形态), each of which matches.
+fn merged(ranges: impl Iterator<Item = (usize, usize)>) -> Vec<(usize, usize)> {
+    let mut rs: Vec<(usize, usize)> = ranges.collect();
+    rs.sort_unstable();
+    let mut out: Vec<(usize, usize)> = Vec::with_capacity(rs.len());
+    for (a, b) in rs {
+        match out.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => out.push((a, b)),
+        }
+    }
+    out
+}
+
+fn marked(snippet: &tantivy::snippet::Snippet, text: Option<String>) -> Marked {
+    // Given the whole text, the ranges are moved from the fragment to it.
+    let at = if text.is_some() {
+        snippet.fragment_range().start
+    } else {
+        0
+    };
+    Marked {
+        marks: merged(
+            snippet
+                .highlighted()
+                .iter()
+                .map(|r| (r.start + at, r.end + at)),
+        ),
+        text: text.unwrap_or_else(|| snippet.fragment().to_owned()),
+    }
+}
+
+/// The first `n` characters of `text`, for a hit whose body holds none of the words.
+fn opening(text: &str, n: usize) -> Marked {
+    let cut = text.char_indices().nth(n).map_or(text.len(), |(i, _)| i);
+    Marked {
+        text: text[..cut].to_owned(),
+        marks: Vec::new(),
+    }
+}
+
+impl SearchIndex for TantivyIndex {
+    fn watermark(&self) -> Result<Option<i64>> {
+        let metas = self.index.load_metas().map_err(fault)?;
+        Ok(metas.payload.and_then(|p| p.parse().ok()))
+    }
+
+    fn apply(
+        &self,
+        docs: Vec<SearchDoc>,
+        gone: &[(DocKind, Id)],
+        watermark: Option<i64>,
+    ) -> Result<()> {
+        let mut w = self
+            .writer
+            .lock()
+            .map_err(|_| fault("the writer was poisoned"))?;
+        for d in &docs {
+            w.delete_term(Term::from_field_text(self.f.key, &key(d.kind, d.id)));
+            w.add_document(self.document(d)).map_err(fault)?;
+        }
+        for (kind, id) in gone {
+            w.delete_term(Term::from_field_text(self.f.key, &key(*kind, *id)));
+        }
+        let mut commit = w.prepare_commit().map_err(fault)?;
+        commit.set_payload(&watermark.map(|w| w.to_string()).unwrap_or_default());
+        commit.commit().map_err(fault)?;
+        drop(w);
+        self.reader.reload().map_err(fault)
+    }
+
+    fn clear(&self) -> Result<()> {
+        let mut w = self
+            .writer
+            .lock()
+            .map_err(|_| fault("the writer was poisoned"))?;
+        w.delete_all_documents().map_err(fault)?;
+        let mut commit = w.prepare_commit().map_err(fault)?;
+        commit.set_payload("");
+        commit.commit().map_err(fault)?;
+        drop(w);
+        self.reader.reload().map_err(fault)
+    }
+
+    fn search(&self, q: &IndexQuery) -> Result<Vec<IndexHit>> {
+        let f = &self.f;
+        let Some(words) = self.words(&q.text)? else {
+            return Ok(Vec::new());
+        };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, words.box_clone())];
+        self.filters(&q.filter, &mut clauses);
+        if let Some(reach) = &q.reach {
+            let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            for i in &reach.inspections {
+                any.push((Occur::Should, self.term(f.inspection, &i.to_string())));
+            }
+            for u in &reach.units {
+                any.push((Occur::Should, self.term(f.unit, &u.to_string())));
+            }
+            for k in &reach.open_kinds {
+                any.push((Occur::Should, self.term(f.kind, k.code())));
+            }
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        }
+        let query = BooleanQuery::new(clauses);
+        let searcher = self.reader.searcher();
+        let top = searcher
+            .search(
+                &query,
+                &TopDocs::with_limit(q.limit.max(1))
+                    .and_offset(q.offset)
+                    .order_by_score(),
+            )
+            .map_err(fault)?;
+        if top.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut titles = SnippetGenerator::create(&searcher, &*words, f.title).map_err(fault)?;
+        titles.set_max_num_chars(TITLE_CHARS);
+        let mut bodies = SnippetGenerator::create(&searcher, &*words, f.body).map_err(fault)?;
+        bodies.set_max_num_chars(SNIPPET_CHARS);
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            let doc: TantivyDocument = searcher.doc(addr).map_err(fault)?;
+            let kind = DocKind::parse(&TantivyIndex::text(&doc, f.kind))?;
+            let id: Id = TantivyIndex::text(&doc, f.id).parse()?;
+            let parent = TantivyIndex::text(&doc, f.parent);
+            let title = TantivyIndex::text(&doc, f.title);
+            let body = TantivyIndex::text(&doc, f.body);
+            let t = titles.snippet(&title);
+            let title = if t.highlighted().is_empty() {
+                opening(&title, TITLE_CHARS)
+            } else {
+                // The whole title, with its matches: a title is short.
+                marked(&t, Some(title))
+            };
+            let s = bodies.snippet(&body);
+            let snippet = if s.highlighted().is_empty() {
+                opening(&body, SNIPPET_CHARS)
+            } else {
+                marked(&s, None)
+            };
+            hits.push(IndexHit {
+                kind,
+                id,
+                parent_id: if parent.is_empty() {
+                    None
+                } else {
+                    Some(parent.parse()?)
+                },
+                title,
+                snippet,
+                score,
+            });
+        }
+        Ok(hits)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,120 @@
+//! The search page (全文检索): the words typed in the frame's box, the hits the person may
+//! open, each with its passage. The request is read by the parser of `GET /api/v1/search`.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use xunshi_core::search::{DocKind, Marked};
+
+use super::{Frame, OrPage, PageResult, render};
+use crate::AppState;
+use crate::auth::PageUser;
+use crate::http::Query;
+use crate::http::filters::{FullTextQuery, given};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/search", get(search))
+}
+
+struct Hit {
+    kind: &'static str,
+    title: Vec<(String, bool)>,
+    snippet: Vec<(String, bool)>,
+    link: String,
+}
+
+fn pieces(m: &Marked) -> Vec<(String, bool)> {
+    m.pieces()
+        .into_iter()
+        .map(|(t, hit)| (t.to_owned(), hit))
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage {
+    frame: Frame,
+    q: String,
+    kind: String,
+    year: String,
+    /// The other filters as given (an inspection, a unit, a round, a status), kept by the form.
+    kept: Vec<(&'static str, String)>,
+    kinds: Vec<(&'static str, &'static str)>,
+    asked: bool,
+    hits: Vec<Hit>,
+    /// The next page's address, when there are more hits.
+    next: Option<String>,
+    /// This search's first page, when this is a later one.
+    first: Option<String>,
+}
+
+async fn search(
+    State(app): State<AppState>,
+    user: PageUser,
+    Query(fq): Query<FullTextQuery>,
+) -> PageResult {
+    let actor = &user.actor;
+    let asked = given(&fq.q).is_some();
+    let mut refused = None;
+    let mut hits = Vec::new();
+    let mut next = None;
+    if asked {
+        match fq.request() {
+            Err(e) => refused = Some(e),
+            Ok(req) => match app.services.search(actor, &req).await {
+                Err(e @ xunshi_core::CoreError::BadInput(_)) => refused = Some(e),
+                other => {
+                    let page = other.or_page(actor)?;
+                    hits = page
+                        .items
+                        .iter()
+                        .map(|i| Hit {
+                            kind: i.kind.label(),
+                            title: pieces(&i.title),
+                            snippet: pieces(&i.snippet),
+                            link: i.link.clone(),
+                        })
+                        .collect();
+                    next = page.next_cursor.map(|c| {
+                        format!(
+                            "/search?{}&cursor={c}{}",
+                            fq.query(),
+                            fq.limit.map(|l| format!("&limit={l}")).unwrap_or_default()
+                        )
+                    });
+                }
+            },
+        }
+    }
+    let kept = [
+        ("inspection_id", &fq.inspection_id),
+        ("unit_id", &fq.unit_id),
+        ("round_id", &fq.round_id),
+        ("status", &fq.status),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| given(v).map(|v| (k, v.to_owned())))
+    .collect();
+    let status = if refused.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let page = SearchPage {
+        frame: Frame::new(&app, &user, "全文检索", "/search")
+            .await
+            .with_error(refused.as_ref()),
+        q: given(&fq.q).unwrap_or_default().to_owned(),
+        kind: given(&fq.kind).unwrap_or_default().to_owned(),
+        year: given(&fq.year).unwrap_or_default().to_owned(),
+        kept,
+        kinds: DocKind::ALL.iter().map(|k| (k.code(), k.label())).collect(),
+        asked: asked && refused.is_none(),
+        hits,
+        next,
+        first: given(&fq.cursor).map(|_| format!("/search?{}", fq.query())),
+    };
+    Ok(render(status, &page))
+}

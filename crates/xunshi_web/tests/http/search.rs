@@ -1,0 +1,290 @@
+//! Full-text search over HTTP: the index follows the audit trail, and each person finds only
+//! what their own pages would open — the team and the office the papers, another team nothing
+//! of them, the inspected unit its feedback once given and never a paper or a report.
+
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use xunshi_core::inspection::InspectionInput;
+use xunshi_core::permission::Actor;
+use xunshi_core::role::Role;
+use xunshi_core::search::SearchIndex;
+
+use crate::helpers::{TestApp, assert_api_error, detail_fields};
+use crate::papers::{App, app_with, ready_for_feedback, world};
+
+async fn searchable() -> (App, Arc<dyn SearchIndex>) {
+    let index: Arc<dyn SearchIndex> =
+        Arc::new(xunshi_search::TantivyIndex::in_memory().expect("an index in memory"));
+    let ix = index.clone();
+    let a = app_with(move |s| s.search = Some(ix)).await;
+    (a, index)
+}
+
+/// Applies every committed change to the index, as the server's follower does.
+async fn follow(a: &App, index: &Arc<dyn SearchIndex>) {
+    xunshi_search::catch_up(&a.s, index)
+        .await
+        .expect("the index follows the trail");
+}
+
+/// The kinds and titles a search answers `token` with.
+async fn found(a: &App, token: &str, q: &str) -> Vec<(String, String)> {
+    let r = a
+        .api("GET", &format!("/search?q={}", urlencode(q)), token, None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{q}: {}", r.text());
+    r.json()["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| {
+            (
+                i["kind"].as_str().unwrap().to_owned(),
+                i["title"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)]).unwrap()[1..].to_owned()
+}
+
+fn kinds(hits: &[(String, String)]) -> Vec<&str> {
+    let mut k: Vec<&str> = hits.iter().map(|(k, _)| k.as_str()).collect();
+    k.sort();
+    k.dedup();
+    k
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_person_finds_only_what_their_pages_open() {
+    let (a, index) = searchable().await;
+    let insp = world(&a).await;
+    let (pid, version) = ready_for_feedback(&a, insp).await;
+    // A member of another inspection's team, of another unit's inspection in the same round.
+    let sys = Actor::system();
+    a.s.create_unit(
+        &sys,
+        &xunshi_core::org::UnitInput {
+            name: "自治区教育厅".into(),
+            kind: "department".into(),
+            level: "provincial".into(),
+            parent_id: None,
+        },
+    )
+    .await
+    .unwrap();
+    let round = a.s.get_inspection(&sys, insp).await.unwrap().0.round_id;
+    let other =
+        a.s.create_inspection(
+            &sys,
+            &InspectionInput {
+                round_id: round.to_string(),
+                team_name: "自治区党委第五巡视组".into(),
+                targets: vec!["自治区教育厅".into()],
+                kind: "routine".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    a.user("other5", None, Some((Role::TeamMember, Some(other.id))))
+        .await;
+    follow(&a, &index).await;
+
+    let office = a.token("office1").await;
+    let member = a.token("member1").await;
+    let stranger = a.token("other5").await;
+    let unit = a.token("fanxiaoli").await;
+
+    // The office and the team find the paper, the report and the draft feedback.
+    let q = "宣传思想文化";
+    let by_office = found(&a, &office, q).await;
+    assert_eq!(
+        kinds(&by_office),
+        ["feedback", "problem", "report"],
+        "{by_office:?}"
+    );
+    assert!(
+        by_office
+            .iter()
+            .any(|(k, t)| k == "problem" && t == "落实党管宣传思想文化职责存在薄弱点"),
+        "{by_office:?}"
+    );
+    assert_eq!(
+        kinds(&found(&a, &member, q).await),
+        ["feedback", "problem", "report"]
+    );
+    // Another team and the unit (before feedback) find nothing of them.
+    assert!(found(&a, &stranger, q).await.is_empty());
+    assert!(found(&a, &unit, q).await.is_empty());
+    // Units are open to everyone who may see the organisation.
+    assert_eq!(kinds(&found(&a, &stranger, "宣传部").await), ["unit"]);
+
+    // Given, the feedback is the unit's to read — and still never the papers or the report.
+    let r = a
+        .api(
+            "POST",
+            &format!("/inspections/{insp}/feedback/give"),
+            &a.token("yujie").await,
+            Some(json!({ "version": version })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    follow(&a, &index).await;
+    assert_eq!(kinds(&found(&a, &unit, q).await), ["feedback"]);
+    assert!(found(&a, &stranger, q).await.is_empty());
+
+    // A hit carries its page, and where the words are; what the office was shown of the
+    // papers is in the trail as their page records it, with what was searched for.
+    let r = a
+        .api(
+            "GET",
+            &format!("/search?q={}&kind=problem", urlencode("薄弱点")),
+            &office,
+            None,
+        )
+        .await;
+    let body = r.json();
+    let hit = &body["items"][0];
+    assert_eq!(hit["kind"], "problem");
+    assert_eq!(hit["kind_label"], "问题底稿");
+    assert_eq!(hit["id"], pid.to_string());
+    assert_eq!(hit["link"], format!("/papers/{pid}"));
+    let title: Vec<char> = hit["title"].as_str().unwrap().chars().collect();
+    let [from, to] = [
+        hit["title_highlights"][0][0].as_u64().unwrap() as usize,
+        hit["title_highlights"][0][1].as_u64().unwrap() as usize,
+    ];
+    assert_eq!(title[from..to].iter().collect::<String>(), "薄弱点");
+    assert_eq!(body["next_cursor"], Value::Null);
+    let viewed = a.t.audit_with_action("problem_viewed").await;
+    let last = viewed
+        .iter()
+        .max_by_key(|r| r.seq)
+        .expect("the search's read is recorded");
+    assert_eq!(last.object_id.as_deref(), Some(pid.to_string().as_str()));
+    assert!(
+        last.summary.contains("\"via\":\"search\""),
+        "{}",
+        last.summary
+    );
+    assert!(last.summary.contains("薄弱点"), "{}", last.summary);
+
+    // An edit is found by its new words once followed, and no longer by its old ones.
+    let unit =
+        a.s.resolve_unit(&sys, "自治区教育厅")
+            .await
+            .expect("the unit");
+    a.s.update_unit(
+        &sys,
+        unit.id,
+        unit.version,
+        &xunshi_core::org::UnitInput {
+            name: "自治区科学技术厅".into(),
+            kind: "department".into(),
+            level: "provincial".into(),
+            parent_id: None,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        kinds(&found(&a, &office, "科学技术").await),
+        Vec::<&str>::new()
+    );
+    follow(&a, &index).await;
+    assert_eq!(kinds(&found(&a, &office, "科学技术").await), ["unit"]);
+    assert!(found(&a, &office, "教育厅").await.is_empty());
+
+    // The page: the frame's box, the hits with their words marked, the same refusals.
+    let page = a
+        .page(
+            &format!("/search?q={}", urlencode(q)),
+            &a.session("office1").await,
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(
+        html.contains("action=\"/search\""),
+        "the frame's search box"
+    );
+    assert!(
+        html.contains("<mark>宣传思想文化</mark>") || html.contains("<mark>宣传"),
+        "{html}"
+    );
+    assert!(html.contains(&format!("/papers/{pid}")));
+    let page = a
+        .page(
+            &format!("/search?q={}", urlencode(q)),
+            &a.session("other5").await,
+        )
+        .await;
+    assert!(page.text().contains("没有找到符合条件、且您有权查看的记录"));
+    let page = a
+        .page("/search?q=%E5%AE%A3&kind=talk", &a.session("office1").await)
+        .await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(page.text().contains("kind"), "{}", page.text());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_search_that_cannot_be_read_is_refused_naming_the_parameter() {
+    let (a, _index) = searchable().await;
+    world(&a).await;
+    let office = a.token("office1").await;
+    for (query, field) in [
+        ("q=", "q"),
+        ("q=%20%20", "q"),
+        ("q=a&kind=talk", "kind"),
+        ("q=a&limit=0", "limit"),
+        ("q=a&limit=51", "limit"),
+        ("q=a&year=19", "year"),
+        ("q=a&status=In%20progress", "status"),
+        ("q=a&unit_id=123", "unit_id"),
+        ("q=a&cursor=next", "cursor"),
+    ] {
+        let r = a
+            .api("GET", &format!("/search?{query}"), &office, None)
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{query}: {}", r.text());
+        let body = r.json();
+        assert_api_error(&body, "bad_input");
+        assert_eq!(detail_fields(&body), [field], "{query}");
+    }
+    let long = "字".repeat(201);
+    let r = a
+        .api(
+            "GET",
+            &format!("/search?q={}", urlencode(&long)),
+            &office,
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    // Without a session or token: 401, as every list.
+    let r =
+        a.t.send(
+            axum::http::Request::builder()
+                .uri("/api/v1/search?q=a")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_an_index_search_answers_503() {
+    let t = TestApp::spawn().await;
+    t.add_user("office9", "巡视办", "office", None).await;
+    let token = t.api_token("office9", crate::helpers::PASSWORD).await;
+    let (status, body) = t
+        .api_get("/api/v1/search?q=%E6%95%B4%E6%94%B9", &token)
+        .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+}
