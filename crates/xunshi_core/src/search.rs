@@ -30,12 +30,16 @@ pub enum DocKind {
     DocRequest,
     /// A record of the other methods of fieldwork (其他工作方式记录).
     FieldRecord,
+    /// A unit's rectification report or its principal's report (整改情况报告).
+    RectReport,
+    /// A unit's notice of its rectification's progress (巡视整改进展情况通报).
+    Notice,
     /// A unit of the organisation (单位).
     Unit,
 }
 
 impl DocKind {
-    pub const ALL: [DocKind; 10] = [
+    pub const ALL: [DocKind; 12] = [
         DocKind::Problem,
         DocKind::Report,
         DocKind::Feedback,
@@ -45,6 +49,8 @@ impl DocKind {
         DocKind::Letter,
         DocKind::DocRequest,
         DocKind::FieldRecord,
+        DocKind::RectReport,
+        DocKind::Notice,
         DocKind::Unit,
     ];
 
@@ -59,6 +65,8 @@ impl DocKind {
             DocKind::Letter => "letter",
             DocKind::DocRequest => "doc_request",
             DocKind::FieldRecord => "field_record",
+            DocKind::RectReport => "rect_report",
+            DocKind::Notice => "notice",
             DocKind::Unit => "unit",
         }
     }
@@ -74,6 +82,8 @@ impl DocKind {
             DocKind::Letter => "来信来访",
             DocKind::DocRequest => "调阅材料",
             DocKind::FieldRecord => "其他工作方式记录",
+            DocKind::RectReport => "整改情况报告",
+            DocKind::Notice => "整改进展情况通报",
             DocKind::Unit => "单位",
         }
     }
@@ -109,6 +119,8 @@ impl DocKind {
             DocKind::Letter => format!("/letters/{id}"),
             DocKind::DocRequest => format!("/doc-requests/{id}"),
             DocKind::FieldRecord => format!("/field-records/{id}"),
+            DocKind::RectReport => format!("/rectification/reports/{id}"),
+            DocKind::Notice => format!("/rectification/notices/{id}"),
             DocKind::Unit => format!("/units/{id}"),
         }
     }
@@ -238,6 +250,16 @@ pub trait SearchIndex: Send + Sync + 'static {
     fn clear(&self) -> Result<()>;
     /// The ranked hits from `offset`, at most `limit`, with their snippets.
     fn search(&self, q: &IndexQuery) -> Result<Vec<IndexHit>>;
+    /// The records of `kind` whose words are most like those of the record `id` of that kind
+    /// (the record itself left out), at most `limit`, within `reach`, each with how alike it is
+    /// from 0 to 1 (its score over the record's own).
+    fn similar(
+        &self,
+        kind: DocKind,
+        id: Id,
+        reach: Option<&Reach>,
+        limit: usize,
+    ) -> Result<Vec<(Id, f32)>>;
 }
 
 #[cfg(test)]

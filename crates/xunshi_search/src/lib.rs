@@ -12,7 +12,7 @@ use std::sync::Mutex;
 
 use tantivy::collector::TopDocs;
 use tantivy::directory::MmapDirectory;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, MoreLikeThisQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
     Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
@@ -20,7 +20,7 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{LowerCaser, TextAnalyzer, TokenStream};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 use xunshi_core::search::{
-    DocKind, IndexHit, IndexQuery, Marked, SearchDoc, SearchFilter, SearchIndex,
+    DocKind, IndexHit, IndexQuery, Marked, Reach, SearchDoc, SearchFilter, SearchIndex,
 };
 use xunshi_core::{CoreError, Id, Result};
 
@@ -192,6 +192,22 @@ impl TantivyIndex {
         ))
     }
 
+    /// The records of the reach: of its inspections, of its units, or of its open kinds.
+    fn within(&self, reach: &Reach) -> Box<dyn Query> {
+        let f = &self.f;
+        let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for i in &reach.inspections {
+            any.push((Occur::Should, self.term(f.inspection, &i.to_string())));
+        }
+        for u in &reach.units {
+            any.push((Occur::Should, self.term(f.unit, &u.to_string())));
+        }
+        for k in &reach.open_kinds {
+            any.push((Occur::Should, self.term(f.kind, k.code())));
+        }
+        Box::new(BooleanQuery::new(any))
+    }
+
     fn filters(&self, filter: &SearchFilter, clauses: &mut Vec<(Occur, Box<dyn Query>)>) {
         let f = &self.f;
         if !filter.kinds.is_empty() {
@@ -347,17 +363,7 @@ impl SearchIndex for TantivyIndex {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, words.box_clone())];
         self.filters(&q.filter, &mut clauses);
         if let Some(reach) = &q.reach {
-            let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-            for i in &reach.inspections {
-                any.push((Occur::Should, self.term(f.inspection, &i.to_string())));
-            }
-            for u in &reach.units {
-                any.push((Occur::Should, self.term(f.unit, &u.to_string())));
-            }
-            for k in &reach.open_kinds {
-                any.push((Occur::Should, self.term(f.kind, k.code())));
-            }
-            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+            clauses.push((Occur::Must, self.within(reach)));
         }
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
@@ -411,6 +417,79 @@ impl SearchIndex for TantivyIndex {
             });
         }
         Ok(hits)
+    }
+
+    fn similar(
+        &self,
+        kind: DocKind,
+        id: Id,
+        reach: Option<&Reach>,
+        limit: usize,
+    ) -> Result<Vec<(Id, f32)>> {
+        let f = &self.f;
+        let searcher = self.reader.searcher();
+        let own = searcher
+            .search(
+                &*self.term(f.key, &key(kind, id)),
+                &TopDocs::with_limit(1).order_by_score(),
+            )
+            .map_err(fault)?;
+        let Some((_, address)) = own.first() else {
+            return Ok(Vec::new());
+        };
+        // Words of two characters or more (a CJK character is three bytes), found at least
+        // once in the record and in one other, and in no more than a tenth of the records: the
+        // phrasing every paper shares says nothing of what it found; shared rare words weigh
+        // most.
+        let common = (searcher.num_docs() / 10).max(20);
+        let like = MoreLikeThisQuery::builder()
+            .with_min_doc_frequency(2)
+            .with_max_doc_frequency(common)
+            .with_min_term_frequency(1)
+            .with_min_word_length(4)
+            .with_max_query_terms(30)
+            .with_document(*address);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
+            (Occur::Must, Box::new(like)),
+            (Occur::Must, self.term(f.kind, kind.code())),
+        ];
+        if let Some(reach) = reach {
+            // The record itself is always counted in, for the score it is measured against.
+            clauses.push((
+                Occur::Must,
+                Box::new(BooleanQuery::new(vec![
+                    (Occur::Should, self.within(reach)),
+                    (Occur::Should, self.term(f.key, &key(kind, id))),
+                ])),
+            ));
+        }
+        let top = searcher
+            .search(
+                &BooleanQuery::new(clauses),
+                &TopDocs::with_limit(limit + 1).order_by_score(),
+            )
+            .map_err(fault)?;
+        let mut own_score = None;
+        let mut out = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            let doc: TantivyDocument = searcher.doc(addr).map_err(fault)?;
+            let found: Id = TantivyIndex::text(&doc, f.id).parse()?;
+            if found == id {
+                own_score = Some(score);
+            } else {
+                out.push((found, score));
+            }
+        }
+        // A record is most like itself; where it ranked below others, the best stands in.
+        let base = own_score
+            .or_else(|| out.first().map(|(_, s)| *s))
+            .unwrap_or(1.0)
+            .max(f32::EPSILON);
+        out.truncate(limit);
+        Ok(out
+            .into_iter()
+            .map(|(i, s)| (i, (s / base).clamp(0.0, 1.0)))
+            .collect())
     }
 }
 

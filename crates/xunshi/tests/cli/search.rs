@@ -93,7 +93,19 @@ pub(super) fn search_follows_the_trail_and_answers_each_with_theirs(x: &Instance
             .all(|(k, _)| !matches!(k.as_str(), "problem" | "report" | "clue" | "letter")),
         "{by_unit:?}"
     );
+    // The unit's own rectification report and progress notice are its to find.
+    let documents = search(port, &liaison, "整改情况");
+    assert!(
+        has(&documents, "rect_report", "关于巡视整改情况的报告"),
+        "{documents:?}"
+    );
     let culture = token(port, "culture");
+    assert!(
+        !search(port, &culture, "整改情况")
+            .iter()
+            .any(|(k, _)| k == "rect_report" || k == "notice"),
+        "another unit's reports are not found"
+    );
     assert!(
         !search(port, &culture, "意识形态")
             .iter()

@@ -393,7 +393,7 @@ pub(crate) async fn review_after_marking<T: WriteTx>(
 }
 
 /// Loads a document for someone who may at least read it; others are told it does not exist.
-async fn readable<T: ReadTx>(
+pub(crate) async fn readable<T: ReadTx>(
     tx: &mut T,
     actor: &Actor,
     id: Id,

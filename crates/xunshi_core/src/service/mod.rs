@@ -91,7 +91,8 @@ pub use rectify::{
 };
 pub use reports::{ReportDetail, ReportRights};
 pub use search::{
-    SEARCH_LIMIT_MAX, SEARCH_TEXT_MAX, SearchBatch, SearchItem, SearchPage, SearchRequest, reach,
+    SEARCH_LIMIT_MAX, SEARCH_TEXT_MAX, SIMILAR_MAX, SearchBatch, SearchItem, SearchPage,
+    SearchRequest, SimilarProblem, reach,
 };
 pub use sign_on::SignOnOutcome;
 pub use submissions::{ALREADY_SUBMITTED, KEPT_FOR};

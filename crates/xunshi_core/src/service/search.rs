@@ -18,6 +18,7 @@ use serde_json::json;
 
 use super::Services;
 use super::clues::readable_clue;
+use super::disclosure::readable as readable_document;
 use super::feedback::readable_feedback;
 use super::fieldwork::readable_doc_request;
 use super::fieldwork_files::team_record;
@@ -26,12 +27,13 @@ use super::papers::readable_problem;
 use super::rectify::{rect_role, task_context};
 use super::reports::readable_report;
 use crate::audit::{Action, AuditEntry};
+use crate::disclosure::DocCollection;
 use crate::error::{CoreError, Result};
 use crate::id::Id;
 use crate::permission::{Actor, Permission};
 use crate::role::{Role, Scope};
 use crate::search::{DocKind, IndexHit, IndexQuery, Marked, Reach, SearchDoc, SearchFilter};
-use crate::store::{ReadTx, SearchRead, Store};
+use crate::store::{PlanningRead, ReadTx, SearchRead, Store};
 
 /// The most hits a page shows.
 pub const SEARCH_LIMIT_MAX: usize = 50;
@@ -145,6 +147,12 @@ async fn may_open<T: ReadTx>(tx: &mut T, actor: &Actor, hit: &IndexHit) -> Resul
         DocKind::Letter => allowed(team_letter(tx, actor, hit.id).await),
         DocKind::DocRequest => allowed(readable_doc_request(tx, actor, hit.id).await),
         DocKind::FieldRecord => allowed(team_record(tx, actor, hit.id).await),
+        DocKind::RectReport => {
+            allowed(readable_document(tx, actor, hit.id, Some(DocCollection::Reports)).await)
+        }
+        DocKind::Notice => {
+            allowed(readable_document(tx, actor, hit.id, Some(DocCollection::Notices)).await)
+        }
         DocKind::Unit => allowed(actor.require(Permission::ViewUnits)),
     }
 }
@@ -169,6 +177,7 @@ fn kinds_of(object_type: &str) -> &'static [DocKind] {
         "letter" => &[DocKind::Letter],
         "doc_request" => &[DocKind::DocRequest],
         "field_record" => &[DocKind::FieldRecord],
+        "rect_document" => &[DocKind::RectReport, DocKind::Notice],
         "unit" => &[DocKind::Unit],
         _ => &[],
     }
@@ -358,5 +367,93 @@ impl<S: Store> Services<S> {
     ) -> Result<Vec<SearchDoc>> {
         let mut tx = self.store.read().await?;
         tx.search_docs_after(kind, after, limit).await
+    }
+}
+
+/// How many similar problems a paper or a task shows.
+pub const SIMILAR_MAX: usize = 10;
+
+/// A problem like another: of another unit, or of the same unit in another inspection (a
+/// problem found again, 举一反三).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct SimilarProblem {
+    pub id: Id,
+    pub title: String,
+    pub unit_id: Id,
+    pub unit_name: String,
+    pub inspection_id: Id,
+    pub team_name: String,
+    /// The year of the inspection's round.
+    pub year: i32,
+    #[schema(value_type = String)]
+    pub status: crate::paper::ProblemStatus,
+    /// How alike the two are, in per cent: the text similarity of their titles and facts
+    /// against the problem's own (100 would be the same words).
+    pub similarity: u8,
+    /// Of the same unit as the problem asked about (found again in another inspection).
+    pub same_unit: bool,
+}
+
+impl<S: Store> Services<S> {
+    /// The problems most like a paper's (its title and facts), in other units and in other
+    /// inspections of its unit, as far as the asker may open them; the papers shown are
+    /// recorded as read. Asked of a paper the asker may not open, the answer is the paper's
+    /// own refusal.
+    pub async fn similar_problems(&self, actor: &Actor, id: Id) -> Result<Vec<SimilarProblem>> {
+        let mut tx = self.store.read().await?;
+        let (own, _) = readable_problem(&mut tx, actor, id).await?;
+        let index = self.search_index()?;
+        let candidates =
+            index.similar(DocKind::Problem, id, reach(actor).as_ref(), 5 * SIMILAR_MAX)?;
+        let mut out = Vec::new();
+        for (cand, score) in candidates {
+            if out.len() == SIMILAR_MAX {
+                break;
+            }
+            let Ok((p, insp)) = readable_problem(&mut tx, actor, cand).await else {
+                continue;
+            };
+            // The same inspection's papers on the same unit are one finding, not a recurrence.
+            if p.inspection_id == own.inspection_id && p.target_unit_id == own.target_unit_id {
+                continue;
+            }
+            let unit_name = tx
+                .get_unit(p.target_unit_id)
+                .await?
+                .map(|u| u.name)
+                .unwrap_or_default();
+            let year = tx
+                .get_round(insp.round_id)
+                .await?
+                .map_or(0, |r| i32::from(r.year));
+            out.push(SimilarProblem {
+                id: p.id,
+                title: p.title,
+                unit_id: p.target_unit_id,
+                unit_name,
+                inspection_id: p.inspection_id,
+                team_name: insp.team_name,
+                year,
+                status: p.status,
+                similarity: (score * 100.0).round().clamp(0.0, 100.0) as u8,
+                same_unit: p.target_unit_id == own.target_unit_id,
+            });
+        }
+        drop(tx);
+        let ids: Vec<Id> = out.iter().map(|p| p.id).collect();
+        if !ids.is_empty() {
+            self.record_shown(
+                actor,
+                self.now(),
+                AuditEntry::shown(
+                    Action::ProblemViewed,
+                    "problem",
+                    &ids,
+                    json!({ "via": "similar", "of": id }),
+                ),
+            )
+            .await?;
+        }
+        Ok(out)
     }
 }

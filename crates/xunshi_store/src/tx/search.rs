@@ -18,7 +18,14 @@ struct Shape {
     select: &'static str,
     from: &'static str,
     key: &'static str,
+    /// Which rows of the table are of the kind, where the table holds several.
+    only: Option<&'static str>,
 }
+
+const RECT_DOCUMENT: &str = "x.id, x.title, x.body, x.inspection_id, x.unit_id, i.round_id,
+     CAST(r.year AS TEXT) AS year, x.status, CAST(NULL AS TEXT) AS parent_id";
+const RECT_DOCUMENT_FROM: &str = "rect_documents x JOIN inspections i ON i.id = x.inspection_id
+     JOIN rounds r ON r.id = i.round_id";
 
 fn shape(kind: DocKind) -> Shape {
     match kind {
@@ -30,6 +37,7 @@ fn shape(kind: DocKind) -> Shape {
             from: "problems x JOIN inspections i ON i.id = x.inspection_id
                    JOIN rounds r ON r.id = i.round_id",
             key: "x.id",
+            only: None,
         },
         DocKind::Report => Shape {
             select:
@@ -41,6 +49,7 @@ fn shape(kind: DocKind) -> Shape {
                    JOIN inspections i ON i.id = x.inspection_id
                    JOIN rounds r ON r.id = i.round_id",
             key: "x.id",
+            only: None,
         },
         DocKind::Feedback => Shape {
             select: "x.inspection_id AS id, i.team_name || ' 巡视反馈意见' AS title,
@@ -50,6 +59,7 @@ fn shape(kind: DocKind) -> Shape {
             from: "feedbacks x JOIN inspections i ON i.id = x.inspection_id
                    JOIN rounds r ON r.id = i.round_id",
             key: "x.inspection_id",
+            only: None,
         },
         DocKind::Task => Shape {
             select: "x.id, p.title || ' — ' || x.measure AS title,
@@ -62,6 +72,7 @@ fn shape(kind: DocKind) -> Shape {
                    JOIN inspections i ON i.id = x.inspection_id
                    JOIN rounds r ON r.id = i.round_id",
             key: "x.id",
+            only: None,
         },
         DocKind::Progress => Shape {
             select: "g.id, p.title || ' — 整改进展' AS title, g.body,
@@ -72,6 +83,7 @@ fn shape(kind: DocKind) -> Shape {
                    JOIN inspections i ON i.id = x.inspection_id
                    JOIN rounds r ON r.id = i.round_id",
             key: "g.id",
+            only: None,
         },
         DocKind::Clue => Shape {
             select: "x.id, x.about_name || ' ' || x.about_post AS title, x.summary AS body,
@@ -80,6 +92,7 @@ fn shape(kind: DocKind) -> Shape {
             from: "clues x JOIN inspections i ON i.id = x.inspection_id
                    JOIN rounds r ON r.id = i.round_id",
             key: "x.id",
+            only: None,
         },
         DocKind::Letter => Shape {
             select: "x.id, '来信来访第' || CAST(x.number AS TEXT) || '号 ' || x.about_name || ' '
@@ -90,6 +103,7 @@ fn shape(kind: DocKind) -> Shape {
             from: "letters x JOIN inspections i ON i.id = x.inspection_id
                    JOIN rounds r ON r.id = i.round_id",
             key: "x.id",
+            only: None,
         },
         DocKind::DocRequest => Shape {
             select: "x.id, '调阅材料第' || CAST(x.number AS TEXT) || '号 ' || u.name AS title,
@@ -100,6 +114,7 @@ fn shape(kind: DocKind) -> Shape {
                    JOIN inspections i ON i.id = x.inspection_id
                    JOIN rounds r ON r.id = i.round_id",
             key: "x.id",
+            only: None,
         },
         DocKind::FieldRecord => Shape {
             // The title's method code is put in words below.
@@ -110,6 +125,7 @@ fn shape(kind: DocKind) -> Shape {
             from: "field_records x JOIN inspections i ON i.id = x.inspection_id
                    JOIN rounds r ON r.id = i.round_id",
             key: "x.id",
+            only: None,
         },
         DocKind::Unit => Shape {
             select: "x.id, x.name AS title, '' AS body, CAST(NULL AS TEXT) AS inspection_id,
@@ -118,6 +134,19 @@ fn shape(kind: DocKind) -> Shape {
                      CAST(NULL AS TEXT) AS parent_id",
             from: "units x",
             key: "x.id",
+            only: None,
+        },
+        DocKind::RectReport => Shape {
+            select: RECT_DOCUMENT,
+            from: RECT_DOCUMENT_FROM,
+            key: "x.id",
+            only: Some("x.kind <> 'public_notice'"),
+        },
+        DocKind::Notice => Shape {
+            select: RECT_DOCUMENT,
+            from: RECT_DOCUMENT_FROM,
+            key: "x.id",
+            only: Some("x.kind = 'public_notice'"),
         },
     }
 }
@@ -146,6 +175,10 @@ fn doc(kind: DocKind, r: &AnyRow) -> Result<SearchDoc> {
 impl<M: Mode> DbTx<M> {
     async fn docs_where(&mut self, kind: DocKind, w: Where, tail: &str) -> Result<Vec<SearchDoc>> {
         let sh = shape(kind);
+        let mut w = w;
+        if let Some(only) = sh.only {
+            w.fixed(only);
+        }
         let sql = format!("SELECT {} FROM {} {} {tail}", sh.select, sh.from, w.sql());
         let mut docs = self
             .fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))

@@ -15,7 +15,7 @@ use xunshi_core::paper::{
     Evidence, ImmediateFixNotice, NoticeAnswer, NoticeInput, NoticeReview, Problem, ProblemInput,
     ProblemSummary,
 };
-use xunshi_core::service::{NoticeBoard, PaperDecision, ProblemDetail, Withdrawal};
+use xunshi_core::service::{NoticeBoard, PaperDecision, ProblemDetail, SimilarProblem, Withdrawal};
 use xunshi_core::taxonomy::{
     Category, CategoryInput, Taxonomy, TaxonomyVersion, TaxonomyVersionInput,
 };
@@ -36,6 +36,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(add_category))
         .routes(routes!(list_problems, create_problem))
         .routes(routes!(get_problem, update_problem))
+        .routes(routes!(similar_problems))
         .routes(routes!(approve_problem))
         .routes(routes!(sign_problem))
         .routes(routes!(return_problem))
@@ -151,6 +152,22 @@ async fn get_problem(
 ) -> ApiResult<Json<ProblemDetail>> {
     let id = path_id(&id, "问题底稿")?;
     Ok(Json(app.services.get_problem(&actor, id).await?))
+}
+
+/// The problems most like this one (同类问题): in other units, and in other inspections of
+/// its unit (a problem found again), by the text similarity of their titles and facts, as far
+/// as the caller may open them, most alike first. The papers shown are recorded as read.
+#[utoipa::path(get, path = "/problems/{id}/similar", tag = "papers", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Vec<SimilarProblem>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 503, description = "search is not enabled on this server", body = ErrorBody)))]
+async fn similar_problems(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<SimilarProblem>>> {
+    let id = path_id(&id, "问题底稿")?;
+    Ok(Json(app.services.similar_problems(&actor, id).await?))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -23,7 +23,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// One record found.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SearchHit {
-    /// problem, report, feedback, task, progress, clue, letter, doc_request, field_record or
+    /// problem, report, feedback, task, progress, clue, letter, doc_request, field_record, rect_report, notice or
     /// unit.
     #[schema(value_type = String)]
     pub kind: xunshi_core::search::DocKind,

@@ -1112,7 +1112,7 @@ pub struct FullTextQuery {
     #[param(max_length = 200)]
     pub q: Option<String>,
     /// Only records of these kinds, comma-separated: problem, report, feedback, task,
-    /// progress, clue, letter, doc_request, field_record, unit.
+    /// progress, clue, letter, doc_request, field_record, rect_report, notice, unit.
     pub kind: Option<String>,
     /// Only records of this unit (a task's, a paper's target, a clue's subject's; feedback
     /// given to it).

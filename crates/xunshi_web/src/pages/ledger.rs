@@ -541,6 +541,8 @@ struct TaskPage {
     decide_comment: String,
     decide_errors: FormErrors,
     max_mb: usize,
+    /// The problems like the task's, for those who may read its paper, where search is on.
+    similar: Option<Vec<xunshi_core::service::SimilarProblem>>,
 }
 
 /// Which form of the task page comes back with what was typed and its messages.
@@ -575,6 +577,7 @@ async fn render_task(
         .await
         .with_notice(notice),
         row: TaskRow::of(&d.entry),
+        similar: super::search::similar(app, actor, t.problem_id).await,
         plan_id: d.plan.id.to_string(),
         plan_title: d.plan.title.clone(),
         plan_status: d.plan.status.label(),

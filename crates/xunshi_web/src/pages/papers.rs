@@ -16,7 +16,7 @@ use xunshi_core::page::SortedPage;
 use xunshi_core::paper::{
     Evidence, ProblemInput, ProblemStatus, ProblemSummary, ResponsibilityType, Severity,
 };
-use xunshi_core::service::{PaperDecision, ProblemDetail, Withdrawal};
+use xunshi_core::service::{PaperDecision, ProblemDetail, SimilarProblem, Withdrawal};
 use xunshi_core::{CoreError, Id};
 
 use super::fieldwork::{self, Sources};
@@ -534,6 +534,8 @@ struct DetailPage {
     /// What the paper rests on (依据材料), for the team only.
     sources: Option<Sources>,
     sources_action: String,
+    /// The problems like this one, where search is on.
+    similar: Option<Vec<SimilarProblem>>,
     error: Option<String>,
 }
 
@@ -594,6 +596,7 @@ async fn render_detail(
         )
         .await,
         sources_action: format!("/papers/{id}/sources"),
+        similar: super::search::similar(app, actor, id).await,
         error,
         d,
     };

@@ -118,3 +118,25 @@ async fn search(
     };
     Ok(render(status, &page))
 }
+
+/// The problems like `problem_id` for its paper's or task's page; `None` where search is off,
+/// for whoever may not read the paper (the unit on its task's page), or on a failure (logged),
+/// so the page shows without the section.
+pub(crate) async fn similar(
+    app: &AppState,
+    actor: &xunshi_core::permission::Actor,
+    problem_id: xunshi_core::Id,
+) -> Option<Vec<xunshi_core::service::SimilarProblem>> {
+    match app.services.similar_problems(actor, problem_id).await {
+        Ok(v) => Some(v),
+        Err(
+            xunshi_core::CoreError::Unavailable(_)
+            | xunshi_core::CoreError::NotFound(_)
+            | xunshi_core::CoreError::Forbidden(_),
+        ) => None,
+        Err(e) => {
+            tracing::warn!(error = %e, %problem_id, "similar problems could not be found");
+            None
+        }
+    }
+}

@@ -24,7 +24,7 @@ use xunshi_store::{Db, LocalBlobs};
 
 use crate::helpers::{PASSWORD, TestApp};
 
-const POLITICAL: &str = "00000000-0000-7000-8001-000000201701";
+pub(crate) const POLITICAL: &str = "00000000-0000-7000-8001-000000201701";
 const ORGANIZATIONAL: &str = "00000000-0000-7000-8001-000000201703";
 const INTEGRITY: &str = "00000000-0000-7000-8001-000000201706";
 
@@ -331,7 +331,7 @@ async fn move_to(a: &App, id: Id, to: Stage, date: Option<&str>) {
     .unwrap_or_else(|e| panic!("move to {to:?}: {e}"));
 }
 
-fn paper(category: &str, title: &str) -> ProblemInput {
+pub(crate) fn paper(category: &str, title: &str) -> ProblemInput {
     ProblemInput {
         category_id: category.into(),
         target_unit_id: None,

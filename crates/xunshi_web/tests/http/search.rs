@@ -12,7 +12,7 @@ use xunshi_core::role::Role;
 use xunshi_core::search::SearchIndex;
 
 use crate::helpers::{TestApp, assert_api_error, detail_fields};
-use crate::papers::{App, app_with, ready_for_feedback, world};
+use crate::papers::{App, POLITICAL, app_with, paper, ready_for_feedback, world};
 
 async fn searchable() -> (App, Arc<dyn SearchIndex>) {
     let index: Arc<dyn SearchIndex> =
@@ -287,4 +287,125 @@ async fn without_an_index_search_answers_503() {
         .api_get("/api/v1/search?q=%E6%95%B4%E6%94%B9", &token)
         .await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paper_shows_the_like_problems_of_other_units_that_its_reader_may_open() {
+    let (a, index) = searchable().await;
+    let insp = world(&a).await;
+    let (pid, _) = ready_for_feedback(&a, insp).await;
+    let sys = Actor::system();
+    a.s.create_unit(
+        &sys,
+        &xunshi_core::org::UnitInput {
+            name: "自治区教育厅".into(),
+            kind: "department".into(),
+            level: "provincial".into(),
+            parent_id: None,
+        },
+    )
+    .await
+    .unwrap();
+    let round = a.s.get_inspection(&sys, insp).await.unwrap().0.round_id;
+    let other =
+        a.s.create_inspection(
+            &sys,
+            &InspectionInput {
+                round_id: round.to_string(),
+                team_name: "自治区党委第五巡视组".into(),
+                targets: vec!["自治区教育厅".into()],
+                kind: "routine".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    a.t.move_inspection(other.id, xunshi_core::inspection::Stage::Preparation, None)
+        .await;
+    a.t.move_inspection(
+        other.id,
+        xunshi_core::inspection::Stage::OnSite,
+        Some("2019-09-20"),
+    )
+    .await;
+    a.user("other5", None, Some((Role::TeamMember, Some(other.id))))
+        .await;
+    let other5 = a.actor("other5").await;
+    let like =
+        a.s.create_problem(
+            &other5,
+            other.id,
+            &paper(POLITICAL, "落实党管教育职责存在薄弱点"),
+        )
+        .await
+        .unwrap();
+    let unlike =
+        a.s.create_problem(&other5, other.id, &paper(POLITICAL, "校舍维修资金拨付滞后"))
+            .await
+            .unwrap();
+    follow(&a, &index).await;
+
+    // The office sees the other unit's like problem, with how alike it is.
+    let office = a.token("office1").await;
+    let r = a
+        .api("GET", &format!("/problems/{pid}/similar"), &office, None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let list = r.json();
+    let items = list.as_array().unwrap();
+    let first = items
+        .iter()
+        .find(|p| p["id"] == like.id.to_string())
+        .unwrap_or_else(|| panic!("the like problem is listed: {list}"));
+    assert_eq!(first["unit_name"], "自治区教育厅");
+    assert_eq!(first["team_name"], "自治区党委第五巡视组");
+    assert_eq!(first["year"], 2019);
+    assert_eq!(first["same_unit"], false);
+    let score = first["similarity"].as_u64().unwrap();
+    assert!(score > 0 && score <= 100, "{first}");
+    let unlike_score = items
+        .iter()
+        .find(|p| p["id"] == unlike.id.to_string())
+        .map_or(0, |p| p["similarity"].as_u64().unwrap());
+    assert!(score > unlike_score, "{list}");
+    assert!(
+        items.iter().all(|p| p["id"] != pid.to_string()),
+        "not the paper itself: {list}"
+    );
+
+    // The paper's own team sees the papers of its own inspection only: the other team's
+    // paper is not theirs to open.
+    let member = a.token("member1").await;
+    let r = a
+        .api("GET", &format!("/problems/{pid}/similar"), &member, None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(
+        r.json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["id"] != like.id.to_string()),
+        "{}",
+        r.text()
+    );
+    // The other team may not open the paper asked about: its refusal, not a list.
+    let r = a
+        .api(
+            "GET",
+            &format!("/problems/{pid}/similar"),
+            &a.token("other5").await,
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text());
+
+    // The paper's page lists them under 同类问题.
+    let page = a
+        .page(&format!("/papers/{pid}"), &a.session("office1").await)
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(html.contains("同类问题"), "{html}");
+    assert!(html.contains(&format!("/papers/{}", like.id)), "{html}");
 }
