@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark (see bench/README.md): a generated data set of a chosen size, served by the
 # release binary on 127.0.0.1, loaded with wrk over the ledger, one task, the dashboard, the
-# home page and the progress write, beside /healthz of the same process; RSS sampled
+# home page, search and the progress write, beside /healthz of the same process; RSS sampled
 # throughout. Prints one table per backend and appends it to bench/RESULTS.md. Targets only
 # 127.0.0.1 and stops by itself.
 #
@@ -82,6 +82,20 @@ timed_generate() { # label, then the xunshi arguments before `generate`
   rss=$(awk -F': ' '/Maximum resident set size/{printf "%.0f", $2/1024}' "$WORK/gen.time")
   note "- $label: generated in $wall (m:ss), peak RSS $rss MB. $(tail -2 "$WORK/gen.out" | head -1)"$'\n'
 }
+reindex_note() { # label, the time -v output, the command's output, the index folder
+  local wall rss size
+  wall=$(awk -F': ' '/Elapsed \(wall clock\)/{print $2}' "$2")
+  rss=$(awk -F': ' '/Maximum resident set size/{printf "%.0f", $2/1024}' "$2")
+  size=$(du -sh "$4" 2>/dev/null | cut -f1)
+  note "  $1 search index (\`xunshi search reindex\`): built in $wall (m:ss), peak RSS $rss MB, $size on disk. $(tail -1 "$3")"$'\n'
+}
+timed_reindex() { # label, then the xunshi arguments before `search reindex`
+  local label=$1; shift
+  echo "building the search index ($label) …" >&2
+  RUST_LOG=error /usr/bin/time -v "$BIN" "$@" search reindex --quiet >"$WORK/reindex.out" 2>"$WORK/reindex.time"
+  local dir; dir=$(awk '{for(i=1;i<NF;i++) if($i=="--data-dir") print $(i+1)}' <<<"$*")
+  reindex_note "$label" "$WORK/reindex.time" "$WORK/reindex.out" "$dir/search"
+}
 need time 2>/dev/null || [ -x /usr/bin/time ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null; }
 
 sqlite_data() {
@@ -100,8 +114,16 @@ sqlite_data() {
   fi
   local size; size=$(du -sh "$dir/xunshi.db" | cut -f1)
   note "  SQLite file: $size."$'\n'
+  # The search index is built once with the data set, and copied with it.
+  if [ ! -f "$dir/search.done" ]; then
+    timed_reindex "SQLite" --data-dir "$dir"
+    cp "$WORK/reindex.time" "$dir/reindex.time"; cp "$WORK/reindex.out" "$dir/reindex.out"; touch "$dir/search.done"
+  else
+    reindex_note "SQLite (reused)" "$dir/reindex.time" "$dir/reindex.out" "$dir/search"
+  fi
   mkdir -p "$WORK/sqlite"
   cp --reflink=auto "$dir/xunshi.db" "$WORK/sqlite/xunshi.db"
+  cp -r "$dir/search" "$WORK/sqlite/search"
   echo "--data-dir $WORK/sqlite"
 }
 
@@ -120,7 +142,10 @@ postgres_data() {
   note "  PostgreSQL database: $size."$'\n'
   # RUN_DB is named by the caller: this runs in a subshell, whose variables do not come back.
   psql -q "$PG_SERVER/postgres" -c "CREATE DATABASE $RUN_DB TEMPLATE $template" >/dev/null
-  echo "--database-url $PG_SERVER/$RUN_DB"
+  # The run's copy is a database of the same trail, so the index built over it serves it.
+  mkdir -p "$WORK/pg"
+  timed_reindex "PostgreSQL" --database-url "$PG_SERVER/$RUN_DB" --data-dir "$WORK/pg"
+  echo "--database-url $PG_SERVER/$RUN_DB --data-dir $WORK/pg"
 }
 
 # --- wrk scripts -----------------------------------------------------------------------------
@@ -217,6 +242,16 @@ while n < 2000:
 PY
   }
 
+  # The index is built beside the data set; whatever the server applies at start (its own
+  # log-ins) is done before the lines are measured.
+  for _ in $(seq 1 1200); do
+    [ "$(curl -fs "$base/api/v1/search?q=%E6%95%B4%E6%94%B9&limit=1" -H "Authorization: Bearer $T_OFFICE" \
+      | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))' 2>/dev/null)" = 1 ] && break
+    sleep 0.5
+  done
+  local PROBLEM
+  PROBLEM=$(curl -fs "$base/api/v1/tasks/$TASK" -H "Authorization: Bearer $T_OFFICE" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["entry"]["task"]["problem_id"])')
   local -a LINES=()
   local healthz_rps=""
   sample_rss() { # peak VmRSS (kB) of the server until killed, written to $1
@@ -283,6 +318,11 @@ PY
     "GET /api/v1/dashboard (leadership)|api_leader|/api/v1/dashboard"
     "GET / (office)|page_office|/"
     "GET / (leadership)|page_leader|/"
+    "GET /api/v1/search?q=整改 (office)|api_office|/api/v1/search?q=%E6%95%B4%E6%94%B9"
+    "GET /api/v1/search?q=谈话提醒 (office)|api_office|/api/v1/search?q=%E8%B0%88%E8%AF%9D%E6%8F%90%E9%86%92"
+    "GET /api/v1/search?q=整改 (liaison)|api_liaison|/api/v1/search?q=%E6%95%B4%E6%94%B9"
+    "GET /search?q=整改 (office)|page_office|/search?q=%E6%95%B4%E6%94%B9"
+    "GET /api/v1/problems/{id}/similar (office)|api_office|/api/v1/problems/$PROBLEM/similar"
   )
   for conns in $CONNECTIONS; do
     healthz_rps=""

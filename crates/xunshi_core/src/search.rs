@@ -231,12 +231,38 @@ pub struct IndexHit {
     pub score: f32,
 }
 
-/// A full-text index of the records, kept current from the audit trail: `watermark` is the
-/// sequence number of the last audit record whose changes it holds. Calls block on disk and
+/// How far an index has followed which audit trail: the sequence number of the last record
+/// whose changes it holds, and the id of the trail's first record, which names the database
+/// (an index of another database, its data folder pointed elsewhere, is rebuilt).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Watermark {
+    pub seq: i64,
+    pub trail: String,
+}
+
+impl Watermark {
+    /// As kept in the index's commit: `seq@trail`.
+    pub fn encode(&self) -> String {
+        format!("{}@{}", self.seq, self.trail)
+    }
+
+    /// `None` for anything [`Watermark::encode`] did not write (an index never filled, or
+    /// left in the middle of a rebuild).
+    pub fn decode(s: &str) -> Option<Watermark> {
+        let (seq, trail) = s.split_once('@')?;
+        Some(Watermark {
+            seq: seq.parse().ok()?,
+            trail: trail.to_owned(),
+        })
+    }
+}
+
+/// A full-text index of the records, kept current from the audit trail up to its
+/// [`Watermark`]. Calls block on disk and
 /// CPU for milliseconds; callers on an async runtime run `apply` and `clear` off it.
 pub trait SearchIndex: Send + Sync + 'static {
-    /// The audit sequence number the index is current to; `None` for an index never filled.
-    fn watermark(&self) -> Result<Option<i64>>;
+    /// How far the index is current; `None` for an index never filled or left mid-rebuild.
+    fn watermark(&self) -> Result<Option<Watermark>>;
     /// Puts `docs` in place of any earlier versions, removes `gone`, and records that the
     /// index holds every change up to `watermark` — all in one commit. `None` while a full
     /// reindex is under way: an index left so is rebuilt, never taken as current.
@@ -244,7 +270,7 @@ pub trait SearchIndex: Send + Sync + 'static {
         &self,
         docs: Vec<SearchDoc>,
         gone: &[(DocKind, Id)],
-        watermark: Option<i64>,
+        watermark: Option<&Watermark>,
     ) -> Result<()>;
     /// Empties the index, watermark included.
     fn clear(&self) -> Result<()>;
@@ -273,6 +299,18 @@ mod tests {
         }
         let e = DocKind::parse("talk").unwrap_err().to_string();
         assert!(e.contains("talk"), "{e}");
+    }
+
+    #[test]
+    fn a_watermark_reads_back_and_anything_else_is_none() {
+        let w = Watermark {
+            seq: 42,
+            trail: "01a245b8-c4ef-7354-a3e7-a227ec8b5b1a".into(),
+        };
+        assert_eq!(Watermark::decode(&w.encode()), Some(w));
+        assert_eq!(Watermark::decode(""), None);
+        assert_eq!(Watermark::decode("42"), None);
+        assert_eq!(Watermark::decode("x@y"), None);
     }
 
     #[test]

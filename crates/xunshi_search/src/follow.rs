@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use xunshi_core::Result;
-use xunshi_core::search::{DocKind, SearchDoc, SearchIndex};
+use xunshi_core::search::{DocKind, SearchDoc, SearchIndex, Watermark};
 use xunshi_core::service::Services;
 use xunshi_core::store::Store;
 
@@ -20,10 +20,10 @@ async fn apply(
     index: &Arc<dyn SearchIndex>,
     docs: Vec<SearchDoc>,
     gone: Vec<(DocKind, xunshi_core::Id)>,
-    watermark: Option<i64>,
+    watermark: Option<Watermark>,
 ) -> Result<()> {
     let index = index.clone();
-    tokio::task::spawn_blocking(move || index.apply(docs, &gone, watermark))
+    tokio::task::spawn_blocking(move || index.apply(docs, &gone, watermark.as_ref()))
         .await
         .map_err(xunshi_core::CoreError::internal)?
 }
@@ -67,23 +67,35 @@ pub async fn reindex<S: Store>(
     Ok(done)
 }
 
-/// Brings the index up to the newest audit record; how many records were read.
+/// Brings the index up to the newest audit record; how many records were read. An index
+/// never filled, left mid-rebuild or of another database is rebuilt first.
 pub async fn catch_up<S: Store>(
     services: &Services<S>,
     index: &Arc<dyn SearchIndex>,
 ) -> Result<usize> {
+    let trail = services.search_trail().await?;
     let mut read = 0;
     loop {
-        let Some(mark) = index.watermark()? else {
-            reindex(services, index, |_, _| {}).await?;
-            continue;
+        let mark = match index.watermark()? {
+            Some(w) if w.trail == trail => w,
+            other => {
+                if other.is_some() {
+                    tracing::info!("the search index is of another database; rebuilding it");
+                }
+                reindex(services, index, |_, _| {}).await?;
+                continue;
+            }
         };
-        let batch = services.search_changes(mark, CHANGES_PER_STEP).await?;
+        let batch = services.search_changes(mark.seq, CHANGES_PER_STEP).await?;
         if batch.records == 0 {
             return Ok(read);
         }
         read += batch.records;
-        apply(index, batch.docs, batch.gone, Some(batch.watermark)).await?;
+        let next = Watermark {
+            seq: batch.watermark,
+            trail: trail.clone(),
+        };
+        apply(index, batch.docs, batch.gone, Some(next)).await?;
     }
 }
 

@@ -20,7 +20,7 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{LowerCaser, TextAnalyzer, TokenStream};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 use xunshi_core::search::{
-    DocKind, IndexHit, IndexQuery, Marked, Reach, SearchDoc, SearchFilter, SearchIndex,
+    DocKind, IndexHit, IndexQuery, Marked, Reach, SearchDoc, SearchFilter, SearchIndex, Watermark,
 };
 use xunshi_core::{CoreError, Id, Result};
 
@@ -313,16 +313,16 @@ fn opening(text: &str, n: usize) -> Marked {
 }
 
 impl SearchIndex for TantivyIndex {
-    fn watermark(&self) -> Result<Option<i64>> {
+    fn watermark(&self) -> Result<Option<Watermark>> {
         let metas = self.index.load_metas().map_err(fault)?;
-        Ok(metas.payload.and_then(|p| p.parse().ok()))
+        Ok(metas.payload.as_deref().and_then(Watermark::decode))
     }
 
     fn apply(
         &self,
         docs: Vec<SearchDoc>,
         gone: &[(DocKind, Id)],
-        watermark: Option<i64>,
+        watermark: Option<&Watermark>,
     ) -> Result<()> {
         let mut w = self
             .writer
@@ -336,7 +336,7 @@ impl SearchIndex for TantivyIndex {
             w.delete_term(Term::from_field_text(self.f.key, &key(*kind, *id)));
         }
         let mut commit = w.prepare_commit().map_err(fault)?;
-        commit.set_payload(&watermark.map(|w| w.to_string()).unwrap_or_default());
+        commit.set_payload(&watermark.map(Watermark::encode).unwrap_or_default());
         commit.commit().map_err(fault)?;
         drop(w);
         self.reader.reload().map_err(fault)

@@ -1,5 +1,5 @@
 use super::*;
-use xunshi_core::search::Reach;
+use xunshi_core::search::{Reach, Watermark};
 
 fn doc(kind: DocKind, title: &str, body: &str) -> SearchDoc {
     SearchDoc {
@@ -13,6 +13,13 @@ fn doc(kind: DocKind, title: &str, body: &str) -> SearchDoc {
         year: None,
         status: "draft".to_owned(),
         parent_id: None,
+    }
+}
+
+fn mark(seq: i64) -> Watermark {
+    Watermark {
+        seq,
+        trail: "trail".into(),
     }
 }
 
@@ -43,7 +50,8 @@ fn chinese_words_are_found_with_their_places_marked() {
         "落实意识形态工作责任制",
         "修订考评办法，开展专项督查",
     );
-    ix.apply(vec![a.clone(), b.clone()], &[], Some(7)).unwrap();
+    ix.apply(vec![a.clone(), b.clone()], &[], Some(&mark(7)))
+        .unwrap();
 
     let hits = ix.search(&query("津贴补贴")).unwrap();
     assert_eq!(ids(&hits), vec![a.id]);
@@ -79,7 +87,7 @@ fn chinese_words_are_found_with_their_places_marked() {
     // Every word must be there; none of the query's syntax is taken as an operator.
     assert!(ix.search(&query("津贴补贴 意识形态")).unwrap().is_empty());
     assert!(ix.search(&query("title:津贴 AND (")).unwrap().is_empty());
-    assert_eq!(ix.watermark().unwrap(), Some(7));
+    assert_eq!(ix.watermark().unwrap(), Some(mark(7)));
 }
 
 #[test]
@@ -102,7 +110,7 @@ fn filters_and_reach_narrow_the_hits() {
     ix.apply(
         vec![p1.clone(), p2.clone(), t2.clone(), unit.clone()],
         &[],
-        Some(1),
+        Some(&mark(1)),
     )
     .unwrap();
     let all = |f: SearchFilter, reach: Option<Reach>| {
@@ -160,15 +168,15 @@ fn filters_and_reach_narrow_the_hits() {
 fn a_changed_record_replaces_its_old_text_and_a_gone_one_leaves() {
     let ix = TantivyIndex::in_memory().unwrap();
     let mut d = doc(DocKind::Clue, "张某某 副局长", "反映其违规收受礼金");
-    ix.apply(vec![d.clone()], &[], Some(1)).unwrap();
+    ix.apply(vec![d.clone()], &[], Some(&mark(1))).unwrap();
     d.body = "反映其插手工程项目".into();
-    ix.apply(vec![d.clone()], &[], Some(2)).unwrap();
+    ix.apply(vec![d.clone()], &[], Some(&mark(2))).unwrap();
     assert!(ix.search(&query("礼金")).unwrap().is_empty());
     assert_eq!(ids(&ix.search(&query("工程项目")).unwrap()), vec![d.id]);
-    ix.apply(Vec::new(), &[(DocKind::Clue, d.id)], Some(3))
+    ix.apply(Vec::new(), &[(DocKind::Clue, d.id)], Some(&mark(3)))
         .unwrap();
     assert!(ix.search(&query("工程项目")).unwrap().is_empty());
-    assert_eq!(ix.watermark().unwrap(), Some(3));
+    assert_eq!(ix.watermark().unwrap(), Some(mark(3)));
 }
 
 #[test]
@@ -183,7 +191,7 @@ fn hits_page_by_offset_in_rank_order() {
             )
         })
         .collect();
-    ix.apply(docs, &[], Some(1)).unwrap();
+    ix.apply(docs, &[], Some(&mark(1))).unwrap();
     let mut q = query("整改");
     q.limit = 3;
     let first = ids(&ix.search(&q).unwrap());
@@ -209,7 +217,7 @@ fn the_index_and_its_watermark_survive_reopening_and_a_second_process_is_refused
             None,
             "a new index was never filled"
         );
-        ix.apply(vec![d.clone()], &[], Some(42)).unwrap();
+        ix.apply(vec![d.clone()], &[], Some(&mark(42))).unwrap();
         let second = TantivyIndex::open(dir.path());
         assert!(
             matches!(second, Err(CoreError::Conflict(_))),
@@ -218,7 +226,7 @@ fn the_index_and_its_watermark_survive_reopening_and_a_second_process_is_refused
         );
     }
     let ix = TantivyIndex::open(dir.path()).unwrap();
-    assert_eq!(ix.watermark().unwrap(), Some(42));
+    assert_eq!(ix.watermark().unwrap(), Some(mark(42)));
     assert_eq!(ids(&ix.search(&query("采购")).unwrap()), vec![d.id]);
     // A reindex under way leaves no watermark: an index left so is rebuilt, not trusted.
     ix.clear().unwrap();

@@ -32,7 +32,9 @@ use crate::error::{CoreError, Result};
 use crate::id::Id;
 use crate::permission::{Actor, Permission};
 use crate::role::{Role, Scope};
-use crate::search::{DocKind, IndexHit, IndexQuery, Marked, Reach, SearchDoc, SearchFilter};
+use crate::search::{
+    DocKind, IndexHit, IndexQuery, Marked, Reach, SearchDoc, SearchFilter, Watermark,
+};
 use crate::store::{PlanningRead, ReadTx, SearchRead, Store};
 
 /// The most hits a page shows.
@@ -166,6 +168,15 @@ fn parse_cursor(cursor: Option<&str>) -> Result<usize> {
     }
 }
 
+async fn trail_of<T: ReadTx>(tx: &mut T) -> Result<String> {
+    Ok(tx
+        .audit_in_order(0, 1)
+        .await?
+        .first()
+        .map(|r| r.id.to_string())
+        .unwrap_or_default())
+}
+
 /// The kinds of record each object type of the audit trail stands for.
 fn kinds_of(object_type: &str) -> &'static [DocKind] {
     match object_type {
@@ -291,11 +302,20 @@ impl<S: Store> Services<S> {
         Ok(())
     }
 
-    /// The sequence number of the newest audit record: where a full reindex leaves the index.
-    /// For the indexer, not for people.
-    pub async fn search_head(&self) -> Result<i64> {
+    /// The newest audit record's place, with the trail's name: where a full reindex leaves the
+    /// index. For the indexer, not for people.
+    pub async fn search_head(&self) -> Result<Watermark> {
         let mut tx = self.store.read().await?;
-        Ok(tx.audit_head().await?.seq)
+        let seq = tx.audit_head().await?.seq;
+        let trail = trail_of(&mut tx).await?;
+        Ok(Watermark { seq, trail })
+    }
+
+    /// The name of this database's audit trail (its first record's id; empty before any), which
+    /// an index's watermark must carry to be current here. For the indexer, not for people.
+    pub async fn search_trail(&self) -> Result<String> {
+        let mut tx = self.store.read().await?;
+        trail_of(&mut tx).await
     }
 
     /// The documents of the records changed by the audit records after `after`, at most

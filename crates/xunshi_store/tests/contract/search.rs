@@ -68,7 +68,7 @@ pub async fn the_trail_and_the_tables_give_the_same_documents_and_no_sealed_fiel
 
     // The trail names every change; read in steps of three records, the documents are those
     // of the records changed, the watermark moves to the last record read.
-    let head = s.search_head().await.unwrap();
+    let head = s.search_head().await.unwrap().seq;
     let mut from_trail: Vec<SearchDoc> = Vec::new();
     let mut mark = 0;
     while mark < head {

@@ -409,3 +409,40 @@ async fn a_paper_shows_the_like_problems_of_other_units_that_its_reader_may_open
     assert!(html.contains("同类问题"), "{html}");
     assert!(html.contains(&format!("/papers/{}", like.id)), "{html}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_index_of_another_database_is_built_anew() {
+    let (a, index) = searchable().await;
+    world(&a).await;
+    follow(&a, &index).await;
+    let words = |text: &str| xunshi_core::search::IndexQuery {
+        text: text.into(),
+        filter: Default::default(),
+        reach: None,
+        offset: 0,
+        limit: 10,
+    };
+    assert!(!index.search(&words("宣传部")).unwrap().is_empty());
+    let first = index.watermark().unwrap().expect("a filled index");
+
+    // The same folder's index, the server pointed at another database: nothing of the first
+    // stays, and the watermark names the new trail.
+    let b = app_with(|_| {}).await;
+    b.s.create_unit(
+        &Actor::system(),
+        &xunshi_core::org::UnitInput {
+            name: "自治区审计厅".into(),
+            kind: "department".into(),
+            level: "provincial".into(),
+            parent_id: None,
+        },
+    )
+    .await
+    .unwrap();
+    xunshi_search::catch_up(&b.s, &index).await.unwrap();
+    assert!(index.search(&words("宣传部")).unwrap().is_empty());
+    assert_eq!(index.search(&words("审计厅")).unwrap().len(), 1);
+    let second = index.watermark().unwrap().expect("a filled index");
+    assert_ne!(first.trail, second.trail);
+    assert_eq!(second.trail, b.s.search_trail().await.unwrap());
+}
