@@ -384,6 +384,11 @@ xunshi_test_env::browser_tests! {
     fn the_public_writes_in_and_follows_up_by_receipt_code_in_a_browser_without_script() {
         the_public_writes_in_without_script()
     }
+
+    #[test]
+    fn officials_search_from_the_top_bar_and_see_only_theirs_in_a_browser() {
+        searching_from_the_top_bar()
+    }
 }
 
 xunshi_test_env::browser_oidc_tests! {
@@ -423,6 +428,49 @@ fn demo() -> (Instance, Server) {
     let x = Instance::sqlite();
     let server = x.serve_with(&["--demo"]);
     (x, server)
+}
+
+/// The office types words in the top bar's box and opens a paper found; its page lists the
+/// like problems of other units. The unit's liaison, searching the same words, finds its own
+/// tasks and never a paper.
+fn searching_from_the_top_bar() {
+    let (_x, server) = demo();
+    let b = Browser::start(format!("http://127.0.0.1:{}", server.port));
+    b.log_in("office");
+    // The server builds its index from the demo's database when it starts.
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        b.goto("/");
+        b.type_into("#frame-search", "意识形态");
+        b.click(".topbar-search button");
+        let text = b.wait_for("全文检索");
+        if b.eval("return document.querySelectorAll('.search-hit').length;") != json!(0) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "nothing found:\n{text}");
+        thread::sleep(Duration::from_millis(200));
+    }
+    assert!(b.path().starts_with("/search?q="), "{}", b.path());
+    assert_eq!(
+        b.element_text(".search-hit mark"),
+        "意识形态",
+        "the words are marked"
+    );
+    b.click(".search-hit h2 a[href^='/papers/']");
+    let paper = b.wait_for("同类问题");
+    assert!(paper.contains("相似度"), "{paper}");
+    b.log_out();
+
+    b.log_in("liaison");
+    b.type_into("#frame-search", "意识形态");
+    b.click(".topbar-search button");
+    b.wait_for("全文检索");
+    let found = b.element_text("section.card");
+    assert!(found.contains("整改任务"), "{found}");
+    assert!(
+        !found.contains("问题底稿") && !found.contains("巡视报告"),
+        "{found}"
+    );
 }
 
 fn officials_walk_the_seed_inspection() {
