@@ -22,132 +22,164 @@ struct Shape {
     only: Option<&'static str>,
 }
 
-const RECT_DOCUMENT: &str = "x.id, x.title, x.body, x.inspection_id, x.unit_id, i.round_id,
-     CAST(r.year AS TEXT) AS year, x.status, CAST(NULL AS TEXT) AS parent_id";
-const RECT_DOCUMENT_FROM: &str = "rect_documents x JOIN inspections i ON i.id = x.inspection_id
-     JOIN rounds r ON r.id = i.round_id";
+/// The columns after a document's id, title and body: its inspection (the record `x`'s), the
+/// given unit, its round and year, the given status and parent.
+macro_rules! filters {
+    ($unit:literal, $status:literal, $parent:literal) => {
+        concat!(
+            ", x.inspection_id, ",
+            $unit,
+            " AS unit_id, i.round_id, CAST(r.year AS TEXT) AS year, ",
+            $status,
+            " AS status, ",
+            $parent,
+            " AS parent_id"
+        )
+    };
+}
+
+/// The join from the record `x` to its inspection `i` and that inspection's round `r`.
+macro_rules! round_of_x {
+    () => {
+        " JOIN inspections i ON i.id = x.inspection_id JOIN rounds r ON r.id = i.round_id"
+    };
+}
 
 fn shape(kind: DocKind) -> Shape {
-    match kind {
-        DocKind::Problem => Shape {
-            select:
-                "x.id, x.title, x.facts || ' ' || x.rule_broken || ' ' || x.responsibility AS body,
-                     x.inspection_id, x.target_unit_id AS unit_id, i.round_id,
-                     CAST(r.year AS TEXT) AS year, x.status, CAST(NULL AS TEXT) AS parent_id",
-            from: "problems x JOIN inspections i ON i.id = x.inspection_id
-                   JOIN rounds r ON r.id = i.round_id",
-            key: "x.id",
-            only: None,
-        },
-        DocKind::Report => Shape {
-            select:
-                "x.id, x.title, v.assessment || ' ' || v.recommendations || ' ' || v.note AS body,
-                     x.inspection_id, CAST(NULL AS TEXT) AS unit_id, i.round_id,
-                     CAST(r.year AS TEXT) AS year, x.status, CAST(NULL AS TEXT) AS parent_id",
-            from: "reports x JOIN report_versions v
-                       ON v.report_id = x.id AND v.number = x.current_version
-                   JOIN inspections i ON i.id = x.inspection_id
-                   JOIN rounds r ON r.id = i.round_id",
-            key: "x.id",
-            only: None,
-        },
-        DocKind::Feedback => Shape {
-            select: "x.inspection_id AS id, i.team_name || ' 巡视反馈意见' AS title,
-                     x.assessment || ' ' || x.recommendations || ' ' || x.demands AS body,
-                     x.inspection_id, CAST(NULL AS TEXT) AS unit_id, i.round_id,
-                     CAST(r.year AS TEXT) AS year, x.status, CAST(NULL AS TEXT) AS parent_id",
-            from: "feedbacks x JOIN inspections i ON i.id = x.inspection_id
-                   JOIN rounds r ON r.id = i.round_id",
-            key: "x.inspection_id",
-            only: None,
-        },
-        DocKind::Task => Shape {
-            select: "x.id, p.title || ' — ' || x.measure AS title,
-                     x.target || ' ' || x.standard || ' ' || x.responsible_leader || ' '
-                       || x.lead_department || ' ' || x.co_departments || ' '
-                       || x.responsible_person AS body,
-                     x.inspection_id, x.unit_id, i.round_id,
-                     CAST(r.year AS TEXT) AS year, x.status, CAST(NULL AS TEXT) AS parent_id",
-            from: "rectification_tasks x JOIN problems p ON p.id = x.problem_id
-                   JOIN inspections i ON i.id = x.inspection_id
-                   JOIN rounds r ON r.id = i.round_id",
-            key: "x.id",
-            only: None,
-        },
-        DocKind::Progress => Shape {
-            select: "g.id, p.title || ' — 整改进展' AS title, g.body,
-                     x.inspection_id, x.unit_id, i.round_id,
-                     CAST(r.year AS TEXT) AS year, x.status, g.task_id AS parent_id",
-            from: "task_progress g JOIN rectification_tasks x ON x.id = g.task_id
-                   JOIN problems p ON p.id = x.problem_id
-                   JOIN inspections i ON i.id = x.inspection_id
-                   JOIN rounds r ON r.id = i.round_id",
-            key: "g.id",
-            only: None,
-        },
-        DocKind::Clue => Shape {
-            select: "x.id, x.about_name || ' ' || x.about_post AS title, x.summary AS body,
-                     x.inspection_id, x.about_unit_id AS unit_id, i.round_id,
-                     CAST(r.year AS TEXT) AS year, x.status, CAST(NULL AS TEXT) AS parent_id",
-            from: "clues x JOIN inspections i ON i.id = x.inspection_id
-                   JOIN rounds r ON r.id = i.round_id",
-            key: "x.id",
-            only: None,
-        },
-        DocKind::Letter => Shape {
-            select: "x.id, '来信来访第' || CAST(x.number AS TEXT) || '号 ' || x.about_name || ' '
-                       || x.about_post AS title,
-                     x.content || ' ' || x.disposition AS body,
-                     x.inspection_id, CAST(NULL AS TEXT) AS unit_id, i.round_id,
-                     CAST(r.year AS TEXT) AS year, x.status, CAST(NULL AS TEXT) AS parent_id",
-            from: "letters x JOIN inspections i ON i.id = x.inspection_id
-                   JOIN rounds r ON r.id = i.round_id",
-            key: "x.id",
-            only: None,
-        },
-        DocKind::DocRequest => Shape {
-            select: "x.id, '调阅材料第' || CAST(x.number AS TEXT) || '号 ' || u.name AS title,
-                     x.materials || ' ' || x.notes || ' ' || x.answer AS body,
-                     x.inspection_id, x.unit_id, i.round_id,
-                     CAST(r.year AS TEXT) AS year, x.status, CAST(NULL AS TEXT) AS parent_id",
-            from: "doc_requests x JOIN units u ON u.id = x.unit_id
-                   JOIN inspections i ON i.id = x.inspection_id
-                   JOIN rounds r ON r.id = i.round_id",
-            key: "x.id",
-            only: None,
-        },
-        DocKind::FieldRecord => Shape {
-            // The title's method code is put in words below.
-            select: "x.id, x.method || ' ' || x.held_on AS title,
-                     x.summary || ' ' || x.participants AS body,
-                     x.inspection_id, CAST(NULL AS TEXT) AS unit_id, i.round_id,
-                     CAST(r.year AS TEXT) AS year, '' AS status, CAST(NULL AS TEXT) AS parent_id",
-            from: "field_records x JOIN inspections i ON i.id = x.inspection_id
-                   JOIN rounds r ON r.id = i.round_id",
-            key: "x.id",
-            only: None,
-        },
-        DocKind::Unit => Shape {
-            select: "x.id, x.name AS title, '' AS body, CAST(NULL AS TEXT) AS inspection_id,
-                     x.id AS unit_id, CAST(NULL AS TEXT) AS round_id, CAST(NULL AS TEXT) AS year,
-                     CASE WHEN x.withdrawn = 0 THEN 'active' ELSE 'withdrawn' END AS status,
-                     CAST(NULL AS TEXT) AS parent_id",
-            from: "units x",
-            key: "x.id",
-            only: None,
-        },
-        DocKind::RectReport => Shape {
-            select: RECT_DOCUMENT,
-            from: RECT_DOCUMENT_FROM,
-            key: "x.id",
-            only: Some("x.kind <> 'public_notice'"),
-        },
-        DocKind::Notice => Shape {
-            select: RECT_DOCUMENT,
-            from: RECT_DOCUMENT_FROM,
-            key: "x.id",
-            only: Some("x.kind = 'public_notice'"),
-        },
+    let (select, from, key, only) = match kind {
+        DocKind::Problem => (
+            concat!(
+                "x.id, x.title, x.facts || ' ' || x.rule_broken || ' ' || x.responsibility AS body",
+                filters!("x.target_unit_id", "x.status", "CAST(NULL AS TEXT)")
+            ),
+            concat!("problems x", round_of_x!()),
+            "x.id",
+            None,
+        ),
+        DocKind::Report => (
+            concat!(
+                "x.id, x.title, v.assessment || ' ' || v.recommendations || ' ' || v.note AS body",
+                filters!("CAST(NULL AS TEXT)", "x.status", "CAST(NULL AS TEXT)")
+            ),
+            concat!(
+                "reports x JOIN report_versions v
+                     ON v.report_id = x.id AND v.number = x.current_version",
+                round_of_x!()
+            ),
+            "x.id",
+            None,
+        ),
+        DocKind::Feedback => (
+            concat!(
+                "x.inspection_id AS id, i.team_name || ' 巡视反馈意见' AS title,
+                 x.assessment || ' ' || x.recommendations || ' ' || x.demands AS body",
+                filters!("CAST(NULL AS TEXT)", "x.status", "CAST(NULL AS TEXT)")
+            ),
+            concat!("feedbacks x", round_of_x!()),
+            "x.inspection_id",
+            None,
+        ),
+        DocKind::Task => (
+            concat!(
+                "x.id, p.title || ' — ' || x.measure AS title,
+                 x.target || ' ' || x.standard || ' ' || x.responsible_leader || ' '
+                   || x.lead_department || ' ' || x.co_departments || ' '
+                   || x.responsible_person AS body",
+                filters!("x.unit_id", "x.status", "CAST(NULL AS TEXT)")
+            ),
+            concat!(
+                "rectification_tasks x JOIN problems p ON p.id = x.problem_id",
+                round_of_x!()
+            ),
+            "x.id",
+            None,
+        ),
+        // A progress report `g` of the task `x`: the task's unit, status and inspection.
+        DocKind::Progress => (
+            concat!(
+                "g.id, p.title || ' — 整改进展' AS title, g.body",
+                filters!("x.unit_id", "x.status", "g.task_id")
+            ),
+            concat!(
+                "task_progress g JOIN rectification_tasks x ON x.id = g.task_id
+                 JOIN problems p ON p.id = x.problem_id",
+                round_of_x!()
+            ),
+            "g.id",
+            None,
+        ),
+        DocKind::Clue => (
+            concat!(
+                "x.id, x.about_name || ' ' || x.about_post AS title, x.summary AS body",
+                filters!("x.about_unit_id", "x.status", "CAST(NULL AS TEXT)")
+            ),
+            concat!("clues x", round_of_x!()),
+            "x.id",
+            None,
+        ),
+        DocKind::Letter => (
+            concat!(
+                "x.id, '来信来访第' || CAST(x.number AS TEXT) || '号 ' || x.about_name || ' '
+                   || x.about_post AS title,
+                 x.content || ' ' || x.disposition AS body",
+                filters!("CAST(NULL AS TEXT)", "x.status", "CAST(NULL AS TEXT)")
+            ),
+            concat!("letters x", round_of_x!()),
+            "x.id",
+            None,
+        ),
+        DocKind::DocRequest => (
+            concat!(
+                "x.id, '调阅材料第' || CAST(x.number AS TEXT) || '号 ' || u.name AS title,
+                 x.materials || ' ' || x.notes || ' ' || x.answer AS body",
+                filters!("x.unit_id", "x.status", "CAST(NULL AS TEXT)")
+            ),
+            concat!(
+                "doc_requests x JOIN units u ON u.id = x.unit_id",
+                round_of_x!()
+            ),
+            "x.id",
+            None,
+        ),
+        // The title's method code is put in words by `doc`.
+        DocKind::FieldRecord => (
+            concat!(
+                "x.id, x.method || ' ' || x.held_on AS title,
+                 x.summary || ' ' || x.participants AS body",
+                filters!("CAST(NULL AS TEXT)", "''", "CAST(NULL AS TEXT)")
+            ),
+            concat!("field_records x", round_of_x!()),
+            "x.id",
+            None,
+        ),
+        DocKind::RectReport | DocKind::Notice => (
+            concat!(
+                "x.id, x.title, x.body",
+                filters!("x.unit_id", "x.status", "CAST(NULL AS TEXT)")
+            ),
+            concat!("rect_documents x", round_of_x!()),
+            "x.id",
+            Some(if kind == DocKind::Notice {
+                "x.kind = 'public_notice'"
+            } else {
+                "x.kind <> 'public_notice'"
+            }),
+        ),
+        DocKind::Unit => (
+            "x.id, x.name AS title, '' AS body, CAST(NULL AS TEXT) AS inspection_id,
+             x.id AS unit_id, CAST(NULL AS TEXT) AS round_id, CAST(NULL AS TEXT) AS year,
+             CASE WHEN x.withdrawn = 0 THEN 'active' ELSE 'withdrawn' END AS status,
+             CAST(NULL AS TEXT) AS parent_id",
+            "units x",
+            "x.id",
+            None,
+        ),
+    };
+    Shape {
+        select,
+        from,
+        key,
+        only,
     }
 }
 

@@ -59,12 +59,8 @@ fn kinds(hits: &[(String, String)]) -> Vec<&str> {
     k
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn each_person_finds_only_what_their_pages_open() {
-    let (a, index) = searchable().await;
-    let insp = world(&a).await;
-    let (pid, version) = ready_for_feedback(&a, insp).await;
-    // A member of another inspection's team, of another unit's inspection in the same round.
+/// Another team's inspection in the round of `insp`, of 自治区教育厅, with its member `other5`.
+async fn other_team(a: &App, insp: xunshi_core::Id) -> xunshi_core::Id {
     let sys = Actor::system();
     a.s.create_unit(
         &sys,
@@ -93,6 +89,17 @@ async fn each_person_finds_only_what_their_pages_open() {
         .unwrap();
     a.user("other5", None, Some((Role::TeamMember, Some(other.id))))
         .await;
+    other.id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_person_finds_only_what_their_pages_open() {
+    let (a, index) = searchable().await;
+    let insp = world(&a).await;
+    let (pid, version) = ready_for_feedback(&a, insp).await;
+    // A member of another inspection's team, of another unit's inspection in the same round.
+    let sys = Actor::system();
+    other_team(&a, insp).await;
     follow(&a, &index).await;
 
     let office = a.token("office1").await;
@@ -294,53 +301,26 @@ async fn a_paper_shows_the_like_problems_of_other_units_that_its_reader_may_open
     let (a, index) = searchable().await;
     let insp = world(&a).await;
     let (pid, _) = ready_for_feedback(&a, insp).await;
-    let sys = Actor::system();
-    a.s.create_unit(
-        &sys,
-        &xunshi_core::org::UnitInput {
-            name: "自治区教育厅".into(),
-            kind: "department".into(),
-            level: "provincial".into(),
-            parent_id: None,
-        },
-    )
-    .await
-    .unwrap();
-    let round = a.s.get_inspection(&sys, insp).await.unwrap().0.round_id;
-    let other =
-        a.s.create_inspection(
-            &sys,
-            &InspectionInput {
-                round_id: round.to_string(),
-                team_name: "自治区党委第五巡视组".into(),
-                targets: vec!["自治区教育厅".into()],
-                kind: "routine".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    a.t.move_inspection(other.id, xunshi_core::inspection::Stage::Preparation, None)
+    let other = other_team(&a, insp).await;
+    a.t.move_inspection(other, xunshi_core::inspection::Stage::Preparation, None)
         .await;
     a.t.move_inspection(
-        other.id,
+        other,
         xunshi_core::inspection::Stage::OnSite,
         Some("2019-09-20"),
     )
     .await;
-    a.user("other5", None, Some((Role::TeamMember, Some(other.id))))
-        .await;
     let other5 = a.actor("other5").await;
     let like =
         a.s.create_problem(
             &other5,
-            other.id,
+            other,
             &paper(POLITICAL, "落实党管教育职责存在薄弱点"),
         )
         .await
         .unwrap();
     let unlike =
-        a.s.create_problem(&other5, other.id, &paper(POLITICAL, "校舍维修资金拨付滞后"))
+        a.s.create_problem(&other5, other, &paper(POLITICAL, "校舍维修资金拨付滞后"))
             .await
             .unwrap();
     follow(&a, &index).await;
