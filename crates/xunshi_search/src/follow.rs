@@ -73,16 +73,25 @@ pub async fn catch_up<S: Store>(
     services: &Services<S>,
     index: &Arc<dyn SearchIndex>,
 ) -> Result<usize> {
-    let trail = services.search_trail().await?;
+    let mut head = services.search_head().await?;
+    // An index ahead of the trail is of a later state of this database (one restored from a
+    // backup since): it holds what is no longer there.
+    if index.watermark()?.is_some_and(|w| w.seq > head.seq) {
+        tracing::info!("the search index is ahead of the audit trail; rebuilding it");
+        reindex(services, index, |_, _| {}).await?;
+    }
     let mut read = 0;
     loop {
         let mark = match index.watermark()? {
-            Some(w) if w.trail == trail => w,
+            Some(w) if w.trail == head.trail => w,
             other => {
                 if other.is_some() {
                     tracing::info!("the search index is of another database; rebuilding it");
                 }
                 reindex(services, index, |_, _| {}).await?;
+                // The rebuild named the trail as it found it (the first record may have been
+                // written since `head` was read).
+                head = services.search_head().await?;
                 continue;
             }
         };
@@ -93,7 +102,7 @@ pub async fn catch_up<S: Store>(
         read += batch.records;
         let next = Watermark {
             seq: batch.watermark,
-            trail: trail.clone(),
+            trail: head.trail.clone(),
         };
         apply(index, batch.docs, batch.gone, Some(next)).await?;
     }

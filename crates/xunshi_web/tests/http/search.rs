@@ -405,6 +405,31 @@ async fn an_index_of_another_database_is_built_anew() {
     assert!(!index.search(&words("宣传部")).unwrap().is_empty());
     let first = index.watermark().unwrap().expect("a filled index");
 
+    // An index ahead of this database's trail (the database restored from an earlier backup)
+    // holds what is no longer there: it is built anew.
+    let ghost = xunshi_core::search::SearchDoc {
+        kind: xunshi_core::search::DocKind::Unit,
+        id: xunshi_core::Id::new(),
+        title: "已不存在的单位".into(),
+        body: String::new(),
+        inspection_id: None,
+        unit_ids: Vec::new(),
+        round_id: None,
+        year: None,
+        status: "active".into(),
+        parent_id: None,
+    };
+    let ahead = xunshi_core::search::Watermark {
+        seq: first.seq + 100,
+        trail: first.trail.clone(),
+    };
+    index.apply(vec![ghost], &[], Some(&ahead)).unwrap();
+    assert_eq!(index.search(&words("已不存在")).unwrap().len(), 1);
+    follow(&a, &index).await;
+    assert!(index.search(&words("已不存在")).unwrap().is_empty());
+    assert!(!index.search(&words("宣传部")).unwrap().is_empty());
+    assert_eq!(index.watermark().unwrap(), Some(first.clone()));
+
     // The same folder's index, the server pointed at another database: nothing of the first
     // stays, and the watermark names the new trail.
     let b = app_with(|_| {}).await;
