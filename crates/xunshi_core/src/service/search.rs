@@ -12,7 +12,7 @@
 //! instance reads it from its own index's watermark and no change is missed or applied out of
 //! order ([`Services::search_changes`]).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use serde_json::json;
 
@@ -23,7 +23,8 @@ use super::feedback::readable_feedback;
 use super::fieldwork::readable_doc_request;
 use super::fieldwork_files::team_record;
 use super::letters::team_letter;
-use super::papers::readable_problem;
+use super::papers::{readable_problem, require_paper_reader};
+use super::planning::load_inspection;
 use super::rectify::{rect_role, task_context};
 use super::reports::readable_report;
 use crate::audit::{Action, AuditEntry};
@@ -35,7 +36,7 @@ use crate::role::{Role, Scope};
 use crate::search::{
     DocKind, IndexHit, IndexQuery, Marked, Reach, SearchDoc, SearchFilter, Watermark,
 };
-use crate::store::{PlanningRead, ReadTx, SearchRead, Store};
+use crate::store::{PaperRead, PlanningRead, ReadTx, SearchRead, Store};
 
 /// The most hits a page shows.
 pub const SEARCH_LIMIT_MAX: usize = 50;
@@ -416,38 +417,68 @@ pub struct SimilarProblem {
 
 impl<S: Store> Services<S> {
     /// The problems most like a paper's (its title and facts), in other units and in other
-    /// inspections of its unit, as far as the asker may open them; the papers shown are
-    /// recorded as read. Asked of a paper the asker may not open, the answer is the paper's
-    /// own refusal.
+    /// inspections of its unit, as far as the asker may open them. A list of papers, as the
+    /// papers' list is, and like it not recorded as a read. Asked of a paper the asker may
+    /// not open, the answer is the paper's own refusal.
     pub async fn similar_problems(&self, actor: &Actor, id: Id) -> Result<Vec<SimilarProblem>> {
         let mut tx = self.store.read().await?;
-        let (own, _) = readable_problem(&mut tx, actor, id).await?;
+        let (own, own_insp) = readable_problem(&mut tx, actor, id).await?;
         let index = self.search_index()?;
         let candidates =
-            index.similar(DocKind::Problem, id, reach(actor).as_ref(), 5 * SIMILAR_MAX)?;
+            index.similar(DocKind::Problem, id, reach(actor).as_ref(), 3 * SIMILAR_MAX)?;
+        // The candidates share few inspections, units and rounds: each is read once.
+        let mut inspections = HashMap::from([(own_insp.id, own_insp)]);
+        let mut units: HashMap<Id, String> = HashMap::new();
+        let mut years: HashMap<Id, i32> = HashMap::new();
         let mut out = Vec::new();
         for (cand, score) in candidates {
             if out.len() == SIMILAR_MAX {
                 break;
             }
-            let Ok((p, insp)) = readable_problem(&mut tx, actor, cand).await else {
+            let Some(p) = tx.get_problem(cand).await? else {
                 continue;
             };
             // The same inspection's papers on the same unit are one finding, not a recurrence.
             if p.inspection_id == own.inspection_id && p.target_unit_id == own.target_unit_id {
                 continue;
             }
-            let unit_name = tx
-                .get_unit(p.target_unit_id)
-                .await?
-                .map(|u| u.name)
-                .unwrap_or_default();
-            let year = tx
-                .get_round(insp.round_id)
-                .await?
-                .map_or(0, |r| i32::from(r.year));
+            let insp = match inspections.get(&p.inspection_id) {
+                Some(i) => i.clone(),
+                None => {
+                    let i = load_inspection(&mut tx, p.inspection_id).await?;
+                    inspections.insert(i.id, i.clone());
+                    i
+                }
+            };
+            if require_paper_reader(actor, &insp).is_err() {
+                continue;
+            }
+            let unit_name = match units.get(&p.target_unit_id) {
+                Some(n) => n.clone(),
+                None => {
+                    let n = tx
+                        .get_unit(p.target_unit_id)
+                        .await?
+                        .map(|u| u.name)
+                        .unwrap_or_default();
+                    units.insert(p.target_unit_id, n.clone());
+                    n
+                }
+            };
+            let year = match years.get(&insp.round_id) {
+                Some(y) => *y,
+                None => {
+                    let y = tx
+                        .get_round(insp.round_id)
+                        .await?
+                        .map_or(0, |r| i32::from(r.year));
+                    years.insert(insp.round_id, y);
+                    y
+                }
+            };
             out.push(SimilarProblem {
                 id: p.id,
+                same_unit: p.target_unit_id == own.target_unit_id,
                 title: p.title,
                 unit_id: p.target_unit_id,
                 unit_name,
@@ -456,23 +487,7 @@ impl<S: Store> Services<S> {
                 year,
                 status: p.status,
                 similarity: (score * 100.0).round().clamp(0.0, 100.0) as u8,
-                same_unit: p.target_unit_id == own.target_unit_id,
             });
-        }
-        drop(tx);
-        let ids: Vec<Id> = out.iter().map(|p| p.id).collect();
-        if !ids.is_empty() {
-            self.record_shown(
-                actor,
-                self.now(),
-                AuditEntry::shown(
-                    Action::ProblemViewed,
-                    "problem",
-                    &ids,
-                    json!({ "via": "similar", "of": id }),
-                ),
-            )
-            .await?;
         }
         Ok(out)
     }

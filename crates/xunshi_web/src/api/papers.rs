@@ -156,7 +156,7 @@ async fn get_problem(
 
 /// The problems most like this one (同类问题): in other units, and in other inspections of
 /// its unit (a problem found again), by the text similarity of their titles and facts, as far
-/// as the caller may open them, most alike first. The papers shown are recorded as read.
+/// as the caller may open them, most alike first (a list of papers, like the papers' list).
 #[utoipa::path(get, path = "/problems/{id}/similar", tag = "papers", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 200, body = Vec<SimilarProblem>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
