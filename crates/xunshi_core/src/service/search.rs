@@ -25,12 +25,13 @@ use super::fieldwork_files::team_record;
 use super::letters::team_letter;
 use super::papers::{readable_problem, require_paper_reader};
 use super::planning::load_inspection;
-use super::rectify::{rect_role, task_context};
+use super::rectify::rect_role;
 use super::reports::readable_report;
 use crate::audit::{Action, AuditEntry};
 use crate::disclosure::DocCollection;
 use crate::error::{CoreError, Result};
 use crate::id::Id;
+use crate::inspection::Inspection;
 use crate::permission::{Actor, Permission};
 use crate::role::{Role, Scope};
 use crate::search::{
@@ -126,37 +127,68 @@ fn allowed<T>(r: Result<T>) -> Result<bool> {
     }
 }
 
-/// Whether `actor` may open the record of `hit`, by the rule of its page.
-async fn may_open<T: ReadTx>(tx: &mut T, actor: &Actor, hit: &IndexHit) -> Result<bool> {
-    match hit.kind {
-        DocKind::Problem => allowed(readable_problem(tx, actor, hit.id).await),
-        DocKind::Report => allowed(readable_report(tx, actor, hit.id).await),
-        DocKind::Feedback => Ok(readable_feedback(tx, actor, hit.id)
-            .await
-            .map_or_else(|e| allowed::<()>(Err(e)), |f| Ok(f.is_some()))?),
-        DocKind::Task | DocKind::Progress => {
-            let task = if hit.kind == DocKind::Task {
-                Some(hit.id)
-            } else {
-                hit.parent_id
-            };
-            let Some(task) = task else { return Ok(false) };
-            match task_context(tx, task).await {
-                Ok((t, _, insp)) => Ok(rect_role(actor, &insp, t.unit_id).read),
-                Err(e) => allowed::<()>(Err(e)),
+/// Checks hits for one request. Papers and tasks, most of what is found, are held to their
+/// pages' rules (`require_paper_reader`, `rect_role`) over inspections read once per request;
+/// the other kinds through their pages' own loaders.
+#[derive(Default)]
+struct Checker {
+    inspections: HashMap<Id, Inspection>,
+}
+
+impl Checker {
+    async fn inspection<T: ReadTx>(&mut self, tx: &mut T, id: Id) -> Result<Inspection> {
+        if let Some(i) = self.inspections.get(&id) {
+            return Ok(i.clone());
+        }
+        let i = load_inspection(tx, id).await?;
+        self.inspections.insert(id, i.clone());
+        Ok(i)
+    }
+
+    /// Whether `actor` may open the record of `hit`, by the rule of its page.
+    async fn may_open<T: ReadTx>(
+        &mut self,
+        tx: &mut T,
+        actor: &Actor,
+        hit: &IndexHit,
+    ) -> Result<bool> {
+        match hit.kind {
+            DocKind::Problem => {
+                let Some(p) = tx.get_problem(hit.id).await? else {
+                    return Ok(false);
+                };
+                let insp = self.inspection(tx, p.inspection_id).await?;
+                allowed(require_paper_reader(actor, &insp))
             }
+            DocKind::Task | DocKind::Progress => {
+                let task = if hit.kind == DocKind::Task {
+                    Some(hit.id)
+                } else {
+                    hit.parent_id
+                };
+                let Some(task) = task else { return Ok(false) };
+                let Some(t) = tx.get_task(task).await? else {
+                    return Ok(false);
+                };
+                let insp = self.inspection(tx, t.inspection_id).await?;
+                Ok(rect_role(actor, &insp, t.unit_id).read)
+            }
+            DocKind::Report => allowed(readable_report(tx, actor, hit.id).await),
+            DocKind::Feedback => Ok(readable_feedback(tx, actor, hit.id)
+                .await
+                .map_or_else(|e| allowed::<()>(Err(e)), |f| Ok(f.is_some()))?),
+            DocKind::Clue => allowed(readable_clue(tx, actor, hit.id).await),
+            DocKind::Letter => allowed(team_letter(tx, actor, hit.id).await),
+            DocKind::DocRequest => allowed(readable_doc_request(tx, actor, hit.id).await),
+            DocKind::FieldRecord => allowed(team_record(tx, actor, hit.id).await),
+            DocKind::RectReport => {
+                allowed(readable_document(tx, actor, hit.id, Some(DocCollection::Reports)).await)
+            }
+            DocKind::Notice => {
+                allowed(readable_document(tx, actor, hit.id, Some(DocCollection::Notices)).await)
+            }
+            DocKind::Unit => allowed(actor.require(Permission::ViewUnits)),
         }
-        DocKind::Clue => allowed(readable_clue(tx, actor, hit.id).await),
-        DocKind::Letter => allowed(team_letter(tx, actor, hit.id).await),
-        DocKind::DocRequest => allowed(readable_doc_request(tx, actor, hit.id).await),
-        DocKind::FieldRecord => allowed(team_record(tx, actor, hit.id).await),
-        DocKind::RectReport => {
-            allowed(readable_document(tx, actor, hit.id, Some(DocCollection::Reports)).await)
-        }
-        DocKind::Notice => {
-            allowed(readable_document(tx, actor, hit.id, Some(DocCollection::Notices)).await)
-        }
-        DocKind::Unit => allowed(actor.require(Permission::ViewUnits)),
     }
 }
 
@@ -229,6 +261,7 @@ impl<S: Store> Services<S> {
         let mut at = start;
         let mut exhausted = false;
         let mut tx = self.store.read().await?;
+        let mut checker = Checker::default();
         'pages: while items.len() < limit && at - start < CHECKED_MAX {
             q.offset = at;
             q.limit = (limit - items.len() + 1).max(10);
@@ -243,7 +276,7 @@ impl<S: Store> Services<S> {
                     break 'pages;
                 }
                 at += 1;
-                if may_open(&mut tx, actor, &hit).await? {
+                if checker.may_open(&mut tx, actor, &hit).await? {
                     items.push(SearchItem {
                         link: hit.kind.link(hit.id, hit.parent_id),
                         kind: hit.kind,
