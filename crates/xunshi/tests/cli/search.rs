@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::{Instance, PATIENCE, api_login, assert_success, form_encode, http, stderr, stdout};
+use super::{
+    Instance, PATIENCE, api_login, assert_success, form_encode, form_login, http, stderr, stdout,
+};
 
 const DEMO_PASSWORD: &str = "Xunshi-Demo-2020";
 
@@ -37,6 +39,24 @@ fn search(port: u16, bearer: &str, q: &str) -> Vec<(String, String)> {
                 i["title"].as_str().unwrap_or_default().to_owned(),
             )
         })
+        .collect()
+}
+
+/// The links of the hits of one kind.
+fn search_links(port: u16, bearer: &str, q: &str, kind: &str) -> Vec<String> {
+    let r = http(
+        port,
+        "GET",
+        &format!("/api/v1/search?q={}&kind={kind}", form_encode(q)),
+        &[("Authorization", bearer)],
+        None,
+    );
+    assert_eq!(r.status, 200, "{q}: {}", r.body);
+    r.json()["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["link"].as_str().map(str::to_owned))
         .collect()
 }
 
@@ -93,6 +113,33 @@ pub(super) fn search_follows_the_trail_and_answers_each_with_theirs(x: &Instance
             .all(|(k, _)| !matches!(k.as_str(), "problem" | "report" | "clue" | "letter")),
         "{by_unit:?}"
     );
+    // A task's page leads the office to its paper's like problems, and the unit nowhere.
+    let task_link = search_links(port, &liaison, "意识形态", "task");
+    let task = task_link
+        .first()
+        .expect("the liaison finds a task of its unit");
+    let office_page = http(
+        port,
+        "GET",
+        task,
+        &[("Cookie", &form_login(port, "office", DEMO_PASSWORD))],
+        None,
+    );
+    assert_eq!(office_page.status, 200, "{}", office_page.body);
+    assert!(
+        office_page.body.contains("#similar"),
+        "the office is led to the like problems"
+    );
+    let unit_page = http(
+        port,
+        "GET",
+        task,
+        &[("Cookie", &form_login(port, "liaison", DEMO_PASSWORD))],
+        None,
+    );
+    assert_eq!(unit_page.status, 200, "{}", unit_page.body);
+    assert!(!unit_page.body.contains("#similar") && !unit_page.body.contains("/papers/"));
+
     // The unit's own rectification report and progress notice are its to find.
     let documents = search(port, &liaison, "整改情况");
     assert!(

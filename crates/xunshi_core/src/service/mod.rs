@@ -26,7 +26,7 @@ mod notices;
 mod overview;
 #[cfg(test)]
 mod own_unit_table;
-mod papers;
+pub(crate) mod papers;
 mod planning;
 mod rectify;
 mod reminders;

@@ -541,8 +541,8 @@ struct TaskPage {
     decide_comment: String,
     decide_errors: FormErrors,
     max_mb: usize,
-    /// The problems like the task's, for those who may read its paper, where search is on.
-    similar: Option<Vec<xunshi_core::service::SimilarProblem>>,
+    /// The task's working paper, with the problems like it, for those who may read it.
+    paper_href: Option<String>,
 }
 
 /// Which form of the task page comes back with what was typed and its messages.
@@ -577,7 +577,10 @@ async fn render_task(
         .await
         .with_notice(notice),
         row: TaskRow::of(&d.entry),
-        similar: super::search::similar(app, actor, t.problem_id).await,
+        paper_href: d
+            .rights
+            .read_paper
+            .then(|| format!("/papers/{}#similar", t.problem_id)),
         plan_id: d.plan.id.to_string(),
         plan_title: d.plan.title.clone(),
         plan_status: d.plan.status.label(),

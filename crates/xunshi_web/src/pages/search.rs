@@ -119,9 +119,9 @@ async fn search(
     Ok(render(status, &page))
 }
 
-/// The problems like `problem_id` for its paper's or task's page; `None` where search is off,
-/// for whoever may not read the paper (the unit on its task's page), or on a failure (logged),
-/// so the page shows without the section.
+/// The problems like `problem_id` for its paper's page; `None` where search is off, for
+/// whoever may not read the paper, or on a failure (logged), so the page shows without the
+/// section.
 pub(crate) async fn similar(
     app: &AppState,
     actor: &xunshi_core::permission::Actor,

@@ -264,6 +264,7 @@ impl<S: Store> Services<S> {
                 && task.status != TaskStatus::Closed
                 && !pending,
             decide_change: role.office && pending,
+            read_paper: crate::service::papers::require_paper_reader(actor, &insp).is_ok(),
         };
         let entry = tx
             .ledger_rows(

@@ -220,6 +220,9 @@ pub struct TaskRights {
     pub verify: bool,
     pub request_change: bool,
     pub decide_change: bool,
+    /// Open the working paper of the task's problem (and the problems like it): the team, the
+    /// office and the leadership, never the unit.
+    pub read_paper: bool,
 }
 
 /// One task with everything recorded about it.
