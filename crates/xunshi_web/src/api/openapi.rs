@@ -72,9 +72,18 @@ fn complete_operation(method: &str, path: &str, op: &mut Map<String, Value>) {
                 _ => {}
             }
             constrain_parameter(p, sorted);
-            let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
+            let name = p
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            let name = name.as_str();
             if let Some(schema) = operation_parameter(path, name) {
                 p["schema"] = schema;
+            }
+            // There is nothing to search for without words.
+            if (path, name) == ("/search", "q") {
+                p["required"] = json!(true);
             }
         }
     }
@@ -171,6 +180,28 @@ fn operation_parameter(path: &str, name: &str) -> Option<Value> {
         ("/public-notices", "kind") => {
             Some(json!({ "type": "string", "enum": codes(&[DocKind::PublicNotice]) }))
         }
+        // The search's filters as `FullTextQuery::request` reads them.
+        ("/search", "q") => Some(json!({
+            "type": "string", "minLength": 1,
+            "maxLength": xunshi_core::service::SEARCH_TEXT_MAX,
+            "pattern": plain_pattern(true),
+        })),
+        ("/search", "kind") => {
+            let one = format!(
+                "({})",
+                xunshi_core::search::DocKind::ALL
+                    .map(|k| k.code())
+                    .join("|")
+            );
+            Some(json!({ "type": "string", "pattern": format!("^({one}(,{one})*)?$") }))
+        }
+        ("/search", "year") => Some(json!({ "type": "integer", "minimum": 1949, "maximum": 2100 })),
+        ("/search", "limit") => Some(json!({
+            "type": "integer", "minimum": 1,
+            "maximum": xunshi_core::service::SEARCH_LIMIT_MAX,
+        })),
+        // How far into the ranking the page before went.
+        ("/search", "cursor") => Some(json!({ "type": "string", "pattern": "^[0-9]{1,9}$" })),
         // `from` and `to` of the audit trail: an instant, or a date read in China time.
         ("/audit", "from" | "to") => Some(json!({ "anyOf": [
             { "type": "string", "format": "date" },
