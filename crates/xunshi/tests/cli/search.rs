@@ -18,20 +18,23 @@ fn token(port: u16, username: &str) -> String {
     format!("Bearer {}", r.json()["token"].as_str().expect("a token"))
 }
 
-/// The (kind, title) of every hit of the first page.
-fn search(port: u16, bearer: &str, q: &str) -> Vec<(String, String)> {
+/// The hits of the first page of a search (`query` after `q`, such as `&kind=task`).
+fn hits(port: u16, bearer: &str, q: &str, query: &str) -> Vec<Value> {
     let r = http(
         port,
         "GET",
-        &format!("/api/v1/search?q={}&limit=50", form_encode(q)),
+        &format!("/api/v1/search?q={}{query}", form_encode(q)),
         &[("Authorization", bearer)],
         None,
     );
     assert_eq!(r.status, 200, "{q}: {}", r.body);
     let body: Value = r.json();
-    body["items"]
-        .as_array()
-        .expect("items")
+    body["items"].as_array().expect("items").clone()
+}
+
+/// The (kind, title) of every hit of the first page.
+fn search(port: u16, bearer: &str, q: &str) -> Vec<(String, String)> {
+    hits(port, bearer, q, "&limit=50")
         .iter()
         .map(|i| {
             (
@@ -44,17 +47,7 @@ fn search(port: u16, bearer: &str, q: &str) -> Vec<(String, String)> {
 
 /// The links of the hits of one kind.
 fn search_links(port: u16, bearer: &str, q: &str, kind: &str) -> Vec<String> {
-    let r = http(
-        port,
-        "GET",
-        &format!("/api/v1/search?q={}&kind={kind}", form_encode(q)),
-        &[("Authorization", bearer)],
-        None,
-    );
-    assert_eq!(r.status, 200, "{q}: {}", r.body);
-    r.json()["items"]
-        .as_array()
-        .expect("items")
+    hits(port, bearer, q, &format!("&kind={kind}"))
         .iter()
         .filter_map(|i| i["link"].as_str().map(str::to_owned))
         .collect()
