@@ -57,6 +57,9 @@ pub enum Command {
     /// The full-text search index (the data folder's `search`)
     #[command(subcommand)]
     Search(SearchCommand),
+    /// Recurring problems (同类问题, 整改不到位), worked out from the problems and tasks
+    #[command(subcommand)]
+    Patterns(PatternsCommand),
     /// The rectification ledger (整改台账)
     #[command(subcommand)]
     Ledger(LedgerCommand),
@@ -100,6 +103,14 @@ pub enum SearchCommand {
         #[arg(long)]
         quiet: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PatternsCommand {
+    /// Work out every round's clusters of alike problems and every unit's problems found again
+    /// after their task was closed, and store them in place of the last run's. The server's
+    /// `patterns` job does the same every six hours
+    Build,
 }
 
 #[derive(Debug, Subcommand)]

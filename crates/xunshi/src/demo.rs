@@ -5,8 +5,12 @@
 //! have invented names. Everything is created through the services, so the demo obeys the same
 //! rules and leaves the same audit trail as real use, and each event carries the day it
 //! happened (`demo/timeline.rs`): the seed's days of 2019–2021, the current round's days
-//! counted back from the day the demo is loaded.
+//! counted back from the day the demo is loaded. Before the seed, the department's inspection
+//! of 2017 is moved in from its ledger and closed (`demo/earlier.rs`); the seed finds one of
+//! its problems again, and the recurring problems are worked out once the story is told.
 
+#[path = "demo/earlier.rs"]
+mod earlier;
 #[path = "demo/fieldwork.rs"]
 mod fieldwork;
 #[path = "demo/live.rs"]
@@ -266,6 +270,7 @@ pub async fn load(services: &Services<Db>, today: Date) -> Result<Loaded, CoreEr
     let pool = load_seed(s, &timeline, &office, &standing).await?;
     let receipt = live::load(s, &timeline, &office, &pool, &placement).await?;
     addresses(s).await?;
+    s.compute_patterns(&Actor::system()).await?;
     Ok(Loaded { receipt })
 }
 
@@ -366,6 +371,7 @@ async fn load_seed(
         "2019-12-18",
     )
     .await?;
+    earlier::load(s, timeline, office, term.id).await?;
     timeline.on(date(2019, 8, 26))?;
     advance(s, office, seed, &[(Stage::Preparation, None)]).await?;
     timeline.on(date(2019, 9, 5))?;

@@ -253,6 +253,10 @@ pub struct Dashboard {
     /// How many clocks are running, and how many of them are past their due date.
     pub clocks_running: usize,
     pub clocks_overdue: usize,
+    /// How many problems were found again after the task rectifying the same problem of an
+    /// earlier inspection was closed (整改不到位), as the `patterns` job last worked them out;
+    /// none for those who may not open the list (the inspected units, as for working papers).
+    pub recurring_problems: Option<usize>,
 }
 
 #[cfg(test)]

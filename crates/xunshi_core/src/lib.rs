@@ -29,6 +29,7 @@ pub mod org;
 pub mod own_unit;
 pub mod page;
 pub mod paper;
+pub mod patterns;
 pub mod permission;
 pub mod personnel;
 pub mod rectify;

@@ -40,6 +40,42 @@ impl PageRequest {
     }
 }
 
+/// A page of a ranked or numbered list (the search's hits, a report's rows), where the cursor
+/// is how far into the list the page before went: such a list is worked out anew, not walked
+/// by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OffsetRequest {
+    pub offset: u32,
+    pub limit: u32,
+}
+
+impl OffsetRequest {
+    /// Builds a request from the raw `cursor` and `limit` query parameters, `limit` from 1 to
+    /// `max` (`default` when not given).
+    pub fn parse(cursor: Option<&str>, limit: Option<u32>, default: u32, max: u32) -> Result<Self> {
+        let offset = match cursor.map(str::trim).filter(|c| !c.is_empty()) {
+            None => 0,
+            Some(c) => c
+                .parse::<u32>()
+                .map_err(|_| CoreError::bad_input("cursor", "不是本列表给出的翻页位置"))?,
+        };
+        let limit = limit.unwrap_or(default);
+        if limit == 0 || limit > max {
+            return Err(CoreError::bad_input(
+                "limit",
+                format!("每页条数应在 1 到 {max} 之间"),
+            ));
+        }
+        Ok(OffsetRequest { offset, limit })
+    }
+
+    /// The cursor of the page after one that showed `shown` rows of `total`, if any are left.
+    pub fn next_cursor(&self, shown: usize, total: i64) -> Option<String> {
+        let after = i64::from(self.offset) + i64::try_from(shown).unwrap_or(i64::MAX);
+        (shown > 0 && after < total).then(|| after.to_string())
+    }
+}
+
 impl Default for PageRequest {
     fn default() -> Self {
         Self::first(DEFAULT_LIMIT)

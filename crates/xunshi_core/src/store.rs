@@ -15,6 +15,7 @@ pub mod leadership;
 pub mod messages;
 pub mod org;
 pub mod papers;
+pub mod patterns;
 pub mod planning;
 pub mod rectify;
 pub mod reports;
@@ -152,6 +153,7 @@ pub use messages::{
 };
 pub use org::{UnitSort, UnitSortKey, UserSort, UserSortKey};
 pub use papers::{PaperRead, PaperWrite, ProblemFilter, ProblemSort, ProblemSortKey};
+pub use patterns::{PatternRead, PatternWrite, RecurrenceFilter};
 pub use planning::{
     Covered, InspectionFilter, InspectionSort, InspectionSortKey, NO_DAY_KEY, PlanningRead,
     PlanningWrite,
@@ -202,6 +204,7 @@ pub trait ReadTx:
     + TodoRead
     + LeadershipRead
     + SearchRead
+    + PatternRead
 {
     fn get_unit(&mut self, id: Id) -> impl Future<Output = Result<Option<Unit>>> + Send;
     fn find_unit_by_name(
@@ -322,6 +325,7 @@ pub trait WriteTx:
     + SubmissionWrite
     + MessageWrite
     + CryptoWrite
+    + PatternWrite
 {
     fn commit(self) -> impl Future<Output = Result<()>> + Send;
 

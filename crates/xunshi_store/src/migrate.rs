@@ -77,6 +77,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(33, "0033_crypto_suite"),
     migration!(34, "0034_jobs"),
     migration!(35, "0035_sign_on"),
+    migration!(36, "0036_patterns"),
 ];
 
 /// Applies every migration not applied yet, each in its own transaction. Returns how many ran.

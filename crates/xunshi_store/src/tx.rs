@@ -10,6 +10,7 @@ mod fieldwork;
 mod leadership;
 mod messages;
 mod papers;
+mod patterns;
 mod planning;
 mod rectify;
 mod reports;

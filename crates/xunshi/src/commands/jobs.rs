@@ -18,6 +18,21 @@ use crate::mail::SmtpMailer;
 /// How long a finished run is kept in `job_runs`.
 const RUNS_KEPT: SignedDuration = SignedDuration::from_hours(24 * 30);
 
+/// The jobs that read every problem: first run at night, not on the first start of a server
+/// over a large database, while people are at work.
+const NIGHTLY: &[&str] = &["patterns"];
+
+/// The next 02:00 Beijing time (18:00 UTC; China keeps no summer time) after `now`.
+fn next_night(now: jiff::Timestamp) -> jiff::Timestamp {
+    const DAY: i64 = 86_400;
+    let secs = now.as_second();
+    let mut night = secs.div_euclid(DAY) * DAY + 18 * 3_600;
+    if night <= secs {
+        night += DAY;
+    }
+    jiff::Timestamp::from_second(night).unwrap_or(now)
+}
+
 /// What this instance runs, and how often.
 struct Jobs {
     services: Services<Db>,
@@ -35,6 +50,7 @@ impl Jobs {
         let mut jobs = vec![
             ("upkeep", self.upkeep),
             ("statistics", SignedDuration::from_hours(1)),
+            ("patterns", SignedDuration::from_hours(24)),
         ];
         if let Some(every) = self.checkpoint {
             jobs.push(("checkpoint", every));
@@ -58,6 +74,17 @@ impl Jobs {
                 Ok(format!("{purged} old runs forgotten"))
             }
             "statistics" => self.db.optimise().await.map(|_| String::new()).map_err(err),
+            "patterns" => {
+                let run = self
+                    .services
+                    .compute_patterns(&Actor::system())
+                    .await
+                    .map_err(err)?;
+                Ok(format!(
+                    "{} clusters of {} problems; {} found again after closing",
+                    run.clusters, run.problems, run.recurrences
+                ))
+            }
             "checkpoint" => match self.services.write_audit_checkpoint(&Actor::system()).await {
                 Ok(Some(c)) => Ok(format!("{} pins #{}", c.name, c.checkpoint.seq)),
                 Ok(None) => Ok("nothing new to pin".into()),
@@ -144,8 +171,13 @@ pub fn spawn(services: Services<Db>, db: Db, config: &Config, mailer: Option<Smt
         let schedule = jobs.schedule();
         let names: Vec<&str> = schedule.iter().map(|(n, _)| *n).collect();
         tracing::info!(holder = %jobs.holder, jobs = ?names, "background jobs started");
-        if let Err(e) = jobs.db.schedule_jobs(&names, jobs.services.now()).await {
-            tracing::error!(error = %e, "the background jobs cannot be scheduled");
+        let now = jobs.services.now();
+        let (nightly, at_once): (Vec<&str>, Vec<&str>) =
+            names.iter().partition(|n| NIGHTLY.contains(n));
+        for (names, due) in [(at_once, now), (nightly, next_night(now))] {
+            if let Err(e) = jobs.db.schedule_jobs(&names, due).await {
+                tracing::error!(error = %e, "the background jobs cannot be scheduled");
+            }
         }
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

@@ -22,7 +22,7 @@ use xunshi_store::{Argon2Secrets, Db};
 
 use crate::cli::{
     AuditCommand, Cli, Command, CryptoCommand, ImportCommand, LedgerCommand, MailCommand,
-    ParseCommand, SearchCommand,
+    ParseCommand, PatternsCommand, SearchCommand,
 };
 use crate::config::{Config, redact_url};
 
@@ -157,6 +157,12 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
             db.close().await;
             code
         }
+        Command::Patterns(PatternsCommand::Build) => {
+            let db = open(&config).await?;
+            let code = patterns(&services(db.clone(), &config)).await;
+            db.close().await;
+            code
+        }
         Command::Audit(AuditCommand::Checkpoint) => {
             let db = open(&config).await?;
             let code = audit::checkpoint(&services(db.clone(), &config)).await;
@@ -243,4 +249,24 @@ fn init_logging(json: bool, server: bool) {
     } else {
         builder.init();
     }
+}
+
+/// `xunshi patterns build`: the `patterns` job run once, now.
+async fn patterns(services: &Services<Db>) -> Result<ExitCode, String> {
+    let started = std::time::Instant::now();
+    let run = services
+        .compute_patterns(&xunshi_core::permission::Actor::system())
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "同类问题已重新计算 / patterns worked out in {:.1} s: {} rounds, {} problems, {} clusters; \
+         {} units inspected again, {} problems found again after closing",
+        started.elapsed().as_secs_f64(),
+        run.rounds,
+        run.problems,
+        run.clusters,
+        run.units,
+        run.recurrences
+    );
+    Ok(ExitCode::SUCCESS)
 }

@@ -169,6 +169,12 @@ const SECOND_PROBLEMS: &[(&str, &str)] = &[
         "落实全面从严治党战略部署（主体责任、监督责任）",
         "校外培训机构监管存在薄弱环节",
     ),
+    // Like the first team's finding at the culture and tourism department: one of the round's
+    // common problems (同类问题).
+    (
+        "落实全面从严治党战略部署（主体责任、监督责任）",
+        "对直属单位专项资金和项目监管不够到位",
+    ),
 ];
 
 fn findings<'a>(
@@ -486,7 +492,7 @@ async fn second_to_feedback(
         (&lead, &lead),
         id,
         &found,
-        &[at.day(-130)?, at.day(-115)?],
+        &[at.day(-130)?, at.day(-115)?, at.day(-110)?],
         at.day(-95)?,
     )
     .await?;

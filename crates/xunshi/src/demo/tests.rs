@@ -629,3 +629,78 @@ async fn the_names_of_writers_and_the_talks_are_not_in_the_database_file_in_clea
         "a talk's record is stored in clear"
     );
 }
+
+#[tokio::test]
+async fn the_seed_finds_a_closed_problem_of_2017_again_and_the_round_shares_one_across_units() {
+    use xunshi_core::dashboard::DashboardFilter;
+    use xunshi_core::service::{RecurrenceQuery, pattern_page};
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = loaded(&dir).await;
+    let office = as_user(&s, "office").await.expect("office");
+    let first = pattern_page(None, None).expect("a first page");
+
+    // 整改不到位: the 2019 team found the 2017 problem again, after its task was closed.
+    let found = s
+        .recurrences(&office, &RecurrenceQuery::default(), first)
+        .await
+        .expect("the recurrences");
+    assert_eq!(found.problems, 1, "{:?}", found.items);
+    let r = &found.items[0];
+    assert_eq!(r.unit_name, "自治区党委宣传部");
+    assert_eq!(r.title, "执行干部选拔任用有关规定不够到位");
+    assert_eq!((r.year, r.earlier_year), (2019, 2017));
+    assert_eq!(r.earlier_team_name, "第六巡视组");
+    assert_eq!(r.closed_on, date(2019, 8, 23));
+    assert!(r.similarity >= 40, "{}", r.similarity);
+    let on_paper = s
+        .problem_recurrences(&office, r.problem_id)
+        .await
+        .expect("the paper's recurrences");
+    assert_eq!(on_paper, found.items);
+    let board = s
+        .dashboard(&office, &DashboardFilter::default())
+        .await
+        .expect("the dashboard");
+    assert_eq!(board.recurring_problems, Some(1));
+    // The unit reads its dashboard without the number, and not the list: they are papers.
+    let liaison = as_user(&s, "liaison").await.expect("liaison");
+    let own = s
+        .dashboard(&liaison, &DashboardFilter::default())
+        .await
+        .expect("the unit's dashboard");
+    assert_eq!(own.recurring_problems, None);
+    assert!(matches!(
+        s.recurrences(&liaison, &RecurrenceQuery::default(), first)
+            .await,
+        Err(CoreError::Forbidden(_))
+    ));
+
+    // The current round's common problem: the culture and education departments' oversight
+    // of their units' special funds.
+    let rounds = s.list_rounds(&office, None).await.expect("rounds");
+    let current = rounds
+        .iter()
+        .max_by_key(|r| r.year)
+        .expect("the current round");
+    let report = s
+        .round_clusters(&office, current.id, first)
+        .await
+        .expect("the round's clusters");
+    assert_eq!(report.total, 1, "{:?}", report.items);
+    let c = &report.items[0];
+    assert_eq!((c.units, c.problems), (2, 2));
+    let view = s
+        .cluster_view(&office, c.id, first)
+        .await
+        .expect("the cluster");
+    let mut units: Vec<&str> = view.by_unit.iter().map(|u| u.name.as_str()).collect();
+    units.sort_unstable();
+    assert_eq!(units, ["自治区教育厅", "自治区文化和旅游厅"]);
+    assert!(view.members.iter().all(|m| m.title.contains("直属单位")));
+    // Nobody but the office and the leadership reads the clusters.
+    assert!(matches!(
+        s.round_clusters(&liaison, current.id, first).await,
+        Err(CoreError::Forbidden(_))
+    ));
+}

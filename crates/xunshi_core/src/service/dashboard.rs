@@ -253,6 +253,13 @@ impl<S: Store> Services<S> {
             })
             .await?;
         let mechanisms = count(mechanisms);
+        let recurring = super::patterns::count_for_dashboard(
+            &mut tx,
+            actor,
+            filter.inspection_id,
+            filter.unit_id,
+        )
+        .await?;
 
         let (clocks, clocks_running, clocks_overdue) =
             running_clocks(&mut tx, &visible, filter, day, warn_days).await?;
@@ -268,6 +275,7 @@ impl<S: Store> Services<S> {
             clocks,
             clocks_running,
             clocks_overdue,
+            recurring_problems: recurring.map(count),
         })
     }
 }

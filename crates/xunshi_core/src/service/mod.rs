@@ -27,6 +27,7 @@ mod overview;
 #[cfg(test)]
 mod own_unit_table;
 pub(crate) mod papers;
+mod patterns;
 mod planning;
 mod rectify;
 mod reminders;
@@ -78,6 +79,10 @@ pub use notices::{NoticeBoard, answers_for};
 pub use overview::Overview;
 pub use papers::may_draft;
 pub use papers::{PaperDecision, PaperRights, ProblemDetail, Withdrawal};
+pub use patterns::{
+    ClusterView, PATTERN_PAGE, PATTERN_PAGE_MAX, PatternRun, RecurrencePage, RecurrenceQuery,
+    RoundClusters, RoundExport, may_view_clusters, may_view_recurrences, pattern_page,
+};
 pub use planning::{
     Coverage, CoverageRow, CoveredBy, InspectionView, PlanInput, RoundInput, StageChange,
     TermInput, UnitRef, today,

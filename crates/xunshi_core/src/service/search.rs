@@ -193,12 +193,9 @@ impl Checker {
 }
 
 fn parse_cursor(cursor: Option<&str>) -> Result<usize> {
-    match cursor {
-        None => Ok(0),
-        Some(c) => c
-            .parse::<usize>()
-            .map_err(|_| CoreError::bad_input("cursor", "不是本检索给出的翻页位置")),
-    }
+    // The limit is checked by the search itself, against the hits it may check.
+    let page = crate::page::OffsetRequest::parse(cursor, Some(1), 1, 1)?;
+    Ok(page.offset as usize)
 }
 
 async fn trail_of<T: ReadTx>(tx: &mut T) -> Result<String> {

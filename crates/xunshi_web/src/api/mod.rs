@@ -13,6 +13,7 @@ mod messages;
 mod openapi;
 mod papers;
 mod parse;
+mod patterns;
 mod planning;
 mod rectify;
 mod reports;
@@ -64,6 +65,7 @@ use crate::http::Rejection;
         (name = "dashboard", description = "整改统计"),
         (name = "supervision", description = "整改督查：督办通知、追责问责、长效机制、整改时限规则与时钟"),
         (name = "search", description = "全文检索：只返回本人有权查看的记录"),
+        (name = "patterns", description = "举一反三：同类问题聚类与整改不到位问题（定时计算并保存）"),
     )
 )]
 struct ApiDoc;
@@ -104,6 +106,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(todo::routes())
         .merge(messages::routes())
         .merge(search::routes())
+        .merge(patterns::routes())
         .split_for_parts()
 }
 

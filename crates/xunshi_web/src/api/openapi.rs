@@ -202,6 +202,19 @@ fn operation_parameter(path: &str, name: &str) -> Option<Value> {
         })),
         // How far into the ranking the page before went.
         ("/search", "cursor") => Some(json!({ "type": "string", "pattern": "^[0-9]{1,9}$" })),
+        // The reports of recurring problems are numbered lists, paged by offset
+        // (`page::OffsetRequest`, `service::pattern_page`).
+        (
+            "/patterns/rounds/{id}/clusters" | "/patterns/clusters/{id}" | "/patterns/recurrences",
+            "cursor",
+        ) => Some(json!({ "type": "string", "pattern": "^[0-9]{1,9}$" })),
+        (
+            "/patterns/rounds/{id}/clusters" | "/patterns/clusters/{id}" | "/patterns/recurrences",
+            "limit",
+        ) => Some(json!({
+            "type": "integer", "minimum": 1,
+            "maximum": xunshi_core::service::PATTERN_PAGE_MAX,
+        })),
         // `from` and `to` of the audit trail: an instant, or a date read in China time.
         ("/audit", "from" | "to") => Some(json!({ "anyOf": [
             { "type": "string", "format": "date" },

@@ -1203,3 +1203,82 @@ impl FullTextQuery {
         ])
     }
 }
+
+/// `/api/v1/patterns/rounds/{id}/clusters`, `/api/v1/patterns/clusters/{id}`, and the pages
+/// of a round's clusters and of one cluster: a page of a report of recurring problems.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PatternPageQuery {
+    /// The `next_cursor` of the page before.
+    #[param(pattern = "^[0-9]{1,9}$")]
+    pub cursor: Option<String>,
+    /// How many rows (1 to 200, default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+}
+
+impl PatternPageQuery {
+    pub fn request(&self) -> Result<xunshi_core::page::OffsetRequest> {
+        xunshi_core::service::pattern_page(given(&self.cursor), self.limit)
+    }
+}
+
+/// `GET /patterns`: the round whose clusters are shown (the latest worked out when none), and
+/// the page.
+#[derive(Debug, Default, Deserialize)]
+pub struct RoundPatternsQuery {
+    pub round_id: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+impl RoundPatternsQuery {
+    pub fn request(&self) -> Result<(Option<Id>, xunshi_core::page::OffsetRequest)> {
+        Ok((
+            opt_id(&self.round_id, "round_id")?,
+            xunshi_core::service::pattern_page(given(&self.cursor), self.limit)?,
+        ))
+    }
+}
+
+/// `GET /patterns/recurrences`, `/api/v1/patterns/recurrences`: the problems found again after
+/// their task was closed (整改不到位).
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RecurrenceListQuery {
+    /// Only the problems this inspection found again.
+    pub inspection_id: Option<String>,
+    /// Only this unit's problems.
+    pub unit_id: Option<String>,
+    /// The `next_cursor` of the page before.
+    #[param(pattern = "^[0-9]{1,9}$")]
+    pub cursor: Option<String>,
+    /// How many rows (1 to 200, default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+}
+
+impl RecurrenceListQuery {
+    pub fn request(
+        &self,
+    ) -> Result<(
+        xunshi_core::service::RecurrenceQuery,
+        xunshi_core::page::OffsetRequest,
+    )> {
+        Ok((
+            xunshi_core::service::RecurrenceQuery {
+                inspection_id: opt_id(&self.inspection_id, "inspection_id")?,
+                unit_id: opt_id(&self.unit_id, "unit_id")?,
+            },
+            xunshi_core::service::pattern_page(given(&self.cursor), self.limit)?,
+        ))
+    }
+
+    /// The filters alone, as the page's links carry them.
+    pub fn query(&self) -> String {
+        encoded(&[
+            ("inspection_id", &self.inspection_id),
+            ("unit_id", &self.unit_id),
+        ])
+    }
+}

@@ -9,6 +9,7 @@
 //! - [`ledger_import`]: a unit's ledger file read for the import, by the page, the API and the CLI;
 //! - [`docx`]: the feedback, the rectification plan and the transfer letter as `.docx`;
 //! - [`next`]: where a log-in may send the browser afterwards;
+//! - [`patterns`]: a round's clusters of recurring problems as a workbook;
 //! - [`throttle`]: the per-instance rate limit of log-in attempts;
 //! - [`headers`]: `Cache-Control: no-store` on everything personal;
 //! - [`idempotency`]: a repeated submission (same key) gets the first answer, never a second record;
@@ -27,6 +28,7 @@ pub mod intake;
 pub mod ledger;
 pub mod ledger_import;
 pub mod next;
+pub mod patterns;
 mod rejection;
 pub mod throttle;
 pub mod todo;

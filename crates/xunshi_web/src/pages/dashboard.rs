@@ -487,7 +487,7 @@ fn tiles(d: &Dashboard, insp: &str, unit: &str) -> Vec<Tile> {
             ],
         )
     };
-    vec![
+    let mut tiles = vec![
         Tile {
             label: "整改任务",
             value: t.total.to_string(),
@@ -554,7 +554,20 @@ fn tiles(d: &Dashboard, insp: &str, unit: &str) -> Vec<Tile> {
             ),
             class: "",
         },
-    ]
+    ];
+    // Shown to those who may open the list: the inspected units are not shown working papers.
+    if let Some(n) = d.recurring_problems {
+        tiles.push(Tile {
+            label: "整改不到位（问题复现）",
+            value: n.to_string(),
+            href: link(
+                "/patterns/recurrences",
+                &[("inspection_id", insp), ("unit_id", unit)],
+            ),
+            class: if n > 0 { "red" } else { "" },
+        });
+    }
+    tiles
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ mod messages;
 mod notices;
 mod pager;
 mod papers;
+mod patterns;
 mod personnel;
 mod planning;
 mod public_letters;
@@ -55,6 +56,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(home::routes())
         .merge(account::routes())
         .merge(search::routes())
+        .merge(patterns::routes())
         .merge(sign_on::routes())
         .merge(units::routes())
         .merge(users::routes())
@@ -416,6 +418,12 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavSection> {
         supervise.push(item("长效机制", "/supervision/mechanisms"));
         supervise.push(item("整改时限规则", "/supervision/deadlines"));
         stats.push(item("整改统计", "/dashboard"));
+    }
+    if patterns::shows_clusters(actor) {
+        stats.push(item("同类问题分析", "/patterns"));
+    }
+    if patterns::shows_recurrences(actor) {
+        stats.push(item("整改不到位问题", "/patterns/recurrences"));
     }
     for (label, items) in [
         ("计划", plan),

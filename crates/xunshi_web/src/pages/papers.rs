@@ -536,6 +536,8 @@ struct DetailPage {
     sources_action: String,
     /// The problems like this one, where search is on.
     similar: Option<Vec<SimilarProblem>>,
+    /// The earlier problems of its unit it finds again after their task was closed.
+    recurrences: Vec<xunshi_core::store::patterns::RecurrenceRow>,
     error: Option<String>,
 }
 
@@ -597,6 +599,11 @@ async fn render_detail(
         .await,
         sources_action: format!("/papers/{id}/sources"),
         similar: super::search::similar(app, actor, id).await,
+        recurrences: app
+            .services
+            .problem_recurrences(actor, id)
+            .await
+            .or_page(actor)?,
         error,
         d,
     };

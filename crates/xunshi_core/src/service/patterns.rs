@@ -1,0 +1,391 @@
+//! Recurring problems (举一反三): the `patterns` job that works out each round's clusters of
+//! alike problems and each unit's problems found again after their task was closed
+//! (整改不到位), and the reports that read what it stored.
+//!
+//! The job reads one inspection's or one unit's problems at a time and writes one round or a
+//! batch of units per transaction, so no statement loads more than a round's signatures and
+//! the serving instances keep writing while it runs. What it stores is derived from the
+//! audited problems and tasks and is replaced whole on each run, like the ledger's tallies;
+//! the run itself is recorded in `job_runs`.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+
+use super::Services;
+use super::papers::readable_problem;
+use crate::access::{Visible, visible_inspections};
+use crate::error::{CoreError, Result};
+use crate::id::Id;
+use crate::page::OffsetRequest;
+use crate::patterns::{Signature, cluster, drop_common, per_cent, recurrences, shingles};
+use crate::permission::{Actor, Permission};
+use crate::store::patterns::{
+    ClusterMember, ClusterRow, NamedCount, NewCluster, PatternRead, PatternWrite, RecurrenceRow,
+};
+use crate::store::{PlanningRead, ReadTx, RectifyScope, RecurrenceFilter, Store, WriteTx};
+
+/// How many units' recurrences one transaction replaces.
+const UNITS_PER_WRITE: u32 = 200;
+/// How many rows a page of a report shows unless asked, and at most.
+pub const PATTERN_PAGE: u32 = 50;
+pub const PATTERN_PAGE_MAX: u32 = 200;
+
+/// A page of a report as the pages and the API ask for it.
+pub fn pattern_page(cursor: Option<&str>, limit: Option<u32>) -> Result<OffsetRequest> {
+    OffsetRequest::parse(cursor, limit, PATTERN_PAGE, PATTERN_PAGE_MAX)
+}
+
+/// What a run of the job found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PatternRun {
+    pub rounds: usize,
+    pub problems: usize,
+    pub clusters: usize,
+    pub units: usize,
+    pub recurrences: usize,
+}
+
+/// A page of a round's clusters.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RoundClusters {
+    pub round_id: Id,
+    pub round_name: String,
+    pub year: i32,
+    pub total: i64,
+    pub items: Vec<ClusterRow>,
+    /// When the job last worked the round out (RFC 3339); none before its first run.
+    pub computed_at: Option<String>,
+    /// The offset of the next page, if there is one.
+    pub next_cursor: Option<String>,
+}
+
+/// How many clusters a round's workbook lists at most: the most widespread first.
+pub const EXPORT_CLUSTERS_MAX: u32 = 5_000;
+
+/// A cluster as the round's workbook lists it: with every unit it spans and its count.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExportedCluster {
+    pub cluster: ClusterRow,
+    pub units: Vec<(String, i64)>,
+}
+
+/// A round's clusters for its workbook.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoundExport {
+    pub round_name: String,
+    pub computed_at: Option<String>,
+    pub total: i64,
+    pub clusters: Vec<ExportedCluster>,
+}
+
+/// A cluster with a page of its problems and its counts by unit and heading.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ClusterView {
+    pub cluster: ClusterRow,
+    pub round_name: String,
+    pub members: Vec<ClusterMember>,
+    pub by_unit: Vec<NamedCount>,
+    pub by_category: Vec<NamedCount>,
+    pub next_cursor: Option<String>,
+}
+
+/// A page of problems found again.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RecurrencePage {
+    /// How many problems were found again (a problem like two earlier ones counts once).
+    pub problems: i64,
+    /// The pairs of problems listed: more than the problems when one is like several.
+    pub items: Vec<RecurrenceRow>,
+    pub next_cursor: Option<String>,
+}
+
+/// Which problems found again a list shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+pub struct RecurrenceQuery {
+    pub inspection_id: Option<Id>,
+    pub unit_id: Option<Id>,
+}
+
+/// The clusters compare problems across units: the office and the leadership read them.
+fn require_cluster_reader(actor: &Actor) -> Result<()> {
+    if visible_inspections(actor) == Visible::All {
+        Ok(())
+    } else {
+        Err(CoreError::Forbidden(
+            "同类问题分析供巡视办和领导查看".into(),
+        ))
+    }
+}
+
+/// Whether the actor may read the clusters (for the navigation).
+pub fn may_view_clusters(actor: &Actor) -> bool {
+    require_cluster_reader(actor).is_ok()
+}
+
+/// Whether the actor may read the problems found again (for the navigation).
+pub fn may_view_recurrences(actor: &Actor) -> bool {
+    recurrence_scope(actor).is_ok()
+}
+
+/// The problems found again are working papers: the office and the leadership read them all,
+/// a team those its own inspections found; the inspected units are refused, as for papers.
+pub(crate) fn recurrence_scope(actor: &Actor) -> Result<Option<RectifyScope>> {
+    match visible_inspections(actor) {
+        Visible::All => Ok(None),
+        Visible::Some { inspections, .. } if !inspections.is_empty() => Ok(Some(RectifyScope {
+            units: Vec::new(),
+            inspections,
+        })),
+        Visible::Some { .. } => Err(CoreError::Forbidden(
+            "整改不到位问题清单供巡视办、领导和巡视组查看".into(),
+        )),
+    }
+}
+
+impl<S: Store> Services<S> {
+    /// Works out every round's clusters and every unit's problems found again, and stores them
+    /// in place of the last run's. For the `patterns` job and the office.
+    pub async fn compute_patterns(&self, actor: &Actor) -> Result<PatternRun> {
+        actor.require(Permission::ManagePlanning)?;
+        let mut run = PatternRun::default();
+        let rounds = {
+            let mut tx = self.store.read().await?;
+            tx.list_rounds(None).await?
+        };
+        for round in rounds {
+            let (problems, clusters) = self.cluster_round(round.id).await?;
+            run.rounds += 1;
+            run.problems += problems;
+            run.clusters += clusters;
+        }
+        let mut after = None;
+        loop {
+            let units = {
+                let mut tx = self.store.read().await?;
+                tx.units_inspected_again_after(after, UNITS_PER_WRITE)
+                    .await?
+            };
+            let Some(last) = units.last() else { break };
+            after = Some(*last);
+            let mut found = Vec::with_capacity(units.len());
+            {
+                let mut tx = self.store.read().await?;
+                for u in &units {
+                    found.push((*u, recurrences(&tx.unit_problems(*u).await?)));
+                }
+            }
+            let mut tx = self.store.write().await?;
+            let at = self.now();
+            for (u, recs) in &found {
+                run.units += 1;
+                run.recurrences += recs.len();
+                tx.replace_unit_recurrences(*u, recs, at).await?;
+            }
+            tx.commit().await?;
+        }
+        Ok(run)
+    }
+
+    /// One round's clusters: its problems read an inspection at a time, signed, grouped, and
+    /// written in one transaction. Returns how many problems and clusters it has.
+    async fn cluster_round(&self, round_id: Id) -> Result<(usize, usize)> {
+        let mut problems = Vec::new();
+        let mut sets = Vec::new();
+        {
+            let mut tx = self.store.read().await?;
+            for insp in tx.round_inspections(round_id).await? {
+                for p in tx.inspection_problems(insp).await? {
+                    sets.push(shingles(&p.text));
+                    problems.push((p.id, p.unit_id, p.category_id, p.title));
+                }
+            }
+        }
+        drop_common(&mut sets);
+        let signatures: Vec<Signature> = sets.iter().map(Signature::of).collect();
+        drop(sets);
+        let mut clusters: Vec<NewCluster> = cluster(&signatures)
+            .into_iter()
+            .map(|g| {
+                let (lead, _, category_id, title) = problems[g.members[0].0].clone();
+                let units: HashSet<Id> = g.members.iter().map(|(i, _)| problems[*i].1).collect();
+                NewCluster {
+                    id: Id::new(),
+                    seq: 0,
+                    lead,
+                    title,
+                    category_id,
+                    units: i64::try_from(units.len()).unwrap_or(i64::MAX),
+                    members: g
+                        .members
+                        .iter()
+                        .map(|(i, s)| (problems[*i].0, per_cent(*s)))
+                        .collect(),
+                }
+            })
+            // A round's clusters are what recurs across its units: alike papers of one unit are
+            // one finding written up twice.
+            .filter(|c: &NewCluster| c.units > 1)
+            .collect();
+        // The report's order: the clusters across the most units first, then the largest.
+        clusters.sort_by(|a, b| {
+            (b.units, b.members.len(), a.lead).cmp(&(a.units, a.members.len(), b.lead))
+        });
+        for (i, c) in clusters.iter_mut().enumerate() {
+            c.seq = i64::try_from(i + 1).unwrap_or(i64::MAX);
+        }
+        let mut tx = self.store.write().await?;
+        tx.replace_round_clusters(round_id, &clusters, self.now())
+            .await?;
+        tx.commit().await?;
+        Ok((problems.len(), clusters.len()))
+    }
+
+    /// A page of a round's clusters, from `offset`.
+    pub async fn round_clusters(
+        &self,
+        actor: &Actor,
+        round_id: Id,
+        page: OffsetRequest,
+    ) -> Result<RoundClusters> {
+        require_cluster_reader(actor)?;
+        let mut tx = self.store.read().await?;
+        let round = tx
+            .get_round(round_id)
+            .await?
+            .ok_or_else(|| CoreError::NotFound("巡视轮次".into()))?;
+        let total = tx.count_round_clusters(round_id).await?;
+        let items = tx.round_clusters(round_id, page.offset, page.limit).await?;
+        let computed_at = match items.first() {
+            Some(c) => Some(c.computed_at.clone()),
+            None => tx
+                .round_clusters(round_id, 0, 1)
+                .await?
+                .first()
+                .map(|c| c.computed_at.clone()),
+        };
+        Ok(RoundClusters {
+            round_id,
+            round_name: round.name,
+            year: i32::from(round.year),
+            total,
+            next_cursor: page.next_cursor(items.len(), total),
+            items,
+            computed_at,
+        })
+    }
+
+    /// A round's clusters with the units each spans, the first [`EXPORT_CLUSTERS_MAX`], for
+    /// its workbook.
+    pub async fn round_clusters_export(&self, actor: &Actor, round_id: Id) -> Result<RoundExport> {
+        let page = OffsetRequest {
+            offset: 0,
+            limit: EXPORT_CLUSTERS_MAX,
+        };
+        let listed = self.round_clusters(actor, round_id, page).await?;
+        let mut tx = self.store.read().await?;
+        let max_seq = listed.items.last().map_or(0, |c| c.seq);
+        let mut units: HashMap<Id, Vec<(String, i64)>> = HashMap::new();
+        for (cluster, name, n) in tx.round_cluster_units(round_id, max_seq).await? {
+            units.entry(cluster).or_default().push((name, n));
+        }
+        Ok(RoundExport {
+            round_name: listed.round_name,
+            computed_at: listed.computed_at,
+            total: listed.total,
+            clusters: listed
+                .items
+                .into_iter()
+                .map(|c| ExportedCluster {
+                    units: units.remove(&c.id).unwrap_or_default(),
+                    cluster: c,
+                })
+                .collect(),
+        })
+    }
+
+    /// A cluster with a page of its problems, from `offset`.
+    pub async fn cluster_view(
+        &self,
+        actor: &Actor,
+        id: Id,
+        page: OffsetRequest,
+    ) -> Result<ClusterView> {
+        require_cluster_reader(actor)?;
+        let mut tx = self.store.read().await?;
+        let cluster = tx
+            .get_cluster(id)
+            .await?
+            .ok_or_else(|| CoreError::NotFound("同类问题".into()))?;
+        let round_name = tx
+            .get_round(cluster.round_id)
+            .await?
+            .map(|r| r.name)
+            .unwrap_or_default();
+        let members = tx.cluster_members(id, page.offset, page.limit).await?;
+        let (by_unit, by_category) = tx.cluster_counts(id).await?;
+        Ok(ClusterView {
+            next_cursor: page.next_cursor(members.len(), cluster.problems),
+            cluster,
+            round_name,
+            members,
+            by_unit,
+            by_category,
+        })
+    }
+
+    /// A page of the problems found again that the actor may read, from `offset`.
+    pub async fn recurrences(
+        &self,
+        actor: &Actor,
+        q: &RecurrenceQuery,
+        page: OffsetRequest,
+    ) -> Result<RecurrencePage> {
+        let f = RecurrenceFilter {
+            scope: recurrence_scope(actor)?,
+            inspection_id: q.inspection_id,
+            unit_id: q.unit_id,
+            problem_id: None,
+        };
+        let mut tx = self.store.read().await?;
+        let (problems, rows) = tx.count_recurrences(&f).await?;
+        let items = tx.recurrences(&f, page.offset, page.limit).await?;
+        Ok(RecurrencePage {
+            next_cursor: page.next_cursor(items.len(), rows),
+            problems,
+            items,
+        })
+    }
+
+    /// The earlier problems a paper repeats after their task was closed, for its page: asked
+    /// of a paper the actor may not open, the paper's own refusal.
+    pub async fn problem_recurrences(&self, actor: &Actor, id: Id) -> Result<Vec<RecurrenceRow>> {
+        let mut tx = self.store.read().await?;
+        readable_problem(&mut tx, actor, id).await?;
+        let f = RecurrenceFilter {
+            problem_id: Some(id),
+            ..Default::default()
+        };
+        tx.recurrences(&f, 0, PATTERN_PAGE_MAX).await
+    }
+}
+
+/// How many problems under the dashboard's filter were found again, for those who may open
+/// the list; `None` for the others.
+pub(crate) async fn count_for_dashboard<T: ReadTx>(
+    tx: &mut T,
+    actor: &Actor,
+    inspection_id: Option<Id>,
+    unit_id: Option<Id>,
+) -> Result<Option<i64>> {
+    let Ok(scope) = recurrence_scope(actor) else {
+        return Ok(None);
+    };
+    let f = RecurrenceFilter {
+        scope,
+        inspection_id,
+        unit_id,
+        problem_id: None,
+    };
+    Ok(Some(tx.count_recurrences(&f).await?.0))
+}

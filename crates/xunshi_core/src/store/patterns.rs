@@ -1,0 +1,191 @@
+//! Recurring problems as the store keeps them: what the `patterns` job reads to work them out
+//! (a round's problems in pages, a unit's history), what it writes (a round's clusters and a
+//! unit's recurrences, each replaced whole), and the report's reads.
+
+use std::future::Future;
+
+use jiff::civil::Date;
+
+use super::RectifyScope;
+use crate::error::Result;
+use crate::id::Id;
+use crate::patterns::{Recurrence, UnitProblem};
+
+/// A problem's words, for clustering.
+#[derive(Debug, Clone)]
+pub struct ProblemText {
+    pub id: Id,
+    pub unit_id: Id,
+    pub category_id: Id,
+    pub title: String,
+    /// The title and the facts.
+    pub text: String,
+}
+
+/// A cluster as it is written.
+#[derive(Debug, Clone)]
+pub struct NewCluster {
+    pub id: Id,
+    pub seq: i64,
+    pub lead: Id,
+    pub title: String,
+    pub category_id: Id,
+    pub units: i64,
+    /// The problems with their similarity to the lead in per cent, the lead first.
+    pub members: Vec<(Id, i16)>,
+}
+
+/// A stored cluster with its heading's name.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct ClusterRow {
+    pub id: Id,
+    pub round_id: Id,
+    /// Its number in the round's report.
+    pub seq: i64,
+    pub lead_problem_id: Id,
+    /// The lead problem's title.
+    pub title: String,
+    pub category_id: Id,
+    pub category_name: String,
+    pub problems: i64,
+    pub units: i64,
+    /// When the job worked it out (RFC 3339).
+    pub computed_at: String,
+}
+
+/// A problem of a cluster.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct ClusterMember {
+    pub problem_id: Id,
+    pub title: String,
+    pub unit_id: Id,
+    pub unit_name: String,
+    pub category_name: String,
+    pub inspection_id: Id,
+    pub team_name: String,
+    /// How alike it is to the cluster's lead problem, in per cent.
+    pub similarity: i16,
+}
+
+/// How many of a cluster's problems fall to one unit or one heading.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct NamedCount {
+    pub id: Id,
+    pub name: String,
+    pub count: i64,
+}
+
+/// Which recurrences a list or a count covers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecurrenceFilter {
+    /// The units and inspections the reader may see; `None` for everything.
+    pub scope: Option<RectifyScope>,
+    pub inspection_id: Option<Id>,
+    pub unit_id: Option<Id>,
+    pub problem_id: Option<Id>,
+}
+
+/// A problem found again, with both problems named.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct RecurrenceRow {
+    pub problem_id: Id,
+    pub title: String,
+    pub unit_id: Id,
+    pub unit_name: String,
+    pub inspection_id: Id,
+    pub team_name: String,
+    pub year: i32,
+    pub earlier_problem_id: Id,
+    pub earlier_title: String,
+    pub earlier_inspection_id: Id,
+    pub earlier_team_name: String,
+    pub earlier_year: i32,
+    /// The earlier problem's task that was closed (销号).
+    pub earlier_task_id: Id,
+    pub earlier_task_seq: String,
+    #[schema(value_type = String)]
+    pub closed_on: Date,
+    /// How alike the two problems are, in per cent.
+    pub similarity: i16,
+}
+
+pub trait PatternRead: Send {
+    /// The inspections of a round, withdrawn ones too (their problems still stand).
+    fn round_inspections(&mut self, round_id: Id) -> impl Future<Output = Result<Vec<Id>>> + Send;
+    /// An inspection's approved or signed problems, in id order.
+    fn inspection_problems(
+        &mut self,
+        inspection_id: Id,
+    ) -> impl Future<Output = Result<Vec<ProblemText>>> + Send;
+    /// The units with approved or signed problems in more than one inspection, after `after`
+    /// in id order, at most `limit`.
+    fn units_inspected_again_after(
+        &mut self,
+        after: Option<Id>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<Id>>> + Send;
+    /// A unit's approved or signed problems over all its inspections, each with a task that
+    /// rectified it and was closed: one unit's history, a few dozen rows.
+    fn unit_problems(
+        &mut self,
+        unit_id: Id,
+    ) -> impl Future<Output = Result<Vec<UnitProblem>>> + Send;
+    /// The round's clusters in their order from `offset`, at most `limit`.
+    fn round_clusters(
+        &mut self,
+        round_id: Id,
+        offset: u32,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<ClusterRow>>> + Send;
+    fn count_round_clusters(&mut self, round_id: Id) -> impl Future<Output = Result<i64>> + Send;
+    fn get_cluster(&mut self, id: Id) -> impl Future<Output = Result<Option<ClusterRow>>> + Send;
+    /// A cluster's problems, the most alike first, from `offset`, at most `limit`.
+    fn cluster_members(
+        &mut self,
+        id: Id,
+        offset: u32,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<ClusterMember>>> + Send;
+    /// The problems of the round's clusters numbered up to `max_seq`, counted by cluster and
+    /// unit: the cluster's id, the unit's name and the count, the most first within a cluster.
+    fn round_cluster_units(
+        &mut self,
+        round_id: Id,
+        max_seq: i64,
+    ) -> impl Future<Output = Result<Vec<(Id, String, i64)>>> + Send;
+    /// A cluster's problems counted by unit (most first) and by heading.
+    fn cluster_counts(
+        &mut self,
+        id: Id,
+    ) -> impl Future<Output = Result<(Vec<NamedCount>, Vec<NamedCount>)>> + Send;
+    /// Recurrences under `f`, the latest inspections first, from `offset`, at most `limit`.
+    fn recurrences(
+        &mut self,
+        f: &RecurrenceFilter,
+        offset: u32,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<RecurrenceRow>>> + Send;
+    /// How many problems under `f` were found again (a problem like two earlier ones counts
+    /// once), and how many rows [`PatternRead::recurrences`] lists.
+    fn count_recurrences(
+        &mut self,
+        f: &RecurrenceFilter,
+    ) -> impl Future<Output = Result<(i64, i64)>> + Send;
+}
+
+pub trait PatternWrite: Send {
+    /// Puts `clusters` in place of the round's earlier ones.
+    fn replace_round_clusters(
+        &mut self,
+        round_id: Id,
+        clusters: &[NewCluster],
+        at: jiff::Timestamp,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// Puts `found` in place of the unit's earlier recurrences.
+    fn replace_unit_recurrences(
+        &mut self,
+        unit_id: Id,
+        found: &[Recurrence],
+        at: jiff::Timestamp,
+    ) -> impl Future<Output = Result<()>> + Send;
+}

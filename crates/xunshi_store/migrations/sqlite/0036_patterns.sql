@@ -1,0 +1,49 @@
+-- Recurring problems (举一反三), worked out by the `patterns` job from the problems and tasks
+-- and kept, never recomputed per request: derived data like the tallies, replaced whole on
+-- each run, so no audit record is written for them.
+--
+-- A round's clusters of alike problems across its units: one row per cluster of two problems
+-- or more, numbered in the report's order (most units first), led by the problem the others
+-- were measured against.
+CREATE TABLE problem_clusters (
+    id               TEXT PRIMARY KEY,
+    round_id         TEXT NOT NULL REFERENCES rounds (id),
+    seq              INTEGER NOT NULL,
+    lead_problem_id  TEXT NOT NULL REFERENCES problems (id),
+    title            TEXT NOT NULL,
+    category_id      TEXT NOT NULL REFERENCES problem_categories (id),
+    problems         INTEGER NOT NULL,
+    units            INTEGER NOT NULL,
+    computed_at      TEXT NOT NULL,
+    UNIQUE (round_id, seq)
+);
+
+-- A cluster's problems, each with how alike it is to the lead problem, in per cent.
+CREATE TABLE problem_cluster_members (
+    cluster_id   TEXT NOT NULL REFERENCES problem_clusters (id),
+    problem_id   TEXT NOT NULL REFERENCES problems (id),
+    similarity   SMALLINT NOT NULL,
+    PRIMARY KEY (cluster_id, problem_id)
+);
+CREATE INDEX problem_cluster_members_problem ON problem_cluster_members (problem_id);
+
+-- 整改不到位: a unit's problem found again by a later inspection after the task rectifying the
+-- earlier problem was closed (销号). The later problem's inspection and unit are kept for the
+-- dashboard's filters.
+CREATE TABLE problem_recurrences (
+    problem_id          TEXT NOT NULL REFERENCES problems (id),
+    earlier_problem_id  TEXT NOT NULL REFERENCES problems (id),
+    earlier_task_id     TEXT NOT NULL REFERENCES rectification_tasks (id),
+    closed_on           TEXT NOT NULL,
+    unit_id             TEXT NOT NULL REFERENCES units (id),
+    inspection_id       TEXT NOT NULL REFERENCES inspections (id),
+    similarity          SMALLINT NOT NULL,
+    computed_at         TEXT NOT NULL,
+    PRIMARY KEY (problem_id, earlier_problem_id)
+);
+CREATE INDEX problem_recurrences_unit ON problem_recurrences (unit_id, problem_id);
+CREATE INDEX problem_recurrences_inspection ON problem_recurrences (inspection_id, problem_id);
+CREATE INDEX problem_recurrences_earlier ON problem_recurrences (earlier_problem_id);
+
+-- The units' problems by unit, for the recurrences worked out unit by unit.
+CREATE INDEX problems_unit ON problems (target_unit_id, inspection_id, status);

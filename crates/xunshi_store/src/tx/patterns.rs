@@ -1,0 +1,471 @@
+//! Recurring problems: the job's reads and its replacing writes, and the report's reads.
+
+use std::collections::HashMap;
+
+use sqlx::AssertSqlSafe;
+use xunshi_core::patterns::{Recurrence, UnitProblem};
+use xunshi_core::store::patterns::{
+    ClusterMember, ClusterRow, NamedCount, NewCluster, ProblemText, RecurrenceRow,
+};
+use xunshi_core::store::{PatternRead, PatternWrite, RecurrenceFilter};
+use xunshi_core::{Id, Result};
+
+use super::rectify::scope_clause;
+use super::{DbTx, Mode, Where, Writing, ts};
+use crate::rows::{date, i, id, opt_date, opt_id, s};
+
+/// The problems that count as found: approved by the team meeting or signed.
+const FOUND: &str = "status IN ('approved', 'signed')";
+
+/// How many rows one `INSERT` carries.
+const ROWS_PER_INSERT: usize = 200;
+
+const CLUSTER_COLS: &str = "c.id, c.round_id, c.seq, c.lead_problem_id, c.title, c.category_id, \
+     k.name AS category_name, c.problems, c.units, c.computed_at";
+
+fn cluster(r: &sqlx::any::AnyRow) -> Result<ClusterRow> {
+    Ok(ClusterRow {
+        id: id(r, "id")?,
+        round_id: id(r, "round_id")?,
+        seq: i(r, "seq")?,
+        lead_problem_id: id(r, "lead_problem_id")?,
+        title: s(r, "title")?,
+        category_id: id(r, "category_id")?,
+        category_name: s(r, "category_name")?,
+        problems: i(r, "problems")?,
+        units: i(r, "units")?,
+        computed_at: s(r, "computed_at")?,
+    })
+}
+
+fn named(r: &sqlx::any::AnyRow) -> Result<NamedCount> {
+    Ok(NamedCount {
+        id: id(r, "id")?,
+        name: s(r, "name")?,
+        count: i(r, "n")?,
+    })
+}
+
+fn recurrence_where(f: &RecurrenceFilter) -> Option<Where> {
+    let mut w = Where::default();
+    if let Some(scope) = &f.scope
+        && !scope_clause(&mut w, scope, "r.")
+    {
+        return None;
+    }
+    if let Some(v) = f.inspection_id {
+        w.eq("r.inspection_id", v.to_string());
+    }
+    if let Some(v) = f.unit_id {
+        w.eq("r.unit_id", v.to_string());
+    }
+    if let Some(v) = f.problem_id {
+        w.eq("r.problem_id", v.to_string());
+    }
+    Some(w)
+}
+
+impl<M: Mode> PatternRead for DbTx<M> {
+    async fn round_inspections(&mut self, round_id: Id) -> Result<Vec<Id>> {
+        self.fetch_all(
+            sqlx::query("SELECT id FROM inspections WHERE round_id = $1 ORDER BY id")
+                .bind(round_id.to_string()),
+        )
+        .await?
+        .iter()
+        .map(|r| id(r, "id"))
+        .collect()
+    }
+
+    async fn inspection_problems(&mut self, inspection_id: Id) -> Result<Vec<ProblemText>> {
+        let sql = format!(
+            "SELECT id, target_unit_id, category_id, title, facts FROM problems
+             WHERE inspection_id = $1 AND {FOUND} ORDER BY id"
+        );
+        self.fetch_all(sqlx::query(AssertSqlSafe(sql)).bind(inspection_id.to_string()))
+            .await?
+            .iter()
+            .map(|r| {
+                let title = s(r, "title")?;
+                Ok(ProblemText {
+                    id: id(r, "id")?,
+                    unit_id: id(r, "target_unit_id")?,
+                    category_id: id(r, "category_id")?,
+                    text: format!("{title}\n{}", s(r, "facts")?),
+                    title,
+                })
+            })
+            .collect()
+    }
+
+    async fn units_inspected_again_after(
+        &mut self,
+        after: Option<Id>,
+        limit: u32,
+    ) -> Result<Vec<Id>> {
+        let mut w = Where::default();
+        w.fixed(FOUND);
+        if let Some(a) = after {
+            let n = w.next();
+            w.raw(format!("target_unit_id > ${n}"), a.to_string());
+        }
+        let sql = format!(
+            "SELECT target_unit_id FROM problems {} GROUP BY target_unit_id
+             HAVING COUNT(DISTINCT inspection_id) > 1 ORDER BY target_unit_id LIMIT {limit}",
+            w.sql()
+        );
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(|r| id(r, "target_unit_id"))
+            .collect()
+    }
+
+    async fn unit_problems(&mut self, unit_id: Id) -> Result<Vec<UnitProblem>> {
+        // One row per problem and task still in force; a problem counts as rectified once
+        // every such task is closed, on the day the last one was.
+        let sql = format!(
+            "SELECT p.id, p.inspection_id, COALESCE(i.entry_on, i.planned_entry, i.feedback_on) AS inspected_on,
+                    p.title, p.facts, t.id AS task_id, t.status AS task_status, t.closed_on
+             FROM problems p
+             JOIN inspections i ON i.id = p.inspection_id
+             LEFT JOIN rectification_tasks t
+                    ON t.problem_id = p.id AND t.withdrawn_reason IS NULL
+             WHERE p.target_unit_id = $1 AND p.{FOUND}
+             ORDER BY p.id, t.closed_on, t.id"
+        );
+        let rows = self
+            .fetch_all(sqlx::query(AssertSqlSafe(sql)).bind(unit_id.to_string()))
+            .await?;
+        let mut out: Vec<UnitProblem> = Vec::new();
+        // Whether each problem's tasks so far were all closed.
+        let mut all_closed: HashMap<Id, bool> = HashMap::new();
+        for r in &rows {
+            let pid = id(r, "id")?;
+            if out.last().is_none_or(|p| p.id != pid) {
+                out.push(UnitProblem {
+                    id: pid,
+                    inspection_id: id(r, "inspection_id")?,
+                    inspected_on: opt_date(r, "inspected_on")?,
+                    text: format!("{}\n{}", s(r, "title")?, s(r, "facts")?),
+                    closed: None,
+                });
+            }
+            let Some(task) = opt_id(r, "task_id")? else {
+                continue;
+            };
+            let closed = s(r, "task_status")? == "closed";
+            let so_far = all_closed.entry(pid).or_insert(true);
+            *so_far &= closed;
+            if let Some(p) = out.last_mut() {
+                p.closed = match (*so_far, opt_date(r, "closed_on")?) {
+                    (true, Some(on)) => Some((task, on)),
+                    _ => None,
+                };
+            }
+        }
+        Ok(out)
+    }
+
+    async fn round_clusters(
+        &mut self,
+        round_id: Id,
+        offset: u32,
+        limit: u32,
+    ) -> Result<Vec<ClusterRow>> {
+        let sql = format!(
+            "SELECT {CLUSTER_COLS} FROM problem_clusters c
+             JOIN problem_categories k ON k.id = c.category_id
+             WHERE c.round_id = $1 ORDER BY c.seq LIMIT {limit} OFFSET {offset}"
+        );
+        self.fetch_all(sqlx::query(AssertSqlSafe(sql)).bind(round_id.to_string()))
+            .await?
+            .iter()
+            .map(cluster)
+            .collect()
+    }
+
+    async fn count_round_clusters(&mut self, round_id: Id) -> Result<i64> {
+        let row = self
+            .fetch_optional(
+                sqlx::query(
+                    "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM problem_clusters WHERE round_id = $1",
+                )
+                .bind(round_id.to_string()),
+            )
+            .await?;
+        row.map_or(Ok(0), |r| i(&r, "n"))
+    }
+
+    async fn get_cluster(&mut self, cluster_id: Id) -> Result<Option<ClusterRow>> {
+        let sql = format!(
+            "SELECT {CLUSTER_COLS} FROM problem_clusters c
+             JOIN problem_categories k ON k.id = c.category_id WHERE c.id = $1"
+        );
+        self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(cluster_id.to_string()))
+            .await?
+            .as_ref()
+            .map(cluster)
+            .transpose()
+    }
+
+    async fn cluster_members(
+        &mut self,
+        cluster_id: Id,
+        offset: u32,
+        limit: u32,
+    ) -> Result<Vec<ClusterMember>> {
+        let sql = format!(
+            "SELECT m.problem_id, p.title, p.target_unit_id, u.name AS unit_name,
+                    k.name AS category_name, p.inspection_id, i.team_name, m.similarity
+             FROM problem_cluster_members m
+             JOIN problems p ON p.id = m.problem_id
+             JOIN units u ON u.id = p.target_unit_id
+             JOIN problem_categories k ON k.id = p.category_id
+             JOIN inspections i ON i.id = p.inspection_id
+             WHERE m.cluster_id = $1
+             ORDER BY m.similarity DESC, u.name, m.problem_id LIMIT {limit} OFFSET {offset}"
+        );
+        self.fetch_all(sqlx::query(AssertSqlSafe(sql)).bind(cluster_id.to_string()))
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(ClusterMember {
+                    problem_id: id(r, "problem_id")?,
+                    title: s(r, "title")?,
+                    unit_id: id(r, "target_unit_id")?,
+                    unit_name: s(r, "unit_name")?,
+                    category_name: s(r, "category_name")?,
+                    inspection_id: id(r, "inspection_id")?,
+                    team_name: s(r, "team_name")?,
+                    similarity: i16::try_from(i(r, "similarity")?).unwrap_or(0),
+                })
+            })
+            .collect()
+    }
+
+    async fn round_cluster_units(
+        &mut self,
+        round_id: Id,
+        max_seq: i64,
+    ) -> Result<Vec<(Id, String, i64)>> {
+        self.fetch_all(
+            sqlx::query(
+                "SELECT c.id, u.name, CAST(COUNT(*) AS BIGINT) AS n
+                 FROM problem_clusters c
+                 JOIN problem_cluster_members m ON m.cluster_id = c.id
+                 JOIN problems p ON p.id = m.problem_id
+                 JOIN units u ON u.id = p.target_unit_id
+                 WHERE c.round_id = $1 AND c.seq <= $2
+                 GROUP BY c.id, u.name ORDER BY c.id, n DESC, u.name",
+            )
+            .bind(round_id.to_string())
+            .bind(max_seq),
+        )
+        .await?
+        .iter()
+        .map(|r| Ok((id(r, "id")?, s(r, "name")?, i(r, "n")?)))
+        .collect()
+    }
+
+    async fn cluster_counts(
+        &mut self,
+        cluster_id: Id,
+    ) -> Result<(Vec<NamedCount>, Vec<NamedCount>)> {
+        let by = |col: &str, table: &str| {
+            format!(
+                "SELECT g.id, g.name, CAST(COUNT(*) AS BIGINT) AS n
+                 FROM problem_cluster_members m
+                 JOIN problems p ON p.id = m.problem_id
+                 JOIN {table} g ON g.id = p.{col}
+                 WHERE m.cluster_id = $1
+                 GROUP BY g.id, g.name ORDER BY n DESC, g.name"
+            )
+        };
+        let mut out = Vec::new();
+        for sql in [
+            by("target_unit_id", "units"),
+            by("category_id", "problem_categories"),
+        ] {
+            out.push(
+                self.fetch_all(sqlx::query(AssertSqlSafe(sql)).bind(cluster_id.to_string()))
+                    .await?
+                    .iter()
+                    .map(named)
+                    .collect::<Result<Vec<_>>>()?,
+            );
+        }
+        let categories = out.pop().unwrap_or_default();
+        let units = out.pop().unwrap_or_default();
+        Ok((units, categories))
+    }
+
+    async fn recurrences(
+        &mut self,
+        f: &RecurrenceFilter,
+        offset: u32,
+        limit: u32,
+    ) -> Result<Vec<RecurrenceRow>> {
+        let Some(w) = recurrence_where(f) else {
+            return Ok(Vec::new());
+        };
+        let sql = format!(
+            "SELECT r.problem_id, p.title, r.unit_id, u.name AS unit_name, r.inspection_id,
+                    i.team_name, CAST(rd.year AS BIGINT) AS year, r.earlier_problem_id,
+                    e.title AS earlier_title, e.inspection_id AS earlier_inspection_id,
+                    ei.team_name AS earlier_team_name, CAST(erd.year AS BIGINT) AS earlier_year,
+                    r.earlier_task_id, t.seq AS earlier_task_seq, r.closed_on, r.similarity
+             FROM problem_recurrences r
+             JOIN problems p ON p.id = r.problem_id
+             JOIN units u ON u.id = r.unit_id
+             JOIN inspections i ON i.id = r.inspection_id
+             JOIN rounds rd ON rd.id = i.round_id
+             JOIN problems e ON e.id = r.earlier_problem_id
+             JOIN inspections ei ON ei.id = e.inspection_id
+             JOIN rounds erd ON erd.id = ei.round_id
+             JOIN rectification_tasks t ON t.id = r.earlier_task_id
+             {}
+             ORDER BY rd.year DESC, u.name, r.problem_id, r.similarity DESC, r.earlier_problem_id
+             LIMIT {limit} OFFSET {offset}",
+            w.sql()
+        );
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(RecurrenceRow {
+                    problem_id: id(r, "problem_id")?,
+                    title: s(r, "title")?,
+                    unit_id: id(r, "unit_id")?,
+                    unit_name: s(r, "unit_name")?,
+                    inspection_id: id(r, "inspection_id")?,
+                    team_name: s(r, "team_name")?,
+                    year: i32::try_from(i(r, "year")?).unwrap_or(0),
+                    earlier_problem_id: id(r, "earlier_problem_id")?,
+                    earlier_title: s(r, "earlier_title")?,
+                    earlier_inspection_id: id(r, "earlier_inspection_id")?,
+                    earlier_team_name: s(r, "earlier_team_name")?,
+                    earlier_year: i32::try_from(i(r, "earlier_year")?).unwrap_or(0),
+                    earlier_task_id: id(r, "earlier_task_id")?,
+                    earlier_task_seq: s(r, "earlier_task_seq")?,
+                    closed_on: date(r, "closed_on")?,
+                    similarity: i16::try_from(i(r, "similarity")?).unwrap_or(0),
+                })
+            })
+            .collect()
+    }
+
+    async fn count_recurrences(&mut self, f: &RecurrenceFilter) -> Result<(i64, i64)> {
+        let Some(w) = recurrence_where(f) else {
+            return Ok((0, 0));
+        };
+        let sql = format!(
+            "SELECT CAST(COUNT(DISTINCT r.problem_id) AS BIGINT) AS problems,
+                    CAST(COUNT(*) AS BIGINT) AS n
+             FROM problem_recurrences r {}",
+            w.sql()
+        );
+        let row = self
+            .fetch_optional(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?;
+        match row {
+            Some(r) => Ok((i(&r, "problems")?, i(&r, "n")?)),
+            None => Ok((0, 0)),
+        }
+    }
+}
+
+impl PatternWrite for DbTx<Writing> {
+    async fn replace_round_clusters(
+        &mut self,
+        round_id: Id,
+        clusters: &[NewCluster],
+        at: jiff::Timestamp,
+    ) -> Result<()> {
+        let round = round_id.to_string();
+        self.execute(
+            sqlx::query(
+                "DELETE FROM problem_cluster_members WHERE cluster_id IN
+                   (SELECT id FROM problem_clusters WHERE round_id = $1)",
+            )
+            .bind(round.clone()),
+        )
+        .await?;
+        self.execute(
+            sqlx::query("DELETE FROM problem_clusters WHERE round_id = $1").bind(round.clone()),
+        )
+        .await?;
+        let at = ts(at);
+        for c in clusters {
+            self.execute(
+                sqlx::query(
+                    "INSERT INTO problem_clusters (id, round_id, seq, lead_problem_id, title,
+                        category_id, problems, units, computed_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(c.id.to_string())
+                .bind(round.clone())
+                .bind(c.seq)
+                .bind(c.lead.to_string())
+                .bind(c.title.clone())
+                .bind(c.category_id.to_string())
+                .bind(i64::try_from(c.members.len()).unwrap_or(i64::MAX))
+                .bind(c.units)
+                .bind(at.clone()),
+            )
+            .await?;
+            for chunk in c.members.chunks(ROWS_PER_INSERT) {
+                let values: Vec<String> = (0..chunk.len())
+                    .map(|k| format!("(${}, ${}, ${})", 3 * k + 1, 3 * k + 2, 3 * k + 3))
+                    .collect();
+                let sql = format!(
+                    "INSERT INTO problem_cluster_members (cluster_id, problem_id, similarity)
+                     VALUES {}",
+                    values.join(", ")
+                );
+                let mut q = sqlx::query(AssertSqlSafe(sql));
+                for (problem, similarity) in chunk {
+                    q = q
+                        .bind(c.id.to_string())
+                        .bind(problem.to_string())
+                        .bind(i64::from(*similarity));
+                }
+                self.execute(q).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn replace_unit_recurrences(
+        &mut self,
+        unit_id: Id,
+        found: &[Recurrence],
+        at: jiff::Timestamp,
+    ) -> Result<()> {
+        let unit = unit_id.to_string();
+        self.execute(
+            sqlx::query("DELETE FROM problem_recurrences WHERE unit_id = $1").bind(unit.clone()),
+        )
+        .await?;
+        let at = ts(at);
+        for r in found {
+            self.execute(
+                sqlx::query(
+                    "INSERT INTO problem_recurrences (problem_id, earlier_problem_id,
+                        earlier_task_id, closed_on, unit_id, inspection_id, similarity, computed_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(r.problem.to_string())
+                .bind(r.earlier.to_string())
+                .bind(r.earlier_task.to_string())
+                .bind(r.closed_on.to_string())
+                .bind(unit.clone())
+                .bind(r.inspection_id.to_string())
+                .bind(i64::from(xunshi_core::patterns::per_cent(r.similarity)))
+                .bind(at.clone()),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,209 @@
+//! The pages of recurring problems (举一反三): a round's clusters of alike problems across its
+//! units (同类问题分析) with its workbook, one cluster's problems, and the problems found again
+//! after their task was closed (整改不到位). The requests are read by the API's parsers.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use xunshi_core::Id;
+use xunshi_core::page::OffsetRequest;
+use xunshi_core::service::{ClusterView, RecurrencePage, RoundClusters};
+
+use super::{Frame, OrPage, PageResult, render};
+use crate::AppState;
+use crate::auth::PageUser;
+use crate::http::filters::{PatternPageQuery, RecurrenceListQuery, RoundPatternsQuery};
+use crate::http::patterns::clusters_xlsx;
+use crate::http::{Path, Query, path_id};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/patterns", get(round_page))
+        .route("/patterns/rounds/{id}/clusters.xlsx", get(workbook))
+        .route("/patterns/clusters/{id}", get(cluster_page))
+        .route("/patterns/recurrences", get(recurrences_page))
+}
+
+/// Whether the navigation offers the clusters: the core's answer, asked with an empty page.
+pub fn shows_clusters(actor: &xunshi_core::permission::Actor) -> bool {
+    xunshi_core::service::may_view_clusters(actor)
+}
+
+/// Whether the navigation offers the problems found again.
+pub fn shows_recurrences(actor: &xunshi_core::permission::Actor) -> bool {
+    xunshi_core::service::may_view_recurrences(actor)
+}
+
+/// The links to the page before and after, `base` ending in `?` or `&`.
+fn pager(
+    base: &str,
+    page: OffsetRequest,
+    next: Option<&String>,
+) -> (Option<String>, Option<String>) {
+    let prev = (page.offset > 0).then(|| {
+        let at = page.offset.saturating_sub(page.limit);
+        format!("{base}cursor={at}&limit={}", page.limit)
+    });
+    let next = next.map(|c| format!("{base}cursor={c}&limit={}", page.limit));
+    (prev, next)
+}
+
+struct RoundChoice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "patterns.html")]
+struct RoundPage {
+    frame: Frame,
+    rounds: Vec<RoundChoice>,
+    report: Option<RoundClusters>,
+    /// The number of the first row shown.
+    first: u32,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+async fn round_page(
+    State(app): State<AppState>,
+    user: PageUser,
+    Query(q): Query<RoundPatternsQuery>,
+) -> PageResult {
+    let actor = &user.actor;
+    let (round, page) = q.request().or_page(actor)?;
+    // The rounds newest first; the latest is shown when none is picked.
+    let mut rounds = app.services.list_rounds(actor, None).await.or_page(actor)?;
+    rounds.sort_by_key(|r| std::cmp::Reverse((r.year, r.number)));
+    let round = round.or_else(|| rounds.first().map(|r| r.id));
+    let report = match round {
+        Some(id) => Some(
+            app.services
+                .round_clusters(actor, id, page)
+                .await
+                .or_page(actor)?,
+        ),
+        None => None,
+    };
+    let (prev, next) = match &report {
+        Some(r) => pager(
+            &format!("/patterns?round_id={}&", r.round_id),
+            page,
+            r.next_cursor.as_ref(),
+        ),
+        None => (None, None),
+    };
+    let view = RoundPage {
+        frame: Frame::new(&app, &user, "同类问题分析", "/patterns").await,
+        rounds: rounds
+            .iter()
+            .map(|r| RoundChoice {
+                value: r.id.to_string(),
+                label: r.name.clone(),
+                selected: Some(r.id) == round,
+            })
+            .collect(),
+        report,
+        first: page.offset + 1,
+        prev,
+        next,
+    };
+    Ok(render(StatusCode::OK, &view))
+}
+
+async fn workbook(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, super::PageError> {
+    let actor = &user.actor;
+    let id = path_id(&id, "巡视轮次").or_page(actor)?;
+    let x = app
+        .services
+        .round_clusters_export(actor, id)
+        .await
+        .or_page(actor)?;
+    clusters_xlsx(&x).or_page(actor)
+}
+
+#[derive(Template)]
+#[template(path = "pattern_cluster.html")]
+struct ClusterPage {
+    frame: Frame,
+    v: ClusterView,
+    first: u32,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+async fn cluster_page(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Query(q): Query<PatternPageQuery>,
+) -> PageResult {
+    let actor = &user.actor;
+    let id: Id = path_id(&id, "同类问题").or_page(actor)?;
+    let page = q.request().or_page(actor)?;
+    let v = app
+        .services
+        .cluster_view(actor, id, page)
+        .await
+        .or_page(actor)?;
+    let (prev, next) = pager(
+        &format!("/patterns/clusters/{id}?"),
+        page,
+        v.next_cursor.as_ref(),
+    );
+    let view = ClusterPage {
+        frame: Frame::new(&app, &user, "同类问题", "/patterns").await,
+        v,
+        first: page.offset + 1,
+        prev,
+        next,
+    };
+    Ok(render(StatusCode::OK, &view))
+}
+
+#[derive(Template)]
+#[template(path = "pattern_recurrences.html")]
+struct RecurrencesPage {
+    frame: Frame,
+    p: RecurrencePage,
+    filtered: bool,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+async fn recurrences_page(
+    State(app): State<AppState>,
+    user: PageUser,
+    Query(q): Query<RecurrenceListQuery>,
+) -> PageResult {
+    let actor = &user.actor;
+    let (f, page) = q.request().or_page(actor)?;
+    let p = app
+        .services
+        .recurrences(actor, &f, page)
+        .await
+        .or_page(actor)?;
+    let query = q.query();
+    let base = if query.is_empty() {
+        "/patterns/recurrences?".to_owned()
+    } else {
+        format!("/patterns/recurrences?{query}&")
+    };
+    let (prev, next) = pager(&base, page, p.next_cursor.as_ref());
+    let view = RecurrencesPage {
+        frame: Frame::new(&app, &user, "整改不到位问题", "/patterns/recurrences").await,
+        filtered: f.inspection_id.is_some() || f.unit_id.is_some(),
+        p,
+        prev,
+        next,
+    };
+    Ok(render(StatusCode::OK, &view))
+}
