@@ -41,6 +41,8 @@ mod ops;
 mod papers;
 #[path = "http/parse.rs"]
 mod parse;
+#[path = "http/patterns.rs"]
+mod patterns;
 #[path = "http/permissions.rs"]
 mod permissions;
 #[path = "http/rectify.rs"]

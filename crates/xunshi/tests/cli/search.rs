@@ -153,6 +153,54 @@ pub(super) fn search_follows_the_trail_and_answers_each_with_theirs(x: &Instance
         "another unit's liaison finds none of the seed's rectification"
     );
 
+    // 举一反三: the seed's paper on cadre selection is like the department's closed problem of
+    // 2017, which it finds again (整改不到位), and its round's finding elsewhere is like it.
+    let again = hits(
+        port,
+        &office,
+        "执行干部选拔任用有关规定不够到位",
+        "&kind=problem&year=2019",
+    );
+    let again = again
+        .iter()
+        .find(|h| h["title"] == "执行干部选拔任用有关规定不够到位")
+        .expect("the seed's paper on cadre selection");
+    let id = again["id"].as_str().expect("an id");
+    let similar = http(
+        port,
+        "GET",
+        &format!("/api/v1/problems/{id}/similar"),
+        &[("Authorization", &office)],
+        None,
+    );
+    assert_eq!(similar.status, 200, "{}", similar.body);
+    let similar: Value = similar.json();
+    assert!(
+        similar
+            .as_array()
+            .expect("a list")
+            .iter()
+            .any(
+                |p| p["title"] == "执行干部选拔任用有关规定不够到位，干部人事档案管理不规范"
+                    && p["same_unit"] == true
+                    && p["year"] == 2017
+            ),
+        "{similar}"
+    );
+    let recurring = http(
+        port,
+        "GET",
+        &format!("/api/v1/problems/{id}/recurrences"),
+        &[("Authorization", &office)],
+        None,
+    );
+    assert_eq!(recurring.status, 200, "{}", recurring.body);
+    let recurring: Value = recurring.json();
+    assert_eq!(
+        recurring[0]["earlier_team_name"], "第六巡视组",
+        "{recurring}"
+    );
+
     // A change is searchable within seconds of being saved.
     let created = http(
         port,
@@ -174,6 +222,15 @@ pub(super) fn search_follows_the_trail_and_answers_each_with_theirs(x: &Instance
     assert!(stderr(&busy).contains("另一个进程"), "{}", stderr(&busy));
     let status = server.stop_with_sigterm();
     assert!(status.success(), "{status}");
+
+    // The recurring problems worked out again by hand, as the nightly job does.
+    let patterns = x.run(&["patterns", "build"], None);
+    assert_success(&patterns, "patterns build");
+    assert!(
+        stdout(&patterns).contains("1 problems found again after closing"),
+        "{}",
+        stdout(&patterns)
+    );
 
     // Rebuilt from the database, then kept over a restart: found at once, nothing to wait for.
     let rebuilt = x.run(&["search", "reindex", "--quiet"], None);

@@ -308,6 +308,154 @@ pub async fn a_generated_set_holds_to_the_invariants_of_service_made_data(mut s:
     assert!(detail.verifications.iter().any(|v| v.closed));
     assert!(!detail.progress.is_empty());
 
+    // The recurring problems of the generated set: every cluster spans units of one round and
+    // holds what it counts; every problem found again is its unit's, of a later inspection,
+    // after the earlier problem's task was closed. A second run replaces the first.
+    let run = s
+        .compute_patterns(&Actor::system())
+        .await
+        .expect("the patterns");
+    assert!(run.clusters > 0 && run.recurrences > 0, "{run:?}");
+    assert_eq!(
+        count(&s, "SELECT COUNT(*) FROM problem_clusters").await as usize,
+        run.clusters
+    );
+    assert_eq!(
+        count(&s, "SELECT COUNT(*) FROM problem_recurrences").await as usize,
+        run.recurrences
+    );
+    for (what, sql) in [
+        (
+            "a cluster's count is its members",
+            "SELECT COUNT(*) FROM problem_clusters c WHERE c.problems <>
+               (SELECT COUNT(*) FROM problem_cluster_members m WHERE m.cluster_id = c.id)",
+        ),
+        (
+            "a cluster spans units",
+            "SELECT COUNT(*) FROM problem_clusters WHERE units < 2",
+        ),
+        (
+            "a member is of its cluster's round",
+            "SELECT COUNT(*) FROM problem_cluster_members m
+               JOIN problem_clusters c ON c.id = m.cluster_id
+               JOIN problems p ON p.id = m.problem_id
+               JOIN inspections i ON i.id = p.inspection_id
+              WHERE i.round_id <> c.round_id",
+        ),
+        (
+            "a cluster's units are counted",
+            "SELECT COUNT(*) FROM problem_clusters c WHERE c.units <>
+               (SELECT COUNT(DISTINCT p.target_unit_id) FROM problem_cluster_members m
+                  JOIN problems p ON p.id = m.problem_id WHERE m.cluster_id = c.id)",
+        ),
+        (
+            "a problem found again is its unit's, of another inspection, after the closing",
+            "SELECT COUNT(*) FROM problem_recurrences r
+               JOIN problems p ON p.id = r.problem_id
+               JOIN problems e ON e.id = r.earlier_problem_id
+               JOIN rectification_tasks t ON t.id = r.earlier_task_id
+               JOIN inspections i ON i.id = p.inspection_id
+              WHERE p.target_unit_id <> r.unit_id OR e.target_unit_id <> r.unit_id
+                 OR p.inspection_id = e.inspection_id OR t.problem_id <> e.id
+                 OR t.status <> 'closed' OR t.closed_on <> r.closed_on
+                 OR r.closed_on >= COALESCE(i.entry_on, i.planned_entry, i.feedback_on)
+                 OR r.similarity < 40",
+        ),
+    ] {
+        assert_eq!(count(&s, sql).await, 0, "{what}");
+    }
+    let again = s
+        .compute_patterns(&Actor::system())
+        .await
+        .expect("the patterns again");
+    assert_eq!(
+        (again.clusters, again.recurrences),
+        (run.clusters, run.recurrences)
+    );
+    assert_eq!(
+        count(&s, "SELECT COUNT(*) FROM problem_clusters").await as usize,
+        run.clusters
+    );
+    // The reports read them back: a round's clusters, one cluster, its workbook's rows, and
+    // the problems found again.
+    let first = xunshi_core::service::pattern_page(None, Some(5)).expect("a page");
+    let round: Id = {
+        let row = sqlx::query("SELECT round_id FROM problem_clusters WHERE seq = 1 LIMIT 1")
+            .fetch_one(&s.store.pool)
+            .await
+            .expect("a round with clusters");
+        row.get::<String, _>("round_id").parse().expect("an id")
+    };
+    let report = s
+        .round_clusters(&office, round, first)
+        .await
+        .expect("the round's clusters");
+    assert_eq!(report.items.len() as i64, report.total.min(5));
+    assert!(report.items.windows(2).all(|w| w[0].seq < w[1].seq));
+    let c = &report.items[0];
+    let view = s
+        .cluster_view(&office, c.id, first)
+        .await
+        .expect("the cluster");
+    assert_eq!(
+        view.by_unit.iter().map(|u| u.count).sum::<i64>(),
+        c.problems
+    );
+    assert_eq!(view.by_unit.len() as i64, c.units);
+    assert_eq!(
+        view.by_category.iter().map(|k| k.count).sum::<i64>(),
+        c.problems
+    );
+    assert_eq!(view.members[0].problem_id, c.lead_problem_id);
+    let x = s
+        .round_clusters_export(&office, round)
+        .await
+        .expect("the workbook's rows");
+    assert_eq!(x.clusters.len() as i64, x.total);
+    assert_eq!(
+        x.clusters[0].units.iter().map(|(_, n)| n).sum::<i64>(),
+        x.clusters[0].cluster.problems
+    );
+    let listed = s
+        .recurrences(
+            &office,
+            &xunshi_core::service::RecurrenceQuery::default(),
+            first,
+        )
+        .await
+        .expect("the problems found again");
+    assert_eq!(listed.items.len(), run.recurrences.min(5));
+    let r = &listed.items[0];
+    assert!(r.year > r.earlier_year || r.inspection_id != r.earlier_inspection_id);
+    let by_unit = s
+        .recurrences(
+            &office,
+            &xunshi_core::service::RecurrenceQuery {
+                unit_id: Some(r.unit_id),
+                inspection_id: None,
+            },
+            first,
+        )
+        .await
+        .expect("one unit's");
+    assert!(by_unit.items.iter().all(|x| x.unit_id == r.unit_id));
+
+    let board = s
+        .dashboard(&office, &DashboardFilter::default())
+        .await
+        .expect("the dashboard");
+    let found_again = count(
+        &s,
+        "SELECT COUNT(DISTINCT problem_id) FROM problem_recurrences",
+    )
+    .await;
+    assert_eq!(board.recurring_problems, Some(found_again as usize));
+    let d = s
+        .dashboard(&liaison, &DashboardFilter::default())
+        .await
+        .expect("the unit's dashboard");
+    assert_eq!(d.recurring_problems, None);
+
     // A database that holds anything is refused.
     assert!(generate(&s.store, &opts, &mut |_| {}).await.is_err());
 }

@@ -1014,7 +1014,10 @@ async fn every_number_on_the_dashboard_opens_a_list_of_that_length() {
         let mut b = w.app.login_form(who, PASSWORD).await;
         let page = b.get("/dashboard").await;
         let tiles = tiles(&page.body);
-        assert_eq!(tiles.len(), 10, "{who}");
+        // The office also counts the problems found again (整改不到位); the unit does not
+        // read working papers.
+        let expected = if who == "office1" { 11 } else { 10 };
+        assert_eq!(tiles.len(), expected, "{who}: {tiles:?}");
         assert!(
             tiles
                 .iter()

@@ -1,0 +1,218 @@
+//! Recurring problems over HTTP, on a generated set with its patterns worked out: the office
+//! reads a round's clusters page by page on the page and in the API alike, opens a cluster,
+//! downloads the round's workbook, lists the problems found again and sees them on the paper
+//! and the dashboard; the inspected unit is refused both lists and sees no such number.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use serde_json::Value;
+use xunshi_core::permission::Actor;
+use xunshi_core::store::Secrets;
+use xunshi_store::Argon2Secrets;
+use xunshi_store::generate::{BENCH_PASSWORD, Counts, GenerateOptions, generate};
+
+use crate::helpers::{TestApp, assert_api_error, raw};
+
+/// An application over a generated set of about 600 tasks, its patterns worked out.
+async fn generated() -> TestApp {
+    let app = TestApp::spawn().await;
+    let opts = GenerateOptions {
+        seed: 11,
+        counts: Counts::for_tasks(600),
+        today: jiff::civil::date(2026, 12, 3),
+        password_hash: Argon2Secrets::for_tests()
+            .hash_password(BENCH_PASSWORD.to_owned())
+            .await
+            .expect("a hash"),
+    };
+    generate(&app.db, &opts, &mut |_| {})
+        .await
+        .expect("generate");
+    let run = app
+        .services
+        .compute_patterns(&Actor::system())
+        .await
+        .expect("the patterns");
+    assert!(run.clusters > 2 && run.recurrences > 0, "{run:?}");
+    app
+}
+
+async fn cookie(app: &TestApp, username: &str) -> String {
+    let s = app
+        .services
+        .login_session(username, BENCH_PASSWORD, None, None)
+        .await
+        .expect("log in");
+    format!("xunshi_session={}", s.token)
+}
+
+async fn page(app: &TestApp, path: &str, cookie: &str) -> (StatusCode, String) {
+    let (status, _, bytes) = raw(
+        app,
+        Request::get(path)
+            .header(header::COOKIE, cookie)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    (status, String::from_utf8(bytes).expect("a page is text"))
+}
+
+#[tokio::test]
+async fn the_office_reads_clusters_and_problems_found_again_and_the_unit_is_refused() {
+    let app = generated().await;
+    let office = app.api_token("bench.office", BENCH_PASSWORD).await;
+    let liaison = app.api_token("bench.liaison", BENCH_PASSWORD).await;
+
+    // The round with the most clusters, read two at a time; the pages follow one another.
+    let (status, body) = app
+        .api_get("/api/v1/patterns/recurrences?limit=3", &office)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body["problems"].as_i64().unwrap() > 0);
+    let r = &body["items"][0];
+    assert_eq!(r["unit_id"], body["items"][0]["unit_id"]);
+    assert!(r["similarity"].as_i64().unwrap() >= 40);
+    let problem = r["problem_id"].as_str().unwrap().to_owned();
+    let round: String = sqlx::query_scalar(
+        "SELECT round_id FROM problem_clusters GROUP BY round_id ORDER BY COUNT(*) DESC, round_id LIMIT 1",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("a round with clusters");
+    let path = format!("/api/v1/patterns/rounds/{round}/clusters");
+    let (status, first) = app.api_get(&format!("{path}?limit=2"), &office).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    let items = first["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0]["seq"], 1);
+    assert!(items[0]["units"].as_i64().unwrap() >= items[1]["units"].as_i64().unwrap());
+    let cursor = first["next_cursor"].as_str().expect("more clusters");
+    let (_, second) = app
+        .api_get(&format!("{path}?limit=2&cursor={cursor}"), &office)
+        .await;
+    assert_eq!(second["items"][0]["seq"], 3);
+    for bad in ["cursor=abc", "limit=0", "limit=201"] {
+        let (status, body) = app.api_get(&format!("{path}?{bad}"), &office).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+        let field = bad.split('=').next().unwrap();
+        assert!(
+            assert_api_error(&body, "bad_input")
+                .iter()
+                .any(|d| d["field"] == field),
+            "{bad}: {body}"
+        );
+    }
+
+    // One cluster: its problems counted by unit add up to it.
+    let cluster = items[0]["id"].as_str().unwrap();
+    let (status, view) = app
+        .api_get(&format!("/api/v1/patterns/clusters/{cluster}"), &office)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    let sum = |key: &str| -> i64 {
+        view[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["count"].as_i64().unwrap())
+            .sum()
+    };
+    assert_eq!(sum("by_unit"), items[0]["problems"].as_i64().unwrap());
+    assert_eq!(sum("by_category"), items[0]["problems"].as_i64().unwrap());
+
+    // The workbook, one row per cluster after the title, the subtitle and the headings.
+    let (status, headers, bytes) = raw(
+        &app,
+        Request::get(format!("{path}.xlsx"))
+            .header(header::AUTHORIZATION, format!("Bearer {office}"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        headers[header::CONTENT_TYPE],
+        xunshi_office::XLSX_CONTENT_TYPE
+    );
+    use calamine::{Reader, Xlsx, open_workbook_from_rs};
+    let mut wb: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("an xlsx");
+    let range = wb.worksheet_range("同类问题").expect("the sheet");
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(rows[2][1], "共性问题（代表问题）");
+    assert_eq!(
+        rows.len() as i64 - 3,
+        first["total"].as_i64().unwrap(),
+        "{rows:?}"
+    );
+    assert_eq!(rows[3][1], items[0]["title"].as_str().unwrap());
+
+    // A paper found again names its earlier problem.
+    let (status, on_paper) = app
+        .api_get(&format!("/api/v1/problems/{problem}/recurrences"), &office)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{on_paper}");
+    assert!(
+        on_paper
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["problem_id"] == Value::String(problem.clone()))
+    );
+
+    // The unit reads neither list.
+    for path in [format!("{path}"), "/api/v1/patterns/recurrences".to_owned()] {
+        let (status, body) = app.api_get(&path, &liaison).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {body}");
+    }
+
+    // The pages show what the API answers, and the navigation offers them to the office.
+    let office_cookie = cookie(&app, "bench.office").await;
+    let (status, html) = page(
+        &app,
+        &format!("/patterns?round_id={round}&limit=2"),
+        &office_cookie,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains(items[0]["title"].as_str().unwrap()));
+    // The next page's link, with `&` escaped as askama escapes it.
+    assert!(
+        html.contains(&format!(
+            "/patterns?round_id={round}&#38;cursor=2&#38;limit=2"
+        )),
+        "{html}"
+    );
+    assert!(html.contains("href=\"/patterns/recurrences\""));
+    let (status, html) = page(
+        &app,
+        &format!("/patterns/clusters/{cluster}"),
+        &office_cookie,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("代表问题"));
+    let (status, html) = page(&app, "/patterns/recurrences", &office_cookie).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains(&format!("/papers/{problem}")));
+    let (status, html) = page(&app, &format!("/papers/{problem}"), &office_cookie).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("整改不到位：本单位已销号问题再次被发现"));
+    let (status, html) = page(&app, "/dashboard", &office_cookie).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("整改不到位（问题复现）"));
+    let (status, html) = page(&app, "/patterns?cursor=abc", &office_cookie).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{html}");
+    assert!(html.contains("翻页位置"));
+
+    let unit_cookie = cookie(&app, "bench.liaison").await;
+    let (status, _) = page(&app, "/patterns", &unit_cookie).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, html) = page(&app, "/dashboard", &unit_cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!html.contains("整改不到位"));
+    assert!(!html.contains("href=\"/patterns"));
+}
