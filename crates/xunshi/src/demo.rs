@@ -10,7 +10,7 @@
 //! its problems again, and the recurring problems are worked out once the story is told.
 
 #[path = "demo/earlier.rs"]
-mod earlier;
+pub(crate) mod earlier;
 #[path = "demo/fieldwork.rs"]
 mod fieldwork;
 #[path = "demo/live.rs"]
@@ -267,8 +267,8 @@ pub async fn load(services: &Services<Db>, today: Date) -> Result<Loaded, CoreEr
 
     organisation(s).await?;
     let office = as_user(s, "office").await?;
-    let pool = load_seed(s, &timeline, &office, &standing).await?;
-    let receipt = live::load(s, &timeline, &office, &pool, &placement).await?;
+    let (pool, seed) = load_seed(s, &timeline, &office, &standing).await?;
+    let receipt = live::load(s, &timeline, &office, &pool, &placement, seed).await?;
     addresses(s).await?;
     s.compute_patterns(&Actor::system()).await?;
     Ok(Loaded { receipt })
@@ -327,13 +327,13 @@ async fn organisation(s: &Services<Db>) -> Result<(), CoreError> {
 }
 
 /// The seed's inspection from the 2019 plan to the follow-up of January 2021. Returns the
-/// team's people, who inspect again in the current round.
+/// team's people, who inspect again in the current round, and the inspection.
 async fn load_seed(
     s: &Services<Db>,
     timeline: &Timeline,
     office: &Actor,
     standing: &rectify::StandingDeadlines,
-) -> Result<seed::Pool, CoreError> {
+) -> Result<(seed::Pool, Id), CoreError> {
     timeline.on(date(2019, 8, 5))?;
     let term = s
         .create_term(
@@ -408,7 +408,7 @@ async fn load_seed(
     let rectification = rectify::plan(s, timeline, seed, standing).await?;
     seed::dispose_clues(s, timeline, &clues).await?;
     rectification.work(timeline).await?;
-    Ok(pool)
+    Ok((pool, seed))
 }
 
 pub(crate) async fn as_user(services: &Services<Db>, username: &str) -> Result<Actor, CoreError> {

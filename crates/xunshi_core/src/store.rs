@@ -12,6 +12,7 @@ pub mod crypto;
 pub mod disclose;
 pub mod fieldwork;
 pub mod leadership;
+pub mod look_back;
 pub mod messages;
 pub mod org;
 pub mod papers;
@@ -147,6 +148,7 @@ pub use fieldwork::{
     FIELDWORK_LIST_MAX, FieldworkFile, FieldworkRead, FieldworkWrite, LetterCount, LetterFilter,
 };
 pub use leadership::{ClosedInMonth, ClueColourCount, CoverageCount, LeadershipRead, StageCount};
+pub use look_back::{CarriedLink, LookBackRead, LookBackWrite};
 pub use messages::{
     DueFollowUp, DueTask, DueTransfer, Mail, MessageFilter, MessageRead, MessageSort,
     MessageSortKey, MessageWrite,
@@ -205,6 +207,7 @@ pub trait ReadTx:
     + LeadershipRead
     + SearchRead
     + PatternRead
+    + LookBackRead
 {
     fn get_unit(&mut self, id: Id) -> impl Future<Output = Result<Option<Unit>>> + Send;
     fn find_unit_by_name(
@@ -326,6 +329,7 @@ pub trait WriteTx:
     + MessageWrite
     + CryptoWrite
     + PatternWrite
+    + LookBackWrite
 {
     fn commit(self) -> impl Future<Output = Result<()>> + Send;
 

@@ -8,6 +8,7 @@ mod crypto;
 mod disclose;
 mod fieldwork;
 mod leadership;
+mod look_back;
 mod messages;
 mod papers;
 mod patterns;

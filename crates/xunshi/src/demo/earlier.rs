@@ -1,8 +1,12 @@
-//! The propaganda department's inspection of 2017, before the seed's. The office moves it in
-//! from the unit's ledger in August 2019 (`import_past_inspection`), the plan is approved and
-//! its tasks closed against their records (对账销号) before the 2019 team goes in; the 2019
-//! team then finds the first of its problems again — 整改不到位, which the `patterns` job
-//! flags and the dashboard counts.
+//! The propaganda department's work before the seed, moved in from its ledgers in August 2019
+//! (`import_past_inspection`):
+//!
+//! - the inspection of 2017: the plan approved and its tasks closed against their records
+//!   (对账销号) before the 2019 team goes in; the 2019 team then finds the first of its
+//!   problems again — 整改不到位, which the `patterns` job flags and the dashboard counts;
+//! - the central 脱贫攻坚 special inspection's look-back (回头看) of 2019, whose long-term task
+//!   is still under way when the seed's plan carries it over (一并抓好落实, as the article
+//!   asks).
 
 use jiff::civil::date;
 use xunshi_core::permission::Actor;
@@ -16,6 +20,17 @@ use xunshi_store::Db;
 
 use super::as_user;
 use super::timeline::Timeline;
+
+/// The team of the central look-back, as the department's ledger names it.
+pub const CENTRAL_LOOK_BACK: &str = "中央第十一巡视组（脱贫攻坚专项巡视“回头看”）";
+
+/// The central look-back's ledger: its one task, kept up for good (长期坚持).
+const CENTRAL_ROWS: &[(&str, &str, &str, &str)] = &[(
+    "一、政治建设方面",
+    "落实定点帮扶责任不够到位，帮扶村产业项目带动作用不强",
+    "完善定点帮扶村产业发展规划，建立帮扶项目长效管护机制，每季度研究一次帮扶工作",
+    "长期坚持",
+)];
 
 /// The 2017 ledger's rows: heading, problem, measure, deadline.
 const ROWS: &[(&str, &str, &str, &str)] = &[
@@ -46,8 +61,8 @@ fn cell(col: &str, line: u32, text: &str) -> Option<LedgerCell> {
     })
 }
 
-fn ledger() -> LedgerImport {
-    let rows = ROWS
+fn ledger(file_name: &str, rows: &[(&str, &str, &str, &str)]) -> LedgerImport {
+    let rows = rows
         .iter()
         .zip(5u32..)
         .map(|((heading, problem, measure, due), line)| LedgerImportRow {
@@ -65,15 +80,15 @@ fn ledger() -> LedgerImport {
         })
         .collect();
     LedgerImport {
-        file_name: "宣传部2017年巡视整改台账.xlsx".into(),
+        file_name: file_name.into(),
         rows,
         skipped: Vec::new(),
         notes: Vec::new(),
     }
 }
 
-/// Moves the 2017 inspection in under `term` and closes its tasks, from 2019-08-20 to
-/// 2019-08-23 on the timeline.
+/// Moves the 2017 inspection in under `term` and closes its tasks, and moves the central
+/// look-back in with its task under way, from 2019-08-20 to 2019-08-23 on the timeline.
 pub async fn load(
     s: &Services<Db>,
     timeline: &Timeline,
@@ -106,11 +121,16 @@ pub async fn load(
         unit: "自治区党委宣传部".into(),
         feedback_date: "2017-06-16".into(),
         round: Some(round.id.to_string()),
-        team_name: Some("第六巡视组".into()),
+        team_name: Some("第八巡视组".into()),
         category: None,
     };
     let imported = s
-        .import_past_inspection(office, &input, &ledger(), false)
+        .import_past_inspection(
+            office,
+            &input,
+            &ledger("宣传部2017年巡视整改台账.xlsx", ROWS),
+            false,
+        )
         .await?;
     let plan_id = imported
         .plan_id
@@ -176,6 +196,7 @@ pub async fn load(
         )
         .await?;
     }
+    central_look_back(s, office, &principal, &staff).await?;
     timeline.on(date(2019, 8, 23))?;
     for id in &tasks {
         let v = s.get_task(office, *id).await?.entry.task.version;
@@ -190,5 +211,74 @@ pub async fn load(
         )
         .await?;
     }
+    Ok(())
+}
+
+/// The central look-back of July 2019, its plan approved and its one task under way.
+async fn central_look_back(
+    s: &Services<Db>,
+    office: &Actor,
+    principal: &Actor,
+    staff: &Actor,
+) -> Result<(), CoreError> {
+    let input = PastInspectionInput {
+        unit: "自治区党委宣传部".into(),
+        feedback_date: "2019-07-12".into(),
+        round: None,
+        team_name: Some(CENTRAL_LOOK_BACK.into()),
+        category: None,
+    };
+    let imported = s
+        .import_past_inspection(
+            office,
+            &input,
+            &ledger("宣传部脱贫攻坚专项巡视“回头看”整改台账.xlsx", CENTRAL_ROWS),
+            false,
+        )
+        .await?;
+    let plan_id = imported
+        .plan_id
+        .ok_or_else(|| CoreError::internal("the look-back import made no plan"))?;
+    let plan = s.rect_plan_detail(office, plan_id).await?.plan;
+    let plan = s
+        .update_rect_plan(
+            principal,
+            plan.id,
+            plan.version,
+            &RectPlanInput {
+                title: String::new(),
+                organisation:
+                    "成立脱贫攻坚专项巡视“回头看”反馈意见整改工作小组，逐项明确责任处室。".into(),
+                leading_group: vec![GroupMember {
+                    name: "韦红梅".into(),
+                    post: "自治区党委常委、宣传部部长".into(),
+                    role: "组长".into(),
+                }],
+            },
+        )
+        .await?;
+    let plan = s.submit_plan(principal, plan.id, plan.version).await?;
+    s.review_plan(office, plan.id, plan.version, true, "同意。")
+        .await?;
+    let task = s
+        .rect_plan_detail(office, plan_id)
+        .await?
+        .ledger
+        .into_iter()
+        .flat_map(|c| c.problems)
+        .flat_map(|p| p.tasks)
+        .map(|t| t.task.id)
+        .next()
+        .ok_or_else(|| CoreError::internal("the look-back import made no task"))?;
+    let v = s.get_task(staff, task).await?.entry.task.version;
+    s.report_progress(
+        staff,
+        task,
+        v,
+        "帮扶村产业发展规划已修订，帮扶项目管护机制正在建立。",
+        60,
+        false,
+    )
+    .await?;
     Ok(())
 }

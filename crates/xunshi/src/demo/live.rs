@@ -14,7 +14,7 @@ use jiff::civil::Date;
 use xunshi_core::clue::{ClueInput, TransferInput};
 use xunshi_core::deadline::{Clock, InspectionLevel};
 use xunshi_core::fieldwork::{AnnouncementInput, PublicSubmissionInput};
-use xunshi_core::inspection::Stage;
+use xunshi_core::inspection::{InspectionInput, Stage};
 use xunshi_core::page::PageRequest;
 use xunshi_core::permission::Actor;
 use xunshi_core::personnel::TeamRole;
@@ -251,6 +251,7 @@ pub async fn load(
     office: &Actor,
     pool: &Pool,
     at: &Placement,
+    seed: Id,
 ) -> Result<String, CoreError> {
     let planned = at.day(PLANNED)?;
     timeline.on(planned)?;
@@ -306,6 +307,21 @@ pub async fn load(
     let second = planned_inspection("第二巡视组", "自治区教育厅", -140, -85).await?;
     let on_site = planned_inspection("第四巡视组", "南宁市委", -7, ON_SITE_UNTIL).await?;
     planned_inspection("第五巡视组", "自治区卫生健康委", 30, 90).await?;
+    // The 回头看 of the seed: its team will check the 2019 problems' rectification.
+    s.create_inspection(
+        office,
+        &InspectionInput {
+            round_id: round.id.to_string(),
+            team_name: "第六巡视组".into(),
+            targets: vec!["自治区党委宣传部".into()],
+            kind: "look_back".into(),
+            look_back_of: Some(seed.to_string()),
+            planned_entry: Some(at.day(45)?.to_string()),
+            planned_exit: Some(at.day(75)?.to_string()),
+            ..Default::default()
+        },
+    )
+    .await?;
 
     first_to_feedback(s, timeline, office, pool, at, first).await?;
     first_plan(s, timeline, office, at, first).await?;

@@ -10,7 +10,7 @@ use jiff::civil::{Date, date};
 use xunshi_core::disclosure::{Contact, DocCollection, DocKind, DocumentInput};
 use xunshi_core::permission::Actor;
 use xunshi_core::rectify::{Defect, GroupMember, TaskInput};
-use xunshi_core::service::{ChangeInput, RectPlanInput, Services};
+use xunshi_core::service::{CarryInput, ChangeInput, RectPlanInput, Services};
 use xunshi_core::supervision::{
     AccountabilityInput, FollowUpAnswer, FollowUpInput, MechanismInput,
 };
@@ -310,6 +310,28 @@ impl Rectification<'_> {
             self.tasks.push(task.id);
             self.problems.push(problem.problem_id);
         }
+        // 涉及中央脱贫攻坚专项巡视“回头看”承担的整改任务，一并抓好落实: the look-back's task
+        // still under way is carried into the plan, linked, not copied.
+        let carried = s
+            .carryable_tasks(&self.liaison, plan.id)
+            .await?
+            .into_iter()
+            .find(|e| e.team_name == super::earlier::CENTRAL_LOOK_BACK)
+            .ok_or_else(|| CoreError::internal("the look-back's task is not open"))?;
+        let version = s
+            .rect_plan_detail(&self.office, plan.id)
+            .await?
+            .plan
+            .version;
+        s.carry_task(
+            &self.liaison,
+            plan.id,
+            &CarryInput {
+                version,
+                task_id: carried.task.id,
+            },
+        )
+        .await?;
         timeline.on(date(2020, 4, 10))?;
         let plan = s.rect_plan_detail(&self.office, plan.id).await?.plan;
         let plan = s

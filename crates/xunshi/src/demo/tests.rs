@@ -650,7 +650,7 @@ async fn the_seed_finds_a_closed_problem_of_2017_again_and_the_round_shares_one_
     assert_eq!(r.unit_name, "自治区党委宣传部");
     assert_eq!(r.title, "执行干部选拔任用有关规定不够到位");
     assert_eq!((r.year, r.earlier_year), (2019, 2017));
-    assert_eq!(r.earlier_team_name, "第六巡视组");
+    assert_eq!(r.earlier_team_name, "第八巡视组");
     assert_eq!(r.closed_on, date(2019, 8, 23));
     assert!(r.similarity >= 40, "{}", r.similarity);
     let on_paper = s
@@ -703,4 +703,89 @@ async fn the_seed_finds_a_closed_problem_of_2017_again_and_the_round_shares_one_
         s.round_clusters(&liaison, current.id, first).await,
         Err(CoreError::Forbidden(_))
     ));
+}
+
+#[tokio::test]
+async fn the_seed_plan_carries_the_look_back_task_and_the_look_back_team_sees_the_seed() {
+    use xunshi_core::dashboard::DashboardFilter;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = loaded(&dir).await;
+    let office = as_user(&s, "office").await.expect("office");
+    let liaison = as_user(&s, "liaison").await.expect("liaison");
+    let seed = inspection(&s, &office, "第三巡视组").await;
+    let plan = s
+        .list_rect_plans(&liaison, &Default::default(), PageRequest::first(50))
+        .await
+        .expect("the unit's plans")
+        .items
+        .into_iter()
+        .find(|p| p.inspection_id == seed)
+        .expect("the seed's plan");
+    let detail = s
+        .rect_plan_detail(&liaison, plan.id)
+        .await
+        .expect("the seed's plan");
+    assert_eq!(detail.carried.len(), 1);
+    let carried = &detail.carried[0].entry;
+    assert_eq!(carried.team_name, super::earlier::CENTRAL_LOOK_BACK);
+    assert_eq!(carried.task.progress, 60);
+    assert_ne!(carried.task.plan_id, plan.id, "linked, not copied");
+    // Its own page names the plan that carries it.
+    let task = s
+        .get_task(&liaison, carried.task.id)
+        .await
+        .expect("the task");
+    assert_eq!(task.carried_into.len(), 1);
+    assert_eq!(task.carried_into[0].plan_id, plan.id);
+    // Counted once: the unit's ledger lists it once, and the dashboard counts what it lists.
+    let ledger = s
+        .list_tasks(&liaison, &LedgerFilter::default(), PageRequest::first(500))
+        .await
+        .expect("the unit's ledger");
+    let times = ledger
+        .items
+        .iter()
+        .filter(|e| e.task.id == carried.task.id)
+        .count();
+    assert_eq!(times, 1);
+    let board = s
+        .dashboard(&liaison, &DashboardFilter::default())
+        .await
+        .expect("the unit's dashboard");
+    assert_eq!(Some(board.tasks.total as i64), ledger.total);
+    // An approved plan carries nothing more.
+    assert!(matches!(
+        s.uncarry_task(
+            &liaison,
+            plan.id,
+            &xunshi_core::service::CarryInput {
+                version: detail.plan.version,
+                task_id: carried.task.id,
+            },
+        )
+        .await,
+        Err(CoreError::RuleRefused(_))
+    ));
+
+    // The current round's 回头看 of the seed: its page shows the seed's problems beside their
+    // tasks as they stand.
+    let look_back = inspection(&s, &office, "第六巡视组").await;
+    let view = s
+        .look_back(&office, look_back)
+        .await
+        .expect("the look-back")
+        .expect("it looks back at the seed");
+    assert_eq!(view.inspection_id, seed);
+    assert_eq!((view.year, view.problems.len()), (2019, 10));
+    assert!(view.problems.iter().all(|p| !p.tasks.is_empty()));
+    assert!(view.closed > 0 && view.closed < view.tasks, "{view:?}");
+    assert!(
+        s.look_back(&office, seed)
+            .await
+            .expect("the seed")
+            .is_none()
+    );
+    // The unit does not read it: these are the teams' papers.
+    assert!(s.look_back(&liaison, look_back).await.is_err());
 }

@@ -197,7 +197,7 @@ pub(super) fn search_follows_the_trail_and_answers_each_with_theirs(x: &Instance
     assert_eq!(recurring.status, 200, "{}", recurring.body);
     let recurring: Value = recurring.json();
     assert_eq!(
-        recurring[0]["earlier_team_name"], "第六巡视组",
+        recurring[0]["earlier_team_name"], "第八巡视组",
         "{recurring}"
     );
 

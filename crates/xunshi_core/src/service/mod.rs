@@ -88,11 +88,12 @@ pub use planning::{
     TermInput, UnitRef, today,
 };
 pub use rectify::{
-    BATCH_MAX, BatchItem, ChangeInput, FedBackProblem, IMPORT_MAX_ROWS, ImportRowReport,
-    LedgerCategory, LedgerCell, LedgerFilter, LedgerImport, LedgerImportReport, LedgerImportRow,
-    LedgerPage, LedgerProblem, MATCH_THRESHOLD, PastInspectionInput, PastInspectionReport,
-    PastProblem, PlanDetail, PlanRights, PlanSlot, ProblemMatch, RectPlanInput, Reminded,
-    RowOutcome, SkippedLine, TaskDetail, TaskEntry, TaskRights, similarity,
+    BATCH_MAX, BatchItem, CARRYABLE_MAX, CarriedTask, CarryInput, CarryingPlan, ChangeInput,
+    FedBackProblem, IMPORT_MAX_ROWS, ImportRowReport, LedgerCategory, LedgerCell, LedgerFilter,
+    LedgerImport, LedgerImportReport, LedgerImportRow, LedgerPage, LedgerProblem, LookBackProblem,
+    LookBackView, MATCH_THRESHOLD, PastInspectionInput, PastInspectionReport, PastProblem,
+    PlanDetail, PlanRights, PlanSlot, ProblemMatch, RectPlanInput, Reminded, RowOutcome,
+    SkippedLine, TaskDetail, TaskEntry, TaskRights, similarity,
 };
 pub use reports::{ReportDetail, ReportRights};
 pub use search::{

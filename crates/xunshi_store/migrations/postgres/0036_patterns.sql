@@ -47,3 +47,16 @@ CREATE INDEX problem_recurrences_earlier ON problem_recurrences (earlier_problem
 
 -- The units' problems by unit, for the recurrences worked out unit by unit.
 CREATE INDEX problems_unit ON problems (target_unit_id, inspection_id, status);
+
+-- Look-back (回头看): a task of an earlier inspection that a unit's new plan carries over
+-- (一并抓好落实). Linked, not copied: the task stays in its own plan and ledger, where it is
+-- counted once; both plans show its one state.
+CREATE TABLE carried_tasks (
+    plan_id          TEXT COLLATE "C" NOT NULL REFERENCES rectification_plans (id) DEFERRABLE INITIALLY IMMEDIATE,
+    task_id          TEXT COLLATE "C" NOT NULL REFERENCES rectification_tasks (id) DEFERRABLE INITIALLY IMMEDIATE,
+    carried_by       TEXT COLLATE "C" REFERENCES users (id) DEFERRABLE INITIALLY IMMEDIATE,
+    carried_by_name  TEXT COLLATE "C" NOT NULL,
+    carried_at       TEXT COLLATE "C" NOT NULL,
+    PRIMARY KEY (plan_id, task_id)
+);
+CREATE INDEX carried_tasks_task ON carried_tasks (task_id);

@@ -76,11 +76,11 @@ fn review(r: &AnyRow) -> Result<PlanReview> {
     })
 }
 
-const TASK_COLS: &str = "id, plan_id, inspection_id, unit_id, problem_id, seq, measure, target, \
+pub(crate) const TASK_COLS: &str = "id, plan_id, inspection_id, unit_id, problem_id, seq, measure, target, \
      standard, responsible_leader, lead_department, co_departments, responsible_person, due_kind, \
      due_date, status, progress, not_for_disclosure, withdrawn_reason, version, updated_at, closed_on";
 
-fn task(r: &AnyRow) -> Result<Task> {
+pub(crate) fn task(r: &AnyRow) -> Result<Task> {
     Ok(Task {
         id: id(r, "id")?,
         plan_id: id(r, "plan_id")?,

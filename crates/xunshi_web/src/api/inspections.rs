@@ -10,7 +10,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xunshi_core::inspection::InspectionInput;
 use xunshi_core::page::SortedPage;
-use xunshi_core::service::{InspectionView, StageChange};
+use xunshi_core::service::{InspectionView, LookBackView, StageChange};
 
 use super::{ApiJson, ApiQuery, path_id};
 use crate::AppState;
@@ -22,6 +22,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_inspections, create_inspection))
         .routes(routes!(get_inspection, update_inspection))
+        .routes(routes!(look_back))
         .routes(routes!(change_stage))
 }
 
@@ -73,6 +74,21 @@ async fn get_inspection(
 ) -> ApiResult<Json<InspectionView>> {
     let id = path_id(&id, "巡视任务")?;
     Ok(Json(app.services.inspection_view(&actor, id).await?.0))
+}
+
+/// For a 回头看 inspection: the inspection it looks back at, its problems beside their tasks'
+/// present state; `null` for an inspection that looks back at none. For those who read the
+/// 回头看's working papers (its team, the office, the leadership).
+#[utoipa::path(get, path = "/inspections/{id}/look-back", tag = "inspections", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Option<LookBackView>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn look_back(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Option<LookBackView>>> {
+    let id = path_id(&id, "巡视任务")?;
+    Ok(Json(app.services.look_back(&actor, id).await?))
 }
 
 #[derive(Deserialize, ToSchema)]

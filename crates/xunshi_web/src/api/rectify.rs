@@ -16,7 +16,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xunshi_core::rectify::{ChangeRequest, Defect, Plan, Task, TaskEvidence, TaskInput};
 use xunshi_core::service::{
-    BatchItem, ChangeInput, LedgerImportReport, LedgerPage, PlanDetail, RectPlanInput, TaskDetail,
+    BatchItem, CarryInput, ChangeInput, LedgerImportReport, LedgerPage, PlanDetail, RectPlanInput,
+    TaskDetail, TaskEntry,
 };
 use xunshi_core::{CoreError, Id};
 
@@ -39,6 +40,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(add_task))
         .routes(routes!(submit_plan))
         .routes(routes!(review_plan))
+        .routes(routes!(carryable_tasks))
+        .routes(routes!(carry_task))
+        .routes(routes!(uncarry_task))
         .routes(routes!(list_tasks))
         .routes(routes!(get_task, update_task))
         .routes(routes!(withdraw_task))
@@ -256,6 +260,54 @@ async fn review_plan(
             .review_plan(&actor, id, req.version, req.approve, &req.comment)
             .await?,
     ))
+}
+
+/// The unit's open tasks of its other inspections that the plan may carry over (回头看,
+/// 一并落实), for the unit's drafters.
+#[utoipa::path(get, path = "/rectification-plans/{id}/carryable", tag = "rectification", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Vec<TaskEntry>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn carryable_tasks(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<TaskEntry>>> {
+    let id = path_id(&id, "整改方案")?;
+    Ok(Json(app.services.carryable_tasks(&actor, id).await?))
+}
+
+/// Carries an open task of an earlier inspection of the same unit into the plan: linked, not
+/// copied; the task is reported on and closed in its own plan, and counted there once. While
+/// the plan can be edited, by the unit's drafters.
+#[utoipa::path(post, path = "/rectification-plans/{id}/carried", tag = "rectification", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body = CarryInput,
+    responses((status = 200, body = Plan), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn carry_task(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<CarryInput>,
+) -> ApiResult<Json<Plan>> {
+    let id = path_id(&id, "整改方案")?;
+    Ok(Json(app.services.carry_task(&actor, id, &req).await?))
+}
+
+/// Takes a carried task out of the plan again; the task itself is untouched.
+#[utoipa::path(post, path = "/rectification-plans/{id}/carried/remove", tag = "rectification", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body = CarryInput,
+    responses((status = 200, body = Plan), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn uncarry_task(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<CarryInput>,
+) -> ApiResult<Json<Plan>> {
+    let id = path_id(&id, "整改方案")?;
+    Ok(Json(app.services.uncarry_task(&actor, id, &req).await?))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -500,7 +500,19 @@ struct DetailPage {
     today: String,
     can_edit: bool,
     error: Option<String>,
+    /// For a 回头看: the inspection it looks back at beside its rectification's present state.
+    look_back: Option<LookBackBlock>,
     v: InspectionView,
+}
+
+/// The inspection a 回头看 looks back at, as its section shows it.
+struct LookBackBlock {
+    v: xunshi_core::service::LookBackView,
+    /// Each problem with its tasks as the ledger's rows show them.
+    problems: Vec<(
+        xunshi_core::service::LookBackProblem,
+        Vec<super::rectify::TaskRow>,
+    )>,
 }
 
 #[derive(Deserialize)]
@@ -588,6 +600,22 @@ async fn render_detail(
     if team {
         sections.push(("letters", "来信来访", "信访举报登记、甄别办理与统计"));
     }
+    // Only who reads the 回头看's papers sees the earlier problems beside it.
+    let look_back = match app.services.look_back(actor, id).await {
+        Ok(l) => l.map(|v| LookBackBlock {
+            problems: v
+                .problems
+                .iter()
+                .map(|p| {
+                    let rows = p.tasks.iter().map(super::rectify::TaskRow::of).collect();
+                    (p.clone(), rows)
+                })
+                .collect(),
+            v,
+        }),
+        Err(CoreError::Forbidden(_) | CoreError::NotFound(_)) => None,
+        Err(e) => return Err(e).or_page(actor),
+    };
     let title = format!("{} {}", v.inspection.team_name, target_names(&v));
     let page = DetailPage {
         frame: Frame::new(app, user, &title, "/inspections")
@@ -604,6 +632,7 @@ async fn render_detail(
         today: today(app.services.now()).to_string(),
         can_edit: access == Access::Office && i.stage.index() <= Stage::Preparation.index(),
         error,
+        look_back,
         v,
     };
     Ok(render(status, &page))

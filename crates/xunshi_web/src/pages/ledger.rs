@@ -518,6 +518,8 @@ struct TaskPage {
     plan_id: String,
     plan_title: String,
     plan_status: &'static str,
+    /// Later plans that carry the task over (一并落实).
+    carried_into: Vec<xunshi_core::service::CarryingPlan>,
     progress: Vec<ProgressRow>,
     evidence: Vec<EvidenceRow>,
     verifications: Vec<VerificationRow>,
@@ -583,6 +585,7 @@ async fn render_task(
             .then(|| format!("/papers/{}#similar", t.problem_id)),
         plan_id: d.plan.id.to_string(),
         plan_title: d.plan.title.clone(),
+        carried_into: d.carried_into.clone(),
         plan_status: d.plan.status.label(),
         progress: d
             .progress

@@ -20,10 +20,12 @@ use xunshi_core::deadline::Colour;
 use xunshi_core::permission::Actor;
 use xunshi_core::rectify::{Due, GroupMember, PlanStatus, Task, TaskInput, TaskStatus};
 use xunshi_core::role::Role;
-use xunshi_core::service::{PlanDetail, PlanSlot, RectPlanInput, TaskEntry};
+use xunshi_core::service::{CarryInput, PlanDetail, PlanSlot, RectPlanInput, TaskEntry};
 use xunshi_core::{CoreError, Id};
 
-use super::{FormErrors, Frame, OrPage, PageResult, error_page, local_time, render, see_other};
+use super::{
+    FormErrors, Frame, OrPage, PageError, PageResult, error_page, local_time, render, see_other,
+};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::status_of;
@@ -40,6 +42,8 @@ pub fn routes() -> Router<AppState> {
         .route("/rectification/plans/{id}/tasks", post(add_task))
         .route("/rectification/plans/{id}/submit", post(submit))
         .route("/rectification/plans/{id}/review", post(review))
+        .route("/rectification/plans/{id}/carried", post(carry))
+        .route("/rectification/plans/{id}/carried/remove", post(uncarry))
         .route(
             "/rectification/tasks/{id}/edit",
             get(edit_task).post(save_task),
@@ -581,6 +585,10 @@ struct PlanPage {
     ledger: Vec<HeadingBlock>,
     uncovered: Vec<String>,
     withdrawn: Vec<(String, String, String)>,
+    carried: Vec<CarriedRow>,
+    /// The unit's open tasks of other inspections it may carry over, for the drafters.
+    carryable: Vec<Choice>,
+    carry_errors: FormErrors,
     reviews: Vec<ReviewRow>,
     changes: Vec<ChangeRow>,
     can_edit: bool,
@@ -605,6 +613,15 @@ enum Open {
     Task(TaskForm, FormErrors),
     Submit(FormErrors),
     Review(String, FormErrors),
+    Carry(FormErrors),
+}
+
+/// An earlier inspection's task the plan carries over, as its section lists it.
+struct CarriedRow {
+    row: TaskRow,
+    year: i32,
+    by: String,
+    at: String,
 }
 
 async fn render_plan(
@@ -686,6 +703,18 @@ async fn render_plan(
                 )
             })
             .collect(),
+        carried: d
+            .carried
+            .iter()
+            .map(|c| CarriedRow {
+                row: TaskRow::of(&c.entry),
+                year: c.year,
+                by: c.carried_by.clone(),
+                at: local_time(c.carried_at),
+            })
+            .collect(),
+        carryable: Vec::new(),
+        carry_errors: FormErrors::none(),
         reviews: d
             .reviews
             .iter()
@@ -734,6 +763,26 @@ async fn render_plan(
             page.review_comment = c;
             page.review_errors = e;
         }
+        Open::Carry(e) => page.carry_errors = e,
+    }
+    if d.rights.edit {
+        page.carryable = app
+            .services
+            .carryable_tasks(actor, id)
+            .await
+            .or_page(actor)?
+            .iter()
+            .map(|e| {
+                choice(
+                    &e.task.id.to_string(),
+                    &format!(
+                        "{} {} {}（{}）",
+                        e.team_name, e.task.seq, e.task.measure, e.status_label
+                    ),
+                    "",
+                )
+            })
+            .collect();
     }
     page.members = member_rows(&page.plan_form.members);
     page.problems = d
@@ -869,6 +918,57 @@ async fn submit(
         .await
         .map(|_| ());
     after(&app, &user, id, result, "saved", Open::Submit).await
+}
+
+#[derive(Deserialize)]
+struct CarryForm {
+    version: Option<i64>,
+    #[serde(default)]
+    task_id: String,
+}
+
+impl CarryForm {
+    fn input(&self, actor: &Actor) -> Result<CarryInput, PageError> {
+        Ok(CarryInput {
+            version: need_version(self.version, actor)?,
+            task_id: self
+                .task_id
+                .trim()
+                .parse()
+                .map_err(|_| CoreError::bad_input("task_id", "请选择要一并落实的整改任务"))
+                .or_page(actor)?,
+        })
+    }
+}
+
+async fn carry(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<CarryForm>,
+) -> PageResult {
+    let actor = &user.actor;
+    let id = parse_id(&id, "整改方案", actor)?;
+    let input = f.input(actor)?;
+    let result = app.services.carry_task(actor, id, &input).await.map(|_| ());
+    after(&app, &user, id, result, "saved", Open::Carry).await
+}
+
+async fn uncarry(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<CarryForm>,
+) -> PageResult {
+    let actor = &user.actor;
+    let id = parse_id(&id, "整改方案", actor)?;
+    let input = f.input(actor)?;
+    let result = app
+        .services
+        .uncarry_task(actor, id, &input)
+        .await
+        .map(|_| ());
+    after(&app, &user, id, result, "saved", Open::Carry).await
 }
 
 #[derive(Deserialize)]

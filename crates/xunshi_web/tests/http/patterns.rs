@@ -164,7 +164,7 @@ async fn the_office_reads_clusters_and_problems_found_again_and_the_unit_is_refu
     );
 
     // The unit reads neither list.
-    for path in [format!("{path}"), "/api/v1/patterns/recurrences".to_owned()] {
+    for path in [path.clone(), "/api/v1/patterns/recurrences".to_owned()] {
         let (status, body) = app.api_get(&path, &liaison).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {body}");
     }

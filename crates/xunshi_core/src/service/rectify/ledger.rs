@@ -280,6 +280,7 @@ impl<S: Store> Services<S> {
             .pop()
             .map(|r| entry(r, now, warn))
             .ok_or_else(|| CoreError::internal("a task without its entry"))?;
+        let carried_into = super::look_back::carrying_plans(&mut tx, id).await?;
         Ok(TaskDetail {
             entry,
             plan,
@@ -287,6 +288,7 @@ impl<S: Store> Services<S> {
             evidence,
             verifications,
             change_requests,
+            carried_into,
             rights,
         })
     }

@@ -17,6 +17,7 @@ pub(crate) mod access;
 mod batch;
 mod import;
 mod ledger;
+mod look_back;
 mod past;
 mod plans;
 mod tasks;
@@ -46,6 +47,9 @@ pub use import::{
     LedgerImportRow, MATCH_THRESHOLD, ProblemMatch, RowOutcome, SkippedLine, similarity,
 };
 pub use ledger::{LedgerFilter, LedgerPage};
+pub use look_back::{
+    CARRYABLE_MAX, CarriedTask, CarryInput, CarryingPlan, LookBackProblem, LookBackView,
+};
 pub use past::{PastInspectionInput, PastInspectionReport, PastProblem};
 
 /// The days before a deadline at which a task turns yellow: the office's setting, kept with
@@ -184,6 +188,9 @@ pub struct PlanDetail {
     pub ledger: Vec<LedgerCategory>,
     /// Tasks withdrawn from the draft, kept on record.
     pub withdrawn: Vec<Task>,
+    /// Open tasks of earlier inspections of the unit the plan carries over (回头看, 一并落实):
+    /// linked, in their present state, counted in their own plans.
+    pub carried: Vec<CarriedTask>,
     pub reviews: Vec<PlanReview>,
     pub change_requests: Vec<ChangeRequest>,
     pub rights: PlanRights,
@@ -234,6 +241,8 @@ pub struct TaskDetail {
     pub evidence: Vec<TaskEvidence>,
     pub verifications: Vec<Verification>,
     pub change_requests: Vec<ChangeRequest>,
+    /// The later plans that carry this task over (一并落实).
+    pub carried_into: Vec<CarryingPlan>,
     pub rights: TaskRights,
 }
 

@@ -326,6 +326,7 @@ impl<S: Store> Services<S> {
             })
             .await?;
         let pending = change_requests.iter().any(|c| c.approved.is_none());
+        let carried = super::look_back::carried_tasks(&mut tx, plan.id, now, warn).await?;
         Ok(PlanDetail {
             rights: rights(role, &plan, pending),
             team_name: insp.team_name.clone(),
@@ -336,6 +337,7 @@ impl<S: Store> Services<S> {
             uncovered,
             ledger,
             withdrawn,
+            carried,
             reviews,
             change_requests,
         })
