@@ -188,6 +188,7 @@ contract_cases! {
     papers::the_seed_inspection_runs_from_papers_to_feedback,
     ledger_import::a_ledger_is_previewed_imported_once_and_then_found_unchanged,
     ledger_import::a_past_inspection_is_created_from_its_ledger_once,
+    ledger_import::an_earlier_open_task_is_carried_into_a_later_plan_linked_once,
     rectify::the_store_keeps_plans_tasks_and_their_records,
     rectify::the_plan_runs_from_draft_to_every_task_closed,
     rectify::plan_states_follow_the_review_and_refusals_change_nothing,

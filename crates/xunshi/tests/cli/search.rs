@@ -201,6 +201,39 @@ pub(super) fn search_follows_the_trail_and_answers_each_with_theirs(x: &Instance
         "{recurring}"
     );
 
+    // 回头看: the current round's look-back of the seed shows the seed's problems beside their
+    // tasks, and the seed's plan carries the central look-back's task.
+    let inspections = http(
+        port,
+        "GET",
+        "/api/v1/inspections?limit=100",
+        &[("Authorization", &office)],
+        None,
+    );
+    assert_eq!(inspections.status, 200, "{}", inspections.body);
+    let inspections: Value = inspections.json();
+    let team = |name: &str| {
+        inspections["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|i| i["team_name"] == name)
+            .and_then(|i| i["id"].as_str())
+            .map(str::to_owned)
+            .unwrap_or_else(|| panic!("no inspection of {name}"))
+    };
+    let look_back = http(
+        port,
+        "GET",
+        &format!("/api/v1/inspections/{}/look-back", team("第六巡视组")),
+        &[("Authorization", &office)],
+        None,
+    );
+    assert_eq!(look_back.status, 200, "{}", look_back.body);
+    let look_back: Value = look_back.json();
+    assert_eq!(look_back["inspection_id"], team("第三巡视组").as_str());
+    assert_eq!(look_back["problems"].as_array().map(Vec::len), Some(10));
+
     // A change is searchable within seconds of being saved.
     let created = http(
         port,

@@ -437,3 +437,139 @@ pub async fn a_past_inspection_is_created_from_its_ledger_once(s: Svc) {
     );
     assert!(e.to_string().contains(&insp_id.to_string()), "{e}");
 }
+
+pub async fn an_earlier_open_task_is_carried_into_a_later_plan_linked_once(s: Svc) {
+    use xunshi_core::service::{CarryInput, PastInspectionInput};
+
+    let w = crate::papers::world(&s).await;
+    let import = |feedback: &str, team: &str, unit: &str| PastInspectionInput {
+        unit: unit.into(),
+        feedback_date: feedback.into(),
+        team_name: Some(team.into()),
+        ..Default::default()
+    };
+    let file = past_ledger();
+    let earlier = s
+        .import_past_inspection(
+            &w.office,
+            &import("2019-12-20", "第五巡视组", "自治区党委宣传部"),
+            &file,
+            false,
+        )
+        .await
+        .unwrap()
+        .plan_id
+        .unwrap();
+    let later = s
+        .import_past_inspection(
+            &w.office,
+            &import("2019-12-27", "第六巡视组", "自治区党委宣传部"),
+            &file,
+            false,
+        )
+        .await
+        .unwrap()
+        .plan_id
+        .unwrap();
+    let elsewhere = s
+        .import_past_inspection(
+            &w.office,
+            &import("2019-12-27", "第七巡视组", "自治区党委组织部"),
+            &file,
+            false,
+        )
+        .await
+        .unwrap()
+        .plan_id
+        .unwrap();
+    let earlier_tasks = plan_tasks(&s, earlier).await;
+    let offered = s.carryable_tasks(&w.liaison, later).await.unwrap();
+    let mut ids: Vec<_> = offered.iter().map(|e| e.task.id).collect();
+    ids.sort();
+    let mut expected: Vec<_> = earlier_tasks.iter().map(|t| t.id).collect();
+    expected.sort();
+    assert_eq!(
+        ids, expected,
+        "the unit's open tasks of its other inspection"
+    );
+    let version = |plan| {
+        let s = s.clone();
+        async move {
+            s.rect_plan_detail(&Actor::system(), plan)
+                .await
+                .unwrap()
+                .plan
+                .version
+        }
+    };
+    let v = version(later).await;
+    let carry = |task_id, version| CarryInput { version, task_id };
+    let first = earlier_tasks[0].id;
+
+    expect_err!(
+        s.carry_task(&w.liaison, later, &carry(first, v - 1)).await,
+        CoreError::StaleVersion(_)
+    );
+    expect_err!(
+        s.carry_task(&w.stranger, later, &carry(first, v)).await,
+        (CoreError::Forbidden(_) | CoreError::NotFound(_))
+    );
+    let own = plan_tasks(&s, later).await[0].id;
+    expect_err!(
+        s.carry_task(&w.liaison, later, &carry(own, v)).await,
+        CoreError::Unfit(_)
+    );
+    let other_unit = plan_tasks(&s, elsewhere).await[0].id;
+    expect_err!(
+        s.carry_task(&w.liaison, later, &carry(other_unit, v)).await,
+        CoreError::Unfit(_)
+    );
+    let plan = s
+        .carry_task(&w.liaison, later, &carry(first, v))
+        .await
+        .unwrap();
+    assert_eq!(plan.version, v + 1);
+    expect_err!(
+        s.carry_task(&w.liaison, later, &carry(first, plan.version))
+            .await,
+        CoreError::Conflict(_)
+    );
+    let detail = s.rect_plan_detail(&w.liaison, later).await.unwrap();
+    assert_eq!(detail.carried.len(), 1);
+    assert_eq!(detail.carried[0].entry.task.id, first);
+    assert_eq!(detail.carried[0].entry.task.plan_id, earlier);
+    assert_eq!(
+        detail.carried[0].carried_by,
+        w.liaison.as_user().unwrap().display_name
+    );
+    assert_eq!(
+        s.carryable_tasks(&w.liaison, later).await.unwrap().len(),
+        earlier_tasks.len() - 1
+    );
+    let task = s.get_task(&w.liaison, first).await.unwrap();
+    assert_eq!(task.carried_into.len(), 1);
+    assert_eq!(task.carried_into[0].plan_id, later);
+    assert_eq!(task.carried_into[0].team_name, "第六巡视组");
+    // Linked, not copied: the earlier plan keeps its tasks, the later gains none.
+    assert_eq!(plan_tasks(&s, earlier).await.len(), earlier_tasks.len());
+    assert_eq!(plan_tasks(&s, later).await.len(), earlier_tasks.len());
+
+    let plan = s
+        .uncarry_task(&w.liaison, later, &carry(first, plan.version))
+        .await
+        .unwrap();
+    expect_err!(
+        s.uncarry_task(&w.liaison, later, &carry(first, plan.version))
+            .await,
+        CoreError::Unfit(_)
+    );
+    assert!(
+        s.get_task(&w.liaison, first)
+            .await
+            .unwrap()
+            .carried_into
+            .is_empty()
+    );
+    assert_eq!(audit_of_action(&s, "task_carried").await.len(), 1);
+    assert_eq!(audit_of_action(&s, "task_uncarried").await.len(), 1);
+}

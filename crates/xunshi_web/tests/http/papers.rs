@@ -136,7 +136,12 @@ impl App {
         .await
     }
 
-    async fn post_form(&self, path: &str, session: &Session, fields: &[(&str, &str)]) -> Reply {
+    pub(crate) async fn post_form(
+        &self,
+        path: &str,
+        session: &Session,
+        fields: &[(&str, &str)],
+    ) -> Reply {
         let mut all = vec![("_csrf", session.csrf.as_str())];
         all.extend_from_slice(fields);
         self.send(

@@ -216,3 +216,238 @@ async fn the_office_reads_clusters_and_problems_found_again_and_the_unit_is_refu
     assert!(!html.contains("整改不到位"));
     assert!(!html.contains("href=\"/patterns"));
 }
+
+/// A one-row ledger of the department, for moving a past inspection in.
+fn ledger(problem: &str, measure: &str) -> xunshi_core::service::LedgerImport {
+    use xunshi_core::service::{LedgerCell, LedgerImport, LedgerImportRow};
+    let cell = |col: &str, text: &str| {
+        Some(LedgerCell {
+            cell: format!("{col}5"),
+            text: text.into(),
+        })
+    };
+    LedgerImport {
+        file_name: "台账.xlsx".into(),
+        rows: vec![LedgerImportRow {
+            line: 5,
+            problem: cell("A", problem),
+            measure: cell("B", measure),
+            target: cell("C", "问题整改到位"),
+            standard: cell("D", "制度出台并落实"),
+            responsible_leader: cell("E", "分管副部长"),
+            deadline: cell("F", "长期坚持"),
+            lead_department: cell("G", "办公室"),
+            co_departments: cell("H", "机关党委"),
+            responsible_person: cell("I", "办公室负责人"),
+            category: None,
+        }],
+        skipped: Vec::new(),
+        notes: Vec::new(),
+    }
+}
+
+#[tokio::test]
+async fn a_plan_carries_an_earlier_task_on_its_page_and_in_the_api_and_a_look_back_shows_its_original()
+ {
+    use xunshi_core::service::PastInspectionInput;
+
+    let a = crate::papers::app_with(|_| {}).await;
+    let seed = crate::papers::world(&a).await;
+    let office = a.actor("office1").await;
+    let import = |feedback: &str, team: &str| PastInspectionInput {
+        unit: "自治区党委宣传部".into(),
+        feedback_date: feedback.into(),
+        team_name: Some(team.into()),
+        ..Default::default()
+    };
+    let earlier =
+        a.s.import_past_inspection(
+            &office,
+            &import("2019-12-20", "第五巡视组"),
+            &ledger("落实定点帮扶责任不够到位", "完善定点帮扶长效机制"),
+            false,
+        )
+        .await
+        .unwrap();
+    let later =
+        a.s.import_past_inspection(
+            &office,
+            &import("2019-12-27", "第六巡视组"),
+            &ledger("意识形态工作责任制落实不够到位", "健全意识形态工作责任制"),
+            false,
+        )
+        .await
+        .unwrap()
+        .plan_id
+        .unwrap();
+    let principal = a.token("fanxiaoli").await;
+    let base = format!("/rectification-plans/{later}");
+
+    let r = a
+        .api("GET", &format!("{base}/carryable"), &principal, None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let offered = r.json();
+    assert_eq!(offered.as_array().unwrap().len(), 1, "{offered}");
+    let task = offered[0]["task"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(offered[0]["team_name"], "第五巡视组");
+    let version = a.api("GET", &base, &principal, None).await.json()["plan"]["version"]
+        .as_i64()
+        .unwrap();
+    let body = |v: i64, t: &str| Some(serde_json::json!({ "version": v, "task_id": t }));
+    let r = a
+        .api(
+            "POST",
+            &format!("{base}/carried"),
+            &principal,
+            body(version, "x"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+    let r = a
+        .api(
+            "POST",
+            &format!("{base}/carried"),
+            &principal,
+            body(version, &task),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["version"], version + 1);
+    let r = a
+        .api(
+            "POST",
+            &format!("{base}/carried"),
+            &principal,
+            body(version, &task),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::CONFLICT,
+        "a stale version: {}",
+        r.text()
+    );
+    let detail = a.api("GET", &base, &principal, None).await.json();
+    assert_eq!(detail["carried"][0]["entry"]["task"]["id"], task.as_str());
+    assert_eq!(
+        detail["carried"][0]["entry"]["task"]["plan_id"],
+        earlier.plan_id.unwrap().to_string()
+    );
+
+    // The pages: the plan lists it and takes it out and back; the task names the plan.
+    let session = a.session("fanxiaoli").await;
+    let page = a
+        .page(&format!("/rectification/plans/{later}"), &session)
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains("一并落实的此前整改任务"));
+    assert!(page.text().contains("完善定点帮扶长效机制"));
+    let v = (version + 1).to_string();
+    let r = a
+        .post_form(
+            &format!("/rectification/plans/{later}/carried/remove"),
+            &session,
+            &[("version", &v), ("task_id", &task)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let v = (version + 2).to_string();
+    let r = a
+        .post_form(
+            &format!("/rectification/plans/{later}/carried"),
+            &session,
+            &[("version", &v), ("task_id", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+    assert!(r.text().contains("请选择要一并落实的整改任务"));
+    let r = a
+        .post_form(
+            &format!("/rectification/plans/{later}/carried"),
+            &session,
+            &[("version", &v), ("task_id", &task)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let page = a
+        .page(&format!("/rectification/tasks/{task}"), &session)
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains("一并落实"));
+    assert!(
+        page.text()
+            .contains(&format!("/rectification/plans/{later}"))
+    );
+
+    // A 回头看 of the earlier inspection shows its problem beside its task, to the office and
+    // not to the unit.
+    let of = earlier.inspection_id.unwrap();
+    let (view, _) = a.s.get_inspection(&office, seed).await.unwrap();
+    let look_back =
+        a.s.create_inspection(
+            &office,
+            &xunshi_core::inspection::InspectionInput {
+                round_id: view.round_id.to_string(),
+                team_name: "第九巡视组".into(),
+                targets: vec!["自治区党委宣传部".into()],
+                kind: "look_back".into(),
+                look_back_of: Some(of.to_string()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let token = a.token("office1").await;
+    let r = a
+        .api(
+            "GET",
+            &format!("/inspections/{}/look-back", look_back.id),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let l = r.json();
+    assert_eq!(l["inspection_id"], of.to_string());
+    assert_eq!(l["problems"][0]["title"], "落实定点帮扶责任不够到位");
+    assert_eq!(l["problems"][0]["tasks"][0]["task"]["id"], task.as_str());
+    assert_eq!(
+        (l["tasks"].as_i64(), l["closed"].as_i64()),
+        (Some(1), Some(0))
+    );
+    let r = a
+        .api(
+            "GET",
+            &format!("/inspections/{seed}/look-back"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(r.json(), Value::Null);
+    let page = a
+        .page(
+            &format!("/inspections/{}", look_back.id),
+            &a.session("office1").await,
+        )
+        .await;
+    assert!(
+        page.text().contains("“回头看”：2019年第五巡视组"),
+        "{}",
+        page.text()
+    );
+    assert!(page.text().contains("完善定点帮扶长效机制"));
+    let r = a
+        .api(
+            "GET",
+            &format!("/inspections/{}/look-back", look_back.id),
+            &principal,
+            None,
+        )
+        .await;
+    assert!(
+        matches!(r.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+        "{}",
+        r.text()
+    );
+}
