@@ -155,7 +155,7 @@ pub use messages::{
 };
 pub use org::{UnitSort, UnitSortKey, UserSort, UserSortKey};
 pub use papers::{PaperRead, PaperWrite, ProblemFilter, ProblemSort, ProblemSortKey};
-pub use patterns::{PatternRead, PatternWrite, RecurrenceFilter};
+pub use patterns::{PatternRead, PatternWrite, RecurrenceFilter, TrendRead, UnitPatternOrder};
 pub use planning::{
     Covered, InspectionFilter, InspectionSort, InspectionSortKey, NO_DAY_KEY, PlanningRead,
     PlanningWrite,
@@ -207,6 +207,7 @@ pub trait ReadTx:
     + LeadershipRead
     + SearchRead
     + PatternRead
+    + TrendRead
     + LookBackRead
 {
     fn get_unit(&mut self, id: Id) -> impl Future<Output = Result<Option<Unit>>> + Send;

@@ -81,7 +81,8 @@ pub use papers::may_draft;
 pub use papers::{PaperDecision, PaperRights, ProblemDetail, Withdrawal};
 pub use patterns::{
     ClusterView, PATTERN_PAGE, PATTERN_PAGE_MAX, PatternRun, RecurrencePage, RecurrenceQuery,
-    RoundClusters, RoundExport, may_view_clusters, may_view_recurrences, pattern_page,
+    RoundClusters, RoundExport, RoundProblemPage, Trends, may_view_clusters, may_view_recurrences,
+    pattern_page,
 };
 pub use planning::{
     Coverage, CoverageRow, CoveredBy, InspectionView, PlanInput, RoundInput, StageChange,

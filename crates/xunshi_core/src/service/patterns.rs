@@ -22,8 +22,12 @@ use crate::patterns::{Signature, cluster, drop_common, per_cent, recurrences, sh
 use crate::permission::{Actor, Permission};
 use crate::store::patterns::{
     ClusterMember, ClusterRow, NamedCount, NewCluster, PatternRead, PatternWrite, RecurrenceRow,
+    RoundProblem, UnitPatternCount,
 };
-use crate::store::{PlanningRead, ReadTx, RectifyScope, RecurrenceFilter, Store, WriteTx};
+use crate::store::{
+    PaperRead, PlanningRead, ReadTx, RectifyScope, RecurrenceFilter, Store, TrendRead,
+    UnitPatternOrder, WriteTx,
+};
 
 /// How many units' recurrences one transaction replaces.
 const UNITS_PER_WRITE: u32 = 200;
@@ -77,6 +81,53 @@ pub struct RoundExport {
     pub computed_at: Option<String>,
     pub total: i64,
     pub clusters: Vec<ExportedCluster>,
+}
+
+/// How many rounds the trends compare, the latest last.
+pub const TREND_ROUNDS: usize = 6;
+/// How many units each of the trends' unit lists shows.
+pub const TREND_UNITS: u32 = 15;
+
+/// A round as the trends name it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TrendRound {
+    pub id: Id,
+    pub name: String,
+    pub year: i32,
+}
+
+/// One heading's problems across the rounds compared.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CategoryTrend {
+    pub category_id: Id,
+    pub category_name: String,
+    /// The problems found under it in each round, in the rounds' order.
+    pub counts: Vec<i64>,
+    /// The latest round's count less the one before (positive: it grows).
+    pub change: i64,
+}
+
+/// What recurs and grows: problems by heading across the latest rounds (counted now), and the
+/// units with the most problems found again and the most tasks reopened (as the `patterns`
+/// job last counted them).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Trends {
+    /// The rounds compared, oldest first.
+    pub rounds: Vec<TrendRound>,
+    /// The headings, the most problems in the latest round first.
+    pub categories: Vec<CategoryTrend>,
+    pub units_recurring: Vec<UnitPatternCount>,
+    pub units_reopened: Vec<UnitPatternCount>,
+}
+
+/// A page of a round's problems under one heading.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RoundProblemPage {
+    pub round_name: String,
+    pub category_name: String,
+    pub total: i64,
+    pub items: Vec<RoundProblem>,
+    pub next_cursor: Option<String>,
 }
 
 /// A cluster with a page of its problems and its counts by unit and heading.
@@ -184,6 +235,9 @@ impl<S: Store> Services<S> {
             }
             tx.commit().await?;
         }
+        let mut tx = self.store.write().await?;
+        tx.refresh_unit_pattern_counts(self.now()).await?;
+        tx.commit().await?;
         Ok(run)
     }
 
@@ -272,6 +326,108 @@ impl<S: Store> Services<S> {
             next_cursor: page.next_cursor(items.len(), total),
             items,
             computed_at,
+        })
+    }
+
+    /// The trends (see [`Trends`]), for the office and the leadership.
+    pub async fn pattern_trends(&self, actor: &Actor) -> Result<Trends> {
+        require_cluster_reader(actor)?;
+        let mut tx = self.store.read().await?;
+        let mut rounds = tx.list_rounds(None).await?;
+        rounds.sort_by_key(|r| (r.year, r.number));
+        let rounds: Vec<TrendRound> = rounds
+            .into_iter()
+            .rev()
+            .take(TREND_ROUNDS)
+            .rev()
+            .map(|r| TrendRound {
+                id: r.id,
+                name: r.name,
+                year: i32::from(r.year),
+            })
+            .collect();
+        let ids: Vec<Id> = rounds.iter().map(|r| r.id).collect();
+        let mut categories: Vec<CategoryTrend> = Vec::new();
+        for c in tx.round_category_counts(&ids).await? {
+            let Some(at) = ids.iter().position(|r| *r == c.round_id) else {
+                continue;
+            };
+            let t = match categories
+                .iter()
+                .position(|t| t.category_id == c.category_id)
+            {
+                Some(i) => &mut categories[i],
+                None => {
+                    categories.push(CategoryTrend {
+                        category_id: c.category_id,
+                        category_name: c.category_name.clone(),
+                        counts: vec![0; ids.len()],
+                        change: 0,
+                    });
+                    let last = categories.len() - 1;
+                    &mut categories[last]
+                }
+            };
+            t.counts[at] = c.problems;
+        }
+        for t in &mut categories {
+            let n = t.counts.len();
+            t.change = match n {
+                0 => 0,
+                1 => t.counts[0],
+                _ => t.counts[n - 1] - t.counts[n - 2],
+            };
+        }
+        categories.sort_by(|a, b| {
+            (b.counts.last(), &a.category_name).cmp(&(a.counts.last(), &b.category_name))
+        });
+        let units_recurring = tx
+            .unit_pattern_counts(UnitPatternOrder::Recurring, TREND_UNITS)
+            .await?;
+        let units_reopened = tx
+            .unit_pattern_counts(UnitPatternOrder::Reopened, TREND_UNITS)
+            .await?;
+        Ok(Trends {
+            rounds,
+            categories,
+            units_recurring,
+            units_reopened,
+        })
+    }
+
+    /// A page of a round's problems under one heading: the list behind a count of the trends.
+    pub async fn round_problems(
+        &self,
+        actor: &Actor,
+        round_id: Id,
+        category_id: Id,
+        page: OffsetRequest,
+    ) -> Result<RoundProblemPage> {
+        require_cluster_reader(actor)?;
+        let mut tx = self.store.read().await?;
+        let round = tx
+            .get_round(round_id)
+            .await?
+            .ok_or_else(|| CoreError::NotFound("巡视轮次".into()))?;
+        let category = tx
+            .get_category(category_id)
+            .await?
+            .ok_or_else(|| CoreError::NotFound("问题类别".into()))?;
+        let total = tx
+            .round_category_counts(&[round_id])
+            .await?
+            .into_iter()
+            .find(|c| c.category_id == category_id)
+            .map_or(0, |c| c.problems);
+        let items = tx
+            .round_problems(round_id, category_id, page.offset, page.limit)
+            .await?;
+        Ok(RoundProblemPage {
+            round_name: round.name,
+            category_name: category.name,
+            total,
+            next_cursor: page.next_cursor(items.len(), total),
+            items,
         })
     }
 

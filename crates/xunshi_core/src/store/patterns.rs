@@ -109,6 +109,49 @@ pub struct RecurrenceRow {
     pub similarity: i16,
 }
 
+/// A round's problems under one heading.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct RoundCategoryCount {
+    pub round_id: Id,
+    pub category_id: Id,
+    pub category_name: String,
+    pub problems: i64,
+}
+
+/// A unit's numbers as the patterns job last counted them.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct UnitPatternCount {
+    pub unit_id: Id,
+    pub unit_name: String,
+    /// Problems found at the unit (approved or signed), in every inspection.
+    pub problems: i64,
+    /// Of those, found again after the task rectifying an earlier one was closed.
+    pub recurring: i64,
+    /// Its tasks rejected at least once when claimed done (reopened).
+    pub reopened: i64,
+    pub computed_at: String,
+}
+
+/// Which units' numbers come first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnitPatternOrder {
+    /// The most problems found again, per problem found.
+    Recurring,
+    /// The most tasks reopened.
+    Reopened,
+}
+
+/// A problem of a round, for the list behind a heading's count.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct RoundProblem {
+    pub problem_id: Id,
+    pub title: String,
+    pub unit_id: Id,
+    pub unit_name: String,
+    pub inspection_id: Id,
+    pub team_name: String,
+}
+
 pub trait PatternRead: Send {
     /// The inspections of a round, withdrawn ones too (their problems still stand).
     fn round_inspections(&mut self, round_id: Id) -> impl Future<Output = Result<Vec<Id>>> + Send;
@@ -173,7 +216,34 @@ pub trait PatternRead: Send {
     ) -> impl Future<Output = Result<(i64, i64)>> + Send;
 }
 
+pub trait TrendRead: Send {
+    /// The problems found (approved or signed) of each of `rounds`, by heading.
+    fn round_category_counts(
+        &mut self,
+        rounds: &[Id],
+    ) -> impl Future<Output = Result<Vec<RoundCategoryCount>>> + Send;
+    /// A round's problems found under one heading, by id from `offset`, at most `limit`.
+    fn round_problems(
+        &mut self,
+        round_id: Id,
+        category_id: Id,
+        offset: u32,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<RoundProblem>>> + Send;
+    /// The first `limit` units by `order`, among those with a number to show.
+    fn unit_pattern_counts(
+        &mut self,
+        order: UnitPatternOrder,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<UnitPatternCount>>> + Send;
+}
+
 pub trait PatternWrite: Send {
+    /// Counts every unit's problems, problems found again and reopened tasks anew.
+    fn refresh_unit_pattern_counts(
+        &mut self,
+        at: jiff::Timestamp,
+    ) -> impl Future<Output = Result<u64>> + Send;
     /// Puts `clusters` in place of the round's earlier ones.
     fn replace_round_clusters(
         &mut self,

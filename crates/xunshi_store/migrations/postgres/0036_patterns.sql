@@ -60,3 +60,14 @@ CREATE TABLE carried_tasks (
     PRIMARY KEY (plan_id, task_id)
 );
 CREATE INDEX carried_tasks_task ON carried_tasks (task_id);
+
+-- The units' numbers the patterns job counts for the office's trends: each unit's problems
+-- found (approved or signed), those found again after closing, and its tasks rejected at least
+-- once (reopened), as of the run.
+CREATE TABLE unit_pattern_counts (
+    unit_id      TEXT COLLATE "C" PRIMARY KEY REFERENCES units (id) DEFERRABLE INITIALLY IMMEDIATE,
+    problems     INTEGER NOT NULL,
+    recurring    INTEGER NOT NULL,
+    reopened     INTEGER NOT NULL,
+    computed_at  TEXT COLLATE "C" NOT NULL
+);

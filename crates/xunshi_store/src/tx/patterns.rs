@@ -6,8 +6,11 @@ use sqlx::AssertSqlSafe;
 use xunshi_core::patterns::{Recurrence, UnitProblem};
 use xunshi_core::store::patterns::{
     ClusterMember, ClusterRow, NamedCount, NewCluster, ProblemText, RecurrenceRow,
+    RoundCategoryCount, RoundProblem, UnitPatternCount,
 };
-use xunshi_core::store::{PatternRead, PatternWrite, RecurrenceFilter};
+use xunshi_core::store::{
+    PatternRead, PatternWrite, RecurrenceFilter, TrendRead, UnitPatternOrder,
+};
 use xunshi_core::{Id, Result};
 
 use super::rectify::scope_clause;
@@ -376,6 +379,27 @@ impl<M: Mode> PatternRead for DbTx<M> {
 }
 
 impl PatternWrite for DbTx<Writing> {
+    async fn refresh_unit_pattern_counts(&mut self, at: jiff::Timestamp) -> Result<u64> {
+        self.execute(sqlx::query("DELETE FROM unit_pattern_counts"))
+            .await?;
+        let sql = format!(
+            "INSERT INTO unit_pattern_counts (unit_id, problems, recurring, reopened, computed_at)
+             SELECT x.unit_id, x.problems, x.recurring, x.reopened, $1 FROM (
+               SELECT u.id AS unit_id,
+                 (SELECT COUNT(*) FROM problems p
+                   WHERE p.target_unit_id = u.id AND p.{FOUND}) AS problems,
+                 (SELECT COUNT(DISTINCT r.problem_id) FROM problem_recurrences r
+                   WHERE r.unit_id = u.id) AS recurring,
+                 (SELECT COUNT(*) FROM rectification_tasks t
+                   WHERE t.unit_id = u.id AND t.rejections > 0
+                     AND t.withdrawn_reason IS NULL) AS reopened
+               FROM units u) x
+             WHERE x.problems > 0 OR x.reopened > 0"
+        );
+        self.execute(sqlx::query(AssertSqlSafe(sql)).bind(ts(at)))
+            .await
+    }
+
     async fn replace_round_clusters(
         &mut self,
         round_id: Id,
@@ -467,5 +491,104 @@ impl PatternWrite for DbTx<Writing> {
             .await?;
         }
         Ok(())
+    }
+}
+
+impl<M: Mode> TrendRead for DbTx<M> {
+    async fn round_category_counts(&mut self, rounds: &[Id]) -> Result<Vec<RoundCategoryCount>> {
+        if rounds.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut w = Where::default();
+        let list = w.list(rounds.iter().map(Id::to_string));
+        let sql = format!(
+            "SELECT i.round_id, p.category_id, k.name, CAST(COUNT(*) AS BIGINT) AS n
+             FROM inspections i
+             JOIN problems p ON p.inspection_id = i.id
+             JOIN problem_categories k ON k.id = p.category_id
+             WHERE i.round_id IN ({list}) AND p.{FOUND}
+             GROUP BY i.round_id, p.category_id, k.name"
+        );
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(RoundCategoryCount {
+                    round_id: id(r, "round_id")?,
+                    category_id: id(r, "category_id")?,
+                    category_name: s(r, "name")?,
+                    problems: i(r, "n")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn round_problems(
+        &mut self,
+        round_id: Id,
+        category_id: Id,
+        offset: u32,
+        limit: u32,
+    ) -> Result<Vec<RoundProblem>> {
+        let sql = format!(
+            "SELECT p.id, p.title, p.target_unit_id, u.name AS unit_name, p.inspection_id,
+                    i.team_name
+             FROM inspections i
+             JOIN problems p ON p.inspection_id = i.id
+             JOIN units u ON u.id = p.target_unit_id
+             WHERE i.round_id = $1 AND p.category_id = $2 AND p.{FOUND}
+             ORDER BY p.id LIMIT {limit} OFFSET {offset}"
+        );
+        self.fetch_all(
+            sqlx::query(AssertSqlSafe(sql))
+                .bind(round_id.to_string())
+                .bind(category_id.to_string()),
+        )
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(RoundProblem {
+                problem_id: id(r, "id")?,
+                title: s(r, "title")?,
+                unit_id: id(r, "target_unit_id")?,
+                unit_name: s(r, "unit_name")?,
+                inspection_id: id(r, "inspection_id")?,
+                team_name: s(r, "team_name")?,
+            })
+        })
+        .collect()
+    }
+
+    async fn unit_pattern_counts(
+        &mut self,
+        order: UnitPatternOrder,
+        limit: u32,
+    ) -> Result<Vec<UnitPatternCount>> {
+        let (filter, by) = match order {
+            UnitPatternOrder::Recurring => (
+                "c.recurring > 0",
+                "CAST(c.recurring AS REAL) / c.problems DESC, c.recurring DESC",
+            ),
+            UnitPatternOrder::Reopened => ("c.reopened > 0", "c.reopened DESC"),
+        };
+        let sql = format!(
+            "SELECT c.unit_id, u.name, c.problems, c.recurring, c.reopened, c.computed_at
+             FROM unit_pattern_counts c JOIN units u ON u.id = c.unit_id
+             WHERE {filter} ORDER BY {by}, u.name LIMIT {limit}"
+        );
+        self.fetch_all(sqlx::query(AssertSqlSafe(sql)))
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(UnitPatternCount {
+                    unit_id: id(r, "unit_id")?,
+                    unit_name: s(r, "name")?,
+                    problems: i(r, "problems")?,
+                    recurring: i(r, "recurring")?,
+                    reopened: i(r, "reopened")?,
+                    computed_at: s(r, "computed_at")?,
+                })
+            })
+            .collect()
     }
 }

@@ -364,6 +364,42 @@ pub async fn a_generated_set_holds_to_the_invariants_of_service_made_data(mut s:
     ] {
         assert_eq!(count(&s, sql).await, 0, "{what}");
     }
+    for (what, sql) in [
+        (
+            "a unit's problems found again are its recurrences",
+            "SELECT COUNT(*) FROM unit_pattern_counts c WHERE c.recurring <>
+               (SELECT COUNT(DISTINCT r.problem_id) FROM problem_recurrences r
+                 WHERE r.unit_id = c.unit_id)",
+        ),
+        (
+            "a unit's reopened tasks are those rejected",
+            "SELECT COUNT(*) FROM unit_pattern_counts c WHERE c.reopened <>
+               (SELECT COUNT(*) FROM rectification_tasks t
+                 WHERE t.unit_id = c.unit_id AND t.rejections > 0
+                   AND t.withdrawn_reason IS NULL)",
+        ),
+    ] {
+        assert_eq!(count(&s, sql).await, 0, "{what}");
+    }
+    let trends = s.pattern_trends(&office).await.expect("the trends");
+    assert!(!trends.units_recurring.is_empty() && !trends.units_reopened.is_empty());
+    let latest = trends.rounds.last().expect("a round").id;
+    let counted: i64 = trends
+        .categories
+        .iter()
+        .map(|c| c.counts.last().copied().unwrap_or(0))
+        .sum();
+    assert_eq!(
+        counted,
+        count(
+            &s,
+            &format!(
+                "SELECT COUNT(*) FROM problems p JOIN inspections i ON i.id = p.inspection_id
+                  WHERE i.round_id = '{latest}' AND p.status IN ('approved', 'signed')"
+            )
+        )
+        .await
+    );
     let again = s
         .compute_patterns(&Actor::system())
         .await

@@ -81,8 +81,11 @@ fn complete_operation(method: &str, path: &str, op: &mut Map<String, Value>) {
             if let Some(schema) = operation_parameter(path, name) {
                 p["schema"] = schema;
             }
-            // There is nothing to search for without words.
-            if (path, name) == ("/search", "q") {
+            // Required though their parsers read them as options: there is nothing to search
+            // for without words, and a heading's problems are of one round and one heading.
+            if (path, name) == ("/search", "q")
+                || (path == "/patterns/problems" && matches!(name, "round_id" | "category_id"))
+            {
                 p["required"] = json!(true);
             }
         }
@@ -205,11 +208,17 @@ fn operation_parameter(path: &str, name: &str) -> Option<Value> {
         // The reports of recurring problems are numbered lists, paged by offset
         // (`page::OffsetRequest`, `service::pattern_page`).
         (
-            "/patterns/rounds/{id}/clusters" | "/patterns/clusters/{id}" | "/patterns/recurrences",
+            "/patterns/rounds/{id}/clusters"
+            | "/patterns/clusters/{id}"
+            | "/patterns/recurrences"
+            | "/patterns/problems",
             "cursor",
         ) => Some(json!({ "type": "string", "pattern": "^[0-9]{1,9}$" })),
         (
-            "/patterns/rounds/{id}/clusters" | "/patterns/clusters/{id}" | "/patterns/recurrences",
+            "/patterns/rounds/{id}/clusters"
+            | "/patterns/clusters/{id}"
+            | "/patterns/recurrences"
+            | "/patterns/problems",
             "limit",
         ) => Some(json!({
             "type": "integer", "minimum": 1,

@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::response::Response;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use xunshi_core::service::{ClusterView, RecurrencePage, RoundClusters};
+use xunshi_core::service::{ClusterView, RecurrencePage, RoundClusters, RoundProblemPage, Trends};
 use xunshi_core::store::patterns::RecurrenceRow;
 
 use super::{ApiQuery, path_id};
@@ -15,7 +15,7 @@ use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiResult, ErrorBody};
 use crate::http::Path;
-use crate::http::filters::{PatternPageQuery, RecurrenceListQuery};
+use crate::http::filters::{PatternPageQuery, RecurrenceListQuery, RoundProblemQuery};
 use crate::http::patterns::clusters_xlsx;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -25,6 +25,37 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(cluster))
         .routes(routes!(recurrences))
         .routes(routes!(problem_recurrences))
+        .routes(routes!(trends))
+        .routes(routes!(round_problems))
+}
+
+/// What recurs and grows: the problems of the latest rounds by heading (each count the length
+/// of `GET /patterns/problems` for its round and heading), and the units with the most
+/// problems found again per problem and the most tasks reopened, as the nightly job last
+/// counted them. For the office and the leadership.
+#[utoipa::path(get, path = "/patterns/trends", tag = "patterns", security(("bearer" = [])),
+    responses((status = 200, body = Trends), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn trends(State(app): State<AppState>, ApiUser(actor): ApiUser) -> ApiResult<Json<Trends>> {
+    Ok(Json(app.services.pattern_trends(&actor).await?))
+}
+
+/// A round's problems under one heading, by entry, a page at a time.
+#[utoipa::path(get, path = "/patterns/problems", tag = "patterns", security(("bearer" = [])),
+    params(RoundProblemQuery),
+    responses((status = 200, body = RoundProblemPage),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn round_problems(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiQuery(q): ApiQuery<RoundProblemQuery>,
+) -> ApiResult<Json<RoundProblemPage>> {
+    let (round, category, page) = q.request()?;
+    Ok(Json(
+        app.services
+            .round_problems(&actor, round, category, page)
+            .await?,
+    ))
 }
 
 /// A round's clusters of alike problems (同类问题), those spanning the most units first, with

@@ -1282,3 +1282,34 @@ impl RecurrenceListQuery {
         ])
     }
 }
+
+/// `GET /patterns/problems`, `/api/v1/patterns/problems`: a round's problems under one heading,
+/// the list behind a count of the trends.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RoundProblemQuery {
+    /// The round.
+    pub round_id: Option<String>,
+    /// The heading (problem category).
+    pub category_id: Option<String>,
+    /// The `next_cursor` of the page before.
+    #[param(pattern = "^[0-9]{1,9}$")]
+    pub cursor: Option<String>,
+    /// How many rows (1 to 200, default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+}
+
+impl RoundProblemQuery {
+    /// The round, the heading and the page; both ids are required.
+    pub fn request(&self) -> Result<(Id, Id, xunshi_core::page::OffsetRequest)> {
+        let required = |raw: &Option<String>, field: &str, what: &str| {
+            opt_id(raw, field)?.ok_or_else(|| CoreError::bad_input(field, format!("请指定{what}")))
+        };
+        Ok((
+            required(&self.round_id, "round_id", "巡视轮次")?,
+            required(&self.category_id, "category_id", "问题类别")?,
+            xunshi_core::service::pattern_page(given(&self.cursor), self.limit)?,
+        ))
+    }
+}

@@ -10,12 +10,16 @@ use axum::response::Response;
 use axum::routing::get;
 use xunshi_core::Id;
 use xunshi_core::page::OffsetRequest;
-use xunshi_core::service::{ClusterView, RecurrencePage, RoundClusters};
+use xunshi_core::service::{ClusterView, RecurrencePage, RoundClusters, RoundProblemPage, Trends};
 
+use super::dashboard::{BarChart, bar_chart};
+use super::supervision::rejected_tasks_link;
 use super::{Frame, OrPage, PageResult, render};
 use crate::AppState;
 use crate::auth::PageUser;
-use crate::http::filters::{PatternPageQuery, RecurrenceListQuery, RoundPatternsQuery};
+use crate::http::filters::{
+    PatternPageQuery, RecurrenceListQuery, RoundPatternsQuery, RoundProblemQuery,
+};
 use crate::http::patterns::clusters_xlsx;
 use crate::http::{Path, Query, path_id};
 
@@ -25,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/patterns/rounds/{id}/clusters.xlsx", get(workbook))
         .route("/patterns/clusters/{id}", get(cluster_page))
         .route("/patterns/recurrences", get(recurrences_page))
+        .route("/patterns/problems", get(problems_page))
 }
 
 /// Whether the navigation offers the clusters: the core's answer, asked with an empty page.
@@ -57,10 +62,22 @@ struct RoundChoice {
     selected: bool,
 }
 
+/// A heading's row of the trends' table: each round's count with the link to its list.
+struct TrendRow {
+    name: String,
+    cells: Vec<(i64, String)>,
+    change: i64,
+}
+
 #[derive(Template)]
 #[template(path = "patterns.html")]
 struct RoundPage {
     frame: Frame,
+    trends: Trends,
+    trend_rows: Vec<TrendRow>,
+    latest_chart: Option<BarChart>,
+    recurring_chart: BarChart,
+    reopened_chart: BarChart,
     rounds: Vec<RoundChoice>,
     report: Option<RoundClusters>,
     /// The number of the first row shown.
@@ -97,8 +114,82 @@ async fn round_page(
         ),
         None => (None, None),
     };
+    let trends = app.services.pattern_trends(actor).await.or_page(actor)?;
+    let problems_link = |round: Id, category: Id| {
+        format!("/patterns/problems?round_id={round}&category_id={category}")
+    };
+    let trend_rows = trends
+        .categories
+        .iter()
+        .map(|c| TrendRow {
+            name: c.category_name.clone(),
+            cells: c
+                .counts
+                .iter()
+                .zip(&trends.rounds)
+                .map(|(n, r)| (*n, problems_link(r.id, c.category_id)))
+                .collect(),
+            change: c.change,
+        })
+        .collect();
+    let latest_chart = trends.rounds.last().map(|r| {
+        bar_chart(
+            "最近一轮各类问题数",
+            trends
+                .categories
+                .iter()
+                .map(|c| {
+                    (
+                        c.category_name.clone(),
+                        usize::try_from(c.counts.last().copied().unwrap_or(0)).unwrap_or(0),
+                        problems_link(r.id, c.category_id),
+                        "bar category".to_owned(),
+                    )
+                })
+                .collect(),
+        )
+    });
+    let recurring_chart = bar_chart(
+        "问题复现最多的单位（再次发现的问题数）",
+        trends
+            .units_recurring
+            .iter()
+            .map(|u| {
+                (
+                    format!(
+                        "{}（{}%）",
+                        u.unit_name,
+                        u.recurring * 100 / u.problems.max(1)
+                    ),
+                    usize::try_from(u.recurring).unwrap_or(0),
+                    format!("/patterns/recurrences?unit_id={}", u.unit_id),
+                    "bar colour-red".to_owned(),
+                )
+            })
+            .collect(),
+    );
+    let reopened_chart = bar_chart(
+        "整改任务被退回最多的单位",
+        trends
+            .units_reopened
+            .iter()
+            .map(|u| {
+                (
+                    u.unit_name.clone(),
+                    usize::try_from(u.reopened).unwrap_or(0),
+                    rejected_tasks_link("", &u.unit_id.to_string()),
+                    "bar status-claimed".to_owned(),
+                )
+            })
+            .collect(),
+    );
     let view = RoundPage {
         frame: Frame::new(&app, &user, "同类问题分析", "/patterns").await,
+        trends,
+        trend_rows,
+        latest_chart,
+        recurring_chart,
+        reopened_chart,
         rounds: rounds
             .iter()
             .map(|r| RoundChoice {
@@ -202,6 +293,43 @@ async fn recurrences_page(
         frame: Frame::new(&app, &user, "整改不到位问题", "/patterns/recurrences").await,
         filtered: f.inspection_id.is_some() || f.unit_id.is_some(),
         p,
+        prev,
+        next,
+    };
+    Ok(render(StatusCode::OK, &view))
+}
+
+#[derive(Template)]
+#[template(path = "pattern_problems.html")]
+struct ProblemsPage {
+    frame: Frame,
+    p: RoundProblemPage,
+    first: u32,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+async fn problems_page(
+    State(app): State<AppState>,
+    user: PageUser,
+    Query(q): Query<RoundProblemQuery>,
+) -> PageResult {
+    let actor = &user.actor;
+    let (round, category, page) = q.request().or_page(actor)?;
+    let p = app
+        .services
+        .round_problems(actor, round, category, page)
+        .await
+        .or_page(actor)?;
+    let (prev, next) = pager(
+        &format!("/patterns/problems?round_id={round}&category_id={category}&"),
+        page,
+        p.next_cursor.as_ref(),
+    );
+    let view = ProblemsPage {
+        frame: Frame::new(&app, &user, "问题清单", "/patterns").await,
+        p,
+        first: page.offset + 1,
         prev,
         next,
     };

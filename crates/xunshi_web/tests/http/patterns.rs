@@ -163,8 +163,74 @@ async fn the_office_reads_clusters_and_problems_found_again_and_the_unit_is_refu
             .all(|x| x["problem_id"] == Value::String(problem.clone()))
     );
 
+    // The trends: each heading's count of a round is the length of its list; each unit's
+    // numbers are those of the lists they open.
+    let (status, trends) = app.api_get("/api/v1/patterns/trends", &office).await;
+    assert_eq!(status, StatusCode::OK, "{trends}");
+    let rounds = trends["rounds"].as_array().unwrap();
+    assert!(!rounds.is_empty() && rounds.len() <= 6);
+    let heading = &trends["categories"][0];
+    let latest = rounds.last().unwrap()["id"].as_str().unwrap();
+    let count = heading["counts"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .as_i64()
+        .unwrap();
+    let (status, list) = app
+        .api_get(
+            &format!(
+                "/api/v1/patterns/problems?round_id={latest}&category_id={}&limit=200",
+                heading["category_id"].as_str().unwrap()
+            ),
+            &office,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_eq!(list["total"].as_i64(), Some(count));
+    assert_eq!(
+        list["items"].as_array().unwrap().len() as i64,
+        count.min(200)
+    );
+    let unit = &trends["units_recurring"][0];
+    assert!(unit["recurring"].as_i64().unwrap() <= unit["problems"].as_i64().unwrap());
+    let (_, again) = app
+        .api_get(
+            &format!(
+                "/api/v1/patterns/recurrences?unit_id={}",
+                unit["unit_id"].as_str().unwrap()
+            ),
+            &office,
+        )
+        .await;
+    assert_eq!(again["problems"], unit["recurring"]);
+    let unit = &trends["units_reopened"][0];
+    let (_, rejected) = app
+        .api_get(
+            &format!(
+                "/api/v1/tasks?unit_id={}&rejected=1&limit=1",
+                unit["unit_id"].as_str().unwrap()
+            ),
+            &office,
+        )
+        .await;
+    assert_eq!(rejected["total"], unit["reopened"], "{rejected}");
+    let (status, body) = app.api_get("/api/v1/patterns/problems", &office).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        assert_api_error(&body, "bad_input")
+            .iter()
+            .any(|d| d["field"] == "round_id"),
+        "{body}"
+    );
+
     // The unit reads neither list.
-    for path in [path.clone(), "/api/v1/patterns/recurrences".to_owned()] {
+    for path in [
+        path.clone(),
+        "/api/v1/patterns/recurrences".to_owned(),
+        "/api/v1/patterns/trends".to_owned(),
+    ] {
         let (status, body) = app.api_get(&path, &liaison).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {body}");
     }
@@ -187,6 +253,19 @@ async fn the_office_reads_clusters_and_problems_found_again_and_the_unit_is_refu
         "{html}"
     );
     assert!(html.contains("href=\"/patterns/recurrences\""));
+    assert!(html.contains("最近一轮各类问题数"));
+    assert!(html.contains(&format!("/patterns/problems?round_id={latest}")));
+    let (status, html) = page(
+        &app,
+        &format!(
+            "/patterns/problems?round_id={latest}&category_id={}",
+            heading["category_id"].as_str().unwrap()
+        ),
+        &office_cookie,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains(&format!("共 {count} 个问题")), "{html}");
     let (status, html) = page(
         &app,
         &format!("/patterns/clusters/{cluster}"),
