@@ -117,78 +117,62 @@ pub async fn load(
             },
         )
         .await?;
-    let input = PastInspectionInput {
-        unit: "自治区党委宣传部".into(),
-        feedback_date: "2017-06-16".into(),
-        round: Some(round.id.to_string()),
-        team_name: Some("第八巡视组".into()),
-        category: None,
-    };
-    let imported = s
-        .import_past_inspection(
-            office,
-            &input,
-            &ledger("宣传部2017年巡视整改台账.xlsx", ROWS),
-            false,
-        )
-        .await?;
-    let plan_id = imported
-        .plan_id
-        .ok_or_else(|| CoreError::internal("the 2017 import made no plan"))?;
-
     let (principal, staff) = (as_user(s, "principal").await?, as_user(s, "staff").await?);
-    timeline.on(date(2019, 8, 21))?;
-    let plan = s.rect_plan_detail(office, plan_id).await?.plan;
-    let plan = s
-        .update_rect_plan(
-            &principal,
-            plan.id,
-            plan.version,
-            &RectPlanInput {
-                title: String::new(),
-                organisation:
-                    "2017年巡视反馈后成立整改工作领导小组，逐项制定整改措施，实行台账管理。".into(),
-                leading_group: vec![GroupMember {
-                    name: "韦红梅".into(),
-                    post: "自治区党委常委、宣传部部长".into(),
-                    role: "组长".into(),
-                }],
-            },
-        )
-        .await?;
-    let plan = s.submit_plan(&principal, plan.id, plan.version).await?;
-    s.review_plan(
+    let people = People {
         office,
-        plan.id,
-        plan.version,
-        true,
-        "补录2017年巡视整改方案，与原方案一致。",
-    )
-    .await?;
-    let tasks: Vec<Id> = s
-        .rect_plan_detail(office, plan_id)
-        .await?
-        .ledger
-        .into_iter()
-        .flat_map(|c| c.problems)
-        .flat_map(|p| p.tasks)
-        .map(|t| t.task.id)
-        .collect();
-    timeline.on(date(2019, 8, 22))?;
-    for id in &tasks {
-        let v = s.get_task(&staff, *id).await?.entry.task.version;
-        s.report_progress(
-            &staff,
-            *id,
-            v,
-            "2017年已完成整改，补录整改落实情况和佐证材料。",
-            100,
-            true,
+        principal: &principal,
+        staff: &staff,
+    };
+    let of_2017 = people
+        .move_in(
+            s,
+            &PastInspectionInput {
+                unit: UNIT.into(),
+                feedback_date: "2017-06-16".into(),
+                round: Some(round.id.to_string()),
+                team_name: Some("第八巡视组".into()),
+                category: None,
+            },
+            &ledger("宣传部2017年巡视整改台账.xlsx", ROWS),
         )
         .await?;
+    timeline.on(date(2019, 8, 21))?;
+    people
+        .approve(
+            s,
+            of_2017,
+            "2017年巡视反馈后成立整改工作领导小组，逐项制定整改措施，实行台账管理。",
+        )
+        .await?;
+    let central = people
+        .move_in(
+            s,
+            &PastInspectionInput {
+                unit: UNIT.into(),
+                feedback_date: "2019-07-12".into(),
+                round: None,
+                team_name: Some(CENTRAL_LOOK_BACK.into()),
+                category: None,
+            },
+            &ledger("宣传部脱贫攻坚专项巡视“回头看”整改台账.xlsx", CENTRAL_ROWS),
+        )
+        .await?;
+    people
+        .approve(
+            s,
+            central,
+            "成立脱贫攻坚专项巡视“回头看”反馈意见整改工作小组，逐项明确责任处室。",
+        )
+        .await?;
+
+    timeline.on(date(2019, 8, 22))?;
+    for id in tasks_of(s, office, of_2017).await? {
+        people
+            .report(s, id, "2017年已完成整改，补录整改落实情况和佐证材料。", 100)
+            .await?;
         s.upload_task_evidence(
             &staff,
-            *id,
+            id,
             "2017年整改落实情况说明.txt",
             "整改措施已于2017年落实，相关制度文件已印发执行。"
                 .as_bytes()
@@ -196,13 +180,22 @@ pub async fn load(
         )
         .await?;
     }
-    central_look_back(s, office, &principal, &staff).await?;
+    for id in tasks_of(s, office, central).await? {
+        people
+            .report(
+                s,
+                id,
+                "帮扶村产业发展规划已修订，帮扶项目管护机制正在建立。",
+                60,
+            )
+            .await?;
+    }
     timeline.on(date(2019, 8, 23))?;
-    for id in &tasks {
-        let v = s.get_task(office, *id).await?.entry.task.version;
+    for id in tasks_of(s, office, of_2017).await? {
+        let v = s.get_task(office, id).await?.entry.task.version;
         s.verify_task(
             office,
-            *id,
+            id,
             v,
             true,
             None,
@@ -214,71 +207,89 @@ pub async fn load(
     Ok(())
 }
 
-/// The central look-back of July 2019, its plan approved and its one task under way.
-async fn central_look_back(
-    s: &Services<Db>,
-    office: &Actor,
-    principal: &Actor,
-    staff: &Actor,
-) -> Result<(), CoreError> {
-    let input = PastInspectionInput {
-        unit: "自治区党委宣传部".into(),
-        feedback_date: "2019-07-12".into(),
-        round: None,
-        team_name: Some(CENTRAL_LOOK_BACK.into()),
-        category: None,
-    };
-    let imported = s
-        .import_past_inspection(
-            office,
-            &input,
-            &ledger("宣传部脱贫攻坚专项巡视“回头看”整改台账.xlsx", CENTRAL_ROWS),
-            false,
-        )
-        .await?;
-    let plan_id = imported
-        .plan_id
-        .ok_or_else(|| CoreError::internal("the look-back import made no plan"))?;
-    let plan = s.rect_plan_detail(office, plan_id).await?.plan;
-    let plan = s
-        .update_rect_plan(
-            principal,
+/// The seed's unit.
+const UNIT: &str = "自治区党委宣传部";
+
+/// Who moves the past work in: the office, and the unit's principal and staff.
+struct People<'a> {
+    office: &'a Actor,
+    principal: &'a Actor,
+    staff: &'a Actor,
+}
+
+impl People<'_> {
+    /// The past inspection moved in from its ledger; its plan's id.
+    async fn move_in(
+        &self,
+        s: &Services<Db>,
+        input: &PastInspectionInput,
+        file: &LedgerImport,
+    ) -> Result<Id, CoreError> {
+        s.import_past_inspection(self.office, input, file, false)
+            .await?
+            .plan_id
+            .ok_or_else(|| CoreError::internal("a past inspection moved in without its plan"))
+    }
+
+    /// The moved-in plan completed with its organisation, submitted and approved as it was.
+    async fn approve(
+        &self,
+        s: &Services<Db>,
+        plan_id: Id,
+        organisation: &str,
+    ) -> Result<(), CoreError> {
+        let plan = s.rect_plan_detail(self.office, plan_id).await?.plan;
+        let plan = s
+            .update_rect_plan(
+                self.principal,
+                plan.id,
+                plan.version,
+                &RectPlanInput {
+                    title: String::new(),
+                    organisation: organisation.into(),
+                    leading_group: vec![GroupMember {
+                        name: "韦红梅".into(),
+                        post: "自治区党委常委、宣传部部长".into(),
+                        role: "组长".into(),
+                    }],
+                },
+            )
+            .await?;
+        let plan = s.submit_plan(self.principal, plan.id, plan.version).await?;
+        s.review_plan(
+            self.office,
             plan.id,
             plan.version,
-            &RectPlanInput {
-                title: String::new(),
-                organisation:
-                    "成立脱贫攻坚专项巡视“回头看”反馈意见整改工作小组，逐项明确责任处室。".into(),
-                leading_group: vec![GroupMember {
-                    name: "韦红梅".into(),
-                    post: "自治区党委常委、宣传部部长".into(),
-                    role: "组长".into(),
-                }],
-            },
+            true,
+            "补录本系统启用前的整改方案，与原方案一致。",
         )
         .await?;
-    let plan = s.submit_plan(principal, plan.id, plan.version).await?;
-    s.review_plan(office, plan.id, plan.version, true, "同意。")
-        .await?;
-    let task = s
-        .rect_plan_detail(office, plan_id)
+        Ok(())
+    }
+
+    /// Progress on a task, claimed done at 100.
+    async fn report(
+        &self,
+        s: &Services<Db>,
+        task: Id,
+        text: &str,
+        percent: i16,
+    ) -> Result<(), CoreError> {
+        let v = s.get_task(self.staff, task).await?.entry.task.version;
+        s.report_progress(self.staff, task, v, text, percent, percent == 100)
+            .await?;
+        Ok(())
+    }
+}
+
+/// A plan's tasks, in its ledger's order.
+async fn tasks_of(s: &Services<Db>, office: &Actor, plan_id: Id) -> Result<Vec<Id>, CoreError> {
+    Ok(s.rect_plan_detail(office, plan_id)
         .await?
         .ledger
         .into_iter()
         .flat_map(|c| c.problems)
         .flat_map(|p| p.tasks)
         .map(|t| t.task.id)
-        .next()
-        .ok_or_else(|| CoreError::internal("the look-back import made no task"))?;
-    let v = s.get_task(staff, task).await?.entry.task.version;
-    s.report_progress(
-        staff,
-        task,
-        v,
-        "帮扶村产业发展规划已修订，帮扶项目管护机制正在建立。",
-        60,
-        false,
-    )
-    .await?;
-    Ok(())
+        .collect())
 }

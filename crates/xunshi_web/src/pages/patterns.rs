@@ -80,8 +80,6 @@ struct RoundPage {
     reopened_chart: BarChart,
     rounds: Vec<RoundChoice>,
     report: Option<RoundClusters>,
-    /// The number of the first row shown.
-    first: u32,
     prev: Option<String>,
     next: Option<String>,
 }
@@ -199,7 +197,6 @@ async fn round_page(
             })
             .collect(),
         report,
-        first: page.offset + 1,
         prev,
         next,
     };
@@ -226,7 +223,6 @@ async fn workbook(
 struct ClusterPage {
     frame: Frame,
     v: ClusterView,
-    first: u32,
     prev: Option<String>,
     next: Option<String>,
 }
@@ -253,7 +249,6 @@ async fn cluster_page(
     let view = ClusterPage {
         frame: Frame::new(&app, &user, "同类问题", "/patterns").await,
         v,
-        first: page.offset + 1,
         prev,
         next,
     };
@@ -304,7 +299,6 @@ async fn recurrences_page(
 struct ProblemsPage {
     frame: Frame,
     p: RoundProblemPage,
-    first: u32,
     prev: Option<String>,
     next: Option<String>,
 }
@@ -329,7 +323,6 @@ async fn problems_page(
     let view = ProblemsPage {
         frame: Frame::new(&app, &user, "问题清单", "/patterns").await,
         p,
-        first: page.offset + 1,
         prev,
         next,
     };
