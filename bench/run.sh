@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The benchmark (see bench/README.md): a generated data set of a chosen size, served by the
 # release binary on 127.0.0.1, loaded with wrk over the ledger, one task, the dashboard, the
-# home page, search and the progress write, beside /healthz of the same process; RSS sampled
+# home page, search, the recurring problems and the progress write, beside /healthz of the
+# same process (the recurring problems worked out once per data set, timed); RSS sampled
 # throughout. Prints one table per backend and appends it to bench/RESULTS.md. Targets only
 # 127.0.0.1 and stops by itself.
 #
@@ -96,6 +97,18 @@ timed_reindex() { # label, then the xunshi arguments before `search reindex`
   local dir; dir=$(awk '{for(i=1;i<NF;i++) if($i=="--data-dir") print $(i+1)}' <<<"$*")
   reindex_note "$label" "$WORK/reindex.time" "$WORK/reindex.out" "$dir/search"
 }
+patterns_note() { # label, the time -v output, the command's output
+  local wall rss
+  wall=$(awk -F': ' '/Elapsed \(wall clock\)/{print $2}' "$2")
+  rss=$(awk -F': ' '/Maximum resident set size/{printf "%.0f", $2/1024}' "$2")
+  note "  $1 recurring problems (\`xunshi patterns build\`, the nightly job's run): worked out in $wall (m:ss), peak RSS $rss MB. $(tail -1 "$3")"$'\n'
+}
+timed_patterns() { # label, then the xunshi arguments before `patterns build`
+  local label=$1; shift
+  echo "working out the recurring problems ($label) …" >&2
+  RUST_LOG=error /usr/bin/time -v "$BIN" "$@" patterns build >"$WORK/patterns.out" 2>"$WORK/patterns.time"
+  patterns_note "$label" "$WORK/patterns.time" "$WORK/patterns.out"
+}
 need time 2>/dev/null || [ -x /usr/bin/time ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null; }
 
 sqlite_data() {
@@ -121,6 +134,13 @@ sqlite_data() {
   else
     reindex_note "SQLite (reused)" "$dir/reindex.time" "$dir/reindex.out" "$dir/search"
   fi
+  # So are the recurring problems the server's nightly job works out, stored in the database.
+  if [ ! -f "$dir/patterns.done" ]; then
+    timed_patterns "SQLite" --data-dir "$dir"
+    cp "$WORK/patterns.time" "$dir/patterns.time"; cp "$WORK/patterns.out" "$dir/patterns.out"; touch "$dir/patterns.done"
+  else
+    patterns_note "SQLite (reused)" "$dir/patterns.time" "$dir/patterns.out"
+  fi
   mkdir -p "$WORK/sqlite"
   cp --reflink=auto "$dir/xunshi.db" "$WORK/sqlite/xunshi.db"
   cp -r "$dir/search" "$WORK/sqlite/search"
@@ -145,6 +165,7 @@ postgres_data() {
   # The run's copy is a database of the same trail, so the index built over it serves it.
   mkdir -p "$WORK/pg"
   timed_reindex "PostgreSQL" --database-url "$PG_SERVER/$RUN_DB" --data-dir "$WORK/pg"
+  timed_patterns "PostgreSQL" --database-url "$PG_SERVER/$RUN_DB" --data-dir "$WORK/pg"
   echo "--database-url $PG_SERVER/$RUN_DB --data-dir $WORK/pg"
 }
 
@@ -323,6 +344,9 @@ PY
     "GET /api/v1/search?q=整改 (liaison)|api_liaison|/api/v1/search?q=%E6%95%B4%E6%94%B9"
     "GET /search?q=整改 (office)|page_office|/search?q=%E6%95%B4%E6%94%B9"
     "GET /api/v1/problems/{id}/similar (office)|api_office|/api/v1/problems/$PROBLEM/similar"
+    "GET /api/v1/patterns/recurrences (office)|api_office|/api/v1/patterns/recurrences"
+    "GET /api/v1/patterns/trends (office)|api_office|/api/v1/patterns/trends"
+    "GET /patterns (office)|page_office|/patterns"
   )
   for conns in $CONNECTIONS; do
     healthz_rps=""
