@@ -82,7 +82,7 @@ impl Jobs {
                     .map_err(err)?;
                 Ok(format!(
                     "{} clusters of {} problems; {} found again after closing",
-                    run.clusters, run.problems, run.recurrences
+                    run.clusters, run.problems, run.recurring
                 ))
             }
             "checkpoint" => match self.services.write_audit_checkpoint(&Actor::system()).await {

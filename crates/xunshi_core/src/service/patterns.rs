@@ -47,6 +47,9 @@ pub struct PatternRun {
     pub problems: usize,
     pub clusters: usize,
     pub units: usize,
+    /// The problems found again after closing.
+    pub recurring: usize,
+    /// The pairs stored: a problem found again and each closed problem it repeats.
     pub recurrences: usize,
 }
 
@@ -107,9 +110,9 @@ pub struct CategoryTrend {
     pub change: i64,
 }
 
-/// What recurs and grows: problems by heading across the latest rounds (counted now), and the
-/// units with the most problems found again and the most tasks reopened (as the `patterns`
-/// job last counted them).
+/// What recurs and grows: problems by heading across the latest rounds, and the units with the
+/// most problems found again and the most tasks reopened, as the `patterns` job last counted
+/// them (the lists they open are read as they stand).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Trends {
     /// The rounds compared, oldest first.
@@ -231,11 +234,13 @@ impl<S: Store> Services<S> {
             for (u, recs) in &found {
                 run.units += 1;
                 run.recurrences += recs.len();
+                run.recurring += recs.iter().map(|r| r.problem).collect::<HashSet<_>>().len();
                 tx.replace_unit_recurrences(*u, recs, at).await?;
             }
             tx.commit().await?;
         }
         let mut tx = self.store.write().await?;
+        tx.refresh_recurrence_counts().await?;
         tx.refresh_unit_pattern_counts(self.now()).await?;
         tx.commit().await?;
         Ok(run)
@@ -288,8 +293,16 @@ impl<S: Store> Services<S> {
         for (i, c) in clusters.iter_mut().enumerate() {
             c.seq = i64::try_from(i + 1).unwrap_or(i64::MAX);
         }
+        let mut by_category: HashMap<Id, i64> = HashMap::new();
+        for (_, _, category, _) in &problems {
+            *by_category.entry(*category).or_default() += 1;
+        }
+        let mut by_category: Vec<(Id, i64)> = by_category.into_iter().collect();
+        by_category.sort();
         let mut tx = self.store.write().await?;
         tx.replace_round_clusters(round_id, &clusters, self.now())
+            .await?;
+        tx.replace_round_category_counts(round_id, &by_category)
             .await?;
         tx.commit().await?;
         Ok((problems.len(), clusters.len()))
@@ -413,12 +426,7 @@ impl<S: Store> Services<S> {
             .get_category(category_id)
             .await?
             .ok_or_else(|| CoreError::NotFound("问题类别".into()))?;
-        let total = tx
-            .round_category_counts(&[round_id])
-            .await?
-            .into_iter()
-            .find(|c| c.category_id == category_id)
-            .map_or(0, |c| c.problems);
+        let total = tx.count_round_problems(round_id, category_id).await?;
         let items = tx
             .round_problems(round_id, category_id, page.offset, page.limit)
             .await?;
@@ -504,10 +512,13 @@ impl<S: Store> Services<S> {
             problem_id: None,
         };
         let mut tx = self.store.read().await?;
-        let (problems, rows) = tx.count_recurrences(&f).await?;
-        let items = tx.recurrences(&f, page.offset, page.limit).await?;
+        let problems = tx.count_recurring_problems(&f).await?;
+        // One row more than the page says whether another follows, without counting the pairs.
+        let mut items = tx.recurrences(&f, page.offset, page.limit + 1).await?;
+        let more = items.len() > page.limit as usize;
+        items.truncate(page.limit as usize);
         Ok(RecurrencePage {
-            next_cursor: page.next_cursor(items.len(), rows),
+            next_cursor: more.then(|| (page.offset + page.limit).to_string()),
             problems,
             items,
         })
@@ -543,5 +554,5 @@ pub(crate) async fn count_for_dashboard<T: ReadTx>(
         unit_id,
         problem_id: None,
     };
-    Ok(Some(tx.count_recurrences(&f).await?.0))
+    Ok(Some(tx.count_recurring_problems(&f).await?))
 }

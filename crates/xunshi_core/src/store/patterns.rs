@@ -209,15 +209,17 @@ pub trait PatternRead: Send {
         limit: u32,
     ) -> impl Future<Output = Result<Vec<RecurrenceRow>>> + Send;
     /// How many problems under `f` were found again (a problem like two earlier ones counts
-    /// once), and how many rows [`PatternRead::recurrences`] lists.
-    fn count_recurrences(
+    /// once), from the counts the job keeps by inspection and unit (`f.problem_id` is not
+    /// read).
+    fn count_recurring_problems(
         &mut self,
         f: &RecurrenceFilter,
-    ) -> impl Future<Output = Result<(i64, i64)>> + Send;
+    ) -> impl Future<Output = Result<i64>> + Send;
 }
 
 pub trait TrendRead: Send {
-    /// The problems found (approved or signed) of each of `rounds`, by heading.
+    /// The problems found (approved or signed) of each of `rounds`, by heading, as the
+    /// patterns job last counted them.
     fn round_category_counts(
         &mut self,
         rounds: &[Id],
@@ -230,6 +232,12 @@ pub trait TrendRead: Send {
         offset: u32,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<RoundProblem>>> + Send;
+    /// How many problems found a round has under one heading now.
+    fn count_round_problems(
+        &mut self,
+        round_id: Id,
+        category_id: Id,
+    ) -> impl Future<Output = Result<i64>> + Send;
     /// The first `limit` units by `order`, among those with a number to show.
     fn unit_pattern_counts(
         &mut self,
@@ -239,6 +247,14 @@ pub trait TrendRead: Send {
 }
 
 pub trait PatternWrite: Send {
+    /// Counts the problems found again by inspection and unit anew, from the pairs stored.
+    fn refresh_recurrence_counts(&mut self) -> impl Future<Output = Result<u64>> + Send;
+    /// Puts `counts` (heading, problems) in place of the round's counts by heading.
+    fn replace_round_category_counts(
+        &mut self,
+        round_id: Id,
+        counts: &[(Id, i64)],
+    ) -> impl Future<Output = Result<()>> + Send;
     /// Counts every unit's problems, problems found again and reopened tasks anew.
     fn refresh_unit_pattern_counts(
         &mut self,

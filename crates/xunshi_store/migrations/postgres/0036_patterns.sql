@@ -71,3 +71,21 @@ CREATE TABLE unit_pattern_counts (
     reopened     INTEGER NOT NULL,
     computed_at  TEXT COLLATE "C" NOT NULL
 );
+
+-- What the dashboard and the trends read of the patterns job's results, counted by the job so
+-- that no request counts the pairs themselves: the problems found again by inspection and
+-- unit (a problem is of one of each, so the rows add up), and each round's problems found
+-- by heading.
+CREATE TABLE recurrence_counts (
+    inspection_id  TEXT COLLATE "C" NOT NULL REFERENCES inspections (id) DEFERRABLE INITIALLY IMMEDIATE,
+    unit_id        TEXT COLLATE "C" NOT NULL REFERENCES units (id) DEFERRABLE INITIALLY IMMEDIATE,
+    problems       INTEGER NOT NULL,
+    PRIMARY KEY (inspection_id, unit_id)
+);
+CREATE INDEX recurrence_counts_unit ON recurrence_counts (unit_id);
+CREATE TABLE round_category_counts (
+    round_id     TEXT COLLATE "C" NOT NULL REFERENCES rounds (id) DEFERRABLE INITIALLY IMMEDIATE,
+    category_id  TEXT COLLATE "C" NOT NULL REFERENCES problem_categories (id) DEFERRABLE INITIALLY IMMEDIATE,
+    problems     INTEGER NOT NULL,
+    PRIMARY KEY (round_id, category_id)
+);

@@ -71,3 +71,21 @@ CREATE TABLE unit_pattern_counts (
     reopened     INTEGER NOT NULL,
     computed_at  TEXT NOT NULL
 );
+
+-- What the dashboard and the trends read of the patterns job's results, counted by the job so
+-- that no request counts the pairs themselves: the problems found again by inspection and
+-- unit (a problem is of one of each, so the rows add up), and each round's problems found
+-- by heading.
+CREATE TABLE recurrence_counts (
+    inspection_id  TEXT NOT NULL REFERENCES inspections (id),
+    unit_id        TEXT NOT NULL REFERENCES units (id),
+    problems       INTEGER NOT NULL,
+    PRIMARY KEY (inspection_id, unit_id)
+);
+CREATE INDEX recurrence_counts_unit ON recurrence_counts (unit_id);
+CREATE TABLE round_category_counts (
+    round_id     TEXT NOT NULL REFERENCES rounds (id),
+    category_id  TEXT NOT NULL REFERENCES problem_categories (id),
+    problems     INTEGER NOT NULL,
+    PRIMARY KEY (round_id, category_id)
+);

@@ -328,7 +328,7 @@ impl<M: Mode> PatternRead for DbTx<M> {
              JOIN rounds erd ON erd.id = ei.round_id
              JOIN rectification_tasks t ON t.id = r.earlier_task_id
              {}
-             ORDER BY rd.year DESC, u.name, r.problem_id, r.similarity DESC, r.earlier_problem_id
+             ORDER BY r.problem_id DESC, r.earlier_problem_id
              LIMIT {limit} OFFSET {offset}",
             w.sql()
         );
@@ -358,27 +358,63 @@ impl<M: Mode> PatternRead for DbTx<M> {
             .collect()
     }
 
-    async fn count_recurrences(&mut self, f: &RecurrenceFilter) -> Result<(i64, i64)> {
-        let Some(w) = recurrence_where(f) else {
-            return Ok((0, 0));
+    async fn count_recurring_problems(&mut self, f: &RecurrenceFilter) -> Result<i64> {
+        let counts = RecurrenceFilter {
+            problem_id: None,
+            ..f.clone()
+        };
+        let Some(w) = recurrence_where(&counts) else {
+            return Ok(0);
         };
         let sql = format!(
-            "SELECT CAST(COUNT(DISTINCT r.problem_id) AS BIGINT) AS problems,
-                    CAST(COUNT(*) AS BIGINT) AS n
-             FROM problem_recurrences r {}",
+            "SELECT CAST(COALESCE(SUM(r.problems), 0) AS BIGINT) AS n
+             FROM recurrence_counts r {}",
             w.sql()
         );
         let row = self
             .fetch_optional(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
             .await?;
-        match row {
-            Some(r) => Ok((i(&r, "problems")?, i(&r, "n")?)),
-            None => Ok((0, 0)),
-        }
+        row.map_or(Ok(0), |r| i(&r, "n"))
     }
 }
 
 impl PatternWrite for DbTx<Writing> {
+    async fn refresh_recurrence_counts(&mut self) -> Result<u64> {
+        self.execute(sqlx::query("DELETE FROM recurrence_counts"))
+            .await?;
+        self.execute(sqlx::query(
+            "INSERT INTO recurrence_counts (inspection_id, unit_id, problems)
+             SELECT inspection_id, unit_id, COUNT(DISTINCT problem_id)
+             FROM problem_recurrences GROUP BY inspection_id, unit_id",
+        ))
+        .await
+    }
+
+    async fn replace_round_category_counts(
+        &mut self,
+        round_id: Id,
+        counts: &[(Id, i64)],
+    ) -> Result<()> {
+        self.execute(
+            sqlx::query("DELETE FROM round_category_counts WHERE round_id = $1")
+                .bind(round_id.to_string()),
+        )
+        .await?;
+        for (category, n) in counts {
+            self.execute(
+                sqlx::query(
+                    "INSERT INTO round_category_counts (round_id, category_id, problems)
+                     VALUES ($1, $2, $3)",
+                )
+                .bind(round_id.to_string())
+                .bind(category.to_string())
+                .bind(*n),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
     async fn refresh_unit_pattern_counts(&mut self, at: jiff::Timestamp) -> Result<u64> {
         self.execute(sqlx::query("DELETE FROM unit_pattern_counts"))
             .await?;
@@ -502,12 +538,10 @@ impl<M: Mode> TrendRead for DbTx<M> {
         let mut w = Where::default();
         let list = w.list(rounds.iter().map(Id::to_string));
         let sql = format!(
-            "SELECT i.round_id, p.category_id, k.name, CAST(COUNT(*) AS BIGINT) AS n
-             FROM inspections i
-             JOIN problems p ON p.inspection_id = i.id
-             JOIN problem_categories k ON k.id = p.category_id
-             WHERE i.round_id IN ({list}) AND p.{FOUND}
-             GROUP BY i.round_id, p.category_id, k.name"
+            "SELECT c.round_id, c.category_id, k.name, c.problems AS n
+             FROM round_category_counts c
+             JOIN problem_categories k ON k.id = c.category_id
+             WHERE c.round_id IN ({list})"
         );
         self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
             .await?
@@ -521,6 +555,23 @@ impl<M: Mode> TrendRead for DbTx<M> {
                 })
             })
             .collect()
+    }
+
+    async fn count_round_problems(&mut self, round_id: Id, category_id: Id) -> Result<i64> {
+        let sql = format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n
+             FROM inspections i
+             JOIN problems p ON p.inspection_id = i.id
+             WHERE i.round_id = $1 AND p.category_id = $2 AND p.{FOUND}"
+        );
+        let row = self
+            .fetch_optional(
+                sqlx::query(AssertSqlSafe(sql))
+                    .bind(round_id.to_string())
+                    .bind(category_id.to_string()),
+            )
+            .await?;
+        row.map_or(Ok(0), |r| i(&r, "n"))
     }
 
     async fn round_problems(

@@ -486,6 +486,7 @@ pub async fn a_generated_set_holds_to_the_invariants_of_service_made_data(mut s:
     )
     .await;
     assert_eq!(board.recurring_problems, Some(found_again as usize));
+    assert_eq!(run.recurring, found_again as usize);
     let d = s
         .dashboard(&liaison, &DashboardFilter::default())
         .await
