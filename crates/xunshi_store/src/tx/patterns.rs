@@ -303,6 +303,8 @@ impl<M: Mode> PatternRead for DbTx<M> {
         Ok((units, categories))
     }
 
+    // The page is cut from the pairs alone, by their key's index, before anything is joined:
+    // joined first, the planner walks the units and sorts every pair.
     async fn recurrences(
         &mut self,
         f: &RecurrenceFilter,
@@ -318,7 +320,9 @@ impl<M: Mode> PatternRead for DbTx<M> {
                     e.title AS earlier_title, e.inspection_id AS earlier_inspection_id,
                     ei.team_name AS earlier_team_name, CAST(erd.year AS BIGINT) AS earlier_year,
                     r.earlier_task_id, t.seq AS earlier_task_seq, r.closed_on, r.similarity
-             FROM problem_recurrences r
+             FROM (SELECT * FROM problem_recurrences r {}
+                   ORDER BY r.problem_id DESC, r.earlier_problem_id
+                   LIMIT {limit} OFFSET {offset}) r
              JOIN problems p ON p.id = r.problem_id
              JOIN units u ON u.id = r.unit_id
              JOIN inspections i ON i.id = r.inspection_id
@@ -327,9 +331,7 @@ impl<M: Mode> PatternRead for DbTx<M> {
              JOIN inspections ei ON ei.id = e.inspection_id
              JOIN rounds erd ON erd.id = ei.round_id
              JOIN rectification_tasks t ON t.id = r.earlier_task_id
-             {}
-             ORDER BY r.problem_id DESC, r.earlier_problem_id
-             LIMIT {limit} OFFSET {offset}",
+             ORDER BY r.problem_id DESC, r.earlier_problem_id",
             w.sql()
         );
         self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
