@@ -9,6 +9,7 @@
 //!   asks).
 
 use jiff::civil::date;
+use xunshi_core::disclosure::{DocCollection, DocKind};
 use xunshi_core::permission::Actor;
 use xunshi_core::rectify::GroupMember;
 use xunshi_core::service::{
@@ -117,10 +118,15 @@ pub async fn load(
             },
         )
         .await?;
-    let (principal, staff) = (as_user(s, "principal").await?, as_user(s, "staff").await?);
+    let (principal, liaison, staff) = (
+        as_user(s, "principal").await?,
+        as_user(s, "liaison").await?,
+        as_user(s, "staff").await?,
+    );
     let people = People {
         office,
         principal: &principal,
+        liaison: &liaison,
         staff: &staff,
     };
     let of_2017 = people
@@ -210,10 +216,11 @@ pub async fn load(
 /// The seed's unit.
 const UNIT: &str = "自治区党委宣传部";
 
-/// Who moves the past work in: the office, and the unit's principal and staff.
+/// Who moves the past work in: the office, and the unit's principal, liaison and staff.
 struct People<'a> {
     office: &'a Actor,
     principal: &'a Actor,
+    liaison: &'a Actor,
     staff: &'a Actor,
 }
 
@@ -231,7 +238,8 @@ impl People<'_> {
             .ok_or_else(|| CoreError::internal("a past inspection moved in without its plan"))
     }
 
-    /// The moved-in plan completed with its organisation, submitted and approved as it was.
+    /// The moved-in plan completed with its organisation, submitted and approved as it was, and
+    /// the unit's reports on it sent.
     async fn approve(
         &self,
         s: &Services<Db>,
@@ -264,6 +272,15 @@ impl People<'_> {
             "补录本系统启用前的整改方案，与原方案一致。",
         )
         .await?;
+        // The reports the unit sent at the time, recorded with the plan, so that their clocks
+        // stop rather than show years overdue.
+        for kind in [DocKind::Rectification, DocKind::PrincipalReport] {
+            let doc = s
+                .draft_rectification_report(self.liaison, plan.inspection_id, plan.unit_id, kind)
+                .await?;
+            s.submit_rect_document(self.principal, doc.id, DocCollection::Reports, doc.version)
+                .await?;
+        }
         Ok(())
     }
 

@@ -663,8 +663,10 @@ fn the_seed_rectification_walk() {
     );
     b.log_out();
 
-    // The office's dashboard: the seed unit has six of ten tasks closed, one overdue (the
-    // current round's units have their own rows).
+    // The office's dashboard: the seed unit has nine of its fourteen tasks closed — the seed's
+    // six of ten, the 2017 inspection's three, the central look-back's one under way, carried
+    // into the seed's plan and counted once — and one overdue (the current round's units have
+    // their own rows).
     b.log_in("office");
     b.goto("/dashboard");
     let text = b.wait_for("整改统计");
@@ -673,7 +675,7 @@ fn the_seed_rectification_walk() {
         .find(|l| l.starts_with("自治区党委宣传部"))
         .unwrap_or_default();
     assert!(
-        seed_row.contains("60") && text.contains("逾期"),
+        seed_row.contains("14 9 64.3%") && text.contains("逾期"),
         "the dashboard:\n{text}"
     );
     b.screenshot("office-dashboard");
