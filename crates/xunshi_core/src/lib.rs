@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod anchor;
+pub mod archive;
 pub mod audit;
 pub mod audit_text;
 pub mod calendar;

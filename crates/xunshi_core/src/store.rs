@@ -4,6 +4,7 @@
 //! Everything happens inside a [`Tx`]: a service opens one, reads and writes through it, appends
 //! the audit record through it, and commits. Dropping a `Tx` without committing rolls it back.
 
+pub mod archive;
 pub mod audit;
 pub mod blobs;
 pub mod calendar;
@@ -138,6 +139,7 @@ pub struct ApiToken {
     pub revoked_at: Option<jiff::Timestamp>,
 }
 
+pub use archive::ArchiveRead;
 pub use audit::{AuditSort, AuditSortKey};
 pub use blobs::Blobs;
 pub use calendar::{CalendarRead, CalendarWrite};
@@ -209,6 +211,7 @@ pub trait ReadTx:
     + PatternRead
     + TrendRead
     + LookBackRead
+    + ArchiveRead
 {
     fn get_unit(&mut self, id: Id) -> impl Future<Output = Result<Option<Unit>>> + Send;
     fn find_unit_by_name(

@@ -1,6 +1,7 @@
 //! The storage operations, each run inside the caller's transaction. The operations of the
 //! organisation, accounts and audit trail are here; each later area has its own file below.
 
+mod archive;
 mod calendar;
 mod clocks;
 mod clues;

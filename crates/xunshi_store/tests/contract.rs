@@ -183,6 +183,7 @@ contract_cases! {
     papers::papers_sort_by_every_column_both_ways,
     papers::evidence_is_stored_once_by_hash_and_checked,
     papers::notices_are_issued_answered_and_reviewed,
+    papers::an_archived_inspections_papers_and_notices_are_read_only,
     papers::a_report_goes_through_versions_and_the_approval_chain,
     papers::feedback_needs_an_approved_report_and_opens_only_itself_to_the_unit,
     papers::the_seed_inspection_runs_from_papers_to_feedback,

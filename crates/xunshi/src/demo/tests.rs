@@ -789,3 +789,180 @@ async fn the_seed_plan_carries_the_look_back_task_and_the_look_back_team_sees_th
     // The unit does not read it: these are the teams' papers.
     assert!(s.look_back(&liaison, look_back).await.is_err());
 }
+
+/// The office archives an inspection once nothing of it still runs, and from then on no service
+/// changes any of its records: the refusal comes from the one place every change passes
+/// through, so each kind of record an inspection holds is checked to be found there.
+#[tokio::test]
+async fn an_archived_inspection_is_read_only_in_every_area() {
+    use xunshi_core::inspection::Stage;
+    use xunshi_core::service::StageChange;
+    use xunshi_core::store::{ArchiveRead, AuditFilter, PlanningWrite, WriteTx};
+
+    let dir = tempfile::tempdir().unwrap();
+    let s = loaded(&dir).await;
+    let office = as_user(&s, "office").await.unwrap();
+    let liaison = as_user(&s, "liaison").await.unwrap();
+    let seed = inspection(&s, &office, "第三巡视组").await;
+    let archive = |version: i64| StageChange {
+        version,
+        to: Stage::Archived,
+        date: None,
+    };
+
+    // The seed's tasks still run: archiving waits and says what for.
+    let (insp, _) = s.get_inspection(&office, seed).await.unwrap();
+    let insp = if insp.stage == Stage::FeedbackGiven {
+        let to = StageChange {
+            version: insp.version,
+            to: Stage::Rectification,
+            date: None,
+        };
+        s.change_stage(&office, seed, &to).await.unwrap()
+    } else {
+        insp
+    };
+    let refused = s
+        .change_stage(&office, seed, &archive(insp.version))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, CoreError::RuleRefused(m) if m.contains("项整改任务尚未销号")),
+        "{refused}"
+    );
+
+    // The department's 2017 inspection, its tasks all closed, is archived by the office.
+    let all = s
+        .list_inspections(
+            &office,
+            &InspectionFilter::default(),
+            PageRequest::first(100),
+        )
+        .await
+        .unwrap()
+        .items;
+    let earlier = all
+        .iter()
+        .find(|i| i.team_name == "第八巡视组" && i.stage == Stage::Rectification)
+        .expect("the 2017 inspection in rectification");
+    let archived = s
+        .change_stage(&office, earlier.id, &archive(earlier.version))
+        .await
+        .expect("nothing of 2017 still runs");
+    assert_eq!(archived.stage, Stage::Archived);
+    let first_task = async |inspection: Id| {
+        s.list_tasks(
+            &office,
+            &LedgerFilter {
+                inspection_id: Some(inspection),
+                ..Default::default()
+            },
+            PageRequest::first(1),
+        )
+        .await
+        .unwrap()
+        .items[0]
+            .task
+            .id
+    };
+    let mechanism = |inspection: &xunshi_core::inspection::Inspection, task: Id| {
+        xunshi_core::supervision::MechanismInput {
+            inspection_id: inspection.id.to_string(),
+            unit_id: inspection.target_ids[0].to_string(),
+            title: "《机关制度汇编》（第4版）".into(),
+            is_new: false,
+            doc_no: "桂宣办发〔2026〕1号".into(),
+            issued_on: "2026-11-02".into(),
+            task_ids: vec![task.to_string()],
+        }
+    };
+    let e = s
+        .record_mechanism(
+            &liaison,
+            &mechanism(&archived, first_task(archived.id).await),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, CoreError::RuleRefused(m) if m.contains("第八巡视组的巡视任务已归档")),
+        "{e}"
+    );
+
+    // Every inspection archived in place (as the generator writes them), every kind of record
+    // an inspection holds is found to belong to an archived one.
+    {
+        let mut tx = s.store.write().await.unwrap();
+        for i in &all {
+            let (mut i, _) = s.get_inspection(&office, i.id).await.unwrap();
+            i.stage = Stage::Archived;
+            i.version += 1;
+            tx.update_inspection(&i).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+    let mut tx = s.store.read().await.unwrap();
+    let mut missing = vec![];
+    for kind in xunshi_core::archive::INSPECTION_OBJECTS {
+        let rows = tx
+            .audit_sorted(
+                &AuditFilter {
+                    object_type: Some((*kind).to_owned()),
+                    ..Default::default()
+                },
+                Default::default(),
+                None,
+                1,
+            )
+            .await
+            .unwrap();
+        let Some(id) = rows.first().and_then(|r| r.object_id.as_deref()) else {
+            missing.push(*kind);
+            continue;
+        };
+        let id: Id = id.parse().unwrap();
+        assert!(
+            tx.archived_owner(kind, id).await.unwrap().is_some(),
+            "a {kind} is found to belong to its archived inspection"
+        );
+    }
+    // The paper's evidence, the immediate-fix notice and the deadline change, which the demo
+    // does not make, are held to the same rule by the contract suite.
+    assert_eq!(
+        missing,
+        ["evidence", "notice", "deadline_change"],
+        "kinds the demo never changes"
+    );
+    assert_eq!(tx.archived_owner("user", Id::new()).await.unwrap(), None);
+    drop(tx);
+
+    // And the services refuse, whoever asks: the unit's progress and long-term mechanism.
+    let task = s
+        .list_tasks(
+            &liaison,
+            &LedgerFilter {
+                inspection_id: Some(seed),
+                ..Default::default()
+            },
+            PageRequest::first(50),
+        )
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|t| t.task.status != xunshi_core::rectify::TaskStatus::Closed)
+        .expect("an open seed task")
+        .task;
+    let e = s
+        .report_progress(&liaison, task.id, task.version, "继续推进。", 90, false)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, CoreError::RuleRefused(_)), "{e}");
+    let after = s.get_task(&liaison, task.id).await.unwrap().entry.task;
+    assert_eq!(after.version, task.version, "nothing written");
+    let (insp, _) = s.get_inspection(&office, seed).await.unwrap();
+    let e = s
+        .record_mechanism(&liaison, &mechanism(&insp, task.id))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, CoreError::RuleRefused(_)), "{e}");
+}

@@ -181,12 +181,7 @@ fn require_user(actor: &Actor) -> Result<()> {
 }
 
 fn refuse_if_archived(insp: &Inspection) -> Result<()> {
-    if insp.stage == Stage::Archived {
-        return Err(CoreError::RuleRefused(
-            "该巡视任务已归档，问题线索只能查阅".into(),
-        ));
-    }
-    Ok(())
+    crate::archive::refuse_if_archived(insp)
 }
 
 /// The names of the fields that differ, for the audit trail (never their content).

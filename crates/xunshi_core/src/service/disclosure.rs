@@ -420,10 +420,7 @@ fn require_unit(access: DocAccess, insp: &Inspection, what: &str) -> Result<()> 
             "只有被巡视单位的主要负责人或联络员可以{what}"
         )));
     }
-    if insp.stage == Stage::Archived {
-        return Err(CoreError::RuleRefused("该巡视已归档，资料只读".into()));
-    }
-    Ok(())
+    crate::archive::refuse_if_archived(insp)
 }
 
 fn require_editable(d: &RectDocument) -> Result<()> {
@@ -1021,9 +1018,7 @@ impl<S: Store> Services<S> {
                 "整改进展通报由巡视办审核，被巡视单位不能审核本单位的通报".into(),
             ));
         }
-        if insp.stage == Stage::Archived {
-            return Err(CoreError::RuleRefused("该巡视已归档，资料只读".into()));
-        }
+        crate::archive::refuse_if_archived(&insp)?;
         if d.version != version {
             return Err(CoreError::StaleVersion(format!("“{}”", d.title)));
         }

@@ -260,6 +260,15 @@ pub(crate) async fn record<T: WriteTx>(
     at: jiff::Timestamp,
     entry: AuditEntry,
 ) -> Result<AuditRecord> {
+    // An archived inspection's records are read-only: whichever service changed one, the
+    // change is refused here, before its record, and its transaction rolled back.
+    if crate::archive::held(entry.action) {
+        if let Some(id) = entry.object_id {
+            if let Some(team) = tx.archived_owner(entry.object_type, id).await? {
+                return Err(crate::archive::refusal(&team));
+            }
+        }
+    }
     let head = tx.lock_audit_head().await?;
     let (seq, prev_hash) = (head.seq, head.hash);
     // A request carrying an idempotency key claims it with the first record it writes, in

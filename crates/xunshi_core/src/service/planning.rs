@@ -16,7 +16,8 @@ use crate::org::Unit;
 use crate::page::{Keyset, Page, PageRequest, SortedPage};
 use crate::permission::{Actor, Permission};
 use crate::store::{
-    InspectionFilter, InspectionSort, PlanningRead, PlanningWrite, ReadTx, Store, WriteTx,
+    ArchiveRead, InspectionFilter, InspectionSort, PlanningRead, PlanningWrite, ReadTx, Store,
+    WriteTx,
 };
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -484,6 +485,9 @@ impl<S: Store> Services<S> {
                 before.stage.label(),
                 change.to.label()
             )));
+        }
+        if change.to == Stage::Archived {
+            tx.unfinished(id).await?.check()?;
         }
         let on = date.unwrap_or_else(|| today(now));
         let mut dates = before.dates.clone();

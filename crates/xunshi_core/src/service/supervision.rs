@@ -139,9 +139,7 @@ pub(crate) fn signer(actor: &Actor) -> String {
 pub(crate) fn require_rectifying(insp: &Inspection) -> Result<()> {
     match insp.stage {
         Stage::FeedbackGiven | Stage::Rectification => Ok(()),
-        Stage::Archived => Err(CoreError::RuleRefused(
-            "该巡视任务已归档，整改督查记录只能查阅".into(),
-        )),
+        Stage::Archived => crate::archive::refuse_if_archived(insp),
         _ => Err(CoreError::RuleRefused(
             "该巡视任务尚未反馈，整改尚未开始".into(),
         )),

@@ -14,7 +14,7 @@ use crate::access::{Access, require_access};
 use crate::audit::{Action, AuditEntry};
 use crate::error::{CoreError, Result, Validation};
 use crate::id::Id;
-use crate::inspection::{Inspection, Stage};
+use crate::inspection::Inspection;
 use crate::org::Unit;
 use crate::page::{Keyset, Page, PageRequest, SortedPage};
 use crate::permission::{Actor, Permission};
@@ -737,11 +737,7 @@ impl<S: Store> Services<S> {
         if !before.active() {
             return Err(CoreError::RuleRefused(format!("{}已调出巡视组", x.name)));
         }
-        if insp.stage == Stage::Archived {
-            return Err(CoreError::RuleRefused(
-                "巡视任务已归档，记录只读，不能再调整巡视组".into(),
-            ));
-        }
+        crate::archive::refuse_if_archived(&insp)?;
         if let Some(g) = team_grant(&mut tx, &x, &before).await? {
             revoke_grant_in(&mut tx, actor, &g, now).await?;
         }

@@ -297,4 +297,10 @@ pub async fn entering_a_year_recounts_the_provisional_deadlines_and_tells_the_un
     );
     assert_eq!(plan.due, Some(date(2027, 1, 11)));
     assert_eq!(audit_of_action(&s, "deadline_recomputed").await.len(), 2);
+
+    // Once the inspection is archived, the change is one of its read-only records.
+    super::papers::archive_in_place(&s, w.insp.id).await;
+    let mut tx = xunshi_core::store::Store::read(&s.store).await.unwrap();
+    let owner = xunshi_core::store::ArchiveRead::archived_owner(&mut tx, "deadline_change", id);
+    assert!(owner.await.unwrap().is_some());
 }
