@@ -21,6 +21,8 @@ use xunshi_store::{Argon2Secrets, Db};
 
 #[path = "cli/anchor.rs"]
 mod anchor;
+#[path = "cli/archive.rs"]
+mod archive;
 #[path = "cli/backup.rs"]
 mod backup;
 #[path = "cli/browser.rs"]
@@ -372,6 +374,11 @@ fn serve_demo_loads_the_scenario_today_and_its_trail_verifies() {
     let status = server.stop_with_sigterm();
     assert!(status.success(), "serve --demo ended with {status}");
     assert_trail_whole(&x);
+}
+
+#[test]
+fn an_archived_inspection_is_packaged_and_refuses_every_change() {
+    archive::an_archived_inspection_is_packaged_and_refuses_changes(&Instance::sqlite());
 }
 
 #[test]
@@ -900,6 +907,8 @@ struct HttpResponse {
     status: u16,
     headers: Vec<(String, String)>,
     body: String,
+    /// The body as it came, for a file.
+    bytes: Vec<u8>,
 }
 
 impl HttpResponse {
@@ -986,6 +995,7 @@ fn try_http(
         status,
         headers,
         body: String::from_utf8_lossy(&body).into_owned(),
+        bytes: body,
     })
 }
 

@@ -9,6 +9,7 @@
 use crate::audit::Action;
 use crate::error::{CoreError, Result};
 use crate::inspection::{Inspection, Stage};
+use crate::permission::{Actor, Permission};
 
 /// The kinds of object, as the audit trail names them, that belong to one inspection. The
 /// store finds the inspection of each (contract-tested for every kind listed here).
@@ -58,6 +59,12 @@ pub fn refuse_if_archived(insp: &Inspection) -> Result<()> {
         return Err(refusal(&insp.team_name));
     }
     Ok(())
+}
+
+/// Whether the actor may take the archive package of `insp`: the office, once it is archived.
+/// The pages offer the download by this; `archive_package_scope` refuses by the same terms.
+pub fn may_take_package(actor: &Actor, insp: &Inspection) -> bool {
+    insp.stage == Stage::Archived && actor.can(Permission::ManagePlanning)
 }
 
 /// What still runs in an inspection and keeps it from being archived.

@@ -147,6 +147,8 @@ pub enum Action {
     FieldRecordAdded,
     FieldRecordFileAdded,
     SourceCited,
+    /// The archive package of an archived inspection was made: every record it holds, read.
+    ArchivePackaged,
 }
 
 impl Action {
@@ -273,6 +275,7 @@ impl Action {
         Action::FieldRecordAdded,
         Action::FieldRecordFileAdded,
         Action::SourceCited,
+        Action::ArchivePackaged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -399,6 +402,7 @@ impl Action {
             Action::FieldRecordAdded => "field_record_added",
             Action::FieldRecordFileAdded => "field_record_file_added",
             Action::SourceCited => "source_cited",
+            Action::ArchivePackaged => "archive_packaged",
         }
     }
 
@@ -526,6 +530,7 @@ impl Action {
             Action::FieldRecordAdded => "登记其他工作方式记录",
             Action::FieldRecordFileAdded => "工作记录附件",
             Action::SourceCited => "引用进驻了解材料",
+            Action::ArchivePackaged => "生成归档包",
         }
     }
 
@@ -539,6 +544,7 @@ impl Action {
                 | Action::ReportViewed
                 | Action::TalkViewed
                 | Action::WriterRevealed
+                | Action::ArchivePackaged
         )
     }
 

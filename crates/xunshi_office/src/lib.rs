@@ -9,6 +9,7 @@
 mod document;
 mod ledger;
 mod ledger_import;
+mod package;
 mod table;
 
 pub use document::{
@@ -22,6 +23,7 @@ pub use ledger_import::{
     ImportCell, ImportError, ImportField, ImportRow, ImportSheet, MAX_ROWS, SkippedRow,
     column_letter, read_ledger, serial_date,
 };
+pub use package::{CATALOGUE, MANIFEST, PackageWriter};
 pub use table::{TableSheet, table_xlsx};
 
 /// A file could not be produced. The inputs are plain text and dates, so this means a limit
@@ -32,11 +34,16 @@ pub enum OfficeError {
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
     #[error("the document could not be written: {0}")]
     Docx(String),
+    #[error("the package could not be written: {0}")]
+    Package(String),
 }
 
 /// The MIME type of an `.xlsx` workbook.
 pub const XLSX_CONTENT_TYPE: &str =
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// The MIME type of a `.zip` package.
+pub const ZIP_CONTENT_TYPE: &str = "application/zip";
 
 /// The MIME type of a `.docx` document.
 pub const DOCX_CONTENT_TYPE: &str =

@@ -462,7 +462,7 @@ pub(crate) const GRANT_COLS: &str =
     "id, user_id, role, scope_kind, scope_id, granted_by, created_at";
 const TOKEN_COLS: &str =
     "id, user_id, name, token_hash, created_at, expires_at, last_used_at, revoked_at";
-const AUDIT_COLS: &str = "id, seq, at, actor_id, actor_name, action, object_type, object_id, ip, \
+pub(crate) const AUDIT_COLS: &str = "id, seq, at, actor_id, actor_name, action, object_type, object_id, ip, \
      summary, prev_hash, hash";
 
 impl<M: Mode> ReadTx for DbTx<M> {

@@ -2,6 +2,7 @@
 //! its change together with the audit record in one transaction.
 
 mod accountability;
+mod archive;
 mod audit_trail;
 mod auth;
 mod calendar;
@@ -51,6 +52,7 @@ use crate::permission::Actor;
 use crate::store::{Blobs, Secrets, Store, WriteTx};
 
 pub use accountability::{AccountabilityEntry, AccountabilityQuery};
+pub use archive::ArchiveScope;
 pub use audit_trail::{AUDIT_EXPORT_MAX, AnchorStatus, ReadableRecord, VerifyOutcome};
 pub use auth::{AuthPolicy, IssuedToken, LoginOk, SessionOk};
 pub use clues::{ClueEntry, ClueListFilter, InspectionBrief, TransferLetter};
@@ -262,12 +264,11 @@ pub(crate) async fn record<T: WriteTx>(
 ) -> Result<AuditRecord> {
     // An archived inspection's records are read-only: whichever service changed one, the
     // change is refused here, before its record, and its transaction rolled back.
-    if crate::archive::held(entry.action) {
-        if let Some(id) = entry.object_id {
-            if let Some(team) = tx.archived_owner(entry.object_type, id).await? {
-                return Err(crate::archive::refusal(&team));
-            }
-        }
+    if crate::archive::held(entry.action)
+        && let Some(id) = entry.object_id
+        && let Some(team) = tx.archived_owner(entry.object_type, id).await?
+    {
+        return Err(crate::archive::refusal(&team));
     }
     let head = tx.lock_audit_head().await?;
     let (seq, prev_hash) = (head.seq, head.hash);

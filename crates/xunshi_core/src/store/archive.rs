@@ -4,6 +4,7 @@
 use std::future::Future;
 
 use crate::archive::Unfinished;
+use crate::audit::AuditRecord;
 use crate::error::Result;
 use crate::id::Id;
 
@@ -16,6 +17,13 @@ pub trait ArchiveRead: Send {
         object_type: &str,
         id: Id,
     ) -> impl Future<Output = Result<Option<String>>> + Send;
+    /// The audit records of an inspection's records, every kind of
+    /// [`crate::archive::INSPECTION_OBJECTS`], in the trail's order: the extract its archive
+    /// package carries. Bounded by the one inspection; each kind read through its own index.
+    fn inspection_trail(
+        &mut self,
+        inspection_id: Id,
+    ) -> impl Future<Output = Result<Vec<AuditRecord>>> + Send;
     /// What still runs in an inspection: open tasks, clues not disposed of, unanswered notices.
     fn unfinished(&mut self, inspection_id: Id) -> impl Future<Output = Result<Unfinished>> + Send;
 }

@@ -1,12 +1,13 @@
 //! 归档: the archived inspection a record belongs to, and what still runs in an inspection.
 
 use sqlx::AssertSqlSafe;
-use xunshi_core::archive::Unfinished;
+use xunshi_core::archive::{INSPECTION_OBJECTS, Unfinished};
+use xunshi_core::audit::AuditRecord;
 use xunshi_core::store::ArchiveRead;
 use xunshi_core::{Id, Result};
 
-use super::{DbTx, Mode};
-use crate::rows::{i, s};
+use super::{AUDIT_COLS, DbTx, Mode};
+use crate::rows::{self, i, s};
 
 /// The table of each kind of record of an inspection that carries its `inspection_id`
 /// (the kinds of `archive::INSPECTION_OBJECTS` but the inspection itself and the task's files).
@@ -59,6 +60,44 @@ impl<M: Mode> ArchiveRead for DbTx<M> {
             .await?
             .map(|r| s(&r, "team_name"))
             .transpose()
+    }
+
+    async fn inspection_trail(&mut self, inspection_id: Id) -> Result<Vec<AuditRecord>> {
+        let cols = AUDIT_COLS
+            .split(',')
+            .map(|c| format!("a.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut parts = Vec::new();
+        for kind in INSPECTION_OBJECTS {
+            let from = match *kind {
+                "inspection" | "announcement" => format!(
+                    "SELECT {cols} FROM audit_log a
+                     WHERE a.object_type = '{kind}' AND a.object_id = $1"
+                ),
+                "task_evidence" => format!(
+                    "SELECT {cols} FROM task_evidence e
+                     JOIN rectification_tasks t ON t.id = e.task_id
+                     JOIN audit_log a ON a.object_type = 'task_evidence' AND a.object_id = e.id
+                     WHERE t.inspection_id = $1"
+                ),
+                other => match table_of(other) {
+                    Some(table) => format!(
+                        "SELECT {cols} FROM {table} r
+                         JOIN audit_log a ON a.object_type = '{other}' AND a.object_id = r.id
+                         WHERE r.inspection_id = $1"
+                    ),
+                    None => continue,
+                },
+            };
+            parts.push(from);
+        }
+        let sql = format!("{} ORDER BY seq", parts.join(" UNION ALL "));
+        self.fetch_all(sqlx::query(AssertSqlSafe(sql)).bind(inspection_id.to_string()))
+            .await?
+            .iter()
+            .map(rows::audit)
+            .collect()
     }
 
     async fn unfinished(&mut self, inspection_id: Id) -> Result<Unfinished> {

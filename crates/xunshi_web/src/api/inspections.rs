@@ -1,6 +1,8 @@
 //! Inspections: the list with filters, one inspection, planning it, moving its stage.
 
 use crate::http::Path;
+use crate::http::archive;
+use crate::http::files::attachment;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -24,6 +26,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_inspection, update_inspection))
         .routes(routes!(look_back))
         .routes(routes!(change_stage))
+        .routes(routes!(archive_package))
 }
 
 /// The inspections the caller may see: all for the office and leadership, their own team's
@@ -89,6 +92,32 @@ async fn look_back(
 ) -> ApiResult<Json<Option<LookBackView>>> {
     let id = path_id(&id, "巡视任务")?;
     Ok(Json(app.services.look_back(&actor, id).await?))
+}
+
+/// The archive package (归档包) of an archived inspection, as a `.zip`: one folder per kind of
+/// record (the inspection, working papers and their files, reports, the feedback, clues and
+/// transfer letters, plans, the ledger, the rectification files, reports and notices,
+/// follow-ups, accountability and mechanisms), the audit extract of its records, the catalogue
+/// `目录.xlsx` and `manifest-sha256.txt` (checked by `sha256sum -c`). For the office; refused
+/// (422) while the inspection is not archived.
+#[utoipa::path(get, path = "/inspections/{id}/archive-package", tag = "inspections", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "归档包", content_type = "application/zip"),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn archive_package(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<axum::response::Response> {
+    let id = path_id(&id, "巡视任务")?;
+    let (bytes, name) = archive::archive_package(&app, &actor, id).await?;
+    Ok(attachment(
+        bytes,
+        xunshi_office::ZIP_CONTENT_TYPE,
+        &name,
+        "zip",
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]

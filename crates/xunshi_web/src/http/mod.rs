@@ -17,6 +17,7 @@
 //!
 //! A [`Rejection`] answers as the API's error body; the pages' error layer shows it as a page.
 
+pub mod archive;
 pub mod decode;
 pub mod docx;
 pub mod extract;

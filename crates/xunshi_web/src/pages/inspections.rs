@@ -32,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/inspections/{id}", get(detail).post(update))
         .route("/inspections/{id}/edit", get(edit_form))
         .route("/inspections/{id}/stage", post(change_stage))
+        .route("/inspections/{id}/archive-package", get(archive_package))
 }
 
 fn day(d: Option<jiff::civil::Date>) -> String {
@@ -499,6 +500,8 @@ struct DetailPage {
     moves: Vec<(&'static str, &'static str, bool, bool)>,
     today: String,
     can_edit: bool,
+    archived: bool,
+    can_package: bool,
     error: Option<String>,
     /// For a 回头看: the inspection it looks back at beside its rectification's present state.
     look_back: Option<LookBackBlock>,
@@ -631,6 +634,8 @@ async fn render_detail(
         moves: moves(actor, i),
         today: today(app.services.now()).to_string(),
         can_edit: access == Access::Office && i.stage.index() <= Stage::Preparation.index(),
+        archived: i.stage == Stage::Archived,
+        can_package: xunshi_core::archive::may_take_package(actor, i),
         error,
         look_back,
         v,
@@ -668,4 +673,24 @@ async fn change_stage(
             render_detail(&app, &user, id, None, Some(e.to_string()), status).await
         }
     }
+}
+
+/// The archive package as a `.zip`, for the office, of an archived inspection
+/// (`archive_package_scope`'s rule); a refusal is shown as a page.
+async fn archive_package(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+) -> PageResult {
+    let actor = &user.actor;
+    let id = super::fieldwork::parse_id(&id, "巡视任务", actor)?;
+    let (bytes, name) = crate::http::archive::archive_package(&app, actor, id)
+        .await
+        .or_page(actor)?;
+    Ok(crate::http::files::attachment(
+        bytes,
+        xunshi_office::ZIP_CONTENT_TYPE,
+        &name,
+        "zip",
+    ))
 }

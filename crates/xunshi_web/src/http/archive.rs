@@ -1,0 +1,390 @@
+//! The archive package (归档包) of an archived inspection, for its page and the API: every
+//! record of the inspection in one folder per kind — the documents the system writes as `.docx`
+//! in the paper's layout, the ledger as its workbook, the files people uploaded as they came,
+//! the other records as JSON as the API answers them — with the audit extract, a catalogue
+//! workbook and a manifest of SHA-256 hashes (`xunshi_office::PackageWriter`).
+//!
+//! Everything is read through the services as the person asking, so each read the core audits
+//! (a paper, a file, a clue) is audited for the package as for its page; the core decides who
+//! may take a package at all (`archive_package_scope`: the office, an archived inspection).
+//! Sealed fields (a talk's record, a letter writer's identity) stay sealed: the records list
+//! them without their sealed content.
+
+use std::io::Cursor;
+
+use serde::Serialize;
+use xunshi_core::audit::AuditRecord;
+use xunshi_core::page::PageRequest;
+use xunshi_core::permission::Actor;
+use xunshi_core::service::{
+    AccountabilityQuery, ClueListFilter, FollowUpQuery, LedgerFilter, MechanismQuery,
+};
+use xunshi_core::store::{DocFilter, PlanFilter, TransferFilter};
+use xunshi_core::{CoreError, Id};
+use xunshi_office::{OfficeError, PackageWriter, official_docx};
+
+use super::docx;
+use super::ledger::ledger_workbook;
+use crate::AppState;
+
+/// How many rows each list is read by.
+const PAGE: u32 = 200;
+
+fn office(e: OfficeError) -> CoreError {
+    CoreError::internal(e)
+}
+
+fn json<T: Serialize>(v: &T) -> Result<Vec<u8>, CoreError> {
+    serde_json::to_vec_pretty(v).map_err(CoreError::internal)
+}
+
+/// A name safe as one part of a path in the package: no separators or control characters,
+/// at most 60 characters.
+fn part(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| match c {
+            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
+            c if c.is_control() => '_',
+            c => c,
+        })
+        .take(60)
+        .collect();
+    let trimmed = cleaned.trim_matches(|c: char| c == '.' || c.is_whitespace());
+    if trimmed.is_empty() {
+        "_".into()
+    } else {
+        trimmed.to_owned()
+    }
+}
+
+/// Every page of a list, read `PAGE` rows at a time: `every!(at => s.list_x(actor, &f, at))`.
+macro_rules! every {
+    ($at:ident => $fetch:expr) => {{
+        let mut out = Vec::new();
+        let mut $at = PageRequest::first(PAGE);
+        loop {
+            let page = $fetch.await?;
+            out.extend(page.items);
+            match page.next_cursor {
+                Some(c) => $at = PageRequest::parse(Some(&c), Some(PAGE))?,
+                None => break,
+            }
+        }
+        out
+    }};
+}
+
+/// The audit extract as CSV (UTF-8 with a byte-order mark, which spreadsheets read as such).
+fn trail_csv(trail: &[AuditRecord]) -> Vec<u8> {
+    fn cell(s: &str) -> String {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    }
+    let mut out = String::from("\u{feff}序号,时间,操作人,操作,对象类型,对象,摘要,哈希\n");
+    for r in trail {
+        let action = xunshi_core::audit::Action::parse(&r.action)
+            .map(|a| a.label().to_owned())
+            .unwrap_or_else(|| r.action.clone());
+        let row = [
+            r.seq.to_string(),
+            r.at.clone(),
+            r.actor_name.clone(),
+            action,
+            r.object_type.clone(),
+            r.object_id.clone().unwrap_or_default(),
+            r.summary.clone(),
+            r.hash.clone(),
+        ];
+        out.push_str(&row.iter().map(|c| cell(c)).collect::<Vec<_>>().join(","));
+        out.push('\n');
+    }
+    out.into_bytes()
+}
+
+/// The package of inspection `id` as `.zip` bytes, and the name to offer it under.
+pub async fn archive_package(
+    app: &AppState,
+    actor: &Actor,
+    id: Id,
+) -> Result<(Vec<u8>, String), CoreError> {
+    let s = &app.services;
+    let scope = s.archive_package_scope(actor, id).await?;
+    let insp = &scope.inspection;
+    let team = docx::team_full_name(app, actor, insp).await;
+    let mut p = PackageWriter::new(Cursor::new(Vec::new()), &team);
+    let day = |t: jiff::Timestamp| xunshi_core::service::today(t).to_string();
+
+    let (view, _) = s.inspection_view(actor, id).await?;
+    let planned = day(insp.created_at);
+    p.add(
+        "01-巡视任务/巡视任务.json",
+        "巡视任务",
+        &team,
+        &planned,
+        &json(&view)?,
+    )
+    .map_err(office)?;
+
+    for summary in s.list_problems(actor, id, &Default::default()).await? {
+        let d = s.get_problem(actor, summary.id).await?;
+        let name = format!("底稿-{:03}", d.problem.seq);
+        let date = day(d.problem.created.at);
+        p.add(
+            &format!("02-问题底稿/{name}.json"),
+            "问题底稿",
+            &d.problem.title,
+            &date,
+            &json(&d)?,
+        )
+        .map_err(office)?;
+        for (k, e) in d.evidence.iter().enumerate() {
+            let (e, bytes) = s.download_evidence(actor, e.id).await?;
+            let path = format!(
+                "02-问题底稿/佐证材料/{name}-{}-{}",
+                k + 1,
+                part(&e.filename)
+            );
+            let title = format!("{}（{}）", e.filename, d.problem.title);
+            p.add(&path, "佐证材料", &title, &day(e.uploaded.at), &bytes)
+                .map_err(office)?;
+        }
+    }
+
+    for (n, r) in s.list_reports(actor, id).await?.into_iter().enumerate() {
+        let d = s.report_detail(actor, r.id).await?;
+        p.add(
+            &format!("03-巡视报告/报告-{}-{}.json", n + 1, part(&r.title)),
+            "巡视报告",
+            &r.title,
+            &day(r.created.at),
+            &json(&d)?,
+        )
+        .map_err(office)?;
+    }
+
+    if let Some(f) = s.get_feedback(actor, id).await? {
+        let doc = docx::feedback_doc(app, actor, id).await?;
+        let date = f.meeting.date.map(|d| d.to_string()).unwrap_or_default();
+        let bytes = official_docx(&doc).map_err(office)?;
+        p.add(
+            "04-反馈意见/反馈意见.docx",
+            "反馈意见",
+            &doc.title,
+            &date,
+            &bytes,
+        )
+        .map_err(office)?;
+        p.add(
+            "04-反馈意见/反馈意见.json",
+            "反馈意见",
+            &doc.title,
+            &date,
+            &json(&f)?,
+        )
+        .map_err(office)?;
+    }
+
+    let clues = every!(at => s.list_clues(
+        actor,
+        &ClueListFilter {
+            inspection_id: Some(id),
+            ..Default::default()
+        },
+        at,
+    ));
+    if !clues.is_empty() {
+        p.add(
+            "05-问题线索/线索清单.json",
+            "问题线索",
+            &format!("问题线索{}条", clues.len()),
+            "",
+            &json(&clues)?,
+        )
+        .map_err(office)?;
+    }
+    let transfers = every!(at => s.list_transfers(
+        actor,
+        &TransferFilter {
+            inspection_id: Some(id),
+            ..Default::default()
+        },
+        at,
+    ));
+    for (n, t) in transfers.into_iter().enumerate() {
+        let letter = s.get_transfer(actor, t.id).await?;
+        let doc = docx::transfer_doc(&letter);
+        let bytes = official_docx(&doc).map_err(office)?;
+        let path = format!("05-问题线索/移交函-{}-{}.docx", n + 1, part(&t.letter_no));
+        p.add(
+            &path,
+            "移交函",
+            &doc.title,
+            &t.transferred_on.to_string(),
+            &bytes,
+        )
+        .map_err(office)?;
+    }
+
+    let plans = every!(at => s.list_rect_plans(
+        actor,
+        &PlanFilter {
+            inspection_id: Some(id),
+            ..Default::default()
+        },
+        at,
+    ));
+    for (n, plan) in plans.into_iter().enumerate() {
+        let d = s.rect_plan_detail(actor, plan.id).await?;
+        let doc = docx::plan_doc(&d);
+        let name = format!("{}-{}", n + 1, part(&doc.title));
+        let date = d
+            .plan
+            .approved_at
+            .or(d.plan.submitted_at)
+            .map(day)
+            .unwrap_or_default();
+        let bytes = official_docx(&doc).map_err(office)?;
+        p.add(
+            &format!("06-整改方案/{name}.docx"),
+            "整改方案",
+            &doc.title,
+            &date,
+            &bytes,
+        )
+        .map_err(office)?;
+        p.add(
+            &format!("06-整改方案/{name}.json"),
+            "整改方案",
+            &doc.title,
+            &date,
+            &json(&d)?,
+        )
+        .map_err(office)?;
+    }
+
+    let ledger = LedgerFilter {
+        inspection_id: Some(id),
+        ..Default::default()
+    };
+    let export = s.ledger_export(actor, &ledger).await?;
+    if !export.rows.is_empty() {
+        let bytes = ledger_workbook(&export).map_err(office)?;
+        let date = export.as_of.to_string();
+        p.add(
+            "07-整改台账/整改台账.xlsx",
+            "整改台账",
+            &export.title,
+            &date,
+            &bytes,
+        )
+        .map_err(office)?;
+    }
+    // Named by the task's row in the ledger workbook.
+    for (n, entry) in export.rows.iter().enumerate() {
+        let task = s.get_task(actor, entry.entry.task.id).await?;
+        for (k, e) in task.evidence.iter().enumerate() {
+            let (e, bytes) = s.download_task_evidence(actor, e.id).await?;
+            let path = format!(
+                "08-整改佐证材料/台账第{}项-{}-{}",
+                n + 1,
+                k + 1,
+                part(&e.filename)
+            );
+            let title = format!("{}（{}）", e.filename, entry.entry.task.measure);
+            p.add(&path, "整改佐证材料", &title, &day(e.uploaded.at), &bytes)
+                .map_err(office)?;
+        }
+    }
+
+    let documents = every!(at => s.list_rect_documents(
+        actor,
+        &DocFilter {
+            inspection_id: Some(id),
+            ..Default::default()
+        },
+        at,
+    ));
+    for (n, d) in documents.into_iter().enumerate() {
+        let doc = docx::rect_doc(&d.document);
+        let bytes = official_docx(&doc).map_err(office)?;
+        let date = docx::document_date(&d.document)
+            .map(|d| d.to_string())
+            .unwrap_or_default();
+        let path = format!("09-整改报告与通报/{}-{}.docx", n + 1, part(&doc.title));
+        p.add(&path, "整改报告与通报", &doc.title, &date, &bytes)
+            .map_err(office)?;
+    }
+
+    let followups = every!(at => s.list_followups(
+        actor,
+        &FollowUpQuery {
+            inspection_id: Some(id),
+            ..Default::default()
+        },
+        at,
+    ));
+    for (n, f) in followups.into_iter().enumerate() {
+        let doc = docx::followup_doc(&f);
+        let bytes = official_docx(&doc).map_err(office)?;
+        let path = format!("10-督办问责/督办-{}-{}.docx", n + 1, part(&f.notice.doc_no));
+        p.add(
+            &path,
+            "督办文书",
+            &doc.title,
+            &f.notice.issued_on.to_string(),
+            &bytes,
+        )
+        .map_err(office)?;
+    }
+    let accountability = every!(at => s.list_accountability(
+        actor,
+        &AccountabilityQuery {
+            inspection_id: Some(id),
+            ..Default::default()
+        },
+        at,
+    ));
+    if !accountability.is_empty() {
+        let title = format!("问责记录{}条", accountability.len());
+        p.add(
+            "10-督办问责/问责记录.json",
+            "问责记录",
+            &title,
+            "",
+            &json(&accountability)?,
+        )
+        .map_err(office)?;
+    }
+    let mechanisms = every!(at => s.list_mechanisms(
+        actor,
+        &MechanismQuery {
+            inspection_id: Some(id),
+            ..Default::default()
+        },
+        at,
+    ));
+    if !mechanisms.is_empty() {
+        let title = format!("长效机制{}项", mechanisms.len());
+        p.add(
+            "10-督办问责/长效机制.json",
+            "长效机制",
+            &title,
+            "",
+            &json(&mechanisms)?,
+        )
+        .map_err(office)?;
+    }
+
+    let title = format!("审计记录{}条", scope.trail.len());
+    p.add(
+        "11-审计记录/审计摘录.csv",
+        "审计记录",
+        &title,
+        "",
+        &trail_csv(&scope.trail),
+    )
+    .map_err(office)?;
+
+    let bytes = p.finish().map_err(office)?.into_inner();
+    Ok((bytes, format!("归档包-{team}")))
+}
