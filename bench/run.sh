@@ -248,17 +248,26 @@ except Exception:
 PY
 )
   fetch_open_tasks() { # the liaison's tasks under way, with their versions, for the write path
+    # (not those of archived inspections, whose records are read-only)
     python3 - "$base" "$T_LIAISON" >"$WORK/tasks.txt" <<'PY'
 import json, sys, urllib.request
 base, tok = sys.argv[1:]
-cursor, n = None, 0
-while n < 2000:
-    url = f"{base}/api/v1/tasks?status=in_progress&limit=200" + (f"&cursor={cursor}" if cursor else "")
-    d = json.load(urllib.request.urlopen(urllib.request.Request(url, headers={"Authorization": f"Bearer {tok}"})))
-    for e in d["items"]:
-        print(e["task"]["id"], e["task"]["version"]); n += 1
-    cursor = d.get("next_cursor")
-    if not cursor:
+def pages(path):
+    cursor = None
+    while True:
+        url = f"{base}{path}&limit=200" + (f"&cursor={cursor}" if cursor else "")
+        d = json.load(urllib.request.urlopen(urllib.request.Request(url, headers={"Authorization": f"Bearer {tok}"})))
+        yield from d["items"]
+        cursor = d.get("next_cursor")
+        if not cursor:
+            return
+archived = {i["id"] for i in pages("/api/v1/inspections?stage=archived")}
+n = 0
+for e in pages("/api/v1/tasks?status=in_progress"):
+    if e["task"]["inspection_id"] in archived:
+        continue
+    print(e["task"]["id"], e["task"]["version"]); n += 1
+    if n >= 2000:
         break
 PY
   }

@@ -148,12 +148,23 @@ pub async fn hot_queries_read_large_tables_through_their_indexes(mut s: Svc) {
         .expect("the liaison has tasks")
         .task
         .unit_id;
-    let open = a_unit
-        .items
-        .iter()
-        .find(|e| e.task.status == TaskStatus::InProgress)
-        .map(|e| e.task.clone())
-        .expect("an open task of the liaison's unit");
+    // A task under way of an inspection not archived (an archived one's are read-only).
+    let open: String = sqlx::query(
+        "SELECT t.id FROM rectification_tasks t JOIN inspections i ON i.id = t.inspection_id
+         WHERE t.unit_id = $1 AND t.status = 'in_progress' AND i.stage <> 'archived'
+         ORDER BY t.id LIMIT 1",
+    )
+    .bind(unit.to_string())
+    .fetch_one(&s.store.pool)
+    .await
+    .expect("an open task of the liaison's unit")
+    .get("id");
+    let open = s
+        .get_task(&office, open.parse().expect("an id"))
+        .await
+        .expect("the open task")
+        .entry
+        .task;
     let category: String = sqlx::query("SELECT category_id FROM rectification_tasks LIMIT 1")
         .fetch_one(&s.store.pool)
         .await
