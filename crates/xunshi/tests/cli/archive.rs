@@ -146,7 +146,7 @@ pub(super) fn an_archived_inspection_is_packaged_and_refuses_changes(x: &Instanc
         "01-巡视任务/巡视任务.json",
         "04-反馈意见/反馈意见.docx",
         "07-整改台账/整改台账.xlsx",
-        "11-审计记录/审计摘录.csv",
+        "12-审计记录/审计摘录.csv",
         "目录.xlsx",
     ] {
         assert!(paths.contains(&wanted), "{wanted} in {paths:?}");
@@ -157,9 +157,16 @@ pub(super) fn an_archived_inspection_is_packaged_and_refuses_changes(x: &Instanc
             .any(|p| p.starts_with("06-整改方案/") && p.ends_with(".docx")),
         "{paths:?}"
     );
+    // A talk is its team's alone: the package says it left talks out, and why.
+    let mut note = String::new();
+    zip.by_name("11-进驻了解/未收入说明.txt")
+        .expect("the note of what was left out")
+        .read_to_string(&mut note)
+        .unwrap();
+    assert!(note.contains("个别谈话"), "{note}");
     // The audit extract holds the archiving itself.
     let mut trail = String::new();
-    zip.by_name("11-审计记录/审计摘录.csv")
+    zip.by_name("12-审计记录/审计摘录.csv")
         .unwrap()
         .read_to_string(&mut trail)
         .unwrap();

@@ -19,7 +19,7 @@ use xunshi_core::permission::Actor;
 use xunshi_core::service::{
     AccountabilityQuery, ClueListFilter, FollowUpQuery, LedgerFilter, MechanismQuery,
 };
-use xunshi_core::store::{DocFilter, PlanFilter, TransferFilter};
+use xunshi_core::store::{DocFilter, LetterFilter, PlanFilter, TransferFilter};
 use xunshi_core::{CoreError, Id};
 use xunshi_office::{OfficeError, PackageWriter, official_docx};
 
@@ -99,6 +99,29 @@ fn trail_csv(trail: &[AuditRecord]) -> Vec<u8> {
         out.push('\n');
     }
     out.into_bytes()
+}
+
+/// One kind of fieldwork record as JSON, or — when the asker may not read it — its refusal
+/// noted for the package's note; any other failure ends the package.
+fn fieldwork<T: Serialize>(
+    p: &mut PackageWriter<Cursor<Vec<u8>>>,
+    left_out: &mut Vec<String>,
+    kind: &str,
+    path: &str,
+    read: Result<Vec<T>, CoreError>,
+) -> Result<(), CoreError> {
+    match read {
+        Ok(rows) if rows.is_empty() => Ok(()),
+        Ok(rows) => {
+            let title = format!("{kind}{}件", rows.len());
+            p.add(path, kind, &title, "", &json(&rows)?).map_err(office)
+        }
+        Err(CoreError::Forbidden(why)) => {
+            left_out.push(format!("{kind}：{why}"));
+            Ok(())
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// The package of inspection `id` as `.zip` bytes, and the name to offer it under.
@@ -375,9 +398,60 @@ pub async fn archive_package(
         .map_err(office)?;
     }
 
+    // Fieldwork, where the office may read it (a talk is its team's alone): what it may not
+    // is named in a note, so the archives know what the package leaves out and why.
+    let mut left_out = Vec::new();
+    let letters =
+        async { Ok(every!(at => s.letters_page(actor, id, &LetterFilter::default(), at))) }.await;
+    fieldwork(
+        &mut p,
+        &mut left_out,
+        "来信来访",
+        "11-进驻了解/来信来访.json",
+        letters,
+    )?;
+    let talks = async { Ok(every!(at => s.talks_page(actor, id, at))) }.await;
+    fieldwork(
+        &mut p,
+        &mut left_out,
+        "个别谈话",
+        "11-进驻了解/个别谈话.json",
+        talks,
+    )?;
+    let requests = async { Ok(every!(at => s.doc_requests_page(actor, id, at))) }.await;
+    fieldwork(
+        &mut p,
+        &mut left_out,
+        "调阅材料",
+        "11-进驻了解/调阅材料.json",
+        requests,
+    )?;
+    let records = async { Ok(every!(at => s.field_records_page(actor, id, at))) }.await;
+    fieldwork(
+        &mut p,
+        &mut left_out,
+        "其他工作记录",
+        "11-进驻了解/其他工作记录.json",
+        records,
+    )?;
+    if !left_out.is_empty() {
+        let note = format!(
+            "以下进驻了解材料未收入本归档包：\n{}\n谈话记录正文、来信人身份等加密字段均不导出。\n",
+            left_out.join("\n")
+        );
+        p.add(
+            "11-进驻了解/未收入说明.txt",
+            "说明",
+            "未收入的材料",
+            "",
+            note.as_bytes(),
+        )
+        .map_err(office)?;
+    }
+
     let title = format!("审计记录{}条", scope.trail.len());
     p.add(
-        "11-审计记录/审计摘录.csv",
+        "12-审计记录/审计摘录.csv",
         "审计记录",
         &title,
         "",
