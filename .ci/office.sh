@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The documents people print, opened by an office suite: one of each kind the product writes
 # (the feedback, the rectification plan, the rectification report, the public notice, the
-# clue transfer letter, a follow-up notice as .docx; the ledger as .xlsx), fetched from the
+# clue transfer letter, a follow-up notice as .docx; the ledger as .xlsx; an archive package's
+# catalogue and plan, the package checked against its manifest by sha256sum), fetched from the
 # API of a demo server as the office, converted to PDF by LibreOffice, and refused when a
 # conversion fails or its first page has no text.
 #
@@ -89,7 +90,23 @@ for name, body in documents.items():
     with open(f"{out}/{name}", "wb") as f:
         f.write(body)
     print(f"{name}: {len(body)} bytes")
+
+# The archive package of the department's 2017 inspection, archived for the purpose (its tasks
+# are all closed): unpacked beside the documents, its catalogue among them.
+import io, zipfile
+insp = next(i for i in json.loads(call("GET", "/inspections?limit=200", token=token))["items"]
+            if i["team_name"] == "第八巡视组" and i["stage"] == "rectification")
+call("POST", f"/inspections/{insp['id']}/stage", {"version": insp["version"], "to": "archived"}, token=token)
+package = call("GET", f"/inspections/{insp['id']}/archive-package", token=token)
+zipfile.ZipFile(io.BytesIO(package)).extractall(f"{out}/../package")
+print(f"archive package: {len(package)} bytes")
 PY
+
+# Every file of the package against its manifest, by the tool the archives would use.
+(cd "$WORK/package" && sha256sum --quiet -c manifest-sha256.txt) || { echo "FAIL: the archive package's manifest does not match its files" >&2; exit 1; }
+echo "archive package: $(wc -l <"$WORK/package/manifest-sha256.txt") files match the manifest"
+cp "$WORK/package/目录.xlsx" "$WORK/docs/archive-catalogue.xlsx"
+cp "$(find "$WORK/package/06-整改方案" -name '*.docx' | head -n1)" "$WORK/docs/archive-plan.docx"
 
 # LibreOffice keeps its profile in HOME; a fresh one per run keeps runs apart.
 export HOME="$WORK/home"
