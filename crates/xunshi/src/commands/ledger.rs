@@ -336,14 +336,7 @@ async fn select(services: &Services<Db>, a: &LedgerExportArgs) -> Result<Selecti
 /// A file name from a unit's, team's or round's name: no separators or characters that
 /// file systems refuse.
 fn file_name(name: &str, date: jiff::civil::Date, ext: &str) -> PathBuf {
-    let clean: String = name
-        .chars()
-        .map(|c| match c {
-            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
-            c if c.is_control() => '_',
-            c => c,
-        })
-        .collect();
+    let clean = xunshi_web::http::files::safe_file_name(name);
     PathBuf::from(format!("整改台账-{clean}-{date}.{ext}"))
 }
 

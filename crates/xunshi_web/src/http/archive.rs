@@ -24,6 +24,7 @@ use xunshi_core::{CoreError, Id};
 use xunshi_office::{OfficeError, PackageWriter, official_docx};
 
 use super::docx;
+use super::files::safe_file_name;
 use super::ledger::ledger_workbook;
 use crate::AppState;
 
@@ -41,15 +42,7 @@ fn json<T: Serialize>(v: &T) -> Result<Vec<u8>, CoreError> {
 /// A name safe as one part of a path in the package: no separators or control characters,
 /// at most 60 characters.
 fn part(name: &str) -> String {
-    let cleaned: String = name
-        .chars()
-        .map(|c| match c {
-            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
-            c if c.is_control() => '_',
-            c => c,
-        })
-        .take(60)
-        .collect();
+    let cleaned: String = safe_file_name(name).chars().take(60).collect();
     let trimmed = cleaned.trim_matches(|c: char| c == '.' || c.is_whitespace());
     if trimmed.is_empty() {
         "_".into()

@@ -207,6 +207,18 @@ pub struct FileQuery {
     pub download: bool,
 }
 
+/// A name as one part of a file's name: the characters file systems refuse (separators,
+/// `:*?"<>|`, control characters) each replaced by `_`.
+pub fn safe_file_name(name: &str) -> String {
+    name.chars()
+        .map(|c| match c {
+            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
+            c if c.is_control() => '_',
+            c => c,
+        })
+        .collect()
+}
+
 /// `Content-Disposition` for a download: an ASCII fallback name and the real one in UTF-8.
 pub fn attachment_header(filename: &str) -> String {
     disposition("attachment", filename)
