@@ -4,15 +4,15 @@
 
 use serde_json::json;
 
+use super::Services;
 use super::planning::load_inspection;
-use super::{Services, record};
 use crate::access::{Access, require_access};
 use crate::audit::{Action, AuditEntry, AuditRecord};
 use crate::error::{CoreError, Result};
 use crate::id::Id;
 use crate::inspection::{Inspection, Stage};
 use crate::permission::{Actor, Permission};
-use crate::store::{ArchiveRead, Store, WriteTx};
+use crate::store::{ArchiveRead, Store};
 
 /// An archived inspection whose package is being made, and the audit records of its records.
 #[derive(Debug, Clone)]
@@ -23,35 +23,33 @@ pub struct ArchiveScope {
 
 impl<S: Store> Services<S> {
     /// Opens the making of an archive package: only the office (who archives), only of an
-    /// archived inspection. The package is recorded as one read of the inspection, before any
-    /// of it is shown. The audit extract is the inspection's own records' trail, which the
-    /// office is given here and nowhere else (the whole trail stays the administrator's).
+    /// archived inspection. The package is recorded as one read of the inspection before any
+    /// of it is shown, in a write transaction of its own once the reading is done. The audit
+    /// extract is the inspection's own records' trail, which the office is given here and
+    /// nowhere else (the whole trail stays the administrator's).
     pub async fn archive_package_scope(&self, actor: &Actor, id: Id) -> Result<ArchiveScope> {
         actor.require(Permission::ManagePlanning)?;
         let now = self.now();
-        let mut tx = self.store.write().await?;
-        let inspection = load_inspection(&mut tx, id).await?;
-        require_access(actor, &inspection, Access::Read)?;
-        if inspection.stage != Stage::Archived {
-            return Err(CoreError::RuleRefused(format!(
-                "{}的巡视任务尚未归档，归档后才能生成归档包",
-                inspection.team_name
-            )));
-        }
-        let trail = tx.inspection_trail(id).await?;
-        record(
-            &mut tx,
-            actor,
-            now,
-            AuditEntry::new(
-                Action::ArchivePackaged,
-                "inspection",
-                Some(id),
-                json!({ "trail_records": trail.len() }),
-            ),
-        )
-        .await?;
-        tx.commit().await?;
+        let (inspection, trail) = {
+            let mut tx = self.store.read().await?;
+            let inspection = load_inspection(&mut tx, id).await?;
+            require_access(actor, &inspection, Access::Read)?;
+            if inspection.stage != Stage::Archived {
+                return Err(CoreError::RuleRefused(format!(
+                    "{}的巡视任务尚未归档，归档后才能生成归档包",
+                    inspection.team_name
+                )));
+            }
+            (inspection, tx.inspection_trail(id).await?)
+        };
+        // Recorded after the read, in a transaction of its own: reading never holds the writer.
+        let entry = AuditEntry::new(
+            Action::ArchivePackaged,
+            "inspection",
+            Some(id),
+            json!({ "trail_records": trail.len() }),
+        );
+        self.record_shown(actor, now, entry).await?;
         Ok(ArchiveScope { inspection, trail })
     }
 }
