@@ -9,10 +9,27 @@ use xunshi_core::{Id, Result};
 use super::{AUDIT_COLS, DbTx, Mode};
 use crate::rows::{self, i, s};
 
-/// The table of each kind of record of an inspection that carries its `inspection_id`
-/// (the kinds of `archive::INSPECTION_OBJECTS` but the inspection itself and the task's files).
-fn table_of(object_type: &str) -> Option<&'static str> {
-    Some(match object_type {
+/// Where the records of each kind of `archive::INSPECTION_OBJECTS` are, as the `FROM` of a
+/// query with the record aliased `r`: the expression of the record's id (as the audit trail
+/// names it) and of its inspection's. `None` for a kind of no inspection.
+fn owned_by(object_type: &str) -> Option<(String, &'static str, &'static str)> {
+    let table = match object_type {
+        "inspection" => return Some(("inspections r".into(), "r.id", "r.id")),
+        // The announcement is kept, and recorded, under its inspection's id.
+        "announcement" => {
+            return Some((
+                "announcements r".into(),
+                "r.inspection_id",
+                "r.inspection_id",
+            ));
+        }
+        "task_evidence" => {
+            return Some((
+                "task_evidence r JOIN rectification_tasks t ON t.id = r.task_id".into(),
+                "r.id",
+                "t.inspection_id",
+            ));
+        }
         "team_member" => "team_members",
         "talk_plan" => "talk_plan",
         "talk" => "talks",
@@ -33,29 +50,19 @@ fn table_of(object_type: &str) -> Option<&'static str> {
         "accountability" => "accountability",
         "mechanism" => "mechanisms",
         _ => return None,
-    })
+    };
+    Some((format!("{table} r"), "r.id", "r.inspection_id"))
 }
 
 impl<M: Mode> ArchiveRead for DbTx<M> {
     async fn archived_owner(&mut self, object_type: &str, id: Id) -> Result<Option<String>> {
-        let sql = match object_type {
-            // The announcement is kept under its inspection's id.
-            "inspection" | "announcement" => {
-                "SELECT team_name FROM inspections WHERE id = $1 AND stage = 'archived'".to_owned()
-            }
-            "task_evidence" => "SELECT i.team_name FROM task_evidence e
-                 JOIN rectification_tasks t ON t.id = e.task_id
-                 JOIN inspections i ON i.id = t.inspection_id
-                 WHERE e.id = $1 AND i.stage = 'archived'"
-                .to_owned(),
-            other => match table_of(other) {
-                Some(table) => format!(
-                    "SELECT i.team_name FROM {table} r JOIN inspections i ON i.id = r.inspection_id
-                     WHERE r.id = $1 AND i.stage = 'archived'"
-                ),
-                None => return Ok(None),
-            },
+        let Some((from, object, inspection)) = owned_by(object_type) else {
+            return Ok(None);
         };
+        let sql = format!(
+            "SELECT i.team_name FROM {from} JOIN inspections i ON i.id = {inspection}
+             WHERE {object} = $1 AND i.stage = 'archived'"
+        );
         self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(id.to_string()))
             .await?
             .map(|r| s(&r, "team_name"))
@@ -68,30 +75,17 @@ impl<M: Mode> ArchiveRead for DbTx<M> {
             .map(|c| format!("a.{}", c.trim()))
             .collect::<Vec<_>>()
             .join(", ");
-        let mut parts = Vec::new();
-        for kind in INSPECTION_OBJECTS {
-            let from = match *kind {
-                "inspection" | "announcement" => format!(
-                    "SELECT {cols} FROM audit_log a
-                     WHERE a.object_type = '{kind}' AND a.object_id = $1"
-                ),
-                "task_evidence" => format!(
-                    "SELECT {cols} FROM task_evidence e
-                     JOIN rectification_tasks t ON t.id = e.task_id
-                     JOIN audit_log a ON a.object_type = 'task_evidence' AND a.object_id = e.id
-                     WHERE t.inspection_id = $1"
-                ),
-                other => match table_of(other) {
-                    Some(table) => format!(
-                        "SELECT {cols} FROM {table} r
-                         JOIN audit_log a ON a.object_type = '{other}' AND a.object_id = r.id
-                         WHERE r.inspection_id = $1"
-                    ),
-                    None => continue,
-                },
-            };
-            parts.push(from);
-        }
+        let parts: Vec<String> = INSPECTION_OBJECTS
+            .iter()
+            .filter_map(|kind| {
+                let (from, object, inspection) = owned_by(kind)?;
+                Some(format!(
+                    "SELECT {cols} FROM {from}
+                     JOIN audit_log a ON a.object_type = '{kind}' AND a.object_id = {object}
+                     WHERE {inspection} = $1"
+                ))
+            })
+            .collect();
         let sql = format!("{} ORDER BY seq", parts.join(" UNION ALL "));
         self.fetch_all(sqlx::query(AssertSqlSafe(sql)).bind(inspection_id.to_string()))
             .await?
