@@ -568,7 +568,7 @@ impl<W: std::io::Write> LedgerCsvWriter<W> {
 
 /// One CSV line (RFC 4180): a field holding a comma, quote or line break is quoted, its
 /// quotes doubled; lines end in CRLF.
-fn csv_line(out: &mut impl std::io::Write, cells: &[&str]) -> std::io::Result<()> {
+pub(crate) fn csv_line(out: &mut impl std::io::Write, cells: &[&str]) -> std::io::Result<()> {
     for (i, c) in cells.iter().enumerate() {
         if i > 0 {
             out.write_all(b",")?;

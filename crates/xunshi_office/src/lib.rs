@@ -24,7 +24,7 @@ pub use ledger_import::{
     column_letter, read_ledger, serial_date,
 };
 pub use package::{CATALOGUE, MANIFEST, PackageWriter};
-pub use table::{TableSheet, table_xlsx};
+pub use table::{TableSheet, table_csv, table_xlsx};
 
 /// A file could not be produced. The inputs are plain text and dates, so this means a limit
 /// of the format was reached (a sheet of more than a million rows, a date before 1900).

@@ -22,6 +22,18 @@ const SUBTITLE_ROW: u32 = 1;
 const HEADER_ROW: u32 = 2;
 const FIRST_DATA_ROW: u32 = 3;
 
+/// The same kind of list as CSV in UTF-8 with a byte-order mark, as the ledger's CSV is
+/// written: the headings, then the rows, for programs rather than for printing.
+pub fn table_csv(columns: &[&str], rows: &[Vec<String>]) -> std::io::Result<Vec<u8>> {
+    let mut out = "\u{feff}".as_bytes().to_vec();
+    crate::ledger::csv_line(&mut out, columns)?;
+    for r in rows {
+        let cells: Vec<&str> = r.iter().map(String::as_str).collect();
+        crate::ledger::csv_line(&mut out, &cells)?;
+    }
+    Ok(out)
+}
+
 /// The workbook of `t`. A row shorter than the headings leaves its last cells empty; a longer
 /// one is cut to them.
 pub fn table_xlsx(t: &TableSheet) -> Result<Vec<u8>, OfficeError> {

@@ -21,7 +21,7 @@ use xunshi_core::service::{
 };
 use xunshi_core::store::{DocFilter, LetterFilter, PlanFilter, TransferFilter};
 use xunshi_core::{CoreError, Id};
-use xunshi_office::{OfficeError, PackageWriter, official_docx};
+use xunshi_office::{OfficeError, PackageWriter, official_docx, table_csv};
 
 use super::docx;
 use super::files::safe_file_name;
@@ -68,30 +68,52 @@ macro_rules! every {
     }};
 }
 
-/// The audit extract as CSV (UTF-8 with a byte-order mark, which spreadsheets read as such).
-fn trail_csv(trail: &[AuditRecord]) -> Vec<u8> {
-    fn cell(s: &str) -> String {
-        format!("\"{}\"", s.replace('"', "\"\""))
+/// The audit extract as CSV, the action by its name.
+fn trail_csv(trail: &[AuditRecord]) -> Result<Vec<u8>, CoreError> {
+    let rows: Vec<Vec<String>> = trail
+        .iter()
+        .map(|r| {
+            let action = xunshi_core::audit::Action::parse(&r.action)
+                .map_or_else(|| r.action.clone(), |a| a.label().to_owned());
+            vec![
+                r.seq.to_string(),
+                r.at.clone(),
+                r.actor_name.clone(),
+                action,
+                r.object_type.clone(),
+                r.object_id.clone().unwrap_or_default(),
+                r.summary.clone(),
+                r.hash.clone(),
+            ]
+        })
+        .collect();
+    let columns = [
+        "序号",
+        "时间",
+        "操作人",
+        "操作",
+        "对象类型",
+        "对象",
+        "摘要",
+        "哈希",
+    ];
+    table_csv(&columns, &rows).map_err(CoreError::internal)
+}
+
+/// A list of records as one JSON file, counted in its title (`问责记录3条`); nothing when the
+/// list is empty.
+fn add_list<T: Serialize>(
+    p: &mut PackageWriter<Cursor<Vec<u8>>>,
+    path: &str,
+    kind: &str,
+    measure: &str,
+    rows: &[T],
+) -> Result<(), CoreError> {
+    if rows.is_empty() {
+        return Ok(());
     }
-    let mut out = String::from("\u{feff}序号,时间,操作人,操作,对象类型,对象,摘要,哈希\n");
-    for r in trail {
-        let action = xunshi_core::audit::Action::parse(&r.action)
-            .map(|a| a.label().to_owned())
-            .unwrap_or_else(|| r.action.clone());
-        let row = [
-            r.seq.to_string(),
-            r.at.clone(),
-            r.actor_name.clone(),
-            action,
-            r.object_type.clone(),
-            r.object_id.clone().unwrap_or_default(),
-            r.summary.clone(),
-            r.hash.clone(),
-        ];
-        out.push_str(&row.iter().map(|c| cell(c)).collect::<Vec<_>>().join(","));
-        out.push('\n');
-    }
-    out.into_bytes()
+    let title = format!("{kind}{}{measure}", rows.len());
+    p.add(path, kind, &title, "", &json(&rows)?).map_err(office)
 }
 
 /// One kind of fieldwork record as JSON, or — when the asker may not read it — its refusal
@@ -104,11 +126,7 @@ fn fieldwork<T: Serialize>(
     read: Result<Vec<T>, CoreError>,
 ) -> Result<(), CoreError> {
     match read {
-        Ok(rows) if rows.is_empty() => Ok(()),
-        Ok(rows) => {
-            let title = format!("{kind}{}件", rows.len());
-            p.add(path, kind, &title, "", &json(&rows)?).map_err(office)
-        }
+        Ok(rows) => add_list(p, path, kind, "件", &rows),
         Err(CoreError::Forbidden(why)) => {
             left_out.push(format!("{kind}：{why}"));
             Ok(())
@@ -208,16 +226,13 @@ pub async fn archive_package(
         },
         at,
     ));
-    if !clues.is_empty() {
-        p.add(
-            "05-问题线索/线索清单.json",
-            "问题线索",
-            &format!("问题线索{}条", clues.len()),
-            "",
-            &json(&clues)?,
-        )
-        .map_err(office)?;
-    }
+    add_list(
+        &mut p,
+        "05-问题线索/线索清单.json",
+        "问题线索",
+        "条",
+        &clues,
+    )?;
     let transfers = every!(at => s.list_transfers(
         actor,
         &TransferFilter {
@@ -360,17 +375,13 @@ pub async fn archive_package(
         },
         at,
     ));
-    if !accountability.is_empty() {
-        let title = format!("问责记录{}条", accountability.len());
-        p.add(
-            "10-督办问责/问责记录.json",
-            "问责记录",
-            &title,
-            "",
-            &json(&accountability)?,
-        )
-        .map_err(office)?;
-    }
+    add_list(
+        &mut p,
+        "10-督办问责/问责记录.json",
+        "问责记录",
+        "条",
+        &accountability,
+    )?;
     let mechanisms = every!(at => s.list_mechanisms(
         actor,
         &MechanismQuery {
@@ -379,17 +390,13 @@ pub async fn archive_package(
         },
         at,
     ));
-    if !mechanisms.is_empty() {
-        let title = format!("长效机制{}项", mechanisms.len());
-        p.add(
-            "10-督办问责/长效机制.json",
-            "长效机制",
-            &title,
-            "",
-            &json(&mechanisms)?,
-        )
-        .map_err(office)?;
-    }
+    add_list(
+        &mut p,
+        "10-督办问责/长效机制.json",
+        "长效机制",
+        "项",
+        &mechanisms,
+    )?;
 
     // Fieldwork, where the office may read it (a talk is its team's alone): what it may not
     // is named in a note, so the archives know what the package leaves out and why.
@@ -448,7 +455,7 @@ pub async fn archive_package(
         "审计记录",
         &title,
         "",
-        &trail_csv(&scope.trail),
+        &trail_csv(&scope.trail)?,
     )
     .map_err(office)?;
 
