@@ -149,6 +149,15 @@ pub enum Action {
     SourceCited,
     /// The archive package of an archived inspection was made: every record it holds, read.
     ArchivePackaged,
+    /// The period of a kind of archived record was set (保管期限).
+    RetentionRuleChanged,
+    /// The disposal of an archived inspection's records past their period was asked for.
+    DisposalProposed,
+    /// A second office user approved a disposal and the records went; the record holds the
+    /// hash of each.
+    DisposalCarriedOut,
+    /// A second office user turned a disposal down.
+    DisposalRejected,
 }
 
 impl Action {
@@ -276,6 +285,10 @@ impl Action {
         Action::FieldRecordFileAdded,
         Action::SourceCited,
         Action::ArchivePackaged,
+        Action::RetentionRuleChanged,
+        Action::DisposalProposed,
+        Action::DisposalCarriedOut,
+        Action::DisposalRejected,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -403,6 +416,10 @@ impl Action {
             Action::FieldRecordFileAdded => "field_record_file_added",
             Action::SourceCited => "source_cited",
             Action::ArchivePackaged => "archive_packaged",
+            Action::RetentionRuleChanged => "retention_rule_changed",
+            Action::DisposalProposed => "disposal_proposed",
+            Action::DisposalCarriedOut => "disposal_carried_out",
+            Action::DisposalRejected => "disposal_rejected",
         }
     }
 
@@ -531,6 +548,10 @@ impl Action {
             Action::FieldRecordFileAdded => "工作记录附件",
             Action::SourceCited => "引用进驻了解材料",
             Action::ArchivePackaged => "生成归档包",
+            Action::RetentionRuleChanged => "设定保管期限",
+            Action::DisposalProposed => "提请销毁档案",
+            Action::DisposalCarriedOut => "批准销毁档案",
+            Action::DisposalRejected => "退回销毁申请",
         }
     }
 

@@ -35,6 +35,7 @@ pub mod permission;
 pub mod personnel;
 pub mod rectify;
 pub mod report;
+pub mod retention;
 pub mod role;
 pub mod search;
 pub mod service;

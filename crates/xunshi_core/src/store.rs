@@ -21,6 +21,7 @@ pub mod patterns;
 pub mod planning;
 pub mod rectify;
 pub mod reports;
+pub mod retention;
 pub mod search;
 pub mod submissions;
 pub mod supervise;
@@ -168,6 +169,7 @@ pub use rectify::{
     UnitCount,
 };
 pub use reports::{ReportRead, ReportWrite};
+pub use retention::{RetentionRead, RetentionWrite};
 pub use search::SearchRead;
 pub use submissions::{Submission, SubmissionAnswer, SubmissionRead, SubmissionWrite};
 pub use supervise::{
@@ -212,6 +214,7 @@ pub trait ReadTx:
     + TrendRead
     + LookBackRead
     + ArchiveRead
+    + RetentionRead
 {
     fn get_unit(&mut self, id: Id) -> impl Future<Output = Result<Option<Unit>>> + Send;
     fn find_unit_by_name(
@@ -334,6 +337,7 @@ pub trait WriteTx:
     + CryptoWrite
     + PatternWrite
     + LookBackWrite
+    + RetentionWrite
 {
     fn commit(self) -> impl Future<Output = Result<()>> + Send;
 

@@ -216,7 +216,7 @@ fn rows<'t>(
     sqlx::query(AssertSqlSafe(sql)).fetch(&mut **tx)
 }
 
-fn json_row(row: &AnyRow) -> Result<Vec<Value>> {
+pub(crate) fn json_row(row: &AnyRow) -> Result<Vec<Value>> {
     use sqlx::any::AnyTypeInfoKind as K;
     (0..row.columns().len())
         .map(|i| {

@@ -144,6 +144,20 @@ impl Blobs for LocalBlobs {
                 .map_err(CoreError::internal)?
         })
     }
+
+    fn delete(&self, name: &str) -> BoxFuture<'static, Result<()>> {
+        let path = LocalBlobs::path_of(&self.root, name);
+        Box::pin(async move {
+            let Some(path) = path else {
+                return Err(CoreError::internal("a content name that is not one"));
+            };
+            match tokio::fs::remove_file(&path).await {
+                Ok(()) => Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                Err(e) => Err(io_err("cannot remove", &path, e)),
+            }
+        })
+    }
 }
 
 #[cfg(test)]

@@ -78,6 +78,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(34, "0034_jobs"),
     migration!(35, "0035_sign_on"),
     migration!(36, "0036_patterns"),
+    migration!(37, "0037_retention"),
 ];
 
 /// Applies every migration not applied yet, each in its own transaction. Returns how many ran.

@@ -203,4 +203,18 @@ impl Blobs for S3Blobs {
             Ok(bytes.to_vec())
         })
     }
+
+    fn delete(&self, name: &str) -> BoxFuture<'static, Result<()>> {
+        let this = self.clone();
+        let name = name.to_owned();
+        Box::pin(async move {
+            let path = this
+                .path_of(&name)
+                .ok_or_else(|| CoreError::internal("a content name that is not one"))?;
+            match this.store.delete(&path).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+                Err(e) => Err(failed(&format!("{} did not remove {name}", this.place), e)),
+            }
+        })
+    }
 }

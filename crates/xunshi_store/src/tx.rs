@@ -16,6 +16,7 @@ mod patterns;
 mod planning;
 mod rectify;
 mod reports;
+mod retention;
 mod search;
 mod submissions;
 mod supervise;

@@ -44,6 +44,8 @@ mod planning;
 mod plans;
 #[path = "contract/rectify.rs"]
 mod rectify;
+#[path = "contract/retention.rs"]
+mod retention;
 #[path = "contract/search.rs"]
 mod search;
 #[path = "contract/submissions.rs"]
@@ -184,6 +186,7 @@ contract_cases! {
     papers::evidence_is_stored_once_by_hash_and_checked,
     papers::notices_are_issued_answered_and_reviewed,
     papers::an_archived_inspections_papers_and_notices_are_read_only,
+    retention::records_past_their_period_go_only_with_two_office_users,
     papers::a_report_goes_through_versions_and_the_approval_chain,
     papers::feedback_needs_an_approved_report_and_opens_only_itself_to_the_unit,
     papers::the_seed_inspection_runs_from_papers_to_feedback,

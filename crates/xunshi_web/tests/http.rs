@@ -47,6 +47,8 @@ mod patterns;
 mod permissions;
 #[path = "http/rectify.rs"]
 mod rectify;
+#[path = "http/retention.rs"]
+mod retention;
 #[path = "http/search.rs"]
 mod search;
 #[path = "http/submissions.rs"]

@@ -40,6 +40,8 @@ pub(crate) enum Audience<'a> {
     /// Whoever submits what stops the unit's clock, by the to-do's rule of submitting it
     /// ([`TodoKind::submits`]).
     Submits(Clock, &'a Inspection, Id),
+    /// The inspection office: who decides on what another office user asked for (a disposal).
+    Office,
 }
 
 impl Audience<'_> {
@@ -63,6 +65,7 @@ impl Audience<'_> {
                 (&[UnitPrincipal, UnitLiaison], Some(*unit), None)
             }
             Audience::Person(_) => (&[], None, None),
+            Audience::Office => (&[Office], None, None),
             Audience::Recipient(insp, r) => match r {
                 Recipient::Discipline => (&[Discipline], None, Some(insp.id)),
                 Recipient::Organization => (&[Organization], None, Some(insp.id)),
@@ -84,6 +87,7 @@ impl Audience<'_> {
             Audience::Submits(clock, insp, unit) => {
                 TodoKind::submits(*clock).may_act(actor, insp, Some(*unit))
             }
+            Audience::Office => actor.can(Permission::ManagePlanning),
         }
     }
 }

@@ -33,6 +33,7 @@ mod planning;
 mod rectify;
 mod reminders;
 mod reports;
+mod retention;
 mod search;
 mod sign_on;
 mod submissions;

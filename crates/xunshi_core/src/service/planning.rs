@@ -16,8 +16,8 @@ use crate::org::Unit;
 use crate::page::{Keyset, Page, PageRequest, SortedPage};
 use crate::permission::{Actor, Permission};
 use crate::store::{
-    ArchiveRead, InspectionFilter, InspectionSort, PlanningRead, PlanningWrite, ReadTx, Store,
-    WriteTx,
+    ArchiveRead, InspectionFilter, InspectionSort, PlanningRead, PlanningWrite, ReadTx,
+    RetentionWrite, Store, WriteTx,
 };
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -509,6 +509,10 @@ impl<S: Store> Services<S> {
             ..before.clone()
         };
         tx.update_inspection(&after).await?;
+        if change.to == Stage::Archived {
+            // The periods of its records (保管期限) run from the year after this day.
+            tx.mark_archived(id, on).await?;
+        }
         record(
             &mut tx,
             actor,

@@ -224,6 +224,27 @@ fn kinds_of(object_type: &str) -> &'static [DocKind] {
     }
 }
 
+/// The searchable records a carried-out disposal removed, as its audit record lists them.
+fn disposed_docs(summary: &str) -> Vec<(DocKind, Id)> {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(summary) else {
+        return Vec::new();
+    };
+    let Some(gone) = v.get("gone").and_then(|g| g.as_array()) else {
+        return Vec::new();
+    };
+    gone.iter()
+        .filter_map(|g| {
+            let kind = match g.get("table")?.as_str()? {
+                "letters" => DocKind::Letter,
+                "doc_requests" => DocKind::DocRequest,
+                "field_records" => DocKind::FieldRecord,
+                _ => return None,
+            };
+            Some((kind, g.get("key")?.as_str()?.parse().ok()?))
+        })
+        .collect()
+}
+
 impl<S: Store> Services<S> {
     pub(crate) fn search_index(&self) -> Result<&std::sync::Arc<dyn crate::search::SearchIndex>> {
         self.search
@@ -358,6 +379,10 @@ impl<S: Store> Services<S> {
         let (mut plans, mut transfers) = (Vec::new(), Vec::new());
         for r in &records {
             if Action::parse(&r.action).is_some_and(Action::is_read) {
+                continue;
+            }
+            if r.action == Action::DisposalCarriedOut.as_str() {
+                wanted.extend(disposed_docs(&r.summary));
                 continue;
             }
             let Some(id) = r.object_id.as_deref().and_then(|i| i.parse::<Id>().ok()) else {
@@ -520,5 +545,30 @@ impl<S: Store> Services<S> {
             });
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_disposal_takes_its_searchable_records_out_of_the_index() {
+        let (letter, request) = (Id::new(), Id::new());
+        let summary = serde_json::json!({
+            "kind": "letter",
+            "gone": [
+                { "table": "letters", "key": letter.to_string(), "digest": "ab" },
+                { "table": "letter_notes", "key": Id::new().to_string(), "digest": "cd" },
+                { "table": "file", "key": "ef01", "digest": "ef01" },
+                { "table": "doc_requests", "key": request.to_string(), "digest": "12" },
+            ]
+        })
+        .to_string();
+        assert_eq!(
+            disposed_docs(&summary),
+            vec![(DocKind::Letter, letter), (DocKind::DocRequest, request)]
+        );
+        assert!(disposed_docs("not json").is_empty());
     }
 }

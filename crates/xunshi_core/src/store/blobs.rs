@@ -33,6 +33,10 @@ pub trait Blobs: Send + Sync + 'static {
     /// The content stored under `name`. `NotFound` if there is none; `Internal` if what is
     /// stored no longer hashes to its name.
     fn get(&self, name: &str) -> BoxFuture<'static, Result<Vec<u8>>>;
+
+    /// Removes the content stored under `name`, for a disposal once no record names it;
+    /// nothing when there is none.
+    fn delete(&self, name: &str) -> BoxFuture<'static, Result<()>>;
 }
 
 /// Whether `s` can be the name of a blob (and so is never a path).

@@ -160,6 +160,13 @@ pub async fn generate(
         progress(Step::Audit(n, audit_total))
     })
     .await?;
+    // The day each archived inspection went into the archive (migration 0037): its last move.
+    g.bulk
+        .execute(sqlx::query(
+            "INSERT INTO archived_inspections (inspection_id, archived_on)
+             SELECT id, substr(updated_at, 1, 10) FROM inspections WHERE stage = 'archived'",
+        ))
+        .await?;
     g.bulk.finish().await?;
     g.made.rows = g.bulk.written;
     // The ledger's tallies (migration 0011), counted from the rows as of today under the

@@ -17,6 +17,7 @@ mod patterns;
 mod planning;
 mod rectify;
 mod reports;
+mod retention;
 mod search;
 mod supervision;
 mod teams;
@@ -66,6 +67,7 @@ use crate::http::Rejection;
         (name = "supervision", description = "整改督查：督办通知、追责问责、长效机制、整改时限规则与时钟"),
         (name = "search", description = "全文检索：只返回本人有权查看的记录"),
         (name = "patterns", description = "举一反三：同类问题聚类与整改不到位问题（定时计算并保存）"),
+        (name = "archive", description = "档案保管：进驻了解材料的保管期限，期满材料的销毁（两名办公室人员办理，留存哈希）"),
     )
 )]
 struct ApiDoc;
@@ -107,6 +109,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(messages::routes())
         .merge(search::routes())
         .merge(patterns::routes())
+        .merge(retention::routes())
         .split_for_parts()
 }
 

@@ -459,6 +459,17 @@ pub async fn archive_package(
     )
     .map_err(office)?;
 
+    // The disposals of its records past their period (销毁清册), each with the hash of every
+    // row and file that went: what the package no longer holds, and why.
+    let disposals = every!(at => s.disposals(actor, None, Some(id), at));
+    add_list(
+        &mut p,
+        "13-销毁清册/销毁清册.json",
+        "销毁清册",
+        "份",
+        &disposals,
+    )?;
+
     let bytes = p.finish().map_err(office)?.into_inner();
     Ok((bytes, format!("归档包-{team}")))
 }

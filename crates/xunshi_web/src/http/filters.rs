@@ -1313,3 +1313,54 @@ impl RoundProblemQuery {
         ))
     }
 }
+
+/// `GET /retention/due` and the page's list of what is past its period: a page by cursor.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DueQuery {
+    /// The `next_cursor` of the page before.
+    pub cursor: Option<String>,
+    /// How many inspections (1 to 500, default 50).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
+}
+
+impl DueQuery {
+    pub fn request(&self) -> Result<PageRequest> {
+        PageRequest::parse(given(&self.cursor), self.limit)
+    }
+}
+
+/// `GET /disposals` and the page's list of disposals.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DisposalQuery {
+    /// `proposed` (waiting for a second office user), `done` or `rejected`.
+    #[param(pattern = "^(proposed|done|rejected)$")]
+    pub status: Option<String>,
+    /// Only the disposals of this inspection.
+    pub inspection_id: Option<String>,
+    /// The `next_cursor` of the page before.
+    pub cursor: Option<String>,
+    /// How many disposals (1 to 500, default 50).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
+}
+
+impl DisposalQuery {
+    pub fn request(
+        &self,
+    ) -> Result<(
+        Option<xunshi_core::retention::DisposalStatus>,
+        Option<Id>,
+        PageRequest,
+    )> {
+        Ok((
+            given(&self.status)
+                .map(xunshi_core::retention::DisposalStatus::parse)
+                .transpose()?,
+            opt_id(&self.inspection_id, "inspection_id")?,
+            PageRequest::parse(given(&self.cursor), self.limit)?,
+        ))
+    }
+}

@@ -27,6 +27,7 @@ mod public_letters;
 mod rect_import;
 mod rectify;
 mod reports;
+mod retention;
 mod search;
 mod sign_on;
 mod supervision;
@@ -86,6 +87,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(dashboard::routes())
         .merge(leadership::routes())
         .merge(deadline_changes::routes())
+        .merge(retention::routes())
         .merge(messages::routes())
         .route("/static/app.css", get(stylesheet))
         .route("/static/app.js", get(script))
@@ -349,6 +351,9 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "two_factor_enabled" => "两步验证已启用。请立即抄下或打印下面的恢复码。",
         "two_factor_disabled" => "两步验证已停用。",
         "two_factor_reset" => "已重置该账号的两步验证，其现有登录会话已结束。",
+        "disposal_proposed" => "销毁申请已提交，须由另一名办公室人员批准后执行。",
+        "disposal_done" => "已批准并执行销毁，所销毁记录的哈希已记入审计日志。",
+        "disposal_rejected" => "销毁申请已退回。",
         "feedback_given" => "已反馈。被巡视单位现可查阅反馈意见，整改时限自反馈日期起算。",
         _ => return None,
     })
@@ -375,6 +380,9 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavSection> {
     if actor.can(Permission::ViewPlanning) {
         plan.push(item("届次与轮次", "/planning"));
         plan.push(item("全覆盖情况", "/planning/coverage"));
+    }
+    if actor.can(Permission::ManagePlanning) {
+        plan.push(item("档案保管与销毁", "/archive/retention"));
     }
     let mut inspect = vec![item("巡视任务", "/inspections")];
     if actor.can(Permission::ViewPersonnel) {

@@ -1,0 +1,55 @@
+-- 保管期限与销毁: how long an archived inspection's fieldwork materials are kept, and their
+-- disposal by two office users.
+
+-- The day each inspection was archived: its periods run from the first of January after.
+CREATE TABLE archived_inspections (
+    inspection_id TEXT PRIMARY KEY REFERENCES inspections (id),
+    archived_on   TEXT NOT NULL
+);
+-- Inspections archived before this migration: the day of their last change, the move into
+-- the archive.
+INSERT INTO archived_inspections (inspection_id, archived_on)
+SELECT id, substr(updated_at, 1, 10) FROM inspections WHERE stage = 'archived';
+
+-- The period of each disposable kind, in years; NULL keeps it permanently (永久). Every other
+-- kind of record is kept permanently.
+CREATE TABLE retention_rules (
+    kind       TEXT PRIMARY KEY,
+    years      BIGINT,
+    version    BIGINT NOT NULL,
+    updated_by TEXT REFERENCES users (id),
+    updated_at TEXT NOT NULL
+);
+INSERT INTO retention_rules (kind, years, version, updated_by, updated_at) VALUES
+    ('letter', 30, 1, NULL, '2026-01-01T00:00:00Z'),
+    ('talk', 30, 1, NULL, '2026-01-01T00:00:00Z'),
+    ('doc_request', 10, 1, NULL, '2026-01-01T00:00:00Z'),
+    ('field_record', 10, 1, NULL, '2026-01-01T00:00:00Z');
+
+-- 销毁清册: the disposal of one kind of record of one archived inspection, asked for by one
+-- office user and decided by another. `gone` holds, once carried out, the SHA-256 of every
+-- row and file that went (JSON).
+CREATE TABLE disposals (
+    id               TEXT PRIMARY KEY,
+    inspection_id    TEXT NOT NULL REFERENCES inspections (id),
+    kind             TEXT NOT NULL,
+    reason           TEXT NOT NULL,
+    status           TEXT NOT NULL,
+    records          BIGINT NOT NULL,
+    proposed_by      TEXT NOT NULL REFERENCES users (id),
+    proposed_by_name TEXT NOT NULL,
+    proposed_at      TEXT NOT NULL,
+    decided_by       TEXT REFERENCES users (id),
+    decided_by_name  TEXT,
+    decided_at       TEXT,
+    decision_note    TEXT,
+    gone             TEXT NOT NULL,
+    version          BIGINT NOT NULL
+);
+-- One waiting disposal per kind of an inspection.
+CREATE UNIQUE INDEX disposals_waiting ON disposals (inspection_id, kind) WHERE status = 'proposed';
+CREATE INDEX disposals_status ON disposals (status, id);
+CREATE INDEX disposals_inspection ON disposals (inspection_id, id);
+
+-- Whether a file a disposal took is still named by another record.
+CREATE INDEX fieldwork_files_sha256 ON fieldwork_files (sha256);

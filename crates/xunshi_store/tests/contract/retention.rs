@@ -1,0 +1,416 @@
+//! 保管期限与销毁: the periods of an archived inspection's fieldwork materials, the list of what
+//! is past them, and disposal by two office users that removes the records, what hangs on
+//! them and their files, and records the hash of each — on every backend.
+
+use std::sync::Arc;
+
+use xunshi_core::crypto::HashAlg;
+use xunshi_core::fieldwork::{
+    CitationInput, CitingKind, FieldRecordInput, PublicSubmissionInput, SourceKind, TalkInput,
+    TalkPlanInput,
+};
+use xunshi_core::page::PageRequest;
+use xunshi_core::permission::Actor;
+use xunshi_core::retention::{DisposalDecision, DisposalProposal, DisposalStatus, RetentionChange};
+use xunshi_core::service::VerifyOutcome;
+use xunshi_core::store::{LetterFilter, RetentionRead, RetentionWrite, Store, WriteTx};
+use xunshi_core::{CoreError, Id};
+
+use crate::fieldwork::{WRITER, on_site};
+use crate::harness::{Svc, audit_of_action, expect_err, user_with_role};
+use crate::papers::{INTEGRITY, archive_in_place, paper};
+
+fn proposal(insp: Id, kind: &str, reason: &str) -> DisposalProposal {
+    DisposalProposal {
+        inspection_id: insp.to_string(),
+        kind: kind.into(),
+        reason: reason.into(),
+    }
+}
+
+fn decision(word: &str, note: &str, version: i64) -> DisposalDecision {
+    DisposalDecision {
+        decision: word.into(),
+        note: note.into(),
+        version,
+    }
+}
+
+pub async fn records_past_their_period_go_only_with_two_office_users(mut s: Svc) {
+    let dir = tempfile::tempdir().unwrap();
+    let (w, pool) = on_site(&mut s, dir.path()).await;
+    let today = xunshi_core::service::today(s.now()).to_string();
+    let blobs = dir.path().join("blobs");
+
+    // The fieldwork of the inspection: a letter with a reply, a file and a paper citing it;
+    // a talk under the talk plan; a forum's record whose file is also a paper's evidence.
+    let code = s
+        .submit_public_letter(
+            &PublicSubmissionInput {
+                inspection_id: w.insp.id.to_string(),
+                content: "反映某处室长期虚报差旅费用的问题。".into(),
+                name: WRITER.into(),
+                contact: "微信 zhenshi".into(),
+                ..Default::default()
+            },
+            vec![("差旅清单.txt".into(), b"travel claims".to_vec().into())],
+        )
+        .await
+        .unwrap()
+        .receipt;
+    s.public_letter_add(&code, "补充：另有一笔会议费。")
+        .await
+        .unwrap();
+    let l = s
+        .letters_page(
+            &w.lead,
+            w.insp.id,
+            &LetterFilter::default(),
+            PageRequest::first(10),
+        )
+        .await
+        .unwrap()
+        .items
+        .remove(0);
+    let letter_file = s
+        .add_fieldwork_file(
+            &w.member,
+            SourceKind::Letter,
+            l.id,
+            "举报材料.txt",
+            b"letter only".to_vec(),
+        )
+        .await
+        .unwrap();
+    let p = s
+        .create_problem(&w.member, w.insp.id, &paper(INTEGRITY, "违规收受礼金"))
+        .await
+        .unwrap();
+    s.cite_source(
+        &w.member,
+        CitingKind::Problem,
+        p.id,
+        &CitationInput {
+            source_kind: "letter".into(),
+            source_id: l.id.to_string(),
+        },
+    )
+    .await
+    .unwrap();
+    let entry = s
+        .plan_talk(
+            &w.member,
+            w.insp.id,
+            &TalkPlanInput {
+                name: "范晓莉".into(),
+                post: "部长".into(),
+                group: "leadership".into(),
+            },
+        )
+        .await
+        .unwrap();
+    s.record_talk(
+        &w.member,
+        w.insp.id,
+        &TalkInput {
+            interviewee_name: "范晓莉".into(),
+            interviewee_post: "部长".into(),
+            talked_on: today.clone(),
+            place: "谈话室".into(),
+            inspector_ids: pool.iter().map(|p| p.to_string()).collect(),
+            text: "谈话记录正文。".into(),
+            confirmed: true,
+            plan_entry_id: Some(entry.id.to_string()),
+        },
+    )
+    .await
+    .unwrap();
+    let forum = s
+        .add_field_record(
+            &w.member,
+            w.insp.id,
+            &FieldRecordInput {
+                method: "forum".into(),
+                held_on: today.clone(),
+                participants: "处级干部".into(),
+                summary: "座谈".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let shared = b"forum minutes, also a paper's evidence".to_vec();
+    let minutes = s
+        .add_fieldwork_file(
+            &w.member,
+            SourceKind::FieldRecord,
+            forum.id,
+            "座谈记录.txt",
+            shared.clone(),
+        )
+        .await
+        .unwrap();
+    let evidence = s
+        .upload_evidence(&w.member, p.id, "座谈记录.txt", shared)
+        .await
+        .unwrap();
+    assert_eq!(minutes.sha256, evidence.sha256, "one content, stored once");
+
+    // Nothing is due before archiving, and an inspection not archived cannot be disposed of.
+    let office2 = user_with_role(&s, "office2", None, "office").await;
+    expect_err!(
+        s.propose_disposal(&w.office, &proposal(w.insp.id, "letter", "期满"))
+            .await,
+        CoreError::RuleRefused(_)
+    );
+    archive_in_place(&s, w.insp.id).await;
+    {
+        let mut tx = s.store.write().await.unwrap();
+        tx.mark_archived(w.insp.id, "2019-12-20".parse().unwrap())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+
+    // In 2031 the ten-year periods have run (from 2020-01-01), the thirty-year ones not.
+    let later: jiff::Timestamp = "2031-03-02T01:00:00Z".parse().unwrap();
+    s.clock = Arc::new(move || later);
+    let due = s
+        .due_for_disposal(&w.office, PageRequest::first(10))
+        .await
+        .unwrap();
+    assert_eq!(due.items.len(), 1);
+    let kinds: Vec<(&str, i64, String)> = due.items[0]
+        .kinds
+        .iter()
+        .map(|k| (k.kind.as_str(), k.records, k.expired_on.to_string()))
+        .collect();
+    assert_eq!(kinds, vec![("field_record", 1, "2030-01-01".to_owned())]);
+    expect_err!(
+        s.due_for_disposal(&w.lead, PageRequest::first(10)).await,
+        CoreError::Forbidden(_)
+    );
+    let e = expect_err!(
+        s.propose_disposal(&w.office, &proposal(w.insp.id, "letter", "期满"))
+            .await,
+        CoreError::RuleRefused(_)
+    );
+    assert!(e.to_string().contains("2050-01-01前不能销毁"), "{e}");
+    expect_err!(
+        s.propose_disposal(&w.office, &proposal(w.insp.id, "report", "期满"))
+            .await,
+        CoreError::BadInput(_)
+    );
+
+    // The office shortens the letters' period; a stale form and a team member are refused.
+    let five = RetentionChange {
+        years: "5年".into(),
+        version: 1,
+    };
+    expect_err!(
+        s.set_retention_rule(&w.lead, "letter", &five).await,
+        CoreError::Forbidden(_)
+    );
+    expect_err!(
+        s.set_retention_rule(
+            &w.office,
+            "letter",
+            &RetentionChange {
+                years: "零".into(),
+                version: 1
+            }
+        )
+        .await,
+        CoreError::BadInput(_)
+    );
+    let rule = s
+        .set_retention_rule(&w.office, "letter", &five)
+        .await
+        .unwrap();
+    assert_eq!((rule.years, rule.version), (Some(5), 2));
+    expect_err!(
+        s.set_retention_rule(&w.office, "letter", &five).await,
+        CoreError::StaleVersion(_)
+    );
+    assert_eq!(audit_of_action(&s, "retention_rule_changed").await.len(), 1);
+
+    // One office user asks; the same one cannot decide; another must.
+    expect_err!(
+        s.propose_disposal(&w.office, &proposal(w.insp.id, "letter", " "))
+            .await,
+        CoreError::Unfit(_)
+    );
+    let d = s
+        .propose_disposal(
+            &w.office,
+            &proposal(w.insp.id, "letter", "保管期满，经鉴定无继续保存价值"),
+        )
+        .await
+        .unwrap();
+    assert_eq!((d.status, d.records), (DisposalStatus::Proposed, 1));
+    let titles = async |who: &Actor| -> Vec<String> {
+        s.inbox(who, false, PageRequest::first(20))
+            .await
+            .unwrap()
+            .messages
+            .items
+            .into_iter()
+            .map(|m| m.title)
+            .collect()
+    };
+    assert_eq!(titles(&office2).await, vec!["销毁申请待批准".to_owned()]);
+    assert!(
+        titles(&w.office).await.is_empty(),
+        "not to the one who asked"
+    );
+    expect_err!(
+        s.propose_disposal(&office2, &proposal(w.insp.id, "letter", "重复申请"))
+            .await,
+        CoreError::Conflict(_)
+    );
+    let due = s
+        .due_for_disposal(&w.office, PageRequest::first(10))
+        .await
+        .unwrap();
+    let waiting = due.items[0]
+        .kinds
+        .iter()
+        .find(|k| k.kind == "letter")
+        .unwrap();
+    assert_eq!(waiting.proposed, Some(d.id));
+    let e = expect_err!(
+        s.decide_disposal(&w.office, d.id, &decision("approve", "", 1))
+            .await,
+        CoreError::RuleRefused(_)
+    );
+    assert!(e.to_string().contains("两名办公室人员"), "{e}");
+    expect_err!(
+        s.decide_disposal(&office2, d.id, &decision("reject", "", 1))
+            .await,
+        CoreError::Unfit(_)
+    );
+    expect_err!(
+        s.decide_disposal(&office2, d.id, &decision("approve", "", 2))
+            .await,
+        CoreError::StaleVersion(_)
+    );
+    expect_err!(
+        s.decide_disposal(&w.lead, d.id, &decision("approve", "", 1))
+            .await,
+        CoreError::Forbidden(_)
+    );
+    let done = s
+        .decide_disposal(&office2, d.id, &decision("approve", "同意销毁", 1))
+        .await
+        .unwrap();
+    assert_eq!(done.status, DisposalStatus::Done);
+    assert_eq!(titles(&w.office).await, vec!["销毁申请已批准".to_owned()]);
+    let tables: Vec<&str> = done.gone.iter().map(|g| g.table.as_str()).collect();
+    for t in [
+        "fieldwork_files",
+        "file",
+        "citations",
+        "letter_notes",
+        "letters",
+    ] {
+        assert!(tables.contains(&t), "{t} in {tables:?}");
+    }
+    let row = done.gone.iter().find(|g| g.table == "letters").unwrap();
+    assert_eq!(row.key, l.id.to_string());
+    assert_eq!(row.digest.len(), 64);
+    let files: Vec<(&str, &str)> = done
+        .gone
+        .iter()
+        .filter(|g| g.table == "file")
+        .map(|g| (g.key.as_str(), g.digest.as_str()))
+        .collect();
+    let ours = HashAlg::Sha256.hex(b"letter only");
+    assert_eq!(
+        files.len(),
+        2,
+        "the writer's file and the team's: {files:?}"
+    );
+    assert!(files.contains(&(letter_file.sha256.as_str(), ours.as_str())));
+    expect_err!(
+        s.decide_disposal(&w.office, d.id, &decision("reject", "再议", 2))
+            .await,
+        CoreError::RuleRefused(_)
+    );
+
+    // The letter, its reply, its file and the citation are gone; the stored file with them.
+    let letters = s
+        .letters_page(
+            &w.lead,
+            w.insp.id,
+            &LetterFilter::default(),
+            PageRequest::first(10),
+        )
+        .await
+        .unwrap();
+    assert!(letters.items.is_empty());
+    expect_err!(s.letter_detail(&w.lead, l.id).await, CoreError::NotFound(_));
+    expect_err!(s.public_letter_status(&code).await, CoreError::NotFound(_));
+    let stored = |name: &str| {
+        let (a, b) = (&name[..2], name);
+        blobs.join(a).join(b).is_file()
+    };
+    assert!(!stored(&letter_file.sha256), "the letter's file is removed");
+    // The audit record holds the hash of each, and the chain still verifies.
+    let recorded = audit_of_action(&s, "disposal_carried_out").await;
+    assert_eq!(recorded.len(), 1);
+    assert!(recorded[0].summary.contains(&row.digest));
+    let verified = s.verify_audit(&Actor::system()).await.unwrap();
+    assert!(
+        matches!(verified, VerifyOutcome::Whole { .. }),
+        "the chain verifies"
+    );
+
+    // The forum's record goes too; its file stays while the paper's evidence names it.
+    let f = s
+        .propose_disposal(&w.office, &proposal(w.insp.id, "field_record", "保管期满"))
+        .await
+        .unwrap();
+    let rejected = s
+        .decide_disposal(&office2, f.id, &decision("reject", "尚需核对", 1))
+        .await
+        .unwrap();
+    assert_eq!(rejected.status, DisposalStatus::Rejected);
+    assert!(rejected.gone.is_empty());
+    let f = s
+        .propose_disposal(&office2, &proposal(w.insp.id, "field_record", "保管期满"))
+        .await
+        .unwrap();
+    s.decide_disposal(&w.office, f.id, &decision("approve", "", 1))
+        .await
+        .unwrap();
+    assert!(stored(&evidence.sha256), "still the paper's evidence");
+    let (_, bytes) = s.download_evidence(&w.lead, evidence.id).await.unwrap();
+    assert!(!bytes.is_empty());
+    {
+        let mut tx = s.store.read().await.unwrap();
+        assert_eq!(
+            tx.count_of_kind(w.insp.id, "field_record").await.unwrap(),
+            0
+        );
+        assert_eq!(tx.count_of_kind(w.insp.id, "talk").await.unwrap(), 1);
+    }
+    let history = s
+        .disposals(&w.office, None, Some(w.insp.id), PageRequest::first(10))
+        .await
+        .unwrap();
+    let states: Vec<DisposalStatus> = history.items.iter().map(|d| d.status).collect();
+    assert_eq!(
+        states,
+        vec![
+            DisposalStatus::Done,
+            DisposalStatus::Rejected,
+            DisposalStatus::Done
+        ]
+    );
+    // Nothing of the kinds disposed of is due any more; the talk's thirty years still run.
+    let due = s
+        .due_for_disposal(&w.office, PageRequest::first(10))
+        .await
+        .unwrap();
+    assert!(due.items.is_empty(), "{:?}", due.items);
+}

@@ -1,0 +1,242 @@
+//! 档案保管与销毁 over the page and the API: the periods set, what is past them listed, a
+//! disposal asked for by one office user on the page and refused to the same user on the API,
+//! approved by a second on the page, and the package's catalogue of disposals.
+
+use std::io::Read;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use serde_json::json;
+use xunshi_core::Id;
+use xunshi_core::fieldwork::FieldRecordInput;
+use xunshi_core::inspection::Stage;
+use xunshi_core::org::UnitInput;
+use xunshi_core::permission::Actor;
+use xunshi_core::personnel::TeamRole;
+use xunshi_core::store::{PlanningRead, PlanningWrite, Store, WriteTx};
+
+use crate::helpers::{PASSWORD, TestApp, detail_fields, raw};
+
+const TARGET: &str = "自治区林业和草原局";
+
+/// An inspection of 自治区林业和草原局 that held one forum, archived on 2019-12-20, and two
+/// office users.
+async fn archived_with_a_forum() -> (TestApp, Id, tempfile::TempDir) {
+    let files = tempfile::tempdir().expect("a folder for files");
+    let root = files.path().to_owned();
+    let app = TestApp::spawn_with(move |s| {
+        s.blobs = Some(std::sync::Arc::new(xunshi_store::LocalBlobs::new(root)))
+    })
+    .await;
+    let sys = Actor::system();
+    let s = &app.services;
+    let unit = |name: &str, parent: Option<Id>, kind: &str| UnitInput {
+        name: name.into(),
+        kind: kind.into(),
+        level: "provincial".into(),
+        parent_id: parent.map(|p| p.to_string()),
+    };
+    let committee = s
+        .create_unit(&sys, &unit("自治区党委", None, "committee"))
+        .await
+        .unwrap();
+    s.create_unit(&sys, &unit(TARGET, Some(committee.id), "department"))
+        .await
+        .unwrap();
+    let insp = app
+        .prepared_inspection("自治区党委", TARGET, "自治区党委第五巡视组")
+        .await;
+    app.appoint_team(
+        insp,
+        "自治区党委",
+        &[
+            ("zhaoyan", "赵岩", TeamRole::Leader),
+            ("qianli", "钱立", TeamRole::Member),
+        ],
+    )
+    .await;
+    app.move_inspection(insp, Stage::OnSite, Some("2019-09-18"))
+        .await;
+    s.add_field_record(
+        &sys,
+        insp,
+        &FieldRecordInput {
+            method: "forum".into(),
+            held_on: "2019-09-25".into(),
+            participants: "处级干部".into(),
+            summary: "座谈了解选人用人情况".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("a forum's record");
+    app.move_inspection(insp, Stage::Reporting, Some("2019-10-20"))
+        .await;
+    // Feedback is given through the report's chain, which this case leaves out.
+    {
+        let mut tx = s.store.write().await.expect("write");
+        let mut i = tx.get_inspection(insp).await.unwrap().unwrap();
+        i.stage = Stage::FeedbackGiven;
+        i.version += 1;
+        tx.update_inspection(&i).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    app.move_inspection(insp, Stage::Rectification, None).await;
+    app.move_inspection(insp, Stage::Archived, Some("2019-12-20"))
+        .await;
+    app.add_user("office1", "巡视办干部甲", "office", None)
+        .await;
+    app.add_user("office2", "巡视办干部乙", "office", None)
+        .await;
+    (app, insp, files)
+}
+
+#[tokio::test]
+async fn a_disposal_is_asked_for_by_one_office_user_and_carried_out_by_another() {
+    let (app, insp, _files) = archived_with_a_forum().await;
+    let one = app.api_token("office1", PASSWORD).await;
+    let two = app.api_token("office2", PASSWORD).await;
+
+    // Ten years from 2020 have not run today; the office sets five, as the API reads it.
+    let (status, due) = app.api_get("/api/v1/retention/due", &one).await;
+    assert_eq!(status, StatusCode::OK, "{due}");
+    assert_eq!(due["items"], json!([]));
+    let (status, body) = app
+        .api_put(
+            "/api/v1/retention/rules/field_record",
+            &one,
+            json!({ "years": "五年", "version": 1 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(detail_fields(&body), vec!["years"]);
+    let (status, rule) = app
+        .api_put(
+            "/api/v1/retention/rules/field_record",
+            &one,
+            json!({ "years": "5", "version": 1 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{rule}");
+    assert_eq!(
+        (rule["years"].clone(), rule["version"].clone()),
+        (json!(5), json!(2))
+    );
+    let (status, _) = app
+        .api_put(
+            "/api/v1/retention/rules/field_record",
+            &one,
+            json!({ "years": "5", "version": 1 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (_, due) = app.api_get("/api/v1/retention/due", &one).await;
+    assert_eq!(due["items"][0]["inspection_id"], json!(insp.to_string()));
+    assert_eq!(due["items"][0]["archived_on"], json!("2019-12-20"));
+    assert_eq!(due["items"][0]["kinds"][0]["kind"], json!("field_record"));
+    assert_eq!(
+        due["items"][0]["kinds"][0]["expired_on"],
+        json!("2025-01-01")
+    );
+
+    // The team does not see the page; the office does, with the forum's record past its period.
+    let mut member = app.login_form("qianli", PASSWORD).await;
+    assert_eq!(
+        member.get("/archive/retention").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let mut b1 = app.login_form("office1", PASSWORD).await;
+    let page = b1.get("/archive/retention").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains("其他方式了解情况记录 1件，2025-01-01期满"),
+        "{}",
+        page.body
+    );
+
+    // Asked for on the page without a reason: refused on the page, nothing kept.
+    let token = b1.csrf_token("/archive/retention").await;
+    let insp_text = insp.to_string();
+    let fields = [
+        ("inspection_id", insp_text.as_str()),
+        ("kind", "field_record"),
+        ("reason", ""),
+    ];
+    let refused = b1
+        .post_form_with_token("/archive/disposals", Some(&token), &fields)
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("请写明销毁依据"), "{}", refused.body);
+    let token = b1.csrf_token("/archive/retention").await;
+    let fields = [
+        ("inspection_id", insp_text.as_str()),
+        ("kind", "field_record"),
+        ("reason", "保管期满，经鉴定无继续保存价值"),
+    ];
+    b1.post_form_with_token("/archive/disposals", Some(&token), &fields)
+        .await
+        .assert_redirect_to("/archive/retention?notice=disposal_proposed");
+    let page = b1.get("/archive/retention").await;
+    assert!(
+        page.body.contains("须由另一名办公室人员决定"),
+        "{}",
+        page.body
+    );
+
+    // The one who asked cannot decide, whichever door they use.
+    let (_, waiting) = app.api_get("/api/v1/disposals?status=proposed", &two).await;
+    let id = waiting["items"][0]["id"].as_str().unwrap().to_owned();
+    let (status, body) = app
+        .api_post(
+            &format!("/api/v1/disposals/{id}/decision"),
+            Some(&one),
+            json!({ "decision": "approve", "version": 1 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+
+    // The second office user approves on the page: the record goes, its hash kept.
+    let mut b2 = app.login_form("office2", PASSWORD).await;
+    let token = b2.csrf_token("/archive/retention").await;
+    b2.post_form_with_token(
+        &format!("/archive/disposals/{id}/decision"),
+        Some(&token),
+        &[("decision", "approve"), ("note", "同意"), ("version", "1")],
+    )
+    .await
+    .assert_redirect_to("/archive/retention?notice=disposal_done");
+    let (status, done) = app.api_get(&format!("/api/v1/disposals/{id}"), &one).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(done["status"], json!("done"));
+    assert_eq!(done["decided_by_name"], json!("巡视办干部乙"));
+    let gone = done["gone"].as_array().unwrap();
+    assert!(
+        gone.iter()
+            .any(|g| g["table"] == json!("field_records")
+                && g["digest"].as_str().unwrap().len() == 64),
+        "{done}"
+    );
+    let team = app.api_token("qianli", PASSWORD).await;
+    let (status, records) = app
+        .api_get(&format!("/api/v1/inspections/{insp}/field-records"), &team)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{records}");
+    assert_eq!(records["items"], json!([]));
+    assert_eq!(app.audit_with_action("disposal_carried_out").await.len(), 1);
+
+    // The archive package carries the catalogue of what was disposed of.
+    let req = Request::get(format!("/api/v1/inspections/{insp}/archive-package"))
+        .header(header::AUTHORIZATION, format!("Bearer {one}"))
+        .body(Body::empty())
+        .unwrap();
+    let (status, _, bytes) = raw(&app, req).await;
+    assert_eq!(status, StatusCode::OK);
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut text = String::new();
+    zip.by_name("13-销毁清册/销毁清册.json")
+        .expect("the catalogue of disposals")
+        .read_to_string(&mut text)
+        .unwrap();
+    assert!(text.contains(&id), "{text}");
+}
