@@ -2,7 +2,8 @@
 # The documents people print, opened by an office suite: one of each kind the product writes
 # (the feedback, the rectification plan, the rectification report, the public notice, the
 # clue transfer letter, a follow-up notice as .docx; the ledger as .xlsx; an archive package's
-# catalogue and plan, the package checked against its manifest by sha256sum), fetched from the
+# catalogue and plan, the package checked against its manifest by sha256sum and its feedback's
+# PDF, made by the server, read by pdftotext), fetched from the
 # API of a demo server as the office, converted to PDF by LibreOffice, and refused when a
 # conversion fails or its first page has no text.
 #
@@ -106,6 +107,12 @@ PY
 (cd "$WORK/package" && sha256sum --quiet -c manifest-sha256.txt) || { echo "FAIL: the archive package's manifest does not match its files" >&2; exit 1; }
 echo "archive package: $(wc -l <"$WORK/package/manifest-sha256.txt") files match the manifest"
 cp "$WORK/package/目录.xlsx" "$WORK/docs/archive-catalogue.xlsx"
+# The server found soffice on the PATH: the package's feedback has its PDF, with its text.
+feedback_pdf="$WORK/package/04-反馈意见/反馈意见.pdf"
+if [ ! -s "$feedback_pdf" ] || ! pdftotext "$feedback_pdf" - | grep -q "反馈"; then
+  echo "FAIL: the archive package holds no readable PDF of the feedback" >&2; exit 1
+fi
+echo "archive package: $(find "$WORK/package" -name '*.pdf' | wc -l) PDFs, the feedback's readable"
 cp "$(find "$WORK/package/06-整改方案" -name '*.docx' | head -n1)" "$WORK/docs/archive-plan.docx"
 
 # LibreOffice keeps its profile in HOME; a fresh one per run keeps runs apart.

@@ -55,6 +55,18 @@ fn ldap_server() {
     }
 }
 
+/// Whether LibreOffice's `soffice` is installed: the archive package's PDFs are made with it.
+fn office_suite() {
+    println!("cargo::rustc-check-cfg=cfg(xunshi_test_office)");
+    println!("cargo::rerun-if-changed={}", SOFFICE);
+    if std::path::Path::new(SOFFICE).exists() {
+        println!("cargo::rustc-cfg=xunshi_test_office");
+    }
+}
+
+/// Where Debian's LibreOffice packages put the suite's launcher.
+const SOFFICE: &str = "/usr/bin/soffice";
+
 /// Where Debian's `slapd` package puts the server.
 const SLAPD: &str = "/usr/sbin/slapd";
 
@@ -87,6 +99,7 @@ fn main() {
     smtp_server();
     s3_server();
     ldap_server();
+    office_suite();
     oidc_provider();
     for (var, cfg) in VARS {
         println!("cargo::rerun-if-env-changed={var}");

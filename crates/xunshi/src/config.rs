@@ -37,6 +37,9 @@ struct FileConfig {
     audit_checkpoint_dir: Option<PathBuf>,
     /// How often the server pins the trail's newest record, in minutes.
     audit_checkpoint_minutes: Option<u64>,
+    /// LibreOffice's `soffice`, which makes the PDFs of an archive package's documents;
+    /// found on the PATH when not set, and "none" for none.
+    office_suite: Option<PathBuf>,
     smtp: Option<SmtpFile>,
     ldap: Option<LdapFile>,
     oidc: Option<OidcFile>,
@@ -472,6 +475,9 @@ pub struct Config {
     /// Signed checkpoints of the audit trail, where configured: the settings and the folder,
     /// its key read when the configuration is loaded, so a missing key stops every command.
     pub anchor: Option<(AnchorConfig, xunshi_store::FolderAnchor)>,
+    /// The office suite that makes the archive packages' PDFs (`XUNSHI_OFFICE_SUITE`, then
+    /// `office_suite`, else `soffice` on the PATH; "none" for none).
+    pub office_suite: Option<PathBuf>,
 }
 
 /// Never print a database password, in logs or in `Debug` output.
@@ -508,7 +514,24 @@ impl fmt::Debug for Config {
             .field("oidc", &self.oidc)
             .field("s3", &self.s3.as_ref().map(|s| s.place().to_owned()))
             .field("anchor", &self.anchor.as_ref().map(|(c, _)| c))
+            .field("office_suite", &self.office_suite)
             .finish()
+    }
+}
+
+/// The office suite: the one named (by the environment, then the file), "none" for none, else
+/// `soffice` where the PATH has it.
+fn office_suite(
+    env: Option<PathBuf>,
+    file: Option<PathBuf>,
+    path: Option<std::ffi::OsString>,
+) -> Option<PathBuf> {
+    match env.filter(|p| !p.as_os_str().is_empty()).or(file) {
+        Some(p) if p.as_os_str() == "none" => None,
+        Some(p) => Some(p),
+        None => std::env::split_paths(&path?)
+            .map(|dir| dir.join("soffice"))
+            .find(|p| p.is_file()),
     }
 }
 
@@ -606,7 +629,13 @@ impl Config {
         if login_attempts_per_minute == 0 {
             return Err("login_attempts_per_minute must be at least 1".into());
         }
+        let office_suite = office_suite(
+            std::env::var_os("XUNSHI_OFFICE_SUITE").map(PathBuf::from),
+            file.office_suite,
+            std::env::var_os("PATH"),
+        );
         Ok(Config {
+            office_suite,
             key_file,
             suite,
             jobs,
@@ -629,6 +658,20 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_office_suite_is_the_one_named_none_or_soffice_on_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let soffice = dir.path().join("soffice");
+        std::fs::write(&soffice, "").unwrap();
+        let path = Some(dir.path().as_os_str().to_owned());
+        let named = Some(PathBuf::from("/opt/lo/program/soffice"));
+        assert_eq!(office_suite(named.clone(), None, path.clone()), named);
+        assert_eq!(office_suite(None, named.clone(), path.clone()), named);
+        assert_eq!(office_suite(Some("none".into()), named, path.clone()), None);
+        assert_eq!(office_suite(None, None, path), Some(soffice));
+        assert_eq!(office_suite(None, None, None), None);
+    }
 
     #[test]
     fn smtp_is_read_from_the_file_and_the_environment_wins() {

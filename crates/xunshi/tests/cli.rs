@@ -378,7 +378,17 @@ fn serve_demo_loads_the_scenario_today_and_its_trail_verifies() {
 
 #[test]
 fn an_archived_inspection_is_packaged_and_refuses_every_change() {
-    archive::an_archived_inspection_is_packaged_and_refuses_changes(&Instance::sqlite());
+    archive::an_archived_inspection_is_packaged_and_refuses_changes(&Instance::sqlite(), None);
+}
+
+xunshi_test_env::office_tests! {
+    #[test]
+    fn an_archive_package_holds_each_document_as_pdf_made_by_libreoffice() {
+        archive::an_archived_inspection_is_packaged_and_refuses_changes(
+            &Instance::sqlite(),
+            Some(xunshi_test_env::SOFFICE),
+        );
+    }
 }
 
 #[test]

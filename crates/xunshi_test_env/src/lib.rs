@@ -187,3 +187,27 @@ macro_rules! browser_oidc_tests {
         )*
     };
 }
+
+/// Where Debian's LibreOffice packages put `soffice`, which the office-suite tests run.
+pub const SOFFICE: &str = "/usr/bin/soffice";
+
+/// Marks each test inside as ignored unless LibreOffice's `soffice` was installed when the
+/// tests were built.
+#[cfg(xunshi_test_office)]
+#[macro_export]
+macro_rules! office_tests {
+    ($($item:item)*) => { $($item)* };
+}
+
+/// Marks each test inside as ignored unless LibreOffice's `soffice` was installed when the
+/// tests were built.
+#[cfg(not(xunshi_test_office))]
+#[macro_export]
+macro_rules! office_tests {
+    ($($item:item)*) => {
+        $(
+            #[ignore = "LibreOffice is not installed: apt-get install libreoffice-writer-nogui to test the archive package's PDFs"]
+            $item
+        )*
+    };
+}

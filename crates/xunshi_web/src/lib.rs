@@ -44,6 +44,9 @@ pub struct WebConfig {
     /// Where uploads are received in pieces before the services check and keep them
     /// (`xunshi_store::Stager`); best on the file system of the evidence folder.
     pub upload_dir: std::path::PathBuf,
+    /// The office suite (LibreOffice's `soffice`) that makes the PDFs of an archive package's
+    /// documents; none, and the package holds them as `.docx` only.
+    pub office_suite: Option<std::path::PathBuf>,
 }
 
 impl Default for WebConfig {
@@ -58,6 +61,7 @@ impl Default for WebConfig {
             public_per_address_per_minute: 5,
             public_overall_per_minute: 120,
             upload_dir: std::env::temp_dir().join("xunshi-uploads"),
+            office_suite: None,
         }
     }
 }

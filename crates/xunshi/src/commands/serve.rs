@@ -50,6 +50,7 @@ pub async fn run(config: Config, demo: bool) -> Result<ExitCode, String> {
         trust_proxy: config.trust_proxy,
         login_per_address_per_minute: config.login_attempts_per_minute,
         upload_dir,
+        office_suite: config.office_suite.clone(),
         ..WebConfig::default()
     };
     let app = xunshi_web::router(AppState::new(services, db.clone(), web));

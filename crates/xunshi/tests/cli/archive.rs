@@ -1,7 +1,7 @@
 //! 归档 through the real server on the demo: the office archives the department's 2017
 //! inspection (its tasks all closed), every change to it is then refused with the reason, and
 //! its archive package opens as a zip whose manifest matches every file and whose catalogue
-//! workbook lists them.
+//! workbook lists them, each document beside its PDF where an office suite is configured.
 
 use std::io::{Cursor, Read};
 
@@ -33,7 +33,14 @@ fn post(port: u16, who: &str, path: &str, body: &Value) -> super::HttpResponse {
     )
 }
 
-pub(super) fn an_archived_inspection_is_packaged_and_refuses_changes(x: &Instance) {
+/// With `suite`, the office suite the server makes the documents' PDFs with; without, it is
+/// told it has none.
+pub(super) fn an_archived_inspection_is_packaged_and_refuses_changes(
+    x: &Instance,
+    suite: Option<&str>,
+) {
+    let setting = format!("office_suite = \"{}\"\n", suite.unwrap_or("none"));
+    std::fs::write(x.data_dir.path().join("xunshi.toml"), setting).expect("xunshi.toml");
     let server = x.serve_with(&["--demo"]);
     let port = server.port;
     let office = bearer(port, "office");
@@ -157,6 +164,34 @@ pub(super) fn an_archived_inspection_is_packaged_and_refuses_changes(x: &Instanc
             .any(|p| p.starts_with("06-整改方案/") && p.ends_with(".docx")),
         "{paths:?}"
     );
+    // Every document has its PDF where the suite made them; otherwise a note says why not.
+    let documents: Vec<&str> = paths
+        .iter()
+        .copied()
+        .filter(|p| p.ends_with(".docx"))
+        .collect();
+    match suite {
+        Some(_) => {
+            for docx in &documents {
+                let pdf = format!("{}.pdf", docx.trim_end_matches(".docx"));
+                let mut bytes = Vec::new();
+                zip.by_name(&pdf)
+                    .unwrap_or_else(|e| panic!("{pdf}: {e}"))
+                    .read_to_end(&mut bytes)
+                    .unwrap();
+                assert!(bytes.starts_with(b"%PDF"), "{pdf} is a PDF");
+            }
+        }
+        None => {
+            assert!(!paths.iter().any(|p| p.ends_with(".pdf")), "{paths:?}");
+            let mut why = String::new();
+            zip.by_name("00-说明/PDF说明.txt")
+                .expect("the note on the PDFs")
+                .read_to_string(&mut why)
+                .unwrap();
+            assert!(why.contains("仅有 .docx"), "{why}");
+        }
+    }
     // A talk is its team's alone: the package says it left talks out, and why.
     let mut note = String::new();
     zip.by_name("11-进驻了解/未收入说明.txt")

@@ -116,6 +116,78 @@ fn add_list<T: Serialize>(
     p.add(path, kind, &title, "", &json(&rows)?).map_err(office)
 }
 
+/// The documents the package writes as `.docx`, kept to be converted to PDF at the end.
+#[derive(Default)]
+struct Documents {
+    written: Vec<(String, String, String, String, Vec<u8>)>,
+}
+
+impl Documents {
+    /// Writes `doc` as `.docx` at `path` and keeps it for its PDF.
+    fn add(
+        &mut self,
+        p: &mut PackageWriter<Cursor<Vec<u8>>>,
+        path: &str,
+        kind: &str,
+        doc: &xunshi_office::OfficialDoc,
+        date: &str,
+    ) -> Result<(), CoreError> {
+        let bytes = official_docx(doc).map_err(office)?;
+        p.add(path, kind, &doc.title, date, &bytes)
+            .map_err(office)?;
+        self.written.push((
+            path.to_owned(),
+            kind.to_owned(),
+            doc.title.clone(),
+            date.to_owned(),
+            bytes,
+        ));
+        Ok(())
+    }
+
+    /// Adds each document's PDF beside it, made by the office suite where the installation
+    /// has one; where it has none or the conversion fails, a note says so and the package is
+    /// still made (the `.docx` files are the documents; the PDFs are a convenience).
+    async fn add_pdfs(
+        self,
+        p: &mut PackageWriter<Cursor<Vec<u8>>>,
+        suite: Option<&std::path::Path>,
+    ) -> Result<(), CoreError> {
+        if self.written.is_empty() {
+            return Ok(());
+        }
+        let why = match suite {
+            None => {
+                "本系统未配置办公套件（office_suite），归档包中的公文仅有 .docx 格式".to_owned()
+            }
+            Some(suite) => {
+                let sources: Vec<&[u8]> = self.written.iter().map(|d| d.4.as_slice()).collect();
+                match super::pdf::convert(suite, &sources).await {
+                    Ok(pdfs) => {
+                        for ((path, kind, title, date, _), pdf) in self.written.iter().zip(pdfs) {
+                            let path = format!("{}.pdf", path.trim_end_matches(".docx"));
+                            p.add(&path, kind, title, date, &pdf).map_err(office)?;
+                        }
+                        return Ok(());
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "the archive package's PDFs were not made");
+                        format!("公文的 PDF 未能生成（{e}），归档包中的公文仅有 .docx 格式")
+                    }
+                }
+            }
+        };
+        p.add(
+            "00-说明/PDF说明.txt",
+            "说明",
+            "公文的PDF",
+            "",
+            format!("{why}。\n").as_bytes(),
+        )
+        .map_err(office)
+    }
+}
+
 /// One kind of fieldwork record as JSON, or — when the asker may not read it — its refusal
 /// noted for the package's note; any other failure ends the package.
 fn fieldwork<T: Serialize>(
@@ -146,6 +218,7 @@ pub async fn archive_package(
     let insp = &scope.inspection;
     let team = docx::team_full_name(app, actor, insp).await;
     let mut p = PackageWriter::new(Cursor::new(Vec::new()), &team);
+    let mut docs = Documents::default();
     let day = |t: jiff::Timestamp| xunshi_core::service::today(t).to_string();
 
     let (view, _) = s.inspection_view(actor, id).await?;
@@ -199,15 +272,7 @@ pub async fn archive_package(
     if let Some(f) = s.get_feedback(actor, id).await? {
         let doc = docx::feedback_doc(app, actor, id).await?;
         let date = f.meeting.date.map(|d| d.to_string()).unwrap_or_default();
-        let bytes = official_docx(&doc).map_err(office)?;
-        p.add(
-            "04-反馈意见/反馈意见.docx",
-            "反馈意见",
-            &doc.title,
-            &date,
-            &bytes,
-        )
-        .map_err(office)?;
+        docs.add(&mut p, "04-反馈意见/反馈意见.docx", "反馈意见", &doc, &date)?;
         p.add(
             "04-反馈意见/反馈意见.json",
             "反馈意见",
@@ -244,16 +309,8 @@ pub async fn archive_package(
     for (n, t) in transfers.into_iter().enumerate() {
         let letter = s.get_transfer(actor, t.id).await?;
         let doc = docx::transfer_doc(&letter);
-        let bytes = official_docx(&doc).map_err(office)?;
         let path = format!("05-问题线索/移交函-{}-{}.docx", n + 1, part(&t.letter_no));
-        p.add(
-            &path,
-            "移交函",
-            &doc.title,
-            &t.transferred_on.to_string(),
-            &bytes,
-        )
-        .map_err(office)?;
+        docs.add(&mut p, &path, "移交函", &doc, &t.transferred_on.to_string())?;
     }
 
     let plans = every!(at => s.list_rect_plans(
@@ -274,15 +331,13 @@ pub async fn archive_package(
             .or(d.plan.submitted_at)
             .map(day)
             .unwrap_or_default();
-        let bytes = official_docx(&doc).map_err(office)?;
-        p.add(
+        docs.add(
+            &mut p,
             &format!("06-整改方案/{name}.docx"),
             "整改方案",
-            &doc.title,
+            &doc,
             &date,
-            &bytes,
-        )
-        .map_err(office)?;
+        )?;
         p.add(
             &format!("06-整改方案/{name}.json"),
             "整改方案",
@@ -337,13 +392,11 @@ pub async fn archive_package(
     ));
     for (n, d) in documents.into_iter().enumerate() {
         let doc = docx::rect_doc(&d.document);
-        let bytes = official_docx(&doc).map_err(office)?;
         let date = docx::document_date(&d.document)
             .map(|d| d.to_string())
             .unwrap_or_default();
         let path = format!("09-整改报告与通报/{}-{}.docx", n + 1, part(&doc.title));
-        p.add(&path, "整改报告与通报", &doc.title, &date, &bytes)
-            .map_err(office)?;
+        docs.add(&mut p, &path, "整改报告与通报", &doc, &date)?;
     }
 
     let followups = every!(at => s.list_followups(
@@ -356,16 +409,14 @@ pub async fn archive_package(
     ));
     for (n, f) in followups.into_iter().enumerate() {
         let doc = docx::followup_doc(&f);
-        let bytes = official_docx(&doc).map_err(office)?;
         let path = format!("10-督办问责/督办-{}-{}.docx", n + 1, part(&f.notice.doc_no));
-        p.add(
+        docs.add(
+            &mut p,
             &path,
             "督办文书",
-            &doc.title,
+            &doc,
             &f.notice.issued_on.to_string(),
-            &bytes,
-        )
-        .map_err(office)?;
+        )?;
     }
     let accountability = every!(at => s.list_accountability(
         actor,
@@ -469,6 +520,9 @@ pub async fn archive_package(
         "份",
         &disposals,
     )?;
+
+    docs.add_pdfs(&mut p, app.config.office_suite.as_deref())
+        .await?;
 
     let bytes = p.finish().map_err(office)?.into_inner();
     Ok((bytes, format!("归档包-{team}")))

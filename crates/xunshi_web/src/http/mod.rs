@@ -30,6 +30,7 @@ pub mod ledger;
 pub mod ledger_import;
 pub mod next;
 pub mod patterns;
+pub mod pdf;
 mod rejection;
 pub mod throttle;
 pub mod todo;
