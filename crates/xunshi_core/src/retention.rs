@@ -60,8 +60,9 @@ pub struct RetentionRule {
     /// Years kept; absent when kept permanently (永久).
     pub years: Option<i64>,
     pub version: i64,
-    #[schema(value_type = String)]
-    pub updated_at: jiff::Timestamp,
+    /// When the office last set it; absent for the period shipped.
+    #[schema(value_type = Option<String>)]
+    pub updated_at: Option<jiff::Timestamp>,
 }
 
 impl RetentionRule {

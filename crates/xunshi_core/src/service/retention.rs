@@ -111,7 +111,7 @@ impl<S: Store> Services<S> {
         let after = RetentionRule {
             years,
             version: before.version + 1,
-            updated_at: now,
+            updated_at: Some(now),
             ..before.clone()
         };
         record(

@@ -12,19 +12,19 @@ INSERT INTO archived_inspections (inspection_id, archived_on)
 SELECT id, substr(updated_at, 1, 10) FROM inspections WHERE stage = 'archived';
 
 -- The period of each disposable kind, in years; NULL keeps it permanently (永久). Every other
--- kind of record is kept permanently.
+-- kind of record is kept permanently. The periods shipped have never been set: no one, no time.
 CREATE TABLE retention_rules (
     kind       TEXT COLLATE "C" PRIMARY KEY,
     years      BIGINT,
     version    BIGINT NOT NULL,
     updated_by TEXT COLLATE "C" REFERENCES users (id) DEFERRABLE INITIALLY IMMEDIATE,
-    updated_at TEXT COLLATE "C" NOT NULL
+    updated_at TEXT COLLATE "C"
 );
 INSERT INTO retention_rules (kind, years, version, updated_by, updated_at) VALUES
-    ('letter', 30, 1, NULL, '2026-01-01T00:00:00Z'),
-    ('talk', 30, 1, NULL, '2026-01-01T00:00:00Z'),
-    ('doc_request', 10, 1, NULL, '2026-01-01T00:00:00Z'),
-    ('field_record', 10, 1, NULL, '2026-01-01T00:00:00Z');
+    ('letter', 30, 1, NULL, NULL),
+    ('talk', 30, 1, NULL, NULL),
+    ('doc_request', 10, 1, NULL, NULL),
+    ('field_record', 10, 1, NULL, NULL);
 
 -- 销毁清册: the disposal of one kind of record of one archived inspection, asked for by one
 -- office user and decided by another. `gone` holds, once carried out, the SHA-256 of every

@@ -131,7 +131,7 @@ impl<M: Mode> RetentionRead for DbTx<M> {
                 label: (*label).to_owned(),
                 years,
                 version: i(r, "version")?,
-                updated_at: row_ts(r, "updated_at")?,
+                updated_at: row_opt_ts(r, "updated_at")?,
             });
         }
         Ok(out)

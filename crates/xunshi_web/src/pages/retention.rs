@@ -133,7 +133,9 @@ async fn page(
         rules: rules
             .into_iter()
             .map(|r| {
-                let at = local_time(r.updated_at);
+                let at = r
+                    .updated_at
+                    .map_or_else(|| "初始设定".to_owned(), local_time);
                 (r, at)
             })
             .collect(),
