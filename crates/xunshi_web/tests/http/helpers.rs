@@ -248,11 +248,16 @@ impl TestApp {
     }
 
     pub async fn add_unit(&self, name: &str) -> Unit {
+        self.add_unit_under(name, None, "department").await
+    }
+
+    /// A provincial unit of `kind` (`committee`, `department`, …) below `parent`.
+    pub async fn add_unit_under(&self, name: &str, parent: Option<Id>, kind: &str) -> Unit {
         let input = UnitInput {
             name: name.to_owned(),
-            kind: "department".to_owned(),
+            kind: kind.to_owned(),
             level: "provincial".to_owned(),
-            parent_id: None,
+            parent_id: parent.map(|p| p.to_string()),
         };
         self.services
             .create_unit(&Actor::system(), &input)

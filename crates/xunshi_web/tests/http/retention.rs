@@ -10,7 +10,6 @@ use serde_json::json;
 use xunshi_core::Id;
 use xunshi_core::fieldwork::FieldRecordInput;
 use xunshi_core::inspection::Stage;
-use xunshi_core::org::UnitInput;
 use xunshi_core::permission::Actor;
 use xunshi_core::personnel::TeamRole;
 use xunshi_core::store::{PlanningRead, PlanningWrite, Store, WriteTx};
@@ -30,19 +29,9 @@ async fn archived_with_a_forum() -> (TestApp, Id, tempfile::TempDir) {
     .await;
     let sys = Actor::system();
     let s = &app.services;
-    let unit = |name: &str, parent: Option<Id>, kind: &str| UnitInput {
-        name: name.into(),
-        kind: kind.into(),
-        level: "provincial".into(),
-        parent_id: parent.map(|p| p.to_string()),
-    };
-    let committee = s
-        .create_unit(&sys, &unit("自治区党委", None, "committee"))
-        .await
-        .unwrap();
-    s.create_unit(&sys, &unit(TARGET, Some(committee.id), "department"))
-        .await
-        .unwrap();
+    let committee = app.add_unit_under("自治区党委", None, "committee").await;
+    app.add_unit_under(TARGET, Some(committee.id), "department")
+        .await;
     let insp = app
         .prepared_inspection("自治区党委", TARGET, "自治区党委第五巡视组")
         .await;
