@@ -69,6 +69,9 @@ pub enum Command {
     /// Move past work in from office files
     #[command(subcommand)]
     Import(ImportCommand),
+    /// 归档: an archived inspection's archive package
+    #[command(subcommand)]
+    Archive(ArchiveCommand),
     /// Write the whole database, as of one moment, and the evidence files to one file (a zip
     /// with a manifest of hashes); safe while the server runs. The key file is not included:
     /// keep it apart
@@ -149,6 +152,20 @@ pub struct ImportInspectionArgs {
     /// Print the report as JSON
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ArchiveCommand {
+    /// Write the archive package (归档包) of an archived inspection to a file: the zip its page
+    /// offers, each document with its PDF where an office suite is configured
+    Package {
+        /// The inspection's id
+        #[arg(long)]
+        inspection: String,
+        /// The file to write, never over an existing one (default: 归档包-<team>.zip here)
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

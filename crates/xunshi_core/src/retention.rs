@@ -78,8 +78,9 @@ impl RetentionRule {
 /// A change of one kind's period, as the page's form and the API send it.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct RetentionChange {
-    /// Whole years, or `永久` (or empty) for permanently.
+    /// Whole years (1 to 100, `年` after them allowed), or `永久` (or empty) for permanently.
     #[serde(default)]
+    #[schema(pattern = "^(|永久|([1-9][0-9]?|100)年?)$")]
     pub years: String,
     pub version: i64,
 }
@@ -201,6 +202,8 @@ pub struct Disposal {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct DisposalProposal {
     pub inspection_id: String,
+    /// The kind of record: one of [`DISPOSABLE`].
+    #[schema(pattern = "^(letter|talk|doc_request|field_record)$")]
     pub kind: String,
     #[serde(default)]
     pub reason: String,
@@ -210,6 +213,7 @@ pub struct DisposalProposal {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct DisposalDecision {
     /// `approve` carries the disposal out; `reject` turns it down.
+    #[schema(pattern = "^(approve|reject)$")]
     pub decision: String,
     #[serde(default)]
     pub note: String,
@@ -309,6 +313,9 @@ mod tests {
 
     #[test]
     fn only_fieldwork_kinds_are_disposable() {
+        // The API's schemas name the kinds by this pattern (DisposalProposal, the rule's path).
+        let codes: Vec<&str> = DISPOSABLE.iter().map(|(c, _)| *c).collect();
+        assert_eq!(codes.join("|"), "letter|talk|doc_request|field_record");
         assert_eq!(disposable("letter").unwrap(), "信访件");
         let e = disposable("report").unwrap_err().to_string();
         assert!(e.contains("永久保管"), "{e}");

@@ -1,6 +1,7 @@
 //! The subcommands. Each opens the database through the same path as the server, so the CLI
 //! and the web see one set of rules.
 
+mod archive;
 mod audit;
 mod backup;
 mod crypto;
@@ -21,8 +22,8 @@ use xunshi_core::store::Blobs;
 use xunshi_store::{Argon2Secrets, Db};
 
 use crate::cli::{
-    AuditCommand, Cli, Command, CryptoCommand, ImportCommand, LedgerCommand, MailCommand,
-    ParseCommand, PatternsCommand, SearchCommand,
+    ArchiveCommand, AuditCommand, Cli, Command, CryptoCommand, ImportCommand, LedgerCommand,
+    MailCommand, ParseCommand, PatternsCommand, SearchCommand,
 };
 use crate::config::{Config, redact_url};
 
@@ -131,6 +132,19 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
                 s = s.with_anchor(Arc::new(anchor));
             }
             let code = audit::verify(&s).await;
+            db.close().await;
+            code
+        }
+        Command::Archive(ArchiveCommand::Package { inspection, out }) => {
+            let db = open(&config).await?;
+            let code = archive::package(
+                services(db.clone(), &config),
+                db.clone(),
+                &config,
+                &inspection,
+                out,
+            )
+            .await;
             db.close().await;
             code
         }

@@ -1,7 +1,8 @@
 //! 归档 through the real server on the demo: the office archives the department's 2017
 //! inspection (its tasks all closed), every change to it is then refused with the reason, and
 //! its archive package opens as a zip whose manifest matches every file and whose catalogue
-//! workbook lists them, each document beside its PDF where an office suite is configured.
+//! workbook lists them, each document beside its PDF where an office suite is configured;
+//! `xunshi archive package` writes the same package to a file.
 
 use std::io::{Cursor, Read};
 
@@ -222,6 +223,40 @@ pub(super) fn an_archived_inspection_is_packaged_and_refuses_changes(
         .filter(|r| r.get(4).is_some_and(|c| c.to_string().contains('/')))
         .count();
     assert_eq!(files, listed.len() - 1, "a row per file but itself");
+
+    // The same package from the command line, written to a file, never over one.
+    let file = x.data_dir.path().join("归档包.zip");
+    let path = file.to_str().expect("a path");
+    let args = [
+        "archive",
+        "package",
+        "--inspection",
+        id.as_str(),
+        "--out",
+        path,
+    ];
+    let out = x.run(&args, None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let written = std::fs::read(&file).expect("the package file");
+    let mut from_cli = zip::ZipArchive::new(Cursor::new(written)).expect("a zip");
+    for wanted in [
+        "manifest-sha256.txt",
+        "04-反馈意见/反馈意见.docx",
+        "目录.xlsx",
+    ] {
+        assert!(from_cli.by_name(wanted).is_ok(), "{wanted}");
+    }
+    let again = x.run(&args, None);
+    assert!(!again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("已存在"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
 
     let status = server.stop_with_sigterm();
     assert!(status.success(), "serve ended with {status}");
