@@ -31,6 +31,8 @@ pub struct PackageWriter<W: Write + Seek> {
     zip: zip::ZipWriter<W>,
     title: String,
     entries: Vec<Entry>,
+    /// Every file's time in the zip: when the package was made.
+    options: SimpleFileOptions,
 }
 
 fn failed(e: impl std::fmt::Display) -> OfficeError {
@@ -45,12 +47,26 @@ fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 impl<W: Write + Seek> PackageWriter<W> {
-    /// A package whose catalogue carries `title` (the inspection it archives).
-    pub fn new(out: W, title: &str) -> Self {
+    /// A package whose catalogue carries `title` (the inspection it archives), its files
+    /// dated `made` (local time, as a zip keeps it).
+    pub fn new(out: W, title: &str, made: jiff::civil::DateTime) -> Self {
+        let options = zip::DateTime::from_date_and_time(
+            u16::try_from(made.year()).unwrap_or(1980),
+            made.month() as u8,
+            made.day() as u8,
+            made.hour() as u8,
+            made.minute() as u8,
+            made.second() as u8,
+        )
+        .map_or_else(
+            |_| SimpleFileOptions::default(),
+            |t| SimpleFileOptions::default().last_modified_time(t),
+        );
         PackageWriter {
             zip: zip::ZipWriter::new(out),
             title: title.to_owned(),
             entries: Vec::new(),
+            options,
         }
     }
 
@@ -74,9 +90,7 @@ impl<W: Write + Seek> PackageWriter<W> {
         if path == MANIFEST || path == CATALOGUE || self.entries.iter().any(|e| e.path == path) {
             return Err(failed(format!("a second file at {path}")));
         }
-        self.zip
-            .start_file(path, SimpleFileOptions::default())
-            .map_err(failed)?;
+        self.zip.start_file(path, self.options).map_err(failed)?;
         self.zip.write_all(bytes).map_err(failed)?;
         self.entries.push(Entry {
             path: path.to_owned(),
@@ -132,7 +146,7 @@ impl<W: Write + Seek> PackageWriter<W> {
             rows,
         })?;
         self.zip
-            .start_file(CATALOGUE, SimpleFileOptions::default())
+            .start_file(CATALOGUE, self.options)
             .map_err(failed)?;
         self.zip.write_all(&catalogue).map_err(failed)?;
         let mut manifest = String::new();
@@ -141,7 +155,7 @@ impl<W: Write + Seek> PackageWriter<W> {
         }
         manifest.push_str(&format!("{}  {CATALOGUE}\n", sha256_hex(&catalogue)));
         self.zip
-            .start_file(MANIFEST, SimpleFileOptions::default())
+            .start_file(MANIFEST, self.options)
             .map_err(failed)?;
         self.zip.write_all(manifest.as_bytes()).map_err(failed)?;
         self.zip.finish().map_err(failed)
@@ -156,7 +170,8 @@ mod tests {
 
     #[test]
     fn every_file_is_in_the_manifest_with_its_hash_and_in_the_catalogue() {
-        let mut p = PackageWriter::new(Cursor::new(Vec::new()), "第三巡视组");
+        let made: jiff::civil::DateTime = "2026-12-05T09:30:00".parse().unwrap();
+        let mut p = PackageWriter::new(Cursor::new(Vec::new()), "第三巡视组", made);
         p.add(
             "01-巡视任务/巡视任务.json",
             "巡视任务",
@@ -208,5 +223,11 @@ mod tests {
             .read_to_end(&mut catalogue)
             .unwrap();
         assert!(catalogue.starts_with(b"PK"), "a workbook");
+        // Dated as the package was made, not 1980.
+        let dated = zip.by_name(MANIFEST).unwrap().last_modified().unwrap();
+        assert_eq!(
+            (dated.year(), dated.month(), dated.day(), dated.hour()),
+            (2026, 12, 5, 9)
+        );
     }
 }

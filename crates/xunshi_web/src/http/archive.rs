@@ -217,7 +217,10 @@ pub async fn archive_package(
     let scope = s.archive_package_scope(actor, id).await?;
     let insp = &scope.inspection;
     let team = docx::team_full_name(app, actor, insp).await;
-    let mut p = PackageWriter::new(Cursor::new(Vec::new()), &team);
+    // The files are dated as the package is made, in China time.
+    let tz = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC);
+    let made = s.now().to_zoned_datetime(tz).datetime();
+    let mut p = PackageWriter::new(Cursor::new(Vec::new()), &team, made);
     let mut docs = Documents::default();
     let day = |t: jiff::Timestamp| xunshi_core::service::today(t).to_string();
 
