@@ -9,27 +9,12 @@ use xunshi_core::{Id, Result};
 use super::{AUDIT_COLS, DbTx, Mode};
 use crate::rows::{self, i, s};
 
-/// Where the records of each kind of `archive::INSPECTION_OBJECTS` are, as the `FROM` of a
-/// query with the record aliased `r`: the expression of the record's id (as the audit trail
-/// names it) and of its inspection's. `None` for a kind of no inspection.
-fn owned_by(object_type: &str) -> Option<(String, &'static str, &'static str)> {
-    let table = match object_type {
-        "inspection" => return Some(("inspections r".into(), "r.id", "r.id")),
-        // The announcement is kept, and recorded, under its inspection's id.
-        "announcement" => {
-            return Some((
-                "announcements r".into(),
-                "r.inspection_id",
-                "r.inspection_id",
-            ));
-        }
-        "task_evidence" => {
-            return Some((
-                "task_evidence r JOIN rectification_tasks t ON t.id = r.task_id".into(),
-                "r.id",
-                "t.inspection_id",
-            ));
-        }
+/// The table of each kind of `archive::INSPECTION_OBJECTS`, as the audit trail names the kind.
+pub(super) fn table_of(object_type: &str) -> Option<&'static str> {
+    Some(match object_type {
+        "inspection" => "inspections",
+        "announcement" => "announcements",
+        "task_evidence" => "task_evidence",
         "team_member" => "team_members",
         "talk_plan" => "talk_plan",
         "talk" => "talks",
@@ -50,8 +35,25 @@ fn owned_by(object_type: &str) -> Option<(String, &'static str, &'static str)> {
         "accountability" => "accountability",
         "mechanism" => "mechanisms",
         _ => return None,
-    };
-    Some((format!("{table} r"), "r.id", "r.inspection_id"))
+    })
+}
+
+/// Where the records of each kind of `archive::INSPECTION_OBJECTS` are, as the `FROM` of a
+/// query with the record aliased `r`: the expression of the record's id (as the audit trail
+/// names it) and of its inspection's. `None` for a kind of no inspection.
+fn owned_by(object_type: &str) -> Option<(String, &'static str, &'static str)> {
+    let table = table_of(object_type)?;
+    Some(match object_type {
+        "inspection" => (format!("{table} r"), "r.id", "r.id"),
+        // The announcement is kept, and recorded, under its inspection's id.
+        "announcement" => (format!("{table} r"), "r.inspection_id", "r.inspection_id"),
+        "task_evidence" => (
+            format!("{table} r JOIN rectification_tasks t ON t.id = r.task_id"),
+            "r.id",
+            "t.inspection_id",
+        ),
+        _ => (format!("{table} r"), "r.id", "r.inspection_id"),
+    })
 }
 
 impl<M: Mode> ArchiveRead for DbTx<M> {

@@ -16,15 +16,11 @@ use super::{DbTx, Mode, Writing, opt_ts, ts};
 use crate::backup::json_row;
 use crate::rows::{date, i, id, opt_id, opt_s, opt_ts as row_opt_ts, s, ts as row_ts};
 
-/// The table of each disposable kind's records, all keyed by `id` with an `inspection_id`.
+/// The table of a disposable kind's records, all keyed by `id` with an `inspection_id`.
 fn table_of(kind: &str) -> Result<&'static str> {
     disposable(kind)?;
-    Ok(match kind {
-        "letter" => "letters",
-        "talk" => "talks",
-        "doc_request" => "doc_requests",
-        _ => "field_records",
-    })
+    super::archive::table_of(kind)
+        .ok_or_else(|| CoreError::internal(format!("no table holds records of {kind}")))
 }
 
 /// What a disposal of `kind` removes, in the order it is removed (what refers to a row before
