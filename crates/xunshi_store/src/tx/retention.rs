@@ -160,65 +160,60 @@ impl<M: Mode> RetentionRead for DbTx<M> {
         if periods.is_empty() {
             return Ok(Vec::new());
         }
-        let any_due = periods
-            .iter()
-            .enumerate()
-            .map(|(n, (_, _, table))| {
-                format!(
-                    "(a.archived_on < ${} AND EXISTS (SELECT 1 FROM {table} r
-                       WHERE r.inspection_id = a.inspection_id))",
-                    n + 3
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(" OR ");
+        // One statement for the page: for each kind with a period, `$b` its bound and `$k` its
+        // code; an inspection is listed when it holds records of a kind past its bound, with the
+        // count of each such kind and any disposal of it waiting.
+        let param = |n: usize| (n * 2 + 3, n * 2 + 4);
+        let mut due = Vec::new();
+        let mut columns = Vec::new();
+        for (n, (_, _, table)) in periods.iter().enumerate() {
+            let (b, k) = param(n);
+            due.push(format!(
+                "(a.archived_on < ${b} AND EXISTS (SELECT 1 FROM {table} r
+                   WHERE r.inspection_id = a.inspection_id))"
+            ));
+            columns.push(format!(
+                "CASE WHEN a.archived_on < ${b} THEN (SELECT COUNT(*) FROM {table} r
+                   WHERE r.inspection_id = a.inspection_id) ELSE 0 END AS n{n},
+                 (SELECT d.id FROM disposals d WHERE d.inspection_id = a.inspection_id
+                   AND d.kind = ${k} AND d.status = 'proposed') AS w{n}"
+            ));
+        }
         let sql = format!(
-            "SELECT a.inspection_id, a.archived_on, i.team_name
+            "SELECT a.inspection_id, a.archived_on, i.team_name, {}
                FROM archived_inspections a JOIN inspections i ON i.id = a.inspection_id
-              WHERE a.inspection_id > $1 AND ({any_due})
-              ORDER BY a.inspection_id LIMIT $2"
+              WHERE a.inspection_id > $1 AND ({})
+              ORDER BY a.inspection_id LIMIT $2",
+            columns.join(", "),
+            due.join(" OR ")
         );
         let mut q = sqlx::query(AssertSqlSafe(sql))
             .bind(after.map(|a| a.to_string()).unwrap_or_default())
             .bind(i64::from(limit) + 1);
-        for (_, years, _) in &periods {
-            q = q.bind(archived_before(today, *years).to_string());
+        for (rule, years, _) in &periods {
+            q = q
+                .bind(archived_before(today, *years).to_string())
+                .bind(rule.kind.clone());
         }
         let rows = self.fetch_all(q).await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
-            let inspection_id = id(r, "inspection_id")?;
             let archived_on = date(r, "archived_on")?;
             let mut kinds = Vec::new();
-            for (rule, years, table) in &periods {
-                if archived_on >= archived_before(today, *years) {
-                    continue;
-                }
-                let counted = self
-                    .fetch_optional(
-                        sqlx::query(AssertSqlSafe(format!(
-                            "SELECT (SELECT COUNT(*) FROM {table} WHERE inspection_id = $1) AS n,
-                                    (SELECT id FROM disposals WHERE inspection_id = $1
-                                        AND kind = $2 AND status = 'proposed') AS waiting"
-                        )))
-                        .bind(inspection_id.to_string())
-                        .bind(rule.kind.clone()),
-                    )
-                    .await?;
-                let Some(c) = counted else { continue };
-                let n = i(&c, "n")?;
-                if n > 0 {
+            for (n, (rule, years, _)) in periods.iter().enumerate() {
+                let records = i(r, &format!("n{n}"))?;
+                if records > 0 {
                     kinds.push(DueKind {
                         kind: rule.kind.clone(),
                         label: rule.label.clone(),
-                        records: n,
+                        records,
                         expired_on: expires_on(archived_on, *years),
-                        proposed: opt_id(&c, "waiting")?,
+                        proposed: opt_id(r, &format!("w{n}"))?,
                     });
                 }
             }
             out.push(DueForDisposal {
-                inspection_id,
+                inspection_id: id(r, "inspection_id")?,
                 team_name: s(r, "team_name")?,
                 archived_on,
                 kinds,
