@@ -19,7 +19,7 @@ use crate::retention::{
     Disposal, DisposalDecision, DisposalProposal, DisposalStatus, DueForDisposal, RetentionChange,
     RetentionRule, check_decider, disposable, expires_on, parse_years,
 };
-use crate::store::{Blobs, RetentionRead, RetentionWrite, Store, WriteTx};
+use crate::store::{RetentionRead, RetentionWrite, Store, WriteTx};
 
 /// The longest reason or note kept, in characters.
 const TEXT_MAX: usize = 500;
@@ -373,15 +373,18 @@ impl<S: Store> Services<S> {
         if files.is_empty() {
             return Ok(());
         }
-        let blobs: &std::sync::Arc<dyn Blobs> = self.blobs()?;
-        for name in files {
-            let in_use = {
-                let mut tx = self.store.read().await?;
-                tx.file_in_use(name).await?
-            };
-            if !in_use {
-                blobs.delete(name).await?;
+        let blobs = self.blobs()?;
+        let mut unused = Vec::new();
+        {
+            let mut tx = self.store.read().await?;
+            for name in files {
+                if !tx.file_in_use(name).await? {
+                    unused.push(name);
+                }
             }
+        }
+        for name in unused {
+            blobs.delete(name).await?;
         }
         Ok(())
     }
