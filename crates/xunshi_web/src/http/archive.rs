@@ -116,14 +116,33 @@ fn add_list<T: Serialize>(
     p.add(path, kind, &title, "", &json(&rows)?).map_err(office)
 }
 
-/// The documents the package writes as `.docx`, kept to be converted to PDF at the end.
-#[derive(Default)]
-struct Documents {
-    written: Vec<(String, String, String, String, Vec<u8>)>,
+/// A document written as `.docx`, kept for its PDF.
+struct Written {
+    path: String,
+    kind: String,
+    title: String,
+    date: String,
+    docx: Vec<u8>,
 }
 
-impl Documents {
-    /// Writes `doc` as `.docx` at `path` and keeps it for its PDF.
+/// The documents the package writes as `.docx`: with an office suite, each kept to be
+/// converted to PDF at the end; without one, only counted for the package's note.
+struct Documents<'a> {
+    suite: Option<&'a std::path::Path>,
+    written: Vec<Written>,
+    count: usize,
+}
+
+impl<'a> Documents<'a> {
+    fn new(suite: Option<&'a std::path::Path>) -> Self {
+        Documents {
+            suite,
+            written: Vec::new(),
+            count: 0,
+        }
+    }
+
+    /// Writes `doc` as `.docx` at `path`, kept for its PDF where a suite will make one.
     fn add(
         &mut self,
         p: &mut PackageWriter<Cursor<Vec<u8>>>,
@@ -132,41 +151,40 @@ impl Documents {
         doc: &xunshi_office::OfficialDoc,
         date: &str,
     ) -> Result<(), CoreError> {
-        let bytes = official_docx(doc).map_err(office)?;
-        p.add(path, kind, &doc.title, date, &bytes)
-            .map_err(office)?;
-        self.written.push((
-            path.to_owned(),
-            kind.to_owned(),
-            doc.title.clone(),
-            date.to_owned(),
-            bytes,
-        ));
+        let docx = official_docx(doc).map_err(office)?;
+        p.add(path, kind, &doc.title, date, &docx).map_err(office)?;
+        self.count += 1;
+        if self.suite.is_some() {
+            self.written.push(Written {
+                path: path.to_owned(),
+                kind: kind.to_owned(),
+                title: doc.title.clone(),
+                date: date.to_owned(),
+                docx,
+            });
+        }
         Ok(())
     }
 
     /// Adds each document's PDF beside it, made by the office suite where the installation
     /// has one; where it has none or the conversion fails, a note says so and the package is
     /// still made (the `.docx` files are the documents; the PDFs are a convenience).
-    async fn add_pdfs(
-        self,
-        p: &mut PackageWriter<Cursor<Vec<u8>>>,
-        suite: Option<&std::path::Path>,
-    ) -> Result<(), CoreError> {
-        if self.written.is_empty() {
+    async fn add_pdfs(self, p: &mut PackageWriter<Cursor<Vec<u8>>>) -> Result<(), CoreError> {
+        if self.count == 0 {
             return Ok(());
         }
-        let why = match suite {
+        let why = match self.suite {
             None => {
                 "本系统未配置办公套件（office_suite），归档包中的公文仅有 .docx 格式".to_owned()
             }
             Some(suite) => {
-                let sources: Vec<&[u8]> = self.written.iter().map(|d| d.4.as_slice()).collect();
+                let sources: Vec<&[u8]> = self.written.iter().map(|w| w.docx.as_slice()).collect();
                 match super::pdf::convert(suite, &sources).await {
                     Ok(pdfs) => {
-                        for ((path, kind, title, date, _), pdf) in self.written.iter().zip(pdfs) {
-                            let path = format!("{}.pdf", path.trim_end_matches(".docx"));
-                            p.add(&path, kind, title, date, &pdf).map_err(office)?;
+                        for (w, pdf) in self.written.iter().zip(pdfs) {
+                            let path = format!("{}.pdf", w.path.trim_end_matches(".docx"));
+                            p.add(&path, &w.kind, &w.title, &w.date, &pdf)
+                                .map_err(office)?;
                         }
                         return Ok(());
                     }
@@ -221,7 +239,7 @@ pub async fn archive_package(
     let tz = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC);
     let made = s.now().to_zoned_datetime(tz).datetime();
     let mut p = PackageWriter::new(Cursor::new(Vec::new()), &team, made);
-    let mut docs = Documents::default();
+    let mut docs = Documents::new(app.config.office_suite.as_deref());
     let day = |t: jiff::Timestamp| xunshi_core::service::today(t).to_string();
 
     let (view, _) = s.inspection_view(actor, id).await?;
@@ -524,8 +542,7 @@ pub async fn archive_package(
         &disposals,
     )?;
 
-    docs.add_pdfs(&mut p, app.config.office_suite.as_deref())
-        .await?;
+    docs.add_pdfs(&mut p).await?;
 
     let bytes = p.finish().map_err(office)?.into_inner();
     Ok((bytes, format!("归档包-{team}")))
