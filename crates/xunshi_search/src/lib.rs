@@ -12,7 +12,7 @@ use std::sync::Mutex;
 
 use tantivy::collector::TopDocs;
 use tantivy::directory::MmapDirectory;
-use tantivy::query::{BooleanQuery, BoostQuery, MoreLikeThisQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, MoreLikeThisQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
     Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
@@ -43,6 +43,11 @@ struct Fields {
     parent: Field,
     title: Field,
     body: Field,
+    /// The title twice and the body, the one field a query ranks by: a word is one term, so a
+    /// word found in most records is ranked by block-max WAND over its postings (tantivy
+    /// prunes a single term, a union of terms or an intersection of terms, not a term nested
+    /// in a union of fields) instead of scoring every record that holds it.
+    text: Field,
     inspection: Field,
     unit: Field,
     round: Field,
@@ -66,6 +71,14 @@ fn schema() -> (Schema, Fields) {
         parent: b.add_text_field("parent", STORED),
         title: b.add_text_field("title", words.clone()),
         body: b.add_text_field("body", words),
+        text: b.add_text_field(
+            "text",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(JIEBA)
+                    .set_index_option(IndexRecordOption::WithFreqs),
+            ),
+        ),
         inspection: b.add_text_field("inspection", STRING),
         unit: b.add_text_field("unit", STRING),
         round: b.add_text_field("round", STRING),
@@ -160,6 +173,10 @@ impl TantivyIndex {
         }
         doc.add_text(f.title, &d.title);
         doc.add_text(f.body, &d.body);
+        // The title counts twice, as a word of the title says more of the record.
+        doc.add_text(f.text, &d.title);
+        doc.add_text(f.text, &d.title);
+        doc.add_text(f.text, &d.body);
         if let Some(i) = d.inspection_id {
             doc.add_text(f.inspection, i.to_string());
         }
@@ -230,12 +247,14 @@ impl TantivyIndex {
         }
     }
 
-    /// The words of what was typed, cut as the index cut its text, each required in the title
-    /// (counted twice) or the body. Whatever is typed is words to find: no field names,
-    /// ranges or operators. `None` when nothing typed is a word (only punctuation).
-    fn words(&self, text: &str) -> Result<Option<Box<dyn Query>>> {
-        let f = &self.f;
-        let mut analyzer = self.index.tokenizer_for_field(f.title).map_err(fault)?;
+    /// The words of what was typed, cut as the index cut its text. Whatever is typed is words
+    /// to find: no field names, ranges or operators. Empty when nothing typed is a word (only
+    /// punctuation).
+    fn words(&self, text: &str) -> Result<BTreeSet<String>> {
+        let mut analyzer = self
+            .index
+            .tokenizer_for_field(self.f.title)
+            .map_err(fault)?;
         let mut stream = analyzer.token_stream(text);
         let mut words = BTreeSet::new();
         while let Some(t) = stream.next() {
@@ -243,23 +262,36 @@ impl TantivyIndex {
                 words.insert(t.text.clone());
             }
         }
-        if words.is_empty() {
-            return Ok(None);
-        }
-        let each = words
-            .iter()
-            .map(|w| {
-                let either: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
-                    (
-                        Occur::Should,
-                        Box::new(BoostQuery::new(self.term(f.title, w), 2.0)) as Box<dyn Query>,
-                    ),
-                    (Occur::Should, self.term(f.body, w)),
-                ]));
-                (Occur::Must, either)
-            })
-            .collect();
-        Ok(Some(Box::new(BooleanQuery::new(each))))
+        Ok(words)
+    }
+
+    /// Each word required in the title or the body, as one term of `text` (see [`Fields`]).
+    fn word_terms<'a>(
+        &'a self,
+        words: &'a BTreeSet<String>,
+    ) -> impl Iterator<Item = Box<dyn Query>> + 'a {
+        words.iter().map(|w| {
+            Box::new(TermQuery::new(
+                Term::from_field_text(self.f.text, w),
+                IndexRecordOption::WithFreqs,
+            )) as Box<dyn Query>
+        })
+    }
+
+    /// The words in the title and the body apart, for marking them in the snippets.
+    fn marking(&self, words: &BTreeSet<String>) -> BooleanQuery {
+        let f = &self.f;
+        BooleanQuery::new(
+            words
+                .iter()
+                .flat_map(|w| {
+                    [
+                        (Occur::Should, self.term(f.title, w)),
+                        (Occur::Should, self.term(f.body, w)),
+                    ]
+                })
+                .collect(),
+        )
     }
 
     fn text(doc: &TantivyDocument, field: Field) -> String {
@@ -357,19 +389,26 @@ impl SearchIndex for TantivyIndex {
 
     fn search(&self, q: &IndexQuery) -> Result<Vec<IndexHit>> {
         let f = &self.f;
-        let Some(words) = self.words(&q.text)? else {
+        let words = self.words(&q.text)?;
+        if words.is_empty() {
             return Ok(Vec::new());
-        };
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, words.box_clone())];
+        }
+        // One flat query of terms, so that tantivy can prune: a single word alone, the words
+        // and the filters as one intersection.
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            self.word_terms(&words).map(|t| (Occur::Must, t)).collect();
         self.filters(&q.filter, &mut clauses);
         if let Some(reach) = &q.reach {
             clauses.push((Occur::Must, self.within(reach)));
         }
-        let query = BooleanQuery::new(clauses);
+        let query: Box<dyn Query> = match clauses.len() {
+            1 => clauses.remove(0).1,
+            _ => Box::new(BooleanQuery::new(clauses)),
+        };
         let searcher = self.reader.searcher();
         let top = searcher
             .search(
-                &query,
+                &*query,
                 &TopDocs::with_limit(q.limit.max(1))
                     .and_offset(q.offset)
                     .order_by_score(),
@@ -378,9 +417,10 @@ impl SearchIndex for TantivyIndex {
         if top.is_empty() {
             return Ok(Vec::new());
         }
-        let mut titles = SnippetGenerator::create(&searcher, &*words, f.title).map_err(fault)?;
+        let marking = self.marking(&words);
+        let mut titles = SnippetGenerator::create(&searcher, &marking, f.title).map_err(fault)?;
         titles.set_max_num_chars(TITLE_CHARS);
-        let mut bodies = SnippetGenerator::create(&searcher, &*words, f.body).map_err(fault)?;
+        let mut bodies = SnippetGenerator::create(&searcher, &marking, f.body).map_err(fault)?;
         bodies.set_max_num_chars(SNIPPET_CHARS);
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {

@@ -233,3 +233,42 @@ fn the_index_and_its_watermark_survive_reopening_and_a_second_process_is_refused
     ix.apply(vec![d.clone()], &[], None).unwrap();
     assert_eq!(ix.watermark().unwrap(), None);
 }
+
+#[test]
+fn every_word_is_required_and_a_word_of_the_title_ranks_first() {
+    let ix = TantivyIndex::in_memory().unwrap();
+    // Many records hold the common word, so that the ranking prunes; one has it in its title.
+    let mut docs: Vec<SearchDoc> = (0..300)
+        .map(|i| {
+            doc(
+                DocKind::Task,
+                &format!("第{i}项任务"),
+                "按照要求抓好整改落实，建立长效机制",
+            )
+        })
+        .collect();
+    let titled = doc(DocKind::Problem, "整改不彻底", "相关问题反复出现");
+    let both = doc(DocKind::Problem, "问题清单", "整改台账不健全，督查流于形式");
+    docs.push(titled.clone());
+    docs.push(both.clone());
+    ix.apply(docs, &[], Some(&mark(1))).unwrap();
+
+    let hits = ix.search(&query("整改")).unwrap();
+    assert_eq!(hits.len(), 20);
+    assert_eq!(hits[0].id, titled.id, "{:?}", hits[0]);
+    // Two words: only the records holding both, wherever each is.
+    let hits = ix.search(&query("整改 督查")).unwrap();
+    assert_eq!(ids(&hits), vec![both.id]);
+    let hits = ix.search(&query("整改 无此内容")).unwrap();
+    assert!(hits.is_empty());
+    // The common word pages through every record that holds it, each once.
+    let mut seen = std::collections::HashSet::new();
+    for page in 0..16 {
+        let mut q = query("整改");
+        q.offset = page * 20;
+        for h in ix.search(&q).unwrap() {
+            assert!(seen.insert(h.id), "{:?} twice", h.id);
+        }
+    }
+    assert_eq!(seen.len(), 302);
+}
