@@ -15,6 +15,16 @@ const CHANGES_PER_STEP: u32 = 1000;
 const DOCS_PER_COMMIT: u32 = 5000;
 /// How often the trail is looked at: a change is searchable within about this long.
 const FOLLOW_EVERY: Duration = Duration::from_millis(500);
+/// The longest wait between tries while keeping the index current fails (the database down,
+/// the disk full): the wait doubles from [`FOLLOW_EVERY`] up to this.
+const RETRY_AT_MOST: Duration = Duration::from_secs(30);
+
+/// How long to wait before the next try after `failures` failures in a row.
+fn wait_after(failures: u32) -> Duration {
+    FOLLOW_EVERY
+        .saturating_mul(1 << failures.min(8))
+        .min(RETRY_AT_MOST)
+}
 
 async fn apply(
     index: &Arc<dyn SearchIndex>,
@@ -110,14 +120,49 @@ pub async fn catch_up<S: Store>(
 
 /// Follows the audit trail into the index for as long as the server runs: a never-filled
 /// index is built first, then every committed change is applied within about
-/// [`FOLLOW_EVERY`].
+/// [`FOLLOW_EVERY`]. While it fails it tries less and less often (up to every
+/// [`RETRY_AT_MOST`]), warning on the first failure and then at each longer wait, and says so
+/// when it works again.
 pub async fn follow<S: Store>(services: Services<S>, index: Arc<dyn SearchIndex>) {
-    let mut tick = tokio::time::interval(FOLLOW_EVERY);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut failures: u32 = 0;
     loop {
-        tick.tick().await;
-        if let Err(e) = catch_up(&services, &index).await {
-            tracing::warn!(error = %e, "keeping the search index current failed; trying again");
+        tokio::time::sleep(if failures == 0 {
+            FOLLOW_EVERY
+        } else {
+            wait_after(failures)
+        })
+        .await;
+        match catch_up(&services, &index).await {
+            Ok(_) if failures > 0 => {
+                tracing::info!(failures, "the search index is current again");
+                failures = 0;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                failures = failures.saturating_add(1);
+                if wait_after(failures) > wait_after(failures - 1) {
+                    tracing::warn!(
+                        error = %e,
+                        failures,
+                        retry_in_ms = u64::try_from(wait_after(failures).as_millis()).unwrap_or(u64::MAX),
+                        "keeping the search index current failed; trying again later"
+                    );
+                }
+            }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wait_doubles_after_each_failure_up_to_its_bound() {
+        assert_eq!(wait_after(1), Duration::from_secs(1));
+        assert_eq!(wait_after(2), Duration::from_secs(2));
+        assert_eq!(wait_after(5), Duration::from_secs(16));
+        assert_eq!(wait_after(6), RETRY_AT_MOST);
+        assert_eq!(wait_after(u32::MAX), RETRY_AT_MOST);
     }
 }
