@@ -83,9 +83,9 @@ pub use overview::Overview;
 pub use papers::may_draft;
 pub use papers::{PaperDecision, PaperRights, ProblemDetail, Withdrawal};
 pub use patterns::{
-    ClusterView, PATTERN_PAGE, PATTERN_PAGE_MAX, PatternRun, RecurrencePage, RecurrenceQuery,
-    RoundClusters, RoundExport, RoundProblemPage, Trends, may_view_clusters, may_view_recurrences,
-    pattern_page,
+    ClusterExport, ClusterReport, ClusterView, PATTERN_PAGE, PATTERN_PAGE_MAX, PatternRun,
+    RecurrencePage, RecurrenceQuery, RoundProblemPage, Trends, may_view_clusters,
+    may_view_recurrences, pattern_page,
 };
 pub use planning::{
     Coverage, CoverageRow, CoveredBy, InspectionView, PlanInput, RoundInput, StageChange,
@@ -327,12 +327,30 @@ impl<S: Store> Services<S> {
         at: jiff::Timestamp,
         entry: AuditEntry,
     ) -> Result<()> {
-        if entry.object_id.is_none() && entry.also.is_empty() {
+        self.record_all_shown(actor, at, vec![entry]).await
+    }
+
+    /// As [`Services::record_shown`], for a read that showed several kinds of record (a
+    /// search's page): their records in one write transaction.
+    pub(crate) async fn record_all_shown(
+        &self,
+        actor: &Actor,
+        at: jiff::Timestamp,
+        entries: Vec<AuditEntry>,
+    ) -> Result<()> {
+        let entries: Vec<AuditEntry> = entries
+            .into_iter()
+            .filter(|e| e.object_id.is_some() || !e.also.is_empty())
+            .collect();
+        if entries.is_empty() {
             return Ok(());
         }
         let mut tx = self.store.write().await?;
         // What a read showed creates nothing: it does not claim the request's key.
-        record(&mut tx, &actor.without_submission(), at, entry).await?;
+        let reader = actor.without_submission();
+        for entry in entries {
+            record(&mut tx, &reader, at, entry).await?;
+        }
         tx.commit().await
     }
 }

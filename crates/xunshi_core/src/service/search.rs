@@ -27,6 +27,7 @@ use super::papers::{readable_problem, require_paper_reader};
 use super::planning::load_inspection;
 use super::rectify::rect_role;
 use super::reports::readable_report;
+use super::units::resolve_unit_in;
 use crate::audit::{Action, AuditEntry};
 use crate::disclosure::DocCollection;
 use crate::error::{CoreError, Result};
@@ -52,6 +53,9 @@ pub const SEARCH_TEXT_MAX: usize = 200;
 pub struct SearchRequest {
     pub text: String,
     pub filter: SearchFilter,
+    /// A unit named by its exact name (or its id), as those who see every unit name one
+    /// rather than pick it from thousands; it narrows the hits as `filter.unit_id` does.
+    pub unit_name: Option<String>,
     /// A cursor of an earlier page: how far into the ranking it went.
     pub cursor: Option<String>,
     pub limit: usize,
@@ -268,9 +272,30 @@ impl<S: Store> Services<S> {
         let limit = req.limit.clamp(1, SEARCH_LIMIT_MAX);
         let start = parse_cursor(req.cursor.as_deref())?;
         let index = self.search_index()?;
+        let mut tx = self.store.read().await?;
+        let mut filter = req.filter.clone();
+        if let Some(name) = req
+            .unit_name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+        {
+            let named = resolve_unit_in(&mut tx, name)
+                .await
+                .map_err(|_| CoreError::unfit("unit", format!("没有名为“{name}”的单位")))?
+                .id;
+            if filter.unit_id.is_some_and(|u| u != named) {
+                // Two different units asked for at once: nothing is of both.
+                return Ok(SearchPage {
+                    items: Vec::new(),
+                    next_cursor: None,
+                });
+            }
+            filter.unit_id = Some(named);
+        }
         let mut q = IndexQuery {
             text: text.to_owned(),
-            filter: req.filter.clone(),
+            filter,
             reach: reach(actor),
             offset: start,
             limit: limit + 1,
@@ -278,7 +303,6 @@ impl<S: Store> Services<S> {
         let mut items = Vec::new();
         let mut at = start;
         let mut exhausted = false;
-        let mut tx = self.store.read().await?;
         let mut checker = Checker::default();
         'pages: while items.len() < limit && at - start < CHECKED_MAX {
             q.offset = at;
@@ -318,40 +342,36 @@ impl<S: Store> Services<S> {
     }
 
     /// Records what a search showed of papers, reports and clues, as their own pages record a
-    /// read: one record per kind for the request.
+    /// read: one record per kind for the request, in one transaction.
     async fn record_search_shown(
         &self,
         actor: &Actor,
         text: &str,
         items: &[SearchItem],
     ) -> Result<()> {
-        let now = self.now();
-        for (kind, action, object_type) in [
+        let entries = [
             (DocKind::Problem, Action::ProblemViewed, "problem"),
             (DocKind::Report, Action::ReportViewed, "report"),
             (DocKind::Clue, Action::ClueRead, "clue"),
-        ] {
+        ]
+        .into_iter()
+        .filter_map(|(kind, action, object_type)| {
             let ids: Vec<Id> = items
                 .iter()
                 .filter(|i| i.kind == kind)
                 .map(|i| i.id)
                 .collect();
-            if ids.is_empty() {
-                continue;
-            }
-            self.record_shown(
-                actor,
-                now,
+            (!ids.is_empty()).then(|| {
                 AuditEntry::shown(
                     action,
                     object_type,
                     &ids,
                     json!({ "via": "search", "q": text }),
-                ),
-            )
-            .await?;
-        }
-        Ok(())
+                )
+            })
+        })
+        .collect();
+        self.record_all_shown(actor, self.now(), entries).await
     }
 
     /// The newest audit record's place, with the trail's name: where a full reindex leaves the

@@ -1117,6 +1117,10 @@ pub struct FullTextQuery {
     /// Only records of this unit (a task's, a paper's target, a clue's subject's; feedback
     /// given to it).
     pub unit_id: Option<String>,
+    /// Only records of the unit of this exact name (or id), as `unit_id`; a name no unit has
+    /// is refused (422).
+    #[param(max_length = 100)]
+    pub unit: Option<String>,
     /// Only records of this inspection.
     pub inspection_id: Option<String>,
     /// Only records of this round's inspections.
@@ -1185,6 +1189,7 @@ impl FullTextQuery {
                 year,
                 status,
             },
+            unit_name: given(&self.unit).map(str::to_owned),
             cursor: given(&self.cursor).map(str::to_owned),
             limit: limit as usize,
         })
@@ -1196,6 +1201,7 @@ impl FullTextQuery {
             ("q", &self.q),
             ("kind", &self.kind),
             ("unit_id", &self.unit_id),
+            ("unit", &self.unit),
             ("inspection_id", &self.inspection_id),
             ("round_id", &self.round_id),
             ("year", &self.year),

@@ -39,7 +39,14 @@ struct SearchPage {
     q: String,
     kind: String,
     year: String,
-    /// The other filters as given (an inspection, a unit, a round, a status), kept by the form.
+    unit: String,
+    round_id: String,
+    status: String,
+    /// The rounds to narrow to, newest first; none for those who may not see the plan.
+    rounds: Vec<(String, String)>,
+    /// The statuses of the one kind picked; none while no kind or several are.
+    statuses: Vec<(&'static str, &'static str)>,
+    /// The filters the form has no field for (an inspection, a unit by id), kept by it.
     kept: Vec<(&'static str, String)>,
     kinds: Vec<(&'static str, &'static str)>,
     asked: bool,
@@ -91,12 +98,21 @@ async fn search(
     let kept = [
         ("inspection_id", &fq.inspection_id),
         ("unit_id", &fq.unit_id),
-        ("round_id", &fq.round_id),
-        ("status", &fq.status),
     ]
     .into_iter()
     .filter_map(|(k, v)| given(v).map(|v| (k, v.to_owned())))
     .collect();
+    // The rounds newest first, for whoever may see the plan; the picker is left out otherwise.
+    let mut rounds = app
+        .services
+        .list_rounds(actor, None)
+        .await
+        .unwrap_or_default();
+    rounds.sort_by_key(|r| std::cmp::Reverse((r.year, r.number)));
+    let kind = given(&fq.kind).unwrap_or_default().to_owned();
+    let statuses = DocKind::parse(&kind)
+        .map(DocKind::statuses)
+        .unwrap_or_default();
     let status = if refused.is_some() {
         StatusCode::BAD_REQUEST
     } else {
@@ -107,8 +123,16 @@ async fn search(
             .await
             .with_error(refused.as_ref()),
         q: given(&fq.q).unwrap_or_default().to_owned(),
-        kind: given(&fq.kind).unwrap_or_default().to_owned(),
+        kind,
         year: given(&fq.year).unwrap_or_default().to_owned(),
+        unit: given(&fq.unit).unwrap_or_default().to_owned(),
+        round_id: given(&fq.round_id).unwrap_or_default().to_owned(),
+        status: given(&fq.status).unwrap_or_default().to_owned(),
+        rounds: rounds
+            .into_iter()
+            .map(|r| (r.id.to_string(), r.name))
+            .collect(),
+        statuses,
         kept,
         kinds: DocKind::ALL.iter().map(|k| (k.code(), k.label())).collect(),
         asked: asked && refused.is_none(),

@@ -207,6 +207,57 @@ async fn each_person_finds_only_what_their_pages_open() {
     assert_eq!(kinds(&found(&a, &office, "科学技术").await), ["unit"]);
     assert!(found(&a, &office, "教育厅").await.is_empty());
 
+    // A unit named by its name narrows the hits as its id does; a name no unit has is
+    // refused, naming the parameter.
+    let target: String = sqlx::query_scalar(
+        "SELECT u.name FROM problems p JOIN units u ON u.id = p.target_unit_id WHERE p.id = $1",
+    )
+    .bind(pid.to_string())
+    .fetch_one(&a.t.db.pool)
+    .await
+    .expect("the paper's unit");
+    let named = |unit: &str| {
+        format!(
+            "/search?q={}&kind=problem&unit={}",
+            urlencode(q),
+            urlencode(unit)
+        )
+    };
+    let r = a.api("GET", &named(&target), &office, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["items"][0]["id"], pid.to_string());
+    let names = a.t.unit_names().await;
+    let other = names.iter().find(|n| **n != target).expect("another unit");
+    let r = a.api("GET", &named(other), &office, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["items"], json!([]));
+    let r = a.api("GET", &named("没有这个单位"), &office, None).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert_eq!(detail_fields(&r.json()), ["unit"]);
+
+    // The page: the frame's box, the hits with their words marked, the same refusals; the
+    // pickers of round and (for one kind) status, and the unit's name kept.
+    let page = a
+        .page(
+            &format!("{}&status=draft", named(&target)),
+            &a.session("office1").await,
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(html.contains("name=\"round_id\""), "{html}");
+    assert!(
+        html.contains("<option value=\"draft\" selected>"),
+        "the kind's statuses: {html}"
+    );
+    assert!(html.contains(&format!("value=\"{target}\"")), "{html}");
+    let page = a
+        .page(
+            &format!("/search?q={}", urlencode(q)),
+            &a.session("office1").await,
+        )
+        .await;
+    assert!(!page.text().contains("name=\"status\""));
     // The page: the frame's box, the hits with their words marked, the same refusals.
     let page = a
         .page(
