@@ -79,6 +79,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(35, "0035_sign_on"),
     migration!(36, "0036_patterns"),
     migration!(37, "0037_retention"),
+    migration!(38, "0038_term_clusters"),
 ];
 
 /// Applies every migration not applied yet, each in its own transaction. Returns how many ran.

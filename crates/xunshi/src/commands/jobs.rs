@@ -81,8 +81,8 @@ impl Jobs {
                     .await
                     .map_err(err)?;
                 Ok(format!(
-                    "{} clusters of {} problems; {} found again after closing",
-                    run.clusters, run.problems, run.recurring
+                    "{} clusters of {} problems, {} across terms; {} found again after closing",
+                    run.clusters, run.problems, run.term_clusters, run.recurring
                 ))
             }
             "checkpoint" => match self.services.write_audit_checkpoint(&Actor::system()).await {

@@ -274,12 +274,14 @@ async fn patterns(services: &Services<Db>) -> Result<ExitCode, String> {
         .map_err(|e| e.to_string())?;
     println!(
         "同类问题已重新计算 / patterns worked out in {:.1} s: {} rounds, {} problems, {} clusters; \
-         {} units inspected again, {} problems found again after closing ({} pairs with the \
+         {} terms, {} clusters across a term's rounds; {} units inspected again, {} problems found again after closing ({} pairs with the \
          closed problems they repeat)",
         started.elapsed().as_secs_f64(),
         run.rounds,
         run.problems,
         run.clusters,
+        run.terms,
+        run.term_clusters,
         run.units,
         run.recurring,
         run.recurrences

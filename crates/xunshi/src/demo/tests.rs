@@ -9,6 +9,7 @@ use xunshi_core::deadline::{Clock, Colour};
 use xunshi_core::page::PageRequest;
 use xunshi_core::permission::Actor;
 use xunshi_core::service::{ClueListFilter, LedgerFilter, Services, TodoKind, VerifyOutcome};
+use xunshi_core::store::patterns::ClusterScope;
 use xunshi_core::store::{InspectionFilter, ReadTx, Store};
 use xunshi_core::{CoreError, Id};
 use xunshi_store::{Argon2Secrets, Db, LocalBlobs};
@@ -684,7 +685,7 @@ async fn the_seed_finds_a_closed_problem_of_2017_again_and_the_round_shares_one_
         .max_by_key(|r| r.year)
         .expect("the current round");
     let report = s
-        .round_clusters(&office, current.id, first)
+        .clusters(&office, ClusterScope::Round(current.id), first)
         .await
         .expect("the round's clusters");
     assert_eq!(report.total, 1, "{:?}", report.items);
@@ -700,7 +701,8 @@ async fn the_seed_finds_a_closed_problem_of_2017_again_and_the_round_shares_one_
     assert!(view.members.iter().all(|m| m.title.contains("直属单位")));
     // Nobody but the office and the leadership reads the clusters.
     assert!(matches!(
-        s.round_clusters(&liaison, current.id, first).await,
+        s.clusters(&liaison, ClusterScope::Round(current.id), first)
+            .await,
         Err(CoreError::Forbidden(_))
     ));
 }

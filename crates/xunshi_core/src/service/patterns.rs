@@ -21,8 +21,8 @@ use crate::page::OffsetRequest;
 use crate::patterns::{Signature, cluster, drop_common, per_cent, recurrences, shingles};
 use crate::permission::{Actor, Permission};
 use crate::store::patterns::{
-    ClusterMember, ClusterRow, NamedCount, NewCluster, PatternRead, PatternWrite, RecurrenceRow,
-    RoundProblem, UnitPatternCount,
+    ClusterMember, ClusterRow, ClusterScope, NamedCount, NewCluster, PatternRead, PatternWrite,
+    RecurrenceRow, RoundProblem, UnitPatternCount,
 };
 use crate::store::{
     PaperRead, PlanningRead, ReadTx, RectifyScope, RecurrenceFilter, Store, TrendRead,
@@ -46,6 +46,9 @@ pub struct PatternRun {
     pub rounds: usize,
     pub problems: usize,
     pub clusters: usize,
+    pub terms: usize,
+    /// The terms' clusters, across their rounds.
+    pub term_clusters: usize,
     pub units: usize,
     /// The problems found again after closing.
     pub recurring: usize,
@@ -53,18 +56,33 @@ pub struct PatternRun {
     pub recurrences: usize,
 }
 
-/// A page of a round's clusters.
+/// A page of a round's or a term's clusters.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct RoundClusters {
-    pub round_id: Id,
-    pub round_name: String,
-    pub year: i32,
+pub struct ClusterReport {
+    /// The round reported on; none for a term's report.
+    pub round_id: Option<Id>,
+    /// The term (届) reported on, across its rounds; none for a round's report.
+    pub term_id: Option<Id>,
+    /// The round's or the term's name.
+    pub name: String,
     pub total: i64,
     pub items: Vec<ClusterRow>,
-    /// When the job last worked the round out (RFC 3339); none before its first run.
+    /// When the job last worked the round or the term out (RFC 3339); none before its first
+    /// run.
     pub computed_at: Option<String>,
     /// The offset of the next page, if there is one.
     pub next_cursor: Option<String>,
+}
+
+impl ClusterReport {
+    /// The address of its page and workbook, by scope.
+    pub fn path(&self) -> String {
+        match (self.round_id, self.term_id) {
+            (Some(r), _) => format!("rounds/{r}"),
+            (None, Some(t)) => format!("terms/{t}"),
+            (None, None) => String::new(),
+        }
+    }
 }
 
 /// How many clusters a round's workbook lists at most: the most widespread first.
@@ -77,10 +95,13 @@ pub struct ExportedCluster {
     pub units: Vec<(String, i64)>,
 }
 
-/// A round's clusters for its workbook.
+/// A round's or a term's clusters for its workbook.
 #[derive(Debug, Clone, Serialize)]
-pub struct RoundExport {
-    pub round_name: String,
+pub struct ClusterExport {
+    /// The round's or the term's name.
+    pub name: String,
+    /// Whether it is a term's, whose clusters span rounds.
+    pub of_term: bool,
     pub computed_at: Option<String>,
     pub total: i64,
     pub clusters: Vec<ExportedCluster>,
@@ -137,7 +158,8 @@ pub struct RoundProblemPage {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ClusterView {
     pub cluster: ClusterRow,
-    pub round_name: String,
+    /// The name of the round or the term whose cluster it is.
+    pub scope_name: String,
     pub members: Vec<ClusterMember>,
     pub by_unit: Vec<NamedCount>,
     pub by_category: Vec<NamedCount>,
@@ -159,6 +181,22 @@ pub struct RecurrencePage {
 pub struct RecurrenceQuery {
     pub inspection_id: Option<Id>,
     pub unit_id: Option<Id>,
+}
+
+/// What a scope is called, for a refusal.
+fn scope_noun(scope: ClusterScope) -> &'static str {
+    match scope {
+        ClusterScope::Round(_) => "巡视轮次",
+        ClusterScope::Term(_) => "届次",
+    }
+}
+
+/// The round's or the term's name; `None` if there is no such round or term.
+async fn scope_name<T: ReadTx>(tx: &mut T, scope: ClusterScope) -> Result<Option<String>> {
+    Ok(match scope {
+        ClusterScope::Round(id) => tx.get_round(id).await?.map(|r| r.name),
+        ClusterScope::Term(id) => tx.get_term(id).await?.map(|t| t.name),
+    })
 }
 
 /// The clusters compare problems across units: the office and the leadership read them.
@@ -208,10 +246,30 @@ impl<S: Store> Services<S> {
             tx.list_rounds(None).await?
         };
         for round in rounds {
-            let (problems, clusters) = self.cluster_round(round.id).await?;
+            let (problems, clusters) = self
+                .cluster_rounds(ClusterScope::Round(round.id), &[round.id])
+                .await?;
             run.rounds += 1;
             run.problems += problems;
             run.clusters += clusters;
+        }
+        let terms = {
+            let mut tx = self.store.read().await?;
+            tx.list_terms().await?
+        };
+        for term in terms {
+            let rounds: Vec<Id> = {
+                let mut tx = self.store.read().await?;
+                tx.list_rounds(Some(term.id)).await?
+            }
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+            let (_, clusters) = self
+                .cluster_rounds(ClusterScope::Term(term.id), &rounds)
+                .await?;
+            run.terms += 1;
+            run.term_clusters += clusters;
         }
         let mut after = None;
         loop {
@@ -246,44 +304,62 @@ impl<S: Store> Services<S> {
         Ok(run)
     }
 
-    /// One round's clusters: its problems read an inspection at a time, signed, grouped, and
-    /// written in one transaction. Returns how many problems and clusters it has.
-    async fn cluster_round(&self, round_id: Id) -> Result<(usize, usize)> {
+    /// The clusters of the problems of `rounds` (a round's, or a term's rounds): read an
+    /// inspection at a time, signed, grouped, and written in place of the scope's in one
+    /// transaction, with a round's counts by heading. Returns how many problems and clusters
+    /// there are.
+    async fn cluster_rounds(&self, scope: ClusterScope, rounds: &[Id]) -> Result<(usize, usize)> {
+        struct Found {
+            id: Id,
+            unit: Id,
+            category: Id,
+            title: String,
+            round: Id,
+        }
         let mut problems = Vec::new();
         let mut sets = Vec::new();
         {
             let mut tx = self.store.read().await?;
-            for insp in tx.round_inspections(round_id).await? {
-                for p in tx.inspection_problems(insp).await? {
-                    sets.push(shingles(&p.text));
-                    problems.push((p.id, p.unit_id, p.category_id, p.title));
+            for round in rounds {
+                for insp in tx.round_inspections(*round).await? {
+                    for p in tx.inspection_problems(insp).await? {
+                        sets.push(shingles(&p.text));
+                        problems.push(Found {
+                            id: p.id,
+                            unit: p.unit_id,
+                            category: p.category_id,
+                            title: p.title,
+                            round: *round,
+                        });
+                    }
                 }
             }
         }
         drop_common(&mut sets);
         let signatures: Vec<Signature> = sets.iter().map(Signature::of).collect();
         drop(sets);
+        let count = |ids: HashSet<Id>| i64::try_from(ids.len()).unwrap_or(i64::MAX);
         let mut clusters: Vec<NewCluster> = cluster(&signatures)
             .into_iter()
             .map(|g| {
-                let (lead, _, category_id, title) = problems[g.members[0].0].clone();
-                let units: HashSet<Id> = g.members.iter().map(|(i, _)| problems[*i].1).collect();
+                let lead = &problems[g.members[0].0];
                 NewCluster {
                     id: Id::new(),
                     seq: 0,
-                    lead,
-                    title,
-                    category_id,
-                    units: i64::try_from(units.len()).unwrap_or(i64::MAX),
+                    lead: lead.id,
+                    title: lead.title.clone(),
+                    category_id: lead.category,
+                    units: count(g.members.iter().map(|(i, _)| problems[*i].unit).collect()),
+                    rounds: count(g.members.iter().map(|(i, _)| problems[*i].round).collect()),
                     members: g
                         .members
                         .iter()
-                        .map(|(i, s)| (problems[*i].0, per_cent(*s)))
+                        .map(|(i, s)| (problems[*i].id, per_cent(*s)))
                         .collect(),
                 }
             })
-            // A round's clusters are what recurs across its units: alike papers of one unit are
-            // one finding written up twice.
+            // The clusters are what recurs across units: alike papers of one unit are one
+            // finding written up twice (or, across a term, the unit's own recurrence).
             .filter(|c: &NewCluster| c.units > 1)
             .collect();
         // The report's order: the clusters across the most units first, then the largest.
@@ -293,48 +369,52 @@ impl<S: Store> Services<S> {
         for (i, c) in clusters.iter_mut().enumerate() {
             c.seq = i64::try_from(i + 1).unwrap_or(i64::MAX);
         }
-        let mut by_category: HashMap<Id, i64> = HashMap::new();
-        for (_, _, category, _) in &problems {
-            *by_category.entry(*category).or_default() += 1;
-        }
-        let mut by_category: Vec<(Id, i64)> = by_category.into_iter().collect();
-        by_category.sort();
         let mut tx = self.store.write().await?;
-        tx.replace_round_clusters(round_id, &clusters, self.now())
-            .await?;
-        tx.replace_round_category_counts(round_id, &by_category)
-            .await?;
+        tx.replace_clusters(scope, &clusters, self.now()).await?;
+        if let ClusterScope::Round(round_id) = scope {
+            let mut by_category: HashMap<Id, i64> = HashMap::new();
+            for p in &problems {
+                *by_category.entry(p.category).or_default() += 1;
+            }
+            let mut by_category: Vec<(Id, i64)> = by_category.into_iter().collect();
+            by_category.sort();
+            tx.replace_round_category_counts(round_id, &by_category)
+                .await?;
+        }
         tx.commit().await?;
         Ok((problems.len(), clusters.len()))
     }
 
-    /// A page of a round's clusters, from `offset`.
-    pub async fn round_clusters(
+    /// A page of a round's or a term's clusters, from `offset`.
+    pub async fn clusters(
         &self,
         actor: &Actor,
-        round_id: Id,
+        scope: ClusterScope,
         page: OffsetRequest,
-    ) -> Result<RoundClusters> {
+    ) -> Result<ClusterReport> {
         require_cluster_reader(actor)?;
         let mut tx = self.store.read().await?;
-        let round = tx
-            .get_round(round_id)
+        let name = scope_name(&mut tx, scope)
             .await?
-            .ok_or_else(|| CoreError::NotFound("巡视轮次".into()))?;
-        let total = tx.count_round_clusters(round_id).await?;
-        let items = tx.round_clusters(round_id, page.offset, page.limit).await?;
+            .ok_or_else(|| CoreError::NotFound(scope_noun(scope).into()))?;
+        let total = tx.count_clusters(scope).await?;
+        let items = tx.clusters(scope, page.offset, page.limit).await?;
         let computed_at = match items.first() {
             Some(c) => Some(c.computed_at.clone()),
             None => tx
-                .round_clusters(round_id, 0, 1)
+                .clusters(scope, 0, 1)
                 .await?
                 .first()
                 .map(|c| c.computed_at.clone()),
         };
-        Ok(RoundClusters {
+        let (round_id, term_id) = match scope {
+            ClusterScope::Round(id) => (Some(id), None),
+            ClusterScope::Term(id) => (None, Some(id)),
+        };
+        Ok(ClusterReport {
             round_id,
-            round_name: round.name,
-            year: i32::from(round.year),
+            term_id,
+            name,
             total,
             next_cursor: page.next_cursor(items.len(), total),
             items,
@@ -439,22 +519,27 @@ impl<S: Store> Services<S> {
         })
     }
 
-    /// A round's clusters with the units each spans, the first [`EXPORT_CLUSTERS_MAX`], for
-    /// its workbook.
-    pub async fn round_clusters_export(&self, actor: &Actor, round_id: Id) -> Result<RoundExport> {
+    /// A round's or a term's clusters with the units each spans, the first
+    /// [`EXPORT_CLUSTERS_MAX`], for its workbook.
+    pub async fn clusters_export(
+        &self,
+        actor: &Actor,
+        scope: ClusterScope,
+    ) -> Result<ClusterExport> {
         let page = OffsetRequest {
             offset: 0,
             limit: EXPORT_CLUSTERS_MAX,
         };
-        let listed = self.round_clusters(actor, round_id, page).await?;
+        let listed = self.clusters(actor, scope, page).await?;
         let mut tx = self.store.read().await?;
         let max_seq = listed.items.last().map_or(0, |c| c.seq);
         let mut units: HashMap<Id, Vec<(String, i64)>> = HashMap::new();
-        for (cluster, name, n) in tx.round_cluster_units(round_id, max_seq).await? {
+        for (cluster, name, n) in tx.cluster_units(scope, max_seq).await? {
             units.entry(cluster).or_default().push((name, n));
         }
-        Ok(RoundExport {
-            round_name: listed.round_name,
+        Ok(ClusterExport {
+            name: listed.name,
+            of_term: matches!(scope, ClusterScope::Term(_)),
             computed_at: listed.computed_at,
             total: listed.total,
             clusters: listed
@@ -481,17 +566,18 @@ impl<S: Store> Services<S> {
             .get_cluster(id)
             .await?
             .ok_or_else(|| CoreError::NotFound("同类问题".into()))?;
-        let round_name = tx
-            .get_round(cluster.round_id)
-            .await?
-            .map(|r| r.name)
-            .unwrap_or_default();
+        let scope = match (cluster.round_id, cluster.term_id) {
+            (Some(r), _) => ClusterScope::Round(r),
+            (None, Some(t)) => ClusterScope::Term(t),
+            (None, None) => return Err(CoreError::internal("a cluster of neither round nor term")),
+        };
+        let scope_name = scope_name(&mut tx, scope).await?.unwrap_or_default();
         let members = tx.cluster_members(id, page.offset, page.limit).await?;
         let (by_unit, by_category) = tx.cluster_counts(id).await?;
         Ok(ClusterView {
             next_cursor: page.next_cursor(members.len(), cluster.problems),
             cluster,
-            round_name,
+            scope_name,
             members,
             by_unit,
             by_category,

@@ -22,6 +22,30 @@ pub struct ProblemText {
     pub text: String,
 }
 
+/// Whose clusters: a round's, across its units, or a term's (届), across its units and
+/// rounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClusterScope {
+    Round(Id),
+    Term(Id),
+}
+
+impl ClusterScope {
+    /// The column of `problem_clusters` that names the scope.
+    pub fn column(self) -> &'static str {
+        match self {
+            ClusterScope::Round(_) => "round_id",
+            ClusterScope::Term(_) => "term_id",
+        }
+    }
+
+    pub fn id(self) -> Id {
+        match self {
+            ClusterScope::Round(id) | ClusterScope::Term(id) => id,
+        }
+    }
+}
+
 /// A cluster as it is written.
 #[derive(Debug, Clone)]
 pub struct NewCluster {
@@ -31,6 +55,8 @@ pub struct NewCluster {
     pub title: String,
     pub category_id: Id,
     pub units: i64,
+    /// The rounds its problems were found in.
+    pub rounds: i64,
     /// The problems with their similarity to the lead in per cent, the lead first.
     pub members: Vec<(Id, i16)>,
 }
@@ -39,8 +65,11 @@ pub struct NewCluster {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct ClusterRow {
     pub id: Id,
-    pub round_id: Id,
-    /// Its number in the round's report.
+    /// The round whose cluster it is; none for a term's.
+    pub round_id: Option<Id>,
+    /// The term whose cluster it is, across its rounds; none for a round's.
+    pub term_id: Option<Id>,
+    /// Its number in the round's or the term's report.
     pub seq: i64,
     pub lead_problem_id: Id,
     /// The lead problem's title.
@@ -49,6 +78,8 @@ pub struct ClusterRow {
     pub category_name: String,
     pub problems: i64,
     pub units: i64,
+    /// The rounds its problems were found in (1 for a round's cluster).
+    pub rounds: i64,
     /// When the job worked it out (RFC 3339).
     pub computed_at: String,
 }
@@ -173,14 +204,14 @@ pub trait PatternRead: Send {
         &mut self,
         unit_id: Id,
     ) -> impl Future<Output = Result<Vec<UnitProblem>>> + Send;
-    /// The round's clusters in their order from `offset`, at most `limit`.
-    fn round_clusters(
+    /// The scope's clusters in their order from `offset`, at most `limit`.
+    fn clusters(
         &mut self,
-        round_id: Id,
+        scope: ClusterScope,
         offset: u32,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<ClusterRow>>> + Send;
-    fn count_round_clusters(&mut self, round_id: Id) -> impl Future<Output = Result<i64>> + Send;
+    fn count_clusters(&mut self, scope: ClusterScope) -> impl Future<Output = Result<i64>> + Send;
     fn get_cluster(&mut self, id: Id) -> impl Future<Output = Result<Option<ClusterRow>>> + Send;
     /// A cluster's problems, the most alike first, from `offset`, at most `limit`.
     fn cluster_members(
@@ -189,11 +220,11 @@ pub trait PatternRead: Send {
         offset: u32,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<ClusterMember>>> + Send;
-    /// The problems of the round's clusters numbered up to `max_seq`, counted by cluster and
+    /// The problems of the scope's clusters numbered up to `max_seq`, counted by cluster and
     /// unit: the cluster's id, the unit's name and the count, the most first within a cluster.
-    fn round_cluster_units(
+    fn cluster_units(
         &mut self,
-        round_id: Id,
+        scope: ClusterScope,
         max_seq: i64,
     ) -> impl Future<Output = Result<Vec<(Id, String, i64)>>> + Send;
     /// A cluster's problems counted by unit (most first) and by heading.
@@ -260,10 +291,10 @@ pub trait PatternWrite: Send {
         &mut self,
         at: jiff::Timestamp,
     ) -> impl Future<Output = Result<u64>> + Send;
-    /// Puts `clusters` in place of the round's earlier ones.
-    fn replace_round_clusters(
+    /// Puts `clusters` in place of the scope's earlier ones.
+    fn replace_clusters(
         &mut self,
-        round_id: Id,
+        scope: ClusterScope,
         clusters: &[NewCluster],
         at: jiff::Timestamp,
     ) -> impl Future<Output = Result<()>> + Send;

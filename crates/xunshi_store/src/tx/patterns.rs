@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use sqlx::AssertSqlSafe;
 use xunshi_core::patterns::{Recurrence, UnitProblem};
 use xunshi_core::store::patterns::{
-    ClusterMember, ClusterRow, NamedCount, NewCluster, ProblemText, RecurrenceRow,
+    ClusterMember, ClusterRow, ClusterScope, NamedCount, NewCluster, ProblemText, RecurrenceRow,
     RoundCategoryCount, RoundProblem, UnitPatternCount,
 };
 use xunshi_core::store::{
@@ -23,13 +23,14 @@ const FOUND: &str = "status IN ('approved', 'signed')";
 /// How many rows one `INSERT` carries.
 const ROWS_PER_INSERT: usize = 200;
 
-const CLUSTER_COLS: &str = "c.id, c.round_id, c.seq, c.lead_problem_id, c.title, c.category_id, \
-     k.name AS category_name, c.problems, c.units, c.computed_at";
+const CLUSTER_COLS: &str = "c.id, c.round_id, c.term_id, c.seq, c.lead_problem_id, c.title, \
+     c.category_id, k.name AS category_name, c.problems, c.units, c.rounds, c.computed_at";
 
 fn cluster(r: &sqlx::any::AnyRow) -> Result<ClusterRow> {
     Ok(ClusterRow {
         id: id(r, "id")?,
-        round_id: id(r, "round_id")?,
+        round_id: opt_id(r, "round_id")?,
+        term_id: opt_id(r, "term_id")?,
         seq: i(r, "seq")?,
         lead_problem_id: id(r, "lead_problem_id")?,
         title: s(r, "title")?,
@@ -37,6 +38,7 @@ fn cluster(r: &sqlx::any::AnyRow) -> Result<ClusterRow> {
         category_name: s(r, "category_name")?,
         problems: i(r, "problems")?,
         units: i(r, "units")?,
+        rounds: i(r, "rounds")?,
         computed_at: s(r, "computed_at")?,
     })
 }
@@ -170,32 +172,32 @@ impl<M: Mode> PatternRead for DbTx<M> {
         Ok(out)
     }
 
-    async fn round_clusters(
+    async fn clusters(
         &mut self,
-        round_id: Id,
+        scope: ClusterScope,
         offset: u32,
         limit: u32,
     ) -> Result<Vec<ClusterRow>> {
         let sql = format!(
             "SELECT {CLUSTER_COLS} FROM problem_clusters c
              JOIN problem_categories k ON k.id = c.category_id
-             WHERE c.round_id = $1 ORDER BY c.seq LIMIT {limit} OFFSET {offset}"
+             WHERE c.{} = $1 ORDER BY c.seq LIMIT {limit} OFFSET {offset}",
+            scope.column()
         );
-        self.fetch_all(sqlx::query(AssertSqlSafe(sql)).bind(round_id.to_string()))
+        self.fetch_all(sqlx::query(AssertSqlSafe(sql)).bind(scope.id().to_string()))
             .await?
             .iter()
             .map(cluster)
             .collect()
     }
 
-    async fn count_round_clusters(&mut self, round_id: Id) -> Result<i64> {
+    async fn count_clusters(&mut self, scope: ClusterScope) -> Result<i64> {
+        let sql = format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM problem_clusters WHERE {} = $1",
+            scope.column()
+        );
         let row = self
-            .fetch_optional(
-                sqlx::query(
-                    "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM problem_clusters WHERE round_id = $1",
-                )
-                .bind(round_id.to_string()),
-            )
+            .fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(scope.id().to_string()))
             .await?;
         row.map_or(Ok(0), |r| i(&r, "n"))
     }
@@ -247,23 +249,25 @@ impl<M: Mode> PatternRead for DbTx<M> {
             .collect()
     }
 
-    async fn round_cluster_units(
+    async fn cluster_units(
         &mut self,
-        round_id: Id,
+        scope: ClusterScope,
         max_seq: i64,
     ) -> Result<Vec<(Id, String, i64)>> {
+        let sql = format!(
+            "SELECT c.id, u.name, CAST(COUNT(*) AS BIGINT) AS n
+             FROM problem_clusters c
+             JOIN problem_cluster_members m ON m.cluster_id = c.id
+             JOIN problems p ON p.id = m.problem_id
+             JOIN units u ON u.id = p.target_unit_id
+             WHERE c.{} = $1 AND c.seq <= $2
+             GROUP BY c.id, u.name ORDER BY c.id, n DESC, u.name",
+            scope.column()
+        );
         self.fetch_all(
-            sqlx::query(
-                "SELECT c.id, u.name, CAST(COUNT(*) AS BIGINT) AS n
-                 FROM problem_clusters c
-                 JOIN problem_cluster_members m ON m.cluster_id = c.id
-                 JOIN problems p ON p.id = m.problem_id
-                 JOIN units u ON u.id = p.target_unit_id
-                 WHERE c.round_id = $1 AND c.seq <= $2
-                 GROUP BY c.id, u.name ORDER BY c.id, n DESC, u.name",
-            )
-            .bind(round_id.to_string())
-            .bind(max_seq),
+            sqlx::query(AssertSqlSafe(sql))
+                .bind(scope.id().to_string())
+                .bind(max_seq),
         )
         .await?
         .iter()
@@ -438,42 +442,48 @@ impl PatternWrite for DbTx<Writing> {
             .await
     }
 
-    async fn replace_round_clusters(
+    async fn replace_clusters(
         &mut self,
-        round_id: Id,
+        scope: ClusterScope,
         clusters: &[NewCluster],
         at: jiff::Timestamp,
     ) -> Result<()> {
-        let round = round_id.to_string();
+        let col = scope.column();
+        let owner = scope.id().to_string();
         self.execute(
-            sqlx::query(
+            sqlx::query(AssertSqlSafe(format!(
                 "DELETE FROM problem_cluster_members WHERE cluster_id IN
-                   (SELECT id FROM problem_clusters WHERE round_id = $1)",
-            )
-            .bind(round.clone()),
+                   (SELECT id FROM problem_clusters WHERE {col} = $1)"
+            )))
+            .bind(owner.clone()),
         )
         .await?;
         self.execute(
-            sqlx::query("DELETE FROM problem_clusters WHERE round_id = $1").bind(round.clone()),
+            sqlx::query(AssertSqlSafe(format!(
+                "DELETE FROM problem_clusters WHERE {col} = $1"
+            )))
+            .bind(owner.clone()),
         )
         .await?;
         let at = ts(at);
+        let insert = format!(
+            "INSERT INTO problem_clusters (id, {col}, seq, lead_problem_id, title,
+                category_id, problems, units, rounds, computed_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        );
         for c in clusters {
             self.execute(
-                sqlx::query(
-                    "INSERT INTO problem_clusters (id, round_id, seq, lead_problem_id, title,
-                        category_id, problems, units, computed_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                )
-                .bind(c.id.to_string())
-                .bind(round.clone())
-                .bind(c.seq)
-                .bind(c.lead.to_string())
-                .bind(c.title.clone())
-                .bind(c.category_id.to_string())
-                .bind(i64::try_from(c.members.len()).unwrap_or(i64::MAX))
-                .bind(c.units)
-                .bind(at.clone()),
+                sqlx::query(AssertSqlSafe(insert.clone()))
+                    .bind(c.id.to_string())
+                    .bind(owner.clone())
+                    .bind(c.seq)
+                    .bind(c.lead.to_string())
+                    .bind(c.title.clone())
+                    .bind(c.category_id.to_string())
+                    .bind(i64::try_from(c.members.len()).unwrap_or(i64::MAX))
+                    .bind(c.units)
+                    .bind(c.rounds)
+                    .bind(at.clone()),
             )
             .await?;
             for chunk in c.members.chunks(ROWS_PER_INSERT) {

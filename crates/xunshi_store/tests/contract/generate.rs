@@ -15,6 +15,7 @@ use xunshi_core::permission::Actor;
 use xunshi_core::rectify::{Due, TaskStatus};
 use xunshi_core::service::{LedgerFilter, VerifyOutcome};
 use xunshi_core::store::Secrets;
+use xunshi_core::store::patterns::ClusterScope;
 use xunshi_store::Argon2Secrets;
 use xunshi_store::generate::{BENCH_PASSWORD, Counts, GenerateOptions, generate};
 
@@ -315,10 +316,25 @@ pub async fn a_generated_set_holds_to_the_invariants_of_service_made_data(mut s:
         .compute_patterns(&Actor::system())
         .await
         .expect("the patterns");
-    assert!(run.clusters > 0 && run.recurrences > 0, "{run:?}");
+    assert!(
+        run.clusters > 0 && run.term_clusters > 0 && run.recurrences > 0,
+        "{run:?}"
+    );
     assert_eq!(
-        count(&s, "SELECT COUNT(*) FROM problem_clusters").await as usize,
+        count(
+            &s,
+            "SELECT COUNT(*) FROM problem_clusters WHERE round_id IS NOT NULL"
+        )
+        .await as usize,
         run.clusters
+    );
+    assert_eq!(
+        count(
+            &s,
+            "SELECT COUNT(*) FROM problem_clusters WHERE term_id IS NOT NULL"
+        )
+        .await as usize,
+        run.term_clusters
     );
     assert_eq!(
         count(&s, "SELECT COUNT(*) FROM problem_recurrences").await as usize,
@@ -341,6 +357,22 @@ pub async fn a_generated_set_holds_to_the_invariants_of_service_made_data(mut s:
                JOIN problems p ON p.id = m.problem_id
                JOIN inspections i ON i.id = p.inspection_id
               WHERE i.round_id <> c.round_id",
+        ),
+        (
+            "a member of a term's cluster is of one of the term's rounds",
+            "SELECT COUNT(*) FROM problem_cluster_members m
+               JOIN problem_clusters c ON c.id = m.cluster_id
+               JOIN problems p ON p.id = m.problem_id
+               JOIN inspections i ON i.id = p.inspection_id
+               JOIN rounds rd ON rd.id = i.round_id
+              WHERE rd.term_id <> c.term_id",
+        ),
+        (
+            "a cluster's rounds are counted",
+            "SELECT COUNT(*) FROM problem_clusters c WHERE c.rounds <>
+               (SELECT COUNT(DISTINCT i.round_id) FROM problem_cluster_members m
+                  JOIN problems p ON p.id = m.problem_id
+                  JOIN inspections i ON i.id = p.inspection_id WHERE m.cluster_id = c.id)",
         ),
         (
             "a cluster's units are counted",
@@ -405,25 +437,28 @@ pub async fn a_generated_set_holds_to_the_invariants_of_service_made_data(mut s:
         .await
         .expect("the patterns again");
     assert_eq!(
-        (again.clusters, again.recurrences),
-        (run.clusters, run.recurrences)
+        (again.clusters, again.term_clusters, again.recurrences),
+        (run.clusters, run.term_clusters, run.recurrences)
     );
     assert_eq!(
         count(&s, "SELECT COUNT(*) FROM problem_clusters").await as usize,
-        run.clusters
+        run.clusters + run.term_clusters
     );
     // The reports read them back: a round's clusters, one cluster, its workbook's rows, and
     // the problems found again.
     let first = xunshi_core::service::pattern_page(None, Some(5)).expect("a page");
     let round: Id = {
-        let row = sqlx::query("SELECT round_id FROM problem_clusters WHERE seq = 1 LIMIT 1")
-            .fetch_one(&s.store.pool)
-            .await
-            .expect("a round with clusters");
+        let row = sqlx::query(
+            "SELECT round_id FROM problem_clusters WHERE seq = 1 AND round_id IS NOT NULL LIMIT 1",
+        )
+        .fetch_one(&s.store.pool)
+        .await
+        .expect("a round with clusters");
         row.get::<String, _>("round_id").parse().expect("an id")
     };
+    let round = ClusterScope::Round(round);
     let report = s
-        .round_clusters(&office, round, first)
+        .clusters(&office, round, first)
         .await
         .expect("the round's clusters");
     assert_eq!(report.items.len() as i64, report.total.min(5));
@@ -444,7 +479,7 @@ pub async fn a_generated_set_holds_to_the_invariants_of_service_made_data(mut s:
     );
     assert_eq!(view.members[0].problem_id, c.lead_problem_id);
     let x = s
-        .round_clusters_export(&office, round)
+        .clusters_export(&office, round)
         .await
         .expect("the workbook's rows");
     assert_eq!(x.clusters.len() as i64, x.total);
@@ -452,6 +487,46 @@ pub async fn a_generated_set_holds_to_the_invariants_of_service_made_data(mut s:
         x.clusters[0].units.iter().map(|(_, n)| n).sum::<i64>(),
         x.clusters[0].cluster.problems
     );
+    // A term's report: its clusters, the most widespread first, some of them across rounds
+    // (the generated rounds draw their titles from one list).
+    let term: Id = {
+        let row =
+            sqlx::query("SELECT term_id FROM problem_clusters WHERE term_id IS NOT NULL LIMIT 1")
+                .fetch_one(&s.store.pool)
+                .await
+                .expect("a term with clusters");
+        row.get::<String, _>("term_id").parse().expect("an id")
+    };
+    let by_term = s
+        .clusters(&office, ClusterScope::Term(term), first)
+        .await
+        .expect("the term's clusters");
+    assert_eq!(by_term.term_id, Some(term));
+    assert!(
+        by_term
+            .items
+            .iter()
+            .all(|c| c.term_id == Some(term) && c.round_id.is_none())
+    );
+    assert!(by_term.items.windows(2).all(|w| w[0].units >= w[1].units));
+    assert!(
+        count(
+            &s,
+            "SELECT COUNT(*) FROM problem_clusters WHERE term_id IS NOT NULL AND rounds > 1"
+        )
+        .await
+            > 0
+    );
+    let view = s
+        .cluster_view(&office, by_term.items[0].id, first)
+        .await
+        .expect("a term's cluster");
+    assert_eq!(view.by_unit.len() as i64, by_term.items[0].units);
+    assert!(matches!(
+        s.clusters(&office, ClusterScope::Term(Id::new()), first)
+            .await,
+        Err(xunshi_core::CoreError::NotFound(_))
+    ));
     let listed = s
         .recurrences(
             &office,

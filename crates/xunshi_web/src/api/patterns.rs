@@ -1,5 +1,5 @@
-//! Recurring problems (举一反三): a round's clusters of alike problems across its units, and
-//! the problems found again after their task was closed (整改不到位), as the `patterns` job
+//! Recurring problems (举一反三): a round's or a term's clusters of alike problems across its
+//! units, and the problems found again after their task was closed (整改不到位), as the `patterns` job
 //! last worked them out.
 
 use axum::Json;
@@ -7,7 +7,8 @@ use axum::extract::State;
 use axum::response::Response;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use xunshi_core::service::{ClusterView, RecurrencePage, RoundClusters, RoundProblemPage, Trends};
+use xunshi_core::service::{ClusterReport, ClusterView, RecurrencePage, RoundProblemPage, Trends};
+use xunshi_core::store::patterns::ClusterScope;
 use xunshi_core::store::patterns::RecurrenceRow;
 
 use super::{ApiQuery, path_id};
@@ -22,6 +23,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(round_clusters))
         .routes(routes!(round_clusters_xlsx))
+        .routes(routes!(term_clusters))
+        .routes(routes!(term_clusters_xlsx))
         .routes(routes!(cluster))
         .routes(routes!(recurrences))
         .routes(routes!(problem_recurrences))
@@ -62,7 +65,7 @@ async fn round_problems(
 /// how many problems and units each has. For the office and the leadership.
 #[utoipa::path(get, path = "/patterns/rounds/{id}/clusters", tag = "patterns", security(("bearer" = [])),
     params(("id" = String, Path), PatternPageQuery),
-    responses((status = 200, body = RoundClusters),
+    responses((status = 200, body = ClusterReport),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn round_clusters(
@@ -70,12 +73,10 @@ async fn round_clusters(
     ApiUser(actor): ApiUser,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<PatternPageQuery>,
-) -> ApiResult<Json<RoundClusters>> {
-    let id = path_id(&id, "巡视轮次")?;
+) -> ApiResult<Json<ClusterReport>> {
+    let scope = ClusterScope::Round(path_id(&id, "巡视轮次")?);
     Ok(Json(
-        app.services
-            .round_clusters(&actor, id, q.request()?)
-            .await?,
+        app.services.clusters(&actor, scope, q.request()?).await?,
     ))
 }
 
@@ -91,9 +92,47 @@ async fn round_clusters_xlsx(
     ApiUser(actor): ApiUser,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let id = path_id(&id, "巡视轮次")?;
-    let x = app.services.round_clusters_export(&actor, id).await?;
-    Ok(clusters_xlsx(&x)?)
+    let scope = ClusterScope::Round(path_id(&id, "巡视轮次")?);
+    Ok(clusters_xlsx(
+        &app.services.clusters_export(&actor, scope).await?,
+    )?)
+}
+
+/// A term's (届) clusters of alike problems across its units and rounds: the common problems
+/// of the term, those spanning the most units first, each with the rounds it was found in.
+/// For the office and the leadership.
+#[utoipa::path(get, path = "/patterns/terms/{id}/clusters", tag = "patterns", security(("bearer" = [])),
+    params(("id" = String, Path), PatternPageQuery),
+    responses((status = 200, body = ClusterReport),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn term_clusters(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<PatternPageQuery>,
+) -> ApiResult<Json<ClusterReport>> {
+    let scope = ClusterScope::Term(path_id(&id, "届次")?);
+    Ok(Json(
+        app.services.clusters(&actor, scope, q.request()?).await?,
+    ))
+}
+
+/// A term's clusters as an `.xlsx` workbook, as the round's with the rounds each spans.
+#[utoipa::path(get, path = "/patterns/terms/{id}/clusters.xlsx", tag = "patterns", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "同类问题分析", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn term_clusters_xlsx(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let scope = ClusterScope::Term(path_id(&id, "届次")?);
+    Ok(clusters_xlsx(
+        &app.services.clusters_export(&actor, scope).await?,
+    )?)
 }
 
 /// One cluster: a page of its problems, the most alike to its lead first, and its problems

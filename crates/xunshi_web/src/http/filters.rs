@@ -1229,19 +1229,29 @@ impl PatternPageQuery {
     }
 }
 
-/// `GET /patterns`: the round whose clusters are shown (the latest worked out when none), and
-/// the page.
+/// `GET /patterns`: the term or the round whose clusters are shown (the latest round when
+/// neither is given), and the page.
 #[derive(Debug, Default, Deserialize)]
 pub struct RoundPatternsQuery {
     pub round_id: Option<String>,
+    pub term_id: Option<String>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
 }
 
 impl RoundPatternsQuery {
-    pub fn request(&self) -> Result<(Option<Id>, xunshi_core::page::OffsetRequest)> {
+    /// The scope asked for (a term before a round), and the page.
+    pub fn request(
+        &self,
+    ) -> Result<(
+        Option<xunshi_core::store::patterns::ClusterScope>,
+        xunshi_core::page::OffsetRequest,
+    )> {
+        use xunshi_core::store::patterns::ClusterScope;
+        let term = opt_id(&self.term_id, "term_id")?.map(ClusterScope::Term);
+        let round = opt_id(&self.round_id, "round_id")?.map(ClusterScope::Round);
         Ok((
-            opt_id(&self.round_id, "round_id")?,
+            term.or(round),
             xunshi_core::service::pattern_page(given(&self.cursor), self.limit)?,
         ))
     }

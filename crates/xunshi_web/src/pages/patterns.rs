@@ -1,5 +1,5 @@
-//! The pages of recurring problems (举一反三): a round's clusters of alike problems across its
-//! units (同类问题分析) with its workbook, one cluster's problems, and the problems found again
+//! The pages of recurring problems (举一反三): a round's or a term's clusters of alike problems
+//! across its units (同类问题分析) with its workbook, one cluster's problems, and the problems found again
 //! after their task was closed (整改不到位). The requests are read by the API's parsers.
 
 use askama::Template;
@@ -10,7 +10,8 @@ use axum::response::Response;
 use axum::routing::get;
 use xunshi_core::Id;
 use xunshi_core::page::OffsetRequest;
-use xunshi_core::service::{ClusterView, RecurrencePage, RoundClusters, RoundProblemPage, Trends};
+use xunshi_core::service::{ClusterReport, ClusterView, RecurrencePage, RoundProblemPage, Trends};
+use xunshi_core::store::patterns::ClusterScope;
 
 use super::dashboard::{BarChart, bar_chart};
 use super::supervision::rejected_tasks_link;
@@ -26,7 +27,8 @@ use crate::http::{Path, Query, path_id};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/patterns", get(round_page))
-        .route("/patterns/rounds/{id}/clusters.xlsx", get(workbook))
+        .route("/patterns/rounds/{id}/clusters.xlsx", get(round_workbook))
+        .route("/patterns/terms/{id}/clusters.xlsx", get(term_workbook))
         .route("/patterns/clusters/{id}", get(cluster_page))
         .route("/patterns/recurrences", get(recurrences_page))
         .route("/patterns/problems", get(problems_page))
@@ -79,7 +81,8 @@ struct RoundPage {
     recurring_chart: BarChart,
     reopened_chart: BarChart,
     rounds: Vec<RoundChoice>,
-    report: Option<RoundClusters>,
+    terms: Vec<RoundChoice>,
+    report: Option<ClusterReport>,
     prev: Option<String>,
     next: Option<String>,
 }
@@ -90,25 +93,27 @@ async fn round_page(
     Query(q): Query<RoundPatternsQuery>,
 ) -> PageResult {
     let actor = &user.actor;
-    let (round, page) = q.request().or_page(actor)?;
-    // The rounds newest first; the latest is shown when none is picked.
+    let (scope, page) = q.request().or_page(actor)?;
+    // The rounds newest first; the latest is shown when no round or term is picked.
     let mut rounds = app.services.list_rounds(actor, None).await.or_page(actor)?;
     rounds.sort_by_key(|r| std::cmp::Reverse((r.year, r.number)));
-    let round = round.or_else(|| rounds.first().map(|r| r.id));
-    let report = match round {
-        Some(id) => Some(
+    let mut terms = app.services.list_terms(actor).await.or_page(actor)?;
+    terms.sort_by_key(|t| std::cmp::Reverse(t.starts_on));
+    let scope = scope.or_else(|| rounds.first().map(|r| ClusterScope::Round(r.id)));
+    let report = match scope {
+        Some(scope) => Some(
             app.services
-                .round_clusters(actor, id, page)
+                .clusters(actor, scope, page)
                 .await
                 .or_page(actor)?,
         ),
         None => None,
     };
-    let (prev, next) = match &report {
-        Some(r) => pager(
-            &format!("/patterns?round_id={}&", r.round_id),
+    let (prev, next) = match scope {
+        Some(scope) => pager(
+            &format!("/patterns?{}={}&", scope.column(), scope.id()),
             page,
-            r.next_cursor.as_ref(),
+            report.as_ref().and_then(|r| r.next_cursor.as_ref()),
         ),
         None => (None, None),
     };
@@ -193,7 +198,15 @@ async fn round_page(
             .map(|r| RoundChoice {
                 value: r.id.to_string(),
                 label: r.name.clone(),
-                selected: Some(r.id) == round,
+                selected: scope == Some(ClusterScope::Round(r.id)),
+            })
+            .collect(),
+        terms: terms
+            .iter()
+            .map(|t| RoundChoice {
+                value: t.id.to_string(),
+                label: t.name.clone(),
+                selected: scope == Some(ClusterScope::Term(t.id)),
             })
             .collect(),
         report,
@@ -203,16 +216,33 @@ async fn round_page(
     Ok(render(StatusCode::OK, &view))
 }
 
-async fn workbook(
+async fn round_workbook(
     State(app): State<AppState>,
     user: PageUser,
     Path(id): Path<String>,
 ) -> Result<Response, super::PageError> {
+    let scope = path_id(&id, "巡视轮次").map(ClusterScope::Round);
+    workbook(&app, &user, scope).await
+}
+
+async fn term_workbook(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, super::PageError> {
+    let scope = path_id(&id, "届次").map(ClusterScope::Term);
+    workbook(&app, &user, scope).await
+}
+
+async fn workbook(
+    app: &AppState,
+    user: &PageUser,
+    scope: xunshi_core::Result<ClusterScope>,
+) -> Result<Response, super::PageError> {
     let actor = &user.actor;
-    let id = path_id(&id, "巡视轮次").or_page(actor)?;
     let x = app
         .services
-        .round_clusters_export(actor, id)
+        .clusters_export(actor, scope.or_page(actor)?)
         .await
         .or_page(actor)?;
     clusters_xlsx(&x).or_page(actor)

@@ -75,7 +75,8 @@ async fn the_office_reads_clusters_and_problems_found_again_and_the_unit_is_refu
     assert!(r["similarity"].as_i64().unwrap() >= 40);
     let problem = r["problem_id"].as_str().unwrap().to_owned();
     let round: String = sqlx::query_scalar(
-        "SELECT round_id FROM problem_clusters GROUP BY round_id ORDER BY COUNT(*) DESC, round_id LIMIT 1",
+        "SELECT round_id FROM problem_clusters WHERE round_id IS NOT NULL
+         GROUP BY round_id ORDER BY COUNT(*) DESC, round_id LIMIT 1",
     )
     .fetch_one(&app.db.pool)
     .await
@@ -149,6 +150,57 @@ async fn the_office_reads_clusters_and_problems_found_again_and_the_unit_is_refu
         "{rows:?}"
     );
     assert_eq!(rows[3][1], items[0]["title"].as_str().unwrap());
+
+    // A term's clusters, across its rounds: on the API, in its workbook (with the rounds each
+    // spans) and on the page.
+    let term: String = sqlx::query_scalar(
+        "SELECT term_id FROM problem_clusters WHERE term_id IS NOT NULL AND rounds > 1 LIMIT 1",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("a term with a cluster across rounds");
+    let term_path = format!("/api/v1/patterns/terms/{term}/clusters");
+    let (status, by_term) = app.api_get(&term_path, &office).await;
+    assert_eq!(status, StatusCode::OK, "{by_term}");
+    assert_eq!(by_term["term_id"], Value::String(term.clone()));
+    assert_eq!(by_term["round_id"], Value::Null);
+    let term_items = by_term["items"].as_array().unwrap();
+    assert!(term_items.iter().any(|c| c["rounds"].as_i64().unwrap() > 1));
+    let (status, headers, bytes) = raw(
+        &app,
+        Request::get(format!("{term_path}.xlsx"))
+            .header(header::AUTHORIZATION, format!("Bearer {office}"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        headers[header::CONTENT_TYPE],
+        xunshi_office::XLSX_CONTENT_TYPE
+    );
+    let mut wb: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("an xlsx");
+    let range = wb.worksheet_range("同类问题").expect("the sheet");
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(rows[2][4], "涉及轮次数");
+    assert_eq!(
+        rows[3][4],
+        term_items[0]["rounds"].as_i64().unwrap().to_string()
+    );
+    assert_eq!(
+        rows.len() as i64 - 3,
+        by_term["total"].as_i64().unwrap().min(5_000)
+    );
+    let (status, body) = app
+        .api_get(
+            &format!("/api/v1/patterns/terms/{}/clusters", xunshi_core::Id::new()),
+            &office,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
 
     // A paper found again names its earlier problem.
     let (status, on_paper) = app
@@ -228,6 +280,7 @@ async fn the_office_reads_clusters_and_problems_found_again_and_the_unit_is_refu
     // The unit reads neither list.
     for path in [
         path.clone(),
+        term_path.clone(),
         "/api/v1/patterns/recurrences".to_owned(),
         "/api/v1/patterns/trends".to_owned(),
     ] {
@@ -274,6 +327,23 @@ async fn the_office_reads_clusters_and_problems_found_again_and_the_unit_is_refu
     .await;
     assert_eq!(status, StatusCode::OK, "{html}");
     assert!(html.contains("代表问题"));
+    let (status, html) = page(&app, &format!("/patterns?term_id={term}"), &office_cookie).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("<th>涉及轮次</th>"), "{html}");
+    assert!(html.contains(&format!("/patterns/terms/{term}/clusters.xlsx")));
+    assert!(html.contains(term_items[0]["title"].as_str().unwrap()));
+    let term_cluster = term_items[0]["id"].as_str().unwrap();
+    let (status, html) = page(
+        &app,
+        &format!("/patterns/clusters/{term_cluster}"),
+        &office_cookie,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(
+        html.contains(&format!("/patterns?term_id={term}")),
+        "{html}"
+    );
     let (status, html) = page(&app, "/patterns/recurrences", &office_cookie).await;
     assert_eq!(status, StatusCode::OK, "{html}");
     assert!(html.contains(&format!("/papers/{problem}")));
