@@ -1886,8 +1886,18 @@ impl<'a> Gen<'a> {
         }
         self.made.inspections += 1;
         self.made.problems += problems.len() as u64;
-        self.clues(i, &insp, &leader, entry_day, exit_day, moves.len())
-            .await?;
+        // The day of the move into the archive, for the oldest inspections.
+        let archived_on = moves.get(5).copied();
+        self.clues(
+            i,
+            &insp,
+            &leader,
+            entry_day,
+            exit_day,
+            moves.len(),
+            archived_on,
+        )
+        .await?;
         if moves.len() >= 4 {
             self.rectification(i, &insp, &problems, &groups, &moves, &office)
                 .await?;
@@ -1943,7 +1953,9 @@ impl<'a> Gen<'a> {
     }
 
     /// Clues registered on site; after the team leaves, transferred in one batch per
-    /// recipient; disposed of by the recipients some weeks later.
+    /// recipient; disposed of by the recipients some weeks later — every one of them before
+    /// the day the inspection was archived, if it was (`archived_on`), as archiving requires.
+    #[allow(clippy::too_many_arguments)]
     async fn clues(
         &mut self,
         i: usize,
@@ -1952,6 +1964,7 @@ impl<'a> Gen<'a> {
         entry: i64,
         exit: i64,
         moved: usize,
+        archived_on: Option<i64>,
     ) -> Result<()> {
         let n = self.insps[i].clues;
         if n == 0 || moved < 2 {
@@ -2053,8 +2066,19 @@ impl<'a> Gen<'a> {
                             "省委组织部".to_owned(),
                             self.organization.clone(),
                         ),
+                        // A department with someone to dispose of them.
                         ClueKind::Other => {
-                            let u = *self.rng.pick(&self.clue_departments);
+                            let staffed: Vec<usize> = self
+                                .clue_departments
+                                .iter()
+                                .copied()
+                                .filter(|&u| !self.contacts[u].is_empty())
+                                .collect();
+                            let u = *self.rng.pick(if staffed.is_empty() {
+                                &self.clue_departments
+                            } else {
+                                &staffed
+                            });
                             (
                                 Recipient::Department {
                                     unit_id: self.units[u].id,
@@ -2111,9 +2135,17 @@ impl<'a> Gen<'a> {
                         clue.transfer = Some(t.clone());
                         clue.version += 1;
                         clue.updated_at = stamp(at);
-                        // Most are disposed of within the three months; some are late.
-                        let dday = tday + self.rng.range(20, 130);
-                        if dday < self.today && !handlers.is_empty() && self.rng.chance(0.85) {
+                        // Most are disposed of within the three months; some are late; those
+                        // of an archived inspection all were, before it was archived.
+                        let mut dday = tday + self.rng.range(20, 130);
+                        let disposed = match archived_on {
+                            Some(a) => {
+                                dday = dday.min(a - 1).max(tday);
+                                true
+                            }
+                            None => dday < self.today && self.rng.chance(0.85),
+                        };
+                        if disposed && !handlers.is_empty() {
                             let h = handlers[self.rng.below(handlers.len() as u64) as usize];
                             let who = self.users[h].who();
                             let dat = self.rng.office_hours(dday);

@@ -130,6 +130,27 @@ pub async fn a_generated_set_holds_to_the_invariants_of_service_made_data(mut s:
         }
     }
 
+    // An archived inspection holds nothing still running, as the service requires before it
+    // archives one: every task with a deadline closed, every clue disposed of, every
+    // follow-up answered.
+    let archived: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM inspections WHERE stage = 'archived' ORDER BY id")
+            .fetch_all(&s.store.pool)
+            .await
+            .expect("the archived inspections");
+    assert!(!archived.is_empty());
+    {
+        use xunshi_core::store::{ArchiveRead, Store};
+        let mut tx = s.store.read().await.expect("a read");
+        for id in &archived {
+            let left = tx
+                .unfinished(id.parse().expect("an id"))
+                .await
+                .expect("what still runs");
+            assert_eq!(left, xunshi_core::archive::Unfinished::default(), "{id}");
+        }
+    }
+
     // The trail verifies, record for record.
     match s.verify_audit(&Actor::system()).await.expect("verify") {
         VerifyOutcome::Whole { records } => assert_eq!(records as u64, made.audit),
