@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::messages::{Audience, Note, notify};
 use super::planning::{load_inspection, today};
-use super::{Services, record};
+use super::{Services, TodoKind, record};
 use crate::audit::{Action, AuditEntry};
 use crate::error::{CoreError, Result};
 use crate::id::Id;
@@ -232,7 +232,7 @@ impl<S: Store> Services<S> {
                 "{}的{}{}件保管期满，{}提请销毁（依据：{}）。请另一名办公室人员在“档案保管与销毁”中批准或退回。",
                 d.team_name, d.kind_label, d.records, d.proposed_by_name, d.reason
             ),
-            about: None,
+            about: Some(TodoKind::DisposalDecide),
             object_id: Some(d.id),
             inspection_id: Some(inspection_id),
         };

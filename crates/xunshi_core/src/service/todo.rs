@@ -81,6 +81,9 @@ pub enum TodoKind {
     /// The unit's rectification report and its principal's report, not yet with the office
     /// while their clock runs (whoever submits the unit's documents).
     ReportSubmit,
+    /// Records past their retention period proposed for disposal, to approve or send back
+    /// (an office user other than the one who proposed it).
+    DisposalDecide,
 }
 
 impl TodoKind {
@@ -102,6 +105,7 @@ impl TodoKind {
             TodoKind::DeadlineChanged => "整改期限已调整",
             TodoKind::PlanSubmit => "待报送整改方案",
             TodoKind::ReportSubmit => "待报送整改情况报告",
+            TodoKind::DisposalDecide => "待批准档案销毁",
         }
     }
 
@@ -130,7 +134,8 @@ impl TodoKind {
             TodoKind::ClueDispose
             | TodoKind::CalendarMissing
             | TodoKind::PlanSubmit
-            | TodoKind::ReportSubmit => return None,
+            | TodoKind::ReportSubmit
+            | TodoKind::DisposalDecide => return None,
         })
     }
 
@@ -164,7 +169,8 @@ impl TodoKind {
             TodoKind::ReportTeamMeeting
             | TodoKind::ReportDecide
             | TodoKind::ClueDispose
-            | TodoKind::CalendarMissing => false,
+            | TodoKind::CalendarMissing
+            | TodoKind::DisposalDecide => false,
         }
     }
 }
@@ -436,6 +442,9 @@ async fn todo_listing<T: ReadTx>(tx: &mut T, actor: &Actor, day: Date, limit: u3
     if let Some(group) = clue_items(tx, actor, day, limit, &mut inspections).await? {
         todo.groups.push(group);
     }
+    if let Some(group) = disposal_items(tx, actor, limit).await? {
+        todo.groups.push(group);
+    }
     todo.groups
         .extend(clock_items(tx, actor, day, limit, warn_days, &mut inspections).await?);
     if let Some(item) = calendar_missing(tx, actor, day, warn_days).await? {
@@ -493,6 +502,43 @@ async fn clue_items<T: ReadTx>(
     }
     Ok((total > 0).then_some(TodoGroup {
         kind: TodoKind::ClueDispose,
+        total,
+        items,
+    }))
+}
+
+/// The disposals waiting for a second office user: every office user but the one who
+/// proposed each (`retention::check_decider`, the two-person rule), the oldest first.
+async fn disposal_items<T: ReadTx>(
+    tx: &mut T,
+    actor: &Actor,
+    limit: u32,
+) -> Result<Option<TodoGroup>> {
+    let Some(me) = actor.user_id() else {
+        return Ok(None);
+    };
+    if !actor.can(Permission::ManagePlanning) {
+        return Ok(None);
+    }
+    let (total, rows) = tx.waiting_disposals(me, limit).await?;
+    let items = rows
+        .into_iter()
+        .map(|d| TodoItem {
+            kind: TodoKind::DisposalDecide,
+            object_id: Some(d.id),
+            inspection_id: Some(d.inspection_id),
+            title: format!(
+                "{}的{}{}件保管期满，{}提请销毁",
+                d.team_name, d.kind_label, d.records, d.proposed_by_name
+            ),
+            unit_name: None,
+            since: Some(today(d.proposed_at)),
+            due: None,
+            colour: None,
+        })
+        .collect();
+    Ok((total > 0).then_some(TodoGroup {
+        kind: TodoKind::DisposalDecide,
         total,
         items,
     }))

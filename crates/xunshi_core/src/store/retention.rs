@@ -42,6 +42,13 @@ pub trait RetentionRead: Send {
         after: Option<Id>,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<Disposal>>> + Send;
+    /// The disposals waiting for a decision that `decider` may make (any but their own
+    /// proposals): how many, and the oldest `limit`.
+    fn waiting_disposals(
+        &mut self,
+        decider: Id,
+        limit: u32,
+    ) -> impl Future<Output = Result<(i64, Vec<Disposal>)>> + Send;
     /// Whether any record still names the stored file `name`.
     fn file_in_use(&mut self, name: &str) -> impl Future<Output = Result<bool>> + Send;
 }

@@ -276,6 +276,40 @@ impl<M: Mode> RetentionRead for DbTx<M> {
         .collect()
     }
 
+    async fn waiting_disposals(&mut self, decider: Id, limit: u32) -> Result<(i64, Vec<Disposal>)> {
+        let me = decider.to_string();
+        let total = self
+            .fetch_optional(
+                sqlx::query(
+                    "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM disposals
+                      WHERE status = 'proposed' AND proposed_by <> $1",
+                )
+                .bind(me.clone()),
+            )
+            .await?
+            .map_or(Ok(0), |r| i(&r, "n"))?;
+        if total == 0 || limit == 0 {
+            return Ok((total, Vec::new()));
+        }
+        let sql = format!(
+            "SELECT {DISPOSAL_COLS} FROM disposals d
+               JOIN inspections i ON i.id = d.inspection_id
+              WHERE d.status = 'proposed' AND d.proposed_by <> $1
+              ORDER BY d.id LIMIT $2"
+        );
+        let rows = self
+            .fetch_all(
+                sqlx::query(AssertSqlSafe(sql))
+                    .bind(me)
+                    .bind(i64::from(limit)),
+            )
+            .await?
+            .iter()
+            .map(disposal)
+            .collect::<Result<Vec<_>>>()?;
+        Ok((total, rows))
+    }
+
     async fn file_in_use(&mut self, name: &str) -> Result<bool> {
         let r = self
             .fetch_optional(

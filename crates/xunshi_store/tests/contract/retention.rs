@@ -263,6 +263,23 @@ pub async fn records_past_their_period_go_only_with_two_office_users(mut s: Svc)
         titles(&w.office).await.is_empty(),
         "not to the one who asked"
     );
+    // It waits in the to-do of every office user but the one who asked, and of nobody else.
+    let waiting_for = async |who: &Actor| -> Vec<Id> {
+        s.todo(who)
+            .await
+            .unwrap()
+            .groups
+            .into_iter()
+            .filter(|g| g.kind == xunshi_core::service::TodoKind::DisposalDecide)
+            .flat_map(|g| {
+                assert_eq!(g.total as usize, g.items.len());
+                g.items.into_iter().filter_map(|i| i.object_id)
+            })
+            .collect()
+    };
+    assert_eq!(waiting_for(&office2).await, vec![d.id]);
+    assert!(waiting_for(&w.office).await.is_empty());
+    assert!(waiting_for(&w.lead).await.is_empty());
     expect_err!(
         s.propose_disposal(&office2, &proposal(w.insp.id, "letter", "重复申请"))
             .await,
@@ -305,6 +322,10 @@ pub async fn records_past_their_period_go_only_with_two_office_users(mut s: Svc)
         .unwrap();
     assert_eq!(done.status, DisposalStatus::Done);
     assert_eq!(titles(&w.office).await, vec!["销毁申请已批准".to_owned()]);
+    assert!(
+        waiting_for(&office2).await.is_empty(),
+        "decided, it leaves the to-do"
+    );
     let tables: Vec<&str> = done.gone.iter().map(|g| g.table.as_str()).collect();
     for t in [
         "fieldwork_files",

@@ -64,7 +64,9 @@ pub struct TodoList {
 /// they were transferred to; only their number per transfer and its deadline, nothing of a
 /// clue), deadlines that moved when a year's holiday arrangement was entered, until taken note
 /// of (the unit's principal and liaison, `POST /deadline-changes/{id}/acknowledge`), and from
-/// 1 November next year's holiday arrangement (the office). Each kind is
+/// 1 November next year's holiday arrangement (the office), and disposals of records past their
+/// retention period to approve or send back (every office user but the one who proposed
+/// each). Each kind is
 /// counted in full; the first 20 of each are listed. Done items leave the list.
 #[utoipa::path(get, path = "/todo", tag = "todo", security(("bearer" = [])),
     responses((status = 200, body = TodoList), (status = 401, body = ErrorBody)))]

@@ -43,5 +43,7 @@ fn link_to(kind: TodoKind, object_id: Option<Id>, inspection_id: Option<Id>) -> 
         ),
         // The list of the unit's documents, where each is drafted and submitted.
         TodoKind::ReportSubmit => "/rectification/reports".to_owned(),
+        // The waiting disposal's row on the archive's page, with its decision form.
+        TodoKind::DisposalDecide => format!("/archive/retention#disposal-{id}"),
     }
 }

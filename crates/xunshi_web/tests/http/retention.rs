@@ -176,6 +176,36 @@ async fn a_disposal_is_asked_for_by_one_office_user_and_carried_out_by_another()
     // The one who asked cannot decide, whichever door they use.
     let (_, waiting) = app.api_get("/api/v1/disposals?status=proposed", &two).await;
     let id = waiting["items"][0]["id"].as_str().unwrap().to_owned();
+    // It waits in the second office user's to-do, linked to its row, and not in the
+    // proposer's.
+    let disposals_waiting = |todo: &serde_json::Value| -> Vec<serde_json::Value> {
+        todo["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["kind"] == "disposal_decide")
+            .cloned()
+            .collect()
+    };
+    let (status, todo) = app.api_get("/api/v1/todo", &two).await;
+    assert_eq!(status, StatusCode::OK, "{todo}");
+    let items = disposals_waiting(&todo);
+    assert_eq!(items.len(), 1, "{todo}");
+    assert_eq!(items[0]["object_id"], json!(id));
+    assert_eq!(
+        items[0]["link"],
+        json!(format!("/archive/retention#disposal-{id}"))
+    );
+    assert!(
+        todo["counts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["kind"] == "disposal_decide" && c["total"] == 1),
+        "{todo}"
+    );
+    let (_, mine) = app.api_get("/api/v1/todo", &one).await;
+    assert!(disposals_waiting(&mine).is_empty(), "{mine}");
     let (status, body) = app
         .api_post(
             &format!("/api/v1/disposals/{id}/decision"),
@@ -198,6 +228,9 @@ async fn a_disposal_is_asked_for_by_one_office_user_and_carried_out_by_another()
     let (status, done) = app.api_get(&format!("/api/v1/disposals/{id}"), &one).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(done["status"], json!("done"));
+    // Decided, it leaves the to-do.
+    let (_, todo) = app.api_get("/api/v1/todo", &two).await;
+    assert!(disposals_waiting(&todo).is_empty(), "{todo}");
     assert_eq!(done["decided_by_name"], json!("巡视办干部乙"));
     let gone = done["gone"].as_array().unwrap();
     assert!(
