@@ -170,7 +170,7 @@ pub use rectify::{
 };
 pub use reports::{ReportRead, ReportWrite};
 pub use retention::{RetentionRead, RetentionWrite};
-pub use search::SearchRead;
+pub use search::{PlaceKind, SearchRead};
 pub use submissions::{Submission, SubmissionAnswer, SubmissionRead, SubmissionWrite};
 pub use supervise::{
     AccountabilityFilter, AccountabilitySort, AccountabilitySortKey, ClockFilter, FollowUpCount,

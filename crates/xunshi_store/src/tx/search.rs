@@ -6,7 +6,7 @@ use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
 use xunshi_core::fieldwork::FieldMethod;
 use xunshi_core::search::{DocKind, SearchDoc};
-use xunshi_core::store::SearchRead;
+use xunshi_core::store::{PlaceKind, SearchRead};
 use xunshi_core::{Id, Result};
 
 use super::{DbTx, Mode, Where};
@@ -298,6 +298,26 @@ impl<M: Mode> SearchRead for DbTx<M> {
             ))))
             .await?;
         row.map_or(Ok(0), |r| crate::rows::i(&r, "n"))
+    }
+
+    async fn places(&mut self, kind: PlaceKind, ids: &[Id]) -> Result<Vec<(Id, Id, Id)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (table, unit) = match kind {
+            PlaceKind::Task => ("rectification_tasks", "unit_id"),
+            PlaceKind::Problem => ("problems", "target_unit_id"),
+        };
+        let mut w = Where::default();
+        let list = w.list(ids.iter().map(Id::to_string));
+        let sql = format!(
+            "SELECT id, inspection_id, {unit} AS unit_id FROM {table} WHERE id IN ({list})"
+        );
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(|r| Ok((id(r, "id")?, id(r, "inspection_id")?, id(r, "unit_id")?)))
+            .collect()
     }
 
     async fn tasks_of_plans(&mut self, plans: &[Id]) -> Result<Vec<Id>> {
