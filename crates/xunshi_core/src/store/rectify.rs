@@ -167,6 +167,8 @@ pub struct LedgerRow {
     pub latest: Option<ProgressReport>,
     /// The latest rejection's defect and reason, for tasks rejected at least once.
     pub rejection: Option<(Option<crate::rectify::Defect>, String)>,
+    /// Whether a later plan carries it over (一并落实, 回头看).
+    pub carried: bool,
 }
 
 /// Which tasks the tallies are added up over: everything, or some inspections and units.

@@ -287,7 +287,9 @@ fn ledger_cols() -> String {
          COALESCE(c.name, '') AS category_name, u.name AS unit_name, i.team_name AS team_name,
          lp.id AS lp_id, lp.body AS lp_body, lp.progress AS lp_progress,
          lp.claims_done AS lp_claims_done, lp.by_name AS lp_by_name, lp.at AS lp_at,
-         lv.defect AS lv_defect, lv.reason AS lv_reason",
+         lv.defect AS lv_defect, lv.reason AS lv_reason,
+         CAST(CASE WHEN EXISTS (SELECT 1 FROM carried_tasks ct WHERE ct.task_id = t.id)
+                   THEN 1 ELSE 0 END AS BIGINT) AS carried",
         task.join(", ")
     )
 }
@@ -338,6 +340,7 @@ fn ledger_row(r: &AnyRow) -> Result<LedgerRow> {
         team_name: s(r, "team_name")?,
         latest,
         rejection,
+        carried: rows::flag(r, "carried")?,
     })
 }
 

@@ -155,6 +155,8 @@ pub struct TaskRow {
     pub category: String,
     pub problem_title: String,
     pub not_for_disclosure: bool,
+    /// Carried over into a later plan (一并落实).
+    pub carried: bool,
     pub version: i64,
 }
 
@@ -194,6 +196,7 @@ impl TaskRow {
             category: e.category_name.clone(),
             problem_title: e.problem_title.clone(),
             not_for_disclosure: t.not_for_disclosure,
+            carried: e.carried,
             version: t.version,
         }
     }

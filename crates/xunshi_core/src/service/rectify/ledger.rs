@@ -78,6 +78,7 @@ pub(crate) fn entry(row: LedgerRow, today: Date, warn: i32) -> TaskEntry {
         unit_name: row.unit_name,
         team_name: row.team_name,
         latest: row.latest,
+        carried: row.carried,
         task: t,
     }
 }

@@ -141,6 +141,9 @@ pub struct TaskEntry {
     pub team_name: String,
     /// The newest progress report: the ledger's 整改进展.
     pub latest: Option<ProgressReport>,
+    /// Whether a later plan carries it over (一并落实): it stays in this ledger, where it is
+    /// counted, and its page names the plan.
+    pub carried: bool,
 }
 
 /// The problems under one heading of a plan's ledger.
