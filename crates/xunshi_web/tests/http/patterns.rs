@@ -58,6 +58,30 @@ async fn page(app: &TestApp, path: &str, cookie: &str) -> (StatusCode, String) {
     (status, String::from_utf8(bytes).expect("a page is text"))
 }
 
+/// The cells of a clusters workbook's sheet, as text, fetched with `token`.
+async fn clusters_workbook(app: &TestApp, path: &str, token: &str) -> Vec<Vec<String>> {
+    use calamine::{Reader, Xlsx, open_workbook_from_rs};
+    let (status, headers, bytes) = raw(
+        app,
+        Request::get(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{path}");
+    assert_eq!(
+        headers[header::CONTENT_TYPE],
+        xunshi_office::XLSX_CONTENT_TYPE
+    );
+    let mut wb: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("an xlsx");
+    wb.worksheet_range("同类问题")
+        .expect("the sheet")
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
 #[tokio::test]
 async fn the_office_reads_clusters_and_problems_found_again_and_the_unit_is_refused() {
     let app = generated().await;
@@ -123,26 +147,7 @@ async fn the_office_reads_clusters_and_problems_found_again_and_the_unit_is_refu
     assert_eq!(sum("by_category"), items[0]["problems"].as_i64().unwrap());
 
     // The workbook, one row per cluster after the title, the subtitle and the headings.
-    let (status, headers, bytes) = raw(
-        &app,
-        Request::get(format!("{path}.xlsx"))
-            .header(header::AUTHORIZATION, format!("Bearer {office}"))
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(
-        headers[header::CONTENT_TYPE],
-        xunshi_office::XLSX_CONTENT_TYPE
-    );
-    use calamine::{Reader, Xlsx, open_workbook_from_rs};
-    let mut wb: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("an xlsx");
-    let range = wb.worksheet_range("同类问题").expect("the sheet");
-    let rows: Vec<Vec<String>> = range
-        .rows()
-        .map(|r| r.iter().map(|c| c.to_string()).collect())
-        .collect();
+    let rows = clusters_workbook(&app, &format!("{path}.xlsx"), &office).await;
     assert_eq!(rows[2][1], "共性问题（代表问题）");
     assert_eq!(
         rows.len() as i64 - 3,
@@ -166,25 +171,7 @@ async fn the_office_reads_clusters_and_problems_found_again_and_the_unit_is_refu
     assert_eq!(by_term["round_id"], Value::Null);
     let term_items = by_term["items"].as_array().unwrap();
     assert!(term_items.iter().any(|c| c["rounds"].as_i64().unwrap() > 1));
-    let (status, headers, bytes) = raw(
-        &app,
-        Request::get(format!("{term_path}.xlsx"))
-            .header(header::AUTHORIZATION, format!("Bearer {office}"))
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(
-        headers[header::CONTENT_TYPE],
-        xunshi_office::XLSX_CONTENT_TYPE
-    );
-    let mut wb: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("an xlsx");
-    let range = wb.worksheet_range("同类问题").expect("the sheet");
-    let rows: Vec<Vec<String>> = range
-        .rows()
-        .map(|r| r.iter().map(|c| c.to_string()).collect())
-        .collect();
+    let rows = clusters_workbook(&app, &format!("{term_path}.xlsx"), &office).await;
     assert_eq!(rows[2][4], "涉及轮次数");
     assert_eq!(
         rows[3][4],
