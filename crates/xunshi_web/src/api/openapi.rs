@@ -209,6 +209,7 @@ fn operation_parameter(path: &str, name: &str) -> Option<Value> {
         // (`page::OffsetRequest`, `service::pattern_page`).
         (
             "/patterns/rounds/{id}/clusters"
+            | "/patterns/terms/{id}/clusters"
             | "/patterns/clusters/{id}"
             | "/patterns/recurrences"
             | "/patterns/problems",
@@ -216,6 +217,7 @@ fn operation_parameter(path: &str, name: &str) -> Option<Value> {
         ) => Some(json!({ "type": "string", "pattern": "^[0-9]{1,9}$" })),
         (
             "/patterns/rounds/{id}/clusters"
+            | "/patterns/terms/{id}/clusters"
             | "/patterns/clusters/{id}"
             | "/patterns/recurrences"
             | "/patterns/problems",

@@ -79,6 +79,7 @@ impl From<SearchItem> for SearchHit {
     responses((status = 200, body = SearchResults),
         (status = 400, description = "no words, or a filter, `cursor` or `limit` that cannot be read", body = ErrorBody),
         (status = 401, body = ErrorBody),
+        (status = 422, description = "`unit` names no unit", body = ErrorBody),
         (status = 503, description = "search is not enabled on this server", body = ErrorBody)))]
 async fn search(
     State(app): State<AppState>,
