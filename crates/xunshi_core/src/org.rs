@@ -28,6 +28,11 @@ macro_rules! labelled_enum {
                 match self { $($name::$variant => $label),+ }
             }
 
+            /// Every value as (code, label), in order: the choices of a picker.
+            pub fn choices() -> Vec<(&'static str, &'static str)> {
+                Self::ALL.iter().map(|v| (v.as_str(), v.label())).collect()
+            }
+
             pub fn parse(s: &str) -> $crate::error::Result<Self> {
                 let s = s.trim();
                 Self::ALL

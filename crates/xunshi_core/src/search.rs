@@ -91,32 +91,17 @@ impl DocKind {
     /// The statuses a record of this kind is indexed with, as the status filter takes them:
     /// (code, label). Empty for a kind that has none (the other methods' records).
     pub fn statuses(self) -> Vec<(&'static str, &'static str)> {
-        fn of<T: Copy>(
-            all: &[T],
-            code: fn(T) -> &'static str,
-            label: fn(T) -> &'static str,
-        ) -> Vec<(&'static str, &'static str)> {
-            all.iter().map(|v| (code(*v), label(*v))).collect()
-        }
         use crate::{clue, disclosure, feedback, fieldwork, paper, rectify, report};
         match self {
-            DocKind::Problem => of(paper::ProblemStatus::ALL, |v| v.as_str(), |v| v.label()),
-            DocKind::Report => of(report::ReportStatus::ALL, |v| v.as_str(), |v| v.label()),
-            DocKind::Feedback => of(feedback::FeedbackStatus::ALL, |v| v.as_str(), |v| v.label()),
-            DocKind::Task | DocKind::Progress => {
-                of(rectify::TaskStatus::ALL, |v| v.as_str(), |v| v.label())
-            }
-            DocKind::Clue => of(clue::ClueStatus::ALL, |v| v.as_str(), |v| v.label()),
-            DocKind::Letter => of(fieldwork::LetterStatus::ALL, |v| v.as_str(), |v| v.label()),
-            DocKind::DocRequest => of(
-                fieldwork::DocRequestStatus::ALL,
-                |v| v.as_str(),
-                |v| v.label(),
-            ),
+            DocKind::Problem => paper::ProblemStatus::choices(),
+            DocKind::Report => report::ReportStatus::choices(),
+            DocKind::Feedback => feedback::FeedbackStatus::choices(),
+            DocKind::Task | DocKind::Progress => rectify::TaskStatus::choices(),
+            DocKind::Clue => clue::ClueStatus::choices(),
+            DocKind::Letter => fieldwork::LetterStatus::choices(),
+            DocKind::DocRequest => fieldwork::DocRequestStatus::choices(),
             DocKind::FieldRecord => Vec::new(),
-            DocKind::RectReport | DocKind::Notice => {
-                of(disclosure::DocStatus::ALL, |v| v.as_str(), |v| v.label())
-            }
+            DocKind::RectReport | DocKind::Notice => disclosure::DocStatus::choices(),
             DocKind::Unit => vec![("active", "在用"), ("withdrawn", "已撤销")],
         }
     }
