@@ -12,6 +12,7 @@
 //! instance reads it from its own index's watermark and no change is missed or applied out of
 //! order ([`Services::search_changes`]).
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap};
 
 use serde_json::json;
@@ -27,7 +28,7 @@ use super::papers::{readable_problem, require_paper_reader};
 use super::planning::load_inspection;
 use super::rectify::rect_role;
 use super::reports::readable_report;
-use super::units::resolve_unit_in;
+use super::units::narrowed_unit;
 use crate::audit::{Action, AuditEntry};
 use crate::disclosure::DocCollection;
 use crate::error::{CoreError, Result};
@@ -145,13 +146,11 @@ struct Checker {
 }
 
 impl Checker {
-    async fn inspection<T: ReadTx>(&mut self, tx: &mut T, id: Id) -> Result<Inspection> {
-        if let Some(i) = self.inspections.get(&id) {
-            return Ok(i.clone());
-        }
-        let i = load_inspection(tx, id).await?;
-        self.inspections.insert(id, i.clone());
-        Ok(i)
+    async fn inspection<T: ReadTx>(&mut self, tx: &mut T, id: Id) -> Result<&Inspection> {
+        Ok(match self.inspections.entry(id) {
+            Entry::Occupied(held) => held.into_mut(),
+            Entry::Vacant(slot) => slot.insert(load_inspection(tx, id).await?),
+        })
     }
 
     /// Reads the places of the page's tasks and problems, and their inspections, in three
@@ -204,14 +203,14 @@ impl Checker {
                     return Ok(false);
                 };
                 let insp = self.inspection(tx, insp).await?;
-                allowed(require_paper_reader(actor, &insp))
+                allowed(require_paper_reader(actor, insp))
             }
             DocKind::Task | DocKind::Progress => {
                 let Some(&(insp, unit)) = task_of(hit).and_then(|t| self.tasks.get(&t)) else {
                     return Ok(false);
                 };
                 let insp = self.inspection(tx, insp).await?;
-                Ok(rect_role(actor, &insp, unit).read)
+                Ok(rect_role(actor, insp, unit).read)
             }
             DocKind::Report => allowed(readable_report(tx, actor, hit.id).await),
             DocKind::Feedback => Ok(readable_feedback(tx, actor, hit.id)
@@ -319,25 +318,16 @@ impl<S: Store> Services<S> {
         let index = self.search_index()?;
         let mut tx = self.store.read().await?;
         let mut filter = req.filter.clone();
-        if let Some(name) = req
-            .unit_name
-            .as_deref()
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-        {
-            let named = resolve_unit_in(&mut tx, name)
-                .await
-                .map_err(|_| CoreError::unfit("unit", format!("没有名为“{name}”的单位")))?
-                .id;
-            if filter.unit_id.is_some_and(|u| u != named) {
-                // Two different units asked for at once: nothing is of both.
-                return Ok(SearchPage {
-                    items: Vec::new(),
-                    next_cursor: None,
-                });
-            }
-            filter.unit_id = Some(named);
-        }
+        let Some(unit_id) =
+            narrowed_unit(&mut tx, filter.unit_id, req.unit_name.as_deref()).await?
+        else {
+            // Two different units asked for at once: nothing is of both.
+            return Ok(SearchPage {
+                items: Vec::new(),
+                next_cursor: None,
+            });
+        };
+        filter.unit_id = unit_id;
         let mut q = IndexQuery {
             text: text.to_owned(),
             filter,

@@ -234,6 +234,25 @@ pub(crate) async fn resolve_unit_in<T: ReadTx>(tx: &mut T, id_or_name: &str) -> 
     found.ok_or_else(|| CoreError::NotFound(format!("单位“{key}”")))
 }
 
+/// The unit a list is narrowed to, given by id (`by_id`, picked) or by its exact name or id
+/// (`by_name`, typed: those who see every unit name one rather than pick it from thousands).
+/// `Ok(None)` when the two name different units, so nothing can match; a name no unit has is
+/// refused, naming the `unit` parameter.
+pub(crate) async fn narrowed_unit<T: ReadTx>(
+    tx: &mut T,
+    by_id: Option<Id>,
+    by_name: Option<&str>,
+) -> Result<Option<Option<Id>>> {
+    let Some(name) = by_name.map(str::trim).filter(|n| !n.is_empty()) else {
+        return Ok(Some(by_id));
+    };
+    let named = resolve_unit_in(tx, name)
+        .await
+        .map_err(|_| CoreError::unfit("unit", format!("没有名为“{name}”的单位")))?
+        .id;
+    Ok(by_id.is_none_or(|id| id == named).then_some(Some(named)))
+}
+
 async fn check_parent<T: ReadTx>(tx: &mut T, this: Option<Id>, f: &UnitFields) -> Result<()> {
     let Some(parent_id) = f.parent_id else {
         return Ok(());

@@ -17,7 +17,7 @@ use crate::permission::Actor;
 use crate::rectify::{Due, PlanStatus, TaskStatus};
 use crate::service::Services;
 use crate::service::planning::today;
-use crate::service::units::resolve_unit_in;
+use crate::service::units::narrowed_unit;
 use crate::store::{
     ChangeFilter, ColourAt, LedgerRow, ReadTx, RectifyRead, Store, TaskFilter, TaskOrder, TaskSort,
 };
@@ -130,29 +130,13 @@ async fn ledger_task_filter<T: ReadTx>(
     now: Date,
     warn: i32,
 ) -> Result<Option<TaskFilter>> {
-    let named = match f
-        .unit_name
-        .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-    {
-        Some(name) => Some(
-            resolve_unit_in(tx, name)
-                .await
-                .map_err(|_| CoreError::unfit("unit", format!("没有名为“{name}”的单位")))?
-                .id,
-        ),
-        None => None,
-    };
-    if let (Some(a), Some(b)) = (named, f.unit_id)
-        && a != b
-    {
+    let Some(unit_id) = narrowed_unit(tx, f.unit_id, f.unit_name.as_deref()).await? else {
         return Ok(None);
-    }
+    };
     Ok(Some(TaskFilter {
         task_id: None,
         inspection_id: f.inspection_id,
-        unit_id: named.or(f.unit_id),
+        unit_id,
         plan_id: f.plan_id,
         status: f.status,
         problem_id: None,
