@@ -199,6 +199,15 @@ async fn scope_name<T: ReadTx>(tx: &mut T, scope: ClusterScope) -> Result<Option
     })
 }
 
+/// A problem as the clusters are worked out from it, with the round it was found in.
+struct Found {
+    id: Id,
+    unit: Id,
+    category: Id,
+    title: String,
+    round: Id,
+}
+
 /// The clusters compare problems across units: the office and the leadership read them.
 fn require_cluster_reader(actor: &Actor) -> Result<()> {
     if visible_inspections(actor) == Visible::All {
@@ -241,35 +250,32 @@ impl<S: Store> Services<S> {
     pub async fn compute_patterns(&self, actor: &Actor) -> Result<PatternRun> {
         actor.require(Permission::ManagePlanning)?;
         let mut run = PatternRun::default();
-        let rounds = {
-            let mut tx = self.store.read().await?;
-            tx.list_rounds(None).await?
-        };
-        for round in rounds {
-            let (problems, clusters) = self
-                .cluster_rounds(ClusterScope::Round(round.id), &[round.id])
-                .await?;
-            run.rounds += 1;
-            run.problems += problems;
-            run.clusters += clusters;
-        }
+        // Each round's problems are read once, for the round's clusters and for its term's.
         let terms = {
             let mut tx = self.store.read().await?;
             tx.list_terms().await?
         };
         for term in terms {
-            let rounds: Vec<Id> = {
+            let rounds = {
                 let mut tx = self.store.read().await?;
                 tx.list_rounds(Some(term.id)).await?
+            };
+            let (mut of_term, mut term_sets) = (Vec::new(), Vec::new());
+            for round in rounds {
+                let (problems, sets) = self.round_texts(round.id).await?;
+                let clusters = self
+                    .cluster_problems(ClusterScope::Round(round.id), &problems, sets.clone())
+                    .await?;
+                run.rounds += 1;
+                run.problems += problems.len();
+                run.clusters += clusters;
+                of_term.extend(problems);
+                term_sets.extend(sets);
             }
-            .into_iter()
-            .map(|r| r.id)
-            .collect();
-            let (_, clusters) = self
-                .cluster_rounds(ClusterScope::Term(term.id), &rounds)
-                .await?;
             run.terms += 1;
-            run.term_clusters += clusters;
+            run.term_clusters += self
+                .cluster_problems(ClusterScope::Term(term.id), &of_term, term_sets)
+                .await?;
         }
         let mut after = None;
         loop {
@@ -304,37 +310,36 @@ impl<S: Store> Services<S> {
         Ok(run)
     }
 
-    /// The clusters of the problems of `rounds` (a round's, or a term's rounds): read an
-    /// inspection at a time, signed, grouped, and written in place of the scope's in one
-    /// transaction, with a round's counts by heading. Returns how many problems and clusters
-    /// there are.
-    async fn cluster_rounds(&self, scope: ClusterScope, rounds: &[Id]) -> Result<(usize, usize)> {
-        struct Found {
-            id: Id,
-            unit: Id,
-            category: Id,
-            title: String,
-            round: Id,
-        }
+    /// A round's problems, read an inspection at a time, with their words' pairs of characters
+    /// (`shingles`).
+    async fn round_texts(&self, round: Id) -> Result<(Vec<Found>, Vec<HashSet<u64>>)> {
         let mut problems = Vec::new();
         let mut sets = Vec::new();
-        {
-            let mut tx = self.store.read().await?;
-            for round in rounds {
-                for insp in tx.round_inspections(*round).await? {
-                    for p in tx.inspection_problems(insp).await? {
-                        sets.push(shingles(&p.text));
-                        problems.push(Found {
-                            id: p.id,
-                            unit: p.unit_id,
-                            category: p.category_id,
-                            title: p.title,
-                            round: *round,
-                        });
-                    }
-                }
+        let mut tx = self.store.read().await?;
+        for insp in tx.round_inspections(round).await? {
+            for p in tx.inspection_problems(insp).await? {
+                sets.push(shingles(&p.text));
+                problems.push(Found {
+                    id: p.id,
+                    unit: p.unit_id,
+                    category: p.category_id,
+                    title: p.title,
+                    round,
+                });
             }
         }
+        Ok((problems, sets))
+    }
+
+    /// The clusters of `problems` (a round's, or a term's rounds'), whose pairs of characters
+    /// are `sets`: signed, grouped, and written in place of the scope's in one transaction,
+    /// with a round's counts by heading. Returns how many clusters there are.
+    async fn cluster_problems(
+        &self,
+        scope: ClusterScope,
+        problems: &[Found],
+        mut sets: Vec<HashSet<u64>>,
+    ) -> Result<usize> {
         drop_common(&mut sets);
         let signatures: Vec<Signature> = sets.iter().map(Signature::of).collect();
         drop(sets);
@@ -373,7 +378,7 @@ impl<S: Store> Services<S> {
         tx.replace_clusters(scope, &clusters, self.now()).await?;
         if let ClusterScope::Round(round_id) = scope {
             let mut by_category: HashMap<Id, i64> = HashMap::new();
-            for p in &problems {
+            for p in problems {
                 *by_category.entry(p.category).or_default() += 1;
             }
             let mut by_category: Vec<(Id, i64)> = by_category.into_iter().collect();
@@ -382,7 +387,7 @@ impl<S: Store> Services<S> {
                 .await?;
         }
         tx.commit().await?;
-        Ok((problems.len(), clusters.len()))
+        Ok(clusters.len())
     }
 
     /// A page of a round's or a term's clusters, from `offset`.
