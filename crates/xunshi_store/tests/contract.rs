@@ -89,6 +89,7 @@ macro_rules! contract_cases {
 
 contract_cases! {
     search::the_trail_and_the_tables_give_the_same_documents_and_no_sealed_field,
+    search::a_progress_report_is_followed_alone_unless_it_moves_its_task,
     jobs::a_due_job_is_held_by_one_instance_until_done_or_its_lease_runs_out,
     crypto::a_switch_to_the_sm_suite_moves_everything_it_protects_and_earlier_checkpoints_still_hold,
     crypto::a_new_chain_takes_the_configured_suite_and_a_chained_one_refuses_another,

@@ -272,6 +272,20 @@ fn kinds_of(object_type: &str) -> &'static [DocKind] {
     }
 }
 
+/// The one progress report a task's audit record added, when that is all the index needs of
+/// it: a report that left the task's status as it was changes no other report's document (each
+/// carries its task's status as a filter), so the task's earlier reports are not read again.
+/// A long-term task gathers reports for years; reading them all again at each report would
+/// make every report cost more than the last.
+fn report_alone(summary: &str) -> Option<Id> {
+    let v = serde_json::from_str::<serde_json::Value>(summary).ok()?;
+    let status = |side: &str| v.get(side)?.get("status").cloned();
+    if status("before")? != status("after")? {
+        return None;
+    }
+    v.get("report_id")?.as_str()?.parse().ok()
+}
+
 /// The searchable records a carried-out disposal removed, as its audit record lists them.
 fn disposed_docs(summary: &str) -> Vec<(DocKind, Id)> {
     let Ok(v) = serde_json::from_str::<serde_json::Value>(summary) else {
@@ -432,7 +446,7 @@ impl<S: Store> Services<S> {
         let mut tx = self.store.read().await?;
         let records = tx.audit_in_order(after, limit).await?;
         let mut wanted: BTreeSet<(DocKind, Id)> = BTreeSet::new();
-        let (mut plans, mut transfers) = (Vec::new(), Vec::new());
+        let (mut plans, mut transfers, mut reports) = (Vec::new(), Vec::new(), Vec::new());
         for r in &records {
             if Action::parse(&r.action).is_some_and(Action::is_read) {
                 continue;
@@ -446,6 +460,10 @@ impl<S: Store> Services<S> {
             };
             match r.object_type.as_str() {
                 "rect_plan" => plans.push(id),
+                "task" if let Some(report) = report_alone(&r.summary) => {
+                    wanted.insert((DocKind::Task, id));
+                    reports.push(report);
+                }
                 "clue_transfer" => transfers.push(id),
                 t => wanted.extend(kinds_of(t).iter().map(|k| (*k, id))),
             }
@@ -480,6 +498,18 @@ impl<S: Store> Services<S> {
             }
             batch.docs.extend(docs);
         }
+        // The reports of a task read whole above are in the batch already.
+        let whole: BTreeSet<Id> = wanted
+            .iter()
+            .filter(|(k, _)| *k == DocKind::Progress)
+            .map(|(_, i)| *i)
+            .collect();
+        batch.docs.extend(
+            tx.progress_docs(&reports)
+                .await?
+                .into_iter()
+                .filter(|d| d.parent_id.is_none_or(|t| !whole.contains(&t))),
+        );
         Ok(batch)
     }
 

@@ -23,6 +23,8 @@ pub trait SearchRead: Send {
         kind: DocKind,
         ids: &[Id],
     ) -> impl Future<Output = Result<Vec<SearchDoc>>> + Send;
+    /// The documents of the progress reports `ids` themselves (not of their tasks' others).
+    fn progress_docs(&mut self, ids: &[Id]) -> impl Future<Output = Result<Vec<SearchDoc>>> + Send;
     /// The documents of `kind` after the record `after` in id order, at most `limit`.
     fn search_docs_after(
         &mut self,

@@ -269,6 +269,16 @@ impl<M: Mode> SearchRead for DbTx<M> {
         self.docs_where(kind, w, "").await
     }
 
+    async fn progress_docs(&mut self, ids: &[Id]) -> Result<Vec<SearchDoc>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut w = Where::default();
+        let list = w.list(ids.iter().map(Id::to_string));
+        w.fixed(&format!("{} IN ({list})", shape(DocKind::Progress).key));
+        self.docs_where(DocKind::Progress, w, "").await
+    }
+
     async fn search_docs_after(
         &mut self,
         kind: DocKind,

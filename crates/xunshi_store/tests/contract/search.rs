@@ -145,3 +145,61 @@ pub async fn the_trail_and_the_tables_give_the_same_documents_and_no_sealed_fiel
         }
     }
 }
+
+/// The progress documents one step of following the trail gives after `mark`.
+async fn progress_followed(s: &Svc, mark: i64) -> Vec<SearchDoc> {
+    let batch = s.search_changes(mark, 100).await.unwrap();
+    batch
+        .docs
+        .into_iter()
+        .filter(|d| d.kind == DocKind::Progress)
+        .collect()
+}
+
+pub async fn a_progress_report_is_followed_alone_unless_it_moves_its_task(s: Svc) {
+    let r = crate::rectify::rect_world(&s).await;
+    let (_, tasks) = crate::rectify::approved_plan(&s, &r, "2020-06-30").await;
+    let staff = &r.w.staff;
+    let mut t = tasks[0].clone();
+    for text in ["已起草实施细则", "已征求意见"] {
+        t = s
+            .report_progress(staff, t.id, t.version, text, 50, false)
+            .await
+            .expect("progress");
+    }
+
+    // A report that leaves the task in progress: that report's document alone, beside the
+    // task's own.
+    let mark = s.search_head().await.unwrap().seq;
+    t = s
+        .report_progress(staff, t.id, t.version, "已提交党组会审议", 60, false)
+        .await
+        .expect("progress");
+    let batch = s.search_changes(mark, 100).await.unwrap();
+    assert!(
+        batch
+            .docs
+            .iter()
+            .any(|d| d.kind == DocKind::Task && d.id == t.id)
+    );
+    let alone = progress_followed(&s, mark).await;
+    assert_eq!(alone.len(), 1, "{alone:?}");
+    assert!(alone[0].body.contains("已提交党组会审议"));
+    assert_eq!(alone[0].parent_id, Some(t.id));
+    assert_eq!(alone[0].status, "in_progress");
+
+    // A claim moves the task: every report of it again, each with the new status.
+    let mark = s.search_head().await.unwrap().seq;
+    let claimed = s
+        .report_progress(staff, t.id, t.version, "实施细则已印发", 100, true)
+        .await
+        .expect("claim");
+    let all = progress_followed(&s, mark).await;
+    assert_eq!(all.len(), 4, "{all:?}");
+    assert!(all.iter().all(|d| d.status == claimed.status.as_str()));
+
+    // Both in one step: the task's reports once each.
+    let both = progress_followed(&s, mark - 1).await;
+    let ids: BTreeSet<_> = both.iter().map(|d| d.id).collect();
+    assert_eq!((ids.len(), both.len()), (4, 4), "{both:?}");
+}
