@@ -142,9 +142,13 @@ pub(crate) fn narrow(w: &mut Where, scope: &ClueScope, insp_col: &str) -> bool {
         ));
     }
     if !departments.is_empty() {
+        // As a set of the departments' own transfers: the planners then start from those
+        // (a few) through the recipient index, instead of from every open clue, testing each
+        // one's transfer.
         let list = w.list(departments.iter().map(|i| i.to_string()));
         to_me.push(format!(
-            "(t.recipient_kind = '{}' AND t.recipient_unit_id IN ({list}))",
+            "t.id IN (SELECT r.id FROM clue_transfers r \
+              WHERE r.recipient_kind = '{}' AND r.recipient_unit_id IN ({list}))",
             RecipientKind::Department.as_str()
         ));
     }
