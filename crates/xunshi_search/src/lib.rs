@@ -12,6 +12,7 @@ use std::sync::Mutex;
 
 use tantivy::collector::TopDocs;
 use tantivy::directory::MmapDirectory;
+use tantivy::indexer::LogMergePolicy;
 use tantivy::query::{BooleanQuery, MoreLikeThisQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
     Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
@@ -31,6 +32,11 @@ const JIEBA: &str = "jieba";
 /// The indexing memory of the one writer thread (tantivy's least is 15 MB): the server's
 /// resident memory stays small, at the cost of more segments to merge on a full reindex.
 const WRITER_MEMORY: usize = 20_000_000;
+/// Segments below this many documents are merged as one level. tantivy's default (10,000)
+/// puts the segment of each follow step (a few hundred documents, one every half second under
+/// steady writing) in the level of segments of thousands, which each merge of that level then
+/// writes again; a lower floor merges the small ones among themselves first.
+const MERGE_FLOOR: u32 = 1_000;
 /// The longest title shown whole, in characters.
 const TITLE_CHARS: usize = 400;
 /// How long a snippet of the body is, in characters.
@@ -141,7 +147,7 @@ impl TantivyIndex {
                 .filter(LowerCaser)
                 .build(),
         );
-        let writer = index
+        let writer: IndexWriter = index
             .writer_with_num_threads(1, WRITER_MEMORY)
             .map_err(|e| match e {
                 tantivy::TantivyError::LockFailure(..) => {
@@ -149,6 +155,9 @@ impl TantivyIndex {
                 }
                 e => fault(e),
             })?;
+        let mut merges = LogMergePolicy::default();
+        merges.set_min_layer_size(MERGE_FLOOR);
+        writer.set_merge_policy(Box::new(merges));
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
