@@ -68,6 +68,19 @@ fn until_found(port: u16, bearer: &str, q: &str, within: Duration) -> Duration {
     }
 }
 
+/// Waits until the first start's build of the index is done. It goes kind by kind, committing
+/// each, and the units come last: once a unit is found, every other kind is in.
+fn until_built(port: u16, bearer: &str) {
+    let started = Instant::now();
+    while hits(port, bearer, "宣传部", "&kind=unit").is_empty() {
+        assert!(
+            started.elapsed() < PATIENCE,
+            "the index was not built after {PATIENCE:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 fn has(hits: &[(String, String)], kind: &str, title_part: &str) -> bool {
     hits.iter()
         .any(|(k, t)| k == kind && t.contains(title_part))
@@ -78,7 +91,7 @@ pub(super) fn search_follows_the_trail_and_answers_each_with_theirs(x: &Instance
     let port = server.port;
     let office = token(port, "office");
     // The first start builds the index from the database.
-    until_found(port, &office, "教材采购", PATIENCE);
+    until_built(port, &office);
 
     // The live round's clue: the office and the team that registered it find it; a member of
     // the round's other teams does not, nor does the unit the clue's cadre works at, though
