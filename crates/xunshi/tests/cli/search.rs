@@ -53,11 +53,11 @@ fn search_links(port: u16, bearer: &str, q: &str, kind: &str) -> Vec<String> {
         .collect()
 }
 
-/// Waits until a search finds something; how long it took.
-fn until_found(port: u16, bearer: &str, q: &str, within: Duration) -> Duration {
+/// Waits until a search (`query` after `q`) finds something; how long it took.
+fn until_found(port: u16, bearer: &str, q: &str, query: &str, within: Duration) -> Duration {
     let started = Instant::now();
     loop {
-        if !search(port, bearer, q).is_empty() {
+        if !hits(port, bearer, q, query).is_empty() {
             return started.elapsed();
         }
         assert!(
@@ -71,14 +71,7 @@ fn until_found(port: u16, bearer: &str, q: &str, within: Duration) -> Duration {
 /// Waits until the first start's build of the index is done. It goes kind by kind, committing
 /// each, and the units come last: once a unit is found, every other kind is in.
 fn until_built(port: u16, bearer: &str) {
-    let started = Instant::now();
-    while hits(port, bearer, "宣传部", "&kind=unit").is_empty() {
-        assert!(
-            started.elapsed() < PATIENCE,
-            "the index was not built after {PATIENCE:?}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    until_found(port, bearer, "宣传部", "&kind=unit", PATIENCE);
 }
 
 fn has(hits: &[(String, String)], kind: &str, title_part: &str) -> bool {
@@ -259,7 +252,7 @@ pub(super) fn search_follows_the_trail_and_answers_each_with_theirs(x: &Instance
         Some(r#"{"name":"自治区乡村振兴局","kind":"department","level":"provincial"}"#),
     );
     assert_eq!(created.status, 201, "{}", created.body);
-    let took = until_found(port, &office, "乡村振兴", Duration::from_secs(10));
+    let took = until_found(port, &office, "乡村振兴", "", Duration::from_secs(10));
     println!("a new unit was searchable {took:?} after it was saved");
 
     // One process holds the index: a rebuild while the server runs is refused, clearly.

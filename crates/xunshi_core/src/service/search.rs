@@ -462,7 +462,7 @@ impl<S: Store> Services<S> {
                 "rect_plan" => plans.push(id),
                 "task" if let Some(report) = report_alone(&r.summary) => {
                     wanted.insert((DocKind::Task, id));
-                    reports.push(report);
+                    reports.push((id, report));
                 }
                 "clue_transfer" => transfers.push(id),
                 t => wanted.extend(kinds_of(t).iter().map(|k| (*k, id))),
@@ -499,17 +499,12 @@ impl<S: Store> Services<S> {
             batch.docs.extend(docs);
         }
         // The reports of a task read whole above are in the batch already.
-        let whole: BTreeSet<Id> = wanted
-            .iter()
-            .filter(|(k, _)| *k == DocKind::Progress)
-            .map(|(_, i)| *i)
+        let alone: Vec<Id> = reports
+            .into_iter()
+            .filter(|(task, _)| !wanted.contains(&(DocKind::Progress, *task)))
+            .map(|(_, report)| report)
             .collect();
-        batch.docs.extend(
-            tx.progress_docs(&reports)
-                .await?
-                .into_iter()
-                .filter(|d| d.parent_id.is_none_or(|t| !whole.contains(&t))),
-        );
+        batch.docs.extend(tx.progress_docs(&alone).await?);
         Ok(batch)
     }
 
