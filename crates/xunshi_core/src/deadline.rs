@@ -2,6 +2,7 @@
 //! each runs depends on the level and the kind of inspection and on the rules in force, so the
 //! rules are data the office keeps (`DeadlineRule`), shipped with the common defaults.
 
+use jiff::ToSpan;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
@@ -154,6 +155,45 @@ impl DeadlineRule {
             Counting::WorkingDays => calendar.deadline(feedback, self.amount.max(0) as u32),
         }
     }
+
+    /// The latest feedback date whose deadline is before `today` (`None`: none is), so that
+    /// the clocks overdue are counted as those fed back on or before it, one range of an index,
+    /// instead of reckoning each feedback date apart. A deadline never comes earlier for a later
+    /// feedback date (months and working days both count forward from it), so the dates whose
+    /// deadline has passed are all those up to one date, found by halving.
+    pub fn last_passed_feedback(&self, today: Date, calendar: &Calendar) -> Option<Date> {
+        // The same test as reckoning one clock: a deadline that cannot be reckoned has not
+        // passed.
+        let passed = |feedback: Date| {
+            self.due(feedback, calendar)
+                .is_ok_and(|due| due.date < today)
+        };
+        // Far enough back for every rule the office can set (24 months, or working days that
+        // take at most about as many calendar days again with the holidays), doubled until a
+        // passed date is found.
+        let mut span = 64i32;
+        let mut low = loop {
+            let d = today.checked_sub(span.days()).ok()?;
+            if passed(d) {
+                break d;
+            }
+            span = span.checked_mul(2)?;
+        };
+        // `low` has passed, `high` has not: a deadline is never before its feedback date.
+        let mut high = today;
+        loop {
+            let gap = (high - low).get_days();
+            if gap <= 1 {
+                return Some(low);
+            }
+            let mid = low.checked_add((gap / 2).days()).ok()?;
+            if passed(mid) {
+                low = mid;
+            } else {
+                high = mid;
+            }
+        }
+    }
 }
 
 /// A running clock's deadline that moved when a year's holiday arrangement was entered (or
@@ -256,6 +296,50 @@ mod tests {
     use super::*;
     use crate::calendar::shipped;
     use jiff::civil::date;
+
+    #[test]
+    fn the_last_passed_feedback_divides_the_overdue_clocks_from_the_others() {
+        let calendar = shipped();
+        let rules = [
+            (Counting::Months, 2),
+            (Counting::Months, 6),
+            (Counting::WorkingDays, 1),
+            (Counting::WorkingDays, 15),
+            (Counting::WorkingDays, 60),
+        ];
+        // Around the spring festival and the national day, and past the entered years, where
+        // the working days are provisional.
+        let todays = [
+            date(2020, 2, 3),
+            date(2020, 10, 9),
+            date(2021, 3, 31),
+            date(2026, 12, 6),
+            date(2031, 5, 1),
+        ];
+        for (counting, amount) in rules {
+            let rule = DeadlineRule {
+                level: InspectionLevel::Xunshi,
+                clock: Clock::ReportDue,
+                amount,
+                counting,
+                basis: String::new(),
+            };
+            for today in todays {
+                let cut = rule.last_passed_feedback(today, &calendar).unwrap();
+                // Every date from a year and a half before the cut to today, each reckoned.
+                let mut d = cut.checked_sub(550.days()).unwrap();
+                while d <= today {
+                    let passed = rule.due(d, &calendar).unwrap().date < today;
+                    assert_eq!(
+                        passed,
+                        d <= cut,
+                        "{counting:?} {amount}, today {today}, fed back {d}"
+                    );
+                    d = d.tomorrow().unwrap();
+                }
+            }
+        }
+    }
 
     #[test]
     fn colours_around_the_boundaries() {

@@ -165,8 +165,8 @@ pub use planning::{
 };
 pub use rectify::{
     ChangeFilter, ColourAt, LedgerRow, NO_DUE_KEY, PlanFilter, RectifyRead, RectifyScope,
-    RectifyWrite, SlotCount, TallyFilter, TaskCount, TaskFilter, TaskOrder, TaskSort, TaskSortKey,
-    UnitCount,
+    RectifyWrite, SlotCount, TallyFilter, TaskCount, TaskFilter, TaskLineRow, TaskOrder, TaskSort,
+    TaskSortKey, UnitCount,
 };
 pub use reports::{ReportRead, ReportWrite};
 pub use retention::{RetentionRead, RetentionWrite};
@@ -175,7 +175,7 @@ pub use submissions::{Submission, SubmissionAnswer, SubmissionRead, SubmissionWr
 pub use supervise::{
     AccountabilityFilter, AccountabilitySort, AccountabilitySortKey, ClockFilter, FollowUpCount,
     FollowUpFilter, FollowUpSort, FollowUpSortKey, MechanismFilter, MechanismSort,
-    MechanismSortKey, RunningClock, SuperviseRead, SuperviseWrite,
+    MechanismSortKey, RunningClock, RunningCount, SuperviseRead, SuperviseWrite,
 };
 pub use teams::{InspectorFilter, InspectorSort, InspectorSortKey, TeamRead, TeamWrite};
 pub use todo::{TodoRead, Waiting, WaitingRow, WaitingScope, WaitingTransfer};

@@ -80,6 +80,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(36, "0036_patterns"),
     migration!(37, "0037_retention"),
     migration!(38, "0038_term_clusters"),
+    migration!(39, "0039_recurrence_total"),
 ];
 
 /// Applies every migration not applied yet, each in its own transaction. Returns how many ran.

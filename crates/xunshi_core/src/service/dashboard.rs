@@ -17,13 +17,13 @@ use crate::dashboard::{
 use crate::deadline::{Clock, Colour, InspectionLevel};
 use crate::error::{CoreError, Result};
 use crate::id::Id;
-use crate::page::PageRequest;
+use crate::org::UnitLevel;
 use crate::permission::Actor;
 use crate::rectify::{Form, NoticeKind};
 use crate::service::calendar::load_calendar;
 use crate::store::{
-    AccountabilityFilter, ClockFilter, ColourAt, FollowUpFilter, LedgerRow, MechanismFilter,
-    PaperRead, ReadTx, RectifyRead, RectifyScope, Store, SuperviseRead, TallyFilter, TaskFilter,
+    AccountabilityFilter, ClockFilter, ColourAt, FollowUpFilter, MechanismFilter, PaperRead,
+    ReadTx, RectifyRead, RectifyScope, Store, SuperviseRead, TallyFilter, TaskFilter, TaskLineRow,
     TaskOrder,
 };
 use crate::supervision::{ClockInput, clock_view, rules_of};
@@ -59,7 +59,7 @@ fn count(n: i64) -> usize {
     usize::try_from(n).unwrap_or(0)
 }
 
-fn line(r: LedgerRow, today: jiff::civil::Date, warn: i32) -> TaskLine {
+fn line(r: TaskLineRow, today: jiff::civil::Date, warn: i32) -> TaskLine {
     let t = r.task;
     let (defect, reason) = match r.rejection {
         Some((d, reason)) => (d, Some(reason)),
@@ -156,19 +156,15 @@ impl<S: Store> Services<S> {
             }),
             ..base.clone()
         };
-        let first = PageRequest::first(LIST_ROWS);
-        let lines = |rows: Vec<LedgerRow>| -> Vec<TaskLine> {
-            rows.into_iter()
-                .take(LIST_ROWS as usize)
-                .map(|r| line(r, day, warn_days))
-                .collect()
+        let lines = |rows: Vec<TaskLineRow>| -> Vec<TaskLine> {
+            rows.into_iter().map(|r| line(r, day, warn_days)).collect()
         };
         let overdue = lines(
-            tx.ledger_rows(&coloured(Colour::Red), TaskOrder::Deadline, first)
+            tx.task_lines(&coloured(Colour::Red), TaskOrder::Deadline, LIST_ROWS)
                 .await?,
         );
         let near_due = lines(
-            tx.ledger_rows(&coloured(Colour::Yellow), TaskOrder::Deadline, first)
+            tx.task_lines(&coloured(Colour::Yellow), TaskOrder::Deadline, LIST_ROWS)
                 .await?,
         );
         let rejected_filter = TaskFilter {
@@ -176,7 +172,7 @@ impl<S: Store> Services<S> {
             ..base.clone()
         };
         let rejected = lines(
-            tx.ledger_rows(&rejected_filter, TaskOrder::Created, first)
+            tx.task_lines(&rejected_filter, TaskOrder::Created, LIST_ROWS)
                 .await?,
         );
         let tasks = tally(
@@ -283,7 +279,7 @@ impl<S: Store> Services<S> {
 /// The running clocks in view: the first [`LIST_ROWS`] by due date, how many run, and how many
 /// of those are overdue. A clock's due date follows from its feedback date by the rule of the
 /// dispatcher's level, later for a later feedback date; so the earliest feedback dates hold the
-/// earliest due dates, and the colours are counted per feedback date, not per clock.
+/// earliest due dates, and the overdue are those fed back up to one date for each level.
 async fn running_clocks<T: ReadTx>(
     tx: &mut T,
     visible: &Visible,
@@ -306,19 +302,20 @@ async fn running_clocks<T: ReadTx>(
                 .into_iter()
                 .find(|r| r.rule.clock == clock)
         };
-        for (feedback, level, n) in tx.running_clock_days(&f).await? {
-            let Some(rule) = rule_for(level) else {
-                continue;
-            };
-            let n = count(n);
-            running += n;
-            // A provisional date counts as it stands until the year is entered.
-            if let Ok(due) = rule.rule.due(feedback, &calendar)
-                && due.date < day
-            {
-                overdue += n;
-            }
-        }
+        // A provisional date counts as it stands until the year is entered; a clock without a
+        // rule to reckon it by runs, and is not overdue.
+        let passed: Vec<_> = UnitLevel::ALL
+            .iter()
+            .filter_map(|level| {
+                let date = rule_for(*level)?
+                    .rule
+                    .last_passed_feedback(day, &calendar)?;
+                Some((*level, date))
+            })
+            .collect();
+        let n = tx.running_clock_count(&f, &passed).await?;
+        running += count(n.running);
+        overdue += count(n.passed);
         for c in tx.running_clocks(&f, LIST_ROWS).await? {
             let Some(rule) = rule_for(c.level) else {
                 continue;

@@ -547,7 +547,7 @@ async fn disposal_items<T: ReadTx>(
 /// The plan and report clocks running for the units the actor speaks for, each clock's the
 /// earliest feedback (so the earliest deadline) first. A clock has no stored deadline: it
 /// follows from the feedback date by the rule of the dispatcher's level and the calendar, read
-/// once and only when rows are listed; the count is the database's, grouped by feedback date.
+/// once and only when rows are listed; the count is the database's.
 async fn clock_items<T: ReadTx>(
     tx: &mut T,
     actor: &Actor,
@@ -573,12 +573,7 @@ async fn clock_items<T: ReadTx>(
             inspection_id: None,
             unit_id: None,
         };
-        let mut total: i64 = tx
-            .running_clock_days(&f)
-            .await?
-            .iter()
-            .map(|(_, _, n)| n)
-            .sum();
+        let mut total = tx.running_clock_count(&f, &[]).await?.running;
         if total == 0 {
             continue;
         }

@@ -278,7 +278,8 @@ pub trait TrendRead: Send {
 }
 
 pub trait PatternWrite: Send {
-    /// Counts the problems found again by inspection and unit anew, from the pairs stored.
+    /// Counts the problems found again by inspection and unit anew, from the pairs stored, and
+    /// their total. Returns how many (inspection, unit) rows it wrote.
     fn refresh_recurrence_counts(&mut self) -> impl Future<Output = Result<u64>> + Send;
     /// Puts `counts` (heading, problems) in place of the round's counts by heading.
     fn replace_round_category_counts(

@@ -171,6 +171,16 @@ pub struct LedgerRow {
     pub carried: bool,
 }
 
+/// A task as the dashboard's lists show it: with its unit's name and its latest rejection,
+/// not the ledger's other names and newest report, which those lists do not show.
+#[derive(Debug, Clone)]
+pub struct TaskLineRow {
+    pub task: Task,
+    pub unit_name: String,
+    /// As [`LedgerRow::rejection`].
+    pub rejection: Option<(Option<crate::rectify::Defect>, String)>,
+}
+
 /// Which tasks the tallies are added up over: everything, or some inspections and units.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TallyFilter {
@@ -293,6 +303,13 @@ pub trait RectifyRead: Send {
         order: TaskOrder,
         page: PageRequest,
     ) -> impl Future<Output = Result<Vec<LedgerRow>>> + Send;
+    /// The first `limit` tasks in `order`, as the dashboard lists them.
+    fn task_lines(
+        &mut self,
+        f: &TaskFilter,
+        order: TaskOrder,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<TaskLineRow>>> + Send;
     /// A page of the ledger sorted by `sort`, starting at `at` (`None`: the first page),
     /// `limit + 1` rows at most, in the order walked: going back, the rows before the cursor,
     /// nearest first.

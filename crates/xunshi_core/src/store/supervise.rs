@@ -297,6 +297,14 @@ pub struct RunningClock {
     pub level: UnitLevel,
 }
 
+/// Running clocks counted ([`SuperviseRead::running_clock_count`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunningCount {
+    pub running: i64,
+    /// Fed back on or before their level's date asked for.
+    pub passed: i64,
+}
+
 pub trait SuperviseRead: Send {
     /// Running clocks of `f.clock`, the earliest feedback first, `limit` at most.
     fn running_clocks(
@@ -304,12 +312,15 @@ pub trait SuperviseRead: Send {
         f: &ClockFilter,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<RunningClock>>> + Send;
-    /// How many clocks of `f.clock` run, by feedback date and level, for counting them by
-    /// colour without reading each.
-    fn running_clock_days(
+    /// How many clocks of `f.clock` run, and how many of them were fed back on or before the
+    /// date in `passed` of their dispatcher's level (none where the level has none): the
+    /// overdue, counted without reckoning each clock's deadline
+    /// ([`crate::deadline::DeadlineRule::last_passed_feedback`]).
+    fn running_clock_count(
         &mut self,
         f: &ClockFilter,
-    ) -> impl Future<Output = Result<Vec<(Date, UnitLevel, i64)>>> + Send;
+        passed: &[(UnitLevel, Date)],
+    ) -> impl Future<Output = Result<RunningCount>> + Send;
     /// Every stored deadline rule.
     fn deadline_rules(&mut self) -> impl Future<Output = Result<Vec<StoredDeadlineRule>>> + Send;
     fn get_deadline_rule(

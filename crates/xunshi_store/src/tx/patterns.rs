@@ -372,6 +372,15 @@ impl<M: Mode> PatternRead for DbTx<M> {
         let Some(w) = recurrence_where(&counts) else {
             return Ok(0);
         };
+        // Nothing narrows it: the total kept beside the rows, one row to read.
+        if w.is_empty() {
+            let row = self
+                .fetch_optional(sqlx::query(
+                    "SELECT CAST(problems AS BIGINT) AS n FROM recurrence_total WHERE id = 1",
+                ))
+                .await?;
+            return row.map_or(Ok(0), |r| i(&r, "n"));
+        }
         let sql = format!(
             "SELECT CAST(COALESCE(SUM(r.problems), 0) AS BIGINT) AS n
              FROM recurrence_counts r {}",
@@ -388,12 +397,19 @@ impl PatternWrite for DbTx<Writing> {
     async fn refresh_recurrence_counts(&mut self) -> Result<u64> {
         self.execute(sqlx::query("DELETE FROM recurrence_counts"))
             .await?;
+        let rows = self
+            .execute(sqlx::query(
+                "INSERT INTO recurrence_counts (inspection_id, unit_id, problems)
+                 SELECT inspection_id, unit_id, COUNT(DISTINCT problem_id)
+                 FROM problem_recurrences GROUP BY inspection_id, unit_id",
+            ))
+            .await?;
         self.execute(sqlx::query(
-            "INSERT INTO recurrence_counts (inspection_id, unit_id, problems)
-             SELECT inspection_id, unit_id, COUNT(DISTINCT problem_id)
-             FROM problem_recurrences GROUP BY inspection_id, unit_id",
+            "UPDATE recurrence_total SET problems =
+                 (SELECT COALESCE(SUM(problems), 0) FROM recurrence_counts) WHERE id = 1",
         ))
-        .await
+        .await?;
+        Ok(rows)
     }
 
     async fn replace_round_category_counts(

@@ -12,7 +12,7 @@ use xunshi_core::rectify::{
 };
 use xunshi_core::store::{
     ChangeFilter, LedgerRow, PlanFilter, RectifyRead, RectifyScope, RectifyWrite, SlotCount,
-    TallyFilter, TaskCount, TaskFilter, TaskOrder, TaskSort, TaskSortKey, UnitCount,
+    TallyFilter, TaskCount, TaskFilter, TaskLineRow, TaskOrder, TaskSort, TaskSortKey, UnitCount,
 };
 use xunshi_core::{CoreError, Id, Result};
 
@@ -277,11 +277,16 @@ fn task_where(f: &TaskFilter, p: &str) -> Result<Option<Where>> {
 }
 
 /// The ledger row's columns: the task's, prefixed `t.`, then the names and the newest report.
-fn ledger_cols() -> String {
-    let task: Vec<String> = TASK_COLS
+/// The task's columns, of `t`.
+fn task_cols_of_t() -> String {
+    TASK_COLS
         .split(',')
         .map(|c| format!("t.{}", c.trim()))
-        .collect();
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn ledger_cols() -> String {
     format!(
         "{}, t.category_id AS category_id, p.title AS problem_title,
          COALESCE(c.name, '') AS category_name, u.name AS unit_name, i.team_name AS team_name,
@@ -290,24 +295,83 @@ fn ledger_cols() -> String {
          lv.defect AS lv_defect, lv.reason AS lv_reason,
          CAST(CASE WHEN EXISTS (SELECT 1 FROM carried_tasks ct WHERE ct.task_id = t.id)
                    THEN 1 ELSE 0 END AS BIGINT) AS carried",
-        task.join(", ")
+        task_cols_of_t()
     )
 }
 
 /// Ledger rows in one query: the task, its problem, heading, unit and team, its newest
 /// progress report and its latest rejection, each found by key.
 /// What a ledger row joins to its task (aliased `t`).
-const LEDGER_JOINS: &str = "
+/// The latest rejection of a task rejected at least once (`lv`), a macro so that the ledger's
+/// joins can include it.
+macro_rules! latest_rejection {
+    () => {
+        "
+    LEFT JOIN task_verifications lv
+           ON t.rejections > 0
+          AND lv.id = (SELECT MAX(v.id) FROM task_verifications v
+                        WHERE v.task_id = t.id AND v.closed = 0)"
+    };
+}
+const LATEST_REJECTION: &str = latest_rejection!();
+
+const LEDGER_JOINS: &str = concat!(
+    "
     JOIN problems p ON p.id = t.problem_id
     LEFT JOIN problem_categories c ON c.id = t.category_id
     JOIN units u ON u.id = t.unit_id
     JOIN inspections i ON i.id = t.inspection_id
     LEFT JOIN task_progress lp
-           ON lp.id = (SELECT MAX(x.id) FROM task_progress x WHERE x.task_id = t.id)
-    LEFT JOIN task_verifications lv
-           ON t.rejections > 0
-          AND lv.id = (SELECT MAX(v.id) FROM task_verifications v
-                        WHERE v.task_id = t.id AND v.closed = 0)";
+           ON lp.id = (SELECT MAX(x.id) FROM task_progress x WHERE x.task_id = t.id)",
+    latest_rejection!()
+);
+
+/// The ids of a page of tasks in `order`, `limit` at most, as a subquery `pg` with the
+/// ordering to repeat outside it. The page's tasks are chosen from the tasks alone, then
+/// joined: asked with the joins, the planners would rather walk the small tables first and
+/// sort every matching task.
+fn page_ids(
+    f: &TaskFilter,
+    order: TaskOrder,
+    after: Option<Id>,
+    limit: u32,
+) -> Result<Option<(Where, String, &'static str)>> {
+    let Some(mut w) = task_where(f, "t.")? else {
+        return Ok(None);
+    };
+    let order_by = match order {
+        TaskOrder::Created => {
+            if let Some(after) = after {
+                let n = w.next();
+                w.raw(format!("t.id > ${n}"), after.to_string());
+            }
+            "t.id"
+        }
+        // The open-deadline index holds exactly the dated open tasks in this order.
+        TaskOrder::Deadline => {
+            w.fixed("t.status <> 'closed' AND t.due_date IS NOT NULL");
+            "t.due_date, t.id"
+        }
+    };
+    let ids = format!(
+        "(SELECT t.id AS page_id FROM rectification_tasks t {} ORDER BY {order_by} LIMIT {limit}) pg",
+        w.sql()
+    );
+    Ok(Some((w, ids, order_by)))
+}
+
+/// The latest rejection read by [`LATEST_REJECTION`].
+fn rejection(r: &AnyRow) -> Result<Option<(Option<Defect>, String)>> {
+    match opt_s(r, "lv_reason")? {
+        Some(reason) => Ok(Some((
+            opt_s(r, "lv_defect")?
+                .map(|d| Defect::parse(&d))
+                .transpose()?,
+            reason,
+        ))),
+        None => Ok(None),
+    }
+}
 
 fn ledger_row(r: &AnyRow) -> Result<LedgerRow> {
     let latest = match opt_s(r, "lp_id")? {
@@ -322,15 +386,7 @@ fn ledger_row(r: &AnyRow) -> Result<LedgerRow> {
         }),
         None => None,
     };
-    let rejection = match opt_s(r, "lv_reason")? {
-        Some(reason) => Some((
-            opt_s(r, "lv_defect")?
-                .map(|d| Defect::parse(&d))
-                .transpose()?,
-            reason,
-        )),
-        None => None,
-    };
+    let rejection = rejection(r)?;
     Ok(LedgerRow {
         task: task(r)?,
         problem_title: s(r, "problem_title")?,
@@ -460,37 +516,47 @@ impl<M: Mode> RectifyRead for DbTx<M> {
         order: TaskOrder,
         page: PageRequest,
     ) -> Result<Vec<LedgerRow>> {
-        let Some(mut w) = task_where(f, "t.")? else {
+        let Some((w, ids, order_by)) = page_ids(f, order, page.after, page.limit + 1)? else {
             return Ok(Vec::new());
         };
-        let order_by = match order {
-            TaskOrder::Created => {
-                if let Some(after) = page.after {
-                    let n = w.next();
-                    w.raw(format!("t.id > ${n}"), after.to_string());
-                }
-                "t.id"
-            }
-            // The open-deadline index holds exactly the dated open tasks in this order.
-            TaskOrder::Deadline => {
-                w.fixed("t.status <> 'closed' AND t.due_date IS NOT NULL");
-                "t.due_date, t.id"
-            }
-        };
-        // The page's tasks are chosen from the tasks alone, then joined: asked with the joins,
-        // the planners would rather walk the small tables first and sort every matching task.
         let sql = format!(
-            "SELECT {} FROM (SELECT t.id AS page_id FROM rectification_tasks t {} \
-             ORDER BY {order_by} LIMIT {}) pg \
-             JOIN rectification_tasks t ON t.id = pg.page_id {LEDGER_JOINS} ORDER BY {order_by}",
+            "SELECT {} FROM {ids} JOIN rectification_tasks t ON t.id = pg.page_id {LEDGER_JOINS} \
+             ORDER BY {order_by}",
             ledger_cols(),
-            w.sql(),
-            page.limit + 1
         );
         self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
             .await?
             .iter()
             .map(ledger_row)
+            .collect()
+    }
+
+    async fn task_lines(
+        &mut self,
+        f: &TaskFilter,
+        order: TaskOrder,
+        limit: u32,
+    ) -> Result<Vec<TaskLineRow>> {
+        let Some((w, ids, order_by)) = page_ids(f, order, None, limit)? else {
+            return Ok(Vec::new());
+        };
+        let sql = format!(
+            "SELECT {}, u.name AS unit_name, lv.defect AS lv_defect, lv.reason AS lv_reason
+               FROM {ids} JOIN rectification_tasks t ON t.id = pg.page_id
+               JOIN units u ON u.id = t.unit_id {LATEST_REJECTION}
+              ORDER BY {order_by}",
+            task_cols_of_t()
+        );
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(TaskLineRow {
+                    task: task(r)?,
+                    unit_name: s(r, "unit_name")?,
+                    rejection: rejection(r)?,
+                })
+            })
             .collect()
     }
 

@@ -12,7 +12,7 @@ use xunshi_core::rectify::{Accountability, FollowUp, Form, Mechanism, NoticeKind
 use xunshi_core::store::{
     AccountabilityFilter, AccountabilitySort, AccountabilitySortKey, ClockFilter, FollowUpCount,
     FollowUpFilter, FollowUpSort, FollowUpSortKey, MechanismFilter, MechanismSort,
-    MechanismSortKey, RunningClock, SuperviseRead, SuperviseWrite,
+    MechanismSortKey, RunningClock, RunningCount, SuperviseRead, SuperviseWrite,
 };
 use xunshi_core::supervision::{RectifySettings, StoredDeadlineRule};
 use xunshi_core::{CoreError, Id, Result};
@@ -337,28 +337,45 @@ impl<M: Mode> SuperviseRead for DbTx<M> {
             .collect()
     }
 
-    async fn running_clock_days(&mut self, f: &ClockFilter) -> Result<Vec<(Date, UnitLevel, i64)>> {
-        let Some(w) = running_where(f) else {
-            return Ok(Vec::new());
+    async fn running_clock_count(
+        &mut self,
+        f: &ClockFilter,
+        passed: &[(UnitLevel, Date)],
+    ) -> Result<RunningCount> {
+        let Some(mut w) = running_where(f) else {
+            return Ok(RunningCount::default());
+        };
+        // Each row's date chosen by its level, in one pass over the clock's index: grouped by
+        // level, SQLite would sort the rows first.
+        let mut cases = String::new();
+        for (level, date) in passed {
+            let l = w.list(std::iter::once(level.as_str().to_owned()));
+            let d = w.list(std::iter::once(date.to_string()));
+            cases.push_str(&format!(" WHEN {l} THEN {d}"));
+        }
+        let passed_sum = if cases.is_empty() {
+            "0".to_owned()
+        } else {
+            format!(
+                "COALESCE(SUM(CASE WHEN c.feedback_on <= (CASE c.dispatcher_level{cases} END) \
+                 THEN 1 ELSE 0 END), 0)"
+            )
         };
         let sql = format!(
-            "SELECT c.feedback_on AS feedback_on, c.dispatcher_level AS level,
-                    CAST(COUNT(*) AS BIGINT) AS n
-               FROM running_clocks c {}
-              GROUP BY c.feedback_on, c.dispatcher_level",
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n, CAST({passed_sum} AS BIGINT) AS passed
+               FROM running_clocks c {}",
             w.sql()
         );
-        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
-            .await?
-            .iter()
-            .map(|r| {
-                Ok((
-                    date(r, "feedback_on")?,
-                    UnitLevel::parse(&s(r, "level")?)?,
-                    i(r, "n")?,
-                ))
-            })
-            .collect()
+        let row = self
+            .fetch_optional(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?;
+        match row {
+            Some(r) => Ok(RunningCount {
+                running: i(&r, "n")?,
+                passed: i(&r, "passed")?,
+            }),
+            None => Ok(RunningCount::default()),
+        }
     }
 
     async fn deadline_rules(&mut self) -> Result<Vec<StoredDeadlineRule>> {

@@ -9,7 +9,8 @@ use std::sync::Arc;
 use sqlx::Row;
 use xunshi_core::Id;
 use xunshi_core::dashboard::DashboardFilter;
-use xunshi_core::deadline::Colour;
+use xunshi_core::deadline::{Clock, Colour, InspectionLevel};
+use xunshi_core::org::UnitLevel;
 use xunshi_core::page::PageRequest;
 use xunshi_core::permission::Actor;
 use xunshi_core::rectify::{Due, TaskStatus};
@@ -304,6 +305,53 @@ pub async fn a_generated_set_holds_to_the_invariants_of_service_made_data(mut s:
             );
         }
         assert!(!d.tasks.rejected.is_empty(), "{who} sees no rejected task");
+        // The lists under the numbers: their tasks, of their colour, the earliest due first.
+        assert!(!d.tasks.overdue.is_empty(), "{who} sees no overdue task");
+        for (list, colour) in [
+            (&d.tasks.overdue, Colour::Red),
+            (&d.tasks.near_due, Colour::Yellow),
+        ] {
+            assert!(list.iter().all(|l| l.colour == colour), "{who} {colour:?}");
+            assert!(
+                list.windows(2).all(|p| p[0].days_left <= p[1].days_left),
+                "{who}"
+            );
+        }
+        assert!(d.tasks.rejected.iter().all(|l| l.reason.is_some()), "{who}");
+
+        // The clocks: each running clock's deadline reckoned by itself, by the rule of its
+        // dispatcher's level, against the numbers counted by feedback date.
+        let rules = s.deadline_rules(&actor).await.expect("the rules");
+        let calendar = s.calendar().await.expect("the calendar");
+        let rows = sqlx::query(
+            "SELECT clock, feedback_on, dispatcher_level FROM running_clocks
+              WHERE clock IN ('plan_due', 'report_due')",
+        )
+        .fetch_all(&s.store.pool)
+        .await
+        .expect("the clocks");
+        let mut overdue = 0;
+        for r in &rows {
+            let clock = Clock::parse(&r.get::<String, _>(0)).expect("a clock");
+            let feedback: jiff::civil::Date = r.get::<String, _>(1).parse().expect("a date");
+            let level = UnitLevel::parse(&r.get::<String, _>(2)).expect("a level");
+            let rule = rules
+                .iter()
+                .find(|x| {
+                    x.rule.clock == clock && x.rule.level == InspectionLevel::of_dispatcher(level)
+                })
+                .expect("a rule");
+            if rule.rule.due(feedback, &calendar).expect("a due date").date < today {
+                overdue += 1;
+            }
+        }
+        assert_eq!(d.clocks_running, rows.len(), "{who}");
+        assert_eq!(d.clocks_overdue, overdue, "{who}");
+        assert!(
+            overdue > 0 && overdue < rows.len(),
+            "{who}: {overdue} of {}",
+            rows.len()
+        );
     }
 
     // The liaison sees its own unit's tasks, and only those.
@@ -583,6 +631,31 @@ pub async fn a_generated_set_holds_to_the_invariants_of_service_made_data(mut s:
     .await;
     assert_eq!(board.recurring_problems, Some(found_again as usize));
     assert_eq!(run.recurring, found_again as usize);
+    // The whole province's number is a total kept apart from the rows; a unit's is added up
+    // from them.
+    let unit_board = s
+        .dashboard(
+            &office,
+            &DashboardFilter {
+                inspection_id: None,
+                unit_id: Some(r.unit_id),
+            },
+        )
+        .await
+        .expect("one unit's dashboard");
+    let unit_found_again = count(
+        &s,
+        &format!(
+            "SELECT COUNT(DISTINCT problem_id) FROM problem_recurrences WHERE unit_id = '{}'",
+            r.unit_id
+        ),
+    )
+    .await;
+    assert!(unit_found_again > 0 && unit_found_again <= found_again);
+    assert_eq!(
+        unit_board.recurring_problems,
+        Some(unit_found_again as usize)
+    );
     let d = s
         .dashboard(&liaison, &DashboardFilter::default())
         .await
