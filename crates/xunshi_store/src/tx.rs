@@ -371,6 +371,8 @@ fn user_where(f: &UserFilter) -> Where {
 pub(crate) struct Where {
     clauses: Vec<String>,
     binds: Vec<Bind>,
+    /// Values bound before this one's in the statement, by another `Where` ([`Where::after`]).
+    offset: usize,
 }
 
 /// A value a [`Where`] binds: text, as almost every value is, or an integer where a cast would
@@ -382,8 +384,28 @@ enum Bind {
 }
 
 impl Where {
+    /// A `Where` for a part of a statement that follows parts binding `before` values: its
+    /// placeholders are numbered after theirs, and its values are taken by [`Where::absorb`].
+    pub(crate) fn after(before: usize) -> Where {
+        Where {
+            offset: before,
+            ..Where::default()
+        }
+    }
+
     pub(crate) fn next(&self) -> usize {
-        self.binds.len() + 1
+        self.offset + self.binds.len() + 1
+    }
+
+    /// How many values the statement binds up to and including this `Where`'s.
+    pub(crate) fn bound(&self) -> usize {
+        self.offset + self.binds.len()
+    }
+
+    /// Takes the values of `part`, made [`Where::after`] this one's, to bind after them.
+    pub(crate) fn absorb(&mut self, part: Where) {
+        debug_assert_eq!(part.offset, self.bound());
+        self.binds.extend(part.binds);
     }
 
     pub(crate) fn eq(&mut self, col: &str, v: impl Into<String>) {

@@ -108,7 +108,7 @@ pub use sign_on::SignOnOutcome;
 pub use submissions::{ALREADY_SUBMITTED, KEPT_FOR};
 pub use supervision::{ProblemRef, RectPickers, RectifyingInspection, SupervisionContext, TaskRef};
 pub use teams::{Candidate, TeamEntry};
-pub use todo::{TODO_FIRST, Todo, TodoGroup, TodoItem, TodoKind};
+pub use todo::{FrameCounts, TODO_FIRST, Todo, TodoGroup, TodoItem, TodoKind};
 pub(crate) use two_factor::two_factor_context;
 pub use two_factor::{TwoFactorSetup, TwoFactorStatus};
 pub use users::NewGrant;

@@ -333,22 +333,33 @@ impl<S: Store> Services<S> {
     /// (everyone may know it, whatever their grants), how many things wait for them and how
     /// many messages they have not read, in one read: every page asks for them.
     pub async fn frame_counts(&self, actor: &Actor) -> Result<FrameCounts> {
+        Ok(self.day_of(actor, 0).await?.1)
+    }
+
+    /// The to-do as [`Self::todo`] lists it, and the frame's counts from the same read: the
+    /// home page shows both, and what waits is counted once, the same in both places.
+    pub async fn todo_with_frame(&self, actor: &Actor) -> Result<(Todo, FrameCounts)> {
+        self.day_of(actor, TODO_FIRST).await
+    }
+
+    async fn day_of(&self, actor: &Actor, limit: u32) -> Result<(Todo, FrameCounts)> {
         let day = today(self.now());
         let mut tx = self.store.read().await?;
         let unit_name = match actor.as_user().and_then(|u| u.unit_id) {
             Some(unit_id) => tx.get_unit(unit_id).await?.map(|u| u.name),
             None => None,
         };
-        let waiting = todo_listing(&mut tx, actor, day, 0).await?.total();
+        let todo = todo_listing(&mut tx, actor, day, limit).await?;
         let unread = match actor.user_id() {
             Some(uid) => tx.unread_messages(uid).await?,
             None => 0,
         };
-        Ok(FrameCounts {
+        let counts = FrameCounts {
             unit_name,
-            waiting,
+            waiting: todo.total(),
             unread,
-        })
+        };
+        Ok((todo, counts))
     }
 
     async fn todo_listing(&self, actor: &Actor, limit: u32) -> Result<Todo> {
@@ -396,7 +407,28 @@ async fn todo_listing<T: ReadTx>(tx: &mut T, actor: &Actor, day: Date, limit: u3
             seats.reviews.push(insp.id);
         }
     }
-    for (kind, scope) in duties(actor, seats) {
+    let duties = duties(actor, seats);
+    if limit == 0 {
+        // Only the numbers (the frame of every page): one statement for them all.
+        let asked: Vec<(TodoKind, (Waiting, WaitingScope))> = duties
+            .iter()
+            .filter_map(|(kind, scope)| Some((*kind, (kind.waiting()?, scope.clone()))))
+            .collect();
+        let (kinds, asked): (Vec<TodoKind>, Vec<_>) = asked.into_iter().unzip();
+        let counts = tx.waiting_counts(&asked).await?;
+        for (kind, total) in kinds.into_iter().zip(counts) {
+            if total > 0 {
+                todo.groups.push(TodoGroup {
+                    kind,
+                    total,
+                    items: Vec::new(),
+                });
+            }
+        }
+    }
+    // Listed: each kind's count and its first rows, held to the rules row by row.
+    let listed = if limit > 0 { duties } else { Vec::new() };
+    for (kind, scope) in listed {
         let Some(waiting) = kind.waiting() else {
             continue;
         };

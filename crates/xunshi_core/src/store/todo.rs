@@ -99,6 +99,13 @@ pub trait TodoRead: Send {
         limit: u32,
     ) -> impl Future<Output = Result<(i64, Vec<WaitingRow>)>> + Send;
 
+    /// How many rows of each kind wait within its scope, as [`Self::waiting`] counts them, in
+    /// one statement: the frame of every page shows their sum.
+    fn waiting_counts(
+        &mut self,
+        asked: &[(Waiting, WaitingScope)],
+    ) -> impl Future<Output = Result<Vec<i64>>> + Send;
+
     /// How many clues transferred within `scope` (its recipients' part) wait for their
     /// disposal, and the `limit` transfers holding them, the earliest due first.
     fn waiting_clues(

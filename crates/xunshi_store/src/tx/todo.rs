@@ -153,7 +153,12 @@ fn shape(kind: Waiting) -> Shape {
 
 /// The `WHERE` of a kind within a scope; `None` when the scope holds no unit.
 fn waiting_where(sh: &Shape, scope: &WaitingScope) -> Option<Where> {
-    let mut w = Where::default();
+    waiting_where_after(sh, scope, 0)
+}
+
+/// As [`waiting_where`], for a part of a statement after `before` values bound.
+fn waiting_where_after(sh: &Shape, scope: &WaitingScope, before: usize) -> Option<Where> {
+    let mut w = Where::after(before);
     w.fixed(sh.state);
     if let Some(inspections) = &scope.inspections {
         if inspections.is_empty() {
@@ -253,6 +258,46 @@ impl<M: Mode> TodoRead for DbTx<M> {
             })
             .collect::<Result<Vec<_>>>()?;
         Ok((n, rows))
+    }
+
+    async fn waiting_counts(&mut self, asked: &[(Waiting, WaitingScope)]) -> Result<Vec<i64>> {
+        let mut counts = vec![0; asked.len()];
+        let mut all = Where::default();
+        let mut parts = Vec::new();
+        for (k, (kind, scope)) in asked.iter().enumerate() {
+            // Claims are added up from the tallies (see `waiting`).
+            if *kind == Waiting::TaskClaimed {
+                counts[k] = self.waiting(*kind, scope, 0).await?.0;
+                continue;
+            }
+            let sh = shape(*kind);
+            let Some(w) = waiting_where_after(&sh, scope, all.bound()) else {
+                continue;
+            };
+            parts.push((
+                k,
+                format!(
+                    "CAST((SELECT count(*) FROM {} {}) AS BIGINT) AS n{k}",
+                    sh.from,
+                    w.sql()
+                ),
+            ));
+            all.absorb(w);
+        }
+        if parts.is_empty() {
+            return Ok(counts);
+        }
+        let cols: Vec<&str> = parts.iter().map(|(_, sql)| sql.as_str()).collect();
+        let sql = format!("SELECT {}", cols.join(", "));
+        if let Some(r) = self
+            .fetch_optional(all.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+        {
+            for (k, _) in &parts {
+                counts[*k] = i(&r, &format!("n{k}"))?;
+            }
+        }
+        Ok(counts)
     }
 
     async fn waiting_clues(

@@ -364,6 +364,24 @@ pub async fn the_todo_store_counts_and_lists_within_a_scope(mut s: Svc) {
     ] {
         assert_eq!(tx.waiting(kind, &all, 20).await.unwrap(), (0, vec![]));
     }
+    // Counted together in one statement, each kind within its scope counts as it does alone:
+    // the scopes' lists are numbered one after another.
+    let asked = vec![
+        (Waiting::PlanSubmitted, only.clone()),
+        (Waiting::TaskClaimed, this.clone()),
+        (Waiting::ChangePending, except.clone()),
+        (Waiting::TaskClaimed, all.clone()),
+        (Waiting::FixNoticeIssued, both.clone()),
+        (Waiting::ReportWithOffice, nowhere.clone()),
+        (Waiting::FollowUpOpen, another.clone()),
+    ];
+    let mut alone = Vec::new();
+    for (kind, scope) in &asked {
+        alone.push(tx.waiting(*kind, scope, 0).await.unwrap().0);
+    }
+    assert_eq!(tx.waiting_counts(&asked).await.unwrap(), alone);
+    assert_eq!(alone[1], tasks.len() as i64);
+    assert_eq!(tx.waiting_counts(&[]).await.unwrap(), Vec::<i64>::new());
 }
 
 fn step(version: i64, decision: &str, day: Option<&str>) -> StepInput {

@@ -67,7 +67,7 @@ struct HomeQuery {
 
 async fn home(State(app): State<AppState>, user: PageUser, Query(q): Query<HomeQuery>) -> Response {
     let actor = &user.actor;
-    let todo = match app.services.todo(actor).await {
+    let (todo, counts) = match app.services.todo_with_frame(actor).await {
         Ok(t) => t,
         Err(e) => return error_page(&e, Some(actor)),
     };
@@ -181,9 +181,7 @@ async fn home(State(app): State<AppState>, user: PageUser, Query(q): Query<HomeQ
             .collect();
     }
     let page = HomePage {
-        frame: Frame::new(&app, &user, "工作台", "/")
-            .await
-            .with_notice(q.notice.as_deref()),
+        frame: Frame::with_counts(&user, "工作台", "/", counts).with_notice(q.notice.as_deref()),
         todo_total: todo.total(),
         todo_counts,
         todo: todo_rows,

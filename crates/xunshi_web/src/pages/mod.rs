@@ -46,6 +46,7 @@ use axum::routing::get;
 use xunshi_core::CoreError;
 use xunshi_core::error::FieldError;
 use xunshi_core::permission::{Actor, Permission};
+use xunshi_core::service::FrameCounts;
 
 use crate::AppState;
 use crate::auth::PageUser;
@@ -240,12 +241,21 @@ pub struct Frame {
 impl Frame {
     /// Builds the frame for `path`, showing only what the actor may open.
     pub async fn new(app: &AppState, user: &PageUser, title: &str, path: &str) -> Frame {
-        let actor = &user.actor;
-        let u = user.user();
         // The unit's name, what waits for the person (beside the home page that lists it) and
         // the unread messages (beside the inbox). A page is still shown if they cannot be
         // read: the home page itself says why.
-        let counts = app.services.frame_counts(actor).await.unwrap_or_default();
+        let counts = app
+            .services
+            .frame_counts(&user.actor)
+            .await
+            .unwrap_or_default();
+        Frame::with_counts(user, title, path, counts)
+    }
+
+    /// The frame with its counts already read (the home page reads them with its to-do).
+    pub fn with_counts(user: &PageUser, title: &str, path: &str, counts: FrameCounts) -> Frame {
+        let actor = &user.actor;
+        let u = user.user();
         let mut roles: Vec<&str> = actor.grants().iter().map(|g| g.role.label()).collect();
         roles.dedup();
         let mut nav = nav_for(actor, path);
