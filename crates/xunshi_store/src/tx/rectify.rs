@@ -276,8 +276,7 @@ fn task_where(f: &TaskFilter, p: &str) -> Result<Option<Where>> {
     Ok(Some(w))
 }
 
-/// The ledger row's columns: the task's, prefixed `t.`, then the names and the newest report.
-/// The task's columns, of `t`.
+/// The task's columns, prefixed `t.`.
 fn task_cols_of_t() -> String {
     TASK_COLS
         .split(',')
@@ -286,6 +285,7 @@ fn task_cols_of_t() -> String {
         .join(", ")
 }
 
+/// The ledger row's columns: the task's, then the names and the newest report.
 fn ledger_cols() -> String {
     format!(
         "{}, t.category_id AS category_id, p.title AS problem_title,
@@ -299,9 +299,6 @@ fn ledger_cols() -> String {
     )
 }
 
-/// Ledger rows in one query: the task, its problem, heading, unit and team, its newest
-/// progress report and its latest rejection, each found by key.
-/// What a ledger row joins to its task (aliased `t`).
 /// The latest rejection of a task rejected at least once (`lv`), a macro so that the ledger's
 /// joins can include it.
 macro_rules! latest_rejection {
@@ -315,6 +312,9 @@ macro_rules! latest_rejection {
 }
 const LATEST_REJECTION: &str = latest_rejection!();
 
+/// Ledger rows in one query: the task, its problem, heading, unit and team, its newest
+/// progress report and its latest rejection, each found by key. What a ledger row joins to
+/// its task (aliased `t`).
 const LEDGER_JOINS: &str = concat!(
     "
     JOIN problems p ON p.id = t.problem_id
@@ -326,10 +326,18 @@ const LEDGER_JOINS: &str = concat!(
     latest_rejection!()
 );
 
-/// The ids of a page of tasks in `order`, `limit` at most, as a subquery `pg` with the
-/// ordering to repeat outside it. The page's tasks are chosen from the tasks alone, then
-/// joined: asked with the joins, the planners would rather walk the small tables first and
-/// sort every matching task.
+/// The ids of a page of tasks, `limit` at most, as a subquery `pg` to join the rest to. The
+/// page's tasks are chosen from the tasks alone, then joined: asked with the joins, the
+/// planners would rather walk the small tables first and sort every matching task.
+fn page_subquery(w: &Where, order_by: &str, limit: u32) -> String {
+    format!(
+        "(SELECT t.id AS page_id FROM rectification_tasks t {} ORDER BY {order_by} LIMIT {limit}) pg",
+        w.sql()
+    )
+}
+
+/// The ids of a page of tasks in `order` ([`page_subquery`]), with the ordering to repeat
+/// outside it.
 fn page_ids(
     f: &TaskFilter,
     order: TaskOrder,
@@ -353,10 +361,7 @@ fn page_ids(
             "t.due_date, t.id"
         }
     };
-    let ids = format!(
-        "(SELECT t.id AS page_id FROM rectification_tasks t {} ORDER BY {order_by} LIMIT {limit}) pg",
-        w.sql()
-    );
+    let ids = page_subquery(&w, order_by, limit);
     Ok(Some((w, ids, order_by)))
 }
 
@@ -582,14 +587,11 @@ impl<M: Mode> RectifyRead for DbTx<M> {
             TaskSortKey::Updated => Some(("t.updated_at", KeyKind::Column)),
         };
         let order_by = keyset(&mut w, key, "t.id", sort.desc, at)?;
-        // As in `ledger_rows`: the page's ids from the tasks alone, then the joins.
+        let ids = page_subquery(&w, &order_by, limit + 1);
         let sql = format!(
-            "SELECT {} FROM (SELECT t.id AS page_id FROM rectification_tasks t {} \
-             ORDER BY {order_by} LIMIT {}) pg \
-             JOIN rectification_tasks t ON t.id = pg.page_id {LEDGER_JOINS} ORDER BY {order_by}",
+            "SELECT {} FROM {ids} JOIN rectification_tasks t ON t.id = pg.page_id {LEDGER_JOINS} \
+             ORDER BY {order_by}",
             ledger_cols(),
-            w.sql(),
-            limit + 1
         );
         self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
             .await?
