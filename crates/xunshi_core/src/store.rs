@@ -178,7 +178,9 @@ pub use supervise::{
     MechanismSortKey, RunningClock, RunningCount, SuperviseRead, SuperviseWrite,
 };
 pub use teams::{InspectorFilter, InspectorSort, InspectorSortKey, TeamRead, TeamWrite};
-pub use todo::{TodoRead, Waiting, WaitingRow, WaitingScope, WaitingTransfer};
+pub use todo::{
+    FrameAsk, FrameCount, TodoRead, Waiting, WaitingRow, WaitingScope, WaitingTransfer,
+};
 
 /// A transaction that reads: it sees one consistent state and runs beside other readers and
 /// beside the writer. It has no way to change anything, and so none to append to the audit

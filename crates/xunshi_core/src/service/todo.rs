@@ -35,7 +35,9 @@ use crate::permission::{Actor, Permission};
 use crate::rectify::{Due, TaskStatus, task_colour};
 use crate::report::StepKind;
 use crate::role::{Role, Scope};
-use crate::store::{ClockFilter, MessageRead, ReadTx, Store, Waiting, WaitingRow, WaitingScope};
+use crate::store::{
+    ClockFilter, FrameAsk, FrameCount, ReadTx, Store, Waiting, WaitingRow, WaitingScope,
+};
 use crate::supervision::rule_for;
 
 /// How many items of each kind the list shows; the count says how many there are.
@@ -345,19 +347,17 @@ impl<S: Store> Services<S> {
     async fn day_of(&self, actor: &Actor, limit: u32) -> Result<(Todo, FrameCounts)> {
         let day = today(self.now());
         let mut tx = self.store.read().await?;
-        let unit_name = match actor.as_user().and_then(|u| u.unit_id) {
-            Some(unit_id) => tx.get_unit(unit_id).await?.map(|u| u.name),
-            None => None,
+        // The name of the person's own unit: everyone may know it, whatever their grants.
+        let also = FrameAsk {
+            unit_of: actor.as_user().and_then(|u| u.unit_id),
+            unread_of: actor.user_id(),
+            ..FrameAsk::default()
         };
-        let todo = todo_listing(&mut tx, actor, day, limit).await?;
-        let unread = match actor.user_id() {
-            Some(uid) => tx.unread_messages(uid).await?,
-            None => 0,
-        };
+        let (todo, read) = todo_listing(&mut tx, actor, day, limit, also).await?;
         let counts = FrameCounts {
-            unit_name,
+            unit_name: read.unit_name,
             waiting: todo.total(),
-            unread,
+            unread: read.unread,
         };
         Ok((todo, counts))
     }
@@ -365,7 +365,11 @@ impl<S: Store> Services<S> {
     async fn todo_listing(&self, actor: &Actor, limit: u32) -> Result<Todo> {
         let day = today(self.now());
         let mut tx = self.store.read().await?;
-        todo_listing(&mut tx, actor, day, limit).await
+        Ok(
+            todo_listing(&mut tx, actor, day, limit, FrameAsk::default())
+                .await?
+                .0,
+        )
     }
 }
 
@@ -377,13 +381,27 @@ pub struct FrameCounts {
     pub unread: i64,
 }
 
-/// The to-do within `tx`: each kind counted and its first `limit` items listed.
-async fn todo_listing<T: ReadTx>(tx: &mut T, actor: &Actor, day: Date, limit: u32) -> Result<Todo> {
+/// The to-do within `tx`: each kind counted and its first `limit` items listed, and what
+/// `also` asks for the frame. With `limit` 0 (the frame of every page: only the numbers), the
+/// kinds that are one state of one table and what `also` asks are read in one statement.
+async fn todo_listing<T: ReadTx>(
+    tx: &mut T,
+    actor: &Actor,
+    day: Date,
+    limit: u32,
+    mut also: FrameAsk,
+) -> Result<(Todo, FrameCount)> {
     let mut todo = Todo::default();
     if actor.as_user().is_none_or(|u| u.disabled) {
-        return Ok(todo);
+        return Ok((todo, tx.frame_counts(&[], &also).await?));
     }
-    let warn_days = rectification_warn_days(tx).await?;
+    // The warning period colours listed items only: the frame's numbers (`limit` 0) are read
+    // without it.
+    let warn_days = if limit > 0 {
+        rectification_warn_days(tx).await?
+    } else {
+        0
+    };
     let mut inspections: Vec<Inspection> = Vec::new();
     // The inspections the actor sits on as leader or deputy, few as the grants, each held
     // to the rules of papers and reports.
@@ -408,15 +426,17 @@ async fn todo_listing<T: ReadTx>(tx: &mut T, actor: &Actor, day: Date, limit: u3
         }
     }
     let duties = duties(actor, seats);
-    if limit == 0 {
+    let counted = if limit == 0 {
         // Only the numbers (the frame of every page): one statement for them all.
         let asked: Vec<(TodoKind, (Waiting, WaitingScope))> = duties
             .iter()
             .filter_map(|(kind, scope)| Some((*kind, (kind.waiting()?, scope.clone()))))
             .collect();
         let (kinds, asked): (Vec<TodoKind>, Vec<_>) = asked.into_iter().unzip();
-        let counts = tx.waiting_counts(&asked).await?;
-        for (kind, total) in kinds.into_iter().zip(counts) {
+        also.disposals_not_by = disposal_decider(actor);
+        also.calendar_year = calendar_year_due(actor, day);
+        let counted = tx.frame_counts(&asked, &also).await?;
+        for (kind, &total) in kinds.into_iter().zip(&counted.waiting) {
             if total > 0 {
                 todo.groups.push(TodoGroup {
                     kind,
@@ -425,7 +445,10 @@ async fn todo_listing<T: ReadTx>(tx: &mut T, actor: &Actor, day: Date, limit: u3
                 });
             }
         }
-    }
+        counted
+    } else {
+        tx.frame_counts(&[], &also).await?
+    };
     // Listed: each kind's count and its first rows, held to the rules row by row.
     let listed = if limit > 0 { duties } else { Vec::new() };
     for (kind, scope) in listed {
@@ -474,19 +497,37 @@ async fn todo_listing<T: ReadTx>(tx: &mut T, actor: &Actor, day: Date, limit: u3
     if let Some(group) = clue_items(tx, actor, day, limit, &mut inspections).await? {
         todo.groups.push(group);
     }
-    if let Some(group) = disposal_items(tx, actor, limit).await? {
-        todo.groups.push(group);
-    }
+    let disposals = if limit == 0 {
+        (counted.disposals > 0).then_some(TodoGroup {
+            kind: TodoKind::DisposalDecide,
+            total: counted.disposals,
+            items: Vec::new(),
+        })
+    } else {
+        disposal_items(tx, actor, limit).await?
+    };
+    todo.groups.extend(disposals);
     todo.groups
         .extend(clock_items(tx, actor, day, limit, warn_days, &mut inspections).await?);
-    if let Some(item) = calendar_missing(tx, actor, day, warn_days).await? {
-        todo.groups.push(TodoGroup {
-            kind: TodoKind::CalendarMissing,
-            total: 1,
-            items: if limit > 0 { vec![item] } else { Vec::new() },
-        });
+    if let Some(year) = calendar_year_due(actor, day) {
+        let entered = if limit == 0 {
+            counted.calendar_entered
+        } else {
+            tx.calendar_years().await?.iter().any(|y| y.year == year)
+        };
+        if !entered {
+            todo.groups.push(TodoGroup {
+                kind: TodoKind::CalendarMissing,
+                total: 1,
+                items: if limit > 0 {
+                    vec![calendar_item(year, day, warn_days)]
+                } else {
+                    Vec::new()
+                },
+            });
+        }
     }
-    Ok(todo)
+    Ok((todo, counted))
 }
 
 /// The clues transferred to the actor's body and not yet disposed of, by transfer, the
@@ -539,6 +580,13 @@ async fn clue_items<T: ReadTx>(
     }))
 }
 
+/// The office user for whom disposals wait, if the actor is one.
+fn disposal_decider(actor: &Actor) -> Option<Id> {
+    actor
+        .user_id()
+        .filter(|_| actor.can(Permission::ManagePlanning))
+}
+
 /// The disposals waiting for a second office user: every office user but the one who
 /// proposed each (`retention::check_decider`, the two-person rule), the oldest first.
 async fn disposal_items<T: ReadTx>(
@@ -546,12 +594,9 @@ async fn disposal_items<T: ReadTx>(
     actor: &Actor,
     limit: u32,
 ) -> Result<Option<TodoGroup>> {
-    let Some(me) = actor.user_id() else {
+    let Some(me) = disposal_decider(actor) else {
         return Ok(None);
     };
-    if !actor.can(Permission::ManagePlanning) {
-        return Ok(None);
-    }
     let (total, rows) = tx.waiting_disposals(me, limit).await?;
     let items = rows
         .into_iter()
@@ -662,36 +707,25 @@ async fn clock_items<T: ReadTx>(
 }
 
 /// From 1 November, next year's holiday arrangement is due: working days past the year's end
-/// cannot be counted without it. It waits for whoever may enter it.
-async fn calendar_missing<T: ReadTx>(
-    tx: &mut T,
-    actor: &Actor,
-    day: Date,
-    warn_days: i32,
-) -> Result<Option<TodoItem>> {
-    if !actor.can(Permission::ManageReferenceData) || day.month() < 11 {
-        return Ok(None);
-    }
-    let next = day.year() + 1;
-    if tx
-        .calendar_years()
-        .await?
-        .iter()
-        .any(|y| i32::from(y.year) == i32::from(next))
-    {
-        return Ok(None);
-    }
+/// cannot be counted without it. It waits for whoever may enter it; this is the year, if the
+/// actor is one and the day has come.
+fn calendar_year_due(actor: &Actor, day: Date) -> Option<i16> {
+    (actor.can(Permission::ManageReferenceData) && day.month() >= 11).then(|| day.year() + 1)
+}
+
+/// The to-do's item for next `year`'s missing holiday arrangement, due by the year's end.
+fn calendar_item(year: i16, day: Date, warn_days: i32) -> TodoItem {
     let due = jiff::civil::date(day.year(), 12, 31);
-    Ok(Some(TodoItem {
+    TodoItem {
         kind: TodoKind::CalendarMissing,
         object_id: None,
         inspection_id: None,
-        title: format!("{next}年节假日安排尚未录入"),
+        title: format!("{year}年节假日安排尚未录入"),
         unit_name: None,
         since: Some(jiff::civil::date(day.year(), 11, 1)),
         due: Some(due),
         colour: Some(colour(due, day, warn_days, false)),
-    }))
+    }
 }
 
 /// The inspection of a waiting row, read once per listing: rows of one inspection share it.

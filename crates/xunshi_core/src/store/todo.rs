@@ -55,6 +55,32 @@ pub struct WaitingScope {
     pub inspections: Option<Vec<Id>>,
 }
 
+/// What the frame of every page reads besides the kinds of work waiting, each only when asked:
+/// every page shows them, and each would otherwise be a statement of its own.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FrameAsk {
+    /// The person's own unit, whose name the frame shows.
+    pub unit_of: Option<Id>,
+    /// The person whose unread messages are counted.
+    pub unread_of: Option<Id>,
+    /// The office user for whom disposals wait: those proposed by anyone else (the two-person
+    /// rule).
+    pub disposals_not_by: Option<Id>,
+    /// The year whose holiday arrangement is looked for among those entered.
+    pub calendar_year: Option<i16>,
+}
+
+/// The answer to [`TodoRead::frame_counts`]; what was not asked is empty, zero or false.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FrameCount {
+    /// Each kind's count, in the order asked.
+    pub waiting: Vec<i64>,
+    pub unit_name: Option<String>,
+    pub unread: i64,
+    pub disposals: i64,
+    pub calendar_entered: bool,
+}
+
 /// One waiting row, with what the to-do shows of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WaitingRow {
@@ -99,12 +125,14 @@ pub trait TodoRead: Send {
         limit: u32,
     ) -> impl Future<Output = Result<(i64, Vec<WaitingRow>)>> + Send;
 
-    /// How many rows of each kind wait within its scope, as [`Self::waiting`] counts them, in
-    /// one statement: the frame of every page shows their sum.
-    fn waiting_counts(
+    /// What the frame of every page shows, in one statement: how many rows of each kind wait
+    /// within its scope, as [`Self::waiting`] counts them (`FrameCount::waiting`, in the order
+    /// asked), and what `also` asks besides.
+    fn frame_counts(
         &mut self,
         asked: &[(Waiting, WaitingScope)],
-    ) -> impl Future<Output = Result<Vec<i64>>> + Send;
+        also: &FrameAsk,
+    ) -> impl Future<Output = Result<FrameCount>> + Send;
 
     /// How many clues transferred within `scope` (its recipients' part) wait for their
     /// disposal, and the `limit` transfers holding them, the earliest due first.

@@ -205,6 +205,53 @@ fn units_in(w: &mut Where, scope: &WaitingScope) {
     }
 }
 
+/// The tallies' count of the live tasks claimed done within `scope`, as a scalar expression
+/// (of type `BIGINT`) whose placeholders are numbered after `before` values bound ahead of it;
+/// its values are the `Where`'s. Valid once the tallies are built.
+pub(crate) fn claimed_tally_sql(scope: &WaitingScope, before: usize) -> (String, Where) {
+    let mut w = Where::after(before);
+    let claimed = TaskStatus::Claimed.as_str();
+    let sql = match (&scope.inspections, &scope.only) {
+        (Some(inspections), _) => {
+            w.eq("status", claimed);
+            let list = w.list(inspections.iter().map(Id::to_string));
+            w.fixed(&format!("inspection_id IN ({list})"));
+            units_in(&mut w, scope);
+            format!(
+                "SELECT COALESCE(SUM(n), 0) AS n FROM task_tally {}",
+                w.sql()
+            )
+        }
+        (None, Some(_)) => {
+            units_in(&mut w, scope);
+            w.eq("status", claimed);
+            format!(
+                "SELECT COALESCE(SUM(n), 0) AS n FROM task_tally_unit {}",
+                w.sql()
+            )
+        }
+        // Every unit but some: the province's claims less those of the units left out.
+        (None, None) => {
+            let n = w.next();
+            let _ = w.list([claimed.to_owned()].into_iter());
+            let except = if scope.except.is_empty() {
+                "0".to_owned()
+            } else {
+                let list = w.list(scope.except.iter().map(Id::to_string));
+                format!(
+                    "(SELECT COALESCE(SUM(n), 0) FROM task_tally_unit
+                       WHERE unit_id IN ({list}) AND status = ${n})"
+                )
+            };
+            format!(
+                "SELECT (SELECT COALESCE(SUM(n), 0) FROM task_tally_all WHERE status = ${n})
+                        - {except} AS n"
+            )
+        }
+    };
+    (format!("(SELECT CAST(n AS BIGINT) FROM ({sql}) t)"), w)
+}
+
 /// The `WHERE` of a tally for `f` (the grain has the columns it names).
 fn tally_where(f: &TallyFilter) -> Option<Where> {
     let mut w = Where::default();
@@ -407,54 +454,20 @@ impl<M: Mode> DbTx<M> {
     /// until they are built. A task's status does not change with the day, so the tallies'
     /// day does not matter here.
     pub(crate) async fn claimed_from_tally(&mut self, scope: &WaitingScope) -> Result<Option<i64>> {
-        if self.read_tally_state().await?.is_none() {
+        if !self.tallies_built().await? {
             return Ok(None);
         }
-        let mut w = Where::default();
-        let claimed = TaskStatus::Claimed.as_str();
-        let sql = match (&scope.inspections, &scope.only) {
-            (Some(inspections), _) => {
-                w.eq("status", claimed);
-                let list = w.list(inspections.iter().map(Id::to_string));
-                w.fixed(&format!("inspection_id IN ({list})"));
-                units_in(&mut w, scope);
-                format!(
-                    "SELECT COALESCE(SUM(n), 0) AS n FROM task_tally {}",
-                    w.sql()
-                )
-            }
-            (None, Some(_)) => {
-                units_in(&mut w, scope);
-                w.eq("status", claimed);
-                format!(
-                    "SELECT COALESCE(SUM(n), 0) AS n FROM task_tally_unit {}",
-                    w.sql()
-                )
-            }
-            // Every unit but some: the province's claims less those of the units left out.
-            (None, None) => {
-                let n = w.next();
-                let _ = w.list([claimed.to_owned()].into_iter());
-                let except = if scope.except.is_empty() {
-                    "0".to_owned()
-                } else {
-                    let list = w.list(scope.except.iter().map(Id::to_string));
-                    format!(
-                        "(SELECT COALESCE(SUM(n), 0) FROM task_tally_unit
-                           WHERE unit_id IN ({list}) AND status = ${n})"
-                    )
-                };
-                format!(
-                    "SELECT (SELECT COALESCE(SUM(n), 0) FROM task_tally_all WHERE status = ${n})
-                            - {except} AS n"
-                )
-            }
-        };
-        let sql = format!("SELECT CAST(n AS BIGINT) AS n FROM ({sql}) t");
+        let (expr, w) = claimed_tally_sql(scope, 0);
+        let sql = format!("SELECT {expr} AS n");
         let r = self
             .fetch_optional(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
             .await?;
         Ok(Some(r.map(|r| i(&r, "n")).transpose()?.unwrap_or(0)))
+    }
+
+    /// Whether the tallies are built (they answer counts from then on).
+    pub(crate) async fn tallies_built(&mut self) -> Result<bool> {
+        Ok(self.read_tally_state().await?.is_some())
     }
 
     pub(crate) async fn tally_slots(&mut self, inspection_ids: &[Id]) -> Result<Vec<SlotCount>> {

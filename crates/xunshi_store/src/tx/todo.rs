@@ -3,12 +3,15 @@
 
 use sqlx::AssertSqlSafe;
 use xunshi_core::clue::ClueScope;
-use xunshi_core::store::{TodoRead, Waiting, WaitingRow, WaitingScope, WaitingTransfer};
+use xunshi_core::store::{
+    FrameAsk, FrameCount, TodoRead, Waiting, WaitingRow, WaitingScope, WaitingTransfer,
+};
 use xunshi_core::{Id, Result};
 
 use super::clues::{narrow, recipient_of};
+use super::tally::claimed_tally_sql;
 use super::{DbTx, Mode, Where};
-use crate::rows::{date, i, id, opt_date, opt_id, s};
+use crate::rows::{date, i, id, opt_date, opt_id, opt_s, s};
 
 /// How one kind is read: the tables, the state that waits, the order of waiting.
 struct Shape {
@@ -260,44 +263,110 @@ impl<M: Mode> TodoRead for DbTx<M> {
         Ok((n, rows))
     }
 
-    async fn waiting_counts(&mut self, asked: &[(Waiting, WaitingScope)]) -> Result<Vec<i64>> {
-        let mut counts = vec![0; asked.len()];
+    async fn frame_counts(
+        &mut self,
+        asked: &[(Waiting, WaitingScope)],
+        also: &FrameAsk,
+    ) -> Result<FrameCount> {
+        let mut out = FrameCount {
+            waiting: vec![0; asked.len()],
+            ..FrameCount::default()
+        };
+        // Every part is a scalar subquery of one `SELECT`, its placeholders numbered after
+        // those of the parts before it, all bound in `all`.
         let mut all = Where::default();
-        let mut parts = Vec::new();
+        let mut cols = Vec::new();
+        let mut counted = Vec::new();
+        let tallied =
+            asked.iter().any(|(k, _)| *k == Waiting::TaskClaimed) && self.tallies_built().await?;
         for (k, (kind, scope)) in asked.iter().enumerate() {
-            // Claims are added up from the tallies (see `waiting`).
-            if *kind == Waiting::TaskClaimed {
-                counts[k] = self.waiting(*kind, scope, 0).await?.0;
+            let sh = shape(*kind);
+            // Claims are added up from the tallies once they are built (see `waiting`).
+            if *kind == Waiting::TaskClaimed && tallied {
+                if waiting_where(&sh, scope).is_none() {
+                    continue;
+                }
+                let (expr, w) = claimed_tally_sql(scope, all.bound());
+                cols.push(format!("{expr} AS n{k}"));
+                counted.push(k);
+                all.absorb(w);
                 continue;
             }
-            let sh = shape(*kind);
             let Some(w) = waiting_where_after(&sh, scope, all.bound()) else {
                 continue;
             };
-            parts.push((
-                k,
-                format!(
-                    "CAST((SELECT count(*) FROM {} {}) AS BIGINT) AS n{k}",
-                    sh.from,
-                    w.sql()
-                ),
+            cols.push(format!(
+                "CAST((SELECT count(*) FROM {} {}) AS BIGINT) AS n{k}",
+                sh.from,
+                w.sql()
+            ));
+            counted.push(k);
+            all.absorb(w);
+        }
+        if let Some(unit) = also.unit_of {
+            let mut w = Where::after(all.bound());
+            w.eq("id", unit.to_string());
+            cols.push(format!("(SELECT name FROM units {}) AS unit_name", w.sql()));
+            all.absorb(w);
+        }
+        if let Some(user) = also.unread_of {
+            let mut w = Where::after(all.bound());
+            w.eq("user_id", user.to_string());
+            w.fixed("read_at IS NULL");
+            cols.push(format!(
+                "CAST((SELECT count(*) FROM messages {}) AS BIGINT) AS unread",
+                w.sql()
             ));
             all.absorb(w);
         }
-        if parts.is_empty() {
-            return Ok(counts);
+        if let Some(me) = also.disposals_not_by {
+            let mut w = Where::after(all.bound());
+            w.fixed("status = 'proposed'");
+            let n = w.next();
+            w.raw(format!("proposed_by <> ${n}"), me.to_string());
+            cols.push(format!(
+                "CAST((SELECT count(*) FROM disposals {}) AS BIGINT) AS disposals",
+                w.sql()
+            ));
+            all.absorb(w);
         }
-        let cols: Vec<&str> = parts.iter().map(|(_, sql)| sql.as_str()).collect();
+        if let Some(year) = also.calendar_year {
+            let mut w = Where::after(all.bound());
+            w.fixed("replaced_at IS NULL");
+            let n = w.next();
+            w.raw_integer(format!("year = ${n}"), i64::from(year));
+            cols.push(format!(
+                "CAST((SELECT count(*) FROM calendar_years {}) AS BIGINT) AS calendar",
+                w.sql()
+            ));
+            all.absorb(w);
+        }
+        if cols.is_empty() {
+            return Ok(out);
+        }
         let sql = format!("SELECT {}", cols.join(", "));
-        if let Some(r) = self
+        let Some(r) = self
             .fetch_optional(all.bind_all(sqlx::query(AssertSqlSafe(sql))))
             .await?
-        {
-            for (k, _) in &parts {
-                counts[*k] = i(&r, &format!("n{k}"))?;
-            }
+        else {
+            return Ok(out);
+        };
+        for k in counted {
+            out.waiting[k] = i(&r, &format!("n{k}"))?;
         }
-        Ok(counts)
+        if also.unit_of.is_some() {
+            out.unit_name = opt_s(&r, "unit_name")?;
+        }
+        if also.unread_of.is_some() {
+            out.unread = i(&r, "unread")?;
+        }
+        if also.disposals_not_by.is_some() {
+            out.disposals = i(&r, "disposals")?;
+        }
+        if also.calendar_year.is_some() {
+            out.calendar_entered = i(&r, "calendar")? > 0;
+        }
+        Ok(out)
     }
 
     async fn waiting_clues(

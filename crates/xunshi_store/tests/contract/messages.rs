@@ -10,7 +10,7 @@ use xunshi_core::page::PageRequest;
 use xunshi_core::permission::Actor;
 use xunshi_core::role::{Role, Scope};
 use xunshi_core::service::TodoKind;
-use xunshi_core::store::{MessageWrite, Store, WriteTx};
+use xunshi_core::store::{MessageWrite, ReadTx, Store, WriteTx};
 use xunshi_core::supervision::FollowUpInput;
 
 use crate::clues::team_user;
@@ -139,6 +139,16 @@ pub async fn hand_overs_write_messages_to_whom_the_todo_names(mut s: Svc) {
     let (titles, unread) = inbox(&s, &w.office).await;
     assert_eq!(titles[0], "整改任务待核查销号");
     assert_eq!(unread, 2);
+    // The frame of every page counts them with what waits, in one statement, and names the
+    // person's own unit.
+    let frame = s.frame_counts(&w.office).await.unwrap();
+    assert_eq!(frame.unread, 2);
+    assert_eq!(frame.waiting, s.todo(&w.office).await.unwrap().total());
+    let own = w.liaison.as_user().and_then(|u| u.unit_id).expect("a unit");
+    let mut tx = s.store.read().await.unwrap();
+    let named = tx.get_unit(own).await.unwrap().map(|u| u.name);
+    assert!(named.is_some());
+    assert_eq!(s.frame_counts(&w.liaison).await.unwrap().unit_name, named);
     assert_eq!(inbox(&s, &resident).await, (vec![], 0));
 
     // Reading marks the reader's own message only; another's is not found.

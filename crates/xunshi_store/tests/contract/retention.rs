@@ -280,6 +280,13 @@ pub async fn records_past_their_period_go_only_with_two_office_users(mut s: Svc)
     assert_eq!(waiting_for(&office2).await, vec![d.id]);
     assert!(waiting_for(&w.office).await.is_empty());
     assert!(waiting_for(&w.lead).await.is_empty());
+    // The frame counts it as the list does, in its one statement.
+    for who in [&office2, &w.office, &w.lead] {
+        assert_eq!(
+            s.frame_counts(who).await.unwrap().waiting,
+            s.todo(who).await.unwrap().total()
+        );
+    }
     expect_err!(
         s.propose_disposal(&office2, &proposal(w.insp.id, "letter", "重复申请"))
             .await,

@@ -5,7 +5,9 @@ use jiff::civil::date;
 use xunshi_core::deadline::Colour;
 use xunshi_core::permission::Actor;
 use xunshi_core::service::{ChangeInput, Todo, TodoKind};
-use xunshi_core::store::{Store, TodoRead, Waiting, WaitingScope};
+use xunshi_core::store::{
+    FrameAsk, FrameCount, RectifyRead, Store, TodoRead, Waiting, WaitingScope,
+};
 use xunshi_core::supervision::{FollowUpAnswer, FollowUpInput};
 
 use xunshi_core::paper::{NoticeAnswer, NoticeInput, NoticeReview};
@@ -379,9 +381,17 @@ pub async fn the_todo_store_counts_and_lists_within_a_scope(mut s: Svc) {
     for (kind, scope) in &asked {
         alone.push(tx.waiting(*kind, scope, 0).await.unwrap().0);
     }
-    assert_eq!(tx.waiting_counts(&asked).await.unwrap(), alone);
+    let none = FrameAsk::default();
+    let counted = tx.frame_counts(&asked, &none).await.unwrap();
+    assert_eq!(counted.waiting, alone);
     assert_eq!(alone[1], tasks.len() as i64);
-    assert_eq!(tx.waiting_counts(&[]).await.unwrap(), Vec::<i64>::new());
+    assert_eq!(
+        tx.frame_counts(&[], &none).await.unwrap(),
+        FrameCount::default()
+    );
+    // The claims were counted from the tallies, built by the writes above, within the
+    // statement of the other kinds.
+    assert!(tx.tally_state().await.unwrap().is_some());
 }
 
 fn step(version: i64, decision: &str, day: Option<&str>) -> StepInput {
