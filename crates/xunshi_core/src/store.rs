@@ -93,6 +93,15 @@ pub struct Session {
     pub two_factor_pending: bool,
 }
 
+/// Who holds a credential (a session or an API token): the credential, its user and the
+/// user's active grants, by id, read together on every signed-in request.
+#[derive(Debug, Clone)]
+pub struct Holder<C> {
+    pub credential: C,
+    pub user: User,
+    pub grants: Vec<Grant>,
+}
+
 /// The failed log-ins of one account from one client address, and the lock they led to.
 /// A person's second factor of log-in (RFC 6238): the shared secret, sealed by the key file,
 /// confirmed once a first code from their app was right; the last step used, so no code counts
@@ -285,6 +294,16 @@ pub trait ReadTx:
         &mut self,
         token_hash: &str,
     ) -> impl Future<Output = Result<Option<Session>>> + Send;
+    /// The session of `token_hash` with its holder, in one statement.
+    fn session_holder(
+        &mut self,
+        token_hash: &str,
+    ) -> impl Future<Output = Result<Option<Holder<Session>>>> + Send;
+    /// The API token of `token_hash` with its holder, in one statement.
+    fn token_holder(
+        &mut self,
+        token_hash: &str,
+    ) -> impl Future<Output = Result<Option<Holder<ApiToken>>>> + Send;
     fn get_two_factor(
         &mut self,
         user_id: Id,

@@ -67,29 +67,41 @@ pub fn unit(row: &AnyRow) -> Result<Unit> {
 }
 
 pub fn user(row: &AnyRow) -> Result<User> {
+    user_at(row, "")
+}
+
+/// A user from the columns named with `prefix` (a join of several tables' rows).
+pub fn user_at(row: &AnyRow, prefix: &str) -> Result<User> {
+    let c = |name: &str| format!("{prefix}{name}");
     Ok(User {
-        id: id(row, "id")?,
-        username: s(row, "username")?,
-        display_name: s(row, "display_name")?,
-        unit_id: opt_id(row, "unit_id")?,
-        disabled: flag(row, "disabled")?,
-        must_change_password: flag(row, "must_change_password")?,
-        failed_logins: i(row, "failed_logins")?,
-        locked_until: opt_ts(row, "locked_until")?,
-        version: i(row, "version")?,
-        created_at: ts(row, "created_at")?,
-        updated_at: ts(row, "updated_at")?,
+        id: id(row, &c("id"))?,
+        username: s(row, &c("username"))?,
+        display_name: s(row, &c("display_name"))?,
+        unit_id: opt_id(row, &c("unit_id"))?,
+        disabled: flag(row, &c("disabled"))?,
+        must_change_password: flag(row, &c("must_change_password"))?,
+        failed_logins: i(row, &c("failed_logins"))?,
+        locked_until: opt_ts(row, &c("locked_until"))?,
+        version: i(row, &c("version"))?,
+        created_at: ts(row, &c("created_at"))?,
+        updated_at: ts(row, &c("updated_at"))?,
     })
 }
 
 pub fn grant(row: &AnyRow) -> Result<Grant> {
+    grant_at(row, "")
+}
+
+/// A grant from the columns named with `prefix`.
+pub fn grant_at(row: &AnyRow, prefix: &str) -> Result<Grant> {
+    let c = |name: &str| format!("{prefix}{name}");
     Ok(Grant {
-        id: id(row, "id")?,
-        user_id: id(row, "user_id")?,
-        role: s(row, "role")?.parse::<Role>()?,
-        scope: Scope::from_parts(&s(row, "scope_kind")?, opt_id(row, "scope_id")?)?,
-        granted_by: opt_id(row, "granted_by")?,
-        created_at: ts(row, "created_at")?,
+        id: id(row, &c("id"))?,
+        user_id: id(row, &c("user_id"))?,
+        role: s(row, &c("role"))?.parse::<Role>()?,
+        scope: Scope::from_parts(&s(row, &c("scope_kind"))?, opt_id(row, &c("scope_id"))?)?,
+        granted_by: opt_id(row, &c("granted_by"))?,
+        created_at: ts(row, &c("created_at"))?,
     })
 }
 

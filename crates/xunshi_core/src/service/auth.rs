@@ -11,7 +11,7 @@ use crate::error::{CoreError, Result};
 use crate::id::Id;
 use crate::permission::Actor;
 use crate::role::{Grant, Role, Scope};
-use crate::store::{ApiToken, LoginLock, ReadTx, Session, Store, WriteTx};
+use crate::store::{ApiToken, Holder, LoginLock, ReadTx, Session, Store, WriteTx};
 use crate::user::{User, Username, check_password_policy};
 
 /// How log-ins are limited. Defaults follow common practice for government systems.
@@ -614,19 +614,17 @@ impl<S: Store> Services<S> {
     ) -> Result<Option<(Actor, Session)>> {
         let now = self.now();
         let mut tx = self.store.read().await?;
-        let Some(session) = tx.get_session(&hash_secret(token)).await? else {
+        let Some(Holder {
+            credential: session,
+            user,
+            grants,
+        }) = tx.session_holder(&hash_secret(token)).await?
+        else {
             return Ok(None);
         };
-        if session.expires_at <= now {
+        if session.expires_at <= now || user.disabled {
             return Ok(None);
         }
-        let Some(user) = tx.get_user(session.user_id).await? else {
-            return Ok(None);
-        };
-        if user.disabled {
-            return Ok(None);
-        }
-        let grants = tx.active_grants(user.id).await?;
         let actor = with_units_above(&mut tx, Actor::user(user, grants, ip)).await?;
         Ok(Some((actor, session)))
     }
@@ -636,19 +634,21 @@ impl<S: Store> Services<S> {
         let now = self.now();
         let record = {
             let mut tx = self.store.read().await?;
-            let Some(t) = tx.get_token_by_hash(&hash_secret(token)).await? else {
+            let Some(Holder {
+                credential: t,
+                user,
+                grants,
+            }) = tx.token_holder(&hash_secret(token)).await?
+            else {
                 return Ok(None);
             };
-            if t.revoked_at.is_some() || t.expires_at <= now {
+            if t.revoked_at.is_some()
+                || t.expires_at <= now
+                || user.disabled
+                || user.must_change_password
+            {
                 return Ok(None);
             }
-            let Some(user) = tx.get_user(t.user_id).await? else {
-                return Ok(None);
-            };
-            if user.disabled || user.must_change_password {
-                return Ok(None);
-            }
-            let grants = tx.active_grants(user.id).await?;
             let actor = with_units_above(&mut tx, Actor::user(user, grants, ip)).await?;
             (t, actor)
         };

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use xunshi_core::page::PageRequest;
 use xunshi_core::permission::{Actor, Permission};
-use xunshi_core::role::{Role, Scope};
+use xunshi_core::role::{Grant, Role, Scope};
 use xunshi_core::service::NewGrant;
 use xunshi_core::store::{AuditFilter, UserFilter};
 use xunshi_core::{CoreError, Id};
@@ -497,6 +497,25 @@ pub async fn grants_are_scoped_unique_and_revocable(s: Svc) {
     s.grant_role(&sys, user.id, &grant("unit_liaison", None))
         .await
         .expect("grant again after revoking");
+
+    // A session's holder is read with the active grants only, by id (the revoked one left
+    // out), in the one statement that joins them; a user without a grant is held too.
+    let (_, active) = s.get_user(&sys, user.id).await.expect("read");
+    assert_eq!(active.len(), 4);
+    for (who, grants) in [(&user, active), (&loose, Vec::new())] {
+        let ok = s
+            .login_session(&who.username, PASSWORD, None, None)
+            .await
+            .expect("log in");
+        let (actor, _) = s
+            .resolve_session(&ok.token, None)
+            .await
+            .expect("resolve")
+            .expect("the session resolves");
+        let ids = |g: &[Grant]| g.iter().map(|g| g.id).collect::<Vec<_>>();
+        assert_eq!(actor.user_id(), Some(who.id));
+        assert_eq!(ids(actor.grants()), ids(&grants));
+    }
 
     let admin = user_with_role(&s, "admin.qin", None, "admin").await;
     let (_, admin_grants) = s
