@@ -8,7 +8,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use super::access::{rect_role, require, visible_scope};
-use super::{TaskDetail, TaskEntry, TaskRights, task_context, warn_days};
+use super::{TaskDetail, TaskEntry, TaskRights, plan_and_inspection, warn_days};
 use crate::deadline::Colour;
 use crate::error::{CoreError, Result};
 use crate::id::Id;
@@ -217,7 +217,22 @@ impl<S: Store> Services<S> {
     /// and what the actor may do with it.
     pub async fn get_task(&self, actor: &Actor, id: Id) -> Result<TaskDetail> {
         let mut tx = self.store.read().await?;
-        let (task, plan, insp) = task_context(&mut tx, id).await?;
+        // The task's row of the ledger holds the task: one statement reads both.
+        let row = tx
+            .ledger_rows(
+                &TaskFilter {
+                    task_id: Some(id),
+                    include_withdrawn: true,
+                    ..Default::default()
+                },
+                TaskOrder::Created,
+                PageRequest::first(1),
+            )
+            .await?
+            .pop()
+            .ok_or_else(|| CoreError::NotFound("整改任务".into()))?;
+        let task = row.task.clone();
+        let (plan, insp) = plan_and_inspection(&mut tx, task.plan_id).await?;
         let role = rect_role(actor, &insp, task.unit_id);
         require(role, |r| r.read, "整改任务", "")?;
         let now = today(self.now());
@@ -251,20 +266,7 @@ impl<S: Store> Services<S> {
             decide_change: role.office && pending,
             read_paper: crate::service::papers::require_paper_reader(actor, &insp).is_ok(),
         };
-        let entry = tx
-            .ledger_rows(
-                &TaskFilter {
-                    task_id: Some(id),
-                    include_withdrawn: true,
-                    ..Default::default()
-                },
-                TaskOrder::Created,
-                PageRequest::first(1),
-            )
-            .await?
-            .pop()
-            .map(|r| entry(r, now, warn))
-            .ok_or_else(|| CoreError::internal("a task without its entry"))?;
+        let entry = entry(row, now, warn);
         let carried_into = super::look_back::carrying_plans(&mut tx, id).await?;
         Ok(TaskDetail {
             entry,
