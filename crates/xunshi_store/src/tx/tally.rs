@@ -285,15 +285,10 @@ impl<M: Mode> DbTx<M> {
                 "SELECT as_of, warn_days FROM task_tally_state WHERE id = 1",
             ))
             .await?;
-        let Some(r) = r else {
-            return Ok(None);
-        };
-        let Some(as_of) = opt_s(&r, "as_of")? else {
-            return Ok(None);
-        };
-        let day = as_of.parse::<Date>().map_err(CoreError::internal)?;
-        let warn = i32::try_from(i(&r, "warn_days")?).map_err(CoreError::internal)?;
-        Ok(Some((day, warn)))
+        match r {
+            Some(r) => tally_state_of(&r),
+            None => Ok(None),
+        }
     }
 
     /// The count of `f` from the tallies, or `None` when they cannot answer it.
@@ -505,20 +500,32 @@ impl DbTx<Writing> {
     /// columns an update writes; `None` if the tallies are not built yet (building them will
     /// count it) or there is no such task. One read of the tally state and one of the row.
     pub(crate) async fn tallied(&mut self, task: Id) -> Result<Option<Tallied>> {
-        let Some((as_of, warn)) = self.read_tally_state().await? else {
-            return Ok(None);
-        };
+        // The state is read with the row (a write's first look at the tallies is here), so
+        // a task's update costs one statement for both.
         let r = self
             .fetch_optional(
                 sqlx::query(
-                    "SELECT inspection_id, unit_id, category_id, status, due_kind, due_date,
-                            rejections, withdrawn_reason, closed_on
-                       FROM rectification_tasks WHERE id = $1",
+                    "SELECT s.as_of, s.warn_days, t.inspection_id, t.unit_id, t.category_id,
+                            t.status, t.due_kind, t.due_date, t.rejections, t.withdrawn_reason,
+                            t.closed_on
+                       FROM rectification_tasks t LEFT JOIN task_tally_state s ON s.id = 1
+                      WHERE t.id = $1",
                 )
                 .bind(task.to_string()),
             )
             .await?;
         let Some(r) = r else {
+            return Ok(None);
+        };
+        let state = match self.tally_state_cache {
+            Some(state) => state,
+            None => {
+                let state = tally_state_of(&r)?;
+                self.tally_state_cache = Some(state);
+                state
+            }
+        };
+        let Some((as_of, warn)) = state else {
             return Ok(None);
         };
         let closed_on = opt_s(&r, "closed_on")?
@@ -750,4 +757,14 @@ impl DbTx<Writing> {
         self.tally_state_cache = None;
         Ok(())
     }
+}
+
+/// The tally state in a row's `as_of` and `warn_days`: none until the tallies are built.
+fn tally_state_of(r: &AnyRow) -> Result<Option<(Date, i32)>> {
+    let Some(as_of) = opt_s(r, "as_of")? else {
+        return Ok(None);
+    };
+    let day = as_of.parse::<Date>().map_err(CoreError::internal)?;
+    let warn = i32::try_from(i(r, "warn_days")?).map_err(CoreError::internal)?;
+    Ok(Some((day, warn)))
 }
