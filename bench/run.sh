@@ -384,12 +384,17 @@ PY
       LINES+=("| POST /api/v1/tasks/{id}/progress | $conns | — (no open task) | | | | | |")
     fi
   done
-  local peak; peak=$(awk '/VmHWM/{printf "%.0f", $2/1024}' "/proc/$SERVER/status")
+  local peak anon file
+  peak=$(awk '/VmHWM/{printf "%.0f", $2/1024}' "/proc/$SERVER/status")
+  # What the resident memory is made of at the end: the heap, and the pages of mapped files
+  # (the search index, the binary), which the kernel may drop and read again.
+  anon=$(awk '/RssAnon/{printf "%.0f", $2/1024}' "/proc/$SERVER/status")
+  file=$(awk '/RssFile/{printf "%.0f", $2/1024}' "/proc/$SERVER/status")
   stop_server
   {
     echo "### $name"
     echo
-    echo "Cold start (process start → /healthz answers): $cold ms. Peak RSS of the server over the whole run (VmHWM): $peak MB."
+    echo "Cold start (process start → /healthz answers): $cold ms. Peak RSS of the server over the whole run (VmHWM): $peak MB; at its end $anon MB anonymous (RssAnon) and $file MB of mapped files (RssFile)."
     echo
     echo "| path | connections | req/s | of /healthz | p50 | p99 | non-2xx | peak RSS |"
     echo "|---|---|---|---|---|---|---|---|"
