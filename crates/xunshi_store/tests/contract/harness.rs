@@ -265,6 +265,20 @@ pub async fn new_user(s: &Svc, username: &str, unit: Option<&str>, role: Option<
     .0
 }
 
+/// The actor a page request of `username` carries: logged in with [`PASSWORD`], the session
+/// resolved as every request resolves it.
+pub async fn session_actor(s: &Svc, username: &str) -> Actor {
+    let ok = s
+        .login_session(username, PASSWORD, None, None)
+        .await
+        .expect("log in");
+    s.resolve_session(&ok.token, None)
+        .await
+        .expect("resolve")
+        .expect("the session resolves")
+        .0
+}
+
 /// The actor a request of this user would carry: the stored account and its active grants.
 pub async fn actor_of(s: &Svc, user_id: Id) -> Actor {
     let (user, grants) = s

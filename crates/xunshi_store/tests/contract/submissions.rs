@@ -8,7 +8,7 @@ use xunshi_core::permission::{Actor, SubmissionTag};
 use xunshi_core::store::{Store, SubmissionAnswer, SubmissionRead, UnitFilter};
 
 use crate::harness::{
-    PASSWORD, Svc, TestClock, all_at_once, expect_err, new_unit, new_user, unit_input,
+    Svc, TestClock, all_at_once, expect_err, new_unit, new_user, session_actor, unit_input,
     user_with_role,
 };
 
@@ -177,15 +177,7 @@ pub async fn an_actor_belongs_to_the_units_above_its_own(s: Svc) {
         Some("discipline"),
     )
     .await;
-    let ok = s
-        .login_session("jiwei.sub", PASSWORD, None, None)
-        .await
-        .expect("log in");
-    let (actor, _) = s
-        .resolve_session(&ok.token, None)
-        .await
-        .expect("resolve")
-        .expect("a session");
+    let actor = session_actor(&s, "jiwei.sub").await;
     for u in [sub.id, dept.id, root.id] {
         assert!(xunshi_core::own_unit::belongs_to(&actor, u), "{u}");
     }

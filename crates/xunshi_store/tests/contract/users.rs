@@ -11,7 +11,7 @@ use xunshi_core::{CoreError, Id};
 
 use crate::harness::{
     PASSWORD, Svc, actor_of, all_at_once, audit_len, audit_of_object, audit_where, bad_fields,
-    expect_err, new_unit, new_user, user_input, user_version, user_with_role,
+    expect_err, new_unit, new_user, session_actor, user_input, user_version, user_with_role,
 };
 
 fn grant(role: &str, scope: Option<&str>) -> NewGrant {
@@ -503,15 +503,7 @@ pub async fn grants_are_scoped_unique_and_revocable(s: Svc) {
     let (_, active) = s.get_user(&sys, user.id).await.expect("read");
     assert_eq!(active.len(), 4);
     for (who, grants) in [(&user, active), (&loose, Vec::new())] {
-        let ok = s
-            .login_session(&who.username, PASSWORD, None, None)
-            .await
-            .expect("log in");
-        let (actor, _) = s
-            .resolve_session(&ok.token, None)
-            .await
-            .expect("resolve")
-            .expect("the session resolves");
+        let actor = session_actor(&s, &who.username).await;
         let ids = |g: &[Grant]| g.iter().map(|g| g.id).collect::<Vec<_>>();
         assert_eq!(actor.user_id(), Some(who.id));
         assert_eq!(ids(actor.grants()), ids(&grants));

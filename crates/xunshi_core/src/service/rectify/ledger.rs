@@ -8,7 +8,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use super::access::{rect_role, require, visible_scope};
-use super::{TaskDetail, TaskEntry, TaskRights, plan_and_inspection, warn_days};
+use super::{TaskDetail, TaskEntry, TaskRights, ledger_row, plan_and_inspection, warn_days};
 use crate::deadline::Colour;
 use crate::error::{CoreError, Result};
 use crate::id::Id;
@@ -218,18 +218,8 @@ impl<S: Store> Services<S> {
     pub async fn get_task(&self, actor: &Actor, id: Id) -> Result<TaskDetail> {
         let mut tx = self.store.read().await?;
         // The task's row of the ledger holds the task: one statement reads both.
-        let row = tx
-            .ledger_rows(
-                &TaskFilter {
-                    task_id: Some(id),
-                    include_withdrawn: true,
-                    ..Default::default()
-                },
-                TaskOrder::Created,
-                PageRequest::first(1),
-            )
+        let row = ledger_row(&mut tx, id)
             .await?
-            .pop()
             .ok_or_else(|| CoreError::NotFound("整改任务".into()))?;
         let task = row.task.clone();
         let (plan, insp) = plan_and_inspection(&mut tx, task.plan_id).await?;

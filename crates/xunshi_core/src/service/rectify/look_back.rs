@@ -11,7 +11,7 @@ use serde_json::json;
 use super::access::{rect_role, require};
 use super::ledger::entry;
 use super::plans::require_editable;
-use super::{TaskEntry, plan_and_inspection, task_context, warn_days};
+use super::{TaskEntry, ledger_row, plan_and_inspection, task_context, warn_days};
 use crate::audit::{Action, AuditEntry};
 use crate::error::{CoreError, Result};
 use crate::id::Id;
@@ -65,19 +65,7 @@ pub(crate) async fn carried_tasks<T: ReadTx>(
 ) -> Result<Vec<CarriedTask>> {
     let mut out = Vec::new();
     for link in tx.carried_into(plan_id).await? {
-        let Some(row) = tx
-            .ledger_rows(
-                &TaskFilter {
-                    task_id: Some(link.task_id),
-                    include_withdrawn: true,
-                    ..Default::default()
-                },
-                TaskOrder::Created,
-                PageRequest::first(1),
-            )
-            .await?
-            .pop()
-        else {
+        let Some(row) = ledger_row(tx, link.task_id).await? else {
             continue;
         };
         let e = entry(row, today, warn);

@@ -35,10 +35,13 @@ use crate::error::{CoreError, Result};
 use crate::feedback::FeedbackStatus;
 use crate::id::Id;
 use crate::inspection::Inspection;
+use crate::page::PageRequest;
 use crate::rectify::{
     ChangeRequest, GroupMember, Plan, PlanReview, ProgressReport, Task, TaskEvidence, Verification,
 };
-use crate::store::{ReadTx, RectifyRead, RectifyWrite, Store, WriteTx};
+use crate::store::{
+    LedgerRow, ReadTx, RectifyRead, RectifyWrite, Store, TaskFilter, TaskOrder, WriteTx,
+};
 
 pub(crate) use access::visible_scope as visible_scope_of;
 pub use batch::{BATCH_MAX, BatchItem, Reminded};
@@ -259,6 +262,20 @@ pub(crate) async fn load_task<T: ReadTx>(tx: &mut T, id: Id) -> Result<Task> {
     tx.get_task(id)
         .await?
         .ok_or_else(|| CoreError::NotFound("整改任务".into()))
+}
+
+/// The ledger's row of one task, withdrawn or not: the task with the names and the newest
+/// report the ledger shows beside it.
+pub(crate) async fn ledger_row<T: ReadTx>(tx: &mut T, id: Id) -> Result<Option<LedgerRow>> {
+    let f = TaskFilter {
+        task_id: Some(id),
+        include_withdrawn: true,
+        ..Default::default()
+    };
+    Ok(tx
+        .ledger_rows(&f, TaskOrder::Created, PageRequest::first(1))
+        .await?
+        .pop())
 }
 
 /// A plan with its inspection.
