@@ -290,10 +290,6 @@ pub trait ReadTx:
         &mut self,
         user_id: Id,
     ) -> impl Future<Output = Result<Vec<LoginLock>>> + Send;
-    fn get_session(
-        &mut self,
-        token_hash: &str,
-    ) -> impl Future<Output = Result<Option<Session>>> + Send;
     /// The session of `token_hash` with its holder, in one statement.
     fn session_holder(
         &mut self,
@@ -310,10 +306,6 @@ pub trait ReadTx:
     ) -> impl Future<Output = Result<Option<TwoFactor>>> + Send;
     /// Whether administrators and the office must log in with a second factor.
     fn two_factor_required(&mut self) -> impl Future<Output = Result<bool>> + Send;
-    fn get_token_by_hash(
-        &mut self,
-        token_hash: &str,
-    ) -> impl Future<Output = Result<Option<ApiToken>>> + Send;
     fn get_token(&mut self, id: Id) -> impl Future<Output = Result<Option<ApiToken>>> + Send;
     fn list_tokens(&mut self, user_id: Id) -> impl Future<Output = Result<Vec<ApiToken>>> + Send;
     fn audit_head(&mut self) -> impl Future<Output = Result<AuditHead>> + Send;

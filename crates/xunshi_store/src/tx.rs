@@ -797,14 +797,6 @@ impl<M: Mode> ReadTx for DbTx<M> {
             .collect()
     }
 
-    async fn get_session(&mut self, token_hash: &str) -> Result<Option<Session>> {
-        let sql = format!("SELECT {SESSION_COLS} FROM sessions WHERE token_hash = $1");
-        self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(token_hash.to_owned()))
-            .await?
-            .map(|r| rows::session(&r))
-            .transpose()
-    }
-
     async fn session_holder(&mut self, token_hash: &str) -> Result<Option<Holder<Session>>> {
         self.holder("sessions", SESSION_COLS, token_hash, rows::session)
             .await
@@ -813,14 +805,6 @@ impl<M: Mode> ReadTx for DbTx<M> {
     async fn token_holder(&mut self, token_hash: &str) -> Result<Option<Holder<ApiToken>>> {
         self.holder("api_tokens", TOKEN_COLS, token_hash, rows::token)
             .await
-    }
-
-    async fn get_token_by_hash(&mut self, token_hash: &str) -> Result<Option<ApiToken>> {
-        let sql = format!("SELECT {TOKEN_COLS} FROM api_tokens WHERE token_hash = $1");
-        self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(token_hash.to_owned()))
-            .await?
-            .map(|r| rows::token(&r))
-            .transpose()
     }
 
     async fn get_token(&mut self, id: Id) -> Result<Option<ApiToken>> {

@@ -698,14 +698,14 @@ pub async fn expired_sessions_are_purged_and_a_disabled_accounts_tokens_stay_rev
     s.maintenance().await.expect("upkeep");
     let mut tx = s.store.read().await.unwrap();
     assert!(
-        tx.get_session(&old.session.token_hash)
+        tx.session_holder(&old.session.token_hash)
             .await
             .unwrap()
             .is_none(),
         "the expired session is gone from the table"
     );
     assert!(
-        tx.get_session(&young.session.token_hash)
+        tx.session_holder(&young.session.token_hash)
             .await
             .unwrap()
             .is_some(),
@@ -734,11 +734,11 @@ pub async fn expired_sessions_are_purged_and_a_disabled_accounts_tokens_stay_rev
     );
     let mut tx = s.store.read().await.unwrap();
     let stored = tx
-        .get_token_by_hash(&token.record.token_hash)
+        .token_holder(&token.record.token_hash)
         .await
         .unwrap()
         .expect("the token is kept, revoked");
-    assert!(stored.revoked_at.is_some());
+    assert!(stored.credential.revoked_at.is_some());
 }
 
 /// Log-in attempts from an address are counted in the database, per minute: instances (here,
