@@ -66,13 +66,23 @@ pub fn unit(row: &AnyRow) -> Result<Unit> {
     })
 }
 
+/// The column `name` as a join names it with `prefix` (`""`: the name itself, built only when
+/// there is a prefix).
+fn named<'a>(prefix: &str, name: &'a str) -> std::borrow::Cow<'a, str> {
+    if prefix.is_empty() {
+        name.into()
+    } else {
+        format!("{prefix}{name}").into()
+    }
+}
+
 pub fn user(row: &AnyRow) -> Result<User> {
     user_at(row, "")
 }
 
 /// A user from the columns named with `prefix` (a join of several tables' rows).
 pub fn user_at(row: &AnyRow, prefix: &str) -> Result<User> {
-    let c = |name: &str| format!("{prefix}{name}");
+    let c = |name| named(prefix, name);
     Ok(User {
         id: id(row, &c("id"))?,
         username: s(row, &c("username"))?,
@@ -94,7 +104,7 @@ pub fn grant(row: &AnyRow) -> Result<Grant> {
 
 /// A grant from the columns named with `prefix`.
 pub fn grant_at(row: &AnyRow, prefix: &str) -> Result<Grant> {
-    let c = |name: &str| format!("{prefix}{name}");
+    let c = |name| named(prefix, name);
     Ok(Grant {
         id: id(row, &c("id"))?,
         user_id: id(row, &c("user_id"))?,

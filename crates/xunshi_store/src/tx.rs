@@ -24,6 +24,8 @@ mod tally;
 mod teams;
 mod todo;
 
+use std::sync::LazyLock;
+
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, AssertSqlSafe, Transaction};
 use xunshi_core::audit::{AuditRecord, format_at};
@@ -487,6 +489,8 @@ const TOKEN_COLS: &str =
     "id, user_id, name, token_hash, created_at, expires_at, last_used_at, revoked_at";
 const SESSION_COLS: &str =
     "token_hash, user_id, csrf_token, created_at, expires_at, two_factor_pending";
+pub(crate) const AUDIT_COLS: &str = "id, seq, at, actor_id, actor_name, action, object_type, object_id, ip, \
+     summary, prev_hash, hash";
 
 /// `cols` of the table aliased `alias`, each named `prefix` and its own name.
 fn prefixed(alias: &str, prefix: &str, cols: &str) -> String {
@@ -496,25 +500,32 @@ fn prefixed(alias: &str, prefix: &str, cols: &str) -> String {
         .join(", ")
 }
 
+/// The statement of [`DbTx::holder`] for the credentials of `table` (columns `cols`, found by
+/// its `token_hash`), built once per table: every signed-in request runs it.
+fn holder_sql(table: &str, cols: &str) -> String {
+    format!(
+        "SELECT {}, {}, {} FROM {table} c JOIN users u ON u.id = c.user_id \
+         LEFT JOIN grants g ON g.user_id = c.user_id AND g.revoked_at IS NULL \
+         WHERE c.token_hash = $1 ORDER BY g.id",
+        prefixed("c", "", cols),
+        prefixed("u", "u_", USER_COLS),
+        prefixed("g", "g_", GRANT_COLS),
+    )
+}
+
+static SESSION_HOLDER: LazyLock<String> = LazyLock::new(|| holder_sql("sessions", SESSION_COLS));
+static TOKEN_HOLDER: LazyLock<String> = LazyLock::new(|| holder_sql("api_tokens", TOKEN_COLS));
+
 impl<M: Mode> DbTx<M> {
-    /// A credential of `table` (columns `cols`, found by its `token_hash`) with its user and
-    /// the user's active grants: one row per grant (one with no grant if there is none), so
-    /// a signed-in request costs one statement, not three.
+    /// A credential found by its `token_hash` with `sql` ([`holder_sql`]), with its user and
+    /// the user's active grants: one row per grant (one with no grant if there is none), so a
+    /// signed-in request costs one statement, not three.
     async fn holder<C>(
         &mut self,
-        table: &str,
-        cols: &str,
+        sql: &'static str,
         token_hash: &str,
         credential: fn(&AnyRow) -> Result<C>,
     ) -> Result<Option<Holder<C>>> {
-        let sql = format!(
-            "SELECT {}, {}, {} FROM {table} c JOIN users u ON u.id = c.user_id \
-             LEFT JOIN grants g ON g.user_id = c.user_id AND g.revoked_at IS NULL \
-             WHERE c.token_hash = $1 ORDER BY g.id",
-            prefixed("c", "", cols),
-            prefixed("u", "u_", USER_COLS),
-            prefixed("g", "g_", GRANT_COLS),
-        );
         let found = self
             .fetch_all(sqlx::query(AssertSqlSafe(sql)).bind(token_hash.to_owned()))
             .await?;
@@ -534,8 +545,6 @@ impl<M: Mode> DbTx<M> {
         }))
     }
 }
-pub(crate) const AUDIT_COLS: &str = "id, seq, at, actor_id, actor_name, action, object_type, object_id, ip, \
-     summary, prev_hash, hash";
 
 impl<M: Mode> ReadTx for DbTx<M> {
     async fn get_login_lock(&mut self, user_id: Id, address: &str) -> Result<Option<LoginLock>> {
@@ -798,13 +807,12 @@ impl<M: Mode> ReadTx for DbTx<M> {
     }
 
     async fn session_holder(&mut self, token_hash: &str) -> Result<Option<Holder<Session>>> {
-        self.holder("sessions", SESSION_COLS, token_hash, rows::session)
+        self.holder(&SESSION_HOLDER, token_hash, rows::session)
             .await
     }
 
     async fn token_holder(&mut self, token_hash: &str) -> Result<Option<Holder<ApiToken>>> {
-        self.holder("api_tokens", TOKEN_COLS, token_hash, rows::token)
-            .await
+        self.holder(&TOKEN_HOLDER, token_hash, rows::token).await
     }
 
     async fn get_token(&mut self, id: Id) -> Result<Option<ApiToken>> {
