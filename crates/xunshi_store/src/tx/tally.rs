@@ -498,7 +498,7 @@ impl<M: Mode> DbTx<M> {
 impl DbTx<Writing> {
     /// What the task counts under now, and what it would count under after a change of the
     /// columns an update writes; `None` if the tallies are not built yet (building them will
-    /// count it) or there is no such task. One read of the tally state and one of the row.
+    /// count it) or there is no such task. One statement reads the row and the tally state.
     pub(crate) async fn tallied(&mut self, task: Id) -> Result<Option<Tallied>> {
         // The state is read with the row (a write's first look at the tallies is here), so
         // a task's update costs one statement for both.

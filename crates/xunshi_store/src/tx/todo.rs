@@ -198,6 +198,13 @@ fn waiting_where_after(sh: &Shape, scope: &WaitingScope, before: usize) -> Optio
     Some(w)
 }
 
+/// Adds the column `name` to a statement of scalar subqueries: `select` narrowed by `w`, whose
+/// values are bound after those already in `all`.
+fn add_part(cols: &mut Vec<String>, all: &mut Where, name: &str, select: &str, w: Where) {
+    cols.push(format!("({select} {}) AS {name}", w.sql()));
+    all.absorb(w);
+}
+
 impl<M: Mode> TodoRead for DbTx<M> {
     async fn waiting(
         &mut self,
@@ -281,65 +288,54 @@ impl<M: Mode> TodoRead for DbTx<M> {
             asked.iter().any(|(k, _)| *k == Waiting::TaskClaimed) && self.tallies_built().await?;
         for (k, (kind, scope)) in asked.iter().enumerate() {
             let sh = shape(*kind);
-            // Claims are added up from the tallies once they are built (see `waiting`).
-            if *kind == Waiting::TaskClaimed && tallied {
-                if waiting_where(&sh, scope).is_none() {
-                    continue;
-                }
-                let (expr, w) = claimed_tally_sql(scope, all.bound());
-                cols.push(format!("{expr} AS n{k}"));
-                counted.push(k);
-                all.absorb(w);
-                continue;
-            }
             let Some(w) = waiting_where_after(&sh, scope, all.bound()) else {
                 continue;
             };
-            cols.push(format!(
-                "CAST((SELECT count(*) FROM {} {}) AS BIGINT) AS n{k}",
-                sh.from,
-                w.sql()
-            ));
             counted.push(k);
-            all.absorb(w);
+            // Claims are added up from the tallies once they are built (see `waiting`); the
+            // count's clauses then only told that the scope is not empty.
+            if *kind == Waiting::TaskClaimed && tallied {
+                let (expr, w) = claimed_tally_sql(scope, all.bound());
+                cols.push(format!("{expr} AS n{k}"));
+                all.absorb(w);
+                continue;
+            }
+            let count = format!("SELECT CAST(count(*) AS BIGINT) FROM {}", sh.from);
+            add_part(&mut cols, &mut all, &format!("n{k}"), &count, w);
         }
         if let Some(unit) = also.unit_of {
             let mut w = Where::after(all.bound());
             w.eq("id", unit.to_string());
-            cols.push(format!("(SELECT name FROM units {}) AS unit_name", w.sql()));
-            all.absorb(w);
+            add_part(
+                &mut cols,
+                &mut all,
+                "unit_name",
+                "SELECT name FROM units",
+                w,
+            );
         }
         if let Some(user) = also.unread_of {
             let mut w = Where::after(all.bound());
             w.eq("user_id", user.to_string());
             w.fixed("read_at IS NULL");
-            cols.push(format!(
-                "CAST((SELECT count(*) FROM messages {}) AS BIGINT) AS unread",
-                w.sql()
-            ));
-            all.absorb(w);
+            let count = "SELECT CAST(count(*) AS BIGINT) FROM messages";
+            add_part(&mut cols, &mut all, "unread", count, w);
         }
         if let Some(me) = also.disposals_not_by {
             let mut w = Where::after(all.bound());
             w.fixed("status = 'proposed'");
             let n = w.next();
             w.raw(format!("proposed_by <> ${n}"), me.to_string());
-            cols.push(format!(
-                "CAST((SELECT count(*) FROM disposals {}) AS BIGINT) AS disposals",
-                w.sql()
-            ));
-            all.absorb(w);
+            let count = "SELECT CAST(count(*) AS BIGINT) FROM disposals";
+            add_part(&mut cols, &mut all, "disposals", count, w);
         }
         if let Some(year) = also.calendar_year {
             let mut w = Where::after(all.bound());
             w.fixed("replaced_at IS NULL");
             let n = w.next();
             w.raw_integer(format!("year = ${n}"), i64::from(year));
-            cols.push(format!(
-                "CAST((SELECT count(*) FROM calendar_years {}) AS BIGINT) AS calendar",
-                w.sql()
-            ));
-            all.absorb(w);
+            let count = "SELECT CAST(count(*) AS BIGINT) FROM calendar_years";
+            add_part(&mut cols, &mut all, "calendar", count, w);
         }
         if cols.is_empty() {
             return Ok(out);
