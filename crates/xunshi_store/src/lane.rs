@@ -28,8 +28,8 @@ use crate::{Dialect, db_err};
 const MAX_WRITES: usize = 256;
 /// … or once it has been open this long.
 const MAX_AGE: Duration = Duration::from_millis(20);
-/// A writer whose batch nobody has committed within this time commits it itself: the writer
-/// that was queued behind it (and so left the batch open) may have given up.
+/// A batch left open for a queued writer is committed after this time if nobody has: the writer
+/// that was queued may have given up.
 const SELF_FLUSH_AFTER: Duration = Duration::from_millis(5);
 
 #[derive(Clone)]
@@ -205,34 +205,47 @@ impl Writer {
             abort(&mut state, &why).await;
             return Err(lost(why));
         }
-        let (tell, mut told) = oneshot::channel();
+        let (tell, told) = oneshot::channel();
         batch.waiting.push(tell);
         let id = batch.id;
         settle(&mut state, &self.lane.queued).await;
+        let left_open = state.batch.as_ref().is_some_and(|b| b.id == id);
         drop(state);
-        loop {
-            tokio::select! {
-                outcome = &mut told => {
-                    return match outcome {
-                        Ok(Ok(())) => Ok(()),
-                        Ok(Err(why)) => Err(lost(why)),
-                        Err(_) => Err(lost("批次已中止".into())),
-                    };
-                }
-                _ = tokio::time::sleep(SELF_FLUSH_AFTER) => {
-                    let mut state = self.lane.acquire().await;
-                    if state.batch.as_ref().is_some_and(|b| b.id == id) {
-                        flush(&mut state).await;
-                    } else {
-                        // Its own batch was committed meanwhile (the answer is on its way), but
-                        // whoever opened the one open now may have left it to this writer,
-                        // seen queued: it is settled like any other, or it could stay open
-                        // with nobody left to commit it, holding the write lock.
-                        settle(&mut state, &self.lane.queued).await;
-                    }
-                }
-            }
+        if left_open {
+            // Left open for the writer queued behind. That writer may give up (its request
+            // dropped when its client goes), and so may this one: the batch's commit must not
+            // hang on either request, or the batch would stay open, holding the write lock and
+            // its connection (closing the pool would wait for it for ever). A task of its own,
+            // which no request takes with it, commits the batch if nobody has meanwhile.
+            let lane = self.lane.clone();
+            tokio::spawn(async move { lane.flush_if_left(id).await });
         }
+        match told.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(why)) => Err(lost(why)),
+            Err(_) => Err(lost("批次已中止".into())),
+        }
+    }
+}
+
+impl Lane {
+    /// Commits the batch `id` if it is still open after [`SELF_FLUSH_AFTER`]; if it was
+    /// committed meanwhile, the batch open now is settled like any other (whoever opened it
+    /// may have left it to a writer that has gone).
+    async fn flush_if_left(&self, id: u64) {
+        tokio::time::sleep(SELF_FLUSH_AFTER).await;
+        let mut state = self.acquire().await;
+        if state.batch.as_ref().is_some_and(|b| b.id == id) {
+            flush(&mut state).await;
+        } else {
+            settle(&mut state, &self.queued).await;
+        }
+    }
+
+    /// Commits the open batch, if any, before the pool closes: it holds a connection.
+    pub(crate) async fn close(&self) {
+        let mut state = self.acquire().await;
+        flush(&mut state).await;
     }
 }
 
@@ -267,5 +280,51 @@ impl Drop for Writer {
                 settle(&mut state, &queued).await;
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Db;
+
+    /// A writer that sees another queued leaves its batch open for it. Under load, when the
+    /// clients go (a benchmark's end, a closed browser), both requests can be dropped: the
+    /// queued one before it takes the lane, this one while it waits to hear of the commit.
+    /// The batch must still be committed, or it holds the write lock and its connection until
+    /// the next write, and closing the pool waits for it for ever.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_batch_left_for_writers_that_are_gone_is_still_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&crate::sqlite_url(dir.path()), 3).await.unwrap();
+        let lane = db.lane.clone();
+        let mut writer = lane.begin().await.unwrap();
+        sqlx::raw_sql("CREATE TABLE kept (n INTEGER)")
+            .execute(writer.conn())
+            .await
+            .unwrap();
+        // A writer queued for the lane, which will give up before it takes it.
+        let queued = Queued::new(&lane.queued);
+        let committing = tokio::spawn(writer.commit());
+        // The lane, as the writer leaves it: the batch open, for the writer queued behind.
+        let held = lane.state.clone().lock_owned().await;
+        assert_eq!(held.batch.as_ref().map(|b| b.waiting.len()), Some(1));
+        // Both give up, before anything else runs in the lane.
+        committing.abort();
+        drop(queued);
+        drop(held);
+        tokio::time::sleep(SELF_FLUSH_AFTER * 20).await;
+        assert!(
+            lane.state.lock().await.batch.is_none(),
+            "the batch was committed"
+        );
+        let kept: i64 = sqlx::query_scalar("SELECT count(*) FROM kept")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+        assert_eq!(kept, 0);
+        tokio::time::timeout(Duration::from_secs(5), db.close())
+            .await
+            .expect("nothing holds a connection");
     }
 }

@@ -213,6 +213,7 @@ impl Db {
     }
 
     pub async fn close(&self) {
+        self.lane.close().await;
         self.pool.close().await;
     }
 }
