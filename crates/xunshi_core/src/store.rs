@@ -460,6 +460,13 @@ pub trait WriteTx:
     /// Locks the head of the trail for this transaction and returns its sequence and hash;
     /// concurrent writers wait here, so the chain never forks.
     fn lock_audit_head(&mut self) -> impl Future<Output = Result<AuditHead>> + Send;
+    /// [`WriteTx::lock_audit_head`], and in the same read what
+    /// [`crate::store::ArchiveRead::archived_owner`] answers of the object.
+    fn lock_audit_head_for(
+        &mut self,
+        object_type: &str,
+        id: Id,
+    ) -> impl Future<Output = Result<(AuditHead, Option<String>)>> + Send;
     fn insert_audit(&mut self, r: &AuditRecord) -> impl Future<Output = Result<()>> + Send;
     fn set_audit_head(&mut self, seq: i64, hash: &str) -> impl Future<Output = Result<()>> + Send;
     /// Names further objects of the record `seq` (its `also`), so that a search by object

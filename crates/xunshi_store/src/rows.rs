@@ -68,7 +68,7 @@ pub fn unit(row: &AnyRow) -> Result<Unit> {
 
 /// The column `name` as a join names it with `prefix` (`""`: the name itself, built only when
 /// there is a prefix).
-fn named<'a>(prefix: &str, name: &'a str) -> std::borrow::Cow<'a, str> {
+pub(crate) fn named<'a>(prefix: &str, name: &'a str) -> std::borrow::Cow<'a, str> {
     if prefix.is_empty() {
         name.into()
     } else {

@@ -43,6 +43,19 @@ use xunshi_core::{CoreError, Id, Result};
 use crate::explain::ExplainLog;
 use crate::lane::Writer;
 use crate::{db_err, rows};
+
+/// The head of the audit trail from its row (`seq`, `hash`, `algorithm`).
+fn audit_head_of(r: Option<AnyRow>) -> Result<AuditHead> {
+    let r = r.ok_or_else(|| CoreError::internal("the audit head row is missing"))?;
+    let alg = rows::s(&r, "algorithm")?;
+    Ok(AuditHead {
+        seq: rows::i(&r, "seq")?,
+        hash: rows::s(&r, "hash")?,
+        alg: HashAlg::parse(&alg).ok_or_else(|| {
+            CoreError::internal(format!("the audit chain names an unknown hash “{alg}”"))
+        })?,
+    })
+}
 pub(crate) use calendar::day_kind_code;
 pub(crate) use supervise::load_default_rules;
 
@@ -493,7 +506,7 @@ pub(crate) const AUDIT_COLS: &str = "id, seq, at, actor_id, actor_name, action, 
      summary, prev_hash, hash";
 
 /// `cols` of the table aliased `alias`, each named `prefix` and its own name.
-fn prefixed(alias: &str, prefix: &str, cols: &str) -> String {
+pub(crate) fn prefixed(alias: &str, prefix: &str, cols: &str) -> String {
     cols.split(',')
         .map(|c| format!("{alias}.{c} AS {prefix}{c}", c = c.trim()))
         .collect::<Vec<_>>()
@@ -838,16 +851,8 @@ impl<M: Mode> ReadTx for DbTx<M> {
             .fetch_optional(sqlx::query(
                 "SELECT seq, hash, algorithm FROM audit_head WHERE id = 1",
             ))
-            .await?
-            .ok_or_else(|| CoreError::internal("the audit head row is missing"))?;
-        let alg = rows::s(&r, "algorithm")?;
-        Ok(AuditHead {
-            seq: rows::i(&r, "seq")?,
-            hash: rows::s(&r, "hash")?,
-            alg: HashAlg::parse(&alg).ok_or_else(|| {
-                CoreError::internal(format!("the audit chain names an unknown hash “{alg}”"))
-            })?,
-        })
+            .await?;
+        audit_head_of(r)
     }
 
     async fn audit_in_order(&mut self, after_seq: i64, limit: u32) -> Result<Vec<AuditRecord>> {
@@ -1345,6 +1350,29 @@ impl WriteTx for DbTx<Writing> {
     async fn lock_audit_head(&mut self) -> Result<AuditHead> {
         // Write transactions take the head lock when they begin (see `Db::begin_write`).
         self.audit_head().await
+    }
+
+    async fn lock_audit_head_for(
+        &mut self,
+        object_type: &str,
+        id: Id,
+    ) -> Result<(AuditHead, Option<String>)> {
+        let Some(owner) = archive::archived_owner_sql(object_type) else {
+            return Ok((self.lock_audit_head().await?, None));
+        };
+        // One statement, not two: this is on the path of every write, inside the write lane.
+        let sql = format!(
+            "SELECT seq, hash, algorithm, ({owner} LIMIT 1) AS archived_team
+               FROM audit_head WHERE id = 1"
+        );
+        let r = self
+            .fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(id.to_string()))
+            .await?;
+        let archived = r
+            .as_ref()
+            .map(|r| rows::opt_s(r, "archived_team"))
+            .transpose()?;
+        Ok((audit_head_of(r)?, archived.flatten()))
     }
 
     async fn insert_audit(&mut self, r: &AuditRecord) -> Result<()> {

@@ -265,13 +265,16 @@ pub(crate) async fn record<T: WriteTx>(
 ) -> Result<AuditRecord> {
     // An archived inspection's records are read-only: whichever service changed one, the
     // change is refused here, before its record, and its transaction rolled back.
-    if crate::archive::held(entry.action)
-        && let Some(id) = entry.object_id
-        && let Some(team) = tx.archived_owner(entry.object_type, id).await?
-    {
-        return Err(crate::archive::refusal(&team));
-    }
-    let head = tx.lock_audit_head().await?;
+    let head = match entry.object_id {
+        Some(id) if crate::archive::held(entry.action) => {
+            let (head, archived) = tx.lock_audit_head_for(entry.object_type, id).await?;
+            if let Some(team) = archived {
+                return Err(crate::archive::refusal(&team));
+            }
+            head
+        }
+        _ => tx.lock_audit_head().await?,
+    };
     let (seq, prev_hash) = (head.seq, head.hash);
     // A request carrying an idempotency key claims it with the first record it writes, in
     // this transaction: the key is never kept without the record, nor the record without it.

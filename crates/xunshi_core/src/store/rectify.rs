@@ -249,6 +249,12 @@ pub trait RectifyRead: Send {
         plan_id: Id,
     ) -> impl Future<Output = Result<Vec<PlanReview>>> + Send;
     fn get_task(&mut self, id: Id) -> impl Future<Output = Result<Option<Task>>> + Send;
+    /// A task with its plan and its inspection (with the inspection's targets), in one read:
+    /// what every change of a task is checked against.
+    fn get_task_context(
+        &mut self,
+        id: Id,
+    ) -> impl Future<Output = Result<Option<(Task, Plan, crate::inspection::Inspection)>>> + Send;
     /// Tasks by id (creation order), `page.limit + 1` rows at most.
     fn list_tasks(
         &mut self,

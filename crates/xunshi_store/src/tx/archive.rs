@@ -56,15 +56,22 @@ fn owned_by(object_type: &str) -> Option<(String, &'static str, &'static str)> {
     })
 }
 
+/// The statement that finds the team name of the archived inspection a record of
+/// `object_type` (its id bound as `$1`) belongs to: no row when the inspection is not
+/// archived; `None` for a kind of no inspection.
+pub(super) fn archived_owner_sql(object_type: &str) -> Option<String> {
+    let (from, object, inspection) = owned_by(object_type)?;
+    Some(format!(
+        "SELECT i.team_name FROM {from} JOIN inspections i ON i.id = {inspection}
+         WHERE {object} = $1 AND i.stage = 'archived'"
+    ))
+}
+
 impl<M: Mode> ArchiveRead for DbTx<M> {
     async fn archived_owner(&mut self, object_type: &str, id: Id) -> Result<Option<String>> {
-        let Some((from, object, inspection)) = owned_by(object_type) else {
+        let Some(sql) = archived_owner_sql(object_type) else {
             return Ok(None);
         };
-        let sql = format!(
-            "SELECT i.team_name FROM {from} JOIN inspections i ON i.id = {inspection}
-             WHERE {object} = $1 AND i.stage = 'archived'"
-        );
         self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(id.to_string()))
             .await?
             .map(|r| s(&r, "team_name"))

@@ -55,34 +55,40 @@ fn round(r: &AnyRow) -> Result<Round> {
 
 /// An inspection row; its targets are filled in separately.
 fn inspection(r: &AnyRow) -> Result<Inspection> {
+    inspection_at(r, "")
+}
+
+/// An inspection from the columns named with `prefix` (a join of several tables' rows).
+pub(super) fn inspection_at(r: &AnyRow, prefix: &str) -> Result<Inspection> {
+    let c = |name| rows::named(prefix, name);
     Ok(Inspection {
-        id: id(r, "id")?,
-        round_id: id(r, "round_id")?,
-        dispatcher_id: id(r, "dispatcher_id")?,
-        team_name: s(r, "team_name")?,
+        id: id(r, &c("id"))?,
+        round_id: id(r, &c("round_id"))?,
+        dispatcher_id: id(r, &c("dispatcher_id"))?,
+        team_name: s(r, &c("team_name"))?,
         target_ids: Vec::new(),
-        kind: InspectionKind::parse(&s(r, "kind")?)?,
-        elevated: get_flag(r, "elevated")?,
-        cross: get_flag(r, "cross_locality")?,
-        linked: get_flag(r, "linked")?,
-        look_back_of: opt_id(r, "look_back_of")?,
-        stage: Stage::parse(&s(r, "stage")?)?,
+        kind: InspectionKind::parse(&s(r, &c("kind"))?)?,
+        elevated: get_flag(r, &c("elevated"))?,
+        cross: get_flag(r, &c("cross_locality"))?,
+        linked: get_flag(r, &c("linked"))?,
+        look_back_of: opt_id(r, &c("look_back_of"))?,
+        stage: Stage::parse(&s(r, &c("stage"))?)?,
         dates: InspectionDates {
-            planned_entry: opt_date(r, "planned_entry")?,
-            planned_exit: opt_date(r, "planned_exit")?,
-            entry: opt_date(r, "entry_on")?,
-            exit: opt_date(r, "exit_on")?,
-            reported_to_group: opt_date(r, "reported_to_group")?,
-            reported_to_committee: opt_date(r, "reported_to_committee")?,
-            feedback: opt_date(r, "feedback_on")?,
+            planned_entry: opt_date(r, &c("planned_entry"))?,
+            planned_exit: opt_date(r, &c("planned_exit"))?,
+            entry: opt_date(r, &c("entry_on"))?,
+            exit: opt_date(r, &c("exit_on"))?,
+            reported_to_group: opt_date(r, &c("reported_to_group"))?,
+            reported_to_committee: opt_date(r, &c("reported_to_committee"))?,
+            feedback: opt_date(r, &c("feedback_on"))?,
         },
-        version: i(r, "version")?,
-        created_at: rows::ts(r, "created_at")?,
-        updated_at: rows::ts(r, "updated_at")?,
+        version: i(r, &c("version"))?,
+        created_at: rows::ts(r, &c("created_at"))?,
+        updated_at: rows::ts(r, &c("updated_at"))?,
     })
 }
 
-const INSPECTION_COLS: &str = "id, round_id, dispatcher_id, team_name, kind, elevated, cross_locality, \
+pub(super) const INSPECTION_COLS: &str = "id, round_id, dispatcher_id, team_name, kind, elevated, cross_locality, \
      linked, look_back_of, stage, planned_entry, planned_exit, entry_on, exit_on, reported_to_group, \
      reported_to_committee, feedback_on, version, created_at, updated_at";
 

@@ -1,9 +1,12 @@
 //! Rectification: plans and their reviews, the ledger's tasks, progress reports, evidence files,
 //! verifications and change requests.
 
+use std::sync::LazyLock;
+
 use jiff::civil::Date;
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
+use xunshi_core::inspection::Inspection;
 use xunshi_core::page::{Keyset, PageRequest};
 use xunshi_core::paper::FileKind;
 use xunshi_core::rectify::{
@@ -17,8 +20,11 @@ use xunshi_core::store::{
 use xunshi_core::{CoreError, Id, Result};
 
 use super::papers::{from_json, json_text, opt_sig, sig, sig_cols};
+use super::planning::{INSPECTION_COLS, inspection_at};
 use super::tally::{TallyFacts, colour_clause};
-use super::{DbTx, KeyKind, Mode, Where, Writing, contains_clause, flag, keyset, like_pattern, ts};
+use super::{
+    DbTx, KeyKind, Mode, Where, Writing, contains_clause, flag, keyset, like_pattern, prefixed, ts,
+};
 use crate::rows::{self, i, id, opt_date, opt_s, opt_ts, s};
 
 // ---------------------------------------------------------------------------------------------
@@ -50,18 +56,24 @@ const PLAN_COLS: &str = "id, inspection_id, unit_id, title, organisation, leadin
      submitted_at, approved_at, version";
 
 fn plan(r: &AnyRow) -> Result<Plan> {
-    let group: Vec<GroupMember> = from_json(r, "leading_group")?;
+    plan_at(r, "")
+}
+
+/// A rectification plan from the columns named with `prefix` (a join of several tables' rows).
+fn plan_at(r: &AnyRow, prefix: &str) -> Result<Plan> {
+    let c = |name| rows::named(prefix, name);
+    let group: Vec<GroupMember> = from_json(r, &c("leading_group"))?;
     Ok(Plan {
-        id: id(r, "id")?,
-        inspection_id: id(r, "inspection_id")?,
-        unit_id: id(r, "unit_id")?,
-        title: s(r, "title")?,
-        organisation: s(r, "organisation")?,
+        id: id(r, &c("id"))?,
+        inspection_id: id(r, &c("inspection_id"))?,
+        unit_id: id(r, &c("unit_id"))?,
+        title: s(r, &c("title"))?,
+        organisation: s(r, &c("organisation"))?,
         leading_group: group,
-        status: PlanStatus::parse(&s(r, "status")?)?,
-        submitted_at: opt_ts(r, "submitted_at")?,
-        approved_at: opt_ts(r, "approved_at")?,
-        version: i(r, "version")?,
+        status: PlanStatus::parse(&s(r, &c("status"))?)?,
+        submitted_at: opt_ts(r, &c("submitted_at"))?,
+        approved_at: opt_ts(r, &c("approved_at"))?,
+        version: i(r, &c("version"))?,
     })
 }
 
@@ -81,30 +93,54 @@ pub(crate) const TASK_COLS: &str = "id, plan_id, inspection_id, unit_id, problem
      due_date, status, progress, not_for_disclosure, withdrawn_reason, version, updated_at, closed_on";
 
 pub(crate) fn task(r: &AnyRow) -> Result<Task> {
+    task_at(r, "")
+}
+
+/// A task from the columns named with `prefix` (a join of several tables' rows).
+fn task_at(r: &AnyRow, prefix: &str) -> Result<Task> {
+    let c = |name| rows::named(prefix, name);
     Ok(Task {
-        id: id(r, "id")?,
-        plan_id: id(r, "plan_id")?,
-        inspection_id: id(r, "inspection_id")?,
-        unit_id: id(r, "unit_id")?,
-        problem_id: id(r, "problem_id")?,
-        seq: s(r, "seq")?,
-        measure: s(r, "measure")?,
-        target: s(r, "target")?,
-        standard: s(r, "standard")?,
-        responsible_leader: s(r, "responsible_leader")?,
-        lead_department: s(r, "lead_department")?,
-        co_departments: s(r, "co_departments")?,
-        responsible_person: s(r, "responsible_person")?,
-        due: due_of(r, "due_kind", "due_date")?,
-        status: TaskStatus::parse(&s(r, "status")?)?,
-        progress: i16::try_from(i(r, "progress")?).map_err(CoreError::internal)?,
-        closed_on: rows::opt_date(r, "closed_on")?,
-        not_for_disclosure: rows::flag(r, "not_for_disclosure")?,
-        withdrawn_reason: opt_s(r, "withdrawn_reason")?,
-        version: i(r, "version")?,
-        updated_at: rows::ts(r, "updated_at")?,
+        id: id(r, &c("id"))?,
+        plan_id: id(r, &c("plan_id"))?,
+        inspection_id: id(r, &c("inspection_id"))?,
+        unit_id: id(r, &c("unit_id"))?,
+        problem_id: id(r, &c("problem_id"))?,
+        seq: s(r, &c("seq"))?,
+        measure: s(r, &c("measure"))?,
+        target: s(r, &c("target"))?,
+        standard: s(r, &c("standard"))?,
+        responsible_leader: s(r, &c("responsible_leader"))?,
+        lead_department: s(r, &c("lead_department"))?,
+        co_departments: s(r, &c("co_departments"))?,
+        responsible_person: s(r, &c("responsible_person"))?,
+        due: due_of(r, &c("due_kind"), &c("due_date"))?,
+        status: TaskStatus::parse(&s(r, &c("status"))?)?,
+        progress: i16::try_from(i(r, &c("progress"))?).map_err(CoreError::internal)?,
+        closed_on: rows::opt_date(r, &c("closed_on"))?,
+        not_for_disclosure: rows::flag(r, &c("not_for_disclosure"))?,
+        withdrawn_reason: opt_s(r, &c("withdrawn_reason"))?,
+        version: i(r, &c("version"))?,
+        updated_at: rows::ts(r, &c("updated_at"))?,
     })
 }
+
+/// The statement of [`RectifyRead::get_task_context`]: the task, its plan and its inspection
+/// in one row, the inspection's targets (as `with_targets` reads them: not withdrawn, in
+/// their order) joined with commas. Every change of a task runs it first.
+static TASK_CONTEXT: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {}, {}, {},
+                (SELECT string_agg(x.unit_id, ',' ORDER BY x.position) FROM inspection_targets x
+                  WHERE x.inspection_id = i.id AND x.withdrawn_at IS NULL) AS i_targets
+           FROM rectification_tasks t
+           JOIN rectification_plans p ON p.id = t.plan_id
+           JOIN inspections i ON i.id = p.inspection_id
+          WHERE t.id = $1",
+        prefixed("t", "t_", TASK_COLS),
+        prefixed("p", "p_", PLAN_COLS),
+        prefixed("i", "i_", INSPECTION_COLS),
+    )
+});
 
 const PROGRESS_COLS: &str = "id, task_id, body, progress, claims_done, by_name, at";
 
@@ -486,6 +522,22 @@ impl<M: Mode> RectifyRead for DbTx<M> {
         .iter()
         .map(review)
         .collect()
+    }
+
+    async fn get_task_context(&mut self, tid: Id) -> Result<Option<(Task, Plan, Inspection)>> {
+        let Some(r) = self
+            .fetch_optional(sqlx::query(AssertSqlSafe(TASK_CONTEXT.as_str())).bind(tid.to_string()))
+            .await?
+        else {
+            return Ok(None);
+        };
+        let mut insp = inspection_at(&r, "i_")?;
+        insp.target_ids = opt_s(&r, "i_targets")?
+            .iter()
+            .flat_map(|list| list.split(','))
+            .map(|t| t.parse().map_err(CoreError::internal))
+            .collect::<Result<_>>()?;
+        Ok(Some((task_at(&r, "t_")?, plan_at(&r, "p_")?, insp)))
     }
 
     async fn get_task(&mut self, tid: Id) -> Result<Option<Task>> {

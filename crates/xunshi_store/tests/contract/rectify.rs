@@ -17,8 +17,8 @@ use xunshi_core::report::{Report, ReportInput, ReportStatus, ReportVersionInput,
 use xunshi_core::role::{Grant, Role, Scope};
 use xunshi_core::service::{ChangeInput, LedgerFilter, RectPlanInput};
 use xunshi_core::store::{
-    ChangeFilter, ColourAt, PlanFilter, RectifyRead, RectifyScope, RectifyWrite, Store, TaskFilter,
-    WriteTx,
+    ChangeFilter, ColourAt, PlanFilter, PlanningRead, RectifyRead, RectifyScope, RectifyWrite,
+    Store, TaskFilter, WriteTx,
 };
 use xunshi_core::{CoreError, Id};
 use xunshi_store::LocalBlobs;
@@ -288,6 +288,20 @@ pub async fn the_store_keeps_plans_tasks_and_their_records(s: Svc) {
     );
     assert_eq!(back.status, TaskStatus::Claimed);
     assert_eq!(back.measure, "措施1.1.3");
+    // The one read of a task with its plan and inspection gives what the three reads give,
+    // the inspection's targets in their order.
+    let (t, p, i) = tx.get_task_context(tasks[2].id).await.unwrap().unwrap();
+    let insp = tx.get_inspection(w.insp.id).await.unwrap().unwrap();
+    assert!(!insp.target_ids.is_empty());
+    let stored_plan = tx.get_rect_plan(plan.id).await.unwrap().unwrap();
+    for (joined, alone) in [
+        (serde_json::to_value(&t), serde_json::to_value(&back)),
+        (serde_json::to_value(&p), serde_json::to_value(&stored_plan)),
+        (serde_json::to_value(&i), serde_json::to_value(&insp)),
+    ] {
+        assert_eq!(joined.unwrap(), alone.unwrap());
+    }
+    assert!(tx.get_task_context(Id::new()).await.unwrap().is_none());
     assert_eq!(
         tx.get_task(tasks[5].id).await.unwrap().unwrap().due,
         Due::LongTerm

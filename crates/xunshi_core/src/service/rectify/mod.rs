@@ -258,12 +258,6 @@ pub(crate) async fn load_plan<T: ReadTx>(tx: &mut T, id: Id) -> Result<Plan> {
         .ok_or_else(|| CoreError::NotFound("整改方案".into()))
 }
 
-pub(crate) async fn load_task<T: ReadTx>(tx: &mut T, id: Id) -> Result<Task> {
-    tx.get_task(id)
-        .await?
-        .ok_or_else(|| CoreError::NotFound("整改任务".into()))
-}
-
 /// The ledger's row of one task, withdrawn or not: the task with the names and the newest
 /// report the ledger shows beside it.
 pub(crate) async fn ledger_row<T: ReadTx>(tx: &mut T, id: Id) -> Result<Option<LedgerRow>> {
@@ -293,9 +287,9 @@ pub(crate) async fn task_context<T: ReadTx>(
     tx: &mut T,
     id: Id,
 ) -> Result<(Task, Plan, Inspection)> {
-    let task = load_task(tx, id).await?;
-    let (plan, insp) = plan_and_inspection(tx, task.plan_id).await?;
-    Ok((task, plan, insp))
+    tx.get_task_context(id)
+        .await?
+        .ok_or_else(|| CoreError::NotFound("整改任务".into()))
 }
 
 /// The problems fed back to `unit`, grouped and numbered as the feedback document orders
