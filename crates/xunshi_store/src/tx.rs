@@ -44,6 +44,9 @@ use crate::explain::ExplainLog;
 use crate::lane::Writer;
 use crate::{db_err, rows};
 
+pub(crate) use calendar::day_kind_code;
+pub(crate) use supervise::load_default_rules;
+
 /// The head of the audit trail from its row (`seq`, `hash`, `algorithm`).
 fn audit_head_of(r: Option<AnyRow>) -> Result<AuditHead> {
     let r = r.ok_or_else(|| CoreError::internal("the audit head row is missing"))?;
@@ -56,8 +59,6 @@ fn audit_head_of(r: Option<AnyRow>) -> Result<AuditHead> {
         })?,
     })
 }
-pub(crate) use calendar::day_kind_code;
-pub(crate) use supervise::load_default_rules;
 
 /// A transaction of the store, reading or writing. The two are different types, so that
 /// only a writing one has the operations that change data (and append to the audit trail):
@@ -1361,12 +1362,10 @@ impl WriteTx for DbTx<Writing> {
             return Ok((self.lock_audit_head().await?, None));
         };
         // One statement, not two: this is on the path of every write, inside the write lane.
-        let sql = format!(
-            "SELECT seq, hash, algorithm, ({owner} LIMIT 1) AS archived_team
-               FROM audit_head WHERE id = 1"
-        );
         let r = self
-            .fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(id.to_string()))
+            .fetch_optional(
+                sqlx::query(AssertSqlSafe(owner.with_head.as_str())).bind(id.to_string()),
+            )
             .await?;
         let archived = r
             .as_ref()

@@ -1,5 +1,8 @@
 //! 归档: the archived inspection a record belongs to, and what still runs in an inspection.
 
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
 use sqlx::AssertSqlSafe;
 use xunshi_core::archive::{INSPECTION_OBJECTS, Unfinished};
 use xunshi_core::audit::AuditRecord;
@@ -56,15 +59,36 @@ fn owned_by(object_type: &str) -> Option<(String, &'static str, &'static str)> {
     })
 }
 
-/// The statement that finds the team name of the archived inspection a record of
-/// `object_type` (its id bound as `$1`) belongs to: no row when the inspection is not
-/// archived; `None` for a kind of no inspection.
-pub(super) fn archived_owner_sql(object_type: &str) -> Option<String> {
-    let (from, object, inspection) = owned_by(object_type)?;
-    Some(format!(
-        "SELECT i.team_name FROM {from} JOIN inspections i ON i.id = {inspection}
-         WHERE {object} = $1 AND i.stage = 'archived'"
-    ))
+/// For each kind of `archive::INSPECTION_OBJECTS`: the statement that finds the team name of
+/// the archived inspection a record of the kind (its id bound as `$1`) belongs to, no row when
+/// the inspection is not archived; and that statement read beside the head of the audit trail
+/// (`lock_audit_head_for`). Built once: every write of such a record runs one of them.
+pub(super) struct ArchivedOwnerSql {
+    pub(super) alone: String,
+    pub(super) with_head: String,
+}
+
+static ARCHIVED_OWNER: LazyLock<HashMap<&'static str, ArchivedOwnerSql>> = LazyLock::new(|| {
+    INSPECTION_OBJECTS
+        .iter()
+        .filter_map(|&kind| {
+            let (from, object, inspection) = owned_by(kind)?;
+            let alone = format!(
+                "SELECT i.team_name FROM {from} JOIN inspections i ON i.id = {inspection}
+                 WHERE {object} = $1 AND i.stage = 'archived'"
+            );
+            let with_head = format!(
+                "SELECT seq, hash, algorithm, ({alone} LIMIT 1) AS archived_team
+                   FROM audit_head WHERE id = 1"
+            );
+            Some((kind, ArchivedOwnerSql { alone, with_head }))
+        })
+        .collect()
+});
+
+/// The statements of `object_type`; `None` for a kind of no inspection.
+pub(super) fn archived_owner_sql(object_type: &str) -> Option<&'static ArchivedOwnerSql> {
+    ARCHIVED_OWNER.get(object_type)
 }
 
 impl<M: Mode> ArchiveRead for DbTx<M> {
@@ -72,7 +96,7 @@ impl<M: Mode> ArchiveRead for DbTx<M> {
         let Some(sql) = archived_owner_sql(object_type) else {
             return Ok(None);
         };
-        self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(id.to_string()))
+        self.fetch_optional(sqlx::query(AssertSqlSafe(sql.alone.as_str())).bind(id.to_string()))
             .await?
             .map(|r| s(&r, "team_name"))
             .transpose()
