@@ -266,6 +266,23 @@ impl Browser {
         }
     }
 
+    /// Waits until the browser has gone to a path beginning with `prefix`: text alone can be
+    /// found on the page a click leaves, whose elements then go stale under the next command.
+    fn wait_for_path(&self, prefix: &str) {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let path = self.path();
+            if path.starts_with(prefix) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the browser stayed at {path}, never reaching {prefix}"
+            );
+            thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     fn path(&self) -> String {
         let url = self
             .cmd("GET", "url", None)
@@ -443,6 +460,7 @@ fn searching_from_the_top_bar() {
         b.goto("/");
         b.type_into("#frame-search", "意识形态");
         b.click(".topbar-search button");
+        b.wait_for_path("/search?q=");
         let text = b.wait_for("全文检索");
         if b.eval("return document.querySelectorAll('.search-hit').length;") != json!(0) {
             break;
@@ -464,6 +482,7 @@ fn searching_from_the_top_bar() {
     b.log_in("liaison");
     b.type_into("#frame-search", "意识形态");
     b.click(".topbar-search button");
+    b.wait_for_path("/search?q=");
     b.wait_for("全文检索");
     let found = b.element_text("section.card");
     assert!(found.contains("整改任务"), "{found}");
