@@ -1,8 +1,8 @@
 //! `xunshi archive package --inspection ID [--out FILE]`: the archive package (归档包) of an
 //! archived inspection written to a file, the same zip the inspection page offers
 //! (`xunshi_web::http::archive::archive_package`), with the documents' PDFs where an office
-//! suite is configured; as the operator, like the ledger's export. Written beside the target
-//! and renamed at the end, never over an existing file.
+//! suite is configured; as the operator, like the ledger's export. Written into a hidden file
+//! beside the target and renamed at the end, never over an existing file.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,23 +33,50 @@ pub async fn package(
         office_suite: config.office_suite.clone(),
         ..WebConfig::default()
     };
-    let app = AppState::new(services, db, web);
-    let (bytes, name) = archive_package(&app, &Actor::system(), id)
-        .await
-        .map_err(|e| e.to_string())?;
-    let out = out.unwrap_or_else(|| PathBuf::from(format!("{}.zip", safe_file_name(&name))));
-    let shown = for_terminal(&out.display().to_string()).into_owned();
-    if out.exists() {
+    if let Some(out) = out.as_deref()
+        && out.exists()
+    {
+        let shown = for_terminal(&out.display().to_string()).into_owned();
         return Err(format!("{shown} 已存在，不会覆盖"));
     }
-    let mut part = out.clone().into_os_string();
-    part.push(".part");
-    let part = PathBuf::from(part);
-    std::fs::write(&part, &bytes).map_err(|e| format!("{shown}: {e}"))?;
-    if let Err(e) = std::fs::rename(&part, &out) {
-        let _ = std::fs::remove_file(&part);
-        return Err(format!("{shown}: {e}"));
-    }
-    println!("已写出归档包 {shown}（{} 字节）", bytes.len());
+    let app = AppState::new(services, db, web);
+    // Written file by file into a hidden file beside the target (the folder of `--out`, else
+    // this one), never held in memory whole; the name is known once the package is made.
+    let dir = match out.as_deref().and_then(std::path::Path::parent) {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let shown_dir = for_terminal(&dir.display().to_string()).into_owned();
+    let part = tempfile::Builder::new()
+        .prefix(".归档包-")
+        .suffix(".part")
+        .tempfile_in(&dir)
+        .map_err(|e| format!("{shown_dir}: {e}"))?;
+    let writer = std::io::BufWriter::new(part);
+    let (writer, name) = archive_package(&app, &Actor::system(), id, writer)
+        .await
+        .map_err(|e| e.to_string())?;
+    let part = writer
+        .into_inner()
+        .map_err(|e| format!("{shown_dir}: {}", e.error()))?;
+    part.as_file()
+        .sync_all()
+        .map_err(|e| format!("{shown_dir}: {e}"))?;
+    let size = part
+        .as_file()
+        .metadata()
+        .map_err(|e| format!("{shown_dir}: {e}"))?
+        .len();
+    let out = out.unwrap_or_else(|| PathBuf::from(format!("{}.zip", safe_file_name(&name))));
+    let shown = for_terminal(&out.display().to_string()).into_owned();
+    // Never over an existing file: the rename refuses one, and the hidden file goes.
+    part.persist_noclobber(&out).map_err(|e| {
+        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+            format!("{shown} 已存在，不会覆盖")
+        } else {
+            format!("{shown}: {}", e.error)
+        }
+    })?;
+    println!("已写出归档包 {shown}（{size} 字节）");
     Ok(ExitCode::SUCCESS)
 }

@@ -257,6 +257,15 @@ pub(super) fn an_archived_inspection_is_packaged_and_refuses_changes(
         "{}",
         String::from_utf8_lossy(&again.stderr)
     );
+    // The package is written into a hidden file beside the target, renamed at the end: none
+    // is left behind.
+    let left: Vec<_> = std::fs::read_dir(x.data_dir.path())
+        .expect("the data folder")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".part"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
 
     let status = server.stop_with_sigterm();
     assert!(status.success(), "serve ended with {status}");

@@ -2,7 +2,7 @@
 
 use crate::http::Path;
 use crate::http::archive;
-use crate::http::files::attachment;
+use crate::http::files::file_attachment;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -111,13 +111,13 @@ async fn archive_package(
     Path(id): Path<String>,
 ) -> ApiResult<axum::response::Response> {
     let id = path_id(&id, "巡视任务")?;
-    let (bytes, name) = archive::archive_package(&app, &actor, id).await?;
-    Ok(attachment(
-        bytes,
+    let (file, name) = archive::archive_package_file(&app, &actor, id).await?;
+    Ok(file_attachment(
+        file,
         xunshi_office::ZIP_CONTENT_TYPE,
         &name,
         "zip",
-    ))
+    )?)
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -10,7 +10,7 @@
 //! Sealed fields (a talk's record, a letter writer's identity) stay sealed: the records list
 //! them without their sealed content.
 
-use std::io::Cursor;
+use std::io::{Seek, Write};
 
 use serde::Serialize;
 use xunshi_core::audit::AuditRecord;
@@ -102,8 +102,8 @@ fn trail_csv(trail: &[AuditRecord]) -> Result<Vec<u8>, CoreError> {
 
 /// A list of records as one JSON file, counted in its title (`问责记录3条`); nothing when the
 /// list is empty.
-fn add_list<T: Serialize>(
-    p: &mut PackageWriter<Cursor<Vec<u8>>>,
+fn add_list<T: Serialize, W: Write + Seek>(
+    p: &mut PackageWriter<W>,
     path: &str,
     kind: &str,
     measure: &str,
@@ -143,9 +143,9 @@ impl<'a> Documents<'a> {
     }
 
     /// Writes `doc` as `.docx` at `path`, kept for its PDF where a suite will make one.
-    fn add(
+    fn add<W: Write + Seek>(
         &mut self,
-        p: &mut PackageWriter<Cursor<Vec<u8>>>,
+        p: &mut PackageWriter<W>,
         path: &str,
         kind: &str,
         doc: &xunshi_office::OfficialDoc,
@@ -169,7 +169,7 @@ impl<'a> Documents<'a> {
     /// Adds each document's PDF beside it, made by the office suite where the installation
     /// has one; where it has none or the conversion fails, a note says so and the package is
     /// still made (the `.docx` files are the documents; the PDFs are a convenience).
-    async fn add_pdfs(self, p: &mut PackageWriter<Cursor<Vec<u8>>>) -> Result<(), CoreError> {
+    async fn add_pdfs<W: Write + Seek>(self, p: &mut PackageWriter<W>) -> Result<(), CoreError> {
         if self.count == 0 {
             return Ok(());
         }
@@ -208,8 +208,8 @@ impl<'a> Documents<'a> {
 
 /// One kind of fieldwork record as JSON, or — when the asker may not read it — its refusal
 /// noted for the package's note; any other failure ends the package.
-fn fieldwork<T: Serialize>(
-    p: &mut PackageWriter<Cursor<Vec<u8>>>,
+fn fieldwork<T: Serialize, W: Write + Seek>(
+    p: &mut PackageWriter<W>,
     left_out: &mut Vec<String>,
     kind: &str,
     path: &str,
@@ -225,12 +225,41 @@ fn fieldwork<T: Serialize>(
     }
 }
 
-/// The package of inspection `id` as `.zip` bytes, and the name to offer it under.
-pub async fn archive_package(
+/// The package of inspection `id` ([`archive_package`]) written to an unnamed file in the
+/// upload folder, on the data disk rather than in memory or a `/tmp` that may be memory too,
+/// and the name to offer it under. The file goes when it is closed.
+pub async fn archive_package_file(
     app: &AppState,
     actor: &Actor,
     id: Id,
-) -> Result<(Vec<u8>, String), CoreError> {
+) -> Result<(std::fs::File, String), CoreError> {
+    let dir = app.config.upload_dir.clone();
+    let file = tokio::task::spawn_blocking(move || {
+        std::fs::create_dir_all(&dir)?;
+        tempfile::tempfile_in(&dir)
+    })
+    .await
+    .map_err(CoreError::internal)?
+    .map_err(|e| CoreError::internal(format!("the archive package cannot be written: {e}")))?;
+    let (out, name) = archive_package(app, actor, id, std::io::BufWriter::new(file)).await?;
+    let file = out.into_inner().map_err(|e| {
+        CoreError::internal(format!(
+            "the archive package cannot be written: {}",
+            e.error()
+        ))
+    })?;
+    Ok((file, name))
+}
+
+/// Writes the package of inspection `id` as a `.zip` into `out`, file by file, and gives
+/// `out` back with the name to offer the package under. A package holds every file uploaded
+/// to the inspection: written to a file (`out`), it is never held in memory whole.
+pub async fn archive_package<W: Write + Seek + Send>(
+    app: &AppState,
+    actor: &Actor,
+    id: Id,
+    out: W,
+) -> Result<(W, String), CoreError> {
     let s = &app.services;
     let scope = s.archive_package_scope(actor, id).await?;
     let insp = &scope.inspection;
@@ -238,7 +267,7 @@ pub async fn archive_package(
     // The files are dated as the package is made, in China time.
     let tz = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC);
     let made = s.now().to_zoned_datetime(tz).datetime();
-    let mut p = PackageWriter::new(Cursor::new(Vec::new()), &team, made);
+    let mut p = PackageWriter::new(out, &team, made);
     let mut docs = Documents::new(app.config.office_suite.as_deref());
     let day = |t: jiff::Timestamp| xunshi_core::service::today(t).to_string();
 
@@ -544,6 +573,6 @@ pub async fn archive_package(
 
     docs.add_pdfs(&mut p).await?;
 
-    let bytes = p.finish().map_err(office)?.into_inner();
-    Ok((bytes, format!("归档包-{team}")))
+    let out = p.finish().map_err(office)?;
+    Ok((out, format!("归档包-{team}")))
 }

@@ -339,19 +339,97 @@ pub fn size_label(n: i64) -> String {
 
 /// A document made for download (.docx, .xlsx), with its name in Chinese and a plain fallback.
 pub fn attachment(bytes: Vec<u8>, content_type: &'static str, name: &str, ext: &str) -> Response {
+    (document_headers(content_type, name, ext), bytes).into_response()
+}
+
+/// A document made for download into `file` (an archive package: as large as every file of an
+/// inspection), sent from the file in chunks rather than read into memory.
+pub fn file_attachment(
+    mut file: std::fs::File,
+    content_type: &'static str,
+    name: &str,
+    ext: &str,
+) -> Result<Response, xunshi_core::CoreError> {
+    use std::io::{Seek, SeekFrom};
+    let len = file
+        .seek(SeekFrom::End(0))
+        .and_then(|len| file.rewind().map(|()| len))
+        .map_err(xunshi_core::CoreError::internal)?;
+    let body = Body::new(FileBody {
+        file: tokio::fs::File::from_std(file),
+        left: len,
+    });
+    // The body's exact size is its Content-Length.
+    Ok((document_headers(content_type, name, ext), body).into_response())
+}
+
+fn document_headers(
+    content_type: &'static str,
+    name: &str,
+    ext: &str,
+) -> [(HeaderName, String); 3] {
     let disposition = format!(
         "attachment; filename=\"document.{ext}\"; filename*=UTF-8''{}.{ext}",
         rfc5987(name)
     );
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response()
+    [
+        (header::CONTENT_TYPE, content_type.to_owned()),
+        (header::CONTENT_DISPOSITION, disposition),
+        (header::CACHE_CONTROL, "no-store".to_owned()),
+    ]
+}
+
+/// The rest of a file as a response body, a chunk at a time.
+struct FileBody {
+    file: tokio::fs::File,
+    /// The bytes still to send: a file that ends before them is an error, not a short answer.
+    left: u64,
+}
+
+/// How much of the file one chunk holds.
+const FILE_CHUNK: u64 = 64 * 1024;
+
+impl http_body::Body for FileBody {
+    type Data = axum::body::Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        use std::task::Poll;
+        let this = self.get_mut();
+        if this.left == 0 {
+            return Poll::Ready(None);
+        }
+        let want = usize::try_from(this.left.min(FILE_CHUNK)).unwrap_or(64 * 1024);
+        let mut chunk = vec![0u8; want];
+        let mut buf = tokio::io::ReadBuf::new(&mut chunk);
+        match tokio::io::AsyncRead::poll_read(std::pin::Pin::new(&mut this.file), cx, &mut buf) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Err(e)) => Poll::Ready(Some(Err(e))),
+            Poll::Ready(Ok(())) => {
+                let n = buf.filled().len();
+                if n == 0 {
+                    return Poll::Ready(Some(Err(std::io::Error::new(
+                        std::io::ErrorKind::UnexpectedEof,
+                        "the file ended before its length",
+                    ))));
+                }
+                chunk.truncate(n);
+                this.left -= n as u64;
+                Poll::Ready(Some(Ok(http_body::Frame::data(chunk.into()))))
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.left == 0
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        http_body::SizeHint::with_exact(self.left)
+    }
 }
 
 #[cfg(test)]

@@ -684,13 +684,9 @@ async fn archive_package(
 ) -> PageResult {
     let actor = &user.actor;
     let id = super::fieldwork::parse_id(&id, "巡视任务", actor)?;
-    let (bytes, name) = crate::http::archive::archive_package(&app, actor, id)
+    let (file, name) = crate::http::archive::archive_package_file(&app, actor, id)
         .await
         .or_page(actor)?;
-    Ok(crate::http::files::attachment(
-        bytes,
-        xunshi_office::ZIP_CONTENT_TYPE,
-        &name,
-        "zip",
-    ))
+    crate::http::files::file_attachment(file, xunshi_office::ZIP_CONTENT_TYPE, &name, "zip")
+        .or_page(actor)
 }

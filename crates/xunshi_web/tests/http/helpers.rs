@@ -594,6 +594,24 @@ impl Browser {
     }
 
     async fn send(&mut self, req: axum::http::request::Builder, body: Body) -> TestResponse {
+        let (status, headers, bytes) = self.send_raw(req, body).await;
+        TestResponse {
+            status,
+            headers,
+            body: String::from_utf8(bytes).expect("the body is UTF-8"),
+        }
+    }
+
+    /// A file downloaded by a GET: the status, the headers and the bytes as they came.
+    pub async fn get_file(&mut self, path: &str) -> (StatusCode, HeaderMap, Vec<u8>) {
+        self.send_raw(Request::get(path), Body::empty()).await
+    }
+
+    async fn send_raw(
+        &mut self,
+        req: axum::http::request::Builder,
+        body: Body,
+    ) -> (StatusCode, HeaderMap, Vec<u8>) {
         let mut req = req;
         if !self.cookies.is_empty() {
             let header = self
@@ -625,11 +643,7 @@ impl Browser {
             .await
             .expect("read the response body")
             .to_bytes();
-        TestResponse {
-            status,
-            headers,
-            body: String::from_utf8(bytes.to_vec()).expect("the body is UTF-8"),
-        }
+        (status, headers, bytes.to_vec())
     }
 
     fn remember(&mut self, set_cookie: &str) {

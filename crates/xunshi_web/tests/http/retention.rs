@@ -261,4 +261,14 @@ async fn a_disposal_is_asked_for_by_one_office_user_and_carried_out_by_another()
         .read_to_string(&mut text)
         .unwrap();
     assert!(text.contains(&id), "{text}");
+
+    // The inspection's page offers the same package, sent from the file it was written to.
+    let (status, headers, file) = b1
+        .get_file(&format!("/inspections/{insp}/archive-package"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&file));
+    assert_eq!(headers[header::CONTENT_TYPE], "application/zip");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(file)).expect("a zip");
+    assert!(zip.by_name("13-销毁清册/销毁清册.json").is_ok());
+    assert!(zip.by_name("manifest-sha256.txt").is_ok());
 }
