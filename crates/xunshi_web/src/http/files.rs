@@ -351,17 +351,44 @@ pub fn file_attachment(
     ext: &str,
 ) -> Result<Response, xunshi_core::CoreError> {
     use std::io::{Seek, SeekFrom};
+    use tokio::io::AsyncReadExt;
     let len = file
         .seek(SeekFrom::End(0))
         .and_then(|len| file.rewind().map(|()| len))
         .map_err(xunshi_core::CoreError::internal)?;
-    let body = Body::new(FileBody {
-        file: tokio::fs::File::from_std(file),
-        left: len,
-    });
-    // The body's exact size is its Content-Length.
-    Ok((document_headers(content_type, name, ext), body).into_response())
+    // The file's bytes a chunk at a time; one that ends before its length is an error, never
+    // a short answer that looks whole.
+    let chunks = futures_util::stream::try_unfold(
+        (tokio::fs::File::from_std(file), len),
+        |(mut file, left)| async move {
+            if left == 0 {
+                return Ok(None);
+            }
+            let mut chunk = vec![0u8; usize::try_from(left.min(FILE_CHUNK)).unwrap_or(1)];
+            let n = file.read(&mut chunk).await?;
+            if n == 0 {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    "the file ended before its length",
+                ));
+            }
+            chunk.truncate(n);
+            Ok(Some((
+                axum::body::Bytes::from(chunk),
+                (file, left - n as u64),
+            )))
+        },
+    );
+    Ok((
+        document_headers(content_type, name, ext),
+        [(header::CONTENT_LENGTH, len.to_string())],
+        Body::from_stream(chunks),
+    )
+        .into_response())
 }
+
+/// How much of a file one chunk of a download holds.
+const FILE_CHUNK: u64 = 64 * 1024;
 
 fn document_headers(
     content_type: &'static str,
@@ -377,59 +404,6 @@ fn document_headers(
         (header::CONTENT_DISPOSITION, disposition),
         (header::CACHE_CONTROL, "no-store".to_owned()),
     ]
-}
-
-/// The rest of a file as a response body, a chunk at a time.
-struct FileBody {
-    file: tokio::fs::File,
-    /// The bytes still to send: a file that ends before them is an error, not a short answer.
-    left: u64,
-}
-
-/// How much of the file one chunk holds.
-const FILE_CHUNK: u64 = 64 * 1024;
-
-impl http_body::Body for FileBody {
-    type Data = axum::body::Bytes;
-    type Error = std::io::Error;
-
-    fn poll_frame(
-        self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
-        use std::task::Poll;
-        let this = self.get_mut();
-        if this.left == 0 {
-            return Poll::Ready(None);
-        }
-        let want = usize::try_from(this.left.min(FILE_CHUNK)).unwrap_or(64 * 1024);
-        let mut chunk = vec![0u8; want];
-        let mut buf = tokio::io::ReadBuf::new(&mut chunk);
-        match tokio::io::AsyncRead::poll_read(std::pin::Pin::new(&mut this.file), cx, &mut buf) {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(Err(e)) => Poll::Ready(Some(Err(e))),
-            Poll::Ready(Ok(())) => {
-                let n = buf.filled().len();
-                if n == 0 {
-                    return Poll::Ready(Some(Err(std::io::Error::new(
-                        std::io::ErrorKind::UnexpectedEof,
-                        "the file ended before its length",
-                    ))));
-                }
-                chunk.truncate(n);
-                this.left -= n as u64;
-                Poll::Ready(Some(Ok(http_body::Frame::data(chunk.into()))))
-            }
-        }
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.left == 0
-    }
-
-    fn size_hint(&self) -> http_body::SizeHint {
-        http_body::SizeHint::with_exact(self.left)
-    }
 }
 
 #[cfg(test)]
