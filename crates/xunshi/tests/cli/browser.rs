@@ -251,17 +251,27 @@ impl Browser {
     /// lacks everything. Fails the test when `needle` never shows (after the general patience,
     /// so slow machines do not fail).
     fn wait_for(&self, needle: &str) -> String {
+        self.wait_until(
+            || Some(self.text()).filter(|t| t.contains(needle)),
+            || {
+                format!(
+                    "the page {} never showed {needle}:\n{}",
+                    self.path(),
+                    self.text()
+                )
+            },
+        )
+    }
+
+    /// Asks `probe` every 50 ms until it answers, for at most `PATIENCE`; then fails with
+    /// `why`.
+    fn wait_until<T>(&self, probe: impl Fn() -> Option<T>, why: impl Fn() -> String) -> T {
         let deadline = Instant::now() + PATIENCE;
         loop {
-            let text = self.text();
-            if text.contains(needle) {
-                return text;
+            if let Some(found) = probe() {
+                return found;
             }
-            assert!(
-                Instant::now() < deadline,
-                "the page {} never showed {needle}:\n{text}",
-                self.path()
-            );
+            assert!(Instant::now() < deadline, "{}", why());
             thread::sleep(Duration::from_millis(50));
         }
     }
@@ -269,18 +279,15 @@ impl Browser {
     /// Waits until the browser has gone to a path beginning with `prefix`: text alone can be
     /// found on the page a click leaves, whose elements then go stale under the next command.
     fn wait_for_path(&self, prefix: &str) {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            let path = self.path();
-            if path.starts_with(prefix) {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the browser stayed at {path}, never reaching {prefix}"
-            );
-            thread::sleep(Duration::from_millis(50));
-        }
+        self.wait_until(
+            || self.path().starts_with(prefix).then_some(()),
+            || {
+                format!(
+                    "the browser stayed at {}, never reaching {prefix}",
+                    self.path()
+                )
+            },
+        )
     }
 
     fn path(&self) -> String {
