@@ -88,7 +88,8 @@ fn quoted(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
-/// The tables of the database, in name order, without the migrations' own.
+/// The tables of the database, in name order, without the migrations' own and without the
+/// text index, which a restore builds from the tasks.
 async fn tables(tx: &mut Transaction<'static, Any>, dialect: Dialect) -> Result<Vec<String>> {
     let sql = match dialect {
         Dialect::Sqlite => {
@@ -106,7 +107,11 @@ async fn tables(tx: &mut Transaction<'static, Any>, dialect: Dialect) -> Result<
         .map_err(db_err)?;
     rows.iter()
         .map(|r| r.try_get::<String, _>("name").map_err(db_err))
-        .filter(|n| n.as_deref().map_or(true, |n| n != MIGRATIONS_TABLE))
+        .filter(|n| {
+            n.as_deref().map_or(true, |n| {
+                n != MIGRATIONS_TABLE && !crate::text_index::is_derived(n)
+            })
+        })
         .collect()
 }
 
@@ -690,6 +695,7 @@ pub async fn restore(db: &Db, path: &Path, blobs: &dyn Blobs) -> Result<Vec<Tabl
     let mut tx = loading(db).await?;
     let (target_tables, mut plan) =
         same_schema(&mut tx, db.dialect, manifest.schema_version, &source).await?;
+    crate::text_index::clear(&mut tx).await?;
     empty_target(&mut tx, &target_tables).await?;
     for t in &manifest.tables {
         let mut w = TableWriter::new(&t.name, planned(&mut plan, &t.name)?);
@@ -703,6 +709,7 @@ pub async fn restore(db: &Db, path: &Path, blobs: &dyn Blobs) -> Result<Vec<Tabl
         }
         w.flush(&mut tx).await?;
     }
+    crate::text_index::rebuild(&mut tx).await?;
     tx.commit().await.map_err(db_err)?;
     for b in &manifest.blobs {
         let mut bytes = Vec::new();
@@ -748,6 +755,7 @@ pub async fn copy_database(
     }
     let mut dst = loading(to).await?;
     let (target_tables, mut plan) = same_schema(&mut dst, to.dialect, version, &source).await?;
+    crate::text_index::clear(&mut dst).await?;
     empty_target(&mut dst, &target_tables).await?;
     let mut counts = Vec::new();
     for n in &names {
@@ -765,6 +773,7 @@ pub async fn copy_database(
         counts.push((n.clone(), w.written));
     }
     src.rollback().await.map_err(db_err)?;
+    crate::text_index::rebuild(&mut dst).await?;
     dst.commit().await.map_err(db_err)?;
     count_tables(to, &counts).await
 }

@@ -15,6 +15,7 @@ mod rows;
 mod s3;
 mod secrets;
 mod staging;
+mod text_index;
 mod tx;
 
 use std::path::Path;

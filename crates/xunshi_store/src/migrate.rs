@@ -13,7 +13,8 @@ struct Migration {
     name: &'static str,
     sqlite: &'static str,
     postgres: &'static str,
-    /// Data the product ships, loaded in the migration's transaction.
+    /// Data the product ships, or data derived from the rows there are, loaded in the
+    /// migration's transaction.
     data: Option<ShippedData>,
 }
 
@@ -21,6 +22,8 @@ struct Migration {
 enum ShippedData {
     Calendar,
     DeadlineRules,
+    /// The index of the ledger's text filter, built from the tasks (src/text_index.rs).
+    TaskText,
 }
 
 macro_rules! migration {
@@ -81,6 +84,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(37, "0037_retention"),
     migration!(38, "0038_term_clusters"),
     migration!(39, "0039_recurrence_total"),
+    migration!(40, "0040_task_text", ShippedData::TaskText),
 ];
 
 /// Applies every migration not applied yet, each in its own transaction. Returns how many ran.
@@ -164,6 +168,10 @@ async fn load_shipped(
     data: ShippedData,
 ) -> Result<()> {
     match data {
+        ShippedData::TaskText => {
+            let n = crate::text_index::rebuild(&mut **tx).await?;
+            tracing::info!(tasks = n, "built the index of the ledger's text filter");
+        }
         ShippedData::Calendar => {
             let days = xunshi_core::calendar::parse_csv(xunshi_core::calendar::SHIPPED_CSV)?;
             let now = xunshi_core::audit::format_at(jiff::Timestamp::now());

@@ -131,6 +131,21 @@ impl DbTx<Writing> {
 }
 
 impl<M: Mode> DbTx<M> {
+    /// The backend this transaction runs on.
+    pub(crate) fn dialect(&mut self) -> crate::Dialect {
+        crate::text_index::dialect_of(self.conn.conn())
+    }
+
+    /// Writes the text index of the tasks `ids` from their rows as they are now.
+    pub(crate) async fn refresh_task_text(&mut self, ids: &[String]) -> Result<()> {
+        crate::text_index::refresh(self.conn.conn(), ids).await
+    }
+
+    /// Builds the text index of every task anew; how many tasks it holds.
+    pub(crate) async fn rebuild_task_text(&mut self) -> Result<u64> {
+        crate::text_index::rebuild(self.conn.conn()).await
+    }
+
     /// The query as given, after its plan was kept when explaining.
     async fn explained<'q>(
         &mut self,

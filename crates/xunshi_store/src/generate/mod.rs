@@ -176,6 +176,8 @@ pub async fn generate(
     tx.rebuild_tally(opts.today, warn).await?;
     // The running clocks (migration 0017), likewise derived from the rows.
     tx.refresh_clocks(None).await?;
+    // The ledger's text index (migration 0040), likewise.
+    tx.rebuild_task_text().await?;
     xunshi_core::store::WriteTx::commit(tx).await?;
     // The planner's statistics of the loaded tables, as a deployment's database has them.
     db.analyse().await?;

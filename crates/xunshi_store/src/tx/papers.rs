@@ -480,6 +480,14 @@ impl PaperWrite for DbTx<Writing> {
     }
 
     async fn update_problem(&mut self, p: &Problem) -> Result<()> {
+        // The title is searched with the problem's tasks (the text index holds its pairs).
+        let old_title = self
+            .fetch_optional(
+                sqlx::query("SELECT title FROM problems WHERE id = $1").bind(p.id.to_string()),
+            )
+            .await?
+            .map(|r| s(&r, "title"))
+            .transpose()?;
         let (ab, an, aa) = sig_cols(p.approved.as_ref());
         let (sb, sn, sa) = sig_cols(p.signed.as_ref());
         let n = self
@@ -518,6 +526,18 @@ impl PaperWrite for DbTx<Writing> {
             .await?;
         if n == 0 {
             return Err(CoreError::StaleVersion(format!("问题底稿第{}号", p.seq)));
+        }
+        if old_title.is_some_and(|t| t != p.title) {
+            let tasks: Vec<String> = self
+                .fetch_all(
+                    sqlx::query("SELECT id FROM rectification_tasks WHERE problem_id = $1")
+                        .bind(p.id.to_string()),
+                )
+                .await?
+                .iter()
+                .map(|r| s(r, "id"))
+                .collect::<Result<_>>()?;
+            self.refresh_task_text(&tasks).await?;
         }
         Ok(())
     }

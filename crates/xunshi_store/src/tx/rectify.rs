@@ -26,6 +26,7 @@ use super::{
     DbTx, KeyKind, Mode, Where, Writing, contains_clause, flag, keyset, like_pattern, prefixed, ts,
 };
 use crate::rows::{self, i, id, opt_date, opt_s, opt_ts, s};
+use crate::{Dialect, text_index};
 
 // ---------------------------------------------------------------------------------------------
 // Row mappers
@@ -244,7 +245,7 @@ pub(crate) fn scope_clause(w: &mut Where, scope: &RectifyScope, prefix: &str) ->
 
 /// The `WHERE` of a task list over `rectification_tasks` as `p` (a prefix such as `t.`, or
 /// empty); `None` when the filter can match nothing.
-fn task_where(f: &TaskFilter, p: &str) -> Result<Option<Where>> {
+fn task_where(f: &TaskFilter, p: &str, dialect: Dialect) -> Result<Option<Where>> {
     let mut w = Where::default();
     if let Some(v) = f.task_id {
         w.eq(&format!("{p}id"), v.to_string());
@@ -287,19 +288,36 @@ fn task_where(f: &TaskFilter, p: &str) -> Result<Option<Where>> {
         let cols: Vec<&str> = cols.iter().map(String::as_str).collect();
         let own = contains_clause(&cols, n, text);
         let title = contains_clause(&["x.title"], n, text);
-        // The problem's title: a list narrowed to a unit, an inspection, a plan or a person's
-        // scope holds few tasks, whose problems are looked up by key; the whole ledger reads
-        // the problems once instead (a scan of the problems, not a lookup per task).
+        // A list narrowed to a unit, an inspection, a plan or a person's scope holds few
+        // tasks, read through that column's index. A wider one is narrowed to the tasks that
+        // hold the text's character pairs, found in the text index (none for a single
+        // character), and the `LIKE` is tried on those alone. (Asked for both, the planners
+        // would take the index's tasks first, however many there are.)
         let narrow = f.scope.is_some()
             || f.unit_id.is_some()
             || f.inspection_id.is_some()
             || f.plan_id.is_some();
-        let problem = if narrow {
+        let pairs = if narrow {
+            Vec::new()
+        } else {
+            text_index::query_pairs(text)
+        };
+        // The problem's title: for few tasks, their problems are looked up by key; for the
+        // whole ledger the problems are read once instead (a scan of the problems, not a
+        // lookup per task).
+        let problem = if narrow || !pairs.is_empty() {
             format!("EXISTS (SELECT 1 FROM problems x WHERE x.id = {p}problem_id AND {title})")
         } else {
             format!("{p}problem_id IN (SELECT x.id FROM problems x WHERE {title})")
         };
         w.raw(format!("({own} OR {problem})"), like_pattern(text));
+        if !pairs.is_empty() {
+            let n = w.next();
+            w.raw(
+                text_index::candidates(dialect, p, n),
+                text_index::match_value(dialect, &pairs),
+            );
+        }
     }
     if let Some(scope) = &f.scope
         && !scope_clause(&mut w, scope, p)
@@ -376,11 +394,12 @@ fn page_subquery(w: &Where, order_by: &str, limit: u32) -> String {
 /// outside it.
 fn page_ids(
     f: &TaskFilter,
+    dialect: Dialect,
     order: TaskOrder,
     after: Option<Id>,
     limit: u32,
 ) -> Result<Option<(Where, String, &'static str)>> {
-    let Some(mut w) = task_where(f, "t.")? else {
+    let Some(mut w) = task_where(f, "t.", dialect)? else {
         return Ok(None);
     };
     let order_by = match order {
@@ -442,6 +461,29 @@ fn ledger_row(r: &AnyRow) -> Result<LedgerRow> {
 }
 
 impl<M: Mode> DbTx<M> {
+    /// Whether an update to `t` changes a text the ledger's text filter searches (most
+    /// updates are progress and status, which leave the text index alone).
+    async fn task_text_changed(&mut self, t: &Task) -> Result<bool> {
+        let r = self
+            .fetch_optional(
+                sqlx::query(
+                    "SELECT measure, target, responsible_leader, responsible_person,
+                            lead_department
+                       FROM rectification_tasks WHERE id = $1",
+                )
+                .bind(t.id.to_string()),
+            )
+            .await?;
+        let Some(r) = r else {
+            return Ok(false);
+        };
+        Ok(s(&r, "measure")? != t.measure
+            || s(&r, "target")? != t.target
+            || s(&r, "responsible_leader")? != t.responsible_leader
+            || s(&r, "responsible_person")? != t.responsible_person
+            || s(&r, "lead_department")? != t.lead_department)
+    }
+
     async fn tasks_where(&mut self, w: Where, tail: String) -> Result<Vec<Task>> {
         let sql = format!(
             "SELECT {TASK_COLS} FROM rectification_tasks {} {tail}",
@@ -549,7 +591,7 @@ impl<M: Mode> RectifyRead for DbTx<M> {
     }
 
     async fn list_tasks(&mut self, f: &TaskFilter, page: PageRequest) -> Result<Vec<Task>> {
-        let Some(mut w) = task_where(f, "")? else {
+        let Some(mut w) = task_where(f, "", self.dialect())? else {
             return Ok(Vec::new());
         };
         if let Some(after) = page.after {
@@ -561,7 +603,7 @@ impl<M: Mode> RectifyRead for DbTx<M> {
     }
 
     async fn all_tasks(&mut self, f: &TaskFilter) -> Result<Vec<Task>> {
-        let Some(w) = task_where(f, "")? else {
+        let Some(w) = task_where(f, "", self.dialect())? else {
             return Ok(Vec::new());
         };
         self.tasks_where(w, "ORDER BY id".to_owned()).await
@@ -573,7 +615,9 @@ impl<M: Mode> RectifyRead for DbTx<M> {
         order: TaskOrder,
         page: PageRequest,
     ) -> Result<Vec<LedgerRow>> {
-        let Some((w, ids, order_by)) = page_ids(f, order, page.after, page.limit + 1)? else {
+        let Some((w, ids, order_by)) =
+            page_ids(f, self.dialect(), order, page.after, page.limit + 1)?
+        else {
             return Ok(Vec::new());
         };
         let sql = format!(
@@ -594,7 +638,7 @@ impl<M: Mode> RectifyRead for DbTx<M> {
         order: TaskOrder,
         limit: u32,
     ) -> Result<Vec<TaskLineRow>> {
-        let Some((w, ids, order_by)) = page_ids(f, order, None, limit)? else {
+        let Some((w, ids, order_by)) = page_ids(f, self.dialect(), order, None, limit)? else {
             return Ok(Vec::new());
         };
         let sql = format!(
@@ -624,7 +668,7 @@ impl<M: Mode> RectifyRead for DbTx<M> {
         at: Option<&Keyset>,
         limit: u32,
     ) -> Result<Vec<LedgerRow>> {
-        let Some(mut w) = task_where(f, "t.")? else {
+        let Some(mut w) = task_where(f, "t.", self.dialect())? else {
             return Ok(Vec::new());
         };
         // Each key is written exactly as its index (migration 0022) is, so the planners walk
@@ -656,7 +700,7 @@ impl<M: Mode> RectifyRead for DbTx<M> {
         if let Some(n) = self.count_from_tally(f).await? {
             return Ok(n);
         }
-        let Some(w) = task_where(f, "")? else {
+        let Some(w) = task_where(f, "", self.dialect())? else {
             return Ok(0);
         };
         let sql = format!(
@@ -907,6 +951,7 @@ impl RectifyWrite for DbTx<Writing> {
         .await?;
         let key = self.tally_key(t.id).await?;
         self.tally_move(None, key).await?;
+        self.refresh_task_text(&[t.id.to_string()]).await?;
         Ok(())
     }
 
@@ -914,6 +959,7 @@ impl RectifyWrite for DbTx<Writing> {
         // The update leaves the task's unit, heading and rejections alone, so what it counts
         // under afterwards follows from the row read before and the new values.
         let tallied = self.tallied(t.id).await?;
+        let text_changed = self.task_text_changed(t).await?;
         let (kind, date) = due_cols(t.due);
         let n = self
             .execute(
@@ -956,6 +1002,9 @@ impl RectifyWrite for DbTx<Writing> {
                 withdrawn: t.withdrawn_reason.is_some(),
             };
             self.tally_move(k.key(&k.now), k.key(&after)).await?;
+        }
+        if text_changed {
+            self.refresh_task_text(&[t.id.to_string()]).await?;
         }
         Ok(())
     }

@@ -17,8 +17,8 @@ use xunshi_core::report::{Report, ReportInput, ReportStatus, ReportVersionInput,
 use xunshi_core::role::{Grant, Role, Scope};
 use xunshi_core::service::{ChangeInput, LedgerFilter, RectPlanInput};
 use xunshi_core::store::{
-    ChangeFilter, ColourAt, PlanFilter, PlanningRead, RectifyRead, RectifyScope, RectifyWrite,
-    Store, TaskFilter, WriteTx,
+    ChangeFilter, ColourAt, PaperRead, PaperWrite, PlanFilter, PlanningRead, RectifyRead,
+    RectifyScope, RectifyWrite, Store, TaskFilter, WriteTx,
 };
 use xunshi_core::{CoreError, Id};
 use xunshi_store::LocalBlobs;
@@ -553,6 +553,37 @@ pub async fn the_store_keeps_plans_tasks_and_their_records(s: Svc) {
     };
     tx.insert_change_request(&cr).await.unwrap();
     tx.commit().await.unwrap();
+
+    // The text filter follows edits: a task's new measure and its problem's new title are
+    // found, the words they replaced are not, and letters match in either case.
+    let mut tx = s.store.write().await.unwrap();
+    let mut edited = tx.get_task(tasks[2].id).await.unwrap().unwrap();
+    edited.measure = "建立公车使用台账 Log".into();
+    edited.version += 1;
+    tx.update_task(&edited).await.unwrap();
+    let mut renamed = tx.get_problem(p2.id).await.unwrap().unwrap();
+    renamed.title = "食堂管理不规范".into();
+    renamed.version += 1;
+    tx.update_problem(&renamed).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = s.store.read().await.unwrap();
+    for (q, want) in [
+        ("公车使用", vec!["1.1.3"]),
+        ("台账 LOG", vec!["1.1.3"]),
+        ("措施1.1.3", vec![]),
+        ("食堂", vec!["2.1.1", "2.1.2", "2.1.4"]),
+        ("问题二", vec![]),
+        ("车", vec!["1.1.3"]),
+    ] {
+        let got = tx.all_tasks(&text(q)).await.unwrap();
+        assert_eq!(ids(&got), want, "{q}");
+        assert_eq!(
+            tx.count_tasks(&text(q)).await.unwrap(),
+            i64::try_from(got.len()).unwrap(),
+            "{q}"
+        );
+    }
+    drop(tx);
 
     let mut tx = s.store.write().await.unwrap();
     assert_eq!(
