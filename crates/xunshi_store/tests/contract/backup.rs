@@ -26,23 +26,33 @@ fn all_equal(counts: &[TableCount]) {
 }
 
 async fn same_answers(original: &Svc, copy: xunshi_store::Db) {
-    let copy = Services::new(copy, std::sync::Arc::new(Argon2Secrets::for_tests()));
+    // On the original's clock: a task's colour is of the day.
+    let mut copy = Services::new(copy, std::sync::Arc::new(Argon2Secrets::for_tests()));
+    copy.clock = original.clock.clone();
     assert!(matches!(
         copy.verify_audit(&Actor::system()).await.expect("verify"),
         VerifyOutcome::Whole { .. }
     ));
-    let f = LedgerFilter::default();
-    let page = PageRequest::first(100);
-    let a = original
-        .list_tasks(&Actor::system(), &f, page)
-        .await
-        .unwrap();
-    let b = copy.list_tasks(&Actor::system(), &f, page).await.unwrap();
-    assert_eq!(
-        serde_json::to_value(&a.items).unwrap(),
-        serde_json::to_value(&b.items).unwrap()
-    );
-    assert_eq!(a.total, b.total);
+    // The whole ledger, and a text filter, which reads the text index the copy built from
+    // the tasks (it is not in the backup).
+    let searched = LedgerFilter {
+        q: Some("谈话提醒".into()),
+        ..Default::default()
+    };
+    for f in [LedgerFilter::default(), searched] {
+        let page = PageRequest::first(100);
+        let a = original
+            .list_tasks(&Actor::system(), &f, page)
+            .await
+            .unwrap();
+        let b = copy.list_tasks(&Actor::system(), &f, page).await.unwrap();
+        assert!(a.total.unwrap_or(0) > 0, "{f:?}");
+        assert_eq!(
+            serde_json::to_value(&a.items).unwrap(),
+            serde_json::to_value(&b.items).unwrap()
+        );
+        assert_eq!(a.total, b.total);
+    }
 }
 
 pub async fn a_backup_restores_every_row_and_a_move_copies_them(mut s: Svc) {
@@ -62,7 +72,7 @@ pub async fn a_backup_restores_every_row_and_a_move_copies_them(mut s: Svc) {
         manifest
             .tables
             .iter()
-            .all(|t| t.name != "schema_migrations")
+            .all(|t| t.name != "schema_migrations" && !t.name.starts_with("task_text"))
     );
 
     if s.store.dialect == xunshi_store::Dialect::Postgres {
