@@ -709,7 +709,7 @@ pub async fn restore(db: &Db, path: &Path, blobs: &dyn Blobs) -> Result<Vec<Tabl
         }
         w.flush(&mut tx).await?;
     }
-    crate::text_index::rebuild(&mut tx).await?;
+    crate::text_index::fill(&mut tx).await?;
     tx.commit().await.map_err(db_err)?;
     for b in &manifest.blobs {
         let mut bytes = Vec::new();
@@ -773,7 +773,7 @@ pub async fn copy_database(
         counts.push((n.clone(), w.written));
     }
     src.rollback().await.map_err(db_err)?;
-    crate::text_index::rebuild(&mut dst).await?;
+    crate::text_index::fill(&mut dst).await?;
     dst.commit().await.map_err(db_err)?;
     count_tables(to, &counts).await
 }

@@ -169,7 +169,7 @@ async fn load_shipped(
 ) -> Result<()> {
     match data {
         ShippedData::TaskText => {
-            let n = crate::text_index::rebuild(tx).await?;
+            let n = crate::text_index::fill(tx).await?;
             tracing::info!(tasks = n, "built the index of the ledger's text filter");
         }
         ShippedData::Calendar => {

@@ -40,10 +40,27 @@ pub(crate) fn is_derived(table: &str) -> bool {
 /// How many tasks one statement of [`rebuild`] reads.
 const REBUILD_BATCH: i64 = 2_000;
 
-/// The columns of a task that the text filter searches, then its problem's title, as
-/// `tx::rectify` matches them.
-pub(crate) const SOURCE_COLS: &str = "t.measure, t.target, t.responsible_leader, \
-     t.responsible_person, t.lead_department, t.seq, p.title";
+/// The columns of a task that the ledger's text filter searches (`tx::rectify`'s `LIKE`), with
+/// its problem's title: what the index holds the pairs of.
+pub(crate) const TASK_COLS: [&str; 6] = [
+    "measure",
+    "target",
+    "responsible_leader",
+    "responsible_person",
+    "lead_department",
+    "seq",
+];
+
+/// A task's id, its searched columns and its problem's title, for one task (`$1`) or for a
+/// batch after an id (`$1`, then the order and the limit).
+fn source_sql(tail: &str) -> String {
+    let cols: Vec<String> = TASK_COLS.iter().map(|c| format!("t.{c}")).collect();
+    format!(
+        "SELECT t.id, {}, p.title FROM rectification_tasks t \
+         JOIN problems p ON p.id = t.problem_id {tail}",
+        cols.join(", ")
+    )
+}
 
 /// The runs of letters and digits of `text`, each folded to lower case character by
 /// character (a superset of the folding `lower` does in either database, which is ASCII's).
@@ -107,23 +124,11 @@ pub(crate) fn candidates(dialect: Dialect, p: &str, n: usize) -> String {
     }
 }
 
-/// The dialect of a connection of the `Any` driver.
-pub(crate) fn dialect_of(conn: &AnyConnection) -> Dialect {
-    if conn.backend_name() == "PostgreSQL" {
-        Dialect::Postgres
-    } else {
-        Dialect::Sqlite
-    }
-}
-
 /// Writes the index of the tasks `ids` from their rows as they are now.
 pub(crate) async fn refresh(conn: &mut AnyConnection, ids: &[String]) -> Result<()> {
+    let sql = source_sql("WHERE t.id = $1");
     for id in ids {
-        let sql = format!(
-            "SELECT t.id, {SOURCE_COLS} FROM rectification_tasks t \
-             JOIN problems p ON p.id = t.problem_id WHERE t.id = $1"
-        );
-        let row = sqlx::query(AssertSqlSafe(sql))
+        let row = sqlx::query(AssertSqlSafe(sql.as_str()))
             .bind(id.clone())
             .fetch_optional(&mut *conn)
             .await
@@ -136,20 +141,12 @@ pub(crate) async fn refresh(conn: &mut AnyConnection, ids: &[String]) -> Result<
     Ok(())
 }
 
-/// A task's id and its [`document`], from a row of `t.id` and [`SOURCE_COLS`].
+/// A task's id and its [`document`], from a row of [`source_sql`].
 fn document_of(row: &sqlx::any::AnyRow) -> Result<(String, String)> {
     let id: String = row.try_get("id").map_err(db_err)?;
-    let mut texts = Vec::with_capacity(7);
-    for col in [
-        "measure",
-        "target",
-        "responsible_leader",
-        "responsible_person",
-        "lead_department",
-        "seq",
-        "title",
-    ] {
-        let v: Option<String> = row.try_get(col).map_err(db_err)?;
+    let mut texts = Vec::with_capacity(TASK_COLS.len() + 1);
+    for col in TASK_COLS.iter().chain(&["title"]) {
+        let v: Option<String> = row.try_get(*col).map_err(db_err)?;
         texts.push(v.unwrap_or_default());
     }
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
@@ -159,7 +156,7 @@ fn document_of(row: &sqlx::any::AnyRow) -> Result<(String, String)> {
 /// Puts one task's document into the index, in place of the one it had (`fresh`: it has
 /// none, as in a rebuild).
 async fn write(conn: &mut AnyConnection, task_id: &str, doc: &str, fresh: bool) -> Result<()> {
-    match dialect_of(conn) {
+    match Dialect::of(conn) {
         Dialect::Sqlite => {
             let known = if fresh {
                 None
@@ -215,7 +212,7 @@ async fn write(conn: &mut AnyConnection, task_id: &str, doc: &str, fresh: bool) 
 
 /// Empties the index.
 pub(crate) async fn clear(conn: &mut AnyConnection) -> Result<()> {
-    match dialect_of(conn) {
+    match Dialect::of(conn) {
         Dialect::Sqlite => {
             // FTS5's own command for emptying a table without content.
             sqlx::raw_sql(
@@ -236,18 +233,22 @@ pub(crate) async fn clear(conn: &mut AnyConnection) -> Result<()> {
     Ok(())
 }
 
-/// Builds the index of every task anew, in batches of tasks by id. Returns how many tasks it
-/// holds.
+/// Builds the index of every task anew. Returns how many tasks it holds.
 pub(crate) async fn rebuild(conn: &mut AnyConnection) -> Result<u64> {
     clear(conn).await?;
+    fill(conn).await
+}
+
+/// Writes the index of every task into an empty one, in batches of tasks by id. Returns how
+/// many tasks it holds.
+pub(crate) async fn fill(conn: &mut AnyConnection) -> Result<u64> {
+    let sql = source_sql(&format!(
+        "WHERE t.id > $1 ORDER BY t.id LIMIT {REBUILD_BATCH}"
+    ));
     let mut after = String::new();
     let mut done = 0u64;
     loop {
-        let sql = format!(
-            "SELECT t.id, {SOURCE_COLS} FROM rectification_tasks t \
-             JOIN problems p ON p.id = t.problem_id WHERE t.id > $1 ORDER BY t.id LIMIT {REBUILD_BATCH}"
-        );
-        let rows = sqlx::query(AssertSqlSafe(sql))
+        let rows = sqlx::query(AssertSqlSafe(sql.as_str()))
             .bind(after.clone())
             .fetch_all(&mut *conn)
             .await

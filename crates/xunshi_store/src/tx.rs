@@ -133,7 +133,7 @@ impl DbTx<Writing> {
 impl<M: Mode> DbTx<M> {
     /// The backend this transaction runs on.
     pub(crate) fn dialect(&mut self) -> crate::Dialect {
-        crate::text_index::dialect_of(self.conn.conn())
+        crate::Dialect::of(self.conn.conn())
     }
 
     /// Writes the text index of the tasks `ids` from their rows as they are now.

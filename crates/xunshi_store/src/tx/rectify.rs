@@ -276,15 +276,7 @@ fn task_where(f: &TaskFilter, p: &str, dialect: Dialect) -> Result<Option<Where>
     }
     if let Some(text) = &f.text {
         let n = w.next();
-        let cols = [
-            "measure",
-            "target",
-            "responsible_leader",
-            "responsible_person",
-            "lead_department",
-            "seq",
-        ]
-        .map(|c| format!("{p}{c}"));
+        let cols = text_index::TASK_COLS.map(|c| format!("{p}{c}"));
         let cols: Vec<&str> = cols.iter().map(String::as_str).collect();
         let own = contains_clause(&cols, n, text);
         let title = contains_clause(&["x.title"], n, text);

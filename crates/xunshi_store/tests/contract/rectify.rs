@@ -152,6 +152,21 @@ fn ids(tasks: &[Task]) -> Vec<String> {
     v
 }
 
+/// The tasks the text filter `q` finds are those numbered `want`, and their count agrees.
+async fn found_by_text(tx: &mut impl RectifyRead, q: &str, want: &[&str]) {
+    let text = TaskFilter {
+        text: Some(q.into()),
+        ..Default::default()
+    };
+    let got = tx.all_tasks(&text).await.unwrap();
+    assert_eq!(ids(&got), want, "{q}");
+    assert_eq!(
+        tx.count_tasks(&text).await.unwrap(),
+        i64::try_from(got.len()).unwrap(),
+        "{q}"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Storage alone: what the services build on, on both backends.
 
@@ -402,10 +417,6 @@ pub async fn the_store_keeps_plans_tasks_and_their_records(s: Svc) {
 
     // Text: the problem's title, the measure, the people and the 序号; the LIKE wildcards are
     // plain characters; the count agrees with the rows.
-    let text = |q: &str| TaskFilter {
-        text: Some(q.into()),
-        ..Default::default()
-    };
     for (q, want) in [
         ("问题二", vec!["2.1.1", "2.1.2", "2.1.4"]),
         ("措施1.1.3", vec!["1.1.3"]),
@@ -420,13 +431,7 @@ pub async fn the_store_keeps_plans_tasks_and_their_records(s: Svc) {
         ("_", vec![]),
         ("问题三", vec![]),
     ] {
-        let got = tx.all_tasks(&text(q)).await.unwrap();
-        assert_eq!(ids(&got), want, "{q}");
-        assert_eq!(
-            tx.count_tasks(&text(q)).await.unwrap(),
-            i64::try_from(got.len()).unwrap(),
-            "{q}"
-        );
+        found_by_text(&mut tx, q, &want).await;
     }
 
     // Pages by cursor, without gaps or repeats.
@@ -575,13 +580,7 @@ pub async fn the_store_keeps_plans_tasks_and_their_records(s: Svc) {
         ("问题二", vec![]),
         ("车", vec!["1.1.3"]),
     ] {
-        let got = tx.all_tasks(&text(q)).await.unwrap();
-        assert_eq!(ids(&got), want, "{q}");
-        assert_eq!(
-            tx.count_tasks(&text(q)).await.unwrap(),
-            i64::try_from(got.len()).unwrap(),
-            "{q}"
-        );
+        found_by_text(&mut tx, q, &want).await;
     }
     drop(tx);
 
