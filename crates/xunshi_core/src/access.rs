@@ -34,11 +34,15 @@ pub fn inspection_access(actor: &Actor, insp: &Inspection) -> Access {
     let own = crate::own_unit::belongs_to_any(actor, &insp.target_ids);
     let mut best = Access::None;
     for g in actor.grants() {
-        if own && !matches!(g.scope, Scope::Unit(_)) {
+        if own && !g.role.is_unit_role() {
             continue;
         }
         let a = match (g.role, g.scope) {
-            (Role::Office, _) => Access::Office,
+            (Role::Office, Scope::Global) => Access::Office,
+            // A committee's own office runs the inspections that committee sends, no other's.
+            (Role::Office, Scope::Unit(committee)) if committee == insp.dispatcher_id => {
+                Access::Office
+            }
             (Role::Leadership, _) => Access::Read,
             (Role::TeamLeader | Role::TeamDeputy, Scope::Inspection(id)) if id == insp.id => {
                 Access::TeamLead
@@ -111,12 +115,53 @@ pub fn require_access(actor: &Actor, insp: &Inspection, needed: Access) -> Resul
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Visible {
     All,
-    /// Inspections the actor is on the team of, and those targeting the actor's units that have
-    /// reached feedback.
+    /// Inspections the actor is on the team of, those targeting the actor's units that have
+    /// reached feedback, and those sent by the committees whose office the actor sits in.
     Some {
         inspections: Vec<Id>,
         feedback_units: Vec<Id>,
+        dispatchers: Vec<Id>,
     },
+}
+
+impl Visible {
+    /// No inspection at all.
+    pub fn nothing() -> Self {
+        Visible::Some {
+            inspections: Vec::new(),
+            feedback_units: Vec::new(),
+            dispatchers: Vec::new(),
+        }
+    }
+
+    /// Whether no inspection is visible.
+    pub fn is_nothing(&self) -> bool {
+        match self {
+            Visible::All => false,
+            Visible::Some {
+                inspections,
+                feedback_units,
+                dispatchers,
+            } => inspections.is_empty() && feedback_units.is_empty() && dispatchers.is_empty(),
+        }
+    }
+
+    /// The rectification the same reader sees: the units it speaks for, the inspections of its
+    /// teams and those its committees send; `None` for everything.
+    pub fn rectify_scope(&self) -> Option<crate::store::RectifyScope> {
+        match self {
+            Visible::All => None,
+            Visible::Some {
+                inspections,
+                feedback_units,
+                dispatchers,
+            } => Some(crate::store::RectifyScope {
+                units: feedback_units.clone(),
+                inspections: inspections.clone(),
+                dispatchers: dispatchers.clone(),
+            }),
+        }
+    }
 }
 
 pub fn visible_inspections(actor: &Actor) -> Visible {
@@ -125,8 +170,10 @@ pub fn visible_inspections(actor: &Actor) -> Visible {
     }
     let mut inspections = Vec::new();
     let mut feedback_units = Vec::new();
+    let mut dispatchers = Vec::new();
     for g in actor.grants() {
         match (g.role, g.scope) {
+            (Role::Office, Scope::Unit(committee)) => dispatchers.push(committee),
             (Role::TeamLeader | Role::TeamDeputy | Role::TeamMember, Scope::Inspection(id)) => {
                 inspections.push(id)
             }
@@ -139,6 +186,7 @@ pub fn visible_inspections(actor: &Actor) -> Visible {
     Visible::Some {
         inspections,
         feedback_units,
+        dispatchers,
     }
 }
 
@@ -146,6 +194,63 @@ pub fn visible_inspections(actor: &Actor) -> Visible {
 mod tests {
     use super::*;
     use crate::own_unit::tests::person;
+
+    #[test]
+    fn a_committees_own_office_runs_its_inspections_and_sees_no_other() {
+        use crate::inspection::{Stage, tests::sample};
+        use crate::permission::{OfficeReach, Permission};
+        let (city, neighbour) = (Id::new(), Id::new());
+        let mut own = sample(vec![Id::new()], Stage::OnSite);
+        own.dispatcher_id = city;
+        let mut other = sample(vec![Id::new()], Stage::Rectification);
+        other.dispatcher_id = neighbour;
+        let office = person(None, &[(Role::Office, Scope::Unit(city))]);
+        assert_eq!(inspection_access(&office, &own), Access::Office);
+        assert_eq!(inspection_access(&office, &other), Access::None);
+        assert!(may_change_stage(&office, &own, Stage::Reporting));
+        assert!(!may_change_stage(&office, &other, Stage::Archived));
+        assert_eq!(office.office_reach(), OfficeReach::Committees(vec![city]));
+        assert_eq!(
+            visible_inspections(&office),
+            Visible::Some {
+                inspections: vec![],
+                feedback_units: vec![],
+                dispatchers: vec![city],
+            }
+        );
+        // Not the office of the whole system: nothing global comes with it.
+        assert!(!office.has_role(Role::Office));
+        assert!(crate::service::may_plan(&office));
+        for p in [
+            Permission::ManagePlanning,
+            Permission::ViewPlanning,
+            Permission::ManageUnits,
+            Permission::ViewUsers,
+            Permission::ViewPersonnel,
+            Permission::ManageReferenceData,
+            Permission::ManageTaxonomy,
+            Permission::ManageSecurity,
+        ] {
+            assert!(!office.can(p), "{p:?}");
+        }
+        // The office of the top committee runs both.
+        let top = person(None, &[(Role::Office, Scope::Global)]);
+        assert_eq!(inspection_access(&top, &other), Access::Office);
+        assert_eq!(visible_inspections(&top), Visible::All);
+        assert_eq!(top.office_reach(), OfficeReach::Everywhere);
+        assert!(top.can(Permission::ManageReferenceData));
+        assert!(crate::service::may_plan(&top));
+        let leader = person(None, &[(Role::Leadership, Scope::Global)]);
+        assert!(!crate::service::may_plan(&leader));
+        // Someone of an inspected unit is the unit, whatever office they hold.
+        let mut of_target = sample(vec![Id::new()], Stage::OnSite);
+        of_target.dispatcher_id = city;
+        let member = person(
+            Some(of_target.target_ids[0]),
+            &[(Role::Office, Scope::Unit(city))],
+        );
+        assert_eq!(inspection_access(&member, &of_target), Access::None);
+    }
 
     #[test]
     fn the_office_and_team_leads_may_draft_feedback_and_no_one_else() {

@@ -331,11 +331,15 @@ pub fn doc_access(actor: &Actor, insp: &Inspection, unit_id: Id) -> DocAccess {
     let own = crate::own_unit::belongs_to(actor, unit_id);
     let mut best = DocAccess::None;
     for g in actor.grants() {
-        if own && !matches!(g.scope, Scope::Unit(_)) {
+        if own && !g.role.is_unit_role() {
             continue;
         }
         let a = match (g.role, g.scope) {
-            (Role::Office, _) => DocAccess::Office,
+            (Role::Office, Scope::Global) => DocAccess::Office,
+            // A committee's own office, for the inspections that committee sends.
+            (Role::Office, Scope::Unit(committee)) if committee == insp.dispatcher_id => {
+                DocAccess::Office
+            }
             (Role::Leadership | Role::Discipline | Role::Organization, _) => DocAccess::Read,
             (Role::TeamLeader | Role::TeamDeputy | Role::TeamMember, Scope::Inspection(i))
                 if i == insp.id =>

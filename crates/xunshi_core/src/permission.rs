@@ -132,6 +132,34 @@ fn roles_for(p: Permission) -> &'static [Role] {
     }
 }
 
+/// What an office held within one committee may do of the permissions above: read the
+/// organisation. These permissions reach every committee's records; the committee's own
+/// planning is [`crate::service::may_plan`]'s, held to its committee. Users,
+/// personnel, reference data, the taxonomy, retention and the security rules stay with the
+/// office of the top committee.
+fn committee_office_may(p: Permission) -> bool {
+    p == Permission::ViewUnits
+}
+
+/// Whose inspection work an actor runs as the office; see [`Actor::office_reach`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OfficeReach {
+    Nowhere,
+    Everywhere,
+    Committees(Vec<Id>),
+}
+
+impl OfficeReach {
+    /// Whether this reach runs the inspections `dispatcher` sends.
+    pub fn runs(&self, dispatcher: Id) -> bool {
+        match self {
+            OfficeReach::Nowhere => false,
+            OfficeReach::Everywhere => true,
+            OfficeReach::Committees(c) => c.contains(&dispatcher),
+        }
+    }
+}
+
 impl Actor {
     pub fn user(user: User, grants: Vec<Grant>, ip: Option<String>) -> Self {
         Actor {
@@ -246,9 +274,36 @@ impl Actor {
         matches!(self.kind, ActorKind::System)
     }
 
-    /// Whether the actor holds `role` in any scope.
+    /// Whether the actor holds `role` for the whole system. A unit or team role always carries
+    /// its unit or inspection, and any grant of it counts; an office held within one committee
+    /// does not, since it reaches that committee's inspections only ([`Actor::office_reach`]).
     pub fn has_role(&self, role: Role) -> bool {
-        self.grants().iter().any(|g| g.role == role)
+        self.grants()
+            .iter()
+            .any(|g| g.role == role && (g.scope == Scope::Global || !role.may_sit_in_a_committee()))
+    }
+
+    /// Whose inspection work the actor runs as the inspection office: every committee's (the
+    /// office of the top committee, and the operator), the committees whose office the actor
+    /// sits in (a city's or county's 巡察办), or none.
+    pub fn office_reach(&self) -> OfficeReach {
+        if self.is_system() || self.has_role(Role::Office) {
+            return OfficeReach::Everywhere;
+        }
+        let mut committees: Vec<Id> = self
+            .grants()
+            .iter()
+            .filter_map(|g| match (g.role, g.scope) {
+                (Role::Office, Scope::Unit(c)) => Some(c),
+                _ => None,
+            })
+            .collect();
+        if committees.is_empty() {
+            return OfficeReach::Nowhere;
+        }
+        committees.sort();
+        committees.dedup();
+        OfficeReach::Committees(committees)
     }
 
     /// The units in which the actor holds a unit-scoped role.
@@ -264,7 +319,13 @@ impl Actor {
             ActorKind::System => true,
             ActorKind::Anonymous => false,
             ActorKind::User { user, grants, .. } => {
-                !user.disabled && grants.iter().any(|g| roles_for(p).contains(&g.role))
+                !user.disabled
+                    && grants.iter().any(|g| {
+                        roles_for(p).contains(&g.role)
+                            && (g.scope == Scope::Global
+                                || !g.role.may_sit_in_a_committee()
+                                || committee_office_may(p))
+                    })
             }
         }
     }

@@ -80,7 +80,8 @@ impl Role {
         }
     }
 
-    /// The scope a grant of this role must carry.
+    /// The scope a grant of this role carries. The office alone may also be granted within one
+    /// committee ([`Role::may_sit_in_a_committee`]).
     pub fn scope_kind(self) -> ScopeKind {
         match self {
             Role::Admin
@@ -91,6 +92,24 @@ impl Role {
             Role::UnitPrincipal | Role::UnitLiaison | Role::UnitStaff => ScopeKind::Unit,
             Role::TeamLeader | Role::TeamDeputy | Role::TeamMember => ScopeKind::Inspection,
         }
+    }
+}
+
+impl Role {
+    /// Whether a grant of this role may be bounded by one committee instead of the whole
+    /// system: the inspection office of a city or county committee (市县巡察办), which runs that
+    /// committee's inspections (巡察) and no other's. A grant of global scope is the office of
+    /// the top committee, which reads the levels below it.
+    pub fn may_sit_in_a_committee(self) -> bool {
+        self == Role::Office
+    }
+
+    /// The roles of an inspected unit's own people.
+    pub fn is_unit_role(self) -> bool {
+        matches!(
+            self,
+            Role::UnitPrincipal | Role::UnitLiaison | Role::UnitStaff
+        )
     }
 }
 

@@ -31,6 +31,8 @@ mod leadership;
 mod ledger_import;
 #[path = "http/letters.rs"]
 mod letters;
+#[path = "http/levels.rs"]
+mod levels;
 #[path = "http/login.rs"]
 mod login;
 #[path = "http/messages.rs"]

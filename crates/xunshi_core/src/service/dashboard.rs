@@ -23,33 +23,17 @@ use crate::rectify::{Form, NoticeKind};
 use crate::service::calendar::load_calendar;
 use crate::store::{
     AccountabilityFilter, ClockFilter, ColourAt, FollowUpFilter, MechanismFilter, PaperRead,
-    ReadTx, RectifyRead, RectifyScope, Store, SuperviseRead, TallyFilter, TaskFilter, TaskLineRow,
-    TaskOrder,
+    ReadTx, RectifyRead, Store, SuperviseRead, TallyFilter, TaskFilter, TaskLineRow, TaskOrder,
 };
 use crate::supervision::{ClockInput, clock_view, rules_of};
 use crate::taxonomy::sort_categories;
-
-/// The ledger's scope for a dashboard: the units the reader belongs to, or the inspections of
-/// its team; nothing narrower for those who see everything.
-fn rectify_scope(visible: &Visible) -> Option<RectifyScope> {
-    match visible {
-        Visible::All => None,
-        Visible::Some {
-            inspections,
-            feedback_units,
-        } => Some(RectifyScope {
-            units: feedback_units.clone(),
-            inspections: inspections.clone(),
-        }),
-    }
-}
 
 /// The ledger's task filter for a dashboard's number: the same filter its list uses.
 pub fn task_filter(visible: &Visible, f: &DashboardFilter) -> TaskFilter {
     TaskFilter {
         inspection_id: f.inspection_id,
         unit_id: f.unit_id,
-        scope: rectify_scope(visible),
+        scope: visible.rectify_scope(),
         ..Default::default()
     }
 }
@@ -92,15 +76,17 @@ impl<S: Store> Services<S> {
         if let Visible::Some {
             inspections,
             feedback_units,
+            dispatchers,
         } = &visible
         {
-            if inspections.is_empty() && feedback_units.is_empty() {
+            if visible.is_nothing() {
                 return Err(CoreError::Forbidden(
                     "整改统计供巡视办、督查部门、领导、巡视组和被巡视单位查看".into(),
                 ));
             }
             if let Some(u) = filter.unit_id
                 && inspections.is_empty()
+                && dispatchers.is_empty()
                 && !feedback_units.contains(&u)
             {
                 return Err(CoreError::Forbidden("您只能查看本单位的整改统计".into()));
@@ -120,7 +106,7 @@ impl<S: Store> Services<S> {
         let tf = TallyFilter {
             inspection_id: filter.inspection_id,
             unit_id: filter.unit_id,
-            scope: rectify_scope(&visible),
+            scope: visible.rectify_scope(),
         };
         let counts = tx.task_counts(&tf).await?;
         let versions = tx.list_taxonomy_versions().await?;

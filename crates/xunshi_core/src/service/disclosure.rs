@@ -490,6 +490,7 @@ fn scope_of(actor: &Actor) -> Option<RectifyScope> {
             (Role::TeamLeader | Role::TeamDeputy | Role::TeamMember, Scope::Inspection(i)) => {
                 scope.inspections.push(i)
             }
+            (Role::Office, Scope::Unit(committee)) => scope.dispatchers.push(committee),
             _ => {}
         }
     }

@@ -87,7 +87,10 @@ impl Audience<'_> {
             Audience::Submits(clock, insp, unit) => {
                 TodoKind::submits(*clock).may_act(actor, insp, Some(*unit))
             }
-            Audience::Office => actor.can(Permission::ManagePlanning),
+            // The office of the top committee, which keeps the archives' disposals.
+            Audience::Office => {
+                actor.has_role(Role::Office) && actor.can(Permission::ManagePlanning)
+            }
         }
     }
 }

@@ -89,7 +89,7 @@ pub use patterns::{
 };
 pub use planning::{
     Coverage, CoverageRow, CoveredBy, InspectionView, PlanInput, RoundInput, StageChange,
-    TermInput, UnitRef, today,
+    TermInput, UnitRef, may_plan, may_view_plans, require_planner, today,
 };
 pub use rectify::{
     BATCH_MAX, BatchItem, CARRYABLE_MAX, CarriedTask, CarryInput, CarryingPlan, ChangeInput,

@@ -5,7 +5,7 @@ use super::Services;
 use super::planning::today;
 use super::rectify::visible_scope_of;
 use super::supervision::supervision_scope;
-use crate::access::{Visible, visible_inspections};
+use crate::access::visible_inspections;
 use crate::deadline::Colour;
 use crate::error::Result;
 use crate::permission::{Actor, Permission};
@@ -87,13 +87,7 @@ impl<S: Store> Services<S> {
             }
         }
         let visible = supervision_scope(actor);
-        let sees_notices = match &visible {
-            Visible::All => true,
-            Visible::Some {
-                inspections,
-                feedback_units,
-            } => !(inspections.is_empty() && feedback_units.is_empty()),
-        };
+        let sees_notices = !visible.is_nothing();
         if sees_notices && o.tasks.is_some() {
             let open: i64 = tx
                 .followup_counts(&FollowUpFilter {

@@ -234,9 +234,14 @@ pub fn may_view_recurrences(actor: &Actor) -> bool {
 pub(crate) fn recurrence_scope(actor: &Actor) -> Result<Option<RectifyScope>> {
     match visible_inspections(actor) {
         Visible::All => Ok(None),
-        Visible::Some { inspections, .. } if !inspections.is_empty() => Ok(Some(RectifyScope {
+        Visible::Some {
+            inspections,
+            dispatchers,
+            ..
+        } if !(inspections.is_empty() && dispatchers.is_empty()) => Ok(Some(RectifyScope {
             units: Vec::new(),
             inspections,
+            dispatchers,
         })),
         Visible::Some { .. } => Err(CoreError::Forbidden(
             "整改不到位问题清单供巡视办、领导和巡视组查看".into(),

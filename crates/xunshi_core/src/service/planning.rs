@@ -14,7 +14,8 @@ use crate::inspection::{
 };
 use crate::org::Unit;
 use crate::page::{Keyset, Page, PageRequest, SortedPage};
-use crate::permission::{Actor, Permission};
+use crate::permission::{Actor, OfficeReach, Permission};
+use crate::role::Role;
 use crate::store::{
     ArchiveRead, InspectionFilter, InspectionSort, PlanningRead, PlanningWrite, ReadTx,
     RetentionWrite, Store, WriteTx,
@@ -161,9 +162,73 @@ pub fn today(now: jiff::Timestamp) -> jiff::civil::Date {
     now.to_zoned_datetime(tz).date()
 }
 
+/// Whether the actor plans inspections: the office of the top committee for every committee, a
+/// committee's own office for its committee (the services below hold it there). Pages offer
+/// the planning forms by this.
+pub fn may_plan(actor: &Actor) -> bool {
+    actor.can(Permission::ManagePlanning) || (committee_office(actor) && active(actor))
+}
+
+/// Whether the actor reads plans (terms, rounds, coverage): the planners and the leadership.
+pub fn may_view_plans(actor: &Actor) -> bool {
+    actor.can(Permission::ViewPlanning) || (committee_office(actor) && active(actor))
+}
+
+fn committee_office(actor: &Actor) -> bool {
+    matches!(actor.office_reach(), OfficeReach::Committees(_))
+}
+
+fn active(actor: &Actor) -> bool {
+    actor.as_user().is_some_and(|u| !u.disabled)
+}
+
+/// Refuses whoever may not plan, as [`Actor::require`] refuses a permission.
+pub fn require_planner(actor: &Actor) -> Result<()> {
+    if may_plan(actor) {
+        return Ok(());
+    }
+    actor.require(Permission::ManagePlanning)
+}
+
+/// Refuses whoever may not read plans.
+fn require_plan_reader(actor: &Actor) -> Result<()> {
+    if may_view_plans(actor) {
+        return Ok(());
+    }
+    actor.require(Permission::ViewPlanning)
+}
+
+/// Whose plans the actor reads: the leadership and the office of the top committee every
+/// committee's, a committee's own office (a city's or county's 巡察办) its committee's only.
+fn planning_reach(actor: &Actor) -> OfficeReach {
+    if actor.has_role(Role::Leadership) {
+        return OfficeReach::Everywhere;
+    }
+    actor.office_reach()
+}
+
+/// A term the actor may read, or "not found" (a sibling committee's plans are not shown to
+/// exist).
+fn readable_term(actor: &Actor, term: Option<Term>) -> Result<Term> {
+    term.filter(|t| planning_reach(actor).runs(t.dispatcher_id))
+        .ok_or_else(|| CoreError::NotFound("届次".into()))
+}
+
+/// Refuses a plan for a committee whose office the actor is not: a city's office plans its
+/// city's inspections, not the province's nor a neighbour's.
+fn require_plans_for(actor: &Actor, dispatcher: &Unit) -> Result<()> {
+    if actor.office_reach().runs(dispatcher.id) {
+        return Ok(());
+    }
+    Err(CoreError::Forbidden(format!(
+        "您只能为本级党委制定巡视巡察计划，不能为“{}”制定",
+        dispatcher.name
+    )))
+}
+
 impl<S: Store> Services<S> {
     pub async fn create_term(&self, actor: &Actor, input: &TermInput) -> Result<Term> {
-        actor.require(Permission::ManagePlanning)?;
+        require_planner(actor)?;
         let mut v = Validation::new();
         let name = input.name.trim();
         if name.is_empty() || name.chars().count() > 50 {
@@ -189,6 +254,7 @@ impl<S: Store> Services<S> {
         let dispatcher = resolve_unit_in(&mut tx, &input.dispatcher)
             .await
             .map_err(|_| CoreError::unfit("dispatcher", "派出巡视组的党组织不存在"))?;
+        require_plans_for(actor, &dispatcher)?;
         let term = Term {
             id: Id::new(),
             name: name.to_owned(),
@@ -215,12 +281,15 @@ impl<S: Store> Services<S> {
     }
 
     pub async fn list_terms(&self, actor: &Actor) -> Result<Vec<Term>> {
-        actor.require(Permission::ViewPlanning)?;
-        self.store.read().await?.list_terms().await
+        require_plan_reader(actor)?;
+        let reach = planning_reach(actor);
+        let mut terms = self.store.read().await?.list_terms().await?;
+        terms.retain(|t| reach.runs(t.dispatcher_id));
+        Ok(terms)
     }
 
     pub async fn create_plan(&self, actor: &Actor, input: &PlanInput) -> Result<AnnualPlan> {
-        actor.require(Permission::ManagePlanning)?;
+        require_planner(actor)?;
         let term_id = Id::from_path(&input.term_id, "届次")
             .map_err(|_| CoreError::bad_input("term_id", "请选择届次"))?;
         let mut v = Validation::new();
@@ -237,6 +306,7 @@ impl<S: Store> Services<S> {
         let term = tx
             .get_term(term_id)
             .await?
+            .filter(|t| actor.office_reach().runs(t.dispatcher_id))
             .ok_or_else(|| CoreError::unfit("term_id", "届次不存在"))?;
         let plan = AnnualPlan {
             id: Id::new(),
@@ -264,12 +334,23 @@ impl<S: Store> Services<S> {
     }
 
     pub async fn list_plans(&self, actor: &Actor, term_id: Option<Id>) -> Result<Vec<AnnualPlan>> {
-        actor.require(Permission::ViewPlanning)?;
-        self.store.read().await?.list_plans(term_id).await
+        require_plan_reader(actor)?;
+        let mut tx = self.store.read().await?;
+        let reach = planning_reach(actor);
+        let mut plans = tx.list_plans(term_id).await?;
+        if reach != OfficeReach::Everywhere {
+            let terms = tx.list_terms().await?;
+            plans.retain(|p| {
+                terms
+                    .iter()
+                    .any(|t| t.id == p.term_id && reach.runs(t.dispatcher_id))
+            });
+        }
+        Ok(plans)
     }
 
     pub async fn create_round(&self, actor: &Actor, input: &RoundInput) -> Result<Round> {
-        actor.require(Permission::ManagePlanning)?;
+        require_planner(actor)?;
         let plan_id = Id::from_path(&input.plan_id, "年度计划")
             .map_err(|_| CoreError::bad_input("plan_id", "请选择年度计划"))?;
         if !(1..=99).contains(&input.number) {
@@ -281,6 +362,10 @@ impl<S: Store> Services<S> {
             .get_plan(plan_id)
             .await?
             .ok_or_else(|| CoreError::unfit("plan_id", "年度计划不存在"))?;
+        let term = tx.get_term(plan.term_id).await?;
+        if !term.is_some_and(|t| actor.office_reach().runs(t.dispatcher_id)) {
+            return Err(CoreError::unfit("plan_id", "年度计划不存在"));
+        }
         let existing = tx.list_rounds(Some(plan.term_id)).await?;
         if existing.iter().any(|r| r.number == input.number) {
             return Err(CoreError::Conflict(format!("本届已有第{}轮", input.number)));
@@ -316,8 +401,19 @@ impl<S: Store> Services<S> {
     }
 
     pub async fn list_rounds(&self, actor: &Actor, term_id: Option<Id>) -> Result<Vec<Round>> {
-        actor.require(Permission::ViewPlanning)?;
-        self.store.read().await?.list_rounds(term_id).await
+        require_plan_reader(actor)?;
+        let mut tx = self.store.read().await?;
+        let reach = planning_reach(actor);
+        let mut rounds = tx.list_rounds(term_id).await?;
+        if reach != OfficeReach::Everywhere {
+            let terms = tx.list_terms().await?;
+            rounds.retain(|r| {
+                terms
+                    .iter()
+                    .any(|t| t.id == r.term_id && reach.runs(t.dispatcher_id))
+            });
+        }
+        Ok(rounds)
     }
 
     /// A round, for anyone who may see one of its inspections (the page headings need it).
@@ -336,7 +432,7 @@ impl<S: Store> Services<S> {
         actor: &Actor,
         input: &InspectionInput,
     ) -> Result<Inspection> {
-        actor.require(Permission::ManagePlanning)?;
+        require_planner(actor)?;
         let f = input.validate()?;
         let now = self.now();
         let mut tx = self.store.write().await?;
@@ -348,6 +444,9 @@ impl<S: Store> Services<S> {
             .get_term(round.term_id)
             .await?
             .ok_or_else(|| CoreError::internal("round without term"))?;
+        if !actor.office_reach().runs(term.dispatcher_id) {
+            return Err(CoreError::unfit("round_id", "轮次不存在"));
+        }
         let targets = resolve_targets(&mut tx, &f.targets, term.dispatcher_id).await?;
         check_look_back(&mut tx, f.look_back_of, &targets).await?;
         let insp = Inspection {
@@ -413,9 +512,16 @@ impl<S: Store> Services<S> {
             ));
         }
         if f.round_id != before.round_id {
-            tx.get_round(f.round_id)
+            let round = tx
+                .get_round(f.round_id)
                 .await?
                 .ok_or_else(|| CoreError::unfit("round_id", "轮次不存在"))?;
+            // An inspection stays with the committee that sends it: another committee's round
+            // is another office's plan.
+            let term = tx.get_term(round.term_id).await?;
+            if term.is_none_or(|t| t.dispatcher_id != before.dispatcher_id) {
+                return Err(CoreError::unfit("round_id", "只能调整到本级党委的轮次"));
+            }
         }
         let targets = resolve_targets(&mut tx, &f.targets, before.dispatcher_id).await?;
         check_look_back(&mut tx, f.look_back_of, &targets).await?;
@@ -623,12 +729,9 @@ impl<S: Store> Services<S> {
     /// Which units under the term's dispatcher have been inspected in the term, and which not:
     /// the units the dispatcher is to cover (not those below a lower committee).
     pub async fn coverage(&self, actor: &Actor, term_id: Id) -> Result<Coverage> {
-        actor.require(Permission::ViewPlanning)?;
+        require_plan_reader(actor)?;
         let mut tx = self.store.read().await?;
-        let term = tx
-            .get_term(term_id)
-            .await?
-            .ok_or_else(|| CoreError::NotFound("届次".into()))?;
+        let term = readable_term(actor, tx.get_term(term_id).await?)?;
         let covered = tx.covered_in_term(term_id).await?;
         let tree = crate::org::tree_order(tx.all_units().await?);
         // The dispatcher's subtree, without the dispatcher itself, and without what lies

@@ -29,14 +29,14 @@ fn active(actor: &Actor) -> bool {
     actor.is_system() || actor.as_user().is_some_and(|u| !u.disabled)
 }
 
-/// The office or a daily supervisor: issues notices, records accountability.
+/// The office or a daily supervisor: issues notices, records accountability. An office held
+/// within one committee is not among them yet: these acts name any unit of any inspection.
 pub(crate) fn is_supervisor(actor: &Actor) -> bool {
     actor.is_system()
         || (active(actor)
-            && actor
-                .grants()
-                .iter()
-                .any(|g| matches!(g.role, Role::Office | Role::Discipline | Role::Organization)))
+            && [Role::Office, Role::Discipline, Role::Organization]
+                .into_iter()
+                .any(|r| actor.has_role(r)))
 }
 
 pub(crate) fn is_office(actor: &Actor) -> bool {
@@ -46,10 +46,7 @@ pub(crate) fn is_office(actor: &Actor) -> bool {
 /// Which inspections and units the actor reads the supervision records of.
 pub(crate) fn supervision_scope(actor: &Actor) -> Visible {
     if !active(actor) {
-        return Visible::Some {
-            inspections: Vec::new(),
-            feedback_units: Vec::new(),
-        };
+        return Visible::nothing();
     }
     if actor.has_role(Role::Discipline) || actor.has_role(Role::Organization) {
         return Visible::All;
@@ -69,6 +66,7 @@ pub(crate) fn reads_unit(actor: &Actor, insp: &Inspection, unit: Id) -> bool {
             } else {
                 Vec::new()
             },
+            dispatchers: Vec::new(),
         }
     } else {
         supervision_scope(actor)
@@ -78,8 +76,10 @@ pub(crate) fn reads_unit(actor: &Actor, insp: &Inspection, unit: Id) -> bool {
         Visible::Some {
             inspections,
             feedback_units,
+            dispatchers,
         } => {
             inspections.contains(&insp.id)
+                || dispatchers.contains(&insp.dispatcher_id)
                 || (insp.stage.feedback_given()
                     && insp.target_ids.contains(&unit)
                     && feedback_units.contains(&unit))

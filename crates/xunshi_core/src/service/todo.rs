@@ -646,6 +646,7 @@ async fn clock_items<T: ReadTx>(
             scope: Visible::Some {
                 inspections: Vec::new(),
                 feedback_units: units.clone(),
+                dispatchers: Vec::new(),
             },
             inspection_id: None,
             unit_id: None,

@@ -7,6 +7,7 @@ use super::{Services, record};
 use crate::audit::{Action, AuditEntry};
 use crate::error::{CoreError, Result};
 use crate::id::Id;
+use crate::org::UnitKind;
 use crate::page::{Keyset, Page, PageRequest, SortedPage};
 use crate::permission::{Actor, Permission};
 use crate::role::{Grant, Role, Scope, ScopeKind};
@@ -382,6 +383,27 @@ async fn grant_in<T: WriteTx>(
     let role: Role = g.role.parse()?;
     let scope_ref = g.scope.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let scope = match role.scope_kind() {
+        // The office of one committee (a city's or county's 巡察办): the committee is named.
+        ScopeKind::Global if role.may_sit_in_a_committee() && scope_ref.is_some() => {
+            let name = scope_ref.unwrap_or_default();
+            let unit = resolve_unit_in(tx, name)
+                .await
+                .map_err(|_| CoreError::unfit("scope", format!("单位“{name}”不存在")))?;
+            if !matches!(unit.kind, UnitKind::Committee | UnitKind::LowerCommittee) {
+                return Err(CoreError::unfit(
+                    "scope",
+                    format!(
+                        "“{}”不是党委（党组），{}只能设在派出巡视巡察组的党组织",
+                        unit.name,
+                        role.label()
+                    ),
+                ));
+            }
+            if unit.withdrawn {
+                return Err(CoreError::unfit("scope", "该单位已撤销"));
+            }
+            Scope::Unit(unit.id)
+        }
         ScopeKind::Global => {
             if scope_ref.is_some() {
                 return Err(CoreError::bad_input(

@@ -14,12 +14,14 @@ use crate::rectify::{
     Verification,
 };
 
-/// Whose rectification a list may show: rows of these units, or of these inspections. A list
-/// without a scope shows everything (the office, the leadership, the supervisors).
+/// Whose rectification a list may show: rows of these units, of these inspections, or of the
+/// inspections these committees send (a committee's own office). A list without a scope shows
+/// everything (the office of the top committee, the leadership, the supervisors).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RectifyScope {
     pub units: Vec<Id>,
     pub inspections: Vec<Id>,
+    pub dispatchers: Vec<Id>,
 }
 
 /// The deadline colour a list is narrowed to, as of `today`, by the rule of

@@ -83,20 +83,10 @@ fn doc_where(f: &DocFilter) -> Option<Where> {
     if let Some(st) = f.status {
         w.eq("status", st.as_str());
     }
-    if let Some(scope) = &f.scope {
-        let mut parts = Vec::new();
-        if !scope.units.is_empty() {
-            let list = w.list(scope.units.iter().map(Id::to_string));
-            parts.push(format!("unit_id IN ({list})"));
-        }
-        if !scope.inspections.is_empty() {
-            let list = w.list(scope.inspections.iter().map(Id::to_string));
-            parts.push(format!("inspection_id IN ({list})"));
-        }
-        if parts.is_empty() {
-            return None;
-        }
-        w.fixed(&format!("({})", parts.join(" OR ")));
+    if let Some(scope) = &f.scope
+        && !super::rectify::scope_clause(&mut w, scope, "")
+    {
+        return None;
     }
     if !f.not_overseen.is_empty() {
         let list = w.list(f.not_overseen.iter().map(Id::to_string));

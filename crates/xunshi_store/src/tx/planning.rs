@@ -220,12 +220,17 @@ pub(super) fn inspection_where(f: &InspectionFilter, visible: &Visible) -> Optio
     if let Visible::Some {
         inspections,
         feedback_units,
+        dispatchers,
     } = visible
     {
         let mut any = Vec::new();
         if !inspections.is_empty() {
             let list = w.list(inspections.iter().map(|i| i.to_string()));
             any.push(format!("id IN ({list})"));
+        }
+        if !dispatchers.is_empty() {
+            let list = w.list(dispatchers.iter().map(|i| i.to_string()));
+            any.push(format!("dispatcher_id IN ({list})"));
         }
         if !feedback_units.is_empty() {
             let list = w.list(feedback_units.iter().map(|i| i.to_string()));

@@ -225,7 +225,15 @@ fn change(r: &AnyRow) -> Result<ChangeRequest> {
 // ---------------------------------------------------------------------------------------------
 // Filters
 
-/// `(unit_id IN (…) OR inspection_id IN (…))`; false when the scope names nothing.
+/// `{column} IN (…)`: the rows of the inspections these committees send (a committee's own
+/// office reads them).
+pub(crate) fn sent_by(w: &mut Where, dispatchers: &[Id], column: &str) -> String {
+    let list = w.list(dispatchers.iter().map(Id::to_string));
+    format!("{column} IN (SELECT id FROM inspections WHERE dispatcher_id IN ({list}))")
+}
+
+/// `(unit_id IN (…) OR inspection_id IN (…) OR the inspection is sent by …)`; false when the
+/// scope names nothing.
 pub(crate) fn scope_clause(w: &mut Where, scope: &RectifyScope, prefix: &str) -> bool {
     let mut parts = Vec::new();
     if !scope.units.is_empty() {
@@ -235,6 +243,13 @@ pub(crate) fn scope_clause(w: &mut Where, scope: &RectifyScope, prefix: &str) ->
     if !scope.inspections.is_empty() {
         let list = w.list(scope.inspections.iter().map(Id::to_string));
         parts.push(format!("{prefix}inspection_id IN ({list})"));
+    }
+    if !scope.dispatchers.is_empty() {
+        parts.push(sent_by(
+            w,
+            &scope.dispatchers,
+            &format!("{prefix}inspection_id"),
+        ));
     }
     if parts.is_empty() {
         return false;

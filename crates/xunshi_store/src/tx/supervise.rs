@@ -17,6 +17,7 @@ use xunshi_core::store::{
 use xunshi_core::supervision::{RectifySettings, StoredDeadlineRule};
 use xunshi_core::{CoreError, Id, Result};
 
+use super::rectify::scope_clause;
 use super::{DbTx, KeyKind, Mode, Where, Writing, contains_clause, flag, keyset, like_pattern, ts};
 use crate::db_err;
 use crate::rows::{date, flag as get_flag, i, id, opt_date, opt_id, opt_s, opt_ts, s};
@@ -124,27 +125,10 @@ const MECHANISM_COLS: &str =
 /// Narrows `w` to the rows of the inspections and units the reader may see. Returns false when
 /// the reader may see none at all.
 fn scope(w: &mut Where, visible: &Visible) -> bool {
-    let Visible::Some {
-        inspections,
-        feedback_units,
-    } = visible
-    else {
-        return true;
-    };
-    let mut any = Vec::new();
-    if !inspections.is_empty() {
-        let list = w.list(inspections.iter().map(|i| i.to_string()));
-        any.push(format!("inspection_id IN ({list})"));
+    match visible.rectify_scope() {
+        None => true,
+        Some(s) => scope_clause(w, &s, ""),
     }
-    if !feedback_units.is_empty() {
-        let list = w.list(feedback_units.iter().map(|i| i.to_string()));
-        any.push(format!("unit_id IN ({list})"));
-    }
-    if any.is_empty() {
-        return false;
-    }
-    w.fixed(&format!("({})", any.join(" OR ")));
-    true
 }
 
 /// The `FROM` and `WHERE` of the running clocks of `f`: the target units of inspections under
@@ -164,24 +148,10 @@ fn running_where(f: &ClockFilter) -> Option<Where> {
     if let Some(v) = f.unit_id {
         w.eq("c.unit_id", v.to_string());
     }
-    if let Visible::Some {
-        inspections,
-        feedback_units,
-    } = &f.scope
+    if let Some(s) = f.scope.rectify_scope()
+        && !scope_clause(&mut w, &s, "c.")
     {
-        let mut any = Vec::new();
-        if !inspections.is_empty() {
-            let list = w.list(inspections.iter().map(|i| i.to_string()));
-            any.push(format!("c.inspection_id IN ({list})"));
-        }
-        if !feedback_units.is_empty() {
-            let list = w.list(feedback_units.iter().map(|i| i.to_string()));
-            any.push(format!("c.unit_id IN ({list})"));
-        }
-        if any.is_empty() {
-            return None;
-        }
-        w.fixed(&format!("({})", any.join(" OR ")));
+        return None;
     }
     Some(w)
 }

@@ -396,7 +396,7 @@ pub async fn the_store_keeps_plans_tasks_and_their_records(s: Svc) {
     let elsewhere = TaskFilter {
         scope: Some(RectifyScope {
             units: vec![Id::new()],
-            inspections: vec![],
+            ..Default::default()
         }),
         ..Default::default()
     };
@@ -410,10 +410,35 @@ pub async fn the_store_keeps_plans_tasks_and_their_records(s: Svc) {
         scope: Some(RectifyScope {
             units: vec![Id::new()],
             inspections: vec![w.insp.id],
+            dispatchers: vec![],
         }),
         ..Default::default()
     };
     assert_eq!(tx.all_tasks(&via_inspection).await.unwrap().len(), 7);
+    // A committee's own office: the tasks of the inspections its committee sends, and none of
+    // another committee's.
+    let sent_by = |dispatcher: Id| TaskFilter {
+        scope: Some(RectifyScope {
+            dispatchers: vec![dispatcher],
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    assert_eq!(
+        tx.all_tasks(&sent_by(w.insp.dispatcher_id))
+            .await
+            .unwrap()
+            .len(),
+        7
+    );
+    assert_eq!(
+        tx.count_tasks(&sent_by(w.insp.dispatcher_id))
+            .await
+            .unwrap(),
+        7
+    );
+    assert!(tx.all_tasks(&sent_by(Id::new())).await.unwrap().is_empty());
+    assert_eq!(tx.count_tasks(&sent_by(Id::new())).await.unwrap(), 0);
 
     // Text: the problem's title, the measure, the people and the 序号; the LIKE wildcards are
     // plain characters; the count agrees with the rows.

@@ -14,8 +14,10 @@ use xunshi_core::access::may_change_stage;
 use xunshi_core::inspection::Inspection;
 use xunshi_core::inspection::{InspectionInput, InspectionKind, Stage};
 use xunshi_core::page::{PageRequest, SortedPage};
-use xunshi_core::permission::{Actor, Permission};
-use xunshi_core::service::{InspectionView, StageChange, today};
+use xunshi_core::permission::Actor;
+use xunshi_core::service::{
+    InspectionView, StageChange, may_plan, may_view_plans, require_planner, today,
+};
 use xunshi_core::store::InspectionFilter;
 use xunshi_core::{CoreError, Id};
 
@@ -123,7 +125,7 @@ async fn list(
         })
         .collect();
     // Only those who see the plan choose among rounds; others just see their inspections.
-    let rounds = if actor.can(Permission::ViewPlanning) {
+    let rounds = if may_view_plans(actor) {
         app.services
             .list_rounds(actor, None)
             .await
@@ -153,7 +155,7 @@ async fn list(
             .any(|v| given(v).is_some()),
         total: found.total,
         pages,
-        can_manage: actor.can(Permission::ManagePlanning),
+        can_manage: may_plan(actor),
     };
     Ok(render(super::list_status(&asked.refused), &page))
 }
@@ -356,9 +358,7 @@ async fn new_form(
     user: PageUser,
     Query(q): Query<NewQuery>,
 ) -> PageResult {
-    user.actor
-        .require(Permission::ManagePlanning)
-        .or_page(&user.actor)?;
+    require_planner(&user.actor).or_page(&user.actor)?;
     let form = InspectionForm {
         round_id: q.round_id.unwrap_or_default(),
         kind: InspectionKind::Routine.as_str().into(),

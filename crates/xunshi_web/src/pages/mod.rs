@@ -387,7 +387,7 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavSection> {
     }];
     // By stage of the work, as officials look for it: 计划 / 巡视 / 整改 / 督办 / 统计 / 系统管理.
     let mut plan = Vec::new();
-    if actor.can(Permission::ViewPlanning) {
+    if xunshi_core::service::may_view_plans(actor) {
         plan.push(item("届次与轮次", "/planning"));
         plan.push(item("全覆盖情况", "/planning/coverage"));
     }

@@ -10,8 +10,7 @@ use axum::Router;
 use axum::routing::{get, post};
 use serde::Deserialize;
 use xunshi_core::org::UnitKind;
-use xunshi_core::permission::Permission;
-use xunshi_core::service::{Coverage, PlanInput, RoundInput, TermInput};
+use xunshi_core::service::{Coverage, PlanInput, RoundInput, TermInput, may_plan};
 use xunshi_core::{CoreError, Id};
 
 use super::{FormErrors, Frame, OrPage, PageResult, render, see_other};
@@ -149,7 +148,9 @@ async fn render_overview(
     let committees = units
         .iter()
         .filter(|(_, u)| {
-            !u.withdrawn && matches!(u.kind, UnitKind::Committee | UnitKind::LowerCommittee)
+            !u.withdrawn
+                && matches!(u.kind, UnitKind::Committee | UnitKind::LowerCommittee)
+                && actor.office_reach().runs(u.id)
         })
         .map(|(_, u)| (u.id.to_string(), u.name.clone()))
         .collect();
@@ -159,7 +160,7 @@ async fn render_overview(
             .with_notice(notice),
         terms,
         committees,
-        can_manage: actor.can(Permission::ManagePlanning),
+        can_manage: may_plan(actor),
         form,
         errors,
     };

@@ -36,21 +36,24 @@ fn active(actor: &Actor) -> bool {
     actor.is_system() || actor.as_user().is_some_and(|u| !u.disabled)
 }
 
-/// Whether the actor reads the rectification of every unit: the office, the leadership and
-/// the supervisors.
+/// Whether the actor reads the rectification of every unit: the office of the top committee,
+/// the leadership and the supervisors.
 pub(crate) fn reads_everything(actor: &Actor) -> bool {
     actor.is_system()
         || (active(actor)
-            && actor.grants().iter().any(|g| {
-                matches!(
-                    g.role,
-                    Role::Office | Role::Leadership | Role::Discipline | Role::Organization
-                )
-            }))
+            && [
+                Role::Office,
+                Role::Leadership,
+                Role::Discipline,
+                Role::Organization,
+            ]
+            .into_iter()
+            .any(|r| actor.has_role(r)))
 }
 
 /// The rows of lists the actor may see: `None` for everything, otherwise the units the actor
-/// holds a unit role in and the inspections whose team the actor is on.
+/// holds a unit role in, the inspections whose team the actor is on and those sent by the
+/// committees whose office the actor sits in.
 pub(crate) fn visible_scope(actor: &Actor) -> Option<RectifyScope> {
     if reads_everything(actor) {
         return None;
@@ -67,9 +70,12 @@ pub(crate) fn visible_scope(actor: &Actor) -> Option<RectifyScope> {
             (Role::TeamLeader | Role::TeamDeputy | Role::TeamMember, Scope::Inspection(i)) => {
                 scope.inspections.push(i)
             }
+            (Role::Office, Scope::Unit(committee)) => scope.dispatchers.push(committee),
             _ => {}
         }
     }
+    scope.dispatchers.sort();
+    scope.dispatchers.dedup();
     scope.units.sort();
     scope.units.dedup();
     scope.inspections.sort();
@@ -80,17 +86,16 @@ pub(crate) fn visible_scope(actor: &Actor) -> Option<RectifyScope> {
 /// Where the actor supervises (`office` false) or decides for (`office` true) units'
 /// rectification, as [`rect_role`] grants it, read for every unit at once for the to-do:
 /// `None` when nowhere; otherwise every unit but those listed, the actor's own units (whose
-/// overseer nobody is). Supervising and deciding come from grants of any scope, so they hold
-/// for every unit the actor is not of; a test holds this to [`rect_role`].
+/// overseer nobody is). Supervising and deciding come from global grants, so they hold for
+/// every unit the actor is not of; a test holds this to [`rect_role`]. A committee's own office
+/// oversees its committee's inspections only, which this does not express: its to-do leaves
+/// them out.
 pub(crate) fn oversees_all_but(actor: &Actor, office: bool) -> Option<Vec<Id>> {
     if actor.is_system() || !active(actor) {
         return None;
     }
-    let holds = actor.grants().iter().any(|g| match g.role {
-        Role::Office => true,
-        Role::Discipline | Role::Organization => !office,
-        _ => false,
-    });
+    let holds = actor.has_role(Role::Office)
+        || (!office && (actor.has_role(Role::Discipline) || actor.has_role(Role::Organization)));
     holds.then(|| crate::own_unit::units(actor))
 }
 
@@ -120,11 +125,17 @@ pub(crate) fn rect_role(actor: &Actor, insp: &Inspection, unit: Id) -> RectRole 
     let (mut office, mut supervisor) = (false, false);
     for g in actor.grants() {
         // Who belongs to the unit is the unit here: only its unit roles count.
-        if r.own_unit && !matches!(g.scope, Scope::Unit(_)) {
+        if r.own_unit && !g.role.is_unit_role() {
             continue;
         }
         match (g.role, g.scope) {
-            (Role::Office, _) => {
+            (Role::Office, Scope::Global) => {
+                office = true;
+                supervisor = true;
+                r.read = true;
+            }
+            // A committee's own office, for the inspections that committee sends.
+            (Role::Office, Scope::Unit(committee)) if committee == insp.dispatcher_id => {
                 office = true;
                 supervisor = true;
                 r.read = true;
@@ -244,6 +255,27 @@ mod tests {
     }
 
     #[test]
+    fn a_committees_own_office_decides_only_for_what_its_committee_sends() {
+        let (unit, city) = (Id::new(), Id::new());
+        let mut own = inspection(Stage::Rectification, unit);
+        own.dispatcher_id = city;
+        let other = inspection(Stage::Rectification, unit);
+        let office = actor(None, &[(Role::Office, Scope::Unit(city))]);
+        let r = rect_role(&office, &own, unit);
+        assert!(r.read && r.supervise && r.office && !r.draft);
+        assert_eq!(rect_role(&office, &other, unit), RectRole::default());
+        assert!(!reads_everything(&office));
+        assert_eq!(
+            visible_scope(&office),
+            Some(RectifyScope {
+                dispatchers: vec![city],
+                ..Default::default()
+            })
+        );
+        assert_eq!(oversees_all_but(&office, true), None);
+    }
+
+    #[test]
     fn overseeing_all_units_but_ones_own_is_rect_role_read_for_every_unit() {
         let own = Id::new();
         let other = Id::new();
@@ -292,8 +324,8 @@ mod tests {
         assert_eq!(
             visible_scope(&member),
             Some(RectifyScope {
-                units: vec![],
-                inspections: vec![insp.id]
+                inspections: vec![insp.id],
+                ..Default::default()
             })
         );
         let admin = actor(None, &[(Role::Admin, Scope::Global)]);

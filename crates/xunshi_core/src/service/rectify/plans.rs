@@ -163,6 +163,7 @@ impl<S: Store> Services<S> {
             Some(scope) => Visible::Some {
                 inspections: scope.inspections,
                 feedback_units: scope.units,
+                dispatchers: scope.dispatchers,
             },
         };
         let f = InspectionFilter {

@@ -1,0 +1,201 @@
+//! Offices by level: a city committee's own inspection office (巡察办) plans and runs the
+//! inspections its committee sends, and nothing of a neighbouring city's; the office of the top
+//! committee reads both.
+
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
+use xunshi_core::permission::Actor;
+use xunshi_core::service::NewGrant;
+use xunshi_core::user::NewUserInput;
+
+use crate::helpers::{PASSWORD, TestApp, assert_api_error};
+
+/// An account whose only grant is the office of `committee`.
+async fn city_office(app: &TestApp, username: &str, committee: &str) -> String {
+    let input = NewUserInput {
+        username: username.to_owned(),
+        display_name: format!("{committee}巡察办"),
+        unit: Some(committee.to_owned()),
+        password: PASSWORD.to_owned(),
+        must_change_password: false,
+    };
+    let grant = NewGrant {
+        role: "office".into(),
+        scope: Some(committee.into()),
+    };
+    app.services
+        .create_user(&Actor::system(), &input, Some(&grant))
+        .await
+        .unwrap_or_else(|e| panic!("create {username}: {e}"));
+    app.api_token(username, PASSWORD).await
+}
+
+fn ids(list: &Value) -> Vec<String> {
+    let mut out: Vec<String> = list["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no items: {list}"))
+        .iter()
+        .map(|i| i["id"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    out.sort();
+    out
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
+
+#[tokio::test]
+async fn a_city_office_runs_its_own_inspections_and_sees_nothing_of_its_neighbours() {
+    let app = TestApp::spawn().await;
+    let province = app.add_unit_under("省委", None, "committee").await;
+    let a = app
+        .add_unit_under("甲市委", Some(province.id), "lower_committee")
+        .await;
+    let b = app
+        .add_unit_under("乙市委", Some(province.id), "lower_committee")
+        .await;
+    app.add_unit_under("甲市财政局", Some(a.id), "department")
+        .await;
+    app.add_unit_under("乙市财政局", Some(b.id), "department")
+        .await;
+    let own = app
+        .prepared_inspection("甲市委", "甲市财政局", "甲市委第一巡察组")
+        .await
+        .to_string();
+    let theirs = app
+        .prepared_inspection("乙市委", "乙市财政局", "乙市委第一巡察组")
+        .await
+        .to_string();
+
+    let office_a = city_office(&app, "office_a", "甲市委").await;
+    app.add_user("office", "省委巡视办", "office", Some("省委"))
+        .await;
+    let top = app.api_token("office", PASSWORD).await;
+
+    // The lists: each city its own, the province both.
+    let (s, list) = app.api_get("/api/v1/inspections", &office_a).await;
+    assert_eq!(s, StatusCode::OK, "{list}");
+    assert_eq!(ids(&list), std::slice::from_ref(&own), "{list}");
+    let (_, list) = app.api_get("/api/v1/inspections", &top).await;
+    assert_eq!(ids(&list), sorted(vec![own.clone(), theirs.clone()]));
+
+    // The neighbour's inspection is not shown to exist, nor moved.
+    let (s, body) = app
+        .api_get(&format!("/api/v1/inspections/{theirs}"), &office_a)
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{body}");
+    let (s, body) = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/inspections/{theirs}/stage"),
+            Some(&office_a),
+            Some(&json!({"version": 2, "to": "on_site", "date": "2019-05-06"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{body}");
+
+    // Its own it runs: the team goes on site.
+    let (s, mine) = app
+        .api_get(&format!("/api/v1/inspections/{own}"), &office_a)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{mine}");
+    let (s, body) = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/inspections/{own}/stage"),
+            Some(&office_a),
+            Some(&json!({"version": mine["version"], "to": "on_site", "date": "2019-05-06"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+
+    // Plans: its committee's terms only, and none made for another committee.
+    let (s, terms) = app.api_get("/api/v1/terms", &office_a).await;
+    assert_eq!(s, StatusCode::OK, "{terms}");
+    let dispatchers: Vec<&str> = terms
+        .as_array()
+        .unwrap_or_else(|| panic!("{terms}"))
+        .iter()
+        .filter_map(|t| t["dispatcher_id"].as_str())
+        .collect();
+    assert_eq!(dispatchers, [a.id.to_string()], "{terms}");
+    let (s, rounds) = app.api_get("/api/v1/rounds", &office_a).await;
+    assert_eq!(s, StatusCode::OK, "{rounds}");
+    assert_eq!(rounds.as_array().map(Vec::len), Some(1), "{rounds}");
+    let (_, rounds) = app.api_get("/api/v1/rounds", &top).await;
+    assert_eq!(rounds.as_array().map(Vec::len), Some(2), "{rounds}");
+    let term = |dispatcher: &str| json!({"name": "十二届", "dispatcher": dispatcher, "starts_on": "2021-11-01"});
+    let (s, body) = app
+        .api_post("/api/v1/terms", Some(&office_a), term("乙市委"))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
+    let (s, body) = app
+        .api_post("/api/v1/terms", Some(&office_a), term("省委"))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
+    let (s, body) = app
+        .api_post("/api/v1/terms", Some(&office_a), term("甲市委"))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+
+    // The rectification it reads is its own committee's; the dashboard answers for it.
+    let (s, body) = app.api_get("/api/v1/tasks", &office_a).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let (s, body) = app.api_get("/api/v1/dashboard", &office_a).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+
+    // What belongs to the whole system stays with the province's office.
+    for path in ["/api/v1/users", "/api/v1/inspectors"] {
+        let (s, body) = app.api_get(path, &office_a).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{path}: {body}");
+    }
+    let (s, body) = app.api_get("/api/v1/units", &office_a).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+}
+
+#[tokio::test]
+async fn an_office_is_seated_in_a_committee_and_nowhere_else() {
+    let app = TestApp::spawn().await;
+    let province = app.add_unit_under("省委", None, "committee").await;
+    let a = app
+        .add_unit_under("甲市委", Some(province.id), "lower_committee")
+        .await;
+    app.add_unit_under("甲市财政局", Some(a.id), "department")
+        .await;
+    app.add_user("admin", "管理员", "admin", None).await;
+    let admin = app.api_token("admin", PASSWORD).await;
+    let user = app.add_user("clerk", "办事员", "leadership", None).await;
+    let grants = format!("/api/v1/users/{}/grants", user.id);
+
+    let (s, body) = app
+        .api_post(
+            &grants,
+            Some(&admin),
+            json!({"role": "office", "scope": "甲市财政局"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let details = assert_api_error(&body, "rule_refused");
+    assert!(body.to_string().contains("不是党委"), "{details:?}");
+
+    let (s, body) = app
+        .api_post(
+            &grants,
+            Some(&admin),
+            json!({"role": "office", "scope": "甲市委"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    assert_eq!(body["scope"], json!({"kind": "unit", "id": a.id}), "{body}");
+    // Other roles of the whole system still take no unit.
+    let (s, body) = app
+        .api_post(
+            &grants,
+            Some(&admin),
+            json!({"role": "discipline", "scope": "甲市委"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+}
