@@ -395,6 +395,9 @@ pub enum ClueScope {
     Some {
         /// Inspections the actor is on the team of: all their clues.
         team_inspections: Vec<Id>,
+        /// The committees whose own office the actor sits in: all the clues of the
+        /// inspections they send.
+        dispatchers: Vec<Id>,
         /// Clues transferred to the discipline commission.
         discipline: bool,
         /// Clues transferred to the organization department.
@@ -413,14 +416,18 @@ pub fn clue_scope(actor: &Actor) -> ClueScope {
     }
     let mut scope = recipient_scope(actor);
     if let ClueScope::Some {
-        team_inspections, ..
+        team_inspections,
+        dispatchers,
+        ..
     } = &mut scope
     {
         for g in actor.grants() {
-            if let (Role::TeamLeader | Role::TeamDeputy | Role::TeamMember, Scope::Inspection(id)) =
-                (g.role, g.scope)
-            {
-                team_inspections.push(id);
+            match (g.role, g.scope) {
+                (Role::TeamLeader | Role::TeamDeputy | Role::TeamMember, Scope::Inspection(id)) => {
+                    team_inspections.push(id)
+                }
+                (Role::Office, Scope::Unit(committee)) => dispatchers.push(committee),
+                _ => {}
             }
         }
     }
@@ -442,6 +449,7 @@ pub fn recipient_scope(actor: &Actor) -> ClueScope {
     }
     ClueScope::Some {
         team_inspections: Vec::new(),
+        dispatchers: Vec::new(),
         discipline: actor.has_role(Role::Discipline),
         organization: actor.has_role(Role::Organization),
         departments: units,
@@ -975,8 +983,10 @@ mod tests {
         );
         let unit = Id::new();
         let insp = Id::new();
+        let city = Id::new();
         let ClueScope::Some {
             team_inspections,
+            dispatchers,
             discipline,
             organization,
             departments,
@@ -986,14 +996,21 @@ mod tests {
             (Role::UnitLiaison, Scope::Unit(unit)),
             (Role::TeamMember, Scope::Inspection(insp)),
             (Role::Discipline, Scope::Global),
+            (Role::Office, Scope::Unit(city)),
         ]))
         else {
             panic!("a scoped actor sees only some clues")
         };
         assert_eq!(team_inspections, vec![insp]);
+        assert_eq!(dispatchers, vec![city]);
         assert!(discipline && !organization);
         assert_eq!(departments, vec![unit]);
-        assert_eq!(own_units, vec![unit]);
+        // The office of a committee is of that committee.
+        let mut expected = vec![unit, city];
+        expected.sort();
+        assert_eq!(own_units, expected);
+        // A committee's own office configures nothing of the whole system.
+        assert!(!may_configure(&actor(&[(Role::Office, Scope::Unit(city))])));
     }
 
     #[test]

@@ -159,7 +159,10 @@ pub use disclose::{DiscloseRead, DiscloseWrite, DocFilter, DocSort, DocSortKey, 
 pub use fieldwork::{
     FIELDWORK_LIST_MAX, FieldworkFile, FieldworkRead, FieldworkWrite, LetterCount, LetterFilter,
 };
-pub use leadership::{ClosedInMonth, ClueColourCount, CoverageCount, LeadershipRead, StageCount};
+pub use leadership::{
+    ClosedInMonth, ClueColourCount, CommitteeStageCount, CommitteeTaskCount, CoverageCount,
+    LeadershipRead, StageCount,
+};
 pub use look_back::{CarriedLink, LookBackRead, LookBackWrite};
 pub use messages::{
     DueFollowUp, DueTask, DueTransfer, Mail, MessageFilter, MessageRead, MessageSort,

@@ -85,6 +85,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(38, "0038_term_clusters"),
     migration!(39, "0039_recurrence_total"),
     migration!(40, "0040_task_text", ShippedData::TaskText),
+    migration!(41, "0041_levels"),
 ];
 
 /// Applies every migration not applied yet, each in its own transaction. Returns how many ran.

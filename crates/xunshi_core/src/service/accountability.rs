@@ -8,8 +8,8 @@ use serde_json::json;
 use super::followups::check_task;
 use super::planning::{load_inspection, today};
 use super::supervision::{
-    TaskRef, belongs_to, is_supervisor, require_rectifying, require_target, supervision_scope,
-    task_ref,
+    TaskRef, belongs_to, is_supervisor, require_rectifying, require_supervises, require_target,
+    supervision_scope, task_ref,
 };
 use super::{Services, record};
 use crate::audit::{Action, AuditEntry};
@@ -71,6 +71,7 @@ impl<S: Store> Services<S> {
         }
         let mut tx = self.store.write().await?;
         let insp = load_inspection(&mut tx, f.inspection_id).await?;
+        require_supervises(actor, &insp, f.unit_id)?;
         require_target(&insp, f.unit_id)?;
         require_rectifying(&insp)?;
         // A task answers one problem: the record concerns that problem too.

@@ -7,8 +7,8 @@ use serde_json::json;
 
 use super::planning::{load_inspection, today};
 use super::supervision::{
-    TaskRef, belongs_to, is_supervisor, reads_unit, require_rectifying, require_target, signer,
-    speaks_for, supervision_scope, task_ref,
+    TaskRef, belongs_to, is_supervisor, reads_unit, require_rectifying, require_supervises,
+    require_target, signer, speaks_for, supervision_scope, task_ref,
 };
 use super::{Services, record};
 use crate::audit::{Action, AuditEntry};
@@ -91,6 +91,7 @@ impl<S: Store> Services<S> {
         }
         let mut tx = self.store.write().await?;
         let insp = load_inspection(&mut tx, f.inspection_id).await?;
+        require_supervises(actor, &insp, f.unit_id)?;
         require_target(&insp, f.unit_id)?;
         require_rectifying(&insp)?;
         if let Some(t) = f.task_id {

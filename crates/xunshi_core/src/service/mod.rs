@@ -18,6 +18,7 @@ mod fieldwork_files;
 mod followups;
 mod leadership;
 mod letters;
+mod levels;
 mod mail;
 mod maintenance;
 mod mechanisms;
@@ -74,6 +75,7 @@ pub use letters::{
     LetterDetail, LetterTally, PUBLIC_FILES_MAX, PublicInspection, PublicLetterStatus, PublicNote,
     Submitted, Tallied, may_announce,
 };
+pub use levels::{LevelRow, Levels, may_view as may_view_levels};
 pub use mail::{MAIL_ATTEMPTS, MAIL_LEASE, MailRun};
 pub use mechanisms::{MechanismEntry, MechanismQuery};
 pub use messages::Inbox;

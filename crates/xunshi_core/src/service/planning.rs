@@ -145,7 +145,7 @@ fn scoped(actor: &Actor, f: &InspectionFilter) -> InspectionFilter {
         .grants()
         .iter()
         .filter_map(|g| match g.scope {
-            crate::role::Scope::Unit(u) => Some(u),
+            crate::role::Scope::Unit(u) if g.role.is_unit_role() => Some(u),
             _ => None,
         })
         .collect();

@@ -18,7 +18,7 @@ use crate::feedback::FeedbackStatus;
 use crate::id::Id;
 use crate::inspection::{Inspection, Stage};
 use crate::page::{MAX_LIMIT, PageRequest};
-use crate::permission::Actor;
+use crate::permission::{Actor, OfficeReach};
 use crate::rectify::seq_key;
 use crate::role::{Role, Scope};
 use crate::store::{
@@ -29,14 +29,40 @@ fn active(actor: &Actor) -> bool {
     actor.is_system() || actor.as_user().is_some_and(|u| !u.disabled)
 }
 
-/// The office or a daily supervisor: issues notices, records accountability. An office held
-/// within one committee is not among them yet: these acts name any unit of any inspection.
+/// The office or a daily supervisor of some inspection: may issue notices and record
+/// accountability, where [`supervises`] lets them. A committee's own office supervises the
+/// inspections its committee sends.
 pub(crate) fn is_supervisor(actor: &Actor) -> bool {
+    supervises_all(actor)
+        || (active(actor) && matches!(actor.office_reach(), OfficeReach::Committees(_)))
+}
+
+/// The office of the top committee and the daily supervisors: every inspection.
+fn supervises_all(actor: &Actor) -> bool {
     actor.is_system()
         || (active(actor)
             && [Role::Office, Role::Discipline, Role::Organization]
                 .into_iter()
                 .any(|r| actor.has_role(r)))
+}
+
+/// Whether the actor issues notices and records accountability in `insp`.
+pub(crate) fn supervises(actor: &Actor, insp: &Inspection) -> bool {
+    supervises_all(actor) || (active(actor) && actor.office_reach().runs(insp.dispatcher_id))
+}
+
+/// Refuses a supervising act in an inspection the actor does not supervise; who may not read
+/// it is told it does not exist.
+pub(crate) fn require_supervises(actor: &Actor, insp: &Inspection, unit: Id) -> Result<()> {
+    if supervises(actor, insp) {
+        return Ok(());
+    }
+    if reads_unit(actor, insp, unit) {
+        return Err(CoreError::Forbidden(
+            "只能督办本级党委派出的巡视巡察".into(),
+        ));
+    }
+    Err(CoreError::NotFound("巡视任务".into()))
 }
 
 pub(crate) fn is_office(actor: &Actor) -> bool {

@@ -33,6 +33,28 @@ pub struct ClueColourCount {
     pub done: i64,
 }
 
+/// How many inspections one committee sends stand at one stage (`stage` none: the committee
+/// sends none, and is listed all the same).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitteeStageCount {
+    pub committee_id: Id,
+    pub name: String,
+    pub level: crate::org::UnitLevel,
+    pub parent_id: Option<Id>,
+    pub stage: Option<Stage>,
+    pub n: i64,
+}
+
+/// The live tasks of the inspections one committee sends, from the ledger's tallies: all of
+/// them, those closed (销号), and those red (past their day, not closed) as of the tallies' day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommitteeTaskCount {
+    pub committee_id: Id,
+    pub total: i64,
+    pub closed: i64,
+    pub red: i64,
+}
+
 /// How many of a round's live tasks were closed in one month (`YYYY-MM` of `closed_on`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClosedInMonth {
@@ -71,6 +93,20 @@ pub trait LeadershipRead: Send {
         &mut self,
         round_ids: &[Id],
     ) -> impl Future<Output = Result<Vec<(Id, i64)>>> + Send;
+    /// The committees at and below `root` in the tree (every committee when `None`; any unit
+    /// that sends an inspection counts as one), each with
+    /// the inspections it sends counted by stage; a committee sending none has one row without
+    /// a stage.
+    fn committee_stage_counts(
+        &mut self,
+        root: Option<Id>,
+    ) -> impl Future<Output = Result<Vec<CommitteeStageCount>>> + Send;
+    /// The live tasks of the inspections each of `committees` sends, from the tallies (built
+    /// by the caller). A committee without tasks has no row.
+    fn committee_task_counts(
+        &mut self,
+        committees: &[Id],
+    ) -> impl Future<Output = Result<Vec<CommitteeTaskCount>>> + Send;
     /// The live closed tasks of each round counted by month of closing.
     fn round_closed_by_month(
         &mut self,

@@ -14,6 +14,8 @@ pub struct InspectionFilter {
     pub round_id: Option<Id>,
     /// Inspections with this unit among their targets.
     pub unit_id: Option<Id>,
+    /// Inspections this committee sends.
+    pub dispatcher_id: Option<Id>,
     pub stage: Option<Stage>,
     /// Only inspections whose feedback has been given (feedback, rectification, archived).
     pub fed_back: bool,

@@ -115,6 +115,7 @@ fn day(d: jiff::civil::Date) -> String {
 pub(crate) fn narrow(w: &mut Where, scope: &ClueScope, insp_col: &str) -> bool {
     let ClueScope::Some {
         team_inspections,
+        dispatchers,
         discipline,
         organization,
         departments,
@@ -127,6 +128,9 @@ pub(crate) fn narrow(w: &mut Where, scope: &ClueScope, insp_col: &str) -> bool {
     if !team_inspections.is_empty() {
         let list = w.list(team_inspections.iter().map(|i| i.to_string()));
         any.push(format!("{insp_col} IN ({list})"));
+    }
+    if !dispatchers.is_empty() {
+        any.push(super::rectify::sent_by(w, dispatchers, insp_col));
     }
     let mut to_me = Vec::new();
     if *discipline {

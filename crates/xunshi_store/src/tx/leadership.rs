@@ -4,14 +4,16 @@
 use sqlx::AssertSqlSafe;
 use xunshi_core::access::Visible;
 use xunshi_core::inspection::Stage;
+use xunshi_core::org::UnitLevel;
 use xunshi_core::store::{
-    ClosedInMonth, ClueColourCount, CoverageCount, InspectionFilter, LeadershipRead, StageCount,
+    ClosedInMonth, ClueColourCount, CommitteeStageCount, CommitteeTaskCount, CoverageCount,
+    InspectionFilter, LeadershipRead, StageCount,
 };
 use xunshi_core::{Id, Result};
 
 use super::planning::inspection_where;
 use super::{DbTx, Mode, Where};
-use crate::rows::{i, id, s};
+use crate::rows::{i, id, opt_id, opt_s, s};
 
 fn day(d: jiff::civil::Date) -> String {
     d.to_string()
@@ -148,6 +150,90 @@ impl<M: Mode> LeadershipRead for DbTx<M> {
             .await?
             .iter()
             .map(|r| Ok((id(r, "round_id")?, i(r, "n")?)))
+            .collect()
+    }
+
+    async fn committee_stage_counts(
+        &mut self,
+        root: Option<Id>,
+    ) -> Result<Vec<CommitteeStageCount>> {
+        // The committees of the subtree are walked down the parent index; each one's
+        // inspections are counted from the dispatcher index (0041). `CROSS JOIN` keeps SQLite
+        // from reading every unit to find the subtree's.
+        // The committees, and any other unit an inspection names as its dispatcher.
+        let committees = "(u.kind IN ('committee', 'lower_committee')
+                           OR EXISTS (SELECT 1 FROM inspections d WHERE d.dispatcher_id = u.id))";
+        let grouped = "GROUP BY u.id, u.name, u.level, u.parent_id, i.stage
+                       ORDER BY u.id, i.stage";
+        let q = match root {
+            Some(root) => sqlx::query(AssertSqlSafe(format!(
+                "WITH RECURSIVE sub (id) AS (
+                     SELECT id FROM units WHERE id = $1
+                     UNION ALL
+                     SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id
+                 )
+                 SELECT u.id, u.name, u.level, u.parent_id, i.stage,
+                        CAST(COUNT(i.id) AS BIGINT) AS n
+                 FROM sub CROSS JOIN units u
+                 LEFT JOIN inspections i ON i.dispatcher_id = u.id
+                 WHERE u.id = sub.id AND {committees}
+                 {grouped}"
+            )))
+            .bind(root.to_string()),
+            None => sqlx::query(AssertSqlSafe(format!(
+                "SELECT u.id, u.name, u.level, u.parent_id, i.stage,
+                        CAST(COUNT(i.id) AS BIGINT) AS n
+                 FROM units u LEFT JOIN inspections i ON i.dispatcher_id = u.id
+                 WHERE {committees}
+                 {grouped}"
+            ))),
+        };
+        self.fetch_all(q)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(CommitteeStageCount {
+                    committee_id: id(r, "id")?,
+                    name: s(r, "name")?,
+                    level: UnitLevel::parse(&s(r, "level")?)?,
+                    parent_id: opt_id(r, "parent_id")?,
+                    stage: opt_s(r, "stage")?.map(|v| Stage::parse(&v)).transpose()?,
+                    n: i(r, "n")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn committee_task_counts(
+        &mut self,
+        committees: &[Id],
+    ) -> Result<Vec<CommitteeTaskCount>> {
+        if committees.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut w = Where::default();
+        let list = w.list(committees.iter().map(Id::to_string));
+        w.fixed(&format!("i.dispatcher_id IN ({list})"));
+        let sql = format!(
+            "SELECT i.dispatcher_id,
+                    CAST(SUM(t.n) AS BIGINT) AS total,
+                    CAST(COALESCE(SUM(CASE WHEN t.status = 'closed' THEN t.n ELSE 0 END), 0) AS BIGINT) AS closed,
+                    CAST(COALESCE(SUM(CASE WHEN t.colour = 'red' THEN t.n ELSE 0 END), 0) AS BIGINT) AS red
+             FROM inspections i JOIN task_tally t ON t.inspection_id = i.id
+             {} GROUP BY i.dispatcher_id",
+            w.sql()
+        );
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(CommitteeTaskCount {
+                    committee_id: id(r, "dispatcher_id")?,
+                    total: i(r, "total")?,
+                    closed: i(r, "closed")?,
+                    red: i(r, "red")?,
+                })
+            })
             .collect()
     }
 

@@ -180,6 +180,9 @@ pub(super) fn inspection_where(f: &InspectionFilter, visible: &Visible) -> Optio
             u.to_string(),
         );
     }
+    if let Some(d) = f.dispatcher_id {
+        w.eq("dispatcher_id", d.to_string());
+    }
     if let Some(s) = f.stage {
         w.eq("stage", s.as_str());
     }

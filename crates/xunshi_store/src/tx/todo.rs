@@ -382,6 +382,7 @@ impl<M: Mode> TodoRead for DbTx<M> {
                 ..
             } => ClueScope::Some {
                 team_inspections: Vec::new(),
+                dispatchers: Vec::new(),
                 discipline: *discipline,
                 organization: *organization,
                 departments: departments.clone(),

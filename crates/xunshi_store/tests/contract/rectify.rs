@@ -17,8 +17,8 @@ use xunshi_core::report::{Report, ReportInput, ReportStatus, ReportVersionInput,
 use xunshi_core::role::{Grant, Role, Scope};
 use xunshi_core::service::{ChangeInput, LedgerFilter, RectPlanInput};
 use xunshi_core::store::{
-    ChangeFilter, ColourAt, PaperRead, PaperWrite, PlanFilter, PlanningRead, RectifyRead,
-    RectifyScope, RectifyWrite, Store, TaskFilter, WriteTx,
+    ChangeFilter, ColourAt, LeadershipRead, PaperRead, PaperWrite, PlanFilter, PlanningRead,
+    RectifyRead, RectifyScope, RectifyWrite, Store, TaskFilter, WriteTx,
 };
 use xunshi_core::{CoreError, Id};
 use xunshi_store::LocalBlobs;
@@ -439,6 +439,49 @@ pub async fn the_store_keeps_plans_tasks_and_their_records(s: Svc) {
     );
     assert!(tx.all_tasks(&sent_by(Id::new())).await.unwrap().is_empty());
     assert_eq!(tx.count_tasks(&sent_by(Id::new())).await.unwrap(), 0);
+    // The figures by level count the same tasks from the tallies (built here, as a service
+    // builds them before reading), and the inspection at its stage under its committee.
+    drop(tx);
+    let mut wtx = s.store.write().await.unwrap();
+    wtx.refresh_tally(date(2020, 5, 1), 15).await.unwrap();
+    wtx.commit().await.unwrap();
+    let mut tx = s.store.read().await.unwrap();
+    let dispatcher = w.insp.dispatcher_id;
+    let closed = TaskFilter {
+        status: Some(TaskStatus::Closed),
+        ..sent_by(dispatcher)
+    };
+    let figures = tx.committee_task_counts(&[dispatcher]).await.unwrap();
+    assert_eq!(
+        figures
+            .iter()
+            .map(|f| (f.committee_id, f.total, f.closed))
+            .collect::<Vec<_>>(),
+        [(dispatcher, 7, tx.count_tasks(&closed).await.unwrap())]
+    );
+    assert!(
+        tx.committee_task_counts(&[Id::new()])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let insp_now = tx.get_inspection(w.insp.id).await.unwrap().unwrap();
+    let stages = tx.committee_stage_counts(Some(dispatcher)).await.unwrap();
+    assert!(
+        stages
+            .iter()
+            .any(|c| c.committee_id == dispatcher && c.stage == Some(insp_now.stage) && c.n == 1),
+        "{stages:?}"
+    );
+    let of_dispatcher = |rows: Vec<xunshi_core::store::CommitteeStageCount>| {
+        rows.into_iter()
+            .filter(|c| c.committee_id == dispatcher)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        of_dispatcher(stages),
+        of_dispatcher(tx.committee_stage_counts(None).await.unwrap())
+    );
 
     // Text: the problem's title, the measure, the people and the 序号; the LIKE wildcards are
     // plain characters; the count agrees with the rows.

@@ -440,11 +440,18 @@ pub async fn grants_are_scoped_unique_and_revocable(s: Svc) {
         CoreError::Conflict(_)
     );
     let e = expect_err!(
-        s.grant_role(&sys, user.id, &grant("office", Some("自治区水利厅")))
+        s.grant_role(&sys, user.id, &grant("leadership", Some("自治区水利厅")))
             .await,
         CoreError::BadInput(_)
     );
     assert_eq!(bad_fields(&e), ["scope"], "a global role takes no scope");
+    // The office alone may sit in one committee, and only in a committee.
+    let e = expect_err!(
+        s.grant_role(&sys, user.id, &grant("office", Some("自治区水利厅")))
+            .await,
+        CoreError::Unfit(_)
+    );
+    assert!(format!("{e:?}").contains("不是党委"), "{e:?}");
     let e = expect_err!(
         s.grant_role(&sys, loose.id, &grant("unit_staff", None))
             .await,

@@ -7,6 +7,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xunshi_core::dashboard::Dashboard;
 use xunshi_core::leadership::LeadershipView;
+use xunshi_core::service::Levels;
 
 use super::ApiQuery;
 use crate::AppState;
@@ -19,6 +20,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_dashboard))
         .routes(routes!(get_overview))
+        .routes(routes!(get_levels))
 }
 
 /// Tasks by unit, category, status and deadline colour, the completion rate (closed / all),
@@ -36,6 +38,22 @@ async fn get_dashboard(
 ) -> ApiResult<Json<Dashboard>> {
     let filter = q.filter()?;
     Ok(Json(app.services.dashboard(&actor, &filter).await?))
+}
+
+/// The inspection work by level (分级汇总): each committee that sends inspections, in the
+/// tree's order (province, cities, counties), with its inspections by stage (under way,
+/// rectifying, archived) and the live tasks of their ledgers (all, closed, past their day).
+/// The leadership and the office of the top committee read every committee; a committee's own
+/// office its committee and those below it, in aggregate: `opens` says whether the reader may
+/// open a committee's list, `/inspections?dispatcher_id`. Others 403.
+#[utoipa::path(get, path = "/levels", tag = "dashboard", security(("bearer" = [])),
+    responses((status = 200, body = Levels), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody)))]
+async fn get_levels(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+) -> ApiResult<Json<Levels>> {
+    Ok(Json(app.services.levels(&actor).await?))
 }
 
 /// The leadership view (领导视图) of a term (`term_id`, or the latest term begun): inspections

@@ -306,6 +306,8 @@ pub struct InspectionQuery {
     pub round_id: Option<String>,
     /// Inspections with this unit among their targets.
     pub unit_id: Option<String>,
+    /// Inspections this committee sends.
+    pub dispatcher_id: Option<String>,
     /// planning, preparation, on_site, reporting, feedback_given, rectification, archived
     #[param(value_type = Option<xunshi_core::inspection::Stage>)]
     pub stage: Option<String>,
@@ -331,6 +333,7 @@ impl InspectionQuery {
             term_id: opt_id(&self.term_id, "term_id")?,
             round_id: opt_id(&self.round_id, "round_id")?,
             unit_id: opt_id(&self.unit_id, "unit_id")?,
+            dispatcher_id: opt_id(&self.dispatcher_id, "dispatcher_id")?,
             stage: opt_code(&self.stage, "stage", Stage::parse)?,
             q: search_text(&self.q)?,
             ..Default::default()
@@ -348,6 +351,7 @@ impl InspectionQuery {
             ("term_id", &self.term_id),
             ("round_id", &self.round_id),
             ("unit_id", &self.unit_id),
+            ("dispatcher_id", &self.dispatcher_id),
             ("stage", &self.stage),
             ("q", &self.q),
         ])

@@ -16,6 +16,7 @@ mod inspections;
 mod leadership;
 mod ledger;
 mod letters;
+mod levels;
 mod messages;
 mod notices;
 mod pager;
@@ -87,6 +88,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(supervision::routes())
         .merge(dashboard::routes())
         .merge(leadership::routes())
+        .merge(levels::routes())
         .merge(deadline_changes::routes())
         .merge(retention::routes())
         .merge(messages::routes())
@@ -427,6 +429,9 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavSection> {
     rectification.push(item("公开的整改通报", "/public/notices"));
     let mut supervise = Vec::new();
     let mut stats = Vec::new();
+    if xunshi_core::service::may_view_levels(actor) {
+        stats.push(item("分级汇总", "/levels"));
+    }
     if xunshi_core::leadership::may_view(actor) {
         stats.push(item("领导视图", "/leadership"));
     }

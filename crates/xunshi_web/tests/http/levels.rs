@@ -60,6 +60,11 @@ async fn a_city_office_runs_its_own_inspections_and_sees_nothing_of_its_neighbou
         .await;
     app.add_unit_under("乙市财政局", Some(b.id), "department")
         .await;
+    let county = app
+        .add_unit_under("甲县委", Some(a.id), "lower_committee")
+        .await;
+    app.add_unit_under("甲县财政局", Some(county.id), "department")
+        .await;
     let own = app
         .prepared_inspection("甲市委", "甲市财政局", "甲市委第一巡察组")
         .await
@@ -69,6 +74,10 @@ async fn a_city_office_runs_its_own_inspections_and_sees_nothing_of_its_neighbou
         .await
         .to_string();
 
+    let below = app
+        .prepared_inspection("甲县委", "甲县财政局", "甲县委第一巡察组")
+        .await
+        .to_string();
     let office_a = city_office(&app, "office_a", "甲市委").await;
     app.add_user("office", "省委巡视办", "office", Some("省委"))
         .await;
@@ -79,7 +88,67 @@ async fn a_city_office_runs_its_own_inspections_and_sees_nothing_of_its_neighbou
     assert_eq!(s, StatusCode::OK, "{list}");
     assert_eq!(ids(&list), std::slice::from_ref(&own), "{list}");
     let (_, list) = app.api_get("/api/v1/inspections", &top).await;
-    assert_eq!(ids(&list), sorted(vec![own.clone(), theirs.clone()]));
+    assert_eq!(
+        ids(&list),
+        sorted(vec![own.clone(), theirs.clone(), below.clone()])
+    );
+    let (_, list) = app
+        .api_get(&format!("/api/v1/inspections?dispatcher_id={}", a.id), &top)
+        .await;
+    assert_eq!(ids(&list), std::slice::from_ref(&own), "{list}");
+
+    // By level: the province reads every committee, each opening its list; the city reads
+    // itself and, in aggregate only, the county below it; the neighbour is not there.
+    let lines = |levels: &Value| -> Vec<(String, u64, u64, bool)> {
+        levels["rows"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{levels}"))
+            .iter()
+            .map(|r| {
+                (
+                    r["name"].as_str().unwrap_or_default().to_owned(),
+                    r["depth"].as_u64().unwrap_or(99),
+                    r["inspections"].as_u64().unwrap_or(99),
+                    r["opens"].as_bool().unwrap_or(false),
+                )
+            })
+            .collect()
+    };
+    let (s, levels) = app.api_get("/api/v1/levels", &top).await;
+    assert_eq!(s, StatusCode::OK, "{levels}");
+    let line = |name: &str, depth, n, opens| (name.to_owned(), depth, n, opens);
+    assert_eq!(
+        lines(&levels),
+        // Siblings by name, as the organisation tree orders them.
+        [
+            line("省委", 0, 0, true),
+            line("乙市委", 1, 1, true),
+            line("甲市委", 1, 1, true),
+            line("甲县委", 2, 1, true),
+        ]
+    );
+    let (s, levels) = app.api_get("/api/v1/levels", &office_a).await;
+    assert_eq!(s, StatusCode::OK, "{levels}");
+    assert_eq!(
+        lines(&levels),
+        [line("甲市委", 0, 1, true), line("甲县委", 1, 1, false)]
+    );
+    let mut browser = app.login_form("office_a", PASSWORD).await;
+    let page = browser.get("/levels").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body
+            .contains(&format!("href=\"/inspections?dispatcher_id={}\"", a.id))
+            && !page.body.contains(&county.id.to_string())
+            && !page.body.contains("乙市委"),
+        "{}",
+        page.body
+    );
+    // The county's inspection stays closed to the city's office.
+    let (s, _) = app
+        .api_get(&format!("/api/v1/inspections/{below}"), &office_a)
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
 
     // The neighbour's inspection is not shown to exist, nor moved.
     let (s, body) = app
@@ -111,6 +180,43 @@ async fn a_city_office_runs_its_own_inspections_and_sees_nothing_of_its_neighbou
         .await;
     assert_eq!(s, StatusCode::OK, "{body}");
 
+    // Clues: the city's office registers one in its own inspection; the neighbour's office
+    // neither sees it nor registers one there; the province reads it.
+    let office_b = city_office(&app, "office_b", "乙市委").await;
+    let clue = json!({
+        "about_name": "某某", "summary": "反映某某违规收受礼金", "source": "letter",
+        "confidentiality": "secret", "kind": "other"
+    });
+    let (s, body) = app
+        .api_post(
+            &format!("/api/v1/inspections/{own}/clues"),
+            Some(&office_a),
+            clue.clone(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    let (s, body) = app
+        .api_post(
+            &format!("/api/v1/inspections/{own}/clues"),
+            Some(&office_b),
+            clue,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{body}");
+    let clues_of = |token: String| {
+        let app = &app;
+        async move {
+            let (s, list) = app.api_get("/api/v1/clues", &token).await;
+            assert_eq!(s, StatusCode::OK, "{list}");
+            list["items"].as_array().map(Vec::len)
+        }
+    };
+    assert_eq!(clues_of(office_a.clone()).await, Some(1));
+    assert_eq!(clues_of(office_b.clone()).await, Some(0));
+    assert_eq!(clues_of(top.clone()).await, Some(1));
+    let (_, list) = app.api_get("/api/v1/inspections", &office_b).await;
+    assert_eq!(ids(&list), std::slice::from_ref(&theirs), "{list}");
+
     // Plans: its committee's terms only, and none made for another committee.
     let (s, terms) = app.api_get("/api/v1/terms", &office_a).await;
     assert_eq!(s, StatusCode::OK, "{terms}");
@@ -125,7 +231,7 @@ async fn a_city_office_runs_its_own_inspections_and_sees_nothing_of_its_neighbou
     assert_eq!(s, StatusCode::OK, "{rounds}");
     assert_eq!(rounds.as_array().map(Vec::len), Some(1), "{rounds}");
     let (_, rounds) = app.api_get("/api/v1/rounds", &top).await;
-    assert_eq!(rounds.as_array().map(Vec::len), Some(2), "{rounds}");
+    assert_eq!(rounds.as_array().map(Vec::len), Some(3), "{rounds}");
     let term = |dispatcher: &str| json!({"name": "十二届", "dispatcher": dispatcher, "starts_on": "2021-11-01"});
     let (s, body) = app
         .api_post("/api/v1/terms", Some(&office_a), term("乙市委"))
@@ -189,6 +295,12 @@ async fn an_office_is_seated_in_a_committee_and_nowhere_else() {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{body}");
     assert_eq!(body["scope"], json!({"kind": "unit", "id": a.id}), "{body}");
+    // Nobody else reads the figures by level.
+    let clerk = app.api_token("clerk", PASSWORD).await;
+    let (s, body) = app.api_get("/api/v1/levels", &admin).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
+    let (s, body) = app.api_get("/api/v1/levels", &clerk).await;
+    assert_eq!(s, StatusCode::OK, "the leadership reads them: {body}");
     // Other roles of the whole system still take no unit.
     let (s, body) = app
         .api_post(
