@@ -351,6 +351,8 @@ PY
     "GET /dashboard (leadership)|page_leader|/dashboard"
     "GET /api/v1/dashboard (office)|api_office|/api/v1/dashboard"
     "GET /api/v1/dashboard (leadership)|api_leader|/api/v1/dashboard"
+    "GET /api/v1/levels (office)|api_office|/api/v1/levels"
+    "GET /levels (office)|page_office|/levels"
     "GET / (office)|page_office|/"
     "GET / (leadership)|page_leader|/"
     "GET /api/v1/search?q=整改 (office)|api_office|/api/v1/search?q=%E6%95%B4%E6%94%B9"

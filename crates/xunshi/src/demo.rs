@@ -13,6 +13,7 @@
 pub(crate) mod earlier;
 #[path = "demo/fieldwork.rs"]
 mod fieldwork;
+mod levels;
 #[path = "demo/live.rs"]
 mod live;
 #[path = "demo/rectify.rs"]
@@ -214,6 +215,36 @@ const UNITS: &[UnitSpec] = &[
         parent: Some("自治区党委"),
     },
     UnitSpec {
+        name: "南宁市委巡察工作领导小组办公室",
+        kind: "department",
+        level: "city",
+        parent: Some("南宁市委"),
+    },
+    UnitSpec {
+        name: "南宁市财政局",
+        kind: "department",
+        level: "city",
+        parent: Some("南宁市委"),
+    },
+    UnitSpec {
+        name: "武鸣区委",
+        kind: "lower_committee",
+        level: "county",
+        parent: Some("南宁市委"),
+    },
+    UnitSpec {
+        name: "横州市委",
+        kind: "lower_committee",
+        level: "county",
+        parent: Some("南宁市委"),
+    },
+    UnitSpec {
+        name: "横州市教育局",
+        kind: "department",
+        level: "county",
+        parent: Some("横州市委"),
+    },
+    UnitSpec {
         name: "柳州市委",
         kind: "lower_committee",
         level: "city",
@@ -269,6 +300,7 @@ pub async fn load(services: &Services<Db>, today: Date) -> Result<Loaded, CoreEr
     let office = as_user(s, "office").await?;
     let (pool, seed) = load_seed(s, &timeline, &office, &standing).await?;
     let receipt = live::load(s, &timeline, &office, &pool, &placement, seed).await?;
+    levels::load(s, &timeline, today).await?;
     addresses(s).await?;
     s.compute_patterns(&Actor::system()).await?;
     Ok(Loaded { receipt })
@@ -283,7 +315,8 @@ pub const DEMO_MAIL_DOMAIN: &str = "demo.example.org";
 /// — and not the years of messages the story wrote on its way.
 async fn addresses(s: &Services<Db>) -> Result<(), CoreError> {
     let system = Actor::system();
-    for (username, ..) in ACCOUNTS {
+    let city = levels::CITY_OFFICE.0;
+    for username in ACCOUNTS.iter().map(|a| a.0).chain([city]) {
         let user = s.find_user(&system, username).await?;
         s.set_user_email(&system, user.id, &format!("{username}@{DEMO_MAIL_DOMAIN}"))
             .await?;
@@ -322,6 +355,22 @@ async fn organisation(s: &Services<Db>) -> Result<(), CoreError> {
             scope: None,
         });
         s.create_user(&system, &input, grant.as_ref()).await?;
+    }
+    // The city's own office: the office role within its committee.
+    let (username, name, committee, unit) = levels::CITY_OFFICE;
+    if s.find_user(&system, username).await.is_err() {
+        let input = NewUserInput {
+            username: username.into(),
+            display_name: name.into(),
+            unit: Some(unit.into()),
+            password: DEMO_PASSWORD.into(),
+            must_change_password: false,
+        };
+        let grant = NewGrant {
+            role: "office".into(),
+            scope: Some(committee.into()),
+        };
+        s.create_user(&system, &input, Some(&grant)).await?;
     }
     Ok(())
 }

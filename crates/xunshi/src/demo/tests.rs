@@ -6,6 +6,7 @@ use std::sync::Arc;
 use jiff::civil::{Date, date};
 use jiff::tz::TimeZone;
 use xunshi_core::deadline::{Clock, Colour};
+use xunshi_core::inspection::Stage;
 use xunshi_core::page::PageRequest;
 use xunshi_core::permission::Actor;
 use xunshi_core::service::{ClueListFilter, LedgerFilter, Services, TodoKind, VerifyOutcome};
@@ -567,7 +568,6 @@ async fn the_seed_inspection_has_its_fieldwork_on_its_days() {
 #[tokio::test]
 async fn the_team_on_site_is_on_the_public_page_with_an_anonymous_letter() {
     use xunshi_core::fieldwork::LetterStatus;
-    use xunshi_core::inspection::Stage;
     let dir = tempfile::tempdir().unwrap();
     let (s, loaded) = loaded_with(&dir).await;
     let office = as_user(&s, "office").await.unwrap();
@@ -680,8 +680,10 @@ async fn the_seed_finds_a_closed_problem_of_2017_again_and_the_round_shares_one_
     // The current round's common problem: the culture and education departments' oversight
     // of their units' special funds.
     let rounds = s.list_rounds(&office, None).await.expect("rounds");
+    // The province's: 南宁市委 has a round of its own this year.
     let current = rounds
         .iter()
+        .filter(|r| !r.name.starts_with("南宁市委"))
         .max_by_key(|r| r.year)
         .expect("the current round");
     let report = s
@@ -967,4 +969,78 @@ async fn an_archived_inspection_is_read_only_in_every_area() {
         .await
         .unwrap_err();
     assert!(matches!(e, CoreError::RuleRefused(_)), "{e}");
+}
+
+#[tokio::test]
+async fn the_city_runs_its_own_round_and_the_province_reads_it_by_level() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = loaded(&dir).await;
+    let city = as_user(&s, "cityoffice").await.unwrap();
+    let office = as_user(&s, "office").await.unwrap();
+    let teams = |actor: Actor| {
+        let s = &s;
+        async move {
+            let page = s
+                .list_inspections(&actor, &InspectionFilter::default(), PageRequest::first(50))
+                .await
+                .expect("list inspections");
+            let mut v: Vec<(String, Stage, bool)> = page
+                .items
+                .into_iter()
+                .map(|i| (i.team_name, i.stage, i.cross))
+                .collect();
+            v.sort_by(|a, b| a.0.cmp(&b.0));
+            v
+        }
+    };
+    // The city's office: its own round, the team that entered yesterday and the cross
+    // inspection.
+    assert_eq!(
+        teams(city.clone()).await,
+        [
+            ("南宁市委第一巡察组".to_owned(), Stage::OnSite, false),
+            (
+                "武鸣区委巡察组（交叉巡察）".to_owned(),
+                Stage::Preparation,
+                true
+            ),
+        ]
+    );
+    let first = inspection(&s, &office, "南宁市委第一巡察组").await;
+    let (v, _) = s.inspection_view(&city, first).await.unwrap();
+    assert_eq!(v.inspection.dates.entry, TODAY.yesterday().ok());
+    // The province's team at 南宁市委 is not the city's to see: the city is the unit there.
+    let fourth = inspection(&s, &office, "第四巡视组").await;
+    assert!(matches!(
+        s.inspection_view(&city, fourth).await,
+        Err(CoreError::NotFound(_))
+    ));
+    // The province reads the city's round in its lists and by level.
+    assert!(
+        teams(office.clone())
+            .await
+            .iter()
+            .any(|t| t.0 == "南宁市委第一巡察组")
+    );
+    let levels = s.levels(&office).await.unwrap();
+    let line = |name: &str| {
+        levels
+            .rows
+            .iter()
+            .find(|r| r.name == name)
+            .unwrap_or_else(|| panic!("no line of {name}"))
+            .clone()
+    };
+    assert_eq!(line("自治区党委").depth, 0);
+    let nanning = line("南宁市委");
+    assert_eq!(
+        (nanning.depth, nanning.inspections, nanning.under_way),
+        (1, 2, 2)
+    );
+    assert_eq!(line("武鸣区委").depth, 2);
+    // The city reads itself and the counties below it, and nothing of the province.
+    let mine = s.levels(&city).await.unwrap();
+    let names: Vec<&str> = mine.rows.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["南宁市委", "横州市委", "武鸣区委"]);
+    assert!(mine.rows[0].opens && !mine.rows[1].opens);
 }

@@ -1,0 +1,110 @@
+//! The levels below the province (上下联动): 南宁市委 runs its own inspections (巡察) through its
+//! own office, which reads and decides nothing of the province's or another city's. Its first
+//! round of the term was set up two days ago: its first team entered 南宁市财政局 yesterday,
+//! and a cross inspection (交叉巡察) sends 武鸣区委's team to 横州市教育局, planned for a
+//! fortnight on. Like the rest of the story, nothing is dated on the day of loading.
+
+use jiff::ToSpan;
+use jiff::civil::Date;
+use xunshi_core::inspection::{InspectionInput, Stage};
+use xunshi_core::service::{PlanInput, RoundInput, Services, TermInput};
+use xunshi_core::{CoreError, Id};
+use xunshi_store::Db;
+
+use super::timeline::Timeline;
+use super::{advance, as_user};
+
+/// The city's own office: username, name, the committee it sits in, the account's unit.
+pub const CITY_OFFICE: (&str, &str, &str, &str) = (
+    "cityoffice",
+    "韦建华（南宁市委巡察办）",
+    "南宁市委",
+    "南宁市委巡察工作领导小组办公室",
+);
+
+fn days(d: Date, n: i64) -> Result<Date, CoreError> {
+    d.checked_add(n.days()).map_err(CoreError::internal)
+}
+
+/// Writes the city's round two days before `today` (after the province's events of that day)
+/// and its first team's entry the day after. Returns the on-site inspection and the cross
+/// inspection.
+pub async fn load(
+    s: &Services<Db>,
+    timeline: &Timeline,
+    today: Date,
+) -> Result<(Id, Id), CoreError> {
+    let office = as_user(s, CITY_OFFICE.0).await?;
+    let set_up = days(today, -2)?;
+    let entry = days(today, -1)?;
+    timeline.on(set_up)?;
+    let term = s
+        .create_term(
+            &office,
+            &TermInput {
+                name: "南宁市委十三届".into(),
+                dispatcher: CITY_OFFICE.2.into(),
+                starts_on: "2021-09-28".into(),
+                ends_on: None,
+            },
+        )
+        .await?;
+    let year = set_up.year();
+    let plan = s
+        .create_plan(
+            &office,
+            &PlanInput {
+                term_id: term.id.to_string(),
+                year,
+                title: format!("南宁市委{year}年巡察工作计划"),
+                notes: "报自治区党委巡视办备案".into(),
+            },
+        )
+        .await?;
+    let round = s
+        .create_round(
+            &office,
+            &RoundInput {
+                plan_id: plan.id.to_string(),
+                number: 1,
+                name: format!("南宁市委{year}年第一轮巡察"),
+            },
+        )
+        .await?;
+    let on_site = s
+        .create_inspection(
+            &office,
+            &InspectionInput {
+                round_id: round.id.to_string(),
+                team_name: "南宁市委第一巡察组".into(),
+                targets: vec!["南宁市财政局".into()],
+                kind: "routine".into(),
+                planned_entry: Some(entry.to_string()),
+                planned_exit: Some(days(today, 45)?.to_string()),
+                ..Default::default()
+            },
+        )
+        .await?
+        .id;
+    let cross = s
+        .create_inspection(
+            &office,
+            &InspectionInput {
+                round_id: round.id.to_string(),
+                team_name: "武鸣区委巡察组（交叉巡察）".into(),
+                targets: vec!["横州市教育局".into()],
+                kind: "routine".into(),
+                cross: true,
+                planned_entry: Some(days(today, 14)?.to_string()),
+                planned_exit: Some(days(today, 50)?.to_string()),
+                ..Default::default()
+            },
+        )
+        .await?
+        .id;
+    advance(s, &office, on_site, &[(Stage::Preparation, None)]).await?;
+    advance(s, &office, cross, &[(Stage::Preparation, None)]).await?;
+    timeline.on(entry)?;
+    advance(s, &office, on_site, &[(Stage::OnSite, Some(entry))]).await?;
+    Ok((on_site, cross))
+}
