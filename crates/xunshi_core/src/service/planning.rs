@@ -828,14 +828,15 @@ pub(crate) async fn resolve_targets<T: ReadTx>(
         let unit = resolve_unit_in(tx, r)
             .await
             .map_err(|_| CoreError::unfit("targets", format!("被巡视单位“{r}”不存在")))?;
+        // What the named unit is, not the request's form, refuses these: 422.
         if unit.withdrawn {
-            return Err(CoreError::bad_input(
+            return Err(CoreError::unfit(
                 "targets",
                 format!("单位“{}”已撤销", unit.name),
             ));
         }
         if unit.id == dispatcher {
-            return Err(CoreError::bad_input(
+            return Err(CoreError::unfit(
                 "targets",
                 "派出巡视组的党组织不能巡视自身",
             ));

@@ -144,7 +144,7 @@ pub async fn rounds_and_inspections_are_planned_with_their_rules(s: Svc) {
     let e = expect_err!(
         s.create_inspection(&office, &input(round, "第二巡视组", &["自治区党委"]))
             .await,
-        CoreError::BadInput(_)
+        CoreError::Unfit(_)
     );
     assert_eq!(bad_fields(&e), ["targets"]);
 
