@@ -262,12 +262,12 @@ async fn check_parent<T: ReadTx>(tx: &mut T, this: Option<Id>, f: &UnitFields) -
         .await?
         .ok_or_else(|| CoreError::unfit("parent_id", "上级单位不存在"))?;
     if parent.withdrawn {
-        return Err(CoreError::unfit("parent_id", "上级单位已撤销"));
+        return Err(CoreError::bad_input("parent_id", "上级单位已撤销"));
     }
     if let Some(this) = this {
         let all = tx.all_units().await?;
         if crate::org::would_cycle(&all, this, parent_id) {
-            return Err(CoreError::unfit(
+            return Err(CoreError::bad_input(
                 "parent_id",
                 "不能把单位设为自身或其下级单位的下级",
             ));
