@@ -38,11 +38,8 @@ pub fn inspection_access(actor: &Actor, insp: &Inspection) -> Access {
             continue;
         }
         let a = match (g.role, g.scope) {
-            (Role::Office, Scope::Global) => Access::Office,
             // A committee's own office runs the inspections that committee sends, no other's.
-            (Role::Office, Scope::Unit(committee)) if committee == insp.dispatcher_id => {
-                Access::Office
-            }
+            _ if g.is_office_of(insp.dispatcher_id) => Access::Office,
             (Role::Leadership, _) => Access::Read,
             (Role::TeamLeader | Role::TeamDeputy, Scope::Inspection(id)) if id == insp.id => {
                 Access::TeamLead
@@ -170,10 +167,8 @@ pub fn visible_inspections(actor: &Actor) -> Visible {
     }
     let mut inspections = Vec::new();
     let mut feedback_units = Vec::new();
-    let mut dispatchers = Vec::new();
     for g in actor.grants() {
         match (g.role, g.scope) {
-            (Role::Office, Scope::Unit(committee)) => dispatchers.push(committee),
             (Role::TeamLeader | Role::TeamDeputy | Role::TeamMember, Scope::Inspection(id)) => {
                 inspections.push(id)
             }
@@ -186,7 +181,7 @@ pub fn visible_inspections(actor: &Actor) -> Visible {
     Visible::Some {
         inspections,
         feedback_units,
-        dispatchers,
+        dispatchers: actor.office_committees(),
     }
 }
 

@@ -422,14 +422,13 @@ pub fn clue_scope(actor: &Actor) -> ClueScope {
     } = &mut scope
     {
         for g in actor.grants() {
-            match (g.role, g.scope) {
-                (Role::TeamLeader | Role::TeamDeputy | Role::TeamMember, Scope::Inspection(id)) => {
-                    team_inspections.push(id)
-                }
-                (Role::Office, Scope::Unit(committee)) => dispatchers.push(committee),
-                _ => {}
+            if let (Role::TeamLeader | Role::TeamDeputy | Role::TeamMember, Scope::Inspection(id)) =
+                (g.role, g.scope)
+            {
+                team_inspections.push(id);
             }
         }
+        *dispatchers = actor.office_committees();
     }
     scope
 }

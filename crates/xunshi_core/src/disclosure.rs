@@ -335,11 +335,8 @@ pub fn doc_access(actor: &Actor, insp: &Inspection, unit_id: Id) -> DocAccess {
             continue;
         }
         let a = match (g.role, g.scope) {
-            (Role::Office, Scope::Global) => DocAccess::Office,
-            // A committee's own office, for the inspections that committee sends.
-            (Role::Office, Scope::Unit(committee)) if committee == insp.dispatcher_id => {
-                DocAccess::Office
-            }
+            // The office, or a committee's own office for the inspections it sends.
+            _ if g.is_office_of(insp.dispatcher_id) => DocAccess::Office,
             (Role::Leadership | Role::Discipline | Role::Organization, _) => DocAccess::Read,
             (Role::TeamLeader | Role::TeamDeputy | Role::TeamMember, Scope::Inspection(i))
                 if i == insp.id =>

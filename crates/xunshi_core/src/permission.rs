@@ -290,6 +290,16 @@ impl Actor {
         if self.is_system() || self.has_role(Role::Office) {
             return OfficeReach::Everywhere;
         }
+        let committees = self.office_committees();
+        if committees.is_empty() {
+            return OfficeReach::Nowhere;
+        }
+        OfficeReach::Committees(committees)
+    }
+
+    /// The committees whose own office the actor sits in (offices granted within a committee),
+    /// sorted; the lists' scopes carry them.
+    pub fn office_committees(&self) -> Vec<Id> {
         let mut committees: Vec<Id> = self
             .grants()
             .iter()
@@ -298,12 +308,9 @@ impl Actor {
                 _ => None,
             })
             .collect();
-        if committees.is_empty() {
-            return OfficeReach::Nowhere;
-        }
         committees.sort();
         committees.dedup();
-        OfficeReach::Committees(committees)
+        committees
     }
 
     /// The units in which the actor holds a unit-scoped role.

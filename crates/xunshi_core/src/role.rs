@@ -196,6 +196,20 @@ pub struct Grant {
     pub created_at: jiff::Timestamp,
 }
 
+impl Grant {
+    /// Whether this grant seats its holder as the office of the inspections `dispatcher` sends:
+    /// an office of global scope (the top committee's) for every committee, an office within a
+    /// committee for that committee.
+    pub fn is_office_of(&self, dispatcher: Id) -> bool {
+        self.role == Role::Office
+            && match self.scope {
+                Scope::Global => true,
+                Scope::Unit(committee) => committee == dispatcher,
+                Scope::Inspection(_) => false,
+            }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -490,10 +490,10 @@ fn scope_of(actor: &Actor) -> Option<RectifyScope> {
             (Role::TeamLeader | Role::TeamDeputy | Role::TeamMember, Scope::Inspection(i)) => {
                 scope.inspections.push(i)
             }
-            (Role::Office, Scope::Unit(committee)) => scope.dispatchers.push(committee),
             _ => {}
         }
     }
+    scope.dispatchers = actor.office_committees();
     Some(scope)
 }
 

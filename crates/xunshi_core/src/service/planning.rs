@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::supervision::active;
 use super::units::resolve_unit_in;
 use super::{Services, record};
 use crate::access::{Access, inspection_access, require_access, visible_inspections};
@@ -178,10 +179,6 @@ fn committee_office(actor: &Actor) -> bool {
     matches!(actor.office_reach(), OfficeReach::Committees(_))
 }
 
-fn active(actor: &Actor) -> bool {
-    actor.as_user().is_some_and(|u| !u.disabled)
-}
-
 /// Refuses whoever may not plan, as [`Actor::require`] refuses a permission.
 pub fn require_planner(actor: &Actor) -> Result<()> {
     if may_plan(actor) {
@@ -205,6 +202,21 @@ fn planning_reach(actor: &Actor) -> OfficeReach {
         return OfficeReach::Everywhere;
     }
     actor.office_reach()
+}
+
+/// The terms `reach` reads, by id; `None` when it reads every term (and no list is read).
+async fn terms_in_reach<T: ReadTx>(tx: &mut T, reach: &OfficeReach) -> Result<Option<Vec<Id>>> {
+    if *reach == OfficeReach::Everywhere {
+        return Ok(None);
+    }
+    let terms = tx.list_terms().await?;
+    Ok(Some(
+        terms
+            .into_iter()
+            .filter(|t| reach.runs(t.dispatcher_id))
+            .map(|t| t.id)
+            .collect(),
+    ))
 }
 
 /// A term the actor may read, or "not found" (a sibling committee's plans are not shown to
@@ -336,15 +348,9 @@ impl<S: Store> Services<S> {
     pub async fn list_plans(&self, actor: &Actor, term_id: Option<Id>) -> Result<Vec<AnnualPlan>> {
         require_plan_reader(actor)?;
         let mut tx = self.store.read().await?;
-        let reach = planning_reach(actor);
         let mut plans = tx.list_plans(term_id).await?;
-        if reach != OfficeReach::Everywhere {
-            let terms = tx.list_terms().await?;
-            plans.retain(|p| {
-                terms
-                    .iter()
-                    .any(|t| t.id == p.term_id && reach.runs(t.dispatcher_id))
-            });
+        if let Some(terms) = terms_in_reach(&mut tx, &planning_reach(actor)).await? {
+            plans.retain(|p| terms.contains(&p.term_id));
         }
         Ok(plans)
     }
@@ -403,15 +409,9 @@ impl<S: Store> Services<S> {
     pub async fn list_rounds(&self, actor: &Actor, term_id: Option<Id>) -> Result<Vec<Round>> {
         require_plan_reader(actor)?;
         let mut tx = self.store.read().await?;
-        let reach = planning_reach(actor);
         let mut rounds = tx.list_rounds(term_id).await?;
-        if reach != OfficeReach::Everywhere {
-            let terms = tx.list_terms().await?;
-            rounds.retain(|r| {
-                terms
-                    .iter()
-                    .any(|t| t.id == r.term_id && reach.runs(t.dispatcher_id))
-            });
+        if let Some(terms) = terms_in_reach(&mut tx, &planning_reach(actor)).await? {
+            rounds.retain(|r| terms.contains(&r.term_id));
         }
         Ok(rounds)
     }

@@ -25,7 +25,8 @@ use crate::store::{
     InspectionFilter, PaperRead, ReadTx, RectifyRead, ReportRead, Store, TaskFilter,
 };
 
-fn active(actor: &Actor) -> bool {
+/// The operator, or an account not disabled.
+pub(crate) fn active(actor: &Actor) -> bool {
     actor.is_system() || actor.as_user().is_some_and(|u| !u.disabled)
 }
 

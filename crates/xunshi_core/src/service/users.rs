@@ -382,10 +382,9 @@ async fn grant_in<T: WriteTx>(
 ) -> Result<Grant> {
     let role: Role = g.role.parse()?;
     let scope_ref = g.scope.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    let scope = match role.scope_kind() {
+    let scope = match (role.scope_kind(), scope_ref) {
         // The office of one committee (a city's or county's 巡察办): the committee is named.
-        ScopeKind::Global if role.may_sit_in_a_committee() && scope_ref.is_some() => {
-            let name = scope_ref.unwrap_or_default();
+        (ScopeKind::Global, Some(name)) if role.may_sit_in_a_committee() => {
             let unit = resolve_unit_in(tx, name)
                 .await
                 .map_err(|_| CoreError::unfit("scope", format!("单位“{name}”不存在")))?;
@@ -404,7 +403,7 @@ async fn grant_in<T: WriteTx>(
             }
             Scope::Unit(unit.id)
         }
-        ScopeKind::Global => {
+        (ScopeKind::Global, _) => {
             if scope_ref.is_some() {
                 return Err(CoreError::bad_input(
                     "scope",
@@ -413,7 +412,7 @@ async fn grant_in<T: WriteTx>(
             }
             Scope::Global
         }
-        ScopeKind::Unit => {
+        (ScopeKind::Unit, _) => {
             let unit = match scope_ref {
                 Some(u) => resolve_unit_in(tx, u)
                     .await
@@ -436,7 +435,7 @@ async fn grant_in<T: WriteTx>(
             }
             Scope::Unit(unit.id)
         }
-        ScopeKind::Inspection => {
+        (ScopeKind::Inspection, _) => {
             // Team roles open one inspection; they are granted when the team is formed.
             return Err(CoreError::RuleRefused(format!(
                 "角色“{}”只能在组建巡视组时按巡视任务授予",

@@ -145,12 +145,13 @@ async fn render_overview(
                 .collect(),
         })
         .collect();
+    let reach = actor.office_reach();
     let committees = units
         .iter()
         .filter(|(_, u)| {
             !u.withdrawn
                 && matches!(u.kind, UnitKind::Committee | UnitKind::LowerCommittee)
-                && actor.office_reach().runs(u.id)
+                && reach.runs(u.id)
         })
         .map(|(_, u)| (u.id.to_string(), u.name.clone()))
         .collect();

@@ -70,12 +70,10 @@ pub(crate) fn visible_scope(actor: &Actor) -> Option<RectifyScope> {
             (Role::TeamLeader | Role::TeamDeputy | Role::TeamMember, Scope::Inspection(i)) => {
                 scope.inspections.push(i)
             }
-            (Role::Office, Scope::Unit(committee)) => scope.dispatchers.push(committee),
             _ => {}
         }
     }
-    scope.dispatchers.sort();
-    scope.dispatchers.dedup();
+    scope.dispatchers = actor.office_committees();
     scope.units.sort();
     scope.units.dedup();
     scope.inspections.sort();
@@ -129,13 +127,8 @@ pub(crate) fn rect_role(actor: &Actor, insp: &Inspection, unit: Id) -> RectRole 
             continue;
         }
         match (g.role, g.scope) {
-            (Role::Office, Scope::Global) => {
-                office = true;
-                supervisor = true;
-                r.read = true;
-            }
-            // A committee's own office, for the inspections that committee sends.
-            (Role::Office, Scope::Unit(committee)) if committee == insp.dispatcher_id => {
+            // The office, or a committee's own office for the inspections it sends.
+            _ if g.is_office_of(insp.dispatcher_id) => {
                 office = true;
                 supervisor = true;
                 r.read = true;
