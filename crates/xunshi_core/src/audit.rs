@@ -158,6 +158,9 @@ pub enum Action {
     DisposalCarriedOut,
     /// A second office user turned a disposal down.
     DisposalRejected,
+    FilingSubmitted,
+    FilingAnswered,
+    FilingViewed,
 }
 
 impl Action {
@@ -289,6 +292,9 @@ impl Action {
         Action::DisposalProposed,
         Action::DisposalCarriedOut,
         Action::DisposalRejected,
+        Action::FilingSubmitted,
+        Action::FilingAnswered,
+        Action::FilingViewed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -420,6 +426,9 @@ impl Action {
             Action::DisposalProposed => "disposal_proposed",
             Action::DisposalCarriedOut => "disposal_carried_out",
             Action::DisposalRejected => "disposal_rejected",
+            Action::FilingSubmitted => "filing_submitted",
+            Action::FilingAnswered => "filing_answered",
+            Action::FilingViewed => "filing_viewed",
         }
     }
 
@@ -552,6 +561,9 @@ impl Action {
             Action::DisposalProposed => "提请销毁档案",
             Action::DisposalCarriedOut => "批准销毁档案",
             Action::DisposalRejected => "退回销毁申请",
+            Action::FilingSubmitted => "向上级报备",
+            Action::FilingAnswered => "答复下级报备",
+            Action::FilingViewed => "查阅报备的报告",
         }
     }
 

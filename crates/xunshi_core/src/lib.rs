@@ -22,6 +22,7 @@ pub mod error;
 pub mod feedback;
 pub mod feedback_text;
 pub mod fieldwork;
+pub mod filing;
 pub mod id;
 pub mod inspection;
 pub mod leadership;

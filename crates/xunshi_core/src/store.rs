@@ -12,6 +12,7 @@ pub mod clues;
 pub mod crypto;
 pub mod disclose;
 pub mod fieldwork;
+pub mod filings;
 pub mod leadership;
 pub mod look_back;
 pub mod messages;
@@ -159,6 +160,7 @@ pub use disclose::{DiscloseRead, DiscloseWrite, DocFilter, DocSort, DocSortKey, 
 pub use fieldwork::{
     FIELDWORK_LIST_MAX, FieldworkFile, FieldworkRead, FieldworkWrite, LetterCount, LetterFilter,
 };
+pub use filings::{FilingFilter, FilingRead, FilingWrite};
 pub use leadership::{
     ClosedInMonth, ClueColourCount, CommitteeStageCount, CommitteeTaskCount, CoverageCount,
     LeadershipRead, StageCount,
@@ -229,6 +231,7 @@ pub trait ReadTx:
     + LookBackRead
     + ArchiveRead
     + RetentionRead
+    + FilingRead
 {
     fn get_unit(&mut self, id: Id) -> impl Future<Output = Result<Option<Unit>>> + Send;
     fn find_unit_by_name(
@@ -354,6 +357,7 @@ pub trait WriteTx:
     + PatternWrite
     + LookBackWrite
     + RetentionWrite
+    + FilingWrite
 {
     fn commit(self) -> impl Future<Output = Result<()>> + Send;
 

@@ -86,6 +86,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(39, "0039_recurrence_total"),
     migration!(40, "0040_task_text", ShippedData::TaskText),
     migration!(41, "0041_levels"),
+    migration!(42, "0042_filings"),
 ];
 
 /// Applies every migration not applied yet, each in its own transaction. Returns how many ran.

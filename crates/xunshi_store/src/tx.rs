@@ -8,6 +8,7 @@ mod clues;
 mod crypto;
 mod disclose;
 mod fieldwork;
+mod filings;
 mod leadership;
 mod look_back;
 mod messages;

@@ -24,6 +24,8 @@ mod crypto;
 mod disclosure;
 #[path = "contract/fieldwork.rs"]
 mod fieldwork;
+#[path = "contract/filings.rs"]
+mod filings;
 #[path = "contract/generate.rs"]
 mod generate;
 #[path = "contract/harness.rs"]
@@ -88,6 +90,7 @@ macro_rules! contract_cases {
 }
 
 contract_cases! {
+    filings::filings_are_kept_as_filed_listed_within_the_committees_and_answered_once,
     search::the_trail_and_the_tables_give_the_same_documents_and_no_sealed_field,
     search::a_progress_report_is_followed_alone_unless_it_moves_its_task,
     jobs::a_due_job_is_held_by_one_instance_until_done_or_its_lease_runs_out,

@@ -19,6 +19,8 @@ mod disclosure;
 mod edge;
 #[path = "http/fieldwork.rs"]
 mod fieldwork;
+#[path = "http/filings.rs"]
+mod filings;
 #[path = "http/helpers.rs"]
 mod helpers;
 #[path = "http/inspections.rs"]

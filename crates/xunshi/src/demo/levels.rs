@@ -2,10 +2,13 @@
 //! own office, which reads and decides nothing of the province's or another city's. Its first
 //! round of the term was set up two days ago: its first team entered 南宁市财政局 yesterday,
 //! and a cross inspection (交叉巡察) sends 武鸣区委's team to 横州市教育局, planned for a
-//! fortnight on. Like the rest of the story, nothing is dated on the day of loading.
+//! fortnight on. The city files its plan with the province (报备), which comments on it the
+//! next day; the round filed that day waits for the province to read it. Like the rest of the
+//! story, nothing is dated on the day of loading.
 
 use jiff::ToSpan;
 use jiff::civil::Date;
+use xunshi_core::filing::{FilingInput, FilingKind, FilingReply};
 use xunshi_core::inspection::{InspectionInput, Stage};
 use xunshi_core::service::{PlanInput, RoundInput, Services, TermInput};
 use xunshi_core::{CoreError, Id};
@@ -104,7 +107,39 @@ pub async fn load(
         .id;
     advance(s, &office, on_site, &[(Stage::Preparation, None)]).await?;
     advance(s, &office, cross, &[(Stage::Preparation, None)]).await?;
+    // 报备: the plan goes up the day it is made; the province answers it the next day, when
+    // the city also files its first round, which the province has yet to read.
+    let filed_plan = s
+        .file(
+            &office,
+            &FilingInput {
+                kind: FilingKind::Plan.as_str().into(),
+                subject_id: plan.id.to_string(),
+            },
+        )
+        .await?;
     timeline.on(entry)?;
     advance(s, &office, on_site, &[(Stage::OnSite, Some(entry))]).await?;
+    let province = as_user(s, "office").await?;
+    s.answer_filing(
+        &province,
+        filed_plan.filing.id,
+        &FilingReply {
+            version: filed_plan.filing.version,
+            decision: "comment".into(),
+            comment:
+                "收悉。交叉巡察请严格落实回避要求；各轮巡察报告经市委书记专题会审定后及时报备。"
+                    .into(),
+        },
+    )
+    .await?;
+    s.file(
+        &office,
+        &FilingInput {
+            kind: FilingKind::Round.as_str().into(),
+            subject_id: round.id.to_string(),
+        },
+    )
+    .await?;
     Ok((on_site, cross))
 }

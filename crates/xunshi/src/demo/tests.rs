@@ -6,10 +6,13 @@ use std::sync::Arc;
 use jiff::civil::{Date, date};
 use jiff::tz::TimeZone;
 use xunshi_core::deadline::{Clock, Colour};
+use xunshi_core::filing::{FilingKind, FilingStatus};
 use xunshi_core::inspection::Stage;
 use xunshi_core::page::PageRequest;
 use xunshi_core::permission::Actor;
-use xunshi_core::service::{ClueListFilter, LedgerFilter, Services, TodoKind, VerifyOutcome};
+use xunshi_core::service::{
+    ClueListFilter, FilingQuery, LedgerFilter, Services, TodoKind, VerifyOutcome,
+};
 use xunshi_core::store::patterns::ClusterScope;
 use xunshi_core::store::{InspectionFilter, ReadTx, Store};
 use xunshi_core::{CoreError, Id};
@@ -1043,4 +1046,42 @@ async fn the_city_runs_its_own_round_and_the_province_reads_it_by_level() {
     let names: Vec<&str> = mine.rows.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names, ["南宁市委", "横州市委", "武鸣区委"]);
     assert!(mine.rows[0].opens && !mine.rows[1].opens);
+    // 报备: the plan, commented on by the province, and the round, waiting for it.
+    let filings = |actor: Actor| {
+        let s = &s;
+        async move {
+            s.list_filings(&actor, &FilingQuery::default(), PageRequest::first(50))
+                .await
+                .expect("list filings")
+                .items
+        }
+    };
+    let up = filings(office.clone()).await;
+    let states: Vec<(FilingKind, FilingStatus, bool)> = up
+        .iter()
+        .map(|e| (e.filing.kind, e.filing.status, e.may_answer))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            (FilingKind::Round, FilingStatus::Filed, true),
+            (FilingKind::Plan, FilingStatus::Commented, false),
+        ]
+    );
+    assert!(
+        up.iter()
+            .all(|e| e.committee_name == "南宁市委" && e.upper_name == "自治区党委")
+    );
+    assert!(
+        up[1]
+            .filing
+            .content
+            .contains("武鸣区委巡察组（交叉巡察）：横州市教育局")
+    );
+    let filed_on = xunshi_core::service::today(up[1].filing.filed.at);
+    assert_eq!(filed_on, TODAY.yesterday().unwrap().yesterday().unwrap());
+    // The city reads its own filings and answers none of them.
+    let own = filings(city.clone()).await;
+    assert_eq!(own.len(), 2);
+    assert!(own.iter().all(|e| !e.may_answer));
 }

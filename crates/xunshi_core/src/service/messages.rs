@@ -42,6 +42,9 @@ pub(crate) enum Audience<'a> {
     Submits(Clock, &'a Inspection, Id),
     /// The inspection office: who decides on what another office user asked for (a disposal).
     Office,
+    /// The office of one committee (`true`: the top committee, whose office is the global
+    /// one), who hear of the filings (报备) made with it or by it.
+    CommitteeOffice(Id, bool),
 }
 
 impl Audience<'_> {
@@ -66,6 +69,7 @@ impl Audience<'_> {
             }
             Audience::Person(_) => (&[], None, None),
             Audience::Office => (&[Office], None, None),
+            Audience::CommitteeOffice(committee, _) => (&[Office], Some(*committee), None),
             Audience::Recipient(insp, r) => match r {
                 Recipient::Discipline => (&[Discipline], None, Some(insp.id)),
                 Recipient::Organization => (&[Organization], None, Some(insp.id)),
@@ -90,6 +94,9 @@ impl Audience<'_> {
             // The office of the top committee, which keeps the archives' disposals.
             Audience::Office => {
                 actor.has_role(Role::Office) && actor.can(Permission::ManagePlanning)
+            }
+            Audience::CommitteeOffice(committee, top) => {
+                super::filings::answers(actor, *committee, *top)
             }
         }
     }

@@ -15,6 +15,7 @@ mod export;
 mod feedback;
 mod fieldwork;
 mod fieldwork_files;
+mod filings;
 mod followups;
 mod leadership;
 mod letters;
@@ -70,6 +71,7 @@ pub use fieldwork::{
     DocRequestEntry, FieldRecordDetail, FieldworkSummary, GroupCoverage, TalkCoverage, TalkDetail,
     reads_fieldwork,
 };
+pub use filings::{FilingEntry, FilingQuery, may_file_any, may_view as may_view_filings};
 pub use followups::{FollowUpEntry, FollowUpQuery};
 pub use letters::{
     LetterDetail, LetterTally, PUBLIC_FILES_MAX, PublicInspection, PublicLetterStatus, PublicNote,

@@ -37,6 +37,9 @@ pub struct ReportRights {
     pub submit: bool,
     /// The step of the chain the actor may decide now.
     pub decide: Option<StepKind>,
+    /// File the approved report with the committee above (报备): the own office of the
+    /// committee that sent the team.
+    pub file_upward: bool,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -98,6 +101,8 @@ fn rights(actor: &Actor, insp: &Inspection, r: &Report) -> ReportRights {
             && r.current_version > 0
             && seat == Some(Seat::Lead),
         decide: r.status.awaiting().filter(|s| decides_now(actor, insp, *s)),
+        file_upward: r.status == ReportStatus::Approved
+            && super::filings::may_file_for(actor, insp.dispatcher_id),
     }
 }
 

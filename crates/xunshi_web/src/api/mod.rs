@@ -8,6 +8,7 @@ mod clues;
 mod dashboard;
 mod disclosure;
 mod fieldwork;
+mod filings;
 mod inspections;
 mod messages;
 mod openapi;
@@ -64,6 +65,7 @@ use crate::http::Rejection;
         (name = "rectification", description = "整改方案、整改台账、进展与佐证材料、核查销号与变更申请"),
         (name = "disclosure", description = "整改情况报告、主要负责人组织落实整改情况的报告与巡视整改进展情况通报；公开通报无需令牌"),
         (name = "dashboard", description = "整改统计"),
+        (name = "filings", description = "上下级报备：下级巡察办向上级报备年度计划、轮次安排和审定的报告，上级阅知或提出意见"),
         (name = "supervision", description = "整改督查：督办通知、追责问责、长效机制、整改时限规则与时钟"),
         (name = "search", description = "全文检索：只返回本人有权查看的记录"),
         (name = "patterns", description = "举一反三：同类问题聚类与整改不到位问题（定时计算并保存）"),
@@ -105,6 +107,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(disclosure::routes())
         .merge(supervision::routes())
         .merge(dashboard::routes())
+        .merge(filings::routes())
         .merge(todo::routes())
         .merge(messages::routes())
         .merge(search::routes())

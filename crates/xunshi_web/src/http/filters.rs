@@ -1384,3 +1384,54 @@ impl DisposalQuery {
         ))
     }
 }
+
+/// `GET /filings` (API and page): the filings (报备) the caller reads.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FilingParams {
+    /// Filed by this committee.
+    pub committee_id: Option<String>,
+    /// Filed with this committee.
+    pub upper_id: Option<String>,
+    /// plan, round or report.
+    #[param(value_type = Option<xunshi_core::filing::FilingKind>)]
+    pub kind: Option<String>,
+    /// filed (waiting for the upper office), acknowledged or commented.
+    #[param(value_type = Option<xunshi_core::filing::FilingStatus>)]
+    pub status: Option<String>,
+    /// The filings of one plan, round or report.
+    pub subject_id: Option<String>,
+    /// The `next_cursor` of the page before.
+    pub cursor: Option<String>,
+    /// How many filings (1 to 500, default 50).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
+}
+
+impl FilingParams {
+    pub fn filter(&self) -> Result<xunshi_core::service::FilingQuery> {
+        use xunshi_core::filing::{FilingKind, FilingStatus};
+        Ok(xunshi_core::service::FilingQuery {
+            committee_id: opt_id(&self.committee_id, "committee_id")?,
+            upper_id: opt_id(&self.upper_id, "upper_id")?,
+            kind: opt_code(&self.kind, "kind", FilingKind::parse)?,
+            status: opt_code(&self.status, "status", FilingStatus::parse)?,
+            subject_id: opt_id(&self.subject_id, "subject_id")?,
+        })
+    }
+
+    pub fn page(&self) -> Result<PageRequest> {
+        paging(&self.cursor, self.limit)
+    }
+
+    /// The filters alone, as the page's links carry them.
+    pub fn query(&self) -> String {
+        encoded(&[
+            ("committee_id", &self.committee_id),
+            ("upper_id", &self.upper_id),
+            ("kind", &self.kind),
+            ("status", &self.status),
+            ("subject_id", &self.subject_id),
+        ])
+    }
+}

@@ -11,6 +11,7 @@ pub(crate) mod disclosure;
 mod feedback;
 mod fieldwork;
 mod fieldwork_record;
+mod filings;
 mod home;
 mod inspections;
 mod leadership;
@@ -89,6 +90,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(dashboard::routes())
         .merge(leadership::routes())
         .merge(levels::routes())
+        .merge(filings::routes())
         .merge(deadline_changes::routes())
         .merge(retention::routes())
         .merge(messages::routes())
@@ -366,6 +368,8 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "disposal_proposed" => "销毁申请已提交，须由另一名办公室人员批准后执行。",
         "disposal_done" => "已批准并执行销毁，所销毁记录的哈希已记入审计日志。",
         "disposal_rejected" => "销毁申请已退回。",
+        "filed" => "已向上级报备，等待上级巡视巡察办阅知。",
+        "filing_answered" => "已答复报备，下级巡察办将收到消息。",
         "feedback_given" => "已反馈。被巡视单位现可查阅反馈意见，整改时限自反馈日期起算。",
         _ => return None,
     })
@@ -431,6 +435,9 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavSection> {
     let mut stats = Vec::new();
     if xunshi_core::service::may_view_levels(actor) {
         stats.push(item("分级汇总", "/levels"));
+    }
+    if xunshi_core::service::may_view_filings(actor) {
+        plan.push(item("上下级报备", "/filings"));
     }
     if xunshi_core::leadership::may_view(actor) {
         stats.push(item("领导视图", "/leadership"));

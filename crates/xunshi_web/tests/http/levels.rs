@@ -11,7 +11,7 @@ use xunshi_core::user::NewUserInput;
 use crate::helpers::{PASSWORD, TestApp, assert_api_error};
 
 /// An account whose only grant is the office of `committee`.
-async fn city_office(app: &TestApp, username: &str, committee: &str) -> String {
+pub(crate) async fn city_office(app: &TestApp, username: &str, committee: &str) -> String {
     let input = NewUserInput {
         username: username.to_owned(),
         display_name: format!("{committee}巡察办"),

@@ -59,7 +59,7 @@ pub(crate) async fn app_with(adjust: impl FnOnce(&mut Services<Db>)) -> App {
 
 pub(crate) struct Reply {
     pub(crate) status: StatusCode,
-    headers: axum::http::HeaderMap,
+    pub(crate) headers: axum::http::HeaderMap,
     body: Vec<u8>,
 }
 

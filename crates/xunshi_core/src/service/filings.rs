@@ -1,0 +1,571 @@
+//! 报备 between the levels (`crate::filing`): a committee's own office files its annual plans,
+//! its rounds and its approved reports with the office of the committee above; that office
+//! reads them and acknowledges them or answers with comments. Each side hears of the other's
+//! step by message.
+//!
+//! Who reads a filing: the offices of the two committees (the filer's and the upper one's), the
+//! office of the top committee and the leadership. Who answers it: the upper committee's own
+//! office — for the top committee, its office. Everyone else is told it does not exist.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use serde_json::json;
+
+use super::messages::{Audience, Note, notify};
+use super::papers::signature;
+use super::planning::load_inspection;
+use super::supervision::active;
+use super::{Services, record};
+use crate::audit::{Action, AuditEntry};
+use crate::error::{CoreError, Result};
+use crate::filing::{
+    Filing, FilingInput, FilingKind, FilingReply, FilingStatus, Names, is_committee, plan_text,
+    report_text, round_text, upper_committee,
+};
+use crate::id::Id;
+use crate::inspection::{Inspection, Round};
+use crate::message::MessageKind;
+use crate::org::Unit;
+use crate::page::{MAX_LIMIT, Page, PageRequest};
+use crate::permission::{Actor, OfficeReach, Permission};
+use crate::report::ReportStatus;
+use crate::role::Role;
+use crate::store::{
+    FilingFilter, FilingRead, FilingWrite, InspectionFilter, ReadTx, Store, WriteTx,
+};
+
+/// What a list of filings asks for; the reader's scope is added by the service.
+#[derive(Debug, Clone, Default)]
+pub struct FilingQuery {
+    /// Filed by this committee.
+    pub committee_id: Option<Id>,
+    /// Filed with this committee.
+    pub upper_id: Option<Id>,
+    pub kind: Option<FilingKind>,
+    pub status: Option<FilingStatus>,
+    pub subject_id: Option<Id>,
+}
+
+/// A filing with the names of its two committees and what the reader may do with it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FilingEntry {
+    #[serde(flatten)]
+    pub filing: Filing,
+    pub committee_name: String,
+    pub upper_name: String,
+    /// Whether the reader answers it (the upper office, while it waits).
+    pub may_answer: bool,
+}
+
+/// Whether the actor reads filings at all: the leadership and every inspection office.
+pub fn may_view(actor: &Actor) -> bool {
+    active(actor)
+        && (actor.has_role(Role::Leadership) || actor.office_reach() != OfficeReach::Nowhere)
+}
+
+/// Whether the actor files for some committee (a committee's own office), so that pages offer
+/// the filing forms.
+pub fn may_file_any(actor: &Actor) -> bool {
+    active(actor) && !actor.office_committees().is_empty()
+}
+
+/// Whether the actor files for `committee`: its own office.
+pub(crate) fn may_file_for(actor: &Actor, committee: Id) -> bool {
+    may_file_any(actor) && crate::filing::may_file(&actor.office_committees(), committee)
+}
+
+/// The committees whose filings the actor reads (by them or with them); `None` for all.
+fn scope(actor: &Actor) -> Option<Vec<Id>> {
+    if actor.has_role(Role::Leadership) {
+        return None;
+    }
+    match actor.office_reach() {
+        OfficeReach::Everywhere => None,
+        OfficeReach::Committees(c) => Some(c),
+        OfficeReach::Nowhere => Some(Vec::new()),
+    }
+}
+
+fn reads(actor: &Actor, f: &Filing) -> bool {
+    may_view(actor)
+        && scope(actor).is_none_or(|c| c.contains(&f.committee_id) || c.contains(&f.upper_id))
+}
+
+/// Whether the actor answers filings made with `upper` (`top`: it is the top committee): its
+/// own office, and for the top committee the office of the top committee. The same office
+/// hears of the filings made by or with its committee.
+pub(crate) fn answers(actor: &Actor, upper: Id, top: bool) -> bool {
+    active(actor)
+        && (actor.office_committees().contains(&upper)
+            || (top && actor.has_role(Role::Office) && actor.can(Permission::ManagePlanning)))
+}
+
+/// The units above `unit`, nearest first.
+async fn ancestors<T: ReadTx>(tx: &mut T, unit: &Unit) -> Result<Vec<Unit>> {
+    let mut out: Vec<Unit> = Vec::new();
+    let mut next = unit.parent_id;
+    while let Some(id) = next {
+        // A cycle cannot be stored (`org::would_cycle`); the bound only keeps a damaged tree
+        // from looping.
+        if out.len() > 32 || out.iter().any(|u| u.id == id) {
+            break;
+        }
+        let Some(u) = tx.get_unit(id).await? else {
+            break;
+        };
+        next = u.parent_id;
+        out.push(u);
+    }
+    Ok(out)
+}
+
+/// Whether `upper` is the top committee: no committee stands above it.
+async fn is_top<T: ReadTx>(tx: &mut T, upper: &Unit) -> Result<bool> {
+    Ok(upper_committee(&ancestors(tx, upper).await?).is_none())
+}
+
+async fn load_unit<T: ReadTx>(tx: &mut T, id: Id) -> Result<Unit> {
+    tx.get_unit(id)
+        .await?
+        .ok_or_else(|| CoreError::NotFound("单位".into()))
+}
+
+async fn names_of<T: ReadTx>(tx: &mut T, inspections: &[Inspection]) -> Result<Names> {
+    let mut ids: Vec<Id> = inspections
+        .iter()
+        .flat_map(|i| i.target_ids.iter().copied())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    Ok(tx.unit_names(&ids).await?.into_iter().collect())
+}
+
+/// The inspections of a round, in the order entered. A round holds a committee's teams of
+/// one round, far fewer than a page of the largest size; more are refused, never cut short.
+async fn round_inspections<T: ReadTx>(tx: &mut T, round: &Round) -> Result<Vec<Inspection>> {
+    let f = InspectionFilter {
+        round_id: Some(round.id),
+        ..Default::default()
+    };
+    let rows = tx
+        .list_inspections(
+            &f,
+            &crate::access::Visible::All,
+            PageRequest::first(MAX_LIMIT),
+        )
+        .await?;
+    if rows.len() > MAX_LIMIT as usize {
+        return Err(CoreError::unfit(
+            "subject_id",
+            format!(
+                "轮次“{}”的巡视巡察组超过 {MAX_LIMIT} 个，无法整体报备",
+                round.name
+            ),
+        ));
+    }
+    Ok(rows)
+}
+
+/// What a filing of `kind` and `subject` holds: the committee that sends it, its title and
+/// its text. Refuses what cannot be filed (a report not yet approved).
+async fn compose<T: ReadTx>(
+    tx: &mut T,
+    actor: &Actor,
+    kind: FilingKind,
+    subject: Id,
+) -> Result<(Id, String, String)> {
+    let missing = |what: &str| CoreError::unfit("subject_id", format!("要报备的{what}不存在"));
+    // Another committee's plans and reports are not shown to exist.
+    let reach = actor.office_reach();
+    let own = |committee: Id| {
+        if reach.runs(committee) {
+            Ok(())
+        } else {
+            Err(missing(kind.label()))
+        }
+    };
+    match kind {
+        FilingKind::Plan => {
+            let plan = tx
+                .get_plan(subject)
+                .await?
+                .ok_or_else(|| missing("年度计划"))?;
+            let term = tx
+                .get_term(plan.term_id)
+                .await?
+                .ok_or_else(|| missing("届次"))?;
+            own(term.dispatcher_id)?;
+            let committee = load_unit(tx, term.dispatcher_id).await?;
+            let mut rounds = Vec::new();
+            for r in tx.list_rounds(Some(term.id)).await? {
+                if r.plan_id == plan.id {
+                    let list = round_inspections(tx, &r).await?;
+                    rounds.push((r, list));
+                }
+            }
+            let all: Vec<Inspection> = rounds.iter().flat_map(|(_, i)| i.clone()).collect();
+            let names = names_of(tx, &all).await?;
+            let title = format!("{}{}年度巡察工作计划", committee.name, plan.year);
+            let text = plan_text(&committee.name, &term, &plan, &rounds, &names);
+            Ok((committee.id, title, text))
+        }
+        FilingKind::Round => {
+            let round = tx
+                .get_round(subject)
+                .await?
+                .ok_or_else(|| missing("轮次"))?;
+            let term = tx
+                .get_term(round.term_id)
+                .await?
+                .ok_or_else(|| missing("届次"))?;
+            own(term.dispatcher_id)?;
+            let committee = load_unit(tx, term.dispatcher_id).await?;
+            let list = round_inspections(tx, &round).await?;
+            let names = names_of(tx, &list).await?;
+            let title = format!(
+                "{}{}第{}轮巡察工作安排",
+                committee.name, round.year, round.number
+            );
+            let text = format!(
+                "{}巡察工作安排（{}）\n\n{}",
+                committee.name,
+                term.name,
+                round_text(&round, &list, &names)
+            );
+            Ok((committee.id, title, text))
+        }
+        FilingKind::Report => {
+            let report = tx
+                .get_report(subject)
+                .await?
+                .ok_or_else(|| missing("报告"))?;
+            let insp = load_inspection(tx, report.inspection_id).await?;
+            own(insp.dispatcher_id)?;
+            if report.status != ReportStatus::Approved {
+                return Err(CoreError::unfit(
+                    "subject_id",
+                    format!(
+                        "报告“{}”尚未审定（{}），审定后才能报备",
+                        report.title,
+                        report.status.label()
+                    ),
+                ));
+            }
+            let version = tx
+                .get_report_version(report.id, report.current_version)
+                .await?
+                .ok_or_else(|| missing("报告稿"))?;
+            let names = names_of(tx, std::slice::from_ref(&insp)).await?;
+            let targets: Vec<&str> = insp
+                .target_ids
+                .iter()
+                .filter_map(|t| names.get(t).map(String::as_str))
+                .collect();
+            let text = report_text(&report, &version, &insp.team_name, &targets.join("、"));
+            Ok((insp.dispatcher_id, report.title.clone(), text))
+        }
+    }
+}
+
+/// The filings with their committees' names and whether the actor answers each: the names
+/// in one read, and whether a committee is the top one once per committee.
+async fn entries<T: ReadTx>(
+    tx: &mut T,
+    actor: &Actor,
+    list: Vec<Filing>,
+) -> Result<Vec<FilingEntry>> {
+    let mut ids: Vec<Id> = list
+        .iter()
+        .flat_map(|f| [f.committee_id, f.upper_id])
+        .collect();
+    ids.sort();
+    ids.dedup();
+    let names: HashMap<Id, String> = tx.unit_names(&ids).await?.into_iter().collect();
+    let mut top: HashMap<Id, bool> = HashMap::new();
+    let mut out = Vec::with_capacity(list.len());
+    for f in list {
+        let may_answer = if f.status == FilingStatus::Filed {
+            let is = match top.get(&f.upper_id) {
+                Some(t) => *t,
+                None => {
+                    let upper = load_unit(tx, f.upper_id).await?;
+                    let t = is_top(tx, &upper).await?;
+                    top.insert(f.upper_id, t);
+                    t
+                }
+            };
+            answers(actor, f.upper_id, is)
+        } else {
+            false
+        };
+        out.push(FilingEntry {
+            committee_name: names.get(&f.committee_id).cloned().unwrap_or_default(),
+            upper_name: names.get(&f.upper_id).cloned().unwrap_or_default(),
+            may_answer,
+            filing: f,
+        });
+    }
+    Ok(out)
+}
+
+async fn entry<T: ReadTx>(tx: &mut T, actor: &Actor, f: Filing) -> Result<FilingEntry> {
+    entries(tx, actor, vec![f])
+        .await?
+        .pop()
+        .ok_or_else(|| CoreError::internal("a filing without its entry"))
+}
+
+fn require_viewer(actor: &Actor) -> Result<()> {
+    if actor.as_user().is_none() && !actor.is_system() {
+        return Err(CoreError::Unauthenticated("请先登录".into()));
+    }
+    if !may_view(actor) {
+        return Err(CoreError::Forbidden(
+            "报备事项供各级巡视巡察办和领导小组查看".into(),
+        ));
+    }
+    Ok(())
+}
+
+impl<S: Store> Services<S> {
+    /// Files a plan, a round or an approved report of the actor's committee with the committee
+    /// above. Filing the same text again, before or after the answer, is refused: only a
+    /// changed plan is filed anew.
+    pub async fn file(&self, actor: &Actor, input: &FilingInput) -> Result<FilingEntry> {
+        require_viewer(actor)?;
+        let (kind, subject) = input.validate()?;
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let (committee_id, title, content) = compose(&mut tx, actor, kind, subject).await?;
+        if !may_file_for(actor, committee_id) {
+            return Err(CoreError::Forbidden(
+                "报备由本级党委的巡察办向上级报送；上级巡视办无需向自身报备".into(),
+            ));
+        }
+        let committee = load_unit(&mut tx, committee_id).await?;
+        let above = ancestors(&mut tx, &committee).await?;
+        let Some(upper) = upper_committee(&above).cloned() else {
+            return Err(CoreError::unfit(
+                "subject_id",
+                format!("“{}”之上没有党委，无处报备", committee.name),
+            ));
+        };
+        let digest = self.suite.hash().content_name(content.as_bytes());
+        let earlier = tx
+            .list_filings(
+                &FilingFilter {
+                    subject_id: Some(subject),
+                    ..Default::default()
+                },
+                PageRequest::first(1),
+            )
+            .await?;
+        if earlier.first().is_some_and(|e| e.digest == digest) {
+            return Err(CoreError::unfit(
+                "subject_id",
+                format!("“{title}”已报备，内容没有变化，无需重复报备"),
+            ));
+        }
+        let f = Filing {
+            id: Id::new(),
+            committee_id,
+            upper_id: upper.id,
+            kind,
+            subject_id: subject,
+            title,
+            content,
+            digest,
+            filed: signature(actor, now),
+            status: FilingStatus::Filed,
+            reply: String::new(),
+            replied: None,
+            version: 1,
+        };
+        tx.insert_filing(&f).await?;
+        record(
+            &mut tx,
+            actor,
+            now,
+            AuditEntry::new(
+                Action::FilingSubmitted,
+                "filing",
+                Some(f.id),
+                json!({ "kind": kind.as_str(), "subject_id": subject, "committee_id": committee_id,
+                        "upper_id": upper.id, "digest": f.digest }),
+            ),
+        )
+        .await?;
+        let top = is_top(&mut tx, &upper).await?;
+        notify(
+            &mut tx,
+            actor,
+            Audience::CommitteeOffice(upper.id, top),
+            &Note {
+                event_key: format!("filing:{}", f.id),
+                kind: MessageKind::Decision,
+                title: "收到下级报备".into(),
+                body: format!(
+                    "{}报备了{}“{}”，请在“上下级报备”中阅知或提出意见。",
+                    committee.name,
+                    kind.label(),
+                    f.title
+                ),
+                about: None,
+                object_id: Some(f.id),
+                inspection_id: None,
+            },
+            now,
+        )
+        .await?;
+        let out = entry(&mut tx, actor, f).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// The upper office's answer: acknowledged, or its comments, once, on the version read.
+    pub async fn answer_filing(
+        &self,
+        actor: &Actor,
+        id: Id,
+        input: &FilingReply,
+    ) -> Result<FilingEntry> {
+        require_viewer(actor)?;
+        let (status, reply) = input.validate()?;
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let before = tx
+            .get_filing(id)
+            .await?
+            .filter(|f| reads(actor, f))
+            .ok_or_else(|| CoreError::NotFound("报备".into()))?;
+        let upper = load_unit(&mut tx, before.upper_id).await?;
+        if !answers(actor, upper.id, is_top(&mut tx, &upper).await?) {
+            return Err(CoreError::Forbidden(format!(
+                "报备由受理报备的“{}”巡视巡察办答复",
+                upper.name
+            )));
+        }
+        if before.version != input.version {
+            return Err(CoreError::StaleVersion(format!("报备“{}”", before.title)));
+        }
+        if before.status != FilingStatus::Filed {
+            return Err(CoreError::RuleRefused(format!(
+                "该报备已答复（{}）",
+                before.status.label()
+            )));
+        }
+        let after = Filing {
+            status,
+            reply,
+            replied: Some(signature(actor, now)),
+            version: before.version + 1,
+            ..before
+        };
+        tx.update_filing(&after).await?;
+        record(
+            &mut tx,
+            actor,
+            now,
+            AuditEntry::new(
+                Action::FilingAnswered,
+                "filing",
+                Some(id),
+                json!({ "status": status.as_str(), "reply": after.reply }),
+            ),
+        )
+        .await?;
+        let committee = load_unit(&mut tx, after.committee_id).await?;
+        let top = is_top(&mut tx, &committee).await?;
+        notify(
+            &mut tx,
+            actor,
+            Audience::CommitteeOffice(committee.id, top),
+            &Note {
+                event_key: format!("filing_answered:{id}"),
+                kind: MessageKind::Decision,
+                title: "上级已答复报备".into(),
+                body: format!("{}对“{}”：{}。", upper.name, after.title, status.label()),
+                about: None,
+                object_id: Some(id),
+                inspection_id: None,
+            },
+            now,
+        )
+        .await?;
+        let out = entry(&mut tx, actor, after).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// One filing, for those who read it. Opening a filed report is recorded, as reading the
+    /// report itself is.
+    pub async fn get_filing(&self, actor: &Actor, id: Id) -> Result<FilingEntry> {
+        require_viewer(actor)?;
+        let mut tx = self.store.read().await?;
+        let f = tx
+            .get_filing(id)
+            .await?
+            .filter(|f| reads(actor, f))
+            .ok_or_else(|| CoreError::NotFound("报备".into()))?;
+        let kind = f.kind;
+        let out = entry(&mut tx, actor, f).await?;
+        drop(tx);
+        if kind == FilingKind::Report {
+            self.record_shown(
+                actor,
+                self.now(),
+                AuditEntry::new(Action::FilingViewed, "filing", Some(id), json!({})),
+            )
+            .await?;
+        }
+        Ok(out)
+    }
+
+    /// The filings the actor reads, newest first, a page at a time with the total.
+    pub async fn list_filings(
+        &self,
+        actor: &Actor,
+        q: &FilingQuery,
+        page: PageRequest,
+    ) -> Result<Page<FilingEntry>> {
+        require_viewer(actor)?;
+        let f = FilingFilter {
+            among: scope(actor),
+            committee_id: q.committee_id,
+            upper_id: q.upper_id,
+            kind: q.kind,
+            status: q.status,
+            subject_id: q.subject_id,
+        };
+        let mut tx = self.store.read().await?;
+        let total = tx.count_filings(&f).await?;
+        let rows = tx.list_filings(&f, page).await?;
+        let page = Page::from_rows(rows, page.limit, |f| f.id).with_total(total);
+        let items = entries(&mut tx, actor, page.items).await?;
+        Ok(Page {
+            items,
+            next_cursor: page.next_cursor,
+            total: page.total,
+        })
+    }
+
+    /// The committees the actor files for, with the committee each files with: the choices of
+    /// the filing forms. Empty for whoever files for none.
+    pub async fn filing_committees(&self, actor: &Actor) -> Result<Vec<(Unit, Unit)>> {
+        if !may_file_any(actor) {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.store.read().await?;
+        let mut out = Vec::new();
+        for c in actor.office_committees() {
+            let Some(unit) = tx.get_unit(c).await?.filter(is_committee) else {
+                continue;
+            };
+            if let Some(upper) = upper_committee(&ancestors(&mut tx, &unit).await?).cloned() {
+                out.push((unit, upper));
+            }
+        }
+        Ok(out)
+    }
+}
