@@ -87,6 +87,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(40, "0040_task_text", ShippedData::TaskText),
     migration!(41, "0041_levels"),
     migration!(42, "0042_filings"),
+    migration!(43, "0043_dispatcher_tally"),
 ];
 
 /// Applies every migration not applied yet, each in its own transaction. Returns how many ran.

@@ -211,16 +211,12 @@ impl<M: Mode> LeadershipRead for DbTx<M> {
         if committees.is_empty() {
             return Ok(Vec::new());
         }
+        // One row per committee, kept by the tallies (migration 0043).
         let mut w = Where::default();
         let list = w.list(committees.iter().map(Id::to_string));
-        w.fixed(&format!("i.dispatcher_id IN ({list})"));
+        w.fixed(&format!("dispatcher_id IN ({list})"));
         let sql = format!(
-            "SELECT i.dispatcher_id,
-                    CAST(SUM(t.n) AS BIGINT) AS total,
-                    CAST(COALESCE(SUM(CASE WHEN t.status = 'closed' THEN t.n ELSE 0 END), 0) AS BIGINT) AS closed,
-                    CAST(COALESCE(SUM(CASE WHEN t.colour = 'red' THEN t.n ELSE 0 END), 0) AS BIGINT) AS red
-             FROM inspections i JOIN task_tally t ON t.inspection_id = i.id
-             {} GROUP BY i.dispatcher_id",
+            "SELECT dispatcher_id, total, closed, red FROM task_tally_dispatcher {}",
             w.sql()
         );
         self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))

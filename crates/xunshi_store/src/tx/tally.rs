@@ -623,6 +623,23 @@ impl DbTx<Writing> {
             .bind(of(k.colour == Colour::ClosedLate.as_str())),
         )
         .await?;
+        // The committee is the inspection's, read in the statement (`WHERE` keeps SQLite from
+        // reading `ON CONFLICT` as a join's).
+        self.execute(
+            sqlx::query(
+                "INSERT INTO task_tally_dispatcher (dispatcher_id, total, closed, red)
+                 SELECT dispatcher_id, $2, $3, $4 FROM inspections WHERE id = $1
+                 ON CONFLICT (dispatcher_id) DO UPDATE SET
+                        total = task_tally_dispatcher.total + excluded.total,
+                        closed = task_tally_dispatcher.closed + excluded.closed,
+                        red = task_tally_dispatcher.red + excluded.red",
+            )
+            .bind(k.inspection_id.clone())
+            .bind(delta)
+            .bind(of(k.status == TaskStatus::Closed.as_str()))
+            .bind(of(k.colour == Colour::Red.as_str())),
+        )
+        .await?;
         self.execute(
             sqlx::query(
                 "INSERT INTO task_tally_all (category_id, status, colour, rejected, n)
@@ -657,6 +674,7 @@ impl DbTx<Writing> {
             "task_tally_unit",
             "task_tally_all",
             "task_tally_unit_figures",
+            "task_tally_dispatcher",
         ] {
             self.execute(sqlx::query(AssertSqlSafe(format!("DELETE FROM {table}"))))
                 .await?;
@@ -696,6 +714,15 @@ impl DbTx<Writing> {
                     CAST(SUM(CASE WHEN colour = 'yellow' THEN n ELSE 0 END) AS BIGINT),
                     CAST(SUM(CASE WHEN colour = 'closed_late' THEN n ELSE 0 END) AS BIGINT)
                FROM task_tally_unit GROUP BY unit_id",
+        ))
+        .await?;
+        self.execute(sqlx::query(
+            "INSERT INTO task_tally_dispatcher (dispatcher_id, total, closed, red)
+             SELECT i.dispatcher_id, CAST(SUM(t.n) AS BIGINT),
+                    CAST(SUM(CASE WHEN t.status = 'closed' THEN t.n ELSE 0 END) AS BIGINT),
+                    CAST(SUM(CASE WHEN t.colour = 'red' THEN t.n ELSE 0 END) AS BIGINT)
+               FROM task_tally t JOIN inspections i ON i.id = t.inspection_id
+              GROUP BY i.dispatcher_id",
         ))
         .await?;
         self.set_tally_state(today, warn).await

@@ -705,6 +705,50 @@ pub async fn the_store_keeps_plans_tasks_and_their_records(s: Svc) {
     assert_eq!(back.before_due, t.due);
     assert_eq!(back.after_due, Due::LongTerm);
     tx.commit().await.unwrap();
+
+    // Once built, the committee's figures follow every write, as the other tallies do: a task
+    // withdrawn leaves them, a task closed counts as closed, and they equal a rebuild's.
+    let figures = |f: Vec<xunshi_core::store::CommitteeTaskCount>| {
+        f.iter()
+            .map(|f| (f.total, f.closed, f.red))
+            .collect::<Vec<_>>()
+    };
+    let mut tx = s.store.read().await.unwrap();
+    let before = figures(tx.committee_task_counts(&[dispatcher]).await.unwrap());
+    let live: Vec<_> = tx
+        .all_tasks(&sent_by(dispatcher))
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|t| t.status != TaskStatus::Closed && t.withdrawn_reason.is_none())
+        .collect();
+    drop(tx);
+    let mut wtx = s.store.write().await.unwrap();
+    let mut gone = live[0].clone();
+    gone.withdrawn_reason = Some("与其他任务重复".into());
+    gone.version += 1;
+    wtx.update_task(&gone).await.unwrap();
+    let mut done = live[1].clone();
+    done.status = TaskStatus::Closed;
+    done.closed_on = Some(date(2020, 4, 30));
+    done.version += 1;
+    wtx.update_task(&done).await.unwrap();
+    wtx.commit().await.unwrap();
+    let mut tx = s.store.read().await.unwrap();
+    let after = figures(tx.committee_task_counts(&[dispatcher]).await.unwrap());
+    assert_eq!(after[0].0, before[0].0 - 1, "{before:?} {after:?}");
+    assert_eq!(after[0].1, before[0].1 + 1, "{before:?} {after:?}");
+    drop(tx);
+    // Another warning period rebuilds every tally; totals, closed and overdue do not depend
+    // on it.
+    let mut wtx = s.store.write().await.unwrap();
+    wtx.refresh_tally(date(2020, 5, 1), 16).await.unwrap();
+    wtx.commit().await.unwrap();
+    let mut tx = s.store.read().await.unwrap();
+    assert_eq!(
+        figures(tx.committee_task_counts(&[dispatcher]).await.unwrap()),
+        after
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
