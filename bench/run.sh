@@ -287,6 +287,18 @@ PY
   local PROBLEM
   PROBLEM=$(curl -fs "$base/api/v1/tasks/$TASK" -H "Authorization: Bearer $T_OFFICE" \
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["entry"]["task"]["problem_id"])')
+  # The committee that sent the task's inspection: the figures by level open its ledger.
+  local DISPATCHER
+  DISPATCHER=$(python3 - "$base" "$T_OFFICE" "$TASK" <<'PY'
+import json, sys, urllib.request
+base, tok, task = sys.argv[1:]
+def get(path):
+    req = urllib.request.Request(f"{base}{path}", headers={"Authorization": f"Bearer {tok}"})
+    return json.load(urllib.request.urlopen(req))
+insp = get(f"/api/v1/tasks/{task}")["entry"]["task"]["inspection_id"]
+print(get(f"/api/v1/inspections/{insp}")["dispatcher_id"])
+PY
+)
   local -a LINES=()
   local healthz_rps=""
   sample_rss() { # peak VmRSS (kB) of the server until killed, written to $1
@@ -353,6 +365,8 @@ PY
     "GET /api/v1/dashboard (leadership)|api_leader|/api/v1/dashboard"
     "GET /api/v1/levels (office)|api_office|/api/v1/levels"
     "GET /levels (office)|page_office|/levels"
+    "GET /rectification/tasks?dispatcher_id (office)|page_office|/rectification/tasks?dispatcher_id=$DISPATCHER"
+    "GET /api/v1/tasks?limit=50&dispatcher_id&colour=red (office)|api_office|/api/v1/tasks?limit=50&dispatcher_id=$DISPATCHER&colour=red"
     "GET / (office)|page_office|/"
     "GET / (leadership)|page_leader|/"
     "GET /api/v1/search?q=整改 (office)|api_office|/api/v1/search?q=%E6%95%B4%E6%94%B9"

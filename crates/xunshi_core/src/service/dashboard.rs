@@ -107,6 +107,7 @@ impl<S: Store> Services<S> {
             inspection_id: filter.inspection_id,
             unit_id: filter.unit_id,
             scope: visible.rectify_scope(),
+            ..Default::default()
         };
         let counts = tx.task_counts(&tf).await?;
         let versions = tx.list_taxonomy_versions().await?;

@@ -47,6 +47,8 @@ pub struct TaskFilter {
     /// One task, for its ledger row.
     pub task_id: Option<Id>,
     pub inspection_id: Option<Id>,
+    /// The tasks of the inspections this committee sends (分级汇总's numbers open these).
+    pub dispatcher_id: Option<Id>,
     pub unit_id: Option<Id>,
     pub plan_id: Option<Id>,
     pub status: Option<TaskStatus>,
@@ -187,6 +189,8 @@ pub struct TaskLineRow {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TallyFilter {
     pub inspection_id: Option<Id>,
+    /// The tasks of the inspections this committee sends.
+    pub dispatcher_id: Option<Id>,
     pub unit_id: Option<Id>,
     pub scope: Option<RectifyScope>,
 }

@@ -268,6 +268,10 @@ fn task_where(f: &TaskFilter, p: &str, dialect: Dialect) -> Result<Option<Where>
     if let Some(v) = f.inspection_id {
         w.eq(&format!("{p}inspection_id"), v.to_string());
     }
+    if let Some(v) = f.dispatcher_id {
+        let c = sent_by(&mut w, &[v], &format!("{p}inspection_id"));
+        w.fixed(&c);
+    }
     if let Some(v) = f.unit_id {
         w.eq(&format!("{p}unit_id"), v.to_string());
     }
@@ -301,6 +305,7 @@ fn task_where(f: &TaskFilter, p: &str, dialect: Dialect) -> Result<Option<Where>
         // character), and the `LIKE` is tried on those alone. (Asked for both, the planners
         // would take the index's tasks first, however many there are.)
         let narrow = f.scope.is_some()
+            || f.dispatcher_id.is_some()
             || f.unit_id.is_some()
             || f.inspection_id.is_some()
             || f.plan_id.is_some();

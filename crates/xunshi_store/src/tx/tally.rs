@@ -174,7 +174,11 @@ enum Grain {
 
 fn grain(f: &TallyFilter, needs_category: bool, needs_unit: bool) -> Grain {
     let by_unit = needs_unit || f.unit_id.is_some();
-    if f.scope.is_some() || f.inspection_id.is_some() || (needs_category && by_unit) {
+    if f.scope.is_some()
+        || f.inspection_id.is_some()
+        || f.dispatcher_id.is_some()
+        || (needs_category && by_unit)
+    {
         Grain::Fine
     } else if by_unit {
         Grain::Unit
@@ -258,6 +262,10 @@ fn tally_where(f: &TallyFilter) -> Option<Where> {
     if let Some(v) = f.inspection_id {
         w.eq("inspection_id", v.to_string());
     }
+    if let Some(v) = f.dispatcher_id {
+        let c = super::rectify::sent_by(&mut w, &[v], "inspection_id");
+        w.fixed(&c);
+    }
     if let Some(v) = f.unit_id {
         w.eq("unit_id", v.to_string());
     }
@@ -311,6 +319,7 @@ impl<M: Mode> DbTx<M> {
         }
         let tf = TallyFilter {
             inspection_id: f.inspection_id,
+            dispatcher_id: f.dispatcher_id,
             unit_id: f.unit_id,
             scope: f.scope.clone(),
         };

@@ -439,6 +439,20 @@ pub async fn the_store_keeps_plans_tasks_and_their_records(s: Svc) {
     );
     assert!(tx.all_tasks(&sent_by(Id::new())).await.unwrap().is_empty());
     assert_eq!(tx.count_tasks(&sent_by(Id::new())).await.unwrap(), 0);
+    // The ledger narrowed to one committee's inspections (分级汇总's numbers open it): the
+    // same tasks, counted from the rows before the tallies are built and from the tallies
+    // after (below).
+    let of_committee = |d: Id| TaskFilter {
+        dispatcher_id: Some(d),
+        ..Default::default()
+    };
+    assert_eq!(
+        tx.count_tasks(&of_committee(w.insp.dispatcher_id))
+            .await
+            .unwrap(),
+        7
+    );
+    assert_eq!(tx.count_tasks(&of_committee(Id::new())).await.unwrap(), 0);
     // The figures by level count the same tasks from the tallies (built here, as a service
     // builds them before reading), and the inspection at its stage under its committee.
     drop(tx);
@@ -459,6 +473,16 @@ pub async fn the_store_keeps_plans_tasks_and_their_records(s: Svc) {
             .collect::<Vec<_>>(),
         [(dispatcher, 7, tx.count_tasks(&closed).await.unwrap())]
     );
+    assert_eq!(tx.count_tasks(&of_committee(dispatcher)).await.unwrap(), 7);
+    let closed_of_committee = TaskFilter {
+        status: Some(TaskStatus::Closed),
+        ..of_committee(dispatcher)
+    };
+    assert_eq!(
+        tx.count_tasks(&closed_of_committee).await.unwrap(),
+        figures[0].closed
+    );
+    assert_eq!(tx.count_tasks(&of_committee(Id::new())).await.unwrap(), 0);
     assert!(
         tx.committee_task_counts(&[Id::new()])
             .await

@@ -618,6 +618,8 @@ pub struct LedgerQuery {
     /// A unit by its exact name (or id), for those who see every unit.
     pub unit: Option<String>,
     pub inspection_id: Option<String>,
+    /// The tasks of the inspections this committee sends (the figures by level open these).
+    pub dispatcher_id: Option<String>,
     pub plan_id: Option<String>,
     /// not_started, in_progress, claimed or closed.
     #[param(value_type = Option<xunshi_core::rectify::TaskStatus>)]
@@ -661,6 +663,7 @@ impl LedgerQuery {
     pub fn filter(&self) -> Result<LedgerFilter> {
         Ok(LedgerFilter {
             inspection_id: opt_id(&self.inspection_id, "inspection_id")?,
+            dispatcher_id: opt_id(&self.dispatcher_id, "dispatcher_id")?,
             unit_id: opt_id(&self.unit_id, "unit_id")?,
             plan_id: opt_id(&self.plan_id, "plan_id")?,
             status: opt_code(&self.status, "status", TaskStatus::parse)?,
@@ -678,6 +681,7 @@ impl LedgerQuery {
             &self.unit_id,
             &self.unit,
             &self.inspection_id,
+            &self.dispatcher_id,
             &self.plan_id,
             &self.status,
             &self.colour,

@@ -77,6 +77,9 @@ struct LedgerPage {
     text: String,
     inspections: Option<Vec<Choice>>,
     inspection_id: String,
+    /// The committee whose inspections' tasks are listed (from 分级汇总), kept across the
+    /// filters, with its name.
+    dispatcher: Option<(String, String)>,
     statuses: Vec<Choice>,
     colours: Vec<Choice>,
     categories: Vec<Choice>,
@@ -181,6 +184,7 @@ async fn ledger(
         ("unit_id", unit_id.as_str()),
         ("unit", text(&q.unit).as_str()),
         ("inspection_id", inspection_id.as_str()),
+        ("dispatcher_id", text(&q.dispatcher_id).as_str()),
         ("plan_id", q.plan_id.as_deref().unwrap_or_default()),
         ("status", status.as_str()),
         ("colour", colour.as_str()),
@@ -189,6 +193,13 @@ async fn ledger(
         ("q", text(&q.q).as_str()),
     ])
     .unwrap_or_default();
+    let dispatcher = match filter.as_ref().and_then(|f| f.dispatcher_id) {
+        Some(id) => {
+            let name = app.services.get_unit(actor, id).await.map(|u| u.name);
+            Some((id.to_string(), name.unwrap_or_else(|_| "该党组织".into())))
+        }
+        None => None,
+    };
     let pages = Pager::new(
         "/rectification/tasks",
         &query,
@@ -212,6 +223,7 @@ async fn ledger(
         text: text(&q.q),
         inspections,
         inspection_id: inspection_id.clone(),
+        dispatcher,
         statuses: TaskStatus::ALL
             .iter()
             .map(|s| choice(s.as_str(), s.label(), &status))

@@ -1,6 +1,6 @@
 //! The inspection work by level (分级汇总): each committee that sends inspections, in the
 //! tree's order, with its inspections by stage and its ledgers' tasks. A committee's figures
-//! open its inspection list where the reader may read it; an upper level reads a lower one's
+//! open its inspection list and its ledger where the reader may read it; an upper level reads a lower one's
 //! in aggregate (`Services::levels` decides both).
 
 use askama::Template;
@@ -21,6 +21,8 @@ struct Line {
     row: LevelRow,
     /// The committee's inspection list, where the reader may open it.
     href: Option<String>,
+    /// Its ledger, where the reader may open it (the tasks of the same inspections).
+    ledger: Option<String>,
     percent: String,
 }
 
@@ -41,6 +43,9 @@ async fn show(State(app): State<AppState>, user: PageUser) -> PageResult {
             href: row
                 .opens
                 .then(|| format!("/inspections?dispatcher_id={}", row.committee_id)),
+            ledger: row
+                .opens
+                .then(|| format!("/rectification/tasks?dispatcher_id={}", row.committee_id)),
             percent: if row.tasks == 0 {
                 "—".to_owned()
             } else {

@@ -144,6 +144,33 @@ async fn a_city_office_runs_its_own_inspections_and_sees_nothing_of_its_neighbou
         "{}",
         page.body
     );
+    // Its tasks' figures open its ledger, narrowed to its committee; the page and the API
+    // read the same filter, and the county's ledger stays closed to it.
+    assert!(
+        page.body.contains(&format!(
+            "href=\"/rectification/tasks?dispatcher_id={}\"",
+            a.id
+        )),
+        "{}",
+        page.body
+    );
+    let ledger = browser
+        .get(&format!("/rectification/tasks?dispatcher_id={}", a.id))
+        .await;
+    assert_eq!(ledger.status, StatusCode::OK, "{}", ledger.body);
+    assert!(
+        ledger.body.contains("限甲市委派出的巡视巡察"),
+        "{}",
+        ledger.body
+    );
+    let (s, tasks) = app
+        .api_get(&format!("/api/v1/tasks?dispatcher_id={}", a.id), &office_a)
+        .await;
+    assert_eq!((s, &tasks["total"]), (StatusCode::OK, &json!(0)), "{tasks}");
+    let (s, tasks) = app
+        .api_get("/api/v1/tasks?dispatcher_id=not-an-id", &office_a)
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{tasks}");
     // The county's inspection stays closed to the city's office.
     let (s, _) = app
         .api_get(&format!("/api/v1/inspections/{below}"), &office_a)

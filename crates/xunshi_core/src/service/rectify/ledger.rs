@@ -26,6 +26,9 @@ use crate::store::{
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct LedgerFilter {
     pub inspection_id: Option<Id>,
+    /// The tasks of the inspections one committee sends, as 分级汇总 counts them.
+    #[serde(default)]
+    pub dispatcher_id: Option<Id>,
     pub unit_id: Option<Id>,
     /// A unit named by its exact name (or its id), as those who see every unit name one
     /// rather than pick it from thousands; it narrows the list as `unit_id` does.
@@ -136,6 +139,7 @@ async fn ledger_task_filter<T: ReadTx>(
     Ok(Some(TaskFilter {
         task_id: None,
         inspection_id: f.inspection_id,
+        dispatcher_id: f.dispatcher_id,
         unit_id,
         plan_id: f.plan_id,
         status: f.status,
