@@ -160,7 +160,7 @@ pub use disclose::{DiscloseRead, DiscloseWrite, DocFilter, DocSort, DocSortKey, 
 pub use fieldwork::{
     FIELDWORK_LIST_MAX, FieldworkFile, FieldworkRead, FieldworkWrite, LetterCount, LetterFilter,
 };
-pub use filings::{FilingFilter, FilingRead, FilingWrite};
+pub use filings::{Answerer, FilingFilter, FilingRead, FilingWrite};
 pub use leadership::{
     ClosedInMonth, ClueColourCount, CommitteeStageCount, CommitteeTaskCount, CoverageCount,
     LeadershipRead, StageCount,

@@ -31,8 +31,9 @@ use crate::page::{MAX_LIMIT, Page, PageRequest};
 use crate::permission::{Actor, OfficeReach, Permission};
 use crate::report::ReportStatus;
 use crate::role::Role;
+use crate::service::{TodoGroup, TodoItem, TodoKind};
 use crate::store::{
-    FilingFilter, FilingRead, FilingWrite, InspectionFilter, ReadTx, Store, WriteTx,
+    Answerer, FilingFilter, FilingRead, FilingWrite, InspectionFilter, ReadTx, Store, WriteTx,
 };
 
 /// What a list of filings asks for; the reader's scope is added by the service.
@@ -120,9 +121,22 @@ async fn ancestors<T: ReadTx>(tx: &mut T, unit: &Unit) -> Result<Vec<Unit>> {
     Ok(out)
 }
 
-/// Whether `upper` is the top committee: no committee stands above it.
-async fn is_top<T: ReadTx>(tx: &mut T, upper: &Unit) -> Result<bool> {
-    Ok(upper_committee(&ancestors(tx, upper).await?).is_none())
+/// Whether `upper` is the top committee, whose office is the office of the top committee: it
+/// has no parent in the tree (as the to-do's count has it).
+fn is_top(upper: &Unit) -> bool {
+    upper.parent_id.is_none()
+}
+
+/// Whose filings the actor answers, for its to-do; `None` for whoever answers none.
+pub(crate) fn answerer(actor: &Actor) -> Option<Answerer> {
+    if !active(actor) {
+        return None;
+    }
+    let a = Answerer {
+        committees: actor.office_committees(),
+        top: actor.has_role(Role::Office) && actor.can(Permission::ManagePlanning),
+    };
+    (a.top || !a.committees.is_empty()).then_some(a)
 }
 
 async fn load_unit<T: ReadTx>(tx: &mut T, id: Id) -> Result<Unit> {
@@ -289,8 +303,7 @@ async fn entries<T: ReadTx>(
             let is = match top.get(&f.upper_id) {
                 Some(t) => *t,
                 None => {
-                    let upper = load_unit(tx, f.upper_id).await?;
-                    let t = is_top(tx, &upper).await?;
+                    let t = is_top(&load_unit(tx, f.upper_id).await?);
                     top.insert(f.upper_id, t);
                     t
                 }
@@ -314,6 +327,52 @@ async fn entry<T: ReadTx>(tx: &mut T, actor: &Actor, f: Filing) -> Result<Filing
         .await?
         .pop()
         .ok_or_else(|| CoreError::internal("a filing without its entry"))
+}
+
+/// The filings waiting for the actor's answer, the newest first, with their count; `None` when
+/// none wait or the actor answers none. The store's filter follows [`answers`]; a row the rule
+/// refuses would be a disagreement between them, and is neither shown nor counted.
+pub(crate) async fn waiting_items<T: ReadTx>(
+    tx: &mut T,
+    actor: &Actor,
+    limit: u32,
+) -> Result<Option<TodoGroup>> {
+    let Some(answerer) = answerer(actor) else {
+        return Ok(None);
+    };
+    let f = FilingFilter {
+        status: Some(FilingStatus::Filed),
+        answered_by: Some(answerer),
+        ..Default::default()
+    };
+    let mut total = tx.count_filings(&f).await?;
+    if total == 0 {
+        return Ok(None);
+    }
+    let mut rows = tx.list_filings(&f, PageRequest::first(limit)).await?;
+    rows.truncate(limit as usize);
+    let mut list = entries(tx, actor, rows).await?;
+    let before = list.len();
+    list.retain(|e| e.may_answer);
+    total -= (before - list.len()) as i64;
+    let items = list
+        .into_iter()
+        .map(|e| TodoItem {
+            kind: TodoKind::FilingAnswer,
+            object_id: Some(e.filing.id),
+            inspection_id: None,
+            title: format!("{}：{}", e.filing.kind.label(), e.filing.title),
+            unit_name: Some(e.committee_name),
+            since: Some(super::planning::today(e.filing.filed.at)),
+            due: None,
+            colour: None,
+        })
+        .collect();
+    Ok((total > 0).then_some(TodoGroup {
+        kind: TodoKind::FilingAnswer,
+        total,
+        items,
+    }))
 }
 
 fn require_viewer(actor: &Actor) -> Result<()> {
@@ -396,7 +455,7 @@ impl<S: Store> Services<S> {
             ),
         )
         .await?;
-        let top = is_top(&mut tx, &upper).await?;
+        let top = is_top(&upper);
         notify(
             &mut tx,
             actor,
@@ -411,7 +470,7 @@ impl<S: Store> Services<S> {
                     kind.label(),
                     f.title
                 ),
-                about: None,
+                about: Some(TodoKind::FilingAnswer),
                 object_id: Some(f.id),
                 inspection_id: None,
             },
@@ -440,7 +499,7 @@ impl<S: Store> Services<S> {
             .filter(|f| reads(actor, f))
             .ok_or_else(|| CoreError::NotFound("报备".into()))?;
         let upper = load_unit(&mut tx, before.upper_id).await?;
-        if !answers(actor, upper.id, is_top(&mut tx, &upper).await?) {
+        if !answers(actor, upper.id, is_top(&upper)) {
             return Err(CoreError::Forbidden(format!(
                 "报备由受理报备的“{}”巡视巡察办答复",
                 upper.name
@@ -476,7 +535,7 @@ impl<S: Store> Services<S> {
         )
         .await?;
         let committee = load_unit(&mut tx, after.committee_id).await?;
-        let top = is_top(&mut tx, &committee).await?;
+        let top = is_top(&committee);
         notify(
             &mut tx,
             actor,
@@ -486,7 +545,7 @@ impl<S: Store> Services<S> {
                 kind: MessageKind::Decision,
                 title: "上级已答复报备".into(),
                 body: format!("{}对“{}”：{}。", upper.name, after.title, status.label()),
-                about: None,
+                about: Some(TodoKind::FilingAnswer),
                 object_id: Some(id),
                 inspection_id: None,
             },
@@ -537,6 +596,7 @@ impl<S: Store> Services<S> {
             kind: q.kind,
             status: q.status,
             subject_id: q.subject_id,
+            answered_by: None,
         };
         let mut tx = self.store.read().await?;
         let total = tx.count_filings(&f).await?;

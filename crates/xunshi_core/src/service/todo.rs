@@ -86,6 +86,9 @@ pub enum TodoKind {
     /// Records past their retention period proposed for disposal, to approve or send back
     /// (an office user other than the one who proposed it).
     DisposalDecide,
+    /// A lower committee's filing (报备), to acknowledge or comment on (the office of the
+    /// committee it was filed with).
+    FilingAnswer,
 }
 
 impl TodoKind {
@@ -108,6 +111,7 @@ impl TodoKind {
             TodoKind::PlanSubmit => "待报送整改方案",
             TodoKind::ReportSubmit => "待报送整改情况报告",
             TodoKind::DisposalDecide => "待批准档案销毁",
+            TodoKind::FilingAnswer => "待阅下级报备",
         }
     }
 
@@ -137,7 +141,8 @@ impl TodoKind {
             | TodoKind::CalendarMissing
             | TodoKind::PlanSubmit
             | TodoKind::ReportSubmit
-            | TodoKind::DisposalDecide => return None,
+            | TodoKind::DisposalDecide
+            | TodoKind::FilingAnswer => return None,
         })
     }
 
@@ -172,7 +177,8 @@ impl TodoKind {
             | TodoKind::ReportDecide
             | TodoKind::ClueDispose
             | TodoKind::CalendarMissing
-            | TodoKind::DisposalDecide => false,
+            | TodoKind::DisposalDecide
+            | TodoKind::FilingAnswer => false,
         }
     }
 }
@@ -435,6 +441,7 @@ async fn todo_listing<T: ReadTx>(
         let (kinds, asked): (Vec<TodoKind>, Vec<_>) = asked.into_iter().unzip();
         also.disposals_not_by = disposal_decider(actor);
         also.calendar_year = calendar_year_due(actor, day);
+        also.filings_for = super::filings::answerer(actor);
         let counted = tx.frame_counts(&asked, &also).await?;
         for (kind, &total) in kinds.into_iter().zip(&counted.waiting) {
             if total > 0 {
@@ -507,6 +514,16 @@ async fn todo_listing<T: ReadTx>(
         disposal_items(tx, actor, limit).await?
     };
     todo.groups.extend(disposals);
+    let filings = if limit == 0 {
+        (counted.filings > 0).then_some(TodoGroup {
+            kind: TodoKind::FilingAnswer,
+            total: counted.filings,
+            items: Vec::new(),
+        })
+    } else {
+        super::filings::waiting_items(tx, actor, limit).await?
+    };
+    todo.groups.extend(filings);
     todo.groups
         .extend(clock_items(tx, actor, day, limit, warn_days, &mut inspections).await?);
     if let Some(year) = calendar_year_due(actor, day) {

@@ -21,6 +21,17 @@ pub struct FilingFilter {
     pub status: Option<FilingStatus>,
     /// Filings of this plan, round or report.
     pub subject_id: Option<Id>,
+    /// The filings one reader answers (its to-do's).
+    pub answered_by: Option<Answerer>,
+}
+
+/// Whose filings a reader answers: those filed with its own committees, and (`top`, the office
+/// of the top committee) with a committee that has no committee above it in the tree (no
+/// parent).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Answerer {
+    pub committees: Vec<Id>,
+    pub top: bool,
 }
 
 pub trait FilingRead: Send {

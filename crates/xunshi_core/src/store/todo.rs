@@ -68,6 +68,8 @@ pub struct FrameAsk {
     pub disposals_not_by: Option<Id>,
     /// The year whose holiday arrangement is looked for among those entered.
     pub calendar_year: Option<i16>,
+    /// The reader who answers filings (报备): those waiting for it are counted.
+    pub filings_for: Option<crate::store::Answerer>,
 }
 
 /// The answer to [`TodoRead::frame_counts`]; what was not asked is empty, zero or false.
@@ -79,6 +81,7 @@ pub struct FrameCount {
     pub unread: i64,
     pub disposals: i64,
     pub calendar_entered: bool,
+    pub filings: i64,
 }
 
 /// One waiting row, with what the to-do shows of it.

@@ -33,9 +33,9 @@ fn filing(r: &AnyRow) -> Result<Filing> {
     })
 }
 
-/// The filter's clauses; `None` when the reader's scope holds no committee.
-fn filing_where(f: &FilingFilter) -> Option<Where> {
-    let mut w = Where::default();
+/// The filter's clauses, numbered after `w`'s; `None` when the reader's scope holds no
+/// committee.
+pub(super) fn filing_where(f: &FilingFilter, mut w: Where) -> Option<Where> {
     if let Some(among) = &f.among {
         if among.is_empty() {
             return None;
@@ -60,6 +60,20 @@ fn filing_where(f: &FilingFilter) -> Option<Where> {
     if let Some(sub) = f.subject_id {
         w.eq("subject_id", sub.to_string());
     }
+    if let Some(a) = &f.answered_by {
+        let mut parts = Vec::new();
+        if !a.committees.is_empty() {
+            let list = w.list(a.committees.iter().map(|c| c.to_string()));
+            parts.push(format!("upper_id IN ({list})"));
+        }
+        if a.top {
+            parts.push("upper_id IN (SELECT id FROM units WHERE parent_id IS NULL)".to_owned());
+        }
+        if parts.is_empty() {
+            return None;
+        }
+        w.fixed(&format!("({})", parts.join(" OR ")));
+    }
     Some(w)
 }
 
@@ -73,7 +87,7 @@ impl<M: Mode> FilingRead for DbTx<M> {
     }
 
     async fn list_filings(&mut self, f: &FilingFilter, page: PageRequest) -> Result<Vec<Filing>> {
-        let Some(mut w) = filing_where(f) else {
+        let Some(mut w) = filing_where(f, Where::default()) else {
             return Ok(Vec::new());
         };
         if let Some(after) = page.after {
@@ -93,7 +107,7 @@ impl<M: Mode> FilingRead for DbTx<M> {
     }
 
     async fn count_filings(&mut self, f: &FilingFilter) -> Result<i64> {
-        let Some(w) = filing_where(f) else {
+        let Some(w) = filing_where(f, Where::default()) else {
             return Ok(0);
         };
         let sql = format!(

@@ -3,8 +3,10 @@
 
 use sqlx::AssertSqlSafe;
 use xunshi_core::clue::ClueScope;
+use xunshi_core::filing::FilingStatus;
 use xunshi_core::store::{
-    FrameAsk, FrameCount, TodoRead, Waiting, WaitingRow, WaitingScope, WaitingTransfer,
+    FilingFilter, FrameAsk, FrameCount, TodoRead, Waiting, WaitingRow, WaitingScope,
+    WaitingTransfer,
 };
 use xunshi_core::{Id, Result};
 
@@ -337,6 +339,19 @@ impl<M: Mode> TodoRead for DbTx<M> {
             let count = "SELECT CAST(count(*) AS BIGINT) FROM calendar_years";
             add_part(&mut cols, &mut all, "calendar", count, w);
         }
+        let mut filings_counted = false;
+        if let Some(a) = &also.filings_for {
+            let f = FilingFilter {
+                status: Some(FilingStatus::Filed),
+                answered_by: Some(a.clone()),
+                ..Default::default()
+            };
+            if let Some(w) = super::filings::filing_where(&f, Where::after(all.bound())) {
+                let count = "SELECT CAST(count(*) AS BIGINT) FROM filings";
+                add_part(&mut cols, &mut all, "filings", count, w);
+                filings_counted = true;
+            }
+        }
         if cols.is_empty() {
             return Ok(out);
         }
@@ -355,6 +370,9 @@ impl<M: Mode> TodoRead for DbTx<M> {
         }
         if also.unread_of.is_some() {
             out.unread = i(&r, "unread")?;
+        }
+        if filings_counted {
+            out.filings = i(&r, "filings")?;
         }
         if also.disposals_not_by.is_some() {
             out.disposals = i(&r, "disposals")?;

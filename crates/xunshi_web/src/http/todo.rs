@@ -45,5 +45,6 @@ fn link_to(kind: TodoKind, object_id: Option<Id>, inspection_id: Option<Id>) -> 
         TodoKind::ReportSubmit => "/rectification/reports".to_owned(),
         // The waiting disposal's row on the archive's page, with its decision form.
         TodoKind::DisposalDecide => format!("/archive/retention#disposal-{id}"),
+        TodoKind::FilingAnswer => format!("/filings/{id}"),
     }
 }

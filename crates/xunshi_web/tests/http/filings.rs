@@ -148,6 +148,41 @@ async fn a_city_files_its_plan_upward_and_the_office_above_answers_once() {
     let (s, e) = app.api_get("/api/v1/filings?status=lost", &top).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
 
+    // Each office finds what waits for its answer on its to-do, which opens the filing.
+    let waiting = |todo: &Value| -> Vec<(u64, Vec<String>)> {
+        let of_kind = |list: &str| -> Vec<Value> {
+            todo[list]
+                .as_array()
+                .unwrap_or_else(|| panic!("{todo}"))
+                .iter()
+                .filter(|g| g["kind"] == "filing_answer")
+                .cloned()
+                .collect()
+        };
+        let links: Vec<String> = of_kind("items")
+            .iter()
+            .map(|i| i["link"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        of_kind("counts")
+            .iter()
+            .map(|c| (c["total"].as_u64().unwrap_or(0), links.clone()))
+            .collect()
+    };
+    let (_, todo) = app.api_get("/api/v1/todo", &office_a).await;
+    assert_eq!(
+        waiting(&todo),
+        [(1, vec![format!("/filings/{c_filing}")])],
+        "{todo}"
+    );
+    let (_, todo) = app.api_get("/api/v1/todo", &top).await;
+    assert_eq!(
+        waiting(&todo),
+        [(1, vec![format!("/filings/{a_filing}")])],
+        "{todo}"
+    );
+    let (_, todo) = app.api_get("/api/v1/todo", &office_b).await;
+    assert!(waiting(&todo).is_empty(), "{todo}");
+
     // The city hears of the county's filing, and answers it: a comment needs its text, a
     // stale version is refused, and only one answer counts.
     let (_, inbox) = app.api_get("/api/v1/messages", &office_a).await;
@@ -194,6 +229,8 @@ async fn a_city_files_its_plan_upward_and_the_office_above_answers_once() {
         .await;
     assert_eq!(s, StatusCode::OK, "{done}");
     assert_eq!(done["status"], "acknowledged");
+    let (_, todo) = app.api_get("/api/v1/todo", &top).await;
+    assert!(waiting(&todo).is_empty(), "{todo}");
     assert_eq!(app.audit_with_action("filing_submitted").await.len(), 2);
     assert_eq!(app.audit_with_action("filing_answered").await.len(), 2);
 
