@@ -1075,7 +1075,7 @@ async fn the_ledger_page_exports_and_prints_under_its_filters() {
     assert_eq!(status, StatusCode::OK);
     // The export and the print view carry the filters the page shows.
     let query = format!(
-        "unit_id={}&#38;unit=&#38;inspection_id=&#38;plan_id=&#38;status=&#38;colour=red&#38;",
+        "unit_id={}&#38;unit=&#38;inspection_id=&#38;dispatcher_id=&#38;plan_id=&#38;status=&#38;colour=red&#38;",
         w.unit
     );
     assert!(
