@@ -115,18 +115,18 @@ pub struct FilingReply {
 
 impl FilingReply {
     /// The status the answer leads to and its text.
+    /// A comment without its text is well formed but cannot be given (422), as a rule of the
+    /// answer, not of the form.
     pub fn validate(&self) -> Result<(FilingStatus, String)> {
         let mut v = Validation::new();
         let decision = v.take(ReplyDecision::parse(self.decision.trim()));
-        let missing = if decision == Some(ReplyDecision::Comment) {
-            "请填写对报备事项的意见"
-        } else {
-            ""
-        };
-        let comment = text(&mut v, "comment", &self.comment, 5000, missing);
+        let comment = text(&mut v, "comment", &self.comment, 5000, "");
         v.finish()?;
         let status = match decision.expect("validated") {
             ReplyDecision::Acknowledge => FilingStatus::Acknowledged,
+            ReplyDecision::Comment if comment.is_empty() => {
+                return Err(CoreError::unfit("comment", "请填写对报备事项的意见"));
+            }
             ReplyDecision::Comment => FilingStatus::Commented,
         };
         Ok((status, comment))

@@ -192,7 +192,7 @@ async fn a_city_files_its_plan_upward_and_the_office_above_answers_once() {
     let (s, e) = app
         .api_post(&path, Some(&office_a), answer("comment", " ", 1))
         .await;
-    assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     let (s, e) = app
         .api_post(&path, Some(&office_a), answer("acknowledge", "", 7))
         .await;
@@ -347,7 +347,7 @@ async fn an_approved_report_is_filed_from_its_page_and_acknowledged_on_the_filin
             ],
         )
         .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
     assert!(r.text().contains("请填写对报备事项的意见"));
     let r = a
         .post_form(
