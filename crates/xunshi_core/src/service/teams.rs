@@ -588,7 +588,7 @@ impl<S: Store> Services<S> {
         let x = tx
             .get_inspector(inspector_id)
             .await?
-            .ok_or_else(|| CoreError::bad_input("inspector_id", "干部人才库中没有该干部"))?;
+            .ok_or_else(|| CoreError::unfit("inspector_id", "干部人才库中没有该干部"))?;
         if x.withdrawn {
             return Err(CoreError::RuleRefused(format!(
                 "{}已移出干部人才库，不能任命",
