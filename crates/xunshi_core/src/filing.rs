@@ -89,7 +89,8 @@ impl FilingInput {
                 .map_err(|_| CoreError::bad_input("subject_id", "请指明报备的计划、轮次或报告")),
         );
         v.finish()?;
-        Ok((kind.expect("validated"), subject.expect("validated")))
+        kind.zip(subject)
+            .ok_or_else(|| CoreError::internal("a filing's input passed without its parts"))
     }
 }
 
@@ -122,7 +123,9 @@ impl FilingReply {
         let decision = v.take(ReplyDecision::parse(self.decision.trim()));
         let comment = text(&mut v, "comment", &self.comment, 5000, "");
         v.finish()?;
-        let status = match decision.expect("validated") {
+        let decision =
+            decision.ok_or_else(|| CoreError::internal("an answer passed without its decision"))?;
+        let status = match decision {
             ReplyDecision::Acknowledge => FilingStatus::Acknowledged,
             ReplyDecision::Comment if comment.is_empty() => {
                 return Err(CoreError::unfit("comment", "请填写对报备事项的意见"));
@@ -142,12 +145,6 @@ pub fn is_committee(u: &Unit) -> bool {
 /// ancestors nearest first. `None` for the top committee, which files outside the system.
 pub fn upper_committee(ancestors: &[Unit]) -> Option<&Unit> {
     ancestors.iter().find(|u| is_committee(u) && !u.withdrawn)
-}
-
-/// Who may file for `committee`: its own office (the office of the top committee files for
-/// none: the top committee has no upper one here).
-pub fn may_file(office_committees: &[Id], committee: Id) -> bool {
-    office_committees.contains(&committee)
 }
 
 /// The names the texts use, by unit id.

@@ -71,9 +71,10 @@ pub fn may_file_any(actor: &Actor) -> bool {
     active(actor) && !actor.office_committees().is_empty()
 }
 
-/// Whether the actor files for `committee`: its own office.
+/// Whether the actor files for `committee`: its own office (the office of the top committee
+/// files for none: the top committee has no upper one here).
 pub(crate) fn may_file_for(actor: &Actor, committee: Id) -> bool {
-    may_file_any(actor) && crate::filing::may_file(&actor.office_committees(), committee)
+    active(actor) && actor.office_committees().contains(&committee)
 }
 
 /// The committees whose filings the actor reads (by them or with them); `None` for all.
@@ -145,9 +146,11 @@ async fn load_unit<T: ReadTx>(tx: &mut T, id: Id) -> Result<Unit> {
         .ok_or_else(|| CoreError::NotFound("单位".into()))
 }
 
-async fn names_of<T: ReadTx>(tx: &mut T, inspections: &[Inspection]) -> Result<Names> {
+async fn names_of<'a, T: ReadTx>(
+    tx: &mut T,
+    inspections: impl Iterator<Item = &'a Inspection>,
+) -> Result<Names> {
     let mut ids: Vec<Id> = inspections
-        .iter()
         .flat_map(|i| i.target_ids.iter().copied())
         .collect();
     ids.sort();
@@ -218,8 +221,7 @@ async fn compose<T: ReadTx>(
                     rounds.push((r, list));
                 }
             }
-            let all: Vec<Inspection> = rounds.iter().flat_map(|(_, i)| i.clone()).collect();
-            let names = names_of(tx, &all).await?;
+            let names = names_of(tx, rounds.iter().flat_map(|(_, i)| i)).await?;
             let title = format!("{}{}年度巡察工作计划", committee.name, plan.year);
             let text = plan_text(&committee.name, &term, &plan, &rounds, &names);
             Ok((committee.id, title, text))
@@ -236,7 +238,7 @@ async fn compose<T: ReadTx>(
             own(term.dispatcher_id)?;
             let committee = load_unit(tx, term.dispatcher_id).await?;
             let list = round_inspections(tx, &round).await?;
-            let names = names_of(tx, &list).await?;
+            let names = names_of(tx, list.iter()).await?;
             let title = format!(
                 "{}{}第{}轮巡察工作安排",
                 committee.name, round.year, round.number
@@ -270,7 +272,7 @@ async fn compose<T: ReadTx>(
                 .get_report_version(report.id, report.current_version)
                 .await?
                 .ok_or_else(|| missing("报告稿"))?;
-            let names = names_of(tx, std::slice::from_ref(&insp)).await?;
+            let names = names_of(tx, std::iter::once(&insp)).await?;
             let targets: Vec<&str> = insp
                 .target_ids
                 .iter()
