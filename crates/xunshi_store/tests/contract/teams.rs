@@ -469,7 +469,7 @@ pub async fn only_the_office_appoints_and_only_while_the_team_can_change(s: Svc)
             None
         )
         .await,
-        CoreError::BadInput(_)
+        CoreError::Unfit(_)
     );
 
     // Once the report is being written, the team is fixed.
