@@ -88,6 +88,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(41, "0041_levels"),
     migration!(42, "0042_filings"),
     migration!(43, "0043_dispatcher_tally"),
+    migration!(44, "0044_task_dispatcher"),
 ];
 
 /// Applies every migration not applied yet, each in its own transaction. Returns how many ran.

@@ -235,6 +235,19 @@ pub(crate) fn sent_by(w: &mut Where, dispatchers: &[Id], column: &str) -> String
 /// `(unit_id IN (…) OR inspection_id IN (…) OR the inspection is sent by …)`; false when the
 /// scope names nothing.
 pub(crate) fn scope_clause(w: &mut Where, scope: &RectifyScope, prefix: &str) -> bool {
+    scope_clause_by(w, scope, prefix, SentBy::Inspection)
+}
+
+/// How a table's rows name the committee that sent them.
+#[derive(Clone, Copy)]
+enum SentBy {
+    /// Through their inspection (`inspection_id`).
+    Inspection,
+    /// In a column of their own (`dispatcher_id`, kept on the tasks for their index).
+    Column,
+}
+
+fn scope_clause_by(w: &mut Where, scope: &RectifyScope, prefix: &str, by: SentBy) -> bool {
     let mut parts = Vec::new();
     if !scope.units.is_empty() {
         let list = w.list(scope.units.iter().map(Id::to_string));
@@ -245,11 +258,13 @@ pub(crate) fn scope_clause(w: &mut Where, scope: &RectifyScope, prefix: &str) ->
         parts.push(format!("{prefix}inspection_id IN ({list})"));
     }
     if !scope.dispatchers.is_empty() {
-        parts.push(sent_by(
-            w,
-            &scope.dispatchers,
-            &format!("{prefix}inspection_id"),
-        ));
+        parts.push(match by {
+            SentBy::Inspection => sent_by(w, &scope.dispatchers, &format!("{prefix}inspection_id")),
+            SentBy::Column => {
+                let list = w.list(scope.dispatchers.iter().map(Id::to_string));
+                format!("{prefix}dispatcher_id IN ({list})")
+            }
+        });
     }
     if parts.is_empty() {
         return false;
@@ -269,8 +284,7 @@ fn task_where(f: &TaskFilter, p: &str, dialect: Dialect) -> Result<Option<Where>
         w.eq(&format!("{p}inspection_id"), v.to_string());
     }
     if let Some(v) = f.dispatcher_id {
-        let c = sent_by(&mut w, &[v], &format!("{p}inspection_id"));
-        w.fixed(&c);
+        w.eq(&format!("{p}dispatcher_id"), v.to_string());
     }
     if let Some(v) = f.unit_id {
         w.eq(&format!("{p}unit_id"), v.to_string());
@@ -332,7 +346,7 @@ fn task_where(f: &TaskFilter, p: &str, dialect: Dialect) -> Result<Option<Where>
         }
     }
     if let Some(scope) = &f.scope
-        && !scope_clause(&mut w, scope, p)
+        && !scope_clause_by(&mut w, scope, p, SentBy::Column)
     {
         return Ok(None);
     }
@@ -929,11 +943,14 @@ impl RectifyWrite for DbTx<Writing> {
 
     async fn insert_task(&mut self, t: &Task) -> Result<()> {
         let (kind, date) = due_cols(t.due);
-        // The heading is the problem's, kept on the task for the lists' indexes.
+        // The heading is the problem's and the committee the inspection's, kept on the task
+        // for the lists' indexes.
         let sql = format!(
-            "INSERT INTO rectification_tasks ({TASK_COLS}, category_id) VALUES ($1, $2, $3, $4,
-                $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
-                COALESCE((SELECT p.category_id FROM problems p WHERE p.id = $5), ''))"
+            "INSERT INTO rectification_tasks ({TASK_COLS}, category_id, dispatcher_id) VALUES ($1,
+                $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
+                $20, $21, $22,
+                COALESCE((SELECT p.category_id FROM problems p WHERE p.id = $5), ''),
+                COALESCE((SELECT i.dispatcher_id FROM inspections i WHERE i.id = $3), ''))"
         );
         self.execute(
             sqlx::query(AssertSqlSafe(sql))

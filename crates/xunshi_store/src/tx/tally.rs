@@ -1,6 +1,7 @@
 //! The tallies of the ledger's tasks (migration 0011): how many live tasks have each
-//! combination of inspection, unit, heading, status, deadline colour and rejection, at three
-//! grains, and the figures each unit is ranked by (migration 0018). The store keeps them in step with every task it writes, inside the same
+//! combination of inspection, unit, heading, status, deadline colour and rejection, at four
+//! grains (the fourth, by sending committee, migration 0044), and the figures each unit and
+//! each committee is ranked by (migrations 0018, 0043). The store keeps them in step with every task it writes, inside the same
 //! transaction, so the dashboards and the lists' totals add up a few rows instead of counting
 //! a million. The colours are as of the day in `task_tally_state`; a new day shifts only the
 //! tasks whose colour changed, a new warning period counts everything again.
@@ -14,7 +15,7 @@ use sqlx::any::AnyRow;
 use xunshi_core::deadline::Colour;
 use xunshi_core::rectify::{Due, TaskStatus, task_colour};
 use xunshi_core::store::{
-    ColourAt, SlotCount, TallyFilter, TaskCount, TaskFilter, UnitCount, WaitingScope,
+    ColourAt, RectifyScope, SlotCount, TallyFilter, TaskCount, TaskFilter, UnitCount, WaitingScope,
 };
 use xunshi_core::{CoreError, Id, Result};
 
@@ -168,20 +169,28 @@ enum Grain {
     Fine,
     /// `task_tally_unit`: by unit.
     Unit,
+    /// `task_tally_committee`: by sending committee and heading.
+    Committee,
     /// `task_tally_all`: by heading.
     All,
 }
 
+/// Whether a scope names committees alone (a committee office's), which the committees'
+/// tally answers.
+fn committees_only(scope: &RectifyScope) -> bool {
+    scope.units.is_empty() && scope.inspections.is_empty()
+}
+
 fn grain(f: &TallyFilter, needs_category: bool, needs_unit: bool) -> Grain {
     let by_unit = needs_unit || f.unit_id.is_some();
-    if f.scope.is_some()
-        || f.inspection_id.is_some()
-        || f.dispatcher_id.is_some()
-        || (needs_category && by_unit)
-    {
+    let by_committee = f.dispatcher_id.is_some() || f.scope.is_some();
+    let wider_scope = f.scope.as_ref().is_some_and(|s| !committees_only(s));
+    if f.inspection_id.is_some() || wider_scope || (by_unit && (needs_category || by_committee)) {
         Grain::Fine
     } else if by_unit {
         Grain::Unit
+    } else if by_committee {
+        Grain::Committee
     } else {
         Grain::All
     }
@@ -192,6 +201,7 @@ impl Grain {
         match self {
             Grain::Fine => "task_tally",
             Grain::Unit => "task_tally_unit",
+            Grain::Committee => "task_tally_committee",
             Grain::All => "task_tally_all",
         }
     }
@@ -256,23 +266,33 @@ pub(crate) fn claimed_tally_sql(scope: &WaitingScope, before: usize) -> (String,
     (format!("(SELECT CAST(n AS BIGINT) FROM ({sql}) t)"), w)
 }
 
-/// The `WHERE` of a tally for `f` (the grain has the columns it names).
-fn tally_where(f: &TallyFilter) -> Option<Where> {
+/// The `WHERE` of a tally of grain `g` for `f` (the grain has the columns it names).
+fn tally_where(f: &TallyFilter, g: &Grain) -> Option<Where> {
     let mut w = Where::default();
     if let Some(v) = f.inspection_id {
         w.eq("inspection_id", v.to_string());
     }
     if let Some(v) = f.dispatcher_id {
-        let c = super::rectify::sent_by(&mut w, &[v], "inspection_id");
-        w.fixed(&c);
+        if matches!(g, Grain::Committee) {
+            w.eq("dispatcher_id", v.to_string());
+        } else {
+            let c = super::rectify::sent_by(&mut w, &[v], "inspection_id");
+            w.fixed(&c);
+        }
     }
     if let Some(v) = f.unit_id {
         w.eq("unit_id", v.to_string());
     }
-    if let Some(scope) = &f.scope
-        && !super::rectify::scope_clause(&mut w, scope, "")
-    {
-        return None;
+    match &f.scope {
+        Some(scope) if matches!(g, Grain::Committee) => {
+            if scope.dispatchers.is_empty() {
+                return None;
+            }
+            let list = w.list(scope.dispatchers.iter().map(Id::to_string));
+            w.fixed(&format!("dispatcher_id IN ({list})"));
+        }
+        Some(scope) if !super::rectify::scope_clause(&mut w, scope, "") => return None,
+        _ => {}
     }
     Some(w)
 }
@@ -324,7 +344,7 @@ impl<M: Mode> DbTx<M> {
             scope: f.scope.clone(),
         };
         let g = grain(&tf, f.category_id.is_some(), f.unit_id.is_some());
-        let Some(mut w) = tally_where(&tf) else {
+        let Some(mut w) = tally_where(&tf, &g) else {
             return Ok(Some(0));
         };
         if let Some(v) = f.category_id {
@@ -351,10 +371,10 @@ impl<M: Mode> DbTx<M> {
     }
 
     pub(crate) async fn tally_counts(&mut self, f: &TallyFilter) -> Result<Vec<TaskCount>> {
-        let Some(w) = tally_where(f) else {
+        let g = grain(f, true, false);
+        let Some(w) = tally_where(f, &g) else {
             return Ok(Vec::new());
         };
-        let g = grain(f, true, false);
         let sql = format!(
             "SELECT category_id, status, colour, rejected, CAST(SUM(n) AS BIGINT) AS n
                FROM {} {} GROUP BY category_id, status, colour, rejected
@@ -382,10 +402,10 @@ impl<M: Mode> DbTx<M> {
         f: &TallyFilter,
         limit: u32,
     ) -> Result<(Vec<UnitCount>, i64)> {
-        let Some(mut w) = tally_where(f) else {
+        let g = grain(f, false, true);
+        let Some(mut w) = tally_where(f, &g) else {
             return Ok((Vec::new(), 0));
         };
-        let g = grain(f, false, true);
         const RANK: &str = "ORDER BY overdue DESC, near_due DESC, total DESC, unit_id";
         let (rows, units) = if matches!(g, Grain::Unit) {
             // The province's units, or one of them: the figures kept per unit, the first rows
@@ -651,6 +671,22 @@ impl DbTx<Writing> {
         .await?;
         self.execute(
             sqlx::query(
+                "INSERT INTO task_tally_committee
+                        (dispatcher_id, category_id, status, colour, rejected, n)
+                 SELECT dispatcher_id, $2, $3, $4, $5, $6 FROM inspections WHERE id = $1
+                 ON CONFLICT (dispatcher_id, category_id, status, colour, rejected)
+                 DO UPDATE SET n = task_tally_committee.n + excluded.n",
+            )
+            .bind(k.inspection_id.clone())
+            .bind(k.category_id.clone())
+            .bind(k.status.clone())
+            .bind(k.colour)
+            .bind(k.rejected)
+            .bind(delta),
+        )
+        .await?;
+        self.execute(
+            sqlx::query(
                 "INSERT INTO task_tally_all (category_id, status, colour, rejected, n)
                  VALUES ($1, $2, $3, $4, $5)
                  ON CONFLICT (category_id, status, colour, rejected)
@@ -684,6 +720,7 @@ impl DbTx<Writing> {
             "task_tally_all",
             "task_tally_unit_figures",
             "task_tally_dispatcher",
+            "task_tally_committee",
         ] {
             self.execute(sqlx::query(AssertSqlSafe(format!("DELETE FROM {table}"))))
                 .await?;
@@ -732,6 +769,15 @@ impl DbTx<Writing> {
                     CAST(SUM(CASE WHEN t.colour = 'red' THEN t.n ELSE 0 END) AS BIGINT)
                FROM task_tally t JOIN inspections i ON i.id = t.inspection_id
               GROUP BY i.dispatcher_id",
+        ))
+        .await?;
+        self.execute(sqlx::query(
+            "INSERT INTO task_tally_committee
+                    (dispatcher_id, category_id, status, colour, rejected, n)
+             SELECT i.dispatcher_id, t.category_id, t.status, t.colour, t.rejected,
+                    CAST(SUM(t.n) AS BIGINT)
+               FROM task_tally t JOIN inspections i ON i.id = t.inspection_id
+              GROUP BY i.dispatcher_id, t.category_id, t.status, t.colour, t.rejected",
         ))
         .await?;
         self.set_tally_state(today, warn).await

@@ -261,6 +261,33 @@ pub async fn hot_queries_read_large_tables_through_their_indexes(mut s: Svc) {
             }
         }
     }
+    // The ledger of one committee's inspections (分级汇总's links), the largest and the
+    // smallest sender, whole and overdue: a walk of the tasks' committee index (0044).
+    let senders: Vec<String> = sqlx::query(
+        "SELECT dispatcher_id FROM inspections GROUP BY dispatcher_id ORDER BY COUNT(*) DESC",
+    )
+    .fetch_all(&s.store.pool)
+    .await
+    .expect("the committees that send")
+    .iter()
+    .map(|r| r.get("dispatcher_id"))
+    .collect();
+    let (largest, smallest) = (
+        senders.first().expect("a committee that sends"),
+        senders.last().expect("a committee that sends"),
+    );
+    for sender in [largest, smallest] {
+        for colour in [None, Some(Colour::Red)] {
+            let f = LedgerFilter {
+                dispatcher_id: Some(sender.parse().expect("an id")),
+                colour,
+                ..Default::default()
+            };
+            x.ledger_page(&office, &f, TaskSort::default(), None, 50)
+                .await
+                .expect("a committee's ledger");
+        }
+    }
     // Every order of the inspection and clue lists, both ways, first and last page and the
     // page next to each: each an index walk (migration 0025).
     every_order(async |sort: InspectionSort, at| {
@@ -444,6 +471,33 @@ pub async fn hot_queries_read_large_tables_through_their_indexes(mut s: Svc) {
                 e.plan.iter().any(|l| l.contains(index))
                     && !page.iter().any(|l| l.contains("TEMP B-TREE")),
                 "sorted by {order} without {index}: {:?}",
+                e.plan
+            );
+        }
+    }
+    // A committee's ledger pages its tasks in order from their committee index, sorting none
+    // (through the inspections it sorted every task of the committee's for each page).
+    let by_committee: Vec<&Explained> = explained
+        .iter()
+        .filter(|e| e.sql.contains("t.dispatcher_id = ") && e.sql.contains(" pg"))
+        .collect();
+    assert!(
+        by_committee.len() >= 4,
+        "a committee's ledger pages: {}",
+        by_committee.len()
+    );
+    if s.store.dialect == Dialect::Sqlite {
+        for e in by_committee {
+            let page = e
+                .plan
+                .iter()
+                .take_while(|l| !l.contains("SCAN pg"))
+                .collect::<Vec<_>>();
+            assert!(
+                page.iter()
+                    .any(|l| l.contains("rectification_tasks_dispatcher"))
+                    && !page.iter().any(|l| l.contains("TEMP B-TREE")),
+                "a committee's ledger page sorted its tasks: {:?}",
                 e.plan
             );
         }

@@ -2511,6 +2511,26 @@ pub async fn the_tallies_count_what_the_rows_hold(mut s: Svc) {
                 rejected: true,
                 ..Default::default()
             });
+            // A committee's (the tally by committee, 0044), and one that sends nothing.
+            for sender in [w.insp.dispatcher_id, w.unit] {
+                for colour in [None, Some(Colour::Red), Some(Colour::Green)] {
+                    filters.push(LedgerFilter {
+                        dispatcher_id: Some(sender),
+                        colour,
+                        ..Default::default()
+                    });
+                }
+                filters.push(LedgerFilter {
+                    dispatcher_id: Some(sender),
+                    category_id: Some(p1.category_id),
+                    ..Default::default()
+                });
+                filters.push(LedgerFilter {
+                    dispatcher_id: Some(sender),
+                    unit_id: Some(w.unit),
+                    ..Default::default()
+                });
+            }
             for f in &filters {
                 let (ids, total) = listed_and_total(&s, who, f).await;
                 assert_eq!(ids.len() as i64, total, "{day}: {f:?}");
