@@ -619,7 +619,7 @@ impl<'a> Gen<'a> {
                 "id, plan_id, inspection_id, unit_id, problem_id, seq, measure, target, standard, \
                  responsible_leader, lead_department, co_departments, responsible_person, due_kind, \
                  due_date, status, progress, not_for_disclosure, withdrawn_reason, version, updated_at, \
-                 category_id, rejections, closed_on",
+                 category_id, rejections, closed_on, dispatcher_id",
             ),
             progress: bulk.table(
                 "task_progress",
@@ -2436,7 +2436,8 @@ impl<'a> Gen<'a> {
                     .find(|p| p.id == t.problem_id)
                     .map(|p| p.category_id)
                     .expect("a task's problem is the inspection's");
-                self.push_task(t, category, rejections).await?;
+                self.push_task(t, insp.dispatcher_id, category, rejections)
+                    .await?;
                 for row in std::mem::take(&mut self.pending_progress) {
                     self.bulk.push(self.t.progress, row).await?;
                 }
@@ -2723,7 +2724,13 @@ impl<'a> Gen<'a> {
         Ok(())
     }
 
-    async fn push_task(&mut self, t: &Task, category: Id, rejections: i32) -> Result<()> {
+    async fn push_task(
+        &mut self,
+        t: &Task,
+        dispatcher: Id,
+        category: Id,
+        rejections: i32,
+    ) -> Result<()> {
         let (kind, date) = match t.due {
             Due::Immediate { date } => ("immediate", Some(date.to_string())),
             Due::By { date } => ("by", Some(date.to_string())),
@@ -2754,11 +2761,12 @@ impl<'a> Gen<'a> {
                     V::from(t.withdrawn_reason.clone()),
                     V::from(t.version),
                     V::from(time_text(t.updated_at.as_microsecond())),
-                    // Kept on the task by the store (migration 0011): its problem's heading,
-                    // and how often its claim was rejected.
+                    // Kept on the task by the store (migrations 0011, 0044): its problem's
+                    // heading, how often its claim was rejected, and its inspection's committee.
                     V::from(category.to_string()),
                     V::from(rejections),
                     V::from(t.closed_on.map(|d| d.to_string())),
+                    V::from(dispatcher.to_string()),
                 ],
             )
             .await

@@ -283,9 +283,26 @@ pub async fn hot_queries_read_large_tables_through_their_indexes(mut s: Svc) {
                 colour,
                 ..Default::default()
             };
-            x.ledger_page(&office, &f, TaskSort::default(), None, 50)
+            let page = x
+                .ledger_page(&office, &f, TaskSort::default(), None, 50)
                 .await
                 .expect("a committee's ledger");
+            if colour.is_none() {
+                // Every live task of the committee's inspections, the generated ones too.
+                let sent: i64 = sqlx::query(
+                    "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM rectification_tasks t
+                       JOIN inspections i ON i.id = t.inspection_id
+                      WHERE i.dispatcher_id = $1 AND t.withdrawn_reason IS NULL",
+                )
+                .bind(sender.clone())
+                .fetch_one(&s.store.pool)
+                .await
+                .expect("the committee's tasks")
+                .get("n");
+                assert!(sent > 0, "the committee sends tasks");
+                assert_eq!(page.total, sent);
+                assert_eq!(page.items.len() as i64, sent.min(50));
+            }
         }
     }
     // Every order of the inspection and clue lists, both ways, first and last page and the
