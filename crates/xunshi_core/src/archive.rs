@@ -61,10 +61,12 @@ pub fn refuse_if_archived(insp: &Inspection) -> Result<()> {
     Ok(())
 }
 
-/// Whether the actor may take the archive package of `insp`: the office, once it is archived.
-/// The pages offer the download by this; `archive_package_scope` refuses by the same terms.
+/// Whether the actor may take the archive package of `insp`, once it is archived: the office
+/// that ran it (the top office, or its committee's own). The pages offer the download by this;
+/// `archive_package_scope` refuses by the same terms.
 pub fn may_take_package(actor: &Actor, insp: &Inspection) -> bool {
-    insp.stage == Stage::Archived && actor.can(Permission::ManagePlanning)
+    insp.stage == Stage::Archived
+        && (actor.can(Permission::ManagePlanning) || actor.office_reach().runs(insp.dispatcher_id))
 }
 
 /// What still runs in an inspection and keeps it from being archived.

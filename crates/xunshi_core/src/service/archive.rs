@@ -5,13 +5,14 @@
 use serde_json::json;
 
 use super::Services;
-use super::planning::load_inspection;
+use super::planning::{load_inspection, require_planner};
 use crate::access::{Access, require_access};
+use crate::archive::may_take_package;
 use crate::audit::{Action, AuditEntry, AuditRecord};
 use crate::error::{CoreError, Result};
 use crate::id::Id;
 use crate::inspection::{Inspection, Stage};
-use crate::permission::{Actor, Permission};
+use crate::permission::Actor;
 use crate::store::{ArchiveRead, Store};
 
 /// An archived inspection whose package is being made, and the audit records of its records.
@@ -22,13 +23,13 @@ pub struct ArchiveScope {
 }
 
 impl<S: Store> Services<S> {
-    /// Opens the making of an archive package: only the office (who archives), only of an
-    /// archived inspection. The package is recorded as one read of the inspection before any
+    /// Opens the making of an archive package: only the office that runs the inspection (who
+    /// archives it: the top office, or its committee's own), only of an archived inspection. The package is recorded as one read of the inspection before any
     /// of it is shown, in a write transaction of its own once the reading is done. The audit
     /// extract is the inspection's own records' trail, which the office is given here and
     /// nowhere else (the whole trail stays the administrator's).
     pub async fn archive_package_scope(&self, actor: &Actor, id: Id) -> Result<ArchiveScope> {
-        actor.require(Permission::ManagePlanning)?;
+        require_planner(actor)?;
         let now = self.now();
         let (inspection, trail) = {
             let mut tx = self.store.read().await?;
@@ -39,6 +40,11 @@ impl<S: Store> Services<S> {
                     "{}的巡视任务尚未归档，归档后才能生成归档包",
                     inspection.team_name
                 )));
+            }
+            if !may_take_package(actor, &inspection) {
+                return Err(CoreError::Forbidden(
+                    "归档包由组织该次巡视巡察的巡视巡察办下载".into(),
+                ));
             }
             (inspection, tx.inspection_trail(id).await?)
         };

@@ -57,6 +57,34 @@ pub struct FilingEntry {
     pub upper_name: String,
     /// Whether the reader answers it (the upper office, while it waits).
     pub may_answer: bool,
+    /// How its plan, round or report stands now against the text filed; given with one
+    /// filing, not in lists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub since_filed: Option<SinceFiled>,
+}
+
+/// How the subject of a filing stands against what was filed: both offices learn from the
+/// filing's page that a plan changed after it was filed and was not filed again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SinceFiled {
+    /// It still reads as filed.
+    Unchanged,
+    /// It changed since (or no longer stands to be filed, as a report sent back for revision
+    /// or a plan removed), and no later filing holds the change.
+    Changed,
+    /// A later filing of the same plan, round or report replaces this one.
+    Superseded,
+}
+
+impl SinceFiled {
+    pub fn label(self) -> &'static str {
+        match self {
+            SinceFiled::Unchanged => "与报备时一致",
+            SinceFiled::Changed => "报备后已有变动，尚未重新报备",
+            SinceFiled::Superseded => "已有更新的报备",
+        }
+    }
 }
 
 /// Whether the actor reads filings at all: the leadership and every inspection office.
@@ -185,16 +213,16 @@ async fn round_inspections<T: ReadTx>(tx: &mut T, round: &Round) -> Result<Vec<I
 }
 
 /// What a filing of `kind` and `subject` holds: the committee that sends it, its title and
-/// its text. Refuses what cannot be filed (a report not yet approved).
+/// its text. Refuses what cannot be filed (a report not yet approved), and what `reach` does
+/// not run.
 async fn compose<T: ReadTx>(
     tx: &mut T,
-    actor: &Actor,
+    reach: &OfficeReach,
     kind: FilingKind,
     subject: Id,
 ) -> Result<(Id, String, String)> {
     let missing = |what: &str| CoreError::unfit("subject_id", format!("要报备的{what}不存在"));
     // Another committee's plans and reports are not shown to exist.
-    let reach = actor.office_reach();
     let own = |committee: Id| {
         if reach.runs(committee) {
             Ok(())
@@ -318,6 +346,7 @@ async fn entries<T: ReadTx>(
             committee_name: names.get(&f.committee_id).cloned().unwrap_or_default(),
             upper_name: names.get(&f.upper_id).cloned().unwrap_or_default(),
             may_answer,
+            since_filed: None,
             filing: f,
         });
     }
@@ -398,7 +427,8 @@ impl<S: Store> Services<S> {
         let (kind, subject) = input.validate()?;
         let now = self.now();
         let mut tx = self.store.write().await?;
-        let (committee_id, title, content) = compose(&mut tx, actor, kind, subject).await?;
+        let (committee_id, title, content) =
+            compose(&mut tx, &actor.office_reach(), kind, subject).await?;
         if !may_file_for(actor, committee_id) {
             return Err(CoreError::Forbidden(
                 "报备由本级党委的巡察办向上级报送；上级巡视办无需向自身报备".into(),
@@ -570,7 +600,9 @@ impl<S: Store> Services<S> {
             .filter(|f| reads(actor, f))
             .ok_or_else(|| CoreError::NotFound("报备".into()))?;
         let kind = f.kind;
-        let out = entry(&mut tx, actor, f).await?;
+        let since = self.since_filed(&mut tx, &f).await?;
+        let mut out = entry(&mut tx, actor, f).await?;
+        out.since_filed = Some(since);
         drop(tx);
         if kind == FilingKind::Report {
             self.record_shown(
@@ -610,6 +642,36 @@ impl<S: Store> Services<S> {
             next_cursor: page.next_cursor,
             total: page.total,
         })
+    }
+
+    /// How `f`'s subject stands now: a later filing of it replaces `f`; otherwise its text is
+    /// composed again from the stored records, as at filing, and its digest compared. A
+    /// subject that can no longer be filed as it stands has changed.
+    async fn since_filed<T: ReadTx>(&self, tx: &mut T, f: &Filing) -> Result<SinceFiled> {
+        let newest = tx
+            .list_filings(
+                &FilingFilter {
+                    subject_id: Some(f.subject_id),
+                    ..Default::default()
+                },
+                PageRequest::first(1),
+            )
+            .await?;
+        if newest.first().is_some_and(|n| n.id != f.id) {
+            return Ok(SinceFiled::Superseded);
+        }
+        match compose(tx, &OfficeReach::Everywhere, f.kind, f.subject_id).await {
+            Ok((_, _, text)) => {
+                let digest = self.suite.hash().content_name(text.as_bytes());
+                Ok(if digest == f.digest {
+                    SinceFiled::Unchanged
+                } else {
+                    SinceFiled::Changed
+                })
+            }
+            Err(CoreError::Unfit(_) | CoreError::NotFound(_)) => Ok(SinceFiled::Changed),
+            Err(e) => Err(e),
+        }
     }
 
     /// The committees the actor files for, with the committee each files with: the choices of

@@ -71,7 +71,9 @@ pub use fieldwork::{
     DocRequestEntry, FieldRecordDetail, FieldworkSummary, GroupCoverage, TalkCoverage, TalkDetail,
     reads_fieldwork,
 };
-pub use filings::{FilingEntry, FilingQuery, may_file_any, may_view as may_view_filings};
+pub use filings::{
+    FilingEntry, FilingQuery, SinceFiled, may_file_any, may_view as may_view_filings,
+};
 pub use followups::{FollowUpEntry, FollowUpQuery};
 pub use letters::{
     LetterDetail, LetterTally, PUBLIC_FILES_MAX, PublicInspection, PublicLetterStatus, PublicNote,

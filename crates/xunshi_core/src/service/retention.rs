@@ -6,8 +6,9 @@
 use serde_json::json;
 
 use super::messages::{Audience, Note, notify};
-use super::planning::{load_inspection, today};
+use super::planning::{load_inspection, require_planner, today};
 use super::{Services, TodoKind, record};
+use crate::access::{Access, require_access};
 use crate::audit::{Action, AuditEntry};
 use crate::error::{CoreError, Result};
 use crate::id::Id;
@@ -146,7 +147,8 @@ impl<S: Store> Services<S> {
         Ok(Page::from_rows(rows, page.limit, |r| r.inspection_id))
     }
 
-    /// A page of disposals, of one status and of one inspection if given. For the office.
+    /// A page of disposals, of one status and of one inspection if given. For the office; one
+    /// inspection's also for its committee's own office, whose archive package lists them.
     pub async fn disposals(
         &self,
         actor: &Actor,
@@ -154,8 +156,15 @@ impl<S: Store> Services<S> {
         inspection_id: Option<Id>,
         page: PageRequest,
     ) -> Result<Page<Disposal>> {
-        actor.require(Permission::ManagePlanning)?;
         let mut tx = self.store.read().await?;
+        match inspection_id {
+            Some(id) if !actor.can(Permission::ManagePlanning) => {
+                require_planner(actor)?;
+                let insp = load_inspection(&mut tx, id).await?;
+                require_access(actor, &insp, Access::Read)?;
+            }
+            _ => actor.require(Permission::ManagePlanning)?,
+        }
         let rows = tx
             .disposals(status, inspection_id, page.after, page.limit)
             .await?;

@@ -17,7 +17,8 @@ use xunshi_core::audit::AuditRecord;
 use xunshi_core::page::PageRequest;
 use xunshi_core::permission::Actor;
 use xunshi_core::service::{
-    AccountabilityQuery, ClueListFilter, FollowUpQuery, LedgerFilter, MechanismQuery,
+    AccountabilityQuery, ClueListFilter, FilingQuery, FollowUpQuery, LedgerFilter, MechanismQuery,
+    may_view_filings,
 };
 use xunshi_core::store::{DocFilter, LetterFilter, PlanFilter, TransferFilter};
 use xunshi_core::{CoreError, Id};
@@ -307,7 +308,9 @@ pub async fn archive_package<W: Write + Seek + Send>(
         }
     }
 
+    let mut reports = Vec::new();
     for (n, r) in s.list_reports(actor, id).await?.into_iter().enumerate() {
+        reports.push(r.id);
         let d = s.report_detail(actor, r.id).await?;
         p.add(
             &format!("03-巡视报告/报告-{}-{}.json", n + 1, part(&r.title)),
@@ -570,6 +573,38 @@ pub async fn archive_package<W: Write + Seek + Send>(
         "份",
         &disposals,
     )?;
+
+    // 报备: what the committee filed upward of this inspection's report, its round and the
+    // year's plan that holds it, as filed, with the answer from above (the top committee
+    // files nothing, and its packages hold none).
+    if may_view_filings(actor) {
+        let round = s.get_round(actor, insp.round_id).await?;
+        let mut filings = Vec::new();
+        for subject in [round.plan_id, round.id].into_iter().chain(reports) {
+            let q = FilingQuery {
+                subject_id: Some(subject),
+                ..Default::default()
+            };
+            filings.extend(every!(at => s.list_filings(actor, &q, at)));
+        }
+        for (n, f) in filings.iter().enumerate() {
+            let doc = docx::filing_doc(f);
+            let path = format!(
+                "14-上下级报备/报备-{}-{}.docx",
+                n + 1,
+                part(&f.filing.title)
+            );
+            let date = xunshi_core::service::today(f.filing.filed.at).to_string();
+            docs.add(&mut p, &path, "上下级报备", &doc, &date)?;
+        }
+        add_list(
+            &mut p,
+            "14-上下级报备/报备记录.json",
+            "上下级报备",
+            "份",
+            &filings,
+        )?;
+    }
 
     docs.add_pdfs(&mut p).await?;
 

@@ -1,7 +1,8 @@
 //! Documents of an inspection as `.docx`, for their pages and for the API: the feedback
 //! (反馈意见), the rectification plan (整改方案, with its leading group and the three lists as a
 //! table), the clue transfer letter (移交函, with the list of clues annexed), a follow-up notice
-//! (提醒书、督办通知书…), and the rectification reports and public notices.
+//! (提醒书、督办通知书…), the rectification reports and public notices, and a filing upward
+//! (报备) with the answer from above.
 //!
 //! Each is made from what the service that shows it on its page answered the same person, so
 //! the file is refused where the page is, and a read the core audits (a transfer's clues) is
@@ -13,7 +14,7 @@ use xunshi_core::disclosure::{DocKind, RectDocument};
 use xunshi_core::inspection::Inspection;
 use xunshi_core::permission::Actor;
 use xunshi_core::report::chinese_number;
-use xunshi_core::service::{FollowUpEntry, PlanDetail, TransferLetter, today};
+use xunshi_core::service::{FilingEntry, FollowUpEntry, PlanDetail, TransferLetter, today};
 use xunshi_core::{CoreError, Id};
 use xunshi_office::{
     Annex, Block, DocTable, OfficialDoc, chinese_date, official_docx, parse_blocks,
@@ -354,6 +355,41 @@ pub fn followup_doc(e: &FollowUpEntry) -> OfficialDoc {
         blocks,
         issuer: Some(n.issued_by.clone()).filter(|i| !i.trim().is_empty()),
         date: Some(n.issued_on),
+        ..Default::default()
+    }
+}
+
+/// A filing (报备) as filed: addressed to the committee above, the text as composed when filed,
+/// signed by the committee that filed it and dated that day; the answer from above, once
+/// given, annexed with who gave it and when.
+pub fn filing_doc(e: &FilingEntry) -> OfficialDoc {
+    let f = &e.filing;
+    let annexes = f
+        .replied
+        .as_ref()
+        .map(|by| {
+            let mut blocks = vec![Block::Para(format!("答复：{}。", f.status.label()))];
+            blocks.extend(lines(&f.reply).map(Block::Para));
+            blocks.push(Block::Para(format!(
+                "答复人：{}，{}。",
+                by.name,
+                chinese_date(today(by.at))
+            )));
+            Annex {
+                label: "附件".into(),
+                title: format!("{}的答复", e.upper_name),
+                blocks,
+            }
+        })
+        .into_iter()
+        .collect();
+    OfficialDoc {
+        title: f.title.clone(),
+        addressee: Some(e.upper_name.clone()).filter(|n| !n.is_empty()),
+        blocks: parse_blocks(&f.content),
+        issuer: Some(e.committee_name.clone()).filter(|n| !n.is_empty()),
+        date: Some(today(f.filed.at)),
+        annexes,
         ..Default::default()
     }
 }

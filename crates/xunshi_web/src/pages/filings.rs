@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use serde::Deserialize;
 use xunshi_core::filing::{FilingInput, FilingKind, FilingReply, FilingStatus};
-use xunshi_core::service::FilingEntry;
+use xunshi_core::service::{FilingEntry, SinceFiled};
 use xunshi_core::{CoreError, Id};
 
 use super::supervision::Choice;
@@ -207,6 +207,9 @@ struct ShowPage {
     row: Row,
     content: String,
     digest: String,
+    /// How its plan, round or report stands now against the text filed.
+    since: &'static str,
+    changed: bool,
     version: i64,
     reply: String,
     replied: String,
@@ -271,6 +274,8 @@ async fn render_show(
         row: Row::of(&e),
         content: f.content.clone(),
         digest: f.digest.clone(),
+        since: e.since_filed.map_or("", SinceFiled::label),
+        changed: e.since_filed == Some(SinceFiled::Changed),
         version: f.version,
         reply: f.reply.clone(),
         replied: f

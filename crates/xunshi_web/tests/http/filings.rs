@@ -2,14 +2,19 @@
 //! reports with the committee above, whose office acknowledges them or comments; a sibling
 //! reads nothing of them, and the text stays as filed.
 
-use axum::http::{StatusCode, header};
+use std::io::Read;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
 use serde_json::{Value, json};
+use xunshi_core::inspection::Stage;
 use xunshi_core::org::UnitInput;
 use xunshi_core::permission::Actor;
 use xunshi_core::service::NewGrant;
+use xunshi_core::store::{PlanningRead, PlanningWrite, Store, WriteTx};
 use xunshi_core::user::NewUserInput;
 
-use crate::helpers::{PASSWORD, TestApp, assert_api_error};
+use crate::helpers::{PASSWORD, TestApp, assert_api_error, document_xml, raw};
 use crate::levels::city_office;
 use crate::papers::{app_with, ready_for_feedback, world};
 
@@ -53,7 +58,8 @@ async fn a_city_files_its_plan_upward_and_the_office_above_answers_once() {
         .await;
     app.add_unit_under("甲县财政局", Some(county.id), "department")
         .await;
-    app.prepared_inspection("甲市委", "甲市财政局", "甲市委第一巡察组")
+    let city_insp = app
+        .prepared_inspection("甲市委", "甲市财政局", "甲市委第一巡察组")
         .await;
     app.prepared_inspection("甲县委", "甲县财政局", "甲县委第一巡察组")
         .await;
@@ -234,6 +240,55 @@ async fn a_city_files_its_plan_upward_and_the_office_above_answers_once() {
     assert_eq!(app.audit_with_action("filing_submitted").await.len(), 2);
     assert_eq!(app.audit_with_action("filing_answered").await.len(), 2);
 
+    // The filing says how its plan stands now: as filed; changed once a team is renamed, on
+    // the page the province reads; replaced once the city files the change.
+    let since = |v: &Value| v["since_filed"].as_str().unwrap_or_default().to_owned();
+    let one = format!("/api/v1/filings/{a_filing}");
+    let (_, f) = app.api_get(&one, &top).await;
+    assert_eq!(since(&f), "unchanged", "{f}");
+    let (_, list) = app.api_get("/api/v1/filings", &top).await;
+    assert!(list["items"][0].get("since_filed").is_none(), "{list}");
+    {
+        let mut tx = app.services.store.write().await.unwrap();
+        let mut i = tx.get_inspection(city_insp).await.unwrap().unwrap();
+        i.team_name = "甲市委第二巡察组".into();
+        i.version += 1;
+        tx.update_inspection(&i).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    let (_, f) = app.api_get(&one, &office_a).await;
+    assert_eq!(since(&f), "changed", "{f}");
+    let mut province = app.login_form("office", PASSWORD).await;
+    let page = province.get(&format!("/filings/{a_filing}")).await;
+    assert!(
+        page.body.contains("报备后已有变动，尚未重新报备"),
+        "{}",
+        page.body
+    );
+    let (s, refiled) = app
+        .api_post(
+            "/api/v1/filings",
+            Some(&office_a),
+            json!({ "kind": "plan", "subject_id": plan_a }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{refiled}");
+    assert!(
+        refiled["content"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("甲市委第二巡察组"),
+        "{refiled}"
+    );
+    let (_, f) = app.api_get(&one, &top).await;
+    assert_eq!(since(&f), "superseded", "{f}");
+    let newer = format!(
+        "/api/v1/filings/{}",
+        refiled["id"].as_str().unwrap_or_default()
+    );
+    let (_, f) = app.api_get(&newer, &top).await;
+    assert_eq!(since(&f), "unchanged", "{f}");
+
     // The pages: the city's form offers its plan and round; the list shows both filings.
     let mut browser = app.login_form("office_a", PASSWORD).await;
     let page = browser.get("/filings").await;
@@ -362,4 +417,102 @@ async fn an_approved_report_is_filed_from_its_page_and_acknowledged_on_the_filin
     // Opening a filed report is recorded, as reading the report is.
     let viewed = a.t.audit_with_action("filing_viewed").await;
     assert_eq!(viewed.len(), 3, "{viewed:?}");
+
+    // Archived, the inspection's package holds the filing as filed, the answer annexed, and
+    // its record; the manifest covers both.
+    {
+        let mut tx = a.s.store.write().await.unwrap();
+        let mut i = tx.get_inspection(insp).await.unwrap().unwrap();
+        i.stage = Stage::Archived;
+        i.version += 1;
+        tx.update_inspection(&i).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    // The committee's own office ran it, and takes its package; another committee's office
+    // does not.
+    a.s.create_unit(
+        &sys,
+        &UnitInput {
+            name: "邻省党委".into(),
+            kind: "committee".into(),
+            level: "provincial".into(),
+            parent_id: Some(centre.id.to_string()),
+        },
+    )
+    .await
+    .unwrap();
+    a.s.create_user(
+        &sys,
+        &NewUserInput {
+            username: "neighbour".into(),
+            display_name: "邻省党委巡视办".into(),
+            unit: Some("邻省党委".into()),
+            password: PASSWORD.into(),
+            must_change_password: false,
+        },
+        Some(&NewGrant {
+            role: "office".into(),
+            scope: Some("邻省党委".into()),
+        }),
+    )
+    .await
+    .unwrap();
+    let neighbour = a.t.api_token("neighbour", PASSWORD).await;
+    let req = Request::get(format!("/api/v1/inspections/{insp}/archive-package"))
+        .header(header::AUTHORIZATION, format!("Bearer {neighbour}"))
+        .body(Body::empty())
+        .unwrap();
+    let (status, _, _) = raw(&a.t, req).await;
+    assert!(
+        matches!(status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN),
+        "{status}"
+    );
+    let page = a.page(&format!("/inspections/{insp}"), &own).await;
+    assert!(page.text().contains("下载归档包"), "{}", page.text());
+    let token = a.t.api_token("province", PASSWORD).await;
+    let req = Request::get(format!("/api/v1/inspections/{insp}/archive-package"))
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    let (status, _, bytes) = raw(&a.t, req).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&bytes)
+    );
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+    let mut filed: Vec<String> = zip
+        .file_names()
+        .filter(|n| n.starts_with("14-上下级报备/"))
+        .map(str::to_owned)
+        .collect();
+    filed.sort();
+    assert_eq!(filed.len(), 2, "{filed:?}");
+    let mut docx = Vec::new();
+    zip.by_name(&filed[0])
+        .expect("the filing as filed")
+        .read_to_end(&mut docx)
+        .unwrap();
+    assert!(filed[0].ends_with(".docx"), "{filed:?}");
+    let xml = document_xml(&docx);
+    assert!(xml.contains("中央"), "addressed to the committee above");
+    assert!(xml.contains("落实“两个责任”不够到位"), "the text as filed");
+    assert!(xml.contains("答复：已阅知"), "the answer annexed");
+    let mut record = String::new();
+    zip.by_name("14-上下级报备/报备记录.json")
+        .expect("the filings' record")
+        .read_to_string(&mut record)
+        .unwrap();
+    let record: Value = serde_json::from_str(&record).unwrap();
+    assert_eq!(record[0]["id"], json!(id), "{record}");
+    assert_eq!(record[0]["status"], json!("acknowledged"), "{record}");
+    let mut manifest = String::new();
+    zip.by_name("manifest-sha256.txt")
+        .unwrap()
+        .read_to_string(&mut manifest)
+        .unwrap();
+    for f in &filed {
+        assert!(manifest.contains(f.as_str()), "{f} in {manifest}");
+    }
 }
