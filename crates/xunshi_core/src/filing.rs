@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{CoreError, Result, Validation};
 use crate::id::Id;
 use crate::inspection::{AnnualPlan, Inspection, Round, Term};
-use crate::org::{Unit, UnitKind, labelled_enum};
+use crate::org::{Unit, is_committee, labelled_enum};
 use crate::paper::Signature;
 use crate::report::{Report, ReportVersion};
 use crate::supervision::text;
@@ -136,11 +136,6 @@ impl FilingReply {
     }
 }
 
-/// Whether a unit is a Party committee that sends inspections and may file or be filed with.
-pub fn is_committee(u: &Unit) -> bool {
-    matches!(u.kind, UnitKind::Committee | UnitKind::LowerCommittee)
-}
-
 /// The committee a filing of `committee` goes to: the nearest committee above it, from its
 /// ancestors nearest first. `None` for the top committee, which files outside the system.
 pub fn upper_committee(ancestors: &[Unit]) -> Option<&Unit> {
@@ -254,7 +249,7 @@ pub fn report_text(report: &Report, v: &ReportVersion, team: &str, targets: &str
 mod tests {
     use super::*;
     use crate::inspection::{InspectionDates, InspectionKind, Stage};
-    use crate::org::UnitLevel;
+    use crate::org::{UnitKind, UnitLevel};
 
     fn unit(name: &str, kind: UnitKind, withdrawn: bool) -> Unit {
         let now = jiff::Timestamp::UNIX_EPOCH;

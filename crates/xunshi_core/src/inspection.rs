@@ -205,6 +205,14 @@ pub struct InspectionFields {
     pub planned_exit: Option<jiff::civil::Date>,
 }
 
+impl InspectionFields {
+    /// Whether the inspection may take units below a lower committee: a higher level's
+    /// (提级巡察), or one organised across localities (交叉巡察).
+    pub fn takes_lower(&self) -> bool {
+        self.elevated || self.cross
+    }
+}
+
 /// A team's name: given, and 50 characters at most.
 pub fn check_team_name(v: &mut Validation, name: &str) {
     if name.is_empty() {

@@ -180,6 +180,42 @@ pub fn tree_order(units: Vec<Unit>) -> Vec<(usize, Unit)> {
     out
 }
 
+/// Whether a unit is a Party committee that sends inspections (巡视 or 巡察).
+pub fn is_committee(u: &Unit) -> bool {
+    matches!(u.kind, UnitKind::Committee | UnitKind::LowerCommittee)
+}
+
+/// Where a unit stands to a committee that would inspect it (管辖).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Standing {
+    /// In the committee's own charge: below it, with no other committee between (a lower
+    /// committee itself is its upper committee's to inspect, as one unit).
+    Own,
+    /// Below a lower committee, named, that is the nearest committee above the unit: that
+    /// committee's to inspect (巡察); the upper one takes it only as 提级巡察, or organises a
+    /// 交叉巡察 of it.
+    Lower { committee: String },
+    /// Not below the committee at all.
+    Outside,
+}
+
+/// Where a unit stands to `committee`, from the unit's ancestors, nearest first. A withdrawn
+/// committee between them no longer takes the unit.
+pub fn standing(committee: Id, ancestors: &[Unit]) -> Standing {
+    let Some(at) = ancestors.iter().position(|u| u.id == committee) else {
+        return Standing::Outside;
+    };
+    match ancestors[..at]
+        .iter()
+        .find(|u| is_committee(u) && !u.withdrawn)
+    {
+        Some(lower) => Standing::Lower {
+            committee: lower.name.clone(),
+        },
+        None => Standing::Own,
+    }
+}
+
 /// Whether making `new_parent` the parent of `unit` would put `unit` below itself.
 pub fn would_cycle(all: &[Unit], unit: Id, new_parent: Id) -> bool {
     let parent_of: std::collections::HashMap<Id, Option<Id>> =
@@ -241,6 +277,44 @@ mod tests {
         assert!(would_cycle(&all, a.id, b.id));
         assert!(would_cycle(&all, a.id, a.id));
         assert!(!would_cycle(&all, b.id, root.id));
+    }
+
+    #[test]
+    fn a_unit_below_a_lower_committee_is_that_committees_to_inspect() {
+        let committee = |name: &str, parent: Option<Id>, kind: UnitKind| Unit {
+            kind,
+            ..unit(name, parent)
+        };
+        let province = committee("自治区党委", None, UnitKind::Committee);
+        let city = committee("南宁市委", Some(province.id), UnitKind::LowerCommittee);
+        let county = committee("横州市委", Some(city.id), UnitKind::LowerCommittee);
+        let neighbour = committee("柳州市委", Some(province.id), UnitKind::LowerCommittee);
+        // The ancestors, nearest first, of 横州市教育局 (below the county), of 南宁市财政局
+        // (below the city) and of the county committee itself.
+        let above_bureau = [county.clone(), city.clone(), province.clone()];
+        let above_city_bureau = [city.clone(), province.clone()];
+        let above_county = [city.clone(), province.clone()];
+
+        assert_eq!(standing(city.id, &above_city_bureau), Standing::Own);
+        assert_eq!(standing(city.id, &above_county), Standing::Own);
+        let lower = |name: &str| Standing::Lower {
+            committee: name.into(),
+        };
+        assert_eq!(standing(city.id, &above_bureau), lower("横州市委"));
+        assert_eq!(standing(province.id, &above_bureau), lower("横州市委"));
+        assert_eq!(standing(province.id, &above_city_bureau), lower("南宁市委"));
+        assert_eq!(standing(county.id, &above_bureau), Standing::Own);
+        assert_eq!(standing(neighbour.id, &above_bureau), Standing::Outside);
+        assert_eq!(standing(county.id, &above_city_bureau), Standing::Outside);
+        // A withdrawn committee between them no longer takes the unit.
+        let gone = Unit {
+            withdrawn: true,
+            ..county.clone()
+        };
+        assert_eq!(
+            standing(city.id, &[gone, city.clone(), province.clone()]),
+            Standing::Own
+        );
     }
 
     #[test]

@@ -16,17 +16,18 @@ use super::messages::{Audience, Note, notify};
 use super::papers::signature;
 use super::planning::load_inspection;
 use super::supervision::active;
+use super::units::unit_ancestors;
 use super::{Services, record};
 use crate::audit::{Action, AuditEntry};
 use crate::error::{CoreError, Result};
 use crate::filing::{
-    Filing, FilingInput, FilingKind, FilingReply, FilingStatus, Names, is_committee, plan_text,
-    report_text, round_text, upper_committee,
+    Filing, FilingInput, FilingKind, FilingReply, FilingStatus, Names, plan_text, report_text,
+    round_text, upper_committee,
 };
 use crate::id::Id;
 use crate::inspection::{Inspection, Round};
 use crate::message::MessageKind;
-use crate::org::Unit;
+use crate::org::{Unit, is_committee};
 use crate::page::{MAX_LIMIT, Page, PageRequest};
 use crate::permission::{Actor, OfficeReach, Permission};
 use crate::report::ReportStatus;
@@ -129,25 +130,6 @@ pub(crate) fn answers(actor: &Actor, upper: Id, top: bool) -> bool {
     active(actor)
         && (actor.office_committees().contains(&upper)
             || (top && actor.has_role(Role::Office) && actor.can(Permission::ManagePlanning)))
-}
-
-/// The units above `unit`, nearest first.
-async fn ancestors<T: ReadTx>(tx: &mut T, unit: &Unit) -> Result<Vec<Unit>> {
-    let mut out: Vec<Unit> = Vec::new();
-    let mut next = unit.parent_id;
-    while let Some(id) = next {
-        // A cycle cannot be stored (`org::would_cycle`); the bound only keeps a damaged tree
-        // from looping.
-        if out.len() > 32 || out.iter().any(|u| u.id == id) {
-            break;
-        }
-        let Some(u) = tx.get_unit(id).await? else {
-            break;
-        };
-        next = u.parent_id;
-        out.push(u);
-    }
-    Ok(out)
 }
 
 /// Whether `upper` is the top committee, whose office is the office of the top committee: it
@@ -435,7 +417,7 @@ impl<S: Store> Services<S> {
             ));
         }
         let committee = load_unit(&mut tx, committee_id).await?;
-        let above = ancestors(&mut tx, &committee).await?;
+        let above = unit_ancestors(&mut tx, &committee).await?;
         let Some(upper) = upper_committee(&above).cloned() else {
             return Err(CoreError::unfit(
                 "subject_id",
@@ -686,7 +668,7 @@ impl<S: Store> Services<S> {
             let Some(unit) = tx.get_unit(c).await?.filter(is_committee) else {
                 continue;
             };
-            if let Some(upper) = upper_committee(&ancestors(&mut tx, &unit).await?).cloned() {
+            if let Some(upper) = upper_committee(&unit_ancestors(&mut tx, &unit).await?).cloned() {
                 out.push((unit, upper));
             }
         }

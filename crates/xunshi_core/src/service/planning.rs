@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::supervision::active;
-use super::units::resolve_unit_in;
+use super::units::{resolve_unit_in, unit_ancestors};
 use super::{Services, record};
 use crate::access::{Access, inspection_access, require_access, visible_inspections};
 use crate::audit::{Action, AuditEntry};
@@ -13,7 +13,7 @@ use crate::id::Id;
 use crate::inspection::{
     AnnualPlan, Inspection, InspectionDates, InspectionInput, Round, Stage, Term, parse_date,
 };
-use crate::org::Unit;
+use crate::org::{Standing, Unit, standing};
 use crate::page::{Keyset, Page, PageRequest, SortedPage};
 use crate::permission::{Actor, OfficeReach, Permission};
 use crate::role::Role;
@@ -447,7 +447,8 @@ impl<S: Store> Services<S> {
         if !actor.office_reach().runs(term.dispatcher_id) {
             return Err(CoreError::unfit("round_id", "轮次不存在"));
         }
-        let targets = resolve_targets(&mut tx, &f.targets, term.dispatcher_id).await?;
+        let targets =
+            resolve_targets(&mut tx, &f.targets, term.dispatcher_id, f.takes_lower()).await?;
         check_look_back(&mut tx, f.look_back_of, &targets).await?;
         let insp = Inspection {
             id: Id::new(),
@@ -523,7 +524,8 @@ impl<S: Store> Services<S> {
                 return Err(CoreError::unfit("round_id", "只能调整到本级党委的轮次"));
             }
         }
-        let targets = resolve_targets(&mut tx, &f.targets, before.dispatcher_id).await?;
+        let targets =
+            resolve_targets(&mut tx, &f.targets, before.dispatcher_id, f.takes_lower()).await?;
         check_look_back(&mut tx, f.look_back_of, &targets).await?;
         let after = Inspection {
             round_id: f.round_id,
@@ -818,11 +820,20 @@ pub(crate) async fn load_inspection<T: ReadTx>(tx: &mut T, id: Id) -> Result<Ins
         .ok_or_else(|| CoreError::NotFound("巡视任务".into()))
 }
 
+/// The units an inspection by `dispatcher` names, each in the dispatcher's charge (管辖,
+/// [`standing`]): below it (a committee without a parent, the top one, has every unit); and
+/// one below a lower committee only where `takes_lower` (提级巡察 or 交叉巡察), since it is that
+/// committee's to inspect otherwise.
 pub(crate) async fn resolve_targets<T: ReadTx>(
     tx: &mut T,
     refs: &[String],
     dispatcher: Id,
+    takes_lower: bool,
 ) -> Result<Vec<Id>> {
+    let sender = tx
+        .get_unit(dispatcher)
+        .await?
+        .ok_or_else(|| CoreError::internal("an inspection's committee is not a unit"))?;
     let mut ids = Vec::new();
     for r in refs {
         let unit = resolve_unit_in(tx, r)
@@ -846,6 +857,24 @@ pub(crate) async fn resolve_targets<T: ReadTx>(
                 "targets",
                 format!("单位“{}”重复", unit.name),
             ));
+        }
+        match standing(dispatcher, &unit_ancestors(tx, &unit).await?) {
+            Standing::Outside if sender.parent_id.is_some() => {
+                return Err(CoreError::unfit(
+                    "targets",
+                    format!("“{}”不在{}的巡视巡察范围内", unit.name, sender.name),
+                ));
+            }
+            Standing::Lower { committee } if !takes_lower => {
+                return Err(CoreError::unfit(
+                    "targets",
+                    format!(
+                        "“{}”由{committee}巡察；本级巡视巡察须标明“提级巡察”或“交叉巡察”",
+                        unit.name
+                    ),
+                ));
+            }
+            _ => {}
         }
         ids.push(unit.id);
     }

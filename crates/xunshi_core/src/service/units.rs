@@ -225,6 +225,25 @@ impl<S: Store> Services<S> {
     }
 }
 
+/// The units above `unit`, nearest first.
+pub(crate) async fn unit_ancestors<T: ReadTx>(tx: &mut T, unit: &Unit) -> Result<Vec<Unit>> {
+    let mut out: Vec<Unit> = Vec::new();
+    let mut next = unit.parent_id;
+    while let Some(id) = next {
+        // A cycle cannot be stored (`org::would_cycle`); the bound only keeps a damaged tree
+        // from looping.
+        if out.len() > 32 || out.iter().any(|u| u.id == id) {
+            break;
+        }
+        let Some(u) = tx.get_unit(id).await? else {
+            break;
+        };
+        next = u.parent_id;
+        out.push(u);
+    }
+    Ok(out)
+}
+
 pub(crate) async fn resolve_unit_in<T: ReadTx>(tx: &mut T, id_or_name: &str) -> Result<Unit> {
     let key = id_or_name.trim();
     let found = match key.parse::<Id>() {

@@ -257,8 +257,46 @@ async fn a_city_office_runs_its_own_inspections_and_sees_nothing_of_its_neighbou
     let (s, rounds) = app.api_get("/api/v1/rounds", &office_a).await;
     assert_eq!(s, StatusCode::OK, "{rounds}");
     assert_eq!(rounds.as_array().map(Vec::len), Some(1), "{rounds}");
+    let round = rounds[0]["id"].as_str().unwrap_or_default().to_owned();
     let (_, rounds) = app.api_get("/api/v1/rounds", &top).await;
     assert_eq!(rounds.as_array().map(Vec::len), Some(3), "{rounds}");
+
+    // Its inspections take units in its charge: none of the neighbour's; one below the county
+    // only as 提级巡察 or 交叉巡察, the county's to inspect otherwise.
+    let plan = |target: &str, elevated: bool| {
+        json!({ "round_id": round, "team_name": "甲市委第二巡察组", "targets": [target],
+                "kind": "routine", "elevated": elevated })
+    };
+    let (s, body) = app
+        .api_post(
+            "/api/v1/inspections",
+            Some(&office_a),
+            plan("乙市财政局", false),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body.to_string().contains("不在甲市委的巡视巡察范围内"),
+        "{body}"
+    );
+    let (s, body) = app
+        .api_post(
+            "/api/v1/inspections",
+            Some(&office_a),
+            plan("甲县财政局", false),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.to_string().contains("由甲县委巡察"), "{body}");
+    let (s, body) = app
+        .api_post(
+            "/api/v1/inspections",
+            Some(&office_a),
+            plan("甲县财政局", true),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    assert_eq!(body["elevated"], true, "{body}");
     let term = |dispatcher: &str| json!({"name": "十二届", "dispatcher": dispatcher, "starts_on": "2021-11-01"});
     let (s, body) = app
         .api_post("/api/v1/terms", Some(&office_a), term("乙市委"))

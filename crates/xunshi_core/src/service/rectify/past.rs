@@ -378,9 +378,15 @@ async fn work<T: ReadTx>(
         .get_term(round.term_id)
         .await?
         .ok_or_else(|| CoreError::internal("round without term"))?;
-    // The unit as an inspection's target is checked: it exists, stands, is not the dispatcher.
-    let targets =
-        resolve_targets(tx, std::slice::from_ref(&input.unit), term.dispatcher_id).await?;
+    // The unit as an inspection's target is checked: it exists, stands, is not the dispatcher,
+    // is in its charge (a past inspection of a lower committee's unit was taken up or across).
+    let targets = resolve_targets(
+        tx,
+        std::slice::from_ref(&input.unit),
+        term.dispatcher_id,
+        true,
+    )
+    .await?;
     let unit = tx
         .get_unit(targets[0])
         .await?
