@@ -22,7 +22,7 @@ use super::papers::leads_papers;
 use super::planning::today;
 use super::rectify::access::{oversees_all_but, rect_role};
 use super::reports::decides_now;
-use super::supervision::{require_rectifying, speaks_for, speaks_for_units};
+use super::supervision::{active, require_rectifying, speaks_for, speaks_for_units};
 use crate::access::Visible;
 use crate::clue::{is_recipient, recipient_scope};
 use crate::deadline::{Clock, Colour, colour};
@@ -249,9 +249,8 @@ fn duties(actor: &Actor, seats: Seats) -> Vec<(TodoKind, WaitingScope)> {
     } = seats;
     let mut out = Vec::new();
     let all_but = |except: Vec<Id>| WaitingScope {
-        only: None,
         except,
-        inspections: None,
+        ..Default::default()
     };
     let of = |inspections: Vec<Id>| WaitingScope {
         inspections: Some(inspections),
@@ -277,6 +276,29 @@ fn duties(actor: &Actor, seats: Seats) -> Vec<(TodoKind, WaitingScope)> {
         // `inspection_access` gives the office the same grant, withheld from who belongs to
         // an inspected unit: the store leaves out inspections of the actor's own units.
         out.push((TodoKind::ReportDecide, all_but(except)));
+    }
+    // A committee's own office oversees the inspections its committees send, as the office
+    // oversees all (`rect_role`, `doc_access` and `decides` seat it on them): the same kinds,
+    // of those inspections, where no wider grant lists them already.
+    let committees = actor.office_committees();
+    if !committees.is_empty() && active(actor) {
+        let sent = WaitingScope {
+            dispatchers: Some(committees),
+            except: crate::own_unit::units(actor),
+            ..Default::default()
+        };
+        for kind in [
+            TodoKind::PlanReview,
+            TodoKind::TaskVerify,
+            TodoKind::ChangeDecide,
+            TodoKind::NoticeDecide,
+            TodoKind::NoticeReview,
+            TodoKind::ReportDecide,
+        ] {
+            if !out.iter().any(|(k, _)| *k == kind) {
+                out.push((kind, sent.clone()));
+            }
+        }
     }
     let units = speaks_for_units(actor);
     if !units.is_empty() {

@@ -45,14 +45,16 @@ pub enum Waiting {
     DeadlineChanged,
 }
 
-/// Whose rows: of only these units (`None`: of every unit) and only these inspections
-/// (`None`: of every inspection), never of the units in `except` — for a report, never of an
+/// Whose rows: of only these units (`None`: of every unit), only these inspections (`None`: of
+/// every inspection) and only the inspections these committees send (`None`: whoever sends
+/// them; a committee's own office), never of the units in `except` — for a report, never of an
 /// inspection one of whose inspected units is in `except`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WaitingScope {
     pub only: Option<Vec<Id>>,
     pub except: Vec<Id>,
     pub inspections: Option<Vec<Id>>,
+    pub dispatchers: Option<Vec<Id>>,
 }
 
 /// What the frame of every page reads besides the kinds of work waiting, each only when asked:

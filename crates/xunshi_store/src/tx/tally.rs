@@ -225,18 +225,34 @@ fn units_in(w: &mut Where, scope: &WaitingScope) {
 pub(crate) fn claimed_tally_sql(scope: &WaitingScope, before: usize) -> (String, Where) {
     let mut w = Where::after(before);
     let claimed = TaskStatus::Claimed.as_str();
-    let sql = match (&scope.inspections, &scope.only) {
-        (Some(inspections), _) => {
+    let sql = match (&scope.inspections, &scope.dispatchers, &scope.only) {
+        // A committee's office: its committees' claims, a few rows of their tally.
+        (None, Some(dispatchers), None) if scope.except.is_empty() => {
             w.eq("status", claimed);
-            let list = w.list(inspections.iter().map(Id::to_string));
-            w.fixed(&format!("inspection_id IN ({list})"));
+            let list = w.list(dispatchers.iter().map(Id::to_string));
+            w.fixed(&format!("dispatcher_id IN ({list})"));
+            format!(
+                "SELECT COALESCE(SUM(n), 0) AS n FROM task_tally_committee {}",
+                w.sql()
+            )
+        }
+        (Some(_), _, _) | (_, Some(_), _) => {
+            w.eq("status", claimed);
+            if let Some(inspections) = &scope.inspections {
+                let list = w.list(inspections.iter().map(Id::to_string));
+                w.fixed(&format!("inspection_id IN ({list})"));
+            }
+            if let Some(dispatchers) = &scope.dispatchers {
+                let c = super::rectify::sent_by(&mut w, dispatchers, "inspection_id");
+                w.fixed(&c);
+            }
             units_in(&mut w, scope);
             format!(
                 "SELECT COALESCE(SUM(n), 0) AS n FROM task_tally {}",
                 w.sql()
             )
         }
-        (None, Some(_)) => {
+        (None, None, Some(_)) => {
             units_in(&mut w, scope);
             w.eq("status", claimed);
             format!(
@@ -245,7 +261,7 @@ pub(crate) fn claimed_tally_sql(scope: &WaitingScope, before: usize) -> (String,
             )
         }
         // Every unit but some: the province's claims less those of the units left out.
-        (None, None) => {
+        (None, None, None) => {
             let n = w.next();
             let _ = w.list([claimed.to_owned()].into_iter());
             let except = if scope.except.is_empty() {

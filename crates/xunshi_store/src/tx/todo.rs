@@ -172,6 +172,13 @@ fn waiting_where_after(sh: &Shape, scope: &WaitingScope, before: usize) -> Optio
         let list = w.list(inspections.iter().map(Id::to_string));
         w.fixed(&format!("{} IN ({list})", sh.inspection));
     }
+    if let Some(dispatchers) = &scope.dispatchers {
+        if dispatchers.is_empty() {
+            return None;
+        }
+        let c = super::rectify::sent_by(&mut w, dispatchers, sh.inspection);
+        w.fixed(&c);
+    }
     if let Some(only) = &scope.only {
         if only.is_empty() {
             return None;

@@ -2,8 +2,10 @@
 //! may act on it and nobody else, and gone once done.
 
 use jiff::civil::date;
+use xunshi_core::Id;
 use xunshi_core::deadline::Colour;
 use xunshi_core::permission::Actor;
+use xunshi_core::role::{Grant, Role, Scope};
 use xunshi_core::service::{ChangeInput, Todo, TodoKind};
 use xunshi_core::store::{
     FrameAsk, FrameCount, RectifyRead, Store, TodoRead, Waiting, WaitingScope,
@@ -13,10 +15,25 @@ use xunshi_core::supervision::{FollowUpAnswer, FollowUpInput};
 use xunshi_core::paper::{NoticeAnswer, NoticeInput, NoticeReview};
 use xunshi_core::report::StepInput;
 
-use crate::harness::{Svc, user_with_role};
+use crate::harness::{Svc, new_user, user_with_role};
 use crate::papers::{POLITICAL, decision, paper, world};
 use crate::rectify::{approved_plan, drafted_report, plan_input, rect_world, task_input};
 use crate::supervision::clock_at;
+
+/// A user seated as the own office of `committee` (a city's or county's 巡察办).
+async fn committee_office(s: &Svc, username: &str, committee: Id) -> Actor {
+    let u = new_user(s, username, None, None).await;
+    let (user, _) = s.get_user(&Actor::system(), u.id).await.unwrap();
+    let grant = Grant {
+        id: Id::new(),
+        user_id: u.id,
+        role: Role::Office,
+        scope: Scope::Unit(committee),
+        granted_by: None,
+        created_at: jiff::Timestamp::now(),
+    };
+    Actor::user(user, vec![grant], None)
+}
 
 /// How many items of `kind` wait for `who`.
 pub async fn waiting_for(s: &Svc, who: &Actor, kind: TodoKind) -> i64 {
@@ -69,7 +86,12 @@ pub async fn the_todo_lists_what_waits_for_whom_may_act(mut s: Svc) {
     let w = &r.w;
     // A discipline officer of the inspected unit: never its overseer.
     let resident = user_with_role(&s, "jw_resident", Some("自治区党委宣传部"), "discipline").await;
+    // The own office of the committee that sends the inspection, and another committee's.
+    let own_office = committee_office(&s, "ban_own", w.insp.dispatcher_id).await;
+    let other_office = committee_office(&s, "ban_other", Id::new()).await;
     let everyone = [
+        &own_office,
+        &other_office,
         &w.office,
         &r.organization,
         &w.discipline,
@@ -119,10 +141,11 @@ pub async fn the_todo_lists_what_waits_for_whom_may_act(mut s: Svc) {
         .submit_plan(&w.principal, plan.id, plan.version)
         .await
         .unwrap();
-    for who in [&w.office, &r.organization, &w.discipline] {
+    for who in [&w.office, &r.organization, &w.discipline, &own_office] {
         assert_eq!(kinds(&s, who).await, vec![(TodoKind::PlanReview, 1)]);
     }
     for who in [
+        &other_office,
         &resident,
         &w.leadership,
         &w.lead,
@@ -150,10 +173,11 @@ pub async fn the_todo_lists_what_waits_for_whom_may_act(mut s: Svc) {
         .report_progress(&w.liaison, task.id, task.version, "细则已印发", 100, true)
         .await
         .unwrap();
-    for who in [&w.office, &r.organization] {
+    for who in [&w.office, &r.organization, &own_office] {
         assert_eq!(kinds(&s, who).await, vec![(TodoKind::TaskVerify, 1)]);
     }
     assert_eq!(kinds(&s, &resident).await, vec![]);
+    assert_eq!(kinds(&s, &other_office).await, vec![]);
     assert_eq!(kinds(&s, &w.liaison).await, vec![]);
     let todo = s.todo(&r.organization).await.unwrap();
     let item = &todo.groups[0].items[0];
@@ -187,11 +211,16 @@ pub async fn the_todo_lists_what_waits_for_whom_may_act(mut s: Svc) {
         )
         .await
         .expect("a change asked");
-    assert_eq!(
-        kinds(&s, &w.office).await,
-        vec![(TodoKind::ChangeDecide, 1)]
-    );
-    for who in [&r.organization, &w.discipline, &w.liaison, &w.lead] {
+    for who in [&w.office, &own_office] {
+        assert_eq!(kinds(&s, who).await, vec![(TodoKind::ChangeDecide, 1)]);
+    }
+    for who in [
+        &r.organization,
+        &w.discipline,
+        &w.liaison,
+        &w.lead,
+        &other_office,
+    ] {
         assert_eq!(kinds(&s, who).await, vec![]);
     }
     let todo = s.todo(&w.office).await.unwrap();
@@ -303,6 +332,27 @@ pub async fn the_todo_store_counts_and_lists_within_a_scope(mut s: Svc) {
             .0,
         0
     );
+    // A committee's office: the claims of the inspections its committee sends.
+    let sent = WaitingScope {
+        dispatchers: Some(vec![w.insp.dispatcher_id]),
+        ..Default::default()
+    };
+    let elsewhere = WaitingScope {
+        dispatchers: Some(vec![xunshi_core::Id::new()]),
+        ..Default::default()
+    };
+    let sent_but = WaitingScope {
+        except: vec![w.unit],
+        ..sent.clone()
+    };
+    for (scope, expected) in [(&sent, tasks.len() as i64), (&elsewhere, 0), (&sent_but, 0)] {
+        let (n, rows) = tx.waiting(Waiting::TaskClaimed, scope, 20).await.unwrap();
+        assert_eq!(
+            (n, rows.len() as i64),
+            (expected, expected.min(20)),
+            "{scope:?}"
+        );
+    }
     // The number of claims comes from the ledger's tallies once they are built (a reader of
     // the day builds them), and agrees with the rows in every shape of scope.
     drop(tx);
@@ -331,6 +381,9 @@ pub async fn the_todo_store_counts_and_lists_within_a_scope(mut s: Svc) {
         (&this, tasks.len() as i64),
         (&another, 0),
         (&both, 0),
+        (&sent, tasks.len() as i64),
+        (&elsewhere, 0),
+        (&sent_but, 0),
     ] {
         let (n, rows) = tx.waiting(Waiting::TaskClaimed, scope, 20).await.unwrap();
         assert_eq!(n, expected, "{scope:?}");
