@@ -48,9 +48,9 @@ pub(crate) enum Audience<'a> {
 }
 
 impl Audience<'_> {
-    /// The roles a grant must be of to pass the rule somewhere, and the unit and inspection
+    /// The roles a grant must be of to pass the rule somewhere, and the units and inspection
     /// its scope may name: the candidates' filter, never the rule itself.
-    fn candidates(&self) -> (&'static [Role], Option<Id>, Option<Id>) {
+    fn candidates(&self) -> (&'static [Role], Vec<Id>, Option<Id>) {
         use Role::*;
         const DECIDERS: &[Role] = &[
             Office,
@@ -63,19 +63,25 @@ impl Audience<'_> {
             UnitLiaison,
         ];
         match self {
-            Audience::Acts(_, insp, unit) => (DECIDERS, *unit, Some(insp.id)),
+            // The unit's roles, and the own office of the committee that sends the inspection
+            // (a grant scoped to that committee).
+            Audience::Acts(_, insp, unit) => (
+                DECIDERS,
+                unit.iter().copied().chain([insp.dispatcher_id]).collect(),
+                Some(insp.id),
+            ),
             Audience::Unit(unit) | Audience::Submits(_, _, unit) => {
-                (&[UnitPrincipal, UnitLiaison], Some(*unit), None)
+                (&[UnitPrincipal, UnitLiaison], vec![*unit], None)
             }
-            Audience::Person(_) => (&[], None, None),
-            Audience::Office => (&[Office], None, None),
-            Audience::CommitteeOffice(committee, _) => (&[Office], Some(*committee), None),
+            Audience::Person(_) => (&[], Vec::new(), None),
+            Audience::Office => (&[Office], Vec::new(), None),
+            Audience::CommitteeOffice(committee, _) => (&[Office], vec![*committee], None),
             Audience::Recipient(insp, r) => match r {
-                Recipient::Discipline => (&[Discipline], None, Some(insp.id)),
-                Recipient::Organization => (&[Organization], None, Some(insp.id)),
+                Recipient::Discipline => (&[Discipline], Vec::new(), Some(insp.id)),
+                Recipient::Organization => (&[Organization], Vec::new(), Some(insp.id)),
                 Recipient::Department { unit_id } => (
                     &[UnitPrincipal, UnitLiaison, UnitStaff],
-                    Some(*unit_id),
+                    vec![*unit_id],
                     Some(insp.id),
                 ),
             },
@@ -146,8 +152,8 @@ pub(crate) async fn notify<T: WriteTx>(
     note: &Note,
     at: jiff::Timestamp,
 ) -> Result<usize> {
-    let (roles, unit, inspection) = audience.candidates();
-    let mut people = tx.audience(roles, unit, inspection, AUDIENCE_MAX).await?;
+    let (roles, units, inspection) = audience.candidates();
+    let mut people = tx.audience(roles, &units, inspection, AUDIENCE_MAX).await?;
     if let Audience::Person(id) = audience
         && let Some(user) = tx.get_user(id).await?
         && !user.disabled

@@ -151,13 +151,13 @@ pub trait MessageRead: Send {
     fn followup_issuer(&mut self, id: Id) -> impl Future<Output = Result<Option<Id>>> + Send;
     /// The e-mail address of the account, if it has one.
     fn user_email(&mut self, user_id: Id) -> impl Future<Output = Result<Option<String>>> + Send;
-    /// The enabled accounts holding an active grant of one of `roles` that is global, of
-    /// `unit` or of `inspection`, with all their active grants: those who may have to hear of
-    /// something there. At most `limit`, by id.
+    /// The enabled accounts holding an active grant of one of `roles` that is global, of one
+    /// of `units` or of `inspection`, with all their active grants: those who may have to
+    /// hear of something there. At most `limit`, by id.
     fn audience(
         &mut self,
         roles: &[Role],
-        unit: Option<Id>,
+        units: &[Id],
         inspection: Option<Id>,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<(User, Vec<Grant>)>>> + Send;

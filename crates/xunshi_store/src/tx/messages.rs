@@ -176,7 +176,7 @@ impl<M: Mode> MessageRead for DbTx<M> {
     async fn audience(
         &mut self,
         roles: &[Role],
-        unit: Option<Id>,
+        units: &[Id],
         inspection: Option<Id>,
         limit: u32,
     ) -> Result<Vec<(User, Vec<Grant>)>> {
@@ -185,22 +185,28 @@ impl<M: Mode> MessageRead for DbTx<M> {
         }
         // The role names are the core's own identifiers, never input.
         let list: Vec<String> = roles.iter().map(|r| format!("'{}'", r.as_str())).collect();
+        let mut w = Where::default();
+        let n = w.next();
+        let _ = w.list(std::iter::once(
+            inspection.map(|u| u.to_string()).unwrap_or_default(),
+        ));
+        let of_units = if units.is_empty() {
+            String::new()
+        } else {
+            let l = w.list(units.iter().map(Id::to_string));
+            format!("OR (g.scope_kind = 'unit' AND g.scope_id IN ({l}))")
+        };
         let sql = format!(
             "SELECT DISTINCT g.user_id FROM grants g JOIN users u ON u.id = g.user_id
              WHERE g.revoked_at IS NULL AND u.disabled = 0 AND g.role IN ({})
                AND (g.scope_kind = 'global'
-                    OR (g.scope_kind = 'unit' AND g.scope_id = $1)
-                    OR (g.scope_kind = 'inspection' AND g.scope_id = $2))
-             ORDER BY g.user_id LIMIT $3",
+                    OR (g.scope_kind = 'inspection' AND g.scope_id = ${n})
+                    {of_units})
+             ORDER BY g.user_id LIMIT {limit}",
             list.join(", ")
         );
         let ids: Vec<String> = self
-            .fetch_all(
-                sqlx::query(AssertSqlSafe(sql))
-                    .bind(unit.map(|u| u.to_string()).unwrap_or_default())
-                    .bind(inspection.map(|u| u.to_string()).unwrap_or_default())
-                    .bind(i64::from(limit)),
-            )
+            .fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
             .await?
             .iter()
             .map(|r| s(r, "user_id"))

@@ -8,22 +8,22 @@ use xunshi_core::permission::Actor;
 use xunshi_core::role::{Grant, Role, Scope};
 use xunshi_core::service::{ChangeInput, Todo, TodoKind};
 use xunshi_core::store::{
-    FrameAsk, FrameCount, RectifyRead, Store, TodoRead, Waiting, WaitingScope,
+    FrameAsk, FrameCount, RectifyRead, Store, TodoRead, Waiting, WaitingScope, WriteTx,
 };
 use xunshi_core::supervision::{FollowUpAnswer, FollowUpInput};
 
 use xunshi_core::paper::{NoticeAnswer, NoticeInput, NoticeReview};
 use xunshi_core::report::StepInput;
 
-use crate::harness::{Svc, new_user, user_with_role};
+use crate::harness::{Svc, actor_of, new_user, user_with_role};
 use crate::papers::{POLITICAL, decision, paper, world};
 use crate::rectify::{approved_plan, drafted_report, plan_input, rect_world, task_input};
 use crate::supervision::clock_at;
 
-/// A user seated as the own office of `committee` (a city's or county's 巡察办).
+/// A user seated as the own office of `committee` (a city's or county's 巡察办), the grant
+/// stored as granting it does, so that messages find it.
 async fn committee_office(s: &Svc, username: &str, committee: Id) -> Actor {
     let u = new_user(s, username, None, None).await;
-    let (user, _) = s.get_user(&Actor::system(), u.id).await.unwrap();
     let grant = Grant {
         id: Id::new(),
         user_id: u.id,
@@ -32,7 +32,22 @@ async fn committee_office(s: &Svc, username: &str, committee: Id) -> Actor {
         granted_by: None,
         created_at: jiff::Timestamp::now(),
     };
-    Actor::user(user, vec![grant], None)
+    let mut tx = s.store.write().await.unwrap();
+    tx.insert_grant(&grant).await.unwrap();
+    tx.commit().await.unwrap();
+    actor_of(s, u.id).await
+}
+
+/// The kinds of to-do `who`'s messages are about, in order.
+async fn heard(s: &Svc, who: &Actor) -> Vec<Option<TodoKind>> {
+    s.inbox(who, false, xunshi_core::page::PageRequest::first(50))
+        .await
+        .expect("the inbox")
+        .messages
+        .items
+        .into_iter()
+        .map(|m| m.about)
+        .collect()
 }
 
 /// How many items of `kind` wait for `who`.
@@ -144,6 +159,12 @@ pub async fn the_todo_lists_what_waits_for_whom_may_act(mut s: Svc) {
     for who in [&w.office, &r.organization, &w.discipline, &own_office] {
         assert_eq!(kinds(&s, who).await, vec![(TodoKind::PlanReview, 1)]);
     }
+    // The committee's own office hears of it, as the office does; another committee's not.
+    assert_eq!(
+        heard(&s, &own_office).await,
+        vec![Some(TodoKind::PlanReview)]
+    );
+    assert_eq!(heard(&s, &other_office).await, vec![]);
     for who in [
         &other_office,
         &resident,
