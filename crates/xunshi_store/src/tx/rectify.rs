@@ -240,14 +240,19 @@ pub(crate) fn scope_clause(w: &mut Where, scope: &RectifyScope, prefix: &str) ->
 
 /// How a table's rows name the committee that sent them.
 #[derive(Clone, Copy)]
-enum SentBy {
+pub(crate) enum SentBy {
     /// Through their inspection (`inspection_id`).
     Inspection,
     /// In a column of their own (`dispatcher_id`, kept on the tasks for their index).
     Column,
 }
 
-fn scope_clause_by(w: &mut Where, scope: &RectifyScope, prefix: &str, by: SentBy) -> bool {
+pub(crate) fn scope_clause_by(
+    w: &mut Where,
+    scope: &RectifyScope,
+    prefix: &str,
+    by: SentBy,
+) -> bool {
     let mut parts = Vec::new();
     if !scope.units.is_empty() {
         let list = w.list(scope.units.iter().map(Id::to_string));

@@ -19,6 +19,7 @@ use xunshi_core::store::{
 };
 use xunshi_core::{CoreError, Id, Result};
 
+use super::rectify::{SentBy, scope_clause_by};
 use super::{DbTx, Mode, Where, Writing};
 use crate::rows::{i, id, opt_s, s};
 
@@ -299,16 +300,15 @@ fn tally_where(f: &TallyFilter, g: &Grain) -> Option<Where> {
     if let Some(v) = f.unit_id {
         w.eq("unit_id", v.to_string());
     }
-    match &f.scope {
-        Some(scope) if matches!(g, Grain::Committee) => {
-            if scope.dispatchers.is_empty() {
-                return None;
-            }
-            let list = w.list(scope.dispatchers.iter().map(Id::to_string));
-            w.fixed(&format!("dispatcher_id IN ({list})"));
+    if let Some(scope) = &f.scope {
+        // The committees' tally names the committee in a column of its own, as the tasks do.
+        let by = match g {
+            Grain::Committee => SentBy::Column,
+            _ => SentBy::Inspection,
+        };
+        if !scope_clause_by(&mut w, scope, "", by) {
+            return None;
         }
-        Some(scope) if !super::rectify::scope_clause(&mut w, scope, "") => return None,
-        _ => {}
     }
     Some(w)
 }
