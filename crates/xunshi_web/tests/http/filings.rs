@@ -7,16 +7,25 @@ use std::io::Read;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use serde_json::{Value, json};
+use xunshi_core::Id;
 use xunshi_core::inspection::Stage;
 use xunshi_core::org::UnitInput;
 use xunshi_core::permission::Actor;
-use xunshi_core::service::NewGrant;
 use xunshi_core::store::{PlanningRead, PlanningWrite, Store, WriteTx};
-use xunshi_core::user::NewUserInput;
 
 use crate::helpers::{PASSWORD, TestApp, assert_api_error, document_xml, raw};
 use crate::levels::city_office;
 use crate::papers::{app_with, ready_for_feedback, world};
+
+/// The archive package of `insp` as `token` asks the API for it.
+async fn archive_package(app: &TestApp, token: &str, insp: Id) -> (StatusCode, Vec<u8>) {
+    let req = Request::get(format!("/api/v1/inspections/{insp}/archive-package"))
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .expect("a request");
+    let (status, _, bytes) = raw(app, req).await;
+    (status, bytes)
+}
 
 /// The id of the only plan `token` reads.
 async fn own_plan(app: &TestApp, token: &str) -> String {
@@ -338,22 +347,7 @@ async fn an_approved_report_is_filed_from_its_page_and_acknowledged_on_the_filin
     )
     .await
     .unwrap();
-    a.s.create_user(
-        &sys,
-        &NewUserInput {
-            username: "province".into(),
-            display_name: "自治区党委巡视办".into(),
-            unit: Some("自治区党委".into()),
-            password: PASSWORD.into(),
-            must_change_password: false,
-        },
-        Some(&NewGrant {
-            role: "office".into(),
-            scope: Some("自治区党委".into()),
-        }),
-    )
-    .await
-    .unwrap();
+    let token = city_office(&a.t, "province", "自治区党委").await;
     let report = a.s.list_reports(&sys, insp).await.unwrap().remove(0);
 
     let own = a.session("province").await;
@@ -441,40 +435,15 @@ async fn an_approved_report_is_filed_from_its_page_and_acknowledged_on_the_filin
     )
     .await
     .unwrap();
-    a.s.create_user(
-        &sys,
-        &NewUserInput {
-            username: "neighbour".into(),
-            display_name: "邻省党委巡视办".into(),
-            unit: Some("邻省党委".into()),
-            password: PASSWORD.into(),
-            must_change_password: false,
-        },
-        Some(&NewGrant {
-            role: "office".into(),
-            scope: Some("邻省党委".into()),
-        }),
-    )
-    .await
-    .unwrap();
-    let neighbour = a.t.api_token("neighbour", PASSWORD).await;
-    let req = Request::get(format!("/api/v1/inspections/{insp}/archive-package"))
-        .header(header::AUTHORIZATION, format!("Bearer {neighbour}"))
-        .body(Body::empty())
-        .unwrap();
-    let (status, _, _) = raw(&a.t, req).await;
+    let neighbour = city_office(&a.t, "neighbour", "邻省党委").await;
+    let (status, _) = archive_package(&a.t, &neighbour, insp).await;
     assert!(
         matches!(status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN),
         "{status}"
     );
     let page = a.page(&format!("/inspections/{insp}"), &own).await;
     assert!(page.text().contains("下载归档包"), "{}", page.text());
-    let token = a.t.api_token("province", PASSWORD).await;
-    let req = Request::get(format!("/api/v1/inspections/{insp}/archive-package"))
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .body(Body::empty())
-        .unwrap();
-    let (status, _, bytes) = raw(&a.t, req).await;
+    let (status, bytes) = archive_package(&a.t, &token, insp).await;
     assert_eq!(
         status,
         StatusCode::OK,
