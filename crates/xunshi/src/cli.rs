@@ -72,6 +72,9 @@ pub enum Command {
     /// 归档: an archived inspection's archive package
     #[command(subcommand)]
     Archive(ArchiveCommand),
+    /// 离线节点: an inspection's on-site work carried to its team's standalone machine
+    #[command(subcommand)]
+    Node(NodeCommand),
     /// Write the whole database, as of one moment, and the evidence files to one file (a zip
     /// with a manifest of hashes); safe while the server runs. The key file is not included:
     /// keep it apart
@@ -165,6 +168,32 @@ pub enum ArchiveCommand {
         /// The file to write, never over an existing one (default: 归档包-<team>.zip here)
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NodeCommand {
+    /// Make the keys between the office and one team's node for an inspection: the office's
+    /// half is kept in the data folder (`nodes/<inspection>.key`), the node's half is written
+    /// to --out, to go to the team's machine on approved media with the first bundle
+    Pair {
+        /// The inspection's id
+        #[arg(long)]
+        inspection: String,
+        /// The node's key file to write (never over an existing one)
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Write the bundle of an inspection for its team's node: the inspection, its team,
+    /// papers, reports, clues, fieldwork and evidence, sealed and signed with the office's
+    /// half of the keys. The node runs it with `xunshi serve --node FILE --node-key KEY`
+    Export {
+        /// The inspection's id
+        #[arg(long)]
+        inspection: String,
+        /// The bundle to write (never over an existing file)
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -292,8 +321,17 @@ pub struct ServeArgs {
     pub max_connections: Option<u32>,
     /// Load the example scenario (the seed inspection and an invented round) into an empty
     /// database, with one account per role
-    #[arg(long)]
+    #[arg(long, conflicts_with = "node")]
     pub demo: bool,
+    /// Run as a team's standalone node (离线节点) with only the inspection of this bundle from
+    /// the office (`xunshi node export`): loaded into the empty data folder on the first start,
+    /// checked to be the one loaded on every start after
+    #[arg(long, value_name = "BUNDLE")]
+    pub node: Option<PathBuf>,
+    /// The node's half of the keys (`xunshi node pair --out`) [default: node.key in the data
+    /// folder, where the first start keeps a copy]
+    #[arg(long, value_name = "FILE", requires = "node")]
+    pub node_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -757,6 +757,8 @@ mod tests {
             trust_proxy: None,
             max_connections: None,
             demo: false,
+            node: None,
+            node_key: None,
         };
         assert_eq!(
             Config::load(&global, Some(&serve)).unwrap().listen.port(),

@@ -39,6 +39,8 @@ mod instances;
 mod ldap;
 #[path = "cli/mail.rs"]
 mod mail;
+#[path = "cli/node.rs"]
+mod node;
 #[path = "cli/oidc.rs"]
 mod oidc;
 #[path = "cli/s3.rs"]
@@ -377,6 +379,11 @@ fn serve_demo_loads_the_scenario_today_and_its_trail_verifies() {
 }
 
 #[test]
+fn an_inspection_goes_to_its_teams_node_and_only_it() {
+    node::an_inspection_goes_to_its_teams_node_and_only_it(&Instance::sqlite());
+}
+
+#[test]
 fn an_archived_inspection_is_packaged_and_refuses_every_change() {
     archive::an_archived_inspection_is_packaged_and_refuses_changes(&Instance::sqlite(), None);
 }
@@ -435,6 +442,12 @@ xunshi_test_env::postgres_tests! {
     fn a_configured_suite_is_held_to_on_postgresql() {
         let scratch = ScratchDatabase::create(&xunshi_test_env::database_url());
         crypto::a_configured_suite_is_held_to_until_switched(&Instance::postgres(&scratch.url));
+    }
+
+    #[test]
+    fn an_inspection_goes_from_a_postgresql_office_to_its_node() {
+        let scratch = ScratchDatabase::create(&xunshi_test_env::database_url());
+        node::an_inspection_goes_to_its_teams_node_and_only_it(&Instance::postgres(&scratch.url));
     }
 
     #[test]

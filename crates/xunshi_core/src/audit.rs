@@ -158,6 +158,9 @@ pub enum Action {
     DisposalCarriedOut,
     /// A second office user turned a disposal down.
     DisposalRejected,
+    /// An inspection's on-site work was written into a bundle for its team's standalone
+    /// machine (离线节点): every record the bundle holds, read.
+    NodeExported,
     FilingSubmitted,
     FilingAnswered,
     FilingViewed,
@@ -292,6 +295,7 @@ impl Action {
         Action::DisposalProposed,
         Action::DisposalCarriedOut,
         Action::DisposalRejected,
+        Action::NodeExported,
         Action::FilingSubmitted,
         Action::FilingAnswered,
         Action::FilingViewed,
@@ -426,6 +430,7 @@ impl Action {
             Action::DisposalProposed => "disposal_proposed",
             Action::DisposalCarriedOut => "disposal_carried_out",
             Action::DisposalRejected => "disposal_rejected",
+            Action::NodeExported => "node_exported",
             Action::FilingSubmitted => "filing_submitted",
             Action::FilingAnswered => "filing_answered",
             Action::FilingViewed => "filing_viewed",
@@ -561,6 +566,7 @@ impl Action {
             Action::DisposalProposed => "提请销毁档案",
             Action::DisposalCarriedOut => "批准销毁档案",
             Action::DisposalRejected => "退回销毁申请",
+            Action::NodeExported => "导出离线节点数据包",
             Action::FilingSubmitted => "向上级报备",
             Action::FilingAnswered => "答复下级报备",
             Action::FilingViewed => "查阅报备的报告",
@@ -578,6 +584,7 @@ impl Action {
                 | Action::TalkViewed
                 | Action::WriterRevealed
                 | Action::ArchivePackaged
+                | Action::NodeExported
         )
     }
 

@@ -212,13 +212,34 @@ fn rows<'t>(
     table: &str,
     cols: &[(String, bool)],
 ) -> BoxStream<'t, std::result::Result<AnyRow, sqlx::Error>> {
+    picked_rows(tx, table, cols, None)
+}
+
+/// The rows of `table` that `only` keeps (a condition on `$1`, bound to the given value), or
+/// all of them.
+fn picked_rows<'t>(
+    tx: &'t mut Transaction<'static, Any>,
+    table: &str,
+    cols: &[(String, bool)],
+    only: Option<(&str, &str)>,
+) -> BoxStream<'t, std::result::Result<AnyRow, sqlx::Error>> {
     let list = cols
         .iter()
         .map(|(c, _)| quoted(c))
         .collect::<Vec<_>>()
         .join(", ");
-    let sql = format!("SELECT {list} FROM {}", quoted(table));
-    sqlx::query(AssertSqlSafe(sql)).fetch(&mut **tx)
+    match only {
+        None => {
+            let sql = format!("SELECT {list} FROM {}", quoted(table));
+            sqlx::query(AssertSqlSafe(sql)).fetch(&mut **tx)
+        }
+        Some((condition, param)) => {
+            let sql = format!("SELECT {list} FROM {} WHERE {condition}", quoted(table));
+            sqlx::query(AssertSqlSafe(sql))
+                .bind(param.to_owned())
+                .fetch(&mut **tx)
+        }
+    }
 }
 
 pub(crate) fn json_row(row: &AnyRow) -> Result<Vec<Value>> {
@@ -480,6 +501,31 @@ impl Write for Hashing<'_> {
     }
 }
 
+/// Which rows of a table a partial copy takes.
+pub(crate) enum Pick {
+    All,
+    Nothing,
+    /// The rows this condition keeps; `$1` is the selection's parameter.
+    Where(&'static str),
+}
+
+/// Changes a row on its way out, given the table and its columns.
+pub(crate) type Adjust<'a> =
+    dyn Fn(&str, &[(String, bool)], &mut [Value]) -> Result<()> + Sync + 'a;
+
+/// A part of the database, as a team node takes it: which rows of each table, each row
+/// adjusted on its way out, and the evidence files of those rows.
+pub(crate) struct Selection<'a> {
+    /// Every table must be named: a table no one decided on is refused, not copied whole.
+    pub pick: &'a (dyn Fn(&str) -> Option<Pick> + Sync),
+    pub param: String,
+    pub adjust: &'a Adjust<'a>,
+    /// The names of the evidence files of the rows taken, a query on `$1` returning `name`.
+    pub files: &'static str,
+    /// Further entries of the zip, outside the manifest's tables (each read by name).
+    pub extra: Vec<(String, Vec<u8>)>,
+}
+
 /// Writes the whole database and the evidence files it names, read from `blobs`, to `out`,
 /// which must not exist; a half-written backup never carries the name. `progress` is told
 /// each table.
@@ -487,7 +533,19 @@ pub async fn backup(
     db: &Db,
     blobs: &dyn Blobs,
     out: &Path,
+    progress: impl FnMut(&str, u64),
+) -> Result<Manifest> {
+    write_zip(db, blobs, out, progress, None).await
+}
+
+/// [`backup`] of the whole database, or of the part `selection` names, in the same format:
+/// a part is loaded by [`restore`] like a whole.
+pub(crate) async fn write_zip(
+    db: &Db,
+    blobs: &dyn Blobs,
+    out: &Path,
     mut progress: impl FnMut(&str, u64),
+    selection: Option<&Selection<'_>>,
 ) -> Result<Manifest> {
     if out.exists() {
         return Err(CoreError::Conflict(format!(
@@ -516,15 +574,28 @@ pub async fn backup(
         };
         let header: Vec<&str> = cols.iter().map(|(c, _)| c.as_str()).collect();
         writeln!(w, "{}", serde_json::to_string(&header).map_err(internal)?).map_err(internal)?;
+        let pick = match selection {
+            None => Pick::All,
+            Some(sel) => (sel.pick)(name)
+                .ok_or_else(|| internal(format!("table {name} has no place in a partial copy")))?,
+        };
+        let only = match (&pick, selection) {
+            (Pick::Where(condition), Some(sel)) => Some((*condition, sel.param.as_str())),
+            _ => None,
+        };
         let mut n = 0u64;
-        let mut stream = rows(&mut tx, name, &cols);
-        while let Some(row) = stream.next().await {
-            let row = row.map_err(db_err)?;
-            let line = serde_json::to_string(&json_row(&row)?).map_err(internal)?;
-            writeln!(w, "{line}").map_err(internal)?;
-            n += 1;
+        if !matches!(pick, Pick::Nothing) {
+            let mut stream = picked_rows(&mut tx, name, &cols, only);
+            while let Some(row) = stream.next().await {
+                let mut values = json_row(&row.map_err(db_err)?)?;
+                if let Some(sel) = selection {
+                    (sel.adjust)(name, &cols, &mut values)?;
+                }
+                let line = serde_json::to_string(&values).map_err(internal)?;
+                writeln!(w, "{line}").map_err(internal)?;
+                n += 1;
+            }
         }
-        drop(stream);
         entries.push(TableEntry {
             name: name.clone(),
             rows: n,
@@ -532,8 +603,16 @@ pub async fn backup(
         });
         progress(name, n);
     }
-    let blobs = write_blobs(&mut zip, &mut tx, blobs).await?;
+    let blobs = match selection {
+        None => write_blobs(&mut zip, &mut tx, blobs, FILE_NAMES, None).await?,
+        Some(sel) => write_blobs(&mut zip, &mut tx, blobs, sel.files, Some(&sel.param)).await?,
+    };
     tx.rollback().await.map_err(db_err)?;
+    for (name, bytes) in selection.map(|s| s.extra.as_slice()).unwrap_or_default() {
+        zip.start_file(name.as_str(), zip_options())
+            .map_err(internal)?;
+        zip.write_all(bytes).map_err(internal)?;
+    }
     let manifest = Manifest {
         format: BACKUP_FORMAT.into(),
         created_at: xunshi_core::audit::format_at(jiff::Timestamp::now()),
@@ -570,9 +649,15 @@ async fn write_blobs(
     zip: &mut Zip,
     tx: &mut Transaction<'static, Any>,
     blobs: &dyn Blobs,
+    names_sql: &'static str,
+    param: Option<&str>,
 ) -> Result<Vec<BlobEntry>> {
     let mut out = Vec::new();
-    let mut names = sqlx::query(FILE_NAMES).fetch(&mut **tx);
+    let mut query = sqlx::query(names_sql);
+    if let Some(p) = param {
+        query = query.bind(p.to_owned());
+    }
+    let mut names = query.fetch(&mut **tx);
     while let Some(row) = names.next().await {
         let name: String = row.map_err(db_err)?.try_get("name").map_err(db_err)?;
         if !is_blob_name(&name) {

@@ -252,18 +252,132 @@ fn create_key_file(path: &Path) -> Result<()> {
     .map_err(|e| CoreError::internal(format!("the key file {}: {e}", path.display())))
 }
 
+/// A stored data key opened with the key file's key: its algorithm and its bytes.
+fn unwrap_key(
+    master: &Master,
+    path: &Path,
+    id: &str,
+    alg: &str,
+    wrapped: &str,
+) -> Result<(Algorithm, Vec<u8>)> {
+    let alg = Algorithm::parse(alg).ok_or_else(|| {
+        CoreError::internal(format!("data key {id} names an unknown cipher “{alg}”"))
+    })?;
+    let sealed = hex::decode(wrapped)
+        .map_err(|_| CoreError::internal(format!("data key {id} is not hexadecimal")))?;
+    let raw = master
+        .for_alg(alg)
+        .open(wrap_context(id).as_bytes(), &sealed)
+        .ok_or_else(|| {
+            CoreError::internal(format!(
+                "the key file {} does not open the database's data key {id}: it is not \
+                 the key file this database was set up with",
+                path.display()
+            ))
+        })?;
+    Ok((alg, raw))
+}
+
+/// A data key in the clear, as a team node's bundle carries it (the bundle is itself sealed
+/// for that node alone); the node wraps it under its own key file.
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+pub(crate) struct DataKey {
+    pub id: String,
+    pub algorithm: String,
+    /// The key's bytes, hex.
+    pub raw: String,
+}
+
+impl std::fmt::Debug for DataKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DataKey")
+            .field("id", &self.id)
+            .field("algorithm", &self.algorithm)
+            .finish_non_exhaustive()
+    }
+}
+
+async fn stored_keys(db: &Db) -> Result<Vec<(String, String, String)>> {
+    sqlx::query_as("SELECT id, algorithm, wrapped FROM cipher_keys ORDER BY created_at, id")
+        .fetch_all(&db.pool)
+        .await
+        .map_err(db_err)
+}
+
+/// Every data key of `db`, opened with the key file at `path`.
+pub(crate) async fn data_keys(db: &Db, path: &Path) -> Result<Vec<DataKey>> {
+    let rows = stored_keys(db).await?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let master = read_key_file(path)?;
+    rows.into_iter()
+        .map(|(id, alg, wrapped)| {
+            let (alg, raw) = unwrap_key(&master, path, &id, &alg, &wrapped)?;
+            Ok(DataKey {
+                id,
+                algorithm: alg.tag().to_owned(),
+                raw: hex::encode(raw),
+            })
+        })
+        .collect()
+}
+
+/// Takes in data keys from elsewhere (a team node the office's), each wrapped under the key
+/// file at `path`, which is made here when the database holds no data key yet. A key the
+/// database holds already is left as it is.
+pub(crate) async fn adopt_data_keys(db: &Db, path: &Path, keys: &[DataKey]) -> Result<()> {
+    let held = stored_keys(db).await?;
+    if !path.exists() {
+        if !held.is_empty() {
+            return Err(CoreError::internal(format!(
+                "the key file {} is missing, and the database holds data sealed with it",
+                path.display()
+            )));
+        }
+        create_key_file(path)?;
+    }
+    let master = read_key_file(path)?;
+    for k in keys {
+        if held.iter().any(|(id, ..)| *id == k.id) {
+            continue;
+        }
+        let alg = Algorithm::parse(&k.algorithm).ok_or_else(|| {
+            CoreError::internal(format!(
+                "data key {} names an unknown cipher “{}”",
+                k.id, k.algorithm
+            ))
+        })?;
+        let raw = hex::decode(&k.raw)
+            .ok()
+            .filter(|r| r.len() == alg.key_bytes())
+            .ok_or_else(|| {
+                CoreError::internal(format!("data key {} has the wrong length", k.id))
+            })?;
+        let wrapped = master
+            .for_alg(alg)
+            .seal(wrap_context(&k.id).as_bytes(), &raw)?;
+        sqlx::query(
+            "INSERT INTO cipher_keys (id, algorithm, wrapped, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(k.id.clone())
+        .bind(alg.tag())
+        .bind(hex::encode(wrapped))
+        .bind(xunshi_core::audit::format_at(jiff::Timestamp::now()))
+        .execute(&db.pool)
+        .await
+        .map_err(db_err)?;
+    }
+    Ok(())
+}
+
 impl FieldCipher {
     /// Opens the data keys of `db` with the key file at `path`, making the key file when
     /// the database holds no data key yet, and a data key of `suite`'s algorithm when it holds
     /// none of that algorithm.
     pub async fn load(db: &Db, path: &Path, suite: Suite) -> Result<FieldCipher> {
         let algorithm = Algorithm::of(suite);
-        let rows: Vec<(String, String, String)> = sqlx::query_as(
-            "SELECT id, algorithm, wrapped FROM cipher_keys ORDER BY created_at, id",
-        )
-        .fetch_all(&db.pool)
-        .await
-        .map_err(db_err)?;
+        let rows = stored_keys(db).await?;
         if !path.exists() {
             if !rows.is_empty() {
                 return Err(CoreError::internal(format!(
@@ -280,21 +394,7 @@ impl FieldCipher {
         let mut keys = HashMap::new();
         let mut current = None;
         for (id, alg, wrapped) in rows {
-            let alg = Algorithm::parse(&alg).ok_or_else(|| {
-                CoreError::internal(format!("data key {id} names an unknown cipher “{alg}”"))
-            })?;
-            let sealed = hex::decode(&wrapped)
-                .map_err(|_| CoreError::internal(format!("data key {id} is not hexadecimal")))?;
-            let raw = master
-                .for_alg(alg)
-                .open(wrap_context(&id).as_bytes(), &sealed)
-                .ok_or_else(|| {
-                    CoreError::internal(format!(
-                        "the key file {} does not open the database's data key {id}: it is not \
-                         the key file this database was set up with",
-                        path.display()
-                    ))
-                })?;
+            let (alg, raw) = unwrap_key(&master, path, &id, &alg, &wrapped)?;
             let key = Key::new(alg, &raw).ok_or_else(|| {
                 CoreError::internal(format!("data key {id} has the wrong length"))
             })?;

@@ -11,6 +11,7 @@ pub mod generate;
 pub mod jobs;
 mod lane;
 mod migrate;
+pub mod node;
 mod rows;
 mod s3;
 mod secrets;

@@ -8,6 +8,7 @@ mod crypto;
 mod generate;
 mod jobs;
 mod ledger;
+mod node;
 mod parse;
 mod search;
 mod serve;
@@ -23,7 +24,7 @@ use xunshi_store::{Argon2Secrets, Db};
 
 use crate::cli::{
     ArchiveCommand, AuditCommand, Cli, Command, CryptoCommand, ImportCommand, LedgerCommand,
-    MailCommand, ParseCommand, PatternsCommand, SearchCommand,
+    MailCommand, NodeCommand, ParseCommand, PatternsCommand, SearchCommand,
 };
 use crate::config::{Config, redact_url};
 
@@ -42,7 +43,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
     init_logging(config.log_json, serve_args.is_some());
     tracing::debug!(?config, "configuration");
     match cli.command {
-        Command::Serve(args) => serve::run(config, args.demo).await,
+        Command::Serve(args) => serve::run(config, args.demo, args.node, args.node_key).await,
         Command::Migrate => {
             let db = open(&config).await?;
             println!(
@@ -143,6 +144,25 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
                 &config,
                 &inspection,
                 out,
+            )
+            .await;
+            db.close().await;
+            code
+        }
+        Command::Node(NodeCommand::Pair { inspection, out }) => {
+            let db = open(&config).await?;
+            let code = node::pair(&services(db.clone(), &config), &config, &inspection, &out).await;
+            db.close().await;
+            code
+        }
+        Command::Node(NodeCommand::Export { inspection, out }) => {
+            let db = open(&config).await?;
+            let code = node::export(
+                &services(db.clone(), &config),
+                &db,
+                &config,
+                &inspection,
+                &out,
             )
             .await;
             db.close().await;

@@ -1,5 +1,6 @@
 //! `xunshi serve`: the web server, with graceful shutdown.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use xunshi_web::{AppState, WebConfig};
@@ -7,8 +8,24 @@ use xunshi_web::{AppState, WebConfig};
 use super::{cipher, open, services};
 use crate::config::{Config, redact_url};
 
-pub async fn run(config: Config, demo: bool) -> Result<ExitCode, String> {
+pub async fn run(
+    config: Config,
+    demo: bool,
+    node: Option<PathBuf>,
+    node_key: Option<PathBuf>,
+) -> Result<ExitCode, String> {
     let db = open(&config).await?;
+    // A node's bundle brings its data keys: loaded before the cipher would make new ones.
+    if let Some(bundle) = &node {
+        let plain = services(db.clone(), &config);
+        match super::node::prepare(&plain, &db, &config, bundle, node_key).await {
+            Ok(inspection) => println!("离线节点模式：本节点只有巡视任务 {inspection}"),
+            Err(e) => {
+                db.close().await;
+                return Err(e);
+            }
+        }
+    }
     let cipher = cipher(&db, &config).await?;
     let services = services(db.clone(), &config).with_cipher(cipher);
     if demo {

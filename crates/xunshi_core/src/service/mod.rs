@@ -25,6 +25,7 @@ mod maintenance;
 mod mechanisms;
 mod messages;
 mod names;
+mod node;
 mod notices;
 mod overview;
 #[cfg(test)]
@@ -84,6 +85,7 @@ pub use mail::{MAIL_ATTEMPTS, MAIL_LEASE, MailRun};
 pub use mechanisms::{MechanismEntry, MechanismQuery};
 pub use messages::Inbox;
 pub use names::InspectionNames;
+pub use node::may_go_to_node;
 pub use notices::{NoticeBoard, answers_for};
 pub use overview::Overview;
 pub use papers::may_draft;
