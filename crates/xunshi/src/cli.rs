@@ -184,16 +184,43 @@ pub enum NodeCommand {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Write the bundle of an inspection for its team's node: the inspection, its team,
-    /// papers, reports, clues, fieldwork and evidence, sealed and signed with the office's
-    /// half of the keys. The node runs it with `xunshi serve --node FILE --node-key KEY`
+    /// At the office: write the bundle of an inspection for its team's node (the inspection,
+    /// its team, papers, reports, clues, fieldwork and evidence), sealed and signed with the
+    /// office's half of the keys; the node runs it with `xunshi serve --node FILE --node-key
+    /// KEY`. On the node (its data folder, no --inspection): write the team's work for the
+    /// office — what the node made or changed, and its audit trail — for `xunshi node import`
     Export {
-        /// The inspection's id
+        /// The inspection's id (at the office)
         #[arg(long)]
-        inspection: String,
+        inspection: Option<String>,
         /// The bundle to write (never over an existing file)
         #[arg(long)]
         out: PathBuf,
+    },
+    /// At the office: take a node's work in. The signature and the node's trail are checked
+    /// first; what only the node changed goes in, what both sides changed is kept as a
+    /// conflict for a decision (`xunshi node conflicts`, `xunshi node resolve`), and the
+    /// node's records are appended to the office's trail
+    Import {
+        /// The node's bundle
+        file: PathBuf,
+    },
+    /// The records a node and the office both changed, waiting for a decision
+    Conflicts {
+        /// Only those of this inspection
+        #[arg(long)]
+        inspection: Option<String>,
+        /// The decided ones too
+        #[arg(long)]
+        all: bool,
+    },
+    /// Decide whose row of a conflict stands: `office` (the office's, as it is) or `node`
+    /// (the node's, written over the office's)
+    Resolve {
+        /// The conflict's id
+        id: String,
+        #[arg(long)]
+        keep: String,
     },
 }
 

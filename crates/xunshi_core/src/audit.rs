@@ -6,7 +6,7 @@
 //! the count and the last hash, so that deleting the newest records shows too.
 
 use crate::crypto::HashAlg;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::anchor::SignedCheckpoint;
 use crate::id::Id;
@@ -161,6 +161,13 @@ pub enum Action {
     /// An inspection's on-site work was written into a bundle for its team's standalone
     /// machine (离线节点): every record the bundle holds, read.
     NodeExported,
+    /// The work of a team's node came back and was taken in: its rows, its conflicts.
+    NodeImported,
+    /// One record of a node's own trail, appended to the office's with the node's sequence
+    /// number, time, actor and hash in its summary.
+    NodeRecord,
+    /// The office decided whose row stands of a record both sides changed.
+    NodeConflictDecided,
     FilingSubmitted,
     FilingAnswered,
     FilingViewed,
@@ -296,6 +303,9 @@ impl Action {
         Action::DisposalCarriedOut,
         Action::DisposalRejected,
         Action::NodeExported,
+        Action::NodeImported,
+        Action::NodeRecord,
+        Action::NodeConflictDecided,
         Action::FilingSubmitted,
         Action::FilingAnswered,
         Action::FilingViewed,
@@ -431,6 +441,9 @@ impl Action {
             Action::DisposalCarriedOut => "disposal_carried_out",
             Action::DisposalRejected => "disposal_rejected",
             Action::NodeExported => "node_exported",
+            Action::NodeImported => "node_imported",
+            Action::NodeRecord => "node_record",
+            Action::NodeConflictDecided => "node_conflict_decided",
             Action::FilingSubmitted => "filing_submitted",
             Action::FilingAnswered => "filing_answered",
             Action::FilingViewed => "filing_viewed",
@@ -567,6 +580,9 @@ impl Action {
             Action::DisposalCarriedOut => "批准销毁档案",
             Action::DisposalRejected => "退回销毁申请",
             Action::NodeExported => "导出离线节点数据包",
+            Action::NodeImported => "导入离线节点工作",
+            Action::NodeRecord => "离线节点操作记录",
+            Action::NodeConflictDecided => "裁定离线节点冲突",
             Action::FilingSubmitted => "向上级报备",
             Action::FilingAnswered => "答复下级报备",
             Action::FilingViewed => "查阅报备的报告",
@@ -653,7 +669,7 @@ impl AuditEntry {
 }
 
 /// One stored record of the trail.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditRecord {
     pub id: Id,
     pub seq: i64,

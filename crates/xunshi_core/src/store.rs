@@ -16,6 +16,7 @@ pub mod filings;
 pub mod leadership;
 pub mod look_back;
 pub mod messages;
+pub mod node;
 pub mod org;
 pub mod papers;
 pub mod patterns;
@@ -170,6 +171,7 @@ pub use messages::{
     DueFollowUp, DueTask, DueTransfer, Mail, MessageFilter, MessageRead, MessageSort,
     MessageSortKey, MessageWrite,
 };
+pub use node::{NodeConflict, NodeRead, NodeRow, NodeWrite, Placed, row_digest};
 pub use org::{UnitSort, UnitSortKey, UserSort, UserSortKey};
 pub use papers::{PaperRead, PaperWrite, ProblemFilter, ProblemSort, ProblemSortKey};
 pub use patterns::{PatternRead, PatternWrite, RecurrenceFilter, TrendRead, UnitPatternOrder};
@@ -232,6 +234,7 @@ pub trait ReadTx:
     + ArchiveRead
     + RetentionRead
     + FilingRead
+    + NodeRead
 {
     fn get_unit(&mut self, id: Id) -> impl Future<Output = Result<Option<Unit>>> + Send;
     fn find_unit_by_name(
@@ -358,6 +361,7 @@ pub trait WriteTx:
     + LookBackWrite
     + RetentionWrite
     + FilingWrite
+    + NodeWrite
 {
     fn commit(self) -> impl Future<Output = Result<()>> + Send;
 

@@ -116,8 +116,8 @@ async fn tables(tx: &mut Transaction<'static, Any>, dialect: Dialect) -> Result<
 }
 
 /// A table's columns in their order, each with whether it holds integers.
-async fn columns(
-    tx: &mut Transaction<'static, Any>,
+pub(crate) async fn columns(
+    conn: &mut sqlx::AnyConnection,
     dialect: Dialect,
     table: &str,
 ) -> Result<Vec<(String, bool)>> {
@@ -125,7 +125,7 @@ async fn columns(
         Dialect::Sqlite => {
             sqlx::query("SELECT name, type FROM pragma_table_info($1) ORDER BY cid")
                 .bind(table.to_owned())
-                .fetch_all(&mut **tx)
+                .fetch_all(&mut *conn)
                 .await
         }
         Dialect::Postgres => {
@@ -136,7 +136,7 @@ async fn columns(
                  ORDER BY ordinal_position",
             )
             .bind(table.to_owned())
-            .fetch_all(&mut **tx)
+            .fetch_all(&mut *conn)
             .await
         }
     }
@@ -163,7 +163,7 @@ async fn columns(
         .collect()
 }
 
-async fn schema_version(tx: &mut Transaction<'static, Any>) -> Result<i64> {
+pub(crate) async fn schema_version(tx: &mut Transaction<'static, Any>) -> Result<i64> {
     sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations")
         .fetch_one(&mut **tx)
         .await
@@ -344,28 +344,7 @@ impl TableWriter {
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for row in &self.batch {
             for ((name, integer), v) in self.cols.iter().zip(row) {
-                q = match (v, integer) {
-                    (Value::Null, true) => q.bind(None::<i64>),
-                    (Value::Null, false) => q.bind(None::<String>),
-                    (Value::Number(x), true) => q.bind(x.as_i64().ok_or_else(|| {
-                        CoreError::internal(format!("{}.{name}: {x} is not an integer", self.table))
-                    })?),
-                    (Value::Bool(b), true) => q.bind(i64::from(*b)),
-                    (Value::String(s), true) => q.bind(s.parse::<i64>().map_err(|_| {
-                        CoreError::internal(format!(
-                            "{}.{name}: “{s}” is not an integer",
-                            self.table
-                        ))
-                    })?),
-                    (Value::String(s), false) => q.bind(s.clone()),
-                    (other, false) => q.bind(other.to_string()),
-                    (other, true) => {
-                        return Err(CoreError::internal(format!(
-                            "{}.{name}: {other} is not an integer",
-                            self.table
-                        )));
-                    }
-                };
+                q = bind_json(q, &self.table, name, *integer, v)?;
             }
         }
         q.execute(&mut **tx).await.map_err(db_err)?;
@@ -373,6 +352,34 @@ impl TableWriter {
         self.batch.clear();
         Ok(())
     }
+}
+
+/// Binds a value as read by [`json_row`] to a column of `table`, as the column wants it.
+pub(crate) fn bind_json<'q>(
+    q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments>,
+    table: &str,
+    name: &str,
+    integer: bool,
+    v: &Value,
+) -> Result<sqlx::query::Query<'q, Any, sqlx::any::AnyArguments>> {
+    Ok(match (v, integer) {
+        (Value::Null, true) => q.bind(None::<i64>),
+        (Value::Null, false) => q.bind(None::<String>),
+        (Value::Number(x), true) => q.bind(x.as_i64().ok_or_else(|| {
+            CoreError::internal(format!("{table}.{name}: {x} is not an integer"))
+        })?),
+        (Value::Bool(b), true) => q.bind(i64::from(*b)),
+        (Value::String(s), true) => q.bind(s.parse::<i64>().map_err(|_| {
+            CoreError::internal(format!("{table}.{name}: “{s}” is not an integer"))
+        })?),
+        (Value::String(s), false) => q.bind(s.clone()),
+        (other, false) => q.bind(other.to_string()),
+        (other, true) => {
+            return Err(CoreError::internal(format!(
+                "{table}.{name}: {other} is not an integer"
+            )));
+        }
+    })
 }
 
 /// The target must hold nothing but what its migrations shipped: no account, unit or record of

@@ -89,6 +89,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(42, "0042_filings"),
     migration!(43, "0043_dispatcher_tally"),
     migration!(44, "0044_task_dispatcher"),
+    migration!(45, "0045_node_work"),
 ];
 
 /// Applies every migration not applied yet, each in its own transaction. Returns how many ran.

@@ -30,7 +30,10 @@ use ring::signature::{ED25519, Ed25519KeyPair, KeyPair, UnparsedPublicKey};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sqlx::Row;
-use xunshi_core::store::Blobs;
+use xunshi_core::audit::AuditRecord;
+use xunshi_core::crypto::HashAlg;
+use xunshi_core::service::NodeWork;
+use xunshi_core::store::{Blobs, NodeRow, row_digest};
 use xunshi_core::{CoreError, Id, Result};
 
 use crate::backup::{self, Pick, Selection, TableCount};
@@ -419,10 +422,45 @@ fn pick(table: &str) -> Option<Pick> {
         | "task_tally_unit"
         | "task_tally_unit_figures"
         | "task_tally_dispatcher"
-        | "task_tally_committee" => Nothing,
+        | "task_tally_committee"
+        | "node_conflicts"
+        | "node_trails" => Nothing,
         _ => return None,
     })
 }
+
+/// The condition by which a node takes rows of `table`, on the inspection as `$1`.
+pub(crate) fn pick_condition(table: &str) -> Option<&'static str> {
+    match pick(table)? {
+        Pick::Where(condition) => Some(condition),
+        Pick::All | Pick::Nothing => None,
+    }
+}
+
+/// The kinds of record a team works on at its node, which come back to the office, each with
+/// its key columns, in the order they go in (a row before those that name it).
+pub(crate) const RETURNING: &[(&str, &[&str])] = &[
+    ("problems", &["id"]),
+    ("evidence", &["id"]),
+    ("fix_notices", &["id"]),
+    ("reports", &["id"]),
+    ("report_versions", &["report_id", "number"]),
+    ("report_steps", &["id"]),
+    ("clues", &["id"]),
+    ("announcements", &["inspection_id"]),
+    ("letters", &["id"]),
+    ("letter_notes", &["id"]),
+    ("letter_handlers", &["inspection_id", "inspector_id"]),
+    ("talk_plan", &["id"]),
+    ("talks", &["id"]),
+    ("doc_requests", &["id"]),
+    ("field_records", &["id"]),
+    (
+        "citations",
+        &["citing_kind", "citing_id", "source_kind", "source_id"],
+    ),
+    ("fieldwork_files", &["id"]),
+];
 
 /// The evidence files of the rows a node takes.
 const NODE_FILES: &str = "SELECT sha256 AS name FROM evidence WHERE inspection_id = $1 \
@@ -585,6 +623,275 @@ pub async fn load(
     let counts = backup::restore(db, &payload_path, blobs).await?;
     adopt_data_keys(db, key_file, &keys).await?;
     Ok((header, counts))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The way back
+
+/// Where a returned payload keeps the node's rows and trail.
+const WORK_ENTRY: &str = "work.json";
+
+/// The node's work as its payload carries it.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WorkFile {
+    rows: Vec<NodeRow>,
+    trail: Vec<AuditRecord>,
+    alg: HashAlg,
+    head_seq: i64,
+    head_hash: String,
+}
+
+/// The JSON text of a row's key, to find it again.
+fn key_of(cols: &[String], key: &[&str], values: &[Value]) -> Result<String> {
+    let parts = key
+        .iter()
+        .map(|k| {
+            cols.iter()
+                .position(|c| c == k)
+                .map(|i| values[i].clone())
+                .ok_or_else(|| internal(format!("no key column {k}")))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    serde_json::to_string(&parts).map_err(internal)
+}
+
+/// The digests of the rows the office's bundle carried of the tables that come back, by table
+/// and key.
+fn origin_digests(payload: &[u8]) -> Result<std::collections::HashMap<(String, String), String>> {
+    use std::io::BufRead;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(payload))
+        .map_err(|e| refused(format!("数据包内容无法读取：{e}")))?;
+    let mut out = std::collections::HashMap::new();
+    for (table, key) in RETURNING {
+        let Ok(entry) = zip.by_name(&format!("tables/{table}.jsonl")) else {
+            continue;
+        };
+        let mut lines = std::io::BufReader::new(entry).lines();
+        let Some(header) = lines.next() else { continue };
+        let cols: Vec<String> =
+            serde_json::from_str(&header.map_err(internal)?).map_err(internal)?;
+        for line in lines {
+            let values: Vec<Value> =
+                serde_json::from_str(&line.map_err(internal)?).map_err(internal)?;
+            out.insert(
+                ((*table).to_owned(), key_of(&cols, key, &values)?),
+                row_digest(&values),
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// What a node's export of its work wrote.
+#[derive(Debug, Clone)]
+pub struct WorkExported {
+    /// Rows made or changed on the node.
+    pub rows: usize,
+    pub files: usize,
+    pub trail_records: i64,
+    pub bytes: u64,
+}
+
+/// On the node: writes the team's work to `out` (which must not exist) for the office — each
+/// row of the kinds that come back ([`RETURNING`]) that the node made or changed since the
+/// office's bundle at `origin` (with the digest of the row as it went out), their evidence
+/// files from `blobs`, and the node's whole audit trail — sealed and signed with the node's
+/// half of the keys.
+pub async fn export_work(
+    db: &Db,
+    blobs: &dyn Blobs,
+    key: &NodeKey,
+    origin: &Path,
+    out: &Path,
+) -> Result<WorkExported> {
+    use std::io::Write;
+    if key.side != Side::Node {
+        return Err(CoreError::RuleRefused(
+            "这是办公室一方的密钥：节点交回工作须用节点一方的密钥".into(),
+        ));
+    }
+    if out.exists() {
+        return Err(CoreError::Conflict(format!(
+            "{} 已存在：数据包从不覆盖已有文件",
+            out.display()
+        )));
+    }
+    let origin_bytes =
+        std::fs::read(origin).map_err(|e| internal(format!("{}: {e}", origin.display())))?;
+    let (origin_header, origin_payload) = open(key, &origin_bytes)?;
+    let base = origin_digests(&origin_payload)?;
+    let mut tx = db.pool.begin().await.map_err(db_err)?;
+    let mut rows = Vec::new();
+    let mut files = std::collections::BTreeSet::new();
+    for (table, key_cols) in RETURNING {
+        let cols = backup::columns(&mut tx, db.dialect, table).await?;
+        let names: Vec<String> = cols.iter().map(|(c, _)| c.clone()).collect();
+        let list = names
+            .iter()
+            .map(|c| format!("\"{c}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let found = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {list} FROM \"{table}\" ORDER BY {}",
+            key_cols.join(", ")
+        )))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        for r in &found {
+            let values = backup::json_row(r)?;
+            let was = base.get(&((*table).to_owned(), key_of(&names, key_cols, &values)?));
+            if was.is_some_and(|d| *d == row_digest(&values)) {
+                continue;
+            }
+            if let Some(i) = names.iter().position(|c| c == "sha256")
+                && let Some(name) = values[i].as_str()
+            {
+                files.insert(name.to_owned());
+            }
+            rows.push(NodeRow {
+                table: (*table).to_owned(),
+                columns: names.clone(),
+                values,
+                base: was.cloned(),
+            });
+        }
+    }
+    let trail = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {} FROM audit_log ORDER BY seq",
+        crate::tx::AUDIT_COLS
+    )))
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db_err)?
+    .iter()
+    .map(crate::rows::audit)
+    .collect::<Result<Vec<_>>>()?;
+    let head = sqlx::query("SELECT seq, hash, algorithm FROM audit_head WHERE id = 1")
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    let alg_name: String = head.try_get("algorithm").map_err(db_err)?;
+    let work = WorkFile {
+        rows,
+        trail,
+        alg: HashAlg::parse(&alg_name)
+            .ok_or_else(|| internal(format!("unknown hash {alg_name}")))?,
+        head_seq: head.try_get("seq").map_err(db_err)?,
+        head_hash: head.try_get("hash").map_err(db_err)?,
+    };
+    tx.rollback().await.map_err(db_err)?;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file(WORK_ENTRY, options).map_err(internal)?;
+    zip.write_all(&serde_json::to_vec(&work).map_err(internal)?)
+        .map_err(internal)?;
+    for name in &files {
+        let bytes = blobs.get(name).await?;
+        zip.start_file(format!("blobs/{name}"), options)
+            .map_err(internal)?;
+        zip.write_all(&bytes).map_err(internal)?;
+    }
+    let payload = zip.finish().map_err(internal)?.into_inner();
+    let bundle = seal(key, origin_header.schema_version, &payload)?;
+    let dir = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let part = tempfile::NamedTempFile::new_in(dir).map_err(internal)?;
+    std::fs::write(part.path(), &bundle).map_err(internal)?;
+    part.as_file().sync_all().map_err(internal)?;
+    part.persist_noclobber(out).map_err(|e| internal(e.error))?;
+    Ok(WorkExported {
+        rows: work.rows.len(),
+        files: files.len(),
+        trail_records: work.head_seq,
+        bytes: bundle.len() as u64,
+    })
+}
+
+/// The inspection a bundle says it carries, read before its signature is checked: only to
+/// find the key that checks it.
+pub fn bundle_inspection(bundle: &[u8]) -> Result<Id> {
+    let start = MAGIC.len() + 4;
+    if bundle.len() < start || !bundle.starts_with(MAGIC) {
+        return Err(refused("不是离线节点数据包：文件头不符"));
+    }
+    let mut len = [0u8; 4];
+    len.copy_from_slice(&bundle[MAGIC.len()..start]);
+    let len = u32::from_be_bytes(len) as usize;
+    let header: BundleHeader = bundle
+        .get(start..start + len.min(MAX_HEADER))
+        .and_then(|h| serde_json::from_slice(h).ok())
+        .ok_or_else(|| refused("数据包的头部无法读取"))?;
+    Ok(header.inspection_id)
+}
+
+/// At the office: opens the node's work with the office's half of the keys — signature,
+/// pair and inspection checked before anything is read — and puts its evidence files into
+/// `blobs` (each checked against its name). The rows and trail are for the core to decide on
+/// (`Services::import_node_work`).
+pub async fn open_work(
+    db: &Db,
+    blobs: &dyn Blobs,
+    key: &NodeKey,
+    bundle: &[u8],
+) -> Result<NodeWork> {
+    if key.side != Side::Office {
+        return Err(CoreError::RuleRefused(
+            "这是离线节点一方的密钥：办公室导入节点的工作须用办公室一方的密钥".into(),
+        ));
+    }
+    let (header, payload) = open(key, bundle)?;
+    let ours = {
+        let mut tx = db.pool.begin().await.map_err(db_err)?;
+        let v = backup::schema_version(&mut tx).await?;
+        tx.rollback().await.map_err(db_err)?;
+        v
+    };
+    if header.schema_version != ours {
+        return Err(refused(format!(
+            "数据包的数据结构版本为 {}，本系统为 {ours}：节点与办公室须使用同一版本的程序",
+            header.schema_version
+        )));
+    }
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&payload))
+        .map_err(|e| refused(format!("数据包内容无法读取：{e}")))?;
+    let work: WorkFile = {
+        let entry = zip
+            .by_name(WORK_ENTRY)
+            .map_err(|_| refused("数据包中没有节点的工作记录"))?;
+        serde_json::from_reader(entry)
+            .map_err(|e| refused(format!("节点的工作记录无法读取：{e}")))?
+    };
+    let names: Vec<String> = zip
+        .file_names()
+        .filter_map(|n| n.strip_prefix("blobs/").map(str::to_owned))
+        .collect();
+    for name in names {
+        let mut bytes = Vec::new();
+        zip.by_name(&format!("blobs/{name}"))
+            .map_err(internal)?
+            .read_to_end(&mut bytes)
+            .map_err(internal)?;
+        let (alg, _) = xunshi_core::crypto::parse_content_name(&name)
+            .ok_or_else(|| refused(format!("“{name}”不是证据文件的名称")))?;
+        let stored = blobs.put(bytes, "application/octet-stream", alg).await?;
+        if stored != name {
+            return Err(refused(format!("证据文件 {name} 的内容与名称不符")));
+        }
+    }
+    Ok(NodeWork {
+        pair: header.pair,
+        inspection_id: header.inspection_id,
+        rows: work.rows,
+        trail: work.trail,
+        trail_alg: work.alg,
+        head_seq: work.head_seq,
+        head_hash: work.head_hash,
+    })
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ mod filings;
 mod leadership;
 mod look_back;
 mod messages;
+mod node;
 mod papers;
 mod patterns;
 mod planning;

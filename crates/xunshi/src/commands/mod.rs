@@ -161,10 +161,29 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
                 &services(db.clone(), &config),
                 &db,
                 &config,
-                &inspection,
+                inspection.as_deref(),
                 &out,
             )
             .await;
+            db.close().await;
+            code
+        }
+        Command::Node(NodeCommand::Import { file }) => {
+            let db = open(&config).await?;
+            let code = node::import(&services(db.clone(), &config), &db, &config, &file).await;
+            db.close().await;
+            code
+        }
+        Command::Node(NodeCommand::Conflicts { inspection, all }) => {
+            let db = open(&config).await?;
+            let code =
+                node::conflicts(&services(db.clone(), &config), inspection.as_deref(), all).await;
+            db.close().await;
+            code
+        }
+        Command::Node(NodeCommand::Resolve { id, keep }) => {
+            let db = open(&config).await?;
+            let code = node::resolve(&services(db.clone(), &config), &id, &keep).await;
             db.close().await;
             code
         }

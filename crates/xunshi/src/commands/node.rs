@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use xunshi_core::Id;
 use xunshi_core::crypto::HashAlg;
 use xunshi_core::permission::Actor;
-use xunshi_core::service::Services;
+use xunshi_core::service::{Keep, Services};
 use xunshi_core::text::for_terminal;
 use xunshi_store::Db;
 use xunshi_store::node::{self, NodeKey, Side};
@@ -79,9 +79,20 @@ pub async fn export(
     services: &Services<Db>,
     db: &Db,
     config: &Config,
-    inspection: &str,
+    inspection: Option<&str>,
     out: &Path,
 ) -> Result<ExitCode, String> {
+    if out.exists() {
+        return Err(format!("{} 已存在，不会覆盖", shown(out)));
+    }
+    if state_path(config).exists() {
+        return export_work(db, config, inspection, out).await;
+    }
+    let Some(inspection) = inspection else {
+        return Err(
+            "请用 --inspection 指明导出哪个巡视任务（在离线节点上则不必：节点只有一个任务）".into(),
+        );
+    };
     let id = inspection_id(inspection)?;
     let kept = office_key_path(config, id);
     if !kept.exists() {
@@ -90,9 +101,6 @@ pub async fn export(
         ));
     }
     let key = node::read_key(&kept).map_err(|e| e.to_string())?;
-    if out.exists() {
-        return Err(format!("{} 已存在，不会覆盖", shown(out)));
-    }
     let insp = services
         .node_export_scope(&Actor::system(), id, &key.pair)
         .await
@@ -114,6 +122,129 @@ pub async fn export(
     Ok(ExitCode::SUCCESS)
 }
 
+/// On the node: the team's work for the office.
+async fn export_work(
+    db: &Db,
+    config: &Config,
+    inspection: Option<&str>,
+    out: &Path,
+) -> Result<ExitCode, String> {
+    let state = read_state(config)?;
+    if let Some(named) = inspection
+        && inspection_id(named)? != state.inspection_id
+    {
+        return Err(format!("本离线节点只有巡视任务 {}", state.inspection_id));
+    }
+    let key = node::read_key(&config.data_dir.join("node.key")).map_err(|e| e.to_string())?;
+    let blobs = blob_store(config);
+    let done = node::export_work(db, blobs.as_ref(), &key, &origin_path(config), out)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "离线节点的工作已写入 {}：新增或改动的记录 {} 条，证据文件 {} 个，审计日志 {} 条，{} 字节；交巡视巡察办以 xunshi node import 导入",
+        shown(out),
+        done.rows,
+        done.files,
+        done.trail_records,
+        done.bytes
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn import(
+    services: &Services<Db>,
+    db: &Db,
+    config: &Config,
+    file: &Path,
+) -> Result<ExitCode, String> {
+    let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", shown(file)))?;
+    let id = node::bundle_inspection(&bytes).map_err(|e| e.to_string())?;
+    let kept = office_key_path(config, id);
+    if !kept.exists() {
+        return Err(format!(
+            "本办公室没有巡视任务 {id} 的离线节点密钥：数据包不是本办公室配对的节点导出的"
+        ));
+    }
+    let key = node::read_key(&kept).map_err(|e| e.to_string())?;
+    let blobs = blob_store(config);
+    let work = node::open_work(db, blobs.as_ref(), &key, &bytes)
+        .await
+        .map_err(|e| e.to_string())?;
+    let done = services
+        .import_node_work(&Actor::system(), &work)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "已导入离线节点的工作：新增 {} 条，更新 {} 条，相同 {} 条，冲突 {} 条；节点审计日志追加 {} 条",
+        done.inserted,
+        done.updated,
+        done.unchanged,
+        done.conflicts.len(),
+        done.trail_records
+    );
+    for r in &done.renumbered {
+        println!("  编号已被办公室一方占用，改号：{r}");
+    }
+    for c in &done.conflicts {
+        println!(
+            "  冲突 {c}：双方都改动了同一条记录，以 xunshi node resolve {c} --keep office|node 裁定"
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn conflicts(
+    services: &Services<Db>,
+    inspection: Option<&str>,
+    all: bool,
+) -> Result<ExitCode, String> {
+    let inspection = inspection.map(inspection_id).transpose()?;
+    let list = services
+        .node_conflicts(&Actor::system(), inspection, !all)
+        .await
+        .map_err(|e| e.to_string())?;
+    if list.is_empty() {
+        println!("没有待裁定的离线节点冲突");
+    }
+    for c in &list {
+        let decided = match c.decision.as_deref() {
+            None => "待裁定",
+            Some("node") => "已裁定：采用节点一方",
+            Some(_) => "已裁定：保留办公室一方",
+        };
+        println!("{}  {}  {}  {decided}", c.id, c.table, c.imported_at);
+        for (i, col) in c.columns.iter().enumerate() {
+            let (o, n) = (&c.office_row[i], &c.node_row[i]);
+            if o != n {
+                println!(
+                    "    {col}: 办公室 {} | 节点 {}",
+                    for_terminal(&o.to_string()),
+                    for_terminal(&n.to_string())
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn resolve(services: &Services<Db>, id: &str, keep: &str) -> Result<ExitCode, String> {
+    let cid: Id = id
+        .trim()
+        .parse()
+        .map_err(|_| format!("“{}”不是有效的冲突编号", for_terminal(id)))?;
+    let keep = Keep::parse(keep).map_err(|e| e.to_string())?;
+    let c = services
+        .resolve_node_conflict(&Actor::system(), cid, keep)
+        .await
+        .map_err(|e| e.to_string())?;
+    let what = match keep {
+        Keep::Node => "采用节点一方的记录",
+        Keep::Office => "保留办公室一方的记录",
+    };
+    println!("冲突 {} 已裁定：{what}", c.id);
+    Ok(ExitCode::SUCCESS)
+}
+
 /// What a node's data folder says of the bundle it was made from (`node.json`).
 #[derive(Debug, Serialize, Deserialize)]
 struct NodeState {
@@ -126,6 +257,17 @@ struct NodeState {
 
 fn state_path(config: &Config) -> PathBuf {
     config.data_dir.join("node.json")
+}
+
+/// The office's bundle as the node loaded it: what the node's changes are measured against.
+fn origin_path(config: &Config) -> PathBuf {
+    config.data_dir.join("node-origin.xsn")
+}
+
+fn read_state(config: &Config) -> Result<NodeState, String> {
+    let path = state_path(config);
+    let text = std::fs::read(&path).map_err(|e| format!("{}: {e}", shown(&path)))?;
+    serde_json::from_slice(&text).map_err(|e| format!("{} 无法读取：{e}", shown(&path)))
 }
 
 /// Before a node serves: on the first start, the office's bundle loaded into the empty data
@@ -151,10 +293,7 @@ pub async fn prepare(
     let digest = HashAlg::Sha256.hex(&bytes);
     let state_file = state_path(config);
     if state_file.exists() {
-        let text =
-            std::fs::read(&state_file).map_err(|e| format!("{}: {e}", shown(&state_file)))?;
-        let state: NodeState = serde_json::from_slice(&text)
-            .map_err(|e| format!("{} 无法读取：{e}", shown(&state_file)))?;
+        let state = read_state(config)?;
         if state.pair != key.pair {
             return Err(format!(
                 "此数据目录是配对 {} 的离线节点，而密钥属于配对 {}",
@@ -187,6 +326,8 @@ pub async fn prepare(
     if !short.is_empty() {
         return Err(format!("数据包载入后行数不符：{}", short.join("; ")));
     }
+    std::fs::write(origin_path(config), &bytes)
+        .map_err(|e| format!("{}: {e}", shown(&origin_path(config))))?;
     let kept_key = config.data_dir.join("node.key");
     if kept_key != key_path && !kept_key.exists() {
         node::write_key(&kept_key, &key).map_err(|e| e.to_string())?;

@@ -20,6 +20,57 @@ fn items(port: u16, auth: &str, path: &str) -> Vec<Value> {
     r.json()["items"].as_array().unwrap().clone()
 }
 
+/// Changes the hotline of the inspection's entry announcement.
+fn change_hotline(port: u16, auth: &str, id: &str, hotline: &str) {
+    let path = format!("/api/v1/inspections/{id}/announcement");
+    let r = http(port, "GET", &path, &[("Authorization", auth)], None);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let mut a = r.json();
+    a["hotline"] = Value::from(hotline);
+    let body = serde_json::json!({
+        "hotline": hotline,
+        "mailbox": a["mailbox"],
+        "postal_box": a["postal_box"],
+        "email": a["email"],
+        "opens_on": a["opens_on"],
+        "closes_on": a["closes_on"],
+        "scope": a["scope"],
+        "version": a["version"],
+    })
+    .to_string();
+    let r = http(
+        port,
+        "PUT",
+        &path,
+        &[
+            ("Authorization", auth),
+            ("Content-Type", "application/json"),
+        ],
+        Some(&body),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+}
+
+fn hotline(port: u16, auth: &str, id: &str) -> String {
+    let path = format!("/api/v1/inspections/{id}/announcement");
+    let r = http(port, "GET", &path, &[("Authorization", auth)], None);
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.json()["hotline"].as_str().unwrap().to_owned()
+}
+
+fn visit(content: &str, received_on: &str) -> String {
+    serde_json::json!({
+        "channel": "visit",
+        "received_on": received_on,
+        "writer_name": "来访群众甲",
+        "writer_contact": "13800000000",
+        "about_name": "某某",
+        "about_post": "某局副局长",
+        "content": content,
+    })
+    .to_string()
+}
+
 /// The office's demo: the id of the inspection on site (the fourth team) and how many
 /// inspections the office has.
 fn on_site(office: &Instance) -> (String, usize) {
@@ -179,16 +230,11 @@ pub(super) fn an_inspection_goes_to_its_teams_node_and_only_it(office: &Instance
             .any(|l| l["content"].as_str().unwrap().contains("老旧小区")),
         "the public's letter went with the inspection: {letters:?}"
     );
-    let body = serde_json::json!({
-        "channel": "visit",
-        "received_on": there[0]["entry_on"].as_str().unwrap_or("2026-12-01"),
-        "writer_name": "来访群众甲",
-        "writer_contact": "13800000000",
-        "about_name": "某某",
-        "about_post": "某局副局长",
-        "content": "来访反映某局副局长违规插手工程项目。（离线节点登记）",
-    })
-    .to_string();
+    let entry_on = there[0]["dates"]["entry"].as_str().unwrap().to_owned();
+    let body = visit(
+        "来访反映某局副局长违规插手工程项目。（离线节点登记）",
+        &entry_on,
+    );
     let added = http(
         server.port,
         "POST",
@@ -204,6 +250,7 @@ pub(super) fn an_inspection_goes_to_its_teams_node_and_only_it(office: &Instance
         items(server.port, &lead, &letters_path).len(),
         letters.len() + 1
     );
+    change_hotline(server.port, &lead, &id, "0771-2188499（节点）");
     assert!(server.stop_with_sigterm().success());
     assert_trail_whole(&node);
 
@@ -233,6 +280,100 @@ pub(super) fn an_inspection_goes_to_its_teams_node_and_only_it(office: &Instance
     assert!(!out.status.success());
     assert!(stderr(&out).contains("覆盖"), "{}", stderr(&out));
 
-    // The office's trail holds each export, and still verifies.
+    // Meanwhile at the office: the same announcement changed, and a visit registered there,
+    // which takes the number the node gave its own.
+    let server = office.serve();
+    let lead = bearer(server.port, "teamlead");
+    change_hotline(server.port, &lead, &id, "0771-2188477（办公室）");
+    let added = http(
+        server.port,
+        "POST",
+        &format!("/api/v1/inspections/{id}/letters"),
+        &[
+            ("Authorization", &lead),
+            ("Content-Type", "application/json"),
+        ],
+        Some(&visit(
+            "来访反映某街道办违规发放补贴。（办公室登记）",
+            &entry_on,
+        )),
+    );
+    assert_eq!(added.status, 201, "{}", added.body);
+    let at_office = items(server.port, &lead, &letters_path).len();
+    assert!(server.stop_with_sigterm().success());
+
+    // The node's work comes back.
+    let work = media.path().join("work.xsn");
+    let out = node.run(&["node", "export", "--out", work.to_str().unwrap()], None);
+    assert_success(&out, "node export on the node");
+    let back = std::fs::read(&work).unwrap();
+    let mut changed = back.clone();
+    let last = changed.len() - 1;
+    changed[last] ^= 0x01;
+    let damaged_work = media.path().join("damaged-work.xsn");
+    std::fs::write(&damaged_work, &changed).unwrap();
+    let out = office.run(&["node", "import", damaged_work.to_str().unwrap()], None);
+    assert!(!out.status.success(), "a changed bundle is imported");
+    assert!(stderr(&out).contains("签名"), "{}", stderr(&out));
+    // The office's own bundle is not the node's work.
+    let out = office.run(&["node", "import", file], None);
+    assert!(!out.status.success());
+
+    let out = office.run(&["node", "import", work.to_str().unwrap()], None);
+    assert_success(&out, "node import");
+    let told = stdout(&out);
+    assert!(told.contains("冲突 1 条"), "{told}");
+    assert!(told.contains("改号"), "{told}");
+    let conflict = told
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("冲突 "))
+        .and_then(|l| l.split('：').next())
+        .expect("the conflict's id is told")
+        .to_owned();
+    let listed = office.run(&["node", "conflicts", "--inspection", &id], None);
+    assert_success(&listed, "node conflicts");
+    assert!(
+        stdout(&listed).contains("announcements") && stdout(&listed).contains("（节点）"),
+        "{}",
+        stdout(&listed)
+    );
+
+    // Until decided, the office's row stands; the node's visit is there under a free number.
+    let server = office.serve();
+    let lead = bearer(server.port, "teamlead");
+    assert_eq!(hotline(server.port, &lead, &id), "0771-2188477（办公室）");
+    let letters = items(server.port, &lead, &letters_path);
+    assert_eq!(letters.len(), at_office + 1);
+    let numbers: std::collections::BTreeSet<i64> = letters
+        .iter()
+        .map(|l| l["number"].as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        numbers.len(),
+        letters.len(),
+        "numbers stay distinct: {letters:?}"
+    );
+    assert!(server.stop_with_sigterm().success());
+
+    let wrong = office.run(&["node", "resolve", &conflict, "--keep", "both"], None);
+    assert!(!wrong.status.success());
+    let decided = office.run(&["node", "resolve", &conflict, "--keep", "node"], None);
+    assert_success(&decided, "node resolve");
+    let twice = office.run(&["node", "resolve", &conflict, "--keep", "office"], None);
+    assert!(!twice.status.success(), "a conflict is decided once");
+    let server = office.serve();
+    let lead = bearer(server.port, "teamlead");
+    assert_eq!(hotline(server.port, &lead, &id), "0771-2188499（节点）");
+    assert!(server.stop_with_sigterm().success());
+
+    // Taken in again: nothing new, nothing doubled.
+    let out = office.run(&["node", "import", work.to_str().unwrap()], None);
+    assert_success(&out, "node import, again");
+    assert!(stdout(&out).contains("新增 0 条"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("冲突 0 条"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("追加 0 条"), "{}", stdout(&out));
+
+    // The office's trail holds each export, the node's records and the decision, and still
+    // verifies.
     assert_trail_whole(office);
 }

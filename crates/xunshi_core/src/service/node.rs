@@ -2,17 +2,22 @@
 //! machine. The bundle itself is the store's (`xunshi_store::node`); here is who may send
 //! which inspection there, and the record that it went.
 
+use serde::Serialize;
 use serde_json::json;
 
-use super::Services;
 use super::planning::{load_inspection, require_planner};
+use super::{Services, record};
 use crate::access::{Access, require_access};
-use crate::audit::{Action, AuditEntry};
+use crate::audit::{Action, AuditEntry, AuditRecord, ChainCheck};
+use crate::crypto::HashAlg;
 use crate::error::{CoreError, Result};
 use crate::id::Id;
 use crate::inspection::{Inspection, Stage};
 use crate::permission::{Actor, Permission};
-use crate::store::Store;
+use crate::store::{
+    NodeConflict, NodeRead, NodeRow, NodeWrite, Placed, Store, WriteTx, node::same_but_number,
+    row_digest,
+};
 
 /// Whether an inspection at `stage` has on-site work a team could do away from the network:
 /// from the team's preparation to the report. Before, there is no team; after feedback the
@@ -65,3 +70,348 @@ impl<S: Store> Services<S> {
         Ok(inspection)
     }
 }
+
+/// A node's work as it comes back, its bundle already checked by the store (signature, pair,
+/// inspection); the core checks its trail and decides row by row.
+#[derive(Debug, Clone)]
+pub struct NodeWork {
+    pub pair: String,
+    pub inspection_id: Id,
+    pub rows: Vec<NodeRow>,
+    /// The node's whole trail, from its first record.
+    pub trail: Vec<AuditRecord>,
+    pub trail_alg: HashAlg,
+    pub head_seq: i64,
+    pub head_hash: String,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct NodeImport {
+    /// Records the node made.
+    pub inserted: usize,
+    /// Records the node changed and the office had not.
+    pub updated: usize,
+    /// Records both sides hold alike.
+    pub unchanged: usize,
+    /// Records both sides changed: kept for a decision, the office's row standing meanwhile.
+    pub conflicts: Vec<Id>,
+    /// Numbered records stored under another number, as `表 列 原号→新号`.
+    pub renumbered: Vec<String>,
+    /// The node's records appended to the office's trail by this import.
+    pub trail_records: usize,
+}
+
+/// Whose row stands of a record both sides changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    Office,
+    Node,
+}
+
+impl Keep {
+    pub fn parse(s: &str) -> Result<Keep> {
+        match s {
+            "office" => Ok(Keep::Office),
+            "node" => Ok(Keep::Node),
+            other => Err(CoreError::bad_input(
+                "keep",
+                format!("“{other}”不是可选的裁定：office（保留办公室一方）或 node（采用节点一方）"),
+            )),
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Keep::Office => "office",
+            Keep::Node => "node",
+        }
+    }
+}
+
+/// The office that runs `insp`, or the top office.
+fn require_running_office(actor: &Actor, insp: &Inspection) -> Result<()> {
+    require_planner(actor)?;
+    require_access(actor, insp, Access::Read)?;
+    if actor.can(Permission::ManagePlanning) || actor.office_reach().runs(insp.dispatcher_id) {
+        return Ok(());
+    }
+    Err(CoreError::Forbidden(
+        "离线节点的工作由组织该次巡视巡察的巡视巡察办导入和裁定".into(),
+    ))
+}
+
+impl<S: Store> Services<S> {
+    /// Takes a node's work in, in one transaction: its trail must run whole from its first
+    /// record and continue what earlier imports of the pair took; each row the node made goes
+    /// in (a number the office gave meanwhile moved to the next free one), each row only the
+    /// node changed replaces the office's, and a row both changed is kept as a conflict for a
+    /// decision, the office's row standing meanwhile. Every row must belong to the inspection.
+    /// The node's new records are appended to the office's trail, each with its origin.
+    pub async fn import_node_work(&self, actor: &Actor, work: &NodeWork) -> Result<NodeImport> {
+        let now = self.now();
+        let insp = {
+            let mut tx = self.store.read().await?;
+            load_inspection(&mut tx, work.inspection_id).await?
+        };
+        require_running_office(actor, &insp)?;
+        crate::archive::refuse_if_archived(&insp)?;
+        let mut check = ChainCheck::new(work.trail_alg);
+        for r in &work.trail {
+            check
+                .push(r)
+                .map_err(|f| CoreError::RuleRefused(format!("离线节点的审计日志不完整：{f}")))?;
+        }
+        check
+            .finish(work.head_seq, &work.head_hash)
+            .map_err(|f| CoreError::RuleRefused(format!("离线节点的审计日志不完整：{f}")))?;
+        let mut tx = self.store.write().await?;
+        let from = match tx.node_trail_taken(&work.pair).await? {
+            None => 0,
+            Some((seq, hash)) => {
+                let continues = usize::try_from(seq - 1)
+                    .ok()
+                    .and_then(|i| work.trail.get(i))
+                    .is_some_and(|r| r.hash == hash);
+                if !continues {
+                    return Err(CoreError::RuleRefused(format!(
+                        "离线节点的审计日志与上次导入的第 {seq} 条不衔接：数据包不是该节点此后导出的"
+                    )));
+                }
+                seq
+            }
+        };
+        let mut out = NodeImport::default();
+        // The rows written, for the search index to read again (`written_docs`).
+        let mut written = Vec::new();
+        let outside = |row: &NodeRow| {
+            CoreError::bad_input(
+                "bundle",
+                format!(
+                    "离线节点交回的 {} 记录不属于{}的巡视任务",
+                    row.table, insp.team_name
+                ),
+            )
+        };
+        for row in &work.rows {
+            let office = tx.node_row(row).await?;
+            if office.is_some() && !tx.node_row_belongs(row, insp.id).await? {
+                return Err(outside(row));
+            }
+            match office {
+                None => {
+                    if let Placed::Renumbered { column, was, now } =
+                        tx.put_node_row(row, false, insp.id).await?
+                    {
+                        out.renumbered
+                            .push(format!("{} {column} {was}→{now}", row.table));
+                    }
+                    out.inserted += 1;
+                    written.push(row_ref(row));
+                }
+                // A record the node made, taken in before (under another number, perhaps).
+                Some(o) if o == row.values || (row.base.is_none() && same_but_number(row, &o)) => {
+                    out.unchanged += 1
+                }
+                Some(o) if row.base.as_deref() == Some(row_digest(&o).as_str()) => {
+                    tx.put_node_row(row, true, insp.id).await?;
+                    out.updated += 1;
+                    written.push(row_ref(row));
+                }
+                Some(o) => {
+                    let c = NodeConflict {
+                        id: Id::new(),
+                        pair: work.pair.clone(),
+                        inspection_id: insp.id,
+                        table: row.table.clone(),
+                        columns: row.columns.clone(),
+                        office_row: o,
+                        node_row: row.values.clone(),
+                        imported_at: now,
+                        decision: None,
+                        decided_by: None,
+                        decided_at: None,
+                    };
+                    tx.insert_node_conflict(&c).await?;
+                    out.conflicts.push(c.id);
+                    continue;
+                }
+            }
+            if !tx.node_row_belongs(row, insp.id).await? {
+                return Err(outside(row));
+            }
+        }
+        for r in work.trail.iter().filter(|r| r.seq > from) {
+            let entry = AuditEntry::new(
+                Action::NodeRecord,
+                "inspection",
+                Some(insp.id),
+                json!({
+                    "pair": work.pair,
+                    "node_seq": r.seq,
+                    "node_hash": r.hash,
+                    "at": r.at,
+                    "actor_id": r.actor_id,
+                    "actor_name": r.actor_name,
+                    "action": r.action,
+                    "object_type": r.object_type,
+                    "object_id": r.object_id,
+                    "summary": r.summary,
+                }),
+            );
+            record(&mut tx, actor, now, entry).await?;
+            out.trail_records += 1;
+        }
+        tx.set_node_trail_taken(&work.pair, work.head_seq, &work.head_hash, now)
+            .await?;
+        let entry = AuditEntry::new(
+            Action::NodeImported,
+            "inspection",
+            Some(insp.id),
+            json!({
+                "pair": work.pair,
+                "inserted": out.inserted,
+                "updated": out.updated,
+                "unchanged": out.unchanged,
+                "conflicts": out.conflicts,
+                "renumbered": out.renumbered,
+                "written": written,
+                "node_trail": { "records": out.trail_records, "head_seq": work.head_seq, "head_hash": work.head_hash },
+            }),
+        );
+        record(&mut tx, actor, now, entry).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// The conflicts of the inspections the actor's office runs: of one inspection, or of all
+    /// (the top office), undecided only or all.
+    pub async fn node_conflicts(
+        &self,
+        actor: &Actor,
+        inspection: Option<Id>,
+        undecided_only: bool,
+    ) -> Result<Vec<NodeConflict>> {
+        require_planner(actor)?;
+        let mut tx = self.store.read().await?;
+        match inspection {
+            Some(id) => {
+                let insp = load_inspection(&mut tx, id).await?;
+                require_running_office(actor, &insp)?;
+            }
+            None => actor.require(Permission::ManagePlanning)?,
+        }
+        tx.node_conflicts(inspection, undecided_only, NODE_CONFLICTS_MAX)
+            .await
+    }
+
+    /// Decides whose row stands of a record both sides changed. Keeping the node's writes it
+    /// over the office's, provided the office's is still as it was at the import (otherwise
+    /// `StaleVersion`: decide on what the office holds now).
+    pub async fn resolve_node_conflict(
+        &self,
+        actor: &Actor,
+        id: Id,
+        keep: Keep,
+    ) -> Result<NodeConflict> {
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let mut c = tx
+            .get_node_conflict(id)
+            .await?
+            .ok_or_else(|| CoreError::NotFound("离线节点冲突".into()))?;
+        let insp = load_inspection(&mut tx, c.inspection_id).await?;
+        require_running_office(actor, &insp)?;
+        if c.decision.is_some() {
+            return Err(CoreError::Conflict("该冲突已裁定".into()));
+        }
+        let row = NodeRow {
+            table: c.table.clone(),
+            columns: c.columns.clone(),
+            values: c.node_row.clone(),
+            base: None,
+        };
+        if keep == Keep::Node {
+            if tx.node_row(&row).await?.as_ref() != Some(&c.office_row) {
+                return Err(CoreError::StaleVersion(format!(
+                    "{} 的这条记录在导入后已在办公室一方改动",
+                    c.table
+                )));
+            }
+            tx.put_node_row(&row, true, insp.id).await?;
+            if !tx.node_row_belongs(&row, insp.id).await? {
+                return Err(CoreError::bad_input(
+                    "bundle",
+                    format!(
+                        "离线节点的 {} 记录不属于{}的巡视任务",
+                        c.table, insp.team_name
+                    ),
+                ));
+            }
+        }
+        c.decision = Some(keep.as_str().to_owned());
+        c.decided_by = actor.user_id();
+        c.decided_at = Some(now);
+        tx.decide_node_conflict(&c).await?;
+        record(
+            &mut tx,
+            actor,
+            now,
+            AuditEntry::new(
+                Action::NodeConflictDecided,
+                "inspection",
+                Some(insp.id),
+                json!({
+                    "conflict": c.id,
+                    "table": c.table,
+                    "keep": keep.as_str(),
+                    "office_row": c.office_row,
+                    "node_row": c.node_row,
+                    "written": if keep == Keep::Node { vec![row_ref(&row)] } else { Vec::new() },
+                }),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(c)
+    }
+}
+
+/// A written row as the trail names it: its table and, where it has one, its id.
+fn row_ref(row: &NodeRow) -> serde_json::Value {
+    let id = row
+        .columns
+        .iter()
+        .position(|c| c == "id")
+        .map(|i| row.values[i].clone());
+    json!({ "table": row.table, "id": id })
+}
+
+/// The search documents of the rows a node's import or a decision wrote, by their record's
+/// `written` list.
+pub(crate) fn written_docs(summary: &str) -> Vec<(crate::search::DocKind, Id)> {
+    use crate::search::DocKind;
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(summary) else {
+        return Vec::new();
+    };
+    let Some(rows) = v.get("written").and_then(|w| w.as_array()) else {
+        return Vec::new();
+    };
+    rows.iter()
+        .filter_map(|r| {
+            let kind = match r.get("table")?.as_str()? {
+                "problems" => DocKind::Problem,
+                "reports" => DocKind::Report,
+                "clues" => DocKind::Clue,
+                "letters" => DocKind::Letter,
+                "doc_requests" => DocKind::DocRequest,
+                "field_records" => DocKind::FieldRecord,
+                _ => return None,
+            };
+            Some((kind, r.get("id")?.as_str()?.parse().ok()?))
+        })
+        .collect()
+}
+
+/// At most this many conflicts are listed at once; a node's import holds far fewer.
+const NODE_CONFLICTS_MAX: u32 = 1000;

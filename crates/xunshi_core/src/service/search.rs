@@ -455,6 +455,12 @@ impl<S: Store> Services<S> {
                 wanted.extend(disposed_docs(&r.summary));
                 continue;
             }
+            if r.action == Action::NodeImported.as_str()
+                || r.action == Action::NodeConflictDecided.as_str()
+            {
+                wanted.extend(super::node::written_docs(&r.summary));
+                continue;
+            }
             let Some(id) = r.object_id.as_deref().and_then(|i| i.parse::<Id>().ok()) else {
                 continue;
             };
