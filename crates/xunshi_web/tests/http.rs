@@ -39,6 +39,8 @@ mod levels;
 mod login;
 #[path = "http/messages.rs"]
 mod messages;
+#[path = "http/node.rs"]
+mod node;
 #[path = "http/ops.rs"]
 mod ops;
 #[path = "http/papers.rs"]

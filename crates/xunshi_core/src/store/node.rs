@@ -55,6 +55,30 @@ pub fn same_but_number(row: &NodeRow, office: &[Value]) -> bool {
             .all(|(c, (a, b))| c == column || a == b)
 }
 
+/// What a kind of record the node returns is called on the pages.
+pub fn table_label(table: &str) -> &'static str {
+    match table {
+        "problems" => "问题底稿",
+        "evidence" => "底稿证据",
+        "fix_notices" => "立行立改通知",
+        "reports" => "巡视报告",
+        "report_versions" => "报告稿",
+        "report_steps" => "报告审批",
+        "clues" => "问题线索",
+        "announcements" => "进驻公告",
+        "letters" => "来信来电来访",
+        "letter_notes" => "来信答复",
+        "letter_handlers" => "信访处理人",
+        "talk_plan" => "谈话计划",
+        "talks" => "个别谈话",
+        "doc_requests" => "调阅材料",
+        "field_records" => "其他工作记录",
+        "citations" => "材料引用",
+        "fieldwork_files" => "进驻了解附件",
+        _ => "记录",
+    }
+}
+
 /// A record the node and the office both changed since the bundle went out.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct NodeConflict {

@@ -19,6 +19,7 @@ mod ledger;
 mod letters;
 mod levels;
 mod messages;
+mod node_conflicts;
 mod notices;
 mod pager;
 mod papers;
@@ -92,6 +93,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(levels::routes())
         .merge(filings::routes())
         .merge(deadline_changes::routes())
+        .merge(node_conflicts::routes())
         .merge(retention::routes())
         .merge(messages::routes())
         .route("/static/app.css", get(stylesheet))
@@ -368,6 +370,7 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "disposal_proposed" => "销毁申请已提交，须由另一名办公室人员批准后执行。",
         "disposal_done" => "已批准并执行销毁，所销毁记录的哈希已记入审计日志。",
         "disposal_rejected" => "销毁申请已退回。",
+        "node_conflict_decided" => "已裁定，记入审计日志。",
         "filed" => "已向上级报备，等待上级巡视巡察办阅知。",
         "filing_answered" => "已答复报备，下级巡察办将收到消息。",
         "feedback_given" => "已反馈。被巡视单位现可查阅反馈意见，整改时限自反馈日期起算。",
@@ -399,6 +402,7 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavSection> {
     }
     if actor.can(Permission::ManagePlanning) {
         plan.push(item("档案保管与销毁", "/archive/retention"));
+        plan.push(item("离线节点冲突", "/node-conflicts"));
     }
     let mut inspect = vec![item("巡视任务", "/inspections")];
     if actor.can(Permission::ViewPersonnel) {
