@@ -129,6 +129,20 @@ impl Keep {
     }
 }
 
+/// A decision of a conflict as the page's form and the API send it.
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+pub struct NodeDecision {
+    /// `office` keeps the office's row as it is; `node` writes the node's over it.
+    #[schema(pattern = "^(office|node)$")]
+    pub keep: String,
+}
+
+impl NodeDecision {
+    pub fn keep(&self) -> Result<Keep> {
+        Keep::parse(self.keep.trim())
+    }
+}
+
 /// The office that runs `insp`, or the top office.
 fn require_running_office(actor: &Actor, insp: &Inspection) -> Result<()> {
     require_planner(actor)?;

@@ -87,11 +87,9 @@ pub struct NodeConflict {
     pub inspection_id: Id,
     pub table: String,
     pub columns: Vec<String>,
-    /// The row as the office held it when the node's work came in.
-    #[schema(value_type = Vec<Object>)]
+    /// The row as the office held it when the node's work came in: one value per column.
     pub office_row: Vec<Value>,
     /// The row as the node holds it.
-    #[schema(value_type = Vec<Object>)]
     pub node_row: Vec<Value>,
     #[schema(value_type = String, format = DateTime)]
     pub imported_at: jiff::Timestamp,

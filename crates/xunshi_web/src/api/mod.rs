@@ -11,6 +11,7 @@ mod fieldwork;
 mod filings;
 mod inspections;
 mod messages;
+mod node;
 mod openapi;
 mod papers;
 mod parse;
@@ -113,6 +114,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(search::routes())
         .merge(patterns::routes())
         .merge(retention::routes())
+        .merge(node::routes())
         .split_for_parts()
 }
 

@@ -1439,3 +1439,23 @@ impl FilingParams {
         ])
     }
 }
+
+/// `GET /node-conflicts` and the page 离线节点冲突.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct NodeConflictQuery {
+    /// Only the conflicts of this inspection (the office that runs it); without it, every
+    /// inspection's (the top office).
+    pub inspection_id: Option<String>,
+    /// The decided ones too.
+    pub all: Option<bool>,
+}
+
+impl NodeConflictQuery {
+    pub fn request(&self) -> Result<(Option<Id>, bool)> {
+        Ok((
+            opt_id(&self.inspection_id, "inspection_id")?,
+            !self.all.unwrap_or(false),
+        ))
+    }
+}

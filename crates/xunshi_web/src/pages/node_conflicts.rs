@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use serde::Deserialize;
-use xunshi_core::service::Keep;
+use xunshi_core::service::NodeDecision;
 use xunshi_core::store::NodeConflict;
 use xunshi_core::store::node::table_label;
 use xunshi_core::{CoreError, Id};
@@ -16,6 +16,7 @@ use xunshi_core::{CoreError, Id};
 use super::{Frame, OrPage, PageResult, local_time, render, see_other};
 use crate::AppState;
 use crate::auth::PageUser;
+use crate::http::filters::NodeConflictQuery;
 use crate::http::{Form, Path, Query};
 
 const PATH: &str = "/node-conflicts";
@@ -53,15 +54,9 @@ struct ConflictsPage {
 
 #[derive(Deserialize, Default)]
 struct ShowQuery {
-    inspection: Option<String>,
+    #[serde(flatten)]
+    filter: NodeConflictQuery,
     notice: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct Decision {
-    keep: String,
-    #[serde(default)]
-    inspection: Option<String>,
 }
 
 /// A value as the page shows it: text as it is, a sealed field never.
@@ -115,10 +110,7 @@ async fn show(
     user: PageUser,
     Query(q): Query<ShowQuery>,
 ) -> PageResult {
-    let inspection = match q.inspection.as_deref().filter(|s| !s.is_empty()) {
-        Some(s) => Some(Id::from_path(s, "巡视任务").or_page(&user.actor)?),
-        None => None,
-    };
+    let (inspection, _) = q.filter.request().or_page(&user.actor)?;
     page(&app, &user, inspection, q.notice.as_deref(), None).await
 }
 
@@ -164,26 +156,17 @@ async fn decide(
     State(app): State<AppState>,
     user: PageUser,
     Path(id): Path<String>,
-    Form(d): Form<Decision>,
+    Form(d): Form<NodeDecision>,
 ) -> PageResult {
     let actor = &user.actor;
     let id = Id::from_path(&id, "离线节点冲突").or_page(actor)?;
-    let inspection = d
-        .inspection
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .and_then(|s| s.parse::<Id>().ok());
-    let back = match inspection {
-        Some(i) => format!("{PATH}?inspection={i}"),
-        None => PATH.to_owned(),
-    };
-    let done = match Keep::parse(&d.keep) {
+    let done = match d.keep() {
         Ok(keep) => app.services.resolve_node_conflict(actor, id, keep).await,
         Err(e) => Err(e),
     };
     match done {
-        Ok(_) => Ok(see_other(&back, "node_conflict_decided")),
+        Ok(_) => Ok(see_other(PATH, "node_conflict_decided")),
         Err(e @ (CoreError::Forbidden(_) | CoreError::NotFound(_))) => Err(e).or_page(actor),
-        Err(e) => page(&app, &user, inspection, None, Some(e)).await,
+        Err(e) => page(&app, &user, None, None, Some(e)).await,
     }
 }

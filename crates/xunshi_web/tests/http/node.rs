@@ -127,6 +127,29 @@ async fn a_record_both_sides_changed_is_shown_and_decided_once() {
         assert!(page.body.contains(text), "{text}: {}", page.body);
     }
 
+    // The API lists the same, and refuses a decision that is neither side.
+    let token = app.api_token("office1", PASSWORD).await;
+    let (status, listed) = app.api_get("/api/v1/node-conflicts", &token).await;
+    assert_eq!(status, StatusCode::OK, "{listed}");
+    assert_eq!(listed[0]["id"], serde_json::json!(conflict));
+    assert_eq!(listed[0]["table"], "field_records");
+    let (status, body) = app
+        .api_post(
+            &format!("/api/v1/node-conflicts/{conflict}/decision"),
+            Some(&token),
+            serde_json::json!({ "keep": "both" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let lead = app.api_token("zhaoyan", PASSWORD).await;
+    let (status, _) = app
+        .api_get(
+            &format!("/api/v1/node-conflicts?inspection_id={insp}"),
+            &lead,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
     // A decision that is neither side: refused on the page, nothing decided.
     let path = format!("/node-conflicts/{conflict}/decision");
     let token = b.csrf_token("/node-conflicts").await;
@@ -156,4 +179,14 @@ async fn a_record_both_sides_changed_is_shown_and_decided_once() {
         app.audit_with_action("node_conflict_decided").await.len(),
         1
     );
+    let token = app.api_token("office1", PASSWORD).await;
+    let (_, open) = app.api_get("/api/v1/node-conflicts", &token).await;
+    assert_eq!(open, serde_json::json!([]));
+    let (_, all) = app
+        .api_get(
+            &format!("/api/v1/node-conflicts?all=true&inspection_id={insp}"),
+            &token,
+        )
+        .await;
+    assert_eq!(all[0]["decision"], "node");
 }
