@@ -47,6 +47,9 @@ pub struct WebConfig {
     /// The office suite (LibreOffice's `soffice`) that makes the PDFs of an archive package's
     /// documents; none, and the package holds them as `.docx` only.
     pub office_suite: Option<std::path::PathBuf>,
+    /// On a team's node (`xunshi serve --node`): what every page says of it on top, so that no
+    /// one takes the node's data for the office's.
+    pub node: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -62,6 +65,7 @@ impl Default for WebConfig {
             public_overall_per_minute: 120,
             upload_dir: std::env::temp_dir().join("xunshi-uploads"),
             office_suite: None,
+            node: None,
         }
     }
 }

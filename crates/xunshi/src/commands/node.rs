@@ -273,8 +273,27 @@ fn read_state(config: &Config) -> Result<NodeState, String> {
 /// Before a node serves: on the first start, the office's bundle loaded into the empty data
 /// folder with the node's half of the keys (a copy of which is kept as `node.key` there); on
 /// every start after, the same bundle and pair, or a refusal — loading another over the
-/// team's work would lose it. Returns the inspection.
+/// team's work would lose it. Returns what the node's pages say of it on top.
 pub async fn prepare(
+    services: &Services<Db>,
+    db: &Db,
+    config: &Config,
+    bundle: &Path,
+    key_path: Option<PathBuf>,
+) -> Result<String, String> {
+    let inspection = load_once(services, db, config, bundle, key_path).await?;
+    let team = services
+        .get_inspection(&Actor::system(), inspection)
+        .await
+        .map(|(i, _)| i.team_name)
+        .map_err(|e| e.to_string())?;
+    Ok(format!(
+        "离线节点：本机只有{team}的巡视任务。在此所做的工作，须以 xunshi node export 导出、交巡视巡察办导入后，才进入办公室的系统。"
+    ))
+}
+
+/// The bundle loaded on the first start, or checked to be the one loaded; the inspection.
+async fn load_once(
     services: &Services<Db>,
     db: &Db,
     config: &Config,

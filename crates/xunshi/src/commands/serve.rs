@@ -16,10 +16,14 @@ pub async fn run(
 ) -> Result<ExitCode, String> {
     let db = open(&config).await?;
     // A node's bundle brings its data keys: loaded before the cipher would make new ones.
+    let mut node_banner = None;
     if let Some(bundle) = &node {
         let plain = services(db.clone(), &config);
         match super::node::prepare(&plain, &db, &config, bundle, node_key).await {
-            Ok(inspection) => println!("离线节点模式：本节点只有巡视任务 {inspection}"),
+            Ok(banner) => {
+                println!("{banner}");
+                node_banner = Some(banner);
+            }
             Err(e) => {
                 db.close().await;
                 return Err(e);
@@ -68,6 +72,7 @@ pub async fn run(
         login_per_address_per_minute: config.login_attempts_per_minute,
         upload_dir,
         office_suite: config.office_suite.clone(),
+        node: node_banner,
         ..WebConfig::default()
     };
     let app = xunshi_web::router(AppState::new(services, db.clone(), web));

@@ -4,7 +4,9 @@
 
 use serde_json::Value;
 
-use super::{Instance, api_login, assert_success, assert_trail_whole, http, stderr, stdout};
+use super::{
+    Instance, api_login, assert_success, assert_trail_whole, form_login, http, stderr, stdout,
+};
 
 const DEMO_PASSWORD: &str = "Xunshi-Demo-2020";
 
@@ -212,6 +214,15 @@ pub(super) fn an_inspection_goes_to_its_teams_node_and_only_it(office: &Instance
     // The team's machine: only that inspection, only the team logs in, and the team works.
     let server = node.serve_with(&["--node", file, "--node-key", key]);
     assert!(server.stdout().contains("离线节点"), "{}", server.stdout());
+    // Every page says it is the node's.
+    let cookie = form_login(server.port, "teamlead", DEMO_PASSWORD);
+    let home = http(server.port, "GET", "/", &[("Cookie", &cookie)], None);
+    assert_eq!(home.status, 200, "{}", home.body);
+    assert!(
+        home.body.contains("离线节点：本机只有第四巡视组的巡视任务"),
+        "{}",
+        home.body
+    );
     let refused = api_login(server.port, "office", DEMO_PASSWORD);
     assert_eq!(
         refused.status, 401,

@@ -30,6 +30,17 @@ struct Checked {
     cols: Vec<(String, bool)>,
 }
 
+impl Checked {
+    /// The columns, quoted, for a statement's list.
+    fn column_list(&self) -> String {
+        self.cols
+            .iter()
+            .map(|(c, _)| quoted(c))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
 impl<M: Mode> DbTx<M> {
     async fn checked(&mut self, row: &NodeRow) -> Result<Checked> {
         let Some((_, key)) = RETURNING.iter().find(|(t, _)| *t == row.table) else {
@@ -114,12 +125,7 @@ const CONFLICT_COLS: &str = "id, pair, inspection_id, table_name, columns, offic
 impl<M: Mode> NodeRead for DbTx<M> {
     async fn node_row(&mut self, row: &NodeRow) -> Result<Option<Vec<Value>>> {
         let checked = self.checked(row).await?;
-        let list = checked
-            .cols
-            .iter()
-            .map(|(c, _)| quoted(c))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let list = checked.column_list();
         let sql = format!(
             "SELECT {list} FROM {} WHERE {}",
             quoted(&row.table),
@@ -262,12 +268,7 @@ impl NodeWrite for DbTx<Writing> {
             }
             Self::bind_key(&checked, row, q)?
         } else {
-            let list = checked
-                .cols
-                .iter()
-                .map(|(c, _)| quoted(c))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let list = checked.column_list();
             let params = (1..=checked.cols.len())
                 .map(|i| format!("${i}"))
                 .collect::<Vec<_>>()

@@ -181,7 +181,8 @@ async fn home(State(app): State<AppState>, user: PageUser, Query(q): Query<HomeQ
             .collect();
     }
     let page = HomePage {
-        frame: Frame::with_counts(&user, "工作台", "/", counts).with_notice(q.notice.as_deref()),
+        frame: Frame::with_counts(&app, &user, "工作台", "/", counts)
+            .with_notice(q.notice.as_deref()),
         todo_total: todo.total(),
         todo_counts,
         todo: todo_rows,

@@ -242,6 +242,8 @@ pub struct Frame {
     /// A message about the request as a whole (a filter that could not be read), shown on top.
     pub error: Option<String>,
     pub logged_in: bool,
+    /// Set on a team's node (`WebConfig::node`): shown on top of every page.
+    pub node: Option<String>,
 }
 
 impl Frame {
@@ -255,11 +257,17 @@ impl Frame {
             .frame_counts(&user.actor)
             .await
             .unwrap_or_default();
-        Frame::with_counts(user, title, path, counts)
+        Frame::with_counts(app, user, title, path, counts)
     }
 
     /// The frame with its counts already read (the home page reads them with its to-do).
-    pub fn with_counts(user: &PageUser, title: &str, path: &str, counts: FrameCounts) -> Frame {
+    pub fn with_counts(
+        app: &AppState,
+        user: &PageUser,
+        title: &str,
+        path: &str,
+        counts: FrameCounts,
+    ) -> Frame {
         let actor = &user.actor;
         let u = user.user();
         let mut roles: Vec<&str> = actor.grants().iter().map(|g| g.role.label()).collect();
@@ -284,6 +292,7 @@ impl Frame {
             notice: None,
             error: None,
             logged_in: true,
+            node: app.config.node.clone(),
         }
     }
 
@@ -300,6 +309,7 @@ impl Frame {
             notice: None,
             error: None,
             logged_in: false,
+            node: None,
         }
     }
 
