@@ -84,7 +84,7 @@ fn internal(e: impl std::fmt::Display) -> CoreError {
     CoreError::internal(e.to_string())
 }
 
-fn quoted(name: &str) -> String {
+pub(crate) fn quoted(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 

@@ -150,7 +150,7 @@ impl std::fmt::Debug for FieldCipher {
     }
 }
 
-fn random<const N: usize>() -> Result<[u8; N]> {
+pub(crate) fn random<const N: usize>() -> Result<[u8; N]> {
     let mut b = [0u8; N];
     getrandom::fill(&mut b).map_err(|e| CoreError::internal(format!("no randomness: {e}")))?;
     Ok(b)
@@ -218,16 +218,11 @@ fn read_key_file(path: &Path) -> Result<Master> {
     Master::new(&bytes)
 }
 
-/// Writes a new key file readable by its owner only.
-fn create_key_file(path: &Path) -> Result<()> {
-    let key = random::<MASTER_BYTES>()?;
+/// Makes a new file, and its folder where missing, readable and writable by its owner only
+/// (a key file); an existing file is never opened.
+pub(crate) fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            CoreError::internal(format!(
-                "the folder of the key file {}: {e}",
-                path.display()
-            ))
-        })?;
+        std::fs::create_dir_all(dir)?;
     }
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
@@ -236,7 +231,13 @@ fn create_key_file(path: &Path) -> Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600);
     }
-    let mut f = opts.open(path).map_err(|e| {
+    opts.open(path)
+}
+
+/// Writes a new key file readable by its owner only.
+fn create_key_file(path: &Path) -> Result<()> {
+    let key = random::<MASTER_BYTES>()?;
+    let mut f = create_private(path).map_err(|e| {
         CoreError::internal(format!(
             "the key file {} cannot be made: {e}",
             path.display()

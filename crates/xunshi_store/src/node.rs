@@ -37,7 +37,7 @@ use xunshi_core::store::{Blobs, NodeRow, row_digest};
 use xunshi_core::{CoreError, Id, Result};
 
 use crate::backup::{self, Pick, Selection, TableCount};
-use crate::cipher::{DataKey, adopt_data_keys, data_keys};
+use crate::cipher::{DataKey, adopt_data_keys, create_private, data_keys, random};
 use crate::{Db, db_err};
 
 /// The first bytes of every bundle.
@@ -108,14 +108,8 @@ fn internal(e: impl std::fmt::Display) -> CoreError {
     CoreError::internal(e.to_string())
 }
 
-fn refused(why: impl Into<String>) -> CoreError {
+pub(crate) fn refused(why: impl Into<String>) -> CoreError {
     CoreError::bad_input("bundle", why.into())
-}
-
-fn random<const N: usize>() -> Result<[u8; N]> {
-    let mut b = [0u8; N];
-    getrandom::fill(&mut b).map_err(|e| internal(format!("no randomness: {e}")))?;
-    Ok(b)
 }
 
 /// Makes a new pair of key files' contents for `inspection`: the office's half and the node's.
@@ -154,19 +148,7 @@ pub fn pair(inspection: Id) -> Result<(NodeKey, NodeKey)> {
 /// Writes a key file readable by its owner alone; an existing file is never replaced.
 pub fn write_key(path: &Path, key: &NodeKey) -> Result<()> {
     use std::io::Write;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| internal(format!("{}: {e}", dir.display())))?;
-    }
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts
-        .open(path)
-        .map_err(|e| internal(format!("{}: {e}", path.display())))?;
+    let mut f = create_private(path).map_err(|e| internal(format!("{}: {e}", path.display())))?;
     let text = serde_json::to_vec_pretty(key).map_err(internal)?;
     f.write_all(&text)
         .and_then(|_| f.sync_all())
@@ -203,6 +185,24 @@ impl NodeKey {
         let doc = hex::decode(&self.signing_key).map_err(internal)?;
         Ed25519KeyPair::from_pkcs8(&doc).map_err(internal)
     }
+}
+
+/// The folder a file goes in.
+fn folder_of(out: &Path) -> &Path {
+    out.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// Writes a bundle to `out`, which must not exist, through a file beside it renamed at the
+/// end: a half-written bundle never carries the name.
+fn write_new(out: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut part = tempfile::NamedTempFile::new_in(folder_of(out)).map_err(internal)?;
+    part.write_all(bytes).map_err(internal)?;
+    part.as_file().sync_all().map_err(internal)?;
+    part.persist_noclobber(out).map_err(|e| internal(e.error))?;
+    Ok(())
 }
 
 /// What a bundle says of itself, in the clear (but signed).
@@ -251,6 +251,22 @@ fn seal(key: &NodeKey, schema_version: i64, payload: &[u8]) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+/// Where the header of a bundle's `body` (the bundle without its signature) lies: its start
+/// and its end, checked to be within the body.
+fn header_span(body: &[u8]) -> Result<(usize, usize)> {
+    let start = MAGIC.len() + 4;
+    if body.len() < start || !body.starts_with(MAGIC) {
+        return Err(refused("不是离线节点数据包：文件头不符"));
+    }
+    let mut len = [0u8; 4];
+    len.copy_from_slice(&body[MAGIC.len()..start]);
+    let len = u32::from_be_bytes(len) as usize;
+    if len > MAX_HEADER || start + len > body.len() {
+        return Err(refused("数据包的头部长度不符"));
+    }
+    Ok((start, start + len))
+}
+
 /// Opens a bundle made by the other side of `key`'s pair: the signature first, then the
 /// header, then the payload. Anything else is refused with the reason.
 pub fn open(key: &NodeKey, bundle: &[u8]) -> Result<(BundleHeader, Vec<u8>)> {
@@ -273,14 +289,8 @@ pub fn open(key: &NodeKey, bundle: &[u8]) -> Result<(BundleHeader, Vec<u8>)> {
                 key.side.other().label()
             ))
         })?;
-    let mut len = [0u8; 4];
-    len.copy_from_slice(&body[MAGIC.len()..MAGIC.len() + 4]);
-    let len = u32::from_be_bytes(len) as usize;
-    let start = MAGIC.len() + 4;
-    if len > MAX_HEADER || start + len > body.len() {
-        return Err(refused("数据包的头部长度不符"));
-    }
-    let header_bytes = &body[start..start + len];
+    let (start, end) = header_span(body)?;
+    let header_bytes = &body[start..end];
     let header: BundleHeader = serde_json::from_slice(header_bytes)
         .map_err(|e| refused(format!("数据包的头部无法读取：{e}")))?;
     if header.pair != key.pair || header.from != key.side.other() {
@@ -304,7 +314,7 @@ pub fn open(key: &NodeKey, bundle: &[u8]) -> Result<(BundleHeader, Vec<u8>)> {
         .decrypt(
             &Nonce::from(nonce),
             Payload {
-                msg: &body[start + len..],
+                msg: &body[end..],
                 aad: header_bytes,
             },
         )
@@ -563,19 +573,12 @@ pub async fn export(
             serde_json::to_vec(&keys).map_err(internal)?,
         )],
     };
-    let dir = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let scratch = tempfile::tempdir_in(dir).map_err(internal)?;
+    let scratch = tempfile::tempdir_in(folder_of(out)).map_err(internal)?;
     let payload_path = scratch.path().join("payload.zip");
     let manifest = backup::write_zip(db, blobs, &payload_path, |_, _| {}, Some(&selection)).await?;
     let payload = std::fs::read(&payload_path).map_err(internal)?;
     let bundle = seal(key, manifest.schema_version, &payload)?;
-    let part = tempfile::NamedTempFile::new_in(dir).map_err(internal)?;
-    std::fs::write(part.path(), &bundle).map_err(internal)?;
-    part.as_file().sync_all().map_err(internal)?;
-    part.persist_noclobber(out).map_err(|e| internal(e.error))?;
+    write_new(out, &bundle)?;
     Ok(Exported {
         pair: key.pair.clone(),
         tables: manifest
@@ -649,7 +652,7 @@ fn key_of(cols: &[String], key: &[&str], values: &[Value]) -> Result<String> {
         .map(|k| {
             cols.iter()
                 .position(|c| c == k)
-                .map(|i| values[i].clone())
+                .and_then(|i| values.get(i).cloned())
                 .ok_or_else(|| internal(format!("no key column {k}")))
         })
         .collect::<Result<Vec<_>>>()?;
@@ -729,7 +732,7 @@ pub async fn export_work(
         let names: Vec<String> = cols.iter().map(|(c, _)| c.clone()).collect();
         let list = names
             .iter()
-            .map(|c| format!("\"{c}\""))
+            .map(|c| backup::quoted(c))
             .collect::<Vec<_>>()
             .join(", ");
         let found = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -796,14 +799,7 @@ pub async fn export_work(
     }
     let payload = zip.finish().map_err(internal)?.into_inner();
     let bundle = seal(key, origin_header.schema_version, &payload)?;
-    let dir = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let part = tempfile::NamedTempFile::new_in(dir).map_err(internal)?;
-    std::fs::write(part.path(), &bundle).map_err(internal)?;
-    part.as_file().sync_all().map_err(internal)?;
-    part.persist_noclobber(out).map_err(|e| internal(e.error))?;
+    write_new(out, &bundle)?;
     Ok(WorkExported {
         rows: work.rows.len(),
         files: files.len(),
@@ -815,17 +811,9 @@ pub async fn export_work(
 /// The inspection a bundle says it carries, read before its signature is checked: only to
 /// find the key that checks it.
 pub fn bundle_inspection(bundle: &[u8]) -> Result<Id> {
-    let start = MAGIC.len() + 4;
-    if bundle.len() < start || !bundle.starts_with(MAGIC) {
-        return Err(refused("不是离线节点数据包：文件头不符"));
-    }
-    let mut len = [0u8; 4];
-    len.copy_from_slice(&bundle[MAGIC.len()..start]);
-    let len = u32::from_be_bytes(len) as usize;
-    let header: BundleHeader = bundle
-        .get(start..start + len.min(MAX_HEADER))
-        .and_then(|h| serde_json::from_slice(h).ok())
-        .ok_or_else(|| refused("数据包的头部无法读取"))?;
+    let (start, end) = header_span(bundle)?;
+    let header: BundleHeader = serde_json::from_slice(&bundle[start..end])
+        .map_err(|e| refused(format!("数据包的头部无法读取：{e}")))?;
     Ok(header.inspection_id)
 }
 

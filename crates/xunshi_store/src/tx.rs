@@ -69,6 +69,9 @@ pub struct DbTx<M: Mode> {
     conn: M::Conn,
     /// The tallies' state as read in this transaction (see tally.rs), read once.
     tally_state_cache: Option<Option<(jiff::civil::Date, i32)>>,
+    /// The columns of the tables a node's rows went to in this transaction (tx/node.rs), each
+    /// read once: an import puts many rows into few tables.
+    node_columns: std::collections::HashMap<String, Vec<(String, bool)>>,
     /// Set only on a `Db` opened for explaining (see explain.rs).
     explain: Option<(crate::Dialect, ExplainLog)>,
 }
@@ -117,6 +120,7 @@ impl DbTx<Reading> {
         DbTx {
             conn: tx,
             tally_state_cache: None,
+            node_columns: Default::default(),
             explain,
         }
     }
@@ -127,6 +131,7 @@ impl DbTx<Writing> {
         DbTx {
             conn: w,
             tally_state_cache: None,
+            node_columns: Default::default(),
             explain,
         }
     }

@@ -43,14 +43,7 @@ impl<S: Store> Services<S> {
             let mut tx = self.store.read().await?;
             load_inspection(&mut tx, id).await?
         };
-        require_access(actor, &inspection, Access::Read)?;
-        if !(actor.can(Permission::ManagePlanning)
-            || actor.office_reach().runs(inspection.dispatcher_id))
-        {
-            return Err(CoreError::Forbidden(
-                "离线节点数据包由组织该次巡视巡察的巡视巡察办导出".into(),
-            ));
-        }
+        require_running_office(actor, &inspection)?;
         may_go_to_node(&inspection)?;
         Ok(inspection)
     }
@@ -151,7 +144,7 @@ fn require_running_office(actor: &Actor, insp: &Inspection) -> Result<()> {
         return Ok(());
     }
     Err(CoreError::Forbidden(
-        "离线节点的工作由组织该次巡视巡察的巡视巡察办导入和裁定".into(),
+        "离线节点由组织该次巡视巡察的巡视巡察办配对、导出、导入和裁定".into(),
     ))
 }
 

@@ -11,17 +11,9 @@ use xunshi_core::store::{NodeConflict, NodeRead, NodeRow, NodeWrite, Placed};
 use xunshi_core::{CoreError, Id, Result};
 
 use super::{DbTx, Held, Mode, Writing, ts};
-use crate::backup::{bind_json, columns, json_row};
-use crate::node::{RETURNING, pick_condition};
+use crate::backup::{bind_json, columns, json_row, quoted};
+use crate::node::{RETURNING, pick_condition, refused};
 use crate::rows::{id, opt_id, opt_s, opt_ts, s};
-
-fn refused(why: String) -> CoreError {
-    CoreError::bad_input("bundle", why)
-}
-
-fn quoted(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
 
 /// A returned row checked against its table: the table's key columns, and each column of the
 /// row with whether it holds integers, in the row's order.
@@ -49,8 +41,15 @@ impl<M: Mode> DbTx<M> {
                 row.table
             )));
         };
-        let dialect = self.dialect();
-        let ours = columns(self.conn.conn(), dialect, &row.table).await?;
+        if !self.node_columns.contains_key(&row.table) {
+            let dialect = self.dialect();
+            let read = columns(self.conn.conn(), dialect, &row.table).await?;
+            self.node_columns.insert(row.table.clone(), read);
+        }
+        let ours = self
+            .node_columns
+            .get(&row.table)
+            .ok_or_else(|| CoreError::internal("the table's columns were just read"))?;
         if ours.len() != row.columns.len() || row.values.len() != row.columns.len() {
             return Err(refused(format!(
                 "离线节点交回的 {} 的列与本库不符（版本不同？）",

@@ -71,15 +71,7 @@ fn shown(column: &str, v: &serde_json::Value) -> String {
     }
 }
 
-async fn row(app: &AppState, user: &PageUser, c: NodeConflict) -> ConflictRow {
-    let team_name = match app
-        .services
-        .get_inspection(&user.actor, c.inspection_id)
-        .await
-    {
-        Ok((insp, _)) => insp.team_name,
-        Err(_) => c.inspection_id.to_string(),
-    };
+fn row(c: NodeConflict, team_name: String) -> ConflictRow {
     let differences = c
         .columns
         .iter()
@@ -128,9 +120,22 @@ async fn page(
         .await
         .or_page(actor)?;
     let (mut waiting, mut decided) = (Vec::new(), Vec::new());
+    // The team's name of each inspection, read once however many of its records conflict.
+    let mut teams: std::collections::HashMap<Id, String> = std::collections::HashMap::new();
     for c in all {
         let undecided = c.decision.is_none();
-        let r = row(app, user, c).await;
+        let team_name = match teams.get(&c.inspection_id) {
+            Some(name) => name.clone(),
+            None => {
+                let name = match app.services.get_inspection(actor, c.inspection_id).await {
+                    Ok((insp, _)) => insp.team_name,
+                    Err(_) => c.inspection_id.to_string(),
+                };
+                teams.insert(c.inspection_id, name.clone());
+                name
+            }
+        };
+        let r = row(c, team_name);
         if undecided {
             waiting.push(r);
         } else {
