@@ -171,7 +171,7 @@ pub use messages::{
     DueFollowUp, DueTask, DueTransfer, Mail, MessageFilter, MessageRead, MessageSort,
     MessageSortKey, MessageWrite,
 };
-pub use node::{NodeConflict, NodeRead, NodeRow, NodeWrite, Placed, row_digest};
+pub use node::{NodeBaseline, NodeConflict, NodeRead, NodeRow, NodeWrite, Placed, row_digest};
 pub use org::{UnitSort, UnitSortKey, UserSort, UserSortKey};
 pub use papers::{PaperRead, PaperWrite, ProblemFilter, ProblemSort, ProblemSortKey};
 pub use patterns::{PatternRead, PatternWrite, RecurrenceFilter, TrendRead, UnitPatternOrder};

@@ -90,6 +90,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(43, "0043_dispatcher_tally"),
     migration!(44, "0044_task_dispatcher"),
     migration!(45, "0045_node_work"),
+    migration!(46, "0046_node_rows"),
 ];
 
 /// Applies every migration not applied yet, each in its own transaction. Returns how many ran.

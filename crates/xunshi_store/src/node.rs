@@ -434,7 +434,8 @@ fn pick(table: &str) -> Option<Pick> {
         | "task_tally_dispatcher"
         | "task_tally_committee"
         | "node_conflicts"
-        | "node_trails" => Nothing,
+        | "node_trails"
+        | "node_rows" => Nothing,
         _ => return None,
     })
 }

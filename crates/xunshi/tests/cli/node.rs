@@ -257,6 +257,7 @@ pub(super) fn an_inspection_goes_to_its_teams_node_and_only_it(office: &Instance
         Some(&body),
     );
     assert_eq!(added.status, 201, "{}", added.body);
+    let node_letter = added.json()["id"].as_str().unwrap().to_owned();
     assert_eq!(
         items(server.port, &lead, &letters_path).len(),
         letters.len() + 1
@@ -383,6 +384,88 @@ pub(super) fn an_inspection_goes_to_its_teams_node_and_only_it(office: &Instance
     assert!(stdout(&out).contains("新增 0 条"), "{}", stdout(&out));
     assert!(stdout(&out).contains("冲突 0 条"), "{}", stdout(&out));
     assert!(stdout(&out).contains("追加 0 条"), "{}", stdout(&out));
+    let letter_path = format!("/api/v1/letters/{node_letter}");
+    let server = office.serve();
+    let lead = bearer(server.port, "teamlead");
+    let r = http(
+        server.port,
+        "GET",
+        &letter_path,
+        &[("Authorization", &lead)],
+        None,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let office_number = r.json()["letter"]["number"].clone();
+    assert!(server.stop_with_sigterm().success());
+
+    // The team works on: its own visit, which the office took under another number, is taken
+    // up, and the announcement it won is changed again. Both come back as updates of what the
+    // office took, not as conflicts with the bundle that first went out.
+    let server = node.serve_with(&["--node", file]);
+    let lead = bearer(server.port, "teamlead");
+    let r = http(
+        server.port,
+        "GET",
+        &letter_path,
+        &[("Authorization", &lead)],
+        None,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let version = r.json()["letter"]["version"].clone();
+    let handling = serde_json::json!({
+        "version": version,
+        "scope": "in_scope",
+        "status": "handling",
+        "disposition": "已约谈核实（节点）",
+    })
+    .to_string();
+    let r = http(
+        server.port,
+        "PUT",
+        &format!("{letter_path}/handling"),
+        &[
+            ("Authorization", &lead),
+            ("Content-Type", "application/json"),
+        ],
+        Some(&handling),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    change_hotline(server.port, &lead, &id, "0771-2188466（节点二）");
+    assert!(server.stop_with_sigterm().success());
+    let later = media.path().join("work-2.xsn");
+    let out = node.run(&["node", "export", "--out", later.to_str().unwrap()], None);
+    assert_success(&out, "node export on the node, again");
+    let out = office.run(&["node", "import", later.to_str().unwrap()], None);
+    assert_success(&out, "node import of the later work");
+    let told = stdout(&out);
+    assert!(told.contains("新增 0 条"), "{told}");
+    assert!(told.contains("冲突 0 条"), "{told}");
+    assert!(!told.contains("改号"), "{told}");
+    let updated: usize = told
+        .split("更新 ")
+        .nth(1)
+        .and_then(|t| t.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("the updates are told");
+    assert!(updated >= 2, "{told}");
+    let server = office.serve();
+    let lead = bearer(server.port, "teamlead");
+    assert_eq!(hotline(server.port, &lead, &id), "0771-2188466（节点二）");
+    let r = http(
+        server.port,
+        "GET",
+        &letter_path,
+        &[("Authorization", &lead)],
+        None,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let letter = &r.json()["letter"];
+    assert_eq!(letter["disposition"], "已约谈核实（节点）");
+    assert_eq!(
+        letter["number"], office_number,
+        "the office's number stands"
+    );
+    assert!(server.stop_with_sigterm().success());
 
     // The office's trail holds each export, the node's records and the decision, and still
     // verifies.

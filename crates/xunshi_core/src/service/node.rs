@@ -3,7 +3,7 @@
 //! which inspection there, and the record that it went.
 
 use serde::Serialize;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::planning::{load_inspection, require_planner};
 use super::{Services, record};
@@ -14,9 +14,9 @@ use crate::error::{CoreError, Result};
 use crate::id::Id;
 use crate::inspection::{Inspection, Stage};
 use crate::permission::{Actor, Permission};
+use crate::store::node::{numbered, same_but_number};
 use crate::store::{
-    NodeConflict, NodeRead, NodeRow, NodeWrite, Placed, Store, WriteTx, node::same_but_number,
-    row_digest,
+    NodeBaseline, NodeConflict, NodeRead, NodeRow, NodeWrite, Placed, Store, WriteTx, row_digest,
 };
 
 /// Whether an inspection at `stage` has on-site work a team could do away from the network:
@@ -174,7 +174,7 @@ impl<S: Store> Services<S> {
             .map_err(|f| CoreError::RuleRefused(format!("离线节点的审计日志不完整：{f}")))?;
         let mut tx = self.store.write().await?;
         let from = match tx.node_trail_taken(&work.pair).await? {
-            None => 0,
+            None | Some((0, _)) => 0,
             Some((seq, hash)) => {
                 let continues = usize::try_from(seq - 1)
                     .ok()
@@ -205,8 +205,15 @@ impl<S: Store> Services<S> {
             if office.is_some() && !tx.node_row_belongs(row, insp.id).await? {
                 return Err(outside(row));
             }
-            match office {
-                None => {
+            let baseline = tx.node_baseline(&work.pair, row).await?;
+            let taken = |office: Option<String>, conflict: Option<Id>| NodeBaseline {
+                node: row_digest(&row.values),
+                office,
+                conflict,
+            };
+            let how = settle(row, office.as_deref(), baseline.as_ref());
+            let settled = match (office, how) {
+                (_, Settle::Insert) => {
                     if let Placed::Renumbered { column, was, now } =
                         tx.put_node_row(row, false, insp.id).await?
                     {
@@ -215,18 +222,26 @@ impl<S: Store> Services<S> {
                     }
                     out.inserted += 1;
                     written.push(row_ref(row));
+                    let stored = tx.node_row(row).await?;
+                    Some(taken(stored.as_deref().map(row_digest), None))
                 }
-                // A record the node made, taken in before (under another number, perhaps).
-                Some(o) if o == row.values || (row.base.is_none() && same_but_number(row, &o)) => {
-                    out.unchanged += 1
+                (_, Settle::Unchanged) => {
+                    out.unchanged += 1;
+                    None
                 }
-                Some(o) if row.base.as_deref() == Some(row_digest(&o).as_str()) => {
-                    tx.put_node_row(row, true, insp.id).await?;
+                (Some(o), Settle::Alike) => {
+                    out.unchanged += 1;
+                    Some(taken(Some(row_digest(&o)), None))
+                }
+                (Some(o), Settle::Update) => {
+                    let numbered_as_office = keep_number(row, &o);
+                    tx.put_node_row(&numbered_as_office, true, insp.id).await?;
                     out.updated += 1;
                     written.push(row_ref(row));
+                    Some(taken(Some(row_digest(&numbered_as_office.values)), None))
                 }
-                Some(o) => {
-                    let c = NodeConflict {
+                (Some(o), Settle::Conflict) => {
+                    let mut c = NodeConflict {
                         id: Id::new(),
                         pair: work.pair.clone(),
                         inspection_id: insp.id,
@@ -239,10 +254,24 @@ impl<S: Store> Services<S> {
                         decided_by: None,
                         decided_at: None,
                     };
-                    tx.insert_node_conflict(&c).await?;
+                    // The record's conflict still undecided is brought up to date rather than
+                    // joined by a second one.
+                    match baseline.as_ref().and_then(|b| b.conflict) {
+                        Some(pending) => {
+                            c.id = pending;
+                            tx.renew_node_conflict(&c).await?;
+                        }
+                        None => tx.insert_node_conflict(&c).await?,
+                    }
                     out.conflicts.push(c.id);
-                    continue;
+                    Some(taken(None, Some(c.id)))
                 }
+                (None, _) => {
+                    return Err(CoreError::internal("a row the office lacks is inserted"));
+                }
+            };
+            if let Some(b) = settled {
+                tx.set_node_baseline(&work.pair, row, &b, now).await?;
             }
             if !tx.node_row_belongs(row, insp.id).await? {
                 return Err(outside(row));
@@ -332,11 +361,18 @@ impl<S: Store> Services<S> {
         if c.decision.is_some() {
             return Err(CoreError::Conflict("该冲突已裁定".into()));
         }
-        let row = NodeRow {
+        let node_row = NodeRow {
             table: c.table.clone(),
             columns: c.columns.clone(),
             values: c.node_row.clone(),
             base: None,
+        };
+        // The node's record under the office's number, where the office gave it another.
+        let row = keep_number(&node_row, &c.office_row);
+        let mut taken = NodeBaseline {
+            node: row_digest(&node_row.values),
+            office: None,
+            conflict: None,
         };
         if keep == Keep::Node {
             if tx.node_row(&row).await?.as_ref() != Some(&c.office_row) {
@@ -346,6 +382,7 @@ impl<S: Store> Services<S> {
                 )));
             }
             tx.put_node_row(&row, true, insp.id).await?;
+            taken.office = Some(row_digest(&row.values));
             if !tx.node_row_belongs(&row, insp.id).await? {
                 return Err(CoreError::bad_input(
                     "bundle",
@@ -360,6 +397,8 @@ impl<S: Store> Services<S> {
         c.decided_by = actor.user_id();
         c.decided_at = Some(now);
         tx.decide_node_conflict(&c).await?;
+        tx.set_node_baseline(&c.pair, &node_row, &taken, now)
+            .await?;
         record(
             &mut tx,
             actor,
@@ -382,6 +421,60 @@ impl<S: Store> Services<S> {
         tx.commit().await?;
         Ok(c)
     }
+}
+
+/// How one of a node's rows goes in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Settle {
+    /// The office has no such record.
+    Insert,
+    /// The node has not changed the record since the office last took it.
+    Unchanged,
+    /// Both sides hold the record alike.
+    Alike,
+    /// Only the node changed the record since the office last took it (or since the bundle
+    /// went out, the first time): the node's replaces the office's.
+    Update,
+    /// Both changed it.
+    Conflict,
+}
+
+/// The one rule of an import: the node's `row` against the office's row of the same key
+/// (`office`) and what the office last took of it from this node (`baseline`); without a
+/// baseline, against the row as the office's bundle carried it (`row.base`).
+fn settle(row: &NodeRow, office: Option<&[Value]>, baseline: Option<&NodeBaseline>) -> Settle {
+    let Some(office) = office else {
+        return Settle::Insert;
+    };
+    let here = row_digest(office);
+    if baseline.is_some_and(|b| b.node == row_digest(&row.values)) {
+        return Settle::Unchanged;
+    }
+    // A record the node made, taken in before under another number, is alike but for it.
+    if office == row.values.as_slice() || (row.base.is_none() && same_but_number(row, office)) {
+        return Settle::Alike;
+    }
+    let ground = match baseline {
+        Some(b) => b.office.as_deref(),
+        None => row.base.as_deref(),
+    };
+    if ground == Some(here.as_str()) {
+        Settle::Update
+    } else {
+        Settle::Conflict
+    }
+}
+
+/// The node's row with the office's number, where the office holds the record under another
+/// ([`numbered`]): what is written over the office's row, whose number stands.
+fn keep_number(row: &NodeRow, office: &[Value]) -> NodeRow {
+    let mut kept = row.clone();
+    if let Some(at) = numbered(&row.table).and_then(|n| row.columns.iter().position(|c| c == n))
+        && let (Some(v), Some(o)) = (kept.values.get_mut(at), office.get(at))
+    {
+        *v = o.clone();
+    }
+    kept
 }
 
 /// A written row as the trail names it: its table and, where it has one, its id.
@@ -422,3 +515,84 @@ pub(crate) fn written_docs(summary: &str) -> Vec<(crate::search::DocKind, Id)> {
 
 /// At most this many conflicts are listed at once; a node's import holds far fewer.
 const NODE_CONFLICTS_MAX: u32 = 1000;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn letter(number: i64, content: &str, base: Option<&[Value]>) -> NodeRow {
+        NodeRow {
+            table: "letters".into(),
+            columns: vec!["id".into(), "number".into(), "content".into()],
+            values: vec![Value::from("a"), Value::from(number), Value::from(content)],
+            base: base.map(row_digest),
+        }
+    }
+
+    fn taken(node: &NodeRow, office: Option<&NodeRow>) -> NodeBaseline {
+        NodeBaseline {
+            node: row_digest(&node.values),
+            office: office.map(|o| row_digest(&o.values)),
+            conflict: None,
+        }
+    }
+
+    #[test]
+    fn the_first_import_compares_with_the_bundle_that_went_out() {
+        let out = letter(1, "来信", None).values;
+        let node = letter(1, "来信，已答复", Some(&out));
+        assert_eq!(settle(&node, None, None), Settle::Insert);
+        assert_eq!(settle(&node, Some(&out), None), Settle::Update);
+        assert_eq!(settle(&node, Some(&node.values), None), Settle::Alike);
+        let office = letter(1, "来信，已转办", None).values;
+        assert_eq!(settle(&node, Some(&office), None), Settle::Conflict);
+    }
+
+    #[test]
+    fn a_record_changed_again_on_the_node_after_an_import_is_an_update() {
+        // Made on the node, taken in under number 4 (the office had given 3 meanwhile).
+        let first = letter(3, "来访", None);
+        let office = letter(4, "来访", None);
+        assert_eq!(settle(&first, Some(&office.values), None), Settle::Alike);
+        let b = taken(&first, Some(&office));
+        assert_eq!(
+            settle(&first, Some(&office.values), Some(&b)),
+            Settle::Unchanged
+        );
+        let again = letter(3, "来访，已约谈", None);
+        assert_eq!(
+            settle(&again, Some(&office.values), Some(&b)),
+            Settle::Update
+        );
+        let written = keep_number(&again, &office.values);
+        assert_eq!(written.values[1], Value::from(4));
+        assert_eq!(written.values[2], Value::from("来访，已约谈"));
+        // Had the office changed it too, the two would be a conflict.
+        let changed = letter(4, "来访，已转办", None);
+        assert_eq!(
+            settle(&again, Some(&changed.values), Some(&b)),
+            Settle::Conflict
+        );
+        // The node's unchanged record leaves the office's change standing.
+        assert_eq!(
+            settle(&first, Some(&changed.values), Some(&b)),
+            Settle::Unchanged
+        );
+    }
+
+    #[test]
+    fn after_the_office_kept_its_own_a_further_change_of_the_node_is_a_conflict() {
+        let node = letter(1, "节点稿", None);
+        let office = letter(1, "办公室稿", None);
+        let b = taken(&node, None);
+        assert_eq!(
+            settle(&node, Some(&office.values), Some(&b)),
+            Settle::Unchanged
+        );
+        let again = letter(1, "节点二稿", None);
+        assert_eq!(
+            settle(&again, Some(&office.values), Some(&b)),
+            Settle::Conflict
+        );
+    }
+}

@@ -100,6 +100,20 @@ pub struct NodeConflict {
     pub decided_at: Option<jiff::Timestamp>,
 }
 
+/// What the office last took of one record a pair's node returned ([`NodeRead::node_baseline`]):
+/// the ground a later import of the same record is compared on, in place of the bundle that
+/// first went out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeBaseline {
+    /// The digest of the node's row as it last came in.
+    pub node: String,
+    /// The digest of the office's row after that import or decision, where the office then held
+    /// the node's record (perhaps under another number); `None` where it kept its own.
+    pub office: Option<String>,
+    /// The conflict of the record, while it is undecided.
+    pub conflict: Option<Id>,
+}
+
 /// How a node's row went in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Placed {
@@ -138,6 +152,12 @@ pub trait NodeRead: Send {
         &mut self,
         id: Id,
     ) -> impl Future<Output = Result<Option<NodeConflict>>> + Send;
+    /// What the office last took of the record with `row`'s key from the pair's node.
+    fn node_baseline(
+        &mut self,
+        pair: &str,
+        row: &NodeRow,
+    ) -> impl Future<Output = Result<Option<NodeBaseline>>> + Send;
     /// The last record of a pair's node trail taken in: its sequence number and hash.
     fn node_trail_taken(
         &mut self,
@@ -156,6 +176,17 @@ pub trait NodeWrite: NodeRead {
     ) -> impl Future<Output = Result<Placed>> + Send;
     fn insert_node_conflict(&mut self, c: &NodeConflict)
     -> impl Future<Output = Result<()>> + Send;
+    /// Puts the rows of an undecided conflict as they stand now (the node's record changed
+    /// again before the office decided); `Conflict` if it was decided meanwhile.
+    fn renew_node_conflict(&mut self, c: &NodeConflict) -> impl Future<Output = Result<()>> + Send;
+    /// Notes what the office took of the record with `row`'s key from the pair's node.
+    fn set_node_baseline(
+        &mut self,
+        pair: &str,
+        row: &NodeRow,
+        baseline: &NodeBaseline,
+        at: jiff::Timestamp,
+    ) -> impl Future<Output = Result<()>> + Send;
     /// Records the decision of an undecided conflict; `Conflict` if it was decided meanwhile.
     fn decide_node_conflict(&mut self, c: &NodeConflict)
     -> impl Future<Output = Result<()>> + Send;

@@ -7,7 +7,7 @@ use serde_json::Value;
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 use xunshi_core::store::node::numbered;
-use xunshi_core::store::{NodeConflict, NodeRead, NodeRow, NodeWrite, Placed};
+use xunshi_core::store::{NodeBaseline, NodeConflict, NodeRead, NodeRow, NodeWrite, Placed};
 use xunshi_core::{CoreError, Id, Result};
 
 use super::{DbTx, Held, Mode, Writing, ts};
@@ -95,6 +95,23 @@ impl<M: Mode> DbTx<M> {
         }
         Ok(q)
     }
+}
+
+/// The record's key as `node_rows` keeps it: the JSON array of its key columns' values.
+fn row_key(checked: &Checked, row: &NodeRow) -> Result<String> {
+    let values = checked
+        .key
+        .iter()
+        .map(|k| {
+            checked
+                .cols
+                .iter()
+                .position(|(c, _)| c == k)
+                .map(|at| &row.values[at])
+                .ok_or_else(|| refused(format!("{} 的行缺少键列 {k}", row.table)))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    json_text(&values)
 }
 
 fn conflict(r: &AnyRow) -> Result<NodeConflict> {
@@ -185,6 +202,29 @@ impl<M: Mode> NodeRead for DbTx<M> {
             .await?
             .map(|r| conflict(&r))
             .transpose()
+    }
+
+    async fn node_baseline(&mut self, pair: &str, row: &NodeRow) -> Result<Option<NodeBaseline>> {
+        let checked = self.checked(row).await?;
+        let r = self
+            .fetch_optional(
+                sqlx::query(
+                    "SELECT node_digest, office_digest, conflict_id FROM node_rows
+                     WHERE pair = $1 AND table_name = $2 AND row_key = $3",
+                )
+                .bind(pair.to_owned())
+                .bind(row.table.clone())
+                .bind(row_key(&checked, row)?),
+            )
+            .await?;
+        r.map(|r| {
+            Ok(NodeBaseline {
+                node: s(&r, "node_digest")?,
+                office: opt_s(&r, "office_digest")?,
+                conflict: opt_id(&r, "conflict_id")?,
+            })
+        })
+        .transpose()
     }
 
     async fn node_trail_taken(&mut self, pair: &str) -> Result<Option<(i64, String)>> {
@@ -307,6 +347,54 @@ impl NodeWrite for DbTx<Writing> {
             .bind(json_text(&c.office_row)?)
             .bind(json_text(&c.node_row)?)
             .bind(ts(c.imported_at)),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn renew_node_conflict(&mut self, c: &NodeConflict) -> Result<()> {
+        let n = self
+            .execute(
+                sqlx::query(
+                    "UPDATE node_conflicts SET office_row = $1, node_row = $2, imported_at = $3
+                     WHERE id = $4 AND decision IS NULL",
+                )
+                .bind(json_text(&c.office_row)?)
+                .bind(json_text(&c.node_row)?)
+                .bind(ts(c.imported_at))
+                .bind(c.id.to_string()),
+            )
+            .await?;
+        if n == 0 {
+            return Err(CoreError::Conflict("该冲突已由他人裁定".into()));
+        }
+        Ok(())
+    }
+
+    async fn set_node_baseline(
+        &mut self,
+        pair: &str,
+        row: &NodeRow,
+        baseline: &NodeBaseline,
+        at: jiff::Timestamp,
+    ) -> Result<()> {
+        let checked = self.checked(row).await?;
+        self.execute(
+            sqlx::query(
+                "INSERT INTO node_rows (pair, table_name, row_key, node_digest, office_digest,
+                    conflict_id, taken_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)
+                 ON CONFLICT (pair, table_name, row_key) DO UPDATE SET
+                    node_digest = excluded.node_digest, office_digest = excluded.office_digest,
+                    conflict_id = excluded.conflict_id, taken_at = excluded.taken_at",
+            )
+            .bind(pair.to_owned())
+            .bind(row.table.clone())
+            .bind(row_key(&checked, row)?)
+            .bind(baseline.node.clone())
+            .bind(baseline.office.clone())
+            .bind(baseline.conflict.map(|i| i.to_string()))
+            .bind(ts(at)),
         )
         .await?;
         Ok(())

@@ -107,6 +107,33 @@ async fn a_record_both_sides_changed_is_shown_and_decided_once() {
     let conflict = done.conflicts[0].to_string();
     assert_eq!(office_row(&app, &record.id.to_string()).await, office);
 
+    // The node changes the record again before the office decides: the same conflict is
+    // brought up to date, not joined by a second; the node's unchanged row adds nothing.
+    let first = node.clone();
+    set(
+        &mut node,
+        "summary",
+        "座谈了解选人用人、干部监督和巡视整改情况（节点）",
+    );
+    let later = NodeWork {
+        rows: vec![node.clone()],
+        ..work.clone()
+    };
+    let done = app.services.import_node_work(&sys, &later).await.unwrap();
+    assert_eq!(done.conflicts, vec![conflict.parse().unwrap()], "{done:?}");
+    let done = app.services.import_node_work(&sys, &later).await.unwrap();
+    assert!(done.conflicts.is_empty(), "{done:?}");
+    assert_eq!(done.unchanged, 1, "{done:?}");
+    let open = app
+        .services
+        .node_conflicts(&sys, Some(insp), true)
+        .await
+        .unwrap();
+    assert_eq!(open.len(), 1, "{open:?}");
+    assert_eq!(open[0].node_row, node.values);
+    assert_ne!(open[0].node_row, first.values);
+    assert_eq!(office_row(&app, &record.id.to_string()).await, office);
+
     // The team does not decide; the office sees what differs.
     let mut member = app.login_form("zhaoyan", PASSWORD).await;
     assert_eq!(
@@ -122,7 +149,7 @@ async fn a_record_both_sides_changed_is_shown_and_decided_once() {
         "自治区党委第五巡视组",
         "其他工作记录",
         "座谈了解选人用人情况",
-        "座谈了解选人用人和干部监督情况（节点）",
+        "座谈了解选人用人、干部监督和巡视整改情况（节点）",
     ] {
         assert!(page.body.contains(text), "{text}: {}", page.body);
     }
