@@ -384,6 +384,11 @@ fn an_inspection_goes_to_its_teams_node_and_only_it() {
 }
 
 #[test]
+fn a_node_is_paired_exported_and_taken_back_through_the_api_and_pages() {
+    node::through_the_api_and_pages(&Instance::sqlite());
+}
+
+#[test]
 fn an_archived_inspection_is_packaged_and_refuses_every_change() {
     archive::an_archived_inspection_is_packaged_and_refuses_changes(&Instance::sqlite(), None);
 }
@@ -976,19 +981,41 @@ fn try_http(
     headers: &[(&str, &str)],
     body: Option<&str>,
 ) -> std::io::Result<HttpResponse> {
+    try_http_bytes(port, method, path, headers, body.unwrap_or("").as_bytes())
+}
+
+/// A request with a body of any bytes (a file in a multipart form).
+fn http_bytes(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> HttpResponse {
+    try_http_bytes(port, method, path, headers, body)
+        .unwrap_or_else(|e| panic!("{method} {path} on port {port}: {e}"))
+}
+
+fn try_http_bytes(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> std::io::Result<HttpResponse> {
     let mut stream = TcpStream::connect(("127.0.0.1", port))?;
     stream.set_read_timeout(Some(PATIENCE))?;
-    let body = body.unwrap_or("");
     let mut request = format!(
         "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: {}\r\n",
         body.len()
-    );
+    )
+    .into_bytes();
     for (k, v) in headers {
-        request.push_str(&format!("{k}: {v}\r\n"));
+        request.extend_from_slice(format!("{k}: {v}\r\n").as_bytes());
     }
-    request.push_str("\r\n");
-    request.push_str(body);
-    stream.write_all(request.as_bytes())?;
+    request.extend_from_slice(b"\r\n");
+    request.extend_from_slice(body);
+    stream.write_all(&request)?;
 
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw)?;

@@ -109,7 +109,7 @@ fn internal(e: impl std::fmt::Display) -> CoreError {
 }
 
 pub(crate) fn refused(why: impl Into<String>) -> CoreError {
-    CoreError::bad_input("bundle", why.into())
+    CoreError::unfit("bundle", why.into())
 }
 
 /// Makes a new pair of key files' contents for `inspection`: the office's half and the node's.
@@ -145,11 +145,16 @@ pub fn pair(inspection: Id) -> Result<(NodeKey, NodeKey)> {
     ))
 }
 
+/// A key file's contents, written here ([`write_key`]) or handed over as a download.
+pub fn key_text(key: &NodeKey) -> Result<Vec<u8>> {
+    serde_json::to_vec_pretty(key).map_err(internal)
+}
+
 /// Writes a key file readable by its owner alone; an existing file is never replaced.
 pub fn write_key(path: &Path, key: &NodeKey) -> Result<()> {
     use std::io::Write;
     let mut f = create_private(path).map_err(|e| internal(format!("{}: {e}", path.display())))?;
-    let text = serde_json::to_vec_pretty(key).map_err(internal)?;
+    let text = key_text(key)?;
     f.write_all(&text)
         .and_then(|_| f.sync_all())
         .map_err(|e| internal(format!("{}: {e}", path.display())))

@@ -50,6 +50,10 @@ pub struct WebConfig {
     /// On a team's node (`xunshi serve --node`): what every page says of it on top, so that no
     /// one takes the node's data for the office's.
     pub node: Option<String>,
+    /// The data folder's node files (`xunshi_store::NodeFolder`), where the team node's keys
+    /// and bundles are handled through the pages and the API; none, and only the command line
+    /// handles them.
+    pub node_folder: Option<xunshi_store::NodeFolder>,
 }
 
 impl Default for WebConfig {
@@ -66,6 +70,7 @@ impl Default for WebConfig {
             upload_dir: std::env::temp_dir().join("xunshi-uploads"),
             office_suite: None,
             node: None,
+            node_folder: None,
         }
     }
 }

@@ -12,8 +12,8 @@ use xunshi_core::crypto::HashAlg;
 use xunshi_core::permission::Actor;
 use xunshi_core::service::{Keep, Services};
 use xunshi_core::text::for_terminal;
-use xunshi_store::Db;
 use xunshi_store::node::{self, NodeKey, Side};
+use xunshi_store::{Db, NodeFolder};
 
 use super::blob_store;
 use crate::config::Config;
@@ -24,12 +24,9 @@ fn inspection_id(text: &str) -> Result<Id, String> {
         .map_err(|_| format!("“{}”不是有效的巡视任务编号", for_terminal(text)))
 }
 
-/// Where the office keeps its half of the keys of an inspection's node.
-fn office_key_path(config: &Config, inspection: Id) -> PathBuf {
-    config
-        .data_dir
-        .join("nodes")
-        .join(format!("{inspection}.key"))
+/// The node's files in the configured data folder.
+pub fn folder(config: &Config) -> NodeFolder {
+    NodeFolder::new(&config.data_dir, &config.key_file)
 }
 
 fn shown(path: &Path) -> String {
@@ -47,28 +44,24 @@ pub async fn pair(
         .node_inspection(&Actor::system(), id)
         .await
         .map_err(|e| e.to_string())?;
-    let kept = office_key_path(config, id);
-    if kept.exists() {
-        return Err(format!(
-            "{}的巡视任务已配有离线节点密钥（{}）：一个任务只配一个节点",
-            insp.team_name,
-            shown(&kept)
-        ));
-    }
     if out.exists() {
         return Err(format!("{} 已存在，不会覆盖", shown(out)));
     }
-    let (office, node_half) = node::pair(id).map_err(|e| e.to_string())?;
-    node::write_key(out, &node_half).map_err(|e| e.to_string())?;
-    if let Err(e) = node::write_key(&kept, &office) {
-        // Without the office's half the node's is of no use: take it back.
-        let _ = std::fs::remove_file(out);
+    let folder = folder(config);
+    let node_half = folder
+        .pair(id)
+        .map_err(|e| format!("{}：{e}", insp.team_name))?;
+    let kept = folder.office_key(id);
+    if let Err(e) = node::write_key(out, &node_half) {
+        // Without the node's half the office's is of no use: take it back, so that the pair
+        // can be made again.
+        let _ = std::fs::remove_file(&kept);
         return Err(e.to_string());
     }
     println!(
         "已为{}配好离线节点密钥（配对 {}）：节点一方写入 {}，须经审批的介质交给巡视组；办公室一方留存于 {}",
         insp.team_name,
-        office.pair,
+        node_half.pair,
         shown(out),
         shown(&kept)
     );
@@ -85,7 +78,8 @@ pub async fn export(
     if out.exists() {
         return Err(format!("{} 已存在，不会覆盖", shown(out)));
     }
-    if state_path(config).exists() {
+    let folder = folder(config);
+    if folder.is_node() {
         return export_work(db, config, inspection, out).await;
     }
     let Some(inspection) = inspection else {
@@ -94,19 +88,14 @@ pub async fn export(
         );
     };
     let id = inspection_id(inspection)?;
-    let kept = office_key_path(config, id);
-    if !kept.exists() {
-        return Err(format!(
-            "巡视任务 {id} 还没有离线节点密钥：先运行 xunshi node pair --inspection {id} --out <节点密钥文件>"
-        ));
-    }
-    let key = node::read_key(&kept).map_err(|e| e.to_string())?;
+    let key = folder.office_half(id).map_err(|e| e.to_string())?;
     let insp = services
         .node_export_scope(&Actor::system(), id, &key.pair)
         .await
         .map_err(|e| e.to_string())?;
     let blobs = blob_store(config);
-    let done = node::export(db, blobs.as_ref(), &key, &config.key_file, out)
+    let done = folder
+        .export(db, blobs.as_ref(), id, out)
         .await
         .map_err(|e| e.to_string())?;
     let rows: u64 = done.tables.iter().map(|(_, n)| n).sum();
@@ -135,9 +124,9 @@ async fn export_work(
     {
         return Err(format!("本离线节点只有巡视任务 {}", state.inspection_id));
     }
-    let key = node::read_key(&config.data_dir.join("node.key")).map_err(|e| e.to_string())?;
     let blobs = blob_store(config);
-    let done = node::export_work(db, blobs.as_ref(), &key, &origin_path(config), out)
+    let done = folder(config)
+        .export_work(db, blobs.as_ref(), out)
         .await
         .map_err(|e| e.to_string())?;
     println!(
@@ -158,16 +147,9 @@ pub async fn import(
     file: &Path,
 ) -> Result<ExitCode, String> {
     let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", shown(file)))?;
-    let id = node::bundle_inspection(&bytes).map_err(|e| e.to_string())?;
-    let kept = office_key_path(config, id);
-    if !kept.exists() {
-        return Err(format!(
-            "本办公室没有巡视任务 {id} 的离线节点密钥：数据包不是本办公室配对的节点导出的"
-        ));
-    }
-    let key = node::read_key(&kept).map_err(|e| e.to_string())?;
     let blobs = blob_store(config);
-    let work = node::open_work(db, blobs.as_ref(), &key, &bytes)
+    let work = folder(config)
+        .open_work(db, blobs.as_ref(), &bytes)
         .await
         .map_err(|e| e.to_string())?;
     let done = services
@@ -255,17 +237,8 @@ struct NodeState {
     loaded_at: String,
 }
 
-fn state_path(config: &Config) -> PathBuf {
-    config.data_dir.join("node.json")
-}
-
-/// The office's bundle as the node loaded it: what the node's changes are measured against.
-fn origin_path(config: &Config) -> PathBuf {
-    config.data_dir.join("node-origin.xsn")
-}
-
 fn read_state(config: &Config) -> Result<NodeState, String> {
-    let path = state_path(config);
+    let path = folder(config).state();
     let text = std::fs::read(&path).map_err(|e| format!("{}: {e}", shown(&path)))?;
     serde_json::from_slice(&text).map_err(|e| format!("{} 无法读取：{e}", shown(&path)))
 }
@@ -288,7 +261,7 @@ pub async fn prepare(
         .map(|(i, _)| i.team_name)
         .map_err(|e| e.to_string())?;
     Ok(format!(
-        "离线节点：本机只有{team}的巡视任务。在此所做的工作，须以 xunshi node export 导出、交巡视巡察办导入后，才进入办公室的系统。"
+        "离线节点：本机只有{team}的巡视任务。在此所做的工作，须导出交回数据包（“离线节点”页或 xunshi node export）、交巡视巡察办导入后，才进入办公室的系统。"
     ))
 }
 
@@ -300,7 +273,8 @@ async fn load_once(
     bundle: &Path,
     key_path: Option<PathBuf>,
 ) -> Result<Id, String> {
-    let key_path = key_path.unwrap_or_else(|| config.data_dir.join("node.key"));
+    let folder = folder(config);
+    let key_path = key_path.unwrap_or_else(|| folder.node_key());
     let key: NodeKey = node::read_key(&key_path).map_err(|e| e.to_string())?;
     if key.side != Side::Node {
         return Err(format!(
@@ -310,7 +284,7 @@ async fn load_once(
     }
     let bytes = std::fs::read(bundle).map_err(|e| format!("{}: {e}", shown(bundle)))?;
     let digest = HashAlg::Sha256.hex(&bytes);
-    let state_file = state_path(config);
+    let state_file = folder.state();
     if state_file.exists() {
         let state = read_state(config)?;
         if state.pair != key.pair {
@@ -345,9 +319,9 @@ async fn load_once(
     if !short.is_empty() {
         return Err(format!("数据包载入后行数不符：{}", short.join("; ")));
     }
-    std::fs::write(origin_path(config), &bytes)
-        .map_err(|e| format!("{}: {e}", shown(&origin_path(config))))?;
-    let kept_key = config.data_dir.join("node.key");
+    std::fs::write(folder.origin(), &bytes)
+        .map_err(|e| format!("{}: {e}", shown(&folder.origin())))?;
+    let kept_key = folder.node_key();
     if kept_key != key_path && !kept_key.exists() {
         node::write_key(&kept_key, &key).map_err(|e| e.to_string())?;
     }

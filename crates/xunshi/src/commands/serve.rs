@@ -73,6 +73,7 @@ pub async fn run(
         upload_dir,
         office_suite: config.office_suite.clone(),
         node: node_banner,
+        node_folder: Some(super::node::folder(&config)),
         ..WebConfig::default()
     };
     let app = xunshi_web::router(AppState::new(services, db.clone(), web));

@@ -5,7 +5,8 @@
 use serde_json::Value;
 
 use super::{
-    Instance, api_login, assert_success, assert_trail_whole, form_login, http, stderr, stdout,
+    Instance, api_login, assert_success, assert_trail_whole, form_login, http, http_bytes, stderr,
+    stdout,
 };
 
 const DEMO_PASSWORD: &str = "Xunshi-Demo-2020";
@@ -469,5 +470,181 @@ pub(super) fn an_inspection_goes_to_its_teams_node_and_only_it(office: &Instance
 
     // The office's trail holds each export, the node's records and the decision, and still
     // verifies.
+    assert_trail_whole(office);
+}
+
+/// A multipart form with one file part named `file`.
+fn multipart(bytes: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "xunshi-node-test-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"work.xsn\"\r\n\
+         Content-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+fn post_file(port: u16, auth: &str, path: &str, bytes: &[u8]) -> super::HttpResponse {
+    let (content_type, body) = multipart(bytes);
+    http_bytes(
+        port,
+        "POST",
+        path,
+        &[("Authorization", auth), ("Content-Type", &content_type)],
+        &body,
+    )
+}
+
+/// The same journey without the command line: the office pairs and downloads the bundle by
+/// the API and sees it on the page 离线节点; the team's node hands its work out by the API; the
+/// office uploads it.
+pub(super) fn through_the_api_and_pages(office: &Instance) {
+    let demo = office.serve_with(&["--demo"]);
+    assert!(demo.stop_with_sigterm().success());
+    let (id, _) = on_site(office);
+    let key_path = format!("/api/v1/inspections/{id}/node-key");
+    let bundle_path = format!("/api/v1/inspections/{id}/node-bundle");
+
+    let server = office.serve();
+    let port = server.port;
+    let auth = bearer(port, "office");
+    let lead = bearer(port, "teamlead");
+    // Before the keys, no bundle; the team makes no keys.
+    let r = http(
+        port,
+        "POST",
+        &bundle_path,
+        &[("Authorization", &auth)],
+        None,
+    );
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("配对"), "{}", r.body);
+    let r = http(port, "POST", &key_path, &[("Authorization", &lead)], None);
+    assert_eq!(r.status, 403, "{}", r.body);
+    let r = http(port, "POST", &key_path, &[("Authorization", &auth)], None);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(
+        r.header("content-disposition")
+            .is_some_and(|d| d.contains(".key")),
+        "{:?}",
+        r.headers
+    );
+    let key = r.bytes.clone();
+    let half: Value = serde_json::from_slice(&key).unwrap();
+    assert_eq!(half["side"], "node");
+    assert_eq!(half["inspection_id"], id.as_str());
+    let again = http(port, "POST", &key_path, &[("Authorization", &auth)], None);
+    assert_eq!(again.status, 409, "{}", again.body);
+    let r = http(
+        port,
+        "POST",
+        &bundle_path,
+        &[("Authorization", &auth)],
+        None,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let bundle = r.bytes.clone();
+    assert!(bundle.starts_with(b"XUNSHI-NODE/1"));
+    // The office's own bundle is no node's work.
+    let r = post_file(port, &auth, "/api/v1/node-work", &bundle);
+    assert_eq!(r.status, 422, "{}", r.body);
+    let r = post_file(port, &auth, "/api/v1/node-work", b"not a bundle");
+    assert_eq!(r.status, 422, "{}", r.body);
+    let cookie = form_login(port, "office", DEMO_PASSWORD);
+    let page = http(port, "GET", "/nodes", &[("Cookie", &cookie)], None);
+    assert_eq!(page.status, 200, "{}", page.body);
+    for text in ["第四巡视组", "已配对", "导出任务数据包", "导入交回数据包"] {
+        assert!(page.body.contains(text), "{text}: {}", page.body);
+    }
+    assert!(server.stop_with_sigterm().success());
+
+    let media = tempfile::tempdir().unwrap();
+    let key_file = media.path().join("node.key");
+    let bundle_file = media.path().join("bundle.xsn");
+    std::fs::write(&key_file, &key).unwrap();
+    std::fs::write(&bundle_file, &bundle).unwrap();
+    let node = Instance::sqlite();
+    let server = node.serve_with(&[
+        "--node",
+        bundle_file.to_str().unwrap(),
+        "--node-key",
+        key_file.to_str().unwrap(),
+    ]);
+    let port = server.port;
+    let lead = bearer(port, "teamlead");
+    let cookie = form_login(port, "teamlead", DEMO_PASSWORD);
+    let page = http(port, "GET", "/nodes", &[("Cookie", &cookie)], None);
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("导出交回数据包"), "{}", page.body);
+    // A node makes no keys of its own.
+    let r = http(port, "POST", &key_path, &[("Authorization", &lead)], None);
+    assert_eq!(r.status, 422, "{}", r.body);
+    let entry_on = items(port, &lead, "/api/v1/inspections?limit=100")[0]["dates"]["entry"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let added = http(
+        port,
+        "POST",
+        &format!("/api/v1/inspections/{id}/letters"),
+        &[
+            ("Authorization", &lead),
+            ("Content-Type", "application/json"),
+        ],
+        Some(&visit(
+            "来访反映某局违规发放津贴。（节点经接口登记）",
+            &entry_on,
+        )),
+    );
+    assert_eq!(added.status, 201, "{}", added.body);
+    let letter = added.json()["id"].as_str().unwrap().to_owned();
+    let r = http(
+        port,
+        "POST",
+        "/api/v1/node-work/export",
+        &[("Authorization", &lead)],
+        None,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let work = r.bytes.clone();
+    assert!(work.starts_with(b"XUNSHI-NODE/1"));
+    assert!(server.stop_with_sigterm().success());
+
+    let server = office.serve();
+    let port = server.port;
+    let auth = bearer(port, "office");
+    let r = http(
+        port,
+        "POST",
+        "/api/v1/node-work/export",
+        &[("Authorization", &auth)],
+        None,
+    );
+    assert_eq!(r.status, 422, "the office is no node: {}", r.body);
+    let lead = bearer(port, "teamlead");
+    let r = post_file(port, &lead, "/api/v1/node-work", &work);
+    assert_eq!(r.status, 403, "the team does not import: {}", r.body);
+    let r = post_file(port, &auth, "/api/v1/node-work", &work);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let done = r.json();
+    assert!(done["inserted"].as_u64().unwrap() >= 1, "{done}");
+    assert_eq!(done["conflicts"], serde_json::json!([]), "{done}");
+    assert!(done["trail_records"].as_u64().unwrap() >= 1, "{done}");
+    let r = post_file(port, &auth, "/api/v1/node-work", &work);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["inserted"], 0, "{}", r.body);
+    assert_eq!(r.json()["trail_records"], 0, "{}", r.body);
+    let r = http(
+        port,
+        "GET",
+        &format!("/api/v1/letters/{letter}"),
+        &[("Authorization", &lead)],
+        None,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("节点经接口登记"), "{}", r.body);
+    assert!(server.stop_with_sigterm().success());
     assert_trail_whole(office);
 }

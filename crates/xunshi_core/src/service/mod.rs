@@ -85,7 +85,7 @@ pub use mail::{MAIL_ATTEMPTS, MAIL_LEASE, MailRun};
 pub use mechanisms::{MechanismEntry, MechanismQuery};
 pub use messages::Inbox;
 pub use names::InspectionNames;
-pub use node::{Keep, NodeDecision, NodeImport, NodeWork, may_go_to_node};
+pub use node::{Keep, NodeDecision, NodeImport, NodeWork, may_go_to_node, may_run_nodes};
 pub use notices::{NoticeBoard, answers_for};
 pub use overview::Overview;
 pub use papers::may_draft;

@@ -13,10 +13,12 @@ use crate::crypto::HashAlg;
 use crate::error::{CoreError, Result};
 use crate::id::Id;
 use crate::inspection::{Inspection, Stage};
+use crate::page::PageRequest;
 use crate::permission::{Actor, Permission};
 use crate::store::node::{numbered, same_but_number};
 use crate::store::{
-    NodeBaseline, NodeConflict, NodeRead, NodeRow, NodeWrite, Placed, Store, WriteTx, row_digest,
+    InspectionFilter, NodeBaseline, NodeConflict, NodeRead, NodeRow, NodeWrite, Placed, Store,
+    WriteTx, row_digest,
 };
 
 /// Whether an inspection at `stage` has on-site work a team could do away from the network:
@@ -64,6 +66,73 @@ impl<S: Store> Services<S> {
     }
 }
 
+impl<S: Store> Services<S> {
+    /// The inspections whose work the actor's office may send to a node now ([`may_go_to_node`]
+    /// and [`Services::node_inspection`]'s office), at most [`NODE_CANDIDATES_MAX`] of each
+    /// stage, for the page that pairs and exports.
+    pub async fn node_candidates(&self, actor: &Actor) -> Result<Vec<Inspection>> {
+        require_planner(actor)?;
+        let mut out = Vec::new();
+        for stage in [Stage::Preparation, Stage::OnSite, Stage::Reporting] {
+            let f = InspectionFilter {
+                stage: Some(stage),
+                ..Default::default()
+            };
+            let page = self
+                .list_inspections(actor, &f, PageRequest::first(NODE_CANDIDATES_MAX))
+                .await?;
+            out.extend(
+                page.items
+                    .into_iter()
+                    .filter(|i| require_running_office(actor, i).is_ok()),
+            );
+        }
+        Ok(out)
+    }
+
+    /// The inspection, where the actor is the office that runs it and it takes a node's work
+    /// in (not archived): the check before a node's work is opened, and again in the import.
+    pub async fn node_office(&self, actor: &Actor, id: Id) -> Result<Inspection> {
+        let insp = {
+            let mut tx = self.store.read().await?;
+            load_inspection(&mut tx, id).await?
+        };
+        require_running_office(actor, &insp)?;
+        crate::archive::refuse_if_archived(&insp)?;
+        Ok(insp)
+    }
+
+    /// On a node: the inspection whose work the actor carries back to the office, a member of
+    /// its team; the export recorded as a read, in the trail that goes with it.
+    pub async fn node_work_scope(&self, actor: &Actor, id: Id, pair: &str) -> Result<Inspection> {
+        let now = self.now();
+        let inspection = {
+            let mut tx = self.store.read().await?;
+            load_inspection(&mut tx, id).await?
+        };
+        require_access(actor, &inspection, Access::TeamMember)?;
+        let entry = AuditEntry::new(
+            Action::NodeExported,
+            "inspection",
+            Some(id),
+            json!({ "pair": pair, "work": true }),
+        );
+        self.record_shown(actor, now, entry).await?;
+        Ok(inspection)
+    }
+}
+
+/// Whether the actor is an office that runs inspections, whose menu offers the node's pages.
+pub fn may_run_nodes(actor: &Actor) -> bool {
+    !matches!(
+        actor.office_reach(),
+        crate::permission::OfficeReach::Nowhere
+    )
+}
+
+/// At most this many inspections of each stage are offered for a node at once.
+const NODE_CANDIDATES_MAX: u32 = 200;
+
 /// A node's work as it comes back, its bundle already checked by the store (signature, pair,
 /// inspection); the core checks its trail and decides row by row.
 #[derive(Debug, Clone)]
@@ -79,7 +148,7 @@ pub struct NodeWork {
 }
 
 /// What an import did.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct NodeImport {
     /// Records the node made.
     pub inserted: usize,
@@ -157,12 +226,7 @@ impl<S: Store> Services<S> {
     /// The node's new records are appended to the office's trail, each with its origin.
     pub async fn import_node_work(&self, actor: &Actor, work: &NodeWork) -> Result<NodeImport> {
         let now = self.now();
-        let insp = {
-            let mut tx = self.store.read().await?;
-            load_inspection(&mut tx, work.inspection_id).await?
-        };
-        require_running_office(actor, &insp)?;
-        crate::archive::refuse_if_archived(&insp)?;
+        let insp = self.node_office(actor, work.inspection_id).await?;
         let mut check = ChainCheck::new(work.trail_alg);
         for r in &work.trail {
             check
@@ -192,7 +256,7 @@ impl<S: Store> Services<S> {
         // The rows written, for the search index to read again (`written_docs`).
         let mut written = Vec::new();
         let outside = |row: &NodeRow| {
-            CoreError::bad_input(
+            CoreError::unfit(
                 "bundle",
                 format!(
                     "离线节点交回的 {} 记录不属于{}的巡视任务",
@@ -384,7 +448,7 @@ impl<S: Store> Services<S> {
             tx.put_node_row(&row, true, insp.id).await?;
             taken.office = Some(row_digest(&row.values));
             if !tx.node_row_belongs(&row, insp.id).await? {
-                return Err(CoreError::bad_input(
+                return Err(CoreError::unfit(
                     "bundle",
                     format!(
                         "离线节点的 {} 记录不属于{}的巡视任务",

@@ -29,6 +29,7 @@ pub mod intake;
 pub mod ledger;
 pub mod ledger_import;
 pub mod next;
+pub mod node;
 pub mod patterns;
 pub mod pdf;
 mod rejection;

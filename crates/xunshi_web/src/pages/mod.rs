@@ -20,6 +20,7 @@ mod letters;
 mod levels;
 mod messages;
 mod node_conflicts;
+mod nodes;
 mod notices;
 mod pager;
 mod papers;
@@ -94,6 +95,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(filings::routes())
         .merge(deadline_changes::routes())
         .merge(node_conflicts::routes())
+        .merge(nodes::routes())
         .merge(retention::routes())
         .merge(messages::routes())
         .route("/static/app.css", get(stylesheet))
@@ -412,6 +414,9 @@ fn nav_for(actor: &Actor, path: &str) -> Vec<NavSection> {
     }
     if actor.can(Permission::ManagePlanning) {
         plan.push(item("档案保管与销毁", "/archive/retention"));
+    }
+    if xunshi_core::service::may_run_nodes(actor) {
+        plan.push(item("离线节点", "/nodes"));
         plan.push(item("离线节点冲突", "/node-conflicts"));
     }
     let mut inspect = vec![item("巡视任务", "/inspections")];
