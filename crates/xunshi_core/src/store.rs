@@ -154,7 +154,7 @@ pub struct ApiToken {
 pub use archive::ArchiveRead;
 pub use audit::{AuditSort, AuditSortKey};
 pub use blobs::Blobs;
-pub use calendar::{CalendarRead, CalendarWrite};
+pub use calendar::{CalendarRead, CalendarWrite, ClockGroup};
 pub use clues::{ClueFilter, ClueRead, ClueSort, ClueSortKey, ClueWrite, TransferFilter};
 pub use crypto::{CryptoWrite, FileColumn, Rechained, SealedField};
 pub use disclose::{DiscloseRead, DiscloseWrite, DocFilter, DocSort, DocSortKey, SubmittedOn};

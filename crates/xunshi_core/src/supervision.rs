@@ -21,6 +21,10 @@ pub struct StoredDeadlineRule {
     pub id: Id,
     #[serde(flatten)]
     pub rule: DeadlineRule,
+    /// The committee whose own rule this is (a city's or county's 巡察办 keeps it for the
+    /// inspections its committee sends), in place of its level's rule of the same clock;
+    /// none for the rule of a level.
+    pub committee_id: Option<Id>,
     pub version: i64,
     #[schema(value_type = Option<String>, format = DateTime)]
     pub updated_at: Option<jiff::Timestamp>,
@@ -72,6 +76,56 @@ impl DeadlineRuleInput {
         }
         v.finish()?;
         Ok((self.amount, counting.expect("validated"), basis.to_owned()))
+    }
+}
+
+/// A committee's own rule of one clock, as its office sets it: which committee, which clock,
+/// and its length.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct CommitteeRuleInput {
+    /// The committee (党委/党组) whose inspections the rule reckons.
+    #[schema(value_type = String, format = "uuid")]
+    pub committee_id: String,
+    /// plan_due, meeting_due or report_due: a clock the committee's level has.
+    #[schema(value_type = Clock)]
+    pub clock: String,
+    #[schema(minimum = 1, maximum = 24)]
+    pub amount: i32,
+    /// working_days or months
+    #[schema(value_type = Counting)]
+    pub counting: String,
+    /// Where the rule comes from: the regulation, or local practice.
+    #[schema(min_length = 1, pattern = r"\S", max_length = 500)]
+    pub basis: String,
+}
+
+impl CommitteeRuleInput {
+    /// The committee, the clock and the length, each checked as the rule of a level is.
+    pub fn validate(&self) -> Result<(Id, Clock, i32, Counting, String)> {
+        let mut v = Validation::new();
+        let committee = v.take(
+            self.committee_id
+                .trim()
+                .parse::<Id>()
+                .map_err(|_| CoreError::bad_input("committee_id", "请选择党委（党组）")),
+        );
+        let clock = v.take(Clock::parse(&self.clock));
+        let length = v.take(
+            DeadlineRuleInput {
+                version: 0,
+                amount: self.amount,
+                counting: self.counting.clone(),
+                basis: self.basis.clone(),
+            }
+            .validate(),
+        );
+        v.finish()?;
+        match (committee, clock, length) {
+            (Some(c), Some(k), Some((amount, counting, basis))) => {
+                Ok((c, k, amount, counting, basis))
+            }
+            _ => Err(CoreError::internal("validated")),
+        }
     }
 }
 
@@ -182,22 +236,55 @@ pub fn clock_view(rule: &StoredDeadlineRule, calendar: &Calendar, at: &ClockInpu
     }
 }
 
-/// The rule of `clock` for the inspections of a dispatcher of `level`, if the office keeps one.
+/// The rule of `clock` for the inspections of a dispatcher of `level`: the dispatcher's own
+/// (`owner`, the committee whose own rule reckons the clock), else its level's, if the office
+/// keeps one.
 pub fn rule_for(
     rules: &[StoredDeadlineRule],
+    owner: Option<Id>,
     level: UnitLevel,
     clock: Clock,
 ) -> Option<&StoredDeadlineRule> {
-    rules
-        .iter()
-        .find(|r| r.rule.level == InspectionLevel::of_dispatcher(level) && r.rule.clock == clock)
+    let own = owner.and_then(|c| {
+        rules
+            .iter()
+            .find(|r| r.committee_id == Some(c) && r.rule.clock == clock)
+    });
+    own.or_else(|| {
+        rules.iter().find(|r| {
+            r.committee_id.is_none()
+                && r.rule.level == InspectionLevel::of_dispatcher(level)
+                && r.rule.clock == clock
+        })
+    })
 }
 
 /// The rules of one level, in the order the clocks run: plan, meeting, report.
 pub fn rules_of(rules: &[StoredDeadlineRule], level: InspectionLevel) -> Vec<&StoredDeadlineRule> {
-    let mut out: Vec<_> = rules.iter().filter(|r| r.rule.level == level).collect();
+    let mut out: Vec<_> = rules
+        .iter()
+        .filter(|r| r.committee_id.is_none() && r.rule.level == level)
+        .collect();
     out.sort_by_key(|r| Clock::ALL.iter().position(|c| *c == r.rule.clock));
     out
+}
+
+/// The rules that reckon the clocks of the inspections `committee` sends, a dispatcher of
+/// `level`: its level's clocks, each by the committee's own rule where it keeps one.
+pub fn rules_in_force(
+    rules: &[StoredDeadlineRule],
+    committee: Id,
+    level: InspectionLevel,
+) -> Vec<&StoredDeadlineRule> {
+    rules_of(rules, level)
+        .into_iter()
+        .map(|general| {
+            rules
+                .iter()
+                .find(|r| r.committee_id == Some(committee) && r.rule.clock == general.rule.clock)
+                .unwrap_or(general)
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -539,6 +626,7 @@ mod tests {
             .map(|rule| StoredDeadlineRule {
                 id: Id::new(),
                 rule,
+                committee_id: None,
                 version: 1,
                 updated_at: None,
             })
@@ -745,5 +833,74 @@ mod tests {
         };
         let names: Vec<_> = fields.iter().map(|f| f.field.as_str()).collect();
         assert_eq!(names, ["kind", "content"]);
+    }
+
+    #[test]
+    fn a_committees_own_rule_stands_for_its_clock_and_its_inspections_alone() {
+        let mut rules = stored();
+        let (city, sibling) = (Id::new(), Id::new());
+        let general = rule_for(&rules, None, UnitLevel::City, Clock::PlanDue)
+            .unwrap()
+            .clone();
+        let mut own = general.clone();
+        own.id = Id::new();
+        own.committee_id = Some(city);
+        own.rule.amount = 20;
+        rules.push(own.clone());
+        // The city's plan clock by its own rule; its other clocks, and the sibling's, by the
+        // level's.
+        assert_eq!(
+            rule_for(&rules, Some(city), UnitLevel::City, Clock::PlanDue).map(|r| r.id),
+            Some(own.id)
+        );
+        assert_eq!(
+            rule_for(&rules, Some(city), UnitLevel::City, Clock::ReportDue).map(|r| r.committee_id),
+            Some(None)
+        );
+        assert_eq!(
+            rule_for(&rules, Some(sibling), UnitLevel::City, Clock::PlanDue).map(|r| r.id),
+            Some(general.id)
+        );
+        assert_eq!(
+            rule_for(&rules, None, UnitLevel::City, Clock::PlanDue).map(|r| r.id),
+            Some(general.id)
+        );
+        // A level's list is the level's alone; a committee's in force replaces its clock.
+        assert!(
+            rules_of(&rules, InspectionLevel::Xuncha)
+                .iter()
+                .all(|r| r.committee_id.is_none())
+        );
+        let in_force = rules_in_force(&rules, city, InspectionLevel::Xuncha);
+        assert_eq!(
+            in_force.len(),
+            rules_of(&rules, InspectionLevel::Xuncha).len()
+        );
+        assert_eq!(in_force[0].id, own.id);
+        assert!(in_force[1..].iter().all(|r| r.committee_id.is_none()));
+    }
+
+    #[test]
+    fn a_committees_rule_names_its_committee_clock_and_length() {
+        let input = |committee: &str, clock: &str, amount: i32| CommitteeRuleInput {
+            committee_id: committee.into(),
+            clock: clock.into(),
+            amount,
+            counting: "working_days".into(),
+            basis: "市委巡察工作规定".into(),
+        };
+        let id = Id::new().to_string();
+        let (_, clock, amount, counting, _) = input(&id, "plan_due", 20).validate().unwrap();
+        assert_eq!(
+            (clock, amount, counting),
+            (Clock::PlanDue, 20, Counting::WorkingDays)
+        );
+        let Err(CoreError::BadInput(fields)) = input("甲市", "sometime", 0).validate() else {
+            panic!("a bad committee, clock and length are refused");
+        };
+        let names: Vec<_> = fields.iter().map(|f| f.field.as_str()).collect();
+        assert!(names.contains(&"committee_id"), "{names:?}");
+        assert!(names.contains(&"clock"), "{names:?}");
+        assert!(names.contains(&"amount"), "{names:?}");
     }
 }

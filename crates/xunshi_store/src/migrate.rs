@@ -91,6 +91,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(44, "0044_task_dispatcher"),
     migration!(45, "0045_node_work"),
     migration!(46, "0046_node_rows"),
+    migration!(47, "0047_committee_rules"),
 ];
 
 /// Applies every migration not applied yet, each in its own transaction. Returns how many ran.

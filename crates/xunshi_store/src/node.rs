@@ -342,10 +342,21 @@ fn pick(table: &str) -> Option<Pick> {
     use Pick::*;
     Some(match table {
         // The organisation's reference data, which the team's work names.
-        "units" | "unit_localities" | "recusal_rules" | "taxonomy_versions"
-        | "problem_categories" | "calendar_years" | "calendar_days" | "deadline_rules"
-        | "rectify_settings" | "clue_settings" | "security_settings" | "retention_rules"
-        | "task_tally_state" | "recurrence_total" => All,
+        "units"
+        | "unit_localities"
+        | "recusal_rules"
+        | "taxonomy_versions"
+        | "problem_categories"
+        | "calendar_years"
+        | "calendar_days"
+        | "deadline_rules"
+        | "committee_deadline_rules"
+        | "rectify_settings"
+        | "clue_settings"
+        | "security_settings"
+        | "retention_rules"
+        | "task_tally_state"
+        | "recurrence_total" => All,
         // Every account, as the records name their authors; only the team's can log in
         // (`adjust`). The trail's head starts anew (`adjust`).
         "users" | "audit_head" => All,

@@ -3,7 +3,8 @@
 //! round of the term was set up two days ago: its first team entered 南宁市财政局 yesterday,
 //! and a cross inspection (交叉巡察) sends 武鸣区委's team to 横州市教育局, planned for a
 //! fortnight on. The city files its plan with the province (报备), which comments on it the
-//! next day; the round filed that day waits for the province to read it. Like the rest of the
+//! next day; the round filed that day waits for the province to read it. The city keeps its own
+//! plan clock (ten working days) for its inspections. Like the rest of the
 //! story, nothing is dated on the day of loading.
 
 use jiff::ToSpan;
@@ -11,6 +12,7 @@ use jiff::civil::Date;
 use xunshi_core::filing::{FilingInput, FilingKind, FilingReply};
 use xunshi_core::inspection::{InspectionInput, Stage};
 use xunshi_core::service::{PlanInput, RoundInput, Services, TermInput};
+use xunshi_core::supervision::CommitteeRuleInput;
 use xunshi_core::{CoreError, Id};
 use xunshi_store::Db;
 
@@ -107,6 +109,20 @@ pub async fn load(
         .id;
     advance(s, &office, on_site, &[(Stage::Preparation, None)]).await?;
     advance(s, &office, cross, &[(Stage::Preparation, None)]).await?;
+    // The city keeps its own plan clock for the inspections it sends, shorter than the
+    // general rule of its level.
+    let committee = s.get_inspection(&office, on_site).await?.0.dispatcher_id;
+    s.add_committee_rule(
+        &office,
+        &CommitteeRuleInput {
+            committee_id: committee.to_string(),
+            clock: "plan_due".into(),
+            amount: 10,
+            counting: "working_days".into(),
+            basis: "《南宁市委巡察工作实施办法》：收到反馈意见后10个工作日内报送整改方案".into(),
+        },
+    )
+    .await?;
     // 报备: the plan goes up the day it is made; the province answers it the next day, when
     // the city also files its first round, which the province has yet to read.
     let filed_plan = s

@@ -199,7 +199,7 @@ fn may_see_change(actor: &Actor, c: &DeadlineChange) -> bool {
 /// The clocks are found by feedback date, not read whole: a working-day count reaches `year`
 /// only from a feedback date at most the longest working-day rule before it, which weekends
 /// and holidays stretch to less than twice as many calendar days and a month. Each group of
-/// one date and level has one deadline, counted twice; its clocks are read a page at a time.
+/// one date and rule has one deadline, counted twice; its clocks are read a page at a time.
 async fn recount_deadlines<T: WriteTx>(
     tx: &mut T,
     actor: &Actor,
@@ -222,8 +222,9 @@ async fn recount_deadlines<T: WriteTx>(
         .checked_sub((2 * longest + 31).days())
         .map_err(CoreError::internal)?;
     let mut recounted = 0;
-    for (clock, feedback, level, _) in tx.running_clock_groups(first, last).await? {
-        let Some(rule) = rule_for(&rules, level, clock) else {
+    for group in tx.running_clock_groups(first, last).await? {
+        let (clock, feedback) = (group.clock, group.feedback);
+        let Some(rule) = rule_for(&rules, group.owner, group.level, clock) else {
             continue;
         };
         let before = rule.rule.due(feedback, was)?;
@@ -234,7 +235,7 @@ async fn recount_deadlines<T: WriteTx>(
         let mut cursor = None;
         loop {
             let page = tx
-                .running_clocks_in_group(clock, feedback, level, cursor, RECOUNT_PAGE)
+                .running_clocks_in_group(&group, cursor, RECOUNT_PAGE)
                 .await?;
             for &(inspection_id, unit_id) in &page {
                 let change = DeadlineChange {

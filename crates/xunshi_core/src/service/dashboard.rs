@@ -14,7 +14,7 @@ use crate::dashboard::{
     AccountabilityCounts, Dashboard, DashboardFilter, FollowUpCounts, InspectionClock, LIST_ROWS,
     TallyLists, TaskLine, form_bar, kind_bar, tally,
 };
-use crate::deadline::{Clock, Colour, InspectionLevel};
+use crate::deadline::{Clock, Colour};
 use crate::error::{CoreError, Result};
 use crate::id::Id;
 use crate::org::UnitLevel;
@@ -25,7 +25,7 @@ use crate::store::{
     AccountabilityFilter, ClockFilter, ColourAt, FollowUpFilter, MechanismFilter, PaperRead,
     ReadTx, RectifyRead, Store, SuperviseRead, TallyFilter, TaskFilter, TaskLineRow, TaskOrder,
 };
-use crate::supervision::{ClockInput, clock_view, rules_of};
+use crate::supervision::{ClockInput, clock_view, rule_for};
 use crate::taxonomy::sort_categories;
 
 /// The ledger's task filter for a dashboard's number: the same filter its list uses.
@@ -265,8 +265,9 @@ impl<S: Store> Services<S> {
 
 /// The running clocks in view: the first [`LIST_ROWS`] by due date, how many run, and how many
 /// of those are overdue. A clock's due date follows from its feedback date by the rule of the
-/// dispatcher's level, later for a later feedback date; so the earliest feedback dates hold the
-/// earliest due dates, and the overdue are those fed back up to one date for each level.
+/// dispatcher's level (or the committee's own), later for a later feedback date; so the
+/// earliest feedback dates hold the earliest due dates, and the overdue are those fed back up
+/// to one date for each level and each committee with a rule of its own.
 async fn running_clocks<T: ReadTx>(
     tx: &mut T,
     visible: &Visible,
@@ -284,27 +285,31 @@ async fn running_clocks<T: ReadTx>(
             inspection_id: filter.inspection_id,
             unit_id: filter.unit_id,
         };
-        let rule_for = |level| {
-            rules_of(&rules, InspectionLevel::of_dispatcher(level))
-                .into_iter()
-                .find(|r| r.rule.clock == clock)
-        };
         // A provisional date counts as it stands until the year is entered; a clock without a
         // rule to reckon it by runs, and is not overdue.
         let passed: Vec<_> = UnitLevel::ALL
             .iter()
             .filter_map(|level| {
-                let date = rule_for(*level)?
+                let date = rule_for(&rules, None, *level, clock)?
                     .rule
                     .last_passed_feedback(day, &calendar)?;
                 Some((*level, date))
             })
             .collect();
-        let n = tx.running_clock_count(&f, &passed).await?;
+        // The committees' own rules of this clock, each for the clocks it reckons.
+        let owned: Vec<_> = rules
+            .iter()
+            .filter(|r| r.rule.clock == clock)
+            .filter_map(|r| {
+                let date = r.rule.last_passed_feedback(day, &calendar)?;
+                Some((r.committee_id?, date))
+            })
+            .collect();
+        let n = tx.running_clock_count(&f, &passed, &owned).await?;
         running += count(n.running);
         overdue += count(n.passed);
         for c in tx.running_clocks(&f, LIST_ROWS).await? {
-            let Some(rule) = rule_for(c.level) else {
+            let Some(rule) = rule_for(&rules, c.rule_owner, c.level, clock) else {
                 continue;
             };
             let view = clock_view(

@@ -15,8 +15,8 @@ use crate::inspection::Inspection;
 use crate::permission::{Actor, Permission};
 use crate::store::{ReadTx, RectifyWrite, Store, SuperviseRead, SuperviseWrite, WriteTx};
 use crate::supervision::{
-    ClockInput, ClockView, DeadlineRuleInput, RectifySettings, StoredDeadlineRule, WarnDaysInput,
-    clock_view, rules_of,
+    ClockInput, ClockView, CommitteeRuleInput, DeadlineRuleInput, RectifySettings,
+    StoredDeadlineRule, WarnDaysInput, clock_view, rules_in_force, rules_of,
 };
 
 /// The warning period in force, in days: how long before a deadline tasks and clocks turn
@@ -78,7 +78,7 @@ pub(crate) async fn clocks_in<T: ReadTx>(
             .await?
             .map(|u| u.name)
             .unwrap_or_default();
-        for rule in rules_of(&rules, level) {
+        for rule in rules_in_force(&rules, insp.dispatcher_id, level) {
             let done = match rule.rule.clock {
                 Clock::PlanDue => Some(plan_submitted(tx, insp, *unit_id).await?),
                 Clock::ReportDue => Some(rectification_report_submitted(tx, insp, *unit_id).await?),
@@ -103,17 +103,133 @@ pub(crate) async fn clocks_in<T: ReadTx>(
 }
 
 impl<S: Store> Services<S> {
-    /// The deadline rules in force; reference data, read by anyone logged in.
+    /// The deadline rules in force; reference data, read by anyone logged in: the levels'
+    /// first, then each committee's own, by level and clock.
     pub async fn deadline_rules(&self, actor: &Actor) -> Result<Vec<StoredDeadlineRule>> {
         require_user(actor)?;
         let mut rules = self.store.read().await?.deadline_rules().await?;
         rules.sort_by_key(|r| {
             (
+                r.committee_id,
                 InspectionLevel::ALL.iter().position(|l| *l == r.rule.level),
                 Clock::ALL.iter().position(|c| *c == r.rule.clock),
             )
         });
         Ok(rules)
+    }
+
+    /// Whether the actor may change `rule`: a level's, the top office (which keeps the
+    /// reference data); a committee's own, the office that runs its committee's inspections.
+    pub fn may_edit_rule(&self, actor: &Actor, rule: &StoredDeadlineRule) -> bool {
+        match rule.committee_id {
+            None => self.may_edit_deadline_rules(actor),
+            Some(c) => actor.office_reach().runs(c),
+        }
+    }
+
+    /// A committee's own rule of one clock (a city's or county's 巡察办 for the inspections its
+    /// committee sends), in place of its level's from now on: every running clock of those
+    /// inspections is reckoned by it at once. The committee's office, or the top office; one
+    /// rule per committee and clock (409).
+    pub async fn add_committee_rule(
+        &self,
+        actor: &Actor,
+        input: &CommitteeRuleInput,
+    ) -> Result<StoredDeadlineRule> {
+        require_user(actor)?;
+        let (committee, clock, amount, counting, basis) = input.validate()?;
+        if !actor.office_reach().runs(committee) {
+            return Err(CoreError::Forbidden(
+                "本级党委的整改时限规则由其巡视巡察办设定".into(),
+            ));
+        }
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let unit = tx
+            .get_unit(committee)
+            .await?
+            .ok_or_else(|| CoreError::unfit("committee_id", "该党委（党组）不存在"))?;
+        if !crate::org::is_committee(&unit) || unit.withdrawn {
+            return Err(CoreError::unfit(
+                "committee_id",
+                format!("“{}”不是派出巡视巡察组的党委（党组）", unit.name),
+            ));
+        }
+        let level = InspectionLevel::of_dispatcher(unit.level);
+        let rules = tx.deadline_rules().await?;
+        if !rules_of(&rules, level)
+            .iter()
+            .any(|r| r.rule.clock == clock)
+        {
+            return Err(CoreError::unfit(
+                "clock",
+                format!("{}没有“{}”时限", level.label(), clock.label()),
+            ));
+        }
+        let rule = StoredDeadlineRule {
+            id: Id::new(),
+            rule: crate::deadline::DeadlineRule {
+                level,
+                clock,
+                amount,
+                counting,
+                basis,
+            },
+            committee_id: Some(committee),
+            version: 1,
+            updated_at: Some(now),
+        };
+        tx.insert_committee_rule(&rule, actor.user_id()).await?;
+        record(
+            &mut tx,
+            actor,
+            now,
+            AuditEntry::new(
+                Action::CommitteeRuleAdded,
+                "deadline_rule",
+                Some(rule.id),
+                json!({ "committee": unit.name, "rule": rule }),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(rule)
+    }
+
+    /// Removes a committee's own rule, seen at `version`: its level's reckons the clocks again.
+    pub async fn remove_committee_rule(&self, actor: &Actor, id: Id, version: i64) -> Result<()> {
+        require_user(actor)?;
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let rule = tx
+            .get_deadline_rule(id)
+            .await?
+            .ok_or_else(|| CoreError::NotFound("时限规则".into()))?;
+        let Some(committee) = rule.committee_id else {
+            return Err(CoreError::RuleRefused(
+                "这是通用的整改时限规则：只能修改，不能删除".into(),
+            ));
+        };
+        if !actor.office_reach().runs(committee) {
+            return Err(CoreError::Forbidden(
+                "本级党委的整改时限规则由其巡视巡察办设定".into(),
+            ));
+        }
+        tx.delete_committee_rule(&rule, version).await?;
+        record(
+            &mut tx,
+            actor,
+            now,
+            AuditEntry::new(
+                Action::CommitteeRuleRemoved,
+                "deadline_rule",
+                Some(id),
+                json!({ "rule": rule }),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The warning period and the other settings of rectification supervision.
@@ -136,7 +252,7 @@ impl<S: Store> Services<S> {
         id: Id,
         input: &DeadlineRuleInput,
     ) -> Result<StoredDeadlineRule> {
-        actor.require(Permission::ManageReferenceData)?;
+        require_user(actor)?;
         let (amount, counting, basis) = input.validate()?;
         let now = self.now();
         let mut tx = self.store.write().await?;
@@ -144,6 +260,13 @@ impl<S: Store> Services<S> {
             .get_deadline_rule(id)
             .await?
             .ok_or_else(|| CoreError::NotFound("时限规则".into()))?;
+        if before.committee_id.is_none() {
+            actor.require(Permission::ManageReferenceData)?;
+        } else if !self.may_edit_rule(actor, &before) {
+            return Err(CoreError::Forbidden(
+                "本级党委的整改时限规则由其巡视巡察办设定".into(),
+            ));
+        }
         if before.version != input.version {
             return Err(CoreError::StaleVersion(format!(
                 "时限规则“{}（{}）”",

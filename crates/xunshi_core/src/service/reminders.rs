@@ -32,10 +32,10 @@ use crate::error::{CoreError, Result};
 use crate::id::Id;
 use crate::inspection::Inspection;
 use crate::message::MessageKind;
-use crate::org::UnitLevel;
 use crate::permission::Actor;
 use crate::store::{
-    DueFollowUp, DueTask, DueTransfer, MessageRead, MessageWrite, ReadTx, Store, WriteTx,
+    ClockGroup, DueFollowUp, DueTask, DueTransfer, MessageRead, MessageWrite, ReadTx, Store,
+    WriteTx,
 };
 use crate::supervision::rule_for;
 
@@ -225,12 +225,10 @@ enum Source {
     FollowUps,
     /// Clue transfers (`clue_transfers_due`).
     Transfers,
-    /// The running clocks of one feedback date and level, whose deadline is `due`
-    /// (`running_clocks_due`).
+    /// The running clocks of one group (feedback date, level, committee of its own rule),
+    /// whose deadline is `due` (`running_clocks_due`).
     Clocks {
-        clock: Clock,
-        feedback: Date,
-        level: UnitLevel,
+        group: ClockGroup,
         due: Date,
         provisional: bool,
     },
@@ -263,21 +261,19 @@ impl Source {
                 Deadline::Transfer,
             ),
             Source::Clocks {
-                clock,
-                feedback,
-                level,
+                group,
                 due,
                 provisional,
             } => {
                 let pair = after.map(|(inspection_id, unit_id, _)| (inspection_id, unit_id));
-                tx.running_clocks_in_group(clock, feedback, level, pair, PAGE)
+                tx.running_clocks_in_group(&group, pair, PAGE)
                     .await?
                     .into_iter()
                     .map(|(inspection_id, unit_id)| {
                         Deadline::Clock(DueClock {
                             inspection_id,
                             unit_id,
-                            clock,
+                            clock: group.clock,
                             due,
                             provisional,
                         })
@@ -299,7 +295,7 @@ fn reach(rule: &DeadlineRule) -> i64 {
     }
 }
 
-/// The groups of running clocks (one clock, feedback date and level) whose deadline falls in
+/// The groups of running clocks (one clock, feedback date and rule) whose deadline falls in
 /// `from..=to`. A deadline is never before its feedback date nor further from it than the
 /// longest rule reaches, so only the feedback dates from that far before `from` up to `to`
 /// are counted, through the clocks' index; a deadline that cannot be computed is not told.
@@ -313,18 +309,16 @@ async fn clock_sources<T: ReadTx>(tx: &mut T, from: Date, to: Date) -> Result<Ve
         .checked_sub(longest.days())
         .map_err(CoreError::internal)?;
     let mut out = Vec::new();
-    for (clock, feedback, level, _) in tx.running_clock_groups(first, to).await? {
-        let Some(rule) = rule_for(&rules, level, clock) else {
+    for group in tx.running_clock_groups(first, to).await? {
+        let Some(rule) = rule_for(&rules, group.owner, group.level, group.clock) else {
             continue;
         };
-        let Ok(Reckoned { date, provisional }) = rule.rule.due(feedback, &calendar) else {
+        let Ok(Reckoned { date, provisional }) = rule.rule.due(group.feedback, &calendar) else {
             continue;
         };
         if (from..=to).contains(&date) {
             out.push(Source::Clocks {
-                clock,
-                feedback,
-                level,
+                group,
                 due: date,
                 provisional: provisional.is_some(),
             });

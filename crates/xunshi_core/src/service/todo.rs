@@ -690,7 +690,7 @@ async fn clock_items<T: ReadTx>(
             inspection_id: None,
             unit_id: None,
         };
-        let mut total = tx.running_clock_count(&f, &[]).await?.running;
+        let mut total = tx.running_clock_count(&f, &[], &[]).await?.running;
         if total == 0 {
             continue;
         }
@@ -720,7 +720,7 @@ async fn clock_items<T: ReadTx>(
                     total -= 1;
                     continue;
                 }
-                let due = rule_for(rules, row.level, clock)
+                let due = rule_for(rules, row.rule_owner, row.level, clock)
                     .and_then(|r| r.rule.due(row.feedback, calendar).ok());
                 let provisional = if due.as_ref().is_some_and(|d| d.provisional.is_some()) {
                     "（期限暂定）"

@@ -18,6 +18,18 @@ pub struct CalendarYear {
     pub added_at: String,
 }
 
+/// The running clocks of one clock fed back on one date whose deadline one rule reckons: of
+/// one dispatcher's level, and of one committee where its own rule does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClockGroup {
+    pub clock: Clock,
+    pub feedback: Date,
+    pub level: UnitLevel,
+    pub owner: Option<Id>,
+    /// How many clocks the group holds.
+    pub count: i64,
+}
+
 pub trait CalendarRead: Send {
     /// The current entry of every known year.
     fn calendar_years(&mut self) -> impl Future<Output = Result<Vec<CalendarYear>>> + Send;
@@ -25,21 +37,20 @@ pub trait CalendarRead: Send {
     fn calendar_days(&mut self) -> impl Future<Output = Result<Vec<CalendarDay>>> + Send;
 
     /// How many running clocks of each clock started on each feedback date from `from` to
-    /// `to` (both included), by the dispatcher's level: the deadlines an entered year may move
-    /// are found by these dates, a few hundred groups at most, not by reading every clock.
+    /// `to` (both included), by the dispatcher's level and the committee whose own rule
+    /// reckons them: the deadlines an entered year may move are found by these dates, a few
+    /// hundred groups at most, not by reading every clock.
     fn running_clock_groups(
         &mut self,
         from: Date,
         to: Date,
-    ) -> impl Future<Output = Result<Vec<(Clock, Date, UnitLevel, i64)>>> + Send;
+    ) -> impl Future<Output = Result<Vec<ClockGroup>>> + Send;
 
     /// The running clocks of one group, as (inspection, unit), after the pair `after`, at most
     /// `limit`: one page of them.
     fn running_clocks_in_group(
         &mut self,
-        clock: Clock,
-        feedback: Date,
-        level: UnitLevel,
+        group: &ClockGroup,
         after: Option<(Id, Id)>,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<(Id, Id)>>> + Send;

@@ -295,6 +295,8 @@ pub struct RunningClock {
     pub feedback: Date,
     /// The level of the dispatching committee, which decides the rules that apply.
     pub level: UnitLevel,
+    /// The dispatching committee, where its own rule reckons this clock.
+    pub rule_owner: Option<Id>,
 }
 
 /// Running clocks counted ([`SuperviseRead::running_clock_count`]).
@@ -313,15 +315,16 @@ pub trait SuperviseRead: Send {
         limit: u32,
     ) -> impl Future<Output = Result<Vec<RunningClock>>> + Send;
     /// How many clocks of `f.clock` run, and how many of them were fed back on or before the
-    /// date in `passed` of their dispatcher's level (none where the level has none): the
-    /// overdue, counted without reckoning each clock's deadline
-    /// ([`crate::deadline::DeadlineRule::last_passed_feedback`]).
+    /// date in `passed` of their dispatcher's level, or in `owned` of the committee whose own
+    /// rule reckons them (none where there is none): the overdue, counted without reckoning
+    /// each clock's deadline ([`crate::deadline::DeadlineRule::last_passed_feedback`]).
     fn running_clock_count(
         &mut self,
         f: &ClockFilter,
         passed: &[(UnitLevel, Date)],
+        owned: &[(Id, Date)],
     ) -> impl Future<Output = Result<RunningCount>> + Send;
-    /// Every stored deadline rule.
+    /// Every stored deadline rule: the levels' and the committees' own.
     fn deadline_rules(&mut self) -> impl Future<Output = Result<Vec<StoredDeadlineRule>>> + Send;
     fn get_deadline_rule(
         &mut self,
@@ -408,6 +411,20 @@ pub trait SuperviseWrite: SuperviseRead {
     fn update_deadline_rule(
         &mut self,
         r: &StoredDeadlineRule,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// Stores a committee's own rule (`r.committee_id`), and has the committee's running
+    /// clocks of its clock reckoned by it; `Conflict` where the committee keeps one already.
+    fn insert_committee_rule(
+        &mut self,
+        r: &StoredDeadlineRule,
+        by: Option<Id>,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// Removes a committee's own rule at `version`, its clocks reckoned by its level's again;
+    /// otherwise `StaleVersion`.
+    fn delete_committee_rule(
+        &mut self,
+        r: &StoredDeadlineRule,
+        version: i64,
     ) -> impl Future<Output = Result<()>> + Send;
     /// Stores `s` if the stored version is still `s.version - 1`; otherwise `StaleVersion`.
     fn update_rectify_settings(

@@ -5,7 +5,7 @@ use xunshi_core::calendar::{CalendarDay, DayKind, Reckoned};
 use xunshi_core::deadline::{Clock, DeadlineChange};
 use xunshi_core::org::UnitLevel;
 use xunshi_core::store::calendar::CalendarYear;
-use xunshi_core::store::{CalendarRead, CalendarWrite};
+use xunshi_core::store::{CalendarRead, CalendarWrite, ClockGroup};
 use xunshi_core::{Id, Result};
 
 use super::{DbTx, Mode, Writing, ts};
@@ -81,23 +81,19 @@ impl<M: Mode> CalendarRead for DbTx<M> {
         .collect()
     }
 
-    async fn running_clock_groups(
-        &mut self,
-        from: Date,
-        to: Date,
-    ) -> Result<Vec<(Clock, Date, UnitLevel, i64)>> {
-        // One range of the index (clock, feedback_on, dispatcher_level) per clock.
+    async fn running_clock_groups(&mut self, from: Date, to: Date) -> Result<Vec<ClockGroup>> {
+        // One range of the index (clock, feedback_on, dispatcher_level, rule_owner) per clock.
         let mut out = Vec::new();
         for clock in [Clock::PlanDue, Clock::ReportDue] {
             let rows = self
                 .fetch_all(
                     sqlx::query(
-                        "SELECT feedback_on, dispatcher_level AS level,
+                        "SELECT feedback_on, dispatcher_level AS level, rule_owner,
                                 CAST(COUNT(*) AS BIGINT) AS n
                            FROM running_clocks
                           WHERE clock = $1 AND feedback_on >= $2 AND feedback_on <= $3
-                          GROUP BY feedback_on, dispatcher_level
-                          ORDER BY feedback_on, dispatcher_level",
+                          GROUP BY feedback_on, dispatcher_level, rule_owner
+                          ORDER BY feedback_on, dispatcher_level, rule_owner",
                     )
                     .bind(clock.as_str())
                     .bind(from.to_string())
@@ -105,12 +101,13 @@ impl<M: Mode> CalendarRead for DbTx<M> {
                 )
                 .await?;
             for r in &rows {
-                out.push((
+                out.push(ClockGroup {
                     clock,
-                    date(r, "feedback_on")?,
-                    UnitLevel::parse(&s(r, "level")?)?,
-                    i(r, "n")?,
-                ));
+                    feedback: date(r, "feedback_on")?,
+                    level: UnitLevel::parse(&s(r, "level")?)?,
+                    owner: super::supervise::owner(r)?,
+                    count: i(r, "n")?,
+                });
             }
         }
         Ok(out)
@@ -118,9 +115,7 @@ impl<M: Mode> CalendarRead for DbTx<M> {
 
     async fn running_clocks_in_group(
         &mut self,
-        clock: Clock,
-        feedback: Date,
-        level: UnitLevel,
+        group: &ClockGroup,
         after: Option<(Id, Id)>,
         limit: u32,
     ) -> Result<Vec<(Id, Id)>> {
@@ -130,14 +125,16 @@ impl<M: Mode> CalendarRead for DbTx<M> {
         let sql = format!(
             "SELECT inspection_id, unit_id FROM running_clocks
               WHERE clock = $1 AND feedback_on = $2 AND dispatcher_level = $3
-                AND (inspection_id > $4 OR (inspection_id = $4 AND unit_id > $5))
+                AND rule_owner = $4
+                AND (inspection_id > $5 OR (inspection_id = $5 AND unit_id > $6))
               ORDER BY inspection_id, unit_id LIMIT {limit}"
         );
         self.fetch_all(
             sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(clock.as_str())
-                .bind(feedback.to_string())
-                .bind(level.as_str())
+                .bind(group.clock.as_str())
+                .bind(group.feedback.to_string())
+                .bind(group.level.as_str())
+                .bind(group.owner.map(|o| o.to_string()).unwrap_or_default())
                 .bind(ai)
                 .bind(au),
         )

@@ -13,8 +13,9 @@ use xunshi_core::{Id, Result};
 use super::{DbTx, Writing};
 
 /// The running clocks of the inspections `scope` selects (`i` is the inspection, `t` the
-/// target), one row per clock, with the level of the dispatcher, which decides the due date: a plan-due clock runs until the unit's plan is submitted, a
-/// report-due clock until both its reports are.
+/// target), one row per clock, with the level of the dispatcher and, where it keeps its own
+/// rule of the clock, the dispatcher, which decide the due date: a plan-due clock runs until
+/// the unit's plan is submitted, a report-due clock until both its reports are.
 fn running_rows(scope: &str) -> String {
     let report = |kind: DocKind| {
         format!(
@@ -32,14 +33,24 @@ fn running_rows(scope: &str) -> String {
           WHERE i.stage IN ('feedback_given', 'rectification') AND i.feedback_on IS NOT NULL
             {scope}"
     );
+    // The dispatcher, where its own rule of the clock reckons it.
+    let owner = |clock: Clock| {
+        format!(
+            "COALESCE((SELECT r.committee_id FROM committee_deadline_rules r
+                        WHERE r.committee_id = i.dispatcher_id AND r.clock = '{}'), '')",
+            clock.as_str()
+        )
+    };
     format!(
-        "SELECT i.id, t.unit_id, '{plan}', i.feedback_on, dispatcher.level {base}
+        "SELECT i.id, t.unit_id, '{plan}', i.feedback_on, dispatcher.level, {plan_owner} {base}
             AND NOT EXISTS (SELECT 1 FROM rectification_plans p
                              WHERE p.inspection_id = i.id AND p.unit_id = t.unit_id
                                AND p.submitted_at IS NOT NULL)
          UNION ALL
-         SELECT i.id, t.unit_id, '{report}', i.feedback_on, dispatcher.level {base}
+         SELECT i.id, t.unit_id, '{report}', i.feedback_on, dispatcher.level, {report_owner} {base}
             AND NOT ({reports})",
+        plan_owner = owner(Clock::PlanDue),
+        report_owner = owner(Clock::ReportDue),
         plan = Clock::PlanDue.as_str(),
         report = Clock::ReportDue.as_str(),
         reports = reports.join(" AND "),
@@ -63,12 +74,35 @@ impl DbTx<Writing> {
         Ok(())
     }
 
+    /// Has the running clocks of `clock` of the inspections `committee` sends reckoned by the
+    /// committee's own rule (`owner` its id) or by its level's again (`owner` empty), when the
+    /// committee's own rule is made or removed.
+    pub(crate) async fn own_clocks(
+        &mut self,
+        committee: Id,
+        clock: Clock,
+        owner: &str,
+    ) -> Result<()> {
+        self.execute(
+            sqlx::query(
+                "UPDATE running_clocks SET rule_owner = $1
+                  WHERE clock = $2 AND rule_owner <> $1
+                    AND inspection_id IN (SELECT id FROM inspections WHERE dispatcher_id = $3)",
+            )
+            .bind(owner.to_owned())
+            .bind(clock.as_str())
+            .bind(committee.to_string()),
+        )
+        .await?;
+        Ok(())
+    }
+
     /// Recomputes the running clocks of one inspection, or of every inspection when `None`.
     pub async fn refresh_clocks(&mut self, inspection: Option<Id>) -> Result<()> {
         let insert = |scope: &str| {
             format!(
                 "INSERT INTO running_clocks (inspection_id, unit_id, clock, feedback_on,
-                        dispatcher_level) {}",
+                        dispatcher_level, rule_owner) {}",
                 running_rows(scope)
             )
         };

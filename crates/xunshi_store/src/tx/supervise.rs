@@ -46,6 +46,17 @@ fn opt_day(d: Option<jiff::civil::Date>) -> Option<String> {
     d.map(|d| d.to_string())
 }
 
+/// The committee whose own rule reckons a running clock ('' where its level's does).
+pub(crate) fn owner(r: &AnyRow) -> Result<Option<Id>> {
+    let text = s(r, "rule_owner")?;
+    if text.is_empty() {
+        return Ok(None);
+    }
+    text.parse()
+        .map(Some)
+        .map_err(|_| CoreError::internal(format!("a clock's rule owner {text}")))
+}
+
 fn rule(r: &AnyRow) -> Result<StoredDeadlineRule> {
     Ok(StoredDeadlineRule {
         id: id(r, "id")?,
@@ -56,12 +67,24 @@ fn rule(r: &AnyRow) -> Result<StoredDeadlineRule> {
             counting: Counting::parse(&s(r, "counting")?)?,
             basis: s(r, "basis")?,
         },
+        committee_id: opt_id(r, "committee_id")?,
         version: i(r, "version")?,
         updated_at: opt_ts(r, "updated_at")?,
     })
 }
 
-const RULE_COLS: &str = "id, level, clock, amount, counting, basis, version, updated_at";
+/// The rules of the levels and the committees' own, as one list: a committee's own rule is
+/// the same rule, kept for one committee.
+const RULES: &str = "(SELECT id, level, clock, amount, counting, basis, version, updated_at,
+                             NULL AS committee_id
+                        FROM deadline_rules
+                      UNION ALL
+                      SELECT id, level, clock, amount, counting, basis, version, updated_at,
+                             committee_id
+                        FROM committee_deadline_rules) rules";
+
+const RULE_COLS: &str =
+    "id, level, clock, amount, counting, basis, version, updated_at, committee_id";
 
 fn followup(r: &AnyRow) -> Result<FollowUp> {
     Ok(FollowUp {
@@ -284,7 +307,7 @@ impl<M: Mode> SuperviseRead for DbTx<M> {
         let sql = format!(
             "SELECT c.inspection_id AS inspection_id, i.team_name AS team_name,
                     c.unit_id AS unit_id, u.name AS unit_name, c.feedback_on AS feedback_on,
-                    c.dispatcher_level AS level
+                    c.dispatcher_level AS level, c.rule_owner AS rule_owner
                FROM running_clocks c
                JOIN inspections i ON i.id = c.inspection_id
                JOIN units u ON u.id = c.unit_id {}
@@ -302,6 +325,7 @@ impl<M: Mode> SuperviseRead for DbTx<M> {
                     unit_name: s(r, "unit_name")?,
                     feedback: date(r, "feedback_on")?,
                     level: UnitLevel::parse(&s(r, "level")?)?,
+                    rule_owner: owner(r)?,
                 })
             })
             .collect()
@@ -311,25 +335,42 @@ impl<M: Mode> SuperviseRead for DbTx<M> {
         &mut self,
         f: &ClockFilter,
         passed: &[(UnitLevel, Date)],
+        owned: &[(Id, Date)],
     ) -> Result<RunningCount> {
         let Some(mut w) = running_where(f) else {
             return Ok(RunningCount::default());
         };
-        // Each row's date chosen by its level, in one pass over the clock's index: grouped by
-        // level, SQLite would sort the rows first.
+        // Each row's date chosen by its level, or by the committee whose own rule reckons it,
+        // in one pass over the clock's index: grouped, SQLite would sort the rows first.
         let mut cases = String::new();
         for (level, date) in passed {
             let l = w.list(std::iter::once(level.as_str().to_owned()));
             let d = w.list(std::iter::once(date.to_string()));
             cases.push_str(&format!(" WHEN {l} THEN {d}"));
         }
-        let passed_sum = if cases.is_empty() {
-            "0".to_owned()
+        let mut own_cases = String::new();
+        for (committee, date) in owned {
+            let c = w.list(std::iter::once(committee.to_string()));
+            let d = w.list(std::iter::once(date.to_string()));
+            own_cases.push_str(&format!(" WHEN {c} THEN {d}"));
+        }
+        let by_level = if cases.is_empty() {
+            "NULL".to_owned()
+        } else {
+            format!("CASE c.dispatcher_level{cases} END")
+        };
+        let date = if own_cases.is_empty() {
+            by_level
         } else {
             format!(
-                "COALESCE(SUM(CASE WHEN c.feedback_on <= (CASE c.dispatcher_level{cases} END) \
-                 THEN 1 ELSE 0 END), 0)"
+                "CASE WHEN c.rule_owner = '' THEN ({by_level}) \
+                 ELSE (CASE c.rule_owner{own_cases} END) END"
             )
+        };
+        let passed_sum = if cases.is_empty() && own_cases.is_empty() {
+            "0".to_owned()
+        } else {
+            format!("COALESCE(SUM(CASE WHEN c.feedback_on <= ({date}) THEN 1 ELSE 0 END), 0)")
         };
         let sql = format!(
             "SELECT CAST(COUNT(*) AS BIGINT) AS n, CAST({passed_sum} AS BIGINT) AS passed
@@ -349,7 +390,7 @@ impl<M: Mode> SuperviseRead for DbTx<M> {
     }
 
     async fn deadline_rules(&mut self) -> Result<Vec<StoredDeadlineRule>> {
-        let sql = format!("SELECT {RULE_COLS} FROM deadline_rules ORDER BY level, clock");
+        let sql = format!("SELECT {RULE_COLS} FROM {RULES} ORDER BY level, clock, id");
         self.fetch_all(sqlx::query(AssertSqlSafe(sql)))
             .await?
             .iter()
@@ -358,7 +399,7 @@ impl<M: Mode> SuperviseRead for DbTx<M> {
     }
 
     async fn get_deadline_rule(&mut self, rid: Id) -> Result<Option<StoredDeadlineRule>> {
-        let sql = format!("SELECT {RULE_COLS} FROM deadline_rules WHERE id = $1");
+        let sql = format!("SELECT {RULE_COLS} FROM {RULES} WHERE id = $1");
         self.fetch_optional(sqlx::query(AssertSqlSafe(sql)).bind(rid.to_string()))
             .await?
             .map(|r| rule(&r))
@@ -643,13 +684,18 @@ impl<M: Mode> SuperviseRead for DbTx<M> {
 
 impl SuperviseWrite for DbTx<Writing> {
     async fn update_deadline_rule(&mut self, r: &StoredDeadlineRule) -> Result<()> {
+        let table = if r.committee_id.is_some() {
+            "committee_deadline_rules"
+        } else {
+            "deadline_rules"
+        };
         let n = self
             .execute(
-                sqlx::query(
-                    "UPDATE deadline_rules SET amount = $1, counting = $2, basis = $3, version = $4,
+                sqlx::query(AssertSqlSafe(format!(
+                    "UPDATE {table} SET amount = $1, counting = $2, basis = $3, version = $4,
                         updated_at = $5
-                     WHERE id = $6 AND version = $7",
-                )
+                     WHERE id = $6 AND version = $7"
+                )))
                 .bind(i64::from(r.rule.amount))
                 .bind(r.rule.counting.as_str())
                 .bind(r.rule.basis.clone())
@@ -666,6 +712,71 @@ impl SuperviseWrite for DbTx<Writing> {
             )));
         }
         Ok(())
+    }
+
+    async fn insert_committee_rule(
+        &mut self,
+        r: &StoredDeadlineRule,
+        by: Option<Id>,
+    ) -> Result<()> {
+        let committee = r
+            .committee_id
+            .ok_or_else(|| CoreError::internal("a committee's rule without its committee"))?;
+        let taken = self
+            .fetch_optional(
+                sqlx::query(
+                    "SELECT id FROM committee_deadline_rules WHERE committee_id = $1 AND clock = $2",
+                )
+                .bind(committee.to_string())
+                .bind(r.rule.clock.as_str()),
+            )
+            .await?;
+        if taken.is_some() {
+            return Err(CoreError::Conflict(format!(
+                "该党委已有自己的“{}”时限规则：请修改它",
+                r.rule.clock.label()
+            )));
+        }
+        self.execute(
+            sqlx::query(
+                "INSERT INTO committee_deadline_rules (id, committee_id, level, clock, amount,
+                    counting, basis, version, updated_at, updated_by)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(r.id.to_string())
+            .bind(committee.to_string())
+            .bind(r.rule.level.as_str())
+            .bind(r.rule.clock.as_str())
+            .bind(i64::from(r.rule.amount))
+            .bind(r.rule.counting.as_str())
+            .bind(r.rule.basis.clone())
+            .bind(r.version)
+            .bind(r.updated_at.map(ts))
+            .bind(by.map(|u| u.to_string())),
+        )
+        .await?;
+        self.own_clocks(committee, r.rule.clock, &committee.to_string())
+            .await
+    }
+
+    async fn delete_committee_rule(&mut self, r: &StoredDeadlineRule, version: i64) -> Result<()> {
+        let committee = r
+            .committee_id
+            .ok_or_else(|| CoreError::internal("a level's rule is not removed"))?;
+        let n = self
+            .execute(
+                sqlx::query("DELETE FROM committee_deadline_rules WHERE id = $1 AND version = $2")
+                    .bind(r.id.to_string())
+                    .bind(version),
+            )
+            .await?;
+        if n == 0 {
+            return Err(CoreError::StaleVersion(format!(
+                "时限规则“{}”",
+                r.rule.clock.label()
+            )));
+        }
+        self.own_clocks(committee, r.rule.clock, "").await
     }
 
     async fn update_rectify_settings(&mut self, st: &RectifySettings) -> Result<()> {

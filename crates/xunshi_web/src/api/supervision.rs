@@ -17,8 +17,8 @@ use xunshi_core::page::SortedPage;
 use xunshi_core::rectify::{Accountability, FollowUp, Mechanism};
 use xunshi_core::service::{AccountabilityEntry, FollowUpEntry, MechanismEntry};
 use xunshi_core::supervision::{
-    AccountabilityInput, ClockView, DeadlineRuleInput, FollowUpAnswer, FollowUpInput,
-    MechanismInput, RectifySettings, StoredDeadlineRule, WarnDaysInput,
+    AccountabilityInput, ClockView, CommitteeRuleInput, DeadlineRuleInput, FollowUpAnswer,
+    FollowUpInput, MechanismInput, RectifySettings, StoredDeadlineRule, WarnDaysInput,
 };
 
 use super::{ApiJson, ApiQuery, path_id};
@@ -36,8 +36,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(answer_followup))
         .routes(routes!(list_accountability, record_accountability))
         .routes(routes!(list_mechanisms, record_mechanism))
-        .routes(routes!(get_deadline_rules))
-        .routes(routes!(update_deadline_rule))
+        .routes(routes!(get_deadline_rules, add_committee_rule))
+        .routes(routes!(update_deadline_rule, remove_committee_rule))
         .routes(routes!(get_settings, update_settings))
         .routes(routes!(inspection_clocks))
 }
@@ -222,6 +222,50 @@ async fn get_deadline_rules(
         rules: app.services.deadline_rules(&actor).await?,
         settings: app.services.rectify_settings(&actor).await?,
     }))
+}
+
+/// A committee's own rule of one clock (a city's or county's 巡察办, for the inspections its
+/// committee sends), in place of its level's: every running clock of those inspections is
+/// reckoned by it at once. One per committee and clock (409); a clock its level does not have,
+/// or a unit that sends no inspections, 422.
+#[utoipa::path(post, path = "/deadline-rules", tag = "supervision", security(("bearer" = [])),
+    request_body = CommitteeRuleInput,
+    responses((status = 201, body = StoredDeadlineRule), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn add_committee_rule(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(input): ApiJson<CommitteeRuleInput>,
+) -> ApiResult<(StatusCode, Json<StoredDeadlineRule>)> {
+    let rule = app.services.add_committee_rule(&actor, &input).await?;
+    Ok((StatusCode::CREATED, Json(rule)))
+}
+
+/// The version of a committee's rule being removed.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RemovalQuery {
+    /// The version seen: a rule changed since is not removed (409).
+    pub version: i64,
+}
+
+/// Removes a committee's own rule, seen at `version`: its level's rule reckons its clocks
+/// again. A level's rule is changed, never removed (422).
+#[utoipa::path(delete, path = "/deadline-rules/{id}", tag = "supervision", security(("bearer" = [])),
+    params(("id" = String, Path), RemovalQuery),
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn remove_committee_rule(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<RemovalQuery>,
+) -> ApiResult<StatusCode> {
+    let id = path_id(&id, "时限规则")?;
+    app.services
+        .remove_committee_rule(&actor, id, q.version)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Changes how long one clock runs (the office); every clock follows at once.

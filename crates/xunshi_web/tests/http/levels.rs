@@ -8,7 +8,7 @@ use xunshi_core::permission::Actor;
 use xunshi_core::service::NewGrant;
 use xunshi_core::user::NewUserInput;
 
-use crate::helpers::{PASSWORD, TestApp, assert_api_error};
+use crate::helpers::{PASSWORD, TestApp, assert_api_error, detail_fields};
 
 /// An account whose only grant is the office of `committee`.
 pub(crate) async fn city_office(app: &TestApp, username: &str, committee: &str) -> String {
@@ -375,4 +375,209 @@ async fn an_office_is_seated_in_a_committee_and_nowhere_else() {
         )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+}
+
+/// An inspection of `dispatcher` fed back on `day` and under rectification, its unit's plan
+/// not yet submitted: its clocks run.
+async fn fed_back(app: &TestApp, dispatcher: &str, target: &str, team: &str, day: &str) -> String {
+    use xunshi_core::inspection::Stage;
+    use xunshi_core::store::{PlanningRead, PlanningWrite, Store, WriteTx};
+    let insp = app.prepared_inspection(dispatcher, target, team).await;
+    app.move_inspection(insp, Stage::OnSite, Some("2019-09-18"))
+        .await;
+    app.move_inspection(insp, Stage::Reporting, Some("2019-10-20"))
+        .await;
+    // Feedback is given through the report's chain, which this case leaves out.
+    let mut tx = app.services.store.write().await.expect("write");
+    let mut i = tx.get_inspection(insp).await.unwrap().unwrap();
+    i.stage = Stage::FeedbackGiven;
+    i.dates.feedback = Some(day.parse().unwrap());
+    i.version += 1;
+    tx.update_inspection(&i).await.unwrap();
+    tx.commit().await.unwrap();
+    app.move_inspection(insp, Stage::Rectification, None).await;
+    insp.to_string()
+}
+
+/// The plan clock of an inspection: its due date and its rule's basis.
+async fn plan_clock(app: &TestApp, insp: &str, token: &str) -> (String, String) {
+    let (s, clocks) = app
+        .api_get(&format!("/api/v1/inspections/{insp}/clocks"), token)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{clocks}");
+    let plan = clocks
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["clock"] == "plan_due")
+        .unwrap_or_else(|| panic!("{clocks}"))
+        .clone();
+    (
+        plan["due"].as_str().unwrap_or_default().to_owned(),
+        plan["basis"].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn a_city_office_keeps_its_own_deadline_rule_and_its_neighbour_the_general_one() {
+    let now: jiff::Timestamp = "2020-04-10T02:00:00Z".parse().unwrap();
+    let app = TestApp::spawn_with(|s| s.clock = std::sync::Arc::new(move || now)).await;
+    let province = app.add_unit_under("省委", None, "committee").await;
+    let a = app
+        .add_unit_under("甲市委", Some(province.id), "lower_committee")
+        .await;
+    let b = app
+        .add_unit_under("乙市委", Some(province.id), "lower_committee")
+        .await;
+    let finance = app
+        .add_unit_under("甲市财政局", Some(a.id), "department")
+        .await;
+    app.add_unit_under("乙市财政局", Some(b.id), "department")
+        .await;
+    let own = fed_back(
+        &app,
+        "甲市委",
+        "甲市财政局",
+        "甲市委第一巡察组",
+        "2020-03-25",
+    )
+    .await;
+    let theirs = fed_back(
+        &app,
+        "乙市委",
+        "乙市财政局",
+        "乙市委第一巡察组",
+        "2020-03-25",
+    )
+    .await;
+    let office_a = city_office(&app, "office_a", "甲市委").await;
+    let office_b = city_office(&app, "office_b", "乙市委").await;
+    app.add_user("office", "省委巡视办", "office", Some("省委"))
+        .await;
+    let top = app.api_token("office", PASSWORD).await;
+
+    // By the general rule: 15 working days from 25 March 2020, not yet overdue on 10 April.
+    let (general_due, general_basis) = plan_clock(&app, &own, &office_a).await;
+    assert_eq!(general_due, "2020-04-16");
+    let overdue = |d: &Value| d["clocks_overdue"].as_u64().unwrap_or(99);
+    let (_, d) = app.api_get("/api/v1/dashboard", &office_a).await;
+    assert_eq!(overdue(&d), 0, "{d}");
+
+    // The city's office sets its own: five working days, for its committee alone.
+    let rule = |committee: &str, amount: i64| {
+        json!({ "committee_id": committee, "clock": "plan_due", "amount": amount,
+                "counting": "working_days", "basis": "甲市委巡察工作办法" })
+    };
+    let (s, body) = app
+        .api_post(
+            "/api/v1/deadline-rules",
+            Some(&office_a),
+            rule(&b.id.to_string(), 5),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
+    let (s, created) = app
+        .api_post(
+            "/api/v1/deadline-rules",
+            Some(&office_a),
+            rule(&a.id.to_string(), 5),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{created}");
+    assert_eq!(created["committee_id"], a.id.to_string());
+    let (s, body) = app
+        .api_post(
+            "/api/v1/deadline-rules",
+            Some(&office_a),
+            rule(&a.id.to_string(), 8),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{body}");
+    let (s, body) = app
+        .api_post(
+            "/api/v1/deadline-rules",
+            Some(&top),
+            rule(&finance.id.to_string(), 5),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        detail_fields(&body).contains(&"committee_id".to_owned()),
+        "{body}"
+    );
+
+    // Its inspection's clock follows at once, counted overdue; the neighbour's does not move.
+    assert_eq!(
+        plan_clock(&app, &own, &office_a).await,
+        ("2020-04-01".to_owned(), "甲市委巡察工作办法".to_owned())
+    );
+    assert_eq!(
+        plan_clock(&app, &theirs, &office_b).await,
+        (general_due.clone(), general_basis.clone())
+    );
+    let (_, d) = app.api_get("/api/v1/dashboard", &office_a).await;
+    assert_eq!(overdue(&d), 1, "{d}");
+    let (_, d) = app.api_get("/api/v1/dashboard", &office_b).await;
+    assert_eq!(overdue(&d), 0, "{d}");
+    let (_, d) = app.api_get("/api/v1/dashboard", &top).await;
+    assert_eq!(overdue(&d), 1, "{d}");
+
+    // Kept by the city's office alone; the page offers it there, with the way back.
+    let id = created["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/deadline-rules/{id}");
+    let edit = json!({ "version": 1, "amount": 6, "counting": "working_days", "basis": "甲市委巡察工作办法（修订）" });
+    let (s, _) = app.api_put(&path, &office_b, edit.clone()).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, body) = app.api_put(&path, &office_a, edit).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let mut browser = app.login_form("office_a", PASSWORD).await;
+    let page = browser.get("/supervision/deadlines").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("6个工作日"), "{}", page.body);
+    assert!(
+        page.body
+            .contains(&format!("/supervision/deadlines/{id}/remove")),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("设定本级党委的时限规则"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("/supervision/deadlines/warn-days"));
+    let mut neighbour = app.login_form("office_b", PASSWORD).await;
+    let page = neighbour.get("/supervision/deadlines").await;
+    assert!(
+        !page
+            .body
+            .contains(&format!("/supervision/deadlines/{id}/remove"))
+    );
+
+    // Removed at the version seen, the general rule stands again.
+    let (s, body) = app
+        .api_delete(&format!("{path}?version=1"), &office_a)
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{body}");
+    let (s, body) = app
+        .api_delete(&format!("{path}?version=2"), &office_a)
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{body}");
+    assert_eq!(
+        plan_clock(&app, &own, &office_a).await,
+        (general_due, general_basis)
+    );
+    let (_, d) = app.api_get("/api/v1/dashboard", &office_a).await;
+    assert_eq!(overdue(&d), 0, "{d}");
+    let (_, rules) = app.api_get("/api/v1/deadline-rules", &top).await;
+    let general = rules["rules"][0]["id"].as_str().unwrap().to_owned();
+    let (s, body) = app
+        .api_delete(&format!("/api/v1/deadline-rules/{general}?version=1"), &top)
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(app.audit_with_action("committee_rule_added").await.len(), 1);
+    assert_eq!(
+        app.audit_with_action("committee_rule_removed").await.len(),
+        1
+    );
 }

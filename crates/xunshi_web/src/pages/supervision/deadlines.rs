@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use xunshi_core::deadline::Counting;
 use xunshi_core::service::today;
-use xunshi_core::supervision::{DeadlineRuleInput, WarnDaysInput};
+use xunshi_core::supervision::{CommitteeRuleInput, DeadlineRuleInput, WarnDaysInput};
 use xunshi_core::{CoreError, Id};
 
 use super::Choice;
@@ -26,12 +26,17 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/supervision/deadlines", get(show))
         .route("/supervision/deadlines/warn-days", post(save_warn_days))
+        .route("/supervision/deadlines/committee", post(add_committee_rule))
         .route("/supervision/deadlines/{id}", post(save_rule))
+        .route("/supervision/deadlines/{id}/remove", post(remove_rule))
 }
 
 struct RuleRow {
     id: String,
     level: &'static str,
+    /// The committee whose own rule this is; empty for a level's.
+    committee: String,
+    editable: bool,
     clock: &'static str,
     period: String,
     basis: String,
@@ -49,12 +54,29 @@ struct RuleRow {
     errors: FormErrors,
 }
 
+/// A clock of a committee the actor's office keeps, reckoned by its level's rule: the form
+/// that gives it a rule of its own.
+struct OwnRuleForm {
+    committee_id: String,
+    committee: String,
+    clock: String,
+    clock_label: &'static str,
+    general: String,
+    amount: String,
+    countings: Vec<Choice>,
+    basis: String,
+    errors: FormErrors,
+}
+
 #[derive(Template)]
 #[template(path = "deadlines.html")]
 struct DeadlinesPage {
     frame: Frame,
     rules: Vec<RuleRow>,
     may_edit: bool,
+    /// The warning period is the top office's alone.
+    may_edit_warn: bool,
+    own_forms: Vec<OwnRuleForm>,
     warn_days: String,
     settings_version: i64,
     warn_errors: FormErrors,
@@ -86,10 +108,31 @@ struct WarnForm {
     version: Option<i64>,
 }
 
-/// What came back with errors: one rule's form, or the warning period's.
+#[derive(Deserialize, Default, Clone)]
+struct OwnForm {
+    #[serde(default)]
+    committee_id: String,
+    #[serde(default)]
+    clock: String,
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    counting: String,
+    #[serde(default)]
+    basis: String,
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct RemoveForm {
+    version: Option<i64>,
+}
+
+/// What came back with errors: one rule's form, a committee's new rule, or the warning
+/// period's.
 enum Returned {
     Nothing,
     Rule(Id, RuleForm, FormErrors),
+    Own(OwnForm, FormErrors),
     Warn(WarnForm, FormErrors),
 }
 
@@ -124,11 +167,65 @@ async fn render_page(
             Some(format!("“{trial_from}”不是有效日期，格式应为 2020-03-25")),
         ),
     };
-    let (mut rule_back, mut warn_back) = (None, None);
+    let (mut rule_back, mut warn_back, mut own_back) = (None, None, None);
     match returned {
         Returned::Nothing => {}
         Returned::Rule(id, f, e) => rule_back = Some((id, f, e)),
+        Returned::Own(f, e) => own_back = Some((f, e)),
         Returned::Warn(f, e) => warn_back = Some((f, e)),
+    }
+    // The names of the committees with rules of their own, and of those the actor keeps.
+    let mut names: std::collections::HashMap<Id, String> = std::collections::HashMap::new();
+    for c in rules
+        .iter()
+        .filter_map(|r| r.committee_id)
+        .chain(actor.office_committees())
+    {
+        if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(c) {
+            let name = match app.services.get_unit(actor, c).await {
+                Ok(u) => u.name,
+                Err(_) => c.to_string(),
+            };
+            slot.insert(name);
+        }
+    }
+    let mut own_forms = Vec::new();
+    for committee in actor.office_committees() {
+        let Ok(unit) = app.services.get_unit(actor, committee).await else {
+            continue;
+        };
+        let level = xunshi_core::deadline::InspectionLevel::of_dispatcher(unit.level);
+        for general in xunshi_core::supervision::rules_in_force(&rules, committee, level) {
+            if general.committee_id.is_some() {
+                continue;
+            }
+            let clock = general.rule.clock.as_str().to_owned();
+            let back = own_back
+                .take_if(|(f, _)| f.committee_id == committee.to_string() && f.clock == clock);
+            let (amount, counting, basis, errors) = match back {
+                Some((f, e)) => (f.amount, f.counting, f.basis, e),
+                None => (
+                    general.rule.amount.to_string(),
+                    general.rule.counting.as_str().to_owned(),
+                    String::new(),
+                    FormErrors::none(),
+                ),
+            };
+            own_forms.push(OwnRuleForm {
+                committee_id: committee.to_string(),
+                committee: unit.name.clone(),
+                clock,
+                clock_label: general.rule.clock.label(),
+                general: general.period(),
+                amount,
+                countings: Counting::ALL
+                    .iter()
+                    .map(|c| Choice::new(c.as_str(), c.label(), &counting))
+                    .collect(),
+                basis,
+                errors,
+            });
+        }
     }
     let rows = rules
         .iter()
@@ -152,6 +249,11 @@ async fn render_page(
             RuleRow {
                 id: r.id.to_string(),
                 level: r.rule.level.label(),
+                committee: r
+                    .committee_id
+                    .and_then(|c| names.get(&c).cloned())
+                    .unwrap_or_default(),
+                editable: app.services.may_edit_rule(actor, r),
                 clock: r.rule.clock.label(),
                 period: r.period(),
                 basis: r.rule.basis.clone(),
@@ -169,7 +271,7 @@ async fn render_page(
                 errors,
             }
         })
-        .collect();
+        .collect::<Vec<RuleRow>>();
     let (warn_days, warn_errors) = match warn_back {
         Some((f, e)) => (f.warn_days, e),
         None => (settings.warn_days.to_string(), FormErrors::none()),
@@ -178,8 +280,10 @@ async fn render_page(
         frame: Frame::new(app, user, "整改时限规则", "/supervision/deadlines")
             .await
             .with_notice(q.notice.as_deref()),
+        may_edit: rows.iter().any(|r: &RuleRow| r.editable),
+        may_edit_warn: app.services.may_edit_deadline_rules(actor),
         rules: rows,
-        may_edit: app.services.may_edit_deadline_rules(actor),
+        own_forms,
         warn_days,
         settings_version: settings.version,
         warn_errors,
@@ -230,6 +334,59 @@ async fn save_rule(
             )
             .await
         }
+    }
+}
+
+async fn add_committee_rule(
+    State(app): State<AppState>,
+    user: PageUser,
+    Form(f): Form<OwnForm>,
+) -> PageResult {
+    let actor = &user.actor;
+    let result = async {
+        let input = CommitteeRuleInput {
+            committee_id: f.committee_id.clone(),
+            clock: f.clock.clone(),
+            amount: number("amount", &f.amount)?,
+            counting: f.counting.clone(),
+            basis: f.basis.clone(),
+        };
+        app.services.add_committee_rule(actor, &input).await
+    }
+    .await;
+    match result {
+        Ok(_) => Ok(see_other("/supervision/deadlines", "saved")),
+        Err(e @ CoreError::Forbidden(_)) => Ok(error_page(&e, Some(actor))),
+        Err(e) => {
+            let status = status_of(&e);
+            render_page(
+                &app,
+                &user,
+                ShowQuery::default(),
+                Returned::Own(f, FormErrors::from_error(&e)),
+                status,
+            )
+            .await
+        }
+    }
+}
+
+async fn remove_rule(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<RemoveForm>,
+) -> PageResult {
+    let actor = &user.actor;
+    let id = Id::from_path(&id, "时限规则").or_page(actor)?;
+    let result = async {
+        let version = crate::http::require_version(f.version)?;
+        app.services.remove_committee_rule(actor, id, version).await
+    }
+    .await;
+    match result {
+        Ok(()) => Ok(see_other("/supervision/deadlines", "saved")),
+        Err(e) => Ok(error_page(&e, Some(actor))),
     }
 }
 
