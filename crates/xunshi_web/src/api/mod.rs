@@ -185,15 +185,22 @@ pub async fn upload(
     app: &crate::AppState,
     mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<(String, xunshi_core::upload::Upload), ApiError> {
-    let mut mp = mp.map_err(|r| {
+    let mut mp = multipart(mp)?;
+    let staging = crate::http::files::Staging::of(app);
+    Ok(crate::http::files::read_upload(&staging, &mut mp).await?)
+}
+
+/// The multipart form of an upload, or 400 saying how to send one.
+pub fn multipart(
+    mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<axum::extract::Multipart, ApiError> {
+    mp.map_err(|r| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             "bad_input",
             format!("请以 multipart/form-data 上传：{}", r.body_text()),
         )
-    })?;
-    let staging = crate::http::files::Staging::of(app);
-    Ok(crate::http::files::read_upload(&staging, &mut mp).await?)
+    })
 }
 
 /// Parses an id from the path; an id that cannot exist names nothing.

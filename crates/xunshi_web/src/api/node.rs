@@ -5,7 +5,6 @@
 use axum::Json;
 use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -16,7 +15,7 @@ use xunshi_core::store::NodeConflict;
 use super::{ApiJson, ApiQuery, path_id};
 use crate::AppState;
 use crate::auth::ApiUser;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::http::files::{UPLOAD_LIMIT, attachment, file_attachment, read_upload_with};
 use crate::http::filters::NodeConflictQuery;
 use crate::http::{Path, node};
@@ -96,13 +95,7 @@ async fn import_work(
     ApiUser(actor): ApiUser,
     mp: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<Json<NodeImport>> {
-    let mut mp = mp.map_err(|r| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "bad_input",
-            format!("请以 multipart/form-data 上传：{}", r.body_text()),
-        )
-    })?;
+    let mut mp = super::multipart(mp)?;
     let (_, bytes, _) = read_upload_with(&mut mp, &[]).await?;
     Ok(Json(node::import_work(&app, &actor, &bytes).await?))
 }

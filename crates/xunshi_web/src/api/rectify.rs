@@ -506,13 +506,7 @@ async fn import_ledger(
     mp: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<Json<LedgerImportReport>> {
     let id = path_id(&id, "整改方案")?;
-    let mut mp = mp.map_err(|r| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "bad_input",
-            format!("请以 multipart/form-data 上传：{}", r.body_text()),
-        )
-    })?;
+    let mut mp = super::multipart(mp)?;
     let (name, bytes, fields) = crate::http::files::read_upload_with(&mut mp, &["dry_run"]).await?;
     let dry_run =
         crate::http::ledger_import::parse_dry_run(fields.first().map(|(_, v)| v.as_str()))?;

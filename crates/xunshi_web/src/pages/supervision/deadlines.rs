@@ -293,6 +293,27 @@ async fn render_page(
     Ok(render(status, &page))
 }
 
+/// After a form of the page: back to the page saved; refused where the actor may not (the
+/// error page); otherwise the page again with the form as sent and its errors.
+async fn answer<T>(
+    app: &AppState,
+    user: &PageUser,
+    result: Result<T, CoreError>,
+    back: impl FnOnce(FormErrors) -> Returned,
+) -> PageResult {
+    match result {
+        Ok(_) => Ok(see_other("/supervision/deadlines", "saved")),
+        Err(e @ (CoreError::Forbidden(_) | CoreError::NotFound(_))) => {
+            Ok(error_page(&e, Some(&user.actor)))
+        }
+        Err(e) => {
+            let status = status_of(&e);
+            let returned = back(FormErrors::from_error(&e));
+            render_page(app, user, ShowQuery::default(), returned, status).await
+        }
+    }
+}
+
 fn number(field: &str, raw: &str) -> Result<i32, CoreError> {
     raw.trim()
         .parse::<i32>()
@@ -318,23 +339,7 @@ async fn save_rule(
         app.services.update_deadline_rule(actor, id, &input).await
     }
     .await;
-    match result {
-        Ok(_) => Ok(see_other("/supervision/deadlines", "saved")),
-        Err(e @ (CoreError::Forbidden(_) | CoreError::NotFound(_))) => {
-            Ok(error_page(&e, Some(actor)))
-        }
-        Err(e) => {
-            let status = status_of(&e);
-            render_page(
-                &app,
-                &user,
-                ShowQuery::default(),
-                Returned::Rule(id, f, FormErrors::from_error(&e)),
-                status,
-            )
-            .await
-        }
-    }
+    answer(&app, &user, result, |e| Returned::Rule(id, f, e)).await
 }
 
 async fn add_committee_rule(
@@ -354,21 +359,7 @@ async fn add_committee_rule(
         app.services.add_committee_rule(actor, &input).await
     }
     .await;
-    match result {
-        Ok(_) => Ok(see_other("/supervision/deadlines", "saved")),
-        Err(e @ CoreError::Forbidden(_)) => Ok(error_page(&e, Some(actor))),
-        Err(e) => {
-            let status = status_of(&e);
-            render_page(
-                &app,
-                &user,
-                ShowQuery::default(),
-                Returned::Own(f, FormErrors::from_error(&e)),
-                status,
-            )
-            .await
-        }
-    }
+    answer(&app, &user, result, |e| Returned::Own(f, e)).await
 }
 
 async fn remove_rule(
@@ -405,19 +396,5 @@ async fn save_warn_days(
         app.services.set_warn_days(actor, &input).await
     }
     .await;
-    match result {
-        Ok(_) => Ok(see_other("/supervision/deadlines", "saved")),
-        Err(e @ CoreError::Forbidden(_)) => Ok(error_page(&e, Some(actor))),
-        Err(e) => {
-            let status = status_of(&e);
-            render_page(
-                &app,
-                &user,
-                ShowQuery::default(),
-                Returned::Warn(f, FormErrors::from_error(&e)),
-                status,
-            )
-            .await
-        }
-    }
+    answer(&app, &user, result, |e| Returned::Warn(f, e)).await
 }
