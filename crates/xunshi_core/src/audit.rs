@@ -162,6 +162,7 @@ pub enum Action {
     DisposalRejected,
     /// An inspection's on-site work was written into a bundle for its team's standalone
     /// machine (离线节点): every record the bundle holds, read.
+    NodePaired,
     NodeExported,
     /// The work of a team's node came back and was taken in: its rows, its conflicts.
     NodeImported,
@@ -306,6 +307,7 @@ impl Action {
         Action::DisposalProposed,
         Action::DisposalCarriedOut,
         Action::DisposalRejected,
+        Action::NodePaired,
         Action::NodeExported,
         Action::NodeImported,
         Action::NodeRecord,
@@ -446,6 +448,7 @@ impl Action {
             Action::DisposalProposed => "disposal_proposed",
             Action::DisposalCarriedOut => "disposal_carried_out",
             Action::DisposalRejected => "disposal_rejected",
+            Action::NodePaired => "node_paired",
             Action::NodeExported => "node_exported",
             Action::NodeImported => "node_imported",
             Action::NodeRecord => "node_record",
@@ -587,6 +590,7 @@ impl Action {
             Action::DisposalProposed => "提请销毁档案",
             Action::DisposalCarriedOut => "批准销毁档案",
             Action::DisposalRejected => "退回销毁申请",
+            Action::NodePaired => "配对离线节点密钥",
             Action::NodeExported => "导出离线节点数据包",
             Action::NodeImported => "导入离线节点工作",
             Action::NodeRecord => "离线节点操作记录",

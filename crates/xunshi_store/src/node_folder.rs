@@ -81,6 +81,13 @@ impl NodeFolder {
         Ok(node_half)
     }
 
+    /// Takes back the office's half of a pair just made, when what follows its making fails
+    /// (the node's half cannot be handed over, the trail cannot record it): the pair can then
+    /// be made again.
+    pub fn unpair(&self, inspection: Id) {
+        let _ = std::fs::remove_file(self.office_key(inspection));
+    }
+
     /// The office's half of an inspection's keys; refused, saying what to do, before any.
     pub fn office_half(&self, inspection: Id) -> Result<NodeKey> {
         let kept = self.office_key(inspection);

@@ -53,9 +53,16 @@ pub async fn pair(
         .map_err(|e| format!("{}：{e}", insp.team_name))?;
     let kept = folder.office_key(id);
     if let Err(e) = node::write_key(out, &node_half) {
-        // Without the node's half the office's is of no use: take it back, so that the pair
-        // can be made again.
-        let _ = std::fs::remove_file(&kept);
+        // Without the node's half the office's is of no use: take it back.
+        folder.unpair(id);
+        return Err(e.to_string());
+    }
+    if let Err(e) = services
+        .record_node_paired(&Actor::system(), id, &node_half.pair)
+        .await
+    {
+        folder.unpair(id);
+        let _ = std::fs::remove_file(out);
         return Err(e.to_string());
     }
     println!(

@@ -537,6 +537,23 @@ pub(super) fn through_the_api_and_pages(office: &Instance) {
     assert_eq!(half["inspection_id"], id.as_str());
     let again = http(port, "POST", &key_path, &[("Authorization", &auth)], None);
     assert_eq!(again.status, 409, "{}", again.body);
+    let admin = bearer(port, "admin");
+    let trail = items(
+        port,
+        &admin,
+        &format!("/api/v1/audit?action=node_paired&object_id={id}"),
+    );
+    assert_eq!(
+        trail.len(),
+        1,
+        "the pairing is in the trail once: {trail:?}"
+    );
+    assert!(
+        trail[0]["summary"]
+            .as_str()
+            .is_some_and(|s| s.contains(half["pair"].as_str().unwrap())),
+        "{trail:?}"
+    );
     let r = http(
         port,
         "POST",

@@ -50,6 +50,22 @@ impl<S: Store> Services<S> {
         Ok(inspection)
     }
 
+    /// Records that the keys of an inspection's node were made (`pair` names them), once the
+    /// office's half is kept; the caller takes the keys back where this fails, so that no
+    /// pair exists that the trail does not name.
+    pub async fn record_node_paired(&self, actor: &Actor, id: Id, pair: &str) -> Result<()> {
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let entry = AuditEntry::new(
+            Action::NodePaired,
+            "inspection",
+            Some(id),
+            json!({ "pair": pair }),
+        );
+        record(&mut tx, actor, now, entry).await?;
+        tx.commit().await
+    }
+
     /// [`Services::node_inspection`], the export recorded as a read of everything the bundle
     /// holds (`pair` names the keys it is sealed with).
     pub async fn node_export_scope(&self, actor: &Actor, id: Id, pair: &str) -> Result<Inspection> {

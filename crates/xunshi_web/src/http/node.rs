@@ -72,6 +72,10 @@ pub async fn pair_key(
     let folder = folder(app)?;
     let insp = app.services.node_inspection(actor, id).await?;
     let half = folder.pair(id)?;
+    if let Err(e) = app.services.record_node_paired(actor, id, &half.pair).await {
+        folder.unpair(id);
+        return Err(e);
+    }
     let text = xunshi_store::node::key_text(&half)?;
     Ok((
         text,
