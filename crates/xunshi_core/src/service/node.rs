@@ -294,16 +294,25 @@ impl<S: Store> Services<S> {
             let how = settle(row, office.as_deref(), baseline.as_ref());
             let settled = match (office, how) {
                 (_, Settle::Insert) => {
+                    // The row as stored: the node's, under the next free number if moved.
+                    let mut stored = row.clone();
                     if let Placed::Renumbered { column, was, now } =
                         tx.put_node_row(row, false, insp.id).await?
                     {
+                        if let Some(v) = stored
+                            .columns
+                            .iter()
+                            .position(|c| *c == column)
+                            .and_then(|at| stored.values.get_mut(at))
+                        {
+                            *v = Value::from(now);
+                        }
                         out.renumbered
                             .push(format!("{} {column} {was}→{now}", row.table));
                     }
                     out.inserted += 1;
                     written.push(row_ref(row));
-                    let stored = tx.node_row(row).await?;
-                    Some(taken(stored.as_deref().map(row_digest), None))
+                    Some(taken(Some(row_digest(&stored.values)), None))
                 }
                 (_, Settle::Unchanged) => {
                     out.unchanged += 1;

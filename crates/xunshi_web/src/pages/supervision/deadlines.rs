@@ -174,24 +174,23 @@ async fn render_page(
         Returned::Own(f, e) => own_back = Some((f, e)),
         Returned::Warn(f, e) => warn_back = Some((f, e)),
     }
-    // The names of the committees with rules of their own, and of those the actor keeps.
-    let mut names: std::collections::HashMap<Id, String> = std::collections::HashMap::new();
+    // The committees with rules of their own, and those the actor keeps, each read once.
+    let mut units: std::collections::HashMap<Id, xunshi_core::org::Unit> =
+        std::collections::HashMap::new();
     for c in rules
         .iter()
         .filter_map(|r| r.committee_id)
         .chain(actor.office_committees())
     {
-        if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(c) {
-            let name = match app.services.get_unit(actor, c).await {
-                Ok(u) => u.name,
-                Err(_) => c.to_string(),
-            };
-            slot.insert(name);
+        if let std::collections::hash_map::Entry::Vacant(slot) = units.entry(c)
+            && let Ok(u) = app.services.get_unit(actor, c).await
+        {
+            slot.insert(u);
         }
     }
     let mut own_forms = Vec::new();
     for committee in actor.office_committees() {
-        let Ok(unit) = app.services.get_unit(actor, committee).await else {
+        let Some(unit) = units.get(&committee) else {
             continue;
         };
         let level = xunshi_core::deadline::InspectionLevel::of_dispatcher(unit.level);
@@ -251,7 +250,11 @@ async fn render_page(
                 level: r.rule.level.label(),
                 committee: r
                     .committee_id
-                    .and_then(|c| names.get(&c).cloned())
+                    .map(|c| {
+                        units
+                            .get(&c)
+                            .map_or_else(|| c.to_string(), |u| u.name.clone())
+                    })
                     .unwrap_or_default(),
                 editable: app.services.may_edit_rule(actor, r),
                 clock: r.rule.clock.label(),
