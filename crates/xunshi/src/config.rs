@@ -587,7 +587,10 @@ impl Config {
         let max_connections = serve
             .and_then(|s| s.max_connections)
             .or(file.max_connections)
-            .unwrap_or(10);
+            .unwrap_or_else(|| {
+                xunshi_store::Dialect::of_url(&database_url)
+                    .map_or(10, xunshi_store::Dialect::default_pool_size)
+            });
         if max_connections == 0 {
             return Err("max_connections must be at least 1".into());
         }
@@ -734,6 +737,21 @@ mod tests {
             "postgres://postgres@127.0.0.1/x"
         );
         assert_eq!(redact_url("sqlite://data/x.db"), "sqlite://data/x.db");
+    }
+
+    #[test]
+    fn the_pool_follows_the_backend_unless_set() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut global = Global {
+            data_dir: Some(dir.path().to_owned()),
+            database_url: None,
+            log_format: None,
+        };
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let sqlite = Config::load(&global, None).unwrap().max_connections;
+        assert_eq!(sqlite as usize, (2 * cores).clamp(4, 16));
+        global.database_url = Some("postgres://postgres@127.0.0.1/x".into());
+        assert_eq!(Config::load(&global, None).unwrap().max_connections, 10);
     }
 
     #[test]
