@@ -157,12 +157,12 @@ impl Db {
                         // from. busy_timeout makes other processes' writers queue, not fail.
                         // The page cache is each connection's own (2 MiB by default): at a
                         // province's volume a ledger page or the red tasks' range reads more
-                        // pages than that, and each miss is a read from the file. 16 MiB a
-                        // connection halved the CPU of the red ledger page at a million tasks
-                        // and stays within the memory budget with the default pool.
+                        // pages than that, and each miss is a read from the file. 8 MiB a
+                        // connection halved the CPU of the red ledger page at a million tasks;
+                        // 16 MiB took the server past its memory budget (bench/RESULTS.md).
                         conn.execute(
                             "PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;
-                             PRAGMA cache_size = -16384",
+                             PRAGMA cache_size = -8192",
                         )
                         .await?;
                     }

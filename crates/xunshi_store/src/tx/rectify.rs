@@ -491,30 +491,17 @@ fn ledger_row(r: &AnyRow) -> Result<LedgerRow> {
     })
 }
 
-impl<M: Mode> DbTx<M> {
-    /// Whether an update to `t` changes a text the ledger's text filter searches (most
-    /// updates are progress and status, which leave the text index alone).
-    async fn task_text_changed(&mut self, t: &Task) -> Result<bool> {
-        let r = self
-            .fetch_optional(
-                sqlx::query(
-                    "SELECT measure, target, responsible_leader, responsible_person,
-                            lead_department
-                       FROM rectification_tasks WHERE id = $1",
-                )
-                .bind(t.id.to_string()),
-            )
-            .await?;
-        let Some(r) = r else {
-            return Ok(false);
-        };
-        Ok(s(&r, "measure")? != t.measure
-            || s(&r, "target")? != t.target
-            || s(&r, "responsible_leader")? != t.responsible_leader
-            || s(&r, "responsible_person")? != t.responsible_person
-            || s(&r, "lead_department")? != t.lead_department)
-    }
+/// Whether an update to `t` changes a text the ledger's text filter searches, against the row
+/// as it was (most updates are progress and status, which leave the text index alone).
+fn text_changed(before: &AnyRow, t: &Task) -> Result<bool> {
+    Ok(s(before, "measure")? != t.measure
+        || s(before, "target")? != t.target
+        || s(before, "responsible_leader")? != t.responsible_leader
+        || s(before, "responsible_person")? != t.responsible_person
+        || s(before, "lead_department")? != t.lead_department)
+}
 
+impl<M: Mode> DbTx<M> {
     async fn tasks_where(&mut self, w: Where, tail: String) -> Result<Vec<Task>> {
         let sql = format!(
             "SELECT {TASK_COLS} FROM rectification_tasks {} {tail}",
@@ -992,8 +979,10 @@ impl RectifyWrite for DbTx<Writing> {
     async fn update_task(&mut self, t: &Task) -> Result<()> {
         // The update leaves the task's unit, heading and rejections alone, so what it counts
         // under afterwards follows from the row read before and the new values.
-        let tallied = self.tallied(t.id).await?;
-        let text_changed = self.task_text_changed(t).await?;
+        let (tallied, text_changed) = match self.task_before(t.id).await? {
+            Some((tallied, row)) => (tallied, text_changed(&row, t)?),
+            None => (None, false),
+        };
         let (kind, date) = due_cols(t.due);
         let n = self
             .execute(

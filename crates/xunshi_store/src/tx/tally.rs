@@ -545,14 +545,24 @@ impl DbTx<Writing> {
     /// columns an update writes; `None` if the tallies are not built yet (building them will
     /// count it) or there is no such task. One statement reads the row and the tally state.
     pub(crate) async fn tallied(&mut self, task: Id) -> Result<Option<Tallied>> {
-        // The state is read with the row (a write's first look at the tallies is here), so
-        // a task's update costs one statement for both.
+        Ok(self.task_before(task).await?.and_then(|(t, _)| t))
+    }
+
+    /// The task's row as a write finds it, with the tally state: what it counts under
+    /// ([`DbTx::tallied`]) and the row itself, whose texts an update compares with its own.
+    /// The state is read with the row (a write's first look at the tallies is here), so a
+    /// task's update costs one statement for all of it.
+    pub(crate) async fn task_before(
+        &mut self,
+        task: Id,
+    ) -> Result<Option<(Option<Tallied>, AnyRow)>> {
         let r = self
             .fetch_optional(
                 sqlx::query(
                     "SELECT s.as_of, s.warn_days, t.inspection_id, t.unit_id, t.category_id,
                             t.status, t.due_kind, t.due_date, t.rejections, t.withdrawn_reason,
-                            t.closed_on
+                            t.closed_on, t.measure, t.target, t.responsible_leader,
+                            t.responsible_person, t.lead_department
                        FROM rectification_tasks t LEFT JOIN task_tally_state s ON s.id = 1
                       WHERE t.id = $1",
                 )
@@ -571,12 +581,12 @@ impl DbTx<Writing> {
             }
         };
         let Some((as_of, warn)) = state else {
-            return Ok(None);
+            return Ok(Some((None, r)));
         };
         let closed_on = opt_s(&r, "closed_on")?
             .map(|d| d.parse::<Date>().map_err(CoreError::internal))
             .transpose()?;
-        Ok(Some(Tallied {
+        let tallied = Tallied {
             as_of,
             warn,
             inspection_id: s(&r, "inspection_id")?,
@@ -589,7 +599,8 @@ impl DbTx<Writing> {
                 closed_on,
                 withdrawn: opt_s(&r, "withdrawn_reason")?.is_some(),
             },
-        }))
+        };
+        Ok(Some((Some(tallied), r)))
     }
 
     /// The key the task counts under now (see [`DbTx::tallied`]).
