@@ -388,10 +388,11 @@ PY
         page_liaison) hdr=("${H_PAGE_LIAISON[@]}") ;; api_office) hdr=("${H_API_OFFICE[@]}") ;;
         api_leader) hdr=("${H_API_LEADER[@]}") ;; api_liaison) hdr=("${H_API_LIAISON[@]}") ;;
       esac
-      # A request that takes seconds would, at this many connections, only queue and pile up
-      # memory on a shared machine: such a path is measured with one connection instead.
+      # A request so slow that one round of the connections' requests would not fit in the
+      # line's time would only queue (no answer inside the line, or a figure of a few) and pile
+      # up memory on a shared machine: such a path is measured with one connection instead.
       local t; t=$(probe "${hdr[@]}" "$base$path")
-      if python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) > 1.0 else 1)" "$t"; then
+      if python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) * int(sys.argv[2]) > float(sys.argv[3]) / 2 else 1)" "$t" "$conns" "$SECONDS_EACH"; then
         run "$label (one request took ${t}s; 1 connection)" 1 "${hdr[@]}" "$base$path"
       else
         run "$label" "$conns" "${hdr[@]}" "$base$path"
