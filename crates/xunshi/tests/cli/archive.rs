@@ -193,13 +193,16 @@ pub(super) fn an_archived_inspection_is_packaged_and_refuses_changes(
             assert!(why.contains("仅有 .docx"), "{why}");
         }
     }
-    // A talk is its team's alone: the package says it left talks out, and why.
-    let mut note = String::new();
-    zip.by_name("11-进驻了解/未收入说明.txt")
-        .expect("the note of what was left out")
-        .read_to_string(&mut note)
+    // The office holds the archived inspection's fieldwork registers, so nothing is left out;
+    // the counts say what the package holds (this inspection's fieldwork predates the system).
+    assert!(zip.by_name("11-进驻了解/未收入说明.txt").is_err());
+    let mut counts = String::new();
+    zip.by_name("00-说明/归档统计.csv")
+        .expect("the counts")
+        .read_to_string(&mut counts)
         .unwrap();
-    assert!(note.contains("个别谈话"), "{note}");
+    assert!(counts.contains("个别谈话,0"), "{counts}");
+    assert!(counts.contains("整改任务,"), "{counts}");
     // The audit extract holds the archiving itself.
     let mut trail = String::new();
     zip.by_name("12-审计记录/审计摘录.csv")

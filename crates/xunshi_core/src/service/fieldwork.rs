@@ -12,6 +12,7 @@ use super::planning::{load_inspection, today};
 use super::supervision::{speaks_for, speaks_for_units};
 use super::{Services, record};
 use crate::access::{Access, inspection_access};
+use crate::archive::may_take_package;
 use crate::audit::{Action, AuditEntry};
 use crate::error::{CoreError, Result};
 use crate::fieldwork::{
@@ -83,10 +84,28 @@ pub struct FieldworkSummary {
     pub records: i64,
 }
 
-/// Whether the actor reads the fieldwork of `insp` (the register, talks, documents, other
-/// records): a seat on its team, the rule every fieldwork service holds to. Pages ask it to
-/// offer the tabs.
+/// Whether the actor reads the fieldwork registers of `insp` (the letters, talks, document
+/// requests and other records as lists and counts): a seat on its team; and, once the
+/// inspection is archived, the office that hands its files to the archives
+/// ([`may_take_package`]: they are in its custody now). The sealed fields — a talk's record, a
+/// writer's identity — and the records opened one by one stay the team's. Pages ask it to
+/// offer the tabs; [`require_reads_fieldwork`] is the same rule for the services.
 pub fn reads_fieldwork(actor: &Actor, insp: &Inspection) -> bool {
+    super::papers::team_seat(actor, insp).is_some() || may_take_package(actor, insp)
+}
+
+/// Refuses whoever [`reads_fieldwork`] does not let read the registers of `insp`, with the
+/// team's reason (or as not found, to whoever may not know of the inspection).
+pub(crate) fn require_reads_fieldwork(actor: &Actor, insp: &Inspection) -> Result<()> {
+    if may_take_package(actor, insp) {
+        return Ok(());
+    }
+    require_team(actor, insp, Seat::Member).map(|_| ())
+}
+
+/// Whether the actor opens the records themselves (a talk's sealed record, a record of the
+/// other methods with its files): the team alone, archived or not. Pages ask it to link them.
+pub fn opens_field_records(actor: &Actor, insp: &Inspection) -> bool {
     super::papers::team_seat(actor, insp).is_some()
 }
 
@@ -99,7 +118,7 @@ impl<S: Store> Services<S> {
     ) -> Result<FieldworkSummary> {
         let mut tx = self.store.read().await?;
         let insp = load_inspection(&mut tx, inspection_id).await?;
-        require_team(actor, &insp, Seat::Member)?;
+        require_reads_fieldwork(actor, &insp)?;
         Ok(FieldworkSummary {
             letters: tx.count_letters(insp.id, &Default::default()).await?,
             talks: tx.count_talks(insp.id).await?,
@@ -158,7 +177,7 @@ impl<S: Store> Services<S> {
     pub async fn talk_coverage(&self, actor: &Actor, inspection_id: Id) -> Result<TalkCoverage> {
         let mut tx = self.store.read().await?;
         let insp = load_inspection(&mut tx, inspection_id).await?;
-        require_team(actor, &insp, Seat::Member)?;
+        require_reads_fieldwork(actor, &insp)?;
         let entries = tx.talk_plan(insp.id).await?;
         let groups = TalkGroup::ALL
             .iter()
@@ -268,7 +287,7 @@ impl<S: Store> Services<S> {
     ) -> Result<Page<Talk>> {
         let mut tx = self.store.read().await?;
         let insp = load_inspection(&mut tx, inspection_id).await?;
-        require_team(actor, &insp, Seat::Member)?;
+        require_reads_fieldwork(actor, &insp)?;
         let rows = tx.talks_page(insp.id, page.after, page.limit + 1).await?;
         let total = tx.count_talks(insp.id).await?;
         Ok(Page::from_rows(rows, page.limit, |t| t.id).with_total(total))
@@ -590,7 +609,7 @@ impl<S: Store> Services<S> {
     ) -> Result<Page<FieldRecord>> {
         let mut tx = self.store.read().await?;
         let insp = load_inspection(&mut tx, inspection_id).await?;
-        require_team(actor, &insp, Seat::Member)?;
+        require_reads_fieldwork(actor, &insp)?;
         let rows = tx
             .field_records_page(insp.id, page.after, page.limit + 1)
             .await?;
@@ -684,7 +703,7 @@ impl<S: Store> Services<S> {
 /// Which units' requests the actor reads: every one for the team (`None`), the units they
 /// answer for among the inspected, or a refusal.
 fn doc_scope(actor: &Actor, insp: &Inspection) -> Result<Option<Vec<Id>>> {
-    if require_team(actor, insp, Seat::Member).is_ok() {
+    if reads_fieldwork(actor, insp) {
         return Ok(None);
     }
     let units: Vec<Id> = insp

@@ -9,6 +9,7 @@
 use serde::Serialize;
 use serde_json::json;
 
+use super::fieldwork::require_reads_fieldwork;
 use super::fieldwork_files::new_file;
 use super::papers::{Seat, require_fieldwork, require_team, team_seat};
 use super::planning::{load_inspection, today};
@@ -530,7 +531,7 @@ impl<S: Store> Services<S> {
     ) -> Result<Page<Letter>> {
         let mut tx = self.store.read().await?;
         let insp = load_inspection(&mut tx, inspection_id).await?;
-        require_team(actor, &insp, Seat::Member)?;
+        require_reads_fieldwork(actor, &insp)?;
         let rows = tx
             .letters_page(insp.id, f, page.after, page.limit + 1)
             .await?;
@@ -542,7 +543,7 @@ impl<S: Store> Services<S> {
     pub async fn letter_tally(&self, actor: &Actor, inspection_id: Id) -> Result<LetterTally> {
         let mut tx = self.store.read().await?;
         let insp = load_inspection(&mut tx, inspection_id).await?;
-        require_team(actor, &insp, Seat::Member)?;
+        require_reads_fieldwork(actor, &insp)?;
         let counts = tx.letter_counts(insp.id).await?;
         let mut t = LetterTally {
             total: counts.iter().map(|c| c.count).sum(),
@@ -787,7 +788,7 @@ impl<S: Store> Services<S> {
     pub async fn letter_handlers(&self, actor: &Actor, inspection_id: Id) -> Result<Vec<Id>> {
         let mut tx = self.store.read().await?;
         let insp = load_inspection(&mut tx, inspection_id).await?;
-        require_team(actor, &insp, Seat::Member)?;
+        require_reads_fieldwork(actor, &insp)?;
         tx.letter_handlers(insp.id).await
     }
 }

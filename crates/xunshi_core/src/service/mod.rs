@@ -70,7 +70,7 @@ pub use export::{
 };
 pub use fieldwork::{
     DocRequestEntry, FieldRecordDetail, FieldworkSummary, GroupCoverage, TalkCoverage, TalkDetail,
-    reads_fieldwork,
+    opens_field_records, reads_fieldwork,
 };
 pub use filings::{
     FilingEntry, FilingQuery, SinceFiled, may_file_any, may_view as may_view_filings,

@@ -207,18 +207,43 @@ impl<'a> Documents<'a> {
     }
 }
 
-/// One kind of fieldwork record as JSON, or — when the asker may not read it — its refusal
-/// noted for the package's note; any other failure ends the package.
+/// What the package holds of each kind of record, for its counts (归档统计): how many, or
+/// why none are in it.
+#[derive(Default)]
+struct Counts(Vec<(&'static str, String)>);
+
+impl Counts {
+    fn add(&mut self, kind: &'static str, n: usize) {
+        self.0.push((kind, n.to_string()));
+    }
+
+    fn csv(&self) -> Result<Vec<u8>, CoreError> {
+        let rows: Vec<Vec<String>> = self
+            .0
+            .iter()
+            .map(|(k, n)| vec![(*k).to_owned(), n.clone()])
+            .collect();
+        table_csv(&["类别", "数量"], &rows).map_err(CoreError::internal)
+    }
+}
+
+/// One kind of fieldwork register as JSON, or — when the asker may not read it — its refusal
+/// noted for the package's note; counted either way. Any other failure ends the package.
 fn fieldwork<T: Serialize, W: Write + Seek>(
     p: &mut PackageWriter<W>,
+    counts: &mut Counts,
     left_out: &mut Vec<String>,
-    kind: &str,
+    kind: &'static str,
     path: &str,
     read: Result<Vec<T>, CoreError>,
 ) -> Result<(), CoreError> {
     match read {
-        Ok(rows) => add_list(p, path, kind, "件", &rows),
+        Ok(rows) => {
+            counts.add(kind, rows.len());
+            add_list(p, path, kind, "件", &rows)
+        }
         Err(CoreError::Forbidden(why)) => {
+            counts.0.push((kind, "未收入".to_owned()));
             left_out.push(format!("{kind}：{why}"));
             Ok(())
         }
@@ -270,6 +295,7 @@ pub async fn archive_package<W: Write + Seek + Send>(
     let made = s.now().to_zoned_datetime(tz).datetime();
     let mut p = PackageWriter::new(out, &team, made);
     let mut docs = Documents::new(app.config.office_suite.as_deref());
+    let mut counts = Counts::default();
     let day = |t: jiff::Timestamp| xunshi_core::service::today(t).to_string();
 
     let (view, _) = s.inspection_view(actor, id).await?;
@@ -283,7 +309,9 @@ pub async fn archive_package<W: Write + Seek + Send>(
     )
     .map_err(office)?;
 
-    for summary in s.list_problems(actor, id, &Default::default()).await? {
+    let problems = s.list_problems(actor, id, &Default::default()).await?;
+    counts.add("问题底稿", problems.len());
+    for summary in problems {
         let d = s.get_problem(actor, summary.id).await?;
         let name = format!("底稿-{:03}", d.problem.seq);
         let date = day(d.problem.created.at);
@@ -344,6 +372,7 @@ pub async fn archive_package<W: Write + Seek + Send>(
         },
         at,
     ));
+    counts.add("问题线索", clues.len());
     add_list(
         &mut p,
         "05-问题线索/线索清单.json",
@@ -406,6 +435,7 @@ pub async fn archive_package<W: Write + Seek + Send>(
         ..Default::default()
     };
     let export = s.ledger_export(actor, &ledger).await?;
+    counts.add("整改任务", export.rows.len());
     if !export.rows.is_empty() {
         let bytes = ledger_workbook(&export).map_err(office)?;
         let date = export.as_of.to_string();
@@ -502,13 +532,15 @@ pub async fn archive_package<W: Write + Seek + Send>(
         &mechanisms,
     )?;
 
-    // Fieldwork, where the office may read it (a talk is its team's alone): what it may not
-    // is named in a note, so the archives know what the package leaves out and why.
+    // Fieldwork registers, which the office holds once the inspection is archived (the
+    // records' sealed fields stay sealed): should one be refused, a note names it, so the
+    // archives know what the package leaves out and why.
     let mut left_out = Vec::new();
     let letters =
         async { Ok(every!(at => s.letters_page(actor, id, &LetterFilter::default(), at))) }.await;
     fieldwork(
         &mut p,
+        &mut counts,
         &mut left_out,
         "来信来访",
         "11-进驻了解/来信来访.json",
@@ -517,6 +549,7 @@ pub async fn archive_package<W: Write + Seek + Send>(
     let talks = async { Ok(every!(at => s.talks_page(actor, id, at))) }.await;
     fieldwork(
         &mut p,
+        &mut counts,
         &mut left_out,
         "个别谈话",
         "11-进驻了解/个别谈话.json",
@@ -525,6 +558,7 @@ pub async fn archive_package<W: Write + Seek + Send>(
     let requests = async { Ok(every!(at => s.doc_requests_page(actor, id, at))) }.await;
     fieldwork(
         &mut p,
+        &mut counts,
         &mut left_out,
         "调阅材料",
         "11-进驻了解/调阅材料.json",
@@ -533,6 +567,7 @@ pub async fn archive_package<W: Write + Seek + Send>(
     let records = async { Ok(every!(at => s.field_records_page(actor, id, at))) }.await;
     fieldwork(
         &mut p,
+        &mut counts,
         &mut left_out,
         "其他工作记录",
         "11-进驻了解/其他工作记录.json",
@@ -605,6 +640,17 @@ pub async fn archive_package<W: Write + Seek + Send>(
             &filings,
         )?;
     }
+
+    // The counts the archives file the inspection under (归档统计), as the domain's archive
+    // list asks: papers, talks, letters, documents reviewed, clues, tasks.
+    p.add(
+        "00-说明/归档统计.csv",
+        "说明",
+        "归档材料统计",
+        "",
+        &counts.csv()?,
+    )
+    .map_err(office)?;
 
     docs.add_pdfs(&mut p).await?;
 

@@ -18,7 +18,7 @@ use xunshi_core::fieldwork::{
 use xunshi_core::inspection::{Inspection, Stage};
 use xunshi_core::page::{Page, PageRequest};
 use xunshi_core::permission::Actor;
-use xunshi_core::service::{DocRequestEntry, FieldworkSummary, today};
+use xunshi_core::service::{DocRequestEntry, FieldworkSummary, opens_field_records, today};
 use xunshi_core::store::FieldworkFile;
 use xunshi_core::{CoreError, Id};
 
@@ -389,6 +389,8 @@ struct TalksPage {
     held: i64,
     rows: Vec<TalkRow>,
     pager: Pager,
+    /// Whether each talk links to its record: the team alone (`opens_field_records`).
+    opens: bool,
     can_plan: bool,
     can_record: bool,
     group_choices: Vec<Choice>,
@@ -526,6 +528,7 @@ async fn render_talks(
             })
             .collect(),
         pager,
+        opens: opens_field_records(actor, &insp),
         can_plan: matches!(insp.stage, Stage::Preparation | Stage::OnSite),
         can_record: xunshi_core::service::may_draft(actor, &insp),
         group_choices,
@@ -1277,6 +1280,8 @@ struct RecordsPage {
     parts: Vec<Part>,
     rows: Vec<RecordRow>,
     pager: Pager,
+    /// Whether each record links to its page: the team alone (`opens_field_records`).
+    opens: bool,
     can_add: bool,
     methods: Vec<Choice>,
     form: RecordForm,
@@ -1344,6 +1349,7 @@ async fn render_records(
         ),
         rows: list.items.iter().map(record_row).collect(),
         pager,
+        opens: opens_field_records(actor, &insp),
         can_add: xunshi_core::service::may_draft(actor, &insp),
         methods,
         form,

@@ -21,7 +21,7 @@ use xunshi_core::fieldwork::{
 };
 use xunshi_core::inspection::Inspection;
 use xunshi_core::page::Page;
-use xunshi_core::service::{may_draft, today};
+use xunshi_core::service::{may_draft, opens_field_records, today};
 use xunshi_core::{CoreError, Id};
 
 use super::fieldwork::{CiteRow, FileRow, citing_rows, file_rows};
@@ -272,6 +272,9 @@ struct RegisterPage {
     by_discipline: Vec<Count>,
     by_scope: Vec<Count>,
     can_register: bool,
+    /// Whether each letter links to its record: the team; the office that holds an archived
+    /// inspection's files reads the register only.
+    opens: bool,
     form: LetterInput,
     channels: Vec<Choice>,
     disciplines: Vec<Choice>,
@@ -383,6 +386,7 @@ async fn render_register(
         by_discipline: counts(tally.by_discipline),
         by_scope: counts(tally.by_scope),
         can_register: may_draft(actor, &insp),
+        opens: opens_field_records(actor, &insp),
         channels: channels(&input.channel),
         disciplines: disciplines(input.discipline.as_deref().unwrap_or("")),
         categories,

@@ -721,3 +721,89 @@ async fn the_leader_publishes_the_announcement_and_the_overview_counts_the_field
     assert!(r.body.contains("0771-5559999"), "{}", r.body);
     assert!(!r.body.contains("个别谈话（"), "{}", r.body);
 }
+
+/// Carries the world's inspection from on site to archived, its feedback given directly (the
+/// report's chain is not what this is about).
+async fn archive(w: &World) {
+    use xunshi_core::store::{PlanningRead, PlanningWrite, Store, WriteTx};
+    w.app
+        .move_inspection(w.insp, Stage::Reporting, Some("2019-10-20"))
+        .await;
+    {
+        let mut tx = w.app.services.store.write().await.expect("write");
+        let mut i = tx.get_inspection(w.insp).await.unwrap().unwrap();
+        i.stage = Stage::FeedbackGiven;
+        i.version += 1;
+        tx.update_inspection(&i).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    w.app
+        .move_inspection(w.insp, Stage::Rectification, None)
+        .await;
+    w.app
+        .move_inspection(w.insp, Stage::Archived, Some("2019-12-20"))
+        .await;
+}
+
+#[tokio::test]
+async fn once_archived_the_office_holds_the_registers_but_never_opens_a_record() {
+    use std::io::Read;
+    let w = world().await;
+    let talk = talk_as_system(&w, "王志强", "谈话中反映的工程项目问题。").await;
+    let talks = format!("/inspections/{}/fieldwork/talks", w.insp);
+    let api_talks = format!("/api/v1{talks}").replace("/fieldwork", "");
+    let mut office = w.app.login_form("office", PASSWORD).await;
+    let token = w.app.api_token("office", PASSWORD).await;
+
+    // While the team works, the register is the team's alone.
+    assert_eq!(office.get(&talks).await.status, StatusCode::FORBIDDEN);
+    let (status, body) = w.app.api_get(&api_talks, &token).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+
+    archive(&w).await;
+
+    // Archived, the office that keeps its files reads the register on the page and by the
+    // API, without a way into the record, whose text stays sealed and whose page refuses.
+    let r = office.get(&talks).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("王志强"), "{}", r.body);
+    assert!(r.body.contains("记录由巡视组保存"), "{}", r.body);
+    assert!(link_with(&r.body, "查看记录").is_none(), "{}", r.body);
+    assert!(!r.body.contains("工程项目"), "{}", r.body);
+    let (status, body) = w.app.api_get(&api_talks, &token).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["total"], 1, "{body}");
+    assert_eq!(body["items"][0]["interviewee_name"], "王志强", "{body}");
+    assert_eq!(
+        office.get(&format!("/talks/{talk}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let (status, _) = w
+        .app
+        .api_get(&format!("/api/v1/talks/{talk}"), &token)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(w.app.audit_with_action("talk_viewed").await.len(), 0);
+
+    // The package holds the register, and the counts the archives file it under.
+    let (status, _, file) = office
+        .get_file(&format!("/inspections/{}/archive-package", w.insp))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&file));
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(file)).expect("a zip");
+    let mut register = String::new();
+    zip.by_name("11-进驻了解/个别谈话.json")
+        .expect("the talks' register")
+        .read_to_string(&mut register)
+        .unwrap();
+    assert!(register.contains("王志强"), "{register}");
+    assert!(!register.contains("工程项目"), "{register}");
+    assert!(zip.by_name("11-进驻了解/未收入说明.txt").is_err());
+    let mut counts = String::new();
+    zip.by_name("00-说明/归档统计.csv")
+        .expect("the counts")
+        .read_to_string(&mut counts)
+        .unwrap();
+    assert!(counts.contains("个别谈话,1"), "{counts}");
+    assert!(counts.contains("来信来访,0"), "{counts}");
+}
