@@ -123,6 +123,23 @@ pub fn reach(actor: &Actor) -> Option<Reach> {
     Some(r)
 }
 
+/// [`reach`] with what a committee's own office reaches besides: every record of the
+/// inspections its committees send (`OfficeReach::runs`), whose hits the pages' rules then
+/// open as they open them for the office of the whole system.
+async fn reach_in<T: PlanningRead>(tx: &mut T, actor: &Actor) -> Result<Option<Reach>> {
+    let Some(mut r) = reach(actor) else {
+        return Ok(None);
+    };
+    let committees = actor.office_committees();
+    if !committees.is_empty() {
+        r.inspections
+            .extend(tx.inspection_ids_sent_by(&committees).await?);
+        r.inspections.sort();
+        r.inspections.dedup();
+    }
+    Ok(Some(r))
+}
+
 /// Whether a refusal means "not for this person" (the hit is left out) rather than a fault.
 fn allowed<T>(r: Result<T>) -> Result<bool> {
     match r {
@@ -345,7 +362,7 @@ impl<S: Store> Services<S> {
         let mut q = IndexQuery {
             text: text.to_owned(),
             filter,
-            reach: reach(actor),
+            reach: reach_in(&mut tx, actor).await?,
             offset: start,
             limit: limit + 1,
         };
@@ -566,8 +583,8 @@ impl<S: Store> Services<S> {
         let mut tx = self.store.read().await?;
         let (own, own_insp) = readable_problem(&mut tx, actor, id).await?;
         let index = self.search_index()?;
-        let candidates =
-            index.similar(DocKind::Problem, id, reach(actor).as_ref(), 3 * SIMILAR_MAX)?;
+        let reach = reach_in(&mut tx, actor).await?;
+        let candidates = index.similar(DocKind::Problem, id, reach.as_ref(), 3 * SIMILAR_MAX)?;
         // The candidates share few inspections, units and rounds: each is read once.
         let mut inspections = HashMap::from([(own_insp.id, own_insp)]);
         let mut units: HashMap<Id, String> = HashMap::new();

@@ -140,6 +140,12 @@ pub trait PlanningRead: Send {
     ) -> impl Future<Output = Result<Vec<Round>>> + Send;
     fn get_inspection(&mut self, id: Id)
     -> impl Future<Output = Result<Option<Inspection>>> + Send;
+    /// The ids of the inspections the committees `dispatchers` send, in no particular order:
+    /// what a committee's own office reaches (a committee's own inspections over the years).
+    fn inspection_ids_sent_by(
+        &mut self,
+        dispatchers: &[Id],
+    ) -> impl Future<Output = Result<Vec<Id>>> + Send;
     /// The inspections of `ids` that exist, in no particular order: one read for the rows of
     /// a list that are each held to their inspection's rules.
     fn get_inspections(

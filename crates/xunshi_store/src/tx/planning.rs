@@ -353,6 +353,20 @@ impl<M: Mode> PlanningRead for DbTx<M> {
         }
     }
 
+    async fn inspection_ids_sent_by(&mut self, dispatchers: &[Id]) -> Result<Vec<Id>> {
+        if dispatchers.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut w = Where::default();
+        let list = w.list(dispatchers.iter().map(Id::to_string));
+        let sql = format!("SELECT id FROM inspections WHERE dispatcher_id IN ({list})");
+        self.fetch_all(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
+            .await?
+            .iter()
+            .map(|r| id(r, "id"))
+            .collect()
+    }
+
     async fn get_inspections(&mut self, ids: &[Id]) -> Result<Vec<Inspection>> {
         let mut found = Vec::with_capacity(ids.len());
         // Chunked to stay within the backends' limits on bound parameters.

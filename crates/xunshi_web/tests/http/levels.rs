@@ -581,3 +581,81 @@ async fn a_city_office_keeps_its_own_deadline_rule_and_its_neighbour_the_general
         1
     );
 }
+
+#[tokio::test]
+async fn a_city_office_finds_its_own_inspections_records_and_not_its_neighbours() {
+    use std::sync::Arc;
+    use xunshi_core::inspection::Stage;
+    use xunshi_core::search::SearchIndex;
+    let index: Arc<dyn SearchIndex> =
+        Arc::new(xunshi_search::TantivyIndex::in_memory().expect("an index in memory"));
+    let ix = index.clone();
+    let app = TestApp::spawn_with(move |s| s.search = Some(ix)).await;
+    let province = app.add_unit_under("省委", None, "committee").await;
+    for (city, unit) in [("甲市委", "甲市财政局"), ("乙市委", "乙市财政局")] {
+        let c = app
+            .add_unit_under(city, Some(province.id), "lower_committee")
+            .await;
+        app.add_unit_under(unit, Some(c.id), "department").await;
+    }
+    let office_a = city_office(&app, "office_a", "甲市委").await;
+    let office_b = city_office(&app, "office_b", "乙市委").await;
+    app.add_user("office", "省委巡视办", "office", Some("省委"))
+        .await;
+    let top = app.api_token("office", PASSWORD).await;
+    for (city, unit, team, token, about) in [
+        (
+            "甲市委",
+            "甲市财政局",
+            "甲市委第一巡察组",
+            &office_a,
+            "张某",
+        ),
+        (
+            "乙市委",
+            "乙市财政局",
+            "乙市委第一巡察组",
+            &office_b,
+            "李某",
+        ),
+    ] {
+        let insp = app.prepared_inspection(city, unit, team).await;
+        app.move_inspection(insp, Stage::OnSite, Some("2019-05-06"))
+            .await;
+        let clue = json!({
+            "about_name": about, "summary": format!("反映{about}违规收受礼金"),
+            "source": "letter", "confidentiality": "secret", "kind": "other"
+        });
+        let (s, body) = app
+            .api_post(
+                &format!("/api/v1/inspections/{insp}/clues"),
+                Some(token),
+                clue,
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{body}");
+    }
+    xunshi_search::catch_up(&app.services, &index)
+        .await
+        .expect("the index follows the trail");
+
+    // Each city's office finds its own inspection's clue, the province's office both.
+    let found = |token: String| {
+        let app = &app;
+        async move {
+            let (s, body) = app.api_get("/api/v1/search?q=礼金", &token).await;
+            assert_eq!(s, StatusCode::OK, "{body}");
+            let mut titles: Vec<String> = body["items"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{body}"))
+                .iter()
+                .map(|i| i["title"].as_str().unwrap_or_default().to_owned())
+                .collect();
+            titles.sort();
+            titles
+        }
+    };
+    assert_eq!(found(office_a).await, ["张某 "]);
+    assert_eq!(found(office_b).await, ["李某 "]);
+    assert_eq!(found(top).await, ["张某 ", "李某 "]);
+}
