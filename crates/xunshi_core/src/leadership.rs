@@ -18,10 +18,14 @@ use crate::store::{ClosedInMonth, ClueColourCount, StageCount};
 /// How many months the completion chart spans at most: a term runs five years.
 pub const MAX_MONTHS: usize = 72;
 
-/// Who opens the leadership view: the leading group (read-only) and the office that serves it.
+/// Who opens the leadership view: the leading group (read-only) and the office that serves it
+/// — the top committee's for every term, a committee's own office (巡察办) for its committee's.
 /// A team, a supervisor or an inspected unit has its own views and is refused this one.
 pub fn may_view(actor: &Actor) -> bool {
-    actor.is_system() || actor.has_role(Role::Office) || actor.has_role(Role::Leadership)
+    actor.is_system()
+        || actor.has_role(Role::Office)
+        || actor.has_role(Role::Leadership)
+        || !actor.office_committees().is_empty()
 }
 
 /// A term to choose from.

@@ -3,7 +3,7 @@
 //! lists (inspections, coverage, clues, ledger), filtered, and read under their own rules.
 
 use super::Services;
-use super::planning::today;
+use super::planning::{planning_reach, today};
 use crate::access::visible_inspections;
 use crate::clue::{ClueScope, clue_scope};
 use crate::error::{CoreError, Result};
@@ -32,8 +32,11 @@ impl<S: Store> Services<S> {
         }
         let day = today(self.now());
         let mut tx = self.store.read().await?;
-        // Terms are few (one every five years): read whole for the picker.
-        let terms = tx.list_terms().await?;
+        // Terms are few (one every five years): read whole for the picker. A committee's own
+        // office reads its committee's terms, as its plans.
+        let reach = planning_reach(actor);
+        let mut terms = tx.list_terms().await?;
+        terms.retain(|t| reach.runs(t.dispatcher_id));
         let term = match term_id {
             Some(id) => Some(
                 terms
@@ -56,17 +59,28 @@ impl<S: Store> Services<S> {
                 name: t.name.clone(),
             })
             .collect();
-        // Clue lists are read by the office and the leadership whole (`clue_scope`); a reader
-        // they do not let read every clue would be shown counts of clues it may not open. Only
-        // counts leave here, nothing of any clue, so no read is recorded (as the to-do's count
-        // of clues waiting records none).
-        let clues = if clue_scope(actor) == ClueScope::All {
-            let settings = tx.clue_settings().await?;
-            Some(clue_bars(
-                &tx.clue_colour_counts(day, settings.warn_days).await?,
-            ))
-        } else {
-            None
+        // Clue lists are read by the office and the leadership whole, by a committee's own
+        // office those of the inspections its committee sends (`clue_scope`); the counts are
+        // of what the reader's clue list holds, and a reader it does not let read every clue
+        // of its committees would be shown counts of clues it may not open. Only counts leave
+        // here, nothing of any clue, so no read is recorded (as the to-do's count of clues
+        // waiting records none).
+        let counted = match clue_scope(actor) {
+            ClueScope::All => Some(None),
+            ClueScope::Some { dispatchers, .. } if !dispatchers.is_empty() => {
+                Some(Some(dispatchers))
+            }
+            ClueScope::Some { .. } => None,
+        };
+        let clues = match counted {
+            Some(dispatchers) => {
+                let settings = tx.clue_settings().await?;
+                let counts = tx
+                    .clue_colour_counts(day, settings.warn_days, dispatchers.as_deref())
+                    .await?;
+                Some(clue_bars(&counts))
+            }
+            None => None,
         };
         let Some(term) = term else {
             return Ok(LeadershipView {

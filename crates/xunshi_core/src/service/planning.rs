@@ -197,7 +197,7 @@ fn require_plan_reader(actor: &Actor) -> Result<()> {
 
 /// Whose plans the actor reads: the leadership and the office of the top committee every
 /// committee's, a committee's own office (a city's or county's 巡察办) its committee's only.
-fn planning_reach(actor: &Actor) -> OfficeReach {
+pub(crate) fn planning_reach(actor: &Actor) -> OfficeReach {
     if actor.has_role(Role::Leadership) {
         return OfficeReach::Everywhere;
     }

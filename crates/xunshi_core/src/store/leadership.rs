@@ -80,13 +80,15 @@ pub trait LeadershipRead: Send {
         term_id: Id,
         dispatcher_id: Id,
     ) -> impl Future<Output = Result<CoverageCount>> + Send;
-    /// Every clue counted by handling colour as of `today`, with the bounds the clue list's
-    /// colour filter uses (red: due before today; yellow: due from today to `today + warn_days`;
-    /// green: due later; done: disposed).
+    /// Every clue — or, with `dispatchers`, those of the inspections these committees send —
+    /// counted by handling colour as of `today`, with the bounds the clue list's colour filter
+    /// uses (red: due before today; yellow: due from today to `today + warn_days`; green: due
+    /// later; done: disposed).
     fn clue_colour_counts(
         &mut self,
         today: jiff::civil::Date,
         warn_days: i64,
+        dispatchers: Option<&[Id]>,
     ) -> impl Future<Output = Result<ClueColourCount>> + Send;
     /// The live tasks of each round, from the ledger's tallies.
     fn round_task_totals(

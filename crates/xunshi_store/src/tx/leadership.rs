@@ -97,29 +97,45 @@ impl<M: Mode> LeadershipRead for DbTx<M> {
         &mut self,
         today: jiff::civil::Date,
         warn_days: i64,
+        dispatchers: Option<&[Id]>,
     ) -> Result<ClueColourCount> {
         let until = today
             .checked_add(jiff::Span::new().days(warn_days))
             .unwrap_or(today);
         // The states are literals so that the partial indexes (0019, 0023) apply.
+        let mut w = Where::default();
+        w.fixed("c.status = 'transferred'");
+        // The bounds, bound first, are placeholders of the selected sums, not of a clause.
+        let (red, end) = (w.next(), w.next() + 1);
+        w.also(day(today));
+        w.also(day(until));
+        let sent = |w: &mut Where| {
+            if let Some(d) = dispatchers {
+                let c = super::rectify::sent_by(w, d, "c.inspection_id");
+                w.fixed(&c);
+            }
+        };
+        sent(&mut w);
+        let sql = format!(
+            "SELECT
+               CAST(COALESCE(SUM(CASE WHEN t.due_on < ${red} THEN 1 ELSE 0 END), 0) AS BIGINT) AS red,
+               CAST(COALESCE(SUM(CASE WHEN t.due_on >= ${red} AND t.due_on <= ${end} THEN 1 ELSE 0 END), 0) AS BIGINT) AS yellow,
+               CAST(COALESCE(SUM(CASE WHEN t.due_on > ${end} THEN 1 ELSE 0 END), 0) AS BIGINT) AS green
+             FROM clues c JOIN clue_transfers t ON t.id = c.transfer_id {}",
+            w.sql()
+        );
         let open = self
-            .fetch_optional(
-                sqlx::query(
-                    "SELECT
-                       CAST(COALESCE(SUM(CASE WHEN t.due_on < $1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS red,
-                       CAST(COALESCE(SUM(CASE WHEN t.due_on >= $1 AND t.due_on <= $2 THEN 1 ELSE 0 END), 0) AS BIGINT) AS yellow,
-                       CAST(COALESCE(SUM(CASE WHEN t.due_on > $2 THEN 1 ELSE 0 END), 0) AS BIGINT) AS green
-                     FROM clues c JOIN clue_transfers t ON t.id = c.transfer_id
-                     WHERE c.status = 'transferred'",
-                )
-                .bind(day(today))
-                .bind(day(until)),
-            )
+            .fetch_optional(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
             .await?;
+        let mut w = Where::default();
+        w.fixed("c.status = 'disposed'");
+        sent(&mut w);
+        let sql = format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM clues c {}",
+            w.sql()
+        );
         let done = self
-            .fetch_optional(sqlx::query(
-                "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM clues WHERE status = 'disposed'",
-            ))
+            .fetch_optional(w.bind_all(sqlx::query(AssertSqlSafe(sql))))
             .await?;
         let mut out = ClueColourCount::default();
         if let Some(r) = open {

@@ -182,4 +182,60 @@ pub async fn leadership_figures_are_the_lengths_of_the_lists_they_open(mut s: Sv
             .await,
         Err(CoreError::NotFound(_))
     ));
+
+    // A city committee's own office, once about half the inspections — none of the city
+    // committee itself, which its own office never oversees — are its committee's: its clue
+    // counts are the lengths of its clue lists, a part of the province's; the province's
+    // terms are not its to choose.
+    let city = sqlx::query(
+        "SELECT id, name FROM units WHERE kind = 'lower_committee' ORDER BY name LIMIT 1",
+    )
+    .fetch_one(&s.store.pool)
+    .await
+    .expect("a city committee");
+    let (city_id, city_name): (String, String) = (city.get("id"), city.get("name"));
+    sqlx::query(
+        "UPDATE inspections SET dispatcher_id = $1
+         WHERE substr(id, length(id), 1) IN ('0', '2', '4', '6', '8', 'a', 'c', 'e')
+           AND id NOT IN (SELECT inspection_id FROM inspection_targets WHERE unit_id = $1)",
+    )
+    .bind(city_id.clone())
+    .execute(&s.store.pool)
+    .await
+    .expect("move inspections to the city");
+    let (user, _) = s
+        .create_user(
+            &Actor::system(),
+            &crate::harness::user_input("city.office", "city.office", Some(&city_name)),
+            Some(&xunshi_core::service::NewGrant {
+                role: "office".into(),
+                scope: Some(city_name.clone()),
+            }),
+        )
+        .await
+        .expect("the city's office");
+    let city_office = actor_of(&s, user.id).await;
+    let view = s
+        .leadership_view(&city_office, None)
+        .await
+        .expect("the city office's view");
+    assert!(view.terms.is_empty(), "{:?}", view.terms);
+    let bars = view.clues.expect("its committee's clues are counted");
+    let (mut own, mut all) = (0, 0);
+    for (bar, whole) in bars.iter().zip(&clues) {
+        let colour = ClockColour::parse(&bar.key).expect("a colour");
+        assert_eq!(
+            bar.count,
+            clues_listed(&s, &city_office, colour).await,
+            "{}",
+            bar.label
+        );
+        own += bar.count;
+        all += whole.count;
+    }
+    assert!(0 < own && own < all, "{own} of {all}");
+    assert!(matches!(
+        s.leadership_view(&city_office, Some(term.id)).await,
+        Err(CoreError::NotFound(_))
+    ));
 }

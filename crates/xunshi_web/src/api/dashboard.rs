@@ -61,7 +61,8 @@ async fn get_levels(
 /// inspection of the term targets), clues by the colour of their handling clock, and each
 /// round's completion rate (closed / all of its tasks) at the end of every month of the term.
 /// Each number is the length of the list it stands for: `/inspections?term_id&round_id&stage`,
-/// `/terms/{id}/coverage`, `/clues?colour`. For the leadership and the office; others 403.
+/// `/terms/{id}/coverage`, `/clues?colour`. For the leadership and the top committee's office
+/// (every term), and a committee's own office (its committee's terms and clues); others 403.
 #[utoipa::path(get, path = "/overview", tag = "dashboard", security(("bearer" = [])),
     params(TermQuery),
     responses((status = 200, body = LeadershipView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),

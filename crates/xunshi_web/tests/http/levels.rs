@@ -254,6 +254,18 @@ async fn a_city_office_runs_its_own_inspections_and_sees_nothing_of_its_neighbou
         .filter_map(|t| t["dispatcher_id"].as_str())
         .collect();
     assert_eq!(dispatchers, [a.id.to_string()], "{terms}");
+    // Its leadership view is of its committee's term, counting its own inspections.
+    let (s, view) = app.api_get("/api/v1/overview", &office_a).await;
+    assert_eq!(s, StatusCode::OK, "{view}");
+    assert_eq!(
+        view["term"]["dispatcher_id"],
+        json!(a.id.to_string()),
+        "{view}"
+    );
+    assert_eq!(view["terms"].as_array().map(Vec::len), Some(1), "{view}");
+    assert_eq!(view["inspections_total"], json!(1), "{view}");
+    let page = browser.get("/leadership").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let (s, rounds) = app.api_get("/api/v1/rounds", &office_a).await;
     assert_eq!(s, StatusCode::OK, "{rounds}");
     assert_eq!(rounds.as_array().map(Vec::len), Some(1), "{rounds}");
