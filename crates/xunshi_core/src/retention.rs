@@ -171,7 +171,8 @@ pub struct Gone {
     pub digest: String,
 }
 
-/// The disposal of one kind of record of one archived inspection (销毁清册).
+/// The disposal of one kind of record of one archived inspection, or of one record of it
+/// (销毁清册).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Disposal {
     pub id: Id,
@@ -179,10 +180,15 @@ pub struct Disposal {
     pub team_name: String,
     pub kind: String,
     pub kind_label: String,
+    /// The one record it takes, when it takes one rather than the whole kind.
+    pub record_id: Option<Id>,
+    /// How the register named that record when it was proposed (it is gone once carried out).
+    pub record_title: Option<String>,
     /// Why the records may go: the basis of the proposal.
     pub reason: String,
     pub status: DisposalStatus,
-    /// How many records of the kind the inspection held when it was proposed.
+    /// How many records it takes: of the kind, as the inspection held them when it was
+    /// proposed; one for a single record.
     pub records: i64,
     pub proposed_by: Id,
     pub proposed_by_name: String,
@@ -205,8 +211,22 @@ pub struct DisposalProposal {
     /// The kind of record: one of [`DISPOSABLE`].
     #[schema(pattern = "^(letter|talk|doc_request|field_record)$")]
     pub kind: String,
+    /// One record of the kind to dispose of; blank or absent, every record of it.
+    #[serde(default)]
+    pub record_id: Option<String>,
     #[serde(default)]
     pub reason: String,
+}
+
+impl Disposal {
+    /// What it takes, as the pages and messages name it: `个别谈话记录3件`, or its one
+    /// record, `个别谈话记录“王志强（副厅长） 2019-09-20”`.
+    pub fn what(&self) -> String {
+        match &self.record_title {
+            Some(t) => format!("{}“{t}”", self.kind_label),
+            None => format!("{}{}件", self.kind_label, self.records),
+        }
+    }
 }
 
 /// The second office user's decision, as the page's form and the API send it.
@@ -260,6 +280,13 @@ pub struct DueForDisposal {
     #[schema(value_type = String, format = Date)]
     pub archived_on: Date,
     pub kinds: Vec<DueKind>,
+}
+
+/// One record of a disposable kind, as the register names it, for choosing it for disposal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct DisposableRecord {
+    pub id: Id,
+    pub title: String,
 }
 
 /// The records of one kind past their period.

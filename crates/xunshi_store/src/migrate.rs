@@ -92,6 +92,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(45, "0045_node_work"),
     migration!(46, "0046_node_rows"),
     migration!(47, "0047_committee_rules"),
+    migration!(48, "0048_single_disposal"),
 ];
 
 /// Applies every migration not applied yet, each in its own transaction. Returns how many ran.

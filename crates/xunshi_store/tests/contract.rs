@@ -191,6 +191,7 @@ contract_cases! {
     papers::notices_are_issued_answered_and_reviewed,
     papers::an_archived_inspections_papers_and_notices_are_read_only,
     retention::records_past_their_period_go_only_with_two_office_users,
+    retention::one_record_goes_alone_and_a_repeated_letter_only_with_its_kind,
     papers::a_report_goes_through_versions_and_the_approval_chain,
     papers::feedback_needs_an_approved_report_and_opens_only_itself_to_the_unit,
     papers::the_seed_inspection_runs_from_papers_to_feedback,

@@ -12,13 +12,13 @@ use crate::access::{Access, require_access};
 use crate::audit::{Action, AuditEntry};
 use crate::error::{CoreError, Result};
 use crate::id::Id;
-use crate::inspection::Stage;
+use crate::inspection::{Inspection, Stage};
 use crate::message::MessageKind;
 use crate::page::{Page, PageRequest};
 use crate::permission::{Actor, Permission};
 use crate::retention::{
-    Disposal, DisposalDecision, DisposalProposal, DisposalStatus, DueForDisposal, RetentionChange,
-    RetentionRule, check_decider, disposable, expires_on, parse_years,
+    DisposableRecord, Disposal, DisposalDecision, DisposalProposal, DisposalStatus, DueForDisposal,
+    RetentionChange, RetentionRule, check_decider, disposable, expires_on, parse_years,
 };
 use crate::store::{RetentionRead, RetentionWrite, Store, WriteTx};
 
@@ -42,6 +42,28 @@ fn parse_inspection_id(raw: &str) -> Result<Id> {
     raw.trim()
         .parse()
         .map_err(|_| CoreError::bad_input("inspection_id", "巡视任务编号无效"))
+}
+
+/// The one record a proposal names, if any: blank or absent is the whole kind.
+fn parse_record_id(raw: Option<&str>) -> Result<Option<Id>> {
+    match raw.map(str::trim).filter(|r| !r.is_empty()) {
+        None => Ok(None),
+        Some(r) => r
+            .parse()
+            .map(Some)
+            .map_err(|_| CoreError::bad_input("record_id", format!("记录编号“{r}”无效"))),
+    }
+}
+
+/// The day inspection `insp` was archived, or the refusal to dispose of anything of it.
+async fn archived_on<T: RetentionRead>(tx: &mut T, insp: &Inspection) -> Result<jiff::civil::Date> {
+    match (insp.stage, tx.archived_on(insp.id).await?) {
+        (Stage::Archived, Some(on)) => Ok(on),
+        _ => Err(CoreError::RuleRefused(format!(
+            "{}的巡视任务尚未归档，只有归档后保管期满的记录才能销毁",
+            insp.team_name
+        ))),
+    }
 }
 
 /// Whether the records of `kind` of an inspection archived on `archived_on` are past their
@@ -180,12 +202,36 @@ impl<S: Store> Services<S> {
             .ok_or_else(|| CoreError::NotFound("销毁申请".into()))
     }
 
-    /// Asks for the disposal of one kind of record of an archived inspection, past its period.
+    /// A page of an archived inspection's records of one disposable kind, as its register
+    /// names them, to choose one for disposal. For the office.
+    pub async fn disposable_records(
+        &self,
+        actor: &Actor,
+        inspection_id: Id,
+        kind: &str,
+        page: PageRequest,
+    ) -> Result<Page<DisposableRecord>> {
+        actor.require(Permission::ManagePlanning)?;
+        disposable(kind)?;
+        let mut tx = self.store.read().await?;
+        let insp = load_inspection(&mut tx, inspection_id).await?;
+        archived_on(&mut tx, &insp).await?;
+        let rows = tx
+            .records_of_kind(inspection_id, kind, page.after, page.limit)
+            .await?;
+        let total = tx.count_of_kind(inspection_id, kind).await?;
+        Ok(Page::from_rows(rows, page.limit, |r| r.id).with_total(total))
+    }
+
+    /// Asks for the disposal of one kind of record of an archived inspection, past its period:
+    /// every record of it, or the one `record_id` names (a letter another repeats only with
+    /// the whole kind).
     pub async fn propose_disposal(&self, actor: &Actor, p: &DisposalProposal) -> Result<Disposal> {
         actor.require(Permission::ManagePlanning)?;
         let user = actor.require_user()?.clone();
         let inspection_id = parse_inspection_id(&p.inspection_id)?;
         let kind_label = disposable(&p.kind)?;
+        let record_id = parse_record_id(p.record_id.as_deref())?;
         let reason = text_field(
             "reason",
             &p.reason,
@@ -194,18 +240,27 @@ impl<S: Store> Services<S> {
         let now = self.now();
         let mut tx = self.store.write().await?;
         let insp = load_inspection(&mut tx, inspection_id).await?;
-        let archived_on = match (insp.stage, tx.archived_on(inspection_id).await?) {
-            (Stage::Archived, Some(on)) => on,
-            _ => {
-                return Err(CoreError::RuleRefused(format!(
-                    "{}的巡视任务尚未归档，只有归档后保管期满的记录才能销毁",
-                    insp.team_name
-                )));
-            }
-        };
+        let archived_on = archived_on(&mut tx, &insp).await?;
         let rules = tx.retention_rules().await?;
         check_past(&rules, &p.kind, archived_on, today(now))?;
-        let records = tx.count_of_kind(inspection_id, &p.kind).await?;
+        let (records, record_title) = match record_id {
+            None => (tx.count_of_kind(inspection_id, &p.kind).await?, None),
+            Some(r) => {
+                let (found, referred) = tx
+                    .record_of_kind(inspection_id, &p.kind, r)
+                    .await?
+                    .ok_or_else(|| {
+                        CoreError::NotFound(format!("{}的{kind_label}", insp.team_name))
+                    })?;
+                if referred > 0 {
+                    return Err(CoreError::RuleRefused(format!(
+                        "{}另有{referred}件重复件与之反映同一事项，只能随{kind_label}整类销毁",
+                        found.title
+                    )));
+                }
+                (1, Some(found.title))
+            }
+        };
         if records == 0 {
             return Err(CoreError::RuleRefused(format!(
                 "{}的巡视任务没有{kind_label}可销毁",
@@ -218,6 +273,8 @@ impl<S: Store> Services<S> {
             team_name: insp.team_name.clone(),
             kind: p.kind.clone(),
             kind_label: kind_label.to_owned(),
+            record_id,
+            record_title,
             reason,
             status: DisposalStatus::Proposed,
             records,
@@ -238,8 +295,11 @@ impl<S: Store> Services<S> {
             kind: MessageKind::Handover,
             title: "销毁申请待批准".into(),
             body: format!(
-                "{}的{}{}件保管期满，{}提请销毁（依据：{}）。请另一名办公室人员在“档案保管与销毁”中批准或退回。",
-                d.team_name, d.kind_label, d.records, d.proposed_by_name, d.reason
+                "{}的{}保管期满，{}提请销毁（依据：{}）。请另一名办公室人员在“档案保管与销毁”中批准或退回。",
+                d.team_name,
+                d.what(),
+                d.proposed_by_name,
+                d.reason
             ),
             about: Some(TodoKind::DisposalDecide),
             object_id: Some(d.id),
@@ -255,6 +315,7 @@ impl<S: Store> Services<S> {
                 "disposal",
                 Some(d.id),
                 json!({ "inspection_id": inspection_id, "kind": d.kind, "records": records,
+                        "record_id": d.record_id, "record_title": d.record_title,
                         "reason": d.reason }),
             ),
         )
@@ -306,7 +367,7 @@ impl<S: Store> Services<S> {
             let rules = tx.retention_rules().await?;
             check_past(&rules, &before.kind, archived_on, today(now))?;
             after.gone = tx
-                .dispose_records(before.inspection_id, &before.kind)
+                .dispose_records(before.inspection_id, &before.kind, before.record_id)
                 .await?;
             after.status = DisposalStatus::Done;
             Action::DisposalCarriedOut
@@ -325,10 +386,9 @@ impl<S: Store> Services<S> {
             }
             .into(),
             body: format!(
-                "您提请销毁的{}的{}{}件，{}{}。",
+                "您提请销毁的{}的{}，{}{}。",
                 after.team_name,
-                after.kind_label,
-                after.records,
+                after.what(),
                 user.display_name,
                 if approves {
                     "已批准并执行销毁"
@@ -357,7 +417,7 @@ impl<S: Store> Services<S> {
                 "disposal",
                 Some(id),
                 json!({ "inspection_id": after.inspection_id, "kind": after.kind,
-                        "proposed_by": after.proposed_by_name, "note": after.decision_note,
+                        "record_id": after.record_id, "proposed_by": after.proposed_by_name, "note": after.decision_note,
                         "gone": after.gone }),
             ),
         )

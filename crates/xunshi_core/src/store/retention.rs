@@ -7,7 +7,9 @@ use jiff::civil::Date;
 
 use crate::error::Result;
 use crate::id::Id;
-use crate::retention::{Disposal, DisposalStatus, DueForDisposal, Gone, RetentionRule};
+use crate::retention::{
+    DisposableRecord, Disposal, DisposalStatus, DueForDisposal, Gone, RetentionRule,
+};
 
 pub trait RetentionRead: Send {
     /// The period of every disposable kind, in the order of [`crate::retention::DISPOSABLE`].
@@ -33,6 +35,23 @@ pub trait RetentionRead: Send {
         inspection_id: Id,
         kind: &str,
     ) -> impl Future<Output = Result<i64>> + Send;
+    /// A page of inspection `id`'s records of a disposable kind, named as the register names
+    /// them, by id after `after`, `limit + 1` at most.
+    fn records_of_kind(
+        &mut self,
+        inspection_id: Id,
+        kind: &str,
+        after: Option<Id>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<DisposableRecord>>> + Send;
+    /// Record `record` of a disposable kind of inspection `id`, if it is one, and how many
+    /// other records of the inspection refer to it (a letter that another repeats).
+    fn record_of_kind(
+        &mut self,
+        inspection_id: Id,
+        kind: &str,
+        record: Id,
+    ) -> impl Future<Output = Result<Option<(DisposableRecord, i64)>>> + Send;
     fn get_disposal(&mut self, id: Id) -> impl Future<Output = Result<Option<Disposal>>> + Send;
     /// A page of disposals, by id after `after`, `limit + 1` at most; of one status if given.
     fn disposals(
@@ -75,12 +94,14 @@ pub trait RetentionWrite: Send {
     /// Stores `d`'s decision if the stored version is still `d.version - 1`; otherwise
     /// `StaleVersion`.
     fn update_disposal(&mut self, d: &Disposal) -> impl Future<Output = Result<()>> + Send;
-    /// Removes every record of a disposable kind of one inspection, with what hangs on them
-    /// (notes, files' rows, citations), and says what went: each row's hash, and each stored
-    /// file the rows named (the caller removes those no other record names).
+    /// Removes every record of a disposable kind of one inspection — or only `record`, when
+    /// given — with what hangs on them (notes, files' rows, citations; the talk plan with the
+    /// whole of the talks), and says what went: each row's hash, and each stored file the rows
+    /// named (the caller removes those no other record names).
     fn dispose_records(
         &mut self,
         inspection_id: Id,
         kind: &str,
+        record: Option<Id>,
     ) -> impl Future<Output = Result<Vec<Gone>>> + Send;
 }

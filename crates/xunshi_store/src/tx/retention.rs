@@ -6,8 +6,8 @@ use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Column, Row};
 use xunshi_core::crypto::{HashAlg, parse_content_name};
 use xunshi_core::retention::{
-    DISPOSABLE, Disposal, DisposalStatus, DueForDisposal, DueKind, Gone, RetentionRule,
-    archived_before, disposable, expires_on,
+    DISPOSABLE, DisposableRecord, Disposal, DisposalStatus, DueForDisposal, DueKind, Gone,
+    RetentionRule, archived_before, disposable, expires_on,
 };
 use xunshi_core::store::{RetentionRead, RetentionWrite};
 use xunshi_core::{CoreError, Id, Result};
@@ -24,34 +24,73 @@ fn table_of(kind: &str) -> Result<&'static str> {
 }
 
 /// What a disposal of `kind` removes, in the order it is removed (what refers to a row before
-/// the row): each table with the condition of its rows, `$1` the inspection and, where the
-/// condition names it, `$2` the kind.
-fn removal_steps(kind: &str) -> Result<Vec<(&'static str, String)>> {
+/// the row): each table with the condition of its rows over the values [`removal_values`]
+/// binds — `$1` the inspection, then for one record (`one`) `$2` that record, then the kind.
+/// A statement binds the values up to the last its condition names ([`placeholders`]).
+fn removal_steps(kind: &str, one: bool) -> Result<Vec<(&'static str, String)>> {
     let table = table_of(kind)?;
-    let records = format!("SELECT id FROM {table} WHERE inspection_id = $1");
+    let (which, of_kind) = if one {
+        ("inspection_id = $1 AND id = $2", "$3")
+    } else {
+        ("inspection_id = $1", "$2")
+    };
+    let records = format!("SELECT id FROM {table} WHERE {which}");
     let mut steps = vec![
         (
             "fieldwork_files",
-            format!("owner_kind = $2 AND owner_id IN ({records})"),
+            format!("owner_kind = {of_kind} AND owner_id IN ({records})"),
         ),
         (
             "citations",
-            format!("source_kind = $2 AND source_id IN ({records})"),
+            format!("source_kind = {of_kind} AND source_id IN ({records})"),
         ),
     ];
     if kind == "letter" {
         steps.push(("letter_notes", format!("letter_id IN ({records})")));
     }
-    steps.push((table, "inspection_id = $1".into()));
-    // The talk plan names the talks held under it: it goes with them.
-    if kind == "talk" {
-        steps.push(("talk_plan", "inspection_id = $1".into()));
+    steps.push((table, which.to_owned()));
+    // The talk plan names the talks held under it: it goes with the whole of them. One talk
+    // leaves its plan's entry, which no longer finds it held.
+    if kind == "talk" && !one {
+        steps.push(("talk_plan", which.to_owned()));
     }
     Ok(steps)
 }
 
-const DISPOSAL_COLS: &str = "d.id, d.inspection_id, i.team_name, d.kind, d.reason, d.status, \
-    d.records, d.proposed_by, d.proposed_by_name, d.proposed_at, d.decided_by, \
+/// The values [`removal_steps`]' conditions name, in their order.
+fn removal_values(inspection_id: Id, kind: &str, record: Option<Id>) -> Vec<String> {
+    let mut v = vec![inspection_id.to_string()];
+    v.extend(record.map(|r| r.to_string()));
+    v.push(kind.to_owned());
+    v
+}
+
+/// How many of the values a condition names: the highest `$n` in it.
+fn placeholders(condition: &str) -> usize {
+    (1..=3)
+        .rev()
+        .find(|n| condition.contains(&format!("${n}")))
+        .unwrap_or(0)
+}
+
+/// How the register names a record of `kind`, as SQL over its table's columns.
+fn title_sql(kind: &str) -> Result<&'static str> {
+    Ok(match kind {
+        "letter" => "'第' || CAST(number AS TEXT) || '号 ' || about_name || ' ' || received_on",
+        "talk" => "interviewee_name || '（' || interviewee_post || '） ' || talked_on",
+        "doc_request" => "'第' || CAST(number AS TEXT) || '号调阅 ' || substr(materials, 1, 40)",
+        "field_record" => "held_on || ' ' || substr(summary, 1, 40)",
+        _ => {
+            disposable(kind)?;
+            return Err(CoreError::internal(format!(
+                "no title for records of {kind}"
+            )));
+        }
+    })
+}
+
+const DISPOSAL_COLS: &str = "d.id, d.inspection_id, i.team_name, d.kind, d.record_id, \
+    d.record_title, d.reason, d.status, d.records, d.proposed_by, d.proposed_by_name, d.proposed_at, d.decided_by, \
     d.decided_by_name, d.decided_at, d.decision_note, d.gone, d.version";
 
 fn disposal(r: &AnyRow) -> Result<Disposal> {
@@ -64,6 +103,8 @@ fn disposal(r: &AnyRow) -> Result<Disposal> {
             .unwrap_or("")
             .to_owned(),
         kind,
+        record_id: opt_id(r, "record_id")?,
+        record_title: opt_s(r, "record_title")?,
         reason: s(r, "reason")?,
         status: DisposalStatus::parse(&s(r, "status")?)?,
         records: i(r, "records")?,
@@ -235,6 +276,72 @@ impl<M: Mode> RetentionRead for DbTx<M> {
         r.map_or(Ok(0), |r| i(&r, "n"))
     }
 
+    async fn records_of_kind(
+        &mut self,
+        inspection_id: Id,
+        kind: &str,
+        after: Option<Id>,
+        limit: u32,
+    ) -> Result<Vec<DisposableRecord>> {
+        let (table, title) = (table_of(kind)?, title_sql(kind)?);
+        let sql = format!(
+            "SELECT id, {title} AS title FROM {table}
+              WHERE inspection_id = $1 AND id > $2 ORDER BY id LIMIT $3"
+        );
+        let rows = self
+            .fetch_all(
+                sqlx::query(AssertSqlSafe(sql))
+                    .bind(inspection_id.to_string())
+                    .bind(after.map(|a| a.to_string()).unwrap_or_default())
+                    .bind(i64::from(limit) + 1),
+            )
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(DisposableRecord {
+                    id: id(r, "id")?,
+                    title: s(r, "title")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn record_of_kind(
+        &mut self,
+        inspection_id: Id,
+        kind: &str,
+        record: Id,
+    ) -> Result<Option<(DisposableRecord, i64)>> {
+        let (table, title) = (table_of(kind)?, title_sql(kind)?);
+        // A letter another repeats (`duplicate_of`) is referred to by it.
+        let referred = if kind == "letter" {
+            "(SELECT COUNT(*) FROM letters d WHERE d.duplicate_of = x.id)"
+        } else {
+            "0"
+        };
+        let sql = format!(
+            "SELECT x.id, {title} AS title, CAST({referred} AS BIGINT) AS referred
+               FROM {table} x WHERE x.inspection_id = $1 AND x.id = $2"
+        );
+        let r = self
+            .fetch_optional(
+                sqlx::query(AssertSqlSafe(sql))
+                    .bind(inspection_id.to_string())
+                    .bind(record.to_string()),
+            )
+            .await?;
+        r.map(|r| {
+            Ok((
+                DisposableRecord {
+                    id: id(&r, "id")?,
+                    title: s(&r, "title")?,
+                },
+                i(&r, "referred")?,
+            ))
+        })
+        .transpose()
+    }
+
     async fn get_disposal(&mut self, id: Id) -> Result<Option<Disposal>> {
         self.fetch_optional(
             sqlx::query(AssertSqlSafe(format!(
@@ -372,8 +479,9 @@ impl RetentionWrite for DbTx<Writing> {
             sqlx::query(
                 "INSERT INTO disposals (id, inspection_id, kind, reason, status, records,
                         proposed_by, proposed_by_name, proposed_at, decided_by, decided_by_name,
-                        decided_at, decision_note, gone, version)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                        decided_at, decision_note, gone, version, record_id, record_title)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+                         $17)",
             )
             .bind(d.id.to_string())
             .bind(d.inspection_id.to_string())
@@ -389,7 +497,9 @@ impl RetentionWrite for DbTx<Writing> {
             .bind(opt_ts(d.decided_at))
             .bind(d.decision_note.clone())
             .bind(gone)
-            .bind(d.version),
+            .bind(d.version)
+            .bind(d.record_id.map(|r| r.to_string()))
+            .bind(d.record_title.clone()),
         )
         .await
         .map_err(|e| match e {
@@ -428,16 +538,19 @@ impl RetentionWrite for DbTx<Writing> {
         Ok(())
     }
 
-    async fn dispose_records(&mut self, inspection_id: Id, kind: &str) -> Result<Vec<Gone>> {
+    async fn dispose_records(
+        &mut self,
+        inspection_id: Id,
+        kind: &str,
+        record: Option<Id>,
+    ) -> Result<Vec<Gone>> {
         let mut gone = Vec::new();
-        for (table, condition) in removal_steps(kind)? {
+        let values = removal_values(inspection_id, kind, record);
+        for (table, condition) in removal_steps(kind, record.is_some())? {
             let bound = |sql: String| {
-                let q = sqlx::query(AssertSqlSafe(sql)).bind(inspection_id.to_string());
-                if condition.contains("$2") {
-                    q.bind(kind.to_owned())
-                } else {
-                    q
-                }
+                values[..placeholders(&condition)]
+                    .iter()
+                    .fold(sqlx::query(AssertSqlSafe(sql)), |q, v| q.bind(v.clone()))
             };
             let rows = self
                 .fetch_all(bound(format!("SELECT * FROM {table} WHERE {condition}")))

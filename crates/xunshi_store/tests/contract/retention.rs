@@ -16,7 +16,7 @@ use xunshi_core::service::VerifyOutcome;
 use xunshi_core::store::{LetterFilter, RetentionRead, RetentionWrite, Store, WriteTx};
 use xunshi_core::{CoreError, Id};
 
-use crate::fieldwork::{WRITER, on_site};
+use crate::fieldwork::{WRITER, letter, on_site};
 use crate::harness::{Svc, audit_of_action, expect_err, user_with_role};
 use crate::papers::{INTEGRITY, archive_in_place, paper};
 
@@ -24,7 +24,16 @@ fn proposal(insp: Id, kind: &str, reason: &str) -> DisposalProposal {
     DisposalProposal {
         inspection_id: insp.to_string(),
         kind: kind.into(),
+        record_id: None,
         reason: reason.into(),
+    }
+}
+
+/// A proposal of one record.
+fn of_one(insp: Id, kind: &str, record: &str) -> DisposalProposal {
+    DisposalProposal {
+        record_id: Some(record.into()),
+        ..proposal(insp, kind, "保管期满，经鉴定无继续保存价值")
     }
 }
 
@@ -441,4 +450,230 @@ pub async fn records_past_their_period_go_only_with_two_office_users(mut s: Svc)
         .await
         .unwrap();
     assert!(due.items.is_empty(), "{:?}", due.items);
+}
+
+pub async fn one_record_goes_alone_and_a_repeated_letter_only_with_its_kind(mut s: Svc) {
+    let dir = tempfile::tempdir().unwrap();
+    let (w, _) = on_site(&mut s, dir.path()).await;
+    let blobs = dir.path().join("blobs");
+    let record = |summary: &str| FieldRecordInput {
+        method: "forum".into(),
+        held_on: "2019-09-25".into(),
+        participants: "处级干部".into(),
+        summary: summary.into(),
+        ..Default::default()
+    };
+    let a = s
+        .add_field_record(&w.member, w.insp.id, &record("座谈了解选人用人情况"))
+        .await
+        .unwrap();
+    let b = s
+        .add_field_record(&w.member, w.insp.id, &record("座谈了解财务管理情况"))
+        .await
+        .unwrap();
+    let file = s
+        .add_fieldwork_file(
+            &w.member,
+            SourceKind::FieldRecord,
+            a.id,
+            "座谈记录.txt",
+            b"the first forum only".to_vec(),
+        )
+        .await
+        .unwrap();
+    let p = s
+        .create_problem(&w.member, w.insp.id, &paper(INTEGRITY, "违规发放津贴"))
+        .await
+        .unwrap();
+    for source in [a.id, b.id] {
+        s.cite_source(
+            &w.member,
+            CitingKind::Problem,
+            p.id,
+            &CitationInput {
+                source_kind: "field_record".into(),
+                source_id: source.to_string(),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let first = s
+        .register_letter(
+            &w.member,
+            w.insp.id,
+            &letter("letter", None, "王某", "反映王某违规经商。"),
+        )
+        .await
+        .unwrap();
+    let again = s
+        .register_letter(
+            &w.member,
+            w.insp.id,
+            &letter("visit", None, "王某", "再次反映王某违规经商。"),
+        )
+        .await
+        .unwrap();
+    // The second repeats the first (as the team's handling marks it).
+    sqlx::query("UPDATE letters SET duplicate_of = $1 WHERE id = $2")
+        .bind(first.id.to_string())
+        .bind(again.id.to_string())
+        .execute(&s.store.pool)
+        .await
+        .unwrap();
+    archive_in_place(&s, w.insp.id).await;
+    {
+        let mut tx = s.store.write().await.unwrap();
+        tx.mark_archived(w.insp.id, "2019-12-20".parse().unwrap())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let later: jiff::Timestamp = "2031-03-02T01:00:00Z".parse().unwrap();
+    s.clock = Arc::new(move || later);
+    let office2 = user_with_role(&s, "office2", None, "office").await;
+
+    // The records of a kind are listed as the register names them, for the office only.
+    let listed = s
+        .disposable_records(&w.office, w.insp.id, "field_record", PageRequest::first(1))
+        .await
+        .unwrap();
+    assert_eq!(listed.total, Some(2));
+    assert_eq!(listed.items.len(), 1);
+    let rest = PageRequest::parse(listed.next_cursor.as_deref(), Some(1)).unwrap();
+    let more = s
+        .disposable_records(&w.office, w.insp.id, "field_record", rest)
+        .await
+        .unwrap();
+    let mut titles: Vec<String> = listed
+        .items
+        .iter()
+        .chain(&more.items)
+        .map(|r| r.title.clone())
+        .collect();
+    titles.sort();
+    assert_eq!(
+        titles,
+        [
+            "2019-09-25 座谈了解财务管理情况",
+            "2019-09-25 座谈了解选人用人情况"
+        ]
+    );
+    expect_err!(
+        s.disposable_records(&w.lead, w.insp.id, "field_record", PageRequest::first(5))
+            .await,
+        CoreError::Forbidden(_)
+    );
+
+    // A record that is not one of the kind's, or not a record at all, is refused.
+    expect_err!(
+        s.propose_disposal(&w.office, &of_one(w.insp.id, "field_record", "不是编号"))
+            .await,
+        CoreError::BadInput(_)
+    );
+    expect_err!(
+        s.propose_disposal(
+            &w.office,
+            &of_one(w.insp.id, "field_record", &first.id.to_string())
+        )
+        .await,
+        CoreError::NotFound(_)
+    );
+
+    // One forum's record goes alone, with its file and its citation; the other stays.
+    let d = s
+        .propose_disposal(
+            &w.office,
+            &of_one(w.insp.id, "field_record", &a.id.to_string()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(d.records, 1);
+    assert_eq!(d.record_id, Some(a.id));
+    assert_eq!(
+        d.what(),
+        "其他方式了解情况记录“2019-09-25 座谈了解选人用人情况”"
+    );
+    let done = s
+        .decide_disposal(&office2, d.id, &decision("approve", "", 1))
+        .await
+        .unwrap();
+    assert_eq!(done.status, DisposalStatus::Done);
+    let keys: Vec<(&str, &str)> = done
+        .gone
+        .iter()
+        .map(|g| (g.table.as_str(), g.key.as_str()))
+        .collect();
+    let a_key = a.id.to_string();
+    assert!(
+        keys.contains(&("field_records", a_key.as_str())),
+        "{keys:?}"
+    );
+    assert!(
+        !keys
+            .iter()
+            .any(|(t, k)| *t == "field_records" && *k != a_key),
+        "{keys:?}"
+    );
+    assert_eq!(
+        keys.iter().filter(|(t, _)| *t == "citations").count(),
+        1,
+        "{keys:?}"
+    );
+    assert!(!blobs.join(&file.sha256[..2]).join(&file.sha256).is_file());
+    {
+        let mut tx = s.store.read().await.unwrap();
+        assert_eq!(
+            tx.count_of_kind(w.insp.id, "field_record").await.unwrap(),
+            1
+        );
+    }
+    let kept = s.field_record_detail(&w.lead, b.id).await.unwrap();
+    assert_eq!(kept.cited_by.len(), 1, "its citation stays");
+    expect_err!(
+        s.propose_disposal(&w.office, &of_one(w.insp.id, "field_record", &a_key))
+            .await,
+        CoreError::NotFound(_)
+    );
+
+    // A letter another repeats goes only with the whole of its kind; the repeat may go alone.
+    let five = RetentionChange {
+        years: "5".into(),
+        version: 1,
+    };
+    s.set_retention_rule(&w.office, "letter", &five)
+        .await
+        .unwrap();
+    let e = expect_err!(
+        s.propose_disposal(
+            &w.office,
+            &of_one(w.insp.id, "letter", &first.id.to_string())
+        )
+        .await,
+        CoreError::RuleRefused(_)
+    );
+    assert!(e.to_string().contains("只能随信访件整类销毁"), "{e}");
+    let d = s
+        .propose_disposal(
+            &w.office,
+            &of_one(w.insp.id, "letter", &again.id.to_string()),
+        )
+        .await
+        .unwrap();
+    s.decide_disposal(&office2, d.id, &decision("approve", "", 1))
+        .await
+        .unwrap();
+    let left = s
+        .letters_page(
+            &w.lead,
+            w.insp.id,
+            &LetterFilter::default(),
+            PageRequest::first(10),
+        )
+        .await
+        .unwrap();
+    let ids: Vec<Id> = left.items.iter().map(|l| l.id).collect();
+    assert_eq!(ids, [first.id]);
+    let verified = s.verify_audit(&Actor::system()).await.unwrap();
+    assert!(matches!(verified, VerifyOutcome::Whole { .. }));
 }

@@ -7,7 +7,8 @@ use axum::http::StatusCode;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xunshi_core::retention::{
-    Disposal, DisposalDecision, DisposalProposal, DueForDisposal, RetentionChange, RetentionRule,
+    DisposableRecord, Disposal, DisposalDecision, DisposalProposal, DueForDisposal,
+    RetentionChange, RetentionRule,
 };
 
 use super::{ApiJson, ApiQuery, Page, path_id};
@@ -22,6 +23,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(rules))
         .routes(routes!(set_rule))
         .routes(routes!(due))
+        .routes(routes!(due_records))
         .routes(routes!(list_disposals, propose))
         .routes(routes!(get_disposal))
         .routes(routes!(decide))
@@ -76,6 +78,29 @@ async fn due(
     ))
 }
 
+/// The records of one disposable kind of an archived inspection, as its register names them,
+/// by id: to propose one of them for disposal (`record_id` of `POST /disposals`).
+#[utoipa::path(get, path = "/retention/due/{id}/{kind}", tag = "archive", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the archived inspection"),
+        ("kind" = String, Path, pattern = "^(letter|talk|doc_request|field_record)$"), DueQuery),
+    responses((status = 200, body = Page<DisposableRecord>), (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, description = "the inspection is not archived", body = ErrorBody)))]
+async fn due_records(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path((id, kind)): Path<(String, String)>,
+    ApiQuery(q): ApiQuery<DueQuery>,
+) -> ApiResult<Json<Page<DisposableRecord>>> {
+    let id = path_id(&id, "巡视任务")?;
+    Ok(Json(
+        app.services
+            .disposable_records(&actor, id, &kind, q.request()?)
+            .await?
+            .into(),
+    ))
+}
+
 /// The disposals (销毁清册), oldest first, of one status or inspection if asked.
 #[utoipa::path(get, path = "/disposals", tag = "archive", security(("bearer" = [])),
     params(DisposalQuery),
@@ -95,8 +120,8 @@ async fn list_disposals(
     ))
 }
 
-/// Asks for the disposal of one kind of record of an archived inspection, past its period.
-/// Another office user decides.
+/// Asks for the disposal of one kind of record of an archived inspection, past its period —
+/// every record of it, or the one `record_id` names. Another office user decides.
 #[utoipa::path(post, path = "/disposals", tag = "archive", security(("bearer" = [])),
     request_body = DisposalProposal,
     responses((status = 201, body = Disposal), (status = 400, body = ErrorBody),

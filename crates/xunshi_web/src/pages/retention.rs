@@ -10,8 +10,8 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use xunshi_core::permission::Actor;
 use xunshi_core::retention::{
-    Disposal, DisposalDecision, DisposalProposal, DisposalStatus, DueForDisposal, RetentionChange,
-    RetentionRule,
+    DisposableRecord, Disposal, DisposalDecision, DisposalProposal, DisposalStatus, DueForDisposal,
+    RetentionChange, RetentionRule, disposable,
 };
 use xunshi_core::{CoreError, Id};
 
@@ -28,6 +28,7 @@ const HISTORY: u32 = 20;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(PATH, get(show))
+        .route("/archive/retention/{id}/{kind}", get(records))
         .route("/archive/retention/rules/{kind}", post(set_rule))
         .route("/archive/disposals", post(propose))
         .route("/archive/disposals/{id}/decision", post(decide))
@@ -145,6 +146,53 @@ async fn page(
         decided: decided.into_iter().map(|d| row(actor, d)).collect(),
     };
     Ok(render(status, &page))
+}
+
+#[derive(Template)]
+#[template(path = "retention_records.html")]
+struct RecordsPage {
+    frame: Frame,
+    inspection_id: Id,
+    team_name: String,
+    kind: String,
+    label: &'static str,
+    rows: Vec<DisposableRecord>,
+    total: i64,
+    next_cursor: Option<String>,
+}
+
+/// One kind of an archived inspection's records, each with a form to propose it alone for
+/// disposal; the proposal goes where the whole kind's goes.
+async fn records(
+    State(app): State<AppState>,
+    user: PageUser,
+    Path((id, kind)): Path<(String, String)>,
+    Query(q): Query<DueQuery>,
+) -> PageResult {
+    let actor = &user.actor;
+    let id = Id::from_path(&id, "巡视任务").or_page(actor)?;
+    let label = disposable(&kind).or_page(actor)?;
+    let list = app
+        .services
+        .disposable_records(actor, id, &kind, q.request().or_page(actor)?)
+        .await
+        .or_page(actor)?;
+    let (insp, _) = app
+        .services
+        .get_inspection(actor, id)
+        .await
+        .or_page(actor)?;
+    let page = RecordsPage {
+        frame: Frame::new(&app, &user, "逐件销毁", PATH).await,
+        inspection_id: id,
+        team_name: insp.team_name,
+        kind,
+        label,
+        total: list.total.unwrap_or(0),
+        next_cursor: list.next_cursor,
+        rows: list.items,
+    };
+    Ok(render(StatusCode::OK, &page))
 }
 
 /// A refused form: the page again with the reason on top; a refusal of the person shown as

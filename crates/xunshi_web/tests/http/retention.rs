@@ -272,3 +272,75 @@ async fn a_disposal_is_asked_for_by_one_office_user_and_carried_out_by_another()
     assert!(zip.by_name("13-销毁清册/销毁清册.json").is_ok());
     assert!(zip.by_name("manifest-sha256.txt").is_ok());
 }
+
+#[tokio::test]
+async fn one_record_is_chosen_on_its_kinds_page_and_proposed_alone() {
+    let (app, insp, _files) = archived_with_a_forum().await;
+    let one = app.api_token("office1", PASSWORD).await;
+    let (status, _) = app
+        .api_put(
+            "/api/v1/retention/rules/field_record",
+            &one,
+            json!({ "years": "5", "version": 1 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // The API lists the kind's records by id and title; a kind that is none is refused.
+    let records = format!("/api/v1/retention/due/{insp}/field_record");
+    let (status, listed) = app.api_get(&records, &one).await;
+    assert_eq!(status, StatusCode::OK, "{listed}");
+    assert_eq!(listed["total"], json!(1), "{listed}");
+    assert_eq!(
+        listed["items"][0]["title"],
+        json!("2019-09-25 座谈了解选人用人情况")
+    );
+    let record = listed["items"][0]["id"].as_str().expect("an id").to_owned();
+    let (status, body) = app
+        .api_get(&format!("/api/v1/retention/due/{insp}/report"), &one)
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+
+    // The page leads from the kind past its period to its records, each with its own form.
+    let mut b1 = app.login_form("office1", PASSWORD).await;
+    let page = b1.get("/archive/retention").await;
+    let kinds_page = format!("/archive/retention/{insp}/field_record");
+    assert!(
+        page.body.contains(&format!("href=\"{kinds_page}\"")),
+        "{}",
+        page.body
+    );
+    let page = b1.get(&kinds_page).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("座谈了解选人用人情况"), "{}", page.body);
+    assert!(
+        page.body.contains(&format!("value=\"{record}\"")),
+        "{}",
+        page.body
+    );
+    let token = b1.csrf_token(&kinds_page).await;
+    let insp_text = insp.to_string();
+    let fields = [
+        ("inspection_id", insp_text.as_str()),
+        ("kind", "field_record"),
+        ("record_id", record.as_str()),
+        ("reason", "保管期满，经鉴定无继续保存价值"),
+    ];
+    b1.post_form_with_token("/archive/disposals", Some(&token), &fields)
+        .await
+        .assert_redirect_to("/archive/retention?notice=disposal_proposed");
+    let page = b1.get("/archive/retention").await;
+    assert!(
+        page.body
+            .contains("其他方式了解情况记录“2019-09-25 座谈了解选人用人情况”"),
+        "{}",
+        page.body
+    );
+    let (_, waiting) = app.api_get("/api/v1/disposals?status=proposed", &one).await;
+    assert_eq!(waiting["items"][0]["record_id"], json!(record), "{waiting}");
+    assert_eq!(waiting["items"][0]["records"], json!(1), "{waiting}");
+
+    // A team member is refused the kind's page.
+    let mut member = app.login_form("qianli", PASSWORD).await;
+    assert_eq!(member.get(&kinds_page).await.status, StatusCode::FORBIDDEN);
+}
