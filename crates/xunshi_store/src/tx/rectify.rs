@@ -491,16 +491,6 @@ fn ledger_row(r: &AnyRow) -> Result<LedgerRow> {
     })
 }
 
-/// Whether an update to `t` changes a text the ledger's text filter searches, against the row
-/// as it was (most updates are progress and status, which leave the text index alone).
-fn text_changed(before: &AnyRow, t: &Task) -> Result<bool> {
-    Ok(s(before, "measure")? != t.measure
-        || s(before, "target")? != t.target
-        || s(before, "responsible_leader")? != t.responsible_leader
-        || s(before, "responsible_person")? != t.responsible_person
-        || s(before, "lead_department")? != t.lead_department)
-}
-
 impl<M: Mode> DbTx<M> {
     async fn tasks_where(&mut self, w: Where, tail: String) -> Result<Vec<Task>> {
         let sql = format!(
@@ -980,7 +970,7 @@ impl RectifyWrite for DbTx<Writing> {
         // The update leaves the task's unit, heading and rejections alone, so what it counts
         // under afterwards follows from the row read before and the new values.
         let (tallied, text_changed) = match self.task_before(t.id).await? {
-            Some((tallied, row)) => (tallied, text_changed(&row, t)?),
+            Some((tallied, texts)) => (tallied, texts.changed_by(t)),
             None => (None, false),
         };
         let (kind, date) = due_cols(t.due);

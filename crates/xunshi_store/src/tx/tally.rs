@@ -13,7 +13,7 @@ use jiff::civil::Date;
 use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
 use xunshi_core::deadline::Colour;
-use xunshi_core::rectify::{Due, TaskStatus, task_colour};
+use xunshi_core::rectify::{Due, Task, TaskStatus, task_colour};
 use xunshi_core::store::{
     ColourAt, RectifyScope, SlotCount, TallyFilter, TaskCount, TaskFilter, UnitCount, WaitingScope,
 };
@@ -540,6 +540,37 @@ impl<M: Mode> DbTx<M> {
     }
 }
 
+/// A task's texts that the ledger's text filter searches, as [`DbTx::task_before`] reads them.
+pub(crate) struct TaskTexts {
+    measure: String,
+    target: String,
+    responsible_leader: String,
+    responsible_person: String,
+    lead_department: String,
+}
+
+impl TaskTexts {
+    fn of(r: &AnyRow) -> Result<TaskTexts> {
+        Ok(TaskTexts {
+            measure: s(r, "measure")?,
+            target: s(r, "target")?,
+            responsible_leader: s(r, "responsible_leader")?,
+            responsible_person: s(r, "responsible_person")?,
+            lead_department: s(r, "lead_department")?,
+        })
+    }
+
+    /// Whether `t` changes any of them (most updates are progress and status, which leave the
+    /// text index alone).
+    pub(crate) fn changed_by(&self, t: &Task) -> bool {
+        self.measure != t.measure
+            || self.target != t.target
+            || self.responsible_leader != t.responsible_leader
+            || self.responsible_person != t.responsible_person
+            || self.lead_department != t.lead_department
+    }
+}
+
 impl DbTx<Writing> {
     /// What the task counts under now, and what it would count under after a change of the
     /// columns an update writes; `None` if the tallies are not built yet (building them will
@@ -549,13 +580,13 @@ impl DbTx<Writing> {
     }
 
     /// The task's row as a write finds it, with the tally state: what it counts under
-    /// ([`DbTx::tallied`]) and the row itself, whose texts an update compares with its own.
-    /// The state is read with the row (a write's first look at the tallies is here), so a
-    /// task's update costs one statement for all of it.
+    /// ([`DbTx::tallied`]) and the texts the ledger's text filter searches, which an update
+    /// compares with its own. The state is read with the row (a write's first look at the
+    /// tallies is here), so a task's update costs one statement for all of it.
     pub(crate) async fn task_before(
         &mut self,
         task: Id,
-    ) -> Result<Option<(Option<Tallied>, AnyRow)>> {
+    ) -> Result<Option<(Option<Tallied>, TaskTexts)>> {
         let r = self
             .fetch_optional(
                 sqlx::query(
@@ -572,6 +603,7 @@ impl DbTx<Writing> {
         let Some(r) = r else {
             return Ok(None);
         };
+        let texts = TaskTexts::of(&r)?;
         let state = match self.tally_state_cache {
             Some(state) => state,
             None => {
@@ -581,7 +613,7 @@ impl DbTx<Writing> {
             }
         };
         let Some((as_of, warn)) = state else {
-            return Ok(Some((None, r)));
+            return Ok(Some((None, texts)));
         };
         let closed_on = opt_s(&r, "closed_on")?
             .map(|d| d.parse::<Date>().map_err(CoreError::internal))
@@ -600,7 +632,7 @@ impl DbTx<Writing> {
                 withdrawn: opt_s(&r, "withdrawn_reason")?.is_some(),
             },
         };
-        Ok(Some((Some(tallied), r)))
+        Ok(Some((Some(tallied), texts)))
     }
 
     /// The key the task counts under now (see [`DbTx::tallied`]).
