@@ -37,6 +37,18 @@ fn of_one(insp: Id, kind: &str, record: &str) -> DisposalProposal {
     }
 }
 
+/// Archives `insp` on 2019-12-20 and sets the services' clock to 2031-03-02.
+async fn archived_in_2019_seen_in_2031(s: &mut Svc, insp: Id) {
+    archive_in_place(s, insp).await;
+    let mut tx = s.store.write().await.unwrap();
+    tx.mark_archived(insp, "2019-12-20".parse().unwrap())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let later: jiff::Timestamp = "2031-03-02T01:00:00Z".parse().unwrap();
+    s.clock = Arc::new(move || later);
+}
+
 fn decision(word: &str, note: &str, version: i64) -> DisposalDecision {
     DisposalDecision {
         decision: word.into(),
@@ -172,18 +184,8 @@ pub async fn records_past_their_period_go_only_with_two_office_users(mut s: Svc)
             .await,
         CoreError::RuleRefused(_)
     );
-    archive_in_place(&s, w.insp.id).await;
-    {
-        let mut tx = s.store.write().await.unwrap();
-        tx.mark_archived(w.insp.id, "2019-12-20".parse().unwrap())
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
-    }
-
     // In 2031 the ten-year periods have run (from 2020-01-01), the thirty-year ones not.
-    let later: jiff::Timestamp = "2031-03-02T01:00:00Z".parse().unwrap();
-    s.clock = Arc::new(move || later);
+    archived_in_2019_seen_in_2031(&mut s, w.insp.id).await;
     let due = s
         .due_for_disposal(&w.office, PageRequest::first(10))
         .await
@@ -521,16 +523,7 @@ pub async fn one_record_goes_alone_and_a_repeated_letter_only_with_its_kind(mut 
         .execute(&s.store.pool)
         .await
         .unwrap();
-    archive_in_place(&s, w.insp.id).await;
-    {
-        let mut tx = s.store.write().await.unwrap();
-        tx.mark_archived(w.insp.id, "2019-12-20".parse().unwrap())
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
-    }
-    let later: jiff::Timestamp = "2031-03-02T01:00:00Z".parse().unwrap();
-    s.clock = Arc::new(move || later);
+    archived_in_2019_seen_in_2031(&mut s, w.insp.id).await;
     let office2 = user_with_role(&s, "office2", None, "office").await;
 
     // The records of a kind are listed as the register names them, for the office only.

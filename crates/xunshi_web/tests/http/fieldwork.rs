@@ -762,8 +762,20 @@ async fn once_archived_the_office_holds_the_registers_but_never_opens_a_record()
 
     archive(&w).await;
 
-    // Archived, the office that keeps its files reads the register on the page and by the
-    // API, without a way into the record, whose text stays sealed and whose page refuses.
+    // Archived, every register's page opens to the office that keeps the files.
+    for tab in [
+        "fieldwork",
+        "fieldwork/talks",
+        "fieldwork/documents",
+        "fieldwork/records",
+        "letters",
+    ] {
+        let r = office.get(&format!("/inspections/{}/{tab}", w.insp)).await;
+        assert_eq!(r.status, StatusCode::OK, "{tab}: {}", r.body);
+    }
+
+    // It reads the register on the page and by the API, without a way into the record, whose
+    // text stays sealed and whose page refuses.
     let r = office.get(&talks).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("王志强"), "{}", r.body);

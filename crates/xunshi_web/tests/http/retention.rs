@@ -80,6 +80,16 @@ async fn archived_with_a_forum() -> (TestApp, Id, tempfile::TempDir) {
     (app, insp, files)
 }
 
+/// Sets the forum records' period to five years through the API, on the rule's first version.
+async fn five_years(app: &TestApp, token: &str) -> (StatusCode, serde_json::Value) {
+    app.api_put(
+        "/api/v1/retention/rules/field_record",
+        token,
+        json!({ "years": "5", "version": 1 }),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn a_disposal_is_asked_for_by_one_office_user_and_carried_out_by_another() {
     let (app, insp, _files) = archived_with_a_forum().await;
@@ -99,25 +109,13 @@ async fn a_disposal_is_asked_for_by_one_office_user_and_carried_out_by_another()
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(detail_fields(&body), vec!["years"]);
-    let (status, rule) = app
-        .api_put(
-            "/api/v1/retention/rules/field_record",
-            &one,
-            json!({ "years": "5", "version": 1 }),
-        )
-        .await;
+    let (status, rule) = five_years(&app, &one).await;
     assert_eq!(status, StatusCode::OK, "{rule}");
     assert_eq!(
         (rule["years"].clone(), rule["version"].clone()),
         (json!(5), json!(2))
     );
-    let (status, _) = app
-        .api_put(
-            "/api/v1/retention/rules/field_record",
-            &one,
-            json!({ "years": "5", "version": 1 }),
-        )
-        .await;
+    let (status, _) = five_years(&app, &one).await;
     assert_eq!(status, StatusCode::CONFLICT);
     let (_, due) = app.api_get("/api/v1/retention/due", &one).await;
     assert_eq!(due["items"][0]["inspection_id"], json!(insp.to_string()));
@@ -277,13 +275,7 @@ async fn a_disposal_is_asked_for_by_one_office_user_and_carried_out_by_another()
 async fn one_record_is_chosen_on_its_kinds_page_and_proposed_alone() {
     let (app, insp, _files) = archived_with_a_forum().await;
     let one = app.api_token("office1", PASSWORD).await;
-    let (status, _) = app
-        .api_put(
-            "/api/v1/retention/rules/field_record",
-            &one,
-            json!({ "years": "5", "version": 1 }),
-        )
-        .await;
+    let (status, _) = five_years(&app, &one).await;
     assert_eq!(status, StatusCode::OK);
 
     // The API lists the kind's records by id and title; a kind that is none is refused.
