@@ -6,6 +6,7 @@ use super::Services;
 use super::planning::{planning_reach, today};
 use crate::access::visible_inspections;
 use crate::clue::{ClueScope, clue_scope};
+use crate::dashboard::Bar;
 use crate::error::{CoreError, Result};
 use crate::id::Id;
 use crate::leadership::{
@@ -14,6 +15,20 @@ use crate::leadership::{
 };
 use crate::permission::Actor;
 use crate::store::{ClueRead, LeadershipRead, PlanningRead, Store};
+
+/// The clues by the colour of their handling clock as of `day`: all of them, or those of the
+/// inspections `dispatchers` send.
+async fn clue_counts<T: ClueRead + LeadershipRead>(
+    tx: &mut T,
+    day: jiff::civil::Date,
+    dispatchers: Option<&[Id]>,
+) -> Result<Vec<Bar>> {
+    let settings = tx.clue_settings().await?;
+    let counts = tx
+        .clue_colour_counts(day, settings.warn_days, dispatchers)
+        .await?;
+    Ok(clue_bars(&counts))
+}
 
 impl<S: Store> Services<S> {
     /// The view of `term_id`, or of the latest term begun when none is named.
@@ -65,22 +80,12 @@ impl<S: Store> Services<S> {
         // of its committees would be shown counts of clues it may not open. Only counts leave
         // here, nothing of any clue, so no read is recorded (as the to-do's count of clues
         // waiting records none).
-        let counted = match clue_scope(actor) {
-            ClueScope::All => Some(None),
+        let clues = match clue_scope(actor) {
+            ClueScope::All => Some(clue_counts(&mut tx, day, None).await?),
             ClueScope::Some { dispatchers, .. } if !dispatchers.is_empty() => {
-                Some(Some(dispatchers))
+                Some(clue_counts(&mut tx, day, Some(&dispatchers)).await?)
             }
             ClueScope::Some { .. } => None,
-        };
-        let clues = match counted {
-            Some(dispatchers) => {
-                let settings = tx.clue_settings().await?;
-                let counts = tx
-                    .clue_colour_counts(day, settings.warn_days, dispatchers.as_deref())
-                    .await?;
-                Some(clue_bars(&counts))
-            }
-            None => None,
         };
         let Some(term) = term else {
             return Ok(LeadershipView {

@@ -417,7 +417,8 @@ impl<S: Store> Services<S> {
                 "disposal",
                 Some(id),
                 json!({ "inspection_id": after.inspection_id, "kind": after.kind,
-                        "record_id": after.record_id, "proposed_by": after.proposed_by_name, "note": after.decision_note,
+                        "record_id": after.record_id, "proposed_by": after.proposed_by_name,
+                        "note": after.decision_note,
                         "gone": after.gone }),
             ),
         )

@@ -23,54 +23,63 @@ fn table_of(kind: &str) -> Result<&'static str> {
         .ok_or_else(|| CoreError::internal(format!("no table holds records of {kind}")))
 }
 
-/// What a disposal of `kind` removes, in the order it is removed (what refers to a row before
-/// the row): each table with the condition of its rows over the values [`removal_values`]
-/// binds — `$1` the inspection, then for one record (`one`) `$2` that record, then the kind.
-/// A statement binds the values up to the last its condition names ([`placeholders`]).
-fn removal_steps(kind: &str, one: bool) -> Result<Vec<(&'static str, String)>> {
+/// One table's rows a disposal removes: the table, the condition of its rows, and the values
+/// the condition's placeholders take, in order.
+struct Removal {
+    table: &'static str,
+    condition: String,
+    values: Vec<String>,
+}
+
+/// What a disposal of `kind` of inspection `inspection_id` removes — every record of the kind,
+/// or only `record` — in the order it is removed (what refers to a row before the row).
+fn removal_steps(inspection_id: Id, kind: &str, record: Option<Id>) -> Result<Vec<Removal>> {
     let table = table_of(kind)?;
-    let (which, of_kind) = if one {
-        ("inspection_id = $1 AND id = $2", "$3")
-    } else {
-        ("inspection_id = $1", "$2")
+    // The records' own condition and its values: `$1` the inspection, `$2` the one record.
+    let mut which_values = vec![inspection_id.to_string()];
+    let which = match record {
+        Some(r) => {
+            which_values.push(r.to_string());
+            "inspection_id = $1 AND id = $2"
+        }
+        None => "inspection_id = $1",
     };
     let records = format!("SELECT id FROM {table} WHERE {which}");
+    // What names the records by their kind: the kind's placeholder follows theirs.
+    let of_kind = format!("${}", which_values.len() + 1);
+    let mut with_kind = which_values.clone();
+    with_kind.push(kind.to_owned());
+    let step = |table: &'static str, condition: String, values: &[String]| Removal {
+        table,
+        condition,
+        values: values.to_vec(),
+    };
     let mut steps = vec![
-        (
+        step(
             "fieldwork_files",
             format!("owner_kind = {of_kind} AND owner_id IN ({records})"),
+            &with_kind,
         ),
-        (
+        step(
             "citations",
             format!("source_kind = {of_kind} AND source_id IN ({records})"),
+            &with_kind,
         ),
     ];
     if kind == "letter" {
-        steps.push(("letter_notes", format!("letter_id IN ({records})")));
+        steps.push(step(
+            "letter_notes",
+            format!("letter_id IN ({records})"),
+            &which_values,
+        ));
     }
-    steps.push((table, which.to_owned()));
+    steps.push(step(table, which.to_owned(), &which_values));
     // The talk plan names the talks held under it: it goes with the whole of them. One talk
     // leaves its plan's entry, which no longer finds it held.
-    if kind == "talk" && !one {
-        steps.push(("talk_plan", which.to_owned()));
+    if kind == "talk" && record.is_none() {
+        steps.push(step("talk_plan", which.to_owned(), &which_values));
     }
     Ok(steps)
-}
-
-/// The values [`removal_steps`]' conditions name, in their order.
-fn removal_values(inspection_id: Id, kind: &str, record: Option<Id>) -> Vec<String> {
-    let mut v = vec![inspection_id.to_string()];
-    v.extend(record.map(|r| r.to_string()));
-    v.push(kind.to_owned());
-    v
-}
-
-/// How many of the values a condition names: the highest `$n` in it.
-fn placeholders(condition: &str) -> usize {
-    (1..=3)
-        .rev()
-        .find(|n| condition.contains(&format!("${n}")))
-        .unwrap_or(0)
 }
 
 /// How the register names a record of `kind`, as SQL over its table's columns.
@@ -90,8 +99,9 @@ fn title_sql(kind: &str) -> Result<&'static str> {
 }
 
 const DISPOSAL_COLS: &str = "d.id, d.inspection_id, i.team_name, d.kind, d.record_id, \
-    d.record_title, d.reason, d.status, d.records, d.proposed_by, d.proposed_by_name, d.proposed_at, d.decided_by, \
-    d.decided_by_name, d.decided_at, d.decision_note, d.gone, d.version";
+    d.record_title, d.reason, d.status, d.records, d.proposed_by, d.proposed_by_name, \
+    d.proposed_at, d.decided_by, d.decided_by_name, d.decided_at, d.decision_note, d.gone, \
+    d.version";
 
 fn disposal(r: &AnyRow) -> Result<Disposal> {
     let kind = s(r, "kind")?;
@@ -545,10 +555,14 @@ impl RetentionWrite for DbTx<Writing> {
         record: Option<Id>,
     ) -> Result<Vec<Gone>> {
         let mut gone = Vec::new();
-        let values = removal_values(inspection_id, kind, record);
-        for (table, condition) in removal_steps(kind, record.is_some())? {
+        for Removal {
+            table,
+            condition,
+            values,
+        } in removal_steps(inspection_id, kind, record)?
+        {
             let bound = |sql: String| {
-                values[..placeholders(&condition)]
+                values
                     .iter()
                     .fold(sqlx::query(AssertSqlSafe(sql)), |q, v| q.bind(v.clone()))
             };
