@@ -282,6 +282,8 @@ pub struct Loaded {
     /// The receipt code of the anonymous letter the public wrote to the team on site: shown
     /// only because this is a demo, for trying the public page's look-up with.
     pub receipt: String,
+    /// The inspection on site (the fourth team at 南宁市委), whose node the demo ships.
+    pub on_site: Id,
 }
 
 /// Loads the scenario. The seed happens on its own days of 2019–2021; the current round is
@@ -299,11 +301,11 @@ pub async fn load(services: &Services<Db>, today: Date) -> Result<Loaded, CoreEr
     organisation(s).await?;
     let office = as_user(s, "office").await?;
     let (pool, seed) = load_seed(s, &timeline, &office, &standing).await?;
-    let receipt = live::load(s, &timeline, &office, &pool, &placement, seed).await?;
+    let (receipt, on_site) = live::load(s, &timeline, &office, &pool, &placement, seed).await?;
     levels::load(s, &timeline, today).await?;
     addresses(s).await?;
     s.compute_patterns(&Actor::system()).await?;
-    Ok(Loaded { receipt })
+    Ok(Loaded { receipt, on_site })
 }
 
 /// The domain of the demo accounts' e-mail addresses (reserved for examples, RFC 2606).

@@ -9,10 +9,11 @@ use std::process::ExitCode;
 use serde::{Deserialize, Serialize};
 use xunshi_core::Id;
 use xunshi_core::crypto::HashAlg;
+use xunshi_core::inspection::Inspection;
 use xunshi_core::permission::Actor;
 use xunshi_core::service::{Keep, Services};
 use xunshi_core::text::for_terminal;
-use xunshi_store::node::{self, NodeKey, Side};
+use xunshi_store::node::{self, Exported, NodeKey, Side};
 use xunshi_store::{Db, NodeFolder};
 
 use super::blob_store;
@@ -40,8 +41,29 @@ pub async fn pair(
     out: &Path,
 ) -> Result<ExitCode, String> {
     let id = inspection_id(inspection)?;
+    let (insp, node_half) = pair_to(services, config, &Actor::system(), id, out).await?;
+    println!(
+        "已为{}配好离线节点密钥（配对 {}）：节点一方写入 {}，须经审批的介质交给巡视组；办公室一方留存于 {}",
+        insp.team_name,
+        node_half.pair,
+        shown(out),
+        shown(&folder(config).office_key(id))
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Makes the keys of inspection `id`'s node as `actor`: the office's half kept in the data
+/// folder, the node's written to `out` (never over a file), the pairing in the trail. Where a
+/// step fails the keys are taken back, so that no pair exists that the trail does not name.
+async fn pair_to(
+    services: &Services<Db>,
+    config: &Config,
+    actor: &Actor,
+    id: Id,
+    out: &Path,
+) -> Result<(Inspection, NodeKey), String> {
     let insp = services
-        .node_inspection(&Actor::system(), id)
+        .node_inspection(actor, id)
         .await
         .map_err(|e| e.to_string())?;
     if out.exists() {
@@ -51,28 +73,20 @@ pub async fn pair(
     let node_half = folder
         .pair(id)
         .map_err(|e| format!("{}：{e}", insp.team_name))?;
-    let kept = folder.office_key(id);
     if let Err(e) = node::write_key(out, &node_half) {
         // Without the node's half the office's is of no use: take it back.
         folder.unpair(id);
         return Err(e.to_string());
     }
     if let Err(e) = services
-        .record_node_paired(&Actor::system(), id, &node_half.pair)
+        .record_node_paired(actor, id, &node_half.pair)
         .await
     {
         folder.unpair(id);
         let _ = std::fs::remove_file(out);
         return Err(e.to_string());
     }
-    println!(
-        "已为{}配好离线节点密钥（配对 {}）：节点一方写入 {}，须经审批的介质交给巡视组；办公室一方留存于 {}",
-        insp.team_name,
-        node_half.pair,
-        shown(out),
-        shown(&kept)
-    );
-    Ok(ExitCode::SUCCESS)
+    Ok((insp, node_half))
 }
 
 pub async fn export(
@@ -95,16 +109,7 @@ pub async fn export(
         );
     };
     let id = inspection_id(inspection)?;
-    let key = folder.office_half(id).map_err(|e| e.to_string())?;
-    let insp = services
-        .node_export_scope(&Actor::system(), id, &key.pair)
-        .await
-        .map_err(|e| e.to_string())?;
-    let blobs = blob_store(config);
-    let done = folder
-        .export(db, blobs.as_ref(), id, out)
-        .await
-        .map_err(|e| e.to_string())?;
+    let (insp, done) = export_to(services, db, config, &Actor::system(), id, out).await?;
     let rows: u64 = done.tables.iter().map(|(_, n)| n).sum();
     println!(
         "{}的离线节点数据包已写入 {}：{} 行记录，{} 个证据文件，{} 字节（配对 {}）",
@@ -116,6 +121,59 @@ pub async fn export(
         done.pair
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// At the office: the bundle of inspection `id` for its paired node written to `out`, the
+/// export in the trail as `actor`'s.
+async fn export_to(
+    services: &Services<Db>,
+    db: &Db,
+    config: &Config,
+    actor: &Actor,
+    id: Id,
+    out: &Path,
+) -> Result<(Inspection, Exported), String> {
+    let folder = folder(config);
+    let key = folder.office_half(id).map_err(|e| e.to_string())?;
+    let insp = services
+        .node_export_scope(actor, id, &key.pair)
+        .await
+        .map_err(|e| e.to_string())?;
+    let blobs = blob_store(config);
+    let done = folder
+        .export(db, blobs.as_ref(), id, out)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok((insp, done))
+}
+
+/// Where the demo leaves the node of its team on site, in the office's data folder.
+pub fn demo_node(config: &Config) -> (PathBuf, PathBuf) {
+    let dir = config.data_dir.join(DEMO_NODE_DIR);
+    (dir.join("node.key"), dir.join("bundle.xsn"))
+}
+
+/// The folder of [`demo_node`], beside the database.
+const DEMO_NODE_DIR: &str = "demo-node";
+
+/// The demo's team on site, ready to be carried to a standalone machine: its node paired and
+/// its bundle exported by the demo's office account, as the office would before the team
+/// leaves, into [`demo_node`]'s files. Returns the two files.
+pub async fn ship_demo_node(
+    services: &Services<Db>,
+    db: &Db,
+    config: &Config,
+    inspection: Id,
+) -> Result<(PathBuf, PathBuf), String> {
+    let office = crate::demo::as_user(services, "office")
+        .await
+        .map_err(|e| e.to_string())?;
+    let (key, bundle) = demo_node(config);
+    let dir = config.data_dir.join(DEMO_NODE_DIR);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", shown(&dir)))?;
+    pair_to(services, config, &office, inspection, &key).await?;
+    export_to(services, db, config, &office, inspection, &bundle).await?;
+    Ok((key, bundle))
 }
 
 /// On the node: the team's work for the office.

@@ -33,7 +33,7 @@ pub async fn run(
     let cipher = cipher(&db, &config).await?;
     let services = services(db.clone(), &config).with_cipher(cipher);
     if demo {
-        load_demo(&services).await?;
+        load_demo(&services, &db, &config).await?;
     }
     if let Some((username, password)) = services
         .bootstrap_admin()
@@ -126,6 +126,8 @@ fn with_search(
 /// Loads the example scenario into an empty database; an existing organisation is left alone.
 async fn load_demo(
     services: &xunshi_core::service::Services<xunshi_store::Db>,
+    db: &xunshi_store::Db,
+    config: &Config,
 ) -> Result<(), String> {
     if !crate::demo::is_empty(services)
         .await
@@ -160,6 +162,16 @@ async fn load_demo(
     );
     println!(
         "    仅因这是演示数据才在此显示 / shown here only because this is a demo: a real code is shown once, to its writer"
+    );
+    println!();
+    // The team on site goes with its node, as the office would send it: the keys and the
+    // bundle wait in the data folder for a second, standalone server to be started from them.
+    let (key, bundle) = super::node::ship_demo_node(services, db, config, loaded.on_site).await?;
+    println!("  离线节点 / the on-site team's node (第四巡视组), paired and exported:");
+    println!(
+        "    xunshi --data-dir <另一个空目录 / another empty folder> serve --node {} --node-key {} --listen 127.0.0.1:8081",
+        bundle.display(),
+        key.display()
     );
     println!();
     Ok(())

@@ -244,7 +244,8 @@ const LIVE_TASKS: [LiveTask; 4] = [
 ];
 
 /// The current round, planned eleven months before today under the committee's next term.
-/// Returns the receipt code of the anonymous letter written to the team on site.
+/// Returns the receipt code of the anonymous letter written to the team on site, and that
+/// team's inspection.
 pub async fn load(
     s: &Services<Db>,
     timeline: &Timeline,
@@ -252,7 +253,7 @@ pub async fn load(
     pool: &Pool,
     at: &Placement,
     seed: Id,
-) -> Result<String, CoreError> {
+) -> Result<(String, Id), CoreError> {
     let planned = at.day(PLANNED)?;
     timeline.on(planned)?;
     let term = s
@@ -332,7 +333,8 @@ pub async fn load(
         on_site,
         clue,
     };
-    last_fortnight(s, timeline, office, pool, at, &round).await
+    let receipt = last_fortnight(s, timeline, office, pool, at, &round).await?;
+    Ok((receipt, on_site))
 }
 
 /// The inspections of the round that still have work in the last fortnight.

@@ -74,43 +74,50 @@ fn visit(content: &str, received_on: &str) -> String {
     .to_string()
 }
 
-/// The office's demo: the id of the inspection on site (the fourth team) and how many
-/// inspections the office has.
-fn on_site(office: &Instance) -> (String, usize) {
+/// The id of the demo's inspection whose team is `team`.
+fn inspection(office: &Instance, team: &str) -> String {
     let server = office.serve();
     let auth = bearer(server.port, "office");
     let all = items(server.port, &auth, "/api/v1/inspections?limit=100");
-    let id = all
-        .iter()
-        .find(|i| i["stage"] == "on_site")
-        .map(|i| i["id"].as_str().unwrap().to_owned())
-        .expect("the demo has an inspection on site");
     assert!(server.stop_with_sigterm().success());
-    (id, all.len())
+    all.iter()
+        .find(|i| i["team_name"] == team)
+        .map(|i| i["id"].as_str().unwrap().to_owned())
+        .unwrap_or_else(|| panic!("the demo has {team}: {all:?}"))
+}
+
+/// The demo's team on site (the fourth team at 南宁市委), whose node the demo ships, and the
+/// city's own team on site, which has no node yet.
+const ON_SITE: &str = "第四巡视组";
+const CITY_ON_SITE: &str = "南宁市委第一巡察组";
+
+/// The demo loaded in `office`'s data folder: the key file and bundle of its team on site,
+/// which the demo paired and exported there, and what it told of them.
+fn demo_with_its_node(office: &Instance) -> (std::path::PathBuf, std::path::PathBuf) {
+    let demo = office.serve_with(&["--demo"]);
+    let told = demo.stdout();
+    assert!(demo.stop_with_sigterm().success());
+    let shipped = office.data_dir.path().join("demo-node");
+    let (key, bundle) = (shipped.join("node.key"), shipped.join("bundle.xsn"));
+    assert!(
+        told.contains(&format!("serve --node {}", bundle.display())),
+        "{told}"
+    );
+    assert!(key.exists() && bundle.exists(), "{told}");
+    (key, bundle)
 }
 
 /// `office` on either backend; the node, a standalone machine, on SQLite.
 pub(super) fn an_inspection_goes_to_its_teams_node_and_only_it(office: &Instance) {
-    let demo = office.serve_with(&["--demo"]);
-    assert!(demo.stop_with_sigterm().success());
-    let (id, inspections) = on_site(office);
-    assert!(inspections > 1);
+    let (node_key, bundle) = demo_with_its_node(office);
+    let id = inspection(office, ON_SITE);
+    let city = inspection(office, CITY_ON_SITE);
 
     let media = tempfile::tempdir().unwrap();
-    let node_key = media.path().join("node.key");
-    let bundle = media.path().join("bundle.xsn");
     let key = node_key.to_str().unwrap();
     let file = bundle.to_str().unwrap();
 
-    // No bundle without the keys; the keys made once per inspection.
-    let early = office.run(
-        &["node", "export", "--inspection", &id, "--out", file],
-        None,
-    );
-    assert!(!early.status.success());
-    assert!(stderr(&early).contains("node pair"), "{}", stderr(&early));
-    let paired = office.run(&["node", "pair", "--inspection", &id, "--out", key], None);
-    assert_success(&paired, "node pair");
+    // The keys are made once per inspection: the demo made the team on site's.
     let again = office.run(
         &[
             "node",
@@ -124,6 +131,33 @@ pub(super) fn an_inspection_goes_to_its_teams_node_and_only_it(office: &Instance
     );
     assert!(!again.status.success(), "a second pair for one inspection");
     assert!(!media.path().join("second.key").exists());
+    // No bundle without the keys; the city's team on site has none until paired.
+    let city_bundle = media.path().join("city.xsn");
+    let early = office.run(
+        &[
+            "node",
+            "export",
+            "--inspection",
+            &city,
+            "--out",
+            city_bundle.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(!early.status.success());
+    assert!(stderr(&early).contains("node pair"), "{}", stderr(&early));
+    let paired = office.run(
+        &[
+            "node",
+            "pair",
+            "--inspection",
+            &city,
+            "--out",
+            media.path().join("city.key").to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_success(&paired, "node pair");
 
     // An inspection fed back has no on-site work to take away.
     let fed_back = {
@@ -154,16 +188,6 @@ pub(super) fn an_inspection_goes_to_its_teams_node_and_only_it(office: &Instance
         stderr(&refused)
     );
 
-    let exported = office.run(
-        &["node", "export", "--inspection", &id, "--out", file],
-        None,
-    );
-    assert_success(&exported, "node export");
-    assert!(
-        stdout(&exported).contains("证据文件"),
-        "{}",
-        stdout(&exported)
-    );
     let over = office.run(
         &["node", "export", "--inspection", &id, "--out", file],
         None,
@@ -289,6 +313,11 @@ pub(super) fn an_inspection_goes_to_its_teams_node_and_only_it(office: &Instance
         None,
     );
     assert_success(&exported, "node export, again");
+    assert!(
+        stdout(&exported).contains("证据文件"),
+        "{}",
+        stdout(&exported)
+    );
     let out = node.run(&["serve", "--node", newer.to_str().unwrap()], None);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("覆盖"), "{}", stderr(&out));
@@ -501,11 +530,12 @@ fn post_file(port: u16, auth: &str, path: &str, bytes: &[u8]) -> super::HttpResp
 /// the API and sees it on the page 离线节点; the team's node hands its work out by the API; the
 /// office uploads it.
 pub(super) fn through_the_api_and_pages(office: &Instance) {
-    let demo = office.serve_with(&["--demo"]);
-    assert!(demo.stop_with_sigterm().success());
-    let (id, _) = on_site(office);
+    let (shipped_key, _) = demo_with_its_node(office);
+    let id = inspection(office, ON_SITE);
+    let city = inspection(office, CITY_ON_SITE);
     let key_path = format!("/api/v1/inspections/{id}/node-key");
     let bundle_path = format!("/api/v1/inspections/{id}/node-bundle");
+    let city_key_path = format!("/api/v1/inspections/{city}/node-key");
 
     let server = office.serve();
     let port = server.port;
@@ -515,15 +545,27 @@ pub(super) fn through_the_api_and_pages(office: &Instance) {
     let r = http(
         port,
         "POST",
-        &bundle_path,
+        &format!("/api/v1/inspections/{city}/node-bundle"),
         &[("Authorization", &auth)],
         None,
     );
     assert_eq!(r.status, 422, "{}", r.body);
     assert!(r.body.contains("配对"), "{}", r.body);
-    let r = http(port, "POST", &key_path, &[("Authorization", &lead)], None);
+    let r = http(
+        port,
+        "POST",
+        &city_key_path,
+        &[("Authorization", &lead)],
+        None,
+    );
     assert_eq!(r.status, 403, "{}", r.body);
-    let r = http(port, "POST", &key_path, &[("Authorization", &auth)], None);
+    let r = http(
+        port,
+        "POST",
+        &city_key_path,
+        &[("Authorization", &auth)],
+        None,
+    );
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(
         r.header("content-disposition")
@@ -531,29 +573,41 @@ pub(super) fn through_the_api_and_pages(office: &Instance) {
         "{:?}",
         r.headers
     );
-    let key = r.bytes.clone();
-    let half: Value = serde_json::from_slice(&key).unwrap();
+    let half: Value = serde_json::from_slice(&r.bytes).unwrap();
     assert_eq!(half["side"], "node");
-    assert_eq!(half["inspection_id"], id.as_str());
-    let again = http(port, "POST", &key_path, &[("Authorization", &auth)], None);
-    assert_eq!(again.status, 409, "{}", again.body);
-    let admin = bearer(port, "admin");
-    let trail = items(
+    assert_eq!(half["inspection_id"], city.as_str());
+    let again = http(
         port,
-        &admin,
-        &format!("/api/v1/audit?action=node_paired&object_id={id}"),
+        "POST",
+        &city_key_path,
+        &[("Authorization", &auth)],
+        None,
     );
-    assert_eq!(
-        trail.len(),
-        1,
-        "the pairing is in the trail once: {trail:?}"
-    );
-    assert!(
-        trail[0]["summary"]
-            .as_str()
-            .is_some_and(|s| s.contains(half["pair"].as_str().unwrap())),
-        "{trail:?}"
-    );
+    assert_eq!(again.status, 409, "{}", again.body);
+    // The demo paired its team on site as the office, once.
+    let r = http(port, "POST", &key_path, &[("Authorization", &auth)], None);
+    assert_eq!(r.status, 409, "{}", r.body);
+    let key = std::fs::read(&shipped_key).unwrap();
+    let shipped: Value = serde_json::from_slice(&key).unwrap();
+    let admin = bearer(port, "admin");
+    for (inspection, pair) in [(&city, &half["pair"]), (&id, &shipped["pair"])] {
+        let trail = items(
+            port,
+            &admin,
+            &format!("/api/v1/audit?action=node_paired&object_id={inspection}"),
+        );
+        assert_eq!(
+            trail.len(),
+            1,
+            "the pairing is in the trail once: {trail:?}"
+        );
+        assert!(
+            trail[0]["summary"]
+                .as_str()
+                .is_some_and(|s| s.contains(pair.as_str().unwrap())),
+            "{trail:?}"
+        );
+    }
     let r = http(
         port,
         "POST",
@@ -572,7 +626,13 @@ pub(super) fn through_the_api_and_pages(office: &Instance) {
     let cookie = form_login(port, "office", DEMO_PASSWORD);
     let page = http(port, "GET", "/nodes", &[("Cookie", &cookie)], None);
     assert_eq!(page.status, 200, "{}", page.body);
-    for text in ["第四巡视组", "已配对", "导出任务数据包", "导入交回数据包"] {
+    for text in [
+        ON_SITE,
+        CITY_ON_SITE,
+        "已配对",
+        "导出任务数据包",
+        "导入交回数据包",
+    ] {
         assert!(page.body.contains(text), "{text}: {}", page.body);
     }
     assert!(server.stop_with_sigterm().success());
