@@ -64,8 +64,14 @@ stop_server() {
   SERVER=""
 }
 cleanup() {
+  local status=$?
   [ -n "$SAMPLER" ] && kill "$SAMPLER" 2>/dev/null || true
   stop_server
+  # A run that failed says what its server said last: the log goes with the work folder.
+  if [ "$status" -ne 0 ] && [ -s "$WORK/server.log" ]; then
+    echo "the server's log, last lines:" >&2
+    tail -n 40 "$WORK/server.log" >&2
+  fi
   [ -n "$RUN_DB" ] && psql -q "$PG_SERVER/postgres" -c "DROP DATABASE IF EXISTS $RUN_DB WITH (FORCE)" >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
