@@ -389,6 +389,11 @@ fn a_node_is_paired_exported_and_taken_back_through_the_api_and_pages() {
 }
 
 #[test]
+fn a_demo_beside_an_earlier_demos_node_files_still_serves() {
+    node::beside_an_earlier_demos_node_files(&Instance::sqlite());
+}
+
+#[test]
 fn an_archived_inspection_is_packaged_and_refuses_every_change() {
     archive::an_archived_inspection_is_packaged_and_refuses_changes(&Instance::sqlite(), None);
 }

@@ -166,13 +166,21 @@ async fn load_demo(
     println!();
     // The team on site goes with its node, as the office would send it: the keys and the
     // bundle wait in the data folder for a second, standalone server to be started from them.
-    let (key, bundle) = super::node::ship_demo_node(services, db, config, loaded.on_site).await?;
-    println!("  离线节点 / the on-site team's node (第四巡视组), paired and exported:");
-    println!(
-        "    xunshi --data-dir <另一个空目录 / another empty folder> serve --node {} --node-key {} --listen 127.0.0.1:8081",
-        bundle.display(),
-        key.display()
-    );
+    // The demo serves without them where they cannot be written (a folder left by an earlier
+    // demo, say): the story is loaded and the office can pair the node on its page.
+    match super::node::ship_demo_node(services, db, config, loaded.on_site).await {
+        Ok((key, bundle)) => {
+            println!("  离线节点 / the on-site team's node (第四巡视组), paired and exported:");
+            println!(
+                "    xunshi --data-dir <另一个空目录 / another empty folder> serve --node {} --node-key {} --listen 127.0.0.1:8081",
+                bundle.display(),
+                key.display()
+            );
+        }
+        Err(e) => println!(
+            "  离线节点未导出 / the on-site team's node was not exported: {e}（可在“离线节点”页配对导出 / pair and export it on the page 离线节点）"
+        ),
+    }
     println!();
     Ok(())
 }

@@ -107,6 +107,40 @@ fn demo_with_its_node(office: &Instance) -> (std::path::PathBuf, std::path::Path
     (key, bundle)
 }
 
+/// A demo loaded where an earlier demo's node files were left: they are not written over, the
+/// server says so and serves, and the office pairs the team on site itself.
+pub(super) fn beside_an_earlier_demos_node_files(office: &Instance) {
+    let shipped = office.data_dir.path().join("demo-node");
+    std::fs::create_dir_all(&shipped).unwrap();
+    std::fs::write(shipped.join("node.key"), b"an earlier demo's key").unwrap();
+    let demo = office.serve_with(&["--demo"]);
+    assert!(
+        demo.stdout().contains("离线节点未导出"),
+        "{}",
+        demo.stdout()
+    );
+    let auth = bearer(demo.port, "office");
+    let id = items(demo.port, &auth, "/api/v1/inspections?limit=100")
+        .iter()
+        .find(|i| i["team_name"] == ON_SITE)
+        .map(|i| i["id"].as_str().unwrap().to_owned())
+        .expect("the demo has its team on site");
+    let r = http(
+        demo.port,
+        "POST",
+        &format!("/api/v1/inspections/{id}/node-key"),
+        &[("Authorization", &auth)],
+        None,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(demo.stop_with_sigterm().success());
+    assert_eq!(
+        std::fs::read(shipped.join("node.key")).unwrap(),
+        b"an earlier demo's key"
+    );
+    assert!(!shipped.join("bundle.xsn").exists());
+}
+
 /// `office` on either backend; the node, a standalone machine, on SQLite.
 pub(super) fn an_inspection_goes_to_its_teams_node_and_only_it(office: &Instance) {
     let (node_key, bundle) = demo_with_its_node(office);
