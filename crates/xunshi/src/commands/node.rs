@@ -147,18 +147,12 @@ async fn export_to(
     Ok((insp, done))
 }
 
-/// Where the demo leaves the node of its team on site, in the office's data folder.
-pub fn demo_node(config: &Config) -> (PathBuf, PathBuf) {
-    let dir = config.data_dir.join(DEMO_NODE_DIR);
-    (dir.join("node.key"), dir.join("bundle.xsn"))
-}
-
-/// The folder of [`demo_node`], beside the database.
+/// The folder in the office's data folder where the demo leaves its team on site's node.
 const DEMO_NODE_DIR: &str = "demo-node";
 
 /// The demo's team on site, ready to be carried to a standalone machine: its node paired and
 /// its bundle exported by the demo's office account, as the office would before the team
-/// leaves, into [`demo_node`]'s files. Returns the two files.
+/// leaves, into [`DEMO_NODE_DIR`]. Returns the node's key file and the bundle.
 pub async fn ship_demo_node(
     services: &Services<Db>,
     db: &Db,
@@ -168,9 +162,9 @@ pub async fn ship_demo_node(
     let office = crate::demo::as_user(services, "office")
         .await
         .map_err(|e| e.to_string())?;
-    let (key, bundle) = demo_node(config);
     let dir = config.data_dir.join(DEMO_NODE_DIR);
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", shown(&dir)))?;
+    let (key, bundle) = (dir.join("node.key"), dir.join("bundle.xsn"));
     pair_to(services, config, &office, inspection, &key).await?;
     export_to(services, db, config, &office, inspection, &bundle).await?;
     Ok((key, bundle))

@@ -74,16 +74,21 @@ fn visit(content: &str, received_on: &str) -> String {
     .to_string()
 }
 
-/// The id of the demo's inspection whose team is `team`.
-fn inspection(office: &Instance, team: &str) -> String {
-    let server = office.serve();
-    let auth = bearer(server.port, "office");
-    let all = items(server.port, &auth, "/api/v1/inspections?limit=100");
-    assert!(server.stop_with_sigterm().success());
+/// The id of the inspection whose team is `team`, among `all` the office lists.
+fn of_team(all: &[Value], team: &str) -> String {
     all.iter()
         .find(|i| i["team_name"] == team)
         .map(|i| i["id"].as_str().unwrap().to_owned())
         .unwrap_or_else(|| panic!("the demo has {team}: {all:?}"))
+}
+
+/// The ids of the demo's two teams on site: [`ON_SITE`]'s and [`CITY_ON_SITE`]'s.
+fn teams_on_site(office: &Instance) -> (String, String) {
+    let server = office.serve();
+    let auth = bearer(server.port, "office");
+    let all = items(server.port, &auth, "/api/v1/inspections?limit=100");
+    assert!(server.stop_with_sigterm().success());
+    (of_team(&all, ON_SITE), of_team(&all, CITY_ON_SITE))
 }
 
 /// The demo's team on site (the fourth team at 南宁市委), whose node the demo ships, and the
@@ -120,11 +125,10 @@ pub(super) fn beside_an_earlier_demos_node_files(office: &Instance) {
         demo.stdout()
     );
     let auth = bearer(demo.port, "office");
-    let id = items(demo.port, &auth, "/api/v1/inspections?limit=100")
-        .iter()
-        .find(|i| i["team_name"] == ON_SITE)
-        .map(|i| i["id"].as_str().unwrap().to_owned())
-        .expect("the demo has its team on site");
+    let id = of_team(
+        &items(demo.port, &auth, "/api/v1/inspections?limit=100"),
+        ON_SITE,
+    );
     let r = http(
         demo.port,
         "POST",
@@ -144,8 +148,7 @@ pub(super) fn beside_an_earlier_demos_node_files(office: &Instance) {
 /// `office` on either backend; the node, a standalone machine, on SQLite.
 pub(super) fn an_inspection_goes_to_its_teams_node_and_only_it(office: &Instance) {
     let (node_key, bundle) = demo_with_its_node(office);
-    let id = inspection(office, ON_SITE);
-    let city = inspection(office, CITY_ON_SITE);
+    let (id, city) = teams_on_site(office);
 
     let media = tempfile::tempdir().unwrap();
     let key = node_key.to_str().unwrap();
@@ -565,8 +568,7 @@ fn post_file(port: u16, auth: &str, path: &str, bytes: &[u8]) -> super::HttpResp
 /// office uploads it.
 pub(super) fn through_the_api_and_pages(office: &Instance) {
     let (shipped_key, _) = demo_with_its_node(office);
-    let id = inspection(office, ON_SITE);
-    let city = inspection(office, CITY_ON_SITE);
+    let (id, city) = teams_on_site(office);
     let key_path = format!("/api/v1/inspections/{id}/node-key");
     let bundle_path = format!("/api/v1/inspections/{id}/node-bundle");
     let city_key_path = format!("/api/v1/inspections/{city}/node-key");
